@@ -1,0 +1,192 @@
+"""Parse numbers exactly as a paper printed them.
+
+A reported number is kept as the string the paper printed (``"21 (50)"``,
+``"< 0.001"``, ``"108.6±371.4"``, ``"50.0 (36.0, 60.0)"``).  The functions
+here turn such strings into values together with their *printed precision*,
+which is what "reproduced at the printed precision" is judged against.
+
+Examples
+--------
+>>> parse_count_percent("21 (50)")
+CountPercent(count=21, percent=50.0, percent_decimals=0)
+>>> parse_pvalue("< 0.001")
+PValue(value=0.001, bound='<', decimals=3)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "CountPercent",
+    "PValue",
+    "Summary",
+    "PrintedError",
+    "decimals_of",
+    "parse_count_percent",
+    "parse_pvalue",
+    "parse_summary",
+    "parse_numbers",
+    "round_half_up",
+    "equal_at_precision",
+]
+
+_NUM = r"[-+]?\d+(?:\.\d+)?"
+_DASHES = "\u2013\u2014\u2012\u2212~"  # en dash, em dash, figure dash, minus, tilde
+
+
+class PrintedError(ValueError):
+    """A printed string does not have the expected form."""
+
+
+def _normalise(text: str) -> str:
+    text = str(text).strip()
+    for d in _DASHES:
+        text = text.replace(d, "-" if d != "\u2212" else "-")
+    return text.replace("\u00a0", " ").replace("\u00b1", "±")
+
+
+def decimals_of(token: str) -> int:
+    """Number of decimals printed in a numeric token.
+
+    >>> decimals_of("12.80"), decimals_of("7")
+    (2, 0)
+    """
+    token = token.strip()
+    return len(token.split(".", 1)[1]) if "." in token else 0
+
+
+def round_half_up(x: float, decimals: int) -> float:
+    """Round as people do on paper (0.5 goes up), not banker's rounding.
+
+    >>> round_half_up(0.0125, 3), round(0.0125, 3)
+    (0.013, 0.012)
+    """
+    if not math.isfinite(x):
+        return x
+    q = 10.0**decimals
+    # a tiny relative nudge absorbs binary representation error (2.675 -> 2.68)
+    return math.floor(abs(x) * q + 0.5 + 1e-9) / q * (1 if x >= 0 else -1)
+
+
+def equal_at_precision(value: float, printed_value: float, decimals: int) -> bool:
+    """True when ``value`` rounds (half up) to ``printed_value`` at ``decimals``.
+
+    >>> equal_at_precision(0.0071, 0.007, 3)
+    True
+    """
+    return math.isclose(round_half_up(value, decimals), printed_value, rel_tol=0, abs_tol=10.0 ** (-decimals) / 100)
+
+
+@dataclass(frozen=True)
+class CountPercent:
+    """A ``"k (pct)"`` cell."""
+
+    count: int
+    percent: float | None
+    percent_decimals: int | None
+
+
+@dataclass(frozen=True)
+class PValue:
+    """A printed p-value: ``value`` with an optional bound (``"<"``, ``">"``)."""
+
+    value: float
+    bound: str | None
+    decimals: int
+
+    def agrees(self, p: float) -> bool:
+        """Does a recomputed ``p`` print as this one?
+
+        ``"< 0.001"`` agrees with any p below 0.001; ``"0.94"`` agrees with
+        p in [0.935, 0.945).
+
+        >>> PValue(0.001, "<", 3).agrees(0.0004), PValue(0.94, None, 2).agrees(0.9401)
+        (True, True)
+        """
+        if self.bound == "<":
+            return p < self.value
+        if self.bound == ">":
+            return p > self.value
+        return equal_at_precision(p, self.value, self.decimals)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A continuous summary: ``kind`` is ``mean_sd``, ``median_iqr`` or ``median_range``."""
+
+    kind: str
+    centre: float
+    spread: tuple[float, ...]
+    decimals: tuple[int, ...]
+
+
+def parse_count_percent(text: str) -> CountPercent:
+    """Parse ``"21 (50)"``, ``"21 (50.0%)"`` or a bare count ``"21"``.
+
+    Raises
+    ------
+    PrintedError
+        If the string is not a count with an optional percentage.
+    """
+    s = _normalise(text)
+    m = re.fullmatch(r"(\d+)\s*(?:\(\s*(" + _NUM + r")\s*%?\s*\))?", s)
+    if not m:
+        raise PrintedError(f"expected 'count (percent)', got {text!r}")
+    pct = m.group(2)
+    return CountPercent(int(m.group(1)), float(pct) if pct is not None else None, decimals_of(pct) if pct else None)
+
+
+def parse_pvalue(text: str) -> PValue:
+    """Parse ``"0.886"``, ``"< 0.001"``, ``"<0.001"``, ``"> 0.2"`` or ``"1"``."""
+    s = _normalise(text).replace(" ", "")
+    m = re.fullmatch(r"(?:[pP]\s*)?([<>=]?)(" + r"\d*\.?\d+" + r")", s)
+    if not m:
+        raise PrintedError(f"expected a p-value such as '0.042' or '< 0.001', got {text!r}")
+    token = m.group(2)
+    value = float(token)
+    if not 0.0 <= value <= 1.0:
+        raise PrintedError(f"a p-value lies in [0, 1], got {text!r}")
+    bound = m.group(1) if m.group(1) in ("<", ">") else None
+    return PValue(value, bound, decimals_of(token))
+
+
+def parse_summary(text: str, kind: str) -> Summary:
+    """Parse a continuous summary in the form given by ``kind``.
+
+    ``mean_sd``: ``"51.2±9.5"``; ``median_iqr`` / ``median_range``:
+    ``"50.0 (36.0, 60.0)"`` or ``"50.0 (36.0-60.0)"``.
+
+    >>> parse_summary("50.0 (36.0, 60.0)", "median_range").spread
+    (36.0, 60.0)
+    """
+    s = _normalise(text)
+    if kind == "mean_sd":
+        m = re.fullmatch(r"(" + _NUM + r")\s*±\s*(" + _NUM + r")", s)
+        if not m:
+            raise PrintedError(f"expected 'mean±SD', got {text!r}")
+        a, b = m.group(1), m.group(2)
+        if float(b) < 0:
+            raise PrintedError(f"a standard deviation cannot be negative in {text!r}")
+        return Summary(kind, float(a), (float(b),), (decimals_of(a), decimals_of(b)))
+    if kind in ("median_iqr", "median_range"):
+        m = re.fullmatch(r"(" + _NUM + r")\s*[\(\[]\s*(" + _NUM + r")\s*(?:,|-|to)\s*(" + _NUM + r")\s*[\)\]]", s)
+        if not m:
+            raise PrintedError(f"expected 'median (low, high)', got {text!r}")
+        c, lo, hi = m.group(1), m.group(2), m.group(3)
+        if not float(lo) <= float(c) <= float(hi):
+            raise PrintedError(f"the median must lie between its bounds in {text!r}")
+        return Summary(kind, float(c), (float(lo), float(hi)), (decimals_of(c), decimals_of(lo), decimals_of(hi)))
+    raise PrintedError(f"unknown summary kind {kind!r}; expected mean_sd, median_iqr or median_range")
+
+
+def parse_numbers(text: str) -> list[float]:
+    """All numbers printed in ``text``, in order (dashes used as ranges are not signs).
+
+    >>> parse_numbers("0.43 (95% CI 0.21-0.88)")
+    [0.43, 95.0, 0.21, 0.88]
+    """
+    s = _normalise(text)
+    return [float(t) for t in re.findall(r"(?<![\d.])\d+(?:\.\d+)?", s)]

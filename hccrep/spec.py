@@ -1,0 +1,707 @@
+"""Typed, validated model of the reported numbers in ``data/``.
+
+Every study has a folder ``data/<study>/`` with
+
+``study.yaml``
+    the citation and the list of files;
+one YAML file per reported table or figure
+    ``type: baseline`` (a Table 1: groups x variables) or ``type: results``
+    (a list of reported numbers: medians, hazard ratios, p-values...);
+``simulation.yaml`` (optional)
+    the generative model's *assumptions* (rules between variables, latent
+    correlations).  It holds no reported numbers.
+
+Every reported number keeps the string exactly as printed, its provenance
+(source table/figure/section, row, column) and a **role**:
+
+``input``
+    used to build the simulated cohort; never judged;
+``check``
+    compared with the replication;
+``derived``
+    follows arithmetically from inputs (a Total column, for example);
+    audited, never judged.
+
+A malformed file raises a single :class:`DataFileError` naming the file, the
+field path and what is wrong.
+
+Examples
+--------
+>>> from hccrep.spec import load_study
+>>> study = load_study("fonc2025")                      # doctest: +SKIP
+>>> study.baseline().groups[0].n                        # doctest: +SKIP
+42
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from hccrep.printed import (
+    PrintedError,
+    decimals_of,
+    parse_count_percent,
+    parse_numbers,
+    parse_pvalue,
+    parse_summary,
+)
+
+__all__ = [
+    "DATA_DIR",
+    "DataFileError",
+    "ReportedNumber",
+    "BaselineFile",
+    "ResultsFile",
+    "SimulationFile",
+    "StudyFile",
+    "Study",
+    "load_file",
+    "load_study",
+    "list_studies",
+]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+LevelKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$")]
+Role = Literal["input", "check", "derived"]
+
+
+class DataFileError(ValueError):
+    """A data file is malformed.  The message names the file, the field and the reason."""
+
+    def __init__(self, path: Path | str, problems: list[tuple[str, str]]):
+        self.path = Path(path)
+        self.problems = problems
+        lines = [f"{self.path}: {loc or '<file>'}: {msg}" for loc, msg in problems]
+        head = f"{self.path} is malformed ({len(problems)} problem{'s' if len(problems) != 1 else ''})"
+        super().__init__(head + ":\n  " + "\n  ".join(lines))
+
+
+# ----------------------------------------------------------------------------- YAML loading
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys and reads only true/false as booleans.
+
+    YAML 1.1 turns ``Yes``, ``No``, ``on`` into booleans, which silently breaks
+    level keys such as ``No``/``Yes``; YAML 1.2 does not, and neither do we.
+    """
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf")
+)
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    mapping: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(path, [("", f"cannot be read: {exc}")]) from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        ctx = getattr(exc, "context", None)
+        msg = f"{problem}" if not ctx or "duplicate" in str(problem) else f"{ctx}: {problem}"
+        raise DataFileError(path, [(where, f"invalid YAML: {msg}")]) from None
+
+
+# ----------------------------------------------------------------------------- models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Source(_Model):
+    """Where in the paper a file's numbers were printed."""
+
+    kind: Literal["table", "figure", "text"]
+    label: str = Field(min_length=1, description="e.g. 'Table 1', 'Figure 3B', 'Section 3.2'")
+    title: str | None = None
+
+
+class Group(_Model):
+    key: Key
+    label: str
+    n: int = Field(gt=0)
+    printed: str = Field(min_length=1, description="the header as printed, e.g. 'IO+T (n = 42)'")
+    role: Role = "input"
+
+
+class Level(_Model):
+    key: LevelKey
+    label: str
+
+
+class CellSpec(_Model):
+    """A cell with a note: used where the paper itself is inconsistent."""
+
+    printed: str
+    denominator: int | None = Field(default=None, gt=0, description="the n the paper's percent was computed on, when not the group n")
+    note: str | None = None
+
+
+Cell = Union[str, CellSpec]
+
+
+class PValueSpec(_Model):
+    printed: str
+    role: Role = "check"
+    note: str | None = None
+
+
+class CutOf(_Model):
+    """A categorical variable that dichotomises a continuous one: level i is [cuts[i-1], cuts[i])."""
+
+    variable: Key
+    cuts: list[float] = Field(min_length=1)
+
+
+class CategoricalVariable(_Model):
+    key: Key
+    label: str
+    kind: Literal["categorical"]
+    levels: list[Level] = Field(min_length=2)
+    cells: dict[Key, dict[LevelKey, Cell]]
+    p: PValueSpec | None = None
+    test_stated: str | None = None
+    ordered: bool = False
+    cut_of: CutOf | None = None
+    sum_note: str | None = Field(default=None, description="why counts do not sum to n (e.g. missing data), if they do not")
+
+
+class ContinuousVariable(_Model):
+    key: Key
+    label: str
+    kind: Literal["continuous"]
+    summary: Literal["mean_sd", "median_iqr", "median_range"]
+    unit: str | None = None
+    cells: dict[Key, Cell]
+    p: PValueSpec | None = None
+    test_stated: str | None = None
+    lower_bound: float | None = Field(default=None, description="values cannot fall below this (0 for lab values)")
+    integer: bool = False
+
+
+Variable = Annotated[Union[CategoricalVariable, ContinuousVariable], Field(discriminator="kind")]
+
+
+class BaselineFile(_Model):
+    """A Table 1: groups by variables, with p-values."""
+
+    study: Key
+    file_id: Key
+    type: Literal["baseline"]
+    source: Source
+    groups: list[Group] = Field(min_length=1)
+    total: Group | None = None
+    variables: list[Variable] = Field(min_length=1)
+    methods: dict[str, str] = Field(default_factory=dict)
+
+
+Quantity = Literal[
+    "count", "percent", "rate", "median", "mean", "sd", "hr", "or", "rr", "p", "p_interaction",
+    "c_index", "auc", "brier", "kappa", "net_benefit", "cutoff", "sensitivity", "specificity",
+    "accuracy", "precision", "f1", "dose", "bed", "other",
+]
+
+
+class Provenance(_Model):
+    row: str | None = None
+    column: str | None = None
+    text: str | None = Field(default=None, description="where in the text: section or sentence start")
+
+
+class NumberSpec(_Model):
+    key: Key
+    quantity: Quantity
+    printed: str = Field(min_length=1)
+    value: float
+    lower: float | None = None
+    upper: float | None = None
+    bound: Literal["<", ">"] | None = None
+    unit: str | None = None
+    role: Role
+    where: Provenance
+    attrs: dict[str, Union[str, float, int]] = Field(default_factory=dict)
+    note: str | None = None
+
+
+class ResultsFile(_Model):
+    """A list of reported numbers from one table, figure or section."""
+
+    study: Key
+    file_id: Key
+    type: Literal["results"]
+    source: Source
+    numbers: list[NumberSpec] = Field(min_length=1)
+
+
+class Rule(_Model):
+    """``if`` every listed variable has the given level, ``then`` these levels must hold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    if_: dict[Key, LevelKey] = Field(alias="if", min_length=1)
+    then: dict[Key, LevelKey] = Field(min_length=1)
+    why: str = Field(min_length=1)
+
+
+class Correlation(_Model):
+    a: Key
+    b: Key
+    rho: float = Field(ge=-0.99, le=0.99)
+    why: str = Field(min_length=1)
+
+
+class SimulationFile(_Model):
+    """Assumptions of the generative model (no reported numbers)."""
+
+    study: Key
+    file_id: Literal["simulation"]
+    type: Literal["simulation"]
+    baseline: Key
+    group_variable: Key = "group"
+    rules: list[Rule] = Field(default_factory=list)
+    correlations: list[Correlation] = Field(default_factory=list)
+    variable_order: list[Key] = Field(default_factory=list)
+
+
+class StudyFile(_Model):
+    key: Key
+    type: Literal["study"]
+    citation: str
+    doi: str | None = None
+    seed_file: str | None = None
+    files: list[Key] = Field(min_length=1)
+    book_seed: int = Field(default=20251643, ge=0)
+
+
+_FILE_MODELS: dict[str, type[_Model]] = {
+    "baseline": BaselineFile,
+    "results": ResultsFile,
+    "simulation": SimulationFile,
+    "study": StudyFile,
+}
+
+
+# ----------------------------------------------------------------------------- flattened numbers
+
+
+@dataclass(frozen=True)
+class ReportedNumber:
+    """One reported number with its provenance and role (the flattened view)."""
+
+    study: str
+    file_id: str
+    key: str
+    quantity: str
+    printed: str
+    value: float
+    role: str
+    source: str
+    row: str | None
+    column: str | None
+    lower: float | None = None
+    upper: float | None = None
+    bound: str | None = None
+    decimals: int | None = None
+    attrs: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def provenance(self) -> str:
+        parts = [self.source]
+        if self.row:
+            parts.append(f"row '{self.row}'")
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        return ", ".join(parts)
+
+
+# ----------------------------------------------------------------------------- semantic checks
+
+
+def _pct_tolerance(decimals: int) -> float:
+    return 0.5 * 10.0 ** (-decimals) + 1e-9
+
+
+def _cell_printed(cell: Cell) -> tuple[str, CellSpec | None]:
+    return (cell, None) if isinstance(cell, str) else (cell.printed, cell)
+
+
+def _check_baseline(f: BaselineFile) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    groups = {g.key: g for g in f.groups}
+    if len(groups) != len(f.groups):
+        dup = sorted({g.key for g in f.groups if [h.key for h in f.groups].count(g.key) > 1})
+        problems.append(("groups", f"duplicate group key {dup[0]!r}"))
+    columns = dict(groups)
+    if f.total is not None:
+        if f.total.key in groups:
+            problems.append(("total.key", f"{f.total.key!r} is also a group key"))
+        columns[f.total.key] = f.total
+        if f.total.n != sum(g.n for g in f.groups):
+            problems.append(("total.n", f"total n {f.total.n} differs from the sum of the group n ({sum(g.n for g in f.groups)})"))
+    for g in f.groups:
+        if float(g.n) not in parse_numbers(g.printed):
+            problems.append((f"groups[{g.key}].printed", f"n = {g.n} does not appear in the printed header {g.printed!r}"))
+    seen: set[str] = set()
+    var_keys = {v.key for v in f.variables}
+    for i, v in enumerate(f.variables):
+        loc = f"variables[{i}] ({v.key})"
+        if v.key in seen:
+            problems.append((f"variables[{i}].key", f"duplicate variable key {v.key!r}"))
+        seen.add(v.key)
+        missing = [c for c in columns if c not in v.cells]
+        unknown = [c for c in v.cells if c not in columns]
+        for c in unknown:
+            problems.append((f"{loc}.cells.{c}", f"unknown group {c!r}; groups are {sorted(columns)}"))
+        for c in missing:
+            problems.append((f"{loc}.cells", f"no cell for group {c!r}"))
+        if v.p is not None:
+            try:
+                parse_pvalue(v.p.printed)
+            except PrintedError as exc:
+                problems.append((f"{loc}.p.printed", str(exc)))
+        if isinstance(v, CategoricalVariable):
+            level_keys = [lv.key for lv in v.levels]
+            if len(set(level_keys)) != len(level_keys):
+                problems.append((f"{loc}.levels", "duplicate level key"))
+            if v.cut_of is not None:
+                if v.cut_of.variable not in var_keys:
+                    problems.append((f"{loc}.cut_of.variable", f"unknown variable {v.cut_of.variable!r}"))
+                if len(v.cut_of.cuts) != len(v.levels) - 1:
+                    problems.append((f"{loc}.cut_of.cuts", f"{len(v.levels)} levels need {len(v.levels) - 1} cuts, got {len(v.cut_of.cuts)}"))
+                if sorted(v.cut_of.cuts) != list(v.cut_of.cuts):
+                    problems.append((f"{loc}.cut_of.cuts", "cuts must increase"))
+            for c, row in v.cells.items():
+                if c not in columns:
+                    continue
+                n = columns[c].n
+                for lk in row:
+                    if lk not in level_keys:
+                        problems.append((f"{loc}.cells.{c}.{lk}", f"unknown level {lk!r}; levels are {level_keys}"))
+                for lk in level_keys:
+                    if lk not in row:
+                        problems.append((f"{loc}.cells.{c}", f"no count for level {lk!r}"))
+                total = 0
+                for lk, cell in row.items():
+                    text, spec = _cell_printed(cell)
+                    try:
+                        cp = parse_count_percent(text)
+                    except PrintedError as exc:
+                        problems.append((f"{loc}.cells.{c}.{lk}", str(exc)))
+                        continue
+                    total += cp.count
+                    if cp.count > n:
+                        problems.append((f"{loc}.cells.{c}.{lk}", f"count {cp.count} exceeds the group n {n}"))
+                    if cp.percent is not None:
+                        denom = spec.denominator if spec and spec.denominator else n
+                        expect = 100.0 * cp.count / denom
+                        if abs(expect - cp.percent) > _pct_tolerance(cp.percent_decimals or 0):
+                            if not (spec and spec.note):
+                                problems.append((
+                                    f"{loc}.cells.{c}.{lk}",
+                                    f"percent {cp.percent} does not match {cp.count}/{denom} = {expect:.2f}% "
+                                    "(if the paper printed it so, give the cell as {printed, note} explaining why)",
+                                ))
+                if total != n and not v.sum_note and all(lk in level_keys for lk in row):
+                    problems.append((f"{loc}.cells.{c}", f"counts sum to {total}, not to the group n {n} (set sum_note if the paper's counts do not add up)"))
+        else:
+            for c, cell in v.cells.items():
+                text, _ = _cell_printed(cell)
+                try:
+                    parse_summary(text, v.summary)
+                except PrintedError as exc:
+                    problems.append((f"{loc}.cells.{c}", str(exc)))
+    return problems
+
+
+def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    keys: set[str] = set()
+    for i, num in enumerate(f.numbers):
+        loc = f"numbers[{i}] ({num.key})"
+        if num.key in keys:
+            problems.append((f"numbers[{i}].key", f"duplicate key {num.key!r}"))
+        keys.add(num.key)
+        printed_vals = parse_numbers(num.printed)
+        for name in ("value", "lower", "upper"):
+            x = getattr(num, name)
+            if x is None:
+                continue
+            if not math.isfinite(x):
+                problems.append((f"{loc}.{name}", "must be finite"))
+            elif not any(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for y in printed_vals):
+                problems.append((f"{loc}.{name}", f"{x} does not appear in the printed string {num.printed!r}"))
+        if (num.lower is None) != (num.upper is None):
+            problems.append((loc, "give both lower and upper, or neither"))
+        if num.lower is not None and num.upper is not None and not num.lower <= num.value <= num.upper and not num.note:
+            problems.append((loc, f"value {num.value} lies outside its interval [{num.lower}, {num.upper}] (set note if the paper printed it so)"))
+        if num.quantity in ("p", "p_interaction"):
+            if not 0 <= num.value <= 1:
+                problems.append((f"{loc}.value", f"a p-value lies in [0, 1], got {num.value}"))
+            try:
+                pv = parse_pvalue(num.printed)
+                if pv.bound != num.bound:
+                    problems.append((f"{loc}.bound", f"printed {num.printed!r} has bound {pv.bound!r}, the file says {num.bound!r}"))
+            except PrintedError as exc:
+                problems.append((f"{loc}.printed", str(exc)))
+        if num.quantity in ("hr", "or", "rr") and num.value <= 0:
+            problems.append((f"{loc}.value", f"a ratio must be positive, got {num.value}"))
+        if num.quantity in ("percent", "rate", "sensitivity", "specificity", "accuracy", "precision") and not 0 <= num.value <= 100:
+            problems.append((f"{loc}.value", f"a {num.quantity} lies in [0, 100], got {num.value}"))
+        if num.quantity in ("auc", "c_index") and not 0 <= num.value <= 1:
+            problems.append((f"{loc}.value", f"a {num.quantity} lies in [0, 1], got {num.value}"))
+    return problems
+
+
+def _format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p in ("CategoricalVariable", "ContinuousVariable", "categorical", "continuous", "str", "CellSpec", "function-after[_check()]")))
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (a typo?)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        if "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], (dict, list)):
+            msg += f" (got {err['input']!r})"
+        out.append((loc, msg))
+    # a union of str | CellSpec reports both branches; keep distinct messages only
+    seen, uniq = set(), []
+    for item in out:
+        if item not in seen:
+            uniq.append(item)
+            seen.add(item)
+    return uniq
+
+
+def load_file(path: str | Path) -> BaselineFile | ResultsFile | SimulationFile | StudyFile:
+    """Load and validate one data file.
+
+    Raises
+    ------
+    DataFileError
+        Naming the file, the field path and the reason, for every problem found.
+    """
+    path = Path(path)
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise DataFileError(path, [("", f"the top level must be a mapping, got {type(raw).__name__}")])
+    kind = raw.get("type")
+    if kind not in _FILE_MODELS:
+        raise DataFileError(path, [("type", f"must be one of {sorted(_FILE_MODELS)}, got {kind!r}")])
+    try:
+        model = _FILE_MODELS[kind].model_validate(raw)
+    except ValidationError as exc:
+        raise DataFileError(path, _format_validation_error(exc)) from None
+    problems: list[tuple[str, str]] = []
+    if kind != "study":
+        if model.file_id != path.stem:
+            problems.append(("file_id", f"{model.file_id!r} differs from the file name {path.stem!r}"))
+        if model.study != path.parent.name:
+            problems.append(("study", f"{model.study!r} differs from the folder name {path.parent.name!r}"))
+    elif model.key != path.parent.name:
+        problems.append(("key", f"{model.key!r} differs from the folder name {path.parent.name!r}"))
+    if isinstance(model, BaselineFile):
+        problems += _check_baseline(model)
+    elif isinstance(model, ResultsFile):
+        problems += _check_results(model)
+    if problems:
+        raise DataFileError(path, problems)
+    return model
+
+
+# ----------------------------------------------------------------------------- study
+
+
+@dataclass
+class Study:
+    """All data files of one study, validated together."""
+
+    key: str
+    folder: Path
+    meta: StudyFile
+    files: dict[str, BaselineFile | ResultsFile]
+    simulation: SimulationFile | None
+
+    def baseline(self, file_id: str | None = None) -> BaselineFile:
+        """The baseline table used to build the cohort (the simulation's, by default)."""
+        fid = file_id or (self.simulation.baseline if self.simulation else None)
+        if fid is None:
+            found = [f for f in self.files.values() if isinstance(f, BaselineFile)]
+            if len(found) != 1:
+                raise KeyError(f"{self.key}: name the baseline file; found {[f.file_id for f in found]}")
+            return found[0]
+        f = self.files.get(fid)
+        if not isinstance(f, BaselineFile):
+            raise KeyError(f"{self.key}: {fid!r} is not a baseline file")
+        return f
+
+    @cached_property
+    def numbers(self) -> list[ReportedNumber]:
+        """Every reported number of the study, flattened, with provenance and role."""
+        return list(iter_numbers(self))
+
+    def number(self, key: str) -> ReportedNumber:
+        for n in self.numbers:
+            if n.key == key:
+                return n
+        raise KeyError(f"{self.key}: no reported number with key {key!r}")
+
+
+def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
+    """Flatten every file of ``study`` into :class:`ReportedNumber` records."""
+    for f in study.files.values():
+        src = f.source.label
+        if isinstance(f, BaselineFile):
+            cols = list(f.groups) + ([f.total] if f.total else [])
+            for g in cols:
+                yield ReportedNumber(study.key, f.file_id, f"n.{g.key}", "count", g.printed, float(g.n), g.role if g is not f.total else "derived", src, None, g.label, decimals=0, attrs={"group": g.key})
+            for v in f.variables:
+                for g in cols:
+                    role = "derived" if g is f.total else "input"
+                    if isinstance(v, CategoricalVariable):
+                        for lv in v.levels:
+                            text, _ = _cell_printed(v.cells[g.key][lv.key])
+                            cp = parse_count_percent(text)
+                            yield ReportedNumber(study.key, f.file_id, f"{v.key}.{lv.key}.{g.key}", "count", text, float(cp.count), role, src, f"{v.label}: {lv.label}", g.label, decimals=0, attrs={"variable": v.key, "level": lv.key, "group": g.key})
+                    else:
+                        text, _ = _cell_printed(v.cells[g.key])
+                        s = parse_summary(text, v.summary)
+                        yield ReportedNumber(study.key, f.file_id, f"{v.key}.{g.key}", v.summary, text, s.centre, role, src, v.label, g.label, decimals=s.decimals[0], attrs={"variable": v.key, "group": g.key})
+                if v.p is not None:
+                    pv = parse_pvalue(v.p.printed)
+                    yield ReportedNumber(study.key, f.file_id, f"{v.key}.p", "p", v.p.printed, pv.value, v.p.role, src, v.label, "p", bound=pv.bound, decimals=pv.decimals, attrs={"variable": v.key, "test_stated": v.test_stated or f.methods.get("categorical_test" if isinstance(v, CategoricalVariable) else "continuous_test", "")})
+        else:
+            for num in f.numbers:
+                token_dec = None
+                for tok in re.findall(r"\d+(?:\.\d+)?", num.printed.replace(",", "")):
+                    if math.isclose(float(tok), num.value, rel_tol=1e-9, abs_tol=1e-12):
+                        token_dec = decimals_of(tok)
+                        break
+                yield ReportedNumber(study.key, f.file_id, num.key, num.quantity, num.printed, num.value, num.role, src, num.where.row or num.where.text, num.where.column, num.lower, num.upper, num.bound, token_dec, dict(num.attrs))
+
+
+def list_studies(data_dir: Path | None = None) -> list[str]:
+    """Keys of the studies that have a ``study.yaml`` under ``data_dir``."""
+    d = Path(data_dir or DATA_DIR)
+    return sorted(p.parent.name for p in d.glob("*/study.yaml"))
+
+
+def load_study(key: str, data_dir: str | Path | None = None) -> Study:
+    """Load and cross-validate every file of a study.
+
+    Parameters
+    ----------
+    key : str
+        Folder name under ``data/``, e.g. ``"fonc2025"``.
+    data_dir : path, optional
+        Defaults to the repository's ``data/``.
+
+    Raises
+    ------
+    DataFileError
+        If any file is malformed, a listed file is missing, or the simulation
+        file refers to an unknown variable or level.
+    KeyError
+        If there is no such study.
+    """
+    d = Path(data_dir or DATA_DIR) / key
+    meta_path = d / "study.yaml"
+    if not meta_path.exists():
+        raise KeyError(f"no study {key!r}: {meta_path} does not exist (known: {list_studies(Path(data_dir or DATA_DIR))})")
+    meta = load_file(meta_path)
+    assert isinstance(meta, StudyFile)
+    files: dict[str, BaselineFile | ResultsFile] = {}
+    for i, fid in enumerate(meta.files):
+        p = d / f"{fid}.yaml"
+        if not p.exists():
+            raise DataFileError(meta_path, [(f"files[{i}]", f"listed file {p.name} does not exist")])
+        f = load_file(p)
+        if not isinstance(f, (BaselineFile, ResultsFile)):
+            raise DataFileError(p, [("type", "a listed file must be of type baseline or results")])
+        files[fid] = f
+    seen_keys: dict[str, str] = {}
+    for f in files.values():
+        if isinstance(f, ResultsFile):
+            for i, num in enumerate(f.numbers):
+                if num.key in seen_keys:
+                    raise DataFileError(d / f"{f.file_id}.yaml", [(f"numbers[{i}].key", f"duplicate key {num.key!r}: already used in {seen_keys[num.key]}.yaml")])
+                seen_keys[num.key] = f.file_id
+    sim = None
+    sim_path = d / "simulation.yaml"
+    if sim_path.exists():
+        sim = load_file(sim_path)
+        assert isinstance(sim, SimulationFile)
+        _check_simulation(sim, sim_path, files)
+    return Study(key, d, meta, files, sim)
+
+
+def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
+    problems: list[tuple[str, str]] = []
+    base = files.get(sim.baseline)
+    if not isinstance(base, BaselineFile):
+        raise DataFileError(path, [("baseline", f"{sim.baseline!r} is not a baseline file of this study")])
+    variables = {v.key: v for v in base.variables}
+
+    def check_level(loc: str, var: str, level: str) -> None:
+        v = variables.get(var)
+        if v is None:
+            problems.append((loc, f"unknown variable {var!r}; variables are {sorted(variables)}"))
+        elif not isinstance(v, CategoricalVariable):
+            problems.append((loc, f"variable {var!r} is continuous; rules take categorical levels"))
+        elif level not in [lv.key for lv in v.levels]:
+            problems.append((loc, f"unknown level {level!r} of {var!r}; levels are {[lv.key for lv in v.levels]}"))
+
+    for i, r in enumerate(sim.rules):
+        for var, lev in r.if_.items():
+            check_level(f"rules[{i}].if.{var}", var, lev)
+        for var, lev in r.then.items():
+            check_level(f"rules[{i}].then.{var}", var, lev)
+    for i, c in enumerate(sim.correlations):
+        for side in ("a", "b"):
+            if getattr(c, side) not in variables:
+                problems.append((f"correlations[{i}].{side}", f"unknown variable {getattr(c, side)!r}"))
+        if c.a == c.b:
+            problems.append((f"correlations[{i}]", "a variable cannot be correlated with itself"))
+    for i, k in enumerate(sim.variable_order):
+        if k not in variables:
+            problems.append((f"variable_order[{i}]", f"unknown variable {k!r}"))
+    if sim.group_variable in variables:
+        problems.append(("group_variable", f"{sim.group_variable!r} clashes with a variable key"))
+    if problems:
+        raise DataFileError(path, problems)

@@ -1,0 +1,246 @@
+"""A malformed data file raises one DataFileError naming the file, the field path and the reason.
+
+Each case starts from a small valid file written here (not from data/), breaks one thing,
+and checks all three parts of the message.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hccrep.spec import DataFileError, load_file, load_study
+
+BASELINE = {
+    "study": "demo",
+    "file_id": "table1",
+    "type": "baseline",
+    "source": {"kind": "table", "label": "Table 1"},
+    "groups": [
+        {"key": "a", "label": "A", "n": 10, "printed": "A (n = 10)"},
+        {"key": "b", "label": "B", "n": 5, "printed": "B (n = 5)"},
+    ],
+    "total": {"key": "total", "label": "Total", "n": 15, "printed": "Total (n = 15)", "role": "derived"},
+    "variables": [
+        {
+            "key": "sex", "label": "Sex", "kind": "categorical",
+            "levels": [{"key": "f", "label": "F"}, {"key": "m", "label": "M"}],
+            "cells": {"a": {"f": "4 (40)", "m": "6 (60)"}, "b": {"f": "1 (20)", "m": "4 (80)"},
+                      "total": {"f": "5 (33.3)", "m": "10 (66.7)"}},
+            "p": {"printed": "0.60"},
+        },
+        {
+            "key": "age", "label": "Age", "kind": "continuous", "summary": "mean_sd",
+            "cells": {"a": "51.2±9.5", "b": "50.1±8.0", "total": "50.8±9.0"},
+            "p": {"printed": "0.8"},
+        },
+    ],
+}
+
+RESULTS = {
+    "study": "demo",
+    "file_id": "text",
+    "type": "results",
+    "source": {"kind": "text", "label": "Section 3"},
+    "numbers": [
+        {"key": "hr_os", "quantity": "hr", "printed": "0.43 (0.21-0.88)", "value": 0.43, "lower": 0.21, "upper": 0.88,
+         "role": "check", "where": {"text": "Section 3.5"}},
+        {"key": "p_os", "quantity": "p", "printed": "p<0.001", "value": 0.001, "bound": "<", "role": "check",
+         "where": {"text": "Section 3.5"}},
+    ],
+}
+
+
+def write(tmp_path: Path, data, name: str = "table1.yaml", raw: str | None = None) -> Path:
+    folder = tmp_path / "demo"
+    folder.mkdir(exist_ok=True)
+    p = folder / name
+    p.write_text(raw if raw is not None else yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return p
+
+
+def mutate(base: dict, fn) -> dict:
+    d = copy.deepcopy(base)
+    fn(d)
+    return d
+
+
+def test_valid_files_load(tmp_path):
+    assert load_file(write(tmp_path, BASELINE)).variables[0].key == "sex"
+    assert load_file(write(tmp_path, RESULTS, "text.yaml")).numbers[0].value == 0.43
+
+
+def _set(path, value):
+    def fn(d):
+        obj = d
+        for k in path[:-1]:
+            obj = obj[k]
+        obj[path[-1]] = value
+    return fn
+
+
+def _del(path):
+    def fn(d):
+        obj = d
+        for k in path[:-1]:
+            obj = obj[k]
+        del obj[path[-1]]
+    return fn
+
+
+BASELINE_CASES = [
+    # (id, mutation, expected field fragment, expected reason fragment)
+    ("n_wrong_type", _set(["groups", 0, "n"], "10"), "groups.0.n", "valid integer"),
+    ("n_zero", _set(["groups", 0, "n"], 0), "groups.0.n", "greater than 0"),
+    ("unknown_top_field", _set(["colour"], "red"), "colour", "unknown field"),
+    ("unknown_variable_field", _set(["variables", 0, "cutoff"], 3), "variables.0", "unknown field"),
+    ("missing_source", _del(["source"]), "source", "required field is missing"),
+    ("bad_source_kind", _set(["source", "kind"], "chart"), "source.kind", "'table', 'figure' or 'text'"),
+    ("bad_type", _set(["type"], "tabel"), "type", "must be one of"),
+    ("bad_variable_key", _set(["variables", 0, "key"], "Sex Ratio"), "variables.0", "pattern"),
+    ("bad_kind", _set(["variables", 0, "kind"], "ordinal"), "variables.0", "categorical"),
+    ("percent_mismatch", _set(["variables", 0, "cells", "a", "f"], "4 (45)"), "variables[0] (sex).cells.a.f", "does not match 4/10"),
+    ("count_sum", _set(["variables", 0, "cells", "a", "f"], "5 (50)"), "variables[0] (sex).cells.a", "sum to 11, not to the group n 10"),
+    ("count_exceeds_n", _set(["variables", 0, "cells", "b", "m"], "6"), "variables[0] (sex).cells.b.m", "exceeds the group n 5"),
+    ("unknown_group", lambda d: d["variables"][0]["cells"].update({"c": {"f": "1", "m": "1"}}), "cells.c", "unknown group 'c'"),
+    ("missing_group", lambda d: d["variables"][0]["cells"].pop("b"), "variables[0] (sex).cells", "no cell for group 'b'"),
+    ("unknown_level", lambda d: d["variables"][0]["cells"]["a"].update({"x": "0 (0)"}), "cells.a.x", "unknown level 'x'"),
+    ("missing_level", lambda d: d["variables"][0]["cells"]["a"].pop("m"), "variables[0] (sex).cells.a", "no count for level 'm'"),
+    ("unparseable_count", _set(["variables", 0, "cells", "a", "f"], "four (40)"), "cells.a.f", "count (percent)"),
+    ("bad_pvalue", _set(["variables", 0, "p", "printed"], "n.s."), "variables[0] (sex).p.printed", "expected a p-value"),
+    ("pvalue_above_one", _set(["variables", 0, "p", "printed"], "1.5"), "p.printed", "lies in [0, 1]"),
+    ("duplicate_variable", lambda d: d["variables"].append(copy.deepcopy(d["variables"][0])), "variables[2].key", "duplicate variable key 'sex'"),
+    ("duplicate_level", _set(["variables", 0, "levels", 1, "key"], "f"), "variables[0] (sex).levels", "duplicate level key"),
+    ("duplicate_group", _set(["groups", 1, "key"], "a"), "groups", "duplicate group key 'a'"),
+    ("total_n", _set(["total", "n"], 16), "total.n", "differs from the sum of the group n"),
+    ("header_n", _set(["groups", 0, "printed"], "A (n = 11)"), "groups[a].printed", "does not appear in the printed header"),
+    ("bad_summary", _set(["variables", 1, "cells", "a"], "51.2 (9.5)"), "variables[1] (age).cells.a", "mean±SD"),
+    ("negative_sd", _set(["variables", 1, "cells", "a"], "51.2±-9.5"), "variables[1] (age).cells.a", "standard deviation cannot be negative"),
+    ("bad_summary_kind", _set(["variables", 1, "summary"], "mean_se"), "variables.1.summary", "mean_sd"),
+    ("role_typo", _set(["variables", 0, "p", "role"], "checked"), "variables.0.p.role", "'input', 'check' or 'derived'"),
+    ("file_id_mismatch", _set(["file_id"], "table2"), "file_id", "differs from the file name 'table1'"),
+    ("study_mismatch", _set(["study"], "other"), "study", "differs from the folder name 'demo'"),
+    ("cut_of_unknown", _set(["variables", 0, "cut_of"], {"variable": "afp", "cuts": [400.0]}), "cut_of.variable", "unknown variable 'afp'"),
+    ("cut_of_count", _set(["variables", 0, "cut_of"], {"variable": "age", "cuts": [40.0, 60.0]}), "cut_of.cuts", "2 levels need 1 cuts"),
+]
+
+
+@pytest.mark.parametrize("case", BASELINE_CASES, ids=[c[0] for c in BASELINE_CASES])
+def test_malformed_baseline_names_file_field_and_reason(tmp_path, case):
+    _, fn, field, reason = case
+    p = write(tmp_path, mutate(BASELINE, fn))
+    with pytest.raises(DataFileError) as info:
+        load_file(p)
+    msg = str(info.value)
+    assert str(p) in msg
+    assert field in msg, msg
+    assert reason in msg, msg
+
+
+RESULTS_CASES = [
+    ("value_not_printed", _set(["numbers", 0, "value"], 0.45), "numbers[0] (hr_os).value", "does not appear in the printed string"),
+    ("ci_outside", lambda d: d["numbers"][0].update({"printed": "0.93 (0.21-0.88)", "value": 0.93}), "numbers[0] (hr_os)", "outside its interval"),
+    ("half_ci", _del(["numbers", 0, "upper"]), "numbers[0] (hr_os)", "give both lower and upper"),
+    ("negative_ratio", lambda d: d["numbers"][0].update({"printed": "-0.43 (0.21-0.88)", "value": -0.43, "note": "x"}), "numbers[0] (hr_os).value", "must be positive"),
+    ("p_bound_missing", _del(["numbers", 1, "bound"]), "numbers[1] (p_os).bound", "has bound '<'"),
+    ("duplicate_number", lambda d: d["numbers"].append(copy.deepcopy(d["numbers"][0])), "numbers[2].key", "duplicate key 'hr_os'"),
+    ("unknown_quantity", _set(["numbers", 0, "quantity"], "hazard"), "numbers.0.quantity", "'count'"),
+    ("missing_role", _del(["numbers", 0, "role"]), "numbers.0.role", "required field is missing"),
+    ("auc_range", lambda d: d["numbers"].append({"key": "auc", "quantity": "auc", "printed": "1.2", "value": 1.2, "role": "check", "where": {}}), "numbers[2] (auc).value", "lies in [0, 1]"),
+]
+
+
+@pytest.mark.parametrize("case", RESULTS_CASES, ids=[c[0] for c in RESULTS_CASES])
+def test_malformed_results_names_file_field_and_reason(tmp_path, case):
+    _, fn, field, reason = case
+    p = write(tmp_path, mutate(RESULTS, fn), "text.yaml")
+    with pytest.raises(DataFileError) as info:
+        load_file(p)
+    msg = str(info.value)
+    assert str(p) in msg and field in msg and reason in msg, msg
+
+
+def test_duplicate_yaml_key_is_an_error_not_a_silent_overwrite(tmp_path):
+    raw = yaml.safe_dump(BASELINE, sort_keys=False) + "type: baseline\n"
+    p = write(tmp_path, None, raw=raw)
+    with pytest.raises(DataFileError, match=r"line \d+: invalid YAML: duplicate key 'type'"):
+        load_file(p)
+
+
+def test_invalid_yaml_syntax_names_line(tmp_path):
+    p = write(tmp_path, None, raw="study: demo\ngroups: [a, b\n")
+    with pytest.raises(DataFileError, match=r"table1.yaml: line \d+: invalid YAML"):
+        load_file(p)
+
+
+def test_yes_no_level_keys_stay_strings(tmp_path):
+    """YAML 1.1 would read No/Yes as booleans; our loader keeps them as level keys."""
+    d = mutate(BASELINE, lambda d: None)
+    raw = yaml.safe_dump(d, sort_keys=False).replace("key: f\n", "key: No\n").replace("key: m\n", "key: Yes\n")
+    raw = raw.replace("f: 4 (40)", "No: 4 (40)").replace("m: 6 (60)", "Yes: 6 (60)")
+    raw = raw.replace("f: 1 (20)", "No: 1 (20)").replace("m: 4 (80)", "Yes: 4 (80)")
+    raw = raw.replace("f: 5 (33.3)", "No: 5 (33.3)").replace("m: 10 (66.7)", "Yes: 10 (66.7)")
+    f = load_file(write(tmp_path, None, raw=raw))
+    assert [lv.key for lv in f.variables[0].levels] == ["No", "Yes"]
+
+
+def test_top_level_list_is_rejected(tmp_path):
+    with pytest.raises(DataFileError, match="top level must be a mapping"):
+        load_file(write(tmp_path, None, raw="- 1\n- 2\n"))
+
+
+def test_a_cell_with_a_note_accepts_the_papers_own_denominator(tmp_path):
+    """fonc2025 Table 2 prints 11 (31.4) with n = 29: 31.4 % is 11/35. Recorded with a note, it loads."""
+    d = mutate(BASELINE, _set(["variables", 0, "cells", "a", "f"], {"printed": "4 (57.1)", "denominator": 7, "note": "percent of 7 sites"}))
+    assert load_file(write(tmp_path, d)).variables[0].cells["a"]["f"].denominator == 7
+
+
+def _study(tmp_path, sim: dict) -> Path:
+    write(tmp_path, BASELINE)
+    write(tmp_path, {"key": "demo", "type": "study", "citation": "x", "files": ["table1"]}, "study.yaml")
+    write(tmp_path, sim, "simulation.yaml")
+    return tmp_path
+
+
+SIM = {"study": "demo", "file_id": "simulation", "type": "simulation", "baseline": "table1", "group_variable": "arm"}
+
+
+@pytest.mark.parametrize(
+    "extra, field, reason",
+    [
+        ({"rules": [{"if": {"stage": "C"}, "then": {"sex": "m"}, "why": "x"}]}, "rules[0].if.stage", "unknown variable 'stage'"),
+        ({"rules": [{"if": {"sex": "x"}, "then": {"sex": "m"}, "why": "x"}]}, "rules[0].if.sex", "unknown level 'x'"),
+        ({"rules": [{"if": {"age": "old"}, "then": {"sex": "m"}, "why": "x"}]}, "rules[0].if.age", "is continuous"),
+        ({"correlations": [{"a": "sex", "b": "bmi", "rho": 0.2, "why": "x"}]}, "correlations[0].b", "unknown variable 'bmi'"),
+        ({"correlations": [{"a": "sex", "b": "age", "rho": 1.5, "why": "x"}]}, "correlations.0.rho", "less than or equal to 0.99"),
+        ({"group_variable": "sex"}, "group_variable", "clashes with a variable key"),
+    ],
+)
+def test_simulation_file_unknown_variable_or_level(tmp_path, extra, field, reason):
+    _study(tmp_path, {**SIM, **extra})
+    with pytest.raises(DataFileError) as info:
+        load_study("demo", data_dir=tmp_path)
+    msg = str(info.value)
+    assert "simulation.yaml" in msg and field in msg and reason in msg, msg
+
+
+def test_study_listing_a_missing_file(tmp_path):
+    write(tmp_path, {"key": "demo", "type": "study", "citation": "x", "files": ["table9"]}, "study.yaml")
+    with pytest.raises(DataFileError, match=r"study.yaml: files\[0\]: listed file table9.yaml does not exist"):
+        load_study("demo", data_dir=tmp_path)
+
+
+def test_unknown_study_is_a_keyerror_listing_known_ones(tmp_path):
+    with pytest.raises(KeyError, match="no study 'nope'"):
+        load_study("nope", data_dir=tmp_path)
+
+
+def test_all_problems_of_a_file_in_one_error(tmp_path):
+    d = mutate(BASELINE, _set(["variables", 0, "cells", "a", "f"], "4 (45)"))
+    d["variables"][0]["p"]["printed"] = "n.s."
+    with pytest.raises(DataFileError) as info:
+        load_file(write(tmp_path, d))
+    assert len(info.value.problems) == 2
