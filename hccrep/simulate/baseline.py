@@ -1,0 +1,214 @@
+"""Simulate a cohort whose Table 1 is the reported one.
+
+Method
+------
+Within each group, every patient gets one latent standard-normal value per
+variable, drawn jointly with the correlations declared in the study's
+``simulation.yaml`` (a Gaussian copula).  Then
+
+- a categorical variable takes its levels by the ranks of its latent value:
+  the lowest ``k1`` patients get level 1, the next ``k2`` level 2, and so on,
+  so the reported counts hold exactly in every group, every time;
+- a continuous variable is an exact-summary sample
+  (:func:`hccrep.simulate.continuous.exact_summary_sample`) assigned by the
+  same ranks; a categorical variable declared ``cut_of`` it is then read off
+  the values, and its counts become constraints of the sample;
+- declared rules (``if`` these levels ``then`` those) are enforced by swapping
+  values of one variable between two patients of the same group, which keeps
+  every count exact.
+
+Nothing about the dependence between variables is known from a Table 1: the
+correlations and rules are assumptions, written in data, not in code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hccrep.printed import parse_count_percent, parse_summary
+from hccrep.simulate.continuous import exact_summary_sample
+from hccrep.spec import BaselineFile, CategoricalVariable, ContinuousVariable, SimulationFile, Study
+
+__all__ = ["simulate_baseline", "RuleInfeasibleError", "rule_violations"]
+
+
+class RuleInfeasibleError(ValueError):
+    """The declared rules cannot all hold with the reported counts."""
+
+
+def _counts(v: CategoricalVariable, group: str) -> list[int]:
+    row = v.cells[group]
+    return [parse_count_percent(row[lv.key] if isinstance(row[lv.key], str) else row[lv.key].printed).count for lv in v.levels]
+
+
+def _cell(v: ContinuousVariable, group: str) -> str:
+    c = v.cells[group]
+    return c if isinstance(c, str) else c.printed
+
+
+def _correlation_matrix(keys: list[str], sim: SimulationFile | None) -> np.ndarray:
+    idx = {k: i for i, k in enumerate(keys)}
+    r = np.eye(len(keys))
+    if sim is not None:
+        for c in sim.correlations:
+            i, j = idx[c.a], idx[c.b]
+            r[i, j] = r[j, i] = c.rho
+    w = np.linalg.eigvalsh(r)
+    if w.min() <= 1e-10:
+        raise RuleInfeasibleError(f"the declared correlations do not form a valid correlation matrix (smallest eigenvalue {w.min():.3g})")
+    return r
+
+
+def _violations(cols: dict[str, np.ndarray], sim: SimulationFile) -> np.ndarray:
+    n = len(next(iter(cols.values())))
+    bad = np.zeros(n, dtype=bool)
+    for r in sim.rules:
+        cond = np.ones(n, dtype=bool)
+        for var, lev in r.if_.items():
+            cond &= cols[var] == lev
+        ok = np.ones(n, dtype=bool)
+        for var, lev in r.then.items():
+            ok &= cols[var] == lev
+        bad |= cond & ~ok
+    return bad
+
+
+def rule_violations(df: pd.DataFrame, sim: SimulationFile) -> np.ndarray:
+    """Boolean array: does patient i break any declared rule of ``sim``?"""
+    involved = {v for r in sim.rules for v in (*r.if_, *r.then)}
+    if not involved:
+        return np.zeros(len(df), dtype=bool)
+    return _violations({v: df[v].astype(str).to_numpy() for v in involved}, sim)
+
+
+def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.random.Generator, max_steps: int = 20000) -> pd.DataFrame:
+    """Swap values within groups until no rule is broken (counts never change)."""
+    if not sim.rules:
+        return df
+    involved = sorted({v for r in sim.rules for v in (*r.if_, *r.then)})
+    cols = {v: df[v].astype(str).to_numpy().copy() for v in involved}
+    g = groups.astype(str).to_numpy()
+    bad = _violations(cols, sim)
+    current = int(bad.sum())
+    steps = 0
+    while current > 0:
+        steps += 1
+        if steps > max_steps:
+            raise RuleInfeasibleError(
+                f"{current} patients still break the rules of simulation.yaml after {max_steps} swaps; "
+                "the reported counts may make the rules impossible"
+            )
+        i = int(rng.choice(np.flatnonzero(bad)))
+        var = involved[int(rng.integers(len(involved)))]
+        col = cols[var]
+        same = np.flatnonzero((g == g[i]) & (col != col[i]))
+        if same.size == 0:
+            continue
+        j = int(rng.choice(same))
+        col[i], col[j] = col[j], col[i]
+        new_bad = _violations(cols, sim)
+        new = int(new_bad.sum())
+        if new <= current:
+            bad, current = new_bad, new
+        else:
+            col[i], col[j] = col[j], col[i]
+    out = df.copy()
+    for v in involved:
+        out[v] = pd.Categorical(cols[v], categories=df[v].cat.categories, ordered=df[v].cat.ordered)
+    return out
+
+
+def simulate_baseline(
+    baseline: BaselineFile,
+    rng: np.random.Generator,
+    sim: SimulationFile | None = None,
+    *,
+    quantile_method: str = "linear",
+) -> pd.DataFrame:
+    """Simulate one cohort with exactly the reported baseline table.
+
+    Parameters
+    ----------
+    baseline : BaselineFile
+        The reported table (from :func:`hccrep.spec.load_study`).
+    rng : numpy.random.Generator
+        The only source of randomness.
+    sim : SimulationFile, optional
+        Declared correlations and rules; without it variables are independent.
+    quantile_method : str
+        How medians and quartiles are computed (``"linear"`` is R type 7).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per patient: ``id``, the group column (``sim.group_variable``,
+        default ``"group"``) and one column per variable; categorical
+        variables are ``pandas.Categorical`` with the level keys.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("fonc2025")
+    >>> df = simulate_baseline(st.baseline(), np.random.default_rng(1), st.simulation)
+    >>> df.groupby("arm", observed=True)["bclc"].value_counts().loc["rt_io_t", "B"]
+    np.int64(1)
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    group_col = sim.group_variable if sim is not None else "group"
+    variables = list(baseline.variables)
+    keys = [v.key for v in variables]
+    corr = _correlation_matrix(keys, sim)
+    chol = np.linalg.cholesky(corr)
+    cut_children: dict[str, list[CategoricalVariable]] = {}
+    for v in variables:
+        if isinstance(v, CategoricalVariable) and v.cut_of is not None:
+            cut_children.setdefault(v.cut_of.variable, []).append(v)
+
+    frames = []
+    for g in baseline.groups:
+        n = g.n
+        z = rng.standard_normal((n, len(keys))) @ chol.T
+        cols: dict[str, object] = {}
+        for j, v in enumerate(variables):
+            ranks = np.argsort(np.argsort(z[:, j], kind="stable"), kind="stable")
+            if isinstance(v, CategoricalVariable):
+                if v.cut_of is not None:
+                    continue  # read off its continuous parent below
+                counts = _counts(v, g.key)
+                edges = np.cumsum(counts)
+                level_idx = np.searchsorted(edges, ranks, side="right")
+                cols[v.key] = np.array([v.levels[k].key for k in level_idx], dtype=object)
+            else:
+                cuts = []
+                for child in cut_children.get(v.key, []):
+                    below = np.cumsum(_counts(child, g.key))[:-1]
+                    cuts += list(zip(child.cut_of.cuts, (int(b) for b in below)))
+                values = exact_summary_sample(
+                    parse_summary(_cell(v, g.key), v.summary), n, rng,
+                    lower_bound=v.lower_bound, cuts=cuts, quantile_method=quantile_method,
+                )
+                cols[v.key] = np.sort(values)[ranks]
+                for child in cut_children.get(v.key, []):
+                    idx = np.searchsorted(np.asarray(child.cut_of.cuts), cols[v.key], side="right")
+                    cols[child.key] = np.array([child.levels[k].key for k in idx], dtype=object)
+        part = pd.DataFrame({group_col: g.key, **{k: cols[k] for k in keys}})
+        frames.append(part)
+    df = pd.concat(frames, ignore_index=True)
+    df[group_col] = pd.Categorical(df[group_col], categories=[g.key for g in baseline.groups])
+    for v in variables:
+        if isinstance(v, CategoricalVariable):
+            df[v.key] = pd.Categorical(df[v.key], categories=[lv.key for lv in v.levels], ordered=v.ordered)
+        elif v.integer:
+            df[v.key] = df[v.key].round()
+    if sim is not None:
+        df = _repair(df, sim, df[group_col], rng)
+    df.insert(0, "id", np.arange(1, len(df) + 1))
+    return df
+
+
+def simulate_study_baseline(study: Study, seed: int | np.random.Generator) -> pd.DataFrame:
+    """Convenience: the baseline cohort of a loaded study from a seed."""
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    return simulate_baseline(study.baseline(), rng, study.simulation)

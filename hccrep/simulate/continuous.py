@@ -1,0 +1,258 @@
+"""Samples whose summary statistics equal the reported ones exactly.
+
+A paper prints ``mean ± SD`` or ``median (IQR)`` / ``median (range)``.  We draw
+a sample from a plausible shape (normal, or log-normal for a positive, skewed
+lab value) and then transform it *monotonically* so that its summary is the
+printed one.  Because the transform is monotone, the ranks of the draw are kept
+and can be handed to patients through a latent (copula) variable.
+
+Conventions, named because software differs:
+
+- the SD is the sample SD with ``ddof=1`` (what SPSS, R ``sd`` and pandas print);
+- quantiles use ``numpy.quantile``'s ``method`` argument; the default
+  ``"linear"`` is R's type 7.  SPSS prints type 6 (``"weibull"``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.optimize import brentq
+
+from hccrep.printed import Summary, equal_at_precision
+
+__all__ = ["exact_mean_sd", "exact_quantiles", "exact_summary_sample", "SummaryMismatchError"]
+
+
+class SummaryMismatchError(ValueError):
+    """The requested summary (and cut-point counts) cannot be met by any sample."""
+
+
+def _standardise(y: np.ndarray) -> np.ndarray:
+    s = y.std(ddof=1)
+    if s == 0:
+        raise SummaryMismatchError("the base draw has no spread")
+    return (y - y.mean()) / s
+
+
+def exact_mean_sd(n: int, mean: float, sd: float, rng: np.random.Generator, lower_bound: float | None = None) -> np.ndarray:
+    """Draw ``n`` values with sample mean ``mean`` and SD (ddof=1) ``sd`` exactly.
+
+    Values stay above ``lower_bound`` when one is given: then a log-normal draw
+    is power-transformed, ``x = lb + a * y**b``, with ``b`` solved so that the
+    coefficient of variation is right and ``a`` so that the mean is.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> x = exact_mean_sd(50, 108.6, 371.4, rng, lower_bound=0)
+    >>> round(x.mean(), 6), round(x.std(ddof=1), 6), bool(x.min() > 0)
+    (108.6, 371.4, True)
+    """
+    if n < 2:
+        raise ValueError(f"n must be at least 2 to have an SD, got {n}")
+    if sd < 0:
+        raise ValueError(f"sd must be non-negative, got {sd}")
+    if sd == 0:
+        return np.full(n, float(mean))
+    if lower_bound is None or mean - 3 * sd > lower_bound:
+        z = _standardise(rng.standard_normal(n))
+        x = mean + sd * z
+        if lower_bound is not None and x.min() <= lower_bound:
+            # rare for a symmetric variable far from its bound; fall through to the skewed form
+            pass
+        else:
+            return x
+    if mean <= lower_bound:
+        raise SummaryMismatchError(f"mean {mean} is not above the lower bound {lower_bound}")
+    target_cv = sd / (mean - lower_bound)
+    max_cv = math.sqrt(n)  # a positive sample of size n has CV < sqrt(n)
+    if target_cv >= max_cv * 0.999:
+        raise SummaryMismatchError(f"CV {target_cv:.2f} is impossible for {n} values above {lower_bound}")
+    logy = rng.standard_normal(n) * math.sqrt(math.log1p(min(target_cv, 3.0) ** 2))
+
+    def cv_of(b: float) -> float:
+        w = np.exp(b * (logy - logy.max()))
+        return w.std(ddof=1) / w.mean()
+
+    lo, hi = 1e-6, 1.0
+    while cv_of(hi) < target_cv:
+        hi *= 2
+        if hi > 1e4:
+            raise SummaryMismatchError(f"cannot reach CV {target_cv:.3f} with n = {n}")
+    b = brentq(lambda b: cv_of(b) - target_cv, lo, hi, xtol=1e-14, rtol=1e-14, maxiter=500)
+    w = np.exp(b * (logy - logy.max()))
+    x = lower_bound + (mean - lower_bound) * w / w.mean()
+    # final exact affine touch-up (changes values by ~1e-12, keeps the bound)
+    x = mean + sd * _standardise(x)
+    return x
+
+
+def _knots_for_quantile(n: int, p: float, method: str) -> tuple[int, int, float]:
+    """Order statistics (0-based) and weight that numpy's quantile ``method`` uses at ``p``."""
+    probe = np.arange(n, dtype=float) * 1.0
+    q = float(np.quantile(probe, p, method=method))
+    k = int(math.floor(q + 1e-12))
+    f = q - k
+    if f < 1e-12:
+        return k, k, 0.0
+    return k, k + 1, f
+
+
+def exact_quantiles(
+    base: np.ndarray,
+    targets: Sequence[tuple[float, float]],
+    *,
+    method: str = "linear",
+    cuts: Sequence[tuple[float, int]] = (),
+    lower_bound: float | None = None,
+) -> np.ndarray:
+    """Monotone transform of ``base`` whose sample quantiles equal ``targets``.
+
+    Parameters
+    ----------
+    base : array
+        The draw; only its ranks and shape are used.
+    targets : sequence of (p, value)
+        Probabilities in [0, 1] and the quantile values wanted (p = 0 and 1
+        are the minimum and maximum).
+    method : str
+        ``numpy.quantile`` method; ``"linear"`` is R type 7.
+    cuts : sequence of (c, m)
+        Exactly ``m`` values must lie below ``c`` (the count of a
+        dichotomised version of the variable, e.g. AFP < 400).
+    lower_bound : float, optional
+        Values stay strictly above it.
+
+    Returns
+    -------
+    ndarray
+        The transformed values, in the same order as ``base``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = exact_quantiles(rng.standard_normal(29), [(0, 36.0), (0.5, 50.0), (1, 60.0)])
+    >>> float(x.min()), float(np.median(x)), float(x.max())
+    (36.0, 50.0, 60.0)
+    """
+    base = np.asarray(base, dtype=float)
+    n = base.size
+    order = np.argsort(base, kind="stable")
+    y = base[order]
+    # rank -> value knots
+    knots: dict[int, float] = {}
+    spread = (y[-1] - y[0]) / max(n - 1, 1)
+    vals = sorted(targets)
+    for p, t in vals:
+        if not 0 <= p <= 1:
+            raise ValueError(f"quantile probability must lie in [0, 1], got {p}")
+        k0, k1, f = _knots_for_quantile(n, p, method)
+        if k0 == k1:
+            knots[k0] = t
+        else:
+            # a small gap around t so that (1-f)*x_k0 + f*x_k1 == t; solve for a side
+            # already pinned by another target (two quantiles can share an order statistic)
+            d = min(spread, 1e-3 * max(abs(t), 1.0))
+            if k0 in knots and k1 in knots:
+                if not math.isclose((1 - f) * knots[k0] + f * knots[k1], t, rel_tol=1e-12, abs_tol=1e-12):
+                    raise SummaryMismatchError(f"quantile targets {vals} conflict at n = {n}")
+            elif k0 in knots:
+                knots[k1] = (t - (1 - f) * knots[k0]) / f
+            elif k1 in knots:
+                knots[k0] = (t - f * knots[k1]) / (1 - f)
+            else:
+                knots[k0], knots[k1] = t - f * d, t + (1 - f) * d
+    if any(knots[a] > knots[b] + 1e-12 for a, b in zip(sorted(knots), sorted(knots)[1:])):
+        raise SummaryMismatchError(f"quantile targets {list(vals)} are not increasing")
+    x = _interpolate(y, knots, lower_bound)
+    for c, m in cuts:
+        if not 0 <= m <= n:
+            raise ValueError(f"a cut count must lie in [0, {n}], got {m}")
+        below = int(np.sum(x < c))
+        if below == m:
+            continue
+        # move the order statistics around rank m so exactly m lie below c, keeping knots
+        eps = 1e-6 * max(abs(c), 1.0)
+        if m > 0:
+            knots[m - 1] = min(x[m - 1], c - eps)
+        if m < n:
+            knots[m] = max(x[m], c)
+        ks = sorted(knots)
+        if any(knots[a] > knots[b] for a, b in zip(ks, ks[1:])):
+            raise SummaryMismatchError(f"{m} values below {c} contradicts the quantile targets {list(vals)}")
+        x = _interpolate(y, knots, lower_bound)
+    out = np.empty(n)
+    out[order] = x
+    return out
+
+
+def _interpolate(y: np.ndarray, knots: dict[int, float], lower_bound: float | None) -> np.ndarray:
+    n = y.size
+    ks = sorted(knots)
+    x = np.empty(n)
+    for r in ks:
+        x[r] = knots[r]
+    for a, b in zip(ks, ks[1:]):
+        if b - a > 1:
+            ya, yb = y[a], y[b]
+            w = (y[a + 1 : b] - ya) / (yb - ya) if yb > ya else np.linspace(0, 1, b - a + 1)[1:-1]
+            x[a + 1 : b] = knots[a] + w * (knots[b] - knots[a])
+    # tails beyond the outermost knots: keep the base shape, scaled by the nearest segment
+    first, last = ks[0], ks[-1]
+    slope = _slope(y, knots, ks)
+    if first > 0:
+        tail = knots[first] - (y[first] - y[:first]) * slope
+        if lower_bound is not None and tail.min() <= lower_bound:
+            span = knots[first] - lower_bound
+            rel = (y[first] - y[:first]) / (y[first] - y[0] + 1e-300)
+            tail = knots[first] - span * rel * (first / (first + 1))
+        x[:first] = tail
+    if last < n - 1:
+        x[last + 1 :] = knots[last] + (y[last + 1 :] - y[last]) * slope
+    return x
+
+
+def _slope(y: np.ndarray, knots: dict[int, float], ks: list[int]) -> float:
+    if len(ks) >= 2 and y[ks[-1]] > y[ks[0]]:
+        return (knots[ks[-1]] - knots[ks[0]]) / (y[ks[-1]] - y[ks[0]])
+    return 1.0
+
+
+def exact_summary_sample(
+    summary: Summary,
+    n: int,
+    rng: np.random.Generator,
+    *,
+    lower_bound: float | None = None,
+    cuts: Sequence[tuple[float, int]] = (),
+    quantile_method: str = "linear",
+) -> np.ndarray:
+    """Draw ``n`` values whose printed summary equals ``summary``.
+
+    The result is verified before it is returned: a value that would not print
+    as the paper printed it raises :class:`SummaryMismatchError`.
+    """
+    if summary.kind == "mean_sd":
+        if cuts:
+            raise SummaryMismatchError("cut-point counts with mean ± SD are not supported yet; give median summaries")
+        x = exact_mean_sd(n, summary.centre, summary.spread[0], rng, lower_bound)
+        ok = equal_at_precision(x.mean(), summary.centre, summary.decimals[0]) and equal_at_precision(
+            x.std(ddof=1), summary.spread[0], summary.decimals[1]
+        )
+    else:
+        skew = lower_bound is not None
+        base = rng.lognormal(0.0, 0.6, n) if skew else rng.standard_normal(n)
+        lo, hi = summary.spread
+        ps = (0.25, 0.75) if summary.kind == "median_iqr" else (0.0, 1.0)
+        x = exact_quantiles(base, [(ps[0], lo), (0.5, summary.centre), (ps[1], hi)], method=quantile_method, cuts=cuts, lower_bound=lower_bound)
+        q = np.quantile(x, [ps[0], 0.5, ps[1]], method=quantile_method)
+        ok = all(equal_at_precision(a, b, d) for a, b, d in zip((q[1], q[0], q[2]), (summary.centre, lo, hi), summary.decimals))
+        ok = ok and all(int(np.sum(x < c)) == m for c, m in cuts)
+    if lower_bound is not None and x.min() <= lower_bound:
+        ok = False
+    if not ok:
+        raise SummaryMismatchError(f"could not reproduce {summary} with n = {n}")
+    return x

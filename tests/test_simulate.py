@@ -1,0 +1,209 @@
+"""The simulator reproduces every input exactly, keeps declared rules, and is deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from hccrep.printed import parse_summary
+from hccrep.simulate import (
+    CalibrationError,
+    Effect,
+    SummaryMismatchError,
+    exact_mean_sd,
+    exact_quantiles,
+    exact_summary_sample,
+    rule_violations,
+    simulate_baseline,
+    simulate_binary,
+    simulate_survival,
+)
+from hccrep.spec import load_study
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def fonc():
+    return load_study("fonc2025")
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_fonc2025_cohort_reproduces_every_table1_input_exactly(fonc, seed):
+    df = simulate_baseline(fonc.baseline(), np.random.default_rng(seed), fonc.simulation)
+    gcol = fonc.simulation.group_variable
+    inputs = [n for n in fonc.numbers if n.role == "input" and n.file_id == "table1"]
+    assert len(inputs) > 40
+    for num in inputs:
+        a = num.attrs
+        if "variable" in a:
+            got = int(((df[gcol] == a["group"]) & (df[a["variable"]] == a["level"])).sum())
+        else:
+            got = int((df[gcol] == a["group"]).sum())
+        assert got == num.value, (num.key, got, num.value)
+    assert not rule_violations(df, fonc.simulation).any()
+
+
+def test_same_seed_gives_identical_bytes_across_processes(tmp_path):
+    """Two fresh interpreters write the same CSV for the same seed, and a different one for another seed."""
+    code = (
+        "import sys, numpy as np; from hccrep.spec import load_study; from hccrep.simulate import simulate_baseline;"
+        "st = load_study('fonc2025');"
+        "df = simulate_baseline(st.baseline(), np.random.default_rng(int(sys.argv[1])), st.simulation);"
+        "df.to_csv(sys.argv[2], index=False, lineterminator='\\n')"
+    )
+    digests = []
+    for i, seed in enumerate([7, 7, 8]):
+        out = tmp_path / f"c{i}.csv"
+        subprocess.run([sys.executable, "-c", code, str(seed), str(out)], check=True, cwd=ROOT,
+                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(i)})
+        digests.append(hashlib.sha256(out.read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
+    assert digests[0] != digests[2]
+
+
+def test_exact_mean_sd_symmetric_and_skewed():
+    rng = np.random.default_rng(0)
+    x = exact_mean_sd(30, 51.2, 9.5, rng)
+    assert x.mean() == pytest.approx(51.2, abs=1e-10) and x.std(ddof=1) == pytest.approx(9.5, abs=1e-10)
+    # a lab value whose SD is three times its mean stays positive
+    y = exact_mean_sd(152, 108.6, 371.4, rng, lower_bound=0.0)
+    assert y.min() > 0
+    assert y.mean() == pytest.approx(108.6, abs=1e-9) and y.std(ddof=1) == pytest.approx(371.4, abs=1e-9)
+
+
+def test_exact_mean_sd_rejects_impossible_cv():
+    # 5 positive values cannot have CV >= sqrt(5)
+    with pytest.raises(SummaryMismatchError, match="impossible"):
+        exact_mean_sd(5, 1.0, 3.0, np.random.default_rng(0), lower_bound=0.0)
+
+
+@pytest.mark.parametrize("method", ["linear", "weibull"])
+@pytest.mark.parametrize("n", [28, 29, 71])
+def test_exact_quantiles_match_the_named_quantile_definition(method, n):
+    rng = np.random.default_rng(n)
+    x = exact_quantiles(rng.standard_normal(n), [(0.25, 3.1), (0.5, 12.8), (0.75, 22.4)], method=method)
+    q = np.quantile(x, [0.25, 0.5, 0.75], method=method)
+    np.testing.assert_allclose(q, [3.1, 12.8, 22.4], atol=1e-9)
+
+
+def test_median_and_dichotomised_counts_agree():
+    """AFP median (IQR) and the count below 400 hold together, and values stay positive."""
+    rng = np.random.default_rng(3)
+    s = parse_summary("300 (50, 2000)", "median_iqr")
+    x = exact_summary_sample(s, 71, rng, lower_bound=0.0, cuts=[(400.0, 40)])
+    assert int((x < 400).sum()) == 40
+    np.testing.assert_allclose(np.quantile(x, [0.25, 0.5, 0.75]), [50, 300, 2000], atol=1e-9)
+    assert x.min() > 0
+
+
+def test_contradictory_median_and_count_raise():
+    # median 300 means half the values are below 300 < 400, so only 10 below 400 is impossible
+    with pytest.raises(SummaryMismatchError, match="contradicts"):
+        exact_summary_sample(parse_summary("300 (50, 2000)", "median_iqr"), 71, np.random.default_rng(0), lower_bound=0.0, cuts=[(400.0, 10)])
+
+
+def test_median_range_with_integer_like_targets():
+    x = exact_summary_sample(parse_summary("20.0 (6.0, 30.0)", "median_range"), 29, np.random.default_rng(1))
+    assert (x.min(), np.median(x), x.max()) == (6.0, 20.0, 30.0)
+
+
+def _write_demo(tmp_path: Path) -> Path:
+    d = tmp_path / "demo"
+    d.mkdir()
+    base = {
+        "study": "demo", "file_id": "table1", "type": "baseline", "source": {"kind": "table", "label": "Table 1"},
+        "groups": [{"key": "a", "label": "A", "n": 60, "printed": "A (n=60)"}, {"key": "b", "label": "B", "n": 40, "printed": "B (n=40)"}],
+        "variables": [
+            {"key": "afp", "label": "AFP", "kind": "continuous", "summary": "median_iqr", "lower_bound": 0.0,
+             "cells": {"a": "250 (20, 1500)", "b": "500 (60, 3000)"}},
+            {"key": "afp_cat", "label": "AFP", "kind": "categorical", "cut_of": {"variable": "afp", "cuts": [400.0]},
+             "levels": [{"key": "lt400", "label": "<400"}, {"key": "ge400", "label": ">=400"}],
+             "cells": {"a": {"lt400": "35 (58.3)", "ge400": "25 (41.7)"}, "b": {"lt400": "18 (45)", "ge400": "22 (55)"}}},
+            {"key": "alt", "label": "ALT", "kind": "continuous", "summary": "mean_sd", "lower_bound": 0.0,
+             "cells": {"a": "80.1±63.4", "b": "108.6±371.4"}},
+        ],
+    }
+    (d / "table1.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
+    (d / "study.yaml").write_text(yaml.safe_dump({"key": "demo", "type": "study", "citation": "demo", "files": ["table1"]}))
+    return tmp_path
+
+
+def test_baseline_with_continuous_and_cut_of_variables(tmp_path):
+    st = load_study("demo", data_dir=_write_demo(tmp_path))
+    df = simulate_baseline(st.baseline(), np.random.default_rng(5))
+    for g, med, below in [("a", 250, 35), ("b", 500, 18)]:
+        part = df[df.group == g]
+        assert np.median(part.afp) == pytest.approx(med)
+        assert int((part.afp < 400).sum()) == below
+        assert int((part.afp_cat == "lt400").sum()) == below
+        assert ((part.afp < 400) == (part.afp_cat == "lt400")).all()
+    assert df.alt.min() > 0
+    assert df.loc[df.group == "b", "alt"].std(ddof=1) == pytest.approx(371.4)
+
+
+def test_rng_must_be_a_generator(fonc):
+    with pytest.raises(TypeError, match="numpy.random.Generator"):
+        simulate_baseline(fonc.baseline(), 1, fonc.simulation)
+
+
+def test_survival_events_and_km_median_are_exact():
+    from lifelines import KaplanMeierFitter
+
+    d = pd.DataFrame({"arm": ["x"] * 42 + ["y"] * 29})
+    out = simulate_survival(d, np.random.default_rng(2), group="arm", medians={"x": 4.6, "y": 12.6}, events={"x": 35, "y": 18})
+    for g, med, ev in [("x", 4.6, 35), ("y", 12.6, 18)]:
+        part = out[out.arm == g]
+        assert part.event.sum() == ev
+        # lifelines is an independent KM implementation (no averaging rule is needed: no exact 0.5 plateau here)
+        km = KaplanMeierFitter().fit(part.time, part.event)
+        assert km.median_survival_time_ == pytest.approx(med, rel=1e-12)
+
+
+def test_survival_recovers_hazard_ratio_in_a_large_cohort():
+    """With 4000 patients the Cox estimate of a simulated HR of 2 lies close to 2 (sampling error ~4 %)."""
+    from lifelines import CoxPHFitter
+
+    rng = np.random.default_rng(11)
+    d = pd.DataFrame({"arm": "x", "pvt": rng.integers(0, 2, 4000)})
+    out = simulate_survival(d, rng, group="arm", medians={"x": 10.0}, events={"x": 3000}, effects=[Effect("pvt", 2.0)])
+    cph = CoxPHFitter().fit(out[["time", "event", "pvt"]], "time", "event")
+    assert np.exp(cph.params_["pvt"]) == pytest.approx(2.0, rel=0.12)
+
+
+def test_survival_impossible_targets_raise():
+    d = pd.DataFrame({"arm": ["x"] * 10})
+    with pytest.raises(CalibrationError, match="11 events is impossible"):
+        simulate_survival(d, np.random.default_rng(0), group="arm", medians={"x": 5.0}, events={"x": 11})
+    with pytest.raises(CalibrationError, match="median is not reached"):
+        simulate_survival(d, np.random.default_rng(0), group="arm", medians={"x": 5.0}, events={"x": 2})
+
+
+def test_binary_outcome_has_exact_count_and_recovers_odds_ratio():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(4)
+    d = pd.DataFrame({"nlr_high": rng.integers(0, 2, 5000)})
+    out = simulate_binary(d, rng, positives=1400, effects=[Effect("nlr_high", 3.0)])
+    assert out.response.sum() == 1400
+    fit = sm.Logit(out.response, sm.add_constant(out[["nlr_high"]].astype(float))).fit(disp=0)
+    assert np.exp(fit.params["nlr_high"]) == pytest.approx(3.0, rel=0.15)
+
+
+def test_binary_per_group_counts():
+    d = pd.DataFrame({"arm": ["a"] * 42 + ["b"] * 29})
+    out = simulate_binary(d, np.random.default_rng(0), positives={"a": 15, "b": 20}, group="arm")
+    assert out.groupby("arm").response.sum().to_dict() == {"a": 15, "b": 20}
+
+
+def test_effect_on_unknown_level_is_a_clear_error(fonc):
+    df = simulate_baseline(fonc.baseline(), np.random.default_rng(0), fonc.simulation)
+    with pytest.raises(KeyError, match="has no level 'D'"):
+        simulate_binary(df, np.random.default_rng(0), positives=10, effects=[Effect("bclc", 2.0, "D")])
