@@ -1,0 +1,291 @@
+"""Every book notebook runs with other parameters, and the whole book builds with -W.
+
+* ``test_notebook_runs_with_fast_parameters``: one test per MyST notebook listed in
+  ``_toc.yml``. The notebook is converted to ``.ipynb`` with jupytext in a temporary
+  folder and executed by papermill with :data:`FAST_PARAMETERS`, with the notebook's
+  own folder as working directory (as in the book build). Its first code cell must be
+  tagged ``parameters`` and assign ``SEED`` and ``FAST``; ``N_MC`` is passed when that
+  cell assigns it.
+* ``test_book_builds_without_warnings`` (marker ``book``): ``jupyter-book build`` of the
+  repository with ``-W --keep-going --all`` into a temporary output folder; every
+  notebook is executed with its default parameters.
+
+Kernels run on the interpreter that runs pytest (``sys.executable``): the tests
+register a ``python3`` kernelspec for it in a temporary ``JUPYTER_PATH``, which takes
+precedence over any user-level kernel of that name.
+
+Missing jupytext / papermill / jupyter-book skip these tests locally, and fail them
+when the ``CI`` environment variable is set.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TOC = ROOT / "_toc.yml"
+
+#: What papermill injects. SEED is fixed (and differs from nothing in particular: a
+#: notebook must not depend on one lucky seed); FAST asks for the CI-sized run.
+FAST_PARAMETERS = {"SEED": 7, "FAST": True, "N_MC": 20}
+#: Names the ``parameters`` cell must assign.
+REQUIRED_PARAMETERS = ("SEED", "FAST")
+KERNEL_NAME = "python3"
+CELL_TIMEOUT = 600  # seconds, as execute.timeout in _config.yml
+BOOK_TIMEOUT = 60 * 60  # seconds for the whole book build
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require(module: str):
+    """Import a tool the test needs: skip without it locally, fail without it in CI."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        message = f"{module} is not importable ({exc}); `make test` installs it into .venv"
+    if in_ci():
+        pytest.fail(f"CI is set and {message}", pytrace=False)
+    pytest.skip(message)
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def toc_entries(toc_path: Path = TOC) -> list[str]:
+    """Every ``root`` and ``file`` entry of a jb-book table of contents, in order."""
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    found: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    found.append(node[key])
+            for value in node.values():
+                if isinstance(value, (dict, list)):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc)
+    return found
+
+
+def resolve_entry(entry: str, root: Path = ROOT) -> Path | None:
+    base = root / entry
+    for candidate in (base, *(base.with_name(base.name + s) for s in (".md", ".ipynb", ".rst"))):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    m = re.match(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", text, re.S)
+    if not m:
+        return {}
+    data = yaml.safe_load(m.group(1))
+    return data if isinstance(data, dict) else {}
+
+
+def is_notebook_candidate(path: Path) -> bool:
+    """A Markdown page whose front matter makes it (or means it to be) a notebook."""
+    if path.suffix != ".md":
+        return False
+    fm = front_matter(path)
+    return "jupytext" in fm or "kernelspec" in fm or fm.get("file_format") == "mystnb"
+
+
+def notebook_params() -> list:
+    params = []
+    if not TOC.is_file():
+        return [pytest.param(None, id="no-_toc.yml")]
+    for entry in toc_entries():
+        path = resolve_entry(entry)
+        if path is None:
+            # Listed but absent: the book build fails on it too; say so here as well.
+            params.append(pytest.param(ROOT / entry, id=entry))
+        elif is_notebook_candidate(path):
+            params.append(pytest.param(path, id=entry))
+    return params
+
+
+NOTEBOOKS = notebook_params()
+
+
+def assigned_names(source: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Name):
+                        names.add(sub.id)
+    return names
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+@pytest.fixture
+def kernel_env(tmp_path_factory, monkeypatch) -> dict[str, str]:
+    """A ``python3`` kernelspec on this interpreter, first on JUPYTER_PATH."""
+    require("ipykernel")
+    from ipykernel.kernelspec import write_kernel_spec
+
+    jupyter_path = tmp_path_factory.mktemp("jupyter")
+    write_kernel_spec(path=str(jupyter_path / "kernels" / KERNEL_NAME))
+    previous = os.environ.get("JUPYTER_PATH")
+    value = str(jupyter_path) + (os.pathsep + previous if previous else "")
+    monkeypatch.setenv("JUPYTER_PATH", value)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return dict(os.environ)
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+
+
+# --------------------------------------------------------------------------- the tests
+
+
+def test_toc_lists_at_least_one_notebook():
+    assert TOC.is_file(), f"{TOC} is missing"
+    assert any(p.values[0] is not None and p.values[0].is_file() for p in NOTEBOOKS), (
+        f"no MyST notebook found among the entries of {TOC.name}: {toc_entries()}"
+    )
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("nb_path", NOTEBOOKS)
+def test_notebook_runs_with_fast_parameters(nb_path: Path | None, tmp_path: Path, kernel_env):
+    assert nb_path is not None, f"{TOC} is missing"
+    rel = nb_path.relative_to(ROOT)
+    assert nb_path.is_file(), f"{rel} is listed in _toc.yml but does not exist"
+
+    jupytext = require("jupytext")
+    papermill = require("papermill")
+
+    fm = front_matter(nb_path)
+    fmt = ((fm.get("jupytext") or {}).get("text_representation") or {}).get("format_name")
+    assert fmt == "myst" or fm.get("file_format") == "mystnb", (
+        f"{rel}: front matter names a kernel but not jupytext format 'myst', so the "
+        f"book would render it without executing it (format_name={fmt!r})"
+    )
+
+    nb = jupytext.read(nb_path)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    assert code_cells, f"{rel}: a notebook without code cells should be a plain page"
+    first = code_cells[0]
+    tags = list(first.metadata.get("tags", []))
+    assert "parameters" in tags, (
+        f"{rel}: the first code cell must be tagged 'parameters' "
+        f"(```{{code-cell}} ipython3\\n:tags: [parameters]\\n...), found tags {tags}"
+    )
+    declared = assigned_names(first.source)
+    missing = [name for name in REQUIRED_PARAMETERS if name not in declared]
+    assert not missing, f"{rel}: the parameters cell does not assign {missing}"
+    parameters = {k: v for k, v in FAST_PARAMETERS.items() if k in declared}
+
+    nb.metadata["kernelspec"] = {
+        "name": KERNEL_NAME,
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
+    source = tmp_path / f"{nb_path.stem}.ipynb"
+    output = tmp_path / f"{nb_path.stem}.out.ipynb"
+    jupytext.write(nb, source)
+
+    failure = None
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            cwd=str(nb_path.parent),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=CELL_TIMEOUT,
+            start_timeout=120,
+        )
+    except papermill.PapermillExecutionError as exc:
+        tb = _strip_ansi("\n".join(exc.traceback or []))
+        failure = (
+            f"{rel} failed with parameters {parameters} in cell {exc.exec_count}: "
+            f"{exc.ename}: {exc.evalue}\n{tb}"
+        )
+    if failure:
+        pytest.fail(failure, pytrace=False)
+    assert output.is_file()
+
+
+def _jupyter_book_executable() -> str:
+    local = Path(sys.executable).with_name("jupyter-book")
+    if local.is_file():
+        return str(local)
+    found = shutil.which("jupyter-book")
+    if found is None:
+        message = "the jupyter-book command is not installed; `make test` installs it"
+        if in_ci():
+            pytest.fail(f"CI is set and {message}", pytrace=False)
+        pytest.skip(message)
+    return found
+
+
+@pytest.mark.book
+@pytest.mark.slow
+def test_book_builds_without_warnings(tmp_path: Path, kernel_env):
+    require("jupyter_book")
+    require("myst_nb")
+    exe = _jupyter_book_executable()
+    cmd = [exe, "build", str(ROOT), "--path-output", str(tmp_path),
+           "-W", "--keep-going", "--all"]
+    try:
+        proc = subprocess.run(
+            cmd, cwd=ROOT, env=kernel_env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            timeout=BOOK_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired as exc:
+        proc = None
+        timeout_log = exc.output or ""
+    if proc is None:
+        pytest.fail(f"jupyter-book build took more than {BOOK_TIMEOUT} s\n{timeout_log}",
+                    pytrace=False)
+    log = _strip_ansi(proc.stdout)
+    (tmp_path / "build.log").write_text(log, encoding="utf-8")
+    lines = log.splitlines()
+    tail = "\n".join(lines[-200:])
+    flagged = "\n".join(
+        line for line in lines
+        if re.search(r"WARNING:|ERROR|Error:", line) and "IPKernelApp" not in line
+    )
+    if proc.returncode != 0:
+        pytest.fail(
+            f"jupyter-book build -W failed (exit {proc.returncode}); "
+            f"full log in {tmp_path / 'build.log'}\n"
+            f"warnings and errors:\n{flagged or '(none flagged)'}\n"
+            f"last lines:\n{tail}",
+            pytrace=False,
+        )
+    index = tmp_path / "_build" / "html" / "index.html"
+    assert index.is_file(), f"no {index} after a successful build; last lines:\n{tail}"
+    # the root page itself is rendered, not only the redirect
+    root_entry = toc_entries()[0]
+    assert (tmp_path / "_build" / "html" / (root_entry + ".html")).is_file()
