@@ -1,0 +1,267 @@
+"""Checks, Monte Carlo intervals and the scorecard.
+
+A *runner* knows how to simulate one cohort of a study from a seed and how to
+compute, on that cohort, the value of every ``check`` it can replicate.  The
+scorecard then puts, beside each reported check,
+
+- the replicated value on the book's seed,
+- the 2.5–97.5 % interval of the replicated value over ``n_mc`` seeds,
+- a verdict: ``reproduced`` (equal at the printed precision on the book's
+  seed), ``plausible`` (the reported value lies inside the Monte Carlo
+  interval), ``not reproduced``, or ``not checkable`` (with the reason).
+
+Inputs and derived numbers are listed apart and never get a verdict.
+
+Examples
+--------
+>>> from hccrep.replication import runner_for, scorecard
+>>> card = scorecard(runner_for("fonc2025"), n_mc=20, progress=False)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from hccrep.printed import PValue, equal_at_precision
+from hccrep.spec import CategoricalVariable, ReportedNumber, Study, load_study
+from hccrep.simulate import simulate_baseline
+
+__all__ = [
+    "VERDICTS",
+    "Runner",
+    "BaselineRunner",
+    "runner_for",
+    "seeds_for",
+    "monte_carlo",
+    "verdict",
+    "scorecard",
+    "inputs_table",
+    "summarise",
+]
+
+VERDICTS = ("reproduced", "plausible", "not reproduced", "not checkable")
+Result = Mapping[str, float | None]
+
+
+@dataclass
+class Runner:
+    """Simulate-and-analyse recipe for one study.
+
+    Subclasses implement :meth:`simulate` and :meth:`analyse`; ``not_checkable``
+    maps check keys to the reason they cannot be replicated.
+    """
+
+    study: Study
+    variants: dict[str, str] = field(default_factory=dict)
+    not_checkable: dict[str, str] = field(default_factory=dict)
+
+    def simulate(self, seed: int | np.random.SeedSequence) -> pd.DataFrame:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def run(self, seed: int | np.random.SeedSequence) -> dict[str, float | None]:
+        """Simulate with ``seed`` and analyse: the replicated value of each check."""
+        return self.analyse(self.simulate(seed))
+
+    @property
+    def checks(self) -> list[ReportedNumber]:
+        return [n for n in self.study.numbers if n.role == "check"]
+
+
+class BaselineRunner(Runner):
+    """Replicates the p-values of a study's baseline table.
+
+    ``variants`` maps ``"categorical"`` / ``"continuous"`` to a test name of
+    :mod:`hccrep.stats.tables` (the paper's stated test, by default Pearson
+    chi-square without continuity correction and the Mann–Whitney U test).
+    """
+
+    def __init__(self, study: Study, variants: Mapping[str, str] | None = None, not_checkable: Mapping[str, str] | None = None):
+        v = {"categorical": "chisq", "continuous": "mannwhitney"}
+        v.update(variants or {})
+        super().__init__(study, v, dict(not_checkable or {}))
+
+    def simulate(self, seed: int | np.random.SeedSequence) -> pd.DataFrame:
+        return simulate_baseline(self.study.baseline(), np.random.default_rng(seed), self.study.simulation)
+
+    @property
+    def group_column(self) -> str:
+        return self.study.simulation.group_variable if self.study.simulation else "group"
+
+    def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
+        from hccrep.stats import compare_counts, compare_samples
+
+        out: dict[str, float | None] = {}
+        base = self.study.baseline()
+        gcol = self.group_column
+        for v in base.variables:
+            if v.p is None or v.p.role != "check":
+                continue
+            if isinstance(v, CategoricalVariable):
+                table = pd.crosstab(cohort[v.key], cohort[gcol], dropna=False).to_numpy()
+                out[f"{v.key}.p"] = compare_counts(table, test=self.variants["categorical"]).pvalue
+            else:
+                samples = [cohort.loc[cohort[gcol] == g.key, v.key].to_numpy(float) for g in base.groups]
+                out[f"{v.key}.p"] = compare_samples(samples, test=self.variants["continuous"]).pvalue
+        return out
+
+
+def runner_for(study: str | Study, **kwargs) -> Runner:
+    """The runner registered for a study (see :mod:`hccrep.studies`)."""
+    from hccrep.studies import get_runner
+
+    st = load_study(study) if isinstance(study, str) else study
+    return get_runner(st, **kwargs)
+
+
+def seeds_for(base_seed: int, n: int) -> list[np.random.SeedSequence]:
+    """``n`` independent, reproducible child seeds of ``base_seed`` (numpy SeedSequence.spawn)."""
+    if n < 0:
+        raise ValueError(f"n must be non-negative, got {n}")
+    return np.random.SeedSequence(base_seed).spawn(n)
+
+
+def _run_one(runner: Runner, seed: np.random.SeedSequence) -> dict[str, float | None]:
+    return runner.run(seed)
+
+
+def monte_carlo(
+    runner: Runner,
+    n: int,
+    *,
+    base_seed: int | None = None,
+    n_jobs: int = 1,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Replicated values over ``n`` seeded cohorts (one row per cohort, one column per check).
+
+    Only the summary numbers of each cohort are kept, never the cohorts.
+    ``n_jobs`` > 1 runs cohorts in parallel processes (joblib); results do not
+    depend on ``n_jobs``.
+    """
+    if n == 0:
+        return pd.DataFrame()
+    seeds = seeds_for(runner.study.meta.book_seed + 1 if base_seed is None else base_seed, n)
+    if n_jobs == 1:
+        it: Iterable = (_run_one(runner, s) for s in seeds)
+    else:
+        from joblib import Parallel, delayed
+
+        it = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_run_one)(runner, s) for s in seeds)
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, total=n, desc=f"Monte Carlo {runner.study.key}", unit="cohort")
+    rows = list(it)
+    return pd.DataFrame(rows, dtype=float)
+
+
+def verdict(
+    number: ReportedNumber,
+    replicated: float | None,
+    interval: tuple[float, float] | None,
+) -> tuple[str, str]:
+    """Verdict and a one-line reason for one check.
+
+    A p-value printed with a bound (``"< 0.001"``) is reproduced when the
+    replicated p falls on the same side of the bound; any other number when it
+    rounds (half up) to the printed value at the printed number of decimals.
+    """
+    if replicated is None or (isinstance(replicated, float) and math.isnan(replicated)):
+        return "not checkable", "no replicated value"
+    if number.quantity in ("p", "p_interaction"):
+        pv = PValue(number.value, number.bound, number.decimals or 0)
+        if pv.agrees(replicated):
+            return "reproduced", f"p = {replicated:.4g} prints as {number.printed}"
+        if interval is not None:
+            lo, hi = interval
+            inside = lo < pv.value if pv.bound == "<" else (hi > pv.value if pv.bound == ">" else lo <= pv.value <= hi)
+            if inside:
+                return "plausible", f"reported inside the Monte Carlo interval [{lo:.3g}, {hi:.3g}]"
+        return "not reproduced", f"p = {replicated:.4g} on the book's seed"
+    dec = number.decimals if number.decimals is not None else 2
+    if equal_at_precision(replicated, number.value, dec):
+        return "reproduced", f"{replicated:.{dec + 2}f} rounds to {number.value:.{dec}f}"
+    if interval is not None and interval[0] <= number.value <= interval[1]:
+        return "plausible", f"reported inside the Monte Carlo interval [{interval[0]:.3g}, {interval[1]:.3g}]"
+    return "not reproduced", f"{replicated:.4g} on the book's seed"
+
+
+def scorecard(
+    runner: Runner,
+    n_mc: int = 200,
+    *,
+    seed: int | None = None,
+    n_jobs: int = 1,
+    progress: bool = True,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Every check of the study with its replicated value, interval and verdict.
+
+    Parameters
+    ----------
+    runner : Runner
+        From :func:`runner_for`.
+    n_mc : int
+        Monte Carlo cohorts for the interval (0: no interval).
+    seed : int, optional
+        The book's seed (default: ``study.yaml``'s ``book_seed``).
+    level : float
+        Coverage of the Monte Carlo interval.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``key, source, row, column, quantity, printed, reported,
+        replicated, mc_low, mc_high, verdict, reason``.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    book_seed = runner.study.meta.book_seed if seed is None else seed
+    on_seed = runner.run(book_seed)
+    mc = monte_carlo(runner, n_mc, n_jobs=n_jobs, progress=progress)
+    a = (1 - level) / 2
+    rows = []
+    for num in runner.checks:
+        rep = on_seed.get(num.key)
+        interval = None
+        if num.key in mc.columns and mc[num.key].notna().any():
+            col = mc[num.key].dropna()
+            interval = (float(col.quantile(a)), float(col.quantile(1 - a)))
+        if num.key in runner.not_checkable:
+            v, reason = "not checkable", runner.not_checkable[num.key]
+        elif num.key not in on_seed:
+            v, reason = "not checkable", "no analysis replicates this number yet"
+        else:
+            v, reason = verdict(num, rep, interval)
+        rows.append({
+            "key": num.key, "source": num.source, "row": num.row, "column": num.column,
+            "quantity": num.quantity, "printed": num.printed, "reported": num.value,
+            "replicated": rep if rep is not None else np.nan,
+            "mc_low": interval[0] if interval else np.nan, "mc_high": interval[1] if interval else np.nan,
+            "verdict": v, "reason": reason,
+        })
+    return pd.DataFrame(rows)
+
+
+def inputs_table(study: Study) -> pd.DataFrame:
+    """The numbers used to build the cohort (and the derived ones): listed, never judged."""
+    return pd.DataFrame([
+        {"key": n.key, "role": n.role, "source": n.source, "row": n.row, "column": n.column, "printed": n.printed}
+        for n in study.numbers if n.role in ("input", "derived")
+    ])
+
+
+def summarise(card: pd.DataFrame) -> pd.Series:
+    """Counts of each verdict (all four, zeros included)."""
+    return card["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
+
+
+RunnerFactory = Callable[..., Runner]

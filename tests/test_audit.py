@@ -1,0 +1,80 @@
+"""Audit of reported statistics, against values derived by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import yaml
+
+from hccrep.audit import audit_study
+from hccrep.spec import load_study
+
+
+@pytest.fixture(scope="module")
+def findings():
+    return audit_study("fonc2025").set_index(["check", "key"])
+
+
+def test_fonc2025_bclc_p_is_the_uncorrected_chi_square(findings):
+    # By hand: n(ad-bc)^2/(r1 r2 c1 c2) = 71 * (12*28 - 30*1)^2 / (13*58*42*29) = 7.239,
+    # P(chi2_1 > 7.239) = 0.0071 -> prints as the reported 0.007. With Yates: 0.017.
+    row = findings.loc[("p_variants", "bclc.p")]
+    assert row.status == "ok"
+    assert "chisq 0.0071" in row.detail and "agrees: chisq" in row.detail
+    assert "chisq_yates 0.017" in row.detail
+
+
+def test_fonc2025_gender_p_matches_fisher_not_chi_square(findings):
+    # Expected female count in RT+IO+T: 12*29/71 = 4.9 < 5; Pearson p = 0.176 does not print as 0.209.
+    row = findings.loc[("p_variants", "gender.p")]
+    assert row.status == "note"
+    assert "fisher" in row.detail.split("agrees:")[1]
+    assert "chisq," not in row.detail.split("agrees:")[1] + ","
+
+
+def test_fonc2025_percentages_and_totals_are_consistent(findings):
+    assert not any(k in ("percent", "sum") for k, _ in findings.index)
+
+
+def _demo(tmp_path, numbers):
+    d = tmp_path / "demo"
+    d.mkdir()
+    (d / "study.yaml").write_text(yaml.safe_dump({"key": "demo", "type": "study", "citation": "x", "files": ["text"]}))
+    (d / "text.yaml").write_text(yaml.safe_dump({"study": "demo", "file_id": "text", "type": "results",
+                                                 "source": {"kind": "text", "label": "Results"}, "numbers": numbers}))
+    return load_study("demo", data_dir=tmp_path)
+
+
+def test_hr_ci_symmetric_on_log_scale_passes_and_asymmetric_fails(tmp_path):
+    # 0.43 (0.21-0.88): (ln .21 + ln .88)/2 = -0.8445 vs ln .43 = -0.8440 -> consistent.
+    # 0.50 (0.30-0.90): centre -0.6547 vs ln .5 = -0.6931, gap 0.038 > rounding tolerance 0.021.
+    st = _demo(tmp_path, [
+        {"key": "ok_hr", "quantity": "hr", "printed": "0.43 (0.21-0.88)", "value": 0.43, "lower": 0.21, "upper": 0.88, "role": "check", "where": {}},
+        {"key": "bad_hr", "quantity": "hr", "printed": "0.50 (0.30-0.90)", "value": 0.5, "lower": 0.3, "upper": 0.9, "role": "check", "where": {}},
+    ])
+    f = audit_study(st).set_index("key")
+    assert f.loc["ok_hr", "status"] == "ok"
+    assert f.loc["bad_hr", "status"] == "inconsistent"
+
+
+def test_p_implied_by_ci_is_reported(tmp_path):
+    # se = (ln .88 - ln .21)/(2*1.959964) = 0.3655; z = 0.8440/0.3655 = 2.309; p = 0.0209
+    st = _demo(tmp_path, [
+        {"key": "hr", "quantity": "hr", "printed": "0.43 (0.21-0.88)", "value": 0.43, "lower": 0.21, "upper": 0.88, "role": "check", "where": {}, "attrs": {"p_key": "p"}},
+        {"key": "p", "quantity": "p", "printed": "0.002", "value": 0.002, "role": "check", "where": {}},
+    ])
+    row = audit_study(st).set_index("key").loc["hr"]
+    assert "CI implies p = 0.02" in row.detail
+    assert "differs from the p the CI implies" in row.detail
+    se = (math.log(0.88) - math.log(0.21)) / (2 * 1.959964)
+    assert 2 * (1 - 0.5 * (1 + math.erf(abs(math.log(0.43)) / se / math.sqrt(2)))) == pytest.approx(0.0209, abs=5e-4)
+
+
+def test_percent_against_count_in_results(tmp_path):
+    st = _demo(tmp_path, [
+        {"key": "orr", "quantity": "percent", "printed": "69.0%", "value": 69.0, "role": "check", "where": {}, "attrs": {"count": 20, "n": 29}},
+        {"key": "orr_bad", "quantity": "percent", "printed": "59.0%", "value": 59.0, "role": "check", "where": {}, "attrs": {"count": 20, "n": 29}},
+    ])
+    f = audit_study(st).set_index("key")
+    assert f.loc["orr", "status"] == "ok" and f.loc["orr_bad", "status"] == "inconsistent"

@@ -1,0 +1,67 @@
+"""Verdict logic, scorecard shape, and Monte Carlo determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hccrep.replication import inputs_table, monte_carlo, runner_for, scorecard, seeds_for, summarise, verdict
+from hccrep.spec import ReportedNumber
+
+
+def num(printed, value, quantity="p", bound=None, decimals=3):
+    return ReportedNumber("s", "f", "k", quantity, printed, value, "check", "Table 1", None, None, bound=bound, decimals=decimals)
+
+
+@pytest.mark.parametrize(
+    "reported, replicated, interval, expected",
+    [
+        (num("< 0.001", 0.001, bound="<"), 0.0004, None, "reproduced"),
+        (num("< 0.001", 0.001, bound="<"), 0.002, (0.0001, 0.01), "plausible"),
+        (num("< 0.001", 0.001, bound="<"), 0.002, (0.0015, 0.01), "not reproduced"),
+        (num("0.94", 0.94, decimals=2), 0.9449, None, "reproduced"),
+        (num("0.94", 0.94, decimals=2), 0.9451, None, "not reproduced"),
+        (num("0.94", 0.94, decimals=2), 0.80, (0.5, 0.99), "plausible"),
+        (num("0.007", 0.007), 0.0065, None, "reproduced"),  # half up: 0.0065 -> 0.007
+        (num("12.6", 12.6, quantity="median", decimals=1), 12.64, None, "reproduced"),
+        (num("12.6", 12.6, quantity="median", decimals=1), 11.0, (9.0, 14.0), "plausible"),
+        (num("12.6", 12.6, quantity="median", decimals=1), None, None, "not checkable"),
+        (num("12.6", 12.6, quantity="median", decimals=1), float("nan"), None, "not checkable"),
+    ],
+)
+def test_verdicts(reported, replicated, interval, expected):
+    assert verdict(reported, replicated, interval)[0] == expected
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return runner_for("fonc2025")
+
+
+def test_scorecard_judges_only_checks(runner):
+    card = scorecard(runner, n_mc=10, progress=False)
+    checks = {n.key for n in runner.study.numbers if n.role == "check"}
+    assert set(card.key) == checks
+    assert not set(inputs_table(runner.study).key) & set(card.key)
+    assert summarise(card).sum() == len(card)
+
+
+def test_scorecard_fonc2025_table1_with_stated_test(runner):
+    """The stated (uncorrected chi-square) test reproduces BCLC and misses gender (Fisher's p)."""
+    card = scorecard(runner, n_mc=5, progress=False).set_index("key")
+    assert card.loc["bclc.p", "verdict"] == "reproduced"
+    assert card.loc["gender.p", "verdict"] == "not reproduced"
+
+
+def test_monte_carlo_is_identical_across_worker_counts(runner):
+    a = monte_carlo(runner, 6, base_seed=99, n_jobs=1, progress=False)
+    b = monte_carlo(runner, 6, base_seed=99, n_jobs=2, progress=False)
+    assert a.equals(b)
+
+
+def test_seeds_are_reproducible_and_distinct():
+    s1 = [np.random.default_rng(s).integers(1 << 30) for s in seeds_for(5, 4)]
+    s2 = [np.random.default_rng(s).integers(1 << 30) for s in seeds_for(5, 4)]
+    assert s1 == s2 and len(set(s1)) == 4
+    with pytest.raises(ValueError):
+        seeds_for(5, -1)
