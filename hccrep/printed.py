@@ -1,14 +1,14 @@
 """Parse numbers exactly as a paper printed them.
 
 A reported number is kept as the string the paper printed (``"21 (50)"``,
-``"< 0.001"``, ``"108.6±371.4"``, ``"50.0 (36.0, 60.0)"``).  The functions
+``"< 0.001"``, ``"77.7±17.7"``, ``"21.5 (13.5, 48.5)"``).  The functions
 here turn such strings into values together with their *printed precision*,
 which is what "reproduced at the printed precision" is judged against.
 
 Examples
 --------
->>> parse_count_percent("21 (50)")
-CountPercent(count=21, percent=50.0, percent_decimals=0)
+>>> parse_count_percent("17 (34)")
+CountPercent(count=17, percent=34.0, percent_decimals=0)
 >>> parse_pvalue("< 0.001")
 PValue(value=0.001, bound='<', decimals=3)
 """
@@ -61,8 +61,8 @@ def decimals_of(token: str) -> int:
 def round_half_up(x: float, decimals: int) -> float:
     """Round as people do on paper (0.5 goes up), not banker's rounding.
 
-    >>> round_half_up(0.0125, 3), round(0.0125, 3)
-    (0.013, 0.012)
+    >>> round_half_up(2.675, 2), round(2.675, 2) == 2.68
+    (2.68, False)
     """
     if not math.isfinite(x):
         return x
@@ -100,10 +100,10 @@ class PValue:
     def agrees(self, p: float) -> bool:
         """Does a recomputed ``p`` print as this one?
 
-        ``"< 0.001"`` agrees with any p below 0.001; ``"0.94"`` agrees with
-        p in [0.935, 0.945).
+        ``"< 0.001"`` agrees with any p below 0.001; ``"0.364"`` agrees with
+        p in [0.3635, 0.3645).
 
-        >>> PValue(0.001, "<", 3).agrees(0.0004), PValue(0.94, None, 2).agrees(0.9401)
+        >>> PValue(0.001, "<", 3).agrees(0.0004), PValue(0.364, None, 3).agrees(0.3641)
         (True, True)
         """
         if self.bound == "<":
@@ -124,7 +124,7 @@ class Summary:
 
 
 def parse_count_percent(text: str) -> CountPercent:
-    """Parse ``"21 (50)"``, ``"21 (50.0%)"`` or a bare count ``"21"``.
+    """Parse ``"17 (34)"``, ``"17 (34.0%)"`` or a bare count ``"17"``.
 
     Raises
     ------
@@ -140,11 +140,11 @@ def parse_count_percent(text: str) -> CountPercent:
 
 
 def parse_pvalue(text: str) -> PValue:
-    """Parse ``"0.886"``, ``"< 0.001"``, ``"<0.001"``, ``"> 0.2"`` or ``"1"``."""
+    """Parse ``"0.372"``, ``"< 0.001"``, ``"<0.001"``, ``"> 0.2"`` or ``"1"``."""
     s = _normalise(text).replace(" ", "")
     m = re.fullmatch(r"(?:[pP]\s*)?([<>=]?)(" + r"\d*\.?\d+" + r")", s)
     if not m:
-        raise PrintedError(f"expected a p-value such as '0.042' or '< 0.001', got {text!r}")
+        raise PrintedError(f"expected a p-value such as '0.083' or '< 0.001', got {text!r}")
     token = m.group(2)
     value = float(token)
     if not 0.0 <= value <= 1.0:
@@ -156,11 +156,11 @@ def parse_pvalue(text: str) -> PValue:
 def parse_summary(text: str, kind: str) -> Summary:
     """Parse a continuous summary in the form given by ``kind``.
 
-    ``mean_sd``: ``"51.2±9.5"``; ``median_iqr`` / ``median_range``:
-    ``"50.0 (36.0, 60.0)"`` or ``"50.0 (36.0-60.0)"``.
+    ``mean_sd``: ``"77.7±17.7"``; ``median_iqr`` / ``median_range``:
+    ``"21.5 (13.5, 48.5)"`` or ``"21.5 (13.5-48.5)"``.
 
-    >>> parse_summary("50.0 (36.0, 60.0)", "median_range").spread
-    (36.0, 60.0)
+    >>> parse_summary("21.5 (13.5, 48.5)", "median_range").spread
+    (13.5, 48.5)
     """
     s = _normalise(text)
     if kind == "mean_sd":
@@ -185,8 +185,8 @@ def parse_summary(text: str, kind: str) -> Summary:
 def parse_numbers(text: str) -> list[float]:
     """All numbers printed in ``text``, in order (dashes used as ranges are not signs).
 
-    >>> parse_numbers("0.43 (95% CI 0.21-0.88)")
-    [0.43, 95.0, 0.21, 0.88]
+    >>> [int(x) for x in parse_numbers("3 (95% CI 2-7)")]
+    [3, 95, 2, 7]
     """
     s = _normalise(text)
     return [float(t) for t in re.findall(r"(?<![\d.])\d+(?:\.\d+)?", s)]

@@ -93,7 +93,7 @@ class DataFileError(ValueError):
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that rejects duplicate keys and reads only true/false as booleans.
 
-    YAML 1.1 turns ``Yes``, ``No``, ``on`` into booleans, which silently breaks
+    Older YAML (version one-one) turns ``Yes``, ``No``, ``on`` into booleans, which silently breaks
     level keys such as ``No``/``Yes``; YAML 1.2 does not, and neither do we.
     """
 
@@ -149,7 +149,7 @@ class Source(_Model):
     """Where in the paper a file's numbers were printed."""
 
     kind: Literal["table", "figure", "text"]
-    label: str = Field(min_length=1, description="e.g. 'Table 1', 'Figure 3B', 'Section 3.2'")
+    label: str = Field(min_length=1, description="e.g. 'Table 1', 'Figure 3B', 'Section 2'")
     title: str | None = None
 
 

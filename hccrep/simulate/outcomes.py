@@ -161,7 +161,7 @@ def simulate_binary(
     Examples
     --------
     >>> d = pd.DataFrame({"x": np.r_[np.zeros(50), np.ones(50)]})
-    >>> out = simulate_binary(d, np.random.default_rng(0), positives=30, effects=[Effect("x", 4.0)])
+    >>> out = simulate_binary(d, np.random.default_rng(0), positives=30, effects=[Effect("x", 4)])
     >>> int(out.response.sum())
     30
     """
