@@ -33,8 +33,15 @@ def test_fonc2025_gender_p_matches_fisher_not_chi_square(findings):
     assert "chisq," not in row.detail.split("agrees:")[1] + ","
 
 
-def test_fonc2025_percentages_and_totals_are_consistent(findings):
-    assert not any(k in ("percent", "sum") for k, _ in findings.index)
+def test_fonc2025_table1_percentages_and_totals_are_consistent(findings):
+    t1 = findings[(findings.source == "Table 1") & findings.index.get_level_values("check").isin(["percent", "sum"])]
+    assert (t1.status == "ok").all()
+
+
+def test_fonc2025_discussion_lymphopenia_percent_is_flagged(findings):
+    # Section 4 prints 18.6 % for 8 of 42 patients; 8/42 = 19.05 %, which prints as 19.0 (Table 4's value).
+    bad = findings[(findings.status == "inconsistent") & (findings.source == "Section 4")]
+    assert len(bad) == 1 and "8/42 = 19.05%" in bad.detail.iloc[0]
 
 
 def _demo(tmp_path, numbers):

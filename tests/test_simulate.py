@@ -207,3 +207,23 @@ def test_effect_on_unknown_level_is_a_clear_error(fonc):
     df = simulate_baseline(fonc.baseline(), np.random.default_rng(0), fonc.simulation)
     with pytest.raises(KeyError, match="has no level 'D'"):
         simulate_binary(df, np.random.default_rng(0), positives=10, effects=[Effect("bclc", 2.0, "D")])
+
+
+def test_survival_with_administrative_censoring_hits_the_median():
+    """No event counts reported: censoring from a follow-up window, time scale solved by bisection."""
+    from lifelines import KaplanMeierFitter
+
+    d = pd.DataFrame({"arm": ["x"] * 42 + ["y"] * 29})
+    for seed in range(5):
+        out = simulate_survival(d, np.random.default_rng(seed), group="arm", medians={"x": 4.6, "y": 12.6}, follow_up=(3.0, 63.0))
+        for g, med in [("x", 4.6), ("y", 12.6)]:
+            part = out[out.arm == g]
+            km = KaplanMeierFitter().fit(part.time, part.event)
+            assert abs(km.median_survival_time_ - med) <= 0.05
+            assert (part.time <= 63.0).all() and 0 < part.event.sum() < len(part)
+
+
+def test_survival_needs_exactly_one_censoring_model():
+    d = pd.DataFrame({"arm": ["x"] * 10})
+    with pytest.raises(ValueError, match="exactly one of events"):
+        simulate_survival(d, np.random.default_rng(0), group="arm", medians={"x": 5.0})

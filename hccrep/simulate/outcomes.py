@@ -73,10 +73,12 @@ def simulate_survival(
     *,
     group: str,
     medians: Mapping[str, float],
-    events: Mapping[str, int],
+    events: Mapping[str, int] | None = None,
+    follow_up: tuple[float, float] | None = None,
     effects: Sequence[Effect] = (),
     shape: float = 1.0,
     prefix: str = "",
+    median_tol: float = 0.05,
 ) -> pd.DataFrame:
     """Add ``{prefix}time`` and ``{prefix}event`` columns calibrated per group.
 
@@ -87,8 +89,18 @@ def simulate_survival(
     rng : numpy.random.Generator
     group : str
         Column holding the group (arm) of each patient.
-    medians, events : mapping group -> value
-        The reported KM median and number of events of each group (inputs).
+    medians : mapping group -> float
+        The reported KM median of each group (an input).
+    events : mapping group -> int, optional
+        The reported number of events of each group (an input).  Then the
+        censoring scale is solved so the count is exact, and all times are
+        rescaled so the KM median is exact.
+    follow_up : (min, max), optional
+        Used when a paper reports no event counts: censoring is administrative,
+        each patient's potential follow-up uniform on [min, max] (staggered
+        entry up to a data cut-off, an assumption).  Then the time scale is
+        solved by bisection so the KM median equals the reported one; it is
+        met exactly when possible, else within ``median_tol``.
     effects : sequence of Effect
         Covariate hazard ratios (inputs, ideally from a multivariable model).
     shape : float
@@ -109,6 +121,10 @@ def simulate_survival(
     """
     if shape <= 0:
         raise ValueError(f"shape must be positive, got {shape}")
+    if (events is None) == (follow_up is None):
+        raise ValueError("give exactly one of events (reported counts) or follow_up (administrative censoring)")
+    if follow_up is not None and not 0 <= follow_up[0] < follow_up[1]:
+        raise ValueError(f"follow_up must be (min, max) with 0 <= min < max, got {follow_up}")
     if group not in df.columns:
         raise KeyError(f"no group column {group!r}")
     eta = linear_predictor(df, effects)
@@ -116,9 +132,16 @@ def simulate_survival(
     event = np.zeros(len(df), dtype=int)
     labels = df[group].astype(str).to_numpy()
     for g in pd.unique(labels):
-        if g not in medians or g not in events:
-            raise KeyError(f"group {g!r} needs a reported median and event count")
         idx = np.flatnonzero(labels == g)
+        if g not in medians:
+            raise KeyError(f"group {g!r} needs a reported median")
+        if follow_up is not None:
+            t0 = (rng.exponential(1.0, idx.size) / np.exp(eta[idx])) ** (1.0 / shape)
+            cens = rng.uniform(follow_up[0], follow_up[1], idx.size)
+            time[idx], event[idx] = _calibrate_admin(t0, cens, float(medians[g]), g, median_tol)
+            continue
+        if g not in events:
+            raise KeyError(f"group {g!r} needs a reported event count")
         n, d = idx.size, int(events[g])
         if not 0 < d <= n:
             raise CalibrationError(f"group {g!r}: {d} events is impossible with {n} patients")
@@ -138,6 +161,34 @@ def simulate_survival(
     out[f"{prefix}time"] = time
     out[f"{prefix}event"] = event
     return out
+
+
+def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, target: float, g: str, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Scale event times (censoring fixed) so the KM median equals ``target``."""
+
+    def median_at(log_c: float) -> float:
+        t = np.exp(log_c) * t0
+        ev = (t <= cens).astype(int)
+        m = _km_median(np.minimum(t, cens), ev)
+        return m if np.isfinite(m) else np.inf
+
+    lo = np.log(target / np.median(t0)) - 8.0
+    hi = lo + 16.0
+    if not median_at(lo) < target <= median_at(hi):
+        raise CalibrationError(f"group {g!r}: no time scale gives a KM median of {target} with this follow-up")
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if median_at(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    best = min((lo, hi), key=lambda c: abs(median_at(c) - target))
+    achieved = median_at(best)
+    if abs(achieved - target) > tol:
+        raise CalibrationError(f"group {g!r}: KM median {achieved:.3f} is the closest reachable to {target} (tolerance {tol})")
+    t = np.exp(best) * t0
+    ev = (t <= cens).astype(int)
+    return np.minimum(t, cens), ev
 
 
 def simulate_binary(
