@@ -25,7 +25,7 @@ def rscript() -> str | None:
     return os.environ.get("HCCREP_RSCRIPT") or shutil.which("Rscript")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def r_problem(packages: tuple[str, ...] = ()) -> str | None:
     """Why R cannot be used (None when ``Rscript`` and ``packages`` are available)."""
     exe = rscript()
@@ -38,7 +38,7 @@ def r_problem(packages: tuple[str, ...] = ()) -> str | None:
     )
     try:
         done = subprocess.run(
-            [exe, "--vanilla", "-e", probe, *packages], capture_output=True, text=True, timeout=120
+            [exe, "--vanilla", "-e", probe, *packages], capture_output=True, text=True, timeout=120, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"Rscript ({exe}) could not be run: {exc}"
@@ -68,7 +68,7 @@ def run_r(script: str, *args: object, timeout: float = 600) -> str:
     exe = rscript()
     assert exe is not None, "call require_r() first"
     cmd = [exe, "--vanilla", str(R_DIR / script), *map(str, args)]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0:
         pytest.fail(f"{' '.join(cmd)} exited with {done.returncode}:\n{done.stderr[-3000:]}", pytrace=False)
     return done.stdout

@@ -75,7 +75,7 @@ def _samples() -> dict[str, list[np.ndarray]]:
             if np.unique(x).size == n:
                 return x
 
-    a, b = distinct(27, 50, 10), None
+    a = distinct(27, 50, 10)
     s_noties = [a[:12], a[12:] + 6]
     big = distinct(130, 0, 1, 3)
     s_large = [big[:60], big[60:] + 0.3]
@@ -119,6 +119,15 @@ def _cohorts() -> pd.DataFrame:
     parts.append(pd.DataFrame({"cohort": "c_half", "time": np.arange(1.0, 11.0), "status": 1,
                                "group": ["A", "B"] * 5, "x_cont": np.round(rng.normal(60, 10, 10), 1),
                                "x_bin": [0, 1, 1, 0, 1, 0, 0, 1, 1, 0], "x_int": rng.integers(0, 4, 10)}))
+    # edge cases: an event at time 0, censoring before the first event (S = 1 with
+    # an undefined log-log limit), tied events and censorings, a curve ending at 0
+    edge_time = [0, 0.5, 0.5, 1, 2, 2, 2, 3, 4, 5, 5, 6, 6, 8, 9, 12]
+    edge_status = [1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1]
+    parts.append(pd.DataFrame({"cohort": "c_edge", "time": np.asarray(edge_time, dtype=float),
+                               "status": edge_status, "group": ["A", "B"] * 8,
+                               "x_cont": np.round(rng.normal(60, 10, 16), 1),
+                               "x_bin": [0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1, 0],
+                               "x_int": rng.integers(0, 4, 16)}))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -149,7 +158,7 @@ def r(tmp_path_factory):
     run_r("survival_reference.R", d, d / "survival_ref.csv")
     refs = {**read_kv(d / "tables_ref.csv"), **read_kv(d / "survival_ref.csv")}
 
-    read = dict(float_precision="round_trip")
+    read = {"float_precision": "round_trip"}
     lung = pd.read_csv(d / "lung.csv", **read)
     coh = pd.read_csv(d / "cohorts.csv", **read)
     samples = pd.read_csv(d / "samples.csv", **read)
@@ -159,10 +168,14 @@ def r(tmp_path_factory):
     return refs, data
 
 
-def _same(actual: float, expected: float, rel: float = REL) -> bool:
+def _same(actual: float, expected: float, rel: float = REL, abs_: float = 1e-300) -> bool:
+    """Relative agreement; ``abs_`` only for quantities of order 1 that can be 0 (rounding noise)."""
     if math.isnan(expected):
         return math.isnan(actual)
-    return actual == pytest.approx(expected, rel=rel, abs=1e-300)
+    return actual == pytest.approx(expected, rel=rel, abs=abs_)
+
+
+STAT_ABS = 1e-12  # a statistic of 0 in one language is ~1e-31 in the other
 
 
 def _sample_groups(data, sid) -> list[np.ndarray]:
@@ -183,7 +196,7 @@ def test_chisq_matches_R_chisq_test(r, tid, correct):
     key = f"table.{tid}.chisq_correct_{str(correct).lower()}"
     res = compare_counts(TABLES[tid], test="chisq_yates" if correct else "chisq")
     assert res.df == refs[f"{key}.df"]
-    assert _same(res.statistic, refs[f"{key}.statistic"])
+    assert _same(res.statistic, refs[f"{key}.statistic"], abs_=STAT_ABS)
     assert _same(res.pvalue, refs[f"{key}.p"])
 
 
@@ -193,7 +206,10 @@ def test_fisher_matches_R_fisher_test(r, tid):
     res = compare_counts(TABLES[tid], test="fisher")
     assert _same(res.pvalue, refs[f"table.{tid}.fisher.p"])
     if np.shape(TABLES[tid]) == (2, 2):
-        assert _same(res.statistic, refs[f"table.{tid}.fisher.estimate"], rel=1e-5)  # R uniroot tolerance
+        # R finds the conditional MLE odds ratio with uniroot() at its default
+        # tolerance .Machine$double.eps^0.25 (~1e-4), so R's estimate itself is
+        # only good to ~4 significant digits; scipy solves it to full precision.
+        assert _same(res.statistic, refs[f"table.{tid}.fisher.estimate"], rel=1e-3)
 
 
 @pytest.mark.parametrize("tid", list(TABLES))

@@ -1,0 +1,52 @@
+"""Statistics with named variants: Table 1 tests, Kaplan-Meier, log-rank, Cox.
+
+Every result carries a ``variant`` string naming exactly which test or
+estimator was computed (for example ``"Welch t-test (unequal variances)"`` or
+``"Kaplan-Meier median, Greenwood variance, 95% CI, log transform (R survfit
+default) ..."``), because R and Python defaults differ and a published
+p-value is often reproduced by one variant only.
+"""
+
+from hccrep.stats.survival import (
+    CONF_TYPES,
+    COX_TIES,
+    CoxResult,
+    LogrankResult,
+    MedianResult,
+    cox,
+    km_landmark,
+    km_median,
+    km_table,
+    logrank,
+    univariable_cox,
+)
+from hccrep.stats.tables import (
+    CATEGORICAL_TESTS,
+    CONTINUOUS_TESTS,
+    SUMMARY_STYLES,
+    TestResult,
+    compare_counts,
+    compare_samples,
+    table_one,
+)
+
+__all__ = [
+    "CATEGORICAL_TESTS",
+    "CONF_TYPES",
+    "CONTINUOUS_TESTS",
+    "COX_TIES",
+    "SUMMARY_STYLES",
+    "CoxResult",
+    "LogrankResult",
+    "MedianResult",
+    "TestResult",
+    "compare_counts",
+    "compare_samples",
+    "cox",
+    "km_landmark",
+    "km_median",
+    "km_table",
+    "logrank",
+    "table_one",
+    "univariable_cox",
+]

@@ -1,0 +1,612 @@
+"""Kaplan-Meier summaries, the log-rank test and Cox models, matching R.
+
+What each function computes, and how it relates to R's ``survival`` package:
+
+* :func:`km_table` -- the Kaplan-Meier estimate (lifelines
+  ``KaplanMeierFitter``) with Greenwood's variance and pointwise confidence
+  limits built exactly as R ``survfit`` does.  R's default interval is the
+  ``"log"`` transform, ``S * exp(+-z * se)``; lifelines' own
+  ``confidence_interval_`` uses the ``"log-log"`` transform, so the limits are
+  computed here from the Greenwood standard error, not taken from lifelines.
+* :func:`km_median` -- the median and its confidence interval as R
+  ``summary(fit)$table`` / ``print(fit)`` report them: the first time at which
+  the survival curve (respectively the lower and upper pointwise limit curves)
+  drops below 0.5, averaging two times when a curve equals 0.5 exactly over an
+  interval.
+* :func:`km_landmark` -- survival at fixed times as R ``summary(fit, times=)``.
+* :func:`logrank` -- the k-group log-rank test (lifelines
+  ``multivariate_logrank_test``), R ``survdiff`` with ``rho = 0``.
+* :func:`cox` / :func:`univariable_cox` -- Cox proportional hazards models with
+  Wald confidence intervals and p-values as R ``summary(coxph)``: Efron ties
+  (R's default) through lifelines ``CoxPHFitter``, Breslow ties (the SAS and
+  Stata default) through statsmodels ``PHReg``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "CONF_TYPES",
+    "COX_TIES",
+    "CoxResult",
+    "LogrankResult",
+    "MedianResult",
+    "cox",
+    "km_landmark",
+    "km_median",
+    "km_table",
+    "logrank",
+    "univariable_cox",
+]
+
+CONF_TYPES = ("log", "log-log", "plain")
+COX_TIES = ("efron", "breslow")
+
+_CONF_DESCRIPTIONS = {
+    "log": "log transform (R survfit default)",
+    "log-log": "log-log transform (SAS / Stata default; lifelines' interval)",
+    "plain": "plain (linear) scale, clipped to [0, 1]",
+}
+
+#: R's tolerance for "the curve equals 0.5" in survmean(): sqrt(.Machine$double.eps).
+_HALF_TOL = np.sqrt(np.finfo(float).eps)
+
+
+# --------------------------------------------------------------------------
+# validation
+# --------------------------------------------------------------------------
+
+
+def _check_choice(value: str, allowed: Sequence[str], name: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(map(repr, allowed))}")
+
+
+def _check_alpha(alpha: float) -> float:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a number strictly between 0 and 1, got {alpha!r}")
+    return float(alpha)
+
+
+def _as_time_event(time, event, time_name: str = "time", event_name: str = "event"):
+    try:
+        t = np.asarray(time, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{time_name} must be numeric") from None
+    try:
+        e = np.asarray(event, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{event_name} must be numeric 0/1 (or boolean)") from None
+    if t.size != e.size:
+        raise ValueError(f"{time_name} and {event_name} lengths differ ({t.size} vs {e.size})")
+    if t.size == 0:
+        raise ValueError(f"{time_name} is empty")
+    if np.isnan(t).any():
+        raise ValueError(f"{time_name} contains NaN")
+    if np.isinf(t).any():
+        raise ValueError(f"{time_name} contains infinite values")
+    if (t < 0).any():
+        raise ValueError(f"{time_name} contains negative times")
+    if np.isnan(e).any():
+        raise ValueError(f"{event_name} contains NaN")
+    if not np.isin(e, (0.0, 1.0)).all():
+        bad = np.unique(e[~np.isin(e, (0.0, 1.0))])[:5].tolist()
+        raise ValueError(f"{event_name} must be 0/1 (1 = event), found {bad}")
+    return t, e.astype(np.int64)
+
+
+def _conf_label(conf_type: str, alpha: float) -> str:
+    return f"{100 * (1 - alpha):g}% CI, {_CONF_DESCRIPTIONS[conf_type]}"
+
+
+# --------------------------------------------------------------------------
+# Kaplan-Meier
+# --------------------------------------------------------------------------
+
+
+def _pointwise_limits(surv: np.ndarray, se_log: np.ndarray, conf_type: str, z: float):
+    """R ``survival:::survfit_confint`` (``logse=TRUE``, ``ulimit=TRUE``)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if conf_type == "plain":
+            half = z * se_log * surv
+            return np.maximum(surv - half, 0.0), np.minimum(surv + half, 1.0)
+        if conf_type == "log":
+            s = np.where(surv == 0, np.nan, surv)
+            return np.exp(np.log(s) - z * se_log), np.minimum(np.exp(np.log(s) + z * se_log), 1.0)
+        s = np.where((surv == 0) | (surv == 1), np.nan, surv)
+        shift = z * se_log / np.log(s)
+        loglog = np.log(-np.log(s))
+        return np.exp(-np.exp(loglog - shift)), np.exp(-np.exp(loglog + shift))
+
+
+def km_table(time, event, conf_type: str = "log", alpha: float = 0.05) -> pd.DataFrame:
+    """Kaplan-Meier table with Greenwood standard errors and R's pointwise limits.
+
+    Parameters
+    ----------
+    time : array_like
+        Follow-up times, non-negative.
+    event : array_like
+        1 if the event was observed, 0 if censored (booleans accepted).
+    conf_type : {"log", "log-log", "plain"}, default "log"
+        Transform of the pointwise interval, as R ``survfit(conf.type=)``;
+        with ``se`` = Greenwood's ``sqrt(sum d / (n (n - d)))`` (the standard
+        error of ``log S``) and ``z`` the normal quantile:
+
+        * ``"log"``: ``S exp(-z se)`` to ``min(1, S exp(z se))``; undefined
+          (NaN) where ``S = 0``.
+        * ``"log-log"``: ``exp(-exp(log(-log S) -+ z se / log S))``; NaN where
+          ``S`` is 0 or 1.
+        * ``"plain"``: ``S -+ z S se`` clipped to ``[0, 1]``.
+    alpha : float, default 0.05
+        1 - confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct observed time (events or censorings), columns
+        ``time, n_risk, n_event, n_censor, survival, std_err, lower, upper``.
+        ``std_err`` is the Greenwood standard error of ``S`` (``S * se``), as
+        R ``summary(fit)$std.err`` prints it; it is NaN where ``S = 0``.
+
+    Examples
+    --------
+    >>> km_table([1, 2, 2, 3, 4], [1, 1, 0, 1, 1])[["time", "n_risk", "survival"]]
+       time  n_risk  survival
+    0   1.0       5       0.8
+    1   2.0       4       0.6
+    2   3.0       2       0.3
+    3   4.0       1       0.0
+    """
+    _check_choice(conf_type, CONF_TYPES, "conf_type")
+    alpha = _check_alpha(alpha)
+    t, e = _as_time_event(time, event)
+    return _km_table(t, e, conf_type, alpha)
+
+
+def _km_table(t: np.ndarray, e: np.ndarray, conf_type: str, alpha: float) -> pd.DataFrame:
+    from lifelines import KaplanMeierFitter
+
+    kmf = KaplanMeierFitter().fit(t, e)
+    events = kmf.event_table
+    events = events[events["removed"] > 0]
+    times = events.index.to_numpy(dtype=float)
+    n_risk = events["at_risk"].to_numpy(dtype=np.int64)
+    n_event = events["observed"].to_numpy(dtype=np.int64)
+    n_censor = events["censored"].to_numpy(dtype=np.int64)
+    surv = kmf.survival_function_.iloc[:, 0].reindex(times).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        increment = np.where(n_event > 0, n_event / (n_risk * (n_risk - n_event).astype(float)), 0.0)
+        se_log = np.sqrt(np.cumsum(increment))
+        std_err = surv * se_log
+    std_err[surv == 0] = np.nan
+    z = stats.norm.ppf(1 - alpha / 2)
+    lower, upper = _pointwise_limits(surv, se_log, conf_type, z)
+    return pd.DataFrame(
+        {
+            "time": times,
+            "n_risk": n_risk,
+            "n_event": n_event,
+            "n_censor": n_censor,
+            "survival": surv,
+            "std_err": std_err,
+            "lower": lower,
+            "upper": upper,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class MedianResult:
+    """Kaplan-Meier median survival with confidence interval.
+
+    Attributes
+    ----------
+    median, lower, upper : float
+        Median and confidence limits; NaN where not reached.
+    conf_type : str
+        Interval transform (see :data:`CONF_TYPES`).
+    variant : str
+        What was computed, in words.
+    """
+
+    median: float
+    lower: float
+    upper: float
+    conf_type: str
+    variant: str
+
+
+def _first_below_half(curve: np.ndarray, times: np.ndarray) -> float:
+    """R ``survival:::survmean`` ``minmin``: first time the curve is <= 0.5.
+
+    If the curve equals 0.5 (within sqrt(machine eps)) at that time and drops
+    further later, the result is the average of that time and the time of the
+    next drop, R's convention for a curve flat at exactly 0.5.
+    """
+    keep = ~np.isnan(curve) & (curve < 0.5 + _HALF_TOL)
+    if not keep.any():
+        return float("nan")
+    x, y = times[keep], curve[keep]
+    if abs(y[0] - 0.5) < _HALF_TOL and (y < y[0]).any():
+        return float((x[0] + x[np.argmax(y < y[0])]) / 2)
+    return float(x[0])
+
+
+def km_median(time, event, conf_type: str = "log", alpha: float = 0.05) -> MedianResult:
+    """Kaplan-Meier median survival and its confidence interval, as R reports it.
+
+    The interval is R's (Brookmeyer-Crowley style, via the pointwise bands):
+    the lower limit is the first time the *lower* pointwise curve drops to
+    0.5 or below, the upper limit the first time the *upper* curve does.  When
+    a curve equals 0.5 exactly over an interval the midpoint convention of R's
+    ``summary(fit)$table`` is used.  Limits that are never reached are NaN
+    (R's ``NA``).
+
+    Parameters
+    ----------
+    time, event : array_like
+        Follow-up times and event indicators (1 = event), see :func:`km_table`.
+    conf_type : {"log", "log-log", "plain"}, default "log"
+        Pointwise interval transform (R ``survfit(conf.type=)``).
+    alpha : float, default 0.05
+        1 - confidence level.
+
+    Returns
+    -------
+    MedianResult
+
+    Examples
+    --------
+    >>> res = km_median([1, 2, 2, 3, 4], [1, 1, 0, 1, 1])
+    >>> res.median, res.lower, res.upper
+    (3.0, 2.0, nan)
+    """
+    _check_choice(conf_type, CONF_TYPES, "conf_type")
+    alpha = _check_alpha(alpha)
+    t, e = _as_time_event(time, event)
+    table = _km_table(t, e, conf_type, alpha)
+    times = table["time"].to_numpy()
+    return MedianResult(
+        median=_first_below_half(table["survival"].to_numpy(), times),
+        lower=_first_below_half(table["lower"].to_numpy(), times),
+        upper=_first_below_half(table["upper"].to_numpy(), times),
+        conf_type=conf_type,
+        variant=f"Kaplan-Meier median, Greenwood variance, {_conf_label(conf_type, alpha)}, "
+        "limits where the pointwise bands cross 0.5 (R summary(survfit)$table)",
+    )
+
+
+def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) -> pd.DataFrame:
+    """Kaplan-Meier survival at landmark times, as R ``summary(fit, times=at)``.
+
+    For each landmark ``t`` the estimate, standard error and limits are those
+    of the last observed time ``<= t`` (1, 0, 1, 1 before the first observed
+    time, where R inserts a time-0 row), and ``n_risk`` is the number of
+    patients with follow-up ``>= t``.
+
+    Parameters
+    ----------
+    time, event : array_like
+        Follow-up times and event indicators (1 = event), see :func:`km_table`.
+    at : float or sequence of float
+        Landmark times, finite and non-negative.  Rows keep the given order.
+    conf_type : {"log", "log-log", "plain"}, default "log"
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``time, n_risk, survival, std_err, lower, upper``, one row per
+        landmark.  A landmark after the last follow-up time cannot be
+        estimated: its row has NaN estimates and ``n_risk`` 0 (R's
+        ``summary`` drops such times unless ``extend=TRUE``).
+
+    Examples
+    --------
+    >>> km_landmark([1, 2, 2, 3, 4], [1, 1, 0, 1, 1], at=[1.5, 3.5])[["time", "n_risk", "survival"]]
+       time  n_risk  survival
+    0   1.5       4       0.8
+    1   3.5       1       0.3
+    """
+    _check_choice(conf_type, CONF_TYPES, "conf_type")
+    alpha = _check_alpha(alpha)
+    t, e = _as_time_event(time, event)
+    try:
+        points = np.atleast_1d(np.asarray(at, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        raise ValueError("at must be a number or a sequence of numbers") from None
+    if points.size == 0:
+        raise ValueError("at is empty")
+    if not np.isfinite(points).all():
+        raise ValueError("at contains NaN or infinite times")
+    if (points < 0).any():
+        raise ValueError("at contains negative times")
+
+    table = _km_table(t, e, conf_type, alpha)
+    times = table["time"].to_numpy()
+    cols = ["survival", "std_err", "lower", "upper"]
+    if times[0] > 0:  # R survfit0(): a time-0 row with S = 1 and degenerate limits
+        start = pd.DataFrame({"survival": [1.0], "std_err": [0.0], "lower": [1.0], "upper": [1.0]})
+        values = pd.concat([start, table[cols]], ignore_index=True).to_numpy()
+        grid = np.concatenate([[0.0], times])
+    else:
+        values, grid = table[cols].to_numpy(), times
+    row = np.searchsorted(grid, points, side="right") - 1
+    out = values[np.maximum(row, 0)].copy()
+    beyond = points > times[-1]
+    out[beyond] = np.nan
+    n_risk = (t[None, :] >= points[:, None]).sum(axis=1)
+    return pd.DataFrame(
+        {
+            "time": points,
+            "n_risk": n_risk.astype(np.int64),
+            "survival": out[:, 0],
+            "std_err": out[:, 1],
+            "lower": out[:, 2],
+            "upper": out[:, 3],
+        }
+    )
+
+
+# --------------------------------------------------------------------------
+# log-rank
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogrankResult:
+    """Log-rank test result (chi-square statistic with ``k - 1`` df)."""
+
+    statistic: float
+    df: int
+    pvalue: float
+    variant: str
+
+
+def logrank(time, event, group) -> LogrankResult:
+    """Log-rank test of equal survival in k groups (R ``survdiff``, ``rho = 0``).
+
+    Parameters
+    ----------
+    time, event : array_like
+        Follow-up times and event indicators (1 = event).
+    group : array_like
+        Group label per patient (at least two distinct groups, no missing).
+
+    Returns
+    -------
+    LogrankResult
+
+    Examples
+    --------
+    >>> res = logrank([2, 3, 5, 6, 8, 9, 4, 10, 12, 14], [1, 1, 1, 0, 1, 1, 0, 1, 1, 0],
+    ...               ["a"] * 5 + ["b"] * 5)
+    >>> res.df, round(res.statistic, 4)  # R survdiff: Chisq = 6.5 on 1 df
+    (1, 6.5316)
+    """
+    from lifelines.statistics import multivariate_logrank_test
+
+    t, e = _as_time_event(time, event)
+    g = pd.Series(np.asarray(group, dtype=object).ravel())
+    if g.size != t.size:
+        raise ValueError(f"time and group lengths differ ({t.size} vs {g.size})")
+    if g.isna().any():
+        raise ValueError("group contains missing values")
+    k = g.nunique()
+    if k < 2:
+        raise ValueError(f"group has {k} distinct value(s); the log-rank test needs at least 2")
+    if e.sum() == 0:
+        raise ValueError("no events: the log-rank test is undefined")
+    res = multivariate_logrank_test(t, g.astype(str).to_numpy(), e)
+    return LogrankResult(
+        statistic=float(res.test_statistic),
+        df=int(res.degrees_of_freedom),
+        pvalue=float(res.p_value),
+        variant=f"log-rank (Mantel-Haenszel), {k} groups, chi-square with {k - 1} df, "
+        "hypergeometric variance (R survdiff, rho = 0)",
+    )
+
+
+# --------------------------------------------------------------------------
+# Cox proportional hazards
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoxResult:
+    """Cox model fit.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Index: covariate.  Columns ``coef, hr, lower, upper, se, z, p``
+        (``lower``/``upper`` are Wald limits of the hazard ratio).
+    n : int
+        Number of patients.
+    events : int
+        Number of events.
+    ties : str
+        ``"efron"`` or ``"breslow"``.
+    variant : str
+        What was computed, in words.
+    """
+
+    table: pd.DataFrame
+    n: int
+    events: int
+    ties: str
+    variant: str
+
+
+def _cox_design(df, duration: str, event: str, covariates) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError("df must be a pandas DataFrame")
+    if isinstance(covariates, str):
+        covariates = [covariates]
+    covariates = list(covariates)
+    if not covariates:
+        raise ValueError("covariates is empty")
+    dupes = sorted({c for c in covariates if covariates.count(c) > 1})
+    if dupes:
+        raise ValueError(f"covariates listed more than once: {dupes}")
+    for name, role in ((duration, "duration"), (event, "event")):
+        if name not in df.columns:
+            raise ValueError(f"{role} column {name!r} not in df")
+        if name in covariates:
+            raise ValueError(f"{role} column {name!r} is also listed as a covariate")
+    for c in covariates:
+        if c not in df.columns:
+            raise ValueError(f"covariate {c!r} not in df")
+        col = df[c]
+        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
+            raise ValueError(f"covariate {c!r} is not numeric (dtype {col.dtype}); encode it as 0/1 dummies")
+        if col.isna().any():
+            raise ValueError(f"covariate {c!r} has {int(col.isna().sum())} missing value(s)")
+        if col.nunique() < 2:
+            raise ValueError(f"covariate {c!r} is constant")
+    t, e = _as_time_event(df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}")
+    if e.sum() == 0:
+        raise ValueError(f"event column {event!r} has no events")
+    x = df[covariates].astype(float)
+    return t, e, x
+
+
+def _wald_table(names, coef, se, alpha: float) -> pd.DataFrame:
+    coef, se = np.asarray(coef, dtype=float), np.asarray(se, dtype=float)
+    z_crit = stats.norm.ppf(1 - alpha / 2)
+    z = coef / se
+    return pd.DataFrame(
+        {
+            "coef": coef,
+            "hr": np.exp(coef),
+            "lower": np.exp(coef - z_crit * se),
+            "upper": np.exp(coef + z_crit * se),
+            "se": se,
+            "z": z,
+            "p": 2 * stats.norm.sf(np.abs(z)),
+        },
+        index=pd.Index(list(names), name="covariate"),
+    )
+
+
+def cox(df, duration: str, event: str, covariates: Sequence[str], ties: str = "efron", alpha: float = 0.05) -> CoxResult:
+    """Fit a Cox proportional hazards model, reported as R ``summary(coxph)``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per patient.
+    duration, event : str
+        Columns with follow-up time (non-negative) and event indicator (0/1).
+    covariates : sequence of str
+        Numeric covariate columns (dummy-code categorical variables first),
+        without missing values.
+    ties : {"efron", "breslow"}, default "efron"
+        Handling of tied event times.  ``"efron"`` is R ``coxph``'s default and
+        the only method of lifelines ``CoxPHFitter``; ``"breslow"`` (SAS
+        ``PHREG`` and Stata ``stcox`` default) is fitted with statsmodels
+        ``PHReg``.  Without tied event times the two agree.
+    alpha : float, default 0.05
+        1 - confidence level of the Wald intervals ``exp(coef -+ z se)``.
+
+    Returns
+    -------
+    CoxResult
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"t": [5, 8, 12, 3, 9, 15, 7, 11], "e": [1, 1, 0, 1, 1, 0, 1, 0],
+    ...                   "x": [1, 0, 0, 1, 0, 1, 1, 0]})
+    >>> res = cox(d, "t", "e", ["x"])
+    >>> list(res.table.columns)
+    ['coef', 'hr', 'lower', 'upper', 'se', 'z', 'p']
+    >>> res.table.loc["x", ["coef", "se"]].round(4).tolist()  # R: coef 1.1243, se 0.9405
+    [1.1243, 0.9405]
+    """
+    _check_choice(ties, COX_TIES, "ties")
+    alpha = _check_alpha(alpha)
+    t, e, x = _cox_design(df, duration, event, covariates)
+    names = list(x.columns)
+    if ties == "efron":
+        from lifelines import CoxPHFitter
+
+        data = x.copy()
+        data.columns = [f"x{i}" for i in range(len(names))]  # avoid clashes with the reserved names
+        data["__T"], data["__E"] = t, e
+        fitter = CoxPHFitter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=RuntimeWarning)
+            fitter.fit(
+                data, duration_col="__T", event_col="__E",
+                fit_options={"precision": 1e-15, "r_precision": 0.0, "max_steps": 200},
+            )
+        coef = fitter.params_.to_numpy()
+        se = fitter.standard_errors_.to_numpy()
+        engine = "lifelines CoxPHFitter"
+        tie_text = "Efron ties (R coxph default)"
+    else:
+        from statsmodels.duration.hazard_regression import PHReg
+
+        model = PHReg(t, x.to_numpy(), status=e, ties="breslow")
+        fit = model.fit(method="newton", tol=1e-14, maxiter=200, disp=False)
+        coef, se = np.asarray(fit.params), np.asarray(fit.bse)
+        engine = "statsmodels PHReg"
+        tie_text = "Breslow ties (SAS / Stata default)"
+    return CoxResult(
+        table=_wald_table(names, coef, se, alpha),
+        n=int(t.size),
+        events=int(e.sum()),
+        ties=ties,
+        variant=f"Cox proportional hazards, {tie_text}, Wald {100 * (1 - alpha):g}% CI and p ({engine})",
+    )
+
+
+def univariable_cox(
+    df, duration: str, event: str, covariates: Sequence[str], ties: str = "efron", alpha: float = 0.05
+) -> pd.DataFrame:
+    """One Cox model per covariate (each fitted alone).
+
+    Parameters
+    ----------
+    df, duration, event, ties, alpha
+        As in :func:`cox`.
+    covariates : sequence of str
+        Covariates to screen; each is fitted in its own single-covariate model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``covariate``; columns ``coef, hr, lower, upper, se, z, p, n,
+        events``.  ``attrs["variant"]`` describes the models.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"t": [5, 8, 12, 3, 9, 15, 7, 11], "e": [1, 1, 0, 1, 1, 0, 1, 0],
+    ...                   "x": [1, 0, 0, 1, 0, 1, 1, 0], "y": [3., 1., 2., 5., 4., 1., 2., 2.]})
+    >>> list(univariable_cox(d, "t", "e", ["x", "y"]).index)
+    ['x', 'y']
+    """
+    _check_choice(ties, COX_TIES, "ties")
+    _cox_design(df, duration, event, covariates)  # validate everything up front
+    if isinstance(covariates, str):
+        covariates = [covariates]
+    rows, variant = [], ""
+    for c in covariates:
+        res = cox(df, duration, event, [c], ties=ties, alpha=alpha)
+        row = res.table.iloc[0].copy()
+        row["n"], row["events"] = res.n, res.events
+        rows.append(row.rename(c))
+        variant = res.variant
+    out = pd.DataFrame(rows)
+    out.index.name = "covariate"
+    out[["n", "events"]] = out[["n", "events"]].astype(np.int64)
+    out.attrs["variant"] = "univariable " + variant
+    return out
