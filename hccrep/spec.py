@@ -286,6 +286,35 @@ class Correlation(_Model):
     why: str = Field(min_length=1)
 
 
+class EffectSpec(_Model):
+    """A covariate effect taken from a reported (adjusted) hazard ratio."""
+
+    variable: Key
+    level: LevelKey = Field(description="the level whose indicator carries the hazard ratio")
+    hr_key: Key = Field(description="key of the reported number (role input, quantity hr)")
+    why: str = Field(min_length=1)
+
+
+class SurvivalSpec(_Model):
+    """How one time-to-event endpoint is simulated."""
+
+    endpoint: Key
+    medians: dict[Key, Key] = Field(min_length=1, description="group -> key of its reported median (role input)")
+    events: dict[Key, Key] | None = Field(default=None, description="group -> key of its reported event count")
+    follow_up: tuple[float, float] | None = Field(default=None, description="potential follow-up window (min, max) when no event counts are reported")
+    effects: list[EffectSpec] = Field(default_factory=list)
+    shape: float = Field(default=1.0, gt=0)
+    cap_by: Key | None = Field(default=None, description="an endpoint simulated earlier whose time bounds this one (PFS <= OS)")
+    why: str = Field(min_length=1)
+
+
+class Reading(_Model):
+    """A printed contrast read the other way round (e.g. a label that contradicts the text)."""
+
+    variable: Key
+    why: str = Field(min_length=1)
+
+
 class SimulationFile(_Model):
     """Assumptions of the generative model (no reported numbers)."""
 
@@ -297,6 +326,9 @@ class SimulationFile(_Model):
     rules: list[Rule] = Field(default_factory=list)
     correlations: list[Correlation] = Field(default_factory=list)
     variable_order: list[Key] = Field(default_factory=list)
+    survival: list[SurvivalSpec] = Field(default_factory=list)
+    reversed_contrasts: list[Reading] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list)
 
 
 class StudyFile(_Model):
@@ -703,5 +735,42 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
             problems.append((f"variable_order[{i}]", f"unknown variable {k!r}"))
     if sim.group_variable in variables:
         problems.append(("group_variable", f"{sim.group_variable!r} clashes with a variable key"))
+    numbers = {}
+    for f in files.values():
+        if isinstance(f, ResultsFile):
+            numbers.update({n.key: n for n in f.numbers})
+    groups = {g.key for g in base.groups}
+    seen_endpoints: list[str] = []
+
+    def check_number(loc: str, key: str, quantity: tuple[str, ...]) -> None:
+        num = numbers.get(key)
+        if num is None:
+            problems.append((loc, f"unknown reported number {key!r}"))
+        elif num.role != "input":
+            problems.append((loc, f"{key!r} has role {num.role!r}; a number the cohort is built from must be an input"))
+        elif num.quantity not in quantity:
+            problems.append((loc, f"{key!r} is a {num.quantity}, expected {' or '.join(quantity)}"))
+
+    for i, sv in enumerate(sim.survival):
+        loc = f"survival[{i}] ({sv.endpoint})"
+        if set(sv.medians) != groups:
+            problems.append((f"{loc}.medians", f"needs exactly the groups {sorted(groups)}"))
+        for g, key in sv.medians.items():
+            check_number(f"{loc}.medians.{g}", key, ("median",))
+        for g, key in (sv.events or {}).items():
+            check_number(f"{loc}.events.{g}", key, ("count",))
+        if (sv.events is None) == (sv.follow_up is None):
+            problems.append((loc, "give exactly one of events or follow_up"))
+        if sv.follow_up is not None and not 0 <= sv.follow_up[0] < sv.follow_up[1]:
+            problems.append((f"{loc}.follow_up", "must be (min, max) with 0 <= min < max"))
+        for j, e in enumerate(sv.effects):
+            check_level(f"{loc}.effects[{j}].variable", e.variable, e.level)
+            check_number(f"{loc}.effects[{j}].hr_key", e.hr_key, ("hr",))
+        if sv.cap_by is not None and sv.cap_by not in seen_endpoints:
+            problems.append((f"{loc}.cap_by", f"{sv.cap_by!r} must be an endpoint listed before {sv.endpoint!r}"))
+        seen_endpoints.append(sv.endpoint)
+    for i, r in enumerate(sim.reversed_contrasts):
+        if r.variable not in variables:
+            problems.append((f"reversed_contrasts[{i}].variable", f"unknown variable {r.variable!r}"))
     if problems:
         raise DataFileError(path, problems)

@@ -79,6 +79,7 @@ def simulate_survival(
     shape: float = 1.0,
     prefix: str = "",
     median_tol: float = 0.05,
+    cap: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
     """Add ``{prefix}time`` and ``{prefix}event`` columns calibrated per group.
 
@@ -105,6 +106,11 @@ def simulate_survival(
         Covariate hazard ratios (inputs, ideally from a multivariable model).
     shape : float
         Weibull shape (1 = exponential); an assumption.
+    cap : (time column, event column), optional
+        An endpoint that bounds this one, e.g. OS for PFS: a patient whose
+        progression would come after death or censoring ends at the OS time
+        with the OS status (death counts as a PFS event).  Needs ``follow_up``
+        to be None and ``events`` None: the cap is the censoring.
 
     Returns
     -------
@@ -121,7 +127,13 @@ def simulate_survival(
     """
     if shape <= 0:
         raise ValueError(f"shape must be positive, got {shape}")
-    if (events is None) == (follow_up is None):
+    if cap is not None:
+        if events is not None or follow_up is not None:
+            raise ValueError("with cap, censoring comes from the capping endpoint: give neither events nor follow_up")
+        for c in cap:
+            if c not in df.columns:
+                raise KeyError(f"cap column {c!r} is not in the cohort")
+    elif (events is None) == (follow_up is None):
         raise ValueError("give exactly one of events (reported counts) or follow_up (administrative censoring)")
     if follow_up is not None and not 0 <= follow_up[0] < follow_up[1]:
         raise ValueError(f"follow_up must be (min, max) with 0 <= min < max, got {follow_up}")
@@ -135,10 +147,15 @@ def simulate_survival(
         idx = np.flatnonzero(labels == g)
         if g not in medians:
             raise KeyError(f"group {g!r} needs a reported median")
-        if follow_up is not None:
+        if follow_up is not None or cap is not None:
             t0 = (rng.exponential(1.0, idx.size) / np.exp(eta[idx])) ** (1.0 / shape)
-            cens = rng.uniform(follow_up[0], follow_up[1], idx.size)
-            time[idx], event[idx] = _calibrate_admin(t0, cens, float(medians[g]), g, median_tol)
+            if cap is not None:
+                cens = df[cap[0]].to_numpy(float)[idx]
+                cens_event = df[cap[1]].to_numpy(int)[idx]
+            else:
+                cens = rng.uniform(follow_up[0], follow_up[1], idx.size)
+                cens_event = np.zeros(idx.size, dtype=int)
+            time[idx], event[idx] = _calibrate_admin(t0, cens, cens_event, float(medians[g]), g, median_tol)
             continue
         if g not in events:
             raise KeyError(f"group {g!r} needs a reported event count")
@@ -163,13 +180,19 @@ def simulate_survival(
     return out
 
 
-def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, target: float, g: str, tol: float) -> tuple[np.ndarray, np.ndarray]:
-    """Scale event times (censoring fixed) so the KM median equals ``target``."""
+def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, target: float, g: str, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Scale event times (censoring fixed) so the KM median equals ``target``.
+
+    A patient whose event would come after ``cens`` ends there with status
+    ``cens_event`` (0 for censoring; the capping endpoint's status for a cap).
+    """
+
+    def observe(log_c: float) -> tuple[np.ndarray, np.ndarray]:
+        t = np.exp(log_c) * t0
+        return np.minimum(t, cens), np.where(t <= cens, 1, cens_event).astype(int)
 
     def median_at(log_c: float) -> float:
-        t = np.exp(log_c) * t0
-        ev = (t <= cens).astype(int)
-        m = _km_median(np.minimum(t, cens), ev)
+        m = _km_median(*observe(log_c))
         return m if np.isfinite(m) else np.inf
 
     lo = np.log(target / np.median(t0)) - 8.0
@@ -186,9 +209,7 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, target: float, g: str, to
     achieved = median_at(best)
     if abs(achieved - target) > tol:
         raise CalibrationError(f"group {g!r}: KM median {achieved:.3f} is the closest reachable to {target} (tolerance {tol})")
-    t = np.exp(best) * t0
-    ev = (t <= cens).astype(int)
-    return np.minimum(t, cens), ev
+    return observe(best)
 
 
 def simulate_binary(
