@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from hccrep.printed import PValue, equal_at_precision
-from hccrep.spec import CategoricalVariable, ReportedNumber, Study, load_study
+from hccrep.spec import CategoricalVariable, ReportedNumber, Study, load_study, value_decimals
 from hccrep.simulate import simulate_baseline
 
 __all__ = [
@@ -72,7 +72,28 @@ class Runner:
 
     @property
     def checks(self) -> list[ReportedNumber]:
-        return [n for n in self.study.numbers if n.role == "check"]
+        """Every check, plus the limits of every printed interval as checks of their own.
+
+        A confidence interval is a check even when its point estimate was an
+        input (a KM median the survival model is calibrated to, an adjusted
+        covariate HR): its width depends on n and events, which the
+        calibration does not fix.  The range or IQR of an input summary is an
+        input too.
+        The limits get keys ``<key>.lower`` and ``<key>.upper``.
+        """
+        out = []
+        for n in self.study.numbers:
+            if n.role == "check":
+                out.append(n)
+            is_range = n.attrs.get("summary") in ("median_range", "median_iqr")
+            if n.lower is not None and n.upper is not None and (n.role == "check" or (n.role == "input" and not is_range)):
+                for side in ("lower", "upper"):
+                    v = getattr(n, side)
+                    out.append(replace(
+                        n, key=f"{n.key}.{side}", value=v, role="check", lower=None, upper=None,
+                        column=f"{n.column or n.quantity} ({side} limit)", decimals=value_decimals(n.printed, v),
+                    ))
+        return out
 
 
 class BaselineRunner(Runner):
@@ -233,8 +254,11 @@ def scorecard(
         rep = on_seed.get(num.key)
         interval = None
         if num.key in mc.columns and mc[num.key].notna().any():
-            col = mc[num.key].dropna()
-            interval = (float(col.quantile(a)), float(col.quantile(1 - a)))
+            # empirical quantiles without interpolation, so an infinite draw (an HR whose
+            # fit diverged) stays an infinite bound instead of turning into NaN
+            col = mc[num.key].dropna().to_numpy()
+            lo, hi = np.quantile(col, [a, 1 - a], method="inverted_cdf")
+            interval = (float(lo), float(hi))
         if num.key in runner.not_checkable:
             v, reason = "not checkable", runner.not_checkable[num.key]
         elif num.key not in on_seed:

@@ -301,7 +301,7 @@ class SurvivalSpec(_Model):
     endpoint: Key
     medians: dict[Key, Key] = Field(min_length=1, description="group -> key of its reported median (role input)")
     events: dict[Key, Key] | None = Field(default=None, description="group -> key of its reported event count")
-    follow_up: tuple[float, float] | None = Field(default=None, description="potential follow-up window (min, max) when no event counts are reported")
+    follow_up: list[float] | None = Field(default=None, min_length=2, max_length=2, description="potential follow-up window (min, max) when no event counts are reported")
     effects: list[EffectSpec] = Field(default_factory=list)
     shape: float = Field(default=1.0, gt=0)
     cap_by: Key | None = Field(default=None, description="an endpoint simulated earlier whose time bounds this one (PFS <= OS)")
@@ -640,12 +640,20 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
                     yield ReportedNumber(study.key, f.file_id, f"{v.key}.p", "p", v.p.printed, pv.value, v.p.role, src, v.label, "p", bound=pv.bound, decimals=pv.decimals, attrs={"variable": v.key, "test_stated": v.test_stated or f.methods.get("categorical_test" if isinstance(v, CategoricalVariable) else "continuous_test", "")})
         else:
             for num in f.numbers:
-                token_dec = None
-                for tok in re.findall(r"\d+(?:\.\d+)?", num.printed.replace(",", "")):
-                    if math.isclose(float(tok), num.value, rel_tol=1e-9, abs_tol=1e-12):
-                        token_dec = decimals_of(tok)
-                        break
+                token_dec = value_decimals(num.printed, num.value)
                 yield ReportedNumber(study.key, f.file_id, num.key, num.quantity, num.printed, num.value, num.role, src, num.where.row or num.where.text, num.where.column, num.lower, num.upper, num.bound, token_dec, dict(num.attrs))
+
+
+def value_decimals(printed: str, value: float) -> int | None:
+    """Decimals with which ``value`` was printed inside ``printed`` (None if it is not there).
+
+    >>> value_decimals("2.5 (1.30-4.10)", 4.1)
+    2
+    """
+    for tok in re.findall(r"\d+(?:\.\d+)?", printed):
+        if math.isclose(float(tok), value, rel_tol=1e-9, abs_tol=1e-12):
+            return decimals_of(tok)
+    return None
 
 
 def list_studies(data_dir: Path | None = None) -> list[str]:
@@ -759,7 +767,9 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
             check_number(f"{loc}.medians.{g}", key, ("median",))
         for g, key in (sv.events or {}).items():
             check_number(f"{loc}.events.{g}", key, ("count",))
-        if (sv.events is None) == (sv.follow_up is None):
+        if sv.cap_by is not None and (sv.events is not None or sv.follow_up is not None):
+            problems.append((loc, "an endpoint capped by another takes its censoring from it: give neither events nor follow_up"))
+        elif sv.cap_by is None and (sv.events is None) == (sv.follow_up is None):
             problems.append((loc, "give exactly one of events or follow_up"))
         if sv.follow_up is not None and not 0 <= sv.follow_up[0] < sv.follow_up[1]:
             problems.append((f"{loc}.follow_up", "must be (min, max) with 0 <= min < max"))

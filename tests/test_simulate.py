@@ -239,3 +239,18 @@ def test_survival_needs_exactly_one_censoring_model():
     d = pd.DataFrame({"arm": ["x"] * 10})
     with pytest.raises(ValueError, match="exactly one of events"):
         simulate_survival(d, np.random.default_rng(0), group="arm", medians={"x": 5.0})
+
+
+def test_fast_km_median_equals_the_stats_module_on_tied_data():
+    """The calibration loop's numpy KM median agrees with hccrep.stats.km_median (itself tested against R)."""
+    from hccrep.simulate.outcomes import _km_median
+    from hccrep.stats import km_median
+
+    rng = np.random.default_rng(8)
+    for n in (6, 10, 29, 42, 80):
+        for _ in range(40):
+            t = rng.integers(1, 12, n).astype(float)  # many ties, curves often flat at exactly 0.5
+            e = rng.integers(0, 2, n)
+            ref = km_median(t, e).median
+            got = _km_median(t, e)
+            assert (np.isnan(ref) and np.isnan(got)) or got == ref

@@ -32,6 +32,10 @@ class CalibrationError(ValueError):
     """A reported target cannot be met (e.g. more events than patients, median not reached)."""
 
 
+class _MedianJump(CalibrationError):
+    """This draw's KM median jumps over the target; another draw may not."""
+
+
 @dataclass(frozen=True)
 class Effect:
     """A covariate effect: ``ratio`` (HR or OR) for ``variable == level``, or per unit if ``level`` is None."""
@@ -62,9 +66,29 @@ def linear_predictor(df: pd.DataFrame, effects: Sequence[Effect]) -> np.ndarray:
 
 
 def _km_median(time: np.ndarray, event: np.ndarray) -> float:
-    from hccrep.stats.survival import km_median
+    """Kaplan-Meier median as R prints it (averaging where the curve sits at exactly 0.5).
 
-    return km_median(time, event).median
+    A small numpy version for the calibration loops, which call it hundreds of
+    times; ``tests/test_simulate.py`` checks it equals
+    :func:`hccrep.stats.survival.km_median` on random data with ties.
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=int)
+    ut, inv = np.unique(time, return_inverse=True)
+    d = np.bincount(inv, weights=event, minlength=ut.size)
+    c = np.bincount(inv, minlength=ut.size)
+    at_risk = time.size - np.concatenate(([0], np.cumsum(c)[:-1]))
+    keep = d > 0
+    ut, d, at_risk = ut[keep], d[keep], at_risk[keep]
+    surv = np.cumprod(1.0 - d / at_risk)
+    tol = np.sqrt(np.finfo(float).eps)
+    below = np.flatnonzero(surv <= 0.5 + tol)
+    if below.size == 0:
+        return float("nan")
+    k = below[0]
+    if abs(surv[k] - 0.5) < tol and k + 1 < ut.size:
+        return 0.5 * (ut[k] + ut[k + 1])
+    return float(ut[k])
 
 
 def simulate_survival(
@@ -80,6 +104,7 @@ def simulate_survival(
     prefix: str = "",
     median_tol: float = 0.05,
     cap: tuple[str, str] | None = None,
+    max_draws: int = 50,
 ) -> pd.DataFrame:
     """Add ``{prefix}time`` and ``{prefix}event`` columns calibrated per group.
 
@@ -148,14 +173,23 @@ def simulate_survival(
         if g not in medians:
             raise KeyError(f"group {g!r} needs a reported median")
         if follow_up is not None or cap is not None:
-            t0 = (rng.exponential(1.0, idx.size) / np.exp(eta[idx])) ** (1.0 / shape)
-            if cap is not None:
-                cens = df[cap[0]].to_numpy(float)[idx]
-                cens_event = df[cap[1]].to_numpy(int)[idx]
-            else:
-                cens = rng.uniform(follow_up[0], follow_up[1], idx.size)
-                cens_event = np.zeros(idx.size, dtype=int)
-            time[idx], event[idx] = _calibrate_admin(t0, cens, cens_event, float(medians[g]), g, median_tol)
+            # The KM median is a step function of the time scale: when a censoring time sits
+            # right at the median, the target can be jumped over.  Such a draw is redrawn
+            # (at most `max_draws` times); the redraws come from the same seeded generator.
+            for attempt in range(max_draws):
+                t0 = (rng.exponential(1.0, idx.size) / np.exp(eta[idx])) ** (1.0 / shape)
+                if cap is not None:
+                    cens = df[cap[0]].to_numpy(float)[idx]
+                    cens_event = df[cap[1]].to_numpy(int)[idx]
+                else:
+                    cens = rng.uniform(follow_up[0], follow_up[1], idx.size)
+                    cens_event = np.zeros(idx.size, dtype=int)
+                try:
+                    time[idx], event[idx] = _calibrate_admin(t0, cens, cens_event, float(medians[g]), g, median_tol)
+                    break
+                except _MedianJump:
+                    if attempt == max_draws - 1:
+                        raise CalibrationError(f"group {g!r}: no draw of {max_draws} reached the KM median {medians[g]} within {median_tol}") from None
             continue
         if g not in events:
             raise KeyError(f"group {g!r} needs a reported event count")
@@ -199,7 +233,7 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
     hi = lo + 16.0
     if not median_at(lo) < target <= median_at(hi):
         raise CalibrationError(f"group {g!r}: no time scale gives a KM median of {target} with this follow-up")
-    for _ in range(200):
+    for _ in range(60):
         mid = 0.5 * (lo + hi)
         if median_at(mid) < target:
             lo = mid
@@ -208,7 +242,7 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
     best = min((lo, hi), key=lambda c: abs(median_at(c) - target))
     achieved = median_at(best)
     if abs(achieved - target) > tol:
-        raise CalibrationError(f"group {g!r}: KM median {achieved:.3f} is the closest reachable to {target} (tolerance {tol})")
+        raise _MedianJump(f"group {g!r}: KM median {achieved:.3f} is the closest reachable to {target} (tolerance {tol})")
     return observe(best)
 
 

@@ -50,3 +50,23 @@ __all__ = [
     "table_one",
     "univariable_cox",
 ]
+
+from hccrep.stats.matching import (  # noqa: E402  (appended: propensity-score matching)
+    CALIPER_SCALES,
+    MATCH_ORDERS,
+    SMD_DENOMINATORS,
+    MatchResult,
+    match_nearest,
+    propensity_scores,
+    standardized_mean_differences,
+)
+
+__all__ += [
+    "CALIPER_SCALES",
+    "MATCH_ORDERS",
+    "SMD_DENOMINATORS",
+    "MatchResult",
+    "match_nearest",
+    "propensity_scores",
+    "standardized_mean_differences",
+]

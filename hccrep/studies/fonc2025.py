@@ -1,19 +1,297 @@
-"""fonc2025 (Front. Oncol. 2025; IO+T 42 vs RT+IO+T 29): glue shared by its notebooks and tests."""
+"""fonc2025 (Front. Oncol. 2025; IO+T vs RT+IO+T): glue shared by its notebooks and tests.
+
+The cohort is built from Table 1 (baseline), the per-arm KM medians of OS and
+PFS and the adjusted covariate hazard ratios of Table 5 (survival), and the
+per-arm counts of Tables 2-4 (radiotherapy target, response, adverse events).
+Everything else the paper prints is a check, computed here on the simulated
+cohort with a named method.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
 from hccrep.replication import BaselineRunner
-from hccrep.spec import Study
+from hccrep.simulate import simulate_baseline
+from hccrep.simulate.study import simulate_endpoints
+from hccrep.spec import ReportedNumber, Study
 
-__all__ = ["make_runner", "TABLE1_VARIANT"]
+__all__ = ["make_runner", "Fonc2025Runner", "TABLE1_VARIANT", "COUNT_VARIANT", "KM_CONF_TYPE", "SUBGROUP_VARIABLES"]
 
-#: Section 2.4 names the chi-square test for categorical data; without a word on a
-#: continuity correction we take Pearson's uncorrected statistic (what SPSS prints first).
+#: Section 2.4 names "the chi-square test" for categorical data without a word on a continuity
+#: correction; we take Pearson's uncorrected statistic (what SPSS prints first).
 TABLE1_VARIANT = "chisq"
+#: The same stated test for the response and adverse-event tables.
+COUNT_VARIANT = "chisq"
+#: R survfit's default KM interval; the paper used R and SPSS without naming the transform.
+KM_CONF_TYPE = "log"
+#: Variables of the forest plots (Figures 2 and 3), for the "all interactions" statements.
+SUBGROUP_VARIABLES = ("age", "gender", "ecog", "afp", "portal_vein_invasion", "tumour_diameter", "extrahepatic_metastasis", "bclc")
+
+RESPONSE_LEVELS = ("pr", "sd", "pd")
 
 
-def make_runner(study: Study, **kwargs) -> BaselineRunner:
-    """Runner replicating Table 1's p-values with the paper's stated test."""
-    variants = {"categorical": TABLE1_VARIANT, "continuous": "mannwhitney"}
-    variants.update(kwargs.pop("variants", {}) or {})
-    return BaselineRunner(study, variants=variants, **kwargs)
+def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
+    return [n for n in study.numbers if n.file_id == file_id]
+
+
+def _assign_counts(rng: np.random.Generator, n: int, counts: list[int], labels: list[str]) -> np.ndarray:
+    """A random arrangement of exactly ``counts[i]`` copies of ``labels[i]``."""
+    if sum(counts) != n:
+        raise ValueError(f"counts {counts} do not sum to {n}")
+    return rng.permutation(np.repeat(np.array(labels, dtype=object), counts))
+
+
+class Fonc2025Runner(BaselineRunner):
+    """Simulate the fonc2025 cohort with outcomes and replicate every check it can."""
+
+    def __init__(self, study: Study, variants=None, not_checkable=None):
+        v = {"categorical": TABLE1_VARIANT, "continuous": "mannwhitney", "counts": COUNT_VARIANT, "km_conf_type": KM_CONF_TYPE,
+             "ties": "efron", "cox_engine": "numpy"}
+        v.update(variants or {})
+        nc = {
+            "rt_bed10_median_gy": "BED needs each patient's dose and fractions; the paper gives only their separate medians and ranges (see step 2, which computes BED for the stated regimens)",
+            "rt_bed10_median_gy.lower": "as rt_bed10_median_gy",
+            "rt_bed10_median_gy.upper": "as rt_bed10_median_gy",
+            "pfs_landmark_p": "the test behind the landmark p-value is not stated",
+            "os_landmark_p": "the test behind the landmark p-values is not stated",
+        }
+        for n in study.numbers:
+            if n.attrs.get("variable") == "hbv" or n.attrs.get("hr_key", "").startswith(("cox_pfs_uv_hbv", "cox_os_uv_hbv")):
+                nc[n.key] = "HBV status is not reported in Table 1, so the simulated cohort has no HBV variable"
+                nc[f"{n.key}.lower"] = nc[f"{n.key}.upper"] = nc[n.key]
+        nc.update(not_checkable or {})
+        super().__init__(study, v, nc)
+        self._reversed = {r.variable for r in study.simulation.reversed_contrasts} if study.simulation else set()
+
+    # ------------------------------------------------------------------ simulation
+    def simulate(self, seed) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        st = self.study
+        gcol = self.group_column
+        cohort = simulate_baseline(st.baseline(), rng, st.simulation)
+        cohort = simulate_endpoints(st, cohort, rng)
+        groups = [g.key for g in st.baseline().groups]
+        sizes = {g.key: g.n for g in st.baseline().groups}
+        # response at 3 months (Table 3): PR / SD / PD counts per arm
+        resp = {(n.attrs["endpoint"], n.attrs["group"]): int(n.attrs["count"]) for n in _numbers(st, "table3") if n.role == "input"}
+        cohort["response"] = ""
+        for g in groups:
+            idx = np.flatnonzero(cohort[gcol].astype(str).to_numpy() == g)
+            cohort.loc[idx, "response"] = _assign_counts(rng, idx.size, [resp[(lv, g)] for lv in RESPONSE_LEVELS], list(RESPONSE_LEVELS))
+        cohort["response"] = pd.Categorical(cohort["response"], categories=list(RESPONSE_LEVELS))
+        # adverse events (Table 4): any grade per arm; grade 3-4 among those with any grade
+        ae = defaultdict(dict)
+        for n in _numbers(st, "table4"):
+            if n.role == "input":
+                ae[n.attrs["endpoint"]][(n.attrs["grade"], n.attrs["group"])] = int(n.attrs["count"])
+        for name, cells in ae.items():
+            anyc, g34 = np.zeros(len(cohort), dtype=int), np.zeros(len(cohort), dtype=int)
+            for g in groups:
+                idx = np.flatnonzero(cohort[gcol].astype(str).to_numpy() == g)
+                k_any, k_34 = cells.get(("any", g), 0), cells.get(("3-4", g), 0)
+                chosen = rng.permutation(idx)[:k_any]
+                anyc[chosen] = 1
+                g34[rng.permutation(chosen)[:k_34]] = 1
+            cohort[f"{name}_any"], cohort[f"{name}_g34"] = anyc, g34
+        # radiotherapy target of each RT patient (Table 2: patients by primary target)
+        sites = {n.attrs["level"]: int(n.attrs["count"]) for n in _numbers(st, "table2") if n.attrs.get("variable") == "rt_site" and n.attrs["level"] in ("pvtt_hvtt", "liver")}
+        cohort["rt_site"] = pd.Series([None] * len(cohort), dtype=object)
+        rt = np.flatnonzero(cohort[gcol].astype(str).to_numpy() == groups[-1])
+        if sum(sites.values()) == sizes[groups[-1]]:
+            cohort.loc[rt, "rt_site"] = _assign_counts(rng, rt.size, list(sites.values()), list(sites))
+        return cohort
+
+    # ------------------------------------------------------------------ analysis
+    def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
+        out = super().analyse(cohort)
+        out.update(self._counts(cohort))
+        out.update(self._survival(cohort))
+        out.update(self._cox(cohort))
+        out.update(self._subgroups(cohort))
+        out.update(self._rt_site(cohort))
+        return out
+
+    def _two_by_two(self, cohort: pd.DataFrame, indicator: np.ndarray) -> float:
+        from hccrep.stats import compare_counts
+
+        gcol = self.group_column
+        groups = [g.key for g in self.study.baseline().groups]
+        arm = cohort[gcol].astype(str).to_numpy()
+        table = np.array([[int(((arm == g) & (indicator == v)).sum()) for g in groups] for v in (1, 0)])
+        return compare_counts(table, test=self.variants["counts"]).pvalue
+
+    def _counts(self, cohort: pd.DataFrame) -> dict[str, float]:
+        out: dict[str, float] = {}
+        resp = cohort["response"].astype(str).to_numpy()
+        ind = {"pr": resp == "pr", "sd": resp == "sd", "pd": resp == "pd", "orr": resp == "pr", "dcr": resp != "pd"}
+        for n in _numbers(self.study, "table3"):
+            if n.role == "check" and n.quantity == "p":
+                out[n.key] = self._two_by_two(cohort, ind[n.attrs["endpoint"]].astype(int))
+        for n in _numbers(self.study, "table4"):
+            if n.role == "check" and n.quantity == "p":
+                col = f"{n.attrs['endpoint']}_{'any' if n.attrs['grade'] == 'any' else 'g34'}"
+                out[n.key] = self._two_by_two(cohort, cohort[col].to_numpy())
+        return out
+
+    def _km(self, cohort: pd.DataFrame, endpoint: str, mask: np.ndarray):
+        return cohort.loc[mask, f"{endpoint}_time"].to_numpy(), cohort.loc[mask, f"{endpoint}_event"].to_numpy()
+
+    def _survival(self, cohort: pd.DataFrame) -> dict[str, float]:
+        from hccrep.stats import km_landmark, km_median, logrank
+
+        out: dict[str, float] = {}
+        arm = cohort[self.group_column].astype(str).to_numpy()
+        nums = [n for n in self.study.numbers if n.file_id in ("survival_text", "figure4")]
+        conf = self.variants["km_conf_type"]
+        logrank_p: dict[str, float] = {}
+        landmarks: dict[tuple[str, str], list[ReportedNumber]] = defaultdict(list)
+        for n in nums:
+            ep, g = n.attrs.get("endpoint"), n.attrs.get("group")
+            if n.quantity == "median" and n.lower is not None:
+                m = km_median(*self._km(cohort, ep, arm == g), conf_type=conf)
+                out[n.key], out[f"{n.key}.lower"], out[f"{n.key}.upper"] = m.median, m.lower, m.upper
+            elif n.quantity == "rate":
+                landmarks[(ep, g)].append(n)
+            elif n.quantity == "p" and n.attrs.get("test") == "log-rank":
+                if ep not in logrank_p:
+                    logrank_p[ep] = logrank(cohort[f"{ep}_time"], cohort[f"{ep}_event"], arm).pvalue
+                out[n.key] = logrank_p[ep]
+        for (ep, g), group_nums in landmarks.items():
+            times = [float(n.attrs["time"]) for n in group_nums]
+            lm = km_landmark(*self._km(cohort, ep, arm == g), times, conf_type=conf)
+            for n, surv in zip(group_nums, lm["survival"]):
+                out[n.key] = 100.0 * float(surv)
+        return out
+
+    def _indicator(self, cohort: pd.DataFrame, variable: str, level: str, reference: str) -> np.ndarray:
+        """1 for ``level``, 0 otherwise; a level the cohort does not have (Table 5's
+        'TACE or HAIC' of a three-level variable) means 'anything but the reference'."""
+        col = cohort[variable].astype(str)
+        if level not in set(col) and reference in set(col):
+            return (col != reference).to_numpy(float)
+        return (col == level).to_numpy(float)
+
+    def _contrast(self, n: ReportedNumber) -> tuple[str, str]:
+        """(level, reference) of a reported HR, read the declared way round."""
+        level, ref = str(n.attrs["level"]), str(n.attrs.get("reference", ""))
+        return (ref, level) if n.attrs["variable"] in self._reversed else (level, ref)
+
+    def _design(self, cohort: pd.DataFrame, endpoint: str, terms: Iterable[tuple[str, str, str, str]]) -> pd.DataFrame:
+        d = pd.DataFrame({"time": cohort[f"{endpoint}_time"], "event": cohort[f"{endpoint}_event"]})
+        for name, var, level, ref in terms:
+            d[name] = self._indicator(cohort, var, level, ref)
+        return d
+
+    def _cox_table(self, d: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
+        """Cox fit with the named ties; ``cox_engine`` "numpy" (fast, tested equal) or "lifelines"."""
+        if self.variants["cox_engine"] == "numpy":
+            from hccrep.stats.fastcox import cox_table
+
+            return cox_table(d, "time", "event", covariates, ties=self.variants["ties"])
+        from hccrep.stats import cox
+
+        return cox(d, "time", "event", covariates, ties=self.variants["ties"]).table
+
+    def _cox(self, cohort: pd.DataFrame) -> dict[str, float]:
+        out: dict[str, float] = {}
+        hr_numbers = [n for n in _numbers(self.study, "table5") if n.quantity == "hr"]
+        models: dict[tuple[str, str], list[ReportedNumber]] = defaultdict(list)
+        for n in hr_numbers:
+            if n.attrs["variable"] == "hbv":
+                continue
+            models[(n.attrs["endpoint"], n.attrs["model"])].append(n)
+        for (ep, model), nums in models.items():
+            if model == "univariable":
+                for n in nums:
+                    level, ref = self._contrast(n)
+                    var = self.group_column if n.attrs["variable"] == "arm" else n.attrs["variable"]
+                    d = self._design(cohort, ep, [("x", var, level, ref)])
+                    res = self._cox_table(d, ["x"]).loc["x"]
+                    self._store(out, n, res)
+            else:
+                terms = []
+                for n in nums:
+                    level, ref = self._contrast(n)
+                    var = self.group_column if n.attrs["variable"] == "arm" else n.attrs["variable"]
+                    terms.append((n.key, var, level, ref))
+                d = self._design(cohort, ep, terms)
+                tab = self._cox_table(d, [t[0] for t in terms])
+                for n in nums:
+                    self._store(out, n, tab.loc[n.key])
+        return out
+
+    def _store(self, out: dict, n: ReportedNumber, row: pd.Series) -> None:
+        out[n.key] = float(row["hr"])
+        out[f"{n.key}.lower"], out[f"{n.key}.upper"] = float(row["lower"]), float(row["upper"])
+        pkey = n.attrs.get("p_key")
+        if pkey:
+            out[str(pkey)] = float(row["p"])
+
+    def _subgroups(self, cohort: pd.DataFrame) -> dict[str, float]:
+        out: dict[str, float] = {}
+        gcol = self.group_column
+        treated = self.study.baseline().groups[-1].key
+        arm = (cohort[gcol].astype(str) == treated).astype(float).to_numpy()
+        pint: dict[tuple[str, str], float] = {}
+
+        def interaction_p(ep: str, var: str) -> float:
+            if (ep, var) not in pint:
+                levels = list(cohort[var].cat.categories)
+                d = pd.DataFrame({"time": cohort[f"{ep}_time"], "event": cohort[f"{ep}_event"], "arm": arm})
+                terms = ["arm"]
+                for lv in levels[1:]:
+                    x = (cohort[var].astype(str) == lv).astype(float).to_numpy()
+                    d[f"x_{lv}"], d[f"arm_x_{lv}"] = x, x * arm
+                    terms += [f"x_{lv}", f"arm_x_{lv}"]
+                try:
+                    tab = self._cox_table(d, terms)
+                    inter = [t for t in terms if t.startswith("arm_x_")]
+                    # Wald test of the interaction terms (one term for a binary subgroup)
+                    pint[(ep, var)] = float(tab.loc[inter[0], "p"]) if len(inter) == 1 else float("nan")
+                except (ValueError, np.linalg.LinAlgError):
+                    pint[(ep, var)] = float("nan")
+            return pint[(ep, var)]
+
+        for n in _numbers(self.study, "subgroups"):
+            ep, var = n.attrs["endpoint"], n.attrs["subgroup_variable"]
+            if n.quantity == "hr":
+                mask = (cohort[var].astype(str) == str(n.attrs["subgroup_level"])).to_numpy()
+                d = pd.DataFrame({"time": cohort.loc[mask, f"{ep}_time"], "event": cohort.loc[mask, f"{ep}_event"], "arm": arm[mask]})
+                try:
+                    row = self._cox_table(d, ["arm"]).loc["arm"]
+                    out[n.key], out[f"{n.key}.lower"], out[f"{n.key}.upper"] = float(row["hr"]), float(row["lower"]), float(row["upper"])
+                except (ValueError, np.linalg.LinAlgError):
+                    out[n.key] = float("nan")
+            elif n.quantity == "p_interaction":
+                if var == "all":
+                    out[n.key] = float(np.nanmin([interaction_p(ep, v) for v in SUBGROUP_VARIABLES]))
+                else:
+                    out[n.key] = interaction_p(ep, var)
+        return out
+
+    def _rt_site(self, cohort: pd.DataFrame) -> dict[str, float]:
+        from hccrep.stats import km_median, logrank
+
+        out: dict[str, float] = {}
+        site = cohort["rt_site"].astype(str).to_numpy()
+        names = {"rt_site_liver": "liver", "rt_site_pvtt": "pvtt_hvtt"}
+        rt = np.isin(site, list(names.values()))
+        if not rt.any():
+            return out
+        for n in _numbers(self.study, "rt_site"):
+            if n.quantity == "median":
+                mask = site == names[n.attrs["subgroup"]]
+                out[n.key] = km_median(*self._km(cohort, "pfs", mask), conf_type=self.variants["km_conf_type"]).median
+            elif n.quantity == "p":
+                out[n.key] = logrank(cohort.loc[rt, "pfs_time"], cohort.loc[rt, "pfs_event"], site[rt]).pvalue
+        return out
+
+
+def make_runner(study: Study, **kwargs) -> Fonc2025Runner:
+    """The fonc2025 runner (variants can be overridden, e.g. ``variants={"counts": "auto_fisher"}``)."""
+    return Fonc2025Runner(study, **kwargs)

@@ -1,0 +1,1115 @@
+"""Figures for the book, in one theme, each with a text alternative.
+
+Every figure function returns a :class:`matplotlib.figure.Figure` and stores a
+plain-language description of it, read back with :func:`alt_text` and passed
+to the ``:alt:`` option of a MyST ``figure`` directive (or printed beside the
+figure), so that the book's figures are accessible to screen readers.
+
+* :func:`set_theme` -- the book's theme: a white grid, seaborn's
+  colour-blind-safe ``"colorblind"`` palette and font sizes for the web.
+* :func:`km_plot` -- Kaplan-Meier curves per group with pointwise confidence
+  bands, censoring marks and a numbers-at-risk table under the x axis.
+* :func:`at_risk_table` -- the numbers at risk that :func:`km_plot` prints.
+* :func:`forest_plot` -- hazard (or odds) ratios with confidence intervals,
+  the estimates in words and optional interaction p-values.
+* :func:`love_plot` -- absolute standardised mean differences before and after
+  matching.
+* :func:`reported_vs_replicated_plot` -- a scorecard drawn: Monte Carlo
+  interval, replicated and reported value of every check, coloured by verdict.
+
+The functions draw through :mod:`matplotlib.pyplot`, so Jupyter shows the
+figures; they never call ``plt.show()`` and never close a figure.  Each figure
+is drawn under the book's theme (a temporary ``rc_context``) whether or not
+:func:`set_theme` was called, so the look does not depend on global state.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from cycler import cycler
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+
+from hccrep.stats.survival import CONF_TYPES, _as_time_event, _check_choice, km_median, km_table
+
+__all__ = [
+    "PALETTE",
+    "VERDICT_COLOURS",
+    "alt_text",
+    "at_risk_table",
+    "forest_plot",
+    "km_plot",
+    "love_plot",
+    "reported_vs_replicated_plot",
+    "set_theme",
+]
+
+#: seaborn's colour-blind-safe palette (after Okabe and Ito), the book's colour cycle.
+PALETTE: tuple[tuple[float, float, float], ...] = tuple(sns.color_palette("colorblind"))
+
+#: Colour of each scorecard verdict (:data:`hccrep.replication.VERDICTS`).
+VERDICT_COLOURS: dict[str, tuple[float, float, float]] = {
+    "reproduced": PALETTE[2],  # bluish green
+    "plausible": PALETTE[0],  # blue
+    "not reproduced": PALETTE[3],  # vermillion
+    "not checkable": PALETTE[7],  # grey
+}
+#: Marker of each verdict, so that verdicts differ by shape as well as colour.
+_VERDICT_MARKERS = {"reproduced": "o", "plausible": "s", "not reproduced": "X", "not checkable": "o"}
+
+_ALT_ATTR = "_hccrep_alt"
+_GREY = "0.35"
+_EN_DASH = "\u2013"
+_RATIO_CLIP = 100.0  # reported-vs-replicated ratios beyond 1/100 .. 100 are drawn at the edge
+
+
+# --------------------------------------------------------------------------
+# theme and alt text
+# --------------------------------------------------------------------------
+
+
+def _theme_rc() -> dict:
+    rc: dict = {}
+    rc.update(sns.axes_style("whitegrid"))
+    rc.update(sns.plotting_context("notebook"))
+    rc.update(
+        {
+            "axes.prop_cycle": cycler(color=list(PALETTE)),
+            "font.size": 11,
+            "axes.titlesize": 12,
+            "axes.labelsize": 11,
+            "xtick.labelsize": 10,
+            "ytick.labelsize": 10,
+            "legend.fontsize": 10,
+            "legend.title_fontsize": 10,
+            "figure.titlesize": 13,
+            "legend.frameon": False,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.edgecolor": "0.6",
+            "grid.color": "0.9",
+            "figure.facecolor": "white",
+            "savefig.facecolor": "white",
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "savefig.bbox": "tight",
+            "svg.fonttype": "none",
+            "lines.linewidth": 1.8,
+        }
+    )
+    return rc
+
+
+def set_theme() -> None:
+    """Apply the book's figure theme to matplotlib's global settings.
+
+    A white grid (seaborn ``"whitegrid"``), the colour-blind-safe seaborn
+    ``"colorblind"`` palette as the colour cycle, font sizes chosen for a web
+    page (11 pt text, 10 pt ticks and legends), no top or right spine, and
+    150 dpi tight-cropped PNGs.  Calling it again changes nothing
+    (idempotent).  The figure functions of this module use the same settings
+    whether or not this was called.
+
+    Examples
+    --------
+    >>> set_theme()
+    >>> import matplotlib as mpl
+    >>> bool(mpl.colors.same_color(mpl.rcParams["axes.prop_cycle"].by_key()["color"][0], PALETTE[0]))
+    True
+    """
+    mpl.rcParams.update(_theme_rc())
+
+
+def _themed(func):
+    """Draw ``func``'s figure under the theme without touching global settings."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with mpl.rc_context(_theme_rc()):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _set_alt(fig: Figure, text: str, append: bool = False) -> None:
+    old = getattr(fig, _ALT_ATTR, None)
+    setattr(fig, _ALT_ATTR, f"{old} {text}" if append and old else text)
+
+
+def alt_text(fig: Figure) -> str:
+    """The text alternative (alt text) of a figure made by this module.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure returned by one of this module's functions.
+
+    Returns
+    -------
+    str
+        A plain-language description of what the figure shows, for the
+        ``:alt:`` option of a MyST ``figure`` directive.
+
+    Examples
+    --------
+    >>> fig = love_plot({"age": 0.31, "male": 0.12}, {"age": 0.04, "male": 0.02})
+    >>> alt_text(fig).startswith("Love plot")
+    True
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    text = getattr(fig, _ALT_ATTR, None)
+    if not text:
+        raise ValueError("fig has no alt text: it was not made by hccrep.plots")
+    return text
+
+
+# --------------------------------------------------------------------------
+# shared helpers
+# --------------------------------------------------------------------------
+
+
+def _check_frame(df, name: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    if df.empty:
+        raise ValueError(f"{name} is empty")
+
+
+def _check_columns(df: pd.DataFrame, roles: Mapping[str, str | None], frame: str) -> None:
+    for role, col in roles.items():
+        if col is not None and col not in df.columns:
+            raise ValueError(f"{role} column {col!r} not in {frame}")
+
+
+def _numeric_column(df: pd.DataFrame, col: str, role: str) -> np.ndarray:
+    try:
+        return pd.to_numeric(df[col], errors="raise").to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{role} column {col!r} must be numeric") from None
+
+
+def _check_title(title, name: str = "title") -> None:
+    if title is not None and not isinstance(title, str):
+        raise ValueError(f"{name} must be a string or None, got {type(title).__name__}")
+
+
+def _fmt_number(x: float, decimals: int) -> str:
+    if math.isnan(x):
+        return "NA"
+    if math.isinf(x):
+        return "Inf" if x > 0 else "-Inf"
+    return f"{x:.{decimals}f}"
+
+
+def _fmt_p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _plain_log_axis(ax: Axes, lo: float, hi: float) -> None:
+    """Log x axis on [lo, hi], ticked at 1, 2, 5 x 10^k (powers of 10 only over
+    more than 2.5 decades) and labelled as plain numbers."""
+    ax.set_xscale("log")
+    ax.set_xlim(lo, hi)
+    subs = (1.0, 2.0, 5.0) if math.log10(hi / lo) <= 2.5 else (1.0,)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.xaxis.set_minor_locator(NullLocator())
+
+
+def _list_text(items: Sequence[str], limit: int = 12) -> str:
+    items = list(items)
+    if len(items) <= limit:
+        return "; ".join(items)
+    return "; ".join(items[:limit]) + f"; and {len(items) - limit} more"
+
+
+# --------------------------------------------------------------------------
+# Kaplan-Meier
+# --------------------------------------------------------------------------
+
+
+def _km_groups(df: pd.DataFrame, group: str | None, labels) -> tuple[list, list[str], np.ndarray]:
+    """Groups in plotting order, their display labels and each row's group index."""
+    if group is None:
+        if labels is not None:
+            raise ValueError("labels needs a group column")
+        return [None], ["All patients"], np.zeros(len(df), dtype=np.int64)
+    g = df[group]
+    if g.isna().any():
+        raise ValueError(f"group column {group!r} has {int(g.isna().sum())} missing value(s)")
+    if isinstance(g.dtype, pd.CategoricalDtype):
+        known = list(g.cat.categories)
+        present = set(g.unique())
+        levels = [c for c in known if c in present]
+    else:
+        levels = list(pd.unique(g))
+        known = levels
+    if labels is None:
+        labels = {}
+    if not isinstance(labels, Mapping):
+        raise ValueError(f"labels must be a mapping from group value to label, got {type(labels).__name__}")
+    unknown = [k for k in labels if k not in known]
+    if unknown:
+        raise ValueError(f"labels has keys that are not values of group column {group!r}: {unknown}")
+    names = [str(labels.get(v, v)) for v in levels]
+    if len(set(names)) < len(names):
+        raise ValueError(f"group labels are not unique: {names}")
+    index = {v: i for i, v in enumerate(levels)}
+    codes = g.map(index).to_numpy(dtype=np.int64)
+    return levels, names, codes
+
+
+def _risk_times(at_risk_times, t: np.ndarray) -> np.ndarray:
+    if at_risk_times is None:
+        tmax = float(t.max())
+        if tmax <= 0:
+            return np.array([0.0])
+        ticks = MaxNLocator(nbins=7, steps=[1, 2, 3, 6, 10], min_n_ticks=3).tick_values(0.0, tmax)
+        return ticks[(ticks >= 0) & (ticks <= tmax * (1 + 1e-9))].astype(float)
+    if isinstance(at_risk_times, (str, bytes)):
+        raise ValueError("at_risk_times must be a sequence of numbers")
+    try:
+        times = np.atleast_1d(np.asarray(at_risk_times, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        raise ValueError("at_risk_times must be a sequence of numbers") from None
+    if not np.isfinite(times).all():
+        raise ValueError("at_risk_times contains NaN or infinite times")
+    if (times < 0).any():
+        raise ValueError("at_risk_times contains negative times")
+    if (np.diff(times) <= 0).any():
+        raise ValueError("at_risk_times must be strictly increasing")
+    return times
+
+
+def at_risk_table(df, time: str, event: str, group: str | None, times: Sequence[float], *, labels=None) -> pd.DataFrame:
+    """Numbers at risk per group at given times, as printed under :func:`km_plot`.
+
+    The number at risk at time ``t`` is the number of patients whose
+    follow-up time is ``>= t``: those still under observation just before
+    ``t``, including anyone with an event or censored exactly at ``t``.  This
+    is how R counts ``n.risk`` in ``summary(survfit(...), times = t)`` and in
+    the risk tables of ``survminer::ggsurvplot``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per patient.
+    time, event : str
+        Columns with follow-up times (non-negative) and event indicators (0/1);
+        the event column is validated but does not enter the count.
+    group : str or None
+        Column of group labels (None: all patients in one row).
+    times : sequence of float
+        Strictly increasing, non-negative times.
+    labels : mapping, optional
+        Display label per group value (the row index).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (in :func:`km_plot` order), one integer column per
+        time.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"t": [1, 3, 4, 6, 2, 5], "e": [1, 0, 1, 1, 1, 0], "arm": list("AAAABB")})
+    >>> at_risk_table(d, "t", "e", "arm", [0, 3, 6])
+       0.0  3.0  6.0
+    A    4    3    1
+    B    2    1    0
+    """
+    _check_frame(df, "df")
+    _check_columns(df, {"time": time, "event": event, "group": group}, "df")
+    t, _ = _as_time_event(df[time], df[event], f"time column {time!r}", f"event column {event!r}")
+    _, names, codes = _km_groups(df, group, labels)
+    ticks = _risk_times(times, t)
+    if ticks.size == 0:
+        raise ValueError("times is empty")
+    counts = np.array([[int(((codes == i) & (t >= x)).sum()) for x in ticks] for i in range(len(names))])
+    return pd.DataFrame(counts, index=pd.Index(names), columns=pd.Index(ticks))
+
+
+def _km_axes(ax: Axes | None, k: int, table: bool) -> tuple[Figure, Axes, Axes | None]:
+    table_h = 0.3 * k + 0.45
+    if ax is None:
+        fig = plt.figure(figsize=(7.0, 4.3 + (table_h if table else 0.0)), layout="constrained")
+        if not table:
+            return fig, fig.add_subplot(), None
+        gs = fig.add_gridspec(2, 1, height_ratios=[4.3, table_h])
+        main = fig.add_subplot(gs[0])
+        return fig, main, fig.add_subplot(gs[1], sharex=main)
+    if not isinstance(ax, Axes):
+        raise ValueError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    fig = ax.get_figure(root=True)
+    if not table:
+        return fig, ax, None
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+    tab = make_axes_locatable(ax).append_axes("bottom", size=table_h - 0.2, pad=0.75, sharex=ax)
+    return fig, ax, tab
+
+
+def _draw_km_group(ax: Axes, t, e, conf_type: str, colour, name: str, show_ci: bool) -> None:
+    tab = km_table(t, e, conf_type=conf_type)
+    x = np.r_[0.0, tab["time"].to_numpy()]
+    s = np.r_[1.0, tab["survival"].to_numpy()]
+    ax.step(x, s, where="post", color=colour, label=name, gid="km-curve")
+    if show_ci:
+        lo = np.r_[1.0, tab["lower"].to_numpy()]
+        hi = np.r_[1.0, tab["upper"].to_numpy()]
+        ax.fill_between(x, lo, hi, step="post", color=colour, alpha=0.15, linewidth=0, gid="km-ci")
+    cens = tab[tab["n_censor"] > 0]
+    if len(cens):
+        ax.plot(cens["time"], cens["survival"], linestyle="none", marker="+", markersize=8,
+                markeredgewidth=1.4, color=colour, label="_nolegend_", gid="km-censor")
+
+
+def _draw_risk_table(tab: Axes, counts: pd.DataFrame, colours) -> None:
+    k = len(counts)
+    for i, (name, row) in enumerate(counts.iterrows()):
+        for x, n in row.items():
+            tab.text(float(x), i, str(int(n)), ha="center", va="center", color=colours[i], fontsize=10,
+                     gid="at-risk")
+    tab.set_ylim(k - 0.5, -0.5)
+    tab.set_yticks(range(k), list(counts.index))
+    for lab, c in zip(tab.get_yticklabels(), colours):
+        lab.set_color(c)
+    tab.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
+    tab.tick_params(axis="y", left=False)
+    tab.grid(False)
+    for side in tab.spines.values():
+        side.set_visible(False)
+    tab.set_title("Number at risk", loc="left", fontsize=10, fontweight="bold")
+    tab.set_label("at-risk table")
+
+
+@_themed
+def km_plot(
+    df,
+    time: str,
+    event: str,
+    group: str | None,
+    *,
+    labels: Mapping | None = None,
+    at_risk_times: Sequence[float] | None = None,
+    conf_type: str = "log",
+    show_ci: bool = True,
+    xlabel: str = "Months",
+    ylabel: str = "Survival probability",
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Kaplan-Meier curves per group with a numbers-at-risk table below.
+
+    The curves and their pointwise confidence bands come from
+    :func:`hccrep.stats.survival.km_table` (Greenwood variance, R's interval
+    transforms); censored follow-up times are marked ``+`` on the curve.
+    Under the plot a table gives, for each group, the number at risk at each
+    time in ``at_risk_times``, printed directly below the matching x tick:
+    the number of patients with follow-up ``>= t``, as R's
+    ``summary(fit, times = t)$n.risk`` and ``survminer`` count it (see
+    :func:`at_risk_table`).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per patient.
+    time : str
+        Column of follow-up times (non-negative, finite).
+    event : str
+        Column of event indicators (1 = event, 0 = censored).
+    group : str or None
+        Column of group labels, one curve per group (None: one curve for all
+        patients).  Groups are drawn in the order of the categories for a
+        categorical column (unused categories are skipped), otherwise in order
+        of first appearance.
+    labels : mapping, optional
+        Display label per group value, for the legend and the risk table;
+        values without an entry are shown as they are.
+    at_risk_times : sequence of float, optional
+        Strictly increasing times for the x ticks and the risk table.  Default:
+        evenly spaced "nice" times (steps of 1, 2, 3, 6 or 10 times a power of
+        ten) from 0 to the longest follow-up.  An empty sequence draws no
+        table (the x ticks are then matplotlib's).
+    conf_type : {"log", "log-log", "plain"}, default "log"
+        Transform of the 95% pointwise band (R ``survfit(conf.type=)``).
+    show_ci : bool, default True
+        Draw the confidence bands.
+    xlabel, ylabel : str
+        Axis labels.
+    title : str, optional
+        Title above the plot.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes; the risk table is appended below it.  Default:
+        a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With alt text (:func:`alt_text`) naming the groups, their sizes,
+        events and medians.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"months": [2, 5, 7, 9, 12, 4, 6, 15, 18, 20],
+    ...                   "died": [1, 1, 0, 1, 0, 1, 0, 1, 0, 0],
+    ...                   "arm": ["A"] * 5 + ["B"] * 5})
+    >>> fig = km_plot(d, "months", "died", "arm", labels={"A": "Arm A", "B": "Arm B"},
+    ...               at_risk_times=[0, 6, 12, 18])
+    >>> [a.get_label() for a in fig.axes][1]
+    'at-risk table'
+    >>> "Arm A" in alt_text(fig)
+    True
+    """
+    _check_frame(df, "df")
+    _check_columns(df, {"time": time, "event": event, "group": group}, "df")
+    _check_choice(conf_type, CONF_TYPES, "conf_type")
+    for value, name in ((xlabel, "xlabel"), (ylabel, "ylabel"), (title, "title")):
+        _check_title(value, name)
+    t, e = _as_time_event(df[time], df[event], f"time column {time!r}", f"event column {event!r}")
+    levels, names, codes = _km_groups(df, group, labels)
+    ticks = _risk_times(at_risk_times, t)
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(levels))]
+
+    own_figure = ax is None
+    fig, ax, tab = _km_axes(ax, len(levels), table=ticks.size > 0)
+    for i, name in enumerate(names):
+        m = codes == i
+        _draw_km_group(ax, t[m], e[m], conf_type, colours[i], name, show_ci)
+
+    xmax = max(float(t.max()), float(ticks.max()) if ticks.size else 0.0) or 1.0
+    ax.set_xlim(-0.015 * xmax, 1.03 * xmax)
+    ax.set_ylim(-0.02, 1.03)
+    if ticks.size:
+        ax.set_xticks(ticks)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    handles, leg_labels = ax.get_legend_handles_labels()
+    if (e == 0).any():
+        handles.append(Line2D([], [], linestyle="none", marker="+", markersize=8, markeredgewidth=1.4, color=_GREY))
+        leg_labels.append("Censored")
+    ax.legend(handles, leg_labels, loc="best")
+
+    counts = None
+    if tab is not None:
+        counts = at_risk_table(df, time, event, group, ticks, labels=labels)
+        _draw_risk_table(tab, counts, colours)
+
+    # drawn into a caller's axes: the description of this panel is added to the figure's
+    _set_alt(fig, _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title),
+             append=not own_figure)
+    return fig
+
+
+def _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title) -> str:
+    parts = []
+    for i, name in enumerate(names):
+        m = codes == i
+        med = km_median(t[m], e[m]).median
+        med_text = "median not reached" if math.isnan(med) else f"median {med:g} {xlabel.lower()}"
+        parts.append(f"{name} (n = {int(m.sum())}, {int(e[m].sum())} events, {med_text})")
+    what = f"{title}: " if title else ""
+    text = (
+        f"{what}Kaplan-Meier curves of {ylabel.lower()} against {xlabel.lower()} for "
+        f"{len(names)} group{'s' if len(names) != 1 else ''}: {'; '.join(parts)}."
+    )
+    if show_ci:
+        text += f" Shaded bands are 95% pointwise confidence intervals ({conf_type} transform)."
+    if (e == 0).any():
+        text += " Plus signs mark censored follow-up."
+    if counts is not None:
+        at = ", ".join(f"{x:g}" for x in ticks)
+        rows = "; ".join(f"{name}: {', '.join(str(int(n)) for n in row)}" for name, row in counts.iterrows())
+        text += f" The table below gives the numbers at risk at {at} {xlabel.lower()}: {rows}."
+    return text
+
+
+# --------------------------------------------------------------------------
+# forest plot
+# --------------------------------------------------------------------------
+
+
+def _forest_rows(table: pd.DataFrame, label, estimate, lower, upper, group, p_interaction, log_scale):
+    """Display rows: dicts with kind ('heading' | 'row'), text, est, lo, hi, p."""
+    est = _numeric_column(table, estimate, "estimate")
+    lo = _numeric_column(table, lower, "lower")
+    hi = _numeric_column(table, upper, "upper")
+    p = _numeric_column(table, p_interaction, "p_interaction") if p_interaction else np.full(len(table), np.nan)
+    labels = table[label]
+    if labels.isna().any():
+        raise ValueError(f"label column {label!r} has missing values")
+    bad_p = ~np.isnan(p) & ((p < 0) | (p > 1))
+    if bad_p.any():
+        raise ValueError(f"p_interaction column {p_interaction!r} has values outside [0, 1]: {p[bad_p].tolist()}")
+    for i, name in enumerate(labels):
+        for v, role in ((est[i], "estimate"), (lo[i], "lower"), (hi[i], "upper")):
+            if log_scale and v < 0:
+                raise ValueError(f"row {name!r}: negative {role} {v:g} on a log scale (log_scale=True)")
+        if math.isfinite(est[i]) and (lo[i] > est[i] * (1 + 1e-12) or hi[i] < est[i] * (1 - 1e-12)):
+            raise ValueError(f"row {name!r}: the estimate {est[i]:g} lies outside its interval [{lo[i]:g}, {hi[i]:g}]")
+        if lo[i] > hi[i]:
+            raise ValueError(f"row {name!r}: lower {lo[i]:g} exceeds upper {hi[i]:g}")
+
+    rows, seen, current = [], set(), None
+    groups = table[group] if group else pd.Series([np.nan] * len(table), index=table.index)
+    for i, (name, g) in enumerate(zip(labels, groups)):
+        in_group = not pd.isna(g)
+        if in_group and g != current:
+            if g in seen:
+                raise ValueError(f"group column {group!r}: the rows of group {g!r} are not consecutive")
+            seen.add(g)
+            gp = p[(groups == g).to_numpy()]
+            gp = np.unique(gp[~np.isnan(gp)])
+            if gp.size > 1:
+                raise ValueError(f"p_interaction column {p_interaction!r}: group {g!r} has different values {gp.tolist()}")
+            rows.append({"kind": "heading", "text": str(g), "est": np.nan, "lo": np.nan, "hi": np.nan,
+                         "p": float(gp[0]) if gp.size else np.nan})
+        current = g if in_group else None
+        rows.append({"kind": "row", "text": ("    " if in_group else "") + str(name), "label": str(name),
+                     "group": str(g) if in_group else None,
+                     "est": est[i], "lo": lo[i], "hi": hi[i], "p": np.nan if in_group else p[i]})
+    return rows
+
+
+def _estimable(r: dict, log_scale: bool) -> bool:
+    return r["kind"] == "row" and math.isfinite(r["est"]) and (r["est"] > 0 or not log_scale)
+
+
+def _forest_limits(rows, log_scale: bool, reference_line) -> tuple[float, float]:
+    vals = [r[k] for r in rows if _estimable(r, log_scale) for k in ("est", "lo", "hi")]
+    if reference_line is not None:
+        vals.append(reference_line)
+    vals = np.array([v for v in vals if math.isfinite(v) and (v > 0 or not log_scale)], dtype=float)
+    if log_scale:
+        if vals.size == 0:
+            return 0.1, 10.0
+        lo, hi = vals.min(), vals.max()
+        if hi / lo < 4:
+            mid = math.sqrt(lo * hi)
+            lo, hi = mid / 2, mid * 2
+        return lo / 1.25, hi * 1.25
+    if vals.size == 0:
+        return -1.0, 1.0
+    lo, hi = vals.min(), vals.max()
+    pad = 0.08 * (hi - lo) if hi > lo else 1.0
+    return lo - pad, hi + pad
+
+
+@_themed
+def forest_plot(
+    table,
+    *,
+    label: str = "label",
+    estimate: str = "hr",
+    lower: str = "lower",
+    upper: str = "upper",
+    group: str | None = None,
+    p_interaction: str | None = None,
+    reference_line: float | None = 1.0,
+    log_scale: bool = True,
+    xlabel: str = "Hazard ratio (95% CI)",
+    estimate_title: str = "HR (95% CI)",
+    decimals: int = 2,
+    title: str | None = None,
+) -> Figure:
+    """Forest plot: one row per estimate, point and confidence-interval whiskers.
+
+    Rows are drawn top to bottom in table order.  Beside the plot a text
+    column prints each estimate as ``"HR (lower–upper)"``; with
+    ``p_interaction`` a further column prints the interaction p-value.
+
+    Rows that cannot be drawn are handled without failing:
+
+    * an estimate that is missing, infinite or (on a log scale) zero -- such
+      as the ``HR 0 (0–Inf)`` of a subgroup with no events in one arm -- is
+      not drawn and its text reads "not estimable";
+    * an infinite bound, or a zero lower bound on a log scale, is drawn as a
+      whisker to the edge of the plot ending in an arrow head;
+    * a missing (NaN) bound is omitted.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per estimate.
+    label, estimate, lower, upper : str
+        Columns with the row label, the estimate and its confidence limits.
+    group : str, optional
+        Column naming the row group (for example ``"Age"`` for the rows
+        ``"< 60"`` and ``">= 60"``).  Each group's rows must be consecutive;
+        they are printed indented under a bold heading.  Rows with a missing
+        group (such as an "Overall" row) get no heading.
+    p_interaction : str, optional
+        Column with interaction p-values.  With ``group`` the group's (single)
+        non-missing value is printed on its heading; otherwise each row's
+        value is printed on that row.  Missing values print nothing.
+    reference_line : float or None, default 1.0
+        x position of the dashed no-effect line (None: no line).
+    log_scale : bool, default True
+        Log x axis (ratios).  Values must then be non-negative.
+    xlabel : str
+        x-axis label.
+    estimate_title : str
+        Header of the text column.
+    decimals : int, default 2
+        Decimals of the printed estimates.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes: the plot, then one or two text columns.  Alt text lists each row.
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame({"sub": ["Male", "Female", "< 60", ">= 60"],
+    ...                     "var": ["Sex", "Sex", "Age", "Age"],
+    ...                     "hr": [0.6, 0.8, 0.0, 0.7], "lower": [0.3, 0.4, 0.0, 0.35],
+    ...                     "upper": [1.2, 1.6, np.inf, 1.4], "p_int": [0.41, np.nan, 0.93, np.nan]})
+    >>> fig = forest_plot(tab, label="sub", group="var", p_interaction="p_int")
+    >>> len(fig.axes)
+    3
+    >>> "< 60: not estimable" in alt_text(fig)
+    True
+    """
+    _check_frame(table, "table")
+    _check_columns(table, {"label": label, "estimate": estimate, "lower": lower, "upper": upper,
+                           "group": group, "p_interaction": p_interaction}, "table")
+    if reference_line is not None:
+        if isinstance(reference_line, bool) or not isinstance(reference_line, (int, float, np.number)) \
+                or not math.isfinite(reference_line) or (log_scale and reference_line <= 0):
+            raise ValueError(f"reference_line must be a finite number (positive on a log scale) or None, "
+                             f"got {reference_line!r}")
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)) or not 0 <= decimals <= 6:
+        raise ValueError(f"decimals must be an integer from 0 to 6, got {decimals!r}")
+    for value, name in ((xlabel, "xlabel"), (estimate_title, "estimate_title"), (title, "title")):
+        _check_title(value, name)
+    rows = _forest_rows(table, label, estimate, lower, upper, group, p_interaction, bool(log_scale))
+    n = len(rows)
+    with_p = p_interaction is not None
+
+    fig = plt.figure(figsize=(8.2 if with_p else 7.2, 1.1 + 0.32 * n), layout="constrained")
+    gs = fig.add_gridspec(1, 3 if with_p else 2, width_ratios=[3.0, 1.55, 1.0][: 3 if with_p else 2])
+    ax = fig.add_subplot(gs[0])
+    txt = fig.add_subplot(gs[1], sharey=ax)
+    ptxt = fig.add_subplot(gs[2], sharey=ax) if with_p else None
+
+    xlo, xhi = _forest_limits(rows, bool(log_scale), reference_line)
+    if log_scale:
+        _plain_log_axis(ax, xlo, xhi)
+    ax.set_xlim(xlo, xhi)
+    ax.set_ylim(n - 0.5, -0.6)
+    if reference_line is not None:
+        ax.axvline(reference_line, color=_GREY, linestyle="--", linewidth=1, gid="reference")
+
+    colour = PALETTE[0]
+    px, py = [], []
+    for y, r in enumerate(rows):
+        if not _estimable(r, bool(log_scale)):
+            continue
+        px.append(r["est"])
+        py.append(y)
+        lo_inf = (r["lo"] <= 0 and log_scale) or r["lo"] == -np.inf
+        hi_inf = r["hi"] == np.inf
+        left = xlo if lo_inf else r["lo"]
+        right = xhi if hi_inf else r["hi"]
+        if not math.isnan(left) or not math.isnan(right):
+            a = r["est"] if math.isnan(left) else max(left, xlo)
+            b = r["est"] if math.isnan(right) else min(right, xhi)
+            ax.plot([a, b], [y, y], color=colour, linewidth=1.6, solid_capstyle="butt", gid="ci")
+        if lo_inf:
+            ax.plot([xlo], [y], marker="<", color=colour, markersize=7, linestyle="none", clip_on=False,
+                    gid="ci-arrow")
+        if hi_inf:
+            ax.plot([xhi], [y], marker=">", color=colour, markersize=7, linestyle="none", clip_on=False,
+                    gid="ci-arrow")
+    ax.plot(px, py, linestyle="none", marker="s", markersize=7, color=colour, gid="estimates")
+
+    ax.set_yticks(range(n), [r["text"] for r in rows])
+    for tick, r in zip(ax.get_yticklabels(), rows):
+        if r["kind"] == "heading":
+            tick.set_fontweight("bold")
+    _left_align_yticklabels(ax)
+    ax.grid(axis="y", visible=False)
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel(xlabel)
+
+    texts = []
+    for y, r in enumerate(rows):
+        if r["kind"] == "heading":
+            texts.append("")
+            continue
+        if _estimable(r, bool(log_scale)):
+            s = f"{_fmt_number(r['est'], decimals)} ({_fmt_number(r['lo'], decimals)}{_EN_DASH}" \
+                f"{_fmt_number(r['hi'], decimals)})"
+            txt.text(0.0, y, s, va="center", ha="left", fontsize=10, gid="estimate-text")
+        else:
+            s = "not estimable"
+            txt.text(0.0, y, s, va="center", ha="left", fontsize=10, color=_GREY, style="italic",
+                     gid="estimate-text")
+        texts.append(s)
+    _text_column(txt, estimate_title)
+    if ptxt is not None:
+        for y, r in enumerate(rows):
+            if not math.isnan(r["p"]):
+                ptxt.text(0.0, y, _fmt_p(r["p"]), va="center", ha="left", fontsize=10, gid="p-text")
+        _text_column(ptxt, "P for\ninteraction")
+    if title:
+        fig.suptitle(title)
+
+    _set_alt(fig, _forest_alt(rows, texts, xlabel, reference_line, log_scale, title))
+    return fig
+
+
+def _left_align_yticklabels(ax: Axes) -> None:
+    """Left-align the y tick labels (so that leading spaces indent them)."""
+    renderer = ax.get_figure(root=True).canvas.get_renderer()
+    labels = ax.get_yticklabels()
+    width_px = max((lab.get_window_extent(renderer).width for lab in labels), default=0.0)
+    width_pt = width_px * 72.0 / ax.get_figure(root=True).dpi
+    for lab in labels:
+        lab.set_horizontalalignment("left")
+    ax.tick_params(axis="y", left=False, pad=width_pt + 6)
+
+
+def _text_column(ax: Axes, header: str) -> None:
+    ax.set_xlim(0, 1)
+    ax.axis("off")
+    ax.set_title(header, loc="left", fontsize=10, fontweight="bold")
+
+
+def _forest_alt(rows, texts, xlabel, reference_line, log_scale, title) -> str:
+    items, heading = [], None
+    for r, s in zip(rows, texts):
+        if r["kind"] == "heading":
+            heading = r["text"]
+            if not math.isnan(r["p"]):
+                items.append(f"{heading} (interaction p {_fmt_p(r['p'])})")
+            continue
+        name = f"{r['group']}, {r['label']}" if r["group"] and r["label"] != r["group"] else r["label"]
+        extra = f", p {_fmt_p(r['p'])}" if not math.isnan(r["p"]) else ""
+        items.append(f"{name}: {s}{extra}")
+    n = sum(r["kind"] == "row" for r in rows)
+    what = f"{title}: " if title else ""
+    text = f"{what}Forest plot of {n} estimate{'s' if n != 1 else ''}, {xlabel[:1].lower()}{xlabel[1:]}"
+    text += " on a log scale" if log_scale else ""
+    if reference_line is not None:
+        text += f", with a dashed reference line at {reference_line:g}"
+    return text + ". " + _list_text(items, limit=30) + "."
+
+
+# --------------------------------------------------------------------------
+# love plot
+# --------------------------------------------------------------------------
+
+
+def _as_smd(values, name: str) -> pd.Series:
+    if isinstance(values, pd.Series):
+        s = values.copy()
+    elif isinstance(values, Mapping):
+        s = pd.Series(dict(values), dtype=object)
+    else:
+        raise ValueError(f"{name} must be a mapping or a pandas Series (covariate -> SMD), got {type(values).__name__}")
+    if s.empty:
+        raise ValueError(f"{name} is empty")
+    if s.index.duplicated().any():
+        raise ValueError(f"{name} lists covariates more than once: {sorted(map(str, s.index[s.index.duplicated()]))}")
+    try:
+        s = pd.to_numeric(s, errors="raise").astype(float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold numbers") from None
+    bad = s.index[~np.isfinite(s.to_numpy())]
+    if len(bad):
+        raise ValueError(f"{name} has missing or infinite values for {list(map(str, bad))}")
+    return s
+
+
+@_themed
+def love_plot(
+    smd_before,
+    smd_after,
+    *,
+    threshold: float | None = 0.1,
+    sort: bool = True,
+    labels: tuple[str, str] = ("Before matching", "After matching"),
+    xlabel: str = "Absolute standardised mean difference",
+    title: str | None = None,
+) -> Figure:
+    """Love plot: covariate balance before and after matching.
+
+    Each covariate is one row with its absolute standardised mean difference
+    (SMD) before matching (open circle) and after (filled circle), joined by a
+    thin line; a dashed vertical line marks the balance threshold.
+
+    Parameters
+    ----------
+    smd_before, smd_after : mapping or pandas.Series
+        SMD per covariate (signed or absolute; the absolute value is drawn).
+        Both must name the same covariates, with finite values.
+    threshold : float or None, default 0.1
+        Position of the dashed threshold line (None: no line); a common rule
+        of thumb calls a covariate balanced when its absolute SMD is below 0.1.
+    sort : bool, default True
+        Order rows by absolute SMD before matching, largest at the top;
+        otherwise keep the order of ``smd_before``.
+    labels : (str, str)
+        Legend entries of the two point sets.
+    xlabel : str
+        x-axis label.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Alt text names the covariates above the threshold before and after.
+
+    Examples
+    --------
+    >>> fig = love_plot({"age": -0.31, "male": 0.12, "afp": 0.05}, {"age": 0.04, "male": -0.02, "afp": 0.03})
+    >>> len(fig.axes[0].get_lines())  # before, after, threshold
+    3
+    """
+    before = _as_smd(smd_before, "smd_before")
+    after = _as_smd(smd_after, "smd_after")
+    only_before = [str(k) for k in before.index if k not in after.index]
+    only_after = [str(k) for k in after.index if k not in before.index]
+    if only_before or only_after:
+        raise ValueError(f"smd_before and smd_after name different covariates: only in smd_before {only_before}, "
+                         f"only in smd_after {only_after}")
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number))
+                                  or not math.isfinite(threshold) or threshold <= 0):
+        raise ValueError(f"threshold must be a positive number or None, got {threshold!r}")
+    if (not isinstance(labels, (tuple, list)) or len(labels) != 2
+            or not all(isinstance(x, str) for x in labels)):
+        raise ValueError(f"labels must be two strings, got {labels!r}")
+    _check_title(xlabel, "xlabel")
+    _check_title(title)
+    b = before.abs()
+    a = after.abs().reindex(b.index)
+    if sort:
+        order = b.sort_values(ascending=False, kind="stable").index
+        b, a = b[order], a[order]
+    k = len(b)
+    y = np.arange(k)
+
+    fig, ax = plt.subplots(figsize=(6.5, 1.3 + 0.32 * k), layout="constrained")
+    ax.hlines(y, np.minimum(a, b), np.maximum(a, b), color="0.75", linewidth=1, zorder=1)
+    ax.plot(b.to_numpy(), y, linestyle="none", marker="o", markersize=7, markerfacecolor="white",
+            markeredgewidth=1.6, color=PALETTE[3], label=labels[0], gid="smd-before", zorder=3)
+    ax.plot(a.to_numpy(), y, linestyle="none", marker="o", markersize=7, color=PALETTE[0],
+            label=labels[1], gid="smd-after", zorder=3)
+    xmax = max(float(b.max()), float(a.max()), threshold or 0.0)
+    if threshold is not None:
+        ax.axvline(threshold, color=_GREY, linestyle="--", linewidth=1, label=f"Threshold {threshold:g}",
+                   gid="threshold")
+    ax.set_xlim(0, 1.1 * xmax if xmax > 0 else 1.0)
+    ax.set_ylim(k - 0.5, -0.5)
+    ax.set_yticks(y, [str(c) for c in b.index])
+    ax.tick_params(axis="y", left=False)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    fig.legend(loc="outside lower center", ncols=3)
+
+    _set_alt(fig, _love_alt(b, a, threshold, labels, title))
+    return fig
+
+
+def _love_alt(b: pd.Series, a: pd.Series, threshold, labels, title) -> str:
+    what = f"{title}: " if title else ""
+    text = (f"{what}Love plot of absolute standardised mean differences for {len(b)} covariate"
+            f"{'s' if len(b) != 1 else ''}, {labels[0].lower()} and {labels[1].lower()}.")
+    if threshold is not None:
+        text += f" A dashed line marks the threshold {threshold:g}."
+        for s, lab in ((b, labels[0]), (a, labels[1])):
+            over = [f"{c} {v:.2f}" for c, v in s.items() if v >= threshold]
+            text += f" {lab}: {len(over)} at or above it" + (f" ({', '.join(over)})." if over else ".")
+    else:
+        text += " " + "; ".join(f"{c}: {b[c]:.2f} to {a[c]:.2f}" for c in b.index) + "."
+    return text
+
+
+# --------------------------------------------------------------------------
+# reported versus replicated
+# --------------------------------------------------------------------------
+
+
+def _verdicts() -> tuple[str, ...]:
+    from hccrep.replication import VERDICTS
+
+    return tuple(VERDICTS)
+
+
+@_themed
+def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None = None) -> Figure:
+    """Scorecard figure: reported value, replicated value and Monte Carlo interval per check.
+
+    One row per check, in card order: the Monte Carlo interval as a bar, the
+    replicated value (book seed) as a dot and the reported value as a black
+    open diamond, dot and bar coloured by the verdict (:data:`VERDICT_COLOURS`;
+    the dot's shape also differs by verdict).  A text column prints the
+    numbers.  Only rows whose reported and replicated values are finite (and,
+    on the ratio scale, whose reported value is positive) are drawn; the
+    interval is drawn where both of its ends are finite.
+
+    Parameters
+    ----------
+    card : pandas.DataFrame
+        Columns ``key, reported, replicated, mc_low, mc_high, verdict``, as
+        :func:`hccrep.replication.scorecard` returns; verdicts must be among
+        :data:`hccrep.replication.VERDICTS`.
+    scale : {"ratio", "raw"}, default "ratio"
+        ``"ratio"``: every value divided by the row's reported value, on a log
+        axis, so that checks of different kinds (hazard ratios, medians in
+        months, p-values) share one axis and the reported value sits on the
+        dashed line at 1; ratios beyond 1/100 and 100 are drawn at the edge
+        with an arrow head.  ``"raw"``: the values themselves on a linear
+        axis, for a card of one kind of quantity.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Alt text gives the verdict counts and the keys not reproduced.
+
+    Examples
+    --------
+    >>> card = pd.DataFrame({"key": ["a.hr", "b.median", "c.p"], "reported": [0.5, 12.0, 0.2],
+    ...                      "replicated": [0.55, 15.5, np.nan], "mc_low": [0.3, 13.0, np.nan],
+    ...                      "mc_high": [0.9, 20.0, np.nan],
+    ...                      "verdict": ["plausible", "not reproduced", "not checkable"]})
+    >>> fig = reported_vs_replicated_plot(card)
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['a.hr', 'b.median']
+    """
+    _check_frame(card, "card")
+    cols = ("key", "reported", "replicated", "mc_low", "mc_high", "verdict")
+    _check_columns(card, {c: c for c in cols}, "card")
+    _check_choice(scale, ("ratio", "raw"), "scale")
+    _check_title(title)
+    verdicts = _verdicts()
+    bad = sorted(set(card["verdict"].astype(str)) - set(verdicts))
+    if bad or card["verdict"].isna().any():
+        raise ValueError(f"verdict column has values outside {list(verdicts)}: {bad or ['<missing>']}")
+    rep, rpl = _numeric_column(card, "reported", "reported"), _numeric_column(card, "replicated", "replicated")
+    low, high = _numeric_column(card, "mc_low", "mc_low"), _numeric_column(card, "mc_high", "mc_high")
+    drawn = np.isfinite(rep) & np.isfinite(rpl)
+    if scale == "ratio":
+        drawn &= rep > 0
+        negative = (rpl < 0) | (np.isfinite(low) & (low < 0))
+        if (drawn & negative).any():
+            raise ValueError("scale='ratio' needs non-negative replicated values and intervals; use scale='raw'")
+    idx = np.flatnonzero(drawn)
+    k = len(idx)
+
+    fig = plt.figure(figsize=(8.4, 1.6 + 0.3 * max(k, 1)), layout="constrained")
+    gs = fig.add_gridspec(1, 2, width_ratios=[2.6, 1.5])
+    ax = fig.add_subplot(gs[0])
+    txt = fig.add_subplot(gs[1], sharey=ax)
+    keys = card["key"].astype(str).to_numpy()
+    verdict = card["verdict"].astype(str).to_numpy()
+
+    def tr(v):
+        return v[idx] / rep[idx] if scale == "ratio" else v[idx]
+
+    r_rep, r_rpl, r_low, r_high = tr(rep), tr(rpl), tr(low), tr(high)
+    if scale == "ratio":
+        xlo, xhi = 1 / _RATIO_CLIP, _RATIO_CLIP
+        finite = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in (r_rep, r_rpl, r_low, r_high)])
+        lo_data, hi_data = (finite.min(), finite.max()) if finite.size else (1.0, 1.0)
+        xlo = max(xlo, min(lo_data, 0.5) / 1.3)
+        xhi = min(xhi, max(hi_data, 2.0) * 1.3)
+        _plain_log_axis(ax, xlo, xhi)
+        ax.axvline(1.0, color=_GREY, linestyle="--", linewidth=1, gid="reference")
+        xlabel = "Value relative to the reported value (log scale)"
+    else:
+        finite = np.concatenate([v[np.isfinite(v)] for v in (r_rep, r_rpl, r_low, r_high)])
+        lo_data, hi_data = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+        pad = 0.06 * (hi_data - lo_data) if hi_data > lo_data else max(abs(hi_data), 1.0) * 0.1
+        xlo, xhi = lo_data - pad, hi_data + pad
+        xlabel = "Value"
+
+    def clip(v):
+        return min(max(v, xlo), xhi)
+
+    for y, i in enumerate(idx):
+        c = VERDICT_COLOURS[verdict[i]]
+        if np.isfinite(r_low[y]) and np.isfinite(r_high[y]) and (scale == "raw" or r_low[y] > 0 or r_high[y] > 0):
+            a = clip(r_low[y]) if r_low[y] > 0 or scale == "raw" else xlo
+            b = clip(r_high[y])
+            ax.barh(y, b - a, left=a, height=0.5, color=c, alpha=0.3, linewidth=0, gid="mc-interval")
+            if a <= xlo and (r_low[y] < xlo):
+                ax.plot([xlo], [y], marker="<", color=c, markersize=6, linestyle="none", clip_on=False,
+                        gid="clip-arrow")
+            if r_high[y] > xhi:
+                ax.plot([xhi], [y], marker=">", color=c, markersize=6, linestyle="none", clip_on=False,
+                        gid="clip-arrow")
+        ax.plot([clip(r_rep[y])], [y], marker="D", markersize=7, markerfacecolor="none", markeredgecolor="black",
+                markeredgewidth=1.3, linestyle="none", gid="reported")
+        ax.plot([clip(r_rpl[y])], [y], marker=_VERDICT_MARKERS[verdict[i]], markersize=7, color=c,
+                linestyle="none", gid="replicated")
+        interval = (f" [{low[i]:.3g}{_EN_DASH}{high[i]:.3g}]" if np.isfinite(low[i]) and np.isfinite(high[i]) else "")
+        txt.text(0.0, y, f"{rep[i]:.3g} | {rpl[i]:.3g}{interval}", va="center", ha="left", fontsize=9.5,
+                 gid="values-text")
+
+    ax.set_xlim(xlo, xhi)
+    ax.set_ylim(max(k, 1) - 0.5, -0.5)
+    ax.set_yticks(range(k), list(keys[idx]))
+    ax.tick_params(axis="y", left=False)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(xlabel)
+    if k == 0:
+        ax.text(0.5, 0.5, "No check has finite reported and replicated values", transform=ax.transAxes,
+                ha="center", va="center", color=_GREY)
+    _text_column(txt, "Reported | replicated\n[Monte Carlo interval]")
+    present = [v for v in verdicts if v in set(verdict[idx])]
+    handles = [Line2D([], [], linestyle="none", marker=_VERDICT_MARKERS[v], color=VERDICT_COLOURS[v], markersize=7,
+                      label=v) for v in present]
+    handles += [
+        Line2D([], [], linestyle="none", marker="D", markerfacecolor="none", markeredgecolor="black",
+               markersize=7, label="Reported"),
+        Patch(facecolor="0.6", alpha=0.4, label="Monte Carlo interval"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
+    if title:
+        fig.suptitle(title)
+
+    _set_alt(fig, _card_alt(keys, verdict, idx, len(card), verdicts, scale, title))
+    return fig
+
+
+def _card_alt(keys, verdict, idx, total, verdicts, scale, title) -> str:
+    what = f"{title}: " if title else ""
+    counts = pd.Series(verdict[idx]).value_counts()
+    count_text = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in verdicts)
+    how = ("each value divided by the reported value on a log axis, the reported value on the dashed line at 1"
+           if scale == "ratio" else "values on a linear axis")
+    text = (f"{what}Reported versus replicated values for {len(idx)} of {total} checks ({how}); "
+            f"a bar shows the Monte Carlo interval, a dot the replicated value on the book's seed and a diamond "
+            f"the reported value. Verdicts of the drawn checks: {count_text}.")
+    missed = [keys[i] for i in idx if verdict[i] == "not reproduced"]
+    if missed:
+        text += f" Not reproduced: {_list_text(missed)}."
+    if len(idx) < total:
+        left_out = total - len(idx)
+        text += (f" {left_out} check{' is' if left_out == 1 else 's are'} not drawn "
+                 f"(no finite reported and replicated value{'' if scale == 'raw' else ', or a reported value of 0'}).")
+    return text
