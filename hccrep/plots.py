@@ -101,7 +101,6 @@ def _theme_rc() -> dict:
             "grid.color": "0.9",
             "figure.facecolor": "white",
             "savefig.facecolor": "white",
-            "figure.dpi": 100,
             "savefig.dpi": 150,
             "savefig.bbox": "tight",
             "svg.fonttype": "none",
@@ -576,7 +575,8 @@ def _forest_rows(table: pd.DataFrame, label, estimate, lower, upper, group, p_in
             gp = p[(groups == g).to_numpy()]
             gp = np.unique(gp[~np.isnan(gp)])
             if gp.size > 1:
-                raise ValueError(f"p_interaction column {p_interaction!r}: group {g!r} has different values {gp.tolist()}")
+                raise ValueError(f"p_interaction column {p_interaction!r}: group {g!r} has different values "
+                                 f"{gp.tolist()}")
             rows.append({"kind": "heading", "text": str(g), "est": np.nan, "lo": np.nan, "hi": np.nan,
                          "p": float(gp[0]) if gp.size else np.nan})
         current = g if in_group else None

@@ -240,8 +240,8 @@ def scorecard(
     Returns
     -------
     DataFrame
-        Columns ``key, source, row, column, quantity, printed, reported,
-        replicated, mc_low, mc_high, verdict, reason``.
+        Columns ``key, file_id, source, row, column, quantity, printed,
+        reported, replicated, mc_low, mc_high, verdict, reason``.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1), got {level}")
@@ -266,7 +266,7 @@ def scorecard(
         else:
             v, reason = verdict(num, rep, interval)
         rows.append({
-            "key": num.key, "source": num.source, "row": num.row, "column": num.column,
+            "key": num.key, "file_id": num.file_id, "source": num.source, "row": num.row, "column": num.column,
             "quantity": num.quantity, "printed": num.printed, "reported": num.value,
             "replicated": rep if rep is not None else np.nan,
             "mc_low": interval[0] if interval else np.nan, "mc_high": interval[1] if interval else np.nan,

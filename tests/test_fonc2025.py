@@ -1,0 +1,63 @@
+"""fonc2025: the simulated cohort reproduces every input; the scorecard runs on the book seed and over 200 seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hccrep.printed import equal_at_precision
+from hccrep.replication import VERDICTS, runner_for, scorecard
+from hccrep.spec import load_study
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return runner_for("fonc2025")
+
+
+def test_all_data_files_validate():
+    st = load_study("fonc2025")
+    assert {"table1", "table3", "table4", "table5", "survival_text"} <= set(st.files)
+    assert {n.role for n in st.numbers} == {"input", "check", "derived"}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 20250071])
+def test_cohort_reproduces_every_outcome_input(runner, seed):
+    st = runner.study
+    c = runner.simulate(seed)
+    arm = c["arm"].astype(str)
+    for n in st.numbers:
+        if n.role != "input":
+            continue
+        a = n.attrs
+        if n.file_id == "table3":
+            assert ((arm == a["group"]) & (c["response"].astype(str) == a["endpoint"])).sum() == a["count"], n.key
+        elif n.file_id == "table4":
+            col = f"{a['endpoint']}_{'any' if a['grade'] == 'any' else 'g34'}"
+            assert c.loc[arm == a["group"], col].sum() == a["count"], n.key
+        elif n.file_id == "table2" and a.get("variable") == "rt_site" and a["level"] in ("pvtt_hvtt", "liver"):
+            assert (c["rt_site"] == a["level"]).sum() == a["count"], n.key
+        elif n.file_id == "survival_text" and n.quantity == "median":
+            from hccrep.stats import km_median
+
+            m = km_median(c.loc[arm == a["group"], f"{a['endpoint']}_time"], c.loc[arm == a["group"], f"{a['endpoint']}_event"]).median
+            assert equal_at_precision(m, n.value, n.decimals), (n.key, m)
+    # grade 3-4 events only in patients with the event at any grade; PFS never beyond OS
+    for col in [x for x in c.columns if x.endswith("_g34")]:
+        assert (c[col] <= c[col.replace("_g34", "_any")]).all()
+    assert (c["pfs_time"] <= c["os_time"] + 1e-12).all()
+
+
+def test_scorecard_on_book_seed_and_200_seed_monte_carlo(runner):
+    card = scorecard(runner, n_mc=200, n_jobs=2, progress=False)
+    assert set(card.verdict) <= set(VERDICTS)
+    # every check is on the card, every not-checkable one says why
+    assert (card.loc[card.verdict == "not checkable", "reason"].str.len() > 10).all()
+    judged = card[card.verdict != "not checkable"]
+    assert judged.mc_low.notna().all() and (judged.mc_low <= judged.mc_high).all()
+    # Table 1 p-values do not depend on the seed: their interval is a point
+    t1 = card[card.file_id == "table1"]
+    assert np.allclose(t1.mc_low, t1.mc_high)
+    # no input is judged
+    inputs = {n.key for n in runner.study.numbers if n.role == "input"}
+    assert not inputs & set(card.key)
