@@ -24,6 +24,9 @@ PAPERMILL_DIR := _build/papermill
 
 # Keep matplotlib off any display, in the build and in kernels it starts.
 export MPLBACKEND := Agg
+# Notebooks of one study share their Monte Carlo through this cache; its key covers the code of
+# hccrep, the data, the settings and the library versions (see hccrep.replication.monte_carlo).
+export HCCREP_CACHE_DIR ?= $(CURDIR)/_build/.hccrep_cache
 # Silence debugpy's "frozen modules" notice printed by every kernel on 3.11.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 

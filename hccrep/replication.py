@@ -153,6 +153,39 @@ def _run_one(runner: Runner, seed: np.random.SeedSequence) -> dict[str, float | 
     return runner.run(seed)
 
 
+def _cache_key(runner: Runner, n: int, base_seed: int) -> str:
+    """A digest of everything a Monte Carlo result depends on.
+
+    The code of hccrep, the study's data files, the runner's class and
+    variants, ``n``, the seed, and the versions of the numerical libraries.
+    Any change to any of them gives a new key, so a cached result is never
+    stale (the execution cache of Jupyter Book cannot see such changes).
+    """
+    import hashlib
+    import importlib.metadata as md
+    import json
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for f in sorted(root.rglob("*.py")):
+        h.update(str(f.relative_to(root)).encode())
+        h.update(f.read_bytes())
+    for f in sorted(runner.study.folder.glob("*.yaml")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    versions = {}
+    for lib in ("numpy", "scipy", "pandas", "lifelines", "statsmodels"):
+        try:
+            versions[lib] = md.version(lib)
+        except md.PackageNotFoundError:  # pragma: no cover
+            versions[lib] = None
+    meta = {"runner": type(runner).__qualname__, "variants": runner.variants, "not_checkable": sorted(runner.not_checkable),
+            "n": n, "base_seed": base_seed, "versions": versions}
+    h.update(json.dumps(meta, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:24]
+
+
 def monte_carlo(
     runner: Runner,
     n: int,
@@ -160,16 +193,35 @@ def monte_carlo(
     base_seed: int | None = None,
     n_jobs: int = 1,
     progress: bool = True,
+    cache_dir: str | None = None,
 ) -> pd.DataFrame:
     """Replicated values over ``n`` seeded cohorts (one row per cohort, one column per check).
 
     Only the summary numbers of each cohort are kept, never the cohorts.
     ``n_jobs`` > 1 runs cohorts in parallel processes (joblib); results do not
     depend on ``n_jobs``.
+
+    Parameters
+    ----------
+    cache_dir : str, optional
+        Folder for a result cache keyed by :func:`_cache_key` (the code, the
+        data, the settings and the library versions); by default the
+        environment variable ``HCCREP_CACHE_DIR``, and no cache when that is
+        unset.  The book's notebooks share one Monte Carlo this way.
     """
+    import os
+    from pathlib import Path
+
     if n == 0:
         return pd.DataFrame()
-    seeds = seeds_for(runner.study.meta.book_seed + 1 if base_seed is None else base_seed, n)
+    base = runner.study.meta.book_seed + 1 if base_seed is None else base_seed
+    cache_dir = cache_dir if cache_dir is not None else os.environ.get("HCCREP_CACHE_DIR")
+    path = None
+    if cache_dir:
+        path = Path(cache_dir) / f"mc-{runner.study.key}-{_cache_key(runner, n, base)}.csv"
+        if path.exists():
+            return pd.read_csv(path, dtype=float, float_precision="round_trip")
+    seeds = seeds_for(base, n)
     if n_jobs == 1:
         it: Iterable = (_run_one(runner, s) for s in seeds)
     else:
@@ -181,7 +233,13 @@ def monte_carlo(
 
         it = tqdm(it, total=n, desc=f"Monte Carlo {runner.study.key}", unit="cohort")
     rows = list(it)
-    return pd.DataFrame(rows, dtype=float)
+    out = pd.DataFrame(rows, dtype=float)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        out.to_csv(tmp, index=False, float_format="%.17g")
+        tmp.replace(path)  # atomic: notebooks built in parallel never read half a file
+    return out
 
 
 def verdict(
@@ -223,6 +281,7 @@ def scorecard(
     n_jobs: int = 1,
     progress: bool = True,
     level: float = 0.95,
+    cache_dir: str | None = None,
 ) -> pd.DataFrame:
     """Every check of the study with its replicated value, interval and verdict.
 
@@ -236,6 +295,8 @@ def scorecard(
         The book's seed (default: ``study.yaml``'s ``book_seed``).
     level : float
         Coverage of the Monte Carlo interval.
+    cache_dir : str, optional
+        See :func:`monte_carlo`.
 
     Returns
     -------
@@ -247,7 +308,7 @@ def scorecard(
         raise ValueError(f"level must lie in (0, 1), got {level}")
     book_seed = runner.study.meta.book_seed if seed is None else seed
     on_seed = runner.run(book_seed)
-    mc = monte_carlo(runner, n_mc, n_jobs=n_jobs, progress=progress)
+    mc = monte_carlo(runner, n_mc, n_jobs=n_jobs, progress=progress, cache_dir=cache_dir)
     a = (1 - level) / 2
     rows = []
     for num in runner.checks:

@@ -49,7 +49,7 @@ def test_cohort_reproduces_every_outcome_input(runner, seed):
 
 
 def test_scorecard_on_book_seed_and_200_seed_monte_carlo(runner):
-    card = scorecard(runner, n_mc=200, n_jobs=2, progress=False)
+    card = scorecard(runner, n_mc=200, n_jobs=2, progress=False, cache_dir="")
     assert set(card.verdict) <= set(VERDICTS)
     # every check is on the card, every not-checkable one says why
     assert (card.loc[card.verdict == "not checkable", "reason"].str.len() > 10).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from hccrep.replication import inputs_table, monte_carlo, runner_for, scorecard, seeds_for, summarise, verdict
@@ -40,8 +41,9 @@ def runner():
 
 def test_scorecard_judges_only_checks(runner):
     card = scorecard(runner, n_mc=10, progress=False)
-    checks = {n.key for n in runner.study.numbers if n.role == "check"}
+    checks = {n.key for n in runner.checks}
     assert set(card.key) == checks
+    assert {n.key for n in runner.study.numbers if n.role == "check"} <= checks
     assert not set(inputs_table(runner.study).key) & set(card.key)
     assert summarise(card).sum() == len(card)
 
@@ -54,8 +56,8 @@ def test_scorecard_fonc2025_table1_with_stated_test(runner):
 
 
 def test_monte_carlo_is_identical_across_worker_counts(runner):
-    a = monte_carlo(runner, 6, base_seed=99, n_jobs=1, progress=False)
-    b = monte_carlo(runner, 6, base_seed=99, n_jobs=2, progress=False)
+    a = monte_carlo(runner, 6, base_seed=99, n_jobs=1, progress=False, cache_dir="")  # "" : never the cache
+    b = monte_carlo(runner, 6, base_seed=99, n_jobs=2, progress=False, cache_dir="")
     assert a.equals(b)
 
 
@@ -65,3 +67,12 @@ def test_seeds_are_reproducible_and_distinct():
     assert s1 == s2 and len(set(s1)) == 4
     with pytest.raises(ValueError):
         seeds_for(5, -1)
+
+
+def test_monte_carlo_cache_returns_identical_values_and_changes_key_with_settings(runner, tmp_path):
+    a = monte_carlo(runner, 4, base_seed=5, progress=False, cache_dir=str(tmp_path))
+    assert len(list(tmp_path.glob("mc-fonc2025-*.csv"))) == 1
+    b = monte_carlo(runner, 4, base_seed=5, progress=False, cache_dir=str(tmp_path))
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    monte_carlo(runner, 4, base_seed=6, progress=False, cache_dir=str(tmp_path))
+    assert len(list(tmp_path.glob("mc-fonc2025-*.csv"))) == 2

@@ -29,6 +29,10 @@ TABLE1_VARIANT = "chisq"
 COUNT_VARIANT = "chisq"
 #: R survfit's default KM interval; the paper used R and SPSS without naming the transform.
 KM_CONF_TYPE = "log"
+#: The paper says "caliper width of 0.2" without a scale; the authors used R, whose MatchIt reads
+#: ``caliper = 0.2`` as 0.2 SD of the propensity score (std.caliper = TRUE).  Step 8 shows Austin's
+#: 0.2 SD of the logit beside it.
+PSM_CALIPER_SCALE = "ps_sd"
 #: Variables of the forest plots (Figures 2 and 3), for the "all interactions" statements.
 SUBGROUP_VARIABLES = ("age", "gender", "ecog", "afp", "portal_vein_invasion", "tumour_diameter", "extrahepatic_metastasis", "bclc")
 
@@ -51,7 +55,7 @@ class Fonc2025Runner(BaselineRunner):
 
     def __init__(self, study: Study, variants=None, not_checkable=None):
         v = {"categorical": TABLE1_VARIANT, "continuous": "mannwhitney", "counts": COUNT_VARIANT, "km_conf_type": KM_CONF_TYPE,
-             "ties": "efron", "cox_engine": "numpy"}
+             "ties": "efron", "cox_engine": "numpy", "psm_caliper_scale": PSM_CALIPER_SCALE}
         v.update(variants or {})
         nc = {
             "rt_bed10_median_gy": "BED needs each patient's dose and fractions; the paper gives only their separate medians and ranges (see step 2, which computes BED for the stated regimens)",
@@ -114,6 +118,54 @@ class Fonc2025Runner(BaselineRunner):
         out.update(self._cox(cohort))
         out.update(self._subgroups(cohort))
         out.update(self._rt_site(cohort))
+        out.update(self._psm(cohort))
+        return out
+
+    def psm_covariates(self) -> list[str]:
+        """The covariates of the propensity model, as the paper lists them (data, table6)."""
+        sel = self.study.number("psm_selection_p_threshold")
+        return [c.strip() for c in str(sel.attrs["covariates"]).split(",")]
+
+    def match(self, cohort: pd.DataFrame, caliper_scale: str | None = None):
+        """1:1 nearest-neighbour matching without replacement with the paper's caliper.
+
+        Returns the :class:`hccrep.stats.matching.MatchResult` and the matched cohort.
+        """
+        from hccrep.stats.matching import match_nearest
+
+        treated = self.study.baseline().groups[-1].key
+        d = cohort.copy()
+        d["treated"] = (d[self.group_column].astype(str) == treated).astype(int)
+        res = match_nearest(
+            d, "treated", self.psm_covariates(), ratio=int(self.study.number("psm_ratio").value),
+            caliper=self.study.number("psm_caliper").value,
+            caliper_scale=caliper_scale or self.variants["psm_caliper_scale"],
+        )
+        return res, res.matched(d)
+
+    def _psm(self, cohort: pd.DataFrame) -> dict[str, float]:
+        from hccrep.stats import km_median, logrank
+
+        out: dict[str, float] = {}
+        try:
+            res, m = self.match(cohort)
+        except ValueError:
+            return out
+        out["psm_matched_rt_io_t"] = float(res.n_treated_matched)
+        out["psm_matched_io_t"] = float(res.n_control_matched)
+        if res.n_treated_matched < 2:
+            return out
+        d = pd.DataFrame({"time": m["pfs_time"], "event": m["pfs_event"], "arm": m["treated"].astype(float)})
+        try:
+            row = self._cox_table(d, ["arm"]).loc["arm"]
+            out["psm_pfs_hr"], out["psm_pfs_hr.lower"], out["psm_pfs_hr.upper"] = float(row["hr"]), float(row["lower"]), float(row["upper"])
+            out["psm_pfs_hr_p"] = float(row["p"])
+        except ValueError:
+            pass
+        for key, flag in (("psm_pfs_median_rt_io_t", 1), ("psm_pfs_median_io_t", 0)):
+            part = m[m["treated"] == flag]
+            out[key] = km_median(part["pfs_time"], part["pfs_event"], conf_type=self.variants["km_conf_type"]).median
+        out["psm_pfs_logrank_p"] = logrank(m["pfs_time"], m["pfs_event"], m["treated"]).pvalue
         return out
 
     def _two_by_two(self, cohort: pd.DataFrame, indicator: np.ndarray) -> float:
