@@ -111,7 +111,8 @@ def _treatment_vector(df: pd.DataFrame, treatment: str) -> np.ndarray:
     t = col.to_numpy(dtype=float)
     bad = ~np.isin(t, (0.0, 1.0))
     if bad.any():
-        raise ValueError(f"treatment column {treatment!r} must be 0/1 (1 = treated), found {np.unique(t[bad])[:5].tolist()}")
+        found = np.unique(t[bad])[:5].tolist()
+        raise ValueError(f"treatment column {treatment!r} must be 0/1 (1 = treated), found {found}")
     n1 = int(t.sum())
     if n1 == 0 or n1 == t.size:
         raise ValueError(f"treatment column {treatment!r} needs both treated (1) and control (0) units")
@@ -194,8 +195,8 @@ def _fit_ps(df: pd.DataFrame, treatment: str, covariates) -> tuple[np.ndarray, n
     ps = np.asarray(fit.fittedvalues, dtype=float)
     if not (np.isfinite(eta).all() and ((ps > 0) & (ps < 1)).all()):
         raise ValueError(
-            "propensity scores of exactly 0 or 1 (complete separation of treatment by the covariates); "
-            "the logistic model has no finite maximum-likelihood estimate"
+            "propensity scores of exactly 0 or 1 in floating point (complete separation of treatment by the "
+            "covariates); the logistic model has no finite maximum-likelihood estimate"
         )
     return ps, eta
 
@@ -236,8 +237,12 @@ def propensity_scores(df: pd.DataFrame, treatment: str, covariates: Sequence[str
     Raises
     ------
     ValueError
-        For a malformed treatment or covariate, or when the covariates
-        separate the groups completely (scores of exactly 0 or 1).
+        For a malformed treatment or covariate, or when a fitted score is
+        exactly 0 or 1 in floating point (its logit is infinite).  Under
+        complete or quasi-complete separation the fit itself only warns
+        (statsmodels ``PerfectSeparationWarning``, as R's ``glm`` warns
+        "fitted probabilities numerically 0 or 1 occurred"): the scores are
+        then extreme and the coefficients meaningless.
 
     Examples
     --------
@@ -298,7 +303,9 @@ class MatchResult:
         needed = pd.Index(self.pairs["treated"]).append(pd.Index(self.pairs["control"]))
         missing = needed.difference(df.index)
         if len(missing):
-            raise ValueError(f"df lacks the matched row label(s) {missing[:5].tolist()}; pass the data frame that was matched")
+            raise ValueError(
+                f"df lacks the matched row label(s) {missing[:5].tolist()}; pass the data frame that was matched"
+            )
 
     def pair_ids(self) -> pd.Series:
         """Matched-set number of each treated unit (1, 2, ... in data order), indexed by its label."""
@@ -354,6 +361,25 @@ class MatchResult:
         return w
 
 
+#: Known defects of particular MatchIt releases that :func:`_greedy_nearest`
+#: can reproduce, so that the port can be checked against whichever MatchIt is
+#: installed (the public functions never use them):
+#:
+#: ``"int_abs"``
+#:     MatchIt 4.5.1-4.5.3 took ``abs()`` of a distance difference with C's
+#:     integer ``abs``, truncating it to a whole number: differences below 1
+#:     became 0, so calipers narrower than 1 were never applied and the
+#:     nearer of two controls was chosen only when they differed by a whole
+#:     unit (kosukeimai/MatchIt#163, fixed in 4.5.4).
+#: ``"ratio_index"``
+#:     MatchIt 4.5.0-4.5.2 stored matches 1-based but compared them 0-based
+#:     when skipping controls already matched to the same treated unit, so in
+#:     rounds 2+ of ``ratio > 1`` matching the control in the data row after
+#:     an earlier match was skipped and, with replacement, a control could be
+#:     matched twice to one treated unit (MatchIt#159, fixed in 4.5.3).
+MATCHIT_DEFECTS = ("int_abs", "ratio_index")
+
+
 def _greedy_nearest(
     distance: np.ndarray,
     treat: np.ndarray,
@@ -361,6 +387,7 @@ def _greedy_nearest(
     ratio: int,
     caliper: float | None,
     replace: bool,
+    emulate: frozenset[str] = frozenset(),
 ) -> list[list[int]]:
     """Port of MatchIt 4.5 ``nn_matchC_vec`` (vector distance, no exact/discard).
 
@@ -371,8 +398,18 @@ def _greedy_nearest(
     ones are farther).  The left control wins ties (``<=``).  ``ratio``
     rounds are made over all treated units.  Returns, per treated position
     (index into the treated units in data order), the list of matched
-    control positions (indices into the data).
+    control positions (indices into the data).  ``emulate`` names defects of
+    old MatchIt releases to reproduce (see :data:`MATCHIT_DEFECTS`).
     """
+    if emulate - set(MATCHIT_DEFECTS):
+        raise ValueError(f"unknown MatchIt defect(s) {sorted(emulate - set(MATCHIT_DEFECTS))}")
+    if "int_abs" in emulate:
+        def gap(a: float, b: float) -> float:
+            return float(abs(int(a - b)))  # C: abs((int)(a - b)), truncation toward zero
+    else:
+        def gap(a: float, b: float) -> float:
+            return abs(a - b)
+    shift = 1 if "ratio_index" in emulate else 0
     n = distance.size
     d_ord = np.argsort(distance, kind="stable")
     dist = distance[d_ord]
@@ -385,12 +422,13 @@ def _greedy_nearest(
     matches: list[list[int]] = [[] for _ in treated_rows]
 
     def search(ii: int, step: int, taken: list[int]) -> int:
+        skip = {c + shift for c in taken}
         k = ii + step
         while 0 <= k < n:
-            if is_treated[k] or not available[k] or d_ord[k] in taken:
+            if is_treated[k] or not available[k] or d_ord[k] in skip:
                 k += step
                 continue
-            if caliper is not None and abs(dist[ii] - dist[k]) > caliper:
+            if caliper is not None and gap(dist[ii], dist[k]) > caliper:
                 return -1
             return k
         return -1
@@ -402,7 +440,7 @@ def _greedy_nearest(
             left = search(ii, -1, taken)
             right = search(ii, +1, taken)
             if left >= 0 and right >= 0:
-                k = left if abs(dist[left] - dist[ii]) <= abs(dist[right] - dist[ii]) else right
+                k = left if gap(dist[left], dist[ii]) <= gap(dist[right], dist[ii]) else right
             elif left >= 0 or right >= 0:
                 k = max(left, right)
             else:
@@ -527,6 +565,16 @@ def match_nearest(
     numbers its ``subclass`` factor by a string sort of row numbers; here
     matched sets are numbered in data order (see :meth:`MatchResult.matched`).
 
+    The results are those of a correct MatchIt (4.5.4 or later).  MatchIt
+    4.5.1-4.5.3 -- 4.5.1 is what Debian and Ubuntu package as
+    ``r-cran-matchit`` -- truncated distance gaps to whole numbers on some
+    builds, so a caliper on the propensity score was silently ignored and
+    the lower of two candidate controls always won (MatchIt issue #163);
+    4.5.0-4.5.2 also mis-skipped controls in rounds 2+ of ``ratio > 1``
+    matching (#159).  On such a MatchIt the R call above gives different
+    matched sets; the tests reproduce both defects to check this port
+    against the installed MatchIt line by line (see ``MATCHIT_DEFECTS``).
+
     Examples
     --------
     Three treated units (A, B, C) and five controls, matched on given
@@ -543,6 +591,16 @@ def match_nearest(
     >>> m.n_treated_matched, m.n_control_matched
     (2, 2)
     """
+    return _match_nearest(
+        df, treatment, covariates, ps=ps, ratio=ratio, caliper=caliper, caliper_scale=caliper_scale,
+        order=order, replace=replace, rng=rng, emulate=frozenset(),
+    )
+
+
+def _match_nearest(
+    df, treatment, covariates, *, ps, ratio, caliper, caliper_scale, order, replace, rng, emulate: frozenset[str]
+) -> MatchResult:
+    """:func:`match_nearest`, optionally reproducing defects of old MatchIt releases (tests only)."""
     _check_frame(df)
     t = _treatment_vector(df, treatment)
     _check_choice(caliper_scale, CALIPER_SCALES, "caliper_scale")
@@ -595,7 +653,7 @@ def match_nearest(
     else:
         treated_order = rng.permutation(d1.size)
 
-    found = _greedy_nearest(distance, t, treated_order, ratio, width, bool(replace))
+    found = _greedy_nearest(distance, t, treated_order, ratio, width, bool(replace), frozenset(emulate))
 
     labels = df.index
     treated_rows = np.flatnonzero(t == 1)
@@ -627,6 +685,8 @@ def match_nearest(
         f"greedy nearest-neighbour {ratio_text} matching {repl_text} on {_SCALE_TEXT[caliper_scale]} "
         f"({source}); {order_text}; {cal_text}; ties to the lower distance (MatchIt nn_matchC_vec)"
     )
+    if emulate:
+        variant += f"; REPRODUCING MatchIt defect(s) {', '.join(sorted(emulate))} (for parity tests only)"
     return MatchResult(
         pairs=pairs,
         caliper=width,
