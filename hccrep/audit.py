@@ -9,7 +9,8 @@ printed.  The checks:
     counts of a variable summing to the group n; a Total column equal to the
     sum of the groups;
 ``p_variants``
-    a Table 1 p-value recomputed from the printed counts under each test
+    a p-value recomputed from the printed counts (Table 1, and any results
+    number whose attributes link it to per-group counts) under each test
     variant (Pearson chi-square, with Yates' correction, Fisher, the
     "Fisher when an expected count < 5" rule) -- or, for mean ± SD rows, the
     Student / Welch t-test and one-way ANOVA from the summaries -- and which
@@ -200,6 +201,45 @@ def audit_results(f: ResultsFile) -> list[dict]:
     return rows
 
 
+def audit_count_pvalues(study: Study) -> list[dict]:
+    """P-values of results files recomputed from the printed counts under each test variant.
+
+    A p-value qualifies when its ``attrs`` name an ``endpoint`` (several, comma
+    separated, for a statement about all of them: then the smallest p is used)
+    and the study prints, for every group, a number with the same endpoint
+    (and ``grade``) whose ``attrs`` give ``count`` and ``n``.
+    """
+    groups = [g.key for g in study.baseline().groups] if any(isinstance(f, BaselineFile) for f in study.files.values()) else []
+    counts: dict[tuple, tuple[int, int]] = {}
+    for n in study.numbers:
+        a = n.attrs
+        if {"count", "n", "group", "endpoint"} <= set(a):
+            counts[(str(a["endpoint"]), str(a.get("grade", "")), str(a["group"]))] = (int(a["count"]), int(a["n"]))
+    rows = []
+    for n in study.numbers:
+        a = n.attrs
+        if n.quantity != "p" or "endpoint" not in a or n.file_id == "table1":
+            continue
+        endpoints = [e.strip() for e in str(a["endpoint"]).split(",")]
+        grade = str(a.get("grade", ""))
+        tables = []
+        for e in endpoints:
+            cells = [counts.get((e, grade, g)) for g in groups]
+            if not groups or any(c is None for c in cells):
+                break
+            tables.append(np.array([[k for k, _ in cells], [m - k for k, m in cells]]))
+        else:
+            per_variant = {v: min(p_under_variants(t)[v] for t in tables) for v in CATEGORICAL_VARIANTS}
+            pv = parse_pvalue(n.printed)
+            agree = [k for k, p in per_variant.items() if not math.isnan(p) and pv.agrees(p)]
+            expected_min = min(float((t.sum(1)[:, None] * t.sum(0)[None, :] / t.sum()).min()) for t in tables)
+            detail = ", ".join(f"{k} {p:.4f}" for k, p in per_variant.items())
+            detail += f"; smallest expected count {expected_min:.1f}; printed {n.printed}; agrees: {', '.join(agree) or 'none'}"
+            status = "ok" if "chisq" in agree else ("note" if agree else "inconsistent")
+            rows.append(_row("p_variants", n.key, n.source, n.row or "", n.printed, status, detail))
+    return rows
+
+
 def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     """Every audit finding of a study, one row each.
 
@@ -209,6 +249,7 @@ def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     rows: list[dict] = []
     for f in st.files.values():
         rows += audit_baseline(f) if isinstance(f, BaselineFile) else audit_results(f)
+    rows += audit_count_pvalues(st)
     df = pd.DataFrame(rows, columns=["check", "key", "source", "where", "printed", "status", "detail"])
     if not include_ok:
         df = df[df.status != "ok"]

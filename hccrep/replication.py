@@ -326,6 +326,8 @@ def scorecard(
             v, reason = "not checkable", "no analysis replicates this number yet"
         else:
             v, reason = verdict(num, rep, interval)
+        if num.attrs.get("same_test_as"):
+            reason += f"; the same test as {num.attrs['same_test_as']}, so not independent evidence"
         rows.append({
             "key": num.key, "file_id": num.file_id, "source": num.source, "row": num.row, "column": num.column,
             "quantity": num.quantity, "printed": num.printed, "reported": num.value,

@@ -41,7 +41,8 @@ def test_fonc2025_table1_percentages_and_totals_are_consistent(findings):
 def test_fonc2025_discussion_lymphopenia_percent_is_flagged(findings):
     # Section 4 prints 18.6 % for 8 of 42 patients; 8/42 = 19.05 %, which prints as 19.0 (Table 4's value).
     bad = findings[(findings.status == "inconsistent") & (findings.source == "Section 4")]
-    assert len(bad) == 1 and "8/42 = 19.05%" in bad.detail.iloc[0]
+    pct = bad[bad.index.get_level_values("check") == "percent"]
+    assert len(pct) == 1 and "8/42 = 19.05%" in pct.detail.iloc[0]
 
 
 def _demo(tmp_path, numbers):
@@ -85,3 +86,17 @@ def test_percent_against_count_in_results(tmp_path):
     ])
     f = audit_study(st).set_index("key")
     assert f.loc["orr", "status"] == "ok" and f.loc["orr_bad", "status"] == "inconsistent"
+
+
+def test_fonc2025_table4_small_expected_counts_point_to_fisher(findings):
+    # Nausea any grade: 4/42 vs 6/29. Expected count for 'yes' in RT+IO+T = 10*29/71 = 4.08 < 5.
+    # Pearson p = 0.184 does not print as 0.298; Fisher's exact p = 0.298 does (R fisher.test gives 0.2979).
+    row = findings.loc[("p_variants", "ae_nausea_any_p")]
+    assert row.status == "note"
+    assert "smallest expected count 4.1" in row.detail
+    assert row.detail.endswith("agrees: fisher, auto_fisher")
+
+
+def test_fonc2025_text_claim_all_p_above_0_2_is_false_for_fever(findings):
+    # Section 3.3 says nausea, vomiting and fever all had p > 0.2; fever's p is 0.146 under Fisher, 0.092 Pearson.
+    assert findings.loc[("p_variants", "ae_nausea_vomiting_fever_any_p_text")].status == "inconsistent"

@@ -184,10 +184,16 @@ class Fonc2025Runner(BaselineRunner):
         for n in _numbers(self.study, "table3"):
             if n.role == "check" and n.quantity == "p":
                 out[n.key] = self._two_by_two(cohort, ind[n.attrs["endpoint"]].astype(int))
-        for n in _numbers(self.study, "table4"):
-            if n.role == "check" and n.quantity == "p":
-                col = f"{n.attrs['endpoint']}_{'any' if n.attrs['grade'] == 'any' else 'g34'}"
-                out[n.key] = self._two_by_two(cohort, cohort[col].to_numpy())
+        for n in self.study.numbers:
+            if n.file_id not in ("table4", "safety_text", "discussion") or n.role != "check" or n.quantity != "p":
+                continue
+            if "endpoint" not in n.attrs or "grade" not in n.attrs:
+                continue
+            # a statement about several events at once ("all p > 0.2") holds when the smallest p does
+            grade = "any" if n.attrs["grade"] == "any" else "g34"
+            cols = [f"{e.strip()}_{grade}" for e in str(n.attrs["endpoint"]).split(",")]
+            if all(c in cohort.columns for c in cols):
+                out[n.key] = min(self._two_by_two(cohort, cohort[c].to_numpy()) for c in cols)
         return out
 
     def _km(self, cohort: pd.DataFrame, endpoint: str, mask: np.ndarray):
