@@ -1,0 +1,534 @@
+"""fonc2025, steps 2 and 3: radiotherapy doses (Table 2), response and adverse events (Tables 3 and 4).
+
+Two groups of helpers, both reading every reported number from ``data/fonc2025``:
+
+Radiotherapy (step 2)
+    :func:`regimens` (the SBRT and IMRT schedules of the methods section),
+    :func:`regimen_bed` (BED and EQD2 at the corners of each schedule and at the
+    reported median dose and fractions), :func:`pairs_for_bed` (which
+    dose/fraction pairs print as a given BED), :func:`bed_target_pairs` (the
+    pairs behind the reported BED median and range, labelled by schedule),
+    :func:`median_bed_gap` (median BED against the BED of the medians on random
+    plans), :func:`site_denominators` and :func:`denominators_for_percent`
+    (which denominator a printed percentage was computed on).
+
+Counts (step 3)
+    :func:`count_table` (the 2 x 2 table behind each response or adverse-event
+    p-value, from the printed counts or from a simulated cohort),
+    :func:`count_p_variants` (each printed p under every categorical test
+    variant, with the variants that print as the paper did),
+    :func:`simulated_counts`, :func:`response_derivations` and
+    :func:`same_table_pairs`.
+
+The BED arithmetic itself is :mod:`hccrep.radiotherapy`; the tests are
+:func:`hccrep.stats.compare_counts`.
+
+Examples
+--------
+>>> from hccrep.spec import load_study
+>>> st = load_study("fonc2025")
+>>> list(regimens(st).index)
+['sbrt', 'imrt']
+>>> sorted(count_p_variants(st).columns)[:3]
+['agrees', 'auto_fisher', 'chisq']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from hccrep.printed import PValue, equal_at_precision, parse_count_percent, round_half_up
+from hccrep.radiotherapy import bed, dose_per_fraction, eqd2
+from hccrep.spec import ReportedNumber, ResultsFile, Study, value_decimals
+from hccrep.stats.tables import CATEGORICAL_TESTS
+
+__all__ = [
+    "ALPHA_BETA_KEY",
+    "BED_KEY",
+    "DOSE_KEY",
+    "FRACTIONS_KEY",
+    "COUNT_FILES",
+    "alpha_beta",
+    "regimens",
+    "bed_table",
+    "regimen_bed",
+    "bed_extremes",
+    "pairs_for_bed",
+    "bed_target_pairs",
+    "median_bed_gap",
+    "denominators_for_percent",
+    "site_denominators",
+    "data_notes",
+    "count_table",
+    "count_p_variants",
+    "simulated_counts",
+    "response_derivations",
+    "same_table_pairs",
+]
+
+#: Keys of the numbers the radiotherapy helpers read (data/fonc2025/methods.yaml and table2.yaml).
+ALPHA_BETA_KEY = "methods_bed_alpha_beta_gy"
+BED_KEY = "rt_bed10_median_gy"
+DOSE_KEY = "rt_dose_median_gy"
+FRACTIONS_KEY = "rt_fractions_median"
+#: Files whose p-values are two-arm comparisons of counts.
+COUNT_FILES = ("table3", "table4", "safety_text", "discussion")
+
+
+# ============================================================================ radiotherapy
+
+
+def alpha_beta(study: Study) -> float:
+    """The alpha/beta ratio (Gy) the paper states for its BED (methods section)."""
+    return float(study.number(ALPHA_BETA_KEY).value)
+
+
+def regimens(study: Study) -> pd.DataFrame:
+    """The dose and fraction ranges of each technique, as the methods section states them.
+
+    Returns
+    -------
+    DataFrame
+        Index ``technique`` (in data order), columns ``dose_min, dose_max,
+        fractions_min, fractions_max`` (Gy and fractions).
+    """
+    rows: dict[str, dict[str, float]] = {}
+    for n in study.numbers:
+        if n.file_id != "methods" or "technique" not in n.attrs:
+            continue
+        what = "dose" if n.quantity == "dose" else "fractions"
+        rows.setdefault(str(n.attrs["technique"]), {})[f"{what}_{n.attrs['stat']}"] = float(n.value)
+    if not rows:
+        raise KeyError(f"{study.key}: no regimen numbers (attrs technique/stat) in the methods file")
+    cols = ["dose_min", "dose_max", "fractions_min", "fractions_max"]
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    missing = [c for c in cols if c not in out.columns or out[c].isna().any()]
+    if missing:
+        raise KeyError(f"{study.key}: regimen numbers incomplete, missing {missing}")
+    out.index.name = "technique"
+    return out[cols]
+
+
+def bed_table(dose, fractions, ab: float) -> pd.DataFrame:
+    """Dose per fraction, BED and EQD2 of each (dose, fractions) pair.
+
+    Parameters
+    ----------
+    dose, fractions : array_like
+        Total dose (Gy) and number of fractions, broadcast together.
+    ab : float
+        The alpha/beta ratio in Gy.
+
+    Examples
+    --------
+    27 Gy in 3 fractions of 9 Gy, alpha/beta 10 Gy:
+
+    >>> bed_table([27], [3], 10)[["d", "bed"]].to_dict("records")
+    [{'d': 9.0, 'bed': 51.3}]
+    """
+    d, n = np.broadcast_arrays(np.atleast_1d(np.asarray(dose, float)), np.atleast_1d(np.asarray(fractions, float)))
+    return pd.DataFrame({
+        "dose": d, "fractions": n.astype(int), "d": np.atleast_1d(dose_per_fraction(d, n)),
+        "bed": np.atleast_1d(bed(d, n, ab)), "eqd2": np.atleast_1d(eqd2(d, n, ab)),
+    })
+
+
+def regimen_bed(study: Study) -> pd.DataFrame:
+    """BED and EQD2 at the four corners of each stated regimen and at Table 2's medians.
+
+    BED grows with the total dose and falls with the number of fractions (for
+    a fixed dose), so over a regimen it is smallest at (lowest dose, most
+    fractions) and largest at (highest dose, fewest fractions).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``regimen, corner, dose, fractions, d, bed, eqd2``; the last
+        row, regimen ``"Table 2 medians"``, is the BED of the median dose in
+        the median number of fractions.
+    """
+    ab = alpha_beta(study)
+    parts = []
+    for tech, r in regimens(study).iterrows():
+        corners = [("lowest dose, fewest fractions", r.dose_min, r.fractions_min),
+                   ("lowest dose, most fractions", r.dose_min, r.fractions_max),
+                   ("highest dose, fewest fractions", r.dose_max, r.fractions_min),
+                   ("highest dose, most fractions", r.dose_max, r.fractions_max)]
+        t = bed_table([c[1] for c in corners], [c[2] for c in corners], ab)
+        t.insert(0, "corner", [c[0] for c in corners])
+        t.insert(0, "regimen", str(tech).upper())
+        parts.append(t)
+    med = bed_table([study.number(DOSE_KEY).value], [study.number(FRACTIONS_KEY).value], ab)
+    med.insert(0, "corner", "median dose in median fractions")
+    med.insert(0, "regimen", "Table 2 medians")
+    parts.append(med)
+    return pd.concat(parts, ignore_index=True)
+
+
+def bed_extremes(study: Study) -> pd.DataFrame:
+    """The smallest and largest BED each stated regimen can give, beside the reported range.
+
+    Returns
+    -------
+    DataFrame
+        Index: the regimens and ``"either regimen"``; columns ``bed_min,
+        bed_max`` and ``reported_min, reported_max`` (the Table 2 range), and
+        ``min_reachable`` / ``max_reachable``: whether the reported extreme
+        lies inside the regimen's BED range.
+    """
+    ab = alpha_beta(study)
+    reg = regimens(study)
+    lo = np.asarray(bed(reg.dose_min.to_numpy(), reg.fractions_max.to_numpy(), ab))
+    hi = np.asarray(bed(reg.dose_max.to_numpy(), reg.fractions_min.to_numpy(), ab))
+    out = pd.DataFrame({"bed_min": lo, "bed_max": hi}, index=[str(t).upper() for t in reg.index])
+    out.loc["either regimen"] = [lo.min(), hi.max()]
+    b = study.number(BED_KEY)
+    out["reported_min"], out["reported_max"] = b.lower, b.upper
+    out["min_reachable"] = (out.bed_min <= b.lower) & (b.lower <= out.bed_max)
+    out["max_reachable"] = (out.bed_min <= b.upper) & (b.upper <= out.bed_max)
+    return out
+
+
+def pairs_for_bed(target: float, decimals: int, doses: Iterable[float], fractions: Iterable[int], ab: float) -> pd.DataFrame:
+    """Every (dose, fractions) pair of the grids whose BED prints as ``target``.
+
+    "Prints as" means: rounds half up to ``target`` at ``decimals`` decimals.
+
+    Examples
+    --------
+    45 Gy in 15 fractions gives a BED10 of 58.5 Gy:
+
+    >>> pairs_for_bed(58.5, 1, [44, 45, 46], range(10, 21), 10)[["dose", "fractions"]].to_dict("records")
+    [{'dose': 45.0, 'fractions': 15}]
+    """
+    dd, nn = np.meshgrid(np.asarray(list(doses), float), np.asarray(list(fractions), float), indexing="ij")
+    t = bed_table(dd.ravel(), nn.ravel(), ab)
+    keep = [equal_at_precision(float(x), float(target), int(decimals)) for x in t.bed]
+    return t[keep].reset_index(drop=True)
+
+
+def _in_regimen(dose: np.ndarray, fractions: np.ndarray, r: pd.Series) -> np.ndarray:
+    return (r.dose_min <= dose) & (dose <= r.dose_max) & (r.fractions_min <= fractions) & (fractions <= r.fractions_max)
+
+
+def bed_target_pairs(study: Study, dose_step: float) -> pd.DataFrame:
+    """The plans behind the reported BED median and range, and whether a stated regimen allows them.
+
+    Doses run over Table 2's dose range in steps of ``dose_step`` Gy, fractions
+    over Table 2's fraction range; a pair is kept when its BED prints as the
+    reported BED median, minimum or maximum at the printed precision.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``target, printed_as, dose, fractions, d, bed, eqd2, regimen``
+        (``regimen`` names the stated regimens containing the pair, or
+        ``"none"``).
+    """
+    if not dose_step > 0:
+        raise ValueError(f"dose_step must be positive, got {dose_step}")
+    ab = alpha_beta(study)
+    dose, frac, b = study.number(DOSE_KEY), study.number(FRACTIONS_KEY), study.number(BED_KEY)
+    doses = np.arange(dose.lower, dose.upper + dose_step / 2, dose_step)
+    fractions = range(int(frac.lower), int(frac.upper) + 1)
+    reg = regimens(study)
+    parts = []
+    for label, value in (("median", b.value), ("minimum", b.lower), ("maximum", b.upper)):
+        dec = value_decimals(b.printed, value)
+        dec = 0 if dec is None else dec
+        t = pairs_for_bed(value, dec, doses, fractions, ab)
+        names = []
+        for x, n in zip(t.dose.to_numpy(), t.fractions.to_numpy()):
+            inside = [str(tech).upper() for tech, r in reg.iterrows() if _in_regimen(x, n, r)]
+            names.append(", ".join(inside) or "none")
+        t.insert(0, "printed_as", f"{value:.{dec}f}")
+        t.insert(0, "target", label)
+        t["regimen"] = names
+        parts.append(t)
+    return pd.concat(parts, ignore_index=True)
+
+
+def median_bed_gap(study: Study, n_draws: int, seed, dose_step: float) -> pd.DataFrame:
+    """Median BED against the BED of the median dose and median fractions, on random plans.
+
+    Each draw gives every RT patient a plan: the technique counts of Table 2
+    (SBRT / IMRT) are kept, the dose is uniform on the technique's stated range
+    in steps of ``dose_step`` Gy, the number of fractions uniform on its stated
+    range.  (An illustration of non-linearity, not a model of the cohort: the
+    paper does not report the plans.)
+
+    Returns
+    -------
+    DataFrame
+        One row per draw: ``median_dose, median_fractions, bed_of_medians,
+        median_bed, gap`` (``median_bed - bed_of_medians``).
+    """
+    if n_draws < 1:
+        raise ValueError(f"n_draws must be at least 1, got {n_draws}")
+    rng = np.random.default_rng(seed)
+    ab = alpha_beta(study)
+    reg = regimens(study)
+    counts = {str(n.attrs["level"]): int(n.attrs["count"]) for n in study.numbers
+              if n.file_id == "table2" and n.attrs.get("variable") == "rt_technique"}
+    rows = []
+    for _ in range(n_draws):
+        dose, frac = [], []
+        for tech, r in reg.iterrows():
+            k = counts.get(str(tech), 0)
+            grid = np.arange(r.dose_min, r.dose_max + dose_step / 2, dose_step)
+            dose.append(rng.choice(grid, size=k))
+            frac.append(rng.integers(int(r.fractions_min), int(r.fractions_max) + 1, size=k))
+        d, n = np.concatenate(dose), np.concatenate(frac)
+        md, mn = float(np.median(d)), float(np.median(n))
+        # the median of an even number of fractions can be a half: evaluate BED = D + D^2 / (n ab) directly
+        bom = md + md**2 / (mn * ab)
+        mb = float(np.median(np.asarray(bed(d, n, ab))))
+        rows.append({"median_dose": md, "median_fractions": mn, "bed_of_medians": bom, "median_bed": mb, "gap": mb - bom})
+    return pd.DataFrame(rows)
+
+
+def denominators_for_percent(count: int, percent: float, decimals: int, candidates: Iterable[int]) -> list[int]:
+    """The candidate denominators ``n`` for which ``100 * count / n`` prints as ``percent``.
+
+    Examples
+    --------
+    >>> denominators_for_percent(7, 17.5, 1, range(30, 50))
+    [40]
+    """
+    return [int(n) for n in candidates if n > 0 and equal_at_precision(100.0 * count / n, percent, decimals)]
+
+
+def site_denominators(study: Study) -> pd.DataFrame:
+    """Each RT site and technique percentage of Table 2 on two denominators.
+
+    The denominators are the ``n`` the data file records for the row and the
+    number of RT patients (the RT arm's group size in Table 1).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``row, printed, count, pct_of_recorded_n, recorded_n,
+        pct_of_patients, patients, fits`` (the denominators whose percentage
+        prints as the paper's).
+    """
+    base = study.baseline()
+    sizes = {g.key: g.n for g in base.groups}
+    rows = []
+    for n in study.numbers:
+        if n.file_id != "table2" or "count" not in n.attrs or "n" not in n.attrs:
+            continue
+        cp = parse_count_percent(n.printed)
+        k, rec, pts = int(n.attrs["count"]), int(n.attrs["n"]), sizes[str(n.attrs["group"])]
+        dec = cp.percent_decimals or 0
+        fits = [f"{lab} ({m})" for lab, m in (("recorded n", rec), ("patients", pts))
+                if denominators_for_percent(k, cp.percent, dec, [m])]
+        rows.append({
+            "row": n.row, "printed": n.printed, "count": k,
+            "pct_of_recorded_n": round_half_up(100.0 * k / rec, dec), "recorded_n": rec,
+            "pct_of_patients": round_half_up(100.0 * k / pts, dec), "patients": pts,
+            "fits": ", ".join(dict.fromkeys(fits)) or "none",
+        })
+    return pd.DataFrame(rows)
+
+
+def data_notes(study: Study, file_ids: Sequence[str], keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """The notes the data files attach to their numbers (where the paper is inconsistent or unclear).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``file_id, key, printed, note`` for every number with a note.
+    """
+    rows = []
+    for fid in file_ids:
+        f = study.files.get(fid)
+        if not isinstance(f, ResultsFile):
+            raise KeyError(f"{study.key}: {fid!r} is not a results file")
+        for n in f.numbers:
+            if n.note and (keys is None or n.key in keys):
+                rows.append({"file_id": fid, "key": n.key, "printed": n.printed, "note": " ".join(n.note.split())})
+    return pd.DataFrame(rows, columns=["file_id", "key", "printed", "note"])
+
+
+# ============================================================================ counts
+
+
+def _groups(study: Study) -> list[tuple[str, int]]:
+    return [(g.key, g.n) for g in study.baseline().groups]
+
+
+def _endpoints(n: ReportedNumber) -> list[str]:
+    return [e.strip() for e in str(n.attrs.get("endpoint", "")).split(",") if e.strip()]
+
+
+def _grade(n: ReportedNumber) -> str | None:
+    g = n.attrs.get("grade")
+    return None if g is None else str(g)
+
+
+def _printed_counts(study: Study) -> dict[tuple[str, str | None, str], int]:
+    """(endpoint, grade, group) -> printed count, from Tables 3 and 4."""
+    out = {}
+    for n in study.numbers:
+        if n.file_id in ("table3", "table4") and "count" in n.attrs:
+            out[(str(n.attrs["endpoint"]), _grade(n), str(n.attrs["group"]))] = int(n.attrs["count"])
+    return out
+
+
+def _cohort_indicator(cohort: pd.DataFrame, endpoint: str, grade: str | None) -> np.ndarray:
+    if endpoint in ("pr", "sd", "pd", "orr", "dcr"):
+        resp = cohort["response"].astype(str).to_numpy()
+        ind = {"pr": resp == "pr", "sd": resp == "sd", "pd": resp == "pd", "orr": resp == "pr", "dcr": resp != "pd"}
+        return ind[endpoint].astype(int)
+    col = f"{endpoint}_{'any' if grade in (None, 'any') else 'g34'}"
+    if col not in cohort.columns:
+        raise KeyError(f"the cohort has no column {col!r}")
+    return cohort[col].to_numpy().astype(int)
+
+
+def count_table(study: Study, endpoint: str, grade: str | None = None, cohort: pd.DataFrame | None = None,
+                group_column: str | None = None) -> np.ndarray:
+    """The 2 x 2 table (with / without the event) x (arms) behind one comparison.
+
+    From the printed counts when ``cohort`` is None (a blank cell counts as 0,
+    as in the simulation), otherwise counted in the simulated cohort.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("fonc2025")
+    >>> count_table(st, "orr").sum(axis=0).tolist() == [g.n for g in st.baseline().groups]
+    True
+    """
+    groups = _groups(study)
+    if cohort is None:
+        printed = _printed_counts(study)
+        if not any(k[0] == endpoint and k[1] == grade for k in printed):
+            raise KeyError(f"{study.key}: no printed counts for endpoint {endpoint!r}, grade {grade!r}")
+        yes = [printed.get((endpoint, grade, g), 0) for g, _ in groups]
+        return np.array([yes, [n - k for (_, n), k in zip(groups, yes)]])
+    gcol = group_column or (study.simulation.group_variable if study.simulation else "group")
+    arm = cohort[gcol].astype(str).to_numpy()
+    ind = _cohort_indicator(cohort, endpoint, grade)
+    return np.array([[int(((arm == g) & (ind == v)).sum()) for g, _ in groups] for v in (1, 0)])
+
+
+def count_p_variants(study: Study, cohort: pd.DataFrame | None = None, tests: Sequence[str] = CATEGORICAL_TESTS,
+                     file_ids: Sequence[str] = COUNT_FILES) -> pd.DataFrame:
+    """Each printed count comparison recomputed under every categorical test variant.
+
+    One row per p-value check of ``file_ids`` (a text claim about several
+    endpoints gives one row per endpoint).  The tables come from the printed
+    counts, or from ``cohort`` when given.
+
+    Returns
+    -------
+    DataFrame
+        Index ``key``; columns ``file_id, endpoint, grade, events`` (``"k/n"``
+        per arm), ``min_expected, printed`` and one p column per test, then
+        ``agrees``: the tests whose p prints as the paper's (``"none"`` if no
+        test does).
+    """
+    from hccrep.stats import compare_counts
+    from scipy.stats.contingency import expected_freq
+
+    groups = _groups(study)
+    rows = []
+    for n in study.numbers:
+        if n.file_id not in file_ids or n.role != "check" or n.quantity != "p":
+            continue
+        pv = PValue(n.value, n.bound, n.decimals if n.decimals is not None else 0)
+        for ep in _endpoints(n):
+            tab = count_table(study, ep, _grade(n), cohort)
+            rec: dict[str, object] = {
+                "key": n.key, "file_id": n.file_id, "endpoint": ep, "grade": _grade(n),
+                "events": " vs ".join(f"{k}/{m}" for k, (_, m) in zip(tab[0], groups)),
+                "min_expected": float(expected_freq(tab).min()), "printed": n.printed,
+            }
+            for t in tests:
+                rec[t] = compare_counts(tab, test=t).pvalue
+            rec["agrees"] = ", ".join(t for t in tests if pv.agrees(float(rec[t]))) or "none"
+            rows.append(rec)
+    return pd.DataFrame(rows).set_index("key")
+
+
+def simulated_counts(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
+    """Every count of Tables 3 and 4 (inputs and derived) as printed and as counted in ``cohort``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``key, role, endpoint, grade, group, printed, count,
+        simulated, equal``.
+    """
+    gcol = study.simulation.group_variable if study.simulation else "group"
+    arm = cohort[gcol].astype(str).to_numpy()
+    rows = []
+    for n in study.numbers:
+        if n.file_id not in ("table3", "table4") or "count" not in n.attrs:
+            continue
+        ind = _cohort_indicator(cohort, str(n.attrs["endpoint"]), _grade(n))
+        sim = int(ind[arm == str(n.attrs["group"])].sum())
+        rows.append({"key": n.key, "role": n.role, "endpoint": n.attrs["endpoint"], "grade": _grade(n) or "",
+                     "group": n.attrs["group"], "printed": n.printed, "count": int(n.attrs["count"]),
+                     "simulated": sim, "equal": sim == int(n.attrs["count"])})
+    return pd.DataFrame(rows)
+
+
+def response_derivations(study: Study) -> pd.DataFrame:
+    """ORR and DCR of Table 3 recomputed from the PR / SD / PD counts.
+
+    ORR is CR + PR and DCR is CR + PR + SD; the table has no CR row (none
+    occurred), so ORR = PR and DCR = PR + SD = n - PD.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``key, group, printed, count, from_inputs, formula, equal``.
+    """
+    pc = _printed_counts(study)
+    sizes = dict(_groups(study))
+    rows = []
+    for n in study.numbers:
+        if n.file_id != "table3" or n.role != "derived" or "count" not in n.attrs:
+            continue
+        g, ep = str(n.attrs["group"]), str(n.attrs["endpoint"])
+        cr = pc.get(("cr", None, g), 0)
+        if ep == "orr":
+            val, formula = cr + pc[("pr", None, g)], "CR + PR"
+        elif ep == "dcr":
+            val, formula = cr + pc[("pr", None, g)] + pc[("sd", None, g)], "CR + PR + SD"
+            if val != sizes[g] - pc[("pd", None, g)]:
+                raise ValueError(f"{study.key}: PR + SD + PD do not add up to the group size of {g}")
+        else:
+            continue
+        rows.append({"key": n.key, "group": g, "printed": n.printed, "count": int(n.attrs["count"]),
+                     "from_inputs": val, "formula": formula, "equal": val == int(n.attrs["count"])})
+    return pd.DataFrame(rows)
+
+
+def same_table_pairs(study: Study) -> pd.DataFrame:
+    """Table 3 p-values that test the same 2 x 2 table twice (the ``same_test_as`` attribute).
+
+    Two tables are the same when one equals the other, or the other with its
+    rows swapped (PD against not-PD is DCR's table upside down).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``key, printed, same_test_as, printed_other, same_table``.
+    """
+    rows = []
+    for n in study.numbers:
+        other = n.attrs.get("same_test_as")
+        if not other:
+            continue
+        m = study.number(str(other))
+        a = count_table(study, _endpoints(n)[0], _grade(n))
+        b = count_table(study, _endpoints(m)[0], _grade(m))
+        rows.append({"key": n.key, "printed": n.printed, "same_test_as": m.key, "printed_other": m.printed,
+                     "same_table": bool(np.array_equal(a, b) or np.array_equal(a, b[::-1]))})
+    return pd.DataFrame(rows)
