@@ -22,8 +22,8 @@ SEED   ?= 7
 PARAMS ?=
 PAPERMILL_DIR := _build/papermill
 
-# Keep matplotlib off any display, in the build and in kernels it starts.
-export MPLBACKEND := Agg
+# MPLBACKEND is deliberately not set: a kernel started with MPLBACKEND=Agg shows no figures
+# (ipykernel's inline backend is used only when the variable is unset).
 # Notebooks of one study share their Monte Carlo through this cache; its key covers the code of
 # hccrep, the data, the settings and the library versions (see hccrep.replication.monte_carlo).
 export HCCREP_CACHE_DIR ?= $(CURDIR)/_build/.hccrep_cache

@@ -180,8 +180,11 @@ def _cache_key(runner: Runner, n: int, base_seed: int) -> str:
             versions[lib] = md.version(lib)
         except md.PackageNotFoundError:  # pragma: no cover
             versions[lib] = None
+    # the study as loaded, not only its files: a notebook may change the model in memory
+    sim = runner.study.simulation.model_dump(mode="json") if runner.study.simulation else None
+    numbers = [(x.key, x.value, x.role) for x in runner.study.numbers]
     meta = {"runner": type(runner).__qualname__, "variants": runner.variants, "not_checkable": sorted(runner.not_checkable),
-            "n": n, "base_seed": base_seed, "versions": versions}
+            "n": n, "base_seed": base_seed, "versions": versions, "simulation": sim, "numbers": numbers}
     h.update(json.dumps(meta, sort_keys=True, default=str).encode())
     return h.hexdigest()[:24]
 

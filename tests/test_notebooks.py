@@ -152,7 +152,6 @@ def kernel_env(tmp_path_factory, monkeypatch) -> dict[str, str]:
     previous = os.environ.get("JUPYTER_PATH")
     value = str(jupyter_path) + (os.pathsep + previous if previous else "")
     monkeypatch.setenv("JUPYTER_PATH", value)
-    monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     return dict(os.environ)
 
