@@ -355,7 +355,7 @@ def test_caliper_scales_exported():
 # live parity with R MatchIt
 # --------------------------------------------------------------------------
 #
-# MatchIt 4.5.1-4.5.3 (4.5.1 is what Debian/Ubuntu ship as r-cran-matchit) had
+# MatchIt 4.5.1-4.5.3 (4.5.1 is what Debian 12 ships as r-cran-matchit) had
 # two defects in nearest-neighbour matching on a vector distance: an integer
 # abs() that truncates every gap below 1 to 0 (so a propensity-score caliper is
 # never applied and the left control always wins), and, up to 4.5.2, an

@@ -110,8 +110,15 @@ def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: i
         beta, ll, grad, hess = new, ll_new, g_new, h_new
         if converged and np.abs(step).max() < 1e-7:
             break
-    cov = np.linalg.inv(-hess)
-    return beta, np.sqrt(np.diag(cov)), float(ll)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # a diverging fit (an arm without events in a small subgroup) leaves a singular
+        # information matrix: its SEs come out infinite or NaN, as R's coxph reports them
+        try:
+            cov = np.linalg.inv(-hess)
+        except np.linalg.LinAlgError:
+            cov = np.full_like(hess, np.nan)
+        se = np.sqrt(np.diag(cov))
+    return beta, se, float(ll)
 
 
 def cox_table(df: pd.DataFrame, duration: str, event: str, covariates, ties: str = "efron", alpha: float = 0.05) -> pd.DataFrame:
@@ -122,9 +129,9 @@ def cox_table(df: pd.DataFrame, duration: str, event: str, covariates, ties: str
         bad = [c for c, s in zip(covariates, x.std(axis=0)) if s == 0]
         raise ValueError(f"covariate {bad[0]!r} is constant")
     coef, se, _ = cox_fit(df[duration].to_numpy(float), df[event].to_numpy(int), x, ties=ties)
-    z = coef / se
     q = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(over="ignore"):  # a diverging coefficient (no events in one arm) gives an infinite HR, as in R
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        z = coef / se  # a diverging coefficient (no events in one arm) gives an infinite HR, as in R
         return pd.DataFrame(
             {"coef": coef, "hr": np.exp(coef), "lower": np.exp(coef - q * se), "upper": np.exp(coef + q * se),
              "se": se, "z": z, "p": 2 * stats.norm.sf(np.abs(z))},

@@ -566,7 +566,7 @@ def match_nearest(
     matched sets are numbered in data order (see :meth:`MatchResult.matched`).
 
     The results are those of a correct MatchIt (4.5.4 or later).  MatchIt
-    4.5.1-4.5.3 -- 4.5.1 is what Debian and Ubuntu package as
+    4.5.1-4.5.3 -- 4.5.1 is what Debian 12 packages as
     ``r-cran-matchit`` -- truncated distance gaps to whole numbers on some
     builds, so a caliper on the propensity score was silently ignored and
     the lower of two candidate controls always won (MatchIt issue #163);

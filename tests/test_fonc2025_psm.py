@@ -1,0 +1,262 @@
+"""hccrep.studies.fonc2025_psm: propensity-score matching of fonc2025 (Table 6, Section 3.7).
+
+Every setting and reported number is read from data/fonc2025; nothing reported is typed here.
+"""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hccrep.studies.fonc2025_psm as psm
+from hccrep.plots import alt_text
+from hccrep.replication import runner_for
+from hccrep.spec import load_study
+from hccrep.stats.matching import standardized_mean_differences
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_study("fonc2025")
+
+
+@pytest.fixture(scope="module")
+def runner(study):
+    return runner_for(study)
+
+
+@pytest.fixture(scope="module")
+def cohort(runner, study):
+    return runner.simulate(study.meta.book_seed)
+
+
+@pytest.fixture(scope="module")
+def results(runner, cohort):
+    return psm.match_readings(runner, cohort)
+
+
+@pytest.fixture(scope="module")
+def mc(runner):
+    return psm.monte_carlo_matching(runner, 4, adjust=("bclc",))
+
+
+def test_doctests():
+    res = doctest.testmod(psm, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0 and res.attempted > 0
+
+
+def test_readings_cover_every_caliper_scale():
+    from hccrep.stats.matching import CALIPER_SCALES
+
+    assert set(CALIPER_SCALES) <= set(psm.READINGS)
+    assert len(set(psm.READINGS)) == len(psm.READINGS)
+
+
+def test_reading_labels_quote_the_caliper_from_data(study):
+    c = study.number("psm_caliper").value
+    labels = psm.reading_labels(study)
+    assert set(labels) == set(psm.READINGS)
+    assert all(f"{c:g}" in labels[r] for r in psm.SCALES)
+
+
+# ----------------------------------------------------------------------------- selection
+
+
+def test_selection_rule_gives_the_listed_covariates(study, runner):
+    sel = psm.selection_table(study)
+    assert not sel.empty and "arm" not in set(sel["variable"])
+    # the paper's rule, applied to its own printed p-values, gives exactly its list
+    assert (sel["selected"] == sel["listed"]).all()
+    assert set(sel.loc[sel["listed"], "variable"]) == set(runner.psm_covariates())
+    threshold = study.number("psm_selection_p_threshold").value
+    assert (sel.loc[sel["selected"], "p"] < threshold).all()
+
+
+# ----------------------------------------------------------------------------- matching
+
+
+def test_scale_readings_are_the_runner_matching(runner, cohort, results):
+    for scale in psm.SCALES:
+        ref, _ = runner.match(cohort, caliper_scale=scale)
+        pd.testing.assert_frame_equal(results[scale].pairs, ref.pairs)
+
+
+def test_without_a_caliper_every_treated_patient_is_matched(study, results):
+    n = {g.key: g.n for g in study.baseline().groups}
+    n1, n0 = n[study.baseline().groups[-1].key], n[study.baseline().groups[0].key]
+    assert results["none"].n_treated_matched == min(n1, n0)
+    assert results["none"].caliper is None
+
+
+def test_matchit451_ignores_a_propensity_score_caliper(results):
+    # integer gaps: every propensity-score difference truncates to 0, so the caliper never binds
+    assert results["matchit451_ps"].n_treated_matched == results["none"].n_treated_matched
+    assert results["matchit451_ps"].caliper == results["ps_sd"].caliper
+    assert results["matchit451_ps"].pairs["distance"].max() > results["ps_sd"].caliper
+    # on the logit scale whole-unit gaps survive, so a caliper still drops someone (on this cohort)
+    assert results["ps_sd"].n_treated_matched <= results["matchit451_logit"].n_treated_matched
+
+
+def test_matchit451_on_a_toy_example():
+    df = pd.DataFrame({"treated": [1, 1, 0, 0, 0]}, index=list("ABxyz"))
+    ps = [0.80, 0.30, 0.79, 0.20, 0.50]
+    d = df.assign(ps=ps)
+    good = psm.match_nearest(d, "treated", ps=ps, caliper=0.05, caliper_scale="ps_raw")
+    assert good.n_treated_matched == 1  # B (0.30) has nobody within 0.05
+    bad = psm._match_nearest(d, "treated", None, ps=ps, ratio=1, caliper=0.05, caliper_scale="ps_raw", order="largest",
+                             replace=False, rng=None, emulate=frozenset({"int_abs"}))
+    assert bad.n_treated_matched == 2
+    # ties go to the control with the lower score: B (0.30) gets y (0.20) rather than z (0.50)
+    assert dict(zip(bad.pairs["treated"], bad.pairs["control"]))["B"] == "y"
+
+
+def test_match_readings_rejects_unknown_names(runner, cohort):
+    with pytest.raises(ValueError, match="unknown reading"):
+        psm.match_readings(runner, cohort, ["ps_sd", "logit"])
+
+
+def test_pairs_table(study, results):
+    tab = psm.pairs_table(study, results)
+    assert list(tab.index) == list(psm.READINGS)
+    assert (tab["reported"] == study.number("psm_matched_rt_io_t").printed).all()
+    assert np.isnan(tab.loc["none", "caliper width"])
+    assert tab.loc["ps_raw", "caliper width"] == study.number("psm_caliper").value
+
+
+# ----------------------------------------------------------------------------- balance
+
+
+def test_indicator_frame(study, cohort):
+    ind = psm.indicator_frame(study, cohort)
+    per_var = pd.Series(ind.attrs["variable"]).value_counts()
+    for v in study.baseline().variables:
+        assert per_var[v.key] == len(v.levels) - 1
+    assert set(np.unique(ind.to_numpy())) <= {0, 1}
+
+
+def test_balance_before_matching_uses_the_treated_sd(study, runner, cohort, results):
+    bal = psm.balance_table(runner, cohort, {"ps_sd": results["ps_sd"]})
+    assert "SD of the treated group" in bal.attrs["variant"]
+    assert set(bal.index[bal["in_ps_model"]]) == {
+        c for c, v in psm.indicator_frame(study, cohort).attrs["variable"].items() if v in runner.psm_covariates()
+    }
+    # recompute one row by hand from the arms' proportions (Table 1 counts are exact in the cohort)
+    row = bal.loc[[c for c in bal.index if c.startswith("BCLC")][0]]
+    p1, p0 = row["treated"], row["control"]
+    assert row["before"] == pytest.approx((p1 - p0) / np.sqrt(p1 * (1 - p1)))
+
+
+def test_balance_after_matching_equals_the_matched_sample_means(runner, cohort, results):
+    res = results["ps_sd"]
+    bal = psm.balance_table(runner, cohort, {"ps_sd": res})
+    d = psm.treated_frame(runner, cohort)
+    m = res.matched(d)
+    ind = psm.indicator_frame(runner.study, m)
+    diff = ind[m["treated"].to_numpy() == 1].mean() - ind[m["treated"].to_numpy() == 0].mean()
+    sd = np.sqrt(bal["treated"] * (1 - bal["treated"]))
+    np.testing.assert_allclose((bal["ps_sd"] * sd).to_numpy(), diff[bal.index].to_numpy(), atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- matched PFS
+
+
+def test_matched_pfs_is_what_the_scorecard_computes(study, runner, cohort, results):
+    scale = runner.variants["psm_caliper_scale"]
+    ours = psm.matched_pfs(runner, cohort, results[scale])
+    card = runner.run(study.meta.book_seed)
+    for key in psm.TABLE6_KEYS:
+        assert ours[key] == pytest.approx(card[key], rel=1e-9, nan_ok=True), key
+
+
+def test_matched_pfs_table(study, runner, cohort, results):
+    tab = psm.matched_pfs_table(runner, cohort, {s: results[s] for s in psm.SCALES})
+    assert list(tab.index) == list(psm.TABLE6_KEYS)
+    assert tab.loc["psm_pfs_hr", "printed"] == study.number("psm_pfs_hr").printed
+    assert tab.loc["psm_pfs_hr.lower", "printed"] == f"{study.number('psm_pfs_hr').lower}"
+
+
+def test_matched_pfs_adjusted_hr(runner, cohort, results):
+    out = psm.matched_pfs(runner, cohort, results["ps_sd"], adjust=["bclc"], km=False)
+    assert np.isfinite(out["psm_pfs_hr_adjusted"]) and out["psm_pfs_hr_adjusted"] > 0
+    assert np.isnan(out["psm_pfs_logrank_p"])
+
+
+# ----------------------------------------------------------------------------- Monte Carlo
+
+
+def test_monte_carlo_columns_and_determinism(runner, mc):
+    for r in psm.READINGS:
+        assert f"{r}.pairs" in mc
+    for r in psm.SCALES:
+        assert f"{r}.hr" in mc and f"{r}.hr_adjusted" in mc
+    assert any(c.startswith("before.smd.BCLC") for c in mc.columns)
+    again = psm.monte_carlo_matching(runner, 4, adjust=("bclc",), n_jobs=2)
+    pd.testing.assert_frame_equal(mc, again)
+    # the no-caliper count does not vary: all treated patients are matched in every cohort
+    assert mc["none.pairs"].nunique() == 1
+
+
+def test_monte_carlo_uses_the_scorecard_cohorts(study, runner):
+    from hccrep.replication import seeds_for
+
+    one = psm.monte_carlo_matching(runner, 1, readings=("ps_sd",), analyse=("ps_sd",))
+    cohort = runner.simulate(seeds_for(study.meta.book_seed + 1, 1)[0])
+    assert one.loc[0, "ps_sd.pairs"] == runner.match(cohort)[0].n_treated_matched
+
+
+def test_monte_carlo_argument_checks(runner):
+    with pytest.raises(ValueError, match="not in readings"):
+        psm.monte_carlo_matching(runner, 1, readings=("ps_sd",), analyse=("logit_sd",))
+    with pytest.raises(ValueError, match="at least 1"):
+        psm.monte_carlo_matching(runner, 0)
+
+
+def test_pairs_summary_and_histogram(study, mc):
+    s = psm.pairs_summary(study, mc)
+    assert list(s.index) == list(psm.READINGS)
+    np.testing.assert_allclose(s[["fewer", "as reported", "more"]].sum(axis=1), 1.0)
+    assert (s["mc_low"] <= s["median"]).all() and (s["median"] <= s["mc_high"]).all()
+    fig = psm.pairs_histogram(study, mc, ["logit_sd", "ps_sd"], title="pairs")
+    text = alt_text(fig)
+    assert text.startswith("pairs:") and "reported" in text
+
+
+def test_effect_summary(study, mc):
+    e = psm.effect_summary(study, mc)
+    assert set(e.index) == set(psm.SCALES)
+    assert (e["hr_low"] <= e["hr_geomean"]).all() and (e["hr_geomean"] <= e["hr_high"]).all()
+    assert e["hr_adjusted_geomean"].notna().all()
+
+
+# ----------------------------------------------------------------------------- what-if
+
+
+def test_with_pfs_effect(study):
+    new = psm.with_pfs_effect(study, "bclc", "C", "cox_os_mv_bclc_hr", why="what-if")
+    pfs_new = next(sv for sv in new.simulation.survival if sv.endpoint == "pfs")
+    pfs_old = next(sv for sv in study.simulation.survival if sv.endpoint == "pfs")
+    assert len(pfs_new.effects) == len(pfs_old.effects) + 1
+    assert pfs_new.effects[-1].variable == "bclc"
+    # the baseline and OS are unchanged; PFS is not
+    a, b = runner_for(study).simulate(3), runner_for(new).simulate(3)
+    pd.testing.assert_series_equal(a["os_time"], b["os_time"])
+    assert (a["bclc"].astype(str) == b["bclc"].astype(str)).all()
+    assert not np.allclose(a["pfs_time"], b["pfs_time"])
+    with pytest.raises(ValueError, match="already"):
+        psm.with_pfs_effect(new, "bclc", "C", "cox_os_mv_bclc_hr", why="twice")
+    with pytest.raises(KeyError):
+        psm.with_pfs_effect(study, "bclc", "C", "no_such_key", why="x")
+
+
+def test_smd_helper_agrees_with_the_library(runner, cohort, results):
+    # balance_table's "after" column is standardized_mean_differences with MatchIt weights
+    d = psm.treated_frame(runner, cohort)
+    ind = psm.indicator_frame(runner.study, d)
+    frame = pd.concat([ind, d[["treated"]]], axis=1)
+    ref = standardized_mean_differences(frame, "treated", list(ind.columns), weights=results["logit_sd"].weights(d),
+                                        denominator="treated").set_index("covariate")["smd"]
+    bal = psm.balance_table(runner, cohort, {"logit_sd": results["logit_sd"]})
+    pd.testing.assert_series_equal(bal["logit_sd"], ref, check_names=False)
