@@ -159,6 +159,29 @@ def audit_baseline(f: BaselineFile) -> list[dict]:
     return rows
 
 
+def _wald_p_range(est: float, lower: float, upper: float, decimals: int) -> tuple[float, float]:
+    """Smallest and largest Wald p consistent with a ratio and CI printed to ``decimals``.
+
+    Each of the three printed numbers may lie anywhere within half a unit of
+    its last digit; the p-value is monotone in each, so the corners bound it.
+    """
+    h = 0.5 * 10.0**-decimals
+    z975 = sps.norm.ppf(0.975)
+    ps = []
+    for e in (est - h, est + h):
+        for lo in (lower - h, lower + h):
+            for hi in (upper - h, upper + h):
+                if min(e, lo, hi) <= 0 or hi <= lo:
+                    continue
+                se = (math.log(hi) - math.log(lo)) / (2 * z975)
+                ps.append(2 * sps.norm.sf(abs(math.log(e)) / se))
+    if not ps:
+        return 0.0, 1.0
+    # |log e| is smallest where e crosses 1: allow p = 1 when the rounding interval of e contains 1
+    hi_p = 1.0 if est - h <= 1 <= est + h else max(ps)
+    return min(ps), hi_p
+
+
 def audit_results(f: ResultsFile) -> list[dict]:
     """Findings for one results file (ratios with CIs and p-values, counts with percents)."""
     rows: list[dict] = []
@@ -187,10 +210,14 @@ def audit_results(f: ResultsFile) -> list[dict]:
             if isinstance(pkey, str) and pkey in by_key:
                 pnum = by_key[pkey]
                 pv = parse_pvalue(pnum.printed)
-                if not pv.agrees(p_implied):
-                    # allow the rounding of the CI: recompute at the extremes
+                p_lo, p_hi = _wald_p_range(num.value, num.lower, num.upper, d)
+                # the printed p, read as the interval of values that print so
+                half = 0.5 * 10.0 ** -pv.decimals
+                printed_lo, printed_hi = {"<": (0.0, pv.value), ">": (pv.value, 1.0)}.get(pv.bound, (pv.value - half, pv.value + half))
+                if printed_hi < p_lo or printed_lo > p_hi:
                     status = "note" if status == "ok" else status
-                    detail += f"; printed p {pnum.printed} differs from the p the CI implies"
+                    detail += (f"; printed p {pnum.printed} lies outside [{p_lo:.3g}, {p_hi:.3g}], the Wald p-values the "
+                               "rounded HR and CI allow: not a Wald test (a score or log-rank p?)")
             rows.append(_row("ratio_ci", num.key, src, where, num.printed, status, detail))
         if "count" in num.attrs and "n" in num.attrs and num.quantity in ("percent", "rate"):
             c, n = float(num.attrs["count"]), float(num.attrs["n"])

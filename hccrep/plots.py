@@ -136,7 +136,13 @@ def _themed(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         with mpl.rc_context(_theme_rc()):
-            return func(*args, **kwargs)
+            out = func(*args, **kwargs)
+            interactive = mpl.is_interactive()
+        # rc_context restores every rcParam on exit, including the interactive mode that the
+        # first figure of a Jupyter session switches on with the inline backend; leaving it off
+        # would stop every later figure from showing
+        mpl.interactive(interactive)
+        return out
 
     return wrapper
 

@@ -74,7 +74,7 @@ def test_p_implied_by_ci_is_reported(tmp_path):
     ])
     row = audit_study(st).set_index("key").loc["hr"]
     assert "CI implies p = 0.02" in row.detail
-    assert "differs from the p the CI implies" in row.detail
+    assert "not a Wald test" in row.detail
     se = (math.log(0.88) - math.log(0.21)) / (2 * 1.959964)
     assert 2 * (1 - 0.5 * (1 + math.erf(abs(math.log(0.43)) / se / math.sqrt(2)))) == pytest.approx(0.0209, abs=5e-4)
 
@@ -100,3 +100,12 @@ def test_fonc2025_table4_small_expected_counts_point_to_fisher(findings):
 def test_fonc2025_text_claim_all_p_above_0_2_is_false_for_fever(findings):
     # Section 3.3 says nausea, vomiting and fever all had p > 0.2; fever's p is 0.146 under Fisher, 0.092 Pearson.
     assert findings.loc[("p_variants", "ae_nausea_vomiting_fever_any_p_text")].status == "inconsistent"
+
+
+def test_table5_univariable_p_outside_every_rounding_of_its_ci_is_flagged(findings):
+    # PFS ECOG: HR 1.89 (0.97, 3.66) printed with p = 0.045. The CI contains 1 (up to rounding the
+    # lower limit is at most 0.975 < 1), so any Wald p is above 0.05: the printed p is not Wald.
+    assert "not a Wald test" in findings.loc[("ratio_ci", "cox_pfs_uv_ecog_hr")].detail
+    # Multivariable PFS ECOG: 1.28 (0.62, 2.62), p = 0.505. se = (ln 2.62 - ln 0.62)/3.92 = 0.3677,
+    # z = ln 1.28 / 0.3677 = 0.671, p = 0.502: within rounding, so no finding.
+    assert "not a Wald test" not in findings.loc[("ratio_ci", "cox_pfs_mv_ecog_hr")].detail
