@@ -53,6 +53,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hccrep.stats._validate import check_choice
+
 __all__ = [
     "CALIPER_SCALES",
     "MATCH_ORDERS",
@@ -83,11 +85,6 @@ _ORDER_TEXT = {
 # --------------------------------------------------------------------------
 # validation
 # --------------------------------------------------------------------------
-
-
-def _check_choice(value: str, allowed: Sequence[str], name: str) -> None:
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(map(repr, allowed))}")
 
 
 def _check_frame(df) -> None:
@@ -603,8 +600,8 @@ def _match_nearest(
     """:func:`match_nearest`, optionally reproducing defects of old MatchIt releases (tests only)."""
     _check_frame(df)
     t = _treatment_vector(df, treatment)
-    _check_choice(caliper_scale, CALIPER_SCALES, "caliper_scale")
-    _check_choice(order, MATCH_ORDERS, "order")
+    check_choice(caliper_scale, CALIPER_SCALES, "caliper_scale")
+    check_choice(order, MATCH_ORDERS, "order")
     if isinstance(ratio, bool) or not isinstance(ratio, (int, np.integer)) or ratio < 1:
         raise ValueError(f"ratio must be a whole number >= 1, got {ratio!r}")
     ratio = int(ratio)
@@ -785,7 +782,7 @@ def standardized_mean_differences(
     1      male        0.6667        0.3333  0.7071
     """
     _check_frame(df)
-    _check_choice(denominator, SMD_DENOMINATORS, "denominator")
+    check_choice(denominator, SMD_DENOMINATORS, "denominator")
     t = _treatment_vector(df, treatment)
     covariates = _covariate_list(df, treatment, covariates)
     if weights is None:

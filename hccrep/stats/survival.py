@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from hccrep.stats._validate import check_choice
+
 __all__ = [
     "CONF_TYPES",
     "COX_TIES",
@@ -62,11 +64,6 @@ _HALF_TOL = np.sqrt(np.finfo(float).eps)
 # --------------------------------------------------------------------------
 # validation
 # --------------------------------------------------------------------------
-
-
-def _check_choice(value: str, allowed: Sequence[str], name: str) -> None:
-    if value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(map(repr, allowed))}")
 
 
 def _check_alpha(alpha: float) -> float:
@@ -165,7 +162,7 @@ def km_table(time, event, conf_type: str = "log", alpha: float = 0.05) -> pd.Dat
     2   3.0       2       0.3
     3   4.0       1       0.0
     """
-    _check_choice(conf_type, CONF_TYPES, "conf_type")
+    check_choice(conf_type, CONF_TYPES, "conf_type")
     alpha = _check_alpha(alpha)
     t, e = _as_time_event(time, event)
     return _km_table(t, e, conf_type, alpha)
@@ -269,7 +266,7 @@ def km_median(time, event, conf_type: str = "log", alpha: float = 0.05) -> Media
     >>> res.median, res.lower, res.upper
     (3.0, 2.0, nan)
     """
-    _check_choice(conf_type, CONF_TYPES, "conf_type")
+    check_choice(conf_type, CONF_TYPES, "conf_type")
     alpha = _check_alpha(alpha)
     t, e = _as_time_event(time, event)
     table = _km_table(t, e, conf_type, alpha)
@@ -316,7 +313,7 @@ def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) ->
     0   1.5       4       0.8
     1   3.5       1       0.3
     """
-    _check_choice(conf_type, CONF_TYPES, "conf_type")
+    check_choice(conf_type, CONF_TYPES, "conf_type")
     alpha = _check_alpha(alpha)
     t, e = _as_time_event(time, event)
     try:
@@ -531,7 +528,7 @@ def cox(df, duration: str, event: str, covariates: Sequence[str], ties: str = "e
     >>> res.table.loc["x", ["coef", "se"]].round(4).tolist()  # R: coef 1.1243, se 0.9405
     [1.1243, 0.9405]
     """
-    _check_choice(ties, COX_TIES, "ties")
+    check_choice(ties, COX_TIES, "ties")
     alpha = _check_alpha(alpha)
     t, e, x = _cox_design(df, duration, event, covariates)
     names = list(x.columns)
@@ -594,7 +591,7 @@ def univariable_cox(
     >>> list(univariable_cox(d, "t", "e", ["x", "y"]).index)
     ['x', 'y']
     """
-    _check_choice(ties, COX_TIES, "ties")
+    check_choice(ties, COX_TIES, "ties")
     _cox_design(df, duration, event, covariates)  # validate everything up front
     if isinstance(covariates, str):
         covariates = [covariates]

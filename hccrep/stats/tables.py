@@ -26,6 +26,8 @@ import pandas as pd
 from scipy import stats
 from scipy.special import gammaln
 
+from hccrep.stats._validate import check_choice
+
 __all__ = [
     "CATEGORICAL_TESTS",
     "CONTINUOUS_TESTS",
@@ -84,11 +86,6 @@ class TestResult:
 # --------------------------------------------------------------------------
 # categorical: r x c contingency tables
 # --------------------------------------------------------------------------
-
-
-def _check_choice(value: str, allowed: Sequence[str], name: str) -> None:
-    if value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(map(repr, allowed))}")
 
 
 def _as_count_table(table) -> np.ndarray:
@@ -281,7 +278,7 @@ def compare_counts(table, test: str = "chisq") -> TestResult:
     >>> compare_counts([[3, 1], [1, 3]], test="auto_fisher").variant[:12]
     'Fisher exact'
     """
-    _check_choice(test, CATEGORICAL_TESTS, "categorical test")
+    check_choice(test, CATEGORICAL_TESTS, "categorical test")
     counts = _as_count_table(table)
     if test == "chisq":
         return _chisq(counts, correct=False)
@@ -367,7 +364,7 @@ def compare_samples(samples: Sequence, test: str = "welch") -> TestResult:
     >>> res.df, round(res.pvalue, 4)
     (6.0, 0.0264)
     """
-    _check_choice(test, CONTINUOUS_TESTS, "continuous test")
+    check_choice(test, CONTINUOUS_TESTS, "continuous test")
     groups = _as_samples(samples)
     k = len(groups)
     if test in _TWO_SAMPLE_TESTS and k != 2:
@@ -450,7 +447,7 @@ def _summarise(values: np.ndarray, style: str, digits: int, quantile_method: str
 
 def _per_variable(option, variables: Sequence[str], allowed: Sequence[str], name: str) -> dict[str, str]:
     if isinstance(option, str):
-        _check_choice(option, allowed, name)
+        check_choice(option, allowed, name)
         return {v: option for v in variables}
     if not isinstance(option, Mapping):
         raise TypeError(f"{name} must be a string or a mapping variable -> test")
@@ -461,7 +458,7 @@ def _per_variable(option, variables: Sequence[str], allowed: Sequence[str], name
     if missing:
         raise ValueError(f"{name} gives no test for {missing}")
     for v, t in option.items():
-        _check_choice(t, allowed, f"{name} for {v!r}")
+        check_choice(t, allowed, f"{name} for {v!r}")
     return dict(option)
 
 
@@ -563,7 +560,7 @@ def table_one(
         if sorted(map(str, variable_order)) != sorted(map(str, variables)) or len(variable_order) != len(variables):
             raise ValueError("variable_order must list every categorical and continuous variable exactly once")
     for v, style in continuous.items():
-        _check_choice(style, SUMMARY_STYLES, f"summary for {v!r}")
+        check_choice(style, SUMMARY_STYLES, f"summary for {v!r}")
         if not pd.api.types.is_numeric_dtype(df[v]) or pd.api.types.is_bool_dtype(df[v]):
             raise ValueError(f"continuous variable {v!r} is not numeric (dtype {df[v].dtype})")
     if df[group].isna().any():
