@@ -41,7 +41,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
-from hccrep.stats.survival import CONF_TYPES, _as_time_event, _check_choice, km_median, km_table
+from hccrep.stats._validate import check_choice
+from hccrep.stats.survival import CONF_TYPES, _as_time_event, km_median, km_table
 
 __all__ = [
     "PALETTE",
@@ -480,7 +481,7 @@ def km_plot(
     """
     _check_frame(df, "df")
     _check_columns(df, {"time": time, "event": event, "group": group}, "df")
-    _check_choice(conf_type, CONF_TYPES, "conf_type")
+    check_choice(conf_type, CONF_TYPES, "conf_type")
     for value, name in ((xlabel, "xlabel"), (ylabel, "ylabel"), (title, "title")):
         _check_title(value, name)
     t, e = _as_time_event(df[time], df[event], f"time column {time!r}", f"event column {event!r}")
@@ -1009,7 +1010,7 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     _check_frame(card, "card")
     cols = ("key", "reported", "replicated", "mc_low", "mc_high", "verdict")
     _check_columns(card, {c: c for c in cols}, "card")
-    _check_choice(scale, ("ratio", "raw"), "scale")
+    check_choice(scale, ("ratio", "raw"), "scale")
     _check_title(title)
     verdicts = _verdicts()
     bad = sorted(set(card["verdict"].astype(str)) - set(verdicts))
