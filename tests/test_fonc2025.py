@@ -6,13 +6,8 @@ import numpy as np
 import pytest
 
 from hccrep.printed import equal_at_precision
-from hccrep.replication import VERDICTS, runner_for, scorecard
+from hccrep.replication import VERDICTS, scorecard
 from hccrep.spec import load_study
-
-
-@pytest.fixture(scope="module")
-def runner():
-    return runner_for("fonc2025")
 
 
 def test_all_data_files_validate():

@@ -15,7 +15,6 @@ import pytest
 from hccrep.plots import alt_text
 from hccrep.printed import equal_at_precision
 from hccrep.replication import runner_for
-from hccrep.spec import load_study
 from hccrep.stats import km_median
 from hccrep.studies.fonc2025_km import (
     KM_FILES,
@@ -35,11 +34,6 @@ from hccrep.studies.fonc2025_km import (
     site_medians,
     weibull_shape,
 )
-
-
-@pytest.fixture(scope="module")
-def study():
-    return load_study("fonc2025")
 
 
 @pytest.fixture(scope="module")

@@ -14,18 +14,7 @@ import pytest
 import hccrep.studies.fonc2025_psm as psm
 from hccrep.plots import alt_text
 from hccrep.replication import runner_for
-from hccrep.spec import load_study
 from hccrep.stats.matching import standardized_mean_differences
-
-
-@pytest.fixture(scope="module")
-def study():
-    return load_study("fonc2025")
-
-
-@pytest.fixture(scope="module")
-def runner(study):
-    return runner_for(study)
 
 
 @pytest.fixture(scope="module")

@@ -15,19 +15,7 @@ import pytest
 import hccrep.studies.fonc2025_rt as rtmod
 from hccrep.printed import PValue, equal_at_precision
 from hccrep.radiotherapy import bed
-from hccrep.replication import runner_for
-from hccrep.spec import load_study
 from hccrep.stats import compare_counts
-
-
-@pytest.fixture(scope="module")
-def study():
-    return load_study("fonc2025")
-
-
-@pytest.fixture(scope="module")
-def runner(study):
-    return runner_for(study)
 
 
 def test_doctests():

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hccrep.replication import inputs_table, monte_carlo, runner_for, scorecard, seeds_for, summarise, verdict
+from hccrep.replication import inputs_table, monte_carlo, scorecard, seeds_for, summarise, verdict
 from hccrep.spec import ReportedNumber
 
 
@@ -32,11 +32,6 @@ def num(printed, value, quantity="p", bound=None, decimals=3):
 )
 def test_verdicts(reported, replicated, interval, expected):
     assert verdict(reported, replicated, interval)[0] == expected
-
-
-@pytest.fixture(scope="module")
-def runner():
-    return runner_for("fonc2025")
 
 
 def test_scorecard_judges_only_checks(runner):
