@@ -16,6 +16,9 @@ figure), so that the book's figures are accessible to screen readers.
   matching.
 * :func:`reported_vs_replicated_plot` -- a scorecard drawn: Monte Carlo
   interval, replicated and reported value of every check, coloured by verdict.
+* :func:`roc_plot`, :func:`calibration_plot`, :func:`decision_curve_plot` --
+  prediction models: ROC curves with the AUC and DeLong CI, calibration
+  curves, and net-benefit decision curves with treat-all and treat-none.
 
 The functions draw through :mod:`matplotlib.pyplot`, so Jupyter shows the
 figures; they never call ``plt.show()`` and never close a figure.  Each figure
@@ -49,10 +52,13 @@ __all__ = [
     "VERDICT_COLOURS",
     "alt_text",
     "at_risk_table",
+    "calibration_plot",
+    "decision_curve_plot",
     "forest_plot",
     "km_plot",
     "love_plot",
     "reported_vs_replicated_plot",
+    "roc_plot",
     "set_theme",
 ]
 
@@ -1120,3 +1126,306 @@ def _card_alt(keys, verdict, idx, total, verdicts, scale, title) -> str:
         text += (f" {left_out} check{' is' if left_out == 1 else 's are'} not drawn "
                  f"(no finite reported and replicated value{'' if scale == 'raw' else ', or a reported value of 0'}).")
     return text
+
+
+# --------------------------------------------------------------------------
+# prediction models: ROC, calibration, decision curves
+# --------------------------------------------------------------------------
+
+
+def _panel(ax, figsize: tuple[float, float]) -> tuple[Figure, Axes, bool]:
+    """A new figure with one axes, or the figure of a given axes (then the alt text is appended)."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        return fig, ax, False
+    if not isinstance(ax, Axes):
+        raise ValueError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    return ax.get_figure(root=True), ax, True
+
+
+def _check_mapping(obj, name: str) -> None:
+    if not isinstance(obj, Mapping) or len(obj) == 0:
+        raise ValueError(f"{name} must be a non-empty mapping from a model name to its data")
+    for key in obj:
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"{name} keys must be non-empty strings (the legend labels), got {key!r}")
+
+
+@_themed
+def roc_plot(curves, ax: Axes | None = None, title: str | None = None, *, mark_youden: bool = False,
+             conf_level: float = 0.95) -> Figure:
+    """ROC curves of one or more models, the AUC and its DeLong CI in the legend.
+
+    Each curve joins the (1 - specificity, sensitivity) points of
+    :func:`hccrep.stats.prediction.roc_table` (pROC thresholds: a patient is
+    positive when the score is at or above the threshold; higher scores mean
+    "case").  The legend gives each model's AUC with its DeLong confidence
+    interval (:func:`hccrep.stats.prediction.roc_auc`); the dotted diagonal
+    is a model no better than chance.
+
+    Parameters
+    ----------
+    curves : mapping of str to (y, score)
+        Model name -> (0/1 outcome, risk score).  Different models may use
+        different patients (for example one curve per cohort).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw into (its figure is returned and the alt text appended).
+    title : str, optional
+        Axes title.
+    mark_youden : bool, default False
+        Mark each curve's Youden cut-off
+        (:func:`hccrep.stats.prediction.youden_cutoff`) with a dot.
+    conf_level : float, default 0.95
+        Level of the AUC intervals in the legend.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Alt text lists each model's AUC and interval.
+
+    Examples
+    --------
+    >>> y = [0, 0, 1, 1, 0, 1, 0, 1]
+    >>> fig = roc_plot({"Model A": (y, [1, 2, 3, 4, 2, 5, 1, 3]), "Model B": (y, [2, 1, 2, 3, 3, 2, 1, 4])})
+    >>> [t.get_text().split(" (")[0] for t in fig.axes[0].get_legend().get_texts()]
+    ['Model A', 'Model B']
+    """
+    from hccrep.stats.prediction import roc_auc, roc_table, youden_cutoff
+
+    _check_mapping(curves, "curves")
+    _check_title(title)
+    rows = []
+    for name, pair in curves.items():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"curves[{name!r}] must be a pair (y, score)")
+        y, score = pair
+        try:
+            tab = roc_table(y, score)
+            auc = roc_auc(y, score, conf_level=conf_level)
+        except ValueError as exc:
+            raise ValueError(f"curves[{name!r}]: {exc}") from None
+        cut = youden_cutoff(y, score) if mark_youden else None
+        rows.append((name, tab, auc, cut))
+
+    fig, ax, appended = _panel(ax, (5.2, 4.9))
+    ax.plot([0, 1], [0, 1], color=_GREY, linestyle=":", linewidth=1, gid="chance")
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(rows))]
+    for (name, tab, auc, cut), colour in zip(rows, colours):
+        x = 1.0 - tab["specificity"].to_numpy()[::-1]
+        s = tab["sensitivity"].to_numpy()[::-1]
+        label = f"{name} (AUC {auc.auc:.3f}, {_EN_DASH.join([f'{auc.lower:.3f}', f'{auc.upper:.3f}'])})"
+        ax.plot(x, s, color=colour, label=label, gid="roc-curve")
+        if cut is not None:
+            ax.plot([1 - cut.specificity], [cut.sensitivity], marker="o", markersize=7, color=colour,
+                    linestyle="none", label="_nolegend_", gid="youden")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_aspect("equal")
+    ax.set_xlabel("1 \u2212 specificity (false-positive rate)")
+    ax.set_ylabel("Sensitivity (true-positive rate)")
+    ax.legend(loc="lower right", title=f"AUC ({conf_level:.0%} DeLong CI)")
+    if title:
+        ax.set_title(title)
+    _set_alt(fig, _roc_alt(rows, conf_level, mark_youden, title), append=appended)
+    return fig
+
+
+def _roc_alt(rows, conf_level, mark_youden, title) -> str:
+    what = f"{title}: " if title else ""
+    parts = []
+    for name, _tab, auc, cut in rows:
+        s = f"{name} AUC {auc.auc:.3f} ({conf_level:.0%} CI {auc.lower:.3f} to {auc.upper:.3f})"
+        if cut is not None:
+            s += (f", Youden cut-off {cut.threshold:.3g} with sensitivity {cut.sensitivity:.2f} "
+                  f"and specificity {cut.specificity:.2f}")
+        parts.append(s)
+    return (f"{what}ROC curves of {len(rows)} model{'s' if len(rows) != 1 else ''}: sensitivity against "
+            f"1 minus specificity, with a dotted diagonal for chance. {_list_text(parts)}."
+            + (" Dots mark the Youden cut-offs." if mark_youden else ""))
+
+
+@_themed
+def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -> Figure:
+    """Calibration curves: observed event proportion against mean predicted risk per bin.
+
+    One line with points per model, drawn from the tables of
+    :func:`hccrep.stats.prediction.calibration_table`; points on the dashed
+    45-degree line mean perfect calibration, points below it
+    over-prediction.  Point areas grow with the number of patients in the bin.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        Model name -> calibration table (columns mean_predicted, observed, n).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw into (its figure is returned and the alt text appended).
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Alt text gives each model's number of bins and largest gap from the
+        diagonal.
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame({"bin": [1, 2], "n": [5, 5], "mean_predicted": [0.2, 0.7], "observed": [0.1, 0.8]})
+    >>> fig = calibration_plot({"Model": tab})
+    >>> "largest gap 0.10" in alt_text(fig)
+    True
+    """
+    _check_mapping(tables, "tables")
+    _check_title(title)
+    data = []
+    for name, tab in tables.items():
+        _check_frame(tab, f"tables[{name!r}]")
+        _check_columns(tab, {"mean_predicted": "mean_predicted", "observed": "observed", "n": "n"},
+                       f"tables[{name!r}]")
+        mp = _numeric_column(tab, "mean_predicted", "mean_predicted")
+        ob = _numeric_column(tab, "observed", "observed")
+        n = _numeric_column(tab, "n", "n")
+        for v, col in ((mp, "mean_predicted"), (ob, "observed")):
+            if not np.isfinite(v).all() or (v < 0).any() or (v > 1).any():
+                raise ValueError(f"tables[{name!r}] column {col!r} must hold proportions in [0, 1]")
+        if not np.isfinite(n).all() or (n <= 0).any():
+            raise ValueError(f"tables[{name!r}] column 'n' must hold positive counts")
+        data.append((name, mp, ob, n))
+
+    fig, ax, appended = _panel(ax, (5.2, 4.9))
+    ax.plot([0, 1], [0, 1], color=_GREY, linestyle="--", linewidth=1, gid="ideal", label="Ideal")
+    nmax = max(float(n.max()) for *_, n in data)
+    for i, (name, mp, ob, n) in enumerate(data):
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot(mp, ob, color=colour, marker=None, label=name, gid="calibration-curve")
+        ax.scatter(mp, ob, s=20 + 80 * n / nmax, color=colour, zorder=3, gid="calibration-points")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_aspect("equal")
+    ax.set_xlabel("Mean predicted risk")
+    ax.set_ylabel("Observed proportion")
+    ax.legend(loc="upper left")
+    if title:
+        ax.set_title(title)
+    parts = [f"{name}: {len(mp)} bins, largest gap {float(np.max(np.abs(ob - mp))):.2f}"
+             for name, mp, ob, _n in data]
+    what = f"{title}: " if title else ""
+    text = (f"{what}Calibration plot of {len(data)} model{'s' if len(data) != 1 else ''}: observed proportion "
+            f"of events against mean predicted risk per risk bin, with a dashed diagonal for perfect "
+            f"calibration (points below it mean over-prediction). {_list_text(parts)}.")
+    _set_alt(fig, text, append=appended)
+    return fig
+
+
+_NB_COLUMNS = ("threshold", "model", "treat_all", "treat_none")
+
+
+def _check_nb(nb, name: str) -> dict[str, np.ndarray]:
+    _check_frame(nb, name)
+    _check_columns(nb, {c: c for c in _NB_COLUMNS}, name)
+    out = {c: _numeric_column(nb, c, c) for c in _NB_COLUMNS}
+    if not np.isfinite(out["threshold"]).all() or (np.diff(out["threshold"]) <= 0).any():
+        raise ValueError(f"{name} thresholds must be finite and strictly increasing")
+    return out
+
+
+@_themed
+def decision_curve_plot(nb, ax: Axes | None = None, models=None, *, label: str = "Model",
+                        title: str | None = None, ylim: tuple[float, float] | None = None) -> Figure:
+    """Decision curves: net benefit against threshold probability.
+
+    Draws the ``model`` column of ``nb`` (from
+    :func:`hccrep.stats.prediction.net_benefit` or
+    :func:`~hccrep.stats.prediction.net_benefit_survival`), the ``model``
+    column of every table in ``models``, and the two reference strategies of
+    ``nb``: treat all (grey) and treat none (black, net benefit 0).  A model
+    is useful at the thresholds where its curve lies above both.  By default
+    the y axis runs from a little below 0 to a little above the largest net
+    benefit, so the steep fall of "treat all" at high thresholds does not
+    squash the curves.
+
+    Parameters
+    ----------
+    nb : pandas.DataFrame
+        Columns threshold, model, treat_all, treat_none (thresholds
+        increasing).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw into (its figure is returned and the alt text appended).
+    models : mapping of str to pandas.DataFrame, optional
+        Further models, each a table like ``nb`` with the same thresholds.
+    label : str, default "Model"
+        Legend label of ``nb``'s model column.
+    title : str, optional
+        Axes title.
+    ylim : (float, float), optional
+        y-axis limits.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Alt text gives, per model, the threshold range where it beats both
+        reference strategies.
+
+    Examples
+    --------
+    >>> nb = pd.DataFrame({"threshold": [0.1, 0.3, 0.5], "model": [0.4, 0.2, 0.1],
+    ...                    "treat_all": [0.3, 0.1, -0.2], "treat_none": [0.0, 0.0, 0.0]})
+    >>> fig = decision_curve_plot(nb, label="TIPM")
+    >>> "TIPM" in alt_text(fig)
+    True
+    """
+    base = _check_nb(nb, "nb")
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"label must be a non-empty string, got {label!r}")
+    _check_title(title)
+    series = [(label, base["model"])]
+    if models is not None:
+        _check_mapping(models, "models")
+        for name, tab in models.items():
+            if name == label:
+                raise ValueError(f"models has a key equal to label {label!r}")
+            m = _check_nb(tab, f"models[{name!r}]")
+            if m["threshold"].shape != base["threshold"].shape or not np.allclose(m["threshold"], base["threshold"]):
+                raise ValueError(f"models[{name!r}] thresholds differ from those of nb")
+            series.append((name, m["model"]))
+    if ylim is not None:
+        if (not isinstance(ylim, (tuple, list)) or len(ylim) != 2
+                or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in ylim) or ylim[0] >= ylim[1]):
+            raise ValueError(f"ylim must be two increasing finite numbers, got {ylim!r}")
+
+    x = base["threshold"]
+    fig, ax, appended = _panel(ax, (6.4, 4.5))
+    for i, (name, y) in enumerate(series):
+        ax.plot(x, y, color=PALETTE[i % len(PALETTE)], label=name, gid="nb-model")
+    ax.plot(x, base["treat_all"], color="0.55", linewidth=1.5, label="Treat all", gid="nb-treat-all")
+    ax.plot(x, base["treat_none"], color="black", linewidth=1.2, label="Treat none", gid="nb-treat-none")
+    if ylim is None:
+        top = max(float(np.nanmax(y)) for _, y in series)
+        top = max(top, float(np.nanmax(base["treat_all"])), 0.01)
+        ylim = (-0.1 * top - 0.01, 1.12 * top)
+    ax.set_ylim(*ylim)
+    ax.set_xlim(float(x.min()), float(x.max()))
+    ax.set_xlabel("Threshold probability")
+    ax.set_ylabel("Net benefit")
+    ax.legend(loc="upper right")
+    if title:
+        ax.set_title(title)
+    _set_alt(fig, _dca_alt(x, series, base, title), append=appended)
+    return fig
+
+
+def _dca_alt(x, series, base, title) -> str:
+    what = f"{title}: " if title else ""
+    ref = np.maximum(base["treat_all"], base["treat_none"])
+    parts = []
+    for name, y in series:
+        better = y > ref + 1e-12
+        if better.any():
+            idx = np.flatnonzero(better)
+            parts.append(f"{name} above both from {x[idx[0]]:.2f} to {x[idx[-1]]:.2f}"
+                         + ("" if idx.size == idx[-1] - idx[0] + 1 else " (with gaps)"))
+        else:
+            parts.append(f"{name} never above both")
+    return (f"{what}Decision curves: net benefit against threshold probability from {x.min():.2f} to "
+            f"{x.max():.2f} for {len(series)} model{'s' if len(series) != 1 else ''}, treat all (grey) and "
+            f"treat none (black line at 0). {_list_text(parts)}.")

@@ -431,3 +431,120 @@ def test_verdict_colours_cover_every_verdict():
 def test_reported_vs_replicated_validation(card, kwargs, match):
     with pytest.raises(ValueError, match=match):
         plots.reported_vs_replicated_plot(card, **kwargs)
+
+
+# --------------------------------------------------------------------------
+# prediction models: ROC, calibration, decision curves
+# --------------------------------------------------------------------------
+
+ROC_Y = np.array([0, 0, 1, 1, 0, 1, 0, 1, 1, 0])
+ROC_A = np.array([1.0, 2.0, 3.0, 4.0, 2.0, 5.0, 1.0, 3.0, 2.0, 3.0])
+ROC_B = np.array([2.0, 1.0, 2.0, 3.0, 3.0, 2.0, 1.0, 4.0, 1.0, 2.0])
+
+
+def test_roc_plot_draws_the_roc_table_points_and_auc_legend():
+    from hccrep.stats.prediction import roc_auc, roc_table
+
+    fig = plots.roc_plot({"A": (ROC_Y, ROC_A), "B": (ROC_Y, ROC_B)}, title="Training", mark_youden=True)
+    ax = fig.axes[0]
+    curves = _gid(ax.get_lines(), "roc-curve")
+    assert len(curves) == 2
+    tab = roc_table(ROC_Y, ROC_A)
+    np.testing.assert_allclose(curves[0].get_xdata(), 1 - tab["specificity"].to_numpy()[::-1])
+    np.testing.assert_allclose(curves[0].get_ydata(), tab["sensitivity"].to_numpy()[::-1])
+    auc = roc_auc(ROC_Y, ROC_A)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == f"A (AUC {auc.auc:.3f}, {auc.lower:.3f}\u2013{auc.upper:.3f})"
+    assert len(_gid(ax.get_lines(), "youden")) == 2 and len(_gid(ax.get_lines(), "chance")) == 1
+    alt = plots.alt_text(fig)
+    assert alt.startswith("Training: ROC curves of 2 models") and f"A AUC {auc.auc:.3f}" in alt
+    assert "Youden cut-off" in alt
+
+
+def test_roc_plot_into_given_axes_appends_alt_text():
+    fig, (left, right) = plt.subplots(1, 2)
+    plots.roc_plot({"A": (ROC_Y, ROC_A)}, ax=left, title="Left")
+    out = plots.roc_plot({"B": (ROC_Y, ROC_B)}, ax=right, title="Right")
+    assert out is fig
+    text = plots.alt_text(fig)
+    assert "Left:" in text and "Right:" in text
+
+
+@pytest.mark.parametrize(
+    ("curves", "kwargs", "match"),
+    [
+        ({}, {}, "curves must be a non-empty mapping"),
+        ({"A": (ROC_Y,)}, {}, r"curves\['A'\] must be a pair"),
+        ({"A": (ROC_Y, ROC_A[:-1])}, {}, r"curves\['A'\]: score has 9 values"),
+        ({"A": (ROC_Y, ROC_A)}, {"ax": "axes"}, "ax must be a matplotlib Axes or None"),
+        ({"A": (ROC_Y, ROC_A)}, {"title": 3}, "title must be a string"),
+    ],
+)
+def test_roc_plot_validation(curves, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plots.roc_plot(curves, **kwargs)
+
+
+CAL = pd.DataFrame({"bin": [1, 2, 3], "n": [10, 20, 10], "mean_predicted": [0.1, 0.4, 0.8],
+                    "observed": [0.05, 0.5, 0.6]})
+
+
+def test_calibration_plot_points_and_alt_text():
+    fig = plots.calibration_plot({"TIPM": CAL, "ALBI": CAL.assign(observed=[0.1, 0.4, 0.8])})
+    ax = fig.axes[0]
+    lines = _gid(ax.get_lines(), "calibration-curve")
+    assert [ln.get_label() for ln in lines] == ["TIPM", "ALBI"]
+    np.testing.assert_allclose(lines[0].get_xdata(), CAL["mean_predicted"])
+    np.testing.assert_allclose(lines[0].get_ydata(), CAL["observed"])
+    assert len(_gid(ax.get_lines(), "ideal")) == 1
+    alt = plots.alt_text(fig)
+    assert "TIPM: 3 bins, largest gap 0.20" in alt and "ALBI: 3 bins, largest gap 0.00" in alt
+
+
+@pytest.mark.parametrize(
+    ("tables", "match"),
+    [
+        ({"A": CAL.drop(columns="n")}, r"n column 'n' not in tables\['A'\]"),
+        ({"A": CAL.assign(observed=[0.1, 1.2, 0.3])}, "must hold proportions"),
+        ({"A": CAL.assign(n=[0, 1, 2])}, "positive counts"),
+        ({"A": CAL.iloc[:0]}, r"tables\['A'\] is empty"),
+        ([CAL], "tables must be a non-empty mapping"),
+    ],
+)
+def test_calibration_plot_validation(tables, match):
+    with pytest.raises(ValueError, match=match):
+        plots.calibration_plot(tables)
+
+
+NB = pd.DataFrame({"threshold": [0.1, 0.2, 0.3, 0.4, 0.5], "model": [0.35, 0.3, 0.2, 0.12, 0.05],
+                   "treat_all": [0.33, 0.25, 0.14, 0.0, -0.2], "treat_none": [0.0] * 5})
+
+
+def test_decision_curve_plot_draws_models_and_references():
+    other = NB.assign(model=[0.33, 0.2, 0.1, -0.01, -0.05])
+    fig = plots.decision_curve_plot(NB, models={"ALBI": other}, label="TIPM", title="External")
+    ax = fig.axes[0]
+    models = _gid(ax.get_lines(), "nb-model")
+    assert [ln.get_label() for ln in models] == ["TIPM", "ALBI"]
+    np.testing.assert_allclose(models[1].get_ydata(), other["model"])
+    np.testing.assert_allclose(_gid(ax.get_lines(), "nb-treat-all")[0].get_ydata(), NB["treat_all"])
+    assert ax.get_ylim()[0] < 0 < ax.get_ylim()[1]
+    assert ax.get_ylim()[0] > -0.2  # "treat all" at -0.2 does not stretch the axis
+    alt = plots.alt_text(fig)
+    # TIPM beats max(treat all, 0) at every threshold; ALBI never
+    assert "TIPM above both from 0.10 to 0.50" in alt and "ALBI never above both" in alt
+
+
+@pytest.mark.parametrize(
+    ("nb", "kwargs", "match"),
+    [
+        (NB.drop(columns="treat_all"), {}, "treat_all column 'treat_all' not in nb"),
+        (NB.iloc[::-1], {}, "strictly increasing"),
+        (NB, {"models": {"B": NB.iloc[:3]}}, r"models\['B'\] thresholds differ"),
+        (NB, {"models": {"Model": NB}}, "equal to label"),
+        (NB, {"ylim": (1, 0)}, "ylim must be two increasing"),
+    ],
+)
+def test_decision_curve_plot_validation(nb, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plots.decision_curve_plot(nb, **kwargs)

@@ -70,3 +70,8 @@ __all__ += [
     "propensity_scores",
     "standardized_mean_differences",
 ]
+
+from hccrep.stats.prediction import *  # noqa: E402,F403  (appended: discrimination, calibration, DCA, kappa)
+from hccrep.stats.prediction import __all__ as _prediction_all  # noqa: E402
+
+__all__ += list(_prediction_all)

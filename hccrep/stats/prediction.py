@@ -1,0 +1,1548 @@
+"""Discrimination, calibration, clinical utility and agreement of prediction models.
+
+The statistics a prediction-model paper reports -- ROC curves and AUCs with
+DeLong intervals, DeLong tests between models, a Youden cut-off with the
+confusion-matrix metrics at it, calibration (Hosmer--Lemeshow, Brier score,
+calibration intercept and slope), decision curves, logistic regression with
+backward elimination and variance inflation factors, and Cohen's kappa
+between two rating schemes -- each with the variant named, because R (pROC,
+ResourceSelection, rms, dcurves) and Python (scikit-learn, statsmodels)
+defaults differ in the details that move a printed number:
+
+* ROC thresholds follow pROC: the midpoints between consecutive distinct
+  scores plus ``-inf`` and ``+inf``; a patient is called positive when the
+  score is *at or above* the threshold (pROC ``direction = "<"``: controls
+  below, cases at or above).  Higher scores must mean "case"; nothing is
+  flipped automatically (pROC's ``direction = "auto"`` silently reverses a
+  model with AUC below 0.5, which flatters it).
+* The DeLong (1988) variance is computed with the fast midrank algorithm of
+  Sun & Xu (2014); the CI is pROC's ``ci.auc(method = "delong")`` (normal,
+  truncated to [0, 1]); the paired test is pROC's ``roc.test(method =
+  "delong", paired = TRUE)`` (z test) and the unpaired one pROC's
+  ``paired = FALSE`` (a t statistic with Welch--Satterthwaite degrees of
+  freedom, as pROC computes it).
+* Hosmer--Lemeshow groups are "deciles of risk" formed as in R's
+  ``ResourceSelection::hoslem.test``: cut points at the type-7 quantiles
+  (R's default, numpy's ``"linear"``) of the predicted risks, intervals
+  closed on the right with the lowest value included, duplicate cut points
+  merged; the statistic sums (observed - expected)^2 / expected over events
+  and non-events with ``g - 2`` degrees of freedom (Hosmer, Lemeshow &
+  Sturdivant 2013, section 5.2.2).
+* Net benefit is that of Vickers & Elkin (2006); a patient is treated when
+  the predicted risk is at or above the threshold (as the dcurves packages
+  do).  The survival version uses the Kaplan--Meier risk by the horizon among
+  the treated (Vickers et al. 2008).
+* Cohen's kappa is unweighted; its standard error is the large-sample
+  (non-null) one of Fleiss, Cohen & Everitt (1969), as printed by SAS PROC
+  FREQ ("ASE") and used for Wald confidence limits; Cohen's (1960) simpler
+  approximation is available.
+* Logistic regressions are unpenalised maximum likelihood (statsmodels
+  ``GLM``, IRLS as R's ``glm``) with Wald intervals ``exp(b +/- z se)``, as
+  R's ``confint.default`` -- not the profile-likelihood intervals of
+  ``confint`` on a ``glm`` fit.
+
+References
+----------
+DeLong ER, DeLong DM, Clarke-Pearson DL (1988). Biometrics 44:837-845.
+Sun X, Xu W (2014). IEEE Signal Processing Letters 21:1389-1393.
+Robin X et al. (2011). pROC. BMC Bioinformatics 12:77.
+Hosmer DW, Lemeshow S, Sturdivant RX (2013). Applied Logistic Regression, 3rd ed., ch. 5.
+Vickers AJ, Elkin EB (2006). Med Decis Making 26:565-574.
+Vickers AJ, Cronin AM, Elkin EB, Gonen M (2008). BMC Med Inform Decis Mak 8:53.
+Cohen J (1960). Educ Psychol Meas 20:37-46.
+Fleiss JL, Cohen J, Everitt BS (1969). Psychol Bull 72:323-327.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from hccrep.stats._validate import check_choice
+
+__all__ = [
+    "CALIBRATION_STRATEGIES",
+    "KAPPA_SE_METHODS",
+    "AUCResult",
+    "CalibrationResult",
+    "Cutoff",
+    "DeLongResult",
+    "HLResult",
+    "KappaResult",
+    "OptimismResult",
+    "StepwiseResult",
+    "backward_stepwise_logit",
+    "bootstrap_optimism_auc",
+    "brier_score",
+    "calibration_intercept_slope",
+    "calibration_table",
+    "classification_metrics",
+    "cohen_kappa",
+    "delong_test",
+    "delong_test_unpaired",
+    "hosmer_lemeshow",
+    "logistic_table",
+    "net_benefit",
+    "net_benefit_survival",
+    "roc_auc",
+    "roc_table",
+    "simulate_ratings",
+    "vif_table",
+    "youden_cutoff",
+]
+
+CALIBRATION_STRATEGIES = ("quantile", "uniform")
+KAPPA_SE_METHODS = ("fleiss_cohen_everitt", "cohen1960")
+
+_DIRECTION = "higher score = case (pROC direction '<': controls < threshold <= cases)"
+
+
+# --------------------------------------------------------------------------
+# results
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AUCResult:
+    """AUC with its DeLong standard error and confidence interval.
+
+    Attributes
+    ----------
+    auc, lower, upper : float
+        Area under the ROC curve and its confidence limits.
+    se : float
+        DeLong standard error.
+    n_cases, n_controls : int
+        Patients with ``y == 1`` and ``y == 0``.
+    method : str
+        What was computed.
+    """
+
+    auc: float
+    lower: float
+    upper: float
+    se: float
+    n_cases: int
+    n_controls: int
+    method: str
+
+
+@dataclass(frozen=True)
+class DeLongResult:
+    """DeLong comparison of two AUCs (``difference = auc_a - auc_b``).
+
+    Attributes
+    ----------
+    auc_a, auc_b, difference : float
+        The two AUCs and their difference.
+    z : float
+        Test statistic (a z score for the paired test; pROC's t statistic for
+        the unpaired one, referred to a t distribution with ``df``).
+    p : float
+        Two-sided p-value.
+    method : str
+        What was computed.
+    se : float
+        Standard error of the difference.
+    df : float or None
+        Degrees of freedom (unpaired test only).
+    lower, upper : float
+        Confidence limits of the difference (normal for the paired test, as
+        pROC; t with ``df`` for the unpaired one, which pROC does not print).
+    """
+
+    auc_a: float
+    auc_b: float
+    difference: float
+    z: float
+    p: float
+    method: str
+    se: float = math.nan
+    df: float | None = None
+    lower: float = math.nan
+    upper: float = math.nan
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """An ROC cut-off and the sensitivity and specificity at it.
+
+    Attributes
+    ----------
+    threshold : float
+        Scores at or above it are called positive.
+    sensitivity, specificity : float
+        Proportions in [0, 1].
+    youden_j : float
+        ``sensitivity + specificity - 1``.
+    method : str
+        What was computed.
+    n_ties : int
+        Number of thresholds sharing the maximal J (the first is returned).
+    """
+
+    threshold: float
+    sensitivity: float
+    specificity: float
+    youden_j: float
+    method: str
+    n_ties: int = 1
+
+
+@dataclass(frozen=True)
+class HLResult:
+    """Hosmer--Lemeshow goodness-of-fit test.
+
+    Attributes
+    ----------
+    statistic : float
+        The Hosmer--Lemeshow C-hat statistic.
+    df : int
+        Number of groups formed minus 2.
+    p : float
+        Upper tail of the chi-square distribution with ``df``.
+    table : pandas.DataFrame
+        One row per group: group, lower, upper (the risk interval), n,
+        observed and expected events, observed and expected non-events.
+    method : str
+        What was computed, including the grouping rule.
+    """
+
+    statistic: float
+    df: int
+    p: float
+    table: pd.DataFrame
+    method: str
+
+
+@dataclass(frozen=True)
+class KappaResult:
+    """Cohen's kappa with its asymptotic standard error and Wald interval.
+
+    Attributes
+    ----------
+    kappa, se, lower, upper : float
+        Kappa, its standard error and confidence limits.
+    n : int
+        Number of rated subjects.
+    method : str
+        What was computed (the standard-error formula is named).
+    observed_agreement, expected_agreement : float
+        p_o and p_e.
+    """
+
+    kappa: float
+    se: float
+    lower: float
+    upper: float
+    n: int
+    method: str
+    observed_agreement: float = math.nan
+    expected_agreement: float = math.nan
+
+
+@dataclass(frozen=True)
+class StepwiseResult:
+    """Backward elimination of a logistic regression by Wald p-value.
+
+    Attributes
+    ----------
+    selected : list of str
+        Terms left in the final model, in candidate order.
+    steps : pandas.DataFrame
+        One row per removal: step, removed, p (its Wald p when removed).
+    table : pandas.DataFrame
+        :func:`logistic_table` of the final model (empty when no term is left).
+    method : str
+        What was computed.
+    """
+
+    selected: list
+    steps: pd.DataFrame
+    table: pd.DataFrame
+    method: str
+
+
+@dataclass(frozen=True)
+class OptimismResult:
+    """Bootstrap optimism of an apparent AUC (Efron; Harrell, Lee & Mark 1996).
+
+    Attributes
+    ----------
+    apparent : float
+        AUC of the model fitted and evaluated on the same data.
+    optimism : float
+        Mean over bootstrap samples of (AUC on the bootstrap sample - AUC of
+        the same refitted model on the original data).
+    corrected : float
+        ``apparent - optimism``.
+    n_boot : int
+        Bootstrap samples used (samples with a single outcome class are redrawn).
+    method : str
+        What was computed.
+    """
+
+    apparent: float
+    optimism: float
+    corrected: float
+    n_boot: int
+    method: str
+
+
+class CalibrationResult(NamedTuple):
+    """Calibration intercept ("calibration in the large") and slope; unpacks as a pair."""
+
+    intercept: float
+    slope: float
+
+    #: What was computed (a class attribute, not a tuple field).
+    method = ("logistic recalibration: intercept from glm(y ~ offset(logit p), binomial), "
+              "slope from glm(y ~ logit p, binomial) (maximum likelihood, statsmodels GLM)")
+
+
+# --------------------------------------------------------------------------
+# validation helpers
+# --------------------------------------------------------------------------
+
+
+def _as_binary(y, name: str = "y") -> np.ndarray:
+    try:
+        arr = np.asarray(y, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numeric 0/1") from None
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty")
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} contains NaN")
+    if not np.isin(arr, (0.0, 1.0)).all():
+        bad = np.unique(arr[~np.isin(arr, (0.0, 1.0))])[:5].tolist()
+        raise ValueError(f"{name} must be 0/1 (1 = case/event), found {bad}")
+    return arr.astype(np.int64)
+
+
+def _as_scores(x, n: int, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(x, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numeric") from None
+    if arr.size != n:
+        raise ValueError(f"{name} has {arr.size} values but y has {n}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def _as_probabilities(p, n: int, name: str = "prob", open_interval: bool = False) -> np.ndarray:
+    arr = _as_scores(p, n, name)
+    if open_interval:
+        if ((arr <= 0) | (arr >= 1)).any():
+            raise ValueError(f"{name} must lie strictly between 0 and 1 (its logit is taken)")
+    elif ((arr < 0) | (arr > 1)).any():
+        raise ValueError(f"{name} must lie in [0, 1]")
+    return arr
+
+
+def _need_both_classes(y: np.ndarray, minimum: int, name: str = "y") -> tuple[int, int]:
+    m, n = int(y.sum()), int(y.size - y.sum())
+    if m < minimum or n < minimum:
+        raise ValueError(f"{name} needs at least {minimum} cases (1) and {minimum} controls (0); "
+                         f"got {m} and {n}")
+    return m, n
+
+
+def _check_conf_level(conf_level) -> float:
+    if isinstance(conf_level, bool) or not isinstance(conf_level, (int, float, np.floating)) \
+            or not 0 < conf_level < 1:
+        raise ValueError(f"conf_level must be a number strictly between 0 and 1, got {conf_level!r}")
+    return float(conf_level)
+
+
+def _as_thresholds(thresholds) -> np.ndarray:
+    try:
+        arr = np.atleast_1d(np.asarray(thresholds, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        raise ValueError("thresholds must be a sequence of numbers") from None
+    if arr.size == 0:
+        raise ValueError("thresholds is empty")
+    if not np.isfinite(arr).all() or (arr < 0).any() or (arr >= 1).any():
+        raise ValueError("thresholds must lie in [0, 1) (the odds pt / (1 - pt) is infinite at 1)")
+    return arr
+
+
+# --------------------------------------------------------------------------
+# ROC, AUC and DeLong
+# --------------------------------------------------------------------------
+
+
+def _midranks(x: np.ndarray) -> np.ndarray:
+    """Midranks (1-based; tied values share the mean of their positions) of each row of ``x``."""
+    out = np.empty(x.shape, dtype=float)
+    for r in range(x.shape[0]):
+        order = np.argsort(x[r], kind="mergesort")
+        xs = x[r][order]
+        new = np.empty(xs.size, dtype=bool)
+        new[0] = True
+        np.not_equal(xs[1:], xs[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:], xs.size)
+        out[r, order] = ((starts + ends + 1) / 2.0)[np.cumsum(new) - 1]
+    return out
+
+
+def _placements(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """DeLong structural components by the Sun & Xu (2014) midrank algorithm.
+
+    ``scores`` is (k, N).  Returns the AUCs (k,), the case components V10
+    (k, m) and the control components V01 (k, n): V10 of a case is the share
+    of controls scoring below it (ties count 1/2), V01 of a control the share
+    of cases scoring above it.
+    """
+    cases = scores[:, y == 1]
+    controls = scores[:, y == 0]
+    m, n = cases.shape[1], controls.shape[1]
+    tz = _midranks(np.concatenate([cases, controls], axis=1))
+    tx = _midranks(cases)
+    ty = _midranks(controls)
+    aucs = (tz[:, :m].sum(axis=1) - m * (m + 1) / 2.0) / (m * n)
+    v10 = (tz[:, :m] - tx) / n
+    v01 = 1.0 - (tz[:, m:] - ty) / m
+    return aucs, v10, v01
+
+
+def _delong_cov(v10: np.ndarray, v01: np.ndarray) -> np.ndarray:
+    m, n = v10.shape[1], v01.shape[1]
+    s10 = np.atleast_2d(np.cov(v10, ddof=1))
+    s01 = np.atleast_2d(np.cov(v01, ddof=1))
+    return s10 / m + s01 / n
+
+
+def roc_auc(y, score, *, conf_level: float = 0.95) -> AUCResult:
+    """AUC with the DeLong standard error and confidence interval, as pROC.
+
+    The AUC is the Mann--Whitney probability that a case scores higher than
+    a control (ties count one half).  Its variance is DeLong's, computed by
+    the fast midrank algorithm of Sun & Xu (2014); the interval is
+    ``auc +/- z * se`` truncated to [0, 1], as pROC's
+    ``ci.auc(roc(y, score, direction = "<"), method = "delong")``.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Outcome (1 = case).
+    score : array-like of float
+        Risk score; higher means more likely a case (never flipped).
+    conf_level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    AUCResult
+
+    Raises
+    ------
+    ValueError
+        Non-binary ``y``, non-finite scores, lengths that differ, or fewer
+        than two cases or controls (the variance needs two of each).
+
+    Examples
+    --------
+    >>> r = roc_auc([0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.3, 0.8, 0.2, 0.9])
+    >>> round(r.auc, 4), r.n_cases, r.n_controls
+    (0.8889, 3, 3)
+    """
+    yy = _as_binary(y)
+    s = _as_scores(score, yy.size, "score")
+    level = _check_conf_level(conf_level)
+    m, n = _need_both_classes(yy, 2)
+    aucs, v10, v01 = _placements(yy, s[None, :])
+    auc = float(aucs[0])
+    se = float(math.sqrt(_delong_cov(v10, v01)[0, 0]))
+    z = special.ndtri(0.5 + level / 2)
+    lower, upper = max(auc - z * se, 0.0), min(auc + z * se, 1.0)
+    method = (f"AUC (Mann-Whitney, ties 1/2) with DeLong variance (Sun & Xu 2014 midrank algorithm), "
+              f"{level:.0%} normal CI truncated to [0, 1] (pROC ci.auc method='delong'); {_DIRECTION}")
+    return AUCResult(auc=auc, lower=float(lower), upper=float(upper), se=se, n_cases=m, n_controls=n,
+                     method=method)
+
+
+def delong_test(y, score_a, score_b, *, conf_level: float = 0.95) -> DeLongResult:
+    """Paired DeLong test of two AUCs measured on the same patients, as pROC.
+
+    ``z = (auc_a - auc_b) / sqrt(var_a + var_b - 2 cov_ab)`` with the DeLong
+    covariance matrix; two-sided normal p-value.  Equals pROC's
+    ``roc.test(roc(y, a, direction = "<"), roc(y, b, direction = "<"),
+    method = "delong", paired = TRUE)``.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Outcome shared by both scores.
+    score_a, score_b : array-like of float
+        The two risk scores (higher = case).
+    conf_level : float, default 0.95
+        Level of the interval for the difference.
+
+    Returns
+    -------
+    DeLongResult
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 1, 1, 1, 0, 1]
+    >>> r = delong_test(y, [1, 2, 3, 4, 5, 6, 7, 8], [2, 1, 4, 3, 6, 5, 8, 7])
+    >>> bool(r.auc_a > r.auc_b), round(r.p, 2), r.df is None
+    (True, 0.22, True)
+    """
+    yy = _as_binary(y)
+    a = _as_scores(score_a, yy.size, "score_a")
+    b = _as_scores(score_b, yy.size, "score_b")
+    level = _check_conf_level(conf_level)
+    _need_both_classes(yy, 2)
+    aucs, v10, v01 = _placements(yy, np.vstack([a, b]))
+    s = _delong_cov(v10, v01)
+    d = float(aucs[0] - aucs[1])
+    var = float(s[0, 0] + s[1, 1] - 2 * s[0, 1])
+    se = math.sqrt(max(var, 0.0))
+    if se == 0.0:
+        z = 0.0 if d == 0.0 else math.copysign(math.inf, d)
+    else:
+        z = d / se
+    p = float(2 * special.ndtr(-abs(z)))
+    q = special.ndtri(0.5 + level / 2)
+    method = (f"paired DeLong test (z, two-sided; pROC roc.test method='delong', paired=TRUE), "
+              f"Sun & Xu 2014 algorithm; {level:.0%} normal CI of the difference; {_DIRECTION}")
+    return DeLongResult(auc_a=float(aucs[0]), auc_b=float(aucs[1]), difference=d, z=float(z), p=p,
+                        method=method, se=se, df=None, lower=float(d - q * se), upper=float(d + q * se))
+
+
+def delong_test_unpaired(y_a, score_a, y_b, score_b, *, conf_level: float = 0.95) -> DeLongResult:
+    """Unpaired DeLong test of two AUCs from different patients, as pROC.
+
+    pROC (``roc.test(..., method = "delong", paired = FALSE)``) refers
+    ``(auc_a - auc_b) / sqrt(var_a + var_b)`` to a t distribution with the
+    Welch--Satterthwaite degrees of freedom
+    ``(var_a + var_b)^2 / (var_a^2 / (N_a - 1) + var_b^2 / (N_b - 1))``;
+    this function does the same (``df`` in the result).
+
+    Parameters
+    ----------
+    y_a, score_a : array-like
+        Outcome and score of the first sample.
+    y_b, score_b : array-like
+        Outcome and score of the second sample.
+    conf_level : float, default 0.95
+        Level of the (t-based) interval for the difference.
+
+    Returns
+    -------
+    DeLongResult
+
+    Examples
+    --------
+    >>> r = delong_test_unpaired([0, 0, 1, 1, 0, 1], [1, 2, 3, 4, 2.5, 0.5],
+    ...                          [0, 1, 0, 1, 0, 1], [0.2, 0.9, 0.1, 0.3, 0.4, 0.8])
+    >>> r.df > 0
+    True
+    """
+    ya, yb = _as_binary(y_a, "y_a"), _as_binary(y_b, "y_b")
+    a = _as_scores(score_a, ya.size, "score_a")
+    b = _as_scores(score_b, yb.size, "score_b")
+    level = _check_conf_level(conf_level)
+    _need_both_classes(ya, 2, "y_a")
+    _need_both_classes(yb, 2, "y_b")
+    auc_a, v10a, v01a = _placements(ya, a[None, :])
+    auc_b, v10b, v01b = _placements(yb, b[None, :])
+    va = float(_delong_cov(v10a, v01a)[0, 0])
+    vb = float(_delong_cov(v10b, v01b)[0, 0])
+    d = float(auc_a[0] - auc_b[0])
+    se = math.sqrt(va + vb)
+    denom = va**2 / (ya.size - 1) + vb**2 / (yb.size - 1)
+    df = (va + vb) ** 2 / denom if denom > 0 else math.inf
+    t = d / se if se > 0 else (0.0 if d == 0 else math.copysign(math.inf, d))
+    p = float(2 * stats.t.sf(abs(t), df))
+    q = stats.t.ppf(0.5 + level / 2, df)
+    method = (f"unpaired DeLong test (pROC roc.test method='delong', paired=FALSE: t statistic with "
+              f"Welch-Satterthwaite df, two-sided); {level:.0%} t CI of the difference; {_DIRECTION}")
+    return DeLongResult(auc_a=float(auc_a[0]), auc_b=float(auc_b[0]), difference=d, z=float(t), p=p,
+                        method=method, se=se, df=float(df), lower=float(d - q * se), upper=float(d + q * se))
+
+
+def _proc_thresholds(values: np.ndarray) -> np.ndarray:
+    """pROC's ``roc.utils.thresholds`` for direction '<' (midpoints, +/-inf, near-tie fix)."""
+    u = np.unique(values)
+    lo = np.r_[-np.inf, u]
+    hi = np.r_[u, np.inf]
+    with np.errstate(over="ignore", invalid="ignore"):
+        t1 = (lo + hi) / 2
+    t2 = lo / 2 + hi / 2
+    thr = np.where(np.abs(t1) > 1e100, t2, t1)
+    # a midpoint that rounds onto a data value: pROC moves it to the upper value for direction '<'
+    for i in np.flatnonzero(np.isin(thr, u)):
+        if thr[i] == lo[i]:
+            thr[i] = hi[i]
+    return thr
+
+
+def roc_table(y, score) -> pd.DataFrame:
+    """Sensitivity and specificity at every pROC threshold.
+
+    Thresholds are pROC's: ``-inf``, the midpoints between consecutive
+    distinct scores, and ``+inf`` (a midpoint that rounds onto a score is
+    moved as pROC does).  A patient is positive when ``score >= threshold``.
+    Rows are in increasing threshold order, as pROC's ``coords(r, "all")``.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Outcome (1 = case).
+    score : array-like of float
+        Risk score (higher = case).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns threshold, sensitivity, specificity, tp, fp, tn, fn.
+
+    Examples
+    --------
+    >>> roc_table([0, 0, 1, 1], [1, 2, 2, 3])[["threshold", "sensitivity", "specificity"]]
+       threshold  sensitivity  specificity
+    0       -inf          1.0          0.0
+    1        1.5          1.0          0.5
+    2        2.5          0.5          1.0
+    3        inf          0.0          1.0
+    """
+    yy = _as_binary(y)
+    s = _as_scores(score, yy.size, "score")
+    m, n = _need_both_classes(yy, 1)
+    thr = _proc_thresholds(s)
+    cases = np.sort(s[yy == 1])
+    controls = np.sort(s[yy == 0])
+    tp = m - np.searchsorted(cases, thr, side="left")  # cases with score >= thr
+    fp = n - np.searchsorted(controls, thr, side="left")
+    tn, fn = n - fp, m - tp
+    return pd.DataFrame({"threshold": thr, "sensitivity": tp / m, "specificity": tn / n,
+                         "tp": tp, "fp": fp, "tn": tn, "fn": fn})
+
+
+def youden_cutoff(y, score) -> Cutoff:
+    """Cut-off maximising Youden's J = sensitivity + specificity - 1, as pROC.
+
+    Searches the thresholds of :func:`roc_table` (pROC midpoints), as
+    ``coords(roc(y, score, direction = "<"), "best", best.method =
+    "youden")``.  pROC returns every tied best threshold; this function
+    returns the first (lowest) of them and their number in ``n_ties``.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Outcome (1 = case).
+    score : array-like of float
+        Risk score (higher = case).
+
+    Returns
+    -------
+    Cutoff
+
+    Examples
+    --------
+    >>> c = youden_cutoff([0, 0, 0, 1, 1, 1], [0.1, 0.2, 0.6, 0.4, 0.7, 0.9])
+    >>> round(c.threshold, 3), round(c.youden_j, 4), c.n_ties
+    (0.3, 0.6667, 2)
+    """
+    tab = roc_table(y, score)
+    crit = tab["sensitivity"].to_numpy() + tab["specificity"].to_numpy()  # pROC: se + r * sp, r = 1
+    best = np.flatnonzero(crit == crit.max())
+    row = tab.iloc[best[0]]
+    method = ("Youden J on pROC thresholds (midpoints between distinct scores), positive = score >= "
+              "threshold; first of tied maxima (pROC coords 'best', best.method='youden' returns all)")
+    return Cutoff(threshold=float(row["threshold"]), sensitivity=float(row["sensitivity"]),
+                  specificity=float(row["specificity"]),
+                  youden_j=float(row["sensitivity"] + row["specificity"] - 1.0), method=method,
+                  n_ties=int(best.size))
+
+
+def classification_metrics(y, predicted) -> dict:
+    """Confusion-matrix counts and the metrics a "Table 3" reports.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        True outcome (1 = case).
+    predicted : array-like of 0/1
+        Predicted class (1 = predicted case), for example
+        ``score >= cutoff.threshold``.
+
+    Returns
+    -------
+    dict
+        tp, fp, tn, fn (int) and sensitivity, specificity, accuracy,
+        precision (PPV), npv, f1 (proportions in [0, 1]; NaN when the
+        denominator is zero, for example precision with no predicted case).
+
+    Examples
+    --------
+    >>> m = classification_metrics([1, 1, 0, 0, 1], [1, 0, 0, 1, 1])
+    >>> m["tp"], m["fp"], round(m["f1"], 4)
+    (2, 1, 0.6667)
+    """
+    yy = _as_binary(y)
+    pp = _as_binary(predicted, "predicted")
+    if pp.size != yy.size:
+        raise ValueError(f"predicted has {pp.size} values but y has {yy.size}")
+    tp = int(((yy == 1) & (pp == 1)).sum())
+    fp = int(((yy == 0) & (pp == 1)).sum())
+    tn = int(((yy == 0) & (pp == 0)).sum())
+    fn = int(((yy == 1) & (pp == 0)).sum())
+
+    def ratio(a: int, b: int) -> float:
+        return a / b if b else math.nan
+
+    return {"tp": tp, "fp": fp, "tn": tn, "fn": fn,
+            "sensitivity": ratio(tp, tp + fn), "specificity": ratio(tn, tn + fp),
+            "accuracy": ratio(tp + tn, yy.size), "precision": ratio(tp, tp + fp),
+            "npv": ratio(tn, tn + fn), "f1": ratio(2 * tp, 2 * tp + fp + fn)}
+
+
+# --------------------------------------------------------------------------
+# calibration
+# --------------------------------------------------------------------------
+
+
+def _hl_groups(prob: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Group index per patient and the cut points (ResourceSelection::hoslem.test rule)."""
+    breaks = np.unique(np.quantile(prob, np.linspace(0.0, 1.0, groups + 1), method="linear"))
+    if breaks.size < 2:
+        raise ValueError("prob has a single distinct value: no risk groups can be formed")
+    # R cut(..., include.lowest = TRUE): (b_k, b_k+1], the first interval closed on both sides
+    idx = np.searchsorted(breaks, prob, side="left") - 1
+    idx[prob == breaks[0]] = 0
+    return idx, breaks
+
+
+def hosmer_lemeshow(y, prob, groups: int = 10) -> HLResult:
+    """Hosmer--Lemeshow goodness-of-fit test on deciles of risk.
+
+    Patients are grouped by the type-7 quantiles of ``prob`` (R's default
+    ``quantile``; numpy ``method="linear"``) into intervals closed on the
+    right with the lowest value included, duplicate cut points merged -- the
+    rule of R's ``ResourceSelection::hoslem.test``.  Other software groups
+    differently (SAS and Stata sort and split into groups of near-equal
+    size), which changes the statistic when risks are tied.
+
+    ``C = sum_k [(o1_k - e1_k)^2 / e1_k + (o0_k - e0_k)^2 / e0_k]`` over events
+    (1) and non-events (0), referred to chi-square with ``g - 2`` degrees of
+    freedom, ``g`` the number of groups actually formed (Hosmer, Lemeshow &
+    Sturdivant 2013, section 5.2.2).  Only meaningful on the data the model
+    was fitted to with the model's own risks; in a validation cohort the
+    reference distribution has ``g`` degrees of freedom instead.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Observed outcome.
+    prob : array-like of float in [0, 1]
+        Predicted probabilities.
+    groups : int, default 10
+        Number of quantile groups requested (at least 3).
+
+    Returns
+    -------
+    HLResult
+
+    Examples
+    --------
+    >>> y = [0, 0, 1, 0, 1, 1, 0, 1, 1, 1]
+    >>> p = [0.1, 0.2, 0.25, 0.3, 0.5, 0.55, 0.6, 0.8, 0.87, 0.9]
+    >>> r = hosmer_lemeshow(y, p, groups=3)
+    >>> r.df, list(r.table["n"])
+    (1, [4, 3, 3])
+    """
+    yy = _as_binary(y)
+    p = _as_probabilities(prob, yy.size)
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 3:
+        raise ValueError(f"groups must be an integer >= 3 (df = groups - 2), got {groups!r}")
+    idx, breaks = _hl_groups(p, int(groups))
+    k = breaks.size - 1
+    n = np.bincount(idx, minlength=k)
+    keep = n > 0
+    n = n[keep]
+    o1 = np.bincount(idx, weights=yy, minlength=k)[keep]
+    e1 = np.bincount(idx, weights=p, minlength=k)[keep]
+    o0, e0 = n - o1, n - e1
+    if (e1 <= 0).any() or (e0 <= 0).any():
+        raise ValueError("a risk group has zero expected events or non-events (all prob 0 or 1 in it)")
+    stat = float(((o1 - e1) ** 2 / e1 + (o0 - e0) ** 2 / e0).sum())
+    g = int(n.size)
+    df = g - 2
+    if df < 1:
+        raise ValueError(f"only {g} distinct risk group(s) could be formed; the test needs at least 3")
+    table = pd.DataFrame({"group": np.arange(1, g + 1), "lower": breaks[:-1][keep], "upper": breaks[1:][keep],
+                          "n": n, "observed": o1, "expected": e1, "observed_nonevents": o0,
+                          "expected_nonevents": e0})
+    p_value = float(special.chdtrc(df, stat))
+    method = (f"Hosmer-Lemeshow C-hat, {g} groups by type-7 quantiles of the predicted risk (R quantile "
+              f"default; intervals (a, b], lowest included, duplicates merged; as ResourceSelection::"
+              f"hoslem.test), chi-square df = g - 2 = {df}")
+    return HLResult(statistic=stat, df=df, p=p_value, table=table, method=method)
+
+
+def brier_score(y, prob) -> float:
+    """Brier score: the mean squared difference between risk and outcome.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Observed outcome.
+    prob : array-like of float in [0, 1]
+        Predicted probabilities.
+
+    Returns
+    -------
+    float
+        ``mean((prob - y)^2)``; 0 is perfect, ``prevalence * (1 - prevalence)``
+        is what the constant prevalence achieves.
+
+    Examples
+    --------
+    >>> round(brier_score([0, 1, 1, 0], [0.1, 0.9, 0.7, 0.4]), 4)
+    0.0675
+    """
+    yy = _as_binary(y)
+    p = _as_probabilities(prob, yy.size)
+    return float(np.mean((p - yy) ** 2))
+
+
+def calibration_table(y, prob, n_bins: int = 10, strategy: str = "quantile") -> pd.DataFrame:
+    """Mean predicted risk and observed proportion per risk bin.
+
+    The bins are those of scikit-learn's
+    :func:`sklearn.calibration.calibration_curve`: edges at the quantiles
+    (``"quantile"``, numpy's default linear interpolation) or at equal steps
+    of width ``1 / n_bins`` (``"uniform"``), bins closed on the right (the
+    first one on both sides, as R's ``cut(..., include.lowest = TRUE)``);
+    empty bins are dropped.  With ``strategy="quantile"`` and ``n_bins=10``
+    the bins are therefore the Hosmer--Lemeshow groups of
+    :func:`hosmer_lemeshow`.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Observed outcome.
+    prob : array-like of float in [0, 1]
+        Predicted probabilities.
+    n_bins : int, default 10
+        Number of bins (at least 2).
+    strategy : {"quantile", "uniform"}
+        How the edges are placed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns bin (1-based), n, mean_predicted, observed (proportion of
+        events), lower, upper (the bin's edges).
+
+    Examples
+    --------
+    >>> t = calibration_table([0, 0, 1, 1], [0.1, 0.3, 0.6, 0.8], n_bins=2, strategy="uniform")
+    >>> t[["n", "mean_predicted", "observed"]].values.tolist()
+    [[2.0, 0.2, 0.0], [2.0, 0.7, 1.0]]
+    """
+    yy = _as_binary(y)
+    p = _as_probabilities(prob, yy.size)
+    check_choice(strategy, CALIBRATION_STRATEGIES, "strategy")
+    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 2:
+        raise ValueError(f"n_bins must be an integer >= 2, got {n_bins!r}")
+    if strategy == "quantile":
+        edges = np.percentile(p, np.linspace(0, 100, n_bins + 1))
+    else:
+        edges = np.linspace(0.0, 1.0, n_bins + 1)
+    ids = np.searchsorted(edges[1:-1], p, side="left")
+    count = np.bincount(ids, minlength=n_bins)
+    sum_p = np.bincount(ids, weights=p, minlength=n_bins)
+    sum_y = np.bincount(ids, weights=yy, minlength=n_bins)
+    keep = count > 0
+    out = pd.DataFrame({"n": count[keep].astype(float), "mean_predicted": sum_p[keep] / count[keep],
+                        "observed": sum_y[keep] / count[keep], "lower": edges[:-1][keep],
+                        "upper": edges[1:][keep]})
+    out.insert(0, "bin", np.arange(1, len(out) + 1))
+    return out
+
+
+def calibration_intercept_slope(y, prob) -> CalibrationResult:
+    """Calibration intercept (in the large) and calibration slope.
+
+    The intercept is that of ``glm(y ~ offset(qlogis(p)), binomial)``: the
+    shift of the log odds that makes the mean risk match the event rate (0 is
+    ideal, negative means the model over-predicts).  The slope is that of
+    ``glm(y ~ qlogis(p), binomial)`` (1 is ideal; below 1, the risks are too
+    extreme -- the usual sign of overfitting).
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Observed outcome.
+    prob : array-like of float in (0, 1)
+        Predicted probabilities (0 and 1 are refused: their logit is infinite).
+
+    Returns
+    -------
+    CalibrationResult
+        ``(intercept, slope)``; unpacks as a pair.  ``CalibrationResult.method``
+        names the fits.
+
+    Examples
+    --------
+    >>> a, b = calibration_intercept_slope([0, 0, 1, 1, 0, 1, 1, 0], [0.2, 0.3, 0.7, 0.6, 0.4, 0.5, 0.8, 0.55])
+    >>> b > 0
+    True
+    """
+    import statsmodels.api as sm
+
+    yy = _as_binary(y)
+    p = _as_probabilities(prob, yy.size, open_interval=True)
+    _need_both_classes(yy, 1)
+    lp = np.log(p / (1 - p))
+    fam = sm.families.Binomial()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = sm.GLM(yy, np.ones((yy.size, 1)), family=fam, offset=lp).fit()
+        b = sm.GLM(yy, sm.add_constant(lp, has_constant="add"), family=fam).fit()
+    return CalibrationResult(float(a.params[0]), float(b.params[1]))
+
+
+# --------------------------------------------------------------------------
+# decision curves
+# --------------------------------------------------------------------------
+
+
+def net_benefit(y, prob, thresholds) -> pd.DataFrame:
+    """Net benefit of a model, of treating all and of treating none (binary DCA).
+
+    At threshold probability ``pt`` a patient is treated when
+    ``prob >= pt``; ``NB = TP / n - FP / n * pt / (1 - pt)`` (Vickers &
+    Elkin 2006).  Treating all gives ``prev - (1 - prev) * pt / (1 - pt)``;
+    treating none gives 0.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Observed outcome.
+    prob : array-like of float in [0, 1]
+        Predicted probabilities (a risk *score* on another scale has no net
+        benefit: the threshold is a probability).
+    thresholds : sequence of float in [0, 1)
+        Threshold probabilities.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns threshold, model, treat_all, treat_none.
+
+    Examples
+    --------
+    >>> net_benefit([1, 0, 1, 0], [0.9, 0.6, 0.4, 0.2], [0.5]).round(3).values.tolist()
+    [[0.5, 0.0, 0.0, 0.0]]
+    """
+    yy = _as_binary(y)
+    p = _as_probabilities(prob, yy.size)
+    pt = _as_thresholds(thresholds)
+    n = yy.size
+    treated = p[None, :] >= pt[:, None]
+    tp = (treated & (yy[None, :] == 1)).sum(axis=1)
+    fp = (treated & (yy[None, :] == 0)).sum(axis=1)
+    w = pt / (1 - pt)
+    prev = yy.mean()
+    return pd.DataFrame({"threshold": pt, "model": tp / n - fp / n * w,
+                         "treat_all": prev - (1 - prev) * w, "treat_none": np.zeros_like(pt)})
+
+
+def _km_risk(t: np.ndarray, e: np.ndarray, horizon: float) -> float:
+    """1 - Kaplan-Meier survival at ``horizon`` (the last value carried forward)."""
+    if t.size == 0:
+        return math.nan
+    times = np.unique(t[(e == 1) & (t <= horizon)])
+    s = 1.0
+    for u in times:
+        at_risk = np.count_nonzero(t >= u)
+        d = np.count_nonzero((t == u) & (e == 1))
+        s *= 1.0 - d / at_risk
+    return 1.0 - s
+
+
+def net_benefit_survival(time, event, risk, horizon: float, thresholds) -> pd.DataFrame:
+    """Net benefit for a time-to-event outcome at a horizon (Vickers et al. 2008).
+
+    Among the ``n_t`` patients treated at threshold ``pt`` (``risk >= pt``)
+    the event risk by ``horizon`` is ``1 - S_t(horizon)``, the Kaplan--Meier
+    estimate in that subgroup; ``TP / n = (1 - S_t) n_t / n`` and
+    ``FP / n = S_t n_t / n``, and ``NB = TP / n - FP / n * pt / (1 - pt)``.
+    Treating all uses the Kaplan--Meier estimate of everyone.  Beyond a
+    subgroup's last follow-up the Kaplan--Meier value is carried forward (as
+    ``summary(survfit(...), times = h, extend = TRUE)``, which the R package
+    dcurves uses).
+
+    Parameters
+    ----------
+    time : array-like of float
+        Follow-up times (non-negative).
+    event : array-like of 0/1
+        1 = event.
+    risk : array-like of float in [0, 1]
+        Predicted probability of the event by ``horizon``.
+    horizon : float
+        Time point (same unit as ``time``), positive.
+    thresholds : sequence of float in [0, 1)
+        Threshold probabilities.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns threshold, model, treat_all, treat_none.
+
+    Examples
+    --------
+    >>> nb = net_benefit_survival([1, 2, 3, 4], [1, 0, 1, 0], [0.8, 0.6, 0.3, 0.1], 4.5, [0.5])
+    >>> round(float(nb["model"].iloc[0]), 3)
+    0.0
+    """
+    from hccrep.stats.survival import _as_time_event
+
+    t, e = _as_time_event(time, event)
+    r = _as_probabilities(risk, t.size, "risk")
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, float, np.number)) \
+            or not math.isfinite(horizon) or horizon <= 0:
+        raise ValueError(f"horizon must be a positive finite number, got {horizon!r}")
+    pt = _as_thresholds(thresholds)
+    n = t.size
+    w = pt / (1 - pt)
+    risk_all = _km_risk(t, e, float(horizon))
+    model = np.empty(pt.size)
+    for i, x in enumerate(pt):
+        sel = r >= x
+        n_t = int(sel.sum())
+        if n_t == 0:
+            model[i] = 0.0
+            continue
+        q = _km_risk(t[sel], e[sel], float(horizon))
+        model[i] = q * n_t / n - (1 - q) * n_t / n * w[i]
+    return pd.DataFrame({"threshold": pt, "model": model, "treat_all": risk_all - (1 - risk_all) * w,
+                         "treat_none": np.zeros_like(pt)})
+
+
+# --------------------------------------------------------------------------
+# agreement
+# --------------------------------------------------------------------------
+
+
+def _codes(a, b) -> tuple[np.ndarray, np.ndarray, int]:
+    sa, sb = pd.Series(np.asarray(a).ravel()), pd.Series(np.asarray(b).ravel())
+    if sa.size != sb.size:
+        raise ValueError(f"a and b lengths differ ({sa.size} vs {sb.size})")
+    if sa.size == 0:
+        raise ValueError("a is empty")
+    if sa.isna().any() or sb.isna().any():
+        raise ValueError("a and b must not contain missing ratings")
+    levels = sorted(set(sa) | set(sb), key=lambda v: (str(type(v)), v))
+    index = {v: i for i, v in enumerate(levels)}
+    return sa.map(index).to_numpy(), sb.map(index).to_numpy(), len(levels)
+
+
+def cohen_kappa(a, b, *, conf_level: float = 0.95, se_method: str = "fleiss_cohen_everitt") -> KappaResult:
+    """Unweighted Cohen's kappa with an asymptotic standard error and Wald CI.
+
+    ``kappa = (p_o - p_e) / (1 - p_e)``.  The default standard error is the
+    large-sample (non-null) one of Fleiss, Cohen & Everitt (1969), printed
+    by SAS PROC FREQ as "ASE"; ``se_method="cohen1960"`` gives Cohen's
+    approximation ``sqrt(p_o (1 - p_o) / (n (1 - p_e)^2))``.  The interval is
+    ``kappa +/- z * se`` (not truncated).
+
+    Parameters
+    ----------
+    a, b : array-like
+        Ratings of the same subjects by two raters (or two criteria); any
+        hashable category labels.
+    conf_level : float, default 0.95
+        Confidence level.
+    se_method : {"fleiss_cohen_everitt", "cohen1960"}
+        Standard-error formula.
+
+    Returns
+    -------
+    KappaResult
+
+    Examples
+    --------
+    >>> r = cohen_kappa(["CR", "PR", "PD", "PR", "SD", "PD"], ["CR", "PR", "PD", "SD", "SD", "PR"])
+    >>> round(r.kappa, 3), r.n
+    (0.556, 6)
+    """
+    check_choice(se_method, KAPPA_SE_METHODS, "se_method")
+    level = _check_conf_level(conf_level)
+    ia, ib, k = _codes(a, b)
+    n = ia.size
+    if k < 2:
+        raise ValueError("a and b use a single category: kappa is undefined")
+    p = np.zeros((k, k))
+    np.add.at(p, (ia, ib), 1.0)
+    p /= n
+    r, c = p.sum(axis=1), p.sum(axis=0)
+    po, pe = float(np.trace(p)), float(r @ c)
+    if pe >= 1.0:
+        raise ValueError("both raters use one and the same category: expected agreement is 1")
+    kappa = (po - pe) / (1 - pe)
+    if se_method == "cohen1960":
+        var = po * (1 - po) / (n * (1 - pe) ** 2)
+        label = "Cohen (1960) approximate SE sqrt(po(1-po)/(n(1-pe)^2))"
+    else:
+        diag = np.diag(p)
+        term1 = float((diag * ((1 - pe) - (r + c) * (1 - po)) ** 2).sum())
+        off = p.copy()
+        np.fill_diagonal(off, 0.0)
+        term2 = (1 - po) ** 2 * float((off * (c[:, None] + r[None, :]) ** 2).sum())
+        term3 = (po * pe - 2 * pe + po) ** 2
+        var = (term1 + term2 - term3) / (n * (1 - pe) ** 4)
+        label = "Fleiss, Cohen & Everitt (1969) large-sample SE (SAS PROC FREQ ASE)"
+    se = math.sqrt(max(var, 0.0))
+    z = special.ndtri(0.5 + level / 2)
+    method = f"unweighted Cohen's kappa; {label}; {level:.0%} Wald CI kappa +/- z se"
+    return KappaResult(kappa=float(kappa), se=se, lower=float(kappa - z * se), upper=float(kappa + z * se), n=int(n),
+                       method=method, observed_agreement=po, expected_agreement=pe)
+
+
+def _apportion(n: int, marginal, name: str) -> np.ndarray:
+    """Counts summing to n: round(n * marginal), fixed by largest remainders when needed."""
+    try:
+        m = np.asarray(marginal, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a sequence of proportions") from None
+    if m.size < 2:
+        raise ValueError(f"{name} needs at least 2 categories")
+    if not np.isfinite(m).all() or (m < 0).any():
+        raise ValueError(f"{name} must hold non-negative finite proportions")
+    if abs(m.sum() - 1.0) > 0.02:
+        raise ValueError(f"{name} must sum to 1 (within 0.02 for printed rounding), sums to {m.sum():.4f}")
+    m = m / m.sum()
+    counts = np.floor(n * m + 0.5).astype(np.int64)
+    diff = n - int(counts.sum())
+    if diff:
+        rem = n * m - counts
+        order = np.argsort(-rem if diff > 0 else rem, kind="stable")
+        counts[order[: abs(diff)]] += int(np.sign(diff))
+    return counts
+
+
+def _target_table(ra: np.ndarray, rb: np.ndarray, trace: float) -> np.ndarray:
+    """A real table with margins ra, rb and the given trace (mixture of extreme tables)."""
+    n = ra.sum()
+    indep = np.outer(ra, rb) / n
+    d = np.minimum(ra, rb).astype(float)
+    rr, cc = ra - d, rb - d
+    rest = rr.sum()
+    high = np.diag(d) + (np.outer(rr, cc) / rest if rest > 0 else 0.0)
+    t_ind, t_high = np.trace(indep), np.trace(high)
+    if trace >= t_ind:
+        w = 0.0 if t_high == t_ind else min((trace - t_ind) / (t_high - t_ind), 1.0)
+        return (1 - w) * indep + w * high
+    low = _extreme_table(ra, rb, minimise=True)
+    t_low = np.trace(low)
+    w = 0.0 if t_low == t_ind else min((t_ind - trace) / (t_ind - t_low), 1.0)
+    return (1 - w) * indep + w * low
+
+
+def _extreme_table(ra: np.ndarray, rb: np.ndarray, minimise: bool) -> np.ndarray:
+    from scipy.optimize import linprog
+
+    k = ra.size
+    a_eq, b_eq = _margin_constraints(ra, rb)
+    cost = np.eye(k).ravel() * (1.0 if minimise else -1.0)
+    res = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if not res.success:  # pragma: no cover - margins with equal totals are always feasible
+        raise ValueError(f"no table with these margins: {res.message}")
+    return res.x.reshape(k, k)
+
+
+def _margin_constraints(ra: np.ndarray, rb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    k = ra.size
+    rows = np.kron(np.eye(k), np.ones((1, k)))
+    cols = np.kron(np.ones((1, k)), np.eye(k))
+    return np.vstack([rows, cols]), np.r_[ra, rb].astype(float)
+
+
+def _integer_table(ra: np.ndarray, rb: np.ndarray, trace: float, target: np.ndarray) -> np.ndarray:
+    """Integer table with margins ra, rb whose trace is closest to ``trace`` (then closest to ``target``)."""
+    from scipy.optimize import LinearConstraint, milp
+
+    k = ra.size
+    kk = k * k
+    n = int(ra.sum())
+    a_eq, b_eq = _margin_constraints(ra, rb)
+    # variables: x (kk cells), u (kk |x - target| bounds), v (|trace(x) - trace|)
+    nv = 2 * kk + 1
+    big = 10.0 * (n + 1) * kk
+    cost = np.r_[np.zeros(kk), np.ones(kk), big]
+    rows, lo, hi = [], [], []
+    eq = np.zeros((a_eq.shape[0], nv))
+    eq[:, :kk] = a_eq
+    rows.append(eq)
+    lo.append(b_eq)
+    hi.append(b_eq)
+    for sign in (1.0, -1.0):  # sign * (x - target) <= u
+        blk = np.zeros((kk, nv))
+        blk[:, :kk] = sign * np.eye(kk)
+        blk[:, kk:2 * kk] = -np.eye(kk)
+        rows.append(blk)
+        lo.append(np.full(kk, -np.inf))
+        hi.append(sign * target.ravel())
+        tr = np.zeros((1, nv))
+        tr[0, :kk] = sign * np.eye(k).ravel()
+        tr[0, -1] = -1.0
+        rows.append(tr)
+        lo.append(np.array([-np.inf]))
+        hi.append(np.array([sign * trace]))
+    cons = LinearConstraint(np.vstack(rows), np.concatenate(lo), np.concatenate(hi))
+    integrality = np.r_[np.ones(kk), np.zeros(kk + 1)]
+    bounds = (np.zeros(nv), np.r_[np.full(kk, n), np.full(kk + 1, np.inf)])
+    from scipy.optimize import Bounds
+
+    res = milp(cost, constraints=cons, integrality=integrality, bounds=Bounds(*bounds))
+    if not res.success:  # pragma: no cover
+        raise ValueError(f"could not build a table with these margins: {res.message}")
+    return np.rint(res.x[:kk]).astype(np.int64).reshape(k, k)
+
+
+def simulate_ratings(n: int, marginal_a, marginal_b, kappa: float, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Two rating vectors with given marginal counts and (as nearly as possible) a given kappa.
+
+    The marginal counts are ``round(n * marginal)`` (largest remainders
+    decide when the rounded counts do not add up to ``n``).  With the margins
+    fixed, kappa depends only on the number of agreements, so the
+    agreement count is ``round(n * (p_e + kappa * (1 - p_e)))`` clipped to what
+    the margins allow; the off-diagonal cells follow a mixture of the
+    independence table and the table of maximal (or minimal) agreement, and
+    an integer program (scipy ``milp``) finds the integer table with exactly
+    these margins whose agreement count is closest to the target.  The
+    subjects are then put in random order with ``rng``.
+
+    Parameters
+    ----------
+    n : int
+        Number of subjects (at least 2).
+    marginal_a, marginal_b : sequence of float
+        Category proportions of each rater (same length, each summing to 1
+        within 0.02).  Category ``i`` is coded ``i``.
+    kappa : float
+        Target kappa in [-1, 1].
+    rng : numpy.random.Generator
+        Source of randomness (only the order of the subjects is random).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Integer-coded ratings of length ``n``.
+
+    Examples
+    --------
+    >>> a, b = simulate_ratings(100, [0.3, 0.7], [0.25, 0.75], 0.575, np.random.default_rng(1))
+    >>> int(a.sum()), int(b.sum()), round(cohen_kappa(a, b).kappa, 3)
+    (70, 75, 0.575)
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    if isinstance(kappa, bool) or not isinstance(kappa, (int, float, np.floating)) or not -1 <= kappa <= 1:
+        raise ValueError(f"kappa must be a number in [-1, 1], got {kappa!r}")
+    ra = _apportion(int(n), marginal_a, "marginal_a")
+    rb = _apportion(int(n), marginal_b, "marginal_b")
+    if ra.size != rb.size:
+        raise ValueError(f"marginal_a and marginal_b have different numbers of categories ({ra.size} vs {rb.size})")
+    pe = float(ra @ rb) / n**2
+    trace = n * (pe + kappa * (1 - pe))
+    target = _target_table(ra, rb, trace)
+    table = _integer_table(ra, rb, trace, target)
+    k = ra.size
+    cells = np.repeat(np.arange(k * k), table.ravel())
+    order = rng.permutation(cells.size)
+    cells = cells[order]
+    return (cells // k).astype(np.int64), (cells % k).astype(np.int64)
+
+
+# --------------------------------------------------------------------------
+# logistic regression
+# --------------------------------------------------------------------------
+
+
+def _design(df, outcome: str, covariates: Sequence[str], name: str = "covariates") -> tuple[np.ndarray, pd.DataFrame]:
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    if isinstance(covariates, str) or not isinstance(covariates, Sequence):
+        raise ValueError(f"{name} must be a list of column names")
+    covariates = list(covariates)
+    if len(set(covariates)) < len(covariates):
+        raise ValueError(f"{name} has duplicates: {covariates}")
+    missing = [c for c in [outcome, *covariates] if c not in df.columns]
+    if missing:
+        raise ValueError(f"columns not in df: {missing}")
+    y = _as_binary(df[outcome], f"outcome column {outcome!r}")
+    x = df[covariates]
+    for c in covariates:
+        if not pd.api.types.is_numeric_dtype(x[c]) and not pd.api.types.is_bool_dtype(x[c]):
+            raise ValueError(f"covariate {c!r} must be numeric (code categories as 0/1 columns)")
+        if x[c].isna().any():
+            raise ValueError(f"covariate {c!r} has {int(x[c].isna().sum())} missing value(s)")
+    return y, x.astype(float)
+
+
+def _fit_logit(y: np.ndarray, x: pd.DataFrame):
+    import statsmodels.api as sm
+
+    exog = sm.add_constant(x, has_constant="add")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sm.GLM(y, exog, family=sm.families.Binomial()).fit()
+
+
+def logistic_table(df, outcome: str, covariates: Sequence[str], *, conf_level: float = 0.95,
+                   include_intercept: bool = False) -> pd.DataFrame:
+    """Multivariable logistic regression: odds ratios with Wald CIs and p-values.
+
+    Maximum likelihood by IRLS (statsmodels ``GLM``, binomial family, logit
+    link -- what R's ``glm`` fits), Wald intervals ``exp(b +/- z se)`` (R's
+    ``confint.default``; R's ``confint`` on a glm gives profile-likelihood
+    intervals instead) and Wald z p-values (R's ``summary.glm``).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per patient.
+    outcome : str
+        0/1 outcome column.
+    covariates : list of str
+        Numeric covariate columns (code categories as 0/1 columns).
+    conf_level : float, default 0.95
+        Confidence level.
+    include_intercept : bool, default False
+        Add the intercept row (term ``"(Intercept)"``, its "or" is the odds at
+        all covariates 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns term, beta, se, z, or, lower, upper, p.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"y": [0, 0, 1, 1, 0, 1, 1, 0], "x": [1, 2, 3, 2.5, 1.5, 4, 1, 2.6]})
+    >>> logistic_table(d, "y", ["x"])["term"].tolist()
+    ['x']
+    """
+    level = _check_conf_level(conf_level)
+    y, x = _design(df, outcome, covariates)
+    fit = _fit_logit(y, x)
+    beta, se = np.asarray(fit.params), np.asarray(fit.bse)
+    z = beta / se
+    q = special.ndtri(0.5 + level / 2)
+    out = pd.DataFrame({"term": ["(Intercept)", *x.columns], "beta": beta, "se": se, "z": z,
+                        "or": np.exp(beta), "lower": np.exp(beta - q * se), "upper": np.exp(beta + q * se),
+                        "p": 2 * stats.norm.sf(np.abs(z))})
+    if not include_intercept:
+        out = out.iloc[1:].reset_index(drop=True)
+    return out
+
+
+def backward_stepwise_logit(df, outcome: str, candidates: Sequence[str], *, p_remove: float = 0.05
+                            ) -> StepwiseResult:
+    """Backward elimination of a logistic regression by Wald p-value.
+
+    Starts from all ``candidates``; while the largest Wald p-value exceeds
+    ``p_remove``, removes that term and refits.  This is the "backward
+    stepwise" of SPSS-style analyses (SPSS's "Backward: Wald" with removal
+    at ``p_remove``), not R's ``step`` (which drops terms by AIC).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per patient.
+    outcome : str
+        0/1 outcome column.
+    candidates : list of str
+        Numeric covariate columns entering the first model.
+    p_remove : float, default 0.05
+        Removal threshold (a term stays when ``p <= p_remove``).
+
+    Returns
+    -------
+    StepwiseResult
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame({"a": rng.normal(size=200), "noise": rng.normal(size=200)})
+    >>> d["y"] = (rng.random(200) < 1 / (1 + np.exp(-2 * d["a"]))).astype(int)
+    >>> backward_stepwise_logit(d, "y", ["a", "noise"]).selected
+    ['a']
+    """
+    if isinstance(p_remove, bool) or not isinstance(p_remove, (int, float)) or not 0 < p_remove < 1:
+        raise ValueError(f"p_remove must be a number strictly between 0 and 1, got {p_remove!r}")
+    _design(df, outcome, candidates, "candidates")
+    current = list(candidates)
+    steps = []
+    while current:
+        tab = logistic_table(df, outcome, current)
+        worst = int(tab["p"].to_numpy().argmax())
+        p_worst = float(tab["p"].iloc[worst])
+        if p_worst <= p_remove:
+            break
+        term = current.pop(worst)
+        steps.append({"step": len(steps) + 1, "removed": term, "p": p_worst})
+    table = logistic_table(df, outcome, current) if current else pd.DataFrame(
+        columns=["term", "beta", "se", "z", "or", "lower", "upper", "p"])
+    method = (f"backward elimination by Wald p-value: refit, drop the term with the largest p while "
+              f"p > {p_remove:g} (SPSS 'Backward: Wald' style; not R step(), which uses AIC); statsmodels GLM")
+    return StepwiseResult(selected=current, steps=pd.DataFrame(steps, columns=["step", "removed", "p"]),
+                          table=table, method=method)
+
+
+def vif_table(df, columns: Sequence[str]) -> pd.DataFrame:
+    """Variance inflation factors of covariates (with an intercept in the design).
+
+    ``VIF_j = 1 / (1 - R^2_j)``, ``R^2_j`` from the linear regression of
+    column ``j`` on the other columns and an intercept (statsmodels
+    ``variance_inflation_factor`` on the design with a constant; the VIF of
+    the constant itself is not reported).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Data.
+    columns : list of str
+        Numeric columns (at least 2).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns term, vif.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"a": [1.0, 2, 3, 4, 5], "b": [2.0, 1, 4, 3, 6], "c": [0.0, 1, 0, 1, 1]})
+    >>> vif_table(d, ["a", "b", "c"])["term"].tolist()
+    ['a', 'b', 'c']
+    """
+    from statsmodels.stats.outliers_influence import variance_inflation_factor
+    import statsmodels.api as sm
+
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    if isinstance(columns, str) or not isinstance(columns, Sequence) or len(columns) < 2:
+        raise ValueError("columns must be a list of at least 2 column names")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"columns not in df: {missing}")
+    x = df[list(columns)]
+    for c in columns:
+        if not pd.api.types.is_numeric_dtype(x[c]) and not pd.api.types.is_bool_dtype(x[c]):
+            raise ValueError(f"column {c!r} must be numeric")
+        if x[c].isna().any():
+            raise ValueError(f"column {c!r} has missing values")
+        if x[c].nunique() < 2:
+            raise ValueError(f"column {c!r} is constant")
+    exog = sm.add_constant(x.astype(float), has_constant="add").to_numpy()
+    with np.errstate(divide="ignore"):
+        vifs = [float(variance_inflation_factor(exog, i + 1)) for i in range(len(columns))]
+    return pd.DataFrame({"term": list(columns), "vif": vifs})
+
+
+def _default_fit(x: np.ndarray, y: np.ndarray):
+    import statsmodels.api as sm
+
+    exog = sm.add_constant(x, has_constant="add")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        params = sm.GLM(y, exog, family=sm.families.Binomial()).fit().params
+
+    def predict(xn: np.ndarray) -> np.ndarray:
+        return sm.add_constant(xn, has_constant="add") @ params  # the linear predictor ranks as the risk
+
+    return predict
+
+
+def bootstrap_optimism_auc(x, y, *, n_boot: int = 200, rng, fit=None) -> OptimismResult:
+    """Optimism-corrected AUC of a model refitted in each bootstrap sample.
+
+    For each of ``n_boot`` bootstrap samples (drawn with replacement, same
+    size, redrawn while one outcome class is missing) the model is refitted;
+    its AUC on the bootstrap sample minus its AUC on the original data
+    estimates how much fitting and judging on the same patients flatters the
+    model.  The mean of these differences is subtracted from the apparent AUC
+    (Efron's optimism bootstrap, as in Harrell's ``rms::validate``).
+
+    Parameters
+    ----------
+    x : array-like, shape (n, p)
+        Predictors (numeric).
+    y : array-like of 0/1
+        Outcome.
+    n_boot : int, default 200
+        Number of bootstrap samples.
+    rng : numpy.random.Generator
+        Source of the bootstrap samples.
+    fit : callable, optional
+        ``fit(x, y) -> predict`` where ``predict(x_new)`` returns risk scores;
+        default: unpenalised logistic regression (statsmodels GLM).
+
+    Returns
+    -------
+    OptimismResult
+
+    Examples
+    --------
+    >>> g = np.random.default_rng(0)
+    >>> x = g.normal(size=(60, 8))  # pure noise: the apparent AUC flatters
+    >>> y = (g.random(60) < 0.4).astype(int)
+    >>> r = bootstrap_optimism_auc(x, y, n_boot=50, rng=np.random.default_rng(1))
+    >>> bool(r.apparent > r.corrected)
+    True
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+        raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
+    yy = _as_binary(y)
+    try:
+        xx = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("x must be numeric") from None
+    if xx.ndim == 1:
+        xx = xx[:, None]
+    if xx.ndim != 2 or xx.shape[0] != yy.size:
+        raise ValueError(f"x must have one row per value of y ({yy.size}), got shape {xx.shape}")
+    if not np.isfinite(xx).all():
+        raise ValueError("x contains NaN or infinite values")
+    _need_both_classes(yy, 2)
+    fit = _default_fit if fit is None else fit
+    if not callable(fit):
+        raise ValueError("fit must be a callable fit(x, y) -> predict")
+    apparent = roc_auc(yy, fit(xx, yy)(xx)).auc
+    diffs = np.empty(int(n_boot))
+    n = yy.size
+    for b in range(int(n_boot)):
+        while True:
+            idx = rng.integers(0, n, n)
+            yb = yy[idx]
+            if 2 <= yb.sum() <= n - 2:
+                break
+        predict = fit(xx[idx], yb)
+        diffs[b] = roc_auc(yb, predict(xx[idx])).auc - roc_auc(yy, predict(xx)).auc
+    optimism = float(diffs.mean())
+    return OptimismResult(apparent=float(apparent), optimism=optimism, corrected=float(apparent - optimism),
+                          n_boot=int(n_boot), method=("Efron optimism bootstrap of the AUC (refit in each sample; "
+                                                       "as rms::validate for Dxy = 2 AUC - 1)"))
