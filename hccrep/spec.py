@@ -235,8 +235,11 @@ class BaselineFile(_Model):
 Quantity = Literal[
     "count", "percent", "rate", "median", "mean", "sd", "hr", "or", "rr", "p", "p_interaction",
     "c_index", "auc", "brier", "kappa", "net_benefit", "cutoff", "sensitivity", "specificity",
-    "accuracy", "precision", "f1", "dose", "bed", "other",
+    "accuracy", "precision", "f1", "dose", "bed", "other", "statement", "log_or", "z",
 ]
+"""``statement``: a claim the paper makes in words (a ranking, "better than treat-all"), recorded
+with ``value`` 1 (the paper says it holds) or 0 (says it does not); the printed string is the claim
+and need not contain the number.  A runner replicates it as 1.0 / 0.0 (does it hold on the cohort?)."""
 
 
 class Provenance(_Model):
@@ -290,7 +293,7 @@ class EffectSpec(_Model):
     """A covariate effect taken from a reported (adjusted) hazard ratio."""
 
     variable: Key
-    level: LevelKey = Field(description="the level whose indicator carries the hazard ratio")
+    level: LevelKey | None = Field(default=None, description="the level whose indicator carries the hazard ratio; None: a per-unit HR of a continuous variable")
     hr_key: Key = Field(description="key of the reported number (role input, quantity hr)")
     why: str = Field(min_length=1)
 
@@ -308,6 +311,32 @@ class SurvivalSpec(_Model):
     why: str = Field(min_length=1)
 
 
+class BinaryEffectSpec(_Model):
+    """A covariate effect on a binary outcome, from a reported (adjusted) odds ratio or log odds ratio."""
+
+    variable: Key
+    level: LevelKey | None = Field(default=None, description="the level whose indicator carries the effect; None: per unit of a continuous variable")
+    or_key: Key = Field(description="key of the reported number (role input, quantity or, or log_or for a printed coefficient)")
+    why: str = Field(min_length=1)
+
+
+class BinarySpec(_Model):
+    """How one binary outcome is simulated: latent logistic model, exact count of positives per group.
+
+    ``prevalence`` maps each group to the key of its reported count of positives: a
+    results number (quantity count) or a baseline cell ``<variable>.<level>.<group>``.
+    When ``variable`` names a categorical baseline variable, that column is
+    regenerated from the outcome model (its counts stay exactly the reported ones).
+    """
+
+    outcome: Key = Field(description="name of the 0/1 column added to the cohort")
+    variable: Key | None = Field(default=None, description="a categorical baseline variable this outcome replaces (its positive level is `positive`)")
+    positive: LevelKey | None = Field(default=None, description="the level of `variable` that is the outcome's 1")
+    prevalence: dict[Key, str] = Field(min_length=1, description="group -> key of its reported number of positives (role input)")
+    effects: list[BinaryEffectSpec] = Field(default_factory=list)
+    why: str = Field(min_length=1)
+
+
 class Reading(_Model):
     """A printed contrast read the other way round (e.g. a label that contradicts the text)."""
 
@@ -321,14 +350,16 @@ class SimulationFile(_Model):
     study: Key
     file_id: Literal["simulation"]
     type: Literal["simulation"]
-    baseline: Key
+    baseline: Key | None = Field(default=None, description="the baseline file the cohort is drawn from; None for a study without one (a review)")
     group_variable: Key = "group"
     rules: list[Rule] = Field(default_factory=list)
     correlations: list[Correlation] = Field(default_factory=list)
     variable_order: list[Key] = Field(default_factory=list)
     survival: list[SurvivalSpec] = Field(default_factory=list)
+    binary: list[BinarySpec] = Field(default_factory=list)
     reversed_contrasts: list[Reading] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
+    parameters: dict[str, Any] = Field(default_factory=dict, description="modelling parameters of a study's own runner (assumptions, never reported numbers)")
 
 
 class StudyFile(_Model):
@@ -481,6 +512,30 @@ def _check_baseline(f: BaselineFile) -> list[tuple[str, str]]:
     return problems
 
 
+def _printed_with_minus(printed: str, magnitude: float) -> bool:
+    """True when ``printed`` shows ``magnitude`` with a leading minus sign (``"-0.227"``).
+
+    :func:`hccrep.printed.parse_numbers` reads dashes as range separators, never as
+    signs; a negative value (a score cut-off, say) is accepted when its token is
+    printed right after a minus sign that follows no digit.
+    """
+    text = printed.replace("\u2212", "-")
+    for m in re.finditer(r"(?<![\d.])-\s?(\d+(?:\.\d+)?)", text):
+        if m.start() > 0 and text[: m.start()].rstrip()[-1:].isdigit():
+            continue
+        if math.isclose(float(m.group(1)), magnitude, rel_tol=1e-9, abs_tol=1e-12):
+            return True
+    return False
+
+
+def _printed_grouped(printed: str, value: float) -> bool:
+    """True when ``printed`` shows ``value`` with thousands separators (``"1,082"``)."""
+    for tok in re.findall(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])", printed):
+        if math.isclose(float(tok.replace(",", "")), value, rel_tol=1e-9, abs_tol=1e-12):
+            return True
+    return False
+
+
 def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     keys: set[str] = set()
@@ -490,13 +545,19 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
             problems.append((f"numbers[{i}].key", f"duplicate key {num.key!r}"))
         keys.add(num.key)
         printed_vals = parse_numbers(num.printed)
+        if num.quantity == "statement":
+            if num.value not in (0.0, 1.0):
+                problems.append((f"{loc}.value", f"a statement is 1 (the paper says it holds) or 0, got {num.value}"))
+            if num.lower is not None or num.upper is not None:
+                problems.append((loc, "a statement has no interval"))
+            continue
         for name in ("value", "lower", "upper"):
             x = getattr(num, name)
             if x is None:
                 continue
             if not math.isfinite(x):
                 problems.append((f"{loc}.{name}", "must be finite"))
-            elif not any(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for y in printed_vals):
+            elif not any(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for y in printed_vals) and not (x < 0 and _printed_with_minus(num.printed, -x)) and not _printed_grouped(num.printed, x):
                 problems.append((f"{loc}.{name}", f"{x} does not appear in the printed string {num.printed!r}"))
         if (num.lower is None) != (num.upper is None):
             problems.append((loc, "give both lower and upper, or neither"))
@@ -651,7 +712,7 @@ def value_decimals(printed: str, value: float) -> int | None:
     2
     """
     for tok in re.findall(r"\d+(?:\.\d+)?", printed):
-        if math.isclose(float(tok), value, rel_tol=1e-9, abs_tol=1e-12):
+        if math.isclose(float(tok), abs(value), rel_tol=1e-9, abs_tol=1e-12):  # a sign is never in the token
             return decimals_of(tok)
     return None
 
@@ -713,6 +774,13 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
 
 def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
     problems: list[tuple[str, str]] = []
+    if sim.baseline is None:
+        for name in ("rules", "correlations", "variable_order", "survival", "reversed_contrasts", "binary"):
+            if getattr(sim, name):
+                problems.append((name, "refers to baseline variables, but the file names no baseline"))
+        if problems:
+            raise DataFileError(path, problems)
+        return
     base = files.get(sim.baseline)
     if not isinstance(base, BaselineFile):
         raise DataFileError(path, [("baseline", f"{sim.baseline!r} is not a baseline file of this study")])
@@ -774,13 +842,70 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
         if sv.follow_up is not None and not 0 <= sv.follow_up[0] < sv.follow_up[1]:
             problems.append((f"{loc}.follow_up", "must be (min, max) with 0 <= min < max"))
         for j, e in enumerate(sv.effects):
-            check_level(f"{loc}.effects[{j}].variable", e.variable, e.level)
+            if e.level is None:
+                v = variables.get(e.variable)
+                if not isinstance(v, ContinuousVariable):
+                    problems.append((f"{loc}.effects[{j}].level", f"a per-unit effect (no level) needs a continuous variable; {e.variable!r} is {'unknown' if v is None else 'categorical'}"))
+            else:
+                check_level(f"{loc}.effects[{j}].variable", e.variable, e.level)
             check_number(f"{loc}.effects[{j}].hr_key", e.hr_key, ("hr",))
         if sv.cap_by is not None and sv.cap_by not in seen_endpoints:
             problems.append((f"{loc}.cap_by", f"{sv.cap_by!r} must be an endpoint listed before {sv.endpoint!r}"))
         seen_endpoints.append(sv.endpoint)
+    problems += _check_binary(sim, base, variables, numbers, check_level, check_number)
     for i, r in enumerate(sim.reversed_contrasts):
         if r.variable not in variables:
             problems.append((f"reversed_contrasts[{i}].variable", f"unknown variable {r.variable!r}"))
     if problems:
         raise DataFileError(path, problems)
+
+
+def _check_binary(sim: SimulationFile, base: BaselineFile, variables: dict, numbers: dict, check_level, check_number) -> list[tuple[str, str]]:
+    """Cross-file checks of the ``binary`` outcome blocks (groups, count keys, effects)."""
+    problems: list[tuple[str, str]] = []
+    groups = {g.key: g for g in base.groups}
+    cells: dict[str, int] = {}
+    for v in base.variables:
+        if isinstance(v, CategoricalVariable):
+            for g in base.groups:
+                for lv in v.levels:
+                    cells[f"{v.key}.{lv.key}.{g.key}"] = parse_count_percent(_cell_printed(v.cells[g.key][lv.key])[0]).count
+    outcomes: set[str] = set()
+    for i, b in enumerate(sim.binary):
+        loc = f"binary[{i}] ({b.outcome})"
+        if b.outcome in outcomes:
+            problems.append((f"{loc}.outcome", f"duplicate outcome {b.outcome!r}"))
+        outcomes.add(b.outcome)
+        if b.outcome in variables and b.outcome != b.variable:
+            problems.append((f"{loc}.outcome", f"{b.outcome!r} clashes with a baseline variable (name it in `variable` to replace it)"))
+        if (b.variable is None) != (b.positive is None):
+            problems.append((loc, "give both variable and positive, or neither"))
+        elif b.variable is not None:
+            check_level(f"{loc}.positive", b.variable, b.positive)
+        if set(b.prevalence) != set(groups):
+            problems.append((f"{loc}.prevalence", f"needs exactly the groups {sorted(groups)}"))
+        for g, key in b.prevalence.items():
+            if key in cells:
+                var, lev, grp = key.split(".")
+                if grp != g:
+                    problems.append((f"{loc}.prevalence.{g}", f"{key!r} is a cell of group {grp!r}, not of {g!r}"))
+                elif b.variable is not None and (var, lev) != (b.variable, b.positive):
+                    problems.append((f"{loc}.prevalence.{g}", f"{key!r} is not a cell of {b.variable}.{b.positive}"))
+            elif key in numbers:
+                check_number(f"{loc}.prevalence.{g}", key, ("count",))
+                if g in groups and numbers[key].role == "input" and not 0 <= numbers[key].value <= groups[g].n:
+                    problems.append((f"{loc}.prevalence.{g}", f"{numbers[key].value} positives is impossible in a group of {groups[g].n}"))
+            else:
+                problems.append((f"{loc}.prevalence.{g}", f"unknown reported number {key!r} (a results count or a baseline cell variable.level.group)"))
+        for j, e in enumerate(b.effects):
+            eloc = f"{loc}.effects[{j}]"
+            if e.variable == b.variable:
+                problems.append((f"{eloc}.variable", "an outcome cannot be its own covariate"))
+            if e.level is None:
+                v = variables.get(e.variable)
+                if not isinstance(v, ContinuousVariable):
+                    problems.append((f"{eloc}.level", f"a per-unit effect (no level) needs a continuous variable; {e.variable!r} is {'unknown' if v is None else 'categorical'}"))
+            else:
+                check_level(f"{eloc}.variable", e.variable, e.level)
+            check_number(f"{eloc}.or_key", e.or_key, ("or", "log_or"))
+    return problems

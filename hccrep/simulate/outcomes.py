@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Effect", "linear_predictor", "simulate_survival", "simulate_binary", "CalibrationError"]
+__all__ = ["Effect", "linear_predictor", "simulate_survival", "simulate_binary", "CalibrationError", "binary_effects_for", "simulate_declared_binary"]
 
 
 class CalibrationError(ValueError):
@@ -105,6 +105,7 @@ def simulate_survival(
     median_tol: float = 0.05,
     cap: tuple[str, str] | None = None,
     max_draws: int = 50,
+    bisection_steps: int = 60,
 ) -> pd.DataFrame:
     """Add ``{prefix}time`` and ``{prefix}event`` columns calibrated per group.
 
@@ -126,7 +127,9 @@ def simulate_survival(
         each patient's potential follow-up uniform on [min, max] (staggered
         entry up to a data cut-off, an assumption).  Then the time scale is
         solved by bisection so the KM median equals the reported one; it is
-        met exactly when possible, else within ``median_tol``.
+        met exactly when possible, else within ``median_tol``.  The time scale
+        is bisected on the log scale ``bisection_steps`` times (60 by default;
+        30 halve a width of 16 to 1.5e-8, ample for a median printed in days).
     effects : sequence of Effect
         Covariate hazard ratios (inputs, ideally from a multivariable model).
     shape : float
@@ -152,6 +155,8 @@ def simulate_survival(
     """
     if shape <= 0:
         raise ValueError(f"shape must be positive, got {shape}")
+    if isinstance(bisection_steps, bool) or not isinstance(bisection_steps, (int, np.integer)) or bisection_steps < 1:
+        raise ValueError(f"bisection_steps must be a positive integer, got {bisection_steps!r}")
     if cap is not None:
         if events is not None or follow_up is not None:
             raise ValueError("with cap, censoring comes from the capping endpoint: give neither events nor follow_up")
@@ -185,7 +190,7 @@ def simulate_survival(
                     cens = rng.uniform(follow_up[0], follow_up[1], idx.size)
                     cens_event = np.zeros(idx.size, dtype=int)
                 try:
-                    time[idx], event[idx] = _calibrate_admin(t0, cens, cens_event, float(medians[g]), g, median_tol)
+                    time[idx], event[idx] = _calibrate_admin(t0, cens, cens_event, float(medians[g]), g, median_tol, bisection_steps)
                     break
                 except _MedianJump:
                     if attempt == max_draws - 1:
@@ -214,7 +219,7 @@ def simulate_survival(
     return out
 
 
-def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, target: float, g: str, tol: float) -> tuple[np.ndarray, np.ndarray]:
+def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, target: float, g: str, tol: float, steps: int = 60) -> tuple[np.ndarray, np.ndarray]:
     """Scale event times (censoring fixed) so the KM median equals ``target``.
 
     A patient whose event would come after ``cens`` ends there with status
@@ -233,7 +238,7 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
     hi = lo + 16.0
     if not median_at(lo) < target <= median_at(hi):
         raise CalibrationError(f"group {g!r}: no time scale gives a KM median of {target} with this follow-up")
-    for _ in range(60):
+    for _ in range(steps):
         mid = 0.5 * (lo + hi)
         if median_at(mid) < target:
             lo = mid
@@ -291,4 +296,69 @@ def simulate_binary(
         y[top] = 1
     out = df.copy()
     out[name] = y
+    return out
+
+
+def binary_effects_for(study, outcome: str) -> list[Effect]:
+    """The covariate effects of a declared binary outcome, as odds ratios.
+
+    A coefficient printed as a log odds ratio (quantity ``log_or``) becomes
+    ``exp(beta)``; a printed odds ratio is used as it is.
+
+    Parameters
+    ----------
+    study : hccrep.spec.Study
+        A study whose ``simulation.yaml`` declares ``binary`` outcomes.
+    outcome : str
+        The ``outcome`` name of one of them.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> [e.variable for e in binary_effects_for(load_study("tu2025"), "tin")][:2]   # doctest: +SKIP
+    ['nlr', 'delta_t']
+    """
+    sim = study.simulation
+    if sim is None:
+        raise ValueError(f"{study.key} has no simulation.yaml")
+    for b in sim.binary:
+        if b.outcome == outcome:
+            out = []
+            for e in b.effects:
+                num = study.number(e.or_key)
+                ratio = float(np.exp(num.value)) if num.quantity == "log_or" else float(num.value)
+                out.append(Effect(e.variable, ratio, e.level))
+            return out
+    raise KeyError(f"{study.key}: no binary outcome {outcome!r} in simulation.yaml; declared: {[b.outcome for b in sim.binary]}")
+
+
+def simulate_declared_binary(study, cohort: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Add every binary outcome declared in the study's ``simulation.yaml``.
+
+    Each outcome gets exactly its reported number of positives per group
+    (:func:`simulate_binary`).  When the block names a baseline ``variable``,
+    that categorical column is rewritten from the outcome (``positive`` where
+    the outcome is 1, the variable's other level elsewhere), so its reported
+    counts still hold exactly.
+
+    Raises
+    ------
+    ValueError
+        If a replaced variable does not have exactly two levels.
+    """
+    sim = study.simulation
+    if sim is None or not sim.binary:
+        return cohort
+    out = cohort
+    for b in sim.binary:
+        positives = {g: int(study.number(k).value) for g, k in b.prevalence.items()}
+        out = simulate_binary(out, rng, positives=positives, effects=binary_effects_for(study, b.outcome),
+                              group=sim.group_variable, name=b.outcome)
+        if b.variable is not None:
+            cats = list(out[b.variable].cat.categories)
+            if len(cats) != 2:
+                raise ValueError(f"binary outcome {b.outcome!r} replaces {b.variable!r}, which needs exactly two levels, has {cats}")
+            other = next(c for c in cats if c != b.positive)
+            out[b.variable] = pd.Categorical(np.where(out[b.outcome].to_numpy() == 1, b.positive, other),
+                                             categories=cats, ordered=out[b.variable].cat.ordered)
     return out
