@@ -1,0 +1,976 @@
+"""lv2025 (a review of predictors and prognostic models for HAIC in HCC): glue for its notebooks and tests.
+
+A review reprints other cohorts' results.  Almost none of its numbers can be
+recomputed, and the runner says so, number by number
+(:func:`not_checkable_reasons`).  Two paragraphs report enough to simulate a
+cohort and test what the review states about it:
+
+Child-Pugh strata (Miyaki et al.)
+    Three median survivals (inputs) and a P-value across the strata (check).
+    The review gives no stratum sizes; the smallest sizes consistent with the
+    printed remission rates are used (:func:`smallest_denominator`), an
+    assumption in ``simulation.yaml``.  Laboratory values are drawn so that the
+    calculator (:mod:`hccrep.scores`) returns each patient's stratum.
+CCPS risk groups (Zeng et al.)
+    1- and 2-year OS and PFS rates per group (inputs) and the P-values, the
+    24-month AUC and the C-index (checks), under an assumed split of the 152
+    patients.
+
+:func:`audit_review` lists the internal inconsistencies of the review's own
+numbers (tables against text, units, duplicated references).
+
+Examples
+--------
+>>> from hccrep.spec import load_study
+>>> st = load_study("lv2025")
+>>> child_pugh_sizes(st)
+{'cp56': 59, 'cp7': 39, 'cp89': 29}
+>>> smallest_denominator(33.3, 1)
+3
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from hccrep import scores
+from hccrep.printed import round_half_up
+from hccrep.replication import Runner
+from hccrep.spec import ReportedNumber, Study
+from hccrep.stats import km_landmark, km_median
+
+__all__ = [
+    "CP_STRATA",
+    "CCPS_GROUPS",
+    "CP_TEST",
+    "C_INDEX_VARIANT",
+    "AUC_VARIANT",
+    "TrendResult",
+    "Lv2025Runner",
+    "make_runner",
+    "smallest_denominator",
+    "counts_printing_as",
+    "child_pugh_sizes",
+    "draw_child_pugh_components",
+    "draw_blood_labs",
+    "simulate_child_pugh_cohort",
+    "piecewise_exponential_times",
+    "simulate_ccps_cohort",
+    "logrank_trend",
+    "logrank_numpy",
+    "harrell_c",
+    "auc_at",
+    "strata_table",
+    "ccps_rates_table",
+    "not_checkable_reasons",
+    "not_checkable_kinds",
+    "audit_review",
+    "ccps_auc_24",
+    "with_ccps_weights",
+    "ccps_auc_24_max",
+    "cp_pvalue_share",
+    "cutoff_positions",
+    "marker_cutoff_plot",
+]
+
+CP_STRATA = ("cp56", "cp7", "cp89")
+CCPS_GROUPS = ("low", "moderate", "high")
+#: The review prints "P < 0.001" across the Child-Pugh strata without naming a test; the log-rank
+#: test over the three strata (R ``survdiff``) is the default reading, the trend test the alternative.
+CP_TEST = "logrank"
+#: Harrell's C of an ordinal risk group: pairs tied on the group count one half (R ``survival::concordance``).
+C_INDEX_VARIANT = "Harrell's C, ties in the risk group counted 1/2 (lifelines concordance_index; R survival::concordance)"
+#: The 24-month AUC: cumulative/dynamic, inverse-probability-of-censoring weighted (Uno 2007; sksurv).
+AUC_VARIANT = "cumulative/dynamic AUC at 24 months with IPCW (sksurv cumulative_dynamic_auc)"
+
+
+# ----------------------------------------------------------------------------- helpers on printed rates
+
+
+def counts_printing_as(percent: float, decimals: int, n: int) -> list[int]:
+    """Whole numbers ``k`` with ``100 k / n`` printing as ``percent`` at ``decimals`` (half up).
+
+    Examples
+    --------
+    >>> counts_printing_as(25, 0, 8)
+    [2]
+    """
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if not 0 <= percent <= 100:
+        raise ValueError(f"percent must lie in [0, 100], got {percent}")
+    return [k for k in range(n + 1) if math.isclose(round_half_up(100.0 * k / n, decimals), percent, abs_tol=10.0 ** (-decimals) / 100)]
+
+
+def smallest_denominator(percent: float, decimals: int, *, max_n: int = 100000) -> int:
+    """The smallest ``n`` for which some ``k/n`` prints as ``percent`` (a GRIM-style bound).
+
+    Examples
+    --------
+    >>> smallest_denominator(12.5, 1)
+    8
+    """
+    for n in range(1, max_n + 1):
+        if counts_printing_as(percent, decimals, n):
+            return n
+    raise ValueError(f"no denominator up to {max_n} prints as {percent}%")
+
+
+def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
+    return [n for n in study.numbers if n.file_id == file_id]
+
+
+def _params(study: Study, block: str) -> dict:
+    if study.simulation is None or block not in study.simulation.parameters:
+        raise KeyError(f"{study.key}: simulation.yaml has no parameters.{block}")
+    return study.simulation.parameters[block]
+
+
+def child_pugh_sizes(study: Study, multiplier: int | None = None) -> dict[str, int]:
+    """Stratum sizes: the smallest consistent with each printed remission rate, times ``multiplier``.
+
+    ``multiplier`` defaults to ``parameters.child_pugh.size_multiplier`` of
+    ``simulation.yaml``; any whole multiple prints the same rates.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> sum(child_pugh_sizes(load_study("lv2025"), multiplier=2).values())
+    254
+    """
+    m = int(_params(study, "child_pugh").get("size_multiplier", 1) if multiplier is None else multiplier)
+    if m < 1:
+        raise ValueError(f"multiplier must be a positive integer, got {multiplier!r}")
+    out = {}
+    for s in CP_STRATA:
+        num = study.number(f"{s}_remission_pct")
+        out[s] = m * smallest_denominator(num.value, num.decimals or 0)
+    return out
+
+
+# ----------------------------------------------------------------------------- Child-Pugh cohort
+
+
+def draw_child_pugh_components(scores_: Sequence[int], params: Mapping, rng: np.random.Generator) -> pd.DataFrame:
+    """Laboratory and clinical values whose Child-Pugh score is exactly ``scores_``.
+
+    For each patient the five components' points (1-3 each) are drawn among the
+    combinations summing to the score, with probability proportional to the
+    product of ``params["component_weights"]``; each laboratory value is then
+    uniform inside the band of its points (``params["lab_bands"]``, on a grid of
+    0.1 umol/L, 0.1 g/L and 0.01 INR), and ascites and encephalopathy take the
+    category of their points.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> p = load_study("lv2025").simulation.parameters["child_pugh"]
+    >>> d = draw_child_pugh_components([5, 9], p, np.random.default_rng(1))
+    >>> scores.child_pugh(d.bilirubin_umol_l, d.albumin_g_l, d.inr, d.ascites, d.encephalopathy)["score"].tolist()
+    [5, 9]
+    """
+    sc = np.asarray(scores_, dtype=int)
+    if np.any((sc < 5) | (sc > 15)):
+        raise ValueError("scores_ must lie in 5-15")
+    names = ("bilirubin", "albumin", "inr", "ascites", "encephalopathy")
+    weights = {k: np.asarray(params["component_weights"][k], dtype=float) for k in names}
+    combos = np.array(list(product((1, 2, 3), repeat=5)))
+    w = np.prod([weights[k][combos[:, j] - 1] for j, k in enumerate(names)], axis=0)
+    totals = combos.sum(axis=1)
+    pts = np.empty((sc.size, 5), dtype=int)
+    for s in np.unique(sc):
+        idx = np.flatnonzero(sc == s)
+        ok = np.flatnonzero(totals == s)
+        p = w[ok] / w[ok].sum()
+        pts[idx] = combos[ok[rng.choice(ok.size, size=idx.size, p=p)]]
+    out = {}
+    grid = {"bilirubin_umol_l": 0.1, "albumin_g_l": 0.1, "inr": 0.01}
+    for j, lab in ((0, "bilirubin_umol_l"), (1, "albumin_g_l"), (2, "inr")):
+        bands = np.asarray(params["lab_bands"][lab], dtype=float)
+        lo, hi = bands[pts[:, j] - 1, 0], bands[pts[:, j] - 1, 1]
+        step = grid[lab]
+        k = np.floor(rng.uniform(0, 1, sc.size) * (np.round((hi - lo) / step) + 1))
+        out[lab] = np.round(lo + k * step, 2)
+    cats = params["categories"]
+    out["ascites"] = np.asarray(cats["ascites"], dtype=object)[pts[:, 3] - 1]
+    out["encephalopathy"] = np.asarray(cats["encephalopathy"], dtype=object)[pts[:, 4] - 1]
+    return pd.DataFrame(out)
+
+
+def draw_blood_labs(strata: Sequence[str], params: Mapping, rng: np.random.Generator) -> pd.DataFrame:
+    """Log-normal blood counts, CRP, AFP and transaminases (``params["labs"]``); platelets by stratum.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> p = load_study("lv2025").simulation.parameters["child_pugh"]
+    >>> sorted(draw_blood_labs(["cp7"], p, np.random.default_rng(0)).columns)[:3]
+    ['afp_ng_ml', 'alt_u_l', 'ast_u_l']
+    """
+    st = np.asarray(strata, dtype=object)
+    n = st.size
+    out = {}
+    for name, spec in params["labs"].items():
+        out[name] = np.round(float(spec["median"]) * np.exp(float(spec["sdlog"]) * rng.standard_normal(n)), 3)
+    med = np.array([float(params["platelet_median_by_stratum"][s]) for s in st])
+    out["platelets_1e9_l"] = np.round(med * np.exp(float(params["platelet_sdlog"]) * rng.standard_normal(n)), 1)
+    return pd.DataFrame(out)
+
+
+def simulate_child_pugh_cohort(study: Study, rng: np.random.Generator, *, multiplier: int | None = None,
+                               follow_up: tuple[float, float] | None = None) -> pd.DataFrame:
+    """The simulated HAIC cohort of the Child-Pugh step (one row per patient).
+
+    Columns: ``stratum``, ``cp_score``, the laboratory values (named as in
+    :func:`hccrep.scores.calculate_all`), ``remission`` (0/1), ``os_time``
+    (months) and ``os_event``.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> d = simulate_child_pugh_cohort(load_study("lv2025"), np.random.default_rng(1))
+    >>> d.groupby("stratum").size().to_dict()
+    {'cp56': 59, 'cp7': 39, 'cp89': 29}
+    """
+    from hccrep.simulate.outcomes import simulate_survival
+
+    p = _params(study, "child_pugh")
+    sizes = child_pugh_sizes(study, multiplier)
+    strata = np.repeat(np.array(CP_STRATA, dtype=object), [sizes[s] for s in CP_STRATA])
+    cp_score = np.empty(strata.size, dtype=int)
+    remission = np.zeros(strata.size, dtype=int)
+    for s in CP_STRATA:
+        idx = np.flatnonzero(strata == s)
+        levels = p["strata"][s]
+        split = np.asarray(p["score_split"][s], dtype=float)
+        counts = np.floor(split / split.sum() * idx.size).astype(int)
+        counts[np.argmax(split)] += idx.size - counts.sum()
+        cp_score[idx] = rng.permutation(np.repeat(levels, counts))
+        num = study.number(f"{s}_remission_pct")
+        k = counts_printing_as(num.value, num.decimals or 0, idx.size)
+        if not k:
+            raise ValueError(f"{s}: no count of {idx.size} prints as {num.printed}")
+        remission[rng.permutation(idx)[: k[0]]] = 1
+    labs = draw_child_pugh_components(cp_score, p, rng)
+    blood = draw_blood_labs(strata, p, rng)
+    df = pd.concat([pd.DataFrame({"cohort": "child_pugh", "stratum": strata, "cp_score": cp_score, "remission": remission}), labs, blood], axis=1)
+    fu = tuple(follow_up if follow_up is not None else p["follow_up_months"])
+    medians = {s: study.number(f"{s}_median_os").value for s in CP_STRATA}
+    df = simulate_survival(df, rng, group="stratum", medians=medians, follow_up=fu, prefix="os_")
+    return df
+
+
+# ----------------------------------------------------------------------------- CCPS cohort
+
+
+def piecewise_exponential_times(n: int, s12: float, s24: float, rng: np.random.Generator) -> np.ndarray:
+    """``n`` event times with exactly round(n*s12) beyond 12 and round(n*s24) beyond 24 months.
+
+    Hazard ``-log(s12)/12`` before 12 months and ``-log(s24/s12)/12`` after;
+    within each interval the times are drawn from the truncated exponential,
+    beyond 24 months from the second hazard.
+
+    Examples
+    --------
+    >>> t = piecewise_exponential_times(50, 0.8, 0.5, np.random.default_rng(0))
+    >>> int((t > 12).sum()), int((t > 24).sum())
+    (40, 25)
+    """
+    if not 0 < s24 <= s12 < 1:
+        raise ValueError(f"need 0 < s24 <= s12 < 1, got s12={s12}, s24={s24}")
+    if n < 1:
+        raise ValueError(f"n must be positive, got {n}")
+    a12 = int(round_half_up(n * s12, 0))
+    a24 = int(round_half_up(n * s24, 0))
+    a24 = min(a24, a12)
+    lam1 = -math.log(s12) / 12
+    lam2 = max(-math.log(s24 / s12) / 12, 1e-9)
+
+    def trunc(k: int, lam: float, lo: float, hi: float) -> np.ndarray:
+        u = rng.uniform(0.0, 1.0, k)
+        return lo - np.log1p(-u * (1.0 - math.exp(-lam * (hi - lo)))) / lam
+
+    t = np.concatenate([trunc(n - a12, lam1, 0, 12), trunc(a12 - a24, lam2, 12, 24), 24 + rng.exponential(1.0 / lam2, a24)])
+    return rng.permutation(t)
+
+
+def _ccps_sizes(study: Study) -> dict[str, int]:
+    p = _params(study, "ccps")
+    n = int(study.number(p["n_key"]).value)
+    w = np.array([float(p["group_weights"][g]) for g in CCPS_GROUPS])
+    if np.any(w <= 0):
+        raise ValueError("group_weights must be positive")
+    raw = w / w.sum() * n
+    base = np.floor(raw).astype(int)
+    order = np.argsort(-(raw - base), kind="stable")
+    base[order[: n - base.sum()]] += 1  # largest remainder
+    return dict(zip(CCPS_GROUPS, base.tolist()))
+
+
+def simulate_ccps_cohort(study: Study, rng: np.random.Generator, *, group_weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """The simulated CCPS cohort: ``ccps_group``, ``ccps_rank`` (0 low, 1, 2 high), OS and PFS.
+
+    See ``simulation.yaml`` for the assumptions (split, piecewise hazards, rank pairing of PFS with OS).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> d = simulate_ccps_cohort(load_study("lv2025"), np.random.default_rng(1))
+    >>> d.groupby("ccps_group").size().to_dict()
+    {'high': 50, 'low': 51, 'moderate': 51}
+    """
+    p = _params(study, "ccps")
+    if group_weights is not None:
+        study = with_ccps_weights(study, group_weights)
+        p = _params(study, "ccps")
+    sizes = _ccps_sizes(study)
+    fu = p["follow_up_months"]
+    rows = []
+    for rank, g in enumerate(CCPS_GROUPS):
+        n = sizes[g]
+        rate = {(ep, h): study.number(f"ccps_{ep}_{h}m_{g}").value / 100.0 for ep in ("os", "pfs") for h in (12, 24)}
+        os_t = np.sort(piecewise_exponential_times(n, rate[("os", 12)], rate[("os", 24)], rng))
+        pfs_t = np.sort(piecewise_exponential_times(n, rate[("pfs", 12)], rate[("pfs", 24)], rng))
+        perm = rng.permutation(n)
+        os_t, pfs_t = os_t[perm], pfs_t[perm]  # rank pairing survives a common permutation
+        cens = rng.uniform(fu[0], fu[1], n)
+        os_time = np.minimum(os_t, cens)
+        os_event = (os_t <= cens).astype(int)
+        prog = np.minimum(pfs_t, cens)
+        pfs_event = (pfs_t <= cens).astype(int)
+        later = prog > os_time
+        prog = np.where(later, os_time, prog)
+        pfs_event = np.where(later, os_event, pfs_event)
+        rows.append(pd.DataFrame({"cohort": "ccps", "ccps_group": g, "ccps_rank": rank, "os_time": os_time, "os_event": os_event,
+                                  "pfs_time": prog, "pfs_event": pfs_event}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def with_ccps_weights(study: Study, weights: Mapping[str, float]) -> Study:
+    """A copy of ``study`` whose CCPS cohort is split in proportion to ``weights`` (the data files are untouched).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = with_ccps_weights(load_study("lv2025"), {"low": 2, "moderate": 1, "high": 1})
+    >>> st.simulation.parameters["ccps"]["group_weights"]["low"]
+    2.0
+    """
+    import copy
+
+    if set(weights) != set(CCPS_GROUPS):
+        raise ValueError(f"group_weights needs exactly {CCPS_GROUPS}")
+    st = copy.copy(study)
+    params = copy.deepcopy(study.simulation.parameters)
+    params["ccps"]["group_weights"] = {g: float(weights[g]) for g in CCPS_GROUPS}
+    st.simulation = study.simulation.model_copy(update={"parameters": params})
+    return st
+
+
+# ----------------------------------------------------------------------------- statistics
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """Log-rank test for trend: statistic (chi-square, 1 df), p-value, the scores used, the variant."""
+
+    statistic: float
+    df: int
+    pvalue: float
+    scores: tuple[float, ...]
+    variant: str
+
+
+def _logrank_terms(t: np.ndarray, e: np.ndarray, code: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Observed and expected events per group and the hypergeometric covariance (R ``survdiff``)."""
+    order = np.argsort(t, kind="stable")
+    t, e, code = t[order], e[order], code[order]
+    n = t.size
+    # at-risk counts per group at each distinct event time: patients with time >= tt
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), code] = 1.0
+    at_risk_from = onehot[::-1].cumsum(axis=0)[::-1]  # row i: group counts among positions i..n-1
+    ev_times = np.unique(t[e == 1])
+    start = np.searchsorted(t, ev_times, side="left")
+    n_g = at_risk_from[start]                       # (T, k)
+    n_t = n_g.sum(axis=1)
+    d_gk = np.zeros((ev_times.size, k))
+    pos = np.searchsorted(ev_times, t[e == 1])
+    np.add.at(d_gk, (pos, code[e == 1]), 1.0)
+    d_t = d_gk.sum(axis=1)
+    O = d_gk.sum(axis=0)
+    E = (d_t[:, None] * n_g / n_t[:, None]).sum(axis=0)
+    f = np.where(n_t > 1, d_t * (n_t - d_t) / np.maximum(n_t - 1, 1) / n_t, 0.0)
+    V = np.einsum("t,tg->g", f, n_g) * np.eye(k) - np.einsum("t,tg,th->gh", f / n_t, n_g, n_g)
+    return O, E, V
+
+
+def _check_groups(time, event, group, order):
+    t = np.asarray(time, dtype=float)
+    e = np.asarray(event, dtype=int)
+    g = np.asarray(group, dtype=object)
+    if not (t.size == e.size == g.size) or t.size == 0:
+        raise ValueError("time, event and group must have the same positive length")
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise ValueError("time must be finite and non-negative")
+    if not np.all(np.isin(e, (0, 1))):
+        raise ValueError("event must be 0 or 1")
+    present = list(pd.unique(g))
+    levels = list(order) if order is not None else sorted(present)
+    if set(levels) != set(present) or len(levels) != len(present):
+        raise ValueError(f"order {levels} does not match the groups {sorted(map(str, present))}")
+    if len(levels) < 2:
+        raise ValueError("the test needs at least 2 groups")
+    if e.sum() == 0:
+        raise ValueError("no events: the test is undefined")
+    lookup = {lv: i for i, lv in enumerate(levels)}
+    code = np.array([lookup[x] for x in g], dtype=int)
+    return t, e, code, levels
+
+
+def logrank_numpy(time, event, group, order: Sequence | None = None) -> tuple[float, int, float]:
+    """The k-group log-rank test (chi-square, df, p) in numpy, for the Monte Carlo loop.
+
+    Equal to :func:`hccrep.stats.logrank` (lifelines) and R ``survdiff``
+    (``tests/test_lv2025.py`` checks both, ties included).
+
+    Examples
+    --------
+    >>> stat, df, p = logrank_numpy([2, 3, 5, 6, 8, 9, 4, 10, 12, 14], [1, 1, 1, 0, 1, 1, 0, 1, 1, 0], ["a"] * 5 + ["b"] * 5)
+    >>> df, round(stat, 4)
+    (1, 6.5316)
+    """
+    t, e, code, levels = _check_groups(time, event, group, order)
+    k = len(levels)
+    O, E, V = _logrank_terms(t, e, code, k)
+    diff = (O - E)[:-1]
+    stat = float(diff @ np.linalg.pinv(V[:-1, :-1]) @ diff)  # pseudo-inverse, as lifelines (a group may leave no variance)
+    return stat, k - 1, float(sps.chi2.sf(stat, k - 1))
+
+
+def logrank_trend(time, event, group, order: Sequence | None = None, weights: Sequence[float] | None = None) -> TrendResult:
+    """Log-rank test for trend over ordered groups.
+
+    ``U = sum_g w_g (O_g - E_g)`` and ``Var(U) = w' V w`` with ``V`` the
+    hypergeometric covariance of the log-rank test (R ``survdiff$var``);
+    ``U**2 / Var(U)`` is chi-square with 1 df.  Without tied event times it
+    equals the score test of a Cox model with the group scores as one
+    covariate; with ties it keeps the log-rank's hypergeometric variance.
+
+    Parameters
+    ----------
+    time, event : array_like
+    group : array_like
+        Group labels.
+    order : sequence, optional
+        The groups from lowest to highest (default: sorted labels).
+    weights : sequence of float, optional
+        Scores of the ordered groups (default 1, 2, ..., k).
+
+    Examples
+    --------
+    >>> r = logrank_trend([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1], ["a", "a", "b", "b", "c", "c"], order=["c", "b", "a"])
+    >>> r.df, round(r.pvalue, 3) < 0.05
+    (1, True)
+    """
+    t, e, code, levels = _check_groups(time, event, group, order)
+    k = len(levels)
+    w = np.arange(1.0, k + 1) if weights is None else np.asarray(weights, dtype=float)
+    if w.size != k or not np.all(np.isfinite(w)):
+        raise ValueError(f"weights needs {k} finite values, got {list(np.atleast_1d(w))}")
+    O, E, V = _logrank_terms(t, e, code, k)
+    u = float(w @ (O - E))
+    var = float(w @ V @ w)
+    if var <= 0:
+        raise ValueError("the trend statistic has zero variance (equal weights?)")
+    stat = u * u / var
+    return TrendResult(stat, 1, float(sps.chi2.sf(stat, 1)), tuple(float(x) for x in w),
+                       f"log-rank test for trend, scores {tuple(float(x) for x in w)} over {levels}, hypergeometric variance (R survdiff var), chi-square 1 df")
+
+
+def harrell_c(time, event, risk) -> float:
+    """Harrell's C of a risk score (higher = worse), ties in the score counted one half.
+
+    Examples
+    --------
+    >>> harrell_c([1, 2, 3], [1, 1, 1], [3, 2, 1])
+    1.0
+    """
+    from lifelines.utils import concordance_index
+
+    return float(concordance_index(np.asarray(time, float), -np.asarray(risk, float), np.asarray(event, int)))
+
+
+def auc_at(time, event, marker, horizon: float) -> float:
+    """Cumulative/dynamic AUC of ``marker`` (higher = worse) at ``horizon``, IPCW (sksurv).
+
+    Examples
+    --------
+    >>> round(auc_at([5, 10, 30, 40], [1, 1, 0, 0], [2, 1, 0, 0], 24), 2)
+    1.0
+    """
+    from sksurv.metrics import cumulative_dynamic_auc
+    from sksurv.util import Surv
+
+    y = Surv.from_arrays(np.asarray(event, bool), np.asarray(time, float))
+    auc, _ = cumulative_dynamic_auc(y, y, np.asarray(marker, float), [float(horizon)])
+    return float(auc[0])
+
+
+# ----------------------------------------------------------------------------- tables for the notebooks
+
+
+def strata_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
+    """Per Child-Pugh stratum: size, reported and simulated median OS and remission rate (all inputs).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("lv2025")
+    >>> strata_table(st, make_runner(st).simulate(1))["n (assumed)"].tolist()
+    [59, 39, 29]
+    """
+    cp = cohort[cohort["cohort"] == "child_pugh"]
+    rows = []
+    for s in CP_STRATA:
+        d = cp[cp["stratum"] == s]
+        med = km_median(d["os_time"], d["os_event"])
+        rem = study.number(f"{s}_remission_pct")
+        rows.append({"stratum": study.number(f"{s}_median_os").attrs["stratum"], "n (assumed)": len(d),
+                     "median OS reported": study.number(f"{s}_median_os").printed, "median OS simulated": round(med.median, 2),
+                     "remission reported": rem.printed, "remission simulated": f"{int(d['remission'].sum())}/{len(d)} = {100 * d['remission'].mean():.1f}%",
+                     "deaths": int(d["os_event"].sum())})
+    return pd.DataFrame(rows)
+
+
+def ccps_rates_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
+    """Reported vs simulated 1- and 2-year OS and PFS of each CCPS group (inputs, as close as n allows).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("lv2025")
+    >>> len(ccps_rates_table(st, make_runner(st).simulate(1)))
+    12
+    """
+    cc = cohort[cohort["cohort"] == "ccps"]
+    rows = []
+    for g in CCPS_GROUPS:
+        d = cc[cc["ccps_group"] == g]
+        for ep in ("os", "pfs"):
+            lm = km_landmark(d[f"{ep}_time"], d[f"{ep}_event"], [12, 24])
+            for h, surv in zip((12, 24), lm["survival"].to_numpy()):
+                num = study.number(f"ccps_{ep}_{h}m_{g}")
+                rows.append({"group": g, "n (assumed)": len(d), "endpoint": ep.upper(), "month": h, "reported": num.printed,
+                             "simulated": f"{100 * surv:.1f}%"})
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- runner
+
+
+_NC_FILE = {
+    "table1": "{what} of another cohort ({ref}, Table 1); the review prints neither its data nor the summary statistics a simulation would need",
+    "table2": "{what} of {ref}'s model on its own {cohort} cohort; the review gives neither the model's coefficients nor the cohort",
+}
+_NC_QUANTITY = {
+    "p": "a test result of another cohort ({ref}); the review gives neither the groups' sizes nor their outcomes",
+    "cutoff": "a threshold used or chosen in another cohort ({ref}); nothing the review reports determines it",
+    "count": "the size of another study ({ref}); a description, nothing to recompute",
+    "percent": "a share in other cohorts ({ref}); their data are not in the review",
+    "hr": "a hazard ratio of another cohort ({ref}); the review gives no data to recompute it",
+    "or": "an odds ratio of another cohort ({ref}); the review gives no data to recompute it",
+    "auc": "an AUC of another study's model ({ref}); neither the model nor its data are in the review",
+    "c_index": "a C-index of another study's model ({ref}); neither the model nor its data are in the review",
+}
+
+
+def not_checkable_reasons(study: Study) -> dict[str, str]:
+    """The reason each check of the review that no simulation replicates is not checkable.
+
+    Every check outside the Child-Pugh and CCPS paragraphs, and the limits of
+    its interval, gets one; a factor count of Table 3 gets a pointer to the
+    audit of step 5, where it is held against Table 2.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> not_checkable_reasons(load_study("lv2025"))["sarcopenia_os_p"][:30]
+    'a test result of another cohor'
+    """
+    out: dict[str, str] = {}
+    for n in study.numbers:
+        if n.role != "check" or n.file_id in ("child_pugh", "ccps"):
+            continue
+        ref = n.attrs.get("reference") or n.attrs.get("ref", "unreferenced")
+        if n.file_id in _NC_FILE:
+            what = {"auc": "an AUC", "c_index": "a C-index", "cutoff": "a cut-off"}.get(n.quantity, f"a {n.quantity}")
+            reason = _NC_FILE[n.file_id].format(what=what, ref=ref, cohort=n.attrs.get("cohort", ""))
+        elif n.attrs.get("statistic") == "n_factors":
+            reason = f"a count of model factors ({ref}); not a simulation result: held against the parameter list of Table 2 in the audit (step 5)"
+        else:
+            reason = _NC_QUANTITY.get(n.quantity, "a result of another cohort ({ref}); its data are not in the review").format(ref=ref)
+        if n.attrs.get("same_as"):
+            reason += f"; it repeats {n.attrs['same_as']}"
+        out[n.key] = reason
+        if n.lower is not None and n.upper is not None:
+            out[f"{n.key}.lower"] = out[f"{n.key}.upper"] = f"limit of {n.key}: " + reason
+    return out
+
+
+def not_checkable_kinds(study: Study) -> dict[str, str]:
+    """A short label of why each not-checkable check cannot be checked (for grouping in the scorecard).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> not_checkable_kinds(load_study("lv2025"))["t1_nlr_xiao2023_cutoff"]
+    "Table 1: another cohort's cut-off or AUC"
+    """
+    kinds = {"p": "P-value of another cohort", "cutoff": "threshold of another cohort", "count": "size of another study",
+             "percent": "share in other cohorts", "hr": "effect estimate of another cohort", "or": "effect estimate of another cohort",
+             "auc": "model performance in another study", "c_index": "model performance in another study"}
+    out: dict[str, str] = {}
+    for key in not_checkable_reasons(study):
+        n = study.number(key.split(".")[0])
+        if n.file_id == "table1":
+            kind = "Table 1: another cohort's cut-off or AUC"
+        elif n.file_id == "table2":
+            kind = "Table 2: a model's C-index or AUC"
+        elif n.attrs.get("statistic") == "n_factors":
+            kind = "factor count (audited, not simulated)"
+        else:
+            kind = kinds.get(n.quantity, "result of another cohort")
+        out[key] = kind + (" (repeat)" if n.attrs.get("same_as") else "")
+    return out
+
+
+class Lv2025Runner(Runner):
+    """Simulate the Child-Pugh and CCPS cohorts and compute the review's checks about them.
+
+    ``variants``: ``cp_test`` (``"logrank"`` or ``"trend"``) for the unnamed
+    test across the Child-Pugh strata, ``ccps_test`` likewise for the CCPS
+    groups; ``c_index`` and ``auc`` name the discrimination variants.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> r = Lv2025Runner(load_study("lv2025"), variants={"cp_test": "trend"})
+    >>> r.run(1)["cp_strata_os_p"] == r.run(1)["cp_strata_os_p_trend"]
+    True
+    """
+
+    def __init__(self, study: Study, variants: Mapping[str, str] | None = None, not_checkable: Mapping[str, str] | None = None):
+        v = {"cp_test": CP_TEST, "ccps_test": "logrank", "c_index": C_INDEX_VARIANT, "auc": AUC_VARIANT,
+             "logrank": "log-rank (R survdiff, rho = 0; numpy engine equal to lifelines)"}
+        v.update(variants or {})
+        for name in ("cp_test", "ccps_test"):
+            if v[name] not in ("logrank", "trend"):
+                raise ValueError(f"variants[{name!r}] must be 'logrank' or 'trend', got {v[name]!r}")
+        nc = not_checkable_reasons(study)
+        nc.update(not_checkable or {})
+        super().__init__(study, v, nc)
+
+    def simulate(self, seed) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        cp = simulate_child_pugh_cohort(self.study, rng)
+        cc = simulate_ccps_cohort(self.study, rng)
+        return pd.concat([cp, cc], ignore_index=True)
+
+    def _test(self, d: pd.DataFrame, time: str, event: str, group: str, order: Sequence[str], kind: str) -> float:
+        if kind == "trend":
+            return logrank_trend(d[time], d[event], d[group], order=order).pvalue
+        return logrank_numpy(d[time], d[event], d[group], order=order)[2]
+
+    def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
+        """The checks on one simulated cohort (numpy log-rank and KM median; equal to lifelines, see the tests)."""
+        from hccrep.simulate.outcomes import _km_median
+
+        out: dict[str, float | None] = {}
+        cp = cohort[cohort["cohort"] == "child_pugh"]
+        if len(cp):
+            out["cp_strata_os_p"] = self._test(cp, "os_time", "os_event", "stratum", CP_STRATA, self.variants["cp_test"])
+            out["cp_strata_os_p_logrank"] = logrank_numpy(cp["os_time"], cp["os_event"], cp["stratum"], order=CP_STRATA)[2]
+            out["cp_strata_os_p_trend"] = logrank_trend(cp["os_time"], cp["os_event"], cp["stratum"], order=CP_STRATA).pvalue
+            for s in CP_STRATA:
+                d = cp[cp["stratum"] == s]
+                out[f"{s}_median_os"] = _km_median(d["os_time"].to_numpy(), d["os_event"].to_numpy())
+        cc = cohort[cohort["cohort"] == "ccps"]
+        if len(cc):
+            for ep in ("os", "pfs"):
+                out[f"ccps_{ep}_p"] = self._test(cc, f"{ep}_time", f"{ep}_event", "ccps_group", CCPS_GROUPS, self.variants["ccps_test"])
+            out["ccps_c_index"] = harrell_c(cc["os_time"], cc["os_event"], cc["ccps_rank"])
+            out["ccps_os_24m_auc"] = auc_at(cc["os_time"], cc["os_event"], cc["ccps_rank"], 24.0)
+        return out
+
+
+def make_runner(study: Study, **kwargs) -> Lv2025Runner:
+    """The lv2025 runner (registered through :func:`hccrep.studies.get_runner`).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> sorted(make_runner(load_study("lv2025")).run(1))[:2]
+    ['ccps_c_index', 'ccps_os_24m_auc']
+    """
+    return Lv2025Runner(study, **kwargs)
+
+
+# ----------------------------------------------------------------------------- audit of the review's own numbers
+
+
+def _n_parameters(text: str) -> int:
+    parts = [p for p in re.split(r",\s*|\s+and\s+", text) if p.strip()]
+    return len(parts)
+
+
+def audit_review(study: Study) -> pd.DataFrame:
+    """Internal consistency of the review's numbers, computed from ``data/lv2025`` alone.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``check``, ``keys``, ``finding``, ``status`` (``"consistent"``,
+        ``"inconsistent"`` or ``"note"``).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> a = audit_review(load_study("lv2025"))
+    >>> a.loc[a.check == "SIS cut-off", "status"].tolist()
+    ['inconsistent']
+    """
+    num = {n.key: n for n in study.numbers}
+    rows: list[dict] = []
+
+    def add(check, keys, finding, status):
+        rows.append({"check": check, "keys": ", ".join(keys), "finding": finding, "status": status})
+
+    # 1. Table 3 factor counts against the parameter lists of Table 2
+    t2_params = {n.attrs["model"]: n.attrs["parameters"] for n in study.numbers if n.file_id == "table2" and n.attrs.get("statistic") == "n"}
+    for n in study.numbers:
+        if n.file_id == "text_models" and n.attrs.get("statistic") == "n_factors" and n.attrs.get("model") in t2_params:
+            k = _n_parameters(t2_params[n.attrs["model"]])
+            ok = k == int(n.value)
+            add("factor count: Table 3 vs Table 2", [n.key, f"t2_{n.attrs['model']}_n"],
+                f"Table 3 says {int(n.value)} factors; Table 2 lists {k} ({t2_params[n.attrs['model']]})", "consistent" if ok else "inconsistent")
+    # 2. validation above training in Table 2 (optimism would predict the opposite)
+    for model in sorted({n.attrs["model"] for n in study.numbers if n.file_id == "table2"}):
+        for stat in ("c_index", "auc"):
+            tr, va = num.get(f"t2_{model}_training_{stat}"), num.get(f"t2_{model}_validation_{stat}")
+            if tr is None or va is None or tr.bound or va.bound:
+                continue
+            status = "note" if va.value > tr.value else "consistent"
+            add("Table 2: validation vs training", [tr.key, va.key],
+                f"{model} {stat}: training {tr.printed}, validation {va.printed} (difference {va.value - tr.value:+.3f})", status)
+    # 3. Liu et al.: table vs text
+    liu_text = [num[k] for k in ("liu_nomogram_1y_auc", "liu_nomogram_2y_auc", "liu_nomogram_3y_auc")]
+    tr, va = num["t2_liu2023_training_auc"], num["t2_liu2023_validation_auc"]
+    in_text = {x.value for x in liu_text}
+    add("Liu et al. AUCs: Table 2 vs text", [tr.key, va.key] + [x.key for x in liu_text],
+        f"text 1/2/3-year AUCs {', '.join(x.printed for x in liu_text)}; Table 2 training {tr.printed} "
+        f"({'in' if tr.value in in_text else 'not in'} the text), validation {va.printed} ({'in' if va.value in in_text else 'not in'} the text)",
+        "inconsistent" if tr.value not in in_text else "consistent")
+    # 4. the SIS cut-off sign
+    sis = num["t1_sis_wu2023_cutoff"]
+    add("SIS cut-off", [sis.key], f"Table 1 prints {sis.printed}; an SIS counts abnormal components (0-2) and cannot be negative",
+        "inconsistent" if sis.value < 0 else "consistent")
+    # 5. SII and SIRI of one cohort: their ratio is platelets/monocytes
+    sii_c, siri_c = num["t1_sii_deng2024_cutoff"], num["t1_siri_deng2024_cutoff"]
+    ratio = sii_c.value / siri_c.value
+    add("SII vs SIRI units (Deng et al.)", [sii_c.key, siri_c.key],
+        f"SII/SIRI = platelets/monocytes; the two cut-offs give {ratio:.2f}, impossible for counts in one unit "
+        f"(platelets about 100-300 and monocytes about 0.2-1 x 10^9/L give 100-1500); with SIRI in cells/uL the ratio is {1000 * ratio:.0f}",
+        "inconsistent")
+    # 6. NLR cut-offs in the text vs Table 1
+    text_nlr = sorted({n.value for n in study.numbers if n.file_id == "text_inflammation" and n.attrs.get("marker") == "NLR" and n.quantity == "cutoff"})
+    t1_nlr = sorted({n.value for n in study.numbers if n.file_id == "table1" and n.attrs.get("marker") == "NLR" and n.quantity == "cutoff"})
+    add("NLR cut-offs: text vs Table 1", ["text_inflammation", "table1"],
+        f"the text names {len(text_nlr)} NLR cut-offs {text_nlr}; Table 1 lists {len(t1_nlr)} {t1_nlr}", "note")
+    # 7. duplicated statements and the reference of Deng et al.
+    add("Deng et al. cited twice", ["sii_deng_p", "t1_sii_deng2024_cutoff"],
+        "the SII and SIRI paragraphs cite Deng et al. as [15], Table 1 as [224]; the reference list holds the same paper under both numbers", "inconsistent")
+    # 8. remission rates: smallest consistent denominators
+    for s in CP_STRATA:
+        r = num[f"{s}_remission_pct"]
+        m = smallest_denominator(r.value, r.decimals or 0)
+        add("remission rate: smallest denominator", [r.key], f"{r.printed} needs at least {m} patients ({counts_printing_as(r.value, r.decimals or 0, m)[0]}/{m})", "note")
+    # 9. Ikeda et al.: 22% of 36
+    share, n36 = num["em_ikeda_pct"], num["em_ikeda_n"]
+    ks = counts_printing_as(share.value, share.decimals or 0, int(n36.value))
+    add("share vs size (Ikeda et al.)", [share.key, n36.key], f"{share.printed} of {int(n36.value)} is {ks[0] if ks else 'no'} patient(s)",
+        "consistent" if ks else "inconsistent")
+    # 10. platelet meta-analysis: the palliative interval includes 1
+    pal = num["platelet_palliative_hr"]
+    add("platelet HR interval", [pal.key], f"{pal.printed}: the interval includes 1, yet the text reads it as a link with superior OS",
+        "inconsistent" if pal.lower <= 1 <= pal.upper else "consistent")
+    # 11. CCPS PFS: the groups are not ordered at 2 years
+    mod, high = num["ccps_pfs_24m_moderate"], num["ccps_pfs_24m_high"]
+    add("CCPS PFS ordering", [mod.key, high.key], f"2-year PFS {mod.printed} (moderate) vs {high.printed} (high): the high-risk group does better",
+        "note" if high.value > mod.value else "consistent")
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- teaching helpers
+
+
+def ccps_auc_24(study: Study, weights: Mapping[str, float]) -> float:
+    """Expected 24-month AUC of the three CCPS groups when nobody is censored before 24 months.
+
+    Cases are the patients dead by 24 months, controls those alive; a case in
+    a higher-risk group than a control counts 1, the same group 1/2.  The
+    death shares come from the reported 2-year OS rates; ``weights`` are the
+    assumed group sizes (any scale).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> round(ccps_auc_24(load_study("lv2025"), {"low": 1, "moderate": 1, "high": 1}), 2)
+    0.68
+    """
+    if set(weights) != set(CCPS_GROUPS):
+        raise ValueError(f"weights needs exactly {CCPS_GROUPS}")
+    w = np.array([float(weights[g]) for g in CCPS_GROUPS])
+    if np.any(w < 0) or w.sum() <= 0:
+        raise ValueError("weights must be non-negative with a positive sum")
+    w = w / w.sum()
+    dead = np.array([1.0 - study.number(f"ccps_os_24m_{g}").value / 100.0 for g in CCPS_GROUPS])
+    cases, controls = w * dead, w * (1.0 - dead)
+    num = sum(cases[i] * controls[j] * (1.0 if i > j else 0.5 if i == j else 0.0) for i in range(3) for j in range(3))
+    return float(num / (cases.sum() * controls.sum()))
+
+
+def ccps_auc_24_max(study: Study, step: float = 0.01) -> tuple[float, dict[str, float]]:
+    """The largest :func:`ccps_auc_24` over all splits of the cohort (grid of ``step``) and the split reaching it.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("lv2025")
+    >>> best, split = ccps_auc_24_max(st, step=0.05)
+    >>> best < st.number("ccps_os_24m_auc").value
+    True
+    """
+    if not 0 < step <= 0.5:
+        raise ValueError(f"step must lie in (0, 0.5], got {step}")
+    grid = np.arange(0.0, 1.0 + 1e-9, step)
+    best, arg = -1.0, {}
+    for a in grid:
+        for b in grid:
+            c = 1.0 - a - b
+            if c < -1e-9:
+                continue
+            w = {"low": a, "moderate": b, "high": max(c, 0.0)}
+            try:
+                v = ccps_auc_24(study, w)
+            except (ValueError, ZeroDivisionError, FloatingPointError):
+                continue
+            if np.isfinite(v) and v > best:
+                best, arg = v, {k: round(float(x), 6) for k, x in w.items()}
+    return best, arg
+
+
+def cp_pvalue_share(study: Study, multipliers: Sequence[int], n_mc: int, base_seed: int, *, alpha: float = 0.001) -> pd.DataFrame:
+    """Share of simulated Child-Pugh cohorts with p < ``alpha`` (log-rank and trend), per size multiplier.
+
+    Each multiplier scales every stratum size (all multiples print the same
+    remission rates).  Cohorts are seeded from ``base_seed`` (SeedSequence spawn).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> cp_pvalue_share(load_study("lv2025"), [1], n_mc=2, base_seed=1)["patients"].tolist()
+    [127]
+    """
+    from hccrep.replication import seeds_for
+
+    if n_mc < 1:
+        raise ValueError(f"n_mc must be positive, got {n_mc}")
+    rows = []
+    for m in multipliers:
+        ps = []
+        for sd in seeds_for(base_seed, n_mc):
+            d = simulate_child_pugh_cohort(study, np.random.default_rng(sd), multiplier=int(m))
+            ps.append((logrank_numpy(d["os_time"], d["os_event"], d["stratum"], order=CP_STRATA)[2],
+                       logrank_trend(d["os_time"], d["os_event"], d["stratum"], order=CP_STRATA).pvalue))
+        ps = np.array(ps)
+        rows.append({"multiplier": int(m), "patients": int(sum(child_pugh_sizes(study, int(m)).values())),
+                     f"log-rank p < {alpha}": float(np.mean(ps[:, 0] < alpha)), f"trend p < {alpha}": float(np.mean(ps[:, 1] < alpha)),
+                     "median log-rank p": float(np.median(ps[:, 0])), "cohorts": n_mc})
+    return pd.DataFrame(rows)
+
+
+def cutoff_positions(values: pd.Series, study: Study, marker: str) -> pd.DataFrame:
+    """Where each reported cut-off of ``marker`` (Table 1 and text) falls in a simulated distribution.
+
+    A cut-off printed twice (attribute ``same_as``) is listed once.
+
+    Returns the cut-off, its source and the share of simulated patients at or
+    above it.  The simulated values are assumptions (``simulation.yaml``), so
+    the shares illustrate, they do not replicate.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> cutoff_positions(pd.Series([1.0, 3.0, 5.0]), load_study("lv2025"), "PNI")["share at or above"].tolist()
+    [0.0]
+    """
+    vals = np.asarray(values, dtype=float)
+    if vals.size == 0 or not np.all(np.isfinite(vals)):
+        raise ValueError("values must be a non-empty finite sample")
+    rows = []
+    for n in study.numbers:
+        if n.quantity == "cutoff" and n.attrs.get("marker") == marker and not n.attrs.get("same_as"):
+            rows.append({"key": n.key, "printed": n.printed, "cutoff": n.value, "reference": n.attrs.get("reference") or n.attrs.get("ref"),
+                         "share at or above": float(np.mean(vals >= n.value))})
+    if not rows:
+        raise ValueError(f"no reported cut-off of marker {marker!r}")
+    return pd.DataFrame(rows).sort_values("cutoff").reset_index(drop=True)
+
+
+def marker_cutoff_plot(values: pd.Series, cutoffs: pd.DataFrame, *, label: str, log: bool = False):
+    """Histogram of a simulated marker with the reported cut-offs as vertical lines (book theme, alt text).
+
+    ``cutoffs`` is :func:`cutoff_positions`' table.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> from hccrep.plots import alt_text
+    >>> v = pd.Series(np.linspace(1, 6, 50))
+    >>> alt_text(marker_cutoff_plot(v, cutoff_positions(v, load_study("lv2025"), "NLR"), label="NLR")).startswith("Histogram")
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    from hccrep import plots
+
+    vals = np.asarray(values, dtype=float)
+    if vals.size == 0:
+        raise ValueError("values is empty")
+
+    @plots._themed
+    def draw():
+        fig, ax = plt.subplots(figsize=(7, 4))
+        data = np.log10(vals) if log else vals
+        ax.hist(data, bins=30, color=plots.PALETTE[0], alpha=0.7)
+        for i, r in enumerate(cutoffs.itertuples()):
+            x = math.log10(r.cutoff) if log else r.cutoff
+            ax.axvline(x, color=plots.PALETTE[(i % 6) + 1], ls="--", lw=1.5, label=f"{r.printed} ({r.reference})")
+        ax.set_xlabel(f"log10 {label}" if log else label)
+        ax.set_ylabel("simulated patients")
+        ax.legend(loc="upper right", fontsize=8)
+        lines = "; ".join(f"{r.printed} from {r.reference} with {100 * r._5:.0f}% of patients at or above" for r in cutoffs.itertuples())
+        plots._set_alt(fig, f"Histogram of {label} in {vals.size} simulated patients, median {np.median(vals):.3g}, "
+                            f"with the reported cut-offs as dashed lines: {lines}.")
+        return fig
+
+    return draw()
