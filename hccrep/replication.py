@@ -33,6 +33,7 @@ from hccrep.simulate import simulate_baseline
 
 __all__ = [
     "VERDICTS",
+    "BACKENDS",
     "Runner",
     "BaselineRunner",
     "runner_for",
@@ -122,16 +123,32 @@ class BaselineRunner(Runner):
         out: dict[str, float | None] = {}
         base = self.study.baseline()
         gcol = self.group_column
+        arm = cohort[gcol].astype(str).to_numpy()
         for v in base.variables:
             if v.p is None or v.p.role != "check":
                 continue
             if isinstance(v, CategoricalVariable):
-                table = pd.crosstab(cohort[v.key], cohort[gcol], dropna=False).to_numpy()
+                table = _crosstab(cohort[v.key], cohort[gcol])
                 out[f"{v.key}.p"] = compare_counts(table, test=self.variants["categorical"]).pvalue
             else:
-                samples = [cohort.loc[cohort[gcol] == g.key, v.key].to_numpy(float) for g in base.groups]
+                col = cohort[v.key].to_numpy(float)
+                samples = [col[arm == str(g.key)] for g in base.groups]
                 out[f"{v.key}.p"] = compare_samples(samples, test=self.variants["continuous"]).pvalue
         return out
+
+
+def _crosstab(rows: pd.Series, cols: pd.Series) -> np.ndarray:
+    """``pd.crosstab(rows, cols, dropna=False).to_numpy()``, fast for two complete categoricals.
+
+    Every category of each (also an empty one) gets its row or column, in
+    category order, as pandas does; any other input goes to pandas.
+    """
+    if (isinstance(rows.dtype, pd.CategoricalDtype) and isinstance(cols.dtype, pd.CategoricalDtype)):
+        r, c = rows.cat.codes.to_numpy(), cols.cat.codes.to_numpy()
+        if (r >= 0).all() and (c >= 0).all():
+            nr, nc = len(rows.cat.categories), len(cols.cat.categories)
+            return np.bincount(r.astype(np.int64) * nc + c, minlength=nr * nc).reshape(nr, nc)
+    return pd.crosstab(rows, cols, dropna=False).to_numpy()
 
 
 def runner_for(study: str | Study, **kwargs) -> Runner:
@@ -149,8 +166,80 @@ def seeds_for(base_seed: int, n: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(base_seed).spawn(n)
 
 
+#: Where :func:`monte_carlo` runs the cohorts (see its ``backend`` argument).
+BACKENDS = ("serial", "joblib", "dask")
+
+
 def _run_one(runner: Runner, seed: np.random.SeedSequence) -> dict[str, float | None]:
     return runner.run(seed)
+
+
+def _run_batch(runner: Runner, seeds: list[np.random.SeedSequence]) -> pd.DataFrame:
+    """Run a batch of cohorts and keep only their summary numbers (float64, one row per cohort)."""
+    return pd.DataFrame([runner.run(s) for s in seeds], dtype=float)
+
+
+def _batches(seeds: list, size: int) -> list[list]:
+    return [seeds[i:i + size] for i in range(0, len(seeds), size)]
+
+
+def _check_backend(backend: str | None, n_jobs: int, scheduler) -> str:
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be a non-zero integer (negative as in joblib: -1 = every core), got {n_jobs!r}")
+    if backend is None:
+        backend = "dask" if scheduler is not None else ("serial" if n_jobs == 1 else "joblib")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if scheduler is not None and backend != "dask":
+        raise ValueError(f"scheduler is only used with backend='dask', got backend={backend!r}")
+    if scheduler is not None and not isinstance(scheduler, str):
+        from distributed import Client
+
+        if not isinstance(scheduler, Client):
+            raise ValueError(f"scheduler must be None, an address string or a distributed.Client, got {type(scheduler).__name__}")
+    return backend
+
+
+def _workers(n_jobs: int) -> int:
+    """Worker count of ``n_jobs`` as joblib reads it (-1: every core, -2: all but one, ...)."""
+    import os
+
+    return int(n_jobs) if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))
+
+
+def _dask_batches(runner: Runner, batches: list[list], n_jobs: int, scheduler):
+    """Yield the batches' results in order, computed on a dask.distributed cluster.
+
+    ``scheduler`` None starts (and afterwards closes) a LocalCluster of
+    ``n_jobs`` single-threaded worker processes; a string is the address of a
+    running scheduler (``"tcp://host:8786"``); a ``distributed.Client`` is
+    used as it is and left open.
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ImportError("backend='dask' needs dask.distributed: pip install 'dask[distributed]'") from exc
+    cluster = client = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=_workers(n_jobs), threads_per_worker=1, processes=True, dashboard_address=":0")
+        client = own = Client(cluster)
+    elif isinstance(scheduler, str):
+        client = own = Client(scheduler)
+    elif isinstance(scheduler, Client):
+        client, own = scheduler, None
+    else:
+        raise ValueError(f"scheduler must be None, an address string or a distributed.Client, got {type(scheduler).__name__}")
+    try:
+        shared = client.scatter(runner, broadcast=True)  # sent once to every worker, not once per task
+        futures = [client.submit(_run_batch, shared, b, pure=False) for b in batches]
+        for fut in futures:
+            yield fut.result()
+            fut.release()
+    finally:
+        if own is not None:
+            own.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def _cache_key(runner: Runner, n: int, base_seed: int) -> str:
@@ -197,24 +286,69 @@ def monte_carlo(
     n_jobs: int = 1,
     progress: bool = True,
     cache_dir: str | None = None,
+    backend: str | None = None,
+    scheduler=None,
+    batch_size: int | None = None,
 ) -> pd.DataFrame:
     """Replicated values over ``n`` seeded cohorts (one row per cohort, one column per check).
 
-    Only the summary numbers of each cohort are kept, never the cohorts.
-    ``n_jobs`` > 1 runs cohorts in parallel processes (joblib); results do not
-    depend on ``n_jobs``.
+    Only the summary numbers of each cohort are kept, never the cohorts: each
+    batch of cohorts is reduced to a float64 frame as soon as it is analysed,
+    so memory grows by about 8 bytes per check per cohort.  Cohort ``i`` is
+    simulated from the ``i``-th child of ``SeedSequence(base_seed)`` wherever it
+    runs, so the result does not depend on ``backend``, ``n_jobs`` or
+    ``batch_size`` (``tests/test_backends.py``).
 
     Parameters
     ----------
+    runner : Runner
+        From :func:`runner_for`.
+    n : int
+        Number of cohorts (0 gives an empty frame).
+    base_seed : int, optional
+        Default: the study's ``book_seed + 1``.
+    n_jobs : int, default 1
+        Worker processes for ``"joblib"`` and for the LocalCluster ``"dask"``
+        starts (negative as in joblib: -1 every core, -2 all but one).
+    progress : bool, default True
+        Show a tqdm bar (per batch).
     cache_dir : str, optional
         Folder for a result cache keyed by :func:`_cache_key` (the code, the
         data, the settings and the library versions); by default the
         environment variable ``HCCREP_CACHE_DIR``, and no cache when that is
         unset.  The book's notebooks share one Monte Carlo this way.
+    backend : {"serial", "joblib", "dask"}, optional
+        Where cohorts run: in this process; in ``n_jobs`` local processes
+        (joblib); or on a ``dask.distributed`` cluster.  Default: ``"serial"``
+        when ``n_jobs == 1``, else ``"joblib"`` (``"dask"`` when ``scheduler``
+        is given).
+    scheduler : str or distributed.Client, optional
+        Only with ``backend="dask"``: the address of a running scheduler
+        (``"tcp://host:8786"``) or a connected client.  Default: a
+        LocalCluster of ``n_jobs`` worker processes, closed afterwards.
+    batch_size : int, optional
+        Cohorts per task (default: ``n`` split into about four tasks per
+        worker, at most 50 cohorts each).
+
+    Returns
+    -------
+    DataFrame
+        ``n`` rows, float64.
+
+    Examples
+    --------
+    >>> mc = monte_carlo(runner_for("fonc2025"), 4, base_seed=1, progress=False, cache_dir="")  # doctest: +SKIP
+    >>> mc.shape[0]  # doctest: +SKIP
+    4
     """
     import os
     from pathlib import Path
 
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    backend = _check_backend(backend, n_jobs, scheduler)
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if n == 0:
         return pd.DataFrame()
     base = runner.study.meta.book_seed + 1 if base_seed is None else base_seed
@@ -225,18 +359,32 @@ def monte_carlo(
         if path.exists():
             return pd.read_csv(path, dtype=float, float_precision="round_trip")
     seeds = seeds_for(base, n)
-    if n_jobs == 1:
-        it: Iterable = (_run_one(runner, s) for s in seeds)
-    else:
+    if batch_size is None:
+        batch_size = max(1, min(50, -(-n // (4 * (1 if backend == "serial" else _workers(n_jobs))))))
+    batches = _batches(seeds, batch_size)
+    if backend == "serial":
+        it: Iterable = (_run_batch(runner, b) for b in batches)
+    elif backend == "joblib":
         from joblib import Parallel, delayed
 
-        it = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_run_one)(runner, s) for s in seeds)
+        it = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_run_batch)(runner, b) for b in batches)
+    else:
+        it = _dask_batches(runner, batches, n_jobs, scheduler)
+    parts = []
+    bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        it = tqdm(it, total=n, desc=f"Monte Carlo {runner.study.key}", unit="cohort")
-    rows = list(it)
-    out = pd.DataFrame(rows, dtype=float)
+        bar = tqdm(total=n, desc=f"Monte Carlo {runner.study.key}", unit="cohort")
+    try:
+        for part in it:
+            parts.append(part)
+            if bar is not None:
+                bar.update(len(part))
+    finally:
+        if bar is not None:
+            bar.close()
+    out = pd.concat(parts, ignore_index=True, sort=False).astype(float) if len(parts) > 1 else parts[0]
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -285,6 +433,8 @@ def scorecard(
     progress: bool = True,
     level: float = 0.95,
     cache_dir: str | None = None,
+    backend: str | None = None,
+    scheduler=None,
 ) -> pd.DataFrame:
     """Every check of the study with its replicated value, interval and verdict.
 
@@ -298,8 +448,9 @@ def scorecard(
         The book's seed (default: ``study.yaml``'s ``book_seed``).
     level : float
         Coverage of the Monte Carlo interval.
-    cache_dir : str, optional
-        See :func:`monte_carlo`.
+    cache_dir, n_jobs, backend, scheduler
+        See :func:`monte_carlo` (the verdicts do not depend on ``n_jobs``,
+        ``backend`` or ``scheduler``).
 
     Returns
     -------
@@ -309,9 +460,10 @@ def scorecard(
     """
     if not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1), got {level}")
+    _check_backend(backend, n_jobs, scheduler)
     book_seed = runner.study.meta.book_seed if seed is None else seed
     on_seed = runner.run(book_seed)
-    mc = monte_carlo(runner, n_mc, n_jobs=n_jobs, progress=progress, cache_dir=cache_dir)
+    mc = monte_carlo(runner, n_mc, n_jobs=n_jobs, progress=progress, cache_dir=cache_dir, backend=backend, scheduler=scheduler)
     a = (1 - level) / 2
     rows = []
     for num in runner.checks:

@@ -14,13 +14,14 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from hccrep.replication import BaselineRunner
 from hccrep.simulate import simulate_baseline
 from hccrep.simulate.study import simulate_endpoints
 from hccrep.spec import ReportedNumber, Study
 
-__all__ = ["make_runner", "Fonc2025Runner", "TABLE1_VARIANT", "COUNT_VARIANT", "KM_CONF_TYPE", "SUBGROUP_VARIABLES"]
+__all__ = ["make_runner", "Fonc2025Runner", "TABLE1_VARIANT", "COUNT_VARIANT", "KM_CONF_TYPE", "KM_ENGINES", "SUBGROUP_VARIABLES"]
 
 #: Section 2.4 names "the chi-square test" for categorical data without a word on a continuity
 #: correction; we take Pearson's uncorrected statistic (what SPSS prints first).
@@ -29,6 +30,10 @@ TABLE1_VARIANT = "chisq"
 COUNT_VARIANT = "chisq"
 #: R survfit's default KM interval; the paper used R and SPSS without naming the transform.
 KM_CONF_TYPE = "log"
+#: Engines for the Kaplan-Meier medians, landmark rates and log-rank tests of the Monte Carlo:
+#: "numpy" (:mod:`hccrep.stats.fastsurv`, the default, ~50x faster) or "lifelines"
+#: (:mod:`hccrep.stats.survival`); both give the same values (``tests/test_fastsurv.py``).
+KM_ENGINES = ("numpy", "lifelines")
 #: The paper says "caliper width of 0.2" without a scale; the authors used R, whose MatchIt reads
 #: ``caliper = 0.2`` as 0.2 SD of the propensity score (std.caliper = TRUE).  Step 8 shows Austin's
 #: 0.2 SD of the logit beside it.
@@ -37,10 +42,19 @@ PSM_CALIPER_SCALE = "ps_sd"
 SUBGROUP_VARIABLES = ("age", "gender", "ecog", "afp", "portal_vein_invasion", "tumour_diameter", "extrahepatic_metastasis", "bclc")
 
 RESPONSE_LEVELS = ("pr", "sd", "pd")
+_Z975 = float(stats.norm.ppf(1 - 0.05 / 2))
 
 
 def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
     return [n for n in study.numbers if n.file_id == file_id]
+
+
+def _indicator_of(col: np.ndarray, level: str, reference: str) -> np.ndarray:
+    """:meth:`Fonc2025Runner._indicator` on an array of strings."""
+    present = set(col.tolist())
+    if level not in present and reference in present:
+        return (col != reference).astype(float)
+    return (col == level).astype(float)
 
 
 def _assign_counts(rng: np.random.Generator, n: int, counts: list[int], labels: list[str]) -> np.ndarray:
@@ -55,8 +69,10 @@ class Fonc2025Runner(BaselineRunner):
 
     def __init__(self, study: Study, variants=None, not_checkable=None):
         v = {"categorical": TABLE1_VARIANT, "continuous": "mannwhitney", "counts": COUNT_VARIANT, "km_conf_type": KM_CONF_TYPE,
-             "ties": "efron", "cox_engine": "numpy", "psm_caliper_scale": PSM_CALIPER_SCALE}
+             "ties": "efron", "cox_engine": "numpy", "km_engine": "numpy", "psm_caliper_scale": PSM_CALIPER_SCALE}
         v.update(variants or {})
+        if v["km_engine"] not in KM_ENGINES:
+            raise ValueError(f"variants['km_engine'] must be one of {KM_ENGINES}, got {v['km_engine']!r}")
         nc = {
             "rt_bed10_median_gy": "BED needs each patient's dose and fractions; the paper gives only their separate medians and ranges (see step 2, which computes BED for the stated regimens)",
             "rt_bed10_median_gy.lower": "as rt_bed10_median_gy",
@@ -144,8 +160,7 @@ class Fonc2025Runner(BaselineRunner):
         return res, res.matched(d)
 
     def _psm(self, cohort: pd.DataFrame) -> dict[str, float]:
-        from hccrep.stats import km_median, logrank
-
+        km_median, logrank = self.km_engine.km_median, self.km_engine.logrank
         out: dict[str, float] = {}
         try:
             res, m = self.match(cohort)
@@ -168,22 +183,30 @@ class Fonc2025Runner(BaselineRunner):
         out["psm_pfs_logrank_p"] = logrank(m["pfs_time"], m["pfs_event"], m["treated"]).pvalue
         return out
 
-    def _two_by_two(self, cohort: pd.DataFrame, indicator: np.ndarray) -> float:
+    def _two_by_two(self, cohort: pd.DataFrame, indicator: np.ndarray, arm: np.ndarray | None = None) -> float:
         from hccrep.stats import compare_counts
 
-        gcol = self.group_column
         groups = [g.key for g in self.study.baseline().groups]
-        arm = cohort[gcol].astype(str).to_numpy()
+        if arm is None:
+            arm = cohort[self.group_column].astype(str).to_numpy()
         table = np.array([[int(((arm == g) & (indicator == v)).sum()) for g in groups] for v in (1, 0)])
         return compare_counts(table, test=self.variants["counts"]).pvalue
 
     def _counts(self, cohort: pd.DataFrame) -> dict[str, float]:
         out: dict[str, float] = {}
+        arm = cohort[self.group_column].astype(str).to_numpy()
+        by_column: dict[str, float] = {}
+
+        def column_p(c: str) -> float:
+            if c not in by_column:
+                by_column[c] = self._two_by_two(cohort, cohort[c].to_numpy(), arm)
+            return by_column[c]
+
         resp = cohort["response"].astype(str).to_numpy()
         ind = {"pr": resp == "pr", "sd": resp == "sd", "pd": resp == "pd", "orr": resp == "pr", "dcr": resp != "pd"}
         for n in _numbers(self.study, "table3"):
             if n.role == "check" and n.quantity == "p":
-                out[n.key] = self._two_by_two(cohort, ind[n.attrs["endpoint"]].astype(int))
+                out[n.key] = self._two_by_two(cohort, ind[n.attrs["endpoint"]].astype(int), arm)
         for n in self.study.numbers:
             if n.file_id not in ("table4", "safety_text", "discussion") or n.role != "check" or n.quantity != "p":
                 continue
@@ -193,15 +216,35 @@ class Fonc2025Runner(BaselineRunner):
             grade = "any" if n.attrs["grade"] == "any" else "g34"
             cols = [f"{e.strip()}_{grade}" for e in str(n.attrs["endpoint"]).split(",")]
             if all(c in cohort.columns for c in cols):
-                out[n.key] = min(self._two_by_two(cohort, cohort[c].to_numpy()) for c in cols)
+                out[n.key] = min(column_p(c) for c in cols)
         return out
 
     def _km(self, cohort: pd.DataFrame, endpoint: str, mask: np.ndarray):
-        return cohort.loc[mask, f"{endpoint}_time"].to_numpy(), cohort.loc[mask, f"{endpoint}_event"].to_numpy()
+        return cohort[f"{endpoint}_time"].to_numpy()[mask], cohort[f"{endpoint}_event"].to_numpy()[mask]
+
+    @property
+    def km_engine(self):
+        """The module computing KM medians, landmarks and log-rank tests (``variants["km_engine"]``).
+
+        :mod:`hccrep.stats.fastsurv` for ``"numpy"``, :mod:`hccrep.stats.survival`
+        (lifelines) for ``"lifelines"``; both expose ``km_median``,
+        ``km_landmark`` and ``logrank`` with the same arguments.
+        """
+        if self.variants["km_engine"] == "numpy":
+            from hccrep.stats import fastsurv
+
+            return fastsurv
+        from hccrep.stats import survival
+
+        return survival
+
+    def _landmark_survival(self, time, event, times: list[float]) -> np.ndarray:
+        """KM survival at ``times`` with the chosen engine."""
+        lm = self.km_engine.km_landmark(time, event, times, conf_type=self.variants["km_conf_type"])
+        return np.asarray(lm["survival"] if isinstance(lm, pd.DataFrame) else lm.survival, float)
 
     def _survival(self, cohort: pd.DataFrame) -> dict[str, float]:
-        from hccrep.stats import km_landmark, km_median, logrank
-
+        km_median, logrank = self.km_engine.km_median, self.km_engine.logrank
         out: dict[str, float] = {}
         arm = cohort[self.group_column].astype(str).to_numpy()
         nums = [n for n in self.study.numbers if n.file_id in ("survival_text", "figure4")]
@@ -221,18 +264,15 @@ class Fonc2025Runner(BaselineRunner):
                 out[n.key] = logrank_p[ep]
         for (ep, g), group_nums in landmarks.items():
             times = [float(n.attrs["time"]) for n in group_nums]
-            lm = km_landmark(*self._km(cohort, ep, arm == g), times, conf_type=conf)
-            for n, surv in zip(group_nums, lm["survival"]):
+            surv_at = self._landmark_survival(*self._km(cohort, ep, arm == g), times)
+            for n, surv in zip(group_nums, surv_at):
                 out[n.key] = 100.0 * float(surv)
         return out
 
     def _indicator(self, cohort: pd.DataFrame, variable: str, level: str, reference: str) -> np.ndarray:
         """1 for ``level``, 0 otherwise; a level the cohort does not have (Table 5's
         'TACE or HAIC' of a three-level variable) means 'anything but the reference'."""
-        col = cohort[variable].astype(str)
-        if level not in set(col) and reference in set(col):
-            return (col != reference).to_numpy(float)
-        return (col == level).to_numpy(float)
+        return _indicator_of(cohort[variable].astype(str).to_numpy(), level, reference)
 
     def _contrast(self, n: ReportedNumber) -> tuple[str, str]:
         """(level, reference) of a reported HR, read the declared way round."""
@@ -255,8 +295,47 @@ class Fonc2025Runner(BaselineRunner):
 
         return cox(d, "time", "event", covariates, ties=self.variants["ties"]).table
 
+    def _fit(self, time, event, x, names: list[str]) -> dict[str, dict[str, float]]:
+        """Cox fit of ``time``/``event`` on the columns of ``x`` (one per name).
+
+        Returns ``{name: {coef, hr, lower, upper, se, z, p}}``.  With
+        ``cox_engine`` "numpy" the fit runs on the arrays
+        (:func:`hccrep.stats.fastcox.cox_fit`, the Wald limits and p computed
+        as :func:`hccrep.stats.fastcox.cox_table` computes them) without a
+        DataFrame round trip; "lifelines" goes through :meth:`_cox_table`.
+        Raises ValueError for a constant covariate, as both engines do.
+        """
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 1:
+            x = x[:, None]
+        if self.variants["cox_engine"] != "numpy":
+            d = pd.DataFrame(x, columns=names)
+            d.insert(0, "event", np.asarray(event))
+            d.insert(0, "time", np.asarray(time, dtype=float))
+            tab = self._cox_table(d, names)
+            return {nm: {c: float(v) for c, v in tab.loc[nm].items()} for nm in names}
+        from hccrep.stats.fastcox import cox_fit
+
+        sd = x.std(axis=0)
+        if (sd == 0).any():
+            raise ValueError(f"covariate {names[int(np.argmax(sd == 0))]!r} is constant")
+        coef, se, _ = cox_fit(np.asarray(time, dtype=float), np.asarray(event, dtype=int), x, ties=self.variants["ties"])
+        q = _Z975
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            z = coef / se
+            cols = {"coef": coef, "hr": np.exp(coef), "lower": np.exp(coef - q * se), "upper": np.exp(coef + q * se),
+                    "se": se, "z": z, "p": 2 * stats.norm.sf(np.abs(z))}
+        return {nm: {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
+
     def _cox(self, cohort: pd.DataFrame) -> dict[str, float]:
         out: dict[str, float] = {}
+        strs: dict[str, np.ndarray] = {}
+
+        def indicator(var: str, level: str, ref: str) -> np.ndarray:
+            if var not in strs:
+                strs[var] = cohort[var].astype(str).to_numpy()
+            return _indicator_of(strs[var], level, ref)
+
         hr_numbers = [n for n in _numbers(self.study, "table5") if n.quantity == "hr"]
         models: dict[tuple[str, str], list[ReportedNumber]] = defaultdict(list)
         for n in hr_numbers:
@@ -264,12 +343,12 @@ class Fonc2025Runner(BaselineRunner):
                 continue
             models[(n.attrs["endpoint"], n.attrs["model"])].append(n)
         for (ep, model), nums in models.items():
+            time, event = cohort[f"{ep}_time"].to_numpy(float), cohort[f"{ep}_event"].to_numpy(int)
             if model == "univariable":
                 for n in nums:
                     level, ref = self._contrast(n)
                     var = self.group_column if n.attrs["variable"] == "arm" else n.attrs["variable"]
-                    d = self._design(cohort, ep, [("x", var, level, ref)])
-                    res = self._cox_table(d, ["x"]).loc["x"]
+                    res = self._fit(time, event, indicator(var, level, ref), ["x"])["x"]
                     self._store(out, n, res)
             else:
                 terms = []
@@ -277,13 +356,13 @@ class Fonc2025Runner(BaselineRunner):
                     level, ref = self._contrast(n)
                     var = self.group_column if n.attrs["variable"] == "arm" else n.attrs["variable"]
                     terms.append((n.key, var, level, ref))
-                d = self._design(cohort, ep, terms)
-                tab = self._cox_table(d, [t[0] for t in terms])
+                x = np.column_stack([indicator(var, level, ref) for _, var, level, ref in terms])
+                tab = self._fit(time, event, x, [t[0] for t in terms])
                 for n in nums:
-                    self._store(out, n, tab.loc[n.key])
+                    self._store(out, n, tab[n.key])
         return out
 
-    def _store(self, out: dict, n: ReportedNumber, row: pd.Series) -> None:
+    def _store(self, out: dict, n: ReportedNumber, row) -> None:
         out[n.key] = float(row["hr"])
         out[f"{n.key}.lower"], out[f"{n.key}.upper"] = float(row["lower"]), float(row["upper"])
         pkey = n.attrs.get("p_key")
@@ -296,21 +375,32 @@ class Fonc2025Runner(BaselineRunner):
         treated = self.study.baseline().groups[-1].key
         arm = (cohort[gcol].astype(str) == treated).astype(float).to_numpy()
         pint: dict[tuple[str, str], float] = {}
+        strs: dict[str, np.ndarray] = {}
+        tes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+        def te(ep: str) -> tuple[np.ndarray, np.ndarray]:
+            if ep not in tes:
+                tes[ep] = cohort[f"{ep}_time"].to_numpy(float), cohort[f"{ep}_event"].to_numpy(int)
+            return tes[ep]
+
+        def as_str(var: str) -> np.ndarray:
+            if var not in strs:
+                strs[var] = cohort[var].astype(str).to_numpy()
+            return strs[var]
 
         def interaction_p(ep: str, var: str) -> float:
             if (ep, var) not in pint:
                 levels = list(cohort[var].cat.categories)
-                d = pd.DataFrame({"time": cohort[f"{ep}_time"], "event": cohort[f"{ep}_event"], "arm": arm})
-                terms = ["arm"]
+                cols, terms = [arm], ["arm"]
                 for lv in levels[1:]:
-                    x = (cohort[var].astype(str) == lv).astype(float).to_numpy()
-                    d[f"x_{lv}"], d[f"arm_x_{lv}"] = x, x * arm
+                    x = (as_str(var) == lv).astype(float)
+                    cols += [x, x * arm]
                     terms += [f"x_{lv}", f"arm_x_{lv}"]
                 try:
-                    tab = self._cox_table(d, terms)
+                    tab = self._fit(*te(ep), np.column_stack(cols), terms)
                     inter = [t for t in terms if t.startswith("arm_x_")]
                     # Wald test of the interaction terms (one term for a binary subgroup)
-                    pint[(ep, var)] = float(tab.loc[inter[0], "p"]) if len(inter) == 1 else float("nan")
+                    pint[(ep, var)] = float(tab[inter[0]]["p"]) if len(inter) == 1 else float("nan")
                 except (ValueError, np.linalg.LinAlgError):
                     pint[(ep, var)] = float("nan")
             return pint[(ep, var)]
@@ -318,10 +408,10 @@ class Fonc2025Runner(BaselineRunner):
         for n in _numbers(self.study, "subgroups"):
             ep, var = n.attrs["endpoint"], n.attrs["subgroup_variable"]
             if n.quantity == "hr":
-                mask = (cohort[var].astype(str) == str(n.attrs["subgroup_level"])).to_numpy()
-                d = pd.DataFrame({"time": cohort.loc[mask, f"{ep}_time"], "event": cohort.loc[mask, f"{ep}_event"], "arm": arm[mask]})
+                mask = as_str(var) == str(n.attrs["subgroup_level"])
+                t, e = te(ep)
                 try:
-                    row = self._cox_table(d, ["arm"]).loc["arm"]
+                    row = self._fit(t[mask], e[mask], arm[mask], ["arm"])["arm"]
                     out[n.key], out[f"{n.key}.lower"], out[f"{n.key}.upper"] = float(row["hr"]), float(row["lower"]), float(row["upper"])
                 except (ValueError, np.linalg.LinAlgError):
                     out[n.key] = float("nan")
@@ -333,8 +423,7 @@ class Fonc2025Runner(BaselineRunner):
         return out
 
     def _rt_site(self, cohort: pd.DataFrame) -> dict[str, float]:
-        from hccrep.stats import km_median, logrank
-
+        km_median, logrank = self.km_engine.km_median, self.km_engine.logrank
         out: dict[str, float] = {}
         site = cohort["rt_site"].astype(str).to_numpy()
         names = {"rt_site_liver": "liver", "rt_site_pvtt": "pvtt_hvtt"}

@@ -303,9 +303,10 @@ def matched_pfs(runner, cohort: pd.DataFrame, result: MatchResult, *, adjust: Se
     keys), ``"psm_pfs_hr_adjusted"`` adds the arm's HR from a Cox model on the
     same matched sample that also holds those variables' indicators.
     ``km=False`` skips the medians and the log-rank test (NaN), which take
-    most of the time in a Monte Carlo loop.
+    most of the time in a Monte Carlo loop.  The medians and the log-rank
+    test use the runner's ``km_engine`` variant (numpy by default).
     """
-    from hccrep.stats import km_median, logrank
+    km_median, logrank = runner.km_engine.km_median, runner.km_engine.logrank
 
     d = treated_frame(runner, cohort)
     m = result.matched(d)
