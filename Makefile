@@ -3,6 +3,9 @@
 #   make book    build the Jupyter Book into _build/html (every notebook executed, -W)
 #   make test    run the whole test suite (unit, R parity, notebooks, book build)
 #   make run-notebook NB=book/fonc2025/01_baseline.md SEED=7 [PARAMS='-p FAST True']
+#   make run-chapter CHAPTER=fonc2025 SEED=7 [PARAMS='-p N_MC 500']
+#   make book-student    the book without exercise solutions (for teachers)
+#   make linkcheck       check the book's external links (needs internet; CI runs it)
 #   make clean
 #
 # Both `book` and `test` create .venv from pyproject.toml first; the venv is
@@ -18,6 +21,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp
 
 NB     ?=
+CHAPTER ?=
 SEED   ?= 7
 PARAMS ?=
 PAPERMILL_DIR := _build/papermill
@@ -30,12 +34,15 @@ export HCCREP_CACHE_DIR ?= $(CURDIR)/_build/.hccrep_cache
 # Silence debugpy's "frozen modules" notice printed by every kernel on 3.11.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test run-notebook clean
+.PHONY: help venv book test run-notebook run-chapter book-student linkcheck clean
 
 help:
 	@echo "make book   - build the book into _build/html (creates .venv)"
 	@echo "make test   - run the full test suite (creates .venv)"
 	@echo "make run-notebook NB=book/<study>/<nb>.md SEED=7 [PARAMS='-p FAST True']"
+	@echo "make run-chapter CHAPTER=<study> SEED=7 [PARAMS='-p N_MC 500'] - every notebook of a chapter"
+	@echo "make book-student - the book without solutions, into _build/student"
+	@echo "make linkcheck - check external links of the book (needs internet)"
 	@echo "make clean  - remove build outputs (keeps .venv)"
 
 venv: $(STAMP)
@@ -64,6 +71,28 @@ run-notebook: venv
 	    $(PAPERMILL_DIR)/$(basename $(notdir $(NB)))-seed$(SEED).ipynb \
 	    -p SEED $(SEED) $(PARAMS)
 	@echo "executed notebook: $(PAPERMILL_DIR)/$(basename $(notdir $(NB)))-seed$(SEED).ipynb"
+
+# Every notebook of one chapter (book/<CHAPTER>/NN_*.md, in order) through run-notebook.
+run-chapter: venv
+	@test -n "$(CHAPTER)" || { echo "usage: make run-chapter CHAPTER=<study> SEED=7 [PARAMS='-p N_MC 500']"; exit 2; }
+	@test -d "book/$(CHAPTER)" || { echo "no such chapter: book/$(CHAPTER)"; exit 2; }
+	@nbs="$$(ls book/$(CHAPTER)/[0-9]*.md 2>/dev/null)"; \
+	test -n "$$nbs" || { echo "book/$(CHAPTER) has no numbered notebooks"; exit 2; }; \
+	for nb in $$nbs; do \
+	    $(MAKE) --no-print-directory run-notebook NB="$$nb" SEED="$(SEED)" PARAMS="$(PARAMS)"; \
+	done
+
+# The teacher's edition: the same book with sphinx-exercise's hide_solutions set.
+book-student: venv
+	@mkdir -p _build/student
+	$(BIN)/python -m hccrep.book config _config.yml --hide-solutions > _build/student/_config.yml
+	$(BIN)/jupyter-book build . --config _build/student/_config.yml --path-output _build/student -W --keep-going --all
+	@echo "student edition written to _build/student/_build/html/index.html"
+
+# External links need internet: CI's book workflow runs this; offline it reports every link as broken.
+linkcheck: venv
+	$(BIN)/jupyter-book build . --builder linkcheck
+	@echo "report: _build/linkcheck/output.txt"
 
 clean:
 	rm -rf _build .pytest_cache

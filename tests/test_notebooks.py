@@ -6,9 +6,9 @@
   own folder as working directory (as in the book build). Its first code cell must be
   tagged ``parameters`` and assign ``SEED`` and ``FAST``; ``N_MC`` is passed when that
   cell assigns it.
-* ``test_book_builds_without_warnings`` (marker ``book``): ``jupyter-book build`` of the
-  repository with ``-W --keep-going --all`` into a temporary output folder; every
-  notebook is executed with its default parameters.
+* The ``-W --keep-going --all`` book build, with every notebook executed with its default
+  parameters, is ``tests/test_browser.py::test_book_builds_without_warnings``: it is built
+  once per session there (``tests/_bookbuild.py``) and then opened in Chromium.
 
 Kernels run on the interpreter that runs pytest (``sys.executable``): the tests
 register a ``python3`` kernelspec for it in a temporary ``JUPYTER_PATH``, which takes
@@ -24,8 +24,6 @@ import ast
 import importlib
 import os
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -42,7 +40,6 @@ FAST_PARAMETERS = {"SEED": 7, "FAST": True, "N_MC": 20}
 REQUIRED_PARAMETERS = ("SEED", "FAST")
 KERNEL_NAME = "python3"
 CELL_TIMEOUT = 600  # seconds, as execute.timeout in _config.yml
-BOOK_TIMEOUT = 60 * 60  # seconds for the whole book build
 
 
 def in_ci() -> bool:
@@ -232,59 +229,3 @@ def test_notebook_runs_with_fast_parameters(nb_path: Path | None, tmp_path: Path
     if failure:
         pytest.fail(failure, pytrace=False)
     assert output.is_file()
-
-
-def _jupyter_book_executable() -> str:
-    local = Path(sys.executable).with_name("jupyter-book")
-    if local.is_file():
-        return str(local)
-    found = shutil.which("jupyter-book")
-    if found is None:
-        message = "the jupyter-book command is not installed; `make test` installs it"
-        if in_ci():
-            pytest.fail(f"CI is set and {message}", pytrace=False)
-        pytest.skip(message)
-    return found
-
-
-@pytest.mark.book
-@pytest.mark.slow
-def test_book_builds_without_warnings(tmp_path: Path, kernel_env):
-    require("jupyter_book")
-    require("myst_nb")
-    exe = _jupyter_book_executable()
-    cmd = [exe, "build", str(ROOT), "--path-output", str(tmp_path),
-           "-W", "--keep-going", "--all"]
-    try:
-        proc = subprocess.run(
-            cmd, cwd=ROOT, env=kernel_env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            timeout=BOOK_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired as exc:
-        proc = None
-        timeout_log = exc.output or ""
-    if proc is None:
-        pytest.fail(f"jupyter-book build took more than {BOOK_TIMEOUT} s\n{timeout_log}",
-                    pytrace=False)
-    log = _strip_ansi(proc.stdout)
-    (tmp_path / "build.log").write_text(log, encoding="utf-8")
-    lines = log.splitlines()
-    tail = "\n".join(lines[-200:])
-    flagged = "\n".join(
-        line for line in lines
-        if re.search(r"WARNING:|ERROR|Error:", line) and "IPKernelApp" not in line
-    )
-    if proc.returncode != 0:
-        pytest.fail(
-            f"jupyter-book build -W failed (exit {proc.returncode}); "
-            f"full log in {tmp_path / 'build.log'}\n"
-            f"warnings and errors:\n{flagged or '(none flagged)'}\n"
-            f"last lines:\n{tail}",
-            pytrace=False,
-        )
-    index = tmp_path / "_build" / "html" / "index.html"
-    assert index.is_file(), f"no {index} after a successful build; last lines:\n{tail}"
-    # the root page itself is rendered, not only the redirect
-    root_entry = toc_entries()[0]
-    assert (tmp_path / "_build" / "html" / (root_entry + ".html")).is_file()

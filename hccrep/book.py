@@ -1,0 +1,652 @@
+"""Helpers for the book itself: appendix tables, build configurations, notebook conversions.
+
+Everything here is generated from what exists at build time, so a study added under
+``data/`` appears in the appendices without editing them:
+
+- :func:`all_scorecards` and :func:`all_audits` -- every check and every audit finding of
+  every study (:func:`hccrep.spec.list_studies`) in one table, with a ``study`` column;
+- :func:`filter_table_html` -- an HTML table with a drop-down filter per chosen column, a
+  text search and sortable headers, written with a small inline script so that it works
+  offline (no CDN, no extra package);
+- :func:`derived_config` -- a copy of ``_config.yml`` with solutions hidden (the teacher's
+  build, ``make book-student``) or another branch for the launch buttons;
+- :func:`convert_exercises` -- turns ``Exercise N`` / ``Solution N`` admonitions into
+  sphinx-exercise ``exercise`` / ``solution`` directives (idempotent);
+- :func:`colab_notebook` -- a MyST notebook as ``.ipynb`` with a set-up cell that installs
+  hccrep on Google Colab and does nothing anywhere else.
+
+Examples
+--------
+>>> import pandas as pd
+>>> html = filter_table_html(pd.DataFrame({"study": ["a", "b"], "verdict": ["x", "y"]}),
+...                          filters=["study", "verdict"], table_id="demo")
+>>> 'id="demo"' in html
+True
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+__all__ = [
+    "COLAB_SETUP_SOURCE",
+    "SCORECARD_COLUMNS",
+    "AUDIT_COLUMNS",
+    "all_scorecards",
+    "all_audits",
+    "filter_table_html",
+    "derived_config",
+    "convert_exercises",
+    "exercise_label_prefix",
+    "colab_notebook",
+    "public_modules",
+    "setup",
+]
+
+#: Columns of :func:`all_scorecards`, in order.
+SCORECARD_COLUMNS = (
+    "study", "key", "source", "row", "column", "quantity", "printed", "replicated",
+    "mc_low", "mc_high", "verdict", "reason",
+)
+#: Columns of :func:`all_audits`, in order.
+AUDIT_COLUMNS = ("study", "check", "key", "source", "where", "printed", "status", "detail")
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _study_keys(studies: Sequence[str] | None) -> list[str]:
+    from hccrep.spec import list_studies
+
+    known = list_studies()
+    if studies is None:
+        return known
+    if isinstance(studies, str) or not all(isinstance(s, str) for s in studies):
+        raise ValueError(f"studies must be a sequence of study keys, got {studies!r}")
+    unknown = [s for s in studies if s not in known]
+    if unknown:
+        raise ValueError(f"studies: unknown study keys {unknown}; known: {known}")
+    return list(studies)
+
+
+def all_scorecards(
+    n_mc: int,
+    *,
+    seed: int | None = None,
+    n_jobs: int = 1,
+    studies: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The scorecard of every study in one table.
+
+    Each study is run through its registered runner
+    (:func:`hccrep.replication.runner_for`) and :func:`hccrep.replication.scorecard`,
+    so every check of every study appears, including those no analysis replicates
+    yet (verdict ``not checkable`` with the reason). A study that nothing can simulate
+    (no module in :mod:`hccrep.studies` and no baseline table, e.g. a review) still lists
+    every check, each ``not checkable`` with :data:`NO_RUNNER_REASON`.
+
+    Parameters
+    ----------
+    n_mc : int
+        Monte Carlo cohorts per study for the intervals (0: no interval).
+    seed : int, optional
+        One seed for every study; by default each study's own ``book_seed``.
+    n_jobs : int
+        Worker processes for the Monte Carlo (the result does not depend on it).
+    studies : sequence of str, optional
+        Study keys; by default every study under ``data/``
+        (:func:`hccrep.spec.list_studies`).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SCORECARD_COLUMNS`, one row per check, studies in key order.
+
+    Examples
+    --------
+    >>> card = all_scorecards(0, studies=["fonc2025"])   # doctest: +SKIP
+    >>> card.study.unique()                               # doctest: +SKIP
+    array(['fonc2025'], dtype=object)
+    """
+    from hccrep.replication import runner_for, scorecard
+    from hccrep.spec import load_study
+
+    if isinstance(n_mc, bool) or not isinstance(n_mc, int) or n_mc < 0:
+        raise ValueError(f"n_mc must be a non-negative int, got {n_mc!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ValueError(f"seed must be None or a non-negative int, got {seed!r}")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be a non-zero int (joblib convention), got {n_jobs!r}")
+    frames = []
+    for key in _study_keys(studies):
+        study = load_study(key)
+        if _has_runner(study):
+            card = scorecard(runner_for(study), n_mc=n_mc, seed=seed, n_jobs=n_jobs, progress=False)
+        else:
+            card = _unrunnable_card(study)
+        frames.append(card.assign(study=key))
+    if not frames:
+        return pd.DataFrame(columns=list(SCORECARD_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(SCORECARD_COLUMNS)]
+
+
+#: Reason given for the checks of a study that nothing can simulate yet.
+NO_RUNNER_REASON = (
+    "no simulation: the study has neither a baseline table nor a module in hccrep.studies"
+)
+
+
+def _has_runner(study) -> bool:
+    """Whether :func:`hccrep.replication.runner_for` can simulate ``study``.
+
+    A study module ``hccrep.studies.<key>`` always counts; without one, the generic
+    baseline runner needs a baseline table (a review such as lv2025 has none).
+    """
+    import importlib.util
+
+    from hccrep.spec import BaselineFile
+
+    if importlib.util.find_spec(f"hccrep.studies.{study.key}") is not None:
+        return True
+    return any(isinstance(f, BaselineFile) for f in study.files.values())
+
+
+def _unrunnable_card(study) -> pd.DataFrame:
+    """Scorecard rows for a study nothing can simulate: every check, ``not checkable``."""
+    from hccrep.replication import Runner
+
+    rows = [{
+        "key": n.key, "file_id": n.file_id, "source": n.source, "row": n.row, "column": n.column,
+        "quantity": n.quantity, "printed": n.printed, "reported": n.value, "replicated": float("nan"),
+        "mc_low": float("nan"), "mc_high": float("nan"), "verdict": "not checkable", "reason": NO_RUNNER_REASON,
+    } for n in Runner(study).checks]
+    return pd.DataFrame(rows, columns=[
+        "key", "file_id", "source", "row", "column", "quantity", "printed", "reported", "replicated",
+        "mc_low", "mc_high", "verdict", "reason"])
+
+
+def all_audits(studies: Sequence[str] | None = None, *, include_ok: bool = True) -> pd.DataFrame:
+    """Every audit finding of every study in one table (:func:`hccrep.audit.audit_study`).
+
+    Parameters
+    ----------
+    studies : sequence of str, optional
+        Study keys; by default every study under ``data/``.
+    include_ok : bool
+        Keep the findings whose status is ``ok``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`AUDIT_COLUMNS`.
+
+    Examples
+    --------
+    >>> all_audits(["fonc2025"]).columns[0]   # doctest: +SKIP
+    'study'
+    """
+    from hccrep.audit import audit_study
+
+    if not isinstance(include_ok, bool):
+        raise ValueError(f"include_ok must be a bool, got {include_ok!r}")
+    frames = [audit_study(key, include_ok=include_ok).assign(study=key) for key in _study_keys(studies)]
+    if not frames:
+        return pd.DataFrame(columns=list(AUDIT_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(AUDIT_COLUMNS)]
+
+
+def _cell_text(value, float_format: str) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float):
+        return format(value, float_format)
+    return str(value)
+
+
+_FILTER_SCRIPT = """
+<script>
+(function () {
+  var root = document.getElementById("%(id)s");
+  if (!root) { return; }
+  var table = root.querySelector("table");
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var selects = root.querySelectorAll("select[data-col]");
+  var search = root.querySelector("input[type=search]");
+  var count = root.querySelector(".hccrep-count");
+  function apply() {
+    var text = search.value.toLowerCase();
+    var shown = 0;
+    rows.forEach(function (row) {
+      var ok = true;
+      selects.forEach(function (s) {
+        if (s.value !== "" && row.cells[+s.dataset.col].textContent !== s.value) { ok = false; }
+      });
+      if (ok && text && row.textContent.toLowerCase().indexOf(text) < 0) { ok = false; }
+      row.style.display = ok ? "" : "none";
+      if (ok) { shown += 1; }
+    });
+    count.textContent = shown + " of " + rows.length + " rows";
+  }
+  selects.forEach(function (s) { s.addEventListener("change", apply); });
+  search.addEventListener("input", apply);
+  table.querySelectorAll("th[data-col]").forEach(function (th) {
+    th.addEventListener("click", function () {
+      var col = +th.dataset.col;
+      var dir = th.dataset.dir === "asc" ? -1 : 1;
+      th.dataset.dir = dir === 1 ? "asc" : "desc";
+      rows.sort(function (a, b) {
+        var x = a.cells[col].textContent, y = b.cells[col].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        if (!isNaN(nx) && !isNaN(ny) && String(nx) === x.trim() && String(ny) === y.trim()) {
+          return dir * (nx - ny);
+        }
+        return dir * x.localeCompare(y);
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+  apply();
+})();
+</script>
+"""
+
+
+def filter_table_html(
+    df: pd.DataFrame,
+    *,
+    filters: Sequence[str],
+    table_id: str,
+    caption: str = "",
+    float_format: str = ".4g",
+) -> str:
+    """An HTML table with drop-down filters, a text search and sortable headers.
+
+    The filtering and sorting are done by a short inline script, so the table works in
+    a book read offline: nothing is loaded from a CDN. Cells are HTML-escaped.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The rows to show; must not be empty (an empty appendix table is a bug).
+    filters : sequence of str
+        Columns that get a drop-down of their distinct values.
+    table_id : str
+        HTML id of the wrapper (letters, digits, ``-`` and ``_``); unique on the page.
+    caption : str
+        Optional caption above the table.
+    float_format : str
+        Format spec for float cells; NaN prints as an empty cell.
+
+    Returns
+    -------
+    str
+        The HTML fragment (wrapper ``div``, controls, ``table`` and ``script``).
+
+    Raises
+    ------
+    ValueError
+        If ``df`` is empty or not a DataFrame, a filter column is missing, or
+        ``table_id`` is not a valid id.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> out = filter_table_html(pd.DataFrame({"v": ["a"]}), filters=["v"], table_id="t1")
+    >>> out.count("<tr>")
+    2
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    if df.empty:
+        raise ValueError("df is empty: an appendix table with no rows would hide a failure")
+    if isinstance(filters, str):
+        raise ValueError(f"filters must be a sequence of column names, not the string {filters!r}")
+    missing = [c for c in filters if c not in df.columns]
+    if missing:
+        raise ValueError(f"filters: columns {missing} are not in df (columns: {list(df.columns)})")
+    if not isinstance(table_id, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", table_id):
+        raise ValueError(f"table_id must start with a letter and hold only letters, digits, - and _; got {table_id!r}")
+    esc = _html.escape
+    columns = [str(c) for c in df.columns]
+    cells = [[_cell_text(v, float_format) for v in row] for row in df.itertuples(index=False)]
+    parts = [f'<div class="hccrep-filter-table" id="{table_id}">']
+    if caption:
+        parts.append(f"<p><strong>{esc(caption)}</strong></p>")
+    parts.append('<p class="hccrep-controls">')
+    for name in filters:
+        col = columns.index(str(name))
+        values = sorted({r[col] for r in cells})
+        options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in values)
+        parts.append(
+            f'<label>{esc(str(name))} <select data-col="{col}" aria-label="filter by {esc(str(name))}">'
+            f'<option value="">all</option>{options}</select></label> '
+        )
+    parts.append('<label>search <input type="search" aria-label="search the table"></label> ')
+    parts.append(f'<span class="hccrep-count">{len(cells)} of {len(cells)} rows</span></p>')
+    parts.append('<div style="overflow-x: auto; max-height: 80vh; overflow-y: auto;">')
+    parts.append('<table class="table hccrep-table" style="font-size: 0.8em; width: auto;"><thead><tr>')
+    parts += [f'<th data-col="{i}" title="click to sort">{esc(c)}</th>' for i, c in enumerate(columns)]
+    parts.append("</tr></thead><tbody>")
+    for row in cells:
+        parts.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>")
+    parts.append("</tbody></table></div></div>")
+    parts.append(_FILTER_SCRIPT % {"id": table_id})
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- build configs
+
+
+def derived_config(text: str, *, hide_solutions: bool | None = None, branch: str | None = None) -> str:
+    """A variant of the book's ``_config.yml`` text.
+
+    Parameters
+    ----------
+    text : str
+        The YAML text of ``_config.yml``.
+    hide_solutions : bool, optional
+        Set sphinx-exercise's ``hide_solutions`` (``True``: a student edition without
+        the solutions).
+    branch : str, optional
+        Set ``repository.branch``, the branch the launch buttons (Binder, Colab) open.
+
+    Returns
+    -------
+    str
+        The modified configuration as YAML (comments are not kept).
+
+    Examples
+    --------
+    >>> out = derived_config("title: t\\n", hide_solutions=True)
+    >>> yaml.safe_load(out)["sphinx"]["config"]["hide_solutions"]
+    True
+    """
+    config = yaml.safe_load(text)
+    if not isinstance(config, dict):
+        raise ValueError("text must be a YAML mapping (the content of _config.yml)")
+    if hide_solutions is not None:
+        if not isinstance(hide_solutions, bool):
+            raise ValueError(f"hide_solutions must be a bool or None, got {hide_solutions!r}")
+        sphinx = config.setdefault("sphinx", {}) or {}
+        config["sphinx"] = sphinx
+        sphinx.setdefault("config", {})
+        if sphinx["config"] is None:
+            sphinx["config"] = {}
+        sphinx["config"]["hide_solutions"] = hide_solutions
+    if branch is not None:
+        if not isinstance(branch, str) or not re.fullmatch(r"[A-Za-z0-9._/-]+", branch):
+            raise ValueError(f"branch must be a git branch name, got {branch!r}")
+        repo = config.get("repository") or {}
+        repo["branch"] = branch
+        config["repository"] = repo
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+# --------------------------------------------------------------------------- exercises
+
+_OPEN = re.compile(r"^(?P<fence>:{3,})\{admonition\}\s+(?P<kind>Exercise|Solution)\s+(?P<num>\d+)\b(?P<rest>.*)$")
+
+
+def exercise_label_prefix(path: str | Path) -> str:
+    """The label prefix of a notebook's exercises: ``<folder>-<stem>``, e.g. ``fonc2025-01_baseline``.
+
+    Examples
+    --------
+    >>> exercise_label_prefix("book/fonc2025/01_baseline.md")
+    'fonc2025-01_baseline'
+    """
+    p = Path(path)
+    prefix = f"{p.parent.name}-{p.stem}" if p.parent.name else p.stem
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", prefix).lower()
+
+
+def convert_exercises(text: str, label_prefix: str) -> tuple[str, int]:
+    """Turn ``Exercise N`` / ``Solution N`` admonitions into sphinx-exercise directives.
+
+    ``:::{admonition} Exercise N[ title]`` becomes ``:::{exercise}[ title]`` with
+    ``:label: <label_prefix>-exN``; ``:::{admonition} Solution N`` becomes
+    ``:::{solution} <label_prefix>-exN`` with ``:label: <label_prefix>-solN`` and
+    ``:class: dropdown`` (hidden until clicked). Options of the admonition (its
+    ``:class:`` line) are dropped; the body and the closing fence are kept as they are.
+    Text that holds no such admonition is returned unchanged, so the conversion is
+    idempotent.
+
+    Parameters
+    ----------
+    text : str
+        A MyST Markdown page.
+    label_prefix : str
+        Prefix of the labels (see :func:`exercise_label_prefix`); unique in the book.
+
+    Returns
+    -------
+    (str, int)
+        The converted text and the number of directives converted.
+
+    Raises
+    ------
+    ValueError
+        If a solution has no exercise of the same number before it, a number is used
+        twice, or an admonition is not closed.
+
+    Examples
+    --------
+    >>> src = ":::{admonition} Exercise 1\\nDo it.\\n:::\\n"
+    >>> out, n = convert_exercises(src, "demo")
+    >>> out.splitlines()[:2], n
+    ([':::{exercise}', ':label: demo-ex1'], 1)
+    """
+    if not isinstance(label_prefix, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", label_prefix):
+        raise ValueError(f"label_prefix must hold only letters, digits, - and _; got {label_prefix!r}")
+    lines = text.split("\n")
+    out: list[str] = []
+    exercises: set[str] = set()
+    solutions: set[str] = set()
+    converted = 0
+    i = 0
+    while i < len(lines):
+        m = _OPEN.match(lines[i])
+        if not m:
+            out.append(lines[i])
+            i += 1
+            continue
+        fence, kind, num, rest = m["fence"], m["kind"], m["num"], m["rest"].strip()
+        closing = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == fence), None)
+        if closing is None:
+            raise ValueError(f"{kind} {num} (line {i + 1}) is not closed by a line {fence!r}")
+        j = i + 1
+        while j < closing and re.match(r"^:[A-Za-z_-]+:", lines[j]):
+            j += 1  # drop the admonition's options
+        title = re.sub(r"^[:.\-–—]\s*", "", rest)
+        if kind == "Exercise":
+            if num in exercises:
+                raise ValueError(f"Exercise {num} (line {i + 1}) appears twice")
+            exercises.add(num)
+            out += [f"{fence}{{exercise}}" + (f" {title}" if title else ""), f":label: {label_prefix}-ex{num}"]
+        else:
+            if num not in exercises:
+                raise ValueError(f"Solution {num} (line {i + 1}) has no Exercise {num} before it")
+            if num in solutions:
+                raise ValueError(f"Solution {num} (line {i + 1}) appears twice")
+            solutions.add(num)
+            out += [f"{fence}{{solution}} {label_prefix}-ex{num}", f":label: {label_prefix}-sol{num}",
+                    ":class: dropdown"]
+        converted += 1
+        out += lines[j:closing + 1]
+        i = closing + 1
+    return "\n".join(out), converted
+
+
+# --------------------------------------------------------------------------- Colab
+
+#: The set-up cell of the Colab notebooks: clones the repository and installs hccrep when
+#: ``google.colab`` is importable, and does nothing anywhere else (no network, no install).
+COLAB_SETUP_SOURCE = '''\
+# Google Colab only: fetch the book's repository and install hccrep. Elsewhere this does nothing.
+try:
+    import google.colab  # noqa: F401  (importable only on Colab)
+    ON_COLAB = True
+except ImportError:
+    ON_COLAB = False
+if ON_COLAB:
+    import os, subprocess, sys
+    REPO = "{repo_url}"
+    if not os.path.isdir("/content/hccrep"):
+        subprocess.run(["git", "clone", "--depth", "1", REPO, "/content/hccrep"], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hccrep"], check=True)
+    sys.path.insert(0, "/content/hccrep")  # the editable install is seen only after a restart
+    os.chdir("/content/hccrep/{folder}")  # notebooks run from their own folder, as in the book'''
+
+
+def colab_notebook(md_path: str | Path, repo_url: str, root: str | Path = "."):
+    """A MyST notebook as an ``nbformat`` notebook with the Colab set-up cell.
+
+    The set-up cell (:data:`COLAB_SETUP_SOURCE`) is inserted right after the cell tagged
+    ``parameters`` (which stays the first code cell, as papermill and the tests expect)
+    and before anything imports hccrep. It is tagged ``colab-setup``; calling this on a
+    notebook that already has that tag adds nothing.
+
+    Parameters
+    ----------
+    md_path : path
+        The MyST notebook (``book/<study>/<name>.md``).
+    repo_url : str
+        The git URL Colab clones (``https://...``).
+    root : path
+        The repository root, to give the notebook's folder relative to it.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Examples
+    --------
+    >>> nb = colab_notebook("book/fonc2025/01_baseline.md", "https://github.com/hccrep/hccrep")  # doctest: +SKIP
+    """
+    import jupytext
+    import nbformat
+
+    if not isinstance(repo_url, str) or not re.fullmatch(r"https://[^\s\"']+", repo_url):
+        raise ValueError(f"repo_url must be an https URL without quotes or spaces, got {repo_url!r}")
+    path = Path(md_path)
+    if not path.is_file():
+        raise ValueError(f"md_path: {path} is not a file")
+    folder = path.resolve().parent.relative_to(Path(root).resolve()).as_posix()
+    nb = jupytext.read(path)
+    codes = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    if not codes or "parameters" not in nb.cells[codes[0]].metadata.get("tags", []):
+        raise ValueError(f"md_path: the first code cell of {path} is not tagged 'parameters'")
+    if any("colab-setup" in c.metadata.get("tags", []) for c in nb.cells):
+        return nb
+    cell = nbformat.v4.new_code_cell(
+        COLAB_SETUP_SOURCE.format(repo_url=repo_url, folder=folder), metadata={"tags": ["colab-setup"]}
+    )
+    nb.cells.insert(codes[0] + 1, cell)
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    for i, c in enumerate(nb.cells):  # nbformat 4.5 wants cell ids; deterministic ones
+        c["id"] = f"cell-{i}"
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+# --------------------------------------------------------------------------- API reference
+
+
+def public_modules(package: str = "hccrep") -> list[str]:
+    """Every importable module of ``package`` whose dotted name has no ``_``-prefixed part.
+
+    The API appendix documents exactly these, so a module added to hccrep appears in the
+    book without editing the page.
+
+    Examples
+    --------
+    >>> "hccrep.spec" in public_modules()
+    True
+    """
+    import importlib
+    import pkgutil
+
+    root = importlib.import_module(package)
+    names = [package]
+    for info in pkgutil.walk_packages(root.__path__, prefix=package + "."):
+        if not any(part.startswith("_") for part in info.name.split(".")):
+            names.append(info.name)
+    return sorted(names)
+
+
+def _api_directive():
+    from docutils import nodes
+    from docutils.parsers.rst import Directive
+    from docutils.statemachine import StringList
+    from sphinx.util.nodes import nested_parse_with_titles
+
+    class HccrepApi(Directive):
+        """``.. hccrep-api::`` -- an autosummary table and an ``automodule`` section per public module."""
+
+        has_content = False
+
+        def run(self):
+            mods = public_modules()
+            lines = [".. autosummary::", ""] + [f"   {m}" for m in mods] + [""]
+            for m in mods:
+                lines += [f"``{m}``", "-" * (len(m) + 4), "", f".. automodule:: {m}", "   :members:", ""]
+            node = nodes.section()
+            node.document = self.state.document
+            nested_parse_with_titles(self.state, StringList(lines, source="hccrep-api"), node)
+            return node.children
+
+    return HccrepApi
+
+
+def setup(app):
+    """Sphinx extension hook (``sphinx: extra_extensions: [hccrep.book]``): the ``hccrep-api`` directive."""
+    app.add_directive("hccrep-api", _api_directive())
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m hccrep.book {student-config,colab-notebooks,convert-exercises} ...``."""
+    import argparse
+    import sys
+
+    import nbformat
+
+    parser = argparse.ArgumentParser(prog="python -m hccrep.book", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("config", help="write a variant of _config.yml to stdout")
+    c.add_argument("config", type=Path)
+    c.add_argument("--hide-solutions", action="store_true")
+    c.add_argument("--branch")
+    n = sub.add_parser("colab-notebooks", help="write .ipynb with the Colab cell next to each MyST notebook")
+    n.add_argument("--repo-url", required=True)
+    n.add_argument("paths", nargs="+", type=Path)
+    e = sub.add_parser("convert-exercises", help="convert admonition exercises in place")
+    e.add_argument("paths", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    if args.cmd == "config":
+        sys.stdout.write(derived_config(args.config.read_text(encoding="utf-8"),
+                                        hide_solutions=True if args.hide_solutions else None, branch=args.branch))
+    elif args.cmd == "colab-notebooks":
+        for p in args.paths:
+            nb = colab_notebook(p, args.repo_url)
+            nbformat.write(nb, p.with_suffix(".ipynb"))
+            print(f"wrote {p.with_suffix('.ipynb')}")
+    else:
+        for p in args.paths:
+            text = p.read_text(encoding="utf-8")
+            new, count = convert_exercises(text, exercise_label_prefix(p))
+            if new != text:
+                p.write_text(new, encoding="utf-8")
+            print(f"{p}: {count} converted")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(_main())

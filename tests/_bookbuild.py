@@ -1,0 +1,75 @@
+"""Build the book once for the tests that need the HTML (``tests/test_browser.py``).
+
+:func:`build_book` runs ``jupyter-book build -W --keep-going --all`` into an output folder
+with a ``python3`` kernelspec on the interpreter that runs pytest, and returns the log and
+the HTML folder. ``HCCREP_BOOK_HTML=<path to _build/html>`` skips the build and reuses one
+(for example the output of ``make book``); the tests then check that build.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK_TIMEOUT = 60 * 60  # seconds for the whole book build
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+
+
+@dataclass
+class BookBuild:
+    html: Path
+    returncode: int
+    log: str
+
+    @property
+    def flagged(self) -> str:
+        """The warning and error lines of the log (the kernel's TCP notice excluded)."""
+        return "\n".join(line for line in self.log.splitlines()
+                         if re.search(r"WARNING:|ERROR|Error:", line) and "IPKernelApp" not in line)
+
+
+def jupyter_book_executable() -> str | None:
+    local = Path(sys.executable).with_name("jupyter-book")
+    return str(local) if local.is_file() else shutil.which("jupyter-book")
+
+
+def build_book(out_dir: Path, jupyter_path: Path) -> BookBuild:
+    """``jupyter-book build`` of the repository into ``out_dir`` (or reuse ``HCCREP_BOOK_HTML``)."""
+    reuse = os.environ.get("HCCREP_BOOK_HTML")
+    if reuse:
+        html = Path(reuse)
+        ok = (html / "index.html").is_file()
+        return BookBuild(html, 0 if ok else 1, "" if ok else f"HCCREP_BOOK_HTML={reuse} has no index.html")
+    from ipykernel.kernelspec import write_kernel_spec
+
+    write_kernel_spec(path=str(jupyter_path / "kernels" / "python3"))
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = str(jupyter_path) + (os.pathsep + env["JUPYTER_PATH"] if env.get("JUPYTER_PATH") else "")
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    env.setdefault("HCCREP_CACHE_DIR", str(out_dir / "_build" / ".hccrep_cache"))
+    exe = jupyter_book_executable()
+    if exe is None:
+        raise FileNotFoundError("the jupyter-book command is not installed; `make test` installs it")
+    cmd = [exe, "build", str(ROOT), "--path-output", str(out_dir), "-W", "--keep-going", "--all"]
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=BOOK_TIMEOUT)
+        code, log = proc.returncode, proc.stdout
+    except subprocess.TimeoutExpired as exc:
+        code, log = -1, f"jupyter-book build took more than {BOOK_TIMEOUT} s\n{exc.output or ''}"
+    log = strip_ansi(log)
+    (out_dir / "build.log").write_text(log, encoding="utf-8")
+    return BookBuild(out_dir / "_build" / "html", code, log)

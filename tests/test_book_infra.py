@@ -1,0 +1,472 @@
+"""The book's infrastructure: citations, CITATION.cff, exercises, appendix tables, configs, CI.
+
+Most tests read the repository's own files (``references.bib``, ``CITATION.cff``,
+``_config.yml``, ``_toc.yml``, the Makefile, the workflow) and check them against the rules
+their formats set (CFF 1.2.0's required keys, BibTeX parsed by pybtex, the DOI syntax of the
+DOI handbook). The helpers of :mod:`hccrep.book` are tested on small inputs whose expected
+output is written out by hand in the test.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from hccrep import book
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    found.append(node[key])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(toc)
+    return found
+
+
+def _page(entry: str) -> Path | None:
+    for suffix in (".md", ".rst", ".ipynb"):
+        p = ROOT / f"{entry}{suffix}"
+        if p.is_file():
+            return p
+    return None
+
+
+# --------------------------------------------------------------------------- citations
+
+
+def _bib():
+    pybtex = pytest.importorskip("pybtex.database")
+    return pybtex.parse_file(str(ROOT / "references.bib"), bib_format="bibtex")
+
+
+def test_references_bib_parses_and_holds_the_four_studies():
+    bib = _bib()
+    for key in ("deng2025", "lv2025", "fonc2025", "tu2025"):
+        assert key in bib.entries, f"references.bib has no entry {key!r}"
+        assert bib.entries[key].fields.get("title"), f"{key} has no title"
+    # the DOI the brief and data/fonc2025/study.yaml give for fonc2025
+    study = yaml.safe_load((ROOT / "data" / "fonc2025" / "study.yaml").read_text(encoding="utf-8"))
+    assert bib.entries["fonc2025"].fields["doi"] == study["doi"]
+
+
+def test_every_doi_in_references_bib_has_the_doi_syntax():
+    # DOI handbook, section 2.2: a DOI is "10." + registrant code + "/" + suffix
+    bib = _bib()
+    bad = {k: e.fields["doi"] for k, e in bib.entries.items()
+           if "doi" in e.fields and not re.fullmatch(r"10\.\d{4,9}/\S+", e.fields["doi"])}
+    assert not bad, f"malformed DOIs: {bad}"
+
+
+def test_every_cited_key_is_in_references_bib():
+    bib = _bib()
+    cited: dict[str, set[str]] = {}
+    for page in sorted(BOOK.rglob("*.md")):
+        for match in CITE_ROLE.finditer(page.read_text(encoding="utf-8")):
+            for key in match.group(1).split(","):
+                cited.setdefault(key.strip(), set()).add(str(page.relative_to(ROOT)))
+    assert cited, "no page cites anything"
+    missing = {k: sorted(v) for k, v in cited.items() if k not in bib.entries}
+    assert not missing, f"cited keys without an entry in references.bib: {missing}"
+
+
+def test_citation_cff_parses_with_the_keys_cff_1_2_requires():
+    # CFF 1.2.0 schema: required keys are cff-version, message, title and authors; each
+    # author is a person (family-names / given-names / name) or an entity (name).
+    data = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    for key in ("cff-version", "message", "title", "authors"):
+        assert data.get(key), f"CITATION.cff lacks {key!r}"
+    assert str(data["cff-version"]) == "1.2.0"
+    assert isinstance(data["authors"], list) and data["authors"]
+    for author in data["authors"]:
+        assert author.get("name") or author.get("family-names"), f"author without a name: {author}"
+    assert data.get("type", "software") in ("software", "dataset")
+    from hccrep import __version__
+
+    assert str(data["version"]) == __version__
+
+
+# --------------------------------------------------------------------------- config and toc
+
+
+def _config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+def test_config_enables_exercises_citations_autodoc_and_launch_buttons():
+    cfg = _config()
+    ext = cfg["sphinx"]["extra_extensions"]
+    for name in ("sphinx_exercise", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "hccrep.book"):
+        assert name in ext
+    assert cfg["bibtex_bibfiles"] == ["references.bib"]
+    assert cfg["sphinx"]["config"]["hide_solutions"] is False  # the full edition shows them (folded)
+    launch = cfg["launch_buttons"]
+    assert launch["binderhub_url"] and launch["colab_url"]
+
+
+def test_toc_lists_the_how_to_page_and_every_appendix_page():
+    entries = _toc_files()
+    assert "book/how_to_use" in entries
+    for page in sorted((BOOK / "appendices").iterdir()):
+        assert f"book/appendices/{page.stem}" in entries, f"{page.name} is not in _toc.yml"
+    for entry in entries:
+        assert _page(entry) is not None, f"_toc.yml lists {entry}, which does not exist"
+
+
+@pytest.mark.parametrize("entry", [e for e in _toc_files() if e.startswith("book/") and "/" in e[5:]])
+def test_toc_pages_use_sphinx_exercise_not_admonitions(entry):
+    page = _page(entry)
+    assert page is not None
+    text = page.read_text(encoding="utf-8")
+    left = re.findall(r"^:{3,}\{admonition\}\s+(?:Exercise|Solution)\s+\d+", text, flags=re.M)
+    assert not left, (f"{entry}: {len(left)} admonition exercises left; run "
+                      f"`.venv/bin/python scripts/convert_exercises.py {page.relative_to(ROOT)}`")
+    # every solution is folded (dropdown) and names an exercise of the same page
+    labels = set(re.findall(r"^:label:\s*(\S+)", text, flags=re.M))
+    for m in re.finditer(r"^(:{3,})\{solution\}\s+(\S+)\n((?::[a-z-]+:.*\n)*)", text, flags=re.M):
+        assert m.group(2) in labels, f"{entry}: solution for unknown exercise {m.group(2)}"
+        assert ":class: dropdown" in m.group(3), f"{entry}: the solution to {m.group(2)} is not a dropdown"
+
+
+def test_derived_config_hides_solutions_and_keeps_everything_else():
+    text = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    out = yaml.safe_load(book.derived_config(text, hide_solutions=True))
+    original = yaml.safe_load(text)
+    assert out["sphinx"]["config"]["hide_solutions"] is True
+    out["sphinx"]["config"]["hide_solutions"] = False
+    assert out == original
+
+
+def test_derived_config_sets_the_launch_branch():
+    out = yaml.safe_load(book.derived_config("title: t\nrepository:\n  url: u\n", branch="notebooks"))
+    assert out == {"title": "t", "repository": {"url": "u", "branch": "notebooks"}}
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"hide_solutions": "yes"}, "hide_solutions"),
+    ({"branch": "bad branch"}, "branch"),
+])
+def test_derived_config_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        book.derived_config("title: t\n", **kwargs)
+
+
+def test_derived_config_rejects_a_non_mapping():
+    with pytest.raises(ValueError, match="mapping"):
+        book.derived_config("- a\n- b\n")
+
+
+# --------------------------------------------------------------------------- exercises
+
+SOURCE = """\
+## Exercises
+
+:::{admonition} Exercise 1
+Compute it.
+:::
+
+:::{admonition} Solution 1
+:class: dropdown
+```python
+x = 1
+```
+:::
+
+::::{admonition} Exercise 2: a harder one
+Nested:
+:::{note}
+inside
+:::
+::::
+
+:::{admonition} Solution 2
+:class: dropdown
+Because.
+:::
+"""
+
+# written out by hand from the rules in convert_exercises' docstring
+EXPECTED = """\
+## Exercises
+
+:::{exercise}
+:label: ch-nb-ex1
+Compute it.
+:::
+
+:::{solution} ch-nb-ex1
+:label: ch-nb-sol1
+:class: dropdown
+```python
+x = 1
+```
+:::
+
+::::{exercise} a harder one
+:label: ch-nb-ex2
+Nested:
+:::{note}
+inside
+:::
+::::
+
+:::{solution} ch-nb-ex2
+:label: ch-nb-sol2
+:class: dropdown
+Because.
+:::
+"""
+
+
+def test_convert_exercises_gives_labelled_directives_with_dropdown_solutions():
+    out, n = book.convert_exercises(SOURCE, "ch-nb")
+    assert out == EXPECTED
+    assert n == 4
+
+
+def test_convert_exercises_is_idempotent():
+    once, _ = book.convert_exercises(SOURCE, "ch-nb")
+    twice, n = book.convert_exercises(once, "ch-nb")
+    assert twice == once and n == 0
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (":::{admonition} Solution 1\nx\n:::\n", "no Exercise 1"),
+    (":::{admonition} Exercise 1\nx\n", "not closed"),
+    (":::{admonition} Exercise 1\nx\n:::\n:::{admonition} Exercise 1\ny\n:::\n", "twice"),
+])
+def test_convert_exercises_fails_loudly_on_malformed_pages(text, message):
+    with pytest.raises(ValueError, match=message):
+        book.convert_exercises(text, "p")
+
+
+def test_convert_exercises_rejects_a_bad_label_prefix():
+    with pytest.raises(ValueError, match="label_prefix"):
+        book.convert_exercises("", "has space")
+
+
+def test_exercise_label_prefix_names_folder_and_notebook():
+    assert book.exercise_label_prefix("book/tu2025/03_ROC curves.md") == "tu2025-03_roc-curves"
+
+
+def test_convert_exercises_script_converts_a_copy_in_place(tmp_path):
+    page = tmp_path / "ch" / "nb.md"
+    page.parent.mkdir()
+    page.write_text(SOURCE, encoding="utf-8")
+    cmd = [str(Path(__import__("sys").executable)), str(ROOT / "scripts" / "convert_exercises.py"), str(page)]
+    first = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    assert "4 exercise/solution blocks converted" in first.stdout
+    assert page.read_text(encoding="utf-8") == EXPECTED.replace("ch-nb", "ch-nb")
+    second = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    assert "0 exercise/solution blocks converted" in second.stdout
+
+
+# --------------------------------------------------------------------------- filter table
+
+
+def test_filter_table_html_escapes_cells_and_lists_each_filter_value_once():
+    df = pd.DataFrame({"study": ["b", "a", "b"], "verdict": ["<x>", "y", "y"], "v": [0.5, float("nan"), 2.0]})
+    out = book.filter_table_html(df, filters=["study", "verdict"], table_id="t-1", caption="C & D")
+    assert out.count("<tr>") == 4  # header + 3 rows
+    assert "&lt;x&gt;" in out and "<x>" not in out
+    assert "C &amp; D" in out
+    # options of the study filter: "all", then a and b once each, sorted
+    study_select = re.search(r'<select data-col="0"[^>]*>(.*?)</select>', out).group(1)
+    assert re.findall(r'value="([^"]*)"', study_select) == ["", "a", "b"]
+    assert "<td></td>" in out  # NaN prints empty
+    assert "3 of 3 rows" in out
+    assert "http" not in out  # nothing loaded from the network
+
+
+@pytest.mark.parametrize(("df", "kwargs", "message"), [
+    (pd.DataFrame({"a": []}), {"filters": [], "table_id": "t"}, "empty"),
+    (pd.DataFrame({"a": [1]}), {"filters": ["b"], "table_id": "t"}, "not in df"),
+    (pd.DataFrame({"a": [1]}), {"filters": "a", "table_id": "t"}, "sequence"),
+    (pd.DataFrame({"a": [1]}), {"filters": [], "table_id": "1bad id"}, "table_id"),
+    ([1, 2], {"filters": [], "table_id": "t"}, "DataFrame"),
+])
+def test_filter_table_html_rejects_bad_input(df, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        book.filter_table_html(df, **kwargs)
+
+
+# --------------------------------------------------------------------------- appendix tables
+
+
+def test_all_audits_covers_every_study_under_data():
+    from hccrep.spec import list_studies
+
+    audits = book.all_audits()
+    assert list(audits.columns) == list(book.AUDIT_COLUMNS)
+    assert set(audits.study) == set(list_studies())
+
+
+def test_all_scorecards_rejects_unknown_studies_and_bad_sizes():
+    with pytest.raises(ValueError, match="unknown study"):
+        book.all_scorecards(0, studies=["nope2099"])
+    with pytest.raises(ValueError, match="n_mc"):
+        book.all_scorecards(-1)
+    with pytest.raises(ValueError, match="studies"):
+        book.all_scorecards(0, studies="fonc2025")
+
+
+@pytest.mark.slow
+def test_all_scorecards_lists_every_check_of_every_study():
+    # The reference is the data files themselves: every number whose role is "check".
+    from hccrep.spec import list_studies, load_study
+
+    card = book.all_scorecards(0)
+    assert list(card.columns) == list(book.SCORECARD_COLUMNS)
+    for key in list_studies():
+        checks = {n.key for n in load_study(key).numbers if n.role == "check"}
+        listed = set(card.loc[card.study == key, "key"])
+        assert checks <= listed, f"{key}: checks missing from the appendix: {sorted(checks - listed)}"
+
+
+# --------------------------------------------------------------------------- Colab and API
+
+
+def test_colab_setup_cell_does_nothing_outside_colab(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_colab(name, *args, **kwargs):
+        if name == "google.colab" or name.startswith("google.colab."):
+            raise ImportError("not on Colab")
+        return real_import(name, *args, **kwargs)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the set-up cell ran a command outside Colab")
+
+    monkeypatch.setattr(builtins, "__import__", no_colab)
+    monkeypatch.setattr(subprocess, "run", forbidden)
+    monkeypatch.setattr("os.chdir", forbidden)
+    namespace: dict = {}
+    exec(book.COLAB_SETUP_SOURCE.format(repo_url="https://example.org/r", folder="book/x"), namespace)
+    assert namespace["ON_COLAB"] is False
+
+
+def test_colab_notebook_puts_the_setup_cell_right_after_the_parameters(tmp_path):
+    src = ROOT / "book" / "fonc2025" / "01_baseline.md"
+    nb = book.colab_notebook(src, "https://github.com/hccrep/hccrep", root=ROOT)
+    codes = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in codes[0].metadata["tags"]
+    assert codes[1].metadata["tags"] == ["colab-setup"]
+    assert 'os.chdir("/content/hccrep/book/fonc2025")' in codes[1].source
+    assert "import hccrep" not in "\n".join(c.source for c in codes[:1])
+    import nbformat
+
+    nbformat.validate(nb)  # a valid notebook: Colab opens it
+    again = book.colab_notebook(src, "https://github.com/hccrep/hccrep", root=ROOT)
+    assert sum("colab-setup" in c.metadata.get("tags", []) for c in again.cells) == 1
+    with pytest.raises(ValueError, match="repo_url"):
+        book.colab_notebook(src, "git@github.com:x/y", root=ROOT)
+
+
+def test_public_modules_lists_the_package_without_private_modules():
+    import hccrep
+
+    mods = book.public_modules()
+    assert mods[0] == "hccrep"
+    for name in ("hccrep.spec", "hccrep.replication", "hccrep.audit", "hccrep.book", "hccrep.stats.survival"):
+        assert name in mods
+    assert not [m for m in mods if any(p.startswith("_") for p in m.split("."))]
+    # the reference: module names spelled from the package's files
+    pkg = Path(hccrep.__file__).parent
+    expected = set()
+    for f in pkg.rglob("*.py"):
+        parts = f.relative_to(pkg).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if not any(p.startswith("_") for p in parts):
+            expected.add(".".join(("hccrep",) + parts))
+    assert set(mods) == expected
+
+
+# --------------------------------------------------------------------------- make and CI
+
+
+def test_make_run_chapter_runs_every_numbered_notebook_of_the_chapter():
+    out = subprocess.run(["make", "-n", "--no-print-directory", "run-chapter", "CHAPTER=fonc2025", "SEED=7"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    for nb in sorted((BOOK / "fonc2025").glob("[0-9]*.md")):
+        assert f"-o _build/papermill/{nb.stem}.input.ipynb book/fonc2025/{nb.name}" in out.stdout.replace("\\\n", "")
+    assert out.stdout.count("-p SEED 7") == len(list((BOOK / "fonc2025").glob("[0-9]*.md")))
+
+
+def test_make_book_student_builds_with_hidden_solutions():
+    out = subprocess.run(["make", "-n", "book-student"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "--hide-solutions" in out.stdout and "--config _build/student/_config.yml" in out.stdout
+
+
+def test_ci_installs_chromium_only_when_missing():
+    text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "if [ -x /usr/bin/chromium ]" in text and "apt-get install -y -q --no-install-recommends chromium" in text
+    assert text.rstrip().endswith("exec make test")
+    commands = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    assert not [line for line in commands if "playwright install" in line]
+
+
+def test_book_workflow_builds_publishes_and_checks_links_weekly():
+    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text(encoding="utf-8"))
+    triggers = wf.get("on", wf.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert "push" in triggers and triggers["schedule"][0]["cron"]
+    steps = [s for job in wf["jobs"].values() for s in job["steps"]]
+    uses = {s.get("uses", "").split("@")[0] for s in steps}
+    assert {"actions/upload-pages-artifact", "actions/deploy-pages"} <= uses
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert "jupyter-book build" in runs and "-W" in runs and "--builder linkcheck" in runs
+    assert "playwright install" not in runs
+
+
+@pytest.mark.parametrize("entry", [e for e in _toc_files() if re.search(r"^book/[^/]+/\d+_[^/]+$", e)])
+def test_chapter_notebooks_open_with_goals_prerequisites_and_time(entry):
+    page = _page(entry)
+    assert page is not None
+    head = page.read_text(encoding="utf-8")[:4000]
+    for marker in ("{admonition} Learning goals", "**Prerequisites:**", "**Time to learn:**"):
+        assert marker in head, f"{entry}: the opening lacks {marker!r}"
+
+
+def test_a_study_nothing_can_simulate_still_lists_every_check_as_not_checkable():
+    from hccrep.spec import load_study
+
+    study = load_study("fonc2025")
+    card = book._unrunnable_card(study)
+    checks = {n.key for n in study.numbers if n.role == "check"}  # the data files' own list
+    assert checks <= set(card.key)
+    assert set(card.verdict) == {"not checkable"} and set(card.reason) == {book.NO_RUNNER_REASON}
+
+
+def test_has_runner_needs_a_study_module_or_a_baseline_table(monkeypatch):
+    import importlib.util
+
+    from hccrep.spec import load_study
+
+    study = load_study("fonc2025")
+    assert book._has_runner(study)  # it has a module
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert book._has_runner(study)  # ... and a baseline table
+    monkeypatch.setattr(study, "files", {k: f for k, f in study.files.items() if k != "table1"})
+    assert not book._has_runner(study)
