@@ -8,6 +8,8 @@ the HTML folder. ``HCCREP_BOOK_HTML=<path to _build/html>`` skips the build and 
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import re
 import shutil
@@ -73,3 +75,29 @@ def build_book(out_dir: Path, jupyter_path: Path) -> BookBuild:
     log = strip_ansi(log)
     (out_dir / "build.log").write_text(log, encoding="utf-8")
     return BookBuild(out_dir / "_build" / "html", code, log)
+
+
+def build_book_once(tmp_path_factory) -> BookBuild:
+    """:func:`build_book` once per pytest run, even with several xdist workers.
+
+    Under ``pytest -n N`` every worker has its own session; the first worker to get here
+    builds into a folder shared by all workers (next to their temporary folders) while
+    holding a lock, and the others wait for it and reuse its result (the pattern of the
+    pytest-xdist documentation, with :func:`fcntl.flock` instead of the filelock package).
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out = shared / "book-build"
+    record = shared / "book-build.json"
+    with open(shared / "book-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.is_file():
+            saved = json.loads(record.read_text(encoding="utf-8"))
+            return BookBuild(Path(saved["html"]), saved["returncode"], saved["log"])
+        out.mkdir(parents=True, exist_ok=True)
+        jupyter = shared / "book-build-jupyter"
+        jupyter.mkdir(parents=True, exist_ok=True)
+        result = build_book(out, jupyter)
+        record.write_text(json.dumps({"html": str(result.html), "returncode": result.returncode,
+                                      "log": result.log}), encoding="utf-8")
+        return result

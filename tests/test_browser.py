@@ -37,11 +37,13 @@ import pytest
 import yaml
 
 try:  # rootdir-relative import ("tests" is a package) or tests/ on sys.path
-    from tests._bookbuild import ROOT, build_book, in_ci
+    from tests._bookbuild import ROOT, build_book_once, in_ci
 except ImportError:  # pragma: no cover - depends on pytest import mode
-    from _bookbuild import ROOT, build_book, in_ci
+    from _bookbuild import ROOT, build_book_once, in_ci
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# xdist_group: under `pytest -n 2 --dist loadgroup` (make test) every test of this file runs in
+# one worker, so the session fixture builds the book once.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("book")]
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -97,8 +99,8 @@ def built_book(tmp_path_factory) -> Path:
         import myst_nb  # noqa: F401
     except ImportError as exc:
         _need(f"jupyter-book is not importable ({exc})")
-    out = tmp_path_factory.mktemp("book")
-    result = build_book(out, tmp_path_factory.mktemp("jupyter"))
+    result = build_book_once(tmp_path_factory)
+    out = result.html.parents[1]
     if result.returncode != 0:
         pytest.fail(f"jupyter-book build -W failed (exit {result.returncode}); log in {out / 'build.log'}\n"
                     f"{result.flagged or result.log[-4000:]}", pytrace=False)
