@@ -628,7 +628,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     n.add_argument("--repo-url", required=True)
     n.add_argument("paths", nargs="+", type=Path)
     e = sub.add_parser("convert-exercises", help="convert admonition exercises in place")
-    e.add_argument("paths", nargs="+", type=Path)
+    e.add_argument("paths", nargs="*", type=Path, help="default: every book/**/*.md")
     args = parser.parse_args(argv)
     if args.cmd == "config":
         sys.stdout.write(derived_config(args.config.read_text(encoding="utf-8"),
@@ -639,12 +639,17 @@ def _main(argv: Sequence[str] | None = None) -> int:
             nbformat.write(nb, p.with_suffix(".ipynb"))
             print(f"wrote {p.with_suffix('.ipynb')}")
     else:
-        for p in args.paths:
+        paths = args.paths or sorted((Path(__file__).resolve().parents[1] / "book").rglob("*.md"))
+        missing = [str(p) for p in paths if not p.is_file()]
+        if missing:
+            print(f"no such file: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        for p in paths:
             text = p.read_text(encoding="utf-8")
             new, count = convert_exercises(text, exercise_label_prefix(p))
             if new != text:
                 p.write_text(new, encoding="utf-8")
-            print(f"{p}: {count} converted")
+            print(f"{p}: {count} exercise/solution blocks converted")
     return 0
 
 

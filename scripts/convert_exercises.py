@@ -10,7 +10,8 @@ Usage (from the repository root)::
 and ``:::{admonition} Solution N`` (with ``:class: dropdown``) becomes
 ``:::{solution} <folder>-<stem>-exN`` with ``:label: <folder>-<stem>-solN`` and
 ``:class: dropdown``. A page without such admonitions is left untouched, so running the
-script twice changes nothing. The logic is :func:`hccrep.book.convert_exercises`.
+script twice changes nothing. The logic is :func:`hccrep.book.convert_exercises`; this
+script is ``python -m hccrep.book convert-exercises`` with the repository on the path.
 """
 
 from __future__ import annotations
@@ -21,23 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hccrep.book import convert_exercises, exercise_label_prefix  # noqa: E402
-
-
-def main(argv: list[str]) -> int:
-    paths = [Path(a) for a in argv] or sorted((ROOT / "book").rglob("*.md"))
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        print(f"no such file: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    for path in paths:
-        text = path.read_text(encoding="utf-8")
-        new, count = convert_exercises(text, exercise_label_prefix(path))
-        if new != text:
-            path.write_text(new, encoding="utf-8")
-        print(f"{path}: {count} exercise/solution blocks converted")
-    return 0
-
+from hccrep.book import _main  # noqa: E402
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    sys.exit(_main(["convert-exercises", *sys.argv[1:]]))

@@ -45,7 +45,8 @@ from hccrep import scores
 from hccrep.printed import round_half_up
 from hccrep.replication import Runner
 from hccrep.spec import ReportedNumber, Study
-from hccrep.stats import km_landmark, km_median
+from hccrep.stats import fastsurv, km_landmark, km_median
+from hccrep.validation import harrell_c  # noqa: F401  (re-exported for the chapter's notebooks)
 
 __all__ = [
     "CP_STRATA",
@@ -437,8 +438,9 @@ def _check_groups(time, event, group, order):
 
 
 def logrank_numpy(time, event, group, order: Sequence | None = None) -> tuple[float, int, float]:
-    """The k-group log-rank test (chi-square, df, p) in numpy, for the Monte Carlo loop.
+    """The k-group log-rank test (chi-square, df, p) of :func:`hccrep.stats.fastsurv.logrank`.
 
+    Checks that ``order`` names exactly the groups present, then calls the numpy engine.
     Equal to :func:`hccrep.stats.logrank` (lifelines) and R ``survdiff``
     (``tests/test_lv2025.py`` checks both, ties included).
 
@@ -448,12 +450,9 @@ def logrank_numpy(time, event, group, order: Sequence | None = None) -> tuple[fl
     >>> df, round(stat, 4)
     (1, 6.5316)
     """
-    t, e, code, levels = _check_groups(time, event, group, order)
-    k = len(levels)
-    O, E, V = _logrank_terms(t, e, code, k)
-    diff = (O - E)[:-1]
-    stat = float(diff @ np.linalg.pinv(V[:-1, :-1]) @ diff)  # pseudo-inverse, as lifelines (a group may leave no variance)
-    return stat, k - 1, float(sps.chi2.sf(stat, k - 1))
+    t, e, code, _ = _check_groups(time, event, group, order)
+    res = fastsurv.logrank(t, e, code)
+    return res.statistic, res.df, res.pvalue
 
 
 def logrank_trend(time, event, group, order: Sequence | None = None, weights: Sequence[float] | None = None) -> TrendResult:
@@ -494,19 +493,6 @@ def logrank_trend(time, event, group, order: Sequence | None = None, weights: Se
     stat = u * u / var
     return TrendResult(stat, 1, float(sps.chi2.sf(stat, 1)), tuple(float(x) for x in w),
                        f"log-rank test for trend, scores {tuple(float(x) for x in w)} over {levels}, hypergeometric variance (R survdiff var), chi-square 1 df")
-
-
-def harrell_c(time, event, risk) -> float:
-    """Harrell's C of a risk score (higher = worse), ties in the score counted one half.
-
-    Examples
-    --------
-    >>> harrell_c([1, 2, 3], [1, 1, 1], [3, 2, 1])
-    1.0
-    """
-    from lifelines.utils import concordance_index
-
-    return float(concordance_index(np.asarray(time, float), -np.asarray(risk, float), np.asarray(event, int)))
 
 
 def auc_at(time, event, marker, horizon: float) -> float:
