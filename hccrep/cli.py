@@ -96,6 +96,10 @@ def scorecard(
     mc: int = typer.Option(200, "--mc", min=0, help="Monte Carlo cohorts for the intervals."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="The book's seed (default: study.yaml)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Parallel worker processes."),
+    backend: Optional[str] = typer.Option(
+        None, "--backend", help="serial, joblib or dask (default: serial for 1 job, joblib for more)."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Address of a running dask scheduler (tcp://host:8786); implies --backend dask."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the scorecard as CSV."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
@@ -104,8 +108,17 @@ def scorecard(
 
     from hccrep.replication import inputs_table, runner_for, scorecard as make_card, summarise
 
+    if backend is not None and backend not in ("serial", "joblib", "dask"):
+        raise typer.BadParameter(f"must be serial, joblib or dask, not {backend!r}", param_hint="--backend")
+    if scheduler is not None and backend not in (None, "dask"):
+        raise typer.BadParameter("--scheduler needs --backend dask", param_hint="--scheduler")
     st = _load(study)
-    card = make_card(runner_for(st), n_mc=mc, seed=seed, n_jobs=jobs, progress=not quiet)
+    extra = {}
+    if backend is not None or scheduler is not None:
+        extra["backend"] = backend or "dask"
+    if scheduler is not None:
+        extra["scheduler"] = scheduler
+    card = make_card(runner_for(st), n_mc=mc, seed=seed, n_jobs=jobs, progress=not quiet, **extra)
     cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict"]
     with pd.option_context("display.width", 200, "display.max_rows", 1000, "display.float_format", "{:.4g}".format):
         typer.echo(card[cols].to_string(index=False))

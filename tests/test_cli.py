@@ -46,3 +46,21 @@ def test_help_lists_commands():
     assert r.exit_code == 0
     for cmd in ("simulate", "scorecard", "audit", "validate"):
         assert cmd in r.output
+
+
+def test_scorecard_backend_dask_gives_the_serial_scorecard(tmp_path):
+    # the seeds of the cohorts are spawned from the study seed, so where they run cannot
+    # change the numbers (tests/test_backends.py proves it for monte_carlo itself)
+    serial, dask = tmp_path / "serial.csv", tmp_path / "dask.csv"
+    r1 = cli.invoke(app, ["scorecard", "lv2025", "--mc", "4", "-q", "--backend", "serial", "-o", str(serial)])
+    r2 = cli.invoke(app, ["scorecard", "lv2025", "--mc", "4", "-q", "--backend", "dask", "--jobs", "2", "-o", str(dask)])
+    assert r1.exit_code == 0, r1.output
+    assert r2.exit_code == 0, r2.output
+    assert serial.read_bytes() == dask.read_bytes()
+
+
+def test_scorecard_rejects_an_unknown_backend_and_a_scheduler_without_dask():
+    bad = cli.invoke(app, ["scorecard", "lv2025", "--mc", "2", "--backend", "spark"])
+    assert bad.exit_code == 2 and "--backend" in bad.output
+    mixed = cli.invoke(app, ["scorecard", "lv2025", "--mc", "2", "--backend", "joblib", "--scheduler", "tcp://x:1"])
+    assert mixed.exit_code == 2 and "--scheduler" in mixed.output
