@@ -57,12 +57,13 @@ book: venv
 	$(BIN)/jupyter-book build . -W --keep-going --all
 	@echo "book written to _build/html/index.html"
 
-# Two pytest workers (pytest-xdist): the book build (tests/test_browser.py, one xdist group)
-# runs in one while the other runs everything else. TEST_WORKERS=0 runs in one process.
+# Two pytest workers (pytest-xdist), one test file per worker at a time (--dist loadfile): the
+# book build and its browser checks (tests/test_browser.py) run in one worker while the other
+# runs the rest. TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 
 test: venv
-	$(BIN)/python -m pytest --durations=25 -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest --durations=25 -n $(TEST_WORKERS) --dist loadfile
 
 run-notebook: venv
 	@test -n "$(NB)" || { echo "usage: make run-notebook NB=book/<study>/<notebook>.md SEED=7"; exit 2; }

@@ -41,9 +41,9 @@ try:  # rootdir-relative import ("tests" is a package) or tests/ on sys.path
 except ImportError:  # pragma: no cover - depends on pytest import mode
     from _bookbuild import ROOT, build_book_once, in_ci
 
-# xdist_group: under `pytest -n 2 --dist loadgroup` (make test) every test of this file runs in
-# one worker, so the session fixture builds the book once.
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("book")]
+# `make test` runs pytest-xdist with --dist loadfile, so every test of this file runs in one
+# worker; build_book_once() still builds only once if they are ever spread over workers.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 
