@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from hccrep.frames import str_labels
 from hccrep.printed import PValue, equal_at_precision
 from hccrep.spec import CategoricalVariable, ReportedNumber, Study, load_study, value_decimals
 from hccrep.simulate import simulate_baseline
@@ -123,7 +124,7 @@ class BaselineRunner(Runner):
         out: dict[str, float | None] = {}
         base = self.study.baseline()
         gcol = self.group_column
-        arm = cohort[gcol].astype(str).to_numpy()
+        arm = str_labels(cohort[gcol])
         for v in base.variables:
             if v.p is None or v.p.role != "check":
                 continue

@@ -254,3 +254,32 @@ def test_fast_km_median_equals_the_stats_module_on_tied_data():
             ref = km_median(t, e).median
             got = _km_median(t, e)
             assert (np.isnan(ref) and np.isnan(got)) or got == ref
+
+
+def test_fast_km_median_without_ties_equals_the_stats_module():
+    """The tie-free path (one argsort, risk set n - k) gives what hccrep.stats.km_median gives, 0.5 plateaus included."""
+    from hccrep.simulate.outcomes import _km_median
+    from hccrep.stats import km_median
+
+    rng = np.random.default_rng(9)
+    for n in (1, 2, 4, 7, 30, 151):
+        for _ in range(40):
+            t = rng.permutation(n).astype(float) + 1.0  # distinct times
+            e = rng.integers(0, 2, n)
+            ref, got = km_median(t, e).median, _km_median(t, e)
+            assert (np.isnan(ref) and np.isnan(got)) or got == ref
+    # by hand: 4 patients, all events at 1..4: S = .75, .5 (exactly), .25 -> median (2 + 3) / 2
+    assert _km_median(np.array([4.0, 1.0, 3.0, 2.0]), np.ones(4, dtype=int)) == 2.5
+
+
+def test_administrative_calibration_is_exact_when_the_median_is_an_event_time():
+    """Once bisection has bracketed the median patient, the scale is solved exactly (no 1e-8 residue)."""
+    from hccrep.simulate.outcomes import _km_median
+
+    # no censoring can come before the median (follow-up >= 1000) and n is odd, so the KM median is
+    # the 61st event time, a continuous function of the scale: it must come out exact
+    d = pd.DataFrame({"arm": ["x"] * 121})
+    for seed in range(10):
+        out = simulate_survival(d, np.random.default_rng(seed), group="arm", medians={"x": 13.7}, follow_up=(1000.0, 2000.0))
+        assert _km_median(out.time.to_numpy(), out.event.to_numpy()) == pytest.approx(13.7, rel=1e-12)
+        assert np.sort(out.time.to_numpy())[60] == pytest.approx(13.7, rel=1e-12)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hccrep.frames import str_labels
 from hccrep.printed import parse_count_percent, parse_summary
 from hccrep.simulate.continuous import exact_summary_sample
 from hccrep.spec import BaselineFile, CategoricalVariable, ContinuousVariable, SimulationFile, Study
@@ -79,7 +80,7 @@ def rule_violations(df: pd.DataFrame, sim: SimulationFile) -> np.ndarray:
     involved = {v for r in sim.rules for v in (*r.if_, *r.then)}
     if not involved:
         return np.zeros(len(df), dtype=bool)
-    return _violations({v: df[v].astype(str).to_numpy() for v in involved}, sim)
+    return _violations({v: str_labels(df[v]) for v in involved}, sim)
 
 
 def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.random.Generator, max_steps: int = 20000) -> pd.DataFrame:
@@ -87,8 +88,8 @@ def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.ra
     if not sim.rules:
         return df
     involved = sorted({v for r in sim.rules for v in (*r.if_, *r.then)})
-    cols = {v: df[v].astype(str).to_numpy().copy() for v in involved}
-    g = groups.astype(str).to_numpy()
+    cols = {v: str_labels(df[v]).copy() for v in involved}
+    g = str_labels(groups)
     bad = _violations(cols, sim)
     current = int(bad.sum())
     steps = 0
@@ -167,6 +168,7 @@ def simulate_baseline(
             cut_children.setdefault(v.cut_of.variable, []).append(v)
 
     frames = []
+    codes: dict[str, list[np.ndarray]] = {}  # level codes of each categorical variable, group by group
     for g in baseline.groups:
         n = g.n
         z = rng.standard_normal((n, len(keys))) @ chol.T
@@ -178,8 +180,7 @@ def simulate_baseline(
                     continue  # read off its continuous parent below
                 counts = _counts(v, g.key)
                 edges = np.cumsum(counts)
-                level_idx = np.searchsorted(edges, ranks, side="right")
-                cols[v.key] = np.array([v.levels[k].key for k in level_idx], dtype=object)
+                codes.setdefault(v.key, []).append(np.searchsorted(edges, ranks, side="right"))
             else:
                 cuts = []
                 for child in cut_children.get(v.key, []):
@@ -191,17 +192,18 @@ def simulate_baseline(
                 )
                 cols[v.key] = np.sort(values)[ranks]
                 for child in cut_children.get(v.key, []):
-                    idx = np.searchsorted(np.asarray(child.cut_of.cuts), cols[v.key], side="right")
-                    cols[child.key] = np.array([child.levels[k].key for k in idx], dtype=object)
-        part = pd.DataFrame({group_col: g.key, **{k: cols[k] for k in keys}})
-        frames.append(part)
-    df = pd.concat(frames, ignore_index=True)
-    df[group_col] = pd.Categorical(df[group_col], categories=[g.key for g in baseline.groups])
+                    codes.setdefault(child.key, []).append(np.searchsorted(np.asarray(child.cut_of.cuts), cols[v.key], side="right"))
+        frames.append(cols)
+    # categorical columns straight from their level codes (building them from strings is slow)
+    data: dict[str, object] = {group_col: pd.Categorical.from_codes(
+        np.repeat(np.arange(len(baseline.groups)), [g.n for g in baseline.groups]), categories=[g.key for g in baseline.groups])}
     for v in variables:
         if isinstance(v, CategoricalVariable):
-            df[v.key] = pd.Categorical(df[v.key], categories=[lv.key for lv in v.levels], ordered=v.ordered)
-        elif v.integer:
-            df[v.key] = df[v.key].round()
+            data[v.key] = pd.Categorical.from_codes(np.concatenate(codes[v.key]), categories=[lv.key for lv in v.levels], ordered=v.ordered)
+        else:
+            values = np.concatenate([f[v.key] for f in frames])
+            data[v.key] = np.round(values) if v.integer else values
+    df = pd.DataFrame(data)
     if sim is not None:
         df = _repair(df, sim, df[group_col], rng)
     df.insert(0, "id", np.arange(1, len(df) + 1))

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hccrep.frames import str_labels
+
 __all__ = ["Effect", "linear_predictor", "simulate_survival", "simulate_binary", "CalibrationError", "binary_effects_for", "simulate_declared_binary"]
 
 
@@ -54,7 +56,7 @@ class Effect:
         col = df[self.variable]
         if isinstance(col.dtype, pd.CategoricalDtype) and self.level not in col.cat.categories:
             raise KeyError(f"{self.variable!r} has no level {self.level!r}; levels are {list(col.cat.categories)}")
-        return (col.astype(str) == self.level).to_numpy(dtype=float)
+        return (str_labels(col) == self.level).astype(float)
 
 
 def linear_predictor(df: pd.DataFrame, effects: Sequence[Effect]) -> np.ndarray:
@@ -74,21 +76,37 @@ def _km_median(time: np.ndarray, event: np.ndarray) -> float:
     """
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=int)
+    order = np.argsort(time, kind="stable")
+    ts = time[order]
+    if ts.size > 1 and not (ts[1:] > ts[:-1]).all():
+        return _km_median_ties(time, event)
+    # no tied times: one patient leaves at each time, so the risk set at the k-th time is n - k
+    es = event[order]
+    ev = np.flatnonzero(es)
+    surv = np.cumprod(1.0 - 1.0 / (ts.size - ev))
+    return _median_from_curve(ts[ev], surv)
+
+
+def _km_median_ties(time: np.ndarray, event: np.ndarray) -> float:
     ut, inv = np.unique(time, return_inverse=True)
     d = np.bincount(inv, weights=event, minlength=ut.size)
     c = np.bincount(inv, minlength=ut.size)
     at_risk = time.size - np.concatenate(([0], np.cumsum(c)[:-1]))
     keep = d > 0
     ut, d, at_risk = ut[keep], d[keep], at_risk[keep]
-    surv = np.cumprod(1.0 - d / at_risk)
+    return _median_from_curve(ut, np.cumprod(1.0 - d / at_risk))
+
+
+def _median_from_curve(event_times: np.ndarray, surv: np.ndarray) -> float:
+    """First event time where the KM curve is at or below 0.5 (the midpoint to the next one at exactly 0.5)."""
     tol = np.sqrt(np.finfo(float).eps)
     below = np.flatnonzero(surv <= 0.5 + tol)
     if below.size == 0:
         return float("nan")
     k = below[0]
-    if abs(surv[k] - 0.5) < tol and k + 1 < ut.size:
-        return 0.5 * (ut[k] + ut[k + 1])
-    return float(ut[k])
+    if abs(surv[k] - 0.5) < tol and k + 1 < event_times.size:
+        return 0.5 * (event_times[k] + event_times[k + 1])
+    return float(event_times[k])
 
 
 def simulate_survival(
@@ -172,7 +190,7 @@ def simulate_survival(
     eta = linear_predictor(df, effects)
     time = np.empty(len(df))
     event = np.zeros(len(df), dtype=int)
-    labels = df[group].astype(str).to_numpy()
+    labels = str_labels(df[group])
     for g in pd.unique(labels):
         idx = np.flatnonzero(labels == g)
         if g not in medians:
@@ -224,6 +242,10 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
 
     A patient whose event would come after ``cens`` ends there with status
     ``cens_event`` (0 for censoring; the capping endpoint's status for a cap).
+    The log time scale is bisected; once the bracket is narrow, the scale at
+    which the median patient's own event time equals ``target`` is solved
+    exactly and kept if the KM median there is ``target`` (otherwise the
+    bisection runs its ``steps`` and the closer end is kept).
     """
 
     def observe(log_c: float) -> tuple[np.ndarray, np.ndarray]:
@@ -238,13 +260,32 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
     hi = lo + 16.0
     if not median_at(lo) < target <= median_at(hi):
         raise CalibrationError(f"group {g!r}: no time scale gives a KM median of {target} with this follow-up")
-    for _ in range(steps):
+    def exact_scale(log_c: float, m: float) -> float | None:
+        # Between two changes in the order of scaled event and censoring times, the median is
+        # one patient's own event time, exp(c) * t0[j]: solve exp(c) * t0[j] = target for c.
+        t = np.exp(log_c) * t0
+        own = np.flatnonzero((t <= cens) & (np.minimum(t, cens) == m))
+        if own.size != 1:
+            return None
+        c = float(np.log(target / t0[own[0]]))
+        if not lo <= c <= hi:  # another crossing of the target (the median need not be monotone in c)
+            return None
+        return c if abs(median_at(c) - target) <= 1e-12 * abs(target) else None
+
+    best = None
+    for i in range(steps):
         mid = 0.5 * (lo + hi)
-        if median_at(mid) < target:
+        m = median_at(mid)
+        if m < target:
             lo = mid
         else:
             hi = mid
-    best = min((lo, hi), key=lambda c: abs(median_at(c) - target))
+        if i in (19, 34, 49) and np.isfinite(m):  # the bracket is narrow: try the exact scale
+            best = exact_scale(mid, m)
+            if best is not None:
+                break
+    if best is None:
+        best = min((lo, hi), key=lambda c: abs(median_at(c) - target))
     achieved = median_at(best)
     if abs(achieved - target) > tol:
         raise _MedianJump(f"group {g!r}: KM median {achieved:.3f} is the closest reachable to {target} (tolerance {tol})")
@@ -282,7 +323,7 @@ def simulate_binary(
     if isinstance(positives, Mapping):
         if group is None:
             raise ValueError("per-group positives need the group column")
-        labels = df[group].astype(str).to_numpy()
+        labels = str_labels(df[group])
         parts = [(np.flatnonzero(labels == g), m) for g, m in positives.items()]
         if sum(p.size for p, _ in parts) != len(df):
             raise KeyError(f"positives must name every group of {group!r}")

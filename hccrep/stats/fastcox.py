@@ -11,49 +11,71 @@ random cohorts, ties included, and ``tests/test_r_parity.py`` against R.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
-__all__ = ["cox_fit", "cox_table"]
+__all__ = ["cox_fit", "cox_table", "wald_columns"]
+
+
+class _Prepared:
+    """What the partial likelihood needs besides ``beta``, computed once per fit.
+
+    Rows are sorted by descending time.  ``z`` holds, per patient, the terms
+    whose risk-set sums are needed: ``1``, ``x`` and the ``p*p`` products
+    ``x_i x_j``; one cumulative sum of ``w * z`` then gives every risk-set sum
+    of the likelihood, its gradient and its Hessian at once.  Event times are
+    grouped in blocks of equal time; a block with ``d`` events contributes
+    ``d`` terms ("slots").  With Efron's method slot ``l`` (0-based) removes
+    ``l/d`` of the block's tied-event sums; with Breslow's, nothing.  When no
+    event time is tied the two methods coincide and the slot step is skipped.
+    """
+
+    __slots__ = ("x", "e", "z", "p", "ends", "starts", "slot_block", "frac", "tied", "xe", "n_events")
+
+    def __init__(self, t: np.ndarray, e: np.ndarray, x: np.ndarray, ties: str):
+        n, p = x.shape
+        self.x, self.e, self.p = x, e, p
+        self.z = np.concatenate([np.ones((n, 1)), x, (x[:, :, None] * x[:, None, :]).reshape(n, p * p)], axis=1)
+        # blocks of equal times (the risk set of a block ends at its last index)
+        ends = np.flatnonzero(np.concatenate([t[1:] != t[:-1], [True]]))
+        starts = np.concatenate([[0], ends[:-1] + 1])
+        d = np.add.reduceat(e, starts)
+        has = d > 0
+        self.ends, self.starts, d = ends[has], starts[has], d[has]
+        self.tied = bool(d.max() > 1)
+        self.slot_block = np.repeat(np.arange(d.size), d)
+        within = np.arange(self.slot_block.size) - np.repeat(np.cumsum(d) - d, d)
+        self.frac = within / np.repeat(d, d) if ties == "efron" else np.zeros(self.slot_block.size)
+        self.xe = x.T @ e
+        self.n_events = int(self.slot_block.size)
+
+    def terms(self, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """Log partial likelihood, gradient and Hessian at ``beta``."""
+        p = self.p
+        eta = self.x @ beta
+        m = eta.max()
+        wz = self.z * np.exp(eta - m)[:, None]  # a common factor cancels in every ratio; added back to ll
+        s = np.cumsum(wz, axis=0)[self.ends]
+        if self.tied:
+            # sums over each block's tied events, from cumulative sums of the event rows
+            ce = np.cumsum(wz * self.e[:, None], axis=0)
+            tie_sum = ce[self.ends] - np.where((self.starts > 0)[:, None], ce[np.maximum(self.starts - 1, 0)], 0.0)
+            s = s[self.slot_block] - self.frac[:, None] * tie_sum[self.slot_block]
+        s0 = s[:, 0]
+        r = s[:, 1:] / s0[:, None]
+        r1, r2 = r[:, :p], r[:, p:]
+        ll = float(eta @ self.e - np.log(s0).sum() - m * self.n_events)
+        grad = self.xe - r1.sum(axis=0)
+        hess = r1.T @ r1 - r2.sum(axis=0).reshape(p, p)
+        return ll, grad, hess
 
 
 def _efron_terms(beta: np.ndarray, t: np.ndarray, e: np.ndarray, x: np.ndarray, ties: str):
-    """Log partial likelihood, gradient and Hessian; data sorted by descending time.
-
-    Vectorised over tied-event "slots": a time with ``d`` events contributes
-    ``d`` terms whose risk-set sums are reduced by ``l/d`` of the tied events'
-    sums (Efron), or not at all (Breslow).
-    """
-    eta = x @ beta
-    m = eta.max()
-    w = np.exp(eta - m)  # a common factor cancels in every ratio; added back to the log-likelihood
-    wx = w[:, None] * x
-    wxx = wx[:, :, None] * x[:, None, :]
-    c0, c1, c2 = np.cumsum(w), np.cumsum(wx, axis=0), np.cumsum(wxx, axis=0)
-    # blocks of equal times (the risk set of a block ends at its last index)
-    ends = np.flatnonzero(np.r_[t[1:] != t[:-1], True])
-    starts = np.r_[0, ends[:-1] + 1]
-    d = np.add.reduceat(e, starts)
-    has = d > 0
-    starts, ends, d = starts[has], ends[has], d[has]
-    ew = w * e
-    # sums over the tied events of each block, from cumulative sums of event-weighted terms
-    ce0, ce1, ce2 = np.cumsum(ew), np.cumsum(ew[:, None] * x, axis=0), np.cumsum(ew[:, None, None] * x[:, :, None] * x[:, None, :], axis=0)
-    prev = starts - 1
-    d0 = ce0[ends] - np.where(prev >= 0, ce0[np.maximum(prev, 0)], 0.0)
-    d1 = ce1[ends] - np.where(prev[:, None] >= 0, ce1[np.maximum(prev, 0)], 0.0)
-    d2 = ce2[ends] - np.where(prev[:, None, None] >= 0, ce2[np.maximum(prev, 0)], 0.0)
-    block = np.repeat(np.arange(d.size), d)
-    within = np.arange(block.size) - np.repeat(np.cumsum(d) - d, d)
-    f = within / np.repeat(d, d) if ties == "efron" else np.zeros(block.size)
-    s0 = c0[ends][block] - f * d0[block]
-    s1 = c1[ends][block] - f[:, None] * d1[block]
-    s2 = c2[ends][block] - f[:, None, None] * d2[block]
-    ll = float(eta @ e - np.log(s0).sum() - m * block.size)
-    grad = x.T @ e - (s1 / s0[:, None]).sum(axis=0)
-    hess = -(s2 / s0[:, None, None]).sum(axis=0) + np.einsum("ki,kj->ij", s1 / s0[:, None], s1 / s0[:, None])
-    return ll, grad, hess
+    """Log partial likelihood, gradient and Hessian; data sorted by descending time."""
+    return _Prepared(t, e, x, ties).terms(beta)
 
 
 def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, float]:
@@ -91,20 +113,27 @@ def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: i
         raise ValueError("no events: the Cox model is not estimable")
     order = np.argsort(-t, kind="stable")
     t, e, x = t[order], e[order], x[order]
+    prep = _Prepared(t, e, x, ties)
     beta = np.zeros(x.shape[1])
-    ll, grad, hess = _efron_terms(beta, t, e, x, ties)
+    ll, grad, hess = prep.terms(beta)
+    one = x.shape[1] == 1  # a single covariate: scalar algebra, without LAPACK's per-call cost
     for _ in range(max_iter):
         try:
-            step = np.linalg.solve(-hess, grad)
+            if one:
+                if hess[0, 0] == 0:
+                    raise np.linalg.LinAlgError
+                step = grad / -hess[0, 0]
+            else:
+                step = np.linalg.solve(-hess, grad)
         except np.linalg.LinAlgError:
             raise ValueError("singular information matrix (a constant or collinear covariate?)") from None
         new = beta + step
-        ll_new, g_new, h_new = _efron_terms(new, t, e, x, ties)
+        ll_new, g_new, h_new = prep.terms(new)
         halvings = 0
         while ll_new < ll - 1e-12 and halvings < 30:  # step halving, as R's coxph
             step /= 2
             new = beta + step
-            ll_new, g_new, h_new = _efron_terms(new, t, e, x, ties)
+            ll_new, g_new, h_new = prep.terms(new)
             halvings += 1
         converged = abs(ll_new - ll) < tol * (abs(ll) + tol)
         beta, ll, grad, hess = new, ll_new, g_new, h_new
@@ -114,7 +143,9 @@ def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: i
         # a diverging fit (an arm without events in a small subgroup) leaves a singular
         # information matrix: its SEs come out infinite or NaN, as R's coxph reports them
         try:
-            cov = np.linalg.inv(-hess)
+            if one and hess[0, 0] == 0:
+                raise np.linalg.LinAlgError
+            cov = 1.0 / -hess if one else np.linalg.inv(-hess)
         except np.linalg.LinAlgError:
             cov = np.full_like(hess, np.nan)
         se = np.sqrt(np.diag(cov))
@@ -129,11 +160,34 @@ def cox_table(df: pd.DataFrame, duration: str, event: str, covariates, ties: str
         bad = [c for c, s in zip(covariates, x.std(axis=0)) if s == 0]
         raise ValueError(f"covariate {bad[0]!r} is constant")
     coef, se, _ = cox_fit(df[duration].to_numpy(float), df[event].to_numpy(int), x, ties=ties)
-    q = stats.norm.ppf(1 - alpha / 2)
+    cols = wald_columns(coef, se, alpha)
+    return pd.DataFrame(cols, index=pd.Index(covariates, name="covariate"))
+
+
+def wald_columns(coef, se, alpha: float = 0.05) -> dict[str, np.ndarray]:
+    """Hazard ratios with Wald limits, z and two-sided p from coefficients and SEs.
+
+    ``p = 2 * Phi(-|z|)`` through :func:`scipy.special.ndtr` (what
+    ``scipy.stats.norm.sf`` computes, without its per-call overhead).  A
+    diverging coefficient (no events in one arm) gives an infinite HR and a
+    NaN or zero p, as R's ``coxph`` prints them.
+
+    Examples
+    --------
+    >>> cols = wald_columns(np.array([np.log(2.0)]), np.array([0.25]))
+    >>> round(float(cols["hr"][0]), 6), round(float(cols["p"][0]), 4)
+    (2.0, 0.0056)
+    """
+    coef, se = np.asarray(coef, dtype=float), np.asarray(se, dtype=float)
+    q = _z_quantile(alpha)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        z = coef / se  # a diverging coefficient (no events in one arm) gives an infinite HR, as in R
-        return pd.DataFrame(
-            {"coef": coef, "hr": np.exp(coef), "lower": np.exp(coef - q * se), "upper": np.exp(coef + q * se),
-             "se": se, "z": z, "p": 2 * stats.norm.sf(np.abs(z))},
-            index=pd.Index(covariates, name="covariate"),
-        )
+        z = coef / se
+        return {"coef": coef, "hr": np.exp(coef), "lower": np.exp(coef - q * se), "upper": np.exp(coef + q * se),
+                "se": se, "z": z, "p": 2 * special.ndtr(-np.abs(z))}
+
+
+@functools.lru_cache(maxsize=16)
+def _z_quantile(alpha: float) -> float:
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    return float(stats.norm.ppf(1 - alpha / 2))

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from hccrep.frames import str_labels
 from hccrep.replication import BaselineRunner
 from hccrep.simulate import simulate_baseline
 from hccrep.simulate.study import simulate_endpoints
@@ -42,7 +42,6 @@ PSM_CALIPER_SCALE = "ps_sd"
 SUBGROUP_VARIABLES = ("age", "gender", "ecog", "afp", "portal_vein_invasion", "tumour_diameter", "extrahepatic_metastasis", "bclc")
 
 RESPONSE_LEVELS = ("pr", "sd", "pd")
-_Z975 = float(stats.norm.ppf(1 - 0.05 / 2))
 
 
 def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
@@ -97,13 +96,15 @@ class Fonc2025Runner(BaselineRunner):
         cohort = simulate_endpoints(st, cohort, rng)
         groups = [g.key for g in st.baseline().groups]
         sizes = {g.key: g.n for g in st.baseline().groups}
+        arm = str_labels(cohort[gcol])
+        new: dict[str, object] = {}  # added in one concat: inserting columns one by one is slow
         # response at 3 months (Table 3): PR / SD / PD counts per arm
         resp = {(n.attrs["endpoint"], n.attrs["group"]): int(n.attrs["count"]) for n in _numbers(st, "table3") if n.role == "input"}
-        cohort["response"] = ""
+        response = np.full(len(cohort), "", dtype=object)
         for g in groups:
-            idx = np.flatnonzero(cohort[gcol].astype(str).to_numpy() == g)
-            cohort.loc[idx, "response"] = _assign_counts(rng, idx.size, [resp[(lv, g)] for lv in RESPONSE_LEVELS], list(RESPONSE_LEVELS))
-        cohort["response"] = pd.Categorical(cohort["response"], categories=list(RESPONSE_LEVELS))
+            idx = np.flatnonzero(arm == g)
+            response[idx] = _assign_counts(rng, idx.size, [resp[(lv, g)] for lv in RESPONSE_LEVELS], list(RESPONSE_LEVELS))
+        new["response"] = pd.Categorical(response, categories=list(RESPONSE_LEVELS))
         # adverse events (Table 4): any grade per arm; grade 3-4 among those with any grade
         ae = defaultdict(dict)
         for n in _numbers(st, "table4"):
@@ -112,19 +113,20 @@ class Fonc2025Runner(BaselineRunner):
         for name, cells in ae.items():
             anyc, g34 = np.zeros(len(cohort), dtype=int), np.zeros(len(cohort), dtype=int)
             for g in groups:
-                idx = np.flatnonzero(cohort[gcol].astype(str).to_numpy() == g)
+                idx = np.flatnonzero(arm == g)
                 k_any, k_34 = cells.get(("any", g), 0), cells.get(("3-4", g), 0)
                 chosen = rng.permutation(idx)[:k_any]
                 anyc[chosen] = 1
                 g34[rng.permutation(chosen)[:k_34]] = 1
-            cohort[f"{name}_any"], cohort[f"{name}_g34"] = anyc, g34
+            new[f"{name}_any"], new[f"{name}_g34"] = anyc, g34
         # radiotherapy target of each RT patient (Table 2: patients by primary target)
         sites = {n.attrs["level"]: int(n.attrs["count"]) for n in _numbers(st, "table2") if n.attrs.get("variable") == "rt_site" and n.attrs["level"] in ("pvtt_hvtt", "liver")}
-        cohort["rt_site"] = pd.Series([None] * len(cohort), dtype=object)
-        rt = np.flatnonzero(cohort[gcol].astype(str).to_numpy() == groups[-1])
+        rt_site = np.full(len(cohort), None, dtype=object)
+        rt = np.flatnonzero(arm == groups[-1])
         if sum(sites.values()) == sizes[groups[-1]]:
-            cohort.loc[rt, "rt_site"] = _assign_counts(rng, rt.size, list(sites.values()), list(sites))
-        return cohort
+            rt_site[rt] = _assign_counts(rng, rt.size, list(sites.values()), list(sites))
+        new["rt_site"] = rt_site
+        return pd.concat([cohort, pd.DataFrame(new, index=cohort.index)], axis=1)
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
@@ -188,13 +190,13 @@ class Fonc2025Runner(BaselineRunner):
 
         groups = [g.key for g in self.study.baseline().groups]
         if arm is None:
-            arm = cohort[self.group_column].astype(str).to_numpy()
+            arm = str_labels(cohort[self.group_column])
         table = np.array([[int(((arm == g) & (indicator == v)).sum()) for g in groups] for v in (1, 0)])
         return compare_counts(table, test=self.variants["counts"]).pvalue
 
     def _counts(self, cohort: pd.DataFrame) -> dict[str, float]:
         out: dict[str, float] = {}
-        arm = cohort[self.group_column].astype(str).to_numpy()
+        arm = str_labels(cohort[self.group_column])
         by_column: dict[str, float] = {}
 
         def column_p(c: str) -> float:
@@ -202,7 +204,7 @@ class Fonc2025Runner(BaselineRunner):
                 by_column[c] = self._two_by_two(cohort, cohort[c].to_numpy(), arm)
             return by_column[c]
 
-        resp = cohort["response"].astype(str).to_numpy()
+        resp = str_labels(cohort["response"])
         ind = {"pr": resp == "pr", "sd": resp == "sd", "pd": resp == "pd", "orr": resp == "pr", "dcr": resp != "pd"}
         for n in _numbers(self.study, "table3"):
             if n.role == "check" and n.quantity == "p":
@@ -246,7 +248,7 @@ class Fonc2025Runner(BaselineRunner):
     def _survival(self, cohort: pd.DataFrame) -> dict[str, float]:
         km_median, logrank = self.km_engine.km_median, self.km_engine.logrank
         out: dict[str, float] = {}
-        arm = cohort[self.group_column].astype(str).to_numpy()
+        arm = str_labels(cohort[self.group_column])
         nums = [n for n in self.study.numbers if n.file_id in ("survival_text", "figure4")]
         conf = self.variants["km_conf_type"]
         logrank_p: dict[str, float] = {}
@@ -272,7 +274,7 @@ class Fonc2025Runner(BaselineRunner):
     def _indicator(self, cohort: pd.DataFrame, variable: str, level: str, reference: str) -> np.ndarray:
         """1 for ``level``, 0 otherwise; a level the cohort does not have (Table 5's
         'TACE or HAIC' of a three-level variable) means 'anything but the reference'."""
-        return _indicator_of(cohort[variable].astype(str).to_numpy(), level, reference)
+        return _indicator_of(str_labels(cohort[variable]), level, reference)
 
     def _contrast(self, n: ReportedNumber) -> tuple[str, str]:
         """(level, reference) of a reported HR, read the declared way round."""
@@ -314,17 +316,13 @@ class Fonc2025Runner(BaselineRunner):
             d.insert(0, "time", np.asarray(time, dtype=float))
             tab = self._cox_table(d, names)
             return {nm: {c: float(v) for c, v in tab.loc[nm].items()} for nm in names}
-        from hccrep.stats.fastcox import cox_fit
+        from hccrep.stats.fastcox import cox_fit, wald_columns
 
-        sd = x.std(axis=0)
-        if (sd == 0).any():
-            raise ValueError(f"covariate {names[int(np.argmax(sd == 0))]!r} is constant")
+        constant = (x == x[:1]).all(axis=0)
+        if constant.any():
+            raise ValueError(f"covariate {names[int(np.argmax(constant))]!r} is constant")
         coef, se, _ = cox_fit(np.asarray(time, dtype=float), np.asarray(event, dtype=int), x, ties=self.variants["ties"])
-        q = _Z975
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            z = coef / se
-            cols = {"coef": coef, "hr": np.exp(coef), "lower": np.exp(coef - q * se), "upper": np.exp(coef + q * se),
-                    "se": se, "z": z, "p": 2 * stats.norm.sf(np.abs(z))}
+        cols = wald_columns(coef, se)
         return {nm: {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
 
     def _cox(self, cohort: pd.DataFrame) -> dict[str, float]:
@@ -333,7 +331,7 @@ class Fonc2025Runner(BaselineRunner):
 
         def indicator(var: str, level: str, ref: str) -> np.ndarray:
             if var not in strs:
-                strs[var] = cohort[var].astype(str).to_numpy()
+                strs[var] = str_labels(cohort[var])
             return _indicator_of(strs[var], level, ref)
 
         hr_numbers = [n for n in _numbers(self.study, "table5") if n.quantity == "hr"]
@@ -373,7 +371,7 @@ class Fonc2025Runner(BaselineRunner):
         out: dict[str, float] = {}
         gcol = self.group_column
         treated = self.study.baseline().groups[-1].key
-        arm = (cohort[gcol].astype(str) == treated).astype(float).to_numpy()
+        arm = (str_labels(cohort[gcol]) == treated).astype(float)
         pint: dict[tuple[str, str], float] = {}
         strs: dict[str, np.ndarray] = {}
         tes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -385,7 +383,7 @@ class Fonc2025Runner(BaselineRunner):
 
         def as_str(var: str) -> np.ndarray:
             if var not in strs:
-                strs[var] = cohort[var].astype(str).to_numpy()
+                strs[var] = str_labels(cohort[var])
             return strs[var]
 
         def interaction_p(ep: str, var: str) -> float:
@@ -425,7 +423,7 @@ class Fonc2025Runner(BaselineRunner):
     def _rt_site(self, cohort: pd.DataFrame) -> dict[str, float]:
         km_median, logrank = self.km_engine.km_median, self.km_engine.logrank
         out: dict[str, float] = {}
-        site = cohort["rt_site"].astype(str).to_numpy()
+        site = str_labels(cohort["rt_site"])
         names = {"rt_site_liver": "liver", "rt_site_pvtt": "pvtt_hvtt"}
         rt = np.isin(site, list(names.values()))
         if not rt.any():

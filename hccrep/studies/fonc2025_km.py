@@ -42,6 +42,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from hccrep.frames import str_labels
 from hccrep.printed import equal_at_precision
 from hccrep.spec import ReportedNumber, Study
 from hccrep.studies.fonc2025 import Fonc2025Runner
@@ -167,7 +168,7 @@ def median_table(study: Study, cohort: pd.DataFrame, conf_types: Sequence[str] =
     from hccrep.stats import km_median
 
     labels = _arm_labels(study)
-    arm = cohort[study.simulation.group_variable].astype(str).to_numpy()
+    arm = str_labels(cohort[study.simulation.group_variable])
     rows = []
     for n in _km_numbers(study, "median"):
         ep, g = n.attrs["endpoint"], n.attrs["group"]
@@ -222,7 +223,7 @@ def landmark_table(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -
     from hccrep.stats import km_landmark
 
     labels, sizes = _arm_labels(study), _arm_sizes(study)
-    arm = cohort[study.simulation.group_variable].astype(str).to_numpy()
+    arm = str_labels(cohort[study.simulation.group_variable])
     rows = []
     for n in _km_numbers(study, "rate"):
         ep, g, month = n.attrs["endpoint"], n.attrs["group"], float(n.attrs["time"])
@@ -386,7 +387,7 @@ def site_medians(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -> 
     """
     from hccrep.stats import km_median
 
-    site = cohort["rt_site"].astype(str).to_numpy()
+    site = str_labels(cohort["rt_site"])
     rt_numbers = {n.attrs["subgroup"]: n for n in study.numbers if n.file_id == "rt_site" and n.quantity == "median"}
     if not rt_numbers:
         raise KeyError(f"{study.key}: no PFS medians by RT target in rt_site")

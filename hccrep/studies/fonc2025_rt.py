@@ -40,6 +40,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from hccrep.frames import str_labels
 from hccrep.printed import PValue, equal_at_precision, parse_count_percent, round_half_up
 from hccrep.radiotherapy import bed, dose_per_fraction, eqd2
 from hccrep.spec import ReportedNumber, ResultsFile, Study, value_decimals
@@ -380,7 +381,7 @@ def _printed_counts(study: Study) -> dict[tuple[str, str | None, str], int]:
 
 def _cohort_indicator(cohort: pd.DataFrame, endpoint: str, grade: str | None) -> np.ndarray:
     if endpoint in ("pr", "sd", "pd", "orr", "dcr"):
-        resp = cohort["response"].astype(str).to_numpy()
+        resp = str_labels(cohort["response"])
         ind = {"pr": resp == "pr", "sd": resp == "sd", "pd": resp == "pd", "orr": resp == "pr", "dcr": resp != "pd"}
         return ind[endpoint].astype(int)
     col = f"{endpoint}_{'any' if grade in (None, 'any') else 'g34'}"
@@ -411,7 +412,7 @@ def count_table(study: Study, endpoint: str, grade: str | None = None, cohort: p
         yes = [printed.get((endpoint, grade, g), 0) for g, _ in groups]
         return np.array([yes, [n - k for (_, n), k in zip(groups, yes)]])
     gcol = group_column or (study.simulation.group_variable if study.simulation else "group")
-    arm = cohort[gcol].astype(str).to_numpy()
+    arm = str_labels(cohort[gcol])
     ind = _cohort_indicator(cohort, endpoint, grade)
     return np.array([[int(((arm == g) & (ind == v)).sum()) for g, _ in groups] for v in (1, 0)])
 
@@ -465,7 +466,7 @@ def simulated_counts(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
         simulated, equal``.
     """
     gcol = study.simulation.group_variable if study.simulation else "group"
-    arm = cohort[gcol].astype(str).to_numpy()
+    arm = str_labels(cohort[gcol])
     rows = []
     for n in study.numbers:
         if n.file_id not in ("table3", "table4") or "count" not in n.attrs:
