@@ -474,3 +474,50 @@ def test_figures_carry_alt_text_naming_their_content():
     assert "largest gap is 0.05 and 2 of 2 groups" in alt_text(sm.survival_calibration_plot(cal))
     with pytest.raises(ValueError, match="lacks columns"):
         sm.importance_plot(imp.drop(columns="sd"))
+
+
+def test_forest_survival_fast_path_equals_scikit_survival():
+    """The once-validated, per-leaf sum gives scikit-survival's own forest curves, bit for bit."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sksurv.ensemble import RandomSurvivalForest
+
+    rng = np.random.default_rng(12)
+    X = pd.DataFrame({"a": rng.normal(size=80), "b": rng.integers(0, 2, 80).astype(float)})
+    y = sm.surv_array(rng.exponential(10, 80), rng.integers(0, 2, 80))
+    forest = RandomSurvivalForest(n_estimators=15, min_samples_leaf=5, random_state=0, low_memory=False)
+    for model in (forest.fit(X, y), make_pipeline(StandardScaler(), RandomSurvivalForest(
+            n_estimators=15, min_samples_leaf=5, random_state=0, low_memory=False)).fit(X, y)):
+        grid, fast = sm._survival_array(model, X[:30])
+        ref = model.predict_survival_function(X[:30], return_array=True)
+        assert np.array_equal(fast, ref)
+        assert np.array_equal(grid, (model[-1] if hasattr(model, "steps") else model).unique_times_)
+
+
+def test_forest_fast_path_follows_a_refit():
+    """The per-forest cache of leaf curves is renewed when the same forest object is fitted again."""
+    from sksurv.ensemble import RandomSurvivalForest
+
+    rng = np.random.default_rng(13)
+    X = pd.DataFrame({"a": rng.normal(size=60)})
+    forest = RandomSurvivalForest(n_estimators=5, min_samples_leaf=5, random_state=0, low_memory=False)
+    for seed in (1, 2):
+        y = sm.surv_array(rng.exponential(10, 60) * seed, rng.integers(0, 2, 60))
+        forest.fit(X, y)
+        assert np.array_equal(sm._survival_array(forest, X)[1], forest.predict_survival_function(X, return_array=True))
+
+
+def test_forest_survival_at_equals_the_step_functions():
+    """survival_at on a forest (columns gathered leaf by leaf) equals scikit-survival's step functions at those times."""
+    from sksurv.ensemble import RandomSurvivalForest
+
+    rng = np.random.default_rng(14)
+    X = pd.DataFrame({"a": rng.normal(size=70), "b": rng.normal(size=70)})
+    t = rng.exponential(10, 70)
+    forest = RandomSurvivalForest(n_estimators=8, min_samples_leaf=4, random_state=1, low_memory=False)
+    forest.fit(X, sm.surv_array(t, rng.integers(0, 2, 70)))
+    times = [0.01, 1.0, 5.0, float(forest.unique_times_[-1])]
+    ref = np.vstack([fn(times) for fn in forest.predict_survival_function(X)])
+    np.testing.assert_array_equal(sm.survival_at(forest, X, times), ref)
+    with pytest.raises(ValueError, match="after the model's last training time"):
+        sm.survival_at(forest, X, [float(forest.unique_times_[-1]) + 1])
