@@ -736,7 +736,7 @@ def cutoff_spread_plot(simulated, reported, *, marker: str, title: str | None = 
     >>> alt_text(fig).startswith("Histogram")
     True
     """
-    from hccrep.plots import PALETTE, _set_alt, _themed
+    from hccrep.plots import PALETTE, set_alt_text, themed
 
     sim = _vector(simulated, "simulated")
     if not isinstance(reported, dict) or not reported:
@@ -747,7 +747,7 @@ def cutoff_spread_plot(simulated, reported, *, marker: str, title: str | None = 
     if not isinstance(marker, str) or not marker:
         raise ValueError("marker must be a non-empty string")
 
-    @_themed
+    @themed
     def draw():
         import matplotlib.pyplot as plt
 
@@ -765,7 +765,7 @@ def cutoff_spread_plot(simulated, reported, *, marker: str, title: str | None = 
         level = 0.95
         lo, hi = np.quantile(sim, [(1 - level) / 2, (1 + level) / 2])
         inside = sum(lo <= v <= hi for v in rep.values())
-        _set_alt(fig, (
+        set_alt_text(fig, (
             f"Histogram of the optimal {marker} cut-off chosen in {sim.size} simulated cohorts from one true model; "
             f"95% of them lie between {lo:.2f} and {hi:.2f}. Vertical lines mark {len(rep)} published cut-offs ("
             + ", ".join(f"{k} {v:g}" for k, v in sorted(rep.items(), key=lambda kv: kv[1]))

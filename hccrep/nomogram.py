@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hccrep.plots import _set_alt, _themed
+from hccrep.plots import set_alt_text, themed
 
 __all__ = ["NomogramTerm", "Nomogram", "build_nomogram", "ranges_from_data", "nomogram_figure"]
 
@@ -212,7 +212,7 @@ def ranges_from_data(data: pd.DataFrame, columns) -> dict[str, tuple[float, floa
     return out
 
 
-@_themed
+@themed
 def nomogram_figure(nomo: Nomogram, labels: Mapping[str, str] | None = None, *, probabilities=(0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95),
                     ticks: Mapping[str, list[float]] | None = None, title: str | None = None):
     """Draw the nomogram: a points ruler, one axis per predictor, total points and probability.
@@ -270,7 +270,7 @@ def nomogram_figure(nomo: Nomogram, labels: Mapping[str, str] | None = None, *, 
     if title:
         ax.set_title(title)
     fig.tight_layout()
-    _set_alt(fig, (f"Points nomogram with {len(nomo.terms)} predictors ({', '.join(labels.get(t.name, t.name) for t in nomo.terms)}); "
+    set_alt_text(fig, (f"Points nomogram with {len(nomo.terms)} predictors ({', '.join(labels.get(t.name, t.name) for t in nomo.terms)}); "
                    f"the largest effect spans {nomo.max_points:g} points, total points run from 0 to {max_total:.0f} "
                    "and map to the predicted probability on the bottom axis."))
     return fig

@@ -59,7 +59,9 @@ __all__ = [
     "love_plot",
     "reported_vs_replicated_plot",
     "roc_plot",
+    "set_alt_text",
     "set_theme",
+    "themed",
 ]
 
 #: seaborn's colour-blind-safe palette (after Okabe and Ito), the book's colour cycle.
@@ -137,8 +139,23 @@ def set_theme() -> None:
     mpl.rcParams.update(_theme_rc())
 
 
-def _themed(func):
-    """Draw ``func``'s figure under the theme without touching global settings."""
+def themed(func):
+    """Decorator: draw ``func``'s figure under the book's theme without touching global settings.
+
+    For plotting functions outside this module (:mod:`hccrep.cutoffs`,
+    :mod:`hccrep.survival_models`, the study modules): the theme applies only
+    while ``func`` runs, and matplotlib's interactive mode is kept as it was.
+
+    Examples
+    --------
+    >>> @themed
+    ... def blank():
+    ...     fig, ax = plt.subplots()
+    ...     set_alt_text(fig, "An empty set of axes.")
+    ...     return fig
+    >>> alt_text(blank())
+    'An empty set of axes.'
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -154,7 +171,8 @@ def _themed(func):
     return wrapper
 
 
-def _set_alt(fig: Figure, text: str, append: bool = False) -> None:
+def set_alt_text(fig: Figure, text: str, append: bool = False) -> None:
+    """Attach a text alternative to ``fig`` (read back by :func:`alt_text`); ``append`` adds to it."""
     old = getattr(fig, _ALT_ATTR, None)
     setattr(fig, _ALT_ATTR, f"{old} {text}" if append and old else text)
 
@@ -407,7 +425,7 @@ def _draw_risk_table(tab: Axes, counts: pd.DataFrame, colours) -> None:
     tab.set_label("at-risk table")
 
 
-@_themed
+@themed
 def km_plot(
     df,
     time: str,
@@ -523,7 +541,7 @@ def km_plot(
         _draw_risk_table(tab, counts, colours)
 
     # drawn into a caller's axes: the description of this panel is added to the figure's
-    _set_alt(fig, _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title),
+    set_alt_text(fig, _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title),
              append=not own_figure)
     return fig
 
@@ -623,7 +641,7 @@ def _forest_limits(rows, log_scale: bool, reference_line) -> tuple[float, float]
     return lo - pad, hi + pad
 
 
-@_themed
+@themed
 def forest_plot(
     table,
     *,
@@ -785,7 +803,7 @@ def forest_plot(
     if title:
         fig.suptitle(title)
 
-    _set_alt(fig, _forest_alt(rows, texts, xlabel, reference_line, log_scale, title))
+    set_alt_text(fig, _forest_alt(rows, texts, xlabel, reference_line, log_scale, title))
     return fig
 
 
@@ -852,7 +870,7 @@ def _as_smd(values, name: str) -> pd.Series:
     return s
 
 
-@_themed
+@themed
 def love_plot(
     smd_before,
     smd_after,
@@ -941,7 +959,7 @@ def love_plot(
         ax.set_title(title)
     fig.legend(loc="outside lower center", ncols=3)
 
-    _set_alt(fig, _love_alt(b, a, threshold, labels, title))
+    set_alt_text(fig, _love_alt(b, a, threshold, labels, title))
     return fig
 
 
@@ -970,7 +988,7 @@ def _verdicts() -> tuple[str, ...]:
     return tuple(VERDICTS)
 
 
-@_themed
+@themed
 def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None = None) -> Figure:
     """Scorecard figure: reported value, replicated value and Monte Carlo interval per check.
 
@@ -1105,7 +1123,7 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     if title:
         fig.suptitle(title)
 
-    _set_alt(fig, _card_alt(keys, verdict, idx, len(card), verdicts, scale, title))
+    set_alt_text(fig, _card_alt(keys, verdict, idx, len(card), verdicts, scale, title))
     return fig
 
 
@@ -1151,7 +1169,7 @@ def _check_mapping(obj, name: str) -> None:
             raise ValueError(f"{name} keys must be non-empty strings (the legend labels), got {key!r}")
 
 
-@_themed
+@themed
 def roc_plot(curves, ax: Axes | None = None, title: str | None = None, *, mark_youden: bool = False,
              conf_level: float = 0.95) -> Figure:
     """ROC curves of one or more models, the AUC and its DeLong CI in the legend.
@@ -1226,7 +1244,7 @@ def roc_plot(curves, ax: Axes | None = None, title: str | None = None, *, mark_y
     ax.legend(loc="lower right", title=f"AUC ({conf_level:.0%} DeLong CI)")
     if title:
         ax.set_title(title)
-    _set_alt(fig, _roc_alt(rows, conf_level, mark_youden, title), append=appended)
+    set_alt_text(fig, _roc_alt(rows, conf_level, mark_youden, title), append=appended)
     return fig
 
 
@@ -1244,7 +1262,7 @@ def _roc_alt(rows, conf_level, mark_youden, title) -> str:
             + (" Dots mark the Youden cut-offs." if mark_youden else ""))
 
 
-@_themed
+@themed
 def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -> Figure:
     """Calibration curves: observed event proportion against mean predicted risk per bin.
 
@@ -1313,7 +1331,7 @@ def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -
     text = (f"{what}Calibration plot of {len(data)} model{'s' if len(data) != 1 else ''}: observed proportion "
             f"of events against mean predicted risk per risk bin, with a dashed diagonal for perfect "
             f"calibration (points below it mean over-prediction). {_list_text(parts)}.")
-    _set_alt(fig, text, append=appended)
+    set_alt_text(fig, text, append=appended)
     return fig
 
 
@@ -1329,7 +1347,7 @@ def _check_nb(nb, name: str) -> dict[str, np.ndarray]:
     return out
 
 
-@_themed
+@themed
 def decision_curve_plot(nb, ax: Axes | None = None, models=None, *, label: str = "Model",
                         title: str | None = None, ylim: tuple[float, float] | None = None) -> Figure:
     """Decision curves: net benefit against threshold probability.
@@ -1410,7 +1428,7 @@ def decision_curve_plot(nb, ax: Axes | None = None, models=None, *, label: str =
     ax.legend(loc="upper right")
     if title:
         ax.set_title(title)
-    _set_alt(fig, _dca_alt(x, series, base, title), append=appended)
+    set_alt_text(fig, _dca_alt(x, series, base, title), append=appended)
     return fig
 
 

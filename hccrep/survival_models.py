@@ -1265,12 +1265,12 @@ def importance_plot(importance: pd.DataFrame, *, labels: Mapping[str, str] | Non
     """
     import matplotlib.pyplot as plt
 
-    from hccrep.plots import _set_alt, _themed
+    from hccrep.plots import set_alt_text, themed
 
     d = _check_long(importance, ["feature", "importance", "sd", "horizon", "metric"], "importance")
     labels = dict(labels or {})
 
-    @_themed
+    @themed
     def draw():
         horizons = sorted(d["horizon"].unique())
         fig, axes = plt.subplots(1, len(horizons), figsize=(3 * len(horizons) + 1.5, d["feature"].nunique() / 3 + 1.6),
@@ -1288,7 +1288,7 @@ def importance_plot(importance: pd.DataFrame, *, labels: Mapping[str, str] | Non
         if title:
             fig.suptitle(title)
         fig.tight_layout()
-        _set_alt(fig, "Permutation importance of each feature, one panel per horizon, bars with one standard "
+        set_alt_text(fig, "Permutation importance of each feature, one panel per horizon, bars with one standard "
                       "deviation over repeats; " + "; ".join(parts) + ".")
         return fig
 
@@ -1319,12 +1319,12 @@ def partial_dependence_plot(pdp: pd.DataFrame, *, labels: Mapping[str, str] | No
     """
     import matplotlib.pyplot as plt
 
-    from hccrep.plots import _set_alt, _themed
+    from hccrep.plots import set_alt_text, themed
 
     d = _check_long(pdp, ["feature", "value", "survival", "horizon"], "pdp")
     labels = dict(labels or {})
 
-    @_themed
+    @themed
     def draw():
         feats = list(dict.fromkeys(d["feature"]))
         ncol = min(4, len(feats))
@@ -1366,7 +1366,7 @@ def partial_dependence_plot(pdp: pd.DataFrame, *, labels: Mapping[str, str] | No
         if title:
             fig.suptitle(title)
         fig.tight_layout()
-        _set_alt(fig, "Partial dependence plots of the predicted survival probability, one panel per feature "
+        set_alt_text(fig, "Partial dependence plots of the predicted survival probability, one panel per feature "
                       "and one line per horizon; " + "; ".join(parts) + ".")
         return fig
 
@@ -1397,11 +1397,11 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
     """
     import matplotlib.pyplot as plt
 
-    from hccrep.plots import _set_alt, _themed
+    from hccrep.plots import set_alt_text, themed
 
     d = _check_long(calibration, ["group", "predicted", "observed", "lower", "upper", "horizon"], "calibration")
 
-    @_themed
+    @themed
     def draw():
         fig, ax = plt.subplots(figsize=(5, 4.5))
         ax.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1, label="perfect calibration")
@@ -1421,7 +1421,7 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
         if title:
             ax.set_title(title)
         fig.tight_layout()
-        _set_alt(fig, "Calibration plot: mean predicted survival against Kaplan-Meier observed survival by "
+        set_alt_text(fig, "Calibration plot: mean predicted survival against Kaplan-Meier observed survival by "
                       "risk group, with the diagonal of perfect calibration; " + "; ".join(parts) + ".")
         return fig
 

@@ -730,7 +730,7 @@ def train_validation_plot(table: pd.DataFrame, *, title: str | None = None):
     >>> alt_text(train_validation_plot(t)).startswith("Training")
     True
     """
-    from hccrep.plots import PALETTE, _set_alt, _themed
+    from hccrep.plots import PALETTE, set_alt_text, themed
 
     if not isinstance(table, pd.DataFrame):
         raise ValueError("table must be a pandas DataFrame")
@@ -740,7 +740,7 @@ def train_validation_plot(table: pd.DataFrame, *, title: str | None = None):
     if table.empty:
         raise ValueError("table is empty")
 
-    @_themed
+    @themed
     def draw():
         import matplotlib.pyplot as plt
 
@@ -767,7 +767,7 @@ def train_validation_plot(table: pd.DataFrame, *, title: str | None = None):
         fig.legend(handles=handles, loc="outside right center")
         if title:
             fig.suptitle(title)
-        _set_alt(fig, " ".join(alt))
+        set_alt_text(fig, " ".join(alt))
         return fig
 
     return draw()

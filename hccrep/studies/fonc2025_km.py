@@ -341,7 +341,7 @@ def pvalue_histogram(samples, reported, *, title: str | None = None, bins: int =
     import matplotlib as mpl
     import matplotlib.pyplot as plt
 
-    from hccrep.plots import PALETTE, _set_alt, _theme_rc
+    from hccrep.plots import PALETTE, _theme_rc, set_alt_text
 
     data = {k: np.asarray(v, float) for k, v in samples.items()}
     data = {k: v[np.isfinite(v) & (v > 0)] for k, v in data.items()}
@@ -366,7 +366,7 @@ def pvalue_histogram(samples, reported, *, title: str | None = None, bins: int =
     for label, v in data.items():
         share = "; ".join(f"{100 * np.mean(v <= p):.0f}% at or below {label_r} ({p:g})" for label_r, p in reported.items())
         parts.append(f"{label}: {v.size} cohorts, median p {np.median(v):.3g}, {share}")
-    _set_alt(fig, f"{title + ': ' if title else ''}Histogram of simulated p-values on a log axis with the reported "
+    set_alt_text(fig, f"{title + ': ' if title else ''}Histogram of simulated p-values on a log axis with the reported "
              f"p-values as vertical lines. " + ". ".join(parts) + ".")
     return fig
 

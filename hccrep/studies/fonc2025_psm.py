@@ -483,7 +483,7 @@ def pairs_histogram(study: Study, mc: pd.DataFrame, readings: Sequence[str] | No
     import matplotlib as mpl
     import matplotlib.pyplot as plt
 
-    from hccrep.plots import PALETTE, _set_alt, _theme_rc
+    from hccrep.plots import PALETTE, _theme_rc, set_alt_text
 
     reported = study.number("psm_matched_rt_io_t").value
     labels = reading_labels(study)
@@ -509,7 +509,7 @@ def pairs_histogram(study: Study, mc: pd.DataFrame, readings: Sequence[str] | No
             ax.set_title(title)
     parts = [f"{labels.get(r, r)}: median {np.median(v):g}, range {v.min()} to {v.max()}, "
              f"{100 * np.mean(v == reported):.0f}% of cohorts with exactly {reported:g}" for r, v in data.items()]
-    _set_alt(fig, f"{title + ': ' if title else ''}Bar chart of the number of matched pairs in simulated cohorts, one "
+    set_alt_text(fig, f"{title + ': ' if title else ''}Bar chart of the number of matched pairs in simulated cohorts, one "
              f"bar colour per caliper reading, with the reported number as a dashed line. " + "; ".join(parts) + ".")
     return fig
 

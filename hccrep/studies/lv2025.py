@@ -943,7 +943,7 @@ def marker_cutoff_plot(values: pd.Series, cutoffs: pd.DataFrame, *, label: str, 
     if vals.size == 0:
         raise ValueError("values is empty")
 
-    @plots._themed
+    @plots.themed
     def draw():
         fig, ax = plt.subplots(figsize=(7, 4))
         data = np.log10(vals) if log else vals
@@ -955,7 +955,7 @@ def marker_cutoff_plot(values: pd.Series, cutoffs: pd.DataFrame, *, label: str, 
         ax.set_ylabel("simulated patients")
         ax.legend(loc="upper right", fontsize=8)
         lines = "; ".join(f"{r.printed} from {r.reference} with {100 * r._5:.0f}% of patients at or above" for r in cutoffs.itertuples())
-        plots._set_alt(fig, f"Histogram of {label} in {vals.size} simulated patients, median {np.median(vals):.3g}, "
+        plots.set_alt_text(fig, f"Histogram of {label} in {vals.size} simulated patients, median {np.median(vals):.3g}, "
                             f"with the reported cut-offs as dashed lines: {lines}.")
         return fig
 

@@ -665,9 +665,9 @@ def importance_figure(table: pd.DataFrame, title: str | None = None):
     """Impurity and permutation importance side by side (a table from :func:`rf_importance`)."""
     import matplotlib.pyplot as plt
 
-    from hccrep.plots import _set_alt, _themed
+    from hccrep.plots import set_alt_text, themed
 
-    @_themed
+    @themed
     def draw():
         t = table.sort_values("impurity")
         fig, axes = plt.subplots(1, 2, figsize=(9, 0.4 * len(t) + 1.5), sharey=True)
@@ -681,7 +681,7 @@ def importance_figure(table: pd.DataFrame, title: str | None = None):
         fig.tight_layout()
         top_i = ", ".join(table.sort_values("impurity", ascending=False).index[:4])
         top_p = ", ".join(table.sort_values("permutation", ascending=False).index[:4])
-        _set_alt(fig, (f"Two bar charts of random-forest importance for {len(t)} features. Impurity importance ranks first: "
+        set_alt_text(fig, (f"Two bar charts of random-forest importance for {len(t)} features. Impurity importance ranks first: "
                        f"{top_i}. Permutation importance ranks first: {top_p}."))
         return fig
 
