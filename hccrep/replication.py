@@ -482,14 +482,15 @@ def scorecard(
             v, reason = "not checkable", "no analysis replicates this number yet"
         else:
             v, reason = verdict(num, rep, interval)
-        if num.attrs.get("same_test_as"):
-            reason += f"; the same test as {num.attrs['same_test_as']}, so not independent evidence"
+        repeat_of = str(num.attrs.get("same_test_as") or "")
+        if repeat_of:
+            reason += f"; the same test as {repeat_of}, so not independent evidence (summarise counts it once)"
         rows.append({
             "key": num.key, "file_id": num.file_id, "source": num.source, "row": num.row, "column": num.column,
             "quantity": num.quantity, "printed": num.printed, "reported": num.value,
             "replicated": rep if rep is not None else np.nan,
             "mc_low": interval[0] if interval else np.nan, "mc_high": interval[1] if interval else np.nan,
-            "verdict": v, "reason": reason,
+            "verdict": v, "reason": reason, "repeat_of": repeat_of,
         })
     return pd.DataFrame(rows)
 
@@ -502,8 +503,22 @@ def inputs_table(study: Study) -> pd.DataFrame:
     ])
 
 
-def summarise(card: pd.DataFrame) -> pd.Series:
-    """Counts of each verdict (all four, zeros included)."""
+def summarise(card: pd.DataFrame, count_repeats: bool = False) -> pd.Series:
+    """Counts of each verdict (all four, zeros included).
+
+    A printed p-value that repeats another test on the same table (column
+    ``repeat_of`` of :func:`scorecard`, from the ``same_test_as`` attribute)
+    is not independent evidence: it is left out of the counts unless
+    ``count_repeats`` is true.
+
+    Examples
+    --------
+    >>> card = pd.DataFrame({"verdict": ["reproduced", "reproduced", "plausible"], "repeat_of": ["", "a", ""]})
+    >>> summarise(card).to_dict()
+    {'reproduced': 1, 'plausible': 1, 'not reproduced': 0, 'not checkable': 0}
+    """
+    if not count_repeats and "repeat_of" in card.columns:
+        card = card[card["repeat_of"].fillna("").astype(str) == ""]
     return card["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
 
 

@@ -195,3 +195,17 @@ def test_response_derivations_and_duplicate_tests(study):
     s = rtmod.same_table_pairs(study)
     assert len(s) == 2 and s.same_table.all()
     assert (s.printed == s.printed_other).all()
+
+
+def test_a_p_value_printed_twice_for_one_test_counts_once(study):
+    """Table 3 prints the ORR p again on the PR row and the DCR p on the PD row (same 2 x 2 tables):
+    the scorecard keeps both rows, marks the repeats, and summarise counts each test once."""
+    from hccrep.replication import scorecard, summarise
+    from hccrep.studies.fonc2025_cox import focused_runner
+
+    card = scorecard(focused_runner(study, parts=("counts",)), n_mc=3, progress=False, cache_dir="").set_index("key")
+    assert card.loc["resp_pr_p", "repeat_of"] == "resp_orr_p"
+    assert card.loc["resp_pd_p", "repeat_of"] == "resp_dcr_p"
+    assert (card.drop(index=["resp_pr_p", "resp_pd_p"]).repeat_of == "").all()
+    assert summarise(card.reset_index()).sum() == len(card) - 2
+    assert summarise(card.reset_index(), count_repeats=True).sum() == len(card)

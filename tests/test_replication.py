@@ -40,7 +40,8 @@ def test_scorecard_judges_only_checks(runner):
     assert set(card.key) == checks
     assert {n.key for n in runner.study.numbers if n.role == "check"} <= checks
     assert not set(inputs_table(runner.study).key) & set(card.key)
-    assert summarise(card).sum() == len(card)
+    assert summarise(card, count_repeats=True).sum() == len(card)
+    assert summarise(card).sum() == len(card) - (card.repeat_of != "").sum()
 
 
 def test_scorecard_fonc2025_table1_with_stated_test(runner):
