@@ -370,3 +370,23 @@ def test_table_one_rejects_missing_values(cohort):
 def test_table_one_needs_two_groups(cohort):
     with pytest.raises(ValueError, match="need at least 2"):
         table_one(cohort.assign(arm="A"), "arm", categorical=["sex"])
+
+
+def test_own_pearson_chisq_equals_scipy_chi2_contingency():
+    """The loop-friendly Pearson statistic gives scipy's statistic, p and df, with and without Yates."""
+    from scipy import stats as sps
+
+    from hccrep.stats.tables import _pearson_chisq
+
+    rng = np.random.default_rng(21)
+    shapes = [(2, 2)] * 300 + [(2, 3), (3, 2), (4, 3), (5, 2)] * 50
+    for shape in shapes:
+        counts = rng.integers(0, rng.choice([3, 10, 60]), shape)
+        counts[:, 0] += 1  # no empty row
+        counts[0, :] += 1  # no empty column
+        for correct in (False, True):
+            stat, p, df = _pearson_chisq(counts, correct)
+            ref = sps.chi2_contingency(counts, correction=correct)
+            assert df == ref.dof
+            assert stat == pytest.approx(ref.statistic, rel=1e-12, abs=1e-14)
+            assert p == pytest.approx(ref.pvalue, rel=1e-12, abs=1e-15)
