@@ -39,6 +39,14 @@ class _Prepared:
         n, p = x.shape
         self.x, self.e, self.p = x, e, p
         self.z = np.concatenate([np.ones((n, 1)), x, (x[:, :, None] * x[:, None, :]).reshape(n, p * p)], axis=1)
+        self.xe = x.T @ e
+        if not (t[1:] == t[:-1]).any():
+            # no tied times (the usual case for simulated cohorts): one slot per event row
+            self.ends = self.starts = self.slot_block = np.flatnonzero(e)
+            self.frac = np.zeros(self.ends.size)
+            self.tied = False
+            self.n_events = int(self.ends.size)
+            return
         # blocks of equal times (the risk set of a block ends at its last index)
         ends = np.flatnonzero(np.concatenate([t[1:] != t[:-1], [True]]))
         starts = np.concatenate([[0], ends[:-1] + 1])
@@ -49,7 +57,6 @@ class _Prepared:
         self.slot_block = np.repeat(np.arange(d.size), d)
         within = np.arange(self.slot_block.size) - np.repeat(np.cumsum(d) - d, d)
         self.frac = within / np.repeat(d, d) if ties == "efron" else np.zeros(self.slot_block.size)
-        self.xe = x.T @ e
         self.n_events = int(self.slot_block.size)
 
     def terms(self, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
