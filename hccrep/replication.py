@@ -247,7 +247,8 @@ def _cache_key(runner: Runner, n: int, base_seed: int) -> str:
     """A digest of everything a Monte Carlo result depends on.
 
     The code of hccrep, the study's data files, the runner's class and
-    variants, ``n``, the seed, and the versions of the numerical libraries.
+    every attribute (variants, a focused runner's ``parts``, ...), ``n``, the
+    seed, and the versions of the numerical libraries.
     Any change to any of them gives a new key, so a cached result is never
     stale (the execution cache of Jupyter Book cannot see such changes).
     """
@@ -273,10 +274,29 @@ def _cache_key(runner: Runner, n: int, base_seed: int) -> str:
     # the study as loaded, not only its files: a notebook may change the model in memory
     sim = runner.study.simulation.model_dump(mode="json") if runner.study.simulation else None
     numbers = [(x.key, x.value, x.role) for x in runner.study.numbers]
-    meta = {"runner": type(runner).__qualname__, "variants": runner.variants, "not_checkable": sorted(runner.not_checkable),
+    # every attribute of the runner: a focused runner's `parts`, a study runner's settings ...
+    state = {k: v for k, v in vars(runner).items() if k != "study"}
+    meta = {"runner": f"{type(runner).__module__}.{type(runner).__qualname__}", "state": state,
             "n": n, "base_seed": base_seed, "versions": versions, "simulation": sim, "numbers": numbers}
-    h.update(json.dumps(meta, sort_keys=True, default=str).encode())
+    h.update(json.dumps(meta, sort_keys=True, default=_key_json).encode())
     return h.hexdigest()[:24]
+
+
+def _key_json(value):
+    """JSON form of a runner attribute for the cache key, the same in every process.
+
+    Sets are sorted (their order changes with string hash randomisation),
+    arrays and pydantic models are written out; anything else falls back to
+    ``str`` (an object printed with its address gives a key of its own in each
+    process: no sharing, but never a stale result).
+    """
+    if isinstance(value, (set, frozenset)):
+        return sorted((_key_json(v) if not isinstance(v, (str, int, float)) else v for v in value), key=repr)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return str(value)
 
 
 def monte_carlo(

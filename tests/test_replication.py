@@ -72,3 +72,26 @@ def test_monte_carlo_cache_returns_identical_values_and_changes_key_with_setting
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     monte_carlo(runner, 4, base_seed=6, progress=False, cache_dir=str(tmp_path))
     assert len(list(tmp_path.glob("mc-fonc2025-*.csv"))) == 2
+
+
+def test_cache_key_tells_focused_runners_apart_and_is_stable_across_processes():
+    """Two focused fonc2025 runners differ only in `parts`: their Monte Carlo tables must not share a key
+    (a Cox page once read the subgroup page's table). The key must not depend on the process's string
+    hash seed, or pages could not share a Monte Carlo."""
+    import subprocess
+    import sys
+
+    from hccrep.replication import _cache_key, runner_for
+    from hccrep.spec import load_study
+    from hccrep.studies.fonc2025_cox import focused_runner
+
+    study = load_study("fonc2025")
+    cox, sub = focused_runner(study, parts=("cox",)), focused_runner(study, parts=("subgroups",))
+    assert _cache_key(cox, 5, 1) != _cache_key(sub, 5, 1)
+    assert _cache_key(cox, 5, 1) == _cache_key(focused_runner(study, parts=("cox",)), 5, 1)
+    code = ("from hccrep.replication import _cache_key, runner_for;"
+            "print(_cache_key(runner_for('fonc2025'), 5, 1))")
+    keys = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout.strip()
+            for seed in (1, 2, 3)}
+    assert len(keys) == 1 and _cache_key(runner_for("fonc2025"), 5, 1) in keys
