@@ -1,6 +1,7 @@
 # hccrep — build the book and run the tests in a project-local virtual environment.
 #
-#   make book    build the Jupyter Book into _build/html (every notebook executed, -W)
+#   make book    build the Jupyter Book into _build/html (every notebook executed afresh, in
+#                parallel on BOOK_JOBS=nproc workers, then rendered with -W)
 #   make test    run the whole test suite (unit, R parity, notebooks, book build)
 #   make run-notebook NB=book/fonc2025/01_baseline.md SEED=7 [PARAMS='-p FAST True']
 #   make run-chapter CHAPTER=fonc2025 SEED=7 [PARAMS='-p N_MC 500']
@@ -52,8 +53,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --progress-bar off -e '.[book,dev]'
 	@touch $@
 
+# A cold, complete build in two steps. The execution cache is emptied, then every notebook of
+# _toc.yml is executed by `python -m hccrep.book execute` on BOOK_JOBS worker processes
+# (longest first) into _build/.jupyter_cache; jupyter-book (execute_notebooks: cache in
+# _config.yml) then finds each notebook there and only renders. A notebook that raises stops
+# here, after the others finished, with its name and traceback.
+BOOK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 book: venv
 	rm -rf _build/.jupyter_cache
+	$(BIN)/python -m hccrep.book execute --jobs $(BOOK_JOBS)
 	$(BIN)/jupyter-book build . -W --keep-going --all
 	@echo "book written to _build/html/index.html"
 
@@ -88,9 +97,13 @@ run-chapter: venv
 	done
 
 # The teacher's edition: the same book with sphinx-exercise's hide_solutions set.
+# Built like `book` (fresh execution cache, parallel pre-execution), into _build/student.
 book-student: venv
 	@mkdir -p _build/student
 	$(BIN)/python -m hccrep.book config _config.yml --hide-solutions > _build/student/_config.yml
+	rm -rf _build/student/_build/.jupyter_cache
+	$(BIN)/python -m hccrep.book execute --jobs $(BOOK_JOBS) --config _build/student/_config.yml \
+	    --cache-path _build/student/_build/.jupyter_cache
 	$(BIN)/jupyter-book build . --config _build/student/_config.yml --path-output _build/student -W --keep-going --all
 	@echo "student edition written to _build/student/_build/html/index.html"
 

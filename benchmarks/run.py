@@ -25,8 +25,10 @@ Figures (goal in brackets):
   Carlo of N cohorts with a cheap runner that returns as many checks as the
   fonc2025 runner, and the bytes kept per cohort;
 * ``book cold`` / ``book rebuild`` (``--book-cold``, ``--book-rebuild``) -- a
-  cold ``jupyter-book build`` of a copy of the repository [<= 5 min], and a
-  rebuild after one text edit with the execution cache on [<= 30 s].
+  cold build of a copy of the repository as ``make book`` runs it: every notebook
+  executed on ``--book-jobs`` workers into an empty execution cache, then
+  ``jupyter-book build``; both parts and their sum are printed [sum <= 5 min]; and
+  a rebuild after one text edit with the execution cache on [<= 30 s].
 
 Nothing here is a test: the figures depend on the machine and its load (the
 load average is printed first).
@@ -246,29 +248,62 @@ def _book_copy(dest: Path) -> None:
         shutil.copy2(ROOT / name, dest / name)
 
 
-def _build(where: Path, env: dict) -> float:
+def _build(where: Path, env: dict, *flags: str) -> float:
     jb = Path(sys.executable).parent / "jupyter-book"
     t0 = time.perf_counter()
-    done = subprocess.run([str(jb), "build", ".", "--keep-going"], cwd=where, env=env, capture_output=True, text=True)
+    done = subprocess.run([str(jb), "build", ".", "--keep-going", *flags], cwd=where, env=env,
+                          capture_output=True, text=True)
     dt = time.perf_counter() - t0
     if done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"jupyter-book build failed in {where}")
+    if "Executing notebook" in done.stdout:
+        print(f"note: the build in {where} executed notebooks the pre-execution had not cached", file=sys.stderr)
     return dt
 
 
-def bench_book(cold: bool, rebuild: bool, keep: bool) -> None:
-    """Builds in a temporary copy, never in the repository's own ``_build``."""
+def _pre_execute(where: Path, env: dict, jobs: int) -> float:
+    """``make book``'s first step: a fresh execution cache, every notebook on ``jobs`` workers."""
+    shutil.rmtree(where / "_build" / ".jupyter_cache", ignore_errors=True)
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "hccrep.book", "execute", "--jobs", str(jobs)], cwd=where, env=env,
+                          capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    if done.returncode != 0:
+        print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"python -m hccrep.book execute failed in {where}")
+    return dt
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def bench_book(cold: bool, rebuild: bool, keep: bool, jobs: int = CORES) -> None:
+    """Builds in a temporary copy, never in the repository's own ``_build``.
+
+    The cold figure times what ``make book`` runs: an empty execution cache, the parallel
+    pre-execution (``python -m hccrep.book execute --jobs N``) and ``jupyter-book build -W
+    --keep-going --all`` (which then takes every notebook from the cache).
+    """
     where = Path(tempfile.mkdtemp(prefix="hccrep-bench-book-"))
     try:
         _book_copy(where)
         env = {**os.environ, "HCCREP_CACHE_DIR": str(where / "_build" / ".hccrep_cache"), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         env.pop("MPLBACKEND", None)
         if cold:
-            line("book cold build (execute: force)", f"{_build(where, env):.0f} s", "<= 300 s")
+            print(f"# book cold build: load average before {_load()}", flush=True)
+            pre = _pre_execute(where, env, jobs)
+            line(f"  pre-execution ({jobs} worker(s))", f"{pre:.0f} s", cores=CORES)
+            sphinx = _build(where, env, "-W", "--all")
+            line("  jupyter-book build (from the cache)", f"{sphinx:.0f} s")
+            line("book cold build (make book: pre-execution + build)", f"{pre + sphinx:.0f} s", "<= 300 s")
+            print(f"# load average after {_load()}", flush=True)
         if rebuild:
             cfg = where / "_config.yml"
             cfg.write_text(cfg.read_text().replace("execute_notebooks: force", "execute_notebooks: cache"))
+            if not cold:  # fill the cache the way make book does
+                line(f"  pre-execution ({jobs} worker(s))", f"{_pre_execute(where, env, jobs):.0f} s")
             first = _build(where, env)
             page = where / "book" / "fonc2025" / "01_baseline.md"
             text = page.read_text()
@@ -299,10 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--book-cold", action="store_true", help="time a cold jupyter-book build (minutes)")
     p.add_argument("--book-rebuild", action="store_true", help="time a rebuild after a text edit, cache on (minutes)")
     p.add_argument("--keep-book", action="store_true", help="keep the temporary book copy")
+    p.add_argument("--book-jobs", type=int, default=CORES, help="notebooks executed at once (default: cores)")
     p.add_argument("--only", nargs="*", choices=["simulate", "mc", "speedup", "overhead", "memory", "book"],
                    help="run only these figures")
     a = p.parse_args(argv)
-    for name in ("n_mc", "jobs", "speedup_n", "repeat"):
+    for name in ("n_mc", "jobs", "speedup_n", "repeat", "book_jobs"):
         if getattr(a, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be at least 1")
     if a.memory < 0:
@@ -323,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     if "memory" in only and a.memory:
         bench_memory(a.memory)
     if "book" in only and (a.book_cold or a.book_rebuild):
-        bench_book(a.book_cold, a.book_rebuild, a.keep_book)
+        bench_book(a.book_cold, a.book_rebuild, a.keep_book, a.book_jobs)
     return 0
 
 

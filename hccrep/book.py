@@ -15,6 +15,10 @@ Everything here is generated from what exists at build time, so a study added un
 - :func:`colab_notebook` -- a MyST notebook as ``.ipynb`` with a set-up cell that installs
   hccrep on Google Colab and does nothing anywhere else.
 
+``python -m hccrep.book execute`` runs the book's notebooks in parallel into the execution
+cache the build reads (:mod:`hccrep.bookexec`); ``make book`` calls it before
+``jupyter-book build``.
+
 Examples
 --------
 >>> import pandas as pd
@@ -52,7 +56,7 @@ __all__ = [
 #: Columns of :func:`all_scorecards`, in order.
 SCORECARD_COLUMNS = (
     "study", "key", "source", "row", "column", "quantity", "printed", "replicated",
-    "mc_low", "mc_high", "verdict", "reason",
+    "mc_low", "mc_high", "verdict", "reason", "repeat_of",
 )
 #: Columns of :func:`all_audits`, in order.
 AUDIT_COLUMNS = ("study", "check", "key", "source", "where", "printed", "status", "detail")
@@ -164,11 +168,11 @@ def _unrunnable_card(study) -> pd.DataFrame:
     rows = [{
         "key": n.key, "file_id": n.file_id, "source": n.source, "row": n.row, "column": n.column,
         "quantity": n.quantity, "printed": n.printed, "reported": n.value, "replicated": float("nan"),
-        "mc_low": float("nan"), "mc_high": float("nan"), "verdict": "not checkable", "reason": NO_RUNNER_REASON,
+        "mc_low": float("nan"), "mc_high": float("nan"), "verdict": "not checkable", "reason": NO_RUNNER_REASON, "repeat_of": "",
     } for n in Runner(study).checks]
     return pd.DataFrame(rows, columns=[
         "key", "file_id", "source", "row", "column", "quantity", "printed", "reported", "replicated",
-        "mc_low", "mc_high", "verdict", "reason"])
+        "mc_low", "mc_high", "verdict", "reason", "repeat_of"])
 
 
 def all_audits(studies: Sequence[str] | None = None, *, include_ok: bool = True) -> pd.DataFrame:
@@ -612,7 +616,7 @@ def setup(app):
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m hccrep.book {student-config,colab-notebooks,convert-exercises} ...``."""
+    """Command line: ``python -m hccrep.book {config,colab-notebooks,convert-exercises,execute} ...``."""
     import argparse
     import sys
 
@@ -629,7 +633,22 @@ def _main(argv: Sequence[str] | None = None) -> int:
     n.add_argument("paths", nargs="+", type=Path)
     e = sub.add_parser("convert-exercises", help="convert admonition exercises in place")
     e.add_argument("paths", nargs="*", type=Path, help="default: every book/**/*.md")
+    x = sub.add_parser(
+        "execute", help="run the book's notebooks in parallel into MyST-NB's execution cache",
+        description="Execute every notebook page of _toc.yml in a pool of worker processes, longest first, "
+                    "and store each in the jupyter-cache that `jupyter-book build` (execute_notebooks: cache) "
+                    "reads, so that the build executes nothing (hccrep.bookexec).")
+    x.add_argument("--jobs", type=int, default=None, help="notebooks run at the same time (default: number of cores)")
+    x.add_argument("--cache-path", type=Path, default=None,
+                   help="jupyter-cache folder (default: execute.cache of _config.yml, else <root>/_build/.jupyter_cache)")
+    x.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: execute.timeout of _config.yml)")
+    x.add_argument("--only", nargs="+", default=(), metavar="GLOB",
+                   help="only the pages whose docname or path matches one of these patterns")
+    x.add_argument("--root", type=Path, default=Path("."), help="the book's source folder (default: .)")
+    x.add_argument("--config", type=Path, default=None, help="_config.yml to use (default: <root>/_config.yml)")
     args = parser.parse_args(argv)
+    if args.cmd == "execute":
+        return _execute_cli(x, args)
     if args.cmd == "config":
         sys.stdout.write(derived_config(args.config.read_text(encoding="utf-8"),
                                         hide_solutions=True if args.hide_solutions else None, branch=args.branch))
@@ -651,6 +670,27 @@ def _main(argv: Sequence[str] | None = None) -> int:
                 p.write_text(new, encoding="utf-8")
             print(f"{p}: {count} exercise/solution blocks converted")
     return 0
+
+
+def _execute_cli(parser, args) -> int:  # parser: the ``execute`` subparser, for its usage line
+    """``python -m hccrep.book execute``: exit 0 when every notebook ran, 1 when one failed, 2 on bad arguments."""
+    from hccrep import bookexec
+
+    if args.jobs is not None and args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
+    if args.timeout is not None and args.timeout < 1:
+        parser.error(f"--timeout must be at least 1 second, got {args.timeout}")
+    for name in ("_toc.yml",) + (() if args.config else ("_config.yml",)):
+        if not (args.root / name).is_file():
+            parser.error(f"--root {args.root}: no {name} there")
+    if args.config is not None and not args.config.is_file():
+        parser.error(f"--config {args.config}: no such file")
+    try:
+        results = bookexec.execute_book(args.root, jobs=args.jobs, cache_path=args.cache_path, timeout=args.timeout,
+                                        only=args.only, config=args.config)
+    except ValueError as exc:  # a pattern of --only that matches nothing
+        parser.error(str(exc))
+    return bookexec.report_failures(results)
 
 
 if __name__ == "__main__":  # pragma: no cover

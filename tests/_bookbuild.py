@@ -1,8 +1,10 @@
 """Build the book once for the tests that need the HTML (``tests/test_browser.py``).
 
-:func:`build_book` runs ``jupyter-book build -W --keep-going --all`` into an output folder
-with a ``python3`` kernelspec on the interpreter that runs pytest, and returns the log and
-the HTML folder. ``HCCREP_BOOK_HTML=<path to _build/html>`` skips the build and reuses one
+:func:`build_book` builds as ``make book`` does, into an output folder: every notebook is
+first executed in parallel into ``<out>/_build/.jupyter_cache`` (``python -m hccrep.book
+execute``, ``HCCREP_BOOK_JOBS`` workers, 2 by default), then ``jupyter-book build -W
+--keep-going --all`` renders them from that cache. Both run with a ``python3`` kernelspec on
+the interpreter that runs pytest; the log of both steps and the HTML folder are returned. ``HCCREP_BOOK_HTML=<path to _build/html>`` skips the build and reuses one
 (for example the output of ``make book``); the tests then check that build.
 """
 
@@ -15,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,8 +51,26 @@ def jupyter_book_executable() -> str | None:
     return str(local) if local.is_file() else shutil.which("jupyter-book")
 
 
+def book_jobs() -> int:
+    """Notebooks executed at once before the build: ``HCCREP_BOOK_JOBS``, 2 by default."""
+    raw = os.environ.get("HCCREP_BOOK_JOBS", "").strip() or "2"
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"HCCREP_BOOK_JOBS must be a positive integer, got {raw!r}")
+    return int(raw)
+
+
+def _run(cmd: list[str], env: dict, timeout: float) -> tuple[int, str]:
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        return proc.returncode, proc.stdout
+    except subprocess.TimeoutExpired as exc:
+        out = exc.output.decode(errors="replace") if isinstance(exc.output, bytes) else (exc.output or "")
+        return -1, f"{' '.join(cmd[:4])} ... took more than {timeout:.0f} s\n{out}"
+
+
 def build_book(out_dir: Path, jupyter_path: Path) -> BookBuild:
-    """``jupyter-book build`` of the repository into ``out_dir`` (or reuse ``HCCREP_BOOK_HTML``)."""
+    """Pre-execution and ``jupyter-book build`` of the repository into ``out_dir`` (or reuse ``HCCREP_BOOK_HTML``)."""
     reuse = os.environ.get("HCCREP_BOOK_HTML")
     if reuse:
         html = Path(reuse)
@@ -65,13 +86,16 @@ def build_book(out_dir: Path, jupyter_path: Path) -> BookBuild:
     exe = jupyter_book_executable()
     if exe is None:
         raise FileNotFoundError("the jupyter-book command is not installed; `make test` installs it")
-    cmd = [exe, "build", str(ROOT), "--path-output", str(out_dir), "-W", "--keep-going", "--all"]
-    try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=BOOK_TIMEOUT)
-        code, log = proc.returncode, proc.stdout
-    except subprocess.TimeoutExpired as exc:
-        code, log = -1, f"jupyter-book build took more than {BOOK_TIMEOUT} s\n{exc.output or ''}"
+    env.pop("MPLBACKEND", None)  # the kernels' inline backend needs it unset
+    cache = out_dir / "_build" / ".jupyter_cache"
+    shutil.rmtree(cache, ignore_errors=True)  # a fresh execution, as `make book`
+    t0 = time.monotonic()
+    code, log = _run([sys.executable, "-m", "hccrep.book", "execute", "--root", str(ROOT),
+                      "--jobs", str(book_jobs()), "--cache-path", str(cache)], env, BOOK_TIMEOUT)
+    if code == 0:  # a failed notebook is reported by the pre-execution; the build would only repeat it
+        cmd = [exe, "build", str(ROOT), "--path-output", str(out_dir), "-W", "--keep-going", "--all"]
+        code, build_log = _run(cmd, env, max(60.0, BOOK_TIMEOUT - (time.monotonic() - t0)))
+        log += build_log
     log = strip_ansi(log)
     (out_dir / "build.log").write_text(log, encoding="utf-8")
     return BookBuild(out_dir / "_build" / "html", code, log)

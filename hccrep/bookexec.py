@@ -1,0 +1,539 @@
+"""Run the book's notebooks in parallel and store them where MyST-NB's cache finds them.
+
+MyST-NB executes a book's notebooks one after the other. With ``execute_notebooks: cache``
+it first looks each notebook up in a jupyter-cache and executes only those it does not
+find. :func:`execute_book` fills that cache ahead of the build, running the notebooks in a
+pool of worker processes (one kernel per worker at a time, longest notebook first), so that
+``jupyter-book build`` afterwards only renders: its log says ``Using cached notebook`` for
+every page and never ``Executing notebook``.
+
+How a cached notebook is matched: MyST-NB (``myst_nb/core/execute/cache.py``) calls ``cache.match_cache_notebook(notebook)``
+on the notebook as its reader produced it. jupyter-cache hashes (MD5) a copy of the notebook
+reduced to its code cells (their ``source`` and *all* their metadata) and the notebook
+metadata key ``kernelspec`` (``create_hashed_notebook``'s defaults); outputs, execution
+counts, Markdown cells and cell ids do not count. So the notebooks here are read with the
+same reader MyST-NB uses (``myst_nb.core.read.create_nb_reader``) under the book's own
+configuration (``jupyter_book.config.get_final_config`` of ``_config.yml``), the kernel name
+aliases are applied as MyST-NB applies them, and each executed notebook is stored with
+``cache_notebook_bundle(..., data={"execution_seconds": t})`` as MyST-NB stores the
+notebooks it executes itself; the build reads that number back for its execution table
+(``{nb-exec-table}``). Before storing, the hash of the executed notebook is compared with
+the hash of the notebook as read: a difference is reported as a failure, never cached.
+
+Execution follows the book's ``execute:`` settings: the notebook's own folder as working
+directory (unless ``run_in_temp``), the per-cell ``timeout``, ``allow_errors``, the kernel
+named in the notebook. A notebook that fails is reported with its traceback once every
+other notebook has finished, the command exits with status 1, and nothing is cached for it
+(an entry left by an earlier run for the same notebook is removed, so the build cannot
+show stale outputs).
+
+Examples
+--------
+From the repository root (what ``make book`` runs before ``jupyter-book build``)::
+
+    python -m hccrep.book execute --jobs 2
+    python -m hccrep.book execute --only 'book/fonc2025/*' --cache-path /tmp/jc
+"""
+
+from __future__ import annotations
+
+import dataclasses as dc
+import fnmatch
+import json
+import os
+import re
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+__all__ = [
+    "RUN_FIRST",
+    "NotebookPage",
+    "ExecResult",
+    "book_settings",
+    "notebook_pages",
+    "execution_order",
+    "execute_book",
+]
+
+#: Pages run on their own before every other page (docnames, i.e. toc paths without suffix).
+#: The scorecard appendix computes the Monte Carlo of every study into ``HCCREP_CACHE_DIR``,
+#: which many chapter notebooks reuse; started beside it they would compute the same Monte
+#: Carlo again. It runs that Monte Carlo on two worker processes itself, so the machine is
+#: not idle meanwhile.
+RUN_FIRST = ("book/appendices/scorecard",)
+
+#: File beside the cache folder where the shortest run time seen for each notebook (and the
+#: hash of its code) is kept, so that the next run can order the notebooks even after the
+#: cache was deleted (``make book`` does).
+TIMES_FILE = "book-exec-times.json"
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dc.dataclass
+class NotebookPage:
+    """One notebook page of the book, read as MyST-NB reads it.
+
+    Attributes
+    ----------
+    docname : str
+        The page as the table of contents names it (``book/fonc2025/05_cox``).
+    path : Path
+        The source file (absolute).
+    notebook : nbformat.NotebookNode
+        The notebook before execution, exactly as MyST-NB's reader gives it.
+    read_fmt : dict or None
+        The reader description MyST-NB stores in the cache's project records.
+    timeout : int or None
+        Per-cell timeout in seconds (``execute.timeout`` or the notebook's override).
+    allow_errors : bool
+        ``execute.allow_errors`` (or the notebook's override).
+    in_temp : bool
+        ``execute.run_in_temp``: run in a temporary folder instead of the page's folder.
+    """
+
+    docname: str
+    path: Path
+    notebook: object
+    read_fmt: dict | None
+    timeout: int | None
+    allow_errors: bool
+    in_temp: bool
+
+
+@dc.dataclass
+class ExecResult:
+    """The outcome of one notebook: ``ok``, run time and, on failure, the traceback text."""
+
+    docname: str
+    ok: bool
+    seconds: float
+    error: str = ""
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def book_settings(root: str | Path, config: str | Path | None = None):
+    """MyST-NB's two configurations for the book at ``root``, as a build would set them.
+
+    Parameters
+    ----------
+    root : path
+        The book's source folder (the one given to ``jupyter-book build``).
+    config : path, optional
+        The ``_config.yml`` to use; ``<root>/_config.yml`` by default.
+
+    Returns
+    -------
+    (MdParserConfig, NbParserConfig, dict)
+        The Markdown and notebook parser configurations and the whole Sphinx configuration
+        that Jupyter Book derives from ``_config.yml``.
+
+    Examples
+    --------
+    >>> md, nb, sphinx = book_settings(".")          # doctest: +SKIP
+    >>> nb.execution_timeout                          # doctest: +SKIP
+    600
+    """
+    from jupyter_book.config import get_final_config
+    from myst_nb.core.config import NbParserConfig
+    from myst_parser.config.main import MdParserConfig
+
+    root = Path(root)
+    config = Path(config) if config is not None else root / "_config.yml"
+    user_yaml = config if config.is_file() else None
+    sphinx, _ = get_final_config(user_yaml=user_yaml, cli_config={"latex_individualpages": False},
+                                 sourcedir=root)
+    md_fields = {f.name for f in dc.fields(MdParserConfig)}
+    nb_fields = {f.name for f in dc.fields(NbParserConfig) if f.init}
+    md = MdParserConfig(**{k[5:]: v for k, v in sphinx.items() if k.startswith("myst_") and k[5:] in md_fields})
+    nb = NbParserConfig(**{k[3:]: v for k, v in sphinx.items() if k.startswith("nb_") and k[3:] in nb_fields})
+    return md, nb, sphinx
+
+
+def _toc_docnames(toc: Path) -> list[str]:
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    return list(parse_toc_yaml(toc))
+
+
+def _source_file(root: Path, docname: str, suffixes: Sequence[str]) -> Path | None:
+    for suffix in suffixes:
+        p = root / f"{docname}{suffix}"
+        if p.is_file():
+            return p
+    return None
+
+
+def notebook_pages(
+    root: str | Path,
+    *,
+    config: str | Path | None = None,
+    toc: str | Path | None = None,
+    only: Sequence[str] = (),
+) -> list[NotebookPage]:
+    """The notebook pages of the table of contents, read as MyST-NB reads them.
+
+    A page is a notebook when MyST-NB would treat it as one: an ``.ipynb`` file, or a
+    Markdown file whose front matter marks it as a MyST notebook (``jupytext`` with
+    ``format_name: myst``, or ``file_format: mystnb``). Plain Markdown pages, pages excluded
+    from execution by ``execute.exclude_patterns`` and notebooks whose own ``mystnb``
+    metadata turns execution off are left out.
+
+    Parameters
+    ----------
+    root : path
+        The book's source folder.
+    config, toc : path, optional
+        ``_config.yml`` and ``_toc.yml``; by default those in ``root``.
+    only : sequence of str
+        Shell-style patterns; keep the pages whose docname (``book/lv2025/01_calculator``)
+        or file path relative to ``root`` (``book/lv2025/01_calculator.md``) matches one.
+
+    Returns
+    -------
+    list of NotebookPage
+        In table-of-contents order.
+
+    Raises
+    ------
+    ValueError
+        If a pattern of ``only`` matches no notebook page.
+    """
+    from myst_nb.core.nb_to_tokens import nb_node_to_dict
+    from myst_nb.core.read import create_nb_reader
+
+    root = Path(root).absolute()
+    md_config, nb_config, _ = book_settings(root, config)
+    toc = Path(toc) if toc is not None else root / "_toc.yml"
+    suffixes = (".md", ".ipynb", ".rst") + tuple(s for s in nb_config.custom_formats if s not in (".md", ".ipynb"))
+    pages: list[NotebookPage] = []
+    for docname in _toc_docnames(toc):
+        path = _source_file(root, docname, suffixes)
+        if path is None:
+            continue  # the build reports it
+        rel = path.relative_to(root).as_posix()
+        if only and not any(fnmatch.fnmatchcase(docname, p) or fnmatch.fnmatchcase(rel, p) for p in only):
+            continue
+        text = path.read_text(encoding="utf-8")
+        reader = create_nb_reader(str(path), md_config, nb_config, text)
+        if reader is None:
+            continue  # a plain Markdown page: MyST-NB parses it as Markdown and runs nothing
+        notebook = reader.read(text)
+        # as myst_nb.sphinx_.Parser.parse: kernel aliases, then the notebook's own overrides
+        kernel = notebook.metadata.get("kernelspec", {}).get("name")
+        if kernel is not None:
+            for rgx, alias in nb_config.kernel_rgx_aliases.items():
+                if re.fullmatch(rgx, kernel):
+                    notebook.metadata["kernelspec"]["name"] = alias
+                    break
+        cfg = nb_config
+        if cfg.metadata_key in notebook.metadata:
+            overrides = nb_node_to_dict(notebook.metadata[cfg.metadata_key])
+            overrides.pop("output_folder", None)
+            cfg = cfg.copy(**overrides)
+        if cfg.execution_mode in ("off", "inline"):
+            continue
+        if any(PurePosixPath(path.as_posix()).match(p) for p in cfg.execution_excludepatterns):
+            continue
+        pages.append(NotebookPage(docname, path, notebook, reader.read_fmt, cfg.execution_timeout,
+                                  cfg.execution_allow_errors, cfg.execution_in_temp))
+    for pattern in only:
+        if not any(fnmatch.fnmatchcase(p.docname, pattern)
+                   or fnmatch.fnmatchcase(p.path.relative_to(root).as_posix(), pattern) for p in pages):
+            raise ValueError(f"--only {pattern!r} matches no notebook page of {toc}")
+    return pages
+
+
+# --------------------------------------------------------------------------- order
+
+
+def _code_hash(page: NotebookPage) -> str:
+    """jupyter-cache's key of the notebook (its code cells and kernelspec); touches no folder."""
+    from jupyter_cache.cache.main import JupyterCacheBase
+
+    return JupyterCacheBase("unused").create_hashed_notebook(page.notebook)[1]
+
+
+def _previous_times(cache_path: Path, pages: Sequence[NotebookPage]) -> dict[str, float]:
+    """Run times of earlier runs, by docname, for the pages whose code has not changed since.
+
+    Two sources: the times file beside the cache folder (:data:`TIMES_FILE`, written by every
+    run; it survives ``make book``'s deletion of the cache) and the cache's own records
+    (``execution_seconds``). The shortest time seen for the unchanged notebook is used: a
+    notebook that reuses a Monte Carlo another page computed (through ``HCCREP_CACHE_DIR``)
+    is slow only when it runs before that page finishes, and the order should not repeat that.
+    """
+    hashes = {p.docname: _code_hash(p) for p in pages}
+    times: dict[str, float] = {}
+    record_file = cache_path.parent / TIMES_FILE
+    if record_file.is_file():
+        try:
+            saved = json.loads(record_file.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            saved = {}
+        for name, entry in (saved.items() if isinstance(saved, dict) else ()):
+            if isinstance(entry, dict) and entry.get("hash") == hashes.get(name) \
+                    and isinstance(entry.get("seconds"), (int, float)):
+                times[name] = float(entry["seconds"])
+    if (cache_path / "global.db").is_file():
+        from jupyter_cache import get_cache
+
+        by_hash = {h: name for name, h in hashes.items()}
+        for record in get_cache(str(cache_path)).list_cache_records():
+            seconds = (record.data or {}).get("execution_seconds")
+            name = by_hash.get(record.hashkey)
+            if name is not None and isinstance(seconds, (int, float)):
+                times[name] = min(float(seconds), times.get(name, float("inf")))
+    return times
+
+
+def execution_order(pages: Sequence[NotebookPage], times: dict[str, float]) -> list[NotebookPage]:
+    """The pages longest first, so that a pool of workers finishes as early as it can.
+
+    With run times of an earlier run (``times``, seconds by docname) the pages are sorted
+    by them, longest first; a page without a time counts as long as the longest known one
+    (a new notebook may well be slow). With no times at all, the pages follow by the length
+    of their code, longest first. The pages of :data:`RUN_FIRST` come first in either case
+    (:func:`execute_book` runs them before all others).
+
+    Examples
+    --------
+    >>> import types
+    >>> pages = [types.SimpleNamespace(docname=d, notebook=None) for d in ("a", "b", "c")]
+    >>> [p.docname for p in execution_order(pages, {"a": 1.0, "b": 5.0})]
+    ['b', 'c', 'a']
+    """
+    known = [times[p.docname] for p in pages if p.docname in times]
+    if known:
+        longest = max(known)
+        return sorted(pages, key=lambda p: (p.docname not in RUN_FIRST, -times.get(p.docname, longest)))
+
+    def code_length(p) -> int:
+        cells = getattr(p.notebook, "cells", [])
+        return sum(len(c.source) for c in cells if c.cell_type == "code")
+
+    return sorted(pages, key=lambda p: (p.docname not in RUN_FIRST, -code_length(p)))
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def _worker_init() -> None:
+    """Environment of the kernels a worker starts (they inherit it)."""
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules notice
+    os.environ.pop("MPLBACKEND", None)  # ipykernel's inline backend needs it unset
+
+
+def _execute_one(task: dict) -> dict:
+    """Execute one notebook (in a worker process); the executed notebook comes back as JSON."""
+    import tempfile
+
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    nb = nbformat.reads(task["notebook"], as_version=nbformat.NO_CONVERT)
+    t0 = time.perf_counter()
+    try:
+        if task["in_temp"]:
+            with tempfile.TemporaryDirectory() as cwd:
+                result = single_nb_execution(nb, cwd=cwd, timeout=task["timeout"],
+                                             allow_errors=task["allow_errors"], meta_override=True)
+        else:
+            result = single_nb_execution(nb, cwd=task["cwd"], timeout=task["timeout"],
+                                         allow_errors=task["allow_errors"], meta_override=True)
+    except Exception:  # the kernel died, could not start, ...: not a cell error
+        return {"docname": task["docname"], "ok": False, "seconds": time.perf_counter() - t0,
+                "error": traceback.format_exc()}
+    if result.err is not None:  # a cell raised or timed out: its message holds the cell and the kernel's traceback
+        return {"docname": task["docname"], "ok": False, "seconds": result.time,
+                "error": f"{type(result.err).__name__}: {result.err}"}
+    return {"docname": task["docname"], "ok": True, "seconds": result.time,
+            "notebook": nbformat.writes(result.nb, version=nbformat.NO_CONVERT)}
+
+
+def _store(cache, page: NotebookPage, out: dict) -> str:
+    """Put one executed notebook in the cache as MyST-NB would; return an error text or ''."""
+    import nbformat
+    from jupyter_cache.base import CacheBundleIn
+
+    executed = nbformat.reads(out["notebook"], as_version=nbformat.NO_CONVERT)
+    _, wanted = cache.create_hashed_notebook(page.notebook)
+    _, got = cache.create_hashed_notebook(executed)
+    if wanted != got:
+        return (f"the executed notebook hashes to {got}, the notebook as MyST-NB reads it to {wanted}: "
+                "the build would not find it in the cache, so it was not stored")
+    uri = str(page.path)
+    if page.read_fmt is not None:
+        cache.add_nb_to_project(uri, read_data=page.read_fmt)
+    else:
+        cache.add_nb_to_project(uri)
+    cache.cache_notebook_bundle(CacheBundleIn(executed, uri, data={"execution_seconds": out["seconds"]}),
+                                check_validity=False, overwrite=True)
+    return ""
+
+
+def _forget(cache, page: NotebookPage) -> None:
+    """Remove a cached copy of a notebook that failed now (an earlier run's outputs)."""
+    try:
+        record = cache.match_cache_notebook(page.notebook)
+    except KeyError:
+        return
+    cache.remove_cache(record.pk)
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def execute_book(
+    root: str | Path = ".",
+    *,
+    jobs: int | None = None,
+    cache_path: str | Path | None = None,
+    timeout: int | None = None,
+    only: Sequence[str] = (),
+    config: str | Path | None = None,
+    toc: str | Path | None = None,
+    out=None,
+) -> list[ExecResult]:
+    """Execute the book's notebooks in ``jobs`` worker processes into MyST-NB's cache.
+
+    The pages of :data:`RUN_FIRST` run first, on their own; then every other page, in the
+    order of :func:`execution_order`, each on the next free worker.
+
+    Parameters
+    ----------
+    root : path
+        The book's source folder (with ``_config.yml`` and ``_toc.yml``).
+    jobs : int, optional
+        Worker processes, i.e. notebooks run at the same time; the number of cores by default.
+    cache_path : path, optional
+        The jupyter-cache folder; by default ``execute.cache`` of ``_config.yml`` or else
+        ``<root>/_build/.jupyter_cache``, where ``jupyter-book build <root>`` looks.
+    timeout : int, optional
+        Seconds per cell; ``execute.timeout`` of ``_config.yml`` by default.
+    only : sequence of str
+        Patterns restricting the pages (see :func:`notebook_pages`).
+    config, toc : path, optional
+        Other ``_config.yml`` / ``_toc.yml`` files.
+    out : file, optional
+        Where the progress lines go (``sys.stdout`` by default); one line per finished notebook.
+
+    Returns
+    -------
+    list of ExecResult
+        One per notebook, in the order they finished.
+
+    Raises
+    ------
+    ValueError
+        If ``jobs`` or ``timeout`` is not a positive int, or a pattern of ``only`` matches nothing.
+
+    Examples
+    --------
+    >>> results = execute_book(".", jobs=2)          # doctest: +SKIP
+    >>> all(r.ok for r in results)                   # doctest: +SKIP
+    True
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    import nbformat
+    from jupyter_cache import get_cache
+
+    out = out or sys.stdout
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive int, got {jobs!r}")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1):
+        raise ValueError(f"timeout must be a positive int (seconds per cell), got {timeout!r}")
+    root = Path(root).absolute()
+    pages = notebook_pages(root, config=config, toc=toc, only=only)
+    if cache_path is None:
+        _, nb_config, _ = book_settings(root, config)
+        cache_path = nb_config.execution_cache_path or root / "_build" / ".jupyter_cache"
+    cache_path = Path(cache_path).absolute()
+    times = _previous_times(cache_path, pages)
+    order = execution_order(pages, times)
+    by_name = {p.docname: p for p in pages}
+    cache = get_cache(str(cache_path))
+    n = len(order)
+    print(f"executing {n} notebook(s) on {min(jobs, n)} worker(s) into {cache_path} "
+          f"({'longest first by earlier run times' if times else 'fallback order: no earlier run times'}); "
+          f"load average {_load()}", file=out, flush=True)
+    results: list[ExecResult] = []
+    t0 = time.perf_counter()
+    if n:
+        def task(p: NotebookPage) -> dict:
+            return {"docname": p.docname, "notebook": nbformat.writes(p.notebook, version=nbformat.NO_CONVERT),
+                    "cwd": str(p.path.parent), "timeout": timeout if timeout is not None else p.timeout,
+                    "allow_errors": p.allow_errors, "in_temp": p.in_temp}
+
+        # the pages of RUN_FIRST run on their own first: the pages that reuse their Monte Carlo
+        # must not start before it is in HCCREP_CACHE_DIR, or they compute it a second time
+        phases = [[p for p in order if p.docname in RUN_FIRST], [p for p in order if p.docname not in RUN_FIRST]]
+        ctx = multiprocessing.get_context("spawn")  # a clean interpreter: no state shared with this one
+        with ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx, initializer=_worker_init) as pool:
+            try:
+                for phase in filter(None, phases):
+                    futures = [pool.submit(_execute_one, task(p)) for p in phase]  # started in this order
+                    for fut in as_completed(futures):
+                        res = fut.result()
+                        page = by_name[res["docname"]]
+                        error = res.get("error", "")
+                        if res["ok"]:
+                            error = _store(cache, page, res)
+                        if error:
+                            _forget(cache, page)
+                        results.append(ExecResult(page.docname, not error, res["seconds"], _ANSI.sub("", error)))
+                        rel = page.path.relative_to(root).as_posix()
+                        print(f"[{len(results):>{len(str(n))}}/{n}] {'ok    ' if not error else 'FAILED'} "
+                              f"{res['seconds']:7.1f} s  {rel}", file=out, flush=True)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    wall = time.perf_counter() - t0
+    ok = [r for r in results if r.ok]
+    _save_times(cache_path, pages, times, ok)
+    print(f"executed {len(ok)}/{n} notebooks in {wall:.0f} s wall ({sum(r.seconds for r in results):.0f} s of "
+          f"notebook time) on {min(jobs, max(n, 1))} worker(s); load average {_load()}", file=out, flush=True)
+    return results
+
+
+def _save_times(cache_path: Path, pages: Sequence[NotebookPage], previous: dict[str, float],
+                ok: Sequence[ExecResult]) -> None:
+    """Keep, per notebook and code hash, the shortest run time seen (an ordering hint only)."""
+    hashes = {p.docname: _code_hash(p) for p in pages}
+    record_file = cache_path.parent / TIMES_FILE
+    try:
+        saved = json.loads(record_file.read_text(encoding="utf-8")) if record_file.is_file() else {}
+    except (ValueError, OSError):
+        saved = {}
+    saved = saved if isinstance(saved, dict) else {}
+    for r in ok:
+        best = min(r.seconds, previous.get(r.docname, float("inf")))
+        saved[r.docname] = {"seconds": round(best, 2), "hash": hashes[r.docname]}
+    try:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        record_file.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError:
+        pass
+
+
+def report_failures(results: Sequence[ExecResult], root: str | Path = ".", out=None) -> int:
+    """Print every failed notebook with its traceback; return the exit status (0 or 1)."""
+    out = out or sys.stderr
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"\nERROR: notebook {r.docname} failed after {r.seconds:.1f} s (nothing cached for it):\n"
+              f"{r.error.rstrip()}", file=out, flush=True)
+    if failed:
+        print(f"\nERROR: {len(failed)} notebook(s) failed: {', '.join(r.docname for r in failed)}",
+              file=out, flush=True)
+    return 1 if failed else 0
