@@ -48,6 +48,8 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
+from hccrep.parallel import MAX_JOBS_ENV
+
 __all__ = [
     "RUN_FIRST",
     "NotebookPage",
@@ -337,6 +339,10 @@ def _execute_one(task: dict) -> dict:
     from jupyter_cache.executors.utils import single_nb_execution
 
     nb = nbformat.reads(task["notebook"], as_version=nbformat.NO_CONVERT)
+    # notebooks running side by side share the cores: each may start at most this many Monte
+    # Carlo workers (hccrep.parallel.cap_jobs; the results do not depend on it). The kernel
+    # started below inherits the variable.
+    os.environ[MAX_JOBS_ENV] = str(task["max_jobs"])
     t0 = time.perf_counter()
     try:
         if task["in_temp"]:
@@ -470,10 +476,16 @@ def execute_book(
     results: list[ExecResult] = []
     t0 = time.perf_counter()
     if n:
-        def task(p: NotebookPage) -> dict:
+        cores = os.cpu_count() or 1
+        user_cap = os.environ.get(MAX_JOBS_ENV, "").strip()
+
+        def task(p: NotebookPage, side_by_side: int) -> dict:
+            max_jobs = max(1, cores // side_by_side)
+            if user_cap.isdigit() and int(user_cap) >= 1:
+                max_jobs = min(max_jobs, int(user_cap))
             return {"docname": p.docname, "notebook": nbformat.writes(p.notebook, version=nbformat.NO_CONVERT),
                     "cwd": str(p.path.parent), "timeout": timeout if timeout is not None else p.timeout,
-                    "allow_errors": p.allow_errors, "in_temp": p.in_temp}
+                    "allow_errors": p.allow_errors, "in_temp": p.in_temp, "max_jobs": max_jobs}
 
         # the pages of RUN_FIRST run on their own first: the pages that reuse their Monte Carlo
         # must not start before it is in HCCREP_CACHE_DIR, or they compute it a second time
@@ -482,7 +494,8 @@ def execute_book(
         with ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx, initializer=_worker_init) as pool:
             try:
                 for phase in filter(None, phases):
-                    futures = [pool.submit(_execute_one, task(p)) for p in phase]  # started in this order
+                    side_by_side = min(jobs, len(phase))
+                    futures = [pool.submit(_execute_one, task(p, side_by_side)) for p in phase]  # in this order
                     for fut in as_completed(futures):
                         res = fut.result()
                         page = by_name[res["docname"]]

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from hccrep.frames import str_labels
+from hccrep.parallel import cap_jobs
 from hccrep.printed import PValue, equal_at_precision
 from hccrep.spec import CategoricalVariable, ReportedNumber, Study, load_study, value_decimals
 from hccrep.simulate import simulate_baseline
@@ -367,7 +368,12 @@ def monte_carlo(
 
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    auto = backend is None
     backend = _check_backend(backend, n_jobs, scheduler)
+    if backend != "dask":
+        n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS (set when notebooks run side by side)
+        if auto and n_jobs == 1:
+            backend = "serial"
     if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if n == 0:

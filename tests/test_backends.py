@@ -106,3 +106,24 @@ def test_bad_scheduler_type_is_rejected(table1_runner):
 def test_negative_n_is_rejected(table1_runner):
     with pytest.raises(ValueError, match="n must be"):
         monte_carlo(table1_runner, -1, progress=False, cache_dir="")
+
+
+def test_max_jobs_variable_caps_workers_and_leaves_results_unchanged(table1_runner, serial, monkeypatch):
+    """HCCREP_MAX_JOBS=1 (what `hccrep.book execute` sets for notebooks run side by side) turns
+    n_jobs=2 into the in-process loop: no worker starts, and the values are the serial ones."""
+    import joblib
+
+    from hccrep.parallel import cap_jobs
+
+    monkeypatch.setenv("HCCREP_MAX_JOBS", "1")
+    assert cap_jobs(2) == 1 and cap_jobs(-1) == 1
+
+    def no_parallel(*args, **kwargs):
+        raise AssertionError("joblib.Parallel was used although HCCREP_MAX_JOBS=1")
+
+    monkeypatch.setattr(joblib, "Parallel", no_parallel)
+    got = monte_carlo(table1_runner, len(serial), base_seed=41, n_jobs=2, progress=False, cache_dir="")
+    pd.testing.assert_frame_equal(got, serial)
+    monkeypatch.setenv("HCCREP_MAX_JOBS", "two")
+    with pytest.raises(ValueError, match="HCCREP_MAX_JOBS must be a positive integer"):
+        monte_carlo(table1_runner, 2, n_jobs=2, progress=False, cache_dir="")

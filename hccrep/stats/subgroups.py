@@ -375,6 +375,9 @@ def null_interaction_pvalues(
         estimated interaction HR); NaN where not estimable.
     """
     seeds = list(seeds)
+    from hccrep.parallel import cap_jobs
+
+    n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS
     if n_jobs == 1:
         parts = [_null_one(simulate, s, endpoints, variables, arm, treated, ties) for s in seeds]
     else:

@@ -397,6 +397,9 @@ def selection_frequency(runner, seeds: Iterable, endpoint: str, alpha: float = 0
         ["printed_model"]`` lists the covariates of the paper's model.
     """
     seeds = list(seeds)
+    from hccrep.parallel import cap_jobs
+
+    n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS
     if n_jobs == 1:
         rows = [_uv_pvalues_one(runner, s, endpoint, alpha) for s in seeds]
     else:
@@ -462,6 +465,9 @@ def schoenfeld_pvalues(runner, seeds: Iterable, endpoint: str, time_transform: s
         One row per cohort, one column per covariate (:func:`schoenfeld_test` p-values).
     """
     seeds = list(seeds)
+    from hccrep.parallel import cap_jobs
+
+    n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS
     if n_jobs == 1:
         rows = [_schoenfeld_one(runner, s, endpoint, time_transform) for s in seeds]
     else:

@@ -438,6 +438,9 @@ def monte_carlo_matching(
         raise ValueError(f"analyse names matchings not in readings: {missing}")
     base = runner.study.meta.book_seed + 1 if base_seed is None else base_seed
     seeds = seeds_for(base, n)
+    from hccrep.parallel import cap_jobs
+
+    n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS
     if n_jobs == 1:
         rows = [_one_cohort(runner, s, readings, analyse, adjust) for s in seeds]
     else:
