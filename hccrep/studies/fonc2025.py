@@ -325,6 +325,25 @@ class Fonc2025Runner(BaselineRunner):
         cols = wald_columns(coef, se)
         return {nm: {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
 
+    def _fit_each(self, time, event, x, names: list[str]) -> dict[str, dict[str, float]]:
+        """One univariable fit per column of ``x``: :meth:`_fit` of each column, computed side by side.
+
+        With ``cox_engine`` "numpy" the columns go through
+        :func:`hccrep.stats.fastcox.cox_fit_each` (the same iterations as
+        one-by-one fits); "lifelines" fits them one by one.
+        """
+        x = np.asarray(x, dtype=float)
+        if self.variants["cox_engine"] != "numpy":
+            return {nm: self._fit(time, event, x[:, j], [nm])[nm] for j, nm in enumerate(names)}
+        from hccrep.stats.fastcox import cox_fit_each, wald_columns
+
+        constant = (x == x[:1]).all(axis=0)
+        if constant.any():
+            raise ValueError(f"covariate {names[int(np.argmax(constant))]!r} is constant")
+        coef, se = cox_fit_each(np.asarray(time, dtype=float), np.asarray(event, dtype=int), x, ties=self.variants["ties"])
+        cols = wald_columns(coef, se)
+        return {nm: {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
+
     def _cox(self, cohort: pd.DataFrame) -> dict[str, float]:
         out: dict[str, float] = {}
         strs: dict[str, np.ndarray] = {}
@@ -343,11 +362,14 @@ class Fonc2025Runner(BaselineRunner):
         for (ep, model), nums in models.items():
             time, event = cohort[f"{ep}_time"].to_numpy(float), cohort[f"{ep}_event"].to_numpy(int)
             if model == "univariable":
+                cols = []
                 for n in nums:
                     level, ref = self._contrast(n)
                     var = self.group_column if n.attrs["variable"] == "arm" else n.attrs["variable"]
-                    res = self._fit(time, event, indicator(var, level, ref), ["x"])["x"]
-                    self._store(out, n, res)
+                    cols.append(indicator(var, level, ref))
+                fits = self._fit_each(time, event, np.column_stack(cols), [n.key for n in nums])
+                for n in nums:
+                    self._store(out, n, fits[n.key])
             else:
                 terms = []
                 for n in nums:
