@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import ast
 import html as _html
 import re
 from collections.abc import Sequence
@@ -644,6 +645,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
     x.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: execute.timeout of _config.yml)")
     x.add_argument("--only", nargs="+", default=(), metavar="GLOB",
                    help="only the pages whose docname or path matches one of these patterns")
+    x.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="replace a default of each notebook's parameters cell (as papermill -p; a Python "
+                        "literal, else a string); needs --cache-path: for test builds, never the book's cache")
+    x.add_argument("--results-json", type=Path, default=None, metavar="PATH",
+                   help="also write each notebook's outcome (ok, seconds, error, parameters) to PATH as JSON")
     x.add_argument("--root", type=Path, default=Path("."), help="the book's source folder (default: .)")
     x.add_argument("--config", type=Path, default=None, help="_config.yml to use (default: <root>/_config.yml)")
     args = parser.parse_args(argv)
@@ -685,11 +691,29 @@ def _execute_cli(parser, args) -> int:  # parser: the ``execute`` subparser, for
             parser.error(f"--root {args.root}: no {name} there")
     if args.config is not None and not args.config.is_file():
         parser.error(f"--config {args.config}: no such file")
+    parameters = {}
+    for item in args.param:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.isidentifier():
+            parser.error(f"--param {item!r}: expected NAME=VALUE with NAME a Python identifier")
+        try:
+            parameters[name] = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            parameters[name] = raw
+    if parameters and args.cache_path is None:
+        parser.error("--param needs --cache-path: the book's own cache must only hold runs with the defaults")
     try:
         results = bookexec.execute_book(args.root, jobs=args.jobs, cache_path=args.cache_path, timeout=args.timeout,
-                                        only=args.only, config=args.config)
+                                        only=args.only, config=args.config, parameters=parameters or None)
     except ValueError as exc:  # a pattern of --only that matches nothing
         parser.error(str(exc))
+    if args.results_json is not None:
+        import dataclasses
+        import json
+
+        args.results_json.parent.mkdir(parents=True, exist_ok=True)
+        args.results_json.write_text(json.dumps([dataclasses.asdict(r) for r in results], indent=1, default=str) + "\n",
+                                     encoding="utf-8")
     return bookexec.report_failures(results)
 
 

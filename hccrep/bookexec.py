@@ -108,12 +108,13 @@ class NotebookPage:
 
 @dc.dataclass
 class ExecResult:
-    """The outcome of one notebook: ``ok``, run time and, on failure, the traceback text."""
+    """The outcome of one notebook: ``ok``, run time, on failure the traceback text, and the injected parameters."""
 
     docname: str
     ok: bool
     seconds: float
     error: str = ""
+    parameters: dict = dc.field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- configuration
@@ -331,6 +332,68 @@ def _worker_init() -> None:
     os.environ.pop("MPLBACKEND", None)  # ipykernel's inline backend needs it unset
 
 
+INJECTED_TAG = "injected-parameters"
+
+
+def assigned_names(source: str) -> set[str]:
+    r"""Names a cell's code assigns at any depth (``SEED = 7``, ``a, b = ...``, ``x: int = 1``).
+
+    Examples
+    --------
+    >>> sorted(assigned_names("SEED = 7\nFAST: bool = False\nif 0:\n    N_MC = 5"))
+    ['FAST', 'N_MC', 'SEED']
+    """
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                names.update(sub.id for sub in ast.walk(target) if isinstance(sub, ast.Name))
+    return names
+
+
+def inject_parameters(nb, parameters: dict) -> tuple[object, dict]:
+    r"""Papermill's parameter injection: a code cell tagged ``injected-parameters`` right after the
+    first cell tagged ``parameters``, assigning the new values (``NAME = repr(value)``).
+
+    Only the names the ``parameters`` cell assigns are injected (a notebook
+    without ``N_MC`` gets no ``N_MC``); returns a new notebook and the
+    parameters used.  Raises ValueError when no code cell is tagged
+    ``parameters``.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_code_cell("SEED = 1", metadata={"tags": ["parameters"]}),
+    ...     nbformat.v4.new_code_cell("print(SEED)")])
+    >>> new, used = inject_parameters(nb, {"SEED": 7, "N_MC": 20})
+    >>> used, new.cells[1].source
+    ({'SEED': 7}, '# Parameters\nSEED = 7')
+    """
+    import copy
+
+    import nbformat
+
+    index = next((i for i, c in enumerate(nb.cells)
+                  if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if index is None:
+        raise ValueError("no code cell is tagged 'parameters', so parameters cannot be injected")
+    declared = assigned_names(nb.cells[index].source)
+    used = {k: v for k, v in parameters.items() if k in declared}
+    new = copy.deepcopy(nb)
+    source = "# Parameters\n" + "\n".join(f"{k} = {v!r}" for k, v in used.items())
+    new.cells.insert(index + 1, nbformat.v4.new_code_cell(source, metadata={"tags": [INJECTED_TAG]}))
+    return new, used
+
+
+def strip_injected(nb):
+    """The notebook without its ``injected-parameters`` cell (its code cells are then those read)."""
+    nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.metadata.get("tags", [])]
+    return nb
+
+
 def _execute_one(task: dict) -> dict:
     """Execute one notebook (in a worker process); the executed notebook comes back as JSON."""
     import tempfile
@@ -339,6 +402,12 @@ def _execute_one(task: dict) -> dict:
     from jupyter_cache.executors.utils import single_nb_execution
 
     nb = nbformat.reads(task["notebook"], as_version=nbformat.NO_CONVERT)
+    used: dict = {}
+    if task.get("parameters"):
+        try:
+            nb, used = inject_parameters(nb, task["parameters"])
+        except ValueError as exc:
+            return {"docname": task["docname"], "ok": False, "seconds": 0.0, "error": str(exc)}
     # notebooks running side by side share the cores: each may start at most this many Monte
     # Carlo workers (hccrep.parallel.cap_jobs; the results do not depend on it). The kernel
     # started below inherits the variable.
@@ -358,8 +427,8 @@ def _execute_one(task: dict) -> dict:
     if result.err is not None:  # a cell raised or timed out: its message holds the cell and the kernel's traceback
         return {"docname": task["docname"], "ok": False, "seconds": result.time,
                 "error": f"{type(result.err).__name__}: {result.err}"}
-    return {"docname": task["docname"], "ok": True, "seconds": result.time,
-            "notebook": nbformat.writes(result.nb, version=nbformat.NO_CONVERT)}
+    return {"docname": task["docname"], "ok": True, "seconds": result.time, "parameters": used,
+            "notebook": nbformat.writes(strip_injected(result.nb), version=nbformat.NO_CONVERT)}
 
 
 def _store(cache, page: NotebookPage, out: dict) -> str:
@@ -405,6 +474,7 @@ def execute_book(
     only: Sequence[str] = (),
     config: str | Path | None = None,
     toc: str | Path | None = None,
+    parameters: dict | None = None,
     out=None,
 ) -> list[ExecResult]:
     """Execute the book's notebooks in ``jobs`` worker processes into MyST-NB's cache.
@@ -427,6 +497,13 @@ def execute_book(
         Patterns restricting the pages (see :func:`notebook_pages`).
     config, toc : path, optional
         Other ``_config.yml`` / ``_toc.yml`` files.
+    parameters : dict, optional
+        Values that replace the defaults of each notebook's ``parameters`` cell, injected
+        as papermill injects them (only the names the cell assigns). The notebooks are
+        stored in the cache under their own code, so a build from that cache shows the
+        outputs of these runs: this is for test builds (CI runs every notebook once this
+        way, with ``FAST``), and ``cache_path`` must then be given explicitly so that the
+        book's own cache is never filled with them.
     out : file, optional
         Where the progress lines go (``sys.stdout`` by default); one line per finished notebook.
 
@@ -459,6 +536,8 @@ def execute_book(
         raise ValueError(f"jobs must be a positive int, got {jobs!r}")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1):
         raise ValueError(f"timeout must be a positive int (seconds per cell), got {timeout!r}")
+    if parameters and cache_path is None:
+        raise ValueError("parameters need an explicit cache_path: the book's own cache must only hold default runs")
     root = Path(root).absolute()
     pages = notebook_pages(root, config=config, toc=toc, only=only)
     if cache_path is None:
@@ -485,7 +564,8 @@ def execute_book(
                 max_jobs = min(max_jobs, int(user_cap))
             return {"docname": p.docname, "notebook": nbformat.writes(p.notebook, version=nbformat.NO_CONVERT),
                     "cwd": str(p.path.parent), "timeout": timeout if timeout is not None else p.timeout,
-                    "allow_errors": p.allow_errors, "in_temp": p.in_temp, "max_jobs": max_jobs}
+                    "allow_errors": p.allow_errors, "in_temp": p.in_temp, "max_jobs": max_jobs,
+                    "parameters": dict(parameters or {})}
 
         # the pages of RUN_FIRST run on their own first: the pages that reuse their Monte Carlo
         # must not start before it is in HCCREP_CACHE_DIR, or they compute it a second time
@@ -504,7 +584,8 @@ def execute_book(
                             error = _store(cache, page, res)
                         if error:
                             _forget(cache, page)
-                        results.append(ExecResult(page.docname, not error, res["seconds"], _ANSI.sub("", error)))
+                        results.append(ExecResult(page.docname, not error, res["seconds"], _ANSI.sub("", error),
+                                                  res.get("parameters", {})))
                         rel = page.path.relative_to(root).as_posix()
                         print(f"[{len(results):>{len(str(n))}}/{n}] {'ok    ' if not error else 'FAILED'} "
                               f"{res['seconds']:7.1f} s  {rel}", file=out, flush=True)

@@ -1,4 +1,10 @@
-"""Build the book once for the tests that need the HTML (``tests/test_browser.py``).
+"""Build the book once for the tests that need the HTML or the executed notebooks.
+
+CI executes every notebook of ``_toc.yml`` once, with :data:`FAST_PARAMETERS` injected into
+its ``parameters`` cell as papermill does, in parallel into a jupyter-cache of its own
+(``python -m hccrep.book execute --param ...``), and builds the book from that cache with
+``-W``: ``tests/test_notebooks.py`` reads each notebook's outcome, ``tests/test_browser.py``
+opens the HTML. ``make book`` builds the reader's book the same way with the defaults.
 
 :func:`build_book` builds as ``make book`` does, into an output folder: every notebook is
 first executed in parallel into ``<out>/_build/.jupyter_cache`` (``python -m hccrep.book
@@ -33,11 +39,18 @@ def strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
 
+#: What CI injects into every notebook's ``parameters`` cell (as papermill ``-p``; only the
+#: names a cell assigns): SEED is fixed, FAST asks for the CI-sized run.
+FAST_PARAMETERS = {"SEED": 7, "FAST": True, "N_MC": 20}
+
+
 @dataclass
 class BookBuild:
     html: Path
     returncode: int
     log: str
+    #: docname -> {"ok", "seconds", "error", "parameters"} of the pre-execution ({} when reused)
+    notebooks: dict | None = None
 
     @property
     def flagged(self) -> str:
@@ -90,15 +103,19 @@ def build_book(out_dir: Path, jupyter_path: Path) -> BookBuild:
     cache = out_dir / "_build" / ".jupyter_cache"
     shutil.rmtree(cache, ignore_errors=True)  # a fresh execution, as `make book`
     t0 = time.monotonic()
-    code, log = _run([sys.executable, "-m", "hccrep.book", "execute", "--root", str(ROOT),
-                      "--jobs", str(book_jobs()), "--cache-path", str(cache)], env, BOOK_TIMEOUT)
+    results_json = out_dir / "notebooks.json"
+    params = [a for k, v in FAST_PARAMETERS.items() for a in ("--param", f"{k}={v!r}")]
+    code, log = _run([sys.executable, "-m", "hccrep.book", "execute", "--root", str(ROOT), "--jobs", str(book_jobs()),
+                      "--cache-path", str(cache), "--results-json", str(results_json), *params], env, BOOK_TIMEOUT)
+    notebooks = ({r["docname"]: r for r in json.loads(results_json.read_text(encoding="utf-8"))}
+                 if results_json.is_file() else {})
     if code == 0:  # a failed notebook is reported by the pre-execution; the build would only repeat it
         cmd = [exe, "build", str(ROOT), "--path-output", str(out_dir), "-W", "--keep-going", "--all"]
         code, build_log = _run(cmd, env, max(60.0, BOOK_TIMEOUT - (time.monotonic() - t0)))
         log += build_log
     log = strip_ansi(log)
     (out_dir / "build.log").write_text(log, encoding="utf-8")
-    return BookBuild(out_dir / "_build" / "html", code, log)
+    return BookBuild(out_dir / "_build" / "html", code, log, notebooks)
 
 
 def build_book_once(tmp_path_factory) -> BookBuild:
@@ -117,11 +134,11 @@ def build_book_once(tmp_path_factory) -> BookBuild:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if record.is_file():
             saved = json.loads(record.read_text(encoding="utf-8"))
-            return BookBuild(Path(saved["html"]), saved["returncode"], saved["log"])
+            return BookBuild(Path(saved["html"]), saved["returncode"], saved["log"], saved.get("notebooks"))
         out.mkdir(parents=True, exist_ok=True)
         jupyter = shared / "book-build-jupyter"
         jupyter.mkdir(parents=True, exist_ok=True)
         result = build_book(out, jupyter)
         record.write_text(json.dumps({"html": str(result.html), "returncode": result.returncode,
-                                      "log": result.log}), encoding="utf-8")
+                                      "log": result.log, "notebooks": result.notebooks}), encoding="utf-8")
         return result

@@ -243,3 +243,34 @@ def test_the_run_first_pages_finish_before_any_other_page_starts(tmp_path, kerne
     assert done.returncode == 0, done.stdout + done.stderr
     lines = [line for line in done.stdout.splitlines() if line.startswith("[")]
     assert lines[0].endswith(f"{first}.md") and lines[1].endswith("other.md")
+
+
+def test_injected_parameters_run_and_the_cache_still_matches(tmp_path, kernel_env):
+    """--param injects after the parameters cell (only names it assigns), the run sees the values,
+    and the stored notebook has the reader's code cells, so MyST-NB's lookup finds it."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    from hccrep.bookexec import execute_book, inject_parameters, notebook_pages
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("SEED = 1\nFAST = False", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("print(SEED, FAST)")]
+    injected, used = inject_parameters(nb, {"SEED": 7, "FAST": True, "N_MC": 20})
+    assert used == {"SEED": 7, "FAST": True}
+    assert "injected-parameters" in injected.cells[1].metadata["tags"]
+    with pytest.raises(ValueError, match="tagged 'parameters'"):
+        inject_parameters(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), {"SEED": 7})
+
+    cell = ":tags: [parameters]\nSEED = 1\nFAST = False"
+    root = _write_book(tmp_path / "book", {"a": _notebook("A", cell, "assert SEED == 7 and FAST is False, (SEED, FAST)")})
+    cache = tmp_path / "jc"
+    with pytest.raises(ValueError, match="explicit cache_path"):
+        execute_book(root, jobs=1, parameters={"SEED": 7})
+    results = execute_book(root, jobs=1, cache_path=cache, parameters={"SEED": 7}, out=open(os.devnull, "w"))
+    assert all(r.ok for r in results), [r.error for r in results]
+    store = get_cache(str(cache))
+    for page in notebook_pages(root):
+        record = store.match_cache_notebook(page.notebook)  # raises KeyError when not matched
+        stored = store.get_cache_bundle(record.pk).nb
+        assert not any("injected-parameters" in c.metadata.get("tags", []) for c in stored.cells)

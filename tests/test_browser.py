@@ -221,10 +221,10 @@ PAGE_REPORT_JS = """() => {
 
 @pytest.mark.book
 def test_book_builds_without_warnings(built_book):
-    """The session build itself: -W with every notebook executed (no browser needed).
+    """The session build itself: -W from the notebooks executed once with the CI parameters.
 
-    The same build as tests/test_notebooks.py's book test; once that test uses the
-    ``built_book`` fixture (or is dropped), CI builds the book only once.
+    tests/test_notebooks.py reports each of those runs; the book is built once per test run
+    (tests/_bookbuild.py), whichever file needs it first.
     """
     assert (built_book / "index.html").is_file()
     root = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]

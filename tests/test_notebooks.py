@@ -1,18 +1,18 @@
-"""Every book notebook runs with other parameters, and the whole book builds with -W.
+"""Every book notebook runs with other parameters (the CI-sized ones).
 
 * ``test_notebook_runs_with_fast_parameters``: one test per MyST notebook listed in
-  ``_toc.yml``. The notebook is converted to ``.ipynb`` with jupytext in a temporary
-  folder and executed by papermill with :data:`FAST_PARAMETERS`, with the notebook's
-  own folder as working directory (as in the book build). Its first code cell must be
-  tagged ``parameters`` and assign ``SEED`` and ``FAST``; ``N_MC`` is passed when that
-  cell assigns it.
-* The ``-W --keep-going --all`` book build, with every notebook executed with its default
-  parameters, is ``tests/test_browser.py::test_book_builds_without_warnings``: it is built
-  once per session there (``tests/_bookbuild.py``) and then opened in Chromium.
+  ``_toc.yml``. Its first code cell must be tagged ``parameters`` and assign ``SEED`` and
+  ``FAST``. Every notebook is executed once per test run, with :data:`FAST_PARAMETERS`
+  injected after that cell as papermill injects them (``N_MC`` only where the cell assigns
+  it), in its own folder, by ``python -m hccrep.book execute --param ...`` in two worker
+  processes (``tests/_bookbuild.py``); the book is then built from those runs with ``-W``
+  and opened in Chromium (``tests/test_browser.py``). This test reports the outcome of its
+  notebook, with the kernel's traceback when a cell raised.
+* ``make book`` builds the reader's book the same way, with each notebook's defaults.
 
-Kernels run on the interpreter that runs pytest (``sys.executable``): the tests
-register a ``python3`` kernelspec for it in a temporary ``JUPYTER_PATH``, which takes
-precedence over any user-level kernel of that name.
+Kernels run on the interpreter that runs pytest (``sys.executable``): the build registers a
+``python3`` kernelspec for it in a temporary ``JUPYTER_PATH``, which takes precedence over
+any user-level kernel of that name.
 
 Missing jupytext / papermill / jupyter-book skip these tests locally, and fail them
 when the ``CI`` environment variable is set.
@@ -24,22 +24,17 @@ import ast
 import importlib
 import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from _bookbuild import FAST_PARAMETERS, build_book_once  # FAST_PARAMETERS: what CI injects
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC = ROOT / "_toc.yml"
 
-#: What papermill injects. SEED is fixed (and differs from nothing in particular: a
-#: notebook must not depend on one lucky seed); FAST asks for the CI-sized run.
-FAST_PARAMETERS = {"SEED": 7, "FAST": True, "N_MC": 20}
 #: Names the ``parameters`` cell must assign.
 REQUIRED_PARAMETERS = ("SEED", "FAST")
-KERNEL_NAME = "python3"
-CELL_TIMEOUT = 600  # seconds, as execute.timeout in _config.yml
 
 
 def in_ci() -> bool:
@@ -135,28 +130,6 @@ def assigned_names(source: str) -> set[str]:
     return names
 
 
-# --------------------------------------------------------------------------- kernels
-
-
-@pytest.fixture
-def kernel_env(tmp_path_factory, monkeypatch) -> dict[str, str]:
-    """A ``python3`` kernelspec on this interpreter, first on JUPYTER_PATH."""
-    require("ipykernel")
-    from ipykernel.kernelspec import write_kernel_spec
-
-    jupyter_path = tmp_path_factory.mktemp("jupyter")
-    write_kernel_spec(path=str(jupyter_path / "kernels" / KERNEL_NAME))
-    previous = os.environ.get("JUPYTER_PATH")
-    value = str(jupyter_path) + (os.pathsep + previous if previous else "")
-    monkeypatch.setenv("JUPYTER_PATH", value)
-    monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    return dict(os.environ)
-
-
-def _strip_ansi(text: str) -> str:
-    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
-
-
 # --------------------------------------------------------------------------- the tests
 
 
@@ -169,13 +142,13 @@ def test_toc_lists_at_least_one_notebook():
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("nb_path", NOTEBOOKS)
-def test_notebook_runs_with_fast_parameters(nb_path: Path | None, tmp_path: Path, kernel_env):
+def test_notebook_runs_with_fast_parameters(nb_path: Path | None, tmp_path_factory):
     assert nb_path is not None, f"{TOC} is missing"
     rel = nb_path.relative_to(ROOT)
     assert nb_path.is_file(), f"{rel} is listed in _toc.yml but does not exist"
 
     jupytext = require("jupytext")
-    papermill = require("papermill")
+    require("papermill")
 
     fm = front_matter(nb_path)
     fmt = ((fm.get("jupytext") or {}).get("text_representation") or {}).get("format_name")
@@ -196,36 +169,21 @@ def test_notebook_runs_with_fast_parameters(nb_path: Path | None, tmp_path: Path
     declared = assigned_names(first.source)
     missing = [name for name in REQUIRED_PARAMETERS if name not in declared]
     assert not missing, f"{rel}: the parameters cell does not assign {missing}"
-    parameters = {k: v for k, v in FAST_PARAMETERS.items() if k in declared}
+    expected = {k: v for k, v in FAST_PARAMETERS.items() if k in declared}
 
-    nb.metadata["kernelspec"] = {
-        "name": KERNEL_NAME,
-        "display_name": "Python 3 (ipykernel)",
-        "language": "python",
-    }
-    source = tmp_path / f"{nb_path.stem}.ipynb"
-    output = tmp_path / f"{nb_path.stem}.out.ipynb"
-    jupytext.write(nb, source)
-
-    failure = None
-    try:
-        papermill.execute_notebook(
-            str(source),
-            str(output),
-            parameters=parameters,
-            kernel_name=KERNEL_NAME,
-            cwd=str(nb_path.parent),
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=CELL_TIMEOUT,
-            start_timeout=120,
-        )
-    except papermill.PapermillExecutionError as exc:
-        tb = _strip_ansi("\n".join(exc.traceback or []))
-        failure = (
-            f"{rel} failed with parameters {parameters} in cell {exc.exec_count}: "
-            f"{exc.ename}: {exc.evalue}\n{tb}"
-        )
-    if failure:
-        pytest.fail(failure, pytrace=False)
-    assert output.is_file()
+    # every notebook was executed once, with FAST_PARAMETERS injected, for the CI book build
+    build = build_book_once(tmp_path_factory)
+    if build.notebooks is None:
+        pytest.skip("HCCREP_BOOK_HTML reuses a finished build: its notebooks were not executed by this run")
+    docname = rel.with_suffix("").as_posix()
+    assert docname in build.notebooks, (
+        f"{rel} was not executed by `python -m hccrep.book execute` (not a notebook page to MyST-NB?); "
+        f"the pre-execution log ends with:\n{build.log[-3000:]}"
+    )
+    outcome = build.notebooks[docname]
+    assert outcome["parameters"] == expected or not outcome["ok"], (
+        f"{rel}: injected {outcome['parameters']}, expected {expected}"
+    )
+    if not outcome["ok"]:
+        pytest.fail(f"{rel} failed with parameters {expected} after {outcome['seconds']:.1f} s:\n{outcome['error']}",
+                    pytrace=False)
