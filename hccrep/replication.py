@@ -275,12 +275,23 @@ def _cache_key(runner: Runner, n: int, base_seed: int) -> str:
     # the study as loaded, not only its files: a notebook may change the model in memory
     sim = runner.study.simulation.model_dump(mode="json") if runner.study.simulation else None
     numbers = [(x.key, x.value, x.role) for x in runner.study.numbers]
-    # every attribute of the runner: a focused runner's `parts`, a study runner's settings ...
-    state = {k: v for k, v in vars(runner).items() if k != "study"}
+    # every public attribute of the runner: a focused runner's `parts`, a study runner's settings
+    # ... (private ones are derived from the study or memoised during a run, which must not
+    # change the key)
+    state = _key_plain({k: v for k, v in vars(runner).items() if k != "study" and not k.startswith("_")})
     meta = {"runner": f"{type(runner).__module__}.{type(runner).__qualname__}", "state": state,
             "n": n, "base_seed": base_seed, "versions": versions, "simulation": sim, "numbers": numbers}
     h.update(json.dumps(meta, sort_keys=True, default=_key_json).encode())
     return h.hexdigest()[:24]
+
+
+def _key_plain(value):
+    """Dictionaries with string keys all the way down (JSON needs them; tuples are common keys)."""
+    if isinstance(value, dict):
+        return {str(k): _key_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_key_plain(v) for v in value]
+    return value
 
 
 def _key_json(value):

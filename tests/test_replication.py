@@ -95,3 +95,15 @@ def test_cache_key_tells_focused_runners_apart_and_is_stable_across_processes():
                            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout.strip()
             for seed in (1, 2, 3)}
     assert len(keys) == 1 and _cache_key(runner_for("fonc2025"), 5, 1) in keys
+
+
+@pytest.mark.parametrize("key", ["tu2025", "deng2025"])
+def test_cache_key_is_the_same_before_and_after_a_run(key):
+    """A runner may memoise results in private attributes during a run (tu2025 does, with tuple keys):
+    that must neither break the key nor change it."""
+    from hccrep.replication import _cache_key, runner_for
+
+    runner = runner_for(key)
+    before = _cache_key(runner, 3, 1)
+    runner.run(2)
+    assert _cache_key(runner, 3, 1) == before
