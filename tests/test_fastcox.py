@@ -83,3 +83,32 @@ def test_side_by_side_univariable_fits_equal_one_by_one_fits():
             np.testing.assert_allclose([coef[j], se[j]], [c[0], s[0]], rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="no events"):
         cox_fit_each(np.arange(1.0, 6.0), np.zeros(5), np.ones((5, 2)))
+
+
+def test_side_by_side_fits_on_row_masks_equal_fits_on_the_subsets():
+    """With masks, column j is fitted on its own rows (a subgroup): equal to cox_fit on that subset;
+    a subset without events or with a constant covariate gives NaN with on_error='nan'."""
+    from hccrep.stats.fastcox import cox_fit_each
+
+    rng = np.random.default_rng(32)
+    for _ in range(40):
+        n = int(rng.integers(30, 120))
+        arm = rng.integers(0, 2, n).astype(float)
+        group = rng.integers(0, 4, n)
+        t = rng.exponential(1, n) * np.exp(-0.6 * arm)
+        e = rng.integers(0, 2, n)
+        masks = np.column_stack([group == g for g in range(4)] + [np.ones(n, bool), (group == 0) & (arm == 1)])
+        X = np.repeat(arm[:, None], masks.shape[1], axis=1)
+        coef, se = cox_fit_each(t, e, X, masks=masks, on_error="nan")
+        for j in range(masks.shape[1]):
+            m = masks[:, j]
+            try:
+                if (X[m, j] == X[m, j][0]).all():
+                    raise ValueError("constant")
+                c, s, _ = cox_fit(t[m], e[m], X[m, j])
+            except ValueError:
+                assert np.isnan(coef[j]) and np.isnan(se[j])
+                continue
+            np.testing.assert_allclose([coef[j], se[j]], [c[0], s[0]], rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="masks must have the shape"):
+        cox_fit_each(t, e, X, masks=masks[:, :2])

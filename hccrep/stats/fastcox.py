@@ -159,7 +159,8 @@ def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: i
     return beta, se, float(ll)
 
 
-def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50) -> tuple[np.ndarray, np.ndarray]:
+def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50,
+                 masks=None, on_error: str = "raise") -> tuple[np.ndarray, np.ndarray]:
     """One-covariate Cox fits of every column of ``X`` on the same times, run side by side.
 
     The univariable rows of a Cox table share their times and events; here the
@@ -176,6 +177,13 @@ def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
     X : array (n, k)
         One covariate per column.
     ties : {"efron", "breslow"}
+    masks : bool array (n, k), optional
+        Fit column ``j`` on the rows where ``masks[:, j]`` is true only (a
+        subgroup), as ``cox_fit(time[m], event[m], X[m, j])``.
+    on_error : {"raise", "nan"}
+        What a column that :func:`cox_fit` cannot fit (no events, a constant
+        covariate in its rows, a singular information) gives: the error, or
+        NaN coefficient and SE.
 
     Returns
     -------
@@ -198,38 +206,61 @@ def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
     if X.ndim != 2 or not (t.shape[0] == e.shape[0] == X.shape[0]):
         raise ValueError("X must be (n, k) with one row per time and event")
     k = X.shape[1]
+    if on_error not in ("raise", "nan"):
+        raise ValueError(f"on_error must be 'raise' or 'nan', got {on_error!r}")
+    M = np.ones(X.shape, dtype=bool) if masks is None else np.asarray(masks, dtype=bool)
+    if M.shape != X.shape:
+        raise ValueError(f"masks must have the shape of X {X.shape}, got {M.shape}")
     coef, se = np.full(k, np.nan), np.full(k, np.nan)
 
     def one_by_one(cols) -> tuple[np.ndarray, np.ndarray]:
         for j in cols:
-            c, s_, _ = cox_fit(t, e, X[:, j], ties=ties, tol=tol, max_iter=max_iter)
+            m = M[:, j]
+            try:
+                xj = X[m, j]
+                if masks is not None and xj.size and (xj == xj[0]).all():  # as the runners' own check
+                    raise ValueError("the covariate is constant in the column's rows")
+                c, s_, _ = cox_fit(t[m], e[m], xj, ties=ties, tol=tol, max_iter=max_iter)
+            except (ValueError, np.linalg.LinAlgError):
+                if on_error == "raise":
+                    raise
+                continue
             coef[j], se[j] = c[0], s_[0]
         return coef, se
 
     if k == 0 or not np.isfinite(X).all() or not np.isfinite(t).all() or e.sum() == 0:
         return one_by_one(range(k))  # cox_fit raises the error
     order = np.argsort(-t, kind="stable")
-    ts, es, Xs = t[order], e[order], X[order]
+    ts, es, Xs, Ms = t[order], e[order], X[order], M[order].astype(float)
     if (ts[1:] == ts[:-1]).any():
         return one_by_one(range(k))
+    # columns with no event or a constant covariate in their rows: cox_fit decides (error or NaN)
+    ev = es[:, None] * Ms
+    lo = np.where(M[order], Xs, np.inf).min(axis=0)
+    hi = np.where(M[order], Xs, -np.inf).max(axis=0)
+    unfit = (ev.sum(axis=0) == 0) | ~(hi > lo)
     ends = np.flatnonzero(es)  # no ties: one risk set per event row
-    n_events = ends.size
-    ev = es.astype(float)
-    xe = Xs.T @ es
+    Me = Ms[ends] > 0
+    n_events = ev.sum(axis=0)
+    xe = (Xs * ev).sum(axis=0)
 
     def terms(beta):
         eta = Xs * beta
-        m = eta.max(axis=0)
-        w = np.exp(eta - m)
+        m = np.where(Ms > 0, eta, -np.inf).max(axis=0)
+        m = np.where(np.isfinite(m), m, 0.0)
+        w = np.exp(eta - m) * Ms
         wx = w * Xs
         c0, c1, c2 = (np.cumsum(a, axis=0)[ends] for a in (w, wx, wx * Xs))
-        r1 = c1 / c0
-        ll = ev @ eta - np.log(c0).sum(axis=0) - m * n_events
-        return ll, xe - r1.sum(axis=0), (r1 * r1).sum(axis=0) - (c2 / c0).sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r1 = np.where(Me, c1 / c0, 0.0)
+            r2 = np.where(Me, c2 / c0, 0.0)
+            logc0 = np.where(Me, np.log(np.where(Me, c0, 1.0)), 0.0)
+        ll = (ev * eta).sum(axis=0) - logc0.sum(axis=0) - m * n_events
+        return ll, xe - r1.sum(axis=0), (r1 * r1).sum(axis=0) - r2.sum(axis=0)
 
     beta = np.zeros(k)
     ll, grad, hess = terms(beta)
-    active = np.ones(k, dtype=bool)
+    active = ~unfit
     redo = np.zeros(k, dtype=bool)
     for _ in range(max_iter):
         singular = active & (hess == 0)
@@ -247,7 +278,9 @@ def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
         active &= ~(halve | converged)
         if not active.any():
             break
-    redo |= active  # not converged in max_iter
+    # not converged in max_iter, for cox_fit to refuse, or diverging (an arm without events in
+    # the rows: its path is fragile in floating point, so cox_fit's own run decides)
+    redo |= active | unfit | (np.abs(beta) > 15)
     done = ~redo
     with np.errstate(divide="ignore", invalid="ignore"):
         coef[done] = beta[done]

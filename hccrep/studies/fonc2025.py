@@ -344,6 +344,29 @@ class Fonc2025Runner(BaselineRunner):
         cols = wald_columns(coef, se)
         return {nm: {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
 
+    def _fit_subsets(self, time, event, x, masks, names: list[str]) -> dict[str, dict[str, float] | None]:
+        """:meth:`_fit` of ``x`` on the rows of each column of ``masks``; None where that fit raises.
+
+        With ``cox_engine`` "numpy" the subsets are fitted side by side
+        (:func:`hccrep.stats.fastcox.cox_fit_each` with ``masks``).
+        """
+        time, event, x = np.asarray(time, dtype=float), np.asarray(event, dtype=int), np.asarray(x, dtype=float)
+        if self.variants["cox_engine"] != "numpy":
+            out: dict[str, dict[str, float] | None] = {}
+            for j, nm in enumerate(names):
+                m = masks[:, j]
+                try:
+                    out[nm] = self._fit(time[m], event[m], x[m], [nm])[nm]
+                except (ValueError, np.linalg.LinAlgError):
+                    out[nm] = None
+            return out
+        from hccrep.stats.fastcox import cox_fit_each, wald_columns
+
+        X = np.repeat(x[:, None], len(names), axis=1)
+        coef, se = cox_fit_each(time, event, X, ties=self.variants["ties"], masks=masks, on_error="nan")
+        cols = wald_columns(coef, se)
+        return {nm: None if np.isnan(coef[i]) else {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
+
     def _cox(self, cohort: pd.DataFrame) -> dict[str, float]:
         out: dict[str, float] = {}
         strs: dict[str, np.ndarray] = {}
@@ -425,17 +448,23 @@ class Fonc2025Runner(BaselineRunner):
                     pint[(ep, var)] = float("nan")
             return pint[(ep, var)]
 
+        # the treatment HR within each subgroup: one fit per subgroup, side by side per endpoint
+        hr_numbers = defaultdict(list)
+        for n in _numbers(self.study, "subgroups"):
+            if n.quantity == "hr":
+                hr_numbers[n.attrs["endpoint"]].append(n)
+        for ep, nums in hr_numbers.items():
+            masks = np.column_stack([as_str(n.attrs["subgroup_variable"]) == str(n.attrs["subgroup_level"]) for n in nums])
+            rows = self._fit_subsets(*te(ep), arm, masks, [n.key for n in nums])
+            for n in nums:
+                row = rows[n.key]
+                if row is None:  # no events, a single arm or a singular fit in the subgroup
+                    out[n.key] = float("nan")
+                else:
+                    out[n.key], out[f"{n.key}.lower"], out[f"{n.key}.upper"] = row["hr"], row["lower"], row["upper"]
         for n in _numbers(self.study, "subgroups"):
             ep, var = n.attrs["endpoint"], n.attrs["subgroup_variable"]
-            if n.quantity == "hr":
-                mask = as_str(var) == str(n.attrs["subgroup_level"])
-                t, e = te(ep)
-                try:
-                    row = self._fit(t[mask], e[mask], arm[mask], ["arm"])["arm"]
-                    out[n.key], out[f"{n.key}.lower"], out[f"{n.key}.upper"] = float(row["hr"]), float(row["lower"]), float(row["upper"])
-                except (ValueError, np.linalg.LinAlgError):
-                    out[n.key] = float("nan")
-            elif n.quantity == "p_interaction":
+            if n.quantity == "p_interaction":
                 if var == "all":
                     out[n.key] = float(np.nanmin([interaction_p(ep, v) for v in SUBGROUP_VARIABLES]))
                 else:
