@@ -20,7 +20,6 @@ when the ``CI`` environment variable is set.
 
 from __future__ import annotations
 
-import ast
 import importlib
 import os
 import re
@@ -29,6 +28,7 @@ from pathlib import Path
 import pytest
 import yaml
 from _bookbuild import FAST_PARAMETERS, build_book_once  # FAST_PARAMETERS: what CI injects
+from hccrep.bookexec import assigned_names  # the names the injection accepts, read the same way
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC = ROOT / "_toc.yml"
@@ -116,18 +116,6 @@ def notebook_params() -> list:
 
 
 NOTEBOOKS = notebook_params()
-
-
-def assigned_names(source: str) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                for sub in ast.walk(target):
-                    if isinstance(sub, ast.Name):
-                        names.add(sub.id)
-    return names
 
 
 # --------------------------------------------------------------------------- the tests

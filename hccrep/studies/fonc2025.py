@@ -56,6 +56,11 @@ def _indicator_of(col: np.ndarray, level: str, reference: str) -> np.ndarray:
     return (col == level).astype(float)
 
 
+def _wald_rows(cols: dict[str, np.ndarray], names: list[str]) -> dict[str, dict[str, float]]:
+    """``{name: {coef, hr, lower, upper, se, z, p}}`` from :func:`hccrep.stats.fastcox.wald_columns`."""
+    return {nm: {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
+
+
 def _assign_counts(rng: np.random.Generator, n: int, counts: list[int], labels: list[str]) -> np.ndarray:
     """A random arrangement of exactly ``counts[i]`` copies of ``labels[i]``."""
     if sum(counts) != n:
@@ -322,8 +327,7 @@ class Fonc2025Runner(BaselineRunner):
         if constant.any():
             raise ValueError(f"covariate {names[int(np.argmax(constant))]!r} is constant")
         coef, se, _ = cox_fit(np.asarray(time, dtype=float), np.asarray(event, dtype=int), x, ties=self.variants["ties"])
-        cols = wald_columns(coef, se)
-        return {nm: {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
+        return _wald_rows(wald_columns(coef, se), names)
 
     def _fit_each(self, time, event, x, names: list[str]) -> dict[str, dict[str, float]]:
         """One univariable fit per column of ``x``: :meth:`_fit` of each column, computed side by side.
@@ -341,8 +345,7 @@ class Fonc2025Runner(BaselineRunner):
         if constant.any():
             raise ValueError(f"covariate {names[int(np.argmax(constant))]!r} is constant")
         coef, se = cox_fit_each(np.asarray(time, dtype=float), np.asarray(event, dtype=int), x, ties=self.variants["ties"])
-        cols = wald_columns(coef, se)
-        return {nm: {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
+        return _wald_rows(wald_columns(coef, se), names)
 
     def _fit_subsets(self, time, event, x, masks, names: list[str]) -> dict[str, dict[str, float] | None]:
         """:meth:`_fit` of ``x`` on the rows of each column of ``masks``; None where that fit raises.
@@ -364,8 +367,8 @@ class Fonc2025Runner(BaselineRunner):
 
         X = np.repeat(x[:, None], len(names), axis=1)
         coef, se = cox_fit_each(time, event, X, ties=self.variants["ties"], masks=masks, on_error="nan")
-        cols = wald_columns(coef, se)
-        return {nm: None if np.isnan(coef[i]) else {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
+        rows = _wald_rows(wald_columns(coef, se), names)
+        return {nm: None if np.isnan(coef[i]) else rows[nm] for i, nm in enumerate(names)}
 
     def _cox(self, cohort: pd.DataFrame) -> dict[str, float]:
         out: dict[str, float] = {}
