@@ -23,6 +23,7 @@ def str_labels(col: pd.Series) -> np.ndarray:
     ['b', 'nan', 'a']
     """
     if isinstance(col.dtype, pd.CategoricalDtype):
-        cats = np.array([str(c) for c in col.cat.categories] + ["nan"], dtype=object)
-        return cats[col.cat.codes.to_numpy()]  # code -1 (missing) picks the trailing "nan"
+        cat = col.array  # the Categorical itself: .codes is an ndarray, without building a Series
+        cats = np.array([str(c) for c in cat.categories] + ["nan"], dtype=object)
+        return cats[cat.codes]  # code -1 (missing) picks the trailing "nan"
     return col.astype(str).to_numpy()

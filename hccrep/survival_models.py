@@ -86,7 +86,6 @@ from sksurv.metrics import (
     concordance_index_censored,
     concordance_index_ipcw,
     cumulative_dynamic_auc,
-    integrated_brier_score,
 )
 from sksurv.svm import FastSurvivalSVM
 from sksurv.tree import SurvivalTree
@@ -96,6 +95,7 @@ from hccrep.stats._validate import check_choice
 
 __all__ = [
     "MODEL_NAMES",
+    "IPCWBrier",
     "MODEL_LABELS",
     "METRICS",
     "HYPERPARAMETERS",
@@ -706,7 +706,7 @@ def _forest_survival(forest: RandomSurvivalForest, X, columns: np.ndarray | None
     number of trees, as scikit-survival does, so the values are the same to
     the bit (``tests/test_survival_models.py``).
     """
-    Xv = forest._validate_X_predict(X)  # float32, as the trees need it
+    Xv = _forest_input(forest, X)  # float32, as the trees need it
     cached = _LEAF_CURVES.get(forest)
     if cached is None or cached[0] is not forest.estimators_:  # not seen, or refitted since
         # each tree's leaf survival curves as one contiguous array (gathered ~50 times per fit)
@@ -717,6 +717,23 @@ def _forest_survival(forest: RandomSurvivalForest, X, columns: np.ndarray | None
         out += curve[est.tree_.apply(Xv)]
     out /= len(forest.estimators_)
     return out
+
+
+def _forest_input(forest: RandomSurvivalForest, X) -> np.ndarray:
+    """``forest._validate_X_predict(X)``, quickly for the usual case.
+
+    A DataFrame with the forest's own feature names in its order and finite
+    numeric columns is converted as scikit-learn converts it (to C-ordered
+    float32); anything else goes through scikit-learn's validation, with its
+    errors and warnings.
+    """
+    names = getattr(forest, "feature_names_in_", None)
+    if (isinstance(X, pd.DataFrame) and names is not None and X.shape[1] == len(names)
+            and (X.columns == names).all() and all(np.issubdtype(d, np.number) for d in X.dtypes)):
+        Xv = np.ascontiguousarray(X.to_numpy(dtype=np.float64), dtype=np.float32)
+        if np.isfinite(Xv).all():
+            return Xv
+    return forest._validate_X_predict(X)
 
 
 #: Per fitted forest, its trees' leaf survival curves (dropped with the forest).
@@ -776,6 +793,73 @@ def _guard_times(times: np.ndarray, y_ref: np.ndarray, y_eval: np.ndarray, datas
             f"times {bad.tolist()} lie outside the follow-up of the {dataset} data [{lo:g}, {hi:g}): "
             "IPCW Brier scores and time-dependent AUCs are not defined there"
         )
+
+
+class IPCWBrier:
+    """:func:`sksurv.metrics.brier_score` of many estimates on one test set, the weights computed once.
+
+    ``brier_score`` fits the censoring distribution of the training data and
+    evaluates its weights at every call.  A permutation importance or a
+    model comparison scores many estimates against the same data; this
+    object does that work once and then computes each score with
+    ``brier_score``'s own arithmetic, in the same order, so the values are
+    the same to the bit (``tests/test_survival_models.py``).
+
+    Parameters
+    ----------
+    survival_train : structured array
+        Data the censoring distribution is estimated from (as ``brier_score``).
+    survival_test : structured array
+        The patients scored.
+    times : sequence of float
+        Inside the test follow-up ``[min, max)``; sorted and made unique, as
+        ``brier_score`` does.
+
+    Examples
+    --------
+    >>> from sksurv.metrics import brier_score
+    >>> rng = np.random.default_rng(0)
+    >>> y = surv_array(rng.exponential(10, 80), rng.random(80) < 0.7)
+    >>> est = rng.random((80, 2))
+    >>> score = IPCWBrier(y, y, [3, 6])
+    >>> bool((score(est) == brier_score(y, y, est, [3, 6])[1]).all())
+    True
+    """
+
+    def __init__(self, survival_train, survival_test, times):
+        from sksurv.nonparametric import CensoringDistributionEstimator
+        from sksurv.util import check_y_survival
+
+        event, time = check_y_survival(survival_test)
+        t = np.unique(np.atleast_1d(np.asarray(times, dtype=float)))
+        if t.size == 0 or not np.isfinite(t).all():
+            raise ValueError(f"times must be finite numbers, got {times!r}")
+        if t.max() >= time.max() or t.min() < time.min():
+            raise ValueError(f"all times must be within follow-up time of test data: [{time.min()}; {time.max()}[")
+        cens = CensoringDistributionEstimator().fit(survival_train)
+        self.times = t
+        self._prob_t = cens.predict_proba(t)
+        self._prob_t[self._prob_t == 0] = np.inf
+        self._prob_y = cens.predict_proba(time)
+        self._prob_y[self._prob_y == 0] = np.inf
+        self._case = [((time <= h) & event).astype(int) for h in t]
+        self._control = [(time > h).astype(int) for h in t]
+        self._n = time.size
+
+    def __call__(self, estimate) -> np.ndarray:
+        """Brier score at each of ``times`` of ``estimate`` (n, len(times)) survival probabilities."""
+        est = np.asarray(estimate, dtype=float)
+        if est.ndim == 1 and self.times.size == 1:
+            est = est.reshape(-1, 1)
+        if est.shape != (self._n, self.times.size):
+            raise ValueError(f"expected estimate of shape {(self._n, self.times.size)}, got {est.shape}")
+        if not np.isfinite(est).all():
+            raise ValueError("estimate must be finite")
+        out = np.empty(self.times.size, dtype=float)
+        for i in range(self.times.size):
+            e = est[:, i]
+            out[i] = np.mean(np.square(e) * self._case[i] / self._prob_y + np.square(1.0 - e) * self._control[i] / self._prob_t[i])
+        return out
 
 
 def _ibs_grid(y_ref: np.ndarray, y_eval: np.ndarray, upper: float) -> np.ndarray:
@@ -843,6 +927,7 @@ def evaluate_models(fitted: Mapping[str, BaseEstimator], X_train, y_train, X_tes
     _guard_times(t, y_train, y_test, "validation")
     tau = float(t.max())
     rows: list[dict] = []
+    briers: dict[str, tuple] = {}  # per data set: the IBS grid and its scorers, shared by the models
     for name, model in fitted.items():
         for dataset, X, y in (("training", X_train, y_train), ("validation", X_test, y_test)):
             ev, tm = _check_y(y)
@@ -855,12 +940,16 @@ def evaluate_models(fitted: Mapping[str, BaseEstimator], X_train, y_train, X_tes
             add("uno_c", concordance_index_ipcw(y_train, y, score, tau=tau)[0],
                 variant=f"Uno's C, sksurv concordance_index_ipcw, tau = {tau:g}, G from training")
             if has_survival_function(model):
-                grid = _ibs_grid(y_train, y, tau)
+                if dataset not in briers:
+                    grid = _ibs_grid(y_train, y, tau)
+                    briers[dataset] = grid, IPCWBrier(y_train, y, grid), IPCWBrier(y_train, y, t)
+                grid, brier_grid, brier_t = briers[dataset]
                 S_all = survival_at(model, X, np.concatenate([grid, t]))  # one prediction pass
                 S_grid, S = S_all[:, : grid.size], S_all[:, grid.size:]
-                add("ibs", integrated_brier_score(y_train, y, S_grid, grid),
-                    variant=f"IPCW integrated Brier, {IBS_POINTS} times in [{grid[0]:.3g}, {grid[-1]:.3g}]")
-                _, bs = brier_score(y_train, y, S, t)
+                # sksurv's integrated_brier_score: the trapezoid rule over brier_score on the grid
+                ibs = np.trapezoid(brier_grid(S_grid), brier_grid.times) / (brier_grid.times[-1] - brier_grid.times[0])
+                add("ibs", ibs, variant=f"IPCW integrated Brier, {IBS_POINTS} times in [{grid[0]:.3g}, {grid[-1]:.3g}]")
+                bs = brier_t(S)
                 auc, _ = cumulative_dynamic_auc(y_train, y, 1.0 - S, t)
                 auc_variant = "cumulative/dynamic AUC (Uno 2007), sksurv, on 1 - S(t|x)"
             else:
@@ -935,8 +1024,10 @@ def survival_calibration(model, X, y, horizon: float, n_groups: int = 3) -> pd.D
     return pd.DataFrame(rows)
 
 
-def _metric_at(model, X, y, y_ref, horizon: float, metric: str) -> float:
+def _metric_at(model, X, y, y_ref, horizon: float, metric: str, brier: "IPCWBrier | None" = None) -> float:
     if metric == "brier":
+        if brier is not None:  # the same score, with the censoring weights computed once
+            return float(brier(survival_at(model, X, [horizon]))[0])
         return float(brier_score(y_ref, y, survival_at(model, X, [horizon]), [horizon])[1][0])
     if metric == "auc":
         est = risk_at(model, X, horizon) if has_survival_function(model) else np.asarray(model.predict(X), float)
@@ -992,7 +1083,8 @@ def permutation_importance_at(model, X, y, horizon: float, *, seed, n_repeats: i
     h = float(_times(horizon, "horizon")[0])
     _guard_times(np.array([h]), y_ref, y, "evaluated")
     rng = np.random.default_rng(_int_seed(seed))
-    base = _metric_at(model, X, y, y_ref, h, metric)
+    brier = IPCWBrier(y_ref, y, [h]) if metric == "brier" else None
+    base = _metric_at(model, X, y, y_ref, h, metric, brier)
     sign = 1.0 if metric == "brier" else -1.0  # importance = loss of performance
     rows = []
     for col in X.columns:
@@ -1000,7 +1092,7 @@ def permutation_importance_at(model, X, y, horizon: float, *, seed, n_repeats: i
         for _ in range(n_repeats):
             Xp = X.copy()
             Xp[col] = rng.permutation(Xp[col].to_numpy())
-            drops.append(sign * (_metric_at(model, Xp, y, y_ref, h, metric) - base))
+            drops.append(sign * (_metric_at(model, Xp, y, y_ref, h, metric, brier) - base))
         rows.append({"feature": col, "importance": float(np.mean(drops)),
                      "sd": float(np.std(drops, ddof=1)) if n_repeats > 1 else np.nan})
     out = pd.DataFrame(rows).sort_values("importance", ascending=False, kind="mergesort").reset_index(drop=True)

@@ -112,3 +112,69 @@ def test_side_by_side_fits_on_row_masks_equal_fits_on_the_subsets():
             np.testing.assert_allclose([coef[j], se[j]], [c[0], s[0]], rtol=1e-9, atol=1e-12)
     with pytest.raises(ValueError, match="masks must have the shape"):
         cox_fit_each(t, e, X, masks=masks[:, :2])
+
+
+def test_side_by_side_multivariable_fits_equal_one_by_one_fits():
+    """cox_fit_many: k three-covariate interaction models (arm, subgroup, arm x subgroup) on the
+    same times, with and without row masks, equal cox_fit on each model; collinear or degenerate
+    models give cox_fit's error (or NaN with on_error='nan'); tied times fall back to cox_fit."""
+    from hccrep.stats.fastcox import cox_fit_many
+
+    rng = np.random.default_rng(33)
+    checked = degenerate = 0
+    for rep in range(50):
+        n, k = int(rng.integers(30, 150)), int(rng.integers(1, 9))
+        arm = rng.integers(0, 2, n).astype(float)
+        subs = rng.random((n, k)) < rng.uniform(0.05, 0.6, k)
+        if rep % 7 == 3:
+            subs[:, 0] = arm > 0  # collinear: the interaction equals the subgroup column
+        X = np.stack([np.column_stack([arm, s, arm * s]) for s in subs.T.astype(float)], axis=1)
+        t = rng.exponential(1, n) * np.exp(-0.5 * arm)
+        if rep % 10 == 0:
+            t = np.round(t, 1) + 0.1  # tied times
+        e = (rng.random(n) < 0.7).astype(int)
+        e[0] = 1
+        masks = rng.random((n, k)) < 0.8 if rep % 2 else None
+        coef, se = cox_fit_many(t, e, X, masks=masks, on_error="nan")
+        for j in range(k):
+            m = np.ones(n, bool) if masks is None else masks[:, j]
+            try:
+                if masks is not None and (X[m, j] == X[m, j][:1]).all(axis=0).any():
+                    raise ValueError("constant")
+                c, s, _ = cox_fit(t[m], e[m], X[m, j, :])
+            except ValueError:
+                assert np.isnan(coef[j]).all() and np.isnan(se[j]).all()
+                degenerate += 1
+                continue
+            np.testing.assert_allclose(np.r_[coef[j], se[j]], np.r_[c, s], rtol=1e-8, atol=1e-10)
+            checked += 1
+    assert checked > 100 and degenerate > 0
+    with pytest.raises(ValueError, match="singular"):
+        arm = rng.integers(0, 2, 40).astype(float)
+        cox_fit_many(rng.exponential(1, 40), np.ones(40), np.stack([np.column_stack([arm, arm])], axis=1))
+    with pytest.raises(ValueError, match=r"X must be \(n, k, p\)"):
+        cox_fit_many(np.ones(3), np.ones(3), np.ones((3, 2)))
+
+
+def test_side_by_side_fits_with_one_set_of_times_per_model_equal_one_by_one_fits():
+    """cox_fit_many with 2-D time and event (one simulated cohort per model, as a power
+    simulation draws them) equals cox_fit on each column; a column with tied times is refitted by
+    cox_fit, a column without events gives NaN with on_error='nan'."""
+    from hccrep.stats.fastcox import cox_fit_many
+
+    rng = np.random.default_rng(34)
+    n, k = 90, 30
+    arm = rng.integers(0, 2, (n, k)).astype(float)
+    sub = rng.integers(0, 2, (n, k)).astype(float)
+    X = np.stack([arm, sub, arm * sub], axis=2)
+    t = rng.exponential(1, (n, k)) * np.exp(-0.4 * arm)
+    e = (rng.random((n, k)) < 0.75).astype(int)
+    t[:, 3] = np.round(t[:, 3], 1) + 0.1  # tied times in one model
+    e[:, 5] = 0  # no events in another
+    coef, se = cox_fit_many(t, e, X, on_error="nan")
+    assert np.isnan(coef[5]).all()
+    for j in set(range(k)) - {5}:
+        c, s, _ = cox_fit(t[:, j], e[:, j], X[:, j, :])
+        np.testing.assert_allclose(np.r_[coef[j], se[j]], np.r_[c, s], rtol=1e-8, atol=1e-10)
+    with pytest.raises(ValueError, match="time and event must both have shape"):
+        cox_fit_many(t[:, :2], e[:, :2], X)

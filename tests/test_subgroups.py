@@ -166,6 +166,34 @@ def test_null_interaction_pvalues_reproducible_and_equal_to_the_runner(fonc):
     assert a.loc[(a.cohort == 1) & (a.variable == "ecog"), "p"].item() == pytest.approx(runner.run(seeds[1])["sg_os_ecog_pint"], rel=1e-6)
 
 
+def test_null_interaction_pvalues_equal_interaction_test_one_by_one(fonc):
+    """The side-by-side fits of null_interaction_pvalues give interaction_test's p and HR for every
+    endpoint and variable, including the NaN of a subgroup whose arm-by-level cell has no events
+    (small cohorts drawn from the fonc2025 runner and cut to 40 patients provoke them)."""
+    runner, _ = fonc
+    variables = ["age", "gender", "ecog", "afp", "portal_vein_invasion", "tumour_diameter", "extrahepatic_metastasis"]
+
+    def small(seed):
+        c = runner.simulate(seed)
+        return c.sample(40, random_state=0).reset_index(drop=True)
+
+    seeds = seeds_for(5, 6)
+    got = null_interaction_pvalues(small, seeds, ["pfs", "os"], variables, arm="arm", treated="rt_io_t")
+    nan_seen = 0
+    for i, s in enumerate(seeds):
+        c = small(s)
+        for ep in ("pfs", "os"):
+            for var in variables:
+                ref = interaction_test(c, f"{ep}_time", f"{ep}_event", "arm", var, treated="rt_io_t", engine="numpy")
+                row = got[(got.cohort == i) & (got.endpoint == ep) & (got.variable == var)].iloc[0]
+                if np.isnan(ref.p):
+                    assert np.isnan(row.p) and np.isnan(row.hr)
+                    nan_seen += 1
+                else:
+                    assert row.p == pytest.approx(ref.p, rel=1e-7) and row.hr == pytest.approx(ref.hr, rel=1e-7)
+    assert nan_seen > 0
+
+
 def test_uniformity_table_and_share_any_significant():
     p = np.r_[np.linspace(0.005, 0.995, 100), np.nan]
     tab = uniformity_table(p, alphas=[0.05, 0.5])
@@ -214,17 +242,20 @@ def test_simulate_interaction_cohort_rejects_bad_designs(bad, match):
 
 
 def test_interaction_power_equals_the_dataframe_loop():
+    """interaction_power fits its cohorts side by side in blocks of 100: the same power, type M
+    and non-estimable count as drawing and testing 230 cohorts one by one with interaction_test."""
     kw = {"median_control": 10, "hr_arm": 1, "hr_interaction": 3, "follow_up": FU}
-    sizes = [[12, 10], [9, 14]]
-    res = interaction_power(sizes, rng=np.random.default_rng(8), n_sim=12, **kw)
+    sizes = [[5, 3], [4, 6]]  # small cells: some cohorts have a cell without events
+    res = interaction_power(sizes, rng=np.random.default_rng(8), n_sim=230, **kw)
     rng = np.random.default_rng(8)
     p, hr = [], []
-    for _ in range(12):
+    for _ in range(230):
         r = interaction_test(simulate_interaction_cohort(rng, sizes, **kw), "time", "event", "arm", "sub", treated=1, engine="numpy")
         p.append(r.p)
         hr.append(r.hr)
     p, hr = np.array(p), np.array(hr)
     sig = p < 0.05
+    assert 0 < res.n_not_estimable and 0 < sig.sum() < 230  # both kinds of cohort occur
     assert res.power == pytest.approx(sig.mean())
     assert res.n_not_estimable == int(np.isnan(p).sum())
     if sig.any():

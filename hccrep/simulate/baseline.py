@@ -61,16 +61,17 @@ def _correlation_matrix(keys: list[str], sim: SimulationFile | None) -> np.ndarr
     return r
 
 
-def _violations(cols: dict[str, np.ndarray], sim: SimulationFile) -> np.ndarray:
+def _violations(cols: dict[str, np.ndarray], sim: SimulationFile, level_of=None) -> np.ndarray:
+    """Who breaks a rule; ``level_of(var, level)`` maps a rule's level to the values in ``cols``."""
     n = len(next(iter(cols.values())))
     bad = np.zeros(n, dtype=bool)
     for r in sim.rules:
         cond = np.ones(n, dtype=bool)
         for var, lev in r.if_.items():
-            cond &= cols[var] == lev
+            cond &= cols[var] == (lev if level_of is None else level_of(var, lev))
         ok = np.ones(n, dtype=bool)
         for var, lev in r.then.items():
-            ok &= cols[var] == lev
+            ok &= cols[var] == (lev if level_of is None else level_of(var, lev))
         bad |= cond & ~ok
     return bad
 
@@ -83,14 +84,37 @@ def rule_violations(df: pd.DataFrame, sim: SimulationFile) -> np.ndarray:
     return _violations({v: str_labels(df[v]) for v in involved}, sim)
 
 
+def _label_codes(col: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of ``col`` and the label of each code (``str_labels(col) == labels[codes]``)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cat = col.array
+        labels = [str(c) for c in cat.categories] + ["nan"]
+        codes = np.asarray(cat.codes, dtype=np.int64).copy()
+        codes[codes < 0] = len(labels) - 1  # a missing value reads "nan", as str_labels gives it
+        return codes, labels
+    labels, codes = np.unique(str_labels(col), return_inverse=True)
+    return codes.astype(np.int64), [str(x) for x in labels]
+
+
 def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.random.Generator, max_steps: int = 20000) -> pd.DataFrame:
-    """Swap values within groups until no rule is broken (counts never change)."""
+    """Swap values within groups until no rule is broken (counts never change).
+
+    The swaps run on integer codes of the labels: the same comparisons as on
+    the labels themselves, so the same random draws and swaps.
+    """
     if not sim.rules:
         return df
     involved = sorted({v for r in sim.rules for v in (*r.if_, *r.then)})
-    cols = {v: str_labels(df[v]).copy() for v in involved}
-    g = str_labels(groups)
-    bad = _violations(cols, sim)
+    cols, labels = {}, {}
+    for v in involved:
+        cols[v], labels[v] = _label_codes(df[v])
+
+    def level_of(var: str, lev) -> int:
+        lab = labels[var]
+        return lab.index(lev) if lev in lab else -1  # a level the column never takes matches nobody
+
+    g = _label_codes(groups)[0]
+    bad = _violations(cols, sim, level_of)
     current = int(bad.sum())
     steps = 0
     while current > 0:
@@ -108,7 +132,7 @@ def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.ra
             continue
         j = int(rng.choice(same))
         col[i], col[j] = col[j], col[i]
-        new_bad = _violations(cols, sim)
+        new_bad = _violations(cols, sim, level_of)
         new = int(new_bad.sum())
         if new <= current:
             bad, current = new_bad, new
@@ -116,7 +140,7 @@ def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.ra
             col[i], col[j] = col[j], col[i]
     out = df.copy()
     for v in involved:
-        out[v] = pd.Categorical(cols[v], categories=df[v].cat.categories, ordered=df[v].cat.ordered)
+        out[v] = pd.Categorical(np.asarray(labels[v], dtype=object)[cols[v]], categories=df[v].cat.categories, ordered=df[v].cat.ordered)
     return out
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-__all__ = ["cox_fit", "cox_fit_each", "cox_table", "wald_columns"]
+__all__ = ["cox_fit", "cox_fit_each", "cox_fit_many", "cox_table", "wald_columns"]
 
 
 class _Prepared:
@@ -164,11 +164,12 @@ def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
     """One-covariate Cox fits of every column of ``X`` on the same times, run side by side.
 
     The univariable rows of a Cox table share their times and events; here the
-    Newton iterations of all columns run as one array computation.  Each
-    column follows :func:`cox_fit`'s iteration (the same start, step and
-    stopping rule).  A column that would need step halving, meets a singular
-    information, or does not converge, and every column when times are tied,
-    is refitted by :func:`cox_fit` itself, so the results (and the errors) are
+    Newton iterations of all columns run as one array computation
+    (:func:`cox_fit_many` with one covariate per model).  Each column follows
+    :func:`cox_fit`'s iteration (the same start, step and stopping rule).  A
+    column that would need step halving, meets a singular information, or does
+    not converge, and every column when times are tied, is refitted by
+    :func:`cox_fit` itself, so the results (and the errors) are
     :func:`cox_fit`'s.
 
     Parameters
@@ -198,93 +199,205 @@ def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
     >>> bool(np.allclose(coef[1], cox_fit(t, np.ones(80), X[:, 1])[0][0]))
     True
     """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError("X must be (n, k) with one row per time and event")
+    if masks is not None and np.shape(masks) != X.shape:
+        raise ValueError(f"masks must have the shape of X {X.shape}, got {np.shape(masks)}")
+    coef, se = cox_fit_many(time, event, X[:, :, None], ties=ties, tol=tol, max_iter=max_iter, masks=masks, on_error=on_error)
+    return coef[:, 0], se[:, 0]
+
+
+def cox_fit_many(time, event, X, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50,
+                 masks=None, on_error: str = "raise") -> tuple[np.ndarray, np.ndarray]:
+    """``k`` Cox models of ``p`` covariates each, fitted side by side.
+
+    A subgroup analysis fits many small models to one set of times: one
+    treatment-by-subgroup interaction model per subgroup variable, or the
+    treatment effect within each subgroup; a power simulation fits one model
+    to each of many simulated cohorts of the same size.  Model ``j`` is
+    ``cox_fit(time, event, X[:, j, :])`` (on the rows of ``masks[:, j]`` when
+    given; with ``time[:, j]`` and ``event[:, j]`` when they are 2-D); the
+    Newton iterations of all models run as one array computation, each with
+    :func:`cox_fit`'s start, step and stopping rule.  A model that would need
+    step halving, meets a singular information, does not converge or diverges
+    (``|coef| > 15``), or has tied times, is refitted by :func:`cox_fit`
+    itself, so the results (and the errors) are :func:`cox_fit`'s.
+
+    Parameters
+    ----------
+    time, event : array (n,) or (n, k)
+        Shared by every model, or one column per model.
+    X : array (n, k, p)
+        Covariates of model ``j`` in ``X[:, j, :]``.
+    ties : {"efron", "breslow"}
+    masks : bool array (n, k), optional
+        Fit model ``j`` on the rows where ``masks[:, j]`` is true only.
+    on_error : {"raise", "nan"}
+        What a model that :func:`cox_fit` cannot fit (no events, a covariate
+        constant in its rows, a singular information) gives: the error, or NaN
+        coefficients and SEs.
+
+    Returns
+    -------
+    coef, se : arrays (k, p)
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> arm, sub = rng.integers(0, 2, (2, 120)).astype(float)
+    >>> t = rng.exponential(1 / np.exp(0.5 * arm))
+    >>> X = np.stack([np.column_stack([arm, sub, arm * sub]), np.column_stack([arm, 1 - sub, arm * (1 - sub)])], axis=1)
+    >>> coef, se = cox_fit_many(t, np.ones(120), X)
+    >>> bool(np.allclose(coef[1], cox_fit(t, np.ones(120), X[:, 1, :])[0]))
+    True
+    """
     if ties not in ("efron", "breslow"):
         raise ValueError(f"unknown ties {ties!r}; expected 'efron' or 'breslow'")
+    if on_error not in ("raise", "nan"):
+        raise ValueError(f"on_error must be 'raise' or 'nan', got {on_error!r}")
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=int)
     X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or not (t.shape[0] == e.shape[0] == X.shape[0]):
-        raise ValueError("X must be (n, k) with one row per time and event")
-    k = X.shape[1]
-    if on_error not in ("raise", "nan"):
-        raise ValueError(f"on_error must be 'raise' or 'nan', got {on_error!r}")
-    M = np.ones(X.shape, dtype=bool) if masks is None else np.asarray(masks, dtype=bool)
-    if M.shape != X.shape:
-        raise ValueError(f"masks must have the shape of X {X.shape}, got {M.shape}")
-    coef, se = np.full(k, np.nan), np.full(k, np.nan)
+    if X.ndim != 3 or not (t.shape[0] == e.shape[0] == X.shape[0]):
+        raise ValueError("X must be (n, k, p) with one row per time and event")
+    n, k, p = X.shape
+    shared = t.ndim == 1
+    if t.shape != e.shape or (t.shape != (n,) and t.shape != (n, k)):
+        raise ValueError(f"time and event must both have shape {(n,)} or {(n, k)}, got {t.shape} and {e.shape}")
+    M = np.ones((n, k), dtype=bool) if masks is None else np.asarray(masks, dtype=bool)
+    if M.shape != (n, k):
+        raise ValueError(f"masks must have the shape {(n, k)}, got {M.shape}")
+    coef, se = np.full((k, p), np.nan), np.full((k, p), np.nan)
 
-    def one_by_one(cols) -> tuple[np.ndarray, np.ndarray]:
-        for j in cols:
+    def one_by_one(models) -> tuple[np.ndarray, np.ndarray]:
+        for j in models:
             m = M[:, j]
             try:
-                xj = X[m, j]
-                if masks is not None and xj.size and (xj == xj[0]).all():  # as the runners' own check
-                    raise ValueError("the covariate is constant in the column's rows")
-                c, s_, _ = cox_fit(t[m], e[m], xj, ties=ties, tol=tol, max_iter=max_iter)
+                xj = X[m, j, :]
+                if masks is not None and xj.shape[0] and (xj == xj[:1]).all(axis=0).any():  # as the runners' own check
+                    raise ValueError("a covariate is constant in the model's rows")
+                tj, ej = (t, e) if shared else (t[:, j], e[:, j])
+                c, s_, _ = cox_fit(tj[m], ej[m], xj, ties=ties, tol=tol, max_iter=max_iter)
             except (ValueError, np.linalg.LinAlgError):
                 if on_error == "raise":
                     raise
                 continue
-            coef[j], se[j] = c[0], s_[0]
+            coef[j], se[j] = c, s_
         return coef, se
 
-    if k == 0 or not np.isfinite(X).all() or not np.isfinite(t).all() or e.sum() == 0:
+    if k == 0 or p == 0 or not np.isfinite(X).all() or not np.isfinite(t).all() or e.sum() == 0:
         return one_by_one(range(k))  # cox_fit raises the error
-    order = np.argsort(-t, kind="stable")
-    ts, es, Xs, Ms = t[order], e[order], X[order], M[order].astype(float)
-    if (ts[1:] == ts[:-1]).any():
-        return one_by_one(range(k))
-    # columns with no event or a constant covariate in their rows: cox_fit decides (error or NaN)
-    ev = es[:, None] * Ms
-    lo = np.where(M[order], Xs, np.inf).min(axis=0)
-    hi = np.where(M[order], Xs, -np.inf).max(axis=0)
-    unfit = (ev.sum(axis=0) == 0) | ~(hi > lo)
-    ends = np.flatnonzero(es)  # no ties: one risk set per event row
-    Me = Ms[ends] > 0
+    if shared:
+        order = np.argsort(-t, kind="stable")
+        ts, es, Xs, Mb = t[order], e[order], X[order], M[order]
+        if (ts[1:] == ts[:-1]).any():
+            return one_by_one(range(k))
+        tied = np.zeros(k, dtype=bool)
+        es = es[:, None]
+    else:  # each model's rows in its own order of descending time
+        order = np.argsort(-t, axis=0, kind="stable")
+        ts, es = np.take_along_axis(t, order, 0), np.take_along_axis(e, order, 0)
+        Xs, Mb = np.take_along_axis(X, order[:, :, None], 0), np.take_along_axis(M, order, 0)
+        tied = (ts[1:] == ts[:-1]).any(axis=0)
+    Ms = Mb.astype(float)
+    # models with no event or a constant covariate in their rows, or tied times: cox_fit decides
+    ev = es * Ms
+    lo = np.where(Mb[:, :, None], Xs, np.inf).min(axis=0)
+    hi = np.where(Mb[:, :, None], Xs, -np.inf).max(axis=0)
+    unfit = (ev.sum(axis=0) == 0) | ~(hi > lo).all(axis=1) | tied
+    # no ties: one risk set per event row (of any model); an event row outside a model's
+    # rows, or without that model's event, adds nothing to that model
+    ends = np.flatnonzero(ev.any(axis=1))
+    Me = ev[ends] > 0
     n_events = ev.sum(axis=0)
-    xe = (Xs * ev).sum(axis=0)
+    xe = np.einsum("nk,nkp->kp", ev, Xs)
+    # per row and model: x and the products x_a x_b, whose risk-set sums (with those of the
+    # weights) give the log partial likelihood, its gradient and its Hessian
 
-    def terms(beta):
-        eta = Xs * beta
-        m = np.where(Ms > 0, eta, -np.inf).max(axis=0)
-        m = np.where(np.isfinite(m), m, 0.0)
-        w = np.exp(eta - m) * Ms
-        wx = w * Xs
-        c0, c1, c2 = (np.cumsum(a, axis=0)[ends] for a in (w, wx, wx * Xs))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r1 = np.where(Me, c1 / c0, 0.0)
-            r2 = np.where(Me, c2 / c0, 0.0)
-            logc0 = np.where(Me, np.log(np.where(Me, c0, 1.0)), 0.0)
-        ll = (ev * eta).sum(axis=0) - logc0.sum(axis=0) - m * n_events
-        return ll, xe - r1.sum(axis=0), (r1 * r1).sum(axis=0) - r2.sum(axis=0)
+    iu = np.triu_indices(p)  # the Hessian is symmetric: sum the products x_a x_b with a <= b only
+    Z = np.concatenate([Xs, Xs[:, :, iu[0]] * Xs[:, :, iu[1]]], axis=2)
+    masked = masks is not None or not shared
 
-    beta = np.zeros(k)
-    ll, grad, hess = terms(beta)
-    active = ~unfit
-    redo = np.zeros(k, dtype=bool)
+    def terms(beta, j):
+        """Log partial likelihood, gradient and Hessian of the models ``j`` at their ``beta``."""
+        x, mb = Xs[:, j], Mb[:, j]
+        eta = x[:, :, 0] * beta[:, 0] if p == 1 else np.einsum("nkp,kp->nk", x, beta)
+        if masked:
+            m = np.where(mb, eta, -np.inf).max(axis=0)
+            m = np.where(np.isfinite(m), m, 0.0)
+            w = np.exp(eta - m) * Ms[:, j]
+        else:
+            m = eta.max(axis=0)
+            w = np.exp(eta - m)
+        c0 = np.cumsum(w, axis=0)[ends]
+        cz = np.cumsum(Z[:, j] * w[:, :, None], axis=0)[ends]
+        if masked:  # an event row outside a model's rows adds nothing to that model
+            me = Me[:, j]
+            c0 = np.where(me, c0, 1.0)
+            r = cz / c0[:, :, None] * me[:, :, None]
+        else:
+            r = cz / c0[:, :, None]
+        r1 = r[:, :, :p]
+        ll = (ev[:, j] * eta).sum(axis=0) - np.log(c0).sum(axis=0) - m * n_events[j]
+        upper = (r1[:, :, iu[0]] * r1[:, :, iu[1]] - r[:, :, p:]).sum(axis=0)
+        hess = np.empty((len(j), p, p))
+        hess[:, iu[0], iu[1]] = upper
+        hess[:, iu[1], iu[0]] = upper
+        return ll, xe[j] - r1.sum(axis=0), hess
+
+    def newton_steps(grad, hess):
+        """Each model's step ``solve(-hess, grad)``, and which models have a singular information."""
+        if p == 1:  # scalar algebra, as cox_fit's
+            h = hess[:, 0, 0]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(h == 0, 0.0, grad[:, 0] / -h)[:, None], h == 0
+        singular = np.zeros(len(grad), dtype=bool)
+        try:
+            return np.linalg.solve(-hess, grad[:, :, None])[:, :, 0], singular
+        except np.linalg.LinAlgError:  # find which ones
+            step = np.zeros_like(grad)
+            for i in range(len(grad)):
+                try:
+                    step[i] = np.linalg.solve(-hess[i], grad[i])
+                except np.linalg.LinAlgError:
+                    singular[i] = True
+            return step, singular
+
+    # each model iterates as cox_fit does; the arrays hold the models still iterating only
+    beta = np.zeros((k, p))
+    hess_all = np.zeros((k, p, p))
+    redo = unfit.copy()
+    idx = np.flatnonzero(~unfit)
+    ll, grad, hess = terms(beta[idx], idx)
+    hess_all[idx] = hess
     for _ in range(max_iter):
-        singular = active & (hess == 0)
-        redo |= singular
-        active &= ~singular
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(active, grad / -hess, 0.0)
-        new = beta + step
-        ll_new, g_new, h_new = terms(new)
-        halve = active & (ll_new < ll - 1e-12)  # cox_fit would halve the step: let it
-        redo |= halve
-        upd = active & ~halve
-        converged = upd & (np.abs(ll_new - ll) < tol * (np.abs(ll) + tol)) & (np.abs(step) < 1e-7)
-        beta, ll, grad, hess = (np.where(upd, a, b) for a, b in ((new, beta), (ll_new, ll), (g_new, grad), (h_new, hess)))
-        active &= ~(halve | converged)
-        if not active.any():
+        if idx.size == 0:
             break
-    # not converged in max_iter, for cox_fit to refuse, or diverging (an arm without events in
-    # the rows: its path is fragile in floating point, so cox_fit's own run decides)
-    redo |= active | unfit | (np.abs(beta) > 15)
-    done = ~redo
+        step, singular = newton_steps(grad, hess)
+        new = beta[idx] + step
+        ll_new, g_new, h_new = terms(new, idx)
+        halve = ll_new < ll - 1e-12  # cox_fit would halve the step: let it
+        # diverging (an arm without events in the rows): its path is fragile in floating point,
+        # so cox_fit's own run decides
+        stop = singular | halve | (np.abs(new) > 15).any(axis=1)
+        upd = ~stop
+        converged = upd & (np.abs(ll_new - ll) < tol * (np.abs(ll) + tol)) & (np.abs(step).max(axis=1) < 1e-7)
+        beta[idx[upd]] = new[upd]
+        hess_all[idx[upd]] = h_new[upd]
+        redo[idx[stop]] = True
+        keep = upd & ~converged
+        idx, ll, grad, hess = idx[keep], ll_new[keep], g_new[keep], h_new[keep]
+    # models still iterating after max_iter: cox_fit refuses them (or decides)
+    redo[idx] = True
+    hess = hess_all
+    done = np.flatnonzero(~redo)
     with np.errstate(divide="ignore", invalid="ignore"):
-        coef[done] = beta[done]
-        se[done] = np.sqrt(1.0 / -hess[done])
+        if p == 1:
+            coef[done], se[done] = beta[done], np.sqrt(1.0 / -hess[done, 0])
+        else:
+            for j in done:  # the information is not singular here: its last Newton step solved
+                coef[j], se[j] = beta[j], np.sqrt(np.diag(np.linalg.inv(-hess[j])))
     return one_by_one(np.flatnonzero(redo))
 
 

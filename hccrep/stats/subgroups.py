@@ -331,13 +331,50 @@ def subgroup_table(
 # --------------------------------------------------------------------------
 
 
+def _interaction_many(time, event, a: np.ndarray, subs: np.ndarray, ties: str, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`interaction_test` (numpy engine) of one 0/1 arm with each 0/1 column of ``subs``.
+
+    The models share their times and are fitted side by side
+    (:func:`hccrep.stats.fastcox.cox_fit_many`); the rules are
+    :func:`interaction_test`'s: NaN when an arm-by-level cell has no events,
+    when a covariate is constant, when the fit fails or diverges.  Returns
+    the p-values and interaction HRs.
+    """
+    from hccrep.stats.fastcox import cox_fit_many
+
+    time, event = np.asarray(time, dtype=float), np.asarray(event, dtype=int)
+    k = subs.shape[1]
+    p, hr = np.full(k, np.nan), np.full(k, np.nan)
+    ok = np.ones(k, dtype=bool)
+    for j in range(k):
+        s = subs[:, j]
+        ok[j] = min(event[(a == i) & (s == l)].sum() for i in (0, 1) for l in (0, 1)) > 0
+    designs = np.stack([a[:, None].repeat(k, axis=1), subs, a[:, None] * subs], axis=2)
+    ok &= ~(designs.std(axis=0) == 0).any(axis=1)  # cox_table refuses a constant covariate
+    idx = np.flatnonzero(ok)
+    if idx.size == 0:
+        return p, hr
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        coef, se = cox_fit_many(time, event, designs[:, idx, :], ties=ties, on_error="nan")
+    c, s = coef[:, 2], se[:, 2]
+    z = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        limits = np.exp(np.column_stack([c, c - z * s, c + z * s]))
+        good = np.isfinite(s) & (s > 0) & np.isfinite(limits).all(axis=1) & (limits[:, 1] > 0)
+        p[idx[good]] = 2 * stats.norm.sf(np.abs(c[good] / s[good]))
+    hr[idx[good]] = limits[good, 0]
+    return p, hr
+
+
 def _null_one(simulate: Callable, seed, endpoints, variables, arm, treated, ties) -> list[dict]:
     cohort = simulate(seed)
+    a, _ = _binary(cohort[arm], f"arm column {arm!r}", treated)
+    subs = np.column_stack([_binary(cohort[var], f"subgroup column {var!r}")[0] for var in variables])
     rows = []
     for ep in endpoints:
-        for var in variables:
-            res = interaction_test(cohort, f"{ep}_time", f"{ep}_event", arm, var, treated=treated, ties=ties, engine="numpy")
-            rows.append({"endpoint": ep, "variable": var, "p": res.p, "hr": res.hr})
+        d = _frame(cohort, f"{ep}_time", f"{ep}_event")
+        p, hr = _interaction_many(d["time"].to_numpy(), d["event"].to_numpy(), a, subs, ties)
+        rows += [{"endpoint": ep, "variable": var, "p": float(p[j]), "hr": float(hr[j])} for j, var in enumerate(variables)]
     return rows
 
 
@@ -611,28 +648,35 @@ def interaction_power(
         raise TypeError("rng must be a numpy.random.Generator (np.random.default_rng(seed))")
     if ties not in ("efron", "breslow"):
         raise ValueError(f"unknown ties {ties!r}; expected 'efron' or 'breslow'")
-    from hccrep.stats.fastcox import cox_fit
+    from hccrep.stats.fastcox import cox_fit_many
 
     n, fu = _check_design(sizes, median_control, hr_arm, hr_interaction, hr_subgroup, follow_up)
     p = np.full(n_sim, np.nan)
     hr = np.full(n_sim, np.nan)
     z = stats.norm.ppf(0.975)
-    for i in range(n_sim):
-        # the same draw and the same Wald test as simulate_interaction_cohort + interaction_test
-        # (tests/test_subgroups.py checks it), on arrays: this loop runs thousands of times
-        t, e, a, s = _draw(rng, n, median_control, hr_arm, hr_interaction, hr_subgroup, fu)
-        if min(e[(a == i_) & (s == j_)].sum() for i_ in (0, 1) for j_ in (0, 1)) == 0:
+    # the same draws (in the same order) and the same Wald test as simulate_interaction_cohort +
+    # interaction_test (tests/test_subgroups.py checks it); the cohorts are fitted side by side,
+    # in blocks, by cox_fit_many (each one as cox_fit fits it): this runs thousands of times
+    block = 100
+    for start in range(0, n_sim, block):
+        draws = [_draw(rng, n, median_control, hr_arm, hr_interaction, hr_subgroup, fu) for _ in range(min(block, n_sim - start))]
+        a, s = draws[0][2], draws[0][3]  # the design is fixed: only times and events vary
+        cells = [(a == i_) & (s == j_) for i_ in (0, 1) for j_ in (0, 1)]
+        ok = [min(d[1][c].sum() for c in cells) > 0 for d in draws]  # an interaction cell without events: not estimable
+        idx = np.flatnonzero(ok)
+        if idx.size == 0:
             continue
-        try:
-            with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-                coef, se, _ = cox_fit(t, e, np.column_stack([a, s, a * s]), ties=ties)
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-        with np.errstate(over="ignore"):
-            limits = np.exp([coef[2], coef[2] - z * se[2], coef[2] + z * se[2]])
-        if np.isfinite(se[2]) and se[2] > 0 and np.isfinite(limits).all() and limits[1] > 0:  # as interaction_test
-            p[i] = 2 * stats.norm.sf(abs(coef[2] / se[2]))
-            hr[i] = limits[0]
+        t = np.column_stack([draws[i][0] for i in idx])
+        e = np.column_stack([draws[i][1] for i in idx])
+        X = np.broadcast_to(np.column_stack([a, s, a * s])[:, None, :], (a.size, idx.size, 3))
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            coef, se = cox_fit_many(t, e, X, ties=ties, on_error="nan")
+        c2, s2 = coef[:, 2], se[:, 2]
+        with np.errstate(over="ignore", invalid="ignore"):
+            limits = np.exp(np.column_stack([c2, c2 - z * s2, c2 + z * s2]))
+            good = np.isfinite(s2) & (s2 > 0) & np.isfinite(limits).all(axis=1) & (limits[:, 1] > 0)  # as interaction_test
+            p[start + idx[good]] = 2 * stats.norm.sf(np.abs(c2[good] / s2[good]))
+        hr[start + idx[good]] = limits[good, 0]
     sig = ~np.isnan(p) & (p < alpha)
     nan = float("nan")
     med = float(np.median(np.maximum(hr[sig], 1 / hr[sig]))) if sig.any() else nan

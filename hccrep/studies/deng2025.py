@@ -233,7 +233,8 @@ def grouped_permutation_importance(
 
     The columns of one group (the two dummies of a three-level variable) are permuted together,
     with one row permutation; the importance is the mean increase of the IPCW Brier score at the
-    horizon (sksurv ``brier_score``, censoring from ``y_ref``), the loss survex's ``model_parts``
+    horizon (sksurv ``brier_score``, censoring from ``y_ref``, through
+    :class:`hccrep.survival_models.IPCWBrier`), the loss survex's ``model_parts``
     uses.  :func:`hccrep.survival_models.permutation_importance_at` does the same per column.
 
     Returns
@@ -252,9 +253,7 @@ def grouped_permutation_importance(
     >>> imp.loc[imp["rank"] == 1, "variable"].item()
     'a'
     """
-    from sksurv.metrics import brier_score
-
-    from hccrep.survival_models import survival_at
+    from hccrep.survival_models import IPCWBrier, survival_at
 
     if not groups:
         raise ValueError("groups must name at least one variable")
@@ -267,8 +266,10 @@ def grouped_permutation_importance(
     t = np.asarray(sorted(float(h) for h in horizons))
     rng = np.random.default_rng(seed)
 
+    brier = IPCWBrier(y_ref, y, t)  # sksurv's brier_score, its censoring weights computed once
+
     def loss(Xp: pd.DataFrame) -> np.ndarray:
-        return brier_score(y_ref, y, survival_at(model, Xp, t), t)[1]
+        return brier(survival_at(model, Xp, t))
 
     base = loss(X)
     rows = []

@@ -370,6 +370,31 @@ class Fonc2025Runner(BaselineRunner):
         rows = _wald_rows(wald_columns(coef, se), names)
         return {nm: None if np.isnan(coef[i]) else rows[nm] for i, nm in enumerate(names)}
 
+    def _interaction_p(self, time, event, designs) -> np.ndarray:
+        """Wald p of the last column of each model ``designs[:, j, :]``; NaN where that fit fails.
+
+        With ``cox_engine`` "numpy" the models are fitted side by side
+        (:func:`hccrep.stats.fastcox.cox_fit_many`); "lifelines" fits them one by one.
+        """
+        designs = np.asarray(designs, dtype=float)
+        k, p = designs.shape[1:]
+        names = [f"x{i}" for i in range(p)]
+        if self.variants["cox_engine"] != "numpy":
+            out = np.full(k, np.nan)
+            for j in range(k):
+                try:
+                    out[j] = self._fit(time, event, designs[:, j, :], names)[names[-1]]["p"]
+                except (ValueError, np.linalg.LinAlgError):
+                    pass
+            return out
+        from hccrep.stats.fastcox import cox_fit_many, wald_columns
+
+        constant = (designs == designs[:1]).all(axis=0).any(axis=1)  # as _fit refuses a constant covariate
+        coef, se = cox_fit_many(np.asarray(time, dtype=float), np.asarray(event, dtype=int), designs,
+                                ties=self.variants["ties"], on_error="nan")
+        p_last = wald_columns(coef[:, -1], se[:, -1])["p"]
+        return np.where(constant | np.isnan(coef[:, -1]), np.nan, p_last)
+
     def _cox(self, cohort: pd.DataFrame) -> dict[str, float]:
         out: dict[str, float] = {}
         strs: dict[str, np.ndarray] = {}
@@ -434,22 +459,28 @@ class Fonc2025Runner(BaselineRunner):
                 strs[var] = str_labels(cohort[var])
             return strs[var]
 
-        def interaction_p(ep: str, var: str) -> float:
-            if (ep, var) not in pint:
-                levels = list(cohort[var].cat.categories)
-                cols, terms = [arm], ["arm"]
-                for lv in levels[1:]:
-                    x = (as_str(var) == lv).astype(float)
-                    cols += [x, x * arm]
-                    terms += [f"x_{lv}", f"arm_x_{lv}"]
-                try:
-                    tab = self._fit(*te(ep), np.column_stack(cols), terms)
-                    inter = [t for t in terms if t.startswith("arm_x_")]
-                    # Wald test of the interaction terms (one term for a binary subgroup)
-                    pint[(ep, var)] = float(tab[inter[0]]["p"]) if len(inter) == 1 else float("nan")
-                except (ValueError, np.linalg.LinAlgError):
-                    pint[(ep, var)] = float("nan")
-            return pint[(ep, var)]
+        def interaction_ps(ep: str, variables) -> None:
+            """Wald p of the arm-by-subgroup interaction for each variable (NaN when the model cannot be fitted).
+
+            Only a two-level subgroup has a single interaction term to test; a
+            variable with more levels gets NaN (no joint test is reported).
+            """
+            todo = [v for v in dict.fromkeys(variables) if (ep, v) not in pint]
+            binary = []
+            for v in todo:
+                levels = list(cohort[v].cat.categories)
+                if len(levels) == 2:
+                    binary.append(v)
+                else:
+                    pint[(ep, v)] = float("nan")
+            if not binary:
+                return
+            designs = []
+            for v in binary:
+                x = (as_str(v) == cohort[v].cat.categories[1]).astype(float)
+                designs.append(np.column_stack([arm, x, x * arm]))
+            ps = self._interaction_p(*te(ep), np.stack(designs, axis=1))
+            pint.update({(ep, v): float(p) for v, p in zip(binary, ps)})
 
         # the treatment HR within each subgroup: one fit per subgroup, side by side per endpoint
         hr_numbers = defaultdict(list)
@@ -465,13 +496,19 @@ class Fonc2025Runner(BaselineRunner):
                     out[n.key] = float("nan")
                 else:
                     out[n.key], out[f"{n.key}.lower"], out[f"{n.key}.upper"] = row["hr"], row["lower"], row["upper"]
-        for n in _numbers(self.study, "subgroups"):
+        p_numbers = [n for n in _numbers(self.study, "subgroups") if n.quantity == "p_interaction"]
+        wanted: dict[str, list[str]] = defaultdict(list)
+        for n in p_numbers:  # every interaction model of an endpoint is fitted in one batch
+            var = n.attrs["subgroup_variable"]
+            wanted[n.attrs["endpoint"]] += list(SUBGROUP_VARIABLES) if var == "all" else [var]
+        for ep, variables in wanted.items():
+            interaction_ps(ep, variables)
+        for n in p_numbers:
             ep, var = n.attrs["endpoint"], n.attrs["subgroup_variable"]
-            if n.quantity == "p_interaction":
-                if var == "all":
-                    out[n.key] = float(np.nanmin([interaction_p(ep, v) for v in SUBGROUP_VARIABLES]))
-                else:
-                    out[n.key] = interaction_p(ep, var)
+            if var == "all":
+                out[n.key] = float(np.nanmin([pint[(ep, v)] for v in SUBGROUP_VARIABLES]))
+            else:
+                out[n.key] = pint[(ep, var)]
         return out
 
     def _rt_site(self, cohort: pd.DataFrame) -> dict[str, float]:
