@@ -149,6 +149,13 @@ def test_selection_frequency_matches_per_seed_fits(fonc):
     values = runner.run(seeds[2])
     assert f.loc[2, "bclc"] == (values["cox_os_uv_bclc_p"] < 0.05)
     pd.testing.assert_frame_equal(f, selection_frequency(runner, seeds, "os", n_jobs=2))
+    # several endpoints: each cohort simulated once, the same tables as one endpoint at a time
+    both = selection_frequency(runner, seeds, ("pfs", "os"))
+    pd.testing.assert_frame_equal(both["os"], f)
+    assert both["os"].attrs == f.attrs
+    pd.testing.assert_frame_equal(both["pfs"], selection_frequency(runner, seeds, "pfs"))
+    with pytest.raises(ValueError, match="at least one endpoint"):
+        selection_frequency(runner, seeds, [])
 
 
 def test_schoenfeld_test_and_monte_carlo(fonc):
@@ -162,6 +169,9 @@ def test_schoenfeld_test_and_monte_carlo(fonc):
     assert not np.allclose(tab.p, rank.p)
     mc = schoenfeld_pvalues(runner, seeds_for(1, 2), "pfs")
     assert mc.shape == (2, len(terms)) and mc.stack().between(0, 1).all()
+    both = schoenfeld_pvalues(runner, seeds_for(1, 2), ["pfs", "os"], n_jobs=2)
+    pd.testing.assert_frame_equal(both["pfs"], mc)
+    assert both["os"].shape == (2, len(model_terms(runner, "os", "multivariable")))
 
 
 def test_with_survival_shape_changes_only_the_copy():

@@ -373,10 +373,9 @@ def selection_table(study: Study, alpha: float = 0.05) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _uv_pvalues_one(runner, seed, endpoint: str, alpha: float) -> dict[str, bool]:
+def _uv_pvalues(runner, cohort: pd.DataFrame, endpoint: str, alpha: float) -> dict[str, bool]:
     from hccrep.stats.fastcox import cox_table
 
-    cohort = runner.simulate(seed)
     out = {}
     for name, column, level, ref in model_terms(runner, endpoint, "univariable"):
         d = design(runner, cohort, endpoint, [(name, column, level, ref)])
@@ -384,31 +383,62 @@ def _uv_pvalues_one(runner, seed, endpoint: str, alpha: float) -> dict[str, bool
     return out
 
 
-def selection_frequency(runner, seeds: Iterable, endpoint: str, alpha: float = 0.05, n_jobs: int = 1) -> pd.DataFrame:
-    """How often each variable passes "univariable Wald p < alpha" over simulated cohorts.
+def _per_cohort(fn, runner, seed, endpoints: Sequence[str], *args) -> list[dict]:
+    """``fn(runner, cohort, endpoint, *args)`` for each endpoint, on one simulated cohort."""
+    cohort = runner.simulate(seed)
+    return [fn(runner, cohort, ep, *args) for ep in endpoints]
 
-    Fits use the numpy Cox engine (:mod:`hccrep.stats.fastcox`, tested equal
-    to lifelines) with the runner's ties.
 
-    Returns
-    -------
-    pandas.DataFrame
-        One row per cohort, one boolean column per variable; ``attrs
-        ["printed_model"]`` lists the covariates of the paper's model.
+def _over_cohorts(fn, runner, seeds: Iterable, endpoint, n_jobs: int, *args) -> dict[str, pd.DataFrame] | pd.DataFrame:
+    """One row per seeded cohort of ``fn``'s results, per endpoint; each cohort simulated once.
+
+    ``endpoint`` a string gives one DataFrame; a sequence of endpoints gives
+    ``{endpoint: DataFrame}``.
     """
+    single = isinstance(endpoint, str)
+    endpoints = [endpoint] if single else list(endpoint)
+    if not endpoints:
+        raise ValueError("endpoint must name at least one endpoint")
     seeds = list(seeds)
     from hccrep.parallel import cap_jobs
 
     n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS
     if n_jobs == 1:
-        rows = [_uv_pvalues_one(runner, s, endpoint, alpha) for s in seeds]
+        parts = [_per_cohort(fn, runner, s, endpoints, *args) for s in seeds]
     else:
         from joblib import Parallel, delayed
 
-        rows = Parallel(n_jobs=n_jobs)(delayed(_uv_pvalues_one)(runner, s, endpoint, alpha) for s in seeds)
-    out = pd.DataFrame(rows)
-    out.attrs["printed_model"] = [t[0] for t in model_terms(runner, endpoint, "multivariable")]
-    return out
+        parts = Parallel(n_jobs=n_jobs)(delayed(_per_cohort)(fn, runner, s, endpoints, *args) for s in seeds)
+    out = {ep: pd.DataFrame([p[i] for p in parts]) for i, ep in enumerate(endpoints)}
+    return out[endpoint] if single else out
+
+
+def selection_frequency(runner, seeds: Iterable, endpoint, alpha: float = 0.05, n_jobs: int = 1):
+    """How often each variable passes "univariable Wald p < alpha" over simulated cohorts.
+
+    Fits use the numpy Cox engine (:mod:`hccrep.stats.fastcox`, tested equal
+    to lifelines) with the runner's ties.
+
+    Parameters
+    ----------
+    runner : the fonc2025 runner
+    seeds : iterable of seeds, one per cohort
+    endpoint : str or sequence of str
+        One endpoint, or several: then each cohort is simulated once for all.
+    alpha : float
+    n_jobs : int
+        Worker processes (joblib); the result does not depend on it.
+
+    Returns
+    -------
+    pandas.DataFrame, or dict endpoint -> DataFrame for several endpoints
+        One row per cohort, one boolean column per variable; ``attrs
+        ["printed_model"]`` lists the covariates of the paper's model.
+    """
+    res = _over_cohorts(_uv_pvalues, runner, seeds, endpoint, n_jobs, alpha)
+    for ep, tab in ([(endpoint, res)] if isinstance(endpoint, str) else res.items()):
+        tab.attrs["printed_model"] = [t[0] for t in model_terms(runner, ep, "multivariable")]
+    return res
 
 
 def schoenfeld_test(d: pd.DataFrame, covariates: Sequence[str], time_transform: str = "km") -> pd.DataFrame:
@@ -449,32 +479,24 @@ def schoenfeld_test(d: pd.DataFrame, covariates: Sequence[str], time_transform: 
     return tab
 
 
-def _schoenfeld_one(runner, seed, endpoint: str, time_transform: str) -> dict[str, float]:
-    cohort = runner.simulate(seed)
+def _schoenfeld(runner, cohort: pd.DataFrame, endpoint: str, time_transform: str) -> dict[str, float]:
     terms = model_terms(runner, endpoint, "multivariable")
     d = design(runner, cohort, endpoint, terms)
     return schoenfeld_test(d, [t[0] for t in terms], time_transform)["p"].to_dict()
 
 
-def schoenfeld_pvalues(runner, seeds: Iterable, endpoint: str, time_transform: str = "km", n_jobs: int = 1) -> pd.DataFrame:
+def schoenfeld_pvalues(runner, seeds: Iterable, endpoint, time_transform: str = "km", n_jobs: int = 1):
     """Proportional-hazards test p-values of the paper's multivariable model over simulated cohorts.
+
+    ``endpoint`` is one endpoint, or a sequence of endpoints (each cohort is
+    then simulated once for all of them).
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame, or dict endpoint -> DataFrame for several endpoints
         One row per cohort, one column per covariate (:func:`schoenfeld_test` p-values).
     """
-    seeds = list(seeds)
-    from hccrep.parallel import cap_jobs
-
-    n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS
-    if n_jobs == 1:
-        rows = [_schoenfeld_one(runner, s, endpoint, time_transform) for s in seeds]
-    else:
-        from joblib import Parallel, delayed
-
-        rows = Parallel(n_jobs=n_jobs)(delayed(_schoenfeld_one)(runner, s, endpoint, time_transform) for s in seeds)
-    return pd.DataFrame(rows)
+    return _over_cohorts(_schoenfeld, runner, seeds, endpoint, n_jobs, time_transform)
 
 
 def with_survival_shape(study: Study, shape: float, endpoints: Sequence[str] = ("os",)) -> Study:
