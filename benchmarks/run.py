@@ -31,7 +31,8 @@ Figures (goal in brackets):
   a rebuild after one text edit with the execution cache on [<= 30 s].
 
 Nothing here is a test: the figures depend on the machine and its load (the
-load average is printed first).
+load average is printed first, and a fixed pure-Python loop is timed at the start and the
+end as a yardstick of the machine's speed during the run).
 """
 
 from __future__ import annotations
@@ -320,6 +321,19 @@ def bench_book(cold: bool, rebuild: bool, keep: bool, jobs: int = CORES) -> None
             shutil.rmtree(where, ignore_errors=True)
 
 
+def reference_loop() -> float:
+    """CPU seconds of a fixed pure-Python loop (10 million additions): the machine's speed now.
+
+    A shared machine's speed drifts from minute to minute; dividing a figure by
+    this one (taken in the same run) makes runs on different days comparable.
+    """
+    t0 = time.process_time()
+    s = 0
+    for i in range(10_000_000):
+        s += i
+    return time.process_time() - t0
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -348,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"# hccrep benchmarks on {platform.node()}: {CORES} cores, python {platform.python_version()}, "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
+    line("reference: pure-Python loop, 1e7 additions (start)", f"{reference_loop():.2f} s")
     if "simulate" in only:
         bench_simulate(a.repeat)
     if "overhead" in only:
@@ -360,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_memory(a.memory)
     if "book" in only and (a.book_cold or a.book_rebuild):
         bench_book(a.book_cold, a.book_rebuild, a.keep_book, a.book_jobs)
+    line("reference: pure-Python loop, 1e7 additions (end)", f"{reference_loop():.2f} s")
     return 0
 
 

@@ -64,6 +64,37 @@ def test_fisher_2x2_matches_hand_hypergeometric_sum():
     assert res.variant.startswith("Fisher exact (two-sided)")
 
 
+def test_fisher_odds_ratio_matches_R_tea_tasting_example():
+    # R's ?fisher.test TeaTasting example, matrix(c(3, 1, 1, 3), 2): R prints
+    # "odds ratio 6.408309" (the conditional MLE) and p-value 0.4857 (= 34/70).
+    # R finds the root with uniroot's default tolerance (about 1e-4), scipy and hccrep with
+    # brentq(xtol=1e-13): the exact root is 6.4083197, so R's printed value is off by 1.6e-6.
+    res = compare_counts([[3, 1], [1, 3]], test="fisher")
+    assert res.statistic == pytest.approx(6.408309, rel=1e-5)
+
+
+def test_conditional_odds_ratio_equals_scipy_on_random_tables():
+    """The conditional MLE odds ratio computed without scipy's distribution objects equals
+    scipy.stats.contingency.odds_ratio(kind="conditional") (same bracketing, same brentq), with
+    0 and inf at the ends of the support."""
+    from hccrep.stats.tables import _conditional_odds_ratio
+
+    rng = np.random.default_rng(21)
+    ends = 0
+    for i in range(300):
+        t = rng.integers(0, [8, 30, 60][i % 3], (2, 2))
+        if (t.sum(axis=0) == 0).any() or (t.sum(axis=1) == 0).any():
+            continue
+        ref = stats.contingency.odds_ratio(t, kind="conditional").statistic
+        got = _conditional_odds_ratio(t)
+        if ref == 0 or np.isinf(ref):
+            assert got == ref
+            ends += 1
+        else:
+            assert got == pytest.approx(ref, rel=1e-11)
+    assert ends > 0
+
+
 def test_fisher_3x2_matches_hand_enumeration():
     # rows (2, 2, 2), columns (3, 3), N = 6. A table is fixed by column 1,
     # x = (x1, x2, x3) with sum 3 and each xi <= 2, P = prod C(2, xi) / C(6, 3):
