@@ -52,6 +52,7 @@ from hccrep.parallel import MAX_JOBS_ENV
 
 __all__ = [
     "RUN_FIRST",
+    "run_after",
     "NotebookPage",
     "ExecResult",
     "book_settings",
@@ -66,6 +67,12 @@ __all__ = [
 #: Carlo again. It runs that Monte Carlo on two worker processes itself, so the machine is
 #: not idle meanwhile.
 RUN_FIRST = ("book/appendices/scorecard",)
+
+#: Where a page names the pages it must run after: its front matter's ``hccrep: run_after:``
+#: (a list). A name without "/" is a page of the same folder (``05_performance``), one with "/"
+#: a docname from the book's root. A notebook that reuses another's Monte Carlo through
+#: ``HCCREP_CACHE_DIR`` names it here; started beside it, it would compute the same cohorts again.
+RUN_AFTER = ("hccrep", "run_after")
 
 #: File beside the cache folder where the shortest run time seen for each notebook (and the
 #: hash of its code) is kept, so that the next run can order the notebooks even after the
@@ -293,6 +300,67 @@ def _previous_times(cache_path: Path, pages: Sequence[NotebookPage]) -> dict[str
             if name is not None and isinstance(seconds, (int, float)):
                 times[name] = min(float(seconds), times.get(name, float("inf")))
     return times
+
+
+def run_after(pages: Sequence[NotebookPage], book: Sequence[str] | None = None) -> dict[str, set[str]]:
+    """The pages each page must wait for, from its front matter (:data:`RUN_AFTER`).
+
+    Parameters
+    ----------
+    pages : sequence of NotebookPage
+        The pages of this run.
+    book : sequence of str, optional
+        Every docname of the book (default: those of ``pages``).  A name that
+        is no page of the book raises ValueError; a page of the book left out
+        of this run (``--only``) is not waited for.
+
+    A malformed list or a cycle raises ValueError naming the page.
+
+    Examples
+    --------
+    >>> import types
+    >>> nb = lambda after: types.SimpleNamespace(metadata={"hccrep": {"run_after": after}})
+    >>> pages = [types.SimpleNamespace(docname="book/s/05_a", notebook=nb([])),
+    ...          types.SimpleNamespace(docname="book/s/08_b", notebook=nb(["05_a"]))]
+    >>> run_after(pages)
+    {'book/s/05_a': set(), 'book/s/08_b': {'book/s/05_a'}}
+    """
+    names = {p.docname for p in pages}
+    known = set(book) if book is not None else names
+    deps: dict[str, set[str]] = {}
+    for p in pages:
+        meta = getattr(p.notebook, "metadata", {}) or {}
+        value = (meta.get(RUN_AFTER[0]) or {}).get(RUN_AFTER[1], [])
+        where = f"{p.docname}: front matter {RUN_AFTER[0]}.{RUN_AFTER[1]}"
+        if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{where} must be a list of page names, got {value!r}")
+        folder = PurePosixPath(p.docname).parent
+        resolved = set()
+        for v in value:
+            name = v.strip().removesuffix(".md").removesuffix(".ipynb")
+            doc = name if "/" in name else str(folder / name)
+            if doc == p.docname:
+                raise ValueError(f"{where}: a page cannot run after itself")
+            if doc not in known:
+                raise ValueError(f"{where}: {v!r} is no notebook page of the book (read as {doc!r})")
+            resolved.add(doc)
+        deps[p.docname] = resolved & names
+    # a cycle would leave its pages waiting for ever
+    state: dict[str, int] = {}
+
+    def visit(doc: str, path: list[str]) -> None:
+        if state.get(doc) == 2:
+            return
+        if state.get(doc) == 1:
+            raise ValueError(f"the run_after front matter forms a cycle: {' -> '.join(path + [doc])}")
+        state[doc] = 1
+        for d in sorted(deps.get(doc, ())):
+            visit(d, path + [doc])
+        state[doc] = 2
+
+    for doc in sorted(deps):
+        visit(doc, [])
+    return deps
 
 
 def execution_order(pages: Sequence[NotebookPage], times: dict[str, float]) -> list[NotebookPage]:
@@ -524,7 +592,7 @@ def execute_book(
     True
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     import nbformat
     from jupyter_cache import get_cache
@@ -546,6 +614,8 @@ def execute_book(
     cache_path = Path(cache_path).absolute()
     times = _previous_times(cache_path, pages)
     order = execution_order(pages, times)
+    book = [p.docname for p in notebook_pages(root, config=config, toc=toc)] if only else None
+    deps = run_after(pages, book)
     by_name = {p.docname: p for p in pages}
     cache = get_cache(str(cache_path))
     n = len(order)
@@ -575,20 +645,37 @@ def execute_book(
             try:
                 for phase in filter(None, phases):
                     side_by_side = min(jobs, len(phase))
-                    futures = [pool.submit(_execute_one, task(p, side_by_side)) for p in phase]  # in this order
-                    for fut in as_completed(futures):
-                        res = fut.result()
-                        page = by_name[res["docname"]]
-                        error = res.get("error", "")
-                        if res["ok"]:
-                            error = _store(cache, page, res)
-                        if error:
-                            _forget(cache, page)
-                        results.append(ExecResult(page.docname, not error, res["seconds"], _ANSI.sub("", error),
-                                                  res.get("parameters", {})))
-                        rel = page.path.relative_to(root).as_posix()
-                        print(f"[{len(results):>{len(str(n))}}/{n}] {'ok    ' if not error else 'FAILED'} "
-                              f"{res['seconds']:7.1f} s  {rel}", file=out, flush=True)
+                    # a page waits for the pages its front matter names (run_after): they are
+                    # submitted, in order, as soon as those have finished (ok or not)
+                    finished: set[str] = set()
+                    held = list(phase)
+                    running = {}
+
+                    def submit_ready() -> None:
+                        for p in list(held):
+                            if deps.get(p.docname, set()) <= finished | (set(by_name) - {q.docname for q in phase}):
+                                running[pool.submit(_execute_one, task(p, side_by_side))] = p
+                                held.remove(p)
+
+                    submit_ready()
+                    while running:
+                        done, _ = wait(running, return_when=FIRST_COMPLETED)
+                        for fut in done:
+                            running.pop(fut)
+                            res = fut.result()
+                            page = by_name[res["docname"]]
+                            error = res.get("error", "")
+                            if res["ok"]:
+                                error = _store(cache, page, res)
+                            if error:
+                                _forget(cache, page)
+                            results.append(ExecResult(page.docname, not error, res["seconds"], _ANSI.sub("", error),
+                                                      res.get("parameters", {})))
+                            rel = page.path.relative_to(root).as_posix()
+                            print(f"[{len(results):>{len(str(n))}}/{n}] {'ok    ' if not error else 'FAILED'} "
+                                  f"{res['seconds']:7.1f} s  {rel}", file=out, flush=True)
+                            finished.add(page.docname)
+                        submit_ready()
             except KeyboardInterrupt:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise

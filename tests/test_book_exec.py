@@ -245,6 +245,55 @@ def test_the_run_first_pages_finish_before_any_other_page_starts(tmp_path, kerne
     assert lines[0].endswith(f"{first}.md") and lines[1].endswith("other.md")
 
 
+def test_a_page_with_run_after_starts_only_when_the_named_page_has_finished(tmp_path, kernel_env):
+    """Front matter ``hccrep: run_after: [feeder]``: with two workers free, the page still waits
+    for its sibling, which writes the file it reads (a Monte Carlo cache in the real book)."""
+    waiting = _notebook("Waiting", "import pathlib\nassert pathlib.Path('fed').exists(), 'started too early'",
+                        "x = " + "1 + " * 40 + "1")
+    waiting = waiting.replace("  name: python3\n---\n", "  name: python3\nhccrep:\n  run_after: [feeder]\n---\n", 1)
+    root = _write_book(tmp_path / "tiny", {
+        "ch/waiting": waiting,  # first in the toc and the most code, yet it must wait
+        "ch/feeder": _notebook("Feeder", "import pathlib, time\ntime.sleep(2)\npathlib.Path('fed').write_text('x')"),
+    })
+    done = _execute(root, kernel_env, "--jobs", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("[")]
+    assert lines[0].endswith("ch/feeder.md") and lines[1].endswith("ch/waiting.md")
+    # --only the waiting page: the feeder is not part of the run, so nothing is waited for
+    again = _execute(root, kernel_env, "--jobs", "2", "--only", "ch/waiting", "--cache-path", str(tmp_path / "c2"))
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def _page(docname: str, after=None):
+    meta = {} if after is None else {"hccrep": {"run_after": after}}
+    return types.SimpleNamespace(docname=docname, notebook=types.SimpleNamespace(metadata=meta))
+
+
+def test_run_after_resolves_siblings_and_root_paths_and_refuses_bad_front_matter():
+    pages = [_page("book/s/05_a"), _page("book/s/06_b", ["05_a"]), _page("book/t/01_c", ["book/s/05_a.md"]),
+             _page("book/t/02_d")]
+    assert bookexec.run_after(pages) == {"book/s/05_a": set(), "book/s/06_b": {"book/s/05_a"},
+                                         "book/t/01_c": {"book/s/05_a"}, "book/t/02_d": set()}
+    # a page of the book outside this run (--only) is not waited for; a name that is no page is an error
+    assert bookexec.run_after(pages[1:2], book=["book/s/05_a", "book/s/06_b"]) == {"book/s/06_b": set()}
+    with pytest.raises(ValueError, match=r"book/s/06_b: front matter hccrep.run_after: '05_x' is no notebook page"):
+        bookexec.run_after([_page("book/s/05_a"), _page("book/s/06_b", ["05_x"])])
+    with pytest.raises(ValueError, match="must be a list of page names"):
+        bookexec.run_after([_page("book/s/06_b", "05_a")])
+    with pytest.raises(ValueError, match="cannot run after itself"):
+        bookexec.run_after([_page("book/s/06_b", ["06_b"])])
+    with pytest.raises(ValueError, match="cycle: book/s/a -> book/s/b -> book/s/a"):
+        bookexec.run_after([_page("book/s/a", ["b"]), _page("book/s/b", ["a"])])
+
+
+def test_the_book_declares_run_after_for_the_pages_that_read_step_5s_monte_carlo():
+    """deng2025 steps 6-8 read step 5's model Monte Carlo from the cache: they must wait for it."""
+    root = Path(__file__).resolve().parents[1]
+    deps = bookexec.run_after(bookexec.notebook_pages(root))
+    for step in ("06_calibration_dca", "07_importance", "08_scorecard"):
+        assert deps[f"book/deng2025/{step}"] == {"book/deng2025/05_performance"}
+
+
 def test_injected_parameters_run_and_the_cache_still_matches(tmp_path, kernel_env):
     """--param injects after the parameters cell (only names it assigns), the run sees the values,
     and the stored notebook has the reader's code cells, so MyST-NB's lookup finds it."""
