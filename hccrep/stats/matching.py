@@ -148,7 +148,9 @@ def _levels(col: pd.Series) -> list:
     dropped, as ``droplevels``), otherwise the sorted distinct values, as R's
     ``factor()``."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return [c for c in col.cat.categories if (col == c).any()]
+        cat = col.array
+        used = np.bincount(cat.codes[cat.codes >= 0], minlength=len(cat.categories)) > 0
+        return [c for c, u in zip(cat.categories, used) if u]
     try:
         return sorted(col.unique())
     except TypeError:
@@ -164,6 +166,12 @@ def _design(df: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
             levels = _levels(col)
             if len(levels) < 2:
                 raise ValueError(f"covariate {c!r} has a single level {levels!r}; drop it from covariates")
+            if isinstance(col.dtype, pd.CategoricalDtype):  # compare codes, not values (same columns)
+                cat = col.array
+                where = {lev: i for i, lev in enumerate(cat.categories)}
+                for lev in levels[1:]:
+                    cols[f"{c}={lev}"] = (cat.codes == where[lev]).astype(float)
+                continue
             for lev in levels[1:]:
                 cols[f"{c}={lev}"] = (col == lev).to_numpy(dtype=float)
         else:

@@ -41,6 +41,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from hccrep.frames import str_labels
 from hccrep.spec import Study
 from hccrep.stats.matching import CALIPER_SCALES, MatchResult, _match_nearest, match_nearest
 
@@ -229,10 +230,10 @@ def indicator_frame(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
     for v in study.baseline().variables:
         if v.key not in cohort.columns:
             continue
-        x = cohort[v.key].astype(str)
+        x = str_labels(cohort[v.key])
         for lv in v.levels[1:]:
             name = f"{v.label}: {lv.label}"
-            cols[name] = (x == lv.key).astype(int).to_numpy()
+            cols[name] = (x == lv.key).astype(int)
             var_of[name] = v.key
     out = pd.DataFrame(cols, index=cohort.index)
     out.attrs["variable"] = var_of
