@@ -350,6 +350,31 @@ def reference_loop() -> float:
     return time.process_time() - t0
 
 
+def reference_pair() -> float:
+    """Wall seconds for two :func:`reference_loop` runs in two processes at once.
+
+    About the single loop's time when two cores are really free; more when
+    the machine's second core is shared with other work, which slows every
+    two-worker figure (Monte Carlo, speed-up, book build) by as much.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        pool.map(_noop, range(2))  # start-up outside the clock
+        t0 = time.perf_counter()
+        pool.map(_loop_in_worker, range(2))
+        return time.perf_counter() - t0
+
+
+def _noop(_):
+    return None
+
+
+def _loop_in_worker(_):
+    return reference_loop()
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -379,6 +404,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# hccrep benchmarks on {platform.node()}: {CORES} cores, python {platform.python_version()}, "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
     line("reference: pure-Python loop, 1e7 additions (start)", f"{reference_loop():.2f} s")
+    if CORES >= 2:
+        line("reference: the same loop in 2 processes at once", f"{reference_pair():.2f} s",
+             "about the single loop when 2 cores are free")
     if "simulate" in only:
         bench_simulate(a.repeat)
     if "overhead" in only:

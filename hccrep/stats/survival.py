@@ -24,6 +24,8 @@ What each function computes, and how it relates to R's ``survival`` package:
 
 from __future__ import annotations
 
+import functools
+
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -168,36 +170,39 @@ def km_table(time, event, conf_type: str = "log", alpha: float = 0.05) -> pd.Dat
     return _km_table(t, e, conf_type, alpha)
 
 
-def _km_table(t: np.ndarray, e: np.ndarray, conf_type: str, alpha: float) -> pd.DataFrame:
+def _km_arrays(t: np.ndarray, e: np.ndarray, conf_type: str, alpha: float) -> dict[str, np.ndarray]:
+    """The columns of :func:`_km_table` as arrays (lifelines' fit; Greenwood SE; R's limits)."""
     from lifelines import KaplanMeierFitter
 
     kmf = KaplanMeierFitter().fit(t, e)
     events = kmf.event_table
-    events = events[events["removed"] > 0]
-    times = events.index.to_numpy(dtype=float)
-    n_risk = events["at_risk"].to_numpy(dtype=np.int64)
-    n_event = events["observed"].to_numpy(dtype=np.int64)
-    n_censor = events["censored"].to_numpy(dtype=np.int64)
-    surv = kmf.survival_function_.iloc[:, 0].reindex(times).to_numpy(dtype=float)
+    keep = events["removed"].to_numpy() > 0
+    times = events.index.to_numpy(dtype=float)[keep]
+    n_risk = events["at_risk"].to_numpy(dtype=np.int64)[keep]
+    n_event = events["observed"].to_numpy(dtype=np.int64)[keep]
+    n_censor = events["censored"].to_numpy(dtype=np.int64)[keep]
+    # the survival curve at those times (its index holds every one of them)
+    curve = kmf.survival_function_
+    timeline = curve.index.to_numpy(dtype=float)
+    surv = curve.iloc[:, 0].to_numpy(dtype=float)[np.searchsorted(timeline, times)]
     with np.errstate(divide="ignore", invalid="ignore"):
         increment = np.where(n_event > 0, n_event / (n_risk * (n_risk - n_event).astype(float)), 0.0)
         se_log = np.sqrt(np.cumsum(increment))
         std_err = surv * se_log
     std_err[surv == 0] = np.nan
-    z = stats.norm.ppf(1 - alpha / 2)
-    lower, upper = _pointwise_limits(surv, se_log, conf_type, z)
-    return pd.DataFrame(
-        {
-            "time": times,
-            "n_risk": n_risk,
-            "n_event": n_event,
-            "n_censor": n_censor,
-            "survival": surv,
-            "std_err": std_err,
-            "lower": lower,
-            "upper": upper,
-        }
-    )
+    lower, upper = _pointwise_limits(surv, se_log, conf_type, _z(alpha))
+    return {"time": times, "n_risk": n_risk, "n_event": n_event, "n_censor": n_censor,
+            "survival": surv, "std_err": std_err, "lower": lower, "upper": upper}
+
+
+@functools.lru_cache(maxsize=16)
+def _z(alpha: float) -> float:
+    """The two-sided normal quantile ``Phi^-1(1 - alpha / 2)``."""
+    return float(stats.norm.ppf(1 - alpha / 2))
+
+
+def _km_table(t: np.ndarray, e: np.ndarray, conf_type: str, alpha: float) -> pd.DataFrame:
+    return pd.DataFrame(_km_arrays(t, e, conf_type, alpha))
 
 
 @dataclass(frozen=True)
@@ -269,12 +274,12 @@ def km_median(time, event, conf_type: str = "log", alpha: float = 0.05) -> Media
     check_choice(conf_type, CONF_TYPES, "conf_type")
     alpha = _check_alpha(alpha)
     t, e = _as_time_event(time, event)
-    table = _km_table(t, e, conf_type, alpha)
-    times = table["time"].to_numpy()
+    table = _km_arrays(t, e, conf_type, alpha)  # the columns of km_table, without the DataFrame
+    times = table["time"]
     return MedianResult(
-        median=_first_below_half(table["survival"].to_numpy(), times),
-        lower=_first_below_half(table["lower"].to_numpy(), times),
-        upper=_first_below_half(table["upper"].to_numpy(), times),
+        median=_first_below_half(table["survival"], times),
+        lower=_first_below_half(table["lower"], times),
+        upper=_first_below_half(table["upper"], times),
         conf_type=conf_type,
         variant=f"Kaplan-Meier median, Greenwood variance, {_conf_label(conf_type, alpha)}, "
         "limits where the pointwise bands cross 0.5 (R summary(survfit)$table)",
