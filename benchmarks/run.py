@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n-mc", type=int, default=1000, help="Monte Carlo cohorts of fonc2025 (default 1000)")
     p.add_argument("--jobs", type=int, default=min(2, CORES), help="workers for the Monte Carlo figure (default 2)")
     p.add_argument("--full", action="store_true", help="also time the full fonc2025 runner (every check)")
-    p.add_argument("--speedup-n", type=int, default=100, help="cohorts for the 2-vs-1 speed-up (default 100)")
+    p.add_argument("--speedup-n", type=int, default=300, help="cohorts for the 2-vs-1 speed-up (default 300: long enough to average out drift)")
     p.add_argument("--repeat", type=int, default=7, help="repeats of the per-call timings (default 7)")
     p.add_argument("--memory", type=int, default=0, metavar="N", help="peak memory of an N-cohort Monte Carlo (e.g. 10000)")
     p.add_argument("--book-cold", action="store_true", help="time a cold jupyter-book build (minutes)")
