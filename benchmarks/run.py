@@ -306,7 +306,10 @@ def bench_book(cold: bool, rebuild: bool, keep: bool, jobs: int = CORES) -> None
     where = Path(tempfile.mkdtemp(prefix="hccrep-bench-book-"))
     try:
         _book_copy(where)
-        env = {**os.environ, "HCCREP_CACHE_DIR": str(where / "_build" / ".hccrep_cache"), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        env = {**os.environ, "HCCREP_CACHE_DIR": str(where / "_build" / ".hccrep_cache"), "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+               # the kernels import the copy's hccrep, not the one the virtual environment was
+               # installed from (an editable install points at one checkout only)
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(where), os.environ.get("PYTHONPATH", "")]))}
         env.pop("MPLBACKEND", None)
         if cold:
             print(f"# book cold build: load average before {_load()}", flush=True)
