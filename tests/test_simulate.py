@@ -272,6 +272,26 @@ def test_fast_km_median_without_ties_equals_the_stats_module():
     assert _km_median(np.array([4.0, 1.0, 3.0, 2.0]), np.ones(4, dtype=int)) == 2.5
 
 
+def test_plain_python_km_median_equals_the_numpy_path_bit_for_bit(monkeypatch):
+    """Arms of up to _SMALL patients take the plain-Python KM median; it multiplies the same factors in
+    the same order as the numpy path, so the two give the same float on continuous times (the
+    calibration's case), on plateaus at exactly 0.5 and on ties (both defer to the tie path)."""
+    from hccrep.simulate import outcomes
+
+    rng = np.random.default_rng(10)
+    cases = []
+    for n in (1, 2, 3, 4, 8, 35, 36, 90, outcomes._SMALL):
+        for _ in range(60):
+            cases.append((rng.exponential(10, n), (rng.random(n) < 0.7).astype(int)))
+            cases.append((rng.permutation(n).astype(float) + 1.0, np.ones(n, dtype=int)))  # 0.5 plateaus
+            cases.append((rng.integers(1, 6, n).astype(float), rng.integers(0, 2, n)))  # ties
+    small = [outcomes._km_median(t, e) for t, e in cases]
+    monkeypatch.setattr(outcomes, "_SMALL", -1)  # every size through numpy
+    big = [outcomes._km_median(t, e) for t, e in cases]
+    assert all((np.isnan(a) and np.isnan(b)) or a == b for a, b in zip(small, big))
+    assert any(np.isnan(a) for a in small) and any(a != int(a) for a in small if np.isfinite(a))
+
+
 def test_administrative_calibration_is_exact_when_the_median_is_an_event_time():
     """Once bisection has bracketed the median patient, the scale is solved exactly (no 1e-8 residue)."""
     from hccrep.simulate.outcomes import _km_median

@@ -76,6 +76,8 @@ def _km_median(time: np.ndarray, event: np.ndarray) -> float:
     """
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=int)
+    if time.size <= _SMALL:
+        return _km_median_small(time, event)
     order = np.argsort(time, kind="stable")
     ts = time[order]
     if ts.size > 1 and not (ts[1:] > ts[:-1]).all():
@@ -85,6 +87,36 @@ def _km_median(time: np.ndarray, event: np.ndarray) -> float:
     ev = np.flatnonzero(es)
     surv = np.cumprod(1.0 - 1.0 / (ts.size - ev))
     return _median_from_curve(ts[ev], surv)
+
+
+#: Up to this many patients the KM median of the calibration loops is computed in plain Python:
+#: for an arm of a few dozen patients numpy's per-call cost is most of the work.
+_SMALL = 128
+_HALF_TOL = float(np.sqrt(np.finfo(float).eps))
+
+
+def _km_median_small(time: np.ndarray, event: np.ndarray) -> float:
+    """:func:`_km_median` in plain Python: the same products in the same order, so the same bits."""
+    pairs = sorted(zip(time.tolist(), event.tolist()))
+    n = len(pairs)
+    for k in range(1, n):
+        if pairs[k][0] == pairs[k - 1][0]:
+            return _km_median_ties(time, event)
+    # no tied times: one patient leaves at each time, so the risk set at the k-th time is n - k
+    surv = 1.0
+    found = None
+    for k, (t, e) in enumerate(pairs):
+        if not e:
+            continue
+        surv *= 1.0 - 1.0 / (n - k)
+        if found is not None:  # the curve sat at exactly 0.5: the midpoint to the next event time
+            return 0.5 * (found + t)
+        if surv <= 0.5 + _HALF_TOL:
+            if abs(surv - 0.5) < _HALF_TOL:
+                found = t
+                continue
+            return float(t)
+    return float(found) if found is not None else float("nan")
 
 
 def _km_median_ties(time: np.ndarray, event: np.ndarray) -> float:
