@@ -292,6 +292,40 @@ def test_plain_python_km_median_equals_the_numpy_path_bit_for_bit(monkeypatch):
     assert any(np.isnan(a) for a in small) and any(a != int(a) for a in small if np.isfinite(a))
 
 
+def test_calibration_in_plain_python_gives_the_numpy_path_times(monkeypatch):
+    """_calibrate_admin on small arms (plain-Python observation and median) returns the same times
+    and events, to the bit, as with every median through numpy, with and without a capping endpoint."""
+    from hccrep.simulate import outcomes
+
+    rng = np.random.default_rng(11)
+    cases = []
+    for n in (12, 35, 60, 110):
+        for capped in (False, True):
+            t0 = rng.exponential(1.0, n)
+            cens = rng.uniform(3, 40, n)
+            cens_event = (rng.random(n) < 0.5).astype(int) if capped else np.zeros(n, dtype=int)
+            cases.append((t0, cens, cens_event, float(rng.uniform(6, 12))))
+
+    def run():
+        out = []
+        for t0, cens, ce, target in cases:
+            try:
+                out.append(outcomes._calibrate_admin(t0, cens, ce, target, "g", 0.05))
+            except (outcomes.CalibrationError, outcomes._MedianJump) as err:
+                out.append(type(err).__name__)
+        return out
+
+    small = run()
+    monkeypatch.setattr(outcomes, "_SMALL", -1)
+    big = run()
+    for a, b in zip(small, big):
+        if isinstance(a, str):
+            assert a == b
+        else:
+            assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    assert sum(not isinstance(a, str) for a in small) >= 6
+
+
 def test_administrative_calibration_is_exact_when_the_median_is_an_event_time():
     """Once bisection has bracketed the median patient, the scale is solved exactly (no 1e-8 residue)."""
     from hccrep.simulate.outcomes import _km_median

@@ -97,11 +97,16 @@ _HALF_TOL = float(np.sqrt(np.finfo(float).eps))
 
 def _km_median_small(time: np.ndarray, event: np.ndarray) -> float:
     """:func:`_km_median` in plain Python: the same products in the same order, so the same bits."""
-    pairs = sorted(zip(time.tolist(), event.tolist()))
+    return _km_median_pairs(list(zip(time.tolist(), event.tolist())))
+
+
+def _km_median_pairs(pairs: list) -> float:
+    """KM median of ``(time, event)`` pairs (sorted here); tied times go to :func:`_km_median_ties`."""
+    pairs.sort()
     n = len(pairs)
     for k in range(1, n):
         if pairs[k][0] == pairs[k - 1][0]:
-            return _km_median_ties(time, event)
+            return _km_median_ties(np.array([p[0] for p in pairs], dtype=float), np.array([p[1] for p in pairs], dtype=int))
     # no tied times: one patient leaves at each time, so the risk set at the k-th time is n - k
     surv = 1.0
     found = None
@@ -284,9 +289,21 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
         t = np.exp(log_c) * t0
         return np.minimum(t, cens), np.where(t <= cens, 1, cens_event).astype(int)
 
-    def median_at(log_c: float) -> float:
-        m = _km_median(*observe(log_c))
-        return m if np.isfinite(m) else np.inf
+    if t0.size <= _SMALL:  # observe() and the median in plain Python: the same floats
+        t0l, cl, cel = t0.tolist(), cens.tolist(), cens_event.tolist()
+
+        def median_at(log_c: float) -> float:
+            s = float(np.exp(log_c))
+            obs = []
+            for a, c, ce in zip(t0l, cl, cel):
+                t = s * a
+                obs.append((t, 1) if t <= c else (c, ce))
+            m = _km_median_pairs(obs)
+            return m if m == m else np.inf  # not reached (NaN) counts as infinitely late
+    else:
+        def median_at(log_c: float) -> float:
+            m = _km_median(*observe(log_c))
+            return m if np.isfinite(m) else np.inf
 
     lo = np.log(target / np.median(t0)) - 8.0
     hi = lo + 16.0
