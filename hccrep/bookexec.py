@@ -643,17 +643,17 @@ def execute_book(
         ctx = multiprocessing.get_context("spawn")  # a clean interpreter: no state shared with this one
         with ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx, initializer=_worker_init) as pool:
             try:
+                finished: set[str] = set()  # pages done, ok or not
                 for phase in filter(None, phases):
                     side_by_side = min(jobs, len(phase))
-                    # a page waits for the pages its front matter names (run_after): they are
-                    # submitted, in order, as soon as those have finished (ok or not)
-                    finished: set[str] = set()
+                    # a page waits for the pages its front matter names (run_after): it is
+                    # submitted, in order, as soon as those have finished
                     held = list(phase)
                     running = {}
 
                     def submit_ready() -> None:
                         for p in list(held):
-                            if deps.get(p.docname, set()) <= finished | (set(by_name) - {q.docname for q in phase}):
+                            if deps[p.docname] <= finished:
                                 running[pool.submit(_execute_one, task(p, side_by_side))] = p
                                 held.remove(p)
 
@@ -676,6 +676,9 @@ def execute_book(
                                   f"{res['seconds']:7.1f} s  {rel}", file=out, flush=True)
                             finished.add(page.docname)
                         submit_ready()
+                    if held:  # only a page of RUN_FIRST naming a later page can be left waiting
+                        raise ValueError(f"{', '.join(p.docname for p in held)}: run first, yet run_after names "
+                                         "pages that run later")
             except KeyboardInterrupt:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise

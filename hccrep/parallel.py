@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["MAX_JOBS_ENV", "cap_jobs"]
+__all__ = ["MAX_JOBS_ENV", "cap_jobs", "map_seeds"]
 
 #: The environment variable read by :func:`cap_jobs`.
 MAX_JOBS_ENV = "HCCREP_MAX_JOBS"
@@ -41,3 +41,24 @@ def cap_jobs(n_jobs: int) -> int:
     cap = int(raw)
     workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
     return min(workers, cap)
+
+
+def map_seeds(fn, seeds, *args, n_jobs: int = 1) -> list:
+    """``[fn(seed, *args) for seed in seeds]``, on ``cap_jobs(n_jobs)`` joblib processes when more than one.
+
+    The loops over seeded cohorts outside :func:`hccrep.replication.monte_carlo`
+    (null p-values, selection frequencies, matching) share it; the list is in
+    the order of ``seeds`` whatever the number of workers.
+
+    Examples
+    --------
+    >>> map_seeds(pow, [1, 2, 3], 2)
+    [1, 4, 9]
+    """
+    seeds = list(seeds)
+    n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS
+    if n_jobs == 1:
+        return [fn(s, *args) for s in seeds]
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=n_jobs)(delayed(fn)(s, *args) for s in seeds)

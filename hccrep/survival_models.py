@@ -82,7 +82,6 @@ from sksurv.base import SurvivalAnalysisMixin
 from sksurv.ensemble import GradientBoostingSurvivalAnalysis, RandomSurvivalForest
 from sksurv.linear_model import CoxnetSurvivalAnalysis, CoxPHSurvivalAnalysis
 from sksurv.metrics import (
-    brier_score,
     concordance_index_censored,
     concordance_index_ipcw,
     cumulative_dynamic_auc,
@@ -95,7 +94,6 @@ from hccrep.stats._validate import check_choice
 
 __all__ = [
     "MODEL_NAMES",
-    "IPCWBrier",
     "MODEL_LABELS",
     "METRICS",
     "HYPERPARAMETERS",
@@ -106,6 +104,7 @@ __all__ = [
     "make_models",
     "fit_models",
     "evaluate_models",
+    "IPCWBrier",
     "has_survival_function",
     "survival_at",
     "risk_at",
@@ -1025,10 +1024,8 @@ def survival_calibration(model, X, y, horizon: float, n_groups: int = 3) -> pd.D
 
 
 def _metric_at(model, X, y, y_ref, horizon: float, metric: str, brier: "IPCWBrier | None" = None) -> float:
-    if metric == "brier":
-        if brier is not None:  # the same score, with the censoring weights computed once
-            return float(brier(survival_at(model, X, [horizon]))[0])
-        return float(brier_score(y_ref, y, survival_at(model, X, [horizon]), [horizon])[1][0])
+    if metric == "brier":  # sksurv's brier_score, the censoring weights computed once in ``brier``
+        return float(brier(survival_at(model, X, [horizon]))[0])
     if metric == "auc":
         est = risk_at(model, X, horizon) if has_survival_function(model) else np.asarray(model.predict(X), float)
         return float(cumulative_dynamic_auc(y_ref, y, est, [horizon])[0][0])

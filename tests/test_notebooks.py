@@ -14,7 +14,7 @@ Kernels run on the interpreter that runs pytest (``sys.executable``): the build 
 ``python3`` kernelspec for it in a temporary ``JUPYTER_PATH``, which takes precedence over
 any user-level kernel of that name.
 
-Missing jupytext / papermill / jupyter-book skip these tests locally, and fail them
+Missing jupytext / jupyter-cache / jupyter-book skip these tests locally, and fail them
 when the ``CI`` environment variable is set.
 """
 
@@ -136,7 +136,7 @@ def test_notebook_runs_with_fast_parameters(nb_path: Path | None, tmp_path_facto
     assert nb_path.is_file(), f"{rel} is listed in _toc.yml but does not exist"
 
     jupytext = require("jupytext")
-    require("papermill")
+    require("jupyter_cache")  # `python -m hccrep.book execute` runs the notebooks through it
 
     fm = front_matter(nb_path)
     fmt = ((fm.get("jupytext") or {}).get("text_representation") or {}).get("format_name")

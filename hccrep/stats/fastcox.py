@@ -11,11 +11,11 @@ random cohorts, ties included, and ``tests/test_r_parity.py`` against R.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
+
+from hccrep.stats.survival import _z
 
 __all__ = ["cox_fit", "cox_fit_each", "cox_fit_many", "cox_table", "wald_columns"]
 
@@ -202,8 +202,6 @@ def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
         raise ValueError("X must be (n, k) with one row per time and event")
-    if masks is not None and np.shape(masks) != X.shape:
-        raise ValueError(f"masks must have the shape of X {X.shape}, got {np.shape(masks)}")
     coef, se = cox_fit_many(time, event, X[:, :, None], ties=ties, tol=tol, max_iter=max_iter, masks=masks, on_error=on_error)
     return coef[:, 0], se[:, 0]
 
@@ -313,9 +311,9 @@ def cox_fit_many(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
     n_events = ev.sum(axis=0)
     xe = np.einsum("nk,nkp->kp", ev, Xs)
     # per row and model: x and the products x_a x_b, whose risk-set sums (with those of the
-    # weights) give the log partial likelihood, its gradient and its Hessian
-
-    iu = np.triu_indices(p)  # the Hessian is symmetric: sum the products x_a x_b with a <= b only
+    # weights) give the log partial likelihood, its gradient and its Hessian; the Hessian is
+    # symmetric, so only the products with a <= b
+    iu = np.triu_indices(p)
     Z = np.concatenate([Xs, Xs[:, :, iu[0]] * Xs[:, :, iu[1]]], axis=2)
     masked = masks is not None or not shared
 
@@ -396,8 +394,11 @@ def cox_fit_many(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
         if p == 1:
             coef[done], se[done] = beta[done], np.sqrt(1.0 / -hess[done, 0])
         else:
-            for j in done:  # the information is not singular here: its last Newton step solved
-                coef[j], se[j] = beta[j], np.sqrt(np.diag(np.linalg.inv(-hess[j])))
+            for j in done:
+                try:
+                    coef[j], se[j] = beta[j], np.sqrt(np.diag(np.linalg.inv(-hess[j])))
+                except np.linalg.LinAlgError:  # singular at the solution: cox_fit's own run decides
+                    redo[j] = True
     return one_by_one(np.flatnonzero(redo))
 
 
@@ -428,15 +429,8 @@ def wald_columns(coef, se, alpha: float = 0.05) -> dict[str, np.ndarray]:
     (2.0, 0.0056)
     """
     coef, se = np.asarray(coef, dtype=float), np.asarray(se, dtype=float)
-    q = _z_quantile(alpha)
+    q = _z(alpha)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         z = coef / se
         return {"coef": coef, "hr": np.exp(coef), "lower": np.exp(coef - q * se), "upper": np.exp(coef + q * se),
                 "se": se, "z": z, "p": 2 * special.ndtr(-np.abs(z))}
-
-
-@functools.lru_cache(maxsize=16)
-def _z_quantile(alpha: float) -> float:
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-    return float(stats.norm.ppf(1 - alpha / 2))

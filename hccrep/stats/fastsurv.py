@@ -51,20 +51,12 @@ from hccrep.stats.survival import (
     _conf_label,
     _first_below_half,
     _pointwise_limits,
+    _z,
 )
 
 __all__ = ["KMCurve", "Landmarks", "km_curve", "km_median", "km_landmark", "logrank"]
 
 _ENGINE = "numpy engine, hccrep.stats.fastsurv"
-_Z_CACHE: dict[float, float] = {}
-
-
-def _z(alpha: float) -> float:
-    """Two-sided normal quantile ``z_{1 - alpha/2}``, cached (``norm.ppf`` costs ~50 us a call)."""
-    z = _Z_CACHE.get(alpha)
-    if z is None:
-        z = _Z_CACHE[alpha] = float(stats.norm.ppf(1 - alpha / 2))
-    return z
 
 
 @dataclass(frozen=True)

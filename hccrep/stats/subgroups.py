@@ -331,6 +331,31 @@ def subgroup_table(
 # --------------------------------------------------------------------------
 
 
+def _events_in_every_cell(event, a: np.ndarray, sub) -> np.ndarray:
+    """Per model: does each of the four arm-by-level cells hold an event (else not estimable)?
+
+    ``event`` and ``sub`` are (n,) or (n, k) (one column per model), ``a`` the 0/1 arm (n,).
+    """
+    E = np.asarray(event).reshape(len(a), -1) > 0
+    S = np.asarray(sub).reshape(len(a), -1)
+    counts = [((a[:, None] == i) & (S == l) & E).sum(axis=0) for i in (0, 1) for l in (0, 1)]
+    return np.min(counts, axis=0) > 0
+
+
+def _interaction_wald(coef, se, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """p and HR of interaction coefficients with :func:`interaction_test`'s rule: NaN for a
+    non-finite or zero SE and for limits that overflow or reach 0 (a diverging fit)."""
+    coef, se = np.asarray(coef, dtype=float), np.asarray(se, dtype=float)
+    z = stats.norm.ppf(1 - alpha / 2)
+    p, hr = np.full(coef.shape, np.nan), np.full(coef.shape, np.nan)
+    with np.errstate(over="ignore", invalid="ignore"):
+        limits = np.exp(np.column_stack([coef, coef - z * se, coef + z * se]))
+        good = np.isfinite(se) & (se > 0) & np.isfinite(limits).all(axis=1) & (limits[:, 1] > 0)
+        p[good] = 2 * stats.norm.sf(np.abs(coef[good] / se[good]))
+    hr[good] = limits[good, 0]
+    return p, hr
+
+
 def _interaction_many(time, event, a: np.ndarray, subs: np.ndarray, ties: str, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
     """:func:`interaction_test` (numpy engine) of one 0/1 arm with each 0/1 column of ``subs``.
 
@@ -345,28 +370,19 @@ def _interaction_many(time, event, a: np.ndarray, subs: np.ndarray, ties: str, a
     time, event = np.asarray(time, dtype=float), np.asarray(event, dtype=int)
     k = subs.shape[1]
     p, hr = np.full(k, np.nan), np.full(k, np.nan)
-    ok = np.ones(k, dtype=bool)
-    for j in range(k):
-        s = subs[:, j]
-        ok[j] = min(event[(a == i) & (s == l)].sum() for i in (0, 1) for l in (0, 1)) > 0
     designs = np.stack([a[:, None].repeat(k, axis=1), subs, a[:, None] * subs], axis=2)
+    ok = _events_in_every_cell(event, a, subs)
     ok &= ~(designs.std(axis=0) == 0).any(axis=1)  # cox_table refuses a constant covariate
     idx = np.flatnonzero(ok)
     if idx.size == 0:
         return p, hr
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         coef, se = cox_fit_many(time, event, designs[:, idx, :], ties=ties, on_error="nan")
-    c, s = coef[:, 2], se[:, 2]
-    z = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(over="ignore", invalid="ignore"):
-        limits = np.exp(np.column_stack([c, c - z * s, c + z * s]))
-        good = np.isfinite(s) & (s > 0) & np.isfinite(limits).all(axis=1) & (limits[:, 1] > 0)
-        p[idx[good]] = 2 * stats.norm.sf(np.abs(c[good] / s[good]))
-    hr[idx[good]] = limits[good, 0]
+    p[idx], hr[idx] = _interaction_wald(coef[:, 2], se[:, 2], alpha)
     return p, hr
 
 
-def _null_one(simulate: Callable, seed, endpoints, variables, arm, treated, ties) -> list[dict]:
+def _null_one(seed, simulate: Callable, endpoints, variables, arm, treated, ties) -> list[dict]:
     cohort = simulate(seed)
     a, _ = _binary(cohort[arm], f"arm column {arm!r}", treated)
     subs = np.column_stack([_binary(cohort[var], f"subgroup column {var!r}")[0] for var in variables])
@@ -411,16 +427,9 @@ def null_interaction_pvalues(
         Long format: ``cohort, endpoint, variable, p, hr`` (``hr`` is the
         estimated interaction HR); NaN where not estimable.
     """
-    seeds = list(seeds)
-    from hccrep.parallel import cap_jobs
+    from hccrep.parallel import map_seeds
 
-    n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS
-    if n_jobs == 1:
-        parts = [_null_one(simulate, s, endpoints, variables, arm, treated, ties) for s in seeds]
-    else:
-        from joblib import Parallel, delayed
-
-        parts = Parallel(n_jobs=n_jobs)(delayed(_null_one)(simulate, s, endpoints, variables, arm, treated, ties) for s in seeds)
+    parts = map_seeds(_null_one, seeds, simulate, endpoints, variables, arm, treated, ties, n_jobs=n_jobs)
     rows = [{"cohort": i, **r} for i, part in enumerate(parts) for r in part]
     return pd.DataFrame(rows, columns=["cohort", "endpoint", "variable", "p", "hr"])
 
@@ -653,7 +662,6 @@ def interaction_power(
     n, fu = _check_design(sizes, median_control, hr_arm, hr_interaction, hr_subgroup, follow_up)
     p = np.full(n_sim, np.nan)
     hr = np.full(n_sim, np.nan)
-    z = stats.norm.ppf(0.975)
     # the same draws (in the same order) and the same Wald test as simulate_interaction_cohort +
     # interaction_test (tests/test_subgroups.py checks it); the cohorts are fitted side by side,
     # in blocks, by cox_fit_many (each one as cox_fit fits it): this runs thousands of times
@@ -661,22 +669,15 @@ def interaction_power(
     for start in range(0, n_sim, block):
         draws = [_draw(rng, n, median_control, hr_arm, hr_interaction, hr_subgroup, fu) for _ in range(min(block, n_sim - start))]
         a, s = draws[0][2], draws[0][3]  # the design is fixed: only times and events vary
-        cells = [(a == i_) & (s == j_) for i_ in (0, 1) for j_ in (0, 1)]
-        ok = [min(d[1][c].sum() for c in cells) > 0 for d in draws]  # an interaction cell without events: not estimable
-        idx = np.flatnonzero(ok)
+        t = np.column_stack([d[0] for d in draws])
+        e = np.column_stack([d[1] for d in draws])
+        idx = np.flatnonzero(_events_in_every_cell(e, a, s))  # a cell without events: not estimable
         if idx.size == 0:
             continue
-        t = np.column_stack([draws[i][0] for i in idx])
-        e = np.column_stack([draws[i][1] for i in idx])
         X = np.broadcast_to(np.column_stack([a, s, a * s])[:, None, :], (a.size, idx.size, 3))
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            coef, se = cox_fit_many(t, e, X, ties=ties, on_error="nan")
-        c2, s2 = coef[:, 2], se[:, 2]
-        with np.errstate(over="ignore", invalid="ignore"):
-            limits = np.exp(np.column_stack([c2, c2 - z * s2, c2 + z * s2]))
-            good = np.isfinite(s2) & (s2 > 0) & np.isfinite(limits).all(axis=1) & (limits[:, 1] > 0)  # as interaction_test
-            p[start + idx[good]] = 2 * stats.norm.sf(np.abs(c2[good] / s2[good]))
-        hr[start + idx[good]] = limits[good, 0]
+            coef, se = cox_fit_many(t[:, idx], e[:, idx], X, ties=ties, on_error="nan")
+        p[start + idx], hr[start + idx] = _interaction_wald(coef[:, 2], se[:, 2])
     sig = ~np.isnan(p) & (p < alpha)
     nan = float("nan")
     med = float(np.median(np.maximum(hr[sig], 1 / hr[sig]))) if sig.any() else nan

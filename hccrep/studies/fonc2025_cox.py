@@ -383,7 +383,7 @@ def _uv_pvalues(runner, cohort: pd.DataFrame, endpoint: str, alpha: float) -> di
     return out
 
 
-def _per_cohort(fn, runner, seed, endpoints: Sequence[str], *args) -> list[dict]:
+def _per_cohort(seed, fn, runner, endpoints: Sequence[str], *args) -> list[dict]:
     """``fn(runner, cohort, endpoint, *args)`` for each endpoint, on one simulated cohort."""
     cohort = runner.simulate(seed)
     return [fn(runner, cohort, ep, *args) for ep in endpoints]
@@ -399,16 +399,9 @@ def _over_cohorts(fn, runner, seeds: Iterable, endpoint, n_jobs: int, *args) -> 
     endpoints = [endpoint] if single else list(endpoint)
     if not endpoints:
         raise ValueError("endpoint must name at least one endpoint")
-    seeds = list(seeds)
-    from hccrep.parallel import cap_jobs
+    from hccrep.parallel import map_seeds
 
-    n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS
-    if n_jobs == 1:
-        parts = [_per_cohort(fn, runner, s, endpoints, *args) for s in seeds]
-    else:
-        from joblib import Parallel, delayed
-
-        parts = Parallel(n_jobs=n_jobs)(delayed(_per_cohort)(fn, runner, s, endpoints, *args) for s in seeds)
+    parts = map_seeds(_per_cohort, seeds, fn, runner, endpoints, *args, n_jobs=n_jobs)
     out = {ep: pd.DataFrame([p[i] for p in parts]) for i, ep in enumerate(endpoints)}
     return out[endpoint] if single else out
 

@@ -366,7 +366,7 @@ def matched_pfs_table(runner, cohort: pd.DataFrame, results: Mapping[str, MatchR
 # --------------------------------------------------------------------------- Monte Carlo
 
 
-def _one_cohort(runner, seed, readings: tuple[str, ...], analyse: tuple[str, ...], adjust: tuple[str, ...]) -> dict:
+def _one_cohort(seed, runner, readings: tuple[str, ...], analyse: tuple[str, ...], adjust: tuple[str, ...]) -> dict:
     cohort = runner.simulate(seed)
     res = match_readings(runner, cohort, readings)
     row: dict[str, float] = {f"{r}.pairs": float(res[r].n_treated_matched) for r in readings}
@@ -439,15 +439,9 @@ def monte_carlo_matching(
         raise ValueError(f"analyse names matchings not in readings: {missing}")
     base = runner.study.meta.book_seed + 1 if base_seed is None else base_seed
     seeds = seeds_for(base, n)
-    from hccrep.parallel import cap_jobs
+    from hccrep.parallel import map_seeds
 
-    n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS
-    if n_jobs == 1:
-        rows = [_one_cohort(runner, s, readings, analyse, adjust) for s in seeds]
-    else:
-        from joblib import Parallel, delayed
-
-        rows = Parallel(n_jobs=n_jobs)(delayed(_one_cohort)(runner, s, readings, analyse, adjust) for s in seeds)
+    rows = map_seeds(_one_cohort, seeds, runner, readings, analyse, adjust, n_jobs=n_jobs)
     return pd.DataFrame(rows, dtype=float)
 
 
