@@ -68,6 +68,10 @@ __all__ = [
 #: not idle meanwhile.
 RUN_FIRST = ("book/appendices/scorecard",)
 
+#: Set to ``0`` to start every kernel the usual way instead of forking it from a worker's
+#: zygote that has imported the book's libraries already (:mod:`hccrep.warmkernel`).
+WARM_KERNELS_ENV = "HCCREP_WARM_KERNELS"
+
 #: Where a page names the pages it must run after: its front matter's ``hccrep: run_after:``
 #: (a list). A name without "/" is a page of the same folder (``05_performance``), one with "/"
 #: a docname from the book's root. A notebook that reuses another's Monte Carlo through
@@ -398,6 +402,10 @@ def _worker_init() -> None:
     """Environment of the kernels a worker starts (they inherit it)."""
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules notice
     os.environ.pop("MPLBACKEND", None)  # ipykernel's inline backend needs it unset
+    if os.environ.get(WARM_KERNELS_ENV, "1").strip() != "0":
+        from hccrep.warmkernel import preload_modules, start_zygote
+
+        start_zygote(preload_modules())  # the kernels of this worker are forked from it (hccrep.warmkernel)
 
 
 INJECTED_TAG = "injected-parameters"
@@ -480,15 +488,22 @@ def _execute_one(task: dict) -> dict:
     # Carlo workers (hccrep.parallel.cap_jobs; the results do not depend on it). The kernel
     # started below inherits the variable.
     os.environ[MAX_JOBS_ENV] = str(task["max_jobs"])
+    extra = {}
+    from hccrep.warmkernel import current_zygote
+
+    if current_zygote() is not None:
+        from hccrep.warmkernel import WarmKernelManager
+
+        extra["kernel_manager_class"] = WarmKernelManager
     t0 = time.perf_counter()
     try:
         if task["in_temp"]:
             with tempfile.TemporaryDirectory() as cwd:
                 result = single_nb_execution(nb, cwd=cwd, timeout=task["timeout"],
-                                             allow_errors=task["allow_errors"], meta_override=True)
+                                             allow_errors=task["allow_errors"], meta_override=True, **extra)
         else:
             result = single_nb_execution(nb, cwd=task["cwd"], timeout=task["timeout"],
-                                         allow_errors=task["allow_errors"], meta_override=True)
+                                         allow_errors=task["allow_errors"], meta_override=True, **extra)
     except Exception:  # the kernel died, could not start, ...: not a cell error
         return {"docname": task["docname"], "ok": False, "seconds": time.perf_counter() - t0,
                 "error": traceback.format_exc()}

@@ -79,6 +79,9 @@ def kernel_env(tmp_path_factory, monkeypatch) -> dict[str, str]:
     monkeypatch.setenv("JUPYTER_PATH", str(jupyter_path) + (os.pathsep + previous if previous else ""))
     monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")  # the workers must remove it for the kernels
+    # the kernels are forked from each worker's zygote (hccrep.warmkernel), as in the book's
+    # build; these notebooks import next to nothing, so the zygote need not import the libraries
+    monkeypatch.setenv("HCCREP_WARM_PRELOAD", "ipykernel.kernelapp")
     return dict(os.environ)
 
 
