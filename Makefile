@@ -57,7 +57,9 @@ $(STAMP): pyproject.toml
 # _toc.yml is executed by `python -m hccrep.book execute` on BOOK_JOBS worker processes
 # (longest first) into _build/.jupyter_cache; jupyter-book (execute_notebooks: cache in
 # _config.yml) then finds each notebook there and only renders. A notebook that raises stops
-# here, after the others finished, with its name and traceback.
+# here, after the others finished, with its name and traceback. Each worker forks its kernels
+# from a process that has imported the libraries once (hccrep/warmkernel.py;
+# HCCREP_WARM_KERNELS=0 starts them the usual way).
 BOOK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 book: venv

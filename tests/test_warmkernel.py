@@ -158,3 +158,21 @@ def test_only_this_interpreters_ipykernel_command_is_forked():
     assert warmkernel.is_ipykernel_command([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"])
     assert not warmkernel.is_ipykernel_command(["/usr/bin/other-python", "-m", "ipykernel_launcher", "-f", "k.json"])
     assert not warmkernel.is_ipykernel_command([sys.executable, "-m", "other_kernel", "-f", "k.json"])
+
+
+def test_a_forked_kernel_can_start_and_wait_for_processes_of_its_own(zygote, tmp_path):
+    # the zygote ignores SIGCHLD (its kernels are reaped by the system); a kernel must not
+    # inherit that, or subprocess's wait and joblib's worker processes would fail in it
+    code = """import subprocess, sys
+from joblib import Parallel, delayed
+print(subprocess.run([sys.executable, "-c", "raise SystemExit(7)"]).returncode)
+print(sum(Parallel(n_jobs=2, backend="loky")(delayed(abs)(-i) for i in range(10))))"""
+    nb, _ = _run([code], tmp_path, warmkernel.WarmKernelManager)
+    assert _outputs(nb)[0][0]["stdout"] == "7\n45\n"
+
+
+def test_closing_the_zygote_ends_its_process():
+    z = warmkernel.Zygote(("json",))
+    assert z.ready == ["json"] and z._proc.poll() is None
+    z.close()
+    assert z._proc.returncode == 0

@@ -100,7 +100,8 @@ def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.ra
     """Swap values within groups until no rule is broken (counts never change).
 
     The swaps run on integer codes of the labels: the same comparisons as on
-    the labels themselves, so the same random draws and swaps.
+    the labels themselves, so the same random draws and swaps. After a swap only the two
+    patients swapped are checked again (nobody else's values changed).
     """
     if not sim.rules:
         return df
@@ -115,6 +116,17 @@ def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.ra
 
     g = _label_codes(groups)[0]
     bad = _violations(cols, sim, level_of)
+    # each rule as (condition, consequence) pairs of (column, code), the codes looked up once
+    rules = [([(cols[v], level_of(v, lev)) for v, lev in r.if_.items()],
+              [(cols[v], level_of(v, lev)) for v, lev in r.then.items()]) for r in sim.rules]
+
+    def breaks(k: int) -> bool:
+        """Does patient ``k`` break a rule? (``_violations`` for one row: a swap changes two rows only.)"""
+        for cond, then in rules:
+            if all(col[k] == code for col, code in cond) and not all(col[k] == code for col, code in then):
+                return True
+        return False
+
     current = int(bad.sum())
     steps = 0
     while current > 0:
@@ -132,10 +144,10 @@ def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.ra
             continue
         j = int(rng.choice(same))
         col[i], col[j] = col[j], col[i]
-        new_bad = _violations(cols, sim, level_of)
-        new = int(new_bad.sum())
+        bad_i, bad_j = breaks(i), breaks(j)  # j != i: their values differ
+        new = current - int(bad[i]) - int(bad[j]) + bad_i + bad_j
         if new <= current:
-            bad, current = new_bad, new
+            bad[i], bad[j], current = bad_i, bad_j, new
         else:
             col[i], col[j] = col[j], col[i]
     out = df.copy()
