@@ -23,6 +23,8 @@ correlations and rules are assumptions, written in data, not in code.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -59,6 +61,13 @@ def _correlation_matrix(keys: list[str], sim: SimulationFile | None) -> np.ndarr
     if w.min() <= 1e-10:
         raise RuleInfeasibleError(f"the declared correlations do not form a valid correlation matrix (smallest eigenvalue {w.min():.3g})")
     return r
+
+
+@functools.lru_cache(maxsize=512)
+def _category_dtype(categories: tuple[str, ...], ordered: bool) -> pd.CategoricalDtype:
+    """One dtype per list of levels: pandas validates the levels when a dtype is built, not when
+    an existing one is reused (the dtype is immutable, so sharing it is safe)."""
+    return pd.CategoricalDtype(list(categories), ordered=ordered)
 
 
 def _violations(cols: dict[str, np.ndarray], sim: SimulationFile, level_of=None) -> np.ndarray:
@@ -232,10 +241,12 @@ def simulate_baseline(
         frames.append(cols)
     # categorical columns straight from their level codes (building them from strings is slow)
     data: dict[str, object] = {group_col: pd.Categorical.from_codes(
-        np.repeat(np.arange(len(baseline.groups)), [g.n for g in baseline.groups]), categories=[g.key for g in baseline.groups])}
+        np.repeat(np.arange(len(baseline.groups)), [g.n for g in baseline.groups]),
+        dtype=_category_dtype(tuple(g.key for g in baseline.groups), False))}
     for v in variables:
         if isinstance(v, CategoricalVariable):
-            data[v.key] = pd.Categorical.from_codes(np.concatenate(codes[v.key]), categories=[lv.key for lv in v.levels], ordered=v.ordered)
+            data[v.key] = pd.Categorical.from_codes(np.concatenate(codes[v.key]),
+                                                    dtype=_category_dtype(tuple(lv.key for lv in v.levels), v.ordered))
         else:
             values = np.concatenate([f[v.key] for f in frames])
             data[v.key] = np.round(values) if v.integer else values
