@@ -108,6 +108,7 @@ def _expand(modules) -> list[str]:
                      if not any(m.name == s or m.name.startswith(s + ".") for s in PRELOAD_SKIP))
     return names
 
+
 #: ipykernel's default backend, set before matplotlib is imported, as ipykernel sets it in a
 #: kernel before any notebook code runs (``IPKernelApp.init_gui_pylab``).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
