@@ -312,7 +312,9 @@ def bench_book(cold: bool, rebuild: bool, keep: bool, jobs: int = CORES) -> None
                "PYTHONPATH": os.pathsep.join(filter(None, [str(where), os.environ.get("PYTHONPATH", "")]))}
         env.pop("MPLBACKEND", None)
         if cold:
-            warm = os.environ.get("HCCREP_WARM_KERNELS", "1").strip() != "0"
+            from hccrep.bookexec import WARM_KERNELS_ENV
+
+            warm = os.environ.get(WARM_KERNELS_ENV, "1").strip() != "0"
             print(f"# book cold build: load average before {_load()}; kernels "
                   f"{'forked from a preloaded process (hccrep.warmkernel)' if warm else 'started the usual way (HCCREP_WARM_KERNELS=0)'}",
                   flush=True)

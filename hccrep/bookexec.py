@@ -472,6 +472,7 @@ def strip_injected(nb):
 
 def _execute_one(task: dict) -> dict:
     """Execute one notebook (in a worker process); the executed notebook comes back as JSON."""
+    import contextlib
     import tempfile
 
     import nbformat
@@ -488,21 +489,14 @@ def _execute_one(task: dict) -> dict:
     # Carlo workers (hccrep.parallel.cap_jobs; the results do not depend on it). The kernel
     # started below inherits the variable.
     os.environ[MAX_JOBS_ENV] = str(task["max_jobs"])
-    extra = {}
-    from hccrep.warmkernel import current_zygote
+    from hccrep.warmkernel import WarmKernelManager, current_zygote
 
-    if current_zygote() is not None:
-        from hccrep.warmkernel import WarmKernelManager
-
-        extra["kernel_manager_class"] = WarmKernelManager
+    # forked from this worker's zygote when it has one (_worker_init), else started the usual way
+    extra = {"kernel_manager_class": WarmKernelManager} if current_zygote() is not None else {}
     t0 = time.perf_counter()
     try:
-        if task["in_temp"]:
-            with tempfile.TemporaryDirectory() as cwd:
-                result = single_nb_execution(nb, cwd=cwd, timeout=task["timeout"],
-                                             allow_errors=task["allow_errors"], meta_override=True, **extra)
-        else:
-            result = single_nb_execution(nb, cwd=task["cwd"], timeout=task["timeout"],
+        with (tempfile.TemporaryDirectory() if task["in_temp"] else contextlib.nullcontext(task["cwd"])) as cwd:
+            result = single_nb_execution(nb, cwd=cwd, timeout=task["timeout"],
                                          allow_errors=task["allow_errors"], meta_override=True, **extra)
     except Exception:  # the kernel died, could not start, ...: not a cell error
         return {"docname": task["docname"], "ok": False, "seconds": time.perf_counter() - t0,

@@ -38,11 +38,11 @@ from __future__ import annotations
 
 import importlib
 import os
-import pickle
 import signal
-import struct
+import subprocess
 import sys
 import time
+from multiprocessing.connection import Connection
 
 __all__ = ["PRELOAD", "PRELOAD_ENV", "preload_modules", "Zygote", "ForkedKernel", "WarmKernelManager", "start_zygote", "current_zygote"]
 
@@ -113,7 +113,6 @@ def _expand(modules) -> list[str]:
 #: kernel before any notebook code runs (``IPKernelApp.init_gui_pylab``).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
-_HEADER = struct.Struct("!Q")
 _ZYGOTE: Zygote | None = None
 
 
@@ -127,31 +126,30 @@ def _kernel_like_shell() -> _KernelLikeShell:
     return _KernelLikeShell()
 
 
-def _write_msg(fd: int, obj) -> None:
-    data = pickle.dumps(obj)
-    _write_all(fd, _HEADER.pack(len(data)) + data)
+def _exit_after(fn, *args, run_atexit: bool = False) -> None:
+    """Run ``fn(*args)`` in a forked or helper process, then leave with its exit code and without
+    the parent's cleanup (``os._exit``); ``run_atexit`` first runs this process's own exit
+    handlers, as an exiting kernel would."""
+    code = 0
+    try:
+        fn(*args)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - report it, then exit
+        import traceback
 
+        traceback.print_exc()
+        code = 1
+    finally:
+        try:
+            if run_atexit:
+                import atexit
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _read_exact(fd: int, n: int) -> bytes:
-    chunks, got = [], 0
-    while got < n:
-        chunk = os.read(fd, n - got)
-        if not chunk:
-            raise EOFError("the other end of the zygote pipe closed")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
-
-def _read_msg(fd: int):
-    (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size))
-    return pickle.loads(_read_exact(fd, size))
+                atexit._run_exitfuncs()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
 
 
 class ForkedKernel:
@@ -183,8 +181,6 @@ class ForkedKernel:
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
-                import subprocess
-
                 raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
             time.sleep(0.01)
         return self.returncode
@@ -220,7 +216,6 @@ class Zygote:
     def __init__(self, modules=PRELOAD):
         if not hasattr(os, "fork"):
             raise OSError("forked kernels need os.fork (POSIX)")
-        import subprocess
         import tempfile
 
         req_r, req_w = os.pipe()
@@ -237,28 +232,28 @@ class Zygote:
             os.close(req_r)
             os.close(resp_w)
         self.pid = self._proc.pid
-        self._req = req_w
-        self._resp = resp_r
+        self._req = Connection(req_w, readable=False)
+        self._resp = Connection(resp_r, writable=False)
         try:
-            self.ready = _read_msg(self._resp)  # the modules it imported, once it has
+            self.ready = self._resp.recv()  # the modules it imported, once it has
         except EOFError:
             self.close()
             raise OSError(f"the zygote (pid {self.pid}) exited before it was ready") from None
 
     # ---------------------------------------------------------------- in the zygote
     @staticmethod
-    def _serve(req: int, resp: int, modules: tuple[str, ...]) -> None:
+    def _serve(req: Connection, resp: Connection, modules: tuple[str, ...]) -> None:
         os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
         # ipykernel reads its parent's pid when its module is imported (IPKernelApp.parent_handle):
         # the parent of the kernels is this process
         os.environ["JPY_PARENT_PID"] = str(os.getpid())
-        loaded = []
         import builtins
 
         # Code that asks at import time whether it runs in a Jupyter kernel, the way pandas
         # does for display.max_columns (a ``get_ipython`` builtin whose shell has a
         # ``kernel``), must get the answer a kernel gives: yes.
         builtins.get_ipython = _kernel_like_shell
+        loaded = []
         try:
             for name in _expand(modules):
                 try:
@@ -270,84 +265,53 @@ class Zygote:
             del builtins.get_ipython
         # the kernels it forks are reaped by the system: no zombies, no handler to run
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-        _write_msg(resp, loaded)
+        resp.send(loaded)
         while True:
             try:
-                cmd, env, cwd = _read_msg(req)
+                cmd, env, cwd = req.recv()
             except EOFError:  # the worker is gone
                 return
             sys.stdout.flush()
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:
-                Zygote._become_kernel(req, resp, cmd, env, cwd)  # never returns
-            _write_msg(resp, pid)
+                req.close()
+                resp.close()
+                _exit_after(Zygote._become_kernel, cmd, env, cwd, run_atexit=True)  # never returns
+            resp.send(pid)
 
     @staticmethod
-    def _become_kernel(req: int, resp: int, cmd: list[str], env: dict, cwd: str | None) -> None:
-        code = 0
-        try:
-            os.close(req)
-            os.close(resp)
-            os.setsid()  # its own process group, as jupyter_client's launcher gives it
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel waits for its own children
-            if cwd:
-                os.chdir(cwd)
-            os.environ.clear()
-            os.environ.update(env)
-            from importlib.util import find_spec
+    def _become_kernel(cmd: list[str], env: dict, cwd: str | None) -> None:
+        os.setsid()  # its own process group, as jupyter_client's launcher gives it
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel waits for its own children
+        if cwd:
+            os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        from importlib.util import find_spec
 
-            sys.argv = [find_spec("ipykernel_launcher").origin] + list(cmd[3:])
-            from ipykernel import kernelapp
+        sys.argv = [find_spec("ipykernel_launcher").origin] + list(cmd[3:])
+        from ipykernel import kernelapp
 
-            kernelapp.launch_new_instance()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        except BaseException:  # noqa: BLE001
-            import traceback
-
-            traceback.print_exc()
-            code = 1
-        finally:
-            try:
-                import atexit
-
-                atexit._run_exitfuncs()  # as an exiting interpreter would (ipykernel's own handlers)
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
+        kernelapp.launch_new_instance()
 
     # ------------------------------------------------------- in the process that uses it
     def spawn(self, cmd: list[str], env: dict, cwd: str | None) -> ForkedKernel:
         """Fork a kernel that runs ``cmd``'s ipykernel with ``env`` in ``cwd``."""
-        _write_msg(self._req, (list(cmd), dict(env), None if cwd is None else str(cwd)))
-        return ForkedKernel(_read_msg(self._resp))
+        self._req.send((list(cmd), dict(env), None if cwd is None else str(cwd)))
+        return ForkedKernel(self._resp.recv())
 
     def close(self) -> None:
         """Stop the zygote (kernels it forked keep running until shut down)."""
-        for fd in (self._req, self._resp):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._req.close()
+        self._resp.close()
         self._proc.wait()
 
 
 def _main(argv: list[str]) -> None:
     """The zygote process: ``argv`` is the request pipe, the reply pipe, then the modules."""
-    code = 0
-    try:
-        Zygote._serve(int(argv[0]), int(argv[1]), tuple(argv[2:]))
-    except BaseException:  # noqa: BLE001
-        import traceback
-
-        traceback.print_exc()
-        code = 1
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    _exit_after(Zygote._serve, Connection(int(argv[0]), writable=False), Connection(int(argv[1]), readable=False),
+                tuple(argv[2:]))
 
 
 def start_zygote(modules=PRELOAD) -> Zygote | None:
@@ -400,7 +364,7 @@ def _manager_class():
     return WarmKernelManager
 
 
-def __getattr__(name):  # WarmKernelManager without importing jupyter_client with this module
+def __getattr__(name):  # jupyter_client is imported on first use: the zygote imports this module before its preload
     if name == "WarmKernelManager":
         cls = _manager_class()
         globals()[name] = cls

@@ -57,9 +57,14 @@ def zygote():
     z.close()
 
 
-def _run(cells, cwd, manager=None, timeout=60):
+def _notebook(cells):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def _run(cells, cwd, manager=None, timeout=60):
+    nb = _notebook(cells)
     kwargs = {"kernel_manager_class": manager} if manager is not None else {}
     client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=timeout,
                                      resources={"metadata": {"path": str(cwd)}}, **kwargs)
@@ -122,27 +127,13 @@ def test_a_forked_kernel_that_dies_is_reported_dead(zygote, tmp_path):
         _run(["import os\nos._exit(3)"], tmp_path, warmkernel.WarmKernelManager)
 
 
-def test_a_cell_past_its_timeout_fails_and_the_forked_kernel_is_gone(zygote, tmp_path):
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\ntime.sleep(60)")])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=3,
-                                     kernel_manager_class=warmkernel.WarmKernelManager,
-                                     resources={"metadata": {"path": str(tmp_path)}})
-    pids = []
-    original = warmkernel.Zygote.spawn
-
-    def spawn(self, *args, **kwargs):
-        kernel = original(self, *args, **kwargs)
-        pids.append(kernel)
-        return kernel
-
-    try:
-        warmkernel.Zygote.spawn = spawn
-        with pytest.raises(nbclient.exceptions.CellTimeoutError):
-            client.execute()
-    finally:
-        warmkernel.Zygote.spawn = original
-    assert len(pids) == 1 and pids[0].wait(timeout=30) == 0  # shut down, and reaped by the zygote
+def test_a_cell_past_its_timeout_fails_and_the_forked_kernel_is_gone(zygote, tmp_path, monkeypatch):
+    kernels = []
+    spawn = warmkernel.Zygote.spawn
+    monkeypatch.setattr(warmkernel.Zygote, "spawn", lambda self, *a, **k: kernels.append(spawn(self, *a, **k)) or kernels[-1])
+    with pytest.raises(nbclient.exceptions.CellTimeoutError):
+        _run(["import time\ntime.sleep(60)"], tmp_path, warmkernel.WarmKernelManager, timeout=3)
+    assert len(kernels) == 1 and kernels[0].wait(timeout=30) == 0  # shut down, and reaped by the zygote
 
 
 def test_a_zygote_that_cannot_start_raises_and_start_zygote_falls_back(monkeypatch, capsys):
