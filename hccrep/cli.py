@@ -2,11 +2,18 @@
 
 ::
 
-    hccrep studies                         # list the studies in data/
+    hccrep studies                         # list the studies in the data folder
     hccrep validate [STUDY]                # validate data files
     hccrep simulate fonc2025 --seed 1 -o cohort.csv
     hccrep audit fonc2025
     hccrep scorecard fonc2025 --mc 200 --jobs 2
+    hccrep new mypaper --data-dir papers   # a data-folder and chapter skeleton
+
+STUDY is a study key (a folder under ``--data-dir``, ``$HCCREP_DATA_DIR`` or
+the repository's ``data/``) or the path of a study folder (``./mypaper``).
+A mistake of the user (an unknown study, a malformed data file, an output
+that cannot be written) is one line on standard error and exit status 2, never
+a traceback.
 """
 
 from __future__ import annotations
@@ -17,9 +24,13 @@ from typing import Optional
 
 import typer
 
-from hccrep.spec import DataFileError, list_studies, load_study
+from hccrep.spec import DATA_DIR_ENV, DataFileError, default_data_dir, list_studies, resolve_study
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Replicate published HCC analyses on simulated cohorts.")
+
+DATA_DIR_OPTION = typer.Option(
+    None, "--data-dir", "-d", envvar=DATA_DIR_ENV, file_okay=False,
+    help=f"Folder of study folders (default: ${DATA_DIR_ENV}, else the repository's data/).")
 
 
 def _fail(msg: str, code: int = 2) -> None:
@@ -27,62 +38,94 @@ def _fail(msg: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _load(study: str):
+def _load(study: str, data_dir: Optional[Path] = None):
     try:
-        return load_study(study)
+        return resolve_study(study, data_dir)
     except KeyError as exc:
         _fail(str(exc.args[0]) if exc.args else str(exc))
     except DataFileError as exc:
         _fail(str(exc))
 
 
+def _writable(output: Optional[Path], option: str = "--output") -> None:
+    """Fail before any work when ``output`` cannot be written (a folder, a missing or read-only folder)."""
+    if output is None:
+        return
+    if output.is_dir():
+        _fail(f"{option} {output} is a folder; give a file name")
+    parent = output.parent if str(output.parent) else Path(".")
+    if not parent.is_dir():
+        _fail(f"{option} {output}: the folder {parent} does not exist")
+    import os
+
+    if output.exists() and not os.access(output, os.W_OK) or not os.access(parent, os.W_OK):
+        _fail(f"{option} {output} cannot be written (permission denied)")
+
+
+def _needs_cohort(st) -> None:
+    sim = st.simulation
+    if sim is None or sim.baseline is None:
+        where = st.folder / "simulation.yaml"
+        _fail(f"{st.key}: no cohort can be simulated: {where} " + ("does not exist" if sim is None else "names no baseline table")
+              + " (it declares the baseline table and the outcomes to simulate; see `hccrep new`)")
+
+
 @app.command()
-def studies() -> None:
+def studies(data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
     """List the studies that have data."""
-    for key in list_studies():
+    for key in list_studies(data_dir):
         typer.echo(key)
 
 
 @app.command()
-def validate(study: Optional[str] = typer.Argument(None, help="Study key; all studies if omitted.")) -> None:
-    """Validate the data files of one or all studies."""
-    keys = [study] if study else list_studies()
+def validate(
+    study: Optional[str] = typer.Argument(None, help="Study key or folder; all studies if omitted."),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+) -> None:
+    """Validate the data files of one or all studies (every file, field and declared analysis)."""
+    keys = [study] if study else list_studies(data_dir)
+    if not keys:
+        _fail(f"no study folders (with a study.yaml) in {data_dir or default_data_dir()}")
     for key in keys:
-        st = _load(key)
-        typer.echo(f"{key}: {len(st.files)} files, {len(st.numbers)} reported numbers - valid")
+        st = _load(key, data_dir)
+        declared = sum(n.analysis is not None for n in st.numbers)
+        typer.echo(f"{st.key}: {len(st.files)} files, {len(st.numbers)} reported numbers, "
+                   f"{declared} with a declared analysis - valid")
 
 
 @app.command()
 def simulate(
-    study: str = typer.Argument(..., help="Study key, e.g. fonc2025."),
+    study: str = typer.Argument(..., help="Study key or folder, e.g. fonc2025."),
     seed: int = typer.Option(..., "--seed", min=0, help="Seed of the numpy Generator."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="CSV file to write (default: standard output)."),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Simulate one cohort and write it as CSV."""
     from hccrep.replication import runner_for
 
-    st = _load(study)
+    _writable(output)
+    st = _load(study, data_dir)
+    _needs_cohort(st)
     cohort = runner_for(st).simulate(seed)
     if output is None:
         cohort.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
-        if not output.parent.exists():
-            _fail(f"folder {output.parent} does not exist")
         cohort.to_csv(output, index=False, lineterminator="\n")
         typer.echo(f"wrote {len(cohort)} patients to {output}", err=True)
 
 
 @app.command()
 def audit(
-    study: str = typer.Argument(..., help="Study key."),
+    study: str = typer.Argument(..., help="Study key or folder."),
     all_rows: bool = typer.Option(False, "--all", help="Also list the numbers that passed."),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Consistency checks of the reported numbers alone (no simulation)."""
     import pandas as pd
 
     from hccrep.audit import audit_study
 
-    st = _load(study)
+    st = _load(study, data_dir)
     df = audit_study(st, include_ok=all_rows)
     counts = audit_study(st)["status"].value_counts()
     with pd.option_context("display.max_colwidth", 120, "display.width", 200, "display.max_rows", 500):
@@ -92,8 +135,8 @@ def audit(
 
 @app.command()
 def scorecard(
-    study: str = typer.Argument(..., help="Study key."),
-    mc: int = typer.Option(200, "--mc", min=0, help="Monte Carlo cohorts for the intervals."),
+    study: str = typer.Argument(..., help="Study key or folder."),
+    mc: int = typer.Option(200, "--mc", min=1, help="Monte Carlo cohorts for the intervals (at least 1)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="The book's seed (default: study.yaml)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Parallel worker processes."),
     backend: Optional[str] = typer.Option(
@@ -102,6 +145,7 @@ def scorecard(
         None, "--scheduler", help="Address of a running dask scheduler (tcp://host:8786); implies --backend dask."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the scorecard as CSV."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Every check with its replicated value, Monte Carlo interval and verdict."""
     import pandas as pd
@@ -112,7 +156,9 @@ def scorecard(
         raise typer.BadParameter(f"must be serial, joblib or dask, not {backend!r}", param_hint="--backend")
     if scheduler is not None and backend not in (None, "dask"):
         raise typer.BadParameter("--scheduler needs --backend dask", param_hint="--scheduler")
-    st = _load(study)
+    _writable(output)
+    st = _load(study, data_dir)
+    _needs_cohort(st)
     extra = {}
     if backend is not None or scheduler is not None:
         extra["backend"] = backend or "dask"
@@ -127,6 +173,26 @@ def scorecard(
     typer.echo(f"inputs and derived numbers (not judged): {len(inputs_table(st))}")
     if output is not None:
         card.to_csv(output, index=False)
+
+
+@app.command()
+def new(
+    key: str = typer.Argument(..., help="Key of the new study (lower case letters, digits, _; e.g. smith2024)."),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    book_dir: Optional[Path] = typer.Option(
+        None, "--book-dir", file_okay=False, help="Also write a chapter skeleton into BOOK_DIR/KEY (e.g. book)."),
+) -> None:
+    """Write a data-folder skeleton (a small valid example to edit) and, optionally, a chapter skeleton."""
+    from hccrep.skeleton import write_skeleton
+
+    try:
+        written = write_skeleton(key, Path(data_dir) if data_dir else default_data_dir(), book_dir)
+    except (ValueError, FileExistsError, OSError) as exc:
+        _fail(str(exc))
+    for p in written:
+        typer.echo(f"wrote {p}")
+    typer.echo(f"next: edit the files, then `hccrep validate {key}` and `hccrep scorecard {key}`"
+               + (f" --data-dir {data_dir}" if data_dir else ""))
 
 
 def main() -> None:  # pragma: no cover - console entry point

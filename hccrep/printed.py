@@ -29,11 +29,16 @@ __all__ = [
     "parse_pvalue",
     "parse_summary",
     "parse_numbers",
+    "check_no_decimal_comma",
     "round_half_up",
     "equal_at_precision",
 ]
 
-_NUM = r"[-+]?\d+(?:\.\d+)?"
+#: a number as printed: digits with an optional decimal part; thousands may be grouped
+#: with commas (``16,763``), which :func:`_num` strips.
+_NUM = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+#: a decimal comma (``0,43``, ``12,5``): a comma not followed by exactly three digits
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d+,(?:\d{1,2}|\d{4,})(?![\d,])|(?<![\d,.])0,\d+")
 _DASHES = "\u2013\u2014\u2012\u2212~"  # en dash, em dash, figure dash, minus, tilde
 
 
@@ -46,6 +51,28 @@ def _normalise(text: str) -> str:
     for d in _DASHES:
         text = text.replace(d, "-" if d != "\u2212" else "-")
     return text.replace("\u00a0", " ").replace("\u00b1", "±")
+
+
+def _num(token: str) -> float:
+    """A printed token as a float (thousands separators removed)."""
+    return float(token.replace(",", ""))
+
+
+def check_no_decimal_comma(text: str) -> None:
+    """Raise :class:`PrintedError` when ``text`` uses a decimal comma (``"0,43"``).
+
+    Read as printed, ``0,43`` would be the two numbers 0 and 43; write the
+    decimal point instead.
+
+    >>> check_no_decimal_comma("0,43 (0,21-0,88)")
+    Traceback (most recent call last):
+    ...
+    hccrep.printed.PrintedError: '0,43 (0,21-0,88)' uses a decimal comma ('0,43'); write numbers with a decimal point (0.43)
+    >>> check_no_decimal_comma("1,087 (19-16,763)")
+    """
+    m = _DECIMAL_COMMA.search(_normalise(text))
+    if m:
+        raise PrintedError(f"{text!r} uses a decimal comma ({m.group(0)!r}); write numbers with a decimal point ({m.group(0).replace(',', '.')})")
 
 
 def decimals_of(token: str) -> int:
@@ -132,11 +159,13 @@ def parse_count_percent(text: str) -> CountPercent:
         If the string is not a count with an optional percentage.
     """
     s = _normalise(text)
-    m = re.fullmatch(r"(\d+)\s*(?:\(\s*(" + _NUM + r")\s*%?\s*\))?", s)
+    m = re.fullmatch(r"(\d{1,3}(?:,\d{3})+|\d+)\s*(?:\(\s*(" + _NUM + r")\s*%?\s*\))?", s)
     if not m:
         raise PrintedError(f"expected 'count (percent)', got {text!r}")
     pct = m.group(2)
-    return CountPercent(int(m.group(1)), float(pct) if pct is not None else None, decimals_of(pct) if pct else None)
+    if pct is not None and not 0 <= _num(pct) <= 100:
+        raise PrintedError(f"a percentage lies in [0, 100], got {pct} in {text!r}")
+    return CountPercent(int(_num(m.group(1))), _num(pct) if pct is not None else None, decimals_of(pct) if pct else None)
 
 
 def parse_pvalue(text: str) -> PValue:
@@ -168,25 +197,30 @@ def parse_summary(text: str, kind: str) -> Summary:
         if not m:
             raise PrintedError(f"expected 'mean±SD', got {text!r}")
         a, b = m.group(1), m.group(2)
-        if float(b) < 0:
+        if _num(b) < 0:
             raise PrintedError(f"a standard deviation cannot be negative in {text!r}")
-        return Summary(kind, float(a), (float(b),), (decimals_of(a), decimals_of(b)))
+        return Summary(kind, _num(a), (_num(b),), (decimals_of(a), decimals_of(b)))
     if kind in ("median_iqr", "median_range"):
         m = re.fullmatch(r"(" + _NUM + r")\s*[\(\[]\s*(" + _NUM + r")\s*(?:,|-|to)\s*(" + _NUM + r")\s*[\)\]]", s)
         if not m:
             raise PrintedError(f"expected 'median (low, high)', got {text!r}")
         c, lo, hi = m.group(1), m.group(2), m.group(3)
-        if not float(lo) <= float(c) <= float(hi):
+        if not _num(lo) <= _num(c) <= _num(hi):
             raise PrintedError(f"the median must lie between its bounds in {text!r}")
-        return Summary(kind, float(c), (float(lo), float(hi)), (decimals_of(c), decimals_of(lo), decimals_of(hi)))
+        return Summary(kind, _num(c), (_num(lo), _num(hi)), (decimals_of(c), decimals_of(lo), decimals_of(hi)))
     raise PrintedError(f"unknown summary kind {kind!r}; expected mean_sd, median_iqr or median_range")
 
 
 def parse_numbers(text: str) -> list[float]:
     """All numbers printed in ``text``, in order (dashes used as ranges are not signs).
 
+    Thousands grouped with commas are one number (``"16,763"``); a comma
+    followed by a space separates two.
+
     >>> [int(x) for x in parse_numbers("3 (95% CI 2-7)")]
     [3, 95, 2, 7]
+    >>> parse_numbers("1087 (19-16,763)")
+    [1087.0, 19.0, 16763.0]
     """
     s = _normalise(text)
-    return [float(t) for t in re.findall(r"(?<![\d.])\d+(?:\.\d+)?", s)]
+    return [_num(t) for t in re.findall(r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d+)?", s)]

@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,7 +39,9 @@ __all__ = [
     "VERDICTS",
     "BACKENDS",
     "Runner",
-    "BaselineRunner",
+    "DeclaredRunner",
+    "VARIANT_OVERRIDES",
+    "registered_runners",
     "runner_for",
     "seeds_for",
     "monte_carlo",
@@ -73,6 +77,20 @@ class Runner:
         """Simulate with ``seed`` and analyse: the replicated value of each check."""
         return self.analyse(self.simulate(seed))
 
+    def variant_of(self, key: str):
+        """The declared :class:`hccrep.declared.Variant` of a check (None when it declares none)."""
+        num = self._by_key.get(key.rsplit(".", 1)[0] if key.endswith((".lower", ".upper")) else key)
+        return getattr(getattr(num, "analysis", None), "variant", None)
+
+    def run_stated(self, seed: int | np.random.SeedSequence) -> dict[str, float | None]:
+        """The replicated values of the checks whose paper-stated variant differs from the evident one,
+        computed under the stated variant (empty for runners without declared analyses)."""
+        return {}
+
+    @cached_property
+    def _by_key(self) -> dict[str, ReportedNumber]:
+        return {n.key: n for n in self.study.numbers}
+
     @property
     def checks(self) -> list[ReportedNumber]:
         """Every check, plus the limits of every printed interval as checks of their own.
@@ -98,45 +116,132 @@ class Runner:
                     ))
         return out
 
+    def reason_not_replicated(self, num: ReportedNumber) -> str:
+        """Why a check has no replicated value (shown in the scorecard)."""
+        if num.quantity == "p" and num.key.endswith(".p") and "." in num.key[:-2] and num.analysis is None:
+            return ("this baseline table describes another set of patients than the simulated cohort "
+                    "(for example after matching); hccrep does not simulate it")
+        return "no analysis is declared for this number (add an `analysis:` block to its data file)"
 
-class BaselineRunner(Runner):
-    """Replicates the p-values of a study's baseline table.
 
-    ``variants`` maps ``"categorical"`` / ``"continuous"`` to a test name of
-    :mod:`hccrep.stats.tables` (the paper's stated test, by default Pearson
-    chi-square without continuity correction and the Mann–Whitney U test).
+#: Variant override keys a runner accepts (what-if exercises): ``variants={"categorical": "fisher"}``
+#: replaces the declared test of every categorical Table 1 row, and so on.
+VARIANT_OVERRIDES = {
+    "categorical": ("table1_test", "categorical"),
+    "continuous": ("table1_test", "continuous"),
+    "km_conf_type": ("km", None),
+    "ties": ("cox", None),
+}
+
+
+class DeclaredRunner(Runner):
+    """The runner of any study: simulates what its data files declare and computes every declared analysis.
+
+    The cohort is the baseline table, then every survival endpoint and binary
+    outcome of ``simulation.yaml``. Each reported number with an analysis
+    (``analysis:`` in a results file; the test of a baseline p-value) is
+    computed by its handler (:mod:`hccrep.analyses`), under its declared
+    variant. A study module may subclass this runner for what its paper alone
+    needs (and registers it: :func:`runner_for`).
+
+    Parameters
+    ----------
+    study : Study
+    variants : mapping, optional
+        Overrides for what-if runs (keys of :data:`VARIANT_OVERRIDES`; e.g.
+        ``{"categorical": "fisher"}``) and the engine ``{"engine": "reference"}``
+        (lifelines / statsmodels instead of the numpy fast path). Study runners
+        add keys of their own.
+    not_checkable : mapping, optional
+        Check key -> reason it cannot be replicated.
     """
 
-    def __init__(self, study: Study, variants: Mapping[str, str] | None = None, not_checkable: Mapping[str, str] | None = None):
-        v = {"categorical": "chisq", "continuous": "mannwhitney"}
-        v.update(variants or {})
-        super().__init__(study, v, dict(not_checkable or {}))
+    def __init__(self, study: Study, variants: Mapping[str, str] | None = None, not_checkable: Mapping[str, str] | None = None,
+                 overrides: Mapping[str, str] | None = None):
+        super().__init__(study, dict(variants or {}), dict(not_checkable or {}))
+        #: the what-if overrides the caller asked for (never a study runner's own defaults)
+        given = variants if overrides is None else overrides
+        self.overrides = {k: v for k, v in dict(given or {}).items() if k in VARIANT_OVERRIDES or k == "engine"}
 
+    # ------------------------------------------------------------------ simulation
     def simulate(self, seed: int | np.random.SeedSequence) -> pd.DataFrame:
-        return simulate_baseline(self.study.baseline(), np.random.default_rng(seed), self.study.simulation)
+        from hccrep.simulate.outcomes import simulate_declared_binary
+        from hccrep.simulate.study import simulate_endpoints
+
+        rng = np.random.default_rng(seed)
+        sim = self.study.simulation
+        if sim is None or sim.baseline is None:
+            raise ValueError(f"{self.study.key}: no cohort can be simulated: simulation.yaml must name the baseline table "
+                             f"({self.study.folder / 'simulation.yaml'})")
+        cohort = simulate_baseline(self.study.baseline(), rng, sim)
+        cohort = simulate_endpoints(self.study, cohort, rng)
+        return simulate_declared_binary(self.study, cohort, rng)
 
     @property
     def group_column(self) -> str:
         return self.study.simulation.group_variable if self.study.simulation else "group"
 
-    def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        from hccrep.stats import compare_counts, compare_samples
+    # ------------------------------------------------------------------ analysis
+    @cached_property
+    def _declared(self) -> list[ReportedNumber]:
+        """The numbers whose replicated value (or interval) a declared analysis computes."""
+        return [n for n in self.study.numbers if n.analysis is not None and (n.role == "check" or (n.role == "input" and n.lower is not None))]
 
-        out: dict[str, float | None] = {}
-        base = self.study.baseline()
-        gcol = self.group_column
-        arm = str_labels(cohort[gcol])
-        for v in base.variables:
-            if v.p is None or v.p.role != "check":
+    @cached_property
+    def _levels(self) -> dict[str, list[str] | None]:
+        from hccrep.spec import _Columns
+
+        return _Columns(self.study).levels
+
+    def view(self, cohort: pd.DataFrame):
+        """The cohort as the handlers of :mod:`hccrep.analyses` read it."""
+        from hccrep.analyses import CohortView
+
+        engine = self.overrides.get("engine", "numpy")
+        return CohortView(cohort, self.group_column, self._levels, engine=engine)
+
+    def _effective(self, analysis, stated: bool = False):
+        """The analysis under the variant to compute: an override, the stated one, or the declared (evident) one."""
+        kind = analysis.kind
+        for key, (k, sub) in VARIANT_OVERRIDES.items():
+            if key not in self.overrides or not (kind == k or (k == "km" and kind in ("km_median", "km_landmark"))):
                 continue
-            if isinstance(v, CategoricalVariable):
-                table = _crosstab(cohort[v.key], cohort[gcol])
-                out[f"{v.key}.p"] = compare_counts(table, test=self.variants["categorical"]).pvalue
-            else:
-                col = cohort[v.key].to_numpy(float)
-                samples = [col[arm == str(g.key)] for g in base.groups]
-                out[f"{v.key}.p"] = compare_samples(samples, test=self.variants["continuous"]).pvalue
+            if sub is not None:
+                from hccrep.declared import CATEGORICAL_TESTS
+
+                is_cat = analysis.variant.used in CATEGORICAL_TESTS
+                if (sub == "categorical") != is_cat:
+                    continue
+            return analysis.with_variant(self.overrides[key])
+        if stated and analysis.variant is not None and analysis.variant.stated and analysis.variant.stated != analysis.variant.used:
+            return analysis.with_variant(analysis.variant.stated)
+        return analysis
+
+    def analyse_declared(self, cohort: pd.DataFrame, stated: bool = False) -> dict[str, float | None]:
+        """Every declared analysis on ``cohort`` (``stated``: only those whose stated variant differs, under it)."""
+        from hccrep.analyses import compute
+
+        view = self.view(cohort)
+        out: dict[str, float | None] = {}
+        for num in self._declared:
+            a = num.analysis
+            if stated and not (a.variant is not None and a.variant.stated and a.variant.stated != a.variant.used):
+                continue
+            res = compute(self._effective(a, stated), view, num.quantity)
+            if num.role == "check":
+                out[num.key] = res.pick(num.quantity)
+            if num.lower is not None and num.quantity not in ("p", "p_interaction"):
+                out[f"{num.key}.lower"], out[f"{num.key}.upper"] = res.lower, res.upper
         return out
+
+    def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
+        return self.analyse_declared(cohort)
+
+    def run_stated(self, seed: int | np.random.SeedSequence) -> dict[str, float | None]:
+        if not any(n.analysis.variant is not None and n.analysis.variant.stated and n.analysis.variant.stated != n.analysis.variant.used
+                   for n in self._declared):
+            return {}
+        return self.analyse_declared(self.simulate(seed), stated=True)
 
 
 def _crosstab(rows: pd.Series, cols: pd.Series) -> np.ndarray:
@@ -153,12 +258,40 @@ def _crosstab(rows: pd.Series, cols: pd.Series) -> np.ndarray:
     return pd.crosstab(rows, cols, dropna=False).to_numpy()
 
 
-def runner_for(study: str | Study, **kwargs) -> Runner:
-    """The runner registered for a study (see :mod:`hccrep.studies`)."""
-    from hccrep.studies import get_runner
+#: Entry-point group through which study modules register their runners (pyproject.toml).
+RUNNER_ENTRY_POINTS = "hccrep.runners"
 
-    st = load_study(study) if isinstance(study, str) else study
-    return get_runner(st, **kwargs)
+
+def registered_runners() -> dict[str, Callable[..., Runner]]:
+    """Study key -> runner factory, from the ``hccrep.runners`` entry points.
+
+    A study without an entry gets :class:`DeclaredRunner`. Installed packages
+    can register runners for their own studies the same way.
+    """
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group=RUNNER_ENTRY_POINTS)}
+
+
+def runner_for(study: str | Study, data_dir=None, **kwargs) -> Runner:
+    """The runner of a study: the one its module registered, else :class:`DeclaredRunner`.
+
+    Parameters
+    ----------
+    study : str or Study
+        A study key, a path to a study folder, or a loaded study.
+    data_dir : path, optional
+        Where to look for the study's folder (see :func:`hccrep.spec.load_study`).
+    **kwargs
+        Passed to the runner (``variants``, ``not_checkable``).
+    """
+    from hccrep.spec import resolve_study
+
+    st = resolve_study(study, data_dir) if isinstance(study, (str, Path)) else study
+    entry = registered_runners().get(st.key)
+    if entry is None:
+        return DeclaredRunner(st, **kwargs)
+    return entry.load()(st, **kwargs)
 
 
 def seeds_for(base_seed: int, n: int) -> list[np.random.SeedSequence]:
@@ -494,13 +627,18 @@ def scorecard(
     -------
     DataFrame
         Columns ``key, file_id, source, row, column, quantity, printed,
-        reported, replicated, mc_low, mc_high, verdict, reason``.
+        reported, replicated, mc_low, mc_high, verdict, reason, repeat_of,
+        variant, stated_variant, replicated_stated``: ``variant`` is the
+        declared variant the check is judged under (the evident one when the
+        data give it), ``stated_variant`` the paper's stated one when it
+        differs, with its value on the book's seed in ``replicated_stated``.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1), got {level}")
     _check_backend(backend, n_jobs, scheduler)
     book_seed = runner.study.meta.book_seed if seed is None else seed
     on_seed = runner.run(book_seed)
+    on_seed_stated = runner.run_stated(book_seed)
     mc = monte_carlo(runner, n_mc, n_jobs=n_jobs, progress=progress, cache_dir=cache_dir, backend=backend, scheduler=scheduler)
     a = (1 - level) / 2
     rows = []
@@ -516,9 +654,17 @@ def scorecard(
         if num.key in runner.not_checkable:
             v, reason = "not checkable", runner.not_checkable[num.key]
         elif num.key not in on_seed:
-            v, reason = "not checkable", "no analysis replicates this number yet"
+            v, reason = "not checkable", runner.reason_not_replicated(num)
         else:
             v, reason = verdict(num, rep, interval)
+        var = runner.variant_of(num.key)
+        used = var.used if var is not None else ""
+        stated = var.stated if var is not None and var.stated and var.stated != var.used else ""
+        rep_stated = on_seed_stated.get(num.key, np.nan) if stated else np.nan
+        if stated and v != "not checkable":
+            vs, _ = verdict(num, rep_stated, None)
+            reason += (f"; judged under {used}, which the paper evidently used; its stated {stated} gives "
+                       f"{rep_stated:.4g} ({vs} on the book's seed)")
         repeat_of = str(num.attrs.get("same_test_as") or "")
         if repeat_of:
             reason += f"; the same test as {repeat_of}, so not independent evidence (summarise counts it once)"
@@ -528,6 +674,7 @@ def scorecard(
             "replicated": rep if rep is not None else np.nan,
             "mc_low": interval[0] if interval else np.nan, "mc_high": interval[1] if interval else np.nan,
             "verdict": v, "reason": reason, "repeat_of": repeat_of,
+            "variant": used, "stated_variant": stated, "replicated_stated": rep_stated,
         })
     return pd.DataFrame(rows)
 

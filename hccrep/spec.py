@@ -44,10 +44,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from hccrep.declared import (
+    CATEGORICAL_TESTS,
+    CONTINUOUS_TESTS,
+    Analysis,
+    Table1Test,
+    Variant,
+)
 from hccrep.printed import (
     PrintedError,
+    check_no_decimal_comma,
     decimals_of,
     parse_count_percent,
     parse_numbers,
@@ -67,6 +75,9 @@ __all__ = [
     "load_file",
     "load_study",
     "list_studies",
+    "resolve_study",
+    "default_data_dir",
+    "DATA_DIR_ENV",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -177,10 +188,32 @@ class CellSpec(_Model):
 Cell = Union[str, CellSpec]
 
 
+def _variant_field(value: Any) -> Any:
+    return {"stated": value} if isinstance(value, str) else value
+
+
 class PValueSpec(_Model):
     printed: str
     role: Role = "check"
     note: str | None = None
+    variant: Variant | None = Field(default=None, description="the test of this row (overrides the table's `tests`)")
+
+    @field_validator("variant", mode="before")
+    @classmethod
+    def _variant_from_string(cls, value: Any) -> Any:
+        return _variant_field(value)
+
+
+class TableTests(_Model):
+    """The tests of a baseline table's p-values, by kind of variable (machine-readable; ``methods`` keeps the paper's words)."""
+
+    categorical: Variant | None = None
+    continuous: Variant | None = None
+
+    @field_validator("categorical", "continuous", mode="before")
+    @classmethod
+    def _variant_from_string(cls, value: Any) -> Any:
+        return _variant_field(value)
 
 
 class CutOf(_Model):
@@ -229,7 +262,8 @@ class BaselineFile(_Model):
     groups: list[Group] = Field(min_length=1)
     total: Group | None = None
     variables: list[Variable] = Field(min_length=1)
-    methods: dict[str, str] = Field(default_factory=dict)
+    methods: dict[str, str] = Field(default_factory=dict, description="the paper's own words on its tests (free text)")
+    tests: TableTests = Field(default_factory=TableTests, description="the tests that compute the p-values (default: chisq and mannwhitney)")
 
 
 Quantity = Literal[
@@ -261,6 +295,7 @@ class NumberSpec(_Model):
     where: Provenance
     attrs: dict[str, Union[str, float, int]] = Field(default_factory=dict)
     note: str | None = None
+    analysis: Analysis | None = Field(default=None, description="what computes the replicated value (see hccrep.declared)")
 
 
 class ResultsFile(_Model):
@@ -402,6 +437,8 @@ class ReportedNumber:
     bound: str | None = None
     decimals: int | None = None
     attrs: dict = field(default_factory=dict, hash=False, compare=False)
+    #: what computes the replicated value (a model of :mod:`hccrep.declared`), or None
+    analysis: Any = field(default=None, hash=False, compare=False)
 
     @property
     def provenance(self) -> str:
@@ -528,14 +565,6 @@ def _printed_with_minus(printed: str, magnitude: float) -> bool:
     return False
 
 
-def _printed_grouped(printed: str, value: float) -> bool:
-    """True when ``printed`` shows ``value`` with thousands separators (``"1,082"``)."""
-    for tok in re.findall(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])", printed):
-        if math.isclose(float(tok.replace(",", "")), value, rel_tol=1e-9, abs_tol=1e-12):
-            return True
-    return False
-
-
 def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     keys: set[str] = set()
@@ -544,6 +573,11 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
         if num.key in keys:
             problems.append((f"numbers[{i}].key", f"duplicate key {num.key!r}"))
         keys.add(num.key)
+        try:
+            check_no_decimal_comma(num.printed)
+        except PrintedError as exc:
+            problems.append((f"{loc}.printed", str(exc)))
+            continue
         printed_vals = parse_numbers(num.printed)
         if num.quantity == "statement":
             if num.value not in (0.0, 1.0):
@@ -557,7 +591,7 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
                 continue
             if not math.isfinite(x):
                 problems.append((f"{loc}.{name}", "must be finite"))
-            elif not any(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for y in printed_vals) and not (x < 0 and _printed_with_minus(num.printed, -x)) and not _printed_grouped(num.printed, x):
+            elif not any(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for y in printed_vals) and not (x < 0 and _printed_with_minus(num.printed, -x)):
                 problems.append((f"{loc}.{name}", f"{x} does not appear in the printed string {num.printed!r}"))
         if (num.lower is None) != (num.upper is None):
             problems.append((loc, "give both lower and upper, or neither"))
@@ -581,10 +615,21 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
     return problems
 
 
+def _analysis_kinds() -> set[str]:
+    from hccrep.declared import ANALYSIS_KINDS
+
+    return set(ANALYSIS_KINDS)
+
+
 def _format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
     out = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p in ("CategoricalVariable", "ContinuousVariable", "categorical", "continuous", "str", "CellSpec", "function-after[_check()]")))
+        parts = err["loc"]
+        loc = ".".join(str(p) for i, p in enumerate(parts) if not (isinstance(p, str) and (
+            p in ("CategoricalVariable", "ContinuousVariable", "str", "CellSpec", "function-after[_check()]")
+            # the tag of a discriminated union (a variable's kind, an analysis's kind) follows a list index or `analysis`
+            or (p in ("categorical", "continuous") and i > 0 and isinstance(parts[i - 1], int))
+            or (i > 0 and parts[i - 1] == "analysis" and p in _analysis_kinds()))))
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown field (a typo?)"
@@ -676,14 +721,39 @@ class Study:
         raise KeyError(f"{self.key}: no reported number with key {key!r}")
 
 
+def baseline_prefix(study: Study, f: BaselineFile) -> str:
+    """The key prefix of a baseline table's numbers: none for the table the cohort is built from.
+
+    A study may print several baseline tables (before and after matching, say);
+    the numbers of every table but the simulation's get ``<file_id>.`` in front,
+    so that ``sex.p`` of two tables are two keys.
+    """
+    baselines = [g for g in study.files.values() if isinstance(g, BaselineFile)]
+    if len(baselines) == 1:
+        return ""
+    main = study.simulation.baseline if study.simulation is not None else None
+    return "" if f.file_id == main else f"{f.file_id}."
+
+
+DEFAULT_TESTS = {"categorical": "chisq", "continuous": "mannwhitney"}
+
+
+def table1_analysis(f: BaselineFile, v: CategoricalVariable | ContinuousVariable) -> Table1Test:
+    """The declared test of a baseline row: the row's own ``p.variant``, else the table's ``tests``, else the default."""
+    kind = "categorical" if isinstance(v, CategoricalVariable) else "continuous"
+    variant = (v.p.variant if v.p is not None else None) or getattr(f.tests, kind) or Variant(stated=DEFAULT_TESTS[kind])
+    return Table1Test(kind="table1_test", variable=v.key, variant=variant)
+
+
 def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
     """Flatten every file of ``study`` into :class:`ReportedNumber` records."""
     for f in study.files.values():
         src = f.source.label
         if isinstance(f, BaselineFile):
+            pre = baseline_prefix(study, f)
             cols = list(f.groups) + ([f.total] if f.total else [])
             for g in cols:
-                yield ReportedNumber(study.key, f.file_id, f"n.{g.key}", "count", g.printed, float(g.n), g.role if g is not f.total else "derived", src, None, g.label, decimals=0, attrs={"group": g.key})
+                yield ReportedNumber(study.key, f.file_id, f"{pre}n.{g.key}", "count", g.printed, float(g.n), g.role if g is not f.total else "derived", src, None, g.label, decimals=0, attrs={"group": g.key})
             for v in f.variables:
                 for g in cols:
                     role = "derived" if g is f.total else "input"
@@ -691,18 +761,18 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
                         for lv in v.levels:
                             text, _ = _cell_printed(v.cells[g.key][lv.key])
                             cp = parse_count_percent(text)
-                            yield ReportedNumber(study.key, f.file_id, f"{v.key}.{lv.key}.{g.key}", "count", text, float(cp.count), role, src, f"{v.label}: {lv.label}", g.label, decimals=0, attrs={"variable": v.key, "level": lv.key, "group": g.key})
+                            yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.{lv.key}.{g.key}", "count", text, float(cp.count), role, src, f"{v.label}: {lv.label}", g.label, decimals=0, attrs={"variable": v.key, "level": lv.key, "group": g.key})
                     else:
                         text, _ = _cell_printed(v.cells[g.key])
                         s = parse_summary(text, v.summary)
-                        yield ReportedNumber(study.key, f.file_id, f"{v.key}.{g.key}", v.summary, text, s.centre, role, src, v.label, g.label, decimals=s.decimals[0], attrs={"variable": v.key, "group": g.key})
+                        yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.{g.key}", v.summary, text, s.centre, role, src, v.label, g.label, decimals=s.decimals[0], attrs={"variable": v.key, "group": g.key})
                 if v.p is not None:
                     pv = parse_pvalue(v.p.printed)
-                    yield ReportedNumber(study.key, f.file_id, f"{v.key}.p", "p", v.p.printed, pv.value, v.p.role, src, v.label, "p", bound=pv.bound, decimals=pv.decimals, attrs={"variable": v.key, "test_stated": v.test_stated or f.methods.get("categorical_test" if isinstance(v, CategoricalVariable) else "continuous_test", "")})
+                    yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.p", "p", v.p.printed, pv.value, v.p.role, src, v.label, "p", bound=pv.bound, decimals=pv.decimals, attrs={"variable": v.key, "test_stated": v.test_stated or f.methods.get("categorical_test" if isinstance(v, CategoricalVariable) else "continuous_test", "")}, analysis=table1_analysis(f, v) if not pre else None)
         else:
             for num in f.numbers:
                 token_dec = value_decimals(num.printed, num.value)
-                yield ReportedNumber(study.key, f.file_id, num.key, num.quantity, num.printed, num.value, num.role, src, num.where.row or num.where.text, num.where.column, num.lower, num.upper, num.bound, token_dec, dict(num.attrs))
+                yield ReportedNumber(study.key, f.file_id, num.key, num.quantity, num.printed, num.value, num.role, src, num.where.row or num.where.text, num.where.column, num.lower, num.upper, num.bound, token_dec, dict(num.attrs), num.analysis)
 
 
 def value_decimals(printed: str, value: float) -> int | None:
@@ -717,10 +787,48 @@ def value_decimals(printed: str, value: float) -> int | None:
     return None
 
 
-def list_studies(data_dir: Path | None = None) -> list[str]:
-    """Keys of the studies that have a ``study.yaml`` under ``data_dir``."""
-    d = Path(data_dir or DATA_DIR)
+#: Environment variable naming a folder of study folders (used when no ``data_dir`` is given).
+DATA_DIR_ENV = "HCCREP_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    """``$HCCREP_DATA_DIR`` when set, else the repository's ``data/``."""
+    import os
+
+    env = os.environ.get(DATA_DIR_ENV)
+    return Path(env).expanduser().resolve() if env else DATA_DIR
+
+
+def list_studies(data_dir: str | Path | None = None) -> list[str]:
+    """Keys of the studies that have a ``study.yaml`` under ``data_dir`` (default: :func:`default_data_dir`)."""
+    d = Path(data_dir) if data_dir else default_data_dir()
     return sorted(p.parent.name for p in d.glob("*/study.yaml"))
+
+
+def resolve_study(study: str | Path, data_dir: str | Path | None = None) -> Study:
+    """Load a study given by key or by folder.
+
+    ``study`` is a folder when it contains a ``study.yaml`` (absolute, or
+    relative to the working directory) or is written as a path
+    (``./mypaper``, ``papers/mypaper``); otherwise it is a key under
+    ``data_dir`` (default: ``$HCCREP_DATA_DIR``, else the repository's
+    ``data/``).
+
+    Raises
+    ------
+    KeyError
+        No such study (the message says where it looked).
+    DataFileError
+        A file of the study is malformed.
+    """
+    text = str(study)
+    path = Path(text).expanduser()
+    if (path / "study.yaml").is_file():
+        path = path.resolve()
+        return load_study(path.name, path.parent)
+    if any(sep in text for sep in ("/", "\\")) or text.startswith(".") or path.is_dir():
+        raise KeyError(f"{text!r} is not a study folder: {path / 'study.yaml'} does not exist")
+    return load_study(text, data_dir)
 
 
 def load_study(key: str, data_dir: str | Path | None = None) -> Study:
@@ -731,7 +839,7 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
     key : str
         Folder name under ``data/``, e.g. ``"fonc2025"``.
     data_dir : path, optional
-        Defaults to the repository's ``data/``.
+        The folder holding the study folders (default: :func:`default_data_dir`).
 
     Raises
     ------
@@ -741,10 +849,11 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
     KeyError
         If there is no such study.
     """
-    d = Path(data_dir or DATA_DIR) / key
+    root = Path(data_dir).expanduser().resolve() if data_dir else default_data_dir()
+    d = root / key
     meta_path = d / "study.yaml"
     if not meta_path.exists():
-        raise KeyError(f"no study {key!r}: {meta_path} does not exist (known: {list_studies(Path(data_dir or DATA_DIR))})")
+        raise KeyError(f"no study {key!r}: {meta_path} does not exist (studies in {root}: {list_studies(root)})")
     meta = load_file(meta_path)
     assert isinstance(meta, StudyFile)
     files: dict[str, BaselineFile | ResultsFile] = {}
@@ -769,7 +878,9 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
         sim = load_file(sim_path)
         assert isinstance(sim, SimulationFile)
         _check_simulation(sim, sim_path, files)
-    return Study(key, d, meta, files, sim)
+    study = Study(key, d, meta, files, sim)
+    _check_study(study)
+    return study
 
 
 def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
@@ -908,4 +1019,200 @@ def _check_binary(sim: SimulationFile, base: BaselineFile, variables: dict, numb
             else:
                 check_level(f"{eloc}.variable", e.variable, e.level)
             check_number(f"{eloc}.or_key", e.or_key, ("or", "log_or"))
+    return problems
+
+
+# ----------------------------------------------------------------------------- whole-study checks
+
+
+def _check_study(study: Study) -> None:
+    """Checks that need every file at once: keys, correlations, declared analyses."""
+    _check_flat_keys(study)
+    if study.simulation is not None and study.simulation.baseline is not None:
+        _check_correlations(study)
+    _check_analyses(study)
+
+
+def _file_path(study: Study, file_id: str) -> Path:
+    return study.folder / f"{file_id}.yaml"
+
+
+def _check_flat_keys(study: Study) -> None:
+    """Every flattened key (``sex.p``, ``n.io_t``, a results key) names one number of the study."""
+    seen: dict[str, str] = {}
+    for num in study.numbers:
+        if num.key in seen:
+            other = seen[num.key]
+            raise DataFileError(_file_path(study, num.file_id), [(
+                num.key, f"the key {num.key!r} is also a number of {other}.yaml; "
+                "every number of a study needs its own key (rename the results number, "
+                "or name the baseline table the cohort is built from in simulation.yaml)")])
+        seen[num.key] = num.file_id
+
+
+def _check_correlations(study: Study) -> None:
+    """The declared latent correlations form a valid (positive definite) correlation matrix."""
+    import numpy as np
+
+    sim = study.simulation
+    path = study.folder / "simulation.yaml"
+    pairs: dict[frozenset, tuple[int, float]] = {}
+    problems: list[tuple[str, str]] = []
+    for i, c in enumerate(sim.correlations):
+        pair = frozenset((c.a, c.b))
+        if pair in pairs:
+            j, rho = pairs[pair]
+            problems.append((f"correlations[{i}]", f"{c.a}-{c.b} is declared twice (correlations[{j}] with rho {rho}, here {c.rho})"))
+        pairs[pair] = (i, c.rho)
+    if problems:
+        raise DataFileError(path, problems)
+    names = sorted({v for pair in pairs for v in pair})
+    if len(names) < 3:
+        return
+    idx = {k: i for i, k in enumerate(names)}
+    r = np.eye(len(names))
+    for pair, (_, rho) in pairs.items():
+        a, b = sorted(pair)
+        r[idx[a], idx[b]] = r[idx[b], idx[a]] = rho
+    if np.linalg.eigvalsh(r).min() > 1e-10:
+        return
+    # name the smallest sets of variables whose correlations already contradict each other
+    bad = []
+    for a in range(len(names)):
+        for b in range(a + 1, len(names)):
+            for c in range(b + 1, len(names)):
+                sub = r[np.ix_([a, b, c], [a, b, c])]
+                if np.linalg.eigvalsh(sub).min() <= 1e-10:
+                    bad.append(f"{names[a]}, {names[b]}, {names[c]} (rho {sub[0, 1]:g}, {sub[0, 2]:g}, {sub[1, 2]:g})")
+    detail = "; ".join(bad) if bad else "no three of them conflict alone; the whole set does: " + ", ".join(
+        f"{sorted(p)[0]}-{sorted(p)[1]}" for p in pairs)
+    raise DataFileError(path, [("correlations", "the declared correlations cannot hold together (the matrix is not "
+                                "positive definite); these variables conflict: " + detail)])
+
+
+class _Columns:
+    """What a simulated cohort of the study holds: variables with their levels, endpoints, outcomes."""
+
+    def __init__(self, study: Study):
+        sim = study.simulation
+        self.group = sim.group_variable if sim else "group"
+        base = study.baseline() if sim is not None and sim.baseline is not None else None
+        self.levels: dict[str, list[str] | None] = {}
+        if base is not None:
+            self.levels[self.group] = [g.key for g in base.groups]
+            for v in base.variables:
+                self.levels[v.key] = [lv.key for lv in v.levels] if isinstance(v, CategoricalVariable) else None
+        self.binary = {b.outcome for b in sim.binary} if sim else set()
+        for b in self.binary:
+            self.levels.setdefault(b, ["0", "1"])
+        self.endpoints = [sv.endpoint for sv in sim.survival] if sim else []
+        self.base = base
+
+    def check_var(self, loc: str, var: str, problems: list, categorical: bool | None = None) -> bool:
+        if var not in self.levels:
+            known = sorted(self.levels)
+            problems.append((loc, f"unknown column {var!r}; the simulated cohort has {known}" if known else
+                             "the study simulates no cohort (simulation.yaml with a baseline table is needed)"))
+            return False
+        if categorical is True and self.levels[var] is None:
+            problems.append((loc, f"{var!r} is continuous; a categorical variable is needed here"))
+            return False
+        if categorical is False and self.levels[var] is not None and var not in self.binary:
+            problems.append((loc, f"{var!r} is categorical; a numeric variable is needed here"))
+            return False
+        return True
+
+    def check_level(self, loc: str, var: str, level: str | None, problems: list) -> None:
+        if level is None or var not in self.levels or self.levels[var] is None:
+            return
+        if str(level) not in self.levels[var]:
+            problems.append((loc, f"unknown level {level!r} of {var!r}; levels are {self.levels[var]}"))
+
+
+def _check_analyses(study: Study) -> None:
+    """Every declared analysis refers to what the simulated cohort holds, and fits its number."""
+    from hccrep.declared import ANALYSIS_KINDS
+
+    cols = _Columns(study)
+    by_file: dict[str, list[tuple[str, str]]] = {}
+    for f in study.files.values():
+        if isinstance(f, BaselineFile):
+            by_file.setdefault(f.file_id, []).extend(_check_table_tests(f))
+    for num in study.numbers:
+        a = num.analysis
+        if a is None:
+            continue
+        problems = by_file.setdefault(num.file_id, [])
+        fid = study.files[num.file_id]
+        loc = num.key if isinstance(fid, BaselineFile) else f"numbers[{[n.key for n in fid.numbers].index(num.key)}] ({num.key}).analysis"
+        cls = ANALYSIS_KINDS[a.kind]
+        allowed = set(cls.QUANTITIES) | ({"p"} if a.kind in ("cox", "logistic", "logrank", "table1_test") else set())
+        if num.quantity not in allowed:
+            problems.append((loc, f"a {a.kind} analysis computes {sorted(allowed)}, not a {num.quantity}"))
+        if a.kind in ("cox", "logistic") and num.quantity == "p" and (num.lower is not None):
+            problems.append((loc, "a p-value has no interval"))
+        if cols.base is None:
+            problems.append((loc, "an analysis needs a simulated cohort: simulation.yaml naming a baseline table"))
+            continue
+        by = getattr(a, "by", None) or cols.group
+        if getattr(a, "by", None) is not None:
+            cols.check_var(f"{loc}.by", a.by, problems, categorical=True)
+        if hasattr(a, "endpoint") and a.endpoint not in cols.endpoints:
+            problems.append((f"{loc}.endpoint", f"unknown endpoint {a.endpoint!r}; simulation.yaml declares {cols.endpoints}"))
+        if hasattr(a, "outcome") and a.outcome not in cols.binary:
+            problems.append((f"{loc}.outcome", f"unknown outcome {a.outcome!r}; simulation.yaml declares the binary outcomes {sorted(cols.binary)}"))
+        for name in ("group",):
+            if getattr(a, name, None) is not None:
+                cols.check_level(f"{loc}.{name}", by, getattr(a, name), problems)
+        for g in getattr(a, "groups", None) or []:
+            cols.check_level(f"{loc}.groups", by, g, problems)
+        if a.kind == "table1_test":
+            if cols.check_var(f"{loc}.variable", a.variable, problems):
+                is_cat = cols.levels[a.variable] is not None
+                from hccrep.declared import CATEGORICAL_TESTS as cat_tests
+                if (a.variant.used in cat_tests) != is_cat:
+                    problems.append((f"{loc}.variant", f"{a.variant.used!r} does not test a {'categorical' if is_cat else 'continuous'} variable"))
+        elif a.kind == "proportion":
+            if cols.check_var(f"{loc}.variable", a.variable, problems, categorical=True):
+                if a.level is None and a.variable not in cols.binary:
+                    problems.append((f"{loc}.level", f"name the level of {a.variable!r} that is counted"))
+                cols.check_level(f"{loc}.level", a.variable, a.level, problems)
+        elif a.kind in ("cox", "logistic", "auc", "c_index"):
+            for t in getattr(a, "terms", None) or []:
+                cols.check_var(f"{loc}.terms", t, problems)
+            for var, lev in a.reference.items():
+                cols.check_level(f"{loc}.reference.{var}", var, lev, problems)
+            if a.kind in ("cox", "logistic"):
+                if a.term in cols.levels:
+                    if cols.levels[a.term] is not None and a.term not in cols.binary and a.level is None:
+                        problems.append((f"{loc}.level", f"{a.term!r} is categorical: name the level whose ratio this is"))
+                    elif cols.levels[a.term] is None and a.level is not None:
+                        problems.append((f"{loc}.level", f"{a.term!r} is continuous: a per-unit ratio has no level"))
+                    cols.check_level(f"{loc}.level", a.term, a.level, problems)
+                for var, lev in a.subset.items():
+                    if cols.check_var(f"{loc}.subset.{var}", var, problems, categorical=True):
+                        cols.check_level(f"{loc}.subset.{var}", var, lev, problems)
+            if getattr(a, "marker", None) is not None:
+                cols.check_var(f"{loc}.marker", a.marker, problems, categorical=False)
+    for fid, problems in by_file.items():
+        if problems:
+            raise DataFileError(_file_path(study, fid), problems)
+
+
+def _check_table_tests(f: BaselineFile) -> list[tuple[str, str]]:
+    """The tests declared for a baseline table suit its kinds of variables."""
+    problems = []
+    for kind, names in (("categorical", CATEGORICAL_TESTS), ("continuous", CONTINUOUS_TESTS)):
+        var = getattr(f.tests, kind)
+        for side in ("stated", "evident"):
+            name = getattr(var, side) if var is not None else None
+            if name is not None and name not in names:
+                problems.append((f"tests.{kind}.{side}", f"{name!r} is not a {kind} test; choose one of {list(names)}"))
+    for i, v in enumerate(f.variables):
+        var = v.p.variant if v.p is not None else None
+        names = CATEGORICAL_TESTS if isinstance(v, CategoricalVariable) else CONTINUOUS_TESTS
+        for side in ("stated", "evident"):
+            name = getattr(var, side) if var is not None else None
+            if name is not None and name not in names:
+                problems.append((f"variables[{i}] ({v.key}).p.variant.{side}", f"{name!r} does not test a {v.kind} variable; choose one of {list(names)}"))
     return problems

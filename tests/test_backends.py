@@ -13,12 +13,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hccrep.replication import BACKENDS, BaselineRunner, monte_carlo, scorecard
+from hccrep.replication import BACKENDS, DeclaredRunner, monte_carlo, scorecard
 
 
 @pytest.fixture(scope="module")
 def table1_runner(study):
-    return BaselineRunner(study)
+    return DeclaredRunner(study)
 
 
 @pytest.fixture(scope="module")

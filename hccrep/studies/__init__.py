@@ -1,26 +1,9 @@
-"""One module per paper: the glue its notebooks and tests share.
+"""What is particular to one paper: its runner additions and the helpers of its chapter.
 
-:func:`get_runner` returns the :class:`hccrep.replication.Runner` registered for a
-study; a study without a module of its own gets a
-:class:`hccrep.replication.BaselineRunner` (its Table 1 p-values only).
+Nothing here is needed to replicate a new paper: a study folder under
+``data/`` with declared analyses is enough (:class:`hccrep.replication.DeclaredRunner`).
+A module here extends that runner for what its paper alone needs (radiotherapy
+dose rules, a paper's own model collection) and registers it under the
+``hccrep.runners`` entry-point group in ``pyproject.toml``; the replication
+layer never imports a study module by name.
 """
-
-from __future__ import annotations
-
-import importlib
-
-from hccrep.replication import BaselineRunner, Runner
-from hccrep.spec import Study
-
-__all__ = ["get_runner"]
-
-
-def get_runner(study: Study, **kwargs) -> Runner:
-    """The runner for ``study`` (its own module's ``make_runner`` if there is one)."""
-    try:
-        mod = importlib.import_module(f"hccrep.studies.{study.key}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"hccrep.studies.{study.key}":
-            raise
-        return BaselineRunner(study, **kwargs)
-    return mod.make_runner(study, **kwargs)

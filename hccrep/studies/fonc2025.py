@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hccrep.frames import str_labels
-from hccrep.replication import BaselineRunner
+from hccrep.replication import DeclaredRunner
 from hccrep.simulate import simulate_baseline
 from hccrep.simulate.study import simulate_endpoints
 from hccrep.spec import ReportedNumber, Study
@@ -68,7 +68,7 @@ def _assign_counts(rng: np.random.Generator, n: int, counts: list[int], labels: 
     return rng.permutation(np.repeat(np.array(labels, dtype=object), counts))
 
 
-class Fonc2025Runner(BaselineRunner):
+class Fonc2025Runner(DeclaredRunner):
     """Simulate the fonc2025 cohort with outcomes and replicate every check it can."""
 
     def __init__(self, study: Study, variants=None, not_checkable=None):
@@ -89,7 +89,7 @@ class Fonc2025Runner(BaselineRunner):
                 nc[n.key] = "HBV status is not reported in Table 1, so the simulated cohort has no HBV variable"
                 nc[f"{n.key}.lower"] = nc[f"{n.key}.upper"] = nc[n.key]
         nc.update(not_checkable or {})
-        super().__init__(study, v, nc)
+        super().__init__(study, v, nc, overrides=variants or {})
         self._reversed = {r.variable for r in study.simulation.reversed_contrasts} if study.simulation else set()
 
     # ------------------------------------------------------------------ simulation

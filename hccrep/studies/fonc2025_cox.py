@@ -88,11 +88,11 @@ class FocusedRunner(Fonc2025Runner):
         self.parts = tuple(parts)
 
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        from hccrep.replication import BaselineRunner
+        from hccrep.replication import DeclaredRunner
 
         out: dict[str, float | None] = {}
         for part in self.parts:
-            out.update(BaselineRunner.analyse(self, cohort) if part == "baseline" else getattr(self, f"_{part}")(cohort))
+            out.update(DeclaredRunner.analyse(self, cohort) if part == "baseline" else getattr(self, f"_{part}")(cohort))
         return out
 
 

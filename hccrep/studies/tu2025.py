@@ -74,7 +74,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from hccrep.replication import BaselineRunner
+from hccrep.replication import DeclaredRunner
 from hccrep.simulate import simulate_baseline, simulate_survival
 from hccrep.simulate.outcomes import simulate_declared_binary
 from hccrep.spec import CategoricalVariable, ReportedNumber, Study
@@ -211,7 +211,7 @@ def _term_name(n: ReportedNumber) -> str:
     return f"{n.attrs['variable']}_{level}" if level else str(n.attrs["variable"])
 
 
-class Tu2025Runner(BaselineRunner):
+class Tu2025Runner(DeclaredRunner):
     """Simulate the tu2025 cohorts with the response and OS, and replicate every check."""
 
     def __init__(self, study: Study, variants=None, not_checkable=None):
@@ -227,7 +227,7 @@ class Tu2025Runner(BaselineRunner):
             nc[f"t4_hl_p_afp_{ck}"] = ("AFP is printed only as < 200 / > 200 ng/mL; a model on that indicator has two "
                                        "distinct risks, from which no ten (or three) risk groups can be formed")
         nc.update(not_checkable or {})
-        super().__init__(study, v, nc)
+        super().__init__(study, v, nc, overrides=variants or {})
         params = study.simulation.parameters if study.simulation else {}
         self.follow_up_min = float(params.get("os_follow_up_min_days", 60))
         lo, hi = params.get("dca_thresholds", [0.1, 0.5])
@@ -350,7 +350,7 @@ class Tu2025Runner(BaselineRunner):
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
         d = design_matrix(cohort)
-        out = self._table1(cohort)
+        out = super().analyse(cohort)  # the declared analyses: Table 1 under its declared tests
         out.update(self._table1_outcomes(cohort))
         out.update(self._table2(cohort, d))
         out.update(self._prediction(cohort, d))
@@ -359,33 +359,6 @@ class Tu2025Runner(BaselineRunner):
 
     def _cohort_mask(self, cohort: pd.DataFrame, ck: str) -> np.ndarray:
         return cohort[self.group_column].astype(str).to_numpy() == ck
-
-    def _table1(self, cohort: pd.DataFrame) -> dict[str, float]:
-        """Table 1 p-values across the cohorts; a count table's p is computed once and remembered.
-
-        The simulated counts are the reported ones in every cohort, so the same
-        (exact, slow) Fisher test would otherwise be repeated for every seed.
-        """
-        from hccrep.stats import compare_counts, compare_samples
-
-        out: dict[str, float] = {}
-        g = cohort[self.group_column].astype(str).to_numpy()
-        memo = self.__dict__.setdefault("_count_p_memo", {})
-        for v in self.study.baseline().variables:
-            if v.p is None or v.p.role != "check":
-                continue
-            col = cohort[v.key]
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                x = col.astype(str).to_numpy()
-                table = np.array([[int(((x == lv) & (g == ck)).sum()) for ck in COHORTS] for lv in col.cat.categories])
-                key = (self.variants["categorical"], table.tobytes(), table.shape)
-                if key not in memo:
-                    memo[key] = compare_counts(table, test=self.variants["categorical"]).pvalue
-                out[f"{v.key}.p"] = memo[key]
-            else:
-                x = col.to_numpy(float)
-                out[f"{v.key}.p"] = compare_samples([x[g == ck] for ck in COHORTS], test=self.variants["continuous"]).pvalue
-        return out
 
     def _table1_outcomes(self, cohort: pd.DataFrame) -> dict[str, float]:
         from hccrep.stats import compare_counts, compare_samples

@@ -1,0 +1,407 @@
+"""One handler per kind of declared analysis: a simulated cohort in, a replicated number out.
+
+A check declares in its data file what computes it (:mod:`hccrep.declared`);
+:func:`compute` finds the handler of its ``kind`` in :data:`HANDLERS` and runs
+it on a :class:`CohortView`. Handlers call the statistics layer only
+(:mod:`hccrep.stats`): the numpy engines (:mod:`hccrep.stats.fastsurv`,
+:mod:`hccrep.stats.fastcox`) by default, which the Monte Carlo repeats
+thousands of times, or the reference engines (lifelines / statsmodels) with
+``engine="reference"``; ``tests/test_fastsurv.py`` and ``tests/test_fastcox.py``
+keep the two equal.
+
+A model shared by several numbers (an HR, its CI and its p) is fitted once per
+cohort: results are memoised on the view.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from hccrep.declared import parse_analysis
+>>> d = pd.DataFrame({"group": pd.Categorical(["a"] * 4 + ["b"] * 4),
+...                   "os_time": [1., 3, 4, 6, 2, 8, 9, 12], "os_event": [1, 1, 0, 1, 1, 0, 1, 1]})
+>>> view = CohortView(d, group="group", levels={"group": ["a", "b"]})
+>>> res = compute(parse_analysis({"kind": "km_median", "endpoint": "os", "group": "a"}), view)
+>>> res.value  # S(t) is exactly 0.5 from t = 3 to 6: R's survfit takes the midpoint
+4.5
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Replicated", "CohortView", "HANDLERS", "ENGINES", "register", "compute"]
+
+#: Where the survival statistics come from: the numpy fast path or lifelines / statsmodels.
+ENGINES = ("numpy", "reference")
+
+_NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class Replicated:
+    """What one analysis gives on one cohort.
+
+    ``value`` is the point estimate (a median, a ratio, a rate...), ``lower``
+    and ``upper`` its confidence limits, ``pvalue`` its test; each is NaN when
+    the analysis has none. ``variant`` names what was computed.
+    """
+
+    value: float = _NAN
+    lower: float = _NAN
+    upper: float = _NAN
+    pvalue: float = _NAN
+    variant: str = ""
+
+    def pick(self, quantity: str) -> float:
+        """The number a reported ``quantity`` compares with (the p-value for ``p``)."""
+        return self.pvalue if quantity in ("p", "p_interaction") else self.value
+
+
+class CohortView:
+    """A simulated cohort as the handlers read it.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        One row per patient; categorical columns hold level keys, survival
+        endpoints ``<endpoint>_time`` / ``<endpoint>_event``, binary outcomes 0/1.
+    group : str
+        The default grouping column.
+    levels : mapping
+        Declared levels of each categorical column, in table order (the first
+        is a model's default reference).
+    engine : {"numpy", "reference"}
+    """
+
+    def __init__(self, cohort: pd.DataFrame, group: str, levels: Mapping[str, list[str] | None] | None = None,
+                 engine: str = "numpy"):
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+        self.cohort = cohort
+        self.group = group
+        self.levels = dict(levels or {})
+        self.engine = engine
+        self.memo: dict = {}
+        self._labels: dict[str, np.ndarray] = {}
+
+    def labels(self, column: str) -> np.ndarray:
+        """The column as strings (level keys), cached."""
+        if column not in self._labels:
+            if column not in self.cohort.columns:
+                raise KeyError(f"the simulated cohort has no column {column!r}")
+            from hccrep.frames import str_labels
+
+            self._labels[column] = str_labels(self.cohort[column])
+        return self._labels[column]
+
+    def numeric(self, column: str) -> np.ndarray:
+        if column not in self.cohort.columns:
+            raise KeyError(f"the simulated cohort has no column {column!r}")
+        return self.cohort[column].to_numpy(float)
+
+    def is_categorical(self, column: str) -> bool:
+        if self.levels.get(column) is not None:
+            return True
+        dtype = self.cohort[column].dtype
+        return isinstance(dtype, pd.CategoricalDtype) or dtype == object
+
+    def levels_of(self, column: str) -> list[str]:
+        declared = self.levels.get(column)
+        if declared is not None:
+            return list(declared)
+        col = self.cohort[column]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            return [str(c) for c in col.cat.categories]
+        return sorted(pd.unique(self.labels(column)).tolist())
+
+    def mask(self, by: str | None, group: str | None, subset: Mapping[str, str] | None = None) -> np.ndarray:
+        """Rows of one level of ``by`` (every row when ``group`` is None), within ``subset``."""
+        m = np.ones(len(self.cohort), dtype=bool)
+        if group is not None:
+            m &= self.labels(by or self.group) == str(group)
+        for var, lev in (subset or {}).items():
+            m &= self.labels(var) == str(lev)
+        return m
+
+    def survival(self, endpoint: str, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        t, e = self.numeric(f"{endpoint}_time"), self.numeric(f"{endpoint}_event").astype(np.int64)
+        return (t, e) if mask is None else (t[mask], e[mask])
+
+    def design(self, terms: list[str], reference: Mapping[str, str], mask: np.ndarray) -> pd.DataFrame:
+        """Model columns of ``terms`` on the masked rows: categorical terms as indicators ``term=level``.
+
+        The reference level of a categorical term is ``reference[term]`` or its
+        first declared level (R's treatment contrasts).
+        """
+        cols: dict[str, np.ndarray] = {}
+        for t in terms:
+            if self.is_categorical(t):
+                lab = self.labels(t)[mask]
+                levels = self.levels_of(t)
+                ref = reference.get(t, levels[0])
+                for lv in levels:
+                    if lv != ref:
+                        cols[f"{t}={lv}"] = (lab == lv).astype(float)
+            else:
+                cols[t] = self.numeric(t)[mask]
+        return pd.DataFrame(cols)
+
+
+Handler = Callable[[object, CohortView, str], Replicated]
+#: kind -> handler
+HANDLERS: dict[str, Handler] = {}
+
+
+def register(kind: str) -> Callable[[Handler], Handler]:
+    """Decorator: make ``fn`` the handler of ``kind`` (one handler per kind)."""
+
+    def deco(fn: Handler) -> Handler:
+        if kind in HANDLERS:
+            raise ValueError(f"a handler for {kind!r} is already registered ({HANDLERS[kind].__module__})")
+        HANDLERS[kind] = fn
+        return fn
+
+    return deco
+
+
+def compute(analysis, view: CohortView, quantity: str = "") -> Replicated:
+    """Run the handler of ``analysis.kind`` on the cohort (memoised per view).
+
+    ``quantity`` is the reported number's (a ``proportion`` gives a count or a
+    percentage by it).
+
+    Statistical failures on a simulated cohort (no events in a group, a model
+    that does not converge, a level absent from a subgroup) give NaN: the
+    check is then not replicated on that cohort, which the scorecard shows.
+    """
+    key = (analysis.model_dump_json(), quantity)
+    if key in view.memo:
+        return view.memo[key]
+    try:
+        handler = HANDLERS[analysis.kind]
+    except KeyError:
+        raise KeyError(f"no handler for analysis kind {analysis.kind!r}; known: {sorted(HANDLERS)}") from None
+    try:
+        res = handler(analysis, view, quantity)
+    except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError) as exc:
+        res = Replicated(variant=f"not computable on this cohort: {exc}")
+    view.memo[key] = res
+    return res
+
+
+# ----------------------------------------------------------------------------- Table 1
+
+
+@functools.lru_cache(maxsize=4096)
+def _count_test(test: str, cells: bytes, shape: tuple[int, int]):
+    """:func:`hccrep.stats.compare_counts` of one table, remembered.
+
+    A simulated cohort reproduces the printed counts exactly, so every seed
+    gives the same Table 1 count tables: an exact test of a large table is
+    computed once instead of once per cohort.
+    """
+    from hccrep.stats import compare_counts
+
+    return compare_counts(np.frombuffer(cells, dtype=np.int64).reshape(shape), test=test)
+
+
+@register("table1_test")
+def _table1_test(a, view: CohortView, quantity: str) -> Replicated:
+    from hccrep.stats import compare_samples
+
+    by = a.by or view.group
+    groups = a.groups or view.levels_of(by)
+    arm = view.labels(by)
+    test = a.variant.used
+    if view.is_categorical(a.variable):
+        lab = view.labels(a.variable)
+        levels = view.levels_of(a.variable)
+        table = np.array([[int(np.count_nonzero((arm == g) & (lab == lv))) for g in groups] for lv in levels])
+        table = np.ascontiguousarray(table[table.sum(axis=1) > 0], dtype=np.int64)  # a level nobody has: left out
+        res = _count_test(test, table.tobytes(), table.shape)
+    else:
+        x = view.numeric(a.variable)
+        res = compare_samples([x[arm == g] for g in groups], test=test)
+    return Replicated(pvalue=res.pvalue, variant=res.variant)
+
+
+@register("proportion")
+def _proportion(a, view: CohortView, quantity: str) -> Replicated:
+    m = view.mask(a.by, a.group)
+    n = int(m.sum())
+    if a.level is None:
+        hits = int(np.count_nonzero(view.numeric(a.variable)[m] == 1))
+    else:
+        hits = int(np.count_nonzero(view.labels(a.variable)[m] == str(a.level)))
+    value = float(hits) if quantity == "count" else (100.0 * hits / n if n else _NAN)
+    return Replicated(value=value, variant=f"{'count' if quantity == 'count' else 'percentage'} of {n} patients")
+
+
+# ----------------------------------------------------------------------------- Kaplan-Meier and log-rank
+
+
+def _km_module(view: CohortView):
+    if view.engine == "numpy":
+        from hccrep.stats import fastsurv
+
+        return fastsurv
+    from hccrep.stats import survival
+
+    return survival
+
+
+@register("km_median")
+def _km_median(a, view: CohortView, quantity: str) -> Replicated:
+    t, e = view.survival(a.endpoint, view.mask(a.by, a.group))
+    r = _km_module(view).km_median(t, e, conf_type=a.variant.used)
+    return Replicated(value=r.median, lower=r.lower, upper=r.upper, variant=r.variant)
+
+
+@register("km_landmark")
+def _km_landmark(a, view: CohortView, quantity: str) -> Replicated:
+    t, e = view.survival(a.endpoint, view.mask(a.by, a.group))
+    r = _km_module(view).km_landmark(t, e, at=[a.time], conf_type=a.variant.used)
+    if isinstance(r, pd.DataFrame):
+        s, lo, hi = (float(r[c].iloc[0]) for c in ("survival", "lower", "upper"))
+        variant = f"Kaplan-Meier survival at {a.time:g}, {a.variant.used} CI (lifelines)"
+    else:
+        s, lo, hi, variant = float(r.survival[0]), float(r.lower[0]), float(r.upper[0]), r.variant
+    scale = 100.0  # rates are reported in percent (quantity rate / percent)
+    return Replicated(value=scale * s, lower=scale * lo, upper=scale * hi, variant=variant)
+
+
+@register("logrank")
+def _logrank(a, view: CohortView, quantity: str) -> Replicated:
+    by = a.by or view.group
+    arm = view.labels(by)
+    m = np.isin(arm, a.groups) if a.groups else np.ones(arm.size, dtype=bool)
+    t, e = view.survival(a.endpoint, m)
+    r = _km_module(view).logrank(t, e, arm[m])
+    return Replicated(value=r.statistic, pvalue=r.pvalue, variant=r.variant)
+
+
+# ----------------------------------------------------------------------------- regression
+
+
+def _target_column(a, view: CohortView) -> str:
+    """The design column of the reported ratio (a 0/1 outcome used as a term is ``term=1``)."""
+    if a.level is not None:
+        return f"{a.term}={a.level}"
+    return f"{a.term}=1" if view.is_categorical(a.term) else a.term
+
+
+def _drop_constant(x: pd.DataFrame) -> pd.DataFrame:
+    """Leave out columns that are constant on these rows (a level absent from a subgroup).
+
+    R's ``coxph`` and ``glm`` report NA for such a column and estimate the
+    others; a number that asks for the dropped column is then NaN.
+    """
+    const = [c for c in x.columns if np.ptp(x[c].to_numpy()) == 0]
+    return x.drop(columns=const) if const else x
+
+
+def _cox_fit(a, view: CohortView, terms: list[str], reference, subset) -> pd.DataFrame:
+    key = ("cox", a.endpoint, tuple(terms), tuple(sorted(reference.items())), a.variant.used, tuple(sorted(subset.items())))
+    if key not in view.memo:
+        m = view.mask(None, None, subset)
+        x = _drop_constant(view.design(terms, reference, m))
+        t, e = view.survival(a.endpoint, m)
+        d = pd.concat([pd.DataFrame({"_time": t, "_event": e}), x], axis=1)
+        try:
+            if view.engine == "numpy":
+                from hccrep.stats.fastcox import cox_table
+
+                tab = cox_table(d, "_time", "_event", list(x.columns), ties=a.variant.used)
+            else:
+                from hccrep.stats import cox
+
+                tab = cox(d, "_time", "_event", list(x.columns), ties=a.variant.used).table
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            tab = exc
+        view.memo[key] = tab
+    tab = view.memo[key]
+    if isinstance(tab, Exception):
+        raise ValueError(str(tab))
+    return tab
+
+
+def _wald_row(tab: pd.DataFrame, name: str, ratio: str, variant: str) -> Replicated:
+    if name not in tab.index:
+        raise ValueError(f"{name} is constant on these patients")
+    r = tab.loc[name]
+    return Replicated(value=float(r[ratio]), lower=float(r["lower"]), upper=float(r["upper"]), pvalue=float(r["p"]), variant=variant)
+
+
+@register("cox")
+def _cox(a, view: CohortView, quantity: str) -> Replicated:
+    tab = _cox_fit(a, view, list(a.terms), a.reference, a.subset)
+    n = len(a.terms)
+    return _wald_row(tab, _target_column(a, view), "hr", f"Cox ({'univariable' if n == 1 else f'{n} terms'}), "
+                     f"{a.variant.used} ties, Wald CI and p ({'numpy' if view.engine == 'numpy' else 'lifelines'})")
+
+
+def _logit_fit(view: CohortView, outcome: str, terms: list[str], reference, subset) -> pd.DataFrame:
+    key = ("logistic", outcome, tuple(terms), tuple(sorted(reference.items())), tuple(sorted(subset.items())))
+    if key not in view.memo:
+        from hccrep.stats.prediction import logistic_table
+
+        m = view.mask(None, None, subset)
+        x = _drop_constant(view.design(terms, reference, m))
+        d = pd.concat([pd.DataFrame({"_y": view.numeric(outcome)[m]}), x], axis=1)
+        try:
+            view.memo[key] = logistic_table(d, "_y", list(x.columns)).set_index("term")
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            view.memo[key] = exc
+    tab = view.memo[key]
+    if isinstance(tab, Exception):
+        raise ValueError(str(tab))
+    return tab
+
+
+@register("logistic")
+def _logistic(a, view: CohortView, quantity: str) -> Replicated:
+    tab = _logit_fit(view, a.outcome, list(a.terms), a.reference, a.subset)
+    return _wald_row(tab, _target_column(a, view), "or", "logistic regression (maximum likelihood), Wald CI and p (R glm + confint.default)")
+
+
+def _linear_predictor_logit(view: CohortView, outcome: str, terms: list[str], reference) -> np.ndarray:
+    tab = _logit_fit(view, outcome, terms, reference, {})
+    x = view.design(terms, reference, np.ones(len(view.cohort), dtype=bool))
+    return x[list(tab.index)].to_numpy(float) @ tab["beta"].to_numpy(float)
+
+
+@register("auc")
+def _auc(a, view: CohortView, quantity: str) -> Replicated:
+    from hccrep.stats.prediction import roc_auc
+
+    y = view.numeric(a.outcome)
+    if a.marker is not None:
+        score = view.numeric(a.marker) * (1.0 if a.direction == "higher" else -1.0)
+    else:
+        score = _linear_predictor_logit(view, a.outcome, list(a.terms), a.reference)
+    r = roc_auc(y, score)
+    return Replicated(value=r.auc, lower=r.lower, upper=r.upper, variant=r.method)
+
+
+@register("c_index")
+def _c_index(a, view: CohortView, quantity: str) -> Replicated:
+    from hccrep.stats.fastcox import cox_fit
+    from hccrep.validation import harrell_c
+
+    t, e = view.survival(a.endpoint)
+    if a.marker is not None:
+        risk = view.numeric(a.marker)
+    else:
+        x = view.design(list(a.terms), a.reference, np.ones(len(view.cohort), dtype=bool))
+        x = x.loc[:, x.nunique() > 1]
+        coef, _, _ = cox_fit(t, e, x.to_numpy(float))
+        risk = x.to_numpy(float) @ coef
+    c = harrell_c(t, e, risk)
+    if not math.isfinite(c):
+        raise ValueError("C is undefined")
+    return Replicated(value=c, variant="Harrell's C (ties in the score count 1/2)")

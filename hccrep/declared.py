@@ -1,0 +1,284 @@
+"""What computes each check: the typed analysis declarations of the data files.
+
+A reported number in a results file may carry an ``analysis:`` block that says
+which analysis of the simulated cohort gives its replicated value. The block
+is a tagged union on ``kind``; each kind has its own fields, every unknown key
+is an error, and each concept has one spelling (``endpoint``, ``groups``,
+``terms``, ``reference``, ``variant``...). Baseline p-values get a
+:class:`Table1Test` built from their table (see :mod:`hccrep.spec`).
+
+The **variant** of an analysis (the test of a Table 1 row, the ties method of a
+Cox model, the transform of a KM interval) is data too: ``stated`` is what the
+paper's methods say, ``evident`` what its numbers show it used (with ``why``).
+The scorecard judges under the evident variant and shows the stated one beside
+it.
+
+Examples
+--------
+>>> a = parse_analysis({"kind": "km_median", "endpoint": "os", "group": "a"})
+>>> a.kind, a.variant.used
+('km_median', 'log')
+>>> parse_analysis({"kind": "logrank", "endpoint": "os", "grups": ["a", "b"]})
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for tagged-union[...]
+...
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator, model_validator
+
+__all__ = [
+    "Variant",
+    "Table1Test",
+    "Proportion",
+    "KMMedian",
+    "KMLandmark",
+    "Logrank",
+    "Cox",
+    "Logistic",
+    "AUC",
+    "CIndex",
+    "Analysis",
+    "ANALYSIS_KINDS",
+    "TABLE1_TESTS",
+    "parse_analysis",
+]
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+LevelKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$")]
+
+#: Tests of a Table 1 row (names of :func:`hccrep.stats.compare_counts` and
+#: :func:`hccrep.stats.compare_samples`).
+CATEGORICAL_TESTS = ("chisq", "chisq_yates", "fisher", "auto_fisher")
+CONTINUOUS_TESTS = ("welch", "student", "mannwhitney", "mannwhitney_exact", "kruskal", "anova")
+TABLE1_TESTS = CATEGORICAL_TESTS + CONTINUOUS_TESTS
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Variant(_Model):
+    """The variant of an analysis: what the paper states and what it evidently used.
+
+    ``used`` (the one judged) is ``evident`` when given, else ``stated``.
+    A variant written as a plain string is read as ``{stated: <string>}``.
+    """
+
+    stated: str | None = Field(default=None, description="the variant the paper's methods name")
+    evident: str | None = Field(default=None, description="the variant the paper's numbers show it used, when it differs")
+    why: str | None = Field(default=None, description="the evidence for `evident` (required with it)")
+
+    @model_validator(mode="after")
+    def _evident_needs_why(self) -> Variant:
+        if self.evident is not None and not self.why:
+            raise ValueError("an evident variant needs `why` (the evidence that the paper used it)")
+        if self.stated is None and self.evident is None:
+            raise ValueError("give `stated`, `evident`, or both")
+        return self
+
+    @property
+    def used(self) -> str:
+        return self.evident if self.evident is not None else self.stated  # type: ignore[return-value]
+
+
+def _as_variant(value: Any) -> Any:
+    return {"stated": value} if isinstance(value, str) else value
+
+
+class _Analysis(_Model):
+    """Fields and rules shared by every kind."""
+
+    #: allowed variant names of the kind, and the one used when none is declared
+    VARIANTS: ClassVar[tuple[str, ...]] = ()
+    DEFAULT_VARIANT: ClassVar[str | None] = None
+    #: the quantities a number computed by this kind may have
+    QUANTITIES: ClassVar[tuple[str, ...]] = ()
+
+    variant: Variant | None = Field(default=None, description="the test or estimator variant (see each kind)")
+
+    @field_validator("variant", mode="before")
+    @classmethod
+    def _variant_from_string(cls, value: Any) -> Any:
+        return _as_variant(value)
+
+    @model_validator(mode="after")
+    def _known_variant(self) -> _Analysis:
+        if self.variant is None:
+            if self.DEFAULT_VARIANT is not None:
+                object.__setattr__(self, "variant", Variant(stated=self.DEFAULT_VARIANT))
+            return self
+        for side in ("stated", "evident"):
+            name = getattr(self.variant, side)
+            if name is not None and self.VARIANTS and name not in self.VARIANTS:
+                raise ValueError(f"variant.{side}: {name!r} is not a variant of {self.kind}; choose one of {list(self.VARIANTS)}")
+        return self
+
+    def with_variant(self, name: str) -> _Analysis:
+        """The same analysis under another variant (for the stated column of the scorecard)."""
+        return self.model_copy(update={"variant": Variant(stated=name)})
+
+
+class Table1Test(_Analysis):
+    """A test of one baseline variable across groups (the p-value of a Table 1 row).
+
+    Levels with no patient in any compared group are left out of the table,
+    as R's ``chisq.test`` / ``fisher.test`` would fail on them otherwise.
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = TABLE1_TESTS
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("p",)
+    kind: Literal["table1_test"]
+    variable: Key
+    groups: list[Key] | None = Field(default=None, min_length=2, description="the groups compared (default: every group)")
+    by: Key | None = Field(default=None, description="the grouping column (default: the simulation's group variable)")
+
+
+class Proportion(_Analysis):
+    """The count or percentage of patients at one level of a variable, within a group."""
+
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("count", "percent")
+    kind: Literal["proportion"]
+    variable: Key = Field(description="a categorical column or a declared binary outcome (level 1)")
+    level: LevelKey | None = Field(default=None, description="the level counted; None for a 0/1 outcome (counts the 1s)")
+    group: Key | None = Field(default=None, description="a level of `by` (default: the whole cohort)")
+    by: Key | None = None
+
+
+class _Survival(_Analysis):
+    endpoint: Key = Field(description="a survival endpoint declared in simulation.yaml (columns <endpoint>_time, _event)")
+    by: Key | None = Field(default=None, description="the grouping column (default: the simulation's group variable)")
+
+
+class KMMedian(_Survival):
+    """Kaplan–Meier median survival with its pointwise-band confidence limits (R ``survfit``)."""
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("log", "log-log", "plain")
+    DEFAULT_VARIANT: ClassVar[str] = "log"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("median",)
+    kind: Literal["km_median"]
+    group: Key | None = Field(default=None, description="a level of `by` (default: every patient)")
+
+
+class KMLandmark(_Survival):
+    """Kaplan–Meier survival at a time point, in percent, with its pointwise limits."""
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("log", "log-log", "plain")
+    DEFAULT_VARIANT: ClassVar[str] = "log"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("rate", "percent")
+    kind: Literal["km_landmark"]
+    group: Key | None = None
+    time: float = Field(gt=0, description="the landmark, in the endpoint's time unit")
+
+
+class Logrank(_Survival):
+    """Log-rank test (R ``survdiff``, rho = 0) between two or more groups."""
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("logrank",)
+    DEFAULT_VARIANT: ClassVar[str] = "logrank"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("p",)
+    kind: Literal["logrank"]
+    groups: list[Key] | None = Field(default=None, min_length=2, description="the groups compared, only their patients (default: every level of `by`)")
+
+
+class _Regression(_Analysis):
+    terms: list[Key] = Field(min_length=1, description="model terms: columns of the cohort (a categorical one enters as indicators of its non-reference levels)")
+    term: Key = Field(description="the term whose effect this number reports")
+    level: LevelKey | None = Field(default=None, description="the level of a categorical `term` (None: a per-unit effect of a continuous term)")
+    reference: dict[Key, LevelKey] = Field(default_factory=dict, description="reference level per categorical term (default: its first level)")
+    subset: dict[Key, LevelKey] = Field(default_factory=dict, description="fit on the patients with these levels only (a subgroup)")
+
+    @model_validator(mode="after")
+    def _term_in_terms(self) -> _Regression:
+        if self.term not in self.terms:
+            raise ValueError(f"term {self.term!r} is not among the model's terms {self.terms}")
+        if len(set(self.terms)) != len(self.terms):
+            raise ValueError(f"terms repeat a name: {self.terms}")
+        for var in self.reference:
+            if var not in self.terms:
+                raise ValueError(f"reference names {var!r}, which is not a term")
+        if self.level is not None and self.reference.get(self.term) == self.level:
+            raise ValueError(f"level {self.level!r} is the reference of {self.term!r}; its ratio is 1 by definition")
+        return self
+
+
+class Cox(_Regression):
+    """Cox proportional-hazards model (Wald CI and p); univariable when ``terms`` has one entry."""
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("efron", "breslow")
+    DEFAULT_VARIANT: ClassVar[str] = "efron"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("hr", "p")
+    kind: Literal["cox"]
+    endpoint: Key
+
+
+class Logistic(_Regression):
+    """Logistic regression (maximum likelihood, Wald CI and p as R ``glm`` + ``confint.default``)."""
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("wald",)
+    DEFAULT_VARIANT: ClassVar[str] = "wald"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("or", "p")
+    kind: Literal["logistic"]
+    outcome: Key = Field(description="a 0/1 outcome declared in simulation.yaml (binary)")
+
+
+class AUC(_Analysis):
+    """Area under the ROC curve of a marker or a fitted logistic score, DeLong CI (R ``pROC``)."""
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("delong",)
+    DEFAULT_VARIANT: ClassVar[str] = "delong"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("auc",)
+    kind: Literal["auc"]
+    outcome: Key
+    marker: Key | None = Field(default=None, description="a numeric column used as the score (higher = outcome 1)")
+    terms: list[Key] | None = Field(default=None, min_length=1, description="or: the terms of a logistic model whose linear predictor is the score")
+    reference: dict[Key, LevelKey] = Field(default_factory=dict)
+    direction: Literal["higher", "lower"] = Field(default="higher", description="which marker values point to outcome 1")
+
+    @model_validator(mode="after")
+    def _one_score(self) -> AUC:
+        if (self.marker is None) == (self.terms is None):
+            raise ValueError("give exactly one of marker or terms")
+        return self
+
+
+class CIndex(_Analysis):
+    """Harrell's C of a Cox model's linear predictor, or of a marker (higher = worse)."""
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("harrell",)
+    DEFAULT_VARIANT: ClassVar[str] = "harrell"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("c_index",)
+    kind: Literal["c_index"]
+    endpoint: Key
+    marker: Key | None = None
+    terms: list[Key] | None = Field(default=None, min_length=1)
+    reference: dict[Key, LevelKey] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_score(self) -> CIndex:
+        if (self.marker is None) == (self.terms is None):
+            raise ValueError("give exactly one of marker or terms")
+        return self
+
+
+Analysis = Annotated[
+    Union[Table1Test, Proportion, KMMedian, KMLandmark, Logrank, Cox, Logistic, AUC, CIndex],
+    Field(discriminator="kind"),
+]
+
+#: kind -> model class
+ANALYSIS_KINDS: dict[str, type[_Analysis]] = {
+    c.model_fields["kind"].annotation.__args__[0]: c  # type: ignore[union-attr]
+    for c in (Table1Test, Proportion, KMMedian, KMLandmark, Logrank, Cox, Logistic, AUC, CIndex)
+}
+
+_ADAPTER: TypeAdapter = TypeAdapter(Analysis)
+
+
+def parse_analysis(raw: dict) -> _Analysis:
+    """Validate one ``analysis:`` mapping (raises pydantic's ``ValidationError``)."""
+    return _ADAPTER.validate_python(raw)
