@@ -76,16 +76,21 @@ class CohortView:
         Declared levels of each categorical column, in table order (the first
         is a model's default reference).
     engine : {"numpy", "reference"}
+        Kaplan-Meier, log-rank (and, unless ``cox_engine`` is given, Cox) engine.
+    cox_engine : {"numpy", "reference"}, optional
     """
 
     def __init__(self, cohort: pd.DataFrame, group: str, levels: Mapping[str, list[str] | None] | None = None,
-                 engine: str = "numpy"):
-        if engine not in ENGINES:
-            raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+                 engine: str = "numpy", cox_engine: str | None = None):
+        cox_engine = engine if cox_engine is None else cox_engine
+        for name, value in (("engine", engine), ("cox_engine", cox_engine)):
+            if value not in ENGINES:
+                raise ValueError(f"{name} must be one of {ENGINES}, got {value!r}")
         self.cohort = cohort
         self.group = group
         self.levels = dict(levels or {})
         self.engine = engine
+        self.cox_engine = cox_engine
         self.memo: dict = {}
         self._labels: dict[str, np.ndarray] = {}
 
@@ -306,14 +311,14 @@ def _drop_constant(x: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cox_fit(a, view: CohortView, terms: list[str], reference, subset) -> pd.DataFrame:
-    key = ("cox", a.endpoint, tuple(terms), tuple(sorted(reference.items())), a.variant.used, tuple(sorted(subset.items())))
+    key = ("cox", a.endpoint, tuple(terms), tuple(sorted(reference.items())), a.variant.used, tuple(sorted(subset.items())), view.cox_engine)
     if key not in view.memo:
         m = view.mask(None, None, subset)
         x = _drop_constant(view.design(terms, reference, m))
         t, e = view.survival(a.endpoint, m)
         d = pd.concat([pd.DataFrame({"_time": t, "_event": e}), x], axis=1)
         try:
-            if view.engine == "numpy":
+            if view.cox_engine == "numpy":
                 from hccrep.stats.fastcox import cox_table
 
                 tab = cox_table(d, "_time", "_event", list(x.columns), ties=a.variant.used)
@@ -342,7 +347,7 @@ def _cox(a, view: CohortView, quantity: str) -> Replicated:
     tab = _cox_fit(a, view, list(a.terms), a.reference, a.subset)
     n = len(a.terms)
     return _wald_row(tab, _target_column(a, view), "hr", f"Cox ({'univariable' if n == 1 else f'{n} terms'}), "
-                     f"{a.variant.used} ties, Wald CI and p ({'numpy' if view.engine == 'numpy' else 'lifelines'})")
+                     f"{a.variant.used} ties, Wald CI and p ({'numpy' if view.cox_engine == 'numpy' else 'lifelines'})")
 
 
 def _logit_fit(view: CohortView, outcome: str, terms: list[str], reference, subset) -> pd.DataFrame:

@@ -62,12 +62,17 @@ def _writable(output: Optional[Path], option: str = "--output") -> None:
         _fail(f"{option} {output} cannot be written (permission denied)")
 
 
-def _needs_cohort(st) -> None:
+def _runner(st):
+    """The study's runner; a study that declares no cohort and has no runner of its own is a user error."""
+    from hccrep.replication import DeclaredRunner, runner_for
+
+    runner = runner_for(st)
     sim = st.simulation
-    if sim is None or sim.baseline is None:
+    if type(runner) is DeclaredRunner and (sim is None or sim.baseline is None):
         where = st.folder / "simulation.yaml"
         _fail(f"{st.key}: no cohort can be simulated: {where} " + ("does not exist" if sim is None else "names no baseline table")
               + " (it declares the baseline table and the outcomes to simulate; see `hccrep new`)")
+    return runner
 
 
 @app.command()
@@ -101,12 +106,9 @@ def simulate(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Simulate one cohort and write it as CSV."""
-    from hccrep.replication import runner_for
-
     _writable(output)
     st = _load(study, data_dir)
-    _needs_cohort(st)
-    cohort = runner_for(st).simulate(seed)
+    cohort = _runner(st).simulate(seed)
     if output is None:
         cohort.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
@@ -150,7 +152,7 @@ def scorecard(
     """Every check with its replicated value, Monte Carlo interval and verdict."""
     import pandas as pd
 
-    from hccrep.replication import inputs_table, runner_for, scorecard as make_card, summarise
+    from hccrep.replication import inputs_table, scorecard as make_card, summarise
 
     if backend is not None and backend not in ("serial", "joblib", "dask"):
         raise typer.BadParameter(f"must be serial, joblib or dask, not {backend!r}", param_hint="--backend")
@@ -158,13 +160,13 @@ def scorecard(
         raise typer.BadParameter("--scheduler needs --backend dask", param_hint="--scheduler")
     _writable(output)
     st = _load(study, data_dir)
-    _needs_cohort(st)
+    runner = _runner(st)
     extra = {}
     if backend is not None or scheduler is not None:
         extra["backend"] = backend or "dask"
     if scheduler is not None:
         extra["scheduler"] = scheduler
-    card = make_card(runner_for(st), n_mc=mc, seed=seed, n_jobs=jobs, progress=not quiet, **extra)
+    card = make_card(runner, n_mc=mc, seed=seed, n_jobs=jobs, progress=not quiet, **extra)
     cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict"]
     with pd.option_context("display.width", 200, "display.max_rows", 1000, "display.float_format", "{:.4g}".format):
         typer.echo(card[cols].to_string(index=False))

@@ -118,6 +118,9 @@ class Runner:
 
     def reason_not_replicated(self, num: ReportedNumber) -> str:
         """Why a check has no replicated value (shown in the scorecard)."""
+        only = getattr(self, "only", None)
+        if only is not None and num.file_id not in only:
+            return f"not analysed in this run (it analyses only {', '.join(only)})"
         if num.quantity == "p" and num.key.endswith(".p") and "." in num.key[:-2] and num.analysis is None:
             return ("this baseline table describes another set of patients than the simulated cohort "
                     "(for example after matching); hccrep does not simulate it")
@@ -154,11 +157,25 @@ class DeclaredRunner(Runner):
         add keys of their own.
     not_checkable : mapping, optional
         Check key -> reason it cannot be replicated.
+    only : iterable of str, optional
+        Analyse only the numbers of these data files (file ids): the same
+        cohorts, fewer analyses, a faster Monte Carlo. Every other check is
+        then "not checkable" in the scorecard, with that reason.
+    overrides : mapping, optional
+        For subclasses: the what-if overrides when ``variants`` also carries
+        the subclass's own defaults (default: read from ``variants``).
     """
 
     def __init__(self, study: Study, variants: Mapping[str, str] | None = None, not_checkable: Mapping[str, str] | None = None,
-                 overrides: Mapping[str, str] | None = None):
+                 overrides: Mapping[str, str] | None = None, only=None):
         super().__init__(study, dict(variants or {}), dict(not_checkable or {}))
+        if only is not None:
+            only = tuple(sorted(set([only] if isinstance(only, str) else only)))
+            unknown = [f for f in only if f not in study.files]
+            if unknown or not only:
+                raise ValueError(f"only: unknown or no data files {unknown or list(only)}; {study.key} has {sorted(study.files)}")
+        #: the data files analysed (None: every file)
+        self.only = only
         #: the what-if overrides the caller asked for (never a study runner's own defaults)
         given = variants if overrides is None else overrides
         self.overrides = {k: v for k, v in dict(given or {}).items() if k in VARIANT_OVERRIDES or k == "engine"}
@@ -185,7 +202,12 @@ class DeclaredRunner(Runner):
     @cached_property
     def _declared(self) -> list[ReportedNumber]:
         """The numbers whose replicated value (or interval) a declared analysis computes."""
-        return [n for n in self.study.numbers if n.analysis is not None and (n.role == "check" or (n.role == "input" and n.lower is not None))]
+        return [n for n in self.study.numbers if n.analysis is not None and (n.role == "check" or (n.role == "input" and n.lower is not None))
+                and self.analyses_file(n.file_id)]
+
+    def analyses_file(self, file_id: str) -> bool:
+        """Whether this run analyses the numbers of ``file_id`` (see ``only``)."""
+        return self.only is None or file_id in self.only
 
     @cached_property
     def _levels(self) -> dict[str, list[str] | None]:
@@ -194,11 +216,18 @@ class DeclaredRunner(Runner):
         return _Columns(self.study).levels
 
     def view(self, cohort: pd.DataFrame):
-        """The cohort as the handlers of :mod:`hccrep.analyses` read it."""
+        """The cohort as the handlers of :mod:`hccrep.analyses` read it.
+
+        ``variants`` ``engine`` (``"numpy"`` or ``"reference"``) sets both engines;
+        ``km_engine`` / ``cox_engine`` (``"numpy"`` or ``"lifelines"``) one each.
+        """
         from hccrep.analyses import CohortView
 
-        engine = self.overrides.get("engine", "numpy")
-        return CohortView(cohort, self.group_column, self._levels, engine=engine)
+        def engine(name: str) -> str:
+            given = self.variants.get(name, self.variants.get("engine", "numpy"))
+            return "reference" if given in ("lifelines", "reference") else "numpy"
+
+        return CohortView(cohort, self.group_column, self._levels, engine=engine("km_engine"), cox_engine=engine("cox_engine"))
 
     def _effective(self, analysis, stated: bool = False):
         """The analysis under the variant to compute: an override, the stated one, or the declared (evident) one."""

@@ -18,7 +18,7 @@ from hccrep.replication import BACKENDS, DeclaredRunner, monte_carlo, scorecard
 
 @pytest.fixture(scope="module")
 def table1_runner(study):
-    return DeclaredRunner(study)
+    return DeclaredRunner(study, only=["table1"])
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from hccrep.replication import runner_for
 from hccrep.stats import km_median
 from hccrep.studies.fonc2025_km import (
     KM_FILES,
-    KMChecksRunner,
     differential_censoring_example,
     fractions_printing_as,
     implied_weibull_shape,
@@ -65,9 +64,9 @@ def test_km_checks_runner_parts(study):
     only_site = km_checks_runner(study, parts=("rt_site",)).run(1)
     assert set(only_site) == {n.key for n in study.numbers if n.file_id == "rt_site"}
     with pytest.raises(ValueError, match="parts"):
-        KMChecksRunner(study, parts=("cox",))
+        km_checks_runner(study, parts=("cox",))
     with pytest.raises(ValueError, match="parts"):
-        KMChecksRunner(study, parts=())
+        km_checks_runner(study, parts=())
 
 
 # ----------------------------------------------------------------------------- medians and landmarks

@@ -43,6 +43,19 @@ SUBGROUP_VARIABLES = ("age", "gender", "ecog", "afp", "portal_vein_invasion", "t
 
 RESPONSE_LEVELS = ("pr", "sd", "pd")
 
+#: The analyses of the runner and the data files whose checks each computes (``parts`` of
+#: :class:`Fonc2025Runner` restricts a run to some of them: the same cohorts, fewer analyses).
+#: "baseline" and "survival" are declared analyses of the data files; the others are this module's.
+PART_FILES = {
+    "baseline": ("table1",),
+    "counts": ("table3", "table4", "safety_text", "discussion"),
+    "survival": ("survival_text", "figure4"),
+    "cox": ("table5",),
+    "subgroups": ("subgroups",),
+    "rt_site": ("rt_site",),
+    "psm": ("table6",),
+}
+
 
 def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
     return [n for n in study.numbers if n.file_id == file_id]
@@ -71,7 +84,12 @@ def _assign_counts(rng: np.random.Generator, n: int, counts: list[int], labels: 
 class Fonc2025Runner(DeclaredRunner):
     """Simulate the fonc2025 cohort with outcomes and replicate every check it can."""
 
-    def __init__(self, study: Study, variants=None, not_checkable=None):
+    def __init__(self, study: Study, variants=None, not_checkable=None, parts: Iterable[str] | None = None):
+        if parts is not None:
+            parts = tuple(parts)
+            bad = [p for p in parts if p not in PART_FILES]
+            if bad or not parts:
+                raise ValueError(f"unknown or no analyses {bad or list(parts)}; choose from {list(PART_FILES)}")
         v = {"categorical": TABLE1_VARIANT, "continuous": "mannwhitney", "counts": COUNT_VARIANT, "km_conf_type": KM_CONF_TYPE,
              "ties": "efron", "cox_engine": "numpy", "km_engine": "numpy", "psm_caliper_scale": PSM_CALIPER_SCALE}
         v.update(variants or {})
@@ -89,7 +107,10 @@ class Fonc2025Runner(DeclaredRunner):
                 nc[n.key] = "HBV status is not reported in Table 1, so the simulated cohort has no HBV variable"
                 nc[f"{n.key}.lower"] = nc[f"{n.key}.upper"] = nc[n.key]
         nc.update(not_checkable or {})
-        super().__init__(study, v, nc, overrides=variants or {})
+        only = None if parts is None else [f for p in parts for f in PART_FILES[p]]
+        super().__init__(study, v, nc, overrides=variants or {}, only=only)
+        #: the analyses this runner computes (None: all of them; see :data:`PART_FILES`)
+        self.parts = parts
         self._reversed = {r.variable for r in study.simulation.reversed_contrasts} if study.simulation else set()
 
     # ------------------------------------------------------------------ simulation
@@ -135,13 +156,10 @@ class Fonc2025Runner(DeclaredRunner):
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        out = super().analyse(cohort)
-        out.update(self._counts(cohort))
-        out.update(self._survival(cohort))
-        out.update(self._cox(cohort))
-        out.update(self._subgroups(cohort))
-        out.update(self._rt_site(cohort))
-        out.update(self._psm(cohort))
+        out = super().analyse(cohort)  # the declared analyses: Table 1, the KM medians, landmarks and log-rank tests
+        for part in ("counts", "cox", "subgroups", "rt_site", "psm"):
+            if any(self.analyses_file(f) for f in PART_FILES[part]):
+                out.update(getattr(self, f"_{part}")(cohort))
         return out
 
     def psm_covariates(self) -> list[str]:
@@ -244,37 +262,6 @@ class Fonc2025Runner(DeclaredRunner):
         from hccrep.stats import survival
 
         return survival
-
-    def _landmark_survival(self, time, event, times: list[float]) -> np.ndarray:
-        """KM survival at ``times`` with the chosen engine."""
-        lm = self.km_engine.km_landmark(time, event, times, conf_type=self.variants["km_conf_type"])
-        return np.asarray(lm["survival"] if isinstance(lm, pd.DataFrame) else lm.survival, float)
-
-    def _survival(self, cohort: pd.DataFrame) -> dict[str, float]:
-        km_median, logrank = self.km_engine.km_median, self.km_engine.logrank
-        out: dict[str, float] = {}
-        arm = str_labels(cohort[self.group_column])
-        nums = [n for n in self.study.numbers if n.file_id in ("survival_text", "figure4")]
-        conf = self.variants["km_conf_type"]
-        logrank_p: dict[str, float] = {}
-        landmarks: dict[tuple[str, str], list[ReportedNumber]] = defaultdict(list)
-        for n in nums:
-            ep, g = n.attrs.get("endpoint"), n.attrs.get("group")
-            if n.quantity == "median" and n.lower is not None:
-                m = km_median(*self._km(cohort, ep, arm == g), conf_type=conf)
-                out[n.key], out[f"{n.key}.lower"], out[f"{n.key}.upper"] = m.median, m.lower, m.upper
-            elif n.quantity == "rate":
-                landmarks[(ep, g)].append(n)
-            elif n.quantity == "p" and n.attrs.get("test") == "log-rank":
-                if ep not in logrank_p:
-                    logrank_p[ep] = logrank(cohort[f"{ep}_time"], cohort[f"{ep}_event"], arm).pvalue
-                out[n.key] = logrank_p[ep]
-        for (ep, g), group_nums in landmarks.items():
-            times = [float(n.attrs["time"]) for n in group_nums]
-            surv_at = self._landmark_survival(*self._km(cohort, ep, arm == g), times)
-            for n, surv in zip(group_nums, surv_at):
-                out[n.key] = 100.0 * float(surv)
-        return out
 
     def _indicator(self, cohort: pd.DataFrame, variable: str, level: str, reference: str) -> np.ndarray:
         """1 for ``level``, 0 otherwise; a level the cohort does not have (Table 5's

@@ -42,11 +42,10 @@ from scipy import stats
 
 from hccrep.printed import decimals_of
 from hccrep.spec import ReportedNumber, Study
-from hccrep.studies.fonc2025 import Fonc2025Runner
+from hccrep.studies.fonc2025 import PART_FILES, Fonc2025Runner
 
 __all__ = [
     "PARTS",
-    "FocusedRunner",
     "focused_runner",
     "reported_table5",
     "model_terms",
@@ -65,39 +64,17 @@ __all__ = [
 
 _Z975 = stats.norm.ppf(0.975)
 
-#: Analyses of :class:`~hccrep.studies.fonc2025.Fonc2025Runner` a focused runner can run
-#: ("baseline" is the Table 1 p-values).
-PARTS = ("baseline", "counts", "survival", "cox", "subgroups", "rt_site")
+#: Analyses a focused runner can run (see :data:`hccrep.studies.fonc2025.PART_FILES`).
+PARTS = tuple(PART_FILES)
 
 
-class FocusedRunner(Fonc2025Runner):
-    """:class:`~hccrep.studies.fonc2025.Fonc2025Runner` computing only some of its analyses.
-
-    ``simulate`` is inherited unchanged, so a seed gives the same cohort; the
-    values of the checks the chosen analyses produce are those of the full
-    runner (``tests/test_fonc2025_cox.py``).  Every other check is then
-    reported by the scorecard as "not checkable" -- filter the card by
-    ``file_id`` to the step's own table.
-    """
-
-    def __init__(self, study: Study, parts: Sequence[str] = ("cox",), **kwargs):
-        bad = [p for p in parts if p not in PARTS]
-        if bad or not parts:
-            raise ValueError(f"unknown or no analyses {bad or list(parts)}; choose from {list(PARTS)}")
-        super().__init__(study, **kwargs)
-        self.parts = tuple(parts)
-
-    def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        from hccrep.replication import DeclaredRunner
-
-        out: dict[str, float | None] = {}
-        for part in self.parts:
-            out.update(DeclaredRunner.analyse(self, cohort) if part == "baseline" else getattr(self, f"_{part}")(cohort))
-        return out
-
-
-def focused_runner(study: Study, parts: Sequence[str] = ("cox",), **kwargs) -> FocusedRunner:
+def focused_runner(study: Study, parts: Sequence[str] = ("cox",), **kwargs) -> Fonc2025Runner:
     """The fonc2025 runner restricted to ``parts`` (see :data:`PARTS`); other arguments as ``runner_for``.
+
+    ``simulate`` is unchanged, so a seed gives the same cohort; the checks the
+    chosen analyses produce have the full runner's values
+    (``tests/test_fonc2025_cox.py``). Every other check is "not checkable" in
+    the scorecard: filter the card by ``file_id`` to the step's own table.
 
     Examples
     --------
@@ -106,7 +83,7 @@ def focused_runner(study: Study, parts: Sequence[str] = ("cox",), **kwargs) -> F
     >>> sorted({k.split("_")[0] for k in r.run(1)})
     ['sg']
     """
-    return FocusedRunner(study, parts, **kwargs)
+    return Fonc2025Runner(study, parts=parts, **kwargs)
 
 
 def _table5(study: Study) -> list[ReportedNumber]:

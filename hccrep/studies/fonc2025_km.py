@@ -50,7 +50,6 @@ from hccrep.studies.fonc2025 import Fonc2025Runner
 __all__ = [
     "KM_FILES",
     "SITE_LEVELS",
-    "KMChecksRunner",
     "km_checks_runner",
     "lifelines_median",
     "median_table",
@@ -92,40 +91,23 @@ def _time_event(cohort: pd.DataFrame, endpoint: str, mask) -> tuple[np.ndarray, 
 # ============================================================================ runner
 
 
-class KMChecksRunner(Fonc2025Runner):
-    """The fonc2025 runner restricted to its Kaplan-Meier checks.
+def km_checks_runner(study: Study, parts: Sequence[str] = ("survival",), **kwargs) -> Fonc2025Runner:
+    """The fonc2025 runner restricted to its Kaplan-Meier checks (keyword arguments as for the full runner).
 
-    It simulates exactly the cohorts of :class:`~hccrep.studies.fonc2025.Fonc2025Runner`
-    (same seeds, same cohorts) but analyses only the checks of ``survival_text``
-    and ``figure4`` (``parts`` containing ``"survival"``) and of ``rt_site``
-    (``"rt_site"``), which makes a Monte Carlo several times faster.  The
-    values equal the full runner's (``tests/test_fonc2025_km.py``).
-    """
-
-    def __init__(self, study: Study, parts: Sequence[str] = ("survival",), **kwargs):
-        unknown = set(parts) - {"survival", "rt_site"}
-        if unknown or not parts:
-            raise ValueError(f"parts must be a non-empty subset of ('survival', 'rt_site'), got {tuple(parts)!r}")
-        super().__init__(study, **kwargs)
-        self.parts = tuple(parts)
-
-    def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        out: dict[str, float | None] = {}
-        if "survival" in self.parts:
-            out.update(self._survival(cohort))
-        if "rt_site" in self.parts:
-            out.update(self._rt_site(cohort))
-        return out
-
-
-def km_checks_runner(study: Study, parts: Sequence[str] = ("survival",), **kwargs) -> KMChecksRunner:
-    """A :class:`KMChecksRunner` for ``study`` (keyword arguments as for the full runner).
+    It simulates exactly the cohorts of the full runner (same seeds) but
+    analyses only the checks of ``survival_text`` and ``figure4`` (``parts``
+    containing ``"survival"``) and of ``rt_site`` (``"rt_site"``), which makes
+    a Monte Carlo several times faster. The values equal the full runner's
+    (``tests/test_fonc2025_km.py``).
 
     Use it with ``scorecard(..., cache_dir="")`` when ``study`` was modified in
     memory (e.g. another Weibull shape): the Monte Carlo cache is keyed by the
     files on disk and would not see the change.
     """
-    return KMChecksRunner(study, parts=parts, **kwargs)
+    unknown = set(parts) - {"survival", "rt_site"}
+    if unknown or not parts:
+        raise ValueError(f"parts must be a non-empty subset of ('survival', 'rt_site'), got {tuple(parts)!r}")
+    return Fonc2025Runner(study, parts=parts, **kwargs)
 
 
 # ============================================================================ medians and landmarks
