@@ -229,7 +229,7 @@ class DeclaredRunner(Runner):
 
         return CohortView(cohort, self.group_column, self._levels, engine=engine("km_engine"), cox_engine=engine("cox_engine"))
 
-    def _effective(self, analysis, stated: bool = False):
+    def _effective(self, analysis, stated: bool = False, overrides: Mapping[str, str] | None = None):
         """The analysis under the variant to compute: an override, the stated one, or the declared (evident) one."""
         kind = analysis.kind
         for key, (k, sub) in VARIANT_OVERRIDES.items():
@@ -246,14 +246,21 @@ class DeclaredRunner(Runner):
             return analysis.with_variant(analysis.variant.stated)
         return analysis
 
-    def analyse_declared(self, cohort: pd.DataFrame, stated: bool = False) -> dict[str, float | None]:
-        """Every declared analysis on ``cohort`` (``stated``: only those whose stated variant differs, under it)."""
+    def analyse_declared(self, cohort: pd.DataFrame, stated: bool = False, files=None) -> dict[str, float | None]:
+        """Every declared analysis on ``cohort``: check key -> replicated value (``.lower``/``.upper`` for intervals).
+
+        ``stated`` computes only the checks whose stated variant differs from
+        the evident one, under the stated variant; ``files`` restricts to the
+        numbers of those data files.
+        """
         from hccrep.analyses import compute
 
         view = self.view(cohort)
         out: dict[str, float | None] = {}
         for num in self._declared:
             a = num.analysis
+            if files is not None and num.file_id not in files:
+                continue
             if stated and not (a.variant is not None and a.variant.stated and a.variant.stated != a.variant.used):
                 continue
             res = compute(self._effective(a, stated), view, num.quantity)
@@ -262,6 +269,58 @@ class DeclaredRunner(Runner):
             if num.lower is not None and num.quantity not in ("p", "p_interaction"):
                 out[f"{num.key}.lower"], out[f"{num.key}.upper"] = res.lower, res.upper
         return out
+
+    def declared_table(self, cohort: pd.DataFrame, files=None) -> pd.DataFrame:
+        """The declared numbers of ``files`` (default: all) beside what ``cohort`` gives, one row per number.
+
+        Columns ``key, file_id, row, column, role, quantity, printed, kind,
+        variant, value, lower, upper, p`` (the replicated estimate, its limits
+        and its test; NaN where the analysis has none).  Inputs are listed too:
+        their replicated value shows the calibration, never a verdict.
+        """
+        from hccrep.analyses import compute
+
+        view = self.view(cohort)
+        rows = []
+        for num in self.study.numbers:
+            if num.analysis is None or (files is not None and num.file_id not in files):
+                continue
+            a = self._effective(num.analysis)
+            res = compute(a, view, num.quantity)
+            rows.append({"key": num.key, "file_id": num.file_id, "row": num.row, "column": num.column, "role": num.role,
+                         "quantity": num.quantity, "printed": num.printed, "kind": a.kind,
+                         "variant": a.variant.used if a.variant is not None else "", "value": res.value,
+                         "lower": res.lower, "upper": res.upper, "p": res.pvalue})
+        return pd.DataFrame(rows)
+
+    def under_variants(self, cohort: pd.DataFrame, variants, files=None) -> pd.DataFrame:
+        """Each declared p-value of ``files`` recomputed under every applicable variant of ``variants``.
+
+        One row per p-value: ``key, row, printed``, one column per variant
+        (NaN where the variant does not apply, e.g. a t-test to a categorical
+        row) and ``agrees``: the variants whose p prints as the paper's.
+        """
+        from hccrep.analyses import compute
+        from hccrep.declared import CATEGORICAL_TESTS
+
+        view = self.view(cohort)
+        rows = []
+        for num in self.study.numbers:
+            a = num.analysis
+            if a is None or num.quantity not in ("p", "p_interaction") or (files is not None and num.file_id not in files):
+                continue
+            pv = PValue(num.value, num.bound, num.decimals or 0)
+            row = {"key": num.key, "row": num.row, "printed": num.printed}
+            agree = []
+            for name in variants:
+                applicable = name in type(a).VARIANTS and (a.kind != "table1_test" or (name in CATEGORICAL_TESTS) == (a.variant.used in CATEGORICAL_TESTS))
+                p = compute(a.with_variant(name), view, num.quantity).pvalue if applicable else np.nan
+                row[name] = p
+                if applicable and np.isfinite(p) and pv.agrees(p):
+                    agree.append(name)
+            row["agrees"] = ", ".join(agree) or "none"
+            rows.append(row)
+        return pd.DataFrame(rows)
 
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
         return self.analyse_declared(cohort)

@@ -772,7 +772,21 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
         else:
             for num in f.numbers:
                 token_dec = value_decimals(num.printed, num.value)
-                yield ReportedNumber(study.key, f.file_id, num.key, num.quantity, num.printed, num.value, num.role, src, num.where.row or num.where.text, num.where.column, num.lower, num.upper, num.bound, token_dec, dict(num.attrs), num.analysis)
+                yield ReportedNumber(study.key, f.file_id, num.key, num.quantity, num.printed, num.value, num.role, src, num.where.row or num.where.text, num.where.column, num.lower, num.upper, num.bound, token_dec, dict(num.attrs), _with_table_test(study, num.analysis))
+
+
+def _with_table_test(study: Study, analysis):
+    """A ``table1_test`` declared without a variant takes the test the baseline table declares for its kind of variable."""
+    if analysis is None or analysis.kind != "table1_test" or analysis.variant is not None:
+        return analysis
+    sim = study.simulation
+    base = study.files.get(sim.baseline) if sim is not None and sim.baseline else None
+    var = {v.key: v for v in base.variables}.get(analysis.variable) if isinstance(base, BaselineFile) else None
+    if isinstance(var, ContinuousVariable):
+        variant = base.tests.continuous or Variant(stated=DEFAULT_TESTS["continuous"])
+    else:  # categorical, a binary outcome, or unknown (the cross-check names an unknown variable)
+        variant = (base.tests.categorical if isinstance(base, BaselineFile) else None) or Variant(stated=DEFAULT_TESTS["categorical"])
+    return analysis.model_copy(update={"variant": variant})
 
 
 def value_decimals(printed: str, value: float) -> int | None:

@@ -219,7 +219,8 @@ def test_univariable_cox_matches_lifelines_efron(runner):
     from lifelines import CoxPHFitter
 
     c = runner.simulate(5)
-    tab = runner.univariable_table(c).set_index("key")
+    tab = runner.table2_compare(c).set_index("key")
+    tab["p"] = runner.declared_table(c, files=("table2",)).set_index("key")["p"]
     d = pd.DataFrame({"T": c.os_time, "E": c.os_event, "tace": (c.treatment == "tace").astype(float), "rt": (c.treatment == "rt").astype(float)})
     f = CoxPHFitter().fit(d, "T", "E")
     assert tab.loc["cox_uv_treatment_tace_hr", "hr"] == pytest.approx(math.exp(f.params_["tace"]), rel=1e-5)

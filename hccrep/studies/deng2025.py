@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from hccrep.printed import equal_at_precision, parse_summary
-from hccrep.replication import Runner
+from hccrep.replication import DeclaredRunner
 from hccrep.simulate import simulate_baseline
 from hccrep.simulate.continuous import SummaryMismatchError, exact_mean_sd
 from hccrep.simulate.study import simulate_endpoints
@@ -290,7 +290,7 @@ def grouped_permutation_importance(
 # ----------------------------------------------------------------------------- the runner
 
 
-class Deng2025Runner(Runner):
+class Deng2025Runner(DeclaredRunner):
     """Simulate the deng2025 cohort with overall survival and replicate every check it can."""
 
     def __init__(self, study: Study, variants: Mapping[str, str] | None = None, not_checkable: Mapping[str, str] | None = None):
@@ -315,7 +315,7 @@ class Deng2025Runner(Runner):
                 if n.file_id in ("table3",) or (n.file_id == "text" and n.role == "check" and n.key not in nc):
                     nc.setdefault(n.key, reason)
         nc.update(not_checkable or {})
-        super().__init__(study, v, nc)
+        super().__init__(study, v, nc, overrides=variants or {})
         self._base = study.baseline()
 
     # ------------------------------------------------------------------ simulation
@@ -371,10 +371,7 @@ class Deng2025Runner(Runner):
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        out: dict[str, float | None] = {}
-        out.update(self.table1_p(cohort))
-        out.update(self.km(cohort))
-        out.update(self.table2(cohort))
+        out = super().analyse(cohort)  # the declared analyses: Table 1's pairwise tests, log-rank, Table 2's Cox models
         if self.variants["models"] != "off":
             out.update(self.model_checks(cohort))
         return out
@@ -383,45 +380,17 @@ class Deng2025Runner(Runner):
     def table1_variants(self, cohort: pd.DataFrame) -> pd.DataFrame:
         """Every pairwise Table 1 p under each test variant, beside the printed one.
 
-        Columns: ``key, variable, contrast, printed`` and one column per variant (chisq,
-        chisq_yates, fisher for categorical rows; student, welch, mannwhitney for continuous ones),
-        and ``agrees`` (the variants that print as the paper did).
+        Columns: ``key, row, printed`` and one column per variant (chisq,
+        chisq_yates, fisher for categorical rows; student, welch, mannwhitney
+        for continuous ones; NaN where a test does not apply), and ``agrees``
+        (the variants that print as the paper did).
         """
-        from hccrep.printed import PValue
+        return self.under_variants(cohort, ("chisq", "chisq_yates", "fisher", "student", "welch", "mannwhitney"), files=("table1_p",))
 
-        cat = {t: self.table1_p(cohort, {"categorical": t}) for t in ("chisq", "chisq_yates", "fisher")}
-        con = {t: self.table1_p(cohort, {"continuous": t}) for t in ("student", "welch", "mannwhitney")}
-        rows = []
-        for n in _numbers(self.study, "table1_p"):
-            ps = {t: v[n.key] for t, v in (cat if n.attrs["kind"] == "categorical" else con).items()}
-            pv = PValue(n.value, n.bound, n.decimals or 0)
-            rows.append({"key": n.key, "variable": n.attrs["variable"], "contrast": n.attrs["contrast"], "printed": n.printed,
-                         **ps, "agrees": ", ".join(t for t, p in ps.items() if pv.agrees(p)) or "none"})
-        return pd.DataFrame(rows)
+    def table1_p(self, cohort: pd.DataFrame) -> dict[str, float]:
+        """Pairwise Table 1 p-values (each group against P+T) under the declared tests."""
+        return self.analyse_declared(cohort, files=("table1_p",))
 
-    def table1_p(self, cohort: pd.DataFrame, variants: Mapping[str, str] | None = None) -> dict[str, float]:
-        """Pairwise Table 1 p-values (each group against P+T) under the runner's (or the given) tests."""
-        from hccrep.stats import compare_counts, compare_samples
-
-        var = {**self.variants, **(variants or {})}
-        ref = self.groups[0]
-        arm = cohort[self.group_column].astype(str).to_numpy()
-        out = {}
-        for n in _numbers(self.study, "table1_p"):
-            a = n.attrs
-            col = cohort[a["variable"]]
-            if a["kind"] == "categorical":
-                codes = col.astype(str).to_numpy()
-                levels = [lv for lv in pd.unique(codes)]
-                tab = np.array([[int(np.sum((arm == g) & (codes == lv))) for g in (ref, a["contrast"])] for lv in levels])
-                tab = tab[tab.sum(axis=1) > 0]
-                out[n.key] = compare_counts(tab, test=var["categorical"]).pvalue
-            else:
-                x = [col.to_numpy(float)[arm == g] for g in (ref, a["contrast"])]
-                out[n.key] = compare_samples(x, test=var["continuous"]).pvalue
-        return out
-
-    # Kaplan-Meier ------------------------------------------------------------
     def km_medians(self, cohort: pd.DataFrame) -> pd.DataFrame:
         """KM median OS with CI per group (``km_conf_type``) and the number of deaths."""
         from hccrep.stats import km_median
@@ -436,66 +405,12 @@ class Deng2025Runner(Runner):
         return pd.DataFrame(rows)
 
     def logrank_pairwise(self, cohort: pd.DataFrame) -> pd.DataFrame:
-        """Log-rank test of each group against P+T, on those two groups only (R ``survdiff``)."""
-        from hccrep.stats import logrank
-
-        arm = cohort[self.group_column].astype(str).to_numpy()
-        ref = self.groups[0]
-        rows = []
-        for g in self.groups[1:]:
-            m = np.isin(arm, [ref, g])
-            r = logrank(cohort.loc[m, "os_time"], cohort.loc[m, "os_event"], arm[m])
-            rows.append({"contrast": g, "reference": ref, "chisq": r.statistic, "p": r.pvalue, "variant": r.variant})
-        return pd.DataFrame(rows)
-
-    def km(self, cohort: pd.DataFrame) -> dict[str, float]:
-        lr = self.logrank_pairwise(cohort).set_index("contrast")
-        out = {}
-        for n in _numbers(self.study, "survival_text"):
-            if n.quantity == "p" and n.attrs.get("test") == "log-rank":
-                out[n.key] = float(lr.loc[n.attrs["contrast"], "p"])
-        return out
-
-    # Table 2 -------------------------------------------------------------------
-    def _cox_table(self, d: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
-        if self.variants["cox_engine"] == "numpy":
-            from hccrep.stats.fastcox import cox_table
-
-            return cox_table(d, "time", "event", covariates, ties=self.variants["ties"])
-        from hccrep.stats import cox
-
-        return cox(d, "time", "event", covariates, ties=self.variants["ties"]).table
-
-    def univariable_table(self, cohort: pd.DataFrame) -> pd.DataFrame:
-        """Table 2 on the cohort: one univariable Cox model per variable (a factor's levels together).
-
-        Returns one row per reported HR: ``key, variable, level, reference, hr, lower, upper, p``.
-        """
-        hrs = [n for n in _numbers(self.study, "table2") if n.quantity == "hr"]
-        by_var: dict[str, list[ReportedNumber]] = {}
-        for n in hrs:
-            by_var.setdefault(str(n.attrs["variable"]), []).append(n)
-        rows = []
-        for var, nums in by_var.items():
-            col = self.group_column if var == "treatment" else var
-            d = pd.DataFrame({"time": cohort["os_time"].to_numpy(float), "event": cohort["os_event"].to_numpy(int)})
-            names = []
-            for n in nums:
-                if "level" in n.attrs:
-                    d[n.key] = (cohort[col].astype(str) == str(n.attrs["level"])).to_numpy(float)
-                else:
-                    d[n.key] = cohort[col].to_numpy(float)
-                names.append(n.key)
-            try:
-                tab = self._cox_table(d, names)
-            except (ValueError, np.linalg.LinAlgError):
-                continue
-            for n in nums:
-                r = tab.loc[n.key]
-                rows.append({"key": n.key, "variable": var, "level": n.attrs.get("level", "per unit"), "reference": n.attrs.get("reference", ""),
-                             "hr": float(r["hr"]), "lower": float(r["lower"]), "upper": float(r["upper"]), "p": float(r["p"]),
-                             "p_key": n.attrs.get("p_key", "")})
-        return pd.DataFrame(rows)
+        """The declared log-rank tests of each group against P+T, on those two groups only (R ``survdiff``)."""
+        tab = self.declared_table(cohort, files=("survival_text",))
+        tab = tab[tab["kind"] == "logrank"]
+        groups = {n.key: n.analysis.groups for n in self.study.numbers if n.key in set(tab["key"])}
+        return pd.DataFrame({"contrast": [groups[k][1] for k in tab["key"]], "reference": [groups[k][0] for k in tab["key"]],
+                             "chisq": tab["value"].to_numpy(), "p": tab["p"].to_numpy(), "key": tab["key"].to_numpy()})
 
     def _design(self, cohort: pd.DataFrame, variables: Sequence[str]) -> tuple[pd.DataFrame, dict[str, list[str]]]:
         """time, event and the Table 2 columns of ``variables`` (a factor's levels as indicators)."""
@@ -541,29 +456,17 @@ class Deng2025Runner(Runner):
         return pd.DataFrame(rows)
 
     def table2_compare(self, cohort: pd.DataFrame) -> pd.DataFrame:
-        """Table 2 as printed beside the cohort's univariable Cox models, one row per HR.
+        """Table 2 as printed beside the cohort's univariable Cox models (declared in table2.yaml), one row per HR.
 
         Columns ``key, row, role, printed, printed_p, hr, lower, upper, p`` (``role`` of the
         printed point HR: an input is a covariate effect of the simulation).
         """
-        rep = self.univariable_table(cohort).set_index("key")
-        rows = []
-        for n in _numbers(self.study, "table2"):
-            if n.quantity != "hr" or n.key not in rep.index:
-                continue
-            r = rep.loc[n.key]
-            pnum = self.study.number(str(n.attrs["p_key"]))
-            rows.append({"key": n.key, "row": n.row, "role": n.role, "printed": n.printed, "printed_p": pnum.printed,
-                         "hr": r["hr"], "lower": r["lower"], "upper": r["upper"], "p": r["p"]})
-        return pd.DataFrame(rows)
-
-    def table2(self, cohort: pd.DataFrame) -> dict[str, float]:
-        out = {}
-        for r in self.univariable_table(cohort).itertuples():
-            out[r.key], out[f"{r.key}.lower"], out[f"{r.key}.upper"] = r.hr, r.lower, r.upper
-            if r.p_key:
-                out[r.p_key] = r.p
-        return out
+        tab = self.declared_table(cohort, files=("table2",))
+        hr = tab[tab["quantity"] == "hr"]
+        printed_p = {n.attrs.get("hr_key"): n.printed for n in _numbers(self.study, "table2") if n.quantity == "p"}
+        return pd.DataFrame({"key": hr["key"], "row": hr["row"], "role": hr["role"], "printed": hr["printed"],
+                             "printed_p": [printed_p.get(k, "") for k in hr["key"]], "hr": hr["value"],
+                             "lower": hr["lower"], "upper": hr["upper"], "p": hr["p"]}).reset_index(drop=True)
 
     # models ----------------------------------------------------------------------
     def features(self) -> list[str]:
