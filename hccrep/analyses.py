@@ -221,7 +221,8 @@ def _table1_test(a, view: CohortView, quantity: str) -> Replicated:
 
     by = a.by or view.group
     groups = a.groups or view.levels_of(by)
-    arm = view.labels(by)
+    rows = view.mask(None, None, a.subset)
+    arm = np.where(rows, view.labels(by), "")  # patients outside the subset belong to no group
     test = a.variant.used
     if view.is_categorical(a.variable):
         lab = view.labels(a.variable)
@@ -237,7 +238,7 @@ def _table1_test(a, view: CohortView, quantity: str) -> Replicated:
 
 @register("proportion")
 def _proportion(a, view: CohortView, quantity: str) -> Replicated:
-    m = view.mask(a.by, a.group)
+    m = view.mask(a.by, a.group, a.subset)
     n = int(m.sum())
     if a.level is None:
         hits = int(np.count_nonzero(view.numeric(a.variable)[m] == 1))
@@ -245,6 +246,15 @@ def _proportion(a, view: CohortView, quantity: str) -> Replicated:
         hits = int(np.count_nonzero(view.labels(a.variable)[m] == str(a.level)))
     value = float(hits) if quantity == "count" else (100.0 * hits / n if n else _NAN)
     return Replicated(value=value, variant=f"{'count' if quantity == 'count' else 'percentage'} of {n} patients")
+
+
+@register("summary")
+def _summary(a, view: CohortView, quantity: str) -> Replicated:
+    x = view.numeric(a.variable)[view.mask(a.by, a.group, a.subset)]
+    if x.size < (2 if quantity == "sd" else 1):
+        raise ValueError(f"{x.size} patients: no {quantity}")
+    value = {"mean": np.mean, "sd": lambda v: np.std(v, ddof=1), "median": np.median}[quantity](x)
+    return Replicated(value=float(value), variant=f"sample {quantity} of {x.size} patients" + (" (n - 1 denominator)" if quantity == "sd" else ""))
 
 
 # ----------------------------------------------------------------------------- Kaplan-Meier and log-rank

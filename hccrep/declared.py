@@ -35,6 +35,7 @@ __all__ = [
     "Variant",
     "Table1Test",
     "Proportion",
+    "Summary",
     "KMMedian",
     "KMLandmark",
     "Logrank",
@@ -134,8 +135,9 @@ class Table1Test(_Analysis):
     QUANTITIES: ClassVar[tuple[str, ...]] = ("p",)
     kind: Literal["table1_test"]
     variable: Key
-    groups: list[Key] | None = Field(default=None, min_length=2, description="the groups compared (default: every group)")
+    groups: list[LevelKey] | None = Field(default=None, min_length=2, description="the groups compared (default: every group)")
     by: Key | None = Field(default=None, description="the grouping column (default: the simulation's group variable)")
+    subset: dict[Key, LevelKey] = Field(default_factory=dict, description="only the patients with these levels (a cohort, a subgroup)")
 
 
 class Proportion(_Analysis):
@@ -145,8 +147,22 @@ class Proportion(_Analysis):
     kind: Literal["proportion"]
     variable: Key = Field(description="a categorical column or a declared binary outcome (level 1)")
     level: LevelKey | None = Field(default=None, description="the level counted; None for a 0/1 outcome (counts the 1s)")
-    group: Key | None = Field(default=None, description="a level of `by` (default: the whole cohort)")
+    group: LevelKey | None = Field(default=None, description="a level of `by` (default: the whole cohort)")
     by: Key | None = None
+    subset: dict[Key, LevelKey] = Field(default_factory=dict)
+
+
+class Summary(_Analysis):
+    """The mean, standard deviation or median of a numeric column within a group."""
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("sample",)
+    DEFAULT_VARIANT: ClassVar[str] = "sample"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("mean", "sd", "median")
+    kind: Literal["summary"]
+    variable: Key = Field(description="a numeric column (a continuous variable, <endpoint>_time)")
+    group: LevelKey | None = None
+    by: Key | None = None
+    subset: dict[Key, LevelKey] = Field(default_factory=dict)
 
 
 class _Survival(_Analysis):
@@ -161,7 +177,7 @@ class KMMedian(_Survival):
     DEFAULT_VARIANT: ClassVar[str] = "log"
     QUANTITIES: ClassVar[tuple[str, ...]] = ("median",)
     kind: Literal["km_median"]
-    group: Key | None = Field(default=None, description="a level of `by` (default: every patient)")
+    group: LevelKey | None = Field(default=None, description="a level of `by` (default: every patient)")
 
 
 class KMLandmark(_Survival):
@@ -171,7 +187,7 @@ class KMLandmark(_Survival):
     DEFAULT_VARIANT: ClassVar[str] = "log"
     QUANTITIES: ClassVar[tuple[str, ...]] = ("rate", "percent")
     kind: Literal["km_landmark"]
-    group: Key | None = None
+    group: LevelKey | None = None
     time: float = Field(gt=0, description="the landmark, in the endpoint's time unit")
 
 
@@ -182,7 +198,7 @@ class Logrank(_Survival):
     DEFAULT_VARIANT: ClassVar[str] = "logrank"
     QUANTITIES: ClassVar[tuple[str, ...]] = ("p",)
     kind: Literal["logrank"]
-    groups: list[Key] | None = Field(default=None, min_length=2, description="the groups compared, only their patients (default: every level of `by`)")
+    groups: list[LevelKey] | None = Field(default=None, min_length=2, description="the groups compared, only their patients (default: every level of `by`)")
 
 
 class _Regression(_Analysis):
@@ -266,14 +282,14 @@ class CIndex(_Analysis):
 
 
 Analysis = Annotated[
-    Union[Table1Test, Proportion, KMMedian, KMLandmark, Logrank, Cox, Logistic, AUC, CIndex],
+    Union[Table1Test, Proportion, Summary, KMMedian, KMLandmark, Logrank, Cox, Logistic, AUC, CIndex],
     Field(discriminator="kind"),
 ]
 
 #: kind -> model class
 ANALYSIS_KINDS: dict[str, type[_Analysis]] = {
     c.model_fields["kind"].annotation.__args__[0]: c  # type: ignore[union-attr]
-    for c in (Table1Test, Proportion, KMMedian, KMLandmark, Logrank, Cox, Logistic, AUC, CIndex)
+    for c in (Table1Test, Proportion, Summary, KMMedian, KMLandmark, Logrank, Cox, Logistic, AUC, CIndex)
 }
 
 _ADAPTER: TypeAdapter = TypeAdapter(Analysis)

@@ -395,6 +395,10 @@ class SimulationFile(_Model):
     reversed_contrasts: list[Reading] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
     parameters: dict[str, Any] = Field(default_factory=dict, description="modelling parameters of a study's own runner (assumptions, never reported numbers)")
+    module_columns: dict[Key, Union[Literal["numeric"], list[LevelKey]]] = Field(
+        default_factory=dict,
+        description="columns a study module's own runner adds to the cohort (`numeric`, or the list of levels), "
+        "so that declared analyses may use them; a study without a module of its own declares none")
 
 
 class StudyFile(_Model):
@@ -782,7 +786,10 @@ def _with_table_test(study: Study, analysis):
     sim = study.simulation
     base = study.files.get(sim.baseline) if sim is not None and sim.baseline else None
     var = {v.key: v for v in base.variables}.get(analysis.variable) if isinstance(base, BaselineFile) else None
-    if isinstance(var, ContinuousVariable):
+    numeric = isinstance(var, ContinuousVariable) or (sim is not None and (
+        sim.module_columns.get(analysis.variable) == "numeric"
+        or analysis.variable in {f"{sv.endpoint}_time" for sv in sim.survival}))
+    if numeric:
         variant = base.tests.continuous or Variant(stated=DEFAULT_TESTS["continuous"])
     else:  # categorical, a binary outcome, or unknown (the cross-check names an unknown variable)
         variant = (base.tests.categorical if isinstance(base, BaselineFile) else None) or Variant(stated=DEFAULT_TESTS["categorical"])
@@ -1120,6 +1127,14 @@ class _Columns:
         for b in self.binary:
             self.levels.setdefault(b, ["0", "1"])
         self.endpoints = [sv.endpoint for sv in sim.survival] if sim else []
+        for name, kind in (sim.module_columns.items() if sim else []):
+            self.levels[name] = None if kind == "numeric" else [str(x) for x in kind]
+            if kind != "numeric" and sorted(map(str, kind)) == ["0", "1"]:
+                self.binary.add(name)
+        for ep in self.endpoints:  # each endpoint's columns: a numeric time and a 0/1 event
+            self.levels.setdefault(f"{ep}_time", None)
+            self.levels.setdefault(f"{ep}_event", ["0", "1"])
+            self.binary.add(f"{ep}_event")
         self.base = base
 
     def check_var(self, loc: str, var: str, problems: list, categorical: bool | None = None) -> bool:
@@ -1180,12 +1195,19 @@ def _check_analyses(study: Study) -> None:
                 cols.check_level(f"{loc}.{name}", by, getattr(a, name), problems)
         for g in getattr(a, "groups", None) or []:
             cols.check_level(f"{loc}.groups", by, g, problems)
+        for var, lev in (getattr(a, "subset", None) or {}).items():
+            if a.kind in ("cox", "logistic"):
+                break  # checked below
+            if cols.check_var(f"{loc}.subset.{var}", var, problems, categorical=True):
+                cols.check_level(f"{loc}.subset.{var}", var, lev, problems)
         if a.kind == "table1_test":
             if cols.check_var(f"{loc}.variable", a.variable, problems):
                 is_cat = cols.levels[a.variable] is not None
                 from hccrep.declared import CATEGORICAL_TESTS as cat_tests
                 if (a.variant.used in cat_tests) != is_cat:
                     problems.append((f"{loc}.variant", f"{a.variant.used!r} does not test a {'categorical' if is_cat else 'continuous'} variable"))
+        elif a.kind == "summary":
+            cols.check_var(f"{loc}.variable", a.variable, problems, categorical=False)
         elif a.kind == "proportion":
             if cols.check_var(f"{loc}.variable", a.variable, problems, categorical=True):
                 if a.level is None and a.variable not in cols.binary:

@@ -81,18 +81,11 @@ __all__ = [
     "longest_run",
     "model_wins",
     "deng_audit",
-    "TABLE1_CATEGORICAL",
-    "TABLE1_CONTINUOUS",
     "KM_CONF_TYPE",
     "MODEL_KEYS",
     "DCA_MIN_RUN",
 ]
 
-#: R's ``chisq.test`` default: Yates' continuity correction on 2 x 2 tables, none on larger ones.
-TABLE1_CATEGORICAL = "chisq_yates"
-#: The paper uses Student's t or Mann-Whitney U "depending on distribution"; the laboratory values
-#: are skewed, and a rank test is the only one whose p a simulation does not fix in advance.
-TABLE1_CONTINUOUS = "mannwhitney"
 #: R survfit's default transform of the KM interval.
 KM_CONF_TYPE = "log"
 #: Table 3's model rows in the order printed (keys of :data:`hccrep.survival_models.MODEL_NAMES`).
@@ -294,7 +287,8 @@ class Deng2025Runner(DeclaredRunner):
     """Simulate the deng2025 cohort with overall survival and replicate every check it can."""
 
     def __init__(self, study: Study, variants: Mapping[str, str] | None = None, not_checkable: Mapping[str, str] | None = None):
-        v = {"categorical": TABLE1_CATEGORICAL, "continuous": TABLE1_CONTINUOUS, "km_conf_type": KM_CONF_TYPE,
+        # the Table 1 tests are declared in data/deng2025/table1.yaml; "categorical" / "continuous" override them
+        v = {"categorical": None, "continuous": None, "km_conf_type": KM_CONF_TYPE,
              "ties": "efron", "cox_engine": "numpy", "c_index": "harrell", "models": "off",
              "table3_dataset": "as_read", "explain_on": "validation"}
         unknown = set(variants or {}) - set(v)
@@ -306,7 +300,7 @@ class Deng2025Runner(DeclaredRunner):
                    "c_index": ("harrell", "uno"), "models": _MODELS, "table3_dataset": ("as_read", "training", "validation"),
                    "explain_on": ("validation", "training")}
         for key, allowed in choices.items():
-            if v[key] not in allowed:
+            if v[key] not in allowed and not (v[key] is None and key in ("categorical", "continuous")):
                 raise ValueError(f"variants[{key!r}] must be one of {allowed}, got {v[key]!r}")
         nc = {"claim_calibration_good": "the paper gives no criterion for good consistency (no slope, intercept or test), so there is nothing to compare with"}
         if v["models"] == "off":

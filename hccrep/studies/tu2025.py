@@ -80,8 +80,7 @@ from hccrep.simulate.outcomes import simulate_declared_binary
 from hccrep.spec import CategoricalVariable, ReportedNumber, Study
 
 __all__ = [
-    "make_runner", "Tu2025Runner", "COHORTS", "MODELS", "TABLE1_CATEGORICAL", "TABLE1_CONTINUOUS",
-    "TABLE2_CATEGORICAL", "TABLE2_CONTINUOUS", "albi_score", "design_matrix", "logit_fit", "FittedLogit",
+    "make_runner", "Tu2025Runner", "COHORTS", "MODELS", "albi_score", "design_matrix", "logit_fit", "FittedLogit",
     "CANDIDATES", "table2_side_by_side", "backward_eliminate", "stepwise_experiment", "rf_importance", "reported_by_file",
     "importance_figure", "inputs_with_reasons", "anova_rounding_range", "explain_verdicts",
 ]
@@ -98,10 +97,6 @@ MODELS = {
     "ultrasound": ("delta_t_ge0", "diameter"),
     "serological": ("alb", "nlr_gt3"),
 }
-TABLE1_CATEGORICAL = "fisher"
-TABLE1_CONTINUOUS = "anova"
-TABLE2_CATEGORICAL = "fisher"
-TABLE2_CONTINUOUS = "mannwhitney"
 #: Threshold grid step of the decision-curve claim.
 DCA_STEP = 0.01
 
@@ -215,9 +210,8 @@ class Tu2025Runner(DeclaredRunner):
     """Simulate the tu2025 cohorts with the response and OS, and replicate every check."""
 
     def __init__(self, study: Study, variants=None, not_checkable=None):
-        v = {"categorical": TABLE1_CATEGORICAL, "continuous": TABLE1_CONTINUOUS,
-             "table2_categorical": TABLE2_CATEGORICAL, "table2_continuous": TABLE2_CONTINUOUS,
-             "logistic_ci": "wald", "youden_on": "train", "hl_groups": 10, "km_conf_type": "log", "ties": "efron",
+        # the tests of Tables 1 and 2 are declared in the data files (tests / analysis.variant)
+        v = {"logistic_ci": "wald", "youden_on": "train", "hl_groups": 10, "km_conf_type": "log", "ties": "efron",
              "nomogram_ranges": "observed training min-max"}
         v.update(variants or {})
         nc = {}
@@ -350,8 +344,7 @@ class Tu2025Runner(DeclaredRunner):
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
         d = design_matrix(cohort)
-        out = super().analyse(cohort)  # the declared analyses: Table 1 under its declared tests
-        out.update(self._table1_outcomes(cohort))
+        out = super().analyse(cohort)  # the declared analyses: Table 1 (OS rows included) and Table 2's univariate columns
         out.update(self._table2(cohort, d))
         out.update(self._prediction(cohort, d))
         out.update(self._survival(cohort))
@@ -360,58 +353,10 @@ class Tu2025Runner(DeclaredRunner):
     def _cohort_mask(self, cohort: pd.DataFrame, ck: str) -> np.ndarray:
         return cohort[self.group_column].astype(str).to_numpy() == ck
 
-    def _table1_outcomes(self, cohort: pd.DataFrame) -> dict[str, float]:
-        from hccrep.stats import compare_counts, compare_samples
-
-        out: dict[str, float] = {}
-        for ck in COHORTS:
-            m = self._cohort_mask(cohort, ck)
-            die = float(cohort.loc[m, "os_event"].mean())
-            out[f"t1_os_die_{ck}"], out[f"t1_os_live_{ck}"] = 100 * die, 100 * (1 - die)
-            t = cohort.loc[m, "os_time"].to_numpy(float)
-            out[f"t1_ostime_mean_{ck}"], out[f"t1_ostime_sd_{ck}"] = float(t.mean()), float(t.std(ddof=1))
-        table = np.array([[int(cohort.loc[self._cohort_mask(cohort, ck), "os_event"].sum()) for ck in COHORTS],
-                          [int((1 - cohort.loc[self._cohort_mask(cohort, ck), "os_event"]).sum()) for ck in COHORTS]])
-        out["t1_os_p"] = compare_counts(table, test=self.variants["categorical"]).pvalue
-        out["t1_ostime_p"] = compare_samples([cohort.loc[self._cohort_mask(cohort, ck), "os_time"].to_numpy(float) for ck in COHORTS],
-                                             test=self.variants["continuous"]).pvalue
-        return out
-
     def _table2(self, cohort: pd.DataFrame, design: pd.DataFrame) -> dict[str, float]:
-        from hccrep.stats import compare_counts, compare_samples
-
+        """The multivariable model's interval, z and p of each printed coefficient (the univariate
+        columns of Table 2 are declared analyses of its data file)."""
         out: dict[str, float] = {}
-        train = self._cohort_mask(cohort, COHORTS[0])
-        tr = cohort.loc[train]
-        y = tr["tin"].to_numpy()
-        groups = {"tie": y == 0, "tin": y == 1}
-        values: dict[str, np.ndarray] = {}
-
-        def column(var: str) -> np.ndarray:
-            if var not in values:
-                c = tr[var]
-                values[var] = c.astype(str).to_numpy() if isinstance(c.dtype, pd.CategoricalDtype) else c.to_numpy(float)
-            return values[var]
-
-        for n in self.study.numbers:
-            if n.file_id != "table2" or n.role != "check":
-                continue
-            a = n.attrs
-            if n.quantity == "percent":
-                g = groups[a["group"]]
-                out[n.key] = 100.0 * float((column(a["variable"])[g] == a["level"]).sum()) / g.sum()
-            elif n.quantity in ("mean", "sd"):
-                x = column(a["variable"])[groups[a["group"]]]
-                out[n.key] = float(x.mean() if n.quantity == "mean" else x.std(ddof=1))
-            elif n.quantity == "p" and a.get("model") == "univariate":
-                var = a["variable"]
-                x = column(var)
-                if x.dtype == object:
-                    levels = list(tr[var].cat.categories)
-                    table = np.array([[int(((x == lv) & (y == k)).sum()) for k in (0, 1)] for lv in levels])
-                    out[n.key] = compare_counts(table, test=self.variants["table2_categorical"]).pvalue
-                else:
-                    out[n.key] = compare_samples([x[y == 0], x[y == 1]], test=self.variants["table2_continuous"]).pvalue
         tab = self.fit(cohort, "multivariable", design=design).table()
         for n in self.study.numbers:
             if n.file_id == "table2" and n.quantity == "log_or":
