@@ -54,7 +54,7 @@ from hccrep.stats.survival import (
     _z,
 )
 
-__all__ = ["KMCurve", "Landmarks", "km_curve", "km_median", "km_landmark", "logrank"]
+__all__ = ["KMCurve", "Landmarks", "TrendResult", "km_curve", "km_median", "km_landmark", "logrank", "logrank_trend"]
 
 _ENGINE = "numpy engine, hccrep.stats.fastsurv"
 
@@ -282,6 +282,23 @@ def logrank(time, event, group) -> LogrankResult:
         raise ValueError(f"group has {k} distinct value(s); the log-rank test needs at least 2")
     if e.sum() == 0:
         raise ValueError("no events: the log-rank test is undefined")
+    observed_minus_expected, v = _logrank_terms(t, e, gi, k)
+    z = observed_minus_expected[:-1]
+    stat = float(z @ np.linalg.pinv(v[:-1, :-1]) @ z)
+    return LogrankResult(
+        statistic=stat,
+        df=int(k - 1),
+        pvalue=float(stats.chi2.sf(stat, k - 1)),
+        variant=f"log-rank (Mantel-Haenszel), {k} groups, chi-square with {k - 1} df, "
+        f"hypergeometric variance (R survdiff, rho = 0); {_ENGINE}",
+    )
+
+
+def _logrank_terms(t: np.ndarray, e: np.ndarray, gi: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Observed minus expected events per group and their hypergeometric covariance (R ``survdiff``).
+
+    ``gi`` codes the groups 0..k-1.
+    """
     times, ti = np.unique(t, return_inverse=True)
     m = times.size
     removed = np.bincount(ti * k + gi, minlength=m * k).reshape(m, k).astype(float)
@@ -297,12 +314,78 @@ def logrank(time, event, group) -> LogrankResult:
         f = np.where(n > 1, d * (n - d) / ((n - 1) * n * n), 0.0)
     # V = sum_j f_j (n_j diag(n_gj) - n_gj n_hj)
     v = np.diag((f * n) @ n_g) - (n_g * f[:, None]).T @ n_g
-    z = observed_minus_expected[:-1]
-    stat = float(z @ np.linalg.pinv(v[:-1, :-1]) @ z)
-    return LogrankResult(
-        statistic=stat,
-        df=int(k - 1),
-        pvalue=float(stats.chi2.sf(stat, k - 1)),
-        variant=f"log-rank (Mantel-Haenszel), {k} groups, chi-square with {k - 1} df, "
-        f"hypergeometric variance (R survdiff, rho = 0); {_ENGINE}",
-    )
+    return observed_minus_expected, v
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """Log-rank test for trend: statistic (chi-square, 1 df), p-value, the scores used, the variant."""
+
+    statistic: float
+    df: int
+    pvalue: float
+    scores: tuple[float, ...]
+    variant: str
+
+
+def logrank_trend(time, event, group, order=None, weights=None) -> TrendResult:
+    """Log-rank test for trend over ordered groups.
+
+    ``U = sum_g w_g (O_g - E_g)`` and ``Var(U) = w' V w`` with ``V`` the
+    hypergeometric covariance of the log-rank test (R ``survdiff$var``);
+    ``U**2 / Var(U)`` is chi-square with 1 df.  Without tied event times it
+    equals the score test of a Cox model with the group scores as one
+    covariate; with ties it keeps the log-rank's hypergeometric variance.
+
+    Parameters
+    ----------
+    time, event : array_like
+        Follow-up times and 0/1 event indicators.
+    group : array_like
+        Group labels.
+    order : sequence, optional
+        The groups from lowest to highest (default: sorted labels); must name
+        exactly the groups present.
+    weights : sequence of float, optional
+        Scores of the ordered groups (default 1, 2, ..., k).
+
+    Returns
+    -------
+    TrendResult
+
+    Examples
+    --------
+    >>> r = logrank_trend([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1], ["a", "a", "b", "b", "c", "c"], order=["c", "b", "a"])
+    >>> r.df, round(r.pvalue, 3) < 0.05
+    (1, True)
+    """
+    t, e = _as_time_event(time, event)
+    g = np.asarray(group, dtype=object).ravel()
+    if g.size != t.size:
+        raise ValueError(f"time and group lengths differ ({t.size} vs {g.size})")
+    if pd.isna(g).any():
+        raise ValueError("group contains missing values")
+    present = list(pd.unique(g))
+    levels = list(order) if order is not None else sorted(present, key=str)
+    if set(levels) != set(present) or len(levels) != len(present):
+        raise ValueError(f"order {levels} does not match the groups {sorted(map(str, present))}")
+    k = len(levels)
+    if k < 2:
+        raise ValueError("the test needs at least 2 groups")
+    if e.sum() == 0:
+        raise ValueError("no events: the test is undefined")
+    w = np.arange(1.0, k + 1) if weights is None else np.asarray(weights, dtype=float).ravel()
+    if w.size != k or not np.all(np.isfinite(w)):
+        raise ValueError(f"weights needs {k} finite values, got {list(np.atleast_1d(w))}")
+    lookup = {lv: i for i, lv in enumerate(levels)}
+    gi = np.array([lookup[x] for x in g], dtype=np.int64)
+    o_minus_e, v = _logrank_terms(t, e, gi, k)
+    u = float(w @ o_minus_e)
+    var = float(w @ v @ w)
+    if var <= 0:
+        raise ValueError("the trend statistic has zero variance (equal weights?)")
+    stat = u * u / var
+    scores = tuple(float(x) for x in w)
+    return TrendResult(stat, 1, float(stats.chi2.sf(stat, 1)), scores,
+                       f"log-rank test for trend, scores {scores} over {levels}, hypergeometric variance "
+                       f"(R survdiff var), chi-square 1 df; {_ENGINE}")

@@ -46,6 +46,7 @@ from hccrep.printed import round_half_up
 from hccrep.replication import Runner
 from hccrep.spec import ReportedNumber, Study
 from hccrep.stats import fastsurv, km_landmark, km_median
+from hccrep.stats.fastsurv import logrank, logrank_trend
 from hccrep.validation import harrell_c  # noqa: F401  (re-exported for the chapter's notebooks)
 
 __all__ = [
@@ -54,7 +55,6 @@ __all__ = [
     "CP_TEST",
     "C_INDEX_VARIANT",
     "AUC_VARIANT",
-    "TrendResult",
     "Lv2025Runner",
     "make_runner",
     "smallest_denominator",
@@ -65,8 +65,6 @@ __all__ = [
     "simulate_child_pugh_cohort",
     "piecewise_exponential_times",
     "simulate_ccps_cohort",
-    "logrank_trend",
-    "logrank_numpy",
     "harrell_c",
     "auc_at",
     "strata_table",
@@ -379,122 +377,6 @@ def with_ccps_weights(study: Study, weights: Mapping[str, float]) -> Study:
 # ----------------------------------------------------------------------------- statistics
 
 
-@dataclass(frozen=True)
-class TrendResult:
-    """Log-rank test for trend: statistic (chi-square, 1 df), p-value, the scores used, the variant."""
-
-    statistic: float
-    df: int
-    pvalue: float
-    scores: tuple[float, ...]
-    variant: str
-
-
-def _logrank_terms(t: np.ndarray, e: np.ndarray, code: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Observed and expected events per group and the hypergeometric covariance (R ``survdiff``)."""
-    order = np.argsort(t, kind="stable")
-    t, e, code = t[order], e[order], code[order]
-    n = t.size
-    # at-risk counts per group at each distinct event time: patients with time >= tt
-    onehot = np.zeros((n, k))
-    onehot[np.arange(n), code] = 1.0
-    at_risk_from = onehot[::-1].cumsum(axis=0)[::-1]  # row i: group counts among positions i..n-1
-    ev_times = np.unique(t[e == 1])
-    start = np.searchsorted(t, ev_times, side="left")
-    n_g = at_risk_from[start]                       # (T, k)
-    n_t = n_g.sum(axis=1)
-    d_gk = np.zeros((ev_times.size, k))
-    pos = np.searchsorted(ev_times, t[e == 1])
-    np.add.at(d_gk, (pos, code[e == 1]), 1.0)
-    d_t = d_gk.sum(axis=1)
-    O = d_gk.sum(axis=0)
-    E = (d_t[:, None] * n_g / n_t[:, None]).sum(axis=0)
-    f = np.where(n_t > 1, d_t * (n_t - d_t) / np.maximum(n_t - 1, 1) / n_t, 0.0)
-    V = np.einsum("t,tg->g", f, n_g) * np.eye(k) - np.einsum("t,tg,th->gh", f / n_t, n_g, n_g)
-    return O, E, V
-
-
-def _check_groups(time, event, group, order):
-    t = np.asarray(time, dtype=float)
-    e = np.asarray(event, dtype=int)
-    g = np.asarray(group, dtype=object)
-    if not (t.size == e.size == g.size) or t.size == 0:
-        raise ValueError("time, event and group must have the same positive length")
-    if not np.all(np.isfinite(t)) or np.any(t < 0):
-        raise ValueError("time must be finite and non-negative")
-    if not np.all(np.isin(e, (0, 1))):
-        raise ValueError("event must be 0 or 1")
-    present = list(pd.unique(g))
-    levels = list(order) if order is not None else sorted(present)
-    if set(levels) != set(present) or len(levels) != len(present):
-        raise ValueError(f"order {levels} does not match the groups {sorted(map(str, present))}")
-    if len(levels) < 2:
-        raise ValueError("the test needs at least 2 groups")
-    if e.sum() == 0:
-        raise ValueError("no events: the test is undefined")
-    lookup = {lv: i for i, lv in enumerate(levels)}
-    code = np.array([lookup[x] for x in g], dtype=int)
-    return t, e, code, levels
-
-
-def logrank_numpy(time, event, group, order: Sequence | None = None) -> tuple[float, int, float]:
-    """The k-group log-rank test (chi-square, df, p) of :func:`hccrep.stats.fastsurv.logrank`.
-
-    Checks that ``order`` names exactly the groups present, then calls the numpy engine.
-    Equal to :func:`hccrep.stats.logrank` (lifelines) and R ``survdiff``
-    (``tests/test_lv2025.py`` checks both, ties included).
-
-    Examples
-    --------
-    >>> stat, df, p = logrank_numpy([2, 3, 5, 6, 8, 9, 4, 10, 12, 14], [1, 1, 1, 0, 1, 1, 0, 1, 1, 0], ["a"] * 5 + ["b"] * 5)
-    >>> df, round(stat, 4)
-    (1, 6.5316)
-    """
-    t, e, code, _ = _check_groups(time, event, group, order)
-    res = fastsurv.logrank(t, e, code)
-    return res.statistic, res.df, res.pvalue
-
-
-def logrank_trend(time, event, group, order: Sequence | None = None, weights: Sequence[float] | None = None) -> TrendResult:
-    """Log-rank test for trend over ordered groups.
-
-    ``U = sum_g w_g (O_g - E_g)`` and ``Var(U) = w' V w`` with ``V`` the
-    hypergeometric covariance of the log-rank test (R ``survdiff$var``);
-    ``U**2 / Var(U)`` is chi-square with 1 df.  Without tied event times it
-    equals the score test of a Cox model with the group scores as one
-    covariate; with ties it keeps the log-rank's hypergeometric variance.
-
-    Parameters
-    ----------
-    time, event : array_like
-    group : array_like
-        Group labels.
-    order : sequence, optional
-        The groups from lowest to highest (default: sorted labels).
-    weights : sequence of float, optional
-        Scores of the ordered groups (default 1, 2, ..., k).
-
-    Examples
-    --------
-    >>> r = logrank_trend([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1], ["a", "a", "b", "b", "c", "c"], order=["c", "b", "a"])
-    >>> r.df, round(r.pvalue, 3) < 0.05
-    (1, True)
-    """
-    t, e, code, levels = _check_groups(time, event, group, order)
-    k = len(levels)
-    w = np.arange(1.0, k + 1) if weights is None else np.asarray(weights, dtype=float)
-    if w.size != k or not np.all(np.isfinite(w)):
-        raise ValueError(f"weights needs {k} finite values, got {list(np.atleast_1d(w))}")
-    O, E, V = _logrank_terms(t, e, code, k)
-    u = float(w @ (O - E))
-    var = float(w @ V @ w)
-    if var <= 0:
-        raise ValueError("the trend statistic has zero variance (equal weights?)")
-    stat = u * u / var
-    return TrendResult(stat, 1, float(sps.chi2.sf(stat, 1)), tuple(float(x) for x in w),
-                       f"log-rank test for trend, scores {tuple(float(x) for x in w)} over {levels}, hypergeometric variance (R survdiff var), chi-square 1 df")
-
-
 def auc_at(time, event, marker, horizon: float) -> float:
     """Cumulative/dynamic AUC of ``marker`` (higher = worse) at ``horizon``, IPCW (sksurv).
 
@@ -674,7 +556,7 @@ class Lv2025Runner(Runner):
     def _test(self, d: pd.DataFrame, time: str, event: str, group: str, order: Sequence[str], kind: str) -> float:
         if kind == "trend":
             return logrank_trend(d[time], d[event], d[group], order=order).pvalue
-        return logrank_numpy(d[time], d[event], d[group], order=order)[2]
+        return logrank(d[time], d[event], d[group]).pvalue
 
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
         """The checks on one simulated cohort (numpy log-rank and KM median; equal to lifelines, see the tests)."""
@@ -684,7 +566,7 @@ class Lv2025Runner(Runner):
         cp = cohort[cohort["cohort"] == "child_pugh"]
         if len(cp):
             out["cp_strata_os_p"] = self._test(cp, "os_time", "os_event", "stratum", CP_STRATA, self.variants["cp_test"])
-            out["cp_strata_os_p_logrank"] = logrank_numpy(cp["os_time"], cp["os_event"], cp["stratum"], order=CP_STRATA)[2]
+            out["cp_strata_os_p_logrank"] = logrank(cp["os_time"], cp["os_event"], cp["stratum"]).pvalue
             out["cp_strata_os_p_trend"] = logrank_trend(cp["os_time"], cp["os_event"], cp["stratum"], order=CP_STRATA).pvalue
             for s in CP_STRATA:
                 d = cp[cp["stratum"] == s]
@@ -885,7 +767,7 @@ def cp_pvalue_share(study: Study, multipliers: Sequence[int], n_mc: int, base_se
         ps = []
         for sd in seeds_for(base_seed, n_mc):
             d = simulate_child_pugh_cohort(study, np.random.default_rng(sd), multiplier=int(m))
-            ps.append((logrank_numpy(d["os_time"], d["os_event"], d["stratum"], order=CP_STRATA)[2],
+            ps.append((logrank(d["os_time"], d["os_event"], d["stratum"]).pvalue,
                        logrank_trend(d["os_time"], d["os_event"], d["stratum"], order=CP_STRATA).pvalue))
         ps = np.array(ps)
         rows.append({"multiplier": int(m), "patients": int(sum(child_pugh_sizes(study, int(m)).values())),
