@@ -283,18 +283,20 @@ class Provenance(_Model):
 
 
 class NumberSpec(_Model):
-    key: Key
-    quantity: Quantity
-    printed: str = Field(min_length=1)
-    value: float
-    lower: float | None = None
-    upper: float | None = None
-    bound: Literal["<", ">"] | None = None
-    unit: str | None = None
-    role: Role
-    where: Provenance
-    attrs: dict[str, Union[str, float, int]] = Field(default_factory=dict)
-    note: str | None = None
+    """One reported number of a results file."""
+
+    key: Key = Field(description="a name unique in the study (lower case, digits, _)")
+    quantity: Quantity = Field(description="what the number is: median, hr, p, rate, percent, count, auc, ...")
+    printed: str = Field(min_length=1, description="the string exactly as printed, e.g. '0.43 (0.21-0.88)'")
+    value: float = Field(description="the number, as it appears in `printed`")
+    lower: float | None = Field(default=None, description="the lower limit of its printed interval")
+    upper: float | None = Field(default=None, description="the upper limit of its printed interval")
+    bound: Literal["<", ">"] | None = Field(default=None, description="for a p printed as '< 0.001'")
+    unit: str | None = Field(default=None, description="months, percent, ...")
+    role: Role = Field(description="input (builds the cohort, never judged), check (judged) or derived")
+    where: Provenance = Field(description="row / column / text where it was printed")
+    attrs: dict[str, Union[str, float, int]] = Field(default_factory=dict, description="free notes for a study module (no analysis reads them)")
+    note: str | None = Field(default=None, description="a curator's remark (free text)")
     analysis: Analysis | None = Field(default=None, description="what computes the replicated value (see hccrep.declared)")
 
 

@@ -1,0 +1,74 @@
+"""The data-file schema as tables, generated from the pydantic models (for the book's reference page).
+
+Examples
+--------
+>>> from hccrep.declared import KMMedian
+>>> fields_table(KMMedian)["field"].tolist()
+['kind', 'variant', 'endpoint', 'by', 'group']
+"""
+
+from __future__ import annotations
+
+import typing
+
+import pandas as pd
+
+__all__ = ["fields_table", "file_models", "analysis_models"]
+
+
+def _type_name(annotation) -> str:
+    """A readable type: ``str``, ``list of str``, ``one of: a, b``, ``A or B``."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin is typing.Literal:
+        return "one of: " + ", ".join(str(a) for a in args) if len(args) > 1 else str(args[0])
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        return " or ".join(names) + (" (optional)" if type(None) in args else "")
+    if origin in (list, tuple):
+        return f"list of {_type_name(args[0])}" if args else "list"
+    if origin is dict:
+        return f"mapping {_type_name(args[0])} -> {_type_name(args[1])}" if args else "mapping"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def fields_table(model: type) -> pd.DataFrame:
+    """One row per field of a pydantic model: ``field, type, required, default, description``."""
+    rows = []
+    fields = dict(model.model_fields)
+    order = [n for n in ("kind", "type") if n in fields] + [n for n in fields if n not in ("kind", "type")]
+    for name in order:
+        f = fields[name]
+        default = "" if f.is_required() else ("(empty)" if f.default_factory is not None else repr(f.default))
+        rows.append({"field": f.alias or name, "type": _type_name(f.annotation), "required": "yes" if f.is_required() else "",
+                     "default": default, "description": (f.description or "").strip()})
+    return pd.DataFrame(rows)
+
+
+def file_models() -> dict[str, type]:
+    """The models of the data files and their parts, by the name the reference page shows."""
+    from hccrep import spec
+
+    return {
+        "study.yaml": spec.StudyFile,
+        "baseline file (a Table 1)": spec.BaselineFile,
+        "baseline group": spec.Group,
+        "categorical variable": spec.CategoricalVariable,
+        "continuous variable": spec.ContinuousVariable,
+        "baseline p-value": spec.PValueSpec,
+        "baseline tests": spec.TableTests,
+        "results file": spec.ResultsFile,
+        "reported number": spec.NumberSpec,
+        "simulation.yaml": spec.SimulationFile,
+        "survival endpoint": spec.SurvivalSpec,
+        "binary outcome": spec.BinarySpec,
+    }
+
+
+def analysis_models() -> dict[str, type]:
+    """Every declared analysis kind and its model (:data:`hccrep.declared.ANALYSIS_KINDS`)."""
+    from hccrep.declared import ANALYSIS_KINDS
+
+    return dict(ANALYSIS_KINDS)
