@@ -13,8 +13,13 @@ printed.  The checks:
     number whose attributes link it to per-group counts) under each test
     variant (Pearson chi-square, with Yates' correction, Fisher, the
     "Fisher when an expected count < 5" rule) -- or, for mean ± SD rows, the
-    Student / Welch t-test and one-way ANOVA from the summaries -- and which
-    variants print as the paper did;
+    Student / Welch t-test and one-way ANOVA from the summaries, each with the
+    range of p-values the rounding of the printed means and SDs allows
+    (:func:`mean_sd_variant_ranges`) -- and which variants print as the paper
+    did; a Mann-Whitney p is stated to be not derivable from mean ± SD;
+``variant_fit``
+    per table, how many mean ± SD rows each variant fits within rounding
+    (:func:`variant_fit_summary`);
 ``ratio_ci``
     a hazard or odds ratio inside its confidence interval, the interval
     symmetric on the log scale, and the p-value the interval implies.
@@ -45,17 +50,23 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from hccrep.printed import decimals_of, parse_count_percent, parse_pvalue, parse_summary
+from hccrep.printed import PrintedError, PValue, Summary, decimals_of, parse_count_percent, parse_pvalue, parse_summary
 from hccrep.spec import BaselineFile, CategoricalVariable, ContinuousVariable, ReportedNumber, ResultsFile, Study, load_study
 
-__all__ = ["audit_study", "audit_baseline", "audit_results", "p_under_variants", "STATUSES", "confusion_matrices", "anova_rounding_range"]
+__all__ = [
+    "audit_study", "audit_baseline", "audit_results", "p_under_variants", "STATUSES", "confusion_matrices", "anova_rounding_range",
+    "ttest_rounding_range", "mean_sd_variant_ranges", "MeanSDComparison", "mean_sd_comparisons", "assess_mean_sd_comparison",
+    "audit_mean_sd_pvalues", "variant_fit_summary", "MANN_WHITNEY_NOT_DERIVABLE",
+]
 
 #: ``ok``: consistent; ``note``: consistent under some reading, worth knowing;
 #: ``inconsistent``: no reading of the printed numbers makes them agree.
@@ -80,34 +91,16 @@ def p_under_variants(table: np.ndarray) -> dict[str, float]:
     return out
 
 
-def _continuous_variants(v: ContinuousVariable, base: BaselineFile) -> dict[str, float]:
-    """P-values computable from mean ± SD summaries alone."""
-    if v.summary != "mean_sd":
-        return {}
-    s = [parse_summary(v.cells[g.key] if isinstance(v.cells[g.key], str) else v.cells[g.key].printed, "mean_sd") for g in base.groups]
-    means = np.array([x.centre for x in s])
-    sds = np.array([x.spread[0] for x in s])
-    ns = np.array([g.n for g in base.groups], dtype=float)
-    out: dict[str, float] = {}
-    if len(s) == 2:
-        out["student"] = float(sps.ttest_ind_from_stats(means[0], sds[0], ns[0], means[1], sds[1], ns[1], equal_var=True).pvalue)
-        out["welch"] = float(sps.ttest_ind_from_stats(means[0], sds[0], ns[0], means[1], sds[1], ns[1], equal_var=False).pvalue)
-    grand = float(np.sum(ns * means) / ns.sum())
-    ssb = float(np.sum(ns * (means - grand) ** 2))
-    ssw = float(np.sum((ns - 1) * sds**2))
-    k, n = len(s), ns.sum()
-    if ssw > 0:
-        f = (ssb / (k - 1)) / (ssw / (n - k))
-        out["anova"] = float(sps.f.sf(f, k - 1, n - k))
-    return out
-
-
 def anova_rounding_range(v: ContinuousVariable, base: BaselineFile) -> tuple[float, float]:
     """Smallest and largest one-way ANOVA p that a baseline row's rounded mean ± SD summaries allow.
 
     Every printed mean and SD may lie anywhere within half a unit of its last
-    digit; the p-value is evaluated at every corner of that box (2^(2k)
-    corners for k groups).
+    digit.  The SDs enter only through the within-group sum of squares, so
+    their corners are exact; the between-group sum of squares is convex in the
+    means, so its largest value lies at one of the 2^k corners of the box of
+    means and its smallest is found exactly by moving every mean as close to
+    the common weighted mean as its interval allows (see ``_anova_range``),
+    a point that need not be a corner.
 
     Examples
     --------
@@ -117,21 +110,426 @@ def anova_rounding_range(v: ContinuousVariable, base: BaselineFile) -> tuple[flo
     >>> anova_rounding_range(v, st.baseline())                       # doctest: +SKIP
     (0.096..., 1.0)
     """
-    import itertools
-
     if v.summary != "mean_sd":
         raise ValueError(f"{v.key!r} is summarised as {v.summary}, not mean ± SD")
-    s = [parse_summary(v.cells[g.key] if isinstance(v.cells[g.key], str) else v.cells[g.key].printed, "mean_sd") for g in base.groups]
-    ns = np.array([g.n for g in base.groups], dtype=float)
-    k = len(s)
-    ps = []
-    for signs in itertools.product((-1, 1), repeat=2 * k):
-        m = np.array([x.centre + signs[i] * 0.5 * 10.0 ** -x.decimals[0] for i, x in enumerate(s)])
-        sd = np.array([max(x.spread[0] + signs[k + i] * 0.5 * 10.0 ** -x.decimals[1], 1e-12) for i, x in enumerate(s)])
-        grand = np.sum(ns * m) / ns.sum()
-        f = (np.sum(ns * (m - grand) ** 2) / (k - 1)) / (np.sum((ns - 1) * sd**2) / (ns.sum() - k))
-        ps.append(float(sps.f.sf(f, k - 1, ns.sum() - k)))
-    return min(ps), max(ps)
+    s = [parse_summary(_cell_text(v.cells[g.key]), "mean_sd") for g in base.groups]
+    return _anova_range(s, np.array([g.n for g in base.groups], dtype=float))
+
+
+def _half_unit(decimals: int) -> float:
+    """Half a unit of the last printed decimal: how far a rounded number may be from its true value."""
+    return 0.5 * 10.0**-decimals
+
+
+def _printed_p_interval(pv: PValue) -> tuple[float, float]:
+    """The true p-values that print as ``pv`` (``"0.175"``: [0.1745, 0.1755]; ``"< 0.001"``: [0, 0.001])."""
+    if pv.bound == "<":
+        return 0.0, pv.value
+    if pv.bound == ">":
+        return pv.value, 1.0
+    h = _half_unit(pv.decimals)
+    return max(pv.value - h, 0.0), min(pv.value + h, 1.0)
+
+
+def _range_contains(rng: tuple[float, float], pv: PValue) -> bool:
+    """Does a range of recomputed p-values meet the interval of values that print as ``pv``?"""
+    lo, hi = _printed_p_interval(pv)
+    return rng[0] <= hi + 1e-12 and rng[1] >= lo - 1e-12
+
+
+def _t_logp(diff: float, s1: float, n1: float, s2: float, n2: float, equal_var: bool) -> float:
+    """Log of the two-sided p of Student's (``equal_var``) or Welch's t-test from a mean difference and the SDs."""
+    if equal_var:
+        df = n1 + n2 - 2
+        se = math.sqrt(((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / df * (1 / n1 + 1 / n2))
+    else:
+        v1, v2 = s1**2 / n1, s2**2 / n2
+        se = math.sqrt(v1 + v2)
+        df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+    if se == 0:
+        return 0.0 if diff == 0 else -math.inf
+    return float(math.log(2) + sps.t.logsf(abs(diff) / se, df))
+
+
+def _t_pvalue(diff: float, s1: float, n1: float, s2: float, n2: float, equal_var: bool) -> float:
+    """Two-sided p of Student's (``equal_var``) or Welch's t-test from a mean difference and the SDs."""
+    return min(1.0, math.exp(_t_logp(diff, s1, n1, s2, n2, equal_var)))
+
+
+def _extreme_over_box(f, box: list[tuple[float, float]], largest: bool) -> float:
+    """Smallest (or largest) value of a smooth ``f(x, y)`` over a rectangle: corners, then L-BFGS-B.
+
+    The search runs in coordinates scaled to the unit square, started from the best corner and from
+    the centre, so an interior or edge optimum is found as well as a corner one.  Pass a log p as
+    ``f``: tiny p-values would leave a search on the p scale no gradient to follow.
+    """
+    import itertools
+
+    from scipy.optimize import minimize
+
+    sign = -1.0 if largest else 1.0
+    lows = np.array([b[0] for b in box])
+    widths = np.array([b[1] - b[0] for b in box])
+
+    def g(u: np.ndarray) -> float:
+        return sign * f(*(lows + np.clip(u, 0, 1) * widths))
+
+    corners = [np.array(c, dtype=float) for c in itertools.product((0.0, 1.0), repeat=len(box))]
+    best = min(g(c) for c in corners)
+    start = min(corners, key=g)
+    for x0 in (start, np.full(len(box), 0.5)):
+        res = minimize(g, x0, method="L-BFGS-B", bounds=[(0.0, 1.0)] * len(box))
+        best = min(best, float(res.fun))
+    return sign * best
+
+
+def _mean_sd_box(s: Summary) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Rounding intervals of a printed mean and SD (the SD kept positive)."""
+    hm, hs = _half_unit(s.decimals[0]), _half_unit(s.decimals[1])
+    sd = s.spread[0]
+    return (s.centre - hm, s.centre + hm), (max(sd - hs, 1e-12 * max(sd, 1.0)), sd + hs)
+
+
+def ttest_rounding_range(a: str, n_a: int, b: str, n_b: int, equal_var: bool = True) -> tuple[float, float]:
+    """Smallest and largest two-sample t-test p that two rounded ``mean ± SD`` summaries allow.
+
+    Each printed mean and SD may lie anywhere within half a unit of its last
+    printed decimal.  The p-value falls as the absolute mean difference grows,
+    and for given SDs the difference enters nowhere else, so the smallest p
+    uses the largest possible difference and the largest p the smallest one
+    (zero, hence p = 1, when the two rounding intervals of the means overlap).
+
+    * Student (``equal_var=True``): the pooled SD grows with each SD and the
+      degrees of freedom are fixed, so p rises with each SD and the two
+      corners of the box (smallest SDs, largest SDs) are the exact extremes.
+    * Welch (``equal_var=False``): the SDs also move the Welch-Satterthwaite
+      degrees of freedom, so p need not be monotone in them; the extremes
+      over the SD rectangle are found by evaluating its four corners and then
+      a bounded quasi-Newton search (L-BFGS-B) from the best corner and the
+      centre.  The tests check this against a brute-force grid.
+
+    Parameters
+    ----------
+    a, b : str
+        The summaries as printed, ``"54.2 ± 11.2"``.
+    n_a, n_b : int
+        Group sizes.
+    equal_var : bool
+        Student's pooled-variance test (True) or Welch's (False).
+
+    Returns
+    -------
+    tuple of float
+        ``(smallest p, largest p)``.
+
+    Examples
+    --------
+    >>> lo, hi = ttest_rounding_range("10.0 ± 2.0", 30, "11.0 ± 2.0", 30)
+    >>> round(lo, 4), round(hi, 4)
+    (0.033, 0.0944)
+    """
+    sa, sb = parse_summary(a, "mean_sd"), parse_summary(b, "mean_sd")
+    if min(n_a, n_b) < 2:
+        raise ValueError(f"each group needs at least 2 patients, got n = {n_a} and {n_b}")
+    return _ttest_range(sa, float(n_a), sb, float(n_b), bool(equal_var))
+
+
+@functools.lru_cache(maxsize=4096)
+def _ttest_range(sa: Summary, n_a: float, sb: Summary, n_b: float, equal_var: bool) -> tuple[float, float]:
+    (ma_lo, ma_hi), sda = _mean_sd_box(sa)
+    (mb_lo, mb_hi), sdb = _mean_sd_box(sb)
+    d_max = max(abs(ma_hi - mb_lo), abs(ma_lo - mb_hi))
+    d_min = max(0.0, ma_lo - mb_hi, mb_lo - ma_hi)
+    if equal_var:
+        p_min = _t_pvalue(d_max, sda[0], n_a, sdb[0], n_b, True)
+        p_max = _t_pvalue(d_min, sda[1], n_a, sdb[1], n_b, True)
+    else:
+        p_min = math.exp(_extreme_over_box(lambda x, y: _t_logp(d_max, x, n_a, y, n_b, False), [sda, sdb], largest=False))
+        p_max = 1.0 if d_min == 0 else math.exp(_extreme_over_box(lambda x, y: _t_logp(d_min, x, n_a, y, n_b, False), [sda, sdb], largest=True))
+    return float(p_min), float(p_max)
+
+
+def _anova_range(summaries: list[Summary], ns: np.ndarray) -> tuple[float, float]:
+    """Exact extremes of the one-way ANOVA p over the rounding box of k rounded ``mean ± SD`` summaries.
+
+    F = (SSB/(k-1)) / (SSW/(N-k)).  SSW rises with every SD, so the SD corners
+    are exact.  SSB, the weighted spread of the means, is convex in them: its
+    largest value is at a corner of the box of means (all 2^k are tried), and
+    its smallest has every mean at the point of its interval nearest to the
+    weighted grand mean (``clip(c, lo_i, hi_i)``), found by bisection on ``c``.
+    """
+    import itertools
+
+    k, n = len(summaries), float(ns.sum())
+    boxes = [_mean_sd_box(s) for s in summaries]
+    m_lo = np.array([b[0][0] for b in boxes])
+    m_hi = np.array([b[0][1] for b in boxes])
+    sd_lo = np.array([b[1][0] for b in boxes])
+    sd_hi = np.array([b[1][1] for b in boxes])
+
+    def ssb(m: np.ndarray) -> float:
+        return float(np.sum(ns * (m - np.sum(ns * m) / n) ** 2))
+
+    ssb_max = max(ssb(np.where(np.array(c) > 0, m_hi, m_lo)) for c in itertools.product((0, 1), repeat=k))
+    lo, hi = float(m_lo.min()), float(m_hi.max())
+    for _ in range(200):  # the fixed point c = weighted mean of clip(c): the left side minus c falls with c
+        c = 0.5 * (lo + hi)
+        if np.sum(ns * np.clip(c, m_lo, m_hi)) / n > c:
+            lo = c
+        else:
+            hi = c
+    ssb_min = ssb(np.clip(0.5 * (lo + hi), m_lo, m_hi))
+
+    def p_of(b: float, sd: np.ndarray) -> float:
+        ssw = float(np.sum((ns - 1) * sd**2))
+        if b <= 0:
+            return 1.0
+        return float(sps.f.sf((b / (k - 1)) / (ssw / (n - k)), k - 1, n - k))
+
+    return p_of(ssb_max, sd_lo), p_of(ssb_min, sd_hi)
+
+
+#: Why no Mann-Whitney range is given for ``mean ± SD`` rows.
+MANN_WHITNEY_NOT_DERIVABLE = (
+    "Mann-Whitney: not derivable from mean ± SD -- U counts how often a value of one group exceeds one of the "
+    "other, which the means and SDs do not fix (samples with exactly the printed summaries can rank the groups "
+    "very differently), so no rounding range of its p exists"
+)
+
+
+def mean_sd_variant_ranges(cells: list[tuple[str, int]]) -> dict[str, dict[str, float]]:
+    """Each test variant's p at the printed ``mean ± SD`` and over the rounding box.
+
+    Two groups: Student's and Welch's t-test (one-way ANOVA on two groups is
+    Student's t, F = t^2, so it is not listed twice).  Three or more groups:
+    one-way ANOVA.  A Mann-Whitney (or Kruskal-Wallis) p cannot be bounded by
+    these summaries (:data:`MANN_WHITNEY_NOT_DERIVABLE`), so it is absent.
+
+    Parameters
+    ----------
+    cells : list of (str, int)
+        Each group's summary as printed (``"54.2 ± 11.2"``) and its size.
+
+    Returns
+    -------
+    dict
+        variant -> ``{"p": p at the printed values, "lo": smallest, "hi": largest p within rounding}``.
+
+    Examples
+    --------
+    >>> r = mean_sd_variant_ranges([("10.0 ± 2.0", 30), ("11.0 ± 2.0", 30)])
+    >>> sorted(r), round(r["student"]["p"], 4)
+    (['student', 'welch'], 0.0577)
+    """
+    ss = [parse_summary(text, "mean_sd") for text, _ in cells]
+    ns = np.array([n for _, n in cells], dtype=float)
+    if len(cells) < 2 or (ns < 2).any():
+        raise ValueError("need at least two groups of at least 2 patients each")
+    out: dict[str, dict[str, float]] = {}
+    if len(cells) == 2:
+        (a, na), (b, nb) = cells
+        for name, eq in (("student", True), ("welch", False)):
+            lo, hi = ttest_rounding_range(a, na, b, nb, equal_var=eq)
+            p = _t_pvalue(ss[0].centre - ss[1].centre, ss[0].spread[0], ns[0], ss[1].spread[0], ns[1], eq)
+            out[name] = {"p": p, "lo": lo, "hi": hi}
+    else:
+        means = np.array([s.centre for s in ss])
+        sds = np.array([s.spread[0] for s in ss])
+        grand = float(np.sum(ns * means) / ns.sum())
+        k, n = len(ss), ns.sum()
+        ssw = float(np.sum((ns - 1) * sds**2))
+        f = (float(np.sum(ns * (means - grand) ** 2)) / (k - 1)) / (ssw / (n - k)) if ssw > 0 else math.inf
+        lo, hi = _anova_range(ss, ns)
+        out["anova"] = {"p": float(sps.f.sf(f, k - 1, n - k)), "lo": lo, "hi": hi}
+    return out
+
+
+@dataclass(frozen=True)
+class MeanSDComparison:
+    """One printed p-value comparing groups summarised by ``mean ± SD``.
+
+    ``cells`` holds, per group, its label, the summary as printed and its size;
+    ``stated`` the test the paper names, if any; ``in_baseline`` marks a p
+    printed in a baseline table's own p column.
+    """
+
+    key: str
+    source: str
+    where: str
+    printed: str
+    cells: tuple[tuple[str, str, int], ...]
+    stated: str = ""
+    in_baseline: bool = False
+
+
+def _baseline_comparison(f: BaselineFile, v: ContinuousVariable) -> MeanSDComparison:
+    cells = tuple((g.label, _cell_text(v.cells[g.key]), g.n) for g in f.groups)
+    stated = v.test_stated or f.methods.get("continuous_test", "")
+    return MeanSDComparison(f"{v.key}.p", f.source.label, v.label, v.p.printed, cells, stated, in_baseline=True)
+
+
+def _cell_text(cell) -> str:
+    return cell if isinstance(cell, str) else cell.printed
+
+
+def mean_sd_comparisons(study: Study) -> list[MeanSDComparison]:
+    """Every printed p of the study that compares ``mean ± SD`` summaries, as the data files link them.
+
+    Three shapes qualify, read from the data alone:
+
+    * a baseline variable with ``summary: mean_sd`` and a ``p`` (all groups of its table);
+    * a results p whose ``attrs`` name a baseline ``variable`` (``mean_sd``), a ``contrast`` and a
+      ``reference`` group (pairwise p-values printed beside a Table 1);
+    * a results p whose ``attrs`` name a ``variable`` and its ``groups`` (comma separated), where
+      the same file prints, for each group, a number with that ``variable``, ``group``,
+      ``statistic: mean`` and ``n`` in its ``attrs`` and a ``mean ± SD`` as printed text.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> [c.key for c in mean_sd_comparisons(load_study("deng2025"))][:2]
+    ['t1p_age_tace', 't1p_age_rt']
+    """
+    out: list[MeanSDComparison] = []
+    baselines = [f for f in study.files.values() if isinstance(f, BaselineFile)]
+    variables = {}
+    for f in baselines:
+        for v in f.variables:
+            variables.setdefault(v.key, (f, v))
+            if isinstance(v, ContinuousVariable) and v.summary == "mean_sd" and v.p is not None:
+                out.append(_baseline_comparison(f, v))
+    means: dict[tuple[str, str, str], ReportedNumber] = {}
+    for n in study.numbers:
+        a = n.attrs
+        if a.get("statistic") == "mean" and {"variable", "group", "n"} <= set(a):
+            means[(n.file_id, str(a["variable"]), str(a["group"]))] = n
+    for n in study.numbers:
+        a = n.attrs
+        if n.quantity != "p" or "variable" not in a:
+            continue
+        var = str(a["variable"])
+        where = n.row or n.column or ""
+        if {"contrast", "reference"} <= set(a) and var in variables:
+            f, v = variables[var]
+            if not (isinstance(v, ContinuousVariable) and v.summary == "mean_sd"):
+                continue
+            groups = {g.key: g for g in f.groups}
+            keys = [str(a["reference"]), str(a["contrast"])]
+            if not all(k in groups for k in keys):
+                continue
+            cells = tuple((groups[k].label, _cell_text(v.cells[k]), groups[k].n) for k in keys)
+            stated = v.test_stated or f.methods.get("continuous_test", "")
+            out.append(MeanSDComparison(n.key, n.source, f"{where}, {groups[keys[1]].label} vs {groups[keys[0]].label}", n.printed, cells, stated))
+        elif "groups" in a:
+            keys = [g.strip() for g in str(a["groups"]).split(",")]
+            found = [means.get((n.file_id, var, k)) for k in keys]
+            if len(keys) < 2 or any(m is None for m in found):
+                continue
+            try:
+                for m in found:
+                    parse_summary(m.printed, "mean_sd")
+            except PrintedError:
+                continue
+            cells = tuple((k, m.printed, int(m.attrs["n"])) for k, m in zip(keys, found))
+            out.append(MeanSDComparison(n.key, n.source, where, n.printed, cells))
+    return out
+
+
+def _default_variant(c: MeanSDComparison) -> str:
+    return "student" if len(c.cells) == 2 else "anova"
+
+
+def assess_mean_sd_comparison(c: MeanSDComparison) -> dict:
+    """Which variants reproduce a ``mean ± SD`` comparison's printed p, exactly and within rounding.
+
+    Returns
+    -------
+    dict
+        ``ranges`` (variant -> p, lo, hi; see :func:`mean_sd_variant_ranges`),
+        ``exact`` and ``within`` (the variants whose p at the printed values, or
+        whose rounding range, gives the printed p) and the audit ``row``.  The
+        row is ``ok`` when the usual test of the design fits within rounding
+        (Student's t for two groups, one-way ANOVA for more), else ``note``:
+        never ``inconsistent``, since a rank test, which these summaries cannot
+        bound, may have been used.
+
+    Examples
+    --------
+    >>> c = MeanSDComparison("x.p", "Table 1", "x", "0.055", (("a", "10.0 ± 2.0", 30), ("b", "11.0 ± 2.0", 30)))
+    >>> assess_mean_sd_comparison(c)["within"]
+    ['student', 'welch']
+    """
+    pv = parse_pvalue(c.printed)
+    ranges = mean_sd_variant_ranges([(text, n) for _, text, n in c.cells])
+    exact = [k for k, r in ranges.items() if pv.agrees(r["p"])]
+    within = [k for k, r in ranges.items() if _range_contains((r["lo"], r["hi"]), pv)]
+    default = _default_variant(c)
+    detail = "; ".join(f"{k} {r['p']:.4f} (within rounding [{r['lo']:.4f}, {r['hi']:.4f}])" for k, r in ranges.items())
+    detail += f"; printed {c.printed}; agrees: {', '.join(exact) or 'none'}; within rounding: {', '.join(within) or 'none'}"
+    if not within:
+        detail += "; no t-test or ANOVA on the summaries gives the printed p: a rank test?"
+    if c.stated and default not in within:
+        detail += f"; stated test: {c.stated}"
+    detail += "; Mann-Whitney: not derivable from mean ± SD (it needs the ranks)"
+    row = _row("p_variants", c.key, c.source, c.where, c.printed, "ok" if default in within else "note", detail)
+    return {"ranges": ranges, "exact": exact, "within": within, "row": row}
+
+
+def audit_mean_sd_pvalues(study: Study) -> list[dict]:
+    """Findings for the ``mean ± SD`` p-values printed in results files (see :func:`mean_sd_comparisons`).
+
+    Baseline-table rows are audited by :func:`audit_baseline`.
+    """
+    return [assess_mean_sd_comparison(c)["row"] for c in mean_sd_comparisons(study) if not c.in_baseline]
+
+
+def variant_fit_summary(study: str | Study) -> pd.DataFrame:
+    """Per table and test variant: how many ``mean ± SD`` rows print the p the variant gives.
+
+    Columns: ``source`` (the table), ``variant``, ``rows`` (comparisons the
+    variant applies to), ``within`` (rows whose printed p lies in the
+    variant's rounding range), ``exact`` (rows where the p at the printed
+    values prints as the paper's), ``misses`` (keys of the rows outside the
+    rounding range) and ``note``.  A ``mann_whitney`` row per table states
+    that no such count can be derived; its counts are missing (``<NA>``).
+
+    Examples
+    --------
+    >>> s = variant_fit_summary("deng2025")
+    >>> s[["variant", "rows", "within"]].to_dict("records")[:2]
+    [{'variant': 'student', 'rows': 10, 'within': 7}, {'variant': 'welch', 'rows': 10, 'within': 10}]
+    """
+    st = load_study(study) if isinstance(study, str) else study
+    rows: list[dict] = []
+    by_source: dict[str, list[tuple[MeanSDComparison, dict]]] = {}
+    for c in mean_sd_comparisons(st):
+        by_source.setdefault(c.source, []).append((c, assess_mean_sd_comparison(c)))
+    for source, items in by_source.items():
+        variants = list(dict.fromkeys(k for _, a in items for k in a["ranges"]))
+        for var in variants:
+            applies = [(c, a) for c, a in items if var in a["ranges"]]
+            rows.append({"source": source, "variant": var, "rows": len(applies),
+                         "within": sum(var in a["within"] for _, a in applies),
+                         "exact": sum(var in a["exact"] for _, a in applies),
+                         "misses": ", ".join(c.key for c, a in applies if var not in a["within"]), "note": ""})
+        rows.append({"source": source, "variant": "mann_whitney", "rows": len(items), "within": pd.NA, "exact": pd.NA,
+                     "misses": "", "note": MANN_WHITNEY_NOT_DERIVABLE})
+    out = pd.DataFrame(rows, columns=["source", "variant", "rows", "within", "exact", "misses", "note"])
+    return out.astype({"rows": "Int64", "within": "Int64", "exact": "Int64"})
+
+
+def _variant_fit_rows(summary: pd.DataFrame) -> list[dict]:
+    """The summary as ``note`` rows of :func:`audit_study` (check ``variant_fit``)."""
+    rows = []
+    for r in summary.itertuples(index=False):
+        key = re.sub(r"[^a-z0-9]+", "_", r.source.lower()).strip("_") + "." + r.variant
+        if r.variant == "mann_whitney":
+            detail = f"{r.rows} rows: {r.note}"
+        else:
+            detail = f"{r.variant}: {r.within} of {r.rows} printed p-values lie in its rounding range ({r.exact} exactly)"
+            detail += f"; outside: {r.misses}" if r.misses else ""
+        rows.append(_row("variant_fit", key, r.source, f"{r.source}, mean ± SD rows", "", "note", detail))
+    return rows
 
 
 def audit_baseline(f: BaselineFile) -> list[dict]:
@@ -196,17 +594,8 @@ def audit_baseline(f: BaselineFile) -> list[dict]:
                         rows.append(_row("skew", f"{v.key}.{g.key}", src, f"{v.label}, {g.label}", text, "note",
                                          f"mean - 2 SD = {s.centre - 2 * s.spread[0]:.1f} is below {v.lower_bound}: the variable is skewed, a median (IQR) would describe it better"))
             if v.p is not None:
-                ps = _continuous_variants(v, f)
-                pv = parse_pvalue(v.p.printed)
-                if ps:
-                    agree = [k for k, p in ps.items() if pv.agrees(p)]
-                    detail = ", ".join(f"{k} {p:.4f}" for k, p in ps.items()) + f"; printed {v.p.printed}; agrees: {', '.join(agree) or 'none'}"
-                    if not agree and "anova" in ps:
-                        lo, hi = anova_rounding_range(v, f)
-                        inside = lo <= pv.value <= hi if pv.bound is None else (lo < pv.value if pv.bound == "<" else hi > pv.value)
-                        detail += (f"; ANOVA on summaries anywhere within the printed rounding gives p in [{lo:.4f}, {hi:.4f}], "
-                                   f"which {'contains' if inside else 'excludes'} the printed p")
-                    rows.append(_row("p_variants", f"{v.key}.p", src, v.label, v.p.printed, "ok" if agree else "note", detail))
+                if v.summary == "mean_sd":
+                    rows.append(assess_mean_sd_comparison(_baseline_comparison(f, v))["row"])
                 else:
                     rows.append(_row("p_variants", f"{v.key}.p", src, v.label, v.p.printed, "note",
                                      "a rank test cannot be recomputed from a median and quartiles; checked by simulation only"))
@@ -524,8 +913,9 @@ def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     rows: list[dict] = []
     for f in st.files.values():
         rows += audit_baseline(f) if isinstance(f, BaselineFile) else audit_results(f)
-    rows += audit_count_pvalues(st)
+    rows += audit_count_pvalues(st) + audit_mean_sd_pvalues(st)
     rows += audit_confusion(st) + audit_coefficients(st) + audit_median_partitions(st)
+    rows += _variant_fit_rows(variant_fit_summary(st))
     df = pd.DataFrame(rows, columns=["check", "key", "source", "where", "printed", "status", "detail"])
     if not include_ok:
         df = df[df.status != "ok"]

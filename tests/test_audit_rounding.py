@@ -1,0 +1,212 @@
+"""Rounding-aware audit rules (issue 18, items 1, 2, 3 and 7): hand-made cases, brute force, real rows.
+
+Every range is checked against a brute-force grid over the rounding box of the printed numbers;
+the real cases read their numbers from ``data/``.  R parity of the same rules is in
+``tests/test_audit_r.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+from hccrep.audit import (
+    MANN_WHITNEY_NOT_DERIVABLE,
+    _anova_range,
+    _t_pvalue,
+    assess_mean_sd_comparison,
+    audit_study,
+    mean_sd_comparisons,
+    mean_sd_variant_ranges,
+    ttest_rounding_range,
+    variant_fit_summary,
+)
+from hccrep.printed import parse_summary
+from hccrep.spec import load_study
+
+
+def _half(decimals: int) -> float:
+    return 0.5 * 10.0**-decimals
+
+
+def _t_grid(a: str, n_a: int, b: str, n_b: int, equal_var: bool, k_mean: int = 5, k_sd: int = 21) -> np.ndarray:
+    """p of the t-test at every point of a grid over the rounding box (means and SDs), vectorised."""
+    sa, sb = parse_summary(a, "mean_sd"), parse_summary(b, "mean_sd")
+
+    def axis(centre, dec, k, positive=False):
+        lo = centre - _half(dec)
+        return np.linspace(max(lo, 1e-9) if positive else lo, centre + _half(dec), k)
+
+    m1, m2, s1, s2 = np.meshgrid(axis(sa.centre, sa.decimals[0], k_mean), axis(sb.centre, sb.decimals[0], k_mean),
+                                 axis(sa.spread[0], sa.decimals[1], k_sd, True), axis(sb.spread[0], sb.decimals[1], k_sd, True),
+                                 indexing="ij")
+    d = np.abs(m1 - m2)
+    if equal_var:
+        df = n_a + n_b - 2
+        se = np.sqrt(((n_a - 1) * s1**2 + (n_b - 1) * s2**2) / df * (1 / n_a + 1 / n_b))
+    else:
+        v1, v2 = s1**2 / n_a, s2**2 / n_b
+        se = np.sqrt(v1 + v2)
+        df = (v1 + v2) ** 2 / (v1**2 / (n_a - 1) + v2**2 / (n_b - 1))
+    return 2 * sps.t.sf(d / se, df)
+
+
+CASES = [
+    ("54.2 ± 11.2", 89, "52.2 ± 10.4", 154),
+    ("58.6 ± 47.7", 89, "62.6 ± 108", 154),  # an SD printed without decimals
+    ("10.0 ± 2.0", 30, "11.0 ± 2.0", 30),
+    ("12.2 ± 0.9", 68, "12.1 ± 0.9", 152),  # mean intervals that overlap: largest p is 1
+    ("1.20 ± 1", 7, "0.50 ± 1", 120),  # Welch's smallest p lies inside the SD box (see below)
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}|{c[2]}")
+@pytest.mark.parametrize("equal_var", [True, False], ids=["student", "welch"])
+def test_t_test_rounding_range_contains_and_reaches_a_brute_force_grid(case, equal_var):
+    lo, hi = ttest_rounding_range(*case, equal_var=equal_var)
+    grid = _t_grid(*case, equal_var=equal_var)
+    # every grid point lies inside the range ...
+    assert grid.min() >= lo * (1 - 1e-9) and grid.max() <= hi * (1 + 1e-9)
+    # ... and the range is no wider than the grid shows (the grid holds every corner; an interior
+    # optimum can beat the grid by at most the spacing of 21 points)
+    assert lo == pytest.approx(grid.min(), rel=1e-3)
+    assert hi == pytest.approx(grid.max(), rel=1e-3)
+    if equal_var:  # Student: the corners are exact, and the grid holds them
+        assert lo == pytest.approx(grid.min(), rel=1e-12) and hi == pytest.approx(grid.max(), rel=1e-12)
+
+
+def test_welch_smallest_p_can_lie_inside_the_sd_box_and_is_found_there():
+    # n 7 against n 120: the Welch df move with the SDs, so p is not monotone in the second SD.
+    a, n_a, b, n_b = CASES[-1]
+    sa, sb = parse_summary(a, "mean_sd"), parse_summary(b, "mean_sd")
+    d_max = abs(sa.centre - sb.centre) + _half(sa.decimals[0]) + _half(sb.decimals[0])
+    corners = [_t_pvalue(d_max, s1, n_a, s2, n_b, False)
+               for s1 in (sa.spread[0] - _half(sa.decimals[1]), sa.spread[0] + _half(sa.decimals[1]))
+               for s2 in (sb.spread[0] - _half(sb.decimals[1]), sb.spread[0] + _half(sb.decimals[1]))]
+    lo, _ = ttest_rounding_range(a, n_a, b, n_b, equal_var=False)
+    grid = _t_grid(a, n_a, b, n_b, False, k_mean=3, k_sd=101)
+    assert grid.min() < 0.95 * min(corners)  # the corners alone would overstate the smallest p
+    assert lo <= grid.min() and lo == pytest.approx(grid.min(), rel=1e-4)
+
+
+def test_anova_on_two_groups_has_the_student_rounding_range():
+    for a, n_a, b, n_b in CASES:
+        ss = [parse_summary(a, "mean_sd"), parse_summary(b, "mean_sd")]
+        got = _anova_range(ss, np.array([n_a, n_b], dtype=float))
+        assert got == pytest.approx(ttest_rounding_range(a, n_a, b, n_b, equal_var=True), rel=1e-9)
+
+
+def test_anova_range_finds_the_interior_smallest_spread_of_means_that_corners_miss():
+    # means 0.0, 0.1, 0.2 (one decimal): the middle mean can sit at the grand mean, between corners
+    cells = [("0.0 ± 0.3", 20), ("0.1 ± 0.3", 20), ("0.2 ± 0.3", 20)]
+    ss = [parse_summary(t, "mean_sd") for t, _ in cells]
+    ns = np.array([n for _, n in cells], dtype=float)
+    lo, hi = _anova_range(ss, ns)
+
+    def p_of(m, sd):
+        grand = np.sum(ns * m) / ns.sum()
+        f = (np.sum(ns * (m - grand) ** 2) / 2) / (np.sum((ns - 1) * sd**2) / (ns.sum() - 3))
+        return sps.f.sf(f, 2, ns.sum() - 3)
+
+    axes = [np.linspace(s.centre - 0.05, s.centre + 0.05, 11) for s in ss]
+    sd_hi, sd_lo = np.full(3, 0.35), np.full(3, 0.25)
+    grid_hi = max(p_of(np.array(m), sd_hi) for m in itertools.product(*axes))
+    grid_lo = min(p_of(np.array(m), sd_lo) for m in itertools.product(*axes))
+    corner_hi = max(p_of(np.array(m), sd_hi) for m in itertools.product(*[(x[0], x[-1]) for x in axes]))
+    assert corner_hi < grid_hi - 0.01  # corners alone miss the largest p ...
+    assert hi == pytest.approx(grid_hi, rel=1e-9)  # ... the grid holds the exact optimum here (0.05, 0.1, 0.15)
+    assert lo == pytest.approx(grid_lo, rel=1e-12)
+
+
+def test_deng2025_table1_continuous_rows_all_fit_welch_and_student_misses_three():
+    # independent target (R 4.2.2): all 10 pairwise mean ± SD rows fit Welch's t within rounding,
+    # Student's t misses 3
+    s = variant_fit_summary("deng2025").set_index(["source", "variant"])
+    assert s.loc[("Table 1", "welch"), "rows"] == 10 and s.loc[("Table 1", "welch"), "within"] == 10
+    assert s.loc[("Table 1", "student"), "rows"] == 10 and s.loc[("Table 1", "student"), "within"] == 7
+    misses = set(s.loc[("Table 1", "student"), "misses"].split(", "))
+    assert misses == {"t1p_alt_tace", "t1p_alt_rt", "t1p_ast_tace"}
+    assert ("Table 1", "anova") not in s.index  # on two groups ANOVA is Student's t, not listed twice
+
+
+def test_deng2025_rows_say_per_variable_which_variants_fit():
+    f = audit_study("deng2025").set_index("key")
+    assert f.loc["t1p_alt_tace", "status"] == "note"  # Student's t, the stated test, does not fit
+    assert "within rounding: welch;" in f.loc["t1p_alt_tace", "detail"]
+    assert f.loc["t1p_age_tace", "status"] == "ok"
+    assert "within rounding: student, welch;" in f.loc["t1p_age_tace", "detail"]
+    assert "Mann-Whitney: not derivable" in f.loc["t1p_age_tace", "detail"]
+
+
+def test_variant_fit_summary_appears_in_audit_study_as_note_rows():
+    f = audit_study("deng2025")
+    fit = f[f.check == "variant_fit"].set_index("key")
+    assert set(fit.index) == {"table_1.student", "table_1.welch", "table_1.mann_whitney"}
+    assert (fit.status == "note").all()
+    assert fit.loc["table_1.welch", "detail"].startswith("welch: 10 of 10")
+    assert list(f.columns) == ["check", "key", "source", "where", "printed", "status", "detail"]
+
+
+def test_mann_whitney_is_stated_as_not_derivable_not_given_a_range():
+    s = variant_fit_summary("tu2025")
+    mw = s[s.variant == "mann_whitney"]
+    assert len(mw) == 2 and mw["within"].isna().all() and mw["exact"].isna().all()
+    assert (mw.note == MANN_WHITNEY_NOT_DERIVABLE).all()
+    assert "mann_whitney" not in mean_sd_variant_ranges([("1.0 ± 1.0", 10), ("2.0 ± 1.0", 10)])
+
+
+def _exact_sample(n: int, mean: float, sd: float, spread: float, frac: float, sign: float) -> np.ndarray:
+    """A sample with exactly this mean and SD: a bulk of width ``spread`` and a fraction ``frac`` set apart."""
+    k = int(round(frac * n))
+    bulk = sps.norm.ppf((np.arange(1, n - k + 1) - 0.5) / (n - k)) * spread
+    apart = sign + sps.norm.ppf((np.arange(1, k + 1) - 0.5) / k) * spread
+    x = np.append(bulk, apart)
+    return mean + sd * (x - x.mean()) / x.std(ddof=1)
+
+
+def mann_whitney_samples(spread: float):
+    """deng2025 age, P+T against TACE, as two samples with exactly the printed summaries."""
+    st = load_study("deng2025")
+    v = next(x for x in st.baseline().variables if x.key == "age")
+    g = {x.key: x for x in st.baseline().groups}
+    a, b = (parse_summary(v.cells[k], "mean_sd") for k in ("pt", "tace"))
+    # the reference group puts 10% far above its bulk, the other 10% far below
+    return (_exact_sample(g["pt"].n, a.centre, a.spread[0], spread, 0.1, 1.0),
+            _exact_sample(g["tace"].n, b.centre, b.spread[0], spread, 0.1, -1.0))
+
+
+def test_mann_whitney_p_is_not_fixed_by_mean_and_sd():
+    # Two pairs of samples, both with exactly the printed means and SDs and plausible ages, give
+    # Mann-Whitney p-values at opposite ends of [0, 1]: no rounding range can exist.
+    ps = []
+    for spread in (0.05, 0.3):
+        x, y = mann_whitney_samples(spread)
+        for s in (x, y):
+            assert s.min() > 0 and s.max() < 100
+        ps.append(sps.mannwhitneyu(x, y, method="asymptotic").pvalue)
+    assert ps[0] < 1e-10 and ps[1] > 0.9
+
+
+# ----------------------------------------------------------------------------- the comparisons the data link
+
+
+def test_mean_sd_comparisons_read_all_three_data_shapes():
+    deng = {c.key: c for c in mean_sd_comparisons(load_study("deng2025"))}
+    assert len(deng) == 10 and all(len(c.cells) == 2 for c in deng.values())
+    tu = mean_sd_comparisons(load_study("tu2025"))
+    base = [c for c in tu if c.in_baseline]
+    t2 = [c for c in tu if c.source == "Table 2"]
+    assert base and all(len(c.cells) == 3 for c in base)  # Table 1: three cohorts, Total excluded
+    assert t2 and all(len(c.cells) == 2 and not c.in_baseline for c in t2)
+    assert len({c.key for c in tu}) == len(tu)
+
+
+def test_a_p_outside_every_variant_is_a_note_never_inconsistent():
+    from hccrep.audit import MeanSDComparison
+
+    c = MeanSDComparison("x.p", "Table 9", "x", "0.900", (("a", "10.0 ± 2.0", 30), ("b", "11.0 ± 2.0", 30)))
+    a = assess_mean_sd_comparison(c)
+    assert a["within"] == [] and a["row"]["status"] == "note" and "a rank test?" in a["row"]["detail"]
