@@ -22,7 +22,9 @@ printed.  The checks:
     (:func:`variant_fit_summary`);
 ``ratio_ci``
     a hazard or odds ratio inside its confidence interval, the interval
-    symmetric on the log scale, and the p-value the interval implies.
+    symmetric on the log scale, and the p-value the interval implies, allowing
+    for the rounding of all three numbers (an interval printed as one value,
+    ``1.00 (1.00-1.00)``, leaves the Wald p undetermined).
 ``percent_of_n``
     a rate printed with its denominator ``n`` only (no count): is it k/n for
     some integer k?
@@ -606,23 +608,57 @@ def _wald_p_range(est: float, lower: float, upper: float, decimals: int) -> tupl
     """Smallest and largest Wald p consistent with a ratio and CI printed to ``decimals``.
 
     Each of the three printed numbers may lie anywhere within half a unit of
-    its last digit; the p-value is monotone in each, so the corners bound it.
+    its last digit, subject only to 0 < lower < estimate < upper: an interval
+    printed as ``1.00 (1.00-1.00)`` comes from true limits that differ, but
+    rounding hides by how much.  On the log scale (a, c, b for lower,
+    estimate, upper) the Wald p is ``2 * Phi(-2 * z_0.975 * |c| / (b - a))``.
+
+    * Largest p: the widest interval (both limits at their outer ends) and
+      the estimate closest to 1 that the rounding allows (p = 1 when 1 is
+      inside the estimate's rounding interval).
+    * Smallest p: for a given c the narrowest interval that still holds it
+      has ``b = max(b_min, c)`` and ``a = min(a_max, c)``; the ratio
+      ``|c| / (b - a)`` is monotone between the break points ``a_max``,
+      ``b_min`` and 0, so checking those and the ends of c's range finds the
+      supremum.  When the limits' rounding intervals meet (a CI printed as a
+      single value), the interval can be arbitrarily narrow and the smallest
+      p is 0.
+
+    Returns ``(0, 1)`` when no unrounded values fit (the estimate outside its
+    interval even after rounding; reported by the caller).
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in _wald_p_range(0.43, 0.21, 0.88, 2)]
+    [0.0169, 0.0257]
+    >>> _wald_p_range(1.0, 1.0, 1.0, 2)          # "1.00 (1.00-1.00)": any p
+    (0.0, 1.0)
     """
-    h = 0.5 * 10.0**-decimals
+    h = _half_unit(decimals)
     z975 = sps.norm.ppf(0.975)
-    ps = []
-    for e in (est - h, est + h):
-        for lo in (lower - h, lower + h):
-            for hi in (upper - h, upper + h):
-                if min(e, lo, hi) <= 0 or hi <= lo:
-                    continue
-                se = (math.log(hi) - math.log(lo)) / (2 * z975)
-                ps.append(2 * sps.norm.sf(abs(math.log(e)) / se))
-    if not ps:
+
+    def log_(x: float) -> float:
+        return math.log(x) if x > 0 else -math.inf
+
+    a1, a2 = log_(lower - h), log_(lower + h)
+    b1, b2 = log_(upper - h), log_(upper + h)
+    c1, c2 = log_(est - h), log_(est + h)
+    lo_c, hi_c = max(c1, a1), min(c2, b2)  # lower < estimate < upper
+    if lo_c > hi_c or not math.isfinite(hi_c):
         return 0.0, 1.0
-    # |log e| is smallest where e crosses 1: allow p = 1 when the rounding interval of e contains 1
-    hi_p = 1.0 if est - h <= 1 <= est + h else max(ps)
-    return min(ps), hi_p
+
+    def p_of(ratio: float) -> float:
+        return float(2 * sps.norm.sf(2 * z975 * ratio))
+
+    c_near = min(max(0.0, lo_c), hi_c)
+    ratio_min = 0.0 if a1 == -math.inf else abs(c_near) / (b2 - a1)
+    ratio_max = 0.0
+    for c in {lo_c, hi_c, *(x for x in (a2, b1, 0.0) if lo_c <= x <= hi_c)}:
+        if not math.isfinite(c):
+            continue
+        width = max(b1, c) - min(a2, c)
+        ratio_max = max(ratio_max, math.inf if width <= 0 and c != 0 else (abs(c) / width if width > 0 else 0.0))
+    return p_of(ratio_max), p_of(ratio_min)
 
 
 def audit_results(f: ResultsFile) -> list[dict]:
@@ -648,7 +684,7 @@ def audit_results(f: ResultsFile) -> list[dict]:
             detail = f"log HR {est:.4f} vs centre of log CI {centre:.4f} (tolerance {tol:.4f} from rounding)"
             se = (hi - lo) / (2 * sps.norm.ppf(0.975))
             p_implied = 2 * sps.norm.sf(abs(est) / se) if se > 0 else float("nan")
-            detail += f"; CI implies p = {p_implied:.4g}"
+            detail += f"; CI implies p = {p_implied:.4g}" if se > 0 else "; the printed CI has no width"
             pkey = num.attrs.get("p_key")
             if isinstance(pkey, str) and pkey in by_key:
                 pnum = by_key[pkey]
@@ -661,6 +697,9 @@ def audit_results(f: ResultsFile) -> list[dict]:
                     status = "note" if status == "ok" else status
                     detail += (f"; printed p {pnum.printed} lies outside [{p_lo:.3g}, {p_hi:.3g}], the Wald p-values the "
                                "rounded HR and CI allow: not a Wald test (a score or log-rank p?)")
+                elif p_lo <= 1e-12 and p_hi >= 1 - 1e-12:
+                    detail += (f"; Wald p undetermined: within rounding the limits may lie arbitrarily close together or far apart, "
+                               f"so any p in [0, 1] fits, printed p {pnum.printed} included")
             rows.append(_row("ratio_ci", num.key, src, where, num.printed, status, detail))
         if "count" not in num.attrs and "n" in num.attrs and num.quantity in ("percent", "rate"):
             n_int = int(num.attrs["n"])

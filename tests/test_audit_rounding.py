@@ -8,6 +8,7 @@ the real cases read their numbers from ``data/``.  R parity of the same rules is
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from hccrep.audit import (
     MANN_WHITNEY_NOT_DERIVABLE,
     _anova_range,
     _t_pvalue,
+    _wald_p_range,
     assess_mean_sd_comparison,
     audit_study,
     mean_sd_comparisons,
@@ -188,6 +190,66 @@ def test_mann_whitney_p_is_not_fixed_by_mean_and_sd():
             assert s.min() > 0 and s.max() < 100
         ps.append(sps.mannwhitneyu(x, y, method="asymptotic").pvalue)
     assert ps[0] < 1e-10 and ps[1] > 0.9
+
+
+# ----------------------------------------------------------------------------- Wald p range
+
+
+def _wald_grid(est, lower, upper, decimals, k=41):
+    h = _half(decimals)
+    e, lo, hi = np.meshgrid(*(np.linspace(x - h, x + h, k) for x in (est, lower, upper)), indexing="ij")
+    ok = (lo > 0) & (lo < e) & (e < hi)
+    se = (np.log(hi[ok]) - np.log(lo[ok])) / (2 * sps.norm.ppf(0.975))
+    return 2 * sps.norm.sf(np.abs(np.log(e[ok])) / se)
+
+
+@pytest.mark.parametrize("hr", [(0.43, 0.21, 0.88, 2), (1.89, 0.97, 3.66, 2), (0.99, 0.97, 1.00, 2), (1.01, 1.00, 1.02, 2),
+                                (1.00, 0.99, 1.01, 2), (1.00, 1.00, 1.00, 2), (1.01, 1.01, 1.02, 2), (2.6, 1.6, 4.1, 1)])
+def test_wald_p_range_contains_a_brute_force_grid_with_lower_below_estimate_below_upper(hr):
+    lo, hi = _wald_p_range(*hr)
+    grid = _wald_grid(*hr)
+    assert grid.size > 0
+    assert grid.min() >= lo - 1e-15 and grid.max() <= hi + 1e-12
+    # the extremes are suprema over lower < estimate < upper, approached but not always attained
+    # by a grid: the grid comes within a factor of 10 (or below 1e-8) and within 0.05 of them
+    assert grid.min() <= max(10 * lo, 1e-8)
+    assert grid.max() >= hi - 0.05
+
+
+def test_ci_printed_as_one_value_allows_every_wald_p():
+    # "1.00 (1.00-1.00)": true limits anywhere in [0.995, 1.005] with lower < upper
+    assert _wald_p_range(1.0, 1.0, 1.0, 2) == (0.0, 1.0)
+    # an HR of 1.0023 (1.0008-1.0038) prints so, and its Wald p is 0.0026
+    e, l, u = 1.0023, 1.0008, 1.0038
+    assert [round(x, 2) for x in (e, l, u)] == [1.0, 1.0, 1.0]
+    p = 2 * sps.norm.sf(math.log(e) / ((math.log(u) - math.log(l)) / (2 * sps.norm.ppf(0.975))))
+    assert p == pytest.approx(0.0026, abs=1e-4)
+    lo, hi = _wald_p_range(1.0, 1.0, 1.0, 2)
+    assert lo <= p <= hi
+
+
+def test_deng2025_ast_hr_printed_as_1_00_is_not_called_non_wald():
+    st = load_study("deng2025")
+    hr = st.number("cox_uv_ast_hr")
+    assert hr.value == hr.lower == hr.upper  # the data hold the collapsed interval
+    row = audit_study(st).set_index("key").loc["cox_uv_ast_hr"]
+    assert row.status == "ok"
+    assert "not a Wald test" not in row.detail and "Wald p undetermined" in row.detail
+
+
+def test_wald_p_range_is_unchanged_where_the_limits_are_well_apart():
+    # the pre-existing corner rule and the new one agree when lower < estimate < upper holds at every corner
+    for e, l, u in [(0.43, 0.21, 0.88), (1.89, 0.97, 3.66), (1.28, 0.62, 2.62), (0.51, 0.26, 0.99)]:
+        h = 0.005
+        ps = [2 * sps.norm.sf(abs(math.log(a)) / ((math.log(c) - math.log(b)) / (2 * sps.norm.ppf(0.975))))
+              for a in (e - h, e + h) for b in (l - h, l + h) for c in (u - h, u + h)]
+        assert _wald_p_range(e, l, u, 2) == pytest.approx((min(ps), max(ps)), rel=1e-12)
+
+
+def test_lower_limit_printed_as_zero_allows_p_up_to_one():
+    # 0.5 (0.0-1.2): the true lower limit may be any tiny positive number, so the interval can be
+    # arbitrarily wide on the log scale
+    assert _wald_p_range(0.5, 0.0, 1.2, 1)[1] == 1.0
 
 
 # ----------------------------------------------------------------------------- the comparisons the data link
