@@ -36,7 +36,8 @@ printed.  The checks:
 ``coefficient``
     a logistic coefficient (quantity ``log_or``) with its interval, z and p:
     does the interval exclude 0 exactly when p < 0.05, does the z give the p,
-    is the interval symmetric (Wald) or not (profile likelihood);
+    is the interval symmetric (Wald) or not (profile likelihood), within the
+    rounding of the three printed numbers (:func:`centring_gap`);
 ``median_partition``
     Kaplan-Meier medians of one arm printed for two partitions of the same
     patients (cohorts, and subgroups): the pooled curve is a mixture of the
@@ -67,7 +68,7 @@ from hccrep.spec import BaselineFile, CategoricalVariable, ContinuousVariable, R
 __all__ = [
     "audit_study", "audit_baseline", "audit_results", "p_under_variants", "STATUSES", "confusion_matrices", "anova_rounding_range",
     "ttest_rounding_range", "mean_sd_variant_ranges", "MeanSDComparison", "mean_sd_comparisons", "assess_mean_sd_comparison",
-    "audit_mean_sd_pvalues", "variant_fit_summary", "MANN_WHITNEY_NOT_DERIVABLE",
+    "audit_mean_sd_pvalues", "variant_fit_summary", "MANN_WHITNEY_NOT_DERIVABLE", "centring_gap",
 ]
 
 #: ``ok``: consistent; ``note``: consistent under some reading, worth knowing;
@@ -871,6 +872,32 @@ def audit_confusion(study: Study) -> list[dict]:
     return rows
 
 
+def centring_gap(value: float, lower: float, upper: float, decimals: int) -> float:
+    """Smallest distance between an estimate and the midpoint of its interval that rounding allows.
+
+    A Wald interval ``estimate ± z * SE`` is centred exactly.  Printed to
+    ``decimals``, the estimate may be off by half a unit of the last digit and
+    the midpoint by as much again (each limit moves it by half of its own
+    half unit), so a printed gap up to one unit is compatible with exact
+    centring.  ``decimals`` is the row's common precision: tables round every
+    number of a row alike and drop trailing zeros (0.000 prints as ``0``), so
+    pass the largest count of decimals among the three.
+
+    Returns 0 when some unrounded values are exactly centred, else the
+    smallest remaining gap.
+
+    Examples
+    --------
+    >>> centring_gap(-0.001, -0.004, 0.0, 3)          # -0.0015 (-0.0035, 0.0005) prints so
+    0.0
+    >>> round(centring_gap(1.386, -0.751, 3.712, 3), 4)
+    0.0935
+    """
+    h = _half_unit(decimals)
+    gap = abs(value - (lower + upper) / 2) - 2 * h
+    return max(0.0, gap) if gap > 1e-9 * max(1.0, abs(value), abs(lower), abs(upper)) else 0.0
+
+
 def audit_coefficients(study: Study) -> list[dict]:
     """Logistic coefficients (quantity ``log_or``) against their interval, z and p.
 
@@ -901,9 +928,11 @@ def audit_coefficients(study: Study) -> list[dict]:
             se = (n.upper - n.lower) / (2 * z975)
             notes.append(f"z from the interval (Wald) {n.value / se:.3f}")
         centre = (n.lower + n.upper) / 2
-        half = (n.upper - n.lower) / 2
-        if half > 0 and abs(n.value - centre) > 0.5e-3 + 0.05 * half:
-            notes.append(f"interval not centred on the coefficient (centre {centre:.3f}): a profile-likelihood interval, not Wald")
+        d = max((decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", n.printed)), default=0)
+        gap = centring_gap(n.value, n.lower, n.upper, d)
+        if n.upper > n.lower and gap > 0:
+            notes.append(f"interval not centred on the coefficient (centre {centre:.4g}; even within rounding to {d} decimals "
+                         f"the coefficient stays {gap:.2g} from the centre): a profile-likelihood interval, not Wald")
             status = "note" if status == "ok" else status
         rows.append(_row("coefficient", n.key, n.source, n.row or "", n.printed, status, "; ".join(notes)))
     return rows

@@ -21,6 +21,7 @@ from hccrep.audit import (
     _wald_p_range,
     assess_mean_sd_comparison,
     audit_study,
+    centring_gap,
     mean_sd_comparisons,
     mean_sd_variant_ranges,
     ttest_rounding_range,
@@ -250,6 +251,33 @@ def test_lower_limit_printed_as_zero_allows_p_up_to_one():
     # 0.5 (0.0-1.2): the true lower limit may be any tiny positive number, so the interval can be
     # arbitrarily wide on the log scale
     assert _wald_p_range(0.5, 0.0, 1.2, 1)[1] == 1.0
+
+
+# ----------------------------------------------------------------------------- centring of coefficients
+
+
+def test_tu2025_ggt_coefficient_is_centred_within_rounding():
+    st = load_study("tu2025")
+    n = st.number("t2_mv_ggt_beta")
+    # -0.0015 (-0.0035, 0.0005) is exactly centred and prints as the row does
+    assert centring_gap(n.value, n.lower, n.upper, 3) == 0.0
+    row = audit_study(st).set_index("key").loc["t2_mv_ggt_beta"]
+    assert "not centred" not in row.detail and row.status == "ok"
+
+
+def test_centring_gap_is_the_printed_gap_less_one_unit():
+    # a gap of exactly one unit of the last digit is still compatible with a centred interval ...
+    assert centring_gap(0.5, 0.2, 0.9, 1) == 0.0  # centre 0.55, gap 0.05 = 2 half units
+    # ... a gap beyond it is not: 1.386 (-0.751, 3.712) has centre 1.4805, gap 0.0945 - 0.001
+    assert centring_gap(1.386, -0.751, 3.712, 3) == pytest.approx(0.0935, abs=1e-12)
+    assert centring_gap(0.5, 0.2, 0.95, 2) == pytest.approx(0.075 - 0.01, abs=1e-12)
+
+
+def test_tu2025_profile_likelihood_rows_stay_flagged():
+    f = audit_study("tu2025")
+    coef = f[f.check == "coefficient"].set_index("key")
+    for key in ("t2_mv_nlr_beta", "t2_mv_delta_t_beta", "t2_mv_alb_beta", "t2_mv_diameter_beta", "t2_mv_satellite_beta"):
+        assert "not centred" in coef.loc[key, "detail"], key
 
 
 # ----------------------------------------------------------------------------- the comparisons the data link
