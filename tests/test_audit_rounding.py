@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pytest
 from scipy import stats as sps
+from typer.testing import CliRunner
 
 from hccrep.audit import (
     MANN_WHITNEY_NOT_DERIVABLE,
@@ -151,6 +152,18 @@ def test_variant_fit_summary_appears_in_audit_study_as_note_rows():
     assert (fit.status == "note").all()
     assert fit.loc["table_1.welch", "detail"].startswith("welch: 10 of 10")
     assert list(f.columns) == ["check", "key", "source", "where", "printed", "status", "detail"]
+
+
+def test_cli_audit_prints_the_variant_fit_summary_under_the_findings():
+    from hccrep.cli import app
+
+    r = CliRunner().invoke(app, ["audit", "deng2025"])
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert out.index("mean ± SD p-values by test variant") > out.index("variant_fit")
+    line = next(x for x in out.splitlines() if x.split()[:2] == ["Table", "1"] and "welch" in x)
+    assert line.split()[2:5] == ["welch", "10", "10"]
+    assert "mann_whitney: U counts" in out
 
 
 def test_mann_whitney_is_stated_as_not_derivable_not_given_a_range():
