@@ -38,6 +38,10 @@ printed.  The checks:
     does the interval exclude 0 exactly when p < 0.05, does the z give the p,
     is the interval symmetric (Wald) or not (profile likelihood), within the
     rounding of the three printed numbers (:func:`centring_gap`);
+``interaction``
+    a printed interaction p against the Altman-Bland test of the two
+    subgroup ratios it compares, within the rounding of their CIs
+    (:func:`interaction_p_range`);
 ``median_partition``
     Kaplan-Meier medians of one arm printed for two partitions of the same
     patients (cohorts, and subgroups): the pooled curve is a mixture of the
@@ -69,6 +73,7 @@ __all__ = [
     "audit_study", "audit_baseline", "audit_results", "p_under_variants", "STATUSES", "confusion_matrices", "anova_rounding_range",
     "ttest_rounding_range", "mean_sd_variant_ranges", "MeanSDComparison", "mean_sd_comparisons", "assess_mean_sd_comparison",
     "audit_mean_sd_pvalues", "variant_fit_summary", "MANN_WHITNEY_NOT_DERIVABLE", "centring_gap",
+    "interaction_p_range", "audit_interactions",
 ]
 
 #: ``ok``: consistent; ``note``: consistent under some reading, worth knowing;
@@ -667,6 +672,8 @@ def audit_results(f: ResultsFile) -> list[dict]:
     rows: list[dict] = []
     src = f.source.label
     by_key = {n.key: n for n in f.numbers}
+    # a p-value may name its ratio (attrs hr_key / or_key) instead of the ratio naming it (p_key)
+    p_of_ratio = {str(n.attrs[k]): n.key for n in f.numbers if n.quantity == "p" for k in ("hr_key", "or_key") if k in n.attrs}
     for num in f.numbers:
         where = num.where.row or num.where.text or ""
         if num.quantity in ("hr", "or", "rr") and num.lower is not None and num.upper is not None:
@@ -686,7 +693,7 @@ def audit_results(f: ResultsFile) -> list[dict]:
             se = (hi - lo) / (2 * sps.norm.ppf(0.975))
             p_implied = 2 * sps.norm.sf(abs(est) / se) if se > 0 else float("nan")
             detail += f"; CI implies p = {p_implied:.4g}" if se > 0 else "; the printed CI has no width"
-            pkey = num.attrs.get("p_key")
+            pkey = num.attrs.get("p_key", p_of_ratio.get(num.key))
             if isinstance(pkey, str) and pkey in by_key:
                 pnum = by_key[pkey]
                 pv = parse_pvalue(pnum.printed)
@@ -972,6 +979,100 @@ def audit_median_partitions(study: Study) -> list[dict]:
     return rows
 
 
+def interaction_p_range(a: tuple[float, float, float], b: tuple[float, float, float], decimals: tuple[int, int]) -> dict[str, float]:
+    """Altman-Bland test of interaction from two subgroup ratios with their CIs, and its rounding range.
+
+    The difference of the log ratios is divided by the root of the summed
+    squared standard errors, each SE read off its 95% CI as
+    ``(log upper - log lower) / (2 * 1.96)``; the p is two-sided normal.
+    Within rounding (half a unit of each ratio's last printed decimal) the
+    estimates move only the difference and the limits only the SEs, and p
+    falls with the difference and rises with each SE: the smallest p takes the
+    largest log difference and the narrowest intervals, the largest p the
+    smallest difference (0 when the estimates' rounding intervals meet) and
+    the widest intervals.  The estimates are not tied to the centres of their
+    intervals, so the range can only be wider than the exact one; a printed p
+    outside it is outside the exact range too.
+
+    Parameters
+    ----------
+    a, b : tuple of float
+        ``(estimate, lower, upper)`` of each subgroup, as printed.
+    decimals : tuple of int
+        Printed decimals of each subgroup's numbers.
+
+    Returns
+    -------
+    dict
+        ``p`` at the printed values, ``lo`` and ``hi`` within rounding.
+
+    Examples
+    --------
+    >>> r = interaction_p_range((0.35, 0.16, 0.78), (0.34, 0.16, 0.72), (2, 2))
+    >>> round(r["p"], 3), r["hi"]
+    (0.959, 1.0)
+    """
+    z975 = sps.norm.ppf(0.975)
+
+    def log_(x: float) -> float:
+        return math.log(x) if x > 0 else -math.inf
+
+    def se(lower: float, upper: float) -> float:
+        return (log_(upper) - log_(lower)) / (2 * z975) if upper > lower else 0.0
+
+    hs = [_half_unit(d) for d in decimals]
+    se_point = math.hypot(se(a[1], a[2]), se(b[1], b[2]))
+    se_lo = math.hypot(*(se(r[1] + h, r[2] - h) for r, h in ((a, hs[0]), (b, hs[1]))))
+    se_hi = math.hypot(*(se(max(r[1] - h, 0.0), r[2] + h) for r, h in ((a, hs[0]), (b, hs[1]))))
+    ea = (log_(a[0] - hs[0]), log_(a[0] + hs[0]))
+    eb = (log_(b[0] - hs[1]), log_(b[0] + hs[1]))
+    d_max = max(abs(ea[1] - eb[0]), abs(ea[0] - eb[1]))
+    d_min = max(0.0, ea[0] - eb[1], eb[0] - ea[1])
+
+    def p_of(diff: float, s: float) -> float:
+        if not math.isfinite(s):
+            return 1.0
+        if s <= 0:
+            return 1.0 if diff == 0 else 0.0
+        return float(2 * sps.norm.sf(abs(diff) / s)) if math.isfinite(diff) else 0.0
+
+    return {"p": p_of(math.log(a[0]) - math.log(b[0]), se_point), "lo": p_of(d_max, se_lo), "hi": p_of(d_min, se_hi)}
+
+
+def _row_decimals(printed: str) -> int:
+    """The common precision of a printed row: the most decimals among its numbers (trailing zeros are dropped)."""
+    return max((decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", printed)), default=0)
+
+
+def audit_interactions(study: Study) -> list[dict]:
+    """Printed interaction p-values against the Altman-Bland test of the two subgroup estimates.
+
+    A number of quantity ``p_interaction`` qualifies when exactly two ratios
+    (HR, OR, RR) with printed CIs name it in their ``attrs`` as
+    ``interaction_key``.  Inside the rounding range of
+    :func:`interaction_p_range`: ``ok``; outside: ``note`` -- the printed p
+    may come from an interaction term in a model fitted to the patient data,
+    which need not match the test on the two summaries.
+    """
+    ratios: dict[str, list[ReportedNumber]] = {}
+    for n in study.numbers:
+        if n.quantity in ("hr", "or", "rr") and n.lower is not None and n.upper is not None and "interaction_key" in n.attrs:
+            ratios.setdefault(str(n.attrs["interaction_key"]), []).append(n)
+    rows = []
+    for n in study.numbers:
+        pair = ratios.get(n.key, [])
+        if n.quantity != "p_interaction" or len(pair) != 2 or min(r.lower for r in pair) < 0:
+            continue
+        a, b = pair
+        r = interaction_p_range((a.value, a.lower, a.upper), (b.value, b.lower, b.upper), (_row_decimals(a.printed), _row_decimals(b.printed)))
+        pv = parse_pvalue(n.printed)
+        inside = _range_contains((r["lo"], r["hi"]), pv)
+        detail = (f"Altman-Bland test of {a.key} against {b.key}: p = {r['p']:.4g}, within rounding [{r['lo']:.4g}, {r['hi']:.4g}]; "
+                  f"printed {n.printed} {'lies inside' if inside else 'lies outside: not this test (an interaction term in a model?)'}")
+        rows.append(_row("interaction", n.key, n.source, n.row or n.column or "", n.printed, "ok" if inside else "note", detail))
+    return rows
+
+
 def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     """Every audit finding of a study, one row each.
 
@@ -982,7 +1083,7 @@ def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     for f in st.files.values():
         rows += audit_baseline(f) if isinstance(f, BaselineFile) else audit_results(f)
     rows += audit_count_pvalues(st) + audit_mean_sd_pvalues(st)
-    rows += audit_confusion(st) + audit_coefficients(st) + audit_median_partitions(st)
+    rows += audit_confusion(st) + audit_coefficients(st) + audit_median_partitions(st) + audit_interactions(st)
     rows += _variant_fit_rows(variant_fit_summary(st))
     df = pd.DataFrame(rows, columns=["check", "key", "source", "where", "printed", "status", "detail"])
     if not include_ok:

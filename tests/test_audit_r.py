@@ -69,6 +69,24 @@ def _ratio_cases() -> dict[str, tuple[float, float, float, int]]:
     return out
 
 
+def _interaction_cases() -> dict[str, tuple[tuple[float, float, float], tuple[float, float, float], tuple[int, int]]]:
+    """Pairs of subgroup ratios that data/ links to a printed interaction p, and one hand case."""
+    from hccrep.audit import _row_decimals
+
+    out = {}
+    for study in ("deng2025", "fonc2025", "lv2025", "tu2025"):
+        pairs: dict[str, list] = {}
+        for n in load_study(study).numbers:
+            if n.quantity in ("hr", "or", "rr") and n.lower is not None and "interaction_key" in n.attrs:
+                pairs.setdefault(str(n.attrs["interaction_key"]), []).append(n)
+        for key, p in pairs.items():
+            if len(p) == 2:
+                out[f"{study}_{key}"] = ((p[0].value, p[0].lower, p[0].upper), (p[1].value, p[1].lower, p[1].upper),
+                                         (_row_decimals(p[0].printed), _row_decimals(p[1].printed)))
+    out["hand"] = ((2.5, 1.2, 5.1), (0.9, 0.5, 1.6), (1, 1))
+    return out
+
+
 @pytest.fixture(scope="module")
 def ref(tmp_path_factory):
     require_r(())
@@ -95,6 +113,8 @@ def ref(tmp_path_factory):
         cid = f"spread{str(spread).replace('.', '_')}"
         rows += [(cid, "pt", v) for v in x] + [(cid, "tace", v) for v in y]
     pd.DataFrame(rows, columns=["id", "group", "value"]).to_csv(d / "mw.csv", index=False, float_format="%.17g")
+    pd.DataFrame([(cid, *a, _half(da), *b, _half(db)) for cid, (a, b, (da, db)) in _interaction_cases().items()],
+                 columns=["id", "e1", "l1", "u1", "h1", "e2", "l2", "u2", "h2"]).to_csv(d / "interaction.csv", index=False)
     run_r("audit_reference.R", d, d / "audit_ref.csv")
     return read_kv(d / "audit_ref.csv")
 
@@ -172,3 +192,17 @@ def test_r_confirms_equal_mean_sd_samples_with_opposite_mann_whitney_p(ref):
         assert sps.mannwhitneyu(x, y, method="asymptotic").pvalue == pytest.approx(ref[f"mw.{cid}.p"], rel=1e-6)
     assert ref["mw.spread0_05.p"] < 1e-10 and ref["mw.spread0_3.p"] > 0.9
     assert not np.isnan(ref["mw.spread0_3.p"])
+
+
+def test_altman_bland_interaction_p_and_range_match_r(ref):
+    from hccrep.audit import interaction_p_range
+
+    cases = _interaction_cases()
+    assert sum(cid.startswith("fonc2025_") for cid in cases) == 4
+    for cid, (a, b, dec) in cases.items():
+        r = interaction_p_range(a, b, dec)
+        assert r["p"] == pytest.approx(ref[f"ia.{cid}.p"], rel=1e-9), cid
+        assert r["lo"] <= ref[f"ia.{cid}.lo"] * (1 + 1e-9) and r["hi"] >= ref[f"ia.{cid}.hi"] * (1 - 1e-9), cid
+        assert r["lo"] == pytest.approx(ref[f"ia.{cid}.lo"], rel=1e-9), cid  # the corners are on R's grid
+        assert r["hi"] == pytest.approx(ref[f"ia.{cid}.hi"], abs=0.02), cid
+

@@ -313,3 +313,50 @@ def test_a_p_outside_every_variant_is_a_note_never_inconsistent():
     c = MeanSDComparison("x.p", "Table 9", "x", "0.900", (("a", "10.0 ± 2.0", 30), ("b", "11.0 ± 2.0", 30)))
     a = assess_mean_sd_comparison(c)
     assert a["within"] == [] and a["row"]["status"] == "note" and "a rank test?" in a["row"]["detail"]
+
+
+# ----------------------------------------------------------------------------- item 3: generic claim rules
+
+
+def test_interaction_p_range_contains_and_reaches_a_brute_force_grid():
+    from hccrep.audit import interaction_p_range
+
+    for a, b, dec in [((0.11, 0.02, 0.57), (0.47, 0.26, 0.85), (2, 2)), ((0.35, 0.16, 0.78), (0.34, 0.16, 0.72), (2, 2)),
+                      ((2.5, 1.2, 5.1), (0.9, 0.5, 1.6), (1, 1))]:
+        r = interaction_p_range(a, b, dec)
+        axes = [np.linspace(x - _half(d), x + _half(d), 5) for x, d in zip((*a, *b), (dec[0],) * 3 + (dec[1],) * 3)]
+        e1, l1, u1, e2, l2, u2 = np.meshgrid(*axes, indexing="ij")
+        z = sps.norm.ppf(0.975)
+        se = np.hypot((np.log(u1) - np.log(l1)) / (2 * z), (np.log(u2) - np.log(l2)) / (2 * z))
+        grid = 2 * sps.norm.sf(np.abs(np.log(e1) - np.log(e2)) / se)
+        assert grid.min() >= r["lo"] * (1 - 1e-9) and grid.max() <= r["hi"] * (1 + 1e-9)
+        assert r["lo"] == pytest.approx(grid.min(), rel=1e-9)  # a corner
+        assert r["hi"] == pytest.approx(grid.max(), abs=0.02)  # the smallest difference may lie between grid points
+
+
+def test_fonc2025_interaction_pvalues_against_altman_bland():
+    f = audit_study("fonc2025").set_index("key")
+    # PFS by age: 0.35 (0.16-0.78) vs 0.34 (0.16-0.72): z = ln(0.35/0.34) / 0.558 = 0.052, p = 0.96;
+    # the rounding allows 0.975
+    assert f.loc["sg_pfs_age_pint", "status"] == "ok"
+    # PFS by ECOG: 0.11 (0.02-0.57) vs 0.47 (0.26-0.85): z = 1.453 / 0.906 = 1.60, p = 0.109; the printed
+    # 0.058 lies outside even the rounding range: not this test
+    row = f.loc["sg_pfs_ecog_pint"]
+    assert row.status == "note" and "p = 0.1091" in row.detail and "lies outside" in row.detail
+
+
+def test_ratio_named_by_its_p_value_gets_the_wald_check(tmp_path):
+    # the p names the ratio (or_key), not the ratio the p: 0.43 (0.21-0.88) implies p = 0.021, not 0.002
+    import yaml
+
+    d = tmp_path / "demo"
+    d.mkdir()
+    (d / "study.yaml").write_text(yaml.safe_dump({"key": "demo", "type": "study", "citation": "x", "files": ["text"]}))
+    numbers = [
+        {"key": "aor", "quantity": "or", "printed": "0.43 (0.21-0.88)", "value": 0.43, "lower": 0.21, "upper": 0.88, "role": "check", "where": {}},
+        {"key": "aor_p", "quantity": "p", "printed": "0.002", "value": 0.002, "role": "check", "where": {}, "attrs": {"or_key": "aor"}},
+    ]
+    (d / "text.yaml").write_text(yaml.safe_dump({"study": "demo", "file_id": "text", "type": "results",
+                                                 "source": {"kind": "text", "label": "Results"}, "numbers": numbers}))
+    row = audit_study(load_study("demo", data_dir=tmp_path)).set_index("key").loc["aor"]
+    assert "not a Wald test" in row.detail

@@ -12,6 +12,9 @@
 #       the Wald p range over a grid of (estimate, lower, upper), each within +-h, keeping only
 #       0 < lower < estimate < upper.
 #   INDIR/mw.csv    : id,group,value   two samples per id: their means, SDs and wilcox.test p.
+#   INDIR/interaction.csv : id,e1,l1,u1,h1,e2,l2,u2,h2
+#       the Altman-Bland interaction test of two ratios with CIs, at the printed values and its
+#       range over a grid of all six numbers within +-h.
 # Writes key,value lines (see _common.R).
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) != 2L) stop("usage: audit_reference.R INDIR OUT.csv")
@@ -106,4 +109,21 @@ for (id in unique(mw$id)) {
   }
   emit(sprintf("mw.%s.p", id), wilcox.test(xs[[1]], xs[[2]], exact = FALSE, correct = TRUE)$p.value)
 }
+
+ia <- read.csv(file.path(args[[1]], "interaction.csv"), stringsAsFactors = FALSE)
+ab_p <- function(e1, l1, u1, e2, l2, u2) {
+  se <- sqrt(((log(u1) - log(l1)) / (2 * z975))^2 + ((log(u2) - log(l2)) / (2 * z975))^2)
+  2 * pnorm(abs(log(e1) - log(e2)) / se, lower.tail = FALSE)
+}
+for (i in seq_len(nrow(ia))) {
+  r <- ia[i, ]
+  emit(sprintf("ia.%s.p", r$id), ab_p(r$e1, r$l1, r$u1, r$e2, r$l2, r$u2))
+  g <- expand.grid(e1 = axis(r$e1, r$h1, 7), l1 = axis(r$l1, r$h1, 7), u1 = axis(r$u1, r$h1, 7),
+                   e2 = axis(r$e2, r$h2, 7), l2 = axis(r$l2, r$h2, 7), u2 = axis(r$u2, r$h2, 7))
+  g <- g[g$l1 > 0 & g$l2 > 0 & g$u1 > g$l1 & g$u2 > g$l2, ]
+  p <- ab_p(g$e1, g$l1, g$u1, g$e2, g$l2, g$u2)
+  emit(sprintf("ia.%s.lo", r$id), min(p))
+  emit(sprintf("ia.%s.hi", r$id), max(p))
+}
+
 out$close()
