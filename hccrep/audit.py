@@ -42,6 +42,9 @@ printed.  The checks:
     a printed interaction p against the Altman-Bland test of the two
     subgroup ratios it compares, within the rounding of their CIs
     (:func:`interaction_p_range`);
+``grim``
+    for baseline variables flagged ``integer``, whether a mean of n integers
+    can print as the reported mean (:func:`grim_consistent`);
 ``median_partition``
     Kaplan-Meier medians of one arm printed for two partitions of the same
     patients (cohorts, and subgroups): the pooled curve is a mixture of the
@@ -73,7 +76,7 @@ __all__ = [
     "audit_study", "audit_baseline", "audit_results", "p_under_variants", "STATUSES", "confusion_matrices", "anova_rounding_range",
     "ttest_rounding_range", "mean_sd_variant_ranges", "MeanSDComparison", "mean_sd_comparisons", "assess_mean_sd_comparison",
     "audit_mean_sd_pvalues", "variant_fit_summary", "MANN_WHITNEY_NOT_DERIVABLE", "centring_gap",
-    "interaction_p_range", "audit_interactions",
+    "interaction_p_range", "audit_interactions", "grim_consistent", "audit_grim",
 ]
 
 #: ``ok``: consistent; ``note``: consistent under some reading, worth knowing;
@@ -1073,6 +1076,52 @@ def audit_interactions(study: Study) -> list[dict]:
     return rows
 
 
+def grim_consistent(mean: float, decimals: int, n: int) -> bool | None:
+    """GRIM: can a mean of ``n`` integers print as ``mean`` with ``decimals`` decimals?
+
+    Means of integers are multiples of 1/n.  When ``n`` is at least
+    ``10 ** decimals`` every printed value is reachable and the test says
+    nothing: the function returns None.  Rounding is read as a closed
+    interval of half a unit either side.
+
+    Examples
+    --------
+    >>> grim_consistent(3.44, 2, 18), grim_consistent(3.45, 2, 18), grim_consistent(54.2, 1, 89)
+    (True, False, None)
+    """
+    if n < 1:
+        raise ValueError(f"n must be positive, got {n}")
+    if n >= 10**decimals:
+        return None
+    h = _half_unit(decimals) + 1e-9
+    return any(abs(t / n - mean) <= h for t in range(math.floor((mean - h) * n), math.ceil((mean + h) * n) + 1))
+
+
+def audit_grim(f: BaselineFile) -> list[dict]:
+    """GRIM for the mean ± SD cells of baseline variables flagged ``integer`` (counts, whole years...)."""
+    rows = []
+    cols = list(f.groups) + ([f.total] if f.total else [])
+    for v in f.variables:
+        if not (isinstance(v, ContinuousVariable) and v.integer and v.summary == "mean_sd"):
+            continue
+        for g in cols:
+            text = _cell_text(v.cells[g.key])
+            s = parse_summary(text, "mean_sd")
+            ok = grim_consistent(s.centre, s.decimals[0], g.n)
+            if ok is None:
+                detail, status = f"n = {g.n} >= 10^{s.decimals[0]}: every mean to {s.decimals[0]} decimals is reachable, GRIM cannot test it", "ok"
+            elif ok:
+                t = round(s.centre * g.n)
+                detail, status = f"{t}/{g.n} = {t / g.n:.{s.decimals[0] + 2}f} prints as {s.centre}", "ok"
+            else:
+                lo = math.floor(s.centre * g.n)
+                detail = (f"no total of {g.n} integers gives a mean printing as {s.centre}: {lo}/{g.n} = {lo / g.n:.{s.decimals[0] + 2}f}, "
+                          f"{lo + 1}/{g.n} = {(lo + 1) / g.n:.{s.decimals[0] + 2}f}")
+                status = "inconsistent"
+            rows.append(_row("grim", f"{v.key}.{g.key}", f.source.label, f"{v.label}, {g.label}", text, status, detail))
+    return rows
+
+
 def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     """Every audit finding of a study, one row each.
 
@@ -1081,7 +1130,7 @@ def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     st = load_study(study) if isinstance(study, str) else study
     rows: list[dict] = []
     for f in st.files.values():
-        rows += audit_baseline(f) if isinstance(f, BaselineFile) else audit_results(f)
+        rows += audit_baseline(f) + audit_grim(f) if isinstance(f, BaselineFile) else audit_results(f)
     rows += audit_count_pvalues(st) + audit_mean_sd_pvalues(st)
     rows += audit_confusion(st) + audit_coefficients(st) + audit_median_partitions(st) + audit_interactions(st)
     rows += _variant_fit_rows(variant_fit_summary(st))

@@ -87,6 +87,10 @@ def _interaction_cases() -> dict[str, tuple[tuple[float, float, float], tuple[fl
     return out
 
 
+# GRIM: (printed mean, its decimals, n), hand-made
+GRIM_CASES = {"g1": (3.44, 2, 18), "g2": (3.45, 2, 18), "g3": (5.3, 1, 3), "g4": (5.5, 1, 3), "g5": (2.25, 2, 12), "g6": (7.08, 2, 13)}
+
+
 @pytest.fixture(scope="module")
 def ref(tmp_path_factory):
     require_r(())
@@ -115,6 +119,7 @@ def ref(tmp_path_factory):
     pd.DataFrame(rows, columns=["id", "group", "value"]).to_csv(d / "mw.csv", index=False, float_format="%.17g")
     pd.DataFrame([(cid, *a, _half(da), *b, _half(db)) for cid, (a, b, (da, db)) in _interaction_cases().items()],
                  columns=["id", "e1", "l1", "u1", "h1", "e2", "l2", "u2", "h2"]).to_csv(d / "interaction.csv", index=False)
+    pd.DataFrame([(cid, *c) for cid, c in GRIM_CASES.items()], columns=["id", "mean", "decimals", "n"]).to_csv(d / "grim.csv", index=False)
     run_r("audit_reference.R", d, d / "audit_ref.csv")
     return read_kv(d / "audit_ref.csv")
 
@@ -206,3 +211,10 @@ def test_altman_bland_interaction_p_and_range_match_r(ref):
         assert r["lo"] == pytest.approx(ref[f"ia.{cid}.lo"], rel=1e-9), cid  # the corners are on R's grid
         assert r["hi"] == pytest.approx(ref[f"ia.{cid}.hi"], abs=0.02), cid
 
+
+def test_grim_matches_r(ref):
+    from hccrep.audit import grim_consistent
+
+    for cid, (mean, dec, n) in GRIM_CASES.items():
+        ours = grim_consistent(mean, dec, n)
+        assert ours is not None and float(ours) == ref[f"grim.{cid}"], cid

@@ -345,6 +345,41 @@ def test_fonc2025_interaction_pvalues_against_altman_bland():
     assert row.status == "note" and "p = 0.1091" in row.detail and "lies outside" in row.detail
 
 
+def test_grim_flags_a_mean_that_no_total_of_n_integers_gives():
+    from hccrep.audit import grim_consistent
+
+    assert grim_consistent(3.44, 2, 18) is True  # 62/18 = 3.444
+    assert grim_consistent(3.45, 2, 18) is False  # 62/18 = 3.444, 63/18 = 3.500
+    assert grim_consistent(5.3, 1, 3) is True and grim_consistent(5.5, 1, 3) is False  # 16/3 = 5.33, 17/3 = 5.67
+    assert grim_consistent(5.0, 0, 3) is None
+    assert grim_consistent(54.2, 1, 89) is None  # n >= 10^decimals: every mean is reachable
+
+
+def _demo_baseline(tmp_path, cells: dict[str, str], integer: bool):
+    import yaml
+
+    d = tmp_path / "demo"
+    d.mkdir()
+    (d / "study.yaml").write_text(yaml.safe_dump({"key": "demo", "type": "study", "citation": "x", "files": ["table1"]}))
+    (d / "table1.yaml").write_text(yaml.safe_dump({
+        "study": "demo", "file_id": "table1", "type": "baseline", "source": {"kind": "table", "label": "Table 1"},
+        "groups": [{"key": "a", "label": "A", "n": 18, "printed": "A (n = 18)"}, {"key": "b", "label": "B", "n": 12, "printed": "B (n = 12)"}],
+        "variables": [{"key": "lesions", "label": "Lesions", "kind": "continuous", "summary": "mean_sd", "integer": integer,
+                       "cells": cells}]}, allow_unicode=True))
+    return load_study("demo", data_dir=tmp_path)
+
+
+def test_grim_rule_runs_on_integer_flagged_baseline_variables_only(tmp_path):
+    st = _demo_baseline(tmp_path, {"a": "3.45 ± 1.20", "b": "2.25 ± 0.90"}, integer=True)
+    f = audit_study(st)
+    grim = f[f.check == "grim"].set_index("key")
+    assert grim.loc["lesions.a", "status"] == "inconsistent" and "63/18 = 3.5000" in grim.loc["lesions.a", "detail"]
+    assert grim.loc["lesions.b", "status"] == "ok"  # 27/12 = 2.25
+    (tmp_path / "demo").rename(tmp_path / "demo_int")
+    st = _demo_baseline(tmp_path, {"a": "3.45 ± 1.20", "b": "2.25 ± 0.90"}, integer=False)
+    assert (audit_study(st).check != "grim").all()
+
+
 def test_ratio_named_by_its_p_value_gets_the_wald_check(tmp_path):
     # the p names the ratio (or_key), not the ratio the p: 0.43 (0.21-0.88) implies p = 0.021, not 0.002
     import yaml

@@ -15,6 +15,8 @@
 #   INDIR/interaction.csv : id,e1,l1,u1,h1,e2,l2,u2,h2
 #       the Altman-Bland interaction test of two ratios with CIs, at the printed values and its
 #       range over a grid of all six numbers within +-h.
+#   INDIR/grim.csv  : id,mean,decimals,n   1 when some total of n integers gives a mean within
+#       half a unit of the printed one, else 0.
 # Writes key,value lines (see _common.R).
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) != 2L) stop("usage: audit_reference.R INDIR OUT.csv")
@@ -126,4 +128,10 @@ for (i in seq_len(nrow(ia))) {
   emit(sprintf("ia.%s.hi", r$id), max(p))
 }
 
+gr <- read.csv(file.path(args[[1]], "grim.csv"), stringsAsFactors = FALSE)
+for (i in seq_len(nrow(gr))) {
+  r <- gr[i, ]
+  k <- 0:ceiling((r$mean + 1) * r$n)
+  emit(sprintf("grim.%s", r$id), as.numeric(any(abs(k / r$n - r$mean) <= 0.5 * 10^-r$decimals + 1e-9)))
+}
 out$close()
