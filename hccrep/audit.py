@@ -13,11 +13,18 @@ printed.  The checks:
     number whose attributes link it to per-group counts) under each test
     variant (Pearson chi-square, with Yates' correction, Fisher, the
     "Fisher when an expected count < 5" rule) -- or, for mean ± SD rows, the
-    Student / Welch t-test and one-way ANOVA from the summaries -- and which
-    variants print as the paper did;
+    Student / Welch t-test and one-way ANOVA from the summaries, each with the
+    range of p-values the rounding of the printed means and SDs allows
+    (:func:`mean_sd_variant_ranges`) -- and which variants print as the paper
+    did; a Mann-Whitney p is stated to be not derivable from mean ± SD;
+``variant_fit``
+    per table, how many mean ± SD rows each variant fits within rounding
+    (:func:`variant_fit_summary`);
 ``ratio_ci``
     a hazard or odds ratio inside its confidence interval, the interval
-    symmetric on the log scale, and the p-value the interval implies.
+    symmetric on the log scale, and the p-value the interval implies, allowing
+    for the rounding of all three numbers (an interval printed as one value,
+    ``1.00 (1.00-1.00)``, leaves the Wald p undetermined).
 ``percent_of_n``
     a rate printed with its denominator ``n`` only (no count): is it k/n for
     some integer k?
@@ -29,7 +36,15 @@ printed.  The checks:
 ``coefficient``
     a logistic coefficient (quantity ``log_or``) with its interval, z and p:
     does the interval exclude 0 exactly when p < 0.05, does the z give the p,
-    is the interval symmetric (Wald) or not (profile likelihood);
+    is the interval symmetric (Wald) or not (profile likelihood), within the
+    rounding of the three printed numbers (:func:`centring_gap`);
+``interaction``
+    a printed interaction p against the Altman-Bland test of the two
+    subgroup ratios it compares, within the rounding of their CIs
+    (:func:`interaction_p_range`);
+``grim``
+    for baseline variables flagged ``integer``, whether a mean of n integers
+    can print as the reported mean (:func:`grim_consistent`);
 ``median_partition``
     Kaplan-Meier medians of one arm printed for two partitions of the same
     patients (cohorts, and subgroups): the pooled curve is a mixture of the
@@ -45,17 +60,24 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from hccrep.printed import decimals_of, parse_count_percent, parse_pvalue, parse_summary
+from hccrep.printed import PrintedError, PValue, Summary, decimals_of, parse_count_percent, parse_pvalue, parse_summary
 from hccrep.spec import BaselineFile, CategoricalVariable, ContinuousVariable, ReportedNumber, ResultsFile, Study, load_study
 
-__all__ = ["audit_study", "audit_baseline", "audit_results", "p_under_variants", "STATUSES", "confusion_matrices", "anova_rounding_range"]
+__all__ = [
+    "audit_study", "audit_baseline", "audit_results", "p_under_variants", "STATUSES", "confusion_matrices", "anova_rounding_range",
+    "ttest_rounding_range", "mean_sd_variant_ranges", "MeanSDComparison", "mean_sd_comparisons", "assess_mean_sd_comparison",
+    "audit_mean_sd_pvalues", "variant_fit_summary", "MANN_WHITNEY_NOT_DERIVABLE", "centring_gap",
+    "interaction_p_range", "audit_interactions", "grim_consistent", "audit_grim",
+]
 
 #: ``ok``: consistent; ``note``: consistent under some reading, worth knowing;
 #: ``inconsistent``: no reading of the printed numbers makes them agree.
@@ -80,34 +102,16 @@ def p_under_variants(table: np.ndarray) -> dict[str, float]:
     return out
 
 
-def _continuous_variants(v: ContinuousVariable, base: BaselineFile) -> dict[str, float]:
-    """P-values computable from mean ± SD summaries alone."""
-    if v.summary != "mean_sd":
-        return {}
-    s = [parse_summary(v.cells[g.key] if isinstance(v.cells[g.key], str) else v.cells[g.key].printed, "mean_sd") for g in base.groups]
-    means = np.array([x.centre for x in s])
-    sds = np.array([x.spread[0] for x in s])
-    ns = np.array([g.n for g in base.groups], dtype=float)
-    out: dict[str, float] = {}
-    if len(s) == 2:
-        out["student"] = float(sps.ttest_ind_from_stats(means[0], sds[0], ns[0], means[1], sds[1], ns[1], equal_var=True).pvalue)
-        out["welch"] = float(sps.ttest_ind_from_stats(means[0], sds[0], ns[0], means[1], sds[1], ns[1], equal_var=False).pvalue)
-    grand = float(np.sum(ns * means) / ns.sum())
-    ssb = float(np.sum(ns * (means - grand) ** 2))
-    ssw = float(np.sum((ns - 1) * sds**2))
-    k, n = len(s), ns.sum()
-    if ssw > 0:
-        f = (ssb / (k - 1)) / (ssw / (n - k))
-        out["anova"] = float(sps.f.sf(f, k - 1, n - k))
-    return out
-
-
 def anova_rounding_range(v: ContinuousVariable, base: BaselineFile) -> tuple[float, float]:
     """Smallest and largest one-way ANOVA p that a baseline row's rounded mean ± SD summaries allow.
 
     Every printed mean and SD may lie anywhere within half a unit of its last
-    digit; the p-value is evaluated at every corner of that box (2^(2k)
-    corners for k groups).
+    digit.  The SDs enter only through the within-group sum of squares, so
+    their corners are exact; the between-group sum of squares is convex in the
+    means, so its largest value lies at one of the 2^k corners of the box of
+    means and its smallest is found exactly by moving every mean as close to
+    the common weighted mean as its interval allows (see ``_anova_range``),
+    a point that need not be a corner.
 
     Examples
     --------
@@ -117,21 +121,426 @@ def anova_rounding_range(v: ContinuousVariable, base: BaselineFile) -> tuple[flo
     >>> anova_rounding_range(v, st.baseline())                       # doctest: +SKIP
     (0.096..., 1.0)
     """
-    import itertools
-
     if v.summary != "mean_sd":
         raise ValueError(f"{v.key!r} is summarised as {v.summary}, not mean ± SD")
-    s = [parse_summary(v.cells[g.key] if isinstance(v.cells[g.key], str) else v.cells[g.key].printed, "mean_sd") for g in base.groups]
-    ns = np.array([g.n for g in base.groups], dtype=float)
-    k = len(s)
-    ps = []
-    for signs in itertools.product((-1, 1), repeat=2 * k):
-        m = np.array([x.centre + signs[i] * 0.5 * 10.0 ** -x.decimals[0] for i, x in enumerate(s)])
-        sd = np.array([max(x.spread[0] + signs[k + i] * 0.5 * 10.0 ** -x.decimals[1], 1e-12) for i, x in enumerate(s)])
-        grand = np.sum(ns * m) / ns.sum()
-        f = (np.sum(ns * (m - grand) ** 2) / (k - 1)) / (np.sum((ns - 1) * sd**2) / (ns.sum() - k))
-        ps.append(float(sps.f.sf(f, k - 1, ns.sum() - k)))
-    return min(ps), max(ps)
+    s = [parse_summary(_cell_text(v.cells[g.key]), "mean_sd") for g in base.groups]
+    return _anova_range(s, np.array([g.n for g in base.groups], dtype=float))
+
+
+def _half_unit(decimals: int) -> float:
+    """Half a unit of the last printed decimal: how far a rounded number may be from its true value."""
+    return 0.5 * 10.0**-decimals
+
+
+def _printed_p_interval(pv: PValue) -> tuple[float, float]:
+    """The true p-values that print as ``pv`` (``"0.175"``: [0.1745, 0.1755]; ``"< 0.001"``: [0, 0.001])."""
+    if pv.bound == "<":
+        return 0.0, pv.value
+    if pv.bound == ">":
+        return pv.value, 1.0
+    h = _half_unit(pv.decimals)
+    return max(pv.value - h, 0.0), min(pv.value + h, 1.0)
+
+
+def _range_contains(rng: tuple[float, float], pv: PValue) -> bool:
+    """Does a range of recomputed p-values meet the interval of values that print as ``pv``?"""
+    lo, hi = _printed_p_interval(pv)
+    return rng[0] <= hi + 1e-12 and rng[1] >= lo - 1e-12
+
+
+def _t_logp(diff: float, s1: float, n1: float, s2: float, n2: float, equal_var: bool) -> float:
+    """Log of the two-sided p of Student's (``equal_var``) or Welch's t-test from a mean difference and the SDs."""
+    if equal_var:
+        df = n1 + n2 - 2
+        se = math.sqrt(((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / df * (1 / n1 + 1 / n2))
+    else:
+        v1, v2 = s1**2 / n1, s2**2 / n2
+        se = math.sqrt(v1 + v2)
+        df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+    if se == 0:
+        return 0.0 if diff == 0 else -math.inf
+    return float(math.log(2) + sps.t.logsf(abs(diff) / se, df))
+
+
+def _t_pvalue(diff: float, s1: float, n1: float, s2: float, n2: float, equal_var: bool) -> float:
+    """Two-sided p of Student's (``equal_var``) or Welch's t-test from a mean difference and the SDs."""
+    return min(1.0, math.exp(_t_logp(diff, s1, n1, s2, n2, equal_var)))
+
+
+def _extreme_over_box(f, box: list[tuple[float, float]], largest: bool) -> float:
+    """Smallest (or largest) value of a smooth ``f(x, y)`` over a rectangle: corners, then L-BFGS-B.
+
+    The search runs in coordinates scaled to the unit square, started from the best corner and from
+    the centre, so an interior or edge optimum is found as well as a corner one.  Pass a log p as
+    ``f``: tiny p-values would leave a search on the p scale no gradient to follow.
+    """
+    import itertools
+
+    from scipy.optimize import minimize
+
+    sign = -1.0 if largest else 1.0
+    lows = np.array([b[0] for b in box])
+    widths = np.array([b[1] - b[0] for b in box])
+
+    def g(u: np.ndarray) -> float:
+        return sign * f(*(lows + np.clip(u, 0, 1) * widths))
+
+    corners = [np.array(c, dtype=float) for c in itertools.product((0.0, 1.0), repeat=len(box))]
+    best = min(g(c) for c in corners)
+    start = min(corners, key=g)
+    for x0 in (start, np.full(len(box), 0.5)):
+        res = minimize(g, x0, method="L-BFGS-B", bounds=[(0.0, 1.0)] * len(box))
+        best = min(best, float(res.fun))
+    return sign * best
+
+
+def _mean_sd_box(s: Summary) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Rounding intervals of a printed mean and SD (the SD kept positive)."""
+    hm, hs = _half_unit(s.decimals[0]), _half_unit(s.decimals[1])
+    sd = s.spread[0]
+    return (s.centre - hm, s.centre + hm), (max(sd - hs, 1e-12 * max(sd, 1.0)), sd + hs)
+
+
+def ttest_rounding_range(a: str, n_a: int, b: str, n_b: int, equal_var: bool = True) -> tuple[float, float]:
+    """Smallest and largest two-sample t-test p that two rounded ``mean ± SD`` summaries allow.
+
+    Each printed mean and SD may lie anywhere within half a unit of its last
+    printed decimal.  The p-value falls as the absolute mean difference grows,
+    and for given SDs the difference enters nowhere else, so the smallest p
+    uses the largest possible difference and the largest p the smallest one
+    (zero, hence p = 1, when the two rounding intervals of the means overlap).
+
+    * Student (``equal_var=True``): the pooled SD grows with each SD and the
+      degrees of freedom are fixed, so p rises with each SD and the two
+      corners of the box (smallest SDs, largest SDs) are the exact extremes.
+    * Welch (``equal_var=False``): the SDs also move the Welch-Satterthwaite
+      degrees of freedom, so p need not be monotone in them; the extremes
+      over the SD rectangle are found by evaluating its four corners and then
+      a bounded quasi-Newton search (L-BFGS-B) from the best corner and the
+      centre.  The tests check this against a brute-force grid.
+
+    Parameters
+    ----------
+    a, b : str
+        The summaries as printed, ``"54.2 ± 11.2"``.
+    n_a, n_b : int
+        Group sizes.
+    equal_var : bool
+        Student's pooled-variance test (True) or Welch's (False).
+
+    Returns
+    -------
+    tuple of float
+        ``(smallest p, largest p)``.
+
+    Examples
+    --------
+    >>> lo, hi = ttest_rounding_range("10.0 ± 2.0", 30, "11.0 ± 2.0", 30)
+    >>> round(lo, 4), round(hi, 4)
+    (0.033, 0.0944)
+    """
+    sa, sb = parse_summary(a, "mean_sd"), parse_summary(b, "mean_sd")
+    if min(n_a, n_b) < 2:
+        raise ValueError(f"each group needs at least 2 patients, got n = {n_a} and {n_b}")
+    return _ttest_range(sa, float(n_a), sb, float(n_b), bool(equal_var))
+
+
+@functools.lru_cache(maxsize=4096)
+def _ttest_range(sa: Summary, n_a: float, sb: Summary, n_b: float, equal_var: bool) -> tuple[float, float]:
+    (ma_lo, ma_hi), sda = _mean_sd_box(sa)
+    (mb_lo, mb_hi), sdb = _mean_sd_box(sb)
+    d_max = max(abs(ma_hi - mb_lo), abs(ma_lo - mb_hi))
+    d_min = max(0.0, ma_lo - mb_hi, mb_lo - ma_hi)
+    if equal_var:
+        p_min = _t_pvalue(d_max, sda[0], n_a, sdb[0], n_b, True)
+        p_max = _t_pvalue(d_min, sda[1], n_a, sdb[1], n_b, True)
+    else:
+        p_min = math.exp(_extreme_over_box(lambda x, y: _t_logp(d_max, x, n_a, y, n_b, False), [sda, sdb], largest=False))
+        p_max = 1.0 if d_min == 0 else math.exp(_extreme_over_box(lambda x, y: _t_logp(d_min, x, n_a, y, n_b, False), [sda, sdb], largest=True))
+    return float(p_min), float(p_max)
+
+
+def _anova_range(summaries: list[Summary], ns: np.ndarray) -> tuple[float, float]:
+    """Exact extremes of the one-way ANOVA p over the rounding box of k rounded ``mean ± SD`` summaries.
+
+    F = (SSB/(k-1)) / (SSW/(N-k)).  SSW rises with every SD, so the SD corners
+    are exact.  SSB, the weighted spread of the means, is convex in them: its
+    largest value is at a corner of the box of means (all 2^k are tried), and
+    its smallest has every mean at the point of its interval nearest to the
+    weighted grand mean (``clip(c, lo_i, hi_i)``), found by bisection on ``c``.
+    """
+    import itertools
+
+    k, n = len(summaries), float(ns.sum())
+    boxes = [_mean_sd_box(s) for s in summaries]
+    m_lo = np.array([b[0][0] for b in boxes])
+    m_hi = np.array([b[0][1] for b in boxes])
+    sd_lo = np.array([b[1][0] for b in boxes])
+    sd_hi = np.array([b[1][1] for b in boxes])
+
+    def ssb(m: np.ndarray) -> float:
+        return float(np.sum(ns * (m - np.sum(ns * m) / n) ** 2))
+
+    ssb_max = max(ssb(np.where(np.array(c) > 0, m_hi, m_lo)) for c in itertools.product((0, 1), repeat=k))
+    lo, hi = float(m_lo.min()), float(m_hi.max())
+    for _ in range(200):  # the fixed point c = weighted mean of clip(c): the left side minus c falls with c
+        c = 0.5 * (lo + hi)
+        if np.sum(ns * np.clip(c, m_lo, m_hi)) / n > c:
+            lo = c
+        else:
+            hi = c
+    ssb_min = ssb(np.clip(0.5 * (lo + hi), m_lo, m_hi))
+
+    def p_of(b: float, sd: np.ndarray) -> float:
+        ssw = float(np.sum((ns - 1) * sd**2))
+        if b <= 0:
+            return 1.0
+        return float(sps.f.sf((b / (k - 1)) / (ssw / (n - k)), k - 1, n - k))
+
+    return p_of(ssb_max, sd_lo), p_of(ssb_min, sd_hi)
+
+
+#: Why no Mann-Whitney range is given for ``mean ± SD`` rows.
+MANN_WHITNEY_NOT_DERIVABLE = (
+    "Mann-Whitney: not derivable from mean ± SD -- U counts how often a value of one group exceeds one of the "
+    "other, which the means and SDs do not fix (samples with exactly the printed summaries can rank the groups "
+    "very differently), so no rounding range of its p exists"
+)
+
+
+def mean_sd_variant_ranges(cells: list[tuple[str, int]]) -> dict[str, dict[str, float]]:
+    """Each test variant's p at the printed ``mean ± SD`` and over the rounding box.
+
+    Two groups: Student's and Welch's t-test (one-way ANOVA on two groups is
+    Student's t, F = t^2, so it is not listed twice).  Three or more groups:
+    one-way ANOVA.  A Mann-Whitney (or Kruskal-Wallis) p cannot be bounded by
+    these summaries (:data:`MANN_WHITNEY_NOT_DERIVABLE`), so it is absent.
+
+    Parameters
+    ----------
+    cells : list of (str, int)
+        Each group's summary as printed (``"54.2 ± 11.2"``) and its size.
+
+    Returns
+    -------
+    dict
+        variant -> ``{"p": p at the printed values, "lo": smallest, "hi": largest p within rounding}``.
+
+    Examples
+    --------
+    >>> r = mean_sd_variant_ranges([("10.0 ± 2.0", 30), ("11.0 ± 2.0", 30)])
+    >>> sorted(r), round(r["student"]["p"], 4)
+    (['student', 'welch'], 0.0577)
+    """
+    ss = [parse_summary(text, "mean_sd") for text, _ in cells]
+    ns = np.array([n for _, n in cells], dtype=float)
+    if len(cells) < 2 or (ns < 2).any():
+        raise ValueError("need at least two groups of at least 2 patients each")
+    out: dict[str, dict[str, float]] = {}
+    if len(cells) == 2:
+        (a, na), (b, nb) = cells
+        for name, eq in (("student", True), ("welch", False)):
+            lo, hi = ttest_rounding_range(a, na, b, nb, equal_var=eq)
+            p = _t_pvalue(ss[0].centre - ss[1].centre, ss[0].spread[0], ns[0], ss[1].spread[0], ns[1], eq)
+            out[name] = {"p": p, "lo": lo, "hi": hi}
+    else:
+        means = np.array([s.centre for s in ss])
+        sds = np.array([s.spread[0] for s in ss])
+        grand = float(np.sum(ns * means) / ns.sum())
+        k, n = len(ss), ns.sum()
+        ssw = float(np.sum((ns - 1) * sds**2))
+        f = (float(np.sum(ns * (means - grand) ** 2)) / (k - 1)) / (ssw / (n - k)) if ssw > 0 else math.inf
+        lo, hi = _anova_range(ss, ns)
+        out["anova"] = {"p": float(sps.f.sf(f, k - 1, n - k)), "lo": lo, "hi": hi}
+    return out
+
+
+@dataclass(frozen=True)
+class MeanSDComparison:
+    """One printed p-value comparing groups summarised by ``mean ± SD``.
+
+    ``cells`` holds, per group, its label, the summary as printed and its size;
+    ``stated`` the test the paper names, if any; ``in_baseline`` marks a p
+    printed in a baseline table's own p column.
+    """
+
+    key: str
+    source: str
+    where: str
+    printed: str
+    cells: tuple[tuple[str, str, int], ...]
+    stated: str = ""
+    in_baseline: bool = False
+
+
+def _baseline_comparison(f: BaselineFile, v: ContinuousVariable) -> MeanSDComparison:
+    cells = tuple((g.label, _cell_text(v.cells[g.key]), g.n) for g in f.groups)
+    stated = v.test_stated or f.methods.get("continuous_test", "")
+    return MeanSDComparison(f"{v.key}.p", f.source.label, v.label, v.p.printed, cells, stated, in_baseline=True)
+
+
+def _cell_text(cell) -> str:
+    return cell if isinstance(cell, str) else cell.printed
+
+
+def mean_sd_comparisons(study: Study) -> list[MeanSDComparison]:
+    """Every printed p of the study that compares ``mean ± SD`` summaries, as the data files link them.
+
+    Three shapes qualify, read from the data alone:
+
+    * a baseline variable with ``summary: mean_sd`` and a ``p`` (all groups of its table);
+    * a results p whose ``attrs`` name a baseline ``variable`` (``mean_sd``), a ``contrast`` and a
+      ``reference`` group (pairwise p-values printed beside a Table 1);
+    * a results p whose ``attrs`` name a ``variable`` and its ``groups`` (comma separated), where
+      the same file prints, for each group, a number with that ``variable``, ``group``,
+      ``statistic: mean`` and ``n`` in its ``attrs`` and a ``mean ± SD`` as printed text.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> [c.key for c in mean_sd_comparisons(load_study("deng2025"))][:2]
+    ['t1p_age_tace', 't1p_age_rt']
+    """
+    out: list[MeanSDComparison] = []
+    baselines = [f for f in study.files.values() if isinstance(f, BaselineFile)]
+    variables = {}
+    for f in baselines:
+        for v in f.variables:
+            variables.setdefault(v.key, (f, v))
+            if isinstance(v, ContinuousVariable) and v.summary == "mean_sd" and v.p is not None:
+                out.append(_baseline_comparison(f, v))
+    means: dict[tuple[str, str, str], ReportedNumber] = {}
+    for n in study.numbers:
+        a = n.attrs
+        if a.get("statistic") == "mean" and {"variable", "group", "n"} <= set(a):
+            means[(n.file_id, str(a["variable"]), str(a["group"]))] = n
+    for n in study.numbers:
+        a = n.attrs
+        if n.quantity != "p" or "variable" not in a:
+            continue
+        var = str(a["variable"])
+        where = n.row or n.column or ""
+        if {"contrast", "reference"} <= set(a) and var in variables:
+            f, v = variables[var]
+            if not (isinstance(v, ContinuousVariable) and v.summary == "mean_sd"):
+                continue
+            groups = {g.key: g for g in f.groups}
+            keys = [str(a["reference"]), str(a["contrast"])]
+            if not all(k in groups for k in keys):
+                continue
+            cells = tuple((groups[k].label, _cell_text(v.cells[k]), groups[k].n) for k in keys)
+            stated = v.test_stated or f.methods.get("continuous_test", "")
+            out.append(MeanSDComparison(n.key, n.source, f"{where}, {groups[keys[1]].label} vs {groups[keys[0]].label}", n.printed, cells, stated))
+        elif "groups" in a:
+            keys = [g.strip() for g in str(a["groups"]).split(",")]
+            found = [means.get((n.file_id, var, k)) for k in keys]
+            if len(keys) < 2 or any(m is None for m in found):
+                continue
+            try:
+                for m in found:
+                    parse_summary(m.printed, "mean_sd")
+            except PrintedError:
+                continue
+            cells = tuple((k, m.printed, int(m.attrs["n"])) for k, m in zip(keys, found))
+            out.append(MeanSDComparison(n.key, n.source, where, n.printed, cells))
+    return out
+
+
+def _default_variant(c: MeanSDComparison) -> str:
+    return "student" if len(c.cells) == 2 else "anova"
+
+
+def assess_mean_sd_comparison(c: MeanSDComparison) -> dict:
+    """Which variants reproduce a ``mean ± SD`` comparison's printed p, exactly and within rounding.
+
+    Returns
+    -------
+    dict
+        ``ranges`` (variant -> p, lo, hi; see :func:`mean_sd_variant_ranges`),
+        ``exact`` and ``within`` (the variants whose p at the printed values, or
+        whose rounding range, gives the printed p) and the audit ``row``.  The
+        row is ``ok`` when the usual test of the design fits within rounding
+        (Student's t for two groups, one-way ANOVA for more), else ``note``:
+        never ``inconsistent``, since a rank test, which these summaries cannot
+        bound, may have been used.
+
+    Examples
+    --------
+    >>> c = MeanSDComparison("x.p", "Table 1", "x", "0.055", (("a", "10.0 ± 2.0", 30), ("b", "11.0 ± 2.0", 30)))
+    >>> assess_mean_sd_comparison(c)["within"]
+    ['student', 'welch']
+    """
+    pv = parse_pvalue(c.printed)
+    ranges = mean_sd_variant_ranges([(text, n) for _, text, n in c.cells])
+    exact = [k for k, r in ranges.items() if pv.agrees(r["p"])]
+    within = [k for k, r in ranges.items() if _range_contains((r["lo"], r["hi"]), pv)]
+    default = _default_variant(c)
+    detail = "; ".join(f"{k} {r['p']:.4f} (within rounding [{r['lo']:.4f}, {r['hi']:.4f}])" for k, r in ranges.items())
+    detail += f"; printed {c.printed}; agrees: {', '.join(exact) or 'none'}; within rounding: {', '.join(within) or 'none'}"
+    if not within:
+        detail += "; no t-test or ANOVA on the summaries gives the printed p: a rank test?"
+    if c.stated and default not in within:
+        detail += f"; stated test: {c.stated}"
+    detail += "; Mann-Whitney: not derivable from mean ± SD (it needs the ranks)"
+    row = _row("p_variants", c.key, c.source, c.where, c.printed, "ok" if default in within else "note", detail)
+    return {"ranges": ranges, "exact": exact, "within": within, "row": row}
+
+
+def audit_mean_sd_pvalues(study: Study) -> list[dict]:
+    """Findings for the ``mean ± SD`` p-values printed in results files (see :func:`mean_sd_comparisons`).
+
+    Baseline-table rows are audited by :func:`audit_baseline`.
+    """
+    return [assess_mean_sd_comparison(c)["row"] for c in mean_sd_comparisons(study) if not c.in_baseline]
+
+
+def variant_fit_summary(study: str | Study) -> pd.DataFrame:
+    """Per table and test variant: how many ``mean ± SD`` rows print the p the variant gives.
+
+    Columns: ``source`` (the table), ``variant``, ``rows`` (comparisons the
+    variant applies to), ``within`` (rows whose printed p lies in the
+    variant's rounding range), ``exact`` (rows where the p at the printed
+    values prints as the paper's), ``misses`` (keys of the rows outside the
+    rounding range) and ``note``.  A ``mann_whitney`` row per table states
+    that no such count can be derived; its counts are missing (``<NA>``).
+
+    Examples
+    --------
+    >>> s = variant_fit_summary("deng2025")
+    >>> s[["variant", "rows", "within"]].to_dict("records")[:2]
+    [{'variant': 'student', 'rows': 10, 'within': 7}, {'variant': 'welch', 'rows': 10, 'within': 10}]
+    """
+    st = load_study(study) if isinstance(study, str) else study
+    rows: list[dict] = []
+    by_source: dict[str, list[tuple[MeanSDComparison, dict]]] = {}
+    for c in mean_sd_comparisons(st):
+        by_source.setdefault(c.source, []).append((c, assess_mean_sd_comparison(c)))
+    for source, items in by_source.items():
+        variants = list(dict.fromkeys(k for _, a in items for k in a["ranges"]))
+        for var in variants:
+            applies = [(c, a) for c, a in items if var in a["ranges"]]
+            rows.append({"source": source, "variant": var, "rows": len(applies),
+                         "within": sum(var in a["within"] for _, a in applies),
+                         "exact": sum(var in a["exact"] for _, a in applies),
+                         "misses": ", ".join(c.key for c, a in applies if var not in a["within"]), "note": ""})
+        rows.append({"source": source, "variant": "mann_whitney", "rows": len(items), "within": pd.NA, "exact": pd.NA,
+                     "misses": "", "note": MANN_WHITNEY_NOT_DERIVABLE})
+    out = pd.DataFrame(rows, columns=["source", "variant", "rows", "within", "exact", "misses", "note"])
+    return out.astype({"rows": "Int64", "within": "Int64", "exact": "Int64"})
+
+
+def _variant_fit_rows(summary: pd.DataFrame) -> list[dict]:
+    """The summary as ``note`` rows of :func:`audit_study` (check ``variant_fit``)."""
+    rows = []
+    for r in summary.itertuples(index=False):
+        key = re.sub(r"[^a-z0-9]+", "_", r.source.lower()).strip("_") + "." + r.variant
+        if r.variant == "mann_whitney":
+            detail = f"{r.rows} rows: {r.note}"
+        else:
+            detail = f"{r.variant}: {r.within} of {r.rows} printed p-values lie in its rounding range ({r.exact} exactly)"
+            detail += f"; outside: {r.misses}" if r.misses else ""
+        rows.append(_row("variant_fit", key, r.source, f"{r.source}, mean ± SD rows", "", "note", detail))
+    return rows
 
 
 def audit_baseline(f: BaselineFile) -> list[dict]:
@@ -196,17 +605,8 @@ def audit_baseline(f: BaselineFile) -> list[dict]:
                         rows.append(_row("skew", f"{v.key}.{g.key}", src, f"{v.label}, {g.label}", text, "note",
                                          f"mean - 2 SD = {s.centre - 2 * s.spread[0]:.1f} is below {v.lower_bound}: the variable is skewed, a median (IQR) would describe it better"))
             if v.p is not None:
-                ps = _continuous_variants(v, f)
-                pv = parse_pvalue(v.p.printed)
-                if ps:
-                    agree = [k for k, p in ps.items() if pv.agrees(p)]
-                    detail = ", ".join(f"{k} {p:.4f}" for k, p in ps.items()) + f"; printed {v.p.printed}; agrees: {', '.join(agree) or 'none'}"
-                    if not agree and "anova" in ps:
-                        lo, hi = anova_rounding_range(v, f)
-                        inside = lo <= pv.value <= hi if pv.bound is None else (lo < pv.value if pv.bound == "<" else hi > pv.value)
-                        detail += (f"; ANOVA on summaries anywhere within the printed rounding gives p in [{lo:.4f}, {hi:.4f}], "
-                                   f"which {'contains' if inside else 'excludes'} the printed p")
-                    rows.append(_row("p_variants", f"{v.key}.p", src, v.label, v.p.printed, "ok" if agree else "note", detail))
+                if v.summary == "mean_sd":
+                    rows.append(assess_mean_sd_comparison(_baseline_comparison(f, v))["row"])
                 else:
                     rows.append(_row("p_variants", f"{v.key}.p", src, v.label, v.p.printed, "note",
                                      "a rank test cannot be recomputed from a median and quartiles; checked by simulation only"))
@@ -217,23 +617,57 @@ def _wald_p_range(est: float, lower: float, upper: float, decimals: int) -> tupl
     """Smallest and largest Wald p consistent with a ratio and CI printed to ``decimals``.
 
     Each of the three printed numbers may lie anywhere within half a unit of
-    its last digit; the p-value is monotone in each, so the corners bound it.
+    its last digit, subject only to 0 < lower < estimate < upper: an interval
+    printed as ``1.00 (1.00-1.00)`` comes from true limits that differ, but
+    rounding hides by how much.  On the log scale (a, c, b for lower,
+    estimate, upper) the Wald p is ``2 * Phi(-2 * z_0.975 * |c| / (b - a))``.
+
+    * Largest p: the widest interval (both limits at their outer ends) and
+      the estimate closest to 1 that the rounding allows (p = 1 when 1 is
+      inside the estimate's rounding interval).
+    * Smallest p: for a given c the narrowest interval that still holds it
+      has ``b = max(b_min, c)`` and ``a = min(a_max, c)``; the ratio
+      ``|c| / (b - a)`` is monotone between the break points ``a_max``,
+      ``b_min`` and 0, so checking those and the ends of c's range finds the
+      supremum.  When the limits' rounding intervals meet (a CI printed as a
+      single value), the interval can be arbitrarily narrow and the smallest
+      p is 0.
+
+    Returns ``(0, 1)`` when no unrounded values fit (the estimate outside its
+    interval even after rounding; reported by the caller).
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in _wald_p_range(0.43, 0.21, 0.88, 2)]
+    [0.0169, 0.0257]
+    >>> _wald_p_range(1.0, 1.0, 1.0, 2)          # "1.00 (1.00-1.00)": any p
+    (0.0, 1.0)
     """
-    h = 0.5 * 10.0**-decimals
+    h = _half_unit(decimals)
     z975 = sps.norm.ppf(0.975)
-    ps = []
-    for e in (est - h, est + h):
-        for lo in (lower - h, lower + h):
-            for hi in (upper - h, upper + h):
-                if min(e, lo, hi) <= 0 or hi <= lo:
-                    continue
-                se = (math.log(hi) - math.log(lo)) / (2 * z975)
-                ps.append(2 * sps.norm.sf(abs(math.log(e)) / se))
-    if not ps:
+
+    def log_(x: float) -> float:
+        return math.log(x) if x > 0 else -math.inf
+
+    a1, a2 = log_(lower - h), log_(lower + h)
+    b1, b2 = log_(upper - h), log_(upper + h)
+    c1, c2 = log_(est - h), log_(est + h)
+    lo_c, hi_c = max(c1, a1), min(c2, b2)  # lower < estimate < upper
+    if lo_c > hi_c or not math.isfinite(hi_c):
         return 0.0, 1.0
-    # |log e| is smallest where e crosses 1: allow p = 1 when the rounding interval of e contains 1
-    hi_p = 1.0 if est - h <= 1 <= est + h else max(ps)
-    return min(ps), hi_p
+
+    def p_of(ratio: float) -> float:
+        return float(2 * sps.norm.sf(2 * z975 * ratio))
+
+    c_near = min(max(0.0, lo_c), hi_c)
+    ratio_min = 0.0 if a1 == -math.inf else abs(c_near) / (b2 - a1)
+    ratio_max = 0.0
+    for c in {lo_c, hi_c, *(x for x in (a2, b1, 0.0) if lo_c <= x <= hi_c)}:
+        if not math.isfinite(c):
+            continue
+        width = max(b1, c) - min(a2, c)
+        ratio_max = max(ratio_max, math.inf if width <= 0 and c != 0 else (abs(c) / width if width > 0 else 0.0))
+    return p_of(ratio_max), p_of(ratio_min)
 
 
 def audit_results(f: ResultsFile) -> list[dict]:
@@ -241,6 +675,8 @@ def audit_results(f: ResultsFile) -> list[dict]:
     rows: list[dict] = []
     src = f.source.label
     by_key = {n.key: n for n in f.numbers}
+    # a p-value may name its ratio (attrs hr_key / or_key) instead of the ratio naming it (p_key)
+    p_of_ratio = {str(n.attrs[k]): n.key for n in f.numbers if n.quantity == "p" for k in ("hr_key", "or_key") if k in n.attrs}
     for num in f.numbers:
         where = num.where.row or num.where.text or ""
         if num.quantity in ("hr", "or", "rr") and num.lower is not None and num.upper is not None:
@@ -259,8 +695,8 @@ def audit_results(f: ResultsFile) -> list[dict]:
             detail = f"log HR {est:.4f} vs centre of log CI {centre:.4f} (tolerance {tol:.4f} from rounding)"
             se = (hi - lo) / (2 * sps.norm.ppf(0.975))
             p_implied = 2 * sps.norm.sf(abs(est) / se) if se > 0 else float("nan")
-            detail += f"; CI implies p = {p_implied:.4g}"
-            pkey = num.attrs.get("p_key")
+            detail += f"; CI implies p = {p_implied:.4g}" if se > 0 else "; the printed CI has no width"
+            pkey = num.attrs.get("p_key", p_of_ratio.get(num.key))
             if isinstance(pkey, str) and pkey in by_key:
                 pnum = by_key[pkey]
                 pv = parse_pvalue(pnum.printed)
@@ -272,6 +708,9 @@ def audit_results(f: ResultsFile) -> list[dict]:
                     status = "note" if status == "ok" else status
                     detail += (f"; printed p {pnum.printed} lies outside [{p_lo:.3g}, {p_hi:.3g}], the Wald p-values the "
                                "rounded HR and CI allow: not a Wald test (a score or log-rank p?)")
+                elif p_lo <= 1e-12 and p_hi >= 1 - 1e-12:
+                    detail += (f"; Wald p undetermined: within rounding the limits may lie arbitrarily close together or far apart, "
+                               f"so any p in [0, 1] fits, printed p {pnum.printed} included")
             rows.append(_row("ratio_ci", num.key, src, where, num.printed, status, detail))
         if "count" not in num.attrs and "n" in num.attrs and num.quantity in ("percent", "rate"):
             n_int = int(num.attrs["n"])
@@ -443,6 +882,32 @@ def audit_confusion(study: Study) -> list[dict]:
     return rows
 
 
+def centring_gap(value: float, lower: float, upper: float, decimals: int) -> float:
+    """Smallest distance between an estimate and the midpoint of its interval that rounding allows.
+
+    A Wald interval ``estimate ± z * SE`` is centred exactly.  Printed to
+    ``decimals``, the estimate may be off by half a unit of the last digit and
+    the midpoint by as much again (each limit moves it by half of its own
+    half unit), so a printed gap up to one unit is compatible with exact
+    centring.  ``decimals`` is the row's common precision: tables round every
+    number of a row alike and drop trailing zeros (0.000 prints as ``0``), so
+    pass the largest count of decimals among the three.
+
+    Returns 0 when some unrounded values are exactly centred, else the
+    smallest remaining gap.
+
+    Examples
+    --------
+    >>> centring_gap(-0.001, -0.004, 0.0, 3)          # -0.0015 (-0.0035, 0.0005) prints so
+    0.0
+    >>> round(centring_gap(1.386, -0.751, 3.712, 3), 4)
+    0.0935
+    """
+    h = _half_unit(decimals)
+    gap = abs(value - (lower + upper) / 2) - 2 * h
+    return max(0.0, gap) if gap > 1e-9 * max(1.0, abs(value), abs(lower), abs(upper)) else 0.0
+
+
 def audit_coefficients(study: Study) -> list[dict]:
     """Logistic coefficients (quantity ``log_or``) against their interval, z and p.
 
@@ -473,9 +938,11 @@ def audit_coefficients(study: Study) -> list[dict]:
             se = (n.upper - n.lower) / (2 * z975)
             notes.append(f"z from the interval (Wald) {n.value / se:.3f}")
         centre = (n.lower + n.upper) / 2
-        half = (n.upper - n.lower) / 2
-        if half > 0 and abs(n.value - centre) > 0.5e-3 + 0.05 * half:
-            notes.append(f"interval not centred on the coefficient (centre {centre:.3f}): a profile-likelihood interval, not Wald")
+        d = max((decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", n.printed)), default=0)
+        gap = centring_gap(n.value, n.lower, n.upper, d)
+        if n.upper > n.lower and gap > 0:
+            notes.append(f"interval not centred on the coefficient (centre {centre:.4g}; even within rounding to {d} decimals "
+                         f"the coefficient stays {gap:.2g} from the centre): a profile-likelihood interval, not Wald")
             status = "note" if status == "ok" else status
         rows.append(_row("coefficient", n.key, n.source, n.row or "", n.printed, status, "; ".join(notes)))
     return rows
@@ -515,6 +982,146 @@ def audit_median_partitions(study: Study) -> list[dict]:
     return rows
 
 
+def interaction_p_range(a: tuple[float, float, float], b: tuple[float, float, float], decimals: tuple[int, int]) -> dict[str, float]:
+    """Altman-Bland test of interaction from two subgroup ratios with their CIs, and its rounding range.
+
+    The difference of the log ratios is divided by the root of the summed
+    squared standard errors, each SE read off its 95% CI as
+    ``(log upper - log lower) / (2 * 1.96)``; the p is two-sided normal.
+    Within rounding (half a unit of each ratio's last printed decimal) the
+    estimates move only the difference and the limits only the SEs, and p
+    falls with the difference and rises with each SE: the smallest p takes the
+    largest log difference and the narrowest intervals, the largest p the
+    smallest difference (0 when the estimates' rounding intervals meet) and
+    the widest intervals.  The estimates are not tied to the centres of their
+    intervals, so the range can only be wider than the exact one; a printed p
+    outside it is outside the exact range too.
+
+    Parameters
+    ----------
+    a, b : tuple of float
+        ``(estimate, lower, upper)`` of each subgroup, as printed.
+    decimals : tuple of int
+        Printed decimals of each subgroup's numbers.
+
+    Returns
+    -------
+    dict
+        ``p`` at the printed values, ``lo`` and ``hi`` within rounding.
+
+    Examples
+    --------
+    >>> r = interaction_p_range((0.35, 0.16, 0.78), (0.34, 0.16, 0.72), (2, 2))
+    >>> round(r["p"], 3), r["hi"]
+    (0.959, 1.0)
+    """
+    z975 = sps.norm.ppf(0.975)
+
+    def log_(x: float) -> float:
+        return math.log(x) if x > 0 else -math.inf
+
+    def se(lower: float, upper: float) -> float:
+        return (log_(upper) - log_(lower)) / (2 * z975) if upper > lower else 0.0
+
+    hs = [_half_unit(d) for d in decimals]
+    se_point = math.hypot(se(a[1], a[2]), se(b[1], b[2]))
+    se_lo = math.hypot(*(se(r[1] + h, r[2] - h) for r, h in ((a, hs[0]), (b, hs[1]))))
+    se_hi = math.hypot(*(se(max(r[1] - h, 0.0), r[2] + h) for r, h in ((a, hs[0]), (b, hs[1]))))
+    ea = (log_(a[0] - hs[0]), log_(a[0] + hs[0]))
+    eb = (log_(b[0] - hs[1]), log_(b[0] + hs[1]))
+    d_max = max(abs(ea[1] - eb[0]), abs(ea[0] - eb[1]))
+    d_min = max(0.0, ea[0] - eb[1], eb[0] - ea[1])
+
+    def p_of(diff: float, s: float) -> float:
+        if not math.isfinite(s):
+            return 1.0
+        if s <= 0:
+            return 1.0 if diff == 0 else 0.0
+        return float(2 * sps.norm.sf(abs(diff) / s)) if math.isfinite(diff) else 0.0
+
+    return {"p": p_of(math.log(a[0]) - math.log(b[0]), se_point), "lo": p_of(d_max, se_lo), "hi": p_of(d_min, se_hi)}
+
+
+def _row_decimals(printed: str) -> int:
+    """The common precision of a printed row: the most decimals among its numbers (trailing zeros are dropped)."""
+    return max((decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", printed)), default=0)
+
+
+def audit_interactions(study: Study) -> list[dict]:
+    """Printed interaction p-values against the Altman-Bland test of the two subgroup estimates.
+
+    A number of quantity ``p_interaction`` qualifies when exactly two ratios
+    (HR, OR, RR) with printed CIs name it in their ``attrs`` as
+    ``interaction_key``.  Inside the rounding range of
+    :func:`interaction_p_range`: ``ok``; outside: ``note`` -- the printed p
+    may come from an interaction term in a model fitted to the patient data,
+    which need not match the test on the two summaries.
+    """
+    ratios: dict[str, list[ReportedNumber]] = {}
+    for n in study.numbers:
+        if n.quantity in ("hr", "or", "rr") and n.lower is not None and n.upper is not None and "interaction_key" in n.attrs:
+            ratios.setdefault(str(n.attrs["interaction_key"]), []).append(n)
+    rows = []
+    for n in study.numbers:
+        pair = ratios.get(n.key, [])
+        if n.quantity != "p_interaction" or len(pair) != 2 or min(r.lower for r in pair) < 0:
+            continue
+        a, b = pair
+        r = interaction_p_range((a.value, a.lower, a.upper), (b.value, b.lower, b.upper), (_row_decimals(a.printed), _row_decimals(b.printed)))
+        pv = parse_pvalue(n.printed)
+        inside = _range_contains((r["lo"], r["hi"]), pv)
+        detail = (f"Altman-Bland test of {a.key} against {b.key}: p = {r['p']:.4g}, within rounding [{r['lo']:.4g}, {r['hi']:.4g}]; "
+                  f"printed {n.printed} {'lies inside' if inside else 'lies outside: not this test (an interaction term in a model?)'}")
+        rows.append(_row("interaction", n.key, n.source, n.row or n.column or "", n.printed, "ok" if inside else "note", detail))
+    return rows
+
+
+def grim_consistent(mean: float, decimals: int, n: int) -> bool | None:
+    """GRIM: can a mean of ``n`` integers print as ``mean`` with ``decimals`` decimals?
+
+    Means of integers are multiples of 1/n.  When ``n`` is at least
+    ``10 ** decimals`` every printed value is reachable and the test says
+    nothing: the function returns None.  Rounding is read as a closed
+    interval of half a unit either side.
+
+    Examples
+    --------
+    >>> grim_consistent(3.44, 2, 18), grim_consistent(3.45, 2, 18), grim_consistent(54.2, 1, 89)
+    (True, False, None)
+    """
+    if n < 1:
+        raise ValueError(f"n must be positive, got {n}")
+    if n >= 10**decimals:
+        return None
+    h = _half_unit(decimals) + 1e-9
+    return any(abs(t / n - mean) <= h for t in range(math.floor((mean - h) * n), math.ceil((mean + h) * n) + 1))
+
+
+def audit_grim(f: BaselineFile) -> list[dict]:
+    """GRIM for the mean ± SD cells of baseline variables flagged ``integer`` (counts, whole years...)."""
+    rows = []
+    cols = list(f.groups) + ([f.total] if f.total else [])
+    for v in f.variables:
+        if not (isinstance(v, ContinuousVariable) and v.integer and v.summary == "mean_sd"):
+            continue
+        for g in cols:
+            text = _cell_text(v.cells[g.key])
+            s = parse_summary(text, "mean_sd")
+            ok = grim_consistent(s.centre, s.decimals[0], g.n)
+            if ok is None:
+                detail, status = f"n = {g.n} >= 10^{s.decimals[0]}: every mean to {s.decimals[0]} decimals is reachable, GRIM cannot test it", "ok"
+            elif ok:
+                t = round(s.centre * g.n)
+                detail, status = f"{t}/{g.n} = {t / g.n:.{s.decimals[0] + 2}f} prints as {s.centre}", "ok"
+            else:
+                lo = math.floor(s.centre * g.n)
+                detail = (f"no total of {g.n} integers gives a mean printing as {s.centre}: {lo}/{g.n} = {lo / g.n:.{s.decimals[0] + 2}f}, "
+                          f"{lo + 1}/{g.n} = {(lo + 1) / g.n:.{s.decimals[0] + 2}f}")
+                status = "inconsistent"
+            rows.append(_row("grim", f"{v.key}.{g.key}", f.source.label, f"{v.label}, {g.label}", text, status, detail))
+    return rows
+
+
 def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     """Every audit finding of a study, one row each.
 
@@ -523,9 +1130,10 @@ def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     st = load_study(study) if isinstance(study, str) else study
     rows: list[dict] = []
     for f in st.files.values():
-        rows += audit_baseline(f) if isinstance(f, BaselineFile) else audit_results(f)
-    rows += audit_count_pvalues(st)
-    rows += audit_confusion(st) + audit_coefficients(st) + audit_median_partitions(st)
+        rows += audit_baseline(f) + audit_grim(f) if isinstance(f, BaselineFile) else audit_results(f)
+    rows += audit_count_pvalues(st) + audit_mean_sd_pvalues(st)
+    rows += audit_confusion(st) + audit_coefficients(st) + audit_median_partitions(st) + audit_interactions(st)
+    rows += _variant_fit_rows(variant_fit_summary(st))
     df = pd.DataFrame(rows, columns=["check", "key", "source", "where", "printed", "status", "detail"])
     if not include_ok:
         df = df[df.status != "ok"]

@@ -125,13 +125,19 @@ def audit(
     """Consistency checks of the reported numbers alone (no simulation)."""
     import pandas as pd
 
-    from hccrep.audit import audit_study
+    from hccrep.audit import audit_study, variant_fit_summary
 
     st = _load(study, data_dir)
     df = audit_study(st, include_ok=all_rows)
     counts = audit_study(st)["status"].value_counts()
+    fits = variant_fit_summary(st)
     with pd.option_context("display.max_colwidth", 120, "display.width", 200, "display.max_rows", 500):
         typer.echo(df.to_string(index=False) if len(df) else "no findings")
+        if len(fits):
+            # which test variant gives the printed p of the mean ± SD rows, within rounding, per table
+            typer.echo("\nmean ± SD p-values by test variant (within rounding of the printed summaries):")
+            typer.echo(fits.drop(columns="note").to_string(index=False))
+            typer.echo("mann_whitney: " + fits.loc[fits.variant == "mann_whitney", "note"].iloc[0].split(" -- ", 1)[-1])
     typer.echo("\n" + ", ".join(f"{k}: {int(counts.get(k, 0))}" for k in ("ok", "note", "inconsistent")))
 
 
