@@ -285,6 +285,21 @@ def test_cox_rejects_bad_arguments(cohort, covariates, kwargs, message):
         cox(cohort, "time", "event", covariates, **kwargs)
 
 
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_cox_diverging_coefficient_is_nan_with_a_warning_naming_it(cohort, ties):
+    # No patient with b = 1 has the event: the partial likelihood rises monotonically as beta_b -> -inf
+    # (R's coxph warns "Loglik converged before variable 2; coefficient may be infinite").  In that
+    # limit the b = 1 patients carry no weight in any risk set, so the coefficient of x equals the fit
+    # on the b = 0 patients alone -- the reference for the row that does converge.
+    d = cohort.assign(event=np.where(cohort["b"] == 1, 0, cohort["event"]))
+    with pytest.warns(RuntimeWarning, match=r"coefficient of 'b' did not converge; it may be infinite"):
+        res = cox(d, "time", "event", ["x", "b"], ties=ties)
+    assert res.table.loc["b"].isna().all()
+    alone = cox(d[d["b"] == 0], "time", "event", ["x"], ties=ties).table.loc["x"]
+    assert res.table.loc["x", "coef"] == pytest.approx(alone["coef"], rel=1e-8)
+    assert res.table.loc["x", "se"] == pytest.approx(alone["se"], rel=1e-6)
+
+
 def test_cox_rejects_missing_constant_and_bad_outcome_columns(cohort):
     with pytest.raises(ValueError, match="'x' has 1 missing"):
         cox(cohort.assign(x=cohort["x"].where(cohort.index != 3)), "time", "event", ["x"])

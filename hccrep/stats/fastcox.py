@@ -17,7 +17,7 @@ from scipy import special
 
 from hccrep.stats.survival import _z
 
-__all__ = ["cox_fit", "cox_fit_each", "cox_fit_many", "cox_table", "wald_columns"]
+__all__ = ["cox_fit", "cox_fit_each", "cox_fit_many", "cox_table", "unconverged_coefficients", "wald_columns"]
 
 
 class _Prepared:
@@ -157,6 +157,70 @@ def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: i
             cov = np.full_like(hess, np.nan)
         se = np.sqrt(np.diag(cov))
     return beta, se, float(ll)
+
+
+#: R ``coxph.control()``: ``eps`` and ``toler.inf = sqrt(eps)`` of its "coefficient may be infinite" check.
+_R_EPS = 1e-9
+_R_TOLER_INF = 1e-9 ** 0.5
+
+
+def unconverged_coefficients(time, event, x, coef, ties: str = "efron") -> np.ndarray:
+    """Which coefficients of a Cox fit have not converged (they may be infinite), by R's rule.
+
+    R ``coxph`` computes, at its final estimate, the Newton step still to go,
+    ``|U' I^-1|`` (score times inverse information), and warns "Loglik
+    converged before variable j; coefficient may be infinite" for each ``j``
+    whose step exceeds both ``eps = 1e-9`` and ``sqrt(eps) |coef_j|``.  A
+    coefficient that runs off to infinity (a monotone likelihood: no events in
+    one level of a binary covariate) keeps a step of about 1 however far it
+    has run; a converged one has a step many orders of magnitude smaller.
+
+    Parameters
+    ----------
+    time, event, x
+        As in :func:`cox_fit`.
+    coef : array (p,)
+        The fitted coefficients (from any engine).
+    ties : {"efron", "breslow"}
+
+    Returns
+    -------
+    ndarray of bool, shape (p,)
+        True where the coefficient has not converged (also where it or the
+        remaining step is not finite).
+
+    Examples
+    --------
+    >>> t = np.arange(1.0, 9.0)
+    >>> x = np.array([0, 0, 0, 0, 1, 1, 1, 1.0])
+    >>> e = 1 - x  # the x = 1 patients never have the event: beta -> -infinity
+    >>> coef, _, _ = cox_fit(t, e, x)
+    >>> unconverged_coefficients(t, e, x, coef).tolist()
+    [True]
+    """
+    if ties not in ("efron", "breslow"):
+        raise ValueError(f"unknown ties {ties!r}; expected 'efron' or 'breslow'")
+    t = np.asarray(time, dtype=float)
+    e = np.asarray(event, dtype=int)
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    beta = np.asarray(coef, dtype=float).ravel()
+    if beta.size != x.shape[1]:
+        raise ValueError(f"coef has {beta.size} values for {x.shape[1]} covariates")
+    if not np.isfinite(beta).all():
+        return np.ones(beta.size, dtype=bool)
+    order = np.argsort(-t, kind="stable")
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        _, grad, hess = _Prepared(t[order], e[order], x[order], ties).terms(beta)
+        # the information of a diverging coefficient is tiny (~exp(-|coef|)) beside the others:
+        # scale it to unit diagonal before solving, so the solve sees a well-conditioned matrix
+        d = 1.0 / np.sqrt(np.abs(np.diag(hess)))
+        try:
+            step = np.abs(d * np.linalg.solve(-hess * np.outer(d, d), d * grad))
+        except np.linalg.LinAlgError:
+            return np.ones(beta.size, dtype=bool)
+    return ~np.isfinite(step) | ((step > _R_EPS) & (step > _R_TOLER_INF * np.abs(beta)))
 
 
 def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50,

@@ -19,7 +19,10 @@ What each function computes, and how it relates to R's ``survival`` package:
 * :func:`cox` / :func:`univariable_cox` -- Cox proportional hazards models with
   Wald confidence intervals and p-values as R ``summary(coxph)``: Efron ties
   (R's default) through lifelines ``CoxPHFitter``, Breslow ties (the SAS and
-  Stata default) through statsmodels ``PHReg``.
+  Stata default) through the numpy Newton-Raphson of
+  :mod:`hccrep.stats.fastcox` (step halving, as R's ``coxph``).  A
+  coefficient that does not converge (R: "coefficient may be infinite") is
+  reported as NaN with a :class:`CoxConvergenceWarning` naming it.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from hccrep.stats._validate import check_choice
 __all__ = [
     "CONF_TYPES",
     "COX_TIES",
+    "CoxConvergenceWarning",
     "CoxResult",
     "LogrankResult",
     "MedianResult",
@@ -505,6 +509,29 @@ def _wald_table(names, coef, se, alpha: float) -> pd.DataFrame:
     )
 
 
+class CoxConvergenceWarning(RuntimeWarning):
+    """A Cox coefficient did not converge (it may be infinite); :func:`cox` reports it as NaN."""
+
+
+def _nan_unconverged(t, e, x: pd.DataFrame, coef, se, ties: str) -> tuple[np.ndarray, np.ndarray]:
+    """NaN (with a :class:`CoxConvergenceWarning` naming them) for coefficients R would call possibly infinite."""
+    from hccrep.stats.fastcox import unconverged_coefficients
+
+    coef, se = np.array(coef, dtype=float), np.array(se, dtype=float)
+    bad = unconverged_coefficients(t, e, x.to_numpy(), coef, ties=ties)
+    if bad.any():
+        names = ", ".join(repr(c) for c in np.asarray(x.columns)[bad])
+        warnings.warn(
+            f"Cox model ({ties} ties): the coefficient of {names} did not converge; it may be infinite "
+            "(a monotone likelihood, e.g. no events in one level of a binary covariate; R's coxph warns "
+            "'coefficient may be infinite'). Its row is reported as NaN.",
+            CoxConvergenceWarning,
+            stacklevel=3,
+        )
+        coef[bad], se[bad] = np.nan, np.nan
+    return coef, se
+
+
 def cox(df, duration: str, event: str, covariates: Sequence[str], ties: str = "efron", alpha: float = 0.05) -> CoxResult:
     """Fit a Cox proportional hazards model, reported as R ``summary(coxph)``.
 
@@ -520,14 +547,27 @@ def cox(df, duration: str, event: str, covariates: Sequence[str], ties: str = "e
     ties : {"efron", "breslow"}, default "efron"
         Handling of tied event times.  ``"efron"`` is R ``coxph``'s default and
         the only method of lifelines ``CoxPHFitter``; ``"breslow"`` (SAS
-        ``PHREG`` and Stata ``stcox`` default) is fitted with statsmodels
-        ``PHReg``.  Without tied event times the two agree.
+        ``PHREG`` and Stata ``stcox`` default) is fitted by
+        :func:`hccrep.stats.fastcox.cox_fit` (Newton-Raphson from 0 with step
+        halving, as R).  Without tied event times the two agree.
     alpha : float, default 0.05
         1 - confidence level of the Wald intervals ``exp(coef -+ z se)``.
 
     Returns
     -------
     CoxResult
+        A coefficient that has not converged at the end of the fit -- by R's
+        rule, the Newton step still to go exceeds ``1e-9`` and ``sqrt(1e-9)
+        |coef|``, which is what a coefficient running off to infinity does --
+        has its whole row NaN, and a :class:`CoxConvergenceWarning` names it
+        (R prints a huge coefficient and warns "coefficient may be
+        infinite").
+
+    Raises
+    ------
+    ValueError
+        For invalid input (event not coded 0/1, negative times, a constant or
+        non-numeric covariate ...) and a singular information matrix.
 
     Examples
     --------
@@ -549,25 +589,39 @@ def cox(df, duration: str, event: str, covariates: Sequence[str], ties: str = "e
         data = x.copy()
         data.columns = [f"x{i}" for i in range(len(names))]  # avoid clashes with the reserved names
         data["__T"], data["__E"] = t, e
+        from lifelines.exceptions import ConvergenceError
+
         fitter = CoxPHFitter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=RuntimeWarning)
-            fitter.fit(
-                data, duration_col="__T", event_col="__E",
-                fit_options={"precision": 1e-15, "r_precision": 0.0, "max_steps": 200},
-            )
-        coef = fitter.params_.to_numpy()
-        se = fitter.standard_errors_.to_numpy()
         engine = "lifelines CoxPHFitter"
         tie_text = "Efron ties (R coxph default)"
-    else:
-        from statsmodels.duration.hazard_regression import PHReg
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", category=RuntimeWarning)
+                fitter.fit(
+                    data, duration_col="__T", event_col="__E",
+                    fit_options={"precision": 1e-15, "r_precision": 0.0, "max_steps": 200},
+                )
+            coef = fitter.params_.to_numpy()
+            se = fitter.standard_errors_.to_numpy()
+        except ConvergenceError:
+            # lifelines stops when its information matrix becomes numerically singular, which
+            # a coefficient running off to infinity causes; the numpy engine (step halving, as
+            # R) carries on, so the coefficient at fault can be named below (or it raises
+            # ValueError itself for a truly singular design)
+            from hccrep.stats.fastcox import cox_fit
 
-        model = PHReg(t, x.to_numpy(), status=e, ties="breslow")
-        fit = model.fit(method="newton", tol=1e-14, maxiter=200, disp=False)
-        coef, se = np.asarray(fit.params), np.asarray(fit.bse)
-        engine = "statsmodels PHReg"
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                coef, se, _ = cox_fit(t, e, x.to_numpy(), ties="efron")
+            engine = "numpy Newton-Raphson, hccrep.stats.fastcox, as lifelines did not converge"
+    else:
+        from hccrep.stats.fastcox import cox_fit
+
+        # Newton-Raphson with step halving from beta = 0, as R's coxph; statsmodels' PHReg
+        # (used before) took undamped Newton steps and diverged to NaN on e.g. pbc bilirubin
+        coef, se, _ = cox_fit(t, e, x.to_numpy(), ties="breslow")
+        engine = "numpy Newton-Raphson with step halving, hccrep.stats.fastcox"
         tie_text = "Breslow ties (SAS / Stata default)"
+    coef, se = _nan_unconverged(t, e, x, coef, se, ties)
     return CoxResult(
         table=_wald_table(names, coef, se, alpha),
         n=int(t.size),
