@@ -17,6 +17,7 @@ from scipy import stats
 from hccrep.stats import (
     CONF_TYPES,
     CoxResult,
+    fastsurv,
     MedianResult,
     cox,
     km_landmark,
@@ -205,6 +206,29 @@ def test_logrank_three_groups_has_two_df():
 def test_logrank_rejects_bad_input(group, event, message):
     with pytest.raises(ValueError, match=message):
         logrank([1, 2, 3, 4], event, group)
+
+
+@pytest.mark.parametrize("engine", [logrank, fastsurv.logrank], ids=["lifelines", "numpy"])
+@pytest.mark.parametrize(
+    ("group", "message"),
+    [
+        ([1, "1", 1, "1", 1, "1"], r"mix types \(int, str\)"),  # printed alike, not one group
+        ([1.0, "b", 1.0, "b", 2.0, "b"], r"mix types \(float, str\)"),
+        (["a", "a", "a", "a", "a", "a"], "1 distinct value"),
+    ],
+)
+def test_logrank_mixed_type_labels_raise_in_both_engines(engine, group, message):
+    # R cannot hold 1 and "1" in one vector (c(1, "1") is c("1", "1"): one group, and survdiff stops);
+    # before, the lifelines engine merged them silently into one group: statistic 0, df 0, p NaN
+    with pytest.raises(ValueError, match=message):
+        engine([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 1, 1], group)
+
+
+@pytest.mark.parametrize("engine", [logrank, fastsurv.logrank], ids=["lifelines", "numpy"])
+def test_logrank_numeric_labels_equal_by_value_are_one_group(engine):
+    # 1 and 1.0 (and True) are one value: two groups here, as R's factor(c(1, 1.0, 2)) has two levels
+    a = engine([1, 3, 2, 4], [1, 1, 1, 1], [1, 1.0, 2, 2])
+    assert a.df == 1 and a.statistic == pytest.approx(8 / 13, rel=1e-10)  # test_logrank_two_groups_by_hand
 
 
 # --------------------------------------------------------------------------

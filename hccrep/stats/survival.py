@@ -383,6 +383,49 @@ class LogrankResult:
     variant: str
 
 
+#: pandas ``infer_dtype`` kinds of an object array whose labels are all of one type.
+_ONE_KIND = {"string", "integer", "floating", "mixed-integer-float", "boolean", "decimal", "complex",
+             "categorical", "datetime", "datetime64", "date", "timedelta", "timedelta64", "time", "period",
+             "interval", "bytes", "empty"}
+
+
+def _label_kind(value) -> str:
+    if isinstance(value, (bool, np.bool_, int, np.integer)):
+        return "int" if not isinstance(value, (bool, np.bool_)) else "bool"
+    if isinstance(value, (float, np.floating)):
+        return "float"
+    return type(value).__name__
+
+
+def _group_codes(group, n: int, test: str = "the log-rank test") -> tuple[np.ndarray, int]:
+    """Integer code (0..k-1, by sorted label) of each patient's group, and the number of groups k.
+
+    Labels are grouped by value, as R's ``factor()`` does: ``1``, ``1.0`` and
+    ``True`` are one group.  A mixture of numbers and strings (``1`` and
+    ``"1"``) is refused: they print alike but are different values, and R
+    cannot even hold them in one vector.
+    """
+    g = group.to_numpy() if isinstance(group, (pd.Series, pd.Index)) else np.asarray(group, dtype=object)
+    g = g.ravel()
+    if g.size != n:
+        raise ValueError(f"time and group lengths differ ({n} vs {g.size})")
+    if pd.isna(g).any():
+        raise ValueError("group contains missing values")
+    if g.dtype == object and pd.api.types.infer_dtype(g, skipna=False) not in _ONE_KIND:
+        kinds = sorted({_label_kind(v) for v in g})
+        numeric = {"int", "float", "bool"}
+        if len(kinds) > 1 and not set(kinds) <= numeric:
+            raise ValueError(
+                f"group labels mix types ({', '.join(kinds)}), e.g. 1 and '1': they print alike but are "
+                "different groups; give the labels one type"
+            )
+    codes, levels = pd.factorize(g, sort=True)
+    k = len(levels)
+    if k < 2:
+        raise ValueError(f"group has {k} distinct value(s); {test} needs at least 2")
+    return codes.astype(np.int64), k
+
+
 def logrank(time, event, group) -> LogrankResult:
     """Log-rank test of equal survival in k groups (R ``survdiff``, ``rho = 0``).
 
@@ -392,6 +435,8 @@ def logrank(time, event, group) -> LogrankResult:
         Follow-up times and event indicators (1 = event).
     group : array_like
         Group label per patient (at least two distinct groups, no missing).
+        Labels are grouped by value (``1`` and ``1.0`` are one group); labels
+        mixing numbers and strings (``1`` and ``"1"``) raise ``ValueError``.
 
     Returns
     -------
@@ -407,17 +452,10 @@ def logrank(time, event, group) -> LogrankResult:
     from lifelines.statistics import multivariate_logrank_test
 
     t, e = _as_time_event(time, event)
-    g = pd.Series(np.asarray(group, dtype=object).ravel())
-    if g.size != t.size:
-        raise ValueError(f"time and group lengths differ ({t.size} vs {g.size})")
-    if g.isna().any():
-        raise ValueError("group contains missing values")
-    k = g.nunique()
-    if k < 2:
-        raise ValueError(f"group has {k} distinct value(s); the log-rank test needs at least 2")
+    codes, k = _group_codes(group, t.size)
     if e.sum() == 0:
         raise ValueError("no events: the log-rank test is undefined")
-    res = multivariate_logrank_test(t, g.astype(str).to_numpy(), e)
+    res = multivariate_logrank_test(t, codes, e)
     return LogrankResult(
         statistic=float(res.test_statistic),
         df=int(res.degrees_of_freedom),
