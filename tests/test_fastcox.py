@@ -52,6 +52,24 @@ def test_single_binary_covariate_without_ties_matches_hand_logrank_direction():
     assert 0.7 < coef[0] < 1.3 and 0 < se[0] < 0.2
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # R's Surv(time, status) with status 1 = censored, 2 = dead: read as numbers, every censored
+        # patient would count as an event (lung: HR 0.7135 instead of R's 0.588)
+        (lambda d: d.assign(event=d.event + 1), r"event column 'event' must be 0/1 \(1 = event\), found \[2\.0\]"),
+        (lambda d: d.assign(event=d.event * 0.5), r"must be 0/1 \(1 = event\), found \[0\.5\]"),
+        (lambda d: d.assign(time=d.time - 3), "duration column 'time' contains negative times"),
+        (lambda d: d.assign(time=d.time.where(d.index != 4)), "contains NaN"),
+    ],
+)
+def test_cox_table_validates_times_and_events_as_cox_does(change, message):
+    d = change(_cohort(np.random.default_rng(5), 40))
+    for fit in (cox_table, lambda *a: cox(*a).table):  # the same check, the same message
+        with pytest.raises(ValueError, match=message):
+            fit(d, "time", "event", ["a", "c"])
+
+
 def test_constant_covariate_and_no_events_are_errors():
     d = _cohort(np.random.default_rng(0), 30)
     d["k"] = 1.0

@@ -467,13 +467,36 @@ def cox_fit_many(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
 
 
 def cox_table(df: pd.DataFrame, duration: str, event: str, covariates, ties: str = "efron", alpha: float = 0.05) -> pd.DataFrame:
-    """Same columns as :func:`hccrep.stats.survival.cox`'s table (coef, hr, lower, upper, se, z, p)."""
+    """Same columns as :func:`hccrep.stats.survival.cox`'s table (coef, hr, lower, upper, se, z, p).
+
+    Times and events are validated as :func:`hccrep.stats.survival.cox`
+    validates them: times finite and non-negative, events 0/1 (R's 1/2
+    ``Surv`` status coding is refused, as it would count censored patients
+    as events).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"t": [5, 8, 12, 3, 9, 15, 7, 11], "e": [1, 1, 0, 1, 1, 0, 1, 0],
+    ...                   "x": [1, 0, 0, 1, 0, 1, 1, 0]})
+    >>> cox_table(d, "t", "e", ["x"]).loc["x", ["coef", "se"]].round(4).tolist()  # R: coef 1.1243, se 0.9405
+    [1.1243, 0.9405]
+    >>> cox_table(d.assign(e=d.e + 1), "t", "e", ["x"])
+    Traceback (most recent call last):
+    ...
+    ValueError: event column 'e' must be 0/1 (1 = event), found [2.0]
+    """
+    from hccrep.stats.survival import _as_time_event
+
     covariates = list(covariates)
+    for name, role in ((duration, "duration"), (event, "event")):
+        if name not in df.columns:
+            raise ValueError(f"{role} column {name!r} not in df")
+    t, e = _as_time_event(df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}")
     x = df[covariates].to_numpy(float)
     if (x.std(axis=0) == 0).any():
         bad = [c for c, s in zip(covariates, x.std(axis=0)) if s == 0]
         raise ValueError(f"covariate {bad[0]!r} is constant")
-    coef, se, _ = cox_fit(df[duration].to_numpy(float), df[event].to_numpy(int), x, ties=ties)
+    coef, se, _ = cox_fit(t, e, x, ties=ties)
     cols = wald_columns(coef, se, alpha)
     return pd.DataFrame(cols, index=pd.Index(covariates, name="covariate"))
 
