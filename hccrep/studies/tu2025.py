@@ -46,7 +46,8 @@ Variants (each named in :attr:`Tu2025Runner.variants`)
   on the training cohort and applied to the validation cohorts; positive class
   TIN.
 - Hosmer-Lemeshow: 10 groups by type-7 quantiles (``ResourceSelection::
-  hoslem.test``), df = g - 2 in every cohort, with the training model's risks.
+  hoslem.test`` >= 0.3-6), df = g - 2 with g the groups formed, in every
+  cohort, with the training model's risks.
 - Decision curves: net benefit (Vickers & Elkin 2006) on a threshold grid;
   "TIPM above the other models" means at least as high as the ultrasound
   and the serological model at every threshold of the grid.
