@@ -156,7 +156,7 @@ def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> 
     --------
     >>> d = pd.DataFrame({"x": [0, 0, 0, 1, 1, 1, 0, 1]})
     >>> fit = logit_fit(d, [0, 0, 1, 1, 1, 0, 0, 1])
-    >>> [round(v, 4) for v in fit.coef]
+    >>> [round(float(v), 4) for v in fit.coef]
     [-1.0986, 2.1972]
     """
     X = np.column_stack([np.ones(len(x)), x.to_numpy(float)])
