@@ -7,7 +7,14 @@ with the same index), and validates strictly: a negative, infinite or missing
 value, a zero denominator or an unknown category raises :class:`ValueError`
 naming the argument.  Converters at the top turn other common units into the
 ones the functions expect; a wrong unit is the most common way to get a
-plausible-looking but wrong score (see the lv2025 calculator notebook).
+plausible-looking but wrong score (see the lv2025 calculator notebook), so
+albumin and bilirubin -- whose g/dL and mg/dL values are numbers a g/L or
+umol/L argument could take -- are also checked for plausibility: the median
+of the values given must lie in :data:`PLAUSIBLE_RANGES` (albumin 10-70 g/L,
+bilirubin 3-1000 umol/L), or a :class:`ValueError` names the argument and the
+unit the values look like.  The median, not each value, is judged, so one
+extreme value in a column (a simulated tail) does not stop a cohort; a single
+value is its own median.
 
 Definitions and their sources
 -----------------------------
@@ -90,6 +97,7 @@ __all__ = [
     "ALBUMIN_G_L_PER_G_DL",
     "CRP_MG_L_PER_MG_DL",
     "CHILD_PUGH_THRESHOLDS",
+    "PLAUSIBLE_RANGES",
     "NOT_DEFINED",
     "ALBI_COEFFICIENTS",
     "ALBI_GRADE_CUTS",
@@ -162,6 +170,37 @@ CHILD_PUGH_THRESHOLDS = {
     "inr": (1.7, 2.3),
 }
 
+@dataclass(frozen=True)
+class _Plausible:
+    """Plausible range of an input's median, and the unit it is most often confused with."""
+
+    low: float
+    high: float
+    unit: str
+    other_unit: str
+    factor: float  # a value in other_unit times factor is in unit
+    converter: str
+
+
+#: Plausible range of the *median* of the inputs whose unit is most often confused, in the unit
+#: of the argument name.  A median outside it raises ValueError naming the argument and the unit
+#: (a whole column in the other unit); a few extreme values in an otherwise plausible column do not.
+#:
+#: * albumin: 10-70 g/L (1-7 g/dL).  Serum albumin below 10 g/L is hardly compatible with life
+#:   outside congenital analbuminaemia and total serum protein is about 60-80 g/L, so no
+#:   patient, let alone a cohort, has a median outside it; albumin in g/dL (about 2-5) falls below.
+#: * bilirubin: 3-1000 umol/L (0.18-58 mg/dL).  3 umol/L is the lower reference limit of
+#:   laboratories and 1000 umol/L beyond the worst cholestasis; a cohort in mg/dL (median about
+#:   0.5-2) falls below.  Single values of 3 mg/dL or more cannot be told from low umol/L values.
+#: * The converters' inputs the other way round: albumin 1-7 g/dL, bilirubin 0.05-60 mg/dL.
+PLAUSIBLE_RANGES: dict[str, _Plausible] = {
+    "albumin_g_l": _Plausible(10.0, 70.0, "g/L", "g/dL", ALBUMIN_G_L_PER_G_DL, "albumin_g_dl_to_g_l"),
+    "albumin_cutoff_g_l": _Plausible(10.0, 70.0, "g/L", "g/dL", ALBUMIN_G_L_PER_G_DL, "albumin_g_dl_to_g_l"),
+    "bilirubin_umol_l": _Plausible(3.0, 1000.0, "umol/L", "mg/dL", BILIRUBIN_UMOL_PER_MG_DL, "bilirubin_mg_dl_to_umol_l"),
+    "albumin_g_dl": _Plausible(1.0, 7.0, "g/dL", "g/L", 1 / ALBUMIN_G_L_PER_G_DL, "albumin_g_l_to_g_dl"),
+    "bilirubin_mg_dl": _Plausible(0.05, 60.0, "mg/dL", "umol/L", 1 / BILIRUBIN_UMOL_PER_MG_DL, "bilirubin_umol_l_to_mg_dl"),
+}
+
 _ASCITES = {"none": 1, "absent": 1, "slight": 2, "mild": 2, "moderate": 3, "severe": 3, "moderate_severe": 3}
 _ENCEPHALOPATHY = {"none": 1, "absent": 1, "grade_1_2": 2, "mild": 2, "grade_3_4": 3, "severe": 3}
 _WEST_HAVEN = {0: 1, 1: 2, 2: 2, 3: 3, 4: 3}
@@ -204,7 +243,21 @@ def _as_float(x, name: str, *, positive: bool = False) -> np.ndarray:
         raise ValueError(f"{name} must be positive (it is a denominator or a logarithm's argument), got {float(np.atleast_1d(arr)[np.atleast_1d(arr) <= 0][0])}")
     if np.any(arr < 0):
         raise ValueError(f"{name} cannot be negative, got {float(np.atleast_1d(arr)[np.atleast_1d(arr) < 0][0])}")
+    if name in PLAUSIBLE_RANGES and arr.size:
+        _check_plausible(arr, name, PLAUSIBLE_RANGES[name])
     return arr
+
+
+def _check_plausible(arr: np.ndarray, name: str, rule: _Plausible) -> None:
+    """ValueError naming ``name`` and its unit when the median of ``arr`` lies outside ``rule``'s range."""
+    median = float(np.median(arr))
+    if rule.low <= median <= rule.high:
+        return
+    span = f"plausible median {rule.low:g}-{rule.high:g} {rule.unit}"
+    if rule.low <= median * rule.factor <= rule.high:
+        raise ValueError(f"{name}: values look like {rule.other_unit} (median {median:.3g}); give {rule.unit} "
+                         f"(hccrep.scores.{rule.converter} converts); {span}")
+    raise ValueError(f"{name}: median {median:.3g} is outside the {span}; check the values and their unit")
 
 
 def _index_of(*args) -> pd.Index | None:
@@ -323,18 +376,29 @@ def albi(bilirubin_umol_l, albumin_g_l):
     Parameters
     ----------
     bilirubin_umol_l : float or array_like
-        Total bilirubin in umol/L (convert mg/dL with :func:`bilirubin_mg_dl_to_umol_l`); positive.
+        Total bilirubin in umol/L (convert mg/dL with :func:`bilirubin_mg_dl_to_umol_l`); positive,
+        with a median of 3-1000 umol/L (:data:`PLAUSIBLE_RANGES`).
     albumin_g_l : float or array_like
-        Serum albumin in g/L (convert g/dL with :func:`albumin_g_dl_to_g_l`).
+        Serum albumin in g/L (convert g/dL with :func:`albumin_g_dl_to_g_l`); median 10-70 g/L.
 
     Returns
     -------
     float, ndarray or Series
 
+    Raises
+    ------
+    ValueError
+        Naming the argument, for invalid values or a median outside its plausible range (the
+        message says when the values look like mg/dL or g/dL).
+
     Examples
     --------
     >>> round(albi(10, 40), 2)
     -2.74
+    >>> albi(1.2, 3.4)  # mg/dL and g/dL
+    Traceback (most recent call last):
+    ...
+    ValueError: bilirubin_umol_l: values look like mg/dL (median 1.2); give umol/L (hccrep.scores.bilirubin_mg_dl_to_umol_l converts); plausible median 3-1000 umol/L
     """
     cb, ca = ALBI_COEFFICIENTS["log10_bilirubin_umol_l"], ALBI_COEFFICIENTS["albumin_g_l"]
     return _numeric("albi", lambda b, a: cb * np.log10(b) + ca * a,
@@ -434,9 +498,10 @@ def child_pugh_points(bilirubin_umol_l, albumin_g_l, inr, ascites, encephalopath
     Parameters
     ----------
     bilirubin_umol_l : array_like
-        < 34.2 -> 1, 34.2-51.3 -> 2, > 51.3 -> 3 (2 and 3 mg/dL).
+        < 34.2 -> 1, 34.2-51.3 -> 2, > 51.3 -> 3 (2 and 3 mg/dL); median 3-1000 umol/L
+        (:data:`PLAUSIBLE_RANGES`, else ValueError).
     albumin_g_l : array_like
-        > 35 -> 1, 28-35 -> 2, < 28 -> 3 (3.5 and 2.8 g/dL).
+        > 35 -> 1, 28-35 -> 2, < 28 -> 3 (3.5 and 2.8 g/dL); median 10-70 g/L.
     inr : array_like
         < 1.7 -> 1, 1.7-2.3 -> 2, > 2.3 -> 3.
     ascites : str or array_like of str
@@ -610,7 +675,9 @@ def sis(albumin_g_l, lmr_value, *, albumin_cutoff_g_l: float, lmr_cutoff: float)
 
     A component is abnormal when albumin < ``albumin_cutoff_g_l`` or the LMR <
     ``lmr_cutoff``.  The cut-offs belong to the cohort that derived them and the
-    lv2025 review gives none, so they must be passed explicitly.
+    lv2025 review gives none, so they must be passed explicitly.  Albumin and
+    its cut-off are in g/L and checked against :data:`PLAUSIBLE_RANGES` (a
+    cut-off of 3.5 g/dL would make every patient's albumin "normal").
 
     Examples
     --------
@@ -620,6 +687,7 @@ def sis(albumin_g_l, lmr_value, *, albumin_cutoff_g_l: float, lmr_cutoff: float)
     for nm, v in (("albumin_cutoff_g_l", albumin_cutoff_g_l), ("lmr_cutoff", lmr_cutoff)):
         if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v) or v <= 0:
             raise ValueError(f"{nm} must be a positive finite number, got {v!r}")
+    _as_float(albumin_cutoff_g_l, "albumin_cutoff_g_l")  # a cut-off in g/dL would make every albumin "normal"
     out = _numeric("sis", lambda a, r: (a < albumin_cutoff_g_l).astype(int) + (r < lmr_cutoff).astype(int),
                    {"albumin_g_l": albumin_g_l, "lmr_value": lmr_value})
     return out.astype(int) if isinstance(out, (pd.Series, np.ndarray)) else int(out)

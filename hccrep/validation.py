@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import special, stats
 
 from hccrep.stats.fastcox import cox_fit
+from hccrep.stats.survival import _as_time_event
 
 __all__ = [
     "HARRELL_C_METHOD",
@@ -93,7 +94,8 @@ def harrell_c(time, event, risk) -> float:
     Parameters
     ----------
     time, event : array_like
-        Follow-up and 0/1 event indicator.
+        Follow-up (finite, non-negative) and 0/1 event indicator, validated
+        as :func:`hccrep.stats.survival.cox` validates them.
     risk : array_like
         Higher = worse prognosis (e.g. a Cox linear predictor).
 
@@ -102,17 +104,22 @@ def harrell_c(time, event, risk) -> float:
     float
         The share of usable pairs ordered correctly (see ``HARRELL_C_METHOD``).
 
+    Raises
+    ------
+    ValueError
+        For negative, missing or infinite times, events other than 0/1,
+        lengths that differ, or no usable pair.
+
     Examples
     --------
     >>> harrell_c([1, 2, 3, 4], [1, 1, 0, 1], [4, 3, 2, 1])
     1.0
     """
-    t, e, r = _vector(time, "time"), _vector(event, "event"), _vector(risk, "risk")
-    if not (t.size == e.size == r.size):
+    t, e = _as_time_event(time, event)  # the checks of hccrep.stats.survival.cox
+    r = _vector(risk, "risk")
+    if r.size != t.size:
         raise ValueError(f"time, event and risk lengths differ ({t.size}, {e.size}, {r.size})")
-    if not np.isin(e, (0.0, 1.0)).all():
-        raise ValueError("event must be coded 0/1")
-    num, den = _counts_c(t, e.astype(int), r)
+    num, den = _counts_c(t, e, r)
     if den == 0:
         raise ValueError("event: no usable pairs (no events before a later time); C is undefined")
     return num / den

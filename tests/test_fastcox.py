@@ -1,6 +1,10 @@
 """The numpy Cox engine used in Monte Carlo loops equals lifelines (Efron) and statsmodels (Breslow).
 
-Those two are themselves checked against R's coxph in tests/test_r_parity.py.
+lifelines is what :func:`hccrep.stats.cox` fits Efron ties with; Breslow ties
+are fitted by this engine itself, so its Breslow reference here is statsmodels
+``PHReg`` called directly (an independent implementation, on cohorts where its
+undamped Newton iteration converges).  Both are checked against R's coxph in
+tests/test_r_parity.py and tests/test_r_parity_reliability.py.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import pandas as pd
 import pytest
 
 from hccrep.stats import cox
-from hccrep.stats.fastcox import cox_fit, cox_table
+from hccrep.stats.fastcox import cox_fit, cox_table, wald_columns
 
 
 def _cohort(rng, n):
@@ -27,7 +31,14 @@ def _cohort(rng, n):
 def test_numpy_cox_equals_reference_engines_with_ties(ties, seed):
     d = _cohort(np.random.default_rng(seed), 71)
     fast = cox_table(d, "time", "event", ["a", "b", "c"], ties=ties)
-    ref = cox(d, "time", "event", ["a", "b", "c"], ties=ties).table
+    if ties == "efron":
+        ref = cox(d, "time", "event", ["a", "b", "c"], ties=ties).table
+    else:
+        from statsmodels.duration.hazard_regression import PHReg
+
+        fit = PHReg(d["time"], d[["a", "b", "c"]], status=d["event"], ties="breslow").fit(
+            method="newton", tol=1e-14, maxiter=200, disp=False)
+        ref = pd.DataFrame(wald_columns(np.asarray(fit.params), np.asarray(fit.bse)), index=fast.index)
     np.testing.assert_allclose(fast[["coef", "se", "z"]], ref[["coef", "se", "z"]], rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(fast[["p", "lower", "upper"]], ref[["p", "lower", "upper"]], rtol=1e-6, atol=1e-8)
 
@@ -39,6 +50,24 @@ def test_single_binary_covariate_without_ties_matches_hand_logrank_direction():
     t = rng.exponential(1 / np.exp(1.0 * x))
     coef, se, _ = cox_fit(t, np.ones_like(t), x)
     assert 0.7 < coef[0] < 1.3 and 0 < se[0] < 0.2
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # R's Surv(time, status) with status 1 = censored, 2 = dead: read as numbers, every censored
+        # patient would count as an event (lung: HR 0.7135 instead of R's 0.588)
+        (lambda d: d.assign(event=d.event + 1), r"event column 'event' must be 0/1 \(1 = event\), found \[2\.0\]"),
+        (lambda d: d.assign(event=d.event * 0.5), r"must be 0/1 \(1 = event\), found \[0\.5\]"),
+        (lambda d: d.assign(time=d.time - 3), "duration column 'time' contains negative times"),
+        (lambda d: d.assign(time=d.time.where(d.index != 4)), "contains NaN"),
+    ],
+)
+def test_cox_table_validates_times_and_events_as_cox_does(change, message):
+    d = change(_cohort(np.random.default_rng(5), 40))
+    for fit in (cox_table, lambda *a: cox(*a).table):  # the same check, the same message
+        with pytest.raises(ValueError, match=message):
+            fit(d, "time", "event", ["a", "c"])
 
 
 def test_constant_covariate_and_no_events_are_errors():

@@ -266,20 +266,24 @@ def test_hosmer_lemeshow_small_example_by_hand():
     assert res.p == pytest.approx(stats.chi2.sf(0.72800837507, 1), rel=1e-9)
     assert res.table["n"].tolist() == [4, 3, 3]
     assert res.table["observed"].tolist() == [1, 2, 3]
-    assert "type-7" in res.method and "g - 2" in res.method
+    assert "type-7" in res.method and "G - 2" in res.method and "0.3-6" in res.method
 
 
 @pytest.mark.r
 @pytest.mark.parametrize("name", list(CALIB_SETS))
 @pytest.mark.parametrize("groups", [10, 5])
-def test_hosmer_lemeshow_matches_an_R_textbook_implementation(r, name, groups):
+def test_hosmer_lemeshow_matches_hand_written_hoslem_test_0_3_6(r, name, groups):
+    """hoslem.test (tests/r/hoslem.R); where it is NaN (an empty interval), its sum without that interval."""
     d = CALIB_SETS[name]
     res = pr.hosmer_lemeshow(d["y"], d["p"], groups=groups)
     k = f"calib.{name}.hl{groups}"
+    if math.isnan(r[f"{k}.stat"]):  # the known difference: hccrep leaves the empty interval out
+        assert r[f"{k}.empty"] > 0
+        k += ".nonempty"
     assert res.df == r[f"{k}.df"]
     assert res.table["n"].tolist() == [r[f"{k}.n.{j}"] for j in range(len(res.table))]
     assert res.statistic == pytest.approx(r[f"{k}.stat"], rel=1e-9)
-    assert res.p == pytest.approx(r[f"{k}.p"], rel=1e-8)
+    assert res.p == pytest.approx(r[f"{k}.p"], rel=1e-8, abs=1e-14)  # R: 1 - pchisq()
 
 
 def test_hosmer_lemeshow_merges_duplicate_cut_points():
@@ -288,6 +292,21 @@ def test_hosmer_lemeshow_merges_duplicate_cut_points():
     res = pr.hosmer_lemeshow(d["y"], d["p"])
     assert len(res.table) < 10 and res.df == len(res.table) - 2
     assert res.table["n"].sum() == len(d)
+
+
+def test_hosmer_lemeshow_requested_df_rule_keeps_g_minus_2_when_groups_merge():
+    # ResourceSelection <= 0.3-5: the same C-hat on g - 2 df, g the number requested
+    d = CALIB_SETS["c13"]
+    formed = pr.hosmer_lemeshow(d["y"], d["p"])
+    requested = pr.hosmer_lemeshow(d["y"], d["p"], df="requested")
+    assert requested.statistic == formed.statistic and requested.df == 8 != formed.df
+    assert requested.p == pytest.approx(stats.chi2.sf(formed.statistic, 8), rel=1e-12)
+    assert "0.3-5" in requested.method and f"{len(formed.table)} formed" in requested.method
+
+
+def test_hosmer_lemeshow_refuses_an_unknown_df_rule():
+    with pytest.raises(ValueError, match="unknown df 'g'"):
+        pr.hosmer_lemeshow([0, 1, 0, 1, 1], [0.1, 0.2, 0.3, 0.4, 0.5], groups=3, df="g")
 
 
 @pytest.mark.r

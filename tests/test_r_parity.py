@@ -250,8 +250,8 @@ def test_mannwhitney_matches_R_wilcox_test_normal_approximation(r, sid):
 
 
 @pytest.mark.parametrize("sid", TWO_GROUP)
-def test_mannwhitney_exact_matches_R_wilcox_test_exact(r, sid):
-    """Exact without ties; with ties R (and hccrep) fall back to the normal approximation."""
+def test_mannwhitney_exact_matches_R_wilcox_test_default(r, sid):
+    """R's default: exact without ties and below 50 per group ("large": 60 vs 70), else the approximation."""
     refs, data = r
     groups = _sample_groups(data, sid)
     res = compare_samples(groups, test="mannwhitney_exact")

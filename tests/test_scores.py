@@ -48,10 +48,51 @@ def test_albi_from_conventional_units_needs_conversion():
     # 0.66 * log10(17.1) = 0.66 * 1.232996 = 0.813777; 0.085 * 40 = 3.4; ALBI = -2.586223 (grade 2)
     good = S.albi(S.bilirubin_mg_dl_to_umol_l(1.0), S.albumin_g_dl_to_g_l(4.0))
     assert good == pytest.approx(-2.586223, abs=1e-6)
-    # the classic slip: the same patient in mg/dL and g/dL: 0.66 * log10(1) - 0.085 * 4 = -0.34 -> grade 3
-    wrong = S.albi(1.0, 4.0)
-    assert wrong == pytest.approx(-0.34)
-    assert S.grade_albi(good) == 2 and S.grade_albi(wrong) == 3
+    # the classic slip, the same patient in mg/dL and g/dL, would give 0.66 * log10(1) - 0.085 * 4 = -0.34
+    # (grade 3); it is refused, the message naming the argument and the unit the value looks like
+    assert S.grade_albi(good) == 2 and S.grade_albi(-0.34) == 3
+    with pytest.raises(ValueError, match=r"bilirubin_umol_l: values look like mg/dL \(median 1\); give umol/L"):
+        S.albi(1.0, 4.0)
+    with pytest.raises(ValueError, match=r"albumin_g_l: values look like g/dL \(median 4\); give g/L"):
+        S.albi(17.1, 4.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # the issue's example: albumin 3.5 (g/dL) where g/L is expected, in every score that takes albumin
+        (lambda: S.albi([20.0, 30.0], [3.5, 3.4]), r"albumin_g_l: values look like g/dL \(median 3\.45\); give g/L"),
+        (lambda: S.palbi(20.0, 3.5, 150.0), r"albumin_g_l: values look like g/dL \(median 3\.5\)"),
+        (lambda: S.child_pugh(20.0, 3.5, 1.1, "none", "none"), r"albumin_g_l: values look like g/dL"),
+        (lambda: S.pni(3.5, 1.5), r"albumin_g_l: values look like g/dL"),
+        (lambda: S.car(12.0, 3.5), r"albumin_g_l: values look like g/dL"),
+        (lambda: S.gps(12.0, 3.5), r"albumin_g_l: values look like g/dL"),
+        (lambda: S.sis(40.0, 4.0, albumin_cutoff_g_l=3.5, lmr_cutoff=3.0), r"albumin_cutoff_g_l: values look like g/dL"),
+        # bilirubin in mg/dL (normal 0.3-1.2) where umol/L is expected
+        (lambda: S.child_pugh([0.8, 1.1, 2.5], [36.0, 30.0, 25.0], 1.1, "none", "none"),
+         r"bilirubin_umol_l: values look like mg/dL \(median 1\.1\); give umol/L"),
+        (lambda: S.palbi(0.9, 38.0, 150.0), r"bilirubin_umol_l: values look like mg/dL"),
+        # the converters' inputs the other way round
+        (lambda: S.albumin_g_dl_to_g_l(35.0), r"albumin_g_dl: values look like g/L \(median 35\); give g/dL"),
+        (lambda: S.albumin_g_l_to_g_dl(3.5), r"albumin_g_l: values look like g/dL"),
+        (lambda: S.bilirubin_mg_dl_to_umol_l(342.0), r"bilirubin_mg_dl: values look like umol/L"),
+        # neither unit: a median no patient has
+        (lambda: S.albi(20.0, 150.0), r"albumin_g_l: median 150 is outside the plausible median 10-70 g/L"),
+        (lambda: S.albi(5000.0, 40.0), r"bilirubin_umol_l: median 5e\+03 is outside the plausible median 3-1000 umol/L"),
+    ],
+)
+def test_albumin_and_bilirubin_in_the_wrong_unit_raise_naming_argument_and_unit(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_plausibility_judges_the_median_so_single_extreme_values_pass():
+    # a cohort in the right unit with one extreme value each (as tu2025's simulated tails): the median decides
+    albumin = [38.0, 41.0, 35.0, 4.0, 44.0]
+    bilirubin = [15.0, 0.5, 22.0, 12.0, 900.0]
+    assert np.isfinite(S.albi(bilirubin, albumin)).all()
+    # the documented limits themselves are plausible
+    assert np.isfinite(S.albi([3.0, 1000.0], [10.0, 70.0])).all()
 
 
 def test_albi_grade_boundaries_are_closed_on_the_left_grade():
@@ -161,11 +202,12 @@ def test_sis_counts_abnormal_components_with_explicit_cutoffs():
 
 
 def test_car_is_unit_free_only_when_both_units_scale_together():
-    # Kinoshita et al. 2015: CAR = CRP / albumin. CRP 12 mg/L, albumin 40 g/L -> 0.3; 1.2 mg/dL / 4.0 g/dL -> 0.3
+    # Kinoshita et al. 2015: CAR = CRP / albumin. CRP 12 mg/L, albumin 40 g/L -> 0.3 (= 1.2 mg/dL / 4.0 g/dL)
     assert S.car(12.0, 40.0) == pytest.approx(0.3)
-    assert S.car(1.2, 4.0) == pytest.approx(0.3)
-    # mixing mg/L with g/dL gives 12 / 4.0 = 3.0, ten times too large
-    assert S.car(12.0, 4.0) == pytest.approx(3.0)
+    assert S.car(S.crp_mg_dl_to_mg_l(1.2), S.albumin_g_dl_to_g_l(4.0)) == pytest.approx(0.3)
+    # mixing mg/L with g/dL would give 12 / 4.0 = 3.0, ten times too large: the g/dL albumin is refused
+    with pytest.raises(ValueError, match="albumin_g_l: values look like g/dL"):
+        S.car(12.0, 4.0)
 
 
 def test_gps_and_mgps_differ_only_for_low_albumin_without_inflammation():

@@ -17,6 +17,7 @@ from scipy import stats
 from hccrep.stats import (
     CONF_TYPES,
     CoxResult,
+    fastsurv,
     MedianResult,
     cox,
     km_landmark,
@@ -207,6 +208,29 @@ def test_logrank_rejects_bad_input(group, event, message):
         logrank([1, 2, 3, 4], event, group)
 
 
+@pytest.mark.parametrize("engine", [logrank, fastsurv.logrank], ids=["lifelines", "numpy"])
+@pytest.mark.parametrize(
+    ("group", "message"),
+    [
+        ([1, "1", 1, "1", 1, "1"], r"mix types \(int, str\)"),  # printed alike, not one group
+        ([1.0, "b", 1.0, "b", 2.0, "b"], r"mix types \(float, str\)"),
+        (["a", "a", "a", "a", "a", "a"], "1 distinct value"),
+    ],
+)
+def test_logrank_mixed_type_labels_raise_in_both_engines(engine, group, message):
+    # R cannot hold 1 and "1" in one vector (c(1, "1") is c("1", "1"): one group, and survdiff stops);
+    # before, the lifelines engine merged them silently into one group: statistic 0, df 0, p NaN
+    with pytest.raises(ValueError, match=message):
+        engine([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 1, 1], group)
+
+
+@pytest.mark.parametrize("engine", [logrank, fastsurv.logrank], ids=["lifelines", "numpy"])
+def test_logrank_numeric_labels_equal_by_value_are_one_group(engine):
+    # 1 and 1.0 (and True) are one value: two groups here, as R's factor(c(1, 1.0, 2)) has two levels
+    a = engine([1, 3, 2, 4], [1, 1, 1, 1], [1, 1.0, 2, 2])
+    assert a.df == 1 and a.statistic == pytest.approx(8 / 13, rel=1e-10)  # test_logrank_two_groups_by_hand
+
+
 # --------------------------------------------------------------------------
 # Cox
 # --------------------------------------------------------------------------
@@ -283,6 +307,21 @@ def test_univariable_cox_equals_separate_single_covariate_fits(cohort):
 def test_cox_rejects_bad_arguments(cohort, covariates, kwargs, message):
     with pytest.raises(ValueError, match=message):
         cox(cohort, "time", "event", covariates, **kwargs)
+
+
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_cox_diverging_coefficient_is_nan_with_a_warning_naming_it(cohort, ties):
+    # No patient with b = 1 has the event: the partial likelihood rises monotonically as beta_b -> -inf
+    # (R's coxph warns "Loglik converged before variable 2; coefficient may be infinite").  In that
+    # limit the b = 1 patients carry no weight in any risk set, so the coefficient of x equals the fit
+    # on the b = 0 patients alone -- the reference for the row that does converge.
+    d = cohort.assign(event=np.where(cohort["b"] == 1, 0, cohort["event"]))
+    with pytest.warns(RuntimeWarning, match=r"coefficient of 'b' did not converge; it may be infinite"):
+        res = cox(d, "time", "event", ["x", "b"], ties=ties)
+    assert res.table.loc["b"].isna().all()
+    alone = cox(d[d["b"] == 0], "time", "event", ["x"], ties=ties).table.loc["x"]
+    assert res.table.loc["x", "coef"] == pytest.approx(alone["coef"], rel=1e-8)
+    assert res.table.loc["x", "se"] == pytest.approx(alone["se"], rel=1e-6)
 
 
 def test_cox_rejects_missing_constant_and_bad_outcome_columns(cohort):

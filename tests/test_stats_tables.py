@@ -232,7 +232,7 @@ def test_mannwhitney_exact_matches_hand_computation():
     res = compare_samples([[1, 2], [3, 4, 5]], test="mannwhitney_exact")
     assert res.statistic == 0
     assert res.pvalue == pytest.approx(0.2, rel=1e-12)
-    assert res.variant == "Wilcoxon rank-sum (Mann-Whitney), exact distribution (no ties)"
+    assert res.variant == "Wilcoxon rank-sum (Mann-Whitney), exact distribution (no ties, both groups < 50)"
 
 
 def test_mannwhitney_exact_falls_back_to_normal_approximation_with_ties_like_R():
@@ -240,6 +240,35 @@ def test_mannwhitney_exact_falls_back_to_normal_approximation_with_ties_like_R()
     exact, approx = compare_samples(samples, "mannwhitney_exact"), compare_samples(samples, "mannwhitney")
     assert exact.pvalue == approx.pvalue
     assert "ties present" in exact.variant
+
+
+@pytest.mark.parametrize(("n_x", "n_y", "exact"), [(49, 49, True), (50, 3, False), (3, 50, False), (60, 55, False)])
+def test_mannwhitney_exact_is_exact_only_below_50_per_group_like_R_default(n_x, n_y, exact):
+    # R wilcox.test(x, y), exact = NULL: exact <- (n.x < 50) && (n.y < 50) (stats:::wilcox.test.default)
+    values = np.arange(n_x + n_y, dtype=float)[np.random.default_rng(n_x * n_y).permutation(n_x + n_y)]
+    samples = [values[:n_x], values[n_x:]]
+    res = compare_samples(samples, "mannwhitney_exact")
+    reference = (stats.mannwhitneyu(*samples, method="exact").pvalue if exact
+                 else compare_samples(samples, "mannwhitney").pvalue)
+    assert res.pvalue == pytest.approx(reference, rel=1e-12)
+    assert ("exact distribution" in res.variant) == exact
+
+
+@pytest.mark.parametrize("test", ["welch", "student"])
+@pytest.mark.parametrize("samples", [[[3, 3, 3], [5, 5, 5, 5]], [[3, 3, 3], [3, 3, 3, 3]], [[0, 0], [0, 0, 0]],
+                                     [[1e9, 1e9, 1e9], [1e9 + 1e-7, 1e9 + 1e-7]]])
+def test_t_tests_on_constant_data_raise_like_R_t_test(test, samples):
+    # R: t.test(c(3, 3, 3), c(5, 5, 5, 5)) -> Error: data are essentially constant (before: t = -inf, p = 0)
+    with pytest.raises(ValueError, match="data are essentially constant"):
+        compare_samples(samples, test)
+
+
+def test_welch_with_one_constant_group_is_defined_as_in_R():
+    # x = 3, 3, 3 (variance 0); y = 5, 5, 5, 6: mean 5.25, variance 0.25 -> se^2 = 0.25 / 4,
+    # t = -2.25 / 0.25 = -9, Welch df = se^4 / (se_y^4 / 3) = 3 (R: t = -9, df = 3, p = 0.002896)
+    res = compare_samples([[3, 3, 3], [5, 5, 5, 6]], "welch")
+    assert res.statistic == pytest.approx(-9, rel=1e-12) and res.df == pytest.approx(3, rel=1e-12)
+    assert res.pvalue == pytest.approx(2 * stats.t.sf(9, 3), rel=1e-12)
 
 
 def test_mannwhitney_normal_approximation_uses_continuity_correction():

@@ -108,6 +108,25 @@ def test_interaction_rejects_bad_input():
         interaction_test(d, "nope", "event", "arm", "sex")
 
 
+@pytest.mark.parametrize("engine", ["lifelines", "numpy"])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # R's Surv() status 1 = censored, 2 = event: read as numbers, the 1s would be events and
+        # subgroup_table would count 1 + 2 per patient (391 "events" among lung's 227 patients)
+        (lambda d: d.assign(event=d.event + 1), r"event column 'event' must be 0/1 \(1 = event\), found \[2\.0\]"),
+        (lambda d: d.assign(time=d.time - 5), "duration column 'time' contains negative times"),
+        (lambda d: d.assign(time=np.where(d.index == 7, np.inf, d.time)), "infinite"),
+    ],
+)
+def test_interaction_test_and_subgroup_table_validate_times_and_events_as_cox_does(engine, change, message):
+    d = change(_cohort(8))
+    with pytest.raises(ValueError, match=message):
+        interaction_test(d, "time", "event", "arm", "sex", engine=engine)
+    with pytest.raises(ValueError, match=message):
+        subgroup_table(d, "time", "event", "arm", ["sex"], engine=engine)
+
+
 def test_interaction_p_equals_the_runner_scorecard_values(fonc):
     runner, cohort = fonc
     values = runner.analyse(cohort)

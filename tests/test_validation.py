@@ -231,7 +231,11 @@ def test_failed_resamples_are_counted_not_hidden():
         (lambda d: bootstrap_optimism_logistic(d, "time", ["x1"], n_boot=5, seed=1), "outcome must be coded 0/1"),
         (lambda d: bootstrap_optimism_logistic(d.assign(y=1), "y", ["x1"], n_boot=5, seed=1), "both 0 and 1"),
         (lambda d: bootstrap_optimism_logistic(d.assign(x1=np.nan), "y", ["x1"], n_boot=5, seed=1), "missing"),
-        (lambda d: harrell_c([1, 2], [1, 2], [1, 2]), "event must be coded"),
+        (lambda d: harrell_c([1, 2], [1, 2], [1, 2]), r"event must be 0/1 \(1 = event\), found \[2\.0\]"),
+        # a negative time: accepted before (C = 0.0 for these three patients)
+        (lambda d: harrell_c([-1, 2, 3], [1, 1, 0], [0, 1, 2]), "time contains negative times"),
+        (lambda d: harrell_c([1, np.nan, 3], [1, 1, 0], [0, 1, 2]), "time contains NaN"),
+        (lambda d: harrell_c([1, 2, 3], [1, 1], [0, 1, 2]), "lengths differ"),
         (lambda d: auc([1, 1], [0.2, 0.3]), "both outcomes"),
     ],
 )

@@ -17,7 +17,7 @@ from scipy import special
 
 from hccrep.stats.survival import _z
 
-__all__ = ["cox_fit", "cox_fit_each", "cox_fit_many", "cox_table", "wald_columns"]
+__all__ = ["cox_fit", "cox_fit_each", "cox_fit_many", "cox_table", "unconverged_coefficients", "wald_columns"]
 
 
 class _Prepared:
@@ -157,6 +157,70 @@ def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: i
             cov = np.full_like(hess, np.nan)
         se = np.sqrt(np.diag(cov))
     return beta, se, float(ll)
+
+
+#: R ``coxph.control()``: ``eps`` and ``toler.inf = sqrt(eps)`` of its "coefficient may be infinite" check.
+_R_EPS = 1e-9
+_R_TOLER_INF = 1e-9 ** 0.5
+
+
+def unconverged_coefficients(time, event, x, coef, ties: str = "efron") -> np.ndarray:
+    """Which coefficients of a Cox fit have not converged (they may be infinite), by R's rule.
+
+    R ``coxph`` computes, at its final estimate, the Newton step still to go,
+    ``|U' I^-1|`` (score times inverse information), and warns "Loglik
+    converged before variable j; coefficient may be infinite" for each ``j``
+    whose step exceeds both ``eps = 1e-9`` and ``sqrt(eps) |coef_j|``.  A
+    coefficient that runs off to infinity (a monotone likelihood: no events in
+    one level of a binary covariate) keeps a step of about 1 however far it
+    has run; a converged one has a step many orders of magnitude smaller.
+
+    Parameters
+    ----------
+    time, event, x
+        As in :func:`cox_fit`.
+    coef : array (p,)
+        The fitted coefficients (from any engine).
+    ties : {"efron", "breslow"}
+
+    Returns
+    -------
+    ndarray of bool, shape (p,)
+        True where the coefficient has not converged (also where it or the
+        remaining step is not finite).
+
+    Examples
+    --------
+    >>> t = np.arange(1.0, 9.0)
+    >>> x = np.array([0, 0, 0, 0, 1, 1, 1, 1.0])
+    >>> e = 1 - x  # the x = 1 patients never have the event: beta -> -infinity
+    >>> coef, _, _ = cox_fit(t, e, x)
+    >>> unconverged_coefficients(t, e, x, coef).tolist()
+    [True]
+    """
+    if ties not in ("efron", "breslow"):
+        raise ValueError(f"unknown ties {ties!r}; expected 'efron' or 'breslow'")
+    t = np.asarray(time, dtype=float)
+    e = np.asarray(event, dtype=int)
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    beta = np.asarray(coef, dtype=float).ravel()
+    if beta.size != x.shape[1]:
+        raise ValueError(f"coef has {beta.size} values for {x.shape[1]} covariates")
+    if not np.isfinite(beta).all():
+        return np.ones(beta.size, dtype=bool)
+    order = np.argsort(-t, kind="stable")
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        _, grad, hess = _Prepared(t[order], e[order], x[order], ties).terms(beta)
+        # the information of a diverging coefficient is tiny (~exp(-|coef|)) beside the others:
+        # scale it to unit diagonal before solving, so the solve sees a well-conditioned matrix
+        d = 1.0 / np.sqrt(np.abs(np.diag(hess)))
+        try:
+            step = np.abs(d * np.linalg.solve(-hess * np.outer(d, d), d * grad))
+        except np.linalg.LinAlgError:
+            return np.ones(beta.size, dtype=bool)
+    return ~np.isfinite(step) | ((step > _R_EPS) & (step > _R_TOLER_INF * np.abs(beta)))
 
 
 def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50,
@@ -403,13 +467,36 @@ def cox_fit_many(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
 
 
 def cox_table(df: pd.DataFrame, duration: str, event: str, covariates, ties: str = "efron", alpha: float = 0.05) -> pd.DataFrame:
-    """Same columns as :func:`hccrep.stats.survival.cox`'s table (coef, hr, lower, upper, se, z, p)."""
+    """Same columns as :func:`hccrep.stats.survival.cox`'s table (coef, hr, lower, upper, se, z, p).
+
+    Times and events are validated as :func:`hccrep.stats.survival.cox`
+    validates them: times finite and non-negative, events 0/1 (R's 1/2
+    ``Surv`` status coding is refused, as it would count censored patients
+    as events).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"t": [5, 8, 12, 3, 9, 15, 7, 11], "e": [1, 1, 0, 1, 1, 0, 1, 0],
+    ...                   "x": [1, 0, 0, 1, 0, 1, 1, 0]})
+    >>> cox_table(d, "t", "e", ["x"]).loc["x", ["coef", "se"]].round(4).tolist()  # R: coef 1.1243, se 0.9405
+    [1.1243, 0.9405]
+    >>> cox_table(d.assign(e=d.e + 1), "t", "e", ["x"])
+    Traceback (most recent call last):
+    ...
+    ValueError: event column 'e' must be 0/1 (1 = event), found [2.0]
+    """
+    from hccrep.stats.survival import _as_time_event
+
     covariates = list(covariates)
+    for name, role in ((duration, "duration"), (event, "event")):
+        if name not in df.columns:
+            raise ValueError(f"{role} column {name!r} not in df")
+    t, e = _as_time_event(df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}")
     x = df[covariates].to_numpy(float)
     if (x.std(axis=0) == 0).any():
         bad = [c for c, s in zip(covariates, x.std(axis=0)) if s == 0]
         raise ValueError(f"covariate {bad[0]!r} is constant")
-    coef, se, _ = cox_fit(df[duration].to_numpy(float), df[event].to_numpy(int), x, ties=ties)
+    coef, se, _ = cox_fit(t, e, x, ties=ties)
     cols = wald_columns(coef, se, alpha)
     return pd.DataFrame(cols, index=pd.Index(covariates, name="covariate"))
 

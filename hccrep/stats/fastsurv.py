@@ -50,6 +50,7 @@ from hccrep.stats.survival import (
     _check_alpha,
     _conf_label,
     _first_below_half,
+    _group_codes,
     _pointwise_limits,
     _z,
 )
@@ -257,7 +258,9 @@ def logrank(time, event, group) -> LogrankResult:
     time, event : array_like
         Follow-up times and event indicators (1 = event).
     group : array_like
-        Group label per patient (at least two distinct groups, no missing).
+        Group label per patient (at least two distinct groups, no missing);
+        grouped by value, labels mixing numbers and strings refused, as
+        :func:`hccrep.stats.survival.logrank`.
 
     Returns
     -------
@@ -271,15 +274,7 @@ def logrank(time, event, group) -> LogrankResult:
     (1, 6.5316)
     """
     t, e = _as_time_event(time, event)
-    g = np.asarray(group, dtype=object).ravel()
-    if g.size != t.size:
-        raise ValueError(f"time and group lengths differ ({t.size} vs {g.size})")
-    if pd.isna(g).any():
-        raise ValueError("group contains missing values")
-    levels, gi = np.unique(g.astype(str), return_inverse=True)
-    k = levels.size
-    if k < 2:
-        raise ValueError(f"group has {k} distinct value(s); the log-rank test needs at least 2")
+    gi, k = _group_codes(group, t.size)
     if e.sum() == 0:
         raise ValueError("no events: the log-rank test is undefined")
     observed_minus_expected, v = _logrank_terms(t, e, gi, k)

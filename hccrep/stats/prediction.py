@@ -205,7 +205,8 @@ class HLResult:
     statistic : float
         The Hosmer--Lemeshow C-hat statistic.
     df : int
-        Number of groups formed minus 2.
+        Degrees of freedom: groups formed minus 2 (default) or groups
+        requested minus 2 (see :func:`hosmer_lemeshow`).
     p : float
         Upper tail of the chi-square distribution with ``df``.
     table : pandas.DataFrame
@@ -727,22 +728,36 @@ def _hl_groups(prob: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
     return idx, breaks
 
 
-def hosmer_lemeshow(y, prob, groups: int = 10) -> HLResult:
-    """Hosmer--Lemeshow goodness-of-fit test on deciles of risk.
+#: Degrees-of-freedom rules of :func:`hosmer_lemeshow` (the two versions of ResourceSelection::hoslem.test).
+_HL_DF_RULES = ("formed", "requested")
+
+
+def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResult:
+    """Hosmer--Lemeshow goodness-of-fit test on deciles of risk, as R's ``ResourceSelection::hoslem.test``.
 
     Patients are grouped by the type-7 quantiles of ``prob`` (R's default
     ``quantile``; numpy ``method="linear"``) into intervals closed on the
     right with the lowest value included, duplicate cut points merged -- the
-    rule of R's ``ResourceSelection::hoslem.test``.  Other software groups
-    differently (SAS and Stata sort and split into groups of near-equal
-    size), which changes the statistic when risks are tied.
+    grouping of ``hoslem.test``.  Other software groups differently (SAS and
+    Stata sort and split into groups of near-equal size), which changes the
+    statistic when risks are tied.
 
     ``C = sum_k [(o1_k - e1_k)^2 / e1_k + (o0_k - e0_k)^2 / e0_k]`` over events
-    (1) and non-events (0), referred to chi-square with ``g - 2`` degrees of
-    freedom, ``g`` the number of groups actually formed (Hosmer, Lemeshow &
-    Sturdivant 2013, section 5.2.2).  Only meaningful on the data the model
-    was fitted to with the model's own risks; in a validation cohort the
-    reference distribution has ``g`` degrees of freedom instead.
+    (1) and non-events (0), referred to chi-square.  The degrees of freedom
+    are where the versions of ``hoslem.test`` differ, and so does the p-value
+    whenever tied risks merge cut points (a model with a few distinct risks):
+
+    * ``df="formed"`` (default): ``G - 2``, ``G`` the number of groups
+      actually formed -- ``hoslem.test`` from ResourceSelection 0.3-6 (CRAN
+      since June 2023), and Hosmer, Lemeshow & Sturdivant (2013, section
+      5.2.2);
+    * ``df="requested"``: ``g - 2``, ``g`` = ``groups`` as requested, however
+      many groups were formed -- ``hoslem.test`` up to ResourceSelection
+      0.3-5 (2011-2019), which analyses run before mid-2023 used.
+
+    Only meaningful on the data the model was fitted to with the model's own
+    risks; in a validation cohort the reference distribution has ``g``
+    degrees of freedom instead.
 
     Parameters
     ----------
@@ -752,10 +767,25 @@ def hosmer_lemeshow(y, prob, groups: int = 10) -> HLResult:
         Predicted probabilities.
     groups : int, default 10
         Number of quantile groups requested (at least 3).
+    df : {"formed", "requested"}, default "formed"
+        Degrees-of-freedom rule (see above).
 
     Returns
     -------
     HLResult
+
+    One known difference from ``hoslem.test``: with risks tied on a coarse
+    grid, an interpolated cut point can fall between two risk values and
+    leave an interval without patients.  ``hoslem.test`` keeps that interval
+    in its sum, whose 0/0 terms make the statistic and p-value NaN; here it is
+    left out (it is not counted among the groups formed either, in both
+    versions), which gives the textbook statistic of the non-empty groups.
+
+    Raises
+    ------
+    ValueError
+        For invalid input, when fewer than 3 groups can be formed, or when a
+        group has zero expected events or non-events.
 
     Examples
     --------
@@ -764,15 +794,19 @@ def hosmer_lemeshow(y, prob, groups: int = 10) -> HLResult:
     >>> r = hosmer_lemeshow(y, p, groups=3)
     >>> r.df, list(r.table["n"])
     (1, [4, 3, 3])
+    >>> p2 = [0.2] * 4 + [0.5] * 3 + [0.8] * 3  # three distinct risks: 3 of the 5 groups requested
+    >>> hosmer_lemeshow(y, p2, groups=5).df, hosmer_lemeshow(y, p2, groups=5, df="requested").df
+    (1, 3)
     """
     yy = _as_binary(y)
     p = _as_probabilities(prob, yy.size)
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 3:
         raise ValueError(f"groups must be an integer >= 3 (df = groups - 2), got {groups!r}")
+    check_choice(df, _HL_DF_RULES, "df")
     idx, breaks = _hl_groups(p, int(groups))
     k = breaks.size - 1
     n = np.bincount(idx, minlength=k)
-    keep = n > 0
+    keep = n > 0  # an interval between two cut points can be empty when risks are tied on a grid
     n = n[keep]
     o1 = np.bincount(idx, weights=yy, minlength=k)[keep]
     e1 = np.bincount(idx, weights=p, minlength=k)[keep]
@@ -781,17 +815,20 @@ def hosmer_lemeshow(y, prob, groups: int = 10) -> HLResult:
         raise ValueError("a risk group has zero expected events or non-events (all prob 0 or 1 in it)")
     stat = float(((o1 - e1) ** 2 / e1 + (o0 - e0) ** 2 / e0).sum())
     g = int(n.size)
-    df = g - 2
-    if df < 1:
+    if g < 3:
         raise ValueError(f"only {g} distinct risk group(s) could be formed; the test needs at least 3")
+    dof = g - 2 if df == "formed" else int(groups) - 2
     table = pd.DataFrame({"group": np.arange(1, g + 1), "lower": breaks[:-1][keep], "upper": breaks[1:][keep],
                           "n": n, "observed": o1, "expected": e1, "observed_nonevents": o0,
                           "expected_nonevents": e0})
-    p_value = float(special.chdtrc(df, stat))
-    method = (f"Hosmer-Lemeshow C-hat, {g} groups by type-7 quantiles of the predicted risk (R quantile "
-              f"default; intervals (a, b], lowest included, duplicates merged; as ResourceSelection::"
-              f"hoslem.test), chi-square df = g - 2 = {df}")
-    return HLResult(statistic=stat, df=df, p=p_value, table=table, method=method)
+    p_value = float(special.chdtrc(dof, stat))
+    rule = (f"df = G - 2 = {dof} with G = {g} groups formed (ResourceSelection::hoslem.test >= 0.3-6)"
+            if df == "formed" else
+            f"df = g - 2 = {dof} with g = {groups} groups requested, {g} formed (ResourceSelection::hoslem.test <= 0.3-5)")
+    method = (f"Hosmer-Lemeshow C-hat, {groups} groups requested by type-7 quantiles of the predicted risk "
+              f"(R quantile default; intervals (a, b], lowest included, duplicate cut points merged: {g} formed), "
+              f"chi-square {rule}")
+    return HLResult(statistic=stat, df=dof, p=p_value, table=table, method=method)
 
 
 def brier_score(y, prob) -> float:

@@ -70,9 +70,13 @@ def _cox_table(d: pd.DataFrame, covariates: list[str], ties: str, engine: str) -
 
         return cox_table(d, "time", "event", covariates, ties=ties)
     if engine == "lifelines":
-        from hccrep.stats.survival import cox
+        import warnings
 
-        return cox(d, "time", "event", covariates, ties=ties).table
+        from hccrep.stats.survival import CoxConvergenceWarning, cox
+
+        with warnings.catch_warnings():  # a diverging fit is reported here as not estimable (NaN)
+            warnings.simplefilter("ignore", CoxConvergenceWarning)
+            return cox(d, "time", "event", covariates, ties=ties).table
     raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(map(repr, ENGINES))}")
 
 
@@ -106,10 +110,14 @@ def _binary(values, name: str, positive=None) -> tuple[np.ndarray, list]:
 
 
 def _frame(df: pd.DataFrame, duration: str, event: str) -> pd.DataFrame:
+    """Validated ``time`` / ``event`` columns (the checks of :func:`hccrep.stats.survival.cox`)."""
+    from hccrep.stats.survival import _as_time_event
+
     for c in (duration, event):
         if c not in df.columns:
             raise ValueError(f"column {c!r} not in the data")
-    return pd.DataFrame({"time": df[duration].to_numpy(float), "event": df[event].to_numpy(int)})
+    t, e = _as_time_event(df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}")
+    return pd.DataFrame({"time": t, "event": e})
 
 
 # --------------------------------------------------------------------------
@@ -170,7 +178,10 @@ def interaction_test(
     df : pandas.DataFrame
         One row per patient.
     duration, event : str
-        Follow-up time and event (0/1) columns.
+        Follow-up time and event (0/1) columns, validated as
+        :func:`hccrep.stats.survival.cox` does: times finite and
+        non-negative, events 0/1 (R's 1/2 ``Surv`` status is refused with a
+        ``ValueError``: read as numbers, its censored 1s would be events).
     arm : str
         Treatment column with two values.
     subgroup : str

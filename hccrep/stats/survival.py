@@ -19,7 +19,10 @@ What each function computes, and how it relates to R's ``survival`` package:
 * :func:`cox` / :func:`univariable_cox` -- Cox proportional hazards models with
   Wald confidence intervals and p-values as R ``summary(coxph)``: Efron ties
   (R's default) through lifelines ``CoxPHFitter``, Breslow ties (the SAS and
-  Stata default) through statsmodels ``PHReg``.
+  Stata default) through the numpy Newton-Raphson of
+  :mod:`hccrep.stats.fastcox` (step halving, as R's ``coxph``).  A
+  coefficient that does not converge (R: "coefficient may be infinite") is
+  reported as NaN with a :class:`CoxConvergenceWarning` naming it.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from hccrep.stats._validate import check_choice
 __all__ = [
     "CONF_TYPES",
     "COX_TIES",
+    "CoxConvergenceWarning",
     "CoxResult",
     "LogrankResult",
     "MedianResult",
@@ -379,6 +383,49 @@ class LogrankResult:
     variant: str
 
 
+#: pandas ``infer_dtype`` kinds of an object array whose labels are all of one type.
+_ONE_KIND = {"string", "integer", "floating", "mixed-integer-float", "boolean", "decimal", "complex",
+             "categorical", "datetime", "datetime64", "date", "timedelta", "timedelta64", "time", "period",
+             "interval", "bytes", "empty"}
+
+
+def _label_kind(value) -> str:
+    if isinstance(value, (bool, np.bool_, int, np.integer)):
+        return "int" if not isinstance(value, (bool, np.bool_)) else "bool"
+    if isinstance(value, (float, np.floating)):
+        return "float"
+    return type(value).__name__
+
+
+def _group_codes(group, n: int, test: str = "the log-rank test") -> tuple[np.ndarray, int]:
+    """Integer code (0..k-1, by sorted label) of each patient's group, and the number of groups k.
+
+    Labels are grouped by value, as R's ``factor()`` does: ``1``, ``1.0`` and
+    ``True`` are one group.  A mixture of numbers and strings (``1`` and
+    ``"1"``) is refused: they print alike but are different values, and R
+    cannot even hold them in one vector.
+    """
+    g = group.to_numpy() if isinstance(group, (pd.Series, pd.Index)) else np.asarray(group, dtype=object)
+    g = g.ravel()
+    if g.size != n:
+        raise ValueError(f"time and group lengths differ ({n} vs {g.size})")
+    if pd.isna(g).any():
+        raise ValueError("group contains missing values")
+    if g.dtype == object and pd.api.types.infer_dtype(g, skipna=False) not in _ONE_KIND:
+        kinds = sorted({_label_kind(v) for v in g})
+        numeric = {"int", "float", "bool"}
+        if len(kinds) > 1 and not set(kinds) <= numeric:
+            raise ValueError(
+                f"group labels mix types ({', '.join(kinds)}), e.g. 1 and '1': they print alike but are "
+                "different groups; give the labels one type"
+            )
+    codes, levels = pd.factorize(g, sort=True)
+    k = len(levels)
+    if k < 2:
+        raise ValueError(f"group has {k} distinct value(s); {test} needs at least 2")
+    return codes.astype(np.int64), k
+
+
 def logrank(time, event, group) -> LogrankResult:
     """Log-rank test of equal survival in k groups (R ``survdiff``, ``rho = 0``).
 
@@ -388,6 +435,8 @@ def logrank(time, event, group) -> LogrankResult:
         Follow-up times and event indicators (1 = event).
     group : array_like
         Group label per patient (at least two distinct groups, no missing).
+        Labels are grouped by value (``1`` and ``1.0`` are one group); labels
+        mixing numbers and strings (``1`` and ``"1"``) raise ``ValueError``.
 
     Returns
     -------
@@ -403,17 +452,10 @@ def logrank(time, event, group) -> LogrankResult:
     from lifelines.statistics import multivariate_logrank_test
 
     t, e = _as_time_event(time, event)
-    g = pd.Series(np.asarray(group, dtype=object).ravel())
-    if g.size != t.size:
-        raise ValueError(f"time and group lengths differ ({t.size} vs {g.size})")
-    if g.isna().any():
-        raise ValueError("group contains missing values")
-    k = g.nunique()
-    if k < 2:
-        raise ValueError(f"group has {k} distinct value(s); the log-rank test needs at least 2")
+    codes, k = _group_codes(group, t.size)
     if e.sum() == 0:
         raise ValueError("no events: the log-rank test is undefined")
-    res = multivariate_logrank_test(t, g.astype(str).to_numpy(), e)
+    res = multivariate_logrank_test(t, codes, e)
     return LogrankResult(
         statistic=float(res.test_statistic),
         df=int(res.degrees_of_freedom),
@@ -505,6 +547,29 @@ def _wald_table(names, coef, se, alpha: float) -> pd.DataFrame:
     )
 
 
+class CoxConvergenceWarning(RuntimeWarning):
+    """A Cox coefficient did not converge (it may be infinite); :func:`cox` reports it as NaN."""
+
+
+def _nan_unconverged(t, e, x: pd.DataFrame, coef, se, ties: str) -> tuple[np.ndarray, np.ndarray]:
+    """NaN (with a :class:`CoxConvergenceWarning` naming them) for coefficients R would call possibly infinite."""
+    from hccrep.stats.fastcox import unconverged_coefficients
+
+    coef, se = np.array(coef, dtype=float), np.array(se, dtype=float)
+    bad = unconverged_coefficients(t, e, x.to_numpy(), coef, ties=ties)
+    if bad.any():
+        names = ", ".join(repr(c) for c in np.asarray(x.columns)[bad])
+        warnings.warn(
+            f"Cox model ({ties} ties): the coefficient of {names} did not converge; it may be infinite "
+            "(a monotone likelihood, e.g. no events in one level of a binary covariate; R's coxph warns "
+            "'coefficient may be infinite'). Its row is reported as NaN.",
+            CoxConvergenceWarning,
+            stacklevel=3,
+        )
+        coef[bad], se[bad] = np.nan, np.nan
+    return coef, se
+
+
 def cox(df, duration: str, event: str, covariates: Sequence[str], ties: str = "efron", alpha: float = 0.05) -> CoxResult:
     """Fit a Cox proportional hazards model, reported as R ``summary(coxph)``.
 
@@ -520,14 +585,27 @@ def cox(df, duration: str, event: str, covariates: Sequence[str], ties: str = "e
     ties : {"efron", "breslow"}, default "efron"
         Handling of tied event times.  ``"efron"`` is R ``coxph``'s default and
         the only method of lifelines ``CoxPHFitter``; ``"breslow"`` (SAS
-        ``PHREG`` and Stata ``stcox`` default) is fitted with statsmodels
-        ``PHReg``.  Without tied event times the two agree.
+        ``PHREG`` and Stata ``stcox`` default) is fitted by
+        :func:`hccrep.stats.fastcox.cox_fit` (Newton-Raphson from 0 with step
+        halving, as R).  Without tied event times the two agree.
     alpha : float, default 0.05
         1 - confidence level of the Wald intervals ``exp(coef -+ z se)``.
 
     Returns
     -------
     CoxResult
+        A coefficient that has not converged at the end of the fit -- by R's
+        rule, the Newton step still to go exceeds ``1e-9`` and ``sqrt(1e-9)
+        |coef|``, which is what a coefficient running off to infinity does --
+        has its whole row NaN, and a :class:`CoxConvergenceWarning` names it
+        (R prints a huge coefficient and warns "coefficient may be
+        infinite").
+
+    Raises
+    ------
+    ValueError
+        For invalid input (event not coded 0/1, negative times, a constant or
+        non-numeric covariate ...) and a singular information matrix.
 
     Examples
     --------
@@ -549,25 +627,39 @@ def cox(df, duration: str, event: str, covariates: Sequence[str], ties: str = "e
         data = x.copy()
         data.columns = [f"x{i}" for i in range(len(names))]  # avoid clashes with the reserved names
         data["__T"], data["__E"] = t, e
+        from lifelines.exceptions import ConvergenceError
+
         fitter = CoxPHFitter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=RuntimeWarning)
-            fitter.fit(
-                data, duration_col="__T", event_col="__E",
-                fit_options={"precision": 1e-15, "r_precision": 0.0, "max_steps": 200},
-            )
-        coef = fitter.params_.to_numpy()
-        se = fitter.standard_errors_.to_numpy()
         engine = "lifelines CoxPHFitter"
         tie_text = "Efron ties (R coxph default)"
-    else:
-        from statsmodels.duration.hazard_regression import PHReg
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", category=RuntimeWarning)
+                fitter.fit(
+                    data, duration_col="__T", event_col="__E",
+                    fit_options={"precision": 1e-15, "r_precision": 0.0, "max_steps": 200},
+                )
+            coef = fitter.params_.to_numpy()
+            se = fitter.standard_errors_.to_numpy()
+        except ConvergenceError:
+            # lifelines stops when its information matrix becomes numerically singular, which
+            # a coefficient running off to infinity causes; the numpy engine (step halving, as
+            # R) carries on, so the coefficient at fault can be named below (or it raises
+            # ValueError itself for a truly singular design)
+            from hccrep.stats.fastcox import cox_fit
 
-        model = PHReg(t, x.to_numpy(), status=e, ties="breslow")
-        fit = model.fit(method="newton", tol=1e-14, maxiter=200, disp=False)
-        coef, se = np.asarray(fit.params), np.asarray(fit.bse)
-        engine = "statsmodels PHReg"
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                coef, se, _ = cox_fit(t, e, x.to_numpy(), ties="efron")
+            engine = "numpy Newton-Raphson, hccrep.stats.fastcox, as lifelines did not converge"
+    else:
+        from hccrep.stats.fastcox import cox_fit
+
+        # Newton-Raphson with step halving from beta = 0, as R's coxph; statsmodels' PHReg
+        # (used before) took undamped Newton steps and diverged to NaN on e.g. pbc bilirubin
+        coef, se, _ = cox_fit(t, e, x.to_numpy(), ties="breslow")
+        engine = "numpy Newton-Raphson with step halving, hccrep.stats.fastcox"
         tie_text = "Breslow ties (SAS / Stata default)"
+    coef, se = _nan_unconverged(t, e, x, coef, se, ties)
     return CoxResult(
         table=_wald_table(names, coef, se, alpha),
         n=int(t.size),

@@ -44,6 +44,8 @@ CONTINUOUS_TESTS = ("welch", "student", "mannwhitney", "mannwhitney_exact", "kru
 SUMMARY_STYLES = ("mean_sd", "median_iqr", "median_range")
 
 _TWO_SAMPLE_TESTS = ("welch", "student", "mannwhitney", "mannwhitney_exact")
+#: R ``wilcox.test(exact = NULL)``: the exact distribution only when both groups have fewer observations.
+_EXACT_WILCOX_MAX_N = 50
 _K_SAMPLE_TESTS = ("kruskal", "anova")
 
 #: Relative tolerance used by R's FEXACT when deciding that a table is "as or
@@ -426,6 +428,26 @@ def _as_samples(samples) -> list[np.ndarray]:
     return out
 
 
+def _check_not_constant(x: np.ndarray, y: np.ndarray, equal_var: bool) -> None:
+    """R ``t.test``'s stop("data are essentially constant"), as a ValueError.
+
+    R stops when the standard error of the difference is below
+    ``10 * .Machine$double.eps * max(|mean x|, |mean y|)``; a standard error
+    of exactly 0 (R: t = NaN when both means are 0) is refused too.
+    """
+    nx, ny = x.size, y.size
+    vx, vy = x.var(ddof=1), y.var(ddof=1)
+    if equal_var:
+        stderr = math.sqrt(((nx - 1) * vx + (ny - 1) * vy) / (nx + ny - 2) * (1 / nx + 1 / ny))
+    else:
+        stderr = math.sqrt(vx / nx + vy / ny)
+    if stderr == 0 or stderr < 10 * np.finfo(float).eps * max(abs(x.mean()), abs(y.mean())):
+        raise ValueError(
+            f"data are essentially constant (standard error of the difference {stderr:.3g}): "
+            "the t-test is undefined (R t.test stops here)"
+        )
+
+
 def compare_samples(samples: Sequence, test: str = "welch") -> TestResult:
     """Compare a continuous variable between groups.
 
@@ -438,14 +460,18 @@ def compare_samples(samples: Sequence, test: str = "welch") -> TestResult:
     test : {"welch", "student", "mannwhitney", "mannwhitney_exact", "kruskal", "anova"}
         * ``"welch"`` -- Welch t-test, unequal variances (R ``t.test`` default).
         * ``"student"`` -- Student t-test, pooled variance (``var.equal=TRUE``).
+          Both raise ``ValueError`` when the data are essentially constant
+          (standard error of the difference 0 or below ``10 eps`` times the
+          larger absolute mean), where R's ``t.test`` stops.
         * ``"mannwhitney"`` -- Wilcoxon rank-sum / Mann-Whitney U, normal
           approximation with tie and continuity correction, as R
           ``wilcox.test(exact=FALSE, correct=TRUE)``.  ``statistic`` is R's W
           (the U statistic of the first sample).
-        * ``"mannwhitney_exact"`` -- exact null distribution of W when there
-          are no ties (R's default below 50 per group).  With ties the exact
-          distribution does not apply and, as R does, the normal approximation
-          with continuity correction is used; the ``variant`` says so.
+        * ``"mannwhitney_exact"`` -- R ``wilcox.test``'s default
+          (``exact = NULL``): the exact null distribution of W when both
+          groups have fewer than 50 observations and there are no ties;
+          otherwise, as R does, the normal approximation with continuity
+          (and tie) correction.  The ``variant`` says which was used.
         * ``"kruskal"`` -- Kruskal-Wallis rank-sum test with tie correction.
         * ``"anova"`` -- one-way ANOVA F-test assuming equal variances (R
           ``oneway.test(var.equal=TRUE)`` / ``summary(aov())``); ``df`` is the
@@ -475,6 +501,7 @@ def compare_samples(samples: Sequence, test: str = "welch") -> TestResult:
 
     if test in ("welch", "student"):
         equal = test == "student"
+        _check_not_constant(groups[0], groups[1], equal)
         res = stats.ttest_ind(groups[0], groups[1], equal_var=equal)
         variant = "Student t-test (pooled variance)" if equal else "Welch t-test (unequal variances)"
         return TestResult(float(res.statistic), float(res.pvalue), float(res.df), "t-test", variant)
@@ -483,17 +510,20 @@ def compare_samples(samples: Sequence, test: str = "welch") -> TestResult:
         x, y = groups
         pooled = np.concatenate([x, y])
         ties = np.unique(pooled).size < pooled.size
-        if test == "mannwhitney_exact" and not ties:
+        large = max(x.size, y.size) >= _EXACT_WILCOX_MAX_N
+        if test == "mannwhitney_exact" and not ties and not large:
             res = stats.mannwhitneyu(x, y, alternative="two-sided", method="exact")
-            variant = "Wilcoxon rank-sum (Mann-Whitney), exact distribution (no ties)"
+            variant = "Wilcoxon rank-sum (Mann-Whitney), exact distribution (no ties, both groups < 50)"
         else:
             res = _mannwhitney_asymptotic(x, y)
             variant = (
                 "Wilcoxon rank-sum (Mann-Whitney), normal approximation with continuity "
                 "correction and tie correction"
             )
-            if test == "mannwhitney_exact":
+            if test == "mannwhitney_exact" and ties:
                 variant += " (ties present: exact p-value not available, as R)"
+            elif test == "mannwhitney_exact":
+                variant += f" (a group has >= {_EXACT_WILCOX_MAX_N} observations: not exact, as R's default)"
         return TestResult(float(res.statistic), float(res.pvalue), None, "Wilcoxon rank-sum", variant)
 
     if test == "kruskal":

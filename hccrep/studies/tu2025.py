@@ -46,7 +46,8 @@ Variants (each named in :attr:`Tu2025Runner.variants`)
   on the training cohort and applied to the validation cohorts; positive class
   TIN.
 - Hosmer-Lemeshow: 10 groups by type-7 quantiles (``ResourceSelection::
-  hoslem.test``), df = g - 2 in every cohort, with the training model's risks.
+  hoslem.test`` >= 0.3-6), df = g - 2 with g the groups formed, in every
+  cohort, with the training model's risks.
 - Decision curves: net benefit (Vickers & Elkin 2006) on a threshold grid;
   "TIPM above the other models" means at least as high as the ultrasound
   and the serological model at every threshold of the grid.
@@ -150,7 +151,7 @@ def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> 
     --------
     >>> d = pd.DataFrame({"x": [0, 0, 0, 1, 1, 1, 0, 1]})
     >>> fit = logit_fit(d, [0, 0, 1, 1, 1, 0, 0, 1])
-    >>> [round(v, 4) for v in fit.coef]
+    >>> [round(float(v), 4) for v in fit.coef]
     [-1.0986, 2.1972]
     """
     X = np.column_stack([np.ones(len(x)), x.to_numpy(float)])

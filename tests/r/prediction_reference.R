@@ -7,15 +7,15 @@
 # Writes key,value lines (see _common.R).
 #
 # ROC: pROC with direction = "<" (controls < threshold <= cases) and levels = c(0, 1), so nothing is
-# flipped automatically.  Hosmer-Lemeshow: written here from the textbook definition (Hosmer,
-# Lemeshow & Sturdivant 2013, section 5.2.2) because ResourceSelection is not installed: deciles of
-# risk by quantile(type = 7) cut points, cut(..., include.lowest = TRUE), duplicate cut points
-# merged, C-hat summed over events and non-events, df = g - 2.  Backward elimination: refit glm and
+# flipped automatically.  Hosmer-Lemeshow: ResourceSelection::hoslem.test (version 0.3-6, df = groups
+# formed - 2) as re-implemented by hand in hoslem.R, because ResourceSelection is not installed.
+# Backward elimination: refit glm and
 # drop the covariate with the largest Wald p while it exceeds p_remove (not step(), which uses AIC).
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) != 2L) stop("usage: prediction_reference.R INDIR OUT.csv")
 here <- dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))))
 source(file.path(here, "_common.R"))
+source(file.path(here, "hoslem.R"))
 need("pROC")
 out <- kv_open(args[[2]])
 emit <- out$emit
@@ -74,20 +74,6 @@ for (i in seq_len(nrow(pairs))) {
 }
 
 # ---------------------------------------------------------------- calibration
-hl_textbook <- function(y, p, g) {
-  cuts <- unique(quantile(p, probs = seq(0, 1, 1 / g), type = 7, names = FALSE))
-  grp <- cut(p, breaks = cuts, include.lowest = TRUE)
-  o1 <- tapply(y, grp, sum)
-  e1 <- tapply(p, grp, sum)
-  nk <- tapply(y, grp, length)
-  keep <- !is.na(nk) & nk > 0
-  o1 <- o1[keep]; e1 <- e1[keep]; nk <- nk[keep]
-  o0 <- nk - o1
-  e0 <- nk - e1
-  chat <- sum((o1 - e1)^2 / e1 + (o0 - e0)^2 / e0)
-  df <- length(nk) - 2
-  list(stat = chat, df = df, p = pchisq(chat, df, lower.tail = FALSE), n = nk)
-}
 cal <- rd("calib.csv")
 for (id in unique(cal$id)) {
   d <- cal[cal$id == id, ]
@@ -99,11 +85,16 @@ for (id in unique(cal$id)) {
   emit(paste0(k, ".slope"), coef(f1)[[2]])
   emit(paste0(k, ".brier"), mean((d$p - d$y)^2))
   for (g in c(10, 5)) {
-    h <- hl_textbook(d$y, d$p, g)
-    emit(sprintf("%s.hl%d.stat", k, g), h$stat)
-    emit(sprintf("%s.hl%d.df", k, g), h$df)
-    emit(sprintf("%s.hl%d.p", k, g), h$p)
-    for (j in seq_along(h$n)) emit(sprintf("%s.hl%d.n.%d", k, g, j - 1), h$n[[j]])
+    h <- hoslem_test(d$y, d$p, g, version = "0.3-6")  # tests/r/hoslem.R
+    emit(sprintf("%s.hl%d.empty", k, g), sum(h$n == 0))
+    for (variant in c("", ".nonempty")) {
+      if (variant == ".nonempty") h <- hoslem_test(d$y, d$p, g, version = "0.3-6", drop_empty = TRUE)
+      kk <- sprintf("%s.hl%d%s", k, g, variant)
+      emit(paste0(kk, ".stat"), h$statistic)
+      emit(paste0(kk, ".df"), h$df)
+      emit(paste0(kk, ".p"), h$p)
+      for (j in seq_along(h$n)) emit(sprintf("%s.n.%d", kk, j - 1), h$n[[j]])
+    }
   }
 }
 

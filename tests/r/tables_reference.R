@@ -43,8 +43,9 @@ for (id in unique(smp$id)) {
     r <- wilcox.test(xs[[1]], xs[[2]], exact = FALSE, correct = TRUE)
     emit(sprintf("samples.%s.wilcox_approx.statistic", id), r$statistic)
     emit(sprintf("samples.%s.wilcox_approx.p", id), r$p.value)
-    # R's default: exact when no ties (and n < 50), otherwise the normal approximation
-    r <- suppressWarnings(wilcox.test(xs[[1]], xs[[2]], exact = TRUE, correct = TRUE))
+    # R's default (exact = NULL): exact when both groups have < 50 observations and there are
+    # no ties, otherwise the normal approximation with continuity correction
+    r <- wilcox.test(xs[[1]], xs[[2]])
     emit(sprintf("samples.%s.wilcox_exact.statistic", id), r$statistic)
     emit(sprintf("samples.%s.wilcox_exact.p", id), r$p.value)
   }
