@@ -123,38 +123,9 @@ def _props(minprop: float, maxprop: float) -> tuple[float, float]:
 # ----------------------------------------------------------------------------- Youden
 
 
-def youden_cutoff(y, score) -> Cutoff:
-    """Threshold maximising Youden's J for a marker against a binary outcome.
-
-    Checks the input, then calls :func:`hccrep.stats.prediction.youden_cutoff`
-    (pROC ``coords(r, "best", best.method = "youden")``; ties: the lowest threshold).
-
-    Parameters
-    ----------
-    y : array_like of 0/1
-        Outcome (1 = case).  Both classes must be present.
-    score : array_like
-        Marker; higher values are taken to indicate a case.
-
-    Returns
-    -------
-    Cutoff
-        ``threshold`` is a pROC threshold: the midpoint between two consecutive
-        distinct marker values; a patient is "positive" when marker >= threshold.
-
-    Examples
-    --------
-    >>> c = youden_cutoff([0, 0, 0, 0, 1, 1, 1, 1], [1, 2, 5, 6, 4, 8, 9, 10])
-    >>> c.threshold, c.sensitivity, c.specificity
-    (7.0, 0.75, 1.0)
-    """
-    yy = _binary(y, "y")
-    s = _vector(score, "score")
-    if yy.size != s.size:
-        raise ValueError(f"y and score lengths differ ({yy.size} vs {s.size})")
-    if yy.min() == yy.max():
-        raise ValueError("y must contain both cases (1) and controls (0)")
-    return _prediction.youden_cutoff(yy, s)
+#: Youden's cut-off is :func:`hccrep.stats.prediction.youden_cutoff` (pROC's ``coords(r, "best",
+#: best.method = "youden")``; ties: the lowest threshold), listed here with the other cut-off methods.
+youden_cutoff = _prediction.youden_cutoff
 
 
 # ----------------------------------------------------------------------------- maximally selected statistics

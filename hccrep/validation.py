@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import special, stats
 
 from hccrep.stats.fastcox import cox_fit
+from hccrep.stats.prediction import logit_fit
 from hccrep.stats.survival import _as_time_event
 
 __all__ = [
@@ -42,7 +43,6 @@ __all__ = [
     "OptimismResult",
     "harrell_c",
     "auc",
-    "logistic_fit",
     "bootstrap_optimism_cox",
     "bootstrap_optimism_logistic",
     "concordance_for_sd",
@@ -147,47 +147,6 @@ def auc(y, score) -> float:
 
 
 # ----------------------------------------------------------------------------- logistic fit
-
-
-def logistic_fit(y, x, *, tol: float = 1e-10, max_iter: int = 50) -> tuple[np.ndarray, bool]:
-    """Maximum-likelihood logistic regression by Newton-Raphson (intercept first).
-
-    Returns the coefficients and whether the fit converged (it does not under
-    complete or quasi-complete separation, where the MLE does not exist).
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> x = rng.normal(size=(200, 1))
-    >>> y = (rng.random(200) < 1 / (1 + np.exp(-(0.5 + x[:, 0])))).astype(float)
-    >>> beta, ok = logistic_fit(y, x)
-    >>> ok, beta.shape
-    (True, (2,))
-    """
-    yy = np.asarray(y, dtype=float)
-    xx = np.asarray(x, dtype=float)
-    if xx.ndim == 1:
-        xx = xx[:, None]
-    design = np.column_stack([np.ones(len(yy)), xx])
-    beta = np.zeros(design.shape[1])
-    ll_old = -np.inf
-    for _ in range(max_iter):
-        eta = design @ beta
-        p = special.expit(eta)
-        w = p * (1 - p)
-        grad = design.T @ (yy - p)
-        hess = design.T @ (design * w[:, None])
-        try:
-            step = np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError:
-            return beta, False
-        beta = beta + step
-        eta = design @ beta
-        ll = float(np.sum(yy * eta - np.logaddexp(0, eta)))
-        if abs(ll - ll_old) < tol * (abs(ll) + tol) and np.abs(step).max() < 1e-7:
-            return beta, bool(np.all(np.abs(beta) < 30))
-        ll_old = ll
-    return beta, False
 
 
 # ----------------------------------------------------------------------------- the bootstrap
@@ -427,8 +386,8 @@ def bootstrap_optimism_logistic(
     def fit(idx):
         if y[idx].min() == y[idx].max():
             return None
-        beta, ok = logistic_fit(y[idx], x[idx])
-        return beta if ok else None
+        res = logit_fit(x[idx], y[idx])
+        return res.coef if res.converged else None
 
     def score(beta, idx):
         return auc(y[idx], beta[0] + x[idx] @ beta[1:])
@@ -603,9 +562,10 @@ def _fit_and_score(train: pd.DataFrame, test: pd.DataFrame, xs: list[str], outco
     y_tr, y_te = train["y"].to_numpy(), test["y"].to_numpy()
     if y_tr.min() == y_tr.max() or y_te.min() == y_te.max():
         return None
-    beta, ok = logistic_fit(y_tr, train[xs].to_numpy())
-    if not ok:
+    res = logit_fit(train[xs].to_numpy(), y_tr)
+    if not res.converged:
         return None
+    beta = res.coef
     return (auc(y_tr, train[xs].to_numpy() @ beta[1:]), auc(y_te, test[xs].to_numpy() @ beta[1:]))
 
 

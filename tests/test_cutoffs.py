@@ -267,9 +267,9 @@ def test_spread_table_ratio():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: youden_cutoff([0, 1, 2], [1, 2, 3]), "y must be coded 0/1"),
-        (lambda: youden_cutoff([1, 1, 1], [1, 2, 3]), "both cases"),
-        (lambda: youden_cutoff([0, 1], [1, 2, 3]), "lengths differ"),
+        (lambda: youden_cutoff([0, 1, 2], [1, 2, 3]), "y must be 0/1"),
+        (lambda: youden_cutoff([1, 1, 1], [1, 2, 3]), "cases .1. and 1 controls"),
+        (lambda: youden_cutoff([0, 1], [1, 2, 3]), "score has 3 values but y has 2"),
         (lambda: maxstat_logrank([1, 2, 3], [0, 0, 0], [1, 2, 3]), "no events"),
         (lambda: maxstat_logrank([1, 2, 3], [1, 1, 1], [1, 2, np.nan]), "marker contains missing"),
         (lambda: maxstat_logrank([1, 2, 3, 4], [1, 1, 1, 1], [1, 2, 3, 4], minprop=0.6, maxprop=0.5), "minprop"),

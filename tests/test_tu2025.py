@@ -16,7 +16,8 @@ from hccrep.audit import audit_study, confusion_matrices
 from hccrep.printed import equal_at_precision, parse_count_percent, parse_summary
 from hccrep.replication import VERDICTS, runner_for, scorecard
 from hccrep.spec import DATA_DIR, CategoricalVariable, DataFileError, load_study
-from hccrep.studies.tu2025 import COHORTS, albi_score, design_matrix, logit_fit
+from hccrep.stats.prediction import logit_fit
+from hccrep.studies.tu2025 import COHORTS, albi_score, design_matrix
 
 
 @pytest.fixture(scope="module")

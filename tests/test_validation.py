@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hccrep.stats.prediction import logit_fit
 from hccrep.validation import (
     auc,
     bootstrap_optimism_cox,
@@ -36,7 +37,6 @@ from hccrep.validation import (
     count_predictors,
     gap_check,
     harrell_c,
-    logistic_fit,
     lp_sd_for_index,
     simulate_prognostic_cohort,
     split_sample_gap,
@@ -122,7 +122,8 @@ def test_refitted_coefficients_match_rms_cph_and_lrm(rms_reference):
     # cph stops when the log-likelihood changes by less than eps = 1e-4 (its default), coxph-style
     # fits in test_r_parity converge further; here the coefficients agree to about 1e-6 absolute
     np.testing.assert_allclose(coef, [ref[f"cph.coef.{x}"] for x in XS], rtol=0, atol=2e-6)
-    beta, ok = logistic_fit(d.y, d[XS].to_numpy())
+    res = logit_fit(d[XS].to_numpy(), d.y)
+    beta, ok = res.coef, res.converged
     assert ok
     np.testing.assert_allclose(beta, [ref["lrm.coef.Intercept"], *[ref[f"lrm.coef.{x}"] for x in XS]], rtol=1e-6)
 
@@ -166,14 +167,15 @@ def test_logistic_fit_matches_statsmodels_logit():
     import statsmodels.api as sm
 
     d = _cohort(seed=5)
-    beta, ok = logistic_fit(d.y, d[XS].to_numpy())
+    res = logit_fit(d[XS].to_numpy(), d.y)
+    beta, ok = res.coef, res.converged
     ref = sm.Logit(d.y, sm.add_constant(d[XS])).fit(disp=0).params.to_numpy()
     assert ok
     np.testing.assert_allclose(beta, ref, rtol=1e-7)
 
 
 def test_logistic_fit_reports_separation_as_not_converged():
-    _, ok = logistic_fit([0, 0, 0, 1, 1, 1], np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]]))
+    ok = logit_fit(np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]]), [0, 0, 0, 1, 1, 1]).converged
     assert not ok
 
 

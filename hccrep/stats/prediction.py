@@ -96,6 +96,8 @@ __all__ = [
     "simulate_ratings",
     "vif_table",
     "youden_cutoff",
+    "FittedLogit",
+    "logit_fit",
 ]
 
 CALIBRATION_STRATEGIES = ("quantile", "uniform")
@@ -1345,6 +1347,87 @@ def _fit_logit(y: np.ndarray, x: pd.DataFrame):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return sm.GLM(y, exog, family=sm.families.Binomial()).fit()
+
+
+@dataclass(frozen=True)
+class FittedLogit:
+    """A logistic fit: names, coefficients (intercept first), Wald SEs."""
+
+    names: tuple[str, ...]
+    coef: np.ndarray
+    se: np.ndarray
+    converged: bool
+
+    def predict(self, x: pd.DataFrame) -> np.ndarray:
+        """Predicted probabilities for the columns ``names[1:]`` of ``x``."""
+        lp = self.coef[0] + x[list(self.names[1:])].to_numpy(float) @ self.coef[1:]
+        return special.expit(lp)
+
+    def table(self, conf_level: float = 0.95) -> pd.DataFrame:
+        """Coefficient, Wald CI of the coefficient, z and p for every term."""
+        q = stats.norm.ppf(0.5 + conf_level / 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = self.coef / self.se
+        return pd.DataFrame({"coef": self.coef, "lower": self.coef - q * self.se, "upper": self.coef + q * self.se,
+                             "z": z, "p": 2 * stats.norm.sf(np.abs(z))}, index=pd.Index(self.names, name="term"))
+
+
+def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> FittedLogit:
+    """Unpenalised logistic regression by Newton-Raphson (IRLS, as R ``glm``), with an intercept.
+
+    The numpy fast path of :func:`logistic_table` (statsmodels) for Monte Carlo
+    and bootstrap loops; ``tests/test_tu2025.py`` checks the two agree.  A fit
+    that has not converged (complete or quasi-complete separation, where the
+    MLE does not exist) has ``converged`` False.
+
+    Parameters
+    ----------
+    x : pandas.DataFrame or array (n, p)
+        Covariates (no intercept column).
+    y : array_like of 0/1
+        Outcome.
+
+    Returns
+    -------
+    FittedLogit
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"x": [0, 0, 0, 1, 1, 1, 0, 1]})
+    >>> fit = logit_fit(d, [0, 0, 1, 1, 1, 0, 0, 1])
+    >>> [round(float(v), 4) for v in fit.coef]
+    [-1.0986, 2.1972]
+    """
+    if not isinstance(x, pd.DataFrame):
+        arr = np.asarray(x, dtype=float)
+        x = pd.DataFrame(arr[:, None] if arr.ndim == 1 else arr, columns=[f"x{i}" for i in range(1 if arr.ndim == 1 else arr.shape[1])])
+    X = np.column_stack([np.ones(len(x)), x.to_numpy(float)])
+    yy = np.asarray(y, dtype=float)
+    if yy.shape[0] != X.shape[0]:
+        raise ValueError(f"y has {yy.shape[0]} values but x has {X.shape[0]} rows")
+    if not np.isin(yy, (0.0, 1.0)).all():
+        raise ValueError("y must be 0/1")
+    beta = np.zeros(X.shape[1])
+    converged = False
+    for _ in range(max_iter):
+        p = special.expit(X @ beta)
+        w = p * (1 - p)
+        info = X.T @ (X * w[:, None])
+        try:
+            step = np.linalg.solve(info, X.T @ (yy - p))
+        except np.linalg.LinAlgError:
+            break
+        beta = beta + step
+        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+            converged = True
+            break
+    p = special.expit(X @ beta)
+    info = X.T @ (X * (p * (1 - p))[:, None])
+    try:
+        se = np.sqrt(np.diag(np.linalg.inv(info)))
+    except np.linalg.LinAlgError:
+        se = np.full(beta.size, np.inf)
+    return FittedLogit(("(Intercept)", *x.columns), beta, se, converged and bool(np.all(np.abs(beta) < 30)))
 
 
 def logistic_table(df, outcome: str, covariates: Sequence[str], *, conf_level: float = 0.95,

@@ -76,12 +76,13 @@ import pandas as pd
 from scipy import stats as sps
 
 from hccrep.replication import DeclaredRunner
+from hccrep.stats.prediction import FittedLogit, logit_fit
 from hccrep.simulate import simulate_baseline, simulate_survival
 from hccrep.simulate.outcomes import simulate_declared_binary
 from hccrep.spec import CategoricalVariable, ReportedNumber, Study
 
 __all__ = [
-    "make_runner", "Tu2025Runner", "COHORTS", "MODELS", "albi_score", "design_matrix", "logit_fit", "FittedLogit",
+    "make_runner", "Tu2025Runner", "COHORTS", "MODELS", "albi_score", "design_matrix",
     "CANDIDATES", "table2_side_by_side", "backward_eliminate", "stepwise_experiment", "rf_importance", "reported_by_file",
     "importance_figure", "inputs_with_reasons", "anova_rounding_range", "explain_verdicts",
 ]
@@ -115,73 +116,6 @@ def albi_score(bilirubin_umol_l, albumin_g_l) -> np.ndarray:
     from hccrep.scores import albi
 
     return np.asarray(albi(np.asarray(bilirubin_umol_l, dtype=float), np.asarray(albumin_g_l, dtype=float)), dtype=float)
-
-
-@dataclass(frozen=True)
-class FittedLogit:
-    """A logistic fit: names, coefficients (intercept first), Wald SEs."""
-
-    names: tuple[str, ...]
-    coef: np.ndarray
-    se: np.ndarray
-    converged: bool
-
-    def predict(self, x: pd.DataFrame) -> np.ndarray:
-        """Predicted probabilities for the columns ``names[1:]`` of ``x``."""
-        lp = self.coef[0] + x[list(self.names[1:])].to_numpy(float) @ self.coef[1:]
-        return 1.0 / (1.0 + np.exp(-lp))
-
-    def table(self, conf_level: float = 0.95) -> pd.DataFrame:
-        """Coefficient, Wald CI of the coefficient, z and p for every term."""
-        q = sps.norm.ppf(0.5 + conf_level / 2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = self.coef / self.se
-        return pd.DataFrame({"coef": self.coef, "lower": self.coef - q * self.se, "upper": self.coef + q * self.se,
-                             "z": z, "p": 2 * sps.norm.sf(np.abs(z))}, index=pd.Index(self.names, name="term"))
-
-
-def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> FittedLogit:
-    """Unpenalised logistic regression by Newton-Raphson (IRLS, as R ``glm``), with an intercept.
-
-    A small numpy fit for the Monte Carlo loop; ``tests/test_tu2025.py`` checks
-    it equals statsmodels ``Logit``.  A fit that has not converged (separation)
-    has ``converged`` False.
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"x": [0, 0, 0, 1, 1, 1, 0, 1]})
-    >>> fit = logit_fit(d, [0, 0, 1, 1, 1, 0, 0, 1])
-    >>> [round(float(v), 4) for v in fit.coef]
-    [-1.0986, 2.1972]
-    """
-    X = np.column_stack([np.ones(len(x)), x.to_numpy(float)])
-    yy = np.asarray(y, dtype=float)
-    if yy.shape[0] != X.shape[0]:
-        raise ValueError(f"y has {yy.shape[0]} values but x has {X.shape[0]} rows")
-    if not np.isin(yy, (0.0, 1.0)).all():
-        raise ValueError("y must be 0/1")
-    beta = np.zeros(X.shape[1])
-    converged = False
-    for _ in range(max_iter):
-        eta = X @ beta
-        p = 1.0 / (1.0 + np.exp(-eta))
-        w = p * (1 - p)
-        info = X.T @ (X * w[:, None])
-        try:
-            step = np.linalg.solve(info, X.T @ (yy - p))
-        except np.linalg.LinAlgError:
-            break
-        beta = beta + step
-        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
-            converged = True
-            break
-    p = 1.0 / (1.0 + np.exp(-(X @ beta)))
-    info = X.T @ (X * (p * (1 - p))[:, None])
-    try:
-        se = np.sqrt(np.diag(np.linalg.inv(info)))
-    except np.linalg.LinAlgError:
-        se = np.full(beta.size, np.inf)
-    return FittedLogit(("(Intercept)", *x.columns), beta, se, converged and bool(np.all(np.abs(beta) < 30)))
 
 
 def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
