@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from hccrep.printed import PrintedError, PValue, Summary, decimals_of, parse_count_percent, parse_pvalue, parse_summary
+from hccrep.printed import PrintedError, PValue, Summary, decimals_of, parse_count_percent, parse_pvalue, parse_summary, prints_as
 from hccrep.spec import BaselineFile, CategoricalVariable, ContinuousVariable, ReportedNumber, ResultsFile, Study, load_study
 
 __all__ = [
@@ -774,11 +774,6 @@ def audit_count_pvalues(study: Study) -> list[dict]:
 _CONFUSION_METRICS = ("sensitivity", "specificity", "accuracy", "precision", "f1")
 
 
-def _prints_as(x: np.ndarray, printed: float, decimals: int) -> np.ndarray:
-    """Does each percentage in ``x`` round (half up, within float noise) to ``printed``?"""
-    return np.abs(x - printed) <= 0.5 * 10.0**-decimals + 1e-9
-
-
 def confusion_matrices(printed: dict[str, tuple[float, int]], n_max: int = 1000) -> pd.DataFrame:
     """Every confusion matrix whose metrics print as the reported percentages.
 
@@ -815,7 +810,7 @@ def confusion_matrices(printed: dict[str, tuple[float, int]], n_max: int = 1000)
         tot = np.arange(1, n_max + 1)
         cand = np.concatenate([np.floor(value / 100 * tot) + d for d in (-1, 0, 1, 2)])
         tt = np.tile(tot, 4)
-        ok = (cand >= 0) & (cand <= tt) & _prints_as(100 * cand / tt, value, dec)
+        ok = (cand >= 0) & (cand <= tt) & prints_as(100 * cand / tt, value, dec, either_at_half=True)
         return cand[ok].astype(int), tt[ok]
 
     tp, pos = pairs("sensitivity")
@@ -829,7 +824,7 @@ def confusion_matrices(printed: dict[str, tuple[float, int]], n_max: int = 1000)
         calc = {"accuracy": 100 * (TP + TN) / (P + N), "precision": 100 * TP / (TP + FP), "f1": 100 * 2 * TP / (2 * TP + FP + FN)}
     for metric, values in calc.items():
         if metric in printed:
-            keep &= _prints_as(values, *printed[metric])
+            keep &= prints_as(values, *printed[metric], either_at_half=True)
     out = pd.DataFrame({"tp": TP[keep], "fn": FN[keep], "tn": TN[keep], "fp": FP[keep], "positives": P[keep], "negatives": N[keep]})
     out["n"] = out["positives"] + out["negatives"]
     return out.drop_duplicates().sort_values(["n", "positives"]).reset_index(drop=True)

@@ -30,6 +30,8 @@ __all__ = [
     "parse_summary",
     "parse_numbers",
     "check_no_decimal_comma",
+    "prints_as",
+    "counts_printing_as",
     "round_half_up",
     "equal_at_precision",
 ]
@@ -105,6 +107,62 @@ def equal_at_precision(value: float, printed_value: float, decimals: int) -> boo
     True
     """
     return math.isclose(round_half_up(value, decimals), printed_value, rel_tol=0, abs_tol=10.0 ** (-decimals) / 100)
+
+
+def prints_as(value, printed: float, decimals: int, *, either_at_half: bool = False):
+    """Does each ``value`` print as ``printed`` at ``decimals``?
+
+    Rounding is half up (:func:`round_half_up`), as people round on paper.
+    With ``either_at_half`` a value exactly half-way also matches the lower
+    printed value, as software that rounds half to even (R, numpy) prints it.
+
+    Parameters
+    ----------
+    value : float or array_like
+    printed : float
+    decimals : int
+
+    Returns
+    -------
+    bool or numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> prints_as([12.49, 12.5, 13.51], 13, 0).tolist()
+    [False, True, False]
+    >>> bool(prints_as(13.5, 13, 0, either_at_half=True))
+    True
+    """
+    import numpy as np
+
+    x = np.asarray(value, dtype=float)
+    half = 0.5 * 10.0 ** (-decimals)
+    tol = 1e-9 * max(1.0, abs(printed))
+    out = (x >= printed - half - tol) & ((x < printed + half - tol) | (either_at_half & (x <= printed + half + tol)))
+    return out if out.ndim else bool(out)
+
+
+def counts_printing_as(percent: float, decimals: int, n: int) -> list[int]:
+    """Every count ``k`` in ``0..n`` whose percentage ``100 k / n`` prints as ``percent`` (half up).
+
+    A Kaplan-Meier rate equals ``k / n`` when nobody was censored before the
+    landmark, so an empty list then points to censoring or a typing error.
+
+    Examples
+    --------
+    >>> counts_printing_as(25, 0, 8)
+    [2]
+    >>> counts_printing_as(33.33, 2, 7)
+    []
+    """
+    import numpy as np
+
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if not 0 <= percent <= 100:
+        raise ValueError(f"percent must lie in [0, 100], got {percent}")
+    k = np.arange(n + 1)
+    return [int(i) for i in k[prints_as(100.0 * k / n, percent, decimals)]]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from hccrep.stats import km_median
 from hccrep.studies.fonc2025_km import (
     KM_FILES,
     differential_censoring_example,
-    fractions_printing_as,
+    counts_printing_as,
     implied_weibull_shape,
     km_checks_runner,
     landmark_table,
@@ -99,19 +99,19 @@ def test_landmark_table(study, cohort):
     assert sorted(landmark_times(study)) == sorted({float(n.attrs["time"]) for n in rates})
     sizes = {g.key: g.n for g in study.baseline().groups}
     for (_, row), n in zip(tab.iterrows(), rates):
-        ks = fractions_printing_as(n.value, n.decimals or 0, sizes[n.attrs["group"]])
+        ks = counts_printing_as(n.value, n.decimals or 0, sizes[n.attrs["group"]])
         assert (row.k_of_n == "none") == (not ks)
         assert 0 <= row.km <= 100 and row.lower <= row.km <= row.upper
         assert row.n_risk == int((cohort.loc[cohort.arm.astype(str) == n.attrs["group"], f"{n.attrs['endpoint']}_time"] >= row.month).sum())
 
 
-def test_fractions_printing_as():
-    assert fractions_printing_as(25.0, 0, 8) == [2]
-    assert fractions_printing_as(33.3, 1, 3) == [1]
-    assert fractions_printing_as(40.0, 0, 7) == []
-    assert fractions_printing_as(0.0, 0, 5) == [0]
+def test_counts_printing_as():
+    assert counts_printing_as(25.0, 0, 8) == [2]
+    assert counts_printing_as(33.3, 1, 3) == [1]
+    assert counts_printing_as(40.0, 0, 7) == []
+    assert counts_printing_as(0.0, 0, 5) == [0]
     with pytest.raises(ValueError):
-        fractions_printing_as(10.0, 0, 0)
+        counts_printing_as(10.0, 0, 0)
 
 
 def test_weibull_shape_recovers_an_exact_weibull():

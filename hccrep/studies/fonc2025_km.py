@@ -9,7 +9,7 @@ Whole cohort (step 4)
     ``"log"`` and the ``"log-log"`` transform, and the median lifelines
     reports), :func:`landmark_table` (KM survival at the landmark times the
     paper reports, with the ``k/n`` fractions that print as the reported rate),
-    :func:`fractions_printing_as`, :func:`implied_weibull_shape` (the Weibull
+    :func:`hccrep.printed.counts_printing_as`, :func:`implied_weibull_shape` (the Weibull
     shape the reported median and landmark rates imply) and
     :func:`km_checks_runner` (the study's runner restricted to these checks, for
     a quick sensitivity analysis), :func:`mc_intervals` (Monte Carlo intervals
@@ -31,7 +31,7 @@ Examples
 >>> st = load_study("fonc2025")
 >>> len(landmark_times(st)) > 0
 True
->>> fractions_printing_as(25, 0, 8)
+>>> counts_printing_as(25, 0, 8)
 [2]
 """
 
@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from hccrep.frames import str_labels
-from hccrep.printed import equal_at_precision
+from hccrep.printed import counts_printing_as
 from hccrep.spec import ReportedNumber, Study
 from hccrep.studies.fonc2025 import Fonc2025Runner
 
@@ -55,7 +55,7 @@ __all__ = [
     "median_table",
     "landmark_times",
     "landmark_table",
-    "fractions_printing_as",
+    "counts_printing_as",
     "implied_weibull_shape",
     "weibull_shape",
     "mc_intervals",
@@ -173,22 +173,6 @@ def landmark_times(study: Study) -> list[float]:
     return sorted({float(n.attrs["time"]) for n in _km_numbers(study, "rate")})
 
 
-def fractions_printing_as(value: float, decimals: int, n: int) -> list[int]:
-    """Every ``k`` in ``0..n`` whose percentage ``100 k / n`` prints as ``value``.
-
-    A Kaplan-Meier estimate equals ``k/n`` when nobody in the group was
-    censored before the landmark; an empty list means censoring (or a typo).
-
-    >>> fractions_printing_as(30, 0, 10)
-    [3]
-    >>> fractions_printing_as(33.33, 2, 7)
-    []
-    """
-    if n <= 0:
-        raise ValueError(f"n must be positive, got {n}")
-    return [k for k in range(n + 1) if equal_at_precision(100.0 * k / n, value, decimals)]
-
-
 def landmark_table(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -> pd.DataFrame:
     """Reported landmark rates (quantity ``rate`` in ``survival_text``) beside the simulated KM rates.
 
@@ -211,7 +195,7 @@ def landmark_table(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -
         ep, g, month = n.attrs["endpoint"], n.attrs["group"], float(n.attrs["time"])
         t, e = _time_event(cohort, ep, arm == g)
         lm = km_landmark(t, e, [month], conf_type=conf_type).iloc[0]
-        ks = fractions_printing_as(n.value, n.decimals or 0, sizes[g])
+        ks = counts_printing_as(n.value, n.decimals or 0, sizes[g])
         rows.append({
             "key": n.key, "endpoint": ep.upper(), "arm": labels[g], "month": month, "printed": n.printed,
             "reported": n.value, "k_of_n": ", ".join(f"{k}/{sizes[g]}" for k in ks) or "none",
@@ -421,7 +405,7 @@ def site_median_bound(study: Study) -> pd.Series:
            "reported pooled median": pooled.value}
     for n in _km_numbers(study, "rate"):
         if n.attrs["endpoint"] == "pfs" and n.attrs["group"] == arm_key:
-            ks = fractions_printing_as(n.value, n.decimals or 0, n_arm)
+            ks = counts_printing_as(n.value, n.decimals or 0, n_arm)
             out[f"reported PFS at {n.attrs['time']} months"] = f"{n.printed} = " + (", ".join(f"{k}/{n_arm}" for k in ks) or "no k/n")
     return pd.Series(out, dtype=object)
 

@@ -46,6 +46,7 @@ from hccrep.printed import round_half_up
 from hccrep.replication import Runner
 from hccrep.spec import ReportedNumber, Study
 from hccrep.stats import fastsurv, km_landmark, km_median
+from hccrep.printed import counts_printing_as
 from hccrep.stats.fastsurv import logrank, logrank_trend
 from hccrep.validation import harrell_c  # noqa: F401  (re-exported for the chapter's notebooks)
 
@@ -92,21 +93,6 @@ AUC_VARIANT = "cumulative/dynamic AUC at 24 months with IPCW (sksurv cumulative_
 
 
 # ----------------------------------------------------------------------------- helpers on printed rates
-
-
-def counts_printing_as(percent: float, decimals: int, n: int) -> list[int]:
-    """Whole numbers ``k`` with ``100 k / n`` printing as ``percent`` at ``decimals`` (half up).
-
-    Examples
-    --------
-    >>> counts_printing_as(25, 0, 8)
-    [2]
-    """
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    if not 0 <= percent <= 100:
-        raise ValueError(f"percent must lie in [0, 100], got {percent}")
-    return [k for k in range(n + 1) if math.isclose(round_half_up(100.0 * k / n, decimals), percent, abs_tol=10.0 ** (-decimals) / 100)]
 
 
 def smallest_denominator(percent: float, decimals: int, *, max_n: int = 100000) -> int:
