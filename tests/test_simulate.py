@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from hccrep.stats import fastsurv
 from hccrep.printed import parse_summary
 from hccrep.simulate import (
     CalibrationError,
@@ -243,7 +244,7 @@ def test_survival_needs_exactly_one_censoring_model():
 
 def test_fast_km_median_equals_the_stats_module_on_tied_data():
     """The calibration loop's numpy KM median agrees with hccrep.stats.km_median (itself tested against R)."""
-    from hccrep.simulate.outcomes import _km_median
+    from hccrep.stats.fastsurv import median_survival as _km_median
     from hccrep.stats import km_median
 
     rng = np.random.default_rng(8)
@@ -258,7 +259,7 @@ def test_fast_km_median_equals_the_stats_module_on_tied_data():
 
 def test_fast_km_median_without_ties_equals_the_stats_module():
     """The tie-free path (one argsort, risk set n - k) gives what hccrep.stats.km_median gives, 0.5 plateaus included."""
-    from hccrep.simulate.outcomes import _km_median
+    from hccrep.stats.fastsurv import median_survival as _km_median
     from hccrep.stats import km_median
 
     rng = np.random.default_rng(9)
@@ -280,14 +281,14 @@ def test_plain_python_km_median_equals_the_numpy_path_bit_for_bit(monkeypatch):
 
     rng = np.random.default_rng(10)
     cases = []
-    for n in (1, 2, 3, 4, 8, 35, 36, 90, outcomes._SMALL):
+    for n in (1, 2, 3, 4, 8, 35, 36, 90, fastsurv.SMALL_ARM):
         for _ in range(60):
             cases.append((rng.exponential(10, n), (rng.random(n) < 0.7).astype(int)))
             cases.append((rng.permutation(n).astype(float) + 1.0, np.ones(n, dtype=int)))  # 0.5 plateaus
             cases.append((rng.integers(1, 6, n).astype(float), rng.integers(0, 2, n)))  # ties
-    small = [outcomes._km_median(t, e) for t, e in cases]
-    monkeypatch.setattr(outcomes, "_SMALL", -1)  # every size through numpy
-    big = [outcomes._km_median(t, e) for t, e in cases]
+    small = [fastsurv.median_survival(t, e) for t, e in cases]
+    monkeypatch.setattr(fastsurv, "SMALL_ARM", -1)  # every size through numpy
+    big = [fastsurv.median_survival(t, e) for t, e in cases]
     assert all((np.isnan(a) and np.isnan(b)) or a == b for a, b in zip(small, big))
     assert any(np.isnan(a) for a in small) and any(a != int(a) for a in small if np.isfinite(a))
 
@@ -316,7 +317,7 @@ def test_calibration_in_plain_python_gives_the_numpy_path_times(monkeypatch):
         return out
 
     small = run()
-    monkeypatch.setattr(outcomes, "_SMALL", -1)
+    monkeypatch.setattr(fastsurv, "SMALL_ARM", -1)
     big = run()
     for a, b in zip(small, big):
         if isinstance(a, str):
@@ -328,7 +329,7 @@ def test_calibration_in_plain_python_gives_the_numpy_path_times(monkeypatch):
 
 def test_administrative_calibration_is_exact_when_the_median_is_an_event_time():
     """Once bisection has bracketed the median patient, the scale is solved exactly (no 1e-8 residue)."""
-    from hccrep.simulate.outcomes import _km_median
+    from hccrep.stats.fastsurv import median_survival as _km_median
 
     # no censoring can come before the median (follow-up >= 1000) and n is odd, so the KM median is
     # the 61st event time, a continuous function of the scale: it must come out exact

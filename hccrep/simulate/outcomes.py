@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from hccrep.frames import str_labels
+from hccrep.stats import fastsurv
 
 __all__ = ["Effect", "linear_predictor", "simulate_survival", "simulate_binary", "CalibrationError", "binary_effects_for", "simulate_declared_binary"]
 
@@ -65,85 +66,6 @@ def linear_predictor(df: pd.DataFrame, effects: Sequence[Effect]) -> np.ndarray:
     for e in effects:
         eta += np.log(e.ratio) * e.column(df)
     return eta
-
-
-def _km_median(time: np.ndarray, event: np.ndarray) -> float:
-    """Kaplan-Meier median as R prints it (averaging where the curve sits at exactly 0.5).
-
-    A small numpy version for the calibration loops, which call it hundreds of
-    times; ``tests/test_simulate.py`` checks it equals
-    :func:`hccrep.stats.survival.km_median` on random data with ties.
-    """
-    time = np.asarray(time, dtype=float)
-    event = np.asarray(event, dtype=int)
-    if time.size <= _SMALL:
-        return _km_median_small(time, event)
-    order = np.argsort(time, kind="stable")
-    ts = time[order]
-    if ts.size > 1 and not (ts[1:] > ts[:-1]).all():
-        return _km_median_ties(time, event)
-    # no tied times: one patient leaves at each time, so the risk set at the k-th time is n - k
-    es = event[order]
-    ev = np.flatnonzero(es)
-    surv = np.cumprod(1.0 - 1.0 / (ts.size - ev))
-    return _median_from_curve(ts[ev], surv)
-
-
-#: Up to this many patients the KM median of the calibration loops is computed in plain Python:
-#: for an arm of a few dozen patients numpy's per-call cost is most of the work.
-_SMALL = 128
-_HALF_TOL = float(np.sqrt(np.finfo(float).eps))
-
-
-def _km_median_small(time: np.ndarray, event: np.ndarray) -> float:
-    """:func:`_km_median` in plain Python: the same products in the same order, so the same bits."""
-    return _km_median_pairs(list(zip(time.tolist(), event.tolist())))
-
-
-def _km_median_pairs(pairs: list) -> float:
-    """KM median of ``(time, event)`` pairs (sorted here); tied times go to :func:`_km_median_ties`."""
-    pairs.sort()
-    n = len(pairs)
-    for k in range(1, n):
-        if pairs[k][0] == pairs[k - 1][0]:
-            return _km_median_ties(np.array([p[0] for p in pairs], dtype=float), np.array([p[1] for p in pairs], dtype=int))
-    # no tied times: one patient leaves at each time, so the risk set at the k-th time is n - k
-    surv = 1.0
-    found = None
-    for k, (t, e) in enumerate(pairs):
-        if not e:
-            continue
-        surv *= 1.0 - 1.0 / (n - k)
-        if found is not None:  # the curve sat at exactly 0.5: the midpoint to the next event time
-            return 0.5 * (found + t)
-        if surv <= 0.5 + _HALF_TOL:
-            if abs(surv - 0.5) < _HALF_TOL:
-                found = t
-                continue
-            return float(t)
-    return float(found) if found is not None else float("nan")
-
-
-def _km_median_ties(time: np.ndarray, event: np.ndarray) -> float:
-    ut, inv = np.unique(time, return_inverse=True)
-    d = np.bincount(inv, weights=event, minlength=ut.size)
-    c = np.bincount(inv, minlength=ut.size)
-    at_risk = time.size - np.concatenate(([0], np.cumsum(c)[:-1]))
-    keep = d > 0
-    ut, d, at_risk = ut[keep], d[keep], at_risk[keep]
-    return _median_from_curve(ut, np.cumprod(1.0 - d / at_risk))
-
-
-def _median_from_curve(event_times: np.ndarray, surv: np.ndarray) -> float:
-    """First event time where the KM curve is at or below 0.5 (the midpoint to the next one at exactly 0.5)."""
-    tol = np.sqrt(np.finfo(float).eps)
-    below = np.flatnonzero(surv <= 0.5 + tol)
-    if below.size == 0:
-        return float("nan")
-    k = below[0]
-    if abs(surv[k] - 0.5) < tol and k + 1 < event_times.size:
-        return 0.5 * (event_times[k] + event_times[k + 1])
-    return float(event_times[k])
 
 
 def simulate_survival(
@@ -263,7 +185,7 @@ def simulate_survival(
         c = s * u
         ev = (t0 < c).astype(int)
         t = np.minimum(t0, c)
-        m = _km_median(t, ev)
+        m = fastsurv.median_survival(t, ev)
         if not np.isfinite(m):
             raise CalibrationError(f"group {g!r}: the KM median is not reached with {d} events of {n}; cannot calibrate to {medians[g]}")
         t = t * (float(medians[g]) / m)
@@ -289,7 +211,7 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
         t = np.exp(log_c) * t0
         return np.minimum(t, cens), np.where(t <= cens, 1, cens_event).astype(int)
 
-    if t0.size <= _SMALL:  # observe() and the median in plain Python: the same floats
+    if t0.size <= fastsurv.SMALL_ARM:  # observe() and the median in plain Python: the same floats
         t0l, cl, cel = t0.tolist(), cens.tolist(), cens_event.tolist()
 
         def median_at(log_c: float) -> float:
@@ -298,11 +220,11 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
             for a, c, ce in zip(t0l, cl, cel):
                 t = s * a
                 obs.append((t, 1) if t <= c else (c, ce))
-            m = _km_median_pairs(obs)
+            m = fastsurv.median_survival_pairs(obs)
             return m if m == m else np.inf  # not reached (NaN) counts as infinitely late
     else:
         def median_at(log_c: float) -> float:
-            m = _km_median(*observe(log_c))
+            m = fastsurv.median_survival(*observe(log_c))
             return m if np.isfinite(m) else np.inf
 
     lo = np.log(target / np.median(t0)) - 8.0

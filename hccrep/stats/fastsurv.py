@@ -55,7 +55,8 @@ from hccrep.stats.survival import (
     _z,
 )
 
-__all__ = ["KMCurve", "Landmarks", "TrendResult", "km_curve", "km_median", "km_landmark", "logrank", "logrank_trend"]
+__all__ = ["KMCurve", "Landmarks", "TrendResult", "SMALL_ARM", "km_curve", "km_median", "km_landmark", "logrank", "logrank_trend",
+           "median_survival", "median_survival_pairs"]
 
 _ENGINE = "numpy engine, hccrep.stats.fastsurv"
 
@@ -384,3 +385,89 @@ def logrank_trend(time, event, group, order=None, weights=None) -> TrendResult:
     return TrendResult(stat, 1, float(stats.chi2.sf(stat, 1)), scores,
                        f"log-rank test for trend, scores {scores} over {levels}, hypergeometric variance "
                        f"(R survdiff var), chi-square 1 df; {_ENGINE}")
+
+
+# ----------------------------------------------------------------------------- the median alone
+
+_HALF_TOL_F = float(np.sqrt(np.finfo(float).eps))
+
+
+def median_survival(time, event) -> float:
+    """The Kaplan-Meier median alone, as R prints it (averaging where the curve sits at exactly 0.5).
+
+    The point estimate of :func:`km_median` without its interval, for loops
+    that need nothing else (the survival calibration calls it hundreds of
+    times per cohort). No input checks: ``time`` and ``event`` must be valid
+    (see :func:`km_median`). ``tests/test_simulate.py`` checks it equals
+    :func:`hccrep.stats.survival.km_median` on random data with ties.
+
+    Examples
+    --------
+    >>> median_survival([4.0, 1.0, 3.0, 2.0], [1, 1, 1, 1])
+    2.5
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=int)
+    if time.size <= SMALL_ARM:
+        return median_survival_pairs(list(zip(time.tolist(), event.tolist())))
+    order = np.argsort(time, kind="stable")
+    ts = time[order]
+    if ts.size > 1 and not (ts[1:] > ts[:-1]).all():
+        return _km_median_ties(time, event)
+    # no tied times: one patient leaves at each time, so the risk set at the k-th time is n - k
+    es = event[order]
+    ev = np.flatnonzero(es)
+    surv = np.cumprod(1.0 - 1.0 / (ts.size - ev))
+    return _median_from_curve(ts[ev], surv)
+
+
+#: Up to this many patients :func:`median_survival` runs in plain Python: for an arm of a few
+#: dozen patients numpy's per-call cost is most of the work (the same products in the same
+#: order as the numpy path, so the same bits).
+SMALL_ARM = 128
+
+
+def median_survival_pairs(pairs: list) -> float:
+    """:func:`median_survival` of a list of ``(time, event)`` pairs (sorted in place), in plain Python."""
+    pairs.sort()
+    n = len(pairs)
+    for k in range(1, n):
+        if pairs[k][0] == pairs[k - 1][0]:
+            return _km_median_ties(np.array([p[0] for p in pairs], dtype=float), np.array([p[1] for p in pairs], dtype=int))
+    # no tied times: one patient leaves at each time, so the risk set at the k-th time is n - k
+    surv = 1.0
+    found = None
+    for k, (t, e) in enumerate(pairs):
+        if not e:
+            continue
+        surv *= 1.0 - 1.0 / (n - k)
+        if found is not None:  # the curve sat at exactly 0.5: the midpoint to the next event time
+            return 0.5 * (found + t)
+        if surv <= 0.5 + _HALF_TOL_F:
+            if abs(surv - 0.5) < _HALF_TOL_F:
+                found = t
+                continue
+            return float(t)
+    return float(found) if found is not None else float("nan")
+
+
+def _km_median_ties(time: np.ndarray, event: np.ndarray) -> float:
+    ut, inv = np.unique(time, return_inverse=True)
+    d = np.bincount(inv, weights=event, minlength=ut.size)
+    c = np.bincount(inv, minlength=ut.size)
+    at_risk = time.size - np.concatenate(([0], np.cumsum(c)[:-1]))
+    keep = d > 0
+    ut, d, at_risk = ut[keep], d[keep], at_risk[keep]
+    return _median_from_curve(ut, np.cumprod(1.0 - d / at_risk))
+
+
+def _median_from_curve(event_times: np.ndarray, surv: np.ndarray) -> float:
+    """First event time where the KM curve is at or below 0.5 (the midpoint to the next one at exactly 0.5)."""
+    tol = np.sqrt(np.finfo(float).eps)
+    below = np.flatnonzero(surv <= 0.5 + tol)
+    if below.size == 0:
+        return float("nan")
+    k = below[0]
+    if abs(surv[k] - 0.5) < tol and k + 1 < event_times.size:
+        return 0.5 * (event_times[k] + event_times[k + 1])
+    return float(event_times[k])

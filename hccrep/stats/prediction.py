@@ -1004,16 +1004,14 @@ def net_benefit(y, prob, thresholds) -> pd.DataFrame:
 
 
 def _km_risk(t: np.ndarray, e: np.ndarray, horizon: float) -> float:
-    """1 - Kaplan-Meier survival at ``horizon`` (the last value carried forward)."""
+    """1 - Kaplan-Meier survival at ``horizon`` (the last value carried forward past the last follow-up)."""
     if t.size == 0:
         return math.nan
-    times = np.unique(t[(e == 1) & (t <= horizon)])
-    s = 1.0
-    for u in times:
-        at_risk = np.count_nonzero(t >= u)
-        d = np.count_nonzero((t == u) & (e == 1))
-        s *= 1.0 - d / at_risk
-    return 1.0 - s
+    from hccrep.stats.fastsurv import km_curve
+
+    c = km_curve(t, e)
+    k = np.searchsorted(c.time, horizon, side="right")
+    return 1.0 - (float(c.survival[k - 1]) if k > 0 else 1.0)
 
 
 def net_benefit_survival(time, event, risk, horizon: float, thresholds) -> pd.DataFrame:

@@ -546,8 +546,6 @@ class Lv2025Runner(Runner):
 
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
         """The checks on one simulated cohort (numpy log-rank and KM median; equal to lifelines, see the tests)."""
-        from hccrep.simulate.outcomes import _km_median
-
         out: dict[str, float | None] = {}
         cp = cohort[cohort["cohort"] == "child_pugh"]
         if len(cp):
@@ -556,7 +554,7 @@ class Lv2025Runner(Runner):
             out["cp_strata_os_p_trend"] = logrank_trend(cp["os_time"], cp["os_event"], cp["stratum"], order=CP_STRATA).pvalue
             for s in CP_STRATA:
                 d = cp[cp["stratum"] == s]
-                out[f"{s}_median_os"] = _km_median(d["os_time"].to_numpy(), d["os_event"].to_numpy())
+                out[f"{s}_median_os"] = fastsurv.median_survival(d["os_time"].to_numpy(), d["os_event"].to_numpy())
         cc = cohort[cohort["cohort"] == "ccps"]
         if len(cc):
             for ep in ("os", "pfs"):
