@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Replicated", "CohortView", "HANDLERS", "ENGINES", "register", "compute"]
+__all__ = ["Replicated", "CohortView", "HANDLERS", "ENGINES", "register", "compute", "prefit"]
 
 #: Where the survival statistics come from: the numpy fast path or lifelines / statsmodels.
 ENGINES = ("numpy", "reference")
@@ -137,24 +137,41 @@ class CohortView:
         t, e = self.numeric(f"{endpoint}_time"), self.numeric(f"{endpoint}_event").astype(np.int64)
         return (t, e) if mask is None else (t[mask], e[mask])
 
-    def design(self, terms: list[str], reference: Mapping[str, str], mask: np.ndarray) -> pd.DataFrame:
-        """Model columns of ``terms`` on the masked rows: categorical terms as indicators ``term=level``.
+    def design_arrays(self, terms: list[str], reference: Mapping[str, str], mask: np.ndarray,
+                      collapse: Mapping[str, list[str]] | None = None) -> tuple[list[str], np.ndarray]:
+        """Model columns of ``terms`` on the masked rows, as names and an ``(n, p)`` array.
 
-        The reference level of a categorical term is ``reference[term]`` or its
-        first declared level (R's treatment contrasts).
+        A categorical term enters as indicators ``term=level`` of its levels
+        other than the reference, ``reference[term]`` or its first declared
+        level (R's treatment contrasts). A term in ``collapse`` is one
+        indicator ``term=a|b`` of its listed levels; a numeric term is itself.
         """
-        cols: dict[str, np.ndarray] = {}
+        names: list[str] = []
+        cols: list[np.ndarray] = []
         for t in terms:
-            if self.is_categorical(t):
+            if collapse and t in collapse:
+                levels = [str(x) for x in collapse[t]]
+                names.append(f"{t}={'|'.join(levels)}")
+                cols.append(np.isin(self.labels(t)[mask], levels).astype(float))
+            elif self.is_categorical(t):
                 lab = self.labels(t)[mask]
                 levels = self.levels_of(t)
                 ref = reference.get(t, levels[0])
                 for lv in levels:
                     if lv != ref:
-                        cols[f"{t}={lv}"] = (lab == lv).astype(float)
+                        names.append(f"{t}={lv}")
+                        cols.append((lab == lv).astype(float))
             else:
-                cols[t] = self.numeric(t)[mask]
-        return pd.DataFrame(cols)
+                names.append(t)
+                cols.append(self.numeric(t)[mask])
+        x = np.column_stack(cols) if cols else np.empty((int(mask.sum()), 0))
+        return names, x
+
+    def design(self, terms: list[str], reference: Mapping[str, str], mask: np.ndarray,
+               collapse: Mapping[str, list[str]] | None = None) -> pd.DataFrame:
+        """:meth:`design_arrays` as a DataFrame (one column per model term)."""
+        names, x = self.design_arrays(terms, reference, mask, collapse)
+        return pd.DataFrame(x, columns=names)
 
 
 Handler = Callable[[object, CohortView, str], Replicated]
@@ -305,6 +322,8 @@ def _logrank(a, view: CohortView, quantity: str) -> Replicated:
 
 def _target_column(a, view: CohortView) -> str:
     """The design column of the reported ratio (a 0/1 outcome used as a term is ``term=1``)."""
+    if a.term in a.collapse:
+        return f"{a.term}={'|'.join(str(x) for x in a.collapse[a.term])}"
     if a.level is not None:
         return f"{a.term}={a.level}"
     return f"{a.term}=1" if view.is_categorical(a.term) else a.term
@@ -320,22 +339,43 @@ def _drop_constant(x: pd.DataFrame) -> pd.DataFrame:
     return x.drop(columns=const) if const else x
 
 
-def _cox_fit(a, view: CohortView, terms: list[str], reference, subset) -> pd.DataFrame:
-    key = ("cox", a.endpoint, tuple(terms), tuple(sorted(reference.items())), a.variant.used, tuple(sorted(subset.items())), view.cox_engine)
-    if key not in view.memo:
-        m = view.mask(None, None, subset)
-        x = _drop_constant(view.design(terms, reference, m))
-        t, e = view.survival(a.endpoint, m)
-        d = pd.concat([pd.DataFrame({"_time": t, "_event": e}), x], axis=1)
-        try:
-            if view.cox_engine == "numpy":
-                from hccrep.stats.fastcox import cox_table
+def _varying(names: list[str], x: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """:func:`_drop_constant` on a names-and-array design."""
+    keep = np.ptp(x, axis=0) > 0 if x.shape[0] else np.zeros(x.shape[1], dtype=bool)
+    return [n for n, k in zip(names, keep) if k], x[:, keep]
 
-                tab = cox_table(d, "_time", "_event", list(x.columns), ties=a.variant.used)
+
+def _wald_dict(names: list[str], cols: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    return {nm: {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
+
+
+def _cox_key(a, view: CohortView) -> tuple:
+    """The model a Cox analysis fits (numbers of one model share one fit per cohort)."""
+    return ("cox", a.endpoint, tuple(a.terms), tuple(sorted(a.reference.items())), a.variant.used,
+            tuple(sorted(a.subset.items())), tuple(sorted((k, tuple(v)) for k, v in a.collapse.items())), view.cox_engine)
+
+
+def _cox_fit(a, view: CohortView) -> dict[str, dict[str, float]]:
+    """The Wald table of the model of a Cox analysis: term name -> {coef, hr, lower, upper, se, z, p}."""
+    key = _cox_key(a, view)
+    if key not in view.memo:
+        m = view.mask(None, None, a.subset)
+        names, x = _varying(*view.design_arrays(list(a.terms), a.reference, m, a.collapse))
+        t, e = view.survival(a.endpoint, m)
+        try:
+            if not names:
+                raise ValueError("every term is constant on these patients")
+            if view.cox_engine == "numpy":
+                from hccrep.stats.fastcox import cox_fit, wald_columns
+
+                coef, se, _ = cox_fit(t, e, x, ties=a.variant.used)
+                tab = _wald_dict(names, wald_columns(coef, se))
             else:
                 from hccrep.stats import cox
 
-                tab = cox(d, "_time", "_event", list(x.columns), ties=a.variant.used).table
+                d = pd.concat([pd.DataFrame({"_time": t, "_event": e}), pd.DataFrame(x, columns=names)], axis=1)
+                res = cox(d, "_time", "_event", names, ties=a.variant.used).table
+                tab = {nm: {c: float(v) for c, v in res.loc[nm].items()} for nm in names}
         except (ValueError, np.linalg.LinAlgError) as exc:
             tab = exc
         view.memo[key] = tab
@@ -345,31 +385,78 @@ def _cox_fit(a, view: CohortView, terms: list[str], reference, subset) -> pd.Dat
     return tab
 
 
-def _wald_row(tab: pd.DataFrame, name: str, ratio: str, variant: str) -> Replicated:
-    if name not in tab.index:
+def prefit(analyses, view: CohortView) -> None:
+    """Fit side by side the one-column Cox models among ``analyses`` (numpy engine).
+
+    A univariable Cox table or a set of subgroup hazard ratios refits the same
+    small model dozens of times per cohort; :func:`hccrep.stats.fastcox.cox_fit_each`
+    runs the Newton steps of all of them at once (with a row mask per model
+    for subgroups). The results go to the view's memo, where :func:`compute`
+    finds them; they equal one-by-one fits (``tests/test_fastcox.py``).
+    """
+    if view.cox_engine != "numpy":
+        return
+    from hccrep.stats.fastcox import cox_fit_each, wald_columns
+
+    batches: dict[tuple, dict] = {}
+    for a in analyses:
+        if a.kind != "cox" or len(a.terms) != 1:
+            continue
+        key = _cox_key(a, view)
+        if key in view.memo:
+            continue
+        batches.setdefault((a.endpoint, a.variant.used), {})[key] = a
+    everyone = np.ones(len(view.cohort), dtype=bool)
+    for (endpoint, ties), models in batches.items():
+        t, e = view.survival(endpoint)
+        cols, masks, keys, names = [], [], [], []
+        for key, a in models.items():
+            m = view.mask(None, None, a.subset)
+            nm, x = view.design_arrays(list(a.terms), a.reference, everyone, a.collapse)
+            if x.shape[1] != 1 or np.ptp(x[m, 0]) == 0:
+                continue  # a factor of several levels, or constant here: fitted on its own
+            cols.append(x[:, 0])
+            masks.append(m)
+            keys.append(key)
+            names.append(nm[0])
+        if not cols:
+            continue
+        all_rows = all(m.all() for m in masks)
+        coef, se = cox_fit_each(t, e, np.column_stack(cols), ties=ties, on_error="nan",
+                                masks=None if all_rows else np.column_stack(masks))
+        w = wald_columns(coef, se)
+        for j, (key, name) in enumerate(zip(keys, names)):
+            if np.isfinite(coef[j]):
+                view.memo[key] = {name: {c: float(v[j]) for c, v in w.items()}}
+
+
+def _wald_row(tab, name: str, ratio: str, variant: str) -> Replicated:
+    if name not in tab:
         raise ValueError(f"{name} is constant on these patients")
-    r = tab.loc[name]
+    r = tab[name]
     return Replicated(value=float(r[ratio]), lower=float(r["lower"]), upper=float(r["upper"]), pvalue=float(r["p"]), variant=variant)
 
 
 @register("cox")
 def _cox(a, view: CohortView, quantity: str) -> Replicated:
-    tab = _cox_fit(a, view, list(a.terms), a.reference, a.subset)
+    tab = _cox_fit(a, view)
     n = len(a.terms)
     return _wald_row(tab, _target_column(a, view), "hr", f"Cox ({'univariable' if n == 1 else f'{n} terms'}), "
                      f"{a.variant.used} ties, Wald CI and p ({'numpy' if view.cox_engine == 'numpy' else 'lifelines'})")
 
 
-def _logit_fit(view: CohortView, outcome: str, terms: list[str], reference, subset) -> pd.DataFrame:
-    key = ("logistic", outcome, tuple(terms), tuple(sorted(reference.items())), tuple(sorted(subset.items())))
+def _logit_fit(view: CohortView, outcome: str, terms: list[str], reference, subset, collapse=None) -> pd.DataFrame:
+    key = ("logistic", outcome, tuple(terms), tuple(sorted(reference.items())), tuple(sorted(subset.items())),
+           tuple(sorted((k, tuple(v)) for k, v in (collapse or {}).items())))
     if key not in view.memo:
         from hccrep.stats.prediction import logistic_table
 
         m = view.mask(None, None, subset)
-        x = _drop_constant(view.design(terms, reference, m))
+        x = _drop_constant(view.design(terms, reference, m, collapse))
         d = pd.concat([pd.DataFrame({"_y": view.numeric(outcome)[m]}), x], axis=1)
         try:
-            view.memo[key] = logistic_table(d, "_y", list(x.columns)).set_index("term")
+            res = logistic_table(d, "_y", list(x.columns)).set_index("term")
+            view.memo[key] = {nm: {c: float(v) for c, v in res.loc[nm].items()} for nm in res.index}
         except (ValueError, np.linalg.LinAlgError) as exc:
             view.memo[key] = exc
     tab = view.memo[key]
@@ -380,14 +467,15 @@ def _logit_fit(view: CohortView, outcome: str, terms: list[str], reference, subs
 
 @register("logistic")
 def _logistic(a, view: CohortView, quantity: str) -> Replicated:
-    tab = _logit_fit(view, a.outcome, list(a.terms), a.reference, a.subset)
+    tab = _logit_fit(view, a.outcome, list(a.terms), a.reference, a.subset, a.collapse)
     return _wald_row(tab, _target_column(a, view), "or", "logistic regression (maximum likelihood), Wald CI and p (R glm + confint.default)")
 
 
 def _linear_predictor_logit(view: CohortView, outcome: str, terms: list[str], reference) -> np.ndarray:
     tab = _logit_fit(view, outcome, terms, reference, {})
     x = view.design(terms, reference, np.ones(len(view.cohort), dtype=bool))
-    return x[list(tab.index)].to_numpy(float) @ tab["beta"].to_numpy(float)
+    names = list(tab)
+    return x[names].to_numpy(float) @ np.array([tab[nm]["beta"] for nm in names])
 
 
 @register("auc")

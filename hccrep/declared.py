@@ -207,9 +207,22 @@ class _Regression(_Analysis):
     level: LevelKey | None = Field(default=None, description="the level of a categorical `term` (None: a per-unit effect of a continuous term)")
     reference: dict[Key, LevelKey] = Field(default_factory=dict, description="reference level per categorical term (default: its first level)")
     subset: dict[Key, LevelKey] = Field(default_factory=dict, description="fit on the patients with these levels only (a subgroup)")
+    collapse: dict[Key, list[LevelKey]] = Field(
+        default_factory=dict,
+        description="terms entered as one indicator: 1 for any of these levels, 0 for the others "
+        "(a paper's 'TACE or HAIC vs none'); the number of such a term gives no `level`")
 
     @model_validator(mode="after")
     def _term_in_terms(self) -> _Regression:
+        for var, levels in self.collapse.items():
+            if var not in self.terms:
+                raise ValueError(f"collapse names {var!r}, which is not a term")
+            if not levels or len(set(levels)) != len(levels):
+                raise ValueError(f"collapse.{var} needs distinct levels")
+            if var in self.reference:
+                raise ValueError(f"{var!r} is collapsed to one indicator: it takes no reference level")
+        if self.term in self.collapse and self.level is not None:
+            raise ValueError(f"{self.term!r} is collapsed to one indicator: give no level")
         if self.term not in self.terms:
             raise ValueError(f"term {self.term!r} is not among the model's terms {self.terms}")
         if len(set(self.terms)) != len(self.terms):

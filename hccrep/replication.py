@@ -253,17 +253,21 @@ class DeclaredRunner(Runner):
         the evident one, under the stated variant; ``files`` restricts to the
         numbers of those data files.
         """
-        from hccrep.analyses import compute
+        from hccrep.analyses import compute, prefit
 
         view = self.view(cohort)
         out: dict[str, float | None] = {}
+        todo = []
         for num in self._declared:
             a = num.analysis
             if files is not None and num.file_id not in files:
                 continue
             if stated and not (a.variant is not None and a.variant.stated and a.variant.stated != a.variant.used):
                 continue
-            res = compute(self._effective(a, stated), view, num.quantity)
+            todo.append((num, self._effective(a, stated)))
+        prefit([a for _, a in todo], view)
+        for num, a in todo:
+            res = compute(a, view, num.quantity)
             if num.role == "check":
                 out[num.key] = res.pick(num.quantity)
             if num.lower is not None and num.quantity not in ("p", "p_interaction"):

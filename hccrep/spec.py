@@ -1222,7 +1222,7 @@ def _check_analyses(study: Study) -> None:
                 cols.check_level(f"{loc}.reference.{var}", var, lev, problems)
             if a.kind in ("cox", "logistic"):
                 if a.term in cols.levels:
-                    if cols.levels[a.term] is not None and a.term not in cols.binary and a.level is None:
+                    if cols.levels[a.term] is not None and a.term not in cols.binary and a.level is None and a.term not in a.collapse:
                         problems.append((f"{loc}.level", f"{a.term!r} is categorical: name the level whose ratio this is"))
                     elif cols.levels[a.term] is None and a.level is not None:
                         problems.append((f"{loc}.level", f"{a.term!r} is continuous: a per-unit ratio has no level"))
@@ -1230,6 +1230,9 @@ def _check_analyses(study: Study) -> None:
                 for var, lev in a.subset.items():
                     if cols.check_var(f"{loc}.subset.{var}", var, problems, categorical=True):
                         cols.check_level(f"{loc}.subset.{var}", var, lev, problems)
+                for var, levels in a.collapse.items():
+                    for lev in levels:
+                        cols.check_level(f"{loc}.collapse.{var}", var, lev, problems)
             if getattr(a, "marker", None) is not None:
                 cols.check_var(f"{loc}.marker", a.marker, problems, categorical=False)
     for fid, problems in by_file.items():

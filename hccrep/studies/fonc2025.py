@@ -50,7 +50,7 @@ PART_FILES = {
     "baseline": ("table1",),
     "counts": ("table3", "table4", "safety_text", "discussion"),
     "survival": ("survival_text", "figure4"),
-    "cox": ("table5",),
+    "cox": ("table5",),  # declared Cox models of table5.yaml
     "subgroups": ("subgroups",),
     "rt_site": ("rt_site",),
     "psm": ("table6",),
@@ -156,8 +156,8 @@ class Fonc2025Runner(DeclaredRunner):
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        out = super().analyse(cohort)  # the declared analyses: Table 1, the KM medians, landmarks and log-rank tests
-        for part in ("counts", "cox", "subgroups", "rt_site", "psm"):
+        out = super().analyse(cohort)  # the declared analyses: Table 1, KM medians, landmarks, log-rank tests, Table 5's Cox models
+        for part in ("counts", "subgroups", "rt_site", "psm"):
             if any(self.analyses_file(f) for f in PART_FILES[part]):
                 out.update(getattr(self, f"_{part}")(cohort))
         return out
@@ -381,51 +381,6 @@ class Fonc2025Runner(DeclaredRunner):
                                 ties=self.variants["ties"], on_error="nan")
         p_last = wald_columns(coef[:, -1], se[:, -1])["p"]
         return np.where(constant | np.isnan(coef[:, -1]), np.nan, p_last)
-
-    def _cox(self, cohort: pd.DataFrame) -> dict[str, float]:
-        out: dict[str, float] = {}
-        strs: dict[str, np.ndarray] = {}
-
-        def indicator(var: str, level: str, ref: str) -> np.ndarray:
-            if var not in strs:
-                strs[var] = str_labels(cohort[var])
-            return _indicator_of(strs[var], level, ref)
-
-        hr_numbers = [n for n in _numbers(self.study, "table5") if n.quantity == "hr"]
-        models: dict[tuple[str, str], list[ReportedNumber]] = defaultdict(list)
-        for n in hr_numbers:
-            if n.attrs["variable"] == "hbv":
-                continue
-            models[(n.attrs["endpoint"], n.attrs["model"])].append(n)
-        for (ep, model), nums in models.items():
-            time, event = cohort[f"{ep}_time"].to_numpy(float), cohort[f"{ep}_event"].to_numpy(int)
-            if model == "univariable":
-                cols = []
-                for n in nums:
-                    level, ref = self._contrast(n)
-                    var = self.group_column if n.attrs["variable"] == "arm" else n.attrs["variable"]
-                    cols.append(indicator(var, level, ref))
-                fits = self._fit_each(time, event, np.column_stack(cols), [n.key for n in nums])
-                for n in nums:
-                    self._store(out, n, fits[n.key])
-            else:
-                terms = []
-                for n in nums:
-                    level, ref = self._contrast(n)
-                    var = self.group_column if n.attrs["variable"] == "arm" else n.attrs["variable"]
-                    terms.append((n.key, var, level, ref))
-                x = np.column_stack([indicator(var, level, ref) for _, var, level, ref in terms])
-                tab = self._fit(time, event, x, [t[0] for t in terms])
-                for n in nums:
-                    self._store(out, n, tab[n.key])
-        return out
-
-    def _store(self, out: dict, n: ReportedNumber, row) -> None:
-        out[n.key] = float(row["hr"])
-        out[f"{n.key}.lower"], out[f"{n.key}.upper"] = float(row["lower"]), float(row["upper"])
-        pkey = n.attrs.get("p_key")
-        if pkey:
-            out[str(pkey)] = float(row["p"])
 
     def _subgroups(self, cohort: pd.DataFrame) -> dict[str, float]:
         out: dict[str, float] = {}
