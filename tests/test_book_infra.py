@@ -470,3 +470,39 @@ def test_has_runner_needs_a_study_module_or_a_baseline_table(monkeypatch):
     assert book._has_runner(study)  # ... and a baseline table
     monkeypatch.setattr(study, "files", {k: f for k, f in study.files.items() if k != "table1"})
     assert not book._has_runner(study)
+
+
+# --------------------------------------------------------------------------- code cells
+
+#: The longest line a code cell may hold: Black's default, and what fits the book's code
+#: column at 1280 px without a horizontal scroll bar.
+MAX_CODE_LINE = 88
+
+
+def _notebook_pages() -> list[str]:
+    return [e for e in _toc_files() if (p := _page(e)) is not None and p.suffix == ".md"
+            and p.read_text(encoding="utf-8").startswith("---\njupytext:")]
+
+
+@pytest.mark.parametrize("entry", _notebook_pages())
+def test_code_cells_have_lines_of_at_most_88_characters(entry):
+    jupytext = pytest.importorskip("jupytext")
+    page = _page(entry)
+    nb = jupytext.read(page, fmt="md:myst")
+    long = [f"cell {i}: {len(line)} characters: {line[:60]}..."
+            for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
+    assert not long, f"{entry}: code lines over {MAX_CODE_LINE} characters:\n" + "\n".join(long)
+
+
+def test_the_line_length_check_reads_code_cells_apart_from_prose(tmp_path):
+    # the check relies on jupytext's MyST reader: prose stays markdown, {code-cell} is code
+    jupytext = pytest.importorskip("jupytext")
+    page = tmp_path / "nb.md"
+    prose = "A long sentence of prose. " * 10
+    page.write_text("---\njupytext:\n  text_representation:\n    format_name: myst\n---\n\n"
+                    f"{prose}\n\n```{{code-cell}} ipython3\nx = 1  # {'y' * 90}\n```\n", encoding="utf-8")
+    cells = jupytext.read(page, fmt="md:myst").cells
+    assert [c.cell_type for c in cells] == ["markdown", "code"]
+    assert cells[0].source.strip() == prose.strip()
+    assert len(cells[1].source) > MAX_CODE_LINE
