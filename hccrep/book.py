@@ -610,9 +610,48 @@ def _api_directive():
     return HccrepApi
 
 
+# --------------------------------------------------------------------------- exercise numbers
+
+
+def number_exercises_per_page(toc_fignumbers: dict) -> dict:
+    """Renumber sphinx-exercise's exercises 1, 2, ... within each page.
+
+    Sphinx numbers enumerable nodes (figures, tables, sphinx-exercise's ``exercise``) through
+    the whole book when the table of contents has no section numbers, so the third page's
+    first exercise would be "Exercise 6"; the pages say "Exercise 1". ``toc_fignumbers``
+    maps docname -> figure type -> node id -> number tuple, each page's ids in document
+    order; the exercises' tuples become ``(1,), (2,), ...`` per page, everything else is
+    kept. The solutions and every ``{numref}`` read the same numbers.
+
+    Examples
+    --------
+    >>> number_exercises_per_page({"a": {"exercise": {"x": (1,), "y": (2,)}},
+    ...                            "b": {"exercise": {"z": (3,)}, "figure": {"f": (1,)}}})
+    {'a': {'exercise': {'x': (1,), 'y': (2,)}}, 'b': {'exercise': {'z': (1,)}, 'figure': {'f': (1,)}}}
+    """
+    out = {}
+    for docname, by_type in toc_fignumbers.items():
+        by_type = dict(by_type)
+        if "exercise" in by_type:
+            by_type["exercise"] = {ids: (i,) for i, ids in enumerate(by_type["exercise"], start=1)}
+        out[docname] = by_type
+    return out
+
+
+def _renumber_exercises(app, env):
+    # runs after Sphinx's own numbering (TocTreeCollector, priority 500, same event)
+    env.toc_fignumbers = number_exercises_per_page(env.toc_fignumbers)
+    return []
+
+
 def setup(app):
-    """Sphinx extension hook (``sphinx: extra_extensions: [hccrep.book]``): the ``hccrep-api`` directive."""
+    """Sphinx extension hook (``sphinx: extra_extensions: [hccrep.book]``).
+
+    Adds the ``hccrep-api`` directive and numbers exercises per page
+    (:func:`number_exercises_per_page`).
+    """
     app.add_directive("hccrep-api", _api_directive())
+    app.connect("env-get-updated", _renumber_exercises, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -506,3 +506,36 @@ def test_the_line_length_check_reads_code_cells_apart_from_prose(tmp_path):
     assert [c.cell_type for c in cells] == ["markdown", "code"]
     assert cells[0].source.strip() == prose.strip()
     assert len(cells[1].source) > MAX_CODE_LINE
+
+
+# --------------------------------------------------------------------------- exercise numbers
+
+REF_ROLE = re.compile(r"\{(?:ref|numref)\}`(?:[^`<]*<)?([^`>]+)>?`")
+
+
+@pytest.mark.parametrize("entry", [e for e in _toc_files() if (p := _page(e)) and p.suffix == ".md"
+                                   and "{exercise}" in p.read_text(encoding="utf-8")])
+def test_prose_names_exercises_through_references_to_the_same_page(entry):
+    # Exercises are numbered 1, 2, ... on each page (hccrep.book.number_exercises_per_page);
+    # a number typed into the prose would not follow a reordering, so the prose refers to an
+    # exercise with {ref}`label`, which Sphinx renders as "Exercise N", and only to one of
+    # its own page.
+    text = _page(entry).read_text(encoding="utf-8")
+    typed = re.findall(r"(?<![`\w])[Ee]xercise \d+\b", text)
+    assert not typed, f"{entry}: write {{ref}}`<label>` instead of {typed}"
+    labels = set(re.findall(r"^:label:\s*(\S+)", text, flags=re.M))
+    foreign = [t for t in REF_ROLE.findall(text) if re.search(r"-ex\d+$", t) and t not in labels]
+    assert not foreign, f"{entry}: references to exercises of other pages: {foreign}"
+
+
+def test_exercises_are_numbered_per_page():
+    # Sphinx's numbering through the whole book, as env.toc_fignumbers holds it
+    numbers = {"a": {"exercise": {"a-ex1": (1,), "a-ex2": (2,)}},
+               "b": {"exercise": {"b-ex1": (3,), "b-ex2": (4,), "b-ex3": (5,)}, "figure": {"f": (7,)}},
+               "c": {"table": {"t": (2,)}}}
+    out = book.number_exercises_per_page(numbers)
+    assert out == {"a": {"exercise": {"a-ex1": (1,), "a-ex2": (2,)}},
+                   "b": {"exercise": {"b-ex1": (1,), "b-ex2": (2,), "b-ex3": (3,)}, "figure": {"f": (7,)}},
+                   "c": {"table": {"t": (2,)}}}
+    assert numbers["b"]["exercise"]["b-ex1"] == (3,)  # the input is left alone
+
