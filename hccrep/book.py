@@ -644,14 +644,80 @@ def _renumber_exercises(app, env):
     return []
 
 
+# --------------------------------------------------------------------------- MathJax
+
+#: ``mathjax_path`` of ``_config.yml``: MathJax 3 served from the book's own ``_static``.
+MATHJAX_PATH = "mathjax/tex-chtml.js"
+#: What the book copies from MathJax's ``es5`` folder: the TeX-to-HTML component, its fonts,
+#: and what it loads on demand (TeX extensions, the context menu, accessibility and speech).
+MATHJAX_PARTS = ("tex-chtml.js", "output/chtml", "input/tex/extensions", "ui", "a11y", "sre", "adaptors")
+
+
+def mathjax_source() -> Path:
+    """The ``es5`` folder of MathJax 3 as installed by the PyPI package ``django-static-mathjax``.
+
+    That package (a dependency of the ``book`` extra; it has no dependencies, Django
+    included) holds MathJax's own distribution under ``mathjax/static/mathjax``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the package is not installed (``pip install -e '.[book]'``, which ``make book``
+        does).
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("mathjax")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        es5 = Path(location) / "static" / "mathjax" / "es5"
+        if (es5 / "tex-chtml.js").is_file():
+            return es5
+    raise FileNotFoundError(
+        "MathJax 3 is not installed: the book serves it from the PyPI package django-static-mathjax "
+        "(pip install -e '.[book]'; `make book` installs it)")
+
+
+def copy_mathjax(es5: Path, static_dir: Path) -> Path:
+    """Copy :data:`MATHJAX_PARTS` of MathJax's ``es5`` folder (and its licence) to ``static_dir/mathjax``."""
+    import shutil
+
+    target = Path(static_dir) / "mathjax"
+    for part in MATHJAX_PARTS:
+        src = es5 / part
+        if src.is_dir():
+            shutil.copytree(src, target / part, dirs_exist_ok=True)
+        else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / part)
+    licence = es5.parent / "LICENSE"
+    if licence.is_file():
+        shutil.copy2(licence, target / "LICENSE")
+    return target
+
+
+def _install_mathjax(app):
+    # Only when _config.yml points mathjax_path at the local copy (a URL is left alone).
+    if app.builder.format != "html" or app.config.mathjax_path != MATHJAX_PATH:
+        return
+    from sphinx.errors import ExtensionError
+
+    try:
+        es5 = mathjax_source()
+    except FileNotFoundError as exc:
+        raise ExtensionError(str(exc)) from exc
+    copy_mathjax(es5, Path(app.outdir) / "_static")
+
+
 def setup(app):
     """Sphinx extension hook (``sphinx: extra_extensions: [hccrep.book]``).
 
-    Adds the ``hccrep-api`` directive and numbers exercises per page
-    (:func:`number_exercises_per_page`).
+    Adds the ``hccrep-api`` directive, numbers exercises per page
+    (:func:`number_exercises_per_page`) and copies MathJax into the build when
+    ``mathjax_path`` is :data:`MATHJAX_PATH` (:func:`copy_mathjax`).
     """
     app.add_directive("hccrep-api", _api_directive())
     app.connect("env-get-updated", _renumber_exercises, priority=900)
+    app.connect("builder-inited", _install_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -539,3 +539,31 @@ def test_exercises_are_numbered_per_page():
                    "c": {"table": {"t": (2,)}}}
     assert numbers["b"]["exercise"]["b-ex1"] == (3,)  # the input is left alone
 
+
+def test_sphinx_config_serves_mathjax_from_the_book():
+    cfg = _config()["sphinx"]["config"]
+    assert cfg["mathjax_path"] == book.MATHJAX_PATH and not cfg["mathjax_path"].startswith(("http:", "https:", "//"))
+
+
+def test_mathjax_is_installed_with_the_book_extra_and_holds_tex_chtml():
+    es5 = book.mathjax_source()
+    assert (es5 / "tex-chtml.js").stat().st_size > 100_000
+    assert list((es5 / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    version = __import__("json").loads((es5.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    assert version.startswith("3."), f"MathJax {version}: the book is set up for MathJax 3"
+
+
+def test_copy_mathjax_copies_the_component_its_fonts_and_licence(tmp_path):
+    es5 = tmp_path / "mathjax" / "es5"
+    for rel in ["tex-chtml.js", "tex-svg.js", "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
+                "output/svg/fonts/tex.js", "input/tex/extensions/ams.js", "ui/menu.js", "a11y/semantic-enrich.js",
+                "sre/mathmaps/en.json", "adaptors/liteDOM.js"]:
+        (es5 / rel).parent.mkdir(parents=True, exist_ok=True)
+        (es5 / rel).write_text(rel, encoding="utf-8")
+    (es5.parent / "LICENSE").write_text("Apache", encoding="utf-8")
+    target = book.copy_mathjax(es5, tmp_path / "out" / "_static")
+    copied = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+    assert copied == ["LICENSE", "a11y/semantic-enrich.js", "adaptors/liteDOM.js", "input/tex/extensions/ams.js",
+                      "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff", "sre/mathmaps/en.json", "tex-chtml.js",
+                      "ui/menu.js"]
+    assert book.copy_mathjax(es5, tmp_path / "out" / "_static") == target  # a second build overwrites

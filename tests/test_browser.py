@@ -290,3 +290,23 @@ def test_scorecard_appendix_filters_by_study_and_verdict(open_page, built_book):
     assert count.inner_text() == f"{n} of {total} rows"
     study_filter.select_option("")
     assert table.locator("tbody tr:visible").count() == total
+
+
+def test_no_page_loads_mathjax_or_any_script_from_the_network(built_book):
+    # MathJax is served from _static/mathjax (mathjax_path in _config.yml, hccrep.book)
+    remote = {}
+    for page in built_book.rglob("*.html"):
+        for src in re.findall(r'<script[^>]+src="([^"]+)"', page.read_text(encoding="utf-8", errors="replace")):
+            if re.match(r"(https?:)?//", src):
+                remote.setdefault(src, []).append(str(page.relative_to(built_book)))
+    assert not remote, f"scripts loaded from the network: { {k: v[:3] for k, v in remote.items()} }"
+    assert (built_book / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+def test_formulas_render_offline_with_the_books_own_mathjax(open_page, built_book):
+    page = open_page(built_book / "book" / "methods" / "replicating.html")
+    page.page.wait_for_selector("mjx-container", timeout=20_000)
+    assert page.page.locator("mjx-container").count() > 0
+    raw = page.page.evaluate("() => document.querySelectorAll('.math:not(:has(mjx-container))').length")
+    assert raw == 0, f"{raw} formulas left as raw TeX"
+    assert not [u for u in page.outside if "mathjax" in u.lower()]
