@@ -708,14 +708,114 @@ def _install_mathjax(app):
     copy_mathjax(es5, Path(app.outdir) / "_static")
 
 
+# --------------------------------------------------------------------------- citation page
+
+
+def citation_entries(cff: dict) -> tuple[str, str]:
+    """A reference line and a BibTeX entry for the software described by CITATION.cff.
+
+    Parameters
+    ----------
+    cff : dict
+        The parsed ``CITATION.cff`` (Citation File Format 1.2.0): ``title`` and ``authors``
+        are required; ``version``, ``date-released``, ``doi``, ``repository-code`` and
+        ``url`` are used when present.
+
+    Returns
+    -------
+    (str, str)
+        The reference as one line of text, and a ``@software`` BibTeX entry.
+
+    Examples
+    --------
+    >>> text, bib = citation_entries({"title": "T", "authors": [{"name": "Team"}], "version": "1.0"})
+    >>> text
+    'Team. T (version 1.0).'
+    >>> print(bib)
+    @software{t,
+      author = {{Team}},
+      title = {T},
+      version = {1.0}
+    }
+    """
+    if not isinstance(cff, dict) or not cff.get("title") or not cff.get("authors"):
+        raise ValueError("CITATION.cff must give a title and authors")
+
+    def person(a: dict) -> tuple[str, str]:
+        if a.get("family-names"):
+            given = a.get("given-names", "")
+            return (f"{a['family-names']}, {given}".rstrip(", "), f"{a['family-names']}, {given}".rstrip(", "))
+        if a.get("name"):
+            return a["name"], "{" + a["name"] + "}"  # an entity: braces keep BibTeX from splitting it
+        raise ValueError(f"CITATION.cff author without a name: {a}")
+
+    names = [person(a) for a in cff["authors"]]
+    title = str(cff["title"])
+    version = cff.get("version")
+    released = cff.get("date-released")
+    year = str(released)[:4] if released else None
+    link = cff.get("doi") and f"https://doi.org/{cff['doi']}" or cff.get("repository-code") or cff.get("url")
+    text = "; ".join(n for n, _ in names) + ". "
+    text += f"{title}" + (f" (version {version})" if version else "") + "."
+    if year:
+        text += f" {year}."
+    if link:
+        text += f" {link}"
+    key = re.sub(r"[^a-z0-9]+", "", title.split(":")[0].lower()) or "software"
+    fields = [("author", " and ".join(b for _, b in names)), ("title", title)]
+    fields += [(k, v) for k, v in (("version", version), ("year", year), ("doi", cff.get("doi")),
+                                   ("url", cff.get("repository-code") or cff.get("url"))) if v]
+    bib = f"@software{{{key},\n" + ",\n".join(f"  {k} = {{{v}}}" for k, v in fields) + "\n}"
+    return text, bib
+
+
+def _citation_directive():
+    from docutils import nodes
+    from docutils.parsers.rst import Directive
+
+    class HccrepCitation(Directive):
+        """``hccrep-citation`` -- the citation of hccrep, read from CITATION.cff at build time."""
+
+        has_content = False
+        required_arguments = 0
+        optional_arguments = 1  # the path of CITATION.cff, relative to the book's root
+
+        def run(self):
+            env = self.state.document.settings.env
+            rel = self.arguments[0] if self.arguments else "CITATION.cff"
+            path = Path(env.srcdir) / rel
+            env.note_dependency(str(path))
+            cff = yaml.safe_load(path.read_text(encoding="utf-8"))
+            text, bib = citation_entries(cff)
+            out = []
+            if cff.get("message"):
+                out.append(nodes.paragraph(text=" ".join(str(cff["message"]).split())))
+            para = nodes.paragraph()
+            url = re.search(r"https?://\S+$", text)
+            if url:  # the link as a link
+                para += nodes.Text(text[: url.start()])
+                para += nodes.reference(url.group(0), url.group(0), refuri=url.group(0))
+            else:
+                para += nodes.Text(text)
+            out.append(nodes.block_quote("", para))
+            out.append(nodes.paragraph(text="As a BibTeX entry:"))
+            block = nodes.literal_block(bib, bib)
+            block["language"] = "bibtex"
+            out.append(block)
+            return out
+
+    return HccrepCitation
+
+
 def setup(app):
     """Sphinx extension hook (``sphinx: extra_extensions: [hccrep.book]``).
 
-    Adds the ``hccrep-api`` directive, numbers exercises per page
+    Adds the ``hccrep-api`` and ``hccrep-citation`` directives, numbers exercises per page
     (:func:`number_exercises_per_page`) and copies MathJax into the build when
     ``mathjax_path`` is :data:`MATHJAX_PATH` (:func:`copy_mathjax`).
     """
     app.add_directive("hccrep-api", _api_directive())
+    app.add_directive("hccrep-citation", _citation_directive())
     app.connect("env-get-updated", _renumber_exercises, priority=900)
     app.connect("builder-inited", _install_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

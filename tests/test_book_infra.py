@@ -78,6 +78,21 @@ def test_every_doi_in_references_bib_has_the_doi_syntax():
     assert not bad, f"malformed DOIs: {bad}"
 
 
+def test_no_field_of_references_bib_holds_tex_markup():
+    # the plain style prints fields as they stand: "$\\chi^2$" appeared verbatim on the page
+    bib = _bib()
+    raw = {(k, f): v for k, e in bib.entries.items() for f, v in e.fields.items()
+           if re.search(r"\$|\\[A-Za-z]+", v)}
+    assert not raw, f"TeX markup shows raw in the rendered bibliography: {raw}"
+
+
+def test_each_study_gives_its_doi_or_says_why_not():
+    bib = _bib()
+    for key in ("deng2025", "lv2025", "fonc2025", "tu2025"):
+        fields = bib.entries[key].fields
+        assert "doi" in fields or "DOI" in fields.get("note", ""), f"{key}: no DOI and no note saying why"
+
+
 def test_every_cited_key_is_in_references_bib():
     bib = _bib()
     cited: dict[str, set[str]] = {}
@@ -567,3 +582,37 @@ def test_copy_mathjax_copies_the_component_its_fonts_and_licence(tmp_path):
                       "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff", "sre/mathmaps/en.json", "tex-chtml.js",
                       "ui/menu.js"]
     assert book.copy_mathjax(es5, tmp_path / "out" / "_static") == target  # a second build overwrites
+
+
+# --------------------------------------------------------------------------- how to cite
+
+
+def test_citation_entries_of_the_repository_name_title_version_and_repository():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    text, bib = book.citation_entries(cff)
+    assert cff["title"] in text and f"version {cff['version']}" in text and cff["repository-code"] in text
+    pybtex = pytest.importorskip("pybtex.database")
+    entry = pybtex.parse_string(bib, "bibtex").entries["hccrep"]
+    assert entry.type == "software" and entry.fields["version"] == str(cff["version"])
+    assert entry.fields["title"] == cff["title"] and entry.fields["url"] == cff["repository-code"]
+
+
+def test_citation_entries_of_people_with_a_release_date_and_doi():
+    cff = {"title": "Tool: a thing", "version": "2.0", "date-released": "2027-03-01", "doi": "10.5281/zenodo.1",
+           "authors": [{"family-names": "Doe", "given-names": "Jane"}, {"family-names": "Roe"}]}
+    text, bib = book.citation_entries(cff)
+    assert text == "Doe, Jane; Roe. Tool: a thing (version 2.0). 2027. https://doi.org/10.5281/zenodo.1"
+    assert bib == ("@software{tool,\n  author = {Doe, Jane and Roe},\n  title = {Tool: a thing},\n"
+                   "  version = {2.0},\n  year = {2027},\n  doi = {10.5281/zenodo.1}\n}")
+    with pytest.raises(ValueError, match="title and authors"):
+        book.citation_entries({"title": "x"})
+    with pytest.raises(ValueError, match="without a name"):
+        book.citation_entries({"title": "x", "authors": [{"orcid": "0000"}]})
+
+
+def test_the_how_to_cite_page_is_generated_from_citation_cff():
+    page = (BOOK / "appendices" / "cite.md").read_text(encoding="utf-8")
+    assert "```{hccrep-citation}" in page
+    assert "book/appendices/cite" in _toc_files()
+    for key in ("fonc2025", "tu2025", "deng2025", "lv2025"):
+        assert f"{{cite:t}}`{key}`" in page
