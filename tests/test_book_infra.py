@@ -616,3 +616,49 @@ def test_the_how_to_cite_page_is_generated_from_citation_cff():
     assert "book/appendices/cite" in _toc_files()
     for key in ("fonc2025", "tu2025", "deng2025", "lv2025"):
         assert f"{{cite:t}}`{key}`" in page
+
+
+# --------------------------------------------------------------------------- time to learn
+
+TIME_LINE = re.compile(r"\*\*Time to learn:\*\*\s*about ([^.\n]*)")
+
+
+def parse_duration(text: str) -> int:
+    """Minutes in a "Time to learn" estimate: "45 minutes", "5 h", "5 h 20 min".
+
+    Examples
+    --------
+    >>> parse_duration("45 minutes"), parse_duration("5 h 20 min for the nine steps")
+    (45, 320)
+    """
+    m = re.match(r"(?:(\d+) h)?\s*(?:(\d+) min(?:utes)?)?\b", text.strip())
+    if not m or not (m.group(1) or m.group(2)):
+        raise ValueError(f"not a duration in hours and minutes: {text!r}")
+    return 60 * int(m.group(1) or 0) + int(m.group(2) or 0)
+
+
+def test_parse_duration_reads_hours_and_minutes_and_rejects_words():
+    assert [parse_duration(t) for t in ("30 minutes", "2 h 50 min", "5 h for the eight steps")] == [30, 170, 300]
+    with pytest.raises(ValueError):
+        parse_duration("four hours")
+
+
+def _chapters_with_steps() -> dict[str, list[str]]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return {c["file"]: [s["file"] for s in c["sections"]]
+            for part in toc["parts"] for c in part["chapters"] if c.get("sections")}
+
+
+@pytest.mark.parametrize("chapter", sorted(_chapters_with_steps()))
+def test_chapter_time_to_learn_is_the_sum_of_its_steps(chapter):
+    steps = _chapters_with_steps()[chapter]
+    own = TIME_LINE.findall(_page(chapter).read_text(encoding="utf-8"))
+    assert len(own) == 1, f"{chapter}: one 'Time to learn' line expected, found {len(own)}"
+    minutes = {}
+    for step in steps:
+        found = TIME_LINE.findall(_page(step).read_text(encoding="utf-8"))
+        assert len(found) == 1, f"{step}: one 'Time to learn' line expected, found {len(found)}"
+        minutes[step] = parse_duration(found[0])
+    total = sum(minutes.values())
+    assert parse_duration(own[0]) == total, (
+        f"{chapter} says about {own[0]!r}; its steps add up to {total // 60} h {total % 60} min: {minutes}")
