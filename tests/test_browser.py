@@ -310,3 +310,15 @@ def test_formulas_render_offline_with_the_books_own_mathjax(open_page, built_boo
     raw = page.page.evaluate("() => document.querySelectorAll('.math:not(:has(mjx-container))').length")
     assert raw == 0, f"{raw} formulas left as raw TeX"
     assert not [u for u in page.outside if "mathjax" in u.lower()]
+
+
+def test_printed_tables_have_cell_padding_and_scroll_in_their_own_box(open_page, built_book):
+    # a Styler with a hidden index printed "4723" for n = 47, events = 23 (book/_static/hccrep.css)
+    page = open_page(built_book / "book" / "deng2025" / "06_calibration_dca.html").page
+    cells = page.evaluate("""() => Array.from(document.querySelectorAll('div.cell_output table td'))
+        .map(td => parseFloat(getComputedStyle(td).paddingLeft) + parseFloat(getComputedStyle(td).paddingRight))""")
+    assert cells and min(cells) >= 8, f"table cells with less than 8 px of horizontal padding: {min(cells or [0])}"
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('div.cell_output .output.text_html'))
+        .map(o => [getComputedStyle(o).overflowX, o.clientHeight])""")
+    assert boxes and all(ox == "auto" for ox, _ in boxes)
+    assert max(h for _, h in boxes) <= 40 * 16 + 1  # at most 40rem tall
