@@ -662,3 +662,54 @@ def test_chapter_time_to_learn_is_the_sum_of_its_steps(chapter):
     total = sum(minutes.values())
     assert parse_duration(own[0]) == total, (
         f"{chapter} says about {own[0]!r}; its steps add up to {total // 60} h {total % 60} min: {minutes}")
+
+
+# --------------------------------------------------------------------------- present tense
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+#: Wording of a development log, which belongs in docs/DEVELOPMENT.md and never on a page of
+#: the book. The four papers date from 2025 and their cohorts from before, so a full date from
+#: 2026 on can only be a date of the project's own work.
+DEV_LOG_PATTERNS = {
+    r"(?i)\bstops? \d+\b": "a numbered round of development work",
+    r"(?i)\b(?:at|in|of|during|halfway through) (?:this|the|that) stop\b": "a round of development work",
+    r"(?i)\bstill being written\b": "an unfinished chapter",
+    r"(?i)\bnot in the data files yet\b": "a promise about the data files",
+    r"(?i)\b(?:the )?final code\b": "a version of the code",
+    r"(?i)\bcoming soon\b|\bwork in progress\b|\bto be added\b": "a promise",
+    rf"\b\d{{1,2}} (?:{_MONTHS}) 20(?:2[6-9]|[3-9]\d)\b": "a date of the project's work",
+    rf"\b(?:{_MONTHS}) \d{{1,2}}, 20(?:2[6-9]|[3-9]\d)\b": "a date of the project's work",
+    r"\b20(?:2[6-9]|[3-9]\d)-\d\d-\d\d\b": "a date of the project's work",
+}
+
+
+def dev_log_wording(text: str) -> list[str]:
+    """The development-log phrases in a page's text, each with what it is."""
+    return [f"{m.group(0)!r} ({why})" for pattern, why in DEV_LOG_PATTERNS.items()
+            for m in re.finditer(pattern, text)]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("figures of later stops. Stop 13: the same code", 1),
+    ("taken on 26 November 2026 on the build machine", 1),
+    ("halfway through the stop, 30.4 s with the final code", 2),
+    ("This chapter is still being written.", 1),
+    ("That remark is not in the data files yet.", 1),
+    ("follow-up stopped on 30 April 2025; patients treated 2020-2025", 0),
+    ("Larger leaves stop the trees from splitting; stop when p < 0.05", 0),
+])
+def test_dev_log_wording_finds_log_phrases_and_leaves_study_dates(text, found):
+    assert len(dev_log_wording(text)) == found
+
+
+@pytest.mark.parametrize("entry", _toc_files())
+def test_no_page_of_the_book_reads_like_a_development_log(entry):
+    page = _page(entry)
+    assert page is not None
+    found = dev_log_wording(page.read_text(encoding="utf-8"))
+    assert not found, f"{entry}: move development history to docs/DEVELOPMENT.md: {found}"
+
+
+def test_docs_folder_is_not_part_of_the_book():
+    assert "docs" in _config()["exclude_patterns"]
+    assert (ROOT / "docs" / "DEVELOPMENT.md").is_file()
