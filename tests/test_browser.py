@@ -322,3 +322,65 @@ def test_printed_tables_have_cell_padding_and_scroll_in_their_own_box(open_page,
         .map(o => [getComputedStyle(o).overflowX, o.clientHeight])""")
     assert boxes and all(ox == "auto" for ox, _ in boxes)
     assert max(h for _, h in boxes) <= 40 * 16 + 1  # at most 40rem tall
+
+
+#: What pandas prints for a missing value. A teaching table shows words instead ("—", "not
+#: reported", "not reached", "n/a (...)"), set at display with Styler.format(na_rep=...) or
+#: fillna; "None" is left out, since a hyper-parameter can be None.
+MISSING_MARKERS = {"nan", "NaN", "<NA>", "NaT", "NA"}
+
+
+def missing_value_cells(page_html: str) -> list[str]:
+    """The cells of the tables that code cells printed whose whole text is a missing-value marker."""
+    from html.parser import HTMLParser
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.depth = 0  # > 0 inside a cell_output
+            self.stack: list[bool] = []
+            self.cell: list[str] | None = None
+            self.found: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("br", "img", "input", "meta", "link", "hr", "col", "wbr"):
+                return
+            opens = "cell_output" in (dict(attrs).get("class") or "").split()
+            self.stack.append(opens)
+            self.depth += opens
+            if tag in ("td", "th") and self.depth:
+                self.cell = []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                text = "".join(self.cell).strip()
+                if text in MISSING_MARKERS:
+                    self.found.append(text)
+                self.cell = None
+            if self.stack and tag not in ("br", "img", "input", "meta", "link", "hr", "col", "wbr"):
+                self.depth -= self.stack.pop()
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Cells()
+    parser.feed(page_html)
+    return parser.found
+
+
+def test_missing_value_cells_finds_pandas_markers_in_outputs_only():
+    page = ('<table><tr><td>nan</td></tr></table>'
+            '<div class="cell_output docutils"><div class="output text_html"><table><tbody>'
+            '<tr><td>1</td><td>NaN</td><td>—</td><td>None</td><td>not reported</td></tr>'
+            '</tbody></table></div></div>')
+    assert missing_value_cells(page) == ["NaN"]
+
+
+def test_no_table_a_notebook_prints_shows_nan(built_book):
+    found = {}
+    for page in sorted((built_book / "book").rglob("*.html")):
+        cells = missing_value_cells(page.read_text(encoding="utf-8", errors="replace"))
+        if cells:
+            found[str(page.relative_to(built_book))] = len(cells)
+    assert not found, f"table cells showing a missing-value marker instead of words: {found}"
