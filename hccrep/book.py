@@ -13,7 +13,13 @@ Everything here is generated from what exists at build time, so a study added un
 - :func:`convert_exercises` -- turns ``Exercise N`` / ``Solution N`` admonitions into
   sphinx-exercise ``exercise`` / ``solution`` directives (idempotent);
 - :func:`colab_notebook` -- a MyST notebook as ``.ipynb`` with a set-up cell that installs
-  hccrep on Google Colab and does nothing anywhere else.
+  hccrep on Google Colab and does nothing anywhere else;
+- :func:`citation_entries` -- the reference and BibTeX entry of ``CITATION.cff`` (the "How to
+  cite" appendix, through the ``hccrep-citation`` directive).
+
+As a Sphinx extension (:func:`setup`) the module also numbers exercises per page
+(:func:`number_exercises_per_page`) and serves MathJax from the build itself
+(:func:`copy_mathjax`), so that no page loads a script from a CDN.
 
 ``python -m hccrep.book execute`` runs the book's notebooks in parallel into the execution
 cache the build reads (:mod:`hccrep.bookexec`); ``make book`` calls it before
@@ -51,6 +57,12 @@ __all__ = [
     "exercise_label_prefix",
     "colab_notebook",
     "public_modules",
+    "number_exercises_per_page",
+    "MATHJAX_PATH",
+    "MATHJAX_PARTS",
+    "mathjax_source",
+    "copy_mathjax",
+    "citation_entries",
     "setup",
 ]
 
