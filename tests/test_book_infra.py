@@ -489,8 +489,8 @@ def test_has_runner_needs_a_study_module_or_a_baseline_table(monkeypatch):
 
 # --------------------------------------------------------------------------- code cells
 
-#: The longest line a code cell may hold: Black's default, and what fits the book's code
-#: column at 1280 px without a horizontal scroll bar.
+#: The longest line a code cell may hold: Black's default, and what book/_static/hccrep.css
+#: fits in the book's code column at 1280 px without a horizontal scroll bar.
 MAX_CODE_LINE = 88
 
 

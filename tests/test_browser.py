@@ -384,3 +384,11 @@ def test_no_table_a_notebook_prints_shows_nan(built_book):
         if cells:
             found[str(page.relative_to(built_book))] = len(cells)
     assert not found, f"table cells showing a missing-value marker instead of words: {found}"
+
+
+def test_code_cells_fit_the_text_column_at_1280px(open_page, built_book):
+    # lines of at most 88 characters (tests/test_book_infra.py) at the size hccrep.css sets
+    page = open_page(built_book / "book" / "fonc2025" / "04_kaplan_meier.html").page
+    wide = page.evaluate("""() => Array.from(document.querySelectorAll('div.cell_input pre'))
+        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.split('\\n')[0])""")
+    assert not wide, f"code cells that scroll sideways at 1280 px: {wide}"
