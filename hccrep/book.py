@@ -13,7 +13,13 @@ Everything here is generated from what exists at build time, so a study added un
 - :func:`convert_exercises` -- turns ``Exercise N`` / ``Solution N`` admonitions into
   sphinx-exercise ``exercise`` / ``solution`` directives (idempotent);
 - :func:`colab_notebook` -- a MyST notebook as ``.ipynb`` with a set-up cell that installs
-  hccrep on Google Colab and does nothing anywhere else.
+  hccrep on Google Colab and does nothing anywhere else;
+- :func:`citation_entries` -- the reference and BibTeX entry of ``CITATION.cff`` (the "How to
+  cite" appendix, through the ``hccrep-citation`` directive).
+
+As a Sphinx extension (:func:`setup`) the module also numbers exercises per page
+(:func:`number_exercises_per_page`) and serves MathJax from the build itself
+(:func:`copy_mathjax`), so that no page loads a script from a CDN.
 
 ``python -m hccrep.book execute`` runs the book's notebooks in parallel into the execution
 cache the build reads (:mod:`hccrep.bookexec`); ``make book`` calls it before
@@ -51,6 +57,12 @@ __all__ = [
     "exercise_label_prefix",
     "colab_notebook",
     "public_modules",
+    "number_exercises_per_page",
+    "MATHJAX_PATH",
+    "MATHJAX_PARTS",
+    "mathjax_source",
+    "copy_mathjax",
+    "citation_entries",
     "setup",
 ]
 
@@ -610,9 +622,214 @@ def _api_directive():
     return HccrepApi
 
 
+# --------------------------------------------------------------------------- exercise numbers
+
+
+def number_exercises_per_page(toc_fignumbers: dict) -> dict:
+    """Renumber sphinx-exercise's exercises 1, 2, ... within each page.
+
+    Sphinx numbers enumerable nodes (figures, tables, sphinx-exercise's ``exercise``) through
+    the whole book when the table of contents has no section numbers, so the third page's
+    first exercise would be "Exercise 6"; the pages say "Exercise 1". ``toc_fignumbers``
+    maps docname -> figure type -> node id -> number tuple, each page's ids in document
+    order; the exercises' tuples become ``(1,), (2,), ...`` per page, everything else is
+    kept. The solutions and every ``{numref}`` read the same numbers.
+
+    Examples
+    --------
+    >>> number_exercises_per_page({"a": {"exercise": {"x": (1,), "y": (2,)}},
+    ...                            "b": {"exercise": {"z": (3,)}, "figure": {"f": (1,)}}})
+    {'a': {'exercise': {'x': (1,), 'y': (2,)}}, 'b': {'exercise': {'z': (1,)}, 'figure': {'f': (1,)}}}
+    """
+    out = {}
+    for docname, by_type in toc_fignumbers.items():
+        by_type = dict(by_type)
+        if "exercise" in by_type:
+            by_type["exercise"] = {ids: (i,) for i, ids in enumerate(by_type["exercise"], start=1)}
+        out[docname] = by_type
+    return out
+
+
+def _renumber_exercises(app, env):
+    # runs after Sphinx's own numbering (TocTreeCollector, priority 500, same event)
+    env.toc_fignumbers = number_exercises_per_page(env.toc_fignumbers)
+    return []
+
+
+# --------------------------------------------------------------------------- MathJax
+
+#: ``mathjax_path`` of ``_config.yml``: MathJax 3 served from the book's own ``_static``.
+MATHJAX_PATH = "mathjax/tex-chtml.js"
+#: What the book copies from MathJax's ``es5`` folder: the TeX-to-HTML component, its fonts,
+#: and what it loads on demand (TeX extensions, the context menu, accessibility and speech).
+MATHJAX_PARTS = ("tex-chtml.js", "output/chtml", "input/tex/extensions", "ui", "a11y", "sre", "adaptors")
+
+
+def mathjax_source() -> Path:
+    """The ``es5`` folder of MathJax 3 as installed by the PyPI package ``django-static-mathjax``.
+
+    That package (a dependency of the ``book`` extra; it has no dependencies, Django
+    included) holds MathJax's own distribution under ``mathjax/static/mathjax``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the package is not installed (``pip install -e '.[book]'``, which ``make book``
+        does).
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("mathjax")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        es5 = Path(location) / "static" / "mathjax" / "es5"
+        if (es5 / "tex-chtml.js").is_file():
+            return es5
+    raise FileNotFoundError(
+        "MathJax 3 is not installed: the book serves it from the PyPI package django-static-mathjax "
+        "(pip install -e '.[book]'; `make book` installs it)")
+
+
+def copy_mathjax(es5: Path, static_dir: Path) -> Path:
+    """Copy :data:`MATHJAX_PARTS` of MathJax's ``es5`` folder (and its licence) to ``static_dir/mathjax``."""
+    import shutil
+
+    target = Path(static_dir) / "mathjax"
+    for part in MATHJAX_PARTS:
+        src = es5 / part
+        if src.is_dir():
+            shutil.copytree(src, target / part, dirs_exist_ok=True)
+        else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / part)
+    licence = es5.parent / "LICENSE"
+    if licence.is_file():
+        shutil.copy2(licence, target / "LICENSE")
+    return target
+
+
+def _install_mathjax(app):
+    # Only when _config.yml points mathjax_path at the local copy (a URL is left alone).
+    if app.builder.format != "html" or app.config.mathjax_path != MATHJAX_PATH:
+        return
+    from sphinx.errors import ExtensionError
+
+    try:
+        es5 = mathjax_source()
+    except FileNotFoundError as exc:
+        raise ExtensionError(str(exc)) from exc
+    copy_mathjax(es5, Path(app.outdir) / "_static")
+
+
+# --------------------------------------------------------------------------- citation page
+
+
+def citation_entries(cff: dict) -> tuple[str, str]:
+    """A reference line and a BibTeX entry for the software described by CITATION.cff.
+
+    Parameters
+    ----------
+    cff : dict
+        The parsed ``CITATION.cff`` (Citation File Format 1.2.0): ``title`` and ``authors``
+        are required; ``version``, ``date-released``, ``doi``, ``repository-code`` and
+        ``url`` are used when present.
+
+    Returns
+    -------
+    (str, str)
+        The reference as one line of text, and a ``@software`` BibTeX entry.
+
+    Examples
+    --------
+    >>> text, bib = citation_entries({"title": "T", "authors": [{"name": "Team"}], "version": "1.0"})
+    >>> text
+    'Team. T (version 1.0).'
+    >>> print(bib)
+    @software{t,
+      author = {{Team}},
+      title = {T},
+      version = {1.0}
+    }
+    """
+    if not isinstance(cff, dict) or not cff.get("title") or not cff.get("authors"):
+        raise ValueError("CITATION.cff must give a title and authors")
+
+    def person(a: dict) -> tuple[str, str]:
+        if a.get("family-names"):
+            given = a.get("given-names", "")
+            return (f"{a['family-names']}, {given}".rstrip(", "), f"{a['family-names']}, {given}".rstrip(", "))
+        if a.get("name"):
+            return a["name"], "{" + a["name"] + "}"  # an entity: braces keep BibTeX from splitting it
+        raise ValueError(f"CITATION.cff author without a name: {a}")
+
+    names = [person(a) for a in cff["authors"]]
+    title = str(cff["title"])
+    version = cff.get("version")
+    released = cff.get("date-released")
+    year = str(released)[:4] if released else None
+    link = cff.get("doi") and f"https://doi.org/{cff['doi']}" or cff.get("repository-code") or cff.get("url")
+    text = "; ".join(n for n, _ in names) + ". "
+    text += f"{title}" + (f" (version {version})" if version else "") + "."
+    if year:
+        text += f" {year}."
+    if link:
+        text += f" {link}"
+    key = re.sub(r"[^a-z0-9]+", "", title.split(":")[0].lower()) or "software"
+    fields = [("author", " and ".join(b for _, b in names)), ("title", title)]
+    fields += [(k, v) for k, v in (("version", version), ("year", year), ("doi", cff.get("doi")),
+                                   ("url", cff.get("repository-code") or cff.get("url"))) if v]
+    bib = f"@software{{{key},\n" + ",\n".join(f"  {k} = {{{v}}}" for k, v in fields) + "\n}"
+    return text, bib
+
+
+def _citation_directive():
+    from docutils import nodes
+    from docutils.parsers.rst import Directive
+
+    class HccrepCitation(Directive):
+        """``hccrep-citation`` -- the citation of hccrep, read from CITATION.cff at build time."""
+
+        has_content = False
+        required_arguments = 0
+        optional_arguments = 1  # the path of CITATION.cff, relative to the book's root
+
+        def run(self):
+            env = self.state.document.settings.env
+            rel = self.arguments[0] if self.arguments else "CITATION.cff"
+            path = Path(env.srcdir) / rel
+            env.note_dependency(str(path))
+            cff = yaml.safe_load(path.read_text(encoding="utf-8"))
+            text, bib = citation_entries(cff)
+            out = []
+            if cff.get("message"):
+                out.append(nodes.paragraph(text=" ".join(str(cff["message"]).split())))
+            para = nodes.paragraph()
+            url = re.search(r"https?://\S+$", text)
+            if url:  # the link as a link
+                para += nodes.Text(text[: url.start()])
+                para += nodes.reference(url.group(0), url.group(0), refuri=url.group(0))
+            else:
+                para += nodes.Text(text)
+            out.append(nodes.block_quote("", para))
+            out.append(nodes.paragraph(text="As a BibTeX entry:"))
+            block = nodes.literal_block(bib, bib)
+            block["language"] = "bibtex"
+            out.append(block)
+            return out
+
+    return HccrepCitation
+
+
 def setup(app):
-    """Sphinx extension hook (``sphinx: extra_extensions: [hccrep.book]``): the ``hccrep-api`` directive."""
+    """Sphinx extension hook (``sphinx: extra_extensions: [hccrep.book]``).
+
+    Adds the ``hccrep-api`` and ``hccrep-citation`` directives, numbers exercises per page
+    (:func:`number_exercises_per_page`) and copies MathJax into the build when
+    ``mathjax_path`` is :data:`MATHJAX_PATH` (:func:`copy_mathjax`).
+    """
     app.add_directive("hccrep-api", _api_directive())
+    app.add_directive("hccrep-citation", _citation_directive())
+    app.connect("env-get-updated", _renumber_exercises, priority=900)
+    app.connect("builder-inited", _install_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 

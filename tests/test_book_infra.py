@@ -78,6 +78,21 @@ def test_every_doi_in_references_bib_has_the_doi_syntax():
     assert not bad, f"malformed DOIs: {bad}"
 
 
+def test_no_field_of_references_bib_holds_tex_markup():
+    # the plain style prints fields as they stand: "$\\chi^2$" appeared verbatim on the page
+    bib = _bib()
+    raw = {(k, f): v for k, e in bib.entries.items() for f, v in e.fields.items()
+           if re.search(r"\$|\\[A-Za-z]+", v)}
+    assert not raw, f"TeX markup shows raw in the rendered bibliography: {raw}"
+
+
+def test_each_study_gives_its_doi_or_says_why_not():
+    bib = _bib()
+    for key in ("deng2025", "lv2025", "fonc2025", "tu2025"):
+        fields = bib.entries[key].fields
+        assert "doi" in fields or "DOI" in fields.get("note", ""), f"{key}: no DOI and no note saying why"
+
+
 def test_every_cited_key_is_in_references_bib():
     bib = _bib()
     cited: dict[str, set[str]] = {}
@@ -470,3 +485,231 @@ def test_has_runner_needs_a_study_module_or_a_baseline_table(monkeypatch):
     assert book._has_runner(study)  # ... and a baseline table
     monkeypatch.setattr(study, "files", {k: f for k, f in study.files.items() if k != "table1"})
     assert not book._has_runner(study)
+
+
+# --------------------------------------------------------------------------- code cells
+
+#: The longest line a code cell may hold: Black's default, and what book/_static/hccrep.css
+#: fits in the book's code column at 1280 px without a horizontal scroll bar.
+MAX_CODE_LINE = 88
+
+
+def _notebook_pages() -> list[str]:
+    return [e for e in _toc_files() if (p := _page(e)) is not None and p.suffix == ".md"
+            and p.read_text(encoding="utf-8").startswith("---\njupytext:")]
+
+
+@pytest.mark.parametrize("entry", _notebook_pages())
+def test_code_cells_have_lines_of_at_most_88_characters(entry):
+    jupytext = pytest.importorskip("jupytext")
+    page = _page(entry)
+    nb = jupytext.read(page, fmt="md:myst")
+    long = [f"cell {i}: {len(line)} characters: {line[:60]}..."
+            for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
+    assert not long, f"{entry}: code lines over {MAX_CODE_LINE} characters:\n" + "\n".join(long)
+
+
+def test_the_line_length_check_reads_code_cells_apart_from_prose(tmp_path):
+    # the check relies on jupytext's MyST reader: prose stays markdown, {code-cell} is code
+    jupytext = pytest.importorskip("jupytext")
+    page = tmp_path / "nb.md"
+    prose = "A long sentence of prose. " * 10
+    page.write_text("---\njupytext:\n  text_representation:\n    format_name: myst\n---\n\n"
+                    f"{prose}\n\n```{{code-cell}} ipython3\nx = 1  # {'y' * 90}\n```\n", encoding="utf-8")
+    cells = jupytext.read(page, fmt="md:myst").cells
+    assert [c.cell_type for c in cells] == ["markdown", "code"]
+    assert cells[0].source.strip() == prose.strip()
+    assert len(cells[1].source) > MAX_CODE_LINE
+
+
+# --------------------------------------------------------------------------- exercise numbers
+
+REF_ROLE = re.compile(r"\{(?:ref|numref)\}`(?:[^`<]*<)?([^`>]+)>?`")
+
+
+@pytest.mark.parametrize("entry", [e for e in _toc_files() if (p := _page(e)) and p.suffix == ".md"
+                                   and "{exercise}" in p.read_text(encoding="utf-8")])
+def test_prose_names_exercises_through_references_to_the_same_page(entry):
+    # Exercises are numbered 1, 2, ... on each page (hccrep.book.number_exercises_per_page);
+    # a number typed into the prose would not follow a reordering, so the prose refers to an
+    # exercise with {ref}`label`, which Sphinx renders as "Exercise N", and only to one of
+    # its own page.
+    text = _page(entry).read_text(encoding="utf-8")
+    typed = re.findall(r"(?<![`\w])[Ee]xercise \d+\b", text)
+    assert not typed, f"{entry}: write {{ref}}`<label>` instead of {typed}"
+    labels = set(re.findall(r"^:label:\s*(\S+)", text, flags=re.M))
+    foreign = [t for t in REF_ROLE.findall(text) if re.search(r"-ex\d+$", t) and t not in labels]
+    assert not foreign, f"{entry}: references to exercises of other pages: {foreign}"
+
+
+def test_exercises_are_numbered_per_page():
+    # Sphinx's numbering through the whole book, as env.toc_fignumbers holds it
+    numbers = {"a": {"exercise": {"a-ex1": (1,), "a-ex2": (2,)}},
+               "b": {"exercise": {"b-ex1": (3,), "b-ex2": (4,), "b-ex3": (5,)}, "figure": {"f": (7,)}},
+               "c": {"table": {"t": (2,)}}}
+    out = book.number_exercises_per_page(numbers)
+    assert out == {"a": {"exercise": {"a-ex1": (1,), "a-ex2": (2,)}},
+                   "b": {"exercise": {"b-ex1": (1,), "b-ex2": (2,), "b-ex3": (3,)}, "figure": {"f": (7,)}},
+                   "c": {"table": {"t": (2,)}}}
+    assert numbers["b"]["exercise"]["b-ex1"] == (3,)  # the input is left alone
+
+
+def test_sphinx_config_serves_mathjax_from_the_book():
+    cfg = _config()["sphinx"]["config"]
+    assert cfg["mathjax_path"] == book.MATHJAX_PATH and not cfg["mathjax_path"].startswith(("http:", "https:", "//"))
+
+
+def test_mathjax_is_installed_with_the_book_extra_and_holds_tex_chtml():
+    es5 = book.mathjax_source()
+    assert (es5 / "tex-chtml.js").stat().st_size > 100_000
+    assert list((es5 / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    version = __import__("json").loads((es5.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    assert version.startswith("3."), f"MathJax {version}: the book is set up for MathJax 3"
+
+
+def test_copy_mathjax_copies_the_component_its_fonts_and_licence(tmp_path):
+    es5 = tmp_path / "mathjax" / "es5"
+    for rel in ["tex-chtml.js", "tex-svg.js", "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
+                "output/svg/fonts/tex.js", "input/tex/extensions/ams.js", "ui/menu.js", "a11y/semantic-enrich.js",
+                "sre/mathmaps/en.json", "adaptors/liteDOM.js"]:
+        (es5 / rel).parent.mkdir(parents=True, exist_ok=True)
+        (es5 / rel).write_text(rel, encoding="utf-8")
+    (es5.parent / "LICENSE").write_text("Apache", encoding="utf-8")
+    target = book.copy_mathjax(es5, tmp_path / "out" / "_static")
+    copied = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+    assert copied == ["LICENSE", "a11y/semantic-enrich.js", "adaptors/liteDOM.js", "input/tex/extensions/ams.js",
+                      "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff", "sre/mathmaps/en.json", "tex-chtml.js",
+                      "ui/menu.js"]
+    assert book.copy_mathjax(es5, tmp_path / "out" / "_static") == target  # a second build overwrites
+
+
+# --------------------------------------------------------------------------- how to cite
+
+
+def test_citation_entries_of_the_repository_name_title_version_and_repository():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    text, bib = book.citation_entries(cff)
+    assert cff["title"] in text and f"version {cff['version']}" in text and cff["repository-code"] in text
+    pybtex = pytest.importorskip("pybtex.database")
+    entry = pybtex.parse_string(bib, "bibtex").entries["hccrep"]
+    assert entry.type == "software" and entry.fields["version"] == str(cff["version"])
+    assert entry.fields["title"] == cff["title"] and entry.fields["url"] == cff["repository-code"]
+
+
+def test_citation_entries_of_people_with_a_release_date_and_doi():
+    cff = {"title": "Tool: a thing", "version": "2.0", "date-released": "2027-03-01", "doi": "10.5281/zenodo.1",
+           "authors": [{"family-names": "Doe", "given-names": "Jane"}, {"family-names": "Roe"}]}
+    text, bib = book.citation_entries(cff)
+    assert text == "Doe, Jane; Roe. Tool: a thing (version 2.0). 2027. https://doi.org/10.5281/zenodo.1"
+    assert bib == ("@software{tool,\n  author = {Doe, Jane and Roe},\n  title = {Tool: a thing},\n"
+                   "  version = {2.0},\n  year = {2027},\n  doi = {10.5281/zenodo.1}\n}")
+    with pytest.raises(ValueError, match="title and authors"):
+        book.citation_entries({"title": "x"})
+    with pytest.raises(ValueError, match="without a name"):
+        book.citation_entries({"title": "x", "authors": [{"orcid": "0000"}]})
+
+
+def test_the_how_to_cite_page_is_generated_from_citation_cff():
+    page = (BOOK / "appendices" / "cite.md").read_text(encoding="utf-8")
+    assert "```{hccrep-citation}" in page
+    assert "book/appendices/cite" in _toc_files()
+    for key in ("fonc2025", "tu2025", "deng2025", "lv2025"):
+        assert f"{{cite:t}}`{key}`" in page
+
+
+# --------------------------------------------------------------------------- time to learn
+
+TIME_LINE = re.compile(r"\*\*Time to learn:\*\*\s*about ([^.\n]*)")
+
+
+def parse_duration(text: str) -> int:
+    """Minutes in a "Time to learn" estimate: "45 minutes", "5 h", "5 h 20 min".
+
+    Examples
+    --------
+    >>> parse_duration("45 minutes"), parse_duration("5 h 20 min for the nine steps")
+    (45, 320)
+    """
+    m = re.match(r"(?:(\d+) h)?\s*(?:(\d+) min(?:utes)?)?\b", text.strip())
+    if not m or not (m.group(1) or m.group(2)):
+        raise ValueError(f"not a duration in hours and minutes: {text!r}")
+    return 60 * int(m.group(1) or 0) + int(m.group(2) or 0)
+
+
+def test_parse_duration_reads_hours_and_minutes_and_rejects_words():
+    assert [parse_duration(t) for t in ("30 minutes", "2 h 50 min", "5 h for the eight steps")] == [30, 170, 300]
+    with pytest.raises(ValueError):
+        parse_duration("four hours")
+
+
+def _chapters_with_steps() -> dict[str, list[str]]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return {c["file"]: [s["file"] for s in c["sections"]]
+            for part in toc["parts"] for c in part["chapters"] if c.get("sections")}
+
+
+@pytest.mark.parametrize("chapter", sorted(_chapters_with_steps()))
+def test_chapter_time_to_learn_is_the_sum_of_its_steps(chapter):
+    steps = _chapters_with_steps()[chapter]
+    own = TIME_LINE.findall(_page(chapter).read_text(encoding="utf-8"))
+    assert len(own) == 1, f"{chapter}: one 'Time to learn' line expected, found {len(own)}"
+    minutes = {}
+    for step in steps:
+        found = TIME_LINE.findall(_page(step).read_text(encoding="utf-8"))
+        assert len(found) == 1, f"{step}: one 'Time to learn' line expected, found {len(found)}"
+        minutes[step] = parse_duration(found[0])
+    total = sum(minutes.values())
+    assert parse_duration(own[0]) == total, (
+        f"{chapter} says about {own[0]!r}; its steps add up to {total // 60} h {total % 60} min: {minutes}")
+
+
+# --------------------------------------------------------------------------- present tense
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+#: Wording of a development log, which belongs in docs/DEVELOPMENT.md and never on a page of
+#: the book. The four papers date from 2025 and their cohorts from before, so a full date from
+#: 2026 on can only be a date of the project's own work.
+DEV_LOG_PATTERNS = {
+    r"(?i)\bstops? \d+\b": "a numbered round of development work",
+    r"(?i)\b(?:at|in|of|during|halfway through) (?:this|the|that) stop\b": "a round of development work",
+    r"(?i)\bstill being written\b": "an unfinished chapter",
+    r"(?i)\bnot in the data files yet\b": "a promise about the data files",
+    r"(?i)\b(?:the )?final code\b": "a version of the code",
+    r"(?i)\bcoming soon\b|\bwork in progress\b|\bto be added\b": "a promise",
+    rf"\b\d{{1,2}} (?:{_MONTHS}) 20(?:2[6-9]|[3-9]\d)\b": "a date of the project's work",
+    rf"\b(?:{_MONTHS}) \d{{1,2}}, 20(?:2[6-9]|[3-9]\d)\b": "a date of the project's work",
+    r"\b20(?:2[6-9]|[3-9]\d)-\d\d-\d\d\b": "a date of the project's work",
+}
+
+
+def dev_log_wording(text: str) -> list[str]:
+    """The development-log phrases in a page's text, each with what it is."""
+    return [f"{m.group(0)!r} ({why})" for pattern, why in DEV_LOG_PATTERNS.items()
+            for m in re.finditer(pattern, text)]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("figures of later stops. Stop 13: the same code", 1),
+    ("taken on 26 November 2026 on the build machine", 1),
+    ("halfway through the stop, 30.4 s with the final code", 2),
+    ("This chapter is still being written.", 1),
+    ("That remark is not in the data files yet.", 1),
+    ("follow-up stopped on 30 April 2025; patients treated 2020-2025", 0),
+    ("Larger leaves stop the trees from splitting; stop when p < 0.05", 0),
+])
+def test_dev_log_wording_finds_log_phrases_and_leaves_study_dates(text, found):
+    assert len(dev_log_wording(text)) == found
+
+
+@pytest.mark.parametrize("entry", _toc_files())
+def test_no_page_of_the_book_reads_like_a_development_log(entry):
+    page = _page(entry)
+    assert page is not None
+    found = dev_log_wording(page.read_text(encoding="utf-8"))
+    assert not found, f"{entry}: move development history to docs/DEVELOPMENT.md: {found}"
+
+
+def test_docs_folder_is_not_part_of_the_book():
+    assert "docs" in _config()["exclude_patterns"]
+    assert (ROOT / "docs" / "DEVELOPMENT.md").is_file()

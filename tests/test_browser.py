@@ -290,3 +290,105 @@ def test_scorecard_appendix_filters_by_study_and_verdict(open_page, built_book):
     assert count.inner_text() == f"{n} of {total} rows"
     study_filter.select_option("")
     assert table.locator("tbody tr:visible").count() == total
+
+
+def test_no_page_loads_mathjax_or_any_script_from_the_network(built_book):
+    # MathJax is served from _static/mathjax (mathjax_path in _config.yml, hccrep.book)
+    remote = {}
+    for page in built_book.rglob("*.html"):
+        for src in re.findall(r'<script[^>]+src="([^"]+)"', page.read_text(encoding="utf-8", errors="replace")):
+            if re.match(r"(https?:)?//", src):
+                remote.setdefault(src, []).append(str(page.relative_to(built_book)))
+    assert not remote, f"scripts loaded from the network: { {k: v[:3] for k, v in remote.items()} }"
+    assert (built_book / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+def test_formulas_render_offline_with_the_books_own_mathjax(open_page, built_book):
+    page = open_page(built_book / "book" / "methods" / "replicating.html")
+    page.page.wait_for_selector("mjx-container", timeout=20_000)
+    assert page.page.locator("mjx-container").count() > 0
+    raw = page.page.evaluate("() => document.querySelectorAll('.math:not(:has(mjx-container))').length")
+    assert raw == 0, f"{raw} formulas left as raw TeX"
+    assert not [u for u in page.outside if "mathjax" in u.lower()]
+
+
+def test_printed_tables_have_cell_padding_and_scroll_in_their_own_box(open_page, built_book):
+    # a Styler with a hidden index printed "4723" for n = 47, events = 23 (book/_static/hccrep.css)
+    page = open_page(built_book / "book" / "deng2025" / "06_calibration_dca.html").page
+    cells = page.evaluate("""() => Array.from(document.querySelectorAll('div.cell_output table td'))
+        .map(td => parseFloat(getComputedStyle(td).paddingLeft) + parseFloat(getComputedStyle(td).paddingRight))""")
+    assert cells and min(cells) >= 8, f"table cells with less than 8 px of horizontal padding: {min(cells or [0])}"
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('div.cell_output .output.text_html'))
+        .map(o => [getComputedStyle(o).overflowX, o.clientHeight])""")
+    assert boxes and all(ox == "auto" for ox, _ in boxes)
+    assert max(h for _, h in boxes) <= 40 * 16 + 1  # at most 40rem tall
+
+
+#: What pandas prints for a missing value. A teaching table shows words instead ("—", "not
+#: reported", "not reached", "n/a (...)"), set at display with Styler.format(na_rep=...) or
+#: fillna; "None" is left out, since a hyper-parameter can be None.
+MISSING_MARKERS = {"nan", "NaN", "<NA>", "NaT", "NA"}
+
+
+def missing_value_cells(page_html: str) -> list[str]:
+    """The cells of the tables that code cells printed whose whole text is a missing-value marker."""
+    from html.parser import HTMLParser
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.depth = 0  # > 0 inside a cell_output
+            self.stack: list[bool] = []
+            self.cell: list[str] | None = None
+            self.found: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("br", "img", "input", "meta", "link", "hr", "col", "wbr"):
+                return
+            opens = "cell_output" in (dict(attrs).get("class") or "").split()
+            self.stack.append(opens)
+            self.depth += opens
+            if tag in ("td", "th") and self.depth:
+                self.cell = []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                text = "".join(self.cell).strip()
+                if text in MISSING_MARKERS:
+                    self.found.append(text)
+                self.cell = None
+            if self.stack and tag not in ("br", "img", "input", "meta", "link", "hr", "col", "wbr"):
+                self.depth -= self.stack.pop()
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Cells()
+    parser.feed(page_html)
+    return parser.found
+
+
+def test_missing_value_cells_finds_pandas_markers_in_outputs_only():
+    page = ('<table><tr><td>nan</td></tr></table>'
+            '<div class="cell_output docutils"><div class="output text_html"><table><tbody>'
+            '<tr><td>1</td><td>NaN</td><td>—</td><td>None</td><td>not reported</td></tr>'
+            '</tbody></table></div></div>')
+    assert missing_value_cells(page) == ["NaN"]
+
+
+def test_no_table_a_notebook_prints_shows_nan(built_book):
+    found = {}
+    for page in sorted((built_book / "book").rglob("*.html")):
+        cells = missing_value_cells(page.read_text(encoding="utf-8", errors="replace"))
+        if cells:
+            found[str(page.relative_to(built_book))] = len(cells)
+    assert not found, f"table cells showing a missing-value marker instead of words: {found}"
+
+
+def test_code_cells_fit_the_text_column_at_1280px(open_page, built_book):
+    # lines of at most 88 characters (tests/test_book_infra.py) at the size hccrep.css sets
+    page = open_page(built_book / "book" / "fonc2025" / "04_kaplan_meier.html").page
+    wide = page.evaluate("""() => Array.from(document.querySelectorAll('div.cell_input pre'))
+        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.split('\\n')[0])""")
+    assert not wide, f"code cells that scroll sideways at 1280 px: {wide}"
