@@ -445,6 +445,38 @@ def _cox(a, view: CohortView, quantity: str) -> Replicated:
                      f"{a.variant.used} ties, Wald CI and p ({'numpy' if view.cox_engine == 'numpy' else 'lifelines'})")
 
 
+@register("interaction")
+def _interaction(a, view: CohortView, quantity: str) -> Replicated:
+    t, e = view.survival(a.endpoint)
+    treated = (view.labels(a.term) == str(a.level)).astype(float)
+    two_level = [v for v in a.by if len(view.levels_of(v)) == 2]  # others have no single product term
+    keys = {v: ("interaction", a.endpoint, a.term, str(a.level), v, a.variant.used, view.cox_engine) for v in two_level}
+    todo = [v for v in two_level if keys[v] not in view.memo]
+    if todo:
+        # the subgroup indicator is the second declared level, as interaction_test codes it
+        subs = np.column_stack([(view.labels(v) == view.levels_of(v)[1]).astype(float) for v in todo])
+        if view.cox_engine == "numpy":
+            from hccrep.stats.subgroups import interaction_many
+
+            ps, _ = interaction_many(t, e, treated, subs, a.variant.used)
+        else:
+            from hccrep.stats.subgroups import interaction_test
+
+            ps = []
+            for j in range(len(todo)):
+                d = pd.DataFrame({"_time": t, "_event": e, "_term": treated, "_sub": subs[:, j]})
+                ps.append(interaction_test(d, "_time", "_event", "_term", "_sub", treated=1.0, ties=a.variant.used).p)
+        view.memo.update({keys[v]: float(p) for v, p in zip(todo, ps)})
+    ps = [view.memo[keys[v]] for v in two_level]
+    if not ps or not np.isfinite(ps).any():
+        raise ValueError("no estimable interaction")
+    variant = (f"Wald test of the {a.term} x subgroup product in a Cox model ({a.term} + subgroup + product), "
+               f"{a.variant.used} ties; not estimable when a cell has no event")
+    if len(a.by) > 1:
+        variant = f"smallest of the interaction p-values of {', '.join(a.by)}; " + variant
+    return Replicated(pvalue=float(np.nanmin(ps)), variant=variant)
+
+
 def _logit_fit(view: CohortView, outcome: str, terms: list[str], reference, subset, collapse=None) -> pd.DataFrame:
     key = ("logistic", outcome, tuple(terms), tuple(sorted(reference.items())), tuple(sorted(subset.items())),
            tuple(sorted((k, tuple(v)) for k, v in (collapse or {}).items())))

@@ -40,6 +40,7 @@ __all__ = [
     "KMLandmark",
     "Logrank",
     "Cox",
+    "Interaction",
     "Logistic",
     "AUC",
     "CIndex",
@@ -245,6 +246,27 @@ class Cox(_Regression):
     endpoint: Key
 
 
+class Interaction(_Analysis):
+    """Wald test of a treatment-by-subgroup product term in a Cox model (term + subgroup + product).
+
+    ``by`` names two-level subgroup variables; with several, the number is the
+    smallest of their p-values (a claim such as "no interaction was
+    significant" holds when the smallest p does). A subgroup variable of more
+    than two levels has no single product term: its p is left out (NaN).
+    The model is not estimable (NaN) when a cell of term x subgroup has no
+    event, as :func:`hccrep.stats.subgroups.interaction_test` decides.
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("efron", "breslow")
+    DEFAULT_VARIANT: ClassVar[str] = "efron"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("p_interaction", "p")
+    kind: Literal["interaction"]
+    endpoint: Key
+    term: Key = Field(description="the two-level treatment column (usually the group variable)")
+    level: LevelKey = Field(description="the level of `term` coded 1 (the treated group)")
+    by: list[Key] = Field(min_length=1, description="the subgroup variable(s)")
+
+
 class Logistic(_Regression):
     """Logistic regression (maximum likelihood, Wald CI and p as R ``glm`` + ``confint.default``)."""
 
@@ -295,14 +317,14 @@ class CIndex(_Analysis):
 
 
 Analysis = Annotated[
-    Union[Table1Test, Proportion, Summary, KMMedian, KMLandmark, Logrank, Cox, Logistic, AUC, CIndex],
+    Union[Table1Test, Proportion, Summary, KMMedian, KMLandmark, Logrank, Cox, Interaction, Logistic, AUC, CIndex],
     Field(discriminator="kind"),
 ]
 
 #: kind -> model class
 ANALYSIS_KINDS: dict[str, type[_Analysis]] = {
     c.model_fields["kind"].annotation.__args__[0]: c  # type: ignore[union-attr]
-    for c in (Table1Test, Proportion, Summary, KMMedian, KMLandmark, Logrank, Cox, Logistic, AUC, CIndex)
+    for c in (Table1Test, Proportion, Summary, KMMedian, KMLandmark, Logrank, Cox, Interaction, Logistic, AUC, CIndex)
 }
 
 _ADAPTER: TypeAdapter = TypeAdapter(Analysis)

@@ -1185,8 +1185,8 @@ def _check_analyses(study: Study) -> None:
         if cols.base is None:
             problems.append((loc, "an analysis needs a simulated cohort: simulation.yaml naming a baseline table"))
             continue
-        by = getattr(a, "by", None) or cols.group
-        if getattr(a, "by", None) is not None:
+        by = (getattr(a, "by", None) if a.kind != "interaction" else None) or cols.group
+        if getattr(a, "by", None) is not None and a.kind != "interaction":
             cols.check_var(f"{loc}.by", a.by, problems, categorical=True)
         if hasattr(a, "endpoint") and a.endpoint not in cols.endpoints:
             problems.append((f"{loc}.endpoint", f"unknown endpoint {a.endpoint!r}; simulation.yaml declares {cols.endpoints}"))
@@ -1235,6 +1235,11 @@ def _check_analyses(study: Study) -> None:
                         cols.check_level(f"{loc}.collapse.{var}", var, lev, problems)
             if getattr(a, "marker", None) is not None:
                 cols.check_var(f"{loc}.marker", a.marker, problems, categorical=False)
+        elif a.kind == "interaction":
+            if cols.check_var(f"{loc}.term", a.term, problems, categorical=True):
+                cols.check_level(f"{loc}.level", a.term, a.level, problems)
+            for var in a.by:
+                cols.check_var(f"{loc}.by", var, problems, categorical=True)
     for fid, problems in by_file.items():
         if problems:
             raise DataFileError(_file_path(study, fid), problems)

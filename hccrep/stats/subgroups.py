@@ -48,6 +48,7 @@ __all__ = [
     "InteractionResult",
     "PowerResult",
     "interaction_test",
+    "interaction_many",
     "subgroup_table",
     "null_interaction_pvalues",
     "uniformity_table",
@@ -367,7 +368,7 @@ def _interaction_wald(coef, se, alpha: float = 0.05) -> tuple[np.ndarray, np.nda
     return p, hr
 
 
-def _interaction_many(time, event, a: np.ndarray, subs: np.ndarray, ties: str, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+def interaction_many(time, event, a: np.ndarray, subs: np.ndarray, ties: str, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
     """:func:`interaction_test` (numpy engine) of one 0/1 arm with each 0/1 column of ``subs``.
 
     The models share their times and are fitted side by side
@@ -400,7 +401,7 @@ def _null_one(seed, simulate: Callable, endpoints, variables, arm, treated, ties
     rows = []
     for ep in endpoints:
         d = _frame(cohort, f"{ep}_time", f"{ep}_event")
-        p, hr = _interaction_many(d["time"].to_numpy(), d["event"].to_numpy(), a, subs, ties)
+        p, hr = interaction_many(d["time"].to_numpy(), d["event"].to_numpy(), a, subs, ties)
         rows += [{"endpoint": ep, "variable": var, "p": float(p[j]), "hr": float(hr[j])} for j, var in enumerate(variables)]
     return rows
 

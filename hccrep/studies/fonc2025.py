@@ -21,7 +21,7 @@ from hccrep.simulate import simulate_baseline
 from hccrep.simulate.study import simulate_endpoints
 from hccrep.spec import ReportedNumber, Study
 
-__all__ = ["make_runner", "Fonc2025Runner", "TABLE1_VARIANT", "COUNT_VARIANT", "KM_CONF_TYPE", "KM_ENGINES", "SUBGROUP_VARIABLES"]
+__all__ = ["make_runner", "Fonc2025Runner", "TABLE1_VARIANT", "COUNT_VARIANT", "KM_CONF_TYPE", "KM_ENGINES"]
 
 #: Section 2.4 names "the chi-square test" for categorical data without a word on a continuity
 #: correction; we take Pearson's uncorrected statistic (what SPSS prints first).
@@ -38,8 +38,6 @@ KM_ENGINES = ("numpy", "lifelines")
 #: ``caliper = 0.2`` as 0.2 SD of the propensity score (std.caliper = TRUE).  Step 8 shows Austin's
 #: 0.2 SD of the logit beside it.
 PSM_CALIPER_SCALE = "ps_sd"
-#: Variables of the forest plots (Figures 2 and 3), for the "all interactions" statements.
-SUBGROUP_VARIABLES = ("age", "gender", "ecog", "afp", "portal_vein_invasion", "tumour_diameter", "extrahepatic_metastasis", "bclc")
 
 RESPONSE_LEVELS = ("pr", "sd", "pd")
 
@@ -51,7 +49,7 @@ PART_FILES = {
     "counts": ("table3", "table4", "safety_text", "discussion"),
     "survival": ("survival_text", "figure4"),
     "cox": ("table5",),  # declared Cox models of table5.yaml
-    "subgroups": ("subgroups",),
+    "subgroups": ("subgroups",),  # declared: subgroup Cox models and interaction tests
     "rt_site": ("rt_site",),
     "psm": ("table6",),
 }
@@ -157,7 +155,7 @@ class Fonc2025Runner(DeclaredRunner):
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
         out = super().analyse(cohort)  # the declared analyses: Table 1, KM medians, landmarks, log-rank tests, Table 5's Cox models
-        for part in ("counts", "subgroups", "rt_site", "psm"):
+        for part in ("counts", "rt_site", "psm"):
             if any(self.analyses_file(f) for f in PART_FILES[part]):
                 out.update(getattr(self, f"_{part}")(cohort))
         return out
@@ -315,143 +313,6 @@ class Fonc2025Runner(DeclaredRunner):
             raise ValueError(f"covariate {names[int(np.argmax(constant))]!r} is constant")
         coef, se, _ = cox_fit(np.asarray(time, dtype=float), np.asarray(event, dtype=int), x, ties=self.variants["ties"])
         return _wald_rows(wald_columns(coef, se), names)
-
-    def _fit_each(self, time, event, x, names: list[str]) -> dict[str, dict[str, float]]:
-        """One univariable fit per column of ``x``: :meth:`_fit` of each column, computed side by side.
-
-        With ``cox_engine`` "numpy" the columns go through
-        :func:`hccrep.stats.fastcox.cox_fit_each` (the same iterations as
-        one-by-one fits); "lifelines" fits them one by one.
-        """
-        x = np.asarray(x, dtype=float)
-        if self.variants["cox_engine"] != "numpy":
-            return {nm: self._fit(time, event, x[:, j], [nm])[nm] for j, nm in enumerate(names)}
-        from hccrep.stats.fastcox import cox_fit_each, wald_columns
-
-        constant = (x == x[:1]).all(axis=0)
-        if constant.any():
-            raise ValueError(f"covariate {names[int(np.argmax(constant))]!r} is constant")
-        coef, se = cox_fit_each(np.asarray(time, dtype=float), np.asarray(event, dtype=int), x, ties=self.variants["ties"])
-        return _wald_rows(wald_columns(coef, se), names)
-
-    def _fit_subsets(self, time, event, x, masks, names: list[str]) -> dict[str, dict[str, float] | None]:
-        """:meth:`_fit` of ``x`` on the rows of each column of ``masks``; None where that fit raises.
-
-        With ``cox_engine`` "numpy" the subsets are fitted side by side
-        (:func:`hccrep.stats.fastcox.cox_fit_each` with ``masks``).
-        """
-        time, event, x = np.asarray(time, dtype=float), np.asarray(event, dtype=int), np.asarray(x, dtype=float)
-        if self.variants["cox_engine"] != "numpy":
-            out: dict[str, dict[str, float] | None] = {}
-            for j, nm in enumerate(names):
-                m = masks[:, j]
-                try:
-                    out[nm] = self._fit(time[m], event[m], x[m], [nm])[nm]
-                except (ValueError, np.linalg.LinAlgError):
-                    out[nm] = None
-            return out
-        from hccrep.stats.fastcox import cox_fit_each, wald_columns
-
-        X = np.repeat(x[:, None], len(names), axis=1)
-        coef, se = cox_fit_each(time, event, X, ties=self.variants["ties"], masks=masks, on_error="nan")
-        rows = _wald_rows(wald_columns(coef, se), names)
-        return {nm: None if np.isnan(coef[i]) else rows[nm] for i, nm in enumerate(names)}
-
-    def _interaction_p(self, time, event, designs) -> np.ndarray:
-        """Wald p of the last column of each model ``designs[:, j, :]``; NaN where that fit fails.
-
-        With ``cox_engine`` "numpy" the models are fitted side by side
-        (:func:`hccrep.stats.fastcox.cox_fit_many`); "lifelines" fits them one by one.
-        """
-        designs = np.asarray(designs, dtype=float)
-        k, p = designs.shape[1:]
-        names = [f"x{i}" for i in range(p)]
-        if self.variants["cox_engine"] != "numpy":
-            out = np.full(k, np.nan)
-            for j in range(k):
-                try:
-                    out[j] = self._fit(time, event, designs[:, j, :], names)[names[-1]]["p"]
-                except (ValueError, np.linalg.LinAlgError):
-                    pass
-            return out
-        from hccrep.stats.fastcox import cox_fit_many, wald_columns
-
-        constant = (designs == designs[:1]).all(axis=0).any(axis=1)  # as _fit refuses a constant covariate
-        coef, se = cox_fit_many(np.asarray(time, dtype=float), np.asarray(event, dtype=int), designs,
-                                ties=self.variants["ties"], on_error="nan")
-        p_last = wald_columns(coef[:, -1], se[:, -1])["p"]
-        return np.where(constant | np.isnan(coef[:, -1]), np.nan, p_last)
-
-    def _subgroups(self, cohort: pd.DataFrame) -> dict[str, float]:
-        out: dict[str, float] = {}
-        gcol = self.group_column
-        treated = self.study.baseline().groups[-1].key
-        arm = (str_labels(cohort[gcol]) == treated).astype(float)
-        pint: dict[tuple[str, str], float] = {}
-        strs: dict[str, np.ndarray] = {}
-        tes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-
-        def te(ep: str) -> tuple[np.ndarray, np.ndarray]:
-            if ep not in tes:
-                tes[ep] = cohort[f"{ep}_time"].to_numpy(float), cohort[f"{ep}_event"].to_numpy(int)
-            return tes[ep]
-
-        def as_str(var: str) -> np.ndarray:
-            if var not in strs:
-                strs[var] = str_labels(cohort[var])
-            return strs[var]
-
-        def interaction_ps(ep: str, variables) -> None:
-            """Wald p of the arm-by-subgroup interaction for each variable (NaN when the model cannot be fitted).
-
-            Only a two-level subgroup has a single interaction term to test; a
-            variable with more levels gets NaN (no joint test is reported).
-            """
-            todo = [v for v in dict.fromkeys(variables) if (ep, v) not in pint]
-            binary = []
-            for v in todo:
-                levels = list(cohort[v].cat.categories)
-                if len(levels) == 2:
-                    binary.append(v)
-                else:
-                    pint[(ep, v)] = float("nan")
-            if not binary:
-                return
-            designs = []
-            for v in binary:
-                x = (as_str(v) == cohort[v].cat.categories[1]).astype(float)
-                designs.append(np.column_stack([arm, x, x * arm]))
-            ps = self._interaction_p(*te(ep), np.stack(designs, axis=1))
-            pint.update({(ep, v): float(p) for v, p in zip(binary, ps)})
-
-        # the treatment HR within each subgroup: one fit per subgroup, side by side per endpoint
-        hr_numbers = defaultdict(list)
-        for n in _numbers(self.study, "subgroups"):
-            if n.quantity == "hr":
-                hr_numbers[n.attrs["endpoint"]].append(n)
-        for ep, nums in hr_numbers.items():
-            masks = np.column_stack([as_str(n.attrs["subgroup_variable"]) == str(n.attrs["subgroup_level"]) for n in nums])
-            rows = self._fit_subsets(*te(ep), arm, masks, [n.key for n in nums])
-            for n in nums:
-                row = rows[n.key]
-                if row is None:  # no events, a single arm or a singular fit in the subgroup
-                    out[n.key] = float("nan")
-                else:
-                    out[n.key], out[f"{n.key}.lower"], out[f"{n.key}.upper"] = row["hr"], row["lower"], row["upper"]
-        p_numbers = [n for n in _numbers(self.study, "subgroups") if n.quantity == "p_interaction"]
-        wanted: dict[str, list[str]] = defaultdict(list)
-        for n in p_numbers:  # every interaction model of an endpoint is fitted in one batch
-            var = n.attrs["subgroup_variable"]
-            wanted[n.attrs["endpoint"]] += list(SUBGROUP_VARIABLES) if var == "all" else [var]
-        for ep, variables in wanted.items():
-            interaction_ps(ep, variables)
-        for n in p_numbers:
-            ep, var = n.attrs["endpoint"], n.attrs["subgroup_variable"]
-            if var == "all":
-                out[n.key] = float(np.nanmin([pint[(ep, v)] for v in SUBGROUP_VARIABLES]))
-            else:
-                out[n.key] = pint[(ep, var)]
-        return out
 
     def _rt_site(self, cohort: pd.DataFrame) -> dict[str, float]:
         km_median, logrank = self.km_engine.km_median, self.km_engine.logrank
