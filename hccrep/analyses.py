@@ -289,14 +289,15 @@ def _km_module(view: CohortView):
 
 @register("km_median")
 def _km_median(a, view: CohortView, quantity: str) -> Replicated:
-    t, e = view.survival(a.endpoint, view.mask(a.by, a.group))
+    t, e = view.survival(a.endpoint, view.mask(a.by, a.group, a.subset))
     r = _km_module(view).km_median(t, e, conf_type=a.variant.used)
-    return Replicated(value=r.median, lower=r.lower, upper=r.upper, variant=r.variant)
+    median = math.inf if math.isnan(r.median) else r.median  # not reached: beyond the last follow-up
+    return Replicated(value=median, lower=r.lower, upper=r.upper, variant=r.variant)
 
 
 @register("km_landmark")
 def _km_landmark(a, view: CohortView, quantity: str) -> Replicated:
-    t, e = view.survival(a.endpoint, view.mask(a.by, a.group))
+    t, e = view.survival(a.endpoint, view.mask(a.by, a.group, a.subset))
     r = _km_module(view).km_landmark(t, e, at=[a.time], conf_type=a.variant.used)
     if isinstance(r, pd.DataFrame):
         s, lo, hi = (float(r[c].iloc[0]) for c in ("survival", "lower", "upper"))
@@ -311,7 +312,7 @@ def _km_landmark(a, view: CohortView, quantity: str) -> Replicated:
 def _logrank(a, view: CohortView, quantity: str) -> Replicated:
     by = a.by or view.group
     arm = view.labels(by)
-    m = np.isin(arm, a.groups) if a.groups else np.ones(arm.size, dtype=bool)
+    m = (np.isin(arm, a.groups) if a.groups else np.ones(arm.size, dtype=bool)) & view.mask(None, None, a.subset)
     t, e = view.survival(a.endpoint, m)
     r = _km_module(view).logrank(t, e, arm[m])
     return Replicated(value=r.statistic, pvalue=r.pvalue, variant=r.variant)

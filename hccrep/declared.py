@@ -169,10 +169,16 @@ class Summary(_Analysis):
 class _Survival(_Analysis):
     endpoint: Key = Field(description="a survival endpoint declared in simulation.yaml (columns <endpoint>_time, _event)")
     by: Key | None = Field(default=None, description="the grouping column (default: the simulation's group variable)")
+    subset: dict[Key, LevelKey] = Field(default_factory=dict, description="only the patients with these levels (a cohort, a subgroup)")
 
 
 class KMMedian(_Survival):
-    """Kaplan–Meier median survival with its pointwise-band confidence limits (R ``survfit``)."""
+    """Kaplan–Meier median survival with its pointwise-band confidence limits (R ``survfit``).
+
+    A median not reached (the curve stays above one half) lies beyond the
+    last follow-up: it is infinite, not missing, so that a printed "not
+    reached" or a very long median can be compared with it.
+    """
 
     VARIANTS: ClassVar[tuple[str, ...]] = ("log", "log-log", "plain")
     DEFAULT_VARIANT: ClassVar[str] = "log"

@@ -1129,6 +1129,8 @@ class _Columns:
         for b in self.binary:
             self.levels.setdefault(b, ["0", "1"])
         self.endpoints = [sv.endpoint for sv in sim.survival] if sim else []
+        module = sim.module_columns if sim else {}
+        self.endpoints += [c[: -len("_time")] for c in module if c.endswith("_time") and f"{c[: -len('_time')]}_event" in module]
         for name, kind in (sim.module_columns.items() if sim else []):
             self.levels[name] = None if kind == "numeric" else [str(x) for x in kind]
             if kind != "numeric" and sorted(map(str, kind)) == ["0", "1"]:

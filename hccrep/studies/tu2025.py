@@ -279,10 +279,10 @@ class Tu2025Runner(DeclaredRunner):
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
         d = design_matrix(cohort)
-        out = super().analyse(cohort)  # the declared analyses: Table 1 (OS rows included) and Table 2's univariate columns
+        # the declared analyses: Table 1 (OS rows included), Table 2's univariate columns, OS by TIPM group
+        out = super().analyse(cohort)
         out.update(self._table2(cohort, d))
         out.update(self._prediction(cohort, d))
-        out.update(self._survival(cohort))
         return out
 
     def _cohort_mask(self, cohort: pd.DataFrame, ck: str) -> np.ndarray:
@@ -339,41 +339,6 @@ class Tu2025Runner(DeclaredRunner):
             nb = {name: net_benefit(y, pred[name][m], self.dca_thresholds)["model"].to_numpy() for name in MODELS}
             out[f"dca_combined_best_{ck}"] = float(all(np.all(nb["combined"] >= nb[o] - 1e-12) for o in others))
         return out
-
-    def _survival(self, cohort: pd.DataFrame) -> dict[str, float]:
-        from hccrep.stats.fastcox import cox_table
-        from hccrep.stats.fastsurv import km_median, logrank
-
-        out: dict[str, float] = {}
-        t, e = cohort["os_time"].to_numpy(float), cohort["os_event"].to_numpy(int)
-        high = cohort["tipm_high"].to_numpy(int)
-        conf = self.variants["km_conf_type"]
-        for ck in COHORTS:
-            m = self._cohort_mask(cohort, ck)
-            out[f"os_logrank_p_{ck}"] = logrank(t[m], e[m], high[m]).pvalue
-        viral = cohort["viral"].astype(str).to_numpy()
-        for sk in ("hbv", "non_hbv"):
-            m = viral == sk
-            for lab, flag in (("high", 1), ("low", 0)):
-                mm = m & (high == flag)
-                med = km_median(t[mm], e[mm], conf_type=conf).median if mm.any() else math.nan
-                # a median not reached lies beyond the last follow-up: infinite, not missing
-                out[f"os_median_{lab}_{sk}"] = math.inf if mm.any() and math.isnan(med) else med
-            out[f"os_logrank_p_{sk}"] = logrank(t[m], e[m], high[m]).pvalue if len(set(high[m])) == 2 else math.nan
-            try:
-                row = cox_table(pd.DataFrame({"t": t[m], "e": e[m], "high": high[m].astype(float)}), "t", "e", ["high"],
-                                ties=self.variants["ties"]).loc["high"]
-                out[f"os_hr_{sk}"], out[f"os_hr_{sk}.lower"], out[f"os_hr_{sk}.upper"] = float(row["hr"]), float(row["lower"]), float(row["upper"])
-            except (ValueError, np.linalg.LinAlgError):
-                out[f"os_hr_{sk}"] = math.nan
-        hbv = (viral == "hbv").astype(float)
-        dd = pd.DataFrame({"t": t, "e": e, "high": high.astype(float), "hbv": hbv, "high_x_hbv": high * hbv})
-        try:
-            out["os_interaction_p_viral"] = float(cox_table(dd, "t", "e", ["high", "hbv", "high_x_hbv"], ties=self.variants["ties"]).loc["high_x_hbv", "p"])
-        except (ValueError, np.linalg.LinAlgError):
-            out["os_interaction_p_viral"] = math.nan
-        return out
-
 
 # ----------------------------------------------------------------------------- notebook helpers
 
