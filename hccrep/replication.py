@@ -201,8 +201,9 @@ class DeclaredRunner(Runner):
     # ------------------------------------------------------------------ analysis
     @cached_property
     def _declared(self) -> list[ReportedNumber]:
-        """The numbers whose replicated value (or interval) a declared analysis computes."""
-        return [n for n in self.study.numbers if n.analysis is not None and (n.role == "check" or (n.role == "input" and n.lower is not None))
+        """The numbers a declared analysis computes: checks, and inputs (whose value shows the calibration
+        and whose printed interval, if any, is a check)."""
+        return [n for n in self.study.numbers if n.analysis is not None and n.role in ("check", "input")
                 and self.analyses_file(n.file_id)]
 
     def analyses_file(self, file_id: str) -> bool:
@@ -268,8 +269,7 @@ class DeclaredRunner(Runner):
         prefit([a for _, a in todo], view)
         for num, a in todo:
             res = compute(a, view, num.quantity)
-            if num.role == "check":
-                out[num.key] = res.pick(num.quantity)
+            out[num.key] = res.pick(num.quantity)  # an input's value shows the calibration; it is never judged
             if num.lower is not None and num.quantity not in ("p", "p_interaction"):
                 out[f"{num.key}.lower"], out[f"{num.key}.upper"] = res.lower, res.upper
         return out

@@ -349,7 +349,7 @@ def table2_side_by_side(runner: Tu2025Runner, cohort: pd.DataFrame) -> pd.DataFr
     One row per level (categorical: % of TIE and of TIN) or variable
     (continuous: mean ± SD), with the printed and the replicated p-value.
     """
-    out_all = runner._table2(cohort, design_matrix(cohort))
+    out_all = {**runner.analyse_declared(cohort, files=("table2",)), **runner._table2(cohort, design_matrix(cohort))}
     rows = []
     st = runner.study
     nums = [n for n in st.numbers if n.file_id == "table2" and n.attrs.get("model") != "multivariable"]
