@@ -241,16 +241,24 @@ def _table1_test(a, view: CohortView, quantity: str) -> Replicated:
     rows = view.mask(None, None, a.subset)
     arm = np.where(rows, view.labels(by), "")  # patients outside the subset belong to no group
     test = a.variant.used
-    if view.is_categorical(a.variable):
-        lab = view.labels(a.variable)
-        levels = view.levels_of(a.variable)
-        table = np.array([[int(np.count_nonzero((arm == g) & (lab == lv))) for g in groups] for lv in levels])
-        table = np.ascontiguousarray(table[table.sum(axis=1) > 0], dtype=np.int64)  # a level nobody has: left out
-        res = _count_test(test, table.tobytes(), table.shape)
-    else:
-        x = view.numeric(a.variable)
-        res = compare_samples([x[arm == g] for g in groups], test=test)
-    return Replicated(pvalue=res.pvalue, variant=res.variant)
+    results = []
+    for variable in [a.variable, *a.smallest_of]:
+        if view.is_categorical(variable):
+            lab = view.labels(variable)
+            if a.collapse is not None:
+                inside = np.isin(lab, [str(x) for x in a.collapse])
+                table = np.array([[int(np.count_nonzero((arm == g) & side)) for g in groups] for side in (inside, ~inside)])
+            else:
+                levels = view.levels_of(variable)
+                table = np.array([[int(np.count_nonzero((arm == g) & (lab == lv))) for g in groups] for lv in levels])
+            table = np.ascontiguousarray(table[table.sum(axis=1) > 0], dtype=np.int64)  # a level nobody has: left out
+            results.append(_count_test(test, table.tobytes(), table.shape))
+        else:
+            x = view.numeric(variable)
+            results.append(compare_samples([x[arm == g] for g in groups], test=test))
+    res = min(results, key=lambda r: r.pvalue)
+    variant = res.variant if not a.smallest_of else f"smallest p of {len(results)} rows; {res.variant}"
+    return Replicated(pvalue=res.pvalue, variant=variant)
 
 
 @register("proportion")

@@ -139,6 +139,12 @@ class Table1Test(_Analysis):
     groups: list[LevelKey] | None = Field(default=None, min_length=2, description="the groups compared (default: every group)")
     by: Key | None = Field(default=None, description="the grouping column (default: the simulation's group variable)")
     subset: dict[Key, LevelKey] = Field(default_factory=dict, description="only the patients with these levels (a cohort, a subgroup)")
+    collapse: list[LevelKey] | None = Field(
+        default=None, min_length=1,
+        description="test these levels together against the others (a 2 x groups table, e.g. objective response = PR)")
+    smallest_of: list[Key] = Field(
+        default_factory=list,
+        description="further variables tested the same way: the number is the smallest p (a claim about several rows)")
 
 
 class Proportion(_Analysis):

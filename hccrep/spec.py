@@ -1205,11 +1205,15 @@ def _check_analyses(study: Study) -> None:
             if cols.check_var(f"{loc}.subset.{var}", var, problems, categorical=True):
                 cols.check_level(f"{loc}.subset.{var}", var, lev, problems)
         if a.kind == "table1_test":
-            if cols.check_var(f"{loc}.variable", a.variable, problems):
-                is_cat = cols.levels[a.variable] is not None
-                from hccrep.declared import CATEGORICAL_TESTS as cat_tests
-                if (a.variant.used in cat_tests) != is_cat:
-                    problems.append((f"{loc}.variant", f"{a.variant.used!r} does not test a {'categorical' if is_cat else 'continuous'} variable"))
+            from hccrep.declared import CATEGORICAL_TESTS as cat_tests
+
+            for name in [a.variable, *a.smallest_of]:
+                if cols.check_var(f"{loc}.variable", name, problems):
+                    is_cat = cols.levels[name] is not None
+                    if (a.variant.used in cat_tests) != is_cat:
+                        problems.append((f"{loc}.variant", f"{a.variant.used!r} does not test a {'categorical' if is_cat else 'continuous'} variable"))
+                    for lev in a.collapse or []:
+                        cols.check_level(f"{loc}.collapse", name, lev, problems)
         elif a.kind == "summary":
             cols.check_var(f"{loc}.variable", a.variable, problems, categorical=False)
         elif a.kind == "proportion":

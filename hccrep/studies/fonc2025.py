@@ -21,13 +21,8 @@ from hccrep.simulate import simulate_baseline
 from hccrep.simulate.study import simulate_endpoints
 from hccrep.spec import ReportedNumber, Study
 
-__all__ = ["make_runner", "Fonc2025Runner", "TABLE1_VARIANT", "COUNT_VARIANT", "KM_CONF_TYPE", "KM_ENGINES"]
+__all__ = ["make_runner", "Fonc2025Runner", "KM_CONF_TYPE", "KM_ENGINES", "PART_FILES"]
 
-#: Section 2.4 names "the chi-square test" for categorical data without a word on a continuity
-#: correction; we take Pearson's uncorrected statistic (what SPSS prints first).
-TABLE1_VARIANT = "chisq"
-#: The same stated test for the response and adverse-event tables.
-COUNT_VARIANT = "chisq"
 #: R survfit's default KM interval; the paper used R and SPSS without naming the transform.
 KM_CONF_TYPE = "log"
 #: Engines for the Kaplan-Meier medians, landmark rates and log-rank tests of the Monte Carlo:
@@ -46,7 +41,7 @@ RESPONSE_LEVELS = ("pr", "sd", "pd")
 #: "baseline" and "survival" are declared analyses of the data files; the others are this module's.
 PART_FILES = {
     "baseline": ("table1",),
-    "counts": ("table3", "table4", "safety_text", "discussion"),
+    "counts": ("table3", "table4", "safety_text", "discussion"),  # declared 2 x 2 tests of response and adverse events
     "survival": ("survival_text", "figure4"),
     "cox": ("table5",),  # declared Cox models of table5.yaml
     "subgroups": ("subgroups",),  # declared: subgroup Cox models and interaction tests
@@ -88,7 +83,8 @@ class Fonc2025Runner(DeclaredRunner):
             bad = [p for p in parts if p not in PART_FILES]
             if bad or not parts:
                 raise ValueError(f"unknown or no analyses {bad or list(parts)}; choose from {list(PART_FILES)}")
-        v = {"categorical": TABLE1_VARIANT, "continuous": "mannwhitney", "counts": COUNT_VARIANT, "km_conf_type": KM_CONF_TYPE,
+        # the tests of Tables 1, 3 and 4 are declared in the data files
+        v = {"km_conf_type": KM_CONF_TYPE,
              "ties": "efron", "cox_engine": "numpy", "km_engine": "numpy", "psm_caliper_scale": PSM_CALIPER_SCALE}
         v.update(variants or {})
         if v["km_engine"] not in KM_ENGINES:
@@ -155,7 +151,7 @@ class Fonc2025Runner(DeclaredRunner):
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
         out = super().analyse(cohort)  # the declared analyses: Table 1, KM medians, landmarks, log-rank tests, Table 5's Cox models
-        for part in ("counts", "rt_site", "psm"):
+        for part in ("rt_site", "psm"):
             if any(self.analyses_file(f) for f in PART_FILES[part]):
                 out.update(getattr(self, f"_{part}")(cohort))
         return out
@@ -204,42 +200,6 @@ class Fonc2025Runner(DeclaredRunner):
             part = m[m["treated"] == flag]
             out[key] = km_median(part["pfs_time"], part["pfs_event"], conf_type=self.variants["km_conf_type"]).median
         out["psm_pfs_logrank_p"] = logrank(m["pfs_time"], m["pfs_event"], m["treated"]).pvalue
-        return out
-
-    def _two_by_two(self, cohort: pd.DataFrame, indicator: np.ndarray, arm: np.ndarray | None = None) -> float:
-        from hccrep.stats import compare_counts
-
-        groups = [g.key for g in self.study.baseline().groups]
-        if arm is None:
-            arm = str_labels(cohort[self.group_column])
-        table = np.array([[int(((arm == g) & (indicator == v)).sum()) for g in groups] for v in (1, 0)])
-        return compare_counts(table, test=self.variants["counts"]).pvalue
-
-    def _counts(self, cohort: pd.DataFrame) -> dict[str, float]:
-        out: dict[str, float] = {}
-        arm = str_labels(cohort[self.group_column])
-        by_column: dict[str, float] = {}
-
-        def column_p(c: str) -> float:
-            if c not in by_column:
-                by_column[c] = self._two_by_two(cohort, cohort[c].to_numpy(), arm)
-            return by_column[c]
-
-        resp = str_labels(cohort["response"])
-        ind = {"pr": resp == "pr", "sd": resp == "sd", "pd": resp == "pd", "orr": resp == "pr", "dcr": resp != "pd"}
-        for n in _numbers(self.study, "table3"):
-            if n.role == "check" and n.quantity == "p":
-                out[n.key] = self._two_by_two(cohort, ind[n.attrs["endpoint"]].astype(int), arm)
-        for n in self.study.numbers:
-            if n.file_id not in ("table4", "safety_text", "discussion") or n.role != "check" or n.quantity != "p":
-                continue
-            if "endpoint" not in n.attrs or "grade" not in n.attrs:
-                continue
-            # a statement about several events at once ("all p > 0.2") holds when the smallest p does
-            grade = "any" if n.attrs["grade"] == "any" else "g34"
-            cols = [f"{e.strip()}_{grade}" for e in str(n.attrs["endpoint"]).split(",")]
-            if all(c in cohort.columns for c in cols):
-                out[n.key] = min(column_p(c) for c in cols)
         return out
 
     def _km(self, cohort: pd.DataFrame, endpoint: str, mask: np.ndarray):
@@ -332,5 +292,5 @@ class Fonc2025Runner(DeclaredRunner):
 
 
 def make_runner(study: Study, **kwargs) -> Fonc2025Runner:
-    """The fonc2025 runner (variants can be overridden, e.g. ``variants={"counts": "auto_fisher"}``)."""
+    """The fonc2025 runner (declared tests can be overridden for a what-if run, e.g. ``variants={"categorical": "fisher"}``)."""
     return Fonc2025Runner(study, **kwargs)
