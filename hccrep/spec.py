@@ -101,12 +101,98 @@ class DataFileError(ValueError):
 # ----------------------------------------------------------------------------- YAML loading
 
 
+#: At most this many aliases (``*name``, a reference to an ``&name`` anchor) in one data file.
+#: The studies' files use none; a few hundred are the mark of an alias bomb ("billion laughs"),
+#: which loads in a blink and then exhausts memory when the model is written out (the Monte
+#: Carlo cache key dumps it).
+MAX_YAML_ALIASES = 100
+#: At most this deep a nesting of mappings and lists (the studies' files nest 6 deep).
+MAX_YAML_DEPTH = 40
+#: At most this many values in a file once every alias is expanded (the largest data file,
+#: tu2025/table2.yaml, has about 7,500).
+MAX_YAML_NODES = 500_000
+#: At most this many bytes in one data file (the largest has about 64 kB).
+MAX_YAML_BYTES = 5_000_000
+
+
+class _YAMLLimitError(yaml.YAMLError):
+    """A data file exceeds one of the loader's limits (aliases, nesting, expanded size)."""
+
+    def __init__(self, problem: str, mark):
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys and reads only true/false as booleans.
+    """SafeLoader that rejects duplicate keys, reads only true/false as booleans, and is bounded.
 
     Older YAML (version one-one) turns ``Yes``, ``No``, ``on`` into booleans, which silently breaks
     level keys such as ``No``/``Yes``; YAML 1.2 does not, and neither do we.
+
+    The loader stops with a named error at :data:`MAX_YAML_ALIASES` aliases, a nesting deeper
+    than :data:`MAX_YAML_DEPTH` or more than :data:`MAX_YAML_NODES` values once aliases are
+    expanded, and on an alias that refers to the value containing it.
     """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._n_aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._n_aliases += 1
+            if self._n_aliases > MAX_YAML_ALIASES:
+                raise _YAMLLimitError(
+                    f"more than {MAX_YAML_ALIASES} aliases ('*name' references to an '&name' anchor); "
+                    "a data file needs none: write the values out (so many aliases is the mark of an alias bomb)",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _YAMLLimitError(
+                    f"lists and mappings nested more than {MAX_YAML_DEPTH} deep; a data file needs a few levels",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_document(self):
+        node = super().compose_document()
+        if self._n_aliases:
+            _check_expanded_size(node)
+        return node
+
+
+def _check_expanded_size(root: yaml.Node) -> None:
+    """Raise :class:`_YAMLLimitError` when ``root`` expands to more than :data:`MAX_YAML_NODES` values or holds itself."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if isinstance(node, yaml.ScalarNode):
+            return 1
+        if key in on_path:
+            raise _YAMLLimitError("an alias refers to the list or mapping that contains it (a value cannot hold itself)", node.start_mark)
+        on_path.add(key)
+        children = node.value if isinstance(node, yaml.SequenceNode) else [x for kv in node.value for x in kv]
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_YAML_NODES:
+                raise _YAMLLimitError(
+                    f"the aliases expand to more than {MAX_YAML_NODES:,} values (an alias bomb?); "
+                    "write the values out instead of repeating anchors", node.start_mark)
+        on_path.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
 
 
 _StrictLoader.yaml_implicit_resolvers = {
@@ -122,6 +208,11 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     mapping: dict = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be a plain name, got a {type(key).__name__}", key_node.start_mark) from None
         if key in mapping:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -133,13 +224,30 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:  # Python refuses integers of more than 4300 digits
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the number {node.value[:20]}... has too many digits", node.start_mark) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise DataFileError(path, [("", f"is {size:,} bytes; a data file holds at most {MAX_YAML_BYTES:,} (is it the right file?)")])
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(path, [("", f"cannot be read: {exc}")]) from None
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except _YAMLLimitError as exc:
+        mark = exc.problem_mark
+        raise DataFileError(path, [(f"line {mark.line + 1}" if mark is not None else "", exc.problem)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""

@@ -244,3 +244,59 @@ def test_all_problems_of_a_file_in_one_error(tmp_path):
     with pytest.raises(DataFileError) as info:
         load_file(write(tmp_path, d))
     assert len(info.value.problems) == 2
+
+
+# ----------------------------------------------------------------------------- issue 19: a bounded YAML loader
+
+
+def _billion_laughs(levels: int = 9) -> str:
+    lines = ['  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    names = "abcdefghijklmnopqrstuvwxyz"
+    for i in range(1, levels):
+        lines.append(f"  {names[i]}: &{names[i]} [" + ", ".join([f"*{names[i - 1]}"] * 9) + "]")
+    return "parameters:\n" + "\n".join(lines) + "\n"
+
+
+SIM_HEAD = "study: demo\nfile_id: simulation\ntype: simulation\n"
+
+YAML_LIMIT_CASES = [
+    ("billion_laughs", SIM_HEAD + _billion_laughs(), "line 10", "the aliases expand to more than 500,000 values"),
+    ("too_many_aliases", SIM_HEAD + "parameters:\n  x: &x 1\n  y: [" + ", ".join(["*x"] * 101) + "]\n", "line 6", "more than 100 aliases"),
+    ("nested_too_deep", SIM_HEAD + "parameters:\n  x: " + "[" * 5000 + "]" * 5000 + "\n", "line 5", "nested more than 40 deep"),
+    ("nested_mappings_too_deep", SIM_HEAD + "parameters:\n  x: " + "{a: " * 41 + "1" + "}" * 41 + "\n", "line 5", "nested more than 40 deep"),
+    ("alias_holds_itself", SIM_HEAD + "parameters:\n  x: &x [1, *x]\n", "line 5", "an alias refers to the list or mapping that contains it"),
+    ("integer_too_long", SIM_HEAD + "parameters:\n  x: 1" + "0" * 5000 + "\n", "line 5", "has too many digits"),
+    ("list_as_key", SIM_HEAD + "parameters:\n  ? [a, b]\n  : 1\n", "line 5", "a key must be a plain name, got a list"),
+    ("undefined_alias", SIM_HEAD + "parameters:\n  x: *nothing\n", "line 5", "found undefined alias"),
+    ("python_tag", SIM_HEAD + "parameters:\n  x: !!python/object/apply:os.system [ls]\n", "line 5", "could not determine a constructor"),
+    ("nul_character", SIM_HEAD + "parameters:\n  x: a\x00b\n", "<file>", "unacceptable character"),
+    ("tab_indent", SIM_HEAD + "parameters:\n\tx: 1\n", "line 5", "invalid YAML"),
+]
+
+
+@pytest.mark.parametrize("case", YAML_LIMIT_CASES, ids=[c[0] for c in YAML_LIMIT_CASES])
+def test_yaml_bombs_and_limits_are_named_errors(tmp_path, case):
+    import time
+
+    _, raw, where, reason = case
+    p = write(tmp_path, None, "simulation.yaml", raw=raw)
+    t0 = time.perf_counter()
+    with pytest.raises(DataFileError) as info:
+        load_file(p)
+    assert time.perf_counter() - t0 < 5
+    msg = str(info.value)
+    assert f"simulation.yaml: {where}: " in msg and reason in msg, msg
+
+
+def test_a_few_aliases_within_the_limits_still_load(tmp_path):
+    raw = SIM_HEAD + "parameters:\n  x: &x [1, 2]\n  y: *x\n"
+    assert load_file(write(tmp_path, None, "simulation.yaml", raw=raw)).parameters["y"] == [1, 2]
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    import hccrep.spec as spec
+
+    monkeypatch.setattr(spec, "MAX_YAML_BYTES", 1000)
+    p = write(tmp_path, None, "simulation.yaml", raw=SIM_HEAD + "# " + "x" * 2000 + "\n")
+    with pytest.raises(DataFileError, match=r"simulation.yaml: <file>: is 2,\d{3} bytes; a data file holds at most 1,000"):
+        load_file(p)
