@@ -657,9 +657,16 @@ def _check_baseline(f: BaselineFile) -> list[tuple[str, str]]:
             for c, cell in v.cells.items():
                 text, _ = _cell_printed(cell)
                 try:
-                    parse_summary(text, v.summary)
+                    s = parse_summary(text, v.summary)
                 except PrintedError as exc:
                     problems.append((f"{loc}.cells.{c}", str(exc)))
+                    continue
+                # the lowest printed value a summary implies: a mean, or the lower quartile / minimum
+                low = s.centre if v.summary == "mean_sd" else s.spread[0]
+                floor = v.lower_bound if v.lower_bound is not None else (0.0 if (v.unit or "").strip().lower() in TIME_UNITS else None)
+                if floor is not None and low < floor:
+                    why = f"lower_bound is {floor:g}" if v.lower_bound is not None else f"a duration in {v.unit} is never negative"
+                    problems.append((f"{loc}.cells.{c}", f"{text!r} goes below {floor:g} ({why})"))
     return problems
 
 
@@ -709,8 +716,14 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
                 problems.append((f"{loc}.{name}", f"{x} does not appear in the printed string {num.printed!r}"))
         if (num.lower is None) != (num.upper is None):
             problems.append((loc, "give both lower and upper, or neither"))
-        if num.lower is not None and num.upper is not None and not num.lower <= num.value <= num.upper and not num.note:
+        if num.lower is not None and num.upper is not None and num.lower > num.upper:
+            problems.append((loc, f"the interval is reversed: lower {num.lower} is above upper {num.upper} (swap them)"))
+        elif num.lower is not None and num.upper is not None and not num.lower <= num.value <= num.upper and not num.note:
             problems.append((loc, f"value {num.value} lies outside its interval [{num.lower}, {num.upper}] (set note if the paper printed it so)"))
+        problems += _check_nonnegative(num, loc)
+        problems += _check_count_attrs(num, loc, printed_vals)
+        if "summary" in num.attrs:
+            problems += _check_summary_attr(num, loc)
         if num.quantity in ("p", "p_interaction"):
             if not 0 <= num.value <= 1:
                 problems.append((f"{loc}.value", f"a p-value lies in [0, 1], got {num.value}"))
@@ -727,6 +740,94 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
         if num.quantity in ("auc", "c_index") and not 0 <= num.value <= 1:
             problems.append((f"{loc}.value", f"a {num.quantity} lies in [0, 1], got {num.value}"))
     return problems
+
+
+#: units of time: a median or mean in one of them is a duration, never negative
+TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years"})
+#: quantities that cannot be negative whatever their unit
+NONNEGATIVE = ("count", "sd", "dose", "bed", "brier")
+
+
+def _check_nonnegative(num: NumberSpec, loc: str) -> list[tuple[str, str]]:
+    """Counts, SDs, doses, Brier scores and durations (a median of months) are never negative; a count is whole."""
+    duration = num.quantity in ("median", "mean") and (num.unit or "").strip().lower() in TIME_UNITS
+    if num.quantity not in NONNEGATIVE and not duration:
+        return []
+    what = f"a {num.quantity} in {num.unit}" if duration else f"a {num.quantity}"
+    out = []
+    for name in ("value", "lower", "upper"):
+        x = getattr(num, name)
+        if x is not None and math.isfinite(x) and x < 0:
+            out.append((f"{loc}.{name}", f"{what} cannot be negative, got {x:g}"))
+    if num.quantity == "count" and math.isfinite(num.value) and not float(num.value).is_integer():
+        out.append((f"{loc}.value", f"a count is a whole number of patients or events, got {num.value:g}"))
+    n = num.attrs.get("n")
+    if num.quantity == "count" and _is_whole(n) and num.value > n and "count" not in num.attrs:
+        out.append((f"{loc}.value", f"a count of {num.value:g} is impossible out of n = {n:g} (attrs.n)"))
+    return out
+
+
+def _is_whole(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and float(x).is_integer()
+
+
+def _check_count_attrs(num: NumberSpec, loc: str, printed_vals: list[float]) -> list[tuple[str, str]]:
+    """The ``count`` and ``n`` a study module reads from ``attrs`` (the simulator draws exactly ``count`` of ``n``).
+
+    Both are whole numbers, ``n`` positive, ``0 <= count <= n``, and a count the
+    printed string shows (``"4 (9.5)"``) is the recorded one.
+    """
+    out: list[tuple[str, str]] = []
+    a = num.attrs
+    ok: dict[str, float] = {}
+    for name, what in (("count", "a count of patients or events"), ("n", "the number of patients it is out of")):
+        if name not in a:
+            continue
+        x = a[name]
+        if isinstance(x, str):
+            out.append((f"{loc}.attrs.{name}", f"{name} is {what}: write it as a number, not as the text {x!r}"))
+        elif not _is_whole(x):
+            out.append((f"{loc}.attrs.{name}", f"{name} is {what}: a whole number, got {x!r}"))
+        elif name == "count" and x < 0:
+            out.append((f"{loc}.attrs.{name}", f"a count cannot be negative, got {x:g}"))
+        elif name == "n" and x <= 0:
+            out.append((f"{loc}.attrs.{name}", f"n must be at least 1, got {x:g}"))
+        else:
+            ok[name] = float(x)
+    if "count" in ok and "n" in ok and ok["count"] > ok["n"]:
+        out.append((f"{loc}.attrs.count", f"a count of {ok['count']:g} is impossible out of n = {ok['n']:g}"))
+    if "count" in ok:
+        try:
+            shown = float(parse_count_percent(num.printed).count)
+        except PrintedError:
+            rest = list(printed_vals)
+            for x in (num.value, num.lower, num.upper):
+                if x is not None and x in rest:
+                    rest.remove(x)
+            shown = None if not rest or ok["count"] in printed_vals else rest[0]
+        if shown is not None and shown != ok["count"]:
+            out.append((f"{loc}.attrs.count", f"count {ok['count']:g} differs from the count printed in {num.printed!r} ({shown:g})"))
+    return out
+
+
+def _check_summary_attr(num: NumberSpec, loc: str) -> list[tuple[str, str]]:
+    """A number whose ``attrs.summary`` says it is a ``median (low, high)`` or ``mean±SD`` is printed so, and its fields agree."""
+    kind = num.attrs["summary"]
+    if kind not in ("mean_sd", "median_iqr", "median_range"):
+        return [(f"{loc}.attrs.summary", f"must be mean_sd, median_iqr or median_range, got {kind!r}")]
+    try:
+        s = parse_summary(num.printed, str(kind))
+    except PrintedError as exc:
+        return [(f"{loc}.printed", f"attrs.summary is {kind}, but {exc}")]
+    out = []
+    expect = {"value": s.centre}
+    if kind != "mean_sd":
+        expect.update(lower=s.spread[0], upper=s.spread[1])
+    for name, x in expect.items():
+        got = getattr(num, name)
+        if got is None or not math.isclose(got, x, rel_tol=1e-9, abs_tol=1e-12):
+            out.append((f"{loc}.{name}", f"the printed {kind.replace('_', ' ')} {num.printed!r} gives {name} {x:g}, the file says {got}"))
+    return out
 
 
 def _analysis_kinds() -> set[str]:
@@ -1058,6 +1159,7 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
         if isinstance(f, ResultsFile):
             numbers.update({n.key: n for n in f.numbers})
     groups = {g.key for g in base.groups}
+    group_n = {g.key: g.n for g in base.groups}
     seen_endpoints: list[str] = []
 
     def check_number(loc: str, key: str, quantity: tuple[str, ...]) -> None:
@@ -1091,6 +1193,14 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
             else:
                 check_level(f"{loc}.effects[{j}].variable", e.variable, e.level)
             check_number(f"{loc}.effects[{j}].hr_key", e.hr_key, ("hr",))
+        for g, key in sv.medians.items():
+            num = numbers.get(key)
+            if num is not None and num.quantity == "median" and not num.value > 0:
+                problems.append((f"{loc}.medians.{g}", f"the median survival time {key!r} must be positive, got {num.value:g}"))
+        for g, key in (sv.events or {}).items():
+            num = numbers.get(key)
+            if num is not None and num.quantity == "count" and g in group_n and not 0 <= num.value <= group_n[g]:
+                problems.append((f"{loc}.events.{g}", f"{num.value:g} events ({key!r}) is impossible in a group of {group_n[g]}"))
         if sv.cap_by is not None and sv.cap_by not in seen_endpoints:
             problems.append((f"{loc}.cap_by", f"{sv.cap_by!r} must be an endpoint listed before {sv.endpoint!r}"))
         seen_endpoints.append(sv.endpoint)
@@ -1161,6 +1271,7 @@ def _check_study(study: Study) -> None:
     _check_flat_keys(study)
     if study.simulation is not None and study.simulation.baseline is not None:
         _check_correlations(study)
+        _check_input_count_groups(study)
     _check_analyses(study)
 
 
@@ -1179,6 +1290,30 @@ def _check_flat_keys(study: Study) -> None:
                 "every number of a study needs its own key (rename the results number, "
                 "or name the baseline table the cohort is built from in simulation.yaml)")])
         seen[num.key] = num.file_id
+
+
+def _check_input_count_groups(study: Study) -> None:
+    """An input count a study module draws (``attrs`` with ``count`` and ``group``) names a group of the cohort and fits in it."""
+    base = study.baseline()
+    sizes = {g.key: g.n for g in base.groups}
+    if base.total is not None:
+        sizes[base.total.key] = base.total.n
+    for f in study.files.values():
+        if not isinstance(f, ResultsFile):
+            continue
+        problems = []
+        for i, num in enumerate(f.numbers):
+            a = num.attrs
+            if num.role != "input" or "count" not in a or "group" not in a:
+                continue
+            loc = f"numbers[{i}] ({num.key}).attrs"
+            g = str(a["group"])
+            if g not in sizes:
+                problems.append((f"{loc}.group", f"unknown group {g!r}; the groups of {base.file_id} are {sorted(sizes)}"))
+            elif _is_whole(a["count"]) and a["count"] > sizes[g]:
+                problems.append((f"{loc}.count", f"a count of {a['count']:g} cannot exceed the {sizes[g]} patients of group {g!r}"))
+        if problems:
+            raise DataFileError(_file_path(study, f.file_id), problems)
 
 
 def _check_correlations(study: Study) -> None:
