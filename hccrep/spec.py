@@ -1088,11 +1088,10 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
         raise KeyError(f"no study {key!r}: {meta_path} does not exist (studies in {root}: {list_studies(root)})")
     meta = load_file(meta_path)
     assert isinstance(meta, StudyFile)
+    _check_listing(meta, meta_path)
     files: dict[str, BaselineFile | ResultsFile] = {}
     for i, fid in enumerate(meta.files):
         p = d / f"{fid}.yaml"
-        if not p.exists():
-            raise DataFileError(meta_path, [(f"files[{i}]", f"listed file {p.name} does not exist")])
         f = load_file(p)
         if not isinstance(f, (BaselineFile, ResultsFile)):
             raise DataFileError(p, [("type", "a listed file must be of type baseline or results")])
@@ -1113,6 +1112,43 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
     study = Study(key, d, meta, files, sim)
     _check_study(study)
     return study
+
+
+#: files of a study folder that ``study.yaml`` does not list
+UNLISTED_FILES = ("study.yaml", "simulation.yaml")
+
+
+def _check_listing(meta: StudyFile, meta_path: Path) -> None:
+    """``study.yaml`` lists every data file of the folder once, and each listed file exists.
+
+    A YAML file in the folder that is not listed would be ignored without a word
+    (a table typed in but never loaded), so it is an error too; ``study.yaml``
+    and ``simulation.yaml`` are the only files not listed.
+    """
+    d = meta_path.parent
+    problems: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    for i, fid in enumerate(meta.files):
+        if fid in seen:
+            problems.append((f"files[{i}]", f"{fid} is listed twice (also files[{seen[fid]}])"))
+        seen.setdefault(fid, i)
+        if fid in ("study", "simulation"):
+            problems.append((f"files[{i}]", f"{fid}.yaml is not a data file to list (list the baseline and results files)"))
+        elif not (d / f"{fid}.yaml").is_file():
+            other = d / f"{fid}.yml"
+            hint = f" (there is {other.name}: name it {fid}.yaml)" if other.is_file() else ""
+            problems.append((f"files[{i}]", f"listed file {fid}.yaml does not exist{hint}"))
+    for p in sorted(d.iterdir()):
+        if p.name.startswith(".") or not p.is_file() or p.name in UNLISTED_FILES:
+            continue  # hidden files (an editor's lock or swap file) are not data
+        if p.suffix == ".yml" and not (p.stem in seen and not (d / f"{p.stem}.yaml").is_file()):
+            problems.append(("files", f"{p.name} would be ignored: data files end in .yaml "
+                                      "(rename it and list it here, or move it out of the folder)"))
+        elif p.suffix == ".yaml" and p.stem not in seen:
+            problems.append(("files", f"{p.name} is in the study folder but not listed here, so it would be ignored: "
+                                      f"add {p.stem} to files (or move the file out of the folder)"))
+    if problems:
+        raise DataFileError(meta_path, problems)
 
 
 def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:

@@ -345,6 +345,45 @@ def test_impossible_baseline_cells(tmp_path, case):
     assert str(p) in msg and field in msg and reason in msg, msg
 
 
+# ----------------------------------------------------------------------------- issue 19: the study folder
+
+
+def _listed_study(tmp_path, files=("table1",)) -> Path:
+    write(tmp_path, BASELINE)
+    write(tmp_path, {"key": "demo", "type": "study", "citation": "x", "files": list(files)}, "study.yaml")
+    write(tmp_path, SIM, "simulation.yaml")
+    return tmp_path / "demo"
+
+
+@pytest.mark.parametrize(
+    "files, extra, reason",
+    [
+        (("table1",), "table2.yaml", "table2.yaml is in the study folder but not listed here, so it would be ignored"),
+        (("table1",), "table2.yml", "table2.yml would be ignored: data files end in .yaml"),
+        (("table1", "table2"), "table2.yml", "listed file table2.yaml does not exist (there is table2.yml: name it table2.yaml)"),
+        (("table1", "table1"), None, "table1 is listed twice (also files[0])"),
+        (("table1", "simulation"), None, "simulation.yaml is not a data file to list"),
+    ],
+    ids=["unlisted_yaml", "unlisted_yml", "yml_instead_of_yaml", "listed_twice", "simulation_listed"],
+)
+def test_study_folder_and_listing_agree(tmp_path, files, extra, reason):
+    folder = _listed_study(tmp_path, files)
+    if extra:
+        (folder / extra).write_text(yaml.safe_dump(RESULTS), encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_study("demo", data_dir=tmp_path)
+    msg = str(info.value)
+    assert "study.yaml" in msg and "files" in msg and reason in msg, msg
+
+
+def test_hidden_and_other_files_in_the_folder_are_ignored(tmp_path):
+    folder = _listed_study(tmp_path)
+    (folder / ".table1.yaml.swp").write_text("x")
+    (folder / ".#table2.yaml").write_text("x")
+    (folder / "README.md").write_text("notes")
+    assert load_study("demo", data_dir=tmp_path).key == "demo"
+
+
 SURV = {
     "study": "demo", "file_id": "text", "type": "results", "source": {"kind": "text", "label": "Results"},
     "numbers": [
