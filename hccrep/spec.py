@@ -875,7 +875,9 @@ def load_file(path: str | Path) -> BaselineFile | ResultsFile | SimulationFile |
     if not isinstance(raw, dict):
         raise DataFileError(path, [("", f"the top level must be a mapping, got {type(raw).__name__}")])
     kind = raw.get("type")
-    if kind not in _FILE_MODELS:
+    if "type" not in raw:
+        raise DataFileError(path, [("type", f"required field is missing: the kind of file, one of {sorted(_FILE_MODELS)}")])
+    if not isinstance(kind, str) or kind not in _FILE_MODELS:
         raise DataFileError(path, [("type", f"must be one of {sorted(_FILE_MODELS)}, got {kind!r}")])
     try:
         model = _FILE_MODELS[kind].model_validate(raw)

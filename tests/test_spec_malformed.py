@@ -484,3 +484,16 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
     p = write(tmp_path, None, "simulation.yaml", raw=SIM_HEAD + "# " + "x" * 2000 + "\n")
     with pytest.raises(DataFileError, match=r"simulation.yaml: <file>: is 2,\d{3} bytes; a data file holds at most 1,000"):
         load_file(p)
+
+
+@pytest.mark.parametrize("raw, reason", [
+    ("study: demo\nfile_id: table1\n", "type: required field is missing: the kind of file"),
+    ("type: {x: [1]}\n", "type: must be one of ['baseline', 'results', 'simulation', 'study'], got {'x': [1]}"),
+    ("type: [results]\n", "type: must be one of"),
+], ids=["type_missing", "type_a_mapping", "type_a_list"])
+def test_the_type_of_file_is_checked_before_anything_else(tmp_path, raw, reason):
+    """A mapping as the file type was a TypeError (unhashable dict), found by the mutation property."""
+    p = write(tmp_path, None, raw=raw)
+    with pytest.raises(DataFileError) as info:
+        load_file(p)
+    assert str(p) in str(info.value) and reason in str(info.value), str(info.value)
