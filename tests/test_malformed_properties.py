@@ -346,3 +346,291 @@ def test_each_mutation_on_a_cohort_file(study, name, mutation, data):
     out = MUTATIONS[mutation](data, study, name)
     assert out is not None, "the file offers no place for this mutation"
     _assert_named_error(SCRATCH / study / name, *out)
+
+
+# ============================================================================= part 2: statistics on bad arrays
+
+import warnings  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from hccrep.stats import fastcox, fastsurv, prediction, survival, tables  # noqa: E402
+from hccrep.validation import harrell_c  # noqa: E402
+
+N = 30
+_rng = np.random.default_rng(20251643)
+VALID = {
+    "time": np.round(_rng.exponential(10, N) + 0.1, 1),
+    "event": np.tile([1, 1, 0], N // 3),
+    "group": np.array(["a", "b"] * (N // 2)),
+    "y": np.tile([0, 1, 1], N // 3),
+    "score": np.round(_rng.normal(size=N), 3),
+    "score_b": np.round(_rng.normal(size=N), 3),
+    "prob": np.round(_rng.uniform(0.05, 0.95, N), 3),
+    "rating_a": np.tile(["CR", "PR", "SD", "PD", "PR"], N // 5),
+    "rating_b": np.tile(["CR", "SD", "SD", "PD", "PR"], N // 5),
+    "x": np.round(_rng.normal(size=N), 3),
+}
+VALID["y_b"], VALID["score_ub"] = VALID["y"][::-1].copy(), VALID["score_b"][::-1].copy()
+
+#: the kinds of bad value each role of argument may receive
+BAD = {
+    "time": ["nan", "inf", "negative", "text", "none", "complex", "empty", "2d", "short"],
+    "event": ["nan", "two", "minus_one", "half", "text", "empty", "2d", "short"],
+    "group": ["none", "empty", "2d", "short", "one_value"],
+    "y": ["nan", "two", "text", "empty", "2d", "short", "one_value"],
+    "score": ["nan", "inf", "text", "none", "complex", "empty", "2d", "short"],
+    "prob": ["nan", "inf", "negative", "above_one", "text", "empty", "2d", "short"],
+    "rating": ["none", "empty", "2d", "short"],
+}
+
+
+def _bad(kind: str, valid: np.ndarray, at: int):
+    """``valid`` with one bad value at ``at`` (or reshaped / emptied / shortened)."""
+    if kind == "empty":
+        return valid[:0]
+    if kind == "2d":
+        return valid.reshape(-1, 2)
+    if kind == "short":
+        return valid[:-1]
+    if kind == "one_value":
+        return np.full(valid.shape, valid[0], dtype=valid.dtype)
+    out = valid.astype(object).copy() if kind in ("text", "none", "complex") or valid.dtype.kind in "OU" else valid.astype(float).copy()
+    out[at] = {"nan": np.nan, "inf": np.inf, "negative": -1.5, "text": "12 months", "none": None, "complex": 1 + 2j,
+               "two": 2, "minus_one": -1, "half": 0.5, "above_one": 1.5}[kind]
+    return out
+
+
+#: name -> (argument roles by slot, the call)
+FUNCTIONS = {
+    "survival.km_median": ({"time": "time", "event": "event"}, lambda a: survival.km_median(a["time"], a["event"])),
+    "fastsurv.km_median": ({"time": "time", "event": "event"}, lambda a: fastsurv.km_median(a["time"], a["event"])),
+    "survival.km_table": ({"time": "time", "event": "event"}, lambda a: survival.km_table(a["time"], a["event"])),
+    "fastsurv.km_curve": ({"time": "time", "event": "event"}, lambda a: fastsurv.km_curve(a["time"], a["event"])),
+    "survival.km_landmark": ({"time": "time", "event": "event"}, lambda a: survival.km_landmark(a["time"], a["event"], [6, 12])),
+    "fastsurv.km_landmark": ({"time": "time", "event": "event"}, lambda a: fastsurv.km_landmark(a["time"], a["event"], [6, 12])),
+    "survival.logrank": ({"time": "time", "event": "event", "group": "group"}, lambda a: survival.logrank(a["time"], a["event"], a["group"])),
+    "fastsurv.logrank": ({"time": "time", "event": "event", "group": "group"}, lambda a: fastsurv.logrank(a["time"], a["event"], a["group"])),
+    "fastsurv.logrank_trend": ({"time": "time", "event": "event", "group": "group"}, lambda a: fastsurv.logrank_trend(a["time"], a["event"], a["group"])),
+    "harrell_c": ({"time": "time", "event": "event", "score": "score"}, lambda a: harrell_c(a["time"], a["event"], a["score"])),
+    "roc_auc": ({"y": "y", "score": "score"}, lambda a: prediction.roc_auc(a["y"], a["score"])),
+    "delong_test": ({"y": "y", "score": "score", "score_b": "score"}, lambda a: prediction.delong_test(a["y"], a["score"], a["score_b"])),
+    "delong_test_unpaired": ({"y": "y", "score": "score", "y_b": "y", "score_ub": "score"},
+                             lambda a: prediction.delong_test_unpaired(a["y"], a["score"], a["y_b"], a["score_ub"])),
+    "roc_table": ({"y": "y", "score": "score"}, lambda a: prediction.roc_table(a["y"], a["score"])),
+    "youden_cutoff": ({"y": "y", "score": "score"}, lambda a: prediction.youden_cutoff(a["y"], a["score"])),
+    "classification_metrics": ({"y": "y", "y_b": "y"}, lambda a: prediction.classification_metrics(a["y"], a["y_b"])),
+    "hosmer_lemeshow": ({"y": "y", "prob": "prob"}, lambda a: prediction.hosmer_lemeshow(a["y"], a["prob"], groups=5)),
+    "brier_score": ({"y": "y", "prob": "prob"}, lambda a: prediction.brier_score(a["y"], a["prob"])),
+    "calibration_table": ({"y": "y", "prob": "prob"}, lambda a: prediction.calibration_table(a["y"], a["prob"], n_bins=5)),
+    "calibration_intercept_slope": ({"y": "y", "prob": "prob"}, lambda a: prediction.calibration_intercept_slope(a["y"], a["prob"])),
+    "net_benefit": ({"y": "y", "prob": "prob"}, lambda a: prediction.net_benefit(a["y"], a["prob"], [0.1, 0.3])),
+    "net_benefit_survival": ({"time": "time", "event": "event", "prob": "prob"},
+                             lambda a: prediction.net_benefit_survival(a["time"], a["event"], a["prob"], 12, [0.1, 0.3])),
+    "cohen_kappa": ({"rating_a": "rating", "rating_b": "rating"}, lambda a: prediction.cohen_kappa(a["rating_a"], a["rating_b"])),
+    "compare_samples": ({"x": "score", "score": "score"}, lambda a: tables.compare_samples([a["x"], a["score"]], "welch")),
+}
+
+#: raw numpy / pandas messages that say nothing to a clinical researcher
+RAW_MESSAGES = ("could not convert", "setting an array element", "operands could not be broadcast",
+                "invalid literal", "object arrays are not supported", "unhashable", "not supported between instances")
+
+
+def _call_expecting_value_error(fn, args, what: str) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numpy warning with a NaN result is a failure too
+        try:
+            out = fn(args)
+        except ValueError as exc:
+            msg = str(exc)
+            assert len(msg) >= 10, f"{what}: a ValueError without an explanation: {msg!r}"
+            assert not any(r in msg for r in RAW_MESSAGES), f"{what}: a raw numpy/pandas message: {msg!r}"
+            return msg
+        except Exception as exc:  # noqa: BLE001 - the point of the test
+            raise AssertionError(f"{what}: {type(exc).__name__}: {exc}") from exc
+    raise AssertionError(f"{what}: accepted, returned {out!r}"[:800])
+
+
+def test_every_statistics_function_accepts_the_valid_arrays():
+    for name, (slots, fn) in FUNCTIONS.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            fn({s: VALID[s] for s in slots})
+
+
+@PROPS
+@given(st.sampled_from(sorted(FUNCTIONS)), st.data())
+def test_a_bad_array_is_a_value_error_that_says_what_is_wrong(name, data):
+    slots, fn = FUNCTIONS[name]
+    slot = data.draw(st.sampled_from(sorted(slots)), label="argument")
+    kind = data.draw(st.sampled_from([k for k in BAD[slots[slot]] if (name, k) not in VALID_ANYWAY]), label="bad")
+    at = data.draw(st.integers(0, N - 1), label="at")
+    args = {s: VALID[s] for s in slots}
+    args[slot] = _bad(kind, VALID[slot], at)
+    event(f"{slots[slot]}: {kind}")
+    _call_expecting_value_error(fn, args, f"{name}({slot} {kind} at {at})")
+
+
+#: a bad kind that is valid for this function (a single class has a Brier score; samples differ in size)
+VALID_ANYWAY = {("brier_score", "one_value"), ("calibration_table", "one_value"), ("hosmer_lemeshow", "one_value"),
+                ("net_benefit", "one_value"), ("classification_metrics", "one_value"), ("compare_samples", "short")}
+
+# ----------------------------------------------------------------------------- Cox models: bad data frames
+
+COX_DF = pd.DataFrame({"t": VALID["time"], "e": VALID["event"], "x": VALID["x"], "z": VALID["score"]})
+COX_FUNCTIONS = {
+    "survival.cox": lambda df, cov: survival.cox(df, "t", "e", cov),
+    "survival.univariable_cox": lambda df, cov: survival.univariable_cox(df, "t", "e", cov),
+    "fastcox.cox_table": lambda df, cov: fastcox.cox_table(df, "t", "e", cov),
+}
+#: column -> bad kinds; plus the covariate list itself
+COX_BAD = {
+    "t": ["nan", "inf", "negative", "text", "none"],
+    "e": ["nan", "two", "minus_one", "half", "text"],
+    "x": ["nan", "inf", "text", "none", "one_value"],
+}
+COX_COVARIATES = {"missing": ["x", "w"], "empty": [], "duration": ["x", "t"], "event": ["e"], "twice": ["x", "x"]}
+
+
+def _cox_call(name: str, column: str | None, kind: str, at: int):
+    df = COX_DF.copy()
+    cov = ["x", "z"]
+    if column is None:
+        cov = COX_COVARIATES[kind]
+    elif kind == "one_value":
+        df[column] = df[column].iloc[0]
+    else:
+        df[column] = _bad(kind, df[column].to_numpy(), at)
+    return lambda _: COX_FUNCTIONS[name](df, cov)
+
+
+def test_every_cox_function_accepts_the_valid_frame():
+    for name in COX_FUNCTIONS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            COX_FUNCTIONS[name](COX_DF, ["x", "z"])
+
+
+@PROPS
+@given(st.sampled_from(sorted(COX_FUNCTIONS)), st.sampled_from(sorted(COX_BAD) + ["covariates"]), st.data())
+def test_a_bad_cox_frame_is_a_value_error_that_says_what_is_wrong(name, column, data):
+    if column == "covariates":
+        kind, col = data.draw(st.sampled_from(sorted(COX_COVARIATES)), label="covariates"), None
+    else:
+        kind, col = data.draw(st.sampled_from(COX_BAD[column]), label="bad"), column
+    at = data.draw(st.integers(0, N - 1), label="at")
+    event(f"{column}: {kind}")
+    _call_expecting_value_error(_cox_call(name, col, kind, at), None, f"{name}({column} {kind} at {at})")
+
+
+# ----------------------------------------------------------------------------- tables, samples and parameters
+
+PARAMETER_CASES = {
+    # name -> a call with one bad table, sample list or parameter
+    "compare_counts negative": lambda: tables.compare_counts([[3, -1], [2, 4]]),
+    "compare_counts nan": lambda: tables.compare_counts([[3, np.nan], [2, 4]]),
+    "compare_counts inf": lambda: tables.compare_counts([[3, np.inf], [2, 4]]),
+    "compare_counts fraction": lambda: tables.compare_counts([[3, 1.5], [2, 4]]),
+    "compare_counts text": lambda: tables.compare_counts([["3", "one"], ["2", "4"]]),
+    "compare_counts none": lambda: tables.compare_counts([[3, None], [2, 4]]),
+    "compare_counts empty": lambda: tables.compare_counts([]),
+    "compare_counts 1-D": lambda: tables.compare_counts([3, 1, 2, 4]),
+    "compare_counts 3-D": lambda: tables.compare_counts(np.ones((2, 2, 2))),
+    "compare_counts one row": lambda: tables.compare_counts([[3, 1]]),
+    "compare_counts zero column": lambda: tables.compare_counts([[3, 0], [2, 0]]),
+    "compare_counts ragged": lambda: tables.compare_counts([[3, 1], [2]]),
+    "compare_counts unknown test": lambda: tables.compare_counts([[3, 1], [2, 4]], test="chi2"),
+    "compare_samples one group": lambda: tables.compare_samples([VALID["x"]], "welch"),
+    "compare_samples three groups for welch": lambda: tables.compare_samples([VALID["x"]] * 3, "welch"),
+    "compare_samples not a list": lambda: tables.compare_samples(VALID["x"], "welch"),
+    "compare_samples a string": lambda: tables.compare_samples("abc", "welch"),
+    "compare_samples empty group": lambda: tables.compare_samples([VALID["x"], []], "mannwhitney"),
+    "compare_samples text": lambda: tables.compare_samples([VALID["x"], ["a", "b"]], "kruskal"),
+    "compare_samples constant": lambda: tables.compare_samples([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], "student"),
+    "compare_samples unknown test": lambda: tables.compare_samples([VALID["x"], VALID["score"]], "ttest"),
+    "km_landmark at nan": lambda: survival.km_landmark(VALID["time"], VALID["event"], [np.nan]),
+    "km_landmark at negative": lambda: fastsurv.km_landmark(VALID["time"], VALID["event"], [-1]),
+    "km_landmark at text": lambda: survival.km_landmark(VALID["time"], VALID["event"], "one year"),
+    "km_landmark at empty": lambda: fastsurv.km_landmark(VALID["time"], VALID["event"], []),
+    "km_median alpha 0": lambda: survival.km_median(VALID["time"], VALID["event"], alpha=0),
+    "km_median alpha 1.5": lambda: fastsurv.km_median(VALID["time"], VALID["event"], alpha=1.5),
+    "km_median alpha text": lambda: survival.km_median(VALID["time"], VALID["event"], alpha="0.05"),
+    "km_median conf_type": lambda: fastsurv.km_median(VALID["time"], VALID["event"], conf_type="loglog"),
+    "logrank no events": lambda: fastsurv.logrank(VALID["time"], np.zeros(N), VALID["group"]),
+    "logrank mixed labels": lambda: survival.logrank(VALID["time"], VALID["event"], [1, "1"] * (N // 2)),
+    "logrank_trend order": lambda: fastsurv.logrank_trend(VALID["time"], VALID["event"], VALID["group"], order=["a", "c"]),
+    "logrank_trend weights": lambda: fastsurv.logrank_trend(VALID["time"], VALID["event"], VALID["group"], weights=[1, np.nan]),
+    "net_benefit thresholds nan": lambda: prediction.net_benefit(VALID["y"], VALID["prob"], [np.nan]),
+    "net_benefit thresholds 1": lambda: prediction.net_benefit(VALID["y"], VALID["prob"], [0.2, 1.0]),
+    "net_benefit thresholds negative": lambda: prediction.net_benefit(VALID["y"], VALID["prob"], [-0.1]),
+    "net_benefit thresholds text": lambda: prediction.net_benefit(VALID["y"], VALID["prob"], ["ten percent"]),
+    "net_benefit thresholds empty": lambda: prediction.net_benefit(VALID["y"], VALID["prob"], []),
+    "net_benefit_survival horizon nan": lambda: prediction.net_benefit_survival(VALID["time"], VALID["event"], VALID["prob"], np.nan, [0.2]),
+    "net_benefit_survival horizon negative": lambda: prediction.net_benefit_survival(VALID["time"], VALID["event"], VALID["prob"], -12, [0.2]),
+    "net_benefit_survival horizon text": lambda: prediction.net_benefit_survival(VALID["time"], VALID["event"], VALID["prob"], "12", [0.2]),
+    "hosmer_lemeshow groups 1": lambda: prediction.hosmer_lemeshow(VALID["y"], VALID["prob"], groups=1),
+    "hosmer_lemeshow groups text": lambda: prediction.hosmer_lemeshow(VALID["y"], VALID["prob"], groups="ten"),
+    "hosmer_lemeshow df": lambda: prediction.hosmer_lemeshow(VALID["y"], VALID["prob"], df="g-2"),
+    "calibration_table bins 0": lambda: prediction.calibration_table(VALID["y"], VALID["prob"], n_bins=0),
+    "calibration_table strategy": lambda: prediction.calibration_table(VALID["y"], VALID["prob"], strategy="deciles"),
+    "calibration_intercept_slope prob 0": lambda: prediction.calibration_intercept_slope(VALID["y"], np.r_[0.0, VALID["prob"][1:]]),
+    "roc_auc conf_level 95": lambda: prediction.roc_auc(VALID["y"], VALID["score"], conf_level=95),
+    "cohen_kappa one category": lambda: prediction.cohen_kappa(["CR"] * 5, ["CR"] * 5),
+    "cohen_kappa se_method": lambda: prediction.cohen_kappa(VALID["rating_a"], VALID["rating_b"], se_method="fleiss"),
+    "harrell_c no usable pair": lambda: harrell_c([1, 2, 3], [0, 0, 0], [1, 2, 3]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PARAMETER_CASES))
+def test_a_bad_table_sample_or_parameter_is_a_value_error(case):
+    _call_expecting_value_error(lambda _: PARAMETER_CASES[case](), None, case)
+
+
+# ----------------------------------------------------------------------------- the defects the properties found, one plain example each
+
+
+@pytest.mark.parametrize("call", [
+    lambda a: survival.km_median(a, np.ones(30)),
+    lambda a: fastsurv.km_median(np.arange(1.0, 31), a % 2),
+    lambda a: fastsurv.logrank(np.arange(1.0, 31), np.ones(30), a.astype(int) % 2),
+    lambda a: survival.logrank(np.arange(1.0, 31), np.ones(30), a.astype(int) % 2),
+    lambda a: prediction.brier_score(a.astype(int) % 2, np.full(30, 0.5)),
+    lambda a: prediction.roc_auc(np.tile([0, 1], 15), a),
+    lambda a: prediction.cohen_kappa(a, np.arange(30) % 3),
+    lambda a: tables.compare_samples([a, np.arange(30.0)]),
+], ids=["survival.km_median", "fastsurv.km_median", "fastsurv.logrank", "survival.logrank", "brier_score", "roc_auc", "cohen_kappa", "compare_samples"])
+def test_a_table_where_a_vector_goes_is_refused_not_flattened(call):
+    """A 15 x 2 array was read row after row as 30 patients (ravel); a 30 x 1 column is still one vector."""
+    table = np.arange(1.0, 31).reshape(15, 2)
+    with pytest.raises(ValueError, match=r"must be one-dimensional \(one value per patient\), got an array of shape \(15, 2\)"):
+        call(table)
+    call(table.reshape(30, 1))  # a column vector (a one-column DataFrame) is fine
+
+
+def test_cox_with_an_infinite_covariate_is_a_value_error():
+    """lifelines raised TypeError('Infs were detected in the dataset')."""
+    df = COX_DF.assign(x=np.r_[np.inf, COX_DF["x"].to_numpy()[1:]])
+    with pytest.raises(ValueError, match="covariate 'x' has infinite values"):
+        survival.cox(df, "t", "e", ["x"])
+
+
+@pytest.mark.parametrize("change, covariates, message", [
+    (dict(x=np.r_[np.inf, VALID["x"][1:]]), ["x"], "covariate 'x' has missing or infinite values"),  # was a RuntimeWarning and NaN
+    (dict(x=np.r_[["12 months"], VALID["x"][1:].astype(str)]), ["x"], "covariate 'x' is not numeric"),  # was numpy's 'could not convert'
+    (dict(x=np.full(N, 0.123)), ["x"], "covariate 'x' is constant"),  # std 1e-17 passed the std == 0 check
+    ({}, ["x", "w"], r"covariate\(s\) \['w'\] not in df"),  # was KeyError
+    ({}, ["x", "t"], "duration column 't' is also listed as a covariate"),  # was a RuntimeWarning
+    ({}, ["x", "x"], "covariates listed more than once"),
+    ({}, [], "covariates is empty"),
+], ids=["inf", "text", "constant_float", "missing_column", "duration_as_covariate", "twice", "empty"])
+def test_fastcox_checks_its_covariates_as_cox_does(change, covariates, message):
+    with pytest.raises(ValueError, match=message):
+        fastcox.cox_table(COX_DF.assign(**change), "t", "e", covariates)
+
+
+def test_compare_counts_with_an_infinite_or_ragged_table():
+    """inf was cast to an integer with a RuntimeWarning; a ragged table gave numpy's 'inhomogeneous shape' message."""
+    with pytest.raises(ValueError, match="table contains infinite counts"):
+        tables.compare_counts([[3, np.inf], [2, 4]])
+    with pytest.raises(ValueError, match="every row the same length"):
+        tables.compare_counts([[3, 1], [2]])

@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from hccrep.stats._validate import check_choice
+from hccrep.stats._validate import as_vector, check_choice
 
 __all__ = [
     "CALIBRATION_STRATEGIES",
@@ -316,10 +316,7 @@ class CalibrationResult(NamedTuple):
 
 
 def _as_binary(y, name: str = "y") -> np.ndarray:
-    try:
-        arr = np.asarray(y, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numeric 0/1") from None
+    arr = as_vector(y, name, what="must be numeric 0/1")
     if arr.size == 0:
         raise ValueError(f"{name} is empty")
     if np.isnan(arr).any():
@@ -331,10 +328,7 @@ def _as_binary(y, name: str = "y") -> np.ndarray:
 
 
 def _as_scores(x, n: int, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numeric") from None
+    arr = as_vector(x, name, what="must be numeric")
     if arr.size != n:
         raise ValueError(f"{name} has {arr.size} values but y has {n}")
     if not np.isfinite(arr).all():
@@ -1080,7 +1074,7 @@ def net_benefit_survival(time, event, risk, horizon: float, thresholds) -> pd.Da
 
 
 def _codes(a, b) -> tuple[np.ndarray, np.ndarray, int]:
-    sa, sb = pd.Series(np.asarray(a).ravel()), pd.Series(np.asarray(b).ravel())
+    sa, sb = pd.Series(as_vector(a, "a", dtype=object)), pd.Series(as_vector(b, "b", dtype=object))
     if sa.size != sb.size:
         raise ValueError(f"a and b lengths differ ({sa.size} vs {sb.size})")
     if sa.size == 0:
