@@ -354,7 +354,7 @@ import warnings  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
-from hccrep.stats import fastcox, fastsurv, prediction, survival, tables  # noqa: E402
+from hccrep.stats import fastcox, fastsurv, matching, prediction, survival, tables  # noqa: E402
 from hccrep.validation import harrell_c  # noqa: E402
 
 N = 30
@@ -634,3 +634,63 @@ def test_compare_counts_with_an_infinite_or_ragged_table():
         tables.compare_counts([[3, np.inf], [2, 4]])
     with pytest.raises(ValueError, match="every row the same length"):
         tables.compare_counts([[3, 1], [2]])
+
+
+# ----------------------------------------------------------------------------- logistic models and matching: bad data frames
+
+LOGIT_DF = pd.DataFrame({"y": VALID["y"], "x": VALID["x"], "z": VALID["score"]})
+LOGIT_FUNCTIONS = {
+    "logistic_table": lambda df, cov: prediction.logistic_table(df, "y", cov),
+    "backward_stepwise_logit": lambda df, cov: prediction.backward_stepwise_logit(df, "y", cov),
+    "logit_fit": lambda df, cov: prediction.logit_fit(df[cov], df["y"]),
+    "vif_table": lambda df, cov: prediction.vif_table(df, cov),
+    "propensity_scores": lambda df, cov: matching.propensity_scores(df, "y", cov),
+    "standardized_mean_differences": lambda df, cov: matching.standardized_mean_differences(df, "y", cov),
+}
+LOGIT_BAD = {"y": ["nan", "two", "text", "none", "one_value"], "x": ["nan", "inf", "text", "none", "one_value"]}
+LOGIT_COVARIATES = {"missing": ["x", "w"], "empty": [], "outcome": ["x", "y"], "twice": ["x", "x"]}
+#: valid after all: vif_table has no outcome; a fast fit flags separation or collinearity as not converged;
+#: matching documents collinear (constant) covariates as allowed; a one-column VIF is refused, not this
+LOGIT_VALID_ANYWAY = {("vif_table", "y"), ("vif_table", "outcome"), ("logit_fit", "one_value"), ("logit_fit", "twice"),
+                      ("logit_fit", "empty"), ("propensity_scores", "x:one_value"), ("standardized_mean_differences", "x:one_value"),
+                      ("logit_fit", "missing"), ("logit_fit", "outcome")}
+
+
+def _logit_cases():
+    for name in sorted(LOGIT_FUNCTIONS):
+        for col, kinds in LOGIT_BAD.items():
+            for kind in kinds:
+                if (name, col) not in LOGIT_VALID_ANYWAY and (name, kind) not in LOGIT_VALID_ANYWAY and (name, f"{col}:{kind}") not in LOGIT_VALID_ANYWAY:
+                    yield name, col, kind
+        for kind in LOGIT_COVARIATES:
+            if (name, kind) not in LOGIT_VALID_ANYWAY:
+                yield name, None, kind
+
+
+LOGIT_CASES = list(_logit_cases())
+
+
+def _logit_call(name, col, kind, at=3):
+    df, cov = LOGIT_DF.copy(), ["x", "z"]
+    if col is None:
+        cov = LOGIT_COVARIATES[kind]
+    elif kind == "one_value":
+        df[col] = df[col].iloc[0]
+    else:
+        df[col] = _bad(kind, df[col].to_numpy(), at)
+    return lambda _: LOGIT_FUNCTIONS[name](df, cov)
+
+
+def test_every_logistic_function_accepts_the_valid_frame():
+    for name, fn in LOGIT_FUNCTIONS.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            fn(LOGIT_DF, ["x", "z"])
+
+
+@pytest.mark.parametrize("name, column, kind", LOGIT_CASES, ids=[f"{n}-{c or 'covariates'}-{k}" for n, c, k in LOGIT_CASES])
+def test_a_bad_logistic_frame_is_a_value_error(name, column, kind):
+    """Before: an outcome of one class, a constant or infinite covariate or the outcome among the covariates overflowed
+    (RuntimeWarning) or raised statsmodels' MissingDataError; logit_fit returned NaN coefficients for NaN covariates and
+    numpy's 'could not convert' for text; no covariates gave an empty table."""
+    _call_expecting_value_error(_logit_call(name, column, kind), None, f"{name}({column or 'covariates'} {kind})")
