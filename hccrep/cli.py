@@ -12,12 +12,18 @@
 STUDY is a study key (a folder under ``--data-dir``, ``$HCCREP_DATA_DIR`` or
 the repository's ``data/``) or the path of a study folder (``./mypaper``).
 A mistake of the user (an unknown study, a malformed data file, an output
-that cannot be written) is one line on standard error and exit status 2, never
-a traceback.
+that cannot be written, a bad option value) is a message on standard error
+and exit status 2, never a traceback.  Every command catches, at its
+boundary, the errors a user's input can cause (:class:`~hccrep.spec.DataFileError`,
+``KeyError``, ``ValueError``, ``OSError``); any other exception is a bug and
+keeps its traceback.  Set ``HCCREP_DEBUG=1`` to see the traceback of a caught
+``KeyError`` / ``ValueError`` / ``OSError`` too.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -38,6 +44,45 @@ def _fail(msg: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+#: set to 1 to let the errors a command catches at its boundary show their traceback
+DEBUG_ENV = "HCCREP_DEBUG"
+
+
+def _user_errors(command):
+    """Turn the errors a user's input can cause into ``error: ...`` and exit status 2.
+
+    A :class:`DataFileError` already names the file, the field and the reason.  A
+    ``KeyError``, ``ValueError`` or ``OSError`` raised deeper (a study module
+    meeting a number it cannot use, a file that cannot be written) is shown
+    with a hint, since it may also be a bug; ``HCCREP_DEBUG=1`` re-raises it.
+    Any other exception type is not caught.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except DataFileError as exc:
+            _fail(str(exc))
+        except (KeyError, ValueError, OSError) as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc) or type(exc).__name__
+            _fail(f"{msg}\n(if your data files are valid this may be a bug in hccrep: "
+                  f"set {DEBUG_ENV}=1 to see where it was raised)")
+
+    return wrapper
+
+
+def _data_dir(data_dir: Optional[Path]) -> Optional[Path]:
+    """``--data-dir`` (or ``$HCCREP_DATA_DIR``) must be an existing folder."""
+    if data_dir is not None and not data_dir.is_dir():
+        env = os.environ.get(DATA_DIR_ENV)
+        src = f" (from ${DATA_DIR_ENV})" if env and Path(env) == data_dir else ""
+        _fail(f"--data-dir {data_dir}{src} " + ("is a file, not a folder" if data_dir.exists() else "does not exist"))
+    return data_dir
+
+
 def _load(study: str, data_dir: Optional[Path] = None):
     try:
         return resolve_study(study, data_dir)
@@ -55,7 +100,7 @@ def _writable(output: Optional[Path], option: str = "--output") -> None:
         _fail(f"{option} {output} is a folder; give a file name")
     parent = output.parent if str(output.parent) else Path(".")
     if not parent.is_dir():
-        _fail(f"{option} {output}: the folder {parent} does not exist")
+        _fail(f"{option} {output}: {parent} " + ("is a file, not a folder" if parent.exists() else "does not exist"))
     import os
 
     if output.exists() and not os.access(output, os.W_OK) or not os.access(parent, os.W_OK):
@@ -76,18 +121,24 @@ def _runner(st):
 
 
 @app.command()
+@_user_errors
 def studies(data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
     """List the studies that have data."""
-    for key in list_studies(data_dir):
+    keys = list_studies(_data_dir(data_dir))
+    if not keys:
+        typer.echo(f"no study folders (with a study.yaml) in {data_dir or default_data_dir()}", err=True)
+    for key in keys:
         typer.echo(key)
 
 
 @app.command()
+@_user_errors
 def validate(
     study: Optional[str] = typer.Argument(None, help="Study key or folder; all studies if omitted."),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Validate the data files of one or all studies (every file, field and declared analysis)."""
+    _data_dir(data_dir)
     keys = [study] if study else list_studies(data_dir)
     if not keys:
         _fail(f"no study folders (with a study.yaml) in {data_dir or default_data_dir()}")
@@ -99,6 +150,7 @@ def validate(
 
 
 @app.command()
+@_user_errors
 def simulate(
     study: str = typer.Argument(..., help="Study key or folder, e.g. fonc2025."),
     seed: int = typer.Option(..., "--seed", min=0, help="Seed of the numpy Generator."),
@@ -107,7 +159,7 @@ def simulate(
 ) -> None:
     """Simulate one cohort and write it as CSV."""
     _writable(output)
-    st = _load(study, data_dir)
+    st = _load(study, _data_dir(data_dir))
     cohort = _runner(st).simulate(seed)
     if output is None:
         cohort.to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -117,6 +169,7 @@ def simulate(
 
 
 @app.command()
+@_user_errors
 def audit(
     study: str = typer.Argument(..., help="Study key or folder."),
     all_rows: bool = typer.Option(False, "--all", help="Also list the numbers that passed."),
@@ -127,7 +180,7 @@ def audit(
 
     from hccrep.audit import audit_study, variant_fit_summary
 
-    st = _load(study, data_dir)
+    st = _load(study, _data_dir(data_dir))
     df = audit_study(st, include_ok=all_rows)
     counts = audit_study(st)["status"].value_counts()
     fits = variant_fit_summary(st)
@@ -142,6 +195,7 @@ def audit(
 
 
 @app.command()
+@_user_errors
 def scorecard(
     study: str = typer.Argument(..., help="Study key or folder."),
     mc: int = typer.Option(200, "--mc", min=1, help="Monte Carlo cohorts for the intervals (at least 1)."),
@@ -165,7 +219,7 @@ def scorecard(
     if scheduler is not None and backend not in (None, "dask"):
         raise typer.BadParameter("--scheduler needs --backend dask", param_hint="--scheduler")
     _writable(output)
-    st = _load(study, data_dir)
+    st = _load(study, _data_dir(data_dir))
     runner = _runner(st)
     extra = {}
     if backend is not None or scheduler is not None:
@@ -184,6 +238,7 @@ def scorecard(
 
 
 @app.command()
+@_user_errors
 def new(
     key: str = typer.Argument(..., help="Key of the new study (lower case letters, digits, _; e.g. smith2024)."),
     data_dir: Optional[Path] = DATA_DIR_OPTION,

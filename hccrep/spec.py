@@ -101,12 +101,98 @@ class DataFileError(ValueError):
 # ----------------------------------------------------------------------------- YAML loading
 
 
+#: At most this many aliases (``*name``, a reference to an ``&name`` anchor) in one data file.
+#: The studies' files use none; a few hundred are the mark of an alias bomb ("billion laughs"),
+#: which loads in a blink and then exhausts memory when the model is written out (the Monte
+#: Carlo cache key dumps it).
+MAX_YAML_ALIASES = 100
+#: At most this deep a nesting of mappings and lists (the studies' files nest 6 deep).
+MAX_YAML_DEPTH = 40
+#: At most this many values in a file once every alias is expanded (the largest data file,
+#: tu2025/table2.yaml, has about 7,500).
+MAX_YAML_NODES = 500_000
+#: At most this many bytes in one data file (the largest has about 64 kB).
+MAX_YAML_BYTES = 5_000_000
+
+
+class _YAMLLimitError(yaml.YAMLError):
+    """A data file exceeds one of the loader's limits (aliases, nesting, expanded size)."""
+
+    def __init__(self, problem: str, mark):
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys and reads only true/false as booleans.
+    """SafeLoader that rejects duplicate keys, reads only true/false as booleans, and is bounded.
 
     Older YAML (version one-one) turns ``Yes``, ``No``, ``on`` into booleans, which silently breaks
     level keys such as ``No``/``Yes``; YAML 1.2 does not, and neither do we.
+
+    The loader stops with a named error at :data:`MAX_YAML_ALIASES` aliases, a nesting deeper
+    than :data:`MAX_YAML_DEPTH` or more than :data:`MAX_YAML_NODES` values once aliases are
+    expanded, and on an alias that refers to the value containing it.
     """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._n_aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._n_aliases += 1
+            if self._n_aliases > MAX_YAML_ALIASES:
+                raise _YAMLLimitError(
+                    f"more than {MAX_YAML_ALIASES} aliases ('*name' references to an '&name' anchor); "
+                    "a data file needs none: write the values out (so many aliases is the mark of an alias bomb)",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _YAMLLimitError(
+                    f"lists and mappings nested more than {MAX_YAML_DEPTH} deep; a data file needs a few levels",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_document(self):
+        node = super().compose_document()
+        if self._n_aliases:
+            _check_expanded_size(node)
+        return node
+
+
+def _check_expanded_size(root: yaml.Node) -> None:
+    """Raise :class:`_YAMLLimitError` when ``root`` expands to more than :data:`MAX_YAML_NODES` values or holds itself."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if isinstance(node, yaml.ScalarNode):
+            return 1
+        if key in on_path:
+            raise _YAMLLimitError("an alias refers to the list or mapping that contains it (a value cannot hold itself)", node.start_mark)
+        on_path.add(key)
+        children = node.value if isinstance(node, yaml.SequenceNode) else [x for kv in node.value for x in kv]
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_YAML_NODES:
+                raise _YAMLLimitError(
+                    f"the aliases expand to more than {MAX_YAML_NODES:,} values (an alias bomb?); "
+                    "write the values out instead of repeating anchors", node.start_mark)
+        on_path.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
 
 
 _StrictLoader.yaml_implicit_resolvers = {
@@ -122,6 +208,11 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     mapping: dict = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be a plain name, got a {type(key).__name__}", key_node.start_mark) from None
         if key in mapping:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -133,13 +224,30 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:  # Python refuses integers of more than 4300 digits
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the number {node.value[:20]}... has too many digits", node.start_mark) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise DataFileError(path, [("", f"is {size:,} bytes; a data file holds at most {MAX_YAML_BYTES:,} (is it the right file?)")])
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(path, [("", f"cannot be read: {exc}")]) from None
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except _YAMLLimitError as exc:
+        mark = exc.problem_mark
+        raise DataFileError(path, [(f"line {mark.line + 1}" if mark is not None else "", exc.problem)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -549,9 +657,16 @@ def _check_baseline(f: BaselineFile) -> list[tuple[str, str]]:
             for c, cell in v.cells.items():
                 text, _ = _cell_printed(cell)
                 try:
-                    parse_summary(text, v.summary)
+                    s = parse_summary(text, v.summary)
                 except PrintedError as exc:
                     problems.append((f"{loc}.cells.{c}", str(exc)))
+                    continue
+                # the lowest printed value a summary implies: a mean, or the lower quartile / minimum
+                low = s.centre if v.summary == "mean_sd" else s.spread[0]
+                floor = v.lower_bound if v.lower_bound is not None else (0.0 if (v.unit or "").strip().lower() in TIME_UNITS else None)
+                if floor is not None and low < floor:
+                    why = f"lower_bound is {floor:g}" if v.lower_bound is not None else f"a duration in {v.unit} is never negative"
+                    problems.append((f"{loc}.cells.{c}", f"{text!r} goes below {floor:g} ({why})"))
     return problems
 
 
@@ -601,8 +716,14 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
                 problems.append((f"{loc}.{name}", f"{x} does not appear in the printed string {num.printed!r}"))
         if (num.lower is None) != (num.upper is None):
             problems.append((loc, "give both lower and upper, or neither"))
-        if num.lower is not None and num.upper is not None and not num.lower <= num.value <= num.upper and not num.note:
+        if num.lower is not None and num.upper is not None and num.lower > num.upper:
+            problems.append((loc, f"the interval is reversed: lower {num.lower} is above upper {num.upper} (swap them)"))
+        elif num.lower is not None and num.upper is not None and not num.lower <= num.value <= num.upper and not num.note:
             problems.append((loc, f"value {num.value} lies outside its interval [{num.lower}, {num.upper}] (set note if the paper printed it so)"))
+        problems += _check_nonnegative(num, loc)
+        problems += _check_count_attrs(num, loc, printed_vals)
+        if "summary" in num.attrs:
+            problems += _check_summary_attr(num, loc)
         if num.quantity in ("p", "p_interaction"):
             if not 0 <= num.value <= 1:
                 problems.append((f"{loc}.value", f"a p-value lies in [0, 1], got {num.value}"))
@@ -619,6 +740,94 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
         if num.quantity in ("auc", "c_index") and not 0 <= num.value <= 1:
             problems.append((f"{loc}.value", f"a {num.quantity} lies in [0, 1], got {num.value}"))
     return problems
+
+
+#: units of time: a median or mean in one of them is a duration, never negative
+TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years"})
+#: quantities that cannot be negative whatever their unit
+NONNEGATIVE = ("count", "sd", "dose", "bed", "brier")
+
+
+def _check_nonnegative(num: NumberSpec, loc: str) -> list[tuple[str, str]]:
+    """Counts, SDs, doses, Brier scores and durations (a median of months) are never negative; a count is whole."""
+    duration = num.quantity in ("median", "mean") and (num.unit or "").strip().lower() in TIME_UNITS
+    if num.quantity not in NONNEGATIVE and not duration:
+        return []
+    what = f"a {num.quantity} in {num.unit}" if duration else f"a {num.quantity}"
+    out = []
+    for name in ("value", "lower", "upper"):
+        x = getattr(num, name)
+        if x is not None and math.isfinite(x) and x < 0:
+            out.append((f"{loc}.{name}", f"{what} cannot be negative, got {x:g}"))
+    if num.quantity == "count" and math.isfinite(num.value) and not float(num.value).is_integer():
+        out.append((f"{loc}.value", f"a count is a whole number of patients or events, got {num.value:g}"))
+    n = num.attrs.get("n")
+    if num.quantity == "count" and _is_whole(n) and num.value > n and "count" not in num.attrs:
+        out.append((f"{loc}.value", f"a count of {num.value:g} is impossible out of n = {n:g} (attrs.n)"))
+    return out
+
+
+def _is_whole(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and float(x).is_integer()
+
+
+def _check_count_attrs(num: NumberSpec, loc: str, printed_vals: list[float]) -> list[tuple[str, str]]:
+    """The ``count`` and ``n`` a study module reads from ``attrs`` (the simulator draws exactly ``count`` of ``n``).
+
+    Both are whole numbers, ``n`` positive, ``0 <= count <= n``, and a count the
+    printed string shows (``"4 (9.5)"``) is the recorded one.
+    """
+    out: list[tuple[str, str]] = []
+    a = num.attrs
+    ok: dict[str, float] = {}
+    for name, what in (("count", "a count of patients or events"), ("n", "the number of patients it is out of")):
+        if name not in a:
+            continue
+        x = a[name]
+        if isinstance(x, str):
+            out.append((f"{loc}.attrs.{name}", f"{name} is {what}: write it as a number, not as the text {x!r}"))
+        elif not _is_whole(x):
+            out.append((f"{loc}.attrs.{name}", f"{name} is {what}: a whole number, got {x!r}"))
+        elif name == "count" and x < 0:
+            out.append((f"{loc}.attrs.{name}", f"a count cannot be negative, got {x:g}"))
+        elif name == "n" and x <= 0:
+            out.append((f"{loc}.attrs.{name}", f"n must be at least 1, got {x:g}"))
+        else:
+            ok[name] = float(x)
+    if "count" in ok and "n" in ok and ok["count"] > ok["n"]:
+        out.append((f"{loc}.attrs.count", f"a count of {ok['count']:g} is impossible out of n = {ok['n']:g}"))
+    if "count" in ok:
+        try:
+            shown = float(parse_count_percent(num.printed).count)
+        except PrintedError:
+            rest = list(printed_vals)
+            for x in (num.value, num.lower, num.upper):
+                if x is not None and x in rest:
+                    rest.remove(x)
+            shown = None if not rest or ok["count"] in printed_vals else rest[0]
+        if shown is not None and shown != ok["count"]:
+            out.append((f"{loc}.attrs.count", f"count {ok['count']:g} differs from the count printed in {num.printed!r} ({shown:g})"))
+    return out
+
+
+def _check_summary_attr(num: NumberSpec, loc: str) -> list[tuple[str, str]]:
+    """A number whose ``attrs.summary`` says it is a ``median (low, high)`` or ``mean±SD`` is printed so, and its fields agree."""
+    kind = num.attrs["summary"]
+    if kind not in ("mean_sd", "median_iqr", "median_range"):
+        return [(f"{loc}.attrs.summary", f"must be mean_sd, median_iqr or median_range, got {kind!r}")]
+    try:
+        s = parse_summary(num.printed, str(kind))
+    except PrintedError as exc:
+        return [(f"{loc}.printed", f"attrs.summary is {kind}, but {exc}")]
+    out = []
+    expect = {"value": s.centre}
+    if kind != "mean_sd":
+        expect.update(lower=s.spread[0], upper=s.spread[1])
+    for name, x in expect.items():
+        got = getattr(num, name)
+        if got is None or not math.isclose(got, x, rel_tol=1e-9, abs_tol=1e-12):
+            out.append((f"{loc}.{name}", f"the printed {kind.replace('_', ' ')} {num.printed!r} gives {name} {x:g}, the file says {got}"))
+    return out
 
 
 def _analysis_kinds() -> set[str]:
@@ -666,7 +875,9 @@ def load_file(path: str | Path) -> BaselineFile | ResultsFile | SimulationFile |
     if not isinstance(raw, dict):
         raise DataFileError(path, [("", f"the top level must be a mapping, got {type(raw).__name__}")])
     kind = raw.get("type")
-    if kind not in _FILE_MODELS:
+    if "type" not in raw:
+        raise DataFileError(path, [("type", f"required field is missing: the kind of file, one of {sorted(_FILE_MODELS)}")])
+    if not isinstance(kind, str) or kind not in _FILE_MODELS:
         raise DataFileError(path, [("type", f"must be one of {sorted(_FILE_MODELS)}, got {kind!r}")])
     try:
         model = _FILE_MODELS[kind].model_validate(raw)
@@ -879,11 +1090,10 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
         raise KeyError(f"no study {key!r}: {meta_path} does not exist (studies in {root}: {list_studies(root)})")
     meta = load_file(meta_path)
     assert isinstance(meta, StudyFile)
+    _check_listing(meta, meta_path)
     files: dict[str, BaselineFile | ResultsFile] = {}
     for i, fid in enumerate(meta.files):
         p = d / f"{fid}.yaml"
-        if not p.exists():
-            raise DataFileError(meta_path, [(f"files[{i}]", f"listed file {p.name} does not exist")])
         f = load_file(p)
         if not isinstance(f, (BaselineFile, ResultsFile)):
             raise DataFileError(p, [("type", "a listed file must be of type baseline or results")])
@@ -904,6 +1114,43 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
     study = Study(key, d, meta, files, sim)
     _check_study(study)
     return study
+
+
+#: files of a study folder that ``study.yaml`` does not list
+UNLISTED_FILES = ("study.yaml", "simulation.yaml")
+
+
+def _check_listing(meta: StudyFile, meta_path: Path) -> None:
+    """``study.yaml`` lists every data file of the folder once, and each listed file exists.
+
+    A YAML file in the folder that is not listed would be ignored without a word
+    (a table typed in but never loaded), so it is an error too; ``study.yaml``
+    and ``simulation.yaml`` are the only files not listed.
+    """
+    d = meta_path.parent
+    problems: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    for i, fid in enumerate(meta.files):
+        if fid in seen:
+            problems.append((f"files[{i}]", f"{fid} is listed twice (also files[{seen[fid]}])"))
+        seen.setdefault(fid, i)
+        if fid in ("study", "simulation"):
+            problems.append((f"files[{i}]", f"{fid}.yaml is not a data file to list (list the baseline and results files)"))
+        elif not (d / f"{fid}.yaml").is_file():
+            other = d / f"{fid}.yml"
+            hint = f" (there is {other.name}: name it {fid}.yaml)" if other.is_file() else ""
+            problems.append((f"files[{i}]", f"listed file {fid}.yaml does not exist{hint}"))
+    for p in sorted(d.iterdir()):
+        if p.name.startswith(".") or not p.is_file() or p.name in UNLISTED_FILES:
+            continue  # hidden files (an editor's lock or swap file) are not data
+        if p.suffix == ".yml" and not (p.stem in seen and not (d / f"{p.stem}.yaml").is_file()):
+            problems.append(("files", f"{p.name} would be ignored: data files end in .yaml "
+                                      "(rename it and list it here, or move it out of the folder)"))
+        elif p.suffix == ".yaml" and p.stem not in seen:
+            problems.append(("files", f"{p.name} is in the study folder but not listed here, so it would be ignored: "
+                                      f"add {p.stem} to files (or move the file out of the folder)"))
+    if problems:
+        raise DataFileError(meta_path, problems)
 
 
 def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
@@ -950,6 +1197,7 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
         if isinstance(f, ResultsFile):
             numbers.update({n.key: n for n in f.numbers})
     groups = {g.key for g in base.groups}
+    group_n = {g.key: g.n for g in base.groups}
     seen_endpoints: list[str] = []
 
     def check_number(loc: str, key: str, quantity: tuple[str, ...]) -> None:
@@ -983,6 +1231,14 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
             else:
                 check_level(f"{loc}.effects[{j}].variable", e.variable, e.level)
             check_number(f"{loc}.effects[{j}].hr_key", e.hr_key, ("hr",))
+        for g, key in sv.medians.items():
+            num = numbers.get(key)
+            if num is not None and num.quantity == "median" and not num.value > 0:
+                problems.append((f"{loc}.medians.{g}", f"the median survival time {key!r} must be positive, got {num.value:g}"))
+        for g, key in (sv.events or {}).items():
+            num = numbers.get(key)
+            if num is not None and num.quantity == "count" and g in group_n and not 0 <= num.value <= group_n[g]:
+                problems.append((f"{loc}.events.{g}", f"{num.value:g} events ({key!r}) is impossible in a group of {group_n[g]}"))
         if sv.cap_by is not None and sv.cap_by not in seen_endpoints:
             problems.append((f"{loc}.cap_by", f"{sv.cap_by!r} must be an endpoint listed before {sv.endpoint!r}"))
         seen_endpoints.append(sv.endpoint)
@@ -1053,6 +1309,7 @@ def _check_study(study: Study) -> None:
     _check_flat_keys(study)
     if study.simulation is not None and study.simulation.baseline is not None:
         _check_correlations(study)
+        _check_input_count_groups(study)
     _check_analyses(study)
 
 
@@ -1071,6 +1328,30 @@ def _check_flat_keys(study: Study) -> None:
                 "every number of a study needs its own key (rename the results number, "
                 "or name the baseline table the cohort is built from in simulation.yaml)")])
         seen[num.key] = num.file_id
+
+
+def _check_input_count_groups(study: Study) -> None:
+    """An input count a study module draws (``attrs`` with ``count`` and ``group``) names a group of the cohort and fits in it."""
+    base = study.baseline()
+    sizes = {g.key: g.n for g in base.groups}
+    if base.total is not None:
+        sizes[base.total.key] = base.total.n
+    for f in study.files.values():
+        if not isinstance(f, ResultsFile):
+            continue
+        problems = []
+        for i, num in enumerate(f.numbers):
+            a = num.attrs
+            if num.role != "input" or "count" not in a or "group" not in a:
+                continue
+            loc = f"numbers[{i}] ({num.key}).attrs"
+            g = str(a["group"])
+            if g not in sizes:
+                problems.append((f"{loc}.group", f"unknown group {g!r}; the groups of {base.file_id} are {sorted(sizes)}"))
+            elif _is_whole(a["count"]) and a["count"] > sizes[g]:
+                problems.append((f"{loc}.count", f"a count of {a['count']:g} cannot exceed the {sizes[g]} patients of group {g!r}"))
+        if problems:
+            raise DataFileError(_file_path(study, f.file_id), problems)
 
 
 def _check_correlations(study: Study) -> None:

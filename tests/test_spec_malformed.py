@@ -244,3 +244,256 @@ def test_all_problems_of_a_file_in_one_error(tmp_path):
     with pytest.raises(DataFileError) as info:
         load_file(write(tmp_path, d))
     assert len(info.value.problems) == 2
+
+
+# ----------------------------------------------------------------------------- issue 19: counts a study module reads
+
+#: an input percentage whose ``attrs`` give the count and denominator a study module draws (fonc2025 Table 3/4)
+COUNTED = {"key": "ae_a", "quantity": "percent", "printed": "4 (9.5)", "value": 9.5, "role": "input",
+           "where": {"row": "Fatigue"}, "attrs": {"group": "a", "endpoint": "fatigue", "count": 4, "n": 42}}
+
+
+def _counted(**attrs):
+    def fn(d):
+        num = copy.deepcopy(COUNTED)
+        num["attrs"].update(attrs)
+        d["numbers"].append(num)
+    return fn
+
+
+def _number(**fields):
+    def fn(d):
+        d["numbers"].append({"role": "check", "where": {}, **fields})
+    return fn
+
+
+COUNT_CASES = [
+    ("count_not_printed", _counted(count=14), "numbers[2] (ae_a).attrs.count", "count 14 differs from the count printed in '4 (9.5)' (4)"),
+    ("count_above_n", _counted(count=45, n=42), "numbers[2] (ae_a).attrs.count", "a count of 45 is impossible out of n = 42"),
+    ("count_fraction", _counted(count=4.9), "numbers[2] (ae_a).attrs.count", "a whole number, got 4.9"),
+    ("count_negative", _counted(count=-9), "numbers[2] (ae_a).attrs.count", "a count cannot be negative, got -9"),
+    ("count_text", _counted(count="four"), "numbers[2] (ae_a).attrs.count", "not as the text 'four'"),
+    ("count_numeric_text", _counted(count="4"), "numbers[2] (ae_a).attrs.count", "not as the text '4'"),
+    ("n_zero", _counted(n=0), "numbers[2] (ae_a).attrs.n", "n must be at least 1, got 0"),
+    ("n_fraction", _counted(n=42.5), "numbers[2] (ae_a).attrs.n", "a whole number, got 42.5"),
+    ("n_text", _counted(n="42"), "numbers[2] (ae_a).attrs.n", "not as the text '42'"),
+    ("count_not_among_printed", lambda d: d["numbers"].append({**copy.deepcopy(COUNTED), "printed": "n=4, 9.5%", "attrs": {"count": 5, "n": 42}}),
+     "numbers[2] (ae_a).attrs.count", "count 5 differs from the count printed in 'n=4, 9.5%' (4)"),
+    ("quantity_count_negative", _number(key="n_ae", quantity="count", printed="-3", value=-3), "numbers[2] (n_ae).value", "a count cannot be negative"),
+    ("quantity_count_fraction", _number(key="n_ae", quantity="count", printed="3.5", value=3.5), "numbers[2] (n_ae).value", "a count is a whole number"),
+    ("quantity_count_above_n", _number(key="n_ae", quantity="count", printed="45/42", value=45, attrs={"n": 42}), "numbers[2] (n_ae).value", "impossible out of n = 42"),
+    ("median_months_negative", _number(key="mos", quantity="median", printed="-12.8 months", value=-12.8, unit="months"), "numbers[2] (mos).value", "a median in months cannot be negative"),
+    ("median_limit_negative", _number(key="mos", quantity="median", printed="12.8 (-2.1-20.3) days", value=12.8, lower=-2.1, upper=20.3, unit="days"),
+     "numbers[2] (mos).lower", "a median in days cannot be negative"),
+    ("sd_negative", _number(key="sd_age", quantity="sd", printed="-9.5", value=-9.5), "numbers[2] (sd_age).value", "a sd cannot be negative"),
+    ("dose_negative", _number(key="dose", quantity="dose", printed="-50 Gy", value=-50, unit="Gy"), "numbers[2] (dose).value", "a dose cannot be negative"),
+    ("reversed_ci_with_note", lambda d: d["numbers"][0].update({"lower": 0.88, "upper": 0.21, "note": "as printed"}), "numbers[0] (hr_os)", "the interval is reversed: lower 0.88 is above upper 0.21"),
+    ("summary_mismatch", _number(key="dose", quantity="dose", printed="50.0 (36.0, 60.0)", value=50.0, lower=60.0, upper=36.0, note="x", attrs={"summary": "median_range"}),
+     "numbers[2] (dose).lower", "gives lower 36, the file says 60.0"),
+    ("summary_not_printed_so", _number(key="dose", quantity="dose", printed="50.0±6.0", value=50.0, attrs={"summary": "median_range"}),
+     "numbers[2] (dose).printed", "attrs.summary is median_range, but expected 'median (low, high)'"),
+    ("summary_unknown", _number(key="dose", quantity="dose", printed="50.0 (36.0, 60.0)", value=50.0, lower=36.0, upper=60.0, attrs={"summary": "median_sd"}),
+     "numbers[2] (dose).attrs.summary", "must be mean_sd, median_iqr or median_range"),
+    ("median_outside_its_range", _number(key="dose", quantity="dose", printed="70.0 (36.0, 60.0)", value=70.0, lower=36.0, upper=60.0, note="x", attrs={"summary": "median_range"}),
+     "numbers[2] (dose).printed", "the median must lie between its bounds"),
+    ("analysis_kind_typo", lambda d: d["numbers"][0].update({"analysis": {"kind": "coxx", "endpoint": "os", "term": "arm"}}),
+     "numbers.0.analysis", "does not match any of the expected tags"),
+]
+
+
+@pytest.mark.parametrize("case", COUNT_CASES, ids=[c[0] for c in COUNT_CASES])
+def test_malformed_counts_and_impossible_numbers(tmp_path, case):
+    _, fn, field, reason = case
+    p = write(tmp_path, mutate(RESULTS, fn), "text.yaml")
+    with pytest.raises(DataFileError) as info:
+        load_file(p)
+    msg = str(info.value)
+    assert str(p) in msg and field in msg and reason in msg, msg
+
+
+def test_counts_the_paper_prints_elsewhere_load(tmp_path):
+    """A percentage printed without its count ('18.6%', fonc2025's Discussion) or with words around it loads."""
+    d = mutate(RESULTS, _counted())
+    d["numbers"].append({**copy.deepcopy(COUNTED), "key": "ae_b", "printed": "18.6%", "value": 18.6, "attrs": {"count": 8, "n": 42}})
+    d["numbers"].append({**copy.deepcopy(COUNTED), "key": "ae_c", "printed": "239 cases (73.1%)", "value": 73.1, "attrs": {"count": 239, "n": 327}})
+    d["numbers"].append({**copy.deepcopy(COUNTED), "key": "ae_d", "printed": "4 (9.5)", "value": 9.5, "attrs": {"count": 4.0, "n": 42.0}})
+    assert len(load_file(write(tmp_path, d, "text.yaml")).numbers) == 6
+
+
+BASELINE_IMPOSSIBLE_CASES = [
+    ("percent_150_with_note", _set(["variables", 0, "cells", "a", "f"], {"printed": "4 (150)", "note": "as printed"}), "variables[0] (sex).cells.a.f", "a percentage lies in [0, 100], got 150"),
+    ("percent_minus_50_with_note", _set(["variables", 0, "cells", "a", "f"], {"printed": "4 (-50)", "note": "as printed"}), "variables[0] (sex).cells.a.f", "a percentage lies in [0, 100], got -50"),
+    ("negative_count", _set(["variables", 0, "cells", "a", "f"], "-4 (40)"), "variables[0] (sex).cells.a.f", "expected 'count (percent)'"),
+    ("denominator_zero", _set(["variables", 0, "cells", "a", "f"], {"printed": "4 (40)", "denominator": 0}), "variables.0.cells.a.f.denominator", "greater than 0"),
+    ("mean_below_lower_bound", lambda d: d["variables"][1].update({"lower_bound": 0.0, "cells": {"a": "-5.0±2.0", "b": "3.0±1.0", "total": "3.0±1.0"}}),
+     "variables[1] (age).cells.a", "'-5.0±2.0' goes below 0 (lower_bound is 0)"),
+    ("median_iqr_below_lower_bound", lambda d: d["variables"][1].update({"summary": "median_iqr", "lower_bound": 0.0, "cells": {"a": "5 (-1, 9)", "b": "3 (1, 4)", "total": "3 (1, 4)"}}),
+     "variables[1] (age).cells.a", "goes below 0"),
+    ("negative_median_in_years", lambda d: d["variables"][1].update({"summary": "median_iqr", "unit": "years", "cells": {"a": "-5 (-10, 2)", "b": "3 (1, 4)", "total": "3 (1, 4)"}}),
+     "variables[1] (age).cells.a", "a duration in years is never negative"),
+    ("median_outside_iqr", _set(["variables", 1, "cells", "a"], "51.2±9.5x"), "variables[1] (age).cells.a", "expected 'mean±SD'"),
+]
+
+
+@pytest.mark.parametrize("case", BASELINE_IMPOSSIBLE_CASES, ids=[c[0] for c in BASELINE_IMPOSSIBLE_CASES])
+def test_impossible_baseline_cells(tmp_path, case):
+    _, fn, field, reason = case
+    p = write(tmp_path, mutate(BASELINE, fn))
+    with pytest.raises(DataFileError) as info:
+        load_file(p)
+    msg = str(info.value)
+    assert str(p) in msg and field in msg and reason in msg, msg
+
+
+# ----------------------------------------------------------------------------- issue 19: the study folder
+
+
+def _listed_study(tmp_path, files=("table1",)) -> Path:
+    write(tmp_path, BASELINE)
+    write(tmp_path, {"key": "demo", "type": "study", "citation": "x", "files": list(files)}, "study.yaml")
+    write(tmp_path, SIM, "simulation.yaml")
+    return tmp_path / "demo"
+
+
+@pytest.mark.parametrize(
+    "files, extra, reason",
+    [
+        (("table1",), "table2.yaml", "table2.yaml is in the study folder but not listed here, so it would be ignored"),
+        (("table1",), "table2.yml", "table2.yml would be ignored: data files end in .yaml"),
+        (("table1", "table2"), "table2.yml", "listed file table2.yaml does not exist (there is table2.yml: name it table2.yaml)"),
+        (("table1", "table1"), None, "table1 is listed twice (also files[0])"),
+        (("table1", "simulation"), None, "simulation.yaml is not a data file to list"),
+    ],
+    ids=["unlisted_yaml", "unlisted_yml", "yml_instead_of_yaml", "listed_twice", "simulation_listed"],
+)
+def test_study_folder_and_listing_agree(tmp_path, files, extra, reason):
+    folder = _listed_study(tmp_path, files)
+    if extra:
+        (folder / extra).write_text(yaml.safe_dump(RESULTS), encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_study("demo", data_dir=tmp_path)
+    msg = str(info.value)
+    assert "study.yaml" in msg and "files" in msg and reason in msg, msg
+
+
+def test_hidden_and_other_files_in_the_folder_are_ignored(tmp_path):
+    folder = _listed_study(tmp_path)
+    (folder / ".table1.yaml.swp").write_text("x")
+    (folder / ".#table2.yaml").write_text("x")
+    (folder / "README.md").write_text("notes")
+    assert load_study("demo", data_dir=tmp_path).key == "demo"
+
+
+SURV = {
+    "study": "demo", "file_id": "text", "type": "results", "source": {"kind": "text", "label": "Results"},
+    "numbers": [
+        {"key": "m_a", "quantity": "median", "printed": "12.8 months", "value": 12.8, "unit": "months", "role": "input", "where": {}},
+        {"key": "m_b", "quantity": "median", "printed": "9.1 months", "value": 9.1, "unit": "months", "role": "input", "where": {}},
+        {"key": "e_a", "quantity": "count", "printed": "8", "value": 8, "role": "input", "where": {}},
+        {"key": "e_b", "quantity": "count", "printed": "4", "value": 4, "role": "input", "where": {}},
+        {"key": "ae_a", "quantity": "percent", "printed": "4 (40)", "value": 40, "role": "input", "where": {},
+         "attrs": {"group": "a", "endpoint": "fatigue", "count": 4, "n": 10}},
+    ],
+}
+SURV_SIM = {**SIM, "survival": [{"endpoint": "os", "medians": {"a": "m_a", "b": "m_b"}, "events": {"a": "e_a", "b": "e_b"}, "why": "x"}]}
+
+
+def _surv_study(tmp_path, results) -> None:
+    write(tmp_path, BASELINE)
+    write(tmp_path, results, "text.yaml")
+    write(tmp_path, {"key": "demo", "type": "study", "citation": "x", "files": ["table1", "text"]}, "study.yaml")
+    write(tmp_path, SURV_SIM, "simulation.yaml")
+
+
+def test_a_valid_survival_study_loads(tmp_path):
+    _surv_study(tmp_path, SURV)
+    assert load_study("demo", data_dir=tmp_path).simulation.survival[0].endpoint == "os"
+
+
+@pytest.mark.parametrize(
+    "index, change, file, field, reason",
+    [
+        (4, {"attrs": {"group": "c", "endpoint": "fatigue", "count": 4, "n": 10}}, "text.yaml", "numbers[4] (ae_a).attrs.group", "unknown group 'c'; the groups of table1 are"),
+        (4, {"printed": "7 (70)", "value": 70, "attrs": {"group": "b", "endpoint": "fatigue", "count": 7, "n": 10}}, "text.yaml", "numbers[4] (ae_a).attrs.count", "a count of 7 cannot exceed the 5 patients of group 'b'"),
+        (0, {"printed": "0 months", "value": 0}, "simulation.yaml", "survival[0] (os).medians.a", "the median survival time 'm_a' must be positive, got 0"),
+        (3, {"printed": "6", "value": 6}, "simulation.yaml", "survival[0] (os).events.b", "6 events ('e_b') is impossible in a group of 5"),
+    ],
+    ids=["input_count_unknown_group", "input_count_above_group_n", "survival_median_zero", "events_above_group_n"],
+)
+def test_numbers_the_simulator_draws_fit_the_cohort(tmp_path, index, change, file, field, reason):
+    d = copy.deepcopy(SURV)
+    d["numbers"][index].update(change)
+    _surv_study(tmp_path, d)
+    with pytest.raises(DataFileError) as info:
+        load_study("demo", data_dir=tmp_path)
+    msg = str(info.value)
+    assert file in msg and field in msg and reason in msg, msg
+
+
+# ----------------------------------------------------------------------------- issue 19: a bounded YAML loader
+
+
+def _billion_laughs(levels: int = 9) -> str:
+    lines = ['  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    names = "abcdefghijklmnopqrstuvwxyz"
+    for i in range(1, levels):
+        lines.append(f"  {names[i]}: &{names[i]} [" + ", ".join([f"*{names[i - 1]}"] * 9) + "]")
+    return "parameters:\n" + "\n".join(lines) + "\n"
+
+
+SIM_HEAD = "study: demo\nfile_id: simulation\ntype: simulation\n"
+
+YAML_LIMIT_CASES = [
+    ("billion_laughs", SIM_HEAD + _billion_laughs(), "line 10", "the aliases expand to more than 500,000 values"),
+    ("too_many_aliases", SIM_HEAD + "parameters:\n  x: &x 1\n  y: [" + ", ".join(["*x"] * 101) + "]\n", "line 6", "more than 100 aliases"),
+    ("nested_too_deep", SIM_HEAD + "parameters:\n  x: " + "[" * 5000 + "]" * 5000 + "\n", "line 5", "nested more than 40 deep"),
+    ("nested_mappings_too_deep", SIM_HEAD + "parameters:\n  x: " + "{a: " * 41 + "1" + "}" * 41 + "\n", "line 5", "nested more than 40 deep"),
+    ("alias_holds_itself", SIM_HEAD + "parameters:\n  x: &x [1, *x]\n", "line 5", "an alias refers to the list or mapping that contains it"),
+    ("integer_too_long", SIM_HEAD + "parameters:\n  x: 1" + "0" * 5000 + "\n", "line 5", "has too many digits"),
+    ("list_as_key", SIM_HEAD + "parameters:\n  ? [a, b]\n  : 1\n", "line 5", "a key must be a plain name, got a list"),
+    ("undefined_alias", SIM_HEAD + "parameters:\n  x: *nothing\n", "line 5", "found undefined alias"),
+    ("python_tag", SIM_HEAD + "parameters:\n  x: !!python/object/apply:os.system [ls]\n", "line 5", "could not determine a constructor"),
+    ("nul_character", SIM_HEAD + "parameters:\n  x: a\x00b\n", "<file>", "unacceptable character"),
+    ("tab_indent", SIM_HEAD + "parameters:\n\tx: 1\n", "line 5", "invalid YAML"),
+]
+
+
+@pytest.mark.parametrize("case", YAML_LIMIT_CASES, ids=[c[0] for c in YAML_LIMIT_CASES])
+def test_yaml_bombs_and_limits_are_named_errors(tmp_path, case):
+    import time
+
+    _, raw, where, reason = case
+    p = write(tmp_path, None, "simulation.yaml", raw=raw)
+    t0 = time.perf_counter()
+    with pytest.raises(DataFileError) as info:
+        load_file(p)
+    assert time.perf_counter() - t0 < 5
+    msg = str(info.value)
+    assert f"simulation.yaml: {where}: " in msg and reason in msg, msg
+
+
+def test_a_few_aliases_within_the_limits_still_load(tmp_path):
+    raw = SIM_HEAD + "parameters:\n  x: &x [1, 2]\n  y: *x\n"
+    assert load_file(write(tmp_path, None, "simulation.yaml", raw=raw)).parameters["y"] == [1, 2]
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    import hccrep.spec as spec
+
+    monkeypatch.setattr(spec, "MAX_YAML_BYTES", 1000)
+    p = write(tmp_path, None, "simulation.yaml", raw=SIM_HEAD + "# " + "x" * 2000 + "\n")
+    with pytest.raises(DataFileError, match=r"simulation.yaml: <file>: is 2,\d{3} bytes; a data file holds at most 1,000"):
+        load_file(p)
+
+
+@pytest.mark.parametrize("raw, reason", [
+    ("study: demo\nfile_id: table1\n", "type: required field is missing: the kind of file"),
+    ("type: {x: [1]}\n", "type: must be one of ['baseline', 'results', 'simulation', 'study'], got {'x': [1]}"),
+    ("type: [results]\n", "type: must be one of"),
+], ids=["type_missing", "type_a_mapping", "type_a_list"])
+def test_the_type_of_file_is_checked_before_anything_else(tmp_path, raw, reason):
+    """A mapping as the file type was a TypeError (unhashable dict), found by the mutation property."""
+    p = write(tmp_path, None, raw=raw)
+    with pytest.raises(DataFileError) as info:
+        load_file(p)
+    assert str(p) in str(info.value) and reason in str(info.value), str(info.value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["check_choice"]
+__all__ = ["as_vector", "check_choice"]
 
 
 def check_choice(value: str, allowed: Sequence[str], name: str) -> None:
@@ -18,3 +18,30 @@ def check_choice(value: str, allowed: Sequence[str], name: str) -> None:
     """
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(map(repr, allowed))}")
+
+
+def as_vector(x, name: str, dtype=float, what: str = "must be numeric"):
+    """``x`` as a one-dimensional numpy array (one value per patient).
+
+    A row or column vector (shape ``(n, 1)`` or ``(1, n)``, a one-column
+    DataFrame) is flattened; a real table (two dimensions longer than 1) is a
+    ``ValueError``, where ``ravel()`` would silently string its rows together.
+    Values that cannot be converted to ``dtype`` are a ``ValueError``
+    "``name`` ``what``".
+
+    >>> as_vector([[1], [2]], "time").tolist()
+    [1.0, 2.0]
+    >>> as_vector([[1, 2], [3, 4]], "time")
+    Traceback (most recent call last):
+    ...
+    ValueError: time must be one-dimensional (one value per patient), got an array of shape (2, 2)
+    """
+    import numpy as np
+
+    try:
+        arr = np.asarray(x, dtype=dtype)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} {what}") from None
+    if sum(d > 1 for d in arr.shape) > 1:
+        raise ValueError(f"{name} must be one-dimensional (one value per patient), got an array of shape {arr.shape}")
+    return arr.ravel()

@@ -487,15 +487,33 @@ def cox_table(df: pd.DataFrame, duration: str, event: str, covariates, ties: str
     """
     from hccrep.stats.survival import _as_time_event
 
-    covariates = list(covariates)
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+    if not covariates:
+        raise ValueError("covariates is empty")
     for name, role in ((duration, "duration"), (event, "event")):
         if name not in df.columns:
             raise ValueError(f"{role} column {name!r} not in df")
+        if name in covariates:
+            raise ValueError(f"{role} column {name!r} is also listed as a covariate")
+    missing = [c for c in covariates if c not in df.columns]
+    if missing:
+        raise ValueError(f"covariate(s) {missing} not in df")
+    if len(set(covariates)) != len(covariates):
+        raise ValueError(f"covariates listed more than once: {sorted({c for c in covariates if covariates.count(c) > 1})}")
     t, e = _as_time_event(df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}")
-    x = df[covariates].to_numpy(float)
-    if (x.std(axis=0) == 0).any():
-        bad = [c for c, s in zip(covariates, x.std(axis=0)) if s == 0]
-        raise ValueError(f"covariate {bad[0]!r} is constant")
+    try:
+        x = df[covariates].to_numpy(float)
+    except (TypeError, ValueError):
+        bad = [c for c in covariates if not pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+        raise ValueError(f"covariate {(bad or covariates)[0]!r} is not numeric; encode it as 0/1 dummies") from None
+    finite = np.isfinite(x).all(axis=0)
+    if not finite.all():
+        raise ValueError(f"covariate {covariates[int(np.flatnonzero(~finite)[0])]!r} has missing or infinite values")
+    constant = np.ptp(x, axis=0) == 0  # exactly: a column's std can be 1e-17 when it is constant
+    if constant.any():
+        raise ValueError(f"covariate {covariates[int(np.flatnonzero(constant)[0])]!r} is constant")
     coef, se, _ = cox_fit(t, e, x, ties=ties)
     cols = wald_columns(coef, se, alpha)
     return pd.DataFrame(cols, index=pd.Index(covariates, name="covariate"))

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from hccrep.stats._validate import check_choice
+from hccrep.stats._validate import as_vector, check_choice
 from hccrep.stats.survival import (
     CONF_TYPES,
     LogrankResult,
@@ -356,7 +356,7 @@ def logrank_trend(time, event, group, order=None, weights=None) -> TrendResult:
     (1, True)
     """
     t, e = _as_time_event(time, event)
-    g = np.asarray(group, dtype=object).ravel()
+    g = as_vector(group, "group", dtype=object)
     if g.size != t.size:
         raise ValueError(f"time and group lengths differ ({t.size} vs {g.size})")
     if pd.isna(g).any():

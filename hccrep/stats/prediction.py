@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from hccrep.stats._validate import check_choice
+from hccrep.stats._validate import as_vector, check_choice
 
 __all__ = [
     "CALIBRATION_STRATEGIES",
@@ -316,10 +316,7 @@ class CalibrationResult(NamedTuple):
 
 
 def _as_binary(y, name: str = "y") -> np.ndarray:
-    try:
-        arr = np.asarray(y, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numeric 0/1") from None
+    arr = as_vector(y, name, what="must be numeric 0/1")
     if arr.size == 0:
         raise ValueError(f"{name} is empty")
     if np.isnan(arr).any():
@@ -331,10 +328,7 @@ def _as_binary(y, name: str = "y") -> np.ndarray:
 
 
 def _as_scores(x, n: int, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numeric") from None
+    arr = as_vector(x, name, what="must be numeric")
     if arr.size != n:
         raise ValueError(f"{name} has {arr.size} values but y has {n}")
     if not np.isfinite(arr).all():
@@ -1080,7 +1074,7 @@ def net_benefit_survival(time, event, risk, horizon: float, thresholds) -> pd.Da
 
 
 def _codes(a, b) -> tuple[np.ndarray, np.ndarray, int]:
-    sa, sb = pd.Series(np.asarray(a).ravel()), pd.Series(np.asarray(b).ravel())
+    sa, sb = pd.Series(as_vector(a, "a", dtype=object)), pd.Series(as_vector(b, "b", dtype=object))
     if sa.size != sb.size:
         raise ValueError(f"a and b lengths differ ({sa.size} vs {sb.size})")
     if sa.size == 0:
@@ -1328,13 +1322,22 @@ def _design(df, outcome: str, covariates: Sequence[str], name: str = "covariates
     missing = [c for c in [outcome, *covariates] if c not in df.columns]
     if missing:
         raise ValueError(f"columns not in df: {missing}")
+    if not covariates:
+        raise ValueError(f"{name} is empty: give at least one covariate column")
+    if outcome in covariates:
+        raise ValueError(f"the outcome column {outcome!r} is also listed in {name}")
     y = _as_binary(df[outcome], f"outcome column {outcome!r}")
+    _need_both_classes(y, 1, f"outcome column {outcome!r}")
     x = df[covariates]
     for c in covariates:
         if not pd.api.types.is_numeric_dtype(x[c]) and not pd.api.types.is_bool_dtype(x[c]):
             raise ValueError(f"covariate {c!r} must be numeric (code categories as 0/1 columns)")
         if x[c].isna().any():
             raise ValueError(f"covariate {c!r} has {int(x[c].isna().sum())} missing value(s)")
+        if np.isinf(x[c].to_numpy(dtype=float)).any():
+            raise ValueError(f"covariate {c!r} has infinite values")
+        if x[c].nunique() < 2:
+            raise ValueError(f"covariate {c!r} is constant (it would duplicate the intercept)")
     return y, x.astype(float)
 
 
@@ -1396,11 +1399,16 @@ def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> 
     >>> [round(float(v), 4) for v in fit.coef]
     [-1.0986, 2.1972]
     """
-    if not isinstance(x, pd.DataFrame):
-        arr = np.asarray(x, dtype=float)
-        x = pd.DataFrame(arr[:, None] if arr.ndim == 1 else arr, columns=[f"x{i}" for i in range(1 if arr.ndim == 1 else arr.shape[1])])
-    X = np.column_stack([np.ones(len(x)), x.to_numpy(float)])
-    yy = np.asarray(y, dtype=float)
+    try:
+        if not isinstance(x, pd.DataFrame):
+            arr = np.asarray(x, dtype=float)
+            x = pd.DataFrame(arr[:, None] if arr.ndim == 1 else arr, columns=[f"x{i}" for i in range(1 if arr.ndim == 1 else arr.shape[1])])
+        X = np.column_stack([np.ones(len(x)), x.to_numpy(float)])
+    except (TypeError, ValueError):
+        raise ValueError("x must be numeric (code categories as 0/1 columns)") from None
+    if not np.isfinite(X).all():
+        raise ValueError("x has missing or infinite values")
+    yy = as_vector(y, "y", what="must be numeric 0/1")
     if yy.shape[0] != X.shape[0]:
         raise ValueError(f"y has {yy.shape[0]} values but x has {X.shape[0]} rows")
     if not np.isin(yy, (0.0, 1.0)).all():
@@ -1571,6 +1579,8 @@ def vif_table(df, columns: Sequence[str]) -> pd.DataFrame:
             raise ValueError(f"column {c!r} must be numeric")
         if x[c].isna().any():
             raise ValueError(f"column {c!r} has missing values")
+        if np.isinf(x[c].to_numpy(dtype=float)).any():
+            raise ValueError(f"column {c!r} has infinite values")
         if x[c].nunique() < 2:
             raise ValueError(f"column {c!r} is constant")
     exog = sm.add_constant(x.astype(float), has_constant="add").to_numpy()

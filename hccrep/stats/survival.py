@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from hccrep.stats._validate import check_choice
+from hccrep.stats._validate import as_vector, check_choice
 
 __all__ = [
     "CONF_TYPES",
@@ -79,14 +79,8 @@ def _check_alpha(alpha: float) -> float:
 
 
 def _as_time_event(time, event, time_name: str = "time", event_name: str = "event"):
-    try:
-        t = np.asarray(time, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(f"{time_name} must be numeric") from None
-    try:
-        e = np.asarray(event, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(f"{event_name} must be numeric 0/1 (or boolean)") from None
+    t = as_vector(time, time_name, what="must be numeric")
+    e = as_vector(event, event_name, what="must be numeric 0/1 (or boolean)")
     if t.size != e.size:
         raise ValueError(f"{time_name} and {event_name} lengths differ ({t.size} vs {e.size})")
     if t.size == 0:
@@ -406,7 +400,7 @@ def _group_codes(group, n: int, test: str = "the log-rank test") -> tuple[np.nda
     cannot even hold them in one vector.
     """
     g = group.to_numpy() if isinstance(group, (pd.Series, pd.Index)) else np.asarray(group, dtype=object)
-    g = g.ravel()
+    g = as_vector(g, "group", dtype=object)
     if g.size != n:
         raise ValueError(f"time and group lengths differ ({n} vs {g.size})")
     if pd.isna(g).any():
@@ -520,6 +514,8 @@ def _cox_design(df, duration: str, event: str, covariates) -> tuple[np.ndarray, 
             raise ValueError(f"covariate {c!r} is not numeric (dtype {col.dtype}); encode it as 0/1 dummies")
         if col.isna().any():
             raise ValueError(f"covariate {c!r} has {int(col.isna().sum())} missing value(s)")
+        if np.isinf(col.to_numpy(dtype=float)).any():
+            raise ValueError(f"covariate {c!r} has infinite values")
         if col.nunique() < 2:
             raise ValueError(f"covariate {c!r} is constant")
     t, e = _as_time_event(df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}")

@@ -92,7 +92,10 @@ class TestResult:
 
 
 def _as_count_table(table) -> np.ndarray:
-    arr = np.asarray(table)
+    try:
+        arr = np.asarray(table)
+    except ValueError:  # rows of different lengths
+        raise ValueError("table must be a rectangular table of counts (every row the same length)") from None
     if arr.ndim != 2:
         raise ValueError(f"table must be two-dimensional (levels x groups), got {arr.ndim} dimension(s)")
     if arr.shape[0] < 2 or arr.shape[1] < 2:
@@ -103,6 +106,8 @@ def _as_count_table(table) -> np.ndarray:
         raise ValueError("table must contain numeric counts") from None
     if np.isnan(farr).any():
         raise ValueError("table contains NaN")
+    if np.isinf(farr).any():
+        raise ValueError("table contains infinite counts")
     if (farr < 0).any():
         raise ValueError("table contains negative counts")
     if not np.all(farr == np.round(farr)):
@@ -416,8 +421,9 @@ def _as_samples(samples) -> list[np.ndarray]:
             arr = np.asarray(s, dtype=float)
         except (TypeError, ValueError):
             raise ValueError(f"samples[{i}] is not numeric") from None
-        if arr.ndim != 1:
-            arr = arr.ravel()
+        if sum(d > 1 for d in arr.shape) > 1:
+            raise ValueError(f"samples[{i}] must be one-dimensional (one value per patient), got an array of shape {arr.shape}")
+        arr = arr.ravel()
         if arr.size == 0:
             raise ValueError(f"samples[{i}] has no observations (a group with no rows)")
         if np.isnan(arr).any():
