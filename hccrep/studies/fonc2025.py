@@ -45,7 +45,7 @@ PART_FILES = {
     "survival": ("survival_text", "figure4"),
     "cox": ("table5",),  # declared Cox models of table5.yaml
     "subgroups": ("subgroups",),  # declared: subgroup Cox models and interaction tests
-    "rt_site": ("rt_site",),
+    "rt_site": ("rt_site",),  # declared: PFS by radiotherapy target
     "psm": ("table6",),
 }
 
@@ -151,7 +151,7 @@ class Fonc2025Runner(DeclaredRunner):
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
         out = super().analyse(cohort)  # the declared analyses: Table 1, KM medians, landmarks, log-rank tests, Table 5's Cox models
-        for part in ("rt_site", "psm"):
+        for part in ("psm",):
             if any(self.analyses_file(f) for f in PART_FILES[part]):
                 out.update(getattr(self, f"_{part}")(cohort))
         return out
@@ -273,22 +273,6 @@ class Fonc2025Runner(DeclaredRunner):
             raise ValueError(f"covariate {names[int(np.argmax(constant))]!r} is constant")
         coef, se, _ = cox_fit(np.asarray(time, dtype=float), np.asarray(event, dtype=int), x, ties=self.variants["ties"])
         return _wald_rows(wald_columns(coef, se), names)
-
-    def _rt_site(self, cohort: pd.DataFrame) -> dict[str, float]:
-        km_median, logrank = self.km_engine.km_median, self.km_engine.logrank
-        out: dict[str, float] = {}
-        site = str_labels(cohort["rt_site"])
-        names = {"rt_site_liver": "liver", "rt_site_pvtt": "pvtt_hvtt"}
-        rt = np.isin(site, list(names.values()))
-        if not rt.any():
-            return out
-        for n in _numbers(self.study, "rt_site"):
-            if n.quantity == "median":
-                mask = site == names[n.attrs["subgroup"]]
-                out[n.key] = km_median(*self._km(cohort, "pfs", mask), conf_type=self.variants["km_conf_type"]).median
-            elif n.quantity == "p":
-                out[n.key] = logrank(cohort.loc[rt, "pfs_time"], cohort.loc[rt, "pfs_event"], site[rt]).pvalue
-        return out
 
 
 def make_runner(study: Study, **kwargs) -> Fonc2025Runner:
