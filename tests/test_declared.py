@@ -561,3 +561,33 @@ def test_resolve_study_by_relative_folder_and_by_key(paper, monkeypatch):
         resolve_study("./nowhere")
     monkeypatch.setenv("HCCREP_DATA_DIR", str(paper.parent))
     assert resolve_study("lenvarx").folder == paper
+
+
+# ----------------------------------------------------------------------------- engines and backends
+
+
+def test_every_handler_gives_the_same_values_on_the_numpy_and_the_reference_engine(paper):
+    """The numpy fast path (fastsurv, fastcox) against lifelines / statsmodels, through the handlers."""
+    fast = runner_for(str(paper))
+    ref = runner_for(str(paper), variants={"engine": "reference"})
+    assert ref.view(fast.simulate(1)).engine == "reference"
+    for seed in (1, 2, 3):
+        cohort = fast.simulate(seed)
+        a, b = fast.analyse(cohort), ref.analyse(cohort)
+        assert a.keys() == b.keys()
+        for key in a:
+            assert a[key] == pytest.approx(b[key], rel=1e-5, abs=1e-9, nan_ok=True), key
+
+
+@pytest.mark.slow
+def test_monte_carlo_of_every_handler_is_identical_on_every_backend(paper):
+    from hccrep.replication import monte_carlo
+
+    runner = runner_for(str(paper))
+    serial = monte_carlo(runner, 6, base_seed=5, progress=False, cache_dir="", backend="serial")
+    joblib = monte_carlo(runner, 6, base_seed=5, progress=False, cache_dir="", backend="joblib", n_jobs=2)
+    dask = monte_carlo(runner, 6, base_seed=5, progress=False, cache_dir="", backend="dask", n_jobs=2)
+    pd.testing.assert_frame_equal(serial, joblib, check_exact=True)
+    pd.testing.assert_frame_equal(serial, dask, check_exact=True)
+    kinds = {n.analysis.kind for n in runner.study.numbers if n.analysis is not None and n.key in serial.columns}
+    assert len(kinds) == 9
