@@ -307,11 +307,7 @@ def _km_median(a, view: CohortView, quantity: str) -> Replicated:
 def _km_landmark(a, view: CohortView, quantity: str) -> Replicated:
     t, e = view.survival(a.endpoint, view.mask(a.by, a.group, a.subset))
     r = _km_module(view).km_landmark(t, e, at=[a.time], conf_type=a.variant.used)
-    if isinstance(r, pd.DataFrame):
-        s, lo, hi = (float(r[c].iloc[0]) for c in ("survival", "lower", "upper"))
-        variant = f"Kaplan-Meier survival at {a.time:g}, {a.variant.used} CI (lifelines)"
-    else:
-        s, lo, hi, variant = float(r.survival[0]), float(r.lower[0]), float(r.upper[0]), r.variant
+    s, lo, hi, variant = float(r.survival[0]), float(r.lower[0]), float(r.upper[0]), r.variant
     scale = 100.0  # rates are reported in percent (quantity rate / percent)
     return Replicated(value=scale * s, lower=scale * lo, upper=scale * hi, variant=variant)
 

@@ -1017,7 +1017,7 @@ def survival_calibration(model, X, y, horizon: float, n_groups: int = 3) -> pd.D
     rows = []
     for g in range(1, n_groups + 1):
         m = groups == g
-        km = km_landmark(tm[m], ev[m].astype(int), [horizon], conf_type="log-log").iloc[0]
+        km = km_landmark(tm[m], ev[m].astype(int), [horizon], conf_type="log-log").to_frame().iloc[0]
         rows.append({"group": g, "n": int(m.sum()), "events": int(ev[m].sum()), "predicted": float(1 - risk[m].mean()),
                      "observed": km["survival"], "lower": km["lower"], "upper": km["upper"], "horizon": float(horizon)})
     return pd.DataFrame(rows)

@@ -137,7 +137,7 @@ def test_ccps_inputs_are_as_close_as_the_group_size_allows(study, cohorts, seed)
         d = cc[cc["ccps_group"] == g]
         n = len(d)
         for ep in ("os", "pfs"):
-            surv = km_landmark(d[f"{ep}_time"], d[f"{ep}_event"], [12, 24])["survival"].to_numpy()
+            surv = km_landmark(d[f"{ep}_time"], d[f"{ep}_event"], [12, 24]).survival
             for h, sv in zip((12, 24), surv):
                 target = study.number(f"ccps_{ep}_{h}m_{g}").value / 100
                 # no censoring before 24 months: KM = k/n with k the closest whole number (within half a patient)

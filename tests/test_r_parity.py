@@ -313,7 +313,7 @@ def test_km_median_midpoint_rule_is_exercised(r):
 def test_km_landmark_matches_R_summary_times(r, name, conf_type):
     refs, data = r
     for prefix, d in _km_subsets(data, name):
-        tab = km_landmark(d["time"], d["status"], LANDMARKS[name], conf_type=conf_type)
+        tab = km_landmark(d["time"], d["status"], LANDMARKS[name], conf_type=conf_type).to_frame()
         for row in tab.itertuples(index=False):
             key = f"{prefix}.km.{conf_type}.landmark.{row.time:.17g}"
             if f"{key}.survival" not in refs:  # R drops times after the last follow-up

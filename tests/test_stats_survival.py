@@ -114,7 +114,7 @@ def test_median_result_is_frozen():
 
 
 def test_km_landmark_follows_R_summary_times_semantics():
-    lm = km_landmark(TIME3, EVENT3, at=[6, 0, 2.5, 2, 1, 5])
+    lm = km_landmark(TIME3, EVENT3, at=[6, 0, 2.5, 2, 1, 5]).to_frame()
     assert lm["time"].tolist() == [6, 0, 2.5, 2, 1, 5]  # order kept
     assert lm["n_risk"].tolist() == [0, 3, 2, 3, 3, 1]  # follow-up >= t
     # before the first observed time: R's inserted time-0 row (S = 1, limits 1)
@@ -127,7 +127,7 @@ def test_km_landmark_follows_R_summary_times_semantics():
 
 
 def test_km_landmark_accepts_a_scalar():
-    lm = km_landmark(TIME3, EVENT3, at=2)
+    lm = km_landmark(TIME3, EVENT3, at=2).to_frame()
     assert len(lm) == 1 and lm["survival"].iloc[0] == pytest.approx(S2)
 
 

@@ -43,6 +43,7 @@ from scipy import stats
 
 from hccrep.stats._validate import as_vector, check_choice
 from hccrep.stats.survival import (
+    Landmarks,
     CONF_TYPES,
     LogrankResult,
     MedianResult,
@@ -169,28 +170,11 @@ def km_median(time, event, conf_type: str = "log", alpha: float = 0.05) -> Media
     )
 
 
-@dataclass(frozen=True)
-class Landmarks:
-    """Survival at landmark times (arrays in the order of the requested times).
-
-    ``survival``, ``std_err``, ``lower``, ``upper`` are NaN after the last
-    follow-up time; ``n_risk`` counts patients with follow-up ``>= t``.
-    """
-
-    time: np.ndarray
-    n_risk: np.ndarray
-    survival: np.ndarray
-    std_err: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    variant: str
-
-
 def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) -> Landmarks:
     """Kaplan-Meier survival at landmark times with pointwise CI, as R ``summary(fit, times=at)``.
 
-    The values equal those of :func:`hccrep.stats.survival.km_landmark`
-    (which returns a DataFrame): the estimate at the last observed time
+    The numpy engine of :func:`hccrep.stats.survival.km_landmark` (same
+    arguments, same :class:`Landmarks`, equal values): the estimate at the last observed time
     ``<= t`` (1 with degenerate limits before the first), NaN after the last
     follow-up.
 

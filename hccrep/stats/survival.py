@@ -44,6 +44,7 @@ __all__ = [
     "COX_TIES",
     "CoxConvergenceWarning",
     "CoxResult",
+    "Landmarks",
     "LogrankResult",
     "MedianResult",
     "cox",
@@ -290,6 +291,28 @@ def km_median(time, event, conf_type: str = "log", alpha: float = 0.05) -> Media
     )
 
 
+@dataclass(frozen=True)
+class Landmarks:
+    """Survival at landmark times (arrays in the order of the requested times).
+
+    ``survival``, ``std_err``, ``lower``, ``upper`` are NaN after the last
+    follow-up time; ``n_risk`` counts patients with follow-up ``>= t``.
+    """
+
+    time: np.ndarray
+    n_risk: np.ndarray
+    survival: np.ndarray
+    std_err: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    variant: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per landmark: ``time, n_risk, survival, std_err, lower, upper``."""
+        return pd.DataFrame({"time": self.time, "n_risk": self.n_risk, "survival": self.survival,
+                             "std_err": self.std_err, "lower": self.lower, "upper": self.upper})
+
+
 def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) -> pd.DataFrame:
     """Kaplan-Meier survival at landmark times, as R ``summary(fit, times=at)``.
 
@@ -309,15 +332,17 @@ def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) ->
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``time, n_risk, survival, std_err, lower, upper``, one row per
-        landmark.  A landmark after the last follow-up time cannot be
-        estimated: its row has NaN estimates and ``n_risk`` 0 (R's
-        ``summary`` drops such times unless ``extend=TRUE``).
+    Landmarks
+        Arrays ``time, n_risk, survival, std_err, lower, upper``, one entry per
+        landmark (``to_frame()`` gives them as a table), the same result type
+        as the numpy engine :func:`hccrep.stats.fastsurv.km_landmark`.  A
+        landmark after the last follow-up time cannot be estimated: its
+        estimates are NaN and ``n_risk`` 0 (R's ``summary`` drops such times
+        unless ``extend=TRUE``).
 
     Examples
     --------
-    >>> km_landmark([1, 2, 2, 3, 4], [1, 1, 0, 1, 1], at=[1.5, 3.5])[["time", "n_risk", "survival"]]
+    >>> km_landmark([1, 2, 2, 3, 4], [1, 1, 0, 1, 1], at=[1.5, 3.5]).to_frame()[["time", "n_risk", "survival"]]
        time  n_risk  survival
     0   1.5       4       0.8
     1   3.5       1       0.3
@@ -350,16 +375,8 @@ def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) ->
     beyond = points > times[-1]
     out[beyond] = np.nan
     n_risk = (t[None, :] >= points[:, None]).sum(axis=1)
-    return pd.DataFrame(
-        {
-            "time": points,
-            "n_risk": n_risk.astype(np.int64),
-            "survival": out[:, 0],
-            "std_err": out[:, 1],
-            "lower": out[:, 2],
-            "upper": out[:, 3],
-        }
-    )
+    return Landmarks(points, n_risk.astype(np.int64), out[:, 0], out[:, 1], out[:, 2], out[:, 3],
+                     variant=f"Kaplan-Meier survival at landmarks, Greenwood variance, {_conf_label(conf_type, alpha)}; lifelines")
 
 
 # --------------------------------------------------------------------------

@@ -194,7 +194,7 @@ def landmark_table(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -
     for n in _km_numbers(study, "rate"):
         ep, g, month = n.attrs["endpoint"], n.attrs["group"], float(n.attrs["time"])
         t, e = _time_event(cohort, ep, arm == g)
-        lm = km_landmark(t, e, [month], conf_type=conf_type).iloc[0]
+        lm = km_landmark(t, e, [month], conf_type=conf_type).to_frame().iloc[0]
         ks = counts_printing_as(n.value, n.decimals or 0, sizes[g])
         rows.append({
             "key": n.key, "endpoint": ep.upper(), "arm": labels[g], "month": month, "printed": n.printed,
@@ -441,11 +441,11 @@ def mixture_gap(time, event, group, times=None) -> pd.DataFrame:
         raise ValueError("time, event and group must have the same length")
     grid = np.unique(t) if times is None else np.asarray(times, float)
     levels = list(dict.fromkeys(g))
-    out = pd.DataFrame({"time": grid, "pooled": km_landmark(t, e, grid)["survival"].to_numpy()})
+    out = pd.DataFrame({"time": grid, "pooled": km_landmark(t, e, grid).survival})
     avg = np.zeros(grid.size)
     for lv in levels:
         m = g == lv
-        s = km_landmark(t[m], e[m], grid)["survival"].to_numpy()
+        s = km_landmark(t[m], e[m], grid).survival
         out[lv] = s
         avg += m.mean() * s
     out["weighted_average"] = avg

@@ -421,7 +421,7 @@ def ccps_rates_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
         d = cc[cc["ccps_group"] == g]
         for ep in ("os", "pfs"):
             lm = km_landmark(d[f"{ep}_time"], d[f"{ep}_event"], [12, 24])
-            for h, surv in zip((12, 24), lm["survival"].to_numpy()):
+            for h, surv in zip((12, 24), lm.survival):
                 num = study.number(f"ccps_{ep}_{h}m_{g}")
                 rows.append({"group": g, "n (assumed)": len(d), "endpoint": ep.upper(), "month": h, "reported": num.printed,
                              "simulated": f"{100 * surv:.1f}%"})
