@@ -318,7 +318,14 @@ def _logrank(a, view: CohortView, quantity: str) -> Replicated:
     arm = view.labels(by)
     m = (np.isin(arm, a.groups) if a.groups else np.ones(arm.size, dtype=bool)) & view.mask(None, None, a.subset)
     t, e = view.survival(a.endpoint, m)
-    r = _km_module(view).logrank(t, e, arm[m])
+    if a.variant.used == "trend":
+        from hccrep.stats.fastsurv import logrank_trend
+
+        present = set(arm[m].tolist())
+        order = [g for g in (a.groups or view.levels_of(by)) if g in present]
+        r = logrank_trend(t, e, arm[m], order=order)
+    else:
+        r = _km_module(view).logrank(t, e, arm[m])
     return Replicated(value=r.statistic, pvalue=r.pvalue, variant=r.variant)
 
 
@@ -533,11 +540,12 @@ def _c_index(a, view: CohortView, quantity: str) -> Replicated:
     from hccrep.stats.fastcox import cox_fit
     from hccrep.validation import harrell_c
 
-    t, e = view.survival(a.endpoint)
+    m = view.mask(None, None, a.subset)
+    t, e = view.survival(a.endpoint, m)
     if a.marker is not None:
-        risk = view.numeric(a.marker)
+        risk = view.numeric(a.marker)[m]
     else:
-        x = view.design(list(a.terms), a.reference, np.ones(len(view.cohort), dtype=bool))
+        x = view.design(list(a.terms), a.reference, m)
         x = x.loc[:, x.nunique() > 1]
         coef, _, _ = cox_fit(t, e, x.to_numpy(float))
         risk = x.to_numpy(float) @ coef

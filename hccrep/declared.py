@@ -205,9 +205,13 @@ class KMLandmark(_Survival):
 
 
 class Logrank(_Survival):
-    """Log-rank test (R ``survdiff``, rho = 0) between two or more groups."""
+    """Log-rank test (R ``survdiff``, rho = 0) between two or more groups.
 
-    VARIANTS: ClassVar[tuple[str, ...]] = ("logrank",)
+    Variant ``trend``: the log-rank test for trend over the groups in their
+    declared order (scores 1, 2, ...; 1 df).
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("logrank", "trend")
     DEFAULT_VARIANT: ClassVar[str] = "logrank"
     QUANTITIES: ClassVar[tuple[str, ...]] = ("p",)
     kind: Literal["logrank"]
@@ -320,6 +324,7 @@ class CIndex(_Analysis):
     marker: Key | None = None
     terms: list[Key] | None = Field(default=None, min_length=1)
     reference: dict[Key, LevelKey] = Field(default_factory=dict)
+    subset: dict[Key, LevelKey] = Field(default_factory=dict, description="only the patients with these levels")
 
     @model_validator(mode="after")
     def _one_score(self) -> CIndex:

@@ -134,6 +134,7 @@ VARIANT_OVERRIDES = {
     "continuous": ("table1_test", "continuous"),
     "km_conf_type": ("km", None),
     "ties": ("cox", None),
+    "logrank": ("logrank", None),
 }
 
 
@@ -230,9 +231,16 @@ class DeclaredRunner(Runner):
 
         return CohortView(cohort, self.group_column, self._levels, engine=engine("km_engine"), cox_engine=engine("cox_engine"))
 
-    def _effective(self, analysis, stated: bool = False, overrides: Mapping[str, str] | None = None):
+    def variant_override(self, num: ReportedNumber) -> str | None:
+        """A what-if variant for one number (None: its declared variant). Study runners may add their own keys."""
+        return None
+
+    def _effective(self, analysis, stated: bool = False, num: ReportedNumber | None = None):
         """The analysis under the variant to compute: an override, the stated one, or the declared (evident) one."""
         kind = analysis.kind
+        own = self.variant_override(num) if num is not None else None
+        if own is not None:
+            return analysis.with_variant(own)
         for key, (k, sub) in VARIANT_OVERRIDES.items():
             if key not in self.overrides or not (kind == k or (k == "km" and kind in ("km_median", "km_landmark"))):
                 continue
@@ -265,7 +273,7 @@ class DeclaredRunner(Runner):
                 continue
             if stated and not (a.variant is not None and a.variant.stated and a.variant.stated != a.variant.used):
                 continue
-            todo.append((num, self._effective(a, stated)))
+            todo.append((num, self._effective(a, stated, num)))
         prefit([a for _, a in todo], view)
         for num, a in todo:
             res = compute(a, view, num.quantity)
@@ -289,7 +297,7 @@ class DeclaredRunner(Runner):
         for num in self.study.numbers:
             if num.analysis is None or (files is not None and num.file_id not in files):
                 continue
-            a = self._effective(num.analysis)
+            a = self._effective(num.analysis, num=num)
             res = compute(a, view, num.quantity)
             rows.append({"key": num.key, "file_id": num.file_id, "row": num.row, "column": num.column, "role": num.role,
                          "quantity": num.quantity, "printed": num.printed, "kind": a.kind,

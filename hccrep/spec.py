@@ -1402,6 +1402,7 @@ class _Columns:
         self.group = sim.group_variable if sim else "group"
         base = study.baseline() if sim is not None and sim.baseline is not None else None
         self.levels: dict[str, list[str] | None] = {}
+        # a study whose module simulates the whole cohort (a review) declares its columns only
         if base is not None:
             self.levels[self.group] = [g.key for g in base.groups]
             for v in base.variables:
@@ -1465,7 +1466,7 @@ def _check_analyses(study: Study) -> None:
             problems.append((loc, f"a {a.kind} analysis computes {sorted(allowed)}, not a {num.quantity}"))
         if a.kind in ("cox", "logistic") and num.quantity == "p" and (num.lower is not None):
             problems.append((loc, "a p-value has no interval"))
-        if cols.base is None:
+        if cols.base is None and not cols.levels:
             problems.append((loc, "an analysis needs a simulated cohort: simulation.yaml naming a baseline table"))
             continue
         by = (getattr(a, "by", None) if a.kind != "interaction" else None) or cols.group

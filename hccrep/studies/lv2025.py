@@ -43,7 +43,7 @@ from scipy import stats as sps
 
 from hccrep import scores
 from hccrep.printed import round_half_up
-from hccrep.replication import Runner
+from hccrep.replication import DeclaredRunner
 from hccrep.spec import ReportedNumber, Study
 from hccrep.stats import fastsurv, km_landmark, km_median
 from hccrep.printed import counts_printing_as
@@ -507,7 +507,7 @@ def not_checkable_kinds(study: Study) -> dict[str, str]:
     return out
 
 
-class Lv2025Runner(Runner):
+class Lv2025Runner(DeclaredRunner):
     """Simulate the Child-Pugh and CCPS cohorts and compute the review's checks about them.
 
     ``variants``: ``cp_test`` (``"logrank"`` or ``"trend"``) for the unnamed
@@ -531,7 +531,7 @@ class Lv2025Runner(Runner):
                 raise ValueError(f"variants[{name!r}] must be 'logrank' or 'trend', got {v[name]!r}")
         nc = not_checkable_reasons(study)
         nc.update(not_checkable or {})
-        super().__init__(study, v, nc)
+        super().__init__(study, v, nc, overrides=variants or {})
 
     def simulate(self, seed) -> pd.DataFrame:
         rng = np.random.default_rng(seed)
@@ -539,27 +539,22 @@ class Lv2025Runner(Runner):
         cc = simulate_ccps_cohort(self.study, rng)
         return pd.concat([cp, cc], ignore_index=True)
 
-    def _test(self, d: pd.DataFrame, time: str, event: str, group: str, order: Sequence[str], kind: str) -> float:
-        if kind == "trend":
-            return logrank_trend(d[time], d[event], d[group], order=order).pvalue
-        return logrank(d[time], d[event], d[group]).pvalue
+    def variant_override(self, num) -> str | None:
+        """``cp_test`` / ``ccps_test`` choose the unnamed test across the Child-Pugh strata / CCPS groups."""
+        if num.analysis is not None and num.analysis.kind == "logrank":
+            return {"child_pugh": self.variants["cp_test"], "ccps": self.variants["ccps_test"]}.get(num.file_id)
+        return None
 
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        """The checks on one simulated cohort (numpy log-rank and KM median; equal to lifelines, see the tests)."""
-        out: dict[str, float | None] = {}
+        """The checks on one simulated cohort: the declared log-rank tests, medians and C-index, and the
+        time-dependent AUC (numpy log-rank and KM; equal to lifelines, see the tests)."""
+        out = super().analyse(cohort)
         cp = cohort[cohort["cohort"] == "child_pugh"]
-        if len(cp):
-            out["cp_strata_os_p"] = self._test(cp, "os_time", "os_event", "stratum", CP_STRATA, self.variants["cp_test"])
+        if len(cp):  # both tests across the strata, for the notebook's comparison
             out["cp_strata_os_p_logrank"] = logrank(cp["os_time"], cp["os_event"], cp["stratum"]).pvalue
             out["cp_strata_os_p_trend"] = logrank_trend(cp["os_time"], cp["os_event"], cp["stratum"], order=CP_STRATA).pvalue
-            for s in CP_STRATA:
-                d = cp[cp["stratum"] == s]
-                out[f"{s}_median_os"] = fastsurv.median_survival(d["os_time"].to_numpy(), d["os_event"].to_numpy())
         cc = cohort[cohort["cohort"] == "ccps"]
         if len(cc):
-            for ep in ("os", "pfs"):
-                out[f"ccps_{ep}_p"] = self._test(cc, f"{ep}_time", f"{ep}_event", "ccps_group", CCPS_GROUPS, self.variants["ccps_test"])
-            out["ccps_c_index"] = harrell_c(cc["os_time"], cc["os_event"], cc["ccps_rank"])
             out["ccps_os_24m_auc"] = auc_at(cc["os_time"], cc["os_event"], cc["ccps_rank"], 24.0)
         return out
 
