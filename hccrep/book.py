@@ -282,6 +282,10 @@ def filter_table_html(
     table_id: str,
     caption: str = "",
     float_format: str = ".4g",
+    column_classes: dict[str, str] | None = None,
+    row_titles: Sequence[str] | None = None,
+    cell_titles: dict[str, Sequence[str]] | None = None,
+    table_class: str = "",
 ) -> str:
     """An HTML table with drop-down filters, a text search and sortable headers.
 
@@ -300,6 +304,15 @@ def filter_table_html(
         Optional caption above the table.
     float_format : str
         Format spec for float cells; NaN prints as an empty cell.
+    column_classes : mapping, optional
+        Column -> CSS class of its header and cells (widths and wrapping are
+        set in ``book/_static/hccrep.css``).
+    row_titles : sequence of str, optional
+        A tooltip per row (the ``title`` of its ``tr``), e.g. an internal key.
+    cell_titles : mapping, optional
+        Column -> a tooltip per row for that column's cells.
+    table_class : str
+        Extra CSS class of the ``table``.
 
     Returns
     -------
@@ -330,8 +343,13 @@ def filter_table_html(
         raise ValueError(f"filters: columns {missing} are not in df (columns: {list(df.columns)})")
     if not isinstance(table_id, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", table_id):
         raise ValueError(f"table_id must start with a letter and hold only letters, digits, - and _; got {table_id!r}")
+    for name, seq in [("row_titles", row_titles)] + list((cell_titles or {}).items()):
+        if seq is not None and len(seq) != len(df):
+            raise ValueError(f"{name}: {len(seq)} titles for {len(df)} rows")
     esc = _html.escape
     columns = [str(c) for c in df.columns]
+    classes = {str(k): v for k, v in (column_classes or {}).items()}
+    titles = {str(k): list(v) for k, v in (cell_titles or {}).items()}
     cells = [[_cell_text(v, float_format) for v in row] for row in df.itertuples(index=False)]
     parts = [f'<div class="hccrep-filter-table" id="{table_id}">']
     if caption:
@@ -348,11 +366,21 @@ def filter_table_html(
     parts.append('<label>search <input type="search" aria-label="search the table"></label> ')
     parts.append(f'<span class="hccrep-count">{len(cells)} of {len(cells)} rows</span></p>')
     parts.append('<div style="overflow-x: auto; max-height: 80vh; overflow-y: auto;">')
-    parts.append('<table class="table hccrep-table" style="font-size: 0.8em; width: auto;"><thead><tr>')
-    parts += [f'<th data-col="{i}" title="click to sort">{esc(c)}</th>' for i, c in enumerate(columns)]
+    extra = f" {esc(table_class)}" if table_class else ""
+    parts.append(f'<table class="table hccrep-table{extra}" style="font-size: 0.8em; width: auto;"><thead><tr>')
+
+    def cls(c: str) -> str:
+        return f' class="{esc(classes[c])}"' if c in classes else ""
+
+    parts += [f'<th data-col="{i}"{cls(c)} title="click to sort">{esc(c)}</th>' for i, c in enumerate(columns)]
     parts.append("</tr></thead><tbody>")
-    for row in cells:
-        parts.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>")
+    for j, row in enumerate(cells):
+        tr = f'<tr title="{esc(str(row_titles[j]))}">' if row_titles is not None else "<tr>"
+        tds = []
+        for c, v in zip(columns, row):
+            title = f' title="{esc(str(titles[c][j]))}"' if c in titles else ""
+            tds.append(f"<td{cls(c)}{title}>{esc(v)}</td>")
+        parts.append(tr + "".join(tds) + "</tr>")
     parts.append("</tbody></table></div></div>")
     parts.append(_FILTER_SCRIPT % {"id": table_id})
     return "\n".join(parts)
