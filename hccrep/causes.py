@@ -524,6 +524,14 @@ def rule_simulation_assumption(row: Mapping, num: ReportedNumber, ctx: CauseCont
                 return (f"{ctx.variable_label(a.term)} has no effect of its own on {target} in the simulated model, "
                         f"so its {'ratio' if num.quantity in _RATIOS else 'p-value'} comes only from the variables "
                         f"it is correlated with; {printed} needs an effect the model does not contain")
+    if a.kind == "cox" and a.term == ctx.group_variable() and not a.subset:
+        spec = next((sv for sv in sim.survival if sv.endpoint == a.endpoint), None)
+        if spec is not None and a.term not in {e.variable for e in spec.effects}:
+            shape = "exponential" if spec.shape == 1 else f"Weibull shape {spec.shape:g}"
+            return (f"the model sets each arm's median {a.endpoint.upper()} to the printed one, with an assumed curve "
+                    f"shape ({shape}) and proportional hazards; the treatment ratio then follows from the ratio of "
+                    "the medians (moved by the case mix), and the paper's value needs another shape or curves that "
+                    "are not proportional")
     endpoint = getattr(a, "endpoint", None)
     var = getattr(a, "variable", None)
     if endpoint is None and isinstance(var, str) and var.endswith(("_time", "_event")):
@@ -578,7 +586,7 @@ def cause_of(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> tuple[str,
         if detail:
             return cause, detail, "rule"
     miss = getattr(num, "miss", None)
-    if miss is not None:
+    if miss is not None and miss.part in ("both", "limits" if _side(num.key) else "value"):
         return miss.cause, miss.why, "data"
     return "not modelled", NO_RULE, "none"
 

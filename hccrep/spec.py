@@ -201,6 +201,8 @@ class Miss(_Model):
     cause: Literal["test variant", "rounding of inputs", "simulation assumption", "inconsistency in the paper",
                    "small subgroup", "not modelled"] = Field(description="one of the causes of hccrep.causes")
     why: str = Field(min_length=1, description="one line in plain words: what the chapter found")
+    part: Literal["both", "value", "limits"] = Field(
+        default="both", description="what it explains: the number, the limits of its interval, or both")
 
 
 def _variant_field(value: Any) -> Any:
