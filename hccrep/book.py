@@ -367,7 +367,9 @@ def filter_table_html(
     parts.append(f'<span class="hccrep-count">{len(cells)} of {len(cells)} rows</span></p>')
     parts.append('<div style="overflow-x: auto; max-height: 80vh; overflow-y: auto;">')
     extra = f" {esc(table_class)}" if table_class else ""
-    parts.append(f'<table class="table hccrep-table{extra}" style="font-size: 0.8em; width: auto;"><thead><tr>')
+    # a table with a class of its own takes its width from the book's CSS (hccrep.css)
+    style = "font-size: 0.8em;" if table_class else "font-size: 0.8em; width: auto;"
+    parts.append(f'<table class="table hccrep-table{extra}" style="{style}"><thead><tr>')
 
     def cls(c: str) -> str:
         return f' class="{esc(classes[c])}"' if c in classes else ""

@@ -174,9 +174,12 @@ def check_label(num, study=None) -> str:
     if side and column and column == f"{num.quantity} ({side} limit)":
         column = None  # the runner's placeholder: the quantity's name
     if column:
+        if num.quantity in ("mean", "sd") and not side:
+            column = f"{column} ({QUANTITY_WORDS[num.quantity]})"  # a mean ± SD cell holds two checks
         parts.append(str(column))
     else:
-        what = describe_analysis(getattr(num, "analysis", None), study) or QUANTITY_WORDS.get(num.quantity, num.quantity)
+        what = describe_analysis(getattr(num, "analysis", None), study) or _from_attrs(num, study) \
+            or QUANTITY_WORDS.get(num.quantity, num.quantity)
         if num.quantity in _RATIOS and getattr(num, "analysis", None) is not None and num.analysis.kind in ("cox", "logistic"):
             what = f"{QUANTITY_WORDS[num.quantity]} of {what}"
         elif num.quantity in ("p", "p_interaction") and getattr(num, "analysis", None) is not None:
@@ -185,7 +188,32 @@ def check_label(num, study=None) -> str:
     return " · ".join(p.strip() for p in parts if p and p.strip())
 
 
-_TOKEN = re.compile(r"\d+(?:\.\d+)?")
+def _from_attrs(num, study) -> str:
+    """A number without analysis: its quantity, endpoint, arm and subgroup as its attributes name them."""
+    attrs = getattr(num, "attrs", None) or {}
+    word = QUANTITY_WORDS.get(num.quantity, num.quantity)
+    if isinstance(attrs.get("endpoint"), str):
+        word += f" ({attrs['endpoint'].upper()})"
+    parts = [word]
+    variables = _variables(study) if study is not None else {}
+    groups = _group_labels(study) if study is not None else {}
+    arm = attrs.get("arm", attrs.get("group"))
+    if isinstance(arm, str):
+        parts.append(groups.get(arm, _readable(arm)))
+    var, level = attrs.get("subgroup_variable"), attrs.get("subgroup_level")
+    if isinstance(var, str):
+        v = variables.get(var)
+        text = v.label if v is not None else _readable(var)
+        if isinstance(level, str):
+            lv = next((x.label for x in getattr(v, "levels", []) if x.key == level), None)
+            text += f" {lv or _readable(level)}"
+        parts.append(text)
+    elif isinstance(attrs.get("subgroup"), str):
+        parts.append(f"subgroup {_readable(attrs['subgroup'])}")
+    return ", ".join(parts) if len(parts) > 1 or word != QUANTITY_WORDS.get(num.quantity, num.quantity) else ""
+
+
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
 def compared_token(printed: str, value: float, *, bound: str | None = None, quantity: str = "") -> str:
@@ -199,7 +227,7 @@ def compared_token(printed: str, value: float, *, bound: str | None = None, quan
     if quantity == "statement" or value is None or not np.isfinite(value):
         return printed
     for m in _TOKEN.finditer(printed):
-        if math.isclose(float(m.group()), abs(value), rel_tol=1e-9, abs_tol=1e-12):
+        if math.isclose(float(m.group().replace(",", "")), abs(value), rel_tol=1e-9, abs_tol=1e-12):
             tok = m.group()
             before = printed[:m.start()].rstrip()
             if value < 0 and before.endswith(("-", "\u2212")):
