@@ -644,12 +644,15 @@ def cause_counts(card: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     --------
     >>> card = pd.DataFrame({"verdict": ["not reproduced", "plausible"], "cause": ["test variant", ""],
     ...                      "cause_source": ["rule", ""]})
-    >>> cause_counts(card).loc["test variant", "rule"]
+    >>> int(cause_counts(card).loc["test variant", "rule"])
     1
     """
     missed = card[card["verdict"] == "not reproduced"]
     keys = ([by] if by else []) + ["cause"]
-    table = missed.groupby(keys + ["cause_source"]).size().unstack(fill_value=0)
+    if missed.empty:
+        table = pd.DataFrame(0, index=pd.Index([], name="cause"), columns=["rule", "data", "none"])
+    else:
+        table = missed.groupby(keys + ["cause_source"]).size().unstack(fill_value=0)
     table = table.reindex(columns=["rule", "data", "none"], fill_value=0)
     if by is None:
         table = table.reindex(list(CAUSES), fill_value=0)
