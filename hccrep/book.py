@@ -69,7 +69,8 @@ __all__ = [
 #: Columns of :func:`all_scorecards`, in order.
 SCORECARD_COLUMNS = (
     "study", "key", "source", "row", "column", "quantity", "printed", "replicated",
-    "mc_low", "mc_high", "verdict", "reason", "repeat_of",
+    "mc_low", "mc_high", "verdict", "reason", "repeat_of", "label", "compared", "informative",
+    "cause", "cause_detail", "cause_source",
 )
 #: Columns of :func:`all_audits`, in order.
 AUDIT_COLUMNS = ("study", "check", "key", "source", "where", "printed", "status", "detail")
@@ -176,16 +177,20 @@ def _has_runner(study) -> bool:
 
 def _unrunnable_card(study) -> pd.DataFrame:
     """Scorecard rows for a study nothing can simulate: every check, ``not checkable``."""
+    from hccrep.display import check_label, compared_token
     from hccrep.replication import Runner
 
     rows = [{
         "key": n.key, "file_id": n.file_id, "source": n.source, "row": n.row, "column": n.column,
         "quantity": n.quantity, "printed": n.printed, "reported": n.value, "replicated": float("nan"),
         "mc_low": float("nan"), "mc_high": float("nan"), "verdict": "not checkable", "reason": NO_RUNNER_REASON, "repeat_of": "",
+        "label": check_label(n, study), "compared": compared_token(n.printed, n.value, bound=n.bound, quantity=n.quantity),
+        "informative": True, "cause": "", "cause_detail": "", "cause_source": "",
     } for n in Runner(study).checks]
     return pd.DataFrame(rows, columns=[
         "key", "file_id", "source", "row", "column", "quantity", "printed", "reported", "replicated",
-        "mc_low", "mc_high", "verdict", "reason", "repeat_of"])
+        "mc_low", "mc_high", "verdict", "reason", "repeat_of", "label", "compared", "informative",
+        "cause", "cause_detail", "cause_source"])
 
 
 def all_audits(studies: Sequence[str] | None = None, *, include_ok: bool = True) -> pd.DataFrame:

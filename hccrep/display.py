@@ -40,6 +40,8 @@ __all__ = [
     "audit_table",
     "verdict_summary",
     "verdict_summary_html",
+    "studies_summary",
+    "studies_summary_html",
     "HTMLTable",
     "UNINFORMATIVE",
 ]
@@ -372,7 +374,8 @@ def verdict_summary(card: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     from hccrep.replication import summarise
 
     verdicts = summarise(card, split_uninformative="informative" in card.columns)
-    causes = cause_counts(card) if "cause" in card.columns else pd.DataFrame()
+    once = card[card["repeat_of"].fillna("").astype(str) == ""] if "repeat_of" in card.columns else card
+    causes = cause_counts(once) if "cause" in card.columns else pd.DataFrame()
     return verdicts, causes
 
 
@@ -401,3 +404,43 @@ def verdict_summary_html(card: pd.DataFrame, title: str = "") -> HTMLTable:
             "p &gt; 0.5; for a ratio, one whose ends differ by more than a factor of 4).</p>")
     return HTMLTable(f"<div class=\"hccrep-verdict-summary\">{head}<div class=\"hccrep-summary-tables\">"
                      f"{left}{right}</div>{note}</div>")
+
+
+def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
+    """One row per study: checks by verdict (wide-interval *plausible* apart) and misses by cause.
+
+    ``card`` is :func:`hccrep.book.all_scorecards` (a ``study`` column). Repeats of a
+    test are left out, as in :func:`hccrep.replication.summarise`.
+    """
+    from hccrep.causes import CAUSES
+    from hccrep.replication import summarise
+
+    rows = {}
+    for study, part in card.groupby("study", sort=True):
+        row = summarise(part, split_uninformative=True).to_dict()
+        row["checks"] = int(sum(row.values()))
+        missed = part[part["verdict"] == "not reproduced"]
+        if "repeat_of" in missed.columns:
+            missed = missed[missed["repeat_of"].fillna("").astype(str) == ""]
+        counts = missed["cause"].value_counts() if "cause" in missed.columns else pd.Series(dtype=int)
+        for c in CAUSES:
+            row[f"miss: {c}"] = int(counts.get(c, 0))
+        rows[study] = row
+    out = pd.DataFrame.from_dict(rows, orient="index").fillna(0).astype(int)
+    out.index.name = "study"
+    return out
+
+
+def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
+    """:func:`studies_summary` as a compact HTML table (causes that never occur left out)."""
+    table = studies_summary(card)
+    table = table.loc[:, (table != 0).any(axis=0) | ~table.columns.str.startswith("miss: ")]
+    esc = _html.escape
+    head = "".join(f"<th>{esc(c)}</th>" for c in ["study", *table.columns])
+    body = "".join(
+        "<tr>" + f"<td>{esc(str(i))}</td>" + "".join(f'<td class="hc-num">{int(v)}</td>' for v in r) + "</tr>"
+        for i, r in zip(table.index, table.to_numpy()))
+    return HTMLTable('<div class="hccrep-verdict-summary" style="overflow-x: auto;">'
+                     '<table class="hccrep-summary"><caption>Verdicts of every check, and the causes of the '
+                     f'checks not reproduced, by study</caption><thead><tr>{head}</tr></thead><tbody>{body}'
+                     "</tbody></table></div>")
