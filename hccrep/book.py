@@ -362,7 +362,7 @@ def filter_table_html(
     parts.append('<p class="hccrep-controls">')
     for name in filters:
         col = columns.index(str(name))
-        values = sorted({r[col] for r in cells})
+        values = sorted({r[col] for r in cells} - {""})  # "all" already shows the rows left empty
         options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in values)
         parts.append(
             f'<label>{esc(str(name))} <select data-col="{col}" aria-label="filter by {esc(str(name))}">'

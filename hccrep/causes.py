@@ -108,6 +108,17 @@ def _fmt(v: float) -> str:
     return f"{v:.4g}"
 
 
+_SHORT_NAMES = {"chisq_yates": "chi-square with Yates", "auto_fisher": "Fisher if an expected count < 5",
+                "chisq": "chi-square", "fisher": "Fisher", "student": "Student's t", "welch": "Welch's t",
+                "anova": "ANOVA"}
+
+
+def _plain(detail: str) -> str:
+    """An audit detail with the test variants named in words instead of their identifiers."""
+    return re.sub(r"\b(chisq_yates|auto_fisher|chisq|fisher|student|welch|anova)\b",
+                  lambda m: _SHORT_NAMES[m.group(1)], detail)
+
+
 @dataclass
 class CauseContext:
     """What the rules may read besides the scorecard row.
@@ -387,7 +398,7 @@ def rule_inconsistent(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> s
     bad = audit[audit["status"] == "inconsistent"]
     if not bad.empty:
         r = bad.iloc[0]
-        detail = str(r["detail"])
+        detail = _plain(str(r["detail"]))
         if len(detail) > 180:
             detail = detail[:177].rsplit(" ", 1)[0] + " ..."
         whose = "" if r["key"] in (num.key, _base(num.key)) else " (of the same model term)"

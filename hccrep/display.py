@@ -42,6 +42,7 @@ __all__ = [
     "verdict_summary_html",
     "studies_summary",
     "studies_summary_html",
+    "glue_summary",
     "HTMLTable",
     "UNINFORMATIVE",
 ]
@@ -282,6 +283,9 @@ class HTMLTable(str):
     def _repr_html_(self) -> str:
         return str(self)
 
+    def __repr__(self) -> str:  # what a text-only front end shows instead of the markup
+        return f"<HTML table of {self.count('<tr')} rows>"
+
 
 def _value_text(v) -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
@@ -347,12 +351,29 @@ def scorecard_table(card: pd.DataFrame, *, table_id: str = "scorecard", caption:
                         "verdict": "hc-verdict", "cause": "hc-cause", "reason": "hc-reason", "study": "hc-num"}))
 
 
+def _number_labels(findings: pd.DataFrame, study=None) -> dict:
+    """(study key, number key) -> :func:`check_label`, for the studies of ``findings``."""
+    from hccrep.spec import Study, load_study
+
+    keys = list(pd.unique(findings["study"])) if "study" in findings.columns else [study]
+    out = {}
+    for key in keys:
+        if key is None:
+            continue
+        st = key if isinstance(key, Study) else load_study(str(key))
+        for n in st.numbers:
+            out[(key, n.key)] = check_label(n, st)
+    return out
+
+
 def audit_table(findings: pd.DataFrame, *, table_id: str = "audit", caption: str = "",
-                filters: Sequence[str] | None = None) -> HTMLTable:
+                filters: Sequence[str] | None = None, study=None) -> HTMLTable:
     """Audit findings as the book shows them: the ``detail`` column wide and wrapping.
 
-    The internal key goes to the row's tooltip; ``where`` and ``printed`` say
-    which number a finding is about.
+    The internal key goes to the row's tooltip; the column ``number`` (the
+    audit's ``source`` and ``where``) names the number as the scorecard does,
+    for the study in each row's ``study`` column or ``study``; ``printed``
+    gives its text.
     """
     from hccrep.book import filter_table_html
 
@@ -360,12 +381,20 @@ def audit_table(findings: pd.DataFrame, *, table_id: str = "audit", caption: str
         raise ValueError("findings must be a non-empty audit DataFrame")
     cols = [c for c in ("study", "check", "source", "where", "printed", "status", "detail") if c in findings.columns]
     shown = findings[cols].fillna("").astype(str)
+    if "where" in shown.columns and "key" in findings.columns:
+        # name the number as the scorecard does (the row alone does not say PFS or OS, say)
+        names = _number_labels(findings, study)
+        shown["where"] = [names.get((st, k), w) for st, k, w in zip(
+            findings["study"] if "study" in findings.columns else [study] * len(findings),
+            findings["key"].astype(str), shown["where"])]
+        shown = shown.drop(columns=[c for c in ("source",) if c in shown.columns]).rename(columns={"where": "number"})
     if filters is None:
         filters = [c for c in ("study", "status", "check") if c in shown.columns]
     keys = findings["key"].astype(str).tolist() if "key" in findings.columns else None
     return HTMLTable(filter_table_html(
         shown, filters=filters, table_id=table_id, caption=caption, row_titles=keys, table_class="hccrep-audit",
-        column_classes={"where": "hc-where", "printed": "hc-printed", "detail": "hc-detail", "source": "hc-source"}))
+        column_classes={"where": "hc-where", "number": "hc-where", "printed": "hc-printed", "detail": "hc-detail",
+                        "source": "hc-source"}))
 
 
 def verdict_summary(card: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
@@ -444,3 +473,20 @@ def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
                      '<table class="hccrep-summary"><caption>Verdicts of every check, and the causes of the '
                      f'checks not reproduced, by study</caption><thead><tr>{head}</tr></thead><tbody>{body}'
                      "</tbody></table></div>")
+
+
+def glue_summary(name: str, table: HTMLTable) -> None:
+    """Show ``table`` and store it under ``name`` for other pages of the book (MyST-NB ``glue``).
+
+    A chapter's index page and the landing page paste the summary a scorecard
+    page computed (``{glue} name`` with ``:doc:``). Without MyST-NB (on Colab, say)
+    the table is only shown.
+    """
+    try:
+        from myst_nb import glue
+    except ImportError:  # pragma: no cover - the book's extra is not installed
+        from IPython.display import display
+
+        display(table)
+        return
+    glue(name, table, display=True)
