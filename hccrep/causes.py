@@ -262,15 +262,27 @@ def _reads_table(num: ReportedNumber, ctx: CauseContext) -> bool:
             and getattr(a, "by", None) in (None, ctx.group_variable()))
 
 
-def _count_only(num: ReportedNumber, ctx: CauseContext) -> bool:
-    """The number is computed from counts alone (a test of a categorical Table 1 row)."""
+def _count_only(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> bool:
+    """The number is computed from the printed counts alone (a test of a categorical Table 1 row).
+
+    Without a declared analysis, the audit's recomputation from the printed counts
+    must hold the replicated value: then the audit's table is the cohort's.
+    """
     a = _analysis(num)
     if a is not None:
         return a.kind == "table1_test" and _used_variant(a, ctx.runner) in _CATEGORICAL \
             and a.variable not in ctx.continuous_variables()
-    rows = ctx.audit_rows({num.key})
-    return bool((rows["check"] == "p_variants").any()) and bool(
-        rows["detail"].astype(str).str.match(r"chisq \d").any())
+    for _, r in ctx.audit_rows({num.key}).iterrows():
+        detail = str(r["detail"])
+        if r["check"] == "p_variants" and re.match(r"chisq \d", detail) and _audit_has(detail, row.get("replicated")):
+            return True
+    return False
+
+
+def _audit_has(detail: str, value) -> bool:
+    """One of the p-values an audit detail lists equals ``value`` (at the 4 digits it prints)."""
+    return _finite(value) and any(math.isclose(float(v), float(value), rel_tol=5e-4, abs_tol=5e-5)
+                                  for _, v in _AUDIT_VALUE.findall(detail))
 
 
 _AUDIT_VALUE = re.compile(r"\b(chisq_yates|chisq|auto_fisher|fisher|student|welch|anova) (\d+(?:\.\d+)?(?:e-?\d+)?)")
@@ -314,9 +326,7 @@ def rule_test_variant(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> s
             values = dict(_AUDIT_VALUE.findall(detail))
             names = [a.strip() for a in agrees.group(1).split(",")] if agrees else []
             names = [a for a in names if a in values and a != "none"]
-            same = any(math.isclose(float(v), float(row["replicated"]), rel_tol=5e-4, abs_tol=5e-5)
-                       for v in values.values()) if _finite(row.get("replicated")) else False
-            if names and same:
+            if names and _audit_has(detail, row.get("replicated")):
                 return (f"the printed counts fix this p-value in every cohort; {_test_name(names[0])} gives "
                         f"{values[names[0]]} from them, which prints as the paper (audit, p_variants), while the "
                         f"scorecard computes {_fmt(row['replicated'])}")
@@ -403,7 +413,7 @@ def rule_inconsistent(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> s
             detail = detail[:177].rsplit(" ", 1)[0] + " ..."
         whose = "" if r["key"] in (num.key, _base(num.key)) else " (of the same model term)"
         return f"the audit ({r['check']}) finds the printed numbers{whose} disagree with each other: {detail}"
-    if _is_point(row, num) and _count_only(num, ctx):
+    if _is_point(row, num) and _count_only(row, num, ctx):
         used = row.get("variant") or ""
         tried = f"neither {_test_name(used)}, which the scorecard uses, nor any other test" if used else "no test"
         return ("the printed counts fix this p-value in every simulated cohort, and "
