@@ -347,7 +347,7 @@ def scorecard_table(card: pd.DataFrame, *, table_id: str = "scorecard", caption:
     return HTMLTable(filter_table_html(
         shown, filters=filters, table_id=table_id, caption=caption, row_titles=list(card["key"].astype(str)),
         cell_titles=titles, table_class="hccrep-scorecard",
-        column_classes={"label": "hc-label", "printed": "hc-num", "replicated": "hc-num", "interval": "hc-num",
+        column_classes={"label": "hc-label", "printed": "hc-printed", "replicated": "hc-num", "interval": "hc-num",
                         "verdict": "hc-verdict", "cause": "hc-cause", "reason": "hc-reason", "study": "hc-num"}))
 
 
@@ -461,17 +461,32 @@ def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
 
 
 def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
-    """:func:`studies_summary` as a compact HTML table (causes that never occur left out)."""
+    """:func:`studies_summary` as a compact HTML table: one column per study, verdicts then causes.
+
+    Causes that no study has are left out.
+    """
     table = studies_summary(card)
-    table = table.loc[:, (table != 0).any(axis=0) | ~table.columns.str.startswith("miss: ")]
+    verdicts = [c for c in table.columns if not c.startswith("miss: ") and c != "checks"]
+    causes = [c for c in table.columns if c.startswith("miss: ") and table[c].any()]
     esc = _html.escape
-    head = "".join(f"<th>{esc(c)}</th>" for c in ["study", *table.columns])
-    body = "".join(
-        "<tr>" + f"<td>{esc(str(i))}</td>" + "".join(f'<td class="hc-num">{int(v)}</td>' for v in r) + "</tr>"
-        for i, r in zip(table.index, table.to_numpy()))
+    studies = list(table.index)
+    head = "<th></th>" + "".join(f'<th class="hc-num">{esc(str(st))}</th>' for st in studies)
+
+    def line(name: str, values, cls: str = "") -> str:
+        return (f'<tr{cls}><td>{esc(name)}</td>'
+                + "".join(f'<td class="hc-num">{int(v)}</td>' for v in values) + "</tr>")
+
+    def section(title: str) -> str:
+        return f'<tr class="hc-section"><th colspan="{len(studies) + 1}">{esc(title)}</th></tr>'
+
+    body = section("Verdicts") + "".join(line(v, table[v]) for v in verdicts)
+    body += line("checks", table["checks"], ' class="hc-total"')
+    if causes:
+        body += section("Causes of the checks not reproduced")
+        body += "".join(line(c.removeprefix("miss: "), table[c]) for c in causes)
     return HTMLTable('<div class="hccrep-verdict-summary" style="overflow-x: auto;">'
-                     '<table class="hccrep-summary"><caption>Verdicts of every check, and the causes of the '
-                     f'checks not reproduced, by study</caption><thead><tr>{head}</tr></thead><tbody>{body}'
+                     '<table class="hccrep-summary"><caption>Every reported check of each paper, by verdict, '
+                     f'and the causes of the misses</caption><thead><tr>{head}</tr></thead><tbody>{body}'
                      "</tbody></table></div>")
 
 
