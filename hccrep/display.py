@@ -296,7 +296,9 @@ def _value_text(v) -> str:
 
 
 def _reason_text(row: Mapping) -> str:
-    reason = str(row.get("reason") or "")
+    from hccrep.causes import _plain
+
+    reason = _plain(str(row.get("reason") or ""))
     detail = str(row.get("cause_detail") or "")
     if row.get("verdict") == "not reproduced" and detail:
         reason = f"{reason}. Why: {detail}" if reason else detail
@@ -347,7 +349,7 @@ def scorecard_table(card: pd.DataFrame, *, table_id: str = "scorecard", caption:
     return HTMLTable(filter_table_html(
         shown, filters=filters, table_id=table_id, caption=caption, row_titles=list(card["key"].astype(str)),
         cell_titles=titles, table_class="hccrep-scorecard",
-        column_classes={"label": "hc-label", "printed": "hc-printed", "replicated": "hc-num", "interval": "hc-num",
+        column_classes={"label": "hc-label", "printed": "hc-printed", "replicated": "hc-num", "interval": "hc-interval",
                         "verdict": "hc-verdict", "cause": "hc-cause", "reason": "hc-reason", "study": "hc-num"}))
 
 
