@@ -423,11 +423,14 @@ def verdict_summary_html(card: pd.DataFrame, title: str = "") -> HTMLTable:
         shown = causes[causes["total"] > 0]
         body = "".join(
             f"<tr><td>{esc(str(c))}</td><td class=\"hc-num\">{int(r['total'])}</td>"
-            f"<td class=\"hc-num\">{int(r['rule'])}</td><td class=\"hc-num\">{int(r['data'])}</td></tr>"
+            f"<td class=\"hc-num\">{int(r['rule'])}</td><td class=\"hc-num\">{int(r['data'])}</td>"
+            f"<td class=\"hc-num\">{int(r['none'])}</td></tr>"
             for c, r in shown.iterrows())
         right = (f"<table class=\"hccrep-summary\"><caption>Causes of the {int(causes['total'].sum())} "
                  "checks not reproduced</caption><thead><tr><th>cause</th><th>checks</th>"
-                 "<th>by a rule</th><th>from the data</th></tr></thead>"
+                 '<th title="decided by a rule of hccrep.causes">rule</th>'
+                 '<th title="declared in the data file (miss:)">data</th>'
+                 '<th title="neither: not modelled, see the chapter">none</th></tr></thead>'
                  f"<tbody>{body}</tbody></table>")
     head = f"<p><strong>{esc(title)}</strong></p>" if title else ""
     note = ("<p class=\"hccrep-summary-note\"><em>plausible, uninformative</em>: the reported value lies inside a "
