@@ -69,7 +69,8 @@ __all__ = [
 #: Columns of :func:`all_scorecards`, in order.
 SCORECARD_COLUMNS = (
     "study", "key", "source", "row", "column", "quantity", "printed", "replicated",
-    "mc_low", "mc_high", "verdict", "reason", "repeat_of",
+    "mc_low", "mc_high", "verdict", "reason", "repeat_of", "label", "compared", "informative",
+    "cause", "cause_detail", "cause_source",
 )
 #: Columns of :func:`all_audits`, in order.
 AUDIT_COLUMNS = ("study", "check", "key", "source", "where", "printed", "status", "detail")
@@ -176,16 +177,20 @@ def _has_runner(study) -> bool:
 
 def _unrunnable_card(study) -> pd.DataFrame:
     """Scorecard rows for a study nothing can simulate: every check, ``not checkable``."""
+    from hccrep.display import check_label, compared_token
     from hccrep.replication import Runner
 
     rows = [{
         "key": n.key, "file_id": n.file_id, "source": n.source, "row": n.row, "column": n.column,
         "quantity": n.quantity, "printed": n.printed, "reported": n.value, "replicated": float("nan"),
         "mc_low": float("nan"), "mc_high": float("nan"), "verdict": "not checkable", "reason": NO_RUNNER_REASON, "repeat_of": "",
+        "label": check_label(n, study), "compared": compared_token(n.printed, n.value, bound=n.bound, quantity=n.quantity),
+        "informative": True, "cause": "", "cause_detail": "", "cause_source": "",
     } for n in Runner(study).checks]
     return pd.DataFrame(rows, columns=[
         "key", "file_id", "source", "row", "column", "quantity", "printed", "reported", "replicated",
-        "mc_low", "mc_high", "verdict", "reason", "repeat_of"])
+        "mc_low", "mc_high", "verdict", "reason", "repeat_of", "label", "compared", "informative",
+        "cause", "cause_detail", "cause_source"])
 
 
 def all_audits(studies: Sequence[str] | None = None, *, include_ok: bool = True) -> pd.DataFrame:
@@ -282,6 +287,10 @@ def filter_table_html(
     table_id: str,
     caption: str = "",
     float_format: str = ".4g",
+    column_classes: dict[str, str] | None = None,
+    row_titles: Sequence[str] | None = None,
+    cell_titles: dict[str, Sequence[str]] | None = None,
+    table_class: str = "",
 ) -> str:
     """An HTML table with drop-down filters, a text search and sortable headers.
 
@@ -300,6 +309,15 @@ def filter_table_html(
         Optional caption above the table.
     float_format : str
         Format spec for float cells; NaN prints as an empty cell.
+    column_classes : mapping, optional
+        Column -> CSS class of its header and cells (widths and wrapping are
+        set in ``book/_static/hccrep.css``).
+    row_titles : sequence of str, optional
+        A tooltip per row (the ``title`` of its ``tr``), e.g. an internal key.
+    cell_titles : mapping, optional
+        Column -> a tooltip per row for that column's cells.
+    table_class : str
+        Extra CSS class of the ``table``.
 
     Returns
     -------
@@ -330,8 +348,13 @@ def filter_table_html(
         raise ValueError(f"filters: columns {missing} are not in df (columns: {list(df.columns)})")
     if not isinstance(table_id, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", table_id):
         raise ValueError(f"table_id must start with a letter and hold only letters, digits, - and _; got {table_id!r}")
+    for name, seq in [("row_titles", row_titles)] + list((cell_titles or {}).items()):
+        if seq is not None and len(seq) != len(df):
+            raise ValueError(f"{name}: {len(seq)} titles for {len(df)} rows")
     esc = _html.escape
     columns = [str(c) for c in df.columns]
+    classes = {str(k): v for k, v in (column_classes or {}).items()}
+    titles = {str(k): list(v) for k, v in (cell_titles or {}).items()}
     cells = [[_cell_text(v, float_format) for v in row] for row in df.itertuples(index=False)]
     parts = [f'<div class="hccrep-filter-table" id="{table_id}">']
     if caption:
@@ -339,7 +362,7 @@ def filter_table_html(
     parts.append('<p class="hccrep-controls">')
     for name in filters:
         col = columns.index(str(name))
-        values = sorted({r[col] for r in cells})
+        values = sorted({r[col] for r in cells} - {""})  # "all" already shows the rows left empty
         options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in values)
         parts.append(
             f'<label>{esc(str(name))} <select data-col="{col}" aria-label="filter by {esc(str(name))}">'
@@ -348,11 +371,23 @@ def filter_table_html(
     parts.append('<label>search <input type="search" aria-label="search the table"></label> ')
     parts.append(f'<span class="hccrep-count">{len(cells)} of {len(cells)} rows</span></p>')
     parts.append('<div style="overflow-x: auto; max-height: 80vh; overflow-y: auto;">')
-    parts.append('<table class="table hccrep-table" style="font-size: 0.8em; width: auto;"><thead><tr>')
-    parts += [f'<th data-col="{i}" title="click to sort">{esc(c)}</th>' for i, c in enumerate(columns)]
+    extra = f" {esc(table_class)}" if table_class else ""
+    # a table with a class of its own takes its width from the book's CSS (hccrep.css)
+    style = "font-size: 0.8em;" if table_class else "font-size: 0.8em; width: auto;"
+    parts.append(f'<table class="table hccrep-table{extra}" style="{style}"><thead><tr>')
+
+    def cls(c: str) -> str:
+        return f' class="{esc(classes[c])}"' if c in classes else ""
+
+    parts += [f'<th data-col="{i}"{cls(c)} title="click to sort">{esc(c)}</th>' for i, c in enumerate(columns)]
     parts.append("</tr></thead><tbody>")
-    for row in cells:
-        parts.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>")
+    for j, row in enumerate(cells):
+        tr = f'<tr title="{esc(str(row_titles[j]))}">' if row_titles is not None else "<tr>"
+        tds = []
+        for c, v in zip(columns, row):
+            title = f' title="{esc(str(titles[c][j]))}"' if c in titles else ""
+            tds.append(f"<td{cls(c)}{title}>{esc(v)}</td>")
+        parts.append(tr + "".join(tds) + "</tr>")
     parts.append("</tbody></table></div></div>")
     parts.append(_FILTER_SCRIPT % {"id": table_id})
     return "\n".join(parts)

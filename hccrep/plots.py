@@ -15,7 +15,8 @@ figure), so that the book's figures are accessible to screen readers.
 * :func:`love_plot` -- absolute standardised mean differences before and after
   matching.
 * :func:`reported_vs_replicated_plot` -- a scorecard drawn: Monte Carlo
-  interval, replicated and reported value of every check, coloured by verdict.
+  interval, replicated and reported value of every check, coloured by verdict;
+  :func:`reported_vs_replicated_plots` draws one such figure per table.
 * :func:`roc_plot`, :func:`calibration_plot`, :func:`decision_curve_plot` --
   prediction models: ROC curves with the AUC and DeLong CI, calibration
   curves, and net-benefit decision curves with treat-all and treat-none.
@@ -58,6 +59,7 @@ __all__ = [
     "km_plot",
     "love_plot",
     "reported_vs_replicated_plot",
+    "reported_vs_replicated_plots",
     "roc_plot",
     "set_alt_text",
     "set_theme",
@@ -996,7 +998,8 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     replicated value (book seed) as a dot and the reported value as a black
     open diamond, dot and bar coloured by the verdict (:data:`VERDICT_COLOURS`;
     the dot's shape also differs by verdict).  A text column prints the
-    numbers.  Only rows whose reported and replicated values are finite (and,
+    numbers.  Rows are named by the card's ``label`` column when it has one
+    (:func:`hccrep.display.check_label`, wrapped over lines), else by ``key``.  Only rows whose reported and replicated values are finite (and,
     on the ratio scale, whose reported value is positive) are drawn; the
     interval is drawn where both of its ends are finite.
 
@@ -1051,11 +1054,15 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     idx = np.flatnonzero(drawn)
     k = len(idx)
 
-    fig = plt.figure(figsize=(8.4, 1.6 + 0.3 * max(k, 1)), layout="constrained")
+    names = (card["label"] if "label" in card.columns else card["key"]).fillna(card["key"]).astype(str).to_numpy()
+    ticks = [_wrap_label(names[i]) for i in idx]
+    lines = sum(t.count("\n") + 1 for t in ticks) if ticks else 1
+    height = 1.6 + 0.3 * max(k, 1) + 0.17 * max(lines - k, 0)
+    fig = plt.figure(figsize=(8.4, height), layout="constrained")
     gs = fig.add_gridspec(1, 2, width_ratios=[2.6, 1.5])
     ax = fig.add_subplot(gs[0])
     txt = fig.add_subplot(gs[1], sharey=ax)
-    keys = card["key"].astype(str).to_numpy()
+    keys = names
     verdict = card["verdict"].astype(str).to_numpy()
 
     def tr(v):
@@ -1103,7 +1110,7 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
 
     ax.set_xlim(xlo, xhi)
     ax.set_ylim(max(k, 1) - 0.5, -0.5)
-    ax.set_yticks(range(k), list(keys[idx]))
+    ax.set_yticks(range(k), ticks, fontsize=8.5 if "label" in card.columns else None)
     ax.tick_params(axis="y", left=False)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(xlabel)
@@ -1125,6 +1132,80 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
 
     set_alt_text(fig, _card_alt(keys, verdict, idx, len(card), verdicts, scale, title))
     return fig
+
+
+def _wrap_label(text: str, width: int = 44, max_lines: int = 3) -> str:
+    """A row label over at most ``max_lines`` lines of about ``width`` characters."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width=width, break_long_words=False) or [text]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "\u2026"
+    return "\n".join(lines)
+
+
+def reported_vs_replicated_plots(card, *, by: str = "source", scale: str = "ratio",
+                                 title: str | None = None, max_rows: int = 30) -> list[Figure]:
+    """:func:`reported_vs_replicated_plot` once per table (or other value of ``by``), in card order.
+
+    A scorecard of a whole paper in one figure is several thousand pixels
+    tall; one figure per table keeps each readable.  A table with more than
+    ``max_rows`` drawable checks is split further by its ``column`` (a model,
+    an endpoint), or else into chunks of ``max_rows``.  Each figure's title
+    names the table (after ``title``, when given), and what the title says is
+    taken off the row labels.  Tables with nothing to draw are skipped.
+
+    Examples
+    --------
+    >>> card = pd.DataFrame({"key": ["a.hr", "b.hr"], "source": ["Table 2", "Table 3"],
+    ...                      "reported": [0.5, 2.0], "replicated": [0.55, 1.5], "mc_low": [0.3, 1.2],
+    ...                      "mc_high": [0.9, 2.5], "verdict": ["plausible", "plausible"]})
+    >>> [f.get_suptitle() for f in reported_vs_replicated_plots(card)]
+    ['Table 2', 'Table 3']
+    """
+    _check_frame(card, "card")
+    if by not in card.columns:
+        raise ValueError(f"card has no column {by!r} to split by")
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+        raise ValueError(f"max_rows must be a positive int, got {max_rows!r}")
+
+    def drawable(part) -> np.ndarray:
+        rep = pd.to_numeric(part["reported"], errors="coerce").to_numpy(dtype=float)
+        rpl = pd.to_numeric(part["replicated"], errors="coerce").to_numpy(dtype=float)
+        return np.isfinite(rep) & np.isfinite(rpl) & ((rep > 0) if scale == "ratio" else True)
+
+    def trimmed(part, prefix: str, suffix: str):
+        if "label" not in part.columns:
+            return part
+        out = []
+        for lb in part["label"]:
+            if isinstance(lb, str):
+                lb = lb[len(prefix):] if prefix and lb.startswith(prefix) else lb
+                lb = lb[: -len(suffix)] if suffix and lb.endswith(suffix) else lb
+            out.append(lb)
+        return part.assign(label=out)
+
+    figures = []
+    for name in pd.unique(card[by].astype(str)):
+        part = card[card[by].astype(str) == name]
+        part = part[drawable(part)]
+        if part.empty:
+            continue
+        head = f"{title}: {name}" if title else name
+        pieces = [(head, part, "")]
+        if len(part) > max_rows:
+            if "column" in part.columns and part["column"].notna().all() and part["column"].nunique() > 1:
+                pieces = [(f"{head} \u00b7 {col}", part[part["column"] == col], f" \u00b7 {col}")
+                          for col in pd.unique(part["column"])]
+            else:
+                n = -(-len(part) // max_rows)
+                pieces = [(f"{head} ({i + 1} of {n})", part.iloc[i * max_rows:(i + 1) * max_rows], "")
+                          for i in range(n)]
+        for text, piece, suffix in pieces:
+            piece = trimmed(piece, f"{name} \u00b7 ", suffix)
+            figures.append(reported_vs_replicated_plot(piece, scale=scale, title=text))
+    return figures
 
 
 def _card_alt(keys, verdict, idx, total, verdicts, scale, title) -> str:

@@ -706,6 +706,7 @@ def scorecard(
     cache_dir: str | None = None,
     backend: str | None = None,
     scheduler=None,
+    explain: bool = True,
 ) -> pd.DataFrame:
     """Every check of the study with its replicated value, interval and verdict.
 
@@ -722,16 +723,27 @@ def scorecard(
     cache_dir, n_jobs, backend, scheduler
         See :func:`monte_carlo` (the verdicts do not depend on ``n_jobs``,
         ``backend`` or ``scheduler``).
+    explain : bool, default True
+        Give every *not reproduced* a cause (:func:`hccrep.causes.explain_misses`;
+        it runs the audit of the study and recomputes some analyses on the
+        book's cohort). False leaves ``cause`` empty.
 
     Returns
     -------
     DataFrame
         Columns ``key, file_id, source, row, column, quantity, printed,
         reported, replicated, mc_low, mc_high, verdict, reason, repeat_of,
-        variant, stated_variant, replicated_stated``: ``variant`` is the
+        variant, stated_variant, replicated_stated, label, compared,
+        informative, cause, cause_detail, cause_source``: ``variant`` is the
         declared variant the check is judged under (the evident one when the
         data give it), ``stated_variant`` the paper's stated one when it
         differs, with its value on the book's seed in ``replicated_stated``.
+        ``label`` names the check in words (:func:`hccrep.display.check_label`),
+        ``compared`` is the printed token it is compared with;
+        ``informative`` is False for a *plausible* check whose Monte Carlo
+        interval is too wide to tell much (the reason says so); ``cause``,
+        ``cause_detail`` and ``cause_source`` (``rule``, ``data`` or ``none``)
+        explain each *not reproduced* (:mod:`hccrep.causes`).
     """
     if not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1), got {level}")
@@ -776,7 +788,34 @@ def scorecard(
             "verdict": v, "reason": reason, "repeat_of": repeat_of,
             "variant": used, "stated_variant": stated, "replicated_stated": rep_stated,
         })
-    return pd.DataFrame(rows)
+    return _readable(pd.DataFrame(rows), runner, book_seed, explain)
+
+
+def _readable(card: pd.DataFrame, runner: Runner, seed: int, explain: bool) -> pd.DataFrame:
+    """Add the columns a reader needs: label, compared, informative, and the cause of each miss."""
+    from hccrep.causes import explain_misses
+    from hccrep.display import check_label, compared_token, interval_informative
+
+    extra = ["label", "compared", "informative", "cause", "cause_detail", "cause_source"]
+    if card.empty:
+        return card.reindex(columns=list(card.columns) + extra)
+    checks = {n.key: n for n in runner.checks}
+    card["label"] = [check_label(checks[k], runner.study) if k in checks else k for k in card["key"]]
+    card["compared"] = [compared_token(n.printed, n.value, bound=n.bound, quantity=n.quantity)
+                        if (n := checks.get(k)) is not None else p for k, p in zip(card["key"], card["printed"])]
+    informative = []
+    for i, r in card.iterrows():
+        ok, why = (interval_informative(r["quantity"], r["mc_low"], r["mc_high"]) if r["verdict"] == "plausible"
+                   else (True, ""))
+        informative.append(ok)
+        if not ok:
+            card.loc[i, "reason"] = f"{r['reason']}; but the interval is too wide to tell much: {why}"
+    card["informative"] = informative
+    if explain and not card.empty:
+        causes = explain_misses(card, runner, seed=seed, numbers=checks)
+    else:
+        causes = pd.DataFrame({"cause": "", "cause_detail": "", "cause_source": ""}, index=card.index)
+    return pd.concat([card, causes], axis=1)
 
 
 def inputs_table(study: Study) -> pd.DataFrame:
@@ -787,13 +826,16 @@ def inputs_table(study: Study) -> pd.DataFrame:
     ])
 
 
-def summarise(card: pd.DataFrame, count_repeats: bool = False) -> pd.Series:
+def summarise(card: pd.DataFrame, count_repeats: bool = False, split_uninformative: bool = False) -> pd.Series:
     """Counts of each verdict (all four, zeros included).
 
     A printed p-value that repeats another test on the same table (column
     ``repeat_of`` of :func:`scorecard`, from the ``same_test_as`` attribute)
     is not independent evidence: it is left out of the counts unless
-    ``count_repeats`` is true.
+    ``count_repeats`` is true.  ``split_uninformative`` counts the *plausible*
+    checks whose Monte Carlo interval is too wide to tell much (column
+    ``informative`` False) apart, as ``"plausible, uninformative"`` after
+    ``"plausible"``.
 
     Examples
     --------
@@ -803,7 +845,16 @@ def summarise(card: pd.DataFrame, count_repeats: bool = False) -> pd.Series:
     """
     if not count_repeats and "repeat_of" in card.columns:
         card = card[card["repeat_of"].fillna("").astype(str) == ""]
-    return card["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
+    if not split_uninformative:
+        return card["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
+    from hccrep.display import UNINFORMATIVE
+
+    verdicts = card["verdict"]
+    if "informative" in card.columns:
+        wide = (verdicts == "plausible") & ~card["informative"].fillna(True).astype(bool)
+        verdicts = verdicts.where(~wide, UNINFORMATIVE)
+    order = list(VERDICTS[:2]) + [UNINFORMATIVE] + list(VERDICTS[2:])
+    return verdicts.value_counts().reindex(order, fill_value=0)
 
 
 RunnerFactory = Callable[..., Runner]

@@ -61,6 +61,7 @@ def file_models() -> dict[str, type]:
         "baseline tests": spec.TableTests,
         "results file": spec.ResultsFile,
         "reported number": spec.NumberSpec,
+        "cause of a miss": spec.Miss,
         "simulation.yaml": spec.SimulationFile,
         "survival endpoint": spec.SurvivalSpec,
         "binary outcome": spec.BinarySpec,

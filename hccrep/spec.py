@@ -67,6 +67,8 @@ __all__ = [
     "DATA_DIR",
     "DataFileError",
     "ReportedNumber",
+    "Miss",
+    "MISS_CAUSES",
     "BaselineFile",
     "ResultsFile",
     "SimulationFile",
@@ -296,6 +298,21 @@ class CellSpec(_Model):
 Cell = Union[str, CellSpec]
 
 
+#: Why a check is not reproduced (the ``cause`` of a ``miss`` and of :mod:`hccrep.causes`).
+MISS_CAUSES = ("test variant", "rounding of inputs", "simulation assumption", "inconsistency in the paper",
+               "small subgroup", "not modelled")
+
+
+class Miss(_Model):
+    """Why a check is not reproduced, when no rule of :mod:`hccrep.causes` can tell (curated from the chapter)."""
+
+    cause: Literal["test variant", "rounding of inputs", "simulation assumption", "inconsistency in the paper",
+                   "small subgroup", "not modelled"] = Field(description="one of the causes of hccrep.causes")
+    why: str = Field(min_length=1, description="one line in plain words: what the chapter found")
+    part: Literal["both", "value", "limits"] = Field(
+        default="both", description="what it explains: the number, the limits of its interval, or both")
+
+
 def _variant_field(value: Any) -> Any:
     return {"stated": value} if isinstance(value, str) else value
 
@@ -305,6 +322,7 @@ class PValueSpec(_Model):
     role: Role = "check"
     note: str | None = None
     variant: Variant | None = Field(default=None, description="the test of this row (overrides the table's `tests`)")
+    miss: Miss | None = Field(default=None, description="why the p-value is not reproduced, when no rule of hccrep.causes says")
 
     @field_validator("variant", mode="before")
     @classmethod
@@ -406,6 +424,7 @@ class NumberSpec(_Model):
     attrs: dict[str, Union[str, float, int]] = Field(default_factory=dict, description="free notes for a study module (no analysis reads them)")
     note: str | None = Field(default=None, description="a curator's remark (free text)")
     analysis: Analysis | None = Field(default=None, description="what computes the replicated value (see hccrep.declared)")
+    miss: Miss | None = Field(default=None, description="why the number (or a limit of it) is not reproduced, when no rule of hccrep.causes says")
 
 
 class ResultsFile(_Model):
@@ -553,6 +572,8 @@ class ReportedNumber:
     attrs: dict = field(default_factory=dict, hash=False, compare=False)
     #: what computes the replicated value (a model of :mod:`hccrep.declared`), or None
     analysis: Any = field(default=None, hash=False, compare=False)
+    #: the curated cause of a miss (:class:`Miss`), or None
+    miss: Any = field(default=None, hash=False, compare=False)
 
     @property
     def provenance(self) -> str:
@@ -985,11 +1006,11 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
                         yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.{g.key}", v.summary, text, s.centre, role, src, v.label, g.label, decimals=s.decimals[0], attrs={"variable": v.key, "group": g.key})
                 if v.p is not None:
                     pv = parse_pvalue(v.p.printed)
-                    yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.p", "p", v.p.printed, pv.value, v.p.role, src, v.label, "p", bound=pv.bound, decimals=pv.decimals, attrs={"variable": v.key, "test_stated": v.test_stated or f.methods.get("categorical_test" if isinstance(v, CategoricalVariable) else "continuous_test", "")}, analysis=table1_analysis(f, v) if not pre else None)
+                    yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.p", "p", v.p.printed, pv.value, v.p.role, src, v.label, "p", bound=pv.bound, decimals=pv.decimals, attrs={"variable": v.key, "test_stated": v.test_stated or f.methods.get("categorical_test" if isinstance(v, CategoricalVariable) else "continuous_test", "")}, analysis=table1_analysis(f, v) if not pre else None, miss=v.p.miss)
         else:
             for num in f.numbers:
                 token_dec = value_decimals(num.printed, num.value)
-                yield ReportedNumber(study.key, f.file_id, num.key, num.quantity, num.printed, num.value, num.role, src, num.where.row or num.where.text, num.where.column, num.lower, num.upper, num.bound, token_dec, dict(num.attrs), _with_table_test(study, num.analysis))
+                yield ReportedNumber(study.key, f.file_id, num.key, num.quantity, num.printed, num.value, num.role, src, num.where.row or num.where.text, num.where.column, num.lower, num.upper, num.bound, token_dec, dict(num.attrs), _with_table_test(study, num.analysis), num.miss)
 
 
 def _with_table_test(study: Study, analysis):

@@ -1,0 +1,512 @@
+"""Scorecards a clinician can read: row labels, the number compared, wide-interval flags, book tables.
+
+- :func:`check_label` names a check from its data (table · row · column, or what
+  its analysis computes), never by its internal key;
+- :func:`compared_token` is the exact printed token a check is compared with
+  (``"5.4"`` for the lower limit of ``"12.6 months [95% CI: 5.4–17.3]"``);
+- :func:`interval_informative` says whether a Monte Carlo interval is narrow
+  enough for *plausible* to mean something;
+- :func:`scorecard_table`, :func:`audit_table` and :func:`verdict_summary_html`
+  give the book's HTML tables (wrapping text, no internal keys shown, the key
+  in a tooltip).
+
+Examples
+--------
+>>> compared_token("12.6 months [95% CI: 5.4–17.3]", 5.4)
+'5.4'
+>>> compared_token("110 (72.4%)", 72.4)
+'72.4%'
+>>> interval_informative("p", 0.004, 0.89)[0]
+False
+"""
+
+from __future__ import annotations
+
+import html as _html
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "QUANTITY_WORDS",
+    "check_label",
+    "compared_token",
+    "interval_informative",
+    "interval_text",
+    "scorecard_table",
+    "audit_table",
+    "verdict_summary",
+    "verdict_summary_html",
+    "studies_summary",
+    "studies_summary_html",
+    "glue_summary",
+    "HTMLTable",
+    "UNINFORMATIVE",
+]
+
+#: Words for each quantity (a label's last part when the data give no column).
+QUANTITY_WORDS = {
+    "count": "count", "percent": "%", "rate": "rate", "median": "median", "mean": "mean", "sd": "SD",
+    "hr": "HR", "or": "OR", "rr": "RR", "p": "p", "p_interaction": "p for interaction", "c_index": "C-index",
+    "auc": "AUC", "brier": "Brier score", "kappa": "kappa", "net_benefit": "net benefit", "cutoff": "cut-off",
+    "sensitivity": "sensitivity", "specificity": "specificity", "accuracy": "accuracy", "precision": "precision",
+    "f1": "F1", "dose": "dose", "bed": "BED", "other": "value", "statement": "claim", "log_or": "log OR", "z": "z",
+}
+
+#: The verdict name :func:`hccrep.replication.summarise` gives plausible checks with a wide interval.
+UNINFORMATIVE = "plausible, uninformative"
+
+_RATIOS = ("hr", "or", "rr")
+_DASH = "\u2013"
+
+
+# --------------------------------------------------------------------------- labels
+
+def _group_labels(study) -> dict[str, str]:
+    try:
+        base = study.baseline()
+    except (KeyError, AttributeError, ValueError):
+        return {}
+    out = {g.key: g.label for g in base.groups}
+    if base.total is not None:
+        out[base.total.key] = base.total.label
+    return out
+
+
+def _variables(study) -> dict:
+    try:
+        return {v.key: v for v in study.baseline().variables}
+    except (KeyError, AttributeError, ValueError):
+        return {}
+
+
+def _time_unit(study, endpoint: str) -> str:
+    """The unit of an endpoint's time (from the unit of its printed medians), or ''."""
+    sim = getattr(study, "simulation", None)
+    spec = next((s for s in getattr(sim, "survival", []) if s.endpoint == endpoint), None)
+    if spec is None:
+        return ""
+    keys = set(spec.medians.values())
+    for f in study.files.values():
+        for n in getattr(f, "numbers", []):
+            if n.key in keys and n.unit:
+                return n.unit
+    return ""
+
+
+def _readable(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def describe_analysis(analysis, study=None) -> str:
+    """What a declared analysis computes, in words (``"OS at 24 months, RT+IO+T"``); '' if unknown."""
+    if analysis is None:
+        return ""
+    groups = _group_labels(study) if study is not None else {}
+    variables = _variables(study) if study is not None else {}
+
+    def var_label(v: str) -> str:
+        return variables[v].label if v in variables else _readable(v)
+
+    def level_label(v: str, lv: str) -> str:
+        if v in variables and hasattr(variables[v], "levels"):
+            found = next((x.label for x in variables[v].levels if x.key == lv), None)
+            if found:
+                return found
+        return groups.get(lv, _readable(lv))
+
+    kind = analysis.kind
+    by = getattr(analysis, "by", None)
+    group = getattr(analysis, "group", None)
+    who = ""
+    if group is not None:
+        who = f", {level_label(by, group) if by else groups.get(group, _readable(group))}"
+    subset = getattr(analysis, "subset", None) or {}
+    only = "".join(f", only {var_label(v)} {level_label(v, lv)}" for v, lv in subset.items())
+    endpoint = getattr(analysis, "endpoint", None)
+    ep = endpoint.upper() if endpoint else ""
+    if kind == "km_median":
+        text = f"median {ep}{who}"
+    elif kind == "km_landmark":
+        unit = _time_unit(study, endpoint) if study is not None else ""
+        text = f"{ep} at {analysis.time:g}{' ' + unit if unit else ''}{who}"
+    elif kind == "logrank":
+        gs = analysis.groups or []
+        text = f"log-rank test of {ep}" + (f", {' vs '.join(level_label(by, g) if by else groups.get(g, g) for g in gs)}"
+                                             if gs else "")
+    elif kind in ("cox", "logistic"):
+        target = ep if kind == "cox" else _readable(analysis.outcome)
+        term = var_label(analysis.term)
+        if analysis.level is not None:
+            term += f": {level_label(analysis.term, analysis.level)}"
+        model = "univariable" if len(analysis.terms) == 1 else "multivariable"
+        text = f"{term} ({model}, {target})"
+    elif kind == "table1_test":
+        gs = analysis.groups or []
+        text = f"test of {var_label(analysis.variable)}" + (
+            f", {' vs '.join(groups.get(g, level_label(by, g) if by else g) for g in gs)}" if gs else "")
+    elif kind == "proportion":
+        lv = f": {level_label(analysis.variable, analysis.level)}" if analysis.level is not None else ""
+        text = f"{var_label(analysis.variable)}{lv}{who}"
+    elif kind == "summary":
+        text = f"{var_label(analysis.variable)}{who}"
+    elif kind in ("auc", "c_index"):
+        score = var_label(analysis.marker) if analysis.marker else "model of " + ", ".join(
+            var_label(t) for t in analysis.terms)
+        text = f"{score}"
+    else:
+        text = ""
+    return (text + only).strip(", ")
+
+
+def check_label(num, study=None) -> str:
+    """A readable name for a check: ``"Table 1 · Sex: male · p, TACE vs P+T"``.
+
+    The source, the row and the column as the data give them; where the data give no
+    column (a number quoted in the text), what the analysis computes or the quantity.
+    A limit of an interval says which (``"(upper limit)"``).
+    """
+    side = num.key.rsplit(".", 1)[1] if num.key.endswith((".lower", ".upper")) else None
+    parts = [str(num.source)] if num.source else []
+    if num.row:
+        parts.append(str(num.row))
+    column = num.column
+    if side and column and column == f"{num.quantity} ({side} limit)":
+        column = None  # the runner's placeholder: the quantity's name
+    if column:
+        if num.quantity in ("mean", "sd") and not side:
+            column = f"{column} ({QUANTITY_WORDS[num.quantity]})"  # a mean ± SD cell holds two checks
+        parts.append(str(column))
+    else:
+        what = describe_analysis(getattr(num, "analysis", None), study) or _from_attrs(num, study) \
+            or QUANTITY_WORDS.get(num.quantity, num.quantity)
+        if num.quantity in _RATIOS and getattr(num, "analysis", None) is not None and num.analysis.kind in ("cox", "logistic"):
+            what = f"{QUANTITY_WORDS[num.quantity]} of {what}"
+        elif num.quantity in ("p", "p_interaction") and getattr(num, "analysis", None) is not None:
+            what = f"{QUANTITY_WORDS[num.quantity]}, {what}"
+        parts.append(what + (f" ({side} limit)" if side else ""))
+    return " · ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _from_attrs(num, study) -> str:
+    """A number without analysis: its quantity, endpoint, arm and subgroup as its attributes name them."""
+    attrs = getattr(num, "attrs", None) or {}
+    word = QUANTITY_WORDS.get(num.quantity, num.quantity)
+    if isinstance(attrs.get("endpoint"), str):
+        word += f" ({attrs['endpoint'].upper()})"
+    parts = [word]
+    variables = _variables(study) if study is not None else {}
+    groups = _group_labels(study) if study is not None else {}
+    arm = attrs.get("arm", attrs.get("group"))
+    if isinstance(arm, str):
+        parts.append(groups.get(arm, _readable(arm)))
+    var, level = attrs.get("subgroup_variable"), attrs.get("subgroup_level")
+    if isinstance(var, str):
+        v = variables.get(var)
+        text = v.label if v is not None else _readable(var)
+        if isinstance(level, str):
+            lv = next((x.label for x in getattr(v, "levels", []) if x.key == level), None)
+            text += f" {lv or _readable(level)}"
+        parts.append(text)
+    elif isinstance(attrs.get("subgroup"), str):
+        parts.append(f"subgroup {_readable(attrs['subgroup'])}")
+    return ", ".join(parts) if len(parts) > 1 or word != QUANTITY_WORDS.get(num.quantity, num.quantity) else ""
+
+
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def compared_token(printed: str, value: float, *, bound: str | None = None, quantity: str = "") -> str:
+    """The token of ``printed`` that ``value`` was read from: what the check is compared with.
+
+    A p-value printed with a bound keeps it (``"< 0.001"``), a percentage its sign
+    (``"72.4%"``), a negative number its minus; a claim is its whole sentence.
+    Falls back to ``printed`` when no token matches.
+    """
+    printed = str(printed)
+    if quantity == "statement" or value is None or not np.isfinite(value):
+        return printed
+    for m in _TOKEN.finditer(printed):
+        if math.isclose(float(m.group().replace(",", "")), abs(value), rel_tol=1e-9, abs_tol=1e-12):
+            tok = m.group()
+            before = printed[:m.start()].rstrip()
+            if value < 0 and before.endswith(("-", "\u2212")):
+                tok = "-" + tok
+            if printed[m.end():m.end() + 1] == "%":
+                tok += "%"
+            if bound:
+                tok = f"{bound} {tok}"
+            return tok
+    return printed
+
+
+# --------------------------------------------------------------------------- intervals
+
+def interval_informative(quantity: str, low: float, high: float) -> tuple[bool, str]:
+    """Whether a Monte Carlo interval says something, and why not when it does not.
+
+    Too wide: a p-value interval holding both p < 0.05 and p > 0.5; a ratio
+    interval wider than a factor of 4 (or reaching 0); a claim that holds in
+    some cohorts and fails in others (interval [0, 1]).
+    """
+    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
+        return True, ""
+    if quantity in ("p", "p_interaction") and low < 0.05 and high > 0.5:
+        return False, "it holds p-values below 0.05 and above 0.5, so a p anywhere in between would pass"
+    if quantity in _RATIOS:
+        if low <= 0:
+            return False, "it reaches 0, so almost any ratio would pass"
+        if high / low > 4:
+            return False, f"its ends differ by a factor of {high / low:.0f}, so almost any ratio in that range would pass"
+    if quantity == "statement" and low <= 0 and high >= 1:
+        return False, "the claim holds in some simulated cohorts and fails in others"
+    return True, ""
+
+
+def interval_text(low: float, high: float) -> str:
+    """``"0.176"`` repeated as ``"always 0.176"`` for a point, ``"0.38 – 0.91"`` otherwise, '—' if none."""
+    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
+        return "\u2014"
+    if math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-12):
+        return f"always {low:.4g}"
+    return f"{low:.3g} {_DASH} {high:.3g}"
+
+
+# --------------------------------------------------------------------------- HTML tables
+
+class HTMLTable(str):
+    """An HTML fragment that notebooks display as HTML (and tests read as a string)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:  # what a text-only front end shows instead of the markup
+        return f"<HTML table of {self.count('<tr')} rows>"
+
+
+def _value_text(v) -> str:
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return "\u2014"
+    if isinstance(v, (float, np.floating)):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def _reason_text(row: Mapping) -> str:
+    from hccrep.causes import _plain
+
+    reason = _plain(str(row.get("reason") or ""))
+    detail = str(row.get("cause_detail") or "")
+    if row.get("verdict") == "not reproduced" and detail:
+        reason = f"{reason}. Why: {detail}" if reason else detail
+    return reason
+
+
+SCORECARD_DISPLAY = ("label", "printed", "replicated", "interval", "verdict", "cause", "reason")
+
+
+def scorecard_table(card: pd.DataFrame, *, table_id: str = "scorecard", caption: str = "",
+                    filters: Sequence[str] | None = None) -> HTMLTable:
+    """The scorecard as the book shows it: one readable row per check.
+
+    Columns, in order: ``label`` (what the number is), ``printed`` (the exact
+    token compared; the whole printed text in its tooltip), ``replicated`` (on
+    the book's seed), ``interval`` (the Monte Carlo interval), ``verdict``,
+    ``cause`` (of a *not reproduced*) and ``reason`` (with the cause explained);
+    a ``study`` column first when the card has one. The internal key is only
+    in each row's tooltip. Drop-down filters (default: study, verdict and
+    cause), a search box and sortable headers come from
+    :func:`hccrep.book.filter_table_html`.
+    """
+    from hccrep.book import filter_table_html
+
+    if not isinstance(card, pd.DataFrame) or card.empty:
+        raise ValueError("card must be a non-empty scorecard DataFrame")
+    missing = [c for c in ("key", "printed", "replicated", "mc_low", "mc_high", "verdict", "reason") if c not in card]
+    if missing:
+        raise ValueError(f"card lacks the scorecard columns {missing}")
+    rows = []
+    for r in card.to_dict("records"):
+        label = r.get("label") or r.get("row") or r.get("key")
+        compared = r.get("compared") or r.get("printed")
+        cause = r.get("cause") if r.get("verdict") == "not reproduced" else ""
+        out = {}
+        if "study" in card.columns:
+            out["study"] = r["study"]
+        out.update({
+            "label": str(label), "printed": str(compared), "replicated": _value_text(r.get("replicated")),
+            "interval": interval_text(r.get("mc_low"), r.get("mc_high")), "verdict": str(r["verdict"]),
+            "cause": str(cause or ""), "reason": _reason_text(r),
+        })
+        rows.append(out)
+    shown = pd.DataFrame(rows)
+    if filters is None:
+        filters = [c for c in ("study", "verdict", "cause") if c in shown.columns]
+    titles = {"printed": [f"printed: {p}" for p in card["printed"].astype(str)]}
+    return HTMLTable(filter_table_html(
+        shown, filters=filters, table_id=table_id, caption=caption, row_titles=list(card["key"].astype(str)),
+        cell_titles=titles, table_class="hccrep-scorecard",
+        column_classes={"label": "hc-label", "printed": "hc-printed", "replicated": "hc-num", "interval": "hc-interval",
+                        "verdict": "hc-verdict", "cause": "hc-cause", "reason": "hc-reason", "study": "hc-num"}))
+
+
+def _number_labels(findings: pd.DataFrame, study=None) -> dict:
+    """(study key, number key) -> :func:`check_label`, for the studies of ``findings``."""
+    from hccrep.spec import Study, load_study
+
+    keys = list(pd.unique(findings["study"])) if "study" in findings.columns else [study]
+    out = {}
+    for key in keys:
+        if key is None:
+            continue
+        st = key if isinstance(key, Study) else load_study(str(key))
+        for n in st.numbers:
+            out[(key, n.key)] = check_label(n, st)
+    return out
+
+
+def audit_table(findings: pd.DataFrame, *, table_id: str = "audit", caption: str = "",
+                filters: Sequence[str] | None = None, study=None) -> HTMLTable:
+    """Audit findings as the book shows them: the ``detail`` column wide and wrapping.
+
+    The internal key goes to the row's tooltip; the column ``number`` (the
+    audit's ``source`` and ``where``) names the number as the scorecard does,
+    for the study in each row's ``study`` column or ``study``; ``printed``
+    gives its text.
+    """
+    from hccrep.book import filter_table_html
+
+    if not isinstance(findings, pd.DataFrame) or findings.empty:
+        raise ValueError("findings must be a non-empty audit DataFrame")
+    cols = [c for c in ("study", "check", "source", "where", "printed", "status", "detail") if c in findings.columns]
+    shown = findings[cols].fillna("").astype(str)
+    if "where" in shown.columns and "key" in findings.columns:
+        # name the number as the scorecard does (the row alone does not say PFS or OS, say)
+        names = _number_labels(findings, study)
+        shown["where"] = [names.get((st, k), w) for st, k, w in zip(
+            findings["study"] if "study" in findings.columns else [study] * len(findings),
+            findings["key"].astype(str), shown["where"])]
+        shown = shown.drop(columns=[c for c in ("source",) if c in shown.columns]).rename(columns={"where": "number"})
+    if filters is None:
+        filters = [c for c in ("study", "status", "check") if c in shown.columns]
+    keys = findings["key"].astype(str).tolist() if "key" in findings.columns else None
+    return HTMLTable(filter_table_html(
+        shown, filters=filters, table_id=table_id, caption=caption, row_titles=keys, table_class="hccrep-audit",
+        column_classes={"where": "hc-where", "number": "hc-where", "printed": "hc-printed", "detail": "hc-detail",
+                        "source": "hc-source"}))
+
+
+def verdict_summary(card: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """Counts by verdict (wide-interval *plausible* apart) and the misses by cause and by source of the cause."""
+    from hccrep.causes import cause_counts
+    from hccrep.replication import summarise
+
+    verdicts = summarise(card, split_uninformative="informative" in card.columns)
+    once = card[card["repeat_of"].fillna("").astype(str) == ""] if "repeat_of" in card.columns else card
+    causes = cause_counts(once) if "cause" in card.columns else pd.DataFrame()
+    return verdicts, causes
+
+
+def verdict_summary_html(card: pd.DataFrame, title: str = "") -> HTMLTable:
+    """A one-screen summary of a scorecard: verdict counts beside the causes of the misses."""
+    verdicts, causes = verdict_summary(card)
+    esc = _html.escape
+    total = int(verdicts.sum())
+    rows = "".join(f"<tr><td>{esc(str(v))}</td><td class=\"hc-num\">{int(n)}</td></tr>" for v, n in verdicts.items())
+    left = (f"<table class=\"hccrep-summary\"><caption>Verdicts of {total} checks</caption>"
+            f"<thead><tr><th>verdict</th><th>checks</th></tr></thead><tbody>{rows}</tbody></table>")
+    right = ""
+    if not causes.empty and int(causes["total"].sum()) > 0:
+        shown = causes[causes["total"] > 0]
+        body = "".join(
+            f"<tr><td>{esc(str(c))}</td><td class=\"hc-num\">{int(r['total'])}</td>"
+            f"<td class=\"hc-num\">{int(r['rule'])}</td><td class=\"hc-num\">{int(r['data'])}</td>"
+            f"<td class=\"hc-num\">{int(r['none'])}</td></tr>"
+            for c, r in shown.iterrows())
+        right = (f"<table class=\"hccrep-summary\"><caption>Causes of the {int(causes['total'].sum())} "
+                 "checks not reproduced</caption><thead><tr><th>cause</th><th>checks</th>"
+                 '<th title="decided by a rule of hccrep.causes">rule</th>'
+                 '<th title="declared in the data file (miss:)">data</th>'
+                 '<th title="neither: not modelled, see the chapter">none</th></tr></thead>'
+                 f"<tbody>{body}</tbody></table>")
+    head = f"<p><strong>{esc(title)}</strong></p>" if title else ""
+    note = ("<p class=\"hccrep-summary-note\"><em>plausible, uninformative</em>: the reported value lies inside a "
+            "Monte Carlo interval too wide to tell much (for a p-value, one that holds both p &lt; 0.05 and "
+            "p &gt; 0.5; for a ratio, one whose ends differ by more than a factor of 4).</p>")
+    return HTMLTable(f"<div class=\"hccrep-verdict-summary\">{head}<div class=\"hccrep-summary-tables\">"
+                     f"{left}{right}</div>{note}</div>")
+
+
+def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
+    """One row per study: checks by verdict (wide-interval *plausible* apart) and misses by cause.
+
+    ``card`` is :func:`hccrep.book.all_scorecards` (a ``study`` column). Repeats of a
+    test are left out, as in :func:`hccrep.replication.summarise`.
+    """
+    from hccrep.causes import CAUSES
+    from hccrep.replication import summarise
+
+    rows = {}
+    for study, part in card.groupby("study", sort=True):
+        row = summarise(part, split_uninformative=True).to_dict()
+        row["checks"] = int(sum(row.values()))
+        missed = part[part["verdict"] == "not reproduced"]
+        if "repeat_of" in missed.columns:
+            missed = missed[missed["repeat_of"].fillna("").astype(str) == ""]
+        counts = missed["cause"].value_counts() if "cause" in missed.columns else pd.Series(dtype=int)
+        for c in CAUSES:
+            row[f"miss: {c}"] = int(counts.get(c, 0))
+        rows[study] = row
+    out = pd.DataFrame.from_dict(rows, orient="index").fillna(0).astype(int)
+    out.index.name = "study"
+    return out
+
+
+def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
+    """:func:`studies_summary` as a compact HTML table: one column per study, verdicts then causes.
+
+    Causes that no study has are left out.
+    """
+    table = studies_summary(card)
+    verdicts = [c for c in table.columns if not c.startswith("miss: ") and c != "checks"]
+    causes = [c for c in table.columns if c.startswith("miss: ") and table[c].any()]
+    esc = _html.escape
+    studies = list(table.index)
+    head = "<th></th>" + "".join(f'<th class="hc-num">{esc(str(st))}</th>' for st in studies)
+
+    def line(name: str, values, cls: str = "") -> str:
+        return (f'<tr{cls}><td>{esc(name)}</td>'
+                + "".join(f'<td class="hc-num">{int(v)}</td>' for v in values) + "</tr>")
+
+    def section(title: str) -> str:
+        return f'<tr class="hc-section"><th colspan="{len(studies) + 1}">{esc(title)}</th></tr>'
+
+    body = section("Verdicts") + "".join(line(v, table[v]) for v in verdicts)
+    body += line("checks", table["checks"], ' class="hc-total"')
+    if causes:
+        body += section("Causes of the checks not reproduced")
+        body += "".join(line(c.removeprefix("miss: "), table[c]) for c in causes)
+    return HTMLTable('<div class="hccrep-verdict-summary" style="overflow-x: auto;">'
+                     '<table class="hccrep-summary"><caption>Every reported check of each paper, by verdict, '
+                     f'and the causes of the misses</caption><thead><tr>{head}</tr></thead><tbody>{body}'
+                     "</tbody></table></div>")
+
+
+def glue_summary(name: str, table: HTMLTable) -> None:
+    """Show ``table`` and store it under ``name`` for other pages of the book (MyST-NB ``glue``).
+
+    A chapter's index page and the landing page paste the summary a scorecard
+    page computed (``{glue} name`` with ``:doc:``). Without MyST-NB (on Colab, say)
+    the table is only shown.
+    """
+    try:
+        from myst_nb import glue
+    except ImportError:  # pragma: no cover - the book's extra is not installed
+        from IPython.display import display
+
+        display(table)
+        return
+    glue(name, table, display=True)
