@@ -134,8 +134,12 @@ class CohortView:
         return m
 
     def survival(self, endpoint: str, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        t, e = self.numeric(f"{endpoint}_time"), self.numeric(f"{endpoint}_event").astype(np.int64)
-        return (t, e) if mask is None else (t[mask], e[mask])
+        t, e = self.numeric(f"{endpoint}_time"), self.numeric(f"{endpoint}_event")
+        if mask is not None:  # select first: patients outside the mask may have no such endpoint (NaN)
+            t, e = t[mask], e[mask]
+        if np.isnan(e).any():
+            raise ValueError(f"{endpoint}: the event status is missing for some of these patients")
+        return t, e.astype(np.int64)
 
     def design_arrays(self, terms: list[str], reference: Mapping[str, str], mask: np.ndarray,
                       collapse: Mapping[str, list[str]] | None = None) -> tuple[list[str], np.ndarray]:
