@@ -85,6 +85,14 @@ def _efron_terms(beta: np.ndarray, t: np.ndarray, e: np.ndarray, x: np.ndarray, 
     return _Prepared(t, e, x, ties).terms(beta)
 
 
+def _arrays(time, event, x, ties: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Times, 0/1 events and an ``(n, p)`` covariate array, and a known ties method (no other checks: hot path)."""
+    if ties not in ("efron", "breslow"):
+        raise ValueError(f"unknown ties {ties!r}; expected 'efron' or 'breslow'")
+    x = np.asarray(x, dtype=float)
+    return np.asarray(time, dtype=float), np.asarray(event, dtype=int), x[:, None] if x.ndim == 1 else x
+
+
 def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, float]:
     """Maximum partial-likelihood coefficients, their Wald SEs and the log partial likelihood.
 
@@ -105,13 +113,7 @@ def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: i
     >>> bool(0 < coef[0] < 2)
     True
     """
-    if ties not in ("efron", "breslow"):
-        raise ValueError(f"unknown ties {ties!r}; expected 'efron' or 'breslow'")
-    t = np.asarray(time, dtype=float)
-    e = np.asarray(event, dtype=int)
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 1:
-        x = x[:, None]
+    t, e, x = _arrays(time, event, x, ties)
     if not (t.shape[0] == e.shape[0] == x.shape[0]):
         raise ValueError("time, event and x must have the same number of rows")
     if not np.isfinite(x).all() or not np.isfinite(t).all():
@@ -198,13 +200,7 @@ def unconverged_coefficients(time, event, x, coef, ties: str = "efron") -> np.nd
     >>> unconverged_coefficients(t, e, x, coef).tolist()
     [True]
     """
-    if ties not in ("efron", "breslow"):
-        raise ValueError(f"unknown ties {ties!r}; expected 'efron' or 'breslow'")
-    t = np.asarray(time, dtype=float)
-    e = np.asarray(event, dtype=int)
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 1:
-        x = x[:, None]
+    t, e, x = _arrays(time, event, x, ties)
     beta = np.asarray(coef, dtype=float).ravel()
     if beta.size != x.shape[1]:
         raise ValueError(f"coef has {beta.size} values for {x.shape[1]} covariates")

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import special, stats
 from scipy.special import gammaln
 
-from hccrep.stats._validate import check_choice
+from hccrep.stats._validate import as_vector, check_choice
 
 __all__ = [
     "CATEGORICAL_TESTS",
@@ -417,13 +417,7 @@ def _as_samples(samples) -> list[np.ndarray]:
             raise ValueError("samples must be a sequence of array-likes, one per group")
     out = []
     for i, s in enumerate(samples):
-        try:
-            arr = np.asarray(s, dtype=float)
-        except (TypeError, ValueError):
-            raise ValueError(f"samples[{i}] is not numeric") from None
-        if sum(d > 1 for d in arr.shape) > 1:
-            raise ValueError(f"samples[{i}] must be one-dimensional (one value per patient), got an array of shape {arr.shape}")
-        arr = arr.ravel()
+        arr = as_vector(s, f"samples[{i}]", what="is not numeric")
         if arr.size == 0:
             raise ValueError(f"samples[{i}] has no observations (a group with no rows)")
         if np.isnan(arr).any():
