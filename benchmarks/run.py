@@ -125,13 +125,13 @@ def bench_monte_carlo(n_mc: int, jobs: int, full: bool) -> None:
             runner.run(s)
         cpu = (time.process_time() - c0) / k
         line(f"cpu per cohort, fonc2025 {name} (serial)", f"{1e3 * cpu:.0f} ms")
-        line(f"  -> 1000 cohorts on 2 idle cores (cpu x 500)", f"{cpu * 500:.0f} s",
+        line("  -> 1000 cohorts on 2 idle cores (cpu x 500)", f"{cpu * 500:.0f} s",
              "<= 30 s" if name == "survival" else "")
         t = timed(lambda: monte_carlo(runner, n_mc, base_seed=11, n_jobs=jobs, progress=False, cache_dir=""))
         line(f"mc fonc2025 {name}: {n_mc} cohorts, {jobs} worker(s)", f"{t:.1f} s",
              "1000 cohorts <= 30 s on 2 cores" if name == "survival" else "", cores=CORES)
         if n_mc != 1000:
-            line(f"  -> scaled to 1000 cohorts", f"{t * 1000 / n_mc:.1f} s")
+            line("  -> scaled to 1000 cohorts", f"{t * 1000 / n_mc:.1f} s")
 
 
 def bench_speedup(n: int) -> None:
@@ -209,7 +209,7 @@ def bench_overhead(repeat: int) -> None:
         extra = f"{1e3 * t_ll:.2f} / {1e3 * t_wrap:.2f} ms"
         if fast:
             extra += f"; numpy {1e3 * timed(fast, repeat):.3f} ms"
-        line(f"  lifelines / hccrep", extra)
+        line("  lifelines / hccrep", extra)
 
 
 class _CheapRunner:

@@ -47,7 +47,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from hccrep.spec import MISS_CAUSES, ContinuousVariable, ReportedNumber, Study

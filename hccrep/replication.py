@@ -29,10 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hccrep.frames import str_labels
 from hccrep.parallel import cap_jobs
 from hccrep.printed import PValue, equal_at_precision
-from hccrep.spec import CategoricalVariable, ReportedNumber, Study, load_study, value_decimals
+from hccrep.spec import ReportedNumber, Study, value_decimals
 from hccrep.simulate import simulate_baseline
 
 __all__ = [
@@ -342,20 +341,6 @@ class DeclaredRunner(Runner):
                    for n in self._declared):
             return {}
         return self.analyse_declared(self.simulate(seed), stated=True)
-
-
-def _crosstab(rows: pd.Series, cols: pd.Series) -> np.ndarray:
-    """``pd.crosstab(rows, cols, dropna=False).to_numpy()``, fast for two complete categoricals.
-
-    Every category of each (also an empty one) gets its row or column, in
-    category order, as pandas does; any other input goes to pandas.
-    """
-    if (isinstance(rows.dtype, pd.CategoricalDtype) and isinstance(cols.dtype, pd.CategoricalDtype)):
-        r, c = rows.cat.codes.to_numpy(), cols.cat.codes.to_numpy()
-        if (r >= 0).all() and (c >= 0).all():
-            nr, nc = len(rows.cat.categories), len(cols.cat.categories)
-            return np.bincount(r.astype(np.int64) * nc + c, minlength=nr * nc).reshape(nr, nc)
-    return pd.crosstab(rows, cols, dropna=False).to_numpy()
 
 
 #: Entry-point group through which study modules register their runners (pyproject.toml).

@@ -44,7 +44,7 @@ import sys
 import time
 from multiprocessing.connection import Connection
 
-__all__ = ["PRELOAD", "PRELOAD_ENV", "preload_modules", "Zygote", "ForkedKernel", "WarmKernelManager", "start_zygote", "current_zygote"]
+__all__ = ["PRELOAD", "PRELOAD_ENV", "preload_modules", "Zygote", "ForkedKernel", "WarmKernelManager", "start_zygote", "current_zygote"]  # noqa: F822 (WarmKernelManager is created on first use, see __getattr__)
 
 #: Modules the zygote imports before forking kernels: what the notebooks import, and what
 #: those imports pull in. ``matplotlib_inline`` is deliberately absent: importing it inside a

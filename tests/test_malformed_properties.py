@@ -20,7 +20,6 @@ The examples are derandomised (the same ones on every run) so CI cannot flake.
 from __future__ import annotations
 
 import copy
-import math
 import shutil
 import tempfile
 from pathlib import Path

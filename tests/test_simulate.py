@@ -277,7 +277,6 @@ def test_plain_python_km_median_equals_the_numpy_path_bit_for_bit(monkeypatch):
     """Arms of up to _SMALL patients take the plain-Python KM median; it multiplies the same factors in
     the same order as the numpy path, so the two give the same float on continuous times (the
     calibration's case), on plateaus at exactly 0.5 and on ties (both defer to the tie path)."""
-    from hccrep.simulate import outcomes
 
     rng = np.random.default_rng(10)
     cases = []

@@ -3,7 +3,6 @@ the audit's new checks, and a scorecard on the book seed."""
 
 from __future__ import annotations
 
-import copy
 import math
 from pathlib import Path
 

@@ -34,18 +34,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from itertools import product
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
-from hccrep import scores
 from hccrep.printed import round_half_up
 from hccrep.replication import DeclaredRunner
 from hccrep.spec import ReportedNumber, Study
-from hccrep.stats import fastsurv, km_landmark, km_median
+from hccrep.stats import km_landmark, km_median
 from hccrep.printed import counts_printing_as
 from hccrep.stats.fastsurv import logrank, logrank_trend
 from hccrep.validation import harrell_c  # noqa: F401  (re-exported for the chapter's notebooks)

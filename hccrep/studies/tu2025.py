@@ -69,11 +69,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from hccrep.replication import DeclaredRunner
 from hccrep.stats.prediction import FittedLogit, logit_fit
