@@ -557,7 +557,7 @@ class Lv2025Runner(DeclaredRunner):
 
 
 def make_runner(study: Study, **kwargs) -> Lv2025Runner:
-    """The lv2025 runner (registered through :func:`hccrep.studies.get_runner`).
+    """The lv2025 runner (registered under the ``hccrep.runners`` entry points of pyproject.toml).
 
     Examples
     --------
