@@ -81,7 +81,7 @@ class CohortView:
     """
 
     def __init__(self, cohort: pd.DataFrame, group: str, levels: Mapping[str, list[str] | None] | None = None,
-                 engine: str = "numpy", cox_engine: str | None = None):
+                 engine: str = "numpy", cox_engine: str | None = None, numbers: Mapping[str, float] | None = None):
         cox_engine = engine if cox_engine is None else cox_engine
         for name, value in (("engine", engine), ("cox_engine", cox_engine)):
             if value not in ENGINES:
@@ -91,6 +91,10 @@ class CohortView:
         self.levels = dict(levels or {})
         self.engine = engine
         self.cox_engine = cox_engine
+        #: reported values by key (a matched population's ratio and caliper)
+        self.numbers = dict(numbers or {})
+        #: the :class:`hccrep.declared.Matching` this view is the matched cohort of (None: the whole cohort)
+        self.population = None
         self.memo: dict = {}
         self._labels: dict[str, np.ndarray] = {}
 
@@ -178,6 +182,37 @@ class CohortView:
         return pd.DataFrame(x, columns=names)
 
 
+    def matched(self, spec) -> CohortView:
+        """The view of the sub-cohort that ``spec`` (a :class:`hccrep.declared.Matching`) matches, memoised.
+
+        Raises ``ValueError`` when the matching cannot be done on this cohort.
+        """
+        key = ("population", spec.model_dump_json())
+        if key not in self.memo:
+            from hccrep.stats.matching import match_nearest
+
+            try:
+                ratio = int(self.numbers[spec.ratio_key])
+                caliper = self.numbers[spec.caliper_key] if spec.caliper_key else None
+            except KeyError as exc:
+                raise KeyError(f"the matching names the reported number {exc.args[0]!r}, which the study does not have") from None
+            d = self.cohort.copy()
+            d["_treated"] = (self.labels(spec.treatment) == str(spec.treated)).astype(int)
+            try:
+                res = match_nearest(d, "_treated", list(spec.covariates), ratio=ratio, caliper=caliper,
+                                    caliper_scale=spec.caliper_scale, order=spec.order)
+                sub = CohortView(res.matched(d).reset_index(drop=True), self.group, self.levels, self.engine,
+                                 self.cox_engine, self.numbers)
+                sub.population = spec
+            except ValueError as exc:
+                sub = exc
+            self.memo[key] = sub
+        sub = self.memo[key]
+        if isinstance(sub, Exception):
+            raise ValueError(f"the matching failed on this cohort: {sub}")
+        return sub
+
+
 Handler = Callable[[object, CohortView, str], Replicated]
 #: kind -> handler
 HANDLERS: dict[str, Handler] = {}
@@ -213,7 +248,10 @@ def compute(analysis, view: CohortView, quantity: str = "") -> Replicated:
     except KeyError:
         raise KeyError(f"no handler for analysis kind {analysis.kind!r}; known: {sorted(HANDLERS)}") from None
     try:
-        res = handler(analysis, view, quantity)
+        on = view
+        if analysis.population is not None and view.population != analysis.population:
+            on = view.matched(analysis.population)  # a matched sub-cohort, memoised on this view
+        res = handler(analysis, on, quantity)
     except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError) as exc:
         res = Replicated(variant=f"not computable on this cohort: {exc}")
     view.memo[key] = res
@@ -416,7 +454,7 @@ def prefit(analyses, view: CohortView) -> None:
 
     batches: dict[tuple, dict] = {}
     for a in analyses:
-        if a.kind != "cox" or len(a.terms) != 1:
+        if a.kind != "cox" or len(a.terms) != 1 or a.population is not None:
             continue
         key = _cox_key(a, view)
         if key in view.memo:

@@ -32,6 +32,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator, model_validator
 
 __all__ = [
+    "Matching",
     "Variant",
     "Table1Test",
     "Proportion",
@@ -92,6 +93,24 @@ def _as_variant(value: Any) -> Any:
     return {"stated": value} if isinstance(value, str) else value
 
 
+class Matching(_Model):
+    """A propensity-score matched sub-cohort: greedy nearest neighbour on a logistic propensity score, as R MatchIt.
+
+    The matching settings a paper prints (ratio, caliper) are reported
+    numbers: they are named by key, never typed here.
+    """
+
+    treatment: Key = Field(description="the two-level column matched on (usually the group variable)")
+    treated: LevelKey = Field(description="the level of `treatment` that is treated")
+    covariates: list[Key] = Field(min_length=1, description="the propensity model's covariates")
+    ratio_key: Key = Field(description="key of the reported matching ratio (e.g. 1 for 1:1)")
+    caliper_key: Key | None = Field(default=None, description="key of the reported caliper width (none: no caliper)")
+    caliper_scale: Literal["logit_sd", "ps_sd", "ps_raw"] = Field(
+        default="logit_sd", description="what the caliper is a multiple of: SD of the logit (Austin), SD of the score (MatchIt), or the score itself")
+    order: Literal["largest", "smallest", "data", "random"] = Field(default="largest", description="the order treated patients are matched in")
+    why: str = Field(min_length=1, description="why these settings (the paper's words, or the assumption taken)")
+
+
 class _Analysis(_Model):
     """Fields and rules shared by every kind."""
 
@@ -102,6 +121,7 @@ class _Analysis(_Model):
     QUANTITIES: ClassVar[tuple[str, ...]] = ()
 
     variant: Variant | None = Field(default=None, description="the test or estimator variant (see each kind)")
+    population: Matching | None = Field(default=None, description="compute on a matched sub-cohort instead of the whole cohort")
 
     @field_validator("variant", mode="before")
     @classmethod

@@ -228,7 +228,12 @@ class DeclaredRunner(Runner):
             given = self.variants.get(name, self.variants.get("engine", "numpy"))
             return "reference" if given in ("lifelines", "reference") else "numpy"
 
-        return CohortView(cohort, self.group_column, self._levels, engine=engine("km_engine"), cox_engine=engine("cox_engine"))
+        return CohortView(cohort, self.group_column, self._levels, engine=engine("km_engine"), cox_engine=engine("cox_engine"),
+                          numbers=self._values)
+
+    @cached_property
+    def _values(self) -> dict[str, float]:
+        return {n.key: n.value for n in self.study.numbers}
 
     def variant_override(self, num: ReportedNumber) -> str | None:
         """A what-if variant for one number (None: its declared variant). Study runners may add their own keys."""

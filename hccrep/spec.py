@@ -50,6 +50,8 @@ from hccrep.declared import (
     CATEGORICAL_TESTS,
     CONTINUOUS_TESTS,
     Analysis,
+    Matching,
+    Proportion,
     Table1Test,
     Variant,
 )
@@ -390,6 +392,10 @@ class BaselineFile(_Model):
     variables: list[Variable] = Field(min_length=1)
     methods: dict[str, str] = Field(default_factory=dict, description="the paper's own words on its tests (free text)")
     tests: TableTests = Field(default_factory=TableTests, description="the tests that compute the p-values (default: chisq and mannwhitney)")
+    population: Matching | None = Field(
+        default=None,
+        description="for a second baseline table (after matching): how its patients were formed from the simulated "
+        "cohort, so that its p-values (and its group sizes, when their role is check) are judged")
 
 
 Quantity = Literal[
@@ -980,7 +986,8 @@ def table1_analysis(f: BaselineFile, v: CategoricalVariable | ContinuousVariable
     """The declared test of a baseline row: the row's own ``p.variant``, else the table's ``tests``, else the default."""
     kind = "categorical" if isinstance(v, CategoricalVariable) else "continuous"
     variant = (v.p.variant if v.p is not None else None) or getattr(f.tests, kind) or Variant(stated=DEFAULT_TESTS[kind])
-    return Table1Test(kind="table1_test", variable=v.key, variant=variant)
+    # a table after matching is tested on its matched population
+    return Table1Test(kind="table1_test", variable=v.key, variant=variant, population=f.population)
 
 
 def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
@@ -991,7 +998,10 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
             pre = baseline_prefix(study, f)
             cols = list(f.groups) + ([f.total] if f.total else [])
             for g in cols:
-                yield ReportedNumber(study.key, f.file_id, f"{pre}n.{g.key}", "count", g.printed, float(g.n), g.role if g is not f.total else "derived", src, None, g.label, decimals=0, attrs={"group": g.key})
+                size = None
+                if pre and f.population is not None and g is not f.total and g.role == "check":
+                    size = Proportion(kind="proportion", variable=study.simulation.group_variable, level=g.key, population=f.population)
+                yield ReportedNumber(study.key, f.file_id, f"{pre}n.{g.key}", "count", g.printed, float(g.n), g.role if g is not f.total else "derived", src, None, g.label, decimals=0, attrs={"group": g.key}, analysis=size)
             for v in f.variables:
                 for g in cols:
                     role = "derived" if g is f.total else "input"
@@ -1006,7 +1016,7 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
                         yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.{g.key}", v.summary, text, s.centre, role, src, v.label, g.label, decimals=s.decimals[0], attrs={"variable": v.key, "group": g.key})
                 if v.p is not None:
                     pv = parse_pvalue(v.p.printed)
-                    yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.p", "p", v.p.printed, pv.value, v.p.role, src, v.label, "p", bound=pv.bound, decimals=pv.decimals, attrs={"variable": v.key, "test_stated": v.test_stated or f.methods.get("categorical_test" if isinstance(v, CategoricalVariable) else "continuous_test", "")}, analysis=table1_analysis(f, v) if not pre else None, miss=v.p.miss)
+                    yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.p", "p", v.p.printed, pv.value, v.p.role, src, v.label, "p", bound=pv.bound, decimals=pv.decimals, attrs={"variable": v.key, "test_stated": v.test_stated or f.methods.get("categorical_test" if isinstance(v, CategoricalVariable) else "continuous_test", "")}, analysis=table1_analysis(f, v) if not pre or f.population is not None else None, miss=v.p.miss)
         else:
             for num in f.numbers:
                 token_dec = value_decimals(num.printed, num.value)
@@ -1490,6 +1500,17 @@ def _check_analyses(study: Study) -> None:
         if cols.base is None and not cols.levels:
             problems.append((loc, "an analysis needs a simulated cohort: simulation.yaml naming a baseline table"))
             continue
+        if a.population is not None:
+            pop = a.population
+            if cols.check_var(f"{loc}.population.treatment", pop.treatment, problems, categorical=True):
+                cols.check_level(f"{loc}.population.treated", pop.treatment, pop.treated, problems)
+            for var in pop.covariates:
+                cols.check_var(f"{loc}.population.covariates", var, problems)
+            values = {n.key for n in study.numbers}
+            for name in ("ratio_key", "caliper_key"):
+                ref = getattr(pop, name)
+                if ref is not None and ref not in values:
+                    problems.append((f"{loc}.population.{name}", f"unknown reported number {ref!r}"))
         by = (getattr(a, "by", None) if a.kind != "interaction" else None) or cols.group
         if getattr(a, "by", None) is not None and a.kind != "interaction":
             cols.check_var(f"{loc}.by", a.by, problems, categorical=True)

@@ -46,7 +46,7 @@ PART_FILES = {
     "cox": ("table5",),  # declared Cox models of table5.yaml
     "subgroups": ("subgroups",),  # declared: subgroup Cox models and interaction tests
     "rt_site": ("rt_site",),  # declared: PFS by radiotherapy target
-    "psm": ("table6",),
+    "psm": ("table6",),  # declared on the matched cohort (population)
 }
 
 
@@ -150,11 +150,10 @@ class Fonc2025Runner(DeclaredRunner):
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        out = super().analyse(cohort)  # the declared analyses: Table 1, KM medians, landmarks, log-rank tests, Table 5's Cox models
-        for part in ("psm",):
-            if any(self.analyses_file(f) for f in PART_FILES[part]):
-                out.update(getattr(self, f"_{part}")(cohort))
-        return out
+        # every check of the paper is a declared analysis of its data files: Table 1, the response and
+        # adverse-event tests, KM medians, landmarks and log-rank tests, the Cox models of Table 5, the
+        # subgroups, PFS by radiotherapy target and the matched cohort of Table 6
+        return super().analyse(cohort)
 
     def psm_covariates(self) -> list[str]:
         """The covariates of the propensity model, as the paper lists them (data, table6)."""
@@ -177,30 +176,6 @@ class Fonc2025Runner(DeclaredRunner):
             caliper_scale=caliper_scale or self.variants["psm_caliper_scale"],
         )
         return res, res.matched(d)
-
-    def _psm(self, cohort: pd.DataFrame) -> dict[str, float]:
-        km_median, logrank = self.km_engine.km_median, self.km_engine.logrank
-        out: dict[str, float] = {}
-        try:
-            res, m = self.match(cohort)
-        except ValueError:
-            return out
-        out["psm_matched_rt_io_t"] = float(res.n_treated_matched)
-        out["psm_matched_io_t"] = float(res.n_control_matched)
-        if res.n_treated_matched < 2:
-            return out
-        d = pd.DataFrame({"time": m["pfs_time"], "event": m["pfs_event"], "arm": m["treated"].astype(float)})
-        try:
-            row = self._cox_table(d, ["arm"]).loc["arm"]
-            out["psm_pfs_hr"], out["psm_pfs_hr.lower"], out["psm_pfs_hr.upper"] = float(row["hr"]), float(row["lower"]), float(row["upper"])
-            out["psm_pfs_hr_p"] = float(row["p"])
-        except ValueError:
-            pass
-        for key, flag in (("psm_pfs_median_rt_io_t", 1), ("psm_pfs_median_io_t", 0)):
-            part = m[m["treated"] == flag]
-            out[key] = km_median(part["pfs_time"], part["pfs_event"], conf_type=self.variants["km_conf_type"]).median
-        out["psm_pfs_logrank_p"] = logrank(m["pfs_time"], m["pfs_event"], m["treated"]).pvalue
-        return out
 
     def _km(self, cohort: pd.DataFrame, endpoint: str, mask: np.ndarray):
         return cohort[f"{endpoint}_time"].to_numpy()[mask], cohort[f"{endpoint}_event"].to_numpy()[mask]
