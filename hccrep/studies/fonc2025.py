@@ -62,11 +62,6 @@ def _indicator_of(col: np.ndarray, level: str, reference: str) -> np.ndarray:
     return (col == level).astype(float)
 
 
-def _wald_rows(cols: dict[str, np.ndarray], names: list[str]) -> dict[str, dict[str, float]]:
-    """``{name: {coef, hr, lower, upper, se, z, p}}`` from :func:`hccrep.stats.fastcox.wald_columns`."""
-    return {nm: {c: float(v[i]) for c, v in cols.items()} for i, nm in enumerate(names)}
-
-
 def _assign_counts(rng: np.random.Generator, n: int, counts: list[int], labels: list[str]) -> np.ndarray:
     """A random arrangement of exactly ``counts[i]`` copies of ``labels[i]``."""
     if sum(counts) != n:
@@ -177,9 +172,6 @@ class Fonc2025Runner(DeclaredRunner):
         )
         return res, res.matched(d)
 
-    def _km(self, cohort: pd.DataFrame, endpoint: str, mask: np.ndarray):
-        return cohort[f"{endpoint}_time"].to_numpy()[mask], cohort[f"{endpoint}_event"].to_numpy()[mask]
-
     @property
     def km_engine(self):
         """The module computing KM medians, landmarks and log-rank tests (``variants["km_engine"]``).
@@ -211,43 +203,6 @@ class Fonc2025Runner(DeclaredRunner):
         for name, var, level, ref in terms:
             d[name] = self._indicator(cohort, var, level, ref)
         return d
-
-    def _cox_table(self, d: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
-        """Cox fit with the named ties; ``cox_engine`` "numpy" (fast, tested equal) or "lifelines"."""
-        if self.variants["cox_engine"] == "numpy":
-            from hccrep.stats.fastcox import cox_table
-
-            return cox_table(d, "time", "event", covariates, ties=self.variants["ties"])
-        from hccrep.stats import cox
-
-        return cox(d, "time", "event", covariates, ties=self.variants["ties"]).table
-
-    def _fit(self, time, event, x, names: list[str]) -> dict[str, dict[str, float]]:
-        """Cox fit of ``time``/``event`` on the columns of ``x`` (one per name).
-
-        Returns ``{name: {coef, hr, lower, upper, se, z, p}}``.  With
-        ``cox_engine`` "numpy" the fit runs on the arrays
-        (:func:`hccrep.stats.fastcox.cox_fit`, the Wald limits and p computed
-        as :func:`hccrep.stats.fastcox.cox_table` computes them) without a
-        DataFrame round trip; "lifelines" goes through :meth:`_cox_table`.
-        Raises ValueError for a constant covariate, as both engines do.
-        """
-        x = np.asarray(x, dtype=float)
-        if x.ndim == 1:
-            x = x[:, None]
-        if self.variants["cox_engine"] != "numpy":
-            d = pd.DataFrame(x, columns=names)
-            d.insert(0, "event", np.asarray(event))
-            d.insert(0, "time", np.asarray(time, dtype=float))
-            tab = self._cox_table(d, names)
-            return {nm: {c: float(v) for c, v in tab.loc[nm].items()} for nm in names}
-        from hccrep.stats.fastcox import cox_fit, wald_columns
-
-        constant = (x == x[:1]).all(axis=0)
-        if constant.any():
-            raise ValueError(f"covariate {names[int(np.argmax(constant))]!r} is constant")
-        coef, se, _ = cox_fit(np.asarray(time, dtype=float), np.asarray(event, dtype=int), x, ties=self.variants["ties"])
-        return _wald_rows(wald_columns(coef, se), names)
 
 
 def make_runner(study: Study, **kwargs) -> Fonc2025Runner:
