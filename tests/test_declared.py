@@ -651,3 +651,17 @@ groups:
     card = scorecard(runner, n_mc=5, progress=False, cache_dir="").set_index("key")
     assert card.loc["table1_matched.sex.p", "verdict"] != "not checkable"
     assert card.loc["table1_matched.n.len", "verdict"] != "not checkable"
+
+
+def test_the_skeleton_of_hccrep_new_validates_and_every_check_gets_a_verdict(tmp_path):
+    from typer.testing import CliRunner
+
+    from hccrep.cli import app
+
+    cli = CliRunner()
+    res = cli.invoke(app, ["new", "smith2024", "--data-dir", str(tmp_path), "--book-dir", str(tmp_path / "book")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "book" / "smith2024" / "01_scorecard.md").is_file()
+    res = cli.invoke(app, ["scorecard", "smith2024", "--data-dir", str(tmp_path), "--mc", "5", "-q"])
+    assert res.exit_code == 0, res.output
+    assert "not checkable: 0" in res.output
