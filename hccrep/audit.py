@@ -133,7 +133,7 @@ def _half_unit(decimals: int) -> float:
 
 
 def _printed_p_interval(pv: PValue) -> tuple[float, float]:
-    """The true p-values that print as ``pv`` (``"0.175"``: [0.1745, 0.1755]; ``"< 0.001"``: [0, 0.001])."""
+    """The true p-values that print as ``pv`` (``"0.365"``: [0.3645, 0.3655]; ``"< 0.001"``: [0, 0.001])."""
     if pv.bound == "<":
         return 0.0, pv.value
     if pv.bound == ">":
@@ -222,7 +222,7 @@ def ttest_rounding_range(a: str, n_a: int, b: str, n_b: int, equal_var: bool = T
     Parameters
     ----------
     a, b : str
-        The summaries as printed, ``"54.2 ± 11.2"``.
+        The summaries as printed, ``"57.3 ± 9.6"``.
     n_a, n_b : int
         Group sizes.
     equal_var : bool
@@ -319,7 +319,7 @@ def mean_sd_variant_ranges(cells: list[tuple[str, int]]) -> dict[str, dict[str, 
     Parameters
     ----------
     cells : list of (str, int)
-        Each group's summary as printed (``"54.2 ± 11.2"``) and its size.
+        Each group's summary as printed (``"57.3 ± 9.6"``) and its size.
 
     Returns
     -------
@@ -895,8 +895,8 @@ def centring_gap(value: float, lower: float, upper: float, decimals: int) -> flo
     --------
     >>> centring_gap(-0.001, -0.004, 0.0, 3)          # -0.0015 (-0.0035, 0.0005) prints so
     0.0
-    >>> round(centring_gap(1.386, -0.751, 3.712, 3), 4)
-    0.0935
+    >>> round(centring_gap(1.200, -0.900, 3.500, 3), 4)   # centre 1.3: 0.099 off after rounding
+    0.099
     """
     h = _half_unit(decimals)
     gap = abs(value - (lower + upper) / 2) - 2 * h
@@ -1081,7 +1081,7 @@ def grim_consistent(mean: float, decimals: int, n: int) -> bool | None:
 
     Examples
     --------
-    >>> grim_consistent(3.44, 2, 18), grim_consistent(3.45, 2, 18), grim_consistent(54.2, 1, 89)
+    >>> grim_consistent(3.44, 2, 18), grim_consistent(3.45, 2, 18), grim_consistent(57.3, 1, 89)
     (True, False, None)
     """
     if n < 1:

@@ -128,7 +128,7 @@ def prints_as(value, printed: float, decimals: int, *, either_at_half: bool = Fa
 
     Examples
     --------
-    >>> prints_as([12.49, 12.5, 13.51], 13, 0).tolist()
+    >>> prints_as([12.49, 12.50, 13.51], 13, 0).tolist()
     [False, True, False]
     >>> bool(prints_as(13.5, 13, 0, either_at_half=True))
     True

@@ -56,7 +56,7 @@ variables:
     label: Age (years)
     kind: continuous
     summary: mean_sd          # or median_iqr / median_range: "54 (43, 61)"
-    cells: {{a: "58.1±10.2", b: "59.4±9.7"}}
+    cells: {{a: "58.1±10.6", b: "59.7±9.7"}}
     p: {{printed: "0.51"}}
   - key: sex
     label: Sex
@@ -97,9 +97,9 @@ numbers:
     analysis: {{kind: km_median, endpoint: os, group: a}}
   - key: os_median_b
     quantity: median
-    printed: "15.2 (11.9-19.0) months"
+    printed: "15.2 (11.6-19.0) months"
     value: 15.2
-    lower: 11.9
+    lower: 11.6
     upper: 19.0
     unit: months
     role: input
@@ -114,10 +114,10 @@ numbers:
     analysis: {{kind: logrank, endpoint: os, groups: [a, b]}}
   - key: os_hr_b
     quantity: hr
-    printed: "0.65 (0.42-1.01)"
+    printed: "0.65 (0.42-1.02)"
     value: 0.65
     lower: 0.42
-    upper: 1.01
+    upper: 1.02
     role: check
     where: {{row: "B vs A", column: HR (95% CI)}}
     analysis: {{kind: cox, endpoint: os, terms: [group], term: group, level: b}}
