@@ -55,17 +55,28 @@ $(STAMP): pyproject.toml
 
 # A cold, complete build in two steps. The execution cache is emptied, then every notebook of
 # _toc.yml is executed by `python -m hccrep.book execute` on BOOK_JOBS worker processes
-# (longest first) into _build/.jupyter_cache; jupyter-book (execute_notebooks: cache in
-# _config.yml) then finds each notebook there and only renders. A notebook that raises stops
-# here, after the others finished, with its name and traceback. Each worker forks its kernels
-# from a process that has imported the libraries once (hccrep/warmkernel.py;
-# HCCREP_WARM_KERNELS=0 starts them the usual way).
+# (longest first, each in a fresh kernel) into _build/.jupyter_cache; jupyter-book
+# (execute_notebooks: cache in _config.yml) then finds each notebook there and only renders.
+# A notebook that raises stops here, after the others finished, with its name and traceback.
 BOOK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+# The build must take every notebook from the cache the pre-execution filled. A page it executed
+# itself means that hccrep.bookexec.read_page no longer reads the pages as MyST-NB does (a new
+# release of myst-nb or jupyter-cache): fail, with the log lines and the library versions.
+define check_no_build_execution
+if grep -q "Executing notebook" $(1); then \
+    echo "ERROR: jupyter-book executed notebooks that 'python -m hccrep.book execute' had cached:" >&2; \
+    grep -B2 "Executing notebook" $(1) >&2 || true; \
+    $(BIN)/python -c 'from hccrep.bookexec import library_versions as v; print(v())' >&2; \
+    exit 1; \
+fi
+endef
 
 book: venv
 	rm -rf _build/.jupyter_cache
 	$(BIN)/python -m hccrep.book execute --jobs $(BOOK_JOBS)
-	$(BIN)/jupyter-book build . -W --keep-going --all
+	$(BIN)/jupyter-book build . -W --keep-going --all 2>&1 | tee _build/book-build.log
+	@$(call check_no_build_execution,_build/book-build.log)
 	@echo "book written to _build/html/index.html"
 
 # Two pytest workers (pytest-xdist), one test file per worker at a time (--dist loadfile): the
@@ -106,7 +117,9 @@ book-student: venv
 	rm -rf _build/student/_build/.jupyter_cache
 	$(BIN)/python -m hccrep.book execute --jobs $(BOOK_JOBS) --config _build/student/_config.yml \
 	    --cache-path _build/student/_build/.jupyter_cache
-	$(BIN)/jupyter-book build . --config _build/student/_config.yml --path-output _build/student -W --keep-going --all
+	$(BIN)/jupyter-book build . --config _build/student/_config.yml --path-output _build/student -W --keep-going --all \
+	    2>&1 | tee _build/student/book-build.log
+	@$(call check_no_build_execution,_build/student/book-build.log)
 	@echo "student edition written to _build/student/_build/html/index.html"
 
 # External links need internet: CI's book workflow runs this; offline it reports every link as broken.

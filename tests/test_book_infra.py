@@ -420,6 +420,15 @@ def test_make_book_student_builds_with_hidden_solutions():
     assert "--hide-solutions" in out.stdout and "--config _build/student/_config.yml" in out.stdout
 
 
+def test_make_book_fails_when_the_build_executes_a_notebook():
+    """The build must take every page from the cache the pre-execution filled (hccrep.bookexec)."""
+    for target, log in (("book", "_build/book-build.log"), ("book-student", "_build/student/book-build.log")):
+        out = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert f"| tee {log}" in out.stdout and f'grep -q "Executing notebook" {log}' in out.stdout
+        assert "library_versions" in out.stdout and "exit 1" in out.stdout
+
+
 def test_ci_installs_chromium_only_when_missing():
     text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "if [ -x /usr/bin/chromium ]" in text and "apt-get install -y -q --no-install-recommends chromium" in text
