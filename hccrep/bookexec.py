@@ -212,7 +212,8 @@ def book_settings(root: str | Path, config: str | Path | None = None) -> ExecSet
     Raises
     ------
     ValueError
-        If the file is not a YAML mapping.
+        If the file is not a YAML mapping, or sets ``nb_custom_formats`` (pages in other
+        formats are read by readers this module does not know, so it could not cache them).
 
     Examples
     --------
@@ -227,6 +228,9 @@ def book_settings(root: str | Path, config: str | Path | None = None) -> ExecSet
     execute = dict(EXECUTE_DEFAULTS)
     execute.update(data.get("execute") or {})
     sphinx_config = (data.get("sphinx") or {}).get("config") or {}
+    if sphinx_config.get("nb_custom_formats"):
+        raise ValueError(f"{path}: nb_custom_formats is set; the pre-execution reads only MyST Markdown "
+                         "and .ipynb pages")
     for option, key in NB_OPTIONS.items():
         if option in sphinx_config:
             execute[key] = sphinx_config[option]

@@ -347,6 +347,10 @@ def test_book_settings_take_the_execute_keys_then_the_myst_nb_overrides(tmp_path
     assert (s.mode, s.timeout, s.exclude_patterns, s.kernel_aliases) == ("off", 120, ("slow/*",), {"py.*": "python3"})
     assert (s.cache, s.in_temp, s.allow_errors) == ("", False, False)  # Jupyter Book's defaults
     assert bookexec.book_settings(tmp_path / "nowhere") == bookexec.ExecSettings()
+    (tmp_path / "_config.yml").write_text("sphinx:\n  config:\n    nb_custom_formats: {.Rmd: jupytext.reads}\n",
+                                          encoding="utf-8")
+    with pytest.raises(ValueError, match="nb_custom_formats"):
+        bookexec.book_settings(tmp_path)
     real = bookexec.book_settings(ROOT)
     assert real.mode == "cache" and real.timeout == 600 and real.in_temp is False
 
