@@ -3,6 +3,7 @@
 #   make book    build the Jupyter Book into _build/html (every notebook executed afresh, in
 #                parallel on BOOK_JOBS=nproc workers, then rendered with -W)
 #   make test    run the whole test suite (unit, R parity, notebooks, book build)
+#   make test-latest     the unit tests against the newest releases of the dependencies (.venv-latest)
 #   make run-notebook NB=book/fonc2025/01_baseline.md SEED=7 [PARAMS='-p FAST True']
 #   make run-chapter CHAPTER=fonc2025 SEED=7 [PARAMS='-p N_MC 500']
 #   make book-student    the book without exercise solutions (for teachers)
@@ -35,11 +36,12 @@ export HCCREP_CACHE_DIR ?= $(CURDIR)/_build/.hccrep_cache
 # Silence debugpy's "frozen modules" notice printed by every kernel on 3.11.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test run-notebook run-chapter book-student linkcheck clean
+.PHONY: help venv book test test-latest run-notebook run-chapter book-student linkcheck clean
 
 help:
 	@echo "make book   - build the book into _build/html (creates .venv)"
 	@echo "make test   - run the full test suite (creates .venv)"
+	@echo "make test-latest - unit tests with the newest release of every dependency (creates .venv-latest)"
 	@echo "make run-notebook NB=book/<study>/<nb>.md SEED=7 [PARAMS='-p FAST True']"
 	@echo "make run-chapter CHAPTER=<study> SEED=7 [PARAMS='-p N_MC 500'] - every notebook of a chapter"
 	@echo "make book-student - the book without solutions, into _build/student"
@@ -55,17 +57,28 @@ $(STAMP): pyproject.toml
 
 # A cold, complete build in two steps. The execution cache is emptied, then every notebook of
 # _toc.yml is executed by `python -m hccrep.book execute` on BOOK_JOBS worker processes
-# (longest first) into _build/.jupyter_cache; jupyter-book (execute_notebooks: cache in
-# _config.yml) then finds each notebook there and only renders. A notebook that raises stops
-# here, after the others finished, with its name and traceback. Each worker forks its kernels
-# from a process that has imported the libraries once (hccrep/warmkernel.py;
-# HCCREP_WARM_KERNELS=0 starts them the usual way).
+# (longest first, each in a fresh kernel) into _build/.jupyter_cache; jupyter-book
+# (execute_notebooks: cache in _config.yml) then finds each notebook there and only renders.
+# A notebook that raises stops here, after the others finished, with its name and traceback.
 BOOK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+# The build must take every notebook from the cache the pre-execution filled. A page it executed
+# itself means that hccrep.bookexec.read_page no longer reads the pages as MyST-NB does (a new
+# release of myst-nb or jupyter-cache): fail, with the log lines and the library versions.
+define check_no_build_execution
+if grep -q "Executing notebook" $(1); then \
+    echo "ERROR: jupyter-book executed notebooks that 'python -m hccrep.book execute' had cached:" >&2; \
+    grep -B2 "Executing notebook" $(1) >&2 || true; \
+    $(BIN)/python -c 'from hccrep.bookexec import library_versions as v; print(v())' >&2; \
+    exit 1; \
+fi
+endef
 
 book: venv
 	rm -rf _build/.jupyter_cache
 	$(BIN)/python -m hccrep.book execute --jobs $(BOOK_JOBS)
-	$(BIN)/jupyter-book build . -W --keep-going --all
+	$(BIN)/jupyter-book build . -W --keep-going --all 2>&1 | tee _build/book-build.log
+	@$(call check_no_build_execution,_build/book-build.log)
 	@echo "book written to _build/html/index.html"
 
 # Two pytest workers (pytest-xdist), one test file per worker at a time (--dist loadfile): the
@@ -75,6 +88,29 @@ TEST_WORKERS ?= 2
 
 test: venv
 	$(BIN)/python -m pytest --durations=25 -n $(TEST_WORKERS) --dist loadfile
+
+# Dependency guard: the unit tests (not the book, its notebooks or the browser) against the
+# newest release of every dependency, ignoring the upper bounds of pyproject.toml. A fresh
+# .venv-latest gets hccrep without its dependencies, then every requirement of pyproject.toml
+# and its book and dev extras by name only (scripts/latest_requirements.py), upgraded eagerly.
+# LATEST_EXCEPT holds the major lines left out on purpose: Jupyter Book 2 is another program
+# (built on MyST-MD, not Sphinx), to which the book would have to be ported.
+# The versions tested are printed (and kept in .venv-latest/versions.txt).
+VENV_LATEST   := .venv-latest
+LATEST_EXCEPT ?= jupyter-book<2
+
+test-latest:
+	rm -rf $(VENV_LATEST)
+	$(PYTHON) -m venv $(VENV_LATEST)
+	$(VENV_LATEST)/bin/python -m pip install --progress-bar off --upgrade pip
+	$(VENV_LATEST)/bin/python -m pip install --progress-bar off --no-deps -e .
+	printf '%s\n' $(foreach c,$(LATEST_EXCEPT),'$(c)') > $(VENV_LATEST)/constraints.txt
+	$(VENV_LATEST)/bin/python -m pip install --progress-bar off --upgrade --upgrade-strategy eager \
+	    -c $(VENV_LATEST)/constraints.txt $$($(VENV_LATEST)/bin/python scripts/latest_requirements.py)
+	$(VENV_LATEST)/bin/python -m pip freeze --exclude-editable > $(VENV_LATEST)/versions.txt
+	$(VENV_LATEST)/bin/python scripts/latest_requirements.py --report
+	$(VENV_LATEST)/bin/python -m pytest -m "not book and not notebook and not browser" \
+	    -n $(TEST_WORKERS) --dist loadfile
 
 run-notebook: venv
 	@test -n "$(NB)" || { echo "usage: make run-notebook NB=book/<study>/<notebook>.md SEED=7"; exit 2; }
@@ -106,7 +142,9 @@ book-student: venv
 	rm -rf _build/student/_build/.jupyter_cache
 	$(BIN)/python -m hccrep.book execute --jobs $(BOOK_JOBS) --config _build/student/_config.yml \
 	    --cache-path _build/student/_build/.jupyter_cache
-	$(BIN)/jupyter-book build . --config _build/student/_config.yml --path-output _build/student -W --keep-going --all
+	$(BIN)/jupyter-book build . --config _build/student/_config.yml --path-output _build/student -W --keep-going --all \
+	    2>&1 | tee _build/student/book-build.log
+	@$(call check_no_build_execution,_build/student/book-build.log)
 	@echo "student edition written to _build/student/_build/html/index.html"
 
 # External links need internet: CI's book workflow runs this; offline it reports every link as broken.

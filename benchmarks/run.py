@@ -274,8 +274,9 @@ def _build(where: Path, env: dict, *flags: str) -> float:
     if done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"jupyter-book build failed in {where}")
-    if "Executing notebook" in done.stdout:
-        print(f"note: the build in {where} executed notebooks the pre-execution had not cached", file=sys.stderr)
+    executed = (done.stdout + done.stderr).count("Executing notebook")
+    print(f"# jupyter-book build: {executed} notebook(s) executed by the build itself"
+          f"{' (the pre-execution had not cached them)' if executed else ''}", flush=True)
     return dt
 
 
@@ -289,6 +290,9 @@ def _pre_execute(where: Path, env: dict, jobs: int) -> float:
     if done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"python -m hccrep.book execute failed in {where}")
+    summary = [ln for ln in done.stdout.splitlines() if ln.startswith("executed ")]
+    if summary:
+        print(f"# {summary[-1]}", flush=True)
     return dt
 
 
@@ -312,12 +316,7 @@ def bench_book(cold: bool, rebuild: bool, keep: bool, jobs: int = CORES) -> None
                "PYTHONPATH": os.pathsep.join(filter(None, [str(where), os.environ.get("PYTHONPATH", "")]))}
         env.pop("MPLBACKEND", None)
         if cold:
-            from hccrep.bookexec import WARM_KERNELS_ENV
-
-            warm = os.environ.get(WARM_KERNELS_ENV, "1").strip() != "0"
-            print(f"# book cold build: load average before {_load()}; kernels "
-                  f"{'forked from a preloaded process (hccrep.warmkernel)' if warm else 'started the usual way (HCCREP_WARM_KERNELS=0)'}",
-                  flush=True)
+            print(f"# book cold build: load average before {_load()}", flush=True)
             pre = _pre_execute(where, env, jobs)
             line(f"  pre-execution ({jobs} worker(s))", f"{pre:.0f} s", cores=CORES)
             sphinx = _build(where, env, "-W", "--all")

@@ -1,31 +1,35 @@
-"""Run the book's notebooks in parallel and store them where MyST-NB's cache finds them.
+"""Run the book's notebooks in parallel into the execution cache that ``jupyter-book build`` reads.
 
-MyST-NB executes a book's notebooks one after the other. With ``execute_notebooks: cache``
-it first looks each notebook up in a jupyter-cache and executes only those it does not
-find. :func:`execute_book` fills that cache ahead of the build, running the notebooks in a
-pool of worker processes (one kernel per worker at a time, longest notebook first), so that
-``jupyter-book build`` afterwards only renders: its log says ``Using cached notebook`` for
+With ``execute_notebooks: cache`` in ``_config.yml``, MyST-NB looks every notebook page up in a
+jupyter-cache (``match_cache_notebook``) and executes, one page after the other, only those it
+does not find there. :func:`execute_book` fills that cache before the build: the pages run in a
+pool of worker processes (one kernel per worker at a time, the longest page first), and
+``jupyter-book build`` afterwards only renders. Its log then says ``Using cached notebook`` for
 every page and never ``Executing notebook``.
 
-How a cached notebook is matched: MyST-NB (``myst_nb/core/execute/cache.py``) calls ``cache.match_cache_notebook(notebook)``
-on the notebook as its reader produced it. jupyter-cache hashes (MD5) a copy of the notebook
-reduced to its code cells (their ``source`` and *all* their metadata) and the notebook
-metadata key ``kernelspec`` (``create_hashed_notebook``'s defaults); outputs, execution
-counts, Markdown cells and cell ids do not count. So the notebooks here are read with the
-same reader MyST-NB uses (``myst_nb.core.read.create_nb_reader``) under the book's own
-configuration (``jupyter_book.config.get_final_config`` of ``_config.yml``), the kernel name
-aliases are applied as MyST-NB applies them, and each executed notebook is stored with
-``cache_notebook_bundle(..., data={"execution_seconds": t})`` as MyST-NB stores the
-notebooks it executes itself; the build reads that number back for its execution table
-(``{nb-exec-table}``). Before storing, the hash of the executed notebook is compared with
-the hash of the notebook as read: a difference is reported as a failure, never cached.
+Only documented interfaces are used:
 
-Execution follows the book's ``execute:`` settings: the notebook's own folder as working
-directory (unless ``run_in_temp``), the per-cell ``timeout``, ``allow_errors``, the kernel
-named in the notebook. A notebook that fails is reported with its traceback once every
-other notebook has finished, the command exits with status 1, and nothing is cached for it
-(an entry left by an earlier run for the same notebook is removed, so the build cannot
-show stale outputs).
+- ``_toc.yml`` and ``_config.yml`` are read as YAML, following Jupyter Book's documented keys
+  (``root``/``file``/``glob`` entries; ``execute:``; ``sphinx: config: nb_*`` overrides);
+- a page is read by the jupyter-cache reader plugin that MyST-NB installs for MyST Markdown
+  notebooks (entry point ``myst_nb_md`` of the group ``jcache.readers``, :func:`read_page`), the
+  reader MyST-NB itself names in the records of the cache; an ``.ipynb`` page by nbformat;
+- each page runs in a fresh kernel through nbclient's ``NotebookClient``, in the page's folder;
+- each executed notebook is stored with jupyter-cache's ``add_nb_to_project`` and
+  ``cache_notebook_bundle`` (``execution_seconds`` in its data, which the build shows in the
+  ``{nb-exec-table}``), then looked up with ``match_cache_notebook`` on the notebook as read,
+  which is the lookup MyST-NB makes. A notebook that this lookup does not find is removed again
+  and reported as a failure.
+
+The one assumption outside these interfaces is that the book's Markdown settings (``parse:``
+in ``_config.yml``) do not change which code cells MyST-NB reads, since the reader plugin
+parses with MyST's defaults. ``tests/test_book_exec.py`` builds a small book with the real
+book's settings and fails, naming the versions of myst-nb, jupyter-cache and jupyter-book, if
+the build executes a page; ``make book`` fails the same way when its log shows an execution.
+
+A notebook that fails is reported with its traceback once every other notebook has finished,
+the command exits with status 1, and nothing is cached for it (an entry left by an earlier run
+for the same code is removed, so the build cannot show stale outputs).
 
 Examples
 --------
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 import dataclasses as dc
 import fnmatch
+import hashlib
 import json
 import os
 import re
@@ -48,17 +53,27 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
+import yaml
+
 from hccrep.parallel import MAX_JOBS_ENV
 
 __all__ = [
     "RUN_FIRST",
-    "run_after",
+    "MYST_READER",
+    "ExecSettings",
     "NotebookPage",
     "ExecResult",
     "book_settings",
+    "toc_docnames",
+    "is_myst_notebook",
+    "read_page",
     "notebook_pages",
+    "run_after",
     "execution_order",
+    "assigned_names",
+    "inject_parameters",
     "execute_book",
+    "report_failures",
 ]
 
 #: Pages run on their own before every other page (docnames, i.e. toc paths without suffix).
@@ -68,27 +83,72 @@ __all__ = [
 #: not idle meanwhile.
 RUN_FIRST = ("book/appendices/scorecard",)
 
-#: Set to ``0`` to start every kernel the usual way instead of forking it from a worker's
-#: zygote that has imported the book's libraries already (:mod:`hccrep.warmkernel`).
-WARM_KERNELS_ENV = "HCCREP_WARM_KERNELS"
-
 #: Where a page names the pages it must run after: its front matter's ``hccrep: run_after:``
 #: (a list). A name without "/" is a page of the same folder (``05_performance``), one with "/"
 #: a docname from the book's root. A notebook that reuses another's Monte Carlo through
 #: ``HCCREP_CACHE_DIR`` names it here; started beside it, it would compute the same cohorts again.
 RUN_AFTER = ("hccrep", "run_after")
 
-#: File beside the cache folder where the shortest run time seen for each notebook (and the
-#: hash of its code) is kept, so that the next run can order the notebooks even after the
+#: File beside the cache folder where the shortest run time seen for each notebook (and a
+#: digest of its code) is kept, so that the next run can order the notebooks even after the
 #: cache was deleted (``make book`` does).
 TIMES_FILE = "book-exec-times.json"
+
+#: The jupyter-cache reader of MyST Markdown notebooks: the plugin MyST-NB installs (entry point
+#: group ``jcache.readers``) and records for the pages it adds to the cache's project.
+MYST_READER = {"type": "plugin", "name": "myst_nb_md"}
+
+#: The reader jupyter-cache uses by default, for ``.ipynb`` pages.
+IPYNB_READER = {"type": "plugin", "name": "nbformat"}
+
+#: Jupyter Book's defaults for the ``execute:`` keys this module uses (its ``default_config.yml``).
+EXECUTE_DEFAULTS = {"execute_notebooks": "auto", "cache": "", "exclude_patterns": [], "timeout": 30,
+                    "run_in_temp": False, "allow_errors": False}
+
+#: MyST-NB options (``sphinx: config:``) that override an ``execute:`` key, as Jupyter Book maps them.
+NB_OPTIONS = {"nb_execution_mode": "execute_notebooks", "nb_execution_cache_path": "cache",
+              "nb_execution_excludepatterns": "exclude_patterns", "nb_execution_timeout": "timeout",
+              "nb_execution_in_temp": "run_in_temp", "nb_execution_allow_errors": "allow_errors"}
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
+@dc.dataclass(frozen=True)
+class ExecSettings:
+    """The execution settings of a book, from the ``execute:`` section of its ``_config.yml``.
+
+    Attributes
+    ----------
+    mode : str
+        ``execute_notebooks`` (``auto``, ``force``, ``cache``, ``inline`` or ``off``).
+    cache : str
+        ``execute.cache``: the jupyter-cache folder ("" for the build's default,
+        ``<output>/_build/.jupyter_cache``).
+    exclude_patterns : tuple of str
+        Pages never executed (matched against the end of the page's path).
+    timeout : int or None
+        Seconds per cell.
+    in_temp : bool
+        Run in a temporary folder instead of the page's folder.
+    allow_errors : bool
+        Go on after a cell that raises.
+    kernel_aliases : dict
+        MyST-NB's ``nb_kernel_rgx_aliases``: kernel names (regular expressions) replaced before
+        execution and before the cache lookup.
+    """
+
+    mode: str = "auto"
+    cache: str = ""
+    exclude_patterns: tuple[str, ...] = ()
+    timeout: int | None = 30
+    in_temp: bool = False
+    allow_errors: bool = False
+    kernel_aliases: dict = dc.field(default_factory=dict)
+
+
 @dc.dataclass
 class NotebookPage:
-    """One notebook page of the book, read as MyST-NB reads it.
+    """One notebook page of the book, read as the build reads it.
 
     Attributes
     ----------
@@ -97,9 +157,9 @@ class NotebookPage:
     path : Path
         The source file (absolute).
     notebook : nbformat.NotebookNode
-        The notebook before execution, exactly as MyST-NB's reader gives it.
-    read_fmt : dict or None
-        The reader description MyST-NB stores in the cache's project records.
+        The notebook before execution, as :func:`read_page` gives it.
+    read_data : dict
+        The jupyter-cache reader of the page (:data:`MYST_READER` or :data:`IPYNB_READER`).
     timeout : int or None
         Per-cell timeout in seconds (``execute.timeout`` or the notebook's override).
     allow_errors : bool
@@ -111,7 +171,7 @@ class NotebookPage:
     docname: str
     path: Path
     notebook: object
-    read_fmt: dict | None
+    read_data: dict
     timeout: int | None
     allow_errors: bool
     in_temp: bool
@@ -131,8 +191,12 @@ class ExecResult:
 # --------------------------------------------------------------------------- configuration
 
 
-def book_settings(root: str | Path, config: str | Path | None = None):
-    """MyST-NB's two configurations for the book at ``root``, as a build would set them.
+def book_settings(root: str | Path, config: str | Path | None = None) -> ExecSettings:
+    """The execution settings of the book at ``root``, as Jupyter Book passes them to MyST-NB.
+
+    The ``execute:`` keys of ``_config.yml`` (with Jupyter Book's defaults,
+    :data:`EXECUTE_DEFAULTS`), then the MyST-NB options of ``sphinx: config:`` that override them
+    (:data:`NB_OPTIONS`) and ``nb_kernel_rgx_aliases``.
 
     Parameters
     ----------
@@ -143,40 +207,156 @@ def book_settings(root: str | Path, config: str | Path | None = None):
 
     Returns
     -------
-    (MdParserConfig, NbParserConfig, dict)
-        The Markdown and notebook parser configurations and the whole Sphinx configuration
-        that Jupyter Book derives from ``_config.yml``.
+    ExecSettings
+
+    Raises
+    ------
+    ValueError
+        If the file is not a YAML mapping, or sets ``nb_custom_formats`` (pages in other
+        formats are read by readers this module does not know, so it could not cache them).
 
     Examples
     --------
-    >>> md, nb, sphinx = book_settings(".")          # doctest: +SKIP
-    >>> nb.execution_timeout                          # doctest: +SKIP
+    >>> book_settings(".").timeout          # doctest: +SKIP
     600
     """
-    from jupyter_book.config import get_final_config
-    from myst_nb.core.config import NbParserConfig
-    from myst_parser.config.main import MdParserConfig
+    path = Path(config) if config is not None else Path(root) / "_config.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    data = data or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: not a YAML mapping")
+    execute = dict(EXECUTE_DEFAULTS)
+    execute.update(data.get("execute") or {})
+    sphinx_config = (data.get("sphinx") or {}).get("config") or {}
+    if sphinx_config.get("nb_custom_formats"):
+        raise ValueError(f"{path}: nb_custom_formats is set; the pre-execution reads only MyST Markdown "
+                         "and .ipynb pages")
+    for option, key in NB_OPTIONS.items():
+        if option in sphinx_config:
+            execute[key] = sphinx_config[option]
+    mode = execute["execute_notebooks"]
+    mode = "off" if mode is False else str(mode)  # YAML reads a bare `off` as false
+    return ExecSettings(mode=mode, cache=str(execute["cache"] or ""),
+                        exclude_patterns=tuple(execute["exclude_patterns"] or ()),
+                        timeout=execute["timeout"], in_temp=bool(execute["run_in_temp"]),
+                        allow_errors=bool(execute["allow_errors"]),
+                        kernel_aliases=dict(sphinx_config.get("nb_kernel_rgx_aliases") or {}))
 
+
+def toc_docnames(root: str | Path, toc: str | Path | None = None) -> list[str]:
+    """Every page of a Jupyter Book table of contents, in order (``root``, ``file`` and ``glob`` entries).
+
+    A ``glob`` entry stands for the matching ``.md``, ``.ipynb`` and ``.rst`` files under ``root``,
+    sorted; ``url`` entries are no pages.
+
+    Examples
+    --------
+    >>> toc_docnames(".")[0]                  # doctest: +SKIP
+    'book/intro'
+    """
     root = Path(root)
-    config = Path(config) if config is not None else root / "_config.yml"
-    user_yaml = config if config.is_file() else None
-    sphinx, _ = get_final_config(user_yaml=user_yaml, cli_config={"latex_individualpages": False},
-                                 sourcedir=root)
-    md_fields = {f.name for f in dc.fields(MdParserConfig)}
-    nb_fields = {f.name for f in dc.fields(NbParserConfig) if f.init}
-    md = MdParserConfig(**{k[5:]: v for k, v in sphinx.items() if k.startswith("myst_") and k[5:] in md_fields})
-    nb = NbParserConfig(**{k[3:]: v for k, v in sphinx.items() if k.startswith("nb_") and k[3:] in nb_fields})
-    return md, nb, sphinx
+    toc = Path(toc) if toc is not None else root / "_toc.yml"
+    found: list[str] = []
+
+    def add(name: str) -> None:
+        name = re.sub(r"\.(md|ipynb|rst)$", "", name.strip().lstrip("/"))
+        if name not in found:
+            found.append(name)
+
+    def walk(node) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    add(node[key])
+            if isinstance(node.get("glob"), str):
+                for p in sorted(root.glob(node["glob"])):
+                    if p.suffix in (".md", ".ipynb", ".rst") and p.is_file():
+                        add(p.relative_to(root).as_posix())
+            for key, value in node.items():
+                if key not in ("root", "file", "glob") and isinstance(value, (dict, list)):
+                    walk(value)
+
+    walk(yaml.safe_load(toc.read_text(encoding="utf-8")))
+    return found
 
 
-def _toc_docnames(toc: Path) -> list[str]:
-    from sphinx_external_toc.parsing import parse_toc_yaml
+def is_myst_notebook(text: str) -> bool:
+    """Whether a Markdown page is a MyST notebook for MyST-NB: its YAML front matter has
+    ``jupytext: text_representation: format_name: myst`` or ``file_format: mystnb``.
 
-    return list(parse_toc_yaml(toc))
+    Examples
+    --------
+    >>> is_myst_notebook("---\\nfile_format: mystnb\\n---\\n# A")
+    True
+    >>> is_myst_notebook("# A plain page")
+    False
+    """
+    m = re.match(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)", text, re.S | re.M)
+    if not m:
+        return False
+    try:
+        meta = yaml.safe_load(m.group(1))
+    except yaml.YAMLError:
+        return False
+    if not isinstance(meta, dict):
+        return False
+    fmt = ((meta.get("jupytext") or {}).get("text_representation") or {}).get("format_name") \
+        if isinstance(meta.get("jupytext"), dict) else None
+    return meta.get("file_format") == "mystnb" or fmt == "myst"
 
 
-def _source_file(root: Path, docname: str, suffixes: Sequence[str]) -> Path | None:
-    for suffix in suffixes:
+def read_page(path: str | Path, read_data: dict = MYST_READER):
+    """Read a notebook page with the jupyter-cache reader plugin named by ``read_data``.
+
+    This is where the build's reading is reproduced: for a MyST Markdown page, the plugin
+    MyST-NB installs gives the code cells, their metadata and the kernelspec that the build's
+    own reader gives, under MyST's default Markdown settings. The plugin is loaded as
+    jupyter-cache loads it, from its entry point.
+
+    Parameters
+    ----------
+    path : path
+        The page's file.
+    read_data : dict
+        ``{"type": "plugin", "name": ...}`` as in the cache's project records.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Raises
+    ------
+    RuntimeError
+        If no installed package provides the reader (with the installed versions).
+    """
+    from importlib.metadata import entry_points
+
+    name = read_data.get("name", "")
+    found = entry_points(group="jcache.readers", name=name)
+    if not found:
+        raise RuntimeError(f"no jupyter-cache reader plugin {name!r} is installed ({library_versions()}); "
+                           "MyST-NB provides 'myst_nb_md'")
+    return next(iter(found)).load()(str(path))
+
+
+def library_versions() -> str:
+    """The versions of the libraries the pre-execution relies on, for error messages."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for dist in ("myst-nb", "jupyter-cache", "jupyter-book", "nbclient", "jupyter_client", "ipykernel"):
+        try:
+            out.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError:
+            out.append(f"{dist} missing")
+    return ", ".join(out)
+
+
+def _source_file(root: Path, docname: str) -> Path | None:
+    for suffix in (".md", ".ipynb", ".rst"):
         p = root / f"{docname}{suffix}"
         if p.is_file():
             return p
@@ -190,13 +370,13 @@ def notebook_pages(
     toc: str | Path | None = None,
     only: Sequence[str] = (),
 ) -> list[NotebookPage]:
-    """The notebook pages of the table of contents, read as MyST-NB reads them.
+    """The notebook pages of the table of contents, read as the build reads them.
 
-    A page is a notebook when MyST-NB would treat it as one: an ``.ipynb`` file, or a
-    Markdown file whose front matter marks it as a MyST notebook (``jupytext`` with
-    ``format_name: myst``, or ``file_format: mystnb``). Plain Markdown pages, pages excluded
-    from execution by ``execute.exclude_patterns`` and notebooks whose own ``mystnb``
-    metadata turns execution off are left out.
+    A page is a notebook when MyST-NB treats it as one: an ``.ipynb`` file, or a Markdown file
+    whose front matter marks it as a MyST notebook (:func:`is_myst_notebook`). Plain Markdown
+    pages, pages excluded from execution by ``execute.exclude_patterns`` and notebooks whose
+    own ``mystnb`` metadata turns execution off are left out. A notebook's kernel name is
+    replaced by the first of ``nb_kernel_rgx_aliases`` that matches it, as MyST-NB does.
 
     Parameters
     ----------
@@ -218,48 +398,43 @@ def notebook_pages(
     ValueError
         If a pattern of ``only`` matches no notebook page.
     """
-    from myst_nb.core.nb_to_tokens import nb_node_to_dict
-    from myst_nb.core.read import create_nb_reader
-
     root = Path(root).absolute()
-    md_config, nb_config, _ = book_settings(root, config)
-    toc = Path(toc) if toc is not None else root / "_toc.yml"
-    suffixes = (".md", ".ipynb", ".rst") + tuple(s for s in nb_config.custom_formats if s not in (".md", ".ipynb"))
+    settings = book_settings(root, config)
     pages: list[NotebookPage] = []
-    for docname in _toc_docnames(toc):
-        path = _source_file(root, docname, suffixes)
-        if path is None:
-            continue  # the build reports it
+    for docname in toc_docnames(root, toc):
+        path = _source_file(root, docname)
+        if path is None or path.suffix == ".rst":
+            continue  # missing: the build reports it
         rel = path.relative_to(root).as_posix()
         if only and not any(fnmatch.fnmatchcase(docname, p) or fnmatch.fnmatchcase(rel, p) for p in only):
             continue
-        text = path.read_text(encoding="utf-8")
-        reader = create_nb_reader(str(path), md_config, nb_config, text)
-        if reader is None:
-            continue  # a plain Markdown page: MyST-NB parses it as Markdown and runs nothing
-        notebook = reader.read(text)
-        # as myst_nb.sphinx_.Parser.parse: kernel aliases, then the notebook's own overrides
+        if path.suffix == ".md":
+            if not is_myst_notebook(path.read_text(encoding="utf-8")):
+                continue  # a plain Markdown page: the build runs nothing
+            read_data = MYST_READER
+        else:
+            read_data = IPYNB_READER
+        notebook = read_page(path, read_data)
         kernel = notebook.metadata.get("kernelspec", {}).get("name")
         if kernel is not None:
-            for rgx, alias in nb_config.kernel_rgx_aliases.items():
+            for rgx, alias in settings.kernel_aliases.items():
                 if re.fullmatch(rgx, kernel):
                     notebook.metadata["kernelspec"]["name"] = alias
                     break
-        cfg = nb_config
-        if cfg.metadata_key in notebook.metadata:
-            overrides = nb_node_to_dict(notebook.metadata[cfg.metadata_key])
-            overrides.pop("output_folder", None)
-            cfg = cfg.copy(**overrides)
-        if cfg.execution_mode in ("off", "inline"):
+        own = dict(notebook.metadata.get("mystnb") or {})  # MyST-NB's per-notebook settings
+        mode = own.get("execution_mode", settings.mode)
+        if mode in ("off", "inline", False):
             continue
-        if any(PurePosixPath(path.as_posix()).match(p) for p in cfg.execution_excludepatterns):
+        if any(PurePosixPath(path.as_posix()).match(p) for p in settings.exclude_patterns):
             continue
-        pages.append(NotebookPage(docname, path, notebook, reader.read_fmt, cfg.execution_timeout,
-                                  cfg.execution_allow_errors, cfg.execution_in_temp))
+        pages.append(NotebookPage(docname, path, notebook, read_data,
+                                  own.get("execution_timeout", settings.timeout),
+                                  bool(own.get("execution_allow_errors", settings.allow_errors)),
+                                  bool(own.get("execution_in_temp", settings.in_temp))))
     for pattern in only:
         if not any(fnmatch.fnmatchcase(p.docname, pattern)
                    or fnmatch.fnmatchcase(p.path.relative_to(root).as_posix(), pattern) for p in pages):
-            raise ValueError(f"--only {pattern!r} matches no notebook page of {toc}")
+            raise ValueError(f"--only {pattern!r} matches no notebook page of the table of contents")
     return pages
 
 
@@ -267,10 +442,11 @@ def notebook_pages(
 
 
 def _code_hash(page: NotebookPage) -> str:
-    """jupyter-cache's key of the notebook (its code cells and kernelspec); touches no folder."""
-    from jupyter_cache.cache.main import JupyterCacheBase
-
-    return JupyterCacheBase("unused").create_hashed_notebook(page.notebook)[1]
+    """A digest of the notebook's code cells (source and metadata) and kernel: the key of its run time."""
+    nb = page.notebook
+    code = [[c.source, c.get("metadata", {})] for c in nb.cells if c.cell_type == "code"]
+    text = json.dumps([code, nb.metadata.get("kernelspec", {})], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _previous_times(cache_path: Path, pages: Sequence[NotebookPage]) -> dict[str, float]:
@@ -278,9 +454,10 @@ def _previous_times(cache_path: Path, pages: Sequence[NotebookPage]) -> dict[str
 
     Two sources: the times file beside the cache folder (:data:`TIMES_FILE`, written by every
     run; it survives ``make book``'s deletion of the cache) and the cache's own records
-    (``execution_seconds``). The shortest time seen for the unchanged notebook is used: a
-    notebook that reuses a Monte Carlo another page computed (through ``HCCREP_CACHE_DIR``)
-    is slow only when it runs before that page finishes, and the order should not repeat that.
+    (``execution_seconds`` of the record ``match_cache_notebook`` finds). The shortest time seen
+    for the unchanged notebook is used: a notebook that reuses a Monte Carlo another page
+    computed (through ``HCCREP_CACHE_DIR``) is slow only when it runs before that page finishes,
+    and the order should not repeat that.
     """
     hashes = {p.docname: _code_hash(p) for p in pages}
     times: dict[str, float] = {}
@@ -297,12 +474,14 @@ def _previous_times(cache_path: Path, pages: Sequence[NotebookPage]) -> dict[str
     if (cache_path / "global.db").is_file():
         from jupyter_cache import get_cache
 
-        by_hash = {h: name for name, h in hashes.items()}
-        for record in get_cache(str(cache_path)).list_cache_records():
-            seconds = (record.data or {}).get("execution_seconds")
-            name = by_hash.get(record.hashkey)
-            if name is not None and isinstance(seconds, (int, float)):
-                times[name] = min(float(seconds), times.get(name, float("inf")))
+        cache = get_cache(str(cache_path))
+        for p in pages:
+            try:
+                seconds = (cache.match_cache_notebook(p.notebook).data or {}).get("execution_seconds")
+            except KeyError:
+                continue
+            if isinstance(seconds, (int, float)):
+                times[p.docname] = min(float(seconds), times.get(p.docname, float("inf")))
     return times
 
 
@@ -402,10 +581,6 @@ def _worker_init() -> None:
     """Environment of the kernels a worker starts (they inherit it)."""
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules notice
     os.environ.pop("MPLBACKEND", None)  # ipykernel's inline backend needs it unset
-    if os.environ.get(WARM_KERNELS_ENV, "1").strip() != "0":
-        from hccrep.warmkernel import preload_modules, start_zygote
-
-        start_zygote(preload_modules())  # the kernels of this worker are forked from it (hccrep.warmkernel)
 
 
 INJECTED_TAG = "injected-parameters"
@@ -471,12 +646,18 @@ def strip_injected(nb):
 
 
 def _execute_one(task: dict) -> dict:
-    """Execute one notebook (in a worker process); the executed notebook comes back as JSON."""
+    """Execute one notebook (in a worker process) in a new kernel; the executed notebook comes back as JSON.
+
+    The call is the one MyST-NB makes when it executes a page itself: nbclient's
+    ``NotebookClient`` with the page's folder as working directory and without per-cell timing
+    metadata (which would change the notebook's cache key).
+    """
     import contextlib
     import tempfile
 
     import nbformat
-    from jupyter_cache.executors.utils import single_nb_execution
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
     nb = nbformat.reads(task["notebook"], as_version=nbformat.NO_CONVERT)
     used: dict = {}
@@ -489,43 +670,45 @@ def _execute_one(task: dict) -> dict:
     # Carlo workers (hccrep.parallel.cap_jobs; the results do not depend on it). The kernel
     # started below inherits the variable.
     os.environ[MAX_JOBS_ENV] = str(task["max_jobs"])
-    from hccrep.warmkernel import WarmKernelManager, current_zygote
-
-    # forked from this worker's zygote when it has one (_worker_init), else started the usual way
-    extra = {"kernel_manager_class": WarmKernelManager} if current_zygote() is not None else {}
     t0 = time.perf_counter()
     try:
         with (tempfile.TemporaryDirectory() if task["in_temp"] else contextlib.nullcontext(task["cwd"])) as cwd:
-            result = single_nb_execution(nb, cwd=cwd, timeout=task["timeout"],
-                                         allow_errors=task["allow_errors"], meta_override=True, **extra)
-    except Exception:  # the kernel died, could not start, ...: not a cell error
+            client = NotebookClient(nb, timeout=task["timeout"], allow_errors=task["allow_errors"],
+                                    record_timing=False, resources={"metadata": {"path": str(cwd)}})
+            client.execute()
+    except (CellExecutionError, CellTimeoutError) as exc:  # its message holds the cell and the kernel's traceback
+        return {"docname": task["docname"], "ok": False, "seconds": time.perf_counter() - t0,
+                "error": f"{type(exc).__name__}: {exc}"}
+    except Exception:  # the kernel died, could not start, ...
         return {"docname": task["docname"], "ok": False, "seconds": time.perf_counter() - t0,
                 "error": traceback.format_exc()}
-    if result.err is not None:  # a cell raised or timed out: its message holds the cell and the kernel's traceback
-        return {"docname": task["docname"], "ok": False, "seconds": result.time,
-                "error": f"{type(result.err).__name__}: {result.err}"}
-    return {"docname": task["docname"], "ok": True, "seconds": result.time, "parameters": used,
-            "notebook": nbformat.writes(strip_injected(result.nb), version=nbformat.NO_CONVERT)}
+    return {"docname": task["docname"], "ok": True, "seconds": time.perf_counter() - t0, "parameters": used,
+            "notebook": nbformat.writes(strip_injected(nb), version=nbformat.NO_CONVERT)}
 
 
 def _store(cache, page: NotebookPage, out: dict) -> str:
-    """Put one executed notebook in the cache as MyST-NB would; return an error text or ''."""
+    """Put one executed notebook in the cache as MyST-NB would; return an error text or ''.
+
+    After storing, the notebook as read is looked up as the build looks it up
+    (``match_cache_notebook``); if that does not find the stored record, the record is removed
+    and the reason returned: the build would have executed the page again.
+    """
     import nbformat
     from jupyter_cache.base import CacheBundleIn
 
     executed = nbformat.reads(out["notebook"], as_version=nbformat.NO_CONVERT)
-    _, wanted = cache.create_hashed_notebook(page.notebook)
-    _, got = cache.create_hashed_notebook(executed)
-    if wanted != got:
-        return (f"the executed notebook hashes to {got}, the notebook as MyST-NB reads it to {wanted}: "
-                "the build would not find it in the cache, so it was not stored")
     uri = str(page.path)
-    if page.read_fmt is not None:
-        cache.add_nb_to_project(uri, read_data=page.read_fmt)
-    else:
-        cache.add_nb_to_project(uri)
-    cache.cache_notebook_bundle(CacheBundleIn(executed, uri, data={"execution_seconds": out["seconds"]}),
-                                check_validity=False, overwrite=True)
+    cache.add_nb_to_project(uri, read_data=page.read_data)
+    stored = cache.cache_notebook_bundle(CacheBundleIn(executed, uri, data={"execution_seconds": out["seconds"]}),
+                                         check_validity=False, overwrite=True)
+    try:
+        found = cache.match_cache_notebook(page.notebook).pk
+    except KeyError:
+        found = None
+    if found != stored.pk:
+        cache.remove_cache(stored.pk)
+        return ("the executed notebook's code cells or kernelspec differ from the notebook as read, so the "
+                f"build would not find it in the cache; it was not stored ({library_versions()})")
     return ""
 
 
@@ -618,8 +801,7 @@ def execute_book(
     root = Path(root).absolute()
     pages = notebook_pages(root, config=config, toc=toc, only=only)
     if cache_path is None:
-        _, nb_config, _ = book_settings(root, config)
-        cache_path = nb_config.execution_cache_path or root / "_build" / ".jupyter_cache"
+        cache_path = book_settings(root, config).cache or root / "_build" / ".jupyter_cache"
     cache_path = Path(cache_path).absolute()
     times = _previous_times(cache_path, pages)
     order = execution_order(pages, times)

@@ -1,11 +1,14 @@
 """The parallel pre-execution of the book (``python -m hccrep.book execute``, :mod:`hccrep.bookexec`).
 
-A tiny book of one plain page and two MyST notebooks is written to a temporary folder. The
-notebooks are executed into its execution cache, and ``jupyter-book build`` in cache mode
-must then take both from there (its log says "Using cached notebook", never "Executing
-notebook") and show their outputs and run times. A notebook that raises makes the command
-fail with its name and traceback, and leaves nothing in the cache. Bad arguments are usage
-errors (exit 2), not tracebacks.
+A tiny book of one plain page and two MyST notebooks, with the real book's Markdown settings,
+is written to a temporary folder. The notebooks are executed into its execution cache, and
+``jupyter-book build`` in cache mode must then take both from there (its log says "Using
+cached notebook", never "Executing notebook") and show their outputs and run times. That
+test is the guard of the one assumption the pre-execution makes about MyST-NB (that the
+reader plugin it installs for jupyter-cache reads the pages as the build does): when a new
+release breaks it, the test fails naming the installed versions. A notebook that raises
+makes the command fail with its name and traceback, and leaves nothing in the cache. Bad
+arguments are usage errors (exit 2), not tracebacks.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import types
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hccrep import book, bookexec
 
@@ -38,6 +42,8 @@ kernelspec:
 ---
 """
 
+ROOT = Path(__file__).resolve().parents[1]
+
 CONFIG = """title: tiny
 execute:
   execute_notebooks: cache
@@ -48,7 +54,7 @@ sphinx:
   config:
     nb_execution_raise_on_error: true
     nb_execution_show_tb: true
-"""
+""" + yaml.safe_dump({"parse": yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")).get("parse") or {}})
 
 
 def _notebook(title: str, *cells: str) -> str:
@@ -79,9 +85,6 @@ def kernel_env(tmp_path_factory, monkeypatch) -> dict[str, str]:
     monkeypatch.setenv("JUPYTER_PATH", str(jupyter_path) + (os.pathsep + previous if previous else ""))
     monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")  # the workers must remove it for the kernels
-    # the kernels are forked from each worker's zygote (hccrep.warmkernel), as in the book's
-    # build; these notebooks import next to nothing, so the zygote need not import the libraries
-    monkeypatch.setenv("HCCREP_WARM_PRELOAD", "ipykernel.kernelapp")
     return dict(os.environ)
 
 
@@ -127,8 +130,12 @@ def test_build_in_cache_mode_finds_every_pre_executed_notebook(tmp_path, kernel_
                            capture_output=True, text=True, timeout=300)
     log = _strip_ansi(build.stdout + build.stderr)
     assert build.returncode == 0, log[-4000:]
-    assert "Executing notebook" not in log
-    assert log.count("Using cached notebook") == 2, log[-4000:]
+    # the guard of bookexec.read_page: the build must find both pages in the cache
+    missed = re.findall(r"^.*Executing notebook.*$", log, re.M)
+    assert not missed and log.count("Using cached notebook") == 2, (
+        f"jupyter-book executed pages that `python -m hccrep.book execute` had cached ({bookexec.library_versions()}): "
+        "the reader plugin no longer reads MyST notebooks as the build does; see hccrep.bookexec.read_page\n"
+        + log[-4000:])
     html = root / "_build" / "html"
     assert "cwd-is pages 42" in (html / "pages" / "one.html").read_text(encoding="utf-8")
     two = (html / "pages" / "two.html").read_text(encoding="utf-8")
@@ -326,3 +333,79 @@ def test_injected_parameters_run_and_the_cache_still_matches(tmp_path, kernel_en
         record = store.match_cache_notebook(page.notebook)  # raises KeyError when not matched
         stored = store.get_cache_bundle(record.pk).nb
         assert not any("injected-parameters" in c.metadata.get("tags", []) for c in stored.cells)
+
+
+# --------------------------------------------------------------------------- reading the book
+
+
+def test_book_settings_take_the_execute_keys_then_the_myst_nb_overrides(tmp_path):
+    (tmp_path / "_config.yml").write_text(
+        "execute:\n  execute_notebooks: off\n  timeout: 90\n  exclude_patterns: ['slow/*']\n"
+        "sphinx:\n  config:\n    nb_execution_timeout: 120\n    nb_kernel_rgx_aliases: {'py.*': python3}\n",
+        encoding="utf-8")
+    s = bookexec.book_settings(tmp_path)
+    assert (s.mode, s.timeout, s.exclude_patterns, s.kernel_aliases) == ("off", 120, ("slow/*",), {"py.*": "python3"})
+    assert (s.cache, s.in_temp, s.allow_errors) == ("", False, False)  # Jupyter Book's defaults
+    assert bookexec.book_settings(tmp_path / "nowhere") == bookexec.ExecSettings()
+    (tmp_path / "_config.yml").write_text("sphinx:\n  config:\n    nb_custom_formats: {.Rmd: jupytext.reads}\n",
+                                          encoding="utf-8")
+    with pytest.raises(ValueError, match="nb_custom_formats"):
+        bookexec.book_settings(tmp_path)
+    real = bookexec.book_settings(ROOT)
+    assert real.mode == "cache" and real.timeout == 600 and real.in_temp is False
+
+
+def test_toc_docnames_follow_files_and_globs_in_order(tmp_path):
+    (tmp_path / "ch").mkdir()
+    for name in ("b", "a"):
+        (tmp_path / "ch" / f"{name}.md").write_text("# x\n", encoding="utf-8")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nparts:\n  - caption: P\n    chapters:\n      - file: first.md\n"
+        "        sections:\n          - glob: ch/*\n      - url: https://example.org\n", encoding="utf-8")
+    assert bookexec.toc_docnames(tmp_path) == ["intro", "first", "ch/a", "ch/b"]
+    from test_notebooks import toc_entries  # the toc reader of the notebook tests agrees on the real book
+
+    assert bookexec.toc_docnames(ROOT) == toc_entries()
+
+
+def test_is_myst_notebook_follows_the_front_matter():
+    assert bookexec.is_myst_notebook(HEADER + "# A\n")
+    assert bookexec.is_myst_notebook("---\nfile_format: mystnb\n---\n")
+    assert not bookexec.is_myst_notebook("---\njupytext:\n  text_representation:\n    format_name: percent\n---\n")
+    assert not bookexec.is_myst_notebook("---\ntitle: [unclosed\n---\n")
+    assert not bookexec.is_myst_notebook("# no front matter\n---\n")
+
+
+def test_a_missing_reader_plugin_is_an_error_naming_the_versions(tmp_path):
+    page = tmp_path / "a.md"
+    page.write_text(_notebook("A", "print(1)"), encoding="utf-8")
+    assert [c.source for c in bookexec.read_page(page).cells if c.cell_type == "code"] == ["print(1)"]
+    with pytest.raises(RuntimeError, match=r"no jupyter-cache reader plugin 'gone'.*myst-nb \d"):
+        bookexec.read_page(page, {"type": "plugin", "name": "gone"})
+
+
+def test_kernel_aliases_apply_before_the_lookup(tmp_path):
+    root = _write_book(tmp_path / "tiny", {"a": _notebook("A", "print(1)").replace("name: python3", "name: py-old")})
+    config = CONFIG.replace("    nb_execution_show_tb: true\n",
+                            "    nb_execution_show_tb: true\n    nb_kernel_rgx_aliases:\n      'py-.*': python3\n")
+    (root / "_config.yml").write_text(config, encoding="utf-8")
+    (page,) = bookexec.notebook_pages(root)
+    assert page.notebook.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_a_notebook_the_build_would_not_find_is_removed_and_reported(tmp_path):
+    """The executed notebook must be found by the lookup the build makes; here its code differs."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    root = _write_book(tmp_path / "tiny", {"a": _notebook("A", "print(1)")})
+    (page,) = bookexec.notebook_pages(root)
+    executed = nbformat.from_dict(json.loads(nbformat.writes(page.notebook)))
+    executed.cells[-1].source = "print(2)"
+    cache = get_cache(str(tmp_path / "jc"))
+    error = bookexec._store(cache, page, {"notebook": nbformat.writes(executed), "seconds": 1.0})
+    assert "would not find it in the cache" in error and "jupyter-cache" in error
+    assert cache.list_cache_records() == []
+    assert bookexec._store(cache, page, {"notebook": nbformat.writes(page.notebook), "seconds": 1.0}) == ""
+    assert cache.match_cache_notebook(page.notebook).data == {"execution_seconds": 1.0}
+    assert cache.get_project_record(str(page.path)).read_data == bookexec.MYST_READER

@@ -435,6 +435,53 @@ def test_make_book_student_builds_with_hidden_solutions():
     assert "--hide-solutions" in out.stdout and "--config _build/student/_config.yml" in out.stdout
 
 
+def test_make_book_fails_when_the_build_executes_a_notebook():
+    """The build must take every page from the cache the pre-execution filled (hccrep.bookexec)."""
+    for target, log in (("book", "_build/book-build.log"), ("book-student", "_build/student/book-build.log")):
+        out = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert f"| tee {log}" in out.stdout and f'grep -q "Executing notebook" {log}' in out.stdout
+        assert "library_versions" in out.stdout and "exit 1" in out.stdout
+
+
+def test_make_test_latest_installs_the_newest_dependencies_into_its_own_venv():
+    out = subprocess.run(["make", "-n", "test-latest"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout.replace("\\\n", " ")
+    assert "-m venv .venv-latest" in text and "--no-deps -e ." in text
+    assert "--upgrade --upgrade-strategy eager" in text and "scripts/latest_requirements.py" in text
+    assert '-m pytest -m "not book and not notebook and not browser"' in text
+    assert ".venv/bin" not in text  # never the development environment
+    # the new environment stays out of the book's sources
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert ".venv-latest" in config["exclude_patterns"]
+
+
+def test_latest_requirements_list_every_dependency_without_bounds():
+    import tomllib
+
+    out = subprocess.run([__import__("sys").executable, str(ROOT / "scripts" / "latest_requirements.py")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    names = out.stdout.split()
+    assert not [n for n in names if re.search(r"[<>=!~;, ]", n)]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = project["dependencies"] + project["optional-dependencies"]["book"] + project["optional-dependencies"]["dev"]
+    for req in declared:
+        assert re.match(r"[A-Za-z0-9._-]+(\[[^\]]*\])?", req).group(0) in names, req
+    guarded = {"lifelines", "scikit-survival", "statsmodels", "scikit-learn", "pandas", "numpy", "jupyter-book",
+               "myst-nb", "jupyter-cache"}
+    assert guarded <= set(names)
+
+
+def test_dependency_guard_workflow_runs_make_test_latest_weekly_and_on_demand():
+    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "dependency-guard.yml").read_text(encoding="utf-8"))
+    triggers = wf.get("on", wf.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert triggers["schedule"][0]["cron"] and "workflow_dispatch" in triggers
+    runs = [s.get("run", "") for job in wf["jobs"].values() for s in job["steps"]]
+    assert any(r.strip().startswith("make test-latest") for r in runs)
+
+
 def test_ci_installs_chromium_only_when_missing():
     text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "if [ -x /usr/bin/chromium ]" in text and "apt-get install -y -q --no-install-recommends chromium" in text

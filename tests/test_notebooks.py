@@ -175,3 +175,24 @@ def test_notebook_runs_with_fast_parameters(nb_path: Path | None, tmp_path_facto
     if not outcome["ok"]:
         pytest.fail(f"{rel} failed with parameters {expected} after {outcome['seconds']:.1f} s:\n{outcome['error']}",
                     pytrace=False)
+
+
+@pytest.mark.book
+def test_the_book_build_executes_no_notebook(tmp_path_factory):
+    """The test build renders every page from the runs above: MyST-NB finds each in the cache.
+
+    A page it executes itself means that :func:`hccrep.bookexec.read_page` no longer reads the
+    pages as MyST-NB does (a new release of myst-nb or jupyter-cache).
+    """
+    from hccrep.bookexec import library_versions
+
+    build = build_book_once(tmp_path_factory)
+    if build.notebooks is None:
+        pytest.skip("HCCREP_BOOK_HTML reuses a finished build: its log is not available")
+    failed = sorted(name for name, r in build.notebooks.items() if not r["ok"])
+    if failed or not build.notebooks:
+        pytest.skip(f"the book was not built because notebooks failed (reported above): {failed}")
+    executed = [line for line in build.log.splitlines() if "Executing notebook" in line]
+    assert not executed, (f"jupyter-book executed {len(executed)} page(s) that `python -m hccrep.book execute` had "
+                          f"cached ({library_versions()}):\n" + "\n".join(executed))
+    assert build.log.count("Using cached notebook") == len(build.notebooks), build.log[-3000:]
