@@ -4,7 +4,7 @@ Examples
 --------
 >>> from hccrep.declared import KMMedian
 >>> fields_table(KMMedian)["field"].tolist()
-['kind', 'variant', 'endpoint', 'by', 'group']
+['kind', 'variant', 'population', 'endpoint', 'by', 'subset', 'group']
 """
 
 from __future__ import annotations

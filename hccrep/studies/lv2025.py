@@ -153,6 +153,7 @@ def draw_child_pugh_components(scores_: Sequence[int], params: Mapping, rng: np.
 
     Examples
     --------
+    >>> from hccrep import scores
     >>> from hccrep.spec import load_study
     >>> p = load_study("lv2025").simulation.parameters["child_pugh"]
     >>> d = draw_child_pugh_components([5, 9], p, np.random.default_rng(1))
