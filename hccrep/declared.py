@@ -27,9 +27,9 @@ pydantic_core._pydantic_core.ValidationError: 1 validation error for tagged-unio
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
 
 __all__ = [
     "Matching",
@@ -93,6 +93,10 @@ def _as_variant(value: Any) -> Any:
     return {"stated": value} if isinstance(value, str) else value
 
 
+#: A variant field: a :class:`Variant`, or a plain string read as its ``stated`` side.
+VariantField = Annotated[Optional[Variant], BeforeValidator(_as_variant)]
+
+
 class Matching(_Model):
     """A propensity-score matched sub-cohort: greedy nearest neighbour on a logistic propensity score, as R MatchIt.
 
@@ -120,13 +124,8 @@ class _Analysis(_Model):
     #: the quantities a number computed by this kind may have
     QUANTITIES: ClassVar[tuple[str, ...]] = ()
 
-    variant: Variant | None = Field(default=None, description="the test or estimator variant (see each kind)")
+    variant: VariantField = Field(default=None, description="the test or estimator variant (see each kind)")
     population: Matching | None = Field(default=None, description="compute on a matched sub-cohort instead of the whole cohort")
-
-    @field_validator("variant", mode="before")
-    @classmethod
-    def _variant_from_string(cls, value: Any) -> Any:
-        return _as_variant(value)
 
     @model_validator(mode="after")
     def _known_variant(self) -> _Analysis:
@@ -313,6 +312,13 @@ class Logistic(_Regression):
     outcome: Key = Field(description="a 0/1 outcome declared in simulation.yaml (binary)")
 
 
+def _check_one_score(model):
+    """A score is a marker column or a model's terms, not both and not neither."""
+    if (model.marker is None) == (model.terms is None):
+        raise ValueError("give exactly one of marker or terms")
+    return model
+
+
 class AUC(_Analysis):
     """Area under the ROC curve of a marker or a fitted logistic score, DeLong CI (R ``pROC``)."""
 
@@ -327,10 +333,8 @@ class AUC(_Analysis):
     direction: Literal["higher", "lower"] = Field(default="higher", description="which marker values point to outcome 1")
 
     @model_validator(mode="after")
-    def _one_score(self) -> AUC:
-        if (self.marker is None) == (self.terms is None):
-            raise ValueError("give exactly one of marker or terms")
-        return self
+    def _one_score(self):
+        return _check_one_score(self)
 
 
 class CIndex(_Analysis):
@@ -347,10 +351,8 @@ class CIndex(_Analysis):
     subset: dict[Key, LevelKey] = Field(default_factory=dict, description="only the patients with these levels")
 
     @model_validator(mode="after")
-    def _one_score(self) -> CIndex:
-        if (self.marker is None) == (self.terms is None):
-            raise ValueError("give exactly one of marker or terms")
-        return self
+    def _one_score(self):
+        return _check_one_score(self)
 
 
 Analysis = Annotated[

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from hccrep.declared import (
     CATEGORICAL_TESTS,
@@ -54,6 +54,7 @@ from hccrep.declared import (
     Proportion,
     Table1Test,
     Variant,
+    VariantField,
 )
 from hccrep.printed import (
     PrintedError,
@@ -315,33 +316,19 @@ class Miss(_Model):
         default="both", description="what it explains: the number, the limits of its interval, or both")
 
 
-def _variant_field(value: Any) -> Any:
-    return {"stated": value} if isinstance(value, str) else value
-
-
 class PValueSpec(_Model):
     printed: str
     role: Role = "check"
     note: str | None = None
-    variant: Variant | None = Field(default=None, description="the test of this row (overrides the table's `tests`)")
+    variant: VariantField = Field(default=None, description="the test of this row (overrides the table's `tests`)")
     miss: Miss | None = Field(default=None, description="why the p-value is not reproduced, when no rule of hccrep.causes says")
-
-    @field_validator("variant", mode="before")
-    @classmethod
-    def _variant_from_string(cls, value: Any) -> Any:
-        return _variant_field(value)
 
 
 class TableTests(_Model):
     """The tests of a baseline table's p-values, by kind of variable (machine-readable; ``methods`` keeps the paper's words)."""
 
-    categorical: Variant | None = None
-    continuous: Variant | None = None
-
-    @field_validator("categorical", "continuous", mode="before")
-    @classmethod
-    def _variant_from_string(cls, value: Any) -> Any:
-        return _variant_field(value)
+    categorical: VariantField = None
+    continuous: VariantField = None
 
 
 class CutOf(_Model):
