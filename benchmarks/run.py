@@ -56,7 +56,9 @@ CORES = os.cpu_count() or 1
 
 def line(name: str, value: str, goal: str = "", cores: int = CORES) -> None:
     """Print one figure: name, value, goal, core count."""
-    print(f"{name:<46} {value:>18}   cores={cores}" + (f"   goal: {goal}" if goal else ""), flush=True)
+    print(
+        f"{name:<46} {value:>18}   cores={cores}" + (f"   goal: {goal}" if goal else ""), flush=True
+    )
 
 
 def paired(fa, fb, repeat: int) -> tuple[float, float]:
@@ -105,7 +107,9 @@ def survival_runner(**kwargs):
     from hccrep.spec import load_study
     from hccrep.studies.fonc2025_cox import focused_runner
 
-    return focused_runner(load_study("fonc2025"), parts=("survival", "cox", "subgroups", "rt_site"), **kwargs)
+    return focused_runner(
+        load_study("fonc2025"), parts=("survival", "cox", "subgroups", "rt_site"), **kwargs
+    )
 
 
 def bench_monte_carlo(n_mc: int, jobs: int, full: bool) -> None:
@@ -125,11 +129,22 @@ def bench_monte_carlo(n_mc: int, jobs: int, full: bool) -> None:
             runner.run(s)
         cpu = (time.process_time() - c0) / k
         line(f"cpu per cohort, fonc2025 {name} (serial)", f"{1e3 * cpu:.0f} ms")
-        line("  -> 1000 cohorts on 2 idle cores (cpu x 500)", f"{cpu * 500:.0f} s",
-             "<= 30 s" if name == "survival" else "")
-        t = timed(lambda: monte_carlo(runner, n_mc, base_seed=11, n_jobs=jobs, progress=False, cache_dir=""))
-        line(f"mc fonc2025 {name}: {n_mc} cohorts, {jobs} worker(s)", f"{t:.1f} s",
-             "1000 cohorts <= 30 s on 2 cores" if name == "survival" else "", cores=CORES)
+        line(
+            "  -> 1000 cohorts on 2 idle cores (cpu x 500)",
+            f"{cpu * 500:.0f} s",
+            "<= 30 s" if name == "survival" else "",
+        )
+        t = timed(
+            lambda: monte_carlo(
+                runner, n_mc, base_seed=11, n_jobs=jobs, progress=False, cache_dir=""
+            )
+        )
+        line(
+            f"mc fonc2025 {name}: {n_mc} cohorts, {jobs} worker(s)",
+            f"{t:.1f} s",
+            "1000 cohorts <= 30 s on 2 cores" if name == "survival" else "",
+            cores=CORES,
+        )
         if n_mc != 1000:
             line("  -> scaled to 1000 cohorts", f"{t * 1000 / n_mc:.1f} s")
 
@@ -146,16 +161,20 @@ def bench_speedup(n: int) -> None:
         from hccrep.replication import _run_one as _one
 
         def _batches(seeds, size):
-            return [seeds[i:i + size] for i in range(0, len(seeds), size)]
+            return [seeds[i : i + size] for i in range(0, len(seeds), size)]
 
         def _run_batch(runner, seeds):
             return [_one(runner, s) for s in seeds]
 
     runner = survival_runner()
     seeds = seeds_for(21, n)
-    Parallel(n_jobs=2)(delayed(_run_batch)(runner, b) for b in _batches(seeds_for(1, 4), 1))  # warm the pool
+    Parallel(n_jobs=2)(
+        delayed(_run_batch)(runner, b) for b in _batches(seeds_for(1, 4), 1)
+    )  # warm the pool
     one = timed(lambda: [_run_batch(runner, b) for b in _batches(seeds, 10)])
-    two = timed(lambda: Parallel(n_jobs=2)(delayed(_run_batch)(runner, b) for b in _batches(seeds, 10)))
+    two = timed(
+        lambda: Parallel(n_jobs=2)(delayed(_run_batch)(runner, b) for b in _batches(seeds, 10))
+    )
     line(f"speed-up 2 vs 1 workers ({n} cohorts)", f"{one / two:.2f}x", ">= 1.8x")
     line("  1 worker / 2 workers", f"{one:.1f} s / {two:.1f} s")
 
@@ -191,15 +210,32 @@ def bench_overhead(repeat: int) -> None:
     def ll_cox():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            CoxPHFitter().fit(d, duration_col="__T", event_col="__E",
-                              fit_options={"precision": 1e-15, "r_precision": 0.0, "max_steps": 200})
+            CoxPHFitter().fit(
+                d,
+                duration_col="__T",
+                event_col="__E",
+                fit_options={"precision": 1e-15, "r_precision": 0.0, "max_steps": 200},
+            )
 
     cases = [
-        ("KM median + CI", ll_km, lambda: survival.km_median(t[a], e[a]),
-         fastsurv and (lambda: fastsurv.km_median(t[a], e[a]))),
-        ("log-rank", lambda: multivariate_logrank_test(t, arm, e), lambda: survival.logrank(t, e, arm),
-         fastsurv and (lambda: fastsurv.logrank(t, e, arm))),
-        ("Cox (1 covariate, Efron)", ll_cox, lambda: survival.cox(d.rename(columns={"__T": "t", "__E": "e"}), "t", "e", ["x"]), None),
+        (
+            "KM median + CI",
+            ll_km,
+            lambda: survival.km_median(t[a], e[a]),
+            fastsurv and (lambda: fastsurv.km_median(t[a], e[a])),
+        ),
+        (
+            "log-rank",
+            lambda: multivariate_logrank_test(t, arm, e),
+            lambda: survival.logrank(t, e, arm),
+            fastsurv and (lambda: fastsurv.logrank(t, e, arm)),
+        ),
+        (
+            "Cox (1 covariate, Efron)",
+            ll_cox,
+            lambda: survival.cox(d.rename(columns={"__T": "t", "__E": "e"}), "t", "e", ["x"]),
+            None,
+        ),
     ]
     for name, ll, wrap, fast in cases:
         for f in (ll, wrap) + ((fast,) if fast else ()):
@@ -246,21 +282,35 @@ def bench_memory(n: int) -> None:
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     kept = mc.memory_usage(deep=True).sum()
-    line(f"memory: {n} cohorts x {mc.shape[1]} checks", f"{peak / 2**20:.0f} MiB peak", "summary statistics only")
+    line(
+        f"memory: {n} cohorts x {mc.shape[1]} checks",
+        f"{peak / 2**20:.0f} MiB peak",
+        "summary statistics only",
+    )
     line("  result frame / per cohort", f"{kept / 2**20:.1f} MiB / {kept / n / 1024:.2f} KiB")
-    line("  peak RSS of the process (before -> after)", f"{base_rss / 1024:.0f} -> {rss / 1024:.0f} MiB")
+    line(
+        "  peak RSS of the process (before -> after)",
+        f"{base_rss / 1024:.0f} -> {rss / 1024:.0f} MiB",
+    )
     line("  time", f"{dt:.1f} s")
 
 
 def _book_copy(dest: Path) -> None:
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
     for f in filter(None, files):
         src = ROOT / f.decode()
         if src.is_file():
             (dest / f.decode()).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / f.decode())
     for folder in ("book", "data", "hccrep"):  # files not yet committed count too
-        shutil.copytree(ROOT / folder, dest / folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / folder,
+            dest / folder,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
     for name in ("_toc.yml", "_config.yml"):
         shutil.copy2(ROOT / name, dest / name)
 
@@ -268,15 +318,23 @@ def _book_copy(dest: Path) -> None:
 def _build(where: Path, env: dict, *flags: str) -> float:
     jb = Path(sys.executable).parent / "jupyter-book"
     t0 = time.perf_counter()
-    done = subprocess.run([str(jb), "build", ".", "--keep-going", *flags], cwd=where, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(jb), "build", ".", "--keep-going", *flags],
+        cwd=where,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     dt = time.perf_counter() - t0
     if done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"jupyter-book build failed in {where}")
     executed = (done.stdout + done.stderr).count("Executing notebook")
-    print(f"# jupyter-book build: {executed} notebook(s) executed by the build itself"
-          f"{' (the pre-execution had not cached them)' if executed else ''}", flush=True)
+    print(
+        f"# jupyter-book build: {executed} notebook(s) executed by the build itself"
+        f"{' (the pre-execution had not cached them)' if executed else ''}",
+        flush=True,
+    )
     return dt
 
 
@@ -284,8 +342,13 @@ def _pre_execute(where: Path, env: dict, jobs: int) -> float:
     """``make book``'s first step: a fresh execution cache, every notebook on ``jobs`` workers."""
     shutil.rmtree(where / "_build" / ".jupyter_cache", ignore_errors=True)
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "hccrep.book", "execute", "--jobs", str(jobs)], cwd=where, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "hccrep.book", "execute", "--jobs", str(jobs)],
+        cwd=where,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     dt = time.perf_counter() - t0
     if done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
@@ -310,10 +373,16 @@ def bench_book(cold: bool, rebuild: bool, keep: bool, jobs: int = CORES) -> None
     where = Path(tempfile.mkdtemp(prefix="hccrep-bench-book-"))
     try:
         _book_copy(where)
-        env = {**os.environ, "HCCREP_CACHE_DIR": str(where / "_build" / ".hccrep_cache"), "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-               # the kernels import the copy's hccrep, not the one the virtual environment was
-               # installed from (an editable install points at one checkout only)
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(where), os.environ.get("PYTHONPATH", "")]))}
+        env = {
+            **os.environ,
+            "HCCREP_CACHE_DIR": str(where / "_build" / ".hccrep_cache"),
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            # the kernels import the copy's hccrep, not the one the virtual environment was
+            # installed from (an editable install points at one checkout only)
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(where), os.environ.get("PYTHONPATH", "")])
+            ),
+        }
         env.pop("MPLBACKEND", None)
         if cold:
             print(f"# book cold build: load average before {_load()}", flush=True)
@@ -321,22 +390,36 @@ def bench_book(cold: bool, rebuild: bool, keep: bool, jobs: int = CORES) -> None
             line(f"  pre-execution ({jobs} worker(s))", f"{pre:.0f} s", cores=CORES)
             sphinx = _build(where, env, "-W", "--all")
             line("  jupyter-book build (from the cache)", f"{sphinx:.0f} s")
-            line("book cold build (make book: pre-execution + build)", f"{pre + sphinx:.0f} s", "<= 300 s")
+            line(
+                "book cold build (make book: pre-execution + build)",
+                f"{pre + sphinx:.0f} s",
+                "<= 300 s",
+            )
             print(f"# load average after {_load()}", flush=True)
         if rebuild:
             cfg = where / "_config.yml"
-            cfg.write_text(cfg.read_text().replace("execute_notebooks: force", "execute_notebooks: cache"))
+            cfg.write_text(
+                cfg.read_text().replace("execute_notebooks: force", "execute_notebooks: cache")
+            )
             if not cold:  # fill the cache the way make book does
-                line(f"  pre-execution ({jobs} worker(s))", f"{_pre_execute(where, env, jobs):.0f} s")
+                line(
+                    f"  pre-execution ({jobs} worker(s))", f"{_pre_execute(where, env, jobs):.0f} s"
+                )
             first = _build(where, env)
             page = where / "book" / "fonc2025" / "01_baseline.md"
             text = page.read_text()
             marker = "## Summary"
             if marker not in text:
                 raise SystemExit(f"{page}: no '{marker}' heading to edit after")
-            page.write_text(text.replace(marker, marker + "\n\nOne sentence added by the benchmark.\n", 1))
+            page.write_text(
+                text.replace(marker, marker + "\n\nOne sentence added by the benchmark.\n", 1)
+            )
             line("book build with the execution cache (first)", f"{first:.0f} s")
-            line("book rebuild after one text edit (cache on)", f"{_build(where, env):.0f} s", "<= 30 s")
+            line(
+                "book rebuild after one text edit (cache on)",
+                f"{_build(where, env):.0f} s",
+                "<= 30 s",
+            )
     finally:
         if keep:
             print(f"book copy kept in {where}")
@@ -386,19 +469,55 @@ def _loop_in_worker(_):
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--n-mc", type=int, default=1000, help="Monte Carlo cohorts of fonc2025 (default 1000)")
-    p.add_argument("--jobs", type=int, default=min(2, CORES), help="workers for the Monte Carlo figure (default 2)")
-    p.add_argument("--full", action="store_true", help="also time the full fonc2025 runner (every check)")
-    p.add_argument("--speedup-n", type=int, default=300, help="cohorts for the 2-vs-1 speed-up (default 300: long enough to average out drift)")
-    p.add_argument("--repeat", type=int, default=7, help="repeats of the per-call timings (default 7)")
-    p.add_argument("--memory", type=int, default=0, metavar="N", help="peak memory of an N-cohort Monte Carlo (e.g. 10000)")
-    p.add_argument("--book-cold", action="store_true", help="time a cold jupyter-book build (minutes)")
-    p.add_argument("--book-rebuild", action="store_true", help="time a rebuild after a text edit, cache on (minutes)")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--n-mc", type=int, default=1000, help="Monte Carlo cohorts of fonc2025 (default 1000)"
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=min(2, CORES),
+        help="workers for the Monte Carlo figure (default 2)",
+    )
+    p.add_argument(
+        "--full", action="store_true", help="also time the full fonc2025 runner (every check)"
+    )
+    p.add_argument(
+        "--speedup-n",
+        type=int,
+        default=300,
+        help="cohorts for the 2-vs-1 speed-up (default 300: long enough to average out drift)",
+    )
+    p.add_argument(
+        "--repeat", type=int, default=7, help="repeats of the per-call timings (default 7)"
+    )
+    p.add_argument(
+        "--memory",
+        type=int,
+        default=0,
+        metavar="N",
+        help="peak memory of an N-cohort Monte Carlo (e.g. 10000)",
+    )
+    p.add_argument(
+        "--book-cold", action="store_true", help="time a cold jupyter-book build (minutes)"
+    )
+    p.add_argument(
+        "--book-rebuild",
+        action="store_true",
+        help="time a rebuild after a text edit, cache on (minutes)",
+    )
     p.add_argument("--keep-book", action="store_true", help="keep the temporary book copy")
-    p.add_argument("--book-jobs", type=int, default=CORES, help="notebooks executed at once (default: cores)")
-    p.add_argument("--only", nargs="*", choices=["simulate", "mc", "speedup", "overhead", "memory", "book"],
-                   help="run only these figures")
+    p.add_argument(
+        "--book-jobs", type=int, default=CORES, help="notebooks executed at once (default: cores)"
+    )
+    p.add_argument(
+        "--only",
+        nargs="*",
+        choices=["simulate", "mc", "speedup", "overhead", "memory", "book"],
+        help="run only these figures",
+    )
     a = p.parse_args(argv)
     for name in ("n_mc", "jobs", "speedup_n", "repeat", "book_jobs"):
         if getattr(a, name) < 1:
@@ -408,12 +527,17 @@ def main(argv: list[str] | None = None) -> int:
     only = set(a.only or ["simulate", "mc", "speedup", "overhead", "memory", "book"])
     import platform
 
-    print(f"# hccrep benchmarks on {platform.node()}: {CORES} cores, python {platform.python_version()}, "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
+    print(
+        f"# hccrep benchmarks on {platform.node()}: {CORES} cores, python {platform.python_version()}, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}"
+    )
     line("reference: pure-Python loop, 1e7 additions (start)", f"{reference_loop():.2f} s")
     if CORES >= 2:
-        line("reference: the same loop in 2 processes at once", f"{reference_pair():.2f} s",
-             "about the single loop when 2 cores are free")
+        line(
+            "reference: the same loop in 2 processes at once",
+            f"{reference_pair():.2f} s",
+            "about the single loop when 2 cores are free",
+        )
     if "simulate" in only:
         bench_simulate(a.repeat)
     if "overhead" in only:

@@ -80,8 +80,15 @@ class CohortView:
     cox_engine : {"numpy", "reference"}, optional
     """
 
-    def __init__(self, cohort: pd.DataFrame, group: str, levels: Mapping[str, list[str] | None] | None = None,
-                 engine: str = "numpy", cox_engine: str | None = None, numbers: Mapping[str, float] | None = None):
+    def __init__(
+        self,
+        cohort: pd.DataFrame,
+        group: str,
+        levels: Mapping[str, list[str] | None] | None = None,
+        engine: str = "numpy",
+        cox_engine: str | None = None,
+        numbers: Mapping[str, float] | None = None,
+    ):
         cox_engine = engine if cox_engine is None else cox_engine
         for name, value in (("engine", engine), ("cox_engine", cox_engine)):
             if value not in ENGINES:
@@ -128,7 +135,9 @@ class CohortView:
             return [str(c) for c in col.cat.categories]
         return sorted(pd.unique(self.labels(column)).tolist())
 
-    def mask(self, by: str | None, group: str | None, subset: Mapping[str, str] | None = None) -> np.ndarray:
+    def mask(
+        self, by: str | None, group: str | None, subset: Mapping[str, str] | None = None
+    ) -> np.ndarray:
         """Rows of one level of ``by`` (every row when ``group`` is None), within ``subset``."""
         m = np.ones(len(self.cohort), dtype=bool)
         if group is not None:
@@ -137,16 +146,25 @@ class CohortView:
             m &= self.labels(var) == str(lev)
         return m
 
-    def survival(self, endpoint: str, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def survival(
+        self, endpoint: str, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         t, e = self.numeric(f"{endpoint}_time"), self.numeric(f"{endpoint}_event")
-        if mask is not None:  # select first: patients outside the mask may have no such endpoint (NaN)
+        if (
+            mask is not None
+        ):  # select first: patients outside the mask may have no such endpoint (NaN)
             t, e = t[mask], e[mask]
         if np.isnan(e).any():
             raise ValueError(f"{endpoint}: the event status is missing for some of these patients")
         return t, e.astype(np.int64)
 
-    def design_arrays(self, terms: list[str], reference: Mapping[str, str], mask: np.ndarray,
-                      collapse: Mapping[str, list[str]] | None = None) -> tuple[list[str], np.ndarray]:
+    def design_arrays(
+        self,
+        terms: list[str],
+        reference: Mapping[str, str],
+        mask: np.ndarray,
+        collapse: Mapping[str, list[str]] | None = None,
+    ) -> tuple[list[str], np.ndarray]:
         """Model columns of ``terms`` on the masked rows, as names and an ``(n, p)`` array.
 
         A categorical term enters as indicators ``term=level`` of its levels
@@ -175,12 +193,16 @@ class CohortView:
         x = np.column_stack(cols) if cols else np.empty((int(mask.sum()), 0))
         return names, x
 
-    def design(self, terms: list[str], reference: Mapping[str, str], mask: np.ndarray,
-               collapse: Mapping[str, list[str]] | None = None) -> pd.DataFrame:
+    def design(
+        self,
+        terms: list[str],
+        reference: Mapping[str, str],
+        mask: np.ndarray,
+        collapse: Mapping[str, list[str]] | None = None,
+    ) -> pd.DataFrame:
         """:meth:`design_arrays` as a DataFrame (one column per model term)."""
         names, x = self.design_arrays(terms, reference, mask, collapse)
         return pd.DataFrame(x, columns=names)
-
 
     def matched(self, spec) -> CohortView:
         """The view of the sub-cohort that ``spec`` (a :class:`hccrep.declared.Matching`) matches, memoised.
@@ -195,14 +217,29 @@ class CohortView:
                 ratio = int(self.numbers[spec.ratio_key])
                 caliper = self.numbers[spec.caliper_key] if spec.caliper_key else None
             except KeyError as exc:
-                raise KeyError(f"the matching names the reported number {exc.args[0]!r}, which the study does not have") from None
+                raise KeyError(
+                    f"the matching names the reported number {exc.args[0]!r}, which the study does not have"
+                ) from None
             d = self.cohort.copy()
             d["_treated"] = (self.labels(spec.treatment) == str(spec.treated)).astype(int)
             try:
-                res = match_nearest(d, "_treated", list(spec.covariates), ratio=ratio, caliper=caliper,
-                                    caliper_scale=spec.caliper_scale, order=spec.order)
-                sub = CohortView(res.matched(d).reset_index(drop=True), self.group, self.levels, self.engine,
-                                 self.cox_engine, self.numbers)
+                res = match_nearest(
+                    d,
+                    "_treated",
+                    list(spec.covariates),
+                    ratio=ratio,
+                    caliper=caliper,
+                    caliper_scale=spec.caliper_scale,
+                    order=spec.order,
+                )
+                sub = CohortView(
+                    res.matched(d).reset_index(drop=True),
+                    self.group,
+                    self.levels,
+                    self.engine,
+                    self.cox_engine,
+                    self.numbers,
+                )
                 sub.population = spec
             except ValueError as exc:
                 sub = exc
@@ -223,7 +260,9 @@ def register(kind: str) -> Callable[[Handler], Handler]:
 
     def deco(fn: Handler) -> Handler:
         if kind in HANDLERS:
-            raise ValueError(f"a handler for {kind!r} is already registered ({HANDLERS[kind].__module__})")
+            raise ValueError(
+                f"a handler for {kind!r} is already registered ({HANDLERS[kind].__module__})"
+            )
         HANDLERS[kind] = fn
         return fn
 
@@ -246,7 +285,9 @@ def compute(analysis, view: CohortView, quantity: str = "") -> Replicated:
     try:
         handler = HANDLERS[analysis.kind]
     except KeyError:
-        raise KeyError(f"no handler for analysis kind {analysis.kind!r}; known: {sorted(HANDLERS)}") from None
+        raise KeyError(
+            f"no handler for analysis kind {analysis.kind!r}; known: {sorted(HANDLERS)}"
+        ) from None
     try:
         on = view
         if analysis.population is not None and view.population != analysis.population:
@@ -289,17 +330,31 @@ def _table1_test(a, view: CohortView, quantity: str) -> Replicated:
             lab = view.labels(variable)
             if a.collapse is not None:
                 inside = np.isin(lab, [str(x) for x in a.collapse])
-                table = np.array([[int(np.count_nonzero((arm == g) & side)) for g in groups] for side in (inside, ~inside)])
+                table = np.array(
+                    [
+                        [int(np.count_nonzero((arm == g) & side)) for g in groups]
+                        for side in (inside, ~inside)
+                    ]
+                )
             else:
                 levels = view.levels_of(variable)
-                table = np.array([[int(np.count_nonzero((arm == g) & (lab == lv))) for g in groups] for lv in levels])
-            table = np.ascontiguousarray(table[table.sum(axis=1) > 0], dtype=np.int64)  # a level nobody has: left out
+                table = np.array(
+                    [
+                        [int(np.count_nonzero((arm == g) & (lab == lv))) for g in groups]
+                        for lv in levels
+                    ]
+                )
+            table = np.ascontiguousarray(
+                table[table.sum(axis=1) > 0], dtype=np.int64
+            )  # a level nobody has: left out
             results.append(_count_test(test, table.tobytes(), table.shape))
         else:
             x = view.numeric(variable)
             results.append(compare_samples([x[arm == g] for g in groups], test=test))
     res = min(results, key=lambda r: r.pvalue)
-    variant = res.variant if not a.smallest_of else f"smallest p of {len(results)} rows; {res.variant}"
+    variant = (
+        res.variant if not a.smallest_of else f"smallest p of {len(results)} rows; {res.variant}"
+    )
     return Replicated(pvalue=res.pvalue, variant=variant)
 
 
@@ -312,7 +367,9 @@ def _proportion(a, view: CohortView, quantity: str) -> Replicated:
     else:
         hits = int(np.count_nonzero(view.labels(a.variable)[m] == str(a.level)))
     value = float(hits) if quantity == "count" else (100.0 * hits / n if n else _NAN)
-    return Replicated(value=value, variant=f"{'count' if quantity == 'count' else 'percentage'} of {n} patients")
+    return Replicated(
+        value=value, variant=f"{'count' if quantity == 'count' else 'percentage'} of {n} patients"
+    )
 
 
 @register("summary")
@@ -321,7 +378,11 @@ def _summary(a, view: CohortView, quantity: str) -> Replicated:
     if x.size < (2 if quantity == "sd" else 1):
         raise ValueError(f"{x.size} patients: no {quantity}")
     value = {"mean": np.mean, "sd": lambda v: np.std(v, ddof=1), "median": np.median}[quantity](x)
-    return Replicated(value=float(value), variant=f"sample {quantity} of {x.size} patients" + (" (n - 1 denominator)" if quantity == "sd" else ""))
+    return Replicated(
+        value=float(value),
+        variant=f"sample {quantity} of {x.size} patients"
+        + (" (n - 1 denominator)" if quantity == "sd" else ""),
+    )
 
 
 # ----------------------------------------------------------------------------- Kaplan-Meier and log-rank
@@ -341,7 +402,9 @@ def _km_module(view: CohortView):
 def _km_median(a, view: CohortView, quantity: str) -> Replicated:
     t, e = view.survival(a.endpoint, view.mask(a.by, a.group, a.subset))
     r = _km_module(view).km_median(t, e, conf_type=a.variant.used)
-    median = math.inf if math.isnan(r.median) else r.median  # not reached: beyond the last follow-up
+    median = (
+        math.inf if math.isnan(r.median) else r.median
+    )  # not reached: beyond the last follow-up
     return Replicated(value=median, lower=r.lower, upper=r.upper, variant=r.variant)
 
 
@@ -358,7 +421,9 @@ def _km_landmark(a, view: CohortView, quantity: str) -> Replicated:
 def _logrank(a, view: CohortView, quantity: str) -> Replicated:
     by = a.by or view.group
     arm = view.labels(by)
-    m = (np.isin(arm, a.groups) if a.groups else np.ones(arm.size, dtype=bool)) & view.mask(None, None, a.subset)
+    m = (np.isin(arm, a.groups) if a.groups else np.ones(arm.size, dtype=bool)) & view.mask(
+        None, None, a.subset
+    )
     t, e = view.survival(a.endpoint, m)
     if a.variant.used == "trend":
         from hccrep.stats.fastsurv import logrank_trend
@@ -405,8 +470,16 @@ def _wald_dict(names: list[str], cols: dict[str, np.ndarray]) -> dict[str, dict[
 
 def _cox_key(a, view: CohortView) -> tuple:
     """The model a Cox analysis fits (numbers of one model share one fit per cohort)."""
-    return ("cox", a.endpoint, tuple(a.terms), tuple(sorted(a.reference.items())), a.variant.used,
-            tuple(sorted(a.subset.items())), tuple(sorted((k, tuple(v)) for k, v in a.collapse.items())), view.cox_engine)
+    return (
+        "cox",
+        a.endpoint,
+        tuple(a.terms),
+        tuple(sorted(a.reference.items())),
+        a.variant.used,
+        tuple(sorted(a.subset.items())),
+        tuple(sorted((k, tuple(v)) for k, v in a.collapse.items())),
+        view.cox_engine,
+    )
 
 
 def _cox_fit(a, view: CohortView) -> dict[str, dict[str, float]]:
@@ -427,7 +500,10 @@ def _cox_fit(a, view: CohortView) -> dict[str, dict[str, float]]:
             else:
                 from hccrep.stats import cox
 
-                d = pd.concat([pd.DataFrame({"_time": t, "_event": e}), pd.DataFrame(x, columns=names)], axis=1)
+                d = pd.concat(
+                    [pd.DataFrame({"_time": t, "_event": e}), pd.DataFrame(x, columns=names)],
+                    axis=1,
+                )
                 res = cox(d, "_time", "_event", names, ties=a.variant.used).table
                 tab = {nm: {c: float(v) for c, v in res.loc[nm].items()} for nm in names}
         except (ValueError, np.linalg.LinAlgError) as exc:
@@ -476,8 +552,14 @@ def prefit(analyses, view: CohortView) -> None:
         if not cols:
             continue
         all_rows = all(m.all() for m in masks)
-        coef, se = cox_fit_each(t, e, np.column_stack(cols), ties=ties, on_error="nan",
-                                masks=None if all_rows else np.column_stack(masks))
+        coef, se = cox_fit_each(
+            t,
+            e,
+            np.column_stack(cols),
+            ties=ties,
+            on_error="nan",
+            masks=None if all_rows else np.column_stack(masks),
+        )
         w = wald_columns(coef, se)
         for j, (key, name) in enumerate(zip(keys, names)):
             if np.isfinite(coef[j]):
@@ -488,27 +570,45 @@ def _wald_row(tab, name: str, ratio: str, variant: str) -> Replicated:
     if name not in tab:
         raise ValueError(f"{name} is constant on these patients")
     r = tab[name]
-    return Replicated(value=float(r[ratio]), lower=float(r["lower"]), upper=float(r["upper"]), pvalue=float(r["p"]), variant=variant)
+    return Replicated(
+        value=float(r[ratio]),
+        lower=float(r["lower"]),
+        upper=float(r["upper"]),
+        pvalue=float(r["p"]),
+        variant=variant,
+    )
 
 
 @register("cox")
 def _cox(a, view: CohortView, quantity: str) -> Replicated:
     tab = _cox_fit(a, view)
     n = len(a.terms)
-    return _wald_row(tab, _target_column(a, view), "hr", f"Cox ({'univariable' if n == 1 else f'{n} terms'}), "
-                     f"{a.variant.used} ties, Wald CI and p ({'numpy' if view.cox_engine == 'numpy' else 'lifelines'})")
+    return _wald_row(
+        tab,
+        _target_column(a, view),
+        "hr",
+        f"Cox ({'univariable' if n == 1 else f'{n} terms'}), "
+        f"{a.variant.used} ties, Wald CI and p ({'numpy' if view.cox_engine == 'numpy' else 'lifelines'})",
+    )
 
 
 @register("interaction")
 def _interaction(a, view: CohortView, quantity: str) -> Replicated:
     t, e = view.survival(a.endpoint)
     treated = (view.labels(a.term) == str(a.level)).astype(float)
-    two_level = [v for v in a.by if len(view.levels_of(v)) == 2]  # others have no single product term
-    keys = {v: ("interaction", a.endpoint, a.term, str(a.level), v, a.variant.used, view.cox_engine) for v in two_level}
+    two_level = [
+        v for v in a.by if len(view.levels_of(v)) == 2
+    ]  # others have no single product term
+    keys = {
+        v: ("interaction", a.endpoint, a.term, str(a.level), v, a.variant.used, view.cox_engine)
+        for v in two_level
+    }
     todo = [v for v in two_level if keys[v] not in view.memo]
     if todo:
         # the subgroup indicator is the second declared level, as interaction_test codes it
-        subs = np.column_stack([(view.labels(v) == view.levels_of(v)[1]).astype(float) for v in todo])
+        subs = np.column_stack(
+            [(view.labels(v) == view.levels_of(v)[1]).astype(float) for v in todo]
+        )
         if view.cox_engine == "numpy":
             from hccrep.stats.subgroups import interaction_many
 
@@ -519,21 +619,35 @@ def _interaction(a, view: CohortView, quantity: str) -> Replicated:
             ps = []
             for j in range(len(todo)):
                 d = pd.DataFrame({"_time": t, "_event": e, "_term": treated, "_sub": subs[:, j]})
-                ps.append(interaction_test(d, "_time", "_event", "_term", "_sub", treated=1.0, ties=a.variant.used).p)
+                ps.append(
+                    interaction_test(
+                        d, "_time", "_event", "_term", "_sub", treated=1.0, ties=a.variant.used
+                    ).p
+                )
         view.memo.update({keys[v]: float(p) for v, p in zip(todo, ps)})
     ps = [view.memo[keys[v]] for v in two_level]
     if not ps or not np.isfinite(ps).any():
         raise ValueError("no estimable interaction")
-    variant = (f"Wald test of the {a.term} x subgroup product in a Cox model ({a.term} + subgroup + product), "
-               f"{a.variant.used} ties; not estimable when a cell has no event")
+    variant = (
+        f"Wald test of the {a.term} x subgroup product in a Cox model ({a.term} + subgroup + product), "
+        f"{a.variant.used} ties; not estimable when a cell has no event"
+    )
     if len(a.by) > 1:
         variant = f"smallest of the interaction p-values of {', '.join(a.by)}; " + variant
     return Replicated(pvalue=float(np.nanmin(ps)), variant=variant)
 
 
-def _logit_fit(view: CohortView, outcome: str, terms: list[str], reference, subset, collapse=None) -> pd.DataFrame:
-    key = ("logistic", outcome, tuple(terms), tuple(sorted(reference.items())), tuple(sorted(subset.items())),
-           tuple(sorted((k, tuple(v)) for k, v in (collapse or {}).items())))
+def _logit_fit(
+    view: CohortView, outcome: str, terms: list[str], reference, subset, collapse=None
+) -> pd.DataFrame:
+    key = (
+        "logistic",
+        outcome,
+        tuple(terms),
+        tuple(sorted(reference.items())),
+        tuple(sorted(subset.items())),
+        tuple(sorted((k, tuple(v)) for k, v in (collapse or {}).items())),
+    )
     if key not in view.memo:
         from hccrep.stats.prediction import logistic_table
 
@@ -554,10 +668,17 @@ def _logit_fit(view: CohortView, outcome: str, terms: list[str], reference, subs
 @register("logistic")
 def _logistic(a, view: CohortView, quantity: str) -> Replicated:
     tab = _logit_fit(view, a.outcome, list(a.terms), a.reference, a.subset, a.collapse)
-    return _wald_row(tab, _target_column(a, view), "or", "logistic regression (maximum likelihood), Wald CI and p (R glm + confint.default)")
+    return _wald_row(
+        tab,
+        _target_column(a, view),
+        "or",
+        "logistic regression (maximum likelihood), Wald CI and p (R glm + confint.default)",
+    )
 
 
-def _linear_predictor_logit(view: CohortView, outcome: str, terms: list[str], reference) -> np.ndarray:
+def _linear_predictor_logit(
+    view: CohortView, outcome: str, terms: list[str], reference
+) -> np.ndarray:
     tab = _logit_fit(view, outcome, terms, reference, {})
     x = view.design(terms, reference, np.ones(len(view.cohort), dtype=bool))
     names = list(tab)

@@ -69,14 +69,47 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from hccrep.printed import PrintedError, PValue, Summary, decimals_of, parse_count_percent, parse_pvalue, parse_summary, prints_as
-from hccrep.spec import BaselineFile, CategoricalVariable, ContinuousVariable, ReportedNumber, ResultsFile, Study, load_study
+from hccrep.printed import (
+    PrintedError,
+    PValue,
+    Summary,
+    decimals_of,
+    parse_count_percent,
+    parse_pvalue,
+    parse_summary,
+    prints_as,
+)
+from hccrep.spec import (
+    BaselineFile,
+    CategoricalVariable,
+    ContinuousVariable,
+    ReportedNumber,
+    ResultsFile,
+    Study,
+    load_study,
+)
 
 __all__ = [
-    "audit_study", "audit_baseline", "audit_results", "p_under_variants", "STATUSES", "confusion_matrices", "anova_rounding_range",
-    "ttest_rounding_range", "mean_sd_variant_ranges", "MeanSDComparison", "mean_sd_comparisons", "assess_mean_sd_comparison",
-    "audit_mean_sd_pvalues", "variant_fit_summary", "MANN_WHITNEY_NOT_DERIVABLE", "centring_gap",
-    "interaction_p_range", "audit_interactions", "grim_consistent", "audit_grim",
+    "audit_study",
+    "audit_baseline",
+    "audit_results",
+    "p_under_variants",
+    "STATUSES",
+    "confusion_matrices",
+    "anova_rounding_range",
+    "ttest_rounding_range",
+    "mean_sd_variant_ranges",
+    "MeanSDComparison",
+    "mean_sd_comparisons",
+    "assess_mean_sd_comparison",
+    "audit_mean_sd_pvalues",
+    "variant_fit_summary",
+    "MANN_WHITNEY_NOT_DERIVABLE",
+    "centring_gap",
+    "interaction_p_range",
+    "audit_interactions",
+    "grim_consistent",
+    "audit_grim",
 ]
 
 #: ``ok``: consistent; ``note``: consistent under some reading, worth knowing;
@@ -86,7 +119,15 @@ CATEGORICAL_VARIANTS = ("chisq", "chisq_yates", "fisher", "auto_fisher")
 
 
 def _row(check, key, source, where, printed, status, detail):
-    return {"check": check, "key": key, "source": source, "where": where, "printed": printed, "status": status, "detail": detail}
+    return {
+        "check": check,
+        "key": key,
+        "source": source,
+        "where": where,
+        "printed": printed,
+        "status": status,
+        "detail": detail,
+    }
 
 
 def p_under_variants(table: np.ndarray) -> dict[str, float]:
@@ -201,7 +242,9 @@ def _mean_sd_box(s: Summary) -> tuple[tuple[float, float], tuple[float, float]]:
     return (s.centre - hm, s.centre + hm), (max(sd - hs, 1e-12 * max(sd, 1.0)), sd + hs)
 
 
-def ttest_rounding_range(a: str, n_a: int, b: str, n_b: int, equal_var: bool = True) -> tuple[float, float]:
+def ttest_rounding_range(
+    a: str, n_a: int, b: str, n_b: int, equal_var: bool = True
+) -> tuple[float, float]:
     """Smallest and largest two-sample t-test p that two rounded ``mean ± SD`` summaries allow.
 
     Each printed mean and SD may lie anywhere within half a unit of its last
@@ -246,7 +289,9 @@ def ttest_rounding_range(a: str, n_a: int, b: str, n_b: int, equal_var: bool = T
 
 
 @functools.lru_cache(maxsize=4096)
-def _ttest_range(sa: Summary, n_a: float, sb: Summary, n_b: float, equal_var: bool) -> tuple[float, float]:
+def _ttest_range(
+    sa: Summary, n_a: float, sb: Summary, n_b: float, equal_var: bool
+) -> tuple[float, float]:
     (ma_lo, ma_hi), sda = _mean_sd_box(sa)
     (mb_lo, mb_hi), sdb = _mean_sd_box(sb)
     d_max = max(abs(ma_hi - mb_lo), abs(ma_lo - mb_hi))
@@ -255,8 +300,20 @@ def _ttest_range(sa: Summary, n_a: float, sb: Summary, n_b: float, equal_var: bo
         p_min = _t_pvalue(d_max, sda[0], n_a, sdb[0], n_b, True)
         p_max = _t_pvalue(d_min, sda[1], n_a, sdb[1], n_b, True)
     else:
-        p_min = math.exp(_extreme_over_box(lambda x, y: _t_logp(d_max, x, n_a, y, n_b, False), [sda, sdb], largest=False))
-        p_max = 1.0 if d_min == 0 else math.exp(_extreme_over_box(lambda x, y: _t_logp(d_min, x, n_a, y, n_b, False), [sda, sdb], largest=True))
+        p_min = math.exp(
+            _extreme_over_box(
+                lambda x, y: _t_logp(d_max, x, n_a, y, n_b, False), [sda, sdb], largest=False
+            )
+        )
+        p_max = (
+            1.0
+            if d_min == 0
+            else math.exp(
+                _extreme_over_box(
+                    lambda x, y: _t_logp(d_min, x, n_a, y, n_b, False), [sda, sdb], largest=True
+                )
+            )
+        )
     return float(p_min), float(p_max)
 
 
@@ -281,9 +338,13 @@ def _anova_range(summaries: list[Summary], ns: np.ndarray) -> tuple[float, float
     def ssb(m: np.ndarray) -> float:
         return float(np.sum(ns * (m - np.sum(ns * m) / n) ** 2))
 
-    ssb_max = max(ssb(np.where(np.array(c) > 0, m_hi, m_lo)) for c in itertools.product((0, 1), repeat=k))
+    ssb_max = max(
+        ssb(np.where(np.array(c) > 0, m_hi, m_lo)) for c in itertools.product((0, 1), repeat=k)
+    )
     lo, hi = float(m_lo.min()), float(m_hi.max())
-    for _ in range(200):  # the fixed point c = weighted mean of clip(c): the left side minus c falls with c
+    for _ in range(
+        200
+    ):  # the fixed point c = weighted mean of clip(c): the left side minus c falls with c
         c = 0.5 * (lo + hi)
         if np.sum(ns * np.clip(c, m_lo, m_hi)) / n > c:
             lo = c
@@ -341,7 +402,9 @@ def mean_sd_variant_ranges(cells: list[tuple[str, int]]) -> dict[str, dict[str, 
         (a, na), (b, nb) = cells
         for name, eq in (("student", True), ("welch", False)):
             lo, hi = ttest_rounding_range(a, na, b, nb, equal_var=eq)
-            p = _t_pvalue(ss[0].centre - ss[1].centre, ss[0].spread[0], ns[0], ss[1].spread[0], ns[1], eq)
+            p = _t_pvalue(
+                ss[0].centre - ss[1].centre, ss[0].spread[0], ns[0], ss[1].spread[0], ns[1], eq
+            )
             out[name] = {"p": p, "lo": lo, "hi": hi}
     else:
         means = np.array([s.centre for s in ss])
@@ -349,7 +412,11 @@ def mean_sd_variant_ranges(cells: list[tuple[str, int]]) -> dict[str, dict[str, 
         grand = float(np.sum(ns * means) / ns.sum())
         k, n = len(ss), ns.sum()
         ssw = float(np.sum((ns - 1) * sds**2))
-        f = (float(np.sum(ns * (means - grand) ** 2)) / (k - 1)) / (ssw / (n - k)) if ssw > 0 else math.inf
+        f = (
+            (float(np.sum(ns * (means - grand) ** 2)) / (k - 1)) / (ssw / (n - k))
+            if ssw > 0
+            else math.inf
+        )
         lo, hi = _anova_range(ss, ns)
         out["anova"] = {"p": float(sps.f.sf(f, k - 1, n - k)), "lo": lo, "hi": hi}
     return out
@@ -376,7 +443,9 @@ class MeanSDComparison:
 def _baseline_comparison(f: BaselineFile, v: ContinuousVariable) -> MeanSDComparison:
     cells = tuple((g.label, _cell_text(v.cells[g.key]), g.n) for g in f.groups)
     stated = v.test_stated or f.methods.get("continuous_test", "")
-    return MeanSDComparison(f"{v.key}.p", f.source.label, v.label, v.p.printed, cells, stated, in_baseline=True)
+    return MeanSDComparison(
+        f"{v.key}.p", f.source.label, v.label, v.p.printed, cells, stated, in_baseline=True
+    )
 
 
 def _cell_text(cell) -> str:
@@ -430,7 +499,16 @@ def mean_sd_comparisons(study: Study) -> list[MeanSDComparison]:
                 continue
             cells = tuple((groups[k].label, _cell_text(v.cells[k]), groups[k].n) for k in keys)
             stated = v.test_stated or f.methods.get("continuous_test", "")
-            out.append(MeanSDComparison(n.key, n.source, f"{where}, {groups[keys[1]].label} vs {groups[keys[0]].label}", n.printed, cells, stated))
+            out.append(
+                MeanSDComparison(
+                    n.key,
+                    n.source,
+                    f"{where}, {groups[keys[1]].label} vs {groups[keys[0]].label}",
+                    n.printed,
+                    cells,
+                    stated,
+                )
+            )
         elif "groups" in a:
             keys = [g.strip() for g in str(a["groups"]).split(",")]
             found = [means.get((n.file_id, var, k)) for k in keys]
@@ -475,14 +553,25 @@ def assess_mean_sd_comparison(c: MeanSDComparison) -> dict:
     exact = [k for k, r in ranges.items() if pv.agrees(r["p"])]
     within = [k for k, r in ranges.items() if _range_contains((r["lo"], r["hi"]), pv)]
     default = _default_variant(c)
-    detail = "; ".join(f"{k} {r['p']:.4f} (within rounding [{r['lo']:.4f}, {r['hi']:.4f}])" for k, r in ranges.items())
+    detail = "; ".join(
+        f"{k} {r['p']:.4f} (within rounding [{r['lo']:.4f}, {r['hi']:.4f}])"
+        for k, r in ranges.items()
+    )
     detail += f"; printed {c.printed}; agrees: {', '.join(exact) or 'none'}; within rounding: {', '.join(within) or 'none'}"
     if not within:
         detail += "; no t-test or ANOVA on the summaries gives the printed p: a rank test?"
     if c.stated and default not in within:
         detail += f"; stated test: {c.stated}"
     detail += "; Mann-Whitney: not derivable from mean ± SD (it needs the ranks)"
-    row = _row("p_variants", c.key, c.source, c.where, c.printed, "ok" if default in within else "note", detail)
+    row = _row(
+        "p_variants",
+        c.key,
+        c.source,
+        c.where,
+        c.printed,
+        "ok" if default in within else "note",
+        detail,
+    )
     return {"ranges": ranges, "exact": exact, "within": within, "row": row}
 
 
@@ -491,7 +580,9 @@ def audit_mean_sd_pvalues(study: Study) -> list[dict]:
 
     Baseline-table rows are audited by :func:`audit_baseline`.
     """
-    return [assess_mean_sd_comparison(c)["row"] for c in mean_sd_comparisons(study) if not c.in_baseline]
+    return [
+        assess_mean_sd_comparison(c)["row"] for c in mean_sd_comparisons(study) if not c.in_baseline
+    ]
 
 
 def variant_fit_summary(study: str | Study) -> pd.DataFrame:
@@ -519,13 +610,31 @@ def variant_fit_summary(study: str | Study) -> pd.DataFrame:
         variants = list(dict.fromkeys(k for _, a in items for k in a["ranges"]))
         for var in variants:
             applies = [(c, a) for c, a in items if var in a["ranges"]]
-            rows.append({"source": source, "variant": var, "rows": len(applies),
-                         "within": sum(var in a["within"] for _, a in applies),
-                         "exact": sum(var in a["exact"] for _, a in applies),
-                         "misses": ", ".join(c.key for c, a in applies if var not in a["within"]), "note": ""})
-        rows.append({"source": source, "variant": "mann_whitney", "rows": len(items), "within": pd.NA, "exact": pd.NA,
-                     "misses": "", "note": MANN_WHITNEY_NOT_DERIVABLE})
-    out = pd.DataFrame(rows, columns=["source", "variant", "rows", "within", "exact", "misses", "note"])
+            rows.append(
+                {
+                    "source": source,
+                    "variant": var,
+                    "rows": len(applies),
+                    "within": sum(var in a["within"] for _, a in applies),
+                    "exact": sum(var in a["exact"] for _, a in applies),
+                    "misses": ", ".join(c.key for c, a in applies if var not in a["within"]),
+                    "note": "",
+                }
+            )
+        rows.append(
+            {
+                "source": source,
+                "variant": "mann_whitney",
+                "rows": len(items),
+                "within": pd.NA,
+                "exact": pd.NA,
+                "misses": "",
+                "note": MANN_WHITNEY_NOT_DERIVABLE,
+            }
+        )
+    out = pd.DataFrame(
+        rows, columns=["source", "variant", "rows", "within", "exact", "misses", "note"]
+    )
     return out.astype({"rows": "Int64", "within": "Int64", "exact": "Int64"})
 
 
@@ -539,7 +648,9 @@ def _variant_fit_rows(summary: pd.DataFrame) -> list[dict]:
         else:
             detail = f"{r.variant}: {r.within} of {r.rows} printed p-values lie in its rounding range ({r.exact} exactly)"
             detail += f"; outside: {r.misses}" if r.misses else ""
-        rows.append(_row("variant_fit", key, r.source, f"{r.source}, mean ± SD rows", "", "note", detail))
+        rows.append(
+            _row("variant_fit", key, r.source, f"{r.source}, mean ± SD rows", "", "note", detail)
+        )
     return rows
 
 
@@ -561,39 +672,86 @@ def audit_baseline(f: BaselineFile) -> list[dict]:
                     total += cp.count
                     where = f"{v.label}: {lv.label}, {g.label}"
                     if cp.percent is not None:
-                        denom = cell.denominator if not isinstance(cell, str) and cell.denominator else g.n
+                        denom = (
+                            cell.denominator
+                            if not isinstance(cell, str) and cell.denominator
+                            else g.n
+                        )
                         pct = 100 * cp.count / g.n
                         tol = 0.5 * 10 ** -(cp.percent_decimals or 0) + 1e-9
                         if abs(pct - cp.percent) <= tol:
                             continue
                         alt = 100 * cp.count / denom
                         if denom != g.n and abs(alt - cp.percent) <= tol:
-                            rows.append(_row("percent", f"{v.key}.{lv.key}.{g.key}", src, where, text, "note",
-                                             f"{cp.count}/{g.n} = {pct:.1f}%, but the printed {cp.percent}% is {cp.count}/{denom}: "
-                                             f"the paper used a denominator of {denom}" + (f" ({cell.note})" if cell.note else "")))
+                            rows.append(
+                                _row(
+                                    "percent",
+                                    f"{v.key}.{lv.key}.{g.key}",
+                                    src,
+                                    where,
+                                    text,
+                                    "note",
+                                    f"{cp.count}/{g.n} = {pct:.1f}%, but the printed {cp.percent}% is {cp.count}/{denom}: "
+                                    f"the paper used a denominator of {denom}"
+                                    + (f" ({cell.note})" if cell.note else ""),
+                                )
+                            )
                         else:
-                            rows.append(_row("percent", f"{v.key}.{lv.key}.{g.key}", src, where, text, "inconsistent",
-                                             f"{cp.count}/{g.n} = {pct:.2f}%, printed {cp.percent}%"))
+                            rows.append(
+                                _row(
+                                    "percent",
+                                    f"{v.key}.{lv.key}.{g.key}",
+                                    src,
+                                    where,
+                                    text,
+                                    "inconsistent",
+                                    f"{cp.count}/{g.n} = {pct:.2f}%, printed {cp.percent}%",
+                                )
+                            )
                 if total != g.n:
-                    rows.append(_row("sum", f"{v.key}.{g.key}", src, f"{v.label}, {g.label}", "", "note" if v.sum_note else "inconsistent",
-                                     f"counts sum to {total}, not {g.n}" + (f" ({v.sum_note})" if v.sum_note else "")))
+                    rows.append(
+                        _row(
+                            "sum",
+                            f"{v.key}.{g.key}",
+                            src,
+                            f"{v.label}, {g.label}",
+                            "",
+                            "note" if v.sum_note else "inconsistent",
+                            f"counts sum to {total}, not {g.n}"
+                            + (f" ({v.sum_note})" if v.sum_note else ""),
+                        )
+                    )
             if f.total is not None:
                 for lv in v.levels:
                     s = sum(counts[(g.key, lv.key)] for g in f.groups)
                     if s != counts[(f.total.key, lv.key)]:
-                        rows.append(_row("sum", f"{v.key}.{lv.key}.{f.total.key}", src, f"{v.label}: {lv.label}, {f.total.label}", "",
-                                         "inconsistent", f"Total {counts[(f.total.key, lv.key)]} is not the sum of the groups ({s})"))
+                        rows.append(
+                            _row(
+                                "sum",
+                                f"{v.key}.{lv.key}.{f.total.key}",
+                                src,
+                                f"{v.label}: {lv.label}, {f.total.label}",
+                                "",
+                                "inconsistent",
+                                f"Total {counts[(f.total.key, lv.key)]} is not the sum of the groups ({s})",
+                            )
+                        )
             if v.p is not None:
                 table = np.array([[counts[(g.key, lv.key)] for g in f.groups] for lv in v.levels])
                 ps = p_under_variants(table)
                 pv = parse_pvalue(v.p.printed)
                 agree = [k for k, p in ps.items() if not math.isnan(p) and pv.agrees(p)]
-                detail = ", ".join(f"{k} {p:.4f}" for k, p in ps.items()) + f"; printed {v.p.printed}; agrees: {', '.join(agree) or 'none'}"
+                detail = (
+                    ", ".join(f"{k} {p:.4f}" for k, p in ps.items())
+                    + f"; printed {v.p.printed}; agrees: {', '.join(agree) or 'none'}"
+                )
                 stated = v.test_stated or f.methods.get("categorical_test", "")
                 status = "ok" if "chisq" in agree else ("note" if agree else "inconsistent")
                 if status != "ok" and stated:
                     detail += f"; stated test: {stated}"
-                rows.append(_row("p_variants", f"{v.key}.p", src, v.label, v.p.printed, status, detail))
+                rows.append(
+                    _row("p_variants", f"{v.key}.p", src, v.label, v.p.printed, status, detail)
+                )
         else:
             for g in cols:
                 cell = v.cells[g.key]
@@ -602,14 +760,32 @@ def audit_baseline(f: BaselineFile) -> list[dict]:
                 if v.summary == "mean_sd" and v.lower_bound is not None and s.spread[0] > 0:
                     # a non-negative variable with SD > mean is skewed: mean ± SD describes it poorly
                     if s.centre - 2 * s.spread[0] < v.lower_bound:
-                        rows.append(_row("skew", f"{v.key}.{g.key}", src, f"{v.label}, {g.label}", text, "note",
-                                         f"mean - 2 SD = {s.centre - 2 * s.spread[0]:.1f} is below {v.lower_bound}: the variable is skewed, a median (IQR) would describe it better"))
+                        rows.append(
+                            _row(
+                                "skew",
+                                f"{v.key}.{g.key}",
+                                src,
+                                f"{v.label}, {g.label}",
+                                text,
+                                "note",
+                                f"mean - 2 SD = {s.centre - 2 * s.spread[0]:.1f} is below {v.lower_bound}: the variable is skewed, a median (IQR) would describe it better",
+                            )
+                        )
             if v.p is not None:
                 if v.summary == "mean_sd":
                     rows.append(assess_mean_sd_comparison(_baseline_comparison(f, v))["row"])
                 else:
-                    rows.append(_row("p_variants", f"{v.key}.p", src, v.label, v.p.printed, "note",
-                                     "a rank test cannot be recomputed from a median and quartiles; checked by simulation only"))
+                    rows.append(
+                        _row(
+                            "p_variants",
+                            f"{v.key}.p",
+                            src,
+                            v.label,
+                            v.p.printed,
+                            "note",
+                            "a rank test cannot be recomputed from a median and quartiles; checked by simulation only",
+                        )
+                    )
     return rows
 
 
@@ -666,7 +842,9 @@ def _wald_p_range(est: float, lower: float, upper: float, decimals: int) -> tupl
         if not math.isfinite(c):
             continue
         width = max(b1, c) - min(a2, c)
-        ratio_max = max(ratio_max, math.inf if width <= 0 and c != 0 else (abs(c) / width if width > 0 else 0.0))
+        ratio_max = max(
+            ratio_max, math.inf if width <= 0 and c != 0 else (abs(c) / width if width > 0 else 0.0)
+        )
     return p_of(ratio_max), p_of(ratio_min)
 
 
@@ -676,15 +854,41 @@ def audit_results(f: ResultsFile) -> list[dict]:
     src = f.source.label
     by_key = {n.key: n for n in f.numbers}
     # a p-value may name its ratio (attrs hr_key / or_key) instead of the ratio naming it (p_key)
-    p_of_ratio = {str(n.attrs[k]): n.key for n in f.numbers if n.quantity == "p" for k in ("hr_key", "or_key") if k in n.attrs}
+    p_of_ratio = {
+        str(n.attrs[k]): n.key
+        for n in f.numbers
+        if n.quantity == "p"
+        for k in ("hr_key", "or_key")
+        if k in n.attrs
+    }
     for num in f.numbers:
         where = num.where.row or num.where.text or ""
         if num.quantity in ("hr", "or", "rr") and num.lower is not None and num.upper is not None:
             if not num.lower <= num.value <= num.upper:
-                rows.append(_row("ratio_ci", num.key, src, where, num.printed, "inconsistent", f"{num.value} lies outside [{num.lower}, {num.upper}]"))
+                rows.append(
+                    _row(
+                        "ratio_ci",
+                        num.key,
+                        src,
+                        where,
+                        num.printed,
+                        "inconsistent",
+                        f"{num.value} lies outside [{num.lower}, {num.upper}]",
+                    )
+                )
                 continue
             if num.lower <= 0:
-                rows.append(_row("ratio_ci", num.key, src, where, num.printed, "inconsistent", "a ratio's lower bound must be positive"))
+                rows.append(
+                    _row(
+                        "ratio_ci",
+                        num.key,
+                        src,
+                        where,
+                        num.printed,
+                        "inconsistent",
+                        "a ratio's lower bound must be positive",
+                    )
+                )
                 continue
             lo, hi, est = math.log(num.lower), math.log(num.upper), math.log(num.value)
             centre = (lo + hi) / 2
@@ -695,38 +899,77 @@ def audit_results(f: ResultsFile) -> list[dict]:
             detail = f"log HR {est:.4f} vs centre of log CI {centre:.4f} (tolerance {tol:.4f} from rounding)"
             se = (hi - lo) / (2 * sps.norm.ppf(0.975))
             p_implied = 2 * sps.norm.sf(abs(est) / se) if se > 0 else float("nan")
-            detail += f"; CI implies p = {p_implied:.4g}" if se > 0 else "; the printed CI has no width"
+            detail += (
+                f"; CI implies p = {p_implied:.4g}" if se > 0 else "; the printed CI has no width"
+            )
             pkey = num.attrs.get("p_key", p_of_ratio.get(num.key))
             if isinstance(pkey, str) and pkey in by_key:
                 pnum = by_key[pkey]
                 pv = parse_pvalue(pnum.printed)
                 p_lo, p_hi = _wald_p_range(num.value, num.lower, num.upper, d)
                 # the printed p, read as the interval of values that print so
-                half = 0.5 * 10.0 ** -pv.decimals
-                printed_lo, printed_hi = {"<": (0.0, pv.value), ">": (pv.value, 1.0)}.get(pv.bound, (pv.value - half, pv.value + half))
+                half = 0.5 * 10.0**-pv.decimals
+                printed_lo, printed_hi = {"<": (0.0, pv.value), ">": (pv.value, 1.0)}.get(
+                    pv.bound, (pv.value - half, pv.value + half)
+                )
                 if printed_hi < p_lo or printed_lo > p_hi:
                     status = "note" if status == "ok" else status
-                    detail += (f"; printed p {pnum.printed} lies outside [{p_lo:.3g}, {p_hi:.3g}], the Wald p-values the "
-                               "rounded HR and CI allow: not a Wald test (a score or log-rank p?)")
+                    detail += (
+                        f"; printed p {pnum.printed} lies outside [{p_lo:.3g}, {p_hi:.3g}], the Wald p-values the "
+                        "rounded HR and CI allow: not a Wald test (a score or log-rank p?)"
+                    )
                 elif p_lo <= 1e-12 and p_hi >= 1 - 1e-12:
-                    detail += (f"; Wald p undetermined: within rounding the limits may lie arbitrarily close together or far apart, "
-                               f"so any p in [0, 1] fits, printed p {pnum.printed} included")
+                    detail += (
+                        f"; Wald p undetermined: within rounding the limits may lie arbitrarily close together or far apart, "
+                        f"so any p in [0, 1] fits, printed p {pnum.printed} included"
+                    )
             rows.append(_row("ratio_ci", num.key, src, where, num.printed, status, detail))
         if "count" not in num.attrs and "n" in num.attrs and num.quantity in ("percent", "rate"):
             n_int = int(num.attrs["n"])
-            dec = max((decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", num.printed)), default=0)
-            k = [c for c in range(n_int + 1) if abs(100 * c / n_int - num.value) <= 0.5 * 10**-dec + 1e-9]
+            dec = max(
+                (decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", num.printed)), default=0
+            )
+            k = [
+                c
+                for c in range(n_int + 1)
+                if abs(100 * c / n_int - num.value) <= 0.5 * 10**-dec + 1e-9
+            ]
             near = round(num.value * n_int / 100)
-            detail = (f"{k[0]}/{n_int} = {100 * k[0] / n_int:.2f}%" if k else
-                      f"no k/{n_int} prints as {num.value}%: the nearest are {near - 1}/{n_int} = {100 * (near - 1) / n_int:.2f}%, "
-                      f"{near}/{n_int} = {100 * near / n_int:.2f}% and {near + 1}/{n_int} = {100 * (near + 1) / n_int:.2f}%")
-            rows.append(_row("percent_of_n", num.key, src, where, num.printed, "ok" if k else "inconsistent", detail))
+            detail = (
+                f"{k[0]}/{n_int} = {100 * k[0] / n_int:.2f}%"
+                if k
+                else f"no k/{n_int} prints as {num.value}%: the nearest are {near - 1}/{n_int} = {100 * (near - 1) / n_int:.2f}%, "
+                f"{near}/{n_int} = {100 * near / n_int:.2f}% and {near + 1}/{n_int} = {100 * (near + 1) / n_int:.2f}%"
+            )
+            rows.append(
+                _row(
+                    "percent_of_n",
+                    num.key,
+                    src,
+                    where,
+                    num.printed,
+                    "ok" if k else "inconsistent",
+                    detail,
+                )
+            )
         if "count" in num.attrs and "n" in num.attrs and num.quantity in ("percent", "rate"):
             c, n = float(num.attrs["count"]), float(num.attrs["n"])
             pct = 100 * c / n
-            dec = max((decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", num.printed)), default=0)
+            dec = max(
+                (decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", num.printed)), default=0
+            )
             ok = abs(pct - num.value) <= 0.5 * 10**-dec + 1e-9
-            rows.append(_row("percent", num.key, src, where, num.printed, "ok" if ok else "inconsistent", f"{int(c)}/{int(n)} = {pct:.2f}%"))
+            rows.append(
+                _row(
+                    "percent",
+                    num.key,
+                    src,
+                    where,
+                    num.printed,
+                    "ok" if ok else "inconsistent",
+                    f"{int(c)}/{int(n)} = {pct:.2f}%",
+                )
+            )
     return rows
 
 
@@ -738,12 +981,19 @@ def audit_count_pvalues(study: Study) -> list[dict]:
     and the study prints, for every group, a number with the same endpoint
     (and ``grade``) whose ``attrs`` give ``count`` and ``n``.
     """
-    default_groups = [g.key for g in study.baseline().groups] if any(isinstance(f, BaselineFile) for f in study.files.values()) else []
+    default_groups = (
+        [g.key for g in study.baseline().groups]
+        if any(isinstance(f, BaselineFile) for f in study.files.values())
+        else []
+    )
     counts: dict[tuple, tuple[int, int]] = {}
     for n in study.numbers:
         a = n.attrs
         if {"count", "n", "group", "endpoint"} <= set(a):
-            counts[(str(a["endpoint"]), str(a.get("grade", "")), str(a["group"]))] = (int(a["count"]), int(a["n"]))
+            counts[(str(a["endpoint"]), str(a.get("grade", "")), str(a["group"]))] = (
+                int(a["count"]),
+                int(a["n"]),
+            )
     rows = []
     for n in study.numbers:
         a = n.attrs
@@ -752,7 +1002,9 @@ def audit_count_pvalues(study: Study) -> list[dict]:
         endpoints = [e.strip() for e in str(a["endpoint"]).split(",")]
         grade = str(a.get("grade", ""))
         # a p-value comparing other groups than the baseline table's names them ("tie,tin")
-        groups = [g.strip() for g in str(a["groups"]).split(",")] if "groups" in a else default_groups
+        groups = (
+            [g.strip() for g in str(a["groups"]).split(",")] if "groups" in a else default_groups
+        )
         tables = []
         for e in endpoints:
             cells = [counts.get((e, grade, g)) for g in groups]
@@ -760,10 +1012,14 @@ def audit_count_pvalues(study: Study) -> list[dict]:
                 break
             tables.append(np.array([[k for k, _ in cells], [m - k for k, m in cells]]))
         else:
-            per_variant = {v: min(p_under_variants(t)[v] for t in tables) for v in CATEGORICAL_VARIANTS}
+            per_variant = {
+                v: min(p_under_variants(t)[v] for t in tables) for v in CATEGORICAL_VARIANTS
+            }
             pv = parse_pvalue(n.printed)
             agree = [k for k, p in per_variant.items() if not math.isnan(p) and pv.agrees(p)]
-            expected_min = min(float((t.sum(1)[:, None] * t.sum(0)[None, :] / t.sum()).min()) for t in tables)
+            expected_min = min(
+                float((t.sum(1)[:, None] * t.sum(0)[None, :] / t.sum()).min()) for t in tables
+            )
             detail = ", ".join(f"{k} {p:.4f}" for k, p in per_variant.items())
             detail += f"; smallest expected count {expected_min:.1f}; printed {n.printed}; agrees: {', '.join(agree) or 'none'}"
             status = "ok" if "chisq" in agree else ("note" if agree else "inconsistent")
@@ -799,7 +1055,9 @@ def confusion_matrices(printed: dict[str, tuple[float, int]], n_max: int = 1000)
     """
     unknown = set(printed) - set(_CONFUSION_METRICS)
     if unknown:
-        raise ValueError(f"printed has unknown metric(s) {sorted(unknown)}; known: {_CONFUSION_METRICS}")
+        raise ValueError(
+            f"printed has unknown metric(s) {sorted(unknown)}; known: {_CONFUSION_METRICS}"
+        )
     if not {"sensitivity", "specificity"} <= set(printed):
         raise ValueError("printed needs at least sensitivity and specificity")
     if n_max < 1:
@@ -810,7 +1068,9 @@ def confusion_matrices(printed: dict[str, tuple[float, int]], n_max: int = 1000)
         tot = np.arange(1, n_max + 1)
         cand = np.concatenate([np.floor(value / 100 * tot) + d for d in (-1, 0, 1, 2)])
         tt = np.tile(tot, 4)
-        ok = (cand >= 0) & (cand <= tt) & prints_as(100 * cand / tt, value, dec, either_at_half=True)
+        ok = (
+            (cand >= 0) & (cand <= tt) & prints_as(100 * cand / tt, value, dec, either_at_half=True)
+        )
         return cand[ok].astype(int), tt[ok]
 
     tp, pos = pairs("sensitivity")
@@ -821,11 +1081,24 @@ def confusion_matrices(printed: dict[str, tuple[float, int]], n_max: int = 1000)
     FN, FP = P - TP, N - TN
     keep = np.ones(TP.size, dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
-        calc = {"accuracy": 100 * (TP + TN) / (P + N), "precision": 100 * TP / (TP + FP), "f1": 100 * 2 * TP / (2 * TP + FP + FN)}
+        calc = {
+            "accuracy": 100 * (TP + TN) / (P + N),
+            "precision": 100 * TP / (TP + FP),
+            "f1": 100 * 2 * TP / (2 * TP + FP + FN),
+        }
     for metric, values in calc.items():
         if metric in printed:
             keep &= prints_as(values, *printed[metric], either_at_half=True)
-    out = pd.DataFrame({"tp": TP[keep], "fn": FN[keep], "tn": TN[keep], "fp": FP[keep], "positives": P[keep], "negatives": N[keep]})
+    out = pd.DataFrame(
+        {
+            "tp": TP[keep],
+            "fn": FN[keep],
+            "tn": TN[keep],
+            "fp": FP[keep],
+            "positives": P[keep],
+            "negatives": N[keep],
+        }
+    )
     out["n"] = out["positives"] + out["negatives"]
     return out.drop_duplicates().sort_values(["n", "positives"]).reset_index(drop=True)
 
@@ -856,14 +1129,35 @@ def audit_confusion(study: Study) -> list[dict]:
         cands = confusion_matrices(printed, n_max=n_max)
         text = "; ".join(f"{q} {n.printed}" for q, n in nums.items())
         if cands.empty:
-            rows.append(_row("confusion", f"{fid}.{cohort}", first.source, f"cohort {cohort}", text, "inconsistent",
-                             f"no confusion matrix with at most {n_max} positives and {n_max} negatives prints these metrics"))
+            rows.append(
+                _row(
+                    "confusion",
+                    f"{fid}.{cohort}",
+                    first.source,
+                    f"cohort {cohort}",
+                    text,
+                    "inconsistent",
+                    f"no confusion matrix with at most {n_max} positives and {n_max} negatives prints these metrics",
+                )
+            )
             continue
         best = cands.iloc[0]
-        shown = ", ".join(f"TP {r.tp} FN {r.fn} TN {r.tn} FP {r.fp} (n {r.n})" for r in cands.head(3).itertuples())
+        shown = ", ".join(
+            f"TP {r.tp} FN {r.fn} TN {r.tn} FP {r.fp} (n {r.n})" for r in cands.head(3).itertuples()
+        )
         detail = f"smallest matrices that print so: {shown}"
         if n_cohort is None:
-            rows.append(_row("confusion", f"{fid}.{cohort}", first.source, f"cohort {cohort}", text, "note", detail + "; cohort size not linked"))
+            rows.append(
+                _row(
+                    "confusion",
+                    f"{fid}.{cohort}",
+                    first.source,
+                    f"cohort {cohort}",
+                    text,
+                    "note",
+                    detail + "; cohort size not linked",
+                )
+            )
             continue
         match = cands[(cands.n == n_cohort) & (cands.positives == pos)]
         if not match.empty:
@@ -871,9 +1165,21 @@ def audit_confusion(study: Study) -> list[dict]:
             detail = f"TP {match.iloc[0].tp} FN {match.iloc[0].fn} TN {match.iloc[0].tn} FP {match.iloc[0].fp} fits the cohort (n {n_cohort}, {pos} positives)"
         else:
             status = "inconsistent"
-            detail += (f"; the cohort has n {n_cohort} with {pos} positives, and no matrix with these margins prints "
-                       f"these metrics (the smallest fitting matrix misses {n_cohort - int(best.n)} patients)")
-        rows.append(_row("confusion", f"{fid}.{cohort}", first.source, f"cohort {cohort}", text, status, detail))
+            detail += (
+                f"; the cohort has n {n_cohort} with {pos} positives, and no matrix with these margins prints "
+                f"these metrics (the smallest fitting matrix misses {n_cohort - int(best.n)} patients)"
+            )
+        rows.append(
+            _row(
+                "confusion",
+                f"{fid}.{cohort}",
+                first.source,
+                f"cohort {cohort}",
+                text,
+                status,
+                detail,
+            )
+        )
     return rows
 
 
@@ -921,13 +1227,17 @@ def audit_coefficients(study: Study) -> list[dict]:
             significant = pv.value < 0.05 if pv.bound != ">" else False
             if excludes_zero != significant and not (n.lower == 0 or n.upper == 0):
                 status = "inconsistent"
-                notes.append(f"interval [{n.lower}, {n.upper}] {'excludes' if excludes_zero else 'contains'} 0 but p is {pnum.printed}")
+                notes.append(
+                    f"interval [{n.lower}, {n.upper}] {'excludes' if excludes_zero else 'contains'} 0 but p is {pnum.printed}"
+                )
         if "z_key" in n.attrs:
             z = study.number(str(n.attrs["z_key"]))
             p_from_z = 2 * sps.norm.sf(abs(z.value))
             if pnum is not None:
                 agrees = parse_pvalue(pnum.printed).agrees(p_from_z)
-                notes.append(f"the printed z {z.printed} gives p = {p_from_z:.4g} ({'agrees with' if agrees else 'differs from'} {pnum.printed})")
+                notes.append(
+                    f"the printed z {z.printed} gives p = {p_from_z:.4g} ({'agrees with' if agrees else 'differs from'} {pnum.printed})"
+                )
                 if not agrees and status == "ok":
                     status = "note"
             se = (n.upper - n.lower) / (2 * z975)
@@ -936,10 +1246,14 @@ def audit_coefficients(study: Study) -> list[dict]:
         d = max((decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", n.printed)), default=0)
         gap = centring_gap(n.value, n.lower, n.upper, d)
         if n.upper > n.lower and gap > 0:
-            notes.append(f"interval not centred on the coefficient (centre {centre:.4g}; even within rounding to {d} decimals "
-                         f"the coefficient stays {gap:.2g} from the centre): a profile-likelihood interval, not Wald")
+            notes.append(
+                f"interval not centred on the coefficient (centre {centre:.4g}; even within rounding to {d} decimals "
+                f"the coefficient stays {gap:.2g} from the centre): a profile-likelihood interval, not Wald"
+            )
             status = "note" if status == "ok" else status
-        rows.append(_row("coefficient", n.key, n.source, n.row or "", n.printed, status, "; ".join(notes)))
+        rows.append(
+            _row("coefficient", n.key, n.source, n.row or "", n.printed, status, "; ".join(notes))
+        )
     return rows
 
 
@@ -957,7 +1271,9 @@ def audit_median_partitions(study: Study) -> list[dict]:
     for n in study.numbers:
         a = n.attrs
         if n.quantity == "median" and {"endpoint", "arm", "partition"} <= set(a):
-            groups.setdefault((str(a["endpoint"]), str(a["arm"])), {}).setdefault(str(a["partition"]), []).append(n)
+            groups.setdefault((str(a["endpoint"]), str(a["arm"])), {}).setdefault(
+                str(a["partition"]), []
+            ).append(n)
     rows = []
     for (ep, arm), parts in groups.items():
         if len(parts) < 2:
@@ -968,16 +1284,38 @@ def audit_median_partitions(study: Study) -> list[dict]:
         text = "; ".join(f"{p}: " + ", ".join(x.printed for x in v) for p, v in parts.items())
         detail = ", ".join(f"{p} medians span [{r[0]:g}, {r[1]:g}]" for p, r in ranges.items())
         if lo <= hi:
-            rows.append(_row("median_partition", f"{ep}.{arm}", parts[next(iter(parts))][0].source, f"{ep}, arm {arm}", text, "ok", detail + "; they overlap"))
+            rows.append(
+                _row(
+                    "median_partition",
+                    f"{ep}.{arm}",
+                    parts[next(iter(parts))][0].source,
+                    f"{ep}, arm {arm}",
+                    text,
+                    "ok",
+                    detail + "; they overlap",
+                )
+            )
         else:
-            rows.append(_row("median_partition", f"{ep}.{arm}", parts[next(iter(parts))][0].source, f"{ep}, arm {arm}", text, "note",
-                             detail + "; the ranges do not overlap, yet the pooled median of the arm must lie inside both "
-                             "(a mixture of survival curves): the medians cannot all describe the same patients unless "
-                             "censoring differs greatly between strata"))
+            rows.append(
+                _row(
+                    "median_partition",
+                    f"{ep}.{arm}",
+                    parts[next(iter(parts))][0].source,
+                    f"{ep}, arm {arm}",
+                    text,
+                    "note",
+                    detail
+                    + "; the ranges do not overlap, yet the pooled median of the arm must lie inside both "
+                    "(a mixture of survival curves): the medians cannot all describe the same patients unless "
+                    "censoring differs greatly between strata",
+                )
+            )
     return rows
 
 
-def interaction_p_range(a: tuple[float, float, float], b: tuple[float, float, float], decimals: tuple[int, int]) -> dict[str, float]:
+def interaction_p_range(
+    a: tuple[float, float, float], b: tuple[float, float, float], decimals: tuple[int, int]
+) -> dict[str, float]:
     """Altman-Bland test of interaction from two subgroup ratios with their CIs, and its rounding range.
 
     The difference of the log ratios is divided by the root of the summed
@@ -1034,7 +1372,11 @@ def interaction_p_range(a: tuple[float, float, float], b: tuple[float, float, fl
             return 1.0 if diff == 0 else 0.0
         return float(2 * sps.norm.sf(abs(diff) / s)) if math.isfinite(diff) else 0.0
 
-    return {"p": p_of(math.log(a[0]) - math.log(b[0]), se_point), "lo": p_of(d_max, se_lo), "hi": p_of(d_min, se_hi)}
+    return {
+        "p": p_of(math.log(a[0]) - math.log(b[0]), se_point),
+        "lo": p_of(d_max, se_lo),
+        "hi": p_of(d_min, se_hi),
+    }
 
 
 def _row_decimals(printed: str) -> int:
@@ -1054,7 +1396,12 @@ def audit_interactions(study: Study) -> list[dict]:
     """
     ratios: dict[str, list[ReportedNumber]] = {}
     for n in study.numbers:
-        if n.quantity in ("hr", "or", "rr") and n.lower is not None and n.upper is not None and "interaction_key" in n.attrs:
+        if (
+            n.quantity in ("hr", "or", "rr")
+            and n.lower is not None
+            and n.upper is not None
+            and "interaction_key" in n.attrs
+        ):
             ratios.setdefault(str(n.attrs["interaction_key"]), []).append(n)
     rows = []
     for n in study.numbers:
@@ -1062,12 +1409,28 @@ def audit_interactions(study: Study) -> list[dict]:
         if n.quantity != "p_interaction" or len(pair) != 2 or min(r.lower for r in pair) < 0:
             continue
         a, b = pair
-        r = interaction_p_range((a.value, a.lower, a.upper), (b.value, b.lower, b.upper), (_row_decimals(a.printed), _row_decimals(b.printed)))
+        r = interaction_p_range(
+            (a.value, a.lower, a.upper),
+            (b.value, b.lower, b.upper),
+            (_row_decimals(a.printed), _row_decimals(b.printed)),
+        )
         pv = parse_pvalue(n.printed)
         inside = _range_contains((r["lo"], r["hi"]), pv)
-        detail = (f"Altman-Bland test of {a.key} against {b.key}: p = {r['p']:.4g}, within rounding [{r['lo']:.4g}, {r['hi']:.4g}]; "
-                  f"printed {n.printed} {'lies inside' if inside else 'lies outside: not this test (an interaction term in a model?)'}")
-        rows.append(_row("interaction", n.key, n.source, n.row or n.column or "", n.printed, "ok" if inside else "note", detail))
+        detail = (
+            f"Altman-Bland test of {a.key} against {b.key}: p = {r['p']:.4g}, within rounding [{r['lo']:.4g}, {r['hi']:.4g}]; "
+            f"printed {n.printed} {'lies inside' if inside else 'lies outside: not this test (an interaction term in a model?)'}"
+        )
+        rows.append(
+            _row(
+                "interaction",
+                n.key,
+                n.source,
+                n.row or n.column or "",
+                n.printed,
+                "ok" if inside else "note",
+                detail,
+            )
+        )
     return rows
 
 
@@ -1089,7 +1452,10 @@ def grim_consistent(mean: float, decimals: int, n: int) -> bool | None:
     if n >= 10**decimals:
         return None
     h = _half_unit(decimals) + 1e-9
-    return any(abs(t / n - mean) <= h for t in range(math.floor((mean - h) * n), math.ceil((mean + h) * n) + 1))
+    return any(
+        abs(t / n - mean) <= h
+        for t in range(math.floor((mean - h) * n), math.ceil((mean + h) * n) + 1)
+    )
 
 
 def audit_grim(f: BaselineFile) -> list[dict]:
@@ -1104,16 +1470,34 @@ def audit_grim(f: BaselineFile) -> list[dict]:
             s = parse_summary(text, "mean_sd")
             ok = grim_consistent(s.centre, s.decimals[0], g.n)
             if ok is None:
-                detail, status = f"n = {g.n} >= 10^{s.decimals[0]}: every mean to {s.decimals[0]} decimals is reachable, GRIM cannot test it", "ok"
+                detail, status = (
+                    f"n = {g.n} >= 10^{s.decimals[0]}: every mean to {s.decimals[0]} decimals is reachable, GRIM cannot test it",
+                    "ok",
+                )
             elif ok:
                 t = round(s.centre * g.n)
-                detail, status = f"{t}/{g.n} = {t / g.n:.{s.decimals[0] + 2}f} prints as {s.centre}", "ok"
+                detail, status = (
+                    f"{t}/{g.n} = {t / g.n:.{s.decimals[0] + 2}f} prints as {s.centre}",
+                    "ok",
+                )
             else:
                 lo = math.floor(s.centre * g.n)
-                detail = (f"no total of {g.n} integers gives a mean printing as {s.centre}: {lo}/{g.n} = {lo / g.n:.{s.decimals[0] + 2}f}, "
-                          f"{lo + 1}/{g.n} = {(lo + 1) / g.n:.{s.decimals[0] + 2}f}")
+                detail = (
+                    f"no total of {g.n} integers gives a mean printing as {s.centre}: {lo}/{g.n} = {lo / g.n:.{s.decimals[0] + 2}f}, "
+                    f"{lo + 1}/{g.n} = {(lo + 1) / g.n:.{s.decimals[0] + 2}f}"
+                )
                 status = "inconsistent"
-            rows.append(_row("grim", f"{v.key}.{g.key}", f.source.label, f"{v.label}, {g.label}", text, status, detail))
+            rows.append(
+                _row(
+                    "grim",
+                    f"{v.key}.{g.key}",
+                    f.source.label,
+                    f"{v.label}, {g.label}",
+                    text,
+                    status,
+                    detail,
+                )
+            )
     return rows
 
 
@@ -1125,11 +1509,20 @@ def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     st = load_study(study) if isinstance(study, str) else study
     rows: list[dict] = []
     for f in st.files.values():
-        rows += audit_baseline(f) + audit_grim(f) if isinstance(f, BaselineFile) else audit_results(f)
+        rows += (
+            audit_baseline(f) + audit_grim(f) if isinstance(f, BaselineFile) else audit_results(f)
+        )
     rows += audit_count_pvalues(st) + audit_mean_sd_pvalues(st)
-    rows += audit_confusion(st) + audit_coefficients(st) + audit_median_partitions(st) + audit_interactions(st)
+    rows += (
+        audit_confusion(st)
+        + audit_coefficients(st)
+        + audit_median_partitions(st)
+        + audit_interactions(st)
+    )
     rows += _variant_fit_rows(variant_fit_summary(st))
-    df = pd.DataFrame(rows, columns=["check", "key", "source", "where", "printed", "status", "detail"])
+    df = pd.DataFrame(
+        rows, columns=["check", "key", "source", "where", "printed", "status", "detail"]
+    )
     if not include_ok:
         df = df[df.status != "ok"]
     return df.reset_index(drop=True)

@@ -68,9 +68,25 @@ __all__ = [
 
 #: Columns of :func:`all_scorecards`, in order.
 SCORECARD_COLUMNS = (
-    "study", "key", "source", "row", "column", "quantity", "printed", "replicated",
-    "mc_low", "mc_high", "verdict", "reason", "repeat_of", "label", "compared", "informative",
-    "cause", "cause_detail", "cause_source",
+    "study",
+    "key",
+    "source",
+    "row",
+    "column",
+    "quantity",
+    "printed",
+    "replicated",
+    "mc_low",
+    "mc_high",
+    "verdict",
+    "reason",
+    "repeat_of",
+    "label",
+    "compared",
+    "informative",
+    "cause",
+    "cause_detail",
+    "cause_source",
 )
 #: Columns of :func:`all_audits`, in order.
 AUDIT_COLUMNS = ("study", "check", "key", "source", "where", "printed", "status", "detail")
@@ -180,17 +196,56 @@ def _unrunnable_card(study) -> pd.DataFrame:
     from hccrep.display import check_label, compared_token
     from hccrep.replication import Runner
 
-    rows = [{
-        "key": n.key, "file_id": n.file_id, "source": n.source, "row": n.row, "column": n.column,
-        "quantity": n.quantity, "printed": n.printed, "reported": n.value, "replicated": float("nan"),
-        "mc_low": float("nan"), "mc_high": float("nan"), "verdict": "not checkable", "reason": NO_RUNNER_REASON, "repeat_of": "",
-        "label": check_label(n, study), "compared": compared_token(n.printed, n.value, bound=n.bound, quantity=n.quantity),
-        "informative": True, "cause": "", "cause_detail": "", "cause_source": "",
-    } for n in Runner(study).checks]
-    return pd.DataFrame(rows, columns=[
-        "key", "file_id", "source", "row", "column", "quantity", "printed", "reported", "replicated",
-        "mc_low", "mc_high", "verdict", "reason", "repeat_of", "label", "compared", "informative",
-        "cause", "cause_detail", "cause_source"])
+    rows = [
+        {
+            "key": n.key,
+            "file_id": n.file_id,
+            "source": n.source,
+            "row": n.row,
+            "column": n.column,
+            "quantity": n.quantity,
+            "printed": n.printed,
+            "reported": n.value,
+            "replicated": float("nan"),
+            "mc_low": float("nan"),
+            "mc_high": float("nan"),
+            "verdict": "not checkable",
+            "reason": NO_RUNNER_REASON,
+            "repeat_of": "",
+            "label": check_label(n, study),
+            "compared": compared_token(n.printed, n.value, bound=n.bound, quantity=n.quantity),
+            "informative": True,
+            "cause": "",
+            "cause_detail": "",
+            "cause_source": "",
+        }
+        for n in Runner(study).checks
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "key",
+            "file_id",
+            "source",
+            "row",
+            "column",
+            "quantity",
+            "printed",
+            "reported",
+            "replicated",
+            "mc_low",
+            "mc_high",
+            "verdict",
+            "reason",
+            "repeat_of",
+            "label",
+            "compared",
+            "informative",
+            "cause",
+            "cause_detail",
+            "cause_source",
+        ],
+    )
 
 
 def all_audits(studies: Sequence[str] | None = None, *, include_ok: bool = True) -> pd.DataFrame:
@@ -217,7 +272,9 @@ def all_audits(studies: Sequence[str] | None = None, *, include_ok: bool = True)
 
     if not isinstance(include_ok, bool):
         raise ValueError(f"include_ok must be a bool, got {include_ok!r}")
-    frames = [audit_study(key, include_ok=include_ok).assign(study=key) for key in _study_keys(studies)]
+    frames = [
+        audit_study(key, include_ok=include_ok).assign(study=key) for key in _study_keys(studies)
+    ]
     if not frames:
         return pd.DataFrame(columns=list(AUDIT_COLUMNS))
     return pd.concat(frames, ignore_index=True)[list(AUDIT_COLUMNS)]
@@ -347,7 +404,9 @@ def filter_table_html(
     if missing:
         raise ValueError(f"filters: columns {missing} are not in df (columns: {list(df.columns)})")
     if not isinstance(table_id, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", table_id):
-        raise ValueError(f"table_id must start with a letter and hold only letters, digits, - and _; got {table_id!r}")
+        raise ValueError(
+            f"table_id must start with a letter and hold only letters, digits, - and _; got {table_id!r}"
+        )
     for name, seq in [("row_titles", row_titles)] + list((cell_titles or {}).items()):
         if seq is not None and len(seq) != len(df):
             raise ValueError(f"{name}: {len(seq)} titles for {len(df)} rows")
@@ -379,7 +438,10 @@ def filter_table_html(
     def cls(c: str) -> str:
         return f' class="{esc(classes[c])}"' if c in classes else ""
 
-    parts += [f'<th data-col="{i}"{cls(c)} title="click to sort">{esc(c)}</th>' for i, c in enumerate(columns)]
+    parts += [
+        f'<th data-col="{i}"{cls(c)} title="click to sort">{esc(c)}</th>'
+        for i, c in enumerate(columns)
+    ]
     parts.append("</tr></thead><tbody>")
     for j, row in enumerate(cells):
         tr = f'<tr title="{esc(str(row_titles[j]))}">' if row_titles is not None else "<tr>"
@@ -396,7 +458,9 @@ def filter_table_html(
 # --------------------------------------------------------------------------- build configs
 
 
-def derived_config(text: str, *, hide_solutions: bool | None = None, branch: str | None = None) -> str:
+def derived_config(
+    text: str, *, hide_solutions: bool | None = None, branch: str | None = None
+) -> str:
     """A variant of the book's ``_config.yml`` text.
 
     Parameters
@@ -443,7 +507,9 @@ def derived_config(text: str, *, hide_solutions: bool | None = None, branch: str
 
 # --------------------------------------------------------------------------- exercises
 
-_OPEN = re.compile(r"^(?P<fence>:{3,})\{admonition\}\s+(?P<kind>Exercise|Solution)\s+(?P<num>\d+)\b(?P<rest>.*)$")
+_OPEN = re.compile(
+    r"^(?P<fence>:{3,})\{admonition\}\s+(?P<kind>Exercise|Solution)\s+(?P<num>\d+)\b(?P<rest>.*)$"
+)
 
 
 def exercise_label_prefix(path: str | Path) -> str:
@@ -496,7 +562,9 @@ def convert_exercises(text: str, label_prefix: str) -> tuple[str, int]:
     ([':::{exercise}', ':label: demo-ex1'], 1)
     """
     if not isinstance(label_prefix, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", label_prefix):
-        raise ValueError(f"label_prefix must hold only letters, digits, - and _; got {label_prefix!r}")
+        raise ValueError(
+            f"label_prefix must hold only letters, digits, - and _; got {label_prefix!r}"
+        )
     lines = text.split("\n")
     out: list[str] = []
     exercises: set[str] = set()
@@ -521,17 +589,23 @@ def convert_exercises(text: str, label_prefix: str) -> tuple[str, int]:
             if num in exercises:
                 raise ValueError(f"Exercise {num} (line {i + 1}) appears twice")
             exercises.add(num)
-            out += [f"{fence}{{exercise}}" + (f" {title}" if title else ""), f":label: {label_prefix}-ex{num}"]
+            out += [
+                f"{fence}{{exercise}}" + (f" {title}" if title else ""),
+                f":label: {label_prefix}-ex{num}",
+            ]
         else:
             if num not in exercises:
                 raise ValueError(f"Solution {num} (line {i + 1}) has no Exercise {num} before it")
             if num in solutions:
                 raise ValueError(f"Solution {num} (line {i + 1}) appears twice")
             solutions.add(num)
-            out += [f"{fence}{{solution}} {label_prefix}-ex{num}", f":label: {label_prefix}-sol{num}",
-                    ":class: dropdown"]
+            out += [
+                f"{fence}{{solution}} {label_prefix}-ex{num}",
+                f":label: {label_prefix}-sol{num}",
+                ":class: dropdown",
+            ]
         converted += 1
-        out += lines[j:closing + 1]
+        out += lines[j : closing + 1]
         i = closing + 1
     return "\n".join(out), converted
 
@@ -540,7 +614,7 @@ def convert_exercises(text: str, label_prefix: str) -> tuple[str, int]:
 
 #: The set-up cell of the Colab notebooks: clones the repository and installs hccrep when
 #: ``google.colab`` is importable, and does nothing anywhere else (no network, no install).
-COLAB_SETUP_SOURCE = '''\
+COLAB_SETUP_SOURCE = """\
 # Google Colab only: fetch the book's repository and install hccrep. Elsewhere this does nothing.
 try:
     import google.colab  # noqa: F401  (importable only on Colab)
@@ -554,7 +628,7 @@ if ON_COLAB:
         subprocess.run(["git", "clone", "--depth", "1", REPO, "/content/hccrep"], check=True)
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hccrep"], check=True)
     sys.path.insert(0, "/content/hccrep")  # the editable install is seen only after a restart
-    os.chdir("/content/hccrep/{folder}")  # notebooks run from their own folder, as in the book'''
+    os.chdir("/content/hccrep/{folder}")  # notebooks run from their own folder, as in the book"""
 
 
 def colab_notebook(md_path: str | Path, repo_url: str, root: str | Path = "."):
@@ -586,7 +660,9 @@ def colab_notebook(md_path: str | Path, repo_url: str, root: str | Path = "."):
     import nbformat
 
     if not isinstance(repo_url, str) or not re.fullmatch(r"https://[^\s\"']+", repo_url):
-        raise ValueError(f"repo_url must be an https URL without quotes or spaces, got {repo_url!r}")
+        raise ValueError(
+            f"repo_url must be an https URL without quotes or spaces, got {repo_url!r}"
+        )
     path = Path(md_path)
     if not path.is_file():
         raise ValueError(f"md_path: {path} is not a file")
@@ -598,13 +674,18 @@ def colab_notebook(md_path: str | Path, repo_url: str, root: str | Path = "."):
     if any("colab-setup" in c.metadata.get("tags", []) for c in nb.cells):
         return nb
     cell = nbformat.v4.new_code_cell(
-        COLAB_SETUP_SOURCE.format(repo_url=repo_url, folder=folder), metadata={"tags": ["colab-setup"]}
+        COLAB_SETUP_SOURCE.format(repo_url=repo_url, folder=folder),
+        metadata={"tags": ["colab-setup"]},
     )
     nb.cells.insert(codes[0] + 1, cell)
     nb.nbformat, nb.nbformat_minor = 4, 5
     for i, c in enumerate(nb.cells):  # nbformat 4.5 wants cell ids; deterministic ones
         c["id"] = f"cell-{i}"
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return nb
 
 
@@ -648,7 +729,14 @@ def _api_directive():
             mods = public_modules()
             lines = [".. autosummary::", ""] + [f"   {m}" for m in mods] + [""]
             for m in mods:
-                lines += [f"``{m}``", "-" * (len(m) + 4), "", f".. automodule:: {m}", "   :members:", ""]
+                lines += [
+                    f"``{m}``",
+                    "-" * (len(m) + 4),
+                    "",
+                    f".. automodule:: {m}",
+                    "   :members:",
+                    "",
+                ]
             node = nodes.section()
             node.document = self.state.document
             nested_parse_with_titles(self.state, StringList(lines, source="hccrep-api"), node)
@@ -697,7 +785,15 @@ def _renumber_exercises(app, env):
 MATHJAX_PATH = "mathjax/tex-chtml.js"
 #: What the book copies from MathJax's ``es5`` folder: the TeX-to-HTML component, its fonts,
 #: and what it loads on demand (TeX extensions, the context menu, accessibility and speech).
-MATHJAX_PARTS = ("tex-chtml.js", "output/chtml", "input/tex/extensions", "ui", "a11y", "sre", "adaptors")
+MATHJAX_PARTS = (
+    "tex-chtml.js",
+    "output/chtml",
+    "input/tex/extensions",
+    "ui",
+    "a11y",
+    "sre",
+    "adaptors",
+)
 
 
 def mathjax_source() -> Path:
@@ -721,7 +817,8 @@ def mathjax_source() -> Path:
             return es5
     raise FileNotFoundError(
         "MathJax 3 is not installed: the book serves it from the PyPI package django-static-mathjax "
-        "(pip install -e '.[book]'; `make book` installs it)")
+        "(pip install -e '.[book]'; `make book` installs it)"
+    )
 
 
 def copy_mathjax(es5: Path, static_dir: Path) -> Path:
@@ -791,9 +888,14 @@ def citation_entries(cff: dict) -> tuple[str, str]:
     def person(a: dict) -> tuple[str, str]:
         if a.get("family-names"):
             given = a.get("given-names", "")
-            return (f"{a['family-names']}, {given}".rstrip(", "), f"{a['family-names']}, {given}".rstrip(", "))
+            return (
+                f"{a['family-names']}, {given}".rstrip(", "),
+                f"{a['family-names']}, {given}".rstrip(", "),
+            )
         if a.get("name"):
-            return a["name"], "{" + a["name"] + "}"  # an entity: braces keep BibTeX from splitting it
+            return a["name"], "{" + a[
+                "name"
+            ] + "}"  # an entity: braces keep BibTeX from splitting it
         raise ValueError(f"CITATION.cff author without a name: {a}")
 
     names = [person(a) for a in cff["authors"]]
@@ -801,7 +903,12 @@ def citation_entries(cff: dict) -> tuple[str, str]:
     version = cff.get("version")
     released = cff.get("date-released")
     year = str(released)[:4] if released else None
-    link = cff.get("doi") and f"https://doi.org/{cff['doi']}" or cff.get("repository-code") or cff.get("url")
+    link = (
+        cff.get("doi")
+        and f"https://doi.org/{cff['doi']}"
+        or cff.get("repository-code")
+        or cff.get("url")
+    )
     text = "; ".join(n for n, _ in names) + ". "
     text += f"{title}" + (f" (version {version})" if version else "") + "."
     if year:
@@ -810,8 +917,16 @@ def citation_entries(cff: dict) -> tuple[str, str]:
         text += f" {link}"
     key = re.sub(r"[^a-z0-9]+", "", title.split(":")[0].lower()) or "software"
     fields = [("author", " and ".join(b for _, b in names)), ("title", title)]
-    fields += [(k, v) for k, v in (("version", version), ("year", year), ("doi", cff.get("doi")),
-                                   ("url", cff.get("repository-code") or cff.get("url"))) if v]
+    fields += [
+        (k, v)
+        for k, v in (
+            ("version", version),
+            ("year", year),
+            ("doi", cff.get("doi")),
+            ("url", cff.get("repository-code") or cff.get("url")),
+        )
+        if v
+    ]
     bib = f"@software{{{key},\n" + ",\n".join(f"  {k} = {{{v}}}" for k, v in fields) + "\n}"
     return text, bib
 
@@ -875,41 +990,85 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
     import nbformat
 
-    parser = argparse.ArgumentParser(prog="python -m hccrep.book", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m hccrep.book", description=__doc__.split("\n")[0]
+    )
     sub = parser.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("config", help="write a variant of _config.yml to stdout")
     c.add_argument("config", type=Path)
     c.add_argument("--hide-solutions", action="store_true")
     c.add_argument("--branch")
-    n = sub.add_parser("colab-notebooks", help="write .ipynb with the Colab cell next to each MyST notebook")
+    n = sub.add_parser(
+        "colab-notebooks", help="write .ipynb with the Colab cell next to each MyST notebook"
+    )
     n.add_argument("--repo-url", required=True)
     n.add_argument("paths", nargs="+", type=Path)
     e = sub.add_parser("convert-exercises", help="convert admonition exercises in place")
     e.add_argument("paths", nargs="*", type=Path, help="default: every book/**/*.md")
     x = sub.add_parser(
-        "execute", help="run the book's notebooks in parallel into MyST-NB's execution cache",
+        "execute",
+        help="run the book's notebooks in parallel into MyST-NB's execution cache",
         description="Execute every notebook page of _toc.yml in a pool of worker processes, longest first, "
-                    "and store each in the jupyter-cache that `jupyter-book build` (execute_notebooks: cache) "
-                    "reads, so that the build executes nothing (hccrep.bookexec).")
-    x.add_argument("--jobs", type=int, default=None, help="notebooks run at the same time (default: number of cores)")
-    x.add_argument("--cache-path", type=Path, default=None,
-                   help="jupyter-cache folder (default: execute.cache of _config.yml, else <root>/_build/.jupyter_cache)")
-    x.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: execute.timeout of _config.yml)")
-    x.add_argument("--only", nargs="+", default=(), metavar="GLOB",
-                   help="only the pages whose docname or path matches one of these patterns")
-    x.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="replace a default of each notebook's parameters cell (as papermill -p; a Python "
-                        "literal, else a string); needs --cache-path: for test builds, never the book's cache")
-    x.add_argument("--results-json", type=Path, default=None, metavar="PATH",
-                   help="also write each notebook's outcome (ok, seconds, error, parameters) to PATH as JSON")
-    x.add_argument("--root", type=Path, default=Path("."), help="the book's source folder (default: .)")
-    x.add_argument("--config", type=Path, default=None, help="_config.yml to use (default: <root>/_config.yml)")
+        "and store each in the jupyter-cache that `jupyter-book build` (execute_notebooks: cache) "
+        "reads, so that the build executes nothing (hccrep.bookexec).",
+    )
+    x.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="notebooks run at the same time (default: number of cores)",
+    )
+    x.add_argument(
+        "--cache-path",
+        type=Path,
+        default=None,
+        help="jupyter-cache folder (default: execute.cache of _config.yml, else <root>/_build/.jupyter_cache)",
+    )
+    x.add_argument(
+        "--timeout",
+        type=int,
+        default=None,
+        help="seconds per cell (default: execute.timeout of _config.yml)",
+    )
+    x.add_argument(
+        "--only",
+        nargs="+",
+        default=(),
+        metavar="GLOB",
+        help="only the pages whose docname or path matches one of these patterns",
+    )
+    x.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="replace a default of each notebook's parameters cell (as papermill -p; a Python "
+        "literal, else a string); needs --cache-path: for test builds, never the book's cache",
+    )
+    x.add_argument(
+        "--results-json",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also write each notebook's outcome (ok, seconds, error, parameters) to PATH as JSON",
+    )
+    x.add_argument(
+        "--root", type=Path, default=Path("."), help="the book's source folder (default: .)"
+    )
+    x.add_argument(
+        "--config", type=Path, default=None, help="_config.yml to use (default: <root>/_config.yml)"
+    )
     args = parser.parse_args(argv)
     if args.cmd == "execute":
         return _execute_cli(x, args)
     if args.cmd == "config":
-        sys.stdout.write(derived_config(args.config.read_text(encoding="utf-8"),
-                                        hide_solutions=True if args.hide_solutions else None, branch=args.branch))
+        sys.stdout.write(
+            derived_config(
+                args.config.read_text(encoding="utf-8"),
+                hide_solutions=True if args.hide_solutions else None,
+                branch=args.branch,
+            )
+        )
     elif args.cmd == "colab-notebooks":
         for p in args.paths:
             nb = colab_notebook(p, args.repo_url)
@@ -953,10 +1112,19 @@ def _execute_cli(parser, args) -> int:  # parser: the ``execute`` subparser, for
         except (ValueError, SyntaxError):
             parameters[name] = raw
     if parameters and args.cache_path is None:
-        parser.error("--param needs --cache-path: the book's own cache must only hold runs with the defaults")
+        parser.error(
+            "--param needs --cache-path: the book's own cache must only hold runs with the defaults"
+        )
     try:
-        results = bookexec.execute_book(args.root, jobs=args.jobs, cache_path=args.cache_path, timeout=args.timeout,
-                                        only=args.only, config=args.config, parameters=parameters or None)
+        results = bookexec.execute_book(
+            args.root,
+            jobs=args.jobs,
+            cache_path=args.cache_path,
+            timeout=args.timeout,
+            only=args.only,
+            config=args.config,
+            parameters=parameters or None,
+        )
     except ValueError as exc:  # a pattern of --only that matches nothing
         parser.error(str(exc))
     if args.results_json is not None:
@@ -964,8 +1132,10 @@ def _execute_cli(parser, args) -> int:  # parser: the ``execute`` subparser, for
         import json
 
         args.results_json.parent.mkdir(parents=True, exist_ok=True)
-        args.results_json.write_text(json.dumps([dataclasses.asdict(r) for r in results], indent=1, default=str) + "\n",
-                                     encoding="utf-8")
+        args.results_json.write_text(
+            json.dumps([dataclasses.asdict(r) for r in results], indent=1, default=str) + "\n",
+            encoding="utf-8",
+        )
     return bookexec.report_failures(results)
 
 

@@ -102,13 +102,24 @@ MYST_READER = {"type": "plugin", "name": "myst_nb_md"}
 IPYNB_READER = {"type": "plugin", "name": "nbformat"}
 
 #: Jupyter Book's defaults for the ``execute:`` keys this module uses (its ``default_config.yml``).
-EXECUTE_DEFAULTS = {"execute_notebooks": "auto", "cache": "", "exclude_patterns": [], "timeout": 30,
-                    "run_in_temp": False, "allow_errors": False}
+EXECUTE_DEFAULTS = {
+    "execute_notebooks": "auto",
+    "cache": "",
+    "exclude_patterns": [],
+    "timeout": 30,
+    "run_in_temp": False,
+    "allow_errors": False,
+}
 
 #: MyST-NB options (``sphinx: config:``) that override an ``execute:`` key, as Jupyter Book maps them.
-NB_OPTIONS = {"nb_execution_mode": "execute_notebooks", "nb_execution_cache_path": "cache",
-              "nb_execution_excludepatterns": "exclude_patterns", "nb_execution_timeout": "timeout",
-              "nb_execution_in_temp": "run_in_temp", "nb_execution_allow_errors": "allow_errors"}
+NB_OPTIONS = {
+    "nb_execution_mode": "execute_notebooks",
+    "nb_execution_cache_path": "cache",
+    "nb_execution_excludepatterns": "exclude_patterns",
+    "nb_execution_timeout": "timeout",
+    "nb_execution_in_temp": "run_in_temp",
+    "nb_execution_allow_errors": "allow_errors",
+}
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -229,18 +240,24 @@ def book_settings(root: str | Path, config: str | Path | None = None) -> ExecSet
     execute.update(data.get("execute") or {})
     sphinx_config = (data.get("sphinx") or {}).get("config") or {}
     if sphinx_config.get("nb_custom_formats"):
-        raise ValueError(f"{path}: nb_custom_formats is set; the pre-execution reads only MyST Markdown "
-                         "and .ipynb pages")
+        raise ValueError(
+            f"{path}: nb_custom_formats is set; the pre-execution reads only MyST Markdown "
+            "and .ipynb pages"
+        )
     for option, key in NB_OPTIONS.items():
         if option in sphinx_config:
             execute[key] = sphinx_config[option]
     mode = execute["execute_notebooks"]
     mode = "off" if mode is False else str(mode)  # YAML reads a bare `off` as false
-    return ExecSettings(mode=mode, cache=str(execute["cache"] or ""),
-                        exclude_patterns=tuple(execute["exclude_patterns"] or ()),
-                        timeout=execute["timeout"], in_temp=bool(execute["run_in_temp"]),
-                        allow_errors=bool(execute["allow_errors"]),
-                        kernel_aliases=dict(sphinx_config.get("nb_kernel_rgx_aliases") or {}))
+    return ExecSettings(
+        mode=mode,
+        cache=str(execute["cache"] or ""),
+        exclude_patterns=tuple(execute["exclude_patterns"] or ()),
+        timeout=execute["timeout"],
+        in_temp=bool(execute["run_in_temp"]),
+        allow_errors=bool(execute["allow_errors"]),
+        kernel_aliases=dict(sphinx_config.get("nb_kernel_rgx_aliases") or {}),
+    )
 
 
 def toc_docnames(root: str | Path, toc: str | Path | None = None) -> list[str]:
@@ -303,8 +320,11 @@ def is_myst_notebook(text: str) -> bool:
         return False
     if not isinstance(meta, dict):
         return False
-    fmt = ((meta.get("jupytext") or {}).get("text_representation") or {}).get("format_name") \
-        if isinstance(meta.get("jupytext"), dict) else None
+    fmt = (
+        ((meta.get("jupytext") or {}).get("text_representation") or {}).get("format_name")
+        if isinstance(meta.get("jupytext"), dict)
+        else None
+    )
     return meta.get("file_format") == "mystnb" or fmt == "myst"
 
 
@@ -337,8 +357,10 @@ def read_page(path: str | Path, read_data: dict = MYST_READER):
     name = read_data.get("name", "")
     found = entry_points(group="jcache.readers", name=name)
     if not found:
-        raise RuntimeError(f"no jupyter-cache reader plugin {name!r} is installed ({library_versions()}); "
-                           "MyST-NB provides 'myst_nb_md'")
+        raise RuntimeError(
+            f"no jupyter-cache reader plugin {name!r} is installed ({library_versions()}); "
+            "MyST-NB provides 'myst_nb_md'"
+        )
     return next(iter(found)).load()(str(path))
 
 
@@ -347,7 +369,14 @@ def library_versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     out = []
-    for dist in ("myst-nb", "jupyter-cache", "jupyter-book", "nbclient", "jupyter_client", "ipykernel"):
+    for dist in (
+        "myst-nb",
+        "jupyter-cache",
+        "jupyter-book",
+        "nbclient",
+        "jupyter_client",
+        "ipykernel",
+    ):
         try:
             out.append(f"{dist} {version(dist)}")
         except PackageNotFoundError:
@@ -406,7 +435,9 @@ def notebook_pages(
         if path is None or path.suffix == ".rst":
             continue  # missing: the build reports it
         rel = path.relative_to(root).as_posix()
-        if only and not any(fnmatch.fnmatchcase(docname, p) or fnmatch.fnmatchcase(rel, p) for p in only):
+        if only and not any(
+            fnmatch.fnmatchcase(docname, p) or fnmatch.fnmatchcase(rel, p) for p in only
+        ):
             continue
         if path.suffix == ".md":
             if not is_myst_notebook(path.read_text(encoding="utf-8")):
@@ -427,14 +458,26 @@ def notebook_pages(
             continue
         if any(PurePosixPath(path.as_posix()).match(p) for p in settings.exclude_patterns):
             continue
-        pages.append(NotebookPage(docname, path, notebook, read_data,
-                                  own.get("execution_timeout", settings.timeout),
-                                  bool(own.get("execution_allow_errors", settings.allow_errors)),
-                                  bool(own.get("execution_in_temp", settings.in_temp))))
+        pages.append(
+            NotebookPage(
+                docname,
+                path,
+                notebook,
+                read_data,
+                own.get("execution_timeout", settings.timeout),
+                bool(own.get("execution_allow_errors", settings.allow_errors)),
+                bool(own.get("execution_in_temp", settings.in_temp)),
+            )
+        )
     for pattern in only:
-        if not any(fnmatch.fnmatchcase(p.docname, pattern)
-                   or fnmatch.fnmatchcase(p.path.relative_to(root).as_posix(), pattern) for p in pages):
-            raise ValueError(f"--only {pattern!r} matches no notebook page of the table of contents")
+        if not any(
+            fnmatch.fnmatchcase(p.docname, pattern)
+            or fnmatch.fnmatchcase(p.path.relative_to(root).as_posix(), pattern)
+            for p in pages
+        ):
+            raise ValueError(
+                f"--only {pattern!r} matches no notebook page of the table of contents"
+            )
     return pages
 
 
@@ -467,9 +510,12 @@ def _previous_times(cache_path: Path, pages: Sequence[NotebookPage]) -> dict[str
             saved = json.loads(record_file.read_text(encoding="utf-8"))
         except (ValueError, OSError):
             saved = {}
-        for name, entry in (saved.items() if isinstance(saved, dict) else ()):
-            if isinstance(entry, dict) and entry.get("hash") == hashes.get(name) \
-                    and isinstance(entry.get("seconds"), (int, float)):
+        for name, entry in saved.items() if isinstance(saved, dict) else ():
+            if (
+                isinstance(entry, dict)
+                and entry.get("hash") == hashes.get(name)
+                and isinstance(entry.get("seconds"), (int, float))
+            ):
                 times[name] = float(entry["seconds"])
     if (cache_path / "global.db").is_file():
         from jupyter_cache import get_cache
@@ -477,7 +523,9 @@ def _previous_times(cache_path: Path, pages: Sequence[NotebookPage]) -> dict[str
         cache = get_cache(str(cache_path))
         for p in pages:
             try:
-                seconds = (cache.match_cache_notebook(p.notebook).data or {}).get("execution_seconds")
+                seconds = (cache.match_cache_notebook(p.notebook).data or {}).get(
+                    "execution_seconds"
+                )
             except KeyError:
                 continue
             if isinstance(seconds, (int, float)):
@@ -485,7 +533,9 @@ def _previous_times(cache_path: Path, pages: Sequence[NotebookPage]) -> dict[str
     return times
 
 
-def run_after(pages: Sequence[NotebookPage], book: Sequence[str] | None = None) -> dict[str, set[str]]:
+def run_after(
+    pages: Sequence[NotebookPage], book: Sequence[str] | None = None
+) -> dict[str, set[str]]:
     """The pages each page must wait for, from its front matter (:data:`RUN_AFTER`).
 
     Parameters
@@ -515,7 +565,11 @@ def run_after(pages: Sequence[NotebookPage], book: Sequence[str] | None = None) 
         meta = getattr(p.notebook, "metadata", {}) or {}
         value = (meta.get(RUN_AFTER[0]) or {}).get(RUN_AFTER[1], [])
         where = f"{p.docname}: front matter {RUN_AFTER[0]}.{RUN_AFTER[1]}"
-        if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        if (
+            isinstance(value, str)
+            or not isinstance(value, (list, tuple))
+            or not all(isinstance(v, str) for v in value)
+        ):
             raise ValueError(f"{where} must be a list of page names, got {value!r}")
         folder = PurePosixPath(p.docname).parent
         resolved = set()
@@ -525,7 +579,9 @@ def run_after(pages: Sequence[NotebookPage], book: Sequence[str] | None = None) 
             if doc == p.docname:
                 raise ValueError(f"{where}: a page cannot run after itself")
             if doc not in known:
-                raise ValueError(f"{where}: {v!r} is no notebook page of the book (read as {doc!r})")
+                raise ValueError(
+                    f"{where}: {v!r} is no notebook page of the book (read as {doc!r})"
+                )
             resolved.add(doc)
         deps[p.docname] = resolved & names
     # a cycle would leave its pages waiting for ever
@@ -535,7 +591,9 @@ def run_after(pages: Sequence[NotebookPage], book: Sequence[str] | None = None) 
         if state.get(doc) == 2:
             return
         if state.get(doc) == 1:
-            raise ValueError(f"the run_after front matter forms a cycle: {' -> '.join(path + [doc])}")
+            raise ValueError(
+                f"the run_after front matter forms a cycle: {' -> '.join(path + [doc])}"
+            )
         state[doc] = 1
         for d in sorted(deps.get(doc, ())):
             visit(d, path + [doc])
@@ -565,7 +623,9 @@ def execution_order(pages: Sequence[NotebookPage], times: dict[str, float]) -> l
     known = [times[p.docname] for p in pages if p.docname in times]
     if known:
         longest = max(known)
-        return sorted(pages, key=lambda p: (p.docname not in RUN_FIRST, -times.get(p.docname, longest)))
+        return sorted(
+            pages, key=lambda p: (p.docname not in RUN_FIRST, -times.get(p.docname, longest))
+        )
 
     def code_length(p) -> int:
         cells = getattr(p.notebook, "cells", [])
@@ -627,15 +687,23 @@ def inject_parameters(nb, parameters: dict) -> tuple[object, dict]:
 
     import nbformat
 
-    index = next((i for i, c in enumerate(nb.cells)
-                  if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    index = next(
+        (
+            i
+            for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+        ),
+        None,
+    )
     if index is None:
         raise ValueError("no code cell is tagged 'parameters', so parameters cannot be injected")
     declared = assigned_names(nb.cells[index].source)
     used = {k: v for k, v in parameters.items() if k in declared}
     new = copy.deepcopy(nb)
     source = "# Parameters\n" + "\n".join(f"{k} = {v!r}" for k, v in used.items())
-    new.cells.insert(index + 1, nbformat.v4.new_code_cell(source, metadata={"tags": [INJECTED_TAG]}))
+    new.cells.insert(
+        index + 1, nbformat.v4.new_code_cell(source, metadata={"tags": [INJECTED_TAG]})
+    )
     return new, used
 
 
@@ -672,18 +740,43 @@ def _execute_one(task: dict) -> dict:
     os.environ[MAX_JOBS_ENV] = str(task["max_jobs"])
     t0 = time.perf_counter()
     try:
-        with (tempfile.TemporaryDirectory() if task["in_temp"] else contextlib.nullcontext(task["cwd"])) as cwd:
-            client = NotebookClient(nb, timeout=task["timeout"], allow_errors=task["allow_errors"],
-                                    record_timing=False, resources={"metadata": {"path": str(cwd)}})
+        with (
+            tempfile.TemporaryDirectory()
+            if task["in_temp"]
+            else contextlib.nullcontext(task["cwd"])
+        ) as cwd:
+            client = NotebookClient(
+                nb,
+                timeout=task["timeout"],
+                allow_errors=task["allow_errors"],
+                record_timing=False,
+                resources={"metadata": {"path": str(cwd)}},
+            )
             client.execute()
-    except (CellExecutionError, CellTimeoutError) as exc:  # its message holds the cell and the kernel's traceback
-        return {"docname": task["docname"], "ok": False, "seconds": time.perf_counter() - t0,
-                "error": f"{type(exc).__name__}: {exc}"}
+    except (
+        CellExecutionError,
+        CellTimeoutError,
+    ) as exc:  # its message holds the cell and the kernel's traceback
+        return {
+            "docname": task["docname"],
+            "ok": False,
+            "seconds": time.perf_counter() - t0,
+            "error": f"{type(exc).__name__}: {exc}",
+        }
     except Exception:  # the kernel died, could not start, ...
-        return {"docname": task["docname"], "ok": False, "seconds": time.perf_counter() - t0,
-                "error": traceback.format_exc()}
-    return {"docname": task["docname"], "ok": True, "seconds": time.perf_counter() - t0, "parameters": used,
-            "notebook": nbformat.writes(strip_injected(nb), version=nbformat.NO_CONVERT)}
+        return {
+            "docname": task["docname"],
+            "ok": False,
+            "seconds": time.perf_counter() - t0,
+            "error": traceback.format_exc(),
+        }
+    return {
+        "docname": task["docname"],
+        "ok": True,
+        "seconds": time.perf_counter() - t0,
+        "parameters": used,
+        "notebook": nbformat.writes(strip_injected(nb), version=nbformat.NO_CONVERT),
+    }
 
 
 def _store(cache, page: NotebookPage, out: dict) -> str:
@@ -699,16 +792,21 @@ def _store(cache, page: NotebookPage, out: dict) -> str:
     executed = nbformat.reads(out["notebook"], as_version=nbformat.NO_CONVERT)
     uri = str(page.path)
     cache.add_nb_to_project(uri, read_data=page.read_data)
-    stored = cache.cache_notebook_bundle(CacheBundleIn(executed, uri, data={"execution_seconds": out["seconds"]}),
-                                         check_validity=False, overwrite=True)
+    stored = cache.cache_notebook_bundle(
+        CacheBundleIn(executed, uri, data={"execution_seconds": out["seconds"]}),
+        check_validity=False,
+        overwrite=True,
+    )
     try:
         found = cache.match_cache_notebook(page.notebook).pk
     except KeyError:
         found = None
     if found != stored.pk:
         cache.remove_cache(stored.pk)
-        return ("the executed notebook's code cells or kernelspec differ from the notebook as read, so the "
-                f"build would not find it in the cache; it was not stored ({library_versions()})")
+        return (
+            "the executed notebook's code cells or kernelspec differ from the notebook as read, so the "
+            f"build would not find it in the cache; it was not stored ({library_versions()})"
+        )
     return ""
 
 
@@ -794,10 +892,14 @@ def execute_book(
         jobs = os.cpu_count() or 1
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive int, got {jobs!r}")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1):
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1
+    ):
         raise ValueError(f"timeout must be a positive int (seconds per cell), got {timeout!r}")
     if parameters and cache_path is None:
-        raise ValueError("parameters need an explicit cache_path: the book's own cache must only hold default runs")
+        raise ValueError(
+            "parameters need an explicit cache_path: the book's own cache must only hold default runs"
+        )
     root = Path(root).absolute()
     pages = notebook_pages(root, config=config, toc=toc, only=only)
     if cache_path is None:
@@ -810,9 +912,13 @@ def execute_book(
     by_name = {p.docname: p for p in pages}
     cache = get_cache(str(cache_path))
     n = len(order)
-    print(f"executing {n} notebook(s) on {min(jobs, n)} worker(s) into {cache_path} "
-          f"({'longest first by earlier run times' if times else 'fallback order: no earlier run times'}); "
-          f"load average {_load()}", file=out, flush=True)
+    print(
+        f"executing {n} notebook(s) on {min(jobs, n)} worker(s) into {cache_path} "
+        f"({'longest first by earlier run times' if times else 'fallback order: no earlier run times'}); "
+        f"load average {_load()}",
+        file=out,
+        flush=True,
+    )
     results: list[ExecResult] = []
     t0 = time.perf_counter()
     if n:
@@ -823,16 +929,29 @@ def execute_book(
             max_jobs = max(1, cores // side_by_side)
             if user_cap.isdigit() and int(user_cap) >= 1:
                 max_jobs = min(max_jobs, int(user_cap))
-            return {"docname": p.docname, "notebook": nbformat.writes(p.notebook, version=nbformat.NO_CONVERT),
-                    "cwd": str(p.path.parent), "timeout": timeout if timeout is not None else p.timeout,
-                    "allow_errors": p.allow_errors, "in_temp": p.in_temp, "max_jobs": max_jobs,
-                    "parameters": dict(parameters or {})}
+            return {
+                "docname": p.docname,
+                "notebook": nbformat.writes(p.notebook, version=nbformat.NO_CONVERT),
+                "cwd": str(p.path.parent),
+                "timeout": timeout if timeout is not None else p.timeout,
+                "allow_errors": p.allow_errors,
+                "in_temp": p.in_temp,
+                "max_jobs": max_jobs,
+                "parameters": dict(parameters or {}),
+            }
 
         # the pages of RUN_FIRST run on their own first: the pages that reuse their Monte Carlo
         # must not start before it is in HCCREP_CACHE_DIR, or they compute it a second time
-        phases = [[p for p in order if p.docname in RUN_FIRST], [p for p in order if p.docname not in RUN_FIRST]]
-        ctx = multiprocessing.get_context("spawn")  # a clean interpreter: no state shared with this one
-        with ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx, initializer=_worker_init) as pool:
+        phases = [
+            [p for p in order if p.docname in RUN_FIRST],
+            [p for p in order if p.docname not in RUN_FIRST],
+        ]
+        ctx = multiprocessing.get_context(
+            "spawn"
+        )  # a clean interpreter: no state shared with this one
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, n), mp_context=ctx, initializer=_worker_init
+        ) as pool:
             try:
                 finished: set[str] = set()  # pages done, ok or not
                 for phase in filter(None, phases):
@@ -860,29 +979,50 @@ def execute_book(
                                 error = _store(cache, page, res)
                             if error:
                                 _forget(cache, page)
-                            results.append(ExecResult(page.docname, not error, res["seconds"], _ANSI.sub("", error),
-                                                      res.get("parameters", {})))
+                            results.append(
+                                ExecResult(
+                                    page.docname,
+                                    not error,
+                                    res["seconds"],
+                                    _ANSI.sub("", error),
+                                    res.get("parameters", {}),
+                                )
+                            )
                             rel = page.path.relative_to(root).as_posix()
-                            print(f"[{len(results):>{len(str(n))}}/{n}] {'ok    ' if not error else 'FAILED'} "
-                                  f"{res['seconds']:7.1f} s  {rel}", file=out, flush=True)
+                            print(
+                                f"[{len(results):>{len(str(n))}}/{n}] {'ok    ' if not error else 'FAILED'} "
+                                f"{res['seconds']:7.1f} s  {rel}",
+                                file=out,
+                                flush=True,
+                            )
                             finished.add(page.docname)
                         submit_ready()
                     if held:  # only a page of RUN_FIRST naming a later page can be left waiting
-                        raise ValueError(f"{', '.join(p.docname for p in held)}: run first, yet run_after names "
-                                         "pages that run later")
+                        raise ValueError(
+                            f"{', '.join(p.docname for p in held)}: run first, yet run_after names "
+                            "pages that run later"
+                        )
             except KeyboardInterrupt:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
     wall = time.perf_counter() - t0
     ok = [r for r in results if r.ok]
     _save_times(cache_path, pages, times, ok)
-    print(f"executed {len(ok)}/{n} notebooks in {wall:.0f} s wall ({sum(r.seconds for r in results):.0f} s of "
-          f"notebook time) on {min(jobs, max(n, 1))} worker(s); load average {_load()}", file=out, flush=True)
+    print(
+        f"executed {len(ok)}/{n} notebooks in {wall:.0f} s wall ({sum(r.seconds for r in results):.0f} s of "
+        f"notebook time) on {min(jobs, max(n, 1))} worker(s); load average {_load()}",
+        file=out,
+        flush=True,
+    )
     return results
 
 
-def _save_times(cache_path: Path, pages: Sequence[NotebookPage], previous: dict[str, float],
-                ok: Sequence[ExecResult]) -> None:
+def _save_times(
+    cache_path: Path,
+    pages: Sequence[NotebookPage],
+    previous: dict[str, float],
+    ok: Sequence[ExecResult],
+) -> None:
     """Keep, per notebook and code hash, the shortest run time seen (an ordering hint only)."""
     hashes = {p.docname: _code_hash(p) for p in pages}
     record_file = cache_path.parent / TIMES_FILE
@@ -906,9 +1046,16 @@ def report_failures(results: Sequence[ExecResult], root: str | Path = ".", out=N
     out = out or sys.stderr
     failed = [r for r in results if not r.ok]
     for r in failed:
-        print(f"\nERROR: notebook {r.docname} failed after {r.seconds:.1f} s (nothing cached for it):\n"
-              f"{r.error.rstrip()}", file=out, flush=True)
+        print(
+            f"\nERROR: notebook {r.docname} failed after {r.seconds:.1f} s (nothing cached for it):\n"
+            f"{r.error.rstrip()}",
+            file=out,
+            flush=True,
+        )
     if failed:
-        print(f"\nERROR: {len(failed)} notebook(s) failed: {', '.join(r.docname for r in failed)}",
-              file=out, flush=True)
+        print(
+            f"\nERROR: {len(failed)} notebook(s) failed: {', '.join(r.docname for r in failed)}",
+            file=out,
+            flush=True,
+        )
     return 1 if failed else 0

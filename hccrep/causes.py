@@ -75,12 +75,21 @@ _RATIOS = ("hr", "or", "rr")
 _P = ("p", "p_interaction")
 _CATEGORICAL = ("chisq", "chisq_yates", "fisher", "auto_fisher")
 _TEST_NAMES = {
-    "chisq": "Pearson's chi-square test", "chisq_yates": "the chi-square test with Yates' correction",
-    "fisher": "Fisher's exact test", "auto_fisher": "Fisher's test where an expected count is below 5",
-    "student": "Student's t-test", "welch": "Welch's t-test", "mannwhitney": "the Mann-Whitney test",
-    "mannwhitney_exact": "the exact Mann-Whitney test", "kruskal": "the Kruskal-Wallis test",
-    "anova": "one-way ANOVA", "efron": "Efron's ties", "breslow": "Breslow's ties",
-    "log": "the log-transformed interval", "log-log": "the log-log interval", "plain": "the plain interval",
+    "chisq": "Pearson's chi-square test",
+    "chisq_yates": "the chi-square test with Yates' correction",
+    "fisher": "Fisher's exact test",
+    "auto_fisher": "Fisher's test where an expected count is below 5",
+    "student": "Student's t-test",
+    "welch": "Welch's t-test",
+    "mannwhitney": "the Mann-Whitney test",
+    "mannwhitney_exact": "the exact Mann-Whitney test",
+    "kruskal": "the Kruskal-Wallis test",
+    "anova": "one-way ANOVA",
+    "efron": "Efron's ties",
+    "breslow": "Breslow's ties",
+    "log": "the log-transformed interval",
+    "log-log": "the log-log interval",
+    "plain": "the plain interval",
 }
 
 
@@ -107,15 +116,24 @@ def _fmt(v: float) -> str:
     return f"{v:.4g}"
 
 
-_SHORT_NAMES = {"chisq_yates": "chi-square with Yates", "auto_fisher": "Fisher if an expected count < 5",
-                "chisq": "chi-square", "fisher": "Fisher", "student": "Student's t", "welch": "Welch's t",
-                "anova": "ANOVA"}
+_SHORT_NAMES = {
+    "chisq_yates": "chi-square with Yates",
+    "auto_fisher": "Fisher if an expected count < 5",
+    "chisq": "chi-square",
+    "fisher": "Fisher",
+    "student": "Student's t",
+    "welch": "Welch's t",
+    "anova": "ANOVA",
+}
 
 
 def _plain(detail: str) -> str:
     """An audit detail with the test variants named in words instead of their identifiers."""
-    return re.sub(r"\b(chisq_yates|auto_fisher|chisq|fisher|student|welch|anova)\b",
-                  lambda m: _SHORT_NAMES[m.group(1)], detail)
+    return re.sub(
+        r"\b(chisq_yates|auto_fisher|chisq|fisher|student|welch|anova)\b",
+        lambda m: _SHORT_NAMES[m.group(1)],
+        detail,
+    )
 
 
 @dataclass
@@ -188,8 +206,13 @@ class CauseContext:
             return out
         mine = me.analysis.model_dump()
         for n in self.study.numbers:
-            if n.file_id == me.file_id and n.row == me.row and n.analysis is not None and n.key != base \
-                    and n.analysis.model_dump() == mine:
+            if (
+                n.file_id == me.file_id
+                and n.row == me.row
+                and n.analysis is not None
+                and n.key != base
+                and n.analysis.model_dump() == mine
+            ):
                 out.add(n.key)
         return out
 
@@ -215,7 +238,11 @@ class CauseContext:
             g = next((g for g in base.groups if g.key == level), None)
             return g.label if g is not None else level
         v = next((x for x in base.variables if x.key == var), None)
-        lv = next((lv for lv in getattr(v, "levels", []) if lv.key == level), None) if v is not None else None
+        lv = (
+            next((lv for lv in getattr(v, "levels", []) if lv.key == level), None)
+            if v is not None
+            else None
+        )
         return lv.label if lv is not None else level
 
     def continuous_variables(self) -> dict[str, ContinuousVariable]:
@@ -227,6 +254,7 @@ class CauseContext:
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def _reproduces(num: ReportedNumber, value) -> bool:
     from hccrep.replication import verdict
@@ -240,7 +268,7 @@ def _is_point(row: Mapping, num: ReportedNumber) -> bool:
     if not _finite(lo, hi):
         return False
     dec = num.decimals if num.decimals is not None else 2
-    return float(hi) - float(lo) <= max(0.5 * 10.0 ** -dec, 1e-9 * max(1.0, abs(float(hi))))
+    return float(hi) - float(lo) <= max(0.5 * 10.0**-dec, 1e-9 * max(1.0, abs(float(hi))))
 
 
 def _analysis(num: ReportedNumber):
@@ -257,8 +285,12 @@ def _used_variant(a, runner) -> str | None:
 def _reads_table(num: ReportedNumber, ctx: CauseContext) -> bool:
     """The number is a test or summary of the baseline table's own groups, whose printed cells are inputs."""
     a = _analysis(num)
-    return (a is not None and a.kind in ("table1_test", "summary") and not a.subset
-            and getattr(a, "by", None) in (None, ctx.group_variable()))
+    return (
+        a is not None
+        and a.kind in ("table1_test", "summary")
+        and not a.subset
+        and getattr(a, "by", None) in (None, ctx.group_variable())
+    )
 
 
 def _count_only(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> bool:
@@ -269,41 +301,60 @@ def _count_only(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> bool:
     """
     a = _analysis(num)
     if a is not None:
-        return a.kind == "table1_test" and _used_variant(a, ctx.runner) in _CATEGORICAL \
+        return (
+            a.kind == "table1_test"
+            and _used_variant(a, ctx.runner) in _CATEGORICAL
             and a.variable not in ctx.continuous_variables()
+        )
     for _, r in ctx.audit_rows({num.key}).iterrows():
         detail = str(r["detail"])
-        if r["check"] == "p_variants" and re.match(r"chisq \d", detail) and _audit_has(detail, row.get("replicated")):
+        if (
+            r["check"] == "p_variants"
+            and re.match(r"chisq \d", detail)
+            and _audit_has(detail, row.get("replicated"))
+        ):
             return True
     return False
 
 
 def _audit_has(detail: str, value) -> bool:
     """One of the p-values an audit detail lists equals ``value`` (at the 4 digits it prints)."""
-    return _finite(value) and any(math.isclose(float(v), float(value), rel_tol=5e-4, abs_tol=5e-5)
-                                  for _, v in _AUDIT_VALUE.findall(detail))
+    return _finite(value) and any(
+        math.isclose(float(v), float(value), rel_tol=5e-4, abs_tol=5e-5)
+        for _, v in _AUDIT_VALUE.findall(detail)
+    )
 
 
-_AUDIT_VALUE = re.compile(r"\b(chisq_yates|chisq|auto_fisher|fisher|student|welch|anova) (\d+(?:\.\d+)?(?:e-?\d+)?)")
+_AUDIT_VALUE = re.compile(
+    r"\b(chisq_yates|chisq|auto_fisher|fisher|student|welch|anova) (\d+(?:\.\d+)?(?:e-?\d+)?)"
+)
 
 
 # --------------------------------------------------------------------------- the rules
+
 
 def rule_test_variant(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> str | None:
     """Another variant of the analysis prints as the paper on the book's seed."""
     used = row.get("variant") or _used_variant(_analysis(num), ctx.runner) or ""
     stated = row.get("stated_variant") or ""
     if stated and _reproduces(num, row.get("replicated_stated")):
-        return (f"the paper's stated {_test_name(stated)} gives {_fmt(row['replicated_stated'])} on the book's "
-                f"seed, which prints as {num.printed!r}; the scorecard judges the {_test_name(used)} the paper's "
-                "other numbers show it used")
+        return (
+            f"the paper's stated {_test_name(stated)} gives {_fmt(row['replicated_stated'])} on the book's "
+            f"seed, which prints as {num.printed!r}; the scorecard judges the {_test_name(used)} the paper's "
+            "other numbers show it used"
+        )
     found = _other_variant(num, ctx, used, stated)
     if found is not None:
         name, value = found
-        varies = "" if name not in ("mannwhitney", "mannwhitney_exact", "kruskal") else \
-            " (a rank test, whose p changes from cohort to cohort: the match may be luck)"
-        return (f"{_test_name(name)} gives {_fmt(value)} on the book's seed, which prints as the paper{varies}; "
-                f"the scorecard judges {_test_name(used) if used else 'the declared variant'}")
+        varies = (
+            ""
+            if name not in ("mannwhitney", "mannwhitney_exact", "kruskal")
+            else " (a rank test, whose p changes from cohort to cohort: the match may be luck)"
+        )
+        return (
+            f"{_test_name(name)} gives {_fmt(value)} on the book's seed, which prints as the paper{varies}; "
+            f"the scorecard judges {_test_name(used) if used else 'the declared variant'}"
+        )
     for _, r in ctx.audit_rows({num.key}).iterrows() if _reads_table(num, ctx) else ():
         # the audit finds the printed p within the rounding range of another test, not of the one judged
         # (only where the printed summaries are the simulation's inputs, so the audit's data are the cohort's)
@@ -311,11 +362,15 @@ def rule_test_variant(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> s
         others = [x.strip() for x in m.group(1).split(",")] if m else []
         others = [x for x in others if x and x != "none"]
         if others and used and used not in others:
-            rng = re.search(rf"\b{re.escape(others[0])} \S+ \(within rounding \[([^\]]+)\]\)", str(r["detail"]))
+            rng = re.search(
+                rf"\b{re.escape(others[0])} \S+ \(within rounding \[([^\]]+)\]\)", str(r["detail"])
+            )
             allows = f" (from {rng.group(1).replace(', ', ' to ')})" if rng else ""
-            return (f"{_test_name(others[0])} on the printed summaries, within their rounding, gives p-values"
-                    f"{allows} that hold the printed one (audit, {r['check']}); the scorecard judges "
-                    f"{_test_name(used)}, which the printed summaries do not fix")
+            return (
+                f"{_test_name(others[0])} on the printed summaries, within their rounding, gives p-values"
+                f"{allows} that hold the printed one (audit, {r['check']}); the scorecard judges "
+                f"{_test_name(used)}, which the printed summaries do not fix"
+            )
     if _is_point(row, num):
         for _, r in ctx.audit_rows({num.key}).iterrows():
             if r["check"] != "p_variants":
@@ -326,9 +381,11 @@ def rule_test_variant(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> s
             names = [a.strip() for a in agrees.group(1).split(",")] if agrees else []
             names = [a for a in names if a in values and a != "none"]
             if names and _audit_has(detail, row.get("replicated")):
-                return (f"the printed counts fix this p-value in every cohort; {_test_name(names[0])} gives "
-                        f"{values[names[0]]} from them, which prints as the paper (audit, p_variants), while the "
-                        f"scorecard computes {_fmt(row['replicated'])}")
+                return (
+                    f"the printed counts fix this p-value in every cohort; {_test_name(names[0])} gives "
+                    f"{values[names[0]]} from them, which prints as the paper (audit, p_variants), while the "
+                    f"scorecard computes {_fmt(row['replicated'])}"
+                )
     return None
 
 
@@ -381,23 +438,36 @@ def rule_rounding(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> str |
         m = re.search(r"within rounding: ([^;]+)", str(r["detail"]))
         if m and m.group(1).strip() != "none":
             used = row.get("variant") or ""
-            rng = re.search(rf"\b{re.escape(used)} \S+ \(within rounding \[([^\]]+)\]\)", str(r["detail"])) if used else None
+            rng = (
+                re.search(
+                    rf"\b{re.escape(used)} \S+ \(within rounding \[([^\]]+)\]\)", str(r["detail"])
+                )
+                if used
+                else None
+            )
             within = (r["check"], rng.group(1) if rng else None)
             break
     if not from_summaries and within is None:
         return None
     if from_summaries:
         v = continuous[var]
-        kind = {"mean_sd": "means and SDs", "median_iqr": "medians and IQRs", "median_range": "medians and ranges"}
+        kind = {
+            "mean_sd": "means and SDs",
+            "median_iqr": "medians and IQRs",
+            "median_range": "medians and ranges",
+        }
         what = f"the printed {kind[v.summary]} of {v.label}"
     else:
         what = "the printed inputs"
-    text = (f"{_fmt(row['mc_low'])} in every simulated cohort: it is fixed by {what}, so only their rounding "
-            "could move it")
+    text = (
+        f"{_fmt(row['mc_low'])} in every simulated cohort: it is fixed by {what}, so only their rounding "
+        "could move it"
+    )
     if within is not None:
         check, rng = within
-        text += (f"; the audit ({check}) finds the printed value possible within that rounding"
-                 + (f" (the rounding allows {rng})" if rng else ""))
+        text += f"; the audit ({check}) finds the printed value possible within that rounding" + (
+            f" (the rounding allows {rng})" if rng else ""
+        )
     return text
 
 
@@ -414,9 +484,15 @@ def rule_inconsistent(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> s
         return f"the audit ({r['check']}) finds the printed numbers{whose} disagree with each other: {detail}"
     if _is_point(row, num) and _count_only(row, num, ctx):
         used = row.get("variant") or ""
-        tried = f"neither {_test_name(used)}, which the scorecard uses, nor any other test" if used else "no test"
-        return ("the printed counts fix this p-value in every simulated cohort, and "
-                f"{tried} of them gives the printed value: a count or the p-value is likely misprinted")
+        tried = (
+            f"neither {_test_name(used)}, which the scorecard uses, nor any other test"
+            if used
+            else "no test"
+        )
+        return (
+            "the printed counts fix this p-value in every simulated cohort, and "
+            f"{tried} of them gives the printed value: a count or the p-value is likely misprinted"
+        )
     return None
 
 
@@ -430,8 +506,11 @@ def _subgroup_sizes(num: ReportedNumber, ctx: CauseContext) -> dict[str, int]:
     """Patients per group, arm or subset the number's analysis runs on (empty if unknown)."""
     a = _analysis(num)
     if a is None:
-        return {f"{ctx.level_label(ctx.group_variable(), k[2:])}": int(v) for k, v in num.attrs.items()
-                if k.startswith("n_") and isinstance(v, (int, float)) and not isinstance(v, bool)}
+        return {
+            f"{ctx.level_label(ctx.group_variable(), k[2:])}": int(v)
+            for k, v in num.attrs.items()
+            if k.startswith("n_") and isinstance(v, (int, float)) and not isinstance(v, bool)
+        }
     subset = dict(getattr(a, "subset", {}) or {})
     group = getattr(a, "group", None)
     groups = getattr(a, "groups", None)
@@ -455,10 +534,16 @@ def _subgroup_sizes(num: ReportedNumber, ctx: CauseContext) -> dict[str, int]:
     elif groups and by in df.columns:
         for g in groups:
             sizes[prefix + ctx.level_label(by, g)] = int((df[by].astype(str) == str(g)).sum())
-    elif a.kind in ("cox", "logistic") and a.term in df.columns and a.term not in a.collapse \
-            and not pd.api.types.is_numeric_dtype(df[a.term]):
+    elif (
+        a.kind in ("cox", "logistic")
+        and a.term in df.columns
+        and a.term not in a.collapse
+        and not pd.api.types.is_numeric_dtype(df[a.term])
+    ):
         counts = df[a.term].astype(str).value_counts()
-        levels = [x for x in (a.level, a.reference.get(a.term)) if x is not None] or list(counts.index)
+        levels = [x for x in (a.level, a.reference.get(a.term)) if x is not None] or list(
+            counts.index
+        )
         for lv in levels:
             sizes[prefix + ctx.level_label(a.term, lv)] = int(counts.get(str(lv), 0))
     else:
@@ -473,8 +558,10 @@ def rule_small_subgroup(row: Mapping, num: ReportedNumber, ctx: CauseContext) ->
     if not small:
         return None
     parts = ", ".join(f"{k} {v}" for k, v in sizes.items())
-    return (f"computed on few patients ({parts}); with fewer than {SMALL_SUBGROUP} in a group, one cohort's value "
-            "can land far from the average, and the paper's is one such draw")
+    return (
+        f"computed on few patients ({parts}); with fewer than {SMALL_SUBGROUP} in a group, one cohort's value "
+        "can land far from the average, and the paper's is one such draw"
+    )
 
 
 def _effects_of(ctx: CauseContext, a) -> tuple[dict, str] | None:
@@ -484,10 +571,16 @@ def _effects_of(ctx: CauseContext, a) -> tuple[dict, str] | None:
         return None
     if a.kind == "cox":
         spec = next((s for s in sim.survival if s.endpoint == a.endpoint), None)
-        return ({e.variable: e.hr_key for e in spec.effects}, a.endpoint.upper()) if spec is not None else None
+        return (
+            ({e.variable: e.hr_key for e in spec.effects}, a.endpoint.upper())
+            if spec is not None
+            else None
+        )
     if a.kind == "logistic":
         spec = next((b for b in sim.binary if b.outcome == a.outcome), None)
-        return ({e.variable: e.or_key for e in spec.effects}, a.outcome) if spec is not None else None
+        return (
+            ({e.variable: e.or_key for e in spec.effects}, a.outcome) if spec is not None else None
+        )
     return None
 
 
@@ -512,7 +605,11 @@ def _far(num: ReportedNumber, ctx: CauseContext) -> bool:
             return True
         for k in ctx.partners(base) - {base.key}:
             n = ctx.study.number(k)
-            if n.quantity in _RATIOS and n.value > 0 and abs(math.log(n.value)) > math.log(FAR_RATIO):
+            if (
+                n.quantity in _RATIOS
+                and n.value > 0
+                and abs(math.log(n.value)) > math.log(FAR_RATIO)
+            ):
                 return True
     return False
 
@@ -523,15 +620,26 @@ def rule_simulation_assumption(row: Mapping, num: ReportedNumber, ctx: CauseCont
     attrs = num.attrs or {}
     sim = ctx.study.simulation if ctx.study is not None else None
     if num.quantity == "p_interaction":
-        return ("the simulated model has main effects only, no interaction, so the interaction p is about "
-                "uniform over cohorts; a small printed p says the paper's data hold an interaction the model "
-                "does not contain")
+        return (
+            "the simulated model has main effects only, no interaction, so the interaction p is about "
+            "uniform over cohorts; a small printed p says the paper's data hold an interaction the model "
+            "does not contain"
+        )
     subgroup_ratio = (
-        (a is not None and a.kind in ("cox", "logistic") and a.subset and a.term == ctx.group_variable())
-        or (a is None and num.quantity in _RATIOS and ("subgroup_variable" in attrs or "subgroup" in attrs)))
+        a is not None
+        and a.kind in ("cox", "logistic")
+        and a.subset
+        and a.term == ctx.group_variable()
+    ) or (
+        a is None
+        and num.quantity in _RATIOS
+        and ("subgroup_variable" in attrs or "subgroup" in attrs)
+    )
     if subgroup_ratio:
-        return ("a ratio within a subgroup: the simulated model gives each factor the same effect in every "
-                "subgroup (no interaction), so the subgroup ratio differs from the overall one only by chance")
+        return (
+            "a ratio within a subgroup: the simulated model gives each factor the same effect in every "
+            "subgroup (no interaction), so the subgroup ratio differs from the overall one only by chance"
+        )
     if a is None or sim is None:
         return None
     if a.kind in ("cox", "logistic") and a.term != ctx.group_variable():
@@ -541,17 +649,21 @@ def rule_simulation_assumption(row: Mapping, num: ReportedNumber, ctx: CauseCont
             if _no_effect(ctx, a.term, effects) and _far(num, ctx):
                 base = ctx.study.number(_base(num.key))
                 printed = f"the paper's {base.printed!r}"
-                return (f"{ctx.variable_label(a.term)} has no effect of its own on {target} in the simulated model, "
-                        f"so its {'ratio' if num.quantity in _RATIOS else 'p-value'} comes only from the variables "
-                        f"it is correlated with; {printed} needs an effect the model does not contain")
+                return (
+                    f"{ctx.variable_label(a.term)} has no effect of its own on {target} in the simulated model, "
+                    f"so its {'ratio' if num.quantity in _RATIOS else 'p-value'} comes only from the variables "
+                    f"it is correlated with; {printed} needs an effect the model does not contain"
+                )
     if a.kind == "cox" and a.term == ctx.group_variable() and not a.subset:
         spec = next((sv for sv in sim.survival if sv.endpoint == a.endpoint), None)
         if spec is not None and a.term not in {e.variable for e in spec.effects}:
             shape = "exponential" if spec.shape == 1 else f"Weibull shape {spec.shape:g}"
-            return (f"the model sets each arm's median {a.endpoint.upper()} to the printed one, with an assumed curve "
-                    f"shape ({shape}) and proportional hazards; the treatment ratio then follows from the ratio of "
-                    "the medians (moved by the case mix), and the paper's value needs another shape or curves that "
-                    "are not proportional")
+            return (
+                f"the model sets each arm's median {a.endpoint.upper()} to the printed one, with an assumed curve "
+                f"shape ({shape}) and proportional hazards; the treatment ratio then follows from the ratio of "
+                "the medians (moved by the case mix), and the paper's value needs another shape or curves that "
+                "are not proportional"
+            )
     endpoint = getattr(a, "endpoint", None)
     var = getattr(a, "variable", None)
     if endpoint is None and isinstance(var, str) and var.endswith(("_time", "_event")):
@@ -562,27 +674,39 @@ def rule_simulation_assumption(row: Mapping, num: ReportedNumber, ctx: CauseCont
     name = endpoint.upper()
     if spec is None:
         if f"{endpoint}_time" in sim.module_columns:
-            return (f"{name} comes from the study module's own survival model, built on assumptions stated in "
-                    "simulation.yaml (such as the follow-up); the paper prints no input that fixes this number, "
-                    "so it follows from those assumptions")
+            return (
+                f"{name} comes from the study module's own survival model, built on assumptions stated in "
+                "simulation.yaml (such as the follow-up); the paper prints no input that fixes this number, "
+                "so it follows from those assumptions"
+            )
         return None
     unit = _time_unit(ctx.study, endpoint)
     if a.kind == "km_landmark":
         shape = "exponential" if spec.shape == 1 else f"Weibull shape {spec.shape:g}"
-        return (f"the model fits each arm's median {name} only, with an assumed curve shape ({shape}); the rate "
-                f"at {a.time:g}{' ' + unit if unit else ''} depends on that shape, which a median does not fix")
+        return (
+            f"the model fits each arm's median {name} only, with an assumed curve shape ({shape}); the rate "
+            f"at {a.time:g}{' ' + unit if unit else ''} depends on that shape, which a median does not fix"
+        )
     if spec.events is None and (
-            (a.kind == "km_median" and _side(num.key) is not None) or a.kind == "logrank"
-            or a.kind in ("proportion", "summary")):
+        (a.kind == "km_median" and _side(num.key) is not None)
+        or a.kind == "logrank"
+        or a.kind in ("proportion", "summary")
+    ):
         window = spec.follow_up
         capped = ""
         if window is None and spec.cap_by is not None:
             cap = next((s for s in sim.survival if s.endpoint == spec.cap_by), None)
             window = cap.follow_up if cap is not None else None
             capped = f", that of {spec.cap_by.upper()}"
-        text = f" ({window[0]:g} to {window[1]:g}{' ' + unit if unit else ''}{capped})" if window else ""
-        return (f"the paper gives no event counts for {name}: the number of events comes from an assumed "
-                f"follow-up window{text}, and this number depends on it")
+        text = (
+            f" ({window[0]:g} to {window[1]:g}{' ' + unit if unit else ''}{capped})"
+            if window
+            else ""
+        )
+        return (
+            f"the paper gives no event counts for {name}: the number of events comes from an assumed "
+            f"follow-up window{text}, and this number depends on it"
+        )
     return None
 
 
@@ -611,8 +735,15 @@ def cause_of(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> tuple[str,
     return "not modelled", NO_RULE, "none"
 
 
-def explain_misses(card: pd.DataFrame, runner=None, *, study: Study | None = None, audit: pd.DataFrame | None = None,
-                   seed: int | None = None, numbers: Mapping[str, ReportedNumber] | None = None) -> pd.DataFrame:
+def explain_misses(
+    card: pd.DataFrame,
+    runner=None,
+    *,
+    study: Study | None = None,
+    audit: pd.DataFrame | None = None,
+    seed: int | None = None,
+    numbers: Mapping[str, ReportedNumber] | None = None,
+) -> pd.DataFrame:
     """A cause for every *not reproduced* row of a scorecard.
 
     Parameters
@@ -649,7 +780,11 @@ def explain_misses(card: pd.DataFrame, runner=None, *, study: Study | None = Non
         row = card.loc[i].to_dict()
         num = ctx.numbers.get(row["key"])
         if num is None:
-            out.loc[i, ["cause", "cause_detail", "cause_source"]] = ["not modelled", NO_RULE, "none"]
+            out.loc[i, ["cause", "cause_detail", "cause_source"]] = [
+                "not modelled",
+                NO_RULE,
+                "none",
+            ]
             continue
         out.loc[i, ["cause", "cause_detail", "cause_source"]] = list(cause_of(row, num, ctx))
     return out

@@ -32,11 +32,20 @@ import typer
 
 from hccrep.spec import DATA_DIR_ENV, DataFileError, default_data_dir, list_studies, resolve_study
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Replicate published HCC analyses on simulated cohorts.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Replicate published HCC analyses on simulated cohorts.",
+)
 
 DATA_DIR_OPTION = typer.Option(
-    None, "--data-dir", "-d", envvar=DATA_DIR_ENV, file_okay=False,
-    help=f"Folder of study folders (default: ${DATA_DIR_ENV}, else the repository's data/).")
+    None,
+    "--data-dir",
+    "-d",
+    envvar=DATA_DIR_ENV,
+    file_okay=False,
+    help=f"Folder of study folders (default: ${DATA_DIR_ENV}, else the repository's data/).",
+)
 
 
 def _fail(msg: str, code: int = 2) -> None:
@@ -67,9 +76,15 @@ def _user_errors(command):
         except (KeyError, ValueError, OSError) as exc:
             if os.environ.get(DEBUG_ENV):
                 raise
-            msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc) or type(exc).__name__
-            _fail(f"{msg}\n(if your data files are valid this may be a bug in hccrep: "
-                  f"set {DEBUG_ENV}=1 to see where it was raised)")
+            msg = (
+                str(exc.args[0])
+                if isinstance(exc, KeyError) and exc.args
+                else str(exc) or type(exc).__name__
+            )
+            _fail(
+                f"{msg}\n(if your data files are valid this may be a bug in hccrep: "
+                f"set {DEBUG_ENV}=1 to see where it was raised)"
+            )
 
     return wrapper
 
@@ -79,7 +94,10 @@ def _data_dir(data_dir: Optional[Path]) -> Optional[Path]:
     if data_dir is not None and not data_dir.is_dir():
         env = os.environ.get(DATA_DIR_ENV)
         src = f" (from ${DATA_DIR_ENV})" if env and Path(env) == data_dir else ""
-        _fail(f"--data-dir {data_dir}{src} " + ("is a file, not a folder" if data_dir.exists() else "does not exist"))
+        _fail(
+            f"--data-dir {data_dir}{src} "
+            + ("is a file, not a folder" if data_dir.exists() else "does not exist")
+        )
     return data_dir
 
 
@@ -100,7 +118,10 @@ def _writable(output: Optional[Path], option: str = "--output") -> None:
         _fail(f"{option} {output} is a folder; give a file name")
     parent = output.parent if str(output.parent) else Path(".")
     if not parent.is_dir():
-        _fail(f"{option} {output}: {parent} " + ("is a file, not a folder" if parent.exists() else "does not exist"))
+        _fail(
+            f"{option} {output}: {parent} "
+            + ("is a file, not a folder" if parent.exists() else "does not exist")
+        )
     import os
 
     if output.exists() and not os.access(output, os.W_OK) or not os.access(parent, os.W_OK):
@@ -115,8 +136,11 @@ def _runner(st):
     sim = st.simulation
     if type(runner) is DeclaredRunner and (sim is None or sim.baseline is None):
         where = st.folder / "simulation.yaml"
-        _fail(f"{st.key}: no cohort can be simulated: {where} " + ("does not exist" if sim is None else "names no baseline table")
-              + " (it declares the baseline table and the outcomes to simulate; see `hccrep new`)")
+        _fail(
+            f"{st.key}: no cohort can be simulated: {where} "
+            + ("does not exist" if sim is None else "names no baseline table")
+            + " (it declares the baseline table and the outcomes to simulate; see `hccrep new`)"
+        )
     return runner
 
 
@@ -126,7 +150,9 @@ def studies(data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
     """List the studies that have data."""
     keys = list_studies(_data_dir(data_dir))
     if not keys:
-        typer.echo(f"no study folders (with a study.yaml) in {data_dir or default_data_dir()}", err=True)
+        typer.echo(
+            f"no study folders (with a study.yaml) in {data_dir or default_data_dir()}", err=True
+        )
     for key in keys:
         typer.echo(key)
 
@@ -134,7 +160,9 @@ def studies(data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
 @app.command()
 @_user_errors
 def validate(
-    study: Optional[str] = typer.Argument(None, help="Study key or folder; all studies if omitted."),
+    study: Optional[str] = typer.Argument(
+        None, help="Study key or folder; all studies if omitted."
+    ),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Validate the data files of one or all studies (every file, field and declared analysis)."""
@@ -145,8 +173,10 @@ def validate(
     for key in keys:
         st = _load(key, data_dir)
         declared = sum(n.analysis is not None for n in st.numbers)
-        typer.echo(f"{st.key}: {len(st.files)} files, {len(st.numbers)} reported numbers, "
-                   f"{declared} with a declared analysis - valid")
+        typer.echo(
+            f"{st.key}: {len(st.files)} files, {len(st.numbers)} reported numbers, "
+            f"{declared} with a declared analysis - valid"
+        )
 
 
 @app.command()
@@ -154,7 +184,9 @@ def validate(
 def simulate(
     study: str = typer.Argument(..., help="Study key or folder, e.g. fonc2025."),
     seed: int = typer.Option(..., "--seed", min=0, help="Seed of the numpy Generator."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="CSV file to write (default: standard output)."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="CSV file to write (default: standard output)."
+    ),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Simulate one cohort and write it as CSV."""
@@ -184,28 +216,49 @@ def audit(
     df = audit_study(st, include_ok=all_rows)
     counts = audit_study(st)["status"].value_counts()
     fits = variant_fit_summary(st)
-    with pd.option_context("display.max_colwidth", 120, "display.width", 200, "display.max_rows", 500):
+    with pd.option_context(
+        "display.max_colwidth", 120, "display.width", 200, "display.max_rows", 500
+    ):
         typer.echo(df.to_string(index=False) if len(df) else "no findings")
         if len(fits):
             # which test variant gives the printed p of the mean ± SD rows, within rounding, per table
-            typer.echo("\nmean ± SD p-values by test variant (within rounding of the printed summaries):")
+            typer.echo(
+                "\nmean ± SD p-values by test variant (within rounding of the printed summaries):"
+            )
             typer.echo(fits.drop(columns="note").to_string(index=False))
-            typer.echo("mann_whitney: " + fits.loc[fits.variant == "mann_whitney", "note"].iloc[0].split(" -- ", 1)[-1])
-    typer.echo("\n" + ", ".join(f"{k}: {int(counts.get(k, 0))}" for k in ("ok", "note", "inconsistent")))
+            typer.echo(
+                "mann_whitney: "
+                + fits.loc[fits.variant == "mann_whitney", "note"].iloc[0].split(" -- ", 1)[-1]
+            )
+    typer.echo(
+        "\n" + ", ".join(f"{k}: {int(counts.get(k, 0))}" for k in ("ok", "note", "inconsistent"))
+    )
 
 
 @app.command()
 @_user_errors
 def scorecard(
     study: str = typer.Argument(..., help="Study key or folder."),
-    mc: int = typer.Option(200, "--mc", min=1, help="Monte Carlo cohorts for the intervals (at least 1)."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="The book's seed (default: study.yaml)."),
+    mc: int = typer.Option(
+        200, "--mc", min=1, help="Monte Carlo cohorts for the intervals (at least 1)."
+    ),
+    seed: Optional[int] = typer.Option(
+        None, "--seed", min=0, help="The book's seed (default: study.yaml)."
+    ),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Parallel worker processes."),
     backend: Optional[str] = typer.Option(
-        None, "--backend", help="serial, joblib or dask (default: serial for 1 job, joblib for more)."),
+        None,
+        "--backend",
+        help="serial, joblib or dask (default: serial for 1 job, joblib for more).",
+    ),
     scheduler: Optional[str] = typer.Option(
-        None, "--scheduler", help="Address of a running dask scheduler (tcp://host:8786); implies --backend dask."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the scorecard as CSV."),
+        None,
+        "--scheduler",
+        help="Address of a running dask scheduler (tcp://host:8786); implies --backend dask.",
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Also write the scorecard as CSV."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
@@ -215,7 +268,9 @@ def scorecard(
     from hccrep.replication import inputs_table, scorecard as make_card, summarise
 
     if backend is not None and backend not in ("serial", "joblib", "dask"):
-        raise typer.BadParameter(f"must be serial, joblib or dask, not {backend!r}", param_hint="--backend")
+        raise typer.BadParameter(
+            f"must be serial, joblib or dask, not {backend!r}", param_hint="--backend"
+        )
     if scheduler is not None and backend not in (None, "dask"):
         raise typer.BadParameter("--scheduler needs --backend dask", param_hint="--scheduler")
     _writable(output)
@@ -228,7 +283,9 @@ def scorecard(
         extra["scheduler"] = scheduler
     card = make_card(runner, n_mc=mc, seed=seed, n_jobs=jobs, progress=not quiet, **extra)
     cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict"]
-    with pd.option_context("display.width", 200, "display.max_rows", 1000, "display.float_format", "{:.4g}".format):
+    with pd.option_context(
+        "display.width", 200, "display.max_rows", 1000, "display.float_format", "{:.4g}".format
+    ):
         typer.echo(card[cols].to_string(index=False))
     counts = summarise(card)
     typer.echo("\nchecks: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
@@ -240,10 +297,16 @@ def scorecard(
 @app.command()
 @_user_errors
 def new(
-    key: str = typer.Argument(..., help="Key of the new study (lower case letters, digits, _; e.g. smith2024)."),
+    key: str = typer.Argument(
+        ..., help="Key of the new study (lower case letters, digits, _; e.g. smith2024)."
+    ),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
     book_dir: Optional[Path] = typer.Option(
-        None, "--book-dir", file_okay=False, help="Also write a chapter skeleton into BOOK_DIR/KEY (e.g. book)."),
+        None,
+        "--book-dir",
+        file_okay=False,
+        help="Also write a chapter skeleton into BOOK_DIR/KEY (e.g. book).",
+    ),
 ) -> None:
     """Write a data-folder skeleton (a small valid example to edit) and, optionally, a chapter skeleton."""
     from hccrep.skeleton import write_skeleton
@@ -254,8 +317,10 @@ def new(
         _fail(str(exc))
     for p in written:
         typer.echo(f"wrote {p}")
-    typer.echo(f"next: edit the files, then `hccrep validate {key}` and `hccrep scorecard {key}`"
-               + (f" --data-dir {data_dir}" if data_dir else ""))
+    typer.echo(
+        f"next: edit the files, then `hccrep validate {key}` and `hccrep scorecard {key}`"
+        + (f" --data-dir {data_dir}" if data_dir else "")
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -38,7 +38,9 @@ def _fmt_summary(x: np.ndarray, kind: str, decimals: int, method: str) -> str:
     return f"{q[1]:.{decimals}f} ({q[0]:.{decimals}f}, {q[2]:.{decimals}f})"
 
 
-def baseline_side_by_side(study: Study, cohort: pd.DataFrame, *, quantile_method: str = "linear") -> pd.DataFrame:
+def baseline_side_by_side(
+    study: Study, cohort: pd.DataFrame, *, quantile_method: str = "linear"
+) -> pd.DataFrame:
     """The reported baseline table next to the same table computed on ``cohort``.
 
     Rows are (variable, level); columns are ``("reported", group)`` and
@@ -56,7 +58,9 @@ def baseline_side_by_side(study: Study, cohort: pd.DataFrame, *, quantile_method
                     cell = v.cells[g.key][lv.key]
                     rec[("reported", g.label)] = cell if isinstance(cell, str) else cell.printed
                     part = cohort[cohort[gcol] == g.key]
-                    rec[("simulated", g.label)] = _fmt_count(int((part[v.key] == lv.key).sum()), len(part))
+                    rec[("simulated", g.label)] = _fmt_count(
+                        int((part[v.key] == lv.key).sum()), len(part)
+                    )
                 rows.append(rec)
                 index.append((v.label, lv.label))
         else:
@@ -101,7 +105,9 @@ def baseline_p_variants(
                 rec[t] = compare_counts(table, test=t).pvalue
             names = list(categorical)
         else:
-            samples = [cohort.loc[cohort[gcol] == g.key, v.key].to_numpy(float) for g in base.groups]
+            samples = [
+                cohort.loc[cohort[gcol] == g.key, v.key].to_numpy(float) for g in base.groups
+            ]
             if len(samples) > 2:
                 names = ["kruskal", "anova"]
             else:
@@ -111,4 +117,3 @@ def baseline_p_variants(
         rec["agrees"] = ", ".join(t for t in names if pv.agrees(rec[t])) or "none"
         rows.append(rec)
     return pd.DataFrame(rows).set_index("variable")
-

@@ -72,7 +72,6 @@ TRUE_MODELS = ("null", "loglinear")
 OUTCOMES = ("survival", "binary")
 
 
-
 # ----------------------------------------------------------------------------- input checks
 
 
@@ -210,7 +209,9 @@ class MaxstatResult:
         return self.n_low / self.n
 
 
-def maxstat(scores, marker, *, minprop: float = 0.1, maxprop: float = 0.9, score_name: str = "scores") -> MaxstatResult:
+def maxstat(
+    scores, marker, *, minprop: float = 0.1, maxprop: float = 0.9, score_name: str = "scores"
+) -> MaxstatResult:
     """Maximally selected standardised linear rank statistic (R ``maxstat:::cmaxstat``).
 
     For every distinct marker value c with ``max(1, floor(N minprop)) <= m <=
@@ -286,7 +287,9 @@ def maxstat(scores, marker, *, minprop: float = 0.1, maxprop: float = 0.9, score
     )
 
 
-def maxstat_logrank(time, event, marker, *, minprop: float = 0.1, maxprop: float = 0.9) -> MaxstatResult:
+def maxstat_logrank(
+    time, event, marker, *, minprop: float = 0.1, maxprop: float = 0.9
+) -> MaxstatResult:
     """Maximally selected log-rank statistic, as R ``maxstat.test(Surv(time, event) ~ marker,
     smethod = "LogRank", pmethod = "Lau92")``.
 
@@ -307,8 +310,12 @@ def maxstat_logrank(time, event, marker, *, minprop: float = 0.1, maxprop: float
     x = _vector(marker, "marker")
     if x.size != t.size:
         raise ValueError(f"marker and time lengths differ ({x.size} vs {t.size})")
-    res = maxstat(logrank_scores(t, e), x, minprop=minprop, maxprop=maxprop, score_name="log-rank scores")
-    return _with_method(res, "log-rank scores (exactRankTests::cscores, smethod='LogRank'); " + res.method)
+    res = maxstat(
+        logrank_scores(t, e), x, minprop=minprop, maxprop=maxprop, score_name="log-rank scores"
+    )
+    return _with_method(
+        res, "log-rank scores (exactRankTests::cscores, smethod='LogRank'); " + res.method
+    )
 
 
 def maxstat_binary(y, marker, *, minprop: float = 0.1, maxprop: float = 0.9) -> MaxstatResult:
@@ -375,7 +382,9 @@ def logrank_at_cutoff(time, event, marker, cutoff: float) -> LogrankAtCutoff:
         raise ValueError(f"cutoff must be finite, got {cutoff!r}")
     high = x > c
     if high.all() or not high.any():
-        raise ValueError(f"cutoff {c:g} leaves an empty group (marker range {x.min():g} to {x.max():g})")
+        raise ValueError(
+            f"cutoff {c:g} leaves an empty group (marker range {x.min():g} to {x.max():g})"
+        )
     times = np.unique(t[e == 1])
     # at risk and deaths at each distinct event time, overall and in the high group
     n_risk = (t[None, :] >= times[:, None]).sum(axis=1)
@@ -384,7 +393,11 @@ def logrank_at_cutoff(time, event, marker, cutoff: float) -> LogrankAtCutoff:
     d_h = ((t[None, :] == times[:, None]) & (e[None, :] == 1) & high[None, :]).sum(axis=1)
     exp_h = d * n_risk_h / n_risk
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.where(n_risk > 1, d * (n_risk_h / n_risk) * (1 - n_risk_h / n_risk) * (n_risk - d) / (n_risk - 1), 0.0)
+        var = np.where(
+            n_risk > 1,
+            d * (n_risk_h / n_risk) * (1 - n_risk_h / n_risk) * (n_risk - d) / (n_risk - 1),
+            0.0,
+        )
     o, ex, v = float(d_h.sum()), float(exp_h.sum()), float(var.sum())
     if v <= 0:
         raise ValueError("the log-rank variance is zero at this cut-off")
@@ -470,7 +483,13 @@ def simulate_marker_cohort(
         t_cens = rng.exponential(1.0, n) * (1 - censored) / censored
     else:
         t_cens = np.full(n, np.inf)
-    return pd.DataFrame({"marker": marker, "time": np.minimum(t_event, t_cens), "event": (t_event <= t_cens).astype(int)})
+    return pd.DataFrame(
+        {
+            "marker": marker,
+            "time": np.minimum(t_event, t_cens),
+            "event": (t_event <= t_cens).astype(int),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -569,23 +588,49 @@ def cutoff_instability(
     if not isinstance(n_cohorts, (int, np.integer)) or isinstance(n_cohorts, bool) or n_cohorts < 1:
         raise ValueError(f"n_cohorts must be a positive integer, got {n_cohorts!r}")
     if seed is None:
-        raise ValueError("seed must be given (an int or SeedSequence) so that results are reproducible")
+        raise ValueError(
+            "seed must be given (an int or SeedSequence) so that results are reproducible"
+        )
     _props(minprop, maxprop)
     rng = np.random.default_rng(seed)
-    settings = dict(log_hr_per_sd=log_hr_per_sd, marker_median=marker_median, marker_sigma=marker_sigma,
-                    censored=censored, prevalence=prevalence, minprop=minprop, maxprop=maxprop)
+    settings = dict(
+        log_hr_per_sd=log_hr_per_sd,
+        marker_median=marker_median,
+        marker_sigma=marker_sigma,
+        censored=censored,
+        prevalence=prevalence,
+        minprop=minprop,
+        maxprop=maxprop,
+    )
     rows = []
     for i in range(int(n_cohorts)):
         df = simulate_marker_cohort(
-            n, rng, true_model=true_model, log_hr_per_sd=log_hr_per_sd, marker_median=marker_median,
-            marker_sigma=marker_sigma, censored=censored, outcome=outcome, prevalence=prevalence,
+            n,
+            rng,
+            true_model=true_model,
+            log_hr_per_sd=log_hr_per_sd,
+            marker_median=marker_median,
+            marker_sigma=marker_sigma,
+            censored=censored,
+            outcome=outcome,
+            prevalence=prevalence,
         )
         if outcome == "survival":
-            res = maxstat_logrank(df["time"], df["event"], df["marker"], minprop=minprop, maxprop=maxprop)
+            res = maxstat_logrank(
+                df["time"], df["event"], df["marker"], minprop=minprop, maxprop=maxprop
+            )
         else:
             res = maxstat_binary(df["y"], df["marker"], minprop=minprop, maxprop=maxprop)
-        rows.append({"cohort": i, "cutoff": res.cutoff, "quantile": res.quantile, "statistic": res.statistic,
-                     "p_naive": res.p_naive, "p_corrected": res.p_corrected})
+        rows.append(
+            {
+                "cohort": i,
+                "cutoff": res.cutoff,
+                "quantile": res.quantile,
+                "statistic": res.statistic,
+                "p_naive": res.p_naive,
+                "p_corrected": res.p_corrected,
+            }
+        )
     method = res.method
     return InstabilityResult(pd.DataFrame(rows), int(n), true_model, outcome, settings, method)
 
@@ -601,14 +646,18 @@ def spread_table(values: Sequence[float]) -> pd.Series:
     v = _vector(values, "values")
     if (v <= 0).any():
         raise ValueError("values must be positive for a max/min ratio")
-    return pd.Series({"n": float(v.size), "min": v.min(), "median": float(np.median(v)), "max": v.max(),
-                      "ratio_max_min": v.max() / v.min()})
-
-
+    return pd.Series(
+        {
+            "n": float(v.size),
+            "min": v.min(),
+            "median": float(np.median(v)),
+            "max": v.max(),
+            "ratio_max_min": v.max() / v.min(),
+        }
+    )
 
 
 # ----------------------------------------------------------------------------- a literature of optimal cut-offs
-
 
 
 def corrected_p_from_naive(p_naive, minprop: float = 0.1, maxprop: float = 0.9) -> np.ndarray:
@@ -659,10 +708,16 @@ def literature_spread(
     for s in sizes:
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 10:
             raise ValueError(f"sizes must be integers >= 10, got {s!r}")
-    if not isinstance(n_literatures, (int, np.integer)) or isinstance(n_literatures, bool) or n_literatures < 1:
+    if (
+        not isinstance(n_literatures, (int, np.integer))
+        or isinstance(n_literatures, bool)
+        or n_literatures < 1
+    ):
         raise ValueError(f"n_literatures must be a positive integer, got {n_literatures!r}")
     if seed is None:
-        raise ValueError("seed must be given (an int or SeedSequence) so that results are reproducible")
+        raise ValueError(
+            "seed must be given (an int or SeedSequence) so that results are reproducible"
+        )
     allowed = {"log_hr_per_sd", "marker_median", "marker_sigma", "censored"}
     unknown = set(model) - allowed
     if unknown:
@@ -677,9 +732,16 @@ def literature_spread(
             cuts.append(r.cutoff)
             naive += r.p_naive < 0.05
             corrected += r.p_corrected < 0.05
-        rows.append({"min": min(cuts), "max": max(cuts), "ratio_max_min": max(cuts) / min(cuts),
-                     "n_naive_significant": naive, "n_corrected_significant": corrected,
-                     "cutoffs": tuple(cuts)})
+        rows.append(
+            {
+                "min": min(cuts),
+                "max": max(cuts),
+                "ratio_max_min": max(cuts) / min(cuts),
+                "n_naive_significant": naive,
+                "n_corrected_significant": corrected,
+                "cutoffs": tuple(cuts),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -723,11 +785,25 @@ def cutoff_spread_plot(simulated, reported, *, marker: str, title: str | None = 
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-        ax.hist(sim, bins=30, color=PALETTE[0], alpha=0.55, label=f"chosen in {sim.size} simulated cohorts")
+        ax.hist(
+            sim,
+            bins=30,
+            color=PALETTE[0],
+            alpha=0.55,
+            label=f"chosen in {sim.size} simulated cohorts",
+        )
         top = ax.get_ylim()[1]
         for i, (lab, v) in enumerate(sorted(rep.items(), key=lambda kv: kv[1])):
             ax.axvline(v, color=PALETTE[3], linewidth=1.6)
-            ax.text(v, top * (0.95 - 0.09 * (i % 5)), f" {lab}", rotation=0, fontsize=8, color=PALETTE[3], va="top")
+            ax.text(
+                v,
+                top * (0.95 - 0.09 * (i % 5)),
+                f" {lab}",
+                rotation=0,
+                fontsize=8,
+                color=PALETTE[3],
+                va="top",
+            )
         ax.set_xlabel(f"optimal {marker} cut-off")
         ax.set_ylabel("simulated cohorts")
         ax.legend(loc="upper right")
@@ -736,19 +812,21 @@ def cutoff_spread_plot(simulated, reported, *, marker: str, title: str | None = 
         level = 0.95
         lo, hi = np.quantile(sim, [(1 - level) / 2, (1 + level) / 2])
         inside = sum(lo <= v <= hi for v in rep.values())
-        set_alt_text(fig, (
-            f"Histogram of the optimal {marker} cut-off chosen in {sim.size} simulated cohorts from one true model; "
-            f"95% of them lie between {lo:.2f} and {hi:.2f}. Vertical lines mark {len(rep)} published cut-offs ("
-            + ", ".join(f"{k} {v:g}" for k, v in sorted(rep.items(), key=lambda kv: kv[1]))
-            + f"); {inside} of them lie inside that range."
-        ))
+        set_alt_text(
+            fig,
+            (
+                f"Histogram of the optimal {marker} cut-off chosen in {sim.size} simulated cohorts from one true model; "
+                f"95% of them lie between {lo:.2f} and {hi:.2f}. Vertical lines mark {len(rep)} published cut-offs ("
+                + ", ".join(f"{k} {v:g}" for k, v in sorted(rep.items(), key=lambda kv: kv[1]))
+                + f"); {inside} of them lie inside that range."
+            ),
+        )
         return fig
 
     return draw()
 
 
 # ----------------------------------------------------------------------------- reading a study's cut-offs
-
 
 
 def _ref_number(attrs: dict) -> str | None:
@@ -777,15 +855,31 @@ def published_cutoffs(study, marker: str) -> pd.DataFrame:
         raise ValueError("marker must be a non-empty string")
     sizes = {}
     for num in study.numbers:
-        if num.quantity == "count" and num.attrs.get("statistic") == "n" and num.attrs.get("marker") == marker:
+        if (
+            num.quantity == "count"
+            and num.attrs.get("statistic") == "n"
+            and num.attrs.get("marker") == marker
+        ):
             sizes[_ref_number(num.attrs)] = num.value
     rows = []
     for num in study.numbers:
-        if num.quantity != "cutoff" or num.attrs.get("marker") != marker or num.attrs.get("same_as"):
+        if (
+            num.quantity != "cutoff"
+            or num.attrs.get("marker") != marker
+            or num.attrs.get("same_as")
+        ):
             continue
         ref = _ref_number(num.attrs)
-        rows.append({"key": num.key, "ref": ref, "printed": num.printed, "cutoff": num.value,
-                     "n": sizes.get(ref, np.nan), "where": num.provenance})
+        rows.append(
+            {
+                "key": num.key,
+                "ref": ref,
+                "printed": num.printed,
+                "cutoff": num.value,
+                "n": sizes.get(ref, np.nan),
+                "where": num.provenance,
+            }
+        )
     if not rows:
         raise ValueError(f"marker: no cut-off of {marker!r} in study {study.key!r}")
     return pd.DataFrame(rows).sort_values("cutoff", kind="stable").reset_index(drop=True)
@@ -809,8 +903,16 @@ def published_pvalues(study, marker: str) -> pd.DataFrame:
     for num in study.numbers:
         if num.quantity != "p" or num.attrs.get("marker") != marker:
             continue
-        rows.append({"key": num.key, "ref": _ref_number(num.attrs), "endpoint": num.attrs.get("endpoint", ""),
-                     "printed": num.printed, "p": num.value, "bound": num.bound or ""})
+        rows.append(
+            {
+                "key": num.key,
+                "ref": _ref_number(num.attrs),
+                "endpoint": num.attrs.get("endpoint", ""),
+                "printed": num.printed,
+                "p": num.value,
+                "bound": num.bound or "",
+            }
+        )
     if not rows:
         raise ValueError(f"marker: no p-value of {marker!r} in study {study.key!r}")
     out = pd.DataFrame(rows)

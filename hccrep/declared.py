@@ -29,7 +29,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
 
 __all__ = [
     "Matching",
@@ -73,8 +81,12 @@ class Variant(_Model):
     """
 
     stated: str | None = Field(default=None, description="the variant the paper's methods name")
-    evident: str | None = Field(default=None, description="the variant the paper's numbers show it used, when it differs")
-    why: str | None = Field(default=None, description="the evidence for `evident` (required with it)")
+    evident: str | None = Field(
+        default=None, description="the variant the paper's numbers show it used, when it differs"
+    )
+    why: str | None = Field(
+        default=None, description="the evidence for `evident` (required with it)"
+    )
 
     @model_validator(mode="after")
     def _evident_needs_why(self) -> Variant:
@@ -104,15 +116,25 @@ class Matching(_Model):
     numbers: they are named by key, never typed here.
     """
 
-    treatment: Key = Field(description="the two-level column matched on (usually the group variable)")
+    treatment: Key = Field(
+        description="the two-level column matched on (usually the group variable)"
+    )
     treated: LevelKey = Field(description="the level of `treatment` that is treated")
     covariates: list[Key] = Field(min_length=1, description="the propensity model's covariates")
     ratio_key: Key = Field(description="key of the reported matching ratio (e.g. 1 for 1:1)")
-    caliper_key: Key | None = Field(default=None, description="key of the reported caliper width (none: no caliper)")
+    caliper_key: Key | None = Field(
+        default=None, description="key of the reported caliper width (none: no caliper)"
+    )
     caliper_scale: Literal["logit_sd", "ps_sd", "ps_raw"] = Field(
-        default="logit_sd", description="what the caliper is a multiple of: SD of the logit (Austin), SD of the score (MatchIt), or the score itself")
-    order: Literal["largest", "smallest", "data", "random"] = Field(default="largest", description="the order treated patients are matched in")
-    why: str = Field(min_length=1, description="why these settings (the paper's words, or the assumption taken)")
+        default="logit_sd",
+        description="what the caliper is a multiple of: SD of the logit (Austin), SD of the score (MatchIt), or the score itself",
+    )
+    order: Literal["largest", "smallest", "data", "random"] = Field(
+        default="largest", description="the order treated patients are matched in"
+    )
+    why: str = Field(
+        min_length=1, description="why these settings (the paper's words, or the assumption taken)"
+    )
 
 
 class _Analysis(_Model):
@@ -124,8 +146,12 @@ class _Analysis(_Model):
     #: the quantities a number computed by this kind may have
     QUANTITIES: ClassVar[tuple[str, ...]] = ()
 
-    variant: VariantField = Field(default=None, description="the test or estimator variant (see each kind)")
-    population: Matching | None = Field(default=None, description="compute on a matched sub-cohort instead of the whole cohort")
+    variant: VariantField = Field(
+        default=None, description="the test or estimator variant (see each kind)"
+    )
+    population: Matching | None = Field(
+        default=None, description="compute on a matched sub-cohort instead of the whole cohort"
+    )
 
     @model_validator(mode="after")
     def _known_variant(self) -> _Analysis:
@@ -136,7 +162,9 @@ class _Analysis(_Model):
         for side in ("stated", "evident"):
             name = getattr(self.variant, side)
             if name is not None and self.VARIANTS and name not in self.VARIANTS:
-                raise ValueError(f"variant.{side}: {name!r} is not a variant of {self.kind}; choose one of {list(self.VARIANTS)}")
+                raise ValueError(
+                    f"variant.{side}: {name!r} is not a variant of {self.kind}; choose one of {list(self.VARIANTS)}"
+                )
         return self
 
     def with_variant(self, name: str) -> _Analysis:
@@ -155,15 +183,25 @@ class Table1Test(_Analysis):
     QUANTITIES: ClassVar[tuple[str, ...]] = ("p",)
     kind: Literal["table1_test"]
     variable: Key
-    groups: list[LevelKey] | None = Field(default=None, min_length=2, description="the groups compared (default: every group)")
-    by: Key | None = Field(default=None, description="the grouping column (default: the simulation's group variable)")
-    subset: dict[Key, LevelKey] = Field(default_factory=dict, description="only the patients with these levels (a cohort, a subgroup)")
+    groups: list[LevelKey] | None = Field(
+        default=None, min_length=2, description="the groups compared (default: every group)"
+    )
+    by: Key | None = Field(
+        default=None, description="the grouping column (default: the simulation's group variable)"
+    )
+    subset: dict[Key, LevelKey] = Field(
+        default_factory=dict,
+        description="only the patients with these levels (a cohort, a subgroup)",
+    )
     collapse: list[LevelKey] | None = Field(
-        default=None, min_length=1,
-        description="test these levels together against the others (a 2 x groups table, e.g. objective response = PR)")
+        default=None,
+        min_length=1,
+        description="test these levels together against the others (a 2 x groups table, e.g. objective response = PR)",
+    )
     smallest_of: list[Key] = Field(
         default_factory=list,
-        description="further variables tested the same way: the number is the smallest p (a claim about several rows)")
+        description="further variables tested the same way: the number is the smallest p (a claim about several rows)",
+    )
 
 
 class Proportion(_Analysis):
@@ -172,8 +210,12 @@ class Proportion(_Analysis):
     QUANTITIES: ClassVar[tuple[str, ...]] = ("count", "percent")
     kind: Literal["proportion"]
     variable: Key = Field(description="a categorical column or a declared binary outcome (level 1)")
-    level: LevelKey | None = Field(default=None, description="the level counted; None for a 0/1 outcome (counts the 1s)")
-    group: LevelKey | None = Field(default=None, description="a level of `by` (default: the whole cohort)")
+    level: LevelKey | None = Field(
+        default=None, description="the level counted; None for a 0/1 outcome (counts the 1s)"
+    )
+    group: LevelKey | None = Field(
+        default=None, description="a level of `by` (default: the whole cohort)"
+    )
     by: Key | None = None
     subset: dict[Key, LevelKey] = Field(default_factory=dict)
 
@@ -192,9 +234,16 @@ class Summary(_Analysis):
 
 
 class _Survival(_Analysis):
-    endpoint: Key = Field(description="a survival endpoint declared in simulation.yaml (columns <endpoint>_time, _event)")
-    by: Key | None = Field(default=None, description="the grouping column (default: the simulation's group variable)")
-    subset: dict[Key, LevelKey] = Field(default_factory=dict, description="only the patients with these levels (a cohort, a subgroup)")
+    endpoint: Key = Field(
+        description="a survival endpoint declared in simulation.yaml (columns <endpoint>_time, _event)"
+    )
+    by: Key | None = Field(
+        default=None, description="the grouping column (default: the simulation's group variable)"
+    )
+    subset: dict[Key, LevelKey] = Field(
+        default_factory=dict,
+        description="only the patients with these levels (a cohort, a subgroup)",
+    )
 
 
 class KMMedian(_Survival):
@@ -209,7 +258,9 @@ class KMMedian(_Survival):
     DEFAULT_VARIANT: ClassVar[str] = "log"
     QUANTITIES: ClassVar[tuple[str, ...]] = ("median",)
     kind: Literal["km_median"]
-    group: LevelKey | None = Field(default=None, description="a level of `by` (default: every patient)")
+    group: LevelKey | None = Field(
+        default=None, description="a level of `by` (default: every patient)"
+    )
 
 
 class KMLandmark(_Survival):
@@ -234,19 +285,35 @@ class Logrank(_Survival):
     DEFAULT_VARIANT: ClassVar[str] = "logrank"
     QUANTITIES: ClassVar[tuple[str, ...]] = ("p",)
     kind: Literal["logrank"]
-    groups: list[LevelKey] | None = Field(default=None, min_length=2, description="the groups compared, only their patients (default: every level of `by`)")
+    groups: list[LevelKey] | None = Field(
+        default=None,
+        min_length=2,
+        description="the groups compared, only their patients (default: every level of `by`)",
+    )
 
 
 class _Regression(_Analysis):
-    terms: list[Key] = Field(min_length=1, description="model terms: columns of the cohort (a categorical one enters as indicators of its non-reference levels)")
+    terms: list[Key] = Field(
+        min_length=1,
+        description="model terms: columns of the cohort (a categorical one enters as indicators of its non-reference levels)",
+    )
     term: Key = Field(description="the term whose effect this number reports")
-    level: LevelKey | None = Field(default=None, description="the level of a categorical `term` (None: a per-unit effect of a continuous term)")
-    reference: dict[Key, LevelKey] = Field(default_factory=dict, description="reference level per categorical term (default: its first level)")
-    subset: dict[Key, LevelKey] = Field(default_factory=dict, description="fit on the patients with these levels only (a subgroup)")
+    level: LevelKey | None = Field(
+        default=None,
+        description="the level of a categorical `term` (None: a per-unit effect of a continuous term)",
+    )
+    reference: dict[Key, LevelKey] = Field(
+        default_factory=dict,
+        description="reference level per categorical term (default: its first level)",
+    )
+    subset: dict[Key, LevelKey] = Field(
+        default_factory=dict, description="fit on the patients with these levels only (a subgroup)"
+    )
     collapse: dict[Key, list[LevelKey]] = Field(
         default_factory=dict,
         description="terms entered as one indicator: 1 for any of these levels, 0 for the others "
-        "(a paper's 'TACE or HAIC vs none'); the number of such a term gives no `level`")
+        "(a paper's 'TACE or HAIC vs none'); the number of such a term gives no `level`",
+    )
 
     @model_validator(mode="after")
     def _term_in_terms(self) -> _Regression:
@@ -256,7 +323,9 @@ class _Regression(_Analysis):
             if not levels or len(set(levels)) != len(levels):
                 raise ValueError(f"collapse.{var} needs distinct levels")
             if var in self.reference:
-                raise ValueError(f"{var!r} is collapsed to one indicator: it takes no reference level")
+                raise ValueError(
+                    f"{var!r} is collapsed to one indicator: it takes no reference level"
+                )
         if self.term in self.collapse and self.level is not None:
             raise ValueError(f"{self.term!r} is collapsed to one indicator: give no level")
         if self.term not in self.terms:
@@ -267,7 +336,9 @@ class _Regression(_Analysis):
             if var not in self.terms:
                 raise ValueError(f"reference names {var!r}, which is not a term")
         if self.level is not None and self.reference.get(self.term) == self.level:
-            raise ValueError(f"level {self.level!r} is the reference of {self.term!r}; its ratio is 1 by definition")
+            raise ValueError(
+                f"level {self.level!r} is the reference of {self.term!r}; its ratio is 1 by definition"
+            )
         return self
 
 
@@ -327,10 +398,18 @@ class AUC(_Analysis):
     QUANTITIES: ClassVar[tuple[str, ...]] = ("auc",)
     kind: Literal["auc"]
     outcome: Key
-    marker: Key | None = Field(default=None, description="a numeric column used as the score (higher = outcome 1)")
-    terms: list[Key] | None = Field(default=None, min_length=1, description="or: the terms of a logistic model whose linear predictor is the score")
+    marker: Key | None = Field(
+        default=None, description="a numeric column used as the score (higher = outcome 1)"
+    )
+    terms: list[Key] | None = Field(
+        default=None,
+        min_length=1,
+        description="or: the terms of a logistic model whose linear predictor is the score",
+    )
     reference: dict[Key, LevelKey] = Field(default_factory=dict)
-    direction: Literal["higher", "lower"] = Field(default="higher", description="which marker values point to outcome 1")
+    direction: Literal["higher", "lower"] = Field(
+        default="higher", description="which marker values point to outcome 1"
+    )
 
     @model_validator(mode="after")
     def _one_score(self):
@@ -348,7 +427,9 @@ class CIndex(_Analysis):
     marker: Key | None = None
     terms: list[Key] | None = Field(default=None, min_length=1)
     reference: dict[Key, LevelKey] = Field(default_factory=dict)
-    subset: dict[Key, LevelKey] = Field(default_factory=dict, description="only the patients with these levels")
+    subset: dict[Key, LevelKey] = Field(
+        default_factory=dict, description="only the patients with these levels"
+    )
 
     @model_validator(mode="after")
     def _one_score(self):
@@ -356,14 +437,38 @@ class CIndex(_Analysis):
 
 
 Analysis = Annotated[
-    Union[Table1Test, Proportion, Summary, KMMedian, KMLandmark, Logrank, Cox, Interaction, Logistic, AUC, CIndex],
+    Union[
+        Table1Test,
+        Proportion,
+        Summary,
+        KMMedian,
+        KMLandmark,
+        Logrank,
+        Cox,
+        Interaction,
+        Logistic,
+        AUC,
+        CIndex,
+    ],
     Field(discriminator="kind"),
 ]
 
 #: kind -> model class
 ANALYSIS_KINDS: dict[str, type[_Analysis]] = {
     c.model_fields["kind"].annotation.__args__[0]: c  # type: ignore[union-attr]
-    for c in (Table1Test, Proportion, Summary, KMMedian, KMLandmark, Logrank, Cox, Interaction, Logistic, AUC, CIndex)
+    for c in (
+        Table1Test,
+        Proportion,
+        Summary,
+        KMMedian,
+        KMLandmark,
+        Logrank,
+        Cox,
+        Interaction,
+        Logistic,
+        AUC,
+        CIndex,
+    )
 }
 
 _ADAPTER: TypeAdapter = TypeAdapter(Analysis)

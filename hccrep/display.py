@@ -49,11 +49,34 @@ __all__ = [
 
 #: Words for each quantity (a label's last part when the data give no column).
 QUANTITY_WORDS = {
-    "count": "count", "percent": "%", "rate": "rate", "median": "median", "mean": "mean", "sd": "SD",
-    "hr": "HR", "or": "OR", "rr": "RR", "p": "p", "p_interaction": "p for interaction", "c_index": "C-index",
-    "auc": "AUC", "brier": "Brier score", "kappa": "kappa", "net_benefit": "net benefit", "cutoff": "cut-off",
-    "sensitivity": "sensitivity", "specificity": "specificity", "accuracy": "accuracy", "precision": "precision",
-    "f1": "F1", "dose": "dose", "bed": "BED", "other": "value", "statement": "claim", "log_or": "log OR", "z": "z",
+    "count": "count",
+    "percent": "%",
+    "rate": "rate",
+    "median": "median",
+    "mean": "mean",
+    "sd": "SD",
+    "hr": "HR",
+    "or": "OR",
+    "rr": "RR",
+    "p": "p",
+    "p_interaction": "p for interaction",
+    "c_index": "C-index",
+    "auc": "AUC",
+    "brier": "Brier score",
+    "kappa": "kappa",
+    "net_benefit": "net benefit",
+    "cutoff": "cut-off",
+    "sensitivity": "sensitivity",
+    "specificity": "specificity",
+    "accuracy": "accuracy",
+    "precision": "precision",
+    "f1": "F1",
+    "dose": "dose",
+    "bed": "BED",
+    "other": "value",
+    "statement": "claim",
+    "log_or": "log OR",
+    "z": "z",
 }
 
 #: The verdict name :func:`hccrep.replication.summarise` gives plausible checks with a wide interval.
@@ -64,6 +87,7 @@ _DASH = "\u2013"
 
 
 # --------------------------------------------------------------------------- labels
+
 
 def _group_labels(study) -> dict[str, str]:
     try:
@@ -135,8 +159,11 @@ def describe_analysis(analysis, study=None) -> str:
         text = f"{ep} at {analysis.time:g}{' ' + unit if unit else ''}{who}"
     elif kind == "logrank":
         gs = analysis.groups or []
-        text = f"log-rank test of {ep}" + (f", {' vs '.join(level_label(by, g) if by else groups.get(g, g) for g in gs)}"
-                                             if gs else "")
+        text = f"log-rank test of {ep}" + (
+            f", {' vs '.join(level_label(by, g) if by else groups.get(g, g) for g in gs)}"
+            if gs
+            else ""
+        )
     elif kind in ("cox", "logistic"):
         target = ep if kind == "cox" else _readable(analysis.outcome)
         term = var_label(analysis.term)
@@ -147,15 +174,25 @@ def describe_analysis(analysis, study=None) -> str:
     elif kind == "table1_test":
         gs = analysis.groups or []
         text = f"test of {var_label(analysis.variable)}" + (
-            f", {' vs '.join(groups.get(g, level_label(by, g) if by else g) for g in gs)}" if gs else "")
+            f", {' vs '.join(groups.get(g, level_label(by, g) if by else g) for g in gs)}"
+            if gs
+            else ""
+        )
     elif kind == "proportion":
-        lv = f": {level_label(analysis.variable, analysis.level)}" if analysis.level is not None else ""
+        lv = (
+            f": {level_label(analysis.variable, analysis.level)}"
+            if analysis.level is not None
+            else ""
+        )
         text = f"{var_label(analysis.variable)}{lv}{who}"
     elif kind == "summary":
         text = f"{var_label(analysis.variable)}{who}"
     elif kind in ("auc", "c_index"):
-        score = var_label(analysis.marker) if analysis.marker else "model of " + ", ".join(
-            var_label(t) for t in analysis.terms)
+        score = (
+            var_label(analysis.marker)
+            if analysis.marker
+            else "model of " + ", ".join(var_label(t) for t in analysis.terms)
+        )
         text = f"{score}"
     else:
         text = ""
@@ -178,12 +215,21 @@ def check_label(num, study=None) -> str:
         column = None  # the runner's placeholder: the quantity's name
     if column:
         if num.quantity in ("mean", "sd") and not side:
-            column = f"{column} ({QUANTITY_WORDS[num.quantity]})"  # a mean ± SD cell holds two checks
+            column = (
+                f"{column} ({QUANTITY_WORDS[num.quantity]})"  # a mean ± SD cell holds two checks
+            )
         parts.append(str(column))
     else:
-        what = describe_analysis(getattr(num, "analysis", None), study) or _from_attrs(num, study) \
+        what = (
+            describe_analysis(getattr(num, "analysis", None), study)
+            or _from_attrs(num, study)
             or QUANTITY_WORDS.get(num.quantity, num.quantity)
-        if num.quantity in _RATIOS and getattr(num, "analysis", None) is not None and num.analysis.kind in ("cox", "logistic"):
+        )
+        if (
+            num.quantity in _RATIOS
+            and getattr(num, "analysis", None) is not None
+            and num.analysis.kind in ("cox", "logistic")
+        ):
             what = f"{QUANTITY_WORDS[num.quantity]} of {what}"
         elif num.quantity in ("p", "p_interaction") and getattr(num, "analysis", None) is not None:
             what = f"{QUANTITY_WORDS[num.quantity]}, {what}"
@@ -213,13 +259,19 @@ def _from_attrs(num, study) -> str:
         parts.append(text)
     elif isinstance(attrs.get("subgroup"), str):
         parts.append(f"subgroup {_readable(attrs['subgroup'])}")
-    return ", ".join(parts) if len(parts) > 1 or word != QUANTITY_WORDS.get(num.quantity, num.quantity) else ""
+    return (
+        ", ".join(parts)
+        if len(parts) > 1 or word != QUANTITY_WORDS.get(num.quantity, num.quantity)
+        else ""
+    )
 
 
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
-def compared_token(printed: str, value: float, *, bound: str | None = None, quantity: str = "") -> str:
+def compared_token(
+    printed: str, value: float, *, bound: str | None = None, quantity: str = ""
+) -> str:
     """The token of ``printed`` that ``value`` was read from: what the check is compared with.
 
     A p-value printed with a bound keeps it (``"< 0.001"``), a percentage its sign
@@ -232,10 +284,10 @@ def compared_token(printed: str, value: float, *, bound: str | None = None, quan
     for m in _TOKEN.finditer(printed):
         if math.isclose(float(m.group().replace(",", "")), abs(value), rel_tol=1e-9, abs_tol=1e-12):
             tok = m.group()
-            before = printed[:m.start()].rstrip()
+            before = printed[: m.start()].rstrip()
             if value < 0 and before.endswith(("-", "\u2212")):
                 tok = "-" + tok
-            if printed[m.end():m.end() + 1] == "%":
+            if printed[m.end() : m.end() + 1] == "%":
                 tok += "%"
             if bound:
                 tok = f"{bound} {tok}"
@@ -244,6 +296,7 @@ def compared_token(printed: str, value: float, *, bound: str | None = None, quan
 
 
 # --------------------------------------------------------------------------- intervals
+
 
 def interval_informative(quantity: str, low: float, high: float) -> tuple[bool, str]:
     """Whether a Monte Carlo interval says something, and why not when it does not.
@@ -255,12 +308,18 @@ def interval_informative(quantity: str, low: float, high: float) -> tuple[bool, 
     if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
         return True, ""
     if quantity in ("p", "p_interaction") and low < 0.05 and high > 0.5:
-        return False, "it holds p-values below 0.05 and above 0.5, so a p anywhere in between would pass"
+        return (
+            False,
+            "it holds p-values below 0.05 and above 0.5, so a p anywhere in between would pass",
+        )
     if quantity in _RATIOS:
         if low <= 0:
             return False, "it reaches 0, so almost any ratio would pass"
         if high / low > 4:
-            return False, f"its ends differ by a factor of {high / low:.0f}, so almost any ratio in that range would pass"
+            return (
+                False,
+                f"its ends differ by a factor of {high / low:.0f}, so almost any ratio in that range would pass",
+            )
     if quantity == "statement" and low <= 0 and high >= 1:
         return False, "the claim holds in some simulated cohorts and fails in others"
     return True, ""
@@ -276,6 +335,7 @@ def interval_text(low: float, high: float) -> str:
 
 
 # --------------------------------------------------------------------------- HTML tables
+
 
 class HTMLTable(str):
     """An HTML fragment that notebooks display as HTML (and tests read as a string)."""
@@ -308,8 +368,13 @@ def _reason_text(row: Mapping) -> str:
 SCORECARD_DISPLAY = ("label", "printed", "replicated", "interval", "verdict", "cause", "reason")
 
 
-def scorecard_table(card: pd.DataFrame, *, table_id: str = "scorecard", caption: str = "",
-                    filters: Sequence[str] | None = None) -> HTMLTable:
+def scorecard_table(
+    card: pd.DataFrame,
+    *,
+    table_id: str = "scorecard",
+    caption: str = "",
+    filters: Sequence[str] | None = None,
+) -> HTMLTable:
     """The scorecard as the book shows it: one readable row per check.
 
     Columns, in order: ``label`` (what the number is), ``printed`` (the exact
@@ -325,7 +390,11 @@ def scorecard_table(card: pd.DataFrame, *, table_id: str = "scorecard", caption:
 
     if not isinstance(card, pd.DataFrame) or card.empty:
         raise ValueError("card must be a non-empty scorecard DataFrame")
-    missing = [c for c in ("key", "printed", "replicated", "mc_low", "mc_high", "verdict", "reason") if c not in card]
+    missing = [
+        c
+        for c in ("key", "printed", "replicated", "mc_low", "mc_high", "verdict", "reason")
+        if c not in card
+    ]
     if missing:
         raise ValueError(f"card lacks the scorecard columns {missing}")
     rows = []
@@ -336,21 +405,43 @@ def scorecard_table(card: pd.DataFrame, *, table_id: str = "scorecard", caption:
         out = {}
         if "study" in card.columns:
             out["study"] = r["study"]
-        out.update({
-            "label": str(label), "printed": str(compared), "replicated": _value_text(r.get("replicated")),
-            "interval": interval_text(r.get("mc_low"), r.get("mc_high")), "verdict": str(r["verdict"]),
-            "cause": str(cause or ""), "reason": _reason_text(r),
-        })
+        out.update(
+            {
+                "label": str(label),
+                "printed": str(compared),
+                "replicated": _value_text(r.get("replicated")),
+                "interval": interval_text(r.get("mc_low"), r.get("mc_high")),
+                "verdict": str(r["verdict"]),
+                "cause": str(cause or ""),
+                "reason": _reason_text(r),
+            }
+        )
         rows.append(out)
     shown = pd.DataFrame(rows)
     if filters is None:
         filters = [c for c in ("study", "verdict", "cause") if c in shown.columns]
     titles = {"printed": [f"printed: {p}" for p in card["printed"].astype(str)]}
-    return HTMLTable(filter_table_html(
-        shown, filters=filters, table_id=table_id, caption=caption, row_titles=list(card["key"].astype(str)),
-        cell_titles=titles, table_class="hccrep-scorecard",
-        column_classes={"label": "hc-label", "printed": "hc-printed", "replicated": "hc-num", "interval": "hc-interval",
-                        "verdict": "hc-verdict", "cause": "hc-cause", "reason": "hc-reason", "study": "hc-num"}))
+    return HTMLTable(
+        filter_table_html(
+            shown,
+            filters=filters,
+            table_id=table_id,
+            caption=caption,
+            row_titles=list(card["key"].astype(str)),
+            cell_titles=titles,
+            table_class="hccrep-scorecard",
+            column_classes={
+                "label": "hc-label",
+                "printed": "hc-printed",
+                "replicated": "hc-num",
+                "interval": "hc-interval",
+                "verdict": "hc-verdict",
+                "cause": "hc-cause",
+                "reason": "hc-reason",
+                "study": "hc-num",
+            },
+        )
+    )
 
 
 def _number_labels(findings: pd.DataFrame, study=None) -> dict:
@@ -368,8 +459,14 @@ def _number_labels(findings: pd.DataFrame, study=None) -> dict:
     return out
 
 
-def audit_table(findings: pd.DataFrame, *, table_id: str = "audit", caption: str = "",
-                filters: Sequence[str] | None = None, study=None) -> HTMLTable:
+def audit_table(
+    findings: pd.DataFrame,
+    *,
+    table_id: str = "audit",
+    caption: str = "",
+    filters: Sequence[str] | None = None,
+    study=None,
+) -> HTMLTable:
     """Audit findings as the book shows them: the ``detail`` column wide and wrapping.
 
     The internal key goes to the row's tooltip; the column ``number`` (the
@@ -381,22 +478,46 @@ def audit_table(findings: pd.DataFrame, *, table_id: str = "audit", caption: str
 
     if not isinstance(findings, pd.DataFrame) or findings.empty:
         raise ValueError("findings must be a non-empty audit DataFrame")
-    cols = [c for c in ("study", "check", "source", "where", "printed", "status", "detail") if c in findings.columns]
+    cols = [
+        c
+        for c in ("study", "check", "source", "where", "printed", "status", "detail")
+        if c in findings.columns
+    ]
     shown = findings[cols].fillna("").astype(str)
     if "where" in shown.columns and "key" in findings.columns:
         # name the number as the scorecard does (the row alone does not say PFS or OS, say)
         names = _number_labels(findings, study)
-        shown["where"] = [names.get((st, k), w) for st, k, w in zip(
-            findings["study"] if "study" in findings.columns else [study] * len(findings),
-            findings["key"].astype(str), shown["where"])]
-        shown = shown.drop(columns=[c for c in ("source",) if c in shown.columns]).rename(columns={"where": "number"})
+        shown["where"] = [
+            names.get((st, k), w)
+            for st, k, w in zip(
+                findings["study"] if "study" in findings.columns else [study] * len(findings),
+                findings["key"].astype(str),
+                shown["where"],
+            )
+        ]
+        shown = shown.drop(columns=[c for c in ("source",) if c in shown.columns]).rename(
+            columns={"where": "number"}
+        )
     if filters is None:
         filters = [c for c in ("study", "status", "check") if c in shown.columns]
     keys = findings["key"].astype(str).tolist() if "key" in findings.columns else None
-    return HTMLTable(filter_table_html(
-        shown, filters=filters, table_id=table_id, caption=caption, row_titles=keys, table_class="hccrep-audit",
-        column_classes={"where": "hc-where", "number": "hc-where", "printed": "hc-printed", "detail": "hc-detail",
-                        "source": "hc-source"}))
+    return HTMLTable(
+        filter_table_html(
+            shown,
+            filters=filters,
+            table_id=table_id,
+            caption=caption,
+            row_titles=keys,
+            table_class="hccrep-audit",
+            column_classes={
+                "where": "hc-where",
+                "number": "hc-where",
+                "printed": "hc-printed",
+                "detail": "hc-detail",
+                "source": "hc-source",
+            },
+        )
+    )
 
 
 def verdict_summary(card: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
@@ -405,7 +526,11 @@ def verdict_summary(card: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     from hccrep.replication import summarise
 
     verdicts = summarise(card, split_uninformative="informative" in card.columns)
-    once = card[card["repeat_of"].fillna("").astype(str) == ""] if "repeat_of" in card.columns else card
+    once = (
+        card[card["repeat_of"].fillna("").astype(str) == ""]
+        if "repeat_of" in card.columns
+        else card
+    )
     causes = cause_counts(once) if "cause" in card.columns else pd.DataFrame()
     return verdicts, causes
 
@@ -415,29 +540,41 @@ def verdict_summary_html(card: pd.DataFrame, title: str = "") -> HTMLTable:
     verdicts, causes = verdict_summary(card)
     esc = _html.escape
     total = int(verdicts.sum())
-    rows = "".join(f"<tr><td>{esc(str(v))}</td><td class=\"hc-num\">{int(n)}</td></tr>" for v, n in verdicts.items())
-    left = (f"<table class=\"hccrep-summary\"><caption>Verdicts of {total} checks</caption>"
-            f"<thead><tr><th>verdict</th><th>checks</th></tr></thead><tbody>{rows}</tbody></table>")
+    rows = "".join(
+        f'<tr><td>{esc(str(v))}</td><td class="hc-num">{int(n)}</td></tr>'
+        for v, n in verdicts.items()
+    )
+    left = (
+        f'<table class="hccrep-summary"><caption>Verdicts of {total} checks</caption>'
+        f"<thead><tr><th>verdict</th><th>checks</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
     right = ""
     if not causes.empty and int(causes["total"].sum()) > 0:
         shown = causes[causes["total"] > 0]
         body = "".join(
-            f"<tr><td>{esc(str(c))}</td><td class=\"hc-num\">{int(r['total'])}</td>"
-            f"<td class=\"hc-num\">{int(r['rule'])}</td><td class=\"hc-num\">{int(r['data'])}</td>"
-            f"<td class=\"hc-num\">{int(r['none'])}</td></tr>"
-            for c, r in shown.iterrows())
-        right = (f"<table class=\"hccrep-summary\"><caption>Causes of the {int(causes['total'].sum())} "
-                 "checks not reproduced</caption><thead><tr><th>cause</th><th>checks</th>"
-                 '<th title="decided by a rule of hccrep.causes">rule</th>'
-                 '<th title="declared in the data file (miss:)">data</th>'
-                 '<th title="neither: not modelled, see the chapter">none</th></tr></thead>'
-                 f"<tbody>{body}</tbody></table>")
+            f'<tr><td>{esc(str(c))}</td><td class="hc-num">{int(r["total"])}</td>'
+            f'<td class="hc-num">{int(r["rule"])}</td><td class="hc-num">{int(r["data"])}</td>'
+            f'<td class="hc-num">{int(r["none"])}</td></tr>'
+            for c, r in shown.iterrows()
+        )
+        right = (
+            f'<table class="hccrep-summary"><caption>Causes of the {int(causes["total"].sum())} '
+            "checks not reproduced</caption><thead><tr><th>cause</th><th>checks</th>"
+            '<th title="decided by a rule of hccrep.causes">rule</th>'
+            '<th title="declared in the data file (miss:)">data</th>'
+            '<th title="neither: not modelled, see the chapter">none</th></tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
     head = f"<p><strong>{esc(title)}</strong></p>" if title else ""
-    note = ("<p class=\"hccrep-summary-note\"><em>plausible, uninformative</em>: the reported value lies inside a "
-            "Monte Carlo interval too wide to tell much (for a p-value, one that holds both p &lt; 0.05 and "
-            "p &gt; 0.5; for a ratio, one whose ends differ by more than a factor of 4).</p>")
-    return HTMLTable(f"<div class=\"hccrep-verdict-summary\">{head}<div class=\"hccrep-summary-tables\">"
-                     f"{left}{right}</div>{note}</div>")
+    note = (
+        '<p class="hccrep-summary-note"><em>plausible, uninformative</em>: the reported value lies inside a '
+        "Monte Carlo interval too wide to tell much (for a p-value, one that holds both p &lt; 0.05 and "
+        "p &gt; 0.5; for a ratio, one whose ends differ by more than a factor of 4).</p>"
+    )
+    return HTMLTable(
+        f'<div class="hccrep-verdict-summary">{head}<div class="hccrep-summary-tables">'
+        f"{left}{right}</div>{note}</div>"
+    )
 
 
 def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
@@ -456,7 +593,9 @@ def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
         missed = part[part["verdict"] == "not reproduced"]
         if "repeat_of" in missed.columns:
             missed = missed[missed["repeat_of"].fillna("").astype(str) == ""]
-        counts = missed["cause"].value_counts() if "cause" in missed.columns else pd.Series(dtype=int)
+        counts = (
+            missed["cause"].value_counts() if "cause" in missed.columns else pd.Series(dtype=int)
+        )
         for c in CAUSES:
             row[f"miss: {c}"] = int(counts.get(c, 0))
         rows[study] = row
@@ -478,8 +617,11 @@ def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
     head = "<th></th>" + "".join(f'<th class="hc-num">{esc(str(st))}</th>' for st in studies)
 
     def line(name: str, values, cls: str = "") -> str:
-        return (f'<tr{cls}><td>{esc(name)}</td>'
-                + "".join(f'<td class="hc-num">{int(v)}</td>' for v in values) + "</tr>")
+        return (
+            f"<tr{cls}><td>{esc(name)}</td>"
+            + "".join(f'<td class="hc-num">{int(v)}</td>' for v in values)
+            + "</tr>"
+        )
 
     def section(title: str) -> str:
         return f'<tr class="hc-section"><th colspan="{len(studies) + 1}">{esc(title)}</th></tr>'
@@ -489,10 +631,12 @@ def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
     if causes:
         body += section("Causes of the checks not reproduced")
         body += "".join(line(c.removeprefix("miss: "), table[c]) for c in causes)
-    return HTMLTable('<div class="hccrep-verdict-summary" style="overflow-x: auto;">'
-                     '<table class="hccrep-summary"><caption>Every reported check of each paper, by verdict, '
-                     f'and the causes of the misses</caption><thead><tr>{head}</tr></thead><tbody>{body}'
-                     "</tbody></table></div>")
+    return HTMLTable(
+        '<div class="hccrep-verdict-summary" style="overflow-x: auto;">'
+        '<table class="hccrep-summary"><caption>Every reported check of each paper, by verdict, '
+        f"and the causes of the misses</caption><thead><tr>{head}</tr></thead><tbody>{body}"
+        "</tbody></table></div>"
+    )
 
 
 def glue_summary(name: str, table: HTMLTable) -> None:

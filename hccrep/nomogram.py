@@ -79,7 +79,9 @@ class Nomogram:
         for t in self.terms:
             if t.name == name:
                 return t
-        raise KeyError(f"no predictor {name!r} in the nomogram; predictors are {[t.name for t in self.terms]}")
+        raise KeyError(
+            f"no predictor {name!r} in the nomogram; predictors are {[t.name for t in self.terms]}"
+        )
 
     def term_points(self, name: str, x) -> np.ndarray | float:
         """Points of predictor ``name`` at value(s) ``x``."""
@@ -112,11 +114,17 @@ class Nomogram:
         missing = [t.name for t in self.terms if t.name not in data.columns]
         if missing:
             raise ValueError(f"data lacks the predictor column(s) {missing}")
-        return np.sum([self.term_points(t.name, data[t.name].to_numpy(float)) for t in self.terms], axis=0)
+        return np.sum(
+            [self.term_points(t.name, data[t.name].to_numpy(float)) for t in self.terms], axis=0
+        )
 
     def linear_predictor(self, total) -> np.ndarray | float:
         """Linear predictor (log odds) of a total score."""
-        lp = self.intercept + sum(t.min_effect for t in self.terms) + np.asarray(total, dtype=float) * self.scale
+        lp = (
+            self.intercept
+            + sum(t.min_effect for t in self.terms)
+            + np.asarray(total, dtype=float) * self.scale
+        )
         return float(lp) if np.ndim(lp) == 0 else lp
 
     def probability(self, total) -> np.ndarray | float:
@@ -170,7 +178,9 @@ def build_nomogram(
     150.0
     """
     if set(coefs) != set(ranges):
-        raise ValueError(f"coefs and ranges must name the same predictors; coefs {sorted(coefs)}, ranges {sorted(ranges)}")
+        raise ValueError(
+            f"coefs and ranges must name the same predictors; coefs {sorted(coefs)}, ranges {sorted(ranges)}"
+        )
     if not coefs:
         raise ValueError("coefs is empty: a nomogram needs at least one predictor")
     if not (math.isfinite(max_points) and max_points > 0):
@@ -187,8 +197,10 @@ def build_nomogram(
         terms.append(NomogramTerm(str(name), float(b), low, high))
     if max(t.effect_range for t in terms) == 0:
         raise ValueError("every coefficient is zero: there is nothing to scale")
-    method = (f"points nomogram (rms convention): the largest effect range |b|(high - low) = {max_points:g} points, "
-              "each axis from its given range, total points -> linear predictor -> logistic probability")
+    method = (
+        f"points nomogram (rms convention): the largest effect range |b|(high - low) = {max_points:g} points, "
+        "each axis from its given range, total points -> linear predictor -> logistic probability"
+    )
     return Nomogram(tuple(terms), float(intercept), float(max_points), method)
 
 
@@ -213,8 +225,14 @@ def ranges_from_data(data: pd.DataFrame, columns) -> dict[str, tuple[float, floa
 
 
 @themed
-def nomogram_figure(nomo: Nomogram, labels: Mapping[str, str] | None = None, *, probabilities=(0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95),
-                    ticks: Mapping[str, list[float]] | None = None, title: str | None = None):
+def nomogram_figure(
+    nomo: Nomogram,
+    labels: Mapping[str, str] | None = None,
+    *,
+    probabilities=(0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95),
+    ticks: Mapping[str, list[float]] | None = None,
+    title: str | None = None,
+):
     """Draw the nomogram: a points ruler, one axis per predictor, total points and probability.
 
     Parameters
@@ -236,7 +254,11 @@ def nomogram_figure(nomo: Nomogram, labels: Mapping[str, str] | None = None, *, 
     import matplotlib.pyplot as plt
 
     labels = dict(labels or {})
-    rows = ["Points"] + [labels.get(t.name, t.name) for t in nomo.terms] + ["Total points", "Probability"]
+    rows = (
+        ["Points"]
+        + [labels.get(t.name, t.name) for t in nomo.terms]
+        + ["Total points", "Probability"]
+    )
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(rows) + 0.8))
     max_total = sum(t.effect_range for t in nomo.terms) / nomo.scale
     y = len(rows) - 1
@@ -251,16 +273,28 @@ def nomogram_figure(nomo: Nomogram, labels: Mapping[str, str] | None = None, *, 
     ruler(y, 0, nomo.max_points, pts, [f"{p:g}" for p in pts])
     for t in nomo.terms:
         y -= 1
-        vals = list((ticks or {}).get(t.name, [])) or ([t.low, t.high] if (t.low, t.high) == (0.0, 1.0) else list(np.linspace(t.low, t.high, 5)))
+        vals = list((ticks or {}).get(t.name, [])) or (
+            [t.low, t.high]
+            if (t.low, t.high) == (0.0, 1.0)
+            else list(np.linspace(t.low, t.high, 5))
+        )
         xs = [nomo.term_points(t.name, v) for v in vals]
         ruler(y, min(xs), max(xs), xs, [f"{v:.3g}" for v in vals])
     y -= 1
-    scale_total = nomo.max_points / max_total  # total points drawn on the same width as the points ruler
+    scale_total = (
+        nomo.max_points / max_total
+    )  # total points drawn on the same width as the points ruler
     tot = np.linspace(0, max_total, 9)
     ruler(y, 0, nomo.max_points, tot * scale_total, [f"{v:.0f}" for v in tot])
     y -= 1
     probs = [p for p in probabilities if 0 <= nomo.total_for_probability(p) <= max_total]
-    ruler(y, 0, nomo.max_points, [nomo.total_for_probability(p) * scale_total for p in probs], [f"{p:g}" for p in probs])
+    ruler(
+        y,
+        0,
+        nomo.max_points,
+        [nomo.total_for_probability(p) * scale_total for p in probs],
+        [f"{p:g}" for p in probs],
+    )
     ax.set_yticks(range(len(rows) - 1, -1, -1), rows)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(-5, nomo.max_points + 5)
@@ -270,7 +304,12 @@ def nomogram_figure(nomo: Nomogram, labels: Mapping[str, str] | None = None, *, 
     if title:
         ax.set_title(title)
     fig.tight_layout()
-    set_alt_text(fig, (f"Points nomogram with {len(nomo.terms)} predictors ({', '.join(labels.get(t.name, t.name) for t in nomo.terms)}); "
-                   f"the largest effect spans {nomo.max_points:g} points, total points run from 0 to {max_total:.0f} "
-                   "and map to the predicted probability on the bottom axis."))
+    set_alt_text(
+        fig,
+        (
+            f"Points nomogram with {len(nomo.terms)} predictors ({', '.join(labels.get(t.name, t.name) for t in nomo.terms)}); "
+            f"the largest effect spans {nomo.max_points:g} points, total points run from 0 to {max_total:.0f} "
+            "and map to the predicted probability on the bottom axis."
+        ),
+    )
     return fig

@@ -77,7 +77,12 @@ VERDICT_COLOURS: dict[str, tuple[float, float, float]] = {
     "not checkable": PALETTE[7],  # grey
 }
 #: Marker of each verdict, so that verdicts differ by shape as well as colour.
-_VERDICT_MARKERS = {"reproduced": "o", "plausible": "s", "not reproduced": "X", "not checkable": "o"}
+_VERDICT_MARKERS = {
+    "reproduced": "o",
+    "plausible": "s",
+    "not reproduced": "X",
+    "not checkable": "o",
+}
 
 _ALT_ATTR = "_hccrep_alt"
 _GREY = "0.35"
@@ -291,10 +296,14 @@ def _km_groups(df: pd.DataFrame, group: str | None, labels) -> tuple[list, list[
     if labels is None:
         labels = {}
     if not isinstance(labels, Mapping):
-        raise ValueError(f"labels must be a mapping from group value to label, got {type(labels).__name__}")
+        raise ValueError(
+            f"labels must be a mapping from group value to label, got {type(labels).__name__}"
+        )
     unknown = [k for k in labels if k not in known]
     if unknown:
-        raise ValueError(f"labels has keys that are not values of group column {group!r}: {unknown}")
+        raise ValueError(
+            f"labels has keys that are not values of group column {group!r}: {unknown}"
+        )
     names = [str(labels.get(v, v)) for v in levels]
     if len(set(names)) < len(names):
         raise ValueError(f"group labels are not unique: {names}")
@@ -325,7 +334,9 @@ def _risk_times(at_risk_times, t: np.ndarray) -> np.ndarray:
     return times
 
 
-def at_risk_table(df, time: str, event: str, group: str | None, times: Sequence[float], *, labels=None) -> pd.DataFrame:
+def at_risk_table(
+    df, time: str, event: str, group: str | None, times: Sequence[float], *, labels=None
+) -> pd.DataFrame:
     """Numbers at risk per group at given times, as printed under :func:`km_plot`.
 
     The number at risk at time ``t`` is the number of patients whose
@@ -369,7 +380,9 @@ def at_risk_table(df, time: str, event: str, group: str | None, times: Sequence[
     ticks = _risk_times(times, t)
     if ticks.size == 0:
         raise ValueError("times is empty")
-    counts = np.array([[int(((codes == i) & (t >= x)).sum()) for x in ticks] for i in range(len(names))])
+    counts = np.array(
+        [[int(((codes == i) & (t >= x)).sum()) for x in ticks] for i in range(len(names))]
+    )
     return pd.DataFrame(counts, index=pd.Index(names), columns=pd.Index(ticks))
 
 
@@ -404,16 +417,33 @@ def _draw_km_group(ax: Axes, t, e, conf_type: str, colour, name: str, show_ci: b
         ax.fill_between(x, lo, hi, step="post", color=colour, alpha=0.15, linewidth=0, gid="km-ci")
     cens = tab[tab["n_censor"] > 0]
     if len(cens):
-        ax.plot(cens["time"], cens["survival"], linestyle="none", marker="+", markersize=8,
-                markeredgewidth=1.4, color=colour, label="_nolegend_", gid="km-censor")
+        ax.plot(
+            cens["time"],
+            cens["survival"],
+            linestyle="none",
+            marker="+",
+            markersize=8,
+            markeredgewidth=1.4,
+            color=colour,
+            label="_nolegend_",
+            gid="km-censor",
+        )
 
 
 def _draw_risk_table(tab: Axes, counts: pd.DataFrame, colours) -> None:
     k = len(counts)
     for i, (name, row) in enumerate(counts.iterrows()):
         for x, n in row.items():
-            tab.text(float(x), i, str(int(n)), ha="center", va="center", color=colours[i], fontsize=10,
-                     gid="at-risk")
+            tab.text(
+                float(x),
+                i,
+                str(int(n)),
+                ha="center",
+                va="center",
+                color=colours[i],
+                fontsize=10,
+                gid="at-risk",
+            )
     tab.set_ylim(k - 0.5, -0.5)
     tab.set_yticks(range(k), list(counts.index))
     for lab, c in zip(tab.get_yticklabels(), colours):
@@ -533,7 +563,11 @@ def km_plot(
         ax.set_title(title)
     handles, leg_labels = ax.get_legend_handles_labels()
     if (e == 0).any():
-        handles.append(Line2D([], [], linestyle="none", marker="+", markersize=8, markeredgewidth=1.4, color=_GREY))
+        handles.append(
+            Line2D(
+                [], [], linestyle="none", marker="+", markersize=8, markeredgewidth=1.4, color=_GREY
+            )
+        )
         leg_labels.append("Censored")
     ax.legend(handles, leg_labels, loc="best")
 
@@ -543,8 +577,11 @@ def km_plot(
         _draw_risk_table(tab, counts, colours)
 
     # drawn into a caller's axes: the description of this panel is added to the figure's
-    set_alt_text(fig, _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title),
-             append=not own_figure)
+    set_alt_text(
+        fig,
+        _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title),
+        append=not own_figure,
+    )
     return fig
 
 
@@ -566,7 +603,9 @@ def _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabe
         text += " Plus signs mark censored follow-up."
     if counts is not None:
         at = ", ".join(f"{x:g}" for x in ticks)
-        rows = "; ".join(f"{name}: {', '.join(str(int(n)) for n in row)}" for name, row in counts.iterrows())
+        rows = "; ".join(
+            f"{name}: {', '.join(str(int(n)) for n in row)}" for name, row in counts.iterrows()
+        )
         text += f" The table below gives the numbers at risk at {at} {xlabel.lower()}: {rows}."
     return text
 
@@ -576,24 +615,36 @@ def _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabe
 # --------------------------------------------------------------------------
 
 
-def _forest_rows(table: pd.DataFrame, label, estimate, lower, upper, group, p_interaction, log_scale):
+def _forest_rows(
+    table: pd.DataFrame, label, estimate, lower, upper, group, p_interaction, log_scale
+):
     """Display rows: dicts with kind ('heading' | 'row'), text, est, lo, hi, p."""
     est = _numeric_column(table, estimate, "estimate")
     lo = _numeric_column(table, lower, "lower")
     hi = _numeric_column(table, upper, "upper")
-    p = _numeric_column(table, p_interaction, "p_interaction") if p_interaction else np.full(len(table), np.nan)
+    p = (
+        _numeric_column(table, p_interaction, "p_interaction")
+        if p_interaction
+        else np.full(len(table), np.nan)
+    )
     labels = table[label]
     if labels.isna().any():
         raise ValueError(f"label column {label!r} has missing values")
     bad_p = ~np.isnan(p) & ((p < 0) | (p > 1))
     if bad_p.any():
-        raise ValueError(f"p_interaction column {p_interaction!r} has values outside [0, 1]: {p[bad_p].tolist()}")
+        raise ValueError(
+            f"p_interaction column {p_interaction!r} has values outside [0, 1]: {p[bad_p].tolist()}"
+        )
     for i, name in enumerate(labels):
         for v, role in ((est[i], "estimate"), (lo[i], "lower"), (hi[i], "upper")):
             if log_scale and v < 0:
-                raise ValueError(f"row {name!r}: negative {role} {v:g} on a log scale (log_scale=True)")
+                raise ValueError(
+                    f"row {name!r}: negative {role} {v:g} on a log scale (log_scale=True)"
+                )
         if math.isfinite(est[i]) and (lo[i] > est[i] * (1 + 1e-12) or hi[i] < est[i] * (1 - 1e-12)):
-            raise ValueError(f"row {name!r}: the estimate {est[i]:g} lies outside its interval [{lo[i]:g}, {hi[i]:g}]")
+            raise ValueError(
+                f"row {name!r}: the estimate {est[i]:g} lies outside its interval [{lo[i]:g}, {hi[i]:g}]"
+            )
         if lo[i] > hi[i]:
             raise ValueError(f"row {name!r}: lower {lo[i]:g} exceeds upper {hi[i]:g}")
 
@@ -603,19 +654,40 @@ def _forest_rows(table: pd.DataFrame, label, estimate, lower, upper, group, p_in
         in_group = not pd.isna(g)
         if in_group and g != current:
             if g in seen:
-                raise ValueError(f"group column {group!r}: the rows of group {g!r} are not consecutive")
+                raise ValueError(
+                    f"group column {group!r}: the rows of group {g!r} are not consecutive"
+                )
             seen.add(g)
             gp = p[(groups == g).to_numpy()]
             gp = np.unique(gp[~np.isnan(gp)])
             if gp.size > 1:
-                raise ValueError(f"p_interaction column {p_interaction!r}: group {g!r} has different values "
-                                 f"{gp.tolist()}")
-            rows.append({"kind": "heading", "text": str(g), "est": np.nan, "lo": np.nan, "hi": np.nan,
-                         "p": float(gp[0]) if gp.size else np.nan})
+                raise ValueError(
+                    f"p_interaction column {p_interaction!r}: group {g!r} has different values "
+                    f"{gp.tolist()}"
+                )
+            rows.append(
+                {
+                    "kind": "heading",
+                    "text": str(g),
+                    "est": np.nan,
+                    "lo": np.nan,
+                    "hi": np.nan,
+                    "p": float(gp[0]) if gp.size else np.nan,
+                }
+            )
         current = g if in_group else None
-        rows.append({"kind": "row", "text": ("    " if in_group else "") + str(name), "label": str(name),
-                     "group": str(g) if in_group else None,
-                     "est": est[i], "lo": lo[i], "hi": hi[i], "p": np.nan if in_group else p[i]})
+        rows.append(
+            {
+                "kind": "row",
+                "text": ("    " if in_group else "") + str(name),
+                "label": str(name),
+                "group": str(g) if in_group else None,
+                "est": est[i],
+                "lo": lo[i],
+                "hi": hi[i],
+                "p": np.nan if in_group else p[i],
+            }
+        )
     return rows
 
 
@@ -721,14 +793,34 @@ def forest_plot(
     True
     """
     _check_frame(table, "table")
-    _check_columns(table, {"label": label, "estimate": estimate, "lower": lower, "upper": upper,
-                           "group": group, "p_interaction": p_interaction}, "table")
+    _check_columns(
+        table,
+        {
+            "label": label,
+            "estimate": estimate,
+            "lower": lower,
+            "upper": upper,
+            "group": group,
+            "p_interaction": p_interaction,
+        },
+        "table",
+    )
     if reference_line is not None:
-        if isinstance(reference_line, bool) or not isinstance(reference_line, (int, float, np.number)) \
-                or not math.isfinite(reference_line) or (log_scale and reference_line <= 0):
-            raise ValueError(f"reference_line must be a finite number (positive on a log scale) or None, "
-                             f"got {reference_line!r}")
-    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)) or not 0 <= decimals <= 6:
+        if (
+            isinstance(reference_line, bool)
+            or not isinstance(reference_line, (int, float, np.number))
+            or not math.isfinite(reference_line)
+            or (log_scale and reference_line <= 0)
+        ):
+            raise ValueError(
+                f"reference_line must be a finite number (positive on a log scale) or None, "
+                f"got {reference_line!r}"
+            )
+    if (
+        isinstance(decimals, bool)
+        or not isinstance(decimals, (int, np.integer))
+        or not 0 <= decimals <= 6
+    ):
         raise ValueError(f"decimals must be an integer from 0 to 6, got {decimals!r}")
     for value, name in ((xlabel, "xlabel"), (estimate_title, "estimate_title"), (title, "title")):
         _check_title(value, name)
@@ -737,7 +829,9 @@ def forest_plot(
     with_p = p_interaction is not None
 
     fig = plt.figure(figsize=(8.2 if with_p else 7.2, 1.1 + 0.32 * n), layout="constrained")
-    gs = fig.add_gridspec(1, 3 if with_p else 2, width_ratios=[3.0, 1.55, 1.0][: 3 if with_p else 2])
+    gs = fig.add_gridspec(
+        1, 3 if with_p else 2, width_ratios=[3.0, 1.55, 1.0][: 3 if with_p else 2]
+    )
     ax = fig.add_subplot(gs[0])
     txt = fig.add_subplot(gs[1], sharey=ax)
     ptxt = fig.add_subplot(gs[2], sharey=ax) if with_p else None
@@ -766,11 +860,27 @@ def forest_plot(
             b = r["est"] if math.isnan(right) else min(right, xhi)
             ax.plot([a, b], [y, y], color=colour, linewidth=1.6, solid_capstyle="butt", gid="ci")
         if lo_inf:
-            ax.plot([xlo], [y], marker="<", color=colour, markersize=7, linestyle="none", clip_on=False,
-                    gid="ci-arrow")
+            ax.plot(
+                [xlo],
+                [y],
+                marker="<",
+                color=colour,
+                markersize=7,
+                linestyle="none",
+                clip_on=False,
+                gid="ci-arrow",
+            )
         if hi_inf:
-            ax.plot([xhi], [y], marker=">", color=colour, markersize=7, linestyle="none", clip_on=False,
-                    gid="ci-arrow")
+            ax.plot(
+                [xhi],
+                [y],
+                marker=">",
+                color=colour,
+                markersize=7,
+                linestyle="none",
+                clip_on=False,
+                gid="ci-arrow",
+            )
     ax.plot(px, py, linestyle="none", marker="s", markersize=7, color=colour, gid="estimates")
 
     ax.set_yticks(range(n), [r["text"] for r in rows])
@@ -788,13 +898,24 @@ def forest_plot(
             texts.append("")
             continue
         if _estimable(r, bool(log_scale)):
-            s = f"{_fmt_number(r['est'], decimals)} ({_fmt_number(r['lo'], decimals)}{_EN_DASH}" \
+            s = (
+                f"{_fmt_number(r['est'], decimals)} ({_fmt_number(r['lo'], decimals)}{_EN_DASH}"
                 f"{_fmt_number(r['hi'], decimals)})"
+            )
             txt.text(0.0, y, s, va="center", ha="left", fontsize=10, gid="estimate-text")
         else:
             s = "not estimable"
-            txt.text(0.0, y, s, va="center", ha="left", fontsize=10, color=_GREY, style="italic",
-                     gid="estimate-text")
+            txt.text(
+                0.0,
+                y,
+                s,
+                va="center",
+                ha="left",
+                fontsize=10,
+                color=_GREY,
+                style="italic",
+                gid="estimate-text",
+            )
         texts.append(s)
     _text_column(txt, estimate_title)
     if ptxt is not None:
@@ -834,7 +955,9 @@ def _forest_alt(rows, texts, xlabel, reference_line, log_scale, title) -> str:
             if not math.isnan(r["p"]):
                 items.append(f"{heading} (interaction p {_fmt_p(r['p'])})")
             continue
-        name = f"{r['group']}, {r['label']}" if r["group"] and r["label"] != r["group"] else r["label"]
+        name = (
+            f"{r['group']}, {r['label']}" if r["group"] and r["label"] != r["group"] else r["label"]
+        )
         extra = f", p {_fmt_p(r['p'])}" if not math.isnan(r["p"]) else ""
         items.append(f"{name}: {s}{extra}")
     n = sum(r["kind"] == "row" for r in rows)
@@ -857,11 +980,15 @@ def _as_smd(values, name: str) -> pd.Series:
     elif isinstance(values, Mapping):
         s = pd.Series(dict(values), dtype=object)
     else:
-        raise ValueError(f"{name} must be a mapping or a pandas Series (covariate -> SMD), got {type(values).__name__}")
+        raise ValueError(
+            f"{name} must be a mapping or a pandas Series (covariate -> SMD), got {type(values).__name__}"
+        )
     if s.empty:
         raise ValueError(f"{name} is empty")
     if s.index.duplicated().any():
-        raise ValueError(f"{name} lists covariates more than once: {sorted(map(str, s.index[s.index.duplicated()]))}")
+        raise ValueError(
+            f"{name} lists covariates more than once: {sorted(map(str, s.index[s.index.duplicated()]))}"
+        )
     try:
         s = pd.to_numeric(s, errors="raise").astype(float)
     except (TypeError, ValueError):
@@ -923,13 +1050,22 @@ def love_plot(
     only_before = [str(k) for k in before.index if k not in after.index]
     only_after = [str(k) for k in after.index if k not in before.index]
     if only_before or only_after:
-        raise ValueError(f"smd_before and smd_after name different covariates: only in smd_before {only_before}, "
-                         f"only in smd_after {only_after}")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number))
-                                  or not math.isfinite(threshold) or threshold <= 0):
+        raise ValueError(
+            f"smd_before and smd_after name different covariates: only in smd_before {only_before}, "
+            f"only in smd_after {only_after}"
+        )
+    if threshold is not None and (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, (int, float, np.number))
+        or not math.isfinite(threshold)
+        or threshold <= 0
+    ):
         raise ValueError(f"threshold must be a positive number or None, got {threshold!r}")
-    if (not isinstance(labels, (tuple, list)) or len(labels) != 2
-            or not all(isinstance(x, str) for x in labels)):
+    if (
+        not isinstance(labels, (tuple, list))
+        or len(labels) != 2
+        or not all(isinstance(x, str) for x in labels)
+    ):
         raise ValueError(f"labels must be two strings, got {labels!r}")
     _check_title(xlabel, "xlabel")
     _check_title(title)
@@ -943,14 +1079,40 @@ def love_plot(
 
     fig, ax = plt.subplots(figsize=(6.5, 1.3 + 0.32 * k), layout="constrained")
     ax.hlines(y, np.minimum(a, b), np.maximum(a, b), color="0.75", linewidth=1, zorder=1)
-    ax.plot(b.to_numpy(), y, linestyle="none", marker="o", markersize=7, markerfacecolor="white",
-            markeredgewidth=1.6, color=PALETTE[3], label=labels[0], gid="smd-before", zorder=3)
-    ax.plot(a.to_numpy(), y, linestyle="none", marker="o", markersize=7, color=PALETTE[0],
-            label=labels[1], gid="smd-after", zorder=3)
+    ax.plot(
+        b.to_numpy(),
+        y,
+        linestyle="none",
+        marker="o",
+        markersize=7,
+        markerfacecolor="white",
+        markeredgewidth=1.6,
+        color=PALETTE[3],
+        label=labels[0],
+        gid="smd-before",
+        zorder=3,
+    )
+    ax.plot(
+        a.to_numpy(),
+        y,
+        linestyle="none",
+        marker="o",
+        markersize=7,
+        color=PALETTE[0],
+        label=labels[1],
+        gid="smd-after",
+        zorder=3,
+    )
     xmax = max(float(b.max()), float(a.max()), threshold or 0.0)
     if threshold is not None:
-        ax.axvline(threshold, color=_GREY, linestyle="--", linewidth=1, label=f"Threshold {threshold:g}",
-                   gid="threshold")
+        ax.axvline(
+            threshold,
+            color=_GREY,
+            linestyle="--",
+            linewidth=1,
+            label=f"Threshold {threshold:g}",
+            gid="threshold",
+        )
     ax.set_xlim(0, 1.1 * xmax if xmax > 0 else 1.0)
     ax.set_ylim(k - 0.5, -0.5)
     ax.set_yticks(y, [str(c) for c in b.index])
@@ -967,13 +1129,17 @@ def love_plot(
 
 def _love_alt(b: pd.Series, a: pd.Series, threshold, labels, title) -> str:
     what = f"{title}: " if title else ""
-    text = (f"{what}Love plot of absolute standardised mean differences for {len(b)} covariate"
-            f"{'s' if len(b) != 1 else ''}, {labels[0].lower()} and {labels[1].lower()}.")
+    text = (
+        f"{what}Love plot of absolute standardised mean differences for {len(b)} covariate"
+        f"{'s' if len(b) != 1 else ''}, {labels[0].lower()} and {labels[1].lower()}."
+    )
     if threshold is not None:
         text += f" A dashed line marks the threshold {threshold:g}."
         for s, lab in ((b, labels[0]), (a, labels[1])):
             over = [f"{c} {v:.2f}" for c, v in s.items() if v >= threshold]
-            text += f" {lab}: {len(over)} at or above it" + (f" ({', '.join(over)})." if over else ".")
+            text += f" {lab}: {len(over)} at or above it" + (
+                f" ({', '.join(over)})." if over else "."
+            )
     else:
         text += " " + "; ".join(f"{c}: {b[c]:.2f} to {a[c]:.2f}" for c in b.index) + "."
     return text
@@ -1042,19 +1208,34 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     verdicts = _verdicts()
     bad = sorted(set(card["verdict"].astype(str)) - set(verdicts))
     if bad or card["verdict"].isna().any():
-        raise ValueError(f"verdict column has values outside {list(verdicts)}: {bad or ['<missing>']}")
-    rep, rpl = _numeric_column(card, "reported", "reported"), _numeric_column(card, "replicated", "replicated")
-    low, high = _numeric_column(card, "mc_low", "mc_low"), _numeric_column(card, "mc_high", "mc_high")
+        raise ValueError(
+            f"verdict column has values outside {list(verdicts)}: {bad or ['<missing>']}"
+        )
+    rep, rpl = (
+        _numeric_column(card, "reported", "reported"),
+        _numeric_column(card, "replicated", "replicated"),
+    )
+    low, high = (
+        _numeric_column(card, "mc_low", "mc_low"),
+        _numeric_column(card, "mc_high", "mc_high"),
+    )
     drawn = np.isfinite(rep) & np.isfinite(rpl)
     if scale == "ratio":
         drawn &= rep > 0
         negative = (rpl < 0) | (np.isfinite(low) & (low < 0))
         if (drawn & negative).any():
-            raise ValueError("scale='ratio' needs non-negative replicated values and intervals; use scale='raw'")
+            raise ValueError(
+                "scale='ratio' needs non-negative replicated values and intervals; use scale='raw'"
+            )
     idx = np.flatnonzero(drawn)
     k = len(idx)
 
-    names = (card["label"] if "label" in card.columns else card["key"]).fillna(card["key"]).astype(str).to_numpy()
+    names = (
+        (card["label"] if "label" in card.columns else card["key"])
+        .fillna(card["key"])
+        .astype(str)
+        .to_numpy()
+    )
     ticks = [_wrap_label(names[i]) for i in idx]
     lines = sum(t.count("\n") + 1 for t in ticks) if ticks else 1
     height = 1.6 + 0.3 * max(k, 1) + 0.17 * max(lines - k, 0)
@@ -1071,7 +1252,9 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     r_rep, r_rpl, r_low, r_high = tr(rep), tr(rpl), tr(low), tr(high)
     if scale == "ratio":
         xlo, xhi = 1 / _RATIO_CLIP, _RATIO_CLIP
-        finite = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in (r_rep, r_rpl, r_low, r_high)])
+        finite = np.concatenate(
+            [v[np.isfinite(v) & (v > 0)] for v in (r_rep, r_rpl, r_low, r_high)]
+        )
         lo_data, hi_data = (finite.min(), finite.max()) if finite.size else (1.0, 1.0)
         xlo = max(xlo, min(lo_data, 0.5) / 1.3)
         xhi = min(xhi, max(hi_data, 2.0) * 1.3)
@@ -1090,23 +1273,72 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
 
     for y, i in enumerate(idx):
         c = VERDICT_COLOURS[verdict[i]]
-        if np.isfinite(r_low[y]) and np.isfinite(r_high[y]) and (scale == "raw" or r_low[y] > 0 or r_high[y] > 0):
+        if (
+            np.isfinite(r_low[y])
+            and np.isfinite(r_high[y])
+            and (scale == "raw" or r_low[y] > 0 or r_high[y] > 0)
+        ):
             a = clip(r_low[y]) if r_low[y] > 0 or scale == "raw" else xlo
             b = clip(r_high[y])
-            ax.barh(y, b - a, left=a, height=0.5, color=c, alpha=0.3, linewidth=0, gid="mc-interval")
+            ax.barh(
+                y, b - a, left=a, height=0.5, color=c, alpha=0.3, linewidth=0, gid="mc-interval"
+            )
             if a <= xlo and (r_low[y] < xlo):
-                ax.plot([xlo], [y], marker="<", color=c, markersize=6, linestyle="none", clip_on=False,
-                        gid="clip-arrow")
+                ax.plot(
+                    [xlo],
+                    [y],
+                    marker="<",
+                    color=c,
+                    markersize=6,
+                    linestyle="none",
+                    clip_on=False,
+                    gid="clip-arrow",
+                )
             if r_high[y] > xhi:
-                ax.plot([xhi], [y], marker=">", color=c, markersize=6, linestyle="none", clip_on=False,
-                        gid="clip-arrow")
-        ax.plot([clip(r_rep[y])], [y], marker="D", markersize=7, markerfacecolor="none", markeredgecolor="black",
-                markeredgewidth=1.3, linestyle="none", gid="reported")
-        ax.plot([clip(r_rpl[y])], [y], marker=_VERDICT_MARKERS[verdict[i]], markersize=7, color=c,
-                linestyle="none", gid="replicated")
-        interval = (f" [{low[i]:.3g}{_EN_DASH}{high[i]:.3g}]" if np.isfinite(low[i]) and np.isfinite(high[i]) else "")
-        txt.text(0.0, y, f"{rep[i]:.3g} | {rpl[i]:.3g}{interval}", va="center", ha="left", fontsize=9.5,
-                 gid="values-text")
+                ax.plot(
+                    [xhi],
+                    [y],
+                    marker=">",
+                    color=c,
+                    markersize=6,
+                    linestyle="none",
+                    clip_on=False,
+                    gid="clip-arrow",
+                )
+        ax.plot(
+            [clip(r_rep[y])],
+            [y],
+            marker="D",
+            markersize=7,
+            markerfacecolor="none",
+            markeredgecolor="black",
+            markeredgewidth=1.3,
+            linestyle="none",
+            gid="reported",
+        )
+        ax.plot(
+            [clip(r_rpl[y])],
+            [y],
+            marker=_VERDICT_MARKERS[verdict[i]],
+            markersize=7,
+            color=c,
+            linestyle="none",
+            gid="replicated",
+        )
+        interval = (
+            f" [{low[i]:.3g}{_EN_DASH}{high[i]:.3g}]"
+            if np.isfinite(low[i]) and np.isfinite(high[i])
+            else ""
+        )
+        txt.text(
+            0.0,
+            y,
+            f"{rep[i]:.3g} | {rpl[i]:.3g}{interval}",
+            va="center",
+            ha="left",
+            fontsize=9.5,
+            gid="values-text",
+        )
 
     ax.set_xlim(xlo, xhi)
     ax.set_ylim(max(k, 1) - 0.5, -0.5)
@@ -1115,15 +1347,40 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(xlabel)
     if k == 0:
-        ax.text(0.5, 0.5, "No check has finite reported and replicated values", transform=ax.transAxes,
-                ha="center", va="center", color=_GREY)
+        ax.text(
+            0.5,
+            0.5,
+            "No check has finite reported and replicated values",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color=_GREY,
+        )
     _text_column(txt, "Reported | replicated\n[Monte Carlo interval]")
     present = [v for v in verdicts if v in set(verdict[idx])]
-    handles = [Line2D([], [], linestyle="none", marker=_VERDICT_MARKERS[v], color=VERDICT_COLOURS[v], markersize=7,
-                      label=v) for v in present]
+    handles = [
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=_VERDICT_MARKERS[v],
+            color=VERDICT_COLOURS[v],
+            markersize=7,
+            label=v,
+        )
+        for v in present
+    ]
     handles += [
-        Line2D([], [], linestyle="none", marker="D", markerfacecolor="none", markeredgecolor="black",
-               markersize=7, label="Reported"),
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="D",
+            markerfacecolor="none",
+            markeredgecolor="black",
+            markersize=7,
+            label="Reported",
+        ),
         Patch(facecolor="0.6", alpha=0.4, label="Monte Carlo interval"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
@@ -1145,8 +1402,9 @@ def _wrap_label(text: str, width: int = 44, max_lines: int = 3) -> str:
     return "\n".join(lines)
 
 
-def reported_vs_replicated_plots(card, *, by: str = "source", scale: str = "ratio",
-                                 title: str | None = None, max_rows: int = 30) -> list[Figure]:
+def reported_vs_replicated_plots(
+    card, *, by: str = "source", scale: str = "ratio", title: str | None = None, max_rows: int = 30
+) -> list[Figure]:
     """:func:`reported_vs_replicated_plot` once per table (or other value of ``by``), in card order.
 
     A scorecard of a whole paper in one figure is several thousand pixels
@@ -1181,7 +1439,7 @@ def reported_vs_replicated_plots(card, *, by: str = "source", scale: str = "rati
         out = []
         for lb in part["label"]:
             if isinstance(lb, str):
-                lb = lb[len(prefix):] if prefix and lb.startswith(prefix) else lb
+                lb = lb[len(prefix) :] if prefix and lb.startswith(prefix) else lb
                 lb = lb[: -len(suffix)] if suffix and lb.endswith(suffix) else lb
             out.append(lb)
         return part.assign(label=out)
@@ -1195,13 +1453,21 @@ def reported_vs_replicated_plots(card, *, by: str = "source", scale: str = "rati
         head = f"{title}: {name}" if title else name
         pieces = [(head, part, "")]
         if len(part) > max_rows:
-            if "column" in part.columns and part["column"].notna().all() and part["column"].nunique() > 1:
-                pieces = [(f"{head} \u00b7 {col}", part[part["column"] == col], f" \u00b7 {col}")
-                          for col in pd.unique(part["column"])]
+            if (
+                "column" in part.columns
+                and part["column"].notna().all()
+                and part["column"].nunique() > 1
+            ):
+                pieces = [
+                    (f"{head} \u00b7 {col}", part[part["column"] == col], f" \u00b7 {col}")
+                    for col in pd.unique(part["column"])
+                ]
             else:
                 n = -(-len(part) // max_rows)
-                pieces = [(f"{head} ({i + 1} of {n})", part.iloc[i * max_rows:(i + 1) * max_rows], "")
-                          for i in range(n)]
+                pieces = [
+                    (f"{head} ({i + 1} of {n})", part.iloc[i * max_rows : (i + 1) * max_rows], "")
+                    for i in range(n)
+                ]
         for text, piece, suffix in pieces:
             piece = trimmed(piece, f"{name} \u00b7 ", suffix)
             figures.append(reported_vs_replicated_plot(piece, scale=scale, title=text))
@@ -1212,18 +1478,25 @@ def _card_alt(keys, verdict, idx, total, verdicts, scale, title) -> str:
     what = f"{title}: " if title else ""
     counts = pd.Series(verdict[idx]).value_counts()
     count_text = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in verdicts)
-    how = ("each value divided by the reported value on a log axis, the reported value on the dashed line at 1"
-           if scale == "ratio" else "values on a linear axis")
-    text = (f"{what}Reported versus replicated values for {len(idx)} of {total} checks ({how}); "
-            f"a bar shows the Monte Carlo interval, a dot the replicated value on the book's seed and a diamond "
-            f"the reported value. Verdicts of the drawn checks: {count_text}.")
+    how = (
+        "each value divided by the reported value on a log axis, the reported value on the dashed line at 1"
+        if scale == "ratio"
+        else "values on a linear axis"
+    )
+    text = (
+        f"{what}Reported versus replicated values for {len(idx)} of {total} checks ({how}); "
+        f"a bar shows the Monte Carlo interval, a dot the replicated value on the book's seed and a diamond "
+        f"the reported value. Verdicts of the drawn checks: {count_text}."
+    )
     missed = [keys[i] for i in idx if verdict[i] == "not reproduced"]
     if missed:
         text += f" Not reproduced: {_list_text(missed)}."
     if len(idx) < total:
         left_out = total - len(idx)
-        text += (f" {left_out} check{' is' if left_out == 1 else 's are'} not drawn "
-                 f"(no finite reported and replicated value{'' if scale == 'raw' else ', or a reported value of 0'}).")
+        text += (
+            f" {left_out} check{' is' if left_out == 1 else 's are'} not drawn "
+            f"(no finite reported and replicated value{'' if scale == 'raw' else ', or a reported value of 0'})."
+        )
     return text
 
 
@@ -1247,12 +1520,20 @@ def _check_mapping(obj, name: str) -> None:
         raise ValueError(f"{name} must be a non-empty mapping from a model name to its data")
     for key in obj:
         if not isinstance(key, str) or not key:
-            raise ValueError(f"{name} keys must be non-empty strings (the legend labels), got {key!r}")
+            raise ValueError(
+                f"{name} keys must be non-empty strings (the legend labels), got {key!r}"
+            )
 
 
 @themed
-def roc_plot(curves, ax: Axes | None = None, title: str | None = None, *, mark_youden: bool = False,
-             conf_level: float = 0.95) -> Figure:
+def roc_plot(
+    curves,
+    ax: Axes | None = None,
+    title: str | None = None,
+    *,
+    mark_youden: bool = False,
+    conf_level: float = 0.95,
+) -> Figure:
     """ROC curves of one or more models, the AUC and its DeLong CI in the legend.
 
     Each curve joins the (1 - specificity, sensitivity) points of
@@ -1312,11 +1593,21 @@ def roc_plot(curves, ax: Axes | None = None, title: str | None = None, *, mark_y
     for (name, tab, auc, cut), colour in zip(rows, colours):
         x = 1.0 - tab["specificity"].to_numpy()[::-1]
         s = tab["sensitivity"].to_numpy()[::-1]
-        label = f"{name} (AUC {auc.auc:.3f}, {_EN_DASH.join([f'{auc.lower:.3f}', f'{auc.upper:.3f}'])})"
+        label = (
+            f"{name} (AUC {auc.auc:.3f}, {_EN_DASH.join([f'{auc.lower:.3f}', f'{auc.upper:.3f}'])})"
+        )
         ax.plot(x, s, color=colour, label=label, gid="roc-curve")
         if cut is not None:
-            ax.plot([1 - cut.specificity], [cut.sensitivity], marker="o", markersize=7, color=colour,
-                    linestyle="none", label="_nolegend_", gid="youden")
+            ax.plot(
+                [1 - cut.specificity],
+                [cut.sensitivity],
+                marker="o",
+                markersize=7,
+                color=colour,
+                linestyle="none",
+                label="_nolegend_",
+                gid="youden",
+            )
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_aspect("equal")
@@ -1335,12 +1626,16 @@ def _roc_alt(rows, conf_level, mark_youden, title) -> str:
     for name, _tab, auc, cut in rows:
         s = f"{name} AUC {auc.auc:.3f} ({conf_level:.0%} CI {auc.lower:.3f} to {auc.upper:.3f})"
         if cut is not None:
-            s += (f", Youden cut-off {cut.threshold:.3g} with sensitivity {cut.sensitivity:.2f} "
-                  f"and specificity {cut.specificity:.2f}")
+            s += (
+                f", Youden cut-off {cut.threshold:.3g} with sensitivity {cut.sensitivity:.2f} "
+                f"and specificity {cut.specificity:.2f}"
+            )
         parts.append(s)
-    return (f"{what}ROC curves of {len(rows)} model{'s' if len(rows) != 1 else ''}: sensitivity against "
-            f"1 minus specificity, with a dotted diagonal for chance. {_list_text(parts)}."
-            + (" Dots mark the Youden cut-offs." if mark_youden else ""))
+    return (
+        f"{what}ROC curves of {len(rows)} model{'s' if len(rows) != 1 else ''}: sensitivity against "
+        f"1 minus specificity, with a dotted diagonal for chance. {_list_text(parts)}."
+        + (" Dots mark the Youden cut-offs." if mark_youden else "")
+    )
 
 
 @themed
@@ -1379,8 +1674,11 @@ def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -
     data = []
     for name, tab in tables.items():
         _check_frame(tab, f"tables[{name!r}]")
-        _check_columns(tab, {"mean_predicted": "mean_predicted", "observed": "observed", "n": "n"},
-                       f"tables[{name!r}]")
+        _check_columns(
+            tab,
+            {"mean_predicted": "mean_predicted", "observed": "observed", "n": "n"},
+            f"tables[{name!r}]",
+        )
         mp = _numeric_column(tab, "mean_predicted", "mean_predicted")
         ob = _numeric_column(tab, "observed", "observed")
         n = _numeric_column(tab, "n", "n")
@@ -1406,12 +1704,16 @@ def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -
     ax.legend(loc="upper left")
     if title:
         ax.set_title(title)
-    parts = [f"{name}: {len(mp)} bins, largest gap {float(np.max(np.abs(ob - mp))):.2f}"
-             for name, mp, ob, _n in data]
+    parts = [
+        f"{name}: {len(mp)} bins, largest gap {float(np.max(np.abs(ob - mp))):.2f}"
+        for name, mp, ob, _n in data
+    ]
     what = f"{title}: " if title else ""
-    text = (f"{what}Calibration plot of {len(data)} model{'s' if len(data) != 1 else ''}: observed proportion "
-            f"of events against mean predicted risk per risk bin, with a dashed diagonal for perfect "
-            f"calibration (points below it mean over-prediction). {_list_text(parts)}.")
+    text = (
+        f"{what}Calibration plot of {len(data)} model{'s' if len(data) != 1 else ''}: observed proportion "
+        f"of events against mean predicted risk per risk bin, with a dashed diagonal for perfect "
+        f"calibration (points below it mean over-prediction). {_list_text(parts)}."
+    )
     set_alt_text(fig, text, append=appended)
     return fig
 
@@ -1429,8 +1731,15 @@ def _check_nb(nb, name: str) -> dict[str, np.ndarray]:
 
 
 @themed
-def decision_curve_plot(nb, ax: Axes | None = None, models=None, *, label: str = "Model",
-                        title: str | None = None, ylim: tuple[float, float] | None = None) -> Figure:
+def decision_curve_plot(
+    nb,
+    ax: Axes | None = None,
+    models=None,
+    *,
+    label: str = "Model",
+    title: str | None = None,
+    ylim: tuple[float, float] | None = None,
+) -> Figure:
     """Decision curves: net benefit against threshold probability.
 
     Draws the ``model`` column of ``nb`` (from
@@ -1484,20 +1793,30 @@ def decision_curve_plot(nb, ax: Axes | None = None, models=None, *, label: str =
             if name == label:
                 raise ValueError(f"models has a key equal to label {label!r}")
             m = _check_nb(tab, f"models[{name!r}]")
-            if m["threshold"].shape != base["threshold"].shape or not np.allclose(m["threshold"], base["threshold"]):
+            if m["threshold"].shape != base["threshold"].shape or not np.allclose(
+                m["threshold"], base["threshold"]
+            ):
                 raise ValueError(f"models[{name!r}] thresholds differ from those of nb")
             series.append((name, m["model"]))
     if ylim is not None:
-        if (not isinstance(ylim, (tuple, list)) or len(ylim) != 2
-                or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in ylim) or ylim[0] >= ylim[1]):
+        if (
+            not isinstance(ylim, (tuple, list))
+            or len(ylim) != 2
+            or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in ylim)
+            or ylim[0] >= ylim[1]
+        ):
             raise ValueError(f"ylim must be two increasing finite numbers, got {ylim!r}")
 
     x = base["threshold"]
     fig, ax, appended = _panel(ax, (6.4, 4.5))
     for i, (name, y) in enumerate(series):
         ax.plot(x, y, color=PALETTE[i % len(PALETTE)], label=name, gid="nb-model")
-    ax.plot(x, base["treat_all"], color="0.55", linewidth=1.5, label="Treat all", gid="nb-treat-all")
-    ax.plot(x, base["treat_none"], color="black", linewidth=1.2, label="Treat none", gid="nb-treat-none")
+    ax.plot(
+        x, base["treat_all"], color="0.55", linewidth=1.5, label="Treat all", gid="nb-treat-all"
+    )
+    ax.plot(
+        x, base["treat_none"], color="black", linewidth=1.2, label="Treat none", gid="nb-treat-none"
+    )
     if ylim is None:
         top = max(float(np.nanmax(y)) for _, y in series)
         top = max(top, float(np.nanmax(base["treat_all"])), 0.01)
@@ -1521,10 +1840,14 @@ def _dca_alt(x, series, base, title) -> str:
         better = y > ref + 1e-12
         if better.any():
             idx = np.flatnonzero(better)
-            parts.append(f"{name} above both from {x[idx[0]]:.2f} to {x[idx[-1]]:.2f}"
-                         + ("" if idx.size == idx[-1] - idx[0] + 1 else " (with gaps)"))
+            parts.append(
+                f"{name} above both from {x[idx[0]]:.2f} to {x[idx[-1]]:.2f}"
+                + ("" if idx.size == idx[-1] - idx[0] + 1 else " (with gaps)")
+            )
         else:
             parts.append(f"{name} never above both")
-    return (f"{what}Decision curves: net benefit against threshold probability from {x.min():.2f} to "
-            f"{x.max():.2f} for {len(series)} model{'s' if len(series) != 1 else ''}, treat all (grey) and "
-            f"treat none (black line at 0). {_list_text(parts)}.")
+    return (
+        f"{what}Decision curves: net benefit against threshold probability from {x.min():.2f} to "
+        f"{x.max():.2f} for {len(series)} model{'s' if len(series) != 1 else ''}, treat all (grey) and "
+        f"treat none (black line at 0). {_list_text(parts)}."
+    )

@@ -74,7 +74,9 @@ def check_no_decimal_comma(text: str) -> None:
     """
     m = _DECIMAL_COMMA.search(_normalise(text))
     if m:
-        raise PrintedError(f"{text!r} uses a decimal comma ({m.group(0)!r}); write numbers with a decimal point ({m.group(0).replace(',', '.')})")
+        raise PrintedError(
+            f"{text!r} uses a decimal comma ({m.group(0)!r}); write numbers with a decimal point ({m.group(0).replace(',', '.')})"
+        )
 
 
 def decimals_of(token: str) -> int:
@@ -106,7 +108,9 @@ def equal_at_precision(value: float, printed_value: float, decimals: int) -> boo
     >>> equal_at_precision(0.0071, 0.007, 3)
     True
     """
-    return math.isclose(round_half_up(value, decimals), printed_value, rel_tol=0, abs_tol=10.0 ** (-decimals) / 100)
+    return math.isclose(
+        round_half_up(value, decimals), printed_value, rel_tol=0, abs_tol=10.0 ** (-decimals) / 100
+    )
 
 
 def prints_as(value, printed: float, decimals: int, *, either_at_half: bool = False):
@@ -138,7 +142,9 @@ def prints_as(value, printed: float, decimals: int, *, either_at_half: bool = Fa
     x = np.asarray(value, dtype=float)
     half = 0.5 * 10.0 ** (-decimals)
     tol = 1e-9 * max(1.0, abs(printed))
-    out = (x >= printed - half - tol) & ((x < printed + half - tol) | (either_at_half & (x <= printed + half + tol)))
+    out = (x >= printed - half - tol) & (
+        (x < printed + half - tol) | (either_at_half & (x <= printed + half + tol))
+    )
     return out if out.ndim else bool(out)
 
 
@@ -223,7 +229,11 @@ def parse_count_percent(text: str) -> CountPercent:
     pct = m.group(2)
     if pct is not None and not 0 <= _num(pct) <= 100:
         raise PrintedError(f"a percentage lies in [0, 100], got {pct} in {text!r}")
-    return CountPercent(int(_num(m.group(1))), _num(pct) if pct is not None else None, decimals_of(pct) if pct else None)
+    return CountPercent(
+        int(_num(m.group(1))),
+        _num(pct) if pct is not None else None,
+        decimals_of(pct) if pct else None,
+    )
 
 
 def parse_pvalue(text: str) -> PValue:
@@ -259,14 +269,20 @@ def parse_summary(text: str, kind: str) -> Summary:
             raise PrintedError(f"a standard deviation cannot be negative in {text!r}")
         return Summary(kind, _num(a), (_num(b),), (decimals_of(a), decimals_of(b)))
     if kind in ("median_iqr", "median_range"):
-        m = re.fullmatch(r"(" + _NUM + r")\s*[\(\[]\s*(" + _NUM + r")\s*(?:,|-|to)\s*(" + _NUM + r")\s*[\)\]]", s)
+        m = re.fullmatch(
+            r"(" + _NUM + r")\s*[\(\[]\s*(" + _NUM + r")\s*(?:,|-|to)\s*(" + _NUM + r")\s*[\)\]]", s
+        )
         if not m:
             raise PrintedError(f"expected 'median (low, high)', got {text!r}")
         c, lo, hi = m.group(1), m.group(2), m.group(3)
         if not _num(lo) <= _num(c) <= _num(hi):
             raise PrintedError(f"the median must lie between its bounds in {text!r}")
-        return Summary(kind, _num(c), (_num(lo), _num(hi)), (decimals_of(c), decimals_of(lo), decimals_of(hi)))
-    raise PrintedError(f"unknown summary kind {kind!r}; expected mean_sd, median_iqr or median_range")
+        return Summary(
+            kind, _num(c), (_num(lo), _num(hi)), (decimals_of(c), decimals_of(lo), decimals_of(hi))
+        )
+    raise PrintedError(
+        f"unknown summary kind {kind!r}; expected mean_sd, median_iqr or median_range"
+    )
 
 
 def parse_numbers(text: str) -> list[float]:
@@ -281,4 +297,6 @@ def parse_numbers(text: str) -> list[float]:
     [1087.0, 19.0, 16763.0]
     """
     s = _normalise(text)
-    return [_num(t) for t in re.findall(r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d+)?", s)]
+    return [
+        _num(t) for t in re.findall(r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d+)?", s)
+    ]

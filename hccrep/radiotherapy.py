@@ -67,7 +67,9 @@ def _as_fractions(n) -> np.ndarray:
         raise ValueError("fractions contains NaN or infinite values")
     bad = (arr < 1) | (arr != np.round(arr))
     if bad.any():
-        raise ValueError(f"fractions must be whole numbers >= 1, got {arr[bad].ravel()[:5].tolist()}")
+        raise ValueError(
+            f"fractions must be whole numbers >= 1, got {arr[bad].ravel()[:5].tolist()}"
+        )
     return arr
 
 
@@ -146,7 +148,9 @@ def bed(total_dose, fractions, alpha_beta):
     try:
         return _result(np.asarray(d_total * (1 + d / ab)))
     except ValueError:
-        raise ValueError(f"alpha_beta (shape {ab.shape}) cannot be broadcast against the doses") from None
+        raise ValueError(
+            f"alpha_beta (shape {ab.shape}) cannot be broadcast against the doses"
+        ) from None
 
 
 def eqd2(total_dose, fractions, alpha_beta):

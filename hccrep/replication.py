@@ -66,10 +66,14 @@ class Runner:
     variants: dict[str, str] = field(default_factory=dict)
     not_checkable: dict[str, str] = field(default_factory=dict)
 
-    def simulate(self, seed: int | np.random.SeedSequence) -> pd.DataFrame:  # pragma: no cover - abstract
+    def simulate(
+        self, seed: int | np.random.SeedSequence
+    ) -> pd.DataFrame:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:  # pragma: no cover - abstract
+    def analyse(
+        self, cohort: pd.DataFrame
+    ) -> dict[str, float | None]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def run(self, seed: int | np.random.SeedSequence) -> dict[str, float | None]:
@@ -106,13 +110,25 @@ class Runner:
             if n.role == "check":
                 out.append(n)
             is_range = n.attrs.get("summary") in ("median_range", "median_iqr")
-            if n.lower is not None and n.upper is not None and (n.role == "check" or (n.role == "input" and not is_range)):
+            if (
+                n.lower is not None
+                and n.upper is not None
+                and (n.role == "check" or (n.role == "input" and not is_range))
+            ):
                 for side in ("lower", "upper"):
                     v = getattr(n, side)
-                    out.append(replace(
-                        n, key=f"{n.key}.{side}", value=v, role="check", lower=None, upper=None,
-                        column=f"{n.column or n.quantity} ({side} limit)", decimals=value_decimals(n.printed, v),
-                    ))
+                    out.append(
+                        replace(
+                            n,
+                            key=f"{n.key}.{side}",
+                            value=v,
+                            role="check",
+                            lower=None,
+                            upper=None,
+                            column=f"{n.column or n.quantity} ({side} limit)",
+                            decimals=value_decimals(n.printed, v),
+                        )
+                    )
         return out
 
     def reason_not_replicated(self, num: ReportedNumber) -> str:
@@ -120,9 +136,16 @@ class Runner:
         only = getattr(self, "only", None)
         if only is not None and num.file_id not in only:
             return f"not analysed in this run (it analyses only {', '.join(only)})"
-        if num.quantity == "p" and num.key.endswith(".p") and "." in num.key[:-2] and num.analysis is None:
-            return ("this baseline table describes another set of patients than the simulated cohort "
-                    "(for example after matching); hccrep does not simulate it")
+        if (
+            num.quantity == "p"
+            and num.key.endswith(".p")
+            and "." in num.key[:-2]
+            and num.analysis is None
+        ):
+            return (
+                "this baseline table describes another set of patients than the simulated cohort "
+                "(for example after matching); hccrep does not simulate it"
+            )
         return "no analysis is declared for this number (add an `analysis:` block to its data file)"
 
 
@@ -166,19 +189,29 @@ class DeclaredRunner(Runner):
         the subclass's own defaults (default: read from ``variants``).
     """
 
-    def __init__(self, study: Study, variants: Mapping[str, str] | None = None, not_checkable: Mapping[str, str] | None = None,
-                 overrides: Mapping[str, str] | None = None, only=None):
+    def __init__(
+        self,
+        study: Study,
+        variants: Mapping[str, str] | None = None,
+        not_checkable: Mapping[str, str] | None = None,
+        overrides: Mapping[str, str] | None = None,
+        only=None,
+    ):
         super().__init__(study, dict(variants or {}), dict(not_checkable or {}))
         if only is not None:
             only = tuple(sorted(set([only] if isinstance(only, str) else only)))
             unknown = [f for f in only if f not in study.files]
             if unknown or not only:
-                raise ValueError(f"only: unknown or no data files {unknown or list(only)}; {study.key} has {sorted(study.files)}")
+                raise ValueError(
+                    f"only: unknown or no data files {unknown or list(only)}; {study.key} has {sorted(study.files)}"
+                )
         #: the data files analysed (None: every file)
         self.only = only
         #: the what-if overrides the caller asked for (never a study runner's own defaults)
         given = variants if overrides is None else overrides
-        self.overrides = {k: v for k, v in dict(given or {}).items() if k in VARIANT_OVERRIDES or k == "engine"}
+        self.overrides = {
+            k: v for k, v in dict(given or {}).items() if k in VARIANT_OVERRIDES or k == "engine"
+        }
 
     # ------------------------------------------------------------------ simulation
     def simulate(self, seed: int | np.random.SeedSequence) -> pd.DataFrame:
@@ -188,8 +221,10 @@ class DeclaredRunner(Runner):
         rng = np.random.default_rng(seed)
         sim = self.study.simulation
         if sim is None or sim.baseline is None:
-            raise ValueError(f"{self.study.key}: no cohort can be simulated: simulation.yaml must name the baseline table "
-                             f"({self.study.folder / 'simulation.yaml'})")
+            raise ValueError(
+                f"{self.study.key}: no cohort can be simulated: simulation.yaml must name the baseline table "
+                f"({self.study.folder / 'simulation.yaml'})"
+            )
         cohort = simulate_baseline(self.study.baseline(), rng, sim)
         cohort = simulate_endpoints(self.study, cohort, rng)
         return simulate_declared_binary(self.study, cohort, rng)
@@ -203,8 +238,13 @@ class DeclaredRunner(Runner):
     def _declared(self) -> list[ReportedNumber]:
         """The numbers a declared analysis computes: checks, and inputs (whose value shows the calibration
         and whose printed interval, if any, is a check)."""
-        return [n for n in self.study.numbers if n.analysis is not None and n.role in ("check", "input")
-                and self.analyses_file(n.file_id)]
+        return [
+            n
+            for n in self.study.numbers
+            if n.analysis is not None
+            and n.role in ("check", "input")
+            and self.analyses_file(n.file_id)
+        ]
 
     def analyses_file(self, file_id: str) -> bool:
         """Whether this run analyses the numbers of ``file_id`` (see ``only``)."""
@@ -228,8 +268,14 @@ class DeclaredRunner(Runner):
             given = self.variants.get(name, self.variants.get("engine", "numpy"))
             return "reference" if given in ("lifelines", "reference") else "numpy"
 
-        return CohortView(cohort, self.group_column, self._levels, engine=engine("km_engine"), cox_engine=engine("cox_engine"),
-                          numbers=self._values)
+        return CohortView(
+            cohort,
+            self.group_column,
+            self._levels,
+            engine=engine("km_engine"),
+            cox_engine=engine("cox_engine"),
+            numbers=self._values,
+        )
 
     @cached_property
     def _values(self) -> dict[str, float]:
@@ -246,7 +292,9 @@ class DeclaredRunner(Runner):
         if own is not None:
             return analysis.with_variant(own)
         for key, (k, sub) in VARIANT_OVERRIDES.items():
-            if key not in self.overrides or not (kind == k or (k == "km" and kind in ("km_median", "km_landmark"))):
+            if key not in self.overrides or not (
+                kind == k or (k == "km" and kind in ("km_median", "km_landmark"))
+            ):
                 continue
             if sub is not None:
                 from hccrep.declared import CATEGORICAL_TESTS
@@ -255,11 +303,18 @@ class DeclaredRunner(Runner):
                 if (sub == "categorical") != is_cat:
                     continue
             return analysis.with_variant(self.overrides[key])
-        if stated and analysis.variant is not None and analysis.variant.stated and analysis.variant.stated != analysis.variant.used:
+        if (
+            stated
+            and analysis.variant is not None
+            and analysis.variant.stated
+            and analysis.variant.stated != analysis.variant.used
+        ):
             return analysis.with_variant(analysis.variant.stated)
         return analysis
 
-    def analyse_declared(self, cohort: pd.DataFrame, stated: bool = False, files=None) -> dict[str, float | None]:
+    def analyse_declared(
+        self, cohort: pd.DataFrame, stated: bool = False, files=None
+    ) -> dict[str, float | None]:
         """Every declared analysis on ``cohort``: check key -> replicated value (``.lower``/``.upper`` for intervals).
 
         ``stated`` computes only the checks whose stated variant differs from
@@ -275,13 +330,17 @@ class DeclaredRunner(Runner):
             a = num.analysis
             if files is not None and num.file_id not in files:
                 continue
-            if stated and not (a.variant is not None and a.variant.stated and a.variant.stated != a.variant.used):
+            if stated and not (
+                a.variant is not None and a.variant.stated and a.variant.stated != a.variant.used
+            ):
                 continue
             todo.append((num, self._effective(a, stated, num)))
         prefit([a for _, a in todo], view)
         for num, a in todo:
             res = compute(a, view, num.quantity)
-            out[num.key] = res.pick(num.quantity)  # an input's value shows the calibration; it is never judged
+            out[num.key] = res.pick(
+                num.quantity
+            )  # an input's value shows the calibration; it is never judged
             if num.lower is not None and num.quantity not in ("p", "p_interaction"):
                 out[f"{num.key}.lower"], out[f"{num.key}.upper"] = res.lower, res.upper
         return out
@@ -303,10 +362,23 @@ class DeclaredRunner(Runner):
                 continue
             a = self._effective(num.analysis, num=num)
             res = compute(a, view, num.quantity)
-            rows.append({"key": num.key, "file_id": num.file_id, "row": num.row, "column": num.column, "role": num.role,
-                         "quantity": num.quantity, "printed": num.printed, "kind": a.kind,
-                         "variant": a.variant.used if a.variant is not None else "", "value": res.value,
-                         "lower": res.lower, "upper": res.upper, "p": res.pvalue})
+            rows.append(
+                {
+                    "key": num.key,
+                    "file_id": num.file_id,
+                    "row": num.row,
+                    "column": num.column,
+                    "role": num.role,
+                    "quantity": num.quantity,
+                    "printed": num.printed,
+                    "kind": a.kind,
+                    "variant": a.variant.used if a.variant is not None else "",
+                    "value": res.value,
+                    "lower": res.lower,
+                    "upper": res.upper,
+                    "p": res.pvalue,
+                }
+            )
         return pd.DataFrame(rows)
 
     def under_variants(self, cohort: pd.DataFrame, variants, files=None) -> pd.DataFrame:
@@ -323,14 +395,25 @@ class DeclaredRunner(Runner):
         rows = []
         for num in self.study.numbers:
             a = num.analysis
-            if a is None or num.quantity not in ("p", "p_interaction") or (files is not None and num.file_id not in files):
+            if (
+                a is None
+                or num.quantity not in ("p", "p_interaction")
+                or (files is not None and num.file_id not in files)
+            ):
                 continue
             pv = PValue(num.value, num.bound, num.decimals or 0)
             row = {"key": num.key, "row": num.row, "printed": num.printed}
             agree = []
             for name in variants:
-                applicable = name in type(a).VARIANTS and (a.kind != "table1_test" or (name in CATEGORICAL_TESTS) == (a.variant.used in CATEGORICAL_TESTS))
-                p = compute(a.with_variant(name), view, num.quantity).pvalue if applicable else np.nan
+                applicable = name in type(a).VARIANTS and (
+                    a.kind != "table1_test"
+                    or (name in CATEGORICAL_TESTS) == (a.variant.used in CATEGORICAL_TESTS)
+                )
+                p = (
+                    compute(a.with_variant(name), view, num.quantity).pvalue
+                    if applicable
+                    else np.nan
+                )
                 row[name] = p
                 if applicable and np.isfinite(p) and pv.agrees(p):
                     agree.append(name)
@@ -342,8 +425,12 @@ class DeclaredRunner(Runner):
         return self.analyse_declared(cohort)
 
     def run_stated(self, seed: int | np.random.SeedSequence) -> dict[str, float | None]:
-        if not any(n.analysis.variant is not None and n.analysis.variant.stated and n.analysis.variant.stated != n.analysis.variant.used
-                   for n in self._declared):
+        if not any(
+            n.analysis.variant is not None
+            and n.analysis.variant.stated
+            and n.analysis.variant.stated != n.analysis.variant.used
+            for n in self._declared
+        ):
             return {}
         return self.analyse_declared(self.simulate(seed), stated=True)
 
@@ -405,12 +492,14 @@ def _run_batch(runner: Runner, seeds: list[np.random.SeedSequence]) -> pd.DataFr
 
 
 def _batches(seeds: list, size: int) -> list[list]:
-    return [seeds[i:i + size] for i in range(0, len(seeds), size)]
+    return [seeds[i : i + size] for i in range(0, len(seeds), size)]
 
 
 def _check_backend(backend: str | None, n_jobs: int, scheduler) -> str:
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
-        raise ValueError(f"n_jobs must be a non-zero integer (negative as in joblib: -1 = every core), got {n_jobs!r}")
+        raise ValueError(
+            f"n_jobs must be a non-zero integer (negative as in joblib: -1 = every core), got {n_jobs!r}"
+        )
     if backend is None:
         backend = "dask" if scheduler is not None else ("serial" if n_jobs == 1 else "joblib")
     if backend not in BACKENDS:
@@ -421,7 +510,9 @@ def _check_backend(backend: str | None, n_jobs: int, scheduler) -> str:
         from distributed import Client
 
         if not isinstance(scheduler, Client):
-            raise ValueError(f"scheduler must be None, an address string or a distributed.Client, got {type(scheduler).__name__}")
+            raise ValueError(
+                f"scheduler must be None, an address string or a distributed.Client, got {type(scheduler).__name__}"
+            )
     return backend
 
 
@@ -443,19 +534,27 @@ def _dask_batches(runner: Runner, batches: list[list], n_jobs: int, scheduler):
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise ImportError("backend='dask' needs dask.distributed: pip install 'dask[distributed]'") from exc
+        raise ImportError(
+            "backend='dask' needs dask.distributed: pip install 'dask[distributed]'"
+        ) from exc
     cluster = client = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=_workers(n_jobs), threads_per_worker=1, processes=True, dashboard_address=":0")
+        cluster = LocalCluster(
+            n_workers=_workers(n_jobs), threads_per_worker=1, processes=True, dashboard_address=":0"
+        )
         client = own = Client(cluster)
     elif isinstance(scheduler, str):
         client = own = Client(scheduler)
     elif isinstance(scheduler, Client):
         client, own = scheduler, None
     else:
-        raise ValueError(f"scheduler must be None, an address string or a distributed.Client, got {type(scheduler).__name__}")
+        raise ValueError(
+            f"scheduler must be None, an address string or a distributed.Client, got {type(scheduler).__name__}"
+        )
     try:
-        shared = client.scatter(runner, broadcast=True)  # sent once to every worker, not once per task
+        shared = client.scatter(
+            runner, broadcast=True
+        )  # sent once to every worker, not once per task
         futures = [client.submit(_run_batch, shared, b, pure=False) for b in batches]
         for fut in futures:
             yield fut.result()
@@ -501,9 +600,18 @@ def _cache_key(runner: Runner, n: int, base_seed: int) -> str:
     # every public attribute of the runner: a focused runner's `parts`, a study runner's settings
     # ... (private ones are derived from the study or memoised during a run, which must not
     # change the key)
-    state = _key_plain({k: v for k, v in vars(runner).items() if k != "study" and not k.startswith("_")})
-    meta = {"runner": f"{type(runner).__module__}.{type(runner).__qualname__}", "state": state,
-            "n": n, "base_seed": base_seed, "versions": versions, "simulation": sim, "numbers": numbers}
+    state = _key_plain(
+        {k: v for k, v in vars(runner).items() if k != "study" and not k.startswith("_")}
+    )
+    meta = {
+        "runner": f"{type(runner).__module__}.{type(runner).__qualname__}",
+        "state": state,
+        "n": n,
+        "base_seed": base_seed,
+        "versions": versions,
+        "simulation": sim,
+        "numbers": numbers,
+    }
     h.update(json.dumps(meta, sort_keys=True, default=_key_json).encode())
     return h.hexdigest()[:24]
 
@@ -526,7 +634,9 @@ def _key_json(value):
     process: no sharing, but never a stale result).
     """
     if isinstance(value, (set, frozenset)):
-        return sorted((_key_json(v) if not isinstance(v, (str, int, float)) else v for v in value), key=repr)
+        return sorted(
+            (_key_json(v) if not isinstance(v, (str, int, float)) else v for v in value), key=repr
+        )
     if isinstance(value, np.ndarray):
         return value.tolist()
     if hasattr(value, "model_dump"):
@@ -608,7 +718,11 @@ def monte_carlo(
         n_jobs = cap_jobs(n_jobs)  # HCCREP_MAX_JOBS (set when notebooks run side by side)
         if auto and n_jobs == 1:
             backend = "serial"
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+    if batch_size is not None and (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if n == 0:
         return pd.DataFrame()
@@ -621,14 +735,18 @@ def monte_carlo(
             return pd.read_csv(path, dtype=float, float_precision="round_trip")
     seeds = seeds_for(base, n)
     if batch_size is None:
-        batch_size = max(1, min(50, -(-n // (4 * (1 if backend == "serial" else _workers(n_jobs))))))
+        batch_size = max(
+            1, min(50, -(-n // (4 * (1 if backend == "serial" else _workers(n_jobs)))))
+        )
     batches = _batches(seeds, batch_size)
     if backend == "serial":
         it: Iterable = (_run_batch(runner, b) for b in batches)
     elif backend == "joblib":
         from joblib import Parallel, delayed
 
-        it = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_run_batch)(runner, b) for b in batches)
+        it = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_run_batch)(runner, b) for b in batches
+        )
     else:
         it = _dask_batches(runner, batches, n_jobs, scheduler)
     parts = []
@@ -645,7 +763,11 @@ def monte_carlo(
     finally:
         if bar is not None:
             bar.close()
-    out = pd.concat(parts, ignore_index=True, sort=False).astype(float) if len(parts) > 1 else parts[0]
+    out = (
+        pd.concat(parts, ignore_index=True, sort=False).astype(float)
+        if len(parts) > 1
+        else parts[0]
+    )
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -673,7 +795,11 @@ def verdict(
             return "reproduced", f"p = {replicated:.4g} prints as {number.printed}"
         if interval is not None:
             lo, hi = interval
-            inside = lo < pv.value if pv.bound == "<" else (hi > pv.value if pv.bound == ">" else lo <= pv.value <= hi)
+            inside = (
+                lo < pv.value
+                if pv.bound == "<"
+                else (hi > pv.value if pv.bound == ">" else lo <= pv.value <= hi)
+            )
             if inside:
                 return "plausible", f"reported inside the Monte Carlo interval [{lo:.3g}, {hi:.3g}]"
         return "not reproduced", f"p = {replicated:.4g} on the book's seed"
@@ -681,7 +807,10 @@ def verdict(
     if equal_at_precision(replicated, number.value, dec):
         return "reproduced", f"{replicated:.{dec + 2}f} rounds to {number.value:.{dec}f}"
     if interval is not None and interval[0] <= number.value <= interval[1]:
-        return "plausible", f"reported inside the Monte Carlo interval [{interval[0]:.3g}, {interval[1]:.3g}]"
+        return (
+            "plausible",
+            f"reported inside the Monte Carlo interval [{interval[0]:.3g}, {interval[1]:.3g}]",
+        )
     return "not reproduced", f"{replicated:.4g} on the book's seed"
 
 
@@ -741,7 +870,15 @@ def scorecard(
     book_seed = runner.study.meta.book_seed if seed is None else seed
     on_seed = runner.run(book_seed)
     on_seed_stated = runner.run_stated(book_seed)
-    mc = monte_carlo(runner, n_mc, n_jobs=n_jobs, progress=progress, cache_dir=cache_dir, backend=backend, scheduler=scheduler)
+    mc = monte_carlo(
+        runner,
+        n_mc,
+        n_jobs=n_jobs,
+        progress=progress,
+        cache_dir=cache_dir,
+        backend=backend,
+        scheduler=scheduler,
+    )
     a = (1 - level) / 2
     rows = []
     for num in runner.checks:
@@ -765,19 +902,34 @@ def scorecard(
         rep_stated = on_seed_stated.get(num.key, np.nan) if stated else np.nan
         if stated and v != "not checkable":
             vs, _ = verdict(num, rep_stated, None)
-            reason += (f"; judged under {used}, which the paper evidently used; its stated {stated} gives "
-                       f"{rep_stated:.4g} ({vs} on the book's seed)")
+            reason += (
+                f"; judged under {used}, which the paper evidently used; its stated {stated} gives "
+                f"{rep_stated:.4g} ({vs} on the book's seed)"
+            )
         repeat_of = str(num.attrs.get("same_test_as") or "")
         if repeat_of:
             reason += f"; the same test as {repeat_of}, so not independent evidence (summarise counts it once)"
-        rows.append({
-            "key": num.key, "file_id": num.file_id, "source": num.source, "row": num.row, "column": num.column,
-            "quantity": num.quantity, "printed": num.printed, "reported": num.value,
-            "replicated": rep if rep is not None else np.nan,
-            "mc_low": interval[0] if interval else np.nan, "mc_high": interval[1] if interval else np.nan,
-            "verdict": v, "reason": reason, "repeat_of": repeat_of,
-            "variant": used, "stated_variant": stated, "replicated_stated": rep_stated,
-        })
+        rows.append(
+            {
+                "key": num.key,
+                "file_id": num.file_id,
+                "source": num.source,
+                "row": num.row,
+                "column": num.column,
+                "quantity": num.quantity,
+                "printed": num.printed,
+                "reported": num.value,
+                "replicated": rep if rep is not None else np.nan,
+                "mc_low": interval[0] if interval else np.nan,
+                "mc_high": interval[1] if interval else np.nan,
+                "verdict": v,
+                "reason": reason,
+                "repeat_of": repeat_of,
+                "variant": used,
+                "stated_variant": stated,
+                "replicated_stated": rep_stated,
+            }
+        )
     return _readable(pd.DataFrame(rows), runner, book_seed, explain)
 
 
@@ -790,33 +942,58 @@ def _readable(card: pd.DataFrame, runner: Runner, seed: int, explain: bool) -> p
     if card.empty:
         return card.reindex(columns=list(card.columns) + extra)
     checks = {n.key: n for n in runner.checks}
-    card["label"] = [check_label(checks[k], runner.study) if k in checks else k for k in card["key"]]
-    card["compared"] = [compared_token(n.printed, n.value, bound=n.bound, quantity=n.quantity)
-                        if (n := checks.get(k)) is not None else p for k, p in zip(card["key"], card["printed"])]
+    card["label"] = [
+        check_label(checks[k], runner.study) if k in checks else k for k in card["key"]
+    ]
+    card["compared"] = [
+        compared_token(n.printed, n.value, bound=n.bound, quantity=n.quantity)
+        if (n := checks.get(k)) is not None
+        else p
+        for k, p in zip(card["key"], card["printed"])
+    ]
     informative = []
     for i, r in card.iterrows():
-        ok, why = (interval_informative(r["quantity"], r["mc_low"], r["mc_high"]) if r["verdict"] == "plausible"
-                   else (True, ""))
+        ok, why = (
+            interval_informative(r["quantity"], r["mc_low"], r["mc_high"])
+            if r["verdict"] == "plausible"
+            else (True, "")
+        )
         informative.append(ok)
         if not ok:
-            card.loc[i, "reason"] = f"{r['reason']}; but the interval is too wide to tell much: {why}"
+            card.loc[i, "reason"] = (
+                f"{r['reason']}; but the interval is too wide to tell much: {why}"
+            )
     card["informative"] = informative
     if explain and not card.empty:
         causes = explain_misses(card, runner, seed=seed, numbers=checks)
     else:
-        causes = pd.DataFrame({"cause": "", "cause_detail": "", "cause_source": ""}, index=card.index)
+        causes = pd.DataFrame(
+            {"cause": "", "cause_detail": "", "cause_source": ""}, index=card.index
+        )
     return pd.concat([card, causes], axis=1)
 
 
 def inputs_table(study: Study) -> pd.DataFrame:
     """The numbers used to build the cohort (and the derived ones): listed, never judged."""
-    return pd.DataFrame([
-        {"key": n.key, "role": n.role, "source": n.source, "row": n.row, "column": n.column, "printed": n.printed}
-        for n in study.numbers if n.role in ("input", "derived")
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "key": n.key,
+                "role": n.role,
+                "source": n.source,
+                "row": n.row,
+                "column": n.column,
+                "printed": n.printed,
+            }
+            for n in study.numbers
+            if n.role in ("input", "derived")
+        ]
+    )
 
 
-def summarise(card: pd.DataFrame, count_repeats: bool = False, split_uninformative: bool = False) -> pd.Series:
+def summarise(
+    card: pd.DataFrame, count_repeats: bool = False, split_uninformative: bool = False
+) -> pd.Series:
     """Counts of each verdict (all four, zeros included).
 
     A printed p-value that repeats another test on the same table (column

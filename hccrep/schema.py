@@ -38,12 +38,25 @@ def fields_table(model: type) -> pd.DataFrame:
     """One row per field of a pydantic model: ``field, type, required, default, description``."""
     rows = []
     fields = dict(model.model_fields)
-    order = [n for n in ("kind", "type") if n in fields] + [n for n in fields if n not in ("kind", "type")]
+    order = [n for n in ("kind", "type") if n in fields] + [
+        n for n in fields if n not in ("kind", "type")
+    ]
     for name in order:
         f = fields[name]
-        default = "" if f.is_required() else ("(empty)" if f.default_factory is not None else repr(f.default))
-        rows.append({"field": f.alias or name, "type": _type_name(f.annotation), "required": "yes" if f.is_required() else "",
-                     "default": default, "description": (f.description or "").strip()})
+        default = (
+            ""
+            if f.is_required()
+            else ("(empty)" if f.default_factory is not None else repr(f.default))
+        )
+        rows.append(
+            {
+                "field": f.alias or name,
+                "type": _type_name(f.annotation),
+                "required": "yes" if f.is_required() else "",
+                "default": default,
+                "description": (f.description or "").strip(),
+            }
+        )
     return pd.DataFrame(rows)
 
 

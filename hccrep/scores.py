@@ -170,6 +170,7 @@ CHILD_PUGH_THRESHOLDS = {
     "inr": (1.7, 2.3),
 }
 
+
 @dataclass(frozen=True)
 class _Plausible:
     """Plausible range of an input's median, and the unit it is most often confused with."""
@@ -194,14 +195,32 @@ class _Plausible:
 #:   0.5-2) falls below.  Single values of 3 mg/dL or more cannot be told from low umol/L values.
 #: * The converters' inputs the other way round: albumin 1-7 g/dL, bilirubin 0.05-60 mg/dL.
 PLAUSIBLE_RANGES: dict[str, _Plausible] = {
-    "albumin_g_l": _Plausible(10.0, 70.0, "g/L", "g/dL", ALBUMIN_G_L_PER_G_DL, "albumin_g_dl_to_g_l"),
-    "albumin_cutoff_g_l": _Plausible(10.0, 70.0, "g/L", "g/dL", ALBUMIN_G_L_PER_G_DL, "albumin_g_dl_to_g_l"),
-    "bilirubin_umol_l": _Plausible(3.0, 1000.0, "umol/L", "mg/dL", BILIRUBIN_UMOL_PER_MG_DL, "bilirubin_mg_dl_to_umol_l"),
-    "albumin_g_dl": _Plausible(1.0, 7.0, "g/dL", "g/L", 1 / ALBUMIN_G_L_PER_G_DL, "albumin_g_l_to_g_dl"),
-    "bilirubin_mg_dl": _Plausible(0.05, 60.0, "mg/dL", "umol/L", 1 / BILIRUBIN_UMOL_PER_MG_DL, "bilirubin_umol_l_to_mg_dl"),
+    "albumin_g_l": _Plausible(
+        10.0, 70.0, "g/L", "g/dL", ALBUMIN_G_L_PER_G_DL, "albumin_g_dl_to_g_l"
+    ),
+    "albumin_cutoff_g_l": _Plausible(
+        10.0, 70.0, "g/L", "g/dL", ALBUMIN_G_L_PER_G_DL, "albumin_g_dl_to_g_l"
+    ),
+    "bilirubin_umol_l": _Plausible(
+        3.0, 1000.0, "umol/L", "mg/dL", BILIRUBIN_UMOL_PER_MG_DL, "bilirubin_mg_dl_to_umol_l"
+    ),
+    "albumin_g_dl": _Plausible(
+        1.0, 7.0, "g/dL", "g/L", 1 / ALBUMIN_G_L_PER_G_DL, "albumin_g_l_to_g_dl"
+    ),
+    "bilirubin_mg_dl": _Plausible(
+        0.05, 60.0, "mg/dL", "umol/L", 1 / BILIRUBIN_UMOL_PER_MG_DL, "bilirubin_umol_l_to_mg_dl"
+    ),
 }
 
-_ASCITES = {"none": 1, "absent": 1, "slight": 2, "mild": 2, "moderate": 3, "severe": 3, "moderate_severe": 3}
+_ASCITES = {
+    "none": 1,
+    "absent": 1,
+    "slight": 2,
+    "mild": 2,
+    "moderate": 3,
+    "severe": 3,
+    "moderate_severe": 3,
+}
 _ENCEPHALOPATHY = {"none": 1, "absent": 1, "grade_1_2": 2, "mild": 2, "grade_3_4": 3, "severe": 3}
 _WEST_HAVEN = {0: 1, 1: 2, 2: 2, 3: 3, 4: 3}
 
@@ -238,11 +257,17 @@ def _as_float(x, name: str, *, positive: bool = False) -> np.ndarray:
         raise ValueError(f"{name} must be a scalar or one-dimensional, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         bad = np.flatnonzero(~np.isfinite(np.atleast_1d(arr)))
-        raise ValueError(f"{name} must be finite (no NaN or infinity); position {int(bad[0])} is not")
+        raise ValueError(
+            f"{name} must be finite (no NaN or infinity); position {int(bad[0])} is not"
+        )
     if positive and np.any(arr <= 0):
-        raise ValueError(f"{name} must be positive (it is a denominator or a logarithm's argument), got {float(np.atleast_1d(arr)[np.atleast_1d(arr) <= 0][0])}")
+        raise ValueError(
+            f"{name} must be positive (it is a denominator or a logarithm's argument), got {float(np.atleast_1d(arr)[np.atleast_1d(arr) <= 0][0])}"
+        )
     if np.any(arr < 0):
-        raise ValueError(f"{name} cannot be negative, got {float(np.atleast_1d(arr)[np.atleast_1d(arr) < 0][0])}")
+        raise ValueError(
+            f"{name} cannot be negative, got {float(np.atleast_1d(arr)[np.atleast_1d(arr) < 0][0])}"
+        )
     if name in PLAUSIBLE_RANGES and arr.size:
         _check_plausible(arr, name, PLAUSIBLE_RANGES[name])
     return arr
@@ -255,9 +280,13 @@ def _check_plausible(arr: np.ndarray, name: str, rule: _Plausible) -> None:
         return
     span = f"plausible median {rule.low:g}-{rule.high:g} {rule.unit}"
     if rule.low <= median * rule.factor <= rule.high:
-        raise ValueError(f"{name}: values look like {rule.other_unit} (median {median:.3g}); give {rule.unit} "
-                         f"(hccrep.scores.{rule.converter} converts); {span}")
-    raise ValueError(f"{name}: median {median:.3g} is outside the {span}; check the values and their unit")
+        raise ValueError(
+            f"{name}: values look like {rule.other_unit} (median {median:.3g}); give {rule.unit} "
+            f"(hccrep.scores.{rule.converter} converts); {span}"
+        )
+    raise ValueError(
+        f"{name}: median {median:.3g} is outside the {span}; check the values and their unit"
+    )
 
 
 def _index_of(*args) -> pd.Index | None:
@@ -288,7 +317,12 @@ def _wrap(values: np.ndarray, index: pd.Index | None, name: str):
     return values
 
 
-def _numeric(name: str, fn: Callable[..., np.ndarray], args: Mapping[str, object], positive: Sequence[str] = ()):
+def _numeric(
+    name: str,
+    fn: Callable[..., np.ndarray],
+    args: Mapping[str, object],
+    positive: Sequence[str] = (),
+):
     arrays = [_as_float(v, k, positive=k in positive) for k, v in args.items()]
     _same_length(list(args), arrays)
     return _wrap(np.asarray(fn(*arrays), dtype=float), _index_of(*args.values()), name)
@@ -309,7 +343,11 @@ def bilirubin_mg_dl_to_umol_l(bilirubin_mg_dl):
     >>> bilirubin_mg_dl_to_umol_l(2)
     34.2
     """
-    return _numeric("bilirubin_umol_l", lambda b: b * BILIRUBIN_UMOL_PER_MG_DL, {"bilirubin_mg_dl": bilirubin_mg_dl})
+    return _numeric(
+        "bilirubin_umol_l",
+        lambda b: b * BILIRUBIN_UMOL_PER_MG_DL,
+        {"bilirubin_mg_dl": bilirubin_mg_dl},
+    )
 
 
 def bilirubin_umol_l_to_mg_dl(bilirubin_umol_l):
@@ -320,7 +358,11 @@ def bilirubin_umol_l_to_mg_dl(bilirubin_umol_l):
     >>> bilirubin_umol_l_to_mg_dl(34.2)
     2.0
     """
-    return _numeric("bilirubin_mg_dl", lambda b: b / BILIRUBIN_UMOL_PER_MG_DL, {"bilirubin_umol_l": bilirubin_umol_l})
+    return _numeric(
+        "bilirubin_mg_dl",
+        lambda b: b / BILIRUBIN_UMOL_PER_MG_DL,
+        {"bilirubin_umol_l": bilirubin_umol_l},
+    )
 
 
 def albumin_g_dl_to_g_l(albumin_g_dl):
@@ -331,7 +373,9 @@ def albumin_g_dl_to_g_l(albumin_g_dl):
     >>> albumin_g_dl_to_g_l(4) == 40
     True
     """
-    return _numeric("albumin_g_l", lambda a: a * ALBUMIN_G_L_PER_G_DL, {"albumin_g_dl": albumin_g_dl})
+    return _numeric(
+        "albumin_g_l", lambda a: a * ALBUMIN_G_L_PER_G_DL, {"albumin_g_dl": albumin_g_dl}
+    )
 
 
 def albumin_g_l_to_g_dl(albumin_g_l):
@@ -342,7 +386,9 @@ def albumin_g_l_to_g_dl(albumin_g_l):
     >>> albumin_g_l_to_g_dl(40) == 4
     True
     """
-    return _numeric("albumin_g_dl", lambda a: a / ALBUMIN_G_L_PER_G_DL, {"albumin_g_l": albumin_g_l})
+    return _numeric(
+        "albumin_g_dl", lambda a: a / ALBUMIN_G_L_PER_G_DL, {"albumin_g_l": albumin_g_l}
+    )
 
 
 def crp_mg_dl_to_mg_l(crp_mg_dl):
@@ -401,8 +447,12 @@ def albi(bilirubin_umol_l, albumin_g_l):
     ValueError: bilirubin_umol_l: values look like mg/dL (median 1.2); give umol/L (hccrep.scores.bilirubin_mg_dl_to_umol_l converts); plausible median 3-1000 umol/L
     """
     cb, ca = ALBI_COEFFICIENTS["log10_bilirubin_umol_l"], ALBI_COEFFICIENTS["albumin_g_l"]
-    return _numeric("albi", lambda b, a: cb * np.log10(b) + ca * a,
-                    {"bilirubin_umol_l": bilirubin_umol_l, "albumin_g_l": albumin_g_l}, positive=("bilirubin_umol_l",))
+    return _numeric(
+        "albi",
+        lambda b, a: cb * np.log10(b) + ca * a,
+        {"bilirubin_umol_l": bilirubin_umol_l, "albumin_g_l": albumin_g_l},
+        positive=("bilirubin_umol_l",),
+    )
 
 
 def grade_albi(albi_score):
@@ -441,13 +491,22 @@ def palbi(bilirubin_umol_l, albumin_g_l, platelets_1e9_l):
     >>> round(palbi(10, 40, 100), 1)
     -2.9
     """
+
     def f(b, a, p):
         lb, lp = np.log10(b), np.log10(p)
         c1, c2, c3, c4, c5 = PALBI_COEFFICIENTS
         return c1 * lb + c2 * lb**2 + c3 * a + c4 * lp + c5 * lp**2
 
-    return _numeric("palbi", f, {"bilirubin_umol_l": bilirubin_umol_l, "albumin_g_l": albumin_g_l, "platelets_1e9_l": platelets_1e9_l},
-                    positive=("bilirubin_umol_l", "platelets_1e9_l"))
+    return _numeric(
+        "palbi",
+        f,
+        {
+            "bilirubin_umol_l": bilirubin_umol_l,
+            "albumin_g_l": albumin_g_l,
+            "platelets_1e9_l": platelets_1e9_l,
+        },
+        positive=("bilirubin_umol_l", "platelets_1e9_l"),
+    )
 
 
 def grade_palbi(palbi_score):
@@ -458,7 +517,9 @@ def grade_palbi(palbi_score):
     >>> grade_palbi([-3, -2.3, -2]).tolist()
     [1, 2, 3]
     """
-    arr = np.asarray(palbi_score.to_numpy() if _is_pandas(palbi_score) else palbi_score, dtype=float)
+    arr = np.asarray(
+        palbi_score.to_numpy() if _is_pandas(palbi_score) else palbi_score, dtype=float
+    )
     if not np.all(np.isfinite(arr)):
         raise ValueError("palbi_score must be finite")
     return _wrap(_grades(arr, *PALBI_GRADE_CUTS).astype(int), _index_of(palbi_score), "palbi_grade")
@@ -475,7 +536,9 @@ def palbi_grade(bilirubin_umol_l, albumin_g_l, platelets_1e9_l):
     return grade_palbi(palbi(bilirubin_umol_l, albumin_g_l, platelets_1e9_l))
 
 
-def _categories(values, name: str, mapping: Mapping, numeric: Mapping[int, int] | None = None) -> np.ndarray:
+def _categories(
+    values, name: str, mapping: Mapping, numeric: Mapping[int, int] | None = None
+) -> np.ndarray:
     raw = values.to_numpy() if _is_pandas(values) else values
     arr = np.atleast_1d(np.asarray(raw, dtype=object))
     if arr.ndim > 1:
@@ -484,7 +547,12 @@ def _categories(values, name: str, mapping: Mapping, numeric: Mapping[int, int] 
     for i, v in enumerate(arr):
         if isinstance(v, str) and v.strip().lower() in mapping:
             out[i] = mapping[v.strip().lower()]
-        elif numeric is not None and isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and int(v) in numeric:
+        elif (
+            numeric is not None
+            and isinstance(v, (int, np.integer))
+            and not isinstance(v, (bool, np.bool_))
+            and int(v) in numeric
+        ):
             out[i] = numeric[int(v)]
         else:
             allowed = sorted(mapping) + ([f"integer grade {sorted(numeric)}"] if numeric else [])
@@ -525,7 +593,9 @@ def child_pugh_points(bilirubin_umol_l, albumin_g_l, inr, ascites, encephalopath
     i = _as_float(inr, "inr", positive=True)
     asc = _categories(ascites, "ascites", _ASCITES)
     enc = _categories(encephalopathy, "encephalopathy", _ENCEPHALOPATHY, _WEST_HAVEN)
-    _same_length(["bilirubin_umol_l", "albumin_g_l", "inr", "ascites", "encephalopathy"], [b, a, i, asc, enc])
+    _same_length(
+        ["bilirubin_umol_l", "albumin_g_l", "inr", "ascites", "encephalopathy"], [b, a, i, asc, enc]
+    )
     b1, b2 = CHILD_PUGH_THRESHOLDS["bilirubin_umol_l"]
     a1, a2 = CHILD_PUGH_THRESHOLDS["albumin_g_l"]
     i1, i2 = CHILD_PUGH_THRESHOLDS["inr"]
@@ -577,7 +647,10 @@ def child_pugh(bilirubin_umol_l, albumin_g_l, inr, ascites, encephalopathy) -> p
     """
     pts = child_pugh_points(bilirubin_umol_l, albumin_g_l, inr, ascites, encephalopathy)
     score = pts.sum(axis=1).astype(int)
-    return pd.DataFrame({"score": score, "class": np.asarray(child_pugh_class(score.to_numpy()), dtype=object)}, index=pts.index)
+    return pd.DataFrame(
+        {"score": score, "class": np.asarray(child_pugh_class(score.to_numpy()), dtype=object)},
+        index=pts.index,
+    )
 
 
 # ----------------------------------------------------------------------------- inflammation
@@ -591,7 +664,12 @@ def nlr(neutrophils_1e9_l, lymphocytes_1e9_l):
     >>> nlr(4, 2)
     2.0
     """
-    return _numeric("nlr", lambda n, l: n / l, {"neutrophils_1e9_l": neutrophils_1e9_l, "lymphocytes_1e9_l": lymphocytes_1e9_l}, positive=("lymphocytes_1e9_l",))
+    return _numeric(
+        "nlr",
+        lambda n, l: n / l,
+        {"neutrophils_1e9_l": neutrophils_1e9_l, "lymphocytes_1e9_l": lymphocytes_1e9_l},
+        positive=("lymphocytes_1e9_l",),
+    )
 
 
 def plr(platelets_1e9_l, lymphocytes_1e9_l):
@@ -602,7 +680,12 @@ def plr(platelets_1e9_l, lymphocytes_1e9_l):
     >>> plr(150, 1.5)
     100.0
     """
-    return _numeric("plr", lambda p, l: p / l, {"platelets_1e9_l": platelets_1e9_l, "lymphocytes_1e9_l": lymphocytes_1e9_l}, positive=("lymphocytes_1e9_l",))
+    return _numeric(
+        "plr",
+        lambda p, l: p / l,
+        {"platelets_1e9_l": platelets_1e9_l, "lymphocytes_1e9_l": lymphocytes_1e9_l},
+        positive=("lymphocytes_1e9_l",),
+    )
 
 
 def mlr(monocytes_1e9_l, lymphocytes_1e9_l):
@@ -613,7 +696,12 @@ def mlr(monocytes_1e9_l, lymphocytes_1e9_l):
     >>> mlr(0.5, 2)
     0.25
     """
-    return _numeric("mlr", lambda m, l: m / l, {"monocytes_1e9_l": monocytes_1e9_l, "lymphocytes_1e9_l": lymphocytes_1e9_l}, positive=("lymphocytes_1e9_l",))
+    return _numeric(
+        "mlr",
+        lambda m, l: m / l,
+        {"monocytes_1e9_l": monocytes_1e9_l, "lymphocytes_1e9_l": lymphocytes_1e9_l},
+        positive=("lymphocytes_1e9_l",),
+    )
 
 
 def lmr(lymphocytes_1e9_l, monocytes_1e9_l):
@@ -624,7 +712,12 @@ def lmr(lymphocytes_1e9_l, monocytes_1e9_l):
     >>> lmr(2, 0.5) == 4
     True
     """
-    return _numeric("lmr", lambda l, m: l / m, {"lymphocytes_1e9_l": lymphocytes_1e9_l, "monocytes_1e9_l": monocytes_1e9_l}, positive=("monocytes_1e9_l",))
+    return _numeric(
+        "lmr",
+        lambda l, m: l / m,
+        {"lymphocytes_1e9_l": lymphocytes_1e9_l, "monocytes_1e9_l": monocytes_1e9_l},
+        positive=("monocytes_1e9_l",),
+    )
 
 
 def sii(platelets_1e9_l, neutrophils_1e9_l, lymphocytes_1e9_l):
@@ -637,9 +730,16 @@ def sii(platelets_1e9_l, neutrophils_1e9_l, lymphocytes_1e9_l):
     >>> sii(200, 4, 2)
     400.0
     """
-    return _numeric("sii", lambda p, n, l: p * n / l,
-                    {"platelets_1e9_l": platelets_1e9_l, "neutrophils_1e9_l": neutrophils_1e9_l, "lymphocytes_1e9_l": lymphocytes_1e9_l},
-                    positive=("lymphocytes_1e9_l",))
+    return _numeric(
+        "sii",
+        lambda p, n, l: p * n / l,
+        {
+            "platelets_1e9_l": platelets_1e9_l,
+            "neutrophils_1e9_l": neutrophils_1e9_l,
+            "lymphocytes_1e9_l": lymphocytes_1e9_l,
+        },
+        positive=("lymphocytes_1e9_l",),
+    )
 
 
 def siri(neutrophils_1e9_l, monocytes_1e9_l, lymphocytes_1e9_l):
@@ -652,9 +752,16 @@ def siri(neutrophils_1e9_l, monocytes_1e9_l, lymphocytes_1e9_l):
     >>> siri(4, 0.5, 2)
     1.0
     """
-    return _numeric("siri", lambda n, m, l: n * m / l,
-                    {"neutrophils_1e9_l": neutrophils_1e9_l, "monocytes_1e9_l": monocytes_1e9_l, "lymphocytes_1e9_l": lymphocytes_1e9_l},
-                    positive=("lymphocytes_1e9_l",))
+    return _numeric(
+        "siri",
+        lambda n, m, l: n * m / l,
+        {
+            "neutrophils_1e9_l": neutrophils_1e9_l,
+            "monocytes_1e9_l": monocytes_1e9_l,
+            "lymphocytes_1e9_l": lymphocytes_1e9_l,
+        },
+        positive=("lymphocytes_1e9_l",),
+    )
 
 
 def pni(albumin_g_l, lymphocytes_1e9_l):
@@ -667,7 +774,11 @@ def pni(albumin_g_l, lymphocytes_1e9_l):
     >>> pni(40, 1.5)
     47.5
     """
-    return _numeric("pni", lambda a, l: a + 5 * l, {"albumin_g_l": albumin_g_l, "lymphocytes_1e9_l": lymphocytes_1e9_l})
+    return _numeric(
+        "pni",
+        lambda a, l: a + 5 * l,
+        {"albumin_g_l": albumin_g_l, "lymphocytes_1e9_l": lymphocytes_1e9_l},
+    )
 
 
 def sis(albumin_g_l, lmr_value, *, albumin_cutoff_g_l: float, lmr_cutoff: float):
@@ -687,9 +798,14 @@ def sis(albumin_g_l, lmr_value, *, albumin_cutoff_g_l: float, lmr_cutoff: float)
     for nm, v in (("albumin_cutoff_g_l", albumin_cutoff_g_l), ("lmr_cutoff", lmr_cutoff)):
         if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v) or v <= 0:
             raise ValueError(f"{nm} must be a positive finite number, got {v!r}")
-    _as_float(albumin_cutoff_g_l, "albumin_cutoff_g_l")  # a cut-off in g/dL would make every albumin "normal"
-    out = _numeric("sis", lambda a, r: (a < albumin_cutoff_g_l).astype(int) + (r < lmr_cutoff).astype(int),
-                   {"albumin_g_l": albumin_g_l, "lmr_value": lmr_value})
+    _as_float(
+        albumin_cutoff_g_l, "albumin_cutoff_g_l"
+    )  # a cut-off in g/dL would make every albumin "normal"
+    out = _numeric(
+        "sis",
+        lambda a, r: (a < albumin_cutoff_g_l).astype(int) + (r < lmr_cutoff).astype(int),
+        {"albumin_g_l": albumin_g_l, "lmr_value": lmr_value},
+    )
     return out.astype(int) if isinstance(out, (pd.Series, np.ndarray)) else int(out)
 
 
@@ -701,7 +817,12 @@ def car(crp_mg_l, albumin_g_l):
     >>> car(10, 40)
     0.25
     """
-    return _numeric("car", lambda c, a: c / a, {"crp_mg_l": crp_mg_l, "albumin_g_l": albumin_g_l}, positive=("albumin_g_l",))
+    return _numeric(
+        "car",
+        lambda c, a: c / a,
+        {"crp_mg_l": crp_mg_l, "albumin_g_l": albumin_g_l},
+        positive=("albumin_g_l",),
+    )
 
 
 def gps(crp_mg_l, albumin_g_l):
@@ -712,7 +833,11 @@ def gps(crp_mg_l, albumin_g_l):
     >>> gps([5, 20, 20], [40, 40, 30]).tolist()
     [0, 1, 2]
     """
-    out = _numeric("gps", lambda c, a: (c > GPS_CRP_MG_L).astype(int) + (a < GPS_ALBUMIN_G_L).astype(int), {"crp_mg_l": crp_mg_l, "albumin_g_l": albumin_g_l})
+    out = _numeric(
+        "gps",
+        lambda c, a: (c > GPS_CRP_MG_L).astype(int) + (a < GPS_ALBUMIN_G_L).astype(int),
+        {"crp_mg_l": crp_mg_l, "albumin_g_l": albumin_g_l},
+    )
     return out.astype(int) if isinstance(out, (pd.Series, np.ndarray)) else int(out)
 
 
@@ -724,7 +849,11 @@ def mgps(crp_mg_l, albumin_g_l):
     >>> mgps([5, 5, 20, 20], [30, 40, 40, 30]).tolist()
     [0, 0, 1, 2]
     """
-    out = _numeric("mgps", lambda c, a: np.where(c > GPS_CRP_MG_L, 1 + (a < GPS_ALBUMIN_G_L).astype(int), 0), {"crp_mg_l": crp_mg_l, "albumin_g_l": albumin_g_l})
+    out = _numeric(
+        "mgps",
+        lambda c, a: np.where(c > GPS_CRP_MG_L, 1 + (a < GPS_ALBUMIN_G_L).astype(int), 0),
+        {"crp_mg_l": crp_mg_l, "albumin_g_l": albumin_g_l},
+    )
     return out.astype(int) if isinstance(out, (pd.Series, np.ndarray)) else int(out)
 
 
@@ -736,7 +865,11 @@ def crafity(crp_mg_l, afp_ng_ml):
     >>> crafity([5, 10, 10], [50, 50, 100]).tolist()
     [0, 1, 2]
     """
-    out = _numeric("crafity", lambda c, f: (c >= CRAFITY_CRP_MG_L).astype(int) + (f >= CRAFITY_AFP_NG_ML).astype(int), {"crp_mg_l": crp_mg_l, "afp_ng_ml": afp_ng_ml})
+    out = _numeric(
+        "crafity",
+        lambda c, f: (c >= CRAFITY_CRP_MG_L).astype(int) + (f >= CRAFITY_AFP_NG_ML).astype(int),
+        {"crp_mg_l": crp_mg_l, "afp_ng_ml": afp_ng_ml},
+    )
     return out.astype(int) if isinstance(out, (pd.Series, np.ndarray)) else int(out)
 
 
@@ -748,7 +881,9 @@ def aar(ast_u_l, alt_u_l):
     >>> aar(60, 40)
     1.5
     """
-    return _numeric("aar", lambda s, t: s / t, {"ast_u_l": ast_u_l, "alt_u_l": alt_u_l}, positive=("alt_u_l",))
+    return _numeric(
+        "aar", lambda s, t: s / t, {"ast_u_l": ast_u_l, "alt_u_l": alt_u_l}, positive=("alt_u_l",)
+    )
 
 
 def vwf_adamts13_ratio(vwf_antigen_pct, adamts13_activity_pct):
@@ -759,8 +894,12 @@ def vwf_adamts13_ratio(vwf_antigen_pct, adamts13_activity_pct):
     >>> vwf_adamts13_ratio(300, 60) == 5
     True
     """
-    return _numeric("vwf_adamts13_ratio", lambda v, a: v / a, {"vwf_antigen_pct": vwf_antigen_pct, "adamts13_activity_pct": adamts13_activity_pct},
-                    positive=("adamts13_activity_pct",))
+    return _numeric(
+        "vwf_adamts13_ratio",
+        lambda v, a: v / a,
+        {"vwf_antigen_pct": vwf_antigen_pct, "adamts13_activity_pct": adamts13_activity_pct},
+        positive=("adamts13_activity_pct",),
+    )
 
 
 def marker_ratio(after, before):
@@ -771,7 +910,9 @@ def marker_ratio(after, before):
     >>> marker_ratio(50, 200)
     0.25
     """
-    return _numeric("marker_ratio", lambda a, b: a / b, {"after": after, "before": before}, positive=("before",))
+    return _numeric(
+        "marker_ratio", lambda a, b: a / b, {"after": after, "before": before}, positive=("before",)
+    )
 
 
 def marker_reduction_percent(after, before):
@@ -784,7 +925,12 @@ def marker_reduction_percent(after, before):
     >>> marker_reduction_percent(82, 100)
     18.0
     """
-    return _numeric("marker_reduction_percent", lambda a, b: 100.0 * (b - a) / b, {"after": after, "before": before}, positive=("before",))
+    return _numeric(
+        "marker_reduction_percent",
+        lambda a, b: 100.0 * (b - a) / b,
+        {"after": after, "before": before},
+        positive=("before",),
+    )
 
 
 # ----------------------------------------------------------------------------- calculate_all
@@ -810,25 +956,70 @@ def _cp_class(b, a, i, asc, enc):
 
 #: Every index :func:`calculate_all` computes, with the input columns it needs (in the units the names state).
 INDICES: tuple[IndexSpec, ...] = (
-    IndexSpec("albi", ("bilirubin_umol_l", "albumin_g_l"), albi, "linear in log10(bilirubin) and albumin (Johnson 2015)"),
+    IndexSpec(
+        "albi",
+        ("bilirubin_umol_l", "albumin_g_l"),
+        albi,
+        "linear in log10(bilirubin) and albumin (Johnson 2015)",
+    ),
     IndexSpec("albi_grade", ("bilirubin_umol_l", "albumin_g_l"), albi_grade, "ALBI grade 1-3"),
-    IndexSpec("palbi", ("bilirubin_umol_l", "albumin_g_l", "platelets_1e9_l"), palbi, "PALBI (Roayaie 2015)"),
-    IndexSpec("palbi_grade", ("bilirubin_umol_l", "albumin_g_l", "platelets_1e9_l"), palbi_grade, "PALBI grade 1-3"),
-    IndexSpec("child_pugh_score", ("bilirubin_umol_l", "albumin_g_l", "inr", "ascites", "encephalopathy"), _cp_score, "Child-Pugh score 5-15 (Pugh 1973)"),
-    IndexSpec("child_pugh_class", ("bilirubin_umol_l", "albumin_g_l", "inr", "ascites", "encephalopathy"), _cp_class, "Child-Pugh class A-C"),
+    IndexSpec(
+        "palbi",
+        ("bilirubin_umol_l", "albumin_g_l", "platelets_1e9_l"),
+        palbi,
+        "PALBI (Roayaie 2015)",
+    ),
+    IndexSpec(
+        "palbi_grade",
+        ("bilirubin_umol_l", "albumin_g_l", "platelets_1e9_l"),
+        palbi_grade,
+        "PALBI grade 1-3",
+    ),
+    IndexSpec(
+        "child_pugh_score",
+        ("bilirubin_umol_l", "albumin_g_l", "inr", "ascites", "encephalopathy"),
+        _cp_score,
+        "Child-Pugh score 5-15 (Pugh 1973)",
+    ),
+    IndexSpec(
+        "child_pugh_class",
+        ("bilirubin_umol_l", "albumin_g_l", "inr", "ascites", "encephalopathy"),
+        _cp_class,
+        "Child-Pugh class A-C",
+    ),
     IndexSpec("nlr", ("neutrophils_1e9_l", "lymphocytes_1e9_l"), nlr, "neutrophils / lymphocytes"),
     IndexSpec("plr", ("platelets_1e9_l", "lymphocytes_1e9_l"), plr, "platelets / lymphocytes"),
     IndexSpec("mlr", ("monocytes_1e9_l", "lymphocytes_1e9_l"), mlr, "monocytes / lymphocytes"),
     IndexSpec("lmr", ("lymphocytes_1e9_l", "monocytes_1e9_l"), lmr, "lymphocytes / monocytes"),
-    IndexSpec("sii", ("platelets_1e9_l", "neutrophils_1e9_l", "lymphocytes_1e9_l"), sii, "platelets x neutrophils / lymphocytes (1e9/L)"),
-    IndexSpec("siri", ("neutrophils_1e9_l", "monocytes_1e9_l", "lymphocytes_1e9_l"), siri, "neutrophils x monocytes / lymphocytes (1e9/L)"),
-    IndexSpec("pni", ("albumin_g_l", "lymphocytes_1e9_l"), pni, "albumin (g/L) + 5 x lymphocytes (1e9/L) (Onodera 1984)"),
+    IndexSpec(
+        "sii",
+        ("platelets_1e9_l", "neutrophils_1e9_l", "lymphocytes_1e9_l"),
+        sii,
+        "platelets x neutrophils / lymphocytes (1e9/L)",
+    ),
+    IndexSpec(
+        "siri",
+        ("neutrophils_1e9_l", "monocytes_1e9_l", "lymphocytes_1e9_l"),
+        siri,
+        "neutrophils x monocytes / lymphocytes (1e9/L)",
+    ),
+    IndexSpec(
+        "pni",
+        ("albumin_g_l", "lymphocytes_1e9_l"),
+        pni,
+        "albumin (g/L) + 5 x lymphocytes (1e9/L) (Onodera 1984)",
+    ),
     IndexSpec("car", ("crp_mg_l", "albumin_g_l"), car, "CRP / albumin"),
     IndexSpec("gps", ("crp_mg_l", "albumin_g_l"), gps, "Glasgow prognostic score 0-2"),
     IndexSpec("mgps", ("crp_mg_l", "albumin_g_l"), mgps, "modified Glasgow prognostic score 0-2"),
     IndexSpec("crafity", ("crp_mg_l", "afp_ng_ml"), crafity, "CRAFITY 0-2 (Scheiner 2022)"),
     IndexSpec("aar", ("ast_u_l", "alt_u_l"), aar, "AST / ALT (De Ritis)"),
-    IndexSpec("vwf_adamts13_ratio", ("vwf_antigen_pct", "adamts13_activity_pct"), vwf_adamts13_ratio, "VWF antigen / ADAMTS13 activity"),
+    IndexSpec(
+        "vwf_adamts13_ratio",
+        ("vwf_antigen_pct", "adamts13_activity_pct"),
+        vwf_adamts13_ratio,
+        "VWF antigen / ADAMTS13 activity",
+    ),
 )
 
 #: Columns in another unit that :func:`calculate_all` converts, with the converter.
@@ -848,7 +1039,9 @@ def _standardise_units(df: pd.DataFrame) -> pd.DataFrame:
     for target, (alt, conv) in _ALTERNATIVES.items():
         if alt in df.columns:
             if target in df.columns:
-                raise ValueError(f"df has both {target!r} and {alt!r}: give each quantity in one unit only")
+                raise ValueError(
+                    f"df has both {target!r} and {alt!r}: give each quantity in one unit only"
+                )
             out[target] = conv(df[alt])
     return out
 
@@ -864,10 +1057,14 @@ def missing_inputs(df: pd.DataFrame) -> dict[str, list[str]]:
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     cols = set(_standardise_units(df).columns)
-    return {s.name: [c for c in s.inputs if c not in cols] for s in INDICES if not set(s.inputs) <= cols}
+    return {
+        s.name: [c for c in s.inputs if c not in cols] for s in INDICES if not set(s.inputs) <= cols
+    }
 
 
-def calculate_all(df: pd.DataFrame, *, sis_cutoffs: tuple[float, float] | None = None) -> pd.DataFrame:
+def calculate_all(
+    df: pd.DataFrame, *, sis_cutoffs: tuple[float, float] | None = None
+) -> pd.DataFrame:
     """Every index of :data:`INDICES` that the columns of ``df`` allow.
 
     Input columns are named by quantity and unit (``bilirubin_umol_l``,
@@ -915,6 +1112,10 @@ def calculate_all(df: pd.DataFrame, *, sis_cutoffs: tuple[float, float] | None =
         if len(sis_cutoffs) != 2:
             raise ValueError("sis_cutoffs must be (albumin g/L, LMR)")
         if {"albumin_g_l", "lymphocytes_1e9_l", "monocytes_1e9_l"} <= set(data.columns):
-            out["sis"] = sis(data["albumin_g_l"], lmr(data["lymphocytes_1e9_l"], data["monocytes_1e9_l"]),
-                             albumin_cutoff_g_l=float(sis_cutoffs[0]), lmr_cutoff=float(sis_cutoffs[1]))
+            out["sis"] = sis(
+                data["albumin_g_l"],
+                lmr(data["lymphocytes_1e9_l"], data["monocytes_1e9_l"]),
+                albumin_cutoff_g_l=float(sis_cutoffs[0]),
+                lmr_cutoff=float(sis_cutoffs[1]),
+            )
     return pd.DataFrame(out, index=df.index)

@@ -206,7 +206,9 @@ def write_skeleton(key: str, data_dir: Path, book_dir: Path | None = None) -> li
         The study folder (or chapter folder) exists already.
     """
     if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-        raise ValueError(f"study key {key!r} must be lower-case letters, digits and _, starting with a letter")
+        raise ValueError(
+            f"study key {key!r} must be lower-case letters, digits and _, starting with a letter"
+        )
     targets = [(Path(data_dir) / key, _DATA)]
     if book_dir is not None:
         targets.append((Path(book_dir) / key, _CHAPTER))

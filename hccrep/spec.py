@@ -99,7 +99,9 @@ class DataFileError(ValueError):
         self.path = Path(path)
         self.problems = problems
         lines = [f"{self.path}: {loc or '<file>'}: {msg}" for loc, msg in problems]
-        head = f"{self.path} is malformed ({len(problems)} problem{'s' if len(problems) != 1 else ''})"
+        head = (
+            f"{self.path} is malformed ({len(problems)} problem{'s' if len(problems) != 1 else ''})"
+        )
         super().__init__(head + ":\n  " + "\n  ".join(lines))
 
 
@@ -152,14 +154,16 @@ class _StrictLoader(yaml.SafeLoader):
                 raise _YAMLLimitError(
                     f"more than {MAX_YAML_ALIASES} aliases ('*name' references to an '&name' anchor); "
                     "a data file needs none: write the values out (so many aliases is the mark of an alias bomb)",
-                    self.peek_event().start_mark)
+                    self.peek_event().start_mark,
+                )
             return super().compose_node(parent, index)
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
                 raise _YAMLLimitError(
                     f"lists and mappings nested more than {MAX_YAML_DEPTH} deep; a data file needs a few levels",
-                    self.peek_event().start_mark)
+                    self.peek_event().start_mark,
+                )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -183,16 +187,25 @@ def _check_expanded_size(root: yaml.Node) -> None:
         if isinstance(node, yaml.ScalarNode):
             return 1
         if key in on_path:
-            raise _YAMLLimitError("an alias refers to the list or mapping that contains it (a value cannot hold itself)", node.start_mark)
+            raise _YAMLLimitError(
+                "an alias refers to the list or mapping that contains it (a value cannot hold itself)",
+                node.start_mark,
+            )
         on_path.add(key)
-        children = node.value if isinstance(node, yaml.SequenceNode) else [x for kv in node.value for x in kv]
+        children = (
+            node.value
+            if isinstance(node, yaml.SequenceNode)
+            else [x for kv in node.value for x in kv]
+        )
         total = 1
         for child in children:
             total += size(child)
             if total > MAX_YAML_NODES:
                 raise _YAMLLimitError(
                     f"the aliases expand to more than {MAX_YAML_NODES:,} values (an alias bomb?); "
-                    "write the values out instead of repeating anchors", node.start_mark)
+                    "write the values out instead of repeating anchors",
+                    node.start_mark,
+                )
         on_path.discard(key)
         sizes[key] = total
         return total
@@ -217,7 +230,11 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
             hash(key)
         except TypeError:
             raise yaml.constructor.ConstructorError(
-                None, None, f"a key must be a plain name, got a {type(key).__name__}", key_node.start_mark) from None
+                None,
+                None,
+                f"a key must be a plain name, got a {type(key).__name__}",
+                key_node.start_mark,
+            ) from None
         if key in mapping:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -234,7 +251,8 @@ def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
         return yaml.SafeLoader.construct_yaml_int(loader, node)
     except ValueError:  # Python refuses integers of more than 4300 digits
         raise yaml.constructor.ConstructorError(
-            None, None, f"the number {node.value[:20]}... has too many digits", node.start_mark) from None
+            None, None, f"the number {node.value[:20]}... has too many digits", node.start_mark
+        ) from None
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
@@ -244,7 +262,15 @@ def _read_yaml(path: Path) -> Any:
     try:
         size = path.stat().st_size
         if size > MAX_YAML_BYTES:
-            raise DataFileError(path, [("", f"is {size:,} bytes; a data file holds at most {MAX_YAML_BYTES:,} (is it the right file?)")])
+            raise DataFileError(
+                path,
+                [
+                    (
+                        "",
+                        f"is {size:,} bytes; a data file holds at most {MAX_YAML_BYTES:,} (is it the right file?)",
+                    )
+                ],
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(path, [("", f"cannot be read: {exc}")]) from None
@@ -252,7 +278,9 @@ def _read_yaml(path: Path) -> Any:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except _YAMLLimitError as exc:
         mark = exc.problem_mark
-        raise DataFileError(path, [(f"line {mark.line + 1}" if mark is not None else "", exc.problem)]) from None
+        raise DataFileError(
+            path, [(f"line {mark.line + 1}" if mark is not None else "", exc.problem)]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -294,7 +322,11 @@ class CellSpec(_Model):
     """A cell with a note: used where the paper itself is inconsistent."""
 
     printed: str
-    denominator: int | None = Field(default=None, gt=0, description="the n the paper's percent was computed on, when not the group n")
+    denominator: int | None = Field(
+        default=None,
+        gt=0,
+        description="the n the paper's percent was computed on, when not the group n",
+    )
     note: str | None = None
 
 
@@ -302,26 +334,45 @@ Cell = Union[str, CellSpec]
 
 
 #: Why a check is not reproduced (the ``cause`` of a ``miss`` and of :mod:`hccrep.causes`).
-MISS_CAUSES = ("test variant", "rounding of inputs", "simulation assumption", "inconsistency in the paper",
-               "small subgroup", "not modelled")
+MISS_CAUSES = (
+    "test variant",
+    "rounding of inputs",
+    "simulation assumption",
+    "inconsistency in the paper",
+    "small subgroup",
+    "not modelled",
+)
 
 
 class Miss(_Model):
     """Why a check is not reproduced, when no rule of :mod:`hccrep.causes` can tell (curated from the chapter)."""
 
-    cause: Literal["test variant", "rounding of inputs", "simulation assumption", "inconsistency in the paper",
-                   "small subgroup", "not modelled"] = Field(description="one of the causes of hccrep.causes")
+    cause: Literal[
+        "test variant",
+        "rounding of inputs",
+        "simulation assumption",
+        "inconsistency in the paper",
+        "small subgroup",
+        "not modelled",
+    ] = Field(description="one of the causes of hccrep.causes")
     why: str = Field(min_length=1, description="one line in plain words: what the chapter found")
     part: Literal["both", "value", "limits"] = Field(
-        default="both", description="what it explains: the number, the limits of its interval, or both")
+        default="both",
+        description="what it explains: the number, the limits of its interval, or both",
+    )
 
 
 class PValueSpec(_Model):
     printed: str
     role: Role = "check"
     note: str | None = None
-    variant: VariantField = Field(default=None, description="the test of this row (overrides the table's `tests`)")
-    miss: Miss | None = Field(default=None, description="why the p-value is not reproduced, when no rule of hccrep.causes says")
+    variant: VariantField = Field(
+        default=None, description="the test of this row (overrides the table's `tests`)"
+    )
+    miss: Miss | None = Field(
+        default=None,
+        description="why the p-value is not reproduced, when no rule of hccrep.causes says",
+    )
 
 
 class TableTests(_Model):
@@ -348,7 +399,9 @@ class CategoricalVariable(_Model):
     test_stated: str | None = None
     ordered: bool = False
     cut_of: CutOf | None = None
-    sum_note: str | None = Field(default=None, description="why counts do not sum to n (e.g. missing data), if they do not")
+    sum_note: str | None = Field(
+        default=None, description="why counts do not sum to n (e.g. missing data), if they do not"
+    )
 
 
 class ContinuousVariable(_Model):
@@ -360,7 +413,9 @@ class ContinuousVariable(_Model):
     cells: dict[Key, Cell]
     p: PValueSpec | None = None
     test_stated: str | None = None
-    lower_bound: float | None = Field(default=None, description="values cannot fall below this (0 for lab values)")
+    lower_bound: float | None = Field(
+        default=None, description="values cannot fall below this (0 for lab values)"
+    )
     integer: bool = False
 
 
@@ -377,18 +432,49 @@ class BaselineFile(_Model):
     groups: list[Group] = Field(min_length=1)
     total: Group | None = None
     variables: list[Variable] = Field(min_length=1)
-    methods: dict[str, str] = Field(default_factory=dict, description="the paper's own words on its tests (free text)")
-    tests: TableTests = Field(default_factory=TableTests, description="the tests that compute the p-values (default: chisq and mannwhitney)")
+    methods: dict[str, str] = Field(
+        default_factory=dict, description="the paper's own words on its tests (free text)"
+    )
+    tests: TableTests = Field(
+        default_factory=TableTests,
+        description="the tests that compute the p-values (default: chisq and mannwhitney)",
+    )
     population: Matching | None = Field(
         default=None,
         description="for a second baseline table (after matching): how its patients were formed from the simulated "
-        "cohort, so that its p-values (and its group sizes, when their role is check) are judged")
+        "cohort, so that its p-values (and its group sizes, when their role is check) are judged",
+    )
 
 
 Quantity = Literal[
-    "count", "percent", "rate", "median", "mean", "sd", "hr", "or", "rr", "p", "p_interaction",
-    "c_index", "auc", "brier", "kappa", "net_benefit", "cutoff", "sensitivity", "specificity",
-    "accuracy", "precision", "f1", "dose", "bed", "other", "statement", "log_or", "z",
+    "count",
+    "percent",
+    "rate",
+    "median",
+    "mean",
+    "sd",
+    "hr",
+    "or",
+    "rr",
+    "p",
+    "p_interaction",
+    "c_index",
+    "auc",
+    "brier",
+    "kappa",
+    "net_benefit",
+    "cutoff",
+    "sensitivity",
+    "specificity",
+    "accuracy",
+    "precision",
+    "f1",
+    "dose",
+    "bed",
+    "other",
+    "statement",
+    "log_or",
+    "z",
 ]
 """``statement``: a claim the paper makes in words (a ranking, "better than treat-all"), recorded
 with ``value`` 1 (the paper says it holds) or 0 (says it does not); the printed string is the claim
@@ -398,26 +484,43 @@ and need not contain the number.  A runner replicates it as 1.0 / 0.0 (does it h
 class Provenance(_Model):
     row: str | None = None
     column: str | None = None
-    text: str | None = Field(default=None, description="where in the text: section or sentence start")
+    text: str | None = Field(
+        default=None, description="where in the text: section or sentence start"
+    )
 
 
 class NumberSpec(_Model):
     """One reported number of a results file."""
 
     key: Key = Field(description="a name unique in the study (lower case, digits, _)")
-    quantity: Quantity = Field(description="what the number is: median, hr, p, rate, percent, count, auc, ...")
-    printed: str = Field(min_length=1, description="the string exactly as printed, e.g. '0.43 (0.21-0.88)'")
+    quantity: Quantity = Field(
+        description="what the number is: median, hr, p, rate, percent, count, auc, ..."
+    )
+    printed: str = Field(
+        min_length=1, description="the string exactly as printed, e.g. '0.43 (0.21-0.88)'"
+    )
     value: float = Field(description="the number, as it appears in `printed`")
     lower: float | None = Field(default=None, description="the lower limit of its printed interval")
     upper: float | None = Field(default=None, description="the upper limit of its printed interval")
-    bound: Literal["<", ">"] | None = Field(default=None, description="for a p printed as '< 0.001'")
+    bound: Literal["<", ">"] | None = Field(
+        default=None, description="for a p printed as '< 0.001'"
+    )
     unit: str | None = Field(default=None, description="months, percent, ...")
-    role: Role = Field(description="input (builds the cohort, never judged), check (judged) or derived")
+    role: Role = Field(
+        description="input (builds the cohort, never judged), check (judged) or derived"
+    )
     where: Provenance = Field(description="row / column / text where it was printed")
-    attrs: dict[str, Union[str, float, int]] = Field(default_factory=dict, description="free notes for a study module (no analysis reads them)")
+    attrs: dict[str, Union[str, float, int]] = Field(
+        default_factory=dict, description="free notes for a study module (no analysis reads them)"
+    )
     note: str | None = Field(default=None, description="a curator's remark (free text)")
-    analysis: Analysis | None = Field(default=None, description="what computes the replicated value (see hccrep.declared)")
-    miss: Miss | None = Field(default=None, description="why the number (or a limit of it) is not reproduced, when no rule of hccrep.causes says")
+    analysis: Analysis | None = Field(
+        default=None, description="what computes the replicated value (see hccrep.declared)"
+    )
+    miss: Miss | None = Field(
+        default=None,
+        description="why the number (or a limit of it) is not reproduced, when no rule of hccrep.causes says",
+    )
 
 
 class ResultsFile(_Model):
@@ -450,7 +553,10 @@ class EffectSpec(_Model):
     """A covariate effect taken from a reported (adjusted) hazard ratio."""
 
     variable: Key
-    level: LevelKey | None = Field(default=None, description="the level whose indicator carries the hazard ratio; None: a per-unit HR of a continuous variable")
+    level: LevelKey | None = Field(
+        default=None,
+        description="the level whose indicator carries the hazard ratio; None: a per-unit HR of a continuous variable",
+    )
     hr_key: Key = Field(description="key of the reported number (role input, quantity hr)")
     why: str = Field(min_length=1)
 
@@ -459,12 +565,24 @@ class SurvivalSpec(_Model):
     """How one time-to-event endpoint is simulated."""
 
     endpoint: Key
-    medians: dict[Key, Key] = Field(min_length=1, description="group -> key of its reported median (role input)")
-    events: dict[Key, Key] | None = Field(default=None, description="group -> key of its reported event count")
-    follow_up: list[float] | None = Field(default=None, min_length=2, max_length=2, description="potential follow-up window (min, max) when no event counts are reported")
+    medians: dict[Key, Key] = Field(
+        min_length=1, description="group -> key of its reported median (role input)"
+    )
+    events: dict[Key, Key] | None = Field(
+        default=None, description="group -> key of its reported event count"
+    )
+    follow_up: list[float] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="potential follow-up window (min, max) when no event counts are reported",
+    )
     effects: list[EffectSpec] = Field(default_factory=list)
     shape: float = Field(default=1.0, gt=0)
-    cap_by: Key | None = Field(default=None, description="an endpoint simulated earlier whose time bounds this one (PFS <= OS)")
+    cap_by: Key | None = Field(
+        default=None,
+        description="an endpoint simulated earlier whose time bounds this one (PFS <= OS)",
+    )
     why: str = Field(min_length=1)
 
 
@@ -472,8 +590,13 @@ class BinaryEffectSpec(_Model):
     """A covariate effect on a binary outcome, from a reported (adjusted) odds ratio or log odds ratio."""
 
     variable: Key
-    level: LevelKey | None = Field(default=None, description="the level whose indicator carries the effect; None: per unit of a continuous variable")
-    or_key: Key = Field(description="key of the reported number (role input, quantity or, or log_or for a printed coefficient)")
+    level: LevelKey | None = Field(
+        default=None,
+        description="the level whose indicator carries the effect; None: per unit of a continuous variable",
+    )
+    or_key: Key = Field(
+        description="key of the reported number (role input, quantity or, or log_or for a printed coefficient)"
+    )
     why: str = Field(min_length=1)
 
 
@@ -487,9 +610,16 @@ class BinarySpec(_Model):
     """
 
     outcome: Key = Field(description="name of the 0/1 column added to the cohort")
-    variable: Key | None = Field(default=None, description="a categorical baseline variable this outcome replaces (its positive level is `positive`)")
-    positive: LevelKey | None = Field(default=None, description="the level of `variable` that is the outcome's 1")
-    prevalence: dict[Key, str] = Field(min_length=1, description="group -> key of its reported number of positives (role input)")
+    variable: Key | None = Field(
+        default=None,
+        description="a categorical baseline variable this outcome replaces (its positive level is `positive`)",
+    )
+    positive: LevelKey | None = Field(
+        default=None, description="the level of `variable` that is the outcome's 1"
+    )
+    prevalence: dict[Key, str] = Field(
+        min_length=1, description="group -> key of its reported number of positives (role input)"
+    )
     effects: list[BinaryEffectSpec] = Field(default_factory=list)
     why: str = Field(min_length=1)
 
@@ -507,7 +637,10 @@ class SimulationFile(_Model):
     study: Key
     file_id: Literal["simulation"]
     type: Literal["simulation"]
-    baseline: Key | None = Field(default=None, description="the baseline file the cohort is drawn from; None for a study without one (a review)")
+    baseline: Key | None = Field(
+        default=None,
+        description="the baseline file the cohort is drawn from; None for a study without one (a review)",
+    )
     group_variable: Key = "group"
     rules: list[Rule] = Field(default_factory=list)
     correlations: list[Correlation] = Field(default_factory=list)
@@ -516,11 +649,15 @@ class SimulationFile(_Model):
     binary: list[BinarySpec] = Field(default_factory=list)
     reversed_contrasts: list[Reading] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
-    parameters: dict[str, Any] = Field(default_factory=dict, description="modelling parameters of a study's own runner (assumptions, never reported numbers)")
+    parameters: dict[str, Any] = Field(
+        default_factory=dict,
+        description="modelling parameters of a study's own runner (assumptions, never reported numbers)",
+    )
     module_columns: dict[Key, Union[Literal["numeric"], list[LevelKey]]] = Field(
         default_factory=dict,
         description="columns a study module's own runner adds to the cohort (`numeric`, or the list of levels), "
-        "so that declared analyses may use them; a study without a module of its own declares none")
+        "so that declared analyses may use them; a study without a module of its own declares none",
+    )
 
 
 class StudyFile(_Model):
@@ -601,10 +738,20 @@ def _check_baseline(f: BaselineFile) -> list[tuple[str, str]]:
             problems.append(("total.key", f"{f.total.key!r} is also a group key"))
         columns[f.total.key] = f.total
         if f.total.n != sum(g.n for g in f.groups):
-            problems.append(("total.n", f"total n {f.total.n} differs from the sum of the group n ({sum(g.n for g in f.groups)})"))
+            problems.append(
+                (
+                    "total.n",
+                    f"total n {f.total.n} differs from the sum of the group n ({sum(g.n for g in f.groups)})",
+                )
+            )
     for g in f.groups:
         if float(g.n) not in parse_numbers(g.printed):
-            problems.append((f"groups[{g.key}].printed", f"n = {g.n} does not appear in the printed header {g.printed!r}"))
+            problems.append(
+                (
+                    f"groups[{g.key}].printed",
+                    f"n = {g.n} does not appear in the printed header {g.printed!r}",
+                )
+            )
     seen: set[str] = set()
     var_keys = {v.key for v in f.variables}
     for i, v in enumerate(f.variables):
@@ -615,7 +762,9 @@ def _check_baseline(f: BaselineFile) -> list[tuple[str, str]]:
         missing = [c for c in columns if c not in v.cells]
         unknown = [c for c in v.cells if c not in columns]
         for c in unknown:
-            problems.append((f"{loc}.cells.{c}", f"unknown group {c!r}; groups are {sorted(columns)}"))
+            problems.append(
+                (f"{loc}.cells.{c}", f"unknown group {c!r}; groups are {sorted(columns)}")
+            )
         for c in missing:
             problems.append((f"{loc}.cells", f"no cell for group {c!r}"))
         if v.p is not None:
@@ -629,9 +778,16 @@ def _check_baseline(f: BaselineFile) -> list[tuple[str, str]]:
                 problems.append((f"{loc}.levels", "duplicate level key"))
             if v.cut_of is not None:
                 if v.cut_of.variable not in var_keys:
-                    problems.append((f"{loc}.cut_of.variable", f"unknown variable {v.cut_of.variable!r}"))
+                    problems.append(
+                        (f"{loc}.cut_of.variable", f"unknown variable {v.cut_of.variable!r}")
+                    )
                 if len(v.cut_of.cuts) != len(v.levels) - 1:
-                    problems.append((f"{loc}.cut_of.cuts", f"{len(v.levels)} levels need {len(v.levels) - 1} cuts, got {len(v.cut_of.cuts)}"))
+                    problems.append(
+                        (
+                            f"{loc}.cut_of.cuts",
+                            f"{len(v.levels)} levels need {len(v.levels) - 1} cuts, got {len(v.cut_of.cuts)}",
+                        )
+                    )
                 if sorted(v.cut_of.cuts) != list(v.cut_of.cuts):
                     problems.append((f"{loc}.cut_of.cuts", "cuts must increase"))
             for c, row in v.cells.items():
@@ -640,7 +796,12 @@ def _check_baseline(f: BaselineFile) -> list[tuple[str, str]]:
                 n = columns[c].n
                 for lk in row:
                     if lk not in level_keys:
-                        problems.append((f"{loc}.cells.{c}.{lk}", f"unknown level {lk!r}; levels are {level_keys}"))
+                        problems.append(
+                            (
+                                f"{loc}.cells.{c}.{lk}",
+                                f"unknown level {lk!r}; levels are {level_keys}",
+                            )
+                        )
                 for lk in level_keys:
                     if lk not in row:
                         problems.append((f"{loc}.cells.{c}", f"no count for level {lk!r}"))
@@ -654,19 +815,28 @@ def _check_baseline(f: BaselineFile) -> list[tuple[str, str]]:
                         continue
                     total += cp.count
                     if cp.count > n:
-                        problems.append((f"{loc}.cells.{c}.{lk}", f"count {cp.count} exceeds the group n {n}"))
+                        problems.append(
+                            (f"{loc}.cells.{c}.{lk}", f"count {cp.count} exceeds the group n {n}")
+                        )
                     if cp.percent is not None:
                         denom = spec.denominator if spec and spec.denominator else n
                         expect = 100.0 * cp.count / denom
                         if abs(expect - cp.percent) > _pct_tolerance(cp.percent_decimals or 0):
                             if not (spec and spec.note):
-                                problems.append((
-                                    f"{loc}.cells.{c}.{lk}",
-                                    f"percent {cp.percent} does not match {cp.count}/{denom} = {expect:.2f}% "
-                                    "(if the paper printed it so, give the cell as {printed, note} explaining why)",
-                                ))
+                                problems.append(
+                                    (
+                                        f"{loc}.cells.{c}.{lk}",
+                                        f"percent {cp.percent} does not match {cp.count}/{denom} = {expect:.2f}% "
+                                        "(if the paper printed it so, give the cell as {printed, note} explaining why)",
+                                    )
+                                )
                 if total != n and not v.sum_note and all(lk in level_keys for lk in row):
-                    problems.append((f"{loc}.cells.{c}", f"counts sum to {total}, not to the group n {n} (set sum_note if the paper's counts do not add up)"))
+                    problems.append(
+                        (
+                            f"{loc}.cells.{c}",
+                            f"counts sum to {total}, not to the group n {n} (set sum_note if the paper's counts do not add up)",
+                        )
+                    )
         else:
             for c, cell in v.cells.items():
                 text, _ = _cell_printed(cell)
@@ -677,9 +847,17 @@ def _check_baseline(f: BaselineFile) -> list[tuple[str, str]]:
                     continue
                 # the lowest printed value a summary implies: a mean, or the lower quartile / minimum
                 low = s.centre if v.summary == "mean_sd" else s.spread[0]
-                floor = v.lower_bound if v.lower_bound is not None else (0.0 if (v.unit or "").strip().lower() in TIME_UNITS else None)
+                floor = (
+                    v.lower_bound
+                    if v.lower_bound is not None
+                    else (0.0 if (v.unit or "").strip().lower() in TIME_UNITS else None)
+                )
                 if floor is not None and low < floor:
-                    why = f"lower_bound is {floor:g}" if v.lower_bound is not None else f"a duration in {v.unit} is never negative"
+                    why = (
+                        f"lower_bound is {floor:g}"
+                        if v.lower_bound is not None
+                        else f"a duration in {v.unit} is never negative"
+                    )
                     problems.append((f"{loc}.cells.{c}", f"{text!r} goes below {floor:g} ({why})"))
     return problems
 
@@ -716,7 +894,12 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
         printed_vals = parse_numbers(num.printed)
         if num.quantity == "statement":
             if num.value not in (0.0, 1.0):
-                problems.append((f"{loc}.value", f"a statement is 1 (the paper says it holds) or 0, got {num.value}"))
+                problems.append(
+                    (
+                        f"{loc}.value",
+                        f"a statement is 1 (the paper says it holds) or 0, got {num.value}",
+                    )
+                )
             if num.lower is not None or num.upper is not None:
                 problems.append((loc, "a statement has no interval"))
             continue
@@ -726,14 +909,33 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
                 continue
             if not math.isfinite(x):
                 problems.append((f"{loc}.{name}", "must be finite"))
-            elif not any(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for y in printed_vals) and not (x < 0 and _printed_with_minus(num.printed, -x)):
-                problems.append((f"{loc}.{name}", f"{x} does not appear in the printed string {num.printed!r}"))
+            elif not any(
+                math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for y in printed_vals
+            ) and not (x < 0 and _printed_with_minus(num.printed, -x)):
+                problems.append(
+                    (f"{loc}.{name}", f"{x} does not appear in the printed string {num.printed!r}")
+                )
         if (num.lower is None) != (num.upper is None):
             problems.append((loc, "give both lower and upper, or neither"))
         if num.lower is not None and num.upper is not None and num.lower > num.upper:
-            problems.append((loc, f"the interval is reversed: lower {num.lower} is above upper {num.upper} (swap them)"))
-        elif num.lower is not None and num.upper is not None and not num.lower <= num.value <= num.upper and not num.note:
-            problems.append((loc, f"value {num.value} lies outside its interval [{num.lower}, {num.upper}] (set note if the paper printed it so)"))
+            problems.append(
+                (
+                    loc,
+                    f"the interval is reversed: lower {num.lower} is above upper {num.upper} (swap them)",
+                )
+            )
+        elif (
+            num.lower is not None
+            and num.upper is not None
+            and not num.lower <= num.value <= num.upper
+            and not num.note
+        ):
+            problems.append(
+                (
+                    loc,
+                    f"value {num.value} lies outside its interval [{num.lower}, {num.upper}] (set note if the paper printed it so)",
+                )
+            )
         problems += _check_nonnegative(num, loc)
         problems += _check_count_attrs(num, loc, printed_vals)
         if "summary" in num.attrs:
@@ -744,12 +946,21 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
             try:
                 pv = parse_pvalue(num.printed)
                 if pv.bound != num.bound:
-                    problems.append((f"{loc}.bound", f"printed {num.printed!r} has bound {pv.bound!r}, the file says {num.bound!r}"))
+                    problems.append(
+                        (
+                            f"{loc}.bound",
+                            f"printed {num.printed!r} has bound {pv.bound!r}, the file says {num.bound!r}",
+                        )
+                    )
             except PrintedError as exc:
                 problems.append((f"{loc}.printed", str(exc)))
         if num.quantity in ("hr", "or", "rr") and num.value <= 0:
             problems.append((f"{loc}.value", f"a ratio must be positive, got {num.value}"))
-        if num.quantity in ("percent", "rate", "sensitivity", "specificity", "accuracy", "precision") and not 0 <= num.value <= 100:
+        if (
+            num.quantity
+            in ("percent", "rate", "sensitivity", "specificity", "accuracy", "precision")
+            and not 0 <= num.value <= 100
+        ):
             problems.append((f"{loc}.value", f"a {num.quantity} lies in [0, 100], got {num.value}"))
         if num.quantity in ("auc", "c_index") and not 0 <= num.value <= 1:
             problems.append((f"{loc}.value", f"a {num.quantity} lies in [0, 1], got {num.value}"))
@@ -774,18 +985,29 @@ def _check_nonnegative(num: NumberSpec, loc: str) -> list[tuple[str, str]]:
         if x is not None and math.isfinite(x) and x < 0:
             out.append((f"{loc}.{name}", f"{what} cannot be negative, got {x:g}"))
     if num.quantity == "count" and math.isfinite(num.value) and not float(num.value).is_integer():
-        out.append((f"{loc}.value", f"a count is a whole number of patients or events, got {num.value:g}"))
+        out.append(
+            (f"{loc}.value", f"a count is a whole number of patients or events, got {num.value:g}")
+        )
     n = num.attrs.get("n")
     if num.quantity == "count" and _is_whole(n) and num.value > n and "count" not in num.attrs:
-        out.append((f"{loc}.value", f"a count of {num.value:g} is impossible out of n = {n:g} (attrs.n)"))
+        out.append(
+            (f"{loc}.value", f"a count of {num.value:g} is impossible out of n = {n:g} (attrs.n)")
+        )
     return out
 
 
 def _is_whole(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and float(x).is_integer()
+    return (
+        isinstance(x, (int, float))
+        and not isinstance(x, bool)
+        and math.isfinite(x)
+        and float(x).is_integer()
+    )
 
 
-def _check_count_attrs(num: NumberSpec, loc: str, printed_vals: list[float]) -> list[tuple[str, str]]:
+def _check_count_attrs(
+    num: NumberSpec, loc: str, printed_vals: list[float]
+) -> list[tuple[str, str]]:
     """The ``count`` and ``n`` a study module reads from ``attrs`` (the simulator draws exactly ``count`` of ``n``).
 
     Both are whole numbers, ``n`` positive, ``0 <= count <= n``, and a count the
@@ -794,12 +1016,20 @@ def _check_count_attrs(num: NumberSpec, loc: str, printed_vals: list[float]) -> 
     out: list[tuple[str, str]] = []
     a = num.attrs
     ok: dict[str, float] = {}
-    for name, what in (("count", "a count of patients or events"), ("n", "the number of patients it is out of")):
+    for name, what in (
+        ("count", "a count of patients or events"),
+        ("n", "the number of patients it is out of"),
+    ):
         if name not in a:
             continue
         x = a[name]
         if isinstance(x, str):
-            out.append((f"{loc}.attrs.{name}", f"{name} is {what}: write it as a number, not as the text {x!r}"))
+            out.append(
+                (
+                    f"{loc}.attrs.{name}",
+                    f"{name} is {what}: write it as a number, not as the text {x!r}",
+                )
+            )
         elif not _is_whole(x):
             out.append((f"{loc}.attrs.{name}", f"{name} is {what}: a whole number, got {x!r}"))
         elif name == "count" and x < 0:
@@ -809,7 +1039,12 @@ def _check_count_attrs(num: NumberSpec, loc: str, printed_vals: list[float]) -> 
         else:
             ok[name] = float(x)
     if "count" in ok and "n" in ok and ok["count"] > ok["n"]:
-        out.append((f"{loc}.attrs.count", f"a count of {ok['count']:g} is impossible out of n = {ok['n']:g}"))
+        out.append(
+            (
+                f"{loc}.attrs.count",
+                f"a count of {ok['count']:g} is impossible out of n = {ok['n']:g}",
+            )
+        )
     if "count" in ok:
         try:
             shown = float(parse_count_percent(num.printed).count)
@@ -820,7 +1055,12 @@ def _check_count_attrs(num: NumberSpec, loc: str, printed_vals: list[float]) -> 
                     rest.remove(x)
             shown = None if not rest or ok["count"] in printed_vals else rest[0]
         if shown is not None and shown != ok["count"]:
-            out.append((f"{loc}.attrs.count", f"count {ok['count']:g} differs from the count printed in {num.printed!r} ({shown:g})"))
+            out.append(
+                (
+                    f"{loc}.attrs.count",
+                    f"count {ok['count']:g} differs from the count printed in {num.printed!r} ({shown:g})",
+                )
+            )
     return out
 
 
@@ -828,7 +1068,9 @@ def _check_summary_attr(num: NumberSpec, loc: str) -> list[tuple[str, str]]:
     """A number whose ``attrs.summary`` says it is a ``median (low, high)`` or ``mean±SD`` is printed so, and its fields agree."""
     kind = num.attrs["summary"]
     if kind not in ("mean_sd", "median_iqr", "median_range"):
-        return [(f"{loc}.attrs.summary", f"must be mean_sd, median_iqr or median_range, got {kind!r}")]
+        return [
+            (f"{loc}.attrs.summary", f"must be mean_sd, median_iqr or median_range, got {kind!r}")
+        ]
     try:
         s = parse_summary(num.printed, str(kind))
     except PrintedError as exc:
@@ -840,7 +1082,12 @@ def _check_summary_attr(num: NumberSpec, loc: str) -> list[tuple[str, str]]:
     for name, x in expect.items():
         got = getattr(num, name)
         if got is None or not math.isclose(got, x, rel_tol=1e-9, abs_tol=1e-12):
-            out.append((f"{loc}.{name}", f"the printed {kind.replace('_', ' ')} {num.printed!r} gives {name} {x:g}, the file says {got}"))
+            out.append(
+                (
+                    f"{loc}.{name}",
+                    f"the printed {kind.replace('_', ' ')} {num.printed!r} gives {name} {x:g}, the file says {got}",
+                )
+            )
     return out
 
 
@@ -854,17 +1101,40 @@ def _format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
     out = []
     for err in exc.errors():
         parts = err["loc"]
-        loc = ".".join(str(p) for i, p in enumerate(parts) if not (isinstance(p, str) and (
-            p in ("CategoricalVariable", "ContinuousVariable", "str", "CellSpec", "function-after[_check()]")
-            # the tag of a discriminated union (a variable's kind, an analysis's kind) follows a list index or `analysis`
-            or (p in ("categorical", "continuous") and i > 0 and isinstance(parts[i - 1], int))
-            or (i > 0 and parts[i - 1] == "analysis" and p in _analysis_kinds()))))
+        loc = ".".join(
+            str(p)
+            for i, p in enumerate(parts)
+            if not (
+                isinstance(p, str)
+                and (
+                    p
+                    in (
+                        "CategoricalVariable",
+                        "ContinuousVariable",
+                        "str",
+                        "CellSpec",
+                        "function-after[_check()]",
+                    )
+                    # the tag of a discriminated union (a variable's kind, an analysis's kind) follows a list index or `analysis`
+                    or (
+                        p in ("categorical", "continuous")
+                        and i > 0
+                        and isinstance(parts[i - 1], int)
+                    )
+                    or (i > 0 and parts[i - 1] == "analysis" and p in _analysis_kinds())
+                )
+            )
+        )
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown field (a typo?)"
         elif err["type"] == "missing":
             msg = "required field is missing"
-        if "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], (dict, list)):
+        if (
+            "input" in err
+            and err["type"] not in ("missing",)
+            and not isinstance(err["input"], (dict, list))
+        ):
             msg += f" (got {err['input']!r})"
         out.append((loc, msg))
     # a union of str | CellSpec reports both branches; keep distinct messages only
@@ -887,12 +1157,24 @@ def load_file(path: str | Path) -> BaselineFile | ResultsFile | SimulationFile |
     path = Path(path)
     raw = _read_yaml(path)
     if not isinstance(raw, dict):
-        raise DataFileError(path, [("", f"the top level must be a mapping, got {type(raw).__name__}")])
+        raise DataFileError(
+            path, [("", f"the top level must be a mapping, got {type(raw).__name__}")]
+        )
     kind = raw.get("type")
     if "type" not in raw:
-        raise DataFileError(path, [("type", f"required field is missing: the kind of file, one of {sorted(_FILE_MODELS)}")])
+        raise DataFileError(
+            path,
+            [
+                (
+                    "type",
+                    f"required field is missing: the kind of file, one of {sorted(_FILE_MODELS)}",
+                )
+            ],
+        )
     if not isinstance(kind, str) or kind not in _FILE_MODELS:
-        raise DataFileError(path, [("type", f"must be one of {sorted(_FILE_MODELS)}, got {kind!r}")])
+        raise DataFileError(
+            path, [("type", f"must be one of {sorted(_FILE_MODELS)}, got {kind!r}")]
+        )
     try:
         model = _FILE_MODELS[kind].model_validate(raw)
     except ValidationError as exc:
@@ -900,9 +1182,13 @@ def load_file(path: str | Path) -> BaselineFile | ResultsFile | SimulationFile |
     problems: list[tuple[str, str]] = []
     if kind != "study":
         if model.file_id != path.stem:
-            problems.append(("file_id", f"{model.file_id!r} differs from the file name {path.stem!r}"))
+            problems.append(
+                ("file_id", f"{model.file_id!r} differs from the file name {path.stem!r}")
+            )
         if model.study != path.parent.name:
-            problems.append(("study", f"{model.study!r} differs from the folder name {path.parent.name!r}"))
+            problems.append(
+                ("study", f"{model.study!r} differs from the folder name {path.parent.name!r}")
+            )
     elif model.key != path.parent.name:
         problems.append(("key", f"{model.key!r} differs from the folder name {path.parent.name!r}"))
     if isinstance(model, BaselineFile):
@@ -933,7 +1219,9 @@ class Study:
         if fid is None:
             found = [f for f in self.files.values() if isinstance(f, BaselineFile)]
             if len(found) != 1:
-                raise KeyError(f"{self.key}: name the baseline file; found {[f.file_id for f in found]}")
+                raise KeyError(
+                    f"{self.key}: name the baseline file; found {[f.file_id for f in found]}"
+                )
             return found[0]
         f = self.files.get(fid)
         if not isinstance(f, BaselineFile):
@@ -972,7 +1260,11 @@ DEFAULT_TESTS = {"categorical": "chisq", "continuous": "mannwhitney"}
 def table1_analysis(f: BaselineFile, v: CategoricalVariable | ContinuousVariable) -> Table1Test:
     """The declared test of a baseline row: the row's own ``p.variant``, else the table's ``tests``, else the default."""
     kind = "categorical" if isinstance(v, CategoricalVariable) else "continuous"
-    variant = (v.p.variant if v.p is not None else None) or getattr(f.tests, kind) or Variant(stated=DEFAULT_TESTS[kind])
+    variant = (
+        (v.p.variant if v.p is not None else None)
+        or getattr(f.tests, kind)
+        or Variant(stated=DEFAULT_TESTS[kind])
+    )
     # a table after matching is tested on its matched population
     return Table1Test(kind="table1_test", variable=v.key, variant=variant, population=f.population)
 
@@ -987,8 +1279,27 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
             for g in cols:
                 size = None
                 if pre and f.population is not None and g is not f.total and g.role == "check":
-                    size = Proportion(kind="proportion", variable=study.simulation.group_variable, level=g.key, population=f.population)
-                yield ReportedNumber(study.key, f.file_id, f"{pre}n.{g.key}", "count", g.printed, float(g.n), g.role if g is not f.total else "derived", src, None, g.label, decimals=0, attrs={"group": g.key}, analysis=size)
+                    size = Proportion(
+                        kind="proportion",
+                        variable=study.simulation.group_variable,
+                        level=g.key,
+                        population=f.population,
+                    )
+                yield ReportedNumber(
+                    study.key,
+                    f.file_id,
+                    f"{pre}n.{g.key}",
+                    "count",
+                    g.printed,
+                    float(g.n),
+                    g.role if g is not f.total else "derived",
+                    src,
+                    None,
+                    g.label,
+                    decimals=0,
+                    attrs={"group": g.key},
+                    analysis=size,
+                )
             for v in f.variables:
                 for g in cols:
                     role = "derived" if g is f.total else "input"
@@ -996,18 +1307,89 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
                         for lv in v.levels:
                             text, _ = _cell_printed(v.cells[g.key][lv.key])
                             cp = parse_count_percent(text)
-                            yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.{lv.key}.{g.key}", "count", text, float(cp.count), role, src, f"{v.label}: {lv.label}", g.label, decimals=0, attrs={"variable": v.key, "level": lv.key, "group": g.key})
+                            yield ReportedNumber(
+                                study.key,
+                                f.file_id,
+                                f"{pre}{v.key}.{lv.key}.{g.key}",
+                                "count",
+                                text,
+                                float(cp.count),
+                                role,
+                                src,
+                                f"{v.label}: {lv.label}",
+                                g.label,
+                                decimals=0,
+                                attrs={"variable": v.key, "level": lv.key, "group": g.key},
+                            )
                     else:
                         text, _ = _cell_printed(v.cells[g.key])
                         s = parse_summary(text, v.summary)
-                        yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.{g.key}", v.summary, text, s.centre, role, src, v.label, g.label, decimals=s.decimals[0], attrs={"variable": v.key, "group": g.key})
+                        yield ReportedNumber(
+                            study.key,
+                            f.file_id,
+                            f"{pre}{v.key}.{g.key}",
+                            v.summary,
+                            text,
+                            s.centre,
+                            role,
+                            src,
+                            v.label,
+                            g.label,
+                            decimals=s.decimals[0],
+                            attrs={"variable": v.key, "group": g.key},
+                        )
                 if v.p is not None:
                     pv = parse_pvalue(v.p.printed)
-                    yield ReportedNumber(study.key, f.file_id, f"{pre}{v.key}.p", "p", v.p.printed, pv.value, v.p.role, src, v.label, "p", bound=pv.bound, decimals=pv.decimals, attrs={"variable": v.key, "test_stated": v.test_stated or f.methods.get("categorical_test" if isinstance(v, CategoricalVariable) else "continuous_test", "")}, analysis=table1_analysis(f, v) if not pre or f.population is not None else None, miss=v.p.miss)
+                    yield ReportedNumber(
+                        study.key,
+                        f.file_id,
+                        f"{pre}{v.key}.p",
+                        "p",
+                        v.p.printed,
+                        pv.value,
+                        v.p.role,
+                        src,
+                        v.label,
+                        "p",
+                        bound=pv.bound,
+                        decimals=pv.decimals,
+                        attrs={
+                            "variable": v.key,
+                            "test_stated": v.test_stated
+                            or f.methods.get(
+                                "categorical_test"
+                                if isinstance(v, CategoricalVariable)
+                                else "continuous_test",
+                                "",
+                            ),
+                        },
+                        analysis=table1_analysis(f, v)
+                        if not pre or f.population is not None
+                        else None,
+                        miss=v.p.miss,
+                    )
         else:
             for num in f.numbers:
                 token_dec = value_decimals(num.printed, num.value)
-                yield ReportedNumber(study.key, f.file_id, num.key, num.quantity, num.printed, num.value, num.role, src, num.where.row or num.where.text, num.where.column, num.lower, num.upper, num.bound, token_dec, dict(num.attrs), _with_table_test(study, num.analysis), num.miss)
+                yield ReportedNumber(
+                    study.key,
+                    f.file_id,
+                    num.key,
+                    num.quantity,
+                    num.printed,
+                    num.value,
+                    num.role,
+                    src,
+                    num.where.row or num.where.text,
+                    num.where.column,
+                    num.lower,
+                    num.upper,
+                    num.bound,
+                    token_dec,
+                    dict(num.attrs),
+                    _with_table_test(study, num.analysis),
+                    num.miss,
+                )
 
 
 def _with_table_test(study: Study, analysis):
@@ -1016,14 +1398,24 @@ def _with_table_test(study: Study, analysis):
         return analysis
     sim = study.simulation
     base = study.files.get(sim.baseline) if sim is not None and sim.baseline else None
-    var = {v.key: v for v in base.variables}.get(analysis.variable) if isinstance(base, BaselineFile) else None
-    numeric = isinstance(var, ContinuousVariable) or (sim is not None and (
-        sim.module_columns.get(analysis.variable) == "numeric"
-        or analysis.variable in {f"{sv.endpoint}_time" for sv in sim.survival}))
+    var = (
+        {v.key: v for v in base.variables}.get(analysis.variable)
+        if isinstance(base, BaselineFile)
+        else None
+    )
+    numeric = isinstance(var, ContinuousVariable) or (
+        sim is not None
+        and (
+            sim.module_columns.get(analysis.variable) == "numeric"
+            or analysis.variable in {f"{sv.endpoint}_time" for sv in sim.survival}
+        )
+    )
     if numeric:
         variant = base.tests.continuous or Variant(stated=DEFAULT_TESTS["continuous"])
     else:  # categorical, a binary outcome, or unknown (the cross-check names an unknown variable)
-        variant = (base.tests.categorical if isinstance(base, BaselineFile) else None) or Variant(stated=DEFAULT_TESTS["categorical"])
+        variant = (base.tests.categorical if isinstance(base, BaselineFile) else None) or Variant(
+            stated=DEFAULT_TESTS["categorical"]
+        )
     return analysis.model_copy(update={"variant": variant})
 
 
@@ -1034,7 +1426,9 @@ def value_decimals(printed: str, value: float) -> int | None:
     2
     """
     for tok in re.findall(r"\d+(?:\.\d+)?", printed):
-        if math.isclose(float(tok), abs(value), rel_tol=1e-9, abs_tol=1e-12):  # a sign is never in the token
+        if math.isclose(
+            float(tok), abs(value), rel_tol=1e-9, abs_tol=1e-12
+        ):  # a sign is never in the token
             return decimals_of(tok)
     return None
 
@@ -1105,7 +1499,9 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
     d = root / key
     meta_path = d / "study.yaml"
     if not meta_path.exists():
-        raise KeyError(f"no study {key!r}: {meta_path} does not exist (studies in {root}: {list_studies(root)})")
+        raise KeyError(
+            f"no study {key!r}: {meta_path} does not exist (studies in {root}: {list_studies(root)})"
+        )
     meta = load_file(meta_path)
     assert isinstance(meta, StudyFile)
     _check_listing(meta, meta_path)
@@ -1121,7 +1517,15 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
         if isinstance(f, ResultsFile):
             for i, num in enumerate(f.numbers):
                 if num.key in seen_keys:
-                    raise DataFileError(d / f"{f.file_id}.yaml", [(f"numbers[{i}].key", f"duplicate key {num.key!r}: already used in {seen_keys[num.key]}.yaml")])
+                    raise DataFileError(
+                        d / f"{f.file_id}.yaml",
+                        [
+                            (
+                                f"numbers[{i}].key",
+                                f"duplicate key {num.key!r}: already used in {seen_keys[num.key]}.yaml",
+                            )
+                        ],
+                    )
                 seen_keys[num.key] = f.file_id
     sim = None
     sim_path = d / "simulation.yaml"
@@ -1153,7 +1557,12 @@ def _check_listing(meta: StudyFile, meta_path: Path) -> None:
             problems.append((f"files[{i}]", f"{fid} is listed twice (also files[{seen[fid]}])"))
         seen.setdefault(fid, i)
         if fid in ("study", "simulation"):
-            problems.append((f"files[{i}]", f"{fid}.yaml is not a data file to list (list the baseline and results files)"))
+            problems.append(
+                (
+                    f"files[{i}]",
+                    f"{fid}.yaml is not a data file to list (list the baseline and results files)",
+                )
+            )
         elif not (d / f"{fid}.yaml").is_file():
             other = d / f"{fid}.yml"
             hint = f" (there is {other.name}: name it {fid}.yaml)" if other.is_file() else ""
@@ -1162,11 +1571,21 @@ def _check_listing(meta: StudyFile, meta_path: Path) -> None:
         if p.name.startswith(".") or not p.is_file() or p.name in UNLISTED_FILES:
             continue  # hidden files (an editor's lock or swap file) are not data
         if p.suffix == ".yml" and not (p.stem in seen and not (d / f"{p.stem}.yaml").is_file()):
-            problems.append(("files", f"{p.name} would be ignored: data files end in .yaml "
-                                      "(rename it and list it here, or move it out of the folder)"))
+            problems.append(
+                (
+                    "files",
+                    f"{p.name} would be ignored: data files end in .yaml "
+                    "(rename it and list it here, or move it out of the folder)",
+                )
+            )
         elif p.suffix == ".yaml" and p.stem not in seen:
-            problems.append(("files", f"{p.name} is in the study folder but not listed here, so it would be ignored: "
-                                      f"add {p.stem} to files (or move the file out of the folder)"))
+            problems.append(
+                (
+                    "files",
+                    f"{p.name} is in the study folder but not listed here, so it would be ignored: "
+                    f"add {p.stem} to files (or move the file out of the folder)",
+                )
+            )
     if problems:
         raise DataFileError(meta_path, problems)
 
@@ -1174,15 +1593,26 @@ def _check_listing(meta: StudyFile, meta_path: Path) -> None:
 def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
     problems: list[tuple[str, str]] = []
     if sim.baseline is None:
-        for name in ("rules", "correlations", "variable_order", "survival", "reversed_contrasts", "binary"):
+        for name in (
+            "rules",
+            "correlations",
+            "variable_order",
+            "survival",
+            "reversed_contrasts",
+            "binary",
+        ):
             if getattr(sim, name):
-                problems.append((name, "refers to baseline variables, but the file names no baseline"))
+                problems.append(
+                    (name, "refers to baseline variables, but the file names no baseline")
+                )
         if problems:
             raise DataFileError(path, problems)
         return
     base = files.get(sim.baseline)
     if not isinstance(base, BaselineFile):
-        raise DataFileError(path, [("baseline", f"{sim.baseline!r} is not a baseline file of this study")])
+        raise DataFileError(
+            path, [("baseline", f"{sim.baseline!r} is not a baseline file of this study")]
+        )
     variables = {v.key: v for v in base.variables}
 
     def check_level(loc: str, var: str, level: str) -> None:
@@ -1192,7 +1622,12 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
         elif not isinstance(v, CategoricalVariable):
             problems.append((loc, f"variable {var!r} is continuous; rules take categorical levels"))
         elif level not in [lv.key for lv in v.levels]:
-            problems.append((loc, f"unknown level {level!r} of {var!r}; levels are {[lv.key for lv in v.levels]}"))
+            problems.append(
+                (
+                    loc,
+                    f"unknown level {level!r} of {var!r}; levels are {[lv.key for lv in v.levels]}",
+                )
+            )
 
     for i, r in enumerate(sim.rules):
         for var, lev in r.if_.items():
@@ -1202,7 +1637,9 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
     for i, c in enumerate(sim.correlations):
         for side in ("a", "b"):
             if getattr(c, side) not in variables:
-                problems.append((f"correlations[{i}].{side}", f"unknown variable {getattr(c, side)!r}"))
+                problems.append(
+                    (f"correlations[{i}].{side}", f"unknown variable {getattr(c, side)!r}")
+                )
         if c.a == c.b:
             problems.append((f"correlations[{i}]", "a variable cannot be correlated with itself"))
     for i, k in enumerate(sim.variable_order):
@@ -1223,7 +1660,12 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
         if num is None:
             problems.append((loc, f"unknown reported number {key!r}"))
         elif num.role != "input":
-            problems.append((loc, f"{key!r} has role {num.role!r}; a number the cohort is built from must be an input"))
+            problems.append(
+                (
+                    loc,
+                    f"{key!r} has role {num.role!r}; a number the cohort is built from must be an input",
+                )
+            )
         elif num.quantity not in quantity:
             problems.append((loc, f"{key!r} is a {num.quantity}, expected {' or '.join(quantity)}"))
 
@@ -1236,7 +1678,12 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
         for g, key in (sv.events or {}).items():
             check_number(f"{loc}.events.{g}", key, ("count",))
         if sv.cap_by is not None and (sv.events is not None or sv.follow_up is not None):
-            problems.append((loc, "an endpoint capped by another takes its censoring from it: give neither events nor follow_up"))
+            problems.append(
+                (
+                    loc,
+                    "an endpoint capped by another takes its censoring from it: give neither events nor follow_up",
+                )
+            )
         elif sv.cap_by is None and (sv.events is None) == (sv.follow_up is None):
             problems.append((loc, "give exactly one of events or follow_up"))
         if sv.follow_up is not None and not 0 <= sv.follow_up[0] < sv.follow_up[1]:
@@ -1245,30 +1692,64 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
             if e.level is None:
                 v = variables.get(e.variable)
                 if not isinstance(v, ContinuousVariable):
-                    problems.append((f"{loc}.effects[{j}].level", f"a per-unit effect (no level) needs a continuous variable; {e.variable!r} is {'unknown' if v is None else 'categorical'}"))
+                    problems.append(
+                        (
+                            f"{loc}.effects[{j}].level",
+                            f"a per-unit effect (no level) needs a continuous variable; {e.variable!r} is {'unknown' if v is None else 'categorical'}",
+                        )
+                    )
             else:
                 check_level(f"{loc}.effects[{j}].variable", e.variable, e.level)
             check_number(f"{loc}.effects[{j}].hr_key", e.hr_key, ("hr",))
         for g, key in sv.medians.items():
             num = numbers.get(key)
             if num is not None and num.quantity == "median" and not num.value > 0:
-                problems.append((f"{loc}.medians.{g}", f"the median survival time {key!r} must be positive, got {num.value:g}"))
+                problems.append(
+                    (
+                        f"{loc}.medians.{g}",
+                        f"the median survival time {key!r} must be positive, got {num.value:g}",
+                    )
+                )
         for g, key in (sv.events or {}).items():
             num = numbers.get(key)
-            if num is not None and num.quantity == "count" and g in group_n and not 0 <= num.value <= group_n[g]:
-                problems.append((f"{loc}.events.{g}", f"{num.value:g} events ({key!r}) is impossible in a group of {group_n[g]}"))
+            if (
+                num is not None
+                and num.quantity == "count"
+                and g in group_n
+                and not 0 <= num.value <= group_n[g]
+            ):
+                problems.append(
+                    (
+                        f"{loc}.events.{g}",
+                        f"{num.value:g} events ({key!r}) is impossible in a group of {group_n[g]}",
+                    )
+                )
         if sv.cap_by is not None and sv.cap_by not in seen_endpoints:
-            problems.append((f"{loc}.cap_by", f"{sv.cap_by!r} must be an endpoint listed before {sv.endpoint!r}"))
+            problems.append(
+                (
+                    f"{loc}.cap_by",
+                    f"{sv.cap_by!r} must be an endpoint listed before {sv.endpoint!r}",
+                )
+            )
         seen_endpoints.append(sv.endpoint)
     problems += _check_binary(sim, base, variables, numbers, check_level, check_number)
     for i, r in enumerate(sim.reversed_contrasts):
         if r.variable not in variables:
-            problems.append((f"reversed_contrasts[{i}].variable", f"unknown variable {r.variable!r}"))
+            problems.append(
+                (f"reversed_contrasts[{i}].variable", f"unknown variable {r.variable!r}")
+            )
     if problems:
         raise DataFileError(path, problems)
 
 
-def _check_binary(sim: SimulationFile, base: BaselineFile, variables: dict, numbers: dict, check_level, check_number) -> list[tuple[str, str]]:
+def _check_binary(
+    sim: SimulationFile,
+    base: BaselineFile,
+    variables: dict,
+    numbers: dict,
+    check_level,
+    check_number,
+) -> list[tuple[str, str]]:
     """Cross-file checks of the ``binary`` outcome blocks (groups, count keys, effects)."""
     problems: list[tuple[str, str]] = []
     groups = {g.key: g for g in base.groups}
@@ -1277,7 +1758,9 @@ def _check_binary(sim: SimulationFile, base: BaselineFile, variables: dict, numb
         if isinstance(v, CategoricalVariable):
             for g in base.groups:
                 for lv in v.levels:
-                    cells[f"{v.key}.{lv.key}.{g.key}"] = parse_count_percent(_cell_printed(v.cells[g.key][lv.key])[0]).count
+                    cells[f"{v.key}.{lv.key}.{g.key}"] = parse_count_percent(
+                        _cell_printed(v.cells[g.key][lv.key])[0]
+                    ).count
     outcomes: set[str] = set()
     for i, b in enumerate(sim.binary):
         loc = f"binary[{i}] ({b.outcome})"
@@ -1285,7 +1768,12 @@ def _check_binary(sim: SimulationFile, base: BaselineFile, variables: dict, numb
             problems.append((f"{loc}.outcome", f"duplicate outcome {b.outcome!r}"))
         outcomes.add(b.outcome)
         if b.outcome in variables and b.outcome != b.variable:
-            problems.append((f"{loc}.outcome", f"{b.outcome!r} clashes with a baseline variable (name it in `variable` to replace it)"))
+            problems.append(
+                (
+                    f"{loc}.outcome",
+                    f"{b.outcome!r} clashes with a baseline variable (name it in `variable` to replace it)",
+                )
+            )
         if (b.variable is None) != (b.positive is None):
             problems.append((loc, "give both variable and positive, or neither"))
         elif b.variable is not None:
@@ -1296,15 +1784,39 @@ def _check_binary(sim: SimulationFile, base: BaselineFile, variables: dict, numb
             if key in cells:
                 var, lev, grp = key.split(".")
                 if grp != g:
-                    problems.append((f"{loc}.prevalence.{g}", f"{key!r} is a cell of group {grp!r}, not of {g!r}"))
+                    problems.append(
+                        (
+                            f"{loc}.prevalence.{g}",
+                            f"{key!r} is a cell of group {grp!r}, not of {g!r}",
+                        )
+                    )
                 elif b.variable is not None and (var, lev) != (b.variable, b.positive):
-                    problems.append((f"{loc}.prevalence.{g}", f"{key!r} is not a cell of {b.variable}.{b.positive}"))
+                    problems.append(
+                        (
+                            f"{loc}.prevalence.{g}",
+                            f"{key!r} is not a cell of {b.variable}.{b.positive}",
+                        )
+                    )
             elif key in numbers:
                 check_number(f"{loc}.prevalence.{g}", key, ("count",))
-                if g in groups and numbers[key].role == "input" and not 0 <= numbers[key].value <= groups[g].n:
-                    problems.append((f"{loc}.prevalence.{g}", f"{numbers[key].value} positives is impossible in a group of {groups[g].n}"))
+                if (
+                    g in groups
+                    and numbers[key].role == "input"
+                    and not 0 <= numbers[key].value <= groups[g].n
+                ):
+                    problems.append(
+                        (
+                            f"{loc}.prevalence.{g}",
+                            f"{numbers[key].value} positives is impossible in a group of {groups[g].n}",
+                        )
+                    )
             else:
-                problems.append((f"{loc}.prevalence.{g}", f"unknown reported number {key!r} (a results count or a baseline cell variable.level.group)"))
+                problems.append(
+                    (
+                        f"{loc}.prevalence.{g}",
+                        f"unknown reported number {key!r} (a results count or a baseline cell variable.level.group)",
+                    )
+                )
         for j, e in enumerate(b.effects):
             eloc = f"{loc}.effects[{j}]"
             if e.variable == b.variable:
@@ -1312,7 +1824,12 @@ def _check_binary(sim: SimulationFile, base: BaselineFile, variables: dict, numb
             if e.level is None:
                 v = variables.get(e.variable)
                 if not isinstance(v, ContinuousVariable):
-                    problems.append((f"{eloc}.level", f"a per-unit effect (no level) needs a continuous variable; {e.variable!r} is {'unknown' if v is None else 'categorical'}"))
+                    problems.append(
+                        (
+                            f"{eloc}.level",
+                            f"a per-unit effect (no level) needs a continuous variable; {e.variable!r} is {'unknown' if v is None else 'categorical'}",
+                        )
+                    )
             else:
                 check_level(f"{eloc}.variable", e.variable, e.level)
             check_number(f"{eloc}.or_key", e.or_key, ("or", "log_or"))
@@ -1341,10 +1858,17 @@ def _check_flat_keys(study: Study) -> None:
     for num in study.numbers:
         if num.key in seen:
             other = seen[num.key]
-            raise DataFileError(_file_path(study, num.file_id), [(
-                num.key, f"the key {num.key!r} is also a number of {other}.yaml; "
-                "every number of a study needs its own key (rename the results number, "
-                "or name the baseline table the cohort is built from in simulation.yaml)")])
+            raise DataFileError(
+                _file_path(study, num.file_id),
+                [
+                    (
+                        num.key,
+                        f"the key {num.key!r} is also a number of {other}.yaml; "
+                        "every number of a study needs its own key (rename the results number, "
+                        "or name the baseline table the cohort is built from in simulation.yaml)",
+                    )
+                ],
+            )
         seen[num.key] = num.file_id
 
 
@@ -1365,9 +1889,19 @@ def _check_input_count_groups(study: Study) -> None:
             loc = f"numbers[{i}] ({num.key}).attrs"
             g = str(a["group"])
             if g not in sizes:
-                problems.append((f"{loc}.group", f"unknown group {g!r}; the groups of {base.file_id} are {sorted(sizes)}"))
+                problems.append(
+                    (
+                        f"{loc}.group",
+                        f"unknown group {g!r}; the groups of {base.file_id} are {sorted(sizes)}",
+                    )
+                )
             elif _is_whole(a["count"]) and a["count"] > sizes[g]:
-                problems.append((f"{loc}.count", f"a count of {a['count']:g} cannot exceed the {sizes[g]} patients of group {g!r}"))
+                problems.append(
+                    (
+                        f"{loc}.count",
+                        f"a count of {a['count']:g} cannot exceed the {sizes[g]} patients of group {g!r}",
+                    )
+                )
         if problems:
             raise DataFileError(_file_path(study, f.file_id), problems)
 
@@ -1384,7 +1918,12 @@ def _check_correlations(study: Study) -> None:
         pair = frozenset((c.a, c.b))
         if pair in pairs:
             j, rho = pairs[pair]
-            problems.append((f"correlations[{i}]", f"{c.a}-{c.b} is declared twice (correlations[{j}] with rho {rho}, here {c.rho})"))
+            problems.append(
+                (
+                    f"correlations[{i}]",
+                    f"{c.a}-{c.b} is declared twice (correlations[{j}] with rho {rho}, here {c.rho})",
+                )
+            )
         pairs[pair] = (i, c.rho)
     if problems:
         raise DataFileError(path, problems)
@@ -1405,11 +1944,25 @@ def _check_correlations(study: Study) -> None:
             for c in range(b + 1, len(names)):
                 sub = r[np.ix_([a, b, c], [a, b, c])]
                 if np.linalg.eigvalsh(sub).min() <= 1e-10:
-                    bad.append(f"{names[a]}, {names[b]}, {names[c]} (rho {sub[0, 1]:g}, {sub[0, 2]:g}, {sub[1, 2]:g})")
-    detail = "; ".join(bad) if bad else "no three of them conflict alone; the whole set does: " + ", ".join(
-        f"{sorted(p)[0]}-{sorted(p)[1]}" for p in pairs)
-    raise DataFileError(path, [("correlations", "the declared correlations cannot hold together (the matrix is not "
-                                "positive definite); these variables conflict: " + detail)])
+                    bad.append(
+                        f"{names[a]}, {names[b]}, {names[c]} (rho {sub[0, 1]:g}, {sub[0, 2]:g}, {sub[1, 2]:g})"
+                    )
+    detail = (
+        "; ".join(bad)
+        if bad
+        else "no three of them conflict alone; the whole set does: "
+        + ", ".join(f"{sorted(p)[0]}-{sorted(p)[1]}" for p in pairs)
+    )
+    raise DataFileError(
+        path,
+        [
+            (
+                "correlations",
+                "the declared correlations cannot hold together (the matrix is not "
+                "positive definite); these variables conflict: " + detail,
+            )
+        ],
+    )
 
 
 class _Columns:
@@ -1424,14 +1977,20 @@ class _Columns:
         if base is not None:
             self.levels[self.group] = [g.key for g in base.groups]
             for v in base.variables:
-                self.levels[v.key] = [lv.key for lv in v.levels] if isinstance(v, CategoricalVariable) else None
+                self.levels[v.key] = (
+                    [lv.key for lv in v.levels] if isinstance(v, CategoricalVariable) else None
+                )
         self.binary = {b.outcome for b in sim.binary} if sim else set()
         for b in self.binary:
             self.levels.setdefault(b, ["0", "1"])
         self.endpoints = [sv.endpoint for sv in sim.survival] if sim else []
         module = sim.module_columns if sim else {}
-        self.endpoints += [c[: -len("_time")] for c in module if c.endswith("_time") and f"{c[: -len('_time')]}_event" in module]
-        for name, kind in (sim.module_columns.items() if sim else []):
+        self.endpoints += [
+            c[: -len("_time")]
+            for c in module
+            if c.endswith("_time") and f"{c[: -len('_time')]}_event" in module
+        ]
+        for name, kind in sim.module_columns.items() if sim else []:
             self.levels[name] = None if kind == "numeric" else [str(x) for x in kind]
             if kind != "numeric" and sorted(map(str, kind)) == ["0", "1"]:
                 self.binary.add(name)
@@ -1441,11 +2000,19 @@ class _Columns:
             self.binary.add(f"{ep}_event")
         self.base = base
 
-    def check_var(self, loc: str, var: str, problems: list, categorical: bool | None = None) -> bool:
+    def check_var(
+        self, loc: str, var: str, problems: list, categorical: bool | None = None
+    ) -> bool:
         if var not in self.levels:
             known = sorted(self.levels)
-            problems.append((loc, f"unknown column {var!r}; the simulated cohort has {known}" if known else
-                             "the study simulates no cohort (simulation.yaml with a baseline table is needed)"))
+            problems.append(
+                (
+                    loc,
+                    f"unknown column {var!r}; the simulated cohort has {known}"
+                    if known
+                    else "the study simulates no cohort (simulation.yaml with a baseline table is needed)",
+                )
+            )
             return False
         if categorical is True and self.levels[var] is None:
             problems.append((loc, f"{var!r} is continuous; a categorical variable is needed here"))
@@ -1459,7 +2026,9 @@ class _Columns:
         if level is None or var not in self.levels or self.levels[var] is None:
             return
         if str(level) not in self.levels[var]:
-            problems.append((loc, f"unknown level {level!r} of {var!r}; levels are {self.levels[var]}"))
+            problems.append(
+                (loc, f"unknown level {level!r} of {var!r}; levels are {self.levels[var]}")
+            )
 
 
 def _check_analyses(study: Study) -> None:
@@ -1477,19 +2046,34 @@ def _check_analyses(study: Study) -> None:
             continue
         problems = by_file.setdefault(num.file_id, [])
         fid = study.files[num.file_id]
-        loc = num.key if isinstance(fid, BaselineFile) else f"numbers[{[n.key for n in fid.numbers].index(num.key)}] ({num.key}).analysis"
+        loc = (
+            num.key
+            if isinstance(fid, BaselineFile)
+            else f"numbers[{[n.key for n in fid.numbers].index(num.key)}] ({num.key}).analysis"
+        )
         cls = ANALYSIS_KINDS[a.kind]
-        allowed = set(cls.QUANTITIES) | ({"p"} if a.kind in ("cox", "logistic", "logrank", "table1_test") else set())
+        allowed = set(cls.QUANTITIES) | (
+            {"p"} if a.kind in ("cox", "logistic", "logrank", "table1_test") else set()
+        )
         if num.quantity not in allowed:
-            problems.append((loc, f"a {a.kind} analysis computes {sorted(allowed)}, not a {num.quantity}"))
+            problems.append(
+                (loc, f"a {a.kind} analysis computes {sorted(allowed)}, not a {num.quantity}")
+            )
         if a.kind in ("cox", "logistic") and num.quantity == "p" and (num.lower is not None):
             problems.append((loc, "a p-value has no interval"))
         if cols.base is None and not cols.levels:
-            problems.append((loc, "an analysis needs a simulated cohort: simulation.yaml naming a baseline table"))
+            problems.append(
+                (
+                    loc,
+                    "an analysis needs a simulated cohort: simulation.yaml naming a baseline table",
+                )
+            )
             continue
         if a.population is not None:
             pop = a.population
-            if cols.check_var(f"{loc}.population.treatment", pop.treatment, problems, categorical=True):
+            if cols.check_var(
+                f"{loc}.population.treatment", pop.treatment, problems, categorical=True
+            ):
                 cols.check_level(f"{loc}.population.treated", pop.treatment, pop.treated, problems)
             for var in pop.covariates:
                 cols.check_var(f"{loc}.population.covariates", var, problems)
@@ -1497,14 +2081,26 @@ def _check_analyses(study: Study) -> None:
             for name in ("ratio_key", "caliper_key"):
                 ref = getattr(pop, name)
                 if ref is not None and ref not in values:
-                    problems.append((f"{loc}.population.{name}", f"unknown reported number {ref!r}"))
+                    problems.append(
+                        (f"{loc}.population.{name}", f"unknown reported number {ref!r}")
+                    )
         by = (getattr(a, "by", None) if a.kind != "interaction" else None) or cols.group
         if getattr(a, "by", None) is not None and a.kind != "interaction":
             cols.check_var(f"{loc}.by", a.by, problems, categorical=True)
         if hasattr(a, "endpoint") and a.endpoint not in cols.endpoints:
-            problems.append((f"{loc}.endpoint", f"unknown endpoint {a.endpoint!r}; simulation.yaml declares {cols.endpoints}"))
+            problems.append(
+                (
+                    f"{loc}.endpoint",
+                    f"unknown endpoint {a.endpoint!r}; simulation.yaml declares {cols.endpoints}",
+                )
+            )
         if hasattr(a, "outcome") and a.outcome not in cols.binary:
-            problems.append((f"{loc}.outcome", f"unknown outcome {a.outcome!r}; simulation.yaml declares the binary outcomes {sorted(cols.binary)}"))
+            problems.append(
+                (
+                    f"{loc}.outcome",
+                    f"unknown outcome {a.outcome!r}; simulation.yaml declares the binary outcomes {sorted(cols.binary)}",
+                )
+            )
         for name in ("group",):
             if getattr(a, name, None) is not None:
                 cols.check_level(f"{loc}.{name}", by, getattr(a, name), problems)
@@ -1522,7 +2118,12 @@ def _check_analyses(study: Study) -> None:
                 if cols.check_var(f"{loc}.variable", name, problems):
                     is_cat = cols.levels[name] is not None
                     if (a.variant.used in cat_tests) != is_cat:
-                        problems.append((f"{loc}.variant", f"{a.variant.used!r} does not test a {'categorical' if is_cat else 'continuous'} variable"))
+                        problems.append(
+                            (
+                                f"{loc}.variant",
+                                f"{a.variant.used!r} does not test a {'categorical' if is_cat else 'continuous'} variable",
+                            )
+                        )
                     for lev in a.collapse or []:
                         cols.check_level(f"{loc}.collapse", name, lev, problems)
         elif a.kind == "summary":
@@ -1530,7 +2131,9 @@ def _check_analyses(study: Study) -> None:
         elif a.kind == "proportion":
             if cols.check_var(f"{loc}.variable", a.variable, problems, categorical=True):
                 if a.level is None and a.variable not in cols.binary:
-                    problems.append((f"{loc}.level", f"name the level of {a.variable!r} that is counted"))
+                    problems.append(
+                        (f"{loc}.level", f"name the level of {a.variable!r} that is counted")
+                    )
                 cols.check_level(f"{loc}.level", a.variable, a.level, problems)
         elif a.kind in ("cox", "logistic", "auc", "c_index"):
             for t in getattr(a, "terms", None) or []:
@@ -1539,10 +2142,25 @@ def _check_analyses(study: Study) -> None:
                 cols.check_level(f"{loc}.reference.{var}", var, lev, problems)
             if a.kind in ("cox", "logistic"):
                 if a.term in cols.levels:
-                    if cols.levels[a.term] is not None and a.term not in cols.binary and a.level is None and a.term not in a.collapse:
-                        problems.append((f"{loc}.level", f"{a.term!r} is categorical: name the level whose ratio this is"))
+                    if (
+                        cols.levels[a.term] is not None
+                        and a.term not in cols.binary
+                        and a.level is None
+                        and a.term not in a.collapse
+                    ):
+                        problems.append(
+                            (
+                                f"{loc}.level",
+                                f"{a.term!r} is categorical: name the level whose ratio this is",
+                            )
+                        )
                     elif cols.levels[a.term] is None and a.level is not None:
-                        problems.append((f"{loc}.level", f"{a.term!r} is continuous: a per-unit ratio has no level"))
+                        problems.append(
+                            (
+                                f"{loc}.level",
+                                f"{a.term!r} is continuous: a per-unit ratio has no level",
+                            )
+                        )
                     cols.check_level(f"{loc}.level", a.term, a.level, problems)
                 for var, lev in a.subset.items():
                     if cols.check_var(f"{loc}.subset.{var}", var, problems, categorical=True):
@@ -1570,12 +2188,22 @@ def _check_table_tests(f: BaselineFile) -> list[tuple[str, str]]:
         for side in ("stated", "evident"):
             name = getattr(var, side) if var is not None else None
             if name is not None and name not in names:
-                problems.append((f"tests.{kind}.{side}", f"{name!r} is not a {kind} test; choose one of {list(names)}"))
+                problems.append(
+                    (
+                        f"tests.{kind}.{side}",
+                        f"{name!r} is not a {kind} test; choose one of {list(names)}",
+                    )
+                )
     for i, v in enumerate(f.variables):
         var = v.p.variant if v.p is not None else None
         names = CATEGORICAL_TESTS if isinstance(v, CategoricalVariable) else CONTINUOUS_TESTS
         for side in ("stated", "evident"):
             name = getattr(var, side) if var is not None else None
             if name is not None and name not in names:
-                problems.append((f"variables[{i}] ({v.key}).p.variant.{side}", f"{name!r} does not test a {v.kind} variable; choose one of {list(names)}"))
+                problems.append(
+                    (
+                        f"variables[{i}] ({v.key}).p.variant.{side}",
+                        f"{name!r} does not test a {v.kind} variable; choose one of {list(names)}",
+                    )
+                )
     return problems

@@ -146,14 +146,22 @@ HYPERPARAMETERS: dict[str, list[tuple[str, object, str]]] = {
     ],
     "lasso_cox": [
         ("l1_ratio", 1.0, "pure L1 = LASSO (sksurv's default 0.5 is an elastic net)"),
-        ("scaling", "StandardScaler", "glmnet's standardize=TRUE: one penalty fits features in any unit"),
+        (
+            "scaling",
+            "StandardScaler",
+            "glmnet's standardize=TRUE: one penalty fits features in any unit",
+        ),
         ("n_alphas", 50, "length of the penalty path searched (glmnet uses up to 100)"),
         ("alpha_min_ratio", 0.01, "smallest penalty / largest penalty on the path"),
         ("cv_folds", 10, "cv.glmnet's default nfolds (fast: 5), folds stratified on the event"),
         ("cv_metric", "deviance", "cv.glmnet's type.measure for Cox (Verweij-van Houwelingen)"),
         ("rule", "min", "penalty with the smallest CV deviance (lambda.min)"),
         ("fit_baseline_model", True, "needed for survival probabilities (Brier, calibration)"),
-        ("tol", 1e-12, "coordinate-descent tolerance: matches glmnet to 1e-6 (sksurv default 1e-7 does not)"),
+        (
+            "tol",
+            1e-12,
+            "coordinate-descent tolerance: matches glmnet to 1e-6 (sksurv default 1e-7 does not)",
+        ),
         ("max_iter", 100000, "coordinate-descent iterations, sksurv's default"),
     ],
     "survival_tree": [
@@ -197,8 +205,18 @@ RSF_DEFAULTS = pd.DataFrame(
         ("number of trees", "ntree = 500", "n_estimators = 100", "500 (fast: 100)"),
         ("terminal node size", "nodesize = 15", "min_samples_leaf = 3", "15"),
         ("smallest splittable node", "(implied by nodesize)", "min_samples_split = 6", "30"),
-        ("variables tried per split", "mtry = ceil(sqrt(p))", "max_features = 'sqrt' (floor)", "ceil(sqrt(p))"),
-        ("split points per variable", "nsplit = 10 (random)", "every observed value", "every observed value"),
+        (
+            "variables tried per split",
+            "mtry = ceil(sqrt(p))",
+            "max_features = 'sqrt' (floor)",
+            "ceil(sqrt(p))",
+        ),
+        (
+            "split points per variable",
+            "nsplit = 10 (random)",
+            "every observed value",
+            "every observed value",
+        ),
         ("splitting rule", "logrank", "log-rank", "log-rank"),
         ("resampling", "0.632 n without replacement", "n with replacement", "n with replacement"),
         ("tree depth", "unlimited", "unlimited", "unlimited"),
@@ -272,7 +290,9 @@ def _check_X(X, n: int | None = None, name: str = "X") -> pd.DataFrame:
     return X
 
 
-def stratified_split(df: pd.DataFrame, event_col: str, *, test_size: float = 0.4, seed) -> tuple[np.ndarray, np.ndarray]:
+def stratified_split(
+    df: pd.DataFrame, event_col: str, *, test_size: float = 0.4, seed
+) -> tuple[np.ndarray, np.ndarray]:
     """Random training/validation split, stratified on the event indicator.
 
     ``sklearn.model_selection.train_test_split`` with ``stratify``; the test
@@ -312,14 +332,21 @@ def stratified_split(df: pd.DataFrame, event_col: str, *, test_size: float = 0.4
     if ev.isna().any() or not ev.isin((0, 1, True, False)).all():
         raise ValueError(f"event_col {event_col!r} must hold 0/1 values only")
     rs = _int_seed(seed)
-    tr, te = train_test_split(np.asarray(df.index), test_size=test_size, random_state=rs, stratify=ev.astype(int).to_numpy())
+    tr, te = train_test_split(
+        np.asarray(df.index),
+        test_size=test_size,
+        random_state=rs,
+        stratify=ev.astype(int).to_numpy(),
+    )
     return np.sort(tr), np.sort(te)
 
 
 def _int_seed(seed) -> int:
     """A 32-bit integer seed from an int, SeedSequence or Generator (sklearn wants an int)."""
     if isinstance(seed, (bool, np.bool_)) or seed is None:
-        raise ValueError("seed must be an int, a numpy SeedSequence or a Generator (None is not reproducible)")
+        raise ValueError(
+            "seed must be an int, a numpy SeedSequence or a Generator (None is not reproducible)"
+        )
     if isinstance(seed, (int, np.integer)):
         if seed < 0:
             raise ValueError(f"seed must be non-negative, got {seed}")
@@ -328,7 +355,9 @@ def _int_seed(seed) -> int:
         return int(seed.generate_state(1)[0])
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(0, 2**31 - 1))
-    raise ValueError(f"seed must be an int, a numpy SeedSequence or a Generator, got {type(seed).__name__}")
+    raise ValueError(
+        f"seed must be an int, a numpy SeedSequence or a Generator, got {type(seed).__name__}"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -394,8 +423,17 @@ class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, n_alphas=50, alpha_min_ratio=0.01, cv_folds=10, cv_metric="deviance", rule="min",
-                 random_state=0, tol=1e-12, max_iter=100000):
+    def __init__(
+        self,
+        n_alphas=50,
+        alpha_min_ratio=0.01,
+        cv_folds=10,
+        cv_metric="deviance",
+        rule="min",
+        random_state=0,
+        tol=1e-12,
+        max_iter=100000,
+    ):
         self.n_alphas = n_alphas
         self.alpha_min_ratio = alpha_min_ratio
         self.cv_folds = cv_folds
@@ -407,8 +445,14 @@ class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
 
     def _net(self, alphas=None):
         return CoxnetSurvivalAnalysis(
-            l1_ratio=1.0, alphas=alphas, n_alphas=self.n_alphas, alpha_min_ratio=self.alpha_min_ratio,
-            normalize=False, tol=self.tol, max_iter=self.max_iter, fit_baseline_model=alphas is not None and len(alphas) == 1,
+            l1_ratio=1.0,
+            alphas=alphas,
+            n_alphas=self.n_alphas,
+            alpha_min_ratio=self.alpha_min_ratio,
+            normalize=False,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            fit_baseline_model=alphas is not None and len(alphas) == 1,
         )
 
     def fit(self, X, y):
@@ -422,8 +466,12 @@ class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
         if Xa.ndim != 2 or Xa.shape[0] != event.size:
             raise ValueError("X must be 2-D with one row per patient in y")
         if event.sum() < self.cv_folds:
-            raise ValueError(f"only {int(event.sum())} events: too few for {self.cv_folds}-fold cross-validation")
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object) if isinstance(X, pd.DataFrame) else None
+            raise ValueError(
+                f"only {int(event.sum())} events: too few for {self.cv_folds}-fold cross-validation"
+            )
+        self.feature_names_in_ = (
+            np.asarray(X.columns, dtype=object) if isinstance(X, pd.DataFrame) else None
+        )
         self.n_features_in_ = Xa.shape[1]
         self.scaler_ = StandardScaler().fit(Xa)
         Z = self.scaler_.transform(Xa)
@@ -443,25 +491,43 @@ class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
                     scores[k, j] = -2.0 * (full - part)
                 else:
                     eta = Z[te] @ beta
-                    scores[k, j] = concordance_index_censored(event[te], time[te], eta)[0] if event[te].any() else np.nan
+                    scores[k, j] = (
+                        concordance_index_censored(event[te], time[te], eta)[0]
+                        if event[te].any()
+                        else np.nan
+                    )
             weights[k] = event[te].sum()
         if self.cv_metric == "deviance":
             # cv.glmnet: deviance per event, weighted mean over folds
             per_event = scores / weights[:, None]
             mean = np.nansum(scores, axis=0) / weights.sum()
-            se = np.sqrt(np.nansum(weights[:, None] * (per_event - mean) ** 2, axis=0) / weights.sum() / (self.cv_folds - 1))
+            se = np.sqrt(
+                np.nansum(weights[:, None] * (per_event - mean) ** 2, axis=0)
+                / weights.sum()
+                / (self.cv_folds - 1)
+            )
             best = int(np.nanargmin(mean))
             if self.rule == "1se":
                 ok = np.flatnonzero(mean <= mean[best] + se[best])
-                best = int(ok.min())  # alphas are decreasing: the smallest index is the largest penalty
+                best = int(
+                    ok.min()
+                )  # alphas are decreasing: the smallest index is the largest penalty
         else:
-            mean, se = np.nanmean(scores, axis=0), np.nanstd(scores, axis=0, ddof=1) / math.sqrt(self.cv_folds)
+            mean, se = (
+                np.nanmean(scores, axis=0),
+                np.nanstd(scores, axis=0, ddof=1) / math.sqrt(self.cv_folds),
+            )
             best = int(np.nanargmax(mean))
             if self.rule == "1se":
                 ok = np.flatnonzero(mean >= mean[best] - se[best])
                 best = int(ok.min())
         self.cv_results_ = pd.DataFrame(
-            {"alpha": alphas, "mean": mean, "se": se, "n_nonzero": (np.abs(path.coef_) > 0).sum(axis=0)}
+            {
+                "alpha": alphas,
+                "mean": mean,
+                "se": se,
+                "n_nonzero": (np.abs(path.coef_) > 0).sum(axis=0),
+            }
         )
         self.alpha_ = float(alphas[best])
         self.net_ = self._net([self.alpha_]).fit(Z, y)
@@ -476,7 +542,9 @@ class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
 
     def predict_survival_function(self, X, return_array=False):
         """Breslow-baseline survival functions (see CoxnetSurvivalAnalysis)."""
-        return self.net_.predict_survival_function(self.scaler_.transform(np.asarray(X, dtype=float)), return_array=return_array)
+        return self.net_.predict_survival_function(
+            self.scaler_.transform(np.asarray(X, dtype=float)), return_array=return_array
+        )
 
     def predict_cumulative_hazard_function(self, X, return_array=False):
         """Breslow-baseline cumulative hazard functions."""
@@ -503,7 +571,9 @@ def _check_names(names) -> tuple[str, ...]:
     return names
 
 
-def make_models(seed, *, fast: bool = False, n_features: int | None = None, names=MODEL_NAMES) -> dict[str, BaseEstimator]:
+def make_models(
+    seed, *, fast: bool = False, n_features: int | None = None, names=MODEL_NAMES
+) -> dict[str, BaseEstimator]:
     """Unfitted estimators of the zoo, every hyper-parameter set explicitly.
 
     See :data:`HYPERPARAMETERS` for each value and why.
@@ -533,7 +603,9 @@ def make_models(seed, *, fast: bool = False, n_features: int | None = None, name
     names = _check_names(names)
     if not isinstance(fast, (bool, np.bool_)):
         raise ValueError(f"fast must be True or False, got {fast!r}")
-    if n_features is not None and not (isinstance(n_features, (int, np.integer)) and n_features >= 1):
+    if n_features is not None and not (
+        isinstance(n_features, (int, np.integer)) and n_features >= 1
+    ):
         raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
     base = _int_seed(seed)
     ss = np.random.SeedSequence(base).spawn(len(MODEL_NAMES))
@@ -542,31 +614,70 @@ def make_models(seed, *, fast: bool = False, n_features: int | None = None, name
     build = {
         "cox": lambda: CoxPHSurvivalAnalysis(alpha=0.0, ties="efron", n_iter=100, tol=1e-9),
         "lasso_cox": lambda: LassoCoxCV(
-            n_alphas=50, alpha_min_ratio=0.01, cv_folds=5 if fast else 10, cv_metric="deviance", rule="min",
-            random_state=s["lasso_cox"], tol=1e-12, max_iter=100000,
+            n_alphas=50,
+            alpha_min_ratio=0.01,
+            cv_folds=5 if fast else 10,
+            cv_metric="deviance",
+            rule="min",
+            random_state=s["lasso_cox"],
+            tol=1e-12,
+            max_iter=100000,
         ),
         "survival_tree": lambda: SurvivalTree(
-            splitter="best", max_depth=3, min_samples_split=20, min_samples_leaf=7, max_features=None,
-            random_state=s["survival_tree"], low_memory=False,
+            splitter="best",
+            max_depth=3,
+            min_samples_split=20,
+            min_samples_leaf=7,
+            max_features=None,
+            random_state=s["survival_tree"],
+            low_memory=False,
         ),
         "rsf": lambda: RandomSurvivalForest(
-            n_estimators=100 if fast else 500, min_samples_leaf=15, min_samples_split=30, max_features=mtry,
-            max_depth=None, bootstrap=True, oob_score=False, n_jobs=1, random_state=s["rsf"], low_memory=False,
+            n_estimators=100 if fast else 500,
+            min_samples_leaf=15,
+            min_samples_split=30,
+            max_features=mtry,
+            max_depth=None,
+            bootstrap=True,
+            oob_score=False,
+            n_jobs=1,
+            random_state=s["rsf"],
+            low_memory=False,
         ),
         "gbsa": lambda: GradientBoostingSurvivalAnalysis(
-            loss="coxph", n_estimators=100, learning_rate=0.1, max_depth=1, subsample=0.5, min_samples_leaf=10,
-            min_samples_split=20, dropout_rate=0.0, random_state=s["gbsa"],
+            loss="coxph",
+            n_estimators=100,
+            learning_rate=0.1,
+            max_depth=1,
+            subsample=0.5,
+            min_samples_leaf=10,
+            min_samples_split=20,
+            dropout_rate=0.0,
+            random_state=s["gbsa"],
         ),
-        "ssvm": lambda: Pipeline([
-            ("scale", StandardScaler()),
-            ("model", FastSurvivalSVM(alpha=1.0, rank_ratio=1.0, fit_intercept=False, max_iter=50,
-                                      optimizer="avltree", random_state=s["ssvm"])),
-        ]),
+        "ssvm": lambda: Pipeline(
+            [
+                ("scale", StandardScaler()),
+                (
+                    "model",
+                    FastSurvivalSVM(
+                        alpha=1.0,
+                        rank_ratio=1.0,
+                        fit_intercept=False,
+                        max_iter=50,
+                        optimizer="avltree",
+                        random_state=s["ssvm"],
+                    ),
+                ),
+            ]
+        ),
     }
     return {n: build[n]() for n in names}
 
 
-def fit_models(X_train, y_train, *, seed, fast: bool = False, names=MODEL_NAMES) -> dict[str, BaseEstimator]:
+def fit_models(
+    X_train, y_train, *, seed, fast: bool = False, names=MODEL_NAMES
+) -> dict[str, BaseEstimator]:
     """Fit the zoo on one training set.
 
     Parameters
@@ -644,7 +755,9 @@ def survival_at(model, X, times) -> np.ndarray:
     (2, 2)
     """
     if not has_survival_function(model):
-        raise ValueError(f"model {type(model).__name__} predicts a risk score only, not survival probabilities")
+        raise ValueError(
+            f"model {type(model).__name__} predicts a risk score only, not survival probabilities"
+        )
     t = _times(times)
     inner = model[-1] if isinstance(model, Pipeline) else model
     if isinstance(inner, RandomSurvivalForest) and not inner.low_memory:
@@ -659,14 +772,18 @@ def survival_at(model, X, times) -> np.ndarray:
     fns = model.predict_survival_function(X)
     hi = min(fn.x[-1] for fn in fns)
     if (t > hi).any():
-        raise ValueError(f"times {t[t > hi].tolist()} lie after the model's last training time {hi:g}")
+        raise ValueError(
+            f"times {t[t > hi].tolist()} lie after the model's last training time {hi:g}"
+        )
     return np.vstack([fn(t) for fn in fns])
 
 
 def _grid_columns(grid: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Column of each time on a model's time grid, as a step function reads it."""
     if (t > grid[-1]).any():
-        raise ValueError(f"times {t[t > grid[-1]].tolist()} lie after the model's last training time {grid[-1]:g}")
+        raise ValueError(
+            f"times {t[t > grid[-1]].tolist()} lie after the model's last training time {grid[-1]:g}"
+        )
     # StepFunction semantics: the value at the last grid time <= t (the first one for t before it)
     return np.searchsorted(grid, np.maximum(t, grid[0]), side="right") - 1
 
@@ -695,7 +812,9 @@ def _survival_array(model, X) -> tuple[np.ndarray, np.ndarray] | None:
     return grid, arr
 
 
-def _forest_survival(forest: RandomSurvivalForest, X, columns: np.ndarray | None = None) -> np.ndarray:
+def _forest_survival(
+    forest: RandomSurvivalForest, X, columns: np.ndarray | None = None
+) -> np.ndarray:
     """``forest.predict_survival_function(X, return_array=True)[:, columns]``, without its per-tree overhead.
 
     scikit-survival validates ``X`` again for each tree and dispatches each
@@ -709,7 +828,10 @@ def _forest_survival(forest: RandomSurvivalForest, X, columns: np.ndarray | None
     cached = _LEAF_CURVES.get(forest)
     if cached is None or cached[0] is not forest.estimators_:  # not seen, or refitted since
         # each tree's leaf survival curves as one contiguous array (gathered ~50 times per fit)
-        cached = _LEAF_CURVES[forest] = (forest.estimators_, [np.ascontiguousarray(est.tree_.value[:, :, 1]) for est in forest.estimators_])
+        cached = _LEAF_CURVES[forest] = (
+            forest.estimators_,
+            [np.ascontiguousarray(est.tree_.value[:, :, 1]) for est in forest.estimators_],
+        )
     curves = cached[1] if columns is None else [c[:, columns] for c in cached[1]]
     out = np.zeros((Xv.shape[0], curves[0].shape[1]), dtype=np.float64)
     for est, curve in zip(forest.estimators_, curves):
@@ -727,8 +849,13 @@ def _forest_input(forest: RandomSurvivalForest, X) -> np.ndarray:
     errors and warnings.
     """
     names = getattr(forest, "feature_names_in_", None)
-    if (isinstance(X, pd.DataFrame) and names is not None and X.shape[1] == len(names)
-            and (X.columns == names).all() and all(np.issubdtype(d, np.number) for d in X.dtypes)):
+    if (
+        isinstance(X, pd.DataFrame)
+        and names is not None
+        and X.shape[1] == len(names)
+        and (X.columns == names).all()
+        and all(np.issubdtype(d, np.number) for d in X.dtypes)
+    ):
         Xv = np.ascontiguousarray(X.to_numpy(dtype=np.float64), dtype=np.float32)
         if np.isfinite(Xv).all():
             return Xv
@@ -736,7 +863,9 @@ def _forest_input(forest: RandomSurvivalForest, X) -> np.ndarray:
 
 
 #: Per fitted forest, its trees' leaf survival curves (dropped with the forest).
-_LEAF_CURVES: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, list[np.ndarray]]]" = weakref.WeakKeyDictionary()
+_LEAF_CURVES: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, list[np.ndarray]]]" = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def risk_at(fitted_model, X, horizon: float) -> np.ndarray:
@@ -834,7 +963,9 @@ class IPCWBrier:
         if t.size == 0 or not np.isfinite(t).all():
             raise ValueError(f"times must be finite numbers, got {times!r}")
         if t.max() >= time.max() or t.min() < time.min():
-            raise ValueError(f"all times must be within follow-up time of test data: [{time.min()}; {time.max()}[")
+            raise ValueError(
+                f"all times must be within follow-up time of test data: [{time.min()}; {time.max()}["
+            )
         cens = CensoringDistributionEstimator().fit(survival_train)
         self.times = t
         self._prob_t = cens.predict_proba(t)
@@ -851,13 +982,18 @@ class IPCWBrier:
         if est.ndim == 1 and self.times.size == 1:
             est = est.reshape(-1, 1)
         if est.shape != (self._n, self.times.size):
-            raise ValueError(f"expected estimate of shape {(self._n, self.times.size)}, got {est.shape}")
+            raise ValueError(
+                f"expected estimate of shape {(self._n, self.times.size)}, got {est.shape}"
+            )
         if not np.isfinite(est).all():
             raise ValueError("estimate must be finite")
         out = np.empty(self.times.size, dtype=float)
         for i in range(self.times.size):
             e = est[:, i]
-            out[i] = np.mean(np.square(e) * self._case[i] / self._prob_y + np.square(1.0 - e) * self._control[i] / self._prob_t[i])
+            out[i] = np.mean(
+                np.square(e) * self._case[i] / self._prob_y
+                + np.square(1.0 - e) * self._control[i] / self._prob_t[i]
+            )
         return out
 
 
@@ -870,7 +1006,9 @@ def _ibs_grid(y_ref: np.ndarray, y_eval: np.ndarray, upper: float) -> np.ndarray
     return np.linspace(lo, hi, IBS_POINTS)
 
 
-def evaluate_models(fitted: Mapping[str, BaseEstimator], X_train, y_train, X_test, y_test, *, times=(6, 12, 24)) -> pd.DataFrame:
+def evaluate_models(
+    fitted: Mapping[str, BaseEstimator], X_train, y_train, X_test, y_test, *, times=(6, 12, 24)
+) -> pd.DataFrame:
     """Discrimination and calibration of each fitted model, in training and validation.
 
     Metrics, all from :mod:`sksurv.metrics`:
@@ -926,28 +1064,50 @@ def evaluate_models(fitted: Mapping[str, BaseEstimator], X_train, y_train, X_tes
     _guard_times(t, y_train, y_test, "validation")
     tau = float(t.max())
     rows: list[dict] = []
-    briers: dict[str, tuple] = {}  # per data set: the IBS grid and its scorers, shared by the models
+    briers: dict[
+        str, tuple
+    ] = {}  # per data set: the IBS grid and its scorers, shared by the models
     for name, model in fitted.items():
         for dataset, X, y in (("training", X_train, y_train), ("validation", X_test, y_test)):
             ev, tm = _check_y(y)
             score = np.asarray(model.predict(X), dtype=float)
             add = lambda metric, value, horizon=np.nan, variant="", note="": rows.append(  # noqa: E731
-                {"model": name, "dataset": dataset, "metric": metric, "horizon": horizon, "value": float(value),
-                 "variant": variant, "note": note})
-            add("harrell_c", concordance_index_censored(ev, tm, score)[0],
-                variant="Harrell's C, sksurv concordance_index_censored, tied risks count 1/2")
-            add("uno_c", concordance_index_ipcw(y_train, y, score, tau=tau)[0],
-                variant=f"Uno's C, sksurv concordance_index_ipcw, tau = {tau:g}, G from training")
+                {
+                    "model": name,
+                    "dataset": dataset,
+                    "metric": metric,
+                    "horizon": horizon,
+                    "value": float(value),
+                    "variant": variant,
+                    "note": note,
+                }
+            )
+            add(
+                "harrell_c",
+                concordance_index_censored(ev, tm, score)[0],
+                variant="Harrell's C, sksurv concordance_index_censored, tied risks count 1/2",
+            )
+            add(
+                "uno_c",
+                concordance_index_ipcw(y_train, y, score, tau=tau)[0],
+                variant=f"Uno's C, sksurv concordance_index_ipcw, tau = {tau:g}, G from training",
+            )
             if has_survival_function(model):
                 if dataset not in briers:
                     grid = _ibs_grid(y_train, y, tau)
                     briers[dataset] = grid, IPCWBrier(y_train, y, grid), IPCWBrier(y_train, y, t)
                 grid, brier_grid, brier_t = briers[dataset]
                 S_all = survival_at(model, X, np.concatenate([grid, t]))  # one prediction pass
-                S_grid, S = S_all[:, : grid.size], S_all[:, grid.size:]
+                S_grid, S = S_all[:, : grid.size], S_all[:, grid.size :]
                 # sksurv's integrated_brier_score: the trapezoid rule over brier_score on the grid
-                ibs = np.trapezoid(brier_grid(S_grid), brier_grid.times) / (brier_grid.times[-1] - brier_grid.times[0])
-                add("ibs", ibs, variant=f"IPCW integrated Brier, {IBS_POINTS} times in [{grid[0]:.3g}, {grid[-1]:.3g}]")
+                ibs = np.trapezoid(brier_grid(S_grid), brier_grid.times) / (
+                    brier_grid.times[-1] - brier_grid.times[0]
+                )
+                add(
+                    "ibs",
+                    ibs,
+                    variant=f"IPCW integrated Brier, {IBS_POINTS} times in [{grid[0]:.3g}, {grid[-1]:.3g}]",
+                )
                 bs = brier_t(S)
                 auc, _ = cumulative_dynamic_auc(y_train, y, 1.0 - S, t)
                 auc_variant = "cumulative/dynamic AUC (Uno 2007), sksurv, on 1 - S(t|x)"
@@ -958,10 +1118,17 @@ def evaluate_models(fitted: Mapping[str, BaseEstimator], X_train, y_train, X_tes
                 auc, _ = cumulative_dynamic_auc(y_train, y, score, t)
                 auc_variant = "cumulative/dynamic AUC (Uno 2007), sksurv, on the risk score"
             for h, b, a in zip(t, bs, auc):
-                add("brier", b, h, variant="IPCW Brier (Graf 1999), sksurv brier_score, G from training",
-                    note="" if np.isfinite(b) else "risk score only: no survival probability")
+                add(
+                    "brier",
+                    b,
+                    h,
+                    variant="IPCW Brier (Graf 1999), sksurv brier_score, G from training",
+                    note="" if np.isfinite(b) else "risk score only: no survival probability",
+                )
                 add("auc", a, h, variant=auc_variant)
-    return pd.DataFrame(rows, columns=["model", "dataset", "metric", "horizon", "value", "variant", "note"])
+    return pd.DataFrame(
+        rows, columns=["model", "dataset", "metric", "horizon", "value", "variant", "note"]
+    )
 
 
 # --------------------------------------------------------------------------
@@ -1017,24 +1184,43 @@ def survival_calibration(model, X, y, horizon: float, n_groups: int = 3) -> pd.D
     rows = []
     for g in range(1, n_groups + 1):
         m = groups == g
-        km = km_landmark(tm[m], ev[m].astype(int), [horizon], conf_type="log-log").to_frame().iloc[0]
-        rows.append({"group": g, "n": int(m.sum()), "events": int(ev[m].sum()), "predicted": float(1 - risk[m].mean()),
-                     "observed": km["survival"], "lower": km["lower"], "upper": km["upper"], "horizon": float(horizon)})
+        km = (
+            km_landmark(tm[m], ev[m].astype(int), [horizon], conf_type="log-log").to_frame().iloc[0]
+        )
+        rows.append(
+            {
+                "group": g,
+                "n": int(m.sum()),
+                "events": int(ev[m].sum()),
+                "predicted": float(1 - risk[m].mean()),
+                "observed": km["survival"],
+                "lower": km["lower"],
+                "upper": km["upper"],
+                "horizon": float(horizon),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def _metric_at(model, X, y, y_ref, horizon: float, metric: str, brier: "IPCWBrier | None" = None) -> float:
+def _metric_at(
+    model, X, y, y_ref, horizon: float, metric: str, brier: "IPCWBrier | None" = None
+) -> float:
     if metric == "brier":  # sksurv's brier_score, the censoring weights computed once in ``brier``
         return float(brier(survival_at(model, X, [horizon]))[0])
     if metric == "auc":
-        est = risk_at(model, X, horizon) if has_survival_function(model) else np.asarray(model.predict(X), float)
+        est = (
+            risk_at(model, X, horizon)
+            if has_survival_function(model)
+            else np.asarray(model.predict(X), float)
+        )
         return float(cumulative_dynamic_auc(y_ref, y, est, [horizon])[0][0])
     ev, tm = _check_y(y)
     return float(concordance_index_censored(ev, tm, np.asarray(model.predict(X), float))[0])
 
 
-def permutation_importance_at(model, X, y, horizon: float, *, seed, n_repeats: int = 10, metric: str = "brier",
-                              y_train=None) -> pd.DataFrame:
+def permutation_importance_at(
+    model, X, y, horizon: float, *, seed, n_repeats: int = 10, metric: str = "brier", y_train=None
+) -> pd.DataFrame:
     """Permutation importance of each feature for the prediction at ``horizon``.
 
     Each column of ``X`` in turn is shuffled ``n_repeats`` times; the
@@ -1090,15 +1276,26 @@ def permutation_importance_at(model, X, y, horizon: float, *, seed, n_repeats: i
             Xp = X.copy()
             Xp[col] = rng.permutation(Xp[col].to_numpy())
             drops.append(sign * (_metric_at(model, Xp, y, y_ref, h, metric, brier) - base))
-        rows.append({"feature": col, "importance": float(np.mean(drops)),
-                     "sd": float(np.std(drops, ddof=1)) if n_repeats > 1 else np.nan})
-    out = pd.DataFrame(rows).sort_values("importance", ascending=False, kind="mergesort").reset_index(drop=True)
+        rows.append(
+            {
+                "feature": col,
+                "importance": float(np.mean(drops)),
+                "sd": float(np.std(drops, ddof=1)) if n_repeats > 1 else np.nan,
+            }
+        )
+    out = (
+        pd.DataFrame(rows)
+        .sort_values("importance", ascending=False, kind="mergesort")
+        .reset_index(drop=True)
+    )
     out["rank"] = np.arange(1, len(out) + 1)
     out["horizon"], out["metric"], out["baseline"] = h, metric, base
     return out
 
 
-def partial_dependence_at(model, X, feature: str, horizon, grid=None, n_grid: int = 10) -> pd.DataFrame:
+def partial_dependence_at(
+    model, X, feature: str, horizon, grid=None, n_grid: int = 10
+) -> pd.DataFrame:
     """Partial dependence of the survival probability at ``horizon`` on one feature.
 
     For each grid value ``v`` the feature is set to ``v`` for every patient
@@ -1144,7 +1341,11 @@ def partial_dependence_at(model, X, feature: str, horizon, grid=None, n_grid: in
     hs = _times(horizon, "horizon")
     if grid is None:
         vals = np.unique(X[feature].to_numpy(float))
-        grid = vals if vals.size <= n_grid else np.unique(np.quantile(vals, np.linspace(0.05, 0.95, n_grid)))
+        grid = (
+            vals
+            if vals.size <= n_grid
+            else np.unique(np.quantile(vals, np.linspace(0.05, 0.95, n_grid)))
+        )
     g = np.asarray(grid, dtype=float).ravel()
     if g.size == 0 or not np.isfinite(g).all():
         raise ValueError("grid must hold finite numbers")
@@ -1153,12 +1354,23 @@ def partial_dependence_at(model, X, feature: str, horizon, grid=None, n_grid: in
         Xv = X.copy()
         Xv[feature] = v
         mean = survival_at(model, Xv, hs).mean(axis=0)
-        rows += [{"feature": feature, "value": float(v), "survival": float(m), "horizon": float(h)} for h, m in zip(hs, mean)]
+        rows += [
+            {"feature": feature, "value": float(v), "survival": float(m), "horizon": float(h)}
+            for h, m in zip(hs, mean)
+        ]
     return pd.DataFrame(rows)
 
 
-def partial_dependence_levels(model, X, name: str, columns: Sequence[str], horizon, *, reference: str = "reference",
-                              labels: Sequence[str] | None = None) -> pd.DataFrame:
+def partial_dependence_levels(
+    model,
+    X,
+    name: str,
+    columns: Sequence[str],
+    horizon,
+    *,
+    reference: str = "reference",
+    labels: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Partial dependence on a categorical variable coded as 0/1 indicator columns.
 
     Every patient is set to the reference level (all ``columns`` 0), then to
@@ -1211,7 +1423,10 @@ def partial_dependence_levels(model, X, name: str, columns: Sequence[str], horiz
         if on is not None:
             Xv[on] = 1.0
         mean = survival_at(model, Xv, hs).mean(axis=0)
-        rows += [{"feature": name, "value": label, "survival": float(m), "horizon": float(h)} for h, m in zip(hs, mean)]
+        rows += [
+            {"feature": name, "value": label, "survival": float(m), "horizon": float(h)}
+            for h, m in zip(hs, mean)
+        ]
     return pd.DataFrame(rows)
 
 
@@ -1220,8 +1435,14 @@ def partial_dependence_levels(model, X, name: str, columns: Sequence[str], horiz
 # --------------------------------------------------------------------------
 
 
-def rank_models(metrics_df: pd.DataFrame, metric: str = "harrell_c", dataset: str = "validation", *,
-                horizon: float | None = None, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+def rank_models(
+    metrics_df: pd.DataFrame,
+    metric: str = "harrell_c",
+    dataset: str = "validation",
+    *,
+    horizon: float | None = None,
+    by: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Rank the models on one metric (rank 1 = best; lower is better for Brier/IBS).
 
     Parameters
@@ -1278,7 +1499,9 @@ def rank_models(metrics_df: pd.DataFrame, metric: str = "harrell_c", dataset: st
         d["rank"] = d.groupby(by)["value"].rank(method="min", ascending=asc)
     else:
         d["rank"] = d["value"].rank(method="min", ascending=asc)
-    return d.sort_values(by + ["rank", "model"], kind="mergesort", na_position="last").reset_index(drop=True)
+    return d.sort_values(by + ["rank", "model"], kind="mergesort", na_position="last").reset_index(
+        drop=True
+    )
 
 
 def win_table(ranked: pd.DataFrame) -> pd.DataFrame:
@@ -1298,8 +1521,11 @@ def win_table(ranked: pd.DataFrame) -> pd.DataFrame:
     g = ranked.groupby("model")["rank"]
     out = pd.DataFrame({"wins": g.apply(lambda r: int((r == 1).sum())), "mean_rank": g.mean()})
     out["share"] = out["wins"] / n_rep
-    return out.reset_index()[["model", "wins", "share", "mean_rank"]].sort_values(
-        ["wins", "mean_rank"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+    return (
+        out.reset_index()[["model", "wins", "share", "mean_rank"]]
+        .sort_values(["wins", "mean_rank"], ascending=[False, True], kind="mergesort")
+        .reset_index(drop=True)
+    )
 
 
 def hyperparameter_table(names=MODEL_NAMES) -> pd.DataFrame:
@@ -1310,7 +1536,11 @@ def hyperparameter_table(names=MODEL_NAMES) -> pd.DataFrame:
     """
     names = _check_names(names)
     return pd.DataFrame(
-        [{"model": n, "parameter": p, "value": str(v), "why": w} for n in names for p, v, w in HYPERPARAMETERS[n]]
+        [
+            {"model": n, "parameter": p, "value": str(v), "why": w}
+            for n in names
+            for p, v, w in HYPERPARAMETERS[n]
+        ]
     )
 
 
@@ -1327,7 +1557,9 @@ def _check_long(df, cols: Sequence[str], name: str) -> pd.DataFrame:
     return df
 
 
-def importance_plot(importance: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str | None = None):
+def importance_plot(
+    importance: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str | None = None
+):
     """Permutation importance per horizon: one panel per horizon, features as horizontal bars.
 
     Parameters
@@ -1362,29 +1594,44 @@ def importance_plot(importance: pd.DataFrame, *, labels: Mapping[str, str] | Non
     @themed
     def draw():
         horizons = sorted(d["horizon"].unique())
-        fig, axes = plt.subplots(1, len(horizons), figsize=(3 * len(horizons) + 1.5, d["feature"].nunique() / 3 + 1.6),
-                                 sharex=True, squeeze=False)
+        fig, axes = plt.subplots(
+            1,
+            len(horizons),
+            figsize=(3 * len(horizons) + 1.5, d["feature"].nunique() / 3 + 1.6),
+            sharex=True,
+            squeeze=False,
+        )
         parts = []
         for ax, h in zip(axes[0], horizons):
             s = d[d["horizon"] == h].sort_values("importance")
             names = [labels.get(f, f) for f in s["feature"]]
-            ax.barh(names, s["importance"], xerr=s["sd"].fillna(0), color="C0", ecolor="0.4", capsize=2)
+            ax.barh(
+                names, s["importance"], xerr=s["sd"].fillna(0), color="C0", ecolor="0.4", capsize=2
+            )
             ax.axvline(0, color="0.4", lw=0.8)
             ax.set_title(f"{h:g} months")
             ax.set_xlabel(f"loss of performance ({s['metric'].iloc[0]})")
-            top = [labels.get(f, f) for f in s.sort_values("importance", ascending=False)["feature"].head(3)]
+            top = [
+                labels.get(f, f)
+                for f in s.sort_values("importance", ascending=False)["feature"].head(3)
+            ]
             parts.append(f"at {h:g} months the top three are {', '.join(top)}")
         if title:
             fig.suptitle(title)
         fig.tight_layout()
-        set_alt_text(fig, "Permutation importance of each feature, one panel per horizon, bars with one standard "
-                      "deviation over repeats; " + "; ".join(parts) + ".")
+        set_alt_text(
+            fig,
+            "Permutation importance of each feature, one panel per horizon, bars with one standard "
+            "deviation over repeats; " + "; ".join(parts) + ".",
+        )
         return fig
 
     return draw()
 
 
-def partial_dependence_plot(pdp: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str | None = None):
+def partial_dependence_plot(
+    pdp: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str | None = None
+):
     """Partial dependence of the survival probability: one panel per feature, one line per horizon.
 
     Parameters
@@ -1418,29 +1665,45 @@ def partial_dependence_plot(pdp: pd.DataFrame, *, labels: Mapping[str, str] | No
         feats = list(dict.fromkeys(d["feature"]))
         ncol = min(4, len(feats))
         nrow = math.ceil(len(feats) / ncol)
-        fig, axes = plt.subplots(nrow, ncol, figsize=(10 * ncol / 3, 3 * nrow), sharey=True, squeeze=False)
+        fig, axes = plt.subplots(
+            nrow, ncol, figsize=(10 * ncol / 3, 3 * nrow), sharey=True, squeeze=False
+        )
         parts = []
         for ax, f in zip(axes.ravel(), feats):
             s = d[d["feature"] == f]
             # a stacked frame of numeric and level PDPs has an object column: decide per feature
-            categorical = not all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in s["value"])
+            categorical = not all(
+                isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                for v in s["value"]
+            )
             if not categorical:
                 s = s.assign(value=s["value"].astype(float))
             for i, (h, g) in enumerate(s.groupby("horizon")):
                 x = g["value"].astype(str) if categorical else g["value"]
                 few = categorical or g["value"].nunique() <= 2
-                ax.plot(x, g["survival"], marker="o" if few else None, ls=":" if categorical else "-",
-                        label=f"{h:g} mo", color=f"C{i}")
+                ax.plot(
+                    x,
+                    g["survival"],
+                    marker="o" if few else None,
+                    ls=":" if categorical else "-",
+                    label=f"{h:g} mo",
+                    color=f"C{i}",
+                )
             ax.set_title(labels.get(f, f))
             ax.set_xlabel("level" if categorical else "value")
             if categorical:
                 ax.tick_params(axis="x", labelrotation=30)
             g_last = s[s["horizon"] == s["horizon"].max()]
-            first, last = (v if categorical else f"{v:.3g}" for v in (g_last["value"].iloc[0], g_last["value"].iloc[-1]))
+            first, last = (
+                v if categorical else f"{v:.3g}"
+                for v in (g_last["value"].iloc[0], g_last["value"].iloc[-1])
+            )
             change = g_last["survival"].iloc[-1] - g_last["survival"].iloc[0]
-            parts.append(f"{labels.get(f, f)}: at {s['horizon'].max():g} months mean predicted survival "
-                         f"{'falls' if change < 0 else 'rises'} by {abs(change):.2f} from {first} to {last}")
-        spare = axes.ravel()[len(feats):]
+            parts.append(
+                f"{labels.get(f, f)}: at {s['horizon'].max():g} months mean predicted survival "
+                f"{'falls' if change < 0 else 'rises'} by {abs(change):.2f} from {first} to {last}"
+            )
+        spare = axes.ravel()[len(feats) :]
         for ax in spare:
             ax.set_visible(False)
         for row in axes:
@@ -1455,8 +1718,11 @@ def partial_dependence_plot(pdp: pd.DataFrame, *, labels: Mapping[str, str] | No
         if title:
             fig.suptitle(title)
         fig.tight_layout()
-        set_alt_text(fig, "Partial dependence plots of the predicted survival probability, one panel per feature "
-                      "and one line per horizon; " + "; ".join(parts) + ".")
+        set_alt_text(
+            fig,
+            "Partial dependence plots of the predicted survival probability, one panel per feature "
+            "and one line per horizon; " + "; ".join(parts) + ".",
+        )
         return fig
 
     return draw()
@@ -1488,7 +1754,9 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
 
     from hccrep.plots import set_alt_text, themed
 
-    d = _check_long(calibration, ["group", "predicted", "observed", "lower", "upper", "horizon"], "calibration")
+    d = _check_long(
+        calibration, ["group", "predicted", "observed", "lower", "upper", "horizon"], "calibration"
+    )
 
     @themed
     def draw():
@@ -1497,11 +1765,21 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
         parts = []
         for i, (h, g) in enumerate(d.groupby("horizon")):
             yerr = np.vstack([g["observed"] - g["lower"], g["upper"] - g["observed"]])
-            ax.errorbar(g["predicted"], g["observed"], yerr=yerr, marker="o", capsize=3, color=f"C{i}", label=f"{h:g} months")
+            ax.errorbar(
+                g["predicted"],
+                g["observed"],
+                yerr=yerr,
+                marker="o",
+                capsize=3,
+                color=f"C{i}",
+                label=f"{h:g} months",
+            )
             gap = np.max(np.abs(g["predicted"] - g["observed"]))
             inside = int(((g["lower"] <= g["predicted"]) & (g["predicted"] <= g["upper"])).sum())
-            parts.append(f"at {h:g} months the largest gap is {gap:.2f} and {inside} of {len(g)} groups have "
-                         "the prediction inside the Kaplan-Meier interval")
+            parts.append(
+                f"at {h:g} months the largest gap is {gap:.2f} and {inside} of {len(g)} groups have "
+                "the prediction inside the Kaplan-Meier interval"
+            )
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_xlabel("mean predicted survival")
@@ -1510,8 +1788,11 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
         if title:
             ax.set_title(title)
         fig.tight_layout()
-        set_alt_text(fig, "Calibration plot: mean predicted survival against Kaplan-Meier observed survival by "
-                      "risk group, with the diagonal of perfect calibration; " + "; ".join(parts) + ".")
+        set_alt_text(
+            fig,
+            "Calibration plot: mean predicted survival against Kaplan-Meier observed survival by "
+            "risk group, with the diagonal of perfect calibration; " + "; ".join(parts) + ".",
+        )
         return fig
 
     return draw()

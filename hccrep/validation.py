@@ -61,7 +61,9 @@ HARRELL_C_METHOD = (
     "is an event, which then is the shorter); higher risk score = shorter survival; ties in the score count 1/2 "
     "(as Hmisc rcorr.cens and sksurv concordance_index_censored; not Uno's IPCW C)"
 )
-AUC_METHOD = "AUC (C statistic, Mann-Whitney): ties in the score count 1/2 (as Hmisc somers2 / pROC)"
+AUC_METHOD = (
+    "AUC (C statistic, Mann-Whitney): ties in the score count 1/2 (as Hmisc somers2 / pROC)"
+)
 
 
 # ----------------------------------------------------------------------------- indices
@@ -213,7 +215,9 @@ def _check_boot(n_boot, seed) -> np.random.Generator:
     if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 1:
         raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
     if seed is None:
-        raise ValueError("seed must be given (an int, SeedSequence or Generator) so that results are reproducible")
+        raise ValueError(
+            "seed must be given (an int, SeedSequence or Generator) so that results are reproducible"
+        )
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
@@ -306,7 +310,9 @@ def bootstrap_optimism_cox(
     ('harrell_c', 20, True)
     """
     cov = _covariates(covariates)
-    sub = _check_frame(df, [duration, event, *cov], ["duration", "event", *["covariates"] * len(cov)])
+    sub = _check_frame(
+        df, [duration, event, *cov], ["duration", "event", *["covariates"] * len(cov)]
+    )
     t = _vector(sub[duration], "duration")
     e = _vector(sub[event], "event")
     if not np.isin(e, (0.0, 1.0)).all():
@@ -332,7 +338,9 @@ def bootstrap_optimism_cox(
     def score(coef, idx):
         return harrell_c(t[idx], e[idx], x[idx] @ coef)
 
-    apparent, opt, se, res, failed = _optimism(len(t), fit, score, int(n_boot), rng, progress, "bootstrap Cox")
+    apparent, opt, se, res, failed = _optimism(
+        len(t), fit, score, int(n_boot), rng, progress, "bootstrap Cox"
+    )
     return OptimismResult(
         index="harrell_c",
         apparent=apparent,
@@ -392,7 +400,9 @@ def bootstrap_optimism_logistic(
     def score(beta, idx):
         return auc(y[idx], beta[0] + x[idx] @ beta[1:])
 
-    apparent, opt, se, res, failed = _optimism(len(y), fit, score, int(n_boot), rng, progress, "bootstrap logistic")
+    apparent, opt, se, res, failed = _optimism(
+        len(y), fit, score, int(n_boot), rng, progress, "bootstrap logistic"
+    )
     return OptimismResult(
         index="auc",
         apparent=apparent,
@@ -435,7 +445,9 @@ def concordance_for_sd(sd: float, index: str = "harrell_c", *, prevalence: float
     from scipy import integrate
 
     if index not in INDICES:
-        raise ValueError(f"unknown index {index!r}; expected one of {', '.join(map(repr, INDICES))}")
+        raise ValueError(
+            f"unknown index {index!r}; expected one of {', '.join(map(repr, INDICES))}"
+        )
     if not (np.isfinite(sd) and sd >= 0):
         raise ValueError(f"sd must be a finite non-negative number, got {sd!r}")
     if not 0 < prevalence < 1:
@@ -471,7 +483,14 @@ def lp_sd_for_index(target: float, index: str = "harrell_c", *, prevalence: floa
 
     if not (isinstance(target, (int, float, np.floating)) and 0.5 < target < 0.99):
         raise ValueError(f"target must be in (0.5, 0.99), got {target!r}")
-    return float(brentq(lambda s: concordance_for_sd(s, index, prevalence=prevalence) - target, 1e-6, 20, xtol=1e-12))
+    return float(
+        brentq(
+            lambda s: concordance_for_sd(s, index, prevalence=prevalence) - target,
+            1e-6,
+            20,
+            xtol=1e-12,
+        )
+    )
 
 
 def count_predictors(parameters: str) -> int:
@@ -521,7 +540,11 @@ def simulate_prognostic_cohort(
     """
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 10:
         raise ValueError(f"n must be an integer >= 10, got {n!r}")
-    if not isinstance(n_predictors, (int, np.integer)) or isinstance(n_predictors, bool) or n_predictors < 1:
+    if (
+        not isinstance(n_predictors, (int, np.integer))
+        or isinstance(n_predictors, bool)
+        or n_predictors < 1
+    ):
         raise ValueError(f"n_predictors must be a positive integer, got {n_predictors!r}")
     if not (np.isfinite(lp_sd) and lp_sd >= 0):
         raise ValueError(f"lp_sd must be a finite non-negative number, got {lp_sd!r}")
@@ -538,7 +561,9 @@ def simulate_prognostic_cohort(
     d = pd.DataFrame(x, columns=[f"x{i}" for i in range(1, n_predictors + 1)])
     d["lp"] = lp
     if outcome == "binary":
-        d["y"] = (rng.random(n) < special.expit(np.log(prevalence / (1 - prevalence)) + lp)).astype(int)
+        d["y"] = (rng.random(n) < special.expit(np.log(prevalence / (1 - prevalence)) + lp)).astype(
+            int
+        )
         return d
     t = rng.exponential(1.0, n) / np.exp(lp)
     c = rng.exponential(1.0, n) * (1 - censored) / censored if censored > 0 else np.full(n, np.inf)
@@ -547,7 +572,9 @@ def simulate_prognostic_cohort(
     return d
 
 
-def _fit_and_score(train: pd.DataFrame, test: pd.DataFrame, xs: list[str], outcome: str) -> tuple[float, float] | None:
+def _fit_and_score(
+    train: pd.DataFrame, test: pd.DataFrame, xs: list[str], outcome: str
+) -> tuple[float, float] | None:
     if outcome == "survival":
         if train["event"].sum() == 0:
             return None
@@ -557,8 +584,10 @@ def _fit_and_score(train: pd.DataFrame, test: pd.DataFrame, xs: list[str], outco
             return None
         if not np.isfinite(coef).all():
             return None
-        return (harrell_c(train["time"], train["event"], train[xs].to_numpy() @ coef),
-                harrell_c(test["time"], test["event"], test[xs].to_numpy() @ coef))
+        return (
+            harrell_c(train["time"], train["event"], train[xs].to_numpy() @ coef),
+            harrell_c(test["time"], test["event"], test[xs].to_numpy() @ coef),
+        )
     y_tr, y_te = train["y"].to_numpy(), test["y"].to_numpy()
     if y_tr.min() == y_tr.max() or y_te.min() == y_te.max():
         return None
@@ -603,13 +632,17 @@ def split_sample_gap(
     ['training', 'validation', 'gap']
     """
     if index not in INDICES:
-        raise ValueError(f"unknown index {index!r}; expected one of {', '.join(map(repr, INDICES))}")
+        raise ValueError(
+            f"unknown index {index!r}; expected one of {', '.join(map(repr, INDICES))}"
+        )
     if not 0 < split < 1:
         raise ValueError(f"split must be in (0, 1), got {split!r}")
     if not isinstance(n_cohorts, (int, np.integer)) or isinstance(n_cohorts, bool) or n_cohorts < 1:
         raise ValueError(f"n_cohorts must be a positive integer, got {n_cohorts!r}")
     if seed is None:
-        raise ValueError("seed must be given (an int, a list of ints or a SeedSequence) for reproducible results")
+        raise ValueError(
+            "seed must be given (an int, a list of ints or a SeedSequence) for reproducible results"
+        )
     outcome = "survival" if index == "harrell_c" else "binary"
     sd = lp_sd_for_index(target, index, prevalence=prevalence)
     rng = np.random.default_rng(seed)
@@ -619,7 +652,9 @@ def split_sample_gap(
     xs = [f"x{i}" for i in range(1, n_predictors + 1)]
     rows, failed = [], 0
     for _ in range(int(n_cohorts)):
-        d = simulate_prognostic_cohort(n, n_predictors, sd, rng, outcome=outcome, censored=censored, prevalence=prevalence)
+        d = simulate_prognostic_cohort(
+            n, n_predictors, sd, rng, outcome=outcome, censored=censored, prevalence=prevalence
+        )
         perm = rng.permutation(n)
         res = _fit_and_score(d.iloc[perm[:n_train]], d.iloc[perm[n_train:]], xs, outcome)
         if res is None:
@@ -663,11 +698,20 @@ def train_validation_table(numbers) -> pd.DataFrame:
         attrs = num.attrs
         if "model" not in attrs or "cohort" not in attrs:
             raise ValueError(f"numbers: a {num.quantity} number lacks attrs 'model' or 'cohort'")
-        rows.append({"model": attrs["model"], "metric": num.quantity, "cohort": attrs["cohort"], "value": num.value})
+        rows.append(
+            {
+                "model": attrs["model"],
+                "metric": num.quantity,
+                "cohort": attrs["cohort"],
+                "value": num.value,
+            }
+        )
     if not rows:
         raise ValueError("numbers: no c_index or auc values")
     long = pd.DataFrame(rows)
-    wide = long.pivot_table(index=["model", "metric"], columns="cohort", values="value", aggfunc="first", sort=False)
+    wide = long.pivot_table(
+        index=["model", "metric"], columns="cohort", values="value", aggfunc="first", sort=False
+    )
     if "training" not in wide.columns or "validation" not in wide.columns:
         raise ValueError("numbers: need both training and validation values")
     wide = wide[["training", "validation"]].dropna().reset_index()
@@ -713,14 +757,23 @@ def train_validation_plot(table: pd.DataFrame, *, title: str | None = None):
 
         metrics = list(dict.fromkeys(table["metric"]))
         models = list(dict.fromkeys(table["model"]))
-        colour = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(models)}  # one colour per model
-        fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 4), layout="constrained",
-                                 squeeze=False)
+        colour = {
+            m: PALETTE[i % len(PALETTE)] for i, m in enumerate(models)
+        }  # one colour per model
+        fig, axes = plt.subplots(
+            1, len(metrics), figsize=(4 * len(metrics), 4), layout="constrained", squeeze=False
+        )
         alt = [f"Training and validation discrimination of {len(models)} published models."]
         for ax, metric in zip(axes[0], metrics):
             sub = table[table["metric"] == metric]
             for r in sub.itertuples():
-                ax.plot([0, 1], [r.training, r.validation], marker="o", color=colour[r.model], label=str(r.model))
+                ax.plot(
+                    [0, 1],
+                    [r.training, r.validation],
+                    marker="o",
+                    color=colour[r.model],
+                    label=str(r.model),
+                )
             ax.set_xticks([0, 1], ["training", "validation"])
             ax.set_xlim(-0.5, 1.5)
             ax.set_title({"c_index": "C-index", "auc": "AUC"}.get(metric, metric))
@@ -728,7 +781,10 @@ def train_validation_plot(table: pd.DataFrame, *, title: str | None = None):
             alt.append(
                 f"{ax.get_title()}: {len(sub)} models; validation lower than training in {lower}, "
                 f"higher or equal in {len(sub) - lower}; "
-                + "; ".join(f"{r.model} {r.training:.3f} to {r.validation:.3f}" for r in sub.itertuples()) + "."
+                + "; ".join(
+                    f"{r.model} {r.training:.3f} to {r.validation:.3f}" for r in sub.itertuples()
+                )
+                + "."
             )
         handles = [plt.Line2D([], [], color=colour[m], marker="o", label=str(m)) for m in models]
         fig.legend(handles=handles, loc="outside right center")
@@ -738,8 +794,6 @@ def train_validation_plot(table: pd.DataFrame, *, title: str | None = None):
         return fig
 
     return draw()
-
-
 
 
 def gap_check(
@@ -789,17 +843,31 @@ def gap_check(
         index = {"c_index": "harrell_c", "auc": "auc"}.get(r.metric)
         if index is None:
             raise ValueError(f"table: unknown metric {r.metric!r}")
-        g = split_sample_gap(int(sizes[r.model]), int(n_predictors[r.model]), float(r.training), index=index,
-                             split=split, n_cohorts=n_cohorts, seed=[seed, i], censored=censored,
-                             prevalence=prevalence)
+        g = split_sample_gap(
+            int(sizes[r.model]),
+            int(n_predictors[r.model]),
+            float(r.training),
+            index=index,
+            split=split,
+            n_cohorts=n_cohorts,
+            seed=[seed, i],
+            censored=censored,
+            prevalence=prevalence,
+        )
         lo, hi = np.quantile(g["gap"], [a, 1 - a])
-        rows.append({**r._asdict(), "n": int(sizes[r.model]), "n_predictors": int(n_predictors[r.model]),
-                     "sim_mean_gap": float(g["gap"].mean()), "mc_low": float(lo), "mc_high": float(hi),
-                     "share_sim_gap_at_least_reported": float((g["gap"] >= r.gap).mean()),
-                     "verdict": "plausible" if lo <= r.gap <= hi else "not reproduced"})
+        rows.append(
+            {
+                **r._asdict(),
+                "n": int(sizes[r.model]),
+                "n_predictors": int(n_predictors[r.model]),
+                "sim_mean_gap": float(g["gap"].mean()),
+                "mc_low": float(lo),
+                "mc_high": float(hi),
+                "share_sim_gap_at_least_reported": float((g["gap"] >= r.gap).mean()),
+                "verdict": "plausible" if lo <= r.gap <= hi else "not reproduced",
+            }
+        )
     return pd.DataFrame(rows)
-
-
 
 
 def compare_validation_methods(
@@ -857,11 +925,17 @@ def compare_validation_methods(
     for extra in cov:
         if extra not in new.columns:
             new[extra] = rng.standard_normal(n_new)
-    return pd.Series({
-        "true lp, same patients": harrell_c(cohort["time"], cohort["event"], cohort["lp"]),
-        "apparent": boot.apparent,
-        "bootstrap optimism": boot.optimism,
-        "bootstrap-corrected": boot.corrected,
-        "split-sample validation": harrell_c(test["time"], test["event"], test[cov].to_numpy(float) @ c_split),
-        "new patients (truth)": harrell_c(new["time"], new["event"], new[cov].to_numpy(float) @ coef),
-    })
+    return pd.Series(
+        {
+            "true lp, same patients": harrell_c(cohort["time"], cohort["event"], cohort["lp"]),
+            "apparent": boot.apparent,
+            "bootstrap optimism": boot.optimism,
+            "bootstrap-corrected": boot.corrected,
+            "split-sample validation": harrell_c(
+                test["time"], test["event"], test[cov].to_numpy(float) @ c_split
+            ),
+            "new patients (truth)": harrell_c(
+                new["time"], new["event"], new[cov].to_numpy(float) @ coef
+            ),
+        }
+    )

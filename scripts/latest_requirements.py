@@ -75,9 +75,15 @@ def report() -> str:
             installed = version(name)
         except PackageNotFoundError:
             installed = "missing"
-        outside = bool(bounds) and installed != "missing" and SpecifierSet is not None \
+        outside = (
+            bool(bounds)
+            and installed != "missing"
+            and SpecifierSet is not None
             and installed not in SpecifierSet(bounds)
-        rows.append(f"{name:<22} {bounds or '(indirect)':<18} {installed:<14} {'above' if outside else ''}".rstrip())
+        )
+        rows.append(
+            f"{name:<22} {bounds or '(indirect)':<18} {installed:<14} {'above' if outside else ''}".rstrip()
+        )
     return "\n".join([f"{'package':<22} {'pyproject':<18} installed", *rows])
 
 

@@ -55,8 +55,11 @@ class BookBuild:
     @property
     def flagged(self) -> str:
         """The warning and error lines of the log (the kernel's TCP notice excluded)."""
-        return "\n".join(line for line in self.log.splitlines()
-                         if re.search(r"WARNING:|ERROR|Error:", line) and "IPKernelApp" not in line)
+        return "\n".join(
+            line
+            for line in self.log.splitlines()
+            if re.search(r"WARNING:|ERROR|Error:", line) and "IPKernelApp" not in line
+        )
 
 
 def jupyter_book_executable() -> str | None:
@@ -74,11 +77,23 @@ def book_jobs() -> int:
 
 def _run(cmd: list[str], env: dict, timeout: float) -> tuple[int, str]:
     try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        proc = subprocess.run(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+        )
         return proc.returncode, proc.stdout
     except subprocess.TimeoutExpired as exc:
-        out = exc.output.decode(errors="replace") if isinstance(exc.output, bytes) else (exc.output or "")
+        out = (
+            exc.output.decode(errors="replace")
+            if isinstance(exc.output, bytes)
+            else (exc.output or "")
+        )
         return -1, f"{' '.join(cmd[:4])} ... took more than {timeout:.0f} s\n{out}"
 
 
@@ -88,29 +103,66 @@ def build_book(out_dir: Path, jupyter_path: Path) -> BookBuild:
     if reuse:
         html = Path(reuse)
         ok = (html / "index.html").is_file()
-        return BookBuild(html, 0 if ok else 1, "" if ok else f"HCCREP_BOOK_HTML={reuse} has no index.html")
+        return BookBuild(
+            html, 0 if ok else 1, "" if ok else f"HCCREP_BOOK_HTML={reuse} has no index.html"
+        )
     from ipykernel.kernelspec import write_kernel_spec
 
     write_kernel_spec(path=str(jupyter_path / "kernels" / "python3"))
     env = dict(os.environ)
-    env["JUPYTER_PATH"] = str(jupyter_path) + (os.pathsep + env["JUPYTER_PATH"] if env.get("JUPYTER_PATH") else "")
+    env["JUPYTER_PATH"] = str(jupyter_path) + (
+        os.pathsep + env["JUPYTER_PATH"] if env.get("JUPYTER_PATH") else ""
+    )
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     env.setdefault("HCCREP_CACHE_DIR", str(out_dir / "_build" / ".hccrep_cache"))
     exe = jupyter_book_executable()
     if exe is None:
-        raise FileNotFoundError("the jupyter-book command is not installed; `make test` installs it")
+        raise FileNotFoundError(
+            "the jupyter-book command is not installed; `make test` installs it"
+        )
     env.pop("MPLBACKEND", None)  # the kernels' inline backend needs it unset
     cache = out_dir / "_build" / ".jupyter_cache"
     shutil.rmtree(cache, ignore_errors=True)  # a fresh execution, as `make book`
     t0 = time.monotonic()
     results_json = out_dir / "notebooks.json"
     params = [a for k, v in FAST_PARAMETERS.items() for a in ("--param", f"{k}={v!r}")]
-    code, log = _run([sys.executable, "-m", "hccrep.book", "execute", "--root", str(ROOT), "--jobs", str(book_jobs()),
-                      "--cache-path", str(cache), "--results-json", str(results_json), *params], env, BOOK_TIMEOUT)
-    notebooks = ({r["docname"]: r for r in json.loads(results_json.read_text(encoding="utf-8"))}
-                 if results_json.is_file() else {})
-    if code == 0:  # a failed notebook is reported by the pre-execution; the build would only repeat it
-        cmd = [exe, "build", str(ROOT), "--path-output", str(out_dir), "-W", "--keep-going", "--all"]
+    code, log = _run(
+        [
+            sys.executable,
+            "-m",
+            "hccrep.book",
+            "execute",
+            "--root",
+            str(ROOT),
+            "--jobs",
+            str(book_jobs()),
+            "--cache-path",
+            str(cache),
+            "--results-json",
+            str(results_json),
+            *params,
+        ],
+        env,
+        BOOK_TIMEOUT,
+    )
+    notebooks = (
+        {r["docname"]: r for r in json.loads(results_json.read_text(encoding="utf-8"))}
+        if results_json.is_file()
+        else {}
+    )
+    if (
+        code == 0
+    ):  # a failed notebook is reported by the pre-execution; the build would only repeat it
+        cmd = [
+            exe,
+            "build",
+            str(ROOT),
+            "--path-output",
+            str(out_dir),
+            "-W",
+            "--keep-going",
+            "--all",
+        ]
         code, build_log = _run(cmd, env, max(60.0, BOOK_TIMEOUT - (time.monotonic() - t0)))
         log += build_log
     log = strip_ansi(log)
@@ -134,11 +186,22 @@ def build_book_once(tmp_path_factory) -> BookBuild:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if record.is_file():
             saved = json.loads(record.read_text(encoding="utf-8"))
-            return BookBuild(Path(saved["html"]), saved["returncode"], saved["log"], saved.get("notebooks"))
+            return BookBuild(
+                Path(saved["html"]), saved["returncode"], saved["log"], saved.get("notebooks")
+            )
         out.mkdir(parents=True, exist_ok=True)
         jupyter = shared / "book-build-jupyter"
         jupyter.mkdir(parents=True, exist_ok=True)
         result = build_book(out, jupyter)
-        record.write_text(json.dumps({"html": str(result.html), "returncode": result.returncode,
-                                      "log": result.log, "notebooks": result.notebooks}), encoding="utf-8")
+        record.write_text(
+            json.dumps(
+                {
+                    "html": str(result.html),
+                    "returncode": result.returncode,
+                    "log": result.log,
+                    "notebooks": result.notebooks,
+                }
+            ),
+            encoding="utf-8",
+        )
         return result

@@ -38,7 +38,11 @@ def r_problem(packages: tuple[str, ...] = ()) -> str | None:
     )
     try:
         done = subprocess.run(
-            [exe, "--vanilla", "-e", probe, *packages], capture_output=True, text=True, timeout=120, check=False
+            [exe, "--vanilla", "-e", probe, *packages],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"Rscript ({exe}) could not be run: {exc}"
@@ -70,7 +74,9 @@ def run_r(script: str, *args: object, timeout: float = 600) -> str:
     cmd = [exe, "--vanilla", str(R_DIR / script), *map(str, args)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0:
-        pytest.fail(f"{' '.join(cmd)} exited with {done.returncode}:\n{done.stderr[-3000:]}", pytrace=False)
+        pytest.fail(
+            f"{' '.join(cmd)} exited with {done.returncode}:\n{done.stderr[-3000:]}", pytrace=False
+        )
     return done.stdout
 
 

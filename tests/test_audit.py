@@ -34,7 +34,10 @@ def test_fonc2025_gender_p_matches_fisher_not_chi_square(findings):
 
 
 def test_fonc2025_table1_percentages_and_totals_are_consistent(findings):
-    t1 = findings[(findings.source == "Table 1") & findings.index.get_level_values("check").isin(["percent", "sum"])]
+    t1 = findings[
+        (findings.source == "Table 1")
+        & findings.index.get_level_values("check").isin(["percent", "sum"])
+    ]
     assert (t1.status == "ok").all()
 
 
@@ -48,19 +51,51 @@ def test_fonc2025_discussion_lymphopenia_percent_is_flagged(findings):
 def _demo(tmp_path, numbers):
     d = tmp_path / "demo"
     d.mkdir()
-    (d / "study.yaml").write_text(yaml.safe_dump({"key": "demo", "type": "study", "citation": "x", "files": ["text"]}))
-    (d / "text.yaml").write_text(yaml.safe_dump({"study": "demo", "file_id": "text", "type": "results",
-                                                 "source": {"kind": "text", "label": "Results"}, "numbers": numbers}))
+    (d / "study.yaml").write_text(
+        yaml.safe_dump({"key": "demo", "type": "study", "citation": "x", "files": ["text"]})
+    )
+    (d / "text.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "study": "demo",
+                "file_id": "text",
+                "type": "results",
+                "source": {"kind": "text", "label": "Results"},
+                "numbers": numbers,
+            }
+        )
+    )
     return load_study("demo", data_dir=tmp_path)
 
 
 def test_hr_ci_symmetric_on_log_scale_passes_and_asymmetric_fails(tmp_path):
     # 0.43 (0.21-0.88): (ln .21 + ln .88)/2 = -0.8445 vs ln .43 = -0.8440 -> consistent.
     # 0.50 (0.30-0.90): centre -0.6547 vs ln .5 = -0.6931, gap 0.038 > rounding tolerance 0.021.
-    st = _demo(tmp_path, [
-        {"key": "ok_hr", "quantity": "hr", "printed": "0.43 (0.21-0.88)", "value": 0.43, "lower": 0.21, "upper": 0.88, "role": "check", "where": {}},
-        {"key": "bad_hr", "quantity": "hr", "printed": "0.50 (0.30-0.90)", "value": 0.5, "lower": 0.3, "upper": 0.9, "role": "check", "where": {}},
-    ])
+    st = _demo(
+        tmp_path,
+        [
+            {
+                "key": "ok_hr",
+                "quantity": "hr",
+                "printed": "0.43 (0.21-0.88)",
+                "value": 0.43,
+                "lower": 0.21,
+                "upper": 0.88,
+                "role": "check",
+                "where": {},
+            },
+            {
+                "key": "bad_hr",
+                "quantity": "hr",
+                "printed": "0.50 (0.30-0.90)",
+                "value": 0.5,
+                "lower": 0.3,
+                "upper": 0.9,
+                "role": "check",
+                "where": {},
+            },
+        ],
+    )
     f = audit_study(st).set_index("key")
     assert f.loc["ok_hr", "status"] == "ok"
     assert f.loc["bad_hr", "status"] == "inconsistent"
@@ -68,22 +103,63 @@ def test_hr_ci_symmetric_on_log_scale_passes_and_asymmetric_fails(tmp_path):
 
 def test_p_implied_by_ci_is_reported(tmp_path):
     # se = (ln .88 - ln .21)/(2*1.959964) = 0.3655; z = 0.8440/0.3655 = 2.309; p = 0.0209
-    st = _demo(tmp_path, [
-        {"key": "hr", "quantity": "hr", "printed": "0.43 (0.21-0.88)", "value": 0.43, "lower": 0.21, "upper": 0.88, "role": "check", "where": {}, "attrs": {"p_key": "p"}},
-        {"key": "p", "quantity": "p", "printed": "0.002", "value": 0.002, "role": "check", "where": {}},
-    ])
+    st = _demo(
+        tmp_path,
+        [
+            {
+                "key": "hr",
+                "quantity": "hr",
+                "printed": "0.43 (0.21-0.88)",
+                "value": 0.43,
+                "lower": 0.21,
+                "upper": 0.88,
+                "role": "check",
+                "where": {},
+                "attrs": {"p_key": "p"},
+            },
+            {
+                "key": "p",
+                "quantity": "p",
+                "printed": "0.002",
+                "value": 0.002,
+                "role": "check",
+                "where": {},
+            },
+        ],
+    )
     row = audit_study(st).set_index("key").loc["hr"]
     assert "CI implies p = 0.02" in row.detail
     assert "not a Wald test" in row.detail
     se = (math.log(0.88) - math.log(0.21)) / (2 * 1.959964)
-    assert 2 * (1 - 0.5 * (1 + math.erf(abs(math.log(0.43)) / se / math.sqrt(2)))) == pytest.approx(0.0209, abs=5e-4)
+    assert 2 * (1 - 0.5 * (1 + math.erf(abs(math.log(0.43)) / se / math.sqrt(2)))) == pytest.approx(
+        0.0209, abs=5e-4
+    )
 
 
 def test_percent_against_count_in_results(tmp_path):
-    st = _demo(tmp_path, [
-        {"key": "orr", "quantity": "percent", "printed": "69.0%", "value": 69.0, "role": "check", "where": {}, "attrs": {"count": 20, "n": 29}},
-        {"key": "orr_bad", "quantity": "percent", "printed": "59.0%", "value": 59.0, "role": "check", "where": {}, "attrs": {"count": 20, "n": 29}},
-    ])
+    st = _demo(
+        tmp_path,
+        [
+            {
+                "key": "orr",
+                "quantity": "percent",
+                "printed": "69.0%",
+                "value": 69.0,
+                "role": "check",
+                "where": {},
+                "attrs": {"count": 20, "n": 29},
+            },
+            {
+                "key": "orr_bad",
+                "quantity": "percent",
+                "printed": "59.0%",
+                "value": 59.0,
+                "role": "check",
+                "where": {},
+                "attrs": {"count": 20, "n": 29},
+            },
+        ],
+    )
     f = audit_study(st).set_index("key")
     assert f.loc["orr", "status"] == "ok" and f.loc["orr_bad", "status"] == "inconsistent"
 
@@ -99,7 +175,9 @@ def test_fonc2025_table4_small_expected_counts_point_to_fisher(findings):
 
 def test_fonc2025_text_claim_all_p_above_0_2_is_false_for_fever(findings):
     # Section 3.3 says nausea, vomiting and fever all had p > 0.2; fever's p is 0.146 under Fisher, 0.092 Pearson.
-    assert findings.loc[("p_variants", "ae_nausea_vomiting_fever_any_p_text")].status == "inconsistent"
+    assert (
+        findings.loc[("p_variants", "ae_nausea_vomiting_fever_any_p_text")].status == "inconsistent"
+    )
 
 
 def test_table5_univariable_p_outside_every_rounding_of_its_ci_is_flagged(findings):

@@ -36,7 +36,9 @@ def _half(decimals: int) -> float:
     return 0.5 * 10.0**-decimals
 
 
-def _t_grid(a: str, n_a: int, b: str, n_b: int, equal_var: bool, k_mean: int = 5, k_sd: int = 21) -> np.ndarray:
+def _t_grid(
+    a: str, n_a: int, b: str, n_b: int, equal_var: bool, k_mean: int = 5, k_sd: int = 21
+) -> np.ndarray:
     """p of the t-test at every point of a grid over the rounding box (means and SDs), vectorised."""
     sa, sb = parse_summary(a, "mean_sd"), parse_summary(b, "mean_sd")
 
@@ -44,9 +46,13 @@ def _t_grid(a: str, n_a: int, b: str, n_b: int, equal_var: bool, k_mean: int = 5
         lo = centre - _half(dec)
         return np.linspace(max(lo, 1e-9) if positive else lo, centre + _half(dec), k)
 
-    m1, m2, s1, s2 = np.meshgrid(axis(sa.centre, sa.decimals[0], k_mean), axis(sb.centre, sb.decimals[0], k_mean),
-                                 axis(sa.spread[0], sa.decimals[1], k_sd, True), axis(sb.spread[0], sb.decimals[1], k_sd, True),
-                                 indexing="ij")
+    m1, m2, s1, s2 = np.meshgrid(
+        axis(sa.centre, sa.decimals[0], k_mean),
+        axis(sb.centre, sb.decimals[0], k_mean),
+        axis(sa.spread[0], sa.decimals[1], k_sd, True),
+        axis(sb.spread[0], sb.decimals[1], k_sd, True),
+        indexing="ij",
+    )
     d = np.abs(m1 - m2)
     if equal_var:
         df = n_a + n_b - 2
@@ -79,7 +85,9 @@ def test_t_test_rounding_range_contains_and_reaches_a_brute_force_grid(case, equ
     assert lo == pytest.approx(grid.min(), rel=1e-3)
     assert hi == pytest.approx(grid.max(), rel=1e-3)
     if equal_var:  # Student: the corners are exact, and the grid holds them
-        assert lo == pytest.approx(grid.min(), rel=1e-12) and hi == pytest.approx(grid.max(), rel=1e-12)
+        assert lo == pytest.approx(grid.min(), rel=1e-12) and hi == pytest.approx(
+            grid.max(), rel=1e-12
+        )
 
 
 def test_welch_smallest_p_can_lie_inside_the_sd_box_and_is_found_there():
@@ -87,9 +95,11 @@ def test_welch_smallest_p_can_lie_inside_the_sd_box_and_is_found_there():
     a, n_a, b, n_b = CASES[-1]
     sa, sb = parse_summary(a, "mean_sd"), parse_summary(b, "mean_sd")
     d_max = abs(sa.centre - sb.centre) + _half(sa.decimals[0]) + _half(sb.decimals[0])
-    corners = [_t_pvalue(d_max, s1, n_a, s2, n_b, False)
-               for s1 in (sa.spread[0] - _half(sa.decimals[1]), sa.spread[0] + _half(sa.decimals[1]))
-               for s2 in (sb.spread[0] - _half(sb.decimals[1]), sb.spread[0] + _half(sb.decimals[1]))]
+    corners = [
+        _t_pvalue(d_max, s1, n_a, s2, n_b, False)
+        for s1 in (sa.spread[0] - _half(sa.decimals[1]), sa.spread[0] + _half(sa.decimals[1]))
+        for s2 in (sb.spread[0] - _half(sb.decimals[1]), sb.spread[0] + _half(sb.decimals[1]))
+    ]
     lo, _ = ttest_rounding_range(a, n_a, b, n_b, equal_var=False)
     grid = _t_grid(a, n_a, b, n_b, False, k_mean=3, k_sd=101)
     assert grid.min() < 0.95 * min(corners)  # the corners alone would overstate the smallest p
@@ -119,9 +129,13 @@ def test_anova_range_finds_the_interior_smallest_spread_of_means_that_corners_mi
     sd_hi, sd_lo = np.full(3, 0.35), np.full(3, 0.25)
     grid_hi = max(p_of(np.array(m), sd_hi) for m in itertools.product(*axes))
     grid_lo = min(p_of(np.array(m), sd_lo) for m in itertools.product(*axes))
-    corner_hi = max(p_of(np.array(m), sd_hi) for m in itertools.product(*[(x[0], x[-1]) for x in axes]))
+    corner_hi = max(
+        p_of(np.array(m), sd_hi) for m in itertools.product(*[(x[0], x[-1]) for x in axes])
+    )
     assert corner_hi < grid_hi - 0.01  # corners alone miss the largest p ...
-    assert hi == pytest.approx(grid_hi, rel=1e-9)  # ... the grid holds the exact optimum here (0.05, 0.1, 0.15)
+    assert hi == pytest.approx(
+        grid_hi, rel=1e-9
+    )  # ... the grid holds the exact optimum here (0.05, 0.1, 0.15)
     assert lo == pytest.approx(grid_lo, rel=1e-12)
 
 
@@ -130,10 +144,15 @@ def test_deng2025_table1_continuous_rows_all_fit_welch_and_student_misses_three(
     # Student's t misses 3
     s = variant_fit_summary("deng2025").set_index(["source", "variant"])
     assert s.loc[("Table 1", "welch"), "rows"] == 10 and s.loc[("Table 1", "welch"), "within"] == 10
-    assert s.loc[("Table 1", "student"), "rows"] == 10 and s.loc[("Table 1", "student"), "within"] == 7
+    assert (
+        s.loc[("Table 1", "student"), "rows"] == 10 and s.loc[("Table 1", "student"), "within"] == 7
+    )
     misses = set(s.loc[("Table 1", "student"), "misses"].split(", "))
     assert misses == {"t1p_alt_tace", "t1p_alt_rt", "t1p_ast_tace"}
-    assert ("Table 1", "anova") not in s.index  # on two groups ANOVA is Student's t, not listed twice
+    assert (
+        "Table 1",
+        "anova",
+    ) not in s.index  # on two groups ANOVA is Student's t, not listed twice
 
 
 def test_deng2025_rows_say_per_variable_which_variants_fit():
@@ -174,7 +193,9 @@ def test_mann_whitney_is_stated_as_not_derivable_not_given_a_range():
     assert "mann_whitney" not in mean_sd_variant_ranges([("1.0 ± 1.0", 10), ("2.0 ± 1.0", 10)])
 
 
-def _exact_sample(n: int, mean: float, sd: float, spread: float, frac: float, sign: float) -> np.ndarray:
+def _exact_sample(
+    n: int, mean: float, sd: float, spread: float, frac: float, sign: float
+) -> np.ndarray:
     """A sample with exactly this mean and SD: a bulk of width ``spread`` and a fraction ``frac`` set apart."""
     k = int(round(frac * n))
     bulk = sps.norm.ppf((np.arange(1, n - k + 1) - 0.5) / (n - k)) * spread
@@ -190,8 +211,10 @@ def mann_whitney_samples(spread: float):
     g = {x.key: x for x in st.baseline().groups}
     a, b = (parse_summary(v.cells[k], "mean_sd") for k in ("pt", "tace"))
     # the reference group puts 10% far above its bulk, the other 10% far below
-    return (_exact_sample(g["pt"].n, a.centre, a.spread[0], spread, 0.1, 1.0),
-            _exact_sample(g["tace"].n, b.centre, b.spread[0], spread, 0.1, -1.0))
+    return (
+        _exact_sample(g["pt"].n, a.centre, a.spread[0], spread, 0.1, 1.0),
+        _exact_sample(g["tace"].n, b.centre, b.spread[0], spread, 0.1, -1.0),
+    )
 
 
 def test_mann_whitney_p_is_not_fixed_by_mean_and_sd():
@@ -211,14 +234,27 @@ def test_mann_whitney_p_is_not_fixed_by_mean_and_sd():
 
 def _wald_grid(est, lower, upper, decimals, k=41):
     h = _half(decimals)
-    e, lo, hi = np.meshgrid(*(np.linspace(x - h, x + h, k) for x in (est, lower, upper)), indexing="ij")
+    e, lo, hi = np.meshgrid(
+        *(np.linspace(x - h, x + h, k) for x in (est, lower, upper)), indexing="ij"
+    )
     ok = (lo > 0) & (lo < e) & (e < hi)
     se = (np.log(hi[ok]) - np.log(lo[ok])) / (2 * sps.norm.ppf(0.975))
     return 2 * sps.norm.sf(np.abs(np.log(e[ok])) / se)
 
 
-@pytest.mark.parametrize("hr", [(0.43, 0.21, 0.88, 2), (1.89, 0.97, 3.66, 2), (0.99, 0.97, 1.00, 2), (1.01, 1.00, 1.02, 2),
-                                (1.00, 0.99, 1.01, 2), (1.00, 1.00, 1.00, 2), (1.01, 1.01, 1.02, 2), (2.6, 1.6, 4.1, 1)])
+@pytest.mark.parametrize(
+    "hr",
+    [
+        (0.43, 0.21, 0.88, 2),
+        (1.89, 0.97, 3.66, 2),
+        (0.99, 0.97, 1.00, 2),
+        (1.01, 1.00, 1.02, 2),
+        (1.00, 0.99, 1.01, 2),
+        (1.00, 1.00, 1.00, 2),
+        (1.01, 1.01, 1.02, 2),
+        (2.6, 1.6, 4.1, 1),
+    ],
+)
 def test_wald_p_range_contains_a_brute_force_grid_with_lower_below_estimate_below_upper(hr):
     lo, hi = _wald_p_range(*hr)
     grid = _wald_grid(*hr)
@@ -255,8 +291,15 @@ def test_wald_p_range_is_unchanged_where_the_limits_are_well_apart():
     # the pre-existing corner rule and the new one agree when lower < estimate < upper holds at every corner
     for e, l, u in [(0.43, 0.21, 0.88), (1.89, 0.97, 3.66), (1.28, 0.62, 2.62), (0.51, 0.26, 0.99)]:
         h = 0.005
-        ps = [2 * sps.norm.sf(abs(math.log(a)) / ((math.log(c) - math.log(b)) / (2 * sps.norm.ppf(0.975))))
-              for a in (e - h, e + h) for b in (l - h, l + h) for c in (u - h, u + h)]
+        ps = [
+            2
+            * sps.norm.sf(
+                abs(math.log(a)) / ((math.log(c) - math.log(b)) / (2 * sps.norm.ppf(0.975)))
+            )
+            for a in (e - h, e + h)
+            for b in (l - h, l + h)
+            for c in (u - h, u + h)
+        ]
         assert _wald_p_range(e, l, u, 2) == pytest.approx((min(ps), max(ps)), rel=1e-12)
 
 
@@ -289,7 +332,13 @@ def test_centring_gap_is_the_printed_gap_less_one_unit():
 def test_tu2025_profile_likelihood_rows_stay_flagged():
     f = audit_study("tu2025")
     coef = f[f.check == "coefficient"].set_index("key")
-    for key in ("t2_mv_nlr_beta", "t2_mv_delta_t_beta", "t2_mv_alb_beta", "t2_mv_diameter_beta", "t2_mv_satellite_beta"):
+    for key in (
+        "t2_mv_nlr_beta",
+        "t2_mv_delta_t_beta",
+        "t2_mv_alb_beta",
+        "t2_mv_diameter_beta",
+        "t2_mv_satellite_beta",
+    ):
         assert "not centred" in coef.loc[key, "detail"], key
 
 
@@ -310,9 +359,13 @@ def test_mean_sd_comparisons_read_all_three_data_shapes():
 def test_a_p_outside_every_variant_is_a_note_never_inconsistent():
     from hccrep.audit import MeanSDComparison
 
-    c = MeanSDComparison("x.p", "Table 9", "x", "0.900", (("a", "10.0 ± 2.0", 30), ("b", "11.0 ± 2.0", 30)))
+    c = MeanSDComparison(
+        "x.p", "Table 9", "x", "0.900", (("a", "10.0 ± 2.0", 30), ("b", "11.0 ± 2.0", 30))
+    )
     a = assess_mean_sd_comparison(c)
-    assert a["within"] == [] and a["row"]["status"] == "note" and "a rank test?" in a["row"]["detail"]
+    assert (
+        a["within"] == [] and a["row"]["status"] == "note" and "a rank test?" in a["row"]["detail"]
+    )
 
 
 # ----------------------------------------------------------------------------- item 3: generic claim rules
@@ -321,17 +374,25 @@ def test_a_p_outside_every_variant_is_a_note_never_inconsistent():
 def test_interaction_p_range_contains_and_reaches_a_brute_force_grid():
     from hccrep.audit import interaction_p_range
 
-    for a, b, dec in [((0.11, 0.02, 0.57), (0.47, 0.26, 0.85), (2, 2)), ((0.35, 0.16, 0.78), (0.34, 0.16, 0.72), (2, 2)),
-                      ((2.5, 1.2, 5.1), (0.9, 0.5, 1.6), (1, 1))]:
+    for a, b, dec in [
+        ((0.11, 0.02, 0.57), (0.47, 0.26, 0.85), (2, 2)),
+        ((0.35, 0.16, 0.78), (0.34, 0.16, 0.72), (2, 2)),
+        ((2.5, 1.2, 5.1), (0.9, 0.5, 1.6), (1, 1)),
+    ]:
         r = interaction_p_range(a, b, dec)
-        axes = [np.linspace(x - _half(d), x + _half(d), 5) for x, d in zip((*a, *b), (dec[0],) * 3 + (dec[1],) * 3)]
+        axes = [
+            np.linspace(x - _half(d), x + _half(d), 5)
+            for x, d in zip((*a, *b), (dec[0],) * 3 + (dec[1],) * 3)
+        ]
         e1, l1, u1, e2, l2, u2 = np.meshgrid(*axes, indexing="ij")
         z = sps.norm.ppf(0.975)
         se = np.hypot((np.log(u1) - np.log(l1)) / (2 * z), (np.log(u2) - np.log(l2)) / (2 * z))
         grid = 2 * sps.norm.sf(np.abs(np.log(e1) - np.log(e2)) / se)
         assert grid.min() >= r["lo"] * (1 - 1e-9) and grid.max() <= r["hi"] * (1 + 1e-9)
         assert r["lo"] == pytest.approx(grid.min(), rel=1e-9)  # a corner
-        assert r["hi"] == pytest.approx(grid.max(), abs=0.02)  # the smallest difference may lie between grid points
+        assert r["hi"] == pytest.approx(
+            grid.max(), abs=0.02
+        )  # the smallest difference may lie between grid points
 
 
 def test_fonc2025_interaction_pvalues_against_altman_bland():
@@ -350,7 +411,9 @@ def test_grim_flags_a_mean_that_no_total_of_n_integers_gives():
 
     assert grim_consistent(3.44, 2, 18) is True  # 62/18 = 3.444
     assert grim_consistent(3.45, 2, 18) is False  # 62/18 = 3.444, 63/18 = 3.500
-    assert grim_consistent(5.3, 1, 3) is True and grim_consistent(5.5, 1, 3) is False  # 16/3 = 5.33, 17/3 = 5.67
+    assert (
+        grim_consistent(5.3, 1, 3) is True and grim_consistent(5.5, 1, 3) is False
+    )  # 16/3 = 5.33, 17/3 = 5.67
     assert grim_consistent(5.0, 0, 3) is None
     assert grim_consistent(54.2, 1, 89) is None  # n >= 10^decimals: every mean is reachable
 
@@ -360,12 +423,34 @@ def _demo_baseline(tmp_path, cells: dict[str, str], integer: bool):
 
     d = tmp_path / "demo"
     d.mkdir()
-    (d / "study.yaml").write_text(yaml.safe_dump({"key": "demo", "type": "study", "citation": "x", "files": ["table1"]}))
-    (d / "table1.yaml").write_text(yaml.safe_dump({
-        "study": "demo", "file_id": "table1", "type": "baseline", "source": {"kind": "table", "label": "Table 1"},
-        "groups": [{"key": "a", "label": "A", "n": 18, "printed": "A (n = 18)"}, {"key": "b", "label": "B", "n": 12, "printed": "B (n = 12)"}],
-        "variables": [{"key": "lesions", "label": "Lesions", "kind": "continuous", "summary": "mean_sd", "integer": integer,
-                       "cells": cells}]}, allow_unicode=True))
+    (d / "study.yaml").write_text(
+        yaml.safe_dump({"key": "demo", "type": "study", "citation": "x", "files": ["table1"]})
+    )
+    (d / "table1.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "study": "demo",
+                "file_id": "table1",
+                "type": "baseline",
+                "source": {"kind": "table", "label": "Table 1"},
+                "groups": [
+                    {"key": "a", "label": "A", "n": 18, "printed": "A (n = 18)"},
+                    {"key": "b", "label": "B", "n": 12, "printed": "B (n = 12)"},
+                ],
+                "variables": [
+                    {
+                        "key": "lesions",
+                        "label": "Lesions",
+                        "kind": "continuous",
+                        "summary": "mean_sd",
+                        "integer": integer,
+                        "cells": cells,
+                    }
+                ],
+            },
+            allow_unicode=True,
+        )
+    )
     return load_study("demo", data_dir=tmp_path)
 
 
@@ -373,7 +458,10 @@ def test_grim_rule_runs_on_integer_flagged_baseline_variables_only(tmp_path):
     st = _demo_baseline(tmp_path, {"a": "3.45 ± 1.20", "b": "2.25 ± 0.90"}, integer=True)
     f = audit_study(st)
     grim = f[f.check == "grim"].set_index("key")
-    assert grim.loc["lesions.a", "status"] == "inconsistent" and "63/18 = 3.5000" in grim.loc["lesions.a", "detail"]
+    assert (
+        grim.loc["lesions.a", "status"] == "inconsistent"
+        and "63/18 = 3.5000" in grim.loc["lesions.a", "detail"]
+    )
     assert grim.loc["lesions.b", "status"] == "ok"  # 27/12 = 2.25
     (tmp_path / "demo").rename(tmp_path / "demo_int")
     st = _demo_baseline(tmp_path, {"a": "3.45 ± 1.20", "b": "2.25 ± 0.90"}, integer=False)
@@ -386,12 +474,40 @@ def test_ratio_named_by_its_p_value_gets_the_wald_check(tmp_path):
 
     d = tmp_path / "demo"
     d.mkdir()
-    (d / "study.yaml").write_text(yaml.safe_dump({"key": "demo", "type": "study", "citation": "x", "files": ["text"]}))
+    (d / "study.yaml").write_text(
+        yaml.safe_dump({"key": "demo", "type": "study", "citation": "x", "files": ["text"]})
+    )
     numbers = [
-        {"key": "aor", "quantity": "or", "printed": "0.43 (0.21-0.88)", "value": 0.43, "lower": 0.21, "upper": 0.88, "role": "check", "where": {}},
-        {"key": "aor_p", "quantity": "p", "printed": "0.002", "value": 0.002, "role": "check", "where": {}, "attrs": {"or_key": "aor"}},
+        {
+            "key": "aor",
+            "quantity": "or",
+            "printed": "0.43 (0.21-0.88)",
+            "value": 0.43,
+            "lower": 0.21,
+            "upper": 0.88,
+            "role": "check",
+            "where": {},
+        },
+        {
+            "key": "aor_p",
+            "quantity": "p",
+            "printed": "0.002",
+            "value": 0.002,
+            "role": "check",
+            "where": {},
+            "attrs": {"or_key": "aor"},
+        },
     ]
-    (d / "text.yaml").write_text(yaml.safe_dump({"study": "demo", "file_id": "text", "type": "results",
-                                                 "source": {"kind": "text", "label": "Results"}, "numbers": numbers}))
+    (d / "text.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "study": "demo",
+                "file_id": "text",
+                "type": "results",
+                "source": {"kind": "text", "label": "Results"},
+                "numbers": numbers,
+            }
+        )
+    )
     row = audit_study(load_study("demo", data_dir=tmp_path)).set_index("key").loc["aor"]
     assert "not a Wald test" in row.detail

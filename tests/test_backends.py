@@ -23,14 +23,20 @@ def table1_runner(study):
 
 @pytest.fixture(scope="module")
 def serial(table1_runner):
-    return monte_carlo(table1_runner, 8, base_seed=41, backend="serial", progress=False, cache_dir="")
+    return monte_carlo(
+        table1_runner, 8, base_seed=41, backend="serial", progress=False, cache_dir=""
+    )
 
 
 @pytest.fixture(scope="module")
 def dask_client():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         yield client
 
 
@@ -46,33 +52,62 @@ def test_serial_backend_is_the_default_for_one_job(table1_runner, serial):
 
 @pytest.mark.parametrize("batch_size", [1, 3, 8])
 def test_serial_results_do_not_depend_on_batch_size(table1_runner, serial, batch_size):
-    other = monte_carlo(table1_runner, 8, base_seed=41, backend="serial", batch_size=batch_size, progress=False, cache_dir="")
+    other = monte_carlo(
+        table1_runner,
+        8,
+        base_seed=41,
+        backend="serial",
+        batch_size=batch_size,
+        progress=False,
+        cache_dir="",
+    )
     pd.testing.assert_frame_equal(other, serial, check_exact=True)
 
 
 def test_joblib_backend_gives_identical_results(table1_runner, serial):
-    par = monte_carlo(table1_runner, 8, base_seed=41, backend="joblib", n_jobs=2, progress=False, cache_dir="")
+    par = monte_carlo(
+        table1_runner, 8, base_seed=41, backend="joblib", n_jobs=2, progress=False, cache_dir=""
+    )
     pd.testing.assert_frame_equal(par, serial, check_exact=True)
 
 
 def test_dask_backend_with_a_client_gives_identical_results(table1_runner, serial, dask_client):
-    d = monte_carlo(table1_runner, 8, base_seed=41, backend="dask", scheduler=dask_client, batch_size=3,
-                    progress=False, cache_dir="")
+    d = monte_carlo(
+        table1_runner,
+        8,
+        base_seed=41,
+        backend="dask",
+        scheduler=dask_client,
+        batch_size=3,
+        progress=False,
+        cache_dir="",
+    )
     pd.testing.assert_frame_equal(d, serial, check_exact=True)
 
 
 def test_dask_backend_with_a_scheduler_address_gives_identical_results(table1_runner, serial):
     distributed = pytest.importorskip("distributed")
     # a cluster of its own, reached only through its address (what a real cluster's "tcp://host:8786" is)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
-        d = monte_carlo(table1_runner, 8, base_seed=41, backend="dask", scheduler=cluster.scheduler_address,
-                        progress=False, cache_dir="")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        d = monte_carlo(
+            table1_runner,
+            8,
+            base_seed=41,
+            backend="dask",
+            scheduler=cluster.scheduler_address,
+            progress=False,
+            cache_dir="",
+        )
     pd.testing.assert_frame_equal(d, serial, check_exact=True)
 
 
 def test_scorecard_is_identical_on_serial_and_dask(table1_runner, dask_client):
     a = scorecard(table1_runner, n_mc=6, backend="serial", progress=False, cache_dir="")
-    b = scorecard(table1_runner, n_mc=6, backend="dask", scheduler=dask_client, progress=False, cache_dir="")
+    b = scorecard(
+        table1_runner, n_mc=6, backend="dask", scheduler=dask_client, progress=False, cache_dir=""
+    )
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
@@ -108,7 +143,9 @@ def test_negative_n_is_rejected(table1_runner):
         monte_carlo(table1_runner, -1, progress=False, cache_dir="")
 
 
-def test_max_jobs_variable_caps_workers_and_leaves_results_unchanged(table1_runner, serial, monkeypatch):
+def test_max_jobs_variable_caps_workers_and_leaves_results_unchanged(
+    table1_runner, serial, monkeypatch
+):
     """HCCREP_MAX_JOBS=1 (what `hccrep.book execute` sets for notebooks run side by side) turns
     n_jobs=2 into the in-process loop: no worker starts, and the values are the serial ones."""
     import joblib
@@ -122,7 +159,9 @@ def test_max_jobs_variable_caps_workers_and_leaves_results_unchanged(table1_runn
         raise AssertionError("joblib.Parallel was used although HCCREP_MAX_JOBS=1")
 
     monkeypatch.setattr(joblib, "Parallel", no_parallel)
-    got = monte_carlo(table1_runner, len(serial), base_seed=41, n_jobs=2, progress=False, cache_dir="")
+    got = monte_carlo(
+        table1_runner, len(serial), base_seed=41, n_jobs=2, progress=False, cache_dir=""
+    )
     pd.testing.assert_frame_equal(got, serial)
     monkeypatch.setenv("HCCREP_MAX_JOBS", "two")
     with pytest.raises(ValueError, match="HCCREP_MAX_JOBS must be a positive integer"):

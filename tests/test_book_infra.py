@@ -73,16 +73,23 @@ def test_references_bib_parses_and_holds_the_four_studies():
 def test_every_doi_in_references_bib_has_the_doi_syntax():
     # DOI handbook, section 2.2: a DOI is "10." + registrant code + "/" + suffix
     bib = _bib()
-    bad = {k: e.fields["doi"] for k, e in bib.entries.items()
-           if "doi" in e.fields and not re.fullmatch(r"10\.\d{4,9}/\S+", e.fields["doi"])}
+    bad = {
+        k: e.fields["doi"]
+        for k, e in bib.entries.items()
+        if "doi" in e.fields and not re.fullmatch(r"10\.\d{4,9}/\S+", e.fields["doi"])
+    }
     assert not bad, f"malformed DOIs: {bad}"
 
 
 def test_no_field_of_references_bib_holds_tex_markup():
     # the plain style prints fields as they stand: "$\\chi^2$" appeared verbatim on the page
     bib = _bib()
-    raw = {(k, f): v for k, e in bib.entries.items() for f, v in e.fields.items()
-           if re.search(r"\$|\\[A-Za-z]+", v)}
+    raw = {
+        (k, f): v
+        for k, e in bib.entries.items()
+        for f, v in e.fields.items()
+        if re.search(r"\$|\\[A-Za-z]+", v)
+    }
     assert not raw, f"TeX markup shows raw in the rendered bibliography: {raw}"
 
 
@@ -90,7 +97,9 @@ def test_each_study_gives_its_doi_or_says_why_not():
     bib = _bib()
     for key in ("deng2025", "lv2025", "fonc2025", "tu2025"):
         fields = bib.entries[key].fields
-        assert "doi" in fields or "DOI" in fields.get("note", ""), f"{key}: no DOI and no note saying why"
+        assert "doi" in fields or "DOI" in fields.get("note", ""), (
+            f"{key}: no DOI and no note saying why"
+        )
 
 
 def test_every_cited_key_is_in_references_bib():
@@ -134,7 +143,9 @@ def test_config_enables_exercises_citations_autodoc_and_launch_buttons():
     for name in ("sphinx_exercise", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "hccrep.book"):
         assert name in ext
     assert cfg["bibtex_bibfiles"] == ["references.bib"]
-    assert cfg["sphinx"]["config"]["hide_solutions"] is False  # the full edition shows them (folded)
+    assert (
+        cfg["sphinx"]["config"]["hide_solutions"] is False
+    )  # the full edition shows them (folded)
     launch = cfg["launch_buttons"]
     assert launch["binderhub_url"] and launch["colab_url"]
 
@@ -148,19 +159,25 @@ def test_toc_lists_the_how_to_page_and_every_appendix_page():
         assert _page(entry) is not None, f"_toc.yml lists {entry}, which does not exist"
 
 
-@pytest.mark.parametrize("entry", [e for e in _toc_files() if e.startswith("book/") and "/" in e[5:]])
+@pytest.mark.parametrize(
+    "entry", [e for e in _toc_files() if e.startswith("book/") and "/" in e[5:]]
+)
 def test_toc_pages_use_sphinx_exercise_not_admonitions(entry):
     page = _page(entry)
     assert page is not None
     text = page.read_text(encoding="utf-8")
     left = re.findall(r"^:{3,}\{admonition\}\s+(?:Exercise|Solution)\s+\d+", text, flags=re.M)
-    assert not left, (f"{entry}: {len(left)} admonition exercises left; run "
-                      f"`.venv/bin/python scripts/convert_exercises.py {page.relative_to(ROOT)}`")
+    assert not left, (
+        f"{entry}: {len(left)} admonition exercises left; run "
+        f"`.venv/bin/python scripts/convert_exercises.py {page.relative_to(ROOT)}`"
+    )
     # every solution is folded (dropdown) and names an exercise of the same page
     labels = set(re.findall(r"^:label:\s*(\S+)", text, flags=re.M))
     for m in re.finditer(r"^(:{3,})\{solution\}\s+(\S+)\n((?::[a-z-]+:.*\n)*)", text, flags=re.M):
         assert m.group(2) in labels, f"{entry}: solution for unknown exercise {m.group(2)}"
-        assert ":class: dropdown" in m.group(3), f"{entry}: the solution to {m.group(2)} is not a dropdown"
+        assert ":class: dropdown" in m.group(3), (
+            f"{entry}: the solution to {m.group(2)} is not a dropdown"
+        )
 
 
 def test_derived_config_hides_solutions_and_keeps_everything_else():
@@ -173,14 +190,19 @@ def test_derived_config_hides_solutions_and_keeps_everything_else():
 
 
 def test_derived_config_sets_the_launch_branch():
-    out = yaml.safe_load(book.derived_config("title: t\nrepository:\n  url: u\n", branch="notebooks"))
+    out = yaml.safe_load(
+        book.derived_config("title: t\nrepository:\n  url: u\n", branch="notebooks")
+    )
     assert out == {"title": "t", "repository": {"url": "u", "branch": "notebooks"}}
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"hide_solutions": "yes"}, "hide_solutions"),
-    ({"branch": "bad branch"}, "branch"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"hide_solutions": "yes"}, "hide_solutions"),
+        ({"branch": "bad branch"}, "branch"),
+    ],
+)
 def test_derived_config_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         book.derived_config("title: t\n", **kwargs)
@@ -265,11 +287,14 @@ def test_convert_exercises_is_idempotent():
     assert twice == once and n == 0
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (":::{admonition} Solution 1\nx\n:::\n", "no Exercise 1"),
-    (":::{admonition} Exercise 1\nx\n", "not closed"),
-    (":::{admonition} Exercise 1\nx\n:::\n:::{admonition} Exercise 1\ny\n:::\n", "twice"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (":::{admonition} Solution 1\nx\n:::\n", "no Exercise 1"),
+        (":::{admonition} Exercise 1\nx\n", "not closed"),
+        (":::{admonition} Exercise 1\nx\n:::\n:::{admonition} Exercise 1\ny\n:::\n", "twice"),
+    ],
+)
 def test_convert_exercises_fails_loudly_on_malformed_pages(text, message):
     with pytest.raises(ValueError, match=message):
         book.convert_exercises(text, "p")
@@ -288,7 +313,11 @@ def test_convert_exercises_script_converts_a_copy_in_place(tmp_path):
     page = tmp_path / "ch" / "nb.md"
     page.parent.mkdir()
     page.write_text(SOURCE, encoding="utf-8")
-    cmd = [str(Path(__import__("sys").executable)), str(ROOT / "scripts" / "convert_exercises.py"), str(page)]
+    cmd = [
+        str(Path(__import__("sys").executable)),
+        str(ROOT / "scripts" / "convert_exercises.py"),
+        str(page),
+    ]
     first = subprocess.run(cmd, capture_output=True, text=True, check=True)
     assert "4 exercise/solution blocks converted" in first.stdout
     assert page.read_text(encoding="utf-8") == EXPECTED.replace("ch-nb", "ch-nb")
@@ -300,7 +329,9 @@ def test_convert_exercises_script_converts_a_copy_in_place(tmp_path):
 
 
 def test_filter_table_html_escapes_cells_and_lists_each_filter_value_once():
-    df = pd.DataFrame({"study": ["b", "a", "b"], "verdict": ["<x>", "y", "y"], "v": [0.5, float("nan"), 2.0]})
+    df = pd.DataFrame(
+        {"study": ["b", "a", "b"], "verdict": ["<x>", "y", "y"], "v": [0.5, float("nan"), 2.0]}
+    )
     out = book.filter_table_html(df, filters=["study", "verdict"], table_id="t-1", caption="C & D")
     assert out.count("<tr>") == 4  # header + 3 rows
     assert "&lt;x&gt;" in out and "<x>" not in out
@@ -313,13 +344,16 @@ def test_filter_table_html_escapes_cells_and_lists_each_filter_value_once():
     assert "http" not in out  # nothing loaded from the network
 
 
-@pytest.mark.parametrize(("df", "kwargs", "message"), [
-    (pd.DataFrame({"a": []}), {"filters": [], "table_id": "t"}, "empty"),
-    (pd.DataFrame({"a": [1]}), {"filters": ["b"], "table_id": "t"}, "not in df"),
-    (pd.DataFrame({"a": [1]}), {"filters": "a", "table_id": "t"}, "sequence"),
-    (pd.DataFrame({"a": [1]}), {"filters": [], "table_id": "1bad id"}, "table_id"),
-    ([1, 2], {"filters": [], "table_id": "t"}, "DataFrame"),
-])
+@pytest.mark.parametrize(
+    ("df", "kwargs", "message"),
+    [
+        (pd.DataFrame({"a": []}), {"filters": [], "table_id": "t"}, "empty"),
+        (pd.DataFrame({"a": [1]}), {"filters": ["b"], "table_id": "t"}, "not in df"),
+        (pd.DataFrame({"a": [1]}), {"filters": "a", "table_id": "t"}, "sequence"),
+        (pd.DataFrame({"a": [1]}), {"filters": [], "table_id": "1bad id"}, "table_id"),
+        ([1, 2], {"filters": [], "table_id": "t"}, "DataFrame"),
+    ],
+)
 def test_filter_table_html_rejects_bad_input(df, kwargs, message):
     with pytest.raises(ValueError, match=message):
         book.filter_table_html(df, **kwargs)
@@ -355,7 +389,9 @@ def test_all_scorecards_lists_every_check_of_every_study():
     for key in list_studies():
         checks = {n.key for n in load_study(key).numbers if n.role == "check"}
         listed = set(card.loc[card.study == key, "key"])
-        assert checks <= listed, f"{key}: checks missing from the appendix: {sorted(checks - listed)}"
+        assert checks <= listed, (
+            f"{key}: checks missing from the appendix: {sorted(checks - listed)}"
+        )
 
 
 # --------------------------------------------------------------------------- Colab and API
@@ -376,7 +412,9 @@ def test_colab_setup_cell_does_nothing_outside_colab(monkeypatch):
     monkeypatch.setattr(subprocess, "run", forbidden)
     monkeypatch.setattr("os.chdir", forbidden)
     namespace: dict = {}
-    exec(book.COLAB_SETUP_SOURCE.format(repo_url="https://example.org/r", folder="book/x"), namespace)
+    exec(
+        book.COLAB_SETUP_SOURCE.format(repo_url="https://example.org/r", folder="book/x"), namespace
+    )
     assert namespace["ON_COLAB"] is False
 
 
@@ -402,7 +440,13 @@ def test_public_modules_lists_the_package_without_private_modules():
 
     mods = book.public_modules()
     assert mods[0] == "hccrep"
-    for name in ("hccrep.spec", "hccrep.replication", "hccrep.audit", "hccrep.book", "hccrep.stats.survival"):
+    for name in (
+        "hccrep.spec",
+        "hccrep.replication",
+        "hccrep.audit",
+        "hccrep.book",
+        "hccrep.stats.survival",
+    ):
         assert name in mods
     assert not [m for m in mods if any(p.startswith("_") for p in m.split("."))]
     # the reference: module names spelled from the package's files
@@ -421,11 +465,18 @@ def test_public_modules_lists_the_package_without_private_modules():
 
 
 def test_make_run_chapter_runs_every_numbered_notebook_of_the_chapter():
-    out = subprocess.run(["make", "-n", "--no-print-directory", "run-chapter", "CHAPTER=fonc2025", "SEED=7"],
-                         cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        ["make", "-n", "--no-print-directory", "run-chapter", "CHAPTER=fonc2025", "SEED=7"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     for nb in sorted((BOOK / "fonc2025").glob("[0-9]*.md")):
-        assert f"-o _build/papermill/{nb.stem}.input.ipynb book/fonc2025/{nb.name}" in out.stdout.replace("\\\n", "")
+        assert (
+            f"-o _build/papermill/{nb.stem}.input.ipynb book/fonc2025/{nb.name}"
+            in out.stdout.replace("\\\n", "")
+        )
     assert out.stdout.count("-p SEED 7") == len(list((BOOK / "fonc2025").glob("[0-9]*.md")))
 
 
@@ -437,7 +488,10 @@ def test_make_book_student_builds_with_hidden_solutions():
 
 def test_make_book_fails_when_the_build_executes_a_notebook():
     """The build must take every page from the cache the pre-execution filled (hccrep.bookexec)."""
-    for target, log in (("book", "_build/book-build.log"), ("book-student", "_build/student/book-build.log")):
+    for target, log in (
+        ("book", "_build/book-build.log"),
+        ("book-student", "_build/student/book-build.log"),
+    ):
         out = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
         assert out.returncode == 0, out.stderr
         assert f"| tee {log}" in out.stdout and f'grep -q "Executing notebook" {log}' in out.stdout
@@ -460,22 +514,40 @@ def test_make_test_latest_installs_the_newest_dependencies_into_its_own_venv():
 def test_latest_requirements_list_every_dependency_without_bounds():
     import tomllib
 
-    out = subprocess.run([__import__("sys").executable, str(ROOT / "scripts" / "latest_requirements.py")],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [__import__("sys").executable, str(ROOT / "scripts" / "latest_requirements.py")],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     names = out.stdout.split()
     assert not [n for n in names if re.search(r"[<>=!~;, ]", n)]
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = project["dependencies"] + project["optional-dependencies"]["book"] + project["optional-dependencies"]["dev"]
+    declared = (
+        project["dependencies"]
+        + project["optional-dependencies"]["book"]
+        + project["optional-dependencies"]["dev"]
+    )
     for req in declared:
         assert re.match(r"[A-Za-z0-9._-]+(\[[^\]]*\])?", req).group(0) in names, req
-    guarded = {"lifelines", "scikit-survival", "statsmodels", "scikit-learn", "pandas", "numpy", "jupyter-book",
-               "myst-nb", "jupyter-cache"}
+    guarded = {
+        "lifelines",
+        "scikit-survival",
+        "statsmodels",
+        "scikit-learn",
+        "pandas",
+        "numpy",
+        "jupyter-book",
+        "myst-nb",
+        "jupyter-cache",
+    }
     assert guarded <= set(names)
 
 
 def test_dependency_guard_workflow_runs_make_test_latest_weekly_and_on_demand():
-    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "dependency-guard.yml").read_text(encoding="utf-8"))
+    wf = yaml.safe_load(
+        (ROOT / ".github" / "workflows" / "dependency-guard.yml").read_text(encoding="utf-8")
+    )
     triggers = wf.get("on", wf.get(True))  # YAML 1.1 reads a bare `on` as true
     assert triggers["schedule"][0]["cron"] and "workflow_dispatch" in triggers
     runs = [s.get("run", "") for job in wf["jobs"].values() for s in job["steps"]]
@@ -484,7 +556,10 @@ def test_dependency_guard_workflow_runs_make_test_latest_weekly_and_on_demand():
 
 def test_ci_installs_chromium_only_when_missing():
     text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "if [ -x /usr/bin/chromium ]" in text and "apt-get install -y -q --no-install-recommends chromium" in text
+    assert (
+        "if [ -x /usr/bin/chromium ]" in text
+        and "apt-get install -y -q --no-install-recommends chromium" in text
+    )
     assert text.rstrip().endswith("exec make test")
     commands = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
     assert not [line for line in commands if "playwright install" in line]
@@ -502,7 +577,9 @@ def test_book_workflow_builds_publishes_and_checks_links_weekly():
     assert "playwright install" not in runs
 
 
-@pytest.mark.parametrize("entry", [e for e in _toc_files() if re.search(r"^book/[^/]+/\d+_[^/]+$", e)])
+@pytest.mark.parametrize(
+    "entry", [e for e in _toc_files() if re.search(r"^book/[^/]+/\d+_[^/]+$", e)]
+)
 def test_chapter_notebooks_open_with_goals_prerequisites_and_time(entry):
     page = _page(entry)
     assert page is not None
@@ -542,8 +619,13 @@ MAX_CODE_LINE = 88
 
 
 def _notebook_pages() -> list[str]:
-    return [e for e in _toc_files() if (p := _page(e)) is not None and p.suffix == ".md"
-            and p.read_text(encoding="utf-8").startswith("---\njupytext:")]
+    return [
+        e
+        for e in _toc_files()
+        if (p := _page(e)) is not None
+        and p.suffix == ".md"
+        and p.read_text(encoding="utf-8").startswith("---\njupytext:")
+    ]
 
 
 @pytest.mark.parametrize("entry", _notebook_pages())
@@ -551,9 +633,13 @@ def test_code_cells_have_lines_of_at_most_88_characters(entry):
     jupytext = pytest.importorskip("jupytext")
     page = _page(entry)
     nb = jupytext.read(page, fmt="md:myst")
-    long = [f"cell {i}: {len(line)} characters: {line[:60]}..."
-            for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-            for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
+    long = [
+        f"cell {i}: {len(line)} characters: {line[:60]}..."
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > MAX_CODE_LINE
+    ]
     assert not long, f"{entry}: code lines over {MAX_CODE_LINE} characters:\n" + "\n".join(long)
 
 
@@ -562,8 +648,11 @@ def test_the_line_length_check_reads_code_cells_apart_from_prose(tmp_path):
     jupytext = pytest.importorskip("jupytext")
     page = tmp_path / "nb.md"
     prose = "A long sentence of prose. " * 10
-    page.write_text("---\njupytext:\n  text_representation:\n    format_name: myst\n---\n\n"
-                    f"{prose}\n\n```{{code-cell}} ipython3\nx = 1  # {'y' * 90}\n```\n", encoding="utf-8")
+    page.write_text(
+        "---\njupytext:\n  text_representation:\n    format_name: myst\n---\n\n"
+        f"{prose}\n\n```{{code-cell}} ipython3\nx = 1  # {'y' * 90}\n```\n",
+        encoding="utf-8",
+    )
     cells = jupytext.read(page, fmt="md:myst").cells
     assert [c.cell_type for c in cells] == ["markdown", "code"]
     assert cells[0].source.strip() == prose.strip()
@@ -575,8 +664,14 @@ def test_the_line_length_check_reads_code_cells_apart_from_prose(tmp_path):
 REF_ROLE = re.compile(r"\{(?:ref|numref)\}`(?:[^`<]*<)?([^`>]+)>?`")
 
 
-@pytest.mark.parametrize("entry", [e for e in _toc_files() if (p := _page(e)) and p.suffix == ".md"
-                                   and "{exercise}" in p.read_text(encoding="utf-8")])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        e
+        for e in _toc_files()
+        if (p := _page(e)) and p.suffix == ".md" and "{exercise}" in p.read_text(encoding="utf-8")
+    ],
+)
 def test_prose_names_exercises_through_references_to_the_same_page(entry):
     # Exercises are numbered 1, 2, ... on each page (hccrep.book.number_exercises_per_page);
     # a number typed into the prose would not follow a reordering, so the prose refers to an
@@ -592,43 +687,68 @@ def test_prose_names_exercises_through_references_to_the_same_page(entry):
 
 def test_exercises_are_numbered_per_page():
     # Sphinx's numbering through the whole book, as env.toc_fignumbers holds it
-    numbers = {"a": {"exercise": {"a-ex1": (1,), "a-ex2": (2,)}},
-               "b": {"exercise": {"b-ex1": (3,), "b-ex2": (4,), "b-ex3": (5,)}, "figure": {"f": (7,)}},
-               "c": {"table": {"t": (2,)}}}
+    numbers = {
+        "a": {"exercise": {"a-ex1": (1,), "a-ex2": (2,)}},
+        "b": {"exercise": {"b-ex1": (3,), "b-ex2": (4,), "b-ex3": (5,)}, "figure": {"f": (7,)}},
+        "c": {"table": {"t": (2,)}},
+    }
     out = book.number_exercises_per_page(numbers)
-    assert out == {"a": {"exercise": {"a-ex1": (1,), "a-ex2": (2,)}},
-                   "b": {"exercise": {"b-ex1": (1,), "b-ex2": (2,), "b-ex3": (3,)}, "figure": {"f": (7,)}},
-                   "c": {"table": {"t": (2,)}}}
+    assert out == {
+        "a": {"exercise": {"a-ex1": (1,), "a-ex2": (2,)}},
+        "b": {"exercise": {"b-ex1": (1,), "b-ex2": (2,), "b-ex3": (3,)}, "figure": {"f": (7,)}},
+        "c": {"table": {"t": (2,)}},
+    }
     assert numbers["b"]["exercise"]["b-ex1"] == (3,)  # the input is left alone
 
 
 def test_sphinx_config_serves_mathjax_from_the_book():
     cfg = _config()["sphinx"]["config"]
-    assert cfg["mathjax_path"] == book.MATHJAX_PATH and not cfg["mathjax_path"].startswith(("http:", "https:", "//"))
+    assert cfg["mathjax_path"] == book.MATHJAX_PATH and not cfg["mathjax_path"].startswith(
+        ("http:", "https:", "//")
+    )
 
 
 def test_mathjax_is_installed_with_the_book_extra_and_holds_tex_chtml():
     es5 = book.mathjax_source()
     assert (es5 / "tex-chtml.js").stat().st_size > 100_000
     assert list((es5 / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
-    version = __import__("json").loads((es5.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    version = __import__("json").loads((es5.parent / "package.json").read_text(encoding="utf-8"))[
+        "version"
+    ]
     assert version.startswith("3."), f"MathJax {version}: the book is set up for MathJax 3"
 
 
 def test_copy_mathjax_copies_the_component_its_fonts_and_licence(tmp_path):
     es5 = tmp_path / "mathjax" / "es5"
-    for rel in ["tex-chtml.js", "tex-svg.js", "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
-                "output/svg/fonts/tex.js", "input/tex/extensions/ams.js", "ui/menu.js", "a11y/semantic-enrich.js",
-                "sre/mathmaps/en.json", "adaptors/liteDOM.js"]:
+    for rel in [
+        "tex-chtml.js",
+        "tex-svg.js",
+        "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
+        "output/svg/fonts/tex.js",
+        "input/tex/extensions/ams.js",
+        "ui/menu.js",
+        "a11y/semantic-enrich.js",
+        "sre/mathmaps/en.json",
+        "adaptors/liteDOM.js",
+    ]:
         (es5 / rel).parent.mkdir(parents=True, exist_ok=True)
         (es5 / rel).write_text(rel, encoding="utf-8")
     (es5.parent / "LICENSE").write_text("Apache", encoding="utf-8")
     target = book.copy_mathjax(es5, tmp_path / "out" / "_static")
     copied = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
-    assert copied == ["LICENSE", "a11y/semantic-enrich.js", "adaptors/liteDOM.js", "input/tex/extensions/ams.js",
-                      "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff", "sre/mathmaps/en.json", "tex-chtml.js",
-                      "ui/menu.js"]
-    assert book.copy_mathjax(es5, tmp_path / "out" / "_static") == target  # a second build overwrites
+    assert copied == [
+        "LICENSE",
+        "a11y/semantic-enrich.js",
+        "adaptors/liteDOM.js",
+        "input/tex/extensions/ams.js",
+        "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
+        "sre/mathmaps/en.json",
+        "tex-chtml.js",
+        "ui/menu.js",
+    ]
+    assert (
+        book.copy_mathjax(es5, tmp_path / "out" / "_static") == target
+    )  # a second build overwrites
 
 
 # --------------------------------------------------------------------------- how to cite
@@ -637,7 +757,11 @@ def test_copy_mathjax_copies_the_component_its_fonts_and_licence(tmp_path):
 def test_citation_entries_of_the_repository_name_title_version_and_repository():
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     text, bib = book.citation_entries(cff)
-    assert cff["title"] in text and f"version {cff['version']}" in text and cff["repository-code"] in text
+    assert (
+        cff["title"] in text
+        and f"version {cff['version']}" in text
+        and cff["repository-code"] in text
+    )
     pybtex = pytest.importorskip("pybtex.database")
     entry = pybtex.parse_string(bib, "bibtex").entries["hccrep"]
     assert entry.type == "software" and entry.fields["version"] == str(cff["version"])
@@ -645,12 +769,22 @@ def test_citation_entries_of_the_repository_name_title_version_and_repository():
 
 
 def test_citation_entries_of_people_with_a_release_date_and_doi():
-    cff = {"title": "Tool: a thing", "version": "2.0", "date-released": "2027-03-01", "doi": "10.5281/zenodo.1",
-           "authors": [{"family-names": "Doe", "given-names": "Jane"}, {"family-names": "Roe"}]}
+    cff = {
+        "title": "Tool: a thing",
+        "version": "2.0",
+        "date-released": "2027-03-01",
+        "doi": "10.5281/zenodo.1",
+        "authors": [{"family-names": "Doe", "given-names": "Jane"}, {"family-names": "Roe"}],
+    }
     text, bib = book.citation_entries(cff)
-    assert text == "Doe, Jane; Roe. Tool: a thing (version 2.0). 2027. https://doi.org/10.5281/zenodo.1"
-    assert bib == ("@software{tool,\n  author = {Doe, Jane and Roe},\n  title = {Tool: a thing},\n"
-                   "  version = {2.0},\n  year = {2027},\n  doi = {10.5281/zenodo.1}\n}")
+    assert (
+        text
+        == "Doe, Jane; Roe. Tool: a thing (version 2.0). 2027. https://doi.org/10.5281/zenodo.1"
+    )
+    assert bib == (
+        "@software{tool,\n  author = {Doe, Jane and Roe},\n  title = {Tool: a thing},\n"
+        "  version = {2.0},\n  year = {2027},\n  doi = {10.5281/zenodo.1}\n}"
+    )
     with pytest.raises(ValueError, match="title and authors"):
         book.citation_entries({"title": "x"})
     with pytest.raises(ValueError, match="without a name"):
@@ -685,15 +819,23 @@ def parse_duration(text: str) -> int:
 
 
 def test_parse_duration_reads_hours_and_minutes_and_rejects_words():
-    assert [parse_duration(t) for t in ("30 minutes", "2 h 50 min", "5 h for the eight steps")] == [30, 170, 300]
+    assert [parse_duration(t) for t in ("30 minutes", "2 h 50 min", "5 h for the eight steps")] == [
+        30,
+        170,
+        300,
+    ]
     with pytest.raises(ValueError):
         parse_duration("four hours")
 
 
 def _chapters_with_steps() -> dict[str, list[str]]:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    return {c["file"]: [s["file"] for s in c["sections"]]
-            for part in toc["parts"] for c in part["chapters"] if c.get("sections")}
+    return {
+        c["file"]: [s["file"] for s in c["sections"]]
+        for part in toc["parts"]
+        for c in part["chapters"]
+        if c.get("sections")
+    }
 
 
 @pytest.mark.parametrize("chapter", sorted(_chapters_with_steps()))
@@ -708,7 +850,8 @@ def test_chapter_time_to_learn_is_the_sum_of_its_steps(chapter):
         minutes[step] = parse_duration(found[0])
     total = sum(minutes.values())
     assert parse_duration(own[0]) == total, (
-        f"{chapter} says about {own[0]!r}; its steps add up to {total // 60} h {total % 60} min: {minutes}")
+        f"{chapter} says about {own[0]!r}; its steps add up to {total // 60} h {total % 60} min: {minutes}"
+    )
 
 
 # --------------------------------------------------------------------------- present tense
@@ -732,19 +875,25 @@ DEV_LOG_PATTERNS = {
 
 def dev_log_wording(text: str) -> list[str]:
     """The development-log phrases in a page's text, each with what it is."""
-    return [f"{m.group(0)!r} ({why})" for pattern, why in DEV_LOG_PATTERNS.items()
-            for m in re.finditer(pattern, text)]
+    return [
+        f"{m.group(0)!r} ({why})"
+        for pattern, why in DEV_LOG_PATTERNS.items()
+        for m in re.finditer(pattern, text)
+    ]
 
 
-@pytest.mark.parametrize(("text", "found"), [
-    ("figures of later stops. Stop 13: the same code", 1),
-    ("taken on 26 November 2026 on the build machine", 1),
-    ("halfway through the stop, 30.4 s with the final code", 2),
-    ("This chapter is still being written.", 1),
-    ("That remark is not in the data files yet.", 1),
-    ("follow-up stopped on 30 April 2025; patients treated 2020-2025", 0),
-    ("Larger leaves stop the trees from splitting; stop when p < 0.05", 0),
-])
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("figures of later stops. Stop 13: the same code", 1),
+        ("taken on 26 November 2026 on the build machine", 1),
+        ("halfway through the stop, 30.4 s with the final code", 2),
+        ("This chapter is still being written.", 1),
+        ("That remark is not in the data files yet.", 1),
+        ("follow-up stopped on 30 April 2025; patients treated 2020-2025", 0),
+        ("Larger leaves stop the trees from splitting; stop when p < 0.05", 0),
+    ],
+)
 def test_dev_log_wording_finds_log_phrases_and_leaves_study_dates(text, found):
     assert len(dev_log_wording(text)) == found
 

@@ -61,6 +61,8 @@ KNOWN_THEME_CONSOLE_MESSAGES = {
 
 def unexpected_console(messages: list[str]) -> list[str]:
     return [m for m in messages if not any(re.search(p, m) for p in KNOWN_THEME_CONSOLE_MESSAGES)]
+
+
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 
@@ -77,7 +79,9 @@ def key_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
     """Docnames to open: the root, every chapter, the first section of every chapter."""
     toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
     pages = [toc["root"]]
-    chapters = [c for part in toc.get("parts", []) for c in part.get("chapters", [])] + toc.get("chapters", [])
+    chapters = [c for part in toc.get("parts", []) for c in part.get("chapters", [])] + toc.get(
+        "chapters", []
+    )
     for chapter in chapters:
         pages.append(chapter["file"])
         sections = chapter.get("sections") or []
@@ -102,8 +106,11 @@ def built_book(tmp_path_factory) -> Path:
     result = build_book_once(tmp_path_factory)
     out = result.html.parents[1]
     if result.returncode != 0:
-        pytest.fail(f"jupyter-book build -W failed (exit {result.returncode}); log in {out / 'build.log'}\n"
-                    f"{result.flagged or result.log[-4000:]}", pytrace=False)
+        pytest.fail(
+            f"jupyter-book build -W failed (exit {result.returncode}); log in {out / 'build.log'}\n"
+            f"{result.flagged or result.log[-4000:]}",
+            pytrace=False,
+        )
     return result.html
 
 
@@ -126,7 +133,9 @@ def external_links():
     found: set[str] = set()
     yield found
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / "external_links.txt").write_text("".join(f"{u}\n" for u in sorted(found)), encoding="utf-8")
+    (SCREENSHOTS / "external_links.txt").write_text(
+        "".join(f"{u}\n" for u in sorted(found)), encoding="utf-8"
+    )
 
 
 class Page:
@@ -138,7 +147,9 @@ class Page:
         self.outside: list[str] = []
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.console.append(m.text) if m.type == "error" else None)
+        self.page.on(
+            "console", lambda m: self.console.append(m.text) if m.type == "error" else None
+        )
         self.page.on("pageerror", lambda e: self.console.append(f"uncaught: {e}"))
         self.page.goto(url, wait_until="load")
 
@@ -240,15 +251,20 @@ def test_key_page_renders_without_errors(docname, open_page, built_book, externa
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # the whole page, unless it is very long (the API reference): then the first screen
     tall = page.page.evaluate("() => document.documentElement.scrollHeight") > 20000
-    page.page.screenshot(path=str(SCREENSHOTS / (docname.replace("/", "__") + ".png")), full_page=not tall,
-                         timeout=120_000)
+    page.page.screenshot(
+        path=str(SCREENSHOTS / (docname.replace("/", "__") + ".png")),
+        full_page=not tall,
+        timeout=120_000,
+    )
 
     problems = []
     if report["bodyText"] < 200:
         problems.append(f"almost no text ({report['bodyText']} characters)")
     problems += [f"error output: {e}" for e in report["errors"]]
     problems += [f"image did not load: {i['src']}" for i in report["images"] if not i["ok"]]
-    problems += [f"broken link: {b}" for b in broken_local_links(path, report["hrefs"], external_links)]
+    problems += [
+        f"broken link: {b}" for b in broken_local_links(path, report["hrefs"], external_links)
+    ]
     problems += [f"empty table: {t}" for t in report["emptyTables"]]
     problems += [f"console error: {c}" for c in unexpected_console(page.console)]
     assert not problems, f"{docname}:\n" + "\n".join(problems)
@@ -280,7 +296,9 @@ def test_scorecard_appendix_filters_by_study_and_verdict(open_page, built_book):
     count = table.locator(".hccrep-count")
     assert count.inner_text() == f"{total} of {total} rows"
     study_filter = table.locator('select[aria-label="filter by study"]')
-    studies = [v for v in study_filter.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
+    studies = [
+        v for v in study_filter.locator("option").evaluate_all("os => os.map(o => o.value)") if v
+    ]
     assert studies, "the study filter lists no study"
     study_filter.select_option(studies[0])
     shown = table.locator("tbody tr:visible")
@@ -296,7 +314,9 @@ def test_no_page_loads_mathjax_or_any_script_from_the_network(built_book):
     # MathJax is served from _static/mathjax (mathjax_path in _config.yml, hccrep.book)
     remote = {}
     for page in built_book.rglob("*.html"):
-        for src in re.findall(r'<script[^>]+src="([^"]+)"', page.read_text(encoding="utf-8", errors="replace")):
+        for src in re.findall(
+            r'<script[^>]+src="([^"]+)"', page.read_text(encoding="utf-8", errors="replace")
+        ):
             if re.match(r"(https?:)?//", src):
                 remote.setdefault(src, []).append(str(page.relative_to(built_book)))
     assert not remote, f"scripts loaded from the network: { {k: v[:3] for k, v in remote.items()} }"
@@ -307,7 +327,9 @@ def test_formulas_render_offline_with_the_books_own_mathjax(open_page, built_boo
     page = open_page(built_book / "book" / "methods" / "replicating.html")
     page.page.wait_for_selector("mjx-container", timeout=20_000)
     assert page.page.locator("mjx-container").count() > 0
-    raw = page.page.evaluate("() => document.querySelectorAll('.math:not(:has(mjx-container))').length")
+    raw = page.page.evaluate(
+        "() => document.querySelectorAll('.math:not(:has(mjx-container))').length"
+    )
     assert raw == 0, f"{raw} formulas left as raw TeX"
     assert not [u for u in page.outside if "mathjax" in u.lower()]
 
@@ -317,7 +339,9 @@ def test_printed_tables_have_cell_padding_and_scroll_in_their_own_box(open_page,
     page = open_page(built_book / "book" / "deng2025" / "06_calibration_dca.html").page
     cells = page.evaluate("""() => Array.from(document.querySelectorAll('div.cell_output table td'))
         .map(td => parseFloat(getComputedStyle(td).paddingLeft) + parseFloat(getComputedStyle(td).paddingRight))""")
-    assert cells and min(cells) >= 8, f"table cells with less than 8 px of horizontal padding: {min(cells or [0])}"
+    assert cells and min(cells) >= 8, (
+        f"table cells with less than 8 px of horizontal padding: {min(cells or [0])}"
+    )
     boxes = page.evaluate("""() => Array.from(document.querySelectorAll('div.cell_output .output.text_html'))
         .map(o => [getComputedStyle(o).overflowX, o.clientHeight])""")
     assert boxes and all(ox == "auto" for ox, _ in boxes)
@@ -370,10 +394,12 @@ def missing_value_cells(page_html: str) -> list[str]:
 
 
 def test_missing_value_cells_finds_pandas_markers_in_outputs_only():
-    page = ('<table><tr><td>nan</td></tr></table>'
-            '<div class="cell_output docutils"><div class="output text_html"><table><tbody>'
-            '<tr><td>1</td><td>NaN</td><td>—</td><td>None</td><td>not reported</td></tr>'
-            '</tbody></table></div></div>')
+    page = (
+        "<table><tr><td>nan</td></tr></table>"
+        '<div class="cell_output docutils"><div class="output text_html"><table><tbody>'
+        "<tr><td>1</td><td>NaN</td><td>—</td><td>None</td><td>not reported</td></tr>"
+        "</tbody></table></div></div>"
+    )
     assert missing_value_cells(page) == ["NaN"]
 
 

@@ -38,7 +38,9 @@ def test_audit_and_scorecard_run():
     assert r.exit_code == 0 and "p_variants" in r.output
     r = cli.invoke(app, ["scorecard", "fonc2025", "--mc", "5", "--quiet"])
     assert r.exit_code == 0, r.output
-    assert "checks: reproduced:" in r.output and "inputs and derived numbers (not judged)" in r.output
+    assert (
+        "checks: reproduced:" in r.output and "inputs and derived numbers (not judged)" in r.output
+    )
 
 
 def test_help_lists_commands():
@@ -52,8 +54,25 @@ def test_scorecard_backend_dask_gives_the_serial_scorecard(tmp_path):
     # the seeds of the cohorts are spawned from the study seed, so where they run cannot
     # change the numbers (tests/test_backends.py proves it for monte_carlo itself)
     serial, dask = tmp_path / "serial.csv", tmp_path / "dask.csv"
-    r1 = cli.invoke(app, ["scorecard", "lv2025", "--mc", "4", "-q", "--backend", "serial", "-o", str(serial)])
-    r2 = cli.invoke(app, ["scorecard", "lv2025", "--mc", "4", "-q", "--backend", "dask", "--jobs", "2", "-o", str(dask)])
+    r1 = cli.invoke(
+        app, ["scorecard", "lv2025", "--mc", "4", "-q", "--backend", "serial", "-o", str(serial)]
+    )
+    r2 = cli.invoke(
+        app,
+        [
+            "scorecard",
+            "lv2025",
+            "--mc",
+            "4",
+            "-q",
+            "--backend",
+            "dask",
+            "--jobs",
+            "2",
+            "-o",
+            str(dask),
+        ],
+    )
     assert r1.exit_code == 0, r1.output
     assert r2.exit_code == 0, r2.output
     assert serial.read_bytes() == dask.read_bytes()
@@ -62,5 +81,7 @@ def test_scorecard_backend_dask_gives_the_serial_scorecard(tmp_path):
 def test_scorecard_rejects_an_unknown_backend_and_a_scheduler_without_dask():
     bad = cli.invoke(app, ["scorecard", "lv2025", "--mc", "2", "--backend", "spark"])
     assert bad.exit_code == 2 and "--backend" in bad.output
-    mixed = cli.invoke(app, ["scorecard", "lv2025", "--mc", "2", "--backend", "joblib", "--scheduler", "tcp://x:1"])
+    mixed = cli.invoke(
+        app, ["scorecard", "lv2025", "--mc", "2", "--backend", "joblib", "--scheduler", "tcp://x:1"]
+    )
     assert mixed.exit_code == 2 and "--scheduler" in mixed.output

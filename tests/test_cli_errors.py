@@ -41,7 +41,8 @@ def folders(tmp_path_factory):
     (nosim / "study.yaml").write_text("key: nosim\ntype: study\ncitation: x\nfiles: [text]\n")
     (nosim / "text.yaml").write_text(
         "study: nosim\nfile_id: text\ntype: results\nsource: {kind: text, label: Results}\n"
-        "numbers:\n  - {key: mos, quantity: median, printed: '9.7', value: 9.7, unit: months, role: check, where: {}}\n")
+        "numbers:\n  - {key: mos, quantity: median, printed: '9.7', value: 9.7, unit: months, role: check, where: {}}\n"
+    )
     write_skeleton("badyaml", data)
     (data / "badyaml" / "survival.yaml").write_text("numbers: [a, b\n")
     write_skeleton("unlisted", data)
@@ -49,34 +50,89 @@ def folders(tmp_path_factory):
     (root / "a_file.txt").write_text("not a folder")
     (root / "empty").mkdir()
     (root / "outdir").mkdir()
-    return {"root": root, "data": str(data), "file": str(root / "a_file.txt"), "empty": str(root / "empty"),
-            "outdir": str(root / "outdir"), "missing": str(root / "nowhere"), "broken_path": str(data / "broken")}
+    return {
+        "root": root,
+        "data": str(data),
+        "file": str(root / "a_file.txt"),
+        "empty": str(root / "empty"),
+        "outdir": str(root / "outdir"),
+        "missing": str(root / "nowhere"),
+        "broken_path": str(data / "broken"),
+    }
 
 
 CASES = [
     # (id, argv with {placeholders}, text the message must contain)
     ("studies_data_dir_missing", ["studies", "--data-dir", "{missing}"], "does not exist"),
     ("studies_data_dir_file", ["studies", "--data-dir", "{file}"], "Usage"),
-    ("validate_unknown_study", ["validate", "nosuchstudy", "--data-dir", "{data}"], "error: no study 'nosuchstudy'"),
+    (
+        "validate_unknown_study",
+        ["validate", "nosuchstudy", "--data-dir", "{data}"],
+        "error: no study 'nosuchstudy'",
+    ),
     ("validate_malformed", ["validate", "broken", "--data-dir", "{data}"], "groups.0.n"),
     ("validate_malformed_by_path", ["validate", "{broken_path}"], "broken/table1.yaml"),
     ("validate_bad_yaml", ["validate", "badyaml", "--data-dir", "{data}"], "invalid YAML"),
-    ("validate_unlisted_file", ["validate", "unlisted", "--data-dir", "{data}"], "table9.yaml is in the study folder but not listed"),
+    (
+        "validate_unlisted_file",
+        ["validate", "unlisted", "--data-dir", "{data}"],
+        "table9.yaml is in the study folder but not listed",
+    ),
     ("validate_all_with_one_broken", ["validate", "--data-dir", "{data}"], "error:"),
     ("validate_not_a_study_folder", ["validate", "{empty}"], "is not a study folder"),
     ("validate_relative_missing_folder", ["validate", "./nowhere_at_all"], "is not a study folder"),
     ("validate_empty_data_dir", ["validate", "--data-dir", "{empty}"], "no study folders"),
-    ("validate_data_dir_missing", ["validate", "good", "--data-dir", "{missing}"], "does not exist"),
-    ("simulate_unknown_study", ["simulate", "nosuchstudy", "--seed", "1", "--data-dir", "{data}"], "error: no study"),
-    ("simulate_malformed", ["simulate", "broken", "--seed", "1", "--data-dir", "{data}"], "groups.0.n"),
-    ("simulate_no_simulation_yaml", ["simulate", "nosim", "--seed", "1", "--data-dir", "{data}"], "no cohort can be simulated"),
-    ("simulate_negative_seed", ["simulate", "good", "--seed", "-1", "--data-dir", "{data}"], "Usage"),
-    ("simulate_seed_not_a_number", ["simulate", "good", "--seed", "one", "--data-dir", "{data}"], "Usage"),
+    (
+        "validate_data_dir_missing",
+        ["validate", "good", "--data-dir", "{missing}"],
+        "does not exist",
+    ),
+    (
+        "simulate_unknown_study",
+        ["simulate", "nosuchstudy", "--seed", "1", "--data-dir", "{data}"],
+        "error: no study",
+    ),
+    (
+        "simulate_malformed",
+        ["simulate", "broken", "--seed", "1", "--data-dir", "{data}"],
+        "groups.0.n",
+    ),
+    (
+        "simulate_no_simulation_yaml",
+        ["simulate", "nosim", "--seed", "1", "--data-dir", "{data}"],
+        "no cohort can be simulated",
+    ),
+    (
+        "simulate_negative_seed",
+        ["simulate", "good", "--seed", "-1", "--data-dir", "{data}"],
+        "Usage",
+    ),
+    (
+        "simulate_seed_not_a_number",
+        ["simulate", "good", "--seed", "one", "--data-dir", "{data}"],
+        "Usage",
+    ),
     ("simulate_missing_seed", ["simulate", "good", "--data-dir", "{data}"], "Usage"),
-    ("simulate_output_is_a_folder", ["simulate", "good", "--seed", "1", "-o", "{outdir}", "--data-dir", "{data}"], "is a folder"),
-    ("simulate_output_folder_missing", ["simulate", "good", "--seed", "1", "-o", "{missing}/x.csv", "--data-dir", "{data}"], "does not exist"),
-    ("simulate_output_under_a_file", ["simulate", "good", "--seed", "1", "-o", "{file}/x.csv", "--data-dir", "{data}"], "is a file, not a folder"),
-    ("simulate_data_dir_is_a_file", ["simulate", "good", "--seed", "1", "--data-dir", "{file}"], "Usage"),
+    (
+        "simulate_output_is_a_folder",
+        ["simulate", "good", "--seed", "1", "-o", "{outdir}", "--data-dir", "{data}"],
+        "is a folder",
+    ),
+    (
+        "simulate_output_folder_missing",
+        ["simulate", "good", "--seed", "1", "-o", "{missing}/x.csv", "--data-dir", "{data}"],
+        "does not exist",
+    ),
+    (
+        "simulate_output_under_a_file",
+        ["simulate", "good", "--seed", "1", "-o", "{file}/x.csv", "--data-dir", "{data}"],
+        "is a file, not a folder",
+    ),
+    (
+        "simulate_data_dir_is_a_file",
+        ["simulate", "good", "--seed", "1", "--data-dir", "{file}"],
+        "Usage",
+    ),
     ("audit_unknown_study", ["audit", "nosuchstudy", "--data-dir", "{data}"], "error: no study"),
     ("audit_malformed", ["audit", "broken", "--data-dir", "{data}"], "groups.0.n"),
     ("audit_bad_folder", ["audit", "{empty}"], "is not a study folder"),
@@ -85,17 +141,58 @@ CASES = [
     ("scorecard_mc_zero", ["scorecard", "good", "--mc", "0", "--data-dir", "{data}"], "Usage"),
     ("scorecard_mc_text", ["scorecard", "good", "--mc", "many", "--data-dir", "{data}"], "Usage"),
     ("scorecard_jobs_zero", ["scorecard", "good", "--jobs", "0", "--data-dir", "{data}"], "Usage"),
-    ("scorecard_negative_seed", ["scorecard", "good", "--seed", "-1", "--data-dir", "{data}"], "Usage"),
-    ("scorecard_unknown_backend", ["scorecard", "good", "--backend", "x", "--data-dir", "{data}"], "--backend"),
-    ("scorecard_scheduler_without_dask", ["scorecard", "good", "--backend", "joblib", "--scheduler", "tcp://x:1", "--data-dir", "{data}"], "--scheduler"),
-    ("scorecard_output_is_a_folder", ["scorecard", "good", "-o", "{outdir}", "--data-dir", "{data}"], "is a folder"),
-    ("scorecard_unknown_study", ["scorecard", "nosuchstudy", "--mc", "1", "--data-dir", "{data}"], "error: no study"),
-    ("scorecard_malformed", ["scorecard", "broken", "--mc", "1", "--data-dir", "{data}"], "groups.0.n"),
-    ("scorecard_no_simulation_yaml", ["scorecard", "nosim", "--mc", "1", "--data-dir", "{data}"], "no cohort can be simulated"),
+    (
+        "scorecard_negative_seed",
+        ["scorecard", "good", "--seed", "-1", "--data-dir", "{data}"],
+        "Usage",
+    ),
+    (
+        "scorecard_unknown_backend",
+        ["scorecard", "good", "--backend", "x", "--data-dir", "{data}"],
+        "--backend",
+    ),
+    (
+        "scorecard_scheduler_without_dask",
+        [
+            "scorecard",
+            "good",
+            "--backend",
+            "joblib",
+            "--scheduler",
+            "tcp://x:1",
+            "--data-dir",
+            "{data}",
+        ],
+        "--scheduler",
+    ),
+    (
+        "scorecard_output_is_a_folder",
+        ["scorecard", "good", "-o", "{outdir}", "--data-dir", "{data}"],
+        "is a folder",
+    ),
+    (
+        "scorecard_unknown_study",
+        ["scorecard", "nosuchstudy", "--mc", "1", "--data-dir", "{data}"],
+        "error: no study",
+    ),
+    (
+        "scorecard_malformed",
+        ["scorecard", "broken", "--mc", "1", "--data-dir", "{data}"],
+        "groups.0.n",
+    ),
+    (
+        "scorecard_no_simulation_yaml",
+        ["scorecard", "nosim", "--mc", "1", "--data-dir", "{data}"],
+        "no cohort can be simulated",
+    ),
     ("new_bad_key", ["new", "Smith 2024", "--data-dir", "{data}"], "must be lower-case letters"),
     ("new_existing_folder", ["new", "good", "--data-dir", "{data}"], "exists already"),
     ("new_data_dir_is_a_file", ["new", "smith2024", "--data-dir", "{file}"], "Usage"),
-    ("new_book_dir_is_a_file", ["new", "smith2024", "--data-dir", "{data}", "--book-dir", "{file}"], "Usage"),
+    (
+        "new_book_dir_is_a_file",
+        ["new", "smith2024", "--data-dir", "{data}", "--book-dir", "{file}"],
+        "Usage",
+    ),
     ("new_under_a_file", ["new", "smith2024", "--data-dir", "{file}/sub"], "error:"),
     ("unknown_command", ["replicate", "good"], "Usage"),
 ]
@@ -171,6 +268,8 @@ def test_an_output_that_fails_while_writing_is_a_clean_error(folders, monkeypatc
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", full)
     out = Path(folders["outdir"]) / "cohort.csv"
-    r = cli.invoke(app, ["simulate", "good", "--seed", "1", "-o", str(out), "--data-dir", folders["data"]])
+    r = cli.invoke(
+        app, ["simulate", "good", "--seed", "1", "-o", str(out), "--data-dir", folders["data"]]
+    )
     _clean_user_error(r)
     assert "No space left on device" in r.output

@@ -23,7 +23,9 @@ def test_doctests():
 def test_side_by_side_simulated_counts_are_the_reported_counts(key):
     """The baseline simulation reproduces every reported count exactly, so each simulated
     'k (pct)' cell starts with the count printed in the paper's cell beside it."""
-    runner = runner_for(key)  # each study's own simulation (deng2025's differs from simulate_baseline)
+    runner = runner_for(
+        key
+    )  # each study's own simulation (deng2025's differs from simulate_baseline)
     st, cohort = runner.study, runner.simulate(3)
     side = compare.baseline_side_by_side(st, cohort)
     assert list(side.columns.get_level_values(0).unique()) == ["reported", "simulated"]
@@ -54,12 +56,23 @@ def test_p_variants_equal_scipy_on_the_same_tables():
             continue
         row = tab.loc[v.label]
         if hasattr(v, "levels"):
-            counts = np.array([[((cohort[v.key] == lv.key) & (cohort[gcol] == g.key)).sum() for g in base.groups]
-                               for lv in v.levels])
+            counts = np.array(
+                [
+                    [
+                        ((cohort[v.key] == lv.key) & (cohort[gcol] == g.key)).sum()
+                        for g in base.groups
+                    ]
+                    for lv in v.levels
+                ]
+            )
             counts = counts[counts.sum(axis=1) > 0]
-            assert row["chisq"] == pytest.approx(stats.chi2_contingency(counts, correction=False).pvalue, rel=1e-10)
+            assert row["chisq"] == pytest.approx(
+                stats.chi2_contingency(counts, correction=False).pvalue, rel=1e-10
+            )
         else:
             a, b = (cohort.loc[cohort[gcol] == g.key, v.key].to_numpy(float) for g in base.groups)
-            assert row["welch"] == pytest.approx(stats.ttest_ind(a, b, equal_var=False).pvalue, rel=1e-10)
+            assert row["welch"] == pytest.approx(
+                stats.ttest_ind(a, b, equal_var=False).pvalue, rel=1e-10
+            )
         named = [t.strip() for t in row["agrees"].split(",")]
         assert named == ["none"] or set(named) <= set(tab.columns)

@@ -74,8 +74,12 @@ def _cohorts() -> tuple[pd.DataFrame, pd.DataFrame]:
         if x_dec is not None:
             marker = np.round(marker, x_dec)  # many tied marker values
         y = (rng.random(n) < 1 / (1 + np.exp(-beta * z))).astype(int)
-        frames.append(pd.DataFrame({"cohort": name, "time": time, "status": status, "y": y, "marker": marker}))
-        settings.append({"cohort": name, "minprop": lo, "maxprop": hi, "cutoff": float(np.median(marker))})
+        frames.append(
+            pd.DataFrame({"cohort": name, "time": time, "status": status, "y": y, "marker": marker})
+        )
+        settings.append(
+            {"cohort": name, "minprop": lo, "maxprop": hi, "cutoff": float(np.median(marker))}
+        )
     return pd.concat(frames, ignore_index=True), pd.DataFrame(settings)
 
 
@@ -112,9 +116,13 @@ def test_maxstat_logrank_matches_R_maxstat_test_Lau92(r_reference):
     for s in settings.itertuples():
         d = coh[coh.cohort == s.cohort]
         res = maxstat_logrank(d.time, d.status, d.marker, minprop=s.minprop, maxprop=s.maxprop)
-        assert res.statistic == pytest.approx(ref[f"{s.cohort}.maxstat.statistic"], rel=REL), s.cohort
+        assert res.statistic == pytest.approx(ref[f"{s.cohort}.maxstat.statistic"], rel=REL), (
+            s.cohort
+        )
         assert res.cutoff == ref[f"{s.cohort}.maxstat.estimate"], s.cohort
-        assert res.p_corrected == pytest.approx(ref[f"{s.cohort}.maxstat.p"], rel=REL, abs=1e-14), s.cohort
+        assert res.p_corrected == pytest.approx(ref[f"{s.cohort}.maxstat.p"], rel=REL, abs=1e-14), (
+            s.cohort
+        )
 
 
 @pytest.mark.r
@@ -123,9 +131,13 @@ def test_maxstat_binary_matches_R_maxstat_test_Data_scores(r_reference):
     for s in settings.itertuples():
         d = coh[coh.cohort == s.cohort]
         res = maxstat_binary(d.y, d.marker, minprop=s.minprop, maxprop=s.maxprop)
-        assert res.statistic == pytest.approx(ref[f"{s.cohort}.maxstat_binary.statistic"], rel=REL), s.cohort
+        assert res.statistic == pytest.approx(
+            ref[f"{s.cohort}.maxstat_binary.statistic"], rel=REL
+        ), s.cohort
         assert res.cutoff == ref[f"{s.cohort}.maxstat_binary.estimate"], s.cohort
-        assert res.p_corrected == pytest.approx(ref[f"{s.cohort}.maxstat_binary.p"], rel=REL, abs=1e-14), s.cohort
+        assert res.p_corrected == pytest.approx(
+            ref[f"{s.cohort}.maxstat_binary.p"], rel=REL, abs=1e-14
+        ), s.cohort
 
 
 @pytest.mark.r
@@ -139,7 +151,9 @@ def test_logrank_at_cutoff_matches_R_survdiff(r_reference):
             ref[f"{s.cohort}.survdiff.o_minus_e_high"], rel=REL, abs=1e-12
         ), s.cohort
         # the sign of z is the sign of O - E in the high group
-        assert math.copysign(1, res.z) == math.copysign(1, ref[f"{s.cohort}.survdiff.o_minus_e_high"])
+        assert math.copysign(1, res.z) == math.copysign(
+            1, ref[f"{s.cohort}.survdiff.o_minus_e_high"]
+        )
 
 
 # ----------------------------------------------------------------------------- hand-derived values
@@ -272,13 +286,21 @@ def test_spread_table_ratio():
         (lambda: youden_cutoff([0, 1], [1, 2, 3]), "score has 3 values but y has 2"),
         (lambda: maxstat_logrank([1, 2, 3], [0, 0, 0], [1, 2, 3]), "no events"),
         (lambda: maxstat_logrank([1, 2, 3], [1, 1, 1], [1, 2, np.nan]), "marker contains missing"),
-        (lambda: maxstat_logrank([1, 2, 3, 4], [1, 1, 1, 1], [1, 2, 3, 4], minprop=0.6, maxprop=0.5), "minprop"),
+        (
+            lambda: maxstat_logrank(
+                [1, 2, 3, 4], [1, 1, 1, 1], [1, 2, 3, 4], minprop=0.6, maxprop=0.5
+            ),
+            "minprop",
+        ),
         (lambda: maxstat([1.0] * 10, np.arange(10.0)), "constant"),
         (lambda: logrank_at_cutoff([1, 2, 3], [1, 1, 1], [1, 2, 3], 10), "empty group"),
         (lambda: pvalue_lausen92(-1.0), "statistic"),
         (lambda: cutoff_instability(50, "step", 5, seed=1), "true_model"),
         (lambda: cutoff_instability(50, "null", 5, seed=None), "seed"),
-        (lambda: simulate_marker_cohort(50, np.random.default_rng(0), log_hr_per_sd=0.3), "log_hr_per_sd"),
+        (
+            lambda: simulate_marker_cohort(50, np.random.default_rng(0), log_hr_per_sd=0.3),
+            "log_hr_per_sd",
+        ),
         (lambda: simulate_marker_cohort(50, 0), "rng"),
     ],
 )
@@ -298,8 +320,12 @@ def test_corrected_p_from_naive_matches_R_pLausen92_of_qnorm():
 
 
 def test_literature_spread_rows_and_determinism():
-    a = literature_spread([40, 60, 50], "loglinear", 8, seed=2, log_hr_per_sd=0.3, marker_median=3.0)
-    b = literature_spread([40, 60, 50], "loglinear", 8, seed=2, log_hr_per_sd=0.3, marker_median=3.0)
+    a = literature_spread(
+        [40, 60, 50], "loglinear", 8, seed=2, log_hr_per_sd=0.3, marker_median=3.0
+    )
+    b = literature_spread(
+        [40, 60, 50], "loglinear", 8, seed=2, log_hr_per_sd=0.3, marker_median=3.0
+    )
     pd.testing.assert_frame_equal(a, b)
     assert (a["ratio_max_min"] >= 1).all()
     assert all(len(c) == 3 for c in a["cutoffs"])
@@ -323,18 +349,28 @@ def _fake_study():
     from types import SimpleNamespace as N
 
     def num(key, quantity, value, printed, **attrs):
-        return N(key=key, quantity=quantity, value=value, printed=printed, bound=attrs.pop("bound", None),
-                 provenance=f"row {key}", attrs=attrs)
+        return N(
+            key=key,
+            quantity=quantity,
+            value=value,
+            printed=printed,
+            bound=attrs.pop("bound", None),
+            provenance=f"row {key}",
+            attrs=attrs,
+        )
 
-    return N(key="fake", numbers=[
-        num("a_n", "count", 80, "80", statistic="n", marker="M", ref_number=1),
-        num("a_cut", "cutoff", 2.5, "2.5", statistic="cutoff", marker="M", ref_number=1),
-        num("b_cut", "cutoff", 1.5, "M > 1.5", marker="M", ref="[2]"),
-        num("a_cut_again", "cutoff", 2.5, "M > 2.5", marker="M", ref="[1]", same_as="a_cut"),
-        num("other_cut", "cutoff", 9.0, "9", marker="Q", ref="[3]"),
-        num("b_p", "p", 0.04, "P=0.04", marker="M", ref="[2]", endpoint="os"),
-        num("b_p2", "p", 0.001, "P < 0.001", marker="M", ref="[2]", endpoint="pfs", bound="<"),
-    ])
+    return N(
+        key="fake",
+        numbers=[
+            num("a_n", "count", 80, "80", statistic="n", marker="M", ref_number=1),
+            num("a_cut", "cutoff", 2.5, "2.5", statistic="cutoff", marker="M", ref_number=1),
+            num("b_cut", "cutoff", 1.5, "M > 1.5", marker="M", ref="[2]"),
+            num("a_cut_again", "cutoff", 2.5, "M > 2.5", marker="M", ref="[1]", same_as="a_cut"),
+            num("other_cut", "cutoff", 9.0, "9", marker="Q", ref="[3]"),
+            num("b_p", "p", 0.04, "P=0.04", marker="M", ref="[2]", endpoint="os"),
+            num("b_p2", "p", 0.001, "P < 0.001", marker="M", ref="[2]", endpoint="pfs", bound="<"),
+        ],
+    )
 
 
 def test_published_cutoffs_skips_repeats_and_finds_sizes_by_reference():

@@ -293,8 +293,15 @@ binary:
 
 def write_paper(folder: Path, **replace: str) -> Path:
     """Write the invented paper's files into ``folder/lenvarx`` (``replace`` swaps whole files)."""
-    files = {"study": STUDY, "table1": TABLE1, "survival": SURVIVAL, "cox": COX, "response": RESPONSE,
-             "simulation": SIMULATION, **replace}
+    files = {
+        "study": STUDY,
+        "table1": TABLE1,
+        "survival": SURVIVAL,
+        "cox": COX,
+        "response": RESPONSE,
+        "simulation": SIMULATION,
+        **replace,
+    }
     d = folder / "lenvarx"
     d.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
@@ -314,7 +321,9 @@ def card(paper):
 
 def test_invented_paper_gets_a_verdict_on_every_check(card):
     assert len(card) > 20
-    assert (card["verdict"] != "not checkable").all(), card.loc[card["verdict"] == "not checkable", ["key", "reason"]]
+    assert (card["verdict"] != "not checkable").all(), card.loc[
+        card["verdict"] == "not checkable", ["key", "reason"]
+    ]
     assert card["replicated"].notna().all()
     # the interval of every check exists and contains the book-seed value's neighbourhood
     assert (card["mc_low"] <= card["mc_high"]).all()
@@ -323,7 +332,17 @@ def test_invented_paper_gets_a_verdict_on_every_check(card):
 def test_invented_paper_checks_cover_every_kind(paper):
     st = load_study(str(paper.name), data_dir=paper.parent)
     kinds = {n.analysis.kind for n in st.numbers if n.analysis is not None}
-    assert kinds == {"table1_test", "km_median", "km_landmark", "logrank", "cox", "logistic", "auc", "c_index", "proportion"}
+    assert kinds == {
+        "table1_test",
+        "km_median",
+        "km_landmark",
+        "logrank",
+        "cox",
+        "logistic",
+        "auc",
+        "c_index",
+        "proportion",
+    }
 
 
 def test_declared_runner_is_used_for_a_study_without_a_module(paper):
@@ -369,13 +388,24 @@ def test_handlers_equal_direct_library_calls(paper):
     lr = logrank_test(t[arm == "sor"], t[arm == "len"], e[arm == "sor"], e[arm == "len"])
     assert math.isclose(got["os_logrank_p"], lr.p_value, rel_tol=1e-6)
     # multivariable Cox (Efron): lifelines
-    d = pd.DataFrame({"t": t, "e": e, "len": (arm == "len").astype(float),
-                      "C": (cohort["bclc"].astype(str) == "C").astype(float), "age": cohort["age"]})
+    d = pd.DataFrame(
+        {
+            "t": t,
+            "e": e,
+            "len": (arm == "len").astype(float),
+            "C": (cohort["bclc"].astype(str) == "C").astype(float),
+            "age": cohort["age"],
+        }
+    )
     cph = CoxPHFitter().fit(d, "t", "e")
     assert math.isclose(got["cox_mv_arm_hr"], float(np.exp(cph.params_["len"])), rel_tol=1e-5)
     # Welch t for age, Fisher for sex
     x = cohort["age"].to_numpy(float)
-    assert math.isclose(got["age.p"], stats.ttest_ind(x[arm == "sor"], x[arm == "len"], equal_var=False).pvalue, rel_tol=1e-9)
+    assert math.isclose(
+        got["age.p"],
+        stats.ttest_ind(x[arm == "sor"], x[arm == "len"], equal_var=False).pvalue,
+        rel_tol=1e-9,
+    )
     sex = pd.crosstab(cohort["sex"].astype(str), arm).to_numpy()
     assert math.isclose(got["sex.p"], stats.fisher_exact(sex).pvalue, rel_tol=1e-9)
     # logistic OR of BCLC C adjusted for arm: statsmodels
@@ -406,7 +436,9 @@ def test_cli_scorecard_accepts_a_folder_and_a_data_dir(paper, tmp_path, monkeypa
     assert res.exit_code == 0 and "valid" in res.output
     monkeypatch.chdir(paper.parent)
     res = cli.invoke(app, ["simulate", "./lenvarx", "--seed", "1"])
-    assert res.exit_code == 0 and res.output.startswith("arm,") or "arm" in res.output.splitlines()[0]
+    assert (
+        res.exit_code == 0 and res.output.startswith("arm,") or "arm" in res.output.splitlines()[0]
+    )
     monkeypatch.setenv("HCCREP_DATA_DIR", str(paper.parent))
     res = cli.invoke(app, ["studies"])
     assert res.output.split() == ["lenvarx"]
@@ -422,20 +454,47 @@ def _error(tmp_path, **replace) -> DataFileError:
     return info.value
 
 
-@pytest.mark.parametrize("old, new, field, words", [
-    ("analysis: {kind: logrank, endpoint: os, groups: [sor, len]}", "analysis: {kind: logrank, endpoint: pfs, groups: [sor, len]}",
-     "endpoint", "unknown endpoint 'pfs'"),
-    ("analysis: {kind: logrank, endpoint: os, groups: [sor, len]}", "analysis: {kind: logrank, endpoint: os, groups: [sor, lenv]}",
-     "groups", "unknown level 'lenv'"),
-    ("analysis: {kind: logrank, endpoint: os, groups: [sor, len]}", "analysis: {kind: logrank, endpoint: os, grups: [sor, len]}",
-     "grups", "unknown field"),
-    ("analysis: {kind: km_median, endpoint: os}", "analysis: {kind: km_mediam, endpoint: os}",
-     "analysis", "km_mediam"),
-    ("analysis: {kind: km_median, endpoint: os}", "analysis: {kind: km_median, endpoint: os, variant: loglog}",
-     "variant", "'loglog' is not a variant of km_median"),
-    ("analysis: {kind: km_landmark, endpoint: os, group: len, time: 12}", "analysis: {kind: cox, endpoint: os, terms: [arm], term: arm, level: len}",
-     "analysis", "computes ['hr', 'p'], not a rate"),
-])
+@pytest.mark.parametrize(
+    "old, new, field, words",
+    [
+        (
+            "analysis: {kind: logrank, endpoint: os, groups: [sor, len]}",
+            "analysis: {kind: logrank, endpoint: pfs, groups: [sor, len]}",
+            "endpoint",
+            "unknown endpoint 'pfs'",
+        ),
+        (
+            "analysis: {kind: logrank, endpoint: os, groups: [sor, len]}",
+            "analysis: {kind: logrank, endpoint: os, groups: [sor, lenv]}",
+            "groups",
+            "unknown level 'lenv'",
+        ),
+        (
+            "analysis: {kind: logrank, endpoint: os, groups: [sor, len]}",
+            "analysis: {kind: logrank, endpoint: os, grups: [sor, len]}",
+            "grups",
+            "unknown field",
+        ),
+        (
+            "analysis: {kind: km_median, endpoint: os}",
+            "analysis: {kind: km_mediam, endpoint: os}",
+            "analysis",
+            "km_mediam",
+        ),
+        (
+            "analysis: {kind: km_median, endpoint: os}",
+            "analysis: {kind: km_median, endpoint: os, variant: loglog}",
+            "variant",
+            "'loglog' is not a variant of km_median",
+        ),
+        (
+            "analysis: {kind: km_landmark, endpoint: os, group: len, time: 12}",
+            "analysis: {kind: cox, endpoint: os, terms: [arm], term: arm, level: len}",
+            "analysis",
+            "computes ['hr', 'p'], not a rate",
+        ),
+    ],
+)
 def test_bad_survival_analysis_is_a_named_error(tmp_path, old, new, field, words):
     assert old in SURVIVAL
     err = _error(tmp_path, survival=SURVIVAL.replace(old, new, 1))
@@ -444,15 +503,36 @@ def test_bad_survival_analysis_is_a_named_error(tmp_path, old, new, field, words
     assert field in text and words in text, text
 
 
-@pytest.mark.parametrize("old, new, words", [
-    ("terms: [arm], term: arm, level: len}\n  - key: cox_uv_arm_p", "terms: [arm], term: arm}\n  - key: cox_uv_arm_p",
-     "name the level"),
-    ("terms: [age], term: age}", "terms: [age], term: age, level: old}", "continuous: a per-unit ratio has no level"),
-    ("terms: [bclc], term: bclc, level: C, variant: breslow}", "terms: [bclc], term: stage, level: C}", "not among the model's terms"),
-    ("terms: [arm, bclc, age], term: arm, level: len}", "terms: [arm, bclc, age], term: arm, level: len, reference: {arm: len}}",
-     "is the reference"),
-    ("terms: [arm, bclc, age], term: arm, level: len}", "terms: [arm, bclc, ecog], term: arm, level: len}", "unknown column 'ecog'"),
-])
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        (
+            "terms: [arm], term: arm, level: len}\n  - key: cox_uv_arm_p",
+            "terms: [arm], term: arm}\n  - key: cox_uv_arm_p",
+            "name the level",
+        ),
+        (
+            "terms: [age], term: age}",
+            "terms: [age], term: age, level: old}",
+            "continuous: a per-unit ratio has no level",
+        ),
+        (
+            "terms: [bclc], term: bclc, level: C, variant: breslow}",
+            "terms: [bclc], term: stage, level: C}",
+            "not among the model's terms",
+        ),
+        (
+            "terms: [arm, bclc, age], term: arm, level: len}",
+            "terms: [arm, bclc, age], term: arm, level: len, reference: {arm: len}}",
+            "is the reference",
+        ),
+        (
+            "terms: [arm, bclc, age], term: arm, level: len}",
+            "terms: [arm, bclc, ecog], term: arm, level: len}",
+            "unknown column 'ecog'",
+        ),
+    ],
+)
 def test_bad_cox_declaration_is_a_named_error(tmp_path, old, new, words):
     assert old in COX
     text = str(_error(tmp_path, cox=COX.replace(old, new, 1)))
@@ -460,45 +540,83 @@ def test_bad_cox_declaration_is_a_named_error(tmp_path, old, new, words):
 
 
 def test_baseline_test_that_does_not_fit_the_variable_is_a_named_error(tmp_path):
-    text = str(_error(tmp_path, table1=TABLE1.replace('p: {printed: "0.70", variant: chisq_yates}', 'p: {printed: "0.70", variant: welch}')))
-    assert "table1.yaml" in text and "bclc" in text and "'welch' does not test a categorical variable" in text
-    text = str(_error(tmp_path, table1=TABLE1.replace("  continuous: welch", "  continuous: fisher")))
+    text = str(
+        _error(
+            tmp_path,
+            table1=TABLE1.replace(
+                'p: {printed: "0.70", variant: chisq_yates}', 'p: {printed: "0.70", variant: welch}'
+            ),
+        )
+    )
+    assert (
+        "table1.yaml" in text
+        and "bclc" in text
+        and "'welch' does not test a categorical variable" in text
+    )
+    text = str(
+        _error(tmp_path, table1=TABLE1.replace("  continuous: welch", "  continuous: fisher"))
+    )
     assert "tests.continuous.stated" in text
 
 
 def test_evident_variant_needs_its_evidence(tmp_path):
-    text = str(_error(tmp_path, table1=TABLE1.replace(', why: "invented: the exact test prints the small rows"', "")))
+    text = str(
+        _error(
+            tmp_path,
+            table1=TABLE1.replace(', why: "invented: the exact test prints the small rows"', ""),
+        )
+    )
     assert "tests.categorical" in text and "needs `why`" in text
 
 
 def test_correlations_that_cannot_hold_together_name_the_variables(tmp_path):
-    table1 = TABLE1.replace("  - key: afp", """  - key: alb
+    table1 = TABLE1.replace(
+        "  - key: afp",
+        """  - key: alb
     label: Albumin
     kind: continuous
     summary: mean_sd
     cells: {sor: "38.1±4.2", len: "37.5±4.6"}
-  - key: afp""")
-    sim = SIMULATION.replace('  - {a: afp, b: bclc, rho: 0.3, why: "invented: larger tumour burden, higher AFP"}', """\
+  - key: afp""",
+    )
+    sim = SIMULATION.replace(
+        '  - {a: afp, b: bclc, rho: 0.3, why: "invented: larger tumour burden, higher AFP"}',
+        """\
   - {a: afp, b: age, rho: 0.9, why: x}
   - {a: afp, b: alb, rho: 0.9, why: x}
-  - {a: age, b: alb, rho: -0.9, why: x}""")
+  - {a: age, b: alb, rho: -0.9, why: x}""",
+    )
     err = _error(tmp_path, table1=table1, simulation=sim)
     assert err.path.name == "simulation.yaml"
     assert "not positive definite" in str(err) and "afp, age, alb" in str(err)
 
 
 def test_a_pair_declared_twice_is_a_named_error(tmp_path):
-    sim = SIMULATION.replace('  - {a: afp, b: bclc, rho: 0.3, why: "invented: larger tumour burden, higher AFP"}',
-                             "  - {a: afp, b: bclc, rho: 0.3, why: x}\n  - {a: bclc, b: afp, rho: 0.2, why: y}")
+    sim = SIMULATION.replace(
+        '  - {a: afp, b: bclc, rho: 0.3, why: "invented: larger tumour burden, higher AFP"}',
+        "  - {a: afp, b: bclc, rho: 0.3, why: x}\n  - {a: bclc, b: afp, rho: 0.2, why: y}",
+    )
     assert "declared twice" in str(_error(tmp_path, simulation=sim))
 
 
 def test_two_baseline_tables_keep_their_keys_apart(tmp_path):
-    matched = TABLE1.replace("file_id: table1", "file_id: table1_matched").replace("n: 60,", "n: 40,").replace(
-        "(n = 60)", "(n = 40)")
-    matched = matched.replace("sor: {female: \"9 (15.0)\", male: \"51 (85.0)\"}", "sor: {female: \"6 (15.0)\", male: \"34 (85.0)\"}")
-    matched = matched.replace("sor: {B: \"21 (35.0)\", C: \"39 (65.0)\"}", "sor: {B: \"14 (35.0)\", C: \"26 (65.0)\"}")
-    d = write_paper(tmp_path, table1_matched=matched, study=STUDY.replace("files: [table1,", "files: [table1, table1_matched,"))
+    matched = (
+        TABLE1.replace("file_id: table1", "file_id: table1_matched")
+        .replace("n: 60,", "n: 40,")
+        .replace("(n = 60)", "(n = 40)")
+    )
+    matched = matched.replace(
+        'sor: {female: "9 (15.0)", male: "51 (85.0)"}',
+        'sor: {female: "6 (15.0)", male: "34 (85.0)"}',
+    )
+    matched = matched.replace(
+        'sor: {B: "21 (35.0)", C: "39 (65.0)"}', 'sor: {B: "14 (35.0)", C: "26 (65.0)"}'
+    )
+    d = write_paper(
+        tmp_path,
+        table1_matched=matched,
+        study=STUDY.replace("files: [table1,", "files: [table1, table1_matched,"),
+    )
     st = load_study("lenvarx", data_dir=d.parent)
     keys = [n.key for n in st.numbers]
     assert len(keys) == len(set(keys))
@@ -530,20 +648,27 @@ def test_thousands_separators_in_a_baseline_cell_are_read(paper):
 
 
 def test_a_level_nobody_has_is_left_out_of_the_test(tmp_path):
-    table1 = TABLE1.replace("""    levels: [{key: B, label: B}, {key: C, label: C}]
+    table1 = TABLE1.replace(
+        """    levels: [{key: B, label: B}, {key: C, label: C}]
     cells:
       sor: {B: "21 (35.0)", C: "39 (65.0)"}
-      len: {B: "22 (40.0)", C: "33 (60.0)"}""", """    levels: [{key: A, label: A}, {key: B, label: B}, {key: C, label: C}]
+      len: {B: "22 (40.0)", C: "33 (60.0)"}""",
+        """    levels: [{key: A, label: A}, {key: B, label: B}, {key: C, label: C}]
     cells:
       sor: {A: "0 (0)", B: "21 (35.0)", C: "39 (65.0)"}
-      len: {A: "0 (0)", B: "22 (40.0)", C: "33 (60.0)"}""")
+      len: {A: "0 (0)", B: "22 (40.0)", C: "33 (60.0)"}""",
+    )
     d = write_paper(tmp_path, table1=table1)
     runner = runner_for(str(d))
     got = runner.analyse(runner.simulate(2))
     from hccrep.stats import compare_counts
 
     # the reference: the 2x2 table of the printed counts (the simulated counts are exact)
-    assert math.isclose(got["bclc.p"], compare_counts([[21, 22], [39, 33]], test="chisq_yates").pvalue, rel_tol=1e-12)
+    assert math.isclose(
+        got["bclc.p"],
+        compare_counts([[21, 22], [39, 33]], test="chisq_yates").pvalue,
+        rel_tol=1e-12,
+    )
 
 
 def test_analysis_union_rejects_unknown_keys_and_kinds():
@@ -585,27 +710,53 @@ def test_monte_carlo_of_every_handler_is_identical_on_every_backend(paper):
 
     runner = runner_for(str(paper))
     serial = monte_carlo(runner, 6, base_seed=5, progress=False, cache_dir="", backend="serial")
-    joblib = monte_carlo(runner, 6, base_seed=5, progress=False, cache_dir="", backend="joblib", n_jobs=2)
-    dask = monte_carlo(runner, 6, base_seed=5, progress=False, cache_dir="", backend="dask", n_jobs=2)
+    joblib = monte_carlo(
+        runner, 6, base_seed=5, progress=False, cache_dir="", backend="joblib", n_jobs=2
+    )
+    dask = monte_carlo(
+        runner, 6, base_seed=5, progress=False, cache_dir="", backend="dask", n_jobs=2
+    )
     pd.testing.assert_frame_equal(serial, joblib, check_exact=True)
     pd.testing.assert_frame_equal(serial, dask, check_exact=True)
-    kinds = {n.analysis.kind for n in runner.study.numbers if n.analysis is not None and n.key in serial.columns}
+    kinds = {
+        n.analysis.kind
+        for n in runner.study.numbers
+        if n.analysis is not None and n.key in serial.columns
+    }
     assert len(kinds) == 9
 
 
 def test_a_baseline_table_after_matching_is_judged_on_the_matched_cohort(tmp_path):
     """A second Table 1 that declares how its patients were matched: its p-values and its group sizes
     are computed on the matched sub-cohort of each simulated cohort."""
-    matched = TABLE1.replace("file_id: table1", "file_id: table1_matched").replace(
-        "  - {key: sor, label: Sorafenib, n: 60, printed: \"Sorafenib (n = 60)\"}",
-        "  - {key: sor, label: Sorafenib, n: 40, printed: \"Sorafenib (n = 40)\", role: check}").replace(
-        "  - {key: len, label: Lenvatinib, n: 55, printed: \"Lenvatinib (n = 55)\"}",
-        "  - {key: len, label: Lenvatinib, n: 40, printed: \"Lenvatinib (n = 40)\", role: check}")
-    matched = matched.replace("sor: {female: \"9 (15.0)\", male: \"51 (85.0)\"}", "sor: {female: \"6 (15.0)\", male: \"34 (85.0)\"}")
-    matched = matched.replace("len: {female: \"11 (20.0)\", male: \"44 (80.0)\"}", "len: {female: \"8 (20.0)\", male: \"32 (80.0)\"}")
-    matched = matched.replace("sor: {B: \"21 (35.0)\", C: \"39 (65.0)\"}", "sor: {B: \"14 (35.0)\", C: \"26 (65.0)\"}")
-    matched = matched.replace("len: {B: \"22 (40.0)\", C: \"33 (60.0)\"}", "len: {B: \"16 (40.0)\", C: \"24 (60.0)\"}")
-    matched = matched.replace("groups:\n", """population:
+    matched = (
+        TABLE1.replace("file_id: table1", "file_id: table1_matched")
+        .replace(
+            '  - {key: sor, label: Sorafenib, n: 60, printed: "Sorafenib (n = 60)"}',
+            '  - {key: sor, label: Sorafenib, n: 40, printed: "Sorafenib (n = 40)", role: check}',
+        )
+        .replace(
+            '  - {key: len, label: Lenvatinib, n: 55, printed: "Lenvatinib (n = 55)"}',
+            '  - {key: len, label: Lenvatinib, n: 40, printed: "Lenvatinib (n = 40)", role: check}',
+        )
+    )
+    matched = matched.replace(
+        'sor: {female: "9 (15.0)", male: "51 (85.0)"}',
+        'sor: {female: "6 (15.0)", male: "34 (85.0)"}',
+    )
+    matched = matched.replace(
+        'len: {female: "11 (20.0)", male: "44 (80.0)"}',
+        'len: {female: "8 (20.0)", male: "32 (80.0)"}',
+    )
+    matched = matched.replace(
+        'sor: {B: "21 (35.0)", C: "39 (65.0)"}', 'sor: {B: "14 (35.0)", C: "26 (65.0)"}'
+    )
+    matched = matched.replace(
+        'len: {B: "22 (40.0)", C: "33 (60.0)"}', 'len: {B: "16 (40.0)", C: "24 (60.0)"}'
+    )
+    matched = matched.replace(
+        "groups:\n",
+        """population:
   treatment: arm
   treated: len
   covariates: [age, sex, bclc]
@@ -614,8 +765,11 @@ def test_a_baseline_table_after_matching_is_judged_on_the_matched_cohort(tmp_pat
   caliper_scale: logit_sd
   why: invented, 1:1 within 0.2 SD of the logit
 groups:
-""")
-    cox = COX.replace("numbers:\n", """numbers:
+""",
+    )
+    cox = COX.replace(
+        "numbers:\n",
+        """numbers:
   - key: psm_ratio
     quantity: other
     printed: "1:1"
@@ -628,9 +782,14 @@ groups:
     value: 0.2
     role: input
     where: {text: Methods}
-""")
-    d = write_paper(tmp_path, table1_matched=matched, cox=cox,
-                    study=STUDY.replace("files: [table1,", "files: [table1, table1_matched,"))
+""",
+    )
+    d = write_paper(
+        tmp_path,
+        table1_matched=matched,
+        cox=cox,
+        study=STUDY.replace("files: [table1,", "files: [table1, table1_matched,"),
+    )
     runner = runner_for(str(d))
     cohort = runner.simulate(4)
     got = runner.analyse(cohort)
@@ -638,16 +797,21 @@ groups:
     from hccrep.stats import compare_counts, compare_samples, match_nearest
 
     x = cohort.assign(_t=(cohort["arm"].astype(str) == "len").astype(int))
-    res = match_nearest(x, "_t", ["age", "sex", "bclc"], ratio=1, caliper=0.2, caliper_scale="logit_sd")
+    res = match_nearest(
+        x, "_t", ["age", "sex", "bclc"], ratio=1, caliper=0.2, caliper_scale="logit_sd"
+    )
     m = res.matched(x)
     arm = m["arm"].astype(str)
     assert got["table1_matched.n.len"] == res.n_treated_matched == (arm == "len").sum()
     assert got["table1_matched.n.sor"] == res.n_control_matched
     sex = pd.crosstab(m["sex"].astype(str), arm).to_numpy()
-    assert got["table1_matched.sex.p"] == pytest.approx(compare_counts(sex, test="fisher").pvalue, rel=1e-12)
+    assert got["table1_matched.sex.p"] == pytest.approx(
+        compare_counts(sex, test="fisher").pvalue, rel=1e-12
+    )
     age = m["age"].to_numpy(float)
     assert got["table1_matched.age.p"] == pytest.approx(
-        compare_samples([age[arm == "sor"], age[arm == "len"]], test="welch").pvalue, rel=1e-12)
+        compare_samples([age[arm == "sor"], age[arm == "len"]], test="welch").pvalue, rel=1e-12
+    )
     card = scorecard(runner, n_mc=5, progress=False, cache_dir="").set_index("key")
     assert card.loc["table1_matched.sex.p", "verdict"] != "not checkable"
     assert card.loc["table1_matched.n.len", "verdict"] != "not checkable"
@@ -659,9 +823,13 @@ def test_the_skeleton_of_hccrep_new_validates_and_every_check_gets_a_verdict(tmp
     from hccrep.cli import app
 
     cli = CliRunner()
-    res = cli.invoke(app, ["new", "smith2024", "--data-dir", str(tmp_path), "--book-dir", str(tmp_path / "book")])
+    res = cli.invoke(
+        app, ["new", "smith2024", "--data-dir", str(tmp_path), "--book-dir", str(tmp_path / "book")]
+    )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "book" / "smith2024" / "01_scorecard.md").is_file()
-    res = cli.invoke(app, ["scorecard", "smith2024", "--data-dir", str(tmp_path), "--mc", "5", "-q"])
+    res = cli.invoke(
+        app, ["scorecard", "smith2024", "--data-dir", str(tmp_path), "--mc", "5", "-q"]
+    )
     assert res.exit_code == 0, res.output
     assert "not checkable: 0" in res.output

@@ -44,16 +44,33 @@ def fast_runner(study):
 
 
 def _cells(v, g):
-    return [parse_count_percent(c if isinstance(c, str) else c.printed).count for c in (v.cells[g][lv.key] for lv in v.levels)]
+    return [
+        parse_count_percent(c if isinstance(c, str) else c.printed).count
+        for c in (v.cells[g][lv.key] for lv in v.levels)
+    ]
 
 
 # ----------------------------------------------------------------------------- data
 
 
 def test_data_files_validate_with_the_roles_the_design_needs(study):
-    assert set(study.files) == {"table1", "table1_p", "survival_text", "table2", "split", "table3", "text"}
-    roles = {n.file_id: {m.role for m in study.numbers if m.file_id == n.file_id} for n in study.numbers}
-    assert roles["table1_p"] == {"check"} and roles["table3"] == {"check"} and roles["split"] == {"derived"}
+    assert set(study.files) == {
+        "table1",
+        "table1_p",
+        "survival_text",
+        "table2",
+        "split",
+        "table3",
+        "text",
+    }
+    roles = {
+        n.file_id: {m.role for m in study.numbers if m.file_id == n.file_id} for n in study.numbers
+    }
+    assert (
+        roles["table1_p"] == {"check"}
+        and roles["table3"] == {"check"}
+        and roles["split"] == {"derived"}
+    )
     # the cohort is built from inputs only: the simulation refers to input numbers
     sv = study.simulation.survival[0]
     assert all(study.number(k).role == "input" for k in sv.medians.values())
@@ -73,9 +90,22 @@ def _write(tmp_path: Path, name: str, data: dict) -> Path:
 
 
 def test_malformed_statement_value_is_refused_naming_file_and_field(tmp_path):
-    data = {"study": "demo", "file_id": "text", "type": "results", "source": {"kind": "text", "label": "Results"},
-            "numbers": [{"key": "claim_x", "quantity": "statement", "printed": "model A is best", "value": 2.0,
-                         "role": "check", "where": {"text": "Results"}}]}
+    data = {
+        "study": "demo",
+        "file_id": "text",
+        "type": "results",
+        "source": {"kind": "text", "label": "Results"},
+        "numbers": [
+            {
+                "key": "claim_x",
+                "quantity": "statement",
+                "printed": "model A is best",
+                "value": 2.0,
+                "role": "check",
+                "where": {"text": "Results"},
+            }
+        ],
+    }
     with pytest.raises(DataFileError) as exc:
         load_file(_write(tmp_path, "text", data))
     msg = str(exc.value)
@@ -92,7 +122,9 @@ def test_per_unit_effect_on_a_categorical_variable_is_refused(tmp_path, study):
     dst = tmp_path / "deng2025"
     shutil.copytree(src, dst)
     sim = yaml.safe_load((dst / "simulation.yaml").read_text())
-    sim["survival"][0]["effects"].append({"variable": "sex", "hr_key": "cox_uv_sex_hr", "why": "test"})
+    sim["survival"][0]["effects"].append(
+        {"variable": "sex", "hr_key": "cox_uv_sex_hr", "why": "test"}
+    )
     (dst / "simulation.yaml").write_text(yaml.safe_dump(sim, allow_unicode=True))
     with pytest.raises(DataFileError) as exc:
         load_study("deng2025", data_dir=tmp_path)
@@ -105,9 +137,15 @@ def test_per_unit_effect_on_a_categorical_variable_is_refused(tmp_path, study):
 
 def test_exact_mean_sd_with_cut_hits_mean_sd_and_count():
     rng = np.random.default_rng(5)
-    for n, mean, sd, cut, below in [(154, 62.6, 108.0, 40.0, 88), (89, 6.29, 2.27, 4.0, 11), (108, 173.0, 82.1, 100.0, 20)]:
+    for n, mean, sd, cut, below in [
+        (154, 62.6, 108.0, 40.0, 88),
+        (89, 6.29, 2.27, 4.0, 11),
+        (108, 173.0, 82.1, 100.0, 20),
+    ]:
         x = exact_mean_sd_with_cut(n, mean, sd, cut, below, rng)
-        assert math.isclose(x.mean(), mean, rel_tol=1e-9) and math.isclose(x.std(ddof=1), sd, rel_tol=1e-9)
+        assert math.isclose(x.mean(), mean, rel_tol=1e-9) and math.isclose(
+            x.std(ddof=1), sd, rel_tol=1e-9
+        )
         assert int((x < cut).sum()) == below and x.min() > 0
 
 
@@ -140,7 +178,10 @@ def test_cohort_reproduces_every_input_exactly(runner, study, seed):
             else:
                 s = parse_summary(v.cells[g.key], "mean_sd")
                 assert equal_at_precision(part.mean(), s.centre, s.decimals[0]), (v.key, g.key)
-                assert equal_at_precision(part.std(ddof=1), s.spread[0], s.decimals[1]), (v.key, g.key)
+                assert equal_at_precision(part.std(ddof=1), s.spread[0], s.decimals[1]), (
+                    v.key,
+                    g.key,
+                )
     # a laboratory value and its dichotomised row agree patient by patient
     for v in base.variables:
         if isinstance(v, CategoricalVariable) and v.cut_of is not None:
@@ -157,7 +198,10 @@ def test_cohort_reproduces_every_input_exactly(runner, study, seed):
             assert equal_at_precision(med, n.value, n.decimals), (n.key, med)
     # the 6:4 split has the printed sizes
     tr, te = runner.split(c)
-    assert (len(tr), len(te)) == (study.number("split_n_training").value, study.number("split_n_validation").value)
+    assert (len(tr), len(te)) == (
+        study.number("split_n_training").value,
+        study.number("split_n_validation").value,
+    )
 
 
 def test_same_seed_gives_the_same_cohort_and_numbers(runner):
@@ -186,7 +230,11 @@ def test_table1_categorical_p_is_r_chisq_test_by_hand(runner, study):
         if tab.shape[0] == 2:
             (a, b), (cc, d) = tab
             N = tab.sum()
-            x2 = N * max(abs(a * d - b * cc) - N / 2, 0) ** 2 / (tab.sum(1).prod() * tab.sum(0).prod())
+            x2 = (
+                N
+                * max(abs(a * d - b * cc) - N / 2, 0) ** 2
+                / (tab.sum(1).prod() * tab.sum(0).prod())
+            )
             ref = stats.chi2.sf(x2, 1)
         else:
             ref = stats.chi2_contingency(tab, correction=False)[1]
@@ -197,8 +245,13 @@ def test_yates_reproduces_all_categorical_printed_p_but_metastasis_tace(runner, 
     got = runner.table1_p(runner.simulate(0))
     from hccrep.printed import PValue
 
-    misses = [n.key for n in study.numbers if n.file_id == "table1_p" and n.attrs["kind"] == "categorical"
-              and not PValue(n.value, n.bound, n.decimals).agrees(got[n.key])]
+    misses = [
+        n.key
+        for n in study.numbers
+        if n.file_id == "table1_p"
+        and n.attrs["kind"] == "categorical"
+        and not PValue(n.value, n.bound, n.decimals).agrees(got[n.key])
+    ]
     assert misses == ["t1p_metastasis_tace"]
 
 
@@ -221,12 +274,25 @@ def test_univariable_cox_matches_lifelines_efron(runner):
     c = runner.simulate(5)
     tab = runner.table2_compare(c).set_index("key")
     tab["p"] = runner.declared_table(c, files=("table2",)).set_index("key")["p"]
-    d = pd.DataFrame({"T": c.os_time, "E": c.os_event, "tace": (c.treatment == "tace").astype(float), "rt": (c.treatment == "rt").astype(float)})
+    d = pd.DataFrame(
+        {
+            "T": c.os_time,
+            "E": c.os_event,
+            "tace": (c.treatment == "tace").astype(float),
+            "rt": (c.treatment == "rt").astype(float),
+        }
+    )
     f = CoxPHFitter().fit(d, "T", "E")
-    assert tab.loc["cox_uv_treatment_tace_hr", "hr"] == pytest.approx(math.exp(f.params_["tace"]), rel=1e-5)
-    assert tab.loc["cox_uv_treatment_rt_hr", "p"] == pytest.approx(f.summary.loc["rt", "p"], rel=1e-4)
+    assert tab.loc["cox_uv_treatment_tace_hr", "hr"] == pytest.approx(
+        math.exp(f.params_["tace"]), rel=1e-5
+    )
+    assert tab.loc["cox_uv_treatment_rt_hr", "p"] == pytest.approx(
+        f.summary.loc["rt", "p"], rel=1e-4
+    )
     f2 = CoxPHFitter().fit(pd.DataFrame({"T": c.os_time, "E": c.os_event, "age": c.age}), "T", "E")
-    assert tab.loc["cox_uv_age_hr", "upper"] == pytest.approx(f2.summary.loc["age", "exp(coef) upper 95%"], rel=1e-5)
+    assert tab.loc["cox_uv_age_hr", "upper"] == pytest.approx(
+        f2.summary.loc["age", "exp(coef) upper 95%"], rel=1e-5
+    )
 
 
 def test_notebook_helpers_cover_every_table2_row(runner, study):
@@ -234,7 +300,9 @@ def test_notebook_helpers_cover_every_table2_row(runner, study):
     hr_keys = [n.key for n in study.numbers if n.file_id == "table2" and n.quantity == "hr"]
     cmp = runner.table2_compare(c)
     assert cmp.key.tolist() == hr_keys
-    assert set(cmp.loc[cmp.role == "input", "key"]) == {study.simulation.survival[0].effects[i].hr_key for i in range(7)}
+    assert set(cmp.loc[cmp.role == "input", "key"]) == {
+        study.simulation.survival[0].effects[i].hr_key for i in range(7)
+    }
     ph = runner.ph_table(c)
     assert len(ph) == len(hr_keys) and ph.p.between(0, 1).all()
     v = runner.table1_variants(c)
@@ -246,14 +314,20 @@ def test_notebook_helpers_cover_every_table2_row(runner, study):
 
 def test_every_check_is_computed_without_models(runner):
     out = runner.run(2)
-    missing = [n.key for n in runner.checks if n.key not in out and n.key not in runner.not_checkable]
+    missing = [
+        n.key for n in runner.checks if n.key not in out and n.key not in runner.not_checkable
+    ]
     assert missing == []
     assert all(np.isfinite(v) for v in out.values())
 
 
 def test_every_check_is_computed_with_fast_models(fast_runner):
     out = fast_runner.run(2)
-    missing = [n.key for n in fast_runner.checks if n.key not in out and n.key not in fast_runner.not_checkable]
+    missing = [
+        n.key
+        for n in fast_runner.checks
+        if n.key not in out and n.key not in fast_runner.not_checkable
+    ]
     assert missing == []
     assert set(fast_runner.not_checkable) == {"claim_calibration_good"}
     claims = [n.key for n in fast_runner.checks if n.quantity == "statement" and n.key in out]
@@ -279,7 +353,12 @@ def test_scorecard_on_book_seed_judges_checks_only(runner):
     inputs = {n.key for n in runner.study.numbers if n.role == "input"}
     assert not inputs & set(card.key)
     # a categorical Table 1 p does not depend on the seed: its interval is a point
-    t1 = card[(card.file_id == "table1_p") & card.key.isin([n.key for n in runner.study.numbers if n.attrs.get("kind") == "categorical"])]
+    t1 = card[
+        (card.file_id == "table1_p")
+        & card.key.isin(
+            [n.key for n in runner.study.numbers if n.attrs.get("kind") == "categorical"]
+        )
+    ]
     assert np.allclose(t1.mc_low, t1.mc_high) and (t1.verdict == "reproduced").sum() == len(t1) - 1
     assert (card.loc[card.verdict == "not checkable", "reason"].str.len() > 10).all()
 
@@ -298,7 +377,9 @@ def test_model_wins_counts_the_best_model_per_cohort(study):
     mc = pd.DataFrame({f"t3_{m}_brier_6m": [0.2, 0.2, 0.2] for m in MODEL_KEYS})
     mc["t3_cox_brier_6m"] = [0.1, 0.3, 0.1]  # lowest Brier wins twice
     w = model_wins(mc, study, metric="brier", horizon=6).set_index("model")
-    assert w.loc["cox", "wins"] == 2 and w.loc["rsf", "wins"] == 1  # a tie in cohort 2 counts for all four
+    assert (
+        w.loc["cox", "wins"] == 2 and w.loc["rsf", "wins"] == 1
+    )  # a tie in cohort 2 counts for all four
     with pytest.raises(ValueError, match="horizon"):
         model_wins(mc, study, metric="brier")
     with pytest.raises(ValueError, match="lacks columns"):
@@ -310,14 +391,23 @@ def test_enforce_rules_refuses_a_group_without_partners(study):
 
     cat = lambda v, lv: pd.Categorical(v, categories=lv)  # noqa: E731
     # two stage-B patients with PVTT and no stage-C patient without PVTT to swap with
-    d = pd.DataFrame({"treatment": ["pt"] * 3, "bclc": cat(["B", "B", "C"], ["B", "C"]), "pvtt": cat(["yes", "yes", "yes"], ["no", "yes"]),
-                      "lymph_node": cat(["no"] * 3, ["no", "yes"]), "metastasis": cat(["no"] * 3, ["no", "yes"])})
+    d = pd.DataFrame(
+        {
+            "treatment": ["pt"] * 3,
+            "bclc": cat(["B", "B", "C"], ["B", "C"]),
+            "pvtt": cat(["yes", "yes", "yes"], ["no", "yes"]),
+            "lymph_node": cat(["no"] * 3, ["no", "yes"]),
+            "metastasis": cat(["no"] * 3, ["no", "yes"]),
+        }
+    )
     with pytest.raises(ValueError, match="partners"):
         enforce_rules(d, study.simulation, np.random.default_rng(0))
 
 
 def test_model_wins_on_training_and_validation_diagnostics(study):
-    mc = pd.DataFrame({f"x_{m}_harrell_c_{ds}": [0.6] for m in MODEL_KEYS for ds in ("training", "validation")})
+    mc = pd.DataFrame(
+        {f"x_{m}_harrell_c_{ds}": [0.6] for m in MODEL_KEYS for ds in ("training", "validation")}
+    )
     mc["x_rsf_harrell_c_training"] = [0.9]
     assert model_wins(mc, study, dataset="training").iloc[0]["model"] == "rsf"
     assert (model_wins(mc, study, dataset="validation")["wins"] == 1).all()
@@ -328,7 +418,9 @@ def test_model_wins_on_training_and_validation_diagnostics(study):
 def test_longest_run_and_grouped_importance_validate():
     assert longest_run([]) == 0 and longest_run([True] * 4 + [False, True]) == 4
     with pytest.raises(ValueError, match="groups"):
-        grouped_permutation_importance(None, pd.DataFrame({"a": [1.0]}), None, None, {"a": ["b"]}, [6], seed=1)
+        grouped_permutation_importance(
+            None, pd.DataFrame({"a": [1.0]}), None, None, {"a": ["b"]}, [6], seed=1
+        )
 
 
 def test_audit_finds_the_misattributed_brier_scores_and_the_metastasis_p(study):

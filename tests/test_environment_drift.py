@@ -67,7 +67,7 @@ def _clauses(spec: SpecifierSet) -> frozenset[tuple[str, str]]:
             rel = list(v.release)
             while len(rel) > 1 and rel[-1] == 0:
                 rel.pop()
-            out.add((s.operator, ".".join(map(str, rel)) + (str(v)[len(v.base_version):])))
+            out.add((s.operator, ".".join(map(str, rel)) + (str(v)[len(v.base_version) :])))
     return frozenset(out)
 
 
@@ -325,7 +325,9 @@ def test_python_outside_requires_python_is_reported():
 
 
 def test_conflicting_bounds_inside_pyproject_are_reported():
-    py = PYPROJECT_OK.replace('dev = ["pytest>=9.2,<10"]', 'dev = ["pytest>=9.2,<10", "numpy>=2.0,<3"]')
+    py = PYPROJECT_OK.replace(
+        'dev = ["pytest>=9.2,<10"]', 'dev = ["pytest>=9.2,<10", "numpy>=2.0,<3"]'
+    )
     problems = compare(py, ENVIRONMENT_OK)
     assert len(problems) == 2, problems
     assert problems[0].startswith("pyproject.toml: numpy is listed twice with different bounds")

@@ -18,7 +18,13 @@ from hccrep.stats.fastcox import cox_fit, cox_table, wald_columns
 
 
 def _cohort(rng, n):
-    d = pd.DataFrame({"a": rng.integers(0, 2, n).astype(float), "b": rng.integers(0, 2, n).astype(float), "c": rng.normal(size=n)})
+    d = pd.DataFrame(
+        {
+            "a": rng.integers(0, 2, n).astype(float),
+            "b": rng.integers(0, 2, n).astype(float),
+            "c": rng.normal(size=n),
+        }
+    )
     d["time"] = np.round(rng.exponential(5, n) * (1 + d.a), 0) + 1  # rounded: many tied times
     d["event"] = rng.integers(0, 2, n)
     if d.event.sum() == 0:
@@ -37,10 +43,17 @@ def test_numpy_cox_equals_reference_engines_with_ties(ties, seed):
         from statsmodels.duration.hazard_regression import PHReg
 
         fit = PHReg(d["time"], d[["a", "b", "c"]], status=d["event"], ties="breslow").fit(
-            method="newton", tol=1e-14, maxiter=200, disp=False)
-        ref = pd.DataFrame(wald_columns(np.asarray(fit.params), np.asarray(fit.bse)), index=fast.index)
-    np.testing.assert_allclose(fast[["coef", "se", "z"]], ref[["coef", "se", "z"]], rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(fast[["p", "lower", "upper"]], ref[["p", "lower", "upper"]], rtol=1e-6, atol=1e-8)
+            method="newton", tol=1e-14, maxiter=200, disp=False
+        )
+        ref = pd.DataFrame(
+            wald_columns(np.asarray(fit.params), np.asarray(fit.bse)), index=fast.index
+        )
+    np.testing.assert_allclose(
+        fast[["coef", "se", "z"]], ref[["coef", "se", "z"]], rtol=1e-6, atol=1e-7
+    )
+    np.testing.assert_allclose(
+        fast[["p", "lower", "upper"]], ref[["p", "lower", "upper"]], rtol=1e-6, atol=1e-8
+    )
 
 
 def test_single_binary_covariate_without_ties_matches_hand_logrank_direction():
@@ -57,7 +70,10 @@ def test_single_binary_covariate_without_ties_matches_hand_logrank_direction():
     [
         # R's Surv(time, status) with status 1 = censored, 2 = dead: read as numbers, every censored
         # patient would count as an event (lung: HR 0.7135 instead of R's 0.588)
-        (lambda d: d.assign(event=d.event + 1), r"event column 'event' must be 0/1 \(1 = event\), found \[2\.0\]"),
+        (
+            lambda d: d.assign(event=d.event + 1),
+            r"event column 'event' must be 0/1 \(1 = event\), found \[2\.0\]",
+        ),
         (lambda d: d.assign(event=d.event * 0.5), r"must be 0/1 \(1 = event\), found \[0\.5\]"),
         (lambda d: d.assign(time=d.time - 3), "duration column 'time' contains negative times"),
         (lambda d: d.assign(time=d.time.where(d.index != 4)), "contains NaN"),
@@ -90,7 +106,9 @@ def test_numpy_cox_equals_lifelines_without_ties(seed):
     for cols in (["a"], ["a", "b", "c"]):
         fast = cox_table(d, "time", "event", cols)
         ref = cox(d, "time", "event", cols).table
-        np.testing.assert_allclose(fast[["coef", "se", "p"]], ref[["coef", "se", "p"]], rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(
+            fast[["coef", "se", "p"]], ref[["coef", "se", "p"]], rtol=1e-6, atol=1e-8
+        )
 
 
 def test_side_by_side_univariable_fits_equal_one_by_one_fits():
@@ -100,7 +118,9 @@ def test_side_by_side_univariable_fits_equal_one_by_one_fits():
     rng = np.random.default_rng(31)
     for rep in range(60):
         n, k = int(rng.integers(20, 120)), int(rng.integers(1, 10))
-        X = np.column_stack([rng.integers(0, 2, n) if j % 2 else rng.normal(size=n) for j in range(k)]).astype(float)
+        X = np.column_stack(
+            [rng.integers(0, 2, n) if j % 2 else rng.normal(size=n) for j in range(k)]
+        ).astype(float)
         t = rng.exponential(1, n) * np.exp(-0.5 * X[:, 0])
         if rep % 10 == 0:
             t = np.round(t, 1) + 0.1  # tied times
@@ -126,7 +146,9 @@ def test_side_by_side_fits_on_row_masks_equal_fits_on_the_subsets():
         group = rng.integers(0, 4, n)
         t = rng.exponential(1, n) * np.exp(-0.6 * arm)
         e = rng.integers(0, 2, n)
-        masks = np.column_stack([group == g for g in range(4)] + [np.ones(n, bool), (group == 0) & (arm == 1)])
+        masks = np.column_stack(
+            [group == g for g in range(4)] + [np.ones(n, bool), (group == 0) & (arm == 1)]
+        )
         X = np.repeat(arm[:, None], masks.shape[1], axis=1)
         coef, se = cox_fit_each(t, e, X, masks=masks, on_error="nan")
         for j in range(masks.shape[1]):
@@ -180,7 +202,9 @@ def test_side_by_side_multivariable_fits_equal_one_by_one_fits():
     assert checked > 100 and degenerate > 0
     with pytest.raises(ValueError, match="singular"):
         arm = rng.integers(0, 2, 40).astype(float)
-        cox_fit_many(rng.exponential(1, 40), np.ones(40), np.stack([np.column_stack([arm, arm])], axis=1))
+        cox_fit_many(
+            rng.exponential(1, 40), np.ones(40), np.stack([np.column_stack([arm, arm])], axis=1)
+        )
     with pytest.raises(ValueError, match=r"X must be \(n, k, p\)"):
         cox_fit_many(np.ones(3), np.ones(3), np.ones((3, 2)))
 

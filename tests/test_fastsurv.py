@@ -62,7 +62,9 @@ def test_km_curve_matches_lifelines_survival_and_log_log_interval(name):
     t, e, _ = COHORTS[name]
     c = fastsurv.km_curve(t, e)
     kmf = KaplanMeierFitter().fit(t, e)
-    np.testing.assert_allclose(c.survival, kmf.survival_function_.iloc[:, 0].reindex(c.time).to_numpy(), rtol=1e-13)
+    np.testing.assert_allclose(
+        c.survival, kmf.survival_function_.iloc[:, 0].reindex(c.time).to_numpy(), rtol=1e-13
+    )
     # lifelines' interval is the log-log ("exponential Greenwood") one: same Greenwood se, same transform
     lo, hi = c.limits("log-log")
     ci = kmf.confidence_interval_.reindex(c.time)
@@ -102,7 +104,12 @@ def test_km_median_and_landmarks_equal_the_lifelines_based_functions_on_random_t
         ref = survival.km_landmark(t, e, at, conf_type)
         lm = fastsurv.km_landmark(t, e, at, conf_type)
         for col in ("survival", "std_err", "lower", "upper", "n_risk"):
-            np.testing.assert_allclose(getattr(lm, col).astype(float), getattr(ref, col).astype(float), rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(
+                getattr(lm, col).astype(float),
+                getattr(ref, col).astype(float),
+                rtol=1e-12,
+                atol=1e-15,
+            )
 
 
 def test_logrank_equals_the_lifelines_based_function_on_random_tied_data():
@@ -132,7 +139,10 @@ def test_median_on_a_plateau_at_one_half_takes_the_midpoint():
 @pytest.mark.r
 def test_km_and_logrank_match_R_survfit_and_survdiff_on_tied_data(tmp_path):
     require_r(("survival",))
-    rows = [pd.DataFrame({"cohort": name, "time": t, "status": e, "group": g}) for name, (t, e, g) in COHORTS.items()]
+    rows = [
+        pd.DataFrame({"cohort": name, "time": t, "status": e, "group": g})
+        for name, (t, e, g) in COHORTS.items()
+    ]
     pd.concat(rows).to_csv(tmp_path / "in.csv", index=False, float_format="%.17g")
     run_r("fastsurv_reference.R", tmp_path / "in.csv", tmp_path / "out.csv")
     ref = read_kv(tmp_path / "out.csv")
@@ -148,7 +158,9 @@ def test_km_and_logrank_match_R_survfit_and_survdiff_on_tied_data(tmp_path):
                 lm = fastsurv.km_landmark(t, e, times, ct)
                 for i, x in enumerate(times):
                     for field in ("survival", "lower", "upper", "n_risk"):
-                        assert _same(float(getattr(lm, field)[i]), ref[f"{name}.{ct}.at{x:g}.{field}"]), (name, ct, x, field)
+                        assert _same(
+                            float(getattr(lm, field)[i]), ref[f"{name}.{ct}.at{x:g}.{field}"]
+                        ), (name, ct, x, field)
                         checked += 1
         lr = fastsurv.logrank(t, e, g)
         assert lr.statistic == pytest.approx(ref[f"{name}.logrank.chisq"], rel=1e-9)

@@ -53,7 +53,11 @@ def test_reported_table5_contrasts_read_as_declared():
 def test_displayed_univariable_fits_equal_the_scorecard(fonc, endpoint):
     runner, cohort, values = fonc
     tab = univariable_table(runner, cohort, endpoint)
-    keys = reported_table5(runner.study).query("endpoint == @endpoint and model == 'univariable'").set_index("variable")
+    keys = (
+        reported_table5(runner.study)
+        .query("endpoint == @endpoint and model == 'univariable'")
+        .set_index("variable")
+    )
     assert "hbv" not in tab.index and len(tab) == len(keys) - 1
     for var, row in tab.iterrows():
         k = keys.loc[var, "hr_key"]
@@ -74,10 +78,20 @@ def test_logrank_p_is_the_score_test_without_ties(fonc):
     assert not cohort.os_time.duplicated().any()
     tab = univariable_table(runner, cohort, "os")
     for var in ("bclc", "arm", "ecog"):
-        d = design(runner, cohort, "os", [t for t in model_terms(runner, "os", "univariable") if t[0] == var])
+        d = design(
+            runner,
+            cohort,
+            "os",
+            [t for t in model_terms(runner, "os", "univariable") if t[0] == var],
+        )
         order = np.argsort(-d.time.to_numpy(), kind="stable")
-        _, grad, hess = _efron_terms(np.zeros(1), d.time.to_numpy()[order], d.event.to_numpy()[order],
-                                     d[[var]].to_numpy(float)[order], "efron")
+        _, grad, hess = _efron_terms(
+            np.zeros(1),
+            d.time.to_numpy()[order],
+            d.event.to_numpy()[order],
+            d[[var]].to_numpy(float)[order],
+            "efron",
+        )
         score_p = stats.chi2.sf(grad[0] ** 2 / -hess[0, 0], 1)
         assert tab.loc[var, "p_logrank"] == pytest.approx(score_p, rel=1e-8)
 
@@ -86,7 +100,11 @@ def test_logrank_p_is_the_score_test_without_ties(fonc):
 def test_displayed_multivariable_fit_equals_the_scorecard(fonc, endpoint):
     runner, cohort, values = fonc
     tab = multivariable_table(runner, cohort, endpoint)
-    keys = reported_table5(runner.study).query("endpoint == @endpoint and model == 'multivariable'").set_index("variable")
+    keys = (
+        reported_table5(runner.study)
+        .query("endpoint == @endpoint and model == 'multivariable'")
+        .set_index("variable")
+    )
     assert list(tab.index) == list(keys.index)
     for var, row in tab.iterrows():
         k = keys.loc[var, "hr_key"]
@@ -107,11 +125,15 @@ def test_breslow_equals_efron_without_ties_and_differs_with_them(fonc):
 
 
 def test_implied_wald_p_by_hand_and_rounding_range():
-    n = ReportedNumber("x", "f", "k", "hr", "2.00 (1.00, 4.00)", 2.0, "check", "T", None, None, 1.0, 4.0)
+    n = ReportedNumber(
+        "x", "f", "k", "hr", "2.00 (1.00, 4.00)", 2.0, "check", "T", None, None, 1.0, 4.0
+    )
     p, lo, hi = implied_wald_p(n)
     assert p == pytest.approx(0.05, abs=1e-3)  # log 2 is the half-width of the log CI over z = 1.96
     assert lo < p < hi and hi - lo < 0.01
-    coarse = ReportedNumber("x", "f", "k", "hr", "2 (1, 4)", 2.0, "check", "T", None, None, 1.0, 4.0)
+    coarse = ReportedNumber(
+        "x", "f", "k", "hr", "2 (1, 4)", 2.0, "check", "T", None, None, 1.0, 4.0
+    )
     _, clo, chi = implied_wald_p(coarse)
     assert clo < lo and chi > hi  # fewer decimals, wider range
     with pytest.raises(ValueError, match="no confidence interval"):
@@ -122,8 +144,11 @@ def test_wald_consistency_agrees_with_the_data_notes():
     st = load_study("fonc2025")
     w = wald_consistency(st)
     assert w.loc[w.model == "multivariable", "fits_wald"].all()
-    flagged = {(n.attrs["endpoint"], n.attrs["variable"]) for n in st.numbers
-               if n.file_id == "table5" and n.quantity == "p" and "Outside the Wald p" in _note(st, n.key)}
+    flagged = {
+        (n.attrs["endpoint"], n.attrs["variable"])
+        for n in st.numbers
+        if n.file_id == "table5" and n.quantity == "p" and "Outside the Wald p" in _note(st, n.key)
+    }
     found = {(r.endpoint, r.variable) for r in w.itertuples() if not r.fits_wald}
     assert flagged and flagged <= found
 
@@ -200,11 +225,15 @@ def test_focused_runner_gives_the_full_runner_values(fonc):
         got = focused_runner(full.study, parts).run(seed)
         assert got and all(k.startswith(prefix) for k in got)
         assert {k: v for k, v in want.items() if k.startswith(prefix)}.keys() == got.keys()
-        np.testing.assert_allclose([got[k] for k in got], [want[k] for k in got], rtol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(
+            [got[k] for k in got], [want[k] for k in got], rtol=1e-12, equal_nan=True
+        )
     a = scorecard(focused_runner(full.study, ("cox",)), n_mc=2, progress=False)
     b = scorecard(full, n_mc=2, progress=False)
     cols = ["key", "replicated", "mc_low", "mc_high", "verdict"]
-    pd.testing.assert_frame_equal(a.loc[a.file_id == "table5", cols], b.loc[b.file_id == "table5", cols])
+    pd.testing.assert_frame_equal(
+        a.loc[a.file_id == "table5", cols], b.loc[b.file_id == "table5", cols]
+    )
     with pytest.raises(ValueError, match="unknown or no analyses"):
         focused_runner(full.study, ("plots",))
 

@@ -76,10 +76,20 @@ def test_median_table_matches_inputs_and_names_transforms(study, cohort):
     tab = median_table(study, cohort)
     medians = [n for n in study.numbers if n.file_id == "survival_text" and n.quantity == "median"]
     assert len(tab) == len(medians)
-    for col in ("lower (log)", "upper (log)", "lower (log-log)", "upper (log-log)", "lifelines_median"):
+    for col in (
+        "lower (log)",
+        "upper (log)",
+        "lower (log-log)",
+        "upper (log-log)",
+        "lifelines_median",
+    ):
         assert col in tab.columns
     for (_, row), n in zip(tab.iterrows(), medians):
-        assert row.reported == n.value and row.reported_lower == n.lower and row.reported_upper == n.upper
+        assert (
+            row.reported == n.value
+            and row.reported_lower == n.lower
+            and row.reported_upper == n.upper
+        )
         assert equal_at_precision(row["median"], n.value, n.decimals), (n.key, row["median"])
     # the two transforms give different limits for at least one arm
     assert not np.allclose(tab["upper (log)"], tab["upper (log-log)"], equal_nan=True)
@@ -102,7 +112,14 @@ def test_landmark_table(study, cohort):
         ks = counts_printing_as(n.value, n.decimals or 0, sizes[n.attrs["group"]])
         assert (row.k_of_n == "none") == (not ks)
         assert 0 <= row.km <= 100 and row.lower <= row.km <= row.upper
-        assert row.n_risk == int((cohort.loc[cohort.arm.astype(str) == n.attrs["group"], f"{n.attrs['endpoint']}_time"] >= row.month).sum())
+        assert row.n_risk == int(
+            (
+                cohort.loc[
+                    cohort.arm.astype(str) == n.attrs["group"], f"{n.attrs['endpoint']}_time"
+                ]
+                >= row.month
+            ).sum()
+        )
 
 
 def test_counts_printing_as():
@@ -131,8 +148,13 @@ def test_implied_weibull_shape(study):
 
 
 def test_mc_intervals_follow_the_scorecard_rules(study):
-    mc = pd.DataFrame({"os_logrank_p": np.linspace(0.001, 0.9, 41), "pfs_logrank_p": np.linspace(0.01, 0.5, 41),
-                       "pfs_median_io_t.upper": np.linspace(1, 100, 41)})
+    mc = pd.DataFrame(
+        {
+            "os_logrank_p": np.linspace(0.001, 0.9, 41),
+            "pfs_logrank_p": np.linspace(0.01, 0.5, 41),
+            "pfs_median_io_t.upper": np.linspace(1, 100, 41),
+        }
+    )
     out = mc_intervals(study, mc, ["os_logrank_p", "pfs_logrank_p", "pfs_median_io_t.upper"])
     lo, hi = np.quantile(mc.os_logrank_p, [0.025, 0.975], method="inverted_cdf")
     assert out.loc["os_logrank_p", "mc_low"] == lo and out.loc["os_logrank_p", "mc_high"] == hi
@@ -179,7 +201,9 @@ def test_site_medians_and_bound(study, cohort):
     tab = site_medians(study, cohort)
     assert tab.loc["liver", "n"] + tab.loc["pvtt_hvtt", "n"] == tab.iloc[-1]["n"]
     pooled = study.number("pfs_median_rt_io_t")
-    assert tab.iloc[-1]["role"] == "input" and equal_at_precision(tab.iloc[-1]["median"], pooled.value, pooled.decimals)
+    assert tab.iloc[-1]["role"] == "input" and equal_at_precision(
+        tab.iloc[-1]["median"], pooled.value, pooled.decimals
+    )
     b = site_median_bound(study)
     sites = [n for n in study.numbers if n.file_id == "rt_site" and n.quantity == "median"]
     assert b["later site median"] == max(n.value for n in sites)

@@ -95,8 +95,19 @@ def test_matchit451_on_a_toy_example():
     d = df.assign(ps=ps)
     good = psm.match_nearest(d, "treated", ps=ps, caliper=0.05, caliper_scale="ps_raw")
     assert good.n_treated_matched == 1  # B (0.30) has nobody within 0.05
-    bad = psm._match_nearest(d, "treated", None, ps=ps, ratio=1, caliper=0.05, caliper_scale="ps_raw", order="largest",
-                             replace=False, rng=None, emulate=frozenset({"int_abs"}))
+    bad = psm._match_nearest(
+        d,
+        "treated",
+        None,
+        ps=ps,
+        ratio=1,
+        caliper=0.05,
+        caliper_scale="ps_raw",
+        order="largest",
+        replace=False,
+        rng=None,
+        emulate=frozenset({"int_abs"}),
+    )
     assert bad.n_treated_matched == 2
     # ties go to the control with the lower score: B (0.30) gets y (0.20) rather than z (0.50)
     assert dict(zip(bad.pairs["treated"], bad.pairs["control"]))["B"] == "y"
@@ -130,7 +141,9 @@ def test_balance_before_matching_uses_the_treated_sd(study, runner, cohort, resu
     bal = psm.balance_table(runner, cohort, {"ps_sd": results["ps_sd"]})
     assert "SD of the treated group" in bal.attrs["variant"]
     assert set(bal.index[bal["in_ps_model"]]) == {
-        c for c, v in psm.indicator_frame(study, cohort).attrs["variable"].items() if v in runner.psm_covariates()
+        c
+        for c, v in psm.indicator_frame(study, cohort).attrs["variable"].items()
+        if v in runner.psm_covariates()
     }
     # recompute one row by hand from the arms' proportions (Table 1 counts are exact in the cohort)
     row = bal.loc[[c for c in bal.index if c.startswith("BCLC")][0]]
@@ -146,7 +159,9 @@ def test_balance_after_matching_equals_the_matched_sample_means(runner, cohort, 
     ind = psm.indicator_frame(runner.study, m)
     diff = ind[m["treated"].to_numpy() == 1].mean() - ind[m["treated"].to_numpy() == 0].mean()
     sd = np.sqrt(bal["treated"] * (1 - bal["treated"]))
-    np.testing.assert_allclose((bal["ps_sd"] * sd).to_numpy(), diff[bal.index].to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        (bal["ps_sd"] * sd).to_numpy(), diff[bal.index].to_numpy(), atol=1e-12
+    )
 
 
 # ----------------------------------------------------------------------------- matched PFS
@@ -245,7 +260,12 @@ def test_smd_helper_agrees_with_the_library(runner, cohort, results):
     d = psm.treated_frame(runner, cohort)
     ind = psm.indicator_frame(runner.study, d)
     frame = pd.concat([ind, d[["treated"]]], axis=1)
-    ref = standardized_mean_differences(frame, "treated", list(ind.columns), weights=results["logit_sd"].weights(d),
-                                        denominator="treated").set_index("covariate")["smd"]
+    ref = standardized_mean_differences(
+        frame,
+        "treated",
+        list(ind.columns),
+        weights=results["logit_sd"].weights(d),
+        denominator="treated",
+    ).set_index("covariate")["smd"]
     bal = psm.balance_table(runner, cohort, {"logit_sd": results["logit_sd"]})
     pd.testing.assert_series_equal(bal["logit_sd"], ref, check_names=False)

@@ -57,7 +57,9 @@ def test_denominators_for_percent():
 
 def test_regimens_read_from_the_methods_file(study):
     reg = rtmod.regimens(study)
-    nums = {n.key: n.value for n in study.numbers if n.file_id == "methods" and "technique" in n.attrs}
+    nums = {
+        n.key: n.value for n in study.numbers if n.file_id == "methods" and "technique" in n.attrs
+    }
     assert len(nums) == reg.size
     for n in study.numbers:
         if n.key in nums:
@@ -86,7 +88,9 @@ def test_regimen_bed_corners_and_extremes_agree(study):
 def test_bed_over_a_regimen_is_extreme_at_its_corners(study):
     ab = rtmod.alpha_beta(study)
     for _, r in rtmod.regimens(study).iterrows():
-        dd, nn = np.meshgrid(np.linspace(r.dose_min, r.dose_max, 25), np.arange(r.fractions_min, r.fractions_max + 1))
+        dd, nn = np.meshgrid(
+            np.linspace(r.dose_min, r.dose_max, 25), np.arange(r.fractions_min, r.fractions_max + 1)
+        )
         b = bed(dd, nn, ab)
         assert np.isclose(b.min(), bed(r.dose_min, r.fractions_max, ab))
         assert np.isclose(b.max(), bed(r.dose_max, r.fractions_min, ab))
@@ -114,7 +118,9 @@ def test_median_bed_gap_is_seeded_and_consistent(study):
     b = rtmod.median_bed_gap(study, 30, 5, 1.0)
     pd.testing.assert_frame_equal(a, b)
     ab = rtmod.alpha_beta(study)
-    assert np.allclose(a.bed_of_medians, a.median_dose * (1 + a.median_dose / (a.median_fractions * ab)))
+    assert np.allclose(
+        a.bed_of_medians, a.median_dose * (1 + a.median_dose / (a.median_fractions * ab))
+    )
     assert np.allclose(a.gap, a.median_bed - a.bed_of_medians)
     assert (a.gap.abs() > 1e-9).any()  # the two differ in general
     with pytest.raises(ValueError):
@@ -175,7 +181,9 @@ def test_count_p_variants_agrees_column(study):
     for key, row in v.iterrows():
         n = study.number(key)
         pv = PValue(n.value, n.bound, n.decimals or 0)
-        expected = [t for t in ("chisq", "chisq_yates", "fisher", "auto_fisher") if pv.agrees(row[t])]
+        expected = [
+            t for t in ("chisq", "chisq_yates", "fisher", "auto_fisher") if pv.agrees(row[t])
+        ]
         assert row.agrees == (", ".join(expected) or "none")
     # a text claim about three endpoints gives three rows
     text = [n.key for n in study.numbers if n.file_id == "safety_text" and n.quantity == "p"]
@@ -187,7 +195,9 @@ def test_count_table_orientation(study):
     groups = study.baseline().groups
     assert t.shape == (2, len(groups))
     assert t.sum(axis=0).tolist() == [g.n for g in groups]
-    assert compare_counts(t, test="chisq").pvalue == pytest.approx(compare_counts(t[::-1], test="chisq").pvalue)
+    assert compare_counts(t, test="chisq").pvalue == pytest.approx(
+        compare_counts(t[::-1], test="chisq").pvalue
+    )
     with pytest.raises(KeyError):
         rtmod.count_table(study, "no_such_endpoint")
 
@@ -206,7 +216,9 @@ def test_a_p_value_printed_twice_for_one_test_counts_once(study):
     from hccrep.replication import scorecard, summarise
     from hccrep.studies.fonc2025_cox import focused_runner
 
-    card = scorecard(focused_runner(study, parts=("counts",)), n_mc=3, progress=False, cache_dir="").set_index("key")
+    card = scorecard(
+        focused_runner(study, parts=("counts",)), n_mc=3, progress=False, cache_dir=""
+    ).set_index("key")
     assert card.loc["resp_pr_p", "repeat_of"] == "resp_orr_p"
     assert card.loc["resp_pd_p", "repeat_of"] == "resp_dcr_p"
     assert (card.drop(index=["resp_pr_p", "resp_pd_p"]).repeat_of == "").all()

@@ -73,9 +73,27 @@ def _results_file(tmp_path: Path, printed: str, value: float) -> Path:
     d = tmp_path / "demo"
     d.mkdir(exist_ok=True)
     p = d / "t.yaml"
-    p.write_text(yaml.safe_dump({"study": "demo", "file_id": "t", "type": "results", "source": {"kind": "text", "label": "x"},
-                                 "numbers": [{"key": "a", "quantity": "cutoff", "printed": printed, "value": value, "role": "check",
-                                              "where": {"text": "x"}}]}, allow_unicode=True))
+    p.write_text(
+        yaml.safe_dump(
+            {
+                "study": "demo",
+                "file_id": "t",
+                "type": "results",
+                "source": {"kind": "text", "label": "x"},
+                "numbers": [
+                    {
+                        "key": "a",
+                        "quantity": "cutoff",
+                        "printed": printed,
+                        "value": value,
+                        "role": "check",
+                        "where": {"text": "x"},
+                    }
+                ],
+            },
+            allow_unicode=True,
+        )
+    )
     return p
 
 
@@ -100,7 +118,9 @@ def test_smallest_denominator_by_hand():
     assert L.smallest_denominator(50.0, 0) == 2
     assert L.smallest_denominator(33.3, 1) == 3
     assert L.smallest_denominator(13.8, 1) == 29
-    assert all(not any(round_half_up(100 * k / n, 1) == 13.8 for k in range(n + 1)) for n in range(1, 29))
+    assert all(
+        not any(round_half_up(100 * k / n, 1) == 13.8 for k in range(n + 1)) for n in range(1, 29)
+    )
     assert counts_printing_as(30.5, 1, 59) == [18]  # 18/59 = 30.508
     with pytest.raises(ValueError, match="n must be a positive integer"):
         counts_printing_as(30.5, 1, 0)
@@ -123,7 +143,9 @@ def test_child_pugh_inputs_are_exact(study, cohorts, seed):
     for s in L.CP_STRATA:
         d = cp[cp["stratum"] == s]
         med = study.number(f"{s}_median_os")
-        assert round_half_up(km_median(d["os_time"], d["os_event"]).median, med.decimals) == med.value
+        assert (
+            round_half_up(km_median(d["os_time"], d["os_event"]).median, med.decimals) == med.value
+        )
         rem = study.number(f"{s}_remission_pct")
         assert round_half_up(100 * d["remission"].mean(), rem.decimals) == rem.value
     assert cp.groupby("stratum").size().to_dict() == L.child_pugh_sizes(study)
@@ -151,14 +173,18 @@ def test_calculator_gives_back_each_patients_child_pugh_stratum(cohorts, seed):
     cp = cohorts[seed][cohorts[seed]["cohort"] == "child_pugh"].reset_index(drop=True)
     out = scores.calculate_all(cp)
     assert (out["child_pugh_score"] == cp["cp_score"]).all()
-    stratum = np.select([out["child_pugh_score"] <= 6, out["child_pugh_score"] == 7], ["cp56", "cp7"], "cp89")
+    stratum = np.select(
+        [out["child_pugh_score"] <= 6, out["child_pugh_score"] == 7], ["cp56", "cp7"], "cp89"
+    )
     assert (stratum == cp["stratum"].to_numpy()).all()
     assert out.notna().all().all()
 
 
 def test_same_seed_same_bytes_and_different_seed_differs(runner):
     def digest(df):
-        return hashlib.sha256(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes()).hexdigest()
+        return hashlib.sha256(
+            pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes()
+        ).hexdigest()
 
     a, b, c = runner.simulate(11), runner.simulate(11), runner.simulate(12)
     pd.testing.assert_frame_equal(a, b)
@@ -181,7 +207,16 @@ def _random_cohorts(n_cohorts: int, seed: int, ties: bool = True) -> list[pd.Dat
         e = rng.integers(0, 2, n)
         if e.sum() == 0 or len(set(g)) < 3:
             continue
-        out.append(pd.DataFrame({"time": t, "status": e, "group": np.array(["low", "mid", "high"])[g], "score": g + 1}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "time": t,
+                    "status": e,
+                    "group": np.array(["low", "mid", "high"])[g],
+                    "score": g + 1,
+                }
+            )
+        )
     return out
 
 
@@ -199,14 +234,18 @@ def test_numpy_logrank_equals_lifelines_with_ties():
 def test_logrank_and_trend_match_R_survdiff_and_cox_score_test(tmp_path):
     require_r(("survival",))
     frames = [d.assign(cohort=f"tied{i}") for i, d in enumerate(_random_cohorts(25, 7))]
-    frames += [d.assign(cohort=f"untied{i}") for i, d in enumerate(_random_cohorts(10, 8, ties=False))]
+    frames += [
+        d.assign(cohort=f"untied{i}") for i, d in enumerate(_random_cohorts(10, 8, ties=False))
+    ]
     data = pd.concat(frames, ignore_index=True)
     data[["cohort", "time", "status", "group", "score"]].to_csv(tmp_path / "in.csv", index=False)
     run_r("lv2025_reference.R", tmp_path / "in.csv", tmp_path / "out.csv")
     ref = read_kv(tmp_path / "out.csv")
     for cid, d in data.groupby("cohort"):
         order = ["low", "mid", "high"]
-        assert fastsurv.logrank(d["time"], d["status"], d["group"]).statistic == pytest.approx(ref[f"{cid}.logrank.chisq"], rel=1e-6)
+        assert fastsurv.logrank(d["time"], d["status"], d["group"]).statistic == pytest.approx(
+            ref[f"{cid}.logrank.chisq"], rel=1e-6
+        )
         tr = fastsurv.logrank_trend(d["time"], d["status"], d["group"], order=order)
         assert tr.statistic == pytest.approx(ref[f"{cid}.trend.chisq"], rel=1e-6)
         if cid.startswith("untied"):
@@ -228,7 +267,11 @@ def test_harrell_c_equals_sksurv_concordance_index_censored():
     from sksurv.metrics import concordance_index_censored
 
     for d in _random_cohorts(20, 11):
-        ref = concordance_index_censored(d["status"].astype(bool).to_numpy(), d["time"].to_numpy(float), d["score"].to_numpy(float))[0]
+        ref = concordance_index_censored(
+            d["status"].astype(bool).to_numpy(),
+            d["time"].to_numpy(float),
+            d["score"].to_numpy(float),
+        )[0]
         assert L.harrell_c(d["time"], d["status"], d["score"]) == pytest.approx(ref, abs=1e-12)
 
 
@@ -249,9 +292,17 @@ def test_every_check_is_computed_or_not_checkable_with_a_reason(runner):
         if num.key in runner.not_checkable:
             assert len(runner.not_checkable[num.key]) > 20, num.key
         else:
-            assert num.key in res and res[num.key] is not None and math.isfinite(res[num.key]), num.key
+            assert num.key in res and res[num.key] is not None and math.isfinite(res[num.key]), (
+                num.key
+            )
     computed = {n.key for n in runner.checks if n.key not in runner.not_checkable}
-    assert computed == {"cp_strata_os_p", "ccps_os_p", "ccps_pfs_p", "ccps_c_index", "ccps_os_24m_auc"}
+    assert computed == {
+        "cp_strata_os_p",
+        "ccps_os_p",
+        "ccps_pfs_p",
+        "ccps_c_index",
+        "ccps_os_24m_auc",
+    }
 
 
 def test_not_checkable_reasons_name_the_source(study):
@@ -267,7 +318,13 @@ def test_scorecard_runs_and_judges_only_computed_checks(runner):
     counts = summarise(card)
     assert counts.sum() == len(runner.checks)
     judged = card[card["verdict"] != "not checkable"]
-    assert set(judged["key"]) <= {"cp_strata_os_p", "ccps_os_p", "ccps_pfs_p", "ccps_c_index", "ccps_os_24m_auc"}
+    assert set(judged["key"]) <= {
+        "cp_strata_os_p",
+        "ccps_os_p",
+        "ccps_pfs_p",
+        "ccps_c_index",
+        "ccps_os_24m_auc",
+    }
 
 
 def test_runner_refuses_unknown_test_variant(study):

@@ -157,7 +157,16 @@ def test_matched_rows_and_weights():
     assert m.index.tolist() == ["A", "v", "B", "x"]
     assert m["pair"].tolist() == [1, 1, 2, 2]
     assert m["age"].tolist() == [60, 61, 55, 57]
-    assert res.weights(df).to_dict() == {"A": 1, "B": 1, "C": 0, "v": 1, "w": 0, "x": 1, "y": 0, "z": 0}
+    assert res.weights(df).to_dict() == {
+        "A": 1,
+        "B": 1,
+        "C": 0,
+        "v": 1,
+        "w": 0,
+        "x": 1,
+        "y": 0,
+        "z": 0,
+    }
     with pytest.raises(ValueError, match="'pair'"):
         res.matched(m)
     with pytest.raises(ValueError, match="lacks the matched row label"):
@@ -195,8 +204,9 @@ def test_propensity_scores_saturated_binary_model():
 
 def test_propensity_scores_categorical_drops_first_level():
     # Saturated in a 3-level factor: shares 2/3 ("a"), 1/3 ("b"), 1/2 ("c").
-    df = pd.DataFrame({"rt": [1, 1, 0, 1, 0, 0, 1, 0],
-                       "site": ["a", "a", "a", "b", "b", "b", "c", "c"]})
+    df = pd.DataFrame(
+        {"rt": [1, 1, 0, 1, 0, 0, 1, 0], "site": ["a", "a", "a", "b", "b", "b", "c", "c"]}
+    )
     expected = [2 / 3] * 3 + [1 / 3] * 3 + [0.5] * 2
     assert propensity_scores(df, "rt", ["site"]) == pytest.approx(expected, rel=1e-8)
     cat = df.assign(site=pd.Categorical(df["site"], categories=["c", "b", "a", "unused"]))
@@ -208,7 +218,9 @@ def test_smd_by_hand():
     #   pooled: -5 / sqrt((100 + 100) / 2) = -0.5; treated: -5 / 10 = -0.5
     # male: treated 1, 1, 0 (p = 2/3, var 2/9); control 1, 0, 0 (p = 1/3, var 2/9)
     #   pooled: (1/3) / sqrt(2/9) = 0.70711; treated likewise
-    df = pd.DataFrame({"rt": [1, 1, 1, 0, 0, 0], "age": [50.0, 60, 70, 55, 65, 75], "male": [1, 1, 0, 1, 0, 0]})
+    df = pd.DataFrame(
+        {"rt": [1, 1, 1, 0, 0, 0], "age": [50.0, 60, 70, 55, 65, 75], "male": [1, 1, 0, 1, 0, 0]}
+    )
     out = standardized_mean_differences(df, "rt", ["age", "male"])
     assert out["covariate"].tolist() == ["age", "male"]
     assert out["smd"].tolist() == pytest.approx([-0.5, 1 / 3 / math.sqrt(2 / 9)], rel=1e-12)
@@ -218,7 +230,9 @@ def test_smd_by_hand():
     assert tr["smd"].iloc[0] == pytest.approx((60 - 215 / 3) / 10, rel=1e-12)
     # var_c = ((55-215/3)^2 + (65-215/3)^2 + (95-215/3)^2) / 2 = 433.333...
     po = standardized_mean_differences(df2, "rt", ["age"])
-    assert po["smd"].iloc[0] == pytest.approx((60 - 215 / 3) / math.sqrt((100 + 1300 / 3) / 2), rel=1e-12)
+    assert po["smd"].iloc[0] == pytest.approx(
+        (60 - 215 / 3) / math.sqrt((100 + 1300 / 3) / 2), rel=1e-12
+    )
     # weights move the means only; the SD stays that of the unweighted sample
     w = [1, 1, 1, 0, 1, 1]
     wt = standardized_mean_differences(df2, "rt", ["age"], weights=w, denominator="treated")
@@ -254,8 +268,14 @@ def test_smd_zero_sd():
     ],
 )
 def test_propensity_scores_validation(kwargs, message):
-    df = pd.DataFrame({"rt": [1, 0, 1, 0, 1, 0], "age": [50, 60, 55, 65, 52, 58],
-                       "gap": [1.0, np.nan, 2, 3, 4, 5], "one_level": ["x"] * 6})
+    df = pd.DataFrame(
+        {
+            "rt": [1, 0, 1, 0, 1, 0],
+            "age": [50, 60, 55, 65, 52, 58],
+            "gap": [1.0, np.nan, 2, 3, 4, 5],
+            "one_level": ["x"] * 6,
+        }
+    )
     args = {"df": df, "treatment": "rt", "covariates": ["age"], **kwargs}
     with pytest.raises(ValueError, match=message):
         propensity_scores(**args)
@@ -379,11 +399,22 @@ def _dataset(name: str, n: int, n_treated_share: float, strength: float, seed: i
     x2 = np.round(rng.lognormal(3, 0.6, n), 2)
     x3 = rng.integers(0, 2, n)
     x4 = rng.choice(["a", "b", "c"], size=n, p=[0.5, 0.3, 0.2])
-    lin = strength * (0.06 * (x1 - 60) - 0.03 * (x2 - 20) + 0.8 * x3 + 0.7 * (x4 == "c") - 0.4 * (x4 == "b"))
+    lin = strength * (
+        0.06 * (x1 - 60) - 0.03 * (x2 - 20) + 0.8 * x3 + 0.7 * (x4 == "c") - 0.4 * (x4 == "b")
+    )
     base = np.log(n_treated_share / (1 - n_treated_share))
     treat = (rng.uniform(size=n) < 1 / (1 + np.exp(-(base + lin)))).astype(int)
-    df = pd.DataFrame({"dataset": name, "id": 1000 + np.arange(n), "treat": treat,
-                       "x1": x1, "x2": x2, "x3": x3, "x4": x4})
+    df = pd.DataFrame(
+        {
+            "dataset": name,
+            "id": 1000 + np.arange(n),
+            "treat": treat,
+            "x1": x1,
+            "x2": x2,
+            "x3": x3,
+            "x4": x4,
+        }
+    )
     return df.set_index("id", drop=False)
 
 
@@ -412,32 +443,51 @@ DATA = _datasets()
 # spec id -> (dataset, distance, caliper, std_caliper, m_order, ratio, replace)
 SPECS: dict[str, tuple] = {}
 for _ds in ("d71", "d150", "d300", "d60"):
-    SPECS.update({
-        f"{_ds}_ps_sd": (_ds, "glm", 0.2, True, "largest", 1, False),  # MatchIt's defaults + caliper
-        f"{_ds}_ps_nocal": (_ds, "glm", None, True, "largest", 1, False),
-        f"{_ds}_ps_sd_smallest": (_ds, "glm", 0.2, True, "smallest", 1, False),
-        f"{_ds}_ps_sd_data": (_ds, "glm", 0.1, True, "data", 1, False),
-        f"{_ds}_linlogit": (_ds, "linear.logit", 0.2, True, "largest", 1, False),
-        f"{_ds}_logitvec": (_ds, "logit_vec", 0.2, True, "largest", 1, False),
-        f"{_ds}_psvec_raw": (_ds, "ps_vec", 0.05, False, "largest", 1, False),
-        f"{_ds}_ps_sd_ratio2": (_ds, "glm", 0.2, True, "largest", 2, False),
-        f"{_ds}_ps_sd_replace": (_ds, "glm", 0.2, True, "largest", 1, True),
-    })
-SPECS.update({
-    "ties_nocal_largest": ("ties", "ties_vec", None, True, "largest", 1, False),
-    "ties_nocal_smallest": ("ties", "ties_vec", None, True, "smallest", 1, False),
-    "ties_nocal_data": ("ties", "ties_vec", None, True, "data", 1, False),
-    "ties_sd": ("ties", "ties_vec", 0.3, True, "largest", 1, False),
-    "ties_raw": ("ties", "ties_vec", 0.0625, False, "smallest", 1, False),
-    "ties_ratio2": ("ties", "ties_vec", None, True, "largest", 2, False),
-    "ties_ratio3_replace": ("ties", "ties_vec", 0.5, True, "largest", 3, True),
-})
+    SPECS.update(
+        {
+            f"{_ds}_ps_sd": (
+                _ds,
+                "glm",
+                0.2,
+                True,
+                "largest",
+                1,
+                False,
+            ),  # MatchIt's defaults + caliper
+            f"{_ds}_ps_nocal": (_ds, "glm", None, True, "largest", 1, False),
+            f"{_ds}_ps_sd_smallest": (_ds, "glm", 0.2, True, "smallest", 1, False),
+            f"{_ds}_ps_sd_data": (_ds, "glm", 0.1, True, "data", 1, False),
+            f"{_ds}_linlogit": (_ds, "linear.logit", 0.2, True, "largest", 1, False),
+            f"{_ds}_logitvec": (_ds, "logit_vec", 0.2, True, "largest", 1, False),
+            f"{_ds}_psvec_raw": (_ds, "ps_vec", 0.05, False, "largest", 1, False),
+            f"{_ds}_ps_sd_ratio2": (_ds, "glm", 0.2, True, "largest", 2, False),
+            f"{_ds}_ps_sd_replace": (_ds, "glm", 0.2, True, "largest", 1, True),
+        }
+    )
+SPECS.update(
+    {
+        "ties_nocal_largest": ("ties", "ties_vec", None, True, "largest", 1, False),
+        "ties_nocal_smallest": ("ties", "ties_vec", None, True, "smallest", 1, False),
+        "ties_nocal_data": ("ties", "ties_vec", None, True, "data", 1, False),
+        "ties_sd": ("ties", "ties_vec", 0.3, True, "largest", 1, False),
+        "ties_raw": ("ties", "ties_vec", 0.0625, False, "smallest", 1, False),
+        "ties_ratio2": ("ties", "ties_vec", None, True, "largest", 2, False),
+        "ties_ratio3_replace": ("ties", "ties_vec", 0.5, True, "largest", 3, True),
+    }
+)
 
 
 def _python_match(spec: str, emulate: frozenset[str] = frozenset()) -> MatchResult:
     ds, distance, caliper, std, order, ratio, replace = SPECS[spec]
     d = DATA[ds]
-    kw = {"caliper": caliper, "order": order, "ratio": ratio, "replace": replace, "rng": None, "emulate": emulate}
+    kw = {
+        "caliper": caliper,
+        "order": order,
+        "ratio": ratio,
+        "replace": replace,
+        "rng": None,
+        "emulate": emulate,
+    }
     if distance == "glm":
         return _match_nearest(d, "treat", COVS, ps=None, caliper_scale="ps_sd", **kw)
     if distance in ("linear.logit", "logit_vec"):
@@ -455,7 +505,16 @@ def r_refs(tmp_path_factory):
     data.to_csv(d / "match_data.csv", index=False, na_rep="NA")
     specs = pd.DataFrame(
         [(k, *v) for k, v in SPECS.items()],
-        columns=["spec", "dataset", "distance", "caliper", "std_caliper", "m_order", "ratio", "replace"],
+        columns=[
+            "spec",
+            "dataset",
+            "distance",
+            "caliper",
+            "std_caliper",
+            "m_order",
+            "ratio",
+            "replace",
+        ],
     )
     for col in ("std_caliper", "replace"):
         specs[col] = specs[col].map({True: "TRUE", False: "FALSE"})
@@ -473,7 +532,7 @@ def _r_matches(refs: dict, prefix: str) -> dict[int, list[int]]:
     out: dict[int, list[tuple[int, float]]] = {}
     for key, value in refs.items():
         if key.startswith(prefix):
-            treated, slot = key[len(prefix):].split(".")
+            treated, slot = key[len(prefix) :].split(".")
             out.setdefault(int(treated), []).append((int(slot), value))
     return {
         t: [int(v) for _, v in sorted(slots) if not math.isnan(v)]
@@ -499,8 +558,12 @@ def _assert_same_as_r(res: MatchResult, refs: dict, prefix: str, d: pd.DataFrame
         assert res.caliper is None
     else:
         assert res.caliper == pytest.approx(r_caliper, rel=1e-7)
-    r_w = pd.Series({int(k.rsplit(".", 1)[1]): v for k, v in refs.items() if k.startswith(f"{prefix}.weight.")})
-    np.testing.assert_allclose(res.weights(d).to_numpy(), r_w.reindex(d.index).to_numpy(), rtol=1e-12)
+    r_w = pd.Series(
+        {int(k.rsplit(".", 1)[1]): v for k, v in refs.items() if k.startswith(f"{prefix}.weight.")}
+    )
+    np.testing.assert_allclose(
+        res.weights(d).to_numpy(), r_w.reindex(d.index).to_numpy(), rtol=1e-12
+    )
 
 
 def _exact_emulation(refs: dict, spec: str) -> frozenset[str]:
@@ -551,8 +614,11 @@ def test_parity_is_not_vacuous(r_refs):
     assert _r_matches(r_refs, "d150_ps_sd.scaled") != _r_matches(r_refs, "d150_linlogit.scaled")
     # equal gaps to the left and right occur in the tied data (the tie rule is exercised)
     d = DATA["ties"]
-    gaps = [(abs(d.loc[t, "dist_ties"] - d.loc[c, "dist_ties"])) for t, cs in
-            _r_matches(r_refs, "ties_nocal_largest.scaled").items() for c in cs]
+    gaps = [
+        (abs(d.loc[t, "dist_ties"] - d.loc[c, "dist_ties"]))
+        for t, cs in _r_matches(r_refs, "ties_nocal_largest.scaled").items()
+        for c in cs
+    ]
     assert 0.0 in gaps
 
 
@@ -577,9 +643,12 @@ def test_logit_sd_equals_matchit_on_a_logit_distance_vector(r_refs, ds):
     # Austin's variant two ways in MatchIt: link = "linear.logit" and the logit
     # passed as a numeric distance (std.caliper = TRUE: SD of that vector).
     for kind in ("literal", "scaled"):
-        assert _r_matches(r_refs, f"{ds}_linlogit.{kind}") == _r_matches(r_refs, f"{ds}_logitvec.{kind}")
-        assert r_refs[f"{ds}_linlogit.{kind}.caliper"] == pytest.approx(r_refs[f"{ds}_logitvec.{kind}.caliper"],
-                                                                         rel=1e-7)
+        assert _r_matches(r_refs, f"{ds}_linlogit.{kind}") == _r_matches(
+            r_refs, f"{ds}_logitvec.{kind}"
+        )
+        assert r_refs[f"{ds}_linlogit.{kind}.caliper"] == pytest.approx(
+            r_refs[f"{ds}_logitvec.{kind}.caliper"], rel=1e-7
+        )
     res = _python_match_public(f"{ds}_logitvec")
     assert res.caliper == pytest.approx(0.2 * DATA[ds]["logit_py"].std(ddof=1), rel=1e-12)
     assert _py_matches(res) == _r_matches(r_refs, f"{ds}_linlogit.scaled")
@@ -597,13 +666,17 @@ def test_propensity_scores_equal_glm(r_refs, ds):
 
 @pytest.mark.r
 @pytest.mark.parametrize("denominator", ["treated", "pooled"])
-@pytest.mark.parametrize("spec", ["d71_ps_sd", "d150_ps_sd", "d300_ps_sd_ratio2", "d60_ps_sd_replace", "ties_sd"])
+@pytest.mark.parametrize(
+    "spec", ["d71_ps_sd", "d150_ps_sd", "d300_ps_sd_ratio2", "d60_ps_sd_replace", "ties_sd"]
+)
 def test_smd_equal_matchit_summary(r_refs, spec, denominator):
     d = DATA[SPECS[spec][0]]
     res = _python_match(spec, emulate=_exact_emulation(r_refs, spec))
     r_key = "smd_treated" if denominator == "treated" else "smd_pooled"
     for part, weights in (("all", None), ("matched", res.weights(d))):
-        out = standardized_mean_differences(d, "treat", COVS, weights=weights, denominator=denominator)
+        out = standardized_mean_differences(
+            d, "treat", COVS, weights=weights, denominator=denominator
+        )
         assert len(out) == 6  # x1, x2, x3 and the three levels of x4
         for row in out.itertuples():
             key = f"{spec}.{part}.{row.covariate.replace('=', '')}"

@@ -13,7 +13,9 @@ from hccrep.nomogram import build_nomogram, nomogram_figure, ranges_from_data
 
 def _toy():
     # a in [0, 1] with b = 2: effect range 2; c in [0, 10] with b = -0.5: effect range 5 (the largest)
-    return build_nomogram({"a": 2.0, "c": -0.5}, {"a": (0.0, 1.0), "c": (0.0, 10.0)}, intercept=-1.0)
+    return build_nomogram(
+        {"a": 2.0, "c": -0.5}, {"a": (0.0, 1.0), "c": (0.0, 10.0)}, intercept=-1.0
+    )
 
 
 def test_points_by_hand():
@@ -68,7 +70,10 @@ def test_tipm_example_patient_by_hand_equals_the_fitted_model():
     train = d[cohort["cohort"] == "train"]
     ranges = {k: (train[k].min(), train[k].max()) for k in coefs}
     biggest = max(abs(b) * (ranges[k][1] - ranges[k][0]) for k, b in coefs.items())
-    by_hand = {k: 100 * (b * patient[k] - min(b * ranges[k][0], b * ranges[k][1])) / biggest for k, b in coefs.items()}
+    by_hand = {
+        k: 100 * (b * patient[k] - min(b * ranges[k][0], b * ranges[k][1])) / biggest
+        for k, b in coefs.items()
+    }
     pts = nomo.points(patient)
     for k in coefs:
         assert pts[k] == pytest.approx(by_hand[k])

@@ -162,7 +162,9 @@ def test_notebook_runs_with_fast_parameters(nb_path: Path | None, tmp_path_facto
     # every notebook was executed once, with FAST_PARAMETERS injected, for the CI book build
     build = build_book_once(tmp_path_factory)
     if build.notebooks is None:
-        pytest.skip("HCCREP_BOOK_HTML reuses a finished build: its notebooks were not executed by this run")
+        pytest.skip(
+            "HCCREP_BOOK_HTML reuses a finished build: its notebooks were not executed by this run"
+        )
     docname = rel.with_suffix("").as_posix()
     assert docname in build.notebooks, (
         f"{rel} was not executed by `python -m hccrep.book execute` (not a notebook page to MyST-NB?); "
@@ -173,8 +175,10 @@ def test_notebook_runs_with_fast_parameters(nb_path: Path | None, tmp_path_facto
         f"{rel}: injected {outcome['parameters']}, expected {expected}"
     )
     if not outcome["ok"]:
-        pytest.fail(f"{rel} failed with parameters {expected} after {outcome['seconds']:.1f} s:\n{outcome['error']}",
-                    pytrace=False)
+        pytest.fail(
+            f"{rel} failed with parameters {expected} after {outcome['seconds']:.1f} s:\n{outcome['error']}",
+            pytrace=False,
+        )
 
 
 @pytest.mark.book
@@ -193,6 +197,8 @@ def test_the_book_build_executes_no_notebook(tmp_path_factory):
     if failed or not build.notebooks:
         pytest.skip(f"the book was not built because notebooks failed (reported above): {failed}")
     executed = [line for line in build.log.splitlines() if "Executing notebook" in line]
-    assert not executed, (f"jupyter-book executed {len(executed)} page(s) that `python -m hccrep.book execute` had "
-                          f"cached ({library_versions()}):\n" + "\n".join(executed))
+    assert not executed, (
+        f"jupyter-book executed {len(executed)} page(s) that `python -m hccrep.book execute` had "
+        f"cached ({library_versions()}):\n" + "\n".join(executed)
+    )
     assert build.log.count("Using cached notebook") == len(build.notebooks), build.log[-3000:]

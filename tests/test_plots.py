@@ -118,7 +118,9 @@ def test_km_plot_at_risk_numbers_equal_an_independent_count():
     drawn = _drawn_risk_table(fig)
     for arm in ["A", "B"]:
         times = KM.loc[KM["arm"] == arm, "months"]
-        assert [int(drawn.loc[arm, float(t)]) for t in TIMES] == [int((times >= t).sum()) for t in TIMES]
+        assert [int(drawn.loc[arm, float(t)]) for t in TIMES] == [
+            int((times >= t).sum()) for t in TIMES
+        ]
     # by hand: a patient censored or dying exactly at t is still at risk at t
     assert drawn.loc["A"].tolist() == [6, 5, 2, 1]
     assert drawn.loc["B"].tolist() == [5, 4, 3, 1]
@@ -167,7 +169,9 @@ def test_km_plot_group_order_first_appearance_and_categories():
 
 def test_km_plot_labels_and_alt_text_mention_the_groups():
     labels = {"A": "Arm alpha", "B": "Arm beta"}
-    fig = plots.km_plot(KM, "months", "died", "arm", labels=labels, at_risk_times=TIMES, title="Overall survival")
+    fig = plots.km_plot(
+        KM, "months", "died", "arm", labels=labels, at_risk_times=TIMES, title="Overall survival"
+    )
     text = plots.alt_text(fig)
     assert fig._hccrep_alt == text
     for name in labels.values():
@@ -208,12 +212,20 @@ def test_km_plot_into_a_given_axes_appends_the_table():
         (None, {"time": "os"}, "time column 'os' not in df"),
         (None, {"event": "dead"}, "event column 'dead' not in df"),
         (None, {"group": "treatment"}, "group column 'treatment' not in df"),
-        (("died", [2] + [1] * 10), {}, r"event column 'died' must be 0/1 \(1 = event\), found \[2.0\]"),
+        (
+            ("died", [2] + [1] * 10),
+            {},
+            r"event column 'died' must be 0/1 \(1 = event\), found \[2.0\]",
+        ),
         (("months", [-1] + [5] * 10), {}, "time column 'months' contains negative times"),
         (("months", [np.nan] + [5] * 10), {}, "time column 'months' contains NaN"),
         (("arm", [None] + ["A"] * 10), {}, "group column 'arm' has 1 missing value"),
         (None, {"conf_type": "arcsin"}, "unknown conf_type 'arcsin'"),
-        (None, {"labels": {"C": "Arm C"}}, "labels has keys that are not values of group column 'arm'"),
+        (
+            None,
+            {"labels": {"C": "Arm C"}},
+            "labels has keys that are not values of group column 'arm'",
+        ),
         (None, {"labels": {"A": "same", "B": "same"}}, "group labels are not unique"),
         (None, {"at_risk_times": [0, -3]}, "at_risk_times contains negative times"),
         (None, {"at_risk_times": [6, 3]}, "at_risk_times must be strictly increasing"),
@@ -261,7 +273,15 @@ def test_forest_plot_structure_and_texts():
     ax, est, p = fig.axes
     # two headings + five rows, top to bottom
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert [s.strip() for s in labels] == ["Overall", "Sex", "Male", "Female", "Age", "< 60", ">= 60"]
+    assert [s.strip() for s in labels] == [
+        "Overall",
+        "Sex",
+        "Male",
+        "Female",
+        "Age",
+        "< 60",
+        ">= 60",
+    ]
     points = _gid(ax.get_lines(), "estimates")
     assert len(points) == 1
     assert list(points[0].get_xdata()) == [0.6, 0.5, 0.7, 1.5]  # Female (HR 0, 0-Inf) not drawn
@@ -273,8 +293,13 @@ def test_forest_plot_structure_and_texts():
     assert len(_gid(ax.get_lines(), "reference")) == 1
     assert ax.get_xscale() == "log"
     texts = {t.get_position()[1]: t.get_text() for t in _gid(est.texts, "estimate-text")}
-    assert texts == {0: "0.60 (0.40\u20130.90)", 2: "0.50 (0.30\u20130.85)", 3: "not estimable",
-                     5: "0.70 (0.40\u20131.20)", 6: "1.50 (0.60\u2013Inf)"}
+    assert texts == {
+        0: "0.60 (0.40\u20130.90)",
+        2: "0.50 (0.30\u20130.85)",
+        3: "not estimable",
+        5: "0.70 (0.40\u20131.20)",
+        6: "1.50 (0.60\u2013Inf)",
+    }
     ptexts = {t.get_position()[1]: t.get_text() for t in _gid(p.texts, "p-text")}
     assert ptexts == {1: "0.370", 4: "< 0.001"}  # on the group headings
     alt = plots.alt_text(fig)
@@ -294,7 +319,9 @@ def test_forest_plot_without_groups_prints_p_per_row_and_omits_nan_bounds():
 
 
 def test_forest_plot_linear_scale_and_two_axes_without_p():
-    tab = pd.DataFrame({"label": ["a", "b"], "hr": [-0.5, 0.3], "lower": [-1.0, 0.1], "upper": [0.1, 0.6]})
+    tab = pd.DataFrame(
+        {"label": ["a", "b"], "hr": [-0.5, 0.3], "lower": [-1.0, 0.1], "upper": [0.1, 0.6]}
+    )
     fig = plots.forest_plot(tab, log_scale=False, reference_line=0.0, xlabel="Difference")
     assert len(fig.axes) == 2
     assert fig.axes[0].get_xscale() == "linear"
@@ -307,13 +334,28 @@ def test_forest_plot_linear_scale_and_two_axes_without_p():
         (FOREST.drop(columns="hr"), {}, "estimate column 'hr' not in table"),
         (FOREST, {"p_interaction": "p"}, "p_interaction column 'p' not in table"),
         (FOREST, {"group": "subgroup"}, "group column 'subgroup' not in table"),
-        (FOREST.assign(hr=[0.6, 0.2, 0.0, 0.7, 1.5]), {}, "row 'Male': the estimate 0.2 lies outside"),
+        (
+            FOREST.assign(hr=[0.6, 0.2, 0.0, 0.7, 1.5]),
+            {},
+            "row 'Male': the estimate 0.2 lies outside",
+        ),
         (FOREST.assign(lower=[0.4, -0.3, 0.0, 0.4, 0.6]), {}, "row 'Male': negative lower"),
         (FOREST.assign(hr=["x", 0.5, 0.0, 0.7, 1.5]), {}, "estimate column 'hr' must be numeric"),
-        (FOREST.assign(p_int=[np.nan, 1.3, np.nan, np.nan, 0.1]), {"p_interaction": "p_int"}, "outside \\[0, 1\\]"),
-        (FOREST.assign(group=[None, "Sex", "Age", "Sex", "Age"]), {"group": "group"}, "not consecutive"),
-        (FOREST.assign(p_int=[np.nan, 0.3, 0.4, np.nan, np.nan]), {"group": "group", "p_interaction": "p_int"},
-         "group 'Sex' has different values"),
+        (
+            FOREST.assign(p_int=[np.nan, 1.3, np.nan, np.nan, 0.1]),
+            {"p_interaction": "p_int"},
+            "outside \\[0, 1\\]",
+        ),
+        (
+            FOREST.assign(group=[None, "Sex", "Age", "Sex", "Age"]),
+            {"group": "group"},
+            "not consecutive",
+        ),
+        (
+            FOREST.assign(p_int=[np.nan, 0.3, 0.4, np.nan, np.nan]),
+            {"group": "group", "p_interaction": "p_int"},
+            "group 'Sex' has different values",
+        ),
         (FOREST, {"reference_line": 0.0}, "reference_line must be a finite number"),
         (FOREST, {"decimals": -1}, "decimals must be an integer"),
         (FOREST.iloc[:0], {}, "table is empty"),
@@ -342,7 +384,11 @@ def test_love_plot_structure_order_and_alt_text():
     thr = _gid(ax.get_lines(), "threshold")[0]
     assert thr.get_xdata()[0] == 0.1 and thr.get_linestyle() == "--"
     alt = plots.alt_text(fig)
-    assert alt.startswith("Balance: Love plot") and "afp 0.42" in alt and "After matching: 1 at or above" in alt
+    assert (
+        alt.startswith("Balance: Love plot")
+        and "afp 0.42" in alt
+        and "After matching: 1 at or above" in alt
+    )
 
 
 def test_love_plot_unsorted_without_threshold():
@@ -380,7 +426,14 @@ CARD = pd.DataFrame(
         "replicated": [0.5, 16.0, 0.2, 42.0, np.nan, 0.0],
         "mc_low": [0.3, 13.0, 1e-6, np.nan, np.nan, 0.0],
         "mc_high": [0.8, 20.0, 0.6, np.nan, np.nan, 0.1],
-        "verdict": ["reproduced", "not reproduced", "plausible", "plausible", "not checkable", "reproduced"],
+        "verdict": [
+            "reproduced",
+            "not reproduced",
+            "plausible",
+            "plausible",
+            "not checkable",
+            "reproduced",
+        ],
     }
 )
 
@@ -400,7 +453,11 @@ def test_reported_vs_replicated_draws_only_finite_rows_coloured_by_verdict():
     assert len(bars) == 3  # s.rate has no interval
     assert len(_gid(ax.get_lines(), "clip-arrow")) == 1  # s.p: 1e-6 / 0.01 is below 1/100
     alt = plots.alt_text(fig)
-    assert "4 of 6 checks" in alt and "Not reproduced: s.median" in alt and "2 checks are not drawn" in alt
+    assert (
+        "4 of 6 checks" in alt
+        and "Not reproduced: s.median" in alt
+        and "2 checks are not drawn" in alt
+    )
     assert "1 reproduced, 2 plausible, 1 not reproduced, 0 not checkable" in alt
 
 
@@ -408,7 +465,9 @@ def test_reported_vs_replicated_raw_scale_and_empty():
     fig = plots.reported_vs_replicated_plot(CARD.iloc[:2], scale="raw", title="HRs")
     ax = fig.axes[0]
     assert ax.get_xscale() == "linear"
-    np.testing.assert_allclose([d.get_xdata()[0] for d in _gid(ax.get_lines(), "replicated")], [0.5, 16.0])
+    np.testing.assert_allclose(
+        [d.get_xdata()[0] for d in _gid(ax.get_lines(), "replicated")], [0.5, 16.0]
+    )
     fig = plots.reported_vs_replicated_plot(CARD.iloc[[4]])
     assert len(fig.axes[0].get_yticks()) == 0
     assert "0 of 1 checks" in plots.alt_text(fig)
@@ -445,7 +504,9 @@ ROC_B = np.array([2.0, 1.0, 2.0, 3.0, 3.0, 2.0, 1.0, 4.0, 1.0, 2.0])
 def test_roc_plot_draws_the_roc_table_points_and_auc_legend():
     from hccrep.stats.prediction import roc_auc, roc_table
 
-    fig = plots.roc_plot({"A": (ROC_Y, ROC_A), "B": (ROC_Y, ROC_B)}, title="Training", mark_youden=True)
+    fig = plots.roc_plot(
+        {"A": (ROC_Y, ROC_A), "B": (ROC_Y, ROC_B)}, title="Training", mark_youden=True
+    )
     ax = fig.axes[0]
     curves = _gid(ax.get_lines(), "roc-curve")
     assert len(curves) == 2
@@ -485,8 +546,14 @@ def test_roc_plot_validation(curves, kwargs, match):
         plots.roc_plot(curves, **kwargs)
 
 
-CAL = pd.DataFrame({"bin": [1, 2, 3], "n": [10, 20, 10], "mean_predicted": [0.1, 0.4, 0.8],
-                    "observed": [0.05, 0.5, 0.6]})
+CAL = pd.DataFrame(
+    {
+        "bin": [1, 2, 3],
+        "n": [10, 20, 10],
+        "mean_predicted": [0.1, 0.4, 0.8],
+        "observed": [0.05, 0.5, 0.6],
+    }
+)
 
 
 def test_calibration_plot_points_and_alt_text():
@@ -516,8 +583,14 @@ def test_calibration_plot_validation(tables, match):
         plots.calibration_plot(tables)
 
 
-NB = pd.DataFrame({"threshold": [0.1, 0.2, 0.3, 0.4, 0.5], "model": [0.35, 0.3, 0.2, 0.12, 0.05],
-                   "treat_all": [0.33, 0.25, 0.14, 0.0, -0.2], "treat_none": [0.0] * 5})
+NB = pd.DataFrame(
+    {
+        "threshold": [0.1, 0.2, 0.3, 0.4, 0.5],
+        "model": [0.35, 0.3, 0.2, 0.12, 0.05],
+        "treat_all": [0.33, 0.25, 0.14, 0.0, -0.2],
+        "treat_none": [0.0] * 5,
+    }
+)
 
 
 def test_decision_curve_plot_draws_models_and_references():

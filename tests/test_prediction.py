@@ -41,8 +41,14 @@ REL = 1e-9
 def _roc_sets() -> dict[str, pd.DataFrame]:
     """Data sets with many tied scores (rounded, integer-valued), of several sizes."""
     out = {}
-    for seed, n, prev in [(1, 40, 0.4), (2, 68, 0.3), (3, 107, 0.55), (4, 152, 0.5), (5, 25, 0.36),
-                          (6, 90, 0.2)]:
+    for seed, n, prev in [
+        (1, 40, 0.4),
+        (2, 68, 0.3),
+        (3, 107, 0.55),
+        (4, 152, 0.5),
+        (5, 25, 0.36),
+        (6, 90, 0.2),
+    ]:
         rng = np.random.default_rng(seed)
         y = (rng.random(n) < prev).astype(int)
         y[:2], y[2:4] = 1, 0  # at least two of each
@@ -103,10 +109,12 @@ def r(tmp_path_factory):
     require_r(("pROC",))
     d = tmp_path_factory.mktemp("prediction")
     pd.concat([df.assign(id=k) for k, df in ROC_SETS.items()])[["id", "y", "s1", "s2"]].to_csv(
-        d / "roc.csv", index=False, float_format="%.17g")
+        d / "roc.csv", index=False, float_format="%.17g"
+    )
     pd.DataFrame(UNPAIRED, columns=["a", "b"]).to_csv(d / "pairs.csv", index=False)
     pd.concat([df.assign(id=k) for k, df in CALIB_SETS.items()])[["id", "y", "p"]].to_csv(
-        d / "calib.csv", index=False, float_format="%.17g")
+        d / "calib.csv", index=False, float_format="%.17g"
+    )
     LOGIT.to_csv(d / "logit.csv", index=False, float_format="%.17g")
     run_r("prediction_reference.R", d, d / "ref.csv")
     return read_kv(d / "ref.csv")
@@ -156,8 +164,10 @@ def test_roc_auc_and_delong_ci_match_pROC_ci_auc(r, name, score):
     assert res.lower == pytest.approx(r[f"{k}.lower"], rel=REL)
     assert res.upper == pytest.approx(r[f"{k}.upper"], rel=REL)
     res90 = pr.roc_auc(y, s, conf_level=0.90)
-    assert (res90.lower, res90.upper) == (pytest.approx(r[f"{k}.lower90"], rel=REL),
-                                          pytest.approx(r[f"{k}.upper90"], rel=REL))
+    assert (res90.lower, res90.upper) == (
+        pytest.approx(r[f"{k}.lower90"], rel=REL),
+        pytest.approx(r[f"{k}.upper90"], rel=REL),
+    )
     assert "DeLong" in res.method and "Sun & Xu" in res.method
 
 
@@ -206,10 +216,12 @@ def test_roc_table_matches_pROC_coords_all(r, name, score):
     assert len(tab) == r[f"{k}.n"]
     want_thr = [r[f"{k}.{i}.threshold"] for i in range(len(tab))]
     assert tab["threshold"].tolist() == want_thr  # exactly: midpoints, -inf, +inf, near-tie fix
-    np.testing.assert_allclose(tab["sensitivity"], [r[f"{k}.{i}.sensitivity"] for i in range(len(tab))],
-                               rtol=1e-12)
-    np.testing.assert_allclose(tab["specificity"], [r[f"{k}.{i}.specificity"] for i in range(len(tab))],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        tab["sensitivity"], [r[f"{k}.{i}.sensitivity"] for i in range(len(tab))], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        tab["specificity"], [r[f"{k}.{i}.specificity"] for i in range(len(tab))], rtol=1e-12
+    )
 
 
 @pytest.mark.r
@@ -371,8 +383,9 @@ def test_net_benefit_survival_by_hand_with_a_tiny_kaplan_meier():
     nb = pr.net_benefit_survival(t, e, risk, 6.5, [0.0, 0.55, 0.95])
     w = 0.55 / 0.45
     np.testing.assert_allclose(nb["model"], [13 / 48, 5 / 16 - 3 / 16 * w, 0.0], atol=1e-12)
-    np.testing.assert_allclose(nb["treat_all"], [13 / 48, 13 / 48 - 35 / 48 * w, 13 / 48 - 35 / 48 * 19],
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        nb["treat_all"], [13 / 48, 13 / 48 - 35 / 48 * w, 13 / 48 - 35 / 48 * 19], atol=1e-12
+    )
 
 
 def test_net_benefit_survival_without_censoring_equals_binary_net_benefit():
@@ -417,7 +430,10 @@ def test_cohen_kappa_two_by_two_by_hand():
     res = pr.cohen_kappa(a, b, se_method="cohen1960")
     assert res.kappa == pytest.approx(0.4)
     assert res.se == pytest.approx(math.sqrt(0.0168))
-    assert (res.observed_agreement, res.expected_agreement) == (pytest.approx(0.7), pytest.approx(0.5))
+    assert (res.observed_agreement, res.expected_agreement) == (
+        pytest.approx(0.7),
+        pytest.approx(0.5),
+    )
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -474,7 +490,9 @@ def test_simulate_ratings_is_deterministic_and_the_seed_only_reorders():
 
 def test_simulate_ratings_largest_remainder_when_rounding_does_not_add_up():
     # 3 x 1/3 of 100 rounds to 33 + 33 + 33 = 99: one more goes to a category
-    a, _ = pr.simulate_ratings(100, [1 / 3, 1 / 3, 1 / 3], [0.5, 0.3, 0.2], 0.2, np.random.default_rng(0))
+    a, _ = pr.simulate_ratings(
+        100, [1 / 3, 1 / 3, 1 / 3], [0.5, 0.3, 0.2], 0.2, np.random.default_rng(0)
+    )
     assert sorted(np.bincount(a).tolist()) == [33, 33, 34]
 
 
@@ -525,32 +543,67 @@ def test_vif_matches_one_over_one_minus_R2_from_R_lm(r):
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: pr.roc_auc([0, 1, 2, 1], [1, 2, 3, 4]), r"y must be 0/1 \(1 = case/event\), found \[2.0\]"),
+        (
+            lambda: pr.roc_auc([0, 1, 2, 1], [1, 2, 3, 4]),
+            r"y must be 0/1 \(1 = case/event\), found \[2.0\]",
+        ),
         (lambda: pr.roc_auc([0, 1, 0, 1], [1, 2, 3]), "score has 3 values but y has 4"),
         (lambda: pr.roc_auc([0, 1, 0, 1], [1, 2, np.nan, 4]), "score contains NaN"),
         (lambda: pr.roc_auc([0, 1, 0, 0], [1, 2, 3, 4]), "at least 2 cases"),
         (lambda: pr.roc_auc([0, 1, 0, 1], [1, 2, 3, 4], conf_level=95), "conf_level must be"),
-        (lambda: pr.hosmer_lemeshow([0, 1, 0, 1], [0.1, 0.2, 1.3, 0.5]), r"prob must lie in \[0, 1\]"),
-        (lambda: pr.hosmer_lemeshow([0, 1, 0, 1], [0.1, 0.2, 0.3, 0.5], groups=2), "groups must be an integer >= 3"),
+        (
+            lambda: pr.hosmer_lemeshow([0, 1, 0, 1], [0.1, 0.2, 1.3, 0.5]),
+            r"prob must lie in \[0, 1\]",
+        ),
+        (
+            lambda: pr.hosmer_lemeshow([0, 1, 0, 1], [0.1, 0.2, 0.3, 0.5], groups=2),
+            "groups must be an integer >= 3",
+        ),
         (lambda: pr.calibration_intercept_slope([0, 1], [0.0, 0.5]), "strictly between 0 and 1"),
-        (lambda: pr.calibration_table([0, 1], [0.2, 0.5], strategy="kmeans"), "unknown strategy 'kmeans'"),
-        (lambda: pr.net_benefit([0, 1], [0.2, 0.5], [0.5, 1.0]), r"thresholds must lie in \[0, 1\)"),
-        (lambda: pr.net_benefit_survival([1, 2], [1, 0], [0.2, 0.5], -1, [0.1]), "horizon must be a positive"),
+        (
+            lambda: pr.calibration_table([0, 1], [0.2, 0.5], strategy="kmeans"),
+            "unknown strategy 'kmeans'",
+        ),
+        (
+            lambda: pr.net_benefit([0, 1], [0.2, 0.5], [0.5, 1.0]),
+            r"thresholds must lie in \[0, 1\)",
+        ),
+        (
+            lambda: pr.net_benefit_survival([1, 2], [1, 0], [0.2, 0.5], -1, [0.1]),
+            "horizon must be a positive",
+        ),
         (lambda: pr.cohen_kappa([1, 2, 3], [1, 2]), "a and b lengths differ"),
         (lambda: pr.cohen_kappa([1, 1], [1, 1]), "single category"),
         (lambda: pr.cohen_kappa([1, 2], [1, 2], se_method="bootstrap"), "unknown se_method"),
-        (lambda: pr.simulate_ratings(10, [0.5, 0.6], [0.5, 0.5], 0.3, np.random.default_rng(0)),
-         "marginal_a must sum to 1"),
-        (lambda: pr.simulate_ratings(10, [0.5, 0.5], [0.5, 0.5], 1.3, np.random.default_rng(0)),
-         r"kappa must be a number in \[-1, 1\]"),
-        (lambda: pr.simulate_ratings(10, [0.5, 0.5], [0.5, 0.5], 0.3, 42), "rng must be a numpy.random.Generator"),
-        (lambda: pr.simulate_ratings(10, [0.5, 0.5], [0.2, 0.3, 0.5], 0.3, np.random.default_rng(0)),
-         "different numbers of categories"),
+        (
+            lambda: pr.simulate_ratings(10, [0.5, 0.6], [0.5, 0.5], 0.3, np.random.default_rng(0)),
+            "marginal_a must sum to 1",
+        ),
+        (
+            lambda: pr.simulate_ratings(10, [0.5, 0.5], [0.5, 0.5], 1.3, np.random.default_rng(0)),
+            r"kappa must be a number in \[-1, 1\]",
+        ),
+        (
+            lambda: pr.simulate_ratings(10, [0.5, 0.5], [0.5, 0.5], 0.3, 42),
+            "rng must be a numpy.random.Generator",
+        ),
+        (
+            lambda: pr.simulate_ratings(
+                10, [0.5, 0.5], [0.2, 0.3, 0.5], 0.3, np.random.default_rng(0)
+            ),
+            "different numbers of categories",
+        ),
         (lambda: pr.logistic_table(LOGIT, "y", ["x1", "age"]), r"columns not in df: \['age'\]"),
-        (lambda: pr.logistic_table(LOGIT.assign(x1="a"), "y", ["x1"]), "covariate 'x1' must be numeric"),
+        (
+            lambda: pr.logistic_table(LOGIT.assign(x1="a"), "y", ["x1"]),
+            "covariate 'x1' must be numeric",
+        ),
         (lambda: pr.backward_stepwise_logit(LOGIT, "y", COVS, p_remove=5), "p_remove must be"),
         (lambda: pr.vif_table(LOGIT, ["x1"]), "at least 2 column names"),
-        (lambda: pr.classification_metrics([0, 1], [1, 1, 0]), "predicted has 3 values but y has 2"),
+        (
+            lambda: pr.classification_metrics([0, 1], [1, 1, 0]),
+            "predicted has 3 values but y has 2",
+        ),
     ],
 )
 def test_bad_input_raises_a_named_value_error(call, match):

@@ -84,8 +84,12 @@ def _samples() -> dict[str, list[np.ndarray]]:
         "ties": [rng.integers(0, 11, 20).astype(float), rng.integers(2, 13, 25).astype(float)],
         "large": s_large,
         "skewed": [np.round(rng.lognormal(3, 0.8, 15), 1), np.round(rng.lognormal(3.4, 0.5, 9), 1)],
-        "g3_ties": [rng.integers(0, 8, n).astype(float) + shift for n, shift in ((20, 0), (25, 1), (30, 2))],
-        "g4": [np.round(rng.normal(m, 1.5, n), 1) for n, m in ((8, 0), (11, 0.5), (9, 1.2), (12, 0.1))],
+        "g3_ties": [
+            rng.integers(0, 8, n).astype(float) + shift for n, shift in ((20, 0), (25, 1), (30, 2))
+        ],
+        "g4": [
+            np.round(rng.normal(m, 1.5, n), 1) for n, m in ((8, 0), (11, 0.5), (9, 1.2), (12, 0.1))
+        ],
     }
 
 
@@ -109,25 +113,54 @@ def _cohorts() -> pd.DataFrame:
         time = np.minimum(t_event, t_cens)
         time = np.maximum(np.round(time, decimals), 10.0**-decimals)  # ties, no zero times
         status = (t_event <= t_cens).astype(int)
-        parts.append(pd.DataFrame({"cohort": name, "time": time, "status": status, "group": group,
-                                   "x_cont": x_cont, "x_bin": x_bin, "x_int": x_int}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "cohort": name,
+                    "time": time,
+                    "status": status,
+                    "group": group,
+                    "x_cont": x_cont,
+                    "x_bin": x_bin,
+                    "x_int": x_int,
+                }
+            )
+        )
 
     cohort("c71", ["A", "B"], [42, 29], [10, 16], 36)  # integer months: many ties
     cohort("c150", ["A", "B", "C"], [60, 50, 40], [8, 12, 20], 48)
     cohort("c_cens", ["A", "B"], [30, 25], [80, 120], 24, decimals=1)  # median not reached
     # KM exactly 0.5 on [5, 6): R's median is the midpoint 5.5
-    parts.append(pd.DataFrame({"cohort": "c_half", "time": np.arange(1.0, 11.0), "status": 1,
-                               "group": ["A", "B"] * 5, "x_cont": np.round(rng.normal(60, 10, 10), 1),
-                               "x_bin": [0, 1, 1, 0, 1, 0, 0, 1, 1, 0], "x_int": rng.integers(0, 4, 10)}))
+    parts.append(
+        pd.DataFrame(
+            {
+                "cohort": "c_half",
+                "time": np.arange(1.0, 11.0),
+                "status": 1,
+                "group": ["A", "B"] * 5,
+                "x_cont": np.round(rng.normal(60, 10, 10), 1),
+                "x_bin": [0, 1, 1, 0, 1, 0, 0, 1, 1, 0],
+                "x_int": rng.integers(0, 4, 10),
+            }
+        )
+    )
     # edge cases: an event at time 0, censoring before the first event (S = 1 with
     # an undefined log-log limit), tied events and censorings, a curve ending at 0
     edge_time = [0, 0.5, 0.5, 1, 2, 2, 2, 3, 4, 5, 5, 6, 6, 8, 9, 12]
     edge_status = [1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1]
-    parts.append(pd.DataFrame({"cohort": "c_edge", "time": np.asarray(edge_time, dtype=float),
-                               "status": edge_status, "group": ["A", "B"] * 8,
-                               "x_cont": np.round(rng.normal(60, 10, 16), 1),
-                               "x_bin": [0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1, 0],
-                               "x_int": rng.integers(0, 4, 16)}))
+    parts.append(
+        pd.DataFrame(
+            {
+                "cohort": "c_edge",
+                "time": np.asarray(edge_time, dtype=float),
+                "status": edge_status,
+                "group": ["A", "B"] * 8,
+                "x_cont": np.round(rng.normal(60, 10, 16), 1),
+                "x_bin": [0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1, 0],
+                "x_int": rng.integers(0, 4, 16),
+            }
+        )
+    )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -145,14 +178,24 @@ def r(tmp_path_factory):
     """Write the shared data, run the R reference scripts, return (refs, data)."""
     require_r(("survival",))
     d = tmp_path_factory.mktemp("r_parity")
-    rows = [(tid, i, j, c) for tid, t in TABLES.items() for i, row in enumerate(t) for j, c in enumerate(row)]
+    rows = [
+        (tid, i, j, c)
+        for tid, t in TABLES.items()
+        for i, row in enumerate(t)
+        for j, c in enumerate(row)
+    ]
     pd.DataFrame(rows, columns=["id", "i", "j", "count"]).to_csv(d / "tables.csv", index=False)
-    rows = [(sid, f"g{k}", v) for sid, groups in SAMPLES.items() for k, g in enumerate(groups) for v in g]
+    rows = [
+        (sid, f"g{k}", v)
+        for sid, groups in SAMPLES.items()
+        for k, g in enumerate(groups)
+        for v in g
+    ]
     pd.DataFrame(rows, columns=["id", "group", "value"]).to_csv(d / "samples.csv", index=False)
     COHORTS.to_csv(d / "cohorts.csv", index=False)
-    pd.DataFrame([(k, t) for k, ts in LANDMARKS.items() for t in ts], columns=["cohort", "time"]).to_csv(
-        d / "landmarks.csv", index=False
-    )
+    pd.DataFrame(
+        [(k, t) for k, ts in LANDMARKS.items() for t in ts], columns=["cohort", "time"]
+    ).to_csv(d / "landmarks.csv", index=False)
     run_r("lung_data.R", d / "lung.csv")
     run_r("tables_reference.R", d, d / "tables_ref.csv")
     run_r("survival_reference.R", d, d / "survival_ref.csv")
@@ -300,7 +343,11 @@ def test_km_median_and_ci_match_R_survfit_table(r, name, conf_type):
         key = f"{prefix}.km.{conf_type}"
         got = (res.median, res.lower, res.upper)
         want = tuple(refs[f"{key}.{f}"] for f in ("median", "lower", "upper"))
-        assert all((math.isnan(w) and math.isnan(g)) or g == w for g, w in zip(got, want)), (prefix, got, want)
+        assert all((math.isnan(w) and math.isnan(g)) or g == w for g, w in zip(got, want)), (
+            prefix,
+            got,
+            want,
+        )
 
 
 def test_km_median_midpoint_rule_is_exercised(r):
@@ -370,4 +417,9 @@ def test_cox_matches_R_coxph(r, case, ties):
     for v in covariates:
         row = res.table.loc[v]
         for field in ("coef", "hr", "se", "z", "p", "lower", "upper"):
-            assert _same(row[field], refs[f"{key}.{v}.{field}"]), (v, field, row[field], refs[f"{key}.{v}.{field}"])
+            assert _same(row[field], refs[f"{key}.{v}.{field}"]), (
+                v,
+                field,
+                row[field],
+                refs[f"{key}.{v}.{field}"],
+            )

@@ -65,11 +65,16 @@ def r(tmp_path_factory):
     """Run the R reference script; return (refs, data frames)."""
     require_r(("survival", "pROC"))
     d = tmp_path_factory.mktemp("r_reliability")
-    rows = [(sid, g, v) for sid, (x, y) in MW.items() for g, arr in (("x", x), ("y", y)) for v in arr]
+    rows = [
+        (sid, g, v) for sid, (x, y) in MW.items() for g, arr in (("x", x), ("y", y)) for v in arr
+    ]
     pd.DataFrame(rows, columns=["id", "group", "value"]).to_csv(d / "mw.csv", index=False)
     run_r("reliability_reference.R", d)
     read = {"float_precision": "round_trip"}
-    data = {name: pd.read_csv(d / f"{name}.csv", **read) for name in ("pbc", "lung_raw", "veteran", "colon", "asah")}
+    data = {
+        name: pd.read_csv(d / f"{name}.csv", **read)
+        for name in ("pbc", "lung_raw", "veteran", "colon", "asah")
+    }
     return read_kv(d / "reliability_ref.csv"), data
 
 
@@ -119,7 +124,12 @@ def test_cox_matches_R_pbc_trial_multivariable(r, ties):
     refs, data = r
     d = _pbc(data, True)
     covariates = ["logbili", "age", "albumin", "edema"]
-    _check_cox_table(cox(d, "time", "event", covariates, ties=ties).table, refs, f"pbc_trial_multi.cox.{ties}", covariates)
+    _check_cox_table(
+        cox(d, "time", "event", covariates, ties=ties).table,
+        refs,
+        f"pbc_trial_multi.cox.{ties}",
+        covariates,
+    )
 
 
 @pytest.mark.parametrize("engine", ["lifelines", "numpy"])
@@ -132,12 +142,20 @@ def test_subgroup_table_and_interaction_match_R_pbc_trial(r, ties, engine):
     assert it.levels == ("f", "m")
     assert _same(math.log(it.hr), refs[f"pbc_trial.interaction.{ties}.coef"])
     assert _same(it.p, refs[f"pbc_trial.interaction.{ties}.p"])
-    tab = subgroup_table(d, "time", "event", "trt", ["sex"], ties=ties, engine=engine).set_index("level")
+    tab = subgroup_table(d, "time", "event", "trt", ["sex"], ties=ties, engine=engine).set_index(
+        "level"
+    )
     assert _same(tab.loc["all", "hr"], refs[f"pbc_trial.arm_all.{ties}.hr"])
     for lv in ("f", "m"):
         for field in ("hr", "lower", "upper"):
-            assert _same(tab.loc[lv, field], refs[f"pbc_trial.arm_in_{lv}.{ties}.{field}"]), (lv, field)
-    assert tab.loc["all", "events_control"] + tab.loc["all", "events_treated"] == refs[f"pbc_trial.cox.{ties}.events"]
+            assert _same(tab.loc[lv, field], refs[f"pbc_trial.arm_in_{lv}.{ties}.{field}"]), (
+                lv,
+                field,
+            )
+    assert (
+        tab.loc["all", "events_control"] + tab.loc["all", "events_treated"]
+        == refs[f"pbc_trial.cox.{ties}.events"]
+    )
 
 
 # --------------------------------------------------------------------------
@@ -147,7 +165,11 @@ def test_subgroup_table_and_interaction_match_R_pbc_trial(r, ties, engine):
 
 def test_lung_R_style_status_is_refused_by_every_cox_entry_point(r):
     _, data = r
-    raw = data["lung_raw"].dropna(subset=["ph_ecog"]).assign(ecog_ge1=lambda x: (x["ph_ecog"] >= 1).astype(int))
+    raw = (
+        data["lung_raw"]
+        .dropna(subset=["ph_ecog"])
+        .assign(ecog_ge1=lambda x: (x["ph_ecog"] >= 1).astype(int))
+    )
     for call in (
         lambda: cox(raw, "time", "status", ["sex"]),
         lambda: cox_table(raw, "time", "status", ["sex"]),
@@ -171,7 +193,11 @@ def test_lung_recoded_status_matches_R_surv_with_1_2_status(r, ties):
     it = interaction_test(dc, "time", "event", "sex", "ecog_ge1", engine="numpy")
     assert _same(it.p, refs["lung_raw.interaction.efron.p"])
     tab = subgroup_table(d, "time", "event", "sex", [], engine="numpy")
-    assert tab.loc[0, "events_control"] + tab.loc[0, "events_treated"] == refs["lung_raw.events"] <= len(d)
+    assert (
+        tab.loc[0, "events_control"] + tab.loc[0, "events_treated"]
+        == refs["lung_raw.events"]
+        <= len(d)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -204,7 +230,9 @@ def test_cox_matches_R_coxph_colon_deaths(r, ties):
     _check_cox_table(cox_table(d, "time", "status", COLON_COX, ties=ties), refs, key, COLON_COX)
 
 
-@pytest.mark.parametrize("name,group", [("veteran", "celltype"), ("veteran", "trt"), ("colon", "rx")])
+@pytest.mark.parametrize(
+    "name,group", [("veteran", "celltype"), ("veteran", "trt"), ("colon", "rx")]
+)
 def test_km_median_and_logrank_match_R_veteran_and_colon(r, name, group):
     refs, data = r
     d = data[name]
@@ -212,13 +240,19 @@ def test_km_median_and_logrank_match_R_veteran_and_colon(r, name, group):
         res = engine(d["time"], d["status"], d[group])
         key = f"{name}.logrank.{group}"
         assert res.df == refs[f"{key}.df"]
-        assert _same(res.statistic, refs[f"{key}.statistic"]) and _same(res.pvalue, refs[f"{key}.p"])
+        assert _same(res.statistic, refs[f"{key}.statistic"]) and _same(
+            res.pvalue, refs[f"{key}.p"]
+        )
     for ct in ("log", "log-log", "plain"):
         for engine in (km_median, fastsurv.km_median):
             m = engine(d["time"], d["status"], conf_type=ct)
             got = (m.median, m.lower, m.upper)
             want = tuple(refs[f"{name}.km.{ct}.{f}"] for f in ("median", "lower", "upper"))
-            assert all((math.isnan(w) and math.isnan(g)) or g == w for g, w in zip(got, want)), (ct, got, want)
+            assert all((math.isnan(w) and math.isnan(g)) or g == w for g, w in zip(got, want)), (
+                ct,
+                got,
+                want,
+            )
 
 
 # --------------------------------------------------------------------------

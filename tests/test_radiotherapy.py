@@ -55,7 +55,9 @@ def test_scalar_input_gives_float():
 def test_two_gray_fractions_are_their_own_eqd2(ab):
     # d = 2 -> BED = D (1 + 2/ab) and EQD2 = BED / (1 + 2/ab) = D
     assert eqd2(70, 35, ab) == pytest.approx(70.0, rel=1e-14)
-    assert eqd2(np.array([30, 40, 60]), np.array([15, 20, 30]), ab) == pytest.approx([30, 40, 60], rel=1e-14)
+    assert eqd2(np.array([30, 40, 60]), np.array([15, 20, 30]), ab) == pytest.approx(
+        [30, 40, 60], rel=1e-14
+    )
 
 
 def test_vectorised_and_broadcast():

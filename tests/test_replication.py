@@ -11,7 +11,20 @@ from hccrep.spec import ReportedNumber
 
 
 def num(printed, value, quantity="p", bound=None, decimals=3):
-    return ReportedNumber("s", "f", "k", quantity, printed, value, "check", "Table 1", None, None, bound=bound, decimals=decimals)
+    return ReportedNumber(
+        "s",
+        "f",
+        "k",
+        quantity,
+        printed,
+        value,
+        "check",
+        "Table 1",
+        None,
+        None,
+        bound=bound,
+        decimals=decimals,
+    )
 
 
 @pytest.mark.parametrize(
@@ -52,7 +65,9 @@ def test_scorecard_fonc2025_table1_with_stated_test(runner):
 
 
 def test_monte_carlo_is_identical_across_worker_counts(runner):
-    a = monte_carlo(runner, 6, base_seed=99, n_jobs=1, progress=False, cache_dir="")  # "" : never the cache
+    a = monte_carlo(
+        runner, 6, base_seed=99, n_jobs=1, progress=False, cache_dir=""
+    )  # "" : never the cache
     b = monte_carlo(runner, 6, base_seed=99, n_jobs=2, progress=False, cache_dir="")
     assert a.equals(b)
 
@@ -89,11 +104,20 @@ def test_cache_key_tells_focused_runners_apart_and_is_stable_across_processes():
     cox, sub = focused_runner(study, parts=("cox",)), focused_runner(study, parts=("subgroups",))
     assert _cache_key(cox, 5, 1) != _cache_key(sub, 5, 1)
     assert _cache_key(cox, 5, 1) == _cache_key(focused_runner(study, parts=("cox",)), 5, 1)
-    code = ("from hccrep.replication import _cache_key, runner_for;"
-            "print(_cache_key(runner_for('fonc2025'), 5, 1))")
-    keys = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout.strip()
-            for seed in (1, 2, 3)}
+    code = (
+        "from hccrep.replication import _cache_key, runner_for;"
+        "print(_cache_key(runner_for('fonc2025'), 5, 1))"
+    )
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout.strip()
+        for seed in (1, 2, 3)
+    }
     assert len(keys) == 1 and _cache_key(runner_for("fonc2025"), 5, 1) in keys
 
 

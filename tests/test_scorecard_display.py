@@ -74,17 +74,20 @@ def test_the_scorecard_compares_limits_alone(card):
     assert row.compared in row.printed and row.compared != row.printed
 
 
-@pytest.mark.parametrize(("quantity", "low", "high", "informative"), [
-    ("p", 0.004, 0.89, False),
-    ("p", 0.2, 0.89, True),
-    ("p", 0.001, 0.04, True),
-    ("hr", 0.3, 1.8, False),
-    ("hr", 0.5, 1.8, True),
-    ("or", 0.0, 2.0, False),
-    ("statement", 0.0, 1.0, False),
-    ("median", 1.0, 100.0, True),
-    ("p", float("nan"), float("nan"), True),
-])
+@pytest.mark.parametrize(
+    ("quantity", "low", "high", "informative"),
+    [
+        ("p", 0.004, 0.89, False),
+        ("p", 0.2, 0.89, True),
+        ("p", 0.001, 0.04, True),
+        ("hr", 0.3, 1.8, False),
+        ("hr", 0.5, 1.8, True),
+        ("or", 0.0, 2.0, False),
+        ("statement", 0.0, 1.0, False),
+        ("median", 1.0, 100.0, True),
+        ("p", float("nan"), float("nan"), True),
+    ],
+)
 def test_interval_informative(quantity, low, high, informative):
     ok, why = interval_informative(quantity, low, high)
     assert ok is informative and bool(why) is not informative
@@ -95,7 +98,13 @@ def test_wide_plausible_intervals_are_flagged_and_counted_apart(card):
     assert len(wide) > 0 and (wide.verdict == "plausible").all()
     assert wide.reason.str.contains("too wide").all()
     plain, split = summarise(card), summarise(card, split_uninformative=True)
-    assert list(split.index) == ["reproduced", "plausible", UNINFORMATIVE, "not reproduced", "not checkable"]
+    assert list(split.index) == [
+        "reproduced",
+        "plausible",
+        UNINFORMATIVE,
+        "not reproduced",
+        "not checkable",
+    ]
     assert split["plausible"] + split[UNINFORMATIVE] == plain["plausible"]
     assert split.sum() == plain.sum()
 
@@ -107,7 +116,7 @@ def test_interval_text():
 
 
 def _headers(html: str, table_class: str) -> list[str]:
-    table = html[html.index(f"hccrep-table {table_class}"):]
+    table = html[html.index(f"hccrep-table {table_class}") :]
     head = table[: table.index("</thead>")]
     return re.findall(r"<th[^>]*>([^<]*)</th>", head)
 
@@ -125,9 +134,18 @@ def test_scorecard_table_shows_the_columns_in_order_without_nan_or_keys(card):
 
 
 def test_scorecard_table_of_several_studies_puts_the_study_first():
-    card = pd.DataFrame({"study": ["a", "b"], "key": ["x.p", "y.hr"], "printed": ["0.2", "1.5 (1.1-2.0)"],
-                         "replicated": [0.21, np.nan], "mc_low": [0.1, np.nan], "mc_high": [0.3, np.nan],
-                         "verdict": ["reproduced", "not checkable"], "reason": ["prints as 0.2", "no analysis"]})
+    card = pd.DataFrame(
+        {
+            "study": ["a", "b"],
+            "key": ["x.p", "y.hr"],
+            "printed": ["0.2", "1.5 (1.1-2.0)"],
+            "replicated": [0.21, np.nan],
+            "mc_low": [0.1, np.nan],
+            "mc_high": [0.3, np.nan],
+            "verdict": ["reproduced", "not checkable"],
+            "reason": ["prints as 0.2", "no analysis"],
+        }
+    )
     html = str(scorecard_table(card, table_id="t2"))
     assert _headers(html, "hccrep-scorecard") == ["study", *SCORECARD_DISPLAY]
     cells = [c.strip() for c in re.findall(r"<td[^>]*>([^<]*)</td>", html)]
@@ -153,15 +171,20 @@ def test_verdict_summaries(card):
         assert "Causes of the" in html
     table = studies_summary(card.assign(study="fonc2025"))
     assert table.loc["fonc2025", "checks"] == summarise(card).sum()
-    assert sum(table.loc["fonc2025", [c for c in table.columns if c.startswith("miss: ")]]) == \
-        summarise(card)["not reproduced"]
+    assert (
+        sum(table.loc["fonc2025", [c for c in table.columns if c.startswith("miss: ")]])
+        == summarise(card)["not reproduced"]
+    )
 
 
 def test_one_figure_per_table_with_readable_labels(card):
     from hccrep.plots import reported_vs_replicated_plots
 
-    drawn = card[(card.verdict != "not checkable") & ~card.quantity.isin(["p", "p_interaction"])
-                 & ~card.key.str.endswith((".lower", ".upper"))]
+    drawn = card[
+        (card.verdict != "not checkable")
+        & ~card.quantity.isin(["p", "p_interaction"])
+        & ~card.key.str.endswith((".lower", ".upper"))
+    ]
     figures = reported_vs_replicated_plots(drawn)
     titles = [f.get_suptitle() for f in figures]
     assert len(titles) == len(set(titles)) > 1

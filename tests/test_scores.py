@@ -51,9 +51,13 @@ def test_albi_from_conventional_units_needs_conversion():
     # the classic slip, the same patient in mg/dL and g/dL, would give 0.66 * log10(1) - 0.085 * 4 = -0.34
     # (grade 3); it is refused, the message naming the argument and the unit the value looks like
     assert S.grade_albi(good) == 2 and S.grade_albi(-0.34) == 3
-    with pytest.raises(ValueError, match=r"bilirubin_umol_l: values look like mg/dL \(median 1\); give umol/L"):
+    with pytest.raises(
+        ValueError, match=r"bilirubin_umol_l: values look like mg/dL \(median 1\); give umol/L"
+    ):
         S.albi(1.0, 4.0)
-    with pytest.raises(ValueError, match=r"albumin_g_l: values look like g/dL \(median 4\); give g/L"):
+    with pytest.raises(
+        ValueError, match=r"albumin_g_l: values look like g/dL \(median 4\); give g/L"
+    ):
         S.albi(17.1, 4.0)
 
 
@@ -61,24 +65,44 @@ def test_albi_from_conventional_units_needs_conversion():
     ("call", "message"),
     [
         # the issue's example: albumin 3.5 (g/dL) where g/L is expected, in every score that takes albumin
-        (lambda: S.albi([20.0, 30.0], [3.5, 3.4]), r"albumin_g_l: values look like g/dL \(median 3\.45\); give g/L"),
+        (
+            lambda: S.albi([20.0, 30.0], [3.5, 3.4]),
+            r"albumin_g_l: values look like g/dL \(median 3\.45\); give g/L",
+        ),
         (lambda: S.palbi(20.0, 3.5, 150.0), r"albumin_g_l: values look like g/dL \(median 3\.5\)"),
-        (lambda: S.child_pugh(20.0, 3.5, 1.1, "none", "none"), r"albumin_g_l: values look like g/dL"),
+        (
+            lambda: S.child_pugh(20.0, 3.5, 1.1, "none", "none"),
+            r"albumin_g_l: values look like g/dL",
+        ),
         (lambda: S.pni(3.5, 1.5), r"albumin_g_l: values look like g/dL"),
         (lambda: S.car(12.0, 3.5), r"albumin_g_l: values look like g/dL"),
         (lambda: S.gps(12.0, 3.5), r"albumin_g_l: values look like g/dL"),
-        (lambda: S.sis(40.0, 4.0, albumin_cutoff_g_l=3.5, lmr_cutoff=3.0), r"albumin_cutoff_g_l: values look like g/dL"),
+        (
+            lambda: S.sis(40.0, 4.0, albumin_cutoff_g_l=3.5, lmr_cutoff=3.0),
+            r"albumin_cutoff_g_l: values look like g/dL",
+        ),
         # bilirubin in mg/dL (normal 0.3-1.2) where umol/L is expected
-        (lambda: S.child_pugh([0.8, 1.1, 2.5], [36.0, 30.0, 25.0], 1.1, "none", "none"),
-         r"bilirubin_umol_l: values look like mg/dL \(median 1\.1\); give umol/L"),
+        (
+            lambda: S.child_pugh([0.8, 1.1, 2.5], [36.0, 30.0, 25.0], 1.1, "none", "none"),
+            r"bilirubin_umol_l: values look like mg/dL \(median 1\.1\); give umol/L",
+        ),
         (lambda: S.palbi(0.9, 38.0, 150.0), r"bilirubin_umol_l: values look like mg/dL"),
         # the converters' inputs the other way round
-        (lambda: S.albumin_g_dl_to_g_l(35.0), r"albumin_g_dl: values look like g/L \(median 35\); give g/dL"),
+        (
+            lambda: S.albumin_g_dl_to_g_l(35.0),
+            r"albumin_g_dl: values look like g/L \(median 35\); give g/dL",
+        ),
         (lambda: S.albumin_g_l_to_g_dl(3.5), r"albumin_g_l: values look like g/dL"),
         (lambda: S.bilirubin_mg_dl_to_umol_l(342.0), r"bilirubin_mg_dl: values look like umol/L"),
         # neither unit: a median no patient has
-        (lambda: S.albi(20.0, 150.0), r"albumin_g_l: median 150 is outside the plausible median 10-70 g/L"),
-        (lambda: S.albi(5000.0, 40.0), r"bilirubin_umol_l: median 5e\+03 is outside the plausible median 3-1000 umol/L"),
+        (
+            lambda: S.albi(20.0, 150.0),
+            r"albumin_g_l: median 150 is outside the plausible median 10-70 g/L",
+        ),
+        (
+            lambda: S.albi(5000.0, 40.0),
+            r"bilirubin_umol_l: median 5e\+03 is outside the plausible median 3-1000 umol/L",
+        ),
     ],
 )
 def test_albumin_and_bilirubin_in_the_wrong_unit_raise_naming_argument_and_unit(call, message):
@@ -120,16 +144,26 @@ def test_child_pugh_worked_patients_from_pugh_1973():
     # A: bilirubin 1 mg/dL (17.1), albumin 3.6 g/dL (36), INR 1.2, none, none -> 1+1+1+1+1 = 5, class A
     # B: bilirubin 2.5 mg/dL (42.75), albumin 3.0 g/dL (30), INR 1.8, slight, none -> 2+2+2+2+1 = 9, class B
     # C: bilirubin 4 mg/dL (68.4), albumin 2.5 g/dL (25), INR 2.5, moderate, grade 3-4 -> 3*5 = 15, class C
-    out = S.child_pugh([17.1, 42.75, 68.4], [36.0, 30.0, 25.0], [1.2, 1.8, 2.5],
-                       ["none", "slight", "moderate"], ["none", "none", "grade_3_4"])
+    out = S.child_pugh(
+        [17.1, 42.75, 68.4],
+        [36.0, 30.0, 25.0],
+        [1.2, 1.8, 2.5],
+        ["none", "slight", "moderate"],
+        ["none", "none", "grade_3_4"],
+    )
     assert out["score"].tolist() == [5, 9, 15]
     assert out["class"].tolist() == ["A", "B", "C"]
 
 
 def test_child_pugh_thresholds_put_printed_limits_in_the_middle_band():
     # "2-3 mg/dL" = 34.2-51.3 umol/L scores 2 at both ends; "2.8-3.5 g/dL" = 28-35 g/L likewise; "1.7-2.3" INR likewise.
-    pts = S.child_pugh_points([34.19, 34.2, 51.3, 51.31], [35.01, 35.0, 28.0, 27.99], [1.69, 1.7, 2.3, 2.31],
-                              ["none"] * 4, ["none"] * 4)
+    pts = S.child_pugh_points(
+        [34.19, 34.2, 51.3, 51.31],
+        [35.01, 35.0, 28.0, 27.99],
+        [1.69, 1.7, 2.3, 2.31],
+        ["none"] * 4,
+        ["none"] * 4,
+    )
     assert pts["bilirubin"].tolist() == [1, 2, 2, 3]
     assert pts["albumin"].tolist() == [1, 2, 2, 3]
     assert pts["inr"].tolist() == [1, 2, 2, 3]
@@ -164,10 +198,10 @@ def test_child_pugh_unknown_categories_name_the_argument():
 
 def test_blood_count_indices_worked_values():
     # neutrophils 4.2, lymphocytes 1.4, monocytes 0.7, platelets 210 (all 1e9/L)
-    assert S.nlr(4.2, 1.4) == pytest.approx(3.0)      # 4.2 / 1.4
+    assert S.nlr(4.2, 1.4) == pytest.approx(3.0)  # 4.2 / 1.4
     assert S.plr(210.0, 1.4) == pytest.approx(150.0)  # 210 / 1.4
-    assert S.mlr(0.7, 1.4) == pytest.approx(0.5)      # 0.7 / 1.4
-    assert S.lmr(1.4, 0.7) == pytest.approx(2.0)      # 1.4 / 0.7
+    assert S.mlr(0.7, 1.4) == pytest.approx(0.5)  # 0.7 / 1.4
+    assert S.lmr(1.4, 0.7) == pytest.approx(2.0)  # 1.4 / 0.7
     # SII (Hu et al. 2014) = P x N / L = 210 x 4.2 / 1.4 = 630
     assert S.sii(210.0, 4.2, 1.4) == pytest.approx(630.0)
     # SIRI (Qi et al. 2016) = N x M / L = 4.2 x 0.7 / 1.4 = 2.1
@@ -177,8 +211,8 @@ def test_blood_count_indices_worked_values():
 def test_sii_and_siri_scale_with_the_count_unit_but_ratios_do_not():
     # the same patient in cells/uL: P = 210000, N = 4200, L = 1400, M = 700
     assert S.sii(210000.0, 4200.0, 1400.0) == pytest.approx(630000.0)  # 1000 x the value in 1e9/L
-    assert S.siri(4200.0, 700.0, 1400.0) == pytest.approx(2100.0)      # 1000 x as well
-    assert S.nlr(4200.0, 1400.0) == pytest.approx(3.0)                 # a ratio of like counts does not move
+    assert S.siri(4200.0, 700.0, 1400.0) == pytest.approx(2100.0)  # 1000 x as well
+    assert S.nlr(4200.0, 1400.0) == pytest.approx(3.0)  # a ratio of like counts does not move
 
 
 def test_pni_matches_onodera_definition_in_both_unit_systems():
@@ -190,7 +224,9 @@ def test_pni_matches_onodera_definition_in_both_unit_systems():
 
 def test_sis_counts_abnormal_components_with_explicit_cutoffs():
     # Chang et al. 2015: SIS = [albumin < cut] + [LMR < cut]; cut-offs passed (the review gives none)
-    out = S.sis([45.0, 35.0, 45.0, 35.0], [5.0, 5.0, 3.0, 3.0], albumin_cutoff_g_l=40.0, lmr_cutoff=4.0)
+    out = S.sis(
+        [45.0, 35.0, 45.0, 35.0], [5.0, 5.0, 3.0, 3.0], albumin_cutoff_g_l=40.0, lmr_cutoff=4.0
+    )
     assert out.tolist() == [0, 1, 1, 2]
     with pytest.raises(TypeError):
         S.sis(40.0, 4.0)  # the cut-offs are required keywords
@@ -214,7 +250,7 @@ def test_gps_and_mgps_differ_only_for_low_albumin_without_inflammation():
     # Forrest 2003: GPS = [CRP > 10 mg/L] + [albumin < 35 g/L]; McMillan 2008: mGPS = 0 if CRP <= 10.
     crp = [8.0, 8.0, 12.0, 12.0, 10.0]
     alb = [36.0, 33.0, 36.0, 33.0, 33.0]
-    assert S.gps(crp, alb).tolist() == [0, 1, 1, 2, 1]   # CRP 10 is not > 10
+    assert S.gps(crp, alb).tolist() == [0, 1, 1, 2, 1]  # CRP 10 is not > 10
     assert S.mgps(crp, alb).tolist() == [0, 0, 1, 2, 0]
 
 
@@ -224,10 +260,12 @@ def test_crafity_uses_closed_thresholds():
 
 
 def test_aar_va_and_marker_ratios():
-    assert S.aar(80.0, 40.0) == pytest.approx(2.0)                    # De Ritis: AST / ALT = 80 / 40
-    assert S.vwf_adamts13_ratio(250.0, 50.0) == pytest.approx(5.0)    # 250 % / 50 %
-    assert S.marker_ratio(790.0, 1000.0) == pytest.approx(0.79)       # after / before
-    assert S.marker_reduction_percent(790.0, 1000.0) == pytest.approx(21.0)  # 100 x (1000 - 790) / 1000
+    assert S.aar(80.0, 40.0) == pytest.approx(2.0)  # De Ritis: AST / ALT = 80 / 40
+    assert S.vwf_adamts13_ratio(250.0, 50.0) == pytest.approx(5.0)  # 250 % / 50 %
+    assert S.marker_ratio(790.0, 1000.0) == pytest.approx(0.79)  # after / before
+    assert S.marker_reduction_percent(790.0, 1000.0) == pytest.approx(
+        21.0
+    )  # 100 x (1000 - 790) / 1000
 
 
 # ----------------------------------------------------------------------------- vectorisation
@@ -253,14 +291,17 @@ def test_series_with_different_indexes_are_refused():
 # ----------------------------------------------------------------------------- validation
 
 
-@pytest.mark.parametrize("bad, pattern", [
-    (-1.0, "neutrophils_1e9_l cannot be negative"),
-    (np.nan, "neutrophils_1e9_l must be finite"),
-    (np.inf, "neutrophils_1e9_l must be finite"),
-    ("4.2", "neutrophils_1e9_l must be numeric"),
-    (True, "neutrophils_1e9_l must be numeric"),
-    (np.array([[4.2]]), "neutrophils_1e9_l must be a scalar or one-dimensional"),
-])
+@pytest.mark.parametrize(
+    "bad, pattern",
+    [
+        (-1.0, "neutrophils_1e9_l cannot be negative"),
+        (np.nan, "neutrophils_1e9_l must be finite"),
+        (np.inf, "neutrophils_1e9_l must be finite"),
+        ("4.2", "neutrophils_1e9_l must be numeric"),
+        (True, "neutrophils_1e9_l must be numeric"),
+        (np.array([[4.2]]), "neutrophils_1e9_l must be a scalar or one-dimensional"),
+    ],
+)
 def test_invalid_values_name_the_argument(bad, pattern):
     with pytest.raises(ValueError, match=pattern):
         S.nlr(bad, 1.4)
@@ -286,18 +327,34 @@ def test_inputs_of_different_lengths_are_refused():
 def test_calculate_all_computes_what_the_columns_allow_for_a_worked_patient():
     # one patient: bilirubin 20 umol/L, albumin 35 g/L, INR 1.2, no ascites or encephalopathy,
     # N 4.2, L 1.4, M 0.7, P 210 (1e9/L), CRP 12 mg/L
-    df = pd.DataFrame({"bilirubin_umol_l": [20.0], "albumin_g_l": [35.0], "inr": [1.2], "ascites": ["none"],
-                       "encephalopathy": ["none"], "neutrophils_1e9_l": [4.2], "lymphocytes_1e9_l": [1.4],
-                       "monocytes_1e9_l": [0.7], "platelets_1e9_l": [210.0], "crp_mg_l": [12.0]}, index=["p1"])
+    df = pd.DataFrame(
+        {
+            "bilirubin_umol_l": [20.0],
+            "albumin_g_l": [35.0],
+            "inr": [1.2],
+            "ascites": ["none"],
+            "encephalopathy": ["none"],
+            "neutrophils_1e9_l": [4.2],
+            "lymphocytes_1e9_l": [1.4],
+            "monocytes_1e9_l": [0.7],
+            "platelets_1e9_l": [210.0],
+            "crp_mg_l": [12.0],
+        },
+        index=["p1"],
+    )
     out = S.calculate_all(df)
     row = out.loc["p1"]
-    assert row["albi"] == pytest.approx(-2.116320, abs=1e-6)   # worked above
-    assert row["child_pugh_score"] == 6                         # albumin 35 g/L is in the 28-35 band: 1+2+1+1+1
+    assert row["albi"] == pytest.approx(-2.116320, abs=1e-6)  # worked above
+    assert row["child_pugh_score"] == 6  # albumin 35 g/L is in the 28-35 band: 1+2+1+1+1
     assert row["child_pugh_class"] == "A"
-    assert row["nlr"] == pytest.approx(3.0) and row["sii"] == pytest.approx(630.0) and row["siri"] == pytest.approx(2.1)
-    assert row["pni"] == pytest.approx(42.0)                    # 35 + 5 x 1.4
+    assert (
+        row["nlr"] == pytest.approx(3.0)
+        and row["sii"] == pytest.approx(630.0)
+        and row["siri"] == pytest.approx(2.1)
+    )
+    assert row["pni"] == pytest.approx(42.0)  # 35 + 5 x 1.4
     assert row["car"] == pytest.approx(12.0 / 35.0)
-    assert row["gps"] == 1 and row["mgps"] == 1                 # CRP > 10, albumin not < 35
+    assert row["gps"] == 1 and row["mgps"] == 1  # CRP > 10, albumin not < 35
     assert "crafity" not in out.columns and "aar" not in out.columns and "sis" not in out.columns
     missing = S.missing_inputs(df)
     assert missing["crafity"] == ["afp_ng_ml"] and missing["aar"] == ["ast_u_l", "alt_u_l"]
@@ -328,4 +385,13 @@ def test_calculate_all_sis_only_with_cutoffs():
 
 def test_not_defined_lists_the_review_scores_without_formula():
     assert "CCPS" in S.NOT_DEFINED and all(isinstance(v, str) and v for v in S.NOT_DEFINED.values())
-    assert {spec.name for spec in S.INDICES} >= {"albi", "child_pugh_score", "nlr", "plr", "mlr", "sii", "siri", "pni"}
+    assert {spec.name for spec in S.INDICES} >= {
+        "albi",
+        "child_pugh_score",
+        "nlr",
+        "plr",
+        "mlr",
+        "sii",
+        "siri",
+        "pni",
+    }

@@ -63,8 +63,12 @@ def test_same_seed_gives_identical_bytes_across_processes(tmp_path):
     digests = []
     for i, seed in enumerate([7, 7, 8]):
         out = tmp_path / f"c{i}.csv"
-        subprocess.run([sys.executable, "-c", code, str(seed), str(out)], check=True, cwd=ROOT,
-                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(i)})
+        subprocess.run(
+            [sys.executable, "-c", code, str(seed), str(out)],
+            check=True,
+            cwd=ROOT,
+            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(i)},
+        )
         digests.append(hashlib.sha256(out.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
     assert digests[0] != digests[2]
@@ -73,11 +77,15 @@ def test_same_seed_gives_identical_bytes_across_processes(tmp_path):
 def test_exact_mean_sd_symmetric_and_skewed():
     rng = np.random.default_rng(0)
     x = exact_mean_sd(30, 51.2, 9.5, rng)
-    assert x.mean() == pytest.approx(51.2, abs=1e-10) and x.std(ddof=1) == pytest.approx(9.5, abs=1e-10)
+    assert x.mean() == pytest.approx(51.2, abs=1e-10) and x.std(ddof=1) == pytest.approx(
+        9.5, abs=1e-10
+    )
     # a lab value whose SD is three times its mean stays positive
     y = exact_mean_sd(152, 108.6, 371.4, rng, lower_bound=0.0)
     assert y.min() > 0
-    assert y.mean() == pytest.approx(108.6, abs=1e-9) and y.std(ddof=1) == pytest.approx(371.4, abs=1e-9)
+    assert y.mean() == pytest.approx(108.6, abs=1e-9) and y.std(ddof=1) == pytest.approx(
+        371.4, abs=1e-9
+    )
 
 
 def test_exact_mean_sd_rejects_impossible_cv():
@@ -90,7 +98,9 @@ def test_exact_mean_sd_rejects_impossible_cv():
 @pytest.mark.parametrize("n", [28, 29, 71])
 def test_exact_quantiles_match_the_named_quantile_definition(method, n):
     rng = np.random.default_rng(n)
-    x = exact_quantiles(rng.standard_normal(n), [(0.25, 3.1), (0.5, 12.8), (0.75, 22.4)], method=method)
+    x = exact_quantiles(
+        rng.standard_normal(n), [(0.25, 3.1), (0.5, 12.8), (0.75, 22.4)], method=method
+    )
     q = np.quantile(x, [0.25, 0.5, 0.75], method=method)
     np.testing.assert_allclose(q, [3.1, 12.8, 22.4], atol=1e-9)
 
@@ -108,11 +118,19 @@ def test_median_and_dichotomised_counts_agree():
 def test_contradictory_median_and_count_raise():
     # median 300 means half the values are below 300 < 400, so only 10 below 400 is impossible
     with pytest.raises(SummaryMismatchError, match="contradicts"):
-        exact_summary_sample(parse_summary("300 (50, 2000)", "median_iqr"), 71, np.random.default_rng(0), lower_bound=0.0, cuts=[(400.0, 10)])
+        exact_summary_sample(
+            parse_summary("300 (50, 2000)", "median_iqr"),
+            71,
+            np.random.default_rng(0),
+            lower_bound=0.0,
+            cuts=[(400.0, 10)],
+        )
 
 
 def test_median_range_with_integer_like_targets():
-    x = exact_summary_sample(parse_summary("20.0 (6.0, 30.0)", "median_range"), 29, np.random.default_rng(1))
+    x = exact_summary_sample(
+        parse_summary("20.0 (6.0, 30.0)", "median_range"), 29, np.random.default_rng(1)
+    )
     assert (x.min(), np.median(x), x.max()) == (6.0, 20.0, 30.0)
 
 
@@ -120,20 +138,48 @@ def _write_demo(tmp_path: Path) -> Path:
     d = tmp_path / "demo"
     d.mkdir()
     base = {
-        "study": "demo", "file_id": "table1", "type": "baseline", "source": {"kind": "table", "label": "Table 1"},
-        "groups": [{"key": "a", "label": "A", "n": 60, "printed": "A (n=60)"}, {"key": "b", "label": "B", "n": 40, "printed": "B (n=40)"}],
+        "study": "demo",
+        "file_id": "table1",
+        "type": "baseline",
+        "source": {"kind": "table", "label": "Table 1"},
+        "groups": [
+            {"key": "a", "label": "A", "n": 60, "printed": "A (n=60)"},
+            {"key": "b", "label": "B", "n": 40, "printed": "B (n=40)"},
+        ],
         "variables": [
-            {"key": "afp", "label": "AFP", "kind": "continuous", "summary": "median_iqr", "lower_bound": 0.0,
-             "cells": {"a": "250 (20, 1500)", "b": "500 (60, 3000)"}},
-            {"key": "afp_cat", "label": "AFP", "kind": "categorical", "cut_of": {"variable": "afp", "cuts": [400.0]},
-             "levels": [{"key": "lt400", "label": "<400"}, {"key": "ge400", "label": ">=400"}],
-             "cells": {"a": {"lt400": "35 (58.3)", "ge400": "25 (41.7)"}, "b": {"lt400": "18 (45)", "ge400": "22 (55)"}}},
-            {"key": "alt", "label": "ALT", "kind": "continuous", "summary": "mean_sd", "lower_bound": 0.0,
-             "cells": {"a": "80.1±63.4", "b": "108.6±371.4"}},
+            {
+                "key": "afp",
+                "label": "AFP",
+                "kind": "continuous",
+                "summary": "median_iqr",
+                "lower_bound": 0.0,
+                "cells": {"a": "250 (20, 1500)", "b": "500 (60, 3000)"},
+            },
+            {
+                "key": "afp_cat",
+                "label": "AFP",
+                "kind": "categorical",
+                "cut_of": {"variable": "afp", "cuts": [400.0]},
+                "levels": [{"key": "lt400", "label": "<400"}, {"key": "ge400", "label": ">=400"}],
+                "cells": {
+                    "a": {"lt400": "35 (58.3)", "ge400": "25 (41.7)"},
+                    "b": {"lt400": "18 (45)", "ge400": "22 (55)"},
+                },
+            },
+            {
+                "key": "alt",
+                "label": "ALT",
+                "kind": "continuous",
+                "summary": "mean_sd",
+                "lower_bound": 0.0,
+                "cells": {"a": "80.1±63.4", "b": "108.6±371.4"},
+            },
         ],
     }
     (d / "table1.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
-    (d / "study.yaml").write_text(yaml.safe_dump({"key": "demo", "type": "study", "citation": "demo", "files": ["table1"]}))
+    (d / "study.yaml").write_text(
+        yaml.safe_dump({"key": "demo", "type": "study", "citation": "demo", "files": ["table1"]})
+    )
     return tmp_path
 
 
@@ -159,7 +205,13 @@ def test_survival_events_and_km_median_are_exact():
     from lifelines import KaplanMeierFitter
 
     d = pd.DataFrame({"arm": ["x"] * 42 + ["y"] * 29})
-    out = simulate_survival(d, np.random.default_rng(2), group="arm", medians={"x": 4.6, "y": 12.6}, events={"x": 35, "y": 18})
+    out = simulate_survival(
+        d,
+        np.random.default_rng(2),
+        group="arm",
+        medians={"x": 4.6, "y": 12.6},
+        events={"x": 35, "y": 18},
+    )
     for g, med, ev in [("x", 4.6, 35), ("y", 12.6, 18)]:
         part = out[out.arm == g]
         assert part.event.sum() == ev
@@ -174,7 +226,9 @@ def test_survival_recovers_hazard_ratio_in_a_large_cohort():
 
     rng = np.random.default_rng(11)
     d = pd.DataFrame({"arm": "x", "pvt": rng.integers(0, 2, 4000)})
-    out = simulate_survival(d, rng, group="arm", medians={"x": 10.0}, events={"x": 3000}, effects=[Effect("pvt", 2.0)])
+    out = simulate_survival(
+        d, rng, group="arm", medians={"x": 10.0}, events={"x": 3000}, effects=[Effect("pvt", 2.0)]
+    )
     cph = CoxPHFitter().fit(out[["time", "event", "pvt"]], "time", "event")
     assert np.exp(cph.params_["pvt"]) == pytest.approx(2.0, rel=0.12)
 
@@ -182,9 +236,13 @@ def test_survival_recovers_hazard_ratio_in_a_large_cohort():
 def test_survival_impossible_targets_raise():
     d = pd.DataFrame({"arm": ["x"] * 10})
     with pytest.raises(CalibrationError, match="11 events is impossible"):
-        simulate_survival(d, np.random.default_rng(0), group="arm", medians={"x": 5.0}, events={"x": 11})
+        simulate_survival(
+            d, np.random.default_rng(0), group="arm", medians={"x": 5.0}, events={"x": 11}
+        )
     with pytest.raises(CalibrationError, match="median is not reached"):
-        simulate_survival(d, np.random.default_rng(0), group="arm", medians={"x": 5.0}, events={"x": 2})
+        simulate_survival(
+            d, np.random.default_rng(0), group="arm", medians={"x": 5.0}, events={"x": 2}
+        )
 
 
 def test_binary_outcome_has_exact_count_and_recovers_odds_ratio():
@@ -207,7 +265,9 @@ def test_binary_per_group_counts():
 def test_effect_on_unknown_level_is_a_clear_error(fonc):
     df = simulate_baseline(fonc.baseline(), np.random.default_rng(0), fonc.simulation)
     with pytest.raises(KeyError, match="has no level 'D'"):
-        simulate_binary(df, np.random.default_rng(0), positives=10, effects=[Effect("bclc", 2.0, "D")])
+        simulate_binary(
+            df, np.random.default_rng(0), positives=10, effects=[Effect("bclc", 2.0, "D")]
+        )
 
 
 def _r_median(time, event):
@@ -229,7 +289,13 @@ def test_survival_with_administrative_censoring_hits_the_median():
 
     d = pd.DataFrame({"arm": ["x"] * 42 + ["y"] * 29})
     for seed in range(5):
-        out = simulate_survival(d, np.random.default_rng(seed), group="arm", medians={"x": 4.6, "y": 12.6}, follow_up=(3.0, 63.0))
+        out = simulate_survival(
+            d,
+            np.random.default_rng(seed),
+            group="arm",
+            medians={"x": 4.6, "y": 12.6},
+            follow_up=(3.0, 63.0),
+        )
         for g, med in [("x", 4.6), ("y", 12.6)]:
             part = out[out.arm == g]
             assert abs(_r_median(part.time, part.event) - med) <= 0.05
@@ -283,7 +349,9 @@ def test_plain_python_km_median_equals_the_numpy_path_bit_for_bit(monkeypatch):
     for n in (1, 2, 3, 4, 8, 35, 36, 90, fastsurv.SMALL_ARM):
         for _ in range(60):
             cases.append((rng.exponential(10, n), (rng.random(n) < 0.7).astype(int)))
-            cases.append((rng.permutation(n).astype(float) + 1.0, np.ones(n, dtype=int)))  # 0.5 plateaus
+            cases.append(
+                (rng.permutation(n).astype(float) + 1.0, np.ones(n, dtype=int))
+            )  # 0.5 plateaus
             cases.append((rng.integers(1, 6, n).astype(float), rng.integers(0, 2, n)))  # ties
     small = [fastsurv.median_survival(t, e) for t, e in cases]
     monkeypatch.setattr(fastsurv, "SMALL_ARM", -1)  # every size through numpy
@@ -334,8 +402,16 @@ def test_administrative_calibration_is_exact_when_the_median_is_an_event_time():
     # the 61st event time, a continuous function of the scale: it must come out exact
     d = pd.DataFrame({"arm": ["x"] * 121})
     for seed in range(10):
-        out = simulate_survival(d, np.random.default_rng(seed), group="arm", medians={"x": 13.7}, follow_up=(1000.0, 2000.0))
-        assert _km_median(out.time.to_numpy(), out.event.to_numpy()) == pytest.approx(13.7, rel=1e-12)
+        out = simulate_survival(
+            d,
+            np.random.default_rng(seed),
+            group="arm",
+            medians={"x": 13.7},
+            follow_up=(1000.0, 2000.0),
+        )
+        assert _km_median(out.time.to_numpy(), out.event.to_numpy()) == pytest.approx(
+            13.7, rel=1e-12
+        )
         assert np.sort(out.time.to_numpy())[60] == pytest.approx(13.7, rel=1e-12)
 
 

@@ -23,17 +23,31 @@ BASELINE = {
         {"key": "a", "label": "A", "n": 10, "printed": "A (n = 10)"},
         {"key": "b", "label": "B", "n": 5, "printed": "B (n = 5)"},
     ],
-    "total": {"key": "total", "label": "Total", "n": 15, "printed": "Total (n = 15)", "role": "derived"},
+    "total": {
+        "key": "total",
+        "label": "Total",
+        "n": 15,
+        "printed": "Total (n = 15)",
+        "role": "derived",
+    },
     "variables": [
         {
-            "key": "sex", "label": "Sex", "kind": "categorical",
+            "key": "sex",
+            "label": "Sex",
+            "kind": "categorical",
             "levels": [{"key": "f", "label": "F"}, {"key": "m", "label": "M"}],
-            "cells": {"a": {"f": "4 (40)", "m": "6 (60)"}, "b": {"f": "1 (20)", "m": "4 (80)"},
-                      "total": {"f": "5 (33.3)", "m": "10 (66.7)"}},
+            "cells": {
+                "a": {"f": "4 (40)", "m": "6 (60)"},
+                "b": {"f": "1 (20)", "m": "4 (80)"},
+                "total": {"f": "5 (33.3)", "m": "10 (66.7)"},
+            },
             "p": {"printed": "0.60"},
         },
         {
-            "key": "age", "label": "Age", "kind": "continuous", "summary": "mean_sd",
+            "key": "age",
+            "label": "Age",
+            "kind": "continuous",
+            "summary": "mean_sd",
             "cells": {"a": "51.2±9.5", "b": "50.1±8.0", "total": "50.8±9.0"},
             "p": {"printed": "0.8"},
         },
@@ -46,10 +60,25 @@ RESULTS = {
     "type": "results",
     "source": {"kind": "text", "label": "Section 3"},
     "numbers": [
-        {"key": "hr_os", "quantity": "hr", "printed": "0.43 (0.21-0.88)", "value": 0.43, "lower": 0.21, "upper": 0.88,
-         "role": "check", "where": {"text": "Section 3.5"}},
-        {"key": "p_os", "quantity": "p", "printed": "p<0.001", "value": 0.001, "bound": "<", "role": "check",
-         "where": {"text": "Section 3.5"}},
+        {
+            "key": "hr_os",
+            "quantity": "hr",
+            "printed": "0.43 (0.21-0.88)",
+            "value": 0.43,
+            "lower": 0.21,
+            "upper": 0.88,
+            "role": "check",
+            "where": {"text": "Section 3.5"},
+        },
+        {
+            "key": "p_os",
+            "quantity": "p",
+            "printed": "p<0.001",
+            "value": 0.001,
+            "bound": "<",
+            "role": "check",
+            "where": {"text": "Section 3.5"},
+        },
     ],
 }
 
@@ -58,7 +87,10 @@ def write(tmp_path: Path, data, name: str = "table1.yaml", raw: str | None = Non
     folder = tmp_path / "demo"
     folder.mkdir(exist_ok=True)
     p = folder / name
-    p.write_text(raw if raw is not None else yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    p.write_text(
+        raw if raw is not None else yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
     return p
 
 
@@ -79,6 +111,7 @@ def _set(path, value):
         for k in path[:-1]:
             obj = obj[k]
         obj[path[-1]] = value
+
     return fn
 
 
@@ -88,6 +121,7 @@ def _del(path):
         for k in path[:-1]:
             obj = obj[k]
         del obj[path[-1]]
+
     return fn
 
 
@@ -98,33 +132,138 @@ BASELINE_CASES = [
     ("unknown_top_field", _set(["colour"], "red"), "colour", "unknown field"),
     ("unknown_variable_field", _set(["variables", 0, "cutoff"], 3), "variables.0", "unknown field"),
     ("missing_source", _del(["source"]), "source", "required field is missing"),
-    ("bad_source_kind", _set(["source", "kind"], "chart"), "source.kind", "'table', 'figure' or 'text'"),
+    (
+        "bad_source_kind",
+        _set(["source", "kind"], "chart"),
+        "source.kind",
+        "'table', 'figure' or 'text'",
+    ),
     ("bad_type", _set(["type"], "tabel"), "type", "must be one of"),
     ("bad_variable_key", _set(["variables", 0, "key"], "Sex Ratio"), "variables.0", "pattern"),
     ("bad_kind", _set(["variables", 0, "kind"], "ordinal"), "variables.0", "categorical"),
-    ("percent_mismatch", _set(["variables", 0, "cells", "a", "f"], "4 (45)"), "variables[0] (sex).cells.a.f", "does not match 4/10"),
-    ("count_sum", _set(["variables", 0, "cells", "a", "f"], "5 (50)"), "variables[0] (sex).cells.a", "sum to 11, not to the group n 10"),
-    ("count_exceeds_n", _set(["variables", 0, "cells", "b", "m"], "6"), "variables[0] (sex).cells.b.m", "exceeds the group n 5"),
-    ("unknown_group", lambda d: d["variables"][0]["cells"].update({"c": {"f": "1", "m": "1"}}), "cells.c", "unknown group 'c'"),
-    ("missing_group", lambda d: d["variables"][0]["cells"].pop("b"), "variables[0] (sex).cells", "no cell for group 'b'"),
-    ("unknown_level", lambda d: d["variables"][0]["cells"]["a"].update({"x": "0 (0)"}), "cells.a.x", "unknown level 'x'"),
-    ("missing_level", lambda d: d["variables"][0]["cells"]["a"].pop("m"), "variables[0] (sex).cells.a", "no count for level 'm'"),
-    ("unparseable_count", _set(["variables", 0, "cells", "a", "f"], "four (40)"), "cells.a.f", "count (percent)"),
-    ("bad_pvalue", _set(["variables", 0, "p", "printed"], "n.s."), "variables[0] (sex).p.printed", "expected a p-value"),
-    ("pvalue_above_one", _set(["variables", 0, "p", "printed"], "1.5"), "p.printed", "lies in [0, 1]"),
-    ("duplicate_variable", lambda d: d["variables"].append(copy.deepcopy(d["variables"][0])), "variables[2].key", "duplicate variable key 'sex'"),
-    ("duplicate_level", _set(["variables", 0, "levels", 1, "key"], "f"), "variables[0] (sex).levels", "duplicate level key"),
+    (
+        "percent_mismatch",
+        _set(["variables", 0, "cells", "a", "f"], "4 (45)"),
+        "variables[0] (sex).cells.a.f",
+        "does not match 4/10",
+    ),
+    (
+        "count_sum",
+        _set(["variables", 0, "cells", "a", "f"], "5 (50)"),
+        "variables[0] (sex).cells.a",
+        "sum to 11, not to the group n 10",
+    ),
+    (
+        "count_exceeds_n",
+        _set(["variables", 0, "cells", "b", "m"], "6"),
+        "variables[0] (sex).cells.b.m",
+        "exceeds the group n 5",
+    ),
+    (
+        "unknown_group",
+        lambda d: d["variables"][0]["cells"].update({"c": {"f": "1", "m": "1"}}),
+        "cells.c",
+        "unknown group 'c'",
+    ),
+    (
+        "missing_group",
+        lambda d: d["variables"][0]["cells"].pop("b"),
+        "variables[0] (sex).cells",
+        "no cell for group 'b'",
+    ),
+    (
+        "unknown_level",
+        lambda d: d["variables"][0]["cells"]["a"].update({"x": "0 (0)"}),
+        "cells.a.x",
+        "unknown level 'x'",
+    ),
+    (
+        "missing_level",
+        lambda d: d["variables"][0]["cells"]["a"].pop("m"),
+        "variables[0] (sex).cells.a",
+        "no count for level 'm'",
+    ),
+    (
+        "unparseable_count",
+        _set(["variables", 0, "cells", "a", "f"], "four (40)"),
+        "cells.a.f",
+        "count (percent)",
+    ),
+    (
+        "bad_pvalue",
+        _set(["variables", 0, "p", "printed"], "n.s."),
+        "variables[0] (sex).p.printed",
+        "expected a p-value",
+    ),
+    (
+        "pvalue_above_one",
+        _set(["variables", 0, "p", "printed"], "1.5"),
+        "p.printed",
+        "lies in [0, 1]",
+    ),
+    (
+        "duplicate_variable",
+        lambda d: d["variables"].append(copy.deepcopy(d["variables"][0])),
+        "variables[2].key",
+        "duplicate variable key 'sex'",
+    ),
+    (
+        "duplicate_level",
+        _set(["variables", 0, "levels", 1, "key"], "f"),
+        "variables[0] (sex).levels",
+        "duplicate level key",
+    ),
     ("duplicate_group", _set(["groups", 1, "key"], "a"), "groups", "duplicate group key 'a'"),
     ("total_n", _set(["total", "n"], 16), "total.n", "differs from the sum of the group n"),
-    ("header_n", _set(["groups", 0, "printed"], "A (n = 11)"), "groups[a].printed", "does not appear in the printed header"),
-    ("bad_summary", _set(["variables", 1, "cells", "a"], "51.2 (9.5)"), "variables[1] (age).cells.a", "mean±SD"),
-    ("negative_sd", _set(["variables", 1, "cells", "a"], "51.2±-9.5"), "variables[1] (age).cells.a", "standard deviation cannot be negative"),
-    ("bad_summary_kind", _set(["variables", 1, "summary"], "mean_se"), "variables.1.summary", "mean_sd"),
-    ("role_typo", _set(["variables", 0, "p", "role"], "checked"), "variables.0.p.role", "'input', 'check' or 'derived'"),
-    ("file_id_mismatch", _set(["file_id"], "table2"), "file_id", "differs from the file name 'table1'"),
+    (
+        "header_n",
+        _set(["groups", 0, "printed"], "A (n = 11)"),
+        "groups[a].printed",
+        "does not appear in the printed header",
+    ),
+    (
+        "bad_summary",
+        _set(["variables", 1, "cells", "a"], "51.2 (9.5)"),
+        "variables[1] (age).cells.a",
+        "mean±SD",
+    ),
+    (
+        "negative_sd",
+        _set(["variables", 1, "cells", "a"], "51.2±-9.5"),
+        "variables[1] (age).cells.a",
+        "standard deviation cannot be negative",
+    ),
+    (
+        "bad_summary_kind",
+        _set(["variables", 1, "summary"], "mean_se"),
+        "variables.1.summary",
+        "mean_sd",
+    ),
+    (
+        "role_typo",
+        _set(["variables", 0, "p", "role"], "checked"),
+        "variables.0.p.role",
+        "'input', 'check' or 'derived'",
+    ),
+    (
+        "file_id_mismatch",
+        _set(["file_id"], "table2"),
+        "file_id",
+        "differs from the file name 'table1'",
+    ),
     ("study_mismatch", _set(["study"], "other"), "study", "differs from the folder name 'demo'"),
-    ("cut_of_unknown", _set(["variables", 0, "cut_of"], {"variable": "afp", "cuts": [400.0]}), "cut_of.variable", "unknown variable 'afp'"),
-    ("cut_of_count", _set(["variables", 0, "cut_of"], {"variable": "age", "cuts": [40.0, 60.0]}), "cut_of.cuts", "2 levels need 1 cuts"),
+    (
+        "cut_of_unknown",
+        _set(["variables", 0, "cut_of"], {"variable": "afp", "cuts": [400.0]}),
+        "cut_of.variable",
+        "unknown variable 'afp'",
+    ),
+    (
+        "cut_of_count",
+        _set(["variables", 0, "cut_of"], {"variable": "age", "cuts": [40.0, 60.0]}),
+        "cut_of.cuts",
+        "2 levels need 1 cuts",
+    ),
 ]
 
 
@@ -141,15 +280,56 @@ def test_malformed_baseline_names_file_field_and_reason(tmp_path, case):
 
 
 RESULTS_CASES = [
-    ("value_not_printed", _set(["numbers", 0, "value"], 0.45), "numbers[0] (hr_os).value", "does not appear in the printed string"),
-    ("ci_outside", lambda d: d["numbers"][0].update({"printed": "0.93 (0.21-0.88)", "value": 0.93}), "numbers[0] (hr_os)", "outside its interval"),
+    (
+        "value_not_printed",
+        _set(["numbers", 0, "value"], 0.45),
+        "numbers[0] (hr_os).value",
+        "does not appear in the printed string",
+    ),
+    (
+        "ci_outside",
+        lambda d: d["numbers"][0].update({"printed": "0.93 (0.21-0.88)", "value": 0.93}),
+        "numbers[0] (hr_os)",
+        "outside its interval",
+    ),
     ("half_ci", _del(["numbers", 0, "upper"]), "numbers[0] (hr_os)", "give both lower and upper"),
-    ("negative_ratio", lambda d: d["numbers"][0].update({"printed": "-0.43 (0.21-0.88)", "value": -0.43, "note": "x"}), "numbers[0] (hr_os).value", "must be positive"),
+    (
+        "negative_ratio",
+        lambda d: d["numbers"][0].update(
+            {"printed": "-0.43 (0.21-0.88)", "value": -0.43, "note": "x"}
+        ),
+        "numbers[0] (hr_os).value",
+        "must be positive",
+    ),
     ("p_bound_missing", _del(["numbers", 1, "bound"]), "numbers[1] (p_os).bound", "has bound '<'"),
-    ("duplicate_number", lambda d: d["numbers"].append(copy.deepcopy(d["numbers"][0])), "numbers[2].key", "duplicate key 'hr_os'"),
-    ("unknown_quantity", _set(["numbers", 0, "quantity"], "hazard"), "numbers.0.quantity", "'count'"),
+    (
+        "duplicate_number",
+        lambda d: d["numbers"].append(copy.deepcopy(d["numbers"][0])),
+        "numbers[2].key",
+        "duplicate key 'hr_os'",
+    ),
+    (
+        "unknown_quantity",
+        _set(["numbers", 0, "quantity"], "hazard"),
+        "numbers.0.quantity",
+        "'count'",
+    ),
     ("missing_role", _del(["numbers", 0, "role"]), "numbers.0.role", "required field is missing"),
-    ("auc_range", lambda d: d["numbers"].append({"key": "auc", "quantity": "auc", "printed": "1.2", "value": 1.2, "role": "check", "where": {}}), "numbers[2] (auc).value", "lies in [0, 1]"),
+    (
+        "auc_range",
+        lambda d: d["numbers"].append(
+            {
+                "key": "auc",
+                "quantity": "auc",
+                "printed": "1.2",
+                "value": 1.2,
+                "role": "check",
+                "where": {},
+            }
+        ),
+        "numbers[2] (auc).value",
+        "lies in [0, 1]",
+    ),
 ]
 
 
@@ -179,7 +359,11 @@ def test_invalid_yaml_syntax_names_line(tmp_path):
 def test_yes_no_level_keys_stay_strings(tmp_path):
     """YAML 1.1 would read No/Yes as booleans; our loader keeps them as level keys."""
     d = mutate(BASELINE, lambda d: None)
-    raw = yaml.safe_dump(d, sort_keys=False).replace("key: f\n", "key: No\n").replace("key: m\n", "key: Yes\n")
+    raw = (
+        yaml.safe_dump(d, sort_keys=False)
+        .replace("key: f\n", "key: No\n")
+        .replace("key: m\n", "key: Yes\n")
+    )
     raw = raw.replace("f: 4 (40)", "No: 4 (40)").replace("m: 6 (60)", "Yes: 6 (60)")
     raw = raw.replace("f: 1 (20)", "No: 1 (20)").replace("m: 4 (80)", "Yes: 4 (80)")
     raw = raw.replace("f: 5 (33.3)", "No: 5 (33.3)").replace("m: 10 (66.7)", "Yes: 10 (66.7)")
@@ -194,28 +378,64 @@ def test_top_level_list_is_rejected(tmp_path):
 
 def test_a_cell_with_a_note_accepts_the_papers_own_denominator(tmp_path):
     """fonc2025 Table 2 prints 11 (31.4) with n = 29: 31.4 % is 11/35. Recorded with a note, it loads."""
-    d = mutate(BASELINE, _set(["variables", 0, "cells", "a", "f"], {"printed": "4 (57.1)", "denominator": 7, "note": "percent of 7 sites"}))
+    d = mutate(
+        BASELINE,
+        _set(
+            ["variables", 0, "cells", "a", "f"],
+            {"printed": "4 (57.1)", "denominator": 7, "note": "percent of 7 sites"},
+        ),
+    )
     assert load_file(write(tmp_path, d)).variables[0].cells["a"]["f"].denominator == 7
 
 
 def _study(tmp_path, sim: dict) -> Path:
     write(tmp_path, BASELINE)
-    write(tmp_path, {"key": "demo", "type": "study", "citation": "x", "files": ["table1"]}, "study.yaml")
+    write(
+        tmp_path,
+        {"key": "demo", "type": "study", "citation": "x", "files": ["table1"]},
+        "study.yaml",
+    )
     write(tmp_path, sim, "simulation.yaml")
     return tmp_path
 
 
-SIM = {"study": "demo", "file_id": "simulation", "type": "simulation", "baseline": "table1", "group_variable": "arm"}
+SIM = {
+    "study": "demo",
+    "file_id": "simulation",
+    "type": "simulation",
+    "baseline": "table1",
+    "group_variable": "arm",
+}
 
 
 @pytest.mark.parametrize(
     "extra, field, reason",
     [
-        ({"rules": [{"if": {"stage": "C"}, "then": {"sex": "m"}, "why": "x"}]}, "rules[0].if.stage", "unknown variable 'stage'"),
-        ({"rules": [{"if": {"sex": "x"}, "then": {"sex": "m"}, "why": "x"}]}, "rules[0].if.sex", "unknown level 'x'"),
-        ({"rules": [{"if": {"age": "old"}, "then": {"sex": "m"}, "why": "x"}]}, "rules[0].if.age", "is continuous"),
-        ({"correlations": [{"a": "sex", "b": "bmi", "rho": 0.2, "why": "x"}]}, "correlations[0].b", "unknown variable 'bmi'"),
-        ({"correlations": [{"a": "sex", "b": "age", "rho": 1.5, "why": "x"}]}, "correlations.0.rho", "less than or equal to 0.99"),
+        (
+            {"rules": [{"if": {"stage": "C"}, "then": {"sex": "m"}, "why": "x"}]},
+            "rules[0].if.stage",
+            "unknown variable 'stage'",
+        ),
+        (
+            {"rules": [{"if": {"sex": "x"}, "then": {"sex": "m"}, "why": "x"}]},
+            "rules[0].if.sex",
+            "unknown level 'x'",
+        ),
+        (
+            {"rules": [{"if": {"age": "old"}, "then": {"sex": "m"}, "why": "x"}]},
+            "rules[0].if.age",
+            "is continuous",
+        ),
+        (
+            {"correlations": [{"a": "sex", "b": "bmi", "rho": 0.2, "why": "x"}]},
+            "correlations[0].b",
+            "unknown variable 'bmi'",
+        ),
+        (
+            {"correlations": [{"a": "sex", "b": "age", "rho": 1.5, "why": "x"}]},
+            "correlations.0.rho",
+            "less than or equal to 0.99",
+        ),
         ({"group_variable": "sex"}, "group_variable", "clashes with a variable key"),
     ],
 )
@@ -228,8 +448,14 @@ def test_simulation_file_unknown_variable_or_level(tmp_path, extra, field, reaso
 
 
 def test_study_listing_a_missing_file(tmp_path):
-    write(tmp_path, {"key": "demo", "type": "study", "citation": "x", "files": ["table9"]}, "study.yaml")
-    with pytest.raises(DataFileError, match=r"study.yaml: files\[0\]: listed file table9.yaml does not exist"):
+    write(
+        tmp_path,
+        {"key": "demo", "type": "study", "citation": "x", "files": ["table9"]},
+        "study.yaml",
+    )
+    with pytest.raises(
+        DataFileError, match=r"study.yaml: files\[0\]: listed file table9.yaml does not exist"
+    ):
         load_study("demo", data_dir=tmp_path)
 
 
@@ -249,8 +475,15 @@ def test_all_problems_of_a_file_in_one_error(tmp_path):
 # ----------------------------------------------------------------------------- issue 19: counts a study module reads
 
 #: an input percentage whose ``attrs`` give the count and denominator a study module draws (fonc2025 Table 3/4)
-COUNTED = {"key": "ae_a", "quantity": "percent", "printed": "4 (9.5)", "value": 9.5, "role": "input",
-           "where": {"row": "Fatigue"}, "attrs": {"group": "a", "endpoint": "fatigue", "count": 4, "n": 42}}
+COUNTED = {
+    "key": "ae_a",
+    "quantity": "percent",
+    "printed": "4 (9.5)",
+    "value": 9.5,
+    "role": "input",
+    "where": {"row": "Fatigue"},
+    "attrs": {"group": "a", "endpoint": "fatigue", "count": 4, "n": 42},
+}
 
 
 def _counted(**attrs):
@@ -258,46 +491,185 @@ def _counted(**attrs):
         num = copy.deepcopy(COUNTED)
         num["attrs"].update(attrs)
         d["numbers"].append(num)
+
     return fn
 
 
 def _number(**fields):
     def fn(d):
         d["numbers"].append({"role": "check", "where": {}, **fields})
+
     return fn
 
 
 COUNT_CASES = [
-    ("count_not_printed", _counted(count=14), "numbers[2] (ae_a).attrs.count", "count 14 differs from the count printed in '4 (9.5)' (4)"),
-    ("count_above_n", _counted(count=45, n=42), "numbers[2] (ae_a).attrs.count", "a count of 45 is impossible out of n = 42"),
-    ("count_fraction", _counted(count=4.9), "numbers[2] (ae_a).attrs.count", "a whole number, got 4.9"),
-    ("count_negative", _counted(count=-9), "numbers[2] (ae_a).attrs.count", "a count cannot be negative, got -9"),
-    ("count_text", _counted(count="four"), "numbers[2] (ae_a).attrs.count", "not as the text 'four'"),
-    ("count_numeric_text", _counted(count="4"), "numbers[2] (ae_a).attrs.count", "not as the text '4'"),
+    (
+        "count_not_printed",
+        _counted(count=14),
+        "numbers[2] (ae_a).attrs.count",
+        "count 14 differs from the count printed in '4 (9.5)' (4)",
+    ),
+    (
+        "count_above_n",
+        _counted(count=45, n=42),
+        "numbers[2] (ae_a).attrs.count",
+        "a count of 45 is impossible out of n = 42",
+    ),
+    (
+        "count_fraction",
+        _counted(count=4.9),
+        "numbers[2] (ae_a).attrs.count",
+        "a whole number, got 4.9",
+    ),
+    (
+        "count_negative",
+        _counted(count=-9),
+        "numbers[2] (ae_a).attrs.count",
+        "a count cannot be negative, got -9",
+    ),
+    (
+        "count_text",
+        _counted(count="four"),
+        "numbers[2] (ae_a).attrs.count",
+        "not as the text 'four'",
+    ),
+    (
+        "count_numeric_text",
+        _counted(count="4"),
+        "numbers[2] (ae_a).attrs.count",
+        "not as the text '4'",
+    ),
     ("n_zero", _counted(n=0), "numbers[2] (ae_a).attrs.n", "n must be at least 1, got 0"),
     ("n_fraction", _counted(n=42.5), "numbers[2] (ae_a).attrs.n", "a whole number, got 42.5"),
     ("n_text", _counted(n="42"), "numbers[2] (ae_a).attrs.n", "not as the text '42'"),
-    ("count_not_among_printed", lambda d: d["numbers"].append({**copy.deepcopy(COUNTED), "printed": "n=4, 9.5%", "attrs": {"count": 5, "n": 42}}),
-     "numbers[2] (ae_a).attrs.count", "count 5 differs from the count printed in 'n=4, 9.5%' (4)"),
-    ("quantity_count_negative", _number(key="n_ae", quantity="count", printed="-3", value=-3), "numbers[2] (n_ae).value", "a count cannot be negative"),
-    ("quantity_count_fraction", _number(key="n_ae", quantity="count", printed="3.5", value=3.5), "numbers[2] (n_ae).value", "a count is a whole number"),
-    ("quantity_count_above_n", _number(key="n_ae", quantity="count", printed="45/42", value=45, attrs={"n": 42}), "numbers[2] (n_ae).value", "impossible out of n = 42"),
-    ("median_months_negative", _number(key="mos", quantity="median", printed="-12.8 months", value=-12.8, unit="months"), "numbers[2] (mos).value", "a median in months cannot be negative"),
-    ("median_limit_negative", _number(key="mos", quantity="median", printed="12.8 (-2.1-20.3) days", value=12.8, lower=-2.1, upper=20.3, unit="days"),
-     "numbers[2] (mos).lower", "a median in days cannot be negative"),
-    ("sd_negative", _number(key="sd_age", quantity="sd", printed="-9.5", value=-9.5), "numbers[2] (sd_age).value", "a sd cannot be negative"),
-    ("dose_negative", _number(key="dose", quantity="dose", printed="-50 Gy", value=-50, unit="Gy"), "numbers[2] (dose).value", "a dose cannot be negative"),
-    ("reversed_ci_with_note", lambda d: d["numbers"][0].update({"lower": 0.88, "upper": 0.21, "note": "as printed"}), "numbers[0] (hr_os)", "the interval is reversed: lower 0.88 is above upper 0.21"),
-    ("summary_mismatch", _number(key="dose", quantity="dose", printed="50.0 (36.0, 60.0)", value=50.0, lower=60.0, upper=36.0, note="x", attrs={"summary": "median_range"}),
-     "numbers[2] (dose).lower", "gives lower 36, the file says 60.0"),
-    ("summary_not_printed_so", _number(key="dose", quantity="dose", printed="50.0±6.0", value=50.0, attrs={"summary": "median_range"}),
-     "numbers[2] (dose).printed", "attrs.summary is median_range, but expected 'median (low, high)'"),
-    ("summary_unknown", _number(key="dose", quantity="dose", printed="50.0 (36.0, 60.0)", value=50.0, lower=36.0, upper=60.0, attrs={"summary": "median_sd"}),
-     "numbers[2] (dose).attrs.summary", "must be mean_sd, median_iqr or median_range"),
-    ("median_outside_its_range", _number(key="dose", quantity="dose", printed="70.0 (36.0, 60.0)", value=70.0, lower=36.0, upper=60.0, note="x", attrs={"summary": "median_range"}),
-     "numbers[2] (dose).printed", "the median must lie between its bounds"),
-    ("analysis_kind_typo", lambda d: d["numbers"][0].update({"analysis": {"kind": "coxx", "endpoint": "os", "term": "arm"}}),
-     "numbers.0.analysis", "does not match any of the expected tags"),
+    (
+        "count_not_among_printed",
+        lambda d: d["numbers"].append(
+            {**copy.deepcopy(COUNTED), "printed": "n=4, 9.5%", "attrs": {"count": 5, "n": 42}}
+        ),
+        "numbers[2] (ae_a).attrs.count",
+        "count 5 differs from the count printed in 'n=4, 9.5%' (4)",
+    ),
+    (
+        "quantity_count_negative",
+        _number(key="n_ae", quantity="count", printed="-3", value=-3),
+        "numbers[2] (n_ae).value",
+        "a count cannot be negative",
+    ),
+    (
+        "quantity_count_fraction",
+        _number(key="n_ae", quantity="count", printed="3.5", value=3.5),
+        "numbers[2] (n_ae).value",
+        "a count is a whole number",
+    ),
+    (
+        "quantity_count_above_n",
+        _number(key="n_ae", quantity="count", printed="45/42", value=45, attrs={"n": 42}),
+        "numbers[2] (n_ae).value",
+        "impossible out of n = 42",
+    ),
+    (
+        "median_months_negative",
+        _number(key="mos", quantity="median", printed="-12.8 months", value=-12.8, unit="months"),
+        "numbers[2] (mos).value",
+        "a median in months cannot be negative",
+    ),
+    (
+        "median_limit_negative",
+        _number(
+            key="mos",
+            quantity="median",
+            printed="12.8 (-2.1-20.3) days",
+            value=12.8,
+            lower=-2.1,
+            upper=20.3,
+            unit="days",
+        ),
+        "numbers[2] (mos).lower",
+        "a median in days cannot be negative",
+    ),
+    (
+        "sd_negative",
+        _number(key="sd_age", quantity="sd", printed="-9.5", value=-9.5),
+        "numbers[2] (sd_age).value",
+        "a sd cannot be negative",
+    ),
+    (
+        "dose_negative",
+        _number(key="dose", quantity="dose", printed="-50 Gy", value=-50, unit="Gy"),
+        "numbers[2] (dose).value",
+        "a dose cannot be negative",
+    ),
+    (
+        "reversed_ci_with_note",
+        lambda d: d["numbers"][0].update({"lower": 0.88, "upper": 0.21, "note": "as printed"}),
+        "numbers[0] (hr_os)",
+        "the interval is reversed: lower 0.88 is above upper 0.21",
+    ),
+    (
+        "summary_mismatch",
+        _number(
+            key="dose",
+            quantity="dose",
+            printed="50.0 (36.0, 60.0)",
+            value=50.0,
+            lower=60.0,
+            upper=36.0,
+            note="x",
+            attrs={"summary": "median_range"},
+        ),
+        "numbers[2] (dose).lower",
+        "gives lower 36, the file says 60.0",
+    ),
+    (
+        "summary_not_printed_so",
+        _number(
+            key="dose",
+            quantity="dose",
+            printed="50.0±6.0",
+            value=50.0,
+            attrs={"summary": "median_range"},
+        ),
+        "numbers[2] (dose).printed",
+        "attrs.summary is median_range, but expected 'median (low, high)'",
+    ),
+    (
+        "summary_unknown",
+        _number(
+            key="dose",
+            quantity="dose",
+            printed="50.0 (36.0, 60.0)",
+            value=50.0,
+            lower=36.0,
+            upper=60.0,
+            attrs={"summary": "median_sd"},
+        ),
+        "numbers[2] (dose).attrs.summary",
+        "must be mean_sd, median_iqr or median_range",
+    ),
+    (
+        "median_outside_its_range",
+        _number(
+            key="dose",
+            quantity="dose",
+            printed="70.0 (36.0, 60.0)",
+            value=70.0,
+            lower=36.0,
+            upper=60.0,
+            note="x",
+            attrs={"summary": "median_range"},
+        ),
+        "numbers[2] (dose).printed",
+        "the median must lie between its bounds",
+    ),
+    (
+        "analysis_kind_typo",
+        lambda d: d["numbers"][0].update(
+            {"analysis": {"kind": "coxx", "endpoint": "os", "term": "arm"}}
+        ),
+        "numbers.0.analysis",
+        "does not match any of the expected tags",
+    ),
 ]
 
 
@@ -314,28 +686,105 @@ def test_malformed_counts_and_impossible_numbers(tmp_path, case):
 def test_counts_the_paper_prints_elsewhere_load(tmp_path):
     """A percentage printed without its count ('18.6%', fonc2025's Discussion) or with words around it loads."""
     d = mutate(RESULTS, _counted())
-    d["numbers"].append({**copy.deepcopy(COUNTED), "key": "ae_b", "printed": "18.6%", "value": 18.6, "attrs": {"count": 8, "n": 42}})
-    d["numbers"].append({**copy.deepcopy(COUNTED), "key": "ae_c", "printed": "239 cases (73.1%)", "value": 73.1, "attrs": {"count": 239, "n": 327}})
-    d["numbers"].append({**copy.deepcopy(COUNTED), "key": "ae_d", "printed": "4 (9.5)", "value": 9.5, "attrs": {"count": 4.0, "n": 42.0}})
+    d["numbers"].append(
+        {
+            **copy.deepcopy(COUNTED),
+            "key": "ae_b",
+            "printed": "18.6%",
+            "value": 18.6,
+            "attrs": {"count": 8, "n": 42},
+        }
+    )
+    d["numbers"].append(
+        {
+            **copy.deepcopy(COUNTED),
+            "key": "ae_c",
+            "printed": "239 cases (73.1%)",
+            "value": 73.1,
+            "attrs": {"count": 239, "n": 327},
+        }
+    )
+    d["numbers"].append(
+        {
+            **copy.deepcopy(COUNTED),
+            "key": "ae_d",
+            "printed": "4 (9.5)",
+            "value": 9.5,
+            "attrs": {"count": 4.0, "n": 42.0},
+        }
+    )
     assert len(load_file(write(tmp_path, d, "text.yaml")).numbers) == 6
 
 
 BASELINE_IMPOSSIBLE_CASES = [
-    ("percent_150_with_note", _set(["variables", 0, "cells", "a", "f"], {"printed": "4 (150)", "note": "as printed"}), "variables[0] (sex).cells.a.f", "a percentage lies in [0, 100], got 150"),
-    ("percent_minus_50_with_note", _set(["variables", 0, "cells", "a", "f"], {"printed": "4 (-50)", "note": "as printed"}), "variables[0] (sex).cells.a.f", "a percentage lies in [0, 100], got -50"),
-    ("negative_count", _set(["variables", 0, "cells", "a", "f"], "-4 (40)"), "variables[0] (sex).cells.a.f", "expected 'count (percent)'"),
-    ("denominator_zero", _set(["variables", 0, "cells", "a", "f"], {"printed": "4 (40)", "denominator": 0}), "variables.0.cells.a.f.denominator", "greater than 0"),
-    ("mean_below_lower_bound", lambda d: d["variables"][1].update({"lower_bound": 0.0, "cells": {"a": "-5.0±2.0", "b": "3.0±1.0", "total": "3.0±1.0"}}),
-     "variables[1] (age).cells.a", "'-5.0±2.0' goes below 0 (lower_bound is 0)"),
-    ("median_iqr_below_lower_bound", lambda d: d["variables"][1].update({"summary": "median_iqr", "lower_bound": 0.0, "cells": {"a": "5 (-1, 9)", "b": "3 (1, 4)", "total": "3 (1, 4)"}}),
-     "variables[1] (age).cells.a", "goes below 0"),
-    ("negative_median_in_years", lambda d: d["variables"][1].update({"summary": "median_iqr", "unit": "years", "cells": {"a": "-5 (-10, 2)", "b": "3 (1, 4)", "total": "3 (1, 4)"}}),
-     "variables[1] (age).cells.a", "a duration in years is never negative"),
-    ("median_outside_iqr", _set(["variables", 1, "cells", "a"], "51.2±9.5x"), "variables[1] (age).cells.a", "expected 'mean±SD'"),
+    (
+        "percent_150_with_note",
+        _set(["variables", 0, "cells", "a", "f"], {"printed": "4 (150)", "note": "as printed"}),
+        "variables[0] (sex).cells.a.f",
+        "a percentage lies in [0, 100], got 150",
+    ),
+    (
+        "percent_minus_50_with_note",
+        _set(["variables", 0, "cells", "a", "f"], {"printed": "4 (-50)", "note": "as printed"}),
+        "variables[0] (sex).cells.a.f",
+        "a percentage lies in [0, 100], got -50",
+    ),
+    (
+        "negative_count",
+        _set(["variables", 0, "cells", "a", "f"], "-4 (40)"),
+        "variables[0] (sex).cells.a.f",
+        "expected 'count (percent)'",
+    ),
+    (
+        "denominator_zero",
+        _set(["variables", 0, "cells", "a", "f"], {"printed": "4 (40)", "denominator": 0}),
+        "variables.0.cells.a.f.denominator",
+        "greater than 0",
+    ),
+    (
+        "mean_below_lower_bound",
+        lambda d: d["variables"][1].update(
+            {"lower_bound": 0.0, "cells": {"a": "-5.0±2.0", "b": "3.0±1.0", "total": "3.0±1.0"}}
+        ),
+        "variables[1] (age).cells.a",
+        "'-5.0±2.0' goes below 0 (lower_bound is 0)",
+    ),
+    (
+        "median_iqr_below_lower_bound",
+        lambda d: d["variables"][1].update(
+            {
+                "summary": "median_iqr",
+                "lower_bound": 0.0,
+                "cells": {"a": "5 (-1, 9)", "b": "3 (1, 4)", "total": "3 (1, 4)"},
+            }
+        ),
+        "variables[1] (age).cells.a",
+        "goes below 0",
+    ),
+    (
+        "negative_median_in_years",
+        lambda d: d["variables"][1].update(
+            {
+                "summary": "median_iqr",
+                "unit": "years",
+                "cells": {"a": "-5 (-10, 2)", "b": "3 (1, 4)", "total": "3 (1, 4)"},
+            }
+        ),
+        "variables[1] (age).cells.a",
+        "a duration in years is never negative",
+    ),
+    (
+        "median_outside_iqr",
+        _set(["variables", 1, "cells", "a"], "51.2±9.5x"),
+        "variables[1] (age).cells.a",
+        "expected 'mean±SD'",
+    ),
 ]
 
 
-@pytest.mark.parametrize("case", BASELINE_IMPOSSIBLE_CASES, ids=[c[0] for c in BASELINE_IMPOSSIBLE_CASES])
+@pytest.mark.parametrize(
+    "case", BASELINE_IMPOSSIBLE_CASES, ids=[c[0] for c in BASELINE_IMPOSSIBLE_CASES]
+)
 def test_impossible_baseline_cells(tmp_path, case):
     _, fn, field, reason = case
     p = write(tmp_path, mutate(BASELINE, fn))
@@ -350,7 +799,11 @@ def test_impossible_baseline_cells(tmp_path, case):
 
 def _listed_study(tmp_path, files=("table1",)) -> Path:
     write(tmp_path, BASELINE)
-    write(tmp_path, {"key": "demo", "type": "study", "citation": "x", "files": list(files)}, "study.yaml")
+    write(
+        tmp_path,
+        {"key": "demo", "type": "study", "citation": "x", "files": list(files)},
+        "study.yaml",
+    )
     write(tmp_path, SIM, "simulation.yaml")
     return tmp_path / "demo"
 
@@ -358,13 +811,27 @@ def _listed_study(tmp_path, files=("table1",)) -> Path:
 @pytest.mark.parametrize(
     "files, extra, reason",
     [
-        (("table1",), "table2.yaml", "table2.yaml is in the study folder but not listed here, so it would be ignored"),
+        (
+            ("table1",),
+            "table2.yaml",
+            "table2.yaml is in the study folder but not listed here, so it would be ignored",
+        ),
         (("table1",), "table2.yml", "table2.yml would be ignored: data files end in .yaml"),
-        (("table1", "table2"), "table2.yml", "listed file table2.yaml does not exist (there is table2.yml: name it table2.yaml)"),
+        (
+            ("table1", "table2"),
+            "table2.yml",
+            "listed file table2.yaml does not exist (there is table2.yml: name it table2.yaml)",
+        ),
         (("table1", "table1"), None, "table1 is listed twice (also files[0])"),
         (("table1", "simulation"), None, "simulation.yaml is not a data file to list"),
     ],
-    ids=["unlisted_yaml", "unlisted_yml", "yml_instead_of_yaml", "listed_twice", "simulation_listed"],
+    ids=[
+        "unlisted_yaml",
+        "unlisted_yml",
+        "yml_instead_of_yaml",
+        "listed_twice",
+        "simulation_listed",
+    ],
 )
 def test_study_folder_and_listing_agree(tmp_path, files, extra, reason):
     folder = _listed_study(tmp_path, files)
@@ -385,23 +852,77 @@ def test_hidden_and_other_files_in_the_folder_are_ignored(tmp_path):
 
 
 SURV = {
-    "study": "demo", "file_id": "text", "type": "results", "source": {"kind": "text", "label": "Results"},
+    "study": "demo",
+    "file_id": "text",
+    "type": "results",
+    "source": {"kind": "text", "label": "Results"},
     "numbers": [
-        {"key": "m_a", "quantity": "median", "printed": "12.8 months", "value": 12.8, "unit": "months", "role": "input", "where": {}},
-        {"key": "m_b", "quantity": "median", "printed": "9.1 months", "value": 9.1, "unit": "months", "role": "input", "where": {}},
-        {"key": "e_a", "quantity": "count", "printed": "8", "value": 8, "role": "input", "where": {}},
-        {"key": "e_b", "quantity": "count", "printed": "4", "value": 4, "role": "input", "where": {}},
-        {"key": "ae_a", "quantity": "percent", "printed": "4 (40)", "value": 40, "role": "input", "where": {},
-         "attrs": {"group": "a", "endpoint": "fatigue", "count": 4, "n": 10}},
+        {
+            "key": "m_a",
+            "quantity": "median",
+            "printed": "12.8 months",
+            "value": 12.8,
+            "unit": "months",
+            "role": "input",
+            "where": {},
+        },
+        {
+            "key": "m_b",
+            "quantity": "median",
+            "printed": "9.1 months",
+            "value": 9.1,
+            "unit": "months",
+            "role": "input",
+            "where": {},
+        },
+        {
+            "key": "e_a",
+            "quantity": "count",
+            "printed": "8",
+            "value": 8,
+            "role": "input",
+            "where": {},
+        },
+        {
+            "key": "e_b",
+            "quantity": "count",
+            "printed": "4",
+            "value": 4,
+            "role": "input",
+            "where": {},
+        },
+        {
+            "key": "ae_a",
+            "quantity": "percent",
+            "printed": "4 (40)",
+            "value": 40,
+            "role": "input",
+            "where": {},
+            "attrs": {"group": "a", "endpoint": "fatigue", "count": 4, "n": 10},
+        },
     ],
 }
-SURV_SIM = {**SIM, "survival": [{"endpoint": "os", "medians": {"a": "m_a", "b": "m_b"}, "events": {"a": "e_a", "b": "e_b"}, "why": "x"}]}
+SURV_SIM = {
+    **SIM,
+    "survival": [
+        {
+            "endpoint": "os",
+            "medians": {"a": "m_a", "b": "m_b"},
+            "events": {"a": "e_a", "b": "e_b"},
+            "why": "x",
+        }
+    ],
+}
 
 
 def _surv_study(tmp_path, results) -> None:
     write(tmp_path, BASELINE)
     write(tmp_path, results, "text.yaml")
-    write(tmp_path, {"key": "demo", "type": "study", "citation": "x", "files": ["table1", "text"]}, "study.yaml")
+    write(
+        tmp_path,
+        {"key": "demo", "type": "study", "citation": "x", "files": ["table1", "text"]},
+        "study.yaml",
+    )
     write(tmp_path, SURV_SIM, "simulation.yaml")
 
 
@@ -413,12 +934,45 @@ def test_a_valid_survival_study_loads(tmp_path):
 @pytest.mark.parametrize(
     "index, change, file, field, reason",
     [
-        (4, {"attrs": {"group": "c", "endpoint": "fatigue", "count": 4, "n": 10}}, "text.yaml", "numbers[4] (ae_a).attrs.group", "unknown group 'c'; the groups of table1 are"),
-        (4, {"printed": "7 (70)", "value": 70, "attrs": {"group": "b", "endpoint": "fatigue", "count": 7, "n": 10}}, "text.yaml", "numbers[4] (ae_a).attrs.count", "a count of 7 cannot exceed the 5 patients of group 'b'"),
-        (0, {"printed": "0 months", "value": 0}, "simulation.yaml", "survival[0] (os).medians.a", "the median survival time 'm_a' must be positive, got 0"),
-        (3, {"printed": "6", "value": 6}, "simulation.yaml", "survival[0] (os).events.b", "6 events ('e_b') is impossible in a group of 5"),
+        (
+            4,
+            {"attrs": {"group": "c", "endpoint": "fatigue", "count": 4, "n": 10}},
+            "text.yaml",
+            "numbers[4] (ae_a).attrs.group",
+            "unknown group 'c'; the groups of table1 are",
+        ),
+        (
+            4,
+            {
+                "printed": "7 (70)",
+                "value": 70,
+                "attrs": {"group": "b", "endpoint": "fatigue", "count": 7, "n": 10},
+            },
+            "text.yaml",
+            "numbers[4] (ae_a).attrs.count",
+            "a count of 7 cannot exceed the 5 patients of group 'b'",
+        ),
+        (
+            0,
+            {"printed": "0 months", "value": 0},
+            "simulation.yaml",
+            "survival[0] (os).medians.a",
+            "the median survival time 'm_a' must be positive, got 0",
+        ),
+        (
+            3,
+            {"printed": "6", "value": 6},
+            "simulation.yaml",
+            "survival[0] (os).events.b",
+            "6 events ('e_b') is impossible in a group of 5",
+        ),
     ],
-    ids=["input_count_unknown_group", "input_count_above_group_n", "survival_median_zero", "events_above_group_n"],
+    ids=[
+        "input_count_unknown_group",
+        "input_count_above_group_n",
+        "survival_median_zero",
+        "events_above_group_n",
+    ],
 )
 def test_numbers_the_simulator_draws_fit_the_cohort(tmp_path, index, change, file, field, reason):
     d = copy.deepcopy(SURV)
@@ -444,15 +998,60 @@ def _billion_laughs(levels: int = 9) -> str:
 SIM_HEAD = "study: demo\nfile_id: simulation\ntype: simulation\n"
 
 YAML_LIMIT_CASES = [
-    ("billion_laughs", SIM_HEAD + _billion_laughs(), "line 10", "the aliases expand to more than 500,000 values"),
-    ("too_many_aliases", SIM_HEAD + "parameters:\n  x: &x 1\n  y: [" + ", ".join(["*x"] * 101) + "]\n", "line 6", "more than 100 aliases"),
-    ("nested_too_deep", SIM_HEAD + "parameters:\n  x: " + "[" * 5000 + "]" * 5000 + "\n", "line 5", "nested more than 40 deep"),
-    ("nested_mappings_too_deep", SIM_HEAD + "parameters:\n  x: " + "{a: " * 41 + "1" + "}" * 41 + "\n", "line 5", "nested more than 40 deep"),
-    ("alias_holds_itself", SIM_HEAD + "parameters:\n  x: &x [1, *x]\n", "line 5", "an alias refers to the list or mapping that contains it"),
-    ("integer_too_long", SIM_HEAD + "parameters:\n  x: 1" + "0" * 5000 + "\n", "line 5", "has too many digits"),
-    ("list_as_key", SIM_HEAD + "parameters:\n  ? [a, b]\n  : 1\n", "line 5", "a key must be a plain name, got a list"),
-    ("undefined_alias", SIM_HEAD + "parameters:\n  x: *nothing\n", "line 5", "found undefined alias"),
-    ("python_tag", SIM_HEAD + "parameters:\n  x: !!python/object/apply:os.system [ls]\n", "line 5", "could not determine a constructor"),
+    (
+        "billion_laughs",
+        SIM_HEAD + _billion_laughs(),
+        "line 10",
+        "the aliases expand to more than 500,000 values",
+    ),
+    (
+        "too_many_aliases",
+        SIM_HEAD + "parameters:\n  x: &x 1\n  y: [" + ", ".join(["*x"] * 101) + "]\n",
+        "line 6",
+        "more than 100 aliases",
+    ),
+    (
+        "nested_too_deep",
+        SIM_HEAD + "parameters:\n  x: " + "[" * 5000 + "]" * 5000 + "\n",
+        "line 5",
+        "nested more than 40 deep",
+    ),
+    (
+        "nested_mappings_too_deep",
+        SIM_HEAD + "parameters:\n  x: " + "{a: " * 41 + "1" + "}" * 41 + "\n",
+        "line 5",
+        "nested more than 40 deep",
+    ),
+    (
+        "alias_holds_itself",
+        SIM_HEAD + "parameters:\n  x: &x [1, *x]\n",
+        "line 5",
+        "an alias refers to the list or mapping that contains it",
+    ),
+    (
+        "integer_too_long",
+        SIM_HEAD + "parameters:\n  x: 1" + "0" * 5000 + "\n",
+        "line 5",
+        "has too many digits",
+    ),
+    (
+        "list_as_key",
+        SIM_HEAD + "parameters:\n  ? [a, b]\n  : 1\n",
+        "line 5",
+        "a key must be a plain name, got a list",
+    ),
+    (
+        "undefined_alias",
+        SIM_HEAD + "parameters:\n  x: *nothing\n",
+        "line 5",
+        "found undefined alias",
+    ),
+    (
+        "python_tag",
+        SIM_HEAD + "parameters:\n  x: !!python/object/apply:os.system [ls]\n",
+        "line 5",
+        "could not determine a constructor",
+    ),
     ("nul_character", SIM_HEAD + "parameters:\n  x: a\x00b\n", "<file>", "unacceptable character"),
     ("tab_indent", SIM_HEAD + "parameters:\n\tx: 1\n", "line 5", "invalid YAML"),
 ]
@@ -482,15 +1081,25 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
 
     monkeypatch.setattr(spec, "MAX_YAML_BYTES", 1000)
     p = write(tmp_path, None, "simulation.yaml", raw=SIM_HEAD + "# " + "x" * 2000 + "\n")
-    with pytest.raises(DataFileError, match=r"simulation.yaml: <file>: is 2,\d{3} bytes; a data file holds at most 1,000"):
+    with pytest.raises(
+        DataFileError,
+        match=r"simulation.yaml: <file>: is 2,\d{3} bytes; a data file holds at most 1,000",
+    ):
         load_file(p)
 
 
-@pytest.mark.parametrize("raw, reason", [
-    ("study: demo\nfile_id: table1\n", "type: required field is missing: the kind of file"),
-    ("type: {x: [1]}\n", "type: must be one of ['baseline', 'results', 'simulation', 'study'], got {'x': [1]}"),
-    ("type: [results]\n", "type: must be one of"),
-], ids=["type_missing", "type_a_mapping", "type_a_list"])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("study: demo\nfile_id: table1\n", "type: required field is missing: the kind of file"),
+        (
+            "type: {x: [1]}\n",
+            "type: must be one of ['baseline', 'results', 'simulation', 'study'], got {'x': [1]}",
+        ),
+        ("type: [results]\n", "type: must be one of"),
+    ],
+    ids=["type_missing", "type_a_mapping", "type_a_list"],
+)
 def test_the_type_of_file_is_checked_before_anything_else(tmp_path, raw, reason):
     """A mapping as the file type was a TypeError (unhashable dict), found by the mutation property."""
     p = write(tmp_path, None, raw=raw)

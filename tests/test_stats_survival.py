@@ -39,7 +39,16 @@ S2, SE2 = 2 / 3, math.sqrt(1 / 6)  # survival and se(log S) on [2, 5)
 
 def test_km_table_three_patients_by_hand():
     t = km_table(TIME3, EVENT3)
-    assert list(t.columns) == ["time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper"]
+    assert list(t.columns) == [
+        "time",
+        "n_risk",
+        "n_event",
+        "n_censor",
+        "survival",
+        "std_err",
+        "lower",
+        "upper",
+    ]
     assert t["time"].tolist() == [2, 3, 5]
     assert t["n_risk"].tolist() == [3, 2, 1]
     assert t["n_event"].tolist() == [1, 0, 1]
@@ -55,8 +64,12 @@ def test_km_table_three_patients_by_hand():
 def test_km_table_log_log_and_plain_limits_by_hand():
     loglog = km_table(TIME3, EVENT3, conf_type="log-log").iloc[0]
     shift = Z * SE2 / math.log(S2)
-    assert loglog["lower"] == pytest.approx(math.exp(-math.exp(math.log(-math.log(S2)) - shift)), rel=1e-12)
-    assert loglog["upper"] == pytest.approx(math.exp(-math.exp(math.log(-math.log(S2)) + shift)), rel=1e-12)
+    assert loglog["lower"] == pytest.approx(
+        math.exp(-math.exp(math.log(-math.log(S2)) - shift)), rel=1e-12
+    )
+    assert loglog["upper"] == pytest.approx(
+        math.exp(-math.exp(math.log(-math.log(S2)) + shift)), rel=1e-12
+    )
     plain = km_table(TIME3, EVENT3, conf_type="plain").iloc[0]
     assert plain["lower"] == pytest.approx(S2 - Z * S2 * SE2, rel=1e-12)
     assert plain["upper"] == 1.0  # 2/3 + 0.533 clipped
@@ -120,7 +133,9 @@ def test_km_landmark_follows_R_summary_times_semantics():
     # before the first observed time: R's inserted time-0 row (S = 1, limits 1)
     assert lm.iloc[1][["survival", "std_err", "lower", "upper"]].tolist() == [1.0, 0.0, 1.0, 1.0]
     assert lm.iloc[4]["survival"] == 1.0
-    assert lm.iloc[2]["survival"] == pytest.approx(S2) and lm.iloc[3]["survival"] == pytest.approx(S2)
+    assert lm.iloc[2]["survival"] == pytest.approx(S2) and lm.iloc[3]["survival"] == pytest.approx(
+        S2
+    )
     assert lm.iloc[5]["survival"] == 0.0 and math.isnan(lm.iloc[5]["lower"])
     # after the last follow-up: not estimable (R drops the row)
     assert lm.iloc[0][["survival", "std_err", "lower", "upper"]].isna().all()
@@ -160,7 +175,9 @@ def test_km_functions_reject_unknown_conf_type_and_bad_alpha():
     assert set(CONF_TYPES) == {"log", "log-log", "plain"}
 
 
-@pytest.mark.parametrize(("at", "message"), [([-1], "negative"), ([np.nan], "NaN"), ([], "empty"), (["x"], "number")])
+@pytest.mark.parametrize(
+    ("at", "message"), [([-1], "negative"), ([np.nan], "NaN"), ([], "empty"), (["x"], "number")]
+)
 def test_km_landmark_rejects_bad_times(at, message):
     with pytest.raises(ValueError, match=message):
         km_landmark(TIME3, EVENT3, at=at)
@@ -228,7 +245,9 @@ def test_logrank_mixed_type_labels_raise_in_both_engines(engine, group, message)
 def test_logrank_numeric_labels_equal_by_value_are_one_group(engine):
     # 1 and 1.0 (and True) are one value: two groups here, as R's factor(c(1, 1.0, 2)) has two levels
     a = engine([1, 3, 2, 4], [1, 1, 1, 1], [1, 1.0, 2, 2])
-    assert a.df == 1 and a.statistic == pytest.approx(8 / 13, rel=1e-10)  # test_logrank_two_groups_by_hand
+    assert a.df == 1 and a.statistic == pytest.approx(
+        8 / 13, rel=1e-10
+    )  # test_logrank_two_groups_by_hand
 
 
 # --------------------------------------------------------------------------
@@ -244,8 +263,15 @@ def cohort():
     b = rng.integers(0, 2, n)
     t_event = rng.exponential(1 / np.exp(0.5 * x + 0.7 * b))
     t_cens = rng.uniform(0.5, 3, n)
-    return pd.DataFrame({"time": np.minimum(t_event, t_cens), "event": (t_event <= t_cens).astype(int),
-                         "x": x, "b": b, "label": ["u"] * n})
+    return pd.DataFrame(
+        {
+            "time": np.minimum(t_event, t_cens),
+            "event": (t_event <= t_cens).astype(int),
+            "x": x,
+            "b": b,
+            "label": ["u"] * n,
+        }
+    )
 
 
 def test_cox_table_layout_and_wald_interval(cohort):
@@ -287,7 +313,9 @@ def test_univariable_cox_equals_separate_single_covariate_fits(cohort):
     assert list(uni.index) == ["x", "b"]
     for v in ("x", "b"):
         single = cox(cohort, "time", "event", [v]).table.loc[v]
-        assert uni.loc[v, list(single.index)].to_numpy(dtype=float) == pytest.approx(single.to_numpy())
+        assert uni.loc[v, list(single.index)].to_numpy(dtype=float) == pytest.approx(
+            single.to_numpy()
+        )
     assert uni["n"].tolist() == [120, 120]
     assert uni.attrs["variant"].startswith("univariable Cox")
 
@@ -316,7 +344,9 @@ def test_cox_diverging_coefficient_is_nan_with_a_warning_naming_it(cohort, ties)
     # limit the b = 1 patients carry no weight in any risk set, so the coefficient of x equals the fit
     # on the b = 0 patients alone -- the reference for the row that does converge.
     d = cohort.assign(event=np.where(cohort["b"] == 1, 0, cohort["event"]))
-    with pytest.warns(RuntimeWarning, match=r"coefficient of 'b' did not converge; it may be infinite"):
+    with pytest.warns(
+        RuntimeWarning, match=r"coefficient of 'b' did not converge; it may be infinite"
+    ):
         res = cox(d, "time", "event", ["x", "b"], ties=ties)
     assert res.table.loc["b"].isna().all()
     alone = cox(d[d["b"] == 0], "time", "event", ["x"], ties=ties).table.loc["x"]

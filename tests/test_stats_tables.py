@@ -14,7 +14,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from hccrep.stats import CATEGORICAL_TESTS, CONTINUOUS_TESTS, TestResult, compare_counts, compare_samples, table_one
+from hccrep.stats import (
+    CATEGORICAL_TESTS,
+    CONTINUOUS_TESTS,
+    TestResult,
+    compare_counts,
+    compare_samples,
+    table_one,
+)
 from hccrep.stats.tables import _fisher_exact_rxc
 
 # --------------------------------------------------------------------------
@@ -115,8 +122,10 @@ def _brute_force_fisher(table: np.ndarray) -> float:
 
     def logp(t):
         return (
-            sum(math.lgamma(x + 1) for x in rows) + sum(math.lgamma(x + 1) for x in cols)
-            - math.lgamma(n + 1) - sum(math.lgamma(x + 1) for x in t.ravel())
+            sum(math.lgamma(x + 1) for x in rows)
+            + sum(math.lgamma(x + 1) for x in cols)
+            - math.lgamma(n + 1)
+            - sum(math.lgamma(x + 1) for x in t.ravel())
         )
 
     obs = logp(table)
@@ -156,7 +165,9 @@ def test_auto_fisher_switches_on_expected_count_below_5():
     small = compare_counts([[3, 1], [1, 3]], test="auto_fisher")
     assert small.test == "Fisher exact" and "< 5" in small.variant
     large = compare_counts(TABLE_2X2, test="auto_fisher")
-    assert large.test == "chi-square" and large.variant.startswith("Pearson chi-square, no continuity")
+    assert large.test == "chi-square" and large.variant.startswith(
+        "Pearson chi-square, no continuity"
+    )
 
 
 def test_test_result_is_frozen():
@@ -232,31 +243,51 @@ def test_mannwhitney_exact_matches_hand_computation():
     res = compare_samples([[1, 2], [3, 4, 5]], test="mannwhitney_exact")
     assert res.statistic == 0
     assert res.pvalue == pytest.approx(0.2, rel=1e-12)
-    assert res.variant == "Wilcoxon rank-sum (Mann-Whitney), exact distribution (no ties, both groups < 50)"
+    assert (
+        res.variant
+        == "Wilcoxon rank-sum (Mann-Whitney), exact distribution (no ties, both groups < 50)"
+    )
 
 
 def test_mannwhitney_exact_falls_back_to_normal_approximation_with_ties_like_R():
     samples = [[1, 2, 2, 4], [2, 5, 6, 7]]
-    exact, approx = compare_samples(samples, "mannwhitney_exact"), compare_samples(samples, "mannwhitney")
+    exact, approx = (
+        compare_samples(samples, "mannwhitney_exact"),
+        compare_samples(samples, "mannwhitney"),
+    )
     assert exact.pvalue == approx.pvalue
     assert "ties present" in exact.variant
 
 
-@pytest.mark.parametrize(("n_x", "n_y", "exact"), [(49, 49, True), (50, 3, False), (3, 50, False), (60, 55, False)])
+@pytest.mark.parametrize(
+    ("n_x", "n_y", "exact"), [(49, 49, True), (50, 3, False), (3, 50, False), (60, 55, False)]
+)
 def test_mannwhitney_exact_is_exact_only_below_50_per_group_like_R_default(n_x, n_y, exact):
     # R wilcox.test(x, y), exact = NULL: exact <- (n.x < 50) && (n.y < 50) (stats:::wilcox.test.default)
-    values = np.arange(n_x + n_y, dtype=float)[np.random.default_rng(n_x * n_y).permutation(n_x + n_y)]
+    values = np.arange(n_x + n_y, dtype=float)[
+        np.random.default_rng(n_x * n_y).permutation(n_x + n_y)
+    ]
     samples = [values[:n_x], values[n_x:]]
     res = compare_samples(samples, "mannwhitney_exact")
-    reference = (stats.mannwhitneyu(*samples, method="exact").pvalue if exact
-                 else compare_samples(samples, "mannwhitney").pvalue)
+    reference = (
+        stats.mannwhitneyu(*samples, method="exact").pvalue
+        if exact
+        else compare_samples(samples, "mannwhitney").pvalue
+    )
     assert res.pvalue == pytest.approx(reference, rel=1e-12)
     assert ("exact distribution" in res.variant) == exact
 
 
 @pytest.mark.parametrize("test", ["welch", "student"])
-@pytest.mark.parametrize("samples", [[[3, 3, 3], [5, 5, 5, 5]], [[3, 3, 3], [3, 3, 3, 3]], [[0, 0], [0, 0, 0]],
-                                     [[1e9, 1e9, 1e9], [1e9 + 1e-7, 1e9 + 1e-7]]])
+@pytest.mark.parametrize(
+    "samples",
+    [
+        [[3, 3, 3], [5, 5, 5, 5]],
+        [[3, 3, 3], [3, 3, 3, 3]],
+        [[0, 0], [0, 0, 0]],
+        [[1e9, 1e9, 1e9], [1e9 + 1e-7, 1e9 + 1e-7]],
+    ],
+)
 def test_t_tests_on_constant_data_raise_like_R_t_test(test, samples):
     # R: t.test(c(3, 3, 3), c(5, 5, 5, 5)) -> Error: data are essentially constant (before: t = -inf, p = 0)
     with pytest.raises(ValueError, match="data are essentially constant"):
@@ -325,7 +356,9 @@ def cohort():
         {
             "arm": ["B", "A", "B", "A", "B", "A", "B", "B"],
             "sex": ["M", "F", "F", "M", "M", "M", "F", "M"],
-            "stage": pd.Categorical(["C", "B", "C", "C", "B", "B", "C", "C"], categories=["A", "B", "C"]),
+            "stage": pd.Categorical(
+                ["C", "B", "C", "C", "B", "B", "C", "C"], categories=["A", "B", "C"]
+            ),
             "age": [50.0, 61.0, 58.0, 70.0, 66.0, 49.0, 55.0, 63.0],
         }
     )
@@ -333,7 +366,13 @@ def cohort():
 
 def test_table_one_layout_counts_and_percentages(cohort):
     t = table_one(cohort, "arm", categorical=["sex"], continuous={"age": "mean_sd"})
-    assert list(t.columns) == ["Total (n = 8)", "B (n = 5)", "A (n = 3)", "p", "test"]  # first appearance
+    assert list(t.columns) == [
+        "Total (n = 8)",
+        "B (n = 5)",
+        "A (n = 3)",
+        "p",
+        "test",
+    ]  # first appearance
     assert t.index.names == ["variable", "level"]
     assert list(t.index) == [("sex", "F"), ("sex", "M"), ("age", "")]
     # B: sex F in 2 of 5 = 40.0 %; A: 1 of 3 = 33.3 %
@@ -345,8 +384,14 @@ def test_table_one_layout_counts_and_percentages(cohort):
 
 
 def test_table_one_p_values_come_from_compare_counts_and_compare_samples(cohort):
-    t = table_one(cohort, "arm", categorical=["sex"], continuous={"age": "median_iqr"},
-                  categorical_test="fisher", continuous_test="welch")
+    t = table_one(
+        cohort,
+        "arm",
+        categorical=["sex"],
+        continuous={"age": "median_iqr"},
+        categorical_test="fisher",
+        continuous_test="welch",
+    )
     expected = compare_counts([[2, 1], [3, 2]], test="fisher")
     assert t.loc[("sex", "F"), "p"] == expected.pvalue
     assert t.loc[("sex", "F"), "test"] == expected.variant
@@ -369,20 +414,30 @@ def test_table_one_quartiles_follow_quantile_method(cohort):
     # group A ages sorted 49, 61, 70: type 7 (linear) Q1 = 49 + 0.5 * 12 = 55,
     # Q3 = 61 + 0.5 * 9 = 65.5; type 6 (weibull) Q1 = 49, Q3 = 70 (p (n+1) = 1, 3)
     t7 = table_one(cohort, "arm", continuous={"age": "median_iqr"}, total=False)
-    t6 = table_one(cohort, "arm", continuous={"age": "median_iqr"}, total=False, quantile_method="weibull")
+    t6 = table_one(
+        cohort, "arm", continuous={"age": "median_iqr"}, total=False, quantile_method="weibull"
+    )
     assert t7.loc[("age", ""), "A (n = 3)"] == "61.0 (55.0, 65.5)"
     assert t6.loc[("age", ""), "A (n = 3)"] == "61.0 (49.0, 70.0)"
     assert "Total (n = 8)" not in t7.columns
 
 
 def test_table_one_median_range_and_digits(cohort):
-    t = table_one(cohort, "arm", continuous={"age": "median_range"}, digits=2, group_order=["A", "B"])
+    t = table_one(
+        cohort, "arm", continuous={"age": "median_range"}, digits=2, group_order=["A", "B"]
+    )
     assert list(t.columns)[1:3] == ["A (n = 3)", "B (n = 5)"]
     assert t.loc[("age", ""), "A (n = 3)"] == "61.00 (49.00, 70.00)"
 
 
 def test_table_one_variable_order(cohort):
-    t = table_one(cohort, "arm", categorical=["sex"], continuous={"age": "mean_sd"}, variable_order=["age", "sex"])
+    t = table_one(
+        cohort,
+        "arm",
+        categorical=["sex"],
+        continuous={"age": "mean_sd"},
+        variable_order=["age", "sex"],
+    )
     assert [v for v, _ in t.index] == ["age", "sex", "sex"]
 
 
@@ -403,8 +458,14 @@ def test_table_one_three_groups_need_k_sample_tests(cohort):
         ({"group": "arm", "categorical": ["sex", "sex"]}, "more than once"),
         ({"group": "arm", "continuous": {"age": "mean"}}, "unknown summary for 'age'"),
         ({"group": "arm", "continuous": {"sex": "mean_sd"}}, "'sex' is not numeric"),
-        ({"group": "arm", "categorical": ["sex"], "categorical_test": "yates"}, "unknown categorical_test"),
-        ({"group": "arm", "categorical": ["sex"], "group_order": ["A", "B", "C"]}, r"no rows: \['C'\]"),
+        (
+            {"group": "arm", "categorical": ["sex"], "categorical_test": "yates"},
+            "unknown categorical_test",
+        ),
+        (
+            {"group": "arm", "categorical": ["sex"], "group_order": ["A", "B", "C"]},
+            r"no rows: \['C'\]",
+        ),
         ({"group": "arm", "categorical": ["sex"], "group_order": ["A"]}, r"omits group\(s\)"),
         ({"group": "arm", "categorical": ["sex"], "digits": -1}, "digits"),
         ({"group": "arm", "categorical": ["sex"], "quantile_method": "nope"}, "quantile_method"),
@@ -463,9 +524,16 @@ def test_own_mannwhitney_equals_scipy_asymptotic():
     for _ in range(400):
         n1, n2 = rng.integers(2, 60, 2)
         pool = rng.choice([3, 10, 1000])  # few values: heavy ties; many: almost none
-        cases.append((rng.integers(0, pool, n1).astype(float), rng.integers(0, pool, n2).astype(float) + rng.integers(0, 2)))
+        cases.append(
+            (
+                rng.integers(0, pool, n1).astype(float),
+                rng.integers(0, pool, n2).astype(float) + rng.integers(0, 2),
+            )
+        )
     for x, y in cases:
         got = _mannwhitney_asymptotic(x, y)
-        ref = sps.mannwhitneyu(x, y, alternative="two-sided", method="asymptotic", use_continuity=True)
+        ref = sps.mannwhitneyu(
+            x, y, alternative="two-sided", method="asymptotic", use_continuity=True
+        )
         assert got.statistic == ref.statistic
         assert got.pvalue == pytest.approx(ref.pvalue, rel=1e-12, abs=1e-15)

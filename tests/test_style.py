@@ -1,4 +1,4 @@
-"""The code style that CI enforces: ruff's lint rules of pyproject.toml on the package and the tests."""
+"""The code style that CI enforces: ruff's lint rules and formatter (pyproject.toml) on the package and the tests."""
 
 from __future__ import annotations
 
@@ -20,6 +20,22 @@ def _ruff() -> list[str]:
 
 
 def test_ruff_lint_is_clean():
-    res = subprocess.run([*_ruff(), "check", "--no-cache", "hccrep", "tests", "benchmarks", "scripts"],
-                         cwd=ROOT, capture_output=True, text=True)
+    res = subprocess.run(
+        [*_ruff(), "check", "--no-cache", "hccrep", "tests", "benchmarks", "scripts"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_ruff_format_is_applied():
+    res = subprocess.run(
+        [*_ruff(), "format", "--check", "--no-cache", "hccrep", "tests", "benchmarks", "scripts"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, (
+        "run `ruff format hccrep tests benchmarks scripts`:\n" + res.stdout + res.stderr
+    )

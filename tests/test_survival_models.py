@@ -37,13 +37,15 @@ from hccrep.survival_models import (
 def _cohort(n=351, seed=0, p_noise=0):
     """Exponential survival with three real effects, uniform censoring; months."""
     rng = np.random.default_rng(seed)
-    X = pd.DataFrame({
-        "age": rng.normal(55, 10, n),
-        "pvtt": rng.integers(0, 2, n).astype(float),
-        "size": rng.gamma(3, 3, n),
-        "ast": rng.gamma(4, 15, n),
-        "tace": rng.integers(0, 2, n).astype(float),
-    })
+    X = pd.DataFrame(
+        {
+            "age": rng.normal(55, 10, n),
+            "pvtt": rng.integers(0, 2, n).astype(float),
+            "size": rng.gamma(3, 3, n),
+            "ast": rng.gamma(4, 15, n),
+            "tace": rng.integers(0, 2, n).astype(float),
+        }
+    )
     for j in range(p_noise):
         X[f"noise{j}"] = rng.normal(size=n)
     lp = 0.7 * X["pvtt"] + 0.08 * X["size"] - 0.5 * X["tace"]
@@ -104,11 +106,13 @@ def _r_cohort(seed: int, tied_times: bool) -> pd.DataFrame:
     t_ev = rng.exponential(10 * np.exp(-lp))
     t_c = rng.uniform(2, 30, n)
     t = np.minimum(t_ev, t_c)
-    d = pd.DataFrame({
-        "time": np.ceil(t) if tied_times else np.round(t, 6),
-        "status": (t_ev <= t_c).astype(int),
-        "risk": np.round(lp + rng.normal(0, 0.5, n)),  # rounded: many tied risk scores
-    })
+    d = pd.DataFrame(
+        {
+            "time": np.ceil(t) if tied_times else np.round(t, 6),
+            "status": (t_ev <= t_c).astype(int),
+            "risk": np.round(lp + rng.normal(0, 0.5, n)),  # rounded: many tied risk scores
+        }
+    )
     for j in range(3):
         d[f"x{j + 1}"] = X[:, j]
     return d
@@ -124,12 +128,15 @@ def test_harrell_c_matches_R_survival_concordance(tmp_path, tied_times):
     r = _r_reference(tmp_path, d, lam=0.05, tau=12)
     y = surv_array(d["time"], d["status"])
     from sksurv.metrics import concordance_index_censored
+
     ours = concordance_index_censored(y["event"], y["time"], d["risk"].to_numpy())[0]
     assert ours == pytest.approx(r["harrell_c"], abs=1e-12)
 
 
 def _eval_one(model, X, y, times):
-    return evaluate_models({"m": model}, X, y, X, y, times=times).set_index(["dataset", "metric", "horizon"], drop=False)
+    return evaluate_models({"m": model}, X, y, X, y, times=times).set_index(
+        ["dataset", "metric", "horizon"], drop=False
+    )
 
 
 @pytest.mark.r
@@ -187,7 +194,9 @@ def test_lasso_cox_matches_R_glmnet_cox_at_a_fixed_penalty(tmp_path):
     r = _r_reference(tmp_path, d_std, lam=lam, tau=12)
     y = surv_array(d["time"], d["status"])
     m = LassoCoxCV(cv_folds=5, random_state=1)
-    net = m._net([lam]).fit(Z.to_numpy(), y)  # the estimator LassoCoxCV refits at its chosen penalty
+    net = m._net([lam]).fit(
+        Z.to_numpy(), y
+    )  # the estimator LassoCoxCV refits at its chosen penalty
     assert net.l1_ratio == 1.0
     for j, v in enumerate(["x1", "x2", "x3"]):
         assert net.coef_[j, 0] == pytest.approx(r[f"glmnet.{v}"], abs=1e-6)
@@ -212,7 +221,9 @@ def test_brier_at_t_matches_hand_computed_ipcw_example():
     #   BS = (0.04 + 0.3125 + 0.175) / 6 = 0.5275 / 6
     y = surv_array([1, 2, 3, 4, 5, 6], [1, 0, 1, 0, 1, 1])
     X = pd.DataFrame({"z": np.zeros(6)})
-    ev = evaluate_models({"m": _GivenSurvival([0.2, 0.6, 0.5, 0.7, 0.8, 0.9])}, X, y, X, y, times=(3.5,))
+    ev = evaluate_models(
+        {"m": _GivenSurvival([0.2, 0.6, 0.5, 0.7, 0.8, 0.9])}, X, y, X, y, times=(3.5,)
+    )
     got = ev.query("dataset == 'validation' and metric == 'brier'")["value"].item()
     assert got == pytest.approx(0.5275 / 6, abs=1e-12)
 
@@ -244,7 +255,9 @@ def test_survival_calibration_of_the_true_model_agrees_with_kaplan_meier():
     assert cal["n"].tolist() == [600] * 5
     assert (np.diff(cal["predicted"]) < 0).all()  # group 1 = lowest risk = highest survival
     assert np.abs(cal["predicted"] - cal["observed"]).max() < 0.04
-    assert ((cal["lower"] <= cal["predicted"] + 0.01) & (cal["predicted"] - 0.01 <= cal["upper"])).all()
+    assert (
+        (cal["lower"] <= cal["predicted"] + 0.01) & (cal["predicted"] - 0.01 <= cal["upper"])
+    ).all()
 
 
 def test_risk_at_is_one_minus_the_known_survival():
@@ -261,9 +274,13 @@ def test_partial_dependence_equals_the_hand_average_for_a_known_model():
     X = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40)})
     m = _KnownModel("a")
     pd_a = partial_dependence_at(m, X, "a", 6.0, grid=[-1.0, 0.0, 1.0])
-    np.testing.assert_allclose(pd_a["survival"], np.exp(-6 * 0.05 * np.exp([-1.0, 0.0, 1.0])), rtol=1e-12)
+    np.testing.assert_allclose(
+        pd_a["survival"], np.exp(-6 * 0.05 * np.exp([-1.0, 0.0, 1.0])), rtol=1e-12
+    )
     pd_b = partial_dependence_at(m, X, "b", 6.0, n_grid=5)
-    np.testing.assert_allclose(pd_b["survival"], np.exp(-6 * 0.05 * np.exp(X["a"])).mean(), rtol=1e-12)
+    np.testing.assert_allclose(
+        pd_b["survival"], np.exp(-6 * 0.05 * np.exp(X["a"])).mean(), rtol=1e-12
+    )
     assert len(pd_b) == 5
 
 
@@ -308,7 +325,11 @@ def test_make_models_sets_lasso_and_randomforestsrc_like_hyperparameters():
     assert set(m) == set(MODEL_NAMES)
     assert m["lasso_cox"].cv_folds == 10 and m["lasso_cox"]._net().l1_ratio == 1.0
     rsf = m["rsf"]
-    assert (rsf.n_estimators, rsf.min_samples_leaf, rsf.max_features) == (500, 15, math.ceil(math.sqrt(10)))
+    assert (rsf.n_estimators, rsf.min_samples_leaf, rsf.max_features) == (
+        500,
+        15,
+        math.ceil(math.sqrt(10)),
+    )
     assert m["cox"].ties == "efron"
     assert make_models(1, fast=True)["rsf"].n_estimators == 100
     documented = set(sm.hyperparameter_table()["model"])
@@ -339,12 +360,16 @@ def test_whole_zoo_fast_mode_fits_and_scores_351_patients():
     ev = evaluate_models(fitted, X.loc[tr], y[tr], X.loc[te], y[te], times=(6, 12, 24))
     for name in ("cox", "rsf"):
         for dataset, Xd, yd in (("training", X.loc[tr], y[tr]), ("validation", X.loc[te], y[te])):
-            rows = ev[(ev.model == name) & (ev.dataset == dataset)].set_index(["metric", "horizon"])["value"]
+            rows = ev[(ev.model == name) & (ev.dataset == dataset)].set_index(
+                ["metric", "horizon"]
+            )["value"]
             S = sm.survival_at(fitted[name], Xd, [6, 12, 24])
             ref = brier_score(y[tr], yd, S, [6, 12, 24])[1]
             assert [rows[("brier", h)] for h in (6.0, 12.0, 24.0)] == ref.tolist()
             grid = sm._ibs_grid(y[tr], yd, 24.0)
-            ibs_ref = integrated_brier_score(y[tr], yd, sm.survival_at(fitted[name], Xd, grid), grid)
+            ibs_ref = integrated_brier_score(
+                y[tr], yd, sm.survival_at(fitted[name], Xd, grid), grid
+            )
             assert rows.xs("ibs", level="metric").item() == ibs_ref
     assert set(ev["model"]) == set(MODEL_NAMES)
     # per model and data set: 2 C-indices, IBS, 3 Brier, 3 AUC
@@ -379,14 +404,16 @@ def test_lasso_cv_chooses_a_penalty_on_the_path_and_drops_pure_noise():
 
 
 def test_rank_models_puts_lower_brier_and_higher_c_first():
-    d = pd.DataFrame({
-        "seed": [1, 1, 1, 1, 2, 2, 2, 2],
-        "model": ["cox", "rsf"] * 4,
-        "dataset": "validation",
-        "metric": ["harrell_c", "harrell_c", "brier", "brier"] * 2,
-        "horizon": [np.nan, np.nan, 12, 12] * 2,
-        "value": [0.60, 0.70, 0.20, 0.25, 0.66, 0.64, 0.21, 0.19],
-    })
+    d = pd.DataFrame(
+        {
+            "seed": [1, 1, 1, 1, 2, 2, 2, 2],
+            "model": ["cox", "rsf"] * 4,
+            "dataset": "validation",
+            "metric": ["harrell_c", "harrell_c", "brier", "brier"] * 2,
+            "horizon": [np.nan, np.nan, 12, 12] * 2,
+            "value": [0.60, 0.70, 0.20, 0.25, 0.66, 0.64, 0.21, 0.19],
+        }
+    )
     c = rank_models(d, "harrell_c", by="seed")
     assert c.query("seed == 1 and rank == 1")["model"].item() == "rsf"
     assert c.query("seed == 2 and rank == 1")["model"].item() == "cox"
@@ -425,10 +452,14 @@ def test_survival_at_array_path_equals_sksurv_step_functions():
     # time grid; the reference is sksurv's own StepFunction evaluated at each time.
     X, y = _cohort(200, seed=6)
     fitted = fit_models(X, y, seed=2, fast=True, names=[n for n in MODEL_NAMES if n != "ssvm"])
-    times = np.array([0.5, 6.0, 12.0, 24.0, float(np.sort(y["time"][y["event"]])[3])])  # one exactly on a grid time
+    times = np.array(
+        [0.5, 6.0, 12.0, 24.0, float(np.sort(y["time"][y["event"]])[3])]
+    )  # one exactly on a grid time
     for name, m in fitted.items():
         ref = np.vstack([fn(times) for fn in m.predict_survival_function(X)])
-        np.testing.assert_allclose(sm.survival_at(m, X, times), ref, rtol=0, atol=1e-14, err_msg=name)
+        np.testing.assert_allclose(
+            sm.survival_at(m, X, times), ref, rtol=0, atol=1e-14, err_msg=name
+        )
 
 
 class _LinearKnownModel:
@@ -448,7 +479,9 @@ def test_partial_dependence_levels_sets_one_indicator_at_a_time():
     # so PD(level) = exp(-t * 0.05 * exp(b_level)) exactly, b_reference = 0 (hand formula).
     rng = np.random.default_rng(9)
     arm = rng.integers(0, 3, 60)
-    X = pd.DataFrame({"d1": (arm == 1).astype(float), "d2": (arm == 2).astype(float), "z": rng.normal(size=60)})
+    X = pd.DataFrame(
+        {"d1": (arm == 1).astype(float), "d2": (arm == 2).astype(float), "z": rng.normal(size=60)}
+    )
     m = _LinearKnownModel({"d1": -0.5, "d2": 0.7})
     got = partial_dependence_levels(m, X, "arm", ["d1", "d2"], [6.0, 12.0], labels=["tace", "rt"])
     for level, b in (("reference", 0.0), ("tace", -0.5), ("rt", 0.7)):
@@ -465,23 +498,54 @@ def test_partial_dependence_at_several_horizons_matches_one_at_a_time():
     both = partial_dependence_at(m, X, "size", [6.0, 12.0], n_grid=4)
     for h in (6.0, 12.0):
         one = partial_dependence_at(m, X, "size", h, n_grid=4)
-        np.testing.assert_allclose(both.query("horizon == @h")["survival"], one["survival"], rtol=0, atol=1e-15)
+        np.testing.assert_allclose(
+            both.query("horizon == @h")["survival"], one["survival"], rtol=0, atol=1e-15
+        )
 
 
 def test_figures_carry_alt_text_naming_their_content():
     from hccrep.plots import alt_text
 
-    imp = pd.DataFrame({"feature": ["pvtt", "noise", "pvtt", "noise"], "importance": [0.04, 0.0, 0.05, 0.001],
-                        "sd": [0.01, 0.005, 0.01, 0.004], "horizon": [6.0, 6.0, 12.0, 12.0], "metric": "brier"})
-    assert "at 12 months the top three are PVTT" in alt_text(sm.importance_plot(imp, labels={"pvtt": "PVTT"}))
-    pdp = pd.concat([
-        pd.DataFrame({"feature": "arm", "value": ["reference", "rt"], "survival": [0.6, 0.7], "horizon": 12.0}),
-        pd.DataFrame({"feature": "ast", "value": [20.0, 80.0], "survival": [0.7, 0.5], "horizon": 12.0}),
-    ], ignore_index=True)
+    imp = pd.DataFrame(
+        {
+            "feature": ["pvtt", "noise", "pvtt", "noise"],
+            "importance": [0.04, 0.0, 0.05, 0.001],
+            "sd": [0.01, 0.005, 0.01, 0.004],
+            "horizon": [6.0, 6.0, 12.0, 12.0],
+            "metric": "brier",
+        }
+    )
+    assert "at 12 months the top three are PVTT" in alt_text(
+        sm.importance_plot(imp, labels={"pvtt": "PVTT"})
+    )
+    pdp = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "feature": "arm",
+                    "value": ["reference", "rt"],
+                    "survival": [0.6, 0.7],
+                    "horizon": 12.0,
+                }
+            ),
+            pd.DataFrame(
+                {"feature": "ast", "value": [20.0, 80.0], "survival": [0.7, 0.5], "horizon": 12.0}
+            ),
+        ],
+        ignore_index=True,
+    )
     text = alt_text(sm.partial_dependence_plot(pdp))
     assert "rises by 0.10 from reference to rt" in text and "falls by 0.20 from 20 to 80" in text
-    cal = pd.DataFrame({"group": [1, 2], "predicted": [0.8, 0.5], "observed": [0.75, 0.55], "lower": [0.6, 0.4],
-                        "upper": [0.9, 0.7], "horizon": 12.0})
+    cal = pd.DataFrame(
+        {
+            "group": [1, 2],
+            "predicted": [0.8, 0.5],
+            "observed": [0.75, 0.55],
+            "lower": [0.6, 0.4],
+            "upper": [0.9, 0.7],
+            "horizon": 12.0,
+        }
+    )
     assert "largest gap is 0.05 and 2 of 2 groups" in alt_text(sm.survival_calibration_plot(cal))
     with pytest.raises(ValueError, match="lacks columns"):
         sm.importance_plot(imp.drop(columns="sd"))
@@ -496,9 +560,18 @@ def test_forest_survival_fast_path_equals_scikit_survival():
     rng = np.random.default_rng(12)
     X = pd.DataFrame({"a": rng.normal(size=80), "b": rng.integers(0, 2, 80).astype(float)})
     y = sm.surv_array(rng.exponential(10, 80), rng.integers(0, 2, 80))
-    forest = RandomSurvivalForest(n_estimators=15, min_samples_leaf=5, random_state=0, low_memory=False)
-    for model in (forest.fit(X, y), make_pipeline(StandardScaler(), RandomSurvivalForest(
-            n_estimators=15, min_samples_leaf=5, random_state=0, low_memory=False)).fit(X, y)):
+    forest = RandomSurvivalForest(
+        n_estimators=15, min_samples_leaf=5, random_state=0, low_memory=False
+    )
+    for model in (
+        forest.fit(X, y),
+        make_pipeline(
+            StandardScaler(),
+            RandomSurvivalForest(
+                n_estimators=15, min_samples_leaf=5, random_state=0, low_memory=False
+            ),
+        ).fit(X, y),
+    ):
         grid, fast = sm._survival_array(model, X[:30])
         ref = model.predict_survival_function(X[:30], return_array=True)
         assert np.array_equal(fast, ref)
@@ -512,18 +585,31 @@ def test_forest_input_fast_path_converts_as_scikit_learn_and_defers_the_rest():
     from sksurv.ensemble import RandomSurvivalForest
 
     rng = np.random.default_rng(14)
-    X = pd.DataFrame({"a": rng.normal(size=70) * 1e3, "b": rng.integers(0, 2, 70).astype(np.uint8),
-                      "c": rng.integers(0, 5, 70)})
+    X = pd.DataFrame(
+        {
+            "a": rng.normal(size=70) * 1e3,
+            "b": rng.integers(0, 2, 70).astype(np.uint8),
+            "c": rng.integers(0, 5, 70),
+        }
+    )
     y = sm.surv_array(rng.exponential(10, 70), rng.integers(0, 2, 70))
-    forest = RandomSurvivalForest(n_estimators=5, min_samples_leaf=5, random_state=0, low_memory=False).fit(X, y)
+    forest = RandomSurvivalForest(
+        n_estimators=5, min_samples_leaf=5, random_state=0, low_memory=False
+    ).fit(X, y)
     fast = sm._forest_input(forest, X)
     ref = forest._validate_X_predict(X)
-    assert fast.dtype == ref.dtype == np.float32 and fast.flags.c_contiguous and np.array_equal(fast, ref)
+    assert (
+        fast.dtype == ref.dtype == np.float32
+        and fast.flags.c_contiguous
+        and np.array_equal(fast, ref)
+    )
     with pytest.raises(ValueError, match="feature names"):
         sm._forest_input(forest, X[["b", "a", "c"]])
     missing = X.astype(float)
     missing.iloc[0, 0] = np.nan  # scikit-learn decides what a missing value means
-    assert np.array_equal(sm._forest_input(forest, missing), forest._validate_X_predict(missing), equal_nan=True)
+    assert np.array_equal(
+        sm._forest_input(forest, missing), forest._validate_X_predict(missing), equal_nan=True
+    )
 
 
 def test_ipcw_brier_equals_sksurv_brier_score_bit_for_bit():
@@ -534,14 +620,18 @@ def test_ipcw_brier_equals_sksurv_brier_score_bit_for_bit():
     rng = np.random.default_rng(15)
     for rep in range(20):
         y_tr = sm.surv_array(np.round(rng.exponential(12, 120), 0) + 1, rng.random(120) < 0.7)
-        t_te = np.minimum(np.round(rng.exponential(12, 60), 1) + 0.5, y_tr["time"].max() - 0.5)  # inside training
+        t_te = np.minimum(
+            np.round(rng.exponential(12, 60), 1) + 0.5, y_tr["time"].max() - 0.5
+        )  # inside training
         y_te = sm.surv_array(t_te, rng.random(60) < 0.7)
         times = [9.0, 3.0, 6.0, 3.0] if rep % 2 else [4.5]
         est = rng.random((60, len(set(times))))
         score = sm.IPCWBrier(y_tr, y_te, times)
         t_ref, b_ref = brier_score(y_tr, y_te, est, times)
         assert np.array_equal(score.times, t_ref) and np.array_equal(score(est), b_ref)
-    assert np.array_equal(sm.IPCWBrier(y_tr, y_te, [4.5])(est[:, 0]), brier_score(y_tr, y_te, est[:, 0], [4.5])[1])
+    assert np.array_equal(
+        sm.IPCWBrier(y_tr, y_te, [4.5])(est[:, 0]), brier_score(y_tr, y_te, est[:, 0], [4.5])[1]
+    )
     with pytest.raises(ValueError, match="within follow-up"):
         sm.IPCWBrier(y_tr, y_te, [1e6])
     with pytest.raises(ValueError, match="expected estimate of shape"):
@@ -554,11 +644,15 @@ def test_forest_fast_path_follows_a_refit():
 
     rng = np.random.default_rng(13)
     X = pd.DataFrame({"a": rng.normal(size=60)})
-    forest = RandomSurvivalForest(n_estimators=5, min_samples_leaf=5, random_state=0, low_memory=False)
+    forest = RandomSurvivalForest(
+        n_estimators=5, min_samples_leaf=5, random_state=0, low_memory=False
+    )
     for seed in (1, 2):
         y = sm.surv_array(rng.exponential(10, 60) * seed, rng.integers(0, 2, 60))
         forest.fit(X, y)
-        assert np.array_equal(sm._survival_array(forest, X)[1], forest.predict_survival_function(X, return_array=True))
+        assert np.array_equal(
+            sm._survival_array(forest, X)[1], forest.predict_survival_function(X, return_array=True)
+        )
 
 
 def test_forest_survival_at_equals_the_step_functions():
@@ -568,7 +662,9 @@ def test_forest_survival_at_equals_the_step_functions():
     rng = np.random.default_rng(14)
     X = pd.DataFrame({"a": rng.normal(size=70), "b": rng.normal(size=70)})
     t = rng.exponential(10, 70)
-    forest = RandomSurvivalForest(n_estimators=8, min_samples_leaf=4, random_state=1, low_memory=False)
+    forest = RandomSurvivalForest(
+        n_estimators=8, min_samples_leaf=4, random_state=1, low_memory=False
+    )
     forest.fit(X, sm.surv_array(t, rng.integers(0, 2, 70)))
     times = [0.01, 1.0, 5.0, float(forest.unique_times_[-1])]
     ref = np.vstack([fn(times) for fn in forest.predict_survival_function(X)])

@@ -30,7 +30,9 @@ def tu_runner(tu):
 
 
 def test_all_data_files_validate_with_every_role(tu):
-    assert {"table1", "table2", "table3", "table4", "survival_text", "hbv_subgroup"} <= set(tu.files)
+    assert {"table1", "table2", "table3", "table4", "survival_text", "hbv_subgroup"} <= set(
+        tu.files
+    )
     assert {n.role for n in tu.numbers} == {"input", "check", "derived"}
     assert [b.outcome for b in tu.simulation.binary] == ["tin"]
 
@@ -51,8 +53,14 @@ def test_cohort_reproduces_every_input_exactly(tu_runner, seed):
             cell = v.cells[g.key]
             if isinstance(v, CategoricalVariable):
                 for lv in v.levels:
-                    expect = parse_count_percent(cell[lv.key] if isinstance(cell[lv.key], str) else cell[lv.key].printed).count
-                    assert (part[v.key].astype(str) == lv.key).sum() == expect, (v.key, lv.key, g.key)
+                    expect = parse_count_percent(
+                        cell[lv.key] if isinstance(cell[lv.key], str) else cell[lv.key].printed
+                    ).count
+                    assert (part[v.key].astype(str) == lv.key).sum() == expect, (
+                        v.key,
+                        lv.key,
+                        g.key,
+                    )
             else:
                 s = parse_summary(cell if isinstance(cell, str) else cell.printed, "mean_sd")
                 x = part[v.key].to_numpy(float)
@@ -105,7 +113,13 @@ def test_logit_fit_equals_statsmodels_on_random_data():
 
     rng = np.random.default_rng(11)
     for _ in range(5):
-        x = pd.DataFrame({"a": rng.normal(size=150), "b": rng.integers(0, 2, 150).astype(float), "c": rng.gamma(2, 20, 150)})
+        x = pd.DataFrame(
+            {
+                "a": rng.normal(size=150),
+                "b": rng.integers(0, 2, 150).astype(float),
+                "c": rng.gamma(2, 20, 150),
+            }
+        )
         lp = -0.5 + 0.8 * x.a - 1.2 * x.b + 0.01 * x.c
         y = (rng.uniform(size=150) < 1 / (1 + np.exp(-lp))).astype(float)
         ours = logit_fit(x, y)
@@ -142,7 +156,17 @@ def test_refit_recovers_the_printed_coefficients_on_average(tu_runner, tu):
     mean = np.mean(fits, axis=0)
     names = tu_runner.fit(tu_runner.simulate(0), "multivariable").names
     for name, b in zip(names[1:], mean[1:]):
-        n = next(x for x in tu.numbers if x.quantity == "log_or" and (f"{x.attrs['variable']}_{x.attrs['level']}" if x.attrs.get("level") else x.attrs["variable"]) == name)
+        n = next(
+            x
+            for x in tu.numbers
+            if x.quantity == "log_or"
+            and (
+                f"{x.attrs['variable']}_{x.attrs['level']}"
+                if x.attrs.get("level")
+                else x.attrs["variable"]
+            )
+            == name
+        )
         # a wide band: 152 patients, 42 events; what matters is sign and size
         assert abs(b - n.value) < max(0.6 * abs(n.value), 0.01), (name, b, n.value)
 
@@ -158,7 +182,15 @@ def test_scorecard_on_book_seed_with_a_small_monte_carlo(tu_runner):
     t1 = card[card.file_id == "table1"]
     assert np.allclose(t1.mc_low, t1.mc_high)
     # Fisher's exact test prints every categorical Table 1 p-value
-    cat = t1[t1.key.isin([f"{v.key}.p" for v in tu_runner.study.baseline().variables if isinstance(v, CategoricalVariable)])]
+    cat = t1[
+        t1.key.isin(
+            [
+                f"{v.key}.p"
+                for v in tu_runner.study.baseline().variables
+                if isinstance(v, CategoricalVariable)
+            ]
+        )
+    ]
     assert (cat.verdict == "reproduced").all()
 
 
@@ -179,22 +211,75 @@ def _mutate_binary(tmp_path: Path, fn) -> Path:
     sim = yaml.safe_load((d / "simulation.yaml").read_text(encoding="utf-8"))
     # keep YAML 1.2 level keys ("no") as strings when dumping back
     fn(sim["binary"][0])
-    (d / "simulation.yaml").write_text(yaml.safe_dump(sim, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (d / "simulation.yaml").write_text(
+        yaml.safe_dump(sim, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return d
 
 
 BINARY_CASES = [
-    ("missing_group", lambda b: b["prevalence"].pop("test"), "binary[0] (tin).prevalence", "needs exactly the groups"),
-    ("unknown_key", lambda b: b["prevalence"].update(test="response.tin.nowhere"), "binary[0] (tin).prevalence.test", "unknown reported number"),
-    ("cell_of_other_group", lambda b: b["prevalence"].update(test="response.tin.train"), "prevalence.test", "a cell of group 'train'"),
-    ("cell_of_other_level", lambda b: b["prevalence"].update(test="response.tie.test"), "prevalence.test", "not a cell of response.tin"),
-    ("effect_is_a_check", lambda b: b["effects"][0].update(or_key="t2_mv_nlr_z"), "effects[0].or_key", "has role 'check'"),
-    ("effect_wrong_quantity", lambda b: b["effects"][0].update(or_key="os_median_high_train"), "effects[0].or_key", "expected or or log_or"),
-    ("per_unit_on_categorical", lambda b: b["effects"][0].pop("level"), "effects[0].level", "needs a continuous variable"),
-    ("unknown_level", lambda b: b["effects"][0].update(level="gt5"), "effects[0].variable", "unknown level 'gt5'"),
-    ("positive_without_variable", lambda b: b.pop("variable"), "binary[0] (tin)", "give both variable and positive"),
-    ("outcome_as_covariate", lambda b: b["effects"].append({"variable": "response", "level": "tin", "or_key": "t2_mv_nlr_beta", "why": "x"}),
-     "effects[9].variable", "its own covariate"),
+    (
+        "missing_group",
+        lambda b: b["prevalence"].pop("test"),
+        "binary[0] (tin).prevalence",
+        "needs exactly the groups",
+    ),
+    (
+        "unknown_key",
+        lambda b: b["prevalence"].update(test="response.tin.nowhere"),
+        "binary[0] (tin).prevalence.test",
+        "unknown reported number",
+    ),
+    (
+        "cell_of_other_group",
+        lambda b: b["prevalence"].update(test="response.tin.train"),
+        "prevalence.test",
+        "a cell of group 'train'",
+    ),
+    (
+        "cell_of_other_level",
+        lambda b: b["prevalence"].update(test="response.tie.test"),
+        "prevalence.test",
+        "not a cell of response.tin",
+    ),
+    (
+        "effect_is_a_check",
+        lambda b: b["effects"][0].update(or_key="t2_mv_nlr_z"),
+        "effects[0].or_key",
+        "has role 'check'",
+    ),
+    (
+        "effect_wrong_quantity",
+        lambda b: b["effects"][0].update(or_key="os_median_high_train"),
+        "effects[0].or_key",
+        "expected or or log_or",
+    ),
+    (
+        "per_unit_on_categorical",
+        lambda b: b["effects"][0].pop("level"),
+        "effects[0].level",
+        "needs a continuous variable",
+    ),
+    (
+        "unknown_level",
+        lambda b: b["effects"][0].update(level="gt5"),
+        "effects[0].variable",
+        "unknown level 'gt5'",
+    ),
+    (
+        "positive_without_variable",
+        lambda b: b.pop("variable"),
+        "binary[0] (tin)",
+        "give both variable and positive",
+    ),
+    (
+        "outcome_as_covariate",
+        lambda b: b["effects"].append(
+            {"variable": "response", "level": "tin", "or_key": "t2_mv_nlr_beta", "why": "x"}
+        ),
+        "effects[9].variable",
+        "its own covariate",
+    ),
     ("typo_field", lambda b: b.update(prevalance={}), "binary.0.prevalance", "unknown field"),
 ]
 
@@ -222,7 +307,9 @@ def test_declared_binary_outcome_has_exact_counts_and_acts_through_the_odds_rati
 
     effects = {e.variable: e for e in binary_effects_for(tu, "tin")}
     # log OR -> OR: the printed coefficient of ΔT >= 0 is negative, so its OR is below 1
-    assert effects["delta_t"].ratio == pytest.approx(math.exp(tu.number("t2_mv_delta_t_beta").value))
+    assert effects["delta_t"].ratio == pytest.approx(
+        math.exp(tu.number("t2_mv_delta_t_beta").value)
+    )
     assert effects["delta_t"].ratio < 1 < effects["nlr"].ratio
     with pytest.raises(KeyError, match="no binary outcome"):
         binary_effects_for(tu, "death")
@@ -240,7 +327,14 @@ def test_bisection_steps_must_be_positive():
 
     d = pd.DataFrame({"arm": ["a"] * 20})
     with pytest.raises(ValueError, match="bisection_steps"):
-        simulate_survival(d, np.random.default_rng(0), group="arm", medians={"a": 5.0}, follow_up=(1.0, 20.0), bisection_steps=0)
+        simulate_survival(
+            d,
+            np.random.default_rng(0),
+            group="arm",
+            medians={"a": 5.0},
+            follow_up=(1.0, 20.0),
+            bisection_steps=0,
+        )
 
 
 # ----------------------------------------------------------------------------- audit extensions
@@ -249,7 +343,13 @@ def test_bisection_steps_must_be_positive():
 def test_confusion_matrices_recover_a_hand_made_table():
     # TP 12, FN 3, TN 40, FP 10 (by hand): sensitivity 80.0, specificity 80.0, accuracy 80.0,
     # precision 12/22 = 54.55, F1 24/37 = 64.86
-    printed = {"sensitivity": (80.0, 1), "specificity": (80.0, 1), "accuracy": (80.0, 1), "precision": (54.55, 2), "f1": (64.86, 2)}
+    printed = {
+        "sensitivity": (80.0, 1),
+        "specificity": (80.0, 1),
+        "accuracy": (80.0, 1),
+        "precision": (54.55, 2),
+        "f1": (64.86, 2),
+    }
     m = confusion_matrices(printed, n_max=200)
     assert m.iloc[0][["tp", "fn", "tn", "fp"]].tolist() == [12, 3, 40, 10]
     with pytest.raises(ValueError, match="sensitivity and specificity"):
@@ -264,7 +364,10 @@ def test_audit_finds_table3_metrics_come_from_fewer_patients_than_the_cohorts(tu
     assert (conf.status == "inconsistent").all()
     # by hand: training 33/40 = 82.50%, 88/103 = 85.44%, 121/143 = 84.62%, 33/48 = 68.75%, F1 66/88 = 75%
     assert "TP 33 FN 7 TN 88 FP 15 (n 143)" in conf.loc["table3.train", "detail"]
-    assert "(n 62)" in conf.loc["table3.test", "detail"] and "(n 101)" in conf.loc["table3.external", "detail"]
+    assert (
+        "(n 62)" in conf.loc["table3.test", "detail"]
+        and "(n 101)" in conf.loc["table3.external", "detail"]
+    )
 
 
 def test_audit_flags_rates_that_are_no_count_of_327(tu):

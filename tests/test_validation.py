@@ -91,10 +91,18 @@ def test_cox_optimism_matches_rms_validate_cph(rms_reference):
     # the optimism: Monte Carlo tolerance (module docstring)
     sd = 2 * res.resamples["optimism"].std(ddof=1)  # Dxy scale
     tol = 4 * math.sqrt(2) * sd / math.sqrt(B_R)
-    assert abs(res.dxy_optimism - ref["cph.dxy.optimism"]) < tol, (res.dxy_optimism, ref["cph.dxy.optimism"], tol)
-    assert tol < 0.5 * ref["cph.dxy.optimism"]  # the tolerance is tight enough to tell "no optimism" apart
+    assert abs(res.dxy_optimism - ref["cph.dxy.optimism"]) < tol, (
+        res.dxy_optimism,
+        ref["cph.dxy.optimism"],
+        tol,
+    )
+    assert (
+        tol < 0.5 * ref["cph.dxy.optimism"]
+    )  # the tolerance is tight enough to tell "no optimism" apart
     sd_train = 2 * res.resamples["training"].std(ddof=1)
-    assert abs(2 * (res.resamples["training"].mean() - 0.5) - ref["cph.dxy.training"]) < 4 * math.sqrt(2) * sd_train / math.sqrt(B_R)
+    assert abs(
+        2 * (res.resamples["training"].mean() - 0.5) - ref["cph.dxy.training"]
+    ) < 4 * math.sqrt(2) * sd_train / math.sqrt(B_R)
     assert res.n_boot == ref["cph.dxy.n"] == B_R
 
 
@@ -107,7 +115,11 @@ def test_logistic_optimism_matches_rms_validate_lrm(rms_reference):
     assert res.apparent == pytest.approx(ref["hmisc.c.lrm"], rel=1e-8)
     sd = 2 * res.resamples["optimism"].std(ddof=1)
     tol = 4 * math.sqrt(2) * sd / math.sqrt(B_R)
-    assert abs(res.dxy_optimism - ref["lrm.dxy.optimism"]) < tol, (res.dxy_optimism, ref["lrm.dxy.optimism"], tol)
+    assert abs(res.dxy_optimism - ref["lrm.dxy.optimism"]) < tol, (
+        res.dxy_optimism,
+        ref["lrm.dxy.optimism"],
+        tol,
+    )
     assert tol < 0.5 * ref["lrm.dxy.optimism"]
     assert res.n_boot == ref["lrm.dxy.n"] == B_R
 
@@ -125,7 +137,9 @@ def test_refitted_coefficients_match_rms_cph_and_lrm(rms_reference):
     res = logit_fit(d[XS].to_numpy(), d.y)
     beta, ok = res.coef, res.converged
     assert ok
-    np.testing.assert_allclose(beta, [ref["lrm.coef.Intercept"], *[ref[f"lrm.coef.{x}"] for x in XS]], rtol=1e-6)
+    np.testing.assert_allclose(
+        beta, [ref["lrm.coef.Intercept"], *[ref[f"lrm.coef.{x}"] for x in XS]], rtol=1e-6
+    )
 
 
 # ----------------------------------------------------------------------------- independent Python references
@@ -175,7 +189,9 @@ def test_logistic_fit_matches_statsmodels_logit():
 
 
 def test_logistic_fit_reports_separation_as_not_converged():
-    ok = logit_fit(np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]]), [0, 0, 0, 1, 1, 1]).converged
+    ok = logit_fit(
+        np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]]), [0, 0, 0, 1, 1, 1]
+    ).converged
     assert not ok
 
 
@@ -225,15 +241,40 @@ def test_failed_resamples_are_counted_not_hidden():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda d: bootstrap_optimism_cox(d, "time", "event", ["nope"], n_boot=5, seed=1), "'nope'"),
-        (lambda d: bootstrap_optimism_cox(d, "time", "event", "x1", n_boot=5, seed=1), "covariates"),
+        (
+            lambda d: bootstrap_optimism_cox(d, "time", "event", ["nope"], n_boot=5, seed=1),
+            "'nope'",
+        ),
+        (
+            lambda d: bootstrap_optimism_cox(d, "time", "event", "x1", n_boot=5, seed=1),
+            "covariates",
+        ),
         (lambda d: bootstrap_optimism_cox(d, "time", "event", ["x1"], n_boot=0, seed=1), "n_boot"),
         (lambda d: bootstrap_optimism_cox(d, "time", "event", ["x1"], n_boot=5, seed=None), "seed"),
-        (lambda d: bootstrap_optimism_cox(d, "time", "event", ["x1"], n_boot=5, seed=1, ties="exact"), "ties"),
-        (lambda d: bootstrap_optimism_logistic(d, "time", ["x1"], n_boot=5, seed=1), "outcome must be coded 0/1"),
-        (lambda d: bootstrap_optimism_logistic(d.assign(y=1), "y", ["x1"], n_boot=5, seed=1), "both 0 and 1"),
-        (lambda d: bootstrap_optimism_logistic(d.assign(x1=np.nan), "y", ["x1"], n_boot=5, seed=1), "missing"),
-        (lambda d: harrell_c([1, 2], [1, 2], [1, 2]), r"event must be 0/1 \(1 = event\), found \[2\.0\]"),
+        (
+            lambda d: bootstrap_optimism_cox(
+                d, "time", "event", ["x1"], n_boot=5, seed=1, ties="exact"
+            ),
+            "ties",
+        ),
+        (
+            lambda d: bootstrap_optimism_logistic(d, "time", ["x1"], n_boot=5, seed=1),
+            "outcome must be coded 0/1",
+        ),
+        (
+            lambda d: bootstrap_optimism_logistic(d.assign(y=1), "y", ["x1"], n_boot=5, seed=1),
+            "both 0 and 1",
+        ),
+        (
+            lambda d: bootstrap_optimism_logistic(
+                d.assign(x1=np.nan), "y", ["x1"], n_boot=5, seed=1
+            ),
+            "missing",
+        ),
+        (
+            lambda d: harrell_c([1, 2], [1, 2], [1, 2]),
+            r"event must be 0/1 \(1 = event\), found \[2\.0\]",
+        ),
         # a negative time: accepted before (C = 0.0 for these three patients)
         (lambda d: harrell_c([-1, 2, 3], [1, 1, 0], [0, 1, 2]), "time contains negative times"),
         (lambda d: harrell_c([1, np.nan, 3], [1, 1, 0], [0, 1, 2]), "time contains NaN"),
@@ -258,7 +299,9 @@ def test_concordance_for_sd_matches_a_large_simulated_sample():
         d = simulate_prognostic_cohort(4000, 2, sd, rng, censored=0.0)
         assert harrell_c(d.time, d.event, d.lp) == pytest.approx(concordance_for_sd(sd), abs=0.02)
         d = simulate_prognostic_cohort(200_000, 2, sd, rng, outcome="binary", prevalence=0.3)
-        assert auc(d.y, d.lp) == pytest.approx(concordance_for_sd(sd, "auc", prevalence=0.3), abs=0.004)
+        assert auc(d.y, d.lp) == pytest.approx(
+            concordance_for_sd(sd, "auc", prevalence=0.3), abs=0.004
+        )
 
 
 def test_lp_sd_for_index_inverts_concordance_for_sd():
@@ -269,7 +312,9 @@ def test_lp_sd_for_index_inverts_concordance_for_sd():
 
 
 def test_count_predictors_from_printed_lists():
-    assert count_predictors("tumor size, tumor number, AFP, ALBI grade, vascular invasion and EM") == 6
+    assert (
+        count_predictors("tumor size, tumor number, AFP, ALBI grade, vascular invasion and EM") == 6
+    )
     assert count_predictors("AFP, Child–Pugh score, tumor response") == 3
     with pytest.raises(ValueError, match="parameters"):
         count_predictors("  ")
@@ -294,7 +339,9 @@ def test_train_validation_table_and_plot():
         N(quantity="c_index", value=0.8, bound=None, attrs={"model": "m1", "cohort": "training"}),
         N(quantity="c_index", value=0.7, bound=None, attrs={"model": "m1", "cohort": "validation"}),
         N(quantity="auc", value=0.9, bound=None, attrs={"model": "m1", "cohort": "training"}),
-        N(quantity="auc", value=0.7, bound=">", attrs={"model": "m1", "cohort": "validation"}),  # bound: left out
+        N(
+            quantity="auc", value=0.7, bound=">", attrs={"model": "m1", "cohort": "validation"}
+        ),  # bound: left out
         N(quantity="count", value=100, bound=None, attrs={"model": "m1", "cohort": "all"}),
     ]
     t = train_validation_table(nums)
@@ -307,13 +354,22 @@ def test_train_validation_table_and_plot():
 
 
 def test_gap_check_verdict_follows_the_monte_carlo_interval():
-    t = pd.DataFrame({"model": ["m", "m"], "metric": ["c_index", "auc"], "training": [0.72, 0.75],
-                      "validation": [0.71, 0.40], "gap": [-0.01, -0.35]})
+    t = pd.DataFrame(
+        {
+            "model": ["m", "m"],
+            "metric": ["c_index", "auc"],
+            "training": [0.72, 0.75],
+            "validation": [0.71, 0.40],
+            "gap": [-0.01, -0.35],
+        }
+    )
     g = gap_check(t, {"m": 300}, {"m": 4}, n_cohorts=30, seed=2)
     assert (g["mc_low"] <= g["mc_high"]).all()
     # a drop of 0.35 in AUC is far outside what a 300-patient split produces by chance
     assert g.loc[1, "verdict"] == "not reproduced"
-    assert g.loc[0, "verdict"] == ("plausible" if g.loc[0, "mc_low"] <= -0.01 <= g.loc[0, "mc_high"] else "not reproduced")
+    assert g.loc[0, "verdict"] == (
+        "plausible" if g.loc[0, "mc_low"] <= -0.01 <= g.loc[0, "mc_high"] else "not reproduced"
+    )
     with pytest.raises(ValueError, match="must name model"):
         gap_check(t, {}, {"m": 4}, n_cohorts=2, seed=1)
 

@@ -1,8 +1,24 @@
 """Seeded cohort simulation from reported tables (see :mod:`hccrep.simulate.baseline`)."""
 
-from hccrep.simulate.baseline import RuleInfeasibleError, rule_violations, simulate_baseline, simulate_study_baseline
-from hccrep.simulate.continuous import SummaryMismatchError, exact_mean_sd, exact_quantiles, exact_summary_sample
-from hccrep.simulate.outcomes import CalibrationError, Effect, linear_predictor, simulate_binary, simulate_survival
+from hccrep.simulate.baseline import (
+    RuleInfeasibleError,
+    rule_violations,
+    simulate_baseline,
+    simulate_study_baseline,
+)
+from hccrep.simulate.continuous import (
+    SummaryMismatchError,
+    exact_mean_sd,
+    exact_quantiles,
+    exact_summary_sample,
+)
+from hccrep.simulate.outcomes import (
+    CalibrationError,
+    Effect,
+    linear_predictor,
+    simulate_binary,
+    simulate_survival,
+)
 
 __all__ = [
     "simulate_baseline",

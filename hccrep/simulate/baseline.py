@@ -42,7 +42,12 @@ class RuleInfeasibleError(ValueError):
 
 def _counts(v: CategoricalVariable, group: str) -> list[int]:
     row = v.cells[group]
-    return [parse_count_percent(row[lv.key] if isinstance(row[lv.key], str) else row[lv.key].printed).count for lv in v.levels]
+    return [
+        parse_count_percent(
+            row[lv.key] if isinstance(row[lv.key], str) else row[lv.key].printed
+        ).count
+        for lv in v.levels
+    ]
 
 
 def _cell(v: ContinuousVariable, group: str) -> str:
@@ -59,7 +64,9 @@ def _correlation_matrix(keys: list[str], sim: SimulationFile | None) -> np.ndarr
             r[i, j] = r[j, i] = c.rho
     w = np.linalg.eigvalsh(r)
     if w.min() <= 1e-10:
-        raise RuleInfeasibleError(f"the declared correlations do not form a valid correlation matrix (smallest eigenvalue {w.min():.3g})")
+        raise RuleInfeasibleError(
+            f"the declared correlations do not form a valid correlation matrix (smallest eigenvalue {w.min():.3g})"
+        )
     return r
 
 
@@ -105,7 +112,13 @@ def _label_codes(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int64), [str(x) for x in labels]
 
 
-def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.random.Generator, max_steps: int = 20000) -> pd.DataFrame:
+def _repair(
+    df: pd.DataFrame,
+    sim: SimulationFile,
+    groups: pd.Series,
+    rng: np.random.Generator,
+    max_steps: int = 20000,
+) -> pd.DataFrame:
     """Swap values within groups until no rule is broken (counts never change).
 
     The swaps run on integer codes of the labels: the same comparisons as on
@@ -126,13 +139,20 @@ def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.ra
     g = _label_codes(groups)[0]
     bad = _violations(cols, sim, level_of)
     # each rule as (condition, consequence) pairs of (column, code), the codes looked up once
-    rules = [([(cols[v], level_of(v, lev)) for v, lev in r.if_.items()],
-              [(cols[v], level_of(v, lev)) for v, lev in r.then.items()]) for r in sim.rules]
+    rules = [
+        (
+            [(cols[v], level_of(v, lev)) for v, lev in r.if_.items()],
+            [(cols[v], level_of(v, lev)) for v, lev in r.then.items()],
+        )
+        for r in sim.rules
+    ]
 
     def breaks(k: int) -> bool:
         """Does patient ``k`` break a rule? (``_violations`` for one row: a swap changes two rows only.)"""
         for cond, then in rules:
-            if all(col[k] == code for col, code in cond) and not all(col[k] == code for col, code in then):
+            if all(col[k] == code for col, code in cond) and not all(
+                col[k] == code for col, code in then
+            ):
                 return True
         return False
 
@@ -161,7 +181,11 @@ def _repair(df: pd.DataFrame, sim: SimulationFile, groups: pd.Series, rng: np.ra
             col[i], col[j] = col[j], col[i]
     out = df.copy()
     for v in involved:
-        out[v] = pd.Categorical(np.asarray(labels[v], dtype=object)[cols[v]], categories=df[v].cat.categories, ordered=df[v].cat.ordered)
+        out[v] = pd.Categorical(
+            np.asarray(labels[v], dtype=object)[cols[v]],
+            categories=df[v].cat.categories,
+            ordered=df[v].cat.ordered,
+        )
     return out
 
 
@@ -213,7 +237,9 @@ def simulate_baseline(
             cut_children.setdefault(v.cut_of.variable, []).append(v)
 
     frames = []
-    codes: dict[str, list[np.ndarray]] = {}  # level codes of each categorical variable, group by group
+    codes: dict[
+        str, list[np.ndarray]
+    ] = {}  # level codes of each categorical variable, group by group
     for g in baseline.groups:
         n = g.n
         z = rng.standard_normal((n, len(keys))) @ chol.T
@@ -232,21 +258,32 @@ def simulate_baseline(
                     below = np.cumsum(_counts(child, g.key))[:-1]
                     cuts += list(zip(child.cut_of.cuts, (int(b) for b in below)))
                 values = exact_summary_sample(
-                    parse_summary(_cell(v, g.key), v.summary), n, rng,
-                    lower_bound=v.lower_bound, cuts=cuts, quantile_method=quantile_method,
+                    parse_summary(_cell(v, g.key), v.summary),
+                    n,
+                    rng,
+                    lower_bound=v.lower_bound,
+                    cuts=cuts,
+                    quantile_method=quantile_method,
                 )
                 cols[v.key] = np.sort(values)[ranks]
                 for child in cut_children.get(v.key, []):
-                    codes.setdefault(child.key, []).append(np.searchsorted(np.asarray(child.cut_of.cuts), cols[v.key], side="right"))
+                    codes.setdefault(child.key, []).append(
+                        np.searchsorted(np.asarray(child.cut_of.cuts), cols[v.key], side="right")
+                    )
         frames.append(cols)
     # categorical columns straight from their level codes (building them from strings is slow)
-    data: dict[str, object] = {group_col: pd.Categorical.from_codes(
-        np.repeat(np.arange(len(baseline.groups)), [g.n for g in baseline.groups]),
-        dtype=_category_dtype(tuple(g.key for g in baseline.groups), False))}
+    data: dict[str, object] = {
+        group_col: pd.Categorical.from_codes(
+            np.repeat(np.arange(len(baseline.groups)), [g.n for g in baseline.groups]),
+            dtype=_category_dtype(tuple(g.key for g in baseline.groups), False),
+        )
+    }
     for v in variables:
         if isinstance(v, CategoricalVariable):
-            data[v.key] = pd.Categorical.from_codes(np.concatenate(codes[v.key]),
-                                                    dtype=_category_dtype(tuple(lv.key for lv in v.levels), v.ordered))
+            data[v.key] = pd.Categorical.from_codes(
+                np.concatenate(codes[v.key]),
+                dtype=_category_dtype(tuple(lv.key for lv in v.levels), v.ordered),
+            )
         else:
             values = np.concatenate([f[v.key] for f in frames])
             data[v.key] = np.round(values) if v.integer else values

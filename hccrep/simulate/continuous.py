@@ -37,7 +37,9 @@ def _standardise(y: np.ndarray) -> np.ndarray:
     return (y - y.mean()) / s
 
 
-def exact_mean_sd(n: int, mean: float, sd: float, rng: np.random.Generator, lower_bound: float | None = None) -> np.ndarray:
+def exact_mean_sd(
+    n: int, mean: float, sd: float, rng: np.random.Generator, lower_bound: float | None = None
+) -> np.ndarray:
     """Draw ``n`` values with sample mean ``mean`` and SD (ddof=1) ``sd`` exactly.
 
     Values stay above ``lower_bound`` when one is given: then a log-normal draw
@@ -70,7 +72,9 @@ def exact_mean_sd(n: int, mean: float, sd: float, rng: np.random.Generator, lowe
     target_cv = sd / (mean - lower_bound)
     max_cv = math.sqrt(n)  # a positive sample of size n has CV < sqrt(n)
     if target_cv >= max_cv * 0.999:
-        raise SummaryMismatchError(f"CV {target_cv:.2f} is impossible for {n} values above {lower_bound}")
+        raise SummaryMismatchError(
+            f"CV {target_cv:.2f} is impossible for {n} values above {lower_bound}"
+        )
     logy = rng.standard_normal(n) * math.sqrt(math.log1p(min(target_cv, 3) ** 2))
 
     def cv_of(b: float) -> float:
@@ -157,7 +161,9 @@ def exact_quantiles(
             # already pinned by another target (two quantiles can share an order statistic)
             d = min(spread, 1e-3 * max(abs(t), 1.0))
             if k0 in knots and k1 in knots:
-                if not math.isclose((1 - f) * knots[k0] + f * knots[k1], t, rel_tol=1e-12, abs_tol=1e-12):
+                if not math.isclose(
+                    (1 - f) * knots[k0] + f * knots[k1], t, rel_tol=1e-12, abs_tol=1e-12
+                ):
                     raise SummaryMismatchError(f"quantile targets {vals} conflict at n = {n}")
             elif k0 in knots:
                 knots[k1] = (t - (1 - f) * knots[k0]) / f
@@ -182,7 +188,9 @@ def exact_quantiles(
             knots[m] = max(x[m], c)
         ks = sorted(knots)
         if any(knots[a] > knots[b] for a, b in zip(ks, ks[1:])):
-            raise SummaryMismatchError(f"{m} values below {c} contradicts the quantile targets {list(vals)}")
+            raise SummaryMismatchError(
+                f"{m} values below {c} contradicts the quantile targets {list(vals)}"
+            )
         x = _interpolate(y, knots, lower_bound)
     out = np.empty(n)
     out[order] = x
@@ -237,19 +245,30 @@ def exact_summary_sample(
     """
     if summary.kind == "mean_sd":
         if cuts:
-            raise SummaryMismatchError("cut-point counts with mean ± SD are not supported yet; give median summaries")
+            raise SummaryMismatchError(
+                "cut-point counts with mean ± SD are not supported yet; give median summaries"
+            )
         x = exact_mean_sd(n, summary.centre, summary.spread[0], rng, lower_bound)
-        ok = equal_at_precision(x.mean(), summary.centre, summary.decimals[0]) and equal_at_precision(
-            x.std(ddof=1), summary.spread[0], summary.decimals[1]
-        )
+        ok = equal_at_precision(
+            x.mean(), summary.centre, summary.decimals[0]
+        ) and equal_at_precision(x.std(ddof=1), summary.spread[0], summary.decimals[1])
     else:
         skew = lower_bound is not None
         base = rng.lognormal(0.0, 0.6, n) if skew else rng.standard_normal(n)
         lo, hi = summary.spread
         ps = (0.25, 0.75) if summary.kind == "median_iqr" else (0.0, 1.0)
-        x = exact_quantiles(base, [(ps[0], lo), (0.5, summary.centre), (ps[1], hi)], method=quantile_method, cuts=cuts, lower_bound=lower_bound)
+        x = exact_quantiles(
+            base,
+            [(ps[0], lo), (0.5, summary.centre), (ps[1], hi)],
+            method=quantile_method,
+            cuts=cuts,
+            lower_bound=lower_bound,
+        )
         q = np.quantile(x, [ps[0], 0.5, ps[1]], method=quantile_method)
-        ok = all(equal_at_precision(a, b, d) for a, b, d in zip((q[1], q[0], q[2]), (summary.centre, lo, hi), summary.decimals))
+        ok = all(
+            equal_at_precision(a, b, d)
+            for a, b, d in zip((q[1], q[0], q[2]), (summary.centre, lo, hi), summary.decimals)
+        )
         ok = ok and all(int(np.sum(x < c)) == m for c, m in cuts)
     if lower_bound is not None and x.min() <= lower_bound:
         ok = False

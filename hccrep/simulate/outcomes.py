@@ -28,7 +28,15 @@ import pandas as pd
 from hccrep.frames import str_labels
 from hccrep.stats import fastsurv
 
-__all__ = ["Effect", "linear_predictor", "simulate_survival", "simulate_binary", "CalibrationError", "binary_effects_for", "simulate_declared_binary"]
+__all__ = [
+    "Effect",
+    "linear_predictor",
+    "simulate_survival",
+    "simulate_binary",
+    "CalibrationError",
+    "binary_effects_for",
+    "simulate_declared_binary",
+]
 
 
 class CalibrationError(ValueError):
@@ -49,14 +57,18 @@ class Effect:
 
     def column(self, df: pd.DataFrame) -> np.ndarray:
         if self.variable not in df.columns:
-            raise KeyError(f"effect on unknown variable {self.variable!r}; columns are {list(df.columns)}")
+            raise KeyError(
+                f"effect on unknown variable {self.variable!r}; columns are {list(df.columns)}"
+            )
         if self.ratio <= 0:
             raise ValueError(f"a ratio must be positive, got {self.ratio} for {self.variable}")
         if self.level is None:
             return df[self.variable].to_numpy(dtype=float)
         col = df[self.variable]
         if isinstance(col.dtype, pd.CategoricalDtype) and self.level not in col.cat.categories:
-            raise KeyError(f"{self.variable!r} has no level {self.level!r}; levels are {list(col.cat.categories)}")
+            raise KeyError(
+                f"{self.variable!r} has no level {self.level!r}; levels are {list(col.cat.categories)}"
+            )
         return (str_labels(col) == self.level).astype(float)
 
 
@@ -132,16 +144,24 @@ def simulate_survival(
     """
     if shape <= 0:
         raise ValueError(f"shape must be positive, got {shape}")
-    if isinstance(bisection_steps, bool) or not isinstance(bisection_steps, (int, np.integer)) or bisection_steps < 1:
+    if (
+        isinstance(bisection_steps, bool)
+        or not isinstance(bisection_steps, (int, np.integer))
+        or bisection_steps < 1
+    ):
         raise ValueError(f"bisection_steps must be a positive integer, got {bisection_steps!r}")
     if cap is not None:
         if events is not None or follow_up is not None:
-            raise ValueError("with cap, censoring comes from the capping endpoint: give neither events nor follow_up")
+            raise ValueError(
+                "with cap, censoring comes from the capping endpoint: give neither events nor follow_up"
+            )
         for c in cap:
             if c not in df.columns:
                 raise KeyError(f"cap column {c!r} is not in the cohort")
     elif (events is None) == (follow_up is None):
-        raise ValueError("give exactly one of events (reported counts) or follow_up (administrative censoring)")
+        raise ValueError(
+            "give exactly one of events (reported counts) or follow_up (administrative censoring)"
+        )
     if follow_up is not None and not 0 <= follow_up[0] < follow_up[1]:
         raise ValueError(f"follow_up must be (min, max) with 0 <= min < max, got {follow_up}")
     if group not in df.columns:
@@ -167,11 +187,15 @@ def simulate_survival(
                     cens = rng.uniform(follow_up[0], follow_up[1], idx.size)
                     cens_event = np.zeros(idx.size, dtype=int)
                 try:
-                    time[idx], event[idx] = _calibrate_admin(t0, cens, cens_event, float(medians[g]), g, median_tol, bisection_steps)
+                    time[idx], event[idx] = _calibrate_admin(
+                        t0, cens, cens_event, float(medians[g]), g, median_tol, bisection_steps
+                    )
                     break
                 except _MedianJump:
                     if attempt == max_draws - 1:
-                        raise CalibrationError(f"group {g!r}: no draw of {max_draws} reached the KM median {medians[g]} within {median_tol}") from None
+                        raise CalibrationError(
+                            f"group {g!r}: no draw of {max_draws} reached the KM median {medians[g]} within {median_tol}"
+                        ) from None
             continue
         if g not in events:
             raise KeyError(f"group {g!r} needs a reported event count")
@@ -187,7 +211,9 @@ def simulate_survival(
         t = np.minimum(t0, c)
         m = fastsurv.median_survival(t, ev)
         if not np.isfinite(m):
-            raise CalibrationError(f"group {g!r}: the KM median is not reached with {d} events of {n}; cannot calibrate to {medians[g]}")
+            raise CalibrationError(
+                f"group {g!r}: the KM median is not reached with {d} events of {n}; cannot calibrate to {medians[g]}"
+            )
         t = t * (float(medians[g]) / m)
         time[idx], event[idx] = t, ev
     out = df.copy()
@@ -196,7 +222,15 @@ def simulate_survival(
     return out
 
 
-def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, target: float, g: str, tol: float, steps: int = 60) -> tuple[np.ndarray, np.ndarray]:
+def _calibrate_admin(
+    t0: np.ndarray,
+    cens: np.ndarray,
+    cens_event: np.ndarray,
+    target: float,
+    g: str,
+    tol: float,
+    steps: int = 60,
+) -> tuple[np.ndarray, np.ndarray]:
     """Scale event times (censoring fixed) so the KM median equals ``target``.
 
     A patient whose event would come after ``cens`` ends there with status
@@ -223,6 +257,7 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
             m = fastsurv.median_survival_pairs(obs)
             return m if m == m else np.inf  # not reached (NaN) counts as infinitely late
     else:
+
         def median_at(log_c: float) -> float:
             m = fastsurv.median_survival(*observe(log_c))
             return m if np.isfinite(m) else np.inf
@@ -230,7 +265,10 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
     lo = np.log(target / np.median(t0)) - 8.0
     hi = lo + 16.0
     if not median_at(lo) < target <= median_at(hi):
-        raise CalibrationError(f"group {g!r}: no time scale gives a KM median of {target} with this follow-up")
+        raise CalibrationError(
+            f"group {g!r}: no time scale gives a KM median of {target} with this follow-up"
+        )
+
     def exact_scale(log_c: float, m: float) -> float | None:
         # Between two changes in the order of scaled event and censoring times, the median is
         # one patient's own event time, exp(c) * t0[j]: solve exp(c) * t0[j] = target for c.
@@ -239,7 +277,9 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
         if own.size != 1:
             return None
         c = float(np.log(target / t0[own[0]]))
-        if not lo <= c <= hi:  # another crossing of the target (the median need not be monotone in c)
+        if (
+            not lo <= c <= hi
+        ):  # another crossing of the target (the median need not be monotone in c)
             return None
         return c if abs(median_at(c) - target) <= 1e-12 * abs(target) else None
 
@@ -259,7 +299,9 @@ def _calibrate_admin(t0: np.ndarray, cens: np.ndarray, cens_event: np.ndarray, t
         best = min((lo, hi), key=lambda c: abs(median_at(c) - target))
     achieved = median_at(best)
     if abs(achieved - target) > tol:
-        raise _MedianJump(f"group {g!r}: KM median {achieved:.3f} is the closest reachable to {target} (tolerance {tol})")
+        raise _MedianJump(
+            f"group {g!r}: KM median {achieved:.3f} is the closest reachable to {target} (tolerance {tol})"
+        )
     return observe(best)
 
 
@@ -341,7 +383,9 @@ def binary_effects_for(study, outcome: str) -> list[Effect]:
                 ratio = float(np.exp(num.value)) if num.quantity == "log_or" else float(num.value)
                 out.append(Effect(e.variable, ratio, e.level))
             return out
-    raise KeyError(f"{study.key}: no binary outcome {outcome!r} in simulation.yaml; declared: {[b.outcome for b in sim.binary]}")
+    raise KeyError(
+        f"{study.key}: no binary outcome {outcome!r} in simulation.yaml; declared: {[b.outcome for b in sim.binary]}"
+    )
 
 
 def simulate_declared_binary(study, cohort: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -364,13 +408,24 @@ def simulate_declared_binary(study, cohort: pd.DataFrame, rng: np.random.Generat
     out = cohort
     for b in sim.binary:
         positives = {g: int(study.number(k).value) for g, k in b.prevalence.items()}
-        out = simulate_binary(out, rng, positives=positives, effects=binary_effects_for(study, b.outcome),
-                              group=sim.group_variable, name=b.outcome)
+        out = simulate_binary(
+            out,
+            rng,
+            positives=positives,
+            effects=binary_effects_for(study, b.outcome),
+            group=sim.group_variable,
+            name=b.outcome,
+        )
         if b.variable is not None:
             cats = list(out[b.variable].cat.categories)
             if len(cats) != 2:
-                raise ValueError(f"binary outcome {b.outcome!r} replaces {b.variable!r}, which needs exactly two levels, has {cats}")
+                raise ValueError(
+                    f"binary outcome {b.outcome!r} replaces {b.variable!r}, which needs exactly two levels, has {cats}"
+                )
             other = next(c for c in cats if c != b.positive)
-            out[b.variable] = pd.Categorical(np.where(out[b.outcome].to_numpy() == 1, b.positive, other),
-                                             categories=cats, ordered=out[b.variable].cat.ordered)
+            out[b.variable] = pd.Categorical(
+                np.where(out[b.outcome].to_numpy() == 1, b.positive, other),
+                categories=cats,
+                ordered=out[b.variable].cat.ordered,
+            )
     return out

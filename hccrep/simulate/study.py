@@ -22,7 +22,9 @@ def effects_for(study: Study, endpoint: str) -> list[Effect]:
     raise KeyError(f"{study.key}: no survival endpoint {endpoint!r} in simulation.yaml")
 
 
-def simulate_endpoints(study: Study, cohort: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def simulate_endpoints(
+    study: Study, cohort: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     """Add ``<endpoint>_time`` and ``<endpoint>_event`` for every declared survival endpoint.
 
     Endpoints are simulated in the order listed, so one may be capped by an
@@ -34,11 +36,20 @@ def simulate_endpoints(study: Study, cohort: pd.DataFrame, rng: np.random.Genera
     out = cohort
     for sv in sim.survival:
         medians = {g: study.number(k).value for g, k in sv.medians.items()}
-        events = {g: int(study.number(k).value) for g, k in sv.events.items()} if sv.events else None
+        events = (
+            {g: int(study.number(k).value) for g, k in sv.events.items()} if sv.events else None
+        )
         cap = (f"{sv.cap_by}_time", f"{sv.cap_by}_event") if sv.cap_by else None
         out = simulate_survival(
-            out, rng, group=sim.group_variable, medians=medians, events=events,
+            out,
+            rng,
+            group=sim.group_variable,
+            medians=medians,
+            events=events,
             follow_up=tuple(sv.follow_up) if sv.follow_up else None,
-            effects=effects_for(study, sv.endpoint), shape=sv.shape, prefix=f"{sv.endpoint}_", cap=cap,
+            effects=effects_for(study, sv.endpoint),
+            shape=sv.shape,
+            prefix=f"{sv.endpoint}_",
+            cap=cap,
         )
     return out

@@ -17,7 +17,9 @@ def check_choice(value: str, allowed: Sequence[str], name: str) -> None:
     ValueError: unknown conf_type 'loglog'; expected one of 'log', 'plain'
     """
     if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(map(repr, allowed))}")
+        raise ValueError(
+            f"unknown {name} {value!r}; expected one of {', '.join(map(repr, allowed))}"
+        )
 
 
 def as_vector(x, name: str, dtype=float, what: str = "must be numeric"):
@@ -43,5 +45,7 @@ def as_vector(x, name: str, dtype=float, what: str = "must be numeric"):
     except (TypeError, ValueError):
         raise ValueError(f"{name} {what}") from None
     if sum(d > 1 for d in arr.shape) > 1:
-        raise ValueError(f"{name} must be one-dimensional (one value per patient), got an array of shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be one-dimensional (one value per patient), got an array of shape {arr.shape}"
+        )
     return arr.ravel()

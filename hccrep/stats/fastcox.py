@@ -17,7 +17,14 @@ from scipy import special
 
 from hccrep.stats.survival import _z
 
-__all__ = ["cox_fit", "cox_fit_each", "cox_fit_many", "cox_table", "unconverged_coefficients", "wald_columns"]
+__all__ = [
+    "cox_fit",
+    "cox_fit_each",
+    "cox_fit_many",
+    "cox_table",
+    "unconverged_coefficients",
+    "wald_columns",
+]
 
 
 class _Prepared:
@@ -33,12 +40,26 @@ class _Prepared:
     event time is tied the two methods coincide and the slot step is skipped.
     """
 
-    __slots__ = ("x", "e", "z", "p", "ends", "starts", "slot_block", "frac", "tied", "xe", "n_events")
+    __slots__ = (
+        "x",
+        "e",
+        "z",
+        "p",
+        "ends",
+        "starts",
+        "slot_block",
+        "frac",
+        "tied",
+        "xe",
+        "n_events",
+    )
 
     def __init__(self, t: np.ndarray, e: np.ndarray, x: np.ndarray, ties: str):
         n, p = x.shape
         self.x, self.e, self.p = x, e, p
-        self.z = np.concatenate([np.ones((n, 1)), x, (x[:, :, None] * x[:, None, :]).reshape(n, p * p)], axis=1)
+        self.z = np.concatenate(
+            [np.ones((n, 1)), x, (x[:, :, None] * x[:, None, :]).reshape(n, p * p)], axis=1
+        )
         self.xe = x.T @ e
         if not (t[1:] == t[:-1]).any():
             # no tied times (the usual case for simulated cohorts): one slot per event row
@@ -64,12 +85,16 @@ class _Prepared:
         p = self.p
         eta = self.x @ beta
         m = eta.max()
-        wz = self.z * np.exp(eta - m)[:, None]  # a common factor cancels in every ratio; added back to ll
+        wz = (
+            self.z * np.exp(eta - m)[:, None]
+        )  # a common factor cancels in every ratio; added back to ll
         s = np.cumsum(wz, axis=0)[self.ends]
         if self.tied:
             # sums over each block's tied events, from cumulative sums of the event rows
             ce = np.cumsum(wz * self.e[:, None], axis=0)
-            tie_sum = ce[self.ends] - np.where((self.starts > 0)[:, None], ce[np.maximum(self.starts - 1, 0)], 0.0)
+            tie_sum = ce[self.ends] - np.where(
+                (self.starts > 0)[:, None], ce[np.maximum(self.starts - 1, 0)], 0.0
+            )
             s = s[self.slot_block] - self.frac[:, None] * tie_sum[self.slot_block]
         s0 = s[:, 0]
         r = s[:, 1:] / s0[:, None]
@@ -90,10 +115,16 @@ def _arrays(time, event, x, ties: str) -> tuple[np.ndarray, np.ndarray, np.ndarr
     if ties not in ("efron", "breslow"):
         raise ValueError(f"unknown ties {ties!r}; expected 'efron' or 'breslow'")
     x = np.asarray(x, dtype=float)
-    return np.asarray(time, dtype=float), np.asarray(event, dtype=int), x[:, None] if x.ndim == 1 else x
+    return (
+        np.asarray(time, dtype=float),
+        np.asarray(event, dtype=int),
+        x[:, None] if x.ndim == 1 else x,
+    )
 
 
-def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, float]:
+def cox_fit(
+    time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Maximum partial-likelihood coefficients, their Wald SEs and the log partial likelihood.
 
     Parameters
@@ -135,7 +166,9 @@ def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: i
             else:
                 step = np.linalg.solve(-hess, grad)
         except np.linalg.LinAlgError:
-            raise ValueError("singular information matrix (a constant or collinear covariate?)") from None
+            raise ValueError(
+                "singular information matrix (a constant or collinear covariate?)"
+            ) from None
         new = beta + step
         ll_new, g_new, h_new = prep.terms(new)
         halvings = 0
@@ -163,7 +196,7 @@ def cox_fit(time, event, x, ties: str = "efron", tol: float = 1e-10, max_iter: i
 
 #: R ``coxph.control()``: ``eps`` and ``toler.inf = sqrt(eps)`` of its "coefficient may be infinite" check.
 _R_EPS = 1e-9
-_R_TOLER_INF = 1e-9 ** 0.5
+_R_TOLER_INF = 1e-9**0.5
 
 
 def unconverged_coefficients(time, event, x, coef, ties: str = "efron") -> np.ndarray:
@@ -219,8 +252,16 @@ def unconverged_coefficients(time, event, x, coef, ties: str = "efron") -> np.nd
     return ~np.isfinite(step) | ((step > _R_EPS) & (step > _R_TOLER_INF * np.abs(beta)))
 
 
-def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50,
-                 masks=None, on_error: str = "raise") -> tuple[np.ndarray, np.ndarray]:
+def cox_fit_each(
+    time,
+    event,
+    X,
+    ties: str = "efron",
+    tol: float = 1e-10,
+    max_iter: int = 50,
+    masks=None,
+    on_error: str = "raise",
+) -> tuple[np.ndarray, np.ndarray]:
     """One-covariate Cox fits of every column of ``X`` on the same times, run side by side.
 
     The univariable rows of a Cox table share their times and events; here the
@@ -262,12 +303,29 @@ def cox_fit_each(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
         raise ValueError("X must be (n, k) with one row per time and event")
-    coef, se = cox_fit_many(time, event, X[:, :, None], ties=ties, tol=tol, max_iter=max_iter, masks=masks, on_error=on_error)
+    coef, se = cox_fit_many(
+        time,
+        event,
+        X[:, :, None],
+        ties=ties,
+        tol=tol,
+        max_iter=max_iter,
+        masks=masks,
+        on_error=on_error,
+    )
     return coef[:, 0], se[:, 0]
 
 
-def cox_fit_many(time, event, X, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50,
-                 masks=None, on_error: str = "raise") -> tuple[np.ndarray, np.ndarray]:
+def cox_fit_many(
+    time,
+    event,
+    X,
+    ties: str = "efron",
+    tol: float = 1e-10,
+    max_iter: int = 50,
+    masks=None,
+    on_error: str = "raise",
+) -> tuple[np.ndarray, np.ndarray]:
     """``k`` Cox models of ``p`` covariates each, fitted side by side.
 
     A subgroup analysis fits many small models to one set of times: one
@@ -322,7 +380,9 @@ def cox_fit_many(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
     n, k, p = X.shape
     shared = t.ndim == 1
     if t.shape != e.shape or (t.shape != (n,) and t.shape != (n, k)):
-        raise ValueError(f"time and event must both have shape {(n,)} or {(n, k)}, got {t.shape} and {e.shape}")
+        raise ValueError(
+            f"time and event must both have shape {(n,)} or {(n, k)}, got {t.shape} and {e.shape}"
+        )
     M = np.ones((n, k), dtype=bool) if masks is None else np.asarray(masks, dtype=bool)
     if M.shape != (n, k):
         raise ValueError(f"masks must have the shape {(n, k)}, got {M.shape}")
@@ -333,7 +393,9 @@ def cox_fit_many(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
             m = M[:, j]
             try:
                 xj = X[m, j, :]
-                if masks is not None and xj.shape[0] and (xj == xj[:1]).all(axis=0).any():  # as the runners' own check
+                if (
+                    masks is not None and xj.shape[0] and (xj == xj[:1]).all(axis=0).any()
+                ):  # as the runners' own check
                     raise ValueError("a covariate is constant in the model's rows")
                 tj, ej = (t, e) if shared else (t[:, j], e[:, j])
                 c, s_, _ = cox_fit(tj[m], ej[m], xj, ties=ties, tol=tol, max_iter=max_iter)
@@ -440,7 +502,11 @@ def cox_fit_many(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
         # so cox_fit's own run decides
         stop = singular | halve | (np.abs(new) > 15).any(axis=1)
         upd = ~stop
-        converged = upd & (np.abs(ll_new - ll) < tol * (np.abs(ll) + tol)) & (np.abs(step).max(axis=1) < 1e-7)
+        converged = (
+            upd
+            & (np.abs(ll_new - ll) < tol * (np.abs(ll) + tol))
+            & (np.abs(step).max(axis=1) < 1e-7)
+        )
         beta[idx[upd]] = new[upd]
         hess_all[idx[upd]] = h_new[upd]
         redo[idx[stop]] = True
@@ -462,7 +528,14 @@ def cox_fit_many(time, event, X, ties: str = "efron", tol: float = 1e-10, max_it
     return one_by_one(np.flatnonzero(redo))
 
 
-def cox_table(df: pd.DataFrame, duration: str, event: str, covariates, ties: str = "efron", alpha: float = 0.05) -> pd.DataFrame:
+def cox_table(
+    df: pd.DataFrame,
+    duration: str,
+    event: str,
+    covariates,
+    ties: str = "efron",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Same columns as :func:`hccrep.stats.survival.cox`'s table (coef, hr, lower, upper, se, z, p).
 
     Times and events are validated as :func:`hccrep.stats.survival.cox`
@@ -497,16 +570,28 @@ def cox_table(df: pd.DataFrame, duration: str, event: str, covariates, ties: str
     if missing:
         raise ValueError(f"covariate(s) {missing} not in df")
     if len(set(covariates)) != len(covariates):
-        raise ValueError(f"covariates listed more than once: {sorted({c for c in covariates if covariates.count(c) > 1})}")
-    t, e = _as_time_event(df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}")
+        raise ValueError(
+            f"covariates listed more than once: {sorted({c for c in covariates if covariates.count(c) > 1})}"
+        )
+    t, e = _as_time_event(
+        df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}"
+    )
     try:
         x = df[covariates].to_numpy(float)
     except (TypeError, ValueError):
-        bad = [c for c in covariates if not pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
-        raise ValueError(f"covariate {(bad or covariates)[0]!r} is not numeric; encode it as 0/1 dummies") from None
+        bad = [
+            c
+            for c in covariates
+            if not pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+        ]
+        raise ValueError(
+            f"covariate {(bad or covariates)[0]!r} is not numeric; encode it as 0/1 dummies"
+        ) from None
     finite = np.isfinite(x).all(axis=0)
     if not finite.all():
-        raise ValueError(f"covariate {covariates[int(np.flatnonzero(~finite)[0])]!r} has missing or infinite values")
+        raise ValueError(
+            f"covariate {covariates[int(np.flatnonzero(~finite)[0])]!r} has missing or infinite values"
+        )
     constant = np.ptp(x, axis=0) == 0  # exactly: a column's std can be 1e-17 when it is constant
     if constant.any():
         raise ValueError(f"covariate {covariates[int(np.flatnonzero(constant)[0])]!r} is constant")
@@ -533,5 +618,12 @@ def wald_columns(coef, se, alpha: float = 0.05) -> dict[str, np.ndarray]:
     q = _z(alpha)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         z = coef / se
-        return {"coef": coef, "hr": np.exp(coef), "lower": np.exp(coef - q * se), "upper": np.exp(coef + q * se),
-                "se": se, "z": z, "p": 2 * special.ndtr(-np.abs(z))}
+        return {
+            "coef": coef,
+            "hr": np.exp(coef),
+            "lower": np.exp(coef - q * se),
+            "upper": np.exp(coef + q * se),
+            "se": se,
+            "z": z,
+            "p": 2 * special.ndtr(-np.abs(z)),
+        }

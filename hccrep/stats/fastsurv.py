@@ -56,8 +56,19 @@ from hccrep.stats.survival import (
     _z,
 )
 
-__all__ = ["KMCurve", "Landmarks", "TrendResult", "SMALL_ARM", "km_curve", "km_median", "km_landmark", "logrank", "logrank_trend",
-           "median_survival", "median_survival_pairs"]
+__all__ = [
+    "KMCurve",
+    "Landmarks",
+    "TrendResult",
+    "SMALL_ARM",
+    "km_curve",
+    "km_median",
+    "km_landmark",
+    "logrank",
+    "logrank_trend",
+    "median_survival",
+    "median_survival_pairs",
+]
 
 _ENGINE = "numpy engine, hccrep.stats.fastsurv"
 
@@ -103,7 +114,14 @@ def _curve(t: np.ndarray, e: np.ndarray) -> KMCurve:
         # lifelines' evaluation of the product limit, so both engines agree to rounding
         surv = np.exp(np.cumsum(np.log(n - d) - np.log(n)))
         inc = np.where(d > 0, d / (n * (n - d)), 0.0)
-    return KMCurve(times, n_risk.astype(np.int64), d.astype(np.int64), (removed - d).astype(np.int64), surv, np.sqrt(np.cumsum(inc)))
+    return KMCurve(
+        times,
+        n_risk.astype(np.int64),
+        d.astype(np.int64),
+        (removed - d).astype(np.int64),
+        surv,
+        np.sqrt(np.cumsum(inc)),
+    )
 
 
 def km_curve(time, event) -> KMCurve:
@@ -223,8 +241,15 @@ def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) ->
     out = values[np.maximum(row, 0)].copy()
     out[points > c.time[-1]] = np.nan
     n_risk = (t.size - np.searchsorted(np.sort(t), points, side="left")).astype(np.int64)
-    return Landmarks(points, n_risk, out[:, 0], out[:, 1], out[:, 2], out[:, 3],
-                     variant=f"Kaplan-Meier survival at landmarks, Greenwood variance, {_conf_label(conf_type, alpha)}; {_ENGINE}")
+    return Landmarks(
+        points,
+        n_risk,
+        out[:, 0],
+        out[:, 1],
+        out[:, 2],
+        out[:, 3],
+        variant=f"Kaplan-Meier survival at landmarks, Greenwood variance, {_conf_label(conf_type, alpha)}; {_ENGINE}",
+    )
 
 
 def logrank(time, event, group) -> LogrankResult:
@@ -274,7 +299,9 @@ def logrank(time, event, group) -> LogrankResult:
     )
 
 
-def _logrank_terms(t: np.ndarray, e: np.ndarray, gi: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _logrank_terms(
+    t: np.ndarray, e: np.ndarray, gi: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Observed minus expected events per group and their hypergeometric covariance (R ``survdiff``).
 
     ``gi`` codes the groups 0..k-1.
@@ -366,9 +393,14 @@ def logrank_trend(time, event, group, order=None, weights=None) -> TrendResult:
         raise ValueError("the trend statistic has zero variance (equal weights?)")
     stat = u * u / var
     scores = tuple(float(x) for x in w)
-    return TrendResult(stat, 1, float(stats.chi2.sf(stat, 1)), scores,
-                       f"log-rank test for trend, scores {scores} over {levels}, hypergeometric variance "
-                       f"(R survdiff var), chi-square 1 df; {_ENGINE}")
+    return TrendResult(
+        stat,
+        1,
+        float(stats.chi2.sf(stat, 1)),
+        scores,
+        f"log-rank test for trend, scores {scores} over {levels}, hypergeometric variance "
+        f"(R survdiff var), chi-square 1 df; {_ENGINE}",
+    )
 
 
 # ----------------------------------------------------------------------------- the median alone
@@ -417,7 +449,10 @@ def median_survival_pairs(pairs: list) -> float:
     n = len(pairs)
     for k in range(1, n):
         if pairs[k][0] == pairs[k - 1][0]:
-            return _km_median_ties(np.array([p[0] for p in pairs], dtype=float), np.array([p[1] for p in pairs], dtype=int))
+            return _km_median_ties(
+                np.array([p[0] for p in pairs], dtype=float),
+                np.array([p[1] for p in pairs], dtype=int),
+            )
     # no tied times: one patient leaves at each time, so the risk set at the k-th time is n - k
     surv = 1.0
     found = None

@@ -94,7 +94,9 @@ def _check_frame(df) -> None:
         raise ValueError("df is empty")
     if not df.index.is_unique:
         dupes = df.index[df.index.duplicated()].unique()[:5].tolist()
-        raise ValueError(f"df index labels must be unique (they name the matched units); duplicated: {dupes}")
+        raise ValueError(
+            f"df index labels must be unique (they name the matched units); duplicated: {dupes}"
+        )
 
 
 def _treatment_vector(df: pd.DataFrame, treatment: str) -> np.ndarray:
@@ -102,9 +104,13 @@ def _treatment_vector(df: pd.DataFrame, treatment: str) -> np.ndarray:
         raise ValueError(f"treatment column {treatment!r} not in df")
     col = df[treatment]
     if col.isna().any():
-        raise ValueError(f"treatment column {treatment!r} has {int(col.isna().sum())} missing value(s)")
+        raise ValueError(
+            f"treatment column {treatment!r} has {int(col.isna().sum())} missing value(s)"
+        )
     if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-        raise ValueError(f"treatment column {treatment!r} must be 0/1 (or boolean), got dtype {col.dtype}")
+        raise ValueError(
+            f"treatment column {treatment!r} must be 0/1 (or boolean), got dtype {col.dtype}"
+        )
     t = col.to_numpy(dtype=float)
     bad = ~np.isin(t, (0.0, 1.0))
     if bad.any():
@@ -112,13 +118,17 @@ def _treatment_vector(df: pd.DataFrame, treatment: str) -> np.ndarray:
         raise ValueError(f"treatment column {treatment!r} must be 0/1 (1 = treated), found {found}")
     n1 = int(t.sum())
     if n1 == 0 or n1 == t.size:
-        raise ValueError(f"treatment column {treatment!r} needs both treated (1) and control (0) units")
+        raise ValueError(
+            f"treatment column {treatment!r} needs both treated (1) and control (0) units"
+        )
     return t.astype(np.int64)
 
 
 def _covariate_list(df: pd.DataFrame, treatment: str, covariates) -> list[str]:
     if isinstance(covariates, str):
-        raise ValueError(f"covariates must be a sequence of column names, not the string {covariates!r}")
+        raise ValueError(
+            f"covariates must be a sequence of column names, not the string {covariates!r}"
+        )
     try:
         covariates = list(covariates)
     except TypeError:
@@ -154,7 +164,9 @@ def _levels(col: pd.Series) -> list:
     try:
         return sorted(col.unique())
     except TypeError:
-        raise ValueError(f"covariate {col.name!r} mixes value types that cannot be ordered") from None
+        raise ValueError(
+            f"covariate {col.name!r} mixes value types that cannot be ordered"
+        ) from None
 
 
 def _design(df: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
@@ -165,8 +177,12 @@ def _design(df: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
         if _is_categorical(col):
             levels = _levels(col)
             if len(levels) < 2:
-                raise ValueError(f"covariate {c!r} has a single level {levels!r}; drop it from covariates")
-            if isinstance(col.dtype, pd.CategoricalDtype):  # compare codes, not values (same columns)
+                raise ValueError(
+                    f"covariate {c!r} has a single level {levels!r}; drop it from covariates"
+                )
+            if isinstance(
+                col.dtype, pd.CategoricalDtype
+            ):  # compare codes, not values (same columns)
                 cat = col.array
                 where = {lev: i for i, lev in enumerate(cat.categories)}
                 for lev in levels[1:]:
@@ -359,7 +375,11 @@ class MatchResult:
         """
         self._check_labels(df)
         w = pd.Series(0.0, index=df.index, name="weight")
-        k = self.pairs.groupby("treated", sort=False)["control"].transform("size").to_numpy(dtype=float)
+        k = (
+            self.pairs.groupby("treated", sort=False)["control"]
+            .transform("size")
+            .to_numpy(dtype=float)
+        )
         contrib = pd.Series(1.0 / k).groupby(self.pairs["control"].to_numpy()).sum()
         w.loc[contrib.index] = contrib.to_numpy() * len(contrib) / contrib.sum()
         w.loc[pd.unique(self.pairs["treated"])] = 1.0
@@ -409,11 +429,14 @@ def _greedy_nearest(
     if emulate - set(MATCHIT_DEFECTS):
         raise ValueError(f"unknown MatchIt defect(s) {sorted(emulate - set(MATCHIT_DEFECTS))}")
     if "int_abs" in emulate:
+
         def gap(a: float, b: float) -> float:
             return float(abs(int(a - b)))  # C: abs((int)(a - b)), truncation toward zero
     else:
+
         def gap(a: float, b: float) -> float:
             return abs(a - b)
+
     shift = 1 if "ratio_index" in emulate else 0
     n = distance.size
     d_ord = np.argsort(distance, kind="stable")
@@ -461,7 +484,9 @@ def _greedy_nearest(
 
 def _as_ps_vector(ps, df: pd.DataFrame) -> np.ndarray:
     if isinstance(ps, pd.Series) and not ps.index.equals(df.index):
-        raise ValueError("ps is a Series whose index differs from df's index; align it first (ps.reindex(df.index))")
+        raise ValueError(
+            "ps is a Series whose index differs from df's index; align it first (ps.reindex(df.index))"
+        )
     try:
         p = np.asarray(ps, dtype=float).ravel()
     except (TypeError, ValueError):
@@ -597,13 +622,33 @@ def match_nearest(
     (2, 2)
     """
     return _match_nearest(
-        df, treatment, covariates, ps=ps, ratio=ratio, caliper=caliper, caliper_scale=caliper_scale,
-        order=order, replace=replace, rng=rng, emulate=frozenset(),
+        df,
+        treatment,
+        covariates,
+        ps=ps,
+        ratio=ratio,
+        caliper=caliper,
+        caliper_scale=caliper_scale,
+        order=order,
+        replace=replace,
+        rng=rng,
+        emulate=frozenset(),
     )
 
 
 def _match_nearest(
-    df, treatment, covariates, *, ps, ratio, caliper, caliper_scale, order, replace, rng, emulate: frozenset[str]
+    df,
+    treatment,
+    covariates,
+    *,
+    ps,
+    ratio,
+    caliper,
+    caliper_scale,
+    order,
+    replace,
+    rng,
+    emulate: frozenset[str],
 ) -> MatchResult:
     """:func:`match_nearest`, optionally reproducing defects of old MatchIt releases (tests only)."""
     _check_frame(df)
@@ -616,7 +661,9 @@ def _match_nearest(
     if not isinstance(replace, (bool, np.bool_)):
         raise ValueError(f"replace must be True or False, got {replace!r}")
     if caliper is not None:
-        if isinstance(caliper, bool) or not isinstance(caliper, (int, float, np.integer, np.floating)):
+        if isinstance(caliper, bool) or not isinstance(
+            caliper, (int, float, np.integer, np.floating)
+        ):
             raise ValueError(f"caliper must be a positive number or None, got {caliper!r}")
         if not (np.isfinite(caliper) and caliper > 0):
             raise ValueError(f"caliper must be a positive finite number, got {caliper!r}")
@@ -658,7 +705,9 @@ def _match_nearest(
     else:
         treated_order = rng.permutation(d1.size)
 
-    found = _greedy_nearest(distance, t, treated_order, ratio, width, bool(replace), frozenset(emulate))
+    found = _greedy_nearest(
+        distance, t, treated_order, ratio, width, bool(replace), frozenset(emulate)
+    )
 
     labels = df.index
     treated_rows = np.flatnonzero(t == 1)
@@ -670,13 +719,20 @@ def _match_nearest(
     pairs = pd.DataFrame(rows, columns=["treated", "control", "distance"])
     if pairs.empty:
         pairs = pd.DataFrame(
-            {"treated": pd.Series([], dtype=labels.dtype), "control": pd.Series([], dtype=labels.dtype),
-             "distance": pd.Series([], dtype=float)}
+            {
+                "treated": pd.Series([], dtype=labels.dtype),
+                "control": pd.Series([], dtype=labels.dtype),
+                "distance": pd.Series([], dtype=float),
+            }
         )
 
     ratio_text = f"{ratio}:1"
     repl_text = "with replacement" if replace else "without replacement"
-    order_text = "treated units in data order (order is irrelevant with replacement)" if replace else _ORDER_TEXT[order]
+    order_text = (
+        "treated units in data order (order is irrelevant with replacement)"
+        if replace
+        else _ORDER_TEXT[order]
+    )
     if width is None:
         cal_text = "no caliper"
     elif caliper_scale == "ps_raw":
@@ -691,7 +747,9 @@ def _match_nearest(
         f"({source}); {order_text}; {cal_text}; ties to the lower distance (MatchIt nn_matchC_vec)"
     )
     if emulate:
-        variant += f"; REPRODUCING MatchIt defect(s) {', '.join(sorted(emulate))} (for parity tests only)"
+        variant += (
+            f"; REPRODUCING MatchIt defect(s) {', '.join(sorted(emulate))} (for parity tests only)"
+        )
     return MatchResult(
         pairs=pairs,
         caliper=width,
@@ -699,7 +757,9 @@ def _match_nearest(
         n_treated_matched=int(pairs["treated"].nunique()),
         n_control_matched=int(pairs["control"].nunique()),
         variant=variant,
-        distance=pd.Series(distance, index=df.index, name="logit_ps" if caliper_scale == "logit_sd" else "ps"),
+        distance=pd.Series(
+            distance, index=df.index, name="logit_ps" if caliper_scale == "logit_sd" else "ps"
+        ),
     )
 
 
@@ -797,7 +857,9 @@ def standardized_mean_differences(
         w = np.ones(len(df))
     else:
         if isinstance(weights, pd.Series) and not weights.index.equals(df.index):
-            raise ValueError("weights is a Series whose index differs from df's index; align it first")
+            raise ValueError(
+                "weights is a Series whose index differs from df's index; align it first"
+            )
         try:
             w = np.asarray(weights, dtype=float).ravel()
         except (TypeError, ValueError):

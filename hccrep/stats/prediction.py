@@ -306,8 +306,10 @@ class CalibrationResult(NamedTuple):
     slope: float
 
     #: What was computed (a class attribute, not a tuple field).
-    method = ("logistic recalibration: intercept from glm(y ~ offset(logit p), binomial), "
-              "slope from glm(y ~ logit p, binomial) (maximum likelihood, statsmodels GLM)")
+    method = (
+        "logistic recalibration: intercept from glm(y ~ offset(logit p), binomial), "
+        "slope from glm(y ~ logit p, binomial) (maximum likelihood, statsmodels GLM)"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -349,15 +351,21 @@ def _as_probabilities(p, n: int, name: str = "prob", open_interval: bool = False
 def _need_both_classes(y: np.ndarray, minimum: int, name: str = "y") -> tuple[int, int]:
     m, n = int(y.sum()), int(y.size - y.sum())
     if m < minimum or n < minimum:
-        raise ValueError(f"{name} needs at least {minimum} cases (1) and {minimum} controls (0); "
-                         f"got {m} and {n}")
+        raise ValueError(
+            f"{name} needs at least {minimum} cases (1) and {minimum} controls (0); got {m} and {n}"
+        )
     return m, n
 
 
 def _check_conf_level(conf_level) -> float:
-    if isinstance(conf_level, bool) or not isinstance(conf_level, (int, float, np.floating)) \
-            or not 0 < conf_level < 1:
-        raise ValueError(f"conf_level must be a number strictly between 0 and 1, got {conf_level!r}")
+    if (
+        isinstance(conf_level, bool)
+        or not isinstance(conf_level, (int, float, np.floating))
+        or not 0 < conf_level < 1
+    ):
+        raise ValueError(
+            f"conf_level must be a number strictly between 0 and 1, got {conf_level!r}"
+        )
     return float(conf_level)
 
 
@@ -463,10 +471,19 @@ def roc_auc(y, score, *, conf_level: float = 0.95) -> AUCResult:
     se = float(math.sqrt(_delong_cov(v10, v01)[0, 0]))
     z = special.ndtri(0.5 + level / 2)
     lower, upper = max(auc - z * se, 0.0), min(auc + z * se, 1.0)
-    method = (f"AUC (Mann-Whitney, ties 1/2) with DeLong variance (Sun & Xu 2014 midrank algorithm), "
-              f"{level:.0%} normal CI truncated to [0, 1] (pROC ci.auc method='delong'); {_DIRECTION}")
-    return AUCResult(auc=auc, lower=float(lower), upper=float(upper), se=se, n_cases=m, n_controls=n,
-                     method=method)
+    method = (
+        f"AUC (Mann-Whitney, ties 1/2) with DeLong variance (Sun & Xu 2014 midrank algorithm), "
+        f"{level:.0%} normal CI truncated to [0, 1] (pROC ci.auc method='delong'); {_DIRECTION}"
+    )
+    return AUCResult(
+        auc=auc,
+        lower=float(lower),
+        upper=float(upper),
+        se=se,
+        n_cases=m,
+        n_controls=n,
+        method=method,
+    )
 
 
 def delong_test(y, score_a, score_b, *, conf_level: float = 0.95) -> DeLongResult:
@@ -513,10 +530,22 @@ def delong_test(y, score_a, score_b, *, conf_level: float = 0.95) -> DeLongResul
         z = d / se
     p = float(2 * special.ndtr(-abs(z)))
     q = special.ndtri(0.5 + level / 2)
-    method = (f"paired DeLong test (z, two-sided; pROC roc.test method='delong', paired=TRUE), "
-              f"Sun & Xu 2014 algorithm; {level:.0%} normal CI of the difference; {_DIRECTION}")
-    return DeLongResult(auc_a=float(aucs[0]), auc_b=float(aucs[1]), difference=d, z=float(z), p=p,
-                        method=method, se=se, df=None, lower=float(d - q * se), upper=float(d + q * se))
+    method = (
+        f"paired DeLong test (z, two-sided; pROC roc.test method='delong', paired=TRUE), "
+        f"Sun & Xu 2014 algorithm; {level:.0%} normal CI of the difference; {_DIRECTION}"
+    )
+    return DeLongResult(
+        auc_a=float(aucs[0]),
+        auc_b=float(aucs[1]),
+        difference=d,
+        z=float(z),
+        p=p,
+        method=method,
+        se=se,
+        df=None,
+        lower=float(d - q * se),
+        upper=float(d + q * se),
+    )
 
 
 def delong_test_unpaired(y_a, score_a, y_b, score_b, *, conf_level: float = 0.95) -> DeLongResult:
@@ -565,10 +594,22 @@ def delong_test_unpaired(y_a, score_a, y_b, score_b, *, conf_level: float = 0.95
     t = d / se if se > 0 else (0.0 if d == 0 else math.copysign(math.inf, d))
     p = float(2 * stats.t.sf(abs(t), df))
     q = stats.t.ppf(0.5 + level / 2, df)
-    method = (f"unpaired DeLong test (pROC roc.test method='delong', paired=FALSE: t statistic with "
-              f"Welch-Satterthwaite df, two-sided); {level:.0%} t CI of the difference; {_DIRECTION}")
-    return DeLongResult(auc_a=float(auc_a[0]), auc_b=float(auc_b[0]), difference=d, z=float(t), p=p,
-                        method=method, se=se, df=float(df), lower=float(d - q * se), upper=float(d + q * se))
+    method = (
+        f"unpaired DeLong test (pROC roc.test method='delong', paired=FALSE: t statistic with "
+        f"Welch-Satterthwaite df, two-sided); {level:.0%} t CI of the difference; {_DIRECTION}"
+    )
+    return DeLongResult(
+        auc_a=float(auc_a[0]),
+        auc_b=float(auc_b[0]),
+        difference=d,
+        z=float(t),
+        p=p,
+        method=method,
+        se=se,
+        df=float(df),
+        lower=float(d - q * se),
+        upper=float(d + q * se),
+    )
 
 
 def _proc_thresholds(values: np.ndarray) -> np.ndarray:
@@ -625,8 +666,17 @@ def roc_table(y, score) -> pd.DataFrame:
     tp = m - np.searchsorted(cases, thr, side="left")  # cases with score >= thr
     fp = n - np.searchsorted(controls, thr, side="left")
     tn, fn = n - fp, m - tp
-    return pd.DataFrame({"threshold": thr, "sensitivity": tp / m, "specificity": tn / n,
-                         "tp": tp, "fp": fp, "tn": tn, "fn": fn})
+    return pd.DataFrame(
+        {
+            "threshold": thr,
+            "sensitivity": tp / m,
+            "specificity": tn / n,
+            "tp": tp,
+            "fp": fp,
+            "tn": tn,
+            "fn": fn,
+        }
+    )
 
 
 def youden_cutoff(y, score) -> Cutoff:
@@ -658,12 +708,18 @@ def youden_cutoff(y, score) -> Cutoff:
     crit = tab["sensitivity"].to_numpy() + tab["specificity"].to_numpy()  # pROC: se + r * sp, r = 1
     best = np.flatnonzero(crit == crit.max())
     row = tab.iloc[best[0]]
-    method = ("Youden J on pROC thresholds (midpoints between distinct scores), positive = score >= "
-              "threshold; first of tied maxima (pROC coords 'best', best.method='youden' returns all)")
-    return Cutoff(threshold=float(row["threshold"]), sensitivity=float(row["sensitivity"]),
-                  specificity=float(row["specificity"]),
-                  youden_j=float(row["sensitivity"] + row["specificity"] - 1.0), method=method,
-                  n_ties=int(best.size))
+    method = (
+        "Youden J on pROC thresholds (midpoints between distinct scores), positive = score >= "
+        "threshold; first of tied maxima (pROC coords 'best', best.method='youden' returns all)"
+    )
+    return Cutoff(
+        threshold=float(row["threshold"]),
+        sensitivity=float(row["sensitivity"]),
+        specificity=float(row["specificity"]),
+        youden_j=float(row["sensitivity"] + row["specificity"] - 1.0),
+        method=method,
+        n_ties=int(best.size),
+    )
 
 
 def classification_metrics(y, predicted) -> dict:
@@ -702,10 +758,18 @@ def classification_metrics(y, predicted) -> dict:
     def ratio(a: int, b: int) -> float:
         return a / b if b else math.nan
 
-    return {"tp": tp, "fp": fp, "tn": tn, "fn": fn,
-            "sensitivity": ratio(tp, tp + fn), "specificity": ratio(tn, tn + fp),
-            "accuracy": ratio(tp + tn, yy.size), "precision": ratio(tp, tp + fp),
-            "npv": ratio(tn, tn + fn), "f1": ratio(2 * tp, 2 * tp + fp + fn)}
+    return {
+        "tp": tp,
+        "fp": fp,
+        "tn": tn,
+        "fn": fn,
+        "sensitivity": ratio(tp, tp + fn),
+        "specificity": ratio(tn, tn + fp),
+        "accuracy": ratio(tp + tn, yy.size),
+        "precision": ratio(tp, tp + fp),
+        "npv": ratio(tn, tn + fn),
+        "f1": ratio(2 * tp, 2 * tp + fp + fn),
+    }
 
 
 # --------------------------------------------------------------------------
@@ -808,22 +872,39 @@ def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResul
     e1 = np.bincount(idx, weights=p, minlength=k)[keep]
     o0, e0 = n - o1, n - e1
     if (e1 <= 0).any() or (e0 <= 0).any():
-        raise ValueError("a risk group has zero expected events or non-events (all prob 0 or 1 in it)")
+        raise ValueError(
+            "a risk group has zero expected events or non-events (all prob 0 or 1 in it)"
+        )
     stat = float(((o1 - e1) ** 2 / e1 + (o0 - e0) ** 2 / e0).sum())
     g = int(n.size)
     if g < 3:
-        raise ValueError(f"only {g} distinct risk group(s) could be formed; the test needs at least 3")
+        raise ValueError(
+            f"only {g} distinct risk group(s) could be formed; the test needs at least 3"
+        )
     dof = g - 2 if df == "formed" else int(groups) - 2
-    table = pd.DataFrame({"group": np.arange(1, g + 1), "lower": breaks[:-1][keep], "upper": breaks[1:][keep],
-                          "n": n, "observed": o1, "expected": e1, "observed_nonevents": o0,
-                          "expected_nonevents": e0})
+    table = pd.DataFrame(
+        {
+            "group": np.arange(1, g + 1),
+            "lower": breaks[:-1][keep],
+            "upper": breaks[1:][keep],
+            "n": n,
+            "observed": o1,
+            "expected": e1,
+            "observed_nonevents": o0,
+            "expected_nonevents": e0,
+        }
+    )
     p_value = float(special.chdtrc(dof, stat))
-    rule = (f"df = G - 2 = {dof} with G = {g} groups formed (ResourceSelection::hoslem.test >= 0.3-6)"
-            if df == "formed" else
-            f"df = g - 2 = {dof} with g = {groups} groups requested, {g} formed (ResourceSelection::hoslem.test <= 0.3-5)")
-    method = (f"Hosmer-Lemeshow C-hat, {groups} groups requested by type-7 quantiles of the predicted risk "
-              f"(R quantile default; intervals (a, b], lowest included, duplicate cut points merged: {g} formed), "
-              f"chi-square {rule}")
+    rule = (
+        f"df = G - 2 = {dof} with G = {g} groups formed (ResourceSelection::hoslem.test >= 0.3-6)"
+        if df == "formed"
+        else f"df = g - 2 = {dof} with g = {groups} groups requested, {g} formed (ResourceSelection::hoslem.test <= 0.3-5)"
+    )
+    method = (
+        f"Hosmer-Lemeshow C-hat, {groups} groups requested by type-7 quantiles of the predicted risk "
+        f"(R quantile default; intervals (a, b], lowest included, duplicate cut points merged: {g} formed), "
+        f"chi-square {rule}"
+    )
     return HLResult(statistic=stat, df=dof, p=p_value, table=table, method=method)
 
 
@@ -902,9 +983,15 @@ def calibration_table(y, prob, n_bins: int = 10, strategy: str = "quantile") -> 
     sum_p = np.bincount(ids, weights=p, minlength=n_bins)
     sum_y = np.bincount(ids, weights=yy, minlength=n_bins)
     keep = count > 0
-    out = pd.DataFrame({"n": count[keep].astype(float), "mean_predicted": sum_p[keep] / count[keep],
-                        "observed": sum_y[keep] / count[keep], "lower": edges[:-1][keep],
-                        "upper": edges[1:][keep]})
+    out = pd.DataFrame(
+        {
+            "n": count[keep].astype(float),
+            "mean_predicted": sum_p[keep] / count[keep],
+            "observed": sum_y[keep] / count[keep],
+            "lower": edges[:-1][keep],
+            "upper": edges[1:][keep],
+        }
+    )
     out.insert(0, "bin", np.arange(1, len(out) + 1))
     return out
 
@@ -993,8 +1080,14 @@ def net_benefit(y, prob, thresholds) -> pd.DataFrame:
     fp = (treated & (yy[None, :] == 0)).sum(axis=1)
     w = pt / (1 - pt)
     prev = yy.mean()
-    return pd.DataFrame({"threshold": pt, "model": tp / n - fp / n * w,
-                         "treat_all": prev - (1 - prev) * w, "treat_none": np.zeros_like(pt)})
+    return pd.DataFrame(
+        {
+            "threshold": pt,
+            "model": tp / n - fp / n * w,
+            "treat_all": prev - (1 - prev) * w,
+            "treat_none": np.zeros_like(pt),
+        }
+    )
 
 
 def _km_risk(t: np.ndarray, e: np.ndarray, horizon: float) -> float:
@@ -1048,8 +1141,12 @@ def net_benefit_survival(time, event, risk, horizon: float, thresholds) -> pd.Da
 
     t, e = _as_time_event(time, event)
     r = _as_probabilities(risk, t.size, "risk")
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, float, np.number)) \
-            or not math.isfinite(horizon) or horizon <= 0:
+    if (
+        isinstance(horizon, bool)
+        or not isinstance(horizon, (int, float, np.number))
+        or not math.isfinite(horizon)
+        or horizon <= 0
+    ):
         raise ValueError(f"horizon must be a positive finite number, got {horizon!r}")
     pt = _as_thresholds(thresholds)
     n = t.size
@@ -1064,8 +1161,14 @@ def net_benefit_survival(time, event, risk, horizon: float, thresholds) -> pd.Da
             continue
         q = _km_risk(t[sel], e[sel], float(horizon))
         model[i] = q * n_t / n - (1 - q) * n_t / n * w[i]
-    return pd.DataFrame({"threshold": pt, "model": model, "treat_all": risk_all - (1 - risk_all) * w,
-                         "treat_none": np.zeros_like(pt)})
+    return pd.DataFrame(
+        {
+            "threshold": pt,
+            "model": model,
+            "treat_all": risk_all - (1 - risk_all) * w,
+            "treat_none": np.zeros_like(pt),
+        }
+    )
 
 
 # --------------------------------------------------------------------------
@@ -1086,7 +1189,9 @@ def _codes(a, b) -> tuple[np.ndarray, np.ndarray, int]:
     return sa.map(index).to_numpy(), sb.map(index).to_numpy(), len(levels)
 
 
-def cohen_kappa(a, b, *, conf_level: float = 0.95, se_method: str = "fleiss_cohen_everitt") -> KappaResult:
+def cohen_kappa(
+    a, b, *, conf_level: float = 0.95, se_method: str = "fleiss_cohen_everitt"
+) -> KappaResult:
     """Unweighted Cohen's kappa with an asymptotic standard error and Wald CI.
 
     ``kappa = (p_o - p_e) / (1 - p_e)``.  The default standard error is the
@@ -1144,8 +1249,16 @@ def cohen_kappa(a, b, *, conf_level: float = 0.95, se_method: str = "fleiss_cohe
     se = math.sqrt(max(var, 0.0))
     z = special.ndtri(0.5 + level / 2)
     method = f"unweighted Cohen's kappa; {label}; {level:.0%} Wald CI kappa +/- z se"
-    return KappaResult(kappa=float(kappa), se=se, lower=float(kappa - z * se), upper=float(kappa + z * se), n=int(n),
-                       method=method, observed_agreement=po, expected_agreement=pe)
+    return KappaResult(
+        kappa=float(kappa),
+        se=se,
+        lower=float(kappa - z * se),
+        upper=float(kappa + z * se),
+        n=int(n),
+        method=method,
+        observed_agreement=po,
+        expected_agreement=pe,
+    )
 
 
 def _apportion(n: int, marginal, name: str) -> np.ndarray:
@@ -1159,7 +1272,9 @@ def _apportion(n: int, marginal, name: str) -> np.ndarray:
     if not np.isfinite(m).all() or (m < 0).any():
         raise ValueError(f"{name} must hold non-negative finite proportions")
     if abs(m.sum() - 1.0) > 0.02:
-        raise ValueError(f"{name} must sum to 1 (within 0.02 for printed rounding), sums to {m.sum():.4f}")
+        raise ValueError(
+            f"{name} must sum to 1 (within 0.02 for printed rounding), sums to {m.sum():.4f}"
+        )
     m = m / m.sum()
     counts = np.floor(n * m + 0.5).astype(np.int64)
     diff = n - int(counts.sum())
@@ -1228,7 +1343,7 @@ def _integer_table(ra: np.ndarray, rb: np.ndarray, trace: float, target: np.ndar
     for sign in (1.0, -1.0):  # sign * (x - target) <= u
         blk = np.zeros((kk, nv))
         blk[:, :kk] = sign * np.eye(kk)
-        blk[:, kk:2 * kk] = -np.eye(kk)
+        blk[:, kk : 2 * kk] = -np.eye(kk)
         rows.append(blk)
         lo.append(np.full(kk, -np.inf))
         hi.append(sign * target.ravel())
@@ -1249,7 +1364,9 @@ def _integer_table(ra: np.ndarray, rb: np.ndarray, trace: float, target: np.ndar
     return np.rint(res.x[:kk]).astype(np.int64).reshape(k, k)
 
 
-def simulate_ratings(n: int, marginal_a, marginal_b, kappa: float, rng) -> tuple[np.ndarray, np.ndarray]:
+def simulate_ratings(
+    n: int, marginal_a, marginal_b, kappa: float, rng
+) -> tuple[np.ndarray, np.ndarray]:
     """Two rating vectors with given marginal counts and (as nearly as possible) a given kappa.
 
     The marginal counts are ``round(n * marginal)`` (largest remainders
@@ -1289,12 +1406,18 @@ def simulate_ratings(n: int, marginal_a, marginal_b, kappa: float, rng) -> tuple
         raise ValueError(f"n must be an integer >= 2, got {n!r}")
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    if isinstance(kappa, bool) or not isinstance(kappa, (int, float, np.floating)) or not -1 <= kappa <= 1:
+    if (
+        isinstance(kappa, bool)
+        or not isinstance(kappa, (int, float, np.floating))
+        or not -1 <= kappa <= 1
+    ):
         raise ValueError(f"kappa must be a number in [-1, 1], got {kappa!r}")
     ra = _apportion(int(n), marginal_a, "marginal_a")
     rb = _apportion(int(n), marginal_b, "marginal_b")
     if ra.size != rb.size:
-        raise ValueError(f"marginal_a and marginal_b have different numbers of categories ({ra.size} vs {rb.size})")
+        raise ValueError(
+            f"marginal_a and marginal_b have different numbers of categories ({ra.size} vs {rb.size})"
+        )
     pe = float(ra @ rb) / n**2
     trace = n * (pe + kappa * (1 - pe))
     target = _target_table(ra, rb, trace)
@@ -1311,7 +1434,9 @@ def simulate_ratings(n: int, marginal_a, marginal_b, kappa: float, rng) -> tuple
 # --------------------------------------------------------------------------
 
 
-def _design(df, outcome: str, covariates: Sequence[str], name: str = "covariates") -> tuple[np.ndarray, pd.DataFrame]:
+def _design(
+    df, outcome: str, covariates: Sequence[str], name: str = "covariates"
+) -> tuple[np.ndarray, pd.DataFrame]:
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     if isinstance(covariates, str) or not isinstance(covariates, Sequence):
@@ -1369,8 +1494,16 @@ class FittedLogit:
         q = stats.norm.ppf(0.5 + conf_level / 2)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = self.coef / self.se
-        return pd.DataFrame({"coef": self.coef, "lower": self.coef - q * self.se, "upper": self.coef + q * self.se,
-                             "z": z, "p": 2 * stats.norm.sf(np.abs(z))}, index=pd.Index(self.names, name="term"))
+        return pd.DataFrame(
+            {
+                "coef": self.coef,
+                "lower": self.coef - q * self.se,
+                "upper": self.coef + q * self.se,
+                "z": z,
+                "p": 2 * stats.norm.sf(np.abs(z)),
+            },
+            index=pd.Index(self.names, name="term"),
+        )
 
 
 def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> FittedLogit:
@@ -1402,7 +1535,10 @@ def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> 
     try:
         if not isinstance(x, pd.DataFrame):
             arr = np.asarray(x, dtype=float)
-            x = pd.DataFrame(arr[:, None] if arr.ndim == 1 else arr, columns=[f"x{i}" for i in range(1 if arr.ndim == 1 else arr.shape[1])])
+            x = pd.DataFrame(
+                arr[:, None] if arr.ndim == 1 else arr,
+                columns=[f"x{i}" for i in range(1 if arr.ndim == 1 else arr.shape[1])],
+            )
         X = np.column_stack([np.ones(len(x)), x.to_numpy(float)])
     except (TypeError, ValueError):
         raise ValueError("x must be numeric (code categories as 0/1 columns)") from None
@@ -1433,11 +1569,19 @@ def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> 
         se = np.sqrt(np.diag(np.linalg.inv(info)))
     except np.linalg.LinAlgError:
         se = np.full(beta.size, np.inf)
-    return FittedLogit(("(Intercept)", *x.columns), beta, se, converged and bool(np.all(np.abs(beta) < 30)))
+    return FittedLogit(
+        ("(Intercept)", *x.columns), beta, se, converged and bool(np.all(np.abs(beta) < 30))
+    )
 
 
-def logistic_table(df, outcome: str, covariates: Sequence[str], *, conf_level: float = 0.95,
-                   include_intercept: bool = False) -> pd.DataFrame:
+def logistic_table(
+    df,
+    outcome: str,
+    covariates: Sequence[str],
+    *,
+    conf_level: float = 0.95,
+    include_intercept: bool = False,
+) -> pd.DataFrame:
     """Multivariable logistic regression: odds ratios with Wald CIs and p-values.
 
     Maximum likelihood by IRLS (statsmodels ``GLM``, binomial family, logit
@@ -1476,16 +1620,26 @@ def logistic_table(df, outcome: str, covariates: Sequence[str], *, conf_level: f
     beta, se = np.asarray(fit.params), np.asarray(fit.bse)
     z = beta / se
     q = special.ndtri(0.5 + level / 2)
-    out = pd.DataFrame({"term": ["(Intercept)", *x.columns], "beta": beta, "se": se, "z": z,
-                        "or": np.exp(beta), "lower": np.exp(beta - q * se), "upper": np.exp(beta + q * se),
-                        "p": 2 * stats.norm.sf(np.abs(z))})
+    out = pd.DataFrame(
+        {
+            "term": ["(Intercept)", *x.columns],
+            "beta": beta,
+            "se": se,
+            "z": z,
+            "or": np.exp(beta),
+            "lower": np.exp(beta - q * se),
+            "upper": np.exp(beta + q * se),
+            "p": 2 * stats.norm.sf(np.abs(z)),
+        }
+    )
     if not include_intercept:
         out = out.iloc[1:].reset_index(drop=True)
     return out
 
 
-def backward_stepwise_logit(df, outcome: str, candidates: Sequence[str], *, p_remove: float = 0.05
-                            ) -> StepwiseResult:
+def backward_stepwise_logit(
+    df, outcome: str, candidates: Sequence[str], *, p_remove: float = 0.05
+) -> StepwiseResult:
     """Backward elimination of a logistic regression by Wald p-value.
 
     Starts from all ``candidates``; while the largest Wald p-value exceeds
@@ -1529,12 +1683,21 @@ def backward_stepwise_logit(df, outcome: str, candidates: Sequence[str], *, p_re
             break
         term = current.pop(worst)
         steps.append({"step": len(steps) + 1, "removed": term, "p": p_worst})
-    table = logistic_table(df, outcome, current) if current else pd.DataFrame(
-        columns=["term", "beta", "se", "z", "or", "lower", "upper", "p"])
-    method = (f"backward elimination by Wald p-value: refit, drop the term with the largest p while "
-              f"p > {p_remove:g} (SPSS 'Backward: Wald' style; not R step(), which uses AIC); statsmodels GLM")
-    return StepwiseResult(selected=current, steps=pd.DataFrame(steps, columns=["step", "removed", "p"]),
-                          table=table, method=method)
+    table = (
+        logistic_table(df, outcome, current)
+        if current
+        else pd.DataFrame(columns=["term", "beta", "se", "z", "or", "lower", "upper", "p"])
+    )
+    method = (
+        f"backward elimination by Wald p-value: refit, drop the term with the largest p while "
+        f"p > {p_remove:g} (SPSS 'Backward: Wald' style; not R step(), which uses AIC); statsmodels GLM"
+    )
+    return StepwiseResult(
+        selected=current,
+        steps=pd.DataFrame(steps, columns=["step", "removed", "p"]),
+        table=table,
+        method=method,
+    )
 
 
 def vif_table(df, columns: Sequence[str]) -> pd.DataFrame:
@@ -1598,7 +1761,9 @@ def _default_fit(x: np.ndarray, y: np.ndarray):
         params = sm.GLM(y, exog, family=sm.families.Binomial()).fit().params
 
     def predict(xn: np.ndarray) -> np.ndarray:
-        return sm.add_constant(xn, has_constant="add") @ params  # the linear predictor ranks as the risk
+        return (
+            sm.add_constant(xn, has_constant="add") @ params
+        )  # the linear predictor ranks as the risk
 
     return predict
 
@@ -1671,6 +1836,13 @@ def bootstrap_optimism_auc(x, y, *, n_boot: int = 200, rng, fit=None) -> Optimis
         predict = fit(xx[idx], yb)
         diffs[b] = roc_auc(yb, predict(xx[idx])).auc - roc_auc(yy, predict(xx)).auc
     optimism = float(diffs.mean())
-    return OptimismResult(apparent=float(apparent), optimism=optimism, corrected=float(apparent - optimism),
-                          n_boot=int(n_boot), method=("Efron optimism bootstrap of the AUC (refit in each sample; "
-                                                       "as rms::validate for Dxy = 2 AUC - 1)"))
+    return OptimismResult(
+        apparent=float(apparent),
+        optimism=optimism,
+        corrected=float(apparent - optimism),
+        n_boot=int(n_boot),
+        method=(
+            "Efron optimism bootstrap of the AUC (refit in each sample; "
+            "as rms::validate for Dxy = 2 AUC - 1)"
+        ),
+    )

@@ -83,7 +83,9 @@ def _cox_table(d: pd.DataFrame, covariates: list[str], ties: str, engine: str) -
 
 def _check_options(ties: str, engine: str) -> None:
     if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(map(repr, ENGINES))}")
+        raise ValueError(
+            f"unknown engine {engine!r}; expected one of {', '.join(map(repr, ENGINES))}"
+        )
     if ties not in ("efron", "breslow"):
         raise ValueError(f"unknown ties {ties!r}; expected 'efron' or 'breslow'")
 
@@ -105,8 +107,10 @@ def _binary(values, name: str, positive=None) -> tuple[np.ndarray, list]:
         other = next(lv for lv in levels if lv != positive)
         levels = [other, positive]
     elif len(levels) != 2:
-        raise ValueError(f"{name} must have exactly two levels, found {len(levels)}: {levels} "
-                         "(interaction tests here are for two-level subgroups)")
+        raise ValueError(
+            f"{name} must have exactly two levels, found {len(levels)}: {levels} "
+            "(interaction tests here are for two-level subgroups)"
+        )
     return (s == levels[1]).to_numpy(float), levels
 
 
@@ -117,7 +121,9 @@ def _frame(df: pd.DataFrame, duration: str, event: str) -> pd.DataFrame:
     for c in (duration, event):
         if c not in df.columns:
             raise ValueError(f"column {c!r} not in the data")
-    t, e = _as_time_event(df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}")
+    t, e = _as_time_event(
+        df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}"
+    )
     return pd.DataFrame({"time": t, "event": e})
 
 
@@ -213,8 +219,10 @@ def interaction_test(
     a, _ = _binary(df[arm], f"arm column {arm!r}", treated)
     s, levels = _binary(df[subgroup], f"subgroup column {subgroup!r}")
     d["arm"], d["sub"], d["arm_x_sub"] = a, s, a * s
-    variant = (f"Wald test of arm x {subgroup} in a Cox model (arm + {subgroup} + product), "
-               f"{ties.capitalize()} ties, {engine}")
+    variant = (
+        f"Wald test of arm x {subgroup} in a Cox model (arm + {subgroup} + product), "
+        f"{ties.capitalize()} ties, {engine}"
+    )
     nan = float("nan")
     cells_with_events = [d.event[(a == i) & (s == j)].sum() for i in (0, 1) for j in (0, 1)]
     if min(cells_with_events) == 0:
@@ -232,8 +240,13 @@ def interaction_test(
         # a diverging coefficient (monotone likelihood): no finite estimate
         return InteractionResult(nan, nan, nan, nan, False, tuple(levels), variant)
     return InteractionResult(
-        hr=float(hr), lower=float(lower), upper=float(upper),
-        p=float(tab["p"]), estimable=True, levels=tuple(levels), variant=variant,
+        hr=float(hr),
+        lower=float(lower),
+        upper=float(upper),
+        p=float(tab["p"]),
+        estimable=True,
+        levels=tuple(levels),
+        variant=variant,
     )
 
 
@@ -308,33 +321,66 @@ def subgroup_table(
                 r = _cox_table(sub.reset_index(drop=True), ["arm"], ties, engine).loc["arm"]
         except (ValueError, np.linalg.LinAlgError):
             return float("nan"), float("nan"), float("nan")
-        if not (np.isfinite(r["se"]) and r["se"] > 0 and np.isfinite(r[["hr", "lower", "upper"]].to_numpy(float)).all()
-                and r["lower"] > 0):
+        if not (
+            np.isfinite(r["se"])
+            and r["se"] > 0
+            and np.isfinite(r[["hr", "lower", "upper"]].to_numpy(float)).all()
+            and r["lower"] > 0
+        ):
             return float("nan"), float("nan"), float("nan")
         return float(r["hr"]), float(r["lower"]), float(r["upper"])
 
     def counts(mask: np.ndarray) -> dict:
         sub = base[mask]
-        return {"n_control": int((sub.arm == 0).sum()), "n_treated": int((sub.arm == 1).sum()),
-                "events_control": int(sub.event[sub.arm == 0].sum()), "events_treated": int(sub.event[sub.arm == 1].sum())}
+        return {
+            "n_control": int((sub.arm == 0).sum()),
+            "n_treated": int((sub.arm == 1).sum()),
+            "events_control": int(sub.event[sub.arm == 0].sum()),
+            "events_treated": int(sub.event[sub.arm == 1].sum()),
+        }
 
     if overall:
         mask = np.ones(len(base), dtype=bool)
         hr, lo, hi = fit(mask)
-        rows.append({"variable": "all", "group": np.nan, "level": "all", "label": "All patients", **counts(mask),
-                     "hr": hr, "lower": lo, "upper": hi, "p_interaction": np.nan})
+        rows.append(
+            {
+                "variable": "all",
+                "group": np.nan,
+                "level": "all",
+                "label": "All patients",
+                **counts(mask),
+                "hr": hr,
+                "lower": lo,
+                "upper": hi,
+                "p_interaction": np.nan,
+            }
+        )
     for var in variables:
-        res = interaction_test(df, duration, event, arm, var, treated=arm_levels[1], ties=ties, engine=engine)
+        res = interaction_test(
+            df, duration, event, arm, var, treated=arm_levels[1], ties=ties, engine=engine
+        )
         col = df[var].reset_index(drop=True)
         for lv in res.levels:
             mask = (col == lv).to_numpy()
             hr, lo, hi = fit(mask)
-            rows.append({"variable": var, "group": labels.get(var, var), "level": lv,
-                         "label": str(level_labels.get(var, {}).get(lv, lv)), **counts(mask),
-                         "hr": hr, "lower": lo, "upper": hi, "p_interaction": res.p})
+            rows.append(
+                {
+                    "variable": var,
+                    "group": labels.get(var, var),
+                    "level": lv,
+                    "label": str(level_labels.get(var, {}).get(lv, lv)),
+                    **counts(mask),
+                    "hr": hr,
+                    "lower": lo,
+                    "upper": hi,
+                    "p_interaction": res.p,
+                }
+            )
     out = pd.DataFrame(rows)
-    out.attrs["variant"] = (f"treatment HR of {arm_levels[1]!r} vs {arm_levels[0]!r} within each level (Cox, "
-                            f"{ties.capitalize()} ties, Wald CI, {engine}); interaction: Wald test of the product term")
+    out.attrs["variant"] = (
+        f"treatment HR of {arm_levels[1]!r} vs {arm_levels[0]!r} within each level (Cox, "
+        f"{ties.capitalize()} ties, Wald CI, {engine}); interaction: Wald test of the product term"
+    )
     return out
 
 
@@ -368,7 +414,9 @@ def _interaction_wald(coef, se, alpha: float = 0.05) -> tuple[np.ndarray, np.nda
     return p, hr
 
 
-def interaction_many(time, event, a: np.ndarray, subs: np.ndarray, ties: str, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+def interaction_many(
+    time, event, a: np.ndarray, subs: np.ndarray, ties: str, alpha: float = 0.05
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`interaction_test` (numpy engine) of one 0/1 arm with each 0/1 column of ``subs``.
 
     The models share their times and are fitted side by side
@@ -397,12 +445,17 @@ def interaction_many(time, event, a: np.ndarray, subs: np.ndarray, ties: str, al
 def _null_one(seed, simulate: Callable, endpoints, variables, arm, treated, ties) -> list[dict]:
     cohort = simulate(seed)
     a, _ = _binary(cohort[arm], f"arm column {arm!r}", treated)
-    subs = np.column_stack([_binary(cohort[var], f"subgroup column {var!r}")[0] for var in variables])
+    subs = np.column_stack(
+        [_binary(cohort[var], f"subgroup column {var!r}")[0] for var in variables]
+    )
     rows = []
     for ep in endpoints:
         d = _frame(cohort, f"{ep}_time", f"{ep}_event")
         p, hr = interaction_many(d["time"].to_numpy(), d["event"].to_numpy(), a, subs, ties)
-        rows += [{"endpoint": ep, "variable": var, "p": float(p[j]), "hr": float(hr[j])} for j, var in enumerate(variables)]
+        rows += [
+            {"endpoint": ep, "variable": var, "p": float(p[j]), "hr": float(hr[j])}
+            for j, var in enumerate(variables)
+        ]
     return rows
 
 
@@ -441,7 +494,9 @@ def null_interaction_pvalues(
     """
     from hccrep.parallel import map_seeds
 
-    parts = map_seeds(_null_one, seeds, simulate, endpoints, variables, arm, treated, ties, n_jobs=n_jobs)
+    parts = map_seeds(
+        _null_one, seeds, simulate, endpoints, variables, arm, treated, ties, n_jobs=n_jobs
+    )
     rows = [{"cohort": i, **r} for i, part in enumerate(parts) for r in part]
     return pd.DataFrame(rows, columns=["cohort", "endpoint", "variable", "p", "hr"])
 
@@ -470,14 +525,22 @@ def uniformity_table(p, alphas: Sequence[float] = (0.01, 0.05, 0.1, 0.25, 0.5)) 
         raise ValueError("no estimable p-values")
     if ((ok < 0) | (ok > 1)).any():
         raise ValueError("p-values must lie in [0, 1]")
-    tab = pd.DataFrame({"alpha": list(alphas), "share": [float((ok <= a).mean()) for a in alphas],
-                        "expected": list(alphas), "n": ok.size})
+    tab = pd.DataFrame(
+        {
+            "alpha": list(alphas),
+            "share": [float((ok <= a).mean()) for a in alphas],
+            "expected": list(alphas),
+            "n": ok.size,
+        }
+    )
     tab.attrs["ks_p"] = float(stats.kstest(ok, "uniform").pvalue)
     tab.attrs["n_not_estimable"] = int(np.isnan(p).sum())
     return tab
 
 
-def share_any_significant(pvalues: pd.DataFrame, alpha: float = 0.05, by: str = "cohort", p: str = "p") -> float:
+def share_any_significant(
+    pvalues: pd.DataFrame, alpha: float = 0.05, by: str = "cohort", p: str = "p"
+) -> float:
     """Share of cohorts in which at least one test has ``p < alpha``.
 
     Parameters
@@ -509,7 +572,9 @@ def share_any_significant(pvalues: pd.DataFrame, alpha: float = 0.05, by: str = 
 def _sizes_array(sizes) -> np.ndarray:
     arr = np.asarray(sizes, dtype=float)
     if arr.shape != (2, 2):
-        raise ValueError(f"sizes must be a 2 x 2 table (arm 0/1 by subgroup level 0/1), got shape {arr.shape}")
+        raise ValueError(
+            f"sizes must be a 2 x 2 table (arm 0/1 by subgroup level 0/1), got shape {arr.shape}"
+        )
     if (arr < 0).any() or (arr != np.round(arr)).any():
         raise ValueError("sizes must be non-negative whole numbers")
     if (arr.sum(axis=1) == 0).any() or (arr.sum(axis=0) == 0).any():
@@ -517,19 +582,41 @@ def _sizes_array(sizes) -> np.ndarray:
     return arr.astype(int)
 
 
-def _draw(rng: np.random.Generator, n: np.ndarray, median_control, hr_arm, hr_interaction, hr_subgroup, follow_up):
+def _draw(
+    rng: np.random.Generator,
+    n: np.ndarray,
+    median_control,
+    hr_arm,
+    hr_interaction,
+    hr_subgroup,
+    follow_up,
+):
     arm = np.repeat([0.0, 0.0, 1.0, 1.0], n.ravel())
     sub = np.repeat([0.0, 1.0, 0.0, 1.0], n.ravel())
-    rate = np.log(2) / median_control * hr_arm**arm * hr_subgroup**sub * hr_interaction ** (arm * sub)
+    rate = (
+        np.log(2) / median_control * hr_arm**arm * hr_subgroup**sub * hr_interaction ** (arm * sub)
+    )
     t = rng.exponential(1 / rate)
     c = rng.uniform(follow_up[0], follow_up[1], arm.size)
     return np.minimum(t, c), (t <= c).astype(int), arm, sub
 
 
-def _check_design(n, median_control, hr_arm, hr_interaction, hr_subgroup, follow_up) -> tuple[np.ndarray, tuple[float, float]]:
+def _check_design(
+    n, median_control, hr_arm, hr_interaction, hr_subgroup, follow_up
+) -> tuple[np.ndarray, tuple[float, float]]:
     n = _sizes_array(n)
-    for v, name in ((median_control, "median_control"), (hr_arm, "hr_arm"), (hr_interaction, "hr_interaction"), (hr_subgroup, "hr_subgroup")):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v) or v <= 0:
+    for v, name in (
+        (median_control, "median_control"),
+        (hr_arm, "hr_arm"),
+        (hr_interaction, "hr_interaction"),
+        (hr_subgroup, "hr_subgroup"),
+    ):
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, (int, float, np.number))
+            or not np.isfinite(v)
+            or v <= 0
+        ):
             raise ValueError(f"{name} must be a positive number, got {v!r}")
     try:
         lo, hi = (float(x) for x in follow_up)
@@ -679,7 +766,10 @@ def interaction_power(
     # in blocks, by cox_fit_many (each one as cox_fit fits it): this runs thousands of times
     block = 100
     for start in range(0, n_sim, block):
-        draws = [_draw(rng, n, median_control, hr_arm, hr_interaction, hr_subgroup, fu) for _ in range(min(block, n_sim - start))]
+        draws = [
+            _draw(rng, n, median_control, hr_arm, hr_interaction, hr_subgroup, fu)
+            for _ in range(min(block, n_sim - start))
+        ]
         a, s = draws[0][2], draws[0][3]  # the design is fixed: only times and events vary
         t = np.column_stack([d[0] for d in draws])
         e = np.column_stack([d[1] for d in draws])
@@ -700,6 +790,12 @@ def interaction_power(
         wrong = float(np.mean(np.sign(est) != np.sign(true)))
     else:
         exaggeration = wrong = nan
-    return PowerResult(hr_interaction=float(hr_interaction), power=float(sig.mean()), n_sim=int(n_sim),
-                       n_not_estimable=int(np.isnan(p).sum()), median_hr_significant=med,
-                       exaggeration=exaggeration, wrong_sign=wrong)
+    return PowerResult(
+        hr_interaction=float(hr_interaction),
+        power=float(sig.mean()),
+        n_sim=int(n_sim),
+        n_not_estimable=int(np.isnan(p).sum()),
+        median_hr_significant=med,
+        exaggeration=exaggeration,
+        wrong_sign=wrong,
+    )

@@ -74,7 +74,11 @@ _HALF_TOL = np.sqrt(np.finfo(float).eps)
 
 
 def _check_alpha(alpha: float) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, (int, float, np.floating))
+        or not 0 < alpha < 1
+    ):
         raise ValueError(f"alpha must be a number strictly between 0 and 1, got {alpha!r}")
     return float(alpha)
 
@@ -185,13 +189,23 @@ def _km_arrays(t: np.ndarray, e: np.ndarray, conf_type: str, alpha: float) -> di
     timeline = curve.index.to_numpy(dtype=float)
     surv = curve.iloc[:, 0].to_numpy(dtype=float)[np.searchsorted(timeline, times)]
     with np.errstate(divide="ignore", invalid="ignore"):
-        increment = np.where(n_event > 0, n_event / (n_risk * (n_risk - n_event).astype(float)), 0.0)
+        increment = np.where(
+            n_event > 0, n_event / (n_risk * (n_risk - n_event).astype(float)), 0.0
+        )
         se_log = np.sqrt(np.cumsum(increment))
         std_err = surv * se_log
     std_err[surv == 0] = np.nan
     lower, upper = _pointwise_limits(surv, se_log, conf_type, _z(alpha))
-    return {"time": times, "n_risk": n_risk, "n_event": n_event, "n_censor": n_censor,
-            "survival": surv, "std_err": std_err, "lower": lower, "upper": upper}
+    return {
+        "time": times,
+        "n_risk": n_risk,
+        "n_event": n_event,
+        "n_censor": n_censor,
+        "survival": surv,
+        "std_err": std_err,
+        "lower": lower,
+        "upper": upper,
+    }
 
 
 @functools.lru_cache(maxsize=16)
@@ -309,8 +323,16 @@ class Landmarks:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per landmark: ``time, n_risk, survival, std_err, lower, upper``."""
-        return pd.DataFrame({"time": self.time, "n_risk": self.n_risk, "survival": self.survival,
-                             "std_err": self.std_err, "lower": self.lower, "upper": self.upper})
+        return pd.DataFrame(
+            {
+                "time": self.time,
+                "n_risk": self.n_risk,
+                "survival": self.survival,
+                "std_err": self.std_err,
+                "lower": self.lower,
+                "upper": self.upper,
+            }
+        )
 
 
 def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) -> pd.DataFrame:
@@ -375,8 +397,15 @@ def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) ->
     beyond = points > times[-1]
     out[beyond] = np.nan
     n_risk = (t[None, :] >= points[:, None]).sum(axis=1)
-    return Landmarks(points, n_risk.astype(np.int64), out[:, 0], out[:, 1], out[:, 2], out[:, 3],
-                     variant=f"Kaplan-Meier survival at landmarks, Greenwood variance, {_conf_label(conf_type, alpha)}; lifelines")
+    return Landmarks(
+        points,
+        n_risk.astype(np.int64),
+        out[:, 0],
+        out[:, 1],
+        out[:, 2],
+        out[:, 3],
+        variant=f"Kaplan-Meier survival at landmarks, Greenwood variance, {_conf_label(conf_type, alpha)}; lifelines",
+    )
 
 
 # --------------------------------------------------------------------------
@@ -395,9 +424,26 @@ class LogrankResult:
 
 
 #: pandas ``infer_dtype`` kinds of an object array whose labels are all of one type.
-_ONE_KIND = {"string", "integer", "floating", "mixed-integer-float", "boolean", "decimal", "complex",
-             "categorical", "datetime", "datetime64", "date", "timedelta", "timedelta64", "time", "period",
-             "interval", "bytes", "empty"}
+_ONE_KIND = {
+    "string",
+    "integer",
+    "floating",
+    "mixed-integer-float",
+    "boolean",
+    "decimal",
+    "complex",
+    "categorical",
+    "datetime",
+    "datetime64",
+    "date",
+    "timedelta",
+    "timedelta64",
+    "time",
+    "period",
+    "interval",
+    "bytes",
+    "empty",
+}
 
 
 def _label_kind(value) -> str:
@@ -416,7 +462,11 @@ def _group_codes(group, n: int, test: str = "the log-rank test") -> tuple[np.nda
     ``"1"``) is refused: they print alike but are different values, and R
     cannot even hold them in one vector.
     """
-    g = group.to_numpy() if isinstance(group, (pd.Series, pd.Index)) else np.asarray(group, dtype=object)
+    g = (
+        group.to_numpy()
+        if isinstance(group, (pd.Series, pd.Index))
+        else np.asarray(group, dtype=object)
+    )
     g = as_vector(g, "group", dtype=object)
     if g.size != n:
         raise ValueError(f"time and group lengths differ ({n} vs {g.size})")
@@ -507,7 +557,9 @@ class CoxResult:
     variant: str
 
 
-def _cox_design(df, duration: str, event: str, covariates) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+def _cox_design(
+    df, duration: str, event: str, covariates
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     if not isinstance(df, pd.DataFrame):
         raise TypeError("df must be a pandas DataFrame")
     if isinstance(covariates, str):
@@ -528,14 +580,18 @@ def _cox_design(df, duration: str, event: str, covariates) -> tuple[np.ndarray, 
             raise ValueError(f"covariate {c!r} not in df")
         col = df[c]
         if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-            raise ValueError(f"covariate {c!r} is not numeric (dtype {col.dtype}); encode it as 0/1 dummies")
+            raise ValueError(
+                f"covariate {c!r} is not numeric (dtype {col.dtype}); encode it as 0/1 dummies"
+            )
         if col.isna().any():
             raise ValueError(f"covariate {c!r} has {int(col.isna().sum())} missing value(s)")
         if np.isinf(col.to_numpy(dtype=float)).any():
             raise ValueError(f"covariate {c!r} has infinite values")
         if col.nunique() < 2:
             raise ValueError(f"covariate {c!r} is constant")
-    t, e = _as_time_event(df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}")
+    t, e = _as_time_event(
+        df[duration], df[event], f"duration column {duration!r}", f"event column {event!r}"
+    )
     if e.sum() == 0:
         raise ValueError(f"event column {event!r} has no events")
     x = df[covariates].astype(float)
@@ -583,7 +639,14 @@ def _nan_unconverged(t, e, x: pd.DataFrame, coef, se, ties: str) -> tuple[np.nda
     return coef, se
 
 
-def cox(df, duration: str, event: str, covariates: Sequence[str], ties: str = "efron", alpha: float = 0.05) -> CoxResult:
+def cox(
+    df,
+    duration: str,
+    event: str,
+    covariates: Sequence[str],
+    ties: str = "efron",
+    alpha: float = 0.05,
+) -> CoxResult:
     """Fit a Cox proportional hazards model, reported as R ``summary(coxph)``.
 
     Parameters
@@ -649,7 +712,9 @@ def cox(df, duration: str, event: str, covariates: Sequence[str], ties: str = "e
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", category=RuntimeWarning)
                 fitter.fit(
-                    data, duration_col="__T", event_col="__E",
+                    data,
+                    duration_col="__T",
+                    event_col="__E",
                     fit_options={"precision": 1e-15, "r_precision": 0.0, "max_steps": 200},
                 )
             coef = fitter.params_.to_numpy()
@@ -683,7 +748,12 @@ def cox(df, duration: str, event: str, covariates: Sequence[str], ties: str = "e
 
 
 def univariable_cox(
-    df, duration: str, event: str, covariates: Sequence[str], ties: str = "efron", alpha: float = 0.05
+    df,
+    duration: str,
+    event: str,
+    covariates: Sequence[str],
+    ties: str = "efron",
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """One Cox model per covariate (each fitted alone).
 

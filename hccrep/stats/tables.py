@@ -95,9 +95,13 @@ def _as_count_table(table) -> np.ndarray:
     try:
         arr = np.asarray(table)
     except ValueError:  # rows of different lengths
-        raise ValueError("table must be a rectangular table of counts (every row the same length)") from None
+        raise ValueError(
+            "table must be a rectangular table of counts (every row the same length)"
+        ) from None
     if arr.ndim != 2:
-        raise ValueError(f"table must be two-dimensional (levels x groups), got {arr.ndim} dimension(s)")
+        raise ValueError(
+            f"table must be two-dimensional (levels x groups), got {arr.ndim} dimension(s)"
+        )
     if arr.shape[0] < 2 or arr.shape[1] < 2:
         raise ValueError(f"table must have at least 2 rows and 2 columns, got shape {arr.shape}")
     try:
@@ -116,9 +120,13 @@ def _as_count_table(table) -> np.ndarray:
     zero_rows = np.flatnonzero(counts.sum(axis=1) == 0)
     zero_cols = np.flatnonzero(counts.sum(axis=0) == 0)
     if zero_rows.size:
-        raise ValueError(f"table row(s) {zero_rows.tolist()} are all zero (a level with no patients); drop them")
+        raise ValueError(
+            f"table row(s) {zero_rows.tolist()} are all zero (a level with no patients); drop them"
+        )
     if zero_cols.size:
-        raise ValueError(f"table column(s) {zero_cols.tolist()} are all zero (a group with no patients)")
+        raise ValueError(
+            f"table column(s) {zero_cols.tolist()} are all zero (a group with no patients)"
+        )
     return counts
 
 
@@ -126,7 +134,9 @@ def _compositions(total: int, k: int) -> np.ndarray:
     """All vectors of ``k`` non-negative integers summing to ``total``."""
     if k == 1:
         return np.array([[total]], dtype=np.int64)
-    bars = np.array(list(combinations(range(total + k - 1), k - 1)), dtype=np.int64).reshape(-1, k - 1)
+    bars = np.array(list(combinations(range(total + k - 1), k - 1)), dtype=np.int64).reshape(
+        -1, k - 1
+    )
     edges = np.concatenate(
         [np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), total + k - 1)], axis=1
     )
@@ -212,7 +222,9 @@ def _fisher_exact_rxc(table: np.ndarray, max_nodes: int = _FISHER_MAX_NODES) -> 
                 pos = np.searchsorted(w_full, threshold - past[idx], side="right")
                 pvalue += (np.exp(log_const + past[idx] + top) * cum[pos]).sum()
             else:
-                new_remaining.append(np.repeat((state - xs)[None, :, :], len(idx), axis=0).reshape(-1, k))
+                new_remaining.append(
+                    np.repeat((state - xs)[None, :, :], len(idx), axis=0).reshape(-1, k)
+                )
                 new_past.append((past[idx][:, None] + w_x[None, :]).ravel())
         if last:
             break
@@ -230,7 +242,9 @@ def _pearson_chisq(counts: np.ndarray, correct: bool) -> tuple[float, float, int
     (``tests/test_stats_tables.py`` checks the two agree).
     """
     observed = counts.astype(float)
-    expected = np.multiply(observed.sum(axis=1)[:, None], observed.sum(axis=0)[None, :]) / observed.sum()
+    expected = (
+        np.multiply(observed.sum(axis=1)[:, None], observed.sum(axis=0)[None, :]) / observed.sum()
+    )
     dof = (counts.shape[0] - 1) * (counts.shape[1] - 1)
     if correct and dof == 1:
         diff = expected - observed
@@ -302,8 +316,14 @@ def _conditional_odds_ratio(table: np.ndarray) -> float:
     if x == hi:
         return float("inf")
     k = np.arange(lo, hi + 1, dtype=float)
-    logw = (gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
-            + gammaln(M - n + 1) - gammaln(N - k + 1) - gammaln(M - n - N + k + 1))
+    logw = (
+        gammaln(n + 1)
+        - gammaln(k + 1)
+        - gammaln(n - k + 1)
+        + gammaln(M - n + 1)
+        - gammaln(N - k + 1)
+        - gammaln(M - n - N + k + 1)
+    )
 
     def mean_minus_x(nc: float) -> float:
         a = logw + k * math.log(nc)
@@ -333,13 +353,19 @@ def _fisher(counts: np.ndarray) -> TestResult:
         pvalue = stats.fisher_exact(counts, alternative="two-sided").pvalue
         odds = _conditional_odds_ratio(counts)
         return TestResult(
-            float(odds), float(pvalue), None, "Fisher exact",
+            float(odds),
+            float(pvalue),
+            None,
+            "Fisher exact",
             "Fisher exact (two-sided); statistic = conditional MLE odds ratio (as R fisher.test)",
         )
     prob, pvalue = _fisher_exact_rxc(counts)
     r, c = counts.shape
     return TestResult(
-        prob, pvalue, None, "Fisher exact",
+        prob,
+        pvalue,
+        None,
+        "Fisher exact",
         f"Fisher exact (two-sided, exact {r}x{c} enumeration as R fisher.test); "
         "statistic = probability of the observed table",
     )
@@ -394,12 +420,18 @@ def compare_counts(table, test: str = "chisq") -> TestResult:
     if (expected < 5).any():
         res = _fisher(counts)
         return TestResult(
-            res.statistic, res.pvalue, res.df, res.test,
+            res.statistic,
+            res.pvalue,
+            res.df,
+            res.test,
             res.variant + f" [auto: min expected count {expected.min():.2f} < 5]",
         )
     res = _chisq(counts, correct=False)
     return TestResult(
-        res.statistic, res.pvalue, res.df, res.test,
+        res.statistic,
+        res.pvalue,
+        res.df,
+        res.test,
         res.variant + " [auto: all expected counts >= 5]",
     )
 
@@ -491,19 +523,25 @@ def compare_samples(samples: Sequence, test: str = "welch") -> TestResult:
     groups = _as_samples(samples)
     k = len(groups)
     if test in _TWO_SAMPLE_TESTS and k != 2:
-        raise ValueError(f"test {test!r} compares exactly 2 groups, got {k}; use 'kruskal' or 'anova'")
+        raise ValueError(
+            f"test {test!r} compares exactly 2 groups, got {k}; use 'kruskal' or 'anova'"
+        )
     if test in _K_SAMPLE_TESTS and k < 2:
         raise ValueError(f"test {test!r} needs at least 2 groups, got {k}")
     if test in ("welch", "student", "anova"):
         small = [i for i, g in enumerate(groups) if g.size < 2]
         if small:
-            raise ValueError(f"test {test!r} needs at least 2 observations per group; samples{small} have 1")
+            raise ValueError(
+                f"test {test!r} needs at least 2 observations per group; samples{small} have 1"
+            )
 
     if test in ("welch", "student"):
         equal = test == "student"
         _check_not_constant(groups[0], groups[1], equal)
         res = stats.ttest_ind(groups[0], groups[1], equal_var=equal)
-        variant = "Student t-test (pooled variance)" if equal else "Welch t-test (unequal variances)"
+        variant = (
+            "Student t-test (pooled variance)" if equal else "Welch t-test (unequal variances)"
+        )
         return TestResult(float(res.statistic), float(res.pvalue), float(res.df), "t-test", variant)
 
     if test in ("mannwhitney", "mannwhitney_exact"):
@@ -513,7 +551,9 @@ def compare_samples(samples: Sequence, test: str = "welch") -> TestResult:
         large = max(x.size, y.size) >= _EXACT_WILCOX_MAX_N
         if test == "mannwhitney_exact" and not ties and not large:
             res = stats.mannwhitneyu(x, y, alternative="two-sided", method="exact")
-            variant = "Wilcoxon rank-sum (Mann-Whitney), exact distribution (no ties, both groups < 50)"
+            variant = (
+                "Wilcoxon rank-sum (Mann-Whitney), exact distribution (no ties, both groups < 50)"
+            )
         else:
             res = _mannwhitney_asymptotic(x, y)
             variant = (
@@ -524,7 +564,9 @@ def compare_samples(samples: Sequence, test: str = "welch") -> TestResult:
                 variant += " (ties present: exact p-value not available, as R)"
             elif test == "mannwhitney_exact":
                 variant += f" (a group has >= {_EXACT_WILCOX_MAX_N} observations: not exact, as R's default)"
-        return TestResult(float(res.statistic), float(res.pvalue), None, "Wilcoxon rank-sum", variant)
+        return TestResult(
+            float(res.statistic), float(res.pvalue), None, "Wilcoxon rank-sum", variant
+        )
 
     if test == "kruskal":
         pooled = np.concatenate(groups)
@@ -532,14 +574,20 @@ def compare_samples(samples: Sequence, test: str = "welch") -> TestResult:
             raise ValueError("all observations are identical; the Kruskal-Wallis test is undefined")
         res = stats.kruskal(*groups)
         return TestResult(
-            float(res.statistic), float(res.pvalue), float(k - 1), "Kruskal-Wallis",
+            float(res.statistic),
+            float(res.pvalue),
+            float(k - 1),
+            "Kruskal-Wallis",
             "Kruskal-Wallis rank-sum test, chi-square approximation with tie correction",
         )
 
     res = stats.f_oneway(*groups)
     n = sum(g.size for g in groups)
     return TestResult(
-        float(res.statistic), float(res.pvalue), float(k - 1), "ANOVA",
+        float(res.statistic),
+        float(res.pvalue),
+        float(k - 1),
+        "ANOVA",
         f"one-way ANOVA F-test, equal variances (df = {k - 1}, {n - k})",
     )
 
@@ -555,7 +603,9 @@ def _levels(series: pd.Series) -> list:
     try:
         return sorted(series.unique())
     except TypeError as exc:
-        raise ValueError(f"column {series.name!r} mixes types that cannot be sorted: {exc}") from None
+        raise ValueError(
+            f"column {series.name!r} mixes types that cannot be sorted: {exc}"
+        ) from None
 
 
 def _fmt(x: float, digits: int) -> str:
@@ -572,7 +622,9 @@ def _summarise(values: np.ndarray, style: str, digits: int, quantile_method: str
     return f"{_fmt(np.median(values), digits)} ({_fmt(values.min(), digits)}, {_fmt(values.max(), digits)})"
 
 
-def _per_variable(option, variables: Sequence[str], allowed: Sequence[str], name: str) -> dict[str, str]:
+def _per_variable(
+    option, variables: Sequence[str], allowed: Sequence[str], name: str
+) -> dict[str, str]:
     if isinstance(option, str):
         check_choice(option, allowed, name)
         return {v: option for v in variables}
@@ -684,18 +736,26 @@ def table_one(
             raise ValueError(f"variable {v!r} has {int(df[v].isna().sum())} missing value(s)")
     if variable_order is not None:
         variable_order = list(variable_order)
-        if sorted(map(str, variable_order)) != sorted(map(str, variables)) or len(variable_order) != len(variables):
-            raise ValueError("variable_order must list every categorical and continuous variable exactly once")
+        if sorted(map(str, variable_order)) != sorted(map(str, variables)) or len(
+            variable_order
+        ) != len(variables):
+            raise ValueError(
+                "variable_order must list every categorical and continuous variable exactly once"
+            )
     for v, style in continuous.items():
         check_choice(style, SUMMARY_STYLES, f"summary for {v!r}")
         if not pd.api.types.is_numeric_dtype(df[v]) or pd.api.types.is_bool_dtype(df[v]):
             raise ValueError(f"continuous variable {v!r} is not numeric (dtype {df[v].dtype})")
     if df[group].isna().any():
-        raise ValueError(f"group column {group!r} has {int(df[group].isna().sum())} missing value(s)")
+        raise ValueError(
+            f"group column {group!r} has {int(df[group].isna().sum())} missing value(s)"
+        )
     try:
         np.quantile([0.0, 1.0], 0.5, method=quantile_method)
     except (ValueError, TypeError):
-        raise ValueError(f"unknown quantile_method {quantile_method!r} for numpy.quantile") from None
+        raise ValueError(
+            f"unknown quantile_method {quantile_method!r} for numpy.quantile"
+        ) from None
 
     present = list(pd.unique(df[group]))
     if group_order is None:
@@ -714,7 +774,9 @@ def table_one(
         raise ValueError(f"group column {group!r} has {len(order)} group(s); need at least 2")
 
     cat_tests = _per_variable(categorical_test, categorical, CATEGORICAL_TESTS, "categorical_test")
-    con_tests = _per_variable(continuous_test, list(continuous), CONTINUOUS_TESTS, "continuous_test")
+    con_tests = _per_variable(
+        continuous_test, list(continuous), CONTINUOUS_TESTS, "continuous_test"
+    )
     if len(order) > 2:
         two = sorted(v for v, t in con_tests.items() if t in _TWO_SAMPLE_TESTS)
         if two:
@@ -732,7 +794,9 @@ def table_one(
     for v in categorical:
         col = df[v]
         levels = _levels(col)
-        counts = np.array([[int(((col == lev).to_numpy() & m).sum()) for m in masks] for lev in levels])
+        counts = np.array(
+            [[int(((col == lev).to_numpy() & m).sum()) for m in masks] for lev in levels]
+        )
         used = counts.sum(axis=1) > 0
         if used.sum() < 2:
             res = None
@@ -745,7 +809,11 @@ def table_one(
                 cells = [f"{tot} ({_fmt(100.0 * tot / len(df), digits)})"] + cells
             first = i == 0
             p = res.pvalue if (first and res is not None) else np.nan
-            label = (res.variant if res is not None else "not tested: fewer than 2 observed levels") if first else ""
+            label = (
+                (res.variant if res is not None else "not tested: fewer than 2 observed levels")
+                if first
+                else ""
+            )
             rows.append(cells + [p, label])
             index.append((v, lev))
     for v, style in continuous.items():
@@ -761,6 +829,8 @@ def table_one(
         rank = {v: i for i, v in enumerate(variable_order)}
         perm = sorted(range(len(index)), key=lambda i: (rank[index[i][0]], i))
         rows, index = [rows[i] for i in perm], [index[i] for i in perm]
-    out = pd.DataFrame(rows, columns=columns, index=pd.MultiIndex.from_tuples(index, names=["variable", "level"]))
+    out = pd.DataFrame(
+        rows, columns=columns, index=pd.MultiIndex.from_tuples(index, names=["variable", "level"])
+    )
     out["p"] = out["p"].astype(float)
     return out

@@ -104,8 +104,15 @@ def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
 
 
 def exact_mean_sd_with_cut(
-    n: int, mean: float, sd: float, cut: float, n_below: int, rng: np.random.Generator,
-    *, lower_bound: float = 0.0, max_tries: int = 50,
+    n: int,
+    mean: float,
+    sd: float,
+    cut: float,
+    n_below: int,
+    rng: np.random.Generator,
+    *,
+    lower_bound: float = 0.0,
+    max_tries: int = 50,
 ) -> np.ndarray:
     """``n`` values with sample mean ``mean``, SD (ddof 1) ``sd`` and exactly ``n_below`` below ``cut``.
 
@@ -134,7 +141,9 @@ def exact_mean_sd_with_cut(
     if not sd > 0:
         raise ValueError(f"sd must be positive, got {sd!r}")
     if not lower_bound < cut:
-        raise ValueError(f"cut must lie above lower_bound, got cut={cut!r}, lower_bound={lower_bound!r}")
+        raise ValueError(
+            f"cut must lie above lower_bound, got cut={cut!r}, lower_bound={lower_bound!r}"
+        )
     if not mean > lower_bound:
         raise ValueError(f"mean must lie above lower_bound, got {mean!r}")
     k = n - n_below
@@ -156,9 +165,15 @@ def exact_mean_sd_with_cut(
             continue
         x = np.sort(np.concatenate([low, cut + d]))
         # the two parts hit the sums exactly up to rounding; a final check keeps us honest
-        if abs(x.mean() - mean) < 1e-6 * max(1.0, abs(mean)) and abs(x.std(ddof=1) - sd) < 1e-6 * sd and int((x < cut).sum()) == n_below:
+        if (
+            abs(x.mean() - mean) < 1e-6 * max(1.0, abs(mean))
+            and abs(x.std(ddof=1) - sd) < 1e-6 * sd
+            and int((x < cut).sum()) == n_below
+        ):
             return x
-    raise SummaryMismatchError(f"no sample of {n} with mean {mean}, SD {sd} and {n_below} values below {cut}")
+    raise SummaryMismatchError(
+        f"no sample of {n} with mean {mean}, SD {sd} and {n_below} values below {cut}"
+    )
 
 
 def enforce_rules(cohort: pd.DataFrame, sim, rng: np.random.Generator) -> pd.DataFrame:
@@ -188,7 +203,9 @@ def enforce_rules(cohort: pd.DataFrame, sim, rng: np.random.Generator) -> pd.Dat
     g = out[sim.group_variable].astype(str).to_numpy()
     for i, r in enumerate(sim.rules):
         if len(r.if_) != 1 or len(r.then) != 1:
-            raise ValueError(f"rules[{i}]: enforce_rules handles one condition and one consequence, got {r.if_} -> {r.then}")
+            raise ValueError(
+                f"rules[{i}]: enforce_rules handles one condition and one consequence, got {r.if_} -> {r.then}"
+            )
         (x, a), (t, b) = next(iter(r.if_.items())), next(iter(r.then.items()))
         xs = out[x].astype(str).to_numpy().copy()
         ts = out[t].astype(str).to_numpy()
@@ -196,7 +213,9 @@ def enforce_rules(cohort: pd.DataFrame, sim, rng: np.random.Generator) -> pd.Dat
             bad = np.flatnonzero((g == grp) & (xs == a) & (ts != b))
             partners = np.flatnonzero((g == grp) & (ts == b) & (xs != a))
             if bad.size > partners.size:
-                raise ValueError(f"rules[{i}] ({x}={a} -> {t}={b}): group {grp!r} has {bad.size} patients to fix and only {partners.size} partners")
+                raise ValueError(
+                    f"rules[{i}] ({x}={a} -> {t}={b}): group {grp!r} has {bad.size} patients to fix and only {partners.size} partners"
+                )
             chosen = rng.choice(partners, size=bad.size, replace=False)
             xs[bad], xs[chosen] = xs[chosen], xs[bad]
         out[x] = pd.Categorical(xs, categories=out[x].cat.categories, ordered=out[x].cat.ordered)
@@ -219,8 +238,15 @@ def longest_run(flags: Sequence[bool]) -> int:
 
 
 def grouped_permutation_importance(
-    model, X: pd.DataFrame, y: np.ndarray, y_ref: np.ndarray, groups: Mapping[str, Sequence[str]],
-    horizons: Sequence[float], *, seed, n_repeats: int = 3,
+    model,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    y_ref: np.ndarray,
+    groups: Mapping[str, Sequence[str]],
+    horizons: Sequence[float],
+    *,
+    seed,
+    n_repeats: int = 3,
 ) -> pd.DataFrame:
     """Permutation importance of clinical variables (groups of columns) for the prediction at each horizon.
 
@@ -276,7 +302,9 @@ def grouped_permutation_importance(
         for h, v in zip(t, inc / n_repeats):
             rows.append({"variable": g, "horizon": float(h), "importance": float(v)})
     out = pd.DataFrame(rows)
-    out["rank"] = out.groupby("horizon")["importance"].rank(method="first", ascending=False).astype(int)
+    out["rank"] = (
+        out.groupby("horizon")["importance"].rank(method="first", ascending=False).astype(int)
+    )
     return out.sort_values(["horizon", "rank"]).reset_index(drop=True)
 
 
@@ -286,27 +314,53 @@ def grouped_permutation_importance(
 class Deng2025Runner(DeclaredRunner):
     """Simulate the deng2025 cohort with overall survival and replicate every check it can."""
 
-    def __init__(self, study: Study, variants: Mapping[str, str] | None = None, not_checkable: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        study: Study,
+        variants: Mapping[str, str] | None = None,
+        not_checkable: Mapping[str, str] | None = None,
+    ):
         # the Table 1 tests are declared in data/deng2025/table1.yaml; "categorical" / "continuous" override them
-        v = {"categorical": None, "continuous": None, "km_conf_type": KM_CONF_TYPE,
-             "ties": "efron", "cox_engine": "numpy", "c_index": "harrell", "models": "off",
-             "table3_dataset": "as_read", "explain_on": "validation"}
+        v = {
+            "categorical": None,
+            "continuous": None,
+            "km_conf_type": KM_CONF_TYPE,
+            "ties": "efron",
+            "cox_engine": "numpy",
+            "c_index": "harrell",
+            "models": "off",
+            "table3_dataset": "as_read",
+            "explain_on": "validation",
+        }
         unknown = set(variants or {}) - set(v)
         if unknown:
             raise ValueError(f"variants: unknown key(s) {sorted(unknown)}; known are {sorted(v)}")
         v.update(variants or {})
-        choices = {"categorical": ("chisq", "chisq_yates", "fisher", "auto_fisher"), "continuous": ("mannwhitney", "student", "welch"),
-                   "km_conf_type": ("log", "log-log", "plain"), "ties": ("efron", "breslow"), "cox_engine": ("numpy", "lifelines"),
-                   "c_index": ("harrell", "uno"), "models": _MODELS, "table3_dataset": ("as_read", "training", "validation"),
-                   "explain_on": ("validation", "training")}
+        choices = {
+            "categorical": ("chisq", "chisq_yates", "fisher", "auto_fisher"),
+            "continuous": ("mannwhitney", "student", "welch"),
+            "km_conf_type": ("log", "log-log", "plain"),
+            "ties": ("efron", "breslow"),
+            "cox_engine": ("numpy", "lifelines"),
+            "c_index": ("harrell", "uno"),
+            "models": _MODELS,
+            "table3_dataset": ("as_read", "training", "validation"),
+            "explain_on": ("validation", "training"),
+        }
         for key, allowed in choices.items():
-            if v[key] not in allowed and not (v[key] is None and key in ("categorical", "continuous")):
+            if v[key] not in allowed and not (
+                v[key] is None and key in ("categorical", "continuous")
+            ):
                 raise ValueError(f"variants[{key!r}] must be one of {allowed}, got {v[key]!r}")
-        nc = {"claim_calibration_good": "the paper gives no criterion for good consistency (no slope, intercept or test), so there is nothing to compare with"}
+        nc = {
+            "claim_calibration_good": "the paper gives no criterion for good consistency (no slope, intercept or test), so there is nothing to compare with"
+        }
         if v["models"] == "off":
             reason = "needs the model zoo: run the runner with variants={'models': 'fast'}"
             for n in study.numbers:
-                if n.file_id in ("table3",) or (n.file_id == "text" and n.role == "check" and n.key not in nc):
+                if n.file_id in ("table3",) or (
+                    n.file_id == "text" and n.role == "check" and n.key not in nc
+                ):
                     nc.setdefault(n.key, reason)
         nc.update(not_checkable or {})
         super().__init__(study, v, nc, overrides=variants or {})
@@ -324,7 +378,11 @@ class Deng2025Runner(DeclaredRunner):
 
     def _cut_pairs(self) -> list[tuple[CategoricalVariable, ContinuousVariable]]:
         byk = {v.key: v for v in self._base.variables}
-        return [(v, byk[v.cut_of.variable]) for v in self._base.variables if isinstance(v, CategoricalVariable) and v.cut_of is not None]
+        return [
+            (v, byk[v.cut_of.variable])
+            for v in self._base.variables
+            if isinstance(v, CategoricalVariable) and v.cut_of is not None
+        ]
 
     def simulate(self, seed) -> pd.DataFrame:
         """One cohort: Table 1 exactly, laboratory values consistent with their cut-offs, OS in months."""
@@ -333,9 +391,16 @@ class Deng2025Runner(DeclaredRunner):
         pairs = self._cut_pairs()
         # the dichotomised rows first take their counts from their own latent ranks; the continuous
         # parent is rebuilt below so that its mean ± SD and the counts hold together
-        stripped = self._base.model_copy(update={"variables": [
-            v.model_copy(update={"cut_of": None}) if isinstance(v, CategoricalVariable) and v.cut_of is not None else v
-            for v in self._base.variables]})
+        stripped = self._base.model_copy(
+            update={
+                "variables": [
+                    v.model_copy(update={"cut_of": None})
+                    if isinstance(v, CategoricalVariable) and v.cut_of is not None
+                    else v
+                    for v in self._base.variables
+                ]
+            }
+        )
         # the rules are met by direct swaps (enforce_rules) rather than the generic random search
         cohort = simulate_baseline(stripped, rng, st.simulation.model_copy(update={"rules": []}))
         cohort = enforce_rules(cohort, st.simulation, rng)
@@ -351,8 +416,15 @@ class Deng2025Runner(DeclaredRunner):
                 cell = parent.cells[g]
                 s = parse_summary(cell if isinstance(cell, str) else cell.printed, "mean_sd")
                 low = cohort[child.key].astype(str).to_numpy()[idx] == child.levels[0].key
-                x = exact_mean_sd_with_cut(idx.size, s.centre, s.spread[0], cut, int(low.sum()), rng,
-                                           lower_bound=parent.lower_bound if parent.lower_bound is not None else 0.0)
+                x = exact_mean_sd_with_cut(
+                    idx.size,
+                    s.centre,
+                    s.spread[0],
+                    cut,
+                    int(low.sum()),
+                    rng,
+                    lower_bound=parent.lower_bound if parent.lower_bound is not None else 0.0,
+                )
                 # patients of the low level first, each level ordered by the parent's simulated rank
                 order = np.lexsort((values[idx], ~low))
                 new = np.empty(idx.size)
@@ -365,7 +437,9 @@ class Deng2025Runner(DeclaredRunner):
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        out = super().analyse(cohort)  # the declared analyses: Table 1's pairwise tests, log-rank, Table 2's Cox models
+        out = super().analyse(
+            cohort
+        )  # the declared analyses: Table 1's pairwise tests, log-rank, Table 2's Cox models
         if self.variants["models"] != "off":
             out.update(self.model_checks(cohort))
         return out
@@ -379,7 +453,11 @@ class Deng2025Runner(DeclaredRunner):
         for continuous ones; NaN where a test does not apply), and ``agrees``
         (the variants that print as the paper did).
         """
-        return self.under_variants(cohort, ("chisq", "chisq_yates", "fisher", "student", "welch", "mannwhitney"), files=("table1_p",))
+        return self.under_variants(
+            cohort,
+            ("chisq", "chisq_yates", "fisher", "student", "welch", "mannwhitney"),
+            files=("table1_p",),
+        )
 
     def table1_p(self, cohort: pd.DataFrame) -> dict[str, float]:
         """Pairwise Table 1 p-values (each group against P+T) under the declared tests."""
@@ -393,9 +471,23 @@ class Deng2025Runner(DeclaredRunner):
         arm = cohort[self.group_column].astype(str).to_numpy()
         for g in self._base.groups:
             m = arm == g.key
-            r = km_median(cohort.loc[m, "os_time"], cohort.loc[m, "os_event"], conf_type=self.variants["km_conf_type"])
-            rows.append({"group": g.key, "label": g.label, "n": int(m.sum()), "deaths": int(cohort.loc[m, "os_event"].sum()),
-                         "median": r.median, "lower": r.lower, "upper": r.upper, "variant": r.variant})
+            r = km_median(
+                cohort.loc[m, "os_time"],
+                cohort.loc[m, "os_event"],
+                conf_type=self.variants["km_conf_type"],
+            )
+            rows.append(
+                {
+                    "group": g.key,
+                    "label": g.label,
+                    "n": int(m.sum()),
+                    "deaths": int(cohort.loc[m, "os_event"].sum()),
+                    "median": r.median,
+                    "lower": r.lower,
+                    "upper": r.upper,
+                    "variant": r.variant,
+                }
+            )
         return pd.DataFrame(rows)
 
     def logrank_pairwise(self, cohort: pd.DataFrame) -> pd.DataFrame:
@@ -403,12 +495,23 @@ class Deng2025Runner(DeclaredRunner):
         tab = self.declared_table(cohort, files=("survival_text",))
         tab = tab[tab["kind"] == "logrank"]
         groups = {n.key: n.analysis.groups for n in self.study.numbers if n.key in set(tab["key"])}
-        return pd.DataFrame({"contrast": [groups[k][1] for k in tab["key"]], "reference": [groups[k][0] for k in tab["key"]],
-                             "chisq": tab["value"].to_numpy(), "p": tab["p"].to_numpy(), "key": tab["key"].to_numpy()})
+        return pd.DataFrame(
+            {
+                "contrast": [groups[k][1] for k in tab["key"]],
+                "reference": [groups[k][0] for k in tab["key"]],
+                "chisq": tab["value"].to_numpy(),
+                "p": tab["p"].to_numpy(),
+                "key": tab["key"].to_numpy(),
+            }
+        )
 
-    def _design(self, cohort: pd.DataFrame, variables: Sequence[str]) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    def _design(
+        self, cohort: pd.DataFrame, variables: Sequence[str]
+    ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
         """time, event and the Table 2 columns of ``variables`` (a factor's levels as indicators)."""
-        d = pd.DataFrame({"time": cohort["os_time"].to_numpy(float), "event": cohort["os_event"].to_numpy(int)})
+        d = pd.DataFrame(
+            {"time": cohort["os_time"].to_numpy(float), "event": cohort["os_event"].to_numpy(int)}
+        )
         cols: dict[str, list[str]] = {}
         for n in _numbers(self.study, "table2"):
             var = str(n.attrs.get("variable"))
@@ -416,7 +519,11 @@ class Deng2025Runner(DeclaredRunner):
                 continue
             src = self.group_column if var == "treatment" else var
             name = var if "level" not in n.attrs else f"{var}_{n.attrs['level']}"
-            d[name] = (cohort[src].astype(str) == str(n.attrs["level"])).to_numpy(float) if "level" in n.attrs else cohort[src].to_numpy(float)
+            d[name] = (
+                (cohort[src].astype(str) == str(n.attrs["level"])).to_numpy(float)
+                if "level" in n.attrs
+                else cohort[src].to_numpy(float)
+            )
             cols.setdefault(var, []).append(name)
         return d, cols
 
@@ -434,8 +541,16 @@ class Deng2025Runner(DeclaredRunner):
         from lifelines.statistics import proportional_hazard_test
 
         if time_transform not in ("km", "rank", "identity", "log"):
-            raise ValueError(f"time_transform must be km, rank, identity or log, got {time_transform!r}")
-        variables = list(dict.fromkeys(str(n.attrs["variable"]) for n in _numbers(self.study, "table2") if n.quantity == "hr"))
+            raise ValueError(
+                f"time_transform must be km, rank, identity or log, got {time_transform!r}"
+            )
+        variables = list(
+            dict.fromkeys(
+                str(n.attrs["variable"])
+                for n in _numbers(self.study, "table2")
+                if n.quantity == "hr"
+            )
+        )
         d, cols = self._design(cohort, variables)
         rows = []
         for var in variables:
@@ -445,8 +560,15 @@ class Deng2025Runner(DeclaredRunner):
                 fit = CoxPHFitter().fit(data, "time", "event")
                 res = proportional_hazard_test(fit, data, time_transform=time_transform).summary
             for term in cols[var]:
-                rows.append({"variable": var, "term": term, "statistic": float(res.loc[term, "test_statistic"]),
-                             "p": float(res.loc[term, "p"]), "time_transform": time_transform})
+                rows.append(
+                    {
+                        "variable": var,
+                        "term": term,
+                        "statistic": float(res.loc[term, "test_statistic"]),
+                        "p": float(res.loc[term, "p"]),
+                        "time_transform": time_transform,
+                    }
+                )
         return pd.DataFrame(rows)
 
     def table2_compare(self, cohort: pd.DataFrame) -> pd.DataFrame:
@@ -457,10 +579,24 @@ class Deng2025Runner(DeclaredRunner):
         """
         tab = self.declared_table(cohort, files=("table2",))
         hr = tab[tab["quantity"] == "hr"]
-        printed_p = {n.attrs.get("hr_key"): n.printed for n in _numbers(self.study, "table2") if n.quantity == "p"}
-        return pd.DataFrame({"key": hr["key"], "row": hr["row"], "role": hr["role"], "printed": hr["printed"],
-                             "printed_p": [printed_p.get(k, "") for k in hr["key"]], "hr": hr["value"],
-                             "lower": hr["lower"], "upper": hr["upper"], "p": hr["p"]}).reset_index(drop=True)
+        printed_p = {
+            n.attrs.get("hr_key"): n.printed
+            for n in _numbers(self.study, "table2")
+            if n.quantity == "p"
+        }
+        return pd.DataFrame(
+            {
+                "key": hr["key"],
+                "row": hr["row"],
+                "role": hr["role"],
+                "printed": hr["printed"],
+                "printed_p": [printed_p.get(k, "") for k in hr["key"]],
+                "hr": hr["value"],
+                "lower": hr["lower"],
+                "upper": hr["upper"],
+                "p": hr["p"],
+            }
+        ).reset_index(drop=True)
 
     # models ----------------------------------------------------------------------
     def features(self) -> list[str]:
@@ -497,7 +633,7 @@ class Deng2025Runner(DeclaredRunner):
                 X[var] = cohort[src].to_numpy(float)
             else:
                 for c in cols:
-                    level = c[len(var) + 1:]
+                    level = c[len(var) + 1 :]
                     X[c] = (cohort[src].astype(str) == level).to_numpy(float)
         return X
 
@@ -514,13 +650,25 @@ class Deng2025Runner(DeclaredRunner):
         n_val = self.study.number("split_n_validation").value
         n_tr = self.study.number("split_n_training").value
         if n_val + n_tr != len(cohort):
-            raise ValueError(f"the cohort has {len(cohort)} patients, the split needs {n_tr + n_val}")
-        return stratified_split(cohort.reset_index(drop=True), "os_event", test_size=float(n_val / len(cohort)),
-                                seed=int(cohort.attrs.get("analysis_seed", self.study.meta.book_seed)))
+            raise ValueError(
+                f"the cohort has {len(cohort)} patients, the split needs {n_tr + n_val}"
+            )
+        return stratified_split(
+            cohort.reset_index(drop=True),
+            "os_event",
+            test_size=float(n_val / len(cohort)),
+            seed=int(cohort.attrs.get("analysis_seed", self.study.meta.book_seed)),
+        )
 
     def horizons(self) -> list[float]:
         """The horizons of Table 3 (months), read from data."""
-        return sorted({float(n.attrs["horizon"]) for n in _numbers(self.study, "table3") if "horizon" in n.attrs})
+        return sorted(
+            {
+                float(n.attrs["horizon"])
+                for n in _numbers(self.study, "table3")
+                if "horizon" in n.attrs
+            }
+        )
 
     def fit(self, cohort: pd.DataFrame, names: Sequence[str] = MODEL_KEYS) -> dict:
         """Split, fit the zoo on the training part; returns a dict with everything the later steps need.
@@ -540,25 +688,50 @@ class Deng2025Runner(DeclaredRunner):
         X, y = self.model_matrix(cohort), self.outcome(cohort)
         tr, te = self.split(cohort)
         mode = self.variants["models"] if self.variants["models"] != "off" else "fast"
-        fitted = fit_models(X.iloc[tr], y[tr], seed=int(cohort.attrs.get("analysis_seed", self.study.meta.book_seed)) + 1,
-                            fast=mode == "fast", names=tuple(names))
+        fitted = fit_models(
+            X.iloc[tr],
+            y[tr],
+            seed=int(cohort.attrs.get("analysis_seed", self.study.meta.book_seed)) + 1,
+            fast=mode == "fast",
+            names=tuple(names),
+        )
         y_test = y[te].copy()
         last = float(y[tr]["time"].max())
         over = y_test["time"] >= last
         y_test["time"][over] = np.nextafter(last, 0.0)
         y_test["event"][over] = False
-        return {"X_train": X.iloc[tr], "X_test": X.iloc[te], "y_train": y[tr], "y_test": y_test, "y_test_raw": y[te],
-                "train": tr, "test": te, "fitted": fitted, "n_capped": int(over.sum())}
+        return {
+            "X_train": X.iloc[tr],
+            "X_test": X.iloc[te],
+            "y_train": y[tr],
+            "y_test": y_test,
+            "y_test_raw": y[te],
+            "train": tr,
+            "test": te,
+            "fitted": fitted,
+            "n_capped": int(over.sum()),
+        }
 
     def evaluate(self, fit: Mapping) -> pd.DataFrame:
         """:func:`hccrep.survival_models.evaluate_models` at Table 3's horizons."""
         from hccrep.survival_models import evaluate_models
 
-        return evaluate_models(fit["fitted"], fit["X_train"], fit["y_train"], fit["X_test"], fit["y_test"], times=self.horizons())
+        return evaluate_models(
+            fit["fitted"],
+            fit["X_train"],
+            fit["y_train"],
+            fit["X_test"],
+            fit["y_test"],
+            times=self.horizons(),
+        )
 
-    def _metric_value(self, ev: pd.DataFrame, model: str, metric: str, dataset: str, horizon: float | None) -> float:
+    def _metric_value(
+        self, ev: pd.DataFrame, model: str, metric: str, dataset: str, horizon: float | None
+    ) -> float:
         """One value of :meth:`evaluate`'s table; ``c_index`` is Harrell's or Uno's by the ``c_index`` variant."""
-        name = {"c_index": "harrell_c" if self.variants["c_index"] == "harrell" else "uno_c"}.get(metric, metric)
+        name = {"c_index": "harrell_c" if self.variants["c_index"] == "harrell" else "uno_c"}.get(
+            metric, metric
+        )
         m = (ev.model == model) & (ev.metric == name) & (ev.dataset == dataset)
         if horizon is not None:
             m &= np.isclose(ev.horizon.astype(float), horizon)
@@ -578,20 +751,30 @@ class Deng2025Runner(DeclaredRunner):
         except ValueError:
             # a cohort whose split leaves a horizon outside the follow-up: every model check of it
             # is NaN (counted as "no replicated value"), never silently absent
-            return {n.key: float("nan") for n in self.checks if n.file_id in ("table3", "text") and n.key not in self.not_checkable}
+            return {
+                n.key: float("nan")
+                for n in self.checks
+                if n.file_id in ("table3", "text") and n.key not in self.not_checkable
+            }
         out: dict[str, float] = {}
         for n in _numbers(self.study, "table3") + _numbers(self.study, "text"):
             if n.role != "check" or "metric" not in n.attrs or n.quantity == "statement":
                 continue
             h = float(n.attrs["horizon"]) if "horizon" in n.attrs else None
-            out[n.key] = self._metric_value(ev, str(n.attrs["model"]), str(n.attrs["metric"]), self._dataset(n), h)
+            out[n.key] = self._metric_value(
+                ev, str(n.attrs["model"]), str(n.attrs["metric"]), self._dataset(n), h
+            )
         # diagnostics beside the checks (kept by monte_carlo, ignored by the scorecard): Harrell's C
         # of every model on both sets, to show the optimism of a training-set C-index
         for m in MODEL_KEYS:
             for ds in ("training", "validation"):
                 out[f"x_{m}_harrell_c_{ds}"] = self._metric_value(ev, m, "harrell_c", ds, None)
         out["x_n_capped"] = float(fit["n_capped"])
-        claims = [n for n in _numbers(self.study, "text") if n.quantity == "statement" and n.key not in self.not_checkable]
+        claims = [
+            n
+            for n in _numbers(self.study, "text")
+            if n.quantity == "statement" and n.key not in self.not_checkable
+        ]
         imp = pdp = None
         for n in claims:
             kind = n.attrs["claim"]
@@ -615,7 +798,9 @@ class Deng2025Runner(DeclaredRunner):
         metric, model = str(n.attrs["metric"]), str(n.attrs["model"])
         hs = self._horizon_list(n) if "horizon" in n.attrs else [None]
         for h in hs:
-            vals = {m: self._metric_value(ev, m, metric, str(n.attrs["dataset"]), h) for m in MODEL_KEYS}
+            vals = {
+                m: self._metric_value(ev, m, metric, str(n.attrs["dataset"]), h) for m in MODEL_KEYS
+            }
             best = min(vals, key=vals.get) if metric == "brier" else max(vals, key=vals.get)
             if best != model:
                 return 0.0
@@ -637,10 +822,22 @@ class Deng2025Runner(DeclaredRunner):
     def importance(self, fit: Mapping, n_repeats: int = 3) -> pd.DataFrame:
         """Grouped permutation importance of the RSF at Table 3's horizons (``explain_on`` data)."""
         on = self.variants["explain_on"]
-        X, y = (fit["X_test"], fit["y_test"]) if on == "validation" else (fit["X_train"], fit["y_train"])
+        X, y = (
+            (fit["X_test"], fit["y_test"])
+            if on == "validation"
+            else (fit["X_train"], fit["y_train"])
+        )
         seed = int(np.random.SeedSequence(int(fit["train"].sum())).generate_state(1)[0])
-        return grouped_permutation_importance(fit["fitted"]["rsf"], X, y, fit["y_train"], self.feature_groups(),
-                                              self.horizons(), seed=seed, n_repeats=n_repeats)
+        return grouped_permutation_importance(
+            fit["fitted"]["rsf"],
+            X,
+            y,
+            fit["y_train"],
+            self.feature_groups(),
+            self.horizons(),
+            seed=seed,
+            n_repeats=n_repeats,
+        )
 
     def _top_k_claim(self, imp: pd.DataFrame, n: ReportedNumber) -> float:
         k = int(n.attrs["k"])
@@ -672,8 +869,13 @@ class Deng2025Runner(DeclaredRunner):
             lev_x[f"{variable}_{level}"] = 1.0
         hs = self.horizons()
         model = fit["fitted"]["rsf"]
-        return pd.DataFrame({"horizon": hs, "survival_level": survival_at(model, lev_x, hs).mean(axis=0),
-                             "survival_reference": survival_at(model, ref_x, hs).mean(axis=0)})
+        return pd.DataFrame(
+            {
+                "horizon": hs,
+                "survival_level": survival_at(model, lev_x, hs).mean(axis=0),
+                "survival_reference": survival_at(model, ref_x, hs).mean(axis=0),
+            }
+        )
 
     def _pdp_claim(self, fit: Mapping, n: ReportedNumber, cache: dict) -> float:
         var, level = str(n.attrs["variable"]), str(n.attrs["level"])
@@ -685,7 +887,9 @@ class Deng2025Runner(DeclaredRunner):
         return float(ok)
 
 
-def make_runner(study: Study, variants: Mapping[str, str] | None = None, not_checkable=None, **kwargs) -> Deng2025Runner:
+def make_runner(
+    study: Study, variants: Mapping[str, str] | None = None, not_checkable=None, **kwargs
+) -> Deng2025Runner:
     """The deng2025 runner; ``models`` defaults to ``"off"`` (Table 1, KM, Cox) for a cheap Monte Carlo.
 
     Pass ``variants={"models": "fast"}`` for Table 3 and the model claims.
@@ -698,8 +902,14 @@ def make_runner(study: Study, variants: Mapping[str, str] | None = None, not_che
 # ----------------------------------------------------------------------------- Monte Carlo of the winners
 
 
-def model_wins(mc: pd.DataFrame, study: Study, *, metric: str = "c_index", horizon: float | None = None,
-               dataset: str | None = None) -> pd.DataFrame:
+def model_wins(
+    mc: pd.DataFrame,
+    study: Study,
+    *,
+    metric: str = "c_index",
+    horizon: float | None = None,
+    dataset: str | None = None,
+) -> pd.DataFrame:
     """Which model "wins" Table 3's ``metric`` in each Monte Carlo cohort.
 
     ``mc`` is :func:`hccrep.replication.monte_carlo` of a runner with models on (columns
@@ -731,14 +941,19 @@ def model_wins(mc: pd.DataFrame, study: Study, *, metric: str = "c_index", horiz
         cols = {m: f"t3_{m}_{metric}{suffix}" for m in MODEL_KEYS}
     missing = [c for c in cols.values() if c not in mc.columns]
     if missing:
-        raise ValueError(f"mc lacks columns {missing}: run the Monte Carlo with variants={{'models': 'fast'}}")
+        raise ValueError(
+            f"mc lacks columns {missing}: run the Monte Carlo with variants={{'models': 'fast'}}"
+        )
     vals = mc[list(cols.values())].to_numpy(float)
     ok = ~np.isnan(vals).any(axis=1)
     vals = vals[ok]
     best = vals.min(axis=1, keepdims=True) if metric == "brier" else vals.max(axis=1, keepdims=True)
     wins = (vals == best).sum(axis=0)
-    return pd.DataFrame({"model": list(cols), "wins": wins, "share": wins / max(len(vals), 1)}).sort_values(
-        "wins", ascending=False, kind="mergesort").reset_index(drop=True)
+    return (
+        pd.DataFrame({"model": list(cols), "wins": wins, "share": wins / max(len(vals), 1)})
+        .sort_values("wins", ascending=False, kind="mergesort")
+        .reset_index(drop=True)
+    )
 
 
 # ----------------------------------------------------------------------------- audit
@@ -777,10 +992,23 @@ def deng_audit(study: Study) -> pd.DataFrame:
     byk = {v.key: v for v in base.variables}
 
     def row(check, n, where, status, detail):
-        rows.append({"check": check, "key": n.key, "source": n.source, "where": where, "printed": n.printed, "status": status, "detail": detail})
+        rows.append(
+            {
+                "check": check,
+                "key": n.key,
+                "source": n.source,
+                "where": where,
+                "printed": n.printed,
+                "status": status,
+                "detail": detail,
+            }
+        )
 
     def counts(v: CategoricalVariable, g: str) -> list[int]:
-        return [parse_count_percent(c if isinstance(c, str) else c.printed).count for c in (v.cells[g][lv.key] for lv in v.levels)]
+        return [
+            parse_count_percent(c if isinstance(c, str) else c.printed).count
+            for c in (v.cells[g][lv.key] for lv in v.levels)
+        ]
 
     for n in _numbers(study, "table1_p"):
         v, g = byk[n.attrs["variable"]], str(n.attrs["contrast"])
@@ -789,13 +1017,37 @@ def deng_audit(study: Study) -> pd.DataFrame:
             ps = p_under_variants(np.array([counts(v, ref), counts(v, g)]).T)
             ps = {k: ps[k] for k in ("chisq", "chisq_yates", "fisher")}
         else:
-            s = [parse_summary(v.cells[k] if isinstance(v.cells[k], str) else v.cells[k].printed, "mean_sd") for k in (ref, g)]
+            s = [
+                parse_summary(
+                    v.cells[k] if isinstance(v.cells[k], str) else v.cells[k].printed, "mean_sd"
+                )
+                for k in (ref, g)
+            ]
             ns = [groups[ref].n, groups[g].n]
-            ps = {name: float(sps.ttest_ind_from_stats(s[0].centre, s[0].spread[0], ns[0], s[1].centre, s[1].spread[0], ns[1], equal_var=eq).pvalue)
-                  for name, eq in (("student", True), ("welch", False))}
+            ps = {
+                name: float(
+                    sps.ttest_ind_from_stats(
+                        s[0].centre,
+                        s[0].spread[0],
+                        ns[0],
+                        s[1].centre,
+                        s[1].spread[0],
+                        ns[1],
+                        equal_var=eq,
+                    ).pvalue
+                )
+                for name, eq in (("student", True), ("welch", False))
+            }
         agree = [k for k, p in ps.items() if pv.agrees(p)]
-        status = "ok" if (agree and (isinstance(v, ContinuousVariable) or "chisq_yates" in agree)) else "note"
-        detail = ", ".join(f"{k} {p:.4f}" for k, p in ps.items()) + f"; printed {n.printed}; agrees: {', '.join(agree) or 'none'}"
+        status = (
+            "ok"
+            if (agree and (isinstance(v, ContinuousVariable) or "chisq_yates" in agree))
+            else "note"
+        )
+        detail = (
+            ", ".join(f"{k} {p:.4f}" for k, p in ps.items())
+            + f"; printed {n.printed}; agrees: {', '.join(agree) or 'none'}"
+        )
         if isinstance(v, ContinuousVariable) and not agree:
             detail += "; a rank test (Mann-Whitney) cannot be recomputed from mean ± SD, so the simulation judges it"
         row("pairwise_p", n, f"{n.row}, {groups[g].label} vs {groups[ref].label}", status, detail)
@@ -804,16 +1056,35 @@ def deng_audit(study: Study) -> pd.DataFrame:
     total = sum(g.n for g in base.groups)
     z = sps.norm.ppf(0.975)
     for n in _numbers(study, "table2"):
-        if n.quantity != "hr" or "level" not in n.attrs or n.lower is None or n.lower <= 0 or n.upper <= n.lower:
+        if (
+            n.quantity != "hr"
+            or "level" not in n.attrs
+            or n.lower is None
+            or n.lower <= 0
+            or n.upper <= n.lower
+        ):
             continue
         var = str(n.attrs["variable"])
-        if var == "treatment" or not isinstance(byk.get(var), CategoricalVariable) or len(byk[var].levels) != 2:
+        if (
+            var == "treatment"
+            or not isinstance(byk.get(var), CategoricalVariable)
+            or len(byk[var].levels) != 2
+        ):
             continue
-        k = sum(counts(byk[var], g)[[lv.key for lv in byk[var].levels].index(str(n.attrs["level"]))] for g in groups)
+        k = sum(
+            counts(byk[var], g)[[lv.key for lv in byk[var].levels].index(str(n.attrs["level"]))]
+            for g in groups
+        )
         p = k / total
         se = (math.log(n.upper) - math.log(n.lower)) / (2 * z)
         d = 1.0 / (se**2 * p * (1 - p))
-        row("deaths_implied", n, n.row or "", "note", f"prevalence {k}/{total}; SE(log HR) {se:.3f} implies about {d:.0f} deaths (rounding of the CI moves this by 10-20%)")
+        row(
+            "deaths_implied",
+            n,
+            n.row or "",
+            "note",
+            f"prevalence {k}/{total}; SE(log HR) {se:.3f} implies about {d:.0f} deaths (rounding of the CI moves this by 10-20%)",
+        )
 
     # percentage ranges of the text
     for n in _numbers(study, "text"):
@@ -823,20 +1094,43 @@ def deng_audit(study: Study) -> pd.DataFrame:
         li = [lv.key for lv in v.levels].index(str(n.attrs["level"]))
         pcts = [100.0 * counts(v, g)[li] / groups[g].n for g in groups]
         ok = equal_at_precision(min(pcts), n.lower, 1) and equal_at_precision(max(pcts), n.upper, 1)
-        row("text_range", n, n.row or "", "ok" if ok else "inconsistent", f"Table 1 percentages {', '.join(f'{p:.1f}' for p in pcts)}")
+        row(
+            "text_range",
+            n,
+            n.row or "",
+            "ok" if ok else "inconsistent",
+            f"Table 1 percentages {', '.join(f'{p:.1f}' for p in pcts)}",
+        )
 
     # the RSF Brier scores of the text against Table 3
-    t3 = {(n.attrs["model"], n.attrs["metric"], n.attrs.get("horizon")): n for n in _numbers(study, "table3")}
+    t3 = {
+        (n.attrs["model"], n.attrs["metric"], n.attrs.get("horizon")): n
+        for n in _numbers(study, "table3")
+    }
     for n in _numbers(study, "text"):
         if n.attrs.get("metric") != "brier" or n.quantity != "brier":
             continue
         own = t3.get(("rsf", "brier", n.attrs["horizon"]))
-        same = [m for (m, met, h), x in t3.items() if met == "brier" and h == n.attrs["horizon"] and x.value == n.value]
+        same = [
+            m
+            for (m, met, h), x in t3.items()
+            if met == "brier" and h == n.attrs["horizon"] and x.value == n.value
+        ]
         status = "ok" if own is not None and own.value == n.value else "inconsistent"
-        row("brier_text", n, n.row or "", status, f"Table 3 RSF row prints {own.printed if own else '?'}; the printed value is that of {', '.join(same) or 'no model'} in Table 3")
+        row(
+            "brier_text",
+            n,
+            n.row or "",
+            status,
+            f"Table 3 RSF row prints {own.printed if own else '?'}; the printed value is that of {', '.join(same) or 'no model'} in Table 3",
+        )
 
     # log-rank p identical to Cox Wald p
-    cox_p = {str(n.attrs.get("level")): n for n in _numbers(study, "table2") if n.quantity == "hr" and n.attrs.get("variable") == "treatment"}
+    cox_p = {
+        str(n.attrs.get("level")): n
+        for n in _numbers(study, "table2")
+        if n.quantity == "hr" and n.attrs.get("variable") == "treatment"
+    }
     for n in _numbers(study, "survival_text"):
         if n.quantity != "p":
             continue
@@ -845,5 +1139,13 @@ def deng_audit(study: Study) -> pd.DataFrame:
             continue
         pk = study.number(str(hr.attrs["p_key"]))
         if math.isclose(pk.value, n.value):
-            row("same_p", n, n.row or "", "note", f"equals the Wald p of the univariable Cox HR in Table 2 ({pk.printed}); a log-rank and a Wald test rarely agree to three decimals")
-    return pd.DataFrame(rows, columns=["check", "key", "source", "where", "printed", "status", "detail"])
+            row(
+                "same_p",
+                n,
+                n.row or "",
+                "note",
+                f"equals the Wald p of the univariable Cox HR in Table 2 ({pk.printed}); a log-rank and a Wald test rarely agree to three decimals",
+            )
+    return pd.DataFrame(
+        rows, columns=["check", "key", "source", "where", "printed", "status", "detail"]
+    )

@@ -41,7 +41,12 @@ RESPONSE_LEVELS = ("pr", "sd", "pd")
 #: "baseline" and "survival" are declared analyses of the data files; the others are this module's.
 PART_FILES = {
     "baseline": ("table1",),
-    "counts": ("table3", "table4", "safety_text", "discussion"),  # declared 2 x 2 tests of response and adverse events
+    "counts": (
+        "table3",
+        "table4",
+        "safety_text",
+        "discussion",
+    ),  # declared 2 x 2 tests of response and adverse events
     "survival": ("survival_text", "figure4"),
     "cox": ("table5",),  # declared Cox models of table5.yaml
     "subgroups": ("subgroups",),  # declared: subgroup Cox models and interaction tests
@@ -62,7 +67,9 @@ def _indicator_of(col: np.ndarray, level: str, reference: str) -> np.ndarray:
     return (col == level).astype(float)
 
 
-def _assign_counts(rng: np.random.Generator, n: int, counts: list[int], labels: list[str]) -> np.ndarray:
+def _assign_counts(
+    rng: np.random.Generator, n: int, counts: list[int], labels: list[str]
+) -> np.ndarray:
     """A random arrangement of exactly ``counts[i]`` copies of ``labels[i]``."""
     if sum(counts) != n:
         raise ValueError(f"counts {counts} do not sum to {n}")
@@ -72,18 +79,29 @@ def _assign_counts(rng: np.random.Generator, n: int, counts: list[int], labels: 
 class Fonc2025Runner(DeclaredRunner):
     """Simulate the fonc2025 cohort with outcomes and replicate every check it can."""
 
-    def __init__(self, study: Study, variants=None, not_checkable=None, parts: Iterable[str] | None = None):
+    def __init__(
+        self, study: Study, variants=None, not_checkable=None, parts: Iterable[str] | None = None
+    ):
         if parts is not None:
             parts = tuple(parts)
             bad = [p for p in parts if p not in PART_FILES]
             if bad or not parts:
-                raise ValueError(f"unknown or no analyses {bad or list(parts)}; choose from {list(PART_FILES)}")
+                raise ValueError(
+                    f"unknown or no analyses {bad or list(parts)}; choose from {list(PART_FILES)}"
+                )
         # the tests of Tables 1, 3 and 4 are declared in the data files
-        v = {"km_conf_type": KM_CONF_TYPE,
-             "ties": "efron", "cox_engine": "numpy", "km_engine": "numpy", "psm_caliper_scale": PSM_CALIPER_SCALE}
+        v = {
+            "km_conf_type": KM_CONF_TYPE,
+            "ties": "efron",
+            "cox_engine": "numpy",
+            "km_engine": "numpy",
+            "psm_caliper_scale": PSM_CALIPER_SCALE,
+        }
         v.update(variants or {})
         if v["km_engine"] not in KM_ENGINES:
-            raise ValueError(f"variants['km_engine'] must be one of {KM_ENGINES}, got {v['km_engine']!r}")
+            raise ValueError(
+                f"variants['km_engine'] must be one of {KM_ENGINES}, got {v['km_engine']!r}"
+            )
         nc = {
             "rt_bed10_median_gy": "BED needs each patient's dose and fractions; the paper gives only their separate medians and ranges (see step 2, which computes BED for the stated regimens)",
             "rt_bed10_median_gy.lower": "as rt_bed10_median_gy",
@@ -92,15 +110,21 @@ class Fonc2025Runner(DeclaredRunner):
             "os_landmark_p": "the test behind the landmark p-values is not stated",
         }
         for n in study.numbers:
-            if n.attrs.get("variable") == "hbv" or n.attrs.get("hr_key", "").startswith(("cox_pfs_uv_hbv", "cox_os_uv_hbv")):
-                nc[n.key] = "HBV status is not reported in Table 1, so the simulated cohort has no HBV variable"
+            if n.attrs.get("variable") == "hbv" or n.attrs.get("hr_key", "").startswith(
+                ("cox_pfs_uv_hbv", "cox_os_uv_hbv")
+            ):
+                nc[n.key] = (
+                    "HBV status is not reported in Table 1, so the simulated cohort has no HBV variable"
+                )
                 nc[f"{n.key}.lower"] = nc[f"{n.key}.upper"] = nc[n.key]
         nc.update(not_checkable or {})
         only = None if parts is None else [f for p in parts for f in PART_FILES[p]]
         super().__init__(study, v, nc, overrides=variants or {}, only=only)
         #: the analyses this runner computes (None: all of them; see :data:`PART_FILES`)
         self.parts = parts
-        self._reversed = {r.variable for r in study.simulation.reversed_contrasts} if study.simulation else set()
+        self._reversed = (
+            {r.variable for r in study.simulation.reversed_contrasts} if study.simulation else set()
+        )
 
     # ------------------------------------------------------------------ simulation
     def simulate(self, seed) -> pd.DataFrame:
@@ -114,17 +138,25 @@ class Fonc2025Runner(DeclaredRunner):
         arm = str_labels(cohort[gcol])
         new: dict[str, object] = {}  # added in one concat: inserting columns one by one is slow
         # response at 3 months (Table 3): PR / SD / PD counts per arm
-        resp = {(n.attrs["endpoint"], n.attrs["group"]): int(n.attrs["count"]) for n in _numbers(st, "table3") if n.role == "input"}
+        resp = {
+            (n.attrs["endpoint"], n.attrs["group"]): int(n.attrs["count"])
+            for n in _numbers(st, "table3")
+            if n.role == "input"
+        }
         response = np.full(len(cohort), "", dtype=object)
         for g in groups:
             idx = np.flatnonzero(arm == g)
-            response[idx] = _assign_counts(rng, idx.size, [resp[(lv, g)] for lv in RESPONSE_LEVELS], list(RESPONSE_LEVELS))
+            response[idx] = _assign_counts(
+                rng, idx.size, [resp[(lv, g)] for lv in RESPONSE_LEVELS], list(RESPONSE_LEVELS)
+            )
         new["response"] = pd.Categorical(response, categories=list(RESPONSE_LEVELS))
         # adverse events (Table 4): any grade per arm; grade 3-4 among those with any grade
         ae = defaultdict(dict)
         for n in _numbers(st, "table4"):
             if n.role == "input":
-                ae[n.attrs["endpoint"]][(n.attrs["grade"], n.attrs["group"])] = int(n.attrs["count"])
+                ae[n.attrs["endpoint"]][(n.attrs["grade"], n.attrs["group"])] = int(
+                    n.attrs["count"]
+                )
         for name, cells in ae.items():
             anyc, g34 = np.zeros(len(cohort), dtype=int), np.zeros(len(cohort), dtype=int)
             for g in groups:
@@ -135,7 +167,11 @@ class Fonc2025Runner(DeclaredRunner):
                 g34[rng.permutation(chosen)[:k_34]] = 1
             new[f"{name}_any"], new[f"{name}_g34"] = anyc, g34
         # radiotherapy target of each RT patient (Table 2: patients by primary target)
-        sites = {n.attrs["level"]: int(n.attrs["count"]) for n in _numbers(st, "table2") if n.attrs.get("variable") == "rt_site" and n.attrs["level"] in ("pvtt_hvtt", "liver")}
+        sites = {
+            n.attrs["level"]: int(n.attrs["count"])
+            for n in _numbers(st, "table2")
+            if n.attrs.get("variable") == "rt_site" and n.attrs["level"] in ("pvtt_hvtt", "liver")
+        }
         rt_site = np.full(len(cohort), None, dtype=object)
         rt = np.flatnonzero(arm == groups[-1])
         if sum(sites.values()) == sizes[groups[-1]]:
@@ -166,7 +202,10 @@ class Fonc2025Runner(DeclaredRunner):
         d = cohort.copy()
         d["treated"] = (d[self.group_column].astype(str) == treated).astype(int)
         res = match_nearest(
-            d, "treated", self.psm_covariates(), ratio=int(self.study.number("psm_ratio").value),
+            d,
+            "treated",
+            self.psm_covariates(),
+            ratio=int(self.study.number("psm_ratio").value),
             caliper=self.study.number("psm_caliper").value,
             caliper_scale=caliper_scale or self.variants["psm_caliper_scale"],
         )
@@ -188,7 +227,9 @@ class Fonc2025Runner(DeclaredRunner):
 
         return survival
 
-    def _indicator(self, cohort: pd.DataFrame, variable: str, level: str, reference: str) -> np.ndarray:
+    def _indicator(
+        self, cohort: pd.DataFrame, variable: str, level: str, reference: str
+    ) -> np.ndarray:
         """1 for ``level``, 0 otherwise; a level the cohort does not have (Table 5's
         'TACE or HAIC' of a three-level variable) means 'anything but the reference'."""
         return _indicator_of(str_labels(cohort[variable]), level, reference)
@@ -198,7 +239,9 @@ class Fonc2025Runner(DeclaredRunner):
         level, ref = str(n.attrs["level"]), str(n.attrs.get("reference", ""))
         return (ref, level) if n.attrs["variable"] in self._reversed else (level, ref)
 
-    def _design(self, cohort: pd.DataFrame, endpoint: str, terms: Iterable[tuple[str, str, str, str]]) -> pd.DataFrame:
+    def _design(
+        self, cohort: pd.DataFrame, endpoint: str, terms: Iterable[tuple[str, str, str, str]]
+    ) -> pd.DataFrame:
         d = pd.DataFrame({"time": cohort[f"{endpoint}_time"], "event": cohort[f"{endpoint}_event"]})
         for name, var, level, ref in terms:
             d[name] = self._indicator(cohort, var, level, ref)

@@ -125,13 +125,26 @@ def reported_table5(study: Study) -> pd.DataFrame:
         pk = n.attrs.get("p_key")
         p = by_key.get(pk) if pk else None
         printed = str(n.attrs.get("contrast_printed", ""))
-        rows.append({
-            "endpoint": n.attrs["endpoint"], "model": n.attrs["model"], "variable": n.attrs["variable"],
-            "contrast_printed": printed, "contrast_read": _swap(printed) if n.attrs["variable"] in rev else printed,
-            "reversed": n.attrs["variable"] in rev, "hr_key": n.key, "printed": n.printed, "hr": n.value,
-            "lower": n.lower, "upper": n.upper, "hr_role": n.role, "p_key": pk,
-            "p_printed": p.printed if p else None, "p": p.value if p else np.nan, "p_bound": p.bound if p else None,
-        })
+        rows.append(
+            {
+                "endpoint": n.attrs["endpoint"],
+                "model": n.attrs["model"],
+                "variable": n.attrs["variable"],
+                "contrast_printed": printed,
+                "contrast_read": _swap(printed) if n.attrs["variable"] in rev else printed,
+                "reversed": n.attrs["variable"] in rev,
+                "hr_key": n.key,
+                "printed": n.printed,
+                "hr": n.value,
+                "lower": n.lower,
+                "upper": n.upper,
+                "hr_role": n.role,
+                "p_key": pk,
+                "p_printed": p.printed if p else None,
+                "p": p.value if p else np.nan,
+                "p_bound": p.bound if p else None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -156,7 +169,9 @@ def model_terms(runner, endpoint: str, model: str) -> list[tuple[str, str, str, 
     return out
 
 
-def design(runner, cohort: pd.DataFrame, endpoint: str, terms: Sequence[tuple[str, str, str, str]]) -> pd.DataFrame:
+def design(
+    runner, cohort: pd.DataFrame, endpoint: str, terms: Sequence[tuple[str, str, str, str]]
+) -> pd.DataFrame:
     """Columns ``time, event`` and one 0/1 indicator per term (1 = the level, 0 = the reference)."""
     return runner._design(cohort, endpoint, terms)
 
@@ -175,7 +190,9 @@ def _score_and_lr(d: pd.DataFrame, name: str) -> tuple[float, float]:
     return float(p_lr_rank), float(fit.log_likelihood_ratio_test().p_value)
 
 
-def univariable_table(runner, cohort: pd.DataFrame, endpoint: str, ties: str = "efron") -> pd.DataFrame:
+def univariable_table(
+    runner, cohort: pd.DataFrame, endpoint: str, ties: str = "efron"
+) -> pd.DataFrame:
     """One Cox model per Table 5 variable on a simulated cohort, beside the printed row.
 
     Parameters
@@ -205,16 +222,29 @@ def univariable_table(runner, cohort: pd.DataFrame, endpoint: str, ties: str = "
         res = cox(d, "time", "event", [name], ties=ties)
         row = res.table.loc[name]
         p_rank, p_lr = _score_and_lr(d, name)
-        rows.append({"variable": name, "contrast_read": rep.loc[name, "contrast_read"], "events": res.events,
-                     "hr": row["hr"], "lower": row["lower"], "upper": row["upper"], "p_wald": row["p"],
-                     "p_lr": p_lr, "p_logrank": p_rank, "printed": rep.loc[name, "printed"],
-                     "p_printed": rep.loc[name, "p_printed"]})
+        rows.append(
+            {
+                "variable": name,
+                "contrast_read": rep.loc[name, "contrast_read"],
+                "events": res.events,
+                "hr": row["hr"],
+                "lower": row["lower"],
+                "upper": row["upper"],
+                "p_wald": row["p"],
+                "p_lr": p_lr,
+                "p_logrank": p_rank,
+                "printed": rep.loc[name, "printed"],
+                "p_printed": rep.loc[name, "p_printed"],
+            }
+        )
     out = pd.DataFrame(rows).set_index("variable")
     out.attrs["variant"] = res.variant
     return out
 
 
-def multivariable_table(runner, cohort: pd.DataFrame, endpoint: str, ties: str = "efron") -> pd.DataFrame:
+def multivariable_table(
+    runner, cohort: pd.DataFrame, endpoint: str, ties: str = "efron"
+) -> pd.DataFrame:
     """The paper's multivariable model (its printed covariates) fitted on a simulated cohort.
 
     Returns
@@ -233,11 +263,18 @@ def multivariable_table(runner, cohort: pd.DataFrame, endpoint: str, ties: str =
     d = design(runner, cohort, endpoint, terms)
     res = cox(d, "time", "event", [t[0] for t in terms], ties=ties)
     tab = res.table
-    out = pd.DataFrame({
-        "contrast_read": rep.loc[tab.index, "contrast_read"], "hr": tab["hr"], "lower": tab["lower"],
-        "upper": tab["upper"], "p": tab["p"], "printed": rep.loc[tab.index, "printed"],
-        "p_printed": rep.loc[tab.index, "p_printed"], "point": rep.loc[tab.index, "hr_role"],
-    })
+    out = pd.DataFrame(
+        {
+            "contrast_read": rep.loc[tab.index, "contrast_read"],
+            "hr": tab["hr"],
+            "lower": tab["lower"],
+            "upper": tab["upper"],
+            "p": tab["p"],
+            "printed": rep.loc[tab.index, "printed"],
+            "p_printed": rep.loc[tab.index, "p_printed"],
+            "point": rep.loc[tab.index, "hr_role"],
+        }
+    )
     out.index.name = "variable"
     out.attrs["variant"] = res.variant
     out.attrs["events"] = res.events
@@ -318,9 +355,19 @@ def wald_consistency(study: Study) -> pd.DataFrame:
         p = by_key[pk]
         w, wmin, wmax = implied_wald_p(n)
         plo, phi = _p_interval(p)
-        rows.append({"endpoint": n.attrs["endpoint"], "model": n.attrs["model"], "variable": n.attrs["variable"],
-                     "printed": n.printed, "p_printed": p.printed, "wald_p": w, "wald_min": wmin, "wald_max": wmax,
-                     "fits_wald": bool(plo <= wmax and wmin <= phi)})
+        rows.append(
+            {
+                "endpoint": n.attrs["endpoint"],
+                "model": n.attrs["model"],
+                "variable": n.attrs["variable"],
+                "printed": n.printed,
+                "p_printed": p.printed,
+                "wald_p": w,
+                "wald_min": wmin,
+                "wald_max": wmax,
+                "fits_wald": bool(plo <= wmax and wmin <= phi),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -342,11 +389,21 @@ def selection_table(study: Study, alpha: float = 0.05) -> pd.DataFrame:
         in_mv = set(part.loc[part.model == "multivariable", "variable"])
         for _, r in part[part.model == "univariable"].iterrows():
             # "< 0.001" is below any alpha >= 0.001; "> 0.05" is never below 0.05
-            sel = r["p"] <= alpha if r["p_bound"] == "<" else (r["p"] < alpha and r["p_bound"] != ">")
+            sel = (
+                r["p"] <= alpha if r["p_bound"] == "<" else (r["p"] < alpha and r["p_bound"] != ">")
+            )
             w = wald.get((ep, "univariable", r["variable"]), np.nan)
-            rows.append({"endpoint": ep, "variable": r["variable"], "p_printed": r["p_printed"],
-                         "selected_by_rule": bool(sel), "in_printed_model": r["variable"] in in_mv,
-                         "wald_p": w, "selected_if_wald": bool(w < alpha)})
+            rows.append(
+                {
+                    "endpoint": ep,
+                    "variable": r["variable"],
+                    "p_printed": r["p_printed"],
+                    "selected_by_rule": bool(sel),
+                    "in_printed_model": r["variable"] in in_mv,
+                    "wald_p": w,
+                    "selected_if_wald": bool(w < alpha),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -356,7 +413,12 @@ def _uv_pvalues(runner, cohort: pd.DataFrame, endpoint: str, alpha: float) -> di
     out = {}
     for name, column, level, ref in model_terms(runner, endpoint, "univariable"):
         d = design(runner, cohort, endpoint, [(name, column, level, ref)])
-        out[name] = bool(cox_table(d, "time", "event", [name], ties=runner.variants.get("ties", "efron")).loc[name, "p"] < alpha)
+        out[name] = bool(
+            cox_table(d, "time", "event", [name], ties=runner.variants.get("ties", "efron")).loc[
+                name, "p"
+            ]
+            < alpha
+        )
     return out
 
 
@@ -366,7 +428,9 @@ def _per_cohort(seed, fn, runner, endpoints: Sequence[str], *args) -> list[dict]
     return [fn(runner, cohort, ep, *args) for ep in endpoints]
 
 
-def _over_cohorts(fn, runner, seeds: Iterable, endpoint, n_jobs: int, *args) -> dict[str, pd.DataFrame] | pd.DataFrame:
+def _over_cohorts(
+    fn, runner, seeds: Iterable, endpoint, n_jobs: int, *args
+) -> dict[str, pd.DataFrame] | pd.DataFrame:
     """One row per seeded cohort of ``fn``'s results, per endpoint; each cohort simulated once.
 
     ``endpoint`` a string gives one DataFrame; a sequence of endpoints gives
@@ -406,12 +470,14 @@ def selection_frequency(runner, seeds: Iterable, endpoint, alpha: float = 0.05, 
         ["printed_model"]`` lists the covariates of the paper's model.
     """
     res = _over_cohorts(_uv_pvalues, runner, seeds, endpoint, n_jobs, alpha)
-    for ep, tab in ([(endpoint, res)] if isinstance(endpoint, str) else res.items()):
+    for ep, tab in [(endpoint, res)] if isinstance(endpoint, str) else res.items():
         tab.attrs["printed_model"] = [t[0] for t in model_terms(runner, ep, "multivariable")]
     return res
 
 
-def schoenfeld_test(d: pd.DataFrame, covariates: Sequence[str], time_transform: str = "km") -> pd.DataFrame:
+def schoenfeld_test(
+    d: pd.DataFrame, covariates: Sequence[str], time_transform: str = "km"
+) -> pd.DataFrame:
     """Grambsch-Therneau test of proportional hazards from scaled Schoenfeld residuals (lifelines).
 
     Parameters
@@ -445,17 +511,23 @@ def schoenfeld_test(d: pd.DataFrame, covariates: Sequence[str], time_transform: 
     tab = res.summary[["test_statistic", "p"]].copy()
     tab.index = [i[0] if isinstance(i, tuple) else i for i in tab.index]
     tab.index.name = "covariate"
-    tab.attrs["variant"] = f"Grambsch-Therneau test, scaled Schoenfeld residuals vs {time_transform}(time), lifelines"
+    tab.attrs["variant"] = (
+        f"Grambsch-Therneau test, scaled Schoenfeld residuals vs {time_transform}(time), lifelines"
+    )
     return tab
 
 
-def _schoenfeld(runner, cohort: pd.DataFrame, endpoint: str, time_transform: str) -> dict[str, float]:
+def _schoenfeld(
+    runner, cohort: pd.DataFrame, endpoint: str, time_transform: str
+) -> dict[str, float]:
     terms = model_terms(runner, endpoint, "multivariable")
     d = design(runner, cohort, endpoint, terms)
     return schoenfeld_test(d, [t[0] for t in terms], time_transform)["p"].to_dict()
 
 
-def schoenfeld_pvalues(runner, seeds: Iterable, endpoint, time_transform: str = "km", n_jobs: int = 1):
+def schoenfeld_pvalues(
+    runner, seeds: Iterable, endpoint, time_transform: str = "km", n_jobs: int = 1
+):
     """Proportional-hazards test p-values of the paper's multivariable model over simulated cohorts.
 
     ``endpoint`` is one endpoint, or a sequence of endpoints (each cohort is
@@ -485,8 +557,13 @@ def with_survival_shape(study: Study, shape: float, endpoints: Sequence[str] = (
     known = {sv.endpoint for sv in sim.survival}
     unknown = set(endpoints) - known
     if unknown:
-        raise KeyError(f"unknown endpoint(s) {sorted(unknown)}; simulation.yaml declares {sorted(known)}")
-    survival = [sv.model_copy(update={"shape": float(shape)}) if sv.endpoint in endpoints else sv for sv in sim.survival]
+        raise KeyError(
+            f"unknown endpoint(s) {sorted(unknown)}; simulation.yaml declares {sorted(known)}"
+        )
+    survival = [
+        sv.model_copy(update={"shape": float(shape)}) if sv.endpoint in endpoints else sv
+        for sv in sim.survival
+    ]
     new = dataclasses.replace(study, simulation=sim.model_copy(update={"survival": survival}))
     new.__dict__.pop("numbers", None)  # a cached_property: recompute for the copy
     return new

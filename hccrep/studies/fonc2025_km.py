@@ -85,13 +85,17 @@ def _arm_sizes(study: Study) -> dict[str, int]:
 
 
 def _time_event(cohort: pd.DataFrame, endpoint: str, mask) -> tuple[np.ndarray, np.ndarray]:
-    return cohort.loc[mask, f"{endpoint}_time"].to_numpy(float), cohort.loc[mask, f"{endpoint}_event"].to_numpy(int)
+    return cohort.loc[mask, f"{endpoint}_time"].to_numpy(float), cohort.loc[
+        mask, f"{endpoint}_event"
+    ].to_numpy(int)
 
 
 # ============================================================================ runner
 
 
-def km_checks_runner(study: Study, parts: Sequence[str] = ("survival",), **kwargs) -> Fonc2025Runner:
+def km_checks_runner(
+    study: Study, parts: Sequence[str] = ("survival",), **kwargs
+) -> Fonc2025Runner:
     """The fonc2025 runner restricted to its Kaplan-Meier checks (keyword arguments as for the full runner).
 
     It simulates exactly the cohorts of the full runner (same seeds) but
@@ -106,7 +110,9 @@ def km_checks_runner(study: Study, parts: Sequence[str] = ("survival",), **kwarg
     """
     unknown = set(parts) - {"survival", "rt_site"}
     if unknown or not parts:
-        raise ValueError(f"parts must be a non-empty subset of ('survival', 'rt_site'), got {tuple(parts)!r}")
+        raise ValueError(
+            f"parts must be a non-empty subset of ('survival', 'rt_site'), got {tuple(parts)!r}"
+        )
     return Fonc2025Runner(study, parts=parts, **kwargs)
 
 
@@ -122,11 +128,17 @@ def lifelines_median(time, event) -> float:
     """
     from lifelines import KaplanMeierFitter
 
-    m = float(KaplanMeierFitter().fit(np.asarray(time, float), np.asarray(event, int)).median_survival_time_)
+    m = float(
+        KaplanMeierFitter()
+        .fit(np.asarray(time, float), np.asarray(event, int))
+        .median_survival_time_
+    )
     return m if np.isfinite(m) else float("nan")
 
 
-def median_table(study: Study, cohort: pd.DataFrame, conf_types: Sequence[str] = ("log", "log-log")) -> pd.DataFrame:
+def median_table(
+    study: Study, cohort: pd.DataFrame, conf_types: Sequence[str] = ("log", "log-log")
+) -> pd.DataFrame:
     """Reported KM medians with their intervals beside the simulated cohort's.
 
     Parameters
@@ -155,15 +167,32 @@ def median_table(study: Study, cohort: pd.DataFrame, conf_types: Sequence[str] =
     for n in _km_numbers(study, "median"):
         ep, g = n.attrs["endpoint"], n.attrs["group"]
         t, e = _time_event(cohort, ep, arm == g)
-        row = {"endpoint": ep.upper(), "arm": labels[g], "role": n.role, "printed": n.printed,
-               "reported": n.value, "reported_lower": n.lower, "reported_upper": n.upper}
+        row = {
+            "endpoint": ep.upper(),
+            "arm": labels[g],
+            "role": n.role,
+            "printed": n.printed,
+            "reported": n.value,
+            "reported_lower": n.lower,
+            "reported_upper": n.upper,
+        }
         for ct in conf_types:
             m = km_median(t, e, conf_type=ct)
             row["median"] = m.median
             row[f"lower ({ct})"], row[f"upper ({ct})"] = m.lower, m.upper
         row["lifelines_median"] = lifelines_median(t, e)
         rows.append(row)
-    cols = ["endpoint", "arm", "role", "printed", "reported", "reported_lower", "reported_upper", "median", "lifelines_median"]
+    cols = [
+        "endpoint",
+        "arm",
+        "role",
+        "printed",
+        "reported",
+        "reported_lower",
+        "reported_upper",
+        "median",
+        "lifelines_median",
+    ]
     out = pd.DataFrame(rows)
     return out[cols + [c for c in out.columns if c not in cols]]
 
@@ -196,12 +225,22 @@ def landmark_table(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -
         t, e = _time_event(cohort, ep, arm == g)
         lm = km_landmark(t, e, [month], conf_type=conf_type).to_frame().iloc[0]
         ks = counts_printing_as(n.value, n.decimals or 0, sizes[g])
-        rows.append({
-            "key": n.key, "endpoint": ep.upper(), "arm": labels[g], "month": month, "printed": n.printed,
-            "reported": n.value, "k_of_n": ", ".join(f"{k}/{sizes[g]}" for k in ks) or "none",
-            "km": 100 * lm["survival"], "lower": 100 * lm["lower"], "upper": 100 * lm["upper"],
-            "n_risk": int(lm["n_risk"]), "censored_before": int(((t < month) & (e == 0)).sum()),
-        })
+        rows.append(
+            {
+                "key": n.key,
+                "endpoint": ep.upper(),
+                "arm": labels[g],
+                "month": month,
+                "printed": n.printed,
+                "reported": n.value,
+                "k_of_n": ", ".join(f"{k}/{sizes[g]}" for k in ks) or "none",
+                "km": 100 * lm["survival"],
+                "lower": 100 * lm["lower"],
+                "upper": 100 * lm["upper"],
+                "n_risk": int(lm["n_risk"]),
+                "censored_before": int(((t < month) & (e == 0)).sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -224,7 +263,9 @@ def implied_weibull_shape(study: Study) -> pd.DataFrame:
     for n in _km_numbers(study, "median"):
         pts.setdefault((n.attrs["endpoint"], n.attrs["group"]), []).append((n.value, 0.5))
     for n in _km_numbers(study, "rate"):
-        pts.setdefault((n.attrs["endpoint"], n.attrs["group"]), []).append((float(n.attrs["time"]), n.value / 100))
+        pts.setdefault((n.attrs["endpoint"], n.attrs["group"]), []).append(
+            (float(n.attrs["time"]), n.value / 100)
+        )
     rows = []
     for (ep, g), p in pts.items():
         p = [q for q in p if 0 < q[1] < 1]
@@ -250,7 +291,9 @@ def weibull_shape(times, survival) -> float:
     return float(np.polyfit(np.log(t), np.log(-np.log(s)), 1)[0])
 
 
-def mc_intervals(study: Study, mc: pd.DataFrame, keys: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+def mc_intervals(
+    study: Study, mc: pd.DataFrame, keys: Sequence[str], level: float = 0.95
+) -> pd.DataFrame:
     """Monte Carlo interval of each check in ``keys`` and whether the reported value lies inside.
 
     The interval is computed as :func:`hccrep.replication.scorecard` does
@@ -273,14 +316,24 @@ def mc_intervals(study: Study, mc: pd.DataFrame, keys: Sequence[str], level: flo
         num = study.number(base)
         reported = getattr(num, side) if side else num.value
         col = mc[key].dropna().to_numpy() if key in mc.columns else np.array([])
-        lo, hi = np.quantile(col, [a, 1 - a], method="inverted_cdf") if col.size else (np.nan, np.nan)
+        lo, hi = (
+            np.quantile(col, [a, 1 - a], method="inverted_cdf") if col.size else (np.nan, np.nan)
+        )
         if num.quantity == "p" and not side and num.bound == "<":
             inside = bool(lo < reported)
         elif num.quantity == "p" and not side and num.bound == ">":
             inside = bool(hi > reported)
         else:
             inside = bool(lo <= reported <= hi)
-        rows.append({"key": key, "reported": reported, "mc_low": float(lo), "mc_high": float(hi), "inside": inside})
+        rows.append(
+            {
+                "key": key,
+                "reported": reported,
+                "mc_low": float(lo),
+                "mc_high": float(hi),
+                "inside": inside,
+            }
+        )
     return pd.DataFrame(rows).set_index("key")
 
 
@@ -318,10 +371,18 @@ def pvalue_histogram(samples, reported, *, title: str | None = None, bins: int =
     with mpl.rc_context(_theme_rc()):
         fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
         for i, (label, v) in enumerate(data.items()):
-            ax.hist(v, bins=edges, alpha=0.5, color=PALETTE[i % len(PALETTE)], label=f"{label} (n = {v.size})")
+            ax.hist(
+                v,
+                bins=edges,
+                alpha=0.5,
+                color=PALETTE[i % len(PALETTE)],
+                label=f"{label} (n = {v.size})",
+            )
         styles = ["--", ":", "-."]
         for j, (label, p) in enumerate(reported.items()):
-            ax.axvline(p, color="black", linestyle=styles[j % len(styles)], linewidth=1.5, label=label)
+            ax.axvline(
+                p, color="black", linestyle=styles[j % len(styles)], linewidth=1.5, label=label
+            )
         ax.set_xscale("log")
         ax.set_xlabel("p-value (log scale)")
         ax.set_ylabel("Simulated cohorts")
@@ -330,10 +391,16 @@ def pvalue_histogram(samples, reported, *, title: str | None = None, bins: int =
             ax.set_title(title)
     parts = []
     for label, v in data.items():
-        share = "; ".join(f"{100 * np.mean(v <= p):.0f}% at or below {label_r} ({p:g})" for label_r, p in reported.items())
+        share = "; ".join(
+            f"{100 * np.mean(v <= p):.0f}% at or below {label_r} ({p:g})"
+            for label_r, p in reported.items()
+        )
         parts.append(f"{label}: {v.size} cohorts, median p {np.median(v):.3g}, {share}")
-    set_alt_text(fig, f"{title + ': ' if title else ''}Histogram of simulated p-values on a log axis with the reported "
-             f"p-values as vertical lines. " + ". ".join(parts) + ".")
+    set_alt_text(
+        fig,
+        f"{title + ': ' if title else ''}Histogram of simulated p-values on a log axis with the reported "
+        f"p-values as vertical lines. " + ". ".join(parts) + ".",
+    )
     return fig
 
 
@@ -354,20 +421,41 @@ def site_medians(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -> 
     from hccrep.stats import km_median
 
     site = str_labels(cohort["rt_site"])
-    rt_numbers = {n.attrs["subgroup"]: n for n in study.numbers if n.file_id == "rt_site" and n.quantity == "median"}
+    rt_numbers = {
+        n.attrs["subgroup"]: n
+        for n in study.numbers
+        if n.file_id == "rt_site" and n.quantity == "median"
+    }
     if not rt_numbers:
         raise KeyError(f"{study.key}: no PFS medians by RT target in rt_site")
     arm_key = next(iter(rt_numbers.values())).attrs["group"]
-    pooled = next(n for n in _km_numbers(study, "median") if n.attrs["endpoint"] == "pfs" and n.attrs["group"] == arm_key)
+    pooled = next(
+        n
+        for n in _km_numbers(study, "median")
+        if n.attrs["endpoint"] == "pfs" and n.attrs["group"] == arm_key
+    )
     parts = [(SITE_LEVELS[s], site == SITE_LEVELS[s], n) for s, n in rt_numbers.items()]
-    parts.append((f"all {_arm_labels(study)[arm_key]}", np.isin(site, list(SITE_LEVELS.values())), pooled))
+    parts.append(
+        (f"all {_arm_labels(study)[arm_key]}", np.isin(site, list(SITE_LEVELS.values())), pooled)
+    )
     rows = []
     for name, mask, num in parts:
         t, e = _time_event(cohort, "pfs", mask)
         m = km_median(t, e, conf_type=conf_type)
-        rows.append({"group": name, "n": int(mask.sum()), "events": int(e.sum()), "role": num.role,
-                     "printed": num.printed, "reported": num.value, "median": m.median, "lower": m.lower,
-                     "upper": m.upper, "lifelines_median": lifelines_median(t, e)})
+        rows.append(
+            {
+                "group": name,
+                "n": int(mask.sum()),
+                "events": int(e.sum()),
+                "role": num.role,
+                "printed": num.printed,
+                "reported": num.value,
+                "median": m.median,
+                "lower": m.lower,
+                "upper": m.upper,
+                "lifelines_median": lifelines_median(t, e),
+            }
+        )
     return pd.DataFrame(rows).set_index("group")
 
 
@@ -399,14 +487,24 @@ def site_median_bound(study: Study) -> pd.Series:
         raise ValueError(f"the site groups hold {n_sites} patients, the arm {n_arm}")
     later = max(n.value for n in sites)
     events = sum(math.ceil(int(n.attrs["n"]) / 2) for n in sites)
-    pooled = next(n for n in _km_numbers(study, "median") if n.attrs["endpoint"] == "pfs" and n.attrs["group"] == arm_key)
-    out = {"later site median": later, "events by then (at least)": events, "patients": n_arm,
-           "pooled PFS then (at most, %)": round(100 * (n_arm - events) / n_arm, 1),
-           "reported pooled median": pooled.value}
+    pooled = next(
+        n
+        for n in _km_numbers(study, "median")
+        if n.attrs["endpoint"] == "pfs" and n.attrs["group"] == arm_key
+    )
+    out = {
+        "later site median": later,
+        "events by then (at least)": events,
+        "patients": n_arm,
+        "pooled PFS then (at most, %)": round(100 * (n_arm - events) / n_arm, 1),
+        "reported pooled median": pooled.value,
+    }
     for n in _km_numbers(study, "rate"):
         if n.attrs["endpoint"] == "pfs" and n.attrs["group"] == arm_key:
             ks = counts_printing_as(n.value, n.decimals or 0, n_arm)
-            out[f"reported PFS at {n.attrs['time']} months"] = f"{n.printed} = " + (", ".join(f"{k}/{n_arm}" for k in ks) or "no k/n")
+            out[f"reported PFS at {n.attrs['time']} months"] = f"{n.printed} = " + (
+                ", ".join(f"{k}/{n_arm}" for k in ks) or "no k/n"
+            )
     return pd.Series(out, dtype=object)
 
 
@@ -450,7 +548,9 @@ def mixture_gap(time, event, group, times=None) -> pd.DataFrame:
         avg += m.mean() * s
     out["weighted_average"] = avg
     out["gap"] = out["pooled"] - avg
-    return out.dropna().reset_index(drop=True)[["time", "pooled", "weighted_average", "gap", *levels]]
+    return out.dropna().reset_index(drop=True)[
+        ["time", "pooled", "weighted_average", "gap", *levels]
+    ]
 
 
 def differential_censoring_example() -> pd.DataFrame:
@@ -469,5 +569,11 @@ def differential_censoring_example() -> pd.DataFrame:
     >>> d.groupby("group").size().to_dict()
     {'a': 10, 'b': 40}
     """
-    rows = [(1, 1, "a")] * 6 + [(5, 0, "a")] * 4 + [(1.5, 0, "b")] * 37 + [(2, 1, "b")] * 2 + [(3, 0, "b")]
+    rows = (
+        [(1, 1, "a")] * 6
+        + [(5, 0, "a")] * 4
+        + [(1.5, 0, "b")] * 37
+        + [(2, 1, "b")] * 2
+        + [(3, 0, "b")]
+    )
     return pd.DataFrame(rows, columns=["time", "event", "group"])

@@ -73,8 +73,15 @@ SCALES: tuple[str, ...] = tuple(CALIPER_SCALES)
 READINGS: tuple[str, ...] = (*SCALES, "none", "matchit451_ps", "matchit451_logit")
 #: Keys of the Table 6 (and PSM results text) checks, in the order of :func:`matched_pfs`.
 TABLE6_KEYS = (
-    "psm_matched_rt_io_t", "psm_matched_io_t", "psm_pfs_median_rt_io_t", "psm_pfs_median_io_t",
-    "psm_pfs_logrank_p", "psm_pfs_hr", "psm_pfs_hr.lower", "psm_pfs_hr.upper", "psm_pfs_hr_p",
+    "psm_matched_rt_io_t",
+    "psm_matched_io_t",
+    "psm_pfs_median_rt_io_t",
+    "psm_pfs_median_io_t",
+    "psm_pfs_logrank_p",
+    "psm_pfs_hr",
+    "psm_pfs_hr.lower",
+    "psm_pfs_hr.upper",
+    "psm_pfs_hr_p",
 )
 
 
@@ -134,22 +141,45 @@ def selection_table(study: Study) -> pd.DataFrame:
         if hr.attrs.get("model") != "univariable" or hr.attrs["variable"] == "arm":
             continue
         var = hr.attrs["variable"]
-        rows.append({"variable": var, "printed_hr": hr.printed, "printed_p": n.printed, "p": n.value,
-                     "selected": bool(n.value < sel.value), "listed": var in listed})
+        rows.append(
+            {
+                "variable": var,
+                "printed_hr": hr.printed,
+                "printed_p": n.printed,
+                "p": n.value,
+                "selected": bool(n.value < sel.value),
+                "listed": var in listed,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def _matchit451(d: pd.DataFrame, covariates: list[str], ratio: int, caliper: float, scale: str) -> MatchResult:
+def _matchit451(
+    d: pd.DataFrame, covariates: list[str], ratio: int, caliper: float, scale: str
+) -> MatchResult:
     """MatchIt 4.5.1-4.5.3 on a build with the integer-``abs`` defect (MatchIt issue #163).
 
     Uses the defect emulation of :mod:`hccrep.stats.matching`, which the R
     parity tests check against the installed MatchIt.  For teaching only.
     """
-    return _match_nearest(d, "treated", covariates, ps=None, ratio=ratio, caliper=caliper, caliper_scale=scale,
-                          order="largest", replace=False, rng=None, emulate=frozenset({"int_abs"}))
+    return _match_nearest(
+        d,
+        "treated",
+        covariates,
+        ps=None,
+        ratio=ratio,
+        caliper=caliper,
+        caliper_scale=scale,
+        order="largest",
+        replace=False,
+        rng=None,
+        emulate=frozenset({"int_abs"}),
+    )
 
 
-def match_readings(runner, cohort: pd.DataFrame, readings: Sequence[str] = READINGS) -> dict[str, MatchResult]:
+def match_readings(
+    runner, cohort: pd.DataFrame, readings: Sequence[str] = READINGS
+) -> dict[str, MatchResult]:
     """Match the cohort under each reading of the paper's caliper.
 
     Parameters
@@ -188,9 +218,13 @@ def match_readings(runner, cohort: pd.DataFrame, readings: Sequence[str] = READI
         if r in SCALES:
             out[r] = runner.match(cohort, caliper_scale=r)[0]
         elif r == "none":
-            out[r] = match_nearest(d, "treated", cov, ratio=ratio, caliper=None, caliper_scale="ps_sd")
+            out[r] = match_nearest(
+                d, "treated", cov, ratio=ratio, caliper=None, caliper_scale="ps_sd"
+            )
         else:
-            out[r] = _matchit451(d, cov, ratio, caliper, "ps_sd" if r == "matchit451_ps" else "logit_sd")
+            out[r] = _matchit451(
+                d, cov, ratio, caliper, "ps_sd" if r == "matchit451_ps" else "logit_sd"
+            )
     return out
 
 
@@ -208,10 +242,13 @@ def pairs_table(study: Study, results: Mapping[str, MatchResult]) -> pd.DataFram
     reported = study.number("psm_matched_rt_io_t")
     rows = {}
     for r, res in results.items():
-        rows[r] = {"description": labels.get(r, r),
-                   "matched on": "logit of PS" if res.caliper_scale == "logit_sd" else "PS",
-                   "caliper width": np.nan if res.caliper is None else res.caliper,
-                   "pairs": res.n_treated_matched, "reported": reported.printed}
+        rows[r] = {
+            "description": labels.get(r, r),
+            "matched on": "logit of PS" if res.caliper_scale == "logit_sd" else "PS",
+            "caliper width": np.nan if res.caliper is None else res.caliper,
+            "pairs": res.n_treated_matched,
+            "reported": reported.printed,
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -240,8 +277,9 @@ def indicator_frame(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def balance_table(runner, cohort: pd.DataFrame, results: Mapping[str, MatchResult],
-                  denominator: str = "treated") -> pd.DataFrame:
+def balance_table(
+    runner, cohort: pd.DataFrame, results: Mapping[str, MatchResult], denominator: str = "treated"
+) -> pd.DataFrame:
     """Standardised mean differences of the Table 1 variables before and after matching.
 
     Each matched sample is described by MatchIt's matching weights on the
@@ -263,15 +301,24 @@ def balance_table(runner, cohort: pd.DataFrame, results: Mapping[str, MatchResul
     ind = indicator_frame(runner.study, d)
     frame = pd.concat([ind, d[["treated"]]], axis=1)
     cols = list(ind.columns)
-    before = standardized_mean_differences(frame, "treated", cols, denominator=denominator).set_index("covariate")
+    before = standardized_mean_differences(
+        frame, "treated", cols, denominator=denominator
+    ).set_index("covariate")
     in_model = set(runner.psm_covariates())
-    out = pd.DataFrame({
-        "in_ps_model": [ind.attrs["variable"][c] in in_model for c in cols],
-        "treated": before["mean_treated"], "control": before["mean_control"], "before": before["smd"],
-    }, index=pd.Index(cols, name="covariate"))
+    out = pd.DataFrame(
+        {
+            "in_ps_model": [ind.attrs["variable"][c] in in_model for c in cols],
+            "treated": before["mean_treated"],
+            "control": before["mean_control"],
+            "before": before["smd"],
+        },
+        index=pd.Index(cols, name="covariate"),
+    )
     variant = before.attrs["variant"]
     for r, res in results.items():
-        after = standardized_mean_differences(frame, "treated", cols, weights=res.weights(d), denominator=denominator)
+        after = standardized_mean_differences(
+            frame, "treated", cols, weights=res.weights(d), denominator=denominator
+        )
         out[r] = after.set_index("covariate")["smd"]
         variant = after.attrs["variant"]
     out.attrs["variant"] = variant
@@ -287,14 +334,22 @@ def _cox_arm(runner, d: pd.DataFrame, covariates: list[str]) -> pd.Series:
 
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return cox_table(d, "time", "event", covariates, ties=runner.variants["ties"]).loc["arm"]
+            return cox_table(d, "time", "event", covariates, ties=runner.variants["ties"]).loc[
+                "arm"
+            ]
     from hccrep.stats import cox
 
     return cox(d, "time", "event", covariates, ties=runner.variants["ties"]).table.loc["arm"]
 
 
-def matched_pfs(runner, cohort: pd.DataFrame, result: MatchResult, *, adjust: Sequence[str] = (),
-                km: bool = True) -> dict[str, float]:
+def matched_pfs(
+    runner,
+    cohort: pd.DataFrame,
+    result: MatchResult,
+    *,
+    adjust: Sequence[str] = (),
+    km: bool = True,
+) -> dict[str, float]:
     """The PFS analysis of Table 6 and the PSM results section on one matched sample.
 
     KM medians per arm (R's rule, the runner's interval transform), the
@@ -311,8 +366,10 @@ def matched_pfs(runner, cohort: pd.DataFrame, result: MatchResult, *, adjust: Se
 
     d = treated_frame(runner, cohort)
     m = result.matched(d)
-    out: dict[str, float] = {"psm_matched_rt_io_t": float(result.n_treated_matched),
-                             "psm_matched_io_t": float(result.n_control_matched)}
+    out: dict[str, float] = {
+        "psm_matched_rt_io_t": float(result.n_treated_matched),
+        "psm_matched_io_t": float(result.n_control_matched),
+    }
     keys = [k for k in TABLE6_KEYS if k not in out] + (["psm_pfs_hr_adjusted"] if adjust else [])
     out.update({k: float("nan") for k in keys})
     if result.n_treated_matched < 2:
@@ -323,17 +380,28 @@ def matched_pfs(runner, cohort: pd.DataFrame, result: MatchResult, *, adjust: Se
             part = m[m["treated"] == flag]
             out[key] = km_median(part["pfs_time"], part["pfs_event"], conf_type=conf).median
         out["psm_pfs_logrank_p"] = logrank(m["pfs_time"], m["pfs_event"], m["treated"]).pvalue
-    cox_d = pd.DataFrame({"time": m["pfs_time"].to_numpy(), "event": m["pfs_event"].to_numpy(),
-                          "arm": m["treated"].to_numpy(float)})
+    cox_d = pd.DataFrame(
+        {
+            "time": m["pfs_time"].to_numpy(),
+            "event": m["pfs_event"].to_numpy(),
+            "arm": m["treated"].to_numpy(float),
+        }
+    )
     try:
         row = _cox_arm(runner, cox_d, ["arm"])
-        out["psm_pfs_hr"], out["psm_pfs_hr.lower"], out["psm_pfs_hr.upper"] = (float(row[k]) for k in ("hr", "lower", "upper"))
+        out["psm_pfs_hr"], out["psm_pfs_hr.lower"], out["psm_pfs_hr.upper"] = (
+            float(row[k]) for k in ("hr", "lower", "upper")
+        )
         out["psm_pfs_hr_p"] = float(row["p"])
     except (ValueError, np.linalg.LinAlgError):
         pass
     if adjust:
         ind = indicator_frame(runner.study, m)
-        extra = [c for c in ind.columns if ind.attrs["variable"][c] in set(adjust) and ind[c].nunique() > 1]
+        extra = [
+            c
+            for c in ind.columns
+            if ind.attrs["variable"][c] in set(adjust) and ind[c].nunique() > 1
+        ]
         adj_d = pd.concat([cox_d, ind[extra].reset_index(drop=True).astype(float)], axis=1)
         try:
             out["psm_pfs_hr_adjusted"] = float(_cox_arm(runner, adj_d, ["arm", *extra])["hr"])
@@ -342,7 +410,9 @@ def matched_pfs(runner, cohort: pd.DataFrame, result: MatchResult, *, adjust: Se
     return out
 
 
-def matched_pfs_table(runner, cohort: pd.DataFrame, results: Mapping[str, MatchResult]) -> pd.DataFrame:
+def matched_pfs_table(
+    runner, cohort: pd.DataFrame, results: Mapping[str, MatchResult]
+) -> pd.DataFrame:
     """:func:`matched_pfs` per matching beside the printed value (Table 6 and the PSM results text).
 
     Returns
@@ -366,7 +436,9 @@ def matched_pfs_table(runner, cohort: pd.DataFrame, results: Mapping[str, MatchR
 # --------------------------------------------------------------------------- Monte Carlo
 
 
-def _one_cohort(seed, runner, readings: tuple[str, ...], analyse: tuple[str, ...], adjust: tuple[str, ...]) -> dict:
+def _one_cohort(
+    seed, runner, readings: tuple[str, ...], analyse: tuple[str, ...], adjust: tuple[str, ...]
+) -> dict:
     cohort = runner.simulate(seed)
     res = match_readings(runner, cohort, readings)
     row: dict[str, float] = {f"{r}.pairs": float(res[r].n_treated_matched) for r in readings}
@@ -383,7 +455,9 @@ def _one_cohort(seed, runner, readings: tuple[str, ...], analyse: tuple[str, ...
         cols = [c for c in ind.columns if ind.attrs["variable"][c] in adjust]
         frame = pd.concat([ind[cols], d[["treated"]]], axis=1)
         for name, w in (("before", None), *((r, res[r].weights(d)) for r in analyse)):
-            smd = standardized_mean_differences(frame, "treated", cols, weights=w, denominator="treated")
+            smd = standardized_mean_differences(
+                frame, "treated", cols, weights=w, denominator="treated"
+            )
             for label, v in zip(smd["covariate"], smd["smd"]):
                 row[f"{name}.smd.{label}"] = float(v)
     return row
@@ -463,13 +537,25 @@ def pairs_summary(study: Study, mc: pd.DataFrame, level: float = 0.95) -> pd.Dat
         r = col.removesuffix(".pairs")
         x = mc[col].dropna().to_numpy()
         lo, hi = np.quantile(x, [a, 1 - a], method="inverted_cdf")
-        rows[r] = {"description": labels.get(r, r), "median": float(np.median(x)), "mc_low": float(lo),
-                   "mc_high": float(hi), "fewer": float(np.mean(x < reported)),
-                   "as reported": float(np.mean(x == reported)), "more": float(np.mean(x > reported))}
+        rows[r] = {
+            "description": labels.get(r, r),
+            "median": float(np.median(x)),
+            "mc_low": float(lo),
+            "mc_high": float(hi),
+            "fewer": float(np.mean(x < reported)),
+            "as reported": float(np.mean(x == reported)),
+            "more": float(np.mean(x > reported)),
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def pairs_histogram(study: Study, mc: pd.DataFrame, readings: Sequence[str] | None = None, *, title: str | None = None):
+def pairs_histogram(
+    study: Study,
+    mc: pd.DataFrame,
+    readings: Sequence[str] | None = None,
+    *,
+    title: str | None = None,
+):
     """Bar chart of the number of matched pairs per reading, with the reported number marked.
 
     Returns
@@ -485,7 +571,11 @@ def pairs_histogram(study: Study, mc: pd.DataFrame, readings: Sequence[str] | No
 
     reported = study.number("psm_matched_rt_io_t").value
     labels = reading_labels(study)
-    readings = list(readings) if readings is not None else [c.removesuffix(".pairs") for c in mc.columns if c.endswith(".pairs")]
+    readings = (
+        list(readings)
+        if readings is not None
+        else [c.removesuffix(".pairs") for c in mc.columns if c.endswith(".pairs")]
+    )
     data = {r: mc[f"{r}.pairs"].dropna().to_numpy().astype(int) for r in readings}
     lo = int(min(min(v.min() for v in data.values()), reported)) - 1
     hi = int(max(max(v.max() for v in data.values()), reported)) + 1
@@ -496,19 +586,38 @@ def pairs_histogram(study: Study, mc: pd.DataFrame, readings: Sequence[str] | No
         fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
         for i, r in enumerate(readings):
             counts = np.array([np.sum(data[r] == x) for x in xs])
-            ax.bar(xs - 0.4 + width * (i + 0.5), counts, width=width, color=PALETTE[i % len(PALETTE)],
-                   label=f"{labels.get(r, r)} (n = {data[r].size})")
-        ax.axvline(reported, color="black", linestyle="--", linewidth=1.5, label=f"reported: {reported:g} pairs")
+            ax.bar(
+                xs - 0.4 + width * (i + 0.5),
+                counts,
+                width=width,
+                color=PALETTE[i % len(PALETTE)],
+                label=f"{labels.get(r, r)} (n = {data[r].size})",
+            )
+        ax.axvline(
+            reported,
+            color="black",
+            linestyle="--",
+            linewidth=1.5,
+            label=f"reported: {reported:g} pairs",
+        )
         ax.set_xlabel("Matched pairs")
         ax.set_ylabel("Simulated cohorts")
         ax.set_xticks(xs[:: max(1, len(xs) // 15)])
         fig.legend(loc="outside lower center", ncols=1, fontsize="small")
         if title:
             ax.set_title(title)
-    parts = [f"{labels.get(r, r)}: median {np.median(v):g}, range {v.min()} to {v.max()}, "
-             f"{100 * np.mean(v == reported):.0f}% of cohorts with exactly {reported:g}" for r, v in data.items()]
-    set_alt_text(fig, f"{title + ': ' if title else ''}Bar chart of the number of matched pairs in simulated cohorts, one "
-             f"bar colour per caliper reading, with the reported number as a dashed line. " + "; ".join(parts) + ".")
+    parts = [
+        f"{labels.get(r, r)}: median {np.median(v):g}, range {v.min()} to {v.max()}, "
+        f"{100 * np.mean(v == reported):.0f}% of cohorts with exactly {reported:g}"
+        for r, v in data.items()
+    ]
+    set_alt_text(
+        fig,
+        f"{title + ': ' if title else ''}Bar chart of the number of matched pairs in simulated cohorts, one "
+        f"bar colour per caliper reading, with the reported number as a dashed line. "
+        + "; ".join(parts)
+        + ".",
+    )
     return fig
 
 
@@ -531,13 +640,21 @@ def effect_summary(study: Study, mc: pd.DataFrame, level: float = 0.95) -> pd.Da
         hr = mc[col].to_numpy(float)
         hr = hr[np.isfinite(hr) & (hr > 0)]
         lo, hi = np.quantile(hr, [a, 1 - a], method="inverted_cdf")
-        row = {"pairs_median": float(mc[f"{r}.pairs"].median()) if f"{r}.pairs" in mc else float("nan"),
-               "hr_geomean": float(np.exp(np.mean(np.log(hr)))), "hr_low": float(lo), "hr_high": float(hi),
-               "share_hr_le_reported": float(np.mean(hr <= hr_rep))}
+        row = {
+            "pairs_median": float(mc[f"{r}.pairs"].median())
+            if f"{r}.pairs" in mc
+            else float("nan"),
+            "hr_geomean": float(np.exp(np.mean(np.log(hr)))),
+            "hr_low": float(lo),
+            "hr_high": float(hi),
+            "share_hr_le_reported": float(np.mean(hr <= hr_rep)),
+        }
         if f"{r}.hr_adjusted" in mc:
             adj = mc[f"{r}.hr_adjusted"].to_numpy(float)
             adj = adj[np.isfinite(adj) & (adj > 0)]
-            row["hr_adjusted_geomean"] = float(np.exp(np.mean(np.log(adj)))) if adj.size else float("nan")
+            row["hr_adjusted_geomean"] = (
+                float(np.exp(np.mean(np.log(adj)))) if adj.size else float("nan")
+            )
         rows[r] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 

@@ -103,7 +103,9 @@ def regimens(study: Study) -> pd.DataFrame:
         what = "dose" if n.quantity == "dose" else "fractions"
         rows.setdefault(str(n.attrs["technique"]), {})[f"{what}_{n.attrs['stat']}"] = float(n.value)
     if not rows:
-        raise KeyError(f"{study.key}: no regimen numbers (attrs technique/stat) in the methods file")
+        raise KeyError(
+            f"{study.key}: no regimen numbers (attrs technique/stat) in the methods file"
+        )
     cols = ["dose_min", "dose_max", "fractions_min", "fractions_max"]
     out = pd.DataFrame.from_dict(rows, orient="index")
     missing = [c for c in cols if c not in out.columns or out[c].isna().any()]
@@ -130,11 +132,18 @@ def bed_table(dose, fractions, ab: float) -> pd.DataFrame:
     >>> bed_table([27], [3], 10)[["d", "bed"]].to_dict("records")
     [{'d': 9.0, 'bed': 51.3}]
     """
-    d, n = np.broadcast_arrays(np.atleast_1d(np.asarray(dose, float)), np.atleast_1d(np.asarray(fractions, float)))
-    return pd.DataFrame({
-        "dose": d, "fractions": n.astype(int), "d": np.atleast_1d(dose_per_fraction(d, n)),
-        "bed": np.atleast_1d(bed(d, n, ab)), "eqd2": np.atleast_1d(eqd2(d, n, ab)),
-    })
+    d, n = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(dose, float)), np.atleast_1d(np.asarray(fractions, float))
+    )
+    return pd.DataFrame(
+        {
+            "dose": d,
+            "fractions": n.astype(int),
+            "d": np.atleast_1d(dose_per_fraction(d, n)),
+            "bed": np.atleast_1d(bed(d, n, ab)),
+            "eqd2": np.atleast_1d(eqd2(d, n, ab)),
+        }
+    )
 
 
 def regimen_bed(study: Study) -> pd.DataFrame:
@@ -154,10 +163,12 @@ def regimen_bed(study: Study) -> pd.DataFrame:
     ab = alpha_beta(study)
     parts = []
     for tech, r in regimens(study).iterrows():
-        corners = [("lowest dose, fewest fractions", r.dose_min, r.fractions_min),
-                   ("lowest dose, most fractions", r.dose_min, r.fractions_max),
-                   ("highest dose, fewest fractions", r.dose_max, r.fractions_min),
-                   ("highest dose, most fractions", r.dose_max, r.fractions_max)]
+        corners = [
+            ("lowest dose, fewest fractions", r.dose_min, r.fractions_min),
+            ("lowest dose, most fractions", r.dose_min, r.fractions_max),
+            ("highest dose, fewest fractions", r.dose_max, r.fractions_min),
+            ("highest dose, most fractions", r.dose_max, r.fractions_max),
+        ]
         t = bed_table([c[1] for c in corners], [c[2] for c in corners], ab)
         t.insert(0, "corner", [c[0] for c in corners])
         t.insert(0, "regimen", str(tech).upper())
@@ -193,7 +204,9 @@ def bed_extremes(study: Study) -> pd.DataFrame:
     return out
 
 
-def pairs_for_bed(target: float, decimals: int, doses: Iterable[float], fractions: Iterable[int], ab: float) -> pd.DataFrame:
+def pairs_for_bed(
+    target: float, decimals: int, doses: Iterable[float], fractions: Iterable[int], ab: float
+) -> pd.DataFrame:
     """Every (dose, fractions) pair of the grids whose BED prints as ``target``.
 
     "Prints as" means: rounds half up to ``target`` at ``decimals`` decimals.
@@ -205,14 +218,21 @@ def pairs_for_bed(target: float, decimals: int, doses: Iterable[float], fraction
     >>> pairs_for_bed(58.5, 1, [44, 45, 46], range(10, 21), 10)[["dose", "fractions"]].to_dict("records")
     [{'dose': 45.0, 'fractions': 15}]
     """
-    dd, nn = np.meshgrid(np.asarray(list(doses), float), np.asarray(list(fractions), float), indexing="ij")
+    dd, nn = np.meshgrid(
+        np.asarray(list(doses), float), np.asarray(list(fractions), float), indexing="ij"
+    )
     t = bed_table(dd.ravel(), nn.ravel(), ab)
     keep = [equal_at_precision(float(x), float(target), int(decimals)) for x in t.bed]
     return t[keep].reset_index(drop=True)
 
 
 def _in_regimen(dose: np.ndarray, fractions: np.ndarray, r: pd.Series) -> np.ndarray:
-    return (r.dose_min <= dose) & (dose <= r.dose_max) & (r.fractions_min <= fractions) & (fractions <= r.fractions_max)
+    return (
+        (r.dose_min <= dose)
+        & (dose <= r.dose_max)
+        & (r.fractions_min <= fractions)
+        & (fractions <= r.fractions_max)
+    )
 
 
 def bed_target_pairs(study: Study, dose_step: float) -> pd.DataFrame:
@@ -272,8 +292,11 @@ def median_bed_gap(study: Study, n_draws: int, seed, dose_step: float) -> pd.Dat
     rng = np.random.default_rng(seed)
     ab = alpha_beta(study)
     reg = regimens(study)
-    counts = {str(n.attrs["level"]): int(n.attrs["count"]) for n in study.numbers
-              if n.file_id == "table2" and n.attrs.get("variable") == "rt_technique"}
+    counts = {
+        str(n.attrs["level"]): int(n.attrs["count"])
+        for n in study.numbers
+        if n.file_id == "table2" and n.attrs.get("variable") == "rt_technique"
+    }
     rows = []
     for _ in range(n_draws):
         dose, frac = [], []
@@ -287,11 +310,21 @@ def median_bed_gap(study: Study, n_draws: int, seed, dose_step: float) -> pd.Dat
         # the median of an even number of fractions can be a half: evaluate BED = D + D^2 / (n ab) directly
         bom = md + md**2 / (mn * ab)
         mb = float(np.median(np.asarray(bed(d, n, ab))))
-        rows.append({"median_dose": md, "median_fractions": mn, "bed_of_medians": bom, "median_bed": mb, "gap": mb - bom})
+        rows.append(
+            {
+                "median_dose": md,
+                "median_fractions": mn,
+                "bed_of_medians": bom,
+                "median_bed": mb,
+                "gap": mb - bom,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def denominators_for_percent(count: int, percent: float, decimals: int, candidates: Iterable[int]) -> list[int]:
+def denominators_for_percent(
+    count: int, percent: float, decimals: int, candidates: Iterable[int]
+) -> list[int]:
     """The candidate denominators ``n`` for which ``100 * count / n`` prints as ``percent``.
 
     Examples
@@ -299,7 +332,11 @@ def denominators_for_percent(count: int, percent: float, decimals: int, candidat
     >>> denominators_for_percent(7, 17.5, 1, range(30, 50))
     [40]
     """
-    return [int(n) for n in candidates if n > 0 and equal_at_precision(100.0 * count / n, percent, decimals)]
+    return [
+        int(n)
+        for n in candidates
+        if n > 0 and equal_at_precision(100.0 * count / n, percent, decimals)
+    ]
 
 
 def site_denominators(study: Study) -> pd.DataFrame:
@@ -324,18 +361,29 @@ def site_denominators(study: Study) -> pd.DataFrame:
         cp = parse_count_percent(n.printed)
         k, rec, pts = int(n.attrs["count"]), int(n.attrs["n"]), sizes[str(n.attrs["group"])]
         dec = cp.percent_decimals or 0
-        fits = [f"{lab} ({m})" for lab, m in (("recorded n", rec), ("patients", pts))
-                if denominators_for_percent(k, cp.percent, dec, [m])]
-        rows.append({
-            "row": n.row, "printed": n.printed, "count": k,
-            "pct_of_recorded_n": round_half_up(100.0 * k / rec, dec), "recorded_n": rec,
-            "pct_of_patients": round_half_up(100.0 * k / pts, dec), "patients": pts,
-            "fits": ", ".join(dict.fromkeys(fits)) or "none",
-        })
+        fits = [
+            f"{lab} ({m})"
+            for lab, m in (("recorded n", rec), ("patients", pts))
+            if denominators_for_percent(k, cp.percent, dec, [m])
+        ]
+        rows.append(
+            {
+                "row": n.row,
+                "printed": n.printed,
+                "count": k,
+                "pct_of_recorded_n": round_half_up(100.0 * k / rec, dec),
+                "recorded_n": rec,
+                "pct_of_patients": round_half_up(100.0 * k / pts, dec),
+                "patients": pts,
+                "fits": ", ".join(dict.fromkeys(fits)) or "none",
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def data_notes(study: Study, file_ids: Sequence[str], keys: Sequence[str] | None = None) -> pd.DataFrame:
+def data_notes(
+    study: Study, file_ids: Sequence[str], keys: Sequence[str] | None = None
+) -> pd.DataFrame:
     """The notes the data files attach to their numbers (where the paper is inconsistent or unclear).
 
     Returns
@@ -350,7 +398,14 @@ def data_notes(study: Study, file_ids: Sequence[str], keys: Sequence[str] | None
             raise KeyError(f"{study.key}: {fid!r} is not a results file")
         for n in f.numbers:
             if n.note and (keys is None or n.key in keys):
-                rows.append({"file_id": fid, "key": n.key, "printed": n.printed, "note": " ".join(n.note.split())})
+                rows.append(
+                    {
+                        "file_id": fid,
+                        "key": n.key,
+                        "printed": n.printed,
+                        "note": " ".join(n.note.split()),
+                    }
+                )
     return pd.DataFrame(rows, columns=["file_id", "key", "printed", "note"])
 
 
@@ -375,14 +430,22 @@ def _printed_counts(study: Study) -> dict[tuple[str, str | None, str], int]:
     out = {}
     for n in study.numbers:
         if n.file_id in ("table3", "table4") and "count" in n.attrs:
-            out[(str(n.attrs["endpoint"]), _grade(n), str(n.attrs["group"]))] = int(n.attrs["count"])
+            out[(str(n.attrs["endpoint"]), _grade(n), str(n.attrs["group"]))] = int(
+                n.attrs["count"]
+            )
     return out
 
 
 def _cohort_indicator(cohort: pd.DataFrame, endpoint: str, grade: str | None) -> np.ndarray:
     if endpoint in ("pr", "sd", "pd", "orr", "dcr"):
         resp = str_labels(cohort["response"])
-        ind = {"pr": resp == "pr", "sd": resp == "sd", "pd": resp == "pd", "orr": resp == "pr", "dcr": resp != "pd"}
+        ind = {
+            "pr": resp == "pr",
+            "sd": resp == "sd",
+            "pd": resp == "pd",
+            "orr": resp == "pr",
+            "dcr": resp != "pd",
+        }
         return ind[endpoint].astype(int)
     col = f"{endpoint}_{'any' if grade in (None, 'any') else 'g34'}"
     if col not in cohort.columns:
@@ -390,8 +453,13 @@ def _cohort_indicator(cohort: pd.DataFrame, endpoint: str, grade: str | None) ->
     return cohort[col].to_numpy().astype(int)
 
 
-def count_table(study: Study, endpoint: str, grade: str | None = None, cohort: pd.DataFrame | None = None,
-                group_column: str | None = None) -> np.ndarray:
+def count_table(
+    study: Study,
+    endpoint: str,
+    grade: str | None = None,
+    cohort: pd.DataFrame | None = None,
+    group_column: str | None = None,
+) -> np.ndarray:
     """The 2 x 2 table (with / without the event) x (arms) behind one comparison.
 
     From the printed counts when ``cohort`` is None (a blank cell counts as 0,
@@ -408,7 +476,9 @@ def count_table(study: Study, endpoint: str, grade: str | None = None, cohort: p
     if cohort is None:
         printed = _printed_counts(study)
         if not any(k[0] == endpoint and k[1] == grade for k in printed):
-            raise KeyError(f"{study.key}: no printed counts for endpoint {endpoint!r}, grade {grade!r}")
+            raise KeyError(
+                f"{study.key}: no printed counts for endpoint {endpoint!r}, grade {grade!r}"
+            )
         yes = [printed.get((endpoint, grade, g), 0) for g, _ in groups]
         return np.array([yes, [n - k for (_, n), k in zip(groups, yes)]])
     gcol = group_column or (study.simulation.group_variable if study.simulation else "group")
@@ -417,8 +487,12 @@ def count_table(study: Study, endpoint: str, grade: str | None = None, cohort: p
     return np.array([[int(((arm == g) & (ind == v)).sum()) for g, _ in groups] for v in (1, 0)])
 
 
-def count_p_variants(study: Study, cohort: pd.DataFrame | None = None, tests: Sequence[str] = CATEGORICAL_TESTS,
-                     file_ids: Sequence[str] = COUNT_FILES) -> pd.DataFrame:
+def count_p_variants(
+    study: Study,
+    cohort: pd.DataFrame | None = None,
+    tests: Sequence[str] = CATEGORICAL_TESTS,
+    file_ids: Sequence[str] = COUNT_FILES,
+) -> pd.DataFrame:
     """Each printed count comparison recomputed under every categorical test variant.
 
     One row per p-value check of ``file_ids`` (a text claim about several
@@ -445,9 +519,13 @@ def count_p_variants(study: Study, cohort: pd.DataFrame | None = None, tests: Se
         for ep in _endpoints(n):
             tab = count_table(study, ep, _grade(n), cohort)
             rec: dict[str, object] = {
-                "key": n.key, "file_id": n.file_id, "endpoint": ep, "grade": _grade(n),
+                "key": n.key,
+                "file_id": n.file_id,
+                "endpoint": ep,
+                "grade": _grade(n),
                 "events": " vs ".join(f"{k}/{m}" for k, (_, m) in zip(tab[0], groups)),
-                "min_expected": float(expected_freq(tab).min()), "printed": n.printed,
+                "min_expected": float(expected_freq(tab).min()),
+                "printed": n.printed,
             }
             for t in tests:
                 rec[t] = compare_counts(tab, test=t).pvalue
@@ -473,9 +551,19 @@ def simulated_counts(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
             continue
         ind = _cohort_indicator(cohort, str(n.attrs["endpoint"]), _grade(n))
         sim = int(ind[arm == str(n.attrs["group"])].sum())
-        rows.append({"key": n.key, "role": n.role, "endpoint": n.attrs["endpoint"], "grade": _grade(n) or "",
-                     "group": n.attrs["group"], "printed": n.printed, "count": int(n.attrs["count"]),
-                     "simulated": sim, "equal": sim == int(n.attrs["count"])})
+        rows.append(
+            {
+                "key": n.key,
+                "role": n.role,
+                "endpoint": n.attrs["endpoint"],
+                "grade": _grade(n) or "",
+                "group": n.attrs["group"],
+                "printed": n.printed,
+                "count": int(n.attrs["count"]),
+                "simulated": sim,
+                "equal": sim == int(n.attrs["count"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -503,11 +591,22 @@ def response_derivations(study: Study) -> pd.DataFrame:
         elif ep == "dcr":
             val, formula = cr + pc[("pr", None, g)] + pc[("sd", None, g)], "CR + PR + SD"
             if val != sizes[g] - pc[("pd", None, g)]:
-                raise ValueError(f"{study.key}: PR + SD + PD do not add up to the group size of {g}")
+                raise ValueError(
+                    f"{study.key}: PR + SD + PD do not add up to the group size of {g}"
+                )
         else:
             continue
-        rows.append({"key": n.key, "group": g, "printed": n.printed, "count": int(n.attrs["count"]),
-                     "from_inputs": val, "formula": formula, "equal": val == int(n.attrs["count"])})
+        rows.append(
+            {
+                "key": n.key,
+                "group": g,
+                "printed": n.printed,
+                "count": int(n.attrs["count"]),
+                "from_inputs": val,
+                "formula": formula,
+                "equal": val == int(n.attrs["count"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -530,6 +629,13 @@ def same_table_pairs(study: Study) -> pd.DataFrame:
         m = study.number(str(other))
         a = count_table(study, _endpoints(n)[0], _grade(n))
         b = count_table(study, _endpoints(m)[0], _grade(m))
-        rows.append({"key": n.key, "printed": n.printed, "same_test_as": m.key, "printed_other": m.printed,
-                     "same_table": bool(np.array_equal(a, b) or np.array_equal(a, b[::-1]))})
+        rows.append(
+            {
+                "key": n.key,
+                "printed": n.printed,
+                "same_test_as": m.key,
+                "printed_other": m.printed,
+                "same_table": bool(np.array_equal(a, b) or np.array_equal(a, b[::-1])),
+            }
+        )
     return pd.DataFrame(rows)

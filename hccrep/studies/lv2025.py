@@ -128,7 +128,9 @@ def child_pugh_sizes(study: Study, multiplier: int | None = None) -> dict[str, i
     >>> sum(child_pugh_sizes(load_study("lv2025"), multiplier=2).values())
     254
     """
-    m = int(_params(study, "child_pugh").get("size_multiplier", 1) if multiplier is None else multiplier)
+    m = int(
+        _params(study, "child_pugh").get("size_multiplier", 1) if multiplier is None else multiplier
+    )
     if m < 1:
         raise ValueError(f"multiplier must be a positive integer, got {multiplier!r}")
     out = {}
@@ -141,7 +143,9 @@ def child_pugh_sizes(study: Study, multiplier: int | None = None) -> dict[str, i
 # ----------------------------------------------------------------------------- Child-Pugh cohort
 
 
-def draw_child_pugh_components(scores_: Sequence[int], params: Mapping, rng: np.random.Generator) -> pd.DataFrame:
+def draw_child_pugh_components(
+    scores_: Sequence[int], params: Mapping, rng: np.random.Generator
+) -> pd.DataFrame:
     """Laboratory and clinical values whose Child-Pugh score is exactly ``scores_``.
 
     For each patient the five components' points (1-3 each) are drawn among the
@@ -188,7 +192,9 @@ def draw_child_pugh_components(scores_: Sequence[int], params: Mapping, rng: np.
     return pd.DataFrame(out)
 
 
-def draw_blood_labs(strata: Sequence[str], params: Mapping, rng: np.random.Generator) -> pd.DataFrame:
+def draw_blood_labs(
+    strata: Sequence[str], params: Mapping, rng: np.random.Generator
+) -> pd.DataFrame:
     """Log-normal blood counts, CRP, AFP and transaminases (``params["labs"]``); platelets by stratum.
 
     Examples
@@ -202,14 +208,23 @@ def draw_blood_labs(strata: Sequence[str], params: Mapping, rng: np.random.Gener
     n = st.size
     out = {}
     for name, spec in params["labs"].items():
-        out[name] = np.round(float(spec["median"]) * np.exp(float(spec["sdlog"]) * rng.standard_normal(n)), 3)
+        out[name] = np.round(
+            float(spec["median"]) * np.exp(float(spec["sdlog"]) * rng.standard_normal(n)), 3
+        )
     med = np.array([float(params["platelet_median_by_stratum"][s]) for s in st])
-    out["platelets_1e9_l"] = np.round(med * np.exp(float(params["platelet_sdlog"]) * rng.standard_normal(n)), 1)
+    out["platelets_1e9_l"] = np.round(
+        med * np.exp(float(params["platelet_sdlog"]) * rng.standard_normal(n)), 1
+    )
     return pd.DataFrame(out)
 
 
-def simulate_child_pugh_cohort(study: Study, rng: np.random.Generator, *, multiplier: int | None = None,
-                               follow_up: tuple[float, float] | None = None) -> pd.DataFrame:
+def simulate_child_pugh_cohort(
+    study: Study,
+    rng: np.random.Generator,
+    *,
+    multiplier: int | None = None,
+    follow_up: tuple[float, float] | None = None,
+) -> pd.DataFrame:
     """The simulated HAIC cohort of the Child-Pugh step (one row per patient).
 
     Columns: ``stratum``, ``cp_score``, the laboratory values (named as in
@@ -244,7 +259,21 @@ def simulate_child_pugh_cohort(study: Study, rng: np.random.Generator, *, multip
         remission[rng.permutation(idx)[: k[0]]] = 1
     labs = draw_child_pugh_components(cp_score, p, rng)
     blood = draw_blood_labs(strata, p, rng)
-    df = pd.concat([pd.DataFrame({"cohort": "child_pugh", "stratum": strata, "cp_score": cp_score, "remission": remission}), labs, blood], axis=1)
+    df = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "cohort": "child_pugh",
+                    "stratum": strata,
+                    "cp_score": cp_score,
+                    "remission": remission,
+                }
+            ),
+            labs,
+            blood,
+        ],
+        axis=1,
+    )
     fu = tuple(follow_up if follow_up is not None else p["follow_up_months"])
     medians = {s: study.number(f"{s}_median_os").value for s in CP_STRATA}
     df = simulate_survival(df, rng, group="stratum", medians=medians, follow_up=fu, prefix="os_")
@@ -254,7 +283,9 @@ def simulate_child_pugh_cohort(study: Study, rng: np.random.Generator, *, multip
 # ----------------------------------------------------------------------------- CCPS cohort
 
 
-def piecewise_exponential_times(n: int, s12: float, s24: float, rng: np.random.Generator) -> np.ndarray:
+def piecewise_exponential_times(
+    n: int, s12: float, s24: float, rng: np.random.Generator
+) -> np.ndarray:
     """``n`` event times with exactly round(n*s12) beyond 12 and round(n*s24) beyond 24 months.
 
     Hazard ``-log(s12)/12`` before 12 months and ``-log(s24/s12)/12`` after;
@@ -281,7 +312,13 @@ def piecewise_exponential_times(n: int, s12: float, s24: float, rng: np.random.G
         u = rng.uniform(0.0, 1.0, k)
         return lo - np.log1p(-u * (1.0 - math.exp(-lam * (hi - lo)))) / lam
 
-    t = np.concatenate([trunc(n - a12, lam1, 0, 12), trunc(a12 - a24, lam2, 12, 24), 24 + rng.exponential(1.0 / lam2, a24)])
+    t = np.concatenate(
+        [
+            trunc(n - a12, lam1, 0, 12),
+            trunc(a12 - a24, lam2, 12, 24),
+            24 + rng.exponential(1.0 / lam2, a24),
+        ]
+    )
     return rng.permutation(t)
 
 
@@ -298,7 +335,9 @@ def _ccps_sizes(study: Study) -> dict[str, int]:
     return dict(zip(CCPS_GROUPS, base.tolist()))
 
 
-def simulate_ccps_cohort(study: Study, rng: np.random.Generator, *, group_weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+def simulate_ccps_cohort(
+    study: Study, rng: np.random.Generator, *, group_weights: Mapping[str, float] | None = None
+) -> pd.DataFrame:
     """The simulated CCPS cohort: ``ccps_group``, ``ccps_rank`` (0 low, 1, 2 high), OS and PFS.
 
     See ``simulation.yaml`` for the assumptions (split, piecewise hazards, rank pairing of PFS with OS).
@@ -319,7 +358,11 @@ def simulate_ccps_cohort(study: Study, rng: np.random.Generator, *, group_weight
     rows = []
     for rank, g in enumerate(CCPS_GROUPS):
         n = sizes[g]
-        rate = {(ep, h): study.number(f"ccps_{ep}_{h}m_{g}").value / 100.0 for ep in ("os", "pfs") for h in (12, 24)}
+        rate = {
+            (ep, h): study.number(f"ccps_{ep}_{h}m_{g}").value / 100.0
+            for ep in ("os", "pfs")
+            for h in (12, 24)
+        }
         os_t = np.sort(piecewise_exponential_times(n, rate[("os", 12)], rate[("os", 24)], rng))
         pfs_t = np.sort(piecewise_exponential_times(n, rate[("pfs", 12)], rate[("pfs", 24)], rng))
         perm = rng.permutation(n)
@@ -332,8 +375,19 @@ def simulate_ccps_cohort(study: Study, rng: np.random.Generator, *, group_weight
         later = prog > os_time
         prog = np.where(later, os_time, prog)
         pfs_event = np.where(later, os_event, pfs_event)
-        rows.append(pd.DataFrame({"cohort": "ccps", "ccps_group": g, "ccps_rank": rank, "os_time": os_time, "os_event": os_event,
-                                  "pfs_time": prog, "pfs_event": pfs_event}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "cohort": "ccps",
+                    "ccps_group": g,
+                    "ccps_rank": rank,
+                    "os_time": os_time,
+                    "os_event": os_event,
+                    "pfs_time": prog,
+                    "pfs_event": pfs_event,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -396,10 +450,17 @@ def strata_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
         d = cp[cp["stratum"] == s]
         med = km_median(d["os_time"], d["os_event"])
         rem = study.number(f"{s}_remission_pct")
-        rows.append({"stratum": study.number(f"{s}_median_os").attrs["stratum"], "n (assumed)": len(d),
-                     "median OS reported": study.number(f"{s}_median_os").printed, "median OS simulated": round(med.median, 2),
-                     "remission reported": rem.printed, "remission simulated": f"{int(d['remission'].sum())}/{len(d)} = {100 * d['remission'].mean():.1f}%",
-                     "deaths": int(d["os_event"].sum())})
+        rows.append(
+            {
+                "stratum": study.number(f"{s}_median_os").attrs["stratum"],
+                "n (assumed)": len(d),
+                "median OS reported": study.number(f"{s}_median_os").printed,
+                "median OS simulated": round(med.median, 2),
+                "remission reported": rem.printed,
+                "remission simulated": f"{int(d['remission'].sum())}/{len(d)} = {100 * d['remission'].mean():.1f}%",
+                "deaths": int(d["os_event"].sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -421,8 +482,16 @@ def ccps_rates_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
             lm = km_landmark(d[f"{ep}_time"], d[f"{ep}_event"], [12, 24])
             for h, surv in zip((12, 24), lm.survival):
                 num = study.number(f"ccps_{ep}_{h}m_{g}")
-                rows.append({"group": g, "n (assumed)": len(d), "endpoint": ep.upper(), "month": h, "reported": num.printed,
-                             "simulated": f"{100 * surv:.1f}%"})
+                rows.append(
+                    {
+                        "group": g,
+                        "n (assumed)": len(d),
+                        "endpoint": ep.upper(),
+                        "month": h,
+                        "reported": num.printed,
+                        "simulated": f"{100 * surv:.1f}%",
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -464,12 +533,18 @@ def not_checkable_reasons(study: Study) -> dict[str, str]:
             continue
         ref = n.attrs.get("reference") or n.attrs.get("ref", "unreferenced")
         if n.file_id in _NC_FILE:
-            what = {"auc": "an AUC", "c_index": "a C-index", "cutoff": "a cut-off"}.get(n.quantity, f"a {n.quantity}")
-            reason = _NC_FILE[n.file_id].format(what=what, ref=ref, cohort=n.attrs.get("cohort", ""))
+            what = {"auc": "an AUC", "c_index": "a C-index", "cutoff": "a cut-off"}.get(
+                n.quantity, f"a {n.quantity}"
+            )
+            reason = _NC_FILE[n.file_id].format(
+                what=what, ref=ref, cohort=n.attrs.get("cohort", "")
+            )
         elif n.attrs.get("statistic") == "n_factors":
             reason = f"a count of model factors ({ref}); not a simulation result: held against the parameter list of Table 2 in the audit (step 5)"
         else:
-            reason = _NC_QUANTITY.get(n.quantity, "a result of another cohort ({ref}); its data are not in the review").format(ref=ref)
+            reason = _NC_QUANTITY.get(
+                n.quantity, "a result of another cohort ({ref}); its data are not in the review"
+            ).format(ref=ref)
         if n.attrs.get("same_as"):
             reason += f"; it repeats {n.attrs['same_as']}"
         out[n.key] = reason
@@ -487,9 +562,16 @@ def not_checkable_kinds(study: Study) -> dict[str, str]:
     >>> not_checkable_kinds(load_study("lv2025"))["t1_nlr_xiao2023_cutoff"]
     "Table 1: another cohort's cut-off or AUC"
     """
-    kinds = {"p": "P-value of another cohort", "cutoff": "threshold of another cohort", "count": "size of another study",
-             "percent": "share in other cohorts", "hr": "effect estimate of another cohort", "or": "effect estimate of another cohort",
-             "auc": "model performance in another study", "c_index": "model performance in another study"}
+    kinds = {
+        "p": "P-value of another cohort",
+        "cutoff": "threshold of another cohort",
+        "count": "size of another study",
+        "percent": "share in other cohorts",
+        "hr": "effect estimate of another cohort",
+        "or": "effect estimate of another cohort",
+        "auc": "model performance in another study",
+        "c_index": "model performance in another study",
+    }
     out: dict[str, str] = {}
     for key in not_checkable_reasons(study):
         n = study.number(key.split(".")[0])
@@ -520,13 +602,25 @@ class Lv2025Runner(DeclaredRunner):
     True
     """
 
-    def __init__(self, study: Study, variants: Mapping[str, str] | None = None, not_checkable: Mapping[str, str] | None = None):
-        v = {"cp_test": CP_TEST, "ccps_test": "logrank", "c_index": C_INDEX_VARIANT, "auc": AUC_VARIANT,
-             "logrank": "log-rank (R survdiff, rho = 0; numpy engine equal to lifelines)"}
+    def __init__(
+        self,
+        study: Study,
+        variants: Mapping[str, str] | None = None,
+        not_checkable: Mapping[str, str] | None = None,
+    ):
+        v = {
+            "cp_test": CP_TEST,
+            "ccps_test": "logrank",
+            "c_index": C_INDEX_VARIANT,
+            "auc": AUC_VARIANT,
+            "logrank": "log-rank (R survdiff, rho = 0; numpy engine equal to lifelines)",
+        }
         v.update(variants or {})
         for name in ("cp_test", "ccps_test"):
             if v[name] not in ("logrank", "trend"):
-                raise ValueError(f"variants[{name!r}] must be 'logrank' or 'trend', got {v[name]!r}")
+                raise ValueError(
+                    f"variants[{name!r}] must be 'logrank' or 'trend', got {v[name]!r}"
+                )
         nc = not_checkable_reasons(study)
         nc.update(not_checkable or {})
         super().__init__(study, v, nc, overrides=variants or {})
@@ -540,7 +634,9 @@ class Lv2025Runner(DeclaredRunner):
     def variant_override(self, num) -> str | None:
         """``cp_test`` / ``ccps_test`` choose the unnamed test across the Child-Pugh strata / CCPS groups."""
         if num.analysis is not None and num.analysis.kind == "logrank":
-            return {"child_pugh": self.variants["cp_test"], "ccps": self.variants["ccps_test"]}.get(num.file_id)
+            return {"child_pugh": self.variants["cp_test"], "ccps": self.variants["ccps_test"]}.get(
+                num.file_id
+            )
         return None
 
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
@@ -549,8 +645,12 @@ class Lv2025Runner(DeclaredRunner):
         out = super().analyse(cohort)
         cp = cohort[cohort["cohort"] == "child_pugh"]
         if len(cp):  # both tests across the strata, for the notebook's comparison
-            out["cp_strata_os_p_logrank"] = logrank(cp["os_time"], cp["os_event"], cp["stratum"]).pvalue
-            out["cp_strata_os_p_trend"] = logrank_trend(cp["os_time"], cp["os_event"], cp["stratum"], order=CP_STRATA).pvalue
+            out["cp_strata_os_p_logrank"] = logrank(
+                cp["os_time"], cp["os_event"], cp["stratum"]
+            ).pvalue
+            out["cp_strata_os_p_trend"] = logrank_trend(
+                cp["os_time"], cp["os_event"], cp["stratum"], order=CP_STRATA
+            ).pvalue
         cc = cohort[cohort["cohort"] == "ccps"]
         if len(cc):
             out["ccps_os_24m_auc"] = auc_at(cc["os_time"], cc["os_event"], cc["ccps_rank"], 24.0)
@@ -600,67 +700,137 @@ def audit_review(study: Study) -> pd.DataFrame:
         rows.append({"check": check, "keys": ", ".join(keys), "finding": finding, "status": status})
 
     # 1. Table 3 factor counts against the parameter lists of Table 2
-    t2_params = {n.attrs["model"]: n.attrs["parameters"] for n in study.numbers if n.file_id == "table2" and n.attrs.get("statistic") == "n"}
+    t2_params = {
+        n.attrs["model"]: n.attrs["parameters"]
+        for n in study.numbers
+        if n.file_id == "table2" and n.attrs.get("statistic") == "n"
+    }
     for n in study.numbers:
-        if n.file_id == "text_models" and n.attrs.get("statistic") == "n_factors" and n.attrs.get("model") in t2_params:
+        if (
+            n.file_id == "text_models"
+            and n.attrs.get("statistic") == "n_factors"
+            and n.attrs.get("model") in t2_params
+        ):
             k = _n_parameters(t2_params[n.attrs["model"]])
             ok = k == int(n.value)
-            add("factor count: Table 3 vs Table 2", [n.key, f"t2_{n.attrs['model']}_n"],
-                f"Table 3 says {int(n.value)} factors; Table 2 lists {k} ({t2_params[n.attrs['model']]})", "consistent" if ok else "inconsistent")
+            add(
+                "factor count: Table 3 vs Table 2",
+                [n.key, f"t2_{n.attrs['model']}_n"],
+                f"Table 3 says {int(n.value)} factors; Table 2 lists {k} ({t2_params[n.attrs['model']]})",
+                "consistent" if ok else "inconsistent",
+            )
     # 2. validation above training in Table 2 (optimism would predict the opposite)
     for model in sorted({n.attrs["model"] for n in study.numbers if n.file_id == "table2"}):
         for stat in ("c_index", "auc"):
-            tr, va = num.get(f"t2_{model}_training_{stat}"), num.get(f"t2_{model}_validation_{stat}")
+            tr, va = (
+                num.get(f"t2_{model}_training_{stat}"),
+                num.get(f"t2_{model}_validation_{stat}"),
+            )
             if tr is None or va is None or tr.bound or va.bound:
                 continue
             status = "note" if va.value > tr.value else "consistent"
-            add("Table 2: validation vs training", [tr.key, va.key],
-                f"{model} {stat}: training {tr.printed}, validation {va.printed} (difference {va.value - tr.value:+.3f})", status)
+            add(
+                "Table 2: validation vs training",
+                [tr.key, va.key],
+                f"{model} {stat}: training {tr.printed}, validation {va.printed} (difference {va.value - tr.value:+.3f})",
+                status,
+            )
     # 3. Liu et al.: table vs text
-    liu_text = [num[k] for k in ("liu_nomogram_1y_auc", "liu_nomogram_2y_auc", "liu_nomogram_3y_auc")]
+    liu_text = [
+        num[k] for k in ("liu_nomogram_1y_auc", "liu_nomogram_2y_auc", "liu_nomogram_3y_auc")
+    ]
     tr, va = num["t2_liu2023_training_auc"], num["t2_liu2023_validation_auc"]
     in_text = {x.value for x in liu_text}
-    add("Liu et al. AUCs: Table 2 vs text", [tr.key, va.key] + [x.key for x in liu_text],
+    add(
+        "Liu et al. AUCs: Table 2 vs text",
+        [tr.key, va.key] + [x.key for x in liu_text],
         f"text 1/2/3-year AUCs {', '.join(x.printed for x in liu_text)}; Table 2 training {tr.printed} "
         f"({'in' if tr.value in in_text else 'not in'} the text), validation {va.printed} ({'in' if va.value in in_text else 'not in'} the text)",
-        "inconsistent" if tr.value not in in_text else "consistent")
+        "inconsistent" if tr.value not in in_text else "consistent",
+    )
     # 4. the SIS cut-off sign
     sis = num["t1_sis_wu2023_cutoff"]
-    add("SIS cut-off", [sis.key], f"Table 1 prints {sis.printed}; an SIS counts abnormal components (0-2) and cannot be negative",
-        "inconsistent" if sis.value < 0 else "consistent")
+    add(
+        "SIS cut-off",
+        [sis.key],
+        f"Table 1 prints {sis.printed}; an SIS counts abnormal components (0-2) and cannot be negative",
+        "inconsistent" if sis.value < 0 else "consistent",
+    )
     # 5. SII and SIRI of one cohort: their ratio is platelets/monocytes
     sii_c, siri_c = num["t1_sii_deng2024_cutoff"], num["t1_siri_deng2024_cutoff"]
     ratio = sii_c.value / siri_c.value
-    add("SII vs SIRI units (Deng et al.)", [sii_c.key, siri_c.key],
+    add(
+        "SII vs SIRI units (Deng et al.)",
+        [sii_c.key, siri_c.key],
         f"SII/SIRI = platelets/monocytes; the two cut-offs give {ratio:.2f}, impossible for counts in one unit "
         f"(platelets about 100-300 and monocytes about 0.2-1 x 10^9/L give 100-1500); with SIRI in cells/uL the ratio is {1000 * ratio:.0f}",
-        "inconsistent")
+        "inconsistent",
+    )
     # 6. NLR cut-offs in the text vs Table 1
-    text_nlr = sorted({n.value for n in study.numbers if n.file_id == "text_inflammation" and n.attrs.get("marker") == "NLR" and n.quantity == "cutoff"})
-    t1_nlr = sorted({n.value for n in study.numbers if n.file_id == "table1" and n.attrs.get("marker") == "NLR" and n.quantity == "cutoff"})
-    add("NLR cut-offs: text vs Table 1", ["text_inflammation", "table1"],
-        f"the text names {len(text_nlr)} NLR cut-offs {text_nlr}; Table 1 lists {len(t1_nlr)} {t1_nlr}", "note")
+    text_nlr = sorted(
+        {
+            n.value
+            for n in study.numbers
+            if n.file_id == "text_inflammation"
+            and n.attrs.get("marker") == "NLR"
+            and n.quantity == "cutoff"
+        }
+    )
+    t1_nlr = sorted(
+        {
+            n.value
+            for n in study.numbers
+            if n.file_id == "table1" and n.attrs.get("marker") == "NLR" and n.quantity == "cutoff"
+        }
+    )
+    add(
+        "NLR cut-offs: text vs Table 1",
+        ["text_inflammation", "table1"],
+        f"the text names {len(text_nlr)} NLR cut-offs {text_nlr}; Table 1 lists {len(t1_nlr)} {t1_nlr}",
+        "note",
+    )
     # 7. duplicated statements and the reference of Deng et al.
-    add("Deng et al. cited twice", ["sii_deng_p", "t1_sii_deng2024_cutoff"],
-        "the SII and SIRI paragraphs cite Deng et al. as [15], Table 1 as [224]; the reference list holds the same paper under both numbers", "inconsistent")
+    add(
+        "Deng et al. cited twice",
+        ["sii_deng_p", "t1_sii_deng2024_cutoff"],
+        "the SII and SIRI paragraphs cite Deng et al. as [15], Table 1 as [224]; the reference list holds the same paper under both numbers",
+        "inconsistent",
+    )
     # 8. remission rates: smallest consistent denominators
     for s in CP_STRATA:
         r = num[f"{s}_remission_pct"]
         m = smallest_denominator(r.value, r.decimals or 0)
-        add("remission rate: smallest denominator", [r.key], f"{r.printed} needs at least {m} patients ({counts_printing_as(r.value, r.decimals or 0, m)[0]}/{m})", "note")
+        add(
+            "remission rate: smallest denominator",
+            [r.key],
+            f"{r.printed} needs at least {m} patients ({counts_printing_as(r.value, r.decimals or 0, m)[0]}/{m})",
+            "note",
+        )
     # 9. Ikeda et al.: 22% of 36
     share, n36 = num["em_ikeda_pct"], num["em_ikeda_n"]
     ks = counts_printing_as(share.value, share.decimals or 0, int(n36.value))
-    add("share vs size (Ikeda et al.)", [share.key, n36.key], f"{share.printed} of {int(n36.value)} is {ks[0] if ks else 'no'} patient(s)",
-        "consistent" if ks else "inconsistent")
+    add(
+        "share vs size (Ikeda et al.)",
+        [share.key, n36.key],
+        f"{share.printed} of {int(n36.value)} is {ks[0] if ks else 'no'} patient(s)",
+        "consistent" if ks else "inconsistent",
+    )
     # 10. platelet meta-analysis: the palliative interval includes 1
     pal = num["platelet_palliative_hr"]
-    add("platelet HR interval", [pal.key], f"{pal.printed}: the interval includes 1, yet the text reads it as a link with superior OS",
-        "inconsistent" if pal.lower <= 1 <= pal.upper else "consistent")
+    add(
+        "platelet HR interval",
+        [pal.key],
+        f"{pal.printed}: the interval includes 1, yet the text reads it as a link with superior OS",
+        "inconsistent" if pal.lower <= 1 <= pal.upper else "consistent",
+    )
     # 11. CCPS PFS: the groups are not ordered at 2 years
     mod, high = num["ccps_pfs_24m_moderate"], num["ccps_pfs_24m_high"]
-    add("CCPS PFS ordering", [mod.key, high.key], f"2-year PFS {mod.printed} (moderate) vs {high.printed} (high): the high-risk group does better",
-        "note" if high.value > mod.value else "consistent")
+    add(
+        "CCPS PFS ordering",
+        [mod.key, high.key],
+        f"2-year PFS {mod.printed} (moderate) vs {high.printed} (high): the high-risk group does better",
+        "note" if high.value > mod.value else "consistent",
+    )
     return pd.DataFrame(rows)
 
 
@@ -689,7 +859,11 @@ def ccps_auc_24(study: Study, weights: Mapping[str, float]) -> float:
     w = w / w.sum()
     dead = np.array([1.0 - study.number(f"ccps_os_24m_{g}").value / 100.0 for g in CCPS_GROUPS])
     cases, controls = w * dead, w * (1.0 - dead)
-    num = sum(cases[i] * controls[j] * (1.0 if i > j else 0.5 if i == j else 0.0) for i in range(3) for j in range(3))
+    num = sum(
+        cases[i] * controls[j] * (1.0 if i > j else 0.5 if i == j else 0.0)
+        for i in range(3)
+        for j in range(3)
+    )
     return float(num / (cases.sum() * controls.sum()))
 
 
@@ -723,7 +897,9 @@ def ccps_auc_24_max(study: Study, step: float = 0.01) -> tuple[float, dict[str, 
     return best, arg
 
 
-def cp_pvalue_share(study: Study, multipliers: Sequence[int], n_mc: int, base_seed: int, *, alpha: float = 0.001) -> pd.DataFrame:
+def cp_pvalue_share(
+    study: Study, multipliers: Sequence[int], n_mc: int, base_seed: int, *, alpha: float = 0.001
+) -> pd.DataFrame:
     """Share of simulated Child-Pugh cohorts with p < ``alpha`` (log-rank and trend), per size multiplier.
 
     Each multiplier scales every stratum size (all multiples print the same
@@ -744,12 +920,25 @@ def cp_pvalue_share(study: Study, multipliers: Sequence[int], n_mc: int, base_se
         ps = []
         for sd in seeds_for(base_seed, n_mc):
             d = simulate_child_pugh_cohort(study, np.random.default_rng(sd), multiplier=int(m))
-            ps.append((logrank(d["os_time"], d["os_event"], d["stratum"]).pvalue,
-                       logrank_trend(d["os_time"], d["os_event"], d["stratum"], order=CP_STRATA).pvalue))
+            ps.append(
+                (
+                    logrank(d["os_time"], d["os_event"], d["stratum"]).pvalue,
+                    logrank_trend(
+                        d["os_time"], d["os_event"], d["stratum"], order=CP_STRATA
+                    ).pvalue,
+                )
+            )
         ps = np.array(ps)
-        rows.append({"multiplier": int(m), "patients": int(sum(child_pugh_sizes(study, int(m)).values())),
-                     f"log-rank p < {alpha}": float(np.mean(ps[:, 0] < alpha)), f"trend p < {alpha}": float(np.mean(ps[:, 1] < alpha)),
-                     "median log-rank p": float(np.median(ps[:, 0])), "cohorts": n_mc})
+        rows.append(
+            {
+                "multiplier": int(m),
+                "patients": int(sum(child_pugh_sizes(study, int(m)).values())),
+                f"log-rank p < {alpha}": float(np.mean(ps[:, 0] < alpha)),
+                f"trend p < {alpha}": float(np.mean(ps[:, 1] < alpha)),
+                "median log-rank p": float(np.median(ps[:, 0])),
+                "cohorts": n_mc,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -773,9 +962,20 @@ def cutoff_positions(values: pd.Series, study: Study, marker: str) -> pd.DataFra
         raise ValueError("values must be a non-empty finite sample")
     rows = []
     for n in study.numbers:
-        if n.quantity == "cutoff" and n.attrs.get("marker") == marker and not n.attrs.get("same_as"):
-            rows.append({"key": n.key, "printed": n.printed, "cutoff": n.value, "reference": n.attrs.get("reference") or n.attrs.get("ref"),
-                         "share at or above": float(np.mean(vals >= n.value))})
+        if (
+            n.quantity == "cutoff"
+            and n.attrs.get("marker") == marker
+            and not n.attrs.get("same_as")
+        ):
+            rows.append(
+                {
+                    "key": n.key,
+                    "printed": n.printed,
+                    "cutoff": n.value,
+                    "reference": n.attrs.get("reference") or n.attrs.get("ref"),
+                    "share at or above": float(np.mean(vals >= n.value)),
+                }
+            )
     if not rows:
         raise ValueError(f"no reported cut-off of marker {marker!r}")
     return pd.DataFrame(rows).sort_values("cutoff").reset_index(drop=True)
@@ -809,13 +1009,25 @@ def marker_cutoff_plot(values: pd.Series, cutoffs: pd.DataFrame, *, label: str, 
         ax.hist(data, bins=30, color=plots.PALETTE[0], alpha=0.7)
         for i, r in enumerate(cutoffs.itertuples()):
             x = math.log10(r.cutoff) if log else r.cutoff
-            ax.axvline(x, color=plots.PALETTE[(i % 6) + 1], ls="--", lw=1.5, label=f"{r.printed} ({r.reference})")
+            ax.axvline(
+                x,
+                color=plots.PALETTE[(i % 6) + 1],
+                ls="--",
+                lw=1.5,
+                label=f"{r.printed} ({r.reference})",
+            )
         ax.set_xlabel(f"log10 {label}" if log else label)
         ax.set_ylabel("simulated patients")
         ax.legend(loc="upper right", fontsize=8)
-        lines = "; ".join(f"{r.printed} from {r.reference} with {100 * r._5:.0f}% of patients at or above" for r in cutoffs.itertuples())
-        plots.set_alt_text(fig, f"Histogram of {label} in {vals.size} simulated patients, median {np.median(vals):.3g}, "
-                            f"with the reported cut-offs as dashed lines: {lines}.")
+        lines = "; ".join(
+            f"{r.printed} from {r.reference} with {100 * r._5:.0f}% of patients at or above"
+            for r in cutoffs.itertuples()
+        )
+        plots.set_alt_text(
+            fig,
+            f"Histogram of {label} in {vals.size} simulated patients, median {np.median(vals):.3g}, "
+            f"with the reported cut-offs as dashed lines: {lines}.",
+        )
         return fig
 
     return draw()

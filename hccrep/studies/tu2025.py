@@ -80,14 +80,39 @@ from hccrep.simulate.outcomes import simulate_declared_binary
 from hccrep.spec import CategoricalVariable, ReportedNumber, Study
 
 __all__ = [
-    "make_runner", "Tu2025Runner", "COHORTS", "MODELS", "albi_score", "design_matrix",
-    "CANDIDATES", "table2_side_by_side", "backward_eliminate", "stepwise_experiment", "rf_importance", "reported_by_file",
-    "importance_figure", "inputs_with_reasons", "anova_rounding_range", "explain_verdicts",
+    "make_runner",
+    "Tu2025Runner",
+    "COHORTS",
+    "MODELS",
+    "albi_score",
+    "design_matrix",
+    "CANDIDATES",
+    "table2_side_by_side",
+    "backward_eliminate",
+    "stepwise_experiment",
+    "rf_importance",
+    "reported_by_file",
+    "importance_figure",
+    "inputs_with_reasons",
+    "anova_rounding_range",
+    "explain_verdicts",
 ]
 
 #: Design columns of the variables that differ between TIE and TIN in Table 2 (the paper's candidates),
 #: before its collinearity screen (PTA and INR are left out of its multivariable model).
-CANDIDATES = ("nlr_gt3", "delta_t_ge0", "satellite_no", "alt", "plt", "alb", "ggt", "pt", "pta", "inr", "diameter")
+CANDIDATES = (
+    "nlr_gt3",
+    "delta_t_ge0",
+    "satellite_no",
+    "alt",
+    "plt",
+    "alb",
+    "ggt",
+    "pt",
+    "pta",
+    "inr",
+    "diameter",
+)
 
 #: The three cohorts, in the paper's order.
 COHORTS = ("train", "test", "external")
@@ -113,7 +138,10 @@ def albi_score(bilirubin_umol_l, albumin_g_l) -> np.ndarray:
     """
     from hccrep.scores import albi
 
-    return np.asarray(albi(np.asarray(bilirubin_umol_l, dtype=float), np.asarray(albumin_g_l, dtype=float)), dtype=float)
+    return np.asarray(
+        albi(np.asarray(bilirubin_umol_l, dtype=float), np.asarray(albumin_g_l, dtype=float)),
+        dtype=float,
+    )
 
 
 def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
@@ -144,29 +172,51 @@ class Tu2025Runner(DeclaredRunner):
 
     def __init__(self, study: Study, variants=None, not_checkable=None):
         # the tests of Tables 1 and 2 are declared in the data files (tests / analysis.variant)
-        v = {"logistic_ci": "wald", "youden_on": "train", "hl_groups": 10, "km_conf_type": "log", "ties": "efron",
-             "nomogram_ranges": "observed training min-max"}
+        v = {
+            "logistic_ci": "wald",
+            "youden_on": "train",
+            "hl_groups": 10,
+            "km_conf_type": "log",
+            "ties": "efron",
+            "nomogram_ranges": "observed training min-max",
+        }
         v.update(variants or {})
         nc = {}
-        nc["fig3_top_features"] = ("the ranking needs a random forest per cohort (seconds each); step 3 computes it on the "
-                                   "book's cohort and shows both importance measures")
+        nc["fig3_top_features"] = (
+            "the ranking needs a random forest per cohort (seconds each); step 3 computes it on the "
+            "book's cohort and shows both importance measures"
+        )
         for ck in COHORTS:
-            nc[f"t4_hl_p_afp_{ck}"] = ("AFP is printed only as < 200 / > 200 ng/mL; a model on that indicator has two "
-                                       "distinct risks, from which no ten (or three) risk groups can be formed")
+            nc[f"t4_hl_p_afp_{ck}"] = (
+                "AFP is printed only as < 200 / > 200 ng/mL; a model on that indicator has two "
+                "distinct risks, from which no ten (or three) risk groups can be formed"
+            )
         nc.update(not_checkable or {})
         super().__init__(study, v, nc, overrides=variants or {})
         params = study.simulation.parameters if study.simulation else {}
         self.follow_up_min = float(params.get("os_follow_up_min_days", 60))
         lo, hi = params.get("dca_thresholds", [0.1, 0.5])
         self.dca_thresholds = np.round(np.arange(float(lo), float(hi) + 1e-9, DCA_STEP), 10)
-        self.mv_terms = [_term_name(n) for n in study.numbers if n.file_id == "table2" and n.quantity == "log_or"]
+        self.mv_terms = [
+            _term_name(n) for n in study.numbers if n.file_id == "table2" and n.quantity == "log_or"
+        ]
 
     # ------------------------------------------------------------------ models
     def coefficient_numbers(self) -> dict[str, ReportedNumber]:
         """The printed multivariable coefficients (inputs), by design-matrix column."""
-        return {_term_name(n): n for n in self.study.numbers if n.file_id == "table2" and n.quantity == "log_or"}
+        return {
+            _term_name(n): n
+            for n in self.study.numbers
+            if n.file_id == "table2" and n.quantity == "log_or"
+        }
 
-    def fit(self, cohort: pd.DataFrame, name: str, terms: Sequence[str] | None = None, design: pd.DataFrame | None = None) -> FittedLogit:
+    def fit(
+        self,
+        cohort: pd.DataFrame,
+        name: str,
+        terms: Sequence[str] | None = None,
+        design: pd.DataFrame | None = None,
+    ) -> FittedLogit:
         """Fit model ``name`` (a key of :data:`MODELS`, ``"albi"``, ``"afp"`` or ``"multivariable"``) on the training cohort.
 
         ``design`` is :func:`design_matrix` of ``cohort`` when the caller has it already.
@@ -174,17 +224,28 @@ class Tu2025Runner(DeclaredRunner):
         d = design_matrix(cohort) if design is None else design
         train = self._cohort_mask(cohort, COHORTS[0])
         if terms is None:
-            known = {**MODELS, "albi": ("albi",), "afp": ("afp_gt200",), "multivariable": tuple(self.mv_terms)}
+            known = {
+                **MODELS,
+                "albi": ("albi",),
+                "afp": ("afp_gt200",),
+                "multivariable": tuple(self.mv_terms),
+            }
             if name not in known:
-                raise ValueError(f"name must be one of {sorted(known)} (or give terms), got {name!r}")
+                raise ValueError(
+                    f"name must be one of {sorted(known)} (or give terms), got {name!r}"
+                )
             terms = known[name]
         x = d[list(terms)].to_numpy(float)[train]
         return logit_fit(pd.DataFrame(x, columns=list(terms)), d["tin"].to_numpy(float)[train])
 
-    def predictions(self, cohort: pd.DataFrame, design: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
+    def predictions(
+        self, cohort: pd.DataFrame, design: pd.DataFrame | None = None
+    ) -> dict[str, np.ndarray]:
         """Predicted TIN risk of every patient under each model fitted on the training cohort."""
         d = design_matrix(cohort) if design is None else design
-        return {name: self.fit(cohort, name, design=d).predict(d) for name in (*MODELS, "albi", "afp")}
+        return {
+            name: self.fit(cohort, name, design=d).predict(d) for name in (*MODELS, "albi", "afp")
+        }
 
     def tipm_cutoff(self, cohort: pd.DataFrame, prob: np.ndarray | None = None):
         """Youden cut-off of TIPM's risk on the training cohort (pROC midpoints), a ``Cutoff``."""
@@ -202,7 +263,9 @@ class Tu2025Runner(DeclaredRunner):
         fit = self.fit(cohort, "combined", design=d)
         train = self._cohort_mask(cohort, COHORTS[0])
         coefs = dict(zip(fit.names[1:], fit.coef[1:]))
-        return build_nomogram(coefs, ranges_from_data(d.loc[train], list(coefs)), float(fit.coef[0]))
+        return build_nomogram(
+            coefs, ranges_from_data(d.loc[train], list(coefs)), float(fit.coef[0])
+        )
 
     # ------------------------------------------------------------------ simulation
     def simulate_response(self, seed) -> pd.DataFrame:
@@ -225,11 +288,24 @@ class Tu2025Runner(DeclaredRunner):
         cut = self.tipm_cutoff(cohort, prob)
         cohort["tipm_prob"] = prob
         cohort["tipm_high"] = (prob >= cut.threshold).astype(int)
-        cohort["os_group"] = cohort[gcol].astype(str) + "_" + np.where(cohort["tipm_high"] == 1, "high", "low")
-        medians = {str(n.attrs["group"]): n.value for n in st.numbers if n.file_id == "survival_text" and n.quantity == "median"}
+        cohort["os_group"] = (
+            cohort[gcol].astype(str) + "_" + np.where(cohort["tipm_high"] == 1, "high", "low")
+        )
+        medians = {
+            str(n.attrs["group"]): n.value
+            for n in st.numbers
+            if n.file_id == "survival_text" and n.quantity == "median"
+        }
         follow_max = st.number("os_observation_days").value
-        cohort = simulate_survival(cohort, rng, group="os_group", medians=medians,
-                                   follow_up=(self.follow_up_min, follow_max), prefix="os_", bisection_steps=30)
+        cohort = simulate_survival(
+            cohort,
+            rng,
+            group="os_group",
+            medians=medians,
+            follow_up=(self.follow_up_min, follow_max),
+            prefix="os_",
+            bisection_steps=30,
+        )
         cohort = self._ratings(cohort, rng)
         return cohort
 
@@ -246,11 +322,18 @@ class Tu2025Runner(DeclaredRunner):
         memo = self.__dict__.setdefault("_rating_memo", {})
         if n not in memo:
             st = self.study
-            rate = {c: st.number(f"orr_{c}").value / 100 for c in ("mrecist", "recist11", "irecist")}
+            rate = {
+                c: st.number(f"orr_{c}").value / 100 for c in ("mrecist", "recist11", "irecist")
+            }
             pairs = {}
             for other in ("recist11", "irecist"):
-                a, b = simulate_ratings(n, [1 - rate["mrecist"], rate["mrecist"]], [1 - rate[other], rate[other]],
-                                        st.number(f"kappa_mrecist_{other}").value, np.random.default_rng(0))
+                a, b = simulate_ratings(
+                    n,
+                    [1 - rate["mrecist"], rate["mrecist"]],
+                    [1 - rate[other], rate[other]],
+                    st.number(f"kappa_mrecist_{other}").value,
+                    np.random.default_rng(0),
+                )
                 order = np.lexsort((b, a))
                 pairs[other] = (a[order].astype(int), b[order].astype(int))
             memo[n] = pairs
@@ -294,14 +377,22 @@ class Tu2025Runner(DeclaredRunner):
         for n in self.study.numbers:
             if n.file_id == "table2" and n.quantity == "log_or":
                 row = tab.loc[_term_name(n)]
-                out[f"{n.key}.lower"], out[f"{n.key}.upper"] = float(row["lower"]), float(row["upper"])
+                out[f"{n.key}.lower"], out[f"{n.key}.upper"] = (
+                    float(row["lower"]),
+                    float(row["upper"]),
+                )
                 out[str(n.attrs["z_key"])] = float(row["z"])
                 out[str(n.attrs["p_key"])] = float(row["p"])
         return out
 
     def _prediction(self, cohort: pd.DataFrame, design: pd.DataFrame) -> dict[str, float]:
         from hccrep.stats.prediction import (
-            brier_score, classification_metrics, delong_test, hosmer_lemeshow, net_benefit, roc_auc,
+            brier_score,
+            classification_metrics,
+            delong_test,
+            hosmer_lemeshow,
+            net_benefit,
+            roc_auc,
         )
 
         out: dict[str, float] = {}
@@ -309,7 +400,11 @@ class Tu2025Runner(DeclaredRunner):
         pred = self.predictions(cohort, d)
         cut = self.tipm_cutoff(cohort, pred["combined"])
         out["tipm_cutoff_points"] = self.nomogram(cohort, d).total_for_probability(cut.threshold)
-        scores = {"combined": pred["combined"], "albi": d["albi"].to_numpy(), "afp": d["afp_gt200"].to_numpy()}
+        scores = {
+            "combined": pred["combined"],
+            "albi": d["albi"].to_numpy(),
+            "afp": d["afp_gt200"].to_numpy(),
+        }
         for ck in COHORTS:
             m = self._cohort_mask(cohort, ck)
             y = d.loc[m, "tin"].to_numpy().astype(int)
@@ -322,21 +417,38 @@ class Tu2025Runner(DeclaredRunner):
                 if name == "afp":
                     continue  # two distinct risks: no risk groups (see not_checkable)
                 try:
-                    hl[name] = hosmer_lemeshow(y, pred[name][m], groups=int(self.variants["hl_groups"])).p
+                    hl[name] = hosmer_lemeshow(
+                        y, pred[name][m], groups=int(self.variants["hl_groups"])
+                    ).p
                 except ValueError:
                     hl[name] = math.nan
             for name in ("combined", "albi", "afp"):
                 r = roc_auc(y, scores[name][m])
-                out[f"t4_auc_{name}_{ck}"], out[f"t4_auc_{name}_{ck}.lower"], out[f"t4_auc_{name}_{ck}.upper"] = r.auc, r.lower, r.upper
+                (
+                    out[f"t4_auc_{name}_{ck}"],
+                    out[f"t4_auc_{name}_{ck}.lower"],
+                    out[f"t4_auc_{name}_{ck}.upper"],
+                ) = r.auc, r.lower, r.upper
                 out[f"t4_brier_{name}_{ck}"] = br[name]
                 if name != "afp":
                     out[f"t4_hl_p_{name}_{ck}"] = hl[name]
-            out[f"delong_combined_best_p_{ck}"] = max(delong_test(y, pred["combined"][m], pred[o][m]).p for o in ("ultrasound", "serological"))
+            out[f"delong_combined_best_p_{ck}"] = max(
+                delong_test(y, pred["combined"][m], pred[o][m]).p
+                for o in ("ultrasound", "serological")
+            )
             others = ("ultrasound", "serological")
-            out[f"calibration_combined_best_{ck}"] = float(all(hl["combined"] > hl[o] and br["combined"] < br[o] for o in others))
-            nb = {name: net_benefit(y, pred[name][m], self.dca_thresholds)["model"].to_numpy() for name in MODELS}
-            out[f"dca_combined_best_{ck}"] = float(all(np.all(nb["combined"] >= nb[o] - 1e-12) for o in others))
+            out[f"calibration_combined_best_{ck}"] = float(
+                all(hl["combined"] > hl[o] and br["combined"] < br[o] for o in others)
+            )
+            nb = {
+                name: net_benefit(y, pred[name][m], self.dca_thresholds)["model"].to_numpy()
+                for name in MODELS
+            }
+            out[f"dca_combined_best_{ck}"] = float(
+                all(np.all(nb["combined"] >= nb[o] - 1e-12) for o in others)
+            )
         return out
+
 
 # ----------------------------------------------------------------------------- notebook helpers
 
@@ -347,15 +459,23 @@ def table2_side_by_side(runner: Tu2025Runner, cohort: pd.DataFrame) -> pd.DataFr
     One row per level (categorical: % of TIE and of TIN) or variable
     (continuous: mean ± SD), with the printed and the replicated p-value.
     """
-    out_all = {**runner.analyse_declared(cohort, files=("table2",)), **runner._table2(cohort, design_matrix(cohort))}
+    out_all = {
+        **runner.analyse_declared(cohort, files=("table2",)),
+        **runner._table2(cohort, design_matrix(cohort)),
+    }
     rows = []
     st = runner.study
-    nums = [n for n in st.numbers if n.file_id == "table2" and n.attrs.get("model") != "multivariable"]
+    nums = [
+        n for n in st.numbers if n.file_id == "table2" and n.attrs.get("model") != "multivariable"
+    ]
     seen: list[tuple[str, str]] = []
     for n in nums:
         a = n.attrs
         if n.quantity == "percent" and a["group"] != "total":
-            seen.append((a["variable"], a["level"])) if (a["variable"], a["level"]) not in seen else None
+            seen.append((a["variable"], a["level"])) if (
+                a["variable"],
+                a["level"],
+            ) not in seen else None
         elif n.quantity == "mean" and a["group"] != "total":
             seen.append((a["variable"], "")) if (a["variable"], "") not in seen else None
     for var, level in seen:
@@ -377,7 +497,9 @@ def table2_side_by_side(runner: Tu2025Runner, cohort: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame(rows).set_index(["variable", "level"])
 
 
-def backward_eliminate(design: pd.DataFrame, outcome: str, candidates: Sequence[str], *, p_remove: float = 0.05) -> tuple[list[str], FittedLogit | None]:
+def backward_eliminate(
+    design: pd.DataFrame, outcome: str, candidates: Sequence[str], *, p_remove: float = 0.05
+) -> tuple[list[str], FittedLogit | None]:
     """Backward elimination by Wald p-value with :func:`logit_fit` (fast; for Monte Carlo loops).
 
     The rule of :func:`hccrep.stats.prediction.backward_stepwise_logit` (drop the
@@ -398,8 +520,14 @@ def backward_eliminate(design: pd.DataFrame, outcome: str, candidates: Sequence[
     return current, None
 
 
-def stepwise_experiment(runner: Tu2025Runner, n: int, *, base_seed: int, candidates: Sequence[str] = CANDIDATES,
-                        p_remove: float = 0.05) -> pd.DataFrame:
+def stepwise_experiment(
+    runner: Tu2025Runner,
+    n: int,
+    *,
+    base_seed: int,
+    candidates: Sequence[str] = CANDIDATES,
+    p_remove: float = 0.05,
+) -> pd.DataFrame:
     """Backward elimination on ``n`` simulated training cohorts: what is kept, and with which coefficient.
 
     Each cohort's covariates and response are simulated from the outcome model
@@ -424,12 +552,26 @@ def stepwise_experiment(runner: Tu2025Runner, n: int, *, base_seed: int, candida
         kept, fit = backward_eliminate(d, "tin", candidates, p_remove=p_remove)
         coefs = dict(zip(fit.names[1:], fit.coef[1:])) if fit is not None else {}
         for term in candidates:
-            rows.append({"cohort": i, "term": term, "selected": term in kept, "coef": coefs.get(term, np.nan)})
+            rows.append(
+                {
+                    "cohort": i,
+                    "term": term,
+                    "selected": term in kept,
+                    "coef": coefs.get(term, np.nan),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def rf_importance(cohort: pd.DataFrame, features: Sequence[str], *, seed: int, n_estimators: int = 150,
-                  n_repeats: int = 5, add_noise: bool = True) -> pd.DataFrame:
+def rf_importance(
+    cohort: pd.DataFrame,
+    features: Sequence[str],
+    *,
+    seed: int,
+    n_estimators: int = 150,
+    n_repeats: int = 5,
+    add_noise: bool = True,
+) -> pd.DataFrame:
     """Random-forest importance of each feature for TIN in the training cohort: impurity vs permutation.
 
     A :class:`sklearn.ensemble.RandomForestClassifier` (``n_estimators``
@@ -462,10 +604,23 @@ def rf_importance(cohort: pd.DataFrame, features: Sequence[str], *, seed: int, n
     tr, te = g == COHORTS[0], g == COHORTS[1]
     rf = RandomForestClassifier(n_estimators=n_estimators, random_state=seed, n_jobs=1)
     rf.fit(d.loc[tr, feats], d.loc[tr, "tin"].astype(int))
-    perm = permutation_importance(rf, d.loc[te, feats], d.loc[te, "tin"].astype(int), scoring="roc_auc",
-                                  n_repeats=n_repeats, random_state=seed, n_jobs=1)
-    out = pd.DataFrame({"impurity": rf.feature_importances_, "permutation": perm.importances_mean,
-                        "permutation_sd": perm.importances_std}, index=pd.Index(feats, name="feature"))
+    perm = permutation_importance(
+        rf,
+        d.loc[te, feats],
+        d.loc[te, "tin"].astype(int),
+        scoring="roc_auc",
+        n_repeats=n_repeats,
+        random_state=seed,
+        n_jobs=1,
+    )
+    out = pd.DataFrame(
+        {
+            "impurity": rf.feature_importances_,
+            "permutation": perm.importances_mean,
+            "permutation_sd": perm.importances_std,
+        },
+        index=pd.Index(feats, name="feature"),
+    )
     out["rank_impurity"] = out["impurity"].rank(ascending=False).astype(int)
     out["rank_permutation"] = out["permutation"].rank(ascending=False, method="min").astype(int)
     return out.sort_values("impurity", ascending=False)
@@ -497,8 +652,13 @@ def importance_figure(table: pd.DataFrame, title: str | None = None):
         fig.tight_layout()
         top_i = ", ".join(table.sort_values("impurity", ascending=False).index[:4])
         top_p = ", ".join(table.sort_values("permutation", ascending=False).index[:4])
-        set_alt_text(fig, (f"Two bar charts of random-forest importance for {len(t)} features. Impurity importance ranks first: "
-                       f"{top_i}. Permutation importance ranks first: {top_p}."))
+        set_alt_text(
+            fig,
+            (
+                f"Two bar charts of random-forest importance for {len(t)} features. Impurity importance ranks first: "
+                f"{top_i}. Permutation importance ranks first: {top_p}."
+            ),
+        )
         return fig
 
     return draw()
@@ -520,8 +680,14 @@ def inputs_with_reasons(study: Study) -> pd.DataFrame:
     t = inputs_table(study)
     fid = {n.key: n.file_id for n in study.numbers}
     t["file"] = t["key"].map(fid)
-    t["why"] = [("repeats or sums other printed numbers (audited, never judged)" if r == "derived" else _INPUT_REASONS.get(f, ""))
-                for r, f in zip(t["role"], t["file"])]
+    t["why"] = [
+        (
+            "repeats or sums other printed numbers (audited, never judged)"
+            if r == "derived"
+            else _INPUT_REASONS.get(f, "")
+        )
+        for r, f in zip(t["role"], t["file"])
+    ]
     return t
 
 
@@ -540,29 +706,67 @@ def anova_rounding_range(study: Study, variable: str) -> tuple[float, float]:
     base = study.baseline()
     v = next((x for x in base.variables if x.key == variable), None)
     if v is None or isinstance(v, CategoricalVariable):
-        raise ValueError(f"{variable!r} is not a continuous variable of {study.key}'s baseline table")
+        raise ValueError(
+            f"{variable!r} is not a continuous variable of {study.key}'s baseline table"
+        )
     return _range(v, base)
 
 
 #: Reasons a check may fail, by key prefix (most specific first); used by :func:`explain_verdicts`.
 _EXPLANATIONS = (
-    ("t1_os_", "the OS rows are outcomes of the survival model, calibrated to KM medians of 138-180 days within 185 days; "
-               "the printed deaths equal the TIN counts cell for cell, which no calibrated model has to follow"),
-    ("t1_ostime", "OS time follows from the medians and the assumed follow-up (60-185 days), not from Table 1"),
-    ("t2_mv_", "the refit on one cohort of 152 (42 TIN); the printed intervals are profile-likelihood intervals of β and the 'OR' column is z"),
-    ("t2_", "the univariable differences follow from the nine adjusted coefficients and the assumed correlations; "
-            "a coefficient printed as -0.003 or -0.001 cannot carry the large univariable PLT, GGT or ALT differences"),
-    ("t3_", "the paper's metrics come from fewer patients than its cohorts (audit: n 143, 62, 101), at its own cut-off"),
-    ("t4_auc_afp", "AFP is available only as < 200 / > 200 ng/mL, which Table 2 shows barely differs between TIE and TIN"),
-    ("t4_brier_afp", "AFP is available only dichotomised; its Brier score is that of an almost flat risk"),
-    ("t4_auc_albi", "ALBI is computed from simulated albumin and bilirubin; only albumin carries an effect in the outcome model"),
-    ("t4_brier_combined_train", "a Brier score of 0.009 with 28% TIN needs almost every risk within 0.1 of its outcome, "
-                                "which a model with AUC 0.93 cannot give"),
+    (
+        "t1_os_",
+        "the OS rows are outcomes of the survival model, calibrated to KM medians of 138-180 days within 185 days; "
+        "the printed deaths equal the TIN counts cell for cell, which no calibrated model has to follow",
+    ),
+    (
+        "t1_ostime",
+        "OS time follows from the medians and the assumed follow-up (60-185 days), not from Table 1",
+    ),
+    (
+        "t2_mv_",
+        "the refit on one cohort of 152 (42 TIN); the printed intervals are profile-likelihood intervals of β and the 'OR' column is z",
+    ),
+    (
+        "t2_",
+        "the univariable differences follow from the nine adjusted coefficients and the assumed correlations; "
+        "a coefficient printed as -0.003 or -0.001 cannot carry the large univariable PLT, GGT or ALT differences",
+    ),
+    (
+        "t3_",
+        "the paper's metrics come from fewer patients than its cohorts (audit: n 143, 62, 101), at its own cut-off",
+    ),
+    (
+        "t4_auc_afp",
+        "AFP is available only as < 200 / > 200 ng/mL, which Table 2 shows barely differs between TIE and TIN",
+    ),
+    (
+        "t4_brier_afp",
+        "AFP is available only dichotomised; its Brier score is that of an almost flat risk",
+    ),
+    (
+        "t4_auc_albi",
+        "ALBI is computed from simulated albumin and bilirubin; only albumin carries an effect in the outcome model",
+    ),
+    (
+        "t4_brier_combined_train",
+        "a Brier score of 0.009 with 28% TIN needs almost every risk within 0.1 of its outcome, "
+        "which a model with AUC 0.93 cannot give",
+    ),
     ("t4_", "one draw of 68-152 patients; see the Monte Carlo interval"),
-    ("os_median_", "the simulated OS ignores HBV status, so each subgroup's medians are close to the pooled ones; the audit shows "
-                   "the printed subgroup medians cannot be reconciled with the per-cohort medians"),
-    ("os_hr_", "OS in the model depends on the TIPM group and the cohort only; the HR follows from the calibrated medians"),
-    ("os_logrank", "the log-rank p depends on the number of deaths and the size of the high-risk group, which the medians do not fix"),
+    (
+        "os_median_",
+        "the simulated OS ignores HBV status, so each subgroup's medians are close to the pooled ones; the audit shows "
+        "the printed subgroup medians cannot be reconciled with the per-cohort medians",
+    ),
+    (
+        "os_hr_",
+        "OS in the model depends on the TIPM group and the cohort only; the HR follows from the calibrated medians",
+    ),
+    (
+        "os_logrank",
+        "the log-rank p depends on the number of deaths and the size of the high-risk group, which the medians do not fix",
+    ),
     ("os_interaction", "the model has no interaction, so its p is uniform across seeds"),
     ("", "the stated or most plausible test on the simulated cohort; see the step's notebook"),
 )
@@ -577,12 +781,16 @@ def explain_verdicts(card: pd.DataFrame) -> pd.DataFrame:
             return row.reason
         key = row.key
         if key.endswith(".p") and "." in key and not key.startswith(("t", "os")):
-            return ("Table 1 summaries are rounded to one decimal; the ANOVA p on the rounded means and SDs "
-                    "differs from the p on the unrounded data (see step 1)")
+            return (
+                "Table 1 summaries are rounded to one decimal; the ANOVA p on the rounded means and SDs "
+                "differs from the p on the unrounded data (see step 1)"
+            )
         return next(text for prefix, text in _EXPLANATIONS if key.startswith(prefix))
 
     rows["explanation"] = [why(r) for r in rows.itertuples()]
-    return rows[["key", "file_id", "printed", "replicated", "mc_low", "mc_high", "verdict", "explanation"]]
+    return rows[
+        ["key", "file_id", "printed", "replicated", "mc_low", "mc_high", "verdict", "explanation"]
+    ]
 
 
 def make_runner(study: Study, **kwargs) -> Tu2025Runner:
