@@ -3,7 +3,7 @@
 - :func:`check_label` names a check from its data (table · row · column, or what
   its analysis computes), never by its internal key;
 - :func:`compared_token` is the exact printed token a check is compared with
-  (``"5.4"`` for the lower limit of ``"9.8 months [95% CI: 5.4–14.1]"``);
+  (``"13.85"`` for the lower limit of ``"22.95 months [95% CI: 13.85–35.15]"``);
 - :func:`interval_informative` says whether a Monte Carlo interval is narrow
   enough for *plausible* to mean something;
 - :func:`scorecard_table`, :func:`audit_table` and :func:`verdict_summary_html`
@@ -12,10 +12,10 @@
 
 Examples
 --------
->>> compared_token("9.8 months [95% CI: 5.4–14.1]", 5.4)
-'5.4'
->>> compared_token("110 (68.8%)", 68.8)
-'68.8%'
+>>> compared_token("22.95 months [95% CI: 13.85–35.15]", 13.85)
+'13.85'
+>>> compared_token("110 (61.75%)", 61.75)
+'61.75%'
 >>> interval_informative("p", 0.004, 0.89)[0]
 False
 """
@@ -275,7 +275,7 @@ def compared_token(
     """The token of ``printed`` that ``value`` was read from: what the check is compared with.
 
     A p-value printed with a bound keeps it (``"< 0.001"``), a percentage its sign
-    (``"68.8%"``), a negative number its minus; a claim is its whole sentence.
+    (``"61.75%"``), a negative number its minus; a claim is its whole sentence.
     Falls back to ``printed`` when no token matches.
     """
     printed = str(printed)
