@@ -256,7 +256,26 @@ HANDLERS: dict[str, Handler] = {}
 
 
 def register(kind: str) -> Callable[[Handler], Handler]:
-    """Decorator: make ``fn`` the handler of ``kind`` (one handler per kind)."""
+    """Decorator: make ``fn`` the handler of ``kind`` (one handler per kind).
+
+    Parameters
+    ----------
+    kind : str
+        The analysis kind (the ``kind`` field of a declared analysis) the
+        decorated function handles.
+
+    Returns
+    -------
+    callable
+        A decorator that stores its function in :data:`HANDLERS` under ``kind``
+        and returns the function unchanged.
+
+    Raises
+    ------
+    ValueError
+        When the decorator is applied and a handler of ``kind`` is already
+        registered.
+    """
 
     def deco(fn: Handler) -> Handler:
         if kind in HANDLERS:
@@ -278,6 +297,30 @@ def compute(analysis, view: CohortView, quantity: str = "") -> Replicated:
     Statistical failures on a simulated cohort (no events in a group, a model
     that does not converge, a level absent from a subgroup) give NaN: the
     check is then not replicated on that cohort, which the scorecard shows.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A declared analysis (:func:`hccrep.declared.parse_analysis`); its
+        ``kind`` picks the handler and its ``population``, when set, runs it on
+        the matched sub-cohort of the view.
+    view : CohortView
+        The cohort to compute on; the result is memoised on it.
+    quantity : str, default ""
+        The reported quantity the number is compared with (for example ``"p"``
+        or a count / percentage for a ``proportion``); part of the memo key.
+
+    Returns
+    -------
+    Replicated
+        The estimate, its limits and p-value (NaN where absent); on a
+        statistical failure, NaNs and a ``variant`` that starts with
+        ``"not computable on this cohort"``.
+
+    Raises
+    ------
+    KeyError
+        When no handler is registered for ``analysis.kind``.
     """
     key = (analysis.model_dump_json(), quantity)
     if key in view.memo:
@@ -523,6 +566,23 @@ def prefit(analyses, view: CohortView) -> None:
     runs the Newton steps of all of them at once (with a row mask per model
     for subgroups). The results go to the view's memo, where :func:`compute`
     finds them; they equal one-by-one fits (``tests/test_fastcox.py``).
+
+    Only Cox analyses of one term, without a ``population``, whose design is a
+    single non-constant column are batched; the others (and every analysis
+    when ``view.cox_engine`` is not ``"numpy"``) are left to :func:`compute`.
+
+    Parameters
+    ----------
+    analyses : iterable of Analysis
+        Declared analyses of a study; those that are not Cox models are skipped.
+    view : CohortView
+        The cohort to fit on; fitted models are stored in ``view.memo``.
+
+    Returns
+    -------
+    None
+        The fits are stored on the view (models that do not converge are not
+        stored, so :func:`compute` fits them again one by one).
     """
     if view.cox_engine != "numpy":
         return

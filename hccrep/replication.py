@@ -444,6 +444,16 @@ def registered_runners() -> dict[str, Callable[..., Runner]]:
 
     A study without an entry gets :class:`DeclaredRunner`. Installed packages
     can register runners for their own studies the same way.
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    dict of str to importlib.metadata.EntryPoint
+        Study key -> entry point of the ``hccrep.runners`` group; its
+        ``load()`` gives the runner factory, called with the loaded study.
     """
     from importlib.metadata import entry_points
 
@@ -461,6 +471,12 @@ def runner_for(study: str | Study, data_dir=None, **kwargs) -> Runner:
         Where to look for the study's folder (see :func:`hccrep.spec.load_study`).
     **kwargs
         Passed to the runner (``variants``, ``not_checkable``).
+
+    Returns
+    -------
+    Runner
+        The registered runner of the study's key built on the loaded study,
+        or a :class:`DeclaredRunner` when no entry point names the study.
     """
     from hccrep.spec import resolve_study
 
@@ -472,7 +488,25 @@ def runner_for(study: str | Study, data_dir=None, **kwargs) -> Runner:
 
 
 def seeds_for(base_seed: int, n: int) -> list[np.random.SeedSequence]:
-    """``n`` independent, reproducible child seeds of ``base_seed`` (numpy SeedSequence.spawn)."""
+    """``n`` independent, reproducible child seeds of ``base_seed`` (numpy SeedSequence.spawn).
+
+    Parameters
+    ----------
+    base_seed : int
+        Entropy of the parent :class:`numpy.random.SeedSequence`.
+    n : int
+        Number of child seeds (one per simulated cohort).
+
+    Returns
+    -------
+    list of numpy.random.SeedSequence
+        ``n`` children; the same ``base_seed`` and ``n`` always give the same list.
+
+    Raises
+    ------
+    ValueError
+        When ``n`` is negative.
+    """
     if n < 0:
         raise ValueError(f"n must be non-negative, got {n}")
     return np.random.SeedSequence(base_seed).spawn(n)
@@ -786,6 +820,25 @@ def verdict(
     A p-value printed with a bound (``"< 0.001"``) is reproduced when the
     replicated p falls on the same side of the bound; any other number when it
     rounds (half up) to the printed value at the printed number of decimals.
+    A number that is not reproduced is *plausible* when the reported value lies
+    inside the Monte Carlo ``interval``.
+
+    Parameters
+    ----------
+    number : ReportedNumber
+        The printed number (its value, bound, decimals and quantity). Without
+        printed decimals a non-p number is compared at 2 decimals.
+    replicated : float or None
+        The value recomputed on the book's seed; None or NaN gives
+        ``"not checkable"``.
+    interval : tuple of (float, float) or None
+        Lower and upper limits of the replicated value over the Monte Carlo
+        cohorts, or None when there was no Monte Carlo run.
+
+    Returns
+    -------
+    tuple of (str, str)
+        The verdict (one of :data:`VERDICTS`) and a one-line reason.
     """
     if replicated is None or (isinstance(replicated, float) and math.isnan(replicated)):
         return "not checkable", "no replicated value"
@@ -974,7 +1027,19 @@ def _readable(card: pd.DataFrame, runner: Runner, seed: int, explain: bool) -> p
 
 
 def inputs_table(study: Study) -> pd.DataFrame:
-    """The numbers used to build the cohort (and the derived ones): listed, never judged."""
+    """The numbers used to build the cohort (and the derived ones): listed, never judged.
+
+    Parameters
+    ----------
+    study : Study
+        A loaded study (:func:`hccrep.spec.load_study`).
+
+    Returns
+    -------
+    DataFrame
+        One row per number of role ``"input"`` or ``"derived"``, with columns
+        ``key``, ``role``, ``source``, ``row``, ``column`` and ``printed``.
+    """
     return pd.DataFrame(
         [
             {
@@ -1003,6 +1068,23 @@ def summarise(
     checks whose Monte Carlo interval is too wide to tell much (column
     ``informative`` False) apart, as ``"plausible, uninformative"`` after
     ``"plausible"``.
+
+    Parameters
+    ----------
+    card : DataFrame
+        A scorecard (:func:`scorecard`) with a ``verdict`` column, and optionally
+        ``repeat_of`` and ``informative``.
+    count_repeats : bool, default False
+        Count the checks that repeat another test (non-empty ``repeat_of``).
+    split_uninformative : bool, default False
+        Count the uninformative plausible checks apart.
+
+    Returns
+    -------
+    Series
+        Verdict -> number of checks, in :data:`VERDICTS` order (with
+        ``"plausible, uninformative"`` after ``"plausible"`` when split), zeros
+        included.
 
     Examples
     --------
