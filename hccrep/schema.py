@@ -35,7 +35,21 @@ def _type_name(annotation) -> str:
 
 
 def fields_table(model: type) -> pd.DataFrame:
-    """One row per field of a pydantic model: ``field, type, required, default, description``."""
+    """One row per field of a pydantic model: ``field, type, required, default, description``.
+
+    Parameters
+    ----------
+    model : type
+        A pydantic model class.
+
+    Returns
+    -------
+    DataFrame
+        One row per field, ``kind`` and ``type`` first, then the model's order.
+        ``field`` is the alias when there is one; ``required`` is ``"yes"`` or
+        empty; ``default`` is the repr of the default, ``"(empty)"`` for a
+        default factory, empty when required.
+    """
     rows = []
     fields = dict(model.model_fields)
     order = [n for n in ("kind", "type") if n in fields] + [
@@ -61,7 +75,18 @@ def fields_table(model: type) -> pd.DataFrame:
 
 
 def file_models() -> dict[str, type]:
-    """The models of the data files and their parts, by the name the reference page shows."""
+    """The models of the data files and their parts, by the name the reference page shows.
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    dict of str to type
+        Display name (``"study.yaml"``, ``"baseline group"``...) -> pydantic
+        model class of :mod:`hccrep.spec`, in the reference page's order.
+    """
     from hccrep import spec
 
     return {
@@ -82,7 +107,17 @@ def file_models() -> dict[str, type]:
 
 
 def analysis_models() -> dict[str, type]:
-    """Every declared analysis kind and its model (:data:`hccrep.declared.ANALYSIS_KINDS`)."""
+    """Every declared analysis kind and its model (:data:`hccrep.declared.ANALYSIS_KINDS`).
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    dict of str to type
+        A copy of :data:`hccrep.declared.ANALYSIS_KINDS`: kind -> pydantic model.
+    """
     from hccrep.declared import ANALYSIS_KINDS
 
     return dict(ANALYSIS_KINDS)

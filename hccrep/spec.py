@@ -1149,10 +1149,24 @@ def _format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
 def load_file(path: str | Path) -> BaselineFile | ResultsFile | SimulationFile | StudyFile:
     """Load and validate one data file.
 
+    The ``type`` field picks the model; the file's ``file_id`` and ``study``
+    (or, for ``study.yaml``, its ``key``) must match the file and folder names.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML data file.
+
+    Returns
+    -------
+    BaselineFile or ResultsFile or SimulationFile or StudyFile
+        The validated model of the file, by its ``type``.
+
     Raises
     ------
     DataFileError
-        Naming the file, the field path and the reason, for every problem found.
+        Naming the file, the field path and the reason, for every problem found
+        (including a file that cannot be read, is too large or is not valid YAML).
     """
     path = Path(path)
     raw = _read_yaml(path)
@@ -1438,7 +1452,18 @@ DATA_DIR_ENV = "HCCREP_DATA_DIR"
 
 
 def default_data_dir() -> Path:
-    """``$HCCREP_DATA_DIR`` when set, else the repository's ``data/``."""
+    """``$HCCREP_DATA_DIR`` when set, else the repository's ``data/``.
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    Path
+        The environment variable's folder (``~`` expanded, made absolute), or
+        the ``data/`` folder next to the package.
+    """
     import os
 
     env = os.environ.get(DATA_DIR_ENV)
@@ -1446,7 +1471,19 @@ def default_data_dir() -> Path:
 
 
 def list_studies(data_dir: str | Path | None = None) -> list[str]:
-    """Keys of the studies that have a ``study.yaml`` under ``data_dir`` (default: :func:`default_data_dir`)."""
+    """Keys of the studies that have a ``study.yaml`` under ``data_dir`` (default: :func:`default_data_dir`).
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        The folder holding the study folders.
+
+    Returns
+    -------
+    list of str
+        Sorted names of the sub-folders that hold a ``study.yaml`` (empty when
+        there are none or the folder does not exist); the files are not validated.
+    """
     d = Path(data_dir) if data_dir else default_data_dir()
     return sorted(p.parent.name for p in d.glob("*/study.yaml"))
 
@@ -1459,6 +1496,18 @@ def resolve_study(study: str | Path, data_dir: str | Path | None = None) -> Stud
     (``./mypaper``, ``papers/mypaper``); otherwise it is a key under
     ``data_dir`` (default: ``$HCCREP_DATA_DIR``, else the repository's
     ``data/``).
+
+    Parameters
+    ----------
+    study : str or Path
+        A study key, or a study folder.
+    data_dir : str or Path, optional
+        The folder holding the study folders, for a key.
+
+    Returns
+    -------
+    Study
+        The loaded and cross-validated study (:func:`load_study`).
 
     Raises
     ------
@@ -1486,6 +1535,12 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
         Folder name under ``data/``, e.g. ``"fonc2025"``.
     data_dir : path, optional
         The folder holding the study folders (default: :func:`default_data_dir`).
+
+    Returns
+    -------
+    Study
+        The study's folder, its ``study.yaml``, the baseline and results files
+        it lists (by file id) and its ``simulation.yaml`` when present.
 
     Raises
     ------
