@@ -64,8 +64,25 @@ def check_no_decimal_comma(text: str) -> None:
     """Raise :class:`PrintedError` when ``text`` uses a decimal comma (``"0,43"``).
 
     Read as printed, ``0,43`` would be the two numbers 0 and 43; write the
-    decimal point instead.
+    decimal point instead. A comma followed by exactly three digits
+    (``16,763``) is read as a thousands separator and accepted.
 
+    Parameters
+    ----------
+    text : str
+        A printed cell or number.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    PrintedError
+        When ``text`` holds a decimal comma.
+
+    Examples
+    --------
     >>> check_no_decimal_comma("0,43 (0,21-0,88)")
     Traceback (most recent call last):
     ...
@@ -82,6 +99,18 @@ def check_no_decimal_comma(text: str) -> None:
 def decimals_of(token: str) -> int:
     """Number of decimals printed in a numeric token.
 
+    Parameters
+    ----------
+    token : str
+        One printed number, such as ``"12.80"`` (surrounding spaces ignored).
+
+    Returns
+    -------
+    int
+        The digits after the decimal point (0 without a point).
+
+    Examples
+    --------
     >>> decimals_of("12.80"), decimals_of("7")
     (2, 0)
     """
@@ -92,6 +121,23 @@ def decimals_of(token: str) -> int:
 def round_half_up(x: float, decimals: int) -> float:
     """Round as people do on paper (0.5 goes up), not banker's rounding.
 
+    Halves go away from zero (``-2.5`` gives ``-3``); a tiny nudge absorbs binary
+    representation error, so ``2.675`` rounds to ``2.68``.
+
+    Parameters
+    ----------
+    x : float
+        The value to round.
+    decimals : int
+        Number of decimals to keep.
+
+    Returns
+    -------
+    float
+        ``x`` rounded; NaN and infinities are returned unchanged.
+
+    Examples
+    --------
     >>> round_half_up(2.675, 2), round(2.675, 2) == 2.68
     (2.68, False)
     """
@@ -105,6 +151,24 @@ def round_half_up(x: float, decimals: int) -> float:
 def equal_at_precision(value: float, printed_value: float, decimals: int) -> bool:
     """True when ``value`` rounds (half up) to ``printed_value`` at ``decimals``.
 
+    Parameters
+    ----------
+    value : float
+        A recomputed number.
+    printed_value : float
+        The number as printed.
+    decimals : int
+        The printed number of decimals.
+
+    Returns
+    -------
+    bool
+        Whether :func:`round_half_up` of ``value`` equals ``printed_value``
+        (within a hundredth of the last printed digit); False when ``value``
+        is NaN.
+
+    Examples
+    --------
     >>> equal_at_precision(0.0071, 0.007, 3)
     True
     """
@@ -153,6 +217,25 @@ def counts_printing_as(percent: float, decimals: int, n: int) -> list[int]:
 
     A Kaplan-Meier rate equals ``k / n`` when nobody was censored before the
     landmark, so an empty list then points to censoring or a typing error.
+
+    Parameters
+    ----------
+    percent : float
+        The printed percentage, in [0, 100].
+    decimals : int
+        Its printed number of decimals.
+    n : int
+        The denominator (number of patients), at least 1.
+
+    Returns
+    -------
+    list of int
+        The matching counts, in increasing order (empty when none prints so).
+
+    Raises
+    ------
+    ValueError
+        When ``n`` is not a positive integer or ``percent`` lies outside [0, 100].
 
     Examples
     --------
@@ -217,10 +300,22 @@ class Summary:
 def parse_count_percent(text: str) -> CountPercent:
     """Parse ``"17 (34)"``, ``"17 (34.0%)"`` or a bare count ``"17"``.
 
+    Parameters
+    ----------
+    text : str
+        The printed cell; the count may group thousands with commas (``"1,087"``).
+
+    Returns
+    -------
+    CountPercent
+        The count, the percentage (None for a bare count) and the percentage's
+        printed decimals (None for a bare count).
+
     Raises
     ------
     PrintedError
-        If the string is not a count with an optional percentage.
+        If the string is not a count with an optional percentage, or the
+        percentage lies outside [0, 100].
     """
     s = _normalise(text)
     m = re.fullmatch(r"(\d{1,3}(?:,\d{3})+|\d+)\s*(?:\(\s*(" + _NUM + r")\s*%?\s*\))?", s)
@@ -237,7 +332,23 @@ def parse_count_percent(text: str) -> CountPercent:
 
 
 def parse_pvalue(text: str) -> PValue:
-    """Parse ``"0.372"``, ``"< 0.001"``, ``"<0.001"``, ``"> 0.2"`` or ``"1"``."""
+    """Parse ``"0.372"``, ``"< 0.001"``, ``"<0.001"``, ``"> 0.2"`` or ``"1"``.
+
+    Parameters
+    ----------
+    text : str
+        The printed p-value; a leading ``p`` and an ``=`` are accepted.
+
+    Returns
+    -------
+    PValue
+        The value, its bound (``"<"``, ``">"`` or None) and printed decimals.
+
+    Raises
+    ------
+    PrintedError
+        If the string is not a p-value or the value lies outside [0, 1].
+    """
     s = _normalise(text).replace(" ", "")
     m = re.fullmatch(r"(?:[pP]\s*)?([<>=]?)(" + r"\d*\.?\d+" + r")", s)
     if not m:
@@ -256,6 +367,27 @@ def parse_summary(text: str, kind: str) -> Summary:
     ``mean_sd``: ``"77.7±17.7"``; ``median_iqr`` / ``median_range``:
     ``"21.5 (13.5, 48.5)"`` or ``"21.5 (13.5-48.5)"``.
 
+    Parameters
+    ----------
+    text : str
+        The printed summary.
+    kind : {"mean_sd", "median_iqr", "median_range"}
+        Its form.
+
+    Returns
+    -------
+    Summary
+        The centre, the spread (``(sd,)`` or ``(low, high)``) and the printed
+        decimals of each number.
+
+    Raises
+    ------
+    PrintedError
+        If the text does not have the form of ``kind``, the SD is negative, the
+        median lies outside its bounds, or ``kind`` is unknown.
+
+    Examples
+    --------
     >>> parse_summary("21.5 (13.5, 48.5)", "median_range").spread
     (13.5, 48.5)
     """
@@ -291,6 +423,18 @@ def parse_numbers(text: str) -> list[float]:
     Thousands grouped with commas are one number (``"16,763"``); a comma
     followed by a space separates two.
 
+    Parameters
+    ----------
+    text : str
+        Any printed text.
+
+    Returns
+    -------
+    list of float
+        The unsigned numbers found, in order (empty when there is none).
+
+    Examples
+    --------
     >>> [int(x) for x in parse_numbers("3 (95% CI 2-7)")]
     [3, 95, 2, 7]
     >>> parse_numbers("1087 (19-16,763)")
