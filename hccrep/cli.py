@@ -147,7 +147,23 @@ def _runner(st):
 @app.command()
 @_user_errors
 def studies(data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
-    """List the studies that have data."""
+    """List the studies that have data.
+    \f
+
+    The text after the form feed above is left out of ``--help``.
+
+    Parameters
+    ----------
+    data_dir : Path, optional
+        ``--data-dir`` / ``-d``: the folder of study folders (default:
+        ``$HCCREP_DATA_DIR``, else the repository's ``data/``); must exist.
+
+    Returns
+    -------
+    None
+        Prints one study key a line; with none, a message on standard error
+        (exit status 0).
+    """
     keys = list_studies(_data_dir(data_dir))
     if not keys:
         typer.echo(
@@ -165,7 +181,26 @@ def validate(
     ),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
-    """Validate the data files of one or all studies (every file, field and declared analysis)."""
+    """Validate the data files of one or all studies (every file, field and declared analysis).
+    \f
+
+    The text after the form feed above is left out of ``--help``.
+
+    Parameters
+    ----------
+    study : str, optional
+        Argument: a study key or folder; every study of the data folder when omitted.
+    data_dir : Path, optional
+        ``--data-dir`` / ``-d``: the folder of study folders (default:
+        ``$HCCREP_DATA_DIR``, else the repository's ``data/``); must exist.
+
+    Returns
+    -------
+    None
+        Prints a line per valid study (files, reported numbers, declared
+        analyses). A malformed file, an unknown study or an empty data folder is
+        an ``error:`` message and exit status 2.
+    """
     _data_dir(data_dir)
     keys = [study] if study else list_studies(data_dir)
     if not keys:
@@ -189,7 +224,30 @@ def simulate(
     ),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
-    """Simulate one cohort and write it as CSV."""
+    """Simulate one cohort and write it as CSV.
+    \f
+
+    The text after the form feed above is left out of ``--help``.
+
+    Parameters
+    ----------
+    study : str
+        Argument: a study key or folder, e.g. ``fonc2025``.
+    seed : int
+        ``--seed`` (required, at least 0): seed of the numpy Generator.
+    output : Path, optional
+        ``--output`` / ``-o``: the CSV file to write; standard output when
+        omitted. Checked to be writable before the simulation.
+    data_dir : Path, optional
+        ``--data-dir`` / ``-d``: the folder of study folders (default:
+        ``$HCCREP_DATA_DIR``, else the repository's ``data/``); must exist.
+
+    Returns
+    -------
+    None
+        Writes one row per patient; with ``--output``, reports the number of
+        patients on standard error.
+    """
     _writable(output)
     st = _load(study, _data_dir(data_dir))
     cohort = _runner(st).simulate(seed)
@@ -207,7 +265,28 @@ def audit(
     all_rows: bool = typer.Option(False, "--all", help="Also list the numbers that passed."),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
-    """Consistency checks of the reported numbers alone (no simulation)."""
+    """Consistency checks of the reported numbers alone (no simulation).
+    \f
+
+    The text after the form feed above is left out of ``--help``.
+
+    Parameters
+    ----------
+    study : str
+        Argument: a study key or folder.
+    all_rows : bool, default False
+        ``--all``: also list the numbers whose checks passed.
+    data_dir : Path, optional
+        ``--data-dir`` / ``-d``: the folder of study folders (default:
+        ``$HCCREP_DATA_DIR``, else the repository's ``data/``); must exist.
+
+    Returns
+    -------
+    None
+        Prints the findings table (or ``no findings``), the p-values of the
+        mean ± SD rows by test variant when there are any, and the counts of
+        ``ok``, ``note`` and ``inconsistent``.
+    """
     import pandas as pd
 
     from hccrep.audit import audit_study, variant_fit_summary
@@ -262,7 +341,47 @@ def scorecard(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
-    """Every check with its replicated value, Monte Carlo interval and verdict."""
+    """Every check with its replicated value, Monte Carlo interval and verdict.
+    \f
+
+    The text after the form feed above is left out of ``--help``.
+
+    Parameters
+    ----------
+    study : str
+        Argument: a study key or folder.
+    mc : int, default 200
+        ``--mc`` (at least 1): Monte Carlo cohorts for the intervals.
+    seed : int, optional
+        ``--seed`` (at least 0): the book's seed; the one in ``study.yaml`` when omitted.
+    jobs : int, default 1
+        ``--jobs`` / ``-j`` (at least 1): parallel worker processes.
+    backend : {"serial", "joblib", "dask"}, optional
+        ``--backend``: where the cohorts run (default: serial for one job,
+        joblib for more).
+    scheduler : str, optional
+        ``--scheduler``: address of a running dask scheduler; implies
+        ``--backend dask``.
+    output : Path, optional
+        ``--output`` / ``-o``: also write the scorecard as CSV.
+    quiet : bool, default False
+        ``--quiet`` / ``-q``: no progress bar.
+    data_dir : Path, optional
+        ``--data-dir`` / ``-d``: the folder of study folders (default:
+        ``$HCCREP_DATA_DIR``, else the repository's ``data/``); must exist.
+
+    Returns
+    -------
+    None
+        Prints the checks (key, printed, replicated, interval, verdict), the
+        count of each verdict and the number of inputs and derived numbers.
+
+    Raises
+    ------
+    typer.BadParameter
+        When ``--backend`` is not one of the three, or ``--scheduler`` is given
+        with a backend other than dask (a usage error, exit status 2).
+    """
     import pandas as pd
 
     from hccrep.replication import inputs_table, scorecard as make_card, summarise
@@ -308,7 +427,29 @@ def new(
         help="Also write a chapter skeleton into BOOK_DIR/KEY (e.g. book).",
     ),
 ) -> None:
-    """Write a data-folder skeleton (a small valid example to edit) and, optionally, a chapter skeleton."""
+    """Write a data-folder skeleton (a small valid example to edit) and, optionally, a chapter skeleton.
+    \f
+
+    The text after the form feed above is left out of ``--help``.
+
+    Parameters
+    ----------
+    key : str
+        Argument: key of the new study (lower case letters, digits and ``_``).
+    data_dir : Path, optional
+        ``--data-dir`` / ``-d``: the folder of study folders (default:
+        ``$HCCREP_DATA_DIR``, else the repository's ``data/``); the study folder is written
+        under it.
+    book_dir : Path, optional
+        ``--book-dir``: also write a chapter skeleton into ``BOOK_DIR/KEY``.
+
+    Returns
+    -------
+    None
+        Prints each file written and the next commands to run. A bad key, an
+        existing study folder or a folder that cannot be written is an
+        ``error:`` message and exit status 2.
+    """
     from hccrep.skeleton import write_skeleton
 
     try:
@@ -324,6 +465,18 @@ def new(
 
 
 def main() -> None:  # pragma: no cover - console entry point
+    """Run the ``hccrep`` command line (the console script's entry point).
+
+    Parameters
+    ----------
+    None
+        The arguments are read from ``sys.argv`` by typer.
+
+    Returns
+    -------
+    None
+        Typer exits the process with the command's status.
+    """
     app()
 
 
