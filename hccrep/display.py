@@ -205,6 +205,19 @@ def check_label(num, study=None) -> str:
     The source, the row and the column as the data give them; where the data give no
     column (a number quoted in the text), what the analysis computes or the quantity.
     A limit of an interval says which (``"(upper limit)"``).
+
+    Parameters
+    ----------
+    num : ReportedNumber
+        The reported number (its ``key``, ``source``, ``row``, ``column``,
+        ``quantity`` and, when declared, ``analysis``).
+    study : Study, optional
+        The study, used to name the declared analysis (its groups and levels).
+
+    Returns
+    -------
+    str
+        The non-empty parts joined by ``" · "``.
     """
     side = num.key.rsplit(".", 1)[1] if num.key.endswith((".lower", ".upper")) else None
     parts = [str(num.source)] if num.source else []
@@ -277,6 +290,23 @@ def compared_token(
     A p-value printed with a bound keeps it (``"< 0.001"``), a percentage its sign
     (``"61.75%"``), a negative number its minus; a claim is its whole sentence.
     Falls back to ``printed`` when no token matches.
+
+    Parameters
+    ----------
+    printed : str
+        The printed text of the number.
+    value : float
+        The reported value read from it; None or non-finite returns ``printed``.
+    bound : str, optional
+        ``"<"`` or ``">"`` when the p-value was printed with a bound.
+    quantity : str, default ""
+        The reported quantity; ``"statement"`` returns ``printed``.
+
+    Returns
+    -------
+    str
+        The first token equal to ``abs(value)`` (thousands commas ignored), with
+        its minus, percent sign and bound; else ``printed`` unchanged.
     """
     printed = str(printed)
     if quantity == "statement" or value is None or not np.isfinite(value):
@@ -304,6 +334,19 @@ def interval_informative(quantity: str, low: float, high: float) -> tuple[bool, 
     Too wide: a p-value interval holding both p < 0.05 and p > 0.5; a ratio
     interval wider than a factor of 4 (or reaching 0); a claim that holds in
     some cohorts and fails in others (interval [0, 1]).
+
+    Parameters
+    ----------
+    quantity : str
+        The reported quantity (``"p"``, ``"hr"``, ``"statement"``...).
+    low, high : float
+        The Monte Carlo interval; None or non-finite counts as informative.
+
+    Returns
+    -------
+    tuple of (bool, str)
+        Whether the interval is informative, and the reason when it is not
+        (empty otherwise).
     """
     if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
         return True, ""
@@ -326,7 +369,19 @@ def interval_informative(quantity: str, low: float, high: float) -> tuple[bool, 
 
 
 def interval_text(low: float, high: float) -> str:
-    """``"0.176"`` repeated as ``"always 0.176"`` for a point, ``"0.38 – 0.91"`` otherwise, '—' if none."""
+    """``"0.176"`` repeated as ``"always 0.176"`` for a point, ``"0.38 – 0.91"`` otherwise, '—' if none.
+
+    Parameters
+    ----------
+    low, high : float
+        The Monte Carlo interval (None or non-finite: no interval).
+
+    Returns
+    -------
+    str
+        ``"always x"`` (4 significant digits) when the ends are equal, the two
+        ends with 3 significant digits and an en dash, or an em dash.
+    """
     if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
         return "\u2014"
     if math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-12):
@@ -385,6 +440,29 @@ def scorecard_table(
     in each row's tooltip. Drop-down filters (default: study, verdict and
     cause), a search box and sortable headers come from
     :func:`hccrep.book.filter_table_html`.
+
+    Parameters
+    ----------
+    card : DataFrame
+        A scorecard with at least the columns ``key``, ``printed``,
+        ``replicated``, ``mc_low``, ``mc_high``, ``verdict`` and ``reason``
+        (``label``, ``compared``, ``cause`` and ``study`` are used when present).
+    table_id : str, default "scorecard"
+        The HTML id of the table.
+    caption : str, default ""
+        The table's caption.
+    filters : sequence of str, optional
+        Columns that get a drop-down filter.
+
+    Returns
+    -------
+    HTMLTable
+        The table as an HTML fragment.
+
+    Raises
+    ------
+    ValueError
+        When ``card`` is not a non-empty DataFrame or lacks a required column.
     """
     from hccrep.book import filter_table_html
 
@@ -473,6 +551,31 @@ def audit_table(
     audit's ``source`` and ``where``) names the number as the scorecard does,
     for the study in each row's ``study`` column or ``study``; ``printed``
     gives its text.
+
+    Parameters
+    ----------
+    findings : DataFrame
+        Audit findings (:func:`hccrep.audit.audit_study`); the columns
+        ``study``, ``check``, ``source``, ``where``, ``printed``, ``status`` and
+        ``detail`` are shown when present, ``key`` goes to the tooltips.
+    table_id : str, default "audit"
+        The HTML id of the table.
+    caption : str, default ""
+        The table's caption.
+    filters : sequence of str, optional
+        Columns that get a drop-down filter (default: study, status, check).
+    study : Study, optional
+        The study that names the numbers when ``findings`` has no ``study`` column.
+
+    Returns
+    -------
+    HTMLTable
+        The table as an HTML fragment.
+
+    Raises
+    ------
+    ValueError
+        When ``findings`` is not a non-empty DataFrame.
     """
     from hccrep.book import filter_table_html
 
@@ -521,7 +624,22 @@ def audit_table(
 
 
 def verdict_summary(card: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
-    """Counts by verdict (wide-interval *plausible* apart) and the misses by cause and by source of the cause."""
+    """Counts by verdict (wide-interval *plausible* apart) and the misses by cause and by source of the cause.
+
+    Parameters
+    ----------
+    card : DataFrame
+        A scorecard; the uninformative plausible checks are split when it has
+        an ``informative`` column.
+
+    Returns
+    -------
+    verdicts : Series
+        Checks by verdict (:func:`hccrep.replication.summarise`), repeats left out.
+    causes : DataFrame
+        Misses by cause and source (:func:`hccrep.causes.cause_counts`),
+        repeats left out; empty when the card has no ``cause`` column.
+    """
     from hccrep.causes import cause_counts
     from hccrep.replication import summarise
 
@@ -536,7 +654,21 @@ def verdict_summary(card: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
 
 
 def verdict_summary_html(card: pd.DataFrame, title: str = "") -> HTMLTable:
-    """A one-screen summary of a scorecard: verdict counts beside the causes of the misses."""
+    """A one-screen summary of a scorecard: verdict counts beside the causes of the misses.
+
+    Parameters
+    ----------
+    card : DataFrame
+        A scorecard (see :func:`verdict_summary`).
+    title : str, default ""
+        A bold title above the tables (none when empty).
+
+    Returns
+    -------
+    HTMLTable
+        The verdict table, the cause table when there are misses, and a note on
+        the uninformative intervals.
+    """
     verdicts, causes = verdict_summary(card)
     esc = _html.escape
     total = int(verdicts.sum())
@@ -582,6 +714,18 @@ def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
 
     ``card`` is :func:`hccrep.book.all_scorecards` (a ``study`` column). Repeats of a
     test are left out, as in :func:`hccrep.replication.summarise`.
+
+    Parameters
+    ----------
+    card : DataFrame
+        Scorecards of several studies, with a ``study`` column.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by study (sorted): one integer column per verdict, ``checks``
+        (their total) and ``miss: <cause>`` for every cause of
+        :data:`hccrep.causes.CAUSES`.
     """
     from hccrep.causes import CAUSES
     from hccrep.replication import summarise
@@ -608,6 +752,16 @@ def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
     """:func:`studies_summary` as a compact HTML table: one column per study, verdicts then causes.
 
     Causes that no study has are left out.
+
+    Parameters
+    ----------
+    card : DataFrame
+        Scorecards of several studies, with a ``study`` column.
+
+    Returns
+    -------
+    HTMLTable
+        The table as an HTML fragment.
     """
     table = studies_summary(card)
     verdicts = [c for c in table.columns if not c.startswith("miss: ") and c != "checks"]
@@ -645,6 +799,17 @@ def glue_summary(name: str, table: HTMLTable) -> None:
     A chapter's index page and the landing page paste the summary a scorecard
     page computed (``{glue} name`` with ``:doc:``). Without MyST-NB (on Colab, say)
     the table is only shown.
+
+    Parameters
+    ----------
+    name : str
+        The glue key other pages refer to.
+    table : HTMLTable
+        The table to show and store.
+
+    Returns
+    -------
+    None
     """
     try:
         from myst_nb import glue

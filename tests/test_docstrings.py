@@ -24,6 +24,7 @@ DONE_MODULES = [
     "hccrep/schema.py",
     "hccrep/printed.py",
     "hccrep/cli.py",
+    "hccrep/display.py",
 ]
 
 REQUIRED = ("Parameters", "Returns")
