@@ -131,7 +131,19 @@ def _row(check, key, source, where, printed, status, detail):
 
 
 def p_under_variants(table: np.ndarray) -> dict[str, float]:
-    """P-value of an r x c count table under each categorical test variant."""
+    """P-value of an r x c count table under each categorical test variant.
+
+    Parameters
+    ----------
+    table : ndarray
+        An r x c table of counts.
+
+    Returns
+    -------
+    dict of str to float
+        Variant of :data:`CATEGORICAL_VARIANTS` -> p-value
+        (:func:`hccrep.stats.compare_counts`); NaN where the test rejects the table.
+    """
     from hccrep.stats import compare_counts
 
     out = {}
@@ -153,6 +165,23 @@ def anova_rounding_range(v: ContinuousVariable, base: BaselineFile) -> tuple[flo
     means and its smallest is found exactly by moving every mean as close to
     the common weighted mean as its interval allows (see ``_anova_range``),
     a point that need not be a corner.
+
+    Parameters
+    ----------
+    v : ContinuousVariable
+        A baseline row summarised as ``mean_sd``.
+    base : BaselineFile
+        Its baseline table (the groups and their sizes).
+
+    Returns
+    -------
+    tuple of (float, float)
+        The smallest and the largest p.
+
+    Raises
+    ------
+    ValueError
+        When ``v`` is not summarised as mean ± SD.
 
     Examples
     --------
@@ -464,6 +493,16 @@ def mean_sd_comparisons(study: Study) -> list[MeanSDComparison]:
       the same file prints, for each group, a number with that ``variable``, ``group``,
       ``statistic: mean`` and ``n`` in its ``attrs`` and a ``mean ± SD`` as printed text.
 
+    Parameters
+    ----------
+    study : Study
+        A loaded study.
+
+    Returns
+    -------
+    list of MeanSDComparison
+        The comparisons, baseline-table rows first.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
@@ -531,6 +570,11 @@ def _default_variant(c: MeanSDComparison) -> str:
 def assess_mean_sd_comparison(c: MeanSDComparison) -> dict:
     """Which variants reproduce a ``mean ± SD`` comparison's printed p, exactly and within rounding.
 
+    Parameters
+    ----------
+    c : MeanSDComparison
+        One printed p with the summaries and sizes of its groups.
+
     Returns
     -------
     dict
@@ -579,6 +623,18 @@ def audit_mean_sd_pvalues(study: Study) -> list[dict]:
     """Findings for the ``mean ± SD`` p-values printed in results files (see :func:`mean_sd_comparisons`).
 
     Baseline-table rows are audited by :func:`audit_baseline`.
+
+    Parameters
+    ----------
+    study : Study
+        A loaded study.
+
+    Returns
+    -------
+    list of dict
+        One finding per check, with the keys ``check``, ``key``, ``source``,
+        ``where``, ``printed``, ``status`` (one of :data:`STATUSES`) and ``detail``.
+        Check ``p_variants``; status ``ok`` or ``note``.
     """
     return [
         assess_mean_sd_comparison(c)["row"] for c in mean_sd_comparisons(study) if not c.in_baseline
@@ -594,6 +650,16 @@ def variant_fit_summary(study: str | Study) -> pd.DataFrame:
     values prints as the paper's), ``misses`` (keys of the rows outside the
     rounding range) and ``note``.  A ``mann_whitney`` row per table states
     that no such count can be derived; its counts are missing (``<NA>``).
+
+    Parameters
+    ----------
+    study : str or Study
+        A study key (loaded with :func:`hccrep.spec.load_study`) or a loaded study.
+
+    Returns
+    -------
+    DataFrame
+        One row per table and variant, with the columns above.
 
     Examples
     --------
@@ -655,7 +721,19 @@ def _variant_fit_rows(summary: pd.DataFrame) -> list[dict]:
 
 
 def audit_baseline(f: BaselineFile) -> list[dict]:
-    """Findings for one baseline table."""
+    """Findings for one baseline table.
+
+    Parameters
+    ----------
+    f : BaselineFile
+        The baseline table (counts with percentages, summaries and p-values per group).
+
+    Returns
+    -------
+    list of dict
+        One finding per check, with the keys ``check``, ``key``, ``source``,
+        ``where``, ``printed``, ``status`` (one of :data:`STATUSES`) and ``detail``.
+    """
     rows: list[dict] = []
     src = f.source.label
     cols = list(f.groups) + ([f.total] if f.total else [])
@@ -849,7 +927,19 @@ def _wald_p_range(est: float, lower: float, upper: float, decimals: int) -> tupl
 
 
 def audit_results(f: ResultsFile) -> list[dict]:
-    """Findings for one results file (ratios with CIs and p-values, counts with percents)."""
+    """Findings for one results file (ratios with CIs and p-values, counts with percents).
+
+    Parameters
+    ----------
+    f : ResultsFile
+        The results file.
+
+    Returns
+    -------
+    list of dict
+        One finding per check, with the keys ``check``, ``key``, ``source``,
+        ``where``, ``printed``, ``status`` (one of :data:`STATUSES`) and ``detail``.
+    """
     rows: list[dict] = []
     src = f.source.label
     by_key = {n.key: n for n in f.numbers}
@@ -1194,8 +1284,20 @@ def centring_gap(value: float, lower: float, upper: float, decimals: int) -> flo
     number of a row alike and drop trailing zeros (0.000 prints as ``0``), so
     pass the largest count of decimals among the three.
 
-    Returns 0 when some unrounded values are exactly centred, else the
-    smallest remaining gap.
+    Parameters
+    ----------
+    value : float
+        The printed estimate.
+    lower, upper : float
+        The printed limits of its interval.
+    decimals : int
+        The row's common number of printed decimals.
+
+    Returns
+    -------
+    float
+        0 when some unrounded values are exactly centred, else the smallest
+        remaining gap (in the units of the estimate).
 
     Examples
     --------
@@ -1393,6 +1495,18 @@ def audit_interactions(study: Study) -> list[dict]:
     :func:`interaction_p_range`: ``ok``; outside: ``note`` -- the printed p
     may come from an interaction term in a model fitted to the patient data,
     which need not match the test on the two summaries.
+
+    Parameters
+    ----------
+    study : Study
+        A loaded study.
+
+    Returns
+    -------
+    list of dict
+        One finding per check, with the keys ``check``, ``key``, ``source``,
+        ``where``, ``printed``, ``status`` (one of :data:`STATUSES`) and ``detail``.
+        One per qualifying interaction p.
     """
     ratios: dict[str, list[ReportedNumber]] = {}
     for n in study.numbers:
@@ -1442,6 +1556,26 @@ def grim_consistent(mean: float, decimals: int, n: int) -> bool | None:
     nothing: the function returns None.  Rounding is read as a closed
     interval of half a unit either side.
 
+    Parameters
+    ----------
+    mean : float
+        The printed mean.
+    decimals : int
+        Its printed number of decimals.
+    n : int
+        The number of values averaged, at least 1.
+
+    Returns
+    -------
+    bool or None
+        Whether some integer total gives the printed mean; None when the test
+        cannot tell.
+
+    Raises
+    ------
+    ValueError
+        When ``n`` is less than 1.
+
     Examples
     --------
     >>> grim_consistent(3.44, 2, 18), grim_consistent(3.45, 2, 18), grim_consistent(57.3, 1, 89)
@@ -1459,7 +1593,20 @@ def grim_consistent(mean: float, decimals: int, n: int) -> bool | None:
 
 
 def audit_grim(f: BaselineFile) -> list[dict]:
-    """GRIM for the mean ± SD cells of baseline variables flagged ``integer`` (counts, whole years...)."""
+    """GRIM for the mean ± SD cells of baseline variables flagged ``integer`` (counts, whole years...).
+
+    Parameters
+    ----------
+    f : BaselineFile
+        The baseline table.
+
+    Returns
+    -------
+    list of dict
+        One finding per check, with the keys ``check``, ``key``, ``source``,
+        ``where``, ``printed``, ``status`` (one of :data:`STATUSES`) and ``detail``.
+        One per group (and total) cell of each flagged variable.
+    """
     rows = []
     cols = list(f.groups) + ([f.total] if f.total else [])
     for v in f.variables:
@@ -1505,6 +1652,20 @@ def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     """Every audit finding of a study, one row each.
 
     Columns: ``check, key, source, where, printed, status, detail``.
+
+    Parameters
+    ----------
+    study : str or Study
+        A study key (loaded with :func:`hccrep.spec.load_study`) or a loaded study.
+    include_ok : bool, default True
+        Keep the findings of status ``ok``; False keeps ``note`` and
+        ``inconsistent`` only.
+
+    Returns
+    -------
+    DataFrame
+        The findings of every audit of the study's files and numbers, with a
+        fresh integer index.
     """
     st = load_study(study) if isinstance(study, str) else study
     rows: list[dict] = []

@@ -25,6 +25,7 @@ DONE_MODULES = [
     "hccrep/printed.py",
     "hccrep/cli.py",
     "hccrep/display.py",
+    "hccrep/audit.py",
 ]
 
 REQUIRED = ("Parameters", "Returns")
