@@ -123,6 +123,9 @@ NB_OPTIONS = {
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
+#: Seconds a kernel may take to start (nbclient's ``startup_timeout``; its default is 60 s).
+KERNEL_STARTUP_TIMEOUT = 300
+
 
 @dc.dataclass(frozen=True)
 class ExecSettings:
@@ -748,6 +751,9 @@ def _execute_one(task: dict) -> dict:
             client = NotebookClient(
                 nb,
                 timeout=task["timeout"],
+                # a kernel's start is not a cell: on a loaded 2-core machine it can exceed
+                # nbclient's default 60 s, which would fail a page that has no error
+                startup_timeout=KERNEL_STARTUP_TIMEOUT,
                 allow_errors=task["allow_errors"],
                 record_timing=False,
                 resources={"metadata": {"path": str(cwd)}},
