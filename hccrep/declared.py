@@ -436,39 +436,27 @@ class CIndex(_Analysis):
         return _check_one_score(self)
 
 
-Analysis = Annotated[
-    Union[
-        Table1Test,
-        Proportion,
-        Summary,
-        KMMedian,
-        KMLandmark,
-        Logrank,
-        Cox,
-        Interaction,
-        Logistic,
-        AUC,
-        CIndex,
-    ],
-    Field(discriminator="kind"),
-]
+#: Every kind of analysis, one model each (the order of the reference page).
+_KINDS = (
+    Table1Test,
+    Proportion,
+    Summary,
+    KMMedian,
+    KMLandmark,
+    Logrank,
+    Cox,
+    Interaction,
+    Logistic,
+    AUC,
+    CIndex,
+)
+
+Analysis = Annotated[Union[_KINDS], Field(discriminator="kind")]
 
 #: kind -> model class
 ANALYSIS_KINDS: dict[str, type[_Analysis]] = {
     c.model_fields["kind"].annotation.__args__[0]: c  # type: ignore[union-attr]
-    for c in (
-        Table1Test,
-        Proportion,
-        Summary,
-        KMMedian,
-        KMLandmark,
-        Logrank,
-        Cox,
-        Interaction,
-        Logistic,
-        AUC,
-        CIndex,
-    )
+    for c in _KINDS
 }
 
 _ADAPTER: TypeAdapter = TypeAdapter(Analysis)

@@ -859,28 +859,18 @@ def forest_plot(
             a = r["est"] if math.isnan(left) else max(left, xlo)
             b = r["est"] if math.isnan(right) else min(right, xhi)
             ax.plot([a, b], [y, y], color=colour, linewidth=1.6, solid_capstyle="butt", gid="ci")
-        if lo_inf:
-            ax.plot(
-                [xlo],
-                [y],
-                marker="<",
-                color=colour,
-                markersize=7,
-                linestyle="none",
-                clip_on=False,
-                gid="ci-arrow",
-            )
-        if hi_inf:
-            ax.plot(
-                [xhi],
-                [y],
-                marker=">",
-                color=colour,
-                markersize=7,
-                linestyle="none",
-                clip_on=False,
-                gid="ci-arrow",
-            )
+        for infinite, x, marker in ((lo_inf, xlo, "<"), (hi_inf, xhi, ">")):
+            if infinite:  # an unbounded limit: an arrow at the edge of the axis
+                ax.plot(
+                    [x],
+                    [y],
+                    marker=marker,
+                    color=colour,
+                    markersize=7,
+                    linestyle="none",
+                    clip_on=False,
+                    gid="ci-arrow",
+                )
     ax.plot(px, py, linestyle="none", marker="s", markersize=7, color=colour, gid="estimates")
 
     ax.set_yticks(range(n), [r["text"] for r in rows])

@@ -2235,30 +2235,35 @@ def _check_analyses(study: Study) -> None:
             raise DataFileError(_file_path(study, fid), problems)
 
 
+def _unknown_tests(variant, names) -> list[tuple[str, str]]:
+    """(side, name) of each side of a declared variant that is not one of ``names``."""
+    if variant is None:
+        return []
+    return [
+        (side, getattr(variant, side))
+        for side in ("stated", "evident")
+        if getattr(variant, side) is not None and getattr(variant, side) not in names
+    ]
+
+
 def _check_table_tests(f: BaselineFile) -> list[tuple[str, str]]:
     """The tests declared for a baseline table suit its kinds of variables."""
     problems = []
     for kind, names in (("categorical", CATEGORICAL_TESTS), ("continuous", CONTINUOUS_TESTS)):
-        var = getattr(f.tests, kind)
-        for side in ("stated", "evident"):
-            name = getattr(var, side) if var is not None else None
-            if name is not None and name not in names:
-                problems.append(
-                    (
-                        f"tests.{kind}.{side}",
-                        f"{name!r} is not a {kind} test; choose one of {list(names)}",
-                    )
+        for side, name in _unknown_tests(getattr(f.tests, kind), names):
+            problems.append(
+                (
+                    f"tests.{kind}.{side}",
+                    f"{name!r} is not a {kind} test; choose one of {list(names)}",
                 )
+            )
     for i, v in enumerate(f.variables):
-        var = v.p.variant if v.p is not None else None
         names = CATEGORICAL_TESTS if isinstance(v, CategoricalVariable) else CONTINUOUS_TESTS
-        for side in ("stated", "evident"):
-            name = getattr(var, side) if var is not None else None
-            if name is not None and name not in names:
-                problems.append(
-                    (
-                        f"variables[{i}] ({v.key}).p.variant.{side}",
-                        f"{name!r} does not test a {v.kind} variable; choose one of {list(names)}",
-                    )
+        for side, name in _unknown_tests(v.p.variant if v.p is not None else None, names):
+            problems.append(
+                (
+                    f"variables[{i}] ({v.key}).p.variant.{side}",
+                    f"{name!r} does not test a {v.kind} variable; choose one of {list(names)}",
                 )
+            )
     return problems
