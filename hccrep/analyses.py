@@ -708,14 +708,25 @@ def _logit_fit(
         tuple(sorted(subset.items())),
         tuple(sorted((k, tuple(v)) for k, v in (collapse or {}).items())),
     )
+    key = (*key, view.cox_engine)
     if key not in view.memo:
-        from hccrep.stats.prediction import logistic_table
+        from hccrep.stats.prediction import logistic_table, logit_fit
 
         m = view.mask(None, None, subset)
         x = _drop_constant(view.design(terms, reference, m, collapse))
-        d = pd.concat([pd.DataFrame({"_y": view.numeric(outcome)[m]}), x], axis=1)
+        y = view.numeric(outcome)[m]
         try:
-            res = logistic_table(d, "_y", list(x.columns)).set_index("term")
+            if view.cox_engine == "numpy":  # Newton-Raphson as R glm; equal to statsmodels (tests)
+                if x.shape[1] == 0 or len(np.unique(y)) < 2:
+                    raise ValueError("no varying term, or a single outcome class")
+                fit = logit_fit(x, y)
+                res = fit.table().iloc[1:].rename(columns={"coef": "beta"})
+                res["se"] = fit.se[1:]
+                res["or"] = np.exp(res["beta"])
+                res["lower"], res["upper"] = np.exp(res["lower"]), np.exp(res["upper"])
+            else:
+                d = pd.concat([pd.DataFrame({"_y": y}), x], axis=1)
+                res = logistic_table(d, "_y", list(x.columns)).set_index("term")
             view.memo[key] = {nm: {c: float(v) for c, v in res.loc[nm].items()} for nm in res.index}
         except (ValueError, np.linalg.LinAlgError) as exc:
             view.memo[key] = exc
@@ -728,34 +739,203 @@ def _logit_fit(
 @register("logistic")
 def _logistic(a, view: CohortView, quantity: str) -> Replicated:
     tab = _logit_fit(view, a.outcome, list(a.terms), a.reference, a.subset, a.collapse)
-    return _wald_row(
-        tab,
-        _target_column(a, view),
-        "or",
-        "logistic regression (maximum likelihood), Wald CI and p (R glm + confint.default)",
-    )
+    variant = "logistic regression (maximum likelihood), Wald CI and p (R glm + confint.default)"
+    res = _wald_row(tab, _target_column(a, view), "or", variant)
+    if quantity == "log_or":  # the coefficient and its Wald interval on the log-odds scale
+        return Replicated(
+            value=math.log(res.value),
+            lower=math.log(res.lower),
+            upper=math.log(res.upper),
+            pvalue=res.pvalue,
+            variant=variant + "; β and its interval on the log-odds scale",
+        )
+    if quantity == "z":
+        row = tab[_target_column(a, view)]
+        return Replicated(value=float(row["z"]), pvalue=res.pvalue, variant=variant + "; Wald z")
+    return res
 
 
-def _linear_predictor_logit(
-    view: CohortView, outcome: str, terms: list[str], reference
-) -> np.ndarray:
-    tab = _logit_fit(view, outcome, terms, reference, {})
-    x = view.design(terms, reference, np.ones(len(view.cohort), dtype=bool))
-    names = list(tab)
-    return x[names].to_numpy(float) @ np.array([tab[nm]["beta"] for nm in names])
+# ----------------------------------------------------------------------------- prediction
+
+
+def _score(view: CohortView, a, score, probability: bool = False) -> np.ndarray:
+    """Every patient's value of a declared :class:`hccrep.declared.Score` (memoised per view).
+
+    A ``terms`` score is the predicted probability of a logistic model of
+    ``a.outcome`` fitted (numpy Newton-Raphson, as R ``glm``) on the
+    patients of ``a.fit_on`` (default ``a.subset``). A numeric marker is its
+    column; a categorical one its level index (0, 1, ... in declared
+    order); ``direction: lower`` negates a marker. With ``probability`` the
+    score must be a risk in [0, 1] (a fitted model, or a marker column of
+    risks).
+    """
+    fit_on = a.subset if a.fit_on is None else a.fit_on
+    key = ("score", a.outcome, score.model_dump_json(), tuple(sorted(fit_on.items())))
+    if key not in view.memo:
+        if score.terms is not None:
+            from hccrep.stats.prediction import logit_fit
+
+            everyone = np.ones(len(view.cohort), dtype=bool)
+            names, x = view.design_arrays(list(score.terms), score.reference, everyone)
+            m = view.mask(None, None, fit_on)
+            keep = np.ptp(x[m], axis=0) > 0 if m.any() else np.zeros(x.shape[1], dtype=bool)
+            if not keep.any():
+                raise ValueError(
+                    "every term of the model is constant on the patients it is fitted on"
+                )
+            names = [nm for nm, k in zip(names, keep) if k]
+            fit = logit_fit(pd.DataFrame(x[m][:, keep], columns=names), view.numeric(a.outcome)[m])
+            value = fit.predict(pd.DataFrame(x[:, keep], columns=names))
+        elif view.is_categorical(score.marker):
+            order = {lv: i for i, lv in enumerate(view.levels_of(score.marker))}
+            value = np.array([order.get(v, np.nan) for v in view.labels(score.marker)], float)
+        else:
+            value = view.numeric(score.marker)
+        if score.marker is not None and score.direction == "lower":
+            value = -value
+        view.memo[key] = value
+    value = view.memo[key]
+    if probability and score.terms is None:
+        if np.nanmin(value) < 0 or np.nanmax(value) > 1:
+            raise ValueError(f"marker {score.marker!r} is not a risk in [0, 1]; give terms instead")
+    return value
+
+
+def _evaluated(view: CohortView, a) -> tuple[np.ndarray, np.ndarray]:
+    """The evaluated patients' mask and their 0/1 outcome."""
+    m = view.mask(None, None, a.subset)
+    return m, view.numeric(a.outcome)[m].astype(int)
 
 
 @register("auc")
 def _auc(a, view: CohortView, quantity: str) -> Replicated:
     from hccrep.stats.prediction import roc_auc
 
-    y = view.numeric(a.outcome)
-    if a.marker is not None:
-        score = view.numeric(a.marker) * (1.0 if a.direction == "higher" else -1.0)
-    else:
-        score = _linear_predictor_logit(view, a.outcome, list(a.terms), a.reference)
-    r = roc_auc(y, score)
+    m, y = _evaluated(view, a)
+    r = roc_auc(y, _score(view, a, a.score)[m])
     return Replicated(value=r.auc, lower=r.lower, upper=r.upper, variant=r.method)
+
+
+@register("brier")
+def _brier(a, view: CohortView, quantity: str) -> Replicated:
+    from hccrep.stats.prediction import brier_score
+
+    m, y = _evaluated(view, a)
+    value = brier_score(y, _score(view, a, a.score, probability=True)[m])
+    return Replicated(
+        value=value, variant=f"Brier score, mean (risk - outcome)^2 of {m.sum()} patients"
+    )
+
+
+@register("calibration")
+def _calibration(a, view: CohortView, quantity: str) -> Replicated:
+    from hccrep.stats.prediction import calibration_intercept_slope, hosmer_lemeshow
+
+    m, y = _evaluated(view, a)
+    prob = _score(view, a, a.score, probability=True)[m]
+    if quantity == "p":
+        df = "formed" if a.variant.used == "hl_df_formed" else "requested"
+        r = hosmer_lemeshow(y, prob, groups=a.risk_groups, df=df)
+        return Replicated(value=r.statistic, pvalue=r.p, variant=r.method)
+    cal = calibration_intercept_slope(y, prob)
+    return Replicated(value=float(getattr(cal, quantity)), variant=cal.method)
+
+
+@register("delong")
+def _delong(a, view: CohortView, quantity: str) -> Replicated:
+    from hccrep.stats.prediction import delong_test
+
+    m, y = _evaluated(view, a)
+    mine = _score(view, a, a.score)[m]
+    ps = [delong_test(y, mine, _score(view, a, other)[m]).p for other in a.against]
+    variant = "paired DeLong test of two AUCs (pROC roc.test, method 'delong')"
+    if len(ps) > 1:
+        variant = f"largest p of {len(ps)} comparisons; " + variant
+    return Replicated(pvalue=float(max(ps)), variant=variant)
+
+
+@register("net_benefit")
+def _net_benefit(a, view: CohortView, quantity: str) -> Replicated:
+    from hccrep.stats.prediction import net_benefit
+
+    m, y = _evaluated(view, a)
+    nb = net_benefit(y, _score(view, a, a.score, probability=True)[m], [a.threshold])
+    return Replicated(
+        value=float(nb["model"].iloc[0]),
+        variant=f"net benefit at threshold {a.threshold:g} (Vickers & Elkin 2006)",
+    )
+
+
+@register("classification")
+def _classification(a, view: CohortView, quantity: str) -> Replicated:
+    from hccrep.stats.prediction import classification_metrics, youden_cutoff
+
+    score = _score(view, a, a.score)
+    on = (
+        a.cutoff_on if a.cutoff_on is not None else (a.fit_on if a.fit_on is not None else a.subset)
+    )
+    cm = view.mask(None, None, on)
+    cut = youden_cutoff(view.numeric(a.outcome)[cm].astype(int), score[cm])
+    m, y = _evaluated(view, a)
+    met = classification_metrics(y, (score[m] >= cut.threshold).astype(int))
+    scale = 100.0 if a.scale == "percent" else 1.0
+    return Replicated(
+        value=scale * met[quantity],
+        variant=f"{quantity} at the Youden cut-off {cut.threshold:.4g} ({cut.method})",
+    )
+
+
+def _metric(a, view: CohortView, score, metric: str, m: np.ndarray, y: np.ndarray):
+    """One metric of a :class:`hccrep.declared.Best` claim for one score (NaN when not computable)."""
+    from hccrep.stats import prediction as pr
+
+    try:
+        if metric == "auc":
+            return pr.roc_auc(y, _score(view, a, score)[m]).auc
+        prob = _score(view, a, score, probability=True)[m]
+        if metric == "brier":
+            return pr.brier_score(y, prob)
+        if metric == "hl_p":
+            return pr.hosmer_lemeshow(y, prob, groups=a.risk_groups).p
+        return pr.net_benefit(y, prob, a.thresholds.values())["model"].to_numpy()
+    except ValueError:
+        return math.nan
+
+
+@register("best")
+def _best(a, view: CohortView, quantity: str) -> Replicated:
+    m, y = _evaluated(view, a)
+    holds = True
+    for metric in a.metrics:
+        mine = _metric(a, view, a.score, metric, m, y)
+        for other in a.against:
+            theirs = _metric(a, view, other, metric, m, y)
+            if metric == "brier":
+                holds &= bool(mine < theirs)
+            elif metric == "net_benefit":
+                holds &= bool(np.all(np.asarray(mine) >= np.asarray(theirs) - 1e-12))
+            else:
+                holds &= bool(mine > theirs)
+    return Replicated(
+        value=float(holds),
+        variant=f"1 if better than {len(a.against)} other score(s) on {', '.join(a.metrics)} "
+        "(higher AUC and Hosmer-Lemeshow p, lower Brier, net benefit at least as high at every threshold)",
+    )
+
+
+@register("td_auc")
+def _td_auc(a, view: CohortView, quantity: str) -> Replicated:
+    from hccrep.stats.prediction import td_auc
+
+    m = view.mask(None, None, a.subset)
+    t, e = view.survival(a.endpoint, m)
+    value = td_auc(t, e, view.numeric(a.marker)[m], a.time)
+    if not math.isfinite(value):
+        raise ValueError("the time-dependent AUC is undefined (no case or no control)")
+    return Replicated(
+        value=value,
+        variant=f"cumulative/dynamic AUC at {a.time:g}, IPCW (Uno; scikit-survival cumulative_dynamic_auc)",
+    )
 
 
 @register("c_index")

@@ -53,6 +53,15 @@ __all__ = [
     "Logistic",
     "AUC",
     "CIndex",
+    "Score",
+    "ThresholdGrid",
+    "Brier",
+    "Calibration",
+    "DeLong",
+    "NetBenefit",
+    "Classification",
+    "Best",
+    "TdAUC",
     "Analysis",
     "ANALYSIS_KINDS",
     "TABLE1_TESTS",
@@ -374,11 +383,16 @@ class Interaction(_Analysis):
 
 
 class Logistic(_Regression):
-    """Logistic regression (maximum likelihood, Wald CI and p as R ``glm`` + ``confint.default``)."""
+    """Logistic regression (maximum likelihood, Wald CI and p as R ``glm`` + ``confint.default``).
+
+    A number of quantity ``or`` is the odds ratio with its interval; ``log_or``
+    the coefficient β with the Wald interval of β; ``z`` the Wald statistic
+    β / se; ``p`` its two-sided p-value.
+    """
 
     VARIANTS: ClassVar[tuple[str, ...]] = ("wald",)
     DEFAULT_VARIANT: ClassVar[str] = "wald"
-    QUANTITIES: ClassVar[tuple[str, ...]] = ("or", "p")
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("or", "log_or", "z", "p")
     kind: Literal["logistic"]
     outcome: Key = Field(description="a 0/1 outcome declared in simulation.yaml (binary)")
 
@@ -390,23 +404,28 @@ def _check_one_score(model):
     return model
 
 
-class AUC(_Analysis):
-    """Area under the ROC curve of a marker or a fitted logistic score, DeLong CI (R ``pROC``)."""
+class Score(_Model):
+    """A risk score: a marker column, or the prediction of a logistic model of the outcome.
 
-    VARIANTS: ClassVar[tuple[str, ...]] = ("delong",)
-    DEFAULT_VARIANT: ClassVar[str] = "delong"
-    QUANTITIES: ClassVar[tuple[str, ...]] = ("auc",)
-    kind: Literal["auc"]
-    outcome: Key
+    A numeric ``marker`` is used as it is; a categorical one scores its
+    declared levels 0, 1, 2, ... in table order (an ordered factor, as pROC
+    reads it). ``terms`` fit a logistic model of the analysis's outcome on the
+    patients of the analysis's ``fit_on`` (default: the evaluated patients)
+    and score every patient with its predicted probability.
+    """
+
     marker: Key | None = Field(
-        default=None, description="a numeric column used as the score (higher = outcome 1)"
+        default=None,
+        description="a column used as the score (numeric, or categorical scored 0, 1, ... in level order)",
     )
     terms: list[Key] | None = Field(
         default=None,
         min_length=1,
-        description="or: the terms of a logistic model whose linear predictor is the score",
+        description="or: the terms of a logistic model whose predicted probability is the score",
     )
-    reference: dict[Key, LevelKey] = Field(default_factory=dict)
+    reference: dict[Key, LevelKey] = Field(
+        default_factory=dict, description="reference level per categorical term"
+    )
     direction: Literal["higher", "lower"] = Field(
         default="higher", description="which marker values point to outcome 1"
     )
@@ -414,6 +433,194 @@ class AUC(_Analysis):
     @model_validator(mode="after")
     def _one_score(self):
         return _check_one_score(self)
+
+
+class _Prediction(_Analysis):
+    """Fields shared by the kinds that judge a score of a binary outcome."""
+
+    outcome: Key = Field(description="a 0/1 outcome declared in simulation.yaml (binary)")
+    marker: Key | None = Field(
+        default=None,
+        description="a column used as the score (numeric, or categorical scored 0, 1, ... in level order)",
+    )
+    terms: list[Key] | None = Field(
+        default=None,
+        min_length=1,
+        description="or: the terms of a logistic model whose prediction is the score",
+    )
+    reference: dict[Key, LevelKey] = Field(
+        default_factory=dict, description="reference level per categorical term"
+    )
+    direction: Literal["higher", "lower"] = Field(
+        default="higher", description="which marker values point to outcome 1"
+    )
+    subset: dict[Key, LevelKey] = Field(
+        default_factory=dict,
+        description="evaluate on the patients with these levels only (a cohort, a subgroup)",
+    )
+    fit_on: dict[Key, LevelKey] | None = Field(
+        default=None,
+        description="fit the model of `terms` on these patients (a training cohort) and apply it "
+        "unchanged to the evaluated ones (default: fit on the evaluated patients)",
+    )
+
+    @model_validator(mode="after")
+    def _one_score(self):
+        return _check_one_score(self)
+
+    @property
+    def score(self) -> Score:
+        """The score of this analysis as a :class:`Score`."""
+        return Score(
+            marker=self.marker,
+            terms=self.terms,
+            reference=dict(self.reference),
+            direction=self.direction,
+        )
+
+
+class AUC(_Prediction):
+    """Area under the ROC curve of a score, DeLong CI (R ``pROC``)."""
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("delong",)
+    DEFAULT_VARIANT: ClassVar[str] = "delong"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("auc",)
+    kind: Literal["auc"]
+
+
+class Brier(_Prediction):
+    """Brier score (mean squared difference between predicted risk and outcome).
+
+    The score must be a probability: a logistic model's prediction (``terms``)
+    or a marker column of risks in [0, 1].
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("mean_squared",)
+    DEFAULT_VARIANT: ClassVar[str] = "mean_squared"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("brier",)
+    kind: Literal["brier"]
+
+
+class Calibration(_Prediction):
+    """Calibration of predicted risks: Hosmer–Lemeshow p, calibration slope and intercept.
+
+    Quantity ``p``: the Hosmer–Lemeshow test on ``risk_groups`` quantile groups of
+    risk (R ``ResourceSelection::hoslem.test``); variant ``hl_df_formed``
+    (df = groups formed - 2, hoslem.test >= 0.3-6) or ``hl_df_requested``
+    (df = groups requested - 2, up to 0.3-5). Quantities ``slope`` and
+    ``intercept``: logistic recalibration (R ``rms::val.prob`` Slope and
+    Intercept: ``glm(y ~ logit(p))`` slope, intercept of
+    ``glm(y ~ offset(logit(p)))``).
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("hl_df_formed", "hl_df_requested")
+    DEFAULT_VARIANT: ClassVar[str] = "hl_df_formed"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("p", "slope", "intercept")
+    kind: Literal["calibration"]
+    risk_groups: int = Field(default=10, ge=3, description="Hosmer–Lemeshow risk groups requested")
+
+
+class DeLong(_Prediction):
+    """Paired DeLong test of the score's AUC against other scores on the same patients (pROC ``roc.test``).
+
+    With several scores in ``against`` the number is the largest p (a claim
+    that the score beats every other one holds when the largest p does).
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("delong",)
+    DEFAULT_VARIANT: ClassVar[str] = "delong"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("p",)
+    kind: Literal["delong"]
+    against: list[Score] = Field(min_length=1, description="the scores compared with")
+
+
+class NetBenefit(_Prediction):
+    """Net benefit of treating by the predicted risk at a threshold probability (decision curve)."""
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("vickers_elkin",)
+    DEFAULT_VARIANT: ClassVar[str] = "vickers_elkin"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("net_benefit",)
+    kind: Literal["net_benefit"]
+    threshold: float = Field(gt=0, lt=1, description="the threshold probability")
+
+
+class Classification(_Prediction):
+    """Sensitivity, specificity, accuracy, precision or F1 at a cut-off of the score.
+
+    Variant ``youden``: the cut-off maximises Youden's J on the patients of
+    ``cutoff_on`` (default: those of ``fit_on``, else the evaluated ones), at
+    pROC's threshold midpoints; a patient at or above it is called positive.
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("youden",)
+    DEFAULT_VARIANT: ClassVar[str] = "youden"
+    QUANTITIES: ClassVar[tuple[str, ...]] = (
+        "sensitivity",
+        "specificity",
+        "accuracy",
+        "precision",
+        "f1",
+    )
+    kind: Literal["classification"]
+    cutoff_on: dict[Key, LevelKey] | None = Field(
+        default=None, description="choose the cut-off on these patients"
+    )
+    scale: Literal["percent", "proportion"] = Field(
+        default="percent", description="how the paper prints the metric"
+    )
+
+
+class ThresholdGrid(_Model):
+    """Threshold probabilities ``start, start + step, ..., stop`` (a decision curve's range)."""
+
+    start: float = Field(gt=0, lt=1)
+    stop: float = Field(gt=0, lt=1)
+    step: float = Field(gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ThresholdGrid:
+        if self.stop < self.start:
+            raise ValueError("stop must not lie below start")
+        return self
+
+    def values(self):
+        """The thresholds as a numpy array (rounded to 10 decimals)."""
+        import numpy as np
+
+        return np.round(np.arange(self.start, self.stop + 1e-9, self.step), 10)
+
+
+#: Metrics a :class:`Best` claim compares, each with what "better" means.
+BEST_METRICS = ("auc", "brier", "hl_p", "net_benefit")
+
+
+class Best(_Prediction):
+    """A claim that the score is better than every other score on every listed metric (1 = it holds).
+
+    ``auc`` and ``hl_p`` (Hosmer–Lemeshow p, ``risk_groups`` groups) must be
+    higher, ``brier`` lower, strictly; ``net_benefit`` at least as high at
+    every threshold of ``thresholds``. A metric that cannot be computed for
+    a score (too few risk groups) makes the claim fail.
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("all_metrics",)
+    DEFAULT_VARIANT: ClassVar[str] = "all_metrics"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("statement",)
+    kind: Literal["best"]
+    against: list[Score] = Field(min_length=1, description="the scores compared with")
+    metrics: list[Literal["auc", "brier", "hl_p", "net_benefit"]] = Field(
+        min_length=1, description="what the claim compares"
+    )
+    risk_groups: int = Field(default=10, ge=3, description="Hosmer–Lemeshow risk groups (hl_p)")
+    thresholds: ThresholdGrid | None = Field(
+        default=None, description="the decision curve's threshold range (net_benefit)"
+    )
+
+    @model_validator(mode="after")
+    def _grid_for_net_benefit(self) -> Best:
+        if "net_benefit" in self.metrics and self.thresholds is None:
+            raise ValueError("a net_benefit comparison needs `thresholds`")
+        return self
 
 
 class CIndex(_Analysis):
@@ -436,6 +643,27 @@ class CIndex(_Analysis):
         return _check_one_score(self)
 
 
+class TdAUC(_Analysis):
+    """Cumulative/dynamic time-dependent AUC of a marker at a horizon (higher = worse).
+
+    Variant ``ipcw_uno``: cases are patients with an event by ``time``,
+    controls those still event-free after it, weighted by the inverse
+    probability of censoring (Uno et al. 2007; scikit-survival
+    ``cumulative_dynamic_auc``, R ``timeROC`` with ``weighting="marginal"``).
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("ipcw_uno",)
+    DEFAULT_VARIANT: ClassVar[str] = "ipcw_uno"
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("auc",)
+    kind: Literal["td_auc"]
+    endpoint: Key
+    marker: Key = Field(description="a numeric column (higher = worse)")
+    time: float = Field(gt=0, description="the horizon, in the endpoint's time unit")
+    subset: dict[Key, LevelKey] = Field(
+        default_factory=dict, description="only the patients with these levels"
+    )
+
+
 #: Every kind of analysis, one model each (the order of the reference page).
 _KINDS = (
     Table1Test,
@@ -449,6 +677,13 @@ _KINDS = (
     Logistic,
     AUC,
     CIndex,
+    TdAUC,
+    Brier,
+    Calibration,
+    DeLong,
+    NetBenefit,
+    Classification,
+    Best,
 )
 
 Analysis = Annotated[Union[_KINDS], Field(discriminator="kind")]

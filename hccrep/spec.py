@@ -475,6 +475,8 @@ Quantity = Literal[
     "statement",
     "log_or",
     "z",
+    "slope",
+    "intercept",
 ]
 """``statement``: a claim the paper makes in words (a ranking, "better than treat-all"), recorded
 with ``value`` 1 (the paper says it holds) or 0 (says it does not); the printed string is the claim
@@ -2190,10 +2192,12 @@ def _check_analyses(study: Study) -> None:
                         (f"{loc}.level", f"name the level of {a.variable!r} that is counted")
                     )
                 cols.check_level(f"{loc}.level", a.variable, a.level, problems)
-        elif a.kind in ("cox", "logistic", "auc", "c_index"):
+        elif a.kind in PREDICTION_KINDS:
+            _check_scores(cols, loc, a, problems)
+        elif a.kind in ("cox", "logistic", "c_index", "td_auc"):
             for t in getattr(a, "terms", None) or []:
                 cols.check_var(f"{loc}.terms", t, problems)
-            for var, lev in a.reference.items():
+            for var, lev in getattr(a, "reference", {}).items():
                 cols.check_level(f"{loc}.reference.{var}", var, lev, problems)
             if a.kind in ("cox", "logistic"):
                 if a.term in cols.levels:
@@ -2233,6 +2237,36 @@ def _check_analyses(study: Study) -> None:
     for fid, problems in by_file.items():
         if problems:
             raise DataFileError(_file_path(study, fid), problems)
+
+
+#: Kinds that judge a score of a binary outcome (:class:`hccrep.declared.Score` fields, ``fit_on``).
+PREDICTION_KINDS = (
+    "auc",
+    "brier",
+    "calibration",
+    "delong",
+    "net_benefit",
+    "classification",
+    "best",
+)
+
+
+def _check_scores(cols: _Columns, loc: str, a, problems: list) -> None:
+    """The scores of a prediction analysis name columns and levels the simulated cohort has."""
+    scores = [("", a.score)] + [
+        (f".against[{i}]", s) for i, s in enumerate(getattr(a, "against", None) or [])
+    ]
+    for where, sc in scores:
+        for t in sc.terms or []:
+            cols.check_var(f"{loc}{where}.terms", t, problems)
+        for var, lev in sc.reference.items():
+            cols.check_level(f"{loc}{where}.reference.{var}", var, lev, problems)
+        if sc.marker is not None:
+            cols.check_var(f"{loc}{where}.marker", sc.marker, problems)
+    for name in ("fit_on", "cutoff_on"):
+        for var, lev in (getattr(a, name, None) or {}).items():
+            if cols.check_var(f"{loc}.{name}.{var}", var, problems, categorical=True):
+                cols.check_level(f"{loc}.{name}.{var}", var, lev, problems)
 
 
 def _unknown_tests(variant, names) -> list[tuple[str, str]]:

@@ -130,6 +130,13 @@ numbers:
     role: check
     where: {text: Results}
     analysis: {kind: km_median, endpoint: os}
+  - key: os_td_auc_12m_age
+    quantity: auc
+    printed: "0.54"
+    value: 0.54
+    role: check
+    where: {text: Results}
+    analysis: {kind: td_auc, endpoint: os, marker: age, time: 12}
 """
 
 COX = """\
@@ -265,6 +272,71 @@ numbers:
     role: check
     where: {text: Results}
     analysis: {kind: auc, outcome: response, terms: [arm, bclc, afp]}
+  - key: resp_logor_bclc
+    quantity: log_or
+    printed: "-0.65 (-1.61, 0.29)"
+    value: -0.65
+    lower: -1.61
+    upper: 0.29
+    role: check
+    where: {row: "BCLC C vs B", column: beta}
+    analysis: {kind: logistic, outcome: response, terms: [arm, bclc], term: bclc, level: C}
+  - key: resp_z_bclc
+    quantity: z
+    printed: "-1.36"
+    value: -1.36
+    role: check
+    where: {row: "BCLC C vs B", column: z}
+    analysis: {kind: logistic, outcome: response, terms: [arm, bclc], term: bclc, level: C}
+  - key: resp_brier_model
+    quantity: brier
+    printed: "0.19"
+    value: 0.19
+    role: check
+    where: {text: Results}
+    analysis: {kind: brier, outcome: response, terms: [arm, bclc, afp]}
+  - key: resp_hl_p
+    quantity: p
+    printed: "0.45"
+    value: 0.45
+    role: check
+    where: {text: Results}
+    analysis: {kind: calibration, outcome: response, terms: [arm, bclc, afp], risk_groups: 8}
+  - key: resp_cal_slope_len
+    quantity: slope
+    printed: "0.81"
+    value: 0.81
+    role: check
+    where: {text: "Results, validation in the lenvatinib arm"}
+    analysis: {kind: calibration, outcome: response, terms: [bclc, afp], fit_on: {arm: sor}, subset: {arm: len}}
+  - key: resp_delong_p
+    quantity: p
+    printed: "P = 0.04"
+    value: 0.04
+    role: check
+    where: {text: Results}
+    analysis: {kind: delong, outcome: response, terms: [arm, bclc, afp], against: [{marker: afp, direction: lower}, {terms: [bclc]}]}
+  - key: resp_nb_20
+    quantity: net_benefit
+    printed: "0.06"
+    value: 0.06
+    role: check
+    where: {text: "Figure 4, threshold 20%"}
+    analysis: {kind: net_benefit, outcome: response, terms: [arm, bclc, afp], threshold: 0.2}
+  - key: resp_sens_len
+    quantity: sensitivity
+    printed: "70.6"
+    value: 70.6
+    role: check
+    where: {text: "Table 4, lenvatinib arm"}
+    analysis: {kind: classification, outcome: response, terms: [bclc, afp], fit_on: {arm: sor}, subset: {arm: len}}
+  - key: resp_model_best
+    quantity: statement
+    printed: the model discriminated better than AFP or BCLC alone
+    value: 1
+    role: check
+    where: {text: Discussion}
+    analysis: {kind: best, outcome: response, terms: [arm, bclc, afp], against: [{marker: afp, direction: lower}, {marker: bclc}], metrics: [auc, net_benefit], thresholds: {start: 0.1, stop: 0.4, step: 0.05}}
 """
 
 SIMULATION = """\
@@ -342,6 +414,13 @@ def test_invented_paper_checks_cover_every_kind(paper):
         "auc",
         "c_index",
         "proportion",
+        "td_auc",
+        "brier",
+        "calibration",
+        "delong",
+        "net_benefit",
+        "classification",
+        "best",
     }
 
 
@@ -723,7 +802,7 @@ def test_monte_carlo_of_every_handler_is_identical_on_every_backend(paper):
         for n in runner.study.numbers
         if n.analysis is not None and n.key in serial.columns
     }
-    assert len(kinds) == 9
+    assert len(kinds) == 16
 
 
 def test_a_baseline_table_after_matching_is_judged_on_the_matched_cohort(tmp_path):

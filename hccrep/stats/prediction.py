@@ -98,6 +98,7 @@ __all__ = [
     "youden_cutoff",
     "FittedLogit",
     "logit_fit",
+    "td_auc",
 ]
 
 CALIBRATION_STRATEGIES = ("quantile", "uniform")
@@ -1088,6 +1089,43 @@ def net_benefit(y, prob, thresholds) -> pd.DataFrame:
             "treat_none": np.zeros_like(pt),
         }
     )
+
+
+def td_auc(time, event, marker, horizon: float) -> float:
+    """Cumulative/dynamic time-dependent AUC of a marker at a horizon, with IPCW (Uno et al. 2007).
+
+    Cases are the patients with an event at or before ``horizon``, controls
+    those still event-free after it; each case is weighted by the inverse of
+    the Kaplan-Meier probability of remaining uncensored (scikit-survival's
+    :func:`sksurv.metrics.cumulative_dynamic_auc`, with the same data as
+    training and test set; R ``timeROC(..., weighting = "marginal")``).
+
+    Parameters
+    ----------
+    time, event : array-like
+        Follow-up time and event indicator (1 = event).
+    marker : array-like of float
+        Risk score (higher = earlier event).
+    horizon : float
+        The time point, in the unit of ``time``; it must lie before the last
+        follow-up time.
+
+    Returns
+    -------
+    float
+        The AUC at ``horizon``.
+
+    Examples
+    --------
+    >>> round(td_auc([5, 10, 30, 40], [1, 1, 0, 0], [2, 1, 0, 0], 24), 2)
+    1.0
+    """
+    from sksurv.metrics import cumulative_dynamic_auc
+    from sksurv.util import Surv
+
+    y = Surv.from_arrays(np.asarray(event, bool), np.asarray(time, float))
+    auc, _ = cumulative_dynamic_auc(y, y, np.asarray(marker, float), [float(horizon)])
+    return float(auc[0])
 
 
 def _km_risk(t: np.ndarray, e: np.ndarray, horizon: float) -> float:

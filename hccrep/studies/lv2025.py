@@ -45,6 +45,7 @@ from hccrep.spec import ReportedNumber, Study
 from hccrep.stats import km_landmark, km_median
 from hccrep.printed import counts_printing_as
 from hccrep.stats.fastsurv import logrank, logrank_trend
+from hccrep.stats.prediction import td_auc
 from hccrep.validation import harrell_c  # noqa: F401  (re-exported for the chapter's notebooks)
 
 __all__ = [
@@ -415,20 +416,9 @@ def with_ccps_weights(study: Study, weights: Mapping[str, float]) -> Study:
 # ----------------------------------------------------------------------------- statistics
 
 
-def auc_at(time, event, marker, horizon: float) -> float:
-    """Cumulative/dynamic AUC of ``marker`` (higher = worse) at ``horizon``, IPCW (sksurv).
-
-    Examples
-    --------
-    >>> round(auc_at([5, 10, 30, 40], [1, 1, 0, 0], [2, 1, 0, 0], 24), 2)
-    1.0
-    """
-    from sksurv.metrics import cumulative_dynamic_auc
-    from sksurv.util import Surv
-
-    y = Surv.from_arrays(np.asarray(event, bool), np.asarray(time, float))
-    auc, _ = cumulative_dynamic_auc(y, y, np.asarray(marker, float), [float(horizon)])
-    return float(auc[0])
+#: Cumulative/dynamic AUC at a horizon, IPCW: :func:`hccrep.stats.prediction.td_auc` (the declared
+#: ``td_auc`` kind computes ``ccps_os_24m_auc`` with it).
+auc_at = td_auc
 
 
 # ----------------------------------------------------------------------------- tables for the notebooks
@@ -640,8 +630,8 @@ class Lv2025Runner(DeclaredRunner):
         return None
 
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        """The checks on one simulated cohort: the declared log-rank tests, medians and C-index, and the
-        time-dependent AUC (numpy log-rank and KM; equal to lifelines, see the tests)."""
+        """The checks on one simulated cohort: the declared log-rank tests, medians, C-index and
+        time-dependent AUC, and both tests across the Child-Pugh strata for the notebook."""
         out = super().analyse(cohort)
         cp = cohort[cohort["cohort"] == "child_pugh"]
         if len(cp):  # both tests across the strata, for the notebook's comparison
@@ -651,9 +641,6 @@ class Lv2025Runner(DeclaredRunner):
             out["cp_strata_os_p_trend"] = logrank_trend(
                 cp["os_time"], cp["os_event"], cp["stratum"], order=CP_STRATA
             ).pvalue
-        cc = cohort[cohort["cohort"] == "ccps"]
-        if len(cc):
-            out["ccps_os_24m_auc"] = auc_at(cc["os_time"], cc["os_event"], cc["ccps_rank"], 24.0)
         return out
 
 

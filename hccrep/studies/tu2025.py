@@ -67,7 +67,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -122,8 +121,6 @@ MODELS = {
     "ultrasound": ("delta_t_ge0", "diameter"),
     "serological": ("alb", "nlr_gt3"),
 }
-#: Threshold grid step of the decision-curve claim.
-DCA_STEP = 0.01
 
 
 def albi_score(bilirubin_umol_l, albumin_g_l) -> np.ndarray:
@@ -163,8 +160,9 @@ def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
 
 
 def _term_name(n: ReportedNumber) -> str:
-    level = n.attrs.get("level")
-    return f"{n.attrs['variable']}_{level}" if level else str(n.attrs["variable"])
+    """The :func:`design_matrix` column of a declared logistic coefficient (``nlr_gt3``, ``alb``)."""
+    a = n.analysis
+    return f"{a.term}_{a.level}" if a.level else str(a.term)
 
 
 class Tu2025Runner(DeclaredRunner):
@@ -175,7 +173,6 @@ class Tu2025Runner(DeclaredRunner):
         v = {
             "logistic_ci": "wald",
             "youden_on": "train",
-            "hl_groups": 10,
             "km_conf_type": "log",
             "ties": "efron",
             "nomogram_ranges": "observed training min-max",
@@ -193,13 +190,18 @@ class Tu2025Runner(DeclaredRunner):
             )
         nc.update(not_checkable or {})
         super().__init__(study, v, nc, overrides=variants or {})
+        # the Hosmer-Lemeshow groups the declared calibration checks use (for the notebooks)
+        self.variants.setdefault(
+            "hl_groups", study.number("t4_hl_p_combined_train").analysis.risk_groups
+        )
         params = study.simulation.parameters if study.simulation else {}
         self.follow_up_min = float(params.get("os_follow_up_min_days", 60))
-        lo, hi = params.get("dca_thresholds", [0.1, 0.5])
-        self.dca_thresholds = np.round(np.arange(float(lo), float(hi) + 1e-9, DCA_STEP), 10)
-        self.mv_terms = [
-            _term_name(n) for n in study.numbers if n.file_id == "table2" and n.quantity == "log_or"
-        ]
+        self.mv_terms = list(self.coefficient_numbers())
+
+    @property
+    def dca_thresholds(self) -> np.ndarray:
+        """The threshold grid of the declared decision-curve claims (training cohort's)."""
+        return self.study.number("dca_combined_best_train").analysis.thresholds.values()
 
     # ------------------------------------------------------------------ models
     def coefficient_numbers(self) -> dict[str, ReportedNumber]:
@@ -207,7 +209,7 @@ class Tu2025Runner(DeclaredRunner):
         return {
             _term_name(n): n
             for n in self.study.numbers
-            if n.file_id == "table2" and n.quantity == "log_or"
+            if n.file_id == "table2" and n.quantity == "log_or" and n.analysis is not None
         }
 
     def fit(
@@ -359,95 +361,24 @@ class Tu2025Runner(DeclaredRunner):
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        d = design_matrix(cohort)
-        # the declared analyses: Table 1 (OS rows included), Table 2's univariate columns, OS by TIPM group
+        """Every declared check, and the TIPM cut-off on the nomogram's points scale.
+
+        Tables 1 to 4, the OS analyses and the model claims are declared in
+        the data files (:mod:`hccrep.analyses`); only the cut-off in nomogram
+        points needs this paper's nomogram.
+        """
         out = super().analyse(cohort)
-        out.update(self._table2(cohort, d))
-        out.update(self._prediction(cohort, d))
+        if self.analyses_file("model_text"):
+            d = design_matrix(cohort)
+            prob = self.fit(cohort, "combined", design=d).predict(d)
+            cut = self.tipm_cutoff(cohort, prob)
+            out["tipm_cutoff_points"] = self.nomogram(cohort, d).total_for_probability(
+                cut.threshold
+            )
         return out
 
     def _cohort_mask(self, cohort: pd.DataFrame, ck: str) -> np.ndarray:
         return cohort[self.group_column].astype(str).to_numpy() == ck
-
-    def _table2(self, cohort: pd.DataFrame, design: pd.DataFrame) -> dict[str, float]:
-        """The multivariable model's interval, z and p of each printed coefficient (the univariate
-        columns of Table 2 are declared analyses of its data file)."""
-        out: dict[str, float] = {}
-        tab = self.fit(cohort, "multivariable", design=design).table()
-        for n in self.study.numbers:
-            if n.file_id == "table2" and n.quantity == "log_or":
-                row = tab.loc[_term_name(n)]
-                out[f"{n.key}.lower"], out[f"{n.key}.upper"] = (
-                    float(row["lower"]),
-                    float(row["upper"]),
-                )
-                out[str(n.attrs["z_key"])] = float(row["z"])
-                out[str(n.attrs["p_key"])] = float(row["p"])
-        return out
-
-    def _prediction(self, cohort: pd.DataFrame, design: pd.DataFrame) -> dict[str, float]:
-        from hccrep.stats.prediction import (
-            brier_score,
-            classification_metrics,
-            delong_test,
-            hosmer_lemeshow,
-            net_benefit,
-            roc_auc,
-        )
-
-        out: dict[str, float] = {}
-        d = design
-        pred = self.predictions(cohort, d)
-        cut = self.tipm_cutoff(cohort, pred["combined"])
-        out["tipm_cutoff_points"] = self.nomogram(cohort, d).total_for_probability(cut.threshold)
-        scores = {
-            "combined": pred["combined"],
-            "albi": d["albi"].to_numpy(),
-            "afp": d["afp_gt200"].to_numpy(),
-        }
-        for ck in COHORTS:
-            m = self._cohort_mask(cohort, ck)
-            y = d.loc[m, "tin"].to_numpy().astype(int)
-            met = classification_metrics(y, (pred["combined"][m] >= cut.threshold).astype(int))
-            for q in ("sensitivity", "specificity", "accuracy", "precision", "f1"):
-                out[f"t3_{q}_{ck}"] = 100.0 * met[q]
-            hl, br = {}, {}
-            for name in (*MODELS, "albi", "afp"):
-                br[name] = brier_score(y, pred[name][m])
-                if name == "afp":
-                    continue  # two distinct risks: no risk groups (see not_checkable)
-                try:
-                    hl[name] = hosmer_lemeshow(
-                        y, pred[name][m], groups=int(self.variants["hl_groups"])
-                    ).p
-                except ValueError:
-                    hl[name] = math.nan
-            for name in ("combined", "albi", "afp"):
-                r = roc_auc(y, scores[name][m])
-                (
-                    out[f"t4_auc_{name}_{ck}"],
-                    out[f"t4_auc_{name}_{ck}.lower"],
-                    out[f"t4_auc_{name}_{ck}.upper"],
-                ) = r.auc, r.lower, r.upper
-                out[f"t4_brier_{name}_{ck}"] = br[name]
-                if name != "afp":
-                    out[f"t4_hl_p_{name}_{ck}"] = hl[name]
-            out[f"delong_combined_best_p_{ck}"] = max(
-                delong_test(y, pred["combined"][m], pred[o][m]).p
-                for o in ("ultrasound", "serological")
-            )
-            others = ("ultrasound", "serological")
-            out[f"calibration_combined_best_{ck}"] = float(
-                all(hl["combined"] > hl[o] and br["combined"] < br[o] for o in others)
-            )
-            nb = {
-                name: net_benefit(y, pred[name][m], self.dca_thresholds)["model"].to_numpy()
-                for name in MODELS
-            }
-            out[f"dca_combined_best_{ck}"] = float(
-                all(np.all(nb["combined"] >= nb[o] - 1e-12) for o in others)
-            )
-        return out
 
 
 # ----------------------------------------------------------------------------- notebook helpers
@@ -459,10 +390,7 @@ def table2_side_by_side(runner: Tu2025Runner, cohort: pd.DataFrame) -> pd.DataFr
     One row per level (categorical: % of TIE and of TIN) or variable
     (continuous: mean ± SD), with the printed and the replicated p-value.
     """
-    out_all = {
-        **runner.analyse_declared(cohort, files=("table2",)),
-        **runner._table2(cohort, design_matrix(cohort)),
-    }
+    out_all = runner.analyse_declared(cohort, files=("table2",))
     rows = []
     st = runner.study
     nums = [
