@@ -507,10 +507,11 @@ class Calibration(_Prediction):
     Quantity ``p``: the Hosmer–Lemeshow test on ``risk_groups`` quantile groups of
     risk (R ``ResourceSelection::hoslem.test``); variant ``hl_df_formed``
     (df = groups formed - 2, hoslem.test >= 0.3-6) or ``hl_df_requested``
-    (df = groups requested - 2, up to 0.3-5). Quantities ``slope`` and
-    ``intercept``: logistic recalibration (R ``rms::val.prob`` Slope and
-    Intercept: ``glm(y ~ logit(p))`` slope, intercept of
-    ``glm(y ~ offset(logit(p)))``).
+    (df = groups requested - 2, up to 0.3-5). Quantity ``slope``: the
+    calibration slope, ``glm(y ~ logit(p))`` (R ``rms::val.prob``'s Slope);
+    ``intercept``: calibration in the large, the intercept of
+    ``glm(y ~ offset(logit(p)))`` (val.prob's Intercept belongs to the
+    fitted slope instead).
     """
 
     VARIANTS: ClassVar[tuple[str, ...]] = ("hl_df_formed", "hl_df_requested")
