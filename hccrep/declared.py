@@ -574,9 +574,9 @@ class Classification(_Prediction):
 class ThresholdGrid(_Model):
     """Threshold probabilities ``start, start + step, ..., stop`` (a decision curve's range)."""
 
-    start: float = Field(gt=0, lt=1)
-    stop: float = Field(gt=0, lt=1)
-    step: float = Field(gt=0, lt=1)
+    start: float = Field(gt=0, lt=1, description="the lowest threshold probability")
+    stop: float = Field(gt=0, lt=1, description="the highest threshold probability")
+    step: float = Field(gt=0, lt=1, description="the step between thresholds")
 
     @model_validator(mode="after")
     def _ordered(self) -> ThresholdGrid:

@@ -13,7 +13,7 @@ import typing
 
 import pandas as pd
 
-__all__ = ["fields_table", "file_models", "analysis_models"]
+__all__ = ["fields_table", "file_models", "analysis_models", "analysis_parts"]
 
 
 def _type_name(annotation) -> str:
@@ -121,3 +121,32 @@ def analysis_models() -> dict[str, type]:
     from hccrep.declared import ANALYSIS_KINDS
 
     return dict(ANALYSIS_KINDS)
+
+
+def analysis_parts() -> dict[str, type]:
+    """The models nested inside analysis declarations, by the name the reference page shows.
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    dict of str to type
+        Display name -> pydantic model class of :mod:`hccrep.declared`: the
+        variant, the matched population, a score compared in ``against`` and
+        a decision curve's threshold grid.
+
+    Examples
+    --------
+    >>> sorted(analysis_parts())[:2]
+    ['decision-curve thresholds', 'matched population']
+    """
+    from hccrep import declared
+
+    return {
+        "variant": declared.Variant,
+        "matched population": declared.Matching,
+        "score (an entry of against)": declared.Score,
+        "decision-curve thresholds": declared.ThresholdGrid,
+    }
