@@ -131,6 +131,14 @@ class Runner:
                     )
         return out
 
+    def rounding_interval(self, num: ReportedNumber) -> tuple[float, float] | None:
+        """The range of a check that the rounding of the printed inputs it is computed from allows.
+
+        None when the check is not fixed by printed inputs (see
+        :meth:`DeclaredRunner.rounding_interval`).
+        """
+        return None
+
     def reason_not_replicated(self, num: ReportedNumber) -> str:
         """Why a check has no replicated value (shown in the scorecard)."""
         only = getattr(self, "only", None)
@@ -423,6 +431,57 @@ class DeclaredRunner(Runner):
 
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
         return self.analyse_declared(cohort)
+
+    def rounding_interval(self, num: ReportedNumber) -> tuple[float, float] | None:
+        """Smallest and largest p that the rounding of the printed mean ± SD allows, for a baseline p.
+
+        A baseline variable summarised by mean ± SD is simulated with exactly
+        the printed mean and SD in every group, so its t-test or ANOVA p is
+        the same in every cohort: the Monte Carlo interval is one point, and
+        only the rounding of the printed summaries could move it. This is the
+        range over that rounding (:func:`hccrep.audit.mean_sd_variant_ranges`)
+        under the declared test (Student's t, Welch's t, or ANOVA, which is
+        Student's t for two groups). None for any other check, a subset, a
+        regrouping, a matched population, or a rank test (whose p the
+        summaries do not bound).
+        """
+        from hccrep.audit import mean_sd_variant_ranges
+        from hccrep.spec import ContinuousVariable
+
+        a = num.analysis
+        if (
+            a is None
+            or a.kind != "table1_test"
+            or num.quantity != "p"
+            or a.subset
+            or a.smallest_of
+            or a.collapse is not None
+            or a.population is not None
+            or (a.by is not None and a.by != self.group_column)
+            or a.variant.used not in ("student", "welch", "anova")
+            or self.study.simulation is None
+            or self.study.simulation.baseline is None
+        ):
+            return None
+        base = self.study.baseline()
+        var = next((v for v in base.variables if v.key == a.variable), None)
+        if not isinstance(var, ContinuousVariable) or var.summary != "mean_sd":
+            return None
+        groups = [g for g in base.groups if a.groups is None or g.key in a.groups]
+        cells = []
+        for g in groups:
+            cell = var.cells.get(g.key)
+            if cell is None:
+                return None
+            cells.append((cell if isinstance(cell, str) else cell.printed, int(g.n)))
+        try:
+            ranges = mean_sd_variant_ranges(cells)
+        except ValueError:
+            return None
+        name = "student" if a.variant.used == "anova" and len(cells) == 2 else a.variant.used
+        if name not in ranges:
+            return None
+        return float(ranges[name]["lo"]), float(ranges[name]["hi"])
 
     def run_stated(self, seed: int | np.random.SeedSequence) -> dict[str, float | None]:
         if not any(
@@ -949,6 +1008,14 @@ def scorecard(
             v, reason = "not checkable", runner.reason_not_replicated(num)
         else:
             v, reason = verdict(num, rep, interval)
+            rounding = runner.rounding_interval(num) if v == "not reproduced" else None
+            if rounding is not None and verdict(num, rep, rounding)[0] == "plausible":
+                v = "plausible"
+                reason = (
+                    f"reported inside [{rounding[0]:.3g}, {rounding[1]:.3g}], the p-values that the "
+                    "rounding of the printed mean ± SD allows; every simulated cohort has exactly "
+                    "the printed summaries, so the Monte Carlo interval is one point"
+                )
         var = runner.variant_of(num.key)
         used = var.used if var is not None else ""
         stated = var.stated if var is not None and var.stated and var.stated != var.used else ""
