@@ -912,3 +912,31 @@ def test_the_skeleton_of_hccrep_new_validates_and_every_check_gets_a_verdict(tmp
     )
     assert res.exit_code == 0, res.output
     assert "not checkable: 0" in res.output
+
+
+def test_a_mean_sd_row_is_judged_against_the_rounding_of_its_printed_summaries(tmp_path):
+    """Age is simulated with exactly the printed mean ± SD, so its Welch p is one point over all
+    cohorts; a printed p that the rounding of 61.2±9.8 / 63.0±10.4 allows is plausible."""
+    from scipy import stats
+
+    # reference: Welch's p (scipy, from summaries) at the two corners of the rounding box where it is
+    # smallest (means 0.1 further apart, SDs 0.05 smaller) and largest
+    lo = stats.ttest_ind_from_stats(61.15, 9.75, 60, 63.05, 10.35, 55, equal_var=False).pvalue
+    hi = stats.ttest_ind_from_stats(61.25, 9.85, 60, 62.95, 10.45, 55, equal_var=False).pvalue
+    runner = runner_for(str(write_paper(tmp_path)))
+    num = runner.study.number("age.p")
+    assert runner.rounding_interval(num) == pytest.approx((lo, hi), rel=1e-6)
+    assert runner.rounding_interval(runner.study.number("afp.p")) is None  # a rank test: no range
+    assert runner.rounding_interval(runner.study.number("os_logrank_p")) is None
+    inside = f"{0.5 * (lo + 0.34):.2f}"  # between the smallest p and the p at the printed values
+    for printed, expect in ((inside, "plausible"), (f"{lo - 0.05:.2f}", "not reproduced")):
+        folder = tmp_path / printed
+        write_paper(
+            folder, table1=TABLE1.replace('p: {printed: "0.34"}', f'p: {{printed: "{printed}"}}')
+        )
+        card = scorecard(runner_for(str(folder / "lenvarx")), n_mc=2, progress=False, cache_dir="")
+        row = card.set_index("key").loc["age.p"]
+        assert row["verdict"] == expect, (printed, row["reason"])
+        assert row["mc_low"] == pytest.approx(row["mc_high"], rel=1e-9)  # one point
+        if expect == "plausible":
+            assert "rounding of the printed mean ± SD" in row["reason"]
