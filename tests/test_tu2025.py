@@ -473,3 +473,47 @@ def test_rf_importance_has_both_measures_and_a_noise_column(tu_runner):
 def test_fit_names_an_unknown_model(tu_runner):
     with pytest.raises(ValueError, match="name must be one of"):
         tu_runner.fit(tu_runner.simulate_response(0), "clinical")
+
+
+def test_declared_prediction_checks_equal_direct_calls_on_the_training_fit(tu_runner):
+    """Tables 3 and 4 and the model claims are declarations; on one cohort they equal the models fitted
+    by hand on the training cohort (statsmodels GLM, the reference logistic fit) and scored directly
+    with scikit-learn's ROC AUC and Brier loss and the Youden rule written out here."""
+    import statsmodels.api as sm
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    cohort = tu_runner.simulate(4)
+    got = tu_runner.analyse(cohort)
+    d = design_matrix(cohort)
+    train = (cohort["cohort"].astype(str) == "train").to_numpy()
+
+    def prob(terms):
+        x = sm.add_constant(d[list(terms)])
+        fit = sm.GLM(d.loc[train, "tin"], x[train], family=sm.families.Binomial()).fit(tol=1e-12)
+        return fit.predict(x).to_numpy()
+
+    combined = prob(["nlr_gt3", "delta_t_ge0", "alb", "diameter"])
+    albi = prob(["albi"])
+    # Youden cut-off on the training risks: the threshold maximising sensitivity + specificity
+    y_tr, p_tr = d.loc[train, "tin"].to_numpy(), combined[train]
+    cands = np.unique(p_tr)
+    j = [
+        ((p_tr >= c) & (y_tr == 1)).sum() / (y_tr == 1).sum()
+        + ((p_tr < c) & (y_tr == 0)).sum() / (y_tr == 0).sum()
+        for c in cands
+    ]
+    cut = cands[int(np.argmax(j))]
+    for ck in COHORTS:
+        m = (cohort["cohort"].astype(str) == ck).to_numpy()
+        y = d.loc[m, "tin"].to_numpy()
+        assert got[f"t4_auc_combined_{ck}"] == pytest.approx(roc_auc_score(y, combined[m]))
+        assert got[f"t4_auc_albi_{ck}"] == pytest.approx(roc_auc_score(y, d.loc[m, "albi"]))
+        assert got[f"t4_brier_albi_{ck}"] == pytest.approx(brier_score_loss(y, albi[m]), rel=1e-7)
+        assert got[f"t4_brier_combined_{ck}"] == pytest.approx(
+            brier_score_loss(y, combined[m]), rel=1e-7
+        )
+        pos = combined[m] >= cut
+        sens = 100 * (pos & (y == 1)).sum() / (y == 1).sum()
+        assert got[f"t3_sensitivity_{ck}"] == pytest.approx(sens)
+        assert got[f"calibration_combined_best_{ck}"] in (0.0, 1.0)
+        assert 0 <= got[f"delong_combined_best_p_{ck}"] <= 1

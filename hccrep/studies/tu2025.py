@@ -24,8 +24,19 @@ One row per patient of the three cohorts (``cohort``: ``train`` 152, ``test``
 - ``mrecist``, ``recist11``, ``irecist`` (1 = responder): ratings with the
   printed response rates and kappas (agreement section).
 
-Variants (each named in :attr:`Tu2025Runner.variants`)
-------------------------------------------------------
+What is computed where
+----------------------
+Every check but one is declared in the data files and computed by the
+handlers of :mod:`hccrep.analyses`: Table 2's multivariable coefficients
+(``logistic``), Table 3 (``classification`` at the training Youden cut-off),
+Table 4 (``auc``, ``calibration``, ``brier``) and the claims of the text
+(``delong``, ``best``), each with its model fitted on the training cohort
+(``fit_on``) and applied to the cohort it reports. This module adds the
+columns the declarations read (``albi``, the OS columns) and the cut-off in
+nomogram points, the one check that needs the paper's nomogram.
+
+Variants
+--------
 - Table 1, categorical, three cohorts: Fisher's exact test (R ``fisher.test``
   on the 2 x 3 table).  The paper names "the chi-square test", but Fisher
   prints every Table 1 p-value the paper prints, Pearson's chi-square does
