@@ -618,6 +618,34 @@ def test_bad_cox_declaration_is_a_named_error(tmp_path, old, new, words):
     assert "cox.yaml" in text and words in text, text
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        (
+            "against: [{marker: afp, direction: lower}, {terms: [bclc]}]",
+            "against: [{marker: afp, direction: lower}, {terms: [ecog]}]",
+            "against[1].terms",
+        ),
+        (
+            "fit_on: {arm: sor}, subset: {arm: len}}\n  - key: resp_delong_p",
+            "fit_on: {arm: sorafenib}, subset: {arm: len}}\n  - key: resp_delong_p",
+            "fit_on.arm",
+        ),
+        ("threshold: 0.2}", "threshold: 1.2}", "threshold"),
+        (
+            "metrics: [auc, net_benefit], thresholds",
+            "metrics: [auc, net_benefit], thresholdz",
+            "thresholdz",
+        ),
+        ("quantity: brier", "quantity: auc", "computes ['brier'], not a auc"),
+    ],
+)
+def test_bad_prediction_declaration_is_a_named_error(tmp_path, old, new, words):
+    assert old in RESPONSE
+    text = str(_error(tmp_path, response=RESPONSE.replace(old, new, 1)))
+    assert "response.yaml" in text and words in text, text
+
+
 def test_baseline_test_that_does_not_fit_the_variable_is_a_named_error(tmp_path):
     text = str(
         _error(
