@@ -809,10 +809,15 @@ def _evaluated(view: CohortView, a) -> tuple[np.ndarray, np.ndarray]:
 
 @register("auc")
 def _auc(a, view: CohortView, quantity: str) -> Replicated:
-    from hccrep.stats.prediction import roc_auc
+    from hccrep.stats.prediction import roc_auc, roc_auc_bootstrap
 
     m, y = _evaluated(view, a)
-    r = roc_auc(y, _score(view, a, a.score)[m])
+    score = _score(view, a, a.score)[m]
+    if a.variant.used == "bootstrap":
+        rng = np.random.default_rng(a.boot_seed)
+        r = roc_auc_bootstrap(y, score, rng=rng, n_boot=a.n_boot)
+    else:
+        r = roc_auc(y, score)
     return Replicated(value=r.auc, lower=r.lower, upper=r.upper, variant=r.method)
 
 

@@ -480,12 +480,21 @@ class _Prediction(_Analysis):
 
 
 class AUC(_Prediction):
-    """Area under the ROC curve of a score, DeLong CI (R ``pROC``)."""
+    """Area under the ROC curve of a score with its confidence interval (R ``pROC``).
 
-    VARIANTS: ClassVar[tuple[str, ...]] = ("delong",)
+    Variant ``delong``: DeLong's interval (``ci.auc(method = "delong")``),
+    symmetric around the AUC. Variant ``bootstrap``: the stratified
+    percentile bootstrap (``ci.auc(method = "bootstrap")``), ``n_boot``
+    resamples drawn from ``boot_seed``, so each cohort gives the same
+    interval on every run.
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("delong", "bootstrap")
     DEFAULT_VARIANT: ClassVar[str] = "delong"
     QUANTITIES: ClassVar[tuple[str, ...]] = ("auc",)
     kind: Literal["auc"]
+    n_boot: int = Field(default=2000, ge=100, description="bootstrap resamples (variant bootstrap)")
+    boot_seed: int = Field(default=0, ge=0, description="seed of the resamples (variant bootstrap)")
 
 
 class Brier(_Prediction):

@@ -226,3 +226,41 @@ def test_td_auc_equals_uno_ipcw_written_out():
     v = CohortView(d, group="g", levels={"g": ["all"]})
     got = _get(v, "auc", kind="td_auc", endpoint="os", marker="m", time=12)
     assert got == pytest.approx(_uno_auc(t, e, marker, 12.0), rel=1e-9)
+
+
+def test_auc_bootstrap_variant_agrees_with_proc_bootstrap(view, ref):
+    # R: ci.auc(method = "bootstrap", boot.n = 4000, stratified) with its own random numbers, so the
+    # limits agree to the Monte Carlo error of two independent sets of 4000 resamples, not exactly
+    a = {"kind": "auc", **MODEL, **TEST, "variant": "bootstrap", "n_boot": 4000}
+    r = compute(parse_analysis(a), view, "auc")
+    assert r.value == pytest.approx(ref["auc"], rel=1e-9)
+    assert r.lower == pytest.approx(ref["auc.boot.lower"], abs=0.015)
+    assert r.upper == pytest.approx(ref["auc.boot.upper"], abs=0.015)
+    again = compute(parse_analysis(a), _view(_cohort()), "auc")
+    assert (again.lower, again.upper) == (r.lower, r.upper)  # the resamples come from boot_seed
+
+
+def test_auc_bootstrap_equals_resampling_written_out():
+    """The same resampling frequencies, expanded into resampled patients and scored with
+    scikit-learn's roc_auc_score, give the same replicate AUCs and so the same interval."""
+    from sklearn.metrics import roc_auc_score
+
+    from hccrep.stats.prediction import roc_auc_bootstrap
+
+    rng = np.random.default_rng(8)
+    y = (rng.random(60) < 0.4).astype(int)
+    s = np.round(y * 0.8 + rng.normal(size=60), 1)  # rounded: ties between cases and controls
+    got = roc_auc_bootstrap(y, s, rng=np.random.default_rng(5), n_boot=300)
+    draw = np.random.default_rng(5)
+    cases, controls = s[y == 1], s[y == 0]
+    ca = draw.multinomial(cases.size, np.full(cases.size, 1 / cases.size), size=300)
+    cb = draw.multinomial(controls.size, np.full(controls.size, 1 / controls.size), size=300)
+    boot = [
+        roc_auc_score(
+            np.r_[np.ones(cases.size), np.zeros(controls.size)],
+            np.r_[np.repeat(cases, ka), np.repeat(controls, kb)],
+        )
+        for ka, kb in zip(ca, cb)
+    ]
+    assert (got.lower, got.upper) == pytest.approx(tuple(np.quantile(boot, [0.025, 0.975])))
+    assert got.auc == pytest.approx(roc_auc_score(y, s))
