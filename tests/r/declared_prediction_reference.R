@@ -5,7 +5,8 @@
 #
 # A logistic model y ~ x1 + x2 is fitted on the training rows (glm) and applied unchanged to the
 # test rows, as a paper validating a model in a second cohort does. On the test rows: pROC AUC with
-# its DeLong and its stratified bootstrap interval (4000 resamples), a paired DeLong test (roc.test) against the model y ~ x1, the Brier score,
+# its DeLong and its stratified bootstrap interval (4000 resamples), a paired DeLong test
+# (roc.test) against the model y ~ x1, the Brier score,
 # Hosmer-Lemeshow (hoslem.R, the ResourceSelection 0.3-6 rule written out by hand), rms::val.prob's
 # calibration slope, the calibration-in-the-large intercept (glm with the logit as offset), the net
 # benefit at threshold 0.2 (Vickers & Elkin's formula), and the classification metrics at the
