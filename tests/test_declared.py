@@ -264,7 +264,7 @@ numbers:
     upper: 0.73
     role: check
     where: {text: Results}
-    analysis: {kind: auc, outcome: response, marker: afp, direction: lower}
+    analysis: {kind: auc, outcome: response, marker: afp, direction: lower, variant: bootstrap, n_boot: 500}
   - key: resp_auc_model
     quantity: auc
     printed: "0.70"
