@@ -1002,6 +1002,7 @@ def scorecard(
             col = mc[num.key].dropna().to_numpy()
             lo, hi = np.quantile(col, [a, 1 - a], method="inverted_cdf")
             interval = (float(lo), float(hi))
+        judged = interval  # the interval the verdict uses
         if num.key in runner.not_checkable:
             v, reason = "not checkable", runner.not_checkable[num.key]
         elif num.key not in on_seed:
@@ -1010,7 +1011,7 @@ def scorecard(
             v, reason = verdict(num, rep, interval)
             rounding = runner.rounding_interval(num) if v == "not reproduced" else None
             if rounding is not None and verdict(num, rep, rounding)[0] == "plausible":
-                v = "plausible"
+                v, judged = "plausible", rounding
                 reason = (
                     f"reported inside [{rounding[0]:.3g}, {rounding[1]:.3g}], the p-values that the "
                     "rounding of the printed mean ± SD allows; every simulated cohort has exactly "
@@ -1048,6 +1049,7 @@ def scorecard(
                 "variant": used,
                 "stated_variant": stated,
                 "replicated_stated": rep_stated,
+                "_judged": judged,
             }
         )
     return _readable(pd.DataFrame(rows), runner, book_seed, explain)
@@ -1072,9 +1074,13 @@ def _readable(card: pd.DataFrame, runner: Runner, seed: int, explain: bool) -> p
         for k, p in zip(card["key"], card["printed"])
     ]
     informative = []
+    judged = card.pop("_judged") if "_judged" in card.columns else None
     for i, r in card.iterrows():
+        # the interval the verdict used: the Monte Carlo one, or the rounding range of the inputs
+        mine = judged[i] if judged is not None else None
+        lo, hi = mine if isinstance(mine, tuple) else (r["mc_low"], r["mc_high"])
         ok, why = (
-            interval_informative(r["quantity"], r["mc_low"], r["mc_high"])
+            interval_informative(r["quantity"], lo, hi)
             if r["verdict"] == "plausible"
             else (True, "")
         )

@@ -968,3 +968,4 @@ def test_a_mean_sd_row_is_judged_against_the_rounding_of_its_printed_summaries(t
         assert row["mc_low"] == pytest.approx(row["mc_high"], rel=1e-9)  # one point
         if expect == "plausible":
             assert "rounding of the printed mean ± SD" in row["reason"]
+            assert bool(row["informative"])  # judged on the rounding range, 0.31-0.37: narrow
