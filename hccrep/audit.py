@@ -120,6 +120,8 @@ __all__ = [
     "claim_findings",
     "audit_claims",
     "declared_pvalues",
+    "audit_verdicts",
+    "AUDIT_VERDICT",
 ]
 
 #: ``ok``: consistent; ``note``: consistent under some reading, worth knowing;
@@ -1848,6 +1850,7 @@ def _claim_rows(study: Study, c) -> list[dict]:
                 "status": status,
                 "detail": detail,
                 "numbers": tuple(numbers),
+                "judges": c.judges,
             }
         )
 
@@ -2164,8 +2167,9 @@ def claim_findings(study: str | Study) -> pd.DataFrame:
     DataFrame
         Columns ``check`` (``claim:<kind>``), ``key`` (the claim's key, or
         ``<claim>.<number>`` for one number of it), ``source``, ``where``,
-        ``printed``, ``status``, ``detail`` and ``numbers`` (the keys of the
-        reported numbers the finding judges).  Empty without a claims file.
+        ``printed``, ``status``, ``detail``, ``numbers`` (the keys of the
+        reported numbers the finding is about) and ``judges`` (whether it
+        decides their scorecard verdict).  Empty without a claims file.
 
     Examples
     --------
@@ -2174,7 +2178,7 @@ def claim_findings(study: str | Study) -> pd.DataFrame:
     ['claim:range', 'claim:same_number']
     """
     st = load_study(study) if isinstance(study, str) else study
-    cols = ["check", "key", "source", "where", "printed", "status", "detail", "numbers"]
+    cols = ["check", "key", "source", "where", "printed", "status", "detail", "numbers", "judges"]
     rows = []
     if st.claims is not None:
         for c in st.claims.claims:
@@ -2196,8 +2200,62 @@ def audit_claims(study: Study) -> list[dict]:
         One finding per row, with the keys ``check``, ``key``, ``source``,
         ``where``, ``printed``, ``status`` and ``detail``.
     """
-    df = claim_findings(study).drop(columns="numbers")
+    df = claim_findings(study).drop(columns=["numbers", "judges"])
     return df.to_dict("records")
+
+
+#: how an audit status reads as a scorecard verdict (an internal-consistency verdict)
+AUDIT_VERDICT = {"ok": "reproduced", "note": "plausible", "inconsistent": "not reproduced"}
+
+
+def audit_verdicts(study: str | Study) -> dict[str, tuple[str, str]]:
+    """The verdict the declared claims give each number they judge, for the scorecard.
+
+    A number no simulation replicates can still be checked against the rest of
+    the paper: a claim that judges it (:func:`claim_findings`, ``judges``
+    true) decides.  The
+    worst status over its claims counts (``inconsistent`` over ``note`` over
+    ``ok``), read as :data:`AUDIT_VERDICT`; the limits of a printed interval
+    (``key.lower``, ``key.upper``) share the verdict of their number.  The
+    reason says that this is internal consistency, not a replication.
+
+    Parameters
+    ----------
+    study : str or Study
+        A study key or a loaded study.
+
+    Returns
+    -------
+    dict
+        Number key -> ``(verdict, reason)``.
+
+    Examples
+    --------
+    >>> v = audit_verdicts("deng2025")
+    >>> v["text_rsf_brier_6m"][0]
+    'not reproduced'
+    """
+    st = load_study(study) if isinstance(study, str) else study
+    f = claim_findings(st)
+    rank = {"ok": 0, "note": 1, "inconsistent": 2}
+    worst: dict[str, tuple[int, str]] = {}
+    for r in f.itertuples():
+        if not r.judges:
+            continue
+        for k in r.numbers:
+            base = k.rsplit(".", 1)[0] if k.endswith((".lower", ".upper")) else k
+            cand = (rank[r.status], f"{r.key}: {r.detail}")
+            if base not in worst or cand[0] > worst[base][0]:
+                worst[base] = cand
+    out = {}
+    status_of = {v: k for k, v in rank.items()}
+    for base, (rk, why) in worst.items():
+        verdict = AUDIT_VERDICT[status_of[rk]]
+        reason = f"internal consistency (audit of the printed numbers), not a replication: {why}"
+        n = st.number(base)
+        for k in [base] + ([f"{base}.lower", f"{base}.upper"] if n.lower is not None else []):
+            out[k] = (verdict, reason)
+    return out
 
 
 def declared_pvalues(study: Study) -> list[dict]:

@@ -107,6 +107,11 @@ class _Claim(_M):
     key: Key = Field(description="a name unique among the study's claims")
     says: str = Field(min_length=1, description="what the paper states, in the curator's words")
     where: str | None = Field(default=None, description="section or sentence of the statement")
+    judges: bool = Field(
+        default=True,
+        description="whether its finding decides the scorecard verdict of the numbers it names "
+        "(false: a yardstick for the reader, such as an expectation the paper never states)",
+    )
 
 
 class NoDifference(_Claim):
@@ -215,12 +220,13 @@ class Quotient(_Claim):
     kind: Literal["quotient"]
     numerator: NumberKey
     denominator: NumberKey
-    plausible: tuple[float, float]
+    plausible: list[float] = Field(min_length=2, max_length=2, description="[low, high]")
     why: str = Field(min_length=1)
 
 
 class EventsImplied(_Claim):
     kind: Literal["events_implied"]
+    judges: bool = False
     ratio: NumberKey
     exposed: list[NumberKey] = Field(min_length=1, description="count cells of the exposed level")
     total: int = Field(gt=0)

@@ -905,8 +905,11 @@ def scorecard(
     DataFrame
         Columns ``key, file_id, source, row, column, quantity, printed,
         reported, replicated, mc_low, mc_high, verdict, reason, repeat_of,
-        variant, stated_variant, replicated_stated, label, compared,
-        informative, cause, cause_detail, cause_source``: ``variant`` is the
+        variant, stated_variant, replicated_stated, judged_by, label, compared,
+        informative, cause, cause_detail, cause_source``: ``judged_by`` is
+        ``simulation``, or ``audit`` for a number no simulation replicates that a
+        claim of ``claims.yaml`` judges by internal consistency
+        (:func:`hccrep.audit.audit_verdicts`; its reason says so); ``variant`` is the
         declared variant the check is judged under (the evident one when the
         data give it), ``stated_variant`` the paper's stated one when it
         differs, with its value on the book's seed in ``replicated_stated``.
@@ -934,6 +937,9 @@ def scorecard(
     )
     a = (1 - level) / 2
     rows = []
+    from hccrep.audit import audit_verdicts
+
+    by_audit = audit_verdicts(runner.study) if runner.study.claims is not None else {}
     for num in runner.checks:
         rep = on_seed.get(num.key)
         interval = None
@@ -943,17 +949,21 @@ def scorecard(
             col = mc[num.key].dropna().to_numpy()
             lo, hi = np.quantile(col, [a, 1 - a], method="inverted_cdf")
             interval = (float(lo), float(hi))
-        if num.key in runner.not_checkable:
-            v, reason = "not checkable", runner.not_checkable[num.key]
-        elif num.key not in on_seed:
-            v, reason = "not checkable", runner.reason_not_replicated(num)
+        judged_by = "simulation"
+        if num.key in runner.not_checkable or num.key not in on_seed:
+            if num.key in by_audit:
+                (v, reason), judged_by = by_audit[num.key], "audit"
+            elif num.key in runner.not_checkable:
+                v, reason = "not checkable", runner.not_checkable[num.key]
+            else:
+                v, reason = "not checkable", runner.reason_not_replicated(num)
         else:
             v, reason = verdict(num, rep, interval)
         var = runner.variant_of(num.key)
         used = var.used if var is not None else ""
         stated = var.stated if var is not None and var.stated and var.stated != var.used else ""
         rep_stated = on_seed_stated.get(num.key, np.nan) if stated else np.nan
-        if stated and v != "not checkable":
+        if stated and v != "not checkable" and judged_by == "simulation":
             vs, _ = verdict(num, rep_stated, None)
             reason += (
                 f"; judged under {used}, which the paper evidently used; its stated {stated} gives "
@@ -981,6 +991,7 @@ def scorecard(
                 "variant": used,
                 "stated_variant": stated,
                 "replicated_stated": rep_stated,
+                "judged_by": judged_by,
             }
         )
     return _readable(pd.DataFrame(rows), runner, book_seed, explain)
