@@ -1722,7 +1722,7 @@ def debit_consistent(mean: float, mean_decimals: int, sd: float, sd_decimals: in
 
     Examples
     --------
-    >>> debit_consistent(0.35, 2, 0.48, 2, 20), debit_consistent(0.35, 2, 0.40, 2, 20)
+    >>> debit_consistent(0.35, 2, 0.49, 2, 20), debit_consistent(0.35, 2, 0.40, 2, 20)
     (True, False)
     """
     if n < 2:
