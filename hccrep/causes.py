@@ -199,7 +199,11 @@ class CauseContext:
         claims = self.claim_findings()
         if claims is not None and not claims.empty:
             hit = claims["numbers"].map(lambda ns: bool(keys & set(ns)))
-            parts.append(claims.loc[hit, ["check", "key", "status", "detail"]])
+            found = claims.loc[hit, ["check", "key", "status", "detail", "numbers"]].copy()
+            # name a claim's finding by the number it judges, with the claim in its detail
+            found["detail"] = found["key"] + ": " + found["detail"]
+            found["key"] = [sorted(keys & set(ns))[0] for ns in found.pop("numbers")]
+            parts.append(found)
         if not parts:
             return pd.DataFrame(columns=["check", "key", "status", "detail"])
         return pd.concat(parts, ignore_index=True)
