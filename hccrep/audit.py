@@ -1832,7 +1832,7 @@ def _claim_rows(study: Study, c) -> list[dict]:
     out: list[dict] = []
     label = c.where or c.says
 
-    def add(status, detail, numbers, printed=None, key=None):
+    def add(status, detail, numbers, printed=None, key=None, judged=None):
         out.append(
             {
                 "check": f"claim:{c.kind}",
@@ -1849,7 +1849,7 @@ def _claim_rows(study: Study, c) -> list[dict]:
                 ),
                 "status": status,
                 "detail": detail,
-                "numbers": tuple(numbers),
+                "numbers": tuple(numbers if judged is None else judged),
                 "judges": c.judges,
             }
         )
@@ -1922,7 +1922,12 @@ def _claim_rows(study: Study, c) -> list[dict]:
         else:
             status = "inconsistent"
             d = f"{cp} is not the {c.which}: {', '.join(at)} prints {best} ({listing})"
-        add(status, d, ([cited_key] if cited_key else []) + [a for a in c.among if a != cited_key])
+        add(
+            status,
+            d,
+            ([cited_key] if cited_key else []) + [a for a in c.among if a != cited_key],
+            judged=[cited_key] if cited_key else [],
+        )
     elif k == "same_number":
         vals = [_claim_value(study, x) for x in c.numbers]
         keys = [x for x in c.numbers if isinstance(x, str)]
@@ -1968,6 +1973,7 @@ def _claim_rows(study: Study, c) -> list[dict]:
             f"the cells print {', '.join(f'{v:g}' for v in vals)}: smallest {min(vals):g}, largest {max(vals):g}",
             [c.number, *c.over],
             printed=rng.printed,
+            judged=[c.number],
         )
     elif k == "percent":
         pk = c.percent
@@ -2004,7 +2010,7 @@ def _claim_rows(study: Study, c) -> list[dict]:
                 d += f" does not print as {pct}%; " + (
                     f"it is {', '.join(alts)}" if alts else "no declared denominator gives it"
                 )
-        add(status, d, [pk] + [x for x in (c.n, c.count) if isinstance(x, str)])
+        add(status, d, [pk] + [x for x in (c.n, c.count) if isinstance(x, str)], judged=[pk])
     elif k == "grim":
         m = study.number(c.mean)
         n_val = int(round(_claim_value(study, c.n)[0])) * c.items
@@ -2020,7 +2026,7 @@ def _claim_rows(study: Study, c) -> list[dict]:
                 else f"no total of {n_val} integers gives a mean printing as {m.value}"
             )
         )
-        add(status, d, [c.mean] + ([c.n] if isinstance(c.n, str) else []))
+        add(status, d, [c.mean] + ([c.n] if isinstance(c.n, str) else []), judged=[c.mean])
     elif k == "debit":
         m, s = study.number(c.mean), study.number(c.sd)
         n_val = int(round(_claim_value(study, c.n)[0]))
@@ -2168,8 +2174,10 @@ def claim_findings(study: str | Study) -> pd.DataFrame:
         Columns ``check`` (``claim:<kind>``), ``key`` (the claim's key, or
         ``<claim>.<number>`` for one number of it), ``source``, ``where``,
         ``printed``, ``status``, ``detail``, ``numbers`` (the keys of the
-        reported numbers the finding is about) and ``judges`` (whether it
-        decides their scorecard verdict).  Empty without a claims file.
+        reported numbers the finding judges: a superlative judges the number it
+        cites, not the cells it compares with; a percentage, range or mean
+        judges itself, not its denominator) and ``judges`` (whether it decides
+        their scorecard verdict).  Empty without a claims file.
 
     Examples
     --------

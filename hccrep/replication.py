@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 from functools import cached_property
 from pathlib import Path
 
@@ -59,8 +60,15 @@ class Runner:
     """Simulate-and-analyse recipe for one study.
 
     Subclasses implement :meth:`simulate` and :meth:`analyse`; ``not_checkable``
-    maps check keys to the reason they cannot be replicated.
+    maps check keys to the reason they cannot be replicated.  A check that no
+    analysis computes may still be judged by the audit of the declared claims
+    (:func:`hccrep.audit.audit_verdicts`); a check in ``not_checkable`` only when
+    the class sets ``audit_stands_in`` (its not-checkable numbers can never be
+    simulated, as in a review), never when a run merely skips it.
     """
+
+    #: whether the audit's verdict may stand in for the checks of ``not_checkable``
+    audit_stands_in: ClassVar[bool] = False
 
     study: Study
     variants: dict[str, str] = field(default_factory=dict)
@@ -951,7 +959,8 @@ def scorecard(
             interval = (float(lo), float(hi))
         judged_by = "simulation"
         if num.key in runner.not_checkable or num.key not in on_seed:
-            if num.key in by_audit:
+            skipped = num.key in runner.not_checkable and not runner.audit_stands_in
+            if num.key in by_audit and not skipped:
                 (v, reason), judged_by = by_audit[num.key], "audit"
             elif num.key in runner.not_checkable:
                 v, reason = "not checkable", runner.not_checkable[num.key]

@@ -398,8 +398,12 @@ def test_audit_verdicts_judge_only_the_numbers_of_judging_claims(toy):
     v = audit_verdicts(toy)
     assert v["p_sig"][0] == "not reproduced"  # nosig and nodiff read it as not significant
     assert v["hr_b"][0] == "not reproduced" and v["hr_b.lower"] == v["hr_b"]
-    assert v["n36"][0] == "reproduced"  # only share22 (ok) names it
-    assert v["n_group"][0] == "plausible"  # the worst of ok (same_quoted) and note (pct_sites)
+    # a percentage judges itself, not its denominator; a superlative only the number it cites
+    assert "n36" not in v and v["share22"][0] == "reproduced"
+    assert v["n_group"][0] == "reproduced"  # same_quoted: twenty-nine and 29
+    assert v["c_rsf"][0] == "plausible"  # cited by best (ok) and best_tied (note)
+    assert v["c_gbm"][0] == "not reproduced"  # cited by worst_wrong
+    assert "c_tie" not in v  # only compared with (best_tied)
     assert "sii" in v and v["sii"][0] == "not reproduced"  # the units claim judges it
     assert "hr_wide" not in v  # events_implied is a yardstick
     assert all(r.startswith("internal consistency") for _, r in v.values())

@@ -601,6 +601,10 @@ class Lv2025Runner(DeclaredRunner):
     True
     """
 
+    #: the review's not-checkable numbers belong to cohorts it only cites: no run can simulate
+    #: them, so the audit of its declared claims judges them (as internal consistency)
+    audit_stands_in = True
+
     def __init__(
         self,
         study: Study,
