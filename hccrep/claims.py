@@ -72,7 +72,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-__all__ = ["CLAIM_KINDS", "ClaimsFile", "Quoted", "Split", "claim_number_keys"]
+__all__ = ["CLAIM_KINDS", "CLAIM_MODELS", "ClaimsFile", "Quoted", "Split", "claim_number_keys"]
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 #: a reported number's key (baseline cells are ``variable.level.group``, limits ``key.lower``)
@@ -115,6 +115,8 @@ class _Claim(_M):
 
 
 class NoDifference(_Claim):
+    """The groups did not differ: each printed p at least ``alpha``, each named baseline row and each split not significant under every test variant the printed summaries allow."""
+
     kind: Literal["no_difference"]
     p: list[NumberKey] = Field(default_factory=list, description="printed p-values it covers")
     splits: list[Split] = Field(default_factory=list)
@@ -128,6 +130,8 @@ class NoDifference(_Claim):
 
 
 class Significance(_Claim):
+    """The text reads each number as significant (or not): a p against ``alpha``, a ratio's interval against 1."""
+
     kind: Literal["significance"]
     reads: Literal["significant", "not_significant"]
     numbers: list[NumberKey] = Field(min_length=1, description="p-values or ratios with a CI")
@@ -135,6 +139,8 @@ class Significance(_Claim):
 
 
 class Extreme(_Claim):
+    """A superlative (lowest, highest, best): the cited number is the smallest or largest of the cells it is compared with."""
+
     kind: Literal["extreme"]
     which: Literal["lowest", "highest"]
     cited: Operand
@@ -142,6 +148,8 @@ class Extreme(_Claim):
 
 
 class SameNumber(_Claim):
+    """One quantity printed in two places (text and table, two sections): the printed values and intervals agree."""
+
     kind: Literal["same_number"]
     numbers: list[Operand] = Field(min_length=2)
     search: list[NumberKey] = Field(
@@ -151,12 +159,16 @@ class SameNumber(_Claim):
 
 
 class Distinct(_Claim):
+    """Numbers about different things (two endpoints, two tests) that should not print identically."""
+
     kind: Literal["distinct"]
     numbers: list[NumberKey] = Field(min_length=2)
     if_equal: Literal["note", "inconsistent"] = "note"
 
 
 class Range(_Claim):
+    """A range in the text against the cells it summarises (their smallest and largest value or percentage)."""
+
     kind: Literal["range"]
     number: NumberKey = Field(description="the range as printed (value = lower, upper limit)")
     over: list[NumberKey] = Field(min_length=2)
@@ -164,6 +176,8 @@ class Range(_Claim):
 
 
 class Percent(_Claim):
+    """A percentage against its count and denominator, and which declared alternative denominators reproduce it."""
+
     kind: Literal["percent"]
     percent: NumberKey
     count: Operand | int | None = Field(
@@ -176,6 +190,8 @@ class Percent(_Claim):
 
 
 class Grim(_Claim):
+    """GRIM: a mean of ``n`` integer-valued data (``items`` integers per subject) against what ``n`` values can give."""
+
     kind: Literal["grim"]
     mean: NumberKey
     n: Operand | int
@@ -183,6 +199,8 @@ class Grim(_Claim):
 
 
 class Debit(_Claim):
+    """DEBIT: the mean and SD of a binary variable against what ``n`` zeros and ones can give."""
+
     kind: Literal["debit"]
     mean: NumberKey = Field(description="a proportion (0-1) or percentage of a binary variable")
     sd: NumberKey
@@ -190,12 +208,16 @@ class Debit(_Claim):
 
 
 class CIP(_Claim):
+    """A ratio with its confidence interval: inside it, symmetric on the log scale, and the Wald p the interval implies (with ``p``)."""
+
     kind: Literal["ci_p"]
     ratio: NumberKey
     p: NumberKey | None = None
 
 
 class Ordered(_Claim):
+    """Numbers that should be ordered (risk groups by risk, training above validation)."""
+
     kind: Literal["ordered"]
     numbers: list[NumberKey] = Field(min_length=2)
     direction: Literal["increasing", "decreasing"]
@@ -203,6 +225,8 @@ class Ordered(_Claim):
 
 
 class Bounds(_Claim):
+    """A number that cannot leave a range (a score that cannot be negative)."""
+
     kind: Literal["bounds"]
     number: NumberKey
     min: float | None = None
@@ -211,12 +235,16 @@ class Bounds(_Claim):
 
 
 class CountListed(_Claim):
+    """A printed count of items against a printed list of them."""
+
     kind: Literal["count_listed"]
     count: Operand
     listed: str = Field(min_length=1, description="the list as printed, items separated by commas")
 
 
 class Quotient(_Claim):
+    """The ratio of two printed numbers against the range their units allow."""
+
     kind: Literal["quotient"]
     numerator: NumberKey
     denominator: NumberKey
@@ -225,6 +253,8 @@ class Quotient(_Claim):
 
 
 class EventsImplied(_Claim):
+    """The number of events the width of a hazard ratio's interval implies for a binary covariate (a yardstick; it judges nothing)."""
+
     kind: Literal["events_implied"]
     judges: bool = False
     ratio: NumberKey
@@ -233,6 +263,8 @@ class EventsImplied(_Claim):
 
 
 class Curated(_Claim):
+    """A finding no rule computes (a reference printed under two numbers): stated by the curator, labelled as curated."""
+
     kind: Literal["curated"]
     status: Status
     finding: str = Field(min_length=1)
@@ -261,25 +293,27 @@ Claim = Annotated[
     Field(discriminator="kind"),
 ]
 
+#: every ``kind`` a claim may take -> its model
+CLAIM_MODELS = {
+    "no_difference": NoDifference,
+    "significance": Significance,
+    "extreme": Extreme,
+    "same_number": SameNumber,
+    "distinct": Distinct,
+    "range": Range,
+    "percent": Percent,
+    "grim": Grim,
+    "debit": Debit,
+    "ci_p": CIP,
+    "ordered": Ordered,
+    "bounds": Bounds,
+    "count_listed": CountListed,
+    "quotient": Quotient,
+    "events_implied": EventsImplied,
+    "curated": Curated,
+}
 #: every ``kind`` a claim may take
-CLAIM_KINDS = (
-    "no_difference",
-    "significance",
-    "extreme",
-    "same_number",
-    "distinct",
-    "range",
-    "percent",
-    "grim",
-    "debit",
-    "ci_p",
-    "ordered",
-    "bounds",
-    "count_listed",
-    "quotient",
-    "events_implied",
-    "curated",
-)
+CLAIM_KINDS = tuple(CLAIM_MODELS)
 
 
 class ClaimsFile(_M):
