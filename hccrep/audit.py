@@ -2183,7 +2183,7 @@ def claim_findings(study: str | Study) -> pd.DataFrame:
     --------
     >>> f = claim_findings("deng2025")
     >>> sorted(f.loc[f.status == "inconsistent", "check"].unique())
-    ['claim:range', 'claim:same_number']
+    ['claim:no_difference', 'claim:range', 'claim:same_number']
     """
     st = load_study(study) if isinstance(study, str) else study
     cols = ["check", "key", "source", "where", "printed", "status", "detail", "numbers", "judges"]
@@ -2207,6 +2207,13 @@ def audit_claims(study: Study) -> list[dict]:
     list of dict
         One finding per row, with the keys ``check``, ``key``, ``source``,
         ``where``, ``printed``, ``status`` and ``detail``.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> rows = audit_claims(load_study("fonc2025"))
+    >>> sorted({r["check"] for r in rows})[:2]
+    ['claim:distinct', 'claim:extreme']
     """
     df = claim_findings(study).drop(columns=["numbers", "judges"])
     return df.to_dict("records")
@@ -2284,6 +2291,13 @@ def declared_pvalues(study: Study) -> list[dict]:
     -------
     list of dict
         One finding per p, with the audit's columns.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> rows = {r["key"]: r for r in declared_pvalues(load_study("deng2025"))}
+    >>> rows["t1p_metastasis_tace"]["status"]
+    'inconsistent'
     """
     rows = []
     try:
