@@ -1830,7 +1830,7 @@ def _significance_over_variants(ranges: dict, alpha: float) -> tuple[str, str]:
 def _claim_rows(study: Study, c) -> list[dict]:
     """The findings of one declared claim: dicts with the audit's columns plus ``numbers``."""
     out: list[dict] = []
-    label = c.where or c.says
+    label = f"{c.where}: {c.says}" if c.where else c.says
 
     def add(status, detail, numbers, printed=None, key=None, judged=None):
         out.append(
