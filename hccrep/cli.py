@@ -401,13 +401,22 @@ def scorecard(
     if scheduler is not None:
         extra["scheduler"] = scheduler
     card = make_card(runner, n_mc=mc, seed=seed, n_jobs=jobs, progress=not quiet, **extra)
-    cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict"]
+    cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict", "judged_by"]
     with pd.option_context(
         "display.width", 200, "display.max_rows", 1000, "display.float_format", "{:.4g}".format
     ):
         typer.echo(card[cols].to_string(index=False))
     counts = summarise(card)
     typer.echo("\nchecks: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    audited = card[card["judged_by"] == "audit"]
+    if len(audited):
+        # the audit's verdicts are internal consistency of the printed numbers, not replication
+        by_audit = summarise(audited)
+        typer.echo(
+            "of which judged by the audit of the declared claims (internal consistency, "
+            "not a replication): "
+            + ", ".join(f"{k}: {v}" for k, v in by_audit.items() if k != "not checkable")
+        )
     typer.echo(f"inputs and derived numbers (not judged): {len(inputs_table(st))}")
     if output is not None:
         card.to_csv(output, index=False)

@@ -484,3 +484,11 @@ def test_fonc2025_curator_notes_are_declared_findings():
     assert a.loc["extrahepatic_metastasis_rt_count", "status"] == "inconsistent"  # 7 vs 10
     assert a.loc["bclc_c_os_pfs_subgroup_hr", "status"] == "note"
     assert a.loc["mild_ae_all_above_02.ae_fever_any_p", "status"] == "inconsistent"  # 0.146
+
+
+def test_cli_scorecard_labels_the_audit_verdicts_of_lv2025():
+    r = CliRunner().invoke(app, ["scorecard", "lv2025", "--mc", "2", "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert "judged_by" in r.output
+    line = next(x for x in r.output.splitlines() if x.startswith("of which judged by the audit"))
+    assert "internal consistency, not a replication" in line
