@@ -492,3 +492,18 @@ def test_cli_scorecard_labels_the_audit_verdicts_of_lv2025():
     assert "judged_by" in r.output
     line = next(x for x in r.output.splitlines() if x.startswith("of which judged by the audit"))
     assert "internal consistency, not a replication" in line
+
+
+def test_summaries_say_which_verdicts_the_audit_gave():
+    from hccrep.display import AUDITED, studies_summary, studies_summary_html, verdict_summary_html
+    from hccrep.replication import runner_for, scorecard
+
+    card = scorecard(runner_for("lv2025"), n_mc=0, progress=False, explain=False)
+    html = str(verdict_summary_html(card))
+    n = int(((card.judged_by == "audit") & (card.verdict != "not checkable")).sum())
+    assert n > 100 and f"{n} of these verdicts" in html and "not replicated" in html
+    table = studies_summary(card.assign(study="lv2025"))
+    assert table.loc["lv2025", AUDITED] == n
+    # the audited count is a row of its own, not a verdict beside the four
+    assert table.loc["lv2025", "checks"] == len(card)
+    assert AUDITED in str(studies_summary_html(card.assign(study="lv2025")))
