@@ -1821,9 +1821,9 @@ def _significance_over_variants(ranges: dict, alpha: float) -> tuple[str, str]:
         for k, (lo, hi) in ranges.items()
     )
     if every:
-        return "inconsistent", f"significant under every variant ({text})"
+        return "inconsistent", f"significant under every variant, whatever the rounding ({text})"
     if some:
-        return "note", f"significant under {', '.join(some)} ({text})"
+        return "note", f"can be significant under {', '.join(some)}, within rounding ({text})"
     return "ok", f"not significant under any variant ({text})"
 
 

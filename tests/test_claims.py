@@ -507,3 +507,15 @@ def test_summaries_say_which_verdicts_the_audit_gave():
     # the audited count is a row of its own, not a verdict beside the four
     assert table.loc["lv2025", "checks"] == len(card)
     assert AUDITED in str(studies_summary_html(card.assign(study="lv2025")))
+
+
+def test_tu2025_superlatives_against_table_4():
+    a = audit_study("tu2025").set_index("key")
+    # Table 4, external cohort: Brier 0.0714 (combined) against 0.0682 (AFP)
+    assert a.loc["tipm_lowest_brier_external", "status"] == "inconsistent"
+    assert "t4_brier_afp_external" in a.loc["tipm_lowest_brier_external", "detail"]
+    others = a[(a.check == "claim:extreme") & (a.index != "tipm_lowest_brier_external")]
+    assert len(others) == 8 and (others.status == "ok").all()
+    assert (
+        a.loc[a.index.str.startswith("cohorts_no_difference."), "status"] != "inconsistent"
+    ).all()
