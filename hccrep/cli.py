@@ -198,7 +198,7 @@ def validate(
     -------
     None
         Prints a line per valid study (files, reported numbers, declared
-        analyses). A malformed file, an unknown study or an empty data folder is
+        analyses, declared claims). A malformed file, an unknown study or an empty data folder is
         an ``error:`` message and exit status 2.
     """
     _data_dir(data_dir)
@@ -208,9 +208,10 @@ def validate(
     for key in keys:
         st = _load(key, data_dir)
         declared = sum(n.analysis is not None for n in st.numbers)
+        claims = f", {len(st.claims.claims)} declared claims" if st.claims is not None else ""
         typer.echo(
             f"{st.key}: {len(st.files)} files, {len(st.numbers)} reported numbers, "
-            f"{declared} with a declared analysis - valid"
+            f"{declared} with a declared analysis{claims} - valid"
         )
 
 
