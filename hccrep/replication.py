@@ -947,7 +947,7 @@ def scorecard(
     rows = []
     from hccrep.audit import audit_verdicts
 
-    by_audit = audit_verdicts(runner.study) if runner.study.claims is not None else {}
+    by_audit: dict | None = None if runner.study.claims is not None else {}
     for num in runner.checks:
         rep = on_seed.get(num.key)
         interval = None
@@ -960,7 +960,9 @@ def scorecard(
         judged_by = "simulation"
         if num.key in runner.not_checkable or num.key not in on_seed:
             skipped = num.key in runner.not_checkable and not runner.audit_stands_in
-            if num.key in by_audit and not skipped:
+            if not skipped and by_audit is None:  # the claims are read once, when first needed
+                by_audit = audit_verdicts(runner.study)
+            if not skipped and num.key in by_audit:
                 (v, reason), judged_by = by_audit[num.key], "audit"
             elif num.key in runner.not_checkable:
                 v, reason = "not checkable", runner.not_checkable[num.key]

@@ -519,3 +519,14 @@ def test_tu2025_superlatives_against_table_4():
     assert (
         a.loc[a.index.str.startswith("cohorts_no_difference."), "status"] != "inconsistent"
     ).all()
+
+
+@pytest.mark.parametrize("study", ["deng2025", "lv2025"])
+def test_the_cli_audit_lists_every_finding_the_chapter_shows(study):
+    """The chapters show audit_study's findings; the CLI prints each that is not ok."""
+    r = CliRunner().invoke(app, ["audit", study])
+    assert r.exit_code == 0, r.output
+    found = audit_study(study, include_ok=False)
+    assert len(found) and all(k in r.output for k in found["key"])
+    n_bad = int((found.status == "inconsistent").sum())
+    assert f"inconsistent: {n_bad}" in r.output
