@@ -2305,42 +2305,37 @@ def declared_pvalues(study: Study) -> list[dict]:
     except KeyError:
         return rows
     cats = {v.key for v in base.variables if isinstance(v, CategoricalVariable)}
-    for f in study.files.values():
-        if not isinstance(f, ResultsFile):
+    results = {f.file_id for f in study.files.values() if isinstance(f, ResultsFile)}
+    for num in study.numbers:  # the flattened numbers carry the table's declared variant
+        if num.file_id not in results:
             continue
-        for num in f.numbers:
-            a = num.analysis
-            if (
-                num.quantity != "p"
-                or a is None
-                or a.kind != "table1_test"
-                or a.variable not in cats
-            ):
-                continue
-            if a.smallest_of or a.collapse or a.subset or a.population or a.by:
-                continue
-            _, r = _variant_ps(study, a.variable, a.groups)
-            pv = parse_pvalue(num.printed)
-            agree = [k for k, (p, _) in r.items() if pv.agrees(p)]
-            var = a.variant
-            declared = (var.evident or var.stated) if var is not None else None
-            status = "ok" if declared in agree else ("note" if agree else "inconsistent")
-            detail = ", ".join(f"{k} {p:.4f}" for k, (p, _) in r.items())
-            detail += f"; printed {num.printed}; agrees: {', '.join(agree) or 'none'}"
-            if declared:
-                detail += f"; declared {declared}"
-            groups = ", ".join(a.groups) if a.groups else "all groups"
-            rows.append(
-                _row(
-                    "p_variants",
-                    num.key,
-                    f.source.label,
-                    f"{num.where.row or ''} ({groups})",
-                    num.printed,
-                    status,
-                    detail,
-                )
+        a = num.analysis
+        if num.quantity != "p" or a is None or a.kind != "table1_test" or a.variable not in cats:
+            continue
+        if a.smallest_of or a.collapse or a.subset or a.population or a.by:
+            continue
+        _, r = _variant_ps(study, a.variable, a.groups)
+        pv = parse_pvalue(num.printed)
+        agree = [k for k, (p, _) in r.items() if pv.agrees(p)]
+        var = a.variant
+        declared = (var.evident or var.stated) if var is not None else None
+        status = "ok" if declared in agree else ("note" if agree else "inconsistent")
+        detail = ", ".join(f"{k} {p:.4f}" for k, (p, _) in r.items())
+        detail += f"; printed {num.printed}; agrees: {', '.join(agree) or 'none'}"
+        if declared:
+            detail += f"; declared {declared}"
+        groups = ", ".join(a.groups) if a.groups else "all groups"
+        rows.append(
+            _row(
+                "p_variants",
+                num.key,
+                num.source,
+                f"{num.row or ''} ({groups})",
+                num.printed,
+                status,
+                detail,
             )
+        )
     return rows
 
 
