@@ -953,6 +953,3 @@ def model_wins(
         .sort_values("wins", ascending=False, kind="mergesort")
         .reset_index(drop=True)
     )
-
-
-# ----------------------------------------------------------------------------- audit
