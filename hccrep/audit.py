@@ -78,6 +78,9 @@ from hccrep.printed import (
     parse_pvalue,
     parse_summary,
     prints_as,
+    round_half_up,
+    equal_at_precision,
+    counts_printing_as,
 )
 from hccrep.spec import (
     BaselineFile,
@@ -87,6 +90,7 @@ from hccrep.spec import (
     ResultsFile,
     Study,
     load_study,
+    value_decimals,
 )
 
 __all__ = [
@@ -110,6 +114,14 @@ __all__ = [
     "audit_interactions",
     "grim_consistent",
     "audit_grim",
+    "ratio_ci_finding",
+    "debit_consistent",
+    "events_implied",
+    "claim_findings",
+    "audit_claims",
+    "declared_pvalues",
+    "audit_verdicts",
+    "AUDIT_VERDICT",
 ]
 
 #: ``ok``: consistent; ``note``: consistent under some reading, worth knowing;
@@ -926,6 +938,73 @@ def _wald_p_range(est: float, lower: float, upper: float, decimals: int) -> tupl
     return p_of(ratio_max), p_of(ratio_min)
 
 
+def ratio_ci_finding(
+    value: float, lower: float, upper: float, printed: str, p_printed: str | None = None
+) -> tuple[str, str]:
+    """A ratio and its CI: positive limits, symmetric on the log scale, and the Wald p it implies.
+
+    The centring tolerance and the range of Wald p-values allow for the
+    rounding of the three printed numbers (:func:`_wald_p_range`); a printed
+    p outside that range is a ``note`` (another test than Wald).  The caller
+    checks first that the estimate lies inside its interval.
+
+    Parameters
+    ----------
+    value, lower, upper : float
+        The printed ratio and its limits, ``lower <= value <= upper``.
+    printed : str
+        The three as printed (their decimals set the rounding).
+    p_printed : str, optional
+        The p-value printed with the ratio.
+
+    Returns
+    -------
+    tuple of (str, str)
+        Status (one of :data:`STATUSES`) and a one-line detail.
+
+    Examples
+    --------
+    >>> ratio_ci_finding(0.43, 0.21, 0.88, "0.43 (0.21-0.88)", "0.021")[0]
+    'ok'
+    >>> ratio_ci_finding(0.43, 0.21, 0.88, "0.43 (0.21-0.88)", "0.30")[0]
+    'note'
+    """
+    if lower <= 0:
+        return "inconsistent", "a ratio's lower bound must be positive"
+    lo, hi, est = math.log(lower), math.log(upper), math.log(value)
+    centre = (lo + hi) / 2
+    # rounding of three printed numbers to d decimals moves each log by up to 0.5*10^-d / x
+    d = max((decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", printed)), default=2)
+    tol = 0.5 * 10**-d * (1 / value + 0.5 / lower + 0.5 / upper) + 1e-9
+    status = "ok" if abs(est - centre) <= tol else "inconsistent"
+    detail = (
+        f"log HR {est:.4f} vs centre of log CI {centre:.4f} (tolerance {tol:.4f} from rounding)"
+    )
+    se = (hi - lo) / (2 * sps.norm.ppf(0.975))
+    p_implied = 2 * sps.norm.sf(abs(est) / se) if se > 0 else float("nan")
+    detail += f"; CI implies p = {p_implied:.4g}" if se > 0 else "; the printed CI has no width"
+    if p_printed is not None:
+        pv = parse_pvalue(p_printed)
+        p_lo, p_hi = _wald_p_range(value, lower, upper, d)
+        # the printed p, read as the interval of values that print so
+        half = 0.5 * 10.0**-pv.decimals
+        printed_lo, printed_hi = {"<": (0.0, pv.value), ">": (pv.value, 1.0)}.get(
+            pv.bound, (pv.value - half, pv.value + half)
+        )
+        if printed_hi < p_lo or printed_lo > p_hi:
+            status = "note" if status == "ok" else status
+            detail += (
+                f"; printed p {p_printed} lies outside [{p_lo:.3g}, {p_hi:.3g}], the Wald p-values the "
+                "rounded HR and CI allow: not a Wald test (a score or log-rank p?)"
+            )
+        elif p_lo <= 1e-12 and p_hi >= 1 - 1e-12:
+            detail += (
+                f"; Wald p undetermined: within rounding the limits may lie arbitrarily close together or far apart, "
+                f"so any p in [0, 1] fits, printed p {p_printed} included"
+            )
+    return status, detail
+
+
 def audit_results(f: ResultsFile) -> list[dict]:
     """Findings for one results file (ratios with CIs and p-values, counts with percents).
 
@@ -967,52 +1046,11 @@ def audit_results(f: ResultsFile) -> list[dict]:
                     )
                 )
                 continue
-            if num.lower <= 0:
-                rows.append(
-                    _row(
-                        "ratio_ci",
-                        num.key,
-                        src,
-                        where,
-                        num.printed,
-                        "inconsistent",
-                        "a ratio's lower bound must be positive",
-                    )
-                )
-                continue
-            lo, hi, est = math.log(num.lower), math.log(num.upper), math.log(num.value)
-            centre = (lo + hi) / 2
-            # rounding of three printed numbers to d decimals moves each log by up to 0.5*10^-d / x
-            d = max((decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", num.printed)), default=2)
-            tol = 0.5 * 10**-d * (1 / num.value + 0.5 / num.lower + 0.5 / num.upper) + 1e-9
-            status = "ok" if abs(est - centre) <= tol else "inconsistent"
-            detail = f"log HR {est:.4f} vs centre of log CI {centre:.4f} (tolerance {tol:.4f} from rounding)"
-            se = (hi - lo) / (2 * sps.norm.ppf(0.975))
-            p_implied = 2 * sps.norm.sf(abs(est) / se) if se > 0 else float("nan")
-            detail += (
-                f"; CI implies p = {p_implied:.4g}" if se > 0 else "; the printed CI has no width"
-            )
             pkey = num.attrs.get("p_key", p_of_ratio.get(num.key))
-            if isinstance(pkey, str) and pkey in by_key:
-                pnum = by_key[pkey]
-                pv = parse_pvalue(pnum.printed)
-                p_lo, p_hi = _wald_p_range(num.value, num.lower, num.upper, d)
-                # the printed p, read as the interval of values that print so
-                half = 0.5 * 10.0**-pv.decimals
-                printed_lo, printed_hi = {"<": (0.0, pv.value), ">": (pv.value, 1.0)}.get(
-                    pv.bound, (pv.value - half, pv.value + half)
-                )
-                if printed_hi < p_lo or printed_lo > p_hi:
-                    status = "note" if status == "ok" else status
-                    detail += (
-                        f"; printed p {pnum.printed} lies outside [{p_lo:.3g}, {p_hi:.3g}], the Wald p-values the "
-                        "rounded HR and CI allow: not a Wald test (a score or log-rank p?)"
-                    )
-                elif p_lo <= 1e-12 and p_hi >= 1 - 1e-12:
-                    detail += (
-                        f"; Wald p undetermined: within rounding the limits may lie arbitrarily close together or far apart, "
-                        f"so any p in [0, 1] fits, printed p {pnum.printed} included"
-                    )
+            pnum = by_key.get(pkey) if isinstance(pkey, str) else None
+            status, detail = ratio_ci_finding(
+                num.value, num.lower, num.upper, num.printed, pnum.printed if pnum else None
+            )
             rows.append(_row("ratio_ci", num.key, src, where, num.printed, status, detail))
         if "count" not in num.attrs and "n" in num.attrs and num.quantity in ("percent", "rate"):
             n_int = int(num.attrs["n"])
@@ -1648,6 +1686,659 @@ def audit_grim(f: BaselineFile) -> list[dict]:
     return rows
 
 
+# ----------------------------------------------------------------------------- declared claims
+
+
+def debit_consistent(mean: float, mean_decimals: int, sd: float, sd_decimals: int, n: int) -> bool:
+    """DEBIT: can ``n`` binary values have a mean and SD that print as ``mean`` and ``sd``?
+
+    The mean of ``n`` zeros and ones is ``k / n`` and their sample SD is
+    ``sqrt(p (1 - p) n / (n - 1))`` with ``p = k / n`` (Heathers and Brown's
+    DEBIT).  The pair is consistent when some ``k`` prints as both, each
+    within half a unit of its last printed digit (closed interval).
+
+    Parameters
+    ----------
+    mean : float
+        The printed proportion, in [0, 1].
+    mean_decimals : int
+        Its printed decimals.
+    sd : float
+        The printed SD.
+    sd_decimals : int
+        Its printed decimals.
+    n : int
+        The number of values, at least 2.
+
+    Returns
+    -------
+    bool
+        Whether some count ``k`` of ones gives both printed numbers.
+
+    Raises
+    ------
+    ValueError
+        When ``n`` is less than 2 or ``mean`` lies outside [0, 1].
+
+    Examples
+    --------
+    >>> debit_consistent(0.35, 2, 0.49, 2, 20), debit_consistent(0.35, 2, 0.40, 2, 20)
+    (True, False)
+    """
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n}")
+    if not 0 <= mean <= 1:
+        raise ValueError(f"mean must lie in [0, 1], got {mean}")
+    hm, hs = _half_unit(mean_decimals) + 1e-9, _half_unit(sd_decimals) + 1e-9
+    k = np.arange(n + 1)
+    p = k / n
+    s = np.sqrt(p * (1 - p) * n / (n - 1))
+    return bool(np.any((np.abs(p - mean) <= hm) & (np.abs(s - sd) <= hs)))
+
+
+def _claim_value(study: Study, ref) -> tuple[float, str, int | None]:
+    """A claim operand's value, its printed text and decimals (a number key, a limit, a quoted number)."""
+    if isinstance(ref, (int, float)) and not isinstance(ref, bool):
+        return float(ref), str(ref), 0
+    if not isinstance(ref, str):  # a Quoted number of the text
+        return float(ref.value), ref.printed, value_decimals(ref.printed, ref.value)
+    if ref.endswith((".lower", ".upper")):
+        key, lim = ref.rsplit(".", 1)
+        n = study.number(key)
+        v = getattr(n, lim)
+        return float(v), n.printed, value_decimals(n.printed, v)
+    n = study.number(ref)
+    return float(n.value), n.printed, n.decimals
+
+
+def _claim_percent(study: Study, key: str) -> tuple[float, int]:
+    """The percentage a number prints (``"74 (83.1%)"``, or a percent quantity) and its decimals."""
+    n = study.number(key)
+    try:
+        cp = parse_count_percent(n.printed)
+    except PrintedError:
+        cp = None
+    if cp is not None and cp.percent is not None:
+        return cp.percent, cp.percent_decimals or 0
+    if n.quantity in ("percent", "rate"):
+        dec = n.decimals if n.decimals is not None else value_decimals(n.printed, n.value)
+        return n.value, dec or 0
+    raise ValueError(f"{key}: {n.printed!r} prints no percentage")
+
+
+def _is_significant(pv: PValue, alpha: float) -> bool | None:
+    """Printed p below alpha (True), above (False), or undecided (``"< 0.1"`` for alpha 0.05)."""
+    if pv.bound == "<":
+        return True if pv.value <= alpha else None
+    if pv.bound == ">":
+        return False if pv.value >= alpha else None
+    return pv.value < alpha
+
+
+def _ratio_significant(n: ReportedNumber, null: float = 1.0) -> bool | None:
+    if n.lower is None or n.upper is None:
+        return None
+    if n.lower > null or n.upper < null:
+        return True
+    if n.lower < null < n.upper:
+        return False
+    return None  # a limit printed at the null
+
+
+def _variant_ps(study: Study, variable: str, groups: list[str] | None, file: str | None = None):
+    """p under each test variant for a baseline variable over some of its groups.
+
+    Categorical rows: the four count variants at the printed counts (one value
+    each).  Mean ± SD rows: the t-tests (two groups) or ANOVA with their
+    rounding ranges.  Returns ``(kind, {variant: (lo, hi)})`` or ``(None, reason)``.
+    """
+    f = study.baseline(file)
+    v = next(x for x in f.variables if x.key == variable)
+    gs = [g for g in f.groups if groups is None or g.key in groups]
+    if isinstance(v, CategoricalVariable):
+        table = np.array(
+            [
+                [parse_count_percent(_cell_text(v.cells[g.key][lv.key])).count for g in gs]
+                for lv in v.levels
+            ]
+        )
+        table = table[table.sum(axis=1) > 0]
+        ps = p_under_variants(table)
+        return "categorical", {
+            k: (ps[k], ps[k]) for k in CATEGORICAL_VARIANTS if not math.isnan(ps[k])
+        }
+    if v.summary == "mean_sd":
+        r = mean_sd_variant_ranges([(_cell_text(v.cells[g.key]), g.n) for g in gs])
+        return "mean_sd", {k: (x["lo"], x["hi"]) for k, x in r.items()}
+    return None, f"a {v.summary} row: no test can be recomputed from its summaries"
+
+
+def _significance_over_variants(ranges: dict, alpha: float) -> tuple[str, str]:
+    every = all(hi < alpha for _, hi in ranges.values())
+    some = [k for k, (lo, _) in ranges.items() if lo < alpha]
+    text = ", ".join(
+        f"{k} {lo:.4f}" if lo == hi else f"{k} [{lo:.4f}, {hi:.4f}]"
+        for k, (lo, hi) in ranges.items()
+    )
+    if every:
+        return "inconsistent", f"significant under every variant, whatever the rounding ({text})"
+    if some:
+        return "note", f"can be significant under {', '.join(some)}, within rounding ({text})"
+    return "ok", f"not significant under any variant ({text})"
+
+
+def _claim_rows(study: Study, c) -> list[dict]:
+    """The findings of one declared claim: dicts with the audit's columns plus ``numbers``."""
+    out: list[dict] = []
+    label = f"{c.where}: {c.says}" if c.where else c.says
+
+    def add(status, detail, numbers, printed=None, key=None, judged=None):
+        out.append(
+            {
+                "check": f"claim:{c.kind}",
+                "key": key or c.key,
+                "source": "claims",
+                "where": label,
+                "printed": printed
+                if printed is not None
+                else "; ".join(
+                    study.number(
+                        k.rsplit(".", 1)[0] if k.endswith((".lower", ".upper")) else k
+                    ).printed
+                    for k in numbers
+                ),
+                "status": status,
+                "detail": detail,
+                "numbers": tuple(numbers if judged is None else judged),
+                "judges": c.judges,
+            }
+        )
+
+    k = c.kind
+    if k == "no_difference":
+        for pk in c.p:
+            n = study.number(pk)
+            pv = parse_pvalue(n.printed)
+            sig = _is_significant(pv, c.alpha)
+            detail = f"the text says no difference; printed p {n.printed}"
+            if sig:
+                add("inconsistent", detail + f" is below {c.alpha}", [pk], key=f"{c.key}.{pk}")
+                continue
+            a = n.analysis
+            if (
+                a is not None
+                and getattr(a, "kind", None) == "table1_test"
+                and a.variable in {v.key for v in study.baseline().variables}
+            ):
+                kind, r = _variant_ps(study, a.variable, a.groups)
+                if kind is not None:
+                    status, d = _significance_over_variants(r, c.alpha)
+                    add(status, f"{detail}; recomputed: {d}", [pk], key=f"{c.key}.{pk}")
+                    continue
+            add("ok" if sig is False else "note", detail, [pk], key=f"{c.key}.{pk}")
+        for sp in c.splits:
+            kind, r = _variant_ps(study, sp.variable, sp.groups, sp.file)
+            skey = f"{c.key}.{sp.variable}"
+            what = f"{sp.variable} over {', '.join(sp.groups)} (no p printed)"
+            if kind is None:
+                add("note", f"{what}: {r}", [], printed="", key=skey)
+            else:
+                status, d = _significance_over_variants(r, c.alpha)
+                add(status, f"the text says no difference; {what}: {d}", [], printed="", key=skey)
+    elif k == "significance":
+        for nk in c.numbers:
+            n = study.number(nk)
+            if n.quantity in ("p", "p_interaction"):
+                sig = _is_significant(parse_pvalue(n.printed), c.alpha)
+                how = f"p {n.printed} against {c.alpha}"
+            else:
+                sig = _ratio_significant(n)
+                how = f"interval {n.lower}-{n.upper} against 1"
+            if sig is None:
+                status = "note"
+                verdict = "undecided at the printed precision"
+            else:
+                status = "ok" if sig == (c.reads == "significant") else "inconsistent"
+                verdict = "significant" if sig else "not significant"
+            add(
+                status,
+                f"the text reads it as {c.reads.replace('_', ' ')}; {how}: {verdict}",
+                [nk],
+                key=f"{c.key}.{nk}",
+            )
+    elif k == "extreme":
+        cv, cp, _ = _claim_value(study, c.cited)
+        vals = {a: _claim_value(study, a)[0] for a in c.among}
+        best = min(vals.values()) if c.which == "lowest" else max(vals.values())
+        at = [a for a, v in vals.items() if v == best]
+        listing = ", ".join(f"{a} {study.number(a).printed}" for a in c.among)
+        cited_key = c.cited if isinstance(c.cited, str) else None
+        if cv == best:
+            others = [a for a in at if a != cited_key]
+            status = "note" if others else "ok"
+            d = f"{cp} is the {c.which} ({listing})" + (
+                f"; tied with {', '.join(others)}" if others else ""
+            )
+        else:
+            status = "inconsistent"
+            d = f"{cp} is not the {c.which}: {', '.join(at)} prints {best} ({listing})"
+        add(
+            status,
+            d,
+            ([cited_key] if cited_key else []) + [a for a in c.among if a != cited_key],
+            judged=[cited_key] if cited_key else [],
+        )
+    elif k == "same_number":
+        vals = [_claim_value(study, x) for x in c.numbers]
+        keys = [x for x in c.numbers if isinstance(x, str)]
+        decs = [d for _, _, d in vals if d is not None]
+        dec = min(decs) if decs else 6
+        rounded = {round_half_up(v, dec) for v, _, _ in vals}
+        intervals = {(n.lower, n.upper) for x in keys if (n := study.number(x)).lower is not None}
+        printed = " | ".join(p for _, p, _ in vals)
+        if len(rounded) == 1 and len(intervals) <= 1:
+            add("ok", f"the same value ({printed}) in each place", keys, printed=printed)
+        else:
+            d = f"printed differently: {printed}"
+            for x, (v, p, _) in zip(c.numbers, vals):
+                holders = [
+                    s
+                    for s in c.search
+                    if round_half_up(_claim_value(study, s)[0], dec) == round_half_up(v, dec)
+                ]
+                if holders:
+                    d += f"; {p} is the value of {', '.join(holders)}"
+            add("inconsistent", d, keys, printed=printed)
+    elif k == "distinct":
+        ns = [study.number(x) for x in c.numbers]
+        same = len({(n.value, n.lower, n.upper) for n in ns}) == 1
+        add(
+            c.if_equal if same else "ok",
+            ("identical to the last printed digit: " if same else "they differ: ")
+            + "; ".join(f"{n.key} {n.printed}" for n in ns),
+            c.numbers,
+        )
+    elif k == "range":
+        rng = study.number(c.number)
+        if c.statistic == "percent":
+            vals = [_claim_percent(study, x)[0] for x in c.over]
+        else:
+            vals = [_claim_value(study, x)[0] for x in c.over]
+        dec = rng.decimals if rng.decimals is not None else 1
+        ok = equal_at_precision(min(vals), rng.lower, dec) and equal_at_precision(
+            max(vals), rng.upper, dec
+        )
+        add(
+            "ok" if ok else "inconsistent",
+            f"the cells print {', '.join(f'{v:g}' for v in vals)}: smallest {min(vals):g}, largest {max(vals):g}",
+            [c.number, *c.over],
+            printed=rng.printed,
+            judged=[c.number],
+        )
+    elif k == "percent":
+        pk = c.percent
+        pnum = study.number(pk)
+        pct, dec = _claim_percent(study, pk)
+        n_val = int(round(_claim_value(study, c.n)[0]))
+        if c.count is None:
+            try:
+                cp = parse_count_percent(pnum.printed)
+                count = cp.count if cp.percent is not None else None
+            except PrintedError:
+                count = None
+        else:
+            count = int(round(_claim_value(study, c.count)[0]))
+        if count is None:
+            ks = counts_printing_as(pct, dec, n_val)
+            status = "ok" if ks else "inconsistent"
+            d = (
+                f"{', '.join(f'{x}/{n_val}' for x in ks)} print as {pct}%"
+                if ks
+                else f"no count out of {n_val} prints as {pct}%"
+            )
+        else:
+            ok = equal_at_precision(100 * count / n_val, pct, dec)
+            d = f"{count}/{n_val} = {100 * count / n_val:.{dec + 2}f}%"
+            status = "ok"
+            if not ok:
+                alts = [
+                    f"{count}/{m} = {100 * count / m:.{dec + 2}f}% ({what})"
+                    for what, m in c.alternatives.items()
+                    if equal_at_precision(100 * count / m, pct, dec)
+                ]
+                status = "note" if alts else "inconsistent"
+                d += f" does not print as {pct}%; " + (
+                    f"it is {', '.join(alts)}" if alts else "no declared denominator gives it"
+                )
+        add(status, d, [pk] + [x for x in (c.n, c.count) if isinstance(x, str)], judged=[pk])
+    elif k == "grim":
+        m = study.number(c.mean)
+        n_val = int(round(_claim_value(study, c.n)[0])) * c.items
+        dec = m.decimals if m.decimals is not None else decimals_of(str(m.value))
+        ok = grim_consistent(m.value, dec, n_val)
+        status = "ok" if ok in (True, None) else "inconsistent"
+        d = (
+            f"n = {n_val} >= 10^{dec}: GRIM cannot test it"
+            if ok is None
+            else (
+                f"a mean of {n_val} integers can print as {m.value}"
+                if ok
+                else f"no total of {n_val} integers gives a mean printing as {m.value}"
+            )
+        )
+        add(status, d, [c.mean] + ([c.n] if isinstance(c.n, str) else []), judged=[c.mean])
+    elif k == "debit":
+        m, s = study.number(c.mean), study.number(c.sd)
+        n_val = int(round(_claim_value(study, c.n)[0]))
+        md = m.decimals if m.decimals is not None else decimals_of(str(m.value))
+        sd_dec = s.decimals if s.decimals is not None else decimals_of(str(s.value))
+        scale = 100.0 if m.value > 1 else 1.0
+        ok = debit_consistent(
+            m.value / scale,
+            md + (2 if scale == 100 else 0),
+            s.value / scale,
+            sd_dec + (2 if scale == 100 else 0),
+            n_val,
+        )
+        add(
+            "ok" if ok else "inconsistent",
+            f"binary data of n = {n_val}: {'some' if ok else 'no'} count of ones gives mean {m.printed} and SD {s.printed}",
+            [c.mean, c.sd],
+        )
+    elif k == "ci_p":
+        r = study.number(c.ratio)
+        if r.lower is None or r.upper is None:
+            add("inconsistent", "no interval printed", [c.ratio])
+        elif not r.lower <= r.value <= r.upper:
+            add(
+                "inconsistent",
+                f"{r.value} lies outside [{r.lower}, {r.upper}]",
+                [c.ratio] + ([c.p] if c.p else []),
+            )
+        else:
+            pp = study.number(c.p).printed if c.p else None
+            status, d = ratio_ci_finding(r.value, r.lower, r.upper, r.printed, pp)
+            add(
+                status,
+                d,
+                [c.ratio] + ([c.p] if c.p else []),
+                printed=r.printed + (f"; p {pp}" if pp else ""),
+            )
+    elif k == "ordered":
+        vals = [study.number(x).value for x in c.numbers]
+        pairs = list(zip(vals, vals[1:]))
+        ok = (
+            all(a <= b for a, b in pairs)
+            if c.direction == "increasing"
+            else all(a >= b for a, b in pairs)
+        )
+        add(
+            "ok" if ok else c.if_violated,
+            f"expected {c.direction}: " + " -> ".join(study.number(x).printed for x in c.numbers),
+            c.numbers,
+        )
+    elif k == "bounds":
+        n = study.number(c.number)
+        ok = (c.min is None or n.value >= c.min) and (c.max is None or n.value <= c.max)
+        add(
+            "ok" if ok else "inconsistent",
+            f"{n.printed} {'lies' if ok else 'does not lie'} in [{c.min if c.min is not None else '-inf'}, {c.max if c.max is not None else 'inf'}]: {c.why}",
+            [c.number],
+        )
+    elif k == "count_listed":
+        cv, cp, _ = _claim_value(study, c.count)
+        items = [p.strip() for p in re.split(r",\s*|\s+and\s+|;\s*", c.listed) if p.strip()]
+        ok = int(round(cv)) == len(items)
+        add(
+            "ok" if ok else "inconsistent",
+            f"{cp} items said; {len(items)} listed ({c.listed})",
+            [c.count] if isinstance(c.count, str) else [],
+            printed=cp,
+        )
+    elif k == "quotient":
+        a, b = study.number(c.numerator), study.number(c.denominator)
+        q = a.value / b.value
+        ok = c.plausible[0] <= q <= c.plausible[1]
+        add(
+            "ok" if ok else "inconsistent",
+            f"{a.printed} / {b.printed} = {q:.3g}, {'inside' if ok else 'outside'} [{c.plausible[0]:g}, {c.plausible[1]:g}]: {c.why}",
+            [c.numerator, c.denominator],
+        )
+    elif k == "events_implied":
+        r = study.number(c.ratio)
+        exposed = sum(parse_count_percent(study.number(x).printed).count for x in c.exposed)
+        p = exposed / c.total
+        z = sps.norm.ppf(0.975)
+        se = (math.log(r.upper) - math.log(r.lower)) / (2 * z)
+        d = events_implied(r.lower, r.upper, p)
+        add(
+            "note",
+            f"prevalence {exposed}/{c.total}; SE(log HR) {se:.3f} implies about {d:.0f} events "
+            "(rounding of the CI moves this by 10-20%)",
+            [c.ratio],
+        )
+    elif k == "curated":
+        add(c.status, f"curated, not computed: {c.finding}", list(c.numbers), printed="")
+    return out
+
+
+def events_implied(lower: float, upper: float, prevalence: float, level: float = 0.95) -> float:
+    """Events a hazard ratio's interval implies for a binary covariate of given prevalence.
+
+    For a binary covariate the variance of the log hazard ratio is about
+    ``1 / (D p (1 - p))`` with ``D`` events and prevalence ``p`` (Schoenfeld),
+    and the Wald interval's half width on the log scale is ``z * SE``.
+
+    Parameters
+    ----------
+    lower, upper : float
+        The printed limits, ``0 < lower < upper``.
+    prevalence : float
+        Share of the patients with the covariate, in (0, 1).
+    level : float, default 0.95
+        The interval's coverage.
+
+    Returns
+    -------
+    float
+        The implied number of events.
+
+    Examples
+    --------
+    >>> round(events_implied(0.5, 2.0, 0.5))
+    32
+    """
+    if not 0 < lower < upper:
+        raise ValueError(f"need 0 < lower < upper, got {lower}, {upper}")
+    if not 0 < prevalence < 1:
+        raise ValueError(f"prevalence must lie in (0, 1), got {prevalence}")
+    z = sps.norm.ppf(0.5 + level / 2)
+    se = (math.log(upper) - math.log(lower)) / (2 * z)
+    return 1.0 / (se**2 * prevalence * (1 - prevalence))
+
+
+def claim_findings(study: str | Study) -> pd.DataFrame:
+    """The findings of every claim declared in the study's ``claims.yaml``.
+
+    Each claim (:mod:`hccrep.claims`) is evaluated by the generic rule of its
+    kind; a claim about several numbers may give one finding per number.
+
+    Parameters
+    ----------
+    study : str or Study
+        A study key or a loaded study.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``check`` (``claim:<kind>``), ``key`` (the claim's key, or
+        ``<claim>.<number>`` for one number of it), ``source``, ``where``,
+        ``printed``, ``status``, ``detail``, ``numbers`` (the keys of the
+        reported numbers the finding judges: a superlative judges the number it
+        cites, not the cells it compares with; a percentage, range or mean
+        judges itself, not its denominator) and ``judges`` (whether it decides
+        their scorecard verdict).  Empty without a claims file.
+
+    Examples
+    --------
+    >>> f = claim_findings("deng2025")
+    >>> sorted(f.loc[f.status == "inconsistent", "check"].unique())
+    ['claim:no_difference', 'claim:range', 'claim:same_number']
+    """
+    st = load_study(study) if isinstance(study, str) else study
+    cols = ["check", "key", "source", "where", "printed", "status", "detail", "numbers", "judges"]
+    rows = []
+    if st.claims is not None:
+        for c in st.claims.claims:
+            rows += _claim_rows(st, c)
+    return pd.DataFrame(rows, columns=cols)
+
+
+def audit_claims(study: Study) -> list[dict]:
+    """The claim findings of :func:`claim_findings` as audit rows (without ``numbers``).
+
+    Parameters
+    ----------
+    study : Study
+        A loaded study.
+
+    Returns
+    -------
+    list of dict
+        One finding per row, with the keys ``check``, ``key``, ``source``,
+        ``where``, ``printed``, ``status`` and ``detail``.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> rows = audit_claims(load_study("fonc2025"))
+    >>> sorted({r["check"] for r in rows})[:2]
+    ['claim:distinct', 'claim:extreme']
+    """
+    df = claim_findings(study).drop(columns=["numbers", "judges"])
+    return df.to_dict("records")
+
+
+#: how an audit status reads as a scorecard verdict (an internal-consistency verdict)
+AUDIT_VERDICT = {"ok": "reproduced", "note": "plausible", "inconsistent": "not reproduced"}
+
+
+def audit_verdicts(study: str | Study) -> dict[str, tuple[str, str]]:
+    """The verdict the declared claims give each number they judge, for the scorecard.
+
+    A number no simulation replicates can still be checked against the rest of
+    the paper: a claim that judges it (:func:`claim_findings`, ``judges``
+    true) decides.  The
+    worst status over its claims counts (``inconsistent`` over ``note`` over
+    ``ok``), read as :data:`AUDIT_VERDICT`; the limits of a printed interval
+    (``key.lower``, ``key.upper``) share the verdict of their number.  The
+    reason says that this is internal consistency, not a replication.
+
+    Parameters
+    ----------
+    study : str or Study
+        A study key or a loaded study.
+
+    Returns
+    -------
+    dict
+        Number key -> ``(verdict, reason)``.
+
+    Examples
+    --------
+    >>> v = audit_verdicts("deng2025")
+    >>> v["text_rsf_brier_6m"][0]
+    'not reproduced'
+    """
+    st = load_study(study) if isinstance(study, str) else study
+    f = claim_findings(st)
+    rank = {"ok": 0, "note": 1, "inconsistent": 2}
+    worst: dict[str, tuple[int, str]] = {}
+    for r in f.itertuples():
+        if not r.judges:
+            continue
+        for k in r.numbers:
+            base = k.rsplit(".", 1)[0] if k.endswith((".lower", ".upper")) else k
+            cand = (rank[r.status], f"{r.key}: {r.detail}")
+            if base not in worst or cand[0] > worst[base][0]:
+                worst[base] = cand
+    out = {}
+    status_of = {v: k for k, v in rank.items()}
+    for base, (rk, why) in worst.items():
+        verdict = AUDIT_VERDICT[status_of[rk]]
+        reason = f"internal consistency (audit of the printed numbers), not a replication: {why}"
+        n = st.number(base)
+        for k in [base] + ([f"{base}.lower", f"{base}.upper"] if n.lower is not None else []):
+            out[k] = (verdict, reason)
+    return out
+
+
+def declared_pvalues(study: Study) -> list[dict]:
+    """P-values of results files whose declared analysis is a test of a categorical baseline row.
+
+    The counts of the baseline table (for the groups the analysis names) give
+    the p under each variant; the finding is ``ok`` when the declared variant
+    (the evident one, else the stated one) prints as the paper, ``note`` when
+    only another variant does, ``inconsistent`` when none does.  Mean ± SD rows
+    are audited by :func:`audit_mean_sd_pvalues`.
+
+    Parameters
+    ----------
+    study : Study
+        A loaded study.
+
+    Returns
+    -------
+    list of dict
+        One finding per p, with the audit's columns.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> rows = {r["key"]: r for r in declared_pvalues(load_study("deng2025"))}
+    >>> rows["t1p_metastasis_tace"]["status"]
+    'inconsistent'
+    """
+    rows = []
+    try:
+        base = study.baseline()
+    except KeyError:
+        return rows
+    cats = {v.key for v in base.variables if isinstance(v, CategoricalVariable)}
+    results = {f.file_id for f in study.files.values() if isinstance(f, ResultsFile)}
+    for num in study.numbers:  # the flattened numbers carry the table's declared variant
+        if num.file_id not in results:
+            continue
+        a = num.analysis
+        if num.quantity != "p" or a is None or a.kind != "table1_test" or a.variable not in cats:
+            continue
+        if a.smallest_of or a.collapse or a.subset or a.population or a.by:
+            continue
+        _, r = _variant_ps(study, a.variable, a.groups)
+        pv = parse_pvalue(num.printed)
+        agree = [k for k, (p, _) in r.items() if pv.agrees(p)]
+        var = a.variant
+        declared = (var.evident or var.stated) if var is not None else None
+        status = "ok" if declared in agree else ("note" if agree else "inconsistent")
+        detail = ", ".join(f"{k} {p:.4f}" for k, (p, _) in r.items())
+        detail += f"; printed {num.printed}; agrees: {', '.join(agree) or 'none'}"
+        if declared:
+            detail += f"; declared {declared}"
+        groups = ", ".join(a.groups) if a.groups else "all groups"
+        rows.append(
+            _row(
+                "p_variants",
+                num.key,
+                num.source,
+                f"{num.row or ''} ({groups})",
+                num.printed,
+                status,
+                detail,
+            )
+        )
+    return rows
+
+
 def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
     """Every audit finding of a study, one row each.
 
@@ -1680,6 +2371,7 @@ def audit_study(study: str | Study, include_ok: bool = True) -> pd.DataFrame:
         + audit_median_partitions(st)
         + audit_interactions(st)
     )
+    rows += declared_pvalues(st) + audit_claims(st)
     rows += _variant_fit_rows(variant_fit_summary(st))
     df = pd.DataFrame(
         rows, columns=["check", "key", "source", "where", "printed", "status", "detail"]

@@ -165,6 +165,7 @@ class CauseContext:
     numbers: Mapping[str, ReportedNumber] | None = None
     _cohort: Any = field(default=None, repr=False)
     _view: Any = field(default=None, repr=False)
+    _claims: Any = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.study is None and self.runner is not None:
@@ -191,9 +192,29 @@ class CauseContext:
 
     # ----------------------------------------------------------------- the audit
     def audit_rows(self, keys) -> pd.DataFrame:
-        if self.audit is None or self.audit.empty:
+        keys = set(keys)
+        parts = []
+        if self.audit is not None and not self.audit.empty:
+            parts.append(self.audit[self.audit["key"].isin(keys)])
+        claims = self.claim_findings()
+        if claims is not None and not claims.empty:
+            hit = claims["numbers"].map(lambda ns: bool(keys & set(ns)))
+            found = claims.loc[hit, ["check", "key", "status", "detail", "numbers"]].copy()
+            # name a claim's finding by the number it judges, with the claim in its detail
+            found["detail"] = found["key"] + ": " + found["detail"]
+            found["key"] = [sorted(keys & set(ns))[0] for ns in found.pop("numbers")]
+            parts.append(found)
+        if not parts:
             return pd.DataFrame(columns=["check", "key", "status", "detail"])
-        return self.audit[self.audit["key"].isin(list(keys))]
+        return pd.concat(parts, ignore_index=True)
+
+    def claim_findings(self) -> pd.DataFrame | None:
+        """The findings of the study's declared claims, with the numbers each judges (cached)."""
+        if self._claims is None and self.study is not None and self.study.claims is not None:
+            from hccrep.audit import claim_findings
+
+            self._claims = claim_findings(self.study)
+        return self._claims
 
     def partners(self, num: ReportedNumber) -> set[str]:
         """The number, its point estimate and the numbers of the same model term (an HR and its p)."""
@@ -784,6 +805,14 @@ def explain_misses(
                 "not modelled",
                 NO_RULE,
                 "none",
+            ]
+            continue
+        if row.get("judged_by") == "audit":
+            why = _plain(str(row["reason"]).split(": ", 1)[-1])
+            out.loc[i, ["cause", "cause_detail", "cause_source"]] = [
+                "inconsistency in the paper",
+                f"a claim of the paper's text disagrees with its printed numbers: {why}",
+                "rule",
             ]
             continue
         out.loc[i, ["cause", "cause_detail", "cause_source"]] = list(cause_of(row, num, ctx))

@@ -198,7 +198,7 @@ def validate(
     -------
     None
         Prints a line per valid study (files, reported numbers, declared
-        analyses). A malformed file, an unknown study or an empty data folder is
+        analyses, declared claims). A malformed file, an unknown study or an empty data folder is
         an ``error:`` message and exit status 2.
     """
     _data_dir(data_dir)
@@ -208,9 +208,10 @@ def validate(
     for key in keys:
         st = _load(key, data_dir)
         declared = sum(n.analysis is not None for n in st.numbers)
+        claims = f", {len(st.claims.claims)} declared claims" if st.claims is not None else ""
         typer.echo(
             f"{st.key}: {len(st.files)} files, {len(st.numbers)} reported numbers, "
-            f"{declared} with a declared analysis - valid"
+            f"{declared} with a declared analysis{claims} - valid"
         )
 
 
@@ -401,13 +402,22 @@ def scorecard(
     if scheduler is not None:
         extra["scheduler"] = scheduler
     card = make_card(runner, n_mc=mc, seed=seed, n_jobs=jobs, progress=not quiet, **extra)
-    cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict"]
+    cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict", "judged_by"]
     with pd.option_context(
         "display.width", 200, "display.max_rows", 1000, "display.float_format", "{:.4g}".format
     ):
         typer.echo(card[cols].to_string(index=False))
     counts = summarise(card)
     typer.echo("\nchecks: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    audited = card[card["judged_by"] == "audit"]
+    if len(audited):
+        # the audit's verdicts are internal consistency of the printed numbers, not replication
+        by_audit = summarise(audited)
+        typer.echo(
+            "of which judged by the audit of the declared claims (internal consistency, "
+            "not a replication): "
+            + ", ".join(f"{k}: {v}" for k, v in by_audit.items() if k != "not checkable")
+        )
     typer.echo(f"inputs and derived numbers (not judged): {len(inputs_table(st))}")
     if output is not None:
         card.to_csv(output, index=False)

@@ -45,6 +45,7 @@ __all__ = [
     "glue_summary",
     "HTMLTable",
     "UNINFORMATIVE",
+    "AUDITED",
 ]
 
 #: Words for each quantity (a label's last part when the data give no column).
@@ -703,10 +704,24 @@ def verdict_summary_html(card: pd.DataFrame, title: str = "") -> HTMLTable:
         "Monte Carlo interval too wide to tell much (for a p-value, one that holds both p &lt; 0.05 and "
         "p &gt; 0.5; for a ratio, one whose ends differ by more than a factor of 4).</p>"
     )
+    if "judged_by" in card.columns:
+        audited = card[(card["judged_by"] == "audit") & (card["verdict"] != "not checkable")]
+        if len(audited):
+            counts = audited["verdict"].value_counts()
+            parts = ", ".join(f"{int(n)} {esc(str(v))}" for v, n in counts.items())
+            note += (
+                f'<p class="hccrep-summary-note">{len(audited)} of these verdicts ({parts}) come '
+                "from the audit of the paper's declared claims: no simulation computes those "
+                "numbers, so they are judged by internal consistency, not replicated.</p>"
+            )
     return HTMLTable(
         f'<div class="hccrep-verdict-summary">{head}<div class="hccrep-summary-tables">'
         f"{left}{right}</div>{note}</div>"
     )
+
+
+#: the row of :func:`studies_summary` counting the verdicts the audit gave (internal consistency)
+AUDITED = "of which judged by the audit (consistency, not replication)"
 
 
 def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
@@ -725,7 +740,9 @@ def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Indexed by study (sorted): one integer column per verdict, ``checks``
         (their total) and ``miss: <cause>`` for every cause of
-        :data:`hccrep.causes.CAUSES`.
+        :data:`hccrep.causes.CAUSES`; with a ``judged_by`` column, also
+        :data:`AUDITED` (the judged checks whose verdict is the audit's internal
+        consistency, not a replication).
     """
     from hccrep.causes import CAUSES
     from hccrep.replication import summarise
@@ -742,6 +759,11 @@ def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
         )
         for c in CAUSES:
             row[f"miss: {c}"] = int(counts.get(c, 0))
+        if "judged_by" in part.columns:
+            judged = part[(part["judged_by"] == "audit") & (part["verdict"] != "not checkable")]
+            if "repeat_of" in judged.columns:
+                judged = judged[judged["repeat_of"].fillna("").astype(str) == ""]
+            row[AUDITED] = len(judged)
         rows[study] = row
     out = pd.DataFrame.from_dict(rows, orient="index").fillna(0).astype(int)
     out.index.name = "study"
@@ -764,7 +786,9 @@ def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
         The table as an HTML fragment.
     """
     table = studies_summary(card)
-    verdicts = [c for c in table.columns if not c.startswith("miss: ") and c != "checks"]
+    verdicts = [
+        c for c in table.columns if not c.startswith("miss: ") and c not in ("checks", AUDITED)
+    ]
     causes = [c for c in table.columns if c.startswith("miss: ") and table[c].any()]
     esc = _html.escape
     studies = list(table.index)
@@ -782,6 +806,8 @@ def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
 
     body = section("Verdicts") + "".join(line(v, table[v]) for v in verdicts)
     body += line("checks", table["checks"], ' class="hc-total"')
+    if AUDITED in table.columns and table[AUDITED].any():
+        body += line(AUDITED, table[AUDITED])
     if causes:
         body += section("Causes of the checks not reproduced")
         body += "".join(line(c.removeprefix("miss: "), table[c]) for c in causes)

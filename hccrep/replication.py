@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 from functools import cached_property
 from pathlib import Path
 
@@ -59,8 +60,15 @@ class Runner:
     """Simulate-and-analyse recipe for one study.
 
     Subclasses implement :meth:`simulate` and :meth:`analyse`; ``not_checkable``
-    maps check keys to the reason they cannot be replicated.
+    maps check keys to the reason they cannot be replicated.  A check that no
+    analysis computes may still be judged by the audit of the declared claims
+    (:func:`hccrep.audit.audit_verdicts`); a check in ``not_checkable`` only when
+    the class sets ``audit_stands_in`` (its not-checkable numbers can never be
+    simulated, as in a review), never when a run merely skips it.
     """
+
+    #: whether the audit's verdict may stand in for the checks of ``not_checkable``
+    audit_stands_in: ClassVar[bool] = False
 
     study: Study
     variants: dict[str, str] = field(default_factory=dict)
@@ -964,8 +972,11 @@ def scorecard(
     DataFrame
         Columns ``key, file_id, source, row, column, quantity, printed,
         reported, replicated, mc_low, mc_high, verdict, reason, repeat_of,
-        variant, stated_variant, replicated_stated, label, compared,
-        informative, cause, cause_detail, cause_source``: ``variant`` is the
+        variant, stated_variant, replicated_stated, judged_by, label, compared,
+        informative, cause, cause_detail, cause_source``: ``judged_by`` is
+        ``simulation``, or ``audit`` for a number no simulation replicates that a
+        claim of ``claims.yaml`` judges by internal consistency
+        (:func:`hccrep.audit.audit_verdicts`; its reason says so); ``variant`` is the
         declared variant the check is judged under (the evident one when the
         data give it), ``stated_variant`` the paper's stated one when it
         differs, with its value on the book's seed in ``replicated_stated``.
@@ -993,6 +1004,9 @@ def scorecard(
     )
     a = (1 - level) / 2
     rows = []
+    from hccrep.audit import audit_verdicts
+
+    by_audit: dict | None = None if runner.study.claims is not None else {}
     for num in runner.checks:
         rep = on_seed.get(num.key)
         interval = None
@@ -1003,10 +1017,17 @@ def scorecard(
             lo, hi = np.quantile(col, [a, 1 - a], method="inverted_cdf")
             interval = (float(lo), float(hi))
         judged = interval  # the interval the verdict uses
-        if num.key in runner.not_checkable:
-            v, reason = "not checkable", runner.not_checkable[num.key]
-        elif num.key not in on_seed:
-            v, reason = "not checkable", runner.reason_not_replicated(num)
+        judged_by = "simulation"
+        if num.key in runner.not_checkable or num.key not in on_seed:
+            skipped = num.key in runner.not_checkable and not runner.audit_stands_in
+            if not skipped and by_audit is None:  # the claims are read once, when first needed
+                by_audit = audit_verdicts(runner.study)
+            if not skipped and num.key in by_audit:
+                (v, reason), judged_by = by_audit[num.key], "audit"
+            elif num.key in runner.not_checkable:
+                v, reason = "not checkable", runner.not_checkable[num.key]
+            else:
+                v, reason = "not checkable", runner.reason_not_replicated(num)
         else:
             v, reason = verdict(num, rep, interval)
             rounding = runner.rounding_interval(num) if v == "not reproduced" else None
@@ -1021,7 +1042,7 @@ def scorecard(
         used = var.used if var is not None else ""
         stated = var.stated if var is not None and var.stated and var.stated != var.used else ""
         rep_stated = on_seed_stated.get(num.key, np.nan) if stated else np.nan
-        if stated and v != "not checkable":
+        if stated and v != "not checkable" and judged_by == "simulation":
             vs, _ = verdict(num, rep_stated, None)
             reason += (
                 f"; judged under {used}, which the paper evidently used; its stated {stated} gives "
@@ -1050,6 +1071,7 @@ def scorecard(
                 "stated_variant": stated,
                 "replicated_stated": rep_stated,
                 "_judged": judged,
+                "judged_by": judged_by,
             }
         )
     return _readable(pd.DataFrame(rows), runner, book_seed, explain)

@@ -13,7 +13,7 @@ import typing
 
 import pandas as pd
 
-__all__ = ["fields_table", "file_models", "analysis_models", "analysis_parts"]
+__all__ = ["fields_table", "file_models", "analysis_models", "analysis_parts", "claim_models"]
 
 
 def _type_name(annotation) -> str:
@@ -88,6 +88,7 @@ def file_models() -> dict[str, type]:
         model class of :mod:`hccrep.spec`, in the reference page's order.
     """
     from hccrep import spec
+    from hccrep.claims import ClaimsFile, Quoted, Split
 
     return {
         "study.yaml": spec.StudyFile,
@@ -103,7 +104,32 @@ def file_models() -> dict[str, type]:
         "simulation.yaml": spec.SimulationFile,
         "survival endpoint": spec.SurvivalSpec,
         "binary outcome": spec.BinarySpec,
+        "claims.yaml": ClaimsFile,
+        "quoted number (of a claim)": Quoted,
+        "split (of a no_difference claim)": Split,
     }
+
+
+def claim_models() -> dict[str, type]:
+    """Every kind of claim of ``claims.yaml`` and its model (:data:`hccrep.claims.CLAIM_MODELS`).
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    dict of str to type
+        A copy of :data:`hccrep.claims.CLAIM_MODELS`: kind -> pydantic model.
+
+    Examples
+    --------
+    >>> list(claim_models())[:2]
+    ['no_difference', 'significance']
+    """
+    from hccrep.claims import CLAIM_MODELS
+
+    return dict(CLAIM_MODELS)
 
 
 def analysis_models() -> dict[str, type]:

@@ -56,6 +56,7 @@ from hccrep.declared import (
     Variant,
     VariantField,
 )
+from hccrep.claims import ClaimsFile, claim_number_keys
 from hccrep.printed import (
     PrintedError,
     check_no_decimal_comma,
@@ -672,11 +673,12 @@ class StudyFile(_Model):
     book_seed: int = Field(default=20251643, ge=0)
 
 
-_FILE_MODELS: dict[str, type[_Model]] = {
+_FILE_MODELS: dict[str, type[BaseModel]] = {
     "baseline": BaselineFile,
     "results": ResultsFile,
     "simulation": SimulationFile,
     "study": StudyFile,
+    "claims": ClaimsFile,
 }
 
 
@@ -1228,6 +1230,8 @@ class Study:
     meta: StudyFile
     files: dict[str, BaselineFile | ResultsFile]
     simulation: SimulationFile | None
+    #: the statements of ``claims.yaml`` the audit checks (:mod:`hccrep.claims`), or None
+    claims: ClaimsFile | None = None
 
     def baseline(self, file_id: str | None = None) -> BaselineFile:
         """The baseline table used to build the cohort (the simulation's, by default)."""
@@ -1591,12 +1595,62 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
         assert isinstance(sim, SimulationFile)
         _check_simulation(sim, sim_path, files)
     study = Study(key, d, meta, files, sim)
+    claims_path = d / "claims.yaml"
+    if claims_path.exists():
+        claims = load_file(claims_path)
+        assert isinstance(claims, ClaimsFile)
+        _check_claims(study, claims, claims_path)
+        study.claims = claims
     _check_study(study)
     return study
 
 
+def _check_claims(study: Study, claims: ClaimsFile, path: Path) -> None:
+    """Every claim names numbers, variables and groups the study has, under a key of its own."""
+    known = {n.key for n in study.numbers}
+    known |= {
+        f"{n.key}.{side}"
+        for n in study.numbers
+        if n.lower is not None
+        for side in ("lower", "upper")
+    }
+    problems: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    for i, c in enumerate(claims.claims):
+        if c.key in seen:
+            problems.append(
+                (f"claims[{i}].key", f"duplicate key {c.key!r} (also claims[{seen[c.key]}])")
+            )
+        seen.setdefault(c.key, i)
+        for loc, k in claim_number_keys(c):
+            if k not in known:
+                problems.append(
+                    (f"claims[{i}].{loc}", f"no reported number with key {k!r} in {study.key}")
+                )
+        for j, sp in enumerate(getattr(c, "splits", [])):
+            try:
+                f = study.baseline(sp.file)
+            except KeyError as exc:
+                problems.append((f"claims[{i}].splits[{j}].file", str(exc)))
+                continue
+            if sp.variable not in {v.key for v in f.variables}:
+                problems.append(
+                    (
+                        f"claims[{i}].splits[{j}].variable",
+                        f"{sp.variable!r} is not a variable of {f.file_id}",
+                    )
+                )
+            bad = [g for g in sp.groups if g not in {x.key for x in f.groups}]
+            if bad:
+                problems.append(
+                    (f"claims[{i}].splits[{j}].groups", f"{bad} are not groups of {f.file_id}")
+                )
+    if problems:
+        raise DataFileError(path, problems)
+
+
 #: files of a study folder that ``study.yaml`` does not list
-UNLISTED_FILES = ("study.yaml", "simulation.yaml")
+UNLISTED_FILES = ("study.yaml", "simulation.yaml", "claims.yaml")
 
 
 def _check_listing(meta: StudyFile, meta_path: Path) -> None:

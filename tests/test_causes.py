@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 from pydantic import ValidationError
@@ -201,12 +203,16 @@ def test_exact_counts_that_no_test_turns_into_the_printed_p():
     deng = runner_for("deng2025")
     num = next(n for n in deng.checks if n.key == "t1p_metastasis_tace")
     value = deng.run(deng.study.meta.book_seed)[num.key]
-    cause, detail, _ = cause_of(
-        row(num.key, value, value, value, variant="chisq_yates"),
-        num,
-        CauseContext(runner=deng, audit=audit()),
-    )
+    r = row(num.key, value, value, value, variant="chisq_yates")
+    # without the declared claims: the printed counts fix the p and no test gives 0.051
+    bare = dataclasses.replace(deng.study, claims=None)
+    cause, detail, _ = cause_of(r, num, CauseContext(study=bare, runner=deng, audit=audit()))
     assert cause == "inconsistency in the paper" and "counts fix" in detail
+    # with them: the text's "no difference" is contradicted by the same counts (p < 0.05 under
+    # every variant), and the claim's finding names the number it judges
+    cause, detail, _ = cause_of(r, num, CauseContext(runner=deng, audit=audit()))
+    assert cause == "inconsistency in the paper" and "baseline_no_difference" in detail
+    assert "same model term" not in detail
 
 
 # --------------------------------------------------------------------------- small subgroup

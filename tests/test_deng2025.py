@@ -14,10 +14,10 @@ from scipy import stats
 from hccrep.printed import equal_at_precision, parse_count_percent, parse_summary
 from hccrep.replication import VERDICTS, runner_for, scorecard
 from hccrep.simulate.continuous import SummaryMismatchError
+from hccrep.audit import audit_study
 from hccrep.spec import CategoricalVariable, DataFileError, load_file, load_study
 from hccrep.studies.deng2025 import (
     MODEL_KEYS,
-    deng_audit,
     exact_mean_sd_with_cut,
     grouped_permutation_importance,
     longest_run,
@@ -424,20 +424,28 @@ def test_longest_run_and_grouped_importance_validate():
 
 
 def test_audit_finds_the_misattributed_brier_scores_and_the_metastasis_p(study):
-    a = deng_audit(study).set_index("key")
+    """The chapter's text-versus-table findings, from the declared claims and the generic audit."""
+    a = audit_study(study).set_index("key")
     for h in (6, 12, 24):
-        assert a.loc[f"text_rsf_brier_{h}m", "status"] == "inconsistent"
-        assert "survival_tree" in a.loc[f"text_rsf_brier_{h}m", "detail"]
-    assert a.loc["t1p_metastasis_tace", "status"] == "note"
+        k = f"rsf_brier_{h}m_text_vs_table"
+        assert a.loc[k, "status"] == "inconsistent" and "survival_tree" in a.loc[k, "detail"]
+    # 0.051 printed; by hand from Table 1 (P+T 36/89 vs TACE 42/154), Pearson 0.034, Yates 0.048
+    assert a.loc["baseline_no_difference.t1p_metastasis_tace", "status"] == "inconsistent"
+    p = a[a.check == "p_variants"].loc["t1p_metastasis_tace", "detail"]
+    assert "chisq 0.0340" in p and "agrees: none" in p
     # the text's M1 range starts at 27.8 % (the RT group) but the TACE group has 27.3 %
-    ranges = a.loc[a.check == "text_range", "status"]
-    assert ranges.loc["text_range_metastasis_yes"] == "inconsistent"
-    assert (ranges.drop("text_range_metastasis_yes") == "ok").all()
+    ranges = a.loc[a.check == "claim:range", "status"]
+    assert ranges.loc["range_metastasis_yes"] == "inconsistent"
+    assert (ranges.drop("range_metastasis_yes") == "ok").all()
     # deaths implied by the interval widths: around 200-240 of 351 (hand check for Child-Pugh:
     # SE = (ln 2.27 - ln 1.28) / 3.92 = 0.146, p = 94/351, D = 1 / (SE^2 p (1-p)) ~ 239)
-    d = a.loc["cox_uv_child_pugh_hr", "detail"]
-    assert "about 239 deaths" in d or "about 238 deaths" in d or "about 240 deaths" in d
-    assert set(a.loc[a.check == "same_p"].index) == {"os_p_tace_vs_pt", "os_p_rt_vs_pt"}
+    d = a.loc["events_child_pugh", "detail"]
+    assert any(f"about {x} events" in d for x in (238, 239, 240))
+    distinct = a[a.check == "claim:distinct"]
+    assert set(distinct.index) == {"logrank_vs_wald_tace", "logrank_vs_wald_rt"}
+    assert (distinct.status == "note").all()
+    # the superlatives hold against Table 3
+    assert (a.loc[a.check == "claim:extreme", "status"] == "ok").all()
 
 
 def test_runner_for_registers_the_study():

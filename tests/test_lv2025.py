@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from hccrep import scores
+from hccrep.audit import audit_study, claim_findings
 from hccrep.printed import counts_printing_as, round_half_up
 from hccrep.replication import runner_for, scorecard, summarise
 from hccrep.spec import DataFileError, load_file, load_study
@@ -313,18 +314,28 @@ def test_not_checkable_reasons_name_the_source(study):
     assert "audit" in nc["t3_yao_factors_n"]
 
 
-def test_scorecard_runs_and_judges_only_computed_checks(runner):
+def test_scorecard_runs_and_judges_only_computed_or_audited_checks(runner):
     card = scorecard(runner, n_mc=4, progress=False, cache_dir="")
     counts = summarise(card)
     assert counts.sum() == len(runner.checks)
-    judged = card[card["verdict"] != "not checkable"]
-    assert set(judged["key"]) <= {
+    simulated = card[(card["verdict"] != "not checkable") & (card["judged_by"] == "simulation")]
+    assert set(simulated["key"]) <= {
         "cp_strata_os_p",
         "ccps_os_p",
         "ccps_pfs_p",
         "ccps_c_index",
         "ccps_os_24m_auc",
     }
+    # every other judged check is an internal-consistency verdict of a declared claim, and says so
+    audited = card[card["judged_by"] == "audit"]
+    assert audited["reason"].str.startswith("internal consistency").all()
+    assert set(audited["key"].str.replace(r"\.(lower|upper)$", "", regex=True)) <= {
+        n for ns in claim_findings(runner.study).query("judges")["numbers"] for n in ns
+    }
+    # fewer than half of the review's checks stay not checkable
+    assert counts["not checkable"] < len(card) / 2
+    missed = card[card["verdict"] == "not reproduced"]
+    assert (missed["cause"] != "").all()
 
 
 def test_runner_refuses_unknown_test_variant(study):
@@ -333,9 +344,28 @@ def test_runner_refuses_unknown_test_variant(study):
 
 
 def test_audit_flags_the_reviews_inconsistencies(study):
-    a = L.audit_review(study).set_index("check", append=True)
-    status = a.reset_index().groupby("check")["status"].agg(set)
-    assert status["SIS cut-off"] == {"inconsistent"}
-    assert status["Liu et al. AUCs: Table 2 vs text"] == {"inconsistent"}
-    assert status["factor count: Table 3 vs Table 2"] == {"consistent"}
-    assert status["share vs size (Ikeda et al.)"] == {"consistent"}  # 8/36 = 22.2% prints as 22%
+    """The review's statements (data/lv2025/claims.yaml), each checked by a generic rule."""
+    a = audit_study(study).set_index("key")
+    assert a.loc["sis_cutoff_sign", "status"] == "inconsistent"
+    # SII / SIRI = 609.9 / 713.05 = 0.855 (by hand): far from platelets / monocytes
+    assert (
+        a.loc["sii_siri_units", "status"] == "inconsistent"
+        and "0.855" in a.loc["sii_siri_units", "detail"]
+    )
+    # the factor counts of Table 3 match the parameter lists of Table 2
+    assert (a.loc[a.check == "claim:count_listed", "status"] == "ok").all()
+    assert (a.check == "claim:count_listed").sum() == 6
+    # 8/36 = 22.2% prints as 22% (by hand)
+    assert (
+        a.loc["ikeda_share_of_36", "status"] == "ok"
+        and "8/36" in a.loc["ikeda_share_of_36", "detail"]
+    )
+    # the palliative platelet HR 0.81 (0.62-1.05) includes 1 but is read as a link
+    assert a.loc["platelet_palliative_link.platelet_palliative_hr", "status"] == "inconsistent"
+    # the text's 1/2/3-year AUCs of Liu et al. are not Table 2's training/validation AUCs: no finding
+    assert not a.index.str.contains("liu_nomogram").any()
+    # every study quoted twice is quoted alike
+    assert (a.loc[a.check == "claim:same_number", "status"] == "ok").all()
+    # optimism notes judge nothing
+    f = claim_findings(study)
+    assert not f.loc[f.key.str.startswith("optimism_"), "judges"].any()

@@ -1094,7 +1094,7 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
         ("study: demo\nfile_id: table1\n", "type: required field is missing: the kind of file"),
         (
             "type: {x: [1]}\n",
-            "type: must be one of ['baseline', 'results', 'simulation', 'study'], got {'x': [1]}",
+            "type: must be one of ['baseline', 'claims', 'results', 'simulation', 'study'], got {'x': [1]}",
         ),
         ("type: [results]\n", "type: must be one of"),
     ],

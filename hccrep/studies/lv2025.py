@@ -16,8 +16,9 @@ CCPS risk groups (Zeng et al.)
     24-month AUC and the C-index (checks), under an assumed split of the 152
     patients.
 
-:func:`audit_review` lists the internal inconsistencies of the review's own
-numbers (tables against text, units, duplicated references).
+The internal consistency of the review's own numbers (tables against text,
+units, duplicated references) is declared in ``data/lv2025/claims.yaml`` and
+checked by :func:`hccrep.audit.claim_findings`.
 
 Examples
 --------
@@ -32,7 +33,6 @@ Examples
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from itertools import product
 
@@ -70,7 +70,6 @@ __all__ = [
     "ccps_rates_table",
     "not_checkable_reasons",
     "not_checkable_kinds",
-    "audit_review",
     "ccps_auc_24",
     "with_ccps_weights",
     "ccps_auc_24_max",
@@ -592,6 +591,10 @@ class Lv2025Runner(DeclaredRunner):
     True
     """
 
+    #: the review's not-checkable numbers belong to cohorts it only cites: no run can simulate
+    #: them, so the audit of its declared claims judges them (as internal consistency)
+    audit_stands_in = True
+
     def __init__(
         self,
         study: Study,
@@ -654,171 +657,6 @@ def make_runner(study: Study, **kwargs) -> Lv2025Runner:
     ['ccps_c_index', 'ccps_os_24m_auc']
     """
     return Lv2025Runner(study, **kwargs)
-
-
-# ----------------------------------------------------------------------------- audit of the review's own numbers
-
-
-def _n_parameters(text: str) -> int:
-    parts = [p for p in re.split(r",\s*|\s+and\s+", text) if p.strip()]
-    return len(parts)
-
-
-def audit_review(study: Study) -> pd.DataFrame:
-    """Internal consistency of the review's numbers, computed from ``data/lv2025`` alone.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``check``, ``keys``, ``finding``, ``status`` (``"consistent"``,
-        ``"inconsistent"`` or ``"note"``).
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> a = audit_review(load_study("lv2025"))
-    >>> a.loc[a.check == "SIS cut-off", "status"].tolist()
-    ['inconsistent']
-    """
-    num = {n.key: n for n in study.numbers}
-    rows: list[dict] = []
-
-    def add(check, keys, finding, status):
-        rows.append({"check": check, "keys": ", ".join(keys), "finding": finding, "status": status})
-
-    # 1. Table 3 factor counts against the parameter lists of Table 2
-    t2_params = {
-        n.attrs["model"]: n.attrs["parameters"]
-        for n in study.numbers
-        if n.file_id == "table2" and n.attrs.get("statistic") == "n"
-    }
-    for n in study.numbers:
-        if (
-            n.file_id == "text_models"
-            and n.attrs.get("statistic") == "n_factors"
-            and n.attrs.get("model") in t2_params
-        ):
-            k = _n_parameters(t2_params[n.attrs["model"]])
-            ok = k == int(n.value)
-            add(
-                "factor count: Table 3 vs Table 2",
-                [n.key, f"t2_{n.attrs['model']}_n"],
-                f"Table 3 says {int(n.value)} factors; Table 2 lists {k} ({t2_params[n.attrs['model']]})",
-                "consistent" if ok else "inconsistent",
-            )
-    # 2. validation above training in Table 2 (optimism would predict the opposite)
-    for model in sorted({n.attrs["model"] for n in study.numbers if n.file_id == "table2"}):
-        for stat in ("c_index", "auc"):
-            tr, va = (
-                num.get(f"t2_{model}_training_{stat}"),
-                num.get(f"t2_{model}_validation_{stat}"),
-            )
-            if tr is None or va is None or tr.bound or va.bound:
-                continue
-            status = "note" if va.value > tr.value else "consistent"
-            add(
-                "Table 2: validation vs training",
-                [tr.key, va.key],
-                f"{model} {stat}: training {tr.printed}, validation {va.printed} (difference {va.value - tr.value:+.3f})",
-                status,
-            )
-    # 3. Liu et al.: table vs text
-    liu_text = [
-        num[k] for k in ("liu_nomogram_1y_auc", "liu_nomogram_2y_auc", "liu_nomogram_3y_auc")
-    ]
-    tr, va = num["t2_liu2023_training_auc"], num["t2_liu2023_validation_auc"]
-    in_text = {x.value for x in liu_text}
-    add(
-        "Liu et al. AUCs: Table 2 vs text",
-        [tr.key, va.key] + [x.key for x in liu_text],
-        f"text 1/2/3-year AUCs {', '.join(x.printed for x in liu_text)}; Table 2 training {tr.printed} "
-        f"({'in' if tr.value in in_text else 'not in'} the text), validation {va.printed} ({'in' if va.value in in_text else 'not in'} the text)",
-        "inconsistent" if tr.value not in in_text else "consistent",
-    )
-    # 4. the SIS cut-off sign
-    sis = num["t1_sis_wu2023_cutoff"]
-    add(
-        "SIS cut-off",
-        [sis.key],
-        f"Table 1 prints {sis.printed}; an SIS counts abnormal components (0-2) and cannot be negative",
-        "inconsistent" if sis.value < 0 else "consistent",
-    )
-    # 5. SII and SIRI of one cohort: their ratio is platelets/monocytes
-    sii_c, siri_c = num["t1_sii_deng2024_cutoff"], num["t1_siri_deng2024_cutoff"]
-    ratio = sii_c.value / siri_c.value
-    add(
-        "SII vs SIRI units (Deng et al.)",
-        [sii_c.key, siri_c.key],
-        f"SII/SIRI = platelets/monocytes; the two cut-offs give {ratio:.2f}, impossible for counts in one unit "
-        f"(platelets about 100-300 and monocytes about 0.2-1 x 10^9/L give 100-1500); with SIRI in cells/uL the ratio is {1000 * ratio:.0f}",
-        "inconsistent",
-    )
-    # 6. NLR cut-offs in the text vs Table 1
-    text_nlr = sorted(
-        {
-            n.value
-            for n in study.numbers
-            if n.file_id == "text_inflammation"
-            and n.attrs.get("marker") == "NLR"
-            and n.quantity == "cutoff"
-        }
-    )
-    t1_nlr = sorted(
-        {
-            n.value
-            for n in study.numbers
-            if n.file_id == "table1" and n.attrs.get("marker") == "NLR" and n.quantity == "cutoff"
-        }
-    )
-    add(
-        "NLR cut-offs: text vs Table 1",
-        ["text_inflammation", "table1"],
-        f"the text names {len(text_nlr)} NLR cut-offs {text_nlr}; Table 1 lists {len(t1_nlr)} {t1_nlr}",
-        "note",
-    )
-    # 7. duplicated statements and the reference of Deng et al.
-    add(
-        "Deng et al. cited twice",
-        ["sii_deng_p", "t1_sii_deng2024_cutoff"],
-        "the SII and SIRI paragraphs cite Deng et al. as [15], Table 1 as [224]; the reference list holds the same paper under both numbers",
-        "inconsistent",
-    )
-    # 8. remission rates: smallest consistent denominators
-    for s in CP_STRATA:
-        r = num[f"{s}_remission_pct"]
-        m = smallest_denominator(r.value, r.decimals or 0)
-        add(
-            "remission rate: smallest denominator",
-            [r.key],
-            f"{r.printed} needs at least {m} patients ({counts_printing_as(r.value, r.decimals or 0, m)[0]}/{m})",
-            "note",
-        )
-    # 9. Ikeda et al.: 22% of 36
-    share, n36 = num["em_ikeda_pct"], num["em_ikeda_n"]
-    ks = counts_printing_as(share.value, share.decimals or 0, int(n36.value))
-    add(
-        "share vs size (Ikeda et al.)",
-        [share.key, n36.key],
-        f"{share.printed} of {int(n36.value)} is {ks[0] if ks else 'no'} patient(s)",
-        "consistent" if ks else "inconsistent",
-    )
-    # 10. platelet meta-analysis: the palliative interval includes 1
-    pal = num["platelet_palliative_hr"]
-    add(
-        "platelet HR interval",
-        [pal.key],
-        f"{pal.printed}: the interval includes 1, yet the text reads it as a link with superior OS",
-        "inconsistent" if pal.lower <= 1 <= pal.upper else "consistent",
-    )
-    # 11. CCPS PFS: the groups are not ordered at 2 years
-    mod, high = num["ccps_pfs_24m_moderate"], num["ccps_pfs_24m_high"]
-    add(
-        "CCPS PFS ordering",
-        [mod.key, high.key],
-        f"2-year PFS {mod.printed} (moderate) vs {high.printed} (high): the high-risk group does better",
-        "note" if high.value > mod.value else "consistent",
-    )
-    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------- teaching helpers
