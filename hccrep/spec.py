@@ -1764,7 +1764,9 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
                 check_level(f"{loc}.effects[{j}].variable", e.variable, e.level)
             check_number(f"{loc}.effects[{j}].hr_key", e.hr_key, ("hr",))
         if sv.shape_from is not None:
-            problems += _check_shape_from(sv, loc, numbers, sim.group_variable, check_number)
+            problems += _check_shape_from(
+                sv, loc, numbers, sim.group_variable, base.groups[0].key, check_number
+            )
         for g, key in sv.medians.items():
             num = numbers.get(key)
             if num is not None and num.quantity == "median" and not num.value > 0:
@@ -1806,16 +1808,19 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
         raise DataFileError(path, problems)
 
 
-def _shape_from_parts(sv: SurvivalSpec, numbers: dict, group_variable: str):
-    """(hazard ratio, median of its level, median of its reference) behind ``sv.shape_from``."""
+def _shape_from_parts(sv: SurvivalSpec, numbers: dict, group_variable: str, first_group: str):
+    """(hazard ratio, median of its level, median of its reference) behind ``sv.shape_from``.
+
+    The reference is the declared one, else the first group (a model's default reference).
+    """
     num = numbers[sv.shape_from]
     a = num.analysis
-    level, ref = a.level, a.reference.get(group_variable)
+    level, ref = a.level, a.reference.get(group_variable, first_group)
     return num.value, numbers[sv.medians[level]].value, numbers[sv.medians[ref]].value
 
 
 def _check_shape_from(
-    sv: SurvivalSpec, loc: str, numbers: dict, group_variable: str, check_number
+    sv: SurvivalSpec, loc: str, numbers: dict, group_variable: str, first_group: str, check_number
 ) -> list[tuple[str, str]]:
     """``shape_from`` names an input HR of the group variable between two groups with medians."""
     problems: list[tuple[str, str]] = []
@@ -1835,15 +1840,18 @@ def _check_shape_from(
                 f"{group_variable!r} (analysis kind cox, term {group_variable})",
             )
         ]
-    ref = a.reference.get(group_variable)
+    ref = a.reference.get(group_variable, first_group)
     missing = [g for g in (a.level, ref) if g not in sv.medians]
     if missing:
         return problems + [
-            (where, f"the contrast {a.level!r} vs {ref!r} needs a median of each group; none for {missing}")
+            (
+                where,
+                f"the contrast {a.level!r} vs {ref!r} needs a median of each group; none for {missing}",
+            )
         ]
     from hccrep.simulate.outcomes import weibull_shape_from_hr
 
-    hr, m_level, m_ref = _shape_from_parts(sv, numbers, group_variable)
+    hr, m_level, m_ref = _shape_from_parts(sv, numbers, group_variable, first_group)
     try:
         weibull_shape_from_hr(hr, m_level, m_ref)
     except ValueError as e:
@@ -1858,10 +1866,13 @@ def _resolve_shapes(sim: SimulationFile, files: dict) -> SimulationFile:
     from hccrep.simulate.outcomes import weibull_shape_from_hr
 
     numbers = {n.key: n for f in files.values() if isinstance(f, ResultsFile) for n in f.numbers}
+    first = files[sim.baseline].groups[0].key
     survival = [
         sv.model_copy(
             update={
-                "shape": weibull_shape_from_hr(*_shape_from_parts(sv, numbers, sim.group_variable))
+                "shape": weibull_shape_from_hr(
+                    *_shape_from_parts(sv, numbers, sim.group_variable, first)
+                )
             }
         )
         if sv.shape_from

@@ -124,9 +124,7 @@ def weibull_shape_from_hr(hr: float, median_level: float, median_reference: floa
             f"{median_reference:g}"
         )
     if median_level == median_reference or hr == 1:
-        raise ValueError(
-            f"equal medians ({median_level:g}) or a hazard ratio of 1 fix no shape"
-        )
+        raise ValueError(f"equal medians ({median_level:g}) or a hazard ratio of 1 fix no shape")
     k = float(np.log(hr) / np.log(median_reference / median_level))
     if not k > 0:
         raise ValueError(
