@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -48,6 +48,7 @@ __all__ = [
     "scorecard",
     "inputs_table",
     "summarise",
+    "mc_intervals",
 ]
 
 VERDICTS = ("reproduced", "plausible", "not reproduced", "not checkable")
@@ -1107,3 +1108,67 @@ def summarise(
 
 
 RunnerFactory = Callable[..., Runner]
+
+
+def mc_intervals(
+    study: Study, mc: pd.DataFrame, keys: Sequence[str], level: float = 0.95
+) -> pd.DataFrame:
+    """Monte Carlo interval of each check in ``keys`` and whether the reported value lies inside.
+
+    The interval is computed as :func:`hccrep.replication.scorecard` does
+    (empirical quantiles, ``inverted_cdf``); a p-value printed with a bound
+    (``"<0.001"``) counts as inside when the interval reaches past the bound
+    on the printed side.  Limits of printed intervals are named
+    ``<key>.lower`` / ``<key>.upper``.
+
+    Parameters
+    ----------
+    study : Study
+    mc : pandas.DataFrame
+        One row per cohort, one column per check key (:func:`monte_carlo`).
+    keys : sequence of str
+        Check keys (``<key>.lower`` / ``<key>.upper`` for interval limits).
+    level : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    DataFrame
+        Index ``key``; columns ``reported, mc_low, mc_high, inside``.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("fonc2025")
+    >>> mc = pd.DataFrame({"os_logrank_p": [0.001, 0.02, 0.3]})
+    >>> mc_intervals(st, mc, ["os_logrank_p"]).inside.tolist()
+    [True]
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    a = (1 - level) / 2
+    rows = []
+    for key in keys:
+        base, _, side = key.partition(".")
+        num = study.number(base)
+        reported = getattr(num, side) if side else num.value
+        col = mc[key].dropna().to_numpy() if key in mc.columns else np.array([])
+        lo, hi = (
+            np.quantile(col, [a, 1 - a], method="inverted_cdf") if col.size else (np.nan, np.nan)
+        )
+        if num.quantity == "p" and not side and num.bound == "<":
+            inside = bool(lo < reported)
+        elif num.quantity == "p" and not side and num.bound == ">":
+            inside = bool(hi > reported)
+        else:
+            inside = bool(lo <= reported <= hi)
+        rows.append(
+            {
+                "key": key,
+                "reported": reported,
+                "mc_low": float(lo),
+                "mc_high": float(hi),
+                "inside": inside,
+            }
+        )
+    return pd.DataFrame(rows).set_index("key")

@@ -20,7 +20,6 @@ from hccrep.studies.fonc2025_cox import (
     selection_table,
     univariable_table,
     wald_consistency,
-    with_survival_shape,
 )
 
 
@@ -199,55 +198,24 @@ def test_schoenfeld_test_and_monte_carlo(fonc):
     assert both["os"].shape == (2, len(model_terms(runner, "os", "multivariable")))
 
 
-def test_with_survival_shape_changes_only_the_copy():
-    st = load_study("fonc2025")
-    new = with_survival_shape(st, 2, endpoints=("os",))
-    shapes = {sv.endpoint: sv.shape for sv in new.simulation.survival}
-    assert shapes == {"os": 2.0, "pfs": 1.0}
-    assert {sv.endpoint: sv.shape for sv in st.simulation.survival} == {"os": 1.0, "pfs": 1.0}
-    a, b = runner_for(st).simulate(3), runner_for(new).simulate(3)
-    pd.testing.assert_series_equal(a.ecog, b.ecog)
-    assert not np.allclose(a.os_time, b.os_time)
-    with pytest.raises(KeyError, match="unknown endpoint"):
-        with_survival_shape(st, 2, endpoints=("dfs",))
-    with pytest.raises(ValueError, match="positive"):
-        with_survival_shape(st, 0)
-
-
-def test_focused_runner_gives_the_full_runner_values(fonc):
+def test_runner_restricted_to_some_files_gives_the_full_runner_values(fonc):
     from hccrep.replication import scorecard
-    from hccrep.studies.fonc2025_cox import focused_runner
 
     full = fonc[0]
     seed = seeds_for(4, 1)[0]
     want = full.run(seed)
-    for parts, prefix in ((("cox",), "cox_"), (("subgroups",), "sg_")):
-        got = focused_runner(full.study, parts).run(seed)
+    for files, prefix in ((("table5",), "cox_"), (("subgroups",), "sg_")):
+        got = runner_for(full.study, only=files).run(seed)
         assert got and all(k.startswith(prefix) for k in got)
         assert {k: v for k, v in want.items() if k.startswith(prefix)}.keys() == got.keys()
         np.testing.assert_allclose(
             [got[k] for k in got], [want[k] for k in got], rtol=1e-12, equal_nan=True
         )
-    a = scorecard(focused_runner(full.study, ("cox",)), n_mc=2, progress=False)
+    a = scorecard(runner_for(full.study, only=("table5",)), n_mc=2, progress=False)
     b = scorecard(full, n_mc=2, progress=False)
     cols = ["key", "replicated", "mc_low", "mc_high", "verdict"]
     pd.testing.assert_frame_equal(
         a.loc[a.file_id == "table5", cols], b.loc[b.file_id == "table5", cols]
     )
-    with pytest.raises(ValueError, match="unknown or no analyses"):
-        focused_runner(full.study, ("plots",))
-
-
-def test_without_covariate_effects_keeps_baseline_and_arms():
-    from hccrep.studies.fonc2025_cox import without_covariate_effects
-
-    st = load_study("fonc2025")
-    null = without_covariate_effects(st)
-    assert all(not sv.effects for sv in null.simulation.survival)
-    assert all(sv.effects for sv in st.simulation.survival)
-    a, b = runner_for(st).simulate(2), runner_for(null).simulate(2)
-    pd.testing.assert_frame_equal(a[["arm", "bclc", "ecog"]], b[["arm", "bclc", "ecog"]])
-    # with no covariate effects, survival depends on the arm alone: ECOG has no effect within an arm
-    lin = np.log(b.os_time)
-    assert not np.allclose(a.os_time, b.os_time)
-    assert abs(lin[b.ecog == "ps0"].mean() - lin[b.ecog == "ps1plus"].mean()) < 1.5
+    with pytest.raises(ValueError, match="unknown or no data files"):
+        runner_for(full.study, only=("plots",))

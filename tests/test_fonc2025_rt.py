@@ -214,10 +214,13 @@ def test_a_p_value_printed_twice_for_one_test_counts_once(study):
     """Table 3 prints the ORR p again on the PR row and the DCR p on the PD row (same 2 x 2 tables):
     the scorecard keeps both rows, marks the repeats, and summarise counts each test once."""
     from hccrep.replication import scorecard, summarise
-    from hccrep.studies.fonc2025_cox import focused_runner
+    from hccrep.replication import runner_for
 
     card = scorecard(
-        focused_runner(study, parts=("counts",)), n_mc=3, progress=False, cache_dir=""
+        runner_for(study, only=("table3", "table4", "safety_text", "discussion")),
+        n_mc=3,
+        progress=False,
+        cache_dir="",
     ).set_index("key")
     assert card.loc["resp_pr_p", "repeat_of"] == "resp_orr_p"
     assert card.loc["resp_pd_p", "repeat_of"] == "resp_dcr_p"

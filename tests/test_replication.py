@@ -98,12 +98,11 @@ def test_cache_key_tells_focused_runners_apart_and_is_stable_across_processes():
 
     from hccrep.replication import _cache_key, runner_for
     from hccrep.spec import load_study
-    from hccrep.studies.fonc2025_cox import focused_runner
 
     study = load_study("fonc2025")
-    cox, sub = focused_runner(study, parts=("cox",)), focused_runner(study, parts=("subgroups",))
+    cox, sub = runner_for(study, only=("table5",)), runner_for(study, only=("subgroups",))
     assert _cache_key(cox, 5, 1) != _cache_key(sub, 5, 1)
-    assert _cache_key(cox, 5, 1) == _cache_key(focused_runner(study, parts=("cox",)), 5, 1)
+    assert _cache_key(cox, 5, 1) == _cache_key(runner_for(study, only=("table5",)), 5, 1)
     code = (
         "from hccrep.replication import _cache_key, runner_for;"
         "print(_cache_key(runner_for('fonc2025'), 5, 1))"

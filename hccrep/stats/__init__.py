@@ -18,6 +18,7 @@ from hccrep.stats.survival import (
     km_median,
     km_table,
     logrank,
+    mixture_gap,
     univariable_cox,
 )
 from hccrep.stats.tables import (
@@ -47,6 +48,7 @@ __all__ = [
     "km_median",
     "km_table",
     "logrank",
+    "mixture_gap",
     "table_one",
     "univariable_cox",
 ]

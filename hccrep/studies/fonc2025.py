@@ -21,7 +21,7 @@ from hccrep.simulate import simulate_baseline
 from hccrep.simulate.study import simulate_endpoints
 from hccrep.spec import ReportedNumber, Study
 
-__all__ = ["make_runner", "Fonc2025Runner", "KM_CONF_TYPE", "KM_ENGINES", "PART_FILES"]
+__all__ = ["make_runner", "Fonc2025Runner", "KM_CONF_TYPE", "KM_ENGINES"]
 
 #: R survfit's default KM interval; the paper used R and SPSS without naming the transform.
 KM_CONF_TYPE = "log"
@@ -35,24 +35,6 @@ KM_ENGINES = ("numpy", "lifelines")
 PSM_CALIPER_SCALE = "ps_sd"
 
 RESPONSE_LEVELS = ("pr", "sd", "pd")
-
-#: The analyses of the runner and the data files whose checks each computes (``parts`` of
-#: :class:`Fonc2025Runner` restricts a run to some of them: the same cohorts, fewer analyses).
-#: "baseline" and "survival" are declared analyses of the data files; the others are this module's.
-PART_FILES = {
-    "baseline": ("table1",),
-    "counts": (
-        "table3",
-        "table4",
-        "safety_text",
-        "discussion",
-    ),  # declared 2 x 2 tests of response and adverse events
-    "survival": ("survival_text", "figure4"),
-    "cox": ("table5",),  # declared Cox models of table5.yaml
-    "subgroups": ("subgroups",),  # declared: subgroup Cox models and interaction tests
-    "rt_site": ("rt_site",),  # declared: PFS by radiotherapy target
-    "psm": ("table6",),  # declared on the matched cohort (population)
-}
 
 
 def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
@@ -79,16 +61,7 @@ def _assign_counts(
 class Fonc2025Runner(DeclaredRunner):
     """Simulate the fonc2025 cohort with outcomes and replicate every check it can."""
 
-    def __init__(
-        self, study: Study, variants=None, not_checkable=None, parts: Iterable[str] | None = None
-    ):
-        if parts is not None:
-            parts = tuple(parts)
-            bad = [p for p in parts if p not in PART_FILES]
-            if bad or not parts:
-                raise ValueError(
-                    f"unknown or no analyses {bad or list(parts)}; choose from {list(PART_FILES)}"
-                )
+    def __init__(self, study: Study, variants=None, not_checkable=None, only=None):
         # the tests of Tables 1, 3 and 4 are declared in the data files
         v = {
             "km_conf_type": KM_CONF_TYPE,
@@ -118,10 +91,7 @@ class Fonc2025Runner(DeclaredRunner):
                 )
                 nc[f"{n.key}.lower"] = nc[f"{n.key}.upper"] = nc[n.key]
         nc.update(not_checkable or {})
-        only = None if parts is None else [f for p in parts for f in PART_FILES[p]]
         super().__init__(study, v, nc, overrides=variants or {}, only=only)
-        #: the analyses this runner computes (None: all of them; see :data:`PART_FILES`)
-        self.parts = parts
         self._reversed = (
             {r.variable for r in study.simulation.reversed_contrasts} if study.simulation else set()
         )

@@ -18,14 +18,10 @@ things beside them; they live here:
   p < alpha" rule that picks the multivariable covariates, on the printed
   p-values and over simulated cohorts;
 * :func:`schoenfeld_test` -- the proportional-hazards test of a fitted model;
-* :func:`with_survival_shape` -- the study with another Weibull shape for an
-  endpoint (an alternative assumption to explore);
-* :func:`without_covariate_effects` -- the "null scenario": the same arms,
-  medians and baseline table, but no covariate affects survival;
-* :func:`focused_runner` -- the study's runner restricted to some analyses
-  (Cox models, subgroups, ...): the same simulated cohorts and the same values
-  for those checks, without recomputing every other table of the paper in
-  each Monte Carlo cohort.
+* :func:`schoenfeld_pvalues` -- the proportional-hazards test over simulated cohorts.
+
+A runner restricted to some data files (``runner_for(study, only=("table5",))``)
+simulates the same cohorts and computes only those files' checks.
 """
 
 from __future__ import annotations
@@ -42,11 +38,8 @@ from scipy import stats
 
 from hccrep.printed import decimals_of
 from hccrep.spec import ReportedNumber, Study
-from hccrep.studies.fonc2025 import PART_FILES, Fonc2025Runner
 
 __all__ = [
-    "PARTS",
-    "focused_runner",
     "reported_table5",
     "model_terms",
     "design",
@@ -58,32 +51,9 @@ __all__ = [
     "selection_frequency",
     "schoenfeld_test",
     "schoenfeld_pvalues",
-    "with_survival_shape",
-    "without_covariate_effects",
 ]
 
 _Z975 = stats.norm.ppf(0.975)
-
-#: Analyses a focused runner can run (see :data:`hccrep.studies.fonc2025.PART_FILES`).
-PARTS = tuple(PART_FILES)
-
-
-def focused_runner(study: Study, parts: Sequence[str] = ("cox",), **kwargs) -> Fonc2025Runner:
-    """The fonc2025 runner restricted to ``parts`` (see :data:`PARTS`); other arguments as ``runner_for``.
-
-    ``simulate`` is unchanged, so a seed gives the same cohort; the checks the
-    chosen analyses produce have the full runner's values
-    (``tests/test_fonc2025_cox.py``). Every other check is "not checkable" in
-    the scorecard: filter the card by ``file_id`` to the step's own table.
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> r = focused_runner(load_study("fonc2025"), parts=("subgroups",))
-    >>> sorted({k.split("_")[0] for k in r.run(1)})
-    ['sg']
-    """
-    return Fonc2025Runner(study, parts=parts, **kwargs)
 
 
 def _table5(study: Study) -> list[ReportedNumber]:
@@ -539,49 +509,3 @@ def schoenfeld_pvalues(
         One row per cohort, one column per covariate (:func:`schoenfeld_test` p-values).
     """
     return _over_cohorts(_schoenfeld, runner, seeds, endpoint, n_jobs, time_transform)
-
-
-def with_survival_shape(study: Study, shape: float, endpoints: Sequence[str] = ("os",)) -> Study:
-    """A copy of ``study`` whose simulation uses Weibull ``shape`` for ``endpoints``.
-
-    The data files are untouched; only the in-memory simulation spec changes.
-    ``shape`` > 1 gives hazards rising with time, < 1 falling.
-    """
-    import dataclasses
-
-    if not shape > 0:
-        raise ValueError(f"shape must be positive, got {shape!r}")
-    sim = study.simulation
-    if sim is None:
-        raise ValueError(f"{study.key} has no simulation.yaml")
-    known = {sv.endpoint for sv in sim.survival}
-    unknown = set(endpoints) - known
-    if unknown:
-        raise KeyError(
-            f"unknown endpoint(s) {sorted(unknown)}; simulation.yaml declares {sorted(known)}"
-        )
-    survival = [
-        sv.model_copy(update={"shape": float(shape)}) if sv.endpoint in endpoints else sv
-        for sv in sim.survival
-    ]
-    new = dataclasses.replace(study, simulation=sim.model_copy(update={"survival": survival}))
-    new.__dict__.pop("numbers", None)  # a cached_property: recompute for the copy
-    return new
-
-
-def without_covariate_effects(study: Study) -> Study:
-    """A copy of ``study`` whose survival endpoints have no covariate effects (the null scenario).
-
-    The arms keep their calibrated medians, so the treatment effect remains;
-    no baseline variable changes anyone's hazard.  The data files are
-    untouched.
-    """
-    import dataclasses
-
-    sim = study.simulation
-    if sim is None:
-        raise ValueError(f"{study.key} has no simulation.yaml")
-    survival = [sv.model_copy(update={"effects": []}) for sv in sim.survival]
-    new = dataclasses.replace(study, simulation=sim.model_copy(update={"survival": survival}))
-    new.__dict__.pop("numbers", None)
-    return new
