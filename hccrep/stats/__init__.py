@@ -19,6 +19,7 @@ from hccrep.stats.survival import (
     km_table,
     logrank,
     mixture_gap,
+    schoenfeld_test,
     univariable_cox,
 )
 from hccrep.stats.tables import (
@@ -49,6 +50,7 @@ __all__ = [
     "km_table",
     "logrank",
     "mixture_gap",
+    "schoenfeld_test",
     "table_one",
     "univariable_cox",
 ]
