@@ -59,7 +59,7 @@ def test_selection_rule_gives_the_listed_covariates(study, runner):
     assert not sel.empty and "arm" not in set(sel["variable"])
     # the paper's rule, applied to its own printed p-values, gives exactly its list
     assert (sel["selected"] == sel["listed"]).all()
-    assert set(sel.loc[sel["listed"], "variable"]) == set(runner.psm_covariates())
+    assert set(sel.loc[sel["listed"], "variable"]) == set(psm.declared_matching(study).covariates)
     threshold = study.number("psm_selection_p_threshold").value
     assert (sel.loc[sel["selected"], "p"] < threshold).all()
 
@@ -67,10 +67,12 @@ def test_selection_rule_gives_the_listed_covariates(study, runner):
 # ----------------------------------------------------------------------------- matching
 
 
-def test_scale_readings_are_the_runner_matching(runner, cohort, results):
-    for scale in psm.SCALES:
-        ref, _ = runner.match(cohort, caliper_scale=scale)
-        pd.testing.assert_frame_equal(results[scale].pairs, ref.pairs)
+def test_the_declared_scale_reading_is_the_scorecard_matching(study, runner, cohort, results):
+    # the scorecard's matched cohort (declared population) has the pairs of the declared reading
+    spec = psm.declared_matching(study)
+    view = runner.view(cohort).matched(spec)
+    n_treated = int((view.labels(spec.treatment) == spec.treated).sum())
+    assert n_treated == results[spec.caliper_scale].n_treated_matched
 
 
 def test_without_a_caliper_every_treated_patient_is_matched(study, results):
@@ -143,7 +145,7 @@ def test_balance_before_matching_uses_the_treated_sd(study, runner, cohort, resu
     assert set(bal.index[bal["in_ps_model"]]) == {
         c
         for c, v in psm.indicator_frame(study, cohort).attrs["variable"].items()
-        if v in runner.psm_covariates()
+        if v in list(psm.declared_matching(study).covariates)
     }
     # recompute one row by hand from the arms' proportions (Table 1 counts are exact in the cohort)
     row = bal.loc[[c for c in bal.index if c.startswith("BCLC")][0]]
@@ -168,7 +170,7 @@ def test_balance_after_matching_equals_the_matched_sample_means(runner, cohort, 
 
 
 def test_matched_pfs_is_what_the_scorecard_computes(study, runner, cohort, results):
-    scale = runner.variants["psm_caliper_scale"]
+    scale = psm.declared_matching(study).caliper_scale
     ours = psm.matched_pfs(runner, cohort, results[scale])
     card = runner.run(study.meta.book_seed)
     for key in psm.TABLE6_KEYS:
@@ -208,7 +210,10 @@ def test_monte_carlo_uses_the_scorecard_cohorts(study, runner):
 
     one = psm.monte_carlo_matching(runner, 1, readings=("ps_sd",), analyse=("ps_sd",))
     cohort = runner.simulate(seeds_for(study.meta.book_seed + 1, 1)[0])
-    assert one.loc[0, "ps_sd.pairs"] == runner.match(cohort)[0].n_treated_matched
+    assert (
+        one.loc[0, "ps_sd.pairs"]
+        == psm.match_readings(runner, cohort, ["ps_sd"])["ps_sd"].n_treated_matched
+    )
 
 
 def test_monte_carlo_argument_checks(runner):

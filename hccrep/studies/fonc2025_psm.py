@@ -47,6 +47,7 @@ from hccrep.stats.matching import CALIPER_SCALES, MatchResult, _match_nearest, m
 
 __all__ = [
     "SCALES",
+    "declared_matching",
     "READINGS",
     "TABLE6_KEYS",
     "reading_labels",
@@ -85,6 +86,19 @@ TABLE6_KEYS = (
 )
 
 
+def declared_matching(study: Study):
+    """The propensity-score matching Table 6 declares (its ``population``): the one source of the
+    covariates, the ratio and caliper keys and the caliper scale.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> declared_matching(load_study("fonc2025")).caliper_scale
+    'ps_sd'
+    """
+    return study.number(TABLE6_KEYS[0]).analysis.population
+
+
 def reading_labels(study: Study) -> dict[str, str]:
     """A short description of each reading in :data:`READINGS`, with the paper's caliper.
 
@@ -109,10 +123,10 @@ def reading_labels(study: Study) -> dict[str, str]:
 
 
 def treated_frame(runner, cohort: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``cohort`` with a 0/1 column ``treated`` (1 = the last arm of Table 1, RT+IO+T)."""
-    treated = runner.study.baseline().groups[-1].key
+    """A copy of ``cohort`` with a 0/1 column ``treated`` (1 = the declared treated level)."""
+    spec = declared_matching(runner.study)
     d = cohort.copy()
-    d["treated"] = (d[runner.group_column].astype(str) == treated).astype(int)
+    d["treated"] = (d[spec.treatment].astype(str) == spec.treated).astype(int)
     return d
 
 
@@ -131,24 +145,28 @@ def selection_table(study: Study) -> pd.DataFrame:
         One row per variable: ``variable, printed_hr, printed_p, p, selected, listed``.
     """
     sel = study.number("psm_selection_p_threshold")
-    listed = {c.strip() for c in str(sel.attrs["covariates"]).split(",")}
+    listed = set(declared_matching(study).covariates)
+    group = study.simulation.group_variable
+    hrs = {
+        n.analysis.model_dump_json(): n
+        for n in study.numbers
+        if n.file_id == "table5" and n.quantity == "hr" and n.analysis is not None
+    }
     rows = []
     for n in study.numbers:
-        a = n.attrs
-        if n.file_id != "table5" or n.quantity != "p" or a.get("endpoint") != "pfs":
+        a = n.analysis
+        if n.file_id != "table5" or n.quantity != "p" or a is None or a.endpoint != "pfs":
             continue
-        hr = study.number(a["hr_key"])
-        if hr.attrs.get("model") != "univariable" or hr.attrs["variable"] == "arm":
+        if len(a.terms) != 1 or a.term == group:
             continue
-        var = hr.attrs["variable"]
         rows.append(
             {
-                "variable": var,
-                "printed_hr": hr.printed,
+                "variable": a.term,
+                "printed_hr": hrs[a.model_dump_json()].printed,
                 "printed_p": n.printed,
                 "p": n.value,
                 "selected": bool(n.value < sel.value),
-                "listed": var in listed,
+                "listed": a.term in listed,
             }
         )
     return pd.DataFrame(rows)
@@ -190,9 +208,8 @@ def match_readings(
     readings : sequence of str
         A subset of :data:`READINGS`:
 
-        * ``"logit_sd"``, ``"ps_sd"``, ``"ps_raw"`` -- ``runner.match`` with
-          that caliper scale (1:1, without replacement, MatchIt's default
-          ``m.order = "largest"``);
+        * ``"logit_sd"``, ``"ps_sd"``, ``"ps_raw"`` -- the declared matching
+          (:func:`declared_matching`) with that caliper scale;
         * ``"none"`` -- the same matching on the propensity score without a
           caliper;
         * ``"matchit451_ps"``, ``"matchit451_logit"`` -- what MatchIt
@@ -209,14 +226,17 @@ def match_readings(
     if unknown:
         raise ValueError(f"unknown reading(s) {unknown}; expected some of {READINGS}")
     st = runner.study
+    spec = declared_matching(st)
     d = treated_frame(runner, cohort)
-    cov = runner.psm_covariates()
-    ratio = int(st.number("psm_ratio").value)
-    caliper = st.number("psm_caliper").value
+    cov = list(spec.covariates)
+    ratio = int(st.number(spec.ratio_key).value)
+    caliper = st.number(spec.caliper_key).value
     out: dict[str, MatchResult] = {}
     for r in readings:
         if r in SCALES:
-            out[r] = runner.match(cohort, caliper_scale=r)[0]
+            out[r] = match_nearest(
+                d, "treated", cov, ratio=ratio, caliper=caliper, caliper_scale=r, order=spec.order
+            )
         elif r == "none":
             out[r] = match_nearest(
                 d, "treated", cov, ratio=ratio, caliper=None, caliper_scale="ps_sd"
@@ -304,7 +324,7 @@ def balance_table(
     before = standardized_mean_differences(
         frame, "treated", cols, denominator=denominator
     ).set_index("covariate")
-    in_model = set(runner.psm_covariates())
+    in_model = set(declared_matching(runner.study).covariates)
     out = pd.DataFrame(
         {
             "in_ps_model": [ind.attrs["variable"][c] in in_model for c in cols],
@@ -329,17 +349,12 @@ def balance_table(
 
 
 def _cox_arm(runner, d: pd.DataFrame, covariates: list[str]) -> pd.Series:
-    if runner.variants.get("cox_engine", "numpy") == "numpy":
-        from hccrep.stats.fastcox import cox_table
+    from hccrep.stats.fastcox import cox_table
 
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return cox_table(d, "time", "event", covariates, ties=runner.variants["ties"]).loc[
-                "arm"
-            ]
-    from hccrep.stats import cox
-
-    return cox(d, "time", "event", covariates, ties=runner.variants["ties"]).table.loc["arm"]
+    ties = runner.variants.get("ties", "efron")
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cox_table(d, "time", "event", covariates, ties=ties).loc["arm"]
 
 
 def matched_pfs(
@@ -360,9 +375,9 @@ def matched_pfs(
     same matched sample that also holds those variables' indicators.
     ``km=False`` skips the medians and the log-rank test (NaN), which take
     most of the time in a Monte Carlo loop.  The medians and the log-rank
-    test use the runner's ``km_engine`` variant (numpy by default).
+    test use the numpy engine (:mod:`hccrep.stats.fastsurv`, equal to lifelines).
     """
-    km_median, logrank = runner.km_engine.km_median, runner.km_engine.logrank
+    from hccrep.stats.fastsurv import km_median, logrank
 
     d = treated_frame(runner, cohort)
     m = result.matched(d)
@@ -375,7 +390,7 @@ def matched_pfs(
     if result.n_treated_matched < 2:
         return out
     if km:
-        conf = runner.variants["km_conf_type"]
+        conf = runner.variants.get("km_conf_type", "log")
         for key, flag in (("psm_pfs_median_rt_io_t", 1), ("psm_pfs_median_io_t", 0)):
             part = m[m["treated"] == flag]
             out[key] = km_median(part["pfs_time"], part["pfs_event"], conf_type=conf).median
