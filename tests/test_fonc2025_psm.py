@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import hccrep.studies.fonc2025_psm as psm
+from hccrep.frames import indicator_frame
 from hccrep.plots import alt_text
 from hccrep.replication import runner_for
 from hccrep.stats.matching import standardized_mean_differences
@@ -132,7 +133,7 @@ def test_pairs_table(study, results):
 
 
 def test_indicator_frame(study, cohort):
-    ind = psm.indicator_frame(study, cohort)
+    ind = indicator_frame(study, cohort)
     per_var = pd.Series(ind.attrs["variable"]).value_counts()
     for v in study.baseline().variables:
         assert per_var[v.key] == len(v.levels) - 1
@@ -144,7 +145,7 @@ def test_balance_before_matching_uses_the_treated_sd(study, runner, cohort, resu
     assert "SD of the treated group" in bal.attrs["variant"]
     assert set(bal.index[bal["in_ps_model"]]) == {
         c
-        for c, v in psm.indicator_frame(study, cohort).attrs["variable"].items()
+        for c, v in indicator_frame(study, cohort).attrs["variable"].items()
         if v in list(psm.declared_matching(study).covariates)
     }
     # recompute one row by hand from the arms' proportions (Table 1 counts are exact in the cohort)
@@ -158,7 +159,7 @@ def test_balance_after_matching_equals_the_matched_sample_means(runner, cohort, 
     bal = psm.balance_table(runner, cohort, {"ps_sd": res})
     d = psm.treated_frame(runner, cohort)
     m = res.matched(d)
-    ind = psm.indicator_frame(runner.study, m)
+    ind = indicator_frame(runner.study, m)
     diff = ind[m["treated"].to_numpy() == 1].mean() - ind[m["treated"].to_numpy() == 0].mean()
     sd = np.sqrt(bal["treated"] * (1 - bal["treated"]))
     np.testing.assert_allclose(
@@ -243,8 +244,10 @@ def test_effect_summary(study, mc):
 # ----------------------------------------------------------------------------- what-if
 
 
-def test_with_pfs_effect(study):
-    new = psm.with_pfs_effect(study, "bclc", "C", "cox_os_mv_bclc_hr", why="what-if")
+def test_with_survival_effect(study):
+    from hccrep.simulate.study import with_survival_effect
+
+    new = with_survival_effect(study, "pfs", "bclc", "C", "cox_os_mv_bclc_hr", why="what-if")
     pfs_new = next(sv for sv in new.simulation.survival if sv.endpoint == "pfs")
     pfs_old = next(sv for sv in study.simulation.survival if sv.endpoint == "pfs")
     assert len(pfs_new.effects) == len(pfs_old.effects) + 1
@@ -255,15 +258,15 @@ def test_with_pfs_effect(study):
     assert (a["bclc"].astype(str) == b["bclc"].astype(str)).all()
     assert not np.allclose(a["pfs_time"], b["pfs_time"])
     with pytest.raises(ValueError, match="already"):
-        psm.with_pfs_effect(new, "bclc", "C", "cox_os_mv_bclc_hr", why="twice")
+        with_survival_effect(new, "pfs", "bclc", "C", "cox_os_mv_bclc_hr", why="twice")
     with pytest.raises(KeyError):
-        psm.with_pfs_effect(study, "bclc", "C", "no_such_key", why="x")
+        with_survival_effect(study, "pfs", "bclc", "C", "no_such_key", why="x")
 
 
 def test_smd_helper_agrees_with_the_library(runner, cohort, results):
     # balance_table's "after" column is standardized_mean_differences with MatchIt weights
     d = psm.treated_frame(runner, cohort)
-    ind = psm.indicator_frame(runner.study, d)
+    ind = indicator_frame(runner.study, d)
     frame = pd.concat([ind, d[["treated"]]], axis=1)
     ref = standardized_mean_differences(
         frame,

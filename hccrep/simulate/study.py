@@ -15,6 +15,7 @@ __all__ = [
     "implied_weibull_shapes",
     "with_survival_shape",
     "without_covariate_effects",
+    "with_survival_effect",
 ]
 
 
@@ -222,3 +223,63 @@ def without_covariate_effects(study: Study) -> Study:
     if sim is None:
         raise ValueError(f"{study.key} has no simulation.yaml")
     return _with_survival(study, [sv.model_copy(update={"effects": []}) for sv in sim.survival])
+
+
+def with_survival_effect(
+    study: Study, endpoint: str, variable: str, level: str | None, hr_key: str, why: str
+) -> Study:
+    """A copy of ``study`` in which ``variable == level`` also multiplies the hazard of ``endpoint``.
+
+    The hazard ratio is read from the reported number ``hr_key`` (for
+    example the adjusted OS hazard ratio of a stage, to ask what happens if
+    stage acted on PFS as it does on OS). The medians stay the calibration
+    targets. Data files are untouched; only the in-memory simulation spec
+    changes.
+
+    Parameters
+    ----------
+    study : Study
+    endpoint : str
+        A survival endpoint of ``simulation.yaml``.
+    variable, level : str
+        The baseline variable and the level whose indicator carries the effect.
+    hr_key : str
+        Key of the reported hazard ratio to use.
+    why : str
+        The reason, kept with the effect.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    ValueError
+        If the endpoint is not simulated or already has an effect of ``variable``.
+    KeyError
+        If ``hr_key`` names no reported number.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = with_survival_effect(
+    ...     load_study("fonc2025"), "pfs", "bclc", "C", "cox_os_mv_bclc_hr", why="what-if"
+    ... )
+    >>> [e.variable for sv in st.simulation.survival if sv.endpoint == "pfs" for e in sv.effects]
+    ['ecog', 'treatment_line', 'bclc']
+    """
+    from hccrep.spec import EffectSpec
+
+    sim = study.simulation
+    if sim is None or not any(sv.endpoint == endpoint for sv in sim.survival):
+        raise ValueError(f"{study.key} simulates no {endpoint!r} endpoint")
+    study.number(hr_key)  # fails loudly for an unknown key
+    survival = []
+    for sv in sim.survival:
+        if sv.endpoint == endpoint:
+            if any(e.variable == variable for e in sv.effects):
+                raise ValueError(f"{endpoint} already has an effect of {variable!r}")
+            effect = EffectSpec(variable=variable, level=level, hr_key=hr_key, why=why)
+            sv = sv.model_copy(update={"effects": [*sv.effects, effect]})
+        survival.append(sv)
+    return _with_survival(study, survival)

@@ -17,9 +17,7 @@ reading of the caliper, so the notebook can put the readings side by side:
   Cox HR), the same numbers the scorecard computes;
 * :func:`monte_carlo_matching`, :func:`pairs_summary`,
   :func:`pairs_histogram` and :func:`effect_summary` -- the same over many
-  simulated cohorts;
-* :func:`with_pfs_effect` -- a what-if copy of the study in which one more
-  covariate acts on PFS.
+  simulated cohorts.
 
 The matching itself is :mod:`hccrep.stats.matching`.
 
@@ -34,14 +32,13 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from hccrep.frames import str_labels
+from hccrep.frames import indicator_frame
 from hccrep.spec import Study
 from hccrep.stats.matching import CALIPER_SCALES, MatchResult, _match_nearest, match_nearest
 
@@ -55,7 +52,6 @@ __all__ = [
     "selection_table",
     "match_readings",
     "pairs_table",
-    "indicator_frame",
     "balance_table",
     "matched_pfs",
     "matched_pfs_table",
@@ -63,7 +59,6 @@ __all__ = [
     "pairs_summary",
     "pairs_histogram",
     "effect_summary",
-    "with_pfs_effect",
 ]
 
 #: The three readings of "caliper c" (see :func:`hccrep.stats.matching.match_nearest`).
@@ -275,74 +270,15 @@ def pairs_table(study: Study, results: Mapping[str, MatchResult]) -> pd.DataFram
 # --------------------------------------------------------------------------- balance
 
 
-def indicator_frame(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
-    """Every Table 1 variable as 0/1 indicators of its non-reference levels.
-
-    Column names are ``"<variable label>: <level label>"``; ``attrs["variable"]``
-    maps each column to its variable key.  A two-level variable gives one
-    column (its second level), so a balance table has one row per binary
-    variable instead of two mirror-image rows.
-    """
-    cols, var_of = {}, {}
-    for v in study.baseline().variables:
-        if v.key not in cohort.columns:
-            continue
-        x = str_labels(cohort[v.key])
-        for lv in v.levels[1:]:
-            name = f"{v.label}: {lv.label}"
-            cols[name] = (x == lv.key).astype(int)
-            var_of[name] = v.key
-    out = pd.DataFrame(cols, index=cohort.index)
-    out.attrs["variable"] = var_of
-    return out
-
-
 def balance_table(
     runner, cohort: pd.DataFrame, results: Mapping[str, MatchResult], denominator: str = "treated"
 ) -> pd.DataFrame:
-    """Standardised mean differences of the Table 1 variables before and after matching.
-
-    Each matched sample is described by MatchIt's matching weights on the
-    full cohort, and the standardising SD is that of the full (unmatched)
-    sample, as MatchIt's ``summary()`` does: with ``denominator="treated"``
-    (MatchIt's default for the ATT) the SD of the RT+IO+T arm, so before and
-    after share one denominator.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by indicator label: ``in_ps_model``, ``treated`` and
-        ``control`` (proportions before matching), ``before`` (SMD) and one SMD
-        column per matching in ``results``.  ``attrs["variant"]`` names the SMD.
-    """
-    from hccrep.stats.matching import standardized_mean_differences
+    """:func:`hccrep.stats.matching.balance_table` of the declared matching's arms and covariates."""
+    from hccrep.stats.matching import balance_table as generic
 
     d = treated_frame(runner, cohort)
-    ind = indicator_frame(runner.study, d)
-    frame = pd.concat([ind, d[["treated"]]], axis=1)
-    cols = list(ind.columns)
-    before = standardized_mean_differences(
-        frame, "treated", cols, denominator=denominator
-    ).set_index("covariate")
-    in_model = set(declared_matching(runner.study).covariates)
-    out = pd.DataFrame(
-        {
-            "in_ps_model": [ind.attrs["variable"][c] in in_model for c in cols],
-            "treated": before["mean_treated"],
-            "control": before["mean_control"],
-            "before": before["smd"],
-        },
-        index=pd.Index(cols, name="covariate"),
-    )
-    variant = before.attrs["variant"]
-    for r, res in results.items():
-        after = standardized_mean_differences(
-            frame, "treated", cols, weights=res.weights(d), denominator=denominator
-        )
-        out[r] = after.set_index("covariate")["smd"]
-        variant = after.attrs["variant"]
-    out.attrs["variant"] = variant
-    return out
+    in_model = declared_matching(runner.study).covariates
+    return generic(runner.study, cohort, d["treated"].to_numpy(), results, in_model, denominator)
 
 
 # --------------------------------------------------------------------------- matched PFS analysis
@@ -675,37 +611,3 @@ def effect_summary(study: Study, mc: pd.DataFrame, level: float = 0.95) -> pd.Da
 
 
 # --------------------------------------------------------------------------- what-if
-
-
-def with_pfs_effect(study: Study, variable: str, level: str, hr_key: str, why: str) -> Study:
-    """A copy of ``study`` in which ``variable == level`` also multiplies the PFS hazard.
-
-    The hazard ratio is read from the reported number ``hr_key`` (for
-    example the adjusted OS hazard ratio of BCLC stage C, to ask what
-    happens if stage acted on PFS as it does on OS).  The per-arm PFS medians
-    stay the calibration targets.  Data files are untouched; only the
-    in-memory simulation spec changes.
-
-    Raises
-    ------
-    ValueError
-        If the study has no PFS endpoint in ``simulation.yaml`` or already
-        has an effect of ``variable`` on PFS.
-    """
-    from hccrep.spec import EffectSpec
-
-    sim = study.simulation
-    if sim is None or not any(sv.endpoint == "pfs" for sv in sim.survival):
-        raise ValueError(f"{study.key} simulates no PFS endpoint")
-    study.number(hr_key)  # fails loudly for an unknown key
-    survival = []
-    for sv in sim.survival:
-        if sv.endpoint == "pfs":
-            if any(e.variable == variable for e in sv.effects):
-                raise ValueError(f"PFS already has an effect of {variable!r}")
-            effect = EffectSpec(variable=variable, level=level, hr_key=hr_key, why=why)
-            sv = sv.model_copy(update={"effects": [*sv.effects, effect]})
-        survival.append(sv)
-    new = dataclasses.replace(study, simulation=sim.model_copy(update={"survival": survival}))
-    new.__dict__.pop("numbers", None)  # a cached_property: recompute for the copy
-    return new
