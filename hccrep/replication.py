@@ -150,6 +150,9 @@ class Runner:
         return "no analysis is declared for this number (add an `analysis:` block to its data file)"
 
 
+#: What-if keys for a declared matched population: ``variants={"caliper_scale": "logit_sd"}`` matches
+#: every declared population with that caliper scale instead of the declared one.
+POPULATION_OVERRIDES = ("caliper_scale",)
 #: Variant override keys a runner accepts (what-if exercises): ``variants={"categorical": "fisher"}``
 #: replaces the declared test of every categorical Table 1 row, and so on.
 VARIANT_OVERRIDES = {
@@ -176,7 +179,8 @@ class DeclaredRunner(Runner):
     study : Study
     variants : mapping, optional
         Overrides for what-if runs (keys of :data:`VARIANT_OVERRIDES`; e.g.
-        ``{"categorical": "fisher"}``) and the engine ``{"engine": "reference"}``
+        ``{"categorical": "fisher"}``; ``{"caliper_scale": "logit_sd"}`` for a
+        declared matching) and the engine ``{"engine": "reference"}``
         (lifelines / statsmodels instead of the numpy fast path). Study runners
         add keys of their own.
     not_checkable : mapping, optional
@@ -211,7 +215,9 @@ class DeclaredRunner(Runner):
         #: the what-if overrides the caller asked for (never a study runner's own defaults)
         given = variants if overrides is None else overrides
         self.overrides = {
-            k: v for k, v in dict(given or {}).items() if k in VARIANT_OVERRIDES or k == "engine"
+            k: v
+            for k, v in dict(given or {}).items()
+            if k in VARIANT_OVERRIDES or k in POPULATION_OVERRIDES or k == "engine"
         }
 
     # ------------------------------------------------------------------ simulation
@@ -288,6 +294,12 @@ class DeclaredRunner(Runner):
 
     def _effective(self, analysis, stated: bool = False, num: ReportedNumber | None = None):
         """The analysis under the variant to compute: an override, the stated one, or the declared (evident) one."""
+        population = getattr(analysis, "population", None)
+        if population is not None and "caliper_scale" in self.overrides:
+            scale = {"caliper_scale": self.overrides["caliper_scale"]}
+            analysis = analysis.model_copy(
+                update={"population": population.model_copy(update=scale)}
+            )
         kind = analysis.kind
         own = self.variant_override(num) if num is not None else None
         if own is not None:

@@ -13,8 +13,6 @@ reading of the caliper, so the notebook can put the readings side by side:
   :func:`pairs_table` puts the number of pairs beside the reported one;
 * :func:`balance_table` -- standardised mean differences of every Table 1
   variable before and after matching;
-* :func:`matched_pfs` -- the matched PFS analysis (KM medians, log-rank,
-  Cox HR), the same numbers the scorecard computes;
 * :func:`monte_carlo_matching`, :func:`pairs_summary`,
   :func:`pairs_histogram` and :func:`effect_summary` -- the same over many
   simulated cohorts.
@@ -32,7 +30,6 @@ True
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -53,8 +50,6 @@ __all__ = [
     "match_readings",
     "pairs_table",
     "balance_table",
-    "matched_pfs",
-    "matched_pfs_table",
     "monte_carlo_matching",
     "pairs_summary",
     "pairs_histogram",
@@ -284,120 +279,26 @@ def balance_table(
 # --------------------------------------------------------------------------- matched PFS analysis
 
 
-def _cox_arm(runner, d: pd.DataFrame, covariates: list[str]) -> pd.Series:
-    from hccrep.stats.fastcox import cox_table
-
-    ties = runner.variants.get("ties", "efron")
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return cox_table(d, "time", "event", covariates, ties=ties).loc["arm"]
-
-
-def matched_pfs(
-    runner,
-    cohort: pd.DataFrame,
-    result: MatchResult,
-    *,
-    adjust: Sequence[str] = (),
-    km: bool = True,
-) -> dict[str, float]:
-    """The PFS analysis of Table 6 and the PSM results section on one matched sample.
-
-    KM medians per arm (R's rule, the runner's interval transform), the
-    log-rank p and a Cox model of PFS on the arm alone (the runner's ties,
-    Wald CI and p, no account of the pairing), as the scorecard computes
-    them; keys as in :data:`TABLE6_KEYS`.  With ``adjust`` (Table 1 variable
-    keys), ``"psm_pfs_hr_adjusted"`` adds the arm's HR from a Cox model on the
-    same matched sample that also holds those variables' indicators.
-    ``km=False`` skips the medians and the log-rank test (NaN), which take
-    most of the time in a Monte Carlo loop.  The medians and the log-rank
-    test use the numpy engine (:mod:`hccrep.stats.fastsurv`, equal to lifelines).
-    """
-    from hccrep.stats.fastsurv import km_median, logrank
-
-    d = treated_frame(runner, cohort)
-    m = result.matched(d)
-    out: dict[str, float] = {
-        "psm_matched_rt_io_t": float(result.n_treated_matched),
-        "psm_matched_io_t": float(result.n_control_matched),
-    }
-    keys = [k for k in TABLE6_KEYS if k not in out] + (["psm_pfs_hr_adjusted"] if adjust else [])
-    out.update({k: float("nan") for k in keys})
-    if result.n_treated_matched < 2:
-        return out
-    if km:
-        conf = runner.variants.get("km_conf_type", "log")
-        for key, flag in (("psm_pfs_median_rt_io_t", 1), ("psm_pfs_median_io_t", 0)):
-            part = m[m["treated"] == flag]
-            out[key] = km_median(part["pfs_time"], part["pfs_event"], conf_type=conf).median
-        out["psm_pfs_logrank_p"] = logrank(m["pfs_time"], m["pfs_event"], m["treated"]).pvalue
-    cox_d = pd.DataFrame(
-        {
-            "time": m["pfs_time"].to_numpy(),
-            "event": m["pfs_event"].to_numpy(),
-            "arm": m["treated"].to_numpy(float),
-        }
-    )
-    try:
-        row = _cox_arm(runner, cox_d, ["arm"])
-        out["psm_pfs_hr"], out["psm_pfs_hr.lower"], out["psm_pfs_hr.upper"] = (
-            float(row[k]) for k in ("hr", "lower", "upper")
-        )
-        out["psm_pfs_hr_p"] = float(row["p"])
-    except (ValueError, np.linalg.LinAlgError):
-        pass
-    if adjust:
-        ind = indicator_frame(runner.study, m)
-        extra = [
-            c
-            for c in ind.columns
-            if ind.attrs["variable"][c] in set(adjust) and ind[c].nunique() > 1
-        ]
-        adj_d = pd.concat([cox_d, ind[extra].reset_index(drop=True).astype(float)], axis=1)
-        try:
-            out["psm_pfs_hr_adjusted"] = float(_cox_arm(runner, adj_d, ["arm", *extra])["hr"])
-        except (ValueError, np.linalg.LinAlgError):
-            pass
-    return out
-
-
-def matched_pfs_table(
-    runner, cohort: pd.DataFrame, results: Mapping[str, MatchResult]
-) -> pd.DataFrame:
-    """:func:`matched_pfs` per matching beside the printed value (Table 6 and the PSM results text).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by check key (:data:`TABLE6_KEYS`): ``printed`` and one column per matching.
-    """
-    st = runner.study
-    printed = {}
-    for k in TABLE6_KEYS:
-        base, _, limit = k.partition(".")
-        n = st.number(base)
-        printed[k] = f"{getattr(n, limit)}" if limit else n.printed
-    out = pd.DataFrame({"printed": pd.Series(printed)})
-    for r, res in results.items():
-        out[r] = pd.Series(matched_pfs(runner, cohort, res))
-    out.index.name = "key"
-    return out
-
-
-# --------------------------------------------------------------------------- Monte Carlo
-
-
 def _one_cohort(
     seed, runner, readings: tuple[str, ...], analyse: tuple[str, ...], adjust: tuple[str, ...]
 ) -> dict:
+    from hccrep.analyses import compute
+
     cohort = runner.simulate(seed)
     res = match_readings(runner, cohort, readings)
     row: dict[str, float] = {f"{r}.pairs": float(res[r].n_treated_matched) for r in readings}
+    view = runner.view(cohort)
+    hr = runner.study.number("psm_pfs_hr").analysis  # the declared matched Cox model
     for r in analyse:
-        pfs = matched_pfs(runner, cohort, res[r], adjust=adjust, km=False)
-        row[f"{r}.hr"] = pfs["psm_pfs_hr"]
+        scaled = hr.population.model_copy(update={"caliper_scale": r})
+        models = {"hr": hr.model_copy(update={"population": scaled})}
         if adjust:
-            row[f"{r}.hr_adjusted"] = pfs["psm_pfs_hr_adjusted"]
+            models["hr_adjusted"] = models["hr"].model_copy(update={"terms": [*hr.terms, *adjust]})
+        for name, a in models.items():
+            try:
+                row[f"{r}.{name}"] = compute(a, view, "hr").value
+            except (ValueError, np.linalg.LinAlgError):
+                row[f"{r}.{name}"] = float("nan")
     if adjust:
         from hccrep.stats.matching import standardized_mean_differences
 
@@ -439,8 +340,9 @@ def monte_carlo_matching(
         Matchings whose number of pairs is recorded (``"<reading>.pairs"``).
     analyse : sequence of str
         Matchings (a subset of ``readings``) whose matched PFS is analysed:
-        ``"<reading>.hr"``, the arm's Cox HR (the scorecard adds the KM
-        medians and the log-rank p for its own scale).
+        ``"<reading>.hr"``, the arm's HR of the declared Cox model of Table 6
+        on that matching (the scorecard adds the KM medians and the log-rank p
+        for its own scale).
     adjust : sequence of str
         Table 1 variable keys: adds ``"<reading>.hr_adjusted"`` (arm HR with
         these variables in the Cox model of the matched sample) and the SMD of
