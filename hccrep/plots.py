@@ -54,6 +54,7 @@ __all__ = [
     "alt_text",
     "at_risk_table",
     "calibration_plot",
+    "count_histogram",
     "decision_curve_plot",
     "forest_plot",
     "km_plot",
@@ -1908,5 +1909,80 @@ def pvalue_histogram(samples, reported, *, title: str | None = None, bins: int =
         fig,
         f"{title + ': ' if title else ''}Histogram of simulated p-values on a log axis with the reported "
         f"p-values as vertical lines. " + ". ".join(parts) + ".",
+    )
+    return fig
+
+
+def count_histogram(
+    samples: Mapping[str, Sequence[float]],
+    reported: float,
+    *,
+    xlabel: str,
+    title: str | None = None,
+):
+    """Bar chart of an integer count over simulated cohorts, one bar colour per sample, with the reported count.
+
+    Parameters
+    ----------
+    samples : mapping of str to array_like
+        One distribution of whole numbers per label (e.g. the matched pairs
+        under each reading of a caliper); missing values are dropped.
+    reported : float
+        The printed count, drawn as a dashed line.
+    xlabel : str
+        What is counted (the x axis).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With alt text (:func:`alt_text`) giving each sample's median, range
+        and share of cohorts with exactly the reported count.
+
+    Examples
+    --------
+    >>> fig = count_histogram({"a": [17, 18, 18, 19]}, 18, xlabel="Matched pairs")
+    >>> "50% of cohorts with exactly 18" in alt_text(fig)
+    True
+    """
+    arrays = {k: np.asarray(v, float) for k, v in samples.items()}
+    data = {k: v[np.isfinite(v)].astype(int) for k, v in arrays.items()}
+    if not data or any(v.size == 0 for v in data.values()):
+        raise ValueError("every sample needs at least one finite count")
+    lo = int(min(min(v.min() for v in data.values()), reported)) - 1
+    hi = int(max(max(v.max() for v in data.values()), reported)) + 1
+    xs = np.arange(lo, hi + 1)
+    width = 0.8 / len(data)
+    with mpl.rc_context(_theme_rc()):
+        fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+        for i, (label, v) in enumerate(data.items()):
+            counts = np.array([np.sum(v == x) for x in xs])
+            ax.bar(
+                xs - 0.4 + width * (i + 0.5),
+                counts,
+                width=width,
+                color=PALETTE[i % len(PALETTE)],
+                label=f"{label} (n = {v.size})",
+            )
+        ax.axvline(
+            reported, color="black", linestyle="--", linewidth=1.5, label=f"reported: {reported:g}"
+        )
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Simulated cohorts")
+        ax.set_xticks(xs[:: max(1, len(xs) // 15)])
+        fig.legend(loc="outside lower center", ncols=1, fontsize="small")
+        if title:
+            ax.set_title(title)
+    parts = [
+        f"{label}: median {np.median(v):g}, range {v.min()} to {v.max()}, "
+        f"{100 * np.mean(v == reported):.0f}% of cohorts with exactly {reported:g}"
+        for label, v in data.items()
+    ]
+    set_alt_text(
+        fig,
+        f"{title + ': ' if title else ''}Bar chart of {xlabel.lower()} in simulated cohorts, one "
+        f"bar colour per sample, with the reported number as a dashed line. "
+        + "; ".join(parts)
+        + ".",
     )
     return fig

@@ -49,6 +49,7 @@ __all__ = [
     "inputs_table",
     "summarise",
     "mc_intervals",
+    "count_distribution",
 ]
 
 VERDICTS = ("reproduced", "plausible", "not reproduced", "not checkable")
@@ -1184,3 +1185,48 @@ def mc_intervals(
             }
         )
     return pd.DataFrame(rows).set_index("key")
+
+
+def count_distribution(
+    samples: Mapping[str, Sequence[float]], reported: float, level: float = 0.95
+) -> pd.DataFrame:
+    """Where a reported count falls in its distribution over simulated cohorts, per sample.
+
+    Parameters
+    ----------
+    samples : mapping of str to array_like
+        One Monte Carlo distribution per label (missing values dropped).
+    reported : float
+        The printed count.
+    level : float
+        Coverage of the empirical interval (quantiles as :func:`scorecard`'s,
+        ``inverted_cdf``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by label: ``median``, ``mc_low``, ``mc_high`` and the shares of
+        cohorts with ``fewer``, exactly ``as reported`` and ``more``.
+
+    Examples
+    --------
+    >>> count_distribution({"a": [17, 18, 18, 19]}, 18)["as reported"].tolist()
+    [0.5]
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    a = (1 - level) / 2
+    rows = {}
+    for label, v in samples.items():
+        x = np.asarray(v, float)
+        x = x[np.isfinite(x)]
+        lo, hi = np.quantile(x, [a, 1 - a], method="inverted_cdf")
+        rows[label] = {
+            "median": float(np.median(x)),
+            "mc_low": float(lo),
+            "mc_high": float(hi),
+            "fewer": float(np.mean(x < reported)),
+            "as reported": float(np.mean(x == reported)),
+            "more": float(np.mean(x > reported)),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")

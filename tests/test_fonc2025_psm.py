@@ -219,12 +219,21 @@ def test_monte_carlo_argument_checks(runner):
         psm.monte_carlo_matching(runner, 0)
 
 
-def test_pairs_summary_and_histogram(study, mc):
-    s = psm.pairs_summary(study, mc)
+def test_count_distribution_and_histogram_of_the_pairs(study, mc):
+    from hccrep.plots import count_histogram
+    from hccrep.replication import count_distribution
+
+    reported = study.number("psm_matched_rt_io_t").value
+    pairs = {r: mc[f"{r}.pairs"] for r in psm.READINGS}
+    s = count_distribution(pairs, reported)
     assert list(s.index) == list(psm.READINGS)
     np.testing.assert_allclose(s[["fewer", "as reported", "more"]].sum(axis=1), 1.0)
     assert (s["mc_low"] <= s["median"]).all() and (s["median"] <= s["mc_high"]).all()
-    fig = psm.pairs_histogram(study, mc, ["logit_sd", "ps_sd"], title="pairs")
+    # by hand: the share of cohorts with exactly the reported number
+    assert s.loc["ps_sd", "as reported"] == pytest.approx(
+        float((mc["ps_sd.pairs"] == reported).mean())
+    )
+    fig = count_histogram(pairs, reported, xlabel="Matched pairs", title="pairs")
     text = alt_text(fig)
     assert text.startswith("pairs:") and "reported" in text
 

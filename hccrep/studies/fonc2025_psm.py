@@ -13,9 +13,10 @@ reading of the caliper, so the notebook can put the readings side by side:
   :func:`pairs_table` puts the number of pairs beside the reported one;
 * :func:`balance_table` -- standardised mean differences of every Table 1
   variable before and after matching;
-* :func:`monte_carlo_matching`, :func:`pairs_summary`,
-  :func:`pairs_histogram` and :func:`effect_summary` -- the same over many
-  simulated cohorts.
+* :func:`monte_carlo_matching` and :func:`effect_summary` -- the same over
+  many simulated cohorts (the pairs' distribution:
+  :func:`hccrep.replication.count_distribution` and
+  :func:`hccrep.plots.count_histogram`).
 
 The matching itself is :mod:`hccrep.stats.matching`.
 
@@ -51,8 +52,6 @@ __all__ = [
     "pairs_table",
     "balance_table",
     "monte_carlo_matching",
-    "pairs_summary",
-    "pairs_histogram",
     "effect_summary",
 ]
 
@@ -370,108 +369,6 @@ def monte_carlo_matching(
 
     rows = map_seeds(_one_cohort, seeds, runner, readings, analyse, adjust, n_jobs=n_jobs)
     return pd.DataFrame(rows, dtype=float)
-
-
-def pairs_summary(study: Study, mc: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Distribution of the number of matched pairs per reading, and where the reported number falls.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by reading: ``description``, ``median``, ``mc_low``/``mc_high``
-        (empirical interval at ``level``, no interpolation), and the shares of
-        cohorts with fewer, exactly as many and more pairs than reported.
-    """
-    reported = study.number("psm_matched_rt_io_t").value
-    labels = reading_labels(study)
-    a = (1 - level) / 2
-    rows = {}
-    for col in [c for c in mc.columns if c.endswith(".pairs")]:
-        r = col.removesuffix(".pairs")
-        x = mc[col].dropna().to_numpy()
-        lo, hi = np.quantile(x, [a, 1 - a], method="inverted_cdf")
-        rows[r] = {
-            "description": labels.get(r, r),
-            "median": float(np.median(x)),
-            "mc_low": float(lo),
-            "mc_high": float(hi),
-            "fewer": float(np.mean(x < reported)),
-            "as reported": float(np.mean(x == reported)),
-            "more": float(np.mean(x > reported)),
-        }
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def pairs_histogram(
-    study: Study,
-    mc: pd.DataFrame,
-    readings: Sequence[str] | None = None,
-    *,
-    title: str | None = None,
-):
-    """Bar chart of the number of matched pairs per reading, with the reported number marked.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        With alt text (:func:`hccrep.plots.alt_text`) giving each reading's
-        median, range and share of cohorts with the reported number of pairs.
-    """
-    import matplotlib as mpl
-    import matplotlib.pyplot as plt
-
-    from hccrep.plots import PALETTE, _theme_rc, set_alt_text
-
-    reported = study.number("psm_matched_rt_io_t").value
-    labels = reading_labels(study)
-    readings = (
-        list(readings)
-        if readings is not None
-        else [c.removesuffix(".pairs") for c in mc.columns if c.endswith(".pairs")]
-    )
-    data = {r: mc[f"{r}.pairs"].dropna().to_numpy().astype(int) for r in readings}
-    lo = int(min(min(v.min() for v in data.values()), reported)) - 1
-    hi = int(max(max(v.max() for v in data.values()), reported)) + 1
-    xs = np.arange(lo, hi + 1)
-    k = len(readings)
-    width = 0.8 / k
-    with mpl.rc_context(_theme_rc()):
-        fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
-        for i, r in enumerate(readings):
-            counts = np.array([np.sum(data[r] == x) for x in xs])
-            ax.bar(
-                xs - 0.4 + width * (i + 0.5),
-                counts,
-                width=width,
-                color=PALETTE[i % len(PALETTE)],
-                label=f"{labels.get(r, r)} (n = {data[r].size})",
-            )
-        ax.axvline(
-            reported,
-            color="black",
-            linestyle="--",
-            linewidth=1.5,
-            label=f"reported: {reported:g} pairs",
-        )
-        ax.set_xlabel("Matched pairs")
-        ax.set_ylabel("Simulated cohorts")
-        ax.set_xticks(xs[:: max(1, len(xs) // 15)])
-        fig.legend(loc="outside lower center", ncols=1, fontsize="small")
-        if title:
-            ax.set_title(title)
-    parts = [
-        f"{labels.get(r, r)}: median {np.median(v):g}, range {v.min()} to {v.max()}, "
-        f"{100 * np.mean(v == reported):.0f}% of cohorts with exactly {reported:g}"
-        for r, v in data.items()
-    ]
-    set_alt_text(
-        fig,
-        f"{title + ': ' if title else ''}Bar chart of the number of matched pairs in simulated cohorts, one "
-        f"bar colour per caliper reading, with the reported number as a dashed line. "
-        + "; ".join(parts)
-        + ".",
-    )
-    return fig
 
 
 def effect_summary(study: Study, mc: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
