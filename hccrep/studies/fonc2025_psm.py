@@ -44,7 +44,6 @@ __all__ = [
     "SCALES",
     "declared_matching",
     "READINGS",
-    "TABLE6_KEYS",
     "reading_labels",
     "treated_frame",
     "selection_table",
@@ -61,18 +60,6 @@ SCALES: tuple[str, ...] = tuple(CALIPER_SCALES)
 #: propensity score, MatchIt's default distance) and MatchIt 4.5.1-4.5.3 with its integer
 #: distance gaps, on the propensity score and on its logit.
 READINGS: tuple[str, ...] = (*SCALES, "none", "matchit451_ps", "matchit451_logit")
-#: Keys of the Table 6 (and PSM results text) checks, in the order of :func:`matched_pfs`.
-TABLE6_KEYS = (
-    "psm_matched_rt_io_t",
-    "psm_matched_io_t",
-    "psm_pfs_median_rt_io_t",
-    "psm_pfs_median_io_t",
-    "psm_pfs_logrank_p",
-    "psm_pfs_hr",
-    "psm_pfs_hr.lower",
-    "psm_pfs_hr.upper",
-    "psm_pfs_hr_p",
-)
 
 
 def declared_matching(study: Study):
@@ -85,7 +72,14 @@ def declared_matching(study: Study):
     >>> declared_matching(load_study("fonc2025")).caliper_scale
     'ps_sd'
     """
-    return study.number(TABLE6_KEYS[0]).analysis.population
+    found = {
+        a.population.model_dump_json(): a.population
+        for a in (n.analysis for n in study.numbers)
+        if a is not None and getattr(a, "population", None) is not None
+    }
+    if len(found) != 1:
+        raise ValueError(f"{study.key} declares {len(found)} matched populations, not one")
+    return next(iter(found.values()))
 
 
 def reading_labels(study: Study) -> dict[str, str]:
