@@ -105,10 +105,12 @@ def bench_simulate(repeat: int) -> None:
 def survival_runner(**kwargs):
     """fonc2025 restricted to its survival checks: KM, log-rank, Cox (Table 5, subgroups), RT target."""
     from hccrep.spec import load_study
-    from hccrep.studies.fonc2025_cox import focused_runner
+    from hccrep.replication import runner_for
 
-    return focused_runner(
-        load_study("fonc2025"), parts=("survival", "cox", "subgroups", "rt_site"), **kwargs
+    return runner_for(
+        load_study("fonc2025"),
+        only=("survival_text", "figure4", "table5", "subgroups", "rt_site"),
+        **kwargs,
     )
 
 

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "notes_table",
     "QUANTITY_WORDS",
     "check_label",
     "compared_token",
@@ -845,3 +846,50 @@ def glue_summary(name: str, table: HTMLTable) -> None:
         display(table)
         return
     glue(name, table, display=True)
+
+
+def notes_table(study, file_ids: Sequence[str], keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """The notes the data files attach to their numbers (where the paper is inconsistent or unclear).
+
+    Parameters
+    ----------
+    study : Study
+    file_ids : sequence of str
+        Results files to read.
+    keys : sequence of str, optional
+        Only these numbers (default: every number with a note).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``file_id, key, printed, note`` for every number with a note.
+
+    Raises
+    ------
+    KeyError
+        If a file id is not a results file of the study.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> list(notes_table(load_study("fonc2025"), ["discussion"]).columns)
+    ['file_id', 'key', 'printed', 'note']
+    """
+    from hccrep.spec import ResultsFile
+
+    rows = []
+    for fid in file_ids:
+        f = study.files.get(fid)
+        if not isinstance(f, ResultsFile):
+            raise KeyError(f"{study.key}: {fid!r} is not a results file")
+        for n in f.numbers:
+            if n.note and (keys is None or n.key in keys):
+                rows.append(
+                    {
+                        "file_id": fid,
+                        "key": n.key,
+                        "printed": n.printed,
+                        "note": " ".join(n.note.split()),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["file_id", "key", "printed", "note"])

@@ -54,10 +54,12 @@ __all__ = [
     "alt_text",
     "at_risk_table",
     "calibration_plot",
+    "count_histogram",
     "decision_curve_plot",
     "forest_plot",
     "km_plot",
     "love_plot",
+    "pvalue_histogram",
     "reported_vs_replicated_plot",
     "reported_vs_replicated_plots",
     "roc_plot",
@@ -1841,3 +1843,146 @@ def _dca_alt(x, series, base, title) -> str:
         f"{x.max():.2f} for {len(series)} model{'s' if len(series) != 1 else ''}, treat all (grey) and "
         f"treat none (black line at 0). {_list_text(parts)}."
     )
+
+
+def pvalue_histogram(samples, reported, *, title: str | None = None, bins: int = 30):
+    """Histogram of Monte Carlo p-values on a log axis, with reported p-values as vertical lines.
+
+    Parameters
+    ----------
+    samples : mapping of str to array_like
+        One distribution per label (e.g. one per simulation model), overlaid.
+    reported : mapping of str to float
+        Reported p-values, one dashed line each, labelled in the legend.
+    title : str, optional
+    bins : int
+        Number of log-spaced bins.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With alt text (:func:`hccrep.plots.alt_text`) giving, for every
+        distribution, its size, median and the share of cohorts at or below
+        each reported p.
+
+    Examples
+    --------
+    >>> fig = pvalue_histogram({"model": [0.01, 0.2, 0.5]}, {"reported": 0.05})
+    >>> "33% at or below reported" in alt_text(fig)
+    True
+    """
+    data = {k: np.asarray(v, float) for k, v in samples.items()}
+    data = {k: v[np.isfinite(v) & (v > 0)] for k, v in data.items()}
+    if not data or any(v.size == 0 for v in data.values()):
+        raise ValueError("every sample needs at least one positive, finite p-value")
+    lo = min(min(v.min() for v in data.values()), *reported.values()) / 2
+    edges = np.logspace(np.log10(lo), 0, bins + 1)
+    with mpl.rc_context(_theme_rc()):
+        fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+        for i, (label, v) in enumerate(data.items()):
+            ax.hist(
+                v,
+                bins=edges,
+                alpha=0.5,
+                color=PALETTE[i % len(PALETTE)],
+                label=f"{label} (n = {v.size})",
+            )
+        styles = ["--", ":", "-."]
+        for j, (label, p) in enumerate(reported.items()):
+            ax.axvline(
+                p, color="black", linestyle=styles[j % len(styles)], linewidth=1.5, label=label
+            )
+        ax.set_xscale("log")
+        ax.set_xlabel("p-value (log scale)")
+        ax.set_ylabel("Simulated cohorts")
+        ax.legend(loc="upper left")
+        if title:
+            ax.set_title(title)
+    parts = []
+    for label, v in data.items():
+        share = "; ".join(
+            f"{100 * np.mean(v <= p):.0f}% at or below {label_r} ({p:g})"
+            for label_r, p in reported.items()
+        )
+        parts.append(f"{label}: {v.size} cohorts, median p {np.median(v):.3g}, {share}")
+    set_alt_text(
+        fig,
+        f"{title + ': ' if title else ''}Histogram of simulated p-values on a log axis with the reported "
+        f"p-values as vertical lines. " + ". ".join(parts) + ".",
+    )
+    return fig
+
+
+def count_histogram(
+    samples: Mapping[str, Sequence[float]],
+    reported: float,
+    *,
+    xlabel: str,
+    title: str | None = None,
+):
+    """Bar chart of an integer count over simulated cohorts, one bar colour per sample, with the reported count.
+
+    Parameters
+    ----------
+    samples : mapping of str to array_like
+        One distribution of whole numbers per label (e.g. the matched pairs
+        under each reading of a caliper); missing values are dropped.
+    reported : float
+        The printed count, drawn as a dashed line.
+    xlabel : str
+        What is counted (the x axis).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With alt text (:func:`alt_text`) giving each sample's median, range
+        and share of cohorts with exactly the reported count.
+
+    Examples
+    --------
+    >>> fig = count_histogram({"a": [17, 18, 18, 19]}, 18, xlabel="Matched pairs")
+    >>> "50% of cohorts with exactly 18" in alt_text(fig)
+    True
+    """
+    arrays = {k: np.asarray(v, float) for k, v in samples.items()}
+    data = {k: v[np.isfinite(v)].astype(int) for k, v in arrays.items()}
+    if not data or any(v.size == 0 for v in data.values()):
+        raise ValueError("every sample needs at least one finite count")
+    lo = int(min(min(v.min() for v in data.values()), reported)) - 1
+    hi = int(max(max(v.max() for v in data.values()), reported)) + 1
+    xs = np.arange(lo, hi + 1)
+    width = 0.8 / len(data)
+    with mpl.rc_context(_theme_rc()):
+        fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+        for i, (label, v) in enumerate(data.items()):
+            counts = np.array([np.sum(v == x) for x in xs])
+            ax.bar(
+                xs - 0.4 + width * (i + 0.5),
+                counts,
+                width=width,
+                color=PALETTE[i % len(PALETTE)],
+                label=f"{label} (n = {v.size})",
+            )
+        ax.axvline(
+            reported, color="black", linestyle="--", linewidth=1.5, label=f"reported: {reported:g}"
+        )
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Simulated cohorts")
+        ax.set_xticks(xs[:: max(1, len(xs) // 15)])
+        fig.legend(loc="outside lower center", ncols=1, fontsize="small")
+        if title:
+            ax.set_title(title)
+    parts = [
+        f"{label}: median {np.median(v):g}, range {v.min()} to {v.max()}, "
+        f"{100 * np.mean(v == reported):.0f}% of cohorts with exactly {reported:g}"
+        for label, v in data.items()
+    ]
+    set_alt_text(
+        fig,
+        f"{title + ': ' if title else ''}Bar chart of {xlabel.lower()} in simulated cohorts, one "
+        f"bar colour per sample, with the reported number as a dashed line. "
+        + "; ".join(parts)
+        + ".",
+    )
+    return fig

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "check_no_decimal_comma",
     "prints_as",
     "counts_printing_as",
+    "denominators_for_percent",
     "round_half_up",
     "equal_at_precision",
 ]
@@ -443,4 +445,37 @@ def parse_numbers(text: str) -> list[float]:
     s = _normalise(text)
     return [
         _num(t) for t in re.findall(r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d+)?", s)
+    ]
+
+
+def denominators_for_percent(
+    count: int, percent: float, decimals: int, candidates: Iterable[int]
+) -> list[int]:
+    """The candidate denominators ``n`` for which ``100 * count / n`` prints as ``percent``.
+
+    Parameters
+    ----------
+    count : int
+        The numerator.
+    percent : float
+        The printed percentage.
+    decimals : int
+        Its printed decimals.
+    candidates : iterable of int
+        Denominators to try.
+
+    Returns
+    -------
+    list of int
+        The candidates whose percentage rounds (half up) to the printed one.
+
+    Examples
+    --------
+    >>> denominators_for_percent(7, 17.5, 1, range(30, 50))
+    [40]
+    """
+    return [
+        int(n)
+        for n in candidates
+        if n > 0 and equal_at_precision(100.0 * count / n, percent, decimals)
     ]

@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 from functools import cached_property
@@ -49,6 +49,8 @@ __all__ = [
     "scorecard",
     "inputs_table",
     "summarise",
+    "mc_intervals",
+    "count_distribution",
 ]
 
 VERDICTS = ("reproduced", "plausible", "not reproduced", "not checkable")
@@ -165,6 +167,9 @@ class Runner:
         return "no analysis is declared for this number (add an `analysis:` block to its data file)"
 
 
+#: What-if keys for a declared matched population: ``variants={"caliper_scale": "logit_sd"}`` matches
+#: every declared population with that caliper scale instead of the declared one.
+POPULATION_OVERRIDES = ("caliper_scale",)
 #: Variant override keys a runner accepts (what-if exercises): ``variants={"categorical": "fisher"}``
 #: replaces the declared test of every categorical Table 1 row, and so on.
 VARIANT_OVERRIDES = {
@@ -191,7 +196,8 @@ class DeclaredRunner(Runner):
     study : Study
     variants : mapping, optional
         Overrides for what-if runs (keys of :data:`VARIANT_OVERRIDES`; e.g.
-        ``{"categorical": "fisher"}``) and the engine ``{"engine": "reference"}``
+        ``{"categorical": "fisher"}``; ``{"caliper_scale": "logit_sd"}`` for a
+        declared matching) and the engine ``{"engine": "reference"}``
         (lifelines / statsmodels instead of the numpy fast path). Study runners
         add keys of their own.
     not_checkable : mapping, optional
@@ -226,7 +232,9 @@ class DeclaredRunner(Runner):
         #: the what-if overrides the caller asked for (never a study runner's own defaults)
         given = variants if overrides is None else overrides
         self.overrides = {
-            k: v for k, v in dict(given or {}).items() if k in VARIANT_OVERRIDES or k == "engine"
+            k: v
+            for k, v in dict(given or {}).items()
+            if k in VARIANT_OVERRIDES or k in POPULATION_OVERRIDES or k == "engine"
         }
 
     # ------------------------------------------------------------------ simulation
@@ -303,6 +311,12 @@ class DeclaredRunner(Runner):
 
     def _effective(self, analysis, stated: bool = False, num: ReportedNumber | None = None):
         """The analysis under the variant to compute: an override, the stated one, or the declared (evident) one."""
+        population = getattr(analysis, "population", None)
+        if population is not None and "caliper_scale" in self.overrides:
+            scale = {"caliper_scale": self.overrides["caliper_scale"]}
+            analysis = analysis.model_copy(
+                update={"population": population.model_copy(update=scale)}
+            )
         kind = analysis.kind
         own = self.variant_override(num) if num is not None else None
         if own is not None:
@@ -1202,3 +1216,112 @@ def summarise(
 
 
 RunnerFactory = Callable[..., Runner]
+
+
+def mc_intervals(
+    study: Study, mc: pd.DataFrame, keys: Sequence[str], level: float = 0.95
+) -> pd.DataFrame:
+    """Monte Carlo interval of each check in ``keys`` and whether the reported value lies inside.
+
+    The interval is computed as :func:`hccrep.replication.scorecard` does
+    (empirical quantiles, ``inverted_cdf``); a p-value printed with a bound
+    (``"<0.001"``) counts as inside when the interval reaches past the bound
+    on the printed side.  Limits of printed intervals are named
+    ``<key>.lower`` / ``<key>.upper``.
+
+    Parameters
+    ----------
+    study : Study
+    mc : pandas.DataFrame
+        One row per cohort, one column per check key (:func:`monte_carlo`).
+    keys : sequence of str
+        Check keys (``<key>.lower`` / ``<key>.upper`` for interval limits).
+    level : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    DataFrame
+        Index ``key``; columns ``reported, mc_low, mc_high, inside``.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("fonc2025")
+    >>> mc = pd.DataFrame({"os_logrank_p": [0.001, 0.02, 0.3]})
+    >>> mc_intervals(st, mc, ["os_logrank_p"]).inside.tolist()
+    [True]
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    a = (1 - level) / 2
+    rows = []
+    for key in keys:
+        base, _, side = key.partition(".")
+        num = study.number(base)
+        reported = getattr(num, side) if side else num.value
+        col = mc[key].dropna().to_numpy() if key in mc.columns else np.array([])
+        lo, hi = (
+            np.quantile(col, [a, 1 - a], method="inverted_cdf") if col.size else (np.nan, np.nan)
+        )
+        if num.quantity == "p" and not side and num.bound == "<":
+            inside = bool(lo < reported)
+        elif num.quantity == "p" and not side and num.bound == ">":
+            inside = bool(hi > reported)
+        else:
+            inside = bool(lo <= reported <= hi)
+        rows.append(
+            {
+                "key": key,
+                "reported": reported,
+                "mc_low": float(lo),
+                "mc_high": float(hi),
+                "inside": inside,
+            }
+        )
+    return pd.DataFrame(rows).set_index("key")
+
+
+def count_distribution(
+    samples: Mapping[str, Sequence[float]], reported: float, level: float = 0.95
+) -> pd.DataFrame:
+    """Where a reported count falls in its distribution over simulated cohorts, per sample.
+
+    Parameters
+    ----------
+    samples : mapping of str to array_like
+        One Monte Carlo distribution per label (missing values dropped).
+    reported : float
+        The printed count.
+    level : float
+        Coverage of the empirical interval (quantiles as :func:`scorecard`'s,
+        ``inverted_cdf``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by label: ``median``, ``mc_low``, ``mc_high`` and the shares of
+        cohorts with ``fewer``, exactly ``as reported`` and ``more``.
+
+    Examples
+    --------
+    >>> count_distribution({"a": [17, 18, 18, 19]}, 18)["as reported"].tolist()
+    [0.5]
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    a = (1 - level) / 2
+    rows = {}
+    for label, v in samples.items():
+        x = np.asarray(v, float)
+        x = x[np.isfinite(x)]
+        lo, hi = np.quantile(x, [a, 1 - a], method="inverted_cdf")
+        rows[label] = {
+            "median": float(np.median(x)),
+            "mc_low": float(lo),
+            "mc_high": float(hi),
+            "fewer": float(np.mean(x < reported)),
+            "as reported": float(np.mean(x == reported)),
+            "more": float(np.mean(x > reported)),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -582,6 +582,12 @@ class SurvivalSpec(_Model):
     )
     effects: list[EffectSpec] = Field(default_factory=list)
     shape: float = Field(default=1.0, gt=0)
+    shape_from: Key | None = Field(
+        default=None,
+        description="a reported hazard ratio between two groups (role input; a Cox analysis whose term is "
+        "the group variable) that fixes the Weibull shape: under proportional Weibull hazards "
+        "HR = (median of the reference / median of the level) ** shape; give shape or shape_from, not both",
+    )
     cap_by: Key | None = Field(
         default=None,
         description="an endpoint simulated earlier whose time bounds this one (PFS <= OS)",
@@ -1594,6 +1600,7 @@ def load_study(key: str, data_dir: str | Path | None = None) -> Study:
         sim = load_file(sim_path)
         assert isinstance(sim, SimulationFile)
         _check_simulation(sim, sim_path, files)
+        sim = _resolve_shapes(sim, files)
     study = Study(key, d, meta, files, sim)
     claims_path = d / "claims.yaml"
     if claims_path.exists():
@@ -1812,6 +1819,10 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
             else:
                 check_level(f"{loc}.effects[{j}].variable", e.variable, e.level)
             check_number(f"{loc}.effects[{j}].hr_key", e.hr_key, ("hr",))
+        if sv.shape_from is not None:
+            problems += _check_shape_from(
+                sv, loc, numbers, sim.group_variable, base.groups[0].key, check_number
+            )
         for g, key in sv.medians.items():
             num = numbers.get(key)
             if num is not None and num.quantity == "median" and not num.value > 0:
@@ -1851,6 +1862,80 @@ def _check_simulation(sim: SimulationFile, path: Path, files: dict) -> None:
             )
     if problems:
         raise DataFileError(path, problems)
+
+
+def _shape_from_parts(sv: SurvivalSpec, numbers: dict, group_variable: str, first_group: str):
+    """(hazard ratio, median of its level, median of its reference) behind ``sv.shape_from``.
+
+    The reference is the declared one, else the first group (a model's default reference).
+    """
+    num = numbers[sv.shape_from]
+    a = num.analysis
+    level, ref = a.level, a.reference.get(group_variable, first_group)
+    return num.value, numbers[sv.medians[level]].value, numbers[sv.medians[ref]].value
+
+
+def _check_shape_from(
+    sv: SurvivalSpec, loc: str, numbers: dict, group_variable: str, first_group: str, check_number
+) -> list[tuple[str, str]]:
+    """``shape_from`` names an input HR of the group variable between two groups with medians."""
+    problems: list[tuple[str, str]] = []
+    where = f"{loc}.shape_from"
+    if "shape" in sv.model_fields_set:
+        problems.append((where, "give shape or shape_from, not both"))
+    check_number(where, sv.shape_from, ("hr",))
+    num = numbers.get(sv.shape_from)
+    if num is None or num.role != "input" or num.quantity != "hr":
+        return problems  # check_number has said why
+    a = num.analysis
+    if a is None or a.kind != "cox" or a.term != group_variable:
+        return problems + [
+            (
+                where,
+                f"{sv.shape_from!r} must be declared as a Cox hazard ratio of the group variable "
+                f"{group_variable!r} (analysis kind cox, term {group_variable})",
+            )
+        ]
+    ref = a.reference.get(group_variable, first_group)
+    missing = [g for g in (a.level, ref) if g not in sv.medians]
+    if missing:
+        return problems + [
+            (
+                where,
+                f"the contrast {a.level!r} vs {ref!r} needs a median of each group; none for {missing}",
+            )
+        ]
+    from hccrep.simulate.outcomes import weibull_shape_from_hr
+
+    hr, m_level, m_ref = _shape_from_parts(sv, numbers, group_variable, first_group)
+    try:
+        weibull_shape_from_hr(hr, m_level, m_ref)
+    except ValueError as e:
+        problems.append((where, str(e)))
+    return problems
+
+
+def _resolve_shapes(sim: SimulationFile, files: dict) -> SimulationFile:
+    """The simulation with each ``shape_from`` turned into its Weibull shape (validated before)."""
+    if not any(sv.shape_from for sv in sim.survival):
+        return sim
+    from hccrep.simulate.outcomes import weibull_shape_from_hr
+
+    numbers = {n.key: n for f in files.values() if isinstance(f, ResultsFile) for n in f.numbers}
+    first = files[sim.baseline].groups[0].key
+    survival = [
+        sv.model_copy(
+            update={
+                "shape": weibull_shape_from_hr(
+                    *_shape_from_parts(sv, numbers, sim.group_variable, first)
+                )
+            }
+        )
+        if sv.shape_from
+        else sv
+        for sv in sim.survival
+    ]
+    return sim.model_copy(update={"survival": survival})
 
 
 def _check_binary(

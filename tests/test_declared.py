@@ -969,3 +969,74 @@ def test_a_mean_sd_row_is_judged_against_the_rounding_of_its_printed_summaries(t
         if expect == "plausible":
             assert "rounding of the printed mean ± SD" in row["reason"]
             assert bool(row["informative"])  # judged on the rounding range, 0.31-0.37: narrow
+
+
+# ----------------------------------------------------------------------------- shape_from
+
+
+def _with_shape_from(extra: str = "", role: str = "input", key: str = "cox_mv_arm_hr") -> dict:
+    """The invented paper with its OS shape fixed by the adjusted arm HR (made an input)."""
+    cox = COX.replace(
+        '    role: check\n    where: {row: "Lenvatinib vs sorafenib", column: Multivariable}',
+        f'    role: {role}\n    where: {{row: "Lenvatinib vs sorafenib", column: Multivariable}}',
+        1,
+    )
+    sim = SIMULATION.replace(
+        "    why: exponential proportional hazards calibrated to the two medians",
+        f"    shape_from: {key}\n{extra}    why: Weibull, shape from the adjusted arm HR",
+        1,
+    )
+    return {"cox": cox, "simulation": sim}
+
+
+def test_shape_from_gives_the_weibull_shape_of_the_medians_and_the_hr(tmp_path):
+    # hand derivation: S_g(t) = exp(-(t/b_g)^k) has median b_g log(2)^(1/k), and the HR of len
+    # against sor is (b_sor/b_len)^k = (m_sor/m_len)^k, so k = log(0.64) / log(10.1 / 13.4)
+    d = write_paper(tmp_path, **_with_shape_from())
+    st = load_study("lenvarx", data_dir=d.parent)
+    (os_spec,) = st.simulation.survival
+    assert os_spec.shape == pytest.approx(math.log(0.64) / math.log(10.1 / 13.4), rel=1e-12)
+    assert 1.5 < os_spec.shape < 1.7
+
+
+def test_simulated_weibull_arms_have_the_hazard_ratio_the_shape_implies():
+    # independent reference: lifelines' Cox fit on a large uncensored cohort simulated with the
+    # shape weibull_shape_from_hr returns must give back the HR it was derived from
+    from lifelines import CoxPHFitter
+
+    from hccrep.simulate.outcomes import simulate_survival, weibull_shape_from_hr
+
+    k = weibull_shape_from_hr(0.5, 20.0, 12.0)
+    d = pd.DataFrame({"arm": ["a"] * 3000 + ["b"] * 3000})
+    out = simulate_survival(
+        d,
+        np.random.default_rng(3),
+        group="arm",
+        medians={"a": 12.0, "b": 20.0},
+        follow_up=(1e6, 2e6),
+        shape=k,
+    )
+    x = pd.DataFrame({"t": out["time"], "e": out["event"], "b": (out["arm"] == "b").astype(float)})
+    hr = float(np.exp(CoxPHFitter().fit(x, "t", "e").params_["b"]))
+    assert hr == pytest.approx(0.5, rel=0.06)
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"role": "check"}, "a number the cohort is built from must be an input"),
+        ({"key": "cox_mv_bclc_hr"}, "Cox hazard ratio of the group variable 'arm'"),
+        ({"extra": "    shape: 1.5\n"}, "give shape or shape_from, not both"),
+        ({"key": "os_median_len"}, "expected hr"),
+    ],
+)
+def test_bad_shape_from_is_a_named_error(tmp_path, kwargs, words):
+    text = str(_error(tmp_path, **_with_shape_from(**kwargs)))
+    assert "simulation.yaml" in text and "shape_from" in text and words in text, text
+
+
+def test_shape_from_an_hr_that_points_against_the_medians_is_a_named_error():
+    from hccrep.simulate.outcomes import weibull_shape_from_hr
+
+    with pytest.raises(ValueError, match="points the other way"):
+        weibull_shape_from_hr(1.5, 20.0, 12.0)

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import hccrep.studies.fonc2025_psm as psm
+from hccrep.frames import indicator_frame
 from hccrep.plots import alt_text
 from hccrep.replication import runner_for
 from hccrep.stats.matching import standardized_mean_differences
@@ -59,7 +60,7 @@ def test_selection_rule_gives_the_listed_covariates(study, runner):
     assert not sel.empty and "arm" not in set(sel["variable"])
     # the paper's rule, applied to its own printed p-values, gives exactly its list
     assert (sel["selected"] == sel["listed"]).all()
-    assert set(sel.loc[sel["listed"], "variable"]) == set(runner.psm_covariates())
+    assert set(sel.loc[sel["listed"], "variable"]) == set(psm.declared_matching(study).covariates)
     threshold = study.number("psm_selection_p_threshold").value
     assert (sel.loc[sel["selected"], "p"] < threshold).all()
 
@@ -67,10 +68,12 @@ def test_selection_rule_gives_the_listed_covariates(study, runner):
 # ----------------------------------------------------------------------------- matching
 
 
-def test_scale_readings_are_the_runner_matching(runner, cohort, results):
-    for scale in psm.SCALES:
-        ref, _ = runner.match(cohort, caliper_scale=scale)
-        pd.testing.assert_frame_equal(results[scale].pairs, ref.pairs)
+def test_the_declared_scale_reading_is_the_scorecard_matching(study, runner, cohort, results):
+    # the scorecard's matched cohort (declared population) has the pairs of the declared reading
+    spec = psm.declared_matching(study)
+    view = runner.view(cohort).matched(spec)
+    n_treated = int((view.labels(spec.treatment) == spec.treated).sum())
+    assert n_treated == results[spec.caliper_scale].n_treated_matched
 
 
 def test_without_a_caliper_every_treated_patient_is_matched(study, results):
@@ -130,7 +133,7 @@ def test_pairs_table(study, results):
 
 
 def test_indicator_frame(study, cohort):
-    ind = psm.indicator_frame(study, cohort)
+    ind = indicator_frame(study, cohort)
     per_var = pd.Series(ind.attrs["variable"]).value_counts()
     for v in study.baseline().variables:
         assert per_var[v.key] == len(v.levels) - 1
@@ -142,8 +145,8 @@ def test_balance_before_matching_uses_the_treated_sd(study, runner, cohort, resu
     assert "SD of the treated group" in bal.attrs["variant"]
     assert set(bal.index[bal["in_ps_model"]]) == {
         c
-        for c, v in psm.indicator_frame(study, cohort).attrs["variable"].items()
-        if v in runner.psm_covariates()
+        for c, v in indicator_frame(study, cohort).attrs["variable"].items()
+        if v in list(psm.declared_matching(study).covariates)
     }
     # recompute one row by hand from the arms' proportions (Table 1 counts are exact in the cohort)
     row = bal.loc[[c for c in bal.index if c.startswith("BCLC")][0]]
@@ -156,7 +159,7 @@ def test_balance_after_matching_equals_the_matched_sample_means(runner, cohort, 
     bal = psm.balance_table(runner, cohort, {"ps_sd": res})
     d = psm.treated_frame(runner, cohort)
     m = res.matched(d)
-    ind = psm.indicator_frame(runner.study, m)
+    ind = indicator_frame(runner.study, m)
     diff = ind[m["treated"].to_numpy() == 1].mean() - ind[m["treated"].to_numpy() == 0].mean()
     sd = np.sqrt(bal["treated"] * (1 - bal["treated"]))
     np.testing.assert_allclose(
@@ -167,25 +170,20 @@ def test_balance_after_matching_equals_the_matched_sample_means(runner, cohort, 
 # ----------------------------------------------------------------------------- matched PFS
 
 
-def test_matched_pfs_is_what_the_scorecard_computes(study, runner, cohort, results):
-    scale = runner.variants["psm_caliper_scale"]
-    ours = psm.matched_pfs(runner, cohort, results[scale])
-    card = runner.run(study.meta.book_seed)
-    for key in psm.TABLE6_KEYS:
-        assert ours[key] == pytest.approx(card[key], rel=1e-9, nan_ok=True), key
+def test_a_caliper_scale_what_if_reruns_the_declared_table6_on_that_matching(study, results):
+    # independent reference: lifelines' CoxPHFitter on the matched sample of each reading
+    from lifelines import CoxPHFitter
 
-
-def test_matched_pfs_table(study, runner, cohort, results):
-    tab = psm.matched_pfs_table(runner, cohort, {s: results[s] for s in psm.SCALES})
-    assert list(tab.index) == list(psm.TABLE6_KEYS)
-    assert tab.loc["psm_pfs_hr", "printed"] == study.number("psm_pfs_hr").printed
-    assert tab.loc["psm_pfs_hr.lower", "printed"] == f"{study.number('psm_pfs_hr').lower}"
-
-
-def test_matched_pfs_adjusted_hr(runner, cohort, results):
-    out = psm.matched_pfs(runner, cohort, results["ps_sd"], adjust=["bclc"], km=False)
-    assert np.isfinite(out["psm_pfs_hr_adjusted"]) and out["psm_pfs_hr_adjusted"] > 0
-    assert np.isnan(out["psm_pfs_logrank_p"])
+    seed = study.meta.book_seed
+    for scale in psm.SCALES:
+        got = runner_for(study, variants={"caliper_scale": scale}).run(seed)
+        cohort = runner_for(study).simulate(seed)
+        m = results[scale].matched(psm.treated_frame(runner_for(study), cohort))
+        d = pd.DataFrame({"t": m["pfs_time"], "e": m["pfs_event"], "x": m["treated"]})
+        tight = {"precision": 1e-15, "r_precision": 0.0, "max_steps": 200}
+        hr = float(np.exp(CoxPHFitter().fit(d, "t", "e", fit_options=tight).params_["x"]))
+        assert got["psm_pfs_hr"] == pytest.approx(hr, rel=1e-6), scale
+        assert got["psm_matched_rt_io_t"] == results[scale].n_treated_matched
 
 
 # ----------------------------------------------------------------------------- Monte Carlo
@@ -208,7 +206,10 @@ def test_monte_carlo_uses_the_scorecard_cohorts(study, runner):
 
     one = psm.monte_carlo_matching(runner, 1, readings=("ps_sd",), analyse=("ps_sd",))
     cohort = runner.simulate(seeds_for(study.meta.book_seed + 1, 1)[0])
-    assert one.loc[0, "ps_sd.pairs"] == runner.match(cohort)[0].n_treated_matched
+    assert (
+        one.loc[0, "ps_sd.pairs"]
+        == psm.match_readings(runner, cohort, ["ps_sd"])["ps_sd"].n_treated_matched
+    )
 
 
 def test_monte_carlo_argument_checks(runner):
@@ -218,12 +219,21 @@ def test_monte_carlo_argument_checks(runner):
         psm.monte_carlo_matching(runner, 0)
 
 
-def test_pairs_summary_and_histogram(study, mc):
-    s = psm.pairs_summary(study, mc)
+def test_count_distribution_and_histogram_of_the_pairs(study, mc):
+    from hccrep.plots import count_histogram
+    from hccrep.replication import count_distribution
+
+    reported = study.number("psm_matched_rt_io_t").value
+    pairs = {r: mc[f"{r}.pairs"] for r in psm.READINGS}
+    s = count_distribution(pairs, reported)
     assert list(s.index) == list(psm.READINGS)
     np.testing.assert_allclose(s[["fewer", "as reported", "more"]].sum(axis=1), 1.0)
     assert (s["mc_low"] <= s["median"]).all() and (s["median"] <= s["mc_high"]).all()
-    fig = psm.pairs_histogram(study, mc, ["logit_sd", "ps_sd"], title="pairs")
+    # by hand: the share of cohorts with exactly the reported number
+    assert s.loc["ps_sd", "as reported"] == pytest.approx(
+        float((mc["ps_sd.pairs"] == reported).mean())
+    )
+    fig = count_histogram(pairs, reported, xlabel="Matched pairs", title="pairs")
     text = alt_text(fig)
     assert text.startswith("pairs:") and "reported" in text
 
@@ -238,8 +248,10 @@ def test_effect_summary(study, mc):
 # ----------------------------------------------------------------------------- what-if
 
 
-def test_with_pfs_effect(study):
-    new = psm.with_pfs_effect(study, "bclc", "C", "cox_os_mv_bclc_hr", why="what-if")
+def test_with_survival_effect(study):
+    from hccrep.simulate.study import with_survival_effect
+
+    new = with_survival_effect(study, "pfs", "bclc", "C", "cox_os_mv_bclc_hr", why="what-if")
     pfs_new = next(sv for sv in new.simulation.survival if sv.endpoint == "pfs")
     pfs_old = next(sv for sv in study.simulation.survival if sv.endpoint == "pfs")
     assert len(pfs_new.effects) == len(pfs_old.effects) + 1
@@ -250,15 +262,15 @@ def test_with_pfs_effect(study):
     assert (a["bclc"].astype(str) == b["bclc"].astype(str)).all()
     assert not np.allclose(a["pfs_time"], b["pfs_time"])
     with pytest.raises(ValueError, match="already"):
-        psm.with_pfs_effect(new, "bclc", "C", "cox_os_mv_bclc_hr", why="twice")
+        with_survival_effect(new, "pfs", "bclc", "C", "cox_os_mv_bclc_hr", why="twice")
     with pytest.raises(KeyError):
-        psm.with_pfs_effect(study, "bclc", "C", "no_such_key", why="x")
+        with_survival_effect(study, "pfs", "bclc", "C", "no_such_key", why="x")
 
 
 def test_smd_helper_agrees_with_the_library(runner, cohort, results):
     # balance_table's "after" column is standardized_mean_differences with MatchIt weights
     d = psm.treated_frame(runner, cohort)
-    ind = psm.indicator_frame(runner.study, d)
+    ind = indicator_frame(runner.study, d)
     frame = pd.concat([ind, d[["treated"]]], axis=1)
     ref = standardized_mean_differences(
         frame,

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import hccrep.studies.fonc2025_rt as rtmod
-from hccrep.printed import PValue, equal_at_precision
+from hccrep.display import notes_table
+from hccrep.printed import denominators_for_percent, equal_at_precision
 from hccrep.radiotherapy import bed
-from hccrep.stats import compare_counts
 
 
 def test_doctests():
@@ -46,10 +46,11 @@ def test_pairs_for_bed_respects_printed_precision():
 
 
 def test_denominators_for_percent():
-    assert rtmod.denominators_for_percent(1, 25, 0, range(1, 10)) == [4]
-    assert rtmod.denominators_for_percent(2, 33.3, 1, [5, 6, 7]) == [6]
-    assert rtmod.denominators_for_percent(5, 50.0, 1, [0, 10]) == [10]
-    assert rtmod.denominators_for_percent(5, 12.3, 1, range(1, 30)) == []
+    # hand arithmetic: 1/4 = 25%, 2/6 = 33.33%, 5/10 = 50%, no n gives 5/n = 12.3%
+    assert denominators_for_percent(1, 25, 0, range(1, 10)) == [4]
+    assert denominators_for_percent(2, 33.3, 1, [5, 6, 7]) == [6]
+    assert denominators_for_percent(5, 50.0, 1, [0, 10]) == [10]
+    assert denominators_for_percent(5, 12.3, 1, range(1, 30)) == []
 
 
 # ----------------------------------------------------------------------------- radiotherapy of fonc2025
@@ -137,87 +138,85 @@ def test_site_percentages_use_the_site_count(study):
     assert sites["count"].sum() == sites.recorded_n.iloc[0]
 
 
-def test_data_notes(study):
-    notes = rtmod.data_notes(study, ["table2"])
+def test_notes_table(study):
+    notes = notes_table(study, ["table2"])
     assert rtmod.BED_KEY in set(notes.key)
     assert not notes.note.str.contains("\n").any()
     with pytest.raises(KeyError):
-        rtmod.data_notes(study, ["table1"])
+        notes_table(study, ["table1"])
 
 
 # ----------------------------------------------------------------------------- counts of fonc2025
 
 
+TESTS = ["chisq", "chisq_yates", "fisher", "auto_fisher"]
+
+
+def _count_p_numbers(study):
+    return [
+        n
+        for n in study.numbers
+        if n.file_id in ("table3", "table4") and n.quantity == "p" and n.analysis is not None
+    ]
+
+
+def _crosstab(cohort, a):
+    x = cohort[a.variable].astype(str)
+    if a.collapse:
+        x = x.isin(a.collapse)
+    return pd.crosstab(x, cohort["arm"].astype(str)).to_numpy()
+
+
 @pytest.mark.parametrize("seed", [0, 3])
-def test_cohort_tables_equal_printed_tables(study, runner, seed):
-    cohort = runner.simulate(seed)
-    printed = rtmod.count_p_variants(study)
-    simulated = rtmod.count_p_variants(study, cohort)
-    pd.testing.assert_frame_equal(printed, simulated)
-    assert rtmod.simulated_counts(study, cohort).equal.all()
+def test_cohort_counts_equal_the_printed_counts(study, runner, seed):
+    assert rtmod.simulated_counts(study, runner.simulate(seed)).equal.all()
 
 
-def test_variant_columns_equal_the_runner_under_the_declared_and_stated_tests(study, runner):
-    """count_p_variants (tables built here from the printed counts) against the runner's declared
-    analyses: the evident test (auto_fisher) on the book's run, the stated chi-square on run_stated."""
-    out, stated = runner.run(1), runner.run_stated(1)
-    v = rtmod.count_p_variants(study, file_ids=("table3", "table4"))
-    for key, row in v.iterrows():
-        assert np.isclose(out[key], row["auto_fisher"]), key
-        assert np.isclose(stated[key], row["chisq"]), key
+def test_under_variants_equal_scipy_on_the_cohort_tables(study, runner):
+    # independent reference: scipy's Pearson chi-square (with and without Yates' correction) and
+    # Fisher's exact test on a pandas crosstab of each declared variable by arm
+    from scipy.stats import chi2_contingency, fisher_exact
+
+    cohort = runner.simulate(1)
+    v = runner.under_variants(cohort, TESTS, files=["table3", "table4"]).set_index("key")
+    for n in _count_p_numbers(study):
+        t = _crosstab(cohort, n.analysis)
+        assert v.loc[n.key, "chisq"] == pytest.approx(chi2_contingency(t, correction=False)[1])
+        assert v.loc[n.key, "chisq_yates"] == pytest.approx(chi2_contingency(t)[1])
+        assert v.loc[n.key, "fisher"] == pytest.approx(fisher_exact(t)[1])
 
 
-def test_variant_rule_reproduces_every_table_p(study):
-    v = rtmod.count_p_variants(study, file_ids=("table3", "table4"))
+def test_the_evident_rule_reproduces_every_table_p(study, runner):
+    from scipy.stats.contingency import expected_freq
+
+    cohort = runner.simulate(1)
+    v = runner.under_variants(cohort, TESTS, files=["table3", "table4"]).set_index("key")
     assert v.agrees.str.contains("auto_fisher").all()
-    # where every expected count is at least 5 the rule is the uncorrected chi-square
-    big = v[v.min_expected >= 5]
-    assert np.allclose(big.auto_fisher, big.chisq)
-    assert np.allclose(v[v.min_expected < 5].auto_fisher, v[v.min_expected < 5].fisher)
-
-
-def test_count_p_variants_agrees_column(study):
-    v = rtmod.count_p_variants(study)
+    small = {
+        n.key: expected_freq(_crosstab(cohort, n.analysis)).min() < 5
+        for n in _count_p_numbers(study)
+    }
     for key, row in v.iterrows():
-        n = study.number(key)
-        pv = PValue(n.value, n.bound, n.decimals or 0)
-        expected = [
-            t for t in ("chisq", "chisq_yates", "fisher", "auto_fisher") if pv.agrees(row[t])
-        ]
-        assert row.agrees == (", ".join(expected) or "none")
-    # a text claim about three endpoints gives three rows
-    text = [n.key for n in study.numbers if n.file_id == "safety_text" and n.quantity == "p"]
-    assert all((v.index == k).sum() > 1 for k in text)
+        # where every expected count is at least 5 the rule is the uncorrected chi-square
+        assert row.auto_fisher == pytest.approx(row.fisher if small[key] else row.chisq)
 
 
-def test_count_table_orientation(study):
-    t = rtmod.count_table(study, "pd")
-    groups = study.baseline().groups
-    assert t.shape == (2, len(groups))
-    assert t.sum(axis=0).tolist() == [g.n for g in groups]
-    assert compare_counts(t, test="chisq").pvalue == pytest.approx(
-        compare_counts(t[::-1], test="chisq").pvalue
-    )
-    with pytest.raises(KeyError):
-        rtmod.count_table(study, "no_such_endpoint")
-
-
-def test_response_derivations_and_duplicate_tests(study):
+def test_response_derivations(study):
     d = rtmod.response_derivations(study)
     assert len(d) == 4 and d.equal.all()
-    s = rtmod.same_table_pairs(study)
-    assert len(s) == 2 and s.same_table.all()
-    assert (s.printed == s.printed_other).all()
 
 
 def test_a_p_value_printed_twice_for_one_test_counts_once(study):
     """Table 3 prints the ORR p again on the PR row and the DCR p on the PD row (same 2 x 2 tables):
     the scorecard keeps both rows, marks the repeats, and summarise counts each test once."""
     from hccrep.replication import scorecard, summarise
-    from hccrep.studies.fonc2025_cox import focused_runner
+    from hccrep.replication import runner_for
 
     card = scorecard(
-        focused_runner(study, parts=("counts",)), n_mc=3, progress=False, cache_dir=""
+        runner_for(study, only=("table3", "table4", "safety_text", "discussion")),
+        n_mc=3,
+        progress=False,
+        cache_dir="",
     ).set_index("key")
     assert card.loc["resp_pr_p", "repeat_of"] == "resp_orr_p"
     assert card.loc["resp_pd_p", "repeat_of"] == "resp_dcr_p"

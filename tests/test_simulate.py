@@ -26,6 +26,8 @@ from hccrep.simulate import (
     simulate_binary,
     simulate_survival,
 )
+from hccrep.replication import runner_for
+from hccrep.simulate.study import with_survival_shape, without_covariate_effects
 from hccrep.spec import load_study
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -468,3 +470,35 @@ def test_rule_repair_checking_only_the_swapped_patients_equals_a_full_recount(ke
         for v in involved:
             assert list(str_labels(fast[v])) == list(reference[v]), (key, seed, v)
         assert not rule_violations(fast, sim).any()
+
+
+# ----------------------------------------------------------------------------- what-if copies
+
+
+def test_with_survival_shape_changes_only_the_copy():
+    st = load_study("fonc2025")
+    new = with_survival_shape(st, 2, endpoints=("os",))
+    shapes = {sv.endpoint: sv.shape for sv in new.simulation.survival}
+    assert shapes == {"os": 2.0, "pfs": 1.0}
+    assert [sv.shape_from for sv in new.simulation.survival] == [None, None]
+    assert {sv.endpoint: sv.shape for sv in st.simulation.survival}["os"] != 2.0
+    a, b = runner_for(st).simulate(3), runner_for(new).simulate(3)
+    pd.testing.assert_series_equal(a.ecog, b.ecog)
+    assert not np.allclose(a.os_time, b.os_time)
+    with pytest.raises(KeyError, match="unknown endpoint"):
+        with_survival_shape(st, 2, endpoints=("dfs",))
+    with pytest.raises(ValueError, match="positive"):
+        with_survival_shape(st, 0)
+
+
+def test_without_covariate_effects_keeps_baseline_and_arms():
+    st = load_study("fonc2025")
+    null = without_covariate_effects(st)
+    assert all(not sv.effects for sv in null.simulation.survival)
+    assert all(sv.effects for sv in st.simulation.survival)
+    a, b = runner_for(st).simulate(2), runner_for(null).simulate(2)
+    pd.testing.assert_frame_equal(a[["arm", "bclc", "ecog"]], b[["arm", "bclc", "ecog"]])
+    # with no covariate effects, survival depends on the arm alone: ECOG has no effect within an arm
+    lin = np.log(b.os_time)
+    assert not np.allclose(a.os_time, b.os_time)
+    assert abs(lin[b.ecog == "ps0"].mean() - lin[b.ecog == "ps1plus"].mean()) < 1.5

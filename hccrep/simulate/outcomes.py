@@ -32,6 +32,7 @@ __all__ = [
     "Effect",
     "linear_predictor",
     "simulate_survival",
+    "weibull_shape_from_hr",
     "simulate_binary",
     "CalibrationError",
     "binary_effects_for",
@@ -78,6 +79,59 @@ def linear_predictor(df: pd.DataFrame, effects: Sequence[Effect]) -> np.ndarray:
     for e in effects:
         eta += np.log(e.ratio) * e.column(df)
     return eta
+
+
+def weibull_shape_from_hr(hr: float, median_level: float, median_reference: float) -> float:
+    """The Weibull shape at which two groups' medians and their hazard ratio agree.
+
+    Under proportional Weibull hazards, ``S_g(t) = exp(-(t / b_g) ** k)``, the
+    median of group ``g`` is ``b_g * log(2) ** (1 / k)`` and the hazard ratio
+    of the level against the reference is ``(b_ref / b_level) ** k``, so
+    ``HR = (median_reference / median_level) ** k`` and
+    ``k = log(HR) / log(median_reference / median_level)``.  Shape 1 is the
+    exponential model, in which the HR is the inverse ratio of the medians.
+
+    Parameters
+    ----------
+    hr : float
+        Hazard ratio of the level against the reference.
+    median_level, median_reference : float
+        Median survival time of each group (same unit).
+
+    Returns
+    -------
+    float
+        The shape ``k`` (positive).
+
+    Raises
+    ------
+    ValueError
+        If a value is not positive, the medians are equal, or the HR points the
+        other way from the medians (no positive shape joins them).
+
+    Examples
+    --------
+    Medians 10 and 20 months with HR 0.5 are exponential; HR 0.25 needs shape 2:
+
+    >>> weibull_shape_from_hr(0.5, 20, 10)
+    1.0
+    >>> weibull_shape_from_hr(0.25, 20, 10)
+    2.0
+    """
+    if not (hr > 0 and median_level > 0 and median_reference > 0):
+        raise ValueError(
+            f"the hazard ratio and both medians must be positive, got {hr:g}, {median_level:g}, "
+            f"{median_reference:g}"
+        )
+    if median_level == median_reference or hr == 1:
+        raise ValueError(f"equal medians ({median_level:g}) or a hazard ratio of 1 fix no shape")
+    k = float(np.log(hr) / np.log(median_reference / median_level))
+    if not k > 0:
+        raise ValueError(
+            f"a hazard ratio of {hr:g} points the other way from the medians "
+            f"({median_level:g} against {median_reference:g}): no positive Weibull shape joins them"
+        )
+    return k
 
 
 def simulate_survival(

@@ -18,6 +18,8 @@ from hccrep.stats.survival import (
     km_median,
     km_table,
     logrank,
+    mixture_gap,
+    schoenfeld_test,
     univariable_cox,
 )
 from hccrep.stats.tables import (
@@ -47,6 +49,8 @@ __all__ = [
     "km_median",
     "km_table",
     "logrank",
+    "mixture_gap",
+    "schoenfeld_test",
     "table_one",
     "univariable_cox",
 ]

@@ -47,7 +47,7 @@ parametric causal inference. J Stat Softw. 2011;42(8).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +60,7 @@ __all__ = [
     "MATCH_ORDERS",
     "SMD_DENOMINATORS",
     "MatchResult",
+    "balance_table",
     "match_nearest",
     "propensity_scores",
     "standardized_mean_differences",
@@ -896,4 +897,80 @@ def standardized_mean_differences(
         f"standardised mean difference, {sd_text}; p(1 - p) variance for 0/1 variables, n - 1 otherwise; "
         + ("unweighted" if weights is None else "weighted means, SD from the unweighted sample")
     )
+    return out
+
+
+def balance_table(
+    study,
+    cohort: pd.DataFrame,
+    treated: np.ndarray,
+    results: Mapping[str, MatchResult],
+    in_model: Sequence[str] = (),
+    denominator: str = "treated",
+) -> pd.DataFrame:
+    """Standardised mean differences of every baseline variable before and after matching.
+
+    Each variable enters as the indicators of its non-reference levels
+    (:func:`hccrep.frames.indicator_frame`). Each matched sample is described
+    by MatchIt's matching weights on the full cohort, and the standardising SD
+    is that of the full (unmatched) sample, as MatchIt's ``summary()`` does:
+    with ``denominator="treated"`` (MatchIt's default for the ATT) the SD of
+    the treated group, so before and after share one denominator.
+
+    Parameters
+    ----------
+    study : Study
+        Its baseline table names the variables.
+    cohort : pandas.DataFrame
+        The cohort the matchings were run on (same rows, same order).
+    treated : array_like of 0/1
+        The treatment indicator of each patient.
+    results : mapping of str to MatchResult
+        The matchings to compare, one SMD column each.
+    in_model : sequence of str
+        Variable keys of the propensity model (flagged in ``in_ps_model``).
+    denominator : {"treated", "pooled"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by indicator label: ``in_ps_model``, ``treated`` and
+        ``control`` (proportions before matching), ``before`` (SMD) and one SMD
+        column per matching in ``results``.  ``attrs["variant"]`` names the SMD.
+
+    Examples
+    --------
+    >>> from hccrep.replication import runner_for
+    >>> r = runner_for("fonc2025")
+    >>> c = r.simulate(1)
+    >>> t = (c["arm"].astype(str) == "rt_io_t").astype(int).to_numpy()
+    >>> list(balance_table(r.study, c, t, {}).columns)
+    ['in_ps_model', 'treated', 'control', 'before']
+    """
+    from hccrep.frames import indicator_frame
+
+    d = cohort.assign(_treated=np.asarray(treated, int))
+    ind = indicator_frame(study, d)
+    frame = pd.concat([ind, d[["_treated"]]], axis=1)
+    cols = list(ind.columns)
+    before = standardized_mean_differences(
+        frame, "_treated", cols, denominator=denominator
+    ).set_index("covariate")
+    out = pd.DataFrame(
+        {
+            "in_ps_model": [ind.attrs["variable"][c] in set(in_model) for c in cols],
+            "treated": before["mean_treated"],
+            "control": before["mean_control"],
+            "before": before["smd"],
+        },
+        index=pd.Index(cols, name="covariate"),
+    )
+    variant = before.attrs["variant"]
+    for r, res in results.items():
+        after = standardized_mean_differences(
+            frame, "_treated", cols, weights=res.weights(d), denominator=denominator
+        )
+        out[r] = after.set_index("covariate")["smd"]
+        variant = after.attrs["variant"]
+    out.attrs["variant"] = variant
     return out

@@ -10,7 +10,6 @@ cohort with a named method.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -21,7 +20,7 @@ from hccrep.simulate import simulate_baseline
 from hccrep.simulate.study import simulate_endpoints
 from hccrep.spec import ReportedNumber, Study
 
-__all__ = ["make_runner", "Fonc2025Runner", "KM_CONF_TYPE", "KM_ENGINES", "PART_FILES"]
+__all__ = ["make_runner", "Fonc2025Runner", "KM_CONF_TYPE", "KM_ENGINES"]
 
 #: R survfit's default KM interval; the paper used R and SPSS without naming the transform.
 KM_CONF_TYPE = "log"
@@ -29,42 +28,12 @@ KM_CONF_TYPE = "log"
 #: "numpy" (:mod:`hccrep.stats.fastsurv`, the default, ~50x faster) or "lifelines"
 #: (:mod:`hccrep.stats.survival`); both give the same values (``tests/test_fastsurv.py``).
 KM_ENGINES = ("numpy", "lifelines")
-#: The paper says "caliper width of 0.2" without a scale; the authors used R, whose MatchIt reads
-#: ``caliper = 0.2`` as 0.2 SD of the propensity score (std.caliper = TRUE).  Step 8 shows Austin's
-#: 0.2 SD of the logit beside it.
-PSM_CALIPER_SCALE = "ps_sd"
 
 RESPONSE_LEVELS = ("pr", "sd", "pd")
-
-#: The analyses of the runner and the data files whose checks each computes (``parts`` of
-#: :class:`Fonc2025Runner` restricts a run to some of them: the same cohorts, fewer analyses).
-#: "baseline" and "survival" are declared analyses of the data files; the others are this module's.
-PART_FILES = {
-    "baseline": ("table1",),
-    "counts": (
-        "table3",
-        "table4",
-        "safety_text",
-        "discussion",
-    ),  # declared 2 x 2 tests of response and adverse events
-    "survival": ("survival_text", "figure4"),
-    "cox": ("table5",),  # declared Cox models of table5.yaml
-    "subgroups": ("subgroups",),  # declared: subgroup Cox models and interaction tests
-    "rt_site": ("rt_site",),  # declared: PFS by radiotherapy target
-    "psm": ("table6",),  # declared on the matched cohort (population)
-}
 
 
 def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
     return [n for n in study.numbers if n.file_id == file_id]
-
-
-def _indicator_of(col: np.ndarray, level: str, reference: str) -> np.ndarray:
-    """:meth:`Fonc2025Runner._indicator` on an array of strings."""
-    present = set(col.tolist())
-    if level not in present and reference in present:
-        return (col != reference).astype(float)
-    return (col == level).astype(float)
 
 
 def _assign_counts(
@@ -79,23 +48,13 @@ def _assign_counts(
 class Fonc2025Runner(DeclaredRunner):
     """Simulate the fonc2025 cohort with outcomes and replicate every check it can."""
 
-    def __init__(
-        self, study: Study, variants=None, not_checkable=None, parts: Iterable[str] | None = None
-    ):
-        if parts is not None:
-            parts = tuple(parts)
-            bad = [p for p in parts if p not in PART_FILES]
-            if bad or not parts:
-                raise ValueError(
-                    f"unknown or no analyses {bad or list(parts)}; choose from {list(PART_FILES)}"
-                )
+    def __init__(self, study: Study, variants=None, not_checkable=None, only=None):
         # the tests of Tables 1, 3 and 4 are declared in the data files
         v = {
             "km_conf_type": KM_CONF_TYPE,
             "ties": "efron",
             "cox_engine": "numpy",
             "km_engine": "numpy",
-            "psm_caliper_scale": PSM_CALIPER_SCALE,
         }
         v.update(variants or {})
         if v["km_engine"] not in KM_ENGINES:
@@ -109,22 +68,14 @@ class Fonc2025Runner(DeclaredRunner):
             "pfs_landmark_p": "the test behind the landmark p-value is not stated",
             "os_landmark_p": "the test behind the landmark p-values is not stated",
         }
-        for n in study.numbers:
-            if n.attrs.get("variable") == "hbv" or n.attrs.get("hr_key", "").startswith(
-                ("cox_pfs_uv_hbv", "cox_os_uv_hbv")
-            ):
+        for n in study.numbers:  # Table 5 rows without a declared model: the HBV rows
+            if n.file_id == "table5" and n.analysis is None:
                 nc[n.key] = (
                     "HBV status is not reported in Table 1, so the simulated cohort has no HBV variable"
                 )
                 nc[f"{n.key}.lower"] = nc[f"{n.key}.upper"] = nc[n.key]
         nc.update(not_checkable or {})
-        only = None if parts is None else [f for p in parts for f in PART_FILES[p]]
         super().__init__(study, v, nc, overrides=variants or {}, only=only)
-        #: the analyses this runner computes (None: all of them; see :data:`PART_FILES`)
-        self.parts = parts
-        self._reversed = (
-            {r.variable for r in study.simulation.reversed_contrasts} if study.simulation else set()
-        )
 
     # ------------------------------------------------------------------ simulation
     def simulate(self, seed) -> pd.DataFrame:
@@ -185,67 +136,6 @@ class Fonc2025Runner(DeclaredRunner):
         # adverse-event tests, KM medians, landmarks and log-rank tests, the Cox models of Table 5, the
         # subgroups, PFS by radiotherapy target and the matched cohort of Table 6
         return super().analyse(cohort)
-
-    def psm_covariates(self) -> list[str]:
-        """The covariates of the propensity model, as the paper lists them (data, table6)."""
-        sel = self.study.number("psm_selection_p_threshold")
-        return [c.strip() for c in str(sel.attrs["covariates"]).split(",")]
-
-    def match(self, cohort: pd.DataFrame, caliper_scale: str | None = None):
-        """1:1 nearest-neighbour matching without replacement with the paper's caliper.
-
-        Returns the :class:`hccrep.stats.matching.MatchResult` and the matched cohort.
-        """
-        from hccrep.stats.matching import match_nearest
-
-        treated = self.study.baseline().groups[-1].key
-        d = cohort.copy()
-        d["treated"] = (d[self.group_column].astype(str) == treated).astype(int)
-        res = match_nearest(
-            d,
-            "treated",
-            self.psm_covariates(),
-            ratio=int(self.study.number("psm_ratio").value),
-            caliper=self.study.number("psm_caliper").value,
-            caliper_scale=caliper_scale or self.variants["psm_caliper_scale"],
-        )
-        return res, res.matched(d)
-
-    @property
-    def km_engine(self):
-        """The module computing KM medians, landmarks and log-rank tests (``variants["km_engine"]``).
-
-        :mod:`hccrep.stats.fastsurv` for ``"numpy"``, :mod:`hccrep.stats.survival`
-        (lifelines) for ``"lifelines"``; both expose ``km_median``,
-        ``km_landmark`` and ``logrank`` with the same arguments.
-        """
-        if self.variants["km_engine"] == "numpy":
-            from hccrep.stats import fastsurv
-
-            return fastsurv
-        from hccrep.stats import survival
-
-        return survival
-
-    def _indicator(
-        self, cohort: pd.DataFrame, variable: str, level: str, reference: str
-    ) -> np.ndarray:
-        """1 for ``level``, 0 otherwise; a level the cohort does not have (Table 5's
-        'TACE or HAIC' of a three-level variable) means 'anything but the reference'."""
-        return _indicator_of(str_labels(cohort[variable]), level, reference)
-
-    def _contrast(self, n: ReportedNumber) -> tuple[str, str]:
-        """(level, reference) of a reported HR, read the declared way round."""
-        level, ref = str(n.attrs["level"]), str(n.attrs.get("reference", ""))
-        return (ref, level) if n.attrs["variable"] in self._reversed else (level, ref)
-
-    def _design(
-        self, cohort: pd.DataFrame, endpoint: str, terms: Iterable[tuple[str, str, str, str]]
-    ) -> pd.DataFrame:
-        d = pd.DataFrame({"time": cohort[f"{endpoint}_time"], "event": cohort[f"{endpoint}_event"]})
-        for name, var, level, ref in terms:
-            d[name] = self._indicator(cohort, var, level, ref)
-        return d
 
 
 def make_runner(study: Study, **kwargs) -> Fonc2025Runner:

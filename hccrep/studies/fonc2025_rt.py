@@ -9,19 +9,16 @@ Radiotherapy (step 2)
     dose/fraction pairs print as a given BED), :func:`bed_target_pairs` (the
     pairs behind the reported BED median and range, labelled by schedule),
     :func:`median_bed_gap` (median BED against the BED of the medians on random
-    plans), :func:`site_denominators` and :func:`denominators_for_percent`
-    (which denominator a printed percentage was computed on).
+    plans) and :func:`site_denominators` (which denominator a printed
+    percentage was computed on).
 
 Counts (step 3)
-    :func:`count_table` (the 2 x 2 table behind each response or adverse-event
-    p-value, from the printed counts or from a simulated cohort),
-    :func:`count_p_variants` (each printed p under every categorical test
-    variant, with the variants that print as the paper did),
-    :func:`simulated_counts`, :func:`response_derivations` and
-    :func:`same_table_pairs`.
+    :func:`simulated_counts` (every count of Tables 3 and 4 as printed and in
+    a simulated cohort) and :func:`response_derivations` (ORR and DCR from
+    the PR / SD / PD counts).  The tests of those counts are declared
+    analyses (``runner.under_variants``).
 
-The BED arithmetic itself is :mod:`hccrep.radiotherapy`; the tests are
-:func:`hccrep.stats.compare_counts`.
+The BED arithmetic itself is :mod:`hccrep.radiotherapy`.
 
 Examples
 --------
@@ -29,29 +26,32 @@ Examples
 >>> st = load_study("fonc2025")
 >>> list(regimens(st).index)
 ['sbrt', 'imrt']
->>> sorted(count_p_variants(st).columns)[:3]
-['agrees', 'auto_fisher', 'chisq']
+>>> bool(response_derivations(st)["equal"].all())
+True
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from hccrep.frames import str_labels
-from hccrep.printed import PValue, equal_at_precision, parse_count_percent, round_half_up
+from hccrep.printed import (
+    denominators_for_percent,
+    equal_at_precision,
+    parse_count_percent,
+    round_half_up,
+)
 from hccrep.radiotherapy import bed, dose_per_fraction, eqd2
-from hccrep.spec import ReportedNumber, ResultsFile, Study, value_decimals
-from hccrep.stats.tables import CATEGORICAL_TESTS
+from hccrep.spec import ReportedNumber, Study, value_decimals
 
 __all__ = [
     "ALPHA_BETA_KEY",
     "BED_KEY",
     "DOSE_KEY",
     "FRACTIONS_KEY",
-    "COUNT_FILES",
     "alpha_beta",
     "regimens",
     "bed_table",
@@ -60,14 +60,9 @@ __all__ = [
     "pairs_for_bed",
     "bed_target_pairs",
     "median_bed_gap",
-    "denominators_for_percent",
     "site_denominators",
-    "data_notes",
-    "count_table",
-    "count_p_variants",
     "simulated_counts",
     "response_derivations",
-    "same_table_pairs",
 ]
 
 #: Keys of the numbers the radiotherapy helpers read (data/fonc2025/methods.yaml and table2.yaml).
@@ -75,8 +70,6 @@ ALPHA_BETA_KEY = "methods_bed_alpha_beta_gy"
 BED_KEY = "rt_bed10_median_gy"
 DOSE_KEY = "rt_dose_median_gy"
 FRACTIONS_KEY = "rt_fractions_median"
-#: Files whose p-values are two-arm comparisons of counts.
-COUNT_FILES = ("table3", "table4", "safety_text", "discussion")
 
 
 # ============================================================================ radiotherapy
@@ -322,23 +315,6 @@ def median_bed_gap(study: Study, n_draws: int, seed, dose_step: float) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def denominators_for_percent(
-    count: int, percent: float, decimals: int, candidates: Iterable[int]
-) -> list[int]:
-    """The candidate denominators ``n`` for which ``100 * count / n`` prints as ``percent``.
-
-    Examples
-    --------
-    >>> denominators_for_percent(7, 17.5, 1, range(30, 50))
-    [40]
-    """
-    return [
-        int(n)
-        for n in candidates
-        if n > 0 and equal_at_precision(100.0 * count / n, percent, decimals)
-    ]
-
-
 def site_denominators(study: Study) -> pd.DataFrame:
     """Each RT site and technique percentage of Table 2 on two denominators.
 
@@ -381,43 +357,8 @@ def site_denominators(study: Study) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def data_notes(
-    study: Study, file_ids: Sequence[str], keys: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """The notes the data files attach to their numbers (where the paper is inconsistent or unclear).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``file_id, key, printed, note`` for every number with a note.
-    """
-    rows = []
-    for fid in file_ids:
-        f = study.files.get(fid)
-        if not isinstance(f, ResultsFile):
-            raise KeyError(f"{study.key}: {fid!r} is not a results file")
-        for n in f.numbers:
-            if n.note and (keys is None or n.key in keys):
-                rows.append(
-                    {
-                        "file_id": fid,
-                        "key": n.key,
-                        "printed": n.printed,
-                        "note": " ".join(n.note.split()),
-                    }
-                )
-    return pd.DataFrame(rows, columns=["file_id", "key", "printed", "note"])
-
-
-# ============================================================================ counts
-
-
 def _groups(study: Study) -> list[tuple[str, int]]:
     return [(g.key, g.n) for g in study.baseline().groups]
-
-
-def _endpoints(n: ReportedNumber) -> list[str]:
-    return [e.strip() for e in str(n.attrs.get("endpoint", "")).split(",") if e.strip()]
 
 
 def _grade(n: ReportedNumber) -> str | None:
@@ -451,87 +392,6 @@ def _cohort_indicator(cohort: pd.DataFrame, endpoint: str, grade: str | None) ->
     if col not in cohort.columns:
         raise KeyError(f"the cohort has no column {col!r}")
     return cohort[col].to_numpy().astype(int)
-
-
-def count_table(
-    study: Study,
-    endpoint: str,
-    grade: str | None = None,
-    cohort: pd.DataFrame | None = None,
-    group_column: str | None = None,
-) -> np.ndarray:
-    """The 2 x 2 table (with / without the event) x (arms) behind one comparison.
-
-    From the printed counts when ``cohort`` is None (a blank cell counts as 0,
-    as in the simulation), otherwise counted in the simulated cohort.
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> st = load_study("fonc2025")
-    >>> count_table(st, "orr").sum(axis=0).tolist() == [g.n for g in st.baseline().groups]
-    True
-    """
-    groups = _groups(study)
-    if cohort is None:
-        printed = _printed_counts(study)
-        if not any(k[0] == endpoint and k[1] == grade for k in printed):
-            raise KeyError(
-                f"{study.key}: no printed counts for endpoint {endpoint!r}, grade {grade!r}"
-            )
-        yes = [printed.get((endpoint, grade, g), 0) for g, _ in groups]
-        return np.array([yes, [n - k for (_, n), k in zip(groups, yes)]])
-    gcol = group_column or (study.simulation.group_variable if study.simulation else "group")
-    arm = str_labels(cohort[gcol])
-    ind = _cohort_indicator(cohort, endpoint, grade)
-    return np.array([[int(((arm == g) & (ind == v)).sum()) for g, _ in groups] for v in (1, 0)])
-
-
-def count_p_variants(
-    study: Study,
-    cohort: pd.DataFrame | None = None,
-    tests: Sequence[str] = CATEGORICAL_TESTS,
-    file_ids: Sequence[str] = COUNT_FILES,
-) -> pd.DataFrame:
-    """Each printed count comparison recomputed under every categorical test variant.
-
-    One row per p-value check of ``file_ids`` (a text claim about several
-    endpoints gives one row per endpoint).  The tables come from the printed
-    counts, or from ``cohort`` when given.
-
-    Returns
-    -------
-    DataFrame
-        Index ``key``; columns ``file_id, endpoint, grade, events`` (``"k/n"``
-        per arm), ``min_expected, printed`` and one p column per test, then
-        ``agrees``: the tests whose p prints as the paper's (``"none"`` if no
-        test does).
-    """
-    from hccrep.stats import compare_counts
-    from scipy.stats.contingency import expected_freq
-
-    groups = _groups(study)
-    rows = []
-    for n in study.numbers:
-        if n.file_id not in file_ids or n.role != "check" or n.quantity != "p":
-            continue
-        pv = PValue(n.value, n.bound, n.decimals if n.decimals is not None else 0)
-        for ep in _endpoints(n):
-            tab = count_table(study, ep, _grade(n), cohort)
-            rec: dict[str, object] = {
-                "key": n.key,
-                "file_id": n.file_id,
-                "endpoint": ep,
-                "grade": _grade(n),
-                "events": " vs ".join(f"{k}/{m}" for k, (_, m) in zip(tab[0], groups)),
-                "min_expected": float(expected_freq(tab).min()),
-                "printed": n.printed,
-            }
-            for t in tests:
-                rec[t] = compare_counts(tab, test=t).pvalue
-            rec["agrees"] = ", ".join(t for t in tests if pv.agrees(float(rec[t]))) or "none"
-            rows.append(rec)
-    return pd.DataFrame(rows).set_index("key")
 
 
 def simulated_counts(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
@@ -605,37 +465,6 @@ def response_derivations(study: Study) -> pd.DataFrame:
                 "from_inputs": val,
                 "formula": formula,
                 "equal": val == int(n.attrs["count"]),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def same_table_pairs(study: Study) -> pd.DataFrame:
-    """Table 3 p-values that test the same 2 x 2 table twice (the ``same_test_as`` attribute).
-
-    Two tables are the same when one equals the other, or the other with its
-    rows swapped (PD against not-PD is DCR's table upside down).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``key, printed, same_test_as, printed_other, same_table``.
-    """
-    rows = []
-    for n in study.numbers:
-        other = n.attrs.get("same_test_as")
-        if not other:
-            continue
-        m = study.number(str(other))
-        a = count_table(study, _endpoints(n)[0], _grade(n))
-        b = count_table(study, _endpoints(m)[0], _grade(m))
-        rows.append(
-            {
-                "key": n.key,
-                "printed": n.printed,
-                "same_test_as": m.key,
-                "printed_other": m.printed,
-                "same_table": bool(np.array_equal(a, b) or np.array_equal(a, b[::-1])),
             }
         )
     return pd.DataFrame(rows)
