@@ -682,7 +682,7 @@ def _interaction(a, view: CohortView, quantity: str) -> Replicated:
                 ps.append(
                     interaction_test(
                         d, "_time", "_event", "_term", "_sub", treated=1.0, ties=a.variant.used
-                    ).p
+                    ).pvalue
                 )
         view.memo.update({keys[v]: float(p) for v, p in zip(todo, ps)})
     ps = [view.memo[keys[v]] for v in two_level]
@@ -755,13 +755,13 @@ def _auc(a, view: CohortView, quantity: str) -> Replicated:
     else:
         score = _linear_predictor_logit(view, a.outcome, list(a.terms), a.reference)
     r = roc_auc(y, score)
-    return Replicated(value=r.auc, lower=r.lower, upper=r.upper, variant=r.method)
+    return Replicated(value=r.auc, lower=r.lower, upper=r.upper, variant=r.variant)
 
 
 @register("c_index")
 def _c_index(a, view: CohortView, quantity: str) -> Replicated:
     from hccrep.stats.fastcox import cox_fit
-    from hccrep.validation import harrell_c
+    from hccrep.optimism import harrell_c
 
     m = view.mask(None, None, a.subset)
     t, e = view.survival(a.endpoint, m)

@@ -186,22 +186,22 @@ class MaxstatResult:
     """The maximally selected statistic over the admissible cut-points.
 
     ``cutoff`` c splits the sample into marker <= c and marker > c.
-    ``p_naive`` treats the maximum as if the cut-off had been fixed in advance
-    (two-sided normal, i.e. chi-square with 1 df); ``p_corrected`` is the
+    ``pvalue_naive`` treats the maximum as if the cut-off had been fixed in advance
+    (two-sided normal, i.e. chi-square with 1 df); ``pvalue_corrected`` is the
     Lausen-Schumacher approximation.
     """
 
     cutoff: float
     statistic: float
-    p_naive: float
-    p_corrected: float
+    pvalue_naive: float
+    pvalue_corrected: float
     n: int
     n_low: int
     minprop: float
     maxprop: float
     cutpoints: np.ndarray = field(repr=False)
     statistics: np.ndarray = field(repr=False)
-    method: str = ""
+    variant: str = ""
 
     @property
     def quantile(self) -> float:
@@ -270,15 +270,15 @@ def maxstat(
     return MaxstatResult(
         cutoff=float(cuts[i]),
         statistic=best,
-        p_naive=float(2 * stats.norm.sf(best)),
-        p_corrected=pvalue_lausen92(best, minprop, maxprop),
+        pvalue_naive=float(2 * stats.norm.sf(best)),
+        pvalue_corrected=pvalue_lausen92(best, minprop, maxprop),
         n=n,
         n_low=int(m[i]),
         minprop=minprop,
         maxprop=maxprop,
         cutpoints=cuts,
         statistics=test,
-        method=(
+        variant=(
             f"maximally selected standardised linear rank statistic over {m.size} cut-points "
             f"({minprop:g}-{maxprop:g} of the sample in the low group; low = marker <= cut-off); "
             "permutation variance (R maxstat); naive p: two-sided normal at the maximum; "
@@ -303,7 +303,7 @@ def maxstat_logrank(
     >>> x = rng.lognormal(size=80)
     >>> t = rng.exponential(size=80)
     >>> res = maxstat_logrank(t, np.ones(80), x)
-    >>> res.p_corrected >= res.p_naive
+    >>> res.pvalue_corrected >= res.pvalue_naive
     True
     """
     t, e = _time_event(time, event)
@@ -313,8 +313,8 @@ def maxstat_logrank(
     res = maxstat(
         logrank_scores(t, e), x, minprop=minprop, maxprop=maxprop, score_name="log-rank scores"
     )
-    return _with_method(
-        res, "log-rank scores (exactRankTests::cscores, smethod='LogRank'); " + res.method
+    return _with_variant(
+        res, "log-rank scores (exactRankTests::cscores, smethod='LogRank'); " + res.variant
     )
 
 
@@ -332,13 +332,13 @@ def maxstat_binary(y, marker, *, minprop: float = 0.1, maxprop: float = 0.9) -> 
     """
     yy = _binary(y, "y")
     res = maxstat(yy.astype(float), marker, minprop=minprop, maxprop=maxprop, score_name="y")
-    return _with_method(res, "0/1 outcome as scores (smethod='Data'); " + res.method)
+    return _with_variant(res, "0/1 outcome as scores (smethod='Data'); " + res.variant)
 
 
-def _with_method(res: MaxstatResult, method: str) -> MaxstatResult:
+def _with_variant(res: MaxstatResult, method: str) -> MaxstatResult:
     from dataclasses import replace
 
-    return replace(res, method=method)
+    return replace(res, variant=method)
 
 
 # ----------------------------------------------------------------------------- log-rank at a fixed cut-off
@@ -356,7 +356,7 @@ class LogrankAtCutoff:
     expected_high: float
     n_high: int
     n_low: int
-    method: str
+    variant: str
 
 
 def logrank_at_cutoff(time, event, marker, cutoff: float) -> LogrankAtCutoff:
@@ -411,7 +411,7 @@ def logrank_at_cutoff(time, event, marker, cutoff: float) -> LogrankAtCutoff:
         expected_high=ex,
         n_high=int(high.sum()),
         n_low=int((~high).sum()),
-        method="log-rank (Mantel-Haenszel), high = marker > cut-off, hypergeometric variance (R survdiff, rho = 0)",
+        variant="log-rank (Mantel-Haenszel), high = marker > cut-off, hypergeometric variance (R survdiff, rho = 0)",
     )
 
 
@@ -497,8 +497,8 @@ class InstabilityResult:
     """Optimal cut-offs chosen in many cohorts drawn from one true model.
 
     ``cohorts`` has one row per simulated cohort: ``cutoff``, ``quantile``
-    (share of that cohort at or below it), ``statistic``, ``p_naive``,
-    ``p_corrected``.
+    (share of that cohort at or below it), ``statistic``, ``pvalue_naive``,
+    ``pvalue_corrected``.
     """
 
     cohorts: pd.DataFrame
@@ -506,7 +506,7 @@ class InstabilityResult:
     true_model: str
     outcome: str
     settings: dict
-    method: str
+    variant: str
 
     def summary(self, alpha: float = 0.05) -> pd.Series:
         """Spread of the chosen cut-offs and the share of cohorts "significant" at ``alpha``.
@@ -532,8 +532,8 @@ class InstabilityResult:
                 "cutoff_iqr": q[0.75] - q[0.25],
                 "quantile_q10": c["quantile"].quantile(0.1),
                 "quantile_q90": c["quantile"].quantile(0.9),
-                "share_p_naive_below_alpha": float((c["p_naive"] < alpha).mean()),
-                "share_p_corrected_below_alpha": float((c["p_corrected"] < alpha).mean()),
+                "share_p_naive_below_alpha": float((c["pvalue_naive"] < alpha).mean()),
+                "share_p_corrected_below_alpha": float((c["pvalue_corrected"] < alpha).mean()),
             }
         )
 
@@ -627,12 +627,11 @@ def cutoff_instability(
                 "cutoff": res.cutoff,
                 "quantile": res.quantile,
                 "statistic": res.statistic,
-                "p_naive": res.p_naive,
-                "p_corrected": res.p_corrected,
+                "pvalue_naive": res.pvalue_naive,
+                "pvalue_corrected": res.pvalue_corrected,
             }
         )
-    method = res.method
-    return InstabilityResult(pd.DataFrame(rows), int(n), true_model, outcome, settings, method)
+    return InstabilityResult(pd.DataFrame(rows), int(n), true_model, outcome, settings, res.variant)
 
 
 def spread_table(values: Sequence[float]) -> pd.Series:
@@ -730,8 +729,8 @@ def literature_spread(
             d = simulate_marker_cohort(int(n), rng, true_model=true_model, **model)
             r = maxstat_logrank(d["time"], d["event"], d["marker"])
             cuts.append(r.cutoff)
-            naive += r.p_naive < 0.05
-            corrected += r.p_corrected < 0.05
+            naive += r.pvalue_naive < 0.05
+            corrected += r.pvalue_corrected < 0.05
         rows.append(
             {
                 "min": min(cuts),

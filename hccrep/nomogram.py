@@ -17,7 +17,7 @@ points a clinician can add up by hand:
 The ranges are a choice: R's ``rms::nomogram`` draws each axis over the
 ``datadist`` limits; here they are given explicitly (by default the observed
 minimum and maximum of the fitting data, :func:`ranges_from_data`) and named
-in ``Nomogram.method``.  A total-points cut-off therefore depends on these
+in ``Nomogram.variant``.  A total-points cut-off therefore depends on these
 ranges, not only on the model.
 
 Examples
@@ -68,7 +68,7 @@ class Nomogram:
     terms: tuple[NomogramTerm, ...]
     intercept: float
     max_points: float
-    method: str
+    variant: str
 
     @property
     def scale(self) -> float:

@@ -45,7 +45,7 @@ from hccrep.spec import ReportedNumber, Study
 from hccrep.stats import km_landmark, km_median
 from hccrep.printed import counts_printing_as
 from hccrep.stats.fastsurv import logrank, logrank_trend
-from hccrep.validation import harrell_c  # noqa: F401  (re-exported for the chapter's notebooks)
+from hccrep.optimism import harrell_c  # noqa: F401  (re-exported for the chapter's notebooks)
 
 __all__ = [
     "CP_STRATA",

@@ -312,12 +312,12 @@ class Tu2025Runner(DeclaredRunner):
     def rating_tables(self, n: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The two rating pairs (mRECIST with RECIST 1.1, mRECIST with iRECIST), sorted by mRECIST.
 
-        :func:`hccrep.stats.prediction.simulate_ratings` fixes the cross-table
+        :func:`hccrep.simulate.ratings.simulate_ratings` fixes the cross-table
         from the printed rates and kappa (an integer programme) and draws only
         the order of the subjects; the table is computed once per runner and the
         order is drawn per cohort in :meth:`simulate`.
         """
-        from hccrep.stats.prediction import simulate_ratings
+        from hccrep.simulate.ratings import simulate_ratings
 
         memo = self.__dict__.setdefault("_rating_memo", {})
         if n not in memo:
@@ -419,7 +419,7 @@ class Tu2025Runner(DeclaredRunner):
                 try:
                     hl[name] = hosmer_lemeshow(
                         y, pred[name][m], groups=int(self.variants["hl_groups"])
-                    ).p
+                    ).pvalue
                 except ValueError:
                     hl[name] = math.nan
             for name in ("combined", "albi", "afp"):
@@ -433,7 +433,7 @@ class Tu2025Runner(DeclaredRunner):
                 if name != "afp":
                     out[f"t4_hl_p_{name}_{ck}"] = hl[name]
             out[f"delong_combined_best_p_{ck}"] = max(
-                delong_test(y, pred["combined"][m], pred[o][m]).p
+                delong_test(y, pred["combined"][m], pred[o][m]).pvalue
                 for o in ("ultrasound", "serological")
             )
             others = ("ultrasound", "serological")

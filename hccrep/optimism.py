@@ -27,14 +27,13 @@ must be repeated in every resample or the optimism is underestimated.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
 from hccrep.stats.fastcox import cox_fit
-from hccrep.stats.prediction import logit_fit
+from hccrep.stats.prediction import OptimismResult, logit_fit
 from hccrep.stats.survival import _as_time_event
 
 __all__ = [
@@ -152,50 +151,6 @@ def auc(y, score) -> float:
 
 
 # ----------------------------------------------------------------------------- the bootstrap
-
-
-@dataclass(frozen=True)
-class OptimismResult:
-    """Apparent, optimism and optimism-corrected value of a discrimination index.
-
-    ``index`` is ``"harrell_c"`` or ``"auc"``; the ``dxy_*`` fields give the same
-    on Somers' Dxy scale (``2 * (C - 0.5)``), as R ``rms::validate`` prints them.
-    ``resamples`` holds ``training`` and ``test`` per successful resample.
-    """
-
-    index: str
-    apparent: float
-    optimism: float
-    corrected: float
-    n_boot: int
-    n_failed: int
-    optimism_se: float
-    resamples: pd.DataFrame = field(repr=False)
-    method: str = ""
-
-    @property
-    def dxy_apparent(self) -> float:
-        return 2 * (self.apparent - 0.5)
-
-    @property
-    def dxy_optimism(self) -> float:
-        return 2 * self.optimism
-
-    @property
-    def dxy_corrected(self) -> float:
-        return 2 * (self.corrected - 0.5)
-
-    def table(self) -> pd.DataFrame:
-        """One row per scale (C and Dxy) with apparent, optimism, corrected, as rms ``validate``."""
-        return pd.DataFrame(
-            {
-                "apparent": [self.apparent, self.dxy_apparent],
-                "optimism": [self.optimism, self.dxy_optimism],
-                "corrected": [self.corrected, self.dxy_corrected],
-                "n_boot": [self.n_boot, self.n_boot],
-            },
-            index=pd.Index([self.index, "dxy"], name="index"),
-        )
 
 
 def _check_frame(df, columns: Sequence[str], names: Sequence[str]) -> pd.DataFrame:
@@ -350,7 +305,7 @@ def bootstrap_optimism_cox(
         n_failed=failed,
         optimism_se=se,
         resamples=res,
-        method=(
+        variant=(
             f"Harrell's optimism bootstrap (Efron 1983; rms validate method='boot'), B = {n_boot}; Cox model "
             f"({ties} ties) refitted in each resample with covariates {cov}; index: {HARRELL_C_METHOD}"
         ),
@@ -412,7 +367,7 @@ def bootstrap_optimism_logistic(
         n_failed=failed,
         optimism_se=se,
         resamples=res,
-        method=(
+        variant=(
             f"Harrell's optimism bootstrap (Efron 1983; rms validate method='boot'), B = {n_boot}; logistic model "
             f"(maximum likelihood, Newton-Raphson) refitted in each resample with covariates {cov}; index: {AUC_METHOD}"
         ),
