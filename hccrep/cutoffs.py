@@ -138,6 +138,18 @@ def logrank_scores(time, event) -> np.ndarray:
     tie block (R's convention; without ties this is event minus the
     Nelson-Aalen cumulative hazard).
 
+    Parameters
+    ----------
+    time : array_like
+        Follow-up times.
+    event : array_like
+        1 for an event, 0 for censoring.
+
+    Returns
+    -------
+    numpy.ndarray
+        One score per patient, in the input order.
+
     Examples
     --------
     >>> logrank_scores([1, 2, 3], [1, 1, 0]).round(4)
@@ -164,6 +176,18 @@ def pvalue_lausen92(statistic: float, minprop: float = 0.1, maxprop: float = 0.9
     ``p = 4 phi(b) / b + phi(b) (b - 1/b) log(maxprop (1 - minprop) / ((1 - maxprop) minprop))``,
     set to 1 for ``b < 1`` and to 0 below 0, as R ``maxstat:::pLausen92``; unlike R it is
     also truncated at 1 (with a wide search range the approximation exceeds 1 just above b = 1).
+
+    Parameters
+    ----------
+    statistic : float
+        The maximally selected standardised statistic ``b`` (non-negative).
+    minprop, maxprop : float
+        The shares of the sample that bounded the search for the cut-off.
+
+    Returns
+    -------
+    float
+        The approximate p-value, in [0, 1].
 
     Examples
     --------
@@ -229,6 +253,12 @@ def maxstat(
     minprop, maxprop : float
         The search is restricted to cut-offs leaving between these shares of
         the sample in the low group.
+
+    Returns
+    -------
+    MaxstatResult
+        The cut-off, its statistic, the naive and the Lausen-Schumacher p-values, and the
+        statistic at every admissible cut-point.
 
     Examples
     --------
@@ -297,6 +327,22 @@ def maxstat_logrank(
     permutation variance, so at a given cut-off it differs slightly from
     ``survdiff``'s (hypergeometric variance; see :func:`logrank_at_cutoff`).
 
+    Parameters
+    ----------
+    time : array_like
+        Follow-up times.
+    event : array_like
+        1 for an event, 0 for censoring.
+    marker : array_like
+        The continuous marker.
+    minprop, maxprop : float
+        Shares of the sample allowed in the low group.
+
+    Returns
+    -------
+    MaxstatResult
+        As :func:`maxstat`, with log-rank scores named in ``variant``.
+
     Examples
     --------
     >>> rng = np.random.default_rng(3)
@@ -323,6 +369,20 @@ def maxstat_binary(y, marker, *, minprop: float = 0.1, maxprop: float = 0.9) -> 
 
     At each cut-off the statistic is the permutation-standardised difference in
     event proportions (its square is Pearson's chi-square times (N - 1)/N).
+
+    Parameters
+    ----------
+    y : array_like
+        The 0/1 outcome.
+    marker : array_like
+        The continuous marker.
+    minprop, maxprop : float
+        Shares of the sample allowed in the low group.
+
+    Returns
+    -------
+    MaxstatResult
+        As :func:`maxstat`, with the outcome as scores named in ``variant``.
 
     Examples
     --------
@@ -365,6 +425,23 @@ def logrank_at_cutoff(time, event, marker, cutoff: float) -> LogrankAtCutoff:
     ``z = (O_high - E_high) / sqrt(V)`` with the hypergeometric variance summed
     over distinct event times; ``z**2`` is ``survdiff``'s chi-square.  A positive
     z means more deaths than expected among patients with a high marker.
+
+    Parameters
+    ----------
+    time : array_like
+        Follow-up times.
+    event : array_like
+        1 for an event, 0 for censoring.
+    marker : array_like
+        The continuous marker.
+    cutoff : float
+        Patients with ``marker > cutoff`` form the high group.
+
+    Returns
+    -------
+    LogrankAtCutoff
+        ``z``, the chi-square ``statistic`` (``z**2``), its ``pvalue`` (1 df), the observed
+        and expected events of the high group and both group sizes.
 
     Examples
     --------
@@ -443,6 +520,25 @@ def simulate_marker_cohort(
     rank-based, so the time scale is irrelevant) with independent exponential
     censoring of rate ``censored / (1 - censored)`` (about that share censored
     under the null).  A binary outcome has intercept ``logit(prevalence)``.
+
+    Parameters
+    ----------
+    n : int
+        Patients.
+    rng : numpy.random.Generator
+        Source of every draw.
+    true_model : {"null", "loglinear"}
+        Whether the outcome depends on the marker (smoothly) or not at all.
+    log_hr_per_sd : float
+        Log hazard ratio (or log odds ratio) per SD of ``log(marker)``; ``loglinear`` only.
+    marker_median, marker_sigma : float
+        Median and log-scale SD of the marker.
+    censored : float
+        Share censored under the null (survival only), in [0, 1).
+    outcome : {"survival", "binary"}
+        The kind of outcome.
+    prevalence : float
+        Share with ``y = 1`` at the median marker (binary only).
 
     Returns
     -------
@@ -637,6 +733,16 @@ def cutoff_instability(
 def spread_table(values: Sequence[float]) -> pd.Series:
     """Min, median, max and max/min ratio of a set of cut-offs (e.g. the published ones).
 
+    Parameters
+    ----------
+    values : sequence of float
+        Positive cut-offs.
+
+    Returns
+    -------
+    Series
+        ``n``, ``min``, ``median``, ``max`` and ``ratio_max_min``.
+
     Examples
     --------
     >>> float(spread_table([2, 3, 9])["ratio_max_min"])
@@ -666,6 +772,18 @@ def corrected_p_from_naive(p_naive, minprop: float = 0.1, maxprop: float = 0.9) 
     ``b = Phi^-1(1 - p/2)`` and corrected with :func:`pvalue_lausen92`.  This is
     only meaningful when the cut-off was in fact chosen on the same data.
 
+    Parameters
+    ----------
+    p_naive : float or array_like
+        Printed two-sided p-values, in (0, 1].
+    minprop, maxprop : float
+        The search range the cut-off is supposed to have been chosen in.
+
+    Returns
+    -------
+    numpy.ndarray
+        The corrected p-values (:func:`pvalue_lausen92`), one per input.
+
     Examples
     --------
     >>> p = corrected_p_from_naive([0.003, 0.01])  # both end up above 5 %
@@ -694,6 +812,25 @@ def literature_spread(
     p < 0.05 and a corrected p < 0.05.  ``model`` is passed to
     :func:`simulate_marker_cohort` (``log_hr_per_sd``, ``marker_median``,
     ``marker_sigma``, ``censored``).
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Patients of each study of a literature.
+    true_model : {"null", "loglinear"}
+        The truth every study is drawn from (:func:`simulate_marker_cohort`).
+    n_literatures : int
+        Literatures simulated.
+    seed : int or SeedSequence, optional
+        Same seed, same literatures.
+    **model
+        Passed to :func:`simulate_marker_cohort`.
+
+    Returns
+    -------
+    DataFrame
+        One row per literature: ``min``, ``max``, ``ratio_max_min`` of its cut-offs,
+        ``n_naive_significant``, ``n_corrected_significant`` and the ``cutoffs``.
 
     Examples
     --------
@@ -845,10 +982,24 @@ def published_cutoffs(study, marker: str) -> pd.DataFrame:
     study size is taken from a ``count`` number with attrs ``statistic: n`` and
     the same reference, when there is one (NaN otherwise).
 
+    Parameters
+    ----------
+    study : Study
+        A loaded study (:func:`hccrep.spec.load_study`).
+    marker : str
+        The marker's name as the data files give it (e.g. ``"NLR"``).
+
     Returns
     -------
     DataFrame
         Columns ``key, ref, printed, cutoff, n, where``, sorted by cut-off.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> cuts = published_cutoffs(load_study("lv2025"), "NLR")
+    >>> bool(cuts["cutoff"].is_monotonic_increasing)
+    True
     """
     if not isinstance(marker, str) or not marker:
         raise ValueError("marker must be a non-empty string")
@@ -891,10 +1042,23 @@ def published_pvalues(study, marker: str) -> pd.DataFrame:
     search: what the printed p would become had its cut-off been chosen as the
     best on the same data.  For a bound such as ``P < 0.001`` it is a bound too.
 
+    Parameters
+    ----------
+    study : Study
+        A loaded study (:func:`hccrep.spec.load_study`).
+    marker : str
+        The marker's name as the data files give it.
+
     Returns
     -------
     DataFrame
         Columns ``key, ref, endpoint, printed, p, bound, p_if_optimised``.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> list(published_pvalues(load_study("lv2025"), "NLR").columns)[-1]
+    'p_if_optimised'
     """
     if not isinstance(marker, str) or not marker:
         raise ValueError("marker must be a non-empty string")

@@ -207,10 +207,27 @@ def build_nomogram(
 def ranges_from_data(data: pd.DataFrame, columns) -> dict[str, tuple[float, float]]:
     """Observed (min, max) of each column: the default axis ranges.
 
+    Parameters
+    ----------
+    data : DataFrame
+        The data the model was fitted to.
+    columns : iterable of str
+        The model's predictors.
+
+    Returns
+    -------
+    dict
+        Column -> (min, max) of its observed values.
+
     Raises
     ------
     ValueError
         If a column is missing or constant.
+
+    Examples
+    --------
+    >>> ranges_from_data(pd.DataFrame({"age": [40, 70, 55]}), ["age"])
+    {'age': (40.0, 70.0)}
     """
     out = {}
     for c in columns:

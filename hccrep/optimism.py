@@ -1,4 +1,17 @@
-"""Harrell's bootstrap optimism correction for discrimination indices.
+"""Optimism of a prognostic model's discrimination: how much better it looks on its own data.
+
+Two ways of measuring it live here. Harrell's bootstrap correction
+(:func:`bootstrap_optimism_cox`, :func:`bootstrap_optimism_logistic`, below), and
+simulated split-sample studies (:func:`simulate_prognostic_cohort`,
+:func:`split_sample_gap`, :func:`gap_check`): what gap between training and validation C
+a study of a given size and number of predictors shows by chance, against the gaps a
+review reports (:func:`train_validation_table`, :func:`train_validation_plot`).
+:func:`compare_validation_methods` puts apparent, bootstrap-corrected, split-sample and
+true C side by side on one simulated cohort. (Checking data files, ``hccrep validate``, is
+:func:`hccrep.cli.validate`, not this module.)
+
+Harrell's bootstrap optimism correction
+---------------------------------------
 
 A prognostic model scored on the patients it was fitted to looks better than
 it will on new patients: its coefficients have adapted to the noise of that
@@ -128,6 +141,18 @@ def harrell_c(time, event, risk) -> float:
 
 def auc(y, score) -> float:
     """Area under the ROC curve (C statistic) with ties counted 1/2.
+
+    Parameters
+    ----------
+    y : array_like
+        The 0/1 outcome; both classes must be present.
+    score : array_like
+        Risk scores, higher meaning ``y = 1`` more likely.
+
+    Returns
+    -------
+    float
+        The AUC, from the Mann-Whitney rank sum with mid-ranks.
 
     Examples
     --------
@@ -327,6 +352,26 @@ def bootstrap_optimism_logistic(
     column.  Resamples with one outcome class only, or whose maximum-likelihood
     fit does not converge (separation), are dropped and counted in ``n_failed``.
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per patient; numeric covariates (dummy-code factors first).
+    outcome : str
+        The 0/1 outcome column.
+    covariates : list of str
+        The fixed model specification, refitted in every resample.
+    n_boot : int
+        Bootstrap resamples B.
+    seed : int, SeedSequence or Generator
+        Same seed, same resamples, same result.
+    progress : bool
+        Show a progress bar (tqdm).
+
+    Returns
+    -------
+    OptimismResult
+        ``index="auc"``; failed resamples counted in ``n_failed``.
+
     Examples
     --------
     >>> rng = np.random.default_rng(2)
@@ -390,6 +435,20 @@ def concordance_for_sd(sd: float, index: str = "harrell_c", *, prevalence: float
       AUC is P(lp of a case > lp of a control), by quadrature over the two
       conditional densities.
 
+    Parameters
+    ----------
+    sd : float
+        Standard deviation of the linear predictor (non-negative).
+    index : {"harrell_c", "auc"}
+        Survival C or binary AUC.
+    prevalence : float
+        Share of cases at ``lp = 0`` (``auc`` only).
+
+    Returns
+    -------
+    float
+        The true C (or AUC) in the population, in [0.5, 1).
+
     Examples
     --------
     >>> round(concordance_for_sd(0.0), 6)
@@ -428,6 +487,20 @@ def lp_sd_for_index(target: float, index: str = "harrell_c", *, prevalence: floa
 
     Inverts :func:`concordance_for_sd` (Brent's method).
 
+    Parameters
+    ----------
+    target : float
+        The true C (or AUC) wanted, in (0.5, 1).
+    index : {"harrell_c", "auc"}
+        Survival C or binary AUC.
+    prevalence : float
+        Share of cases at ``lp = 0`` (``auc`` only).
+
+    Returns
+    -------
+    float
+        The standard deviation of the linear predictor.
+
     Examples
     --------
     >>> sd = lp_sd_for_index(0.7)
@@ -452,6 +525,16 @@ def count_predictors(parameters: str) -> int:
     """Number of predictors in a printed list such as ``"tumor size, AFP and EM"``.
 
     Splits on commas and the word "and"; hyphenated line breaks are not split.
+
+    Parameters
+    ----------
+    parameters : str
+        The list of predictors as printed.
+
+    Returns
+    -------
+    int
+        The number of items in the list.
 
     Examples
     --------
@@ -482,6 +565,23 @@ def simulate_prognostic_cohort(
     is ``lp_sd``).  Survival: exponential times with hazard ``exp(lp)`` and
     independent exponential censoring (about ``censored`` of patients censored
     when ``lp_sd`` is small).  Binary: ``logit P = logit(prevalence) + lp``.
+
+    Parameters
+    ----------
+    n : int
+        Patients.
+    n_predictors : int
+        Predictors ``x1..xp``, all of them in the true model.
+    lp_sd : float
+        Standard deviation of the true linear predictor (:func:`lp_sd_for_index`).
+    rng : numpy.random.Generator
+        Source of every draw.
+    outcome : {"survival", "binary"}
+        The kind of outcome.
+    censored : float
+        Share censored when ``lp_sd`` is small (survival only).
+    prevalence : float
+        Share of cases at ``lp = 0`` (binary only).
 
     Returns
     -------
@@ -573,6 +673,27 @@ def split_sample_gap(
     logistic) model with all ``n_predictors`` is fitted on the training part and
     scored on both.  No variable selection is repeated, so the optimism shown is
     the smallest a real study (which selects predictors) would have.
+
+    Parameters
+    ----------
+    n : int
+        Patients per cohort.
+    n_predictors : int
+        Predictors in the true and in the fitted model.
+    target : float
+        True C (or AUC) of the population.
+    index : {"harrell_c", "auc"}
+        Cox model and Harrell's C, or logistic model and AUC.
+    split : float
+        Share of the patients in the training part.
+    n_cohorts : int
+        Cohorts simulated.
+    seed : int, sequence of int or SeedSequence, optional
+        Same seed, same cohorts.
+    censored : float
+        Share censored (survival only).
+    prevalence : float
+        Share of cases at ``lp = 0`` (binary only).
 
     Returns
     -------
@@ -772,6 +893,27 @@ def gap_check(
     is a check: ``plausible`` when inside the ``level`` Monte Carlo interval of
     the simulated gaps, ``not reproduced`` otherwise.
 
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`train_validation_table` of the reported numbers.
+    sizes : dict
+        Model -> patients of its study.
+    n_predictors : dict
+        Model -> predictors in it.
+    split : float
+        Share of the patients in the training part.
+    n_cohorts : int
+        Simulated studies per model.
+    seed : int
+        Same seed, same cohorts.
+    level : float
+        Level of the Monte Carlo interval.
+    censored : float
+        Share censored (survival models).
+    prevalence : float
+        Share of cases (binary models).
+
     Returns
     -------
     DataFrame
@@ -851,6 +993,32 @@ def compare_validation_methods(
     - ``new patients (truth)``: the all-patient model scored on ``n_new`` new patients
       from the same population (same ``censored`` setting as the cohort's simulation;
       extra columns drawn as independent noise).
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        From :func:`simulate_prognostic_cohort` (survival), possibly with extra noise columns.
+    covariates : list of str
+        The model's covariates (true predictors and noise).
+    lp_sd : float
+        Standard deviation of the true linear predictor the cohort was drawn with.
+    n_true : int
+        Number of true predictors ``x1..x{n_true}``.
+    rng : numpy.random.Generator
+        Source of the bootstrap, the split and the new patients.
+    n_boot : int
+        Bootstrap resamples.
+    split : float
+        Share of the patients in the training part of the split.
+    n_new : int
+        New patients drawn for the true performance.
+    censored : float
+        Censoring setting of the cohort's simulation.
+
+    Returns
+    -------
+    Series
+        The six C values named above.
 
     Examples
     --------

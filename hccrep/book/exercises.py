@@ -21,6 +21,17 @@ _OPEN = re.compile(
 def exercise_label_prefix(path: str | Path) -> str:
     """The label prefix of a notebook's exercises: ``<folder>-<stem>``, e.g. ``fonc2025-01_baseline``.
 
+    Parameters
+    ----------
+    path : str or Path
+        The page's path; only its folder name and stem are used.
+
+    Returns
+    -------
+    str
+        ``<folder>-<stem>`` in lower case, with every run of other characters than
+        letters, digits, ``_`` and ``-`` replaced by ``-``.
+
     Examples
     --------
     >>> exercise_label_prefix("book/fonc2025/01_baseline.md")
@@ -125,6 +136,17 @@ def number_exercises_per_page(toc_fignumbers: dict) -> dict:
     maps docname -> figure type -> node id -> number tuple, each page's ids in document
     order; the exercises' tuples become ``(1,), (2,), ...`` per page, everything else is
     kept. The solutions and every ``{numref}`` read the same numbers.
+
+    Parameters
+    ----------
+    toc_fignumbers : dict
+        Sphinx's ``env.toc_fignumbers``: docname -> figure type -> node id -> number tuple.
+
+    Returns
+    -------
+    dict
+        A copy with each page's exercises numbered ``(1,), (2,), ...`` in document order;
+        the other figure types unchanged.
 
     Examples
     --------

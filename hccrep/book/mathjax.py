@@ -31,11 +31,25 @@ def mathjax_source() -> Path:
     That package (a dependency of the ``book`` extra; it has no dependencies, Django
     included) holds MathJax's own distribution under ``mathjax/static/mathjax``.
 
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    Path
+        The folder holding ``tex-chtml.js``.
+
     Raises
     ------
     FileNotFoundError
         When the package is not installed (``pip install -e '.[book]'``, which ``make book``
         does).
+
+    Examples
+    --------
+    >>> mathjax_source().name  # doctest: +SKIP
+    'es5'
     """
     import importlib.util
 
@@ -51,7 +65,27 @@ def mathjax_source() -> Path:
 
 
 def copy_mathjax(es5: Path, static_dir: Path) -> Path:
-    """Copy :data:`MATHJAX_PARTS` of MathJax's ``es5`` folder (and its licence) to ``static_dir/mathjax``."""
+    """Copy :data:`MATHJAX_PARTS` of MathJax's ``es5`` folder (and its licence) to ``static_dir/mathjax``.
+
+    Parameters
+    ----------
+    es5 : Path
+        MathJax's ``es5`` folder (:func:`mathjax_source`).
+    static_dir : Path
+        The build's ``_static`` folder.
+
+    Returns
+    -------
+    Path
+        ``static_dir/mathjax``, the folder written (existing files are overwritten).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:  # doctest: +SKIP
+    ...     copy_mathjax(mathjax_source(), Path(d)).name
+    'mathjax'
+    """
     import shutil
 
     target = Path(static_dir) / "mathjax"

@@ -28,6 +28,16 @@ def public_modules(package: str = "hccrep") -> list[str]:
     The API appendix documents exactly these, so a module added to hccrep appears in the
     book without editing the page.
 
+    Parameters
+    ----------
+    package : str
+        The package to walk (imported, with its subpackages).
+
+    Returns
+    -------
+    list of str
+        Dotted module names, sorted, the package itself included.
+
     Examples
     --------
     >>> "hccrep.spec" in public_modules()
@@ -138,6 +148,21 @@ def setup(app):
     Adds the ``hccrep-api`` and ``hccrep-citation`` directives, numbers exercises per page
     (:func:`number_exercises_per_page`) and copies MathJax into the build when
     ``mathjax_path`` is :data:`MATHJAX_PATH` (:func:`copy_mathjax`).
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+        The Sphinx application.
+
+    Returns
+    -------
+    dict
+        The extension's metadata: safe for parallel reading and writing.
+
+    Examples
+    --------
+    >>> callable(setup)
+    True
     """
     app.add_directive("hccrep-api", _api_directive())
     app.add_directive("hccrep-citation", _citation_directive())
