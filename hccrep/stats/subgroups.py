@@ -423,6 +423,33 @@ def interaction_many(
     :func:`interaction_test`'s: NaN when an arm-by-level cell has no events,
     when a covariate is constant, when the fit fails or diverges.  Returns
     the p-values and interaction HRs.
+
+    Parameters
+    ----------
+    time, event : array_like
+        Follow-up times and 0/1 events, shared by every model.
+    a : numpy.ndarray
+        The 0/1 arm.
+    subs : numpy.ndarray, shape (n, k)
+        One 0/1 subgroup column per model.
+    ties : {"efron", "breslow"}
+        Tie handling of the partial likelihood.
+    alpha : float
+        1 - the confidence level (kept for symmetry with :func:`interaction_test`).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The interaction p-values and hazard ratios, one per column of ``subs``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> a = np.repeat([0.0, 1.0], 40)
+    >>> subs = rng.integers(0, 2, (80, 2)).astype(float)
+    >>> p, hr = interaction_many(rng.exponential(size=80), np.ones(80), a, subs, "efron")
+    >>> p.shape, bool(((p > 0) & (p < 1)).all())
+    ((2,), True)
     """
     from hccrep.stats.fastcox import cox_fit_many
 
@@ -506,6 +533,13 @@ def uniformity_table(p, alphas: Sequence[float] = (0.01, 0.05, 0.1, 0.25, 0.5)) 
     Non-estimable (NaN) p-values are counted apart.  The Kolmogorov-Smirnov
     p-value (``ks_p``) compares the estimable p-values with U(0, 1).
 
+    Parameters
+    ----------
+    p : array_like
+        P-values; NaN counts as not estimable.
+    alphas : sequence of float
+        The levels at which the share is counted.
+
     Returns
     -------
     pandas.DataFrame
@@ -548,8 +582,16 @@ def share_any_significant(
         Long format with one row per test (e.g. from :func:`null_interaction_pvalues`,
         filtered to the tests of interest).
     alpha : float
+        Significance level.
     by : str
         Column identifying the cohort.
+    p : str
+        Column of the p-values (NaN never counts as significant).
+
+    Returns
+    -------
+    float
+        The share of cohorts (values of ``by``) with at least one p below ``alpha``.
 
     Examples
     --------
