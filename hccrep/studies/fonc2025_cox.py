@@ -76,6 +76,20 @@ def focused_runner(study: Study, parts: Sequence[str] = ("cox",), **kwargs) -> F
     (``tests/test_fonc2025_cox.py``). Every other check is "not checkable" in
     the scorecard: filter the card by ``file_id`` to the step's own table.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    parts : sequence of str
+        The analyses to run (names of :data:`PARTS`).
+    **kwargs
+        Passed to :class:`Fonc2025Runner`.
+
+    Returns
+    -------
+    Fonc2025Runner
+        A runner that simulates as the full one and analyses only ``parts``.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
@@ -105,6 +119,11 @@ def _swap(contrast: str) -> str:
 def reported_table5(study: Study) -> pd.DataFrame:
     """Table 5 as printed, one row per hazard ratio, with its p-value beside it.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
     Returns
     -------
     pandas.DataFrame
@@ -114,6 +133,13 @@ def reported_table5(study: Study) -> pd.DataFrame:
         turned round for the variables listed under ``reversed_contrasts``
         in ``simulation.yaml``; the HR is always *as printed* (the reading
         changes the label, not the number).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> t5 = reported_table5(load_study("fonc2025"))
+    >>> sorted(t5["endpoint"].unique())
+    ['os', 'pfs']
     """
     nums = _table5(study)
     by_key = {n.key: n for n in nums}
@@ -153,6 +179,20 @@ def model_terms(runner, endpoint: str, model: str) -> list[tuple[str, str, str, 
 
     ``name`` is the Table 5 variable key (``"arm"`` for the treatment).
     Variables the cohort does not have (HBV) are left out.
+
+    Parameters
+    ----------
+    runner : Fonc2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    endpoint : str
+        ``"pfs"`` or ``"os"``.
+    model : str
+        ``"univariable"`` or ``"multivariable"``: the Table 5 model.
+
+    Returns
+    -------
+    list of (str, str, str, str)
+        One tuple per row of that model in Table 5.
     """
     out = []
     for n in _table5(runner.study):
@@ -172,7 +212,24 @@ def model_terms(runner, endpoint: str, model: str) -> list[tuple[str, str, str, 
 def design(
     runner, cohort: pd.DataFrame, endpoint: str, terms: Sequence[tuple[str, str, str, str]]
 ) -> pd.DataFrame:
-    """Columns ``time, event`` and one 0/1 indicator per term (1 = the level, 0 = the reference)."""
+    """Columns ``time, event`` and one 0/1 indicator per term (1 = the level, 0 = the reference).
+
+    Parameters
+    ----------
+    runner : Fonc2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    cohort : DataFrame
+        A simulated cohort (``runner.simulate(seed)``).
+    endpoint : str
+        ``"pfs"`` or ``"os"``.
+    terms : sequence of (str, str, str, str)
+        Terms from :func:`model_terms`.
+
+    Returns
+    -------
+    DataFrame
+        ``time``, ``event`` and one 0/1 column per term, named by the term.
+    """
     return runner._design(cohort, endpoint, terms)
 
 
@@ -247,6 +304,17 @@ def multivariable_table(
 ) -> pd.DataFrame:
     """The paper's multivariable model (its printed covariates) fitted on a simulated cohort.
 
+    Parameters
+    ----------
+    runner : Fonc2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    cohort : DataFrame
+        A simulated cohort.
+    endpoint : str
+        ``"pfs"`` or ``"os"``.
+    ties : {"efron", "breslow"}
+        Tie handling of the Cox fit.
+
     Returns
     -------
     pandas.DataFrame
@@ -288,6 +356,11 @@ def implied_wald_p(number: ReportedNumber) -> tuple[float, float, float]:
     p-value is ``2 Phi(-|b| / se)``.  Each of HR, L and U may be anywhere
     within half a unit of its last printed decimal; p is monotone in each of
     them, so its range is reached at the corners of that box.
+
+    Parameters
+    ----------
+    number : ReportedNumber
+        A printed ratio with its 95% confidence limits.
 
     Returns
     -------
@@ -338,6 +411,11 @@ def _p_interval(p: ReportedNumber) -> tuple[float, float]:
 def wald_consistency(study: Study) -> pd.DataFrame:
     """Does each printed Table 5 p-value fit the Wald p its own HR and CI imply?
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
     Returns
     -------
     pandas.DataFrame
@@ -345,6 +423,12 @@ def wald_consistency(study: Study) -> pd.DataFrame:
         p_printed, wald_p, wald_min, wald_max, fits_wald``.  ``fits_wald`` is
         True when the interval the printed p stands for (its rounding, or its
         bound) overlaps ``[wald_min, wald_max]``.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> bool(wald_consistency(load_study("fonc2025"))["fits_wald"].dtype == bool)
+    True
     """
     by_key = {n.key: n for n in _table5(study)}
     rows = []
@@ -373,6 +457,13 @@ def wald_consistency(study: Study) -> pd.DataFrame:
 
 def selection_table(study: Study, alpha: float = 0.05) -> pd.DataFrame:
     """The rule "univariable p < alpha" applied to the printed p-values.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    alpha : float
+        The univariable p-value below which a variable enters the model.
 
     Returns
     -------
@@ -533,6 +624,19 @@ def schoenfeld_pvalues(
     ``endpoint`` is one endpoint, or a sequence of endpoints (each cohort is
     then simulated once for all of them).
 
+    Parameters
+    ----------
+    runner : Fonc2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    seeds : iterable of int
+        One simulated cohort per seed.
+    endpoint : str or sequence of str
+        ``"pfs"``, ``"os"`` or both.
+    time_transform : str
+        The time scale of the test (:func:`schoenfeld_test`; ``"km"`` as R ``cox.zph``).
+    n_jobs : int
+        Worker processes (joblib convention; the result does not depend on it).
+
     Returns
     -------
     pandas.DataFrame, or dict endpoint -> DataFrame for several endpoints
@@ -546,6 +650,27 @@ def with_survival_shape(study: Study, shape: float, endpoints: Sequence[str] = (
 
     The data files are untouched; only the in-memory simulation spec changes.
     ``shape`` > 1 gives hazards rising with time, < 1 falling.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    shape : float
+        The Weibull shape, positive.
+    endpoints : sequence of str
+        The endpoints whose times take that shape.
+
+    Returns
+    -------
+    Study
+        A modified copy (the calibrated medians are kept).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("fonc2025")
+    >>> with_survival_shape(st, 1.5) is not st
+    True
     """
     import dataclasses
 
@@ -575,6 +700,23 @@ def without_covariate_effects(study: Study) -> Study:
     The arms keep their calibrated medians, so the treatment effect remains;
     no baseline variable changes anyone's hazard.  The data files are
     untouched.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
+    Returns
+    -------
+    Study
+        A modified copy.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> null = without_covariate_effects(load_study("fonc2025"))
+    >>> [len(e.effects) for e in null.simulation.survival]
+    [0, 0]
     """
     import dataclasses
 

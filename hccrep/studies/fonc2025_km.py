@@ -107,6 +107,20 @@ def km_checks_runner(
     Use it with ``scorecard(..., cache_dir="")`` when ``study`` was modified in
     memory (e.g. another Weibull shape): the Monte Carlo cache is keyed by the
     files on disk and would not see the change.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    parts : sequence of str
+        ``"survival"`` and/or ``"rt_site"``.
+    **kwargs
+        Passed to :class:`Fonc2025Runner`.
+
+    Returns
+    -------
+    Fonc2025Runner
+        A runner that simulates as the full one and analyses only those checks.
     """
     unknown = set(parts) - {"survival", "rt_site"}
     if unknown or not parts:
@@ -125,6 +139,23 @@ def lifelines_median(time, event) -> float:
     lifelines takes the first time the curve is at or below 0.5; R takes the
     midpoint of a stretch where the curve equals 0.5 exactly, so the two differ
     when that happens (an even group without censoring before the median).
+
+    Parameters
+    ----------
+    time : array_like
+        Follow-up times.
+    event : array_like
+        1 for an event, 0 for censoring.
+
+    Returns
+    -------
+    float
+        lifelines' median survival time; NaN when the curve does not reach 0.5.
+
+    Examples
+    --------
+    >>> lifelines_median([1.0, 2.0, 3.0, 4.0], [1, 1, 1, 1])  # R prints 2.5
+    2.0
     """
     from lifelines import KaplanMeierFitter
 
@@ -198,12 +229,39 @@ def median_table(
 
 
 def landmark_times(study: Study) -> list[float]:
-    """The landmark times (months) at which the paper reports survival rates."""
+    """The landmark times (months) at which the paper reports survival rates.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
+    Returns
+    -------
+    list of float
+        The distinct landmark times, sorted.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> times = landmark_times(load_study("fonc2025"))
+    >>> times == sorted(times) and len(times) > 0
+    True
+    """
     return sorted({float(n.attrs["time"]) for n in _km_numbers(study, "rate")})
 
 
 def landmark_table(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -> pd.DataFrame:
     """Reported landmark rates (quantity ``rate`` in ``survival_text``) beside the simulated KM rates.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    cohort : DataFrame
+        A simulated cohort.
+    conf_type : str
+        Transform of the pointwise confidence limits (:data:`hccrep.stats.CONF_TYPES`).
 
     Returns
     -------
@@ -253,6 +311,11 @@ def implied_weibull_shape(study: Study) -> pd.DataFrame:
     least-squares slope (1 is the exponential model, above 1 a hazard rising
     with time).
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
     Returns
     -------
     DataFrame
@@ -277,6 +340,20 @@ def implied_weibull_shape(study: Study) -> pd.DataFrame:
 def weibull_shape(times, survival) -> float:
     """Least-squares Weibull shape through points ``(t, S(t))``: the slope of ``log(-log S)`` on ``log t``.
 
+    Parameters
+    ----------
+    times : array_like
+        Positive times.
+    survival : array_like
+        Survival probabilities at those times, strictly between 0 and 1.
+
+    Returns
+    -------
+    float
+        The shape ``k`` (1: exponential).
+
+    Examples
+    --------
     >>> round(weibull_shape([2, 4, 8], [np.exp(-(t / 5) ** 1.5) for t in (2, 4, 8)]), 6)
     1.5
     """
@@ -301,6 +378,18 @@ def mc_intervals(
     (``"<0.001"``) counts as inside when the interval reaches past the bound
     on the printed side.  Limits of printed intervals are named
     ``<key>.lower`` / ``<key>.upper``.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    mc : DataFrame
+        Monte Carlo values, one row per cohort and one column per check key
+        (:func:`hccrep.replication.monte_carlo`).
+    keys : sequence of str
+        The checks to judge.
+    level : float
+        Level of the Monte Carlo interval.
 
     Returns
     -------
@@ -410,6 +499,15 @@ def pvalue_histogram(samples, reported, *, title: str | None = None, bins: int =
 def site_medians(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -> pd.DataFrame:
     """PFS medians by radiotherapy target and of the whole RT+IO+T arm, reported and simulated.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    cohort : DataFrame
+        A simulated cohort.
+    conf_type : str
+        Transform of the confidence limits of the medians.
+
     Returns
     -------
     DataFrame
@@ -467,6 +565,11 @@ def site_median_bound(study: Study) -> pd.Series:
     lower bound on the events of the pooled arm by the later of the two
     medians, hence an upper bound on its PFS there; the pooled median and the
     pooled landmark rates are read from ``survival_text`` beside it.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------
@@ -565,6 +668,17 @@ def differential_censoring_example() -> pd.DataFrame:
     the pooled median is not reached.  It takes heavy censoring that differs
     between the groups.
 
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    DataFrame
+        Columns ``time``, ``event``, ``group`` (``"a"`` or ``"b"``), 50 rows.
+
+    Examples
+    --------
     >>> d = differential_censoring_example()
     >>> d.groupby("group").size().to_dict()
     {'a': 10, 'b': 40}

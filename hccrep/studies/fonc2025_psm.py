@@ -88,6 +88,16 @@ TABLE6_KEYS = (
 def reading_labels(study: Study) -> dict[str, str]:
     """A short description of each reading in :data:`READINGS`, with the paper's caliper.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
+    Returns
+    -------
+    dict of str to str
+        Reading (:data:`READINGS`) -> its description.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
@@ -109,7 +119,20 @@ def reading_labels(study: Study) -> dict[str, str]:
 
 
 def treated_frame(runner, cohort: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``cohort`` with a 0/1 column ``treated`` (1 = the last arm of Table 1, RT+IO+T)."""
+    """A copy of ``cohort`` with a 0/1 column ``treated`` (1 = the last arm of Table 1, RT+IO+T).
+
+    Parameters
+    ----------
+    runner : Fonc2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    cohort : DataFrame
+        A simulated cohort (``runner.simulate(seed)``).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``cohort`` with the 0/1 ``treated`` column.
+    """
     treated = runner.study.baseline().groups[-1].key
     d = cohort.copy()
     d["treated"] = (d[runner.group_column].astype(str) == treated).astype(int)
@@ -124,6 +147,11 @@ def selection_table(study: Study) -> pd.DataFrame:
     printed p-values (the arm itself excluded) and ``listed`` marks the
     covariates the paper names (``psm_selection_p_threshold`` in
     ``table6.yaml``).
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------
@@ -231,6 +259,13 @@ def match_readings(
 def pairs_table(study: Study, results: Mapping[str, MatchResult]) -> pd.DataFrame:
     """Matched pairs under each reading beside the reported number.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    results : mapping of str to MatchResult
+        Matched sets by reading (:func:`match_readings`).
+
     Returns
     -------
     pandas.DataFrame
@@ -262,6 +297,18 @@ def indicator_frame(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
     maps each column to its variable key.  A two-level variable gives one
     column (its second level), so a balance table has one row per binary
     variable instead of two mirror-image rows.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    cohort : DataFrame
+        A simulated cohort with every Table 1 variable.
+
+    Returns
+    -------
+    DataFrame
+        0/1 float columns, one per non-reference level.
     """
     cols, var_of = {}, {}
     for v in study.baseline().variables:
@@ -287,6 +334,17 @@ def balance_table(
     sample, as MatchIt's ``summary()`` does: with ``denominator="treated"``
     (MatchIt's default for the ATT) the SD of the RT+IO+T arm, so before and
     after share one denominator.
+
+    Parameters
+    ----------
+    runner : Fonc2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    cohort : DataFrame
+        A simulated cohort (``runner.simulate(seed)``).
+    results : mapping of str to MatchResult
+        Matched sets by reading (:func:`match_readings`).
+    denominator : str
+        Whose SD standardises the differences (:data:`hccrep.stats.SMD_DENOMINATORS`).
 
     Returns
     -------
@@ -361,6 +419,24 @@ def matched_pfs(
     ``km=False`` skips the medians and the log-rank test (NaN), which take
     most of the time in a Monte Carlo loop.  The medians and the log-rank
     test use the runner's ``km_engine`` variant (numpy by default).
+
+    Parameters
+    ----------
+    runner : Fonc2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    cohort : DataFrame
+        A simulated cohort (``runner.simulate(seed)``).
+    result : MatchResult
+        One matching of ``cohort``.
+    adjust : sequence of str
+        Table 1 variable keys for the adjusted Cox model (none: no adjusted HR).
+    km : bool
+        Compute the KM medians and the log-rank test.
+
+    Returns
+    -------
+    dict of str to float
+        Check key (:data:`TABLE6_KEYS`, and ``psm_pfs_hr_adjusted`` with ``adjust``) -> value.
     """
     km_median, logrank = runner.km_engine.km_median, runner.km_engine.logrank
 
@@ -414,6 +490,15 @@ def matched_pfs_table(
     runner, cohort: pd.DataFrame, results: Mapping[str, MatchResult]
 ) -> pd.DataFrame:
     """:func:`matched_pfs` per matching beside the printed value (Table 6 and the PSM results text).
+
+    Parameters
+    ----------
+    runner : Fonc2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    cohort : DataFrame
+        A simulated cohort (``runner.simulate(seed)``).
+    results : mapping of str to MatchResult
+        Matched sets by reading (:func:`match_readings`).
 
     Returns
     -------
@@ -522,6 +607,15 @@ def monte_carlo_matching(
 def pairs_summary(study: Study, mc: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Distribution of the number of matched pairs per reading, and where the reported number falls.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    mc : DataFrame
+        :func:`monte_carlo_matching`: one row per cohort and reading.
+    level : float
+        Level of the Monte Carlo interval.
+
     Returns
     -------
     pandas.DataFrame
@@ -557,6 +651,17 @@ def pairs_histogram(
     title: str | None = None,
 ):
     """Bar chart of the number of matched pairs per reading, with the reported number marked.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    mc : DataFrame
+        :func:`monte_carlo_matching`: one row per cohort and reading.
+    readings : sequence of str, optional
+        The readings drawn (default: every reading in ``mc``).
+    title : str, optional
+        The figure's title.
 
     Returns
     -------
@@ -624,6 +729,15 @@ def pairs_histogram(
 def effect_summary(study: Study, mc: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """The matched HR per matching over the Monte Carlo cohorts.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    mc : DataFrame
+        :func:`monte_carlo_matching`: one row per cohort and reading.
+    level : float
+        Level of the Monte Carlo interval.
+
     Returns
     -------
     pandas.DataFrame
@@ -671,11 +785,37 @@ def with_pfs_effect(study: Study, variable: str, level: str, hr_key: str, why: s
     stay the calibration targets.  Data files are untouched; only the
     in-memory simulation spec changes.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    variable : str
+        A Table 1 variable key.
+    level : str
+        The level of ``variable`` that carries the effect.
+    hr_key : str
+        Key of the reported hazard ratio used as the effect (an input of the what-if).
+    why : str
+        Why this effect is assumed, kept with the effect in the spec.
+
+    Returns
+    -------
+    Study
+        A modified copy.
+
     Raises
     ------
     ValueError
         If the study has no PFS endpoint in ``simulation.yaml`` or already
         has an effect of ``variable`` on PFS.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("fonc2025")
+    >>> new = with_pfs_effect(st, "bclc", "C", "cox_os_mv_bclc_hr", "stage acting on PFS too")
+    >>> new is not st
+    True
     """
     from hccrep.spec import EffectSpec
 

@@ -83,12 +83,34 @@ COUNT_FILES = ("table3", "table4", "safety_text", "discussion")
 
 
 def alpha_beta(study: Study) -> float:
-    """The alpha/beta ratio (Gy) the paper states for its BED (methods section)."""
+    """The alpha/beta ratio (Gy) the paper states for its BED (methods section).
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
+    Returns
+    -------
+    float
+        alpha/beta in Gy, read from the data (an input of every BED).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> alpha_beta(load_study("fonc2025")) > 0
+    True
+    """
     return float(study.number(ALPHA_BETA_KEY).value)
 
 
 def regimens(study: Study) -> pd.DataFrame:
     """The dose and fraction ranges of each technique, as the methods section states them.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------
@@ -125,6 +147,11 @@ def bed_table(dose, fractions, ab: float) -> pd.DataFrame:
     ab : float
         The alpha/beta ratio in Gy.
 
+    Returns
+    -------
+    DataFrame
+        Columns ``dose, fractions, d`` (dose per fraction), ``bed`` and ``eqd2``.
+
     Examples
     --------
     27 Gy in 3 fractions of 9 Gy, alpha/beta 10 Gy:
@@ -152,6 +179,11 @@ def regimen_bed(study: Study) -> pd.DataFrame:
     BED grows with the total dose and falls with the number of fractions (for
     a fixed dose), so over a regimen it is smallest at (lowest dose, most
     fractions) and largest at (highest dose, fewest fractions).
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------
@@ -183,6 +215,11 @@ def regimen_bed(study: Study) -> pd.DataFrame:
 def bed_extremes(study: Study) -> pd.DataFrame:
     """The smallest and largest BED each stated regimen can give, beside the reported range.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
     Returns
     -------
     DataFrame
@@ -210,6 +247,24 @@ def pairs_for_bed(
     """Every (dose, fractions) pair of the grids whose BED prints as ``target``.
 
     "Prints as" means: rounds half up to ``target`` at ``decimals`` decimals.
+
+    Parameters
+    ----------
+    target : float
+        The printed BED.
+    decimals : int
+        Its printed decimals.
+    doses : iterable of float
+        Total doses (Gy) to try.
+    fractions : iterable of int
+        Numbers of fractions to try.
+    ab : float
+        The alpha/beta ratio in Gy.
+
+    Returns
+    -------
+    DataFrame
+        The matching rows of :func:`bed_table` over the grid.
 
     Examples
     --------
@@ -241,6 +296,13 @@ def bed_target_pairs(study: Study, dose_step: float) -> pd.DataFrame:
     Doses run over Table 2's dose range in steps of ``dose_step`` Gy, fractions
     over Table 2's fraction range; a pair is kept when its BED prints as the
     reported BED median, minimum or maximum at the printed precision.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    dose_step : float
+        Step of the dose grid, in Gy.
 
     Returns
     -------
@@ -280,6 +342,17 @@ def median_bed_gap(study: Study, n_draws: int, seed, dose_step: float) -> pd.Dat
     in steps of ``dose_step`` Gy, the number of fractions uniform on its stated
     range.  (An illustration of non-linearity, not a model of the cohort: the
     paper does not report the plans.)
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    n_draws : int
+        Random sets of plans.
+    seed : int or SeedSequence
+        Same seed, same draws.
+    dose_step : float
+        Step of the dose grid, in Gy.
 
     Returns
     -------
@@ -327,6 +400,22 @@ def denominators_for_percent(
 ) -> list[int]:
     """The candidate denominators ``n`` for which ``100 * count / n`` prints as ``percent``.
 
+    Parameters
+    ----------
+    count : int
+        The numerator.
+    percent : float
+        The printed percentage.
+    decimals : int
+        Its printed decimals.
+    candidates : iterable of int
+        Denominators to try.
+
+    Returns
+    -------
+    list of int
+        The candidates that reproduce the printed percentage.
+
     Examples
     --------
     >>> denominators_for_percent(7, 17.5, 1, range(30, 50))
@@ -344,6 +433,11 @@ def site_denominators(study: Study) -> pd.DataFrame:
 
     The denominators are the ``n`` the data file records for the row and the
     number of RT patients (the RT arm's group size in Table 1).
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------
@@ -385,6 +479,15 @@ def data_notes(
     study: Study, file_ids: Sequence[str], keys: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """The notes the data files attach to their numbers (where the paper is inconsistent or unclear).
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    file_ids : sequence of str
+        The data files to read.
+    keys : sequence of str, optional
+        Only these keys (default: every number with a note).
 
     Returns
     -------
@@ -465,6 +568,24 @@ def count_table(
     From the printed counts when ``cohort`` is None (a blank cell counts as 0,
     as in the simulation), otherwise counted in the simulated cohort.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    endpoint : str
+        The response or adverse-event endpoint (e.g. ``"orr"``).
+    grade : str, optional
+        The adverse-event grade, when the endpoint has grades.
+    cohort : DataFrame, optional
+        A simulated cohort; the printed counts when omitted.
+    group_column : str, optional
+        The arm column of ``cohort`` (default: the study's group variable).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (2, arms): row 0 with the event, row 1 without, arms in Table 1 order.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
@@ -498,6 +619,17 @@ def count_p_variants(
     One row per p-value check of ``file_ids`` (a text claim about several
     endpoints gives one row per endpoint).  The tables come from the printed
     counts, or from ``cohort`` when given.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    cohort : DataFrame, optional
+        A simulated cohort; the printed counts when omitted.
+    tests : sequence of str
+        Variants of :func:`hccrep.stats.compare_counts`.
+    file_ids : sequence of str
+        The data files whose p-values are recomputed.
 
     Returns
     -------
@@ -537,6 +669,13 @@ def count_p_variants(
 def simulated_counts(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
     """Every count of Tables 3 and 4 (inputs and derived) as printed and as counted in ``cohort``.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    cohort : DataFrame
+        A simulated cohort.
+
     Returns
     -------
     DataFrame
@@ -572,6 +711,11 @@ def response_derivations(study: Study) -> pd.DataFrame:
 
     ORR is CR + PR and DCR is CR + PR + SD; the table has no CR row (none
     occurred), so ORR = PR and DCR = PR + SD = n - PD.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------
@@ -615,6 +759,11 @@ def same_table_pairs(study: Study) -> pd.DataFrame:
 
     Two tables are the same when one equals the other, or the other with its
     rows swapped (PD against not-PD is DCR's table upside down).
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------
