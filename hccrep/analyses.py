@@ -49,6 +49,17 @@ class Replicated:
     ``value`` is the point estimate (a median, a ratio, a rate...), ``lower``
     and ``upper`` its confidence limits, ``pvalue`` its test; each is NaN when
     the analysis has none. ``variant`` names what was computed.
+
+    Attributes
+    ----------
+    value : float
+        The point estimate.
+    lower, upper : float
+        Its confidence limits.
+    pvalue : float
+        Its test's p-value.
+    variant : str
+        What was computed, in words.
     """
 
     value: float = _NAN

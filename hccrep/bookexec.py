@@ -193,7 +193,21 @@ class NotebookPage:
 
 @dc.dataclass
 class ExecResult:
-    """The outcome of one notebook: ``ok``, run time, on failure the traceback text, and the injected parameters."""
+    """The outcome of one notebook: ``ok``, run time, on failure the traceback text, and the injected parameters.
+
+    Attributes
+    ----------
+    docname : str
+        The page, relative to the book's root, without suffix.
+    ok : bool
+        Whether every cell ran.
+    seconds : float
+        Run time.
+    error : str
+        The traceback text of a failure ('' on success).
+    parameters : dict
+        The injected parameters (empty for the defaults).
+    """
 
     docname: str
     ok: bool

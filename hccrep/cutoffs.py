@@ -213,6 +213,23 @@ class MaxstatResult:
     ``pvalue_naive`` treats the maximum as if the cut-off had been fixed in advance
     (two-sided normal, i.e. chi-square with 1 df); ``pvalue_corrected`` is the
     Lausen-Schumacher approximation.
+
+    Attributes
+    ----------
+    cutoff : float
+        The chosen cut-off (the first maximiser).
+    statistic : float
+        The maximal standardised statistic.
+    pvalue_naive, pvalue_corrected : float
+        The p-values described above.
+    n, n_low : int
+        Patients, and patients at or below the cut-off.
+    minprop, maxprop : float
+        The bounds of the search, as shares of the sample.
+    cutpoints, statistics : numpy.ndarray
+        Every admissible cut-point and its statistic.
+    variant : str
+        What was computed, in words.
     """
 
     cutoff: float
@@ -406,7 +423,25 @@ def _with_variant(res: MaxstatResult, method: str) -> MaxstatResult:
 
 @dataclass(frozen=True)
 class LogrankAtCutoff:
-    """Log-rank comparison of marker > cut-off ("high") against marker <= cut-off."""
+    """Log-rank comparison of marker > cut-off ("high") against marker <= cut-off.
+
+    Attributes
+    ----------
+    cutoff : float
+        The fixed cut-off.
+    z : float
+        ``(O_high - E_high) / sqrt(V)``.
+    statistic : float
+        ``z**2``, R ``survdiff``'s chi-square.
+    pvalue : float
+        Its p-value (1 df).
+    observed_high, expected_high : float
+        Observed and expected events of the high group.
+    n_high, n_low : int
+        Group sizes.
+    variant : str
+        What was computed, in words.
+    """
 
     cutoff: float
     z: float
@@ -595,6 +630,21 @@ class InstabilityResult:
     ``cohorts`` has one row per simulated cohort: ``cutoff``, ``quantile``
     (share of that cohort at or below it), ``statistic``, ``pvalue_naive``,
     ``pvalue_corrected``.
+
+    Attributes
+    ----------
+    cohorts : DataFrame
+        One row per cohort, the columns above.
+    n : int
+        Patients per cohort.
+    true_model : str
+        ``"null"`` or ``"loglinear"``.
+    outcome : str
+        ``"survival"`` or ``"binary"``.
+    settings : dict
+        The simulation's other settings.
+    variant : str
+        How each cut-off was chosen, in words.
     """
 
     cohorts: pd.DataFrame

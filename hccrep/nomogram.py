@@ -45,7 +45,21 @@ __all__ = ["NomogramTerm", "Nomogram", "build_nomogram", "ranges_from_data", "no
 
 @dataclass(frozen=True)
 class NomogramTerm:
-    """One predictor's axis: coefficient, range and the points of its two ends."""
+    """One predictor's axis: coefficient, range and the points of its two ends.
+
+    Attributes
+    ----------
+    name : str
+        The predictor.
+    coef : float
+        Its coefficient (log odds ratio per unit).
+    low, high : float
+        The ends of its axis.
+    effect_range : float
+        ``|coef| (high - low)``, in linear-predictor units (a property).
+    min_effect : float
+        The smaller of ``coef * low`` and ``coef * high`` (a property).
+    """
 
     name: str
     coef: float
@@ -63,7 +77,19 @@ class NomogramTerm:
 
 @dataclass(frozen=True)
 class Nomogram:
-    """A points nomogram; build it with :func:`build_nomogram`."""
+    """A points nomogram; build it with :func:`build_nomogram`.
+
+    Attributes
+    ----------
+    terms : tuple of NomogramTerm
+        One per predictor.
+    intercept : float
+        The model's intercept.
+    max_points : float
+        Points of the term with the largest effect range.
+    variant : str
+        The scaling convention, in words.
+    """
 
     terms: tuple[NomogramTerm, ...]
     intercept: float

@@ -60,6 +60,15 @@ class Runner:
 
     Subclasses implement :meth:`simulate` and :meth:`analyse`; ``not_checkable``
     maps check keys to the reason they cannot be replicated.
+
+    Attributes
+    ----------
+    study : Study
+        The study.
+    variants : dict of str to str
+        Overrides of the declared test variants (what-if runs).
+    not_checkable : dict of str to str
+        Check key -> why no analysis replicates it.
     """
 
     study: Study

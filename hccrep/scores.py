@@ -1273,7 +1273,19 @@ def marker_reduction_percent(after, before):
 
 @dataclass(frozen=True)
 class IndexSpec:
-    """One index of :func:`calculate_all`: its column name, inputs and function."""
+    """One index of :func:`calculate_all`: its column name, inputs and function.
+
+    Attributes
+    ----------
+    name : str
+        The output column.
+    inputs : tuple of str
+        The input columns, in the function's argument order.
+    func : callable
+        Computes the index from the inputs.
+    definition : str
+        The formula in words, with its reference.
+    """
 
     name: str
     inputs: tuple[str, ...]

@@ -261,7 +261,7 @@ def exact_summary_sample(
 
     Parameters
     ----------
-    summary : Summary
+    summary : hccrep.printed.Summary
         The printed summary (mean ± SD, median with IQR or range) of one group.
     n : int
         Values to draw.

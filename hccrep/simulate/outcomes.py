@@ -49,7 +49,17 @@ class _MedianJump(CalibrationError):
 
 @dataclass(frozen=True)
 class Effect:
-    """A covariate effect: ``ratio`` (HR or OR) for ``variable == level``, or per unit if ``level`` is None."""
+    """A covariate effect: ``ratio`` (HR or OR) for ``variable == level``, or per unit if ``level`` is None.
+
+    Attributes
+    ----------
+    variable : str
+        The cohort column.
+    ratio : float
+        The hazard or odds ratio, positive.
+    level : str or None
+        The level the ratio applies to; None for a per-unit effect of a numeric column.
+    """
 
     variable: str
     ratio: float

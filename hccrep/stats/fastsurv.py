@@ -326,7 +326,21 @@ def _logrank_terms(
 
 @dataclass(frozen=True)
 class TrendResult:
-    """Log-rank test for trend: statistic (chi-square, 1 df), p-value, the scores used, the variant."""
+    """Log-rank test for trend: statistic (chi-square, 1 df), p-value, the scores used, the variant.
+
+    Attributes
+    ----------
+    statistic : float
+        The chi-square statistic (1 df).
+    df : int
+        1.
+    pvalue : float
+        Its p-value.
+    scores : tuple of float
+        The scores given to the ordered groups.
+    variant : str
+        What was computed, in words.
+    """
 
     statistic: float
     df: int

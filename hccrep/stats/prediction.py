@@ -359,7 +359,9 @@ class OptimismResult:
 class CalibrationResult(NamedTuple):
     """Calibration intercept ("calibration in the large") and slope; unpacks as a pair."""
 
+    #: Calibration in the large (0 when calibrated).
     intercept: float
+    #: Calibration slope (1 when calibrated).
     slope: float
 
     #: What was computed (a class attribute, not a tuple field).
@@ -1366,7 +1368,20 @@ def _fit_logit(y: np.ndarray, x: pd.DataFrame):
 
 @dataclass(frozen=True)
 class FittedLogit:
-    """A logistic fit: names, coefficients (intercept first), Wald SEs."""
+    """A logistic fit: names, coefficients (intercept first), Wald SEs.
+
+    Attributes
+    ----------
+    names : tuple of str
+        ``"(Intercept)"`` and the terms, as R names them.
+    coef : numpy.ndarray
+        Coefficients, intercept first.
+    se : numpy.ndarray
+        Their Wald standard errors.
+    converged : bool
+        Whether Newton-Raphson converged (and no coefficient ran past 30 in absolute value,
+        the sign of separation).
+    """
 
     names: tuple[str, ...]
     coef: np.ndarray
