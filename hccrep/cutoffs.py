@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from hccrep.simulate.marker import OUTCOMES, TRUE_MODELS, simulate_marker_cohort
 from hccrep.stats import prediction as _prediction
 from hccrep.stats._validate import check_choice
 from hccrep.stats.prediction import Cutoff
@@ -58,7 +59,6 @@ __all__ = [
     "maxstat_logrank",
     "maxstat_binary",
     "logrank_at_cutoff",
-    "simulate_marker_cohort",
     "cutoff_instability",
     "spread_table",
     "corrected_p_from_naive",
@@ -67,9 +67,6 @@ __all__ = [
     "published_cutoffs",
     "published_pvalues",
 ]
-
-TRUE_MODELS = ("null", "loglinear")
-OUTCOMES = ("survival", "binary")
 
 
 # ----------------------------------------------------------------------------- input checks
@@ -530,99 +527,6 @@ def logrank_at_cutoff(time, event, marker, cutoff: float) -> LogrankAtCutoff:
 # ----------------------------------------------------------------------------- simulation
 
 
-def simulate_marker_cohort(
-    n: int,
-    rng: np.random.Generator,
-    *,
-    true_model: str = "null",
-    log_hr_per_sd: float = 0.0,
-    marker_median: float = 1.0,
-    marker_sigma: float = 0.5,
-    censored: float = 0.3,
-    outcome: str = "survival",
-    prevalence: float = 0.5,
-) -> pd.DataFrame:
-    """One cohort with a log-normal marker and an outcome that has **no** threshold in it.
-
-    The marker is ``marker_median * exp(marker_sigma * Z)``, Z standard normal.
-
-    - ``true_model="null"``: the outcome does not depend on the marker;
-    - ``true_model="loglinear"``: the log-hazard (survival) or the log-odds
-      (binary) is linear in ``Z`` with slope ``log_hr_per_sd`` -- risk rises
-      smoothly with the marker, with no step anywhere.
-
-    Survival times are exponential (unit baseline hazard; the log-rank test is
-    rank-based, so the time scale is irrelevant) with independent exponential
-    censoring of rate ``censored / (1 - censored)`` (about that share censored
-    under the null).  A binary outcome has intercept ``logit(prevalence)``.
-
-    Parameters
-    ----------
-    n : int
-        Patients.
-    rng : numpy.random.Generator
-        Source of every draw.
-    true_model : {"null", "loglinear"}
-        Whether the outcome depends on the marker (smoothly) or not at all.
-    log_hr_per_sd : float
-        Log hazard ratio (or log odds ratio) per SD of ``log(marker)``; ``loglinear`` only.
-    marker_median, marker_sigma : float
-        Median and log-scale SD of the marker.
-    censored : float
-        Share censored under the null (survival only), in [0, 1).
-    outcome : {"survival", "binary"}
-        The kind of outcome.
-    prevalence : float
-        Share with ``y = 1`` at the median marker (binary only).
-
-    Returns
-    -------
-    DataFrame with columns ``marker`` and ``time``, ``event`` (survival) or ``y`` (binary).
-
-    Examples
-    --------
-    >>> df = simulate_marker_cohort(50, np.random.default_rng(0))
-    >>> list(df.columns)
-    ['marker', 'time', 'event']
-    """
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 10:
-        raise ValueError(f"n must be an integer >= 10, got {n!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator")
-    check_choice(true_model, TRUE_MODELS, "true_model")
-    check_choice(outcome, OUTCOMES, "outcome")
-    if not np.isfinite(log_hr_per_sd):
-        raise ValueError("log_hr_per_sd must be finite")
-    if true_model == "null" and log_hr_per_sd != 0:
-        raise ValueError("log_hr_per_sd must be 0 when true_model='null'")
-    if not (np.isfinite(marker_median) and marker_median > 0):
-        raise ValueError(f"marker_median must be positive, got {marker_median!r}")
-    if not (np.isfinite(marker_sigma) and marker_sigma > 0):
-        raise ValueError(f"marker_sigma must be positive, got {marker_sigma!r}")
-    if not 0 <= censored < 1:
-        raise ValueError(f"censored must be in [0, 1), got {censored!r}")
-    if not 0 < prevalence < 1:
-        raise ValueError(f"prevalence must be in (0, 1), got {prevalence!r}")
-    z = rng.standard_normal(n)
-    marker = marker_median * np.exp(marker_sigma * z)
-    lp = log_hr_per_sd * z
-    if outcome == "binary":
-        p = 1 / (1 + np.exp(-(np.log(prevalence / (1 - prevalence)) + lp)))
-        return pd.DataFrame({"marker": marker, "y": (rng.random(n) < p).astype(int)})
-    t_event = rng.exponential(1.0, n) / np.exp(lp)
-    if censored > 0:
-        t_cens = rng.exponential(1.0, n) * (1 - censored) / censored
-    else:
-        t_cens = np.full(n, np.inf)
-    return pd.DataFrame(
-        {
-            "marker": marker,
-            "time": np.minimum(t_event, t_cens),
-            "event": (t_event <= t_cens).astype(int),
-        }
-    )
-
-
 @dataclass(frozen=True)
 class InstabilityResult:
     """Optimal cut-offs chosen in many cohorts drawn from one true model.
@@ -701,7 +605,7 @@ def cutoff_instability(
 ) -> InstabilityResult:
     """Choose the "optimal" cut-off in ``n_cohorts`` cohorts simulated from one true model.
 
-    Each cohort comes from :func:`simulate_marker_cohort`; its cut-off is the
+    Each cohort comes from :func:`hccrep.simulate.marker.simulate_marker_cohort`; its cut-off is the
     maximally selected log-rank cut-off (survival; :func:`maxstat_logrank`) or
     the maximally selected two-sample cut-off (binary; :func:`maxstat_binary`).
     There is no threshold in either true model, so every chosen cut-off is an
@@ -860,7 +764,7 @@ def literature_spread(
     (:func:`maxstat_logrank`); the row of a literature gives the smallest and
     largest cut-off, their ratio, and how many of its studies had a naive
     p < 0.05 and a corrected p < 0.05.  ``model`` is passed to
-    :func:`simulate_marker_cohort` (``log_hr_per_sd``, ``marker_median``,
+    :func:`hccrep.simulate.marker.simulate_marker_cohort` (``log_hr_per_sd``, ``marker_median``,
     ``marker_sigma``, ``censored``).
 
     Parameters
@@ -868,13 +772,13 @@ def literature_spread(
     sizes : sequence of int
         Patients of each study of a literature.
     true_model : {"null", "loglinear"}
-        The truth every study is drawn from (:func:`simulate_marker_cohort`).
+        The truth every study is drawn from (:func:`hccrep.simulate.marker.simulate_marker_cohort`).
     n_literatures : int
         Literatures simulated.
     seed : int or SeedSequence, optional
         Same seed, same literatures.
     **model
-        Passed to :func:`simulate_marker_cohort`.
+        Passed to :func:`hccrep.simulate.marker.simulate_marker_cohort`.
 
     Returns
     -------

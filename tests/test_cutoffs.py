@@ -34,10 +34,10 @@ from hccrep.cutoffs import (
     published_cutoffs,
     published_pvalues,
     pvalue_lausen92,
-    simulate_marker_cohort,
     spread_table,
     youden_cutoff,
 )
+from hccrep.simulate.marker import simulate_marker_cohort
 
 try:  # rootdir-relative import ("tests" is a package) or tests/ on sys.path
     from tests._rhelpers import read_kv, require_r, run_r

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hccrep.simulate.prognostic import simulate_prognostic_cohort
 from hccrep.stats.prediction import logit_fit
 from hccrep.optimism import (
     auc,
@@ -38,7 +39,6 @@ from hccrep.optimism import (
     gap_check,
     harrell_c,
     lp_sd_for_index,
-    simulate_prognostic_cohort,
     split_sample_gap,
     train_validation_plot,
     train_validation_table,
