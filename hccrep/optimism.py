@@ -47,7 +47,7 @@ from scipy import special, stats
 
 from hccrep.simulate.prognostic import simulate_prognostic_cohort
 from hccrep.stats.fastcox import cox_fit
-from hccrep.stats.prediction import OptimismResult, logit_fit
+from hccrep.stats.prediction import OptimismResult, bootstrap_optimism, logit_fit
 from hccrep.stats.survival import _as_time_event
 
 __all__ = [
@@ -209,40 +209,6 @@ def _covariates(covariates) -> list[str]:
     return list(covariates)
 
 
-def _optimism(n: int, fit, score, n_boot: int, rng: np.random.Generator, progress: bool, desc: str):
-    """Core loop: ``fit(idx) -> model or None``; ``score(model, idx) -> index``."""
-    full = np.arange(n)
-    model = fit(full)
-    if model is None:
-        raise ValueError("the model could not be fitted to the full data")
-    apparent = score(model, full)
-    it = range(n_boot)
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, desc=desc, unit="resample")
-    rows, failed = [], 0
-    for _ in it:
-        idx = rng.integers(0, n, n)
-        m = fit(idx)
-        if m is None:
-            failed += 1
-            continue
-        try:
-            train = score(m, idx)
-        except ValueError:  # e.g. a resample with one outcome class only
-            failed += 1
-            continue
-        rows.append({"training": train, "test": score(m, full)})
-    if not rows:
-        raise ValueError(f"all {n_boot} bootstrap fits failed")
-    res = pd.DataFrame(rows)
-    res["optimism"] = res["training"] - res["test"]
-    opt = float(res["optimism"].mean())
-    se = float(res["optimism"].std(ddof=1) / np.sqrt(len(res))) if len(res) > 1 else float("nan")
-    return apparent, opt, se, res, failed
-
-
 def bootstrap_optimism_cox(
     df: pd.DataFrame,
     duration: str,
@@ -318,18 +284,15 @@ def bootstrap_optimism_cox(
     def score(coef, idx):
         return harrell_c(t[idx], e[idx], x[idx] @ coef)
 
-    apparent, opt, se, res, failed = _optimism(
-        len(t), fit, score, int(n_boot), rng, progress, "bootstrap Cox"
-    )
-    return OptimismResult(
+    return bootstrap_optimism(
+        len(t),
+        fit,
+        score,
+        n_boot=int(n_boot),
+        rng=rng,
         index="harrell_c",
-        apparent=apparent,
-        optimism=opt,
-        corrected=apparent - opt,
-        n_boot=len(res),
-        n_failed=failed,
-        optimism_se=se,
-        resamples=res,
+        progress=progress,
+        desc="bootstrap Cox",
         variant=(
             f"Harrell's optimism bootstrap (Efron 1983; rms validate method='boot'), B = {n_boot}; Cox model "
             f"({ties} ties) refitted in each resample with covariates {cov}; index: {HARRELL_C_METHOD}"
@@ -400,18 +363,15 @@ def bootstrap_optimism_logistic(
     def score(beta, idx):
         return auc(y[idx], beta[0] + x[idx] @ beta[1:])
 
-    apparent, opt, se, res, failed = _optimism(
-        len(y), fit, score, int(n_boot), rng, progress, "bootstrap logistic"
-    )
-    return OptimismResult(
+    return bootstrap_optimism(
+        len(y),
+        fit,
+        score,
+        n_boot=int(n_boot),
+        rng=rng,
         index="auc",
-        apparent=apparent,
-        optimism=opt,
-        corrected=apparent - opt,
-        n_boot=len(res),
-        n_failed=failed,
-        optimism_se=se,
-        resamples=res,
+        progress=progress,
+        desc="bootstrap logistic",
         variant=(
             f"Harrell's optimism bootstrap (Efron 1983; rms validate method='boot'), B = {n_boot}; logistic model "
             f"(maximum likelihood, Newton-Raphson) refitted in each resample with covariates {cov}; index: {AUC_METHOD}"

@@ -79,6 +79,7 @@ __all__ = [
     "OptimismResult",
     "StepwiseResult",
     "backward_stepwise_logit",
+    "bootstrap_optimism",
     "bootstrap_optimism_auc",
     "brier_score",
     "calibration_intercept_slope",
@@ -1672,6 +1673,117 @@ def _default_fit(x: np.ndarray, y: np.ndarray):
     return predict
 
 
+def bootstrap_optimism(
+    n: int,
+    fit,
+    score,
+    *,
+    n_boot: int,
+    rng: np.random.Generator,
+    index: str,
+    variant: str,
+    accept=None,
+    progress: bool = False,
+    desc: str = "bootstrap",
+) -> OptimismResult:
+    """Efron's optimism bootstrap of any discrimination index (the loop of ``rms::validate``).
+
+    The model is fitted to all ``n`` patients and scored on them (the apparent index). Then,
+    ``n_boot`` times, a bootstrap sample of row indices is drawn, the model refitted on it and
+    scored twice: on the sample (``training``) and on all patients (``test``); the optimism
+    is the mean of ``training - test``. :func:`bootstrap_optimism_auc`,
+    :func:`hccrep.optimism.bootstrap_optimism_cox` and
+    :func:`hccrep.optimism.bootstrap_optimism_logistic` are this loop with their own model.
+
+    Parameters
+    ----------
+    n : int
+        Patients; samples are arrays of row indices ``0..n-1``.
+    fit : callable
+        ``fit(idx) -> model``, or None when the model cannot be fitted to that sample
+        (the sample is then dropped and counted in ``n_failed``).
+    score : callable
+        ``score(model, idx) -> float``, the index of ``model`` on the rows ``idx``; a
+        ``ValueError`` on the sample itself drops it as a failed fit does.
+    n_boot : int
+        Bootstrap samples drawn (redrawn ones not counted).
+    rng : numpy.random.Generator
+        Source of the samples.
+    index : str
+        Name of the index (``"auc"``, ``"harrell_c"``).
+    variant : str
+        What was computed, in words.
+    accept : callable, optional
+        ``accept(idx) -> bool``; a sample it refuses is redrawn at once (instead of failing).
+    progress : bool
+        Show a progress bar (tqdm).
+    desc : str
+        The progress bar's label.
+
+    Returns
+    -------
+    OptimismResult
+        With the resamples that were used.
+
+    Raises
+    ------
+    ValueError
+        If the model cannot be fitted to all patients, or every sample failed.
+
+    Examples
+    --------
+    >>> y = np.array([0, 0, 1, 0, 1, 1, 0, 1, 1, 0])
+    >>> s = np.arange(10.0)
+    >>> r = bootstrap_optimism(10, lambda idx: True, lambda m, idx: roc_auc(y[idx], s[idx]).auc,
+    ...                        n_boot=5, rng=np.random.default_rng(0), index="auc", variant="demo",
+    ...                        accept=lambda idx: 2 <= y[idx].sum() <= 8)
+    >>> r.n_boot, r.n_failed, r.index
+    (5, 0, 'auc')
+    """
+    full = np.arange(n)
+    model = fit(full)
+    if model is None:
+        raise ValueError("the model could not be fitted to the full data")
+    apparent = score(model, full)
+    it = range(n_boot)
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, desc=desc, unit="resample")
+    rows, failed = [], 0
+    for _ in it:
+        idx = rng.integers(0, n, n)
+        while accept is not None and not accept(idx):
+            idx = rng.integers(0, n, n)
+        m = fit(idx)
+        if m is None:
+            failed += 1
+            continue
+        try:
+            train = score(m, idx)
+        except ValueError:  # e.g. a resample with one outcome class only
+            failed += 1
+            continue
+        rows.append({"training": train, "test": score(m, full)})
+    if not rows:
+        raise ValueError(f"all {n_boot} bootstrap fits failed")
+    res = pd.DataFrame(rows)
+    res["optimism"] = res["training"] - res["test"]
+    opt = float(res["optimism"].mean())
+    se = float(res["optimism"].std(ddof=1) / np.sqrt(len(res))) if len(res) > 1 else math.nan
+    return OptimismResult(
+        index=index,
+        apparent=float(apparent),
+        optimism=opt,
+        corrected=float(apparent - opt),
+        n_boot=len(res),
+        n_failed=failed,
+        optimism_se=se,
+        resamples=res,
+        variant=variant,
+    )
+
+
 def bootstrap_optimism_auc(x, y, *, n_boot: int = 200, rng, fit=None) -> OptimismResult:
     """Optimism-corrected AUC of a model refitted in each bootstrap sample.
 
@@ -1728,31 +1840,14 @@ def bootstrap_optimism_auc(x, y, *, n_boot: int = 200, rng, fit=None) -> Optimis
     fit = _default_fit if fit is None else fit
     if not callable(fit):
         raise ValueError("fit must be a callable fit(x, y) -> predict")
-    apparent = roc_auc(yy, fit(xx, yy)(xx)).auc
-    training = np.empty(int(n_boot))
-    test = np.empty(int(n_boot))
-    n = yy.size
-    for b in range(int(n_boot)):
-        while True:
-            idx = rng.integers(0, n, n)
-            yb = yy[idx]
-            if 2 <= yb.sum() <= n - 2:
-                break
-        predict = fit(xx[idx], yb)
-        training[b] = roc_auc(yb, predict(xx[idx])).auc
-        test[b] = roc_auc(yy, predict(xx)).auc
-    diffs = training - test
-    optimism = float(diffs.mean())
-    se = float(diffs.std(ddof=1) / np.sqrt(diffs.size)) if diffs.size > 1 else math.nan
-    return OptimismResult(
-        index="auc",
-        apparent=float(apparent),
-        optimism=optimism,
-        corrected=float(apparent - optimism),
+    return bootstrap_optimism(
+        yy.size,
+        lambda idx: fit(xx[idx], yy[idx]),
+        lambda predict, idx: roc_auc(yy[idx], predict(xx[idx])).auc,
         n_boot=int(n_boot),
-        n_failed=0,
-        optimism_se=se,
-        resamples=pd.DataFrame({"training": training, "test": test, "optimism": diffs}),
+        rng=rng,
+        index="auc",
+        accept=lambda idx: 2 <= yy[idx].sum() <= yy.size - 2,
         variant=(
             "Efron optimism bootstrap of the AUC (refit in each sample; "
             "as rms::validate for Dxy = 2 AUC - 1)"
