@@ -49,6 +49,17 @@ class Replicated:
     ``value`` is the point estimate (a median, a ratio, a rate...), ``lower``
     and ``upper`` its confidence limits, ``pvalue`` its test; each is NaN when
     the analysis has none. ``variant`` names what was computed.
+
+    Attributes
+    ----------
+    value : float
+        The point estimate.
+    lower, upper : float
+        Its confidence limits.
+    pvalue : float
+        Its test's p-value.
+    variant : str
+        What was computed, in words.
     """
 
     value: float = _NAN
@@ -682,7 +693,7 @@ def _interaction(a, view: CohortView, quantity: str) -> Replicated:
                 ps.append(
                     interaction_test(
                         d, "_time", "_event", "_term", "_sub", treated=1.0, ties=a.variant.used
-                    ).p
+                    ).pvalue
                 )
         view.memo.update({keys[v]: float(p) for v, p in zip(todo, ps)})
     ps = [view.memo[keys[v]] for v in two_level]
@@ -818,7 +829,7 @@ def _auc(a, view: CohortView, quantity: str) -> Replicated:
         r = roc_auc_bootstrap(y, score, rng=rng, n_boot=a.n_boot)
     else:
         r = roc_auc(y, score)
-    return Replicated(value=r.auc, lower=r.lower, upper=r.upper, variant=r.method)
+    return Replicated(value=r.auc, lower=r.lower, upper=r.upper, variant=r.variant)
 
 
 @register("brier")
@@ -841,9 +852,9 @@ def _calibration(a, view: CohortView, quantity: str) -> Replicated:
     if quantity == "p":
         df = "formed" if a.variant.used == "hl_df_formed" else "requested"
         r = hosmer_lemeshow(y, prob, groups=a.risk_groups, df=df)
-        return Replicated(value=r.statistic, pvalue=r.p, variant=r.method)
+        return Replicated(value=r.statistic, pvalue=r.pvalue, variant=r.variant)
     cal = calibration_intercept_slope(y, prob)
-    return Replicated(value=float(getattr(cal, quantity)), variant=cal.method)
+    return Replicated(value=float(getattr(cal, quantity)), variant=cal.variant)
 
 
 @register("delong")
@@ -852,7 +863,7 @@ def _delong(a, view: CohortView, quantity: str) -> Replicated:
 
     m, y = _evaluated(view, a)
     mine = _score(view, a, a.score)[m]
-    ps = [delong_test(y, mine, _score(view, a, other)[m]).p for other in a.against]
+    ps = [delong_test(y, mine, _score(view, a, other)[m]).pvalue for other in a.against]
     variant = "paired DeLong test of two AUCs (pROC roc.test, method 'delong')"
     if len(ps) > 1:
         variant = f"largest p of {len(ps)} comparisons; " + variant
@@ -886,7 +897,7 @@ def _classification(a, view: CohortView, quantity: str) -> Replicated:
     scale = 100.0 if a.scale == "percent" else 1.0
     return Replicated(
         value=scale * met[quantity],
-        variant=f"{quantity} at the Youden cut-off {cut.threshold:.4g} ({cut.method})",
+        variant=f"{quantity} at the Youden cut-off {cut.threshold:.4g} ({cut.variant})",
     )
 
 
@@ -901,7 +912,7 @@ def _metric(a, view: CohortView, score, metric: str, m: np.ndarray, y: np.ndarra
         if metric == "brier":
             return pr.brier_score(y, prob)
         if metric == "hl_p":
-            return pr.hosmer_lemeshow(y, prob, groups=a.risk_groups).p
+            return pr.hosmer_lemeshow(y, prob, groups=a.risk_groups).pvalue
         return pr.net_benefit(y, prob, a.thresholds.values())["model"].to_numpy()
     except ValueError:
         return math.nan
@@ -946,7 +957,7 @@ def _td_auc(a, view: CohortView, quantity: str) -> Replicated:
 @register("c_index")
 def _c_index(a, view: CohortView, quantity: str) -> Replicated:
     from hccrep.stats.fastcox import cox_fit
-    from hccrep.validation import harrell_c
+    from hccrep.optimism import harrell_c
 
     m = view.mask(None, None, a.subset)
     t, e = view.survival(a.endpoint, m)

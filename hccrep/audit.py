@@ -470,6 +470,23 @@ class MeanSDComparison:
     ``cells`` holds, per group, its label, the summary as printed and its size;
     ``stated`` the test the paper names, if any; ``in_baseline`` marks a p
     printed in a baseline table's own p column.
+
+    Attributes
+    ----------
+    key : str
+        Key of the p-value check.
+    source : str
+        The table or figure it is printed in.
+    where : str
+        Its row, in words.
+    printed : str
+        The p-value as printed.
+    cells : tuple of (str, str, int)
+        Per group: label, summary as printed, size.
+    stated : str
+        The test the paper names ('' when none).
+    in_baseline : bool
+        Printed in a baseline table's own p column.
     """
 
     key: str

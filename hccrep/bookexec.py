@@ -193,7 +193,21 @@ class NotebookPage:
 
 @dc.dataclass
 class ExecResult:
-    """The outcome of one notebook: ``ok``, run time, on failure the traceback text, and the injected parameters."""
+    """The outcome of one notebook: ``ok``, run time, on failure the traceback text, and the injected parameters.
+
+    Attributes
+    ----------
+    docname : str
+        The page, relative to the book's root, without suffix.
+    ok : bool
+        Whether every cell ran.
+    seconds : float
+        Run time.
+    error : str
+        The traceback text of a failure ('' on success).
+    parameters : dict
+        The injected parameters (empty for the defaults).
+    """
 
     docname: str
     ok: bool
@@ -269,6 +283,18 @@ def toc_docnames(root: str | Path, toc: str | Path | None = None) -> list[str]:
     A ``glob`` entry stands for the matching ``.md``, ``.ipynb`` and ``.rst`` files under ``root``,
     sorted; ``url`` entries are no pages.
 
+    Parameters
+    ----------
+    root : str or Path
+        The book's source folder.
+    toc : str or Path, optional
+        The table of contents (default: ``root/_toc.yml``).
+
+    Returns
+    -------
+    list of str
+        Docnames (paths relative to ``root`` without suffix), in the order of the book.
+
     Examples
     --------
     >>> toc_docnames(".")[0]                  # doctest: +SKIP
@@ -306,6 +332,16 @@ def toc_docnames(root: str | Path, toc: str | Path | None = None) -> list[str]:
 def is_myst_notebook(text: str) -> bool:
     """Whether a Markdown page is a MyST notebook for MyST-NB: its YAML front matter has
     ``jupytext: text_representation: format_name: myst`` or ``file_format: mystnb``.
+
+    Parameters
+    ----------
+    text : str
+        The page's Markdown source.
+
+    Returns
+    -------
+    bool
+        True for a MyST notebook; False for a plain page or unreadable front matter.
 
     Examples
     --------
@@ -550,7 +586,15 @@ def run_after(
         is no page of the book raises ValueError; a page of the book left out
         of this run (``--only``) is not waited for.
 
-    A malformed list or a cycle raises ValueError naming the page.
+    Returns
+    -------
+    dict of str to set of str
+        Docname -> the docnames of this run it waits for.
+
+    Raises
+    ------
+    ValueError
+        For a malformed list, an unknown page or a cycle, naming the page.
 
     Examples
     --------
@@ -616,6 +660,18 @@ def execution_order(pages: Sequence[NotebookPage], times: dict[str, float]) -> l
     of their code, longest first. The pages of :data:`RUN_FIRST` come first in either case
     (:func:`execute_book` runs them before all others).
 
+    Parameters
+    ----------
+    pages : sequence of NotebookPage
+        The pages to run.
+    times : dict
+        Seconds per docname of an earlier run (may be empty).
+
+    Returns
+    -------
+    list of NotebookPage
+        The pages in the order they should start.
+
     Examples
     --------
     >>> import types
@@ -652,6 +708,16 @@ INJECTED_TAG = "injected-parameters"
 def assigned_names(source: str) -> set[str]:
     r"""Names a cell's code assigns at any depth (``SEED = 7``, ``a, b = ...``, ``x: int = 1``).
 
+    Parameters
+    ----------
+    source : str
+        A code cell's Python source.
+
+    Returns
+    -------
+    set of str
+        The names bound by assignments (plain, tuple and annotated).
+
     Examples
     --------
     >>> sorted(assigned_names("SEED = 7\nFAST: bool = False\nif 0:\n    N_MC = 5"))
@@ -672,9 +738,24 @@ def inject_parameters(nb, parameters: dict) -> tuple[object, dict]:
     first cell tagged ``parameters``, assigning the new values (``NAME = repr(value)``).
 
     Only the names the ``parameters`` cell assigns are injected (a notebook
-    without ``N_MC`` gets no ``N_MC``); returns a new notebook and the
-    parameters used.  Raises ValueError when no code cell is tagged
-    ``parameters``.
+    without ``N_MC`` gets no ``N_MC``).
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook (not changed).
+    parameters : dict
+        Name -> new value.
+
+    Returns
+    -------
+    (nbformat.NotebookNode, dict)
+        The notebook with the injected cell, and the parameters injected.
+
+    Raises
+    ------
+    ValueError
+        When no code cell is tagged ``parameters``.
 
     Examples
     --------
@@ -1048,7 +1129,27 @@ def _save_times(
 
 
 def report_failures(results: Sequence[ExecResult], root: str | Path = ".", out=None) -> int:
-    """Print every failed notebook with its traceback; return the exit status (0 or 1)."""
+    """Print every failed notebook with its traceback; return the exit status (0 or 1).
+
+    Parameters
+    ----------
+    results : sequence of ExecResult
+        The outcome of every notebook (:func:`execute_book`).
+    root : str or Path
+        The book's source folder, to name the notebooks relative to it.
+    out : file, optional
+        Where to print (default: standard error).
+
+    Returns
+    -------
+    int
+        0 when every notebook ran, 1 when one failed.
+
+    Examples
+    --------
+    >>> report_failures([])
+    0
+    """
     out = out or sys.stderr
     failed = [r for r in results if not r.ok]
     for r in failed:

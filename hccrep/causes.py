@@ -742,7 +742,32 @@ RULES = (
 
 
 def cause_of(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> tuple[str, str, str]:
-    """``(cause, detail, source)`` of one miss: source ``rule``, ``data`` or ``none``."""
+    """``(cause, detail, source)`` of one miss: source ``rule``, ``data`` or ``none``.
+
+    Parameters
+    ----------
+    row : mapping
+        One scorecard row (``key``, ``verdict``, ``replicated``, ``mc_low``, ...).
+    num : ReportedNumber
+        The reported number the row judges (its ``miss`` entry is the data's answer).
+    ctx : CauseContext
+        What the rules may read besides the row.
+
+    Returns
+    -------
+    (str, str, str)
+        The cause (one of :data:`CAUSES`), its explanation, and where it came from:
+        ``"rule"`` when a rule of :data:`RULES` decided (the first that does), else
+        ``"data"`` when the data file's ``miss`` covers this part of the number, else
+        ``"none"`` (cause ``not modelled``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> num = SimpleNamespace(key="x.median", miss=None)
+    >>> cause_of({"key": "x.median", "verdict": "not reproduced"}, num, CauseContext())[2]
+    'none'
+    """
     for cause, rule in RULES:
         try:
             detail = rule(row, num, ctx)
@@ -823,6 +848,19 @@ def cause_counts(card: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Misses by cause (rows, in :data:`CAUSES` order) and by where the cause came from (rule, data, none).
 
     ``by`` (e.g. ``"study"``) adds an outer level of rows.
+
+    Parameters
+    ----------
+    card : DataFrame
+        A scorecard with ``verdict``, ``cause`` and ``cause_source`` columns (and ``by``).
+    by : str, optional
+        A column whose values become an outer level of rows.
+
+    Returns
+    -------
+    DataFrame
+        Counts of the *not reproduced* rows, by cause (rows) and by ``rule``, ``data``,
+        ``none`` (columns), with a ``total`` column.
 
     Examples
     --------

@@ -46,6 +46,21 @@ def baseline_side_by_side(
     Rows are (variable, level); columns are ``("reported", group)`` and
     ``("simulated", group)`` for every group.  Cells are ``"k (pct)"`` or the
     variable's summary, computed with the named quantile ``method``.
+
+    Parameters
+    ----------
+    study : Study
+        The study whose baseline table is reported.
+    cohort : DataFrame
+        A simulated cohort: one row per patient, the group column and one column per
+        baseline variable.
+    quantile_method : str
+        numpy's quantile ``method`` for medians, quartiles and ranges.
+
+    Returns
+    -------
+    DataFrame
+        Index (variable, level); columns ``("reported", group)`` and ``("simulated", group)``.
     """
     base = study.baseline()
     gcol = study.simulation.group_variable if study.simulation else "group"
@@ -88,6 +103,33 @@ def baseline_p_variants(
     """Each baseline p-value as printed and as computed on ``cohort`` under every variant.
 
     A column ``agrees`` lists the variants whose p prints as the paper's.
+
+    Parameters
+    ----------
+    study : Study
+        The study whose baseline table prints the p-values.
+    cohort : DataFrame
+        A simulated cohort (one row per patient).
+    categorical : sequence of str
+        Test variants of :func:`hccrep.stats.compare_counts` for categorical variables.
+    continuous : sequence of str
+        Test variants of :func:`hccrep.stats.compare_samples` for continuous variables of two
+        groups (Kruskal-Wallis and ANOVA for more groups).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by variable label: ``printed p``, one column per variant, ``agrees``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hccrep.spec import load_study
+    >>> from hccrep.simulate import simulate_baseline
+    >>> st = load_study("fonc2025")
+    >>> cohort = simulate_baseline(st.baseline(), np.random.default_rng(1), st.simulation)
+    >>> "agrees" in baseline_p_variants(st, cohort).columns
+    True
     """
     from hccrep.stats import compare_counts, compare_samples
 

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from hccrep.simulate.marker import OUTCOMES, TRUE_MODELS, simulate_marker_cohort
 from hccrep.stats import prediction as _prediction
 from hccrep.stats._validate import check_choice
 from hccrep.stats.prediction import Cutoff
@@ -58,7 +59,6 @@ __all__ = [
     "maxstat_logrank",
     "maxstat_binary",
     "logrank_at_cutoff",
-    "simulate_marker_cohort",
     "cutoff_instability",
     "spread_table",
     "corrected_p_from_naive",
@@ -67,9 +67,6 @@ __all__ = [
     "published_cutoffs",
     "published_pvalues",
 ]
-
-TRUE_MODELS = ("null", "loglinear")
-OUTCOMES = ("survival", "binary")
 
 
 # ----------------------------------------------------------------------------- input checks
@@ -138,6 +135,18 @@ def logrank_scores(time, event) -> np.ndarray:
     tie block (R's convention; without ties this is event minus the
     Nelson-Aalen cumulative hazard).
 
+    Parameters
+    ----------
+    time : array_like
+        Follow-up times.
+    event : array_like
+        1 for an event, 0 for censoring.
+
+    Returns
+    -------
+    numpy.ndarray
+        One score per patient, in the input order.
+
     Examples
     --------
     >>> logrank_scores([1, 2, 3], [1, 1, 0]).round(4)
@@ -165,6 +174,18 @@ def pvalue_lausen92(statistic: float, minprop: float = 0.1, maxprop: float = 0.9
     set to 1 for ``b < 1`` and to 0 below 0, as R ``maxstat:::pLausen92``; unlike R it is
     also truncated at 1 (with a wide search range the approximation exceeds 1 just above b = 1).
 
+    Parameters
+    ----------
+    statistic : float
+        The maximally selected standardised statistic ``b`` (non-negative).
+    minprop, maxprop : float
+        The shares of the sample that bounded the search for the cut-off.
+
+    Returns
+    -------
+    float
+        The approximate p-value, in [0, 1].
+
     Examples
     --------
     >>> round(pvalue_lausen92(2.5), 4)  # R: maxstat:::pLausen92(2.5) = 0.1898025
@@ -186,22 +207,39 @@ class MaxstatResult:
     """The maximally selected statistic over the admissible cut-points.
 
     ``cutoff`` c splits the sample into marker <= c and marker > c.
-    ``p_naive`` treats the maximum as if the cut-off had been fixed in advance
-    (two-sided normal, i.e. chi-square with 1 df); ``p_corrected`` is the
+    ``pvalue_naive`` treats the maximum as if the cut-off had been fixed in advance
+    (two-sided normal, i.e. chi-square with 1 df); ``pvalue_corrected`` is the
     Lausen-Schumacher approximation.
+
+    Attributes
+    ----------
+    cutoff : float
+        The chosen cut-off (the first maximiser).
+    statistic : float
+        The maximal standardised statistic.
+    pvalue_naive, pvalue_corrected : float
+        The p-values described above.
+    n, n_low : int
+        Patients, and patients at or below the cut-off.
+    minprop, maxprop : float
+        The bounds of the search, as shares of the sample.
+    cutpoints, statistics : numpy.ndarray
+        Every admissible cut-point and its statistic.
+    variant : str
+        What was computed, in words.
     """
 
     cutoff: float
     statistic: float
-    p_naive: float
-    p_corrected: float
+    pvalue_naive: float
+    pvalue_corrected: float
     n: int
     n_low: int
     minprop: float
     maxprop: float
     cutpoints: np.ndarray = field(repr=False)
     statistics: np.ndarray = field(repr=False)
-    method: str = ""
+    variant: str = ""
 
     @property
     def quantile(self) -> float:
@@ -229,6 +267,12 @@ def maxstat(
     minprop, maxprop : float
         The search is restricted to cut-offs leaving between these shares of
         the sample in the low group.
+
+    Returns
+    -------
+    MaxstatResult
+        The cut-off, its statistic, the naive and the Lausen-Schumacher p-values, and the
+        statistic at every admissible cut-point.
 
     Examples
     --------
@@ -270,15 +314,15 @@ def maxstat(
     return MaxstatResult(
         cutoff=float(cuts[i]),
         statistic=best,
-        p_naive=float(2 * stats.norm.sf(best)),
-        p_corrected=pvalue_lausen92(best, minprop, maxprop),
+        pvalue_naive=float(2 * stats.norm.sf(best)),
+        pvalue_corrected=pvalue_lausen92(best, minprop, maxprop),
         n=n,
         n_low=int(m[i]),
         minprop=minprop,
         maxprop=maxprop,
         cutpoints=cuts,
         statistics=test,
-        method=(
+        variant=(
             f"maximally selected standardised linear rank statistic over {m.size} cut-points "
             f"({minprop:g}-{maxprop:g} of the sample in the low group; low = marker <= cut-off); "
             "permutation variance (R maxstat); naive p: two-sided normal at the maximum; "
@@ -297,13 +341,29 @@ def maxstat_logrank(
     permutation variance, so at a given cut-off it differs slightly from
     ``survdiff``'s (hypergeometric variance; see :func:`logrank_at_cutoff`).
 
+    Parameters
+    ----------
+    time : array_like
+        Follow-up times.
+    event : array_like
+        1 for an event, 0 for censoring.
+    marker : array_like
+        The continuous marker.
+    minprop, maxprop : float
+        Shares of the sample allowed in the low group.
+
+    Returns
+    -------
+    MaxstatResult
+        As :func:`maxstat`, with log-rank scores named in ``variant``.
+
     Examples
     --------
     >>> rng = np.random.default_rng(3)
     >>> x = rng.lognormal(size=80)
     >>> t = rng.exponential(size=80)
     >>> res = maxstat_logrank(t, np.ones(80), x)
-    >>> res.p_corrected >= res.p_naive
+    >>> res.pvalue_corrected >= res.pvalue_naive
     True
     """
     t, e = _time_event(time, event)
@@ -313,8 +373,8 @@ def maxstat_logrank(
     res = maxstat(
         logrank_scores(t, e), x, minprop=minprop, maxprop=maxprop, score_name="log-rank scores"
     )
-    return _with_method(
-        res, "log-rank scores (exactRankTests::cscores, smethod='LogRank'); " + res.method
+    return _with_variant(
+        res, "log-rank scores (exactRankTests::cscores, smethod='LogRank'); " + res.variant
     )
 
 
@@ -324,6 +384,20 @@ def maxstat_binary(y, marker, *, minprop: float = 0.1, maxprop: float = 0.9) -> 
     At each cut-off the statistic is the permutation-standardised difference in
     event proportions (its square is Pearson's chi-square times (N - 1)/N).
 
+    Parameters
+    ----------
+    y : array_like
+        The 0/1 outcome.
+    marker : array_like
+        The continuous marker.
+    minprop, maxprop : float
+        Shares of the sample allowed in the low group.
+
+    Returns
+    -------
+    MaxstatResult
+        As :func:`maxstat`, with the outcome as scores named in ``variant``.
+
     Examples
     --------
     >>> res = maxstat_binary([0, 0, 0, 0, 1, 0, 1, 1, 1, 1], np.arange(10), minprop=0.2, maxprop=0.8)
@@ -332,13 +406,13 @@ def maxstat_binary(y, marker, *, minprop: float = 0.1, maxprop: float = 0.9) -> 
     """
     yy = _binary(y, "y")
     res = maxstat(yy.astype(float), marker, minprop=minprop, maxprop=maxprop, score_name="y")
-    return _with_method(res, "0/1 outcome as scores (smethod='Data'); " + res.method)
+    return _with_variant(res, "0/1 outcome as scores (smethod='Data'); " + res.variant)
 
 
-def _with_method(res: MaxstatResult, method: str) -> MaxstatResult:
+def _with_variant(res: MaxstatResult, method: str) -> MaxstatResult:
     from dataclasses import replace
 
-    return replace(res, method=method)
+    return replace(res, variant=method)
 
 
 # ----------------------------------------------------------------------------- log-rank at a fixed cut-off
@@ -346,7 +420,25 @@ def _with_method(res: MaxstatResult, method: str) -> MaxstatResult:
 
 @dataclass(frozen=True)
 class LogrankAtCutoff:
-    """Log-rank comparison of marker > cut-off ("high") against marker <= cut-off."""
+    """Log-rank comparison of marker > cut-off ("high") against marker <= cut-off.
+
+    Attributes
+    ----------
+    cutoff : float
+        The fixed cut-off.
+    z : float
+        ``(O_high - E_high) / sqrt(V)``.
+    statistic : float
+        ``z**2``, R ``survdiff``'s chi-square.
+    pvalue : float
+        Its p-value (1 df).
+    observed_high, expected_high : float
+        Observed and expected events of the high group.
+    n_high, n_low : int
+        Group sizes.
+    variant : str
+        What was computed, in words.
+    """
 
     cutoff: float
     z: float
@@ -356,7 +448,7 @@ class LogrankAtCutoff:
     expected_high: float
     n_high: int
     n_low: int
-    method: str
+    variant: str
 
 
 def logrank_at_cutoff(time, event, marker, cutoff: float) -> LogrankAtCutoff:
@@ -365,6 +457,23 @@ def logrank_at_cutoff(time, event, marker, cutoff: float) -> LogrankAtCutoff:
     ``z = (O_high - E_high) / sqrt(V)`` with the hypergeometric variance summed
     over distinct event times; ``z**2`` is ``survdiff``'s chi-square.  A positive
     z means more deaths than expected among patients with a high marker.
+
+    Parameters
+    ----------
+    time : array_like
+        Follow-up times.
+    event : array_like
+        1 for an event, 0 for censoring.
+    marker : array_like
+        The continuous marker.
+    cutoff : float
+        Patients with ``marker > cutoff`` form the high group.
+
+    Returns
+    -------
+    LogrankAtCutoff
+        ``z``, the chi-square ``statistic`` (``z**2``), its ``pvalue`` (1 df), the observed
+        and expected events of the high group and both group sizes.
 
     Examples
     --------
@@ -411,85 +520,11 @@ def logrank_at_cutoff(time, event, marker, cutoff: float) -> LogrankAtCutoff:
         expected_high=ex,
         n_high=int(high.sum()),
         n_low=int((~high).sum()),
-        method="log-rank (Mantel-Haenszel), high = marker > cut-off, hypergeometric variance (R survdiff, rho = 0)",
+        variant="log-rank (Mantel-Haenszel), high = marker > cut-off, hypergeometric variance (R survdiff, rho = 0)",
     )
 
 
 # ----------------------------------------------------------------------------- simulation
-
-
-def simulate_marker_cohort(
-    n: int,
-    rng: np.random.Generator,
-    *,
-    true_model: str = "null",
-    log_hr_per_sd: float = 0.0,
-    marker_median: float = 1.0,
-    marker_sigma: float = 0.5,
-    censored: float = 0.3,
-    outcome: str = "survival",
-    prevalence: float = 0.5,
-) -> pd.DataFrame:
-    """One cohort with a log-normal marker and an outcome that has **no** threshold in it.
-
-    The marker is ``marker_median * exp(marker_sigma * Z)``, Z standard normal.
-
-    - ``true_model="null"``: the outcome does not depend on the marker;
-    - ``true_model="loglinear"``: the log-hazard (survival) or the log-odds
-      (binary) is linear in ``Z`` with slope ``log_hr_per_sd`` -- risk rises
-      smoothly with the marker, with no step anywhere.
-
-    Survival times are exponential (unit baseline hazard; the log-rank test is
-    rank-based, so the time scale is irrelevant) with independent exponential
-    censoring of rate ``censored / (1 - censored)`` (about that share censored
-    under the null).  A binary outcome has intercept ``logit(prevalence)``.
-
-    Returns
-    -------
-    DataFrame with columns ``marker`` and ``time``, ``event`` (survival) or ``y`` (binary).
-
-    Examples
-    --------
-    >>> df = simulate_marker_cohort(50, np.random.default_rng(0))
-    >>> list(df.columns)
-    ['marker', 'time', 'event']
-    """
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 10:
-        raise ValueError(f"n must be an integer >= 10, got {n!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator")
-    check_choice(true_model, TRUE_MODELS, "true_model")
-    check_choice(outcome, OUTCOMES, "outcome")
-    if not np.isfinite(log_hr_per_sd):
-        raise ValueError("log_hr_per_sd must be finite")
-    if true_model == "null" and log_hr_per_sd != 0:
-        raise ValueError("log_hr_per_sd must be 0 when true_model='null'")
-    if not (np.isfinite(marker_median) and marker_median > 0):
-        raise ValueError(f"marker_median must be positive, got {marker_median!r}")
-    if not (np.isfinite(marker_sigma) and marker_sigma > 0):
-        raise ValueError(f"marker_sigma must be positive, got {marker_sigma!r}")
-    if not 0 <= censored < 1:
-        raise ValueError(f"censored must be in [0, 1), got {censored!r}")
-    if not 0 < prevalence < 1:
-        raise ValueError(f"prevalence must be in (0, 1), got {prevalence!r}")
-    z = rng.standard_normal(n)
-    marker = marker_median * np.exp(marker_sigma * z)
-    lp = log_hr_per_sd * z
-    if outcome == "binary":
-        p = 1 / (1 + np.exp(-(np.log(prevalence / (1 - prevalence)) + lp)))
-        return pd.DataFrame({"marker": marker, "y": (rng.random(n) < p).astype(int)})
-    t_event = rng.exponential(1.0, n) / np.exp(lp)
-    if censored > 0:
-        t_cens = rng.exponential(1.0, n) * (1 - censored) / censored
-    else:
-        t_cens = np.full(n, np.inf)
-    return pd.DataFrame(
-        {
-            "marker": marker,
-            "time": np.minimum(t_event, t_cens),
-            "event": (t_event <= t_cens).astype(int),
-        }
-    )
 
 
 @dataclass(frozen=True)
@@ -497,8 +532,23 @@ class InstabilityResult:
     """Optimal cut-offs chosen in many cohorts drawn from one true model.
 
     ``cohorts`` has one row per simulated cohort: ``cutoff``, ``quantile``
-    (share of that cohort at or below it), ``statistic``, ``p_naive``,
-    ``p_corrected``.
+    (share of that cohort at or below it), ``statistic``, ``pvalue_naive``,
+    ``pvalue_corrected``.
+
+    Attributes
+    ----------
+    cohorts : DataFrame
+        One row per cohort, the columns above.
+    n : int
+        Patients per cohort.
+    true_model : str
+        ``"null"`` or ``"loglinear"``.
+    outcome : str
+        ``"survival"`` or ``"binary"``.
+    settings : dict
+        The simulation's other settings.
+    variant : str
+        How each cut-off was chosen, in words.
     """
 
     cohorts: pd.DataFrame
@@ -506,7 +556,7 @@ class InstabilityResult:
     true_model: str
     outcome: str
     settings: dict
-    method: str
+    variant: str
 
     def summary(self, alpha: float = 0.05) -> pd.Series:
         """Spread of the chosen cut-offs and the share of cohorts "significant" at ``alpha``.
@@ -532,8 +582,8 @@ class InstabilityResult:
                 "cutoff_iqr": q[0.75] - q[0.25],
                 "quantile_q10": c["quantile"].quantile(0.1),
                 "quantile_q90": c["quantile"].quantile(0.9),
-                "share_p_naive_below_alpha": float((c["p_naive"] < alpha).mean()),
-                "share_p_corrected_below_alpha": float((c["p_corrected"] < alpha).mean()),
+                "share_p_naive_below_alpha": float((c["pvalue_naive"] < alpha).mean()),
+                "share_p_corrected_below_alpha": float((c["pvalue_corrected"] < alpha).mean()),
             }
         )
 
@@ -555,7 +605,7 @@ def cutoff_instability(
 ) -> InstabilityResult:
     """Choose the "optimal" cut-off in ``n_cohorts`` cohorts simulated from one true model.
 
-    Each cohort comes from :func:`simulate_marker_cohort`; its cut-off is the
+    Each cohort comes from :func:`hccrep.simulate.marker.simulate_marker_cohort`; its cut-off is the
     maximally selected log-rank cut-off (survival; :func:`maxstat_logrank`) or
     the maximally selected two-sample cut-off (binary; :func:`maxstat_binary`).
     There is no threshold in either true model, so every chosen cut-off is an
@@ -627,16 +677,25 @@ def cutoff_instability(
                 "cutoff": res.cutoff,
                 "quantile": res.quantile,
                 "statistic": res.statistic,
-                "p_naive": res.p_naive,
-                "p_corrected": res.p_corrected,
+                "pvalue_naive": res.pvalue_naive,
+                "pvalue_corrected": res.pvalue_corrected,
             }
         )
-    method = res.method
-    return InstabilityResult(pd.DataFrame(rows), int(n), true_model, outcome, settings, method)
+    return InstabilityResult(pd.DataFrame(rows), int(n), true_model, outcome, settings, res.variant)
 
 
 def spread_table(values: Sequence[float]) -> pd.Series:
     """Min, median, max and max/min ratio of a set of cut-offs (e.g. the published ones).
+
+    Parameters
+    ----------
+    values : sequence of float
+        Positive cut-offs.
+
+    Returns
+    -------
+    Series
+        ``n``, ``min``, ``median``, ``max`` and ``ratio_max_min``.
 
     Examples
     --------
@@ -667,6 +726,18 @@ def corrected_p_from_naive(p_naive, minprop: float = 0.1, maxprop: float = 0.9) 
     ``b = Phi^-1(1 - p/2)`` and corrected with :func:`pvalue_lausen92`.  This is
     only meaningful when the cut-off was in fact chosen on the same data.
 
+    Parameters
+    ----------
+    p_naive : float or array_like
+        Printed two-sided p-values, in (0, 1].
+    minprop, maxprop : float
+        The search range the cut-off is supposed to have been chosen in.
+
+    Returns
+    -------
+    numpy.ndarray
+        The corrected p-values (:func:`pvalue_lausen92`), one per input.
+
     Examples
     --------
     >>> p = corrected_p_from_naive([0.003, 0.01])  # both end up above 5 %
@@ -693,8 +764,27 @@ def literature_spread(
     (:func:`maxstat_logrank`); the row of a literature gives the smallest and
     largest cut-off, their ratio, and how many of its studies had a naive
     p < 0.05 and a corrected p < 0.05.  ``model`` is passed to
-    :func:`simulate_marker_cohort` (``log_hr_per_sd``, ``marker_median``,
+    :func:`hccrep.simulate.marker.simulate_marker_cohort` (``log_hr_per_sd``, ``marker_median``,
     ``marker_sigma``, ``censored``).
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Patients of each study of a literature.
+    true_model : {"null", "loglinear"}
+        The truth every study is drawn from (:func:`hccrep.simulate.marker.simulate_marker_cohort`).
+    n_literatures : int
+        Literatures simulated.
+    seed : int or SeedSequence, optional
+        Same seed, same literatures.
+    **model
+        Passed to :func:`hccrep.simulate.marker.simulate_marker_cohort`.
+
+    Returns
+    -------
+    DataFrame
+        One row per literature: ``min``, ``max``, ``ratio_max_min`` of its cut-offs,
+        ``n_naive_significant``, ``n_corrected_significant`` and the ``cutoffs``.
 
     Examples
     --------
@@ -730,8 +820,8 @@ def literature_spread(
             d = simulate_marker_cohort(int(n), rng, true_model=true_model, **model)
             r = maxstat_logrank(d["time"], d["event"], d["marker"])
             cuts.append(r.cutoff)
-            naive += r.p_naive < 0.05
-            corrected += r.p_corrected < 0.05
+            naive += r.pvalue_naive < 0.05
+            corrected += r.pvalue_corrected < 0.05
         rows.append(
             {
                 "min": min(cuts),
@@ -846,10 +936,24 @@ def published_cutoffs(study, marker: str) -> pd.DataFrame:
     study size is taken from a ``count`` number with attrs ``statistic: n`` and
     the same reference, when there is one (NaN otherwise).
 
+    Parameters
+    ----------
+    study : Study
+        A loaded study (:func:`hccrep.spec.load_study`).
+    marker : str
+        The marker's name as the data files give it (e.g. ``"NLR"``).
+
     Returns
     -------
     DataFrame
         Columns ``key, ref, printed, cutoff, n, where``, sorted by cut-off.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> cuts = published_cutoffs(load_study("lv2025"), "NLR")
+    >>> bool(cuts["cutoff"].is_monotonic_increasing)
+    True
     """
     if not isinstance(marker, str) or not marker:
         raise ValueError("marker must be a non-empty string")
@@ -892,10 +996,23 @@ def published_pvalues(study, marker: str) -> pd.DataFrame:
     search: what the printed p would become had its cut-off been chosen as the
     best on the same data.  For a bound such as ``P < 0.001`` it is a bound too.
 
+    Parameters
+    ----------
+    study : Study
+        A loaded study (:func:`hccrep.spec.load_study`).
+    marker : str
+        The marker's name as the data files give it.
+
     Returns
     -------
     DataFrame
         Columns ``key, ref, endpoint, printed, p, bound, p_if_optimised``.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> list(published_pvalues(load_study("lv2025"), "NLR").columns)[-1]
+    'p_if_optimised'
     """
     if not isinstance(marker, str) or not marker:
         raise ValueError("marker must be a non-empty string")

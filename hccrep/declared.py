@@ -708,5 +708,21 @@ _ADAPTER: TypeAdapter = TypeAdapter(Analysis)
 
 
 def parse_analysis(raw: dict) -> _Analysis:
-    """Validate one ``analysis:`` mapping (raises pydantic's ``ValidationError``)."""
+    """Validate one ``analysis:`` mapping (raises pydantic's ``ValidationError``).
+
+    Parameters
+    ----------
+    raw : dict
+        The ``analysis:`` mapping of one check in a data file.
+
+    Returns
+    -------
+    _Analysis
+        The typed analysis: the model of its ``kind`` (``Logrank``, ``Cox``, ...).
+
+    Examples
+    --------
+    >>> parse_analysis({"kind": "logrank", "endpoint": "os", "groups": ["a", "b"]}).kind
+    'logrank'
+    """
     return _ADAPTER.validate_python(raw)

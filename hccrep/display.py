@@ -441,7 +441,7 @@ def scorecard_table(
     a ``study`` column first when the card has one. The internal key is only
     in each row's tooltip. Drop-down filters (default: study, verdict and
     cause), a search box and sortable headers come from
-    :func:`hccrep.book.filter_table_html`.
+    :func:`hccrep.book.filtertable.filter_table_html`.
 
     Parameters
     ----------
@@ -466,7 +466,7 @@ def scorecard_table(
     ValueError
         When ``card`` is not a non-empty DataFrame or lacks a required column.
     """
-    from hccrep.book import filter_table_html
+    from hccrep.book.filtertable import filter_table_html
 
     if not isinstance(card, pd.DataFrame) or card.empty:
         raise ValueError("card must be a non-empty scorecard DataFrame")
@@ -579,7 +579,7 @@ def audit_table(
     ValueError
         When ``findings`` is not a non-empty DataFrame.
     """
-    from hccrep.book import filter_table_html
+    from hccrep.book.filtertable import filter_table_html
 
     if not isinstance(findings, pd.DataFrame) or findings.empty:
         raise ValueError("findings must be a non-empty audit DataFrame")
@@ -728,7 +728,7 @@ AUDITED = "of which judged by the audit (consistency, not replication)"
 def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
     """One row per study: checks by verdict (wide-interval *plausible* apart) and misses by cause.
 
-    ``card`` is :func:`hccrep.book.all_scorecards` (a ``study`` column). Repeats of a
+    ``card`` is :func:`hccrep.book.appendix.all_scorecards` (a ``study`` column). Repeats of a
     test are left out, as in :func:`hccrep.replication.summarise`.
 
     Parameters

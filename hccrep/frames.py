@@ -16,6 +16,16 @@ def str_labels(col: pd.Series) -> np.ndarray:
     and indexed by the codes (a missing value gives ``"nan"``, as ``astype(str)``
     does).  Other dtypes go through ``astype(str)``.
 
+    Parameters
+    ----------
+    col : Series
+        Any column; categorical columns take the fast path.
+
+    Returns
+    -------
+    numpy.ndarray
+        The labels as strings, one per row.
+
     Examples
     --------
     >>> s = pd.Series(pd.Categorical(["b", None, "a"], categories=["a", "b"]))

@@ -17,7 +17,7 @@ points a clinician can add up by hand:
 The ranges are a choice: R's ``rms::nomogram`` draws each axis over the
 ``datadist`` limits; here they are given explicitly (by default the observed
 minimum and maximum of the fitting data, :func:`ranges_from_data`) and named
-in ``Nomogram.method``.  A total-points cut-off therefore depends on these
+in ``Nomogram.variant``.  A total-points cut-off therefore depends on these
 ranges, not only on the model.
 
 Examples
@@ -45,7 +45,21 @@ __all__ = ["NomogramTerm", "Nomogram", "build_nomogram", "ranges_from_data", "no
 
 @dataclass(frozen=True)
 class NomogramTerm:
-    """One predictor's axis: coefficient, range and the points of its two ends."""
+    """One predictor's axis: coefficient, range and the points of its two ends.
+
+    Attributes
+    ----------
+    name : str
+        The predictor.
+    coef : float
+        Its coefficient (log odds ratio per unit).
+    low, high : float
+        The ends of its axis.
+    effect_range : float
+        ``|coef| (high - low)``, in linear-predictor units (a property).
+    min_effect : float
+        The smaller of ``coef * low`` and ``coef * high`` (a property).
+    """
 
     name: str
     coef: float
@@ -63,12 +77,24 @@ class NomogramTerm:
 
 @dataclass(frozen=True)
 class Nomogram:
-    """A points nomogram; build it with :func:`build_nomogram`."""
+    """A points nomogram; build it with :func:`build_nomogram`.
+
+    Attributes
+    ----------
+    terms : tuple of NomogramTerm
+        One per predictor.
+    intercept : float
+        The model's intercept.
+    max_points : float
+        Points of the term with the largest effect range.
+    variant : str
+        The scaling convention, in words.
+    """
 
     terms: tuple[NomogramTerm, ...]
     intercept: float
     max_points: float
-    method: str
+    variant: str
 
     @property
     def scale(self) -> float:
@@ -207,10 +233,27 @@ def build_nomogram(
 def ranges_from_data(data: pd.DataFrame, columns) -> dict[str, tuple[float, float]]:
     """Observed (min, max) of each column: the default axis ranges.
 
+    Parameters
+    ----------
+    data : DataFrame
+        The data the model was fitted to.
+    columns : iterable of str
+        The model's predictors.
+
+    Returns
+    -------
+    dict
+        Column -> (min, max) of its observed values.
+
     Raises
     ------
     ValueError
         If a column is missing or constant.
+
+    Examples
+    --------
+    >>> ranges_from_data(pd.DataFrame({"age": [40, 70, 55]}), ["age"])
+    {'age': (40.0, 70.0)}
     """
     out = {}
     for c in columns:

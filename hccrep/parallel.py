@@ -24,6 +24,17 @@ def cap_jobs(n_jobs: int) -> int:
     Negative values count as in joblib (-1: every core, -2: all but one, ...)
     before the cap.
 
+    Parameters
+    ----------
+    n_jobs : int
+        Workers asked for (joblib convention; negative counts from the number of cores).
+
+    Returns
+    -------
+    int
+        The number of workers to start: at most ``HCCREP_MAX_JOBS`` when it is set;
+        ``n_jobs`` unchanged otherwise.
+
     Examples
     --------
     >>> os.environ[MAX_JOBS_ENV] = "1"
@@ -49,6 +60,22 @@ def map_seeds(fn, seeds, *args, n_jobs: int = 1) -> list:
     The loops over seeded cohorts outside :func:`hccrep.replication.monte_carlo`
     (null p-values, selection frequencies, matching) share it; the list is in
     the order of ``seeds`` whatever the number of workers.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(seed, *args)``; must be picklable when ``n_jobs`` asks for more than one worker.
+    seeds : iterable
+        The seeds, one call each.
+    *args
+        Passed to every call after the seed.
+    n_jobs : int
+        Workers (joblib convention), capped by :func:`cap_jobs`.
+
+    Returns
+    -------
+    list
+        ``fn``'s results, in the order of ``seeds``.
 
     Examples
     --------

@@ -138,6 +138,15 @@ def set_theme() -> None:
     (idempotent).  The figure functions of this module use the same settings
     whether or not this was called.
 
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    None
+        matplotlib's ``rcParams`` are changed in place.
+
     Examples
     --------
     >>> set_theme()
@@ -154,6 +163,16 @@ def themed(func):
     For plotting functions outside this module (:mod:`hccrep.cutoffs`,
     :mod:`hccrep.survival_models`, the study modules): the theme applies only
     while ``func`` runs, and matplotlib's interactive mode is kept as it was.
+
+    Parameters
+    ----------
+    func : callable
+        A function that draws and returns a figure (or anything else).
+
+    Returns
+    -------
+    callable
+        ``func`` wrapped so that it runs inside ``matplotlib.rc_context`` with the theme.
 
     Examples
     --------
@@ -181,7 +200,31 @@ def themed(func):
 
 
 def set_alt_text(fig: Figure, text: str, append: bool = False) -> None:
-    """Attach a text alternative to ``fig`` (read back by :func:`alt_text`); ``append`` adds to it."""
+    """Attach a text alternative to ``fig`` (read back by :func:`alt_text`); ``append`` adds to it.
+
+    Parameters
+    ----------
+    fig : Figure
+        The figure.
+    text : str
+        What the figure shows, in words, for readers who cannot see it.
+    append : bool
+        Add ``text`` after the figure's existing alternative instead of replacing it.
+
+    Returns
+    -------
+    None
+        The text is stored on the figure.
+
+    Examples
+    --------
+    >>> fig = plt.figure()
+    >>> set_alt_text(fig, "Two curves.")
+    >>> set_alt_text(fig, "The upper one is arm B.", append=True)
+    >>> alt_text(fig)
+    'Two curves. The upper one is arm B.'
+    >>> plt.close(fig)
+    """
     old = getattr(fig, _ALT_ATTR, None)
     setattr(fig, _ALT_ATTR, f"{old} {text}" if append and old else text)
 
@@ -1405,6 +1448,25 @@ def reported_vs_replicated_plots(
     an endpoint), or else into chunks of ``max_rows``.  Each figure's title
     names the table (after ``title``, when given), and what the title says is
     taken off the row labels.  Tables with nothing to draw are skipped.
+
+    Parameters
+    ----------
+    card : DataFrame
+        A scorecard (:func:`hccrep.replication.scorecard`), as for
+        :func:`reported_vs_replicated_plot`, with the ``by`` column.
+    by : str
+        The column whose values get one figure each.
+    scale : {"ratio", "raw"}
+        As in :func:`reported_vs_replicated_plot`.
+    title : str, optional
+        Put before each figure's table name.
+    max_rows : int
+        The most checks drawn in one figure.
+
+    Returns
+    -------
+    list of Figure
+        One figure per table (or part of a table), in card order.
 
     Examples
     --------

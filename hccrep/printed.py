@@ -258,7 +258,17 @@ def counts_printing_as(percent: float, decimals: int, n: int) -> list[int]:
 
 @dataclass(frozen=True)
 class CountPercent:
-    """A ``"k (pct)"`` cell."""
+    """A ``"k (pct)"`` cell.
+
+    Attributes
+    ----------
+    count : int
+        ``k``.
+    percent : float or None
+        The printed percentage (None when only the count is printed).
+    percent_decimals : int or None
+        Its printed decimals.
+    """
 
     count: int
     percent: float | None
@@ -267,7 +277,17 @@ class CountPercent:
 
 @dataclass(frozen=True)
 class PValue:
-    """A printed p-value: ``value`` with an optional bound (``"<"``, ``">"``)."""
+    """A printed p-value: ``value`` with an optional bound (``"<"``, ``">"``).
+
+    Attributes
+    ----------
+    value : float
+        The printed number.
+    bound : str or None
+        ``"<"`` or ``">"`` for a bound, None for a value.
+    decimals : int
+        Printed decimals.
+    """
 
     value: float
     bound: str | None
@@ -291,7 +311,19 @@ class PValue:
 
 @dataclass(frozen=True)
 class Summary:
-    """A continuous summary: ``kind`` is ``mean_sd``, ``median_iqr`` or ``median_range``."""
+    """A continuous summary: ``kind`` is ``mean_sd``, ``median_iqr`` or ``median_range``.
+
+    Attributes
+    ----------
+    kind : str
+        ``mean_sd``, ``median_iqr`` or ``median_range``.
+    centre : float
+        The mean or median.
+    spread : tuple of float
+        ``(sd,)`` or the two limits.
+    decimals : tuple of int
+        Printed decimals of the centre and of each spread value.
+    """
 
     kind: str
     centre: float

@@ -67,6 +67,15 @@ class Runner:
     (:func:`hccrep.audit.audit_verdicts`); a check in ``not_checkable`` only when
     the class sets ``audit_stands_in`` (its not-checkable numbers can never be
     simulated, as in a review), never when a run merely skips it.
+
+    Attributes
+    ----------
+    study : Study
+        The study.
+    variants : dict of str to str
+        Overrides of the declared test variants (what-if runs).
+    not_checkable : dict of str to str
+        Check key -> why no analysis replicates it.
     """
 
     #: whether the audit's verdict may stand in for the checks of ``not_checkable``

@@ -338,6 +338,16 @@ def _grades(score: np.ndarray, cut1: float, cut2: float) -> np.ndarray:
 def bilirubin_mg_dl_to_umol_l(bilirubin_mg_dl):
     """Bilirubin from mg/dL to umol/L (times 17.1).
 
+    Parameters
+    ----------
+    bilirubin_mg_dl : float or array_like
+        Total bilirubin in mg/dL.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
+
     Examples
     --------
     >>> bilirubin_mg_dl_to_umol_l(2)
@@ -352,6 +362,16 @@ def bilirubin_mg_dl_to_umol_l(bilirubin_mg_dl):
 
 def bilirubin_umol_l_to_mg_dl(bilirubin_umol_l):
     """Bilirubin from umol/L to mg/dL (divided by 17.1).
+
+    Parameters
+    ----------
+    bilirubin_umol_l : float or array_like
+        Total bilirubin in umol/L.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
 
     Examples
     --------
@@ -368,6 +388,16 @@ def bilirubin_umol_l_to_mg_dl(bilirubin_umol_l):
 def albumin_g_dl_to_g_l(albumin_g_dl):
     """Albumin from g/dL to g/L (times 10).
 
+    Parameters
+    ----------
+    albumin_g_dl : float or array_like
+        Serum albumin in g/dL.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
+
     Examples
     --------
     >>> albumin_g_dl_to_g_l(4) == 40
@@ -380,6 +410,16 @@ def albumin_g_dl_to_g_l(albumin_g_dl):
 
 def albumin_g_l_to_g_dl(albumin_g_l):
     """Albumin from g/L to g/dL (divided by 10).
+
+    Parameters
+    ----------
+    albumin_g_l : float or array_like
+        Serum albumin in g/L.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
 
     Examples
     --------
@@ -394,6 +434,16 @@ def albumin_g_l_to_g_dl(albumin_g_l):
 def crp_mg_dl_to_mg_l(crp_mg_dl):
     """C-reactive protein from mg/dL to mg/L (times 10).
 
+    Parameters
+    ----------
+    crp_mg_dl : float or array_like
+        C-reactive protein in mg/dL.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
+
     Examples
     --------
     >>> crp_mg_dl_to_mg_l(1)
@@ -404,6 +454,16 @@ def crp_mg_dl_to_mg_l(crp_mg_dl):
 
 def cells_per_ul_to_1e9_l(cells_per_ul):
     """A blood count from cells per microlitre (= per mm3) to 10^9 cells per litre (divided by 1000).
+
+    Parameters
+    ----------
+    cells_per_ul : float or array_like
+        A cell count per microlitre (per mm3).
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
 
     Examples
     --------
@@ -458,6 +518,16 @@ def albi(bilirubin_umol_l, albumin_g_l):
 def grade_albi(albi_score):
     """ALBI grade (1, 2, 3) of an ALBI score: <= -2.60, (-2.60, -1.39], > -1.39.
 
+    Parameters
+    ----------
+    albi_score : float or array_like
+        ALBI scores (:func:`albi`).
+
+    Returns
+    -------
+    int, ndarray or Series
+        Grades 1, 2 or 3, in the shape of the input.
+
     Examples
     --------
     >>> grade_albi([-3, -2, -1]).tolist()
@@ -472,6 +542,18 @@ def grade_albi(albi_score):
 def albi_grade(bilirubin_umol_l, albumin_g_l):
     """ALBI grade (1, 2, 3) from bilirubin (umol/L) and albumin (g/L).
 
+    Parameters
+    ----------
+    bilirubin_umol_l : float or array_like
+        Total bilirubin in umol/L.
+    albumin_g_l : float or array_like
+        Serum albumin in g/L.
+
+    Returns
+    -------
+    int, ndarray or Series
+        Grades 1, 2 or 3 (:func:`grade_albi` of :func:`albi`).
+
     Examples
     --------
     >>> albi_grade(10, 40)
@@ -485,6 +567,20 @@ def palbi(bilirubin_umol_l, albumin_g_l, platelets_1e9_l):
 
     ``2.02*log10(B) - 0.37*log10(B)**2 - 0.04*A - 3.48*log10(P) + 1.01*log10(P)**2``
     with B bilirubin (umol/L), A albumin (g/L), P platelets (1e9/L).
+
+    Parameters
+    ----------
+    bilirubin_umol_l : float or array_like
+        Total bilirubin in umol/L.
+    albumin_g_l : float or array_like
+        Serum albumin in g/L.
+    platelets_1e9_l : float or array_like
+        Platelet count in 1e9/L.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
 
     Examples
     --------
@@ -512,6 +608,16 @@ def palbi(bilirubin_umol_l, albumin_g_l, platelets_1e9_l):
 def grade_palbi(palbi_score):
     """PALBI grade (1, 2, 3): <= -2.53, (-2.53, -2.09], > -2.09.
 
+    Parameters
+    ----------
+    palbi_score : float or array_like
+        PALBI scores (:func:`palbi`).
+
+    Returns
+    -------
+    int, ndarray or Series
+        Grades 1, 2 or 3, in the shape of the input.
+
     Examples
     --------
     >>> grade_palbi([-3, -2.3, -2]).tolist()
@@ -527,6 +633,20 @@ def grade_palbi(palbi_score):
 
 def palbi_grade(bilirubin_umol_l, albumin_g_l, platelets_1e9_l):
     """PALBI grade from bilirubin (umol/L), albumin (g/L) and platelets (1e9/L).
+
+    Parameters
+    ----------
+    bilirubin_umol_l : float or array_like
+        Total bilirubin in umol/L.
+    albumin_g_l : float or array_like
+        Serum albumin in g/L.
+    platelets_1e9_l : float or array_like
+        Platelet count in 1e9/L.
+
+    Returns
+    -------
+    int, ndarray or Series
+        Grades 1, 2 or 3 (:func:`grade_palbi` of :func:`palbi`).
 
     Examples
     --------
@@ -618,6 +738,16 @@ def child_pugh_points(bilirubin_umol_l, albumin_g_l, inr, ascites, encephalopath
 def child_pugh_class(score):
     """Child-Pugh class of a score 5-15: A (5-6), B (7-9), C (10-15).
 
+    Parameters
+    ----------
+    score : float or array_like
+        Child-Pugh scores, whole numbers 5-15.
+
+    Returns
+    -------
+    str, ndarray or Series
+        ``"A"``, ``"B"`` or ``"C"``; a str for a scalar score.
+
     Examples
     --------
     >>> child_pugh_class([5, 6, 7, 9, 10, 15]).tolist()
@@ -634,6 +764,11 @@ def child_pugh(bilirubin_umol_l, albumin_g_l, inr, ascites, encephalopathy) -> p
     """Child-Pugh score (5-15) and class (A/B/C) (Pugh et al. 1973, INR version).
 
     Arguments as :func:`child_pugh_points`.
+
+    Parameters
+    ----------
+    bilirubin_umol_l, albumin_g_l, inr, ascites, encephalopathy
+        As in :func:`child_pugh_points`.
 
     Returns
     -------
@@ -659,6 +794,18 @@ def child_pugh(bilirubin_umol_l, albumin_g_l, inr, ascites, encephalopathy) -> p
 def nlr(neutrophils_1e9_l, lymphocytes_1e9_l):
     """Neutrophil-to-lymphocyte ratio (both counts in one unit; dimensionless).
 
+    Parameters
+    ----------
+    neutrophils_1e9_l : float or array_like
+        Neutrophil count.
+    lymphocytes_1e9_l : float or array_like
+        Lymphocyte count, in the neutrophils' unit; positive.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
+
     Examples
     --------
     >>> nlr(4, 2)
@@ -674,6 +821,18 @@ def nlr(neutrophils_1e9_l, lymphocytes_1e9_l):
 
 def plr(platelets_1e9_l, lymphocytes_1e9_l):
     """Platelet-to-lymphocyte ratio (both in 1e9/L; dimensionless).
+
+    Parameters
+    ----------
+    platelets_1e9_l : float or array_like
+        Platelet count in 1e9/L.
+    lymphocytes_1e9_l : float or array_like
+        Lymphocyte count in 1e9/L; positive.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
 
     Examples
     --------
@@ -691,6 +850,18 @@ def plr(platelets_1e9_l, lymphocytes_1e9_l):
 def mlr(monocytes_1e9_l, lymphocytes_1e9_l):
     """Monocyte-to-lymphocyte ratio (dimensionless).
 
+    Parameters
+    ----------
+    monocytes_1e9_l : float or array_like
+        Monocyte count.
+    lymphocytes_1e9_l : float or array_like
+        Lymphocyte count, in the monocytes' unit; positive.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
+
     Examples
     --------
     >>> mlr(0.5, 2)
@@ -706,6 +877,18 @@ def mlr(monocytes_1e9_l, lymphocytes_1e9_l):
 
 def lmr(lymphocytes_1e9_l, monocytes_1e9_l):
     """Lymphocyte-to-monocyte ratio, the reciprocal of :func:`mlr`.
+
+    Parameters
+    ----------
+    lymphocytes_1e9_l : float or array_like
+        Lymphocyte count.
+    monocytes_1e9_l : float or array_like
+        Monocyte count, in the lymphocytes' unit; positive.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
 
     Examples
     --------
@@ -724,6 +907,20 @@ def sii(platelets_1e9_l, neutrophils_1e9_l, lymphocytes_1e9_l):
     """Systemic immune-inflammation index: platelets * neutrophils / lymphocytes, in 1e9/L.
 
     Not dimensionless: with counts per microlitre the value is 1000 times larger.
+
+    Parameters
+    ----------
+    platelets_1e9_l : float or array_like
+        Platelet count in 1e9/L.
+    neutrophils_1e9_l : float or array_like
+        Neutrophil count in 1e9/L.
+    lymphocytes_1e9_l : float or array_like
+        Lymphocyte count in 1e9/L; positive.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
 
     Examples
     --------
@@ -747,6 +944,20 @@ def siri(neutrophils_1e9_l, monocytes_1e9_l, lymphocytes_1e9_l):
 
     Not dimensionless: with counts per microlitre the value is 1000 times larger.
 
+    Parameters
+    ----------
+    neutrophils_1e9_l : float or array_like
+        Neutrophil count in 1e9/L.
+    monocytes_1e9_l : float or array_like
+        Monocyte count in 1e9/L.
+    lymphocytes_1e9_l : float or array_like
+        Lymphocyte count in 1e9/L; positive.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
+
     Examples
     --------
     >>> siri(4, 0.5, 2)
@@ -769,6 +980,18 @@ def pni(albumin_g_l, lymphocytes_1e9_l):
 
     The same as 10 * albumin (g/dL) + 0.005 * lymphocytes (per mm3).
 
+    Parameters
+    ----------
+    albumin_g_l : float or array_like
+        Serum albumin in g/L.
+    lymphocytes_1e9_l : float or array_like
+        Lymphocyte count in 1e9/L.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
+
     Examples
     --------
     >>> pni(40, 1.5)
@@ -789,6 +1012,22 @@ def sis(albumin_g_l, lmr_value, *, albumin_cutoff_g_l: float, lmr_cutoff: float)
     lv2025 review gives none, so they must be passed explicitly.  Albumin and
     its cut-off are in g/L and checked against :data:`PLAUSIBLE_RANGES` (a
     cut-off of 3.5 g/dL would make every patient's albumin "normal").
+
+    Parameters
+    ----------
+    albumin_g_l : float or array_like
+        Serum albumin in g/L.
+    lmr_value : float or array_like
+        Lymphocyte-to-monocyte ratio (:func:`lmr`).
+    albumin_cutoff_g_l : float
+        Albumin below it is abnormal (g/L).
+    lmr_cutoff : float
+        An LMR below it is abnormal.
+
+    Returns
+    -------
+    int, ndarray or Series
+        The score 0, 1 or 2, in the shape of the input.
 
     Examples
     --------
@@ -812,6 +1051,18 @@ def sis(albumin_g_l, lmr_value, *, albumin_cutoff_g_l: float, lmr_cutoff: float)
 def car(crp_mg_l, albumin_g_l):
     """C-reactive protein to albumin ratio: CRP (mg/L) / albumin (g/L) (= mg/dL over g/dL).
 
+    Parameters
+    ----------
+    crp_mg_l : float or array_like
+        C-reactive protein in mg/L.
+    albumin_g_l : float or array_like
+        Serum albumin in g/L; positive.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
+
     Examples
     --------
     >>> car(10, 40)
@@ -827,6 +1078,18 @@ def car(crp_mg_l, albumin_g_l):
 
 def gps(crp_mg_l, albumin_g_l):
     """Glasgow prognostic score (Forrest et al. 2003): [CRP > 10 mg/L] + [albumin < 35 g/L].
+
+    Parameters
+    ----------
+    crp_mg_l : float or array_like
+        C-reactive protein in mg/L.
+    albumin_g_l : float or array_like
+        Serum albumin in g/L.
+
+    Returns
+    -------
+    int, ndarray or Series
+        The score 0, 1 or 2, in the shape of the input.
 
     Examples
     --------
@@ -844,6 +1107,18 @@ def gps(crp_mg_l, albumin_g_l):
 def mgps(crp_mg_l, albumin_g_l):
     """Modified Glasgow prognostic score (McMillan 2008): 0 if CRP <= 10 mg/L; else 1, or 2 if albumin < 35 g/L.
 
+    Parameters
+    ----------
+    crp_mg_l : float or array_like
+        C-reactive protein in mg/L.
+    albumin_g_l : float or array_like
+        Serum albumin in g/L.
+
+    Returns
+    -------
+    int, ndarray or Series
+        The score 0, 1 or 2, in the shape of the input.
+
     Examples
     --------
     >>> mgps([5, 5, 20, 20], [30, 40, 40, 30]).tolist()
@@ -859,6 +1134,18 @@ def mgps(crp_mg_l, albumin_g_l):
 
 def crafity(crp_mg_l, afp_ng_ml):
     """CRAFITY score (Scheiner et al. 2022): [CRP >= 10 mg/L] + [AFP >= 100 ng/mL], 0-2.
+
+    Parameters
+    ----------
+    crp_mg_l : float or array_like
+        C-reactive protein in mg/L.
+    afp_ng_ml : float or array_like
+        Alpha-fetoprotein in ng/mL.
+
+    Returns
+    -------
+    int, ndarray or Series
+        The score 0, 1 or 2, in the shape of the input.
 
     Examples
     --------
@@ -876,6 +1163,18 @@ def crafity(crp_mg_l, afp_ng_ml):
 def aar(ast_u_l, alt_u_l):
     """AST/ALT (De Ritis) ratio; both in the same unit (U/L).
 
+    Parameters
+    ----------
+    ast_u_l : float or array_like
+        Aspartate aminotransferase in U/L.
+    alt_u_l : float or array_like
+        Alanine aminotransferase in U/L; positive.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
+
     Examples
     --------
     >>> aar(60, 40)
@@ -888,6 +1187,18 @@ def aar(ast_u_l, alt_u_l):
 
 def vwf_adamts13_ratio(vwf_antigen_pct, adamts13_activity_pct):
     """von Willebrand factor antigen over ADAMTS13 activity (both in % of normal): the "VA" of lv2025 Table 1.
+
+    Parameters
+    ----------
+    vwf_antigen_pct : float or array_like
+        von Willebrand factor antigen, % of normal.
+    adamts13_activity_pct : float or array_like
+        ADAMTS13 activity, % of normal; positive.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
 
     Examples
     --------
@@ -905,6 +1216,18 @@ def vwf_adamts13_ratio(vwf_antigen_pct, adamts13_activity_pct):
 def marker_ratio(after, before):
     """Post-treatment over pre-treatment level of a tumour marker (the AFP or DCP ratio).
 
+    Parameters
+    ----------
+    after : float or array_like
+        The marker's level after treatment.
+    before : float or array_like
+        Its level before treatment, in the same unit; positive.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
+
     Examples
     --------
     >>> marker_ratio(50, 200)
@@ -919,6 +1242,18 @@ def marker_reduction_percent(after, before):
     """Reduction of a tumour marker in percent of its baseline: 100 * (before - after) / before.
 
     Negative when the marker rose.
+
+    Parameters
+    ----------
+    after : float or array_like
+        The marker's level after treatment.
+    before : float or array_like
+        Its level before treatment, in the same unit; positive.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The same shape as the input (a Series keeps its index).
 
     Examples
     --------
@@ -938,7 +1273,19 @@ def marker_reduction_percent(after, before):
 
 @dataclass(frozen=True)
 class IndexSpec:
-    """One index of :func:`calculate_all`: its column name, inputs and function."""
+    """One index of :func:`calculate_all`: its column name, inputs and function.
+
+    Attributes
+    ----------
+    name : str
+        The output column.
+    inputs : tuple of str
+        The input columns, in the function's argument order.
+    func : callable
+        Computes the index from the inputs.
+    definition : str
+        The formula in words, with its reference.
+    """
 
     name: str
     inputs: tuple[str, ...]
@@ -1048,6 +1395,16 @@ def _standardise_units(df: pd.DataFrame) -> pd.DataFrame:
 
 def missing_inputs(df: pd.DataFrame) -> dict[str, list[str]]:
     """For each index of :data:`INDICES` that ``df`` cannot feed, the input columns it lacks.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Columns named as the indices' inputs (``bilirubin_umol_l``, ``albumin_g_l``, ...).
+
+    Returns
+    -------
+    dict
+        Index name -> the input columns ``df`` lacks, for every index that cannot be computed.
 
     Examples
     --------

@@ -198,12 +198,34 @@ card[["key", "printed", "replicated", "mc_low", "mc_high", "verdict", "reason"]]
 def write_skeleton(key: str, data_dir: Path, book_dir: Path | None = None) -> list[Path]:
     """Write ``data_dir/KEY/`` (and ``book_dir/KEY/`` when given); refuses to overwrite.
 
+    Parameters
+    ----------
+    key : str
+        The new study's key: lower-case letters, digits and ``_``, starting with a letter.
+    data_dir : Path
+        Where the study folder ``KEY/`` is created.
+    book_dir : Path, optional
+        Where the chapter folder ``KEY/`` is created; no chapter when omitted.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
     Raises
     ------
     ValueError
         ``key`` is not a valid study key.
     FileExistsError
         The study folder (or chapter folder) exists already.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     files = write_skeleton("smith2024", Path(d))
+    >>> sorted(p.name for p in files)
+    ['simulation.yaml', 'study.yaml', 'survival.yaml', 'table1.yaml']
     """
     if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
         raise ValueError(

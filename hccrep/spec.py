@@ -670,6 +670,26 @@ class SimulationFile(_Model):
 
 
 class StudyFile(_Model):
+    """``study.yaml``: what the study is and which data files describe it.
+
+    Attributes
+    ----------
+    key : str
+        The study key (the folder's name).
+    type : str
+        ``"study"``.
+    citation : str
+        The paper's reference.
+    doi : str, optional
+        Its DOI.
+    seed_file : str, optional
+        The name of the file holding the paper's text, from which the data were read.
+    files : list of str
+        The data files of the study (``simulation.yaml`` apart), each listed once.
+    book_seed : int
+        The seed of the book's fixed cohort.
+    """
+
     key: Key
     type: Literal["study"]
     citation: str
@@ -693,7 +713,33 @@ _FILE_MODELS: dict[str, type[BaseModel]] = {
 
 @dataclass(frozen=True)
 class ReportedNumber:
-    """One reported number with its provenance and role (the flattened view)."""
+    """One reported number with its provenance and role (the flattened view).
+
+    Attributes
+    ----------
+    study, file_id, key : str
+        Where the number lives: study key, data file and key within the study.
+    quantity : str
+        What it is (``hr``, ``median``, ``p``, ``percent``, ...).
+    printed : str
+        The string as printed.
+    value : float
+        Its value.
+    role : str
+        ``input``, ``check`` or ``derived``.
+    source : str
+        The table, figure or section it is printed in.
+    row, column : str or None
+        Its row and column in that source.
+    lower, upper : float or None
+        Printed confidence limits.
+    bound : str or None
+        ``"<"`` or ``">"`` for a printed bound.
+    decimals : int or None
+        Printed decimals.
+    attrs : dict
+        Further descriptors from the data file.
+    """
 
     study: str
     file_id: str
@@ -1229,7 +1275,21 @@ def load_file(path: str | Path) -> BaselineFile | ResultsFile | SimulationFile |
 
 @dataclass
 class Study:
-    """All data files of one study, validated together."""
+    """All data files of one study, validated together.
+
+    Attributes
+    ----------
+    key : str
+        The study key (its folder name).
+    folder : Path
+        The data folder.
+    meta : StudyFile
+        ``study.yaml``.
+    files : dict
+        File id -> the parsed baseline or results file.
+    simulation : SimulationFile or None
+        ``simulation.yaml``, when present.
+    """
 
     key: str
     folder: Path

@@ -721,6 +721,18 @@ def fit_models(
 def has_survival_function(model) -> bool:
     """Whether ``model`` predicts survival probabilities (the survival SVM does not).
 
+    Parameters
+    ----------
+    model : estimator
+        A scikit-survival model, or a pipeline ending in one.
+
+    Returns
+    -------
+    bool
+        True when its final step has ``predict_survival_function``.
+
+    Examples
+    --------
     >>> has_survival_function(FastSurvivalSVM())
     False
     """
@@ -744,6 +756,20 @@ def survival_at(model, X, times) -> np.ndarray:
     The model's survival step functions evaluated at ``times``; a time past
     the model's last training event time is refused (the curve is not
     defined there).
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted model with survival functions (:func:`has_survival_function`).
+    X : DataFrame
+        Patients to predict.
+    times : array_like
+        Times, each at most the model's last training event time.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(X), len(times))``.
 
     Examples
     --------
@@ -1507,9 +1533,19 @@ def rank_models(
 def win_table(ranked: pd.DataFrame) -> pd.DataFrame:
     """How often each model ranks first, from :func:`rank_models` over replicates.
 
-    Returns columns ``model, wins, share, mean_rank`` (share of replicates
-    with rank 1; ties give every tied model a win).
+    Parameters
+    ----------
+    ranked : DataFrame
+        :func:`rank_models` of several replicates: ``seed``, ``model`` and ``rank`` columns.
 
+    Returns
+    -------
+    DataFrame
+        Columns ``model, wins, share, mean_rank`` (share of replicates with rank 1; ties
+        give every tied model a win), most wins first.
+
+    Examples
+    --------
     >>> r = pd.DataFrame({"seed": [1, 1, 2, 2], "model": ["a", "b", "a", "b"], "value": [1, 2, 2, 1],
     ...                   "rank": [2, 1, 1, 2]})
     >>> win_table(r)["share"].tolist()
@@ -1531,6 +1567,18 @@ def win_table(ranked: pd.DataFrame) -> pd.DataFrame:
 def hyperparameter_table(names=MODEL_NAMES) -> pd.DataFrame:
     """Every hyper-parameter of the zoo with its value and the reason (for the book).
 
+    Parameters
+    ----------
+    names : sequence of str
+        Model names (:data:`MODEL_NAMES`).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``model, parameter, value, why``, one row per hyper-parameter.
+
+    Examples
+    --------
     >>> hyperparameter_table(["gbsa"])["parameter"].iloc[0]
     'loss'
     """

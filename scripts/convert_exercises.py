@@ -10,7 +10,7 @@ Usage (from the repository root)::
 and ``:::{admonition} Solution N`` (with ``:class: dropdown``) becomes
 ``:::{solution} <folder>-<stem>-exN`` with ``:label: <folder>-<stem>-solN`` and
 ``:class: dropdown``. A page without such admonitions is left untouched, so running the
-script twice changes nothing. The logic is :func:`hccrep.book.convert_exercises`; this
+script twice changes nothing. The logic is :func:`hccrep.book.exercises.convert_exercises`; this
 script is ``python -m hccrep.book convert-exercises`` with the repository on the path.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hccrep.book import _main  # noqa: E402
+from hccrep.book.cli import main  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(_main(["convert-exercises", *sys.argv[1:]]))
+    sys.exit(main(["convert-exercises", *sys.argv[1:]]))

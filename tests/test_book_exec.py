@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hccrep import book, bookexec
+from hccrep import bookexec
+from hccrep.book import cli
 
 pytest.importorskip("jupyter_book")
 pytest.importorskip("myst_nb")
@@ -233,7 +234,7 @@ def test_a_raising_notebook_fails_the_command_by_name_and_is_not_cached(tmp_path
 def test_bad_arguments_exit_2_with_a_message_and_no_traceback(tmp_path, capsys, args, message):
     root = _write_book(tmp_path / "tiny", {"pages/one": _notebook("One", "print(1)")})
     with pytest.raises(SystemExit) as exc:
-        book._main(["execute", "--root", str(root), *args])
+        cli.main(["execute", "--root", str(root), *args])
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
@@ -241,7 +242,7 @@ def test_bad_arguments_exit_2_with_a_message_and_no_traceback(tmp_path, capsys, 
 
 def test_a_folder_without_toc_is_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
-        book._main(["execute", "--root", str(tmp_path)])
+        cli.main(["execute", "--root", str(tmp_path)])
     assert exc.value.code == 2 and "no _toc.yml there" in capsys.readouterr().err
 
 

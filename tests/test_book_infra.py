@@ -18,7 +18,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from hccrep import book
+from hccrep.book import (
+    appendix,
+    citation,
+    colab,
+    config,
+    exercises,
+    filtertable,
+    mathjax,
+    sphinxext,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -182,7 +191,7 @@ def test_toc_pages_use_sphinx_exercise_not_admonitions(entry):
 
 def test_derived_config_hides_solutions_and_keeps_everything_else():
     text = (ROOT / "_config.yml").read_text(encoding="utf-8")
-    out = yaml.safe_load(book.derived_config(text, hide_solutions=True))
+    out = yaml.safe_load(config.derived_config(text, hide_solutions=True))
     original = yaml.safe_load(text)
     assert out["sphinx"]["config"]["hide_solutions"] is True
     out["sphinx"]["config"]["hide_solutions"] = False
@@ -191,7 +200,7 @@ def test_derived_config_hides_solutions_and_keeps_everything_else():
 
 def test_derived_config_sets_the_launch_branch():
     out = yaml.safe_load(
-        book.derived_config("title: t\nrepository:\n  url: u\n", branch="notebooks")
+        config.derived_config("title: t\nrepository:\n  url: u\n", branch="notebooks")
     )
     assert out == {"title": "t", "repository": {"url": "u", "branch": "notebooks"}}
 
@@ -205,12 +214,12 @@ def test_derived_config_sets_the_launch_branch():
 )
 def test_derived_config_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        book.derived_config("title: t\n", **kwargs)
+        config.derived_config("title: t\n", **kwargs)
 
 
 def test_derived_config_rejects_a_non_mapping():
     with pytest.raises(ValueError, match="mapping"):
-        book.derived_config("- a\n- b\n")
+        config.derived_config("- a\n- b\n")
 
 
 # --------------------------------------------------------------------------- exercises
@@ -276,14 +285,14 @@ Because.
 
 
 def test_convert_exercises_gives_labelled_directives_with_dropdown_solutions():
-    out, n = book.convert_exercises(SOURCE, "ch-nb")
+    out, n = exercises.convert_exercises(SOURCE, "ch-nb")
     assert out == EXPECTED
     assert n == 4
 
 
 def test_convert_exercises_is_idempotent():
-    once, _ = book.convert_exercises(SOURCE, "ch-nb")
-    twice, n = book.convert_exercises(once, "ch-nb")
+    once, _ = exercises.convert_exercises(SOURCE, "ch-nb")
+    twice, n = exercises.convert_exercises(once, "ch-nb")
     assert twice == once and n == 0
 
 
@@ -297,16 +306,16 @@ def test_convert_exercises_is_idempotent():
 )
 def test_convert_exercises_fails_loudly_on_malformed_pages(text, message):
     with pytest.raises(ValueError, match=message):
-        book.convert_exercises(text, "p")
+        exercises.convert_exercises(text, "p")
 
 
 def test_convert_exercises_rejects_a_bad_label_prefix():
     with pytest.raises(ValueError, match="label_prefix"):
-        book.convert_exercises("", "has space")
+        exercises.convert_exercises("", "has space")
 
 
 def test_exercise_label_prefix_names_folder_and_notebook():
-    assert book.exercise_label_prefix("book/tu2025/03_ROC curves.md") == "tu2025-03_roc-curves"
+    assert exercises.exercise_label_prefix("book/tu2025/03_ROC curves.md") == "tu2025-03_roc-curves"
 
 
 def test_convert_exercises_script_converts_a_copy_in_place(tmp_path):
@@ -332,7 +341,9 @@ def test_filter_table_html_escapes_cells_and_lists_each_filter_value_once():
     df = pd.DataFrame(
         {"study": ["b", "a", "b"], "verdict": ["<x>", "y", "y"], "v": [0.5, float("nan"), 2.0]}
     )
-    out = book.filter_table_html(df, filters=["study", "verdict"], table_id="t-1", caption="C & D")
+    out = filtertable.filter_table_html(
+        df, filters=["study", "verdict"], table_id="t-1", caption="C & D"
+    )
     assert out.count("<tr>") == 4  # header + 3 rows
     assert "&lt;x&gt;" in out and "<x>" not in out
     assert "C &amp; D" in out
@@ -356,7 +367,7 @@ def test_filter_table_html_escapes_cells_and_lists_each_filter_value_once():
 )
 def test_filter_table_html_rejects_bad_input(df, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        book.filter_table_html(df, **kwargs)
+        filtertable.filter_table_html(df, **kwargs)
 
 
 # --------------------------------------------------------------------------- appendix tables
@@ -365,18 +376,18 @@ def test_filter_table_html_rejects_bad_input(df, kwargs, message):
 def test_all_audits_covers_every_study_under_data():
     from hccrep.spec import list_studies
 
-    audits = book.all_audits()
-    assert list(audits.columns) == list(book.AUDIT_COLUMNS)
+    audits = appendix.all_audits()
+    assert list(audits.columns) == list(appendix.AUDIT_COLUMNS)
     assert set(audits.study) == set(list_studies())
 
 
 def test_all_scorecards_rejects_unknown_studies_and_bad_sizes():
     with pytest.raises(ValueError, match="unknown study"):
-        book.all_scorecards(0, studies=["nope2099"])
+        appendix.all_scorecards(0, studies=["nope2099"])
     with pytest.raises(ValueError, match="n_mc"):
-        book.all_scorecards(-1)
+        appendix.all_scorecards(-1)
     with pytest.raises(ValueError, match="studies"):
-        book.all_scorecards(0, studies="fonc2025")
+        appendix.all_scorecards(0, studies="fonc2025")
 
 
 @pytest.mark.slow
@@ -384,8 +395,8 @@ def test_all_scorecards_lists_every_check_of_every_study():
     # The reference is the data files themselves: every number whose role is "check".
     from hccrep.spec import list_studies, load_study
 
-    card = book.all_scorecards(0)
-    assert list(card.columns) == list(book.SCORECARD_COLUMNS)
+    card = appendix.all_scorecards(0)
+    assert list(card.columns) == list(appendix.SCORECARD_COLUMNS)
     for key in list_studies():
         checks = {n.key for n in load_study(key).numbers if n.role == "check"}
         listed = set(card.loc[card.study == key, "key"])
@@ -413,14 +424,15 @@ def test_colab_setup_cell_does_nothing_outside_colab(monkeypatch):
     monkeypatch.setattr("os.chdir", forbidden)
     namespace: dict = {}
     exec(
-        book.COLAB_SETUP_SOURCE.format(repo_url="https://example.org/r", folder="book/x"), namespace
+        colab.COLAB_SETUP_SOURCE.format(repo_url="https://example.org/r", folder="book/x"),
+        namespace,
     )
     assert namespace["ON_COLAB"] is False
 
 
 def test_colab_notebook_puts_the_setup_cell_right_after_the_parameters(tmp_path):
     src = ROOT / "book" / "fonc2025" / "01_baseline.md"
-    nb = book.colab_notebook(src, "https://github.com/hccrep/hccrep", root=ROOT)
+    nb = colab.colab_notebook(src, "https://github.com/hccrep/hccrep", root=ROOT)
     codes = [c for c in nb.cells if c.cell_type == "code"]
     assert "parameters" in codes[0].metadata["tags"]
     assert codes[1].metadata["tags"] == ["colab-setup"]
@@ -429,16 +441,16 @@ def test_colab_notebook_puts_the_setup_cell_right_after_the_parameters(tmp_path)
     import nbformat
 
     nbformat.validate(nb)  # a valid notebook: Colab opens it
-    again = book.colab_notebook(src, "https://github.com/hccrep/hccrep", root=ROOT)
+    again = colab.colab_notebook(src, "https://github.com/hccrep/hccrep", root=ROOT)
     assert sum("colab-setup" in c.metadata.get("tags", []) for c in again.cells) == 1
     with pytest.raises(ValueError, match="repo_url"):
-        book.colab_notebook(src, "git@github.com:x/y", root=ROOT)
+        colab.colab_notebook(src, "git@github.com:x/y", root=ROOT)
 
 
 def test_public_modules_lists_the_package_without_private_modules():
     import hccrep
 
-    mods = book.public_modules()
+    mods = sphinxext.public_modules()
     assert mods[0] == "hccrep"
     for name in (
         "hccrep.spec",
@@ -592,10 +604,12 @@ def test_a_study_nothing_can_simulate_still_lists_every_check_as_not_checkable()
     from hccrep.spec import load_study
 
     study = load_study("fonc2025")
-    card = book._unrunnable_card(study)
+    card = appendix._unrunnable_card(study)
     checks = {n.key for n in study.numbers if n.role == "check"}  # the data files' own list
     assert checks <= set(card.key)
-    assert set(card.verdict) == {"not checkable"} and set(card.reason) == {book.NO_RUNNER_REASON}
+    assert set(card.verdict) == {"not checkable"} and set(card.reason) == {
+        appendix.NO_RUNNER_REASON
+    }
 
 
 def test_has_runner_needs_a_study_module_or_a_baseline_table(monkeypatch):
@@ -604,11 +618,11 @@ def test_has_runner_needs_a_study_module_or_a_baseline_table(monkeypatch):
     from hccrep.spec import load_study
 
     study = load_study("fonc2025")
-    assert book._has_runner(study)  # it has a module
+    assert appendix._has_runner(study)  # it has a module
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    assert book._has_runner(study)  # ... and a baseline table
+    assert appendix._has_runner(study)  # ... and a baseline table
     monkeypatch.setattr(study, "files", {k: f for k, f in study.files.items() if k != "table1"})
-    assert not book._has_runner(study)
+    assert not appendix._has_runner(study)
 
 
 # --------------------------------------------------------------------------- code cells
@@ -692,7 +706,7 @@ def test_exercises_are_numbered_per_page():
         "b": {"exercise": {"b-ex1": (3,), "b-ex2": (4,), "b-ex3": (5,)}, "figure": {"f": (7,)}},
         "c": {"table": {"t": (2,)}},
     }
-    out = book.number_exercises_per_page(numbers)
+    out = exercises.number_exercises_per_page(numbers)
     assert out == {
         "a": {"exercise": {"a-ex1": (1,), "a-ex2": (2,)}},
         "b": {"exercise": {"b-ex1": (1,), "b-ex2": (2,), "b-ex3": (3,)}, "figure": {"f": (7,)}},
@@ -703,13 +717,13 @@ def test_exercises_are_numbered_per_page():
 
 def test_sphinx_config_serves_mathjax_from_the_book():
     cfg = _config()["sphinx"]["config"]
-    assert cfg["mathjax_path"] == book.MATHJAX_PATH and not cfg["mathjax_path"].startswith(
+    assert cfg["mathjax_path"] == mathjax.MATHJAX_PATH and not cfg["mathjax_path"].startswith(
         ("http:", "https:", "//")
     )
 
 
 def test_mathjax_is_installed_with_the_book_extra_and_holds_tex_chtml():
-    es5 = book.mathjax_source()
+    es5 = mathjax.mathjax_source()
     assert (es5 / "tex-chtml.js").stat().st_size > 100_000
     assert list((es5 / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
     version = __import__("json").loads((es5.parent / "package.json").read_text(encoding="utf-8"))[
@@ -734,7 +748,7 @@ def test_copy_mathjax_copies_the_component_its_fonts_and_licence(tmp_path):
         (es5 / rel).parent.mkdir(parents=True, exist_ok=True)
         (es5 / rel).write_text(rel, encoding="utf-8")
     (es5.parent / "LICENSE").write_text("Apache", encoding="utf-8")
-    target = book.copy_mathjax(es5, tmp_path / "out" / "_static")
+    target = mathjax.copy_mathjax(es5, tmp_path / "out" / "_static")
     copied = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
     assert copied == [
         "LICENSE",
@@ -747,7 +761,7 @@ def test_copy_mathjax_copies_the_component_its_fonts_and_licence(tmp_path):
         "ui/menu.js",
     ]
     assert (
-        book.copy_mathjax(es5, tmp_path / "out" / "_static") == target
+        mathjax.copy_mathjax(es5, tmp_path / "out" / "_static") == target
     )  # a second build overwrites
 
 
@@ -756,7 +770,7 @@ def test_copy_mathjax_copies_the_component_its_fonts_and_licence(tmp_path):
 
 def test_citation_entries_of_the_repository_name_title_version_and_repository():
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
-    text, bib = book.citation_entries(cff)
+    text, bib = citation.citation_entries(cff)
     assert (
         cff["title"] in text
         and f"version {cff['version']}" in text
@@ -776,7 +790,7 @@ def test_citation_entries_of_people_with_a_release_date_and_doi():
         "doi": "10.5281/zenodo.1",
         "authors": [{"family-names": "Doe", "given-names": "Jane"}, {"family-names": "Roe"}],
     }
-    text, bib = book.citation_entries(cff)
+    text, bib = citation.citation_entries(cff)
     assert (
         text
         == "Doe, Jane; Roe. Tool: a thing (version 2.0). 2027. https://doi.org/10.5281/zenodo.1"
@@ -786,9 +800,9 @@ def test_citation_entries_of_people_with_a_release_date_and_doi():
         "  version = {2.0},\n  year = {2027},\n  doi = {10.5281/zenodo.1}\n}"
     )
     with pytest.raises(ValueError, match="title and authors"):
-        book.citation_entries({"title": "x"})
+        citation.citation_entries({"title": "x"})
     with pytest.raises(ValueError, match="without a name"):
-        book.citation_entries({"title": "x", "authors": [{"orcid": "0000"}]})
+        citation.citation_entries({"title": "x", "authors": [{"orcid": "0000"}]})
 
 
 def test_the_how_to_cite_page_is_generated_from_citation_cff():

@@ -454,7 +454,7 @@ import warnings  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from hccrep.stats import fastcox, fastsurv, matching, prediction, survival, tables  # noqa: E402
-from hccrep.validation import harrell_c  # noqa: E402
+from hccrep.optimism import harrell_c  # noqa: E402
 
 N = 30
 _rng = np.random.default_rng(20251643)

@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from hccrep.simulate.ratings import simulate_ratings
 from hccrep.stats import prediction as pr
 
 try:  # rootdir-relative import ("tests" is a package) or tests/ on sys.path
@@ -168,7 +169,7 @@ def test_roc_auc_and_delong_ci_match_pROC_ci_auc(r, name, score):
         pytest.approx(r[f"{k}.lower90"], rel=REL),
         pytest.approx(r[f"{k}.upper90"], rel=REL),
     )
-    assert "DeLong" in res.method and "Sun & Xu" in res.method
+    assert "DeLong" in res.variant and "Sun & Xu" in res.variant
 
 
 @pytest.mark.r
@@ -177,11 +178,11 @@ def test_delong_paired_matches_pROC_roc_test(r, name):
     df = ROC_SETS[name]
     res = pr.delong_test(df["y"], df["s1"], df["s2"])
     assert res.z == pytest.approx(r[f"paired.{name}.z"], rel=1e-8)
-    assert res.p == pytest.approx(r[f"paired.{name}.p"], rel=1e-8)
+    assert res.pvalue == pytest.approx(r[f"paired.{name}.p"], rel=1e-8)
     assert res.lower == pytest.approx(r[f"paired.{name}.lower"], rel=1e-8)
     assert res.upper == pytest.approx(r[f"paired.{name}.upper"], rel=1e-8)
     assert res.difference == pytest.approx(res.auc_a - res.auc_b)
-    assert res.df is None and "paired=TRUE" in res.method
+    assert res.df is None and "paired=TRUE" in res.variant
 
 
 @pytest.mark.r
@@ -192,14 +193,14 @@ def test_delong_unpaired_matches_pROC_roc_test(r, a, b):
     k = f"unpaired.{a}.{b}"
     assert res.z == pytest.approx(r[f"{k}.t"], rel=1e-8)
     assert res.df == pytest.approx(r[f"{k}.df"], rel=1e-8)
-    assert res.p == pytest.approx(r[f"{k}.p"], rel=1e-8)
-    assert "paired=FALSE" in res.method
+    assert res.pvalue == pytest.approx(r[f"{k}.p"], rel=1e-8)
+    assert "paired=FALSE" in res.variant
 
 
 def test_delong_test_of_a_score_with_itself_is_zero():
     y, s = _case("d1", "s1")
     res = pr.delong_test(y, s, s)
-    assert (res.difference, res.z, res.p) == (0.0, 0.0, 1.0)
+    assert (res.difference, res.z, res.pvalue) == (0.0, 0.0, 1.0)
 
 
 # --------------------------------------------------------------------------
@@ -275,10 +276,10 @@ def test_hosmer_lemeshow_small_example_by_hand():
     res = pr.hosmer_lemeshow(y, p, groups=3)
     assert res.statistic == pytest.approx(0.72800837507, rel=1e-9)
     assert res.df == 1
-    assert res.p == pytest.approx(stats.chi2.sf(0.72800837507, 1), rel=1e-9)
+    assert res.pvalue == pytest.approx(stats.chi2.sf(0.72800837507, 1), rel=1e-9)
     assert res.table["n"].tolist() == [4, 3, 3]
     assert res.table["observed"].tolist() == [1, 2, 3]
-    assert "type-7" in res.method and "G - 2" in res.method and "0.3-6" in res.method
+    assert "type-7" in res.variant and "G - 2" in res.variant and "0.3-6" in res.variant
 
 
 @pytest.mark.r
@@ -295,7 +296,7 @@ def test_hosmer_lemeshow_matches_hand_written_hoslem_test_0_3_6(r, name, groups)
     assert res.df == r[f"{k}.df"]
     assert res.table["n"].tolist() == [r[f"{k}.n.{j}"] for j in range(len(res.table))]
     assert res.statistic == pytest.approx(r[f"{k}.stat"], rel=1e-9)
-    assert res.p == pytest.approx(r[f"{k}.p"], rel=1e-8, abs=1e-14)  # R: 1 - pchisq()
+    assert res.pvalue == pytest.approx(r[f"{k}.p"], rel=1e-8, abs=1e-14)  # R: 1 - pchisq()
 
 
 def test_hosmer_lemeshow_merges_duplicate_cut_points():
@@ -312,8 +313,8 @@ def test_hosmer_lemeshow_requested_df_rule_keeps_g_minus_2_when_groups_merge():
     formed = pr.hosmer_lemeshow(d["y"], d["p"])
     requested = pr.hosmer_lemeshow(d["y"], d["p"], df="requested")
     assert requested.statistic == formed.statistic and requested.df == 8 != formed.df
-    assert requested.p == pytest.approx(stats.chi2.sf(formed.statistic, 8), rel=1e-12)
-    assert "0.3-5" in requested.method and f"{len(formed.table)} formed" in requested.method
+    assert requested.pvalue == pytest.approx(stats.chi2.sf(formed.statistic, 8), rel=1e-12)
+    assert "0.3-5" in requested.variant and f"{len(formed.table)} formed" in requested.variant
 
 
 def test_hosmer_lemeshow_refuses_an_unknown_df_rule():
@@ -420,7 +421,7 @@ def test_cohen_kappa_matches_the_published_SAS_skin_condition_example():
     assert round(res.kappa, 4) == 0.3449
     assert round(res.se, 4) == 0.0724
     assert (round(res.lower, 4), round(res.upper, 4)) == (0.2030, 0.4868)
-    assert res.n == 88 and "Fleiss, Cohen & Everitt" in res.method
+    assert res.n == 88 and "Fleiss, Cohen & Everitt" in res.variant
 
 
 def test_cohen_kappa_two_by_two_by_hand():
@@ -466,7 +467,7 @@ def test_cohen_kappa_point_estimate_matches_sklearn(seed):
     ],
 )
 def test_simulate_ratings_exact_margins_and_nearest_kappa(n, ma, mb, kappa):
-    a, b = pr.simulate_ratings(n, ma, mb, kappa, np.random.default_rng(3))
+    a, b = simulate_ratings(n, ma, mb, kappa, np.random.default_rng(3))
     k = len(ma)
     assert a.size == b.size == n
     np.testing.assert_array_equal(np.bincount(a, minlength=k), np.floor(np.asarray(ma) * n + 0.5))
@@ -480,17 +481,17 @@ def test_simulate_ratings_exact_margins_and_nearest_kappa(n, ma, mb, kappa):
 
 def test_simulate_ratings_is_deterministic_and_the_seed_only_reorders():
     args = (200, [0.3, 0.4, 0.3], [0.35, 0.35, 0.3], 0.6)
-    a1, b1 = pr.simulate_ratings(*args, np.random.default_rng(7))
-    a2, b2 = pr.simulate_ratings(*args, np.random.default_rng(7))
+    a1, b1 = simulate_ratings(*args, np.random.default_rng(7))
+    a2, b2 = simulate_ratings(*args, np.random.default_rng(7))
     assert a1.tobytes() == a2.tobytes() and b1.tobytes() == b2.tobytes()
-    a3, b3 = pr.simulate_ratings(*args, np.random.default_rng(8))
+    a3, b3 = simulate_ratings(*args, np.random.default_rng(8))
     assert not np.array_equal(a1, a3)
     assert pd.crosstab(a1, b1).equals(pd.crosstab(a3, b3))
 
 
 def test_simulate_ratings_largest_remainder_when_rounding_does_not_add_up():
     # 3 x 1/3 of 100 rounds to 33 + 33 + 33 = 99: one more goes to a category
-    a, _ = pr.simulate_ratings(
+    a, _ = simulate_ratings(
         100, [1 / 3, 1 / 3, 1 / 3], [0.5, 0.3, 0.2], 0.2, np.random.default_rng(0)
     )
     assert sorted(np.bincount(a).tolist()) == [33, 33, 34]
@@ -576,19 +577,19 @@ def test_vif_matches_one_over_one_minus_R2_from_R_lm(r):
         (lambda: pr.cohen_kappa([1, 1], [1, 1]), "single category"),
         (lambda: pr.cohen_kappa([1, 2], [1, 2], se_method="bootstrap"), "unknown se_method"),
         (
-            lambda: pr.simulate_ratings(10, [0.5, 0.6], [0.5, 0.5], 0.3, np.random.default_rng(0)),
+            lambda: simulate_ratings(10, [0.5, 0.6], [0.5, 0.5], 0.3, np.random.default_rng(0)),
             "marginal_a must sum to 1",
         ),
         (
-            lambda: pr.simulate_ratings(10, [0.5, 0.5], [0.5, 0.5], 1.3, np.random.default_rng(0)),
+            lambda: simulate_ratings(10, [0.5, 0.5], [0.5, 0.5], 1.3, np.random.default_rng(0)),
             r"kappa must be a number in \[-1, 1\]",
         ),
         (
-            lambda: pr.simulate_ratings(10, [0.5, 0.5], [0.5, 0.5], 0.3, 42),
+            lambda: simulate_ratings(10, [0.5, 0.5], [0.5, 0.5], 0.3, 42),
             "rng must be a numpy.random.Generator",
         ),
         (
-            lambda: pr.simulate_ratings(
+            lambda: simulate_ratings(
                 10, [0.5, 0.5], [0.2, 0.3, 0.5], 0.3, np.random.default_rng(0)
             ),
             "different numbers of categories",

@@ -141,7 +141,7 @@ def test_subgroup_table_and_interaction_match_R_pbc_trial(r, ties, engine):
     it = interaction_test(d, "time", "event", "trt", "sex", ties=ties, engine=engine)
     assert it.levels == ("f", "m")
     assert _same(math.log(it.hr), refs[f"pbc_trial.interaction.{ties}.coef"])
-    assert _same(it.p, refs[f"pbc_trial.interaction.{ties}.p"])
+    assert _same(it.pvalue, refs[f"pbc_trial.interaction.{ties}.p"])
     tab = subgroup_table(d, "time", "event", "trt", ["sex"], ties=ties, engine=engine).set_index(
         "level"
     )
@@ -191,7 +191,7 @@ def test_lung_recoded_status_matches_R_surv_with_1_2_status(r, ties):
     _check_cox_table(cox_table(d, "time", "event", ["sex"], ties=ties), refs, key, ["sex"])
     dc = d.dropna(subset=["ph_ecog"]).assign(ecog_ge1=lambda x: (x["ph_ecog"] >= 1).astype(int))
     it = interaction_test(dc, "time", "event", "sex", "ecog_ge1", engine="numpy")
-    assert _same(it.p, refs["lung_raw.interaction.efron.p"])
+    assert _same(it.pvalue, refs["lung_raw.interaction.efron.p"])
     tab = subgroup_table(d, "time", "event", "sex", [], engine="numpy")
     assert (
         tab.loc[0, "events_control"] + tab.loc[0, "events_treated"]
@@ -270,8 +270,8 @@ def test_hosmer_lemeshow_matches_hoslem_test_0_3_6_aSAH(r, model, groups):
     res = hosmer_lemeshow(d["y"], d[model], groups=groups)
     assert res.df == refs[f"{key}.df"] and len(res.table) == refs[f"{key}.formed"]
     assert _same(res.statistic, refs[f"{key}.statistic"])
-    assert res.p == pytest.approx(refs[f"{key}.p"], rel=1e-6, abs=1e-14)  # R: 1 - pchisq()
-    assert "0.3-6" in res.method
+    assert res.pvalue == pytest.approx(refs[f"{key}.p"], rel=1e-6, abs=1e-14)  # R: 1 - pchisq()
+    assert "0.3-6" in res.variant
 
 
 @pytest.mark.parametrize("model", ["p_wfns", "p_s100"])
@@ -284,8 +284,8 @@ def test_hosmer_lemeshow_requested_df_matches_hoslem_test_0_3_5_aSAH(r, model, g
     res = hosmer_lemeshow(d["y"], d[model], groups=groups, df="requested")
     assert res.df == refs[f"{key}.df"] == groups - 2
     assert _same(res.statistic, refs[f"{key}.statistic"])
-    assert res.p == pytest.approx(refs[f"{key}.p"], rel=1e-6, abs=1e-14)
-    assert "0.3-5" in res.method
+    assert res.pvalue == pytest.approx(refs[f"{key}.p"], rel=1e-6, abs=1e-14)
+    assert "0.3-5" in res.variant
 
 
 def test_hosmer_lemeshow_aSAH_wfns_is_the_issue_example(r):

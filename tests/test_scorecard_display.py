@@ -198,7 +198,7 @@ def test_one_figure_per_table_with_readable_labels(card):
 
 
 def test_filter_table_titles_must_match_the_rows():
-    from hccrep.book import filter_table_html
+    from hccrep.book.filtertable import filter_table_html
 
     with pytest.raises(ValueError, match="titles"):
         filter_table_html(pd.DataFrame({"a": [1, 2]}), filters=[], table_id="t", row_titles=["x"])

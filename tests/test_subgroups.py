@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from hccrep.replication import runner_for, seeds_for
+from hccrep.simulate.interaction import simulate_interaction_cohort
 from hccrep.stats import cox
 from hccrep.stats.subgroups import (
     interaction_power,
     interaction_test,
     null_interaction_pvalues,
     share_any_significant,
-    simulate_interaction_cohort,
     subgroup_table,
     uniformity_table,
 )
@@ -61,7 +61,7 @@ def test_interaction_test_engines_agree(seed, ties):
     b = interaction_test(d, "time", "event", "arm", "sex", ties=ties, engine="numpy")
     assert a.estimable and b.estimable
     np.testing.assert_allclose(
-        [a.hr, a.lower, a.upper, a.p], [b.hr, b.lower, b.upper, b.p], rtol=1e-6
+        [a.hr, a.lower, a.upper, a.pvalue], [b.hr, b.lower, b.upper, b.pvalue], rtol=1e-6
     )
     assert a.levels == ("f", "m") and "Wald" in a.variant
 
@@ -79,13 +79,13 @@ def test_interaction_test_is_the_product_term_of_the_full_model():
     x["axs"] = x.a * x.s
     ref = cox(x, "time", "event", ["a", "s", "axs"]).table.loc["axs"]
     res = interaction_test(d, "time", "event", "arm", "sex", treated="trt")
-    assert res.hr == pytest.approx(ref["hr"], rel=1e-9) and res.p == pytest.approx(
+    assert res.hr == pytest.approx(ref["hr"], rel=1e-9) and res.pvalue == pytest.approx(
         ref["p"], rel=1e-9
     )
     # the other coding of the arm turns the interaction round
     flipped = interaction_test(d, "time", "event", "arm", "sex", treated="ctl")
-    assert flipped.hr == pytest.approx(1 / res.hr, rel=1e-6) and flipped.p == pytest.approx(
-        res.p, rel=1e-6
+    assert flipped.hr == pytest.approx(1 / res.hr, rel=1e-6) and flipped.pvalue == pytest.approx(
+        res.pvalue, rel=1e-6
     )
 
 
@@ -109,7 +109,7 @@ def test_interaction_test_matches_R_coxph(tmp_path):
     for line in out.strip().splitlines():
         tie, hr, p = line.split()
         res = interaction_test(d, "time", "event", "arm", "sex", ties=tie, engine="numpy")
-        assert res.hr == pytest.approx(float(hr), rel=1e-6) and res.p == pytest.approx(
+        assert res.hr == pytest.approx(float(hr), rel=1e-6) and res.pvalue == pytest.approx(
             float(p), rel=1e-6
         )
 
@@ -118,7 +118,7 @@ def test_interaction_not_estimable_when_a_cell_has_no_events():
     d = _cohort(3)
     d.loc[(d.arm == "trt") & (d.sex == "f"), "event"] = 0
     res = interaction_test(d, "time", "event", "arm", "sex")
-    assert not res.estimable and np.isnan(res.p) and np.isnan(res.hr)
+    assert not res.estimable and np.isnan(res.pvalue) and np.isnan(res.hr)
 
 
 def test_interaction_rejects_bad_input():
@@ -172,7 +172,7 @@ def test_interaction_p_equals_the_runner_scorecard_values(fonc):
                 treated="rt_io_t",
                 engine="lifelines",
             )
-            assert res.p == pytest.approx(values[f"sg_{ep}_{var}_pint"], rel=1e-5)
+            assert res.pvalue == pytest.approx(values[f"sg_{ep}_{var}_pint"], rel=1e-5)
 
 
 # ---------------------------------------------------------------- subgroup table
@@ -275,11 +275,11 @@ def test_null_interaction_pvalues_equal_interaction_test_one_by_one(fonc):
                     c, f"{ep}_time", f"{ep}_event", "arm", var, treated="rt_io_t", engine="numpy"
                 )
                 row = got[(got.cohort == i) & (got.endpoint == ep) & (got.variable == var)].iloc[0]
-                if np.isnan(ref.p):
+                if np.isnan(ref.pvalue):
                     assert np.isnan(row.p) and np.isnan(row.hr)
                     nan_seen += 1
                 else:
-                    assert row.p == pytest.approx(ref.p, rel=1e-7) and row.hr == pytest.approx(
+                    assert row.p == pytest.approx(ref.pvalue, rel=1e-7) and row.hr == pytest.approx(
                         ref.hr, rel=1e-7
                     )
     assert nan_seen > 0
@@ -367,7 +367,7 @@ def test_interaction_power_equals_the_dataframe_loop():
             treated=1,
             engine="numpy",
         )
-        p.append(r.p)
+        p.append(r.pvalue)
         hr.append(r.hr)
     p, hr = np.array(p), np.array(hr)
     sig = p < 0.05

@@ -6,6 +6,7 @@ from hccrep.simulate.baseline import (
     simulate_baseline,
     simulate_study_baseline,
 )
+from hccrep.simulate.interaction import simulate_interaction_arrays, simulate_interaction_cohort
 from hccrep.simulate.continuous import (
     SummaryMismatchError,
     exact_mean_sd,
@@ -19,6 +20,7 @@ from hccrep.simulate.outcomes import (
     simulate_binary,
     simulate_survival,
 )
+from hccrep.simulate.ratings import simulate_ratings
 
 __all__ = [
     "simulate_baseline",
@@ -34,4 +36,7 @@ __all__ = [
     "simulate_survival",
     "simulate_binary",
     "CalibrationError",
+    "simulate_interaction_cohort",
+    "simulate_interaction_arrays",
+    "simulate_ratings",
 ]

@@ -93,7 +93,28 @@ def _violations(cols: dict[str, np.ndarray], sim: SimulationFile, level_of=None)
 
 
 def rule_violations(df: pd.DataFrame, sim: SimulationFile) -> np.ndarray:
-    """Boolean array: does patient i break any declared rule of ``sim``?"""
+    """Boolean array: does patient i break any declared rule of ``sim``?
+
+    Parameters
+    ----------
+    df : DataFrame
+        A cohort with every variable the rules name.
+    sim : SimulationFile
+        The study's ``simulation.yaml`` (its ``rules``).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for each patient who breaks at least one rule (all False without rules).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("fonc2025")
+    >>> cohort = simulate_baseline(st.baseline(), np.random.default_rng(1), st.simulation)
+    >>> bool(rule_violations(cohort, st.simulation).any())
+    False
+    """
     involved = {v for r in sim.rules for v in (*r.if_, *r.then)}
     if not involved:
         return np.zeros(len(df), dtype=bool)

@@ -46,6 +46,22 @@ def exact_mean_sd(
     is power-transformed, ``x = lb + a * y**b``, with ``b`` solved so that the
     coefficient of variation is right and ``a`` so that the mean is.
 
+    Parameters
+    ----------
+    n : int
+        Values to draw (at least 2 for an SD).
+    mean, sd : float
+        The sample mean and the sample standard deviation (ddof=1) wanted.
+    rng : numpy.random.Generator
+        Source of the draw.
+    lower_bound : float, optional
+        Every value stays above it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` values with exactly that mean and SD (to rounding error).
+
     Examples
     --------
     >>> rng = np.random.default_rng(1)
@@ -242,6 +258,39 @@ def exact_summary_sample(
 
     The result is verified before it is returned: a value that would not print
     as the paper printed it raises :class:`SummaryMismatchError`.
+
+    Parameters
+    ----------
+    summary : hccrep.printed.Summary
+        The printed summary (mean ± SD, median with IQR or range) of one group.
+    n : int
+        Values to draw.
+    rng : numpy.random.Generator
+        Source of the draw.
+    lower_bound : float, optional
+        Every value stays above it.
+    cuts : sequence of (float, int)
+        Dichotomised counts reported for the same variable: ``(cut, k)`` means ``k`` values
+        at or below ``cut``; the sample honours them too.
+    quantile_method : str
+        numpy's quantile ``method`` used to check medians and quartiles.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` values whose summary prints as ``summary``.
+
+    Raises
+    ------
+    SummaryMismatchError
+        If no sample printing as ``summary`` was found.
+
+    Examples
+    --------
+    >>> from hccrep.printed import parse_summary
+    >>> x = exact_summary_sample(parse_summary("12.5 ± 3.1", "mean_sd"), 40, np.random.default_rng(0))
+    >>> f"{x.mean():.1f} ± {x.std(ddof=1):.1f}"
+    '12.5 ± 3.1'
     """
     if summary.kind == "mean_sd":
         if cuts:

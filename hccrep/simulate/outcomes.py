@@ -50,7 +50,17 @@ class _MedianJump(CalibrationError):
 
 @dataclass(frozen=True)
 class Effect:
-    """A covariate effect: ``ratio`` (HR or OR) for ``variable == level``, or per unit if ``level`` is None."""
+    """A covariate effect: ``ratio`` (HR or OR) for ``variable == level``, or per unit if ``level`` is None.
+
+    Attributes
+    ----------
+    variable : str
+        The cohort column.
+    ratio : float
+        The hazard or odds ratio, positive.
+    level : str or None
+        The level the ratio applies to; None for a per-unit effect of a numeric column.
+    """
 
     variable: str
     ratio: float
@@ -74,7 +84,27 @@ class Effect:
 
 
 def linear_predictor(df: pd.DataFrame, effects: Sequence[Effect]) -> np.ndarray:
-    """``sum(log(ratio) * x)`` over the effects."""
+    """``sum(log(ratio) * x)`` over the effects.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The cohort; every effect's variable is a column.
+    effects : sequence of Effect
+        The effects (hazard or odds ratios).
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per patient: the sum of ``log(ratio)`` times the effect's column (0/1 for a
+        level, the value itself per unit).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"sex": ["m", "f", "m"], "age": [1.0, 0.0, 2.0]})
+    >>> linear_predictor(d, [Effect("sex", np.e, "m"), Effect("age", np.e)]).tolist()
+    [2.0, 0.0, 3.0]
+    """
     eta = np.zeros(len(df))
     for e in effects:
         eta += np.log(e.ratio) * e.column(df)
@@ -377,6 +407,11 @@ def simulate_binary(
     effects : sequence of Effect
         Odds ratios acting through the latent logistic model.
 
+    Returns
+    -------
+    DataFrame
+        A copy of ``df`` with the 0/1 column ``name``.
+
     Examples
     --------
     >>> d = pd.DataFrame({"x": np.r_[np.zeros(50), np.ones(50)]})
@@ -420,6 +455,11 @@ def binary_effects_for(study, outcome: str) -> list[Effect]:
     outcome : str
         The ``outcome`` name of one of them.
 
+    Returns
+    -------
+    list of Effect
+        One per declared effect, its ratio an odds ratio.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
@@ -450,6 +490,21 @@ def simulate_declared_binary(study, cohort: pd.DataFrame, rng: np.random.Generat
     that categorical column is rewritten from the outcome (``positive`` where
     the outcome is 1, the variable's other level elsewhere), so its reported
     counts still hold exactly.
+
+    Parameters
+    ----------
+    study : Study
+        The study whose ``simulation.yaml`` declares the binary outcomes.
+    cohort : DataFrame
+        The simulated baseline cohort.
+    rng : numpy.random.Generator
+        Source of the draws.
+
+    Returns
+    -------
+    DataFrame
+        ``cohort`` with one 0/1 column per declared outcome (``cohort`` itself when none is
+        declared).
 
     Raises
     ------

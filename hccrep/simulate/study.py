@@ -20,7 +20,26 @@ __all__ = [
 
 
 def effects_for(study: Study, endpoint: str) -> list[Effect]:
-    """The covariate effects of ``endpoint`` with their reported hazard ratios (inputs)."""
+    """The covariate effects of ``endpoint`` with their reported hazard ratios (inputs).
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    endpoint : str
+        A survival endpoint of its ``simulation.yaml`` (e.g. ``"os"``).
+
+    Returns
+    -------
+    list of Effect
+        One per declared effect, its ratio the reported hazard ratio.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> all(e.ratio > 0 for e in effects_for(load_study("fonc2025"), "os"))
+    True
+    """
     sim = study.simulation
     if sim is None:
         raise ValueError(f"{study.key} has no simulation.yaml")
@@ -37,6 +56,31 @@ def simulate_endpoints(
 
     Endpoints are simulated in the order listed, so one may be capped by an
     earlier one (PFS by OS).
+
+    Parameters
+    ----------
+    study : Study
+        The study whose ``simulation.yaml`` declares the endpoints.
+    cohort : DataFrame
+        The simulated baseline cohort.
+    rng : numpy.random.Generator
+        Source of the draws.
+
+    Returns
+    -------
+    DataFrame
+        ``cohort`` with the time and event columns of every endpoint (``cohort`` itself when
+        none is declared).
+
+    Examples
+    --------
+    >>> from hccrep.simulate import simulate_baseline
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("fonc2025")
+    >>> rng = np.random.default_rng(1)
+    >>> out = simulate_endpoints(st, simulate_baseline(st.baseline(), rng, st.simulation), rng)
+    >>> {"os_time", "os_event"} <= set(out.columns)
+    True
     """
     sim = study.simulation
     if sim is None:

@@ -1,10 +1,16 @@
-"""Statistics with named variants: Table 1 tests, Kaplan-Meier, log-rank, Cox.
+"""Statistics with named variants: Table 1 tests, Kaplan-Meier, log-rank, Cox, matching, prediction.
+
+This package namespace re-exports the public names of :mod:`hccrep.stats.tables`,
+:mod:`hccrep.stats.survival`, :mod:`hccrep.stats.matching` and
+:mod:`hccrep.stats.prediction`; the methods themselves live in those modules (and the
+Monte Carlo's numpy engines in :mod:`hccrep.stats.fastsurv` and
+:mod:`hccrep.stats.fastcox`, tested equal to the lifelines-based functions).
 
 Every result carries a ``variant`` string naming exactly which test or
 estimator was computed (for example ``"Welch t-test (unequal variances)"`` or
 ``"Kaplan-Meier median, Greenwood variance, 95% CI, log transform (R survfit
-default) ..."``), because R and Python defaults differ and a published
-p-value is often reproduced by one variant only.
+default) ..."``), and p-values are called ``pvalue``, because R and Python defaults
+differ and a published p-value is often reproduced by one variant only.
 """
 
 from hccrep.stats.survival import (

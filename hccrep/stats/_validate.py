@@ -10,6 +10,22 @@ __all__ = ["as_vector", "check_choice"]
 def check_choice(value: str, allowed: Sequence[str], name: str) -> None:
     """Raise ValueError naming ``name`` unless ``value`` is one of ``allowed``.
 
+    Parameters
+    ----------
+    value : str
+        The argument given.
+    allowed : sequence of str
+        Its allowed values.
+    name : str
+        The argument's name, for the message.
+
+    Returns
+    -------
+    None
+        Returns only when ``value`` is allowed.
+
+    Examples
+    --------
     >>> check_choice("log", ("log", "plain"), "conf_type")
     >>> check_choice("loglog", ("log", "plain"), "conf_type")
     Traceback (most recent call last):
@@ -31,6 +47,24 @@ def as_vector(x, name: str, dtype=float, what: str = "must be numeric"):
     Values that cannot be converted to ``dtype`` are a ``ValueError``
     "``name`` ``what``".
 
+    Parameters
+    ----------
+    x : array_like
+        The argument given.
+    name : str
+        The argument's name, for the message.
+    dtype : numpy dtype
+        The array's dtype.
+    what : str
+        What the message says is wrong when the conversion fails.
+
+    Returns
+    -------
+    numpy.ndarray
+        One dimension, one value per patient.
+
+    Examples
+    --------
     >>> as_vector([[1], [2]], "time").tolist()
     [1.0, 2.0]
     >>> as_vector([[1, 2], [3, 4]], "time")

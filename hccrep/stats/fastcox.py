@@ -134,6 +134,22 @@ def cox_fit(
     x : array (n, p)
         Covariates (no intercept).
     ties : {"efron", "breslow"}
+        Tie handling of the partial likelihood.
+    tol : float
+        Convergence: the relative change of the log partial likelihood falls below it.
+    max_iter : int
+        Most Newton steps.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, float)
+        The coefficients, their Wald standard errors (from the inverse information) and the
+        log partial likelihood at the maximum.
+
+    Raises
+    ------
+    ValueError
+        If the information matrix is singular or the Newton steps do not converge.
 
     Examples
     --------
@@ -543,6 +559,24 @@ def cox_table(
     ``Surv`` status coding is refused, as it would count censored patients
     as events).
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per patient.
+    duration, event : str
+        Columns of follow-up time and 0/1 event.
+    covariates : list of str
+        Numeric covariate columns (no intercept).
+    ties : {"efron", "breslow"}
+        Tie handling of the partial likelihood.
+    alpha : float
+        1 - the confidence level of the limits.
+
+    Returns
+    -------
+    DataFrame
+        One row per covariate: ``coef, hr, lower, upper, se, z, p``.
+
     Examples
     --------
     >>> d = pd.DataFrame({"t": [5, 8, 12, 3, 9, 15, 7, 11], "e": [1, 1, 0, 1, 1, 0, 1, 0],
@@ -607,6 +641,18 @@ def wald_columns(coef, se, alpha: float = 0.05) -> dict[str, np.ndarray]:
     ``scipy.stats.norm.sf`` computes, without its per-call overhead).  A
     diverging coefficient (no events in one arm) gives an infinite HR and a
     NaN or zero p, as R's ``coxph`` prints them.
+
+    Parameters
+    ----------
+    coef, se : numpy.ndarray
+        Coefficients and their standard errors.
+    alpha : float
+        1 - the confidence level of the limits.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``coef, hr, lower, upper, se, z, p``.
 
     Examples
     --------

@@ -326,7 +326,21 @@ def _logrank_terms(
 
 @dataclass(frozen=True)
 class TrendResult:
-    """Log-rank test for trend: statistic (chi-square, 1 df), p-value, the scores used, the variant."""
+    """Log-rank test for trend: statistic (chi-square, 1 df), p-value, the scores used, the variant.
+
+    Attributes
+    ----------
+    statistic : float
+        The chi-square statistic (1 df).
+    df : int
+        1.
+    pvalue : float
+        Its p-value.
+    scores : tuple of float
+        The scores given to the ordered groups.
+    variant : str
+        What was computed, in words.
+    """
 
     statistic: float
     df: int
@@ -417,6 +431,18 @@ def median_survival(time, event) -> float:
     (see :func:`km_median`). ``tests/test_simulate.py`` checks it equals
     :func:`hccrep.stats.survival.km_median` on random data with ties.
 
+    Parameters
+    ----------
+    time : array_like
+        Follow-up times (finite, non-negative).
+    event : array_like
+        1 for an event, 0 for censoring.
+
+    Returns
+    -------
+    float
+        The median survival time; NaN when the curve does not reach 0.5.
+
     Examples
     --------
     >>> median_survival([4.0, 1.0, 3.0, 2.0], [1, 1, 1, 1])
@@ -444,7 +470,23 @@ SMALL_ARM = 128
 
 
 def median_survival_pairs(pairs: list) -> float:
-    """:func:`median_survival` of a list of ``(time, event)`` pairs (sorted in place), in plain Python."""
+    """:func:`median_survival` of a list of ``(time, event)`` pairs (sorted in place), in plain Python.
+
+    Parameters
+    ----------
+    pairs : list of (float, int)
+        ``(time, event)`` per patient; sorted in place.
+
+    Returns
+    -------
+    float
+        The median survival time; NaN when the curve does not reach 0.5.
+
+    Examples
+    --------
+    >>> median_survival_pairs([(4.0, 1), (1.0, 1), (3.0, 1), (2.0, 1)])
+    2.5
+    """
     pairs.sort()
     n = len(pairs)
     for k in range(1, n):

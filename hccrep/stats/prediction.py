@@ -58,7 +58,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -79,6 +79,7 @@ __all__ = [
     "OptimismResult",
     "StepwiseResult",
     "backward_stepwise_logit",
+    "bootstrap_optimism",
     "bootstrap_optimism_auc",
     "brier_score",
     "calibration_intercept_slope",
@@ -93,7 +94,6 @@ __all__ = [
     "net_benefit_survival",
     "roc_auc",
     "roc_table",
-    "simulate_ratings",
     "vif_table",
     "youden_cutoff",
     "FittedLogit",
@@ -125,7 +125,7 @@ class AUCResult:
         DeLong standard error.
     n_cases, n_controls : int
         Patients with ``y == 1`` and ``y == 0``.
-    method : str
+    variant : str
         What was computed.
     """
 
@@ -135,7 +135,7 @@ class AUCResult:
     se: float
     n_cases: int
     n_controls: int
-    method: str
+    variant: str
 
 
 @dataclass(frozen=True)
@@ -149,9 +149,9 @@ class DeLongResult:
     z : float
         Test statistic (a z score for the paired test; pROC's t statistic for
         the unpaired one, referred to a t distribution with ``df``).
-    p : float
+    pvalue : float
         Two-sided p-value.
-    method : str
+    variant : str
         What was computed.
     se : float
         Standard error of the difference.
@@ -166,8 +166,8 @@ class DeLongResult:
     auc_b: float
     difference: float
     z: float
-    p: float
-    method: str
+    pvalue: float
+    variant: str
     se: float = math.nan
     df: float | None = None
     lower: float = math.nan
@@ -186,7 +186,7 @@ class Cutoff:
         Proportions in [0, 1].
     youden_j : float
         ``sensitivity + specificity - 1``.
-    method : str
+    variant : str
         What was computed.
     n_ties : int
         Number of thresholds sharing the maximal J (the first is returned).
@@ -196,7 +196,7 @@ class Cutoff:
     sensitivity: float
     specificity: float
     youden_j: float
-    method: str
+    variant: str
     n_ties: int = 1
 
 
@@ -211,20 +211,20 @@ class HLResult:
     df : int
         Degrees of freedom: groups formed minus 2 (default) or groups
         requested minus 2 (see :func:`hosmer_lemeshow`).
-    p : float
+    pvalue : float
         Upper tail of the chi-square distribution with ``df``.
     table : pandas.DataFrame
         One row per group: group, lower, upper (the risk interval), n,
         observed and expected events, observed and expected non-events.
-    method : str
+    variant : str
         What was computed, including the grouping rule.
     """
 
     statistic: float
     df: int
-    p: float
+    pvalue: float
     table: pd.DataFrame
-    method: str
+    variant: str
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ class KappaResult:
         Kappa, its standard error and confidence limits.
     n : int
         Number of rated subjects.
-    method : str
+    variant : str
         What was computed (the standard-error formula is named).
     observed_agreement, expected_agreement : float
         p_o and p_e.
@@ -248,7 +248,7 @@ class KappaResult:
     lower: float
     upper: float
     n: int
-    method: str
+    variant: str
     observed_agreement: float = math.nan
     expected_agreement: float = math.nan
 
@@ -265,50 +265,110 @@ class StepwiseResult:
         One row per removal: step, removed, p (its Wald p when removed).
     table : pandas.DataFrame
         :func:`logistic_table` of the final model (empty when no term is left).
-    method : str
+    variant : str
         What was computed.
     """
 
     selected: list
     steps: pd.DataFrame
     table: pd.DataFrame
-    method: str
+    variant: str
 
 
 @dataclass(frozen=True)
 class OptimismResult:
-    """Bootstrap optimism of an apparent AUC (Efron; Harrell, Lee & Mark 1996).
+    """Apparent, optimism and optimism-corrected value of a discrimination index.
+
+    The result of every optimism bootstrap of hccrep (Efron 1983; Harrell, Lee & Mark
+    1996): :func:`bootstrap_optimism_auc` here, and
+    :func:`hccrep.optimism.bootstrap_optimism_cox` and
+    :func:`hccrep.optimism.bootstrap_optimism_logistic`.
 
     Attributes
     ----------
+    index : str
+        ``"harrell_c"`` or ``"auc"``.
     apparent : float
-        AUC of the model fitted and evaluated on the same data.
+        The index of the model fitted and evaluated on the same data.
     optimism : float
-        Mean over bootstrap samples of (AUC on the bootstrap sample - AUC of
-        the same refitted model on the original data).
+        Mean over bootstrap samples of (index on the bootstrap sample - index of the
+        same refitted model on the original data).
     corrected : float
         ``apparent - optimism``.
     n_boot : int
-        Bootstrap samples used (samples with a single outcome class are redrawn).
-    method : str
-        What was computed.
+        Bootstrap samples used.
+    n_failed : int
+        Samples dropped because the model could not be fitted or scored (0 where
+        such samples are redrawn instead).
+    optimism_se : float
+        Standard error of ``optimism`` (standard deviation of the per-sample
+        optimism over the square root of ``n_boot``); NaN for one sample.
+    resamples : pandas.DataFrame
+        ``training``, ``test`` and ``optimism`` per sample used.
+    variant : str
+        What was computed, in words.
+
+    Examples
+    --------
+    >>> r = OptimismResult("auc", 0.8, 0.05, 0.75, 10, 0, 0.01, pd.DataFrame(), "demo")
+    >>> float(r.table().loc["dxy", "corrected"])
+    0.5
     """
 
+    index: str
     apparent: float
     optimism: float
     corrected: float
     n_boot: int
-    method: str
+    n_failed: int
+    optimism_se: float
+    resamples: pd.DataFrame = field(repr=False, compare=False)
+    variant: str = ""
+
+    @property
+    def dxy_apparent(self) -> float:
+        """The apparent index on Somers' Dxy scale, ``2 (C - 0.5)``."""
+        return 2 * (self.apparent - 0.5)
+
+    @property
+    def dxy_optimism(self) -> float:
+        """The optimism on Somers' Dxy scale, ``2 optimism``."""
+        return 2 * self.optimism
+
+    @property
+    def dxy_corrected(self) -> float:
+        """The corrected index on Somers' Dxy scale, ``2 (corrected - 0.5)``."""
+        return 2 * (self.corrected - 0.5)
+
+    def table(self) -> pd.DataFrame:
+        """One row per scale (C and Dxy) with apparent, optimism, corrected, as rms ``validate``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows ``index`` and ``dxy``; columns apparent, optimism, corrected, n_boot.
+        """
+        return pd.DataFrame(
+            {
+                "apparent": [self.apparent, self.dxy_apparent],
+                "optimism": [self.optimism, self.dxy_optimism],
+                "corrected": [self.corrected, self.dxy_corrected],
+                "n_boot": [self.n_boot, self.n_boot],
+            },
+            index=pd.Index([self.index, "dxy"], name="index"),
+        )
 
 
 class CalibrationResult(NamedTuple):
     """Calibration intercept ("calibration in the large") and slope; unpacks as a pair."""
 
+    #: Calibration in the large (0 when calibrated).
     intercept: float
+    #: Calibration slope (1 when calibrated).
     slope: float
 
     #: What was computed (a class attribute, not a tuple field).
-    method = (
+    variant = (
         "logistic recalibration: intercept from glm(y ~ offset(logit p), binomial), "
         "slope from glm(y ~ logit p, binomial) (maximum likelihood, statsmodels GLM)"
     )
@@ -484,7 +544,7 @@ def roc_auc(y, score, *, conf_level: float = 0.95) -> AUCResult:
         se=se,
         n_cases=m,
         n_controls=n,
-        method=method,
+        variant=method,
     )
 
 
@@ -581,7 +641,7 @@ def delong_test(y, score_a, score_b, *, conf_level: float = 0.95) -> DeLongResul
     --------
     >>> y = [0, 0, 0, 1, 1, 1, 0, 1]
     >>> r = delong_test(y, [1, 2, 3, 4, 5, 6, 7, 8], [2, 1, 4, 3, 6, 5, 8, 7])
-    >>> bool(r.auc_a > r.auc_b), round(r.p, 2), r.df is None
+    >>> bool(r.auc_a > r.auc_b), round(r.pvalue, 2), r.df is None
     (True, 0.22, True)
     """
     yy = _as_binary(y)
@@ -609,8 +669,8 @@ def delong_test(y, score_a, score_b, *, conf_level: float = 0.95) -> DeLongResul
         auc_b=float(aucs[1]),
         difference=d,
         z=float(z),
-        p=p,
-        method=method,
+        pvalue=p,
+        variant=method,
         se=se,
         df=None,
         lower=float(d - q * se),
@@ -673,8 +733,8 @@ def delong_test_unpaired(y_a, score_a, y_b, score_b, *, conf_level: float = 0.95
         auc_b=float(auc_b[0]),
         difference=d,
         z=float(t),
-        p=p,
-        method=method,
+        pvalue=p,
+        variant=method,
         se=se,
         df=float(df),
         lower=float(d - q * se),
@@ -787,7 +847,7 @@ def youden_cutoff(y, score) -> Cutoff:
         sensitivity=float(row["sensitivity"]),
         specificity=float(row["specificity"]),
         youden_j=float(row["sensitivity"] + row["specificity"] - 1.0),
-        method=method,
+        variant=method,
         n_ties=int(best.size),
     )
 
@@ -975,7 +1035,7 @@ def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResul
         f"(R quantile default; intervals (a, b], lowest included, duplicate cut points merged: {g} formed), "
         f"chi-square {rule}"
     )
-    return HLResult(statistic=stat, df=dof, p=p_value, table=table, method=method)
+    return HLResult(statistic=stat, df=dof, pvalue=p_value, table=table, variant=method)
 
 
 def brier_score(y, prob) -> float:
@@ -1085,7 +1145,7 @@ def calibration_intercept_slope(y, prob) -> CalibrationResult:
     Returns
     -------
     CalibrationResult
-        ``(intercept, slope)``; unpacks as a pair.  ``CalibrationResult.method``
+        ``(intercept, slope)``; unpacks as a pair.  ``CalibrationResult.variant``
         names the fits.
 
     Examples
@@ -1362,178 +1422,10 @@ def cohen_kappa(
         lower=float(kappa - z * se),
         upper=float(kappa + z * se),
         n=int(n),
-        method=method,
+        variant=method,
         observed_agreement=po,
         expected_agreement=pe,
     )
-
-
-def _apportion(n: int, marginal, name: str) -> np.ndarray:
-    """Counts summing to n: round(n * marginal), fixed by largest remainders when needed."""
-    try:
-        m = np.asarray(marginal, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a sequence of proportions") from None
-    if m.size < 2:
-        raise ValueError(f"{name} needs at least 2 categories")
-    if not np.isfinite(m).all() or (m < 0).any():
-        raise ValueError(f"{name} must hold non-negative finite proportions")
-    if abs(m.sum() - 1.0) > 0.02:
-        raise ValueError(
-            f"{name} must sum to 1 (within 0.02 for printed rounding), sums to {m.sum():.4f}"
-        )
-    m = m / m.sum()
-    counts = np.floor(n * m + 0.5).astype(np.int64)
-    diff = n - int(counts.sum())
-    if diff:
-        rem = n * m - counts
-        order = np.argsort(-rem if diff > 0 else rem, kind="stable")
-        counts[order[: abs(diff)]] += int(np.sign(diff))
-    return counts
-
-
-def _target_table(ra: np.ndarray, rb: np.ndarray, trace: float) -> np.ndarray:
-    """A real table with margins ra, rb and the given trace (mixture of extreme tables)."""
-    n = ra.sum()
-    indep = np.outer(ra, rb) / n
-    d = np.minimum(ra, rb).astype(float)
-    rr, cc = ra - d, rb - d
-    rest = rr.sum()
-    high = np.diag(d) + (np.outer(rr, cc) / rest if rest > 0 else 0.0)
-    t_ind, t_high = np.trace(indep), np.trace(high)
-    if trace >= t_ind:
-        w = 0.0 if t_high == t_ind else min((trace - t_ind) / (t_high - t_ind), 1.0)
-        return (1 - w) * indep + w * high
-    low = _extreme_table(ra, rb, minimise=True)
-    t_low = np.trace(low)
-    w = 0.0 if t_low == t_ind else min((t_ind - trace) / (t_ind - t_low), 1.0)
-    return (1 - w) * indep + w * low
-
-
-def _extreme_table(ra: np.ndarray, rb: np.ndarray, minimise: bool) -> np.ndarray:
-    from scipy.optimize import linprog
-
-    k = ra.size
-    a_eq, b_eq = _margin_constraints(ra, rb)
-    cost = np.eye(k).ravel() * (1.0 if minimise else -1.0)
-    res = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-    if not res.success:  # pragma: no cover - margins with equal totals are always feasible
-        raise ValueError(f"no table with these margins: {res.message}")
-    return res.x.reshape(k, k)
-
-
-def _margin_constraints(ra: np.ndarray, rb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    k = ra.size
-    rows = np.kron(np.eye(k), np.ones((1, k)))
-    cols = np.kron(np.ones((1, k)), np.eye(k))
-    return np.vstack([rows, cols]), np.r_[ra, rb].astype(float)
-
-
-def _integer_table(ra: np.ndarray, rb: np.ndarray, trace: float, target: np.ndarray) -> np.ndarray:
-    """Integer table with margins ra, rb whose trace is closest to ``trace`` (then closest to ``target``)."""
-    from scipy.optimize import LinearConstraint, milp
-
-    k = ra.size
-    kk = k * k
-    n = int(ra.sum())
-    a_eq, b_eq = _margin_constraints(ra, rb)
-    # variables: x (kk cells), u (kk |x - target| bounds), v (|trace(x) - trace|)
-    nv = 2 * kk + 1
-    big = 10.0 * (n + 1) * kk
-    cost = np.r_[np.zeros(kk), np.ones(kk), big]
-    rows, lo, hi = [], [], []
-    eq = np.zeros((a_eq.shape[0], nv))
-    eq[:, :kk] = a_eq
-    rows.append(eq)
-    lo.append(b_eq)
-    hi.append(b_eq)
-    for sign in (1.0, -1.0):  # sign * (x - target) <= u
-        blk = np.zeros((kk, nv))
-        blk[:, :kk] = sign * np.eye(kk)
-        blk[:, kk : 2 * kk] = -np.eye(kk)
-        rows.append(blk)
-        lo.append(np.full(kk, -np.inf))
-        hi.append(sign * target.ravel())
-        tr = np.zeros((1, nv))
-        tr[0, :kk] = sign * np.eye(k).ravel()
-        tr[0, -1] = -1.0
-        rows.append(tr)
-        lo.append(np.array([-np.inf]))
-        hi.append(np.array([sign * trace]))
-    cons = LinearConstraint(np.vstack(rows), np.concatenate(lo), np.concatenate(hi))
-    integrality = np.r_[np.ones(kk), np.zeros(kk + 1)]
-    bounds = (np.zeros(nv), np.r_[np.full(kk, n), np.full(kk + 1, np.inf)])
-    from scipy.optimize import Bounds
-
-    res = milp(cost, constraints=cons, integrality=integrality, bounds=Bounds(*bounds))
-    if not res.success:  # pragma: no cover
-        raise ValueError(f"could not build a table with these margins: {res.message}")
-    return np.rint(res.x[:kk]).astype(np.int64).reshape(k, k)
-
-
-def simulate_ratings(
-    n: int, marginal_a, marginal_b, kappa: float, rng
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two rating vectors with given marginal counts and (as nearly as possible) a given kappa.
-
-    The marginal counts are ``round(n * marginal)`` (largest remainders
-    decide when the rounded counts do not add up to ``n``).  With the margins
-    fixed, kappa depends only on the number of agreements, so the
-    agreement count is ``round(n * (p_e + kappa * (1 - p_e)))`` clipped to what
-    the margins allow; the off-diagonal cells follow a mixture of the
-    independence table and the table of maximal (or minimal) agreement, and
-    an integer program (scipy ``milp``) finds the integer table with exactly
-    these margins whose agreement count is closest to the target.  The
-    subjects are then put in random order with ``rng``.
-
-    Parameters
-    ----------
-    n : int
-        Number of subjects (at least 2).
-    marginal_a, marginal_b : sequence of float
-        Category proportions of each rater (same length, each summing to 1
-        within 0.02).  Category ``i`` is coded ``i``.
-    kappa : float
-        Target kappa in [-1, 1].
-    rng : numpy.random.Generator
-        Source of randomness (only the order of the subjects is random).
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        Integer-coded ratings of length ``n``.
-
-    Examples
-    --------
-    >>> a, b = simulate_ratings(100, [0.3, 0.7], [0.25, 0.75], 0.575, np.random.default_rng(1))
-    >>> int(a.sum()), int(b.sum()), round(cohen_kappa(a, b).kappa, 3)
-    (70, 75, 0.575)
-    """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    if (
-        isinstance(kappa, bool)
-        or not isinstance(kappa, (int, float, np.floating))
-        or not -1 <= kappa <= 1
-    ):
-        raise ValueError(f"kappa must be a number in [-1, 1], got {kappa!r}")
-    ra = _apportion(int(n), marginal_a, "marginal_a")
-    rb = _apportion(int(n), marginal_b, "marginal_b")
-    if ra.size != rb.size:
-        raise ValueError(
-            f"marginal_a and marginal_b have different numbers of categories ({ra.size} vs {rb.size})"
-        )
-    pe = float(ra @ rb) / n**2
-    trace = n * (pe + kappa * (1 - pe))
-    target = _target_table(ra, rb, trace)
-    table = _integer_table(ra, rb, trace, target)
-    k = ra.size
-    cells = np.repeat(np.arange(k * k), table.ravel())
-    order = rng.permutation(cells.size)
-    cells = cells[order]
-    return (cells // k).astype(np.int64), (cells % k).astype(np.int64)
 
 
 # --------------------------------------------------------------------------
@@ -1584,7 +1476,20 @@ def _fit_logit(y: np.ndarray, x: pd.DataFrame):
 
 @dataclass(frozen=True)
 class FittedLogit:
-    """A logistic fit: names, coefficients (intercept first), Wald SEs."""
+    """A logistic fit: names, coefficients (intercept first), Wald SEs.
+
+    Attributes
+    ----------
+    names : tuple of str
+        ``"(Intercept)"`` and the terms, as R names them.
+    coef : numpy.ndarray
+        Coefficients, intercept first.
+    se : numpy.ndarray
+        Their Wald standard errors.
+    converged : bool
+        Whether Newton-Raphson converged (and no coefficient ran past 30 in absolute value,
+        the sign of separation).
+    """
 
     names: tuple[str, ...]
     coef: np.ndarray
@@ -1803,7 +1708,7 @@ def backward_stepwise_logit(
         selected=current,
         steps=pd.DataFrame(steps, columns=["step", "removed", "p"]),
         table=table,
-        method=method,
+        variant=method,
     )
 
 
@@ -1875,6 +1780,117 @@ def _default_fit(x: np.ndarray, y: np.ndarray):
     return predict
 
 
+def bootstrap_optimism(
+    n: int,
+    fit,
+    score,
+    *,
+    n_boot: int,
+    rng: np.random.Generator,
+    index: str,
+    variant: str,
+    accept=None,
+    progress: bool = False,
+    desc: str = "bootstrap",
+) -> OptimismResult:
+    """Efron's optimism bootstrap of any discrimination index (the loop of ``rms::validate``).
+
+    The model is fitted to all ``n`` patients and scored on them (the apparent index). Then,
+    ``n_boot`` times, a bootstrap sample of row indices is drawn, the model refitted on it and
+    scored twice: on the sample (``training``) and on all patients (``test``); the optimism
+    is the mean of ``training - test``. :func:`bootstrap_optimism_auc`,
+    :func:`hccrep.optimism.bootstrap_optimism_cox` and
+    :func:`hccrep.optimism.bootstrap_optimism_logistic` are this loop with their own model.
+
+    Parameters
+    ----------
+    n : int
+        Patients; samples are arrays of row indices ``0..n-1``.
+    fit : callable
+        ``fit(idx) -> model``, or None when the model cannot be fitted to that sample
+        (the sample is then dropped and counted in ``n_failed``).
+    score : callable
+        ``score(model, idx) -> float``, the index of ``model`` on the rows ``idx``; a
+        ``ValueError`` on the sample itself drops it as a failed fit does.
+    n_boot : int
+        Bootstrap samples drawn (redrawn ones not counted).
+    rng : numpy.random.Generator
+        Source of the samples.
+    index : str
+        Name of the index (``"auc"``, ``"harrell_c"``).
+    variant : str
+        What was computed, in words.
+    accept : callable, optional
+        ``accept(idx) -> bool``; a sample it refuses is redrawn at once (instead of failing).
+    progress : bool
+        Show a progress bar (tqdm).
+    desc : str
+        The progress bar's label.
+
+    Returns
+    -------
+    OptimismResult
+        With the resamples that were used.
+
+    Raises
+    ------
+    ValueError
+        If the model cannot be fitted to all patients, or every sample failed.
+
+    Examples
+    --------
+    >>> y = np.array([0, 0, 1, 0, 1, 1, 0, 1, 1, 0])
+    >>> s = np.arange(10.0)
+    >>> r = bootstrap_optimism(10, lambda idx: True, lambda m, idx: roc_auc(y[idx], s[idx]).auc,
+    ...                        n_boot=5, rng=np.random.default_rng(0), index="auc", variant="demo",
+    ...                        accept=lambda idx: 2 <= y[idx].sum() <= 8)
+    >>> r.n_boot, r.n_failed, r.index
+    (5, 0, 'auc')
+    """
+    full = np.arange(n)
+    model = fit(full)
+    if model is None:
+        raise ValueError("the model could not be fitted to the full data")
+    apparent = score(model, full)
+    it = range(n_boot)
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, desc=desc, unit="resample")
+    rows, failed = [], 0
+    for _ in it:
+        idx = rng.integers(0, n, n)
+        while accept is not None and not accept(idx):
+            idx = rng.integers(0, n, n)
+        m = fit(idx)
+        if m is None:
+            failed += 1
+            continue
+        try:
+            train = score(m, idx)
+        except ValueError:  # e.g. a resample with one outcome class only
+            failed += 1
+            continue
+        rows.append({"training": train, "test": score(m, full)})
+    if not rows:
+        raise ValueError(f"all {n_boot} bootstrap fits failed")
+    res = pd.DataFrame(rows)
+    res["optimism"] = res["training"] - res["test"]
+    opt = float(res["optimism"].mean())
+    se = float(res["optimism"].std(ddof=1) / np.sqrt(len(res))) if len(res) > 1 else math.nan
+    return OptimismResult(
+        index=index,
+        apparent=float(apparent),
+        optimism=opt,
+        corrected=float(apparent - opt),
+        n_boot=len(res),
+        n_failed=failed,
+        optimism_se=se,
+        resamples=res,
+        variant=variant,
+    )
+
+
 def bootstrap_optimism_auc(x, y, *, n_boot: int = 200, rng, fit=None) -> OptimismResult:
     """Optimism-corrected AUC of a model refitted in each bootstrap sample.
 
@@ -1931,24 +1947,15 @@ def bootstrap_optimism_auc(x, y, *, n_boot: int = 200, rng, fit=None) -> Optimis
     fit = _default_fit if fit is None else fit
     if not callable(fit):
         raise ValueError("fit must be a callable fit(x, y) -> predict")
-    apparent = roc_auc(yy, fit(xx, yy)(xx)).auc
-    diffs = np.empty(int(n_boot))
-    n = yy.size
-    for b in range(int(n_boot)):
-        while True:
-            idx = rng.integers(0, n, n)
-            yb = yy[idx]
-            if 2 <= yb.sum() <= n - 2:
-                break
-        predict = fit(xx[idx], yb)
-        diffs[b] = roc_auc(yb, predict(xx[idx])).auc - roc_auc(yy, predict(xx)).auc
-    optimism = float(diffs.mean())
-    return OptimismResult(
-        apparent=float(apparent),
-        optimism=optimism,
-        corrected=float(apparent - optimism),
+    return bootstrap_optimism(
+        yy.size,
+        lambda idx: fit(xx[idx], yy[idx]),
+        lambda predict, idx: roc_auc(yy[idx], predict(xx[idx])).auc,
         n_boot=int(n_boot),
-        method=(
+        rng=rng,
+        index="auc",
+        accept=lambda idx: 2 <= yy[idx].sum() <= yy.size - 2,
+        variant=(
             "Efron optimism bootstrap of the AUC (refit in each sample; "
             "as rms::validate for Dxy = 2 AUC - 1)"
         ),

@@ -17,10 +17,10 @@ What each function computes:
 * :func:`uniformity_table` and :func:`share_any_significant` -- how those
   p-values compare with the uniform distribution, and how often at least one
   of several interaction tests falls below ``alpha`` (multiplicity).
-* :func:`simulate_interaction_cohort` and :func:`interaction_power` -- a
-  two-arm, two-level exponential cohort with a chosen interaction, and the
-  power of the Wald interaction test (with the exaggeration of the
-  interactions that reach significance).
+* :func:`interaction_power` -- the power of the Wald interaction test in
+  two-arm, two-level exponential cohorts with a chosen interaction
+  (:func:`hccrep.simulate.interaction.simulate_interaction_cohort`), with the
+  exaggeration of the interactions that reach significance.
 
 Cox fits use Efron ties by default.  ``engine="lifelines"`` fits through
 :func:`hccrep.stats.survival.cox` (what the book displays);
@@ -53,7 +53,6 @@ __all__ = [
     "null_interaction_pvalues",
     "uniformity_table",
     "share_any_significant",
-    "simulate_interaction_cohort",
     "interaction_power",
 ]
 
@@ -142,7 +141,7 @@ class InteractionResult:
         Interaction hazard ratio (the treatment HR in the second level divided
         by the treatment HR in the first) and its Wald confidence limits; NaN
         when not estimable.
-    p : float
+    pvalue : float
         Two-sided Wald p-value of the product term; NaN when not estimable.
     estimable : bool
         False when one of the four arm-by-level cells has no events.
@@ -155,7 +154,7 @@ class InteractionResult:
     hr: float
     lower: float
     upper: float
-    p: float
+    pvalue: float
     estimable: bool
     levels: tuple
     variant: str
@@ -211,7 +210,7 @@ def interaction_test(
     >>> d = pd.DataFrame({"arm": np.repeat([0, 1], 50), "sub": np.tile([0, 1], 50)})
     >>> d["t"], d["e"] = rng.exponential(1, 100), 1
     >>> res = interaction_test(d, "t", "e", "arm", "sub", engine="numpy")
-    >>> res.estimable, bool(0 < res.p < 1)
+    >>> res.estimable, bool(0 < res.pvalue < 1)
     (True, True)
     """
     _check_options(ties, engine)
@@ -243,7 +242,7 @@ def interaction_test(
         hr=float(hr),
         lower=float(lower),
         upper=float(upper),
-        p=float(tab["p"]),
+        pvalue=float(tab["p"]),
         estimable=True,
         levels=tuple(levels),
         variant=variant,
@@ -373,7 +372,7 @@ def subgroup_table(
                     "hr": hr,
                     "lower": lo,
                     "upper": hi,
-                    "p_interaction": res.p,
+                    "p_interaction": res.pvalue,
                 }
             )
     out = pd.DataFrame(rows)
@@ -424,6 +423,33 @@ def interaction_many(
     :func:`interaction_test`'s: NaN when an arm-by-level cell has no events,
     when a covariate is constant, when the fit fails or diverges.  Returns
     the p-values and interaction HRs.
+
+    Parameters
+    ----------
+    time, event : array_like
+        Follow-up times and 0/1 events, shared by every model.
+    a : numpy.ndarray
+        The 0/1 arm.
+    subs : numpy.ndarray, shape (n, k)
+        One 0/1 subgroup column per model.
+    ties : {"efron", "breslow"}
+        Tie handling of the partial likelihood.
+    alpha : float
+        1 - the confidence level (kept for symmetry with :func:`interaction_test`).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The interaction p-values and hazard ratios, one per column of ``subs``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> a = np.repeat([0.0, 1.0], 40)
+    >>> subs = rng.integers(0, 2, (80, 2)).astype(float)
+    >>> p, hr = interaction_many(rng.exponential(size=80), np.ones(80), a, subs, "efron")
+    >>> p.shape, bool(((p > 0) & (p < 1)).all())
+    ((2,), True)
     """
     from hccrep.stats.fastcox import cox_fit_many
 
@@ -507,6 +533,13 @@ def uniformity_table(p, alphas: Sequence[float] = (0.01, 0.05, 0.1, 0.25, 0.5)) 
     Non-estimable (NaN) p-values are counted apart.  The Kolmogorov-Smirnov
     p-value (``ks_p``) compares the estimable p-values with U(0, 1).
 
+    Parameters
+    ----------
+    p : array_like
+        P-values; NaN counts as not estimable.
+    alphas : sequence of float
+        The levels at which the share is counted.
+
     Returns
     -------
     pandas.DataFrame
@@ -549,8 +582,16 @@ def share_any_significant(
         Long format with one row per test (e.g. from :func:`null_interaction_pvalues`,
         filtered to the tests of interest).
     alpha : float
+        Significance level.
     by : str
         Column identifying the cohort.
+    p : str
+        Column of the p-values (NaN never counts as significant).
+
+    Returns
+    -------
+    float
+        The share of cohorts (values of ``by``) with at least one p below ``alpha``.
 
     Examples
     --------
@@ -567,111 +608,6 @@ def share_any_significant(
 # --------------------------------------------------------------------------
 # power of the interaction test
 # --------------------------------------------------------------------------
-
-
-def _sizes_array(sizes) -> np.ndarray:
-    arr = np.asarray(sizes, dtype=float)
-    if arr.shape != (2, 2):
-        raise ValueError(
-            f"sizes must be a 2 x 2 table (arm 0/1 by subgroup level 0/1), got shape {arr.shape}"
-        )
-    if (arr < 0).any() or (arr != np.round(arr)).any():
-        raise ValueError("sizes must be non-negative whole numbers")
-    if (arr.sum(axis=1) == 0).any() or (arr.sum(axis=0) == 0).any():
-        raise ValueError("every arm and every subgroup level needs at least one patient")
-    return arr.astype(int)
-
-
-def _draw(
-    rng: np.random.Generator,
-    n: np.ndarray,
-    median_control,
-    hr_arm,
-    hr_interaction,
-    hr_subgroup,
-    follow_up,
-):
-    arm = np.repeat([0.0, 0.0, 1.0, 1.0], n.ravel())
-    sub = np.repeat([0.0, 1.0, 0.0, 1.0], n.ravel())
-    rate = (
-        np.log(2) / median_control * hr_arm**arm * hr_subgroup**sub * hr_interaction ** (arm * sub)
-    )
-    t = rng.exponential(1 / rate)
-    c = rng.uniform(follow_up[0], follow_up[1], arm.size)
-    return np.minimum(t, c), (t <= c).astype(int), arm, sub
-
-
-def _check_design(
-    n, median_control, hr_arm, hr_interaction, hr_subgroup, follow_up
-) -> tuple[np.ndarray, tuple[float, float]]:
-    n = _sizes_array(n)
-    for v, name in (
-        (median_control, "median_control"),
-        (hr_arm, "hr_arm"),
-        (hr_interaction, "hr_interaction"),
-        (hr_subgroup, "hr_subgroup"),
-    ):
-        if (
-            isinstance(v, bool)
-            or not isinstance(v, (int, float, np.number))
-            or not np.isfinite(v)
-            or v <= 0
-        ):
-            raise ValueError(f"{name} must be a positive number, got {v!r}")
-    try:
-        lo, hi = (float(x) for x in follow_up)
-    except (TypeError, ValueError):
-        raise ValueError(f"follow_up must be (min, max), got {follow_up!r}") from None
-    if not 0 <= lo < hi:
-        raise ValueError(f"follow_up must be (min, max) with 0 <= min < max, got {follow_up}")
-    return n, (lo, hi)
-
-
-def simulate_interaction_cohort(
-    rng: np.random.Generator,
-    sizes,
-    *,
-    median_control: float,
-    hr_arm: float,
-    hr_interaction: float = 1.0,
-    hr_subgroup: float = 1.0,
-    follow_up: tuple[float, float],
-) -> pd.DataFrame:
-    """A two-arm cohort with a two-level subgroup and exponential survival.
-
-    The hazard is ``log(2) / median_control * hr_arm**arm * hr_subgroup**sub
-    * hr_interaction**(arm * sub)``: ``median_control`` is the median of
-    control patients in the reference level, ``hr_arm`` the treatment HR in
-    the reference level and ``hr_arm * hr_interaction`` the one in the other
-    level.  Censoring is administrative: each patient's potential follow-up
-    is uniform on ``follow_up``.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-    sizes : 2 x 2 array_like
-        ``sizes[arm][level]`` patients (arm 0 control, 1 treated; level 0
-        reference, 1 other).
-    median_control, hr_arm, hr_interaction, hr_subgroup : float
-        Positive.
-    follow_up : (min, max)
-        Window of potential follow-up.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``time, event, arm, sub`` (``arm`` and ``sub`` coded 0/1).
-
-    Examples
-    --------
-    >>> d = simulate_interaction_cohort(np.random.default_rng(0), [[10, 5], [8, 7]], median_control=10,
-    ...                                 hr_arm=1, follow_up=(3, 60))
-    >>> len(d), int(d.arm.sum()), int(d["sub"].sum())
-    (30, 15, 12)
-    """
-    n, fu = _check_design(sizes, median_control, hr_arm, hr_interaction, hr_subgroup, follow_up)
-    t, e, a, s = _draw(rng, n, median_control, hr_arm, hr_interaction, hr_subgroup, fu)
-    return pd.DataFrame({"time": t, "event": e, "arm": a.astype(int), "sub": s.astype(int)})
 
 
 @dataclass(frozen=True)
@@ -722,13 +658,14 @@ def interaction_power(
 ) -> PowerResult:
     """Monte Carlo power of the Wald interaction test, with type M and type S errors.
 
-    Draws ``n_sim`` cohorts with :func:`simulate_interaction_cohort` and
+    Draws ``n_sim`` cohorts with
+    :func:`hccrep.simulate.interaction.simulate_interaction_cohort` and
     tests each with :func:`interaction_test` (numpy engine).
 
     Parameters
     ----------
     sizes, median_control, hr_arm, hr_interaction, hr_subgroup, follow_up
-        As in :func:`simulate_interaction_cohort`.
+        As in :func:`hccrep.simulate.interaction.simulate_interaction_cohort`.
     rng : numpy.random.Generator
         Source of all randomness (the result is reproducible from its seed).
     n_sim : int
@@ -758,7 +695,15 @@ def interaction_power(
         raise ValueError(f"unknown ties {ties!r}; expected 'efron' or 'breslow'")
     from hccrep.stats.fastcox import cox_fit_many
 
-    n, fu = _check_design(sizes, median_control, hr_arm, hr_interaction, hr_subgroup, follow_up)
+    from hccrep.simulate.interaction import simulate_interaction_arrays
+
+    design = dict(
+        median_control=median_control,
+        hr_arm=hr_arm,
+        hr_interaction=hr_interaction,
+        hr_subgroup=hr_subgroup,
+        follow_up=follow_up,
+    )
     p = np.full(n_sim, np.nan)
     hr = np.full(n_sim, np.nan)
     # the same draws (in the same order) and the same Wald test as simulate_interaction_cohort +
@@ -767,7 +712,7 @@ def interaction_power(
     block = 100
     for start in range(0, n_sim, block):
         draws = [
-            _draw(rng, n, median_control, hr_arm, hr_interaction, hr_subgroup, fu)
+            simulate_interaction_arrays(rng, sizes, **design)
             for _ in range(min(block, n_sim - start))
         ]
         a, s = draws[0][2], draws[0][3]  # the design is fixed: only times and events vary

@@ -313,6 +313,19 @@ class Landmarks:
 
     ``survival``, ``std_err``, ``lower``, ``upper`` are NaN after the last
     follow-up time; ``n_risk`` counts patients with follow-up ``>= t``.
+
+    Attributes
+    ----------
+    time : numpy.ndarray
+        The landmark times.
+    n_risk : numpy.ndarray
+        Patients at risk at each.
+    survival, std_err : numpy.ndarray
+        Kaplan-Meier survival and its Greenwood standard error.
+    lower, upper : numpy.ndarray
+        Pointwise confidence limits.
+    variant : str
+        What was computed, in words.
     """
 
     time: np.ndarray
@@ -417,7 +430,19 @@ def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) ->
 
 @dataclass(frozen=True)
 class LogrankResult:
-    """Log-rank test result (chi-square statistic with ``k - 1`` df)."""
+    """Log-rank test result (chi-square statistic with ``k - 1`` df).
+
+    Attributes
+    ----------
+    statistic : float
+        The chi-square statistic.
+    df : int
+        Degrees of freedom, groups minus 1.
+    pvalue : float
+        Its p-value.
+    variant : str
+        What was computed, in words.
+    """
 
     statistic: float
     df: int

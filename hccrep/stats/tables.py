@@ -1,18 +1,27 @@
 """Group comparisons for a "Table 1": contingency-table and two/k-sample tests.
 
-Every function here is a thin, validated wrapper around :mod:`scipy.stats`
-that *names the variant it used*.  R and Python disagree on several defaults
-(Yates' continuity correction, Welch versus Student t, exact versus
-approximate Wilcoxon p-values), and published Table 1 p-values are
-reproduced by one variant only; the ``variant`` string of every result says
-exactly which one was computed.
+Every test *names the variant it used*: R and Python disagree on several defaults
+(Yates' continuity correction, Welch versus Student t, exact versus approximate Wilcoxon
+p-values), and published Table 1 p-values are reproduced by one variant only; the
+``variant`` string of every result says exactly which one was computed.
 
-The one piece not delegated to scipy is Fisher's exact test on tables larger
-than 2x2: :func:`scipy.stats.fisher_exact` only offers a permutation /
-Monte Carlo p-value there, whereas R's ``fisher.test`` enumerates all
-tables with the observed margins (network algorithm, FEXACT).  We enumerate
-the same tables exactly (see :func:`_fisher_exact_rxc`), so the p-values
-agree with R to floating-point precision.
+Where the work comes from:
+
+- delegated to :mod:`scipy.stats`: Student and Welch t (``ttest_ind``), the exact
+  Mann-Whitney p-value (``mannwhitneyu(method="exact")``), Kruskal-Wallis, one-way ANOVA
+  and the 2 x 2 Fisher p-value (``fisher_exact``);
+- computed here with scipy's arithmetic, in scipy's order, because the Monte Carlo calls
+  them thousands of times and scipy's generic array handling cost more than the sums:
+  Pearson's chi-square with and without Yates' correction (as ``chi2_contingency``), the
+  asymptotic Mann-Whitney test (as ``mannwhitneyu(method="asymptotic")``) and the
+  conditional maximum-likelihood odds ratio of a 2 x 2 table (as
+  ``contingency.odds_ratio(kind="conditional")``); ``tests/test_stats_tables.py`` checks
+  each against scipy;
+- computed here because scipy has no equivalent: Fisher's exact test on tables larger
+  than 2 x 2. :func:`scipy.stats.fisher_exact` only offers a permutation / Monte Carlo
+  p-value there, whereas R's ``fisher.test`` enumerates all tables with the observed
+  margins (network algorithm, FEXACT). We enumerate the same tables exactly (see
+  :func:`_fisher_exact_rxc`), so the p-values agree with R to floating-point precision.
 """
 
 from __future__ import annotations

@@ -120,6 +120,28 @@ def exact_mean_sd_with_cut(
     (:func:`hccrep.simulate.continuous.exact_mean_sd` with lower bound 0) whose mean and SD make
     the whole sample's sums of values and squares right.  Sorted ascending.
 
+    Parameters
+    ----------
+    n : int
+        Values to draw.
+    mean, sd : float
+        The sample mean and SD (ddof 1) wanted.
+    cut : float
+        The dichotomising value of the reported count.
+    n_below : int
+        Values below ``cut``.
+    rng : numpy.random.Generator
+        Source of the draws.
+    lower_bound : float
+        Every value stays above it.
+    max_tries : int
+        Draws of the low part tried before giving up.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` values, sorted ascending.
+
     Raises
     ------
     ValueError
@@ -181,8 +203,26 @@ def enforce_rules(cohort: pd.DataFrame, sim, rng: np.random.Generator) -> pd.Dat
     For a rule "if ``X == a`` then ``T == b``", each patient with ``X == a`` but ``T != b`` swaps
     their value of ``X`` with a patient of the same group who has ``T == b`` and ``X != a``
     (chosen at random).  Rules are met one after another, and a swap never breaks an earlier rule
-    of the same target (the partner already has ``T == b``).  Raises ValueError when a group has
-    too few partners, or when a rule is not of this form.
+    of the same target (the partner already has ``T == b``).
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        A simulated cohort with categorical columns for every variable the rules name.
+    sim : SimulationFile
+        The study's ``simulation.yaml`` (its ``rules``).
+    rng : numpy.random.Generator
+        Chooses the swap partners.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``cohort`` in which every rule holds.
+
+    Raises
+    ------
+    ValueError
+        When a group has too few partners, or a rule is not of the form above.
 
     Examples
     --------
@@ -226,6 +266,18 @@ def enforce_rules(cohort: pd.DataFrame, sim, rng: np.random.Generator) -> pd.Dat
 def longest_run(flags: Sequence[bool]) -> int:
     """Length of the longest run of consecutive True values.
 
+    Parameters
+    ----------
+    flags : sequence of bool
+        The values, in order.
+
+    Returns
+    -------
+    int
+        The longest run (0 when no value is True).
+
+    Examples
+    --------
     >>> longest_run([True, False, True, True, False])
     2
     """
@@ -254,6 +306,25 @@ def grouped_permutation_importance(
     horizon (sksurv ``brier_score``, censoring from ``y_ref``, through
     :class:`hccrep.survival_models.IPCWBrier`), the loss survex's ``model_parts``
     uses.  :func:`hccrep.survival_models.permutation_importance_at` does the same per column.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted scikit-survival model with survival functions.
+    X : DataFrame
+        The patients the importance is measured on.
+    y : numpy.ndarray
+        Their survival outcome (structured array, :func:`hccrep.survival_models.surv_array`).
+    y_ref : numpy.ndarray
+        The outcome the censoring distribution is estimated from (the training set).
+    groups : mapping of str to sequence of str
+        Variable name -> its columns of ``X``.
+    horizons : sequence of float
+        Times (months) at which the Brier score is taken.
+    seed : int or SeedSequence
+        Same seed, same permutations.
+    n_repeats : int
+        Permutations per variable and horizon.
 
     Returns
     -------
@@ -892,6 +963,28 @@ def make_runner(
     """The deng2025 runner; ``models`` defaults to ``"off"`` (Table 1, KM, Cox) for a cheap Monte Carlo.
 
     Pass ``variants={"models": "fast"}`` for Table 3 and the model claims.
+
+    Parameters
+    ----------
+    study : Study
+        The deng2025 study (:func:`hccrep.spec.load_study`).
+    variants : mapping, optional
+        Overrides of the declared variants (e.g. ``{"models": "fast"}``).
+    not_checkable : optional
+        Passed to :class:`Deng2025Runner`.
+    **kwargs
+        Accepted for the common runner signature; not used.
+
+    Returns
+    -------
+    Deng2025Runner
+        The runner the replication machinery registers for deng2025.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> type(make_runner(load_study("deng2025"))).__name__
+    'Deng2025Runner'
     """
     if kwargs:
         raise ValueError(f"unknown argument(s) {sorted(kwargs)}")
@@ -914,9 +1007,27 @@ def model_wins(
     ``mc`` is :func:`hccrep.replication.monte_carlo` of a runner with models on (columns
     ``t3_<model>_<metric>[_<h>m]``, on the set Table 3 is read on).  With ``dataset`` ("training" or
     "validation") and ``metric="c_index"`` the runner's diagnostic columns
-    ``x_<model>_harrell_c_<dataset>`` are used instead (Harrell's C on that set).  Returns one row
-    per model: ``model, wins, share`` (share of the cohorts where it is best: highest C-index /
-    AUC, lowest Brier; ties count for each).
+    ``x_<model>_harrell_c_<dataset>`` are used instead (Harrell's C on that set).  ``share`` is
+    the share of the cohorts where the model is best (highest C-index / AUC, lowest Brier; ties
+    count for each).
+
+    Parameters
+    ----------
+    mc : DataFrame
+        The Monte Carlo values.
+    study : Study
+        The deng2025 study.
+    metric : str
+        ``"c_index"``, ``"brier"`` or ``"auc"`` (Table 3's metrics).
+    horizon : float, optional
+        The horizon in months, for the time-dependent metrics.
+    dataset : str, optional
+        ``"training"`` or ``"validation"``: Harrell's C on that set.
+
+    Returns
+    -------
+    DataFrame
+        One row per model: ``model, wins, share``, most wins first.
 
     Examples
     --------

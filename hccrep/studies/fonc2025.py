@@ -139,5 +139,24 @@ class Fonc2025Runner(DeclaredRunner):
 
 
 def make_runner(study: Study, **kwargs) -> Fonc2025Runner:
-    """The fonc2025 runner (declared tests can be overridden for a what-if run, e.g. ``variants={"categorical": "fisher"}``)."""
+    """The fonc2025 runner (declared tests can be overridden for a what-if run, e.g. ``variants={"categorical": "fisher"}``).
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    **kwargs
+        Passed to :class:`Fonc2025Runner` (e.g. ``variants``, ``parts``).
+
+    Returns
+    -------
+    Fonc2025Runner
+        The runner the replication machinery registers for fonc2025.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> type(make_runner(load_study("fonc2025"))).__name__
+    'Fonc2025Runner'
+    """
     return Fonc2025Runner(study, **kwargs)

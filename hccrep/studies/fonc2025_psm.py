@@ -85,6 +85,16 @@ def declared_matching(study: Study):
 def reading_labels(study: Study) -> dict[str, str]:
     """A short description of each reading in :data:`READINGS`, with the paper's caliper.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
+    Returns
+    -------
+    dict of str to str
+        Reading (:data:`READINGS`) -> its description.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
@@ -106,7 +116,20 @@ def reading_labels(study: Study) -> dict[str, str]:
 
 
 def treated_frame(runner, cohort: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``cohort`` with a 0/1 column ``treated`` (1 = the declared treated level)."""
+    """A copy of ``cohort`` with a 0/1 column ``treated`` (1 = the declared treated level).
+
+    Parameters
+    ----------
+    runner : Fonc2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    cohort : DataFrame
+        A simulated cohort (``runner.simulate(seed)``).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``cohort`` with the 0/1 ``treated`` column.
+    """
     spec = declared_matching(runner.study)
     d = cohort.copy()
     d["treated"] = (d[spec.treatment].astype(str) == spec.treated).astype(int)
@@ -121,6 +144,11 @@ def selection_table(study: Study) -> pd.DataFrame:
     printed p-values (the arm itself excluded) and ``listed`` marks the
     covariates the paper names (``psm_selection_p_threshold`` in
     ``table6.yaml``).
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------
@@ -234,6 +262,13 @@ def match_readings(
 def pairs_table(study: Study, results: Mapping[str, MatchResult]) -> pd.DataFrame:
     """Matched pairs under each reading beside the reported number.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    results : mapping of str to MatchResult
+        Matched sets by reading (:func:`match_readings`).
+
     Returns
     -------
     pandas.DataFrame
@@ -261,7 +296,25 @@ def pairs_table(study: Study, results: Mapping[str, MatchResult]) -> pd.DataFram
 def balance_table(
     runner, cohort: pd.DataFrame, results: Mapping[str, MatchResult], denominator: str = "treated"
 ) -> pd.DataFrame:
-    """:func:`hccrep.stats.matching.balance_table` of the declared matching's arms and covariates."""
+    """:func:`hccrep.stats.matching.balance_table` of the declared matching's arms and covariates.
+
+    Parameters
+    ----------
+    runner : Fonc2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    cohort : DataFrame
+        A simulated cohort (``runner.simulate(seed)``).
+    results : mapping of str to MatchResult
+        Matched sets by reading (:func:`match_readings`).
+    denominator : str
+        Whose SD standardises the differences (:data:`hccrep.stats.SMD_DENOMINATORS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The generic balance table: proportions before matching and one SMD column per
+        matching in ``results``.
+    """
     from hccrep.stats.matching import balance_table as generic
 
     d = treated_frame(runner, cohort)
@@ -367,6 +420,15 @@ def monte_carlo_matching(
 
 def effect_summary(study: Study, mc: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """The matched HR per matching over the Monte Carlo cohorts.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    mc : DataFrame
+        :func:`monte_carlo_matching`: one row per cohort and reading.
+    level : float
+        Level of the Monte Carlo interval.
 
     Returns
     -------

@@ -76,12 +76,34 @@ FRACTIONS_KEY = "rt_fractions_median"
 
 
 def alpha_beta(study: Study) -> float:
-    """The alpha/beta ratio (Gy) the paper states for its BED (methods section)."""
+    """The alpha/beta ratio (Gy) the paper states for its BED (methods section).
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
+    Returns
+    -------
+    float
+        alpha/beta in Gy, read from the data (an input of every BED).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> alpha_beta(load_study("fonc2025")) > 0
+    True
+    """
     return float(study.number(ALPHA_BETA_KEY).value)
 
 
 def regimens(study: Study) -> pd.DataFrame:
     """The dose and fraction ranges of each technique, as the methods section states them.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------
@@ -118,6 +140,11 @@ def bed_table(dose, fractions, ab: float) -> pd.DataFrame:
     ab : float
         The alpha/beta ratio in Gy.
 
+    Returns
+    -------
+    DataFrame
+        Columns ``dose, fractions, d`` (dose per fraction), ``bed`` and ``eqd2``.
+
     Examples
     --------
     27 Gy in 3 fractions of 9 Gy, alpha/beta 10 Gy:
@@ -145,6 +172,11 @@ def regimen_bed(study: Study) -> pd.DataFrame:
     BED grows with the total dose and falls with the number of fractions (for
     a fixed dose), so over a regimen it is smallest at (lowest dose, most
     fractions) and largest at (highest dose, fewest fractions).
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------
@@ -176,6 +208,11 @@ def regimen_bed(study: Study) -> pd.DataFrame:
 def bed_extremes(study: Study) -> pd.DataFrame:
     """The smallest and largest BED each stated regimen can give, beside the reported range.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
     Returns
     -------
     DataFrame
@@ -203,6 +240,24 @@ def pairs_for_bed(
     """Every (dose, fractions) pair of the grids whose BED prints as ``target``.
 
     "Prints as" means: rounds half up to ``target`` at ``decimals`` decimals.
+
+    Parameters
+    ----------
+    target : float
+        The printed BED.
+    decimals : int
+        Its printed decimals.
+    doses : iterable of float
+        Total doses (Gy) to try.
+    fractions : iterable of int
+        Numbers of fractions to try.
+    ab : float
+        The alpha/beta ratio in Gy.
+
+    Returns
+    -------
+    DataFrame
+        The matching rows of :func:`bed_table` over the grid.
 
     Examples
     --------
@@ -234,6 +289,13 @@ def bed_target_pairs(study: Study, dose_step: float) -> pd.DataFrame:
     Doses run over Table 2's dose range in steps of ``dose_step`` Gy, fractions
     over Table 2's fraction range; a pair is kept when its BED prints as the
     reported BED median, minimum or maximum at the printed precision.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    dose_step : float
+        Step of the dose grid, in Gy.
 
     Returns
     -------
@@ -273,6 +335,17 @@ def median_bed_gap(study: Study, n_draws: int, seed, dose_step: float) -> pd.Dat
     in steps of ``dose_step`` Gy, the number of fractions uniform on its stated
     range.  (An illustration of non-linearity, not a model of the cohort: the
     paper does not report the plans.)
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    n_draws : int
+        Random sets of plans.
+    seed : int or SeedSequence
+        Same seed, same draws.
+    dose_step : float
+        Step of the dose grid, in Gy.
 
     Returns
     -------
@@ -320,6 +393,11 @@ def site_denominators(study: Study) -> pd.DataFrame:
 
     The denominators are the ``n`` the data file records for the row and the
     number of RT patients (the RT arm's group size in Table 1).
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------
@@ -397,6 +475,13 @@ def _cohort_indicator(cohort: pd.DataFrame, endpoint: str, grade: str | None) ->
 def simulated_counts(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
     """Every count of Tables 3 and 4 (inputs and derived) as printed and as counted in ``cohort``.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+    cohort : DataFrame
+        A simulated cohort.
+
     Returns
     -------
     DataFrame
@@ -432,6 +517,11 @@ def response_derivations(study: Study) -> pd.DataFrame:
 
     ORR is CR + PR and DCR is CR + PR + SD; the table has no CR row (none
     occurred), so ORR = PR and DCR = PR + SD = n - PD.
+
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
 
     Returns
     -------

@@ -45,8 +45,8 @@ from hccrep.spec import ReportedNumber, Study
 from hccrep.stats import km_landmark, km_median
 from hccrep.printed import counts_printing_as
 from hccrep.stats.fastsurv import logrank, logrank_trend
+from hccrep.optimism import harrell_c  # noqa: F401  (re-exported for the chapter's notebooks)
 from hccrep.stats.prediction import td_auc
-from hccrep.validation import harrell_c  # noqa: F401  (re-exported for the chapter's notebooks)
 
 __all__ = [
     "CP_STRATA",
@@ -95,6 +95,25 @@ AUC_VARIANT = "cumulative/dynamic AUC at 24 months with IPCW (sksurv cumulative_
 def smallest_denominator(percent: float, decimals: int, *, max_n: int = 100000) -> int:
     """The smallest ``n`` for which some ``k/n`` prints as ``percent`` (a GRIM-style bound).
 
+    Parameters
+    ----------
+    percent : float
+        The printed percentage.
+    decimals : int
+        Its printed decimals.
+    max_n : int
+        The largest ``n`` tried.
+
+    Returns
+    -------
+    int
+        The smallest such ``n``.
+
+    Raises
+    ------
+    ValueError
+        When no ``n`` up to ``max_n`` fits.
+
     Examples
     --------
     >>> smallest_denominator(12.5, 1)
@@ -121,6 +140,18 @@ def child_pugh_sizes(study: Study, multiplier: int | None = None) -> dict[str, i
 
     ``multiplier`` defaults to ``parameters.child_pugh.size_multiplier`` of
     ``simulation.yaml``; any whole multiple prints the same rates.
+
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+    multiplier : int, optional
+        Whole multiple of the smallest sizes.
+
+    Returns
+    -------
+    dict of str to int
+        Stratum key -> patients.
 
     Examples
     --------
@@ -154,6 +185,20 @@ def draw_child_pugh_components(
     uniform inside the band of its points (``params["lab_bands"]``, on a grid of
     0.1 umol/L, 0.1 g/L and 0.01 INR), and ascites and encephalopathy take the
     category of their points.
+
+    Parameters
+    ----------
+    scores_ : sequence of int
+        Child-Pugh scores (5-15), one per patient.
+    params : mapping
+        ``parameters.child_pugh`` of ``simulation.yaml``.
+    rng : numpy.random.Generator
+        Source of the draws.
+
+    Returns
+    -------
+    DataFrame
+        ``bilirubin_umol_l, albumin_g_l, inr, ascites, encephalopathy``, one row per score.
 
     Examples
     --------
@@ -197,6 +242,20 @@ def draw_blood_labs(
 ) -> pd.DataFrame:
     """Log-normal blood counts, CRP, AFP and transaminases (``params["labs"]``); platelets by stratum.
 
+    Parameters
+    ----------
+    strata : sequence of str
+        Child-Pugh stratum of each patient.
+    params : mapping
+        ``parameters.child_pugh`` of ``simulation.yaml``.
+    rng : numpy.random.Generator
+        Source of the draws.
+
+    Returns
+    -------
+    DataFrame
+        One column per laboratory value, one row per patient.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
@@ -230,6 +289,22 @@ def simulate_child_pugh_cohort(
     Columns: ``stratum``, ``cp_score``, the laboratory values (named as in
     :func:`hccrep.scores.calculate_all`), ``remission`` (0/1), ``os_time``
     (months) and ``os_event``.
+
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+    rng : numpy.random.Generator
+        Source of every draw.
+    multiplier : int, optional
+        Stratum sizes as a multiple of the smallest consistent ones (:func:`child_pugh_sizes`).
+    follow_up : (float, float), optional
+        Window of administrative censoring in months (default: from ``simulation.yaml``).
+
+    Returns
+    -------
+    DataFrame
+        One row per patient, the columns above.
 
     Examples
     --------
@@ -292,6 +367,20 @@ def piecewise_exponential_times(
     within each interval the times are drawn from the truncated exponential,
     beyond 24 months from the second hazard.
 
+    Parameters
+    ----------
+    n : int
+        Patients.
+    s12, s24 : float
+        Survival at 12 and 24 months, with ``1 > s12 >= s24 > 0``.
+    rng : numpy.random.Generator
+        Source of the draws.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` times in months, in random order.
+
     Examples
     --------
     >>> t = piecewise_exponential_times(50, 0.8, 0.5, np.random.default_rng(0))
@@ -341,6 +430,20 @@ def simulate_ccps_cohort(
     """The simulated CCPS cohort: ``ccps_group``, ``ccps_rank`` (0 low, 1, 2 high), OS and PFS.
 
     See ``simulation.yaml`` for the assumptions (split, piecewise hazards, rank pairing of PFS with OS).
+
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+    rng : numpy.random.Generator
+        Source of every draw.
+    group_weights : mapping of str to float, optional
+        Relative group sizes (default: from ``simulation.yaml``).
+
+    Returns
+    -------
+    DataFrame
+        One row per patient.
 
     Examples
     --------
@@ -394,6 +497,18 @@ def simulate_ccps_cohort(
 def with_ccps_weights(study: Study, weights: Mapping[str, float]) -> Study:
     """A copy of ``study`` whose CCPS cohort is split in proportion to ``weights`` (the data files are untouched).
 
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+    weights : mapping of str to float
+        Relative sizes of the ``low``, ``moderate`` and ``high`` groups.
+
+    Returns
+    -------
+    Study
+        A modified copy.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
@@ -426,6 +541,18 @@ auc_at = td_auc
 def strata_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
     """Per Child-Pugh stratum: size, reported and simulated median OS and remission rate (all inputs).
 
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+    cohort : DataFrame
+        A simulated cohort (``make_runner(study).simulate(seed)``).
+
+    Returns
+    -------
+    DataFrame
+        One row per stratum.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
@@ -455,6 +582,18 @@ def strata_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
 
 def ccps_rates_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
     """Reported vs simulated 1- and 2-year OS and PFS of each CCPS group (inputs, as close as n allows).
+
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+    cohort : DataFrame
+        A simulated cohort (``make_runner(study).simulate(seed)``).
+
+    Returns
+    -------
+    DataFrame
+        One row per group, endpoint and landmark.
 
     Examples
     --------
@@ -510,6 +649,16 @@ def not_checkable_reasons(study: Study) -> dict[str, str]:
     its interval, gets one; a factor count of Table 3 gets a pointer to the
     audit of step 5, where it is held against Table 2.
 
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+
+    Returns
+    -------
+    dict of str to str
+        Check key -> reason.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
@@ -544,6 +693,16 @@ def not_checkable_reasons(study: Study) -> dict[str, str]:
 
 def not_checkable_kinds(study: Study) -> dict[str, str]:
     """A short label of why each not-checkable check cannot be checked (for grouping in the scorecard).
+
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+
+    Returns
+    -------
+    dict of str to str
+        Check key -> short label.
 
     Examples
     --------
@@ -650,6 +809,18 @@ class Lv2025Runner(DeclaredRunner):
 def make_runner(study: Study, **kwargs) -> Lv2025Runner:
     """The lv2025 runner (registered under the ``hccrep.runners`` entry points of pyproject.toml).
 
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+    **kwargs
+        Passed to :class:`Lv2025Runner`.
+
+    Returns
+    -------
+    Lv2025Runner
+        The runner of the Child-Pugh and CCPS simulations.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
@@ -669,6 +840,18 @@ def ccps_auc_24(study: Study, weights: Mapping[str, float]) -> float:
     a higher-risk group than a control counts 1, the same group 1/2.  The
     death shares come from the reported 2-year OS rates; ``weights`` are the
     assumed group sizes (any scale).
+
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+    weights : mapping of str to float
+        Relative sizes of the ``low``, ``moderate`` and ``high`` groups.
+
+    Returns
+    -------
+    float
+        The AUC.
 
     Examples
     --------
@@ -694,6 +877,18 @@ def ccps_auc_24(study: Study, weights: Mapping[str, float]) -> float:
 
 def ccps_auc_24_max(study: Study, step: float = 0.01) -> tuple[float, dict[str, float]]:
     """The largest :func:`ccps_auc_24` over all splits of the cohort (grid of ``step``) and the split reaching it.
+
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+    step : float
+        Step of the grid of group shares.
+
+    Returns
+    -------
+    (float, dict of str to float)
+        The largest AUC and the group shares reaching it.
 
     Examples
     --------
@@ -729,6 +924,24 @@ def cp_pvalue_share(
 
     Each multiplier scales every stratum size (all multiples print the same
     remission rates).  Cohorts are seeded from ``base_seed`` (SeedSequence spawn).
+
+    Parameters
+    ----------
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+    multipliers : sequence of int
+        Stratum-size multipliers (:func:`child_pugh_sizes`).
+    n_mc : int
+        Cohorts per multiplier.
+    base_seed : int
+        Root of the seed sequence.
+    alpha : float
+        The significance level counted.
+
+    Returns
+    -------
+    DataFrame
+        One row per multiplier: ``multiplier``, ``patients`` and the shares below ``alpha``.
 
     Examples
     --------
@@ -772,9 +985,22 @@ def cutoff_positions(values: pd.Series, study: Study, marker: str) -> pd.DataFra
 
     A cut-off printed twice (attribute ``same_as``) is listed once.
 
-    Returns the cut-off, its source and the share of simulated patients at or
-    above it.  The simulated values are assumptions (``simulation.yaml``), so
-    the shares illustrate, they do not replicate.
+    The simulated values are assumptions (``simulation.yaml``), so the shares
+    illustrate, they do not replicate.
+
+    Parameters
+    ----------
+    values : Series
+        The simulated marker values.
+    study : Study
+        The lv2025 study (:func:`hccrep.spec.load_study`).
+    marker : str
+        The marker's name as the data files give it (e.g. ``"NLR"``).
+
+    Returns
+    -------
+    DataFrame
+        ``cutoff``, its source and ``share at or above``, sorted by cut-off.
 
     Examples
     --------
@@ -810,6 +1036,22 @@ def marker_cutoff_plot(values: pd.Series, cutoffs: pd.DataFrame, *, label: str, 
     """Histogram of a simulated marker with the reported cut-offs as vertical lines (book theme, alt text).
 
     ``cutoffs`` is :func:`cutoff_positions`' table.
+
+    Parameters
+    ----------
+    values : Series
+        The simulated marker values.
+    cutoffs : DataFrame
+        :func:`cutoff_positions`.
+    label : str
+        The marker's name on the axis.
+    log : bool
+        Log scale on the marker axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With alt text.
 
     Examples
     --------

@@ -139,6 +139,18 @@ def albi_score(bilirubin_umol_l, albumin_g_l) -> np.ndarray:
 
     Bilirubin in µmol/L, albumin in g/L; higher is worse.
 
+    Parameters
+    ----------
+    bilirubin_umol_l : array_like
+        Total bilirubin in umol/L.
+    albumin_g_l : array_like
+        Serum albumin in g/L.
+
+    Returns
+    -------
+    numpy.ndarray
+        The ALBI scores (a 0-d array for scalars).
+
     Examples
     --------
     >>> round(float(albi_score(17.0, 40.0)), 3)
@@ -157,6 +169,16 @@ def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
 
     Columns: ``nlr_gt3, delta_t_ge0, satellite_no, afp_gt200, hbv`` (0/1),
     ``alt, plt, alb, ggt, pt, pta, inr, diameter, tbil, albi`` and the outcome ``tin``.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        A simulated tu2025 cohort.
+
+    Returns
+    -------
+    DataFrame
+        The columns above, indexed as ``cohort``.
     """
     cols: dict[str, np.ndarray] = {}
     for var, level in (("nlr", "gt3"), ("delta_t", "ge0"), ("satellite", "no"), ("afp", "gt200")):
@@ -325,12 +347,12 @@ class Tu2025Runner(DeclaredRunner):
     def rating_tables(self, n: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The two rating pairs (mRECIST with RECIST 1.1, mRECIST with iRECIST), sorted by mRECIST.
 
-        :func:`hccrep.stats.prediction.simulate_ratings` fixes the cross-table
+        :func:`hccrep.simulate.ratings.simulate_ratings` fixes the cross-table
         from the printed rates and kappa (an integer programme) and draws only
         the order of the subjects; the table is computed once per runner and the
         order is drawn per cohort in :meth:`simulate`.
         """
-        from hccrep.stats.prediction import simulate_ratings
+        from hccrep.simulate.ratings import simulate_ratings
 
         memo = self.__dict__.setdefault("_rating_memo", {})
         if n not in memo:
@@ -400,6 +422,18 @@ def table2_side_by_side(runner: Tu2025Runner, cohort: pd.DataFrame) -> pd.DataFr
 
     One row per level (categorical: % of TIE and of TIN) or variable
     (continuous: mean ± SD), with the printed and the replicated p-value.
+
+    Parameters
+    ----------
+    runner : Tu2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    cohort : DataFrame
+        A simulated cohort (its training part is used).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by (variable, level): reported and replicated summaries and p-values.
     """
     out_all = runner.analyse_declared(cohort, files=("table2",))
     rows = []
@@ -443,7 +477,23 @@ def backward_eliminate(
 
     The rule of :func:`hccrep.stats.prediction.backward_stepwise_logit` (drop the
     term with the largest p while it exceeds ``p_remove``); ``tests/test_tu2025.py``
-    checks both select the same terms.  Returns the kept terms and the final fit.
+    checks both select the same terms.
+
+    Parameters
+    ----------
+    design : DataFrame
+        :func:`design_matrix` of the training cohort.
+    outcome : str
+        The 0/1 outcome column.
+    candidates : sequence of str
+        The terms of the full model.
+    p_remove : float
+        A term whose Wald p exceeds it is dropped.
+
+    Returns
+    -------
+    (list of str, FittedLogit or None)
+        The kept terms and the final fit (None when every term was dropped).
     """
     if not 0 < p_remove < 1:
         raise ValueError(f"p_remove must lie strictly between 0 and 1, got {p_remove}")
@@ -474,6 +524,24 @@ def stepwise_experiment(
     then :func:`backward_eliminate` runs on the training cohort.  One row per
     cohort and candidate: ``selected`` (kept or not) and ``coef`` (its
     coefficient in the final model, NaN if dropped).
+
+    Parameters
+    ----------
+    runner : Tu2025Runner
+        The study's runner (:func:`hccrep.replication.runner_for`).
+    n : int
+        Simulated cohorts.
+    base_seed : int
+        Cohort ``i`` uses seed ``base_seed + i``.
+    candidates : sequence of str
+        The terms of the full model.
+    p_remove : float
+        A term whose Wald p exceeds it is dropped.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cohort, term, selected, coef``.
 
     Raises
     ------
@@ -524,6 +592,21 @@ def rf_importance(
     impurity importance rewards it for its many split points, permutation
     importance does not.
 
+    Parameters
+    ----------
+    cohort : DataFrame
+        A simulated cohort (training and internal validation parts are used).
+    features : sequence of str
+        Columns of :func:`design_matrix` given to the forest.
+    seed : int
+        Seed of the forest and of the permutations.
+    n_estimators : int
+        Trees.
+    n_repeats : int
+        Permutations per feature.
+    add_noise : bool
+        Add the pure-noise column ``noise``.
+
     Returns
     -------
     pandas.DataFrame
@@ -566,13 +649,39 @@ def rf_importance(
 
 
 def reported_by_file(card: pd.DataFrame, file_ids: Sequence[str]) -> pd.DataFrame:
-    """The scorecard rows of some files, with the columns a notebook shows."""
+    """The scorecard rows of some files, with the columns a notebook shows.
+
+    Parameters
+    ----------
+    card : DataFrame
+        A scorecard (:func:`hccrep.replication.scorecard`).
+    file_ids : sequence of str
+        The data files whose checks are kept.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by key: printed, replicated, Monte Carlo interval, verdict and reason.
+    """
     cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict", "reason"]
     return card[card.file_id.isin(list(file_ids))][cols].set_index("key")
 
 
 def importance_figure(table: pd.DataFrame, title: str | None = None):
-    """Impurity and permutation importance side by side (a table from :func:`rf_importance`)."""
+    """Impurity and permutation importance side by side (a table from :func:`rf_importance`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`rf_importance`.
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels, with alt text.
+    """
     import matplotlib.pyplot as plt
 
     from hccrep.plots import set_alt_text, themed
@@ -613,7 +722,24 @@ _INPUT_REASONS = {
 
 
 def inputs_with_reasons(study: Study) -> pd.DataFrame:
-    """The inputs and derived numbers of the study (:func:`inputs_table`) with why each is one, by file."""
+    """The inputs and derived numbers of the study (:func:`inputs_table`) with why each is one, by file.
+
+    Parameters
+    ----------
+    study : Study
+        The tu2025 study (:func:`hccrep.spec.load_study`).
+
+    Returns
+    -------
+    DataFrame
+        The inputs and derived numbers, with why each is one and the file it is in.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> len(inputs_with_reasons(load_study("tu2025"))) > 0
+    True
+    """
     from hccrep.replication import inputs_table
 
     t = inputs_table(study)
@@ -634,6 +760,18 @@ def anova_rounding_range(study: Study, variable: str) -> tuple[float, float]:
     """Smallest and largest ANOVA p across the cohorts that a Table 1 row's rounded summaries allow.
 
     :func:`hccrep.audit.anova_rounding_range` for a variable of the study's baseline table.
+
+    Parameters
+    ----------
+    study : Study
+        The tu2025 study (:func:`hccrep.spec.load_study`).
+    variable : str
+        Key of a continuous variable of the baseline table.
+
+    Returns
+    -------
+    (float, float)
+        The smallest and the largest p-value.
 
     Raises
     ------
@@ -712,7 +850,18 @@ _EXPLANATIONS = (
 
 
 def explain_verdicts(card: pd.DataFrame) -> pd.DataFrame:
-    """The scorecard rows that are not reproduced or not checkable, each with the likely reason (by key prefix)."""
+    """The scorecard rows that are not reproduced or not checkable, each with the likely reason (by key prefix).
+
+    Parameters
+    ----------
+    card : DataFrame
+        The tu2025 scorecard.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``key, file_id, printed, replicated, mc_low, mc_high, verdict, explanation``.
+    """
     rows = card[card.verdict.isin(["not reproduced", "not checkable"])].copy()
 
     def why(row) -> str:
@@ -733,5 +882,24 @@ def explain_verdicts(card: pd.DataFrame) -> pd.DataFrame:
 
 
 def make_runner(study: Study, **kwargs) -> Tu2025Runner:
-    """The tu2025 runner (variants can be overridden, e.g. ``variants={"categorical": "chisq"}``)."""
+    """The tu2025 runner (variants can be overridden, e.g. ``variants={"categorical": "chisq"}``).
+
+    Parameters
+    ----------
+    study : Study
+        The tu2025 study (:func:`hccrep.spec.load_study`).
+    **kwargs
+        Passed to :class:`Tu2025Runner` (e.g. ``variants``).
+
+    Returns
+    -------
+    Tu2025Runner
+        The runner the replication machinery registers for tu2025.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> type(make_runner(load_study("tu2025"))).__name__
+    'Tu2025Runner'
+    """
     return Tu2025Runner(study, **kwargs)

@@ -1,4 +1,4 @@
-"""hccrep.validation: Harrell's bootstrap optimism correction.
+"""hccrep.optimism: Harrell's bootstrap optimism correction.
 
 References:
 - R ``rms::validate(cph(...))`` and ``rms::validate(lrm(...))``, run live
@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hccrep.simulate.prognostic import simulate_prognostic_cohort
 from hccrep.stats.prediction import logit_fit
-from hccrep.validation import (
+from hccrep.optimism import (
     auc,
     bootstrap_optimism_cox,
     bootstrap_optimism_logistic,
@@ -38,7 +39,6 @@ from hccrep.validation import (
     gap_check,
     harrell_c,
     lp_sd_for_index,
-    simulate_prognostic_cohort,
     split_sample_gap,
     train_validation_plot,
     train_validation_table,
@@ -205,7 +205,7 @@ def test_optimism_bootstrap_same_seed_same_result_and_corrected_is_apparent_minu
     pd.testing.assert_frame_equal(a.resamples, b.resamples)
     assert a.corrected == a.apparent - a.optimism
     assert a.optimism == pytest.approx(a.resamples["training"].mean() - a.resamples["test"].mean())
-    assert "Harrell" in a.method and "efron" in a.method
+    assert "Harrell" in a.variant and "efron" in a.variant
     assert list(a.table().index) == ["harrell_c", "dxy"]
 
 

@@ -1,4 +1,17 @@
-"""Harrell's bootstrap optimism correction for discrimination indices.
+"""Optimism of a prognostic model's discrimination: how much better it looks on its own data.
+
+Two ways of measuring it live here. Harrell's bootstrap correction
+(:func:`bootstrap_optimism_cox`, :func:`bootstrap_optimism_logistic`, below), and
+simulated split-sample studies (:func:`split_sample_gap`, :func:`gap_check`, drawing from
+:func:`hccrep.simulate.prognostic.simulate_prognostic_cohort`): what gap between training
+and validation C a study of a given size and number of predictors shows by chance, against
+the gaps a review reports (:func:`train_validation_table`, :func:`train_validation_plot`).
+:func:`compare_validation_methods` puts apparent, bootstrap-corrected, split-sample and
+true C side by side on one simulated cohort. (Checking data files, ``hccrep validate``, is
+:func:`hccrep.cli.validate`, not this module.)
+
+Harrell's bootstrap optimism correction
+---------------------------------------
 
 A prognostic model scored on the patients it was fitted to looks better than
 it will on new patients: its coefficients have adapted to the noise of that
@@ -27,14 +40,14 @@ must be repeated in every resample or the optimism is underestimated.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from hccrep.simulate.prognostic import simulate_prognostic_cohort
 from hccrep.stats.fastcox import cox_fit
-from hccrep.stats.prediction import logit_fit
+from hccrep.stats.prediction import OptimismResult, bootstrap_optimism, logit_fit
 from hccrep.stats.survival import _as_time_event
 
 __all__ = [
@@ -48,7 +61,6 @@ __all__ = [
     "concordance_for_sd",
     "lp_sd_for_index",
     "count_predictors",
-    "simulate_prognostic_cohort",
     "split_sample_gap",
     "train_validation_table",
     "train_validation_plot",
@@ -130,6 +142,18 @@ def harrell_c(time, event, risk) -> float:
 def auc(y, score) -> float:
     """Area under the ROC curve (C statistic) with ties counted 1/2.
 
+    Parameters
+    ----------
+    y : array_like
+        The 0/1 outcome; both classes must be present.
+    score : array_like
+        Risk scores, higher meaning ``y = 1`` more likely.
+
+    Returns
+    -------
+    float
+        The AUC, from the Mann-Whitney rank sum with mid-ranks.
+
     Examples
     --------
     >>> auc([0, 0, 1, 1], [1, 4, 3, 8])
@@ -152,50 +176,6 @@ def auc(y, score) -> float:
 
 
 # ----------------------------------------------------------------------------- the bootstrap
-
-
-@dataclass(frozen=True)
-class OptimismResult:
-    """Apparent, optimism and optimism-corrected value of a discrimination index.
-
-    ``index`` is ``"harrell_c"`` or ``"auc"``; the ``dxy_*`` fields give the same
-    on Somers' Dxy scale (``2 * (C - 0.5)``), as R ``rms::validate`` prints them.
-    ``resamples`` holds ``training`` and ``test`` per successful resample.
-    """
-
-    index: str
-    apparent: float
-    optimism: float
-    corrected: float
-    n_boot: int
-    n_failed: int
-    optimism_se: float
-    resamples: pd.DataFrame = field(repr=False)
-    method: str = ""
-
-    @property
-    def dxy_apparent(self) -> float:
-        return 2 * (self.apparent - 0.5)
-
-    @property
-    def dxy_optimism(self) -> float:
-        return 2 * self.optimism
-
-    @property
-    def dxy_corrected(self) -> float:
-        return 2 * (self.corrected - 0.5)
-
-    def table(self) -> pd.DataFrame:
-        """One row per scale (C and Dxy) with apparent, optimism, corrected, as rms ``validate``."""
-        return pd.DataFrame(
-            {
-                "apparent": [self.apparent, self.dxy_apparent],
-                "optimism": [self.optimism, self.dxy_optimism],
-                "corrected": [self.corrected, self.dxy_corrected],
-                "n_boot": [self.n_boot, self.n_boot],
-            },
-            index=pd.Index([self.index, "dxy"], name="index"),
-        )
 
 
 def _check_frame(df, columns: Sequence[str], names: Sequence[str]) -> pd.DataFrame:
@@ -227,40 +207,6 @@ def _covariates(covariates) -> list[str]:
     if isinstance(covariates, str) or not isinstance(covariates, Sequence) or len(covariates) == 0:
         raise ValueError("covariates must be a non-empty list of column names")
     return list(covariates)
-
-
-def _optimism(n: int, fit, score, n_boot: int, rng: np.random.Generator, progress: bool, desc: str):
-    """Core loop: ``fit(idx) -> model or None``; ``score(model, idx) -> index``."""
-    full = np.arange(n)
-    model = fit(full)
-    if model is None:
-        raise ValueError("the model could not be fitted to the full data")
-    apparent = score(model, full)
-    it = range(n_boot)
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, desc=desc, unit="resample")
-    rows, failed = [], 0
-    for _ in it:
-        idx = rng.integers(0, n, n)
-        m = fit(idx)
-        if m is None:
-            failed += 1
-            continue
-        try:
-            train = score(m, idx)
-        except ValueError:  # e.g. a resample with one outcome class only
-            failed += 1
-            continue
-        rows.append({"training": train, "test": score(m, full)})
-    if not rows:
-        raise ValueError(f"all {n_boot} bootstrap fits failed")
-    res = pd.DataFrame(rows)
-    res["optimism"] = res["training"] - res["test"]
-    opt = float(res["optimism"].mean())
-    se = float(res["optimism"].std(ddof=1) / np.sqrt(len(res))) if len(res) > 1 else float("nan")
-    return apparent, opt, se, res, failed
 
 
 def bootstrap_optimism_cox(
@@ -338,19 +284,16 @@ def bootstrap_optimism_cox(
     def score(coef, idx):
         return harrell_c(t[idx], e[idx], x[idx] @ coef)
 
-    apparent, opt, se, res, failed = _optimism(
-        len(t), fit, score, int(n_boot), rng, progress, "bootstrap Cox"
-    )
-    return OptimismResult(
+    return bootstrap_optimism(
+        len(t),
+        fit,
+        score,
+        n_boot=int(n_boot),
+        rng=rng,
         index="harrell_c",
-        apparent=apparent,
-        optimism=opt,
-        corrected=apparent - opt,
-        n_boot=len(res),
-        n_failed=failed,
-        optimism_se=se,
-        resamples=res,
-        method=(
+        progress=progress,
+        desc="bootstrap Cox",
+        variant=(
             f"Harrell's optimism bootstrap (Efron 1983; rms validate method='boot'), B = {n_boot}; Cox model "
             f"({ties} ties) refitted in each resample with covariates {cov}; index: {HARRELL_C_METHOD}"
         ),
@@ -371,6 +314,26 @@ def bootstrap_optimism_logistic(
     Parameters are as :func:`bootstrap_optimism_cox`, with ``outcome`` a 0/1
     column.  Resamples with one outcome class only, or whose maximum-likelihood
     fit does not converge (separation), are dropped and counted in ``n_failed``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per patient; numeric covariates (dummy-code factors first).
+    outcome : str
+        The 0/1 outcome column.
+    covariates : list of str
+        The fixed model specification, refitted in every resample.
+    n_boot : int
+        Bootstrap resamples B.
+    seed : int, SeedSequence or Generator
+        Same seed, same resamples, same result.
+    progress : bool
+        Show a progress bar (tqdm).
+
+    Returns
+    -------
+    OptimismResult
+        ``index="auc"``; failed resamples counted in ``n_failed``.
 
     Examples
     --------
@@ -400,19 +363,16 @@ def bootstrap_optimism_logistic(
     def score(beta, idx):
         return auc(y[idx], beta[0] + x[idx] @ beta[1:])
 
-    apparent, opt, se, res, failed = _optimism(
-        len(y), fit, score, int(n_boot), rng, progress, "bootstrap logistic"
-    )
-    return OptimismResult(
+    return bootstrap_optimism(
+        len(y),
+        fit,
+        score,
+        n_boot=int(n_boot),
+        rng=rng,
         index="auc",
-        apparent=apparent,
-        optimism=opt,
-        corrected=apparent - opt,
-        n_boot=len(res),
-        n_failed=failed,
-        optimism_se=se,
-        resamples=res,
-        method=(
+        progress=progress,
+        desc="bootstrap logistic",
+        variant=(
             f"Harrell's optimism bootstrap (Efron 1983; rms validate method='boot'), B = {n_boot}; logistic model "
             f"(maximum likelihood, Newton-Raphson) refitted in each resample with covariates {cov}; index: {AUC_METHOD}"
         ),
@@ -434,6 +394,20 @@ def concordance_for_sd(sd: float, index: str = "harrell_c", *, prevalence: float
     - ``"auc"``: a 0/1 outcome with ``logit P = logit(prevalence) + lp``; the
       AUC is P(lp of a case > lp of a control), by quadrature over the two
       conditional densities.
+
+    Parameters
+    ----------
+    sd : float
+        Standard deviation of the linear predictor (non-negative).
+    index : {"harrell_c", "auc"}
+        Survival C or binary AUC.
+    prevalence : float
+        Share of cases at ``lp = 0`` (``auc`` only).
+
+    Returns
+    -------
+    float
+        The true C (or AUC) in the population, in [0.5, 1).
 
     Examples
     --------
@@ -473,6 +447,20 @@ def lp_sd_for_index(target: float, index: str = "harrell_c", *, prevalence: floa
 
     Inverts :func:`concordance_for_sd` (Brent's method).
 
+    Parameters
+    ----------
+    target : float
+        The true C (or AUC) wanted, in (0.5, 1).
+    index : {"harrell_c", "auc"}
+        Survival C or binary AUC.
+    prevalence : float
+        Share of cases at ``lp = 0`` (``auc`` only).
+
+    Returns
+    -------
+    float
+        The standard deviation of the linear predictor.
+
     Examples
     --------
     >>> sd = lp_sd_for_index(0.7)
@@ -498,6 +486,16 @@ def count_predictors(parameters: str) -> int:
 
     Splits on commas and the word "and"; hyphenated line breaks are not split.
 
+    Parameters
+    ----------
+    parameters : str
+        The list of predictors as printed.
+
+    Returns
+    -------
+    int
+        The number of items in the list.
+
     Examples
     --------
     >>> count_predictors("tumor size, tumor number, AFP and ALBI grade")
@@ -509,67 +507,6 @@ def count_predictors(parameters: str) -> int:
         raise ValueError("parameters must be a non-empty string")
     parts = [p.strip() for p in re.split(r",|\band\b", parameters) if p.strip()]
     return len(parts)
-
-
-def simulate_prognostic_cohort(
-    n: int,
-    n_predictors: int,
-    lp_sd: float,
-    rng: np.random.Generator,
-    *,
-    outcome: str = "survival",
-    censored: float = 0.3,
-    prevalence: float = 0.5,
-) -> pd.DataFrame:
-    """A cohort with ``n_predictors`` independent standard normal predictors of equal weight.
-
-    The true linear predictor is ``lp_sd / sqrt(p) * (x1 + ... + xp)`` (so its SD
-    is ``lp_sd``).  Survival: exponential times with hazard ``exp(lp)`` and
-    independent exponential censoring (about ``censored`` of patients censored
-    when ``lp_sd`` is small).  Binary: ``logit P = logit(prevalence) + lp``.
-
-    Returns
-    -------
-    DataFrame with columns ``x1..xp``, ``lp`` (the truth) and ``time``, ``event`` or ``y``.
-
-    Examples
-    --------
-    >>> d = simulate_prognostic_cohort(30, 3, 0.8, np.random.default_rng(0))
-    >>> list(d.columns)
-    ['x1', 'x2', 'x3', 'lp', 'time', 'event']
-    """
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 10:
-        raise ValueError(f"n must be an integer >= 10, got {n!r}")
-    if (
-        not isinstance(n_predictors, (int, np.integer))
-        or isinstance(n_predictors, bool)
-        or n_predictors < 1
-    ):
-        raise ValueError(f"n_predictors must be a positive integer, got {n_predictors!r}")
-    if not (np.isfinite(lp_sd) and lp_sd >= 0):
-        raise ValueError(f"lp_sd must be a finite non-negative number, got {lp_sd!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator")
-    if outcome not in ("survival", "binary"):
-        raise ValueError(f"unknown outcome {outcome!r}; expected 'survival' or 'binary'")
-    if not 0 <= censored < 1:
-        raise ValueError(f"censored must be in [0, 1), got {censored!r}")
-    if not 0 < prevalence < 1:
-        raise ValueError(f"prevalence must be in (0, 1), got {prevalence!r}")
-    x = rng.standard_normal((n, n_predictors))
-    lp = x.sum(axis=1) * lp_sd / np.sqrt(n_predictors)
-    d = pd.DataFrame(x, columns=[f"x{i}" for i in range(1, n_predictors + 1)])
-    d["lp"] = lp
-    if outcome == "binary":
-        d["y"] = (rng.random(n) < special.expit(np.log(prevalence / (1 - prevalence)) + lp)).astype(
-            int
-        )
-        return d
-    t = rng.exponential(1.0, n) / np.exp(lp)
-    c = rng.exponential(1.0, n) * (1 - censored) / censored if censored > 0 else np.full(n, np.inf)
-    d["time"] = np.minimum(t, c)
-    d["event"] = (t <= c).astype(int)
-    return d
 
 
 def _fit_and_score(
@@ -618,6 +555,27 @@ def split_sample_gap(
     logistic) model with all ``n_predictors`` is fitted on the training part and
     scored on both.  No variable selection is repeated, so the optimism shown is
     the smallest a real study (which selects predictors) would have.
+
+    Parameters
+    ----------
+    n : int
+        Patients per cohort.
+    n_predictors : int
+        Predictors in the true and in the fitted model.
+    target : float
+        True C (or AUC) of the population.
+    index : {"harrell_c", "auc"}
+        Cox model and Harrell's C, or logistic model and AUC.
+    split : float
+        Share of the patients in the training part.
+    n_cohorts : int
+        Cohorts simulated.
+    seed : int, sequence of int or SeedSequence, optional
+        Same seed, same cohorts.
+    censored : float
+        Share censored (survival only).
+    prevalence : float
+        Share of cases at ``lp = 0`` (binary only).
 
     Returns
     -------
@@ -817,6 +775,27 @@ def gap_check(
     is a check: ``plausible`` when inside the ``level`` Monte Carlo interval of
     the simulated gaps, ``not reproduced`` otherwise.
 
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`train_validation_table` of the reported numbers.
+    sizes : dict
+        Model -> patients of its study.
+    n_predictors : dict
+        Model -> predictors in it.
+    split : float
+        Share of the patients in the training part.
+    n_cohorts : int
+        Simulated studies per model.
+    seed : int
+        Same seed, same cohorts.
+    level : float
+        Level of the Monte Carlo interval.
+    censored : float
+        Share censored (survival models).
+    prevalence : float
+        Share of cases (binary models).
+
     Returns
     -------
     DataFrame
@@ -884,7 +863,8 @@ def compare_validation_methods(
 ) -> pd.Series:
     """Apparent, bootstrap-corrected, split-sample and true C of a Cox model on one simulated cohort.
 
-    ``cohort`` comes from :func:`simulate_prognostic_cohort` (columns ``x1..x{n_true}``,
+    ``cohort`` comes from :func:`hccrep.simulate.prognostic.simulate_prognostic_cohort`
+    (columns ``x1..x{n_true}``,
     ``lp``, ``time``, ``event``), possibly with extra useless columns listed in
     ``covariates``.  Returned values:
 
@@ -896,6 +876,32 @@ def compare_validation_methods(
     - ``new patients (truth)``: the all-patient model scored on ``n_new`` new patients
       from the same population (same ``censored`` setting as the cohort's simulation;
       extra columns drawn as independent noise).
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        From :func:`hccrep.simulate.prognostic.simulate_prognostic_cohort` (survival), possibly with extra noise columns.
+    covariates : list of str
+        The model's covariates (true predictors and noise).
+    lp_sd : float
+        Standard deviation of the true linear predictor the cohort was drawn with.
+    n_true : int
+        Number of true predictors ``x1..x{n_true}``.
+    rng : numpy.random.Generator
+        Source of the bootstrap, the split and the new patients.
+    n_boot : int
+        Bootstrap resamples.
+    split : float
+        Share of the patients in the training part of the split.
+    n_new : int
+        New patients drawn for the true performance.
+    censored : float
+        Censoring setting of the cohort's simulation.
+
+    Returns
+    -------
+    Series
+        The six C values named above.
 
     Examples
     --------
