@@ -601,7 +601,7 @@ def roc_auc_bootstrap(
     boot = np.einsum("bi,ij,bj->b", wa, pair, wb)
     a = (1 - level) / 2
     lower, upper = np.quantile(boot, [a, 1 - a])
-    method = (
+    variant = (
         f"AUC (Mann-Whitney, ties 1/2) with a {level:.0%} stratified percentile bootstrap interval, "
         f"{n_boot} replicates (pROC ci.auc method='bootstrap'); {_DIRECTION}"
     )
@@ -612,7 +612,7 @@ def roc_auc_bootstrap(
         se=float(boot.std(ddof=1)),
         n_cases=m,
         n_controls=n,
-        method=method,
+        variant=variant,
     )
 
 

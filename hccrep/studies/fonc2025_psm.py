@@ -66,6 +66,17 @@ def declared_matching(study: Study):
     """The propensity-score matching Table 6 declares (its ``population``): the one source of the
     covariates, the ratio and caliper keys and the caliper scale.
 
+    Parameters
+    ----------
+    study : Study
+        The fonc2025 study (:func:`hccrep.spec.load_study`).
+
+    Returns
+    -------
+    Matching
+        The declared matched population (:class:`hccrep.declared.Matching`). Raises
+        ``ValueError`` when the analyses declare none or several different ones.
+
     Examples
     --------
     >>> from hccrep.spec import load_study
