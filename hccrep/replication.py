@@ -268,7 +268,7 @@ class DeclaredRunner(Runner):
             given = self.variants.get(name, self.variants.get("engine", "numpy"))
             return "reference" if given in ("lifelines", "reference") else "numpy"
 
-        return CohortView(
+        view = CohortView(
             cohort,
             self.group_column,
             self._levels,
@@ -276,6 +276,8 @@ class DeclaredRunner(Runner):
             cox_engine=engine("cox_engine"),
             numbers=self._values,
         )
+        view.study, view.options = self.study, dict(self.variants)
+        return view
 
     @cached_property
     def _values(self) -> dict[str, float]:
@@ -313,17 +315,18 @@ class DeclaredRunner(Runner):
         return analysis
 
     def analyse_declared(
-        self, cohort: pd.DataFrame, stated: bool = False, files=None
+        self, cohort: pd.DataFrame, stated: bool = False, files=None, view=None
     ) -> dict[str, float | None]:
         """Every declared analysis on ``cohort``: check key -> replicated value (``.lower``/``.upper`` for intervals).
 
         ``stated`` computes only the checks whose stated variant differs from
         the evident one, under the stated variant; ``files`` restricts to the
-        numbers of those data files.
+        numbers of those data files; ``view`` (of ``cohort``, from :meth:`view`)
+        shares its memo with the caller.
         """
         from hccrep.analyses import compute, prefit
 
-        view = self.view(cohort)
+        view = self.view(cohort) if view is None else view
         out: dict[str, float | None] = {}
         todo = []
         for num in self._declared:

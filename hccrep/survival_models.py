@@ -1796,3 +1796,441 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
         return fig
 
     return draw()
+
+
+# --------------------------------------------------------------------------
+# a fitted collection: every number about its models computed once
+# --------------------------------------------------------------------------
+
+
+def _predict_blocks(model, blocks: Sequence[pd.DataFrame], times: np.ndarray) -> list[np.ndarray]:
+    """:func:`survival_at` of each frame of ``blocks``, in one prediction pass over their rows.
+
+    Every prediction of a survival model is made row by row, so stacking the
+    frames and splitting the result gives each frame's values to the bit; a
+    forest then walks each tree once instead of once per frame.
+    """
+    sizes = [len(b) for b in blocks]
+    S = survival_at(model, pd.concat(blocks, ignore_index=True), times)
+    return np.split(S, np.cumsum(sizes)[:-1])
+
+
+def grouped_permutation_importance(
+    model,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    y_ref: np.ndarray,
+    groups: Mapping[str, Sequence[str]],
+    horizons: Sequence[float],
+    *,
+    seed,
+    n_repeats: int = 3,
+) -> pd.DataFrame:
+    """Permutation importance of clinical variables (groups of columns) for the prediction at each horizon.
+
+    The columns of one group (the two indicators of a three-level variable)
+    are permuted together, with one row permutation; the importance is the
+    mean increase of the IPCW Brier score at the horizon (sksurv
+    ``brier_score``, censoring from ``y_ref``, through :class:`IPCWBrier`),
+    the loss survex's ``model_parts`` uses. :func:`permutation_importance_at`
+    does the same per column. Every permuted copy is predicted in one pass
+    (:func:`_predict_blocks`); the permutations are drawn in the order group
+    by group, repeat by repeat.
+
+    Parameters
+    ----------
+    model : fitted estimator with survival probabilities
+    X : pandas.DataFrame
+        The data the importance is computed on.
+    y : numpy.ndarray from :func:`surv_array`
+        Outcome of ``X``.
+    y_ref : numpy.ndarray from :func:`surv_array`
+        Data the censoring distribution is estimated from (the training set).
+    groups : mapping str -> sequence of str
+        Variable -> its columns in ``X``.
+    horizons : sequence of float
+    seed : int or SeedSequence or Generator
+    n_repeats : int, default 3
+
+    Returns
+    -------
+    DataFrame
+        Columns ``variable, horizon, importance, rank`` (rank 1 = most important at that horizon).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> X = pd.DataFrame({"a": rng.normal(size=120), "b": rng.normal(size=120)})
+    >>> y = surv_array(rng.exponential(12 * np.exp(-X["a"])), np.ones(120))
+    >>> m = fit_models(X, y, seed=1, names=["cox"])["cox"]
+    >>> imp = grouped_permutation_importance(m, X, y, y, {"a": ["a"], "b": ["b"]}, [6], seed=1)
+    >>> imp.loc[imp["rank"] == 1, "variable"].item()
+    'a'
+    """
+    if not groups:
+        raise ValueError("groups must name at least one variable")
+    for g, cols in groups.items():
+        missing = [c for c in cols if c not in X.columns]
+        if missing:
+            raise ValueError(f"groups[{g!r}] names columns not in X: {missing}")
+    if not (isinstance(n_repeats, (int, np.integer)) and n_repeats >= 1):
+        raise ValueError(f"n_repeats must be a positive integer, got {n_repeats!r}")
+    t = np.asarray(sorted(float(h) for h in horizons))
+    rng = np.random.default_rng(seed)
+    brier = IPCWBrier(y_ref, y, t)  # sksurv's brier_score, its censoring weights computed once
+    blocks = [X]
+    for cols in groups.values():
+        for _ in range(n_repeats):
+            Xp = X.copy()
+            perm = rng.permutation(len(X))
+            Xp[list(cols)] = X[list(cols)].to_numpy()[perm]
+            blocks.append(Xp)
+    S = _predict_blocks(model, blocks, t)
+    base = brier(S[0])
+    rows = []
+    for i, g in enumerate(groups):
+        inc = np.zeros(t.size)
+        for r in range(n_repeats):
+            inc += brier(S[1 + i * n_repeats + r]) - base
+        for h, v in zip(t, inc / n_repeats):
+            rows.append({"variable": g, "horizon": float(h), "importance": float(v)})
+    out = pd.DataFrame(rows)
+    out["rank"] = (
+        out.groupby("horizon")["importance"].rank(method="first", ascending=False).astype(int)
+    )
+    return out.sort_values(["horizon", "rank"]).reset_index(drop=True)
+
+
+def longest_run(flags: Sequence[bool]) -> int:
+    """Length of the longest run of consecutive True values.
+
+    Parameters
+    ----------
+    flags : sequence of bool
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> longest_run([True, False, True, True, False])
+    2
+    """
+    best = cur = 0
+    for f in flags:
+        cur = cur + 1 if f else 0
+        best = max(best, cur)
+    return best
+
+
+class FittedCollection:
+    """Survival models fitted on one training set and scored on it and on a validation set.
+
+    Each number about the models (a metric, an importance ranking, a partial
+    dependence, a decision curve) is computed from predictions made once per
+    model and data set and kept on the object, so the many numbers a paper
+    reports about one collection share them.
+
+    Parameters
+    ----------
+    fitted : mapping str -> fitted estimator
+        The models, in the order a tie between them is broken.
+    X_train, X_test : pandas.DataFrame
+        Features of the training and validation sets. A categorical variable
+        is coded as 0/1 indicator columns named ``variable=level`` (as
+        :meth:`hccrep.analyses.CohortView.design_arrays` names them).
+    y_train, y_test : numpy.ndarray from :func:`surv_array`
+    groups : mapping str -> list of str, optional
+        Clinical variable -> its columns (default: each column on its own).
+    horizons : sequence of float, default ()
+        The time points the study reports; Brier scores and AUCs are computed
+        at all of them at once, and Uno's C is truncated at the largest.
+    seed : int, default 0
+        Seed of the permutation importance.
+    info : mapping, optional
+        Anything the study wants to keep beside the models (shown, never read).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(4)
+    >>> X = pd.DataFrame({"a": rng.normal(size=200)})
+    >>> y = surv_array(rng.exponential(12 * np.exp(-X["a"])), rng.random(200) < 0.8)
+    >>> f = fit_models(X[:120], y[:120], seed=1, names=["cox"])
+    >>> col = FittedCollection(f, X[:120], y[:120], X[120:], y[120:], horizons=[3, 6])
+    >>> ev = evaluate_models(f, X[:120], y[:120], X[120:], y[120:], times=(3, 6))
+    >>> row = ev[(ev.metric == "brier") & (ev.dataset == "validation") & (ev.horizon == 6)]
+    >>> col.metric("cox", "brier", "validation", 6) == row["value"].item()
+    True
+    """
+
+    def __init__(
+        self,
+        fitted: Mapping[str, BaseEstimator],
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        *,
+        groups: Mapping[str, Sequence[str]] | None = None,
+        horizons: Sequence[float] = (),
+        seed: int = 0,
+        info: Mapping | None = None,
+    ):
+        if not isinstance(fitted, Mapping) or not fitted:
+            raise ValueError("fitted must be a non-empty mapping name -> fitted model")
+        ev_tr, _ = _check_y(y_train, "y_train")
+        ev_te, _ = _check_y(y_test, "y_test")
+        self.fitted = dict(fitted)
+        self._data = {
+            "training": (_check_X(X_train, ev_tr.size, "X_train"), y_train),
+            "validation": (_check_X(X_test, ev_te.size, "X_test"), y_test),
+        }
+        cols = list(self._data["training"][0].columns)
+        self.groups = (
+            {c: [c] for c in cols} if groups is None else {k: list(v) for k, v in groups.items()}
+        )
+        for g, gc in self.groups.items():
+            missing = [c for c in gc if c not in cols]
+            if missing:
+                raise ValueError(f"groups[{g!r}] names columns not in X: {missing}")
+        self.horizons = np.unique(np.asarray([float(h) for h in horizons], dtype=float))
+        self.seed = int(seed)
+        self.info = dict(info or {})
+        self._cache: dict = {}
+
+    # ------------------------------------------------------------------ data and predictions
+    def data(self, dataset: str) -> tuple[pd.DataFrame, np.ndarray]:
+        """``(X, y)`` of ``"training"`` or ``"validation"``."""
+        check_choice(dataset, ("training", "validation"), "dataset")
+        return self._data[dataset]
+
+    def model(self, name: str):
+        """The fitted model ``name`` (a KeyError names the models there are)."""
+        if name not in self.fitted:
+            raise KeyError(f"the collection has no model {name!r}; it has {sorted(self.fitted)}")
+        return self.fitted[name]
+
+    def _memo(self, key, fn):
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    def risk_score(self, name: str, dataset: str) -> np.ndarray:
+        """The model's risk score (``predict``: higher = shorter survival)."""
+        X, _ = self.data(dataset)
+        return self._memo(
+            ("score", name, dataset), lambda: np.asarray(self.model(name).predict(X), dtype=float)
+        )
+
+    def _times(self, horizon) -> np.ndarray:
+        return np.unique(np.concatenate([self.horizons, np.atleast_1d(float(horizon))]))
+
+    def survival(self, name: str, dataset: str, times) -> np.ndarray:
+        """:func:`survival_at` the sorted unique ``times``, shape (n, len(times)), kept."""
+        X, _ = self.data(dataset)
+        t = np.unique(np.asarray(times, dtype=float))
+        return self._memo(
+            ("S", name, dataset, tuple(t)), lambda: survival_at(self.model(name), X, t)
+        )
+
+    # ------------------------------------------------------------------ metrics
+    def metric(
+        self,
+        name: str,
+        metric: str,
+        dataset: str,
+        horizon: float | None = None,
+        *,
+        variant: str = "harrell",
+        tau: float | None = None,
+    ) -> float:
+        """One metric of one model, as :func:`evaluate_models` computes it.
+
+        Parameters
+        ----------
+        name : str
+            A model of the collection.
+        metric : {"c_index", "brier", "ibs", "td_auc"}
+        dataset : {"training", "validation"}
+        horizon : float, optional
+            The time of a Brier score or AUC, the upper end of an IBS (default
+            for the IBS: the largest horizon).
+        variant : {"harrell", "uno"}, default "harrell"
+            The C-index.
+        tau : float, optional
+            Truncation of Uno's C (default: the largest horizon).
+
+        Returns
+        -------
+        float
+            NaN for a Brier score or IBS of a model without survival probabilities.
+
+        Raises
+        ------
+        ValueError
+            When a time lies outside the follow-up of the data scored (IPCW
+            weights are not defined there).
+        """
+        check_choice(metric, ("c_index", "brier", "ibs", "td_auc"), "metric")
+        check_choice(variant, ("harrell", "uno"), "variant")
+        X, y = self.data(dataset)
+        y_train = self._data["training"][1]
+        if metric == "c_index":
+            score = self.risk_score(name, dataset)
+            if variant == "harrell":
+                ev, tm = _check_y(y)
+                return self._memo(
+                    ("harrell", name, dataset),
+                    lambda: float(concordance_index_censored(ev, tm, score)[0]),
+                )
+            cut = float(tau) if tau is not None else float(self.horizons.max())
+            return self._memo(
+                ("uno", name, dataset, cut),
+                lambda: float(concordance_index_ipcw(y_train, y, score, tau=cut)[0]),
+            )
+        if horizon is None:
+            if metric != "ibs" or not self.horizons.size:
+                raise ValueError(f"a {metric} needs a horizon")
+            horizon = float(self.horizons.max())
+        t = self._times(horizon)
+        model = self.model(name)
+        if metric == "ibs":
+            if not has_survival_function(model):
+                return float("nan")
+            upper = float(horizon)
+            _guard_times(t, y_train, y_train, "training")
+            _guard_times(t, y_train, y, dataset)
+
+            def ibs() -> float:
+                grid = _ibs_grid(y_train, y, upper)
+                brier_grid = IPCWBrier(y_train, y, grid)
+                S_grid = self.survival(name, dataset, grid)
+                return float(
+                    np.trapezoid(brier_grid(S_grid), brier_grid.times)
+                    / (brier_grid.times[-1] - brier_grid.times[0])
+                )
+
+            return self._memo(("ibs", name, dataset, upper), ibs)
+        i = int(np.searchsorted(t, float(horizon)))
+
+        def at_times() -> np.ndarray:
+            _guard_times(t, y_train, y_train, "training")
+            _guard_times(t, y_train, y, dataset)
+            if not has_survival_function(model):
+                auc, _ = cumulative_dynamic_auc(y_train, y, self.risk_score(name, dataset), t)
+                return np.full(t.size, np.nan), np.asarray(auc, dtype=float)
+            S = self.survival(name, dataset, t)
+            brier = self._memo(("brier_w", dataset, tuple(t)), lambda: IPCWBrier(y_train, y, t))
+            auc, _ = cumulative_dynamic_auc(y_train, y, 1.0 - S, t)
+            return brier(S), np.asarray(auc, dtype=float)
+
+        bs, auc = self._memo(("at", name, dataset, tuple(t)), at_times)
+        return float(bs[i] if metric == "brier" else auc[i])
+
+    def best(
+        self,
+        metric: str,
+        dataset: str,
+        horizon: float | None = None,
+        *,
+        among: Sequence[str] | None = None,
+        variant: str = "harrell",
+        tau: float | None = None,
+    ) -> str:
+        """The model with the best ``metric`` (highest C-index or AUC, lowest Brier or IBS).
+
+        A tie goes to the first model in ``among`` (default: the collection's order).
+
+        Returns
+        -------
+        str
+            The model's name; ValueError when a value is missing.
+        """
+        names = list(self.fitted) if among is None else list(among)
+        vals = {
+            m: self.metric(m, metric, dataset, horizon, variant=variant, tau=tau) for m in names
+        }
+        if any(not math.isfinite(v) for v in vals.values()):
+            raise ValueError(f"{metric} is missing for some models: {vals}")
+        pick = min if metric in ("brier", "ibs") else max
+        return pick(vals, key=vals.get)
+
+    # ------------------------------------------------------------------ explanation
+    def importance(self, name: str, dataset: str, horizons, n_repeats: int = 3) -> pd.DataFrame:
+        """:func:`grouped_permutation_importance` of the model on ``dataset`` (seed :attr:`seed`), kept."""
+        X, y = self.data(dataset)
+        hs = tuple(sorted(float(h) for h in horizons))
+        return self._memo(
+            ("importance", name, dataset, hs, n_repeats),
+            lambda: grouped_permutation_importance(
+                self.model(name),
+                X,
+                y,
+                self._data["training"][1],
+                self.groups,
+                hs,
+                seed=self.seed,
+                n_repeats=n_repeats,
+            ),
+        )
+
+    def partial_dependence(self, name: str, dataset: str, horizons) -> pd.DataFrame:
+        """Mean predicted survival with each variable set to each level and to its reference, kept.
+
+        A categorical variable (several columns ``variable=level``) is set to
+        each level in turn (its column 1, the others 0) and to the reference
+        (every column 0); a numeric one (one column) to its upper and its
+        lower quartile. Every setting is predicted in one pass.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``variable, level, horizon, survival_level,
+            survival_reference`` (``level`` is empty for a numeric variable).
+        """
+        X, _ = self.data(dataset)
+        hs = np.unique(np.asarray([float(h) for h in horizons]))
+
+        def compute() -> pd.DataFrame:
+            settings, blocks = [], []
+            for var, cols in self.groups.items():
+                ref = X.copy()
+                if len(cols) == 1 and cols[0] == var:
+                    q1, q3 = np.quantile(X[var].to_numpy(float), [0.25, 0.75])
+                    lev = X.copy()
+                    ref[var], lev[var] = q1, q3
+                    settings.append((var, "", len(blocks), len(blocks) + 1))
+                    blocks += [ref, lev]
+                    continue
+                ref[cols] = 0.0
+                blocks.append(ref)
+                at = len(blocks) - 1
+                for c in cols:
+                    lev = ref.copy()
+                    lev[c] = 1.0
+                    settings.append((var, c.split("=", 1)[-1], at, len(blocks)))
+                    blocks.append(lev)
+            S = [s.mean(axis=0) for s in _predict_blocks(self.model(name), blocks, hs)]
+            rows = [
+                {
+                    "variable": var,
+                    "level": level,
+                    "horizon": float(h),
+                    "survival_level": float(S[j][k]),
+                    "survival_reference": float(S[i][k]),
+                }
+                for var, level, i, j in settings
+                for k, h in enumerate(hs)
+            ]
+            return pd.DataFrame(rows)
+
+        return self._memo(("pdp", name, dataset, tuple(hs)), compute)
+
+    def net_benefit(self, name: str, dataset: str, horizon: float, thresholds) -> pd.DataFrame:
+        """:func:`hccrep.stats.prediction.net_benefit_survival` of the model's risk by ``horizon``."""
+        from hccrep.stats.prediction import net_benefit_survival
+
+        X, y = self.data(dataset)
+        risk = risk_at(self.model(name), X, horizon)
+        return net_benefit_survival(y["time"], y["event"].astype(int), risk, horizon, thresholds)
