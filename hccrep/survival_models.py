@@ -709,8 +709,21 @@ def fit_models(
     X_train = _check_X(X_train, event.size, "X_train")
     if event.sum() < 2:
         raise ValueError("y_train has fewer than 2 events")
+    if not np.isfinite(X_train.to_numpy(dtype=float)).all():
+        raise ValueError("X_train contains infinite values")
     models = make_models(seed, fast=fast, n_features=X_train.shape[1], names=names)
-    return {n: m.fit(X_train, y_train) for n, m in models.items()}
+    # the data are checked above and the hyper-parameters are set in make_models: scikit-learn's
+    # own checks, repeated for every tree of a forest or a boosting stage, are skipped (its public
+    # configuration switches; the fitted models are the same)
+    with _checked_once():
+        return {n: m.fit(X_train, y_train) for n, m in models.items()}
+
+
+def _checked_once():
+    """scikit-learn's configuration for data checked once by hccrep (finite, numeric, valid parameters)."""
+    import sklearn
+
+    return sklearn.config_context(assume_finite=True, skip_parameter_validation=True)
 
 
 # --------------------------------------------------------------------------
@@ -1986,6 +1999,9 @@ class FittedCollection:
             "training": (_check_X(X_train, ev_tr.size, "X_train"), y_train),
             "validation": (_check_X(X_test, ev_te.size, "X_test"), y_test),
         }
+        for X, _ in self._data.values():
+            if not np.isfinite(X.to_numpy(dtype=float)).all():
+                raise ValueError("the features contain infinite values")
         cols = list(self._data["training"][0].columns)
         self.groups = (
             {c: [c] for c in cols} if groups is None else {k: list(v) for k, v in groups.items()}
@@ -2013,7 +2029,8 @@ class FittedCollection:
 
     def _memo(self, key, fn):
         if key not in self._cache:
-            self._cache[key] = fn()
+            with _checked_once():  # the data were checked when the collection was built
+                self._cache[key] = fn()
         return self._cache[key]
 
     def risk_score(self, name: str, dataset: str) -> np.ndarray:
@@ -2158,9 +2175,14 @@ class FittedCollection:
 
     # ------------------------------------------------------------------ explanation
     def importance(self, name: str, dataset: str, horizons, n_repeats: int = 3) -> pd.DataFrame:
-        """:func:`grouped_permutation_importance` of the model on ``dataset`` (seed :attr:`seed`), kept."""
+        """:func:`grouped_permutation_importance` of the model on ``dataset`` (seed :attr:`seed`), kept.
+
+        Computed once at ``horizons`` and every horizon of the collection (a
+        horizon's ranking does not depend on the others: the permutations are
+        the same), so claims about different horizons share one computation.
+        """
         X, y = self.data(dataset)
-        hs = tuple(sorted(float(h) for h in horizons))
+        hs = tuple(np.unique(np.concatenate([self.horizons, np.asarray(horizons, dtype=float)])))
         return self._memo(
             ("importance", name, dataset, hs, n_repeats),
             lambda: grouped_permutation_importance(
@@ -2178,6 +2200,8 @@ class FittedCollection:
     def partial_dependence(self, name: str, dataset: str, horizons) -> pd.DataFrame:
         """Mean predicted survival with each variable set to each level and to its reference, kept.
 
+        Computed at ``horizons`` and every horizon of the collection at once.
+
         A categorical variable (several columns ``variable=level``) is set to
         each level in turn (its column 1, the others 0) and to the reference
         (every column 0); a numeric one (one column) to its upper and its
@@ -2190,7 +2214,7 @@ class FittedCollection:
             survival_reference`` (``level`` is empty for a numeric variable).
         """
         X, _ = self.data(dataset)
-        hs = np.unique(np.asarray([float(h) for h in horizons]))
+        hs = np.unique(np.concatenate([self.horizons, np.asarray(horizons, dtype=float)]))
 
         def compute() -> pd.DataFrame:
             settings, blocks = [], []

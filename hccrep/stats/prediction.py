@@ -1153,13 +1153,16 @@ def net_benefit_survival(time, event, risk, horizon: float, thresholds) -> pd.Da
     w = pt / (1 - pt)
     risk_all = _km_risk(t, e, float(horizon))
     model = np.empty(pt.size)
+    km: dict[int, float] = {}  # the treated are the n_t highest risks: one KM per distinct n_t
     for i, x in enumerate(pt):
         sel = r >= x
         n_t = int(sel.sum())
         if n_t == 0:
             model[i] = 0.0
             continue
-        q = _km_risk(t[sel], e[sel], float(horizon))
+        if n_t not in km:
+            km[n_t] = _km_risk(t[sel], e[sel], float(horizon))
+        q = km[n_t]
         model[i] = q * n_t / n - (1 - q) * n_t / n * w[i]
     return pd.DataFrame(
         {
