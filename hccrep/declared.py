@@ -465,18 +465,26 @@ class _ModelAnalysis(_Analysis):
     )
 
 
-def _horizon_metric(metric: str, horizons: list[float]) -> None:
-    if metric == "c_index" and horizons:
+def _metric_fields(a, horizons: list[float]):
+    """A C-index has no horizon and a variant (Harrell's by default); a Brier score or AUC has a horizon and no variant."""
+    if a.metric == "c_index" and horizons:
         raise ValueError("a C-index has no horizon (give tau for Uno's C)")
-    if metric in ("brier", "td_auc") and not horizons:
-        raise ValueError(f"a {metric} needs a horizon")
+    if a.metric in ("brier", "td_auc") and not horizons:
+        raise ValueError(f"a {a.metric} needs a horizon")
+    if a.metric == "c_index" and a.variant is None:
+        object.__setattr__(a, "variant", Variant(stated="harrell"))
+    if a.metric != "c_index" and a.variant is not None:
+        raise ValueError(f"variant {a.variant.used!r} is a C-index variant; a {a.metric} has none")
+    return a
 
 
 class ModelMetric(_ModelAnalysis):
     """Discrimination or calibration of one fitted survival model on the training or validation set.
 
-    Metrics (scikit-survival): ``c_index`` (variant ``harrell``:
-    ``concordance_index_censored`` of the risk score; ``uno``:
+    The models are a collection that the study module registers by name
+    (:func:`hccrep.analyses.register_models`), fitted once per cohort.
+    Metrics (scikit-survival): ``c_index`` (variant ``harrell``, the
+    default: ``concordance_index_censored`` of the risk score; ``uno``:
     ``concordance_index_ipcw`` up to ``tau``), ``brier`` (IPCW Brier score at
     ``horizon``), ``ibs`` (integrated Brier score up to ``horizon``) and
     ``td_auc`` (cumulative/dynamic AUC at ``horizon`` of the predicted risk
@@ -484,7 +492,6 @@ class ModelMetric(_ModelAnalysis):
     """
 
     VARIANTS: ClassVar[tuple[str, ...]] = ("harrell", "uno")
-    DEFAULT_VARIANT: ClassVar[str] = "harrell"
     QUANTITIES: ClassVar[tuple[str, ...]] = ("c_index", "brier", "auc")
     kind: Literal["model_metric"]
     metric: Literal["c_index", "brier", "ibs", "td_auc"]
@@ -499,10 +506,7 @@ class ModelMetric(_ModelAnalysis):
 
     @model_validator(mode="after")
     def _metric_fields(self) -> ModelMetric:
-        _horizon_metric(self.metric, [] if self.horizon is None else [self.horizon])
-        if self.metric != "c_index" and self.variant.used != "harrell":
-            raise ValueError(f"variant {self.variant.used!r} is a C-index variant")
-        return self
+        return _metric_fields(self, [] if self.horizon is None else [self.horizon])
 
 
 class BestModel(_ModelAnalysis):
@@ -514,7 +518,6 @@ class BestModel(_ModelAnalysis):
     """
 
     VARIANTS: ClassVar[tuple[str, ...]] = ("harrell", "uno")
-    DEFAULT_VARIANT: ClassVar[str] = "harrell"
     QUANTITIES: ClassVar[tuple[str, ...]] = ("statement",)
     kind: Literal["best_model"]
     metric: Literal["c_index", "brier", "ibs", "td_auc"]
@@ -527,7 +530,7 @@ class BestModel(_ModelAnalysis):
 
     @model_validator(mode="after")
     def _metric_fields(self) -> BestModel:
-        _horizon_metric(self.metric, self.horizons)
+        _metric_fields(self, self.horizons)
         if self.among is not None and self.model not in self.among:
             raise ValueError(f"model {self.model!r} is not among {self.among}")
         return self

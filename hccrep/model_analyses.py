@@ -53,9 +53,10 @@ def _holds(ok: bool, variant: str) -> Replicated:
 @register("model_metric")
 def _model_metric(a, view: CohortView, quantity: str) -> Replicated:
     col = view.models(a.collection)
-    value = col.metric(a.model, a.metric, a.dataset, a.horizon, variant=a.variant.used, tau=a.tau)
+    variant = a.variant.used if a.variant is not None else "harrell"
+    value = col.metric(a.model, a.metric, a.dataset, a.horizon, variant=variant, tau=a.tau)
     what = {
-        "c_index": f"{'Harrell' if a.variant.used == 'harrell' else 'Uno'}'s C",
+        "c_index": f"{'Harrell' if variant == 'harrell' else 'Uno'}'s C",
         "brier": f"IPCW Brier score at {a.horizon:g}" if a.horizon else "",
         "ibs": "integrated Brier score",
         "td_auc": f"cumulative/dynamic AUC at {a.horizon:g}" if a.horizon else "",
@@ -67,7 +68,8 @@ def _model_metric(a, view: CohortView, quantity: str) -> Replicated:
 def _best_model(a, view: CohortView, quantity: str) -> Replicated:
     col = view.models(a.collection)
     hs = a.horizons or [None]
-    winners = [col.best(a.metric, a.dataset, h, among=a.among, variant=a.variant.used) for h in hs]
+    variant = a.variant.used if a.variant is not None else "harrell"
+    winners = [col.best(a.metric, a.dataset, h, among=a.among, variant=variant) for h in hs]
     return _holds(
         all(w == a.model for w in winners),
         f"best {a.metric} on the {a.dataset} set: {', '.join(winners)}",
