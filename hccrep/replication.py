@@ -384,6 +384,56 @@ class DeclaredRunner(Runner):
             )
         return pd.DataFrame(rows)
 
+    def km_table(self, cohort: pd.DataFrame, endpoint: str, by: str | None = None) -> pd.DataFrame:
+        """Kaplan-Meier median of ``endpoint`` per level of ``by`` (default: the groups), by the ``km_median`` handler.
+
+        The interval transform is the runner's (a ``km_conf_type`` override,
+        else R's ``"log"``).
+
+        Parameters
+        ----------
+        cohort : DataFrame
+            A simulated cohort.
+        endpoint : str
+            A survival endpoint of ``simulation.yaml`` (columns ``<endpoint>_time`` / ``_event``).
+        by : str, optional
+            A categorical column (default: the group column).
+
+        Returns
+        -------
+        DataFrame
+            One row per level: ``group, label, n, events, median, lower, upper,
+            variant`` (``median`` is infinite when not reached).
+        """
+        from hccrep.analyses import compute
+        from hccrep.declared import parse_analysis
+
+        view = self.view(cohort)
+        col = by or self.group_column
+        labels = {}
+        if col == self.group_column and self.study.simulation is not None:
+            labels = {g.key: g.label for g in self.study.baseline().groups}
+        rows = []
+        for g in view.levels_of(col):
+            a = self._effective(
+                parse_analysis({"kind": "km_median", "endpoint": endpoint, "group": g, "by": col})
+            )
+            m = view.mask(col, g)
+            r = compute(a, view, "median")
+            rows.append(
+                {
+                    "group": g,
+                    "label": labels.get(g, g),
+                    "n": int(m.sum()),
+                    "events": int(np.nansum(view.numeric(f"{endpoint}_event")[m])),
+                    "median": r.value,
+                    "lower": r.lower,
+                    "upper": r.upper,
+                    "variant": r.variant,
+                }
+            )
+        return pd.DataFrame(rows)
+
     def under_variants(self, cohort: pd.DataFrame, variants, files=None) -> pd.DataFrame:
         """Each declared p-value of ``files`` recomputed under every applicable variant of ``variants``.
 
