@@ -853,6 +853,33 @@ def _forest_survival(
     return out
 
 
+def _forest_risk(forest: RandomSurvivalForest, X) -> np.ndarray:
+    """``forest.predict(X)`` (the risk score), without its per-tree overhead.
+
+    scikit-survival's tree risk is the sum of its leaf's cumulative hazard
+    over the event times (``tree_.value[leaf, :, 0][is_event_time_]``); the
+    forest adds the trees' risks in their order and divides by their number.
+    Here each tree's leaf risks are summed once per fit and gathered by
+    ``tree_.apply``, in the same order, so the values are the same to the bit
+    (``tests/test_survival_models.py``).
+    """
+    Xv = _forest_input(forest, X)
+    cached = _LEAF_RISKS.get(forest)
+    if cached is None or cached[0] is not forest.estimators_:
+        cached = _LEAF_RISKS[forest] = (
+            forest.estimators_,
+            [
+                np.ascontiguousarray(est.tree_.value[:, :, 0])[:, est.is_event_time_].sum(1)
+                for est in forest.estimators_
+            ],
+        )
+    out = np.zeros(Xv.shape[0], dtype=np.float64)
+    for est, risk in zip(forest.estimators_, cached[1]):
+        out += risk[est.tree_.apply(Xv)]
+    out /= len(forest.estimators_)
+    return out
+
+
 def _forest_input(forest: RandomSurvivalForest, X) -> np.ndarray:
     """``forest._validate_X_predict(X)``, quickly for the usual case.
 
@@ -875,6 +902,10 @@ def _forest_input(forest: RandomSurvivalForest, X) -> np.ndarray:
     return forest._validate_X_predict(X)
 
 
+#: Per fitted forest, its trees' leaf risk scores (dropped with the forest).
+_LEAF_RISKS: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, list[np.ndarray]]]" = (
+    weakref.WeakKeyDictionary()
+)
 #: Per fitted forest, its trees' leaf survival curves (dropped with the forest).
 _LEAF_CURVES: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, list[np.ndarray]]]" = (
     weakref.WeakKeyDictionary()
@@ -1816,15 +1847,18 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
 # --------------------------------------------------------------------------
 
 
-def _predict_blocks(model, blocks: Sequence[pd.DataFrame], times: np.ndarray) -> list[np.ndarray]:
-    """:func:`survival_at` of each frame of ``blocks``, in one prediction pass over their rows.
+def _predict_blocks(
+    model, blocks: Sequence[np.ndarray], times: np.ndarray, columns
+) -> list[np.ndarray]:
+    """:func:`survival_at` of each feature array of ``blocks``, in one prediction pass over their rows.
 
     Every prediction of a survival model is made row by row, so stacking the
-    frames and splitting the result gives each frame's values to the bit; a
-    forest then walks each tree once instead of once per frame.
+    arrays and splitting the result gives each block's values to the bit; a
+    forest then walks each tree once instead of once per block. ``columns``
+    names the features.
     """
     sizes = [len(b) for b in blocks]
-    S = survival_at(model, pd.concat(blocks, ignore_index=True), times)
+    S = survival_at(model, pd.DataFrame(np.vstack(blocks), columns=columns), times)
     return np.split(S, np.cumsum(sizes)[:-1])
 
 
@@ -1891,14 +1925,16 @@ def grouped_permutation_importance(
     t = np.asarray(sorted(float(h) for h in horizons))
     rng = np.random.default_rng(seed)
     brier = IPCWBrier(y_ref, y, t)  # sksurv's brier_score, its censoring weights computed once
-    blocks = [X]
+    base_x = X.to_numpy(dtype=float)
+    blocks = [base_x]
     for cols in groups.values():
+        idx = [X.columns.get_loc(c) for c in cols]
         for _ in range(n_repeats):
-            Xp = X.copy()
+            Xp = base_x.copy()
             perm = rng.permutation(len(X))
-            Xp[list(cols)] = X[list(cols)].to_numpy()[perm]
+            Xp[:, idx] = base_x[perm][:, idx]
             blocks.append(Xp)
-    S = _predict_blocks(model, blocks, t)
+    S = _predict_blocks(model, blocks, t, columns=X.columns)
     base = brier(S[0])
     rows = []
     for i, g in enumerate(groups):
@@ -2036,9 +2072,14 @@ class FittedCollection:
     def risk_score(self, name: str, dataset: str) -> np.ndarray:
         """The model's risk score (``predict``: higher = shorter survival)."""
         X, _ = self.data(dataset)
-        return self._memo(
-            ("score", name, dataset), lambda: np.asarray(self.model(name).predict(X), dtype=float)
-        )
+        model = self.model(name)
+
+        def score() -> np.ndarray:
+            if isinstance(model, RandomSurvivalForest) and not model.low_memory:
+                return _forest_risk(model, X)
+            return np.asarray(model.predict(X), dtype=float)
+
+        return self._memo(("score", name, dataset), score)
 
     def _times(self, horizon) -> np.ndarray:
         return np.unique(np.concatenate([self.horizons, np.atleast_1d(float(horizon))]))
@@ -2218,24 +2259,29 @@ class FittedCollection:
 
         def compute() -> pd.DataFrame:
             settings, blocks = [], []
+            base = X.to_numpy(dtype=float)
             for var, cols in self.groups.items():
-                ref = X.copy()
+                idx = [X.columns.get_loc(c) for c in cols]
+                ref = base.copy()
                 if len(cols) == 1 and cols[0] == var:
-                    q1, q3 = np.quantile(X[var].to_numpy(float), [0.25, 0.75])
-                    lev = X.copy()
-                    ref[var], lev[var] = q1, q3
+                    q1, q3 = np.quantile(base[:, idx[0]], [0.25, 0.75])
+                    lev = base.copy()
+                    ref[:, idx[0]], lev[:, idx[0]] = q1, q3
                     settings.append((var, "", len(blocks), len(blocks) + 1))
                     blocks += [ref, lev]
                     continue
-                ref[cols] = 0.0
+                ref[:, idx] = 0.0
                 blocks.append(ref)
                 at = len(blocks) - 1
-                for c in cols:
+                for c, j in zip(cols, idx):
                     lev = ref.copy()
-                    lev[c] = 1.0
+                    lev[:, j] = 1.0
                     settings.append((var, c.split("=", 1)[-1], at, len(blocks)))
                     blocks.append(lev)
-            S = [s.mean(axis=0) for s in _predict_blocks(self.model(name), blocks, hs)]
+            S = [
+                s.mean(axis=0)
+                for s in _predict_blocks(self.model(name), blocks, hs, columns=X.columns)
+            ]
             rows = [
                 {
                     "variable": var,
@@ -2255,6 +2301,8 @@ class FittedCollection:
         """:func:`hccrep.stats.prediction.net_benefit_survival` of the model's risk by ``horizon``."""
         from hccrep.stats.prediction import net_benefit_survival
 
-        X, y = self.data(dataset)
-        risk = risk_at(self.model(name), X, horizon)
+        _, y = self.data(dataset)
+        t = self._times(horizon)
+        # the predictions at every horizon, made once for the metrics (a column of them is the same)
+        risk = 1.0 - self.survival(name, dataset, t)[:, int(np.searchsorted(t, float(horizon)))]
         return net_benefit_survival(y["time"], y["event"].astype(int), risk, horizon, thresholds)
