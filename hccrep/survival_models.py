@@ -367,14 +367,25 @@ def _int_seed(seed) -> int:
 
 def _breslow_loglik(time: np.ndarray, event: np.ndarray, eta: np.ndarray) -> float:
     """Cox log partial likelihood with Breslow ties (glmnet's for family='cox')."""
-    order = np.argsort(-time, kind="mergesort")
-    t, e, x = time[order], event[order], eta[order]
-    m = x.max() if x.size else 0.0
-    csum = np.cumsum(np.exp(x - m))
-    # risk set of time t: everyone with time >= t -> last index of that time in descending order
-    last = np.searchsorted(-t, -t, side="right") - 1
-    log_risk = np.log(csum[last]) + m
-    return float(np.sum((x - log_risk)[e]))
+    return _BreslowLoglik(time, event)(eta)
+
+
+class _BreslowLoglik:
+    """:func:`_breslow_loglik` of one outcome for many linear predictors: the risk sets found once."""
+
+    def __init__(self, time: np.ndarray, event: np.ndarray):
+        self.order = np.argsort(-time, kind="mergesort")
+        t = time[self.order]
+        self.event = event[self.order]
+        # risk set of time t: everyone with time >= t -> last index of that time in descending order
+        self.last = np.searchsorted(-t, -t, side="right") - 1
+
+    def __call__(self, eta: np.ndarray) -> float:
+        x = eta[self.order]
+        m = x.max() if x.size else 0.0
+        csum = np.cumsum(np.exp(x - m))
+        log_risk = np.log(csum[self.last]) + m
+        return float(np.sum((x - log_risk)[self.event]))
 
 
 class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
@@ -480,14 +491,16 @@ class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
         folds = StratifiedKFold(self.cv_folds, shuffle=True, random_state=self.random_state)
         scores = np.full((self.cv_folds, alphas.size), np.nan)
         weights = np.zeros(self.cv_folds)
+        loglik_full = _BreslowLoglik(time, event)
         for k, (tr, te) in enumerate(folds.split(Z, event.astype(int))):
             net = self._net(alphas).fit(Z[tr], y[tr])
             n_fit = net.coef_.shape[1]  # the path can stop early
+            loglik_part = _BreslowLoglik(time[tr], event[tr])
             for j in range(n_fit):
                 beta = net.coef_[:, j]
                 if self.cv_metric == "deviance":
-                    full = _breslow_loglik(time, event, Z @ beta)
-                    part = _breslow_loglik(time[tr], event[tr], Z[tr] @ beta)
+                    full = loglik_full(Z @ beta)
+                    part = loglik_part(Z[tr] @ beta)
                     scores[k, j] = -2.0 * (full - part)
                 else:
                     eta = Z[te] @ beta

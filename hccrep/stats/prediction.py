@@ -1094,9 +1094,9 @@ def _km_risk(t: np.ndarray, e: np.ndarray, horizon: float) -> float:
     """1 - Kaplan-Meier survival at ``horizon`` (the last value carried forward past the last follow-up)."""
     if t.size == 0:
         return math.nan
-    from hccrep.stats.fastsurv import km_curve
+    from hccrep.stats.fastsurv import _curve
 
-    c = km_curve(t, e)
+    c = _curve(t, e)  # t, e: validated by the caller (subsets of _as_time_event's arrays)
     k = np.searchsorted(c.time, horizon, side="right")
     return 1.0 - (float(c.survival[k - 1]) if k > 0 else 1.0)
 
