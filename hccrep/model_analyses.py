@@ -24,8 +24,8 @@ Examples
 >>> y = surv_array(rng.exponential(12 * np.exp(-X["a"])), rng.random(200) < 0.8)
 >>> @register_models("doc_pair")
 ... def _pair(view):
-...     f = fit_models(X[:120], y[:120], seed=1, names=["cox", "survival_tree"])
-...     return FittedCollection(f, X[:120], y[:120], X[120:], y[120:], horizons=[6])
+...     f = fit_models(X, y, seed=1, names=["cox", "survival_tree"])
+...     return FittedCollection(f, X, y, X, y, horizons=[6])  # scored on its training data
 >>> view = CohortView(pd.DataFrame({"g": ["x"] * 200}), group="g")
 >>> a = parse_analysis({"kind": "top_importance", "collection": "doc_pair", "model": "cox",
 ...                     "horizons": [6], "k": 1, "variables": ["a"]})

@@ -2066,12 +2066,32 @@ class FittedCollection:
 
     # ------------------------------------------------------------------ data and predictions
     def data(self, dataset: str) -> tuple[pd.DataFrame, np.ndarray]:
-        """``(X, y)`` of ``"training"`` or ``"validation"``."""
+        """``(X, y)`` of ``"training"`` or ``"validation"``.
+
+        Parameters
+        ----------
+        dataset : {"training", "validation"}
+
+        Returns
+        -------
+        tuple
+            The features (DataFrame) and the outcome (structured array).
+        """
         check_choice(dataset, ("training", "validation"), "dataset")
         return self._data[dataset]
 
     def model(self, name: str):
-        """The fitted model ``name`` (a KeyError names the models there are)."""
+        """The fitted model ``name``.
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        estimator
+            The fitted model; a KeyError names the models there are.
+        """
         if name not in self.fitted:
             raise KeyError(f"the collection has no model {name!r}; it has {sorted(self.fitted)}")
         return self.fitted[name]
@@ -2083,7 +2103,18 @@ class FittedCollection:
         return self._cache[key]
 
     def risk_score(self, name: str, dataset: str) -> np.ndarray:
-        """The model's risk score (``predict``: higher = shorter survival)."""
+        """The model's risk score (``predict``: higher = shorter survival), kept.
+
+        Parameters
+        ----------
+        name : str
+        dataset : {"training", "validation"}
+
+        Returns
+        -------
+        numpy.ndarray
+            One score per patient (a forest's through its leaves, the same values as ``predict``).
+        """
         X, _ = self.data(dataset)
         model = self.model(name)
 
@@ -2098,7 +2129,19 @@ class FittedCollection:
         return np.unique(np.concatenate([self.horizons, np.atleast_1d(float(horizon))]))
 
     def survival(self, name: str, dataset: str, times) -> np.ndarray:
-        """:func:`survival_at` the sorted unique ``times``, shape (n, len(times)), kept."""
+        """:func:`survival_at` the sorted unique ``times``, kept.
+
+        Parameters
+        ----------
+        name : str
+        dataset : {"training", "validation"}
+        times : sequence of float
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, number of distinct times).
+        """
         X, _ = self.data(dataset)
         t = np.unique(np.asarray(times, dtype=float))
         return self._memo(
@@ -2213,6 +2256,15 @@ class FittedCollection:
 
         A tie goes to the first model in ``among`` (default: the collection's order).
 
+        Parameters
+        ----------
+        metric : {"c_index", "brier", "ibs", "td_auc"}
+        dataset : {"training", "validation"}
+        horizon : float, optional
+        among : sequence of str, optional
+        variant, tau
+            As :meth:`metric`.
+
         Returns
         -------
         str
@@ -2234,6 +2286,18 @@ class FittedCollection:
         Computed once at ``horizons`` and every horizon of the collection (a
         horizon's ranking does not depend on the others: the permutations are
         the same), so claims about different horizons share one computation.
+
+        Parameters
+        ----------
+        name : str
+        dataset : {"training", "validation"}
+        horizons : sequence of float
+        n_repeats : int, default 3
+
+        Returns
+        -------
+        DataFrame
+            Columns ``variable, horizon, importance, rank``.
         """
         X, y = self.data(dataset)
         hs = tuple(np.unique(np.concatenate([self.horizons, np.asarray(horizons, dtype=float)])))
@@ -2260,6 +2324,12 @@ class FittedCollection:
         each level in turn (its column 1, the others 0) and to the reference
         (every column 0); a numeric one (one column) to its upper and its
         lower quartile. Every setting is predicted in one pass.
+
+        Parameters
+        ----------
+        name : str
+        dataset : {"training", "validation"}
+        horizons : sequence of float
 
         Returns
         -------
@@ -2311,7 +2381,20 @@ class FittedCollection:
         return self._memo(("pdp", name, dataset, tuple(hs)), compute)
 
     def net_benefit(self, name: str, dataset: str, horizon: float, thresholds) -> pd.DataFrame:
-        """:func:`hccrep.stats.prediction.net_benefit_survival` of the model's risk by ``horizon``."""
+        """:func:`hccrep.stats.prediction.net_benefit_survival` of the model's risk by ``horizon``.
+
+        Parameters
+        ----------
+        name : str
+        dataset : {"training", "validation"}
+        horizon : float
+        thresholds : sequence of float in [0, 1)
+
+        Returns
+        -------
+        DataFrame
+            Columns ``threshold, model, treat_all, treat_none``.
+        """
         from hccrep.stats.prediction import net_benefit_survival
 
         _, y = self.data(dataset)

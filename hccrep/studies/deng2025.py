@@ -15,9 +15,17 @@ Cohort columns (one row per patient; :meth:`Deng2025Runner.simulate`)
 
 Model features (:meth:`Deng2025Runner.model_matrix`)
     The variables whose univariable p in Table 2 is below the paper's 5 % level (read from data):
-    age and AST as numbers, the others as 0/1 indicators (``child_pugh_B``, ``size_5to10``,
-    ``size_ge10``, ``treatment_tace``, ``treatment_rt``, ...).  :meth:`Deng2025Runner.feature_groups`
-    maps each clinical variable to its columns (for grouped permutation importance and PDPs).
+    age and AST as numbers, the others as 0/1 indicators named as the declared analyses name
+    model terms (``child_pugh=B``, ``size=5to10``, ``size=ge10``, ``treatment=tace``, ...).
+    :meth:`Deng2025Runner.feature_groups` maps each clinical variable to its columns.
+
+The model zoo (:meth:`Deng2025Runner.collection`)
+    What is particular to this paper: the 6:4 split stratified on death, the five models of
+    :func:`hccrep.survival_models.fit_models` fitted on the training part, the validation
+    follow-up cut at the last training time.  It is registered as the model collection
+    ``"deng2025"``; every number about it (Table 3, the text's Brier scores, the claims) is a
+    declared analysis (kinds ``model_metric``, ``best_model``, ``top_importance``,
+    ``dca_superiority``, ``pdp_direction``) computed by :mod:`hccrep.model_analyses`.
 
 Variants (``runner.variants``; each a key of the constructor's ``variants`` argument)
     ``categorical``
@@ -33,7 +41,8 @@ Variants (``runner.variants``; each a key of the constructor's ``variants`` argu
         ``"efron"`` (R coxph default) for the univariable Cox models; ``cox_engine`` ``"numpy"``
         (:mod:`hccrep.stats.fastcox`, tested equal to lifelines) or ``"lifelines"``.
     ``c_index``
-        ``"harrell"`` (R ``survival::concordance``, randomForestSRC's error rate) or ``"uno"``.
+        ``"harrell"`` (R ``survival::concordance``, randomForestSRC's error rate) or ``"uno"``
+        (every C-index of the models and of the best-model claims).
     ``models``
         ``"off"`` (Table 1, KM and Cox only: about 50 ms a cohort), ``"fast"`` (plus Table 3 and the
         claims, with :func:`hccrep.survival_models.fit_models` ``fast=True``: a few seconds a
@@ -42,11 +51,11 @@ Variants (``runner.variants``; each a key of the constructor's ``variants`` argu
         scorecard (step 8) runs both: ``"off"`` over ``N_MC`` cohorts for Table 1, KM and Table 2,
         and ``"fast"`` over fewer cohorts for Table 3 and the claims.
     ``table3_dataset``
-        ``"as_read"`` (C-index on training, Brier and AUC on validation: ``attrs`` in table3.yaml),
-        ``"training"`` or ``"validation"`` (every column on that set).
+        ``"as_read"`` (C-index on training, Brier and AUC on validation, as table3.yaml declares),
+        ``"training"`` or ``"validation"`` (every declared model metric on that set).
     ``explain_on``
         ``"validation"`` or ``"training"``: the data the permutation importance and the partial
-        dependence of the RSF are computed on.
+        dependence of the RSF are computed on (the ``dataset`` of those claims).
 
 Examples
 --------
