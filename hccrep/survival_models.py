@@ -1110,79 +1110,60 @@ def evaluate_models(
     >>> sorted(ev["metric"].unique())
     ['auc', 'brier', 'harrell_c', 'ibs', 'uno_c']
     """
-    if not isinstance(fitted, Mapping) or not fitted:
-        raise ValueError("fitted must be a non-empty mapping name -> fitted model")
-    ev_tr, _ = _check_y(y_train, "y_train")
-    ev_te, _ = _check_y(y_test, "y_test")
-    X_train = _check_X(X_train, ev_tr.size, "X_train")
-    X_test = _check_X(X_test, ev_te.size, "X_test")
     t = np.sort(_times(times))
+    col = FittedCollection(fitted, X_train, y_train, X_test, y_test, horizons=t)
     _guard_times(t, y_train, y_train, "training")
     _guard_times(t, y_train, y_test, "validation")
     tau = float(t.max())
+    grid = {d: _ibs_grid(y_train, col.data(d)[1], tau) for d in ("training", "validation")}
+    brier_v = "IPCW Brier (Graf 1999), sksurv brier_score, G from training"
+    no_s = "risk score only: no survival probability"
     rows: list[dict] = []
-    briers: dict[
-        str, tuple
-    ] = {}  # per data set: the IBS grid and its scorers, shared by the models
-    for name, model in fitted.items():
-        for dataset, X, y in (("training", X_train, y_train), ("validation", X_test, y_test)):
-            ev, tm = _check_y(y)
-            score = np.asarray(model.predict(X), dtype=float)
-            add = lambda metric, value, horizon=np.nan, variant="", note="": rows.append(  # noqa: E731
-                {
-                    "model": name,
-                    "dataset": dataset,
-                    "metric": metric,
-                    "horizon": horizon,
-                    "value": float(value),
-                    "variant": variant,
-                    "note": note,
-                }
-            )
+    for name, model in col.fitted.items():
+        surv = has_survival_function(model)
+        for dataset in ("training", "validation"):
+
+            def add(metric, value, horizon=np.nan, variant="", note=""):
+                rows.append(
+                    {
+                        "model": name,
+                        "dataset": dataset,
+                        "metric": metric,
+                        "horizon": horizon,
+                        "value": float(value),
+                        "variant": variant,
+                        "note": note,
+                    }
+                )
+
             add(
                 "harrell_c",
-                concordance_index_censored(ev, tm, score)[0],
+                col.metric(name, "c_index", dataset),
                 variant="Harrell's C, sksurv concordance_index_censored, tied risks count 1/2",
             )
             add(
                 "uno_c",
-                concordance_index_ipcw(y_train, y, score, tau=tau)[0],
+                col.metric(name, "c_index", dataset, variant="uno", tau=tau),
                 variant=f"Uno's C, sksurv concordance_index_ipcw, tau = {tau:g}, G from training",
             )
-            if has_survival_function(model):
-                if dataset not in briers:
-                    grid = _ibs_grid(y_train, y, tau)
-                    briers[dataset] = grid, IPCWBrier(y_train, y, grid), IPCWBrier(y_train, y, t)
-                grid, brier_grid, brier_t = briers[dataset]
-                S_all = survival_at(model, X, np.concatenate([grid, t]))  # one prediction pass
-                S_grid, S = S_all[:, : grid.size], S_all[:, grid.size :]
-                # sksurv's integrated_brier_score: the trapezoid rule over brier_score on the grid
-                ibs = np.trapezoid(brier_grid(S_grid), brier_grid.times) / (
-                    brier_grid.times[-1] - brier_grid.times[0]
-                )
+            g = grid[dataset]
+            if surv:
                 add(
                     "ibs",
-                    ibs,
-                    variant=f"IPCW integrated Brier, {IBS_POINTS} times in [{grid[0]:.3g}, {grid[-1]:.3g}]",
+                    col.metric(name, "ibs", dataset, tau),
+                    variant=f"IPCW integrated Brier, {IBS_POINTS} times in [{g[0]:.3g}, {g[-1]:.3g}]",
                 )
-                bs = brier_t(S)
-                auc, _ = cumulative_dynamic_auc(y_train, y, 1.0 - S, t)
-                auc_variant = "cumulative/dynamic AUC (Uno 2007), sksurv, on 1 - S(t|x)"
             else:
-                note = "risk score only: no survival probability"
-                add("ibs", np.nan, note=note)
-                bs = np.full(t.size, np.nan)
-                auc, _ = cumulative_dynamic_auc(y_train, y, score, t)
-                auc_variant = "cumulative/dynamic AUC (Uno 2007), sksurv, on the risk score"
-            for h, b, a in zip(t, bs, auc):
-                add(
-                    "brier",
-                    b,
-                    h,
-                    variant="IPCW Brier (Graf 1999), sksurv brier_score, G from training",
-                    note="" if np.isfinite(b) else "risk score only: no survival probability",
-                )
-                add("auc", a, h, variant=auc_variant)
+                add("ibs", np.nan, note=no_s)
+            auc_variant = (
+                "cumulative/dynamic AUC (Uno 2007), sksurv, on 1 - S(t|x)"
+                if surv
+                else "cumulative/dynamic AUC (Uno 2007), sksurv, on the risk score"
+            )
+            for h in t:
+                b = col.metric(name, "brier", dataset, h)
+                add("brier", b, h, variant=brier_v, note="" if np.isfinite(b) else no_s)
+                add("auc", col.metric(name, "td_auc", dataset, h), h, variant=auc_variant)
     return pd.DataFrame(
         rows, columns=["model", "dataset", "metric", "horizon", "value", "variant", "note"]
     )
