@@ -26,7 +26,6 @@ DONE_MODULES = [
     "hccrep/cli.py",
     "hccrep/display.py",
     "hccrep/audit.py",
-    "hccrep/model_analyses.py",
 ]
 
 REQUIRED = ("Parameters", "Returns")
