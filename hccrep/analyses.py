@@ -34,7 +34,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Replicated", "CohortView", "HANDLERS", "ENGINES", "register", "compute", "prefit"]
+__all__ = [
+    "Replicated",
+    "CohortView",
+    "HANDLERS",
+    "ENGINES",
+    "MODEL_COLLECTIONS",
+    "register",
+    "register_models",
+    "compute",
+    "prefit",
+]
 
 #: Where the survival statistics come from: the numpy fast path or lifelines / statsmodels.
 ENGINES = ("numpy", "reference")
@@ -115,6 +125,9 @@ class CohortView:
         self.population = None
         self.memo: dict = {}
         self._labels: dict[str, np.ndarray] = {}
+        #: the study and the runner's variants, for what a model collection reads (set by the runner)
+        self.study = None
+        self.options: dict = {}
 
     def labels(self, column: str) -> np.ndarray:
         """The column as strings (level keys), cached."""
@@ -215,6 +228,27 @@ class CohortView:
         names, x = self.design_arrays(terms, reference, mask, collapse)
         return pd.DataFrame(x, columns=names)
 
+    def models(self, name: str):
+        """The model collection ``name`` fitted on this cohort, memoised (:func:`register_models`).
+
+        Raises ``KeyError`` for a collection nobody registered and
+        ``ValueError`` when it cannot be fitted on this cohort.
+        """
+        key = ("models", name)
+        if key not in self.memo:
+            if name not in MODEL_COLLECTIONS:
+                raise KeyError(
+                    f"no model collection {name!r} is registered; known: {sorted(MODEL_COLLECTIONS)}"
+                )
+            try:
+                self.memo[key] = MODEL_COLLECTIONS[name](self)
+            except ValueError as exc:
+                self.memo[key] = exc
+        fitted = self.memo[key]
+        if isinstance(fitted, Exception):
+            raise ValueError(f"the model collection {name!r} cannot be fitted: {fitted}")
+        return fitted
+
     def matched(self, spec) -> CohortView:
         """The view of the sub-cohort that ``spec`` (a :class:`hccrep.declared.Matching`) matches, memoised.
 
@@ -252,6 +286,7 @@ class CohortView:
                     self.numbers,
                 )
                 sub.population = spec
+                sub.study, sub.options = self.study, self.options
             except ValueError as exc:
                 sub = exc
             self.memo[key] = sub
@@ -294,6 +329,51 @@ def register(kind: str) -> Callable[[Handler], Handler]:
                 f"a handler for {kind!r} is already registered ({HANDLERS[kind].__module__})"
             )
         HANDLERS[kind] = fn
+        return fn
+
+    return deco
+
+
+#: name -> builder(view) -> :class:`hccrep.survival_models.FittedCollection`
+MODEL_COLLECTIONS: dict[str, Callable[[CohortView], object]] = {}
+
+
+def register_models(name: str) -> Callable:
+    """Decorator: make ``builder`` the model collection ``name`` that declared model analyses name.
+
+    A study's own prediction models (which features, which split, which
+    estimators) are particular to its paper; the numbers about them are not.
+    The builder takes a :class:`CohortView` and returns a
+    :class:`hccrep.survival_models.FittedCollection`; :meth:`CohortView.models`
+    calls it once per cohort.
+
+    Parameters
+    ----------
+    name : str
+        The ``collection`` field of the analyses about these models.
+
+    Returns
+    -------
+    callable
+        A decorator that stores its function in :data:`MODEL_COLLECTIONS` and
+        returns it unchanged (registering a name twice is a ValueError).
+
+    Examples
+    --------
+    >>> @register_models("doc_example")
+    ... def _fit(view):
+    ...     raise ValueError("not in a doctest")
+    >>> "doc_example" in MODEL_COLLECTIONS
+    True
+    >>> del MODEL_COLLECTIONS["doc_example"]
+    """
+
+    def deco(fn: Callable) -> Callable:
+        if name in MODEL_COLLECTIONS:
+            raise ValueError(
+                f"a model collection {name!r} is already registered ({MODEL_COLLECTIONS[name].__module__})"
+            )
+        MODEL_COLLECTIONS[name] = fn
         return fn
 
     return deco
@@ -972,3 +1052,7 @@ def _c_index(a, view: CohortView, quantity: str) -> Replicated:
     if not math.isfinite(c):
         raise ValueError("C is undefined")
     return Replicated(value=c, variant="Harrell's C (ties in the score count 1/2)")
+
+
+# the handlers of the kinds about fitted prediction models register themselves
+from hccrep import model_analyses as _model_analyses  # noqa: E402, F401

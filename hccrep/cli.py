@@ -128,11 +128,27 @@ def _writable(output: Optional[Path], option: str = "--output") -> None:
         _fail(f"{option} {output} cannot be written (permission denied)")
 
 
-def _runner(st):
+def _variants(pairs: Optional[list[str]]) -> dict[str, str]:
+    """``--variant KEY=VALUE`` options as a mapping (a malformed one is a usage error)."""
+    out: dict[str, str] = {}
+    for p in pairs or []:
+        key, sep, value = p.partition("=")
+        if not sep or not key or not value:
+            raise typer.BadParameter(f"expected KEY=VALUE, got {p!r}", param_hint="--variant")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _runner(st, variants: Optional[dict[str, str]] = None):
     """The study's runner; a study that declares no cohort and has no runner of its own is a user error."""
     from hccrep.replication import DeclaredRunner, runner_for
 
-    runner = runner_for(st)
+    try:
+        runner = runner_for(st, variants=variants) if variants else runner_for(st)
+    except ValueError as exc:
+        if not variants:
+            raise
+        raise typer.BadParameter(str(exc), param_hint="--variant") from None
     sim = st.simulation
     if type(runner) is DeclaredRunner and (sim is None or sim.baseline is None):
         where = st.folder / "simulation.yaml"
@@ -340,6 +356,11 @@ def scorecard(
         None, "--output", "-o", help="Also write the scorecard as CSV."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    variant: Optional[list[str]] = typer.Option(
+        None,
+        "--variant",
+        help="A runner variant KEY=VALUE (repeatable), e.g. models=fast for deng2025's models.",
+    ),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Every check with its replicated value, Monte Carlo interval and verdict.
@@ -367,6 +388,10 @@ def scorecard(
         ``--output`` / ``-o``: also write the scorecard as CSV.
     quiet : bool, default False
         ``--quiet`` / ``-q``: no progress bar.
+    variant : list of str, optional
+        ``--variant KEY=VALUE`` (repeatable): the runner's variants (a study
+        runner's own keys, such as deng2025's ``models=fast``, or the what-if
+        overrides of every runner); an unknown key or value is a usage error.
     data_dir : Path, optional
         ``--data-dir`` / ``-d``: the folder of study folders (default:
         ``$HCCREP_DATA_DIR``, else the repository's ``data/``); must exist.
@@ -394,8 +419,9 @@ def scorecard(
     if scheduler is not None and backend not in (None, "dask"):
         raise typer.BadParameter("--scheduler needs --backend dask", param_hint="--scheduler")
     _writable(output)
+    variants = _variants(variant)
     st = _load(study, _data_dir(data_dir))
-    runner = _runner(st)
+    runner = _runner(st, variants)
     extra = {}
     if backend is not None or scheduler is not None:
         extra["backend"] = backend or "dask"

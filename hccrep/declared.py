@@ -62,6 +62,12 @@ __all__ = [
     "Classification",
     "Best",
     "TdAUC",
+    "ModelMetric",
+    "BestModel",
+    "TopImportance",
+    "DCASuperiority",
+    "PDPDirection",
+    "MODEL_KINDS",
     "Analysis",
     "ANALYSIS_KINDS",
     "TABLE1_TESTS",
@@ -674,6 +680,162 @@ class TdAUC(_Analysis):
     )
 
 
+# ----------------------------------------------------------------------------- fitted prediction models
+
+#: Metrics of a fitted survival model (:meth:`hccrep.survival_models.FittedCollection.metric`).
+MODEL_METRICS = ("c_index", "brier", "ibs", "td_auc")
+Dataset = Literal["training", "validation"]
+
+
+class _ModelAnalysis(_Analysis):
+    """A number about one of a study's fitted prediction models.
+
+    The models are a *collection* that a study module registers by name
+    (:func:`hccrep.analyses.register_models`): it splits the cohort, fits
+    each model on the training part and is fitted once per cohort, shared by
+    every number that names it.
+    """
+
+    collection: Key = Field(description="the registered model collection (usually the study key)")
+    model: Key = Field(description="the model of the collection the number is about")
+    dataset: Dataset = Field(
+        default="validation", description="the data the model is scored on: training or validation"
+    )
+
+
+def _metric_fields(a, horizons: list[float]):
+    """A C-index has no horizon and a variant (Harrell's by default); a Brier score or AUC has a horizon and no variant."""
+    if a.metric == "c_index" and horizons:
+        raise ValueError("a C-index has no horizon (give tau for Uno's C)")
+    if a.metric in ("brier", "td_auc") and not horizons:
+        raise ValueError(f"a {a.metric} needs a horizon")
+    if a.metric == "c_index" and a.variant is None:
+        object.__setattr__(a, "variant", Variant(stated="harrell"))
+    if a.metric != "c_index" and a.variant is not None:
+        raise ValueError(f"variant {a.variant.used!r} is a C-index variant; a {a.metric} has none")
+    return a
+
+
+class ModelMetric(_ModelAnalysis):
+    """Discrimination or calibration of one fitted survival model on the training or validation set.
+
+    The models are a collection that the study module registers by name
+    (:func:`hccrep.analyses.register_models`), fitted once per cohort.
+    Metrics (scikit-survival): ``c_index`` (variant ``harrell``, the
+    default: ``concordance_index_censored`` of the risk score; ``uno``:
+    ``concordance_index_ipcw`` up to ``tau``), ``brier`` (IPCW Brier score at
+    ``horizon``), ``ibs`` (integrated Brier score up to ``horizon``) and
+    ``td_auc`` (cumulative/dynamic AUC at ``horizon`` of the predicted risk
+    ``1 - S(horizon | x)``). IPCW weights come from the training set.
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("harrell", "uno")
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("c_index", "brier", "auc")
+    kind: Literal["model_metric"]
+    metric: Literal["c_index", "brier", "ibs", "td_auc"]
+    horizon: float | None = Field(
+        default=None, gt=0, description="time point of a Brier score or AUC; upper end of an IBS"
+    )
+    tau: float | None = Field(
+        default=None,
+        gt=0,
+        description="Uno's C: truncation time (default: the collection's largest horizon)",
+    )
+
+    @model_validator(mode="after")
+    def _metric_fields(self) -> ModelMetric:
+        return _metric_fields(self, [] if self.horizon is None else [self.horizon])
+
+
+class BestModel(_ModelAnalysis):
+    """Claim: ``model`` has the best ``metric`` of the collection (highest C-index or AUC, lowest Brier or IBS) at every horizon.
+
+    1.0 when it holds on the cohort, 0.0 when another model is better at one
+    horizon (a tie counts as holding for the first model in the collection's
+    order, as ``max`` picks it).
+    """
+
+    VARIANTS: ClassVar[tuple[str, ...]] = ("harrell", "uno")
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("statement",)
+    kind: Literal["best_model"]
+    metric: Literal["c_index", "brier", "ibs", "td_auc"]
+    horizons: list[Annotated[float, Field(gt=0)]] = Field(
+        default_factory=list, description="time points (none for a C-index)"
+    )
+    among: list[Key] | None = Field(
+        default=None, min_length=2, description="the models compared (default: every model)"
+    )
+
+    @model_validator(mode="after")
+    def _metric_fields(self) -> BestModel:
+        _metric_fields(self, self.horizons)
+        if self.among is not None and self.model not in self.among:
+            raise ValueError(f"model {self.model!r} is not among {self.among}")
+        return self
+
+
+class TopImportance(_ModelAnalysis):
+    """Claim: the ``k`` most important variables of ``model`` are exactly ``variables``, at every horizon.
+
+    Importance is grouped permutation importance: the columns of one
+    clinical variable are shuffled together and the importance is the mean
+    increase of the IPCW Brier score at the horizon over ``n_repeats``
+    shuffles (:func:`hccrep.survival_models.grouped_permutation_importance`).
+    """
+
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("statement",)
+    kind: Literal["top_importance"]
+    horizons: list[Annotated[float, Field(gt=0)]] = Field(min_length=1)
+    k: int = Field(ge=1, description="how many top-ranked variables the claim names")
+    variables: list[Key] = Field(min_length=1, description="the variables named (any order)")
+    n_repeats: int = Field(default=3, ge=1, description="shuffles per variable")
+
+    @model_validator(mode="after")
+    def _k_variables(self) -> TopImportance:
+        if len(set(self.variables)) != len(self.variables) or len(self.variables) != self.k:
+            raise ValueError(f"variables must name k = {self.k} distinct variables")
+        return self
+
+
+class DCASuperiority(_ModelAnalysis):
+    """Claim: at ``horizon`` the model's net benefit beats treating all and treating none over a range of thresholds.
+
+    Net benefit of a time-to-event outcome (Kaplan–Meier within the treated,
+    :func:`hccrep.stats.prediction.net_benefit_survival`) on the thresholds
+    0.01, 0.02, ..., 0.99; the claim holds when the model is strictly better
+    than both defaults on at least ``min_run`` consecutive thresholds.
+    """
+
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("statement",)
+    kind: Literal["dca_superiority"]
+    horizon: float = Field(gt=0)
+    min_run: int = Field(
+        default=10,
+        ge=1,
+        le=99,
+        description="consecutive thresholds (of 0.01 apart) where the model must win",
+    )
+
+
+class PDPDirection(_ModelAnalysis):
+    """Claim: in the partial dependence of ``model``, ``variable`` at ``level`` gives worse (or better) survival than its reference, at every horizon.
+
+    Every patient is set to the level (the variable's other indicators 0)
+    and to the reference level (all its indicators 0), and the mean predicted
+    survival is compared. For a numeric variable (``level`` omitted) its upper
+    quartile is compared with its lower quartile.
+    """
+
+    QUANTITIES: ClassVar[tuple[str, ...]] = ("statement",)
+    kind: Literal["pdp_direction"]
+    variable: Key
+    level: LevelKey | None = Field(
+        default=None, description="the level compared with the reference (none: a number)"
+    )
+    direction: Literal["worse", "better"]
+    horizons: list[Annotated[float, Field(gt=0)]] = Field(min_length=1)
+
+
 #: Every kind of analysis, one model each (the order of the reference page).
 _KINDS = (
     Table1Test,
@@ -694,7 +856,15 @@ _KINDS = (
     NetBenefit,
     Classification,
     Best,
+    ModelMetric,
+    BestModel,
+    TopImportance,
+    DCASuperiority,
+    PDPDirection,
 )
+
+#: The kinds about a study's fitted prediction models (their handlers: :mod:`hccrep.model_analyses`).
+MODEL_KINDS = ("model_metric", "best_model", "top_importance", "dca_superiority", "pdp_direction")
 
 Analysis = Annotated[Union[_KINDS], Field(discriminator="kind")]
 

@@ -196,9 +196,47 @@ def describe_analysis(analysis, study=None) -> str:
             else "model of " + ", ".join(var_label(t) for t in analysis.terms)
         )
         text = f"{score}"
+    elif kind in (
+        "model_metric",
+        "best_model",
+        "top_importance",
+        "dca_superiority",
+        "pdp_direction",
+    ):
+        text = _describe_model_analysis(analysis, var_label, level_label)
     else:
         text = ""
     return (text + only).strip(", ")
+
+
+_METRIC_WORDS = {
+    "c_index": "C-index",
+    "brier": "Brier score",
+    "ibs": "integrated Brier score",
+    "td_auc": "time-dependent AUC",
+}
+
+
+def _describe_model_analysis(a, var_label, level_label) -> str:
+    """A declared analysis about a fitted prediction model, in words."""
+    from hccrep.survival_models import MODEL_LABELS
+
+    model = MODEL_LABELS.get(a.model, _readable(a.model))
+
+    def at(hs) -> str:
+        return f" at {', '.join(f'{h:g}' for h in hs)}" if hs else ""
+
+    if a.kind == "model_metric":
+        return f"{_METRIC_WORDS[a.metric]} of {model}{at([a.horizon] if a.horizon else [])}, {a.dataset} set"
+    if a.kind == "best_model":
+        return f"{model} best by {_METRIC_WORDS[a.metric]}{at(a.horizons)}, {a.dataset} set"
+    if a.kind == "top_importance":
+        names = ", ".join(var_label(v) for v in a.variables)
+        return f"top {a.k} variables of {model}{at(a.horizons)}: {names}"
+    if a.kind == "dca_superiority":
+        return f"net benefit of {model} above both defaults{at([a.horizon])}"
+    what = var_label(a.variable) + (f": {level_label(a.variable, a.level)}" if a.level else "")
+    return f"partial dependence of {model} on {what}, {a.direction} survival"
 
 
 def check_label(num, study=None) -> str:

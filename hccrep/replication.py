@@ -301,7 +301,7 @@ class DeclaredRunner(Runner):
             given = self.variants.get(name, self.variants.get("engine", "numpy"))
             return "reference" if given in ("lifelines", "reference") else "numpy"
 
-        return CohortView(
+        view = CohortView(
             cohort,
             self.group_column,
             self._levels,
@@ -309,6 +309,8 @@ class DeclaredRunner(Runner):
             cox_engine=engine("cox_engine"),
             numbers=self._values,
         )
+        view.study, view.options = self.study, dict(self.variants)
+        return view
 
     @cached_property
     def _values(self) -> dict[str, float]:
@@ -352,17 +354,18 @@ class DeclaredRunner(Runner):
         return analysis
 
     def analyse_declared(
-        self, cohort: pd.DataFrame, stated: bool = False, files=None
+        self, cohort: pd.DataFrame, stated: bool = False, files=None, view=None
     ) -> dict[str, float | None]:
         """Every declared analysis on ``cohort``: check key -> replicated value (``.lower``/``.upper`` for intervals).
 
         ``stated`` computes only the checks whose stated variant differs from
         the evident one, under the stated variant; ``files`` restricts to the
-        numbers of those data files.
+        numbers of those data files; ``view`` (of ``cohort``, from :meth:`view`)
+        shares its memo with the caller.
         """
         from hccrep.analyses import compute, prefit
 
-        view = self.view(cohort)
+        view = self.view(cohort) if view is None else view
         out: dict[str, float | None] = {}
         todo = []
         for num in self._declared:
@@ -416,6 +419,56 @@ class DeclaredRunner(Runner):
                     "lower": res.lower,
                     "upper": res.upper,
                     "p": res.pvalue,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def km_table(self, cohort: pd.DataFrame, endpoint: str, by: str | None = None) -> pd.DataFrame:
+        """Kaplan-Meier median of ``endpoint`` per level of ``by`` (default: the groups), by the ``km_median`` handler.
+
+        The interval transform is the runner's (a ``km_conf_type`` override,
+        else R's ``"log"``).
+
+        Parameters
+        ----------
+        cohort : DataFrame
+            A simulated cohort.
+        endpoint : str
+            A survival endpoint of ``simulation.yaml`` (columns ``<endpoint>_time`` / ``_event``).
+        by : str, optional
+            A categorical column (default: the group column).
+
+        Returns
+        -------
+        DataFrame
+            One row per level: ``group, label, n, events, median, lower, upper,
+            variant`` (``median`` is infinite when not reached).
+        """
+        from hccrep.analyses import compute
+        from hccrep.declared import parse_analysis
+
+        view = self.view(cohort)
+        col = by or self.group_column
+        labels = {}
+        if col == self.group_column and self.study.simulation is not None:
+            labels = {g.key: g.label for g in self.study.baseline().groups}
+        rows = []
+        for g in view.levels_of(col):
+            a = self._effective(
+                parse_analysis({"kind": "km_median", "endpoint": endpoint, "group": g, "by": col})
+            )
+            m = view.mask(col, g)
+            r = compute(a, view, "median")
+            rows.append(
+                {
+                    "group": g,
+                    "label": labels.get(g, g),
+                    "n": int(m.sum()),
+                    "events": int(np.nansum(view.numeric(f"{endpoint}_event")[m])),
+                    "median": r.value,
+                    "lower": r.lower,
+                    "upper": r.upper,
+                    "variant": r.variant,
                 }
             )
         return pd.DataFrame(rows)

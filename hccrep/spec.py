@@ -2433,6 +2433,20 @@ def _check_analyses(study: Study) -> None:
                 cols.check_level(f"{loc}.level", a.term, a.level, problems)
             for var in a.by:
                 cols.check_var(f"{loc}.by", var, problems, categorical=True)
+        elif a.kind == "top_importance":
+            for var in a.variables:
+                cols.check_var(f"{loc}.variables", var, problems)
+        elif a.kind == "pdp_direction":
+            if cols.check_var(f"{loc}.variable", a.variable, problems):
+                if cols.levels[a.variable] is not None and a.level is None:
+                    problems.append(
+                        (f"{loc}.level", f"{a.variable!r} is categorical: name the level compared")
+                    )
+                elif cols.levels[a.variable] is None and a.level is not None:
+                    problems.append(
+                        (f"{loc}.level", f"{a.variable!r} is numeric: its quartiles are compared")
+                    )
+                cols.check_level(f"{loc}.level", a.variable, a.level, problems)
     for fid, problems in by_file.items():
         if problems:
             raise DataFileError(_file_path(study, fid), problems)

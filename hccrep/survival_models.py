@@ -367,14 +367,25 @@ def _int_seed(seed) -> int:
 
 def _breslow_loglik(time: np.ndarray, event: np.ndarray, eta: np.ndarray) -> float:
     """Cox log partial likelihood with Breslow ties (glmnet's for family='cox')."""
-    order = np.argsort(-time, kind="mergesort")
-    t, e, x = time[order], event[order], eta[order]
-    m = x.max() if x.size else 0.0
-    csum = np.cumsum(np.exp(x - m))
-    # risk set of time t: everyone with time >= t -> last index of that time in descending order
-    last = np.searchsorted(-t, -t, side="right") - 1
-    log_risk = np.log(csum[last]) + m
-    return float(np.sum((x - log_risk)[e]))
+    return _BreslowLoglik(time, event)(eta)
+
+
+class _BreslowLoglik:
+    """:func:`_breslow_loglik` of one outcome for many linear predictors: the risk sets found once."""
+
+    def __init__(self, time: np.ndarray, event: np.ndarray):
+        self.order = np.argsort(-time, kind="mergesort")
+        t = time[self.order]
+        self.event = event[self.order]
+        # risk set of time t: everyone with time >= t -> last index of that time in descending order
+        self.last = np.searchsorted(-t, -t, side="right") - 1
+
+    def __call__(self, eta: np.ndarray) -> float:
+        x = eta[self.order]
+        m = x.max() if x.size else 0.0
+        csum = np.cumsum(np.exp(x - m))
+        log_risk = np.log(csum[self.last]) + m
+        return float(np.sum((x - log_risk)[self.event]))
 
 
 class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
@@ -480,14 +491,16 @@ class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
         folds = StratifiedKFold(self.cv_folds, shuffle=True, random_state=self.random_state)
         scores = np.full((self.cv_folds, alphas.size), np.nan)
         weights = np.zeros(self.cv_folds)
+        loglik_full = _BreslowLoglik(time, event)
         for k, (tr, te) in enumerate(folds.split(Z, event.astype(int))):
             net = self._net(alphas).fit(Z[tr], y[tr])
             n_fit = net.coef_.shape[1]  # the path can stop early
+            loglik_part = _BreslowLoglik(time[tr], event[tr])
             for j in range(n_fit):
                 beta = net.coef_[:, j]
                 if self.cv_metric == "deviance":
-                    full = _breslow_loglik(time, event, Z @ beta)
-                    part = _breslow_loglik(time[tr], event[tr], Z[tr] @ beta)
+                    full = loglik_full(Z @ beta)
+                    part = loglik_part(Z[tr] @ beta)
                     scores[k, j] = -2.0 * (full - part)
                 else:
                     eta = Z[te] @ beta
@@ -709,8 +722,21 @@ def fit_models(
     X_train = _check_X(X_train, event.size, "X_train")
     if event.sum() < 2:
         raise ValueError("y_train has fewer than 2 events")
+    if not np.isfinite(X_train.to_numpy(dtype=float)).all():
+        raise ValueError("X_train contains infinite values")
     models = make_models(seed, fast=fast, n_features=X_train.shape[1], names=names)
-    return {n: m.fit(X_train, y_train) for n, m in models.items()}
+    # the data are checked above and the hyper-parameters are set in make_models: scikit-learn's
+    # own checks, repeated for every tree of a forest or a boosting stage, are skipped (its public
+    # configuration switches; the fitted models are the same)
+    with _checked_once():
+        return {n: m.fit(X_train, y_train) for n, m in models.items()}
+
+
+def _checked_once():
+    """scikit-learn's configuration for data checked once by hccrep (finite, numeric, valid parameters)."""
+    import sklearn
+
+    return sklearn.config_context(assume_finite=True, skip_parameter_validation=True)
 
 
 # --------------------------------------------------------------------------
@@ -866,6 +892,33 @@ def _forest_survival(
     return out
 
 
+def _forest_risk(forest: RandomSurvivalForest, X) -> np.ndarray:
+    """``forest.predict(X)`` (the risk score), without its per-tree overhead.
+
+    scikit-survival's tree risk is the sum of its leaf's cumulative hazard
+    over the event times (``tree_.value[leaf, :, 0][is_event_time_]``); the
+    forest adds the trees' risks in their order and divides by their number.
+    Here each tree's leaf risks are summed once per fit and gathered by
+    ``tree_.apply``, in the same order, so the values are the same to the bit
+    (``tests/test_survival_models.py``).
+    """
+    Xv = _forest_input(forest, X)
+    cached = _LEAF_RISKS.get(forest)
+    if cached is None or cached[0] is not forest.estimators_:
+        cached = _LEAF_RISKS[forest] = (
+            forest.estimators_,
+            [
+                np.ascontiguousarray(est.tree_.value[:, :, 0])[:, est.is_event_time_].sum(1)
+                for est in forest.estimators_
+            ],
+        )
+    out = np.zeros(Xv.shape[0], dtype=np.float64)
+    for est, risk in zip(forest.estimators_, cached[1]):
+        out += risk[est.tree_.apply(Xv)]
+    out /= len(forest.estimators_)
+    return out
+
+
 def _forest_input(forest: RandomSurvivalForest, X) -> np.ndarray:
     """``forest._validate_X_predict(X)``, quickly for the usual case.
 
@@ -888,6 +941,10 @@ def _forest_input(forest: RandomSurvivalForest, X) -> np.ndarray:
     return forest._validate_X_predict(X)
 
 
+#: Per fitted forest, its trees' leaf risk scores (dropped with the forest).
+_LEAF_RISKS: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, list[np.ndarray]]]" = (
+    weakref.WeakKeyDictionary()
+)
 #: Per fitted forest, its trees' leaf survival curves (dropped with the forest).
 _LEAF_CURVES: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, list[np.ndarray]]]" = (
     weakref.WeakKeyDictionary()
@@ -1079,79 +1136,60 @@ def evaluate_models(
     >>> sorted(ev["metric"].unique())
     ['auc', 'brier', 'harrell_c', 'ibs', 'uno_c']
     """
-    if not isinstance(fitted, Mapping) or not fitted:
-        raise ValueError("fitted must be a non-empty mapping name -> fitted model")
-    ev_tr, _ = _check_y(y_train, "y_train")
-    ev_te, _ = _check_y(y_test, "y_test")
-    X_train = _check_X(X_train, ev_tr.size, "X_train")
-    X_test = _check_X(X_test, ev_te.size, "X_test")
     t = np.sort(_times(times))
+    col = FittedCollection(fitted, X_train, y_train, X_test, y_test, horizons=t)
     _guard_times(t, y_train, y_train, "training")
     _guard_times(t, y_train, y_test, "validation")
     tau = float(t.max())
+    grid = {d: _ibs_grid(y_train, col.data(d)[1], tau) for d in ("training", "validation")}
+    brier_v = "IPCW Brier (Graf 1999), sksurv brier_score, G from training"
+    no_s = "risk score only: no survival probability"
     rows: list[dict] = []
-    briers: dict[
-        str, tuple
-    ] = {}  # per data set: the IBS grid and its scorers, shared by the models
-    for name, model in fitted.items():
-        for dataset, X, y in (("training", X_train, y_train), ("validation", X_test, y_test)):
-            ev, tm = _check_y(y)
-            score = np.asarray(model.predict(X), dtype=float)
-            add = lambda metric, value, horizon=np.nan, variant="", note="": rows.append(  # noqa: E731
-                {
-                    "model": name,
-                    "dataset": dataset,
-                    "metric": metric,
-                    "horizon": horizon,
-                    "value": float(value),
-                    "variant": variant,
-                    "note": note,
-                }
-            )
+    for name, model in col.fitted.items():
+        surv = has_survival_function(model)
+        for dataset in ("training", "validation"):
+
+            def add(metric, value, horizon=np.nan, variant="", note=""):
+                rows.append(
+                    {
+                        "model": name,
+                        "dataset": dataset,
+                        "metric": metric,
+                        "horizon": horizon,
+                        "value": float(value),
+                        "variant": variant,
+                        "note": note,
+                    }
+                )
+
             add(
                 "harrell_c",
-                concordance_index_censored(ev, tm, score)[0],
+                col.metric(name, "c_index", dataset),
                 variant="Harrell's C, sksurv concordance_index_censored, tied risks count 1/2",
             )
             add(
                 "uno_c",
-                concordance_index_ipcw(y_train, y, score, tau=tau)[0],
+                col.metric(name, "c_index", dataset, variant="uno", tau=tau),
                 variant=f"Uno's C, sksurv concordance_index_ipcw, tau = {tau:g}, G from training",
             )
-            if has_survival_function(model):
-                if dataset not in briers:
-                    grid = _ibs_grid(y_train, y, tau)
-                    briers[dataset] = grid, IPCWBrier(y_train, y, grid), IPCWBrier(y_train, y, t)
-                grid, brier_grid, brier_t = briers[dataset]
-                S_all = survival_at(model, X, np.concatenate([grid, t]))  # one prediction pass
-                S_grid, S = S_all[:, : grid.size], S_all[:, grid.size :]
-                # sksurv's integrated_brier_score: the trapezoid rule over brier_score on the grid
-                ibs = np.trapezoid(brier_grid(S_grid), brier_grid.times) / (
-                    brier_grid.times[-1] - brier_grid.times[0]
-                )
+            g = grid[dataset]
+            if surv:
                 add(
                     "ibs",
-                    ibs,
-                    variant=f"IPCW integrated Brier, {IBS_POINTS} times in [{grid[0]:.3g}, {grid[-1]:.3g}]",
+                    col.metric(name, "ibs", dataset, tau),
+                    variant=f"IPCW integrated Brier, {IBS_POINTS} times in [{g[0]:.3g}, {g[-1]:.3g}]",
                 )
-                bs = brier_t(S)
-                auc, _ = cumulative_dynamic_auc(y_train, y, 1.0 - S, t)
-                auc_variant = "cumulative/dynamic AUC (Uno 2007), sksurv, on 1 - S(t|x)"
             else:
-                note = "risk score only: no survival probability"
-                add("ibs", np.nan, note=note)
-                bs = np.full(t.size, np.nan)
-                auc, _ = cumulative_dynamic_auc(y_train, y, score, t)
-                auc_variant = "cumulative/dynamic AUC (Uno 2007), sksurv, on the risk score"
-            for h, b, a in zip(t, bs, auc):
-                add(
-                    "brier",
-                    b,
-                    h,
-                    variant="IPCW Brier (Graf 1999), sksurv brier_score, G from training",
-                    note="" if np.isfinite(b) else "risk score only: no survival probability",
-                )
-                add("auc", a, h, variant=auc_variant)
+                add("ibs", np.nan, note=no_s)
+            auc_variant = (
+                "cumulative/dynamic AUC (Uno 2007), sksurv, on 1 - S(t|x)"
+                if surv
+                else "cumulative/dynamic AUC (Uno 2007), sksurv, on the risk score"
+            )
+            for h in t:
+                b = col.metric(name, "brier", dataset, h)
+                add("brier", b, h, variant=brier_v, note="" if np.isfinite(b) else no_s)
+                add("auc", col.metric(name, "td_auc", dataset, h), h, variant=auc_variant)
     return pd.DataFrame(
         rows, columns=["model", "dataset", "metric", "horizon", "value", "variant", "note"]
     )
@@ -1844,3 +1882,552 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
         return fig
 
     return draw()
+
+
+# --------------------------------------------------------------------------
+# a fitted collection: every number about its models computed once
+# --------------------------------------------------------------------------
+
+
+def _predict_blocks(
+    model, blocks: Sequence[np.ndarray], times: np.ndarray, columns
+) -> list[np.ndarray]:
+    """:func:`survival_at` of each feature array of ``blocks``, in one prediction pass over their rows.
+
+    Every prediction of a survival model is made row by row, so stacking the
+    arrays and splitting the result gives each block's values to the bit; a
+    forest then walks each tree once instead of once per block. ``columns``
+    names the features.
+    """
+    sizes = [len(b) for b in blocks]
+    S = survival_at(model, pd.DataFrame(np.vstack(blocks), columns=columns), times)
+    return np.split(S, np.cumsum(sizes)[:-1])
+
+
+def grouped_permutation_importance(
+    model,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    y_ref: np.ndarray,
+    groups: Mapping[str, Sequence[str]],
+    horizons: Sequence[float],
+    *,
+    seed,
+    n_repeats: int = 3,
+) -> pd.DataFrame:
+    """Permutation importance of clinical variables (groups of columns) for the prediction at each horizon.
+
+    The columns of one group (the two indicators of a three-level variable)
+    are permuted together, with one row permutation; the importance is the
+    mean increase of the IPCW Brier score at the horizon (sksurv
+    ``brier_score``, censoring from ``y_ref``, through :class:`IPCWBrier`),
+    the loss survex's ``model_parts`` uses. :func:`permutation_importance_at`
+    does the same per column. Every permuted copy is predicted in one pass
+    (:func:`_predict_blocks`); the permutations are drawn in the order group
+    by group, repeat by repeat.
+
+    Parameters
+    ----------
+    model : fitted estimator with survival probabilities
+    X : pandas.DataFrame
+        The data the importance is computed on.
+    y : numpy.ndarray from :func:`surv_array`
+        Outcome of ``X``.
+    y_ref : numpy.ndarray from :func:`surv_array`
+        Data the censoring distribution is estimated from (the training set).
+    groups : mapping str -> sequence of str
+        Variable -> its columns in ``X``.
+    horizons : sequence of float
+    seed : int or SeedSequence or Generator
+    n_repeats : int, default 3
+
+    Returns
+    -------
+    DataFrame
+        Columns ``variable, horizon, importance, rank`` (rank 1 = most important at that horizon).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> X = pd.DataFrame({"a": rng.normal(size=120), "b": rng.normal(size=120)})
+    >>> y = surv_array(rng.exponential(12 * np.exp(-X["a"])), np.ones(120))
+    >>> m = fit_models(X, y, seed=1, names=["cox"])["cox"]
+    >>> imp = grouped_permutation_importance(m, X, y, y, {"a": ["a"], "b": ["b"]}, [6], seed=1)
+    >>> imp.loc[imp["rank"] == 1, "variable"].item()
+    'a'
+    """
+    if not groups:
+        raise ValueError("groups must name at least one variable")
+    for g, cols in groups.items():
+        missing = [c for c in cols if c not in X.columns]
+        if missing:
+            raise ValueError(f"groups[{g!r}] names columns not in X: {missing}")
+    if not (isinstance(n_repeats, (int, np.integer)) and n_repeats >= 1):
+        raise ValueError(f"n_repeats must be a positive integer, got {n_repeats!r}")
+    t = np.asarray(sorted(float(h) for h in horizons))
+    rng = np.random.default_rng(seed)
+    brier = IPCWBrier(y_ref, y, t)  # sksurv's brier_score, its censoring weights computed once
+    base_x = X.to_numpy(dtype=float)
+    blocks = [base_x]
+    for cols in groups.values():
+        idx = [X.columns.get_loc(c) for c in cols]
+        for _ in range(n_repeats):
+            Xp = base_x.copy()
+            perm = rng.permutation(len(X))
+            Xp[:, idx] = base_x[perm][:, idx]
+            blocks.append(Xp)
+    S = _predict_blocks(model, blocks, t, columns=X.columns)
+    base = brier(S[0])
+    rows = []
+    for i, g in enumerate(groups):
+        inc = np.zeros(t.size)
+        for r in range(n_repeats):
+            inc += brier(S[1 + i * n_repeats + r]) - base
+        for h, v in zip(t, inc / n_repeats):
+            rows.append({"variable": g, "horizon": float(h), "importance": float(v)})
+    out = pd.DataFrame(rows)
+    out["rank"] = (
+        out.groupby("horizon")["importance"].rank(method="first", ascending=False).astype(int)
+    )
+    return out.sort_values(["horizon", "rank"]).reset_index(drop=True)
+
+
+def longest_run(flags: Sequence[bool]) -> int:
+    """Length of the longest run of consecutive True values.
+
+    Parameters
+    ----------
+    flags : sequence of bool
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> longest_run([True, False, True, True, False])
+    2
+    """
+    best = cur = 0
+    for f in flags:
+        cur = cur + 1 if f else 0
+        best = max(best, cur)
+    return best
+
+
+class FittedCollection:
+    """Survival models fitted on one training set and scored on it and on a validation set.
+
+    Each number about the models (a metric, an importance ranking, a partial
+    dependence, a decision curve) is computed from predictions made once per
+    model and data set and kept on the object, so the many numbers a paper
+    reports about one collection share them.
+
+    Parameters
+    ----------
+    fitted : mapping str -> fitted estimator
+        The models, in the order a tie between them is broken.
+    X_train, X_test : pandas.DataFrame
+        Features of the training and validation sets. A categorical variable
+        is coded as 0/1 indicator columns named ``variable=level`` (as
+        :meth:`hccrep.analyses.CohortView.design_arrays` names them).
+    y_train, y_test : numpy.ndarray from :func:`surv_array`
+    groups : mapping str -> list of str, optional
+        Clinical variable -> its columns (default: each column on its own).
+    horizons : sequence of float, default ()
+        The time points the study reports; Brier scores and AUCs are computed
+        at all of them at once, and Uno's C is truncated at the largest.
+    seed : int, default 0
+        Seed of the permutation importance.
+    info : mapping, optional
+        Anything the study wants to keep beside the models (shown, never read).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(4)
+    >>> X = pd.DataFrame({"a": rng.normal(size=200)})
+    >>> y = surv_array(rng.exponential(12 * np.exp(-X["a"])), rng.random(200) < 0.8)
+    >>> f = fit_models(X[:120], y[:120], seed=1, names=["cox"])
+    >>> col = FittedCollection(f, X[:120], y[:120], X[120:], y[120:], horizons=[3, 6])
+    >>> ev = evaluate_models(f, X[:120], y[:120], X[120:], y[120:], times=(3, 6))
+    >>> row = ev[(ev.metric == "brier") & (ev.dataset == "validation") & (ev.horizon == 6)]
+    >>> col.metric("cox", "brier", "validation", 6) == row["value"].item()
+    True
+    """
+
+    def __init__(
+        self,
+        fitted: Mapping[str, BaseEstimator],
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        *,
+        groups: Mapping[str, Sequence[str]] | None = None,
+        horizons: Sequence[float] = (),
+        seed: int = 0,
+        info: Mapping | None = None,
+    ):
+        if not isinstance(fitted, Mapping) or not fitted:
+            raise ValueError("fitted must be a non-empty mapping name -> fitted model")
+        ev_tr, _ = _check_y(y_train, "y_train")
+        ev_te, _ = _check_y(y_test, "y_test")
+        self.fitted = dict(fitted)
+        self._data = {
+            "training": (_check_X(X_train, ev_tr.size, "X_train"), y_train),
+            "validation": (_check_X(X_test, ev_te.size, "X_test"), y_test),
+        }
+        for X, _ in self._data.values():
+            if not np.isfinite(X.to_numpy(dtype=float)).all():
+                raise ValueError("the features contain infinite values")
+        cols = list(self._data["training"][0].columns)
+        self.groups = (
+            {c: [c] for c in cols} if groups is None else {k: list(v) for k, v in groups.items()}
+        )
+        for g, gc in self.groups.items():
+            missing = [c for c in gc if c not in cols]
+            if missing:
+                raise ValueError(f"groups[{g!r}] names columns not in X: {missing}")
+        self.horizons = np.unique(np.asarray([float(h) for h in horizons], dtype=float))
+        self.seed = int(seed)
+        self.info = dict(info or {})
+        self._cache: dict = {}
+
+    # ------------------------------------------------------------------ data and predictions
+    def data(self, dataset: str) -> tuple[pd.DataFrame, np.ndarray]:
+        """``(X, y)`` of ``"training"`` or ``"validation"``.
+
+        Parameters
+        ----------
+        dataset : {"training", "validation"}
+
+        Returns
+        -------
+        tuple
+            The features (DataFrame) and the outcome (structured array).
+        """
+        check_choice(dataset, ("training", "validation"), "dataset")
+        return self._data[dataset]
+
+    def model(self, name: str):
+        """The fitted model ``name``.
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        estimator
+            The fitted model; a KeyError names the models there are.
+        """
+        if name not in self.fitted:
+            raise KeyError(f"the collection has no model {name!r}; it has {sorted(self.fitted)}")
+        return self.fitted[name]
+
+    def _memo(self, key, fn):
+        if key not in self._cache:
+            with _checked_once():  # the data were checked when the collection was built
+                self._cache[key] = fn()
+        return self._cache[key]
+
+    def risk_score(self, name: str, dataset: str) -> np.ndarray:
+        """The model's risk score (``predict``: higher = shorter survival), kept.
+
+        Parameters
+        ----------
+        name : str
+        dataset : {"training", "validation"}
+
+        Returns
+        -------
+        numpy.ndarray
+            One score per patient (a forest's through its leaves, the same values as ``predict``).
+        """
+        X, _ = self.data(dataset)
+        model = self.model(name)
+
+        def score() -> np.ndarray:
+            if isinstance(model, RandomSurvivalForest) and not model.low_memory:
+                return _forest_risk(model, X)
+            return np.asarray(model.predict(X), dtype=float)
+
+        return self._memo(("score", name, dataset), score)
+
+    def _times(self, horizon) -> np.ndarray:
+        return np.unique(np.concatenate([self.horizons, np.atleast_1d(float(horizon))]))
+
+    def survival(self, name: str, dataset: str, times) -> np.ndarray:
+        """:func:`survival_at` the sorted unique ``times``, kept.
+
+        Parameters
+        ----------
+        name : str
+        dataset : {"training", "validation"}
+        times : sequence of float
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, number of distinct times).
+        """
+        X, _ = self.data(dataset)
+        t = np.unique(np.asarray(times, dtype=float))
+        return self._memo(
+            ("S", name, dataset, tuple(t)), lambda: survival_at(self.model(name), X, t)
+        )
+
+    # ------------------------------------------------------------------ metrics
+    def metric(
+        self,
+        name: str,
+        metric: str,
+        dataset: str,
+        horizon: float | None = None,
+        *,
+        variant: str = "harrell",
+        tau: float | None = None,
+    ) -> float:
+        """One metric of one model, as :func:`evaluate_models` computes it.
+
+        Parameters
+        ----------
+        name : str
+            A model of the collection.
+        metric : {"c_index", "brier", "ibs", "td_auc"}
+        dataset : {"training", "validation"}
+        horizon : float, optional
+            The time of a Brier score or AUC, the upper end of an IBS (default
+            for the IBS: the largest horizon).
+        variant : {"harrell", "uno"}, default "harrell"
+            The C-index.
+        tau : float, optional
+            Truncation of Uno's C (default: the largest horizon).
+
+        Returns
+        -------
+        float
+            NaN for a Brier score or IBS of a model without survival probabilities.
+
+        Raises
+        ------
+        ValueError
+            When a time lies outside the follow-up of the data scored (IPCW
+            weights are not defined there).
+        """
+        check_choice(metric, ("c_index", "brier", "ibs", "td_auc"), "metric")
+        check_choice(variant, ("harrell", "uno"), "variant")
+        X, y = self.data(dataset)
+        y_train = self._data["training"][1]
+        if metric == "c_index":
+            score = self.risk_score(name, dataset)
+            if variant == "harrell":
+                ev, tm = _check_y(y)
+                return self._memo(
+                    ("harrell", name, dataset),
+                    lambda: float(concordance_index_censored(ev, tm, score)[0]),
+                )
+            cut = float(tau) if tau is not None else float(self.horizons.max())
+            return self._memo(
+                ("uno", name, dataset, cut),
+                lambda: float(concordance_index_ipcw(y_train, y, score, tau=cut)[0]),
+            )
+        if horizon is None:
+            if metric != "ibs" or not self.horizons.size:
+                raise ValueError(f"a {metric} needs a horizon")
+            horizon = float(self.horizons.max())
+        t = self._times(horizon)
+        model = self.model(name)
+        if metric == "ibs":
+            if not has_survival_function(model):
+                return float("nan")
+            upper = float(horizon)
+            _guard_times(t, y_train, y_train, "training")
+            _guard_times(t, y_train, y, dataset)
+
+            def ibs() -> float:
+                grid = _ibs_grid(y_train, y, upper)
+                brier_grid = IPCWBrier(y_train, y, grid)
+                S_grid = self.survival(name, dataset, grid)
+                return float(
+                    np.trapezoid(brier_grid(S_grid), brier_grid.times)
+                    / (brier_grid.times[-1] - brier_grid.times[0])
+                )
+
+            return self._memo(("ibs", name, dataset, upper), ibs)
+        i = int(np.searchsorted(t, float(horizon)))
+
+        def at_times() -> np.ndarray:
+            _guard_times(t, y_train, y_train, "training")
+            _guard_times(t, y_train, y, dataset)
+            if not has_survival_function(model):
+                auc, _ = cumulative_dynamic_auc(y_train, y, self.risk_score(name, dataset), t)
+                return np.full(t.size, np.nan), np.asarray(auc, dtype=float)
+            S = self.survival(name, dataset, t)
+            brier = self._memo(("brier_w", dataset, tuple(t)), lambda: IPCWBrier(y_train, y, t))
+            auc, _ = cumulative_dynamic_auc(y_train, y, 1.0 - S, t)
+            return brier(S), np.asarray(auc, dtype=float)
+
+        bs, auc = self._memo(("at", name, dataset, tuple(t)), at_times)
+        return float(bs[i] if metric == "brier" else auc[i])
+
+    def best(
+        self,
+        metric: str,
+        dataset: str,
+        horizon: float | None = None,
+        *,
+        among: Sequence[str] | None = None,
+        variant: str = "harrell",
+        tau: float | None = None,
+    ) -> str:
+        """The model with the best ``metric`` (highest C-index or AUC, lowest Brier or IBS).
+
+        A tie goes to the first model in ``among`` (default: the collection's order).
+
+        Parameters
+        ----------
+        metric : {"c_index", "brier", "ibs", "td_auc"}
+        dataset : {"training", "validation"}
+        horizon : float, optional
+        among : sequence of str, optional
+        variant, tau
+            As :meth:`metric`.
+
+        Returns
+        -------
+        str
+            The model's name; ValueError when a value is missing.
+        """
+        names = list(self.fitted) if among is None else list(among)
+        vals = {
+            m: self.metric(m, metric, dataset, horizon, variant=variant, tau=tau) for m in names
+        }
+        if any(not math.isfinite(v) for v in vals.values()):
+            raise ValueError(f"{metric} is missing for some models: {vals}")
+        pick = min if metric in ("brier", "ibs") else max
+        return pick(vals, key=vals.get)
+
+    # ------------------------------------------------------------------ explanation
+    def importance(self, name: str, dataset: str, horizons, n_repeats: int = 3) -> pd.DataFrame:
+        """:func:`grouped_permutation_importance` of the model on ``dataset`` (seed :attr:`seed`), kept.
+
+        Computed once at ``horizons`` and every horizon of the collection (a
+        horizon's ranking does not depend on the others: the permutations are
+        the same), so claims about different horizons share one computation.
+
+        Parameters
+        ----------
+        name : str
+        dataset : {"training", "validation"}
+        horizons : sequence of float
+        n_repeats : int, default 3
+
+        Returns
+        -------
+        DataFrame
+            Columns ``variable, horizon, importance, rank``.
+        """
+        X, y = self.data(dataset)
+        hs = tuple(np.unique(np.concatenate([self.horizons, np.asarray(horizons, dtype=float)])))
+        return self._memo(
+            ("importance", name, dataset, hs, n_repeats),
+            lambda: grouped_permutation_importance(
+                self.model(name),
+                X,
+                y,
+                self._data["training"][1],
+                self.groups,
+                hs,
+                seed=self.seed,
+                n_repeats=n_repeats,
+            ),
+        )
+
+    def partial_dependence(self, name: str, dataset: str, horizons) -> pd.DataFrame:
+        """Mean predicted survival with each variable set to each level and to its reference, kept.
+
+        Computed at ``horizons`` and every horizon of the collection at once.
+
+        A categorical variable (several columns ``variable=level``) is set to
+        each level in turn (its column 1, the others 0) and to the reference
+        (every column 0); a numeric one (one column) to its upper and its
+        lower quartile. Every setting is predicted in one pass.
+
+        Parameters
+        ----------
+        name : str
+        dataset : {"training", "validation"}
+        horizons : sequence of float
+
+        Returns
+        -------
+        DataFrame
+            Columns ``variable, level, horizon, survival_level,
+            survival_reference`` (``level`` is empty for a numeric variable).
+        """
+        X, _ = self.data(dataset)
+        hs = np.unique(np.concatenate([self.horizons, np.asarray(horizons, dtype=float)]))
+
+        def compute() -> pd.DataFrame:
+            settings, blocks = [], []
+            base = X.to_numpy(dtype=float)
+            for var, cols in self.groups.items():
+                idx = [X.columns.get_loc(c) for c in cols]
+                ref = base.copy()
+                if len(cols) == 1 and cols[0] == var:
+                    q1, q3 = np.quantile(base[:, idx[0]], [0.25, 0.75])
+                    lev = base.copy()
+                    ref[:, idx[0]], lev[:, idx[0]] = q1, q3
+                    settings.append((var, "", len(blocks), len(blocks) + 1))
+                    blocks += [ref, lev]
+                    continue
+                ref[:, idx] = 0.0
+                blocks.append(ref)
+                at = len(blocks) - 1
+                for c, j in zip(cols, idx):
+                    lev = ref.copy()
+                    lev[:, j] = 1.0
+                    settings.append((var, c.split("=", 1)[-1], at, len(blocks)))
+                    blocks.append(lev)
+            S = [
+                s.mean(axis=0)
+                for s in _predict_blocks(self.model(name), blocks, hs, columns=X.columns)
+            ]
+            rows = [
+                {
+                    "variable": var,
+                    "level": level,
+                    "horizon": float(h),
+                    "survival_level": float(S[j][k]),
+                    "survival_reference": float(S[i][k]),
+                }
+                for var, level, i, j in settings
+                for k, h in enumerate(hs)
+            ]
+            return pd.DataFrame(rows)
+
+        return self._memo(("pdp", name, dataset, tuple(hs)), compute)
+
+    def net_benefit(self, name: str, dataset: str, horizon: float, thresholds) -> pd.DataFrame:
+        """:func:`hccrep.stats.prediction.net_benefit_survival` of the model's risk by ``horizon``.
+
+        Parameters
+        ----------
+        name : str
+        dataset : {"training", "validation"}
+        horizon : float
+        thresholds : sequence of float in [0, 1)
+
+        Returns
+        -------
+        DataFrame
+            Columns ``threshold, model, treat_all, treat_none``.
+        """
+        from hccrep.stats.prediction import net_benefit_survival
+
+        _, y = self.data(dataset)
+        t = self._times(horizon)
+        # the predictions at every horizon, made once for the metrics (a column of them is the same)
+        risk = 1.0 - self.survival(name, dataset, t)[:, int(np.searchsorted(t, float(horizon)))]
+        return net_benefit_survival(y["time"], y["event"].astype(int), risk, horizon, thresholds)

@@ -273,3 +273,11 @@ def test_an_output_that_fails_while_writing_is_a_clean_error(folders, monkeypatc
     )
     _clean_user_error(r)
     assert "No space left on device" in r.output
+
+
+@pytest.mark.parametrize("value", ["models", "models=slow", "no_such_variant=1", "=fast"], ids=str)
+def test_scorecard_variant_option_mistakes_are_usage_errors(value):
+    """``--variant KEY=VALUE``: a malformed pair, an unknown key or value is exit status 2."""
+    r = cli.invoke(app, ["scorecard", "deng2025", "--mc", "1", "-q", "--variant", value])
+    _clean_user_error(r)
+    assert "--variant" in r.output

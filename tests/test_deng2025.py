@@ -16,11 +16,10 @@ from hccrep.replication import VERDICTS, runner_for, scorecard
 from hccrep.simulate.continuous import SummaryMismatchError
 from hccrep.audit import audit_study
 from hccrep.spec import CategoricalVariable, DataFileError, load_file, load_study
+from hccrep.survival_models import grouped_permutation_importance, longest_run
 from hccrep.studies.deng2025 import (
     MODEL_KEYS,
     exact_mean_sd_with_cut,
-    grouped_permutation_importance,
-    longest_run,
     make_runner,
     model_wins,
 )
@@ -220,7 +219,7 @@ def test_table1_categorical_p_is_r_chisq_test_by_hand(runner, study):
     X^2 = N (|ad - bc| - N/2)^2 / (r1 r2 c1 c2) (R chisq.test's default), and the uncorrected
     statistic (scipy chi2_contingency, correction=False) for the three-level size row."""
     c = runner.simulate(3)
-    got = runner.table1_p(c)
+    got = runner.analyse_declared(c, files=("table1_p",))
     base = {v.key: v for v in study.baseline().variables}
     for n in study.numbers:
         if n.file_id != "table1_p" or n.attrs["kind"] != "categorical":
@@ -242,7 +241,7 @@ def test_table1_categorical_p_is_r_chisq_test_by_hand(runner, study):
 
 
 def test_yates_reproduces_all_categorical_printed_p_but_metastasis_tace(runner, study):
-    got = runner.table1_p(runner.simulate(0))
+    got = runner.analyse_declared(runner.simulate(0), files=("table1_p",))
     from hccrep.printed import PValue
 
     misses = [
@@ -260,7 +259,11 @@ def test_pairwise_logrank_matches_lifelines_on_the_two_groups(runner):
     from lifelines.statistics import logrank_test
 
     c = runner.simulate(4)
-    lr = runner.logrank_pairwise(c).set_index("contrast")
+    tab = runner.declared_table(c, files=("survival_text",))
+    tab = tab[tab.kind == "logrank"]
+    groups = {n.key: n.analysis.groups for n in runner.study.numbers if n.key in set(tab.key)}
+    lr = tab.assign(contrast=[groups[k][1] for k in tab.key]).set_index("contrast")
+    assert sorted(lr.index) == ["rt", "tace"]
     for g in ("tace", "rt"):
         a, b = c[c.treatment == "pt"], c[c.treatment == g]
         ref = logrank_test(a.os_time, b.os_time, a.os_event, b.os_event).p_value
@@ -272,8 +275,8 @@ def test_univariable_cox_matches_lifelines_efron(runner):
     from lifelines import CoxPHFitter
 
     c = runner.simulate(5)
-    tab = runner.table2_compare(c).set_index("key")
-    tab["p"] = runner.declared_table(c, files=("table2",)).set_index("key")["p"]
+    tab = runner.declared_table(c, files=("table2",)).set_index("key")
+    tab = tab[tab.quantity == "hr"].rename(columns={"value": "hr"})
     d = pd.DataFrame(
         {
             "T": c.os_time,
@@ -298,14 +301,19 @@ def test_univariable_cox_matches_lifelines_efron(runner):
 def test_notebook_helpers_cover_every_table2_row(runner, study):
     c = runner.simulate(6)
     hr_keys = [n.key for n in study.numbers if n.file_id == "table2" and n.quantity == "hr"]
-    cmp = runner.table2_compare(c)
+    cmp = runner.declared_table(c, files=("table2",))
+    cmp = cmp[cmp.quantity == "hr"]
     assert cmp.key.tolist() == hr_keys
     assert set(cmp.loc[cmp.role == "input", "key"]) == {
         study.simulation.survival[0].effects[i].hr_key for i in range(7)
     }
     ph = runner.ph_table(c)
     assert len(ph) == len(hr_keys) and ph.p.between(0, 1).all()
-    v = runner.table1_variants(c)
+    v = runner.under_variants(
+        c,
+        ("chisq", "chisq_yates", "fisher", "student", "welch", "mannwhitney"),
+        files=("table1_p",),
+    )
     assert len(v) == 30 and set(v.columns) >= {"chisq_yates", "mannwhitney", "agrees"}
 
 

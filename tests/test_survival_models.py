@@ -671,3 +671,18 @@ def test_forest_survival_at_equals_the_step_functions():
     np.testing.assert_array_equal(sm.survival_at(forest, X, times), ref)
     with pytest.raises(ValueError, match="after the model's last training time"):
         sm.survival_at(forest, X, [float(forest.unique_times_[-1]) + 1])
+
+
+def test_forest_risk_and_collection_predictions_equal_scikit_survival_to_the_bit():
+    """Reference: scikit-survival's RandomSurvivalForest.predict and predict_survival_function
+    (the fast paths read the trees' leaves and must give the same floats)."""
+    from hccrep.survival_models import FittedCollection, _forest_risk
+
+    X, y = _cohort(200, seed=5, p_noise=3)
+    m = fit_models(X, y, seed=2, fast=True, names=("rsf",))["rsf"]
+    assert np.array_equal(_forest_risk(m, X), m.predict(X))
+    col = FittedCollection({"rsf": m}, X, y, X, y, horizons=[3, 6])
+    assert np.array_equal(col.risk_score("rsf", "training"), m.predict(X))
+    fns = m.predict_survival_function(X)
+    ref = np.array([[f(3.0), f(6.0)] for f in fns])
+    assert np.array_equal(col.survival("rsf", "validation", [3, 6]), ref)

@@ -1261,9 +1261,9 @@ def _km_risk(t: np.ndarray, e: np.ndarray, horizon: float) -> float:
     """1 - Kaplan-Meier survival at ``horizon`` (the last value carried forward past the last follow-up)."""
     if t.size == 0:
         return math.nan
-    from hccrep.stats.fastsurv import km_curve
+    from hccrep.stats.fastsurv import _curve
 
-    c = km_curve(t, e)
+    c = _curve(t, e)  # t, e: validated by the caller (subsets of _as_time_event's arrays)
     k = np.searchsorted(c.time, horizon, side="right")
     return 1.0 - (float(c.survival[k - 1]) if k > 0 else 1.0)
 
@@ -1320,13 +1320,16 @@ def net_benefit_survival(time, event, risk, horizon: float, thresholds) -> pd.Da
     w = pt / (1 - pt)
     risk_all = _km_risk(t, e, float(horizon))
     model = np.empty(pt.size)
+    km: dict[int, float] = {}  # the treated are the n_t highest risks: one KM per distinct n_t
     for i, x in enumerate(pt):
         sel = r >= x
         n_t = int(sel.sum())
         if n_t == 0:
             model[i] = 0.0
             continue
-        q = _km_risk(t[sel], e[sel], float(horizon))
+        if n_t not in km:
+            km[n_t] = _km_risk(t[sel], e[sel], float(horizon))
+        q = km[n_t]
         model[i] = q * n_t / n - (1 - q) * n_t / n * w[i]
     return pd.DataFrame(
         {

@@ -15,9 +15,17 @@ Cohort columns (one row per patient; :meth:`Deng2025Runner.simulate`)
 
 Model features (:meth:`Deng2025Runner.model_matrix`)
     The variables whose univariable p in Table 2 is below the paper's 5 % level (read from data):
-    age and AST as numbers, the others as 0/1 indicators (``child_pugh_B``, ``size_5to10``,
-    ``size_ge10``, ``treatment_tace``, ``treatment_rt``, ...).  :meth:`Deng2025Runner.feature_groups`
-    maps each clinical variable to its columns (for grouped permutation importance and PDPs).
+    age and AST as numbers, the others as 0/1 indicators named as the declared analyses name
+    model terms (``child_pugh=B``, ``size=5to10``, ``size=ge10``, ``treatment=tace``, ...).
+    :meth:`Deng2025Runner.feature_groups` maps each clinical variable to its columns.
+
+The model zoo (:meth:`Deng2025Runner.collection`)
+    What is particular to this paper: the 6:4 split stratified on death, the five models of
+    :func:`hccrep.survival_models.fit_models` fitted on the training part, the validation
+    follow-up cut at the last training time.  It is registered as the model collection
+    ``"deng2025"``; every number about it (Table 3, the text's Brier scores, the claims) is a
+    declared analysis (kinds ``model_metric``, ``best_model``, ``top_importance``,
+    ``dca_superiority``, ``pdp_direction``) computed by :mod:`hccrep.model_analyses`.
 
 Variants (``runner.variants``; each a key of the constructor's ``variants`` argument)
     ``categorical``
@@ -33,7 +41,8 @@ Variants (``runner.variants``; each a key of the constructor's ``variants`` argu
         ``"efron"`` (R coxph default) for the univariable Cox models; ``cox_engine`` ``"numpy"``
         (:mod:`hccrep.stats.fastcox`, tested equal to lifelines) or ``"lifelines"``.
     ``c_index``
-        ``"harrell"`` (R ``survival::concordance``, randomForestSRC's error rate) or ``"uno"``.
+        ``"harrell"`` (R ``survival::concordance``, randomForestSRC's error rate) or ``"uno"``
+        (every C-index of the models and of the best-model claims).
     ``models``
         ``"off"`` (Table 1, KM and Cox only: about 50 ms a cohort), ``"fast"`` (plus Table 3 and the
         claims, with :func:`hccrep.survival_models.fit_models` ``fast=True``: a few seconds a
@@ -42,11 +51,11 @@ Variants (``runner.variants``; each a key of the constructor's ``variants`` argu
         scorecard (step 8) runs both: ``"off"`` over ``N_MC`` cohorts for Table 1, KM and Table 2,
         and ``"fast"`` over fewer cohorts for Table 3 and the claims.
     ``table3_dataset``
-        ``"as_read"`` (C-index on training, Brier and AUC on validation: ``attrs`` in table3.yaml),
-        ``"training"`` or ``"validation"`` (every column on that set).
+        ``"as_read"`` (C-index on training, Brier and AUC on validation, as table3.yaml declares),
+        ``"training"`` or ``"validation"`` (every declared model metric on that set).
     ``explain_on``
         ``"validation"`` or ``"training"``: the data the permutation importance and the partial
-        dependence of the RSF are computed on.
+        dependence of the RSF are computed on (the ``dataset`` of those claims).
 
 Examples
 --------
@@ -61,16 +70,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from hccrep.analyses import register_models
+from hccrep.declared import MODEL_KINDS, DCASuperiority
 from hccrep.printed import parse_summary
 from hccrep.replication import DeclaredRunner
 from hccrep.simulate import simulate_baseline
 from hccrep.simulate.continuous import SummaryMismatchError, exact_mean_sd
 from hccrep.simulate.study import simulate_endpoints
 from hccrep.spec import CategoricalVariable, ContinuousVariable, ReportedNumber, Study
+from hccrep.survival_models import grouped_permutation_importance, longest_run
 
 __all__ = [
     "make_runner",
@@ -82,6 +95,7 @@ __all__ = [
     "model_wins",
     "KM_CONF_TYPE",
     "MODEL_KEYS",
+    "COLLECTION",
     "DCA_MIN_RUN",
 ]
 
@@ -90,8 +104,11 @@ KM_CONF_TYPE = "log"
 #: Table 3's model rows in the order printed (keys of :data:`hccrep.survival_models.MODEL_NAMES`).
 MODEL_KEYS = ("cox", "lasso_cox", "survival_tree", "rsf", "gbsa")
 #: A decision-curve claim holds when the model's net benefit beats treat-all and treat-none on at
-#: least this many consecutive thresholds of the grid 0.01, 0.02, ..., 0.99 (a span of 0.1).
-DCA_MIN_RUN = 10
+#: least this many consecutive thresholds of the grid 0.01, 0.02, ..., 0.99 (a span of 0.1): the
+#: default of the declared kind ``dca_superiority``.
+DCA_MIN_RUN = DCASuperiority.model_fields["min_run"].default
+#: The name the declared model analyses of data/deng2025 give the model zoo.
+COLLECTION = "deng2025"
 _MODELS = ("off", "fast", "full")
 
 
@@ -263,121 +280,6 @@ def enforce_rules(cohort: pd.DataFrame, sim, rng: np.random.Generator) -> pd.Dat
     return out
 
 
-def longest_run(flags: Sequence[bool]) -> int:
-    """Length of the longest run of consecutive True values.
-
-    Parameters
-    ----------
-    flags : sequence of bool
-        The values, in order.
-
-    Returns
-    -------
-    int
-        The longest run (0 when no value is True).
-
-    Examples
-    --------
-    >>> longest_run([True, False, True, True, False])
-    2
-    """
-    best = cur = 0
-    for f in flags:
-        cur = cur + 1 if f else 0
-        best = max(best, cur)
-    return best
-
-
-def grouped_permutation_importance(
-    model,
-    X: pd.DataFrame,
-    y: np.ndarray,
-    y_ref: np.ndarray,
-    groups: Mapping[str, Sequence[str]],
-    horizons: Sequence[float],
-    *,
-    seed,
-    n_repeats: int = 3,
-) -> pd.DataFrame:
-    """Permutation importance of clinical variables (groups of columns) for the prediction at each horizon.
-
-    The columns of one group (the two dummies of a three-level variable) are permuted together,
-    with one row permutation; the importance is the mean increase of the IPCW Brier score at the
-    horizon (sksurv ``brier_score``, censoring from ``y_ref``, through
-    :class:`hccrep.survival_models.IPCWBrier`), the loss survex's ``model_parts``
-    uses.  :func:`hccrep.survival_models.permutation_importance_at` does the same per column.
-
-    Parameters
-    ----------
-    model : estimator
-        A fitted scikit-survival model with survival functions.
-    X : DataFrame
-        The patients the importance is measured on.
-    y : numpy.ndarray
-        Their survival outcome (structured array, :func:`hccrep.survival_models.surv_array`).
-    y_ref : numpy.ndarray
-        The outcome the censoring distribution is estimated from (the training set).
-    groups : mapping of str to sequence of str
-        Variable name -> its columns of ``X``.
-    horizons : sequence of float
-        Times (months) at which the Brier score is taken.
-    seed : int or SeedSequence
-        Same seed, same permutations.
-    n_repeats : int
-        Permutations per variable and horizon.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``variable, horizon, importance, rank`` (rank 1 = most important at that horizon).
-
-    Examples
-    --------
-    >>> from hccrep.survival_models import fit_models, surv_array
-    >>> rng = np.random.default_rng(1)
-    >>> X = pd.DataFrame({"a": rng.normal(size=120), "b": rng.normal(size=120)})
-    >>> y = surv_array(rng.exponential(12 * np.exp(-X["a"])), np.ones(120))
-    >>> m = fit_models(X, y, seed=1, names=["cox"])["cox"]
-    >>> imp = grouped_permutation_importance(m, X, y, y, {"a": ["a"], "b": ["b"]}, [6], seed=1)
-    >>> imp.loc[imp["rank"] == 1, "variable"].item()
-    'a'
-    """
-    from hccrep.survival_models import IPCWBrier, survival_at
-
-    if not groups:
-        raise ValueError("groups must name at least one variable")
-    for g, cols in groups.items():
-        missing = [c for c in cols if c not in X.columns]
-        if missing:
-            raise ValueError(f"groups[{g!r}] names columns not in X: {missing}")
-    if not (isinstance(n_repeats, (int, np.integer)) and n_repeats >= 1):
-        raise ValueError(f"n_repeats must be a positive integer, got {n_repeats!r}")
-    t = np.asarray(sorted(float(h) for h in horizons))
-    rng = np.random.default_rng(seed)
-
-    brier = IPCWBrier(y_ref, y, t)  # sksurv's brier_score, its censoring weights computed once
-
-    def loss(Xp: pd.DataFrame) -> np.ndarray:
-        return brier(survival_at(model, Xp, t))
-
-    base = loss(X)
-    rows = []
-    for g, cols in groups.items():
-        inc = np.zeros(t.size)
-        for _ in range(n_repeats):
-            Xp = X.copy()
-            perm = rng.permutation(len(X))
-            Xp[list(cols)] = X[list(cols)].to_numpy()[perm]
-            inc += loss(Xp) - base
-        for h, v in zip(t, inc / n_repeats):
-            rows.append({"variable": g, "horizon": float(h), "importance": float(v)})
-    out = pd.DataFrame(rows)
-    out["rank"] = (
-        out.groupby("horizon")["importance"].rank(method="first", ascending=False).astype(int)
-    )
-    return out.sort_values(["horizon", "rank"]).reset_index(drop=True)
-
-
 # ----------------------------------------------------------------------------- the runner
 
 
@@ -428,9 +330,7 @@ class Deng2025Runner(DeclaredRunner):
         if v["models"] == "off":
             reason = "needs the model zoo: run the runner with variants={'models': 'fast'}"
             for n in study.numbers:
-                if n.file_id in ("table3",) or (
-                    n.file_id == "text" and n.role == "check" and n.key not in nc
-                ):
+                if n.analysis is not None and n.analysis.kind in MODEL_KINDS:
                     nc.setdefault(n.key, reason)
         nc.update(not_checkable or {})
         super().__init__(study, v, nc, overrides=variants or {})
@@ -507,103 +407,67 @@ class Deng2025Runner(DeclaredRunner):
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        out = super().analyse(
-            cohort
-        )  # the declared analyses: Table 1's pairwise tests, log-rank, Table 2's Cox models
-        if self.variants["models"] != "off":
-            out.update(self.model_checks(cohort))
+        """Every declared analysis (Table 1, survival, Table 2 and, with models on, Table 3 and the claims).
+
+        With models on, diagnostics ride along (kept by the Monte Carlo, never judged): Harrell's C
+        of every model on both sets (``x_<model>_harrell_c_<set>``), to show the optimism of a
+        training-set C-index, and ``x_n_capped``.
+        """
+        from hccrep.analyses import compute
+        from hccrep.declared import parse_analysis
+
+        view = self.view(cohort.reset_index(drop=True))
+        out = self.analyse_declared(view.cohort, view=view)
+        if self.variants["models"] == "off":
+            return out
+        for m in MODEL_KEYS:
+            for ds in ("training", "validation"):
+                a = parse_analysis(
+                    {
+                        "kind": "model_metric",
+                        "collection": COLLECTION,
+                        "model": m,
+                        "metric": "c_index",
+                        "dataset": ds,
+                    }
+                )
+                out[f"x_{m}_harrell_c_{ds}"] = compute(a, view, "c_index").value
+        try:
+            out["x_n_capped"] = float(view.models(COLLECTION).info["n_capped"])
+        except ValueError:
+            out["x_n_capped"] = float("nan")
         return out
 
-    # Table 1 ----------------------------------------------------------------
-    def table1_variants(self, cohort: pd.DataFrame) -> pd.DataFrame:
-        """Every pairwise Table 1 p under each test variant, beside the printed one.
+    @cached_property
+    def _declared(self) -> list[ReportedNumber]:
+        # with models off, the model numbers are not checkable and are not computed
+        return [n for n in super()._declared if n.key not in self.not_checkable]
 
-        Columns: ``key, row, printed`` and one column per variant (chisq,
-        chisq_yates, fisher for categorical rows; student, welch, mannwhitney
-        for continuous ones; NaN where a test does not apply), and ``agrees``
-        (the variants that print as the paper did).
-        """
-        return self.under_variants(
-            cohort,
-            ("chisq", "chisq_yates", "fisher", "student", "welch", "mannwhitney"),
-            files=("table1_p",),
-        )
+    def variant_override(self, num: ReportedNumber) -> str | None:
+        """``c_index``: Uno's C instead of Harrell's for every C-index of the models."""
+        a = num.analysis
+        if a.kind in ("model_metric", "best_model") and a.metric == "c_index":
+            return self.variants["c_index"] if self.variants["c_index"] != "harrell" else None
+        return None
 
-    def table1_p(self, cohort: pd.DataFrame) -> dict[str, float]:
-        """Pairwise Table 1 p-values (each group against P+T) under the declared tests."""
-        return self.analyse_declared(cohort, files=("table1_p",))
-
-    def km_medians(self, cohort: pd.DataFrame) -> pd.DataFrame:
-        """KM median OS with CI per group (``km_conf_type``) and the number of deaths."""
-        from hccrep.stats import km_median
-
-        rows = []
-        arm = cohort[self.group_column].astype(str).to_numpy()
-        for g in self._base.groups:
-            m = arm == g.key
-            r = km_median(
-                cohort.loc[m, "os_time"],
-                cohort.loc[m, "os_event"],
-                conf_type=self.variants["km_conf_type"],
-            )
-            rows.append(
-                {
-                    "group": g.key,
-                    "label": g.label,
-                    "n": int(m.sum()),
-                    "deaths": int(cohort.loc[m, "os_event"].sum()),
-                    "median": r.median,
-                    "lower": r.lower,
-                    "upper": r.upper,
-                    "variant": r.variant,
-                }
-            )
-        return pd.DataFrame(rows)
-
-    def logrank_pairwise(self, cohort: pd.DataFrame) -> pd.DataFrame:
-        """The declared log-rank tests of each group against P+T, on those two groups only (R ``survdiff``)."""
-        tab = self.declared_table(cohort, files=("survival_text",))
-        tab = tab[tab["kind"] == "logrank"]
-        groups = {n.key: n.analysis.groups for n in self.study.numbers if n.key in set(tab["key"])}
-        return pd.DataFrame(
-            {
-                "contrast": [groups[k][1] for k in tab["key"]],
-                "reference": [groups[k][0] for k in tab["key"]],
-                "chisq": tab["value"].to_numpy(),
-                "p": tab["p"].to_numpy(),
-                "key": tab["key"].to_numpy(),
-            }
-        )
-
-    def _design(
-        self, cohort: pd.DataFrame, variables: Sequence[str]
-    ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-        """time, event and the Table 2 columns of ``variables`` (a factor's levels as indicators)."""
-        d = pd.DataFrame(
-            {"time": cohort["os_time"].to_numpy(float), "event": cohort["os_event"].to_numpy(int)}
-        )
-        cols: dict[str, list[str]] = {}
-        for n in _numbers(self.study, "table2"):
-            var = str(n.attrs.get("variable"))
-            if n.quantity != "hr" or var not in variables:
-                continue
-            src = self.group_column if var == "treatment" else var
-            name = var if "level" not in n.attrs else f"{var}_{n.attrs['level']}"
-            d[name] = (
-                (cohort[src].astype(str) == str(n.attrs["level"])).to_numpy(float)
-                if "level" in n.attrs
-                else cohort[src].to_numpy(float)
-            )
-            cols.setdefault(var, []).append(name)
-        return d, cols
+    def _effective(self, analysis, stated: bool = False, num: ReportedNumber | None = None):
+        """The declared analysis, with the what-if data sets ``table3_dataset`` and ``explain_on``."""
+        a = super()._effective(analysis, stated, num)
+        if a.kind == "model_metric" and self.variants["table3_dataset"] != "as_read":
+            return a.model_copy(update={"dataset": self.variants["table3_dataset"]})
+        if a.kind in ("top_importance", "pdp_direction"):
+            return a.model_copy(update={"dataset": self.variants["explain_on"]})
+        return a
 
     def ph_table(self, cohort: pd.DataFrame, time_transform: str = "km") -> pd.DataFrame:
         """Grambsch-Therneau test of proportional hazards for each univariable model of Table 2.
 
         Scaled Schoenfeld residuals correlated with a function of time (lifelines
         ``proportional_hazard_test``; ``"km"`` is R ``cox.zph``'s default transform, lifelines'
-        own default is ``"rank"``).  One row per model term: ``variable, term, statistic, p``.
-        lifelines computes the one-step approximation R's ``cox.zph`` used before survival 3.0.
+        own default is ``"rank"``).  The models are Table 2's declared Cox analyses, their terms
+        coded as the handlers code them.  One row per model term: ``variable, term, statistic,
+        p, time_transform``.  lifelines computes the one-step approximation R's ``cox.zph`` used
+        before survival 3.0.
         """
         import warnings
 
@@ -614,25 +478,26 @@ class Deng2025Runner(DeclaredRunner):
             raise ValueError(
                 f"time_transform must be km, rank, identity or log, got {time_transform!r}"
             )
-        variables = list(
-            dict.fromkeys(
-                str(n.attrs["variable"])
-                for n in _numbers(self.study, "table2")
-                if n.quantity == "hr"
-            )
-        )
-        d, cols = self._design(cohort, variables)
+        view = self.view(cohort.reset_index(drop=True))
+        everyone = np.ones(len(view.cohort), dtype=bool)
+        models = {}
+        for n in _numbers(self.study, "table2"):
+            a = n.analysis
+            if a is not None and a.kind == "cox":
+                models.setdefault((tuple(a.terms), tuple(sorted(a.reference.items()))), a)
         rows = []
-        for var in variables:
-            data = d[["time", "event", *cols[var]]]
+        for a in models.values():
+            x = view.design(list(a.terms), a.reference, everyone)
+            t, e = view.survival(a.endpoint)
+            data = pd.concat([pd.DataFrame({"time": t, "event": e}), x], axis=1)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 fit = CoxPHFitter().fit(data, "time", "event")
                 res = proportional_hazard_test(fit, data, time_transform=time_transform).summary
-            for term in cols[var]:
+            for term in x.columns:
                 rows.append(
                     {
-                        "variable": var,
+                        "variable": a.terms[0] if len(a.terms) == 1 else ", ".join(a.terms),
                         "term": term,
                         "statistic": float(res.loc[term, "test_statistic"]),
                         "p": float(res.loc[term, "p"]),
@@ -641,70 +506,43 @@ class Deng2025Runner(DeclaredRunner):
                 )
         return pd.DataFrame(rows)
 
-    def table2_compare(self, cohort: pd.DataFrame) -> pd.DataFrame:
-        """Table 2 as printed beside the cohort's univariable Cox models (declared in table2.yaml), one row per HR.
-
-        Columns ``key, row, role, printed, printed_p, hr, lower, upper, p`` (``role`` of the
-        printed point HR: an input is a covariate effect of the simulation).
-        """
-        tab = self.declared_table(cohort, files=("table2",))
-        hr = tab[tab["quantity"] == "hr"]
-        printed_p = {
-            n.attrs.get("hr_key"): n.printed
-            for n in _numbers(self.study, "table2")
-            if n.quantity == "p"
-        }
-        return pd.DataFrame(
-            {
-                "key": hr["key"],
-                "row": hr["row"],
-                "role": hr["role"],
-                "printed": hr["printed"],
-                "printed_p": [printed_p.get(k, "") for k in hr["key"]],
-                "hr": hr["value"],
-                "lower": hr["lower"],
-                "upper": hr["upper"],
-                "p": hr["p"],
-            }
-        ).reset_index(drop=True)
-
     # models ----------------------------------------------------------------------
     def features(self) -> list[str]:
         """Clinical variables entering the models: Table 2's p < 0.05, as the paper selected them."""
         out = []
         for n in _numbers(self.study, "table2"):
-            if n.quantity != "p":
+            if n.quantity != "p" or n.analysis is None:
                 continue
             significant = n.bound == "<" or n.value < 0.05
-            var = str(n.attrs["variable"])
-            if significant and var not in out:
-                out.append(var)
+            if significant and n.analysis.term not in out:
+                out.append(n.analysis.term)
         return out
 
     def feature_groups(self) -> dict[str, list[str]]:
-        """Clinical variable -> its columns in :meth:`model_matrix`."""
-        groups: dict[str, list[str]] = {}
-        levels = {v.key: v for v in self._base.variables}
+        """Clinical variable -> its columns in :meth:`model_matrix` (``variable=level`` indicators)."""
+        return {
+            var: [c for c in self.model_matrix_columns() if c == var or c.startswith(f"{var}=")]
+            for var in self.features()
+        }
+
+    def model_matrix_columns(self) -> list[str]:
+        """The columns of :meth:`model_matrix`, in order."""
+        out = []
         for var in self.features():
-            if var == "treatment":
-                groups[var] = [f"treatment_{g}" for g in self.groups[1:]]
-            elif isinstance(levels.get(var), CategoricalVariable):
-                groups[var] = [f"{var}_{lv.key}" for lv in levels[var].levels[1:]]
-            else:
-                groups[var] = [var]
-        return groups
+            levels = self._levels.get(var)
+            out += [var] if levels is None else [f"{var}={lv}" for lv in levels[1:]]
+        return out
 
     def model_matrix(self, cohort: pd.DataFrame) -> pd.DataFrame:
-        """Numeric features for the model zoo (0/1 indicators against the first level; numbers as they are)."""
-        X = pd.DataFrame(index=cohort.index)
-        for var, cols in self.feature_groups().items():
-            src = self.group_column if var == "treatment" else var
-            if cols == [var]:
-                X[var] = cohort[src].to_numpy(float)
-            else:
-                for c in cols:
-                    level = c[len(var) + 1 :]
-                    X[c] = (cohort[src].astype(str) == level).to_numpy(float)
+        """Numeric features for the model zoo (0/1 indicators ``variable=level`` against the first level).
+
+        Coded as the declared analyses code a model's terms
+        (:meth:`hccrep.analyses.CohortView.design`).
+        """
+        view = self.view(cohort.reset_index(drop=True))
+        X = view.design(self.features(), {}, np.ones(len(view.cohort), dtype=bool))
+        if list(X.columns) != self.model_matrix_columns():
+            raise ValueError(f"unexpected model columns {list(X.columns)}")
         return X
 
     def outcome(self, cohort: pd.DataFrame) -> np.ndarray:
@@ -731,28 +569,29 @@ class Deng2025Runner(DeclaredRunner):
         )
 
     def horizons(self) -> list[float]:
-        """The horizons of Table 3 (months), read from data."""
-        return sorted(
-            {
-                float(n.attrs["horizon"])
-                for n in _numbers(self.study, "table3")
-                if "horizon" in n.attrs
-            }
-        )
+        """Every horizon (months) the declared analyses of the models name, read from data."""
+        hs: set[float] = set()
+        for n in self.study.numbers:
+            a = n.analysis
+            if a is None or a.kind not in MODEL_KINDS or a.collection != COLLECTION:
+                continue
+            hs.update(float(h) for h in getattr(a, "horizons", None) or [])
+            if getattr(a, "horizon", None) is not None:
+                hs.add(float(a.horizon))
+        return sorted(hs)
 
-    def fit(self, cohort: pd.DataFrame, names: Sequence[str] = MODEL_KEYS) -> dict:
-        """Split, fit the zoo on the training part; returns a dict with everything the later steps need.
+    def collection(self, cohort: pd.DataFrame, names: Sequence[str] = MODEL_KEYS):
+        """Split, fit the zoo on the training part: the :class:`~hccrep.survival_models.FittedCollection`.
 
-        Keys: ``X_train, X_test, y_train, y_test, y_test_raw, train, test, fitted, n_capped``.
-
-        ``y_test`` is the validation outcome with follow-up cut at the last training time (a patient
-        followed longer is censored just before it; ``n_capped`` of them): scikit-survival's IPCW
-        estimators (Brier, integrated Brier, Uno's C) take the censoring distribution from the
-        training set and refuse any validation time past its last point.  Brier scores and AUCs at
-        Table 3's horizons do not change; Harrell's C loses only the pairs of two such patients.
-        ``y_test_raw`` keeps the uncut outcome.
+        The validation outcome has its follow-up cut at the last training time (a patient
+        followed longer is censored just before it; ``info["n_capped"]`` of them):
+        scikit-survival's IPCW estimators (Brier, integrated Brier, Uno's C) take the censoring
+        distribution from the training set and refuse any validation time past its last point.
+        Brier scores and AUCs at the paper's horizons do not change; Harrell's C loses only the
+        pairs of two such patients.  ``info`` also keeps ``train, test`` (indices) and
+        ``y_test_raw`` (the uncut outcome).
         """
-        from hccrep.survival_models import fit_models
+        from hccrep.survival_models import FittedCollection, fit_models
 
         cohort = cohort.reset_index(drop=True)
         X, y = self.model_matrix(cohort), self.outcome(cohort)
@@ -770,191 +609,49 @@ class Deng2025Runner(DeclaredRunner):
         over = y_test["time"] >= last
         y_test["time"][over] = np.nextafter(last, 0.0)
         y_test["event"][over] = False
+        return FittedCollection(
+            fitted,
+            X.iloc[tr],
+            y[tr],
+            X.iloc[te],
+            y_test,
+            groups=self.feature_groups(),
+            horizons=self.horizons(),
+            # the permutations of the importance are seeded by the split
+            seed=int(np.random.SeedSequence(int(tr.sum())).generate_state(1)[0]),
+            info={"train": tr, "test": te, "y_test_raw": y[te], "n_capped": int(over.sum())},
+        )
+
+    def fit(self, cohort: pd.DataFrame, names: Sequence[str] = MODEL_KEYS) -> dict:
+        """:meth:`collection` as a dict for the notebooks.
+
+        Keys: ``X_train, X_test, y_train, y_test, y_test_raw, train, test, fitted, n_capped,
+        collection``.
+        """
+        col = self.collection(cohort, names)
+        (X_train, y_train), (X_test, y_test) = col.data("training"), col.data("validation")
         return {
-            "X_train": X.iloc[tr],
-            "X_test": X.iloc[te],
-            "y_train": y[tr],
+            "X_train": X_train,
+            "X_test": X_test,
+            "y_train": y_train,
             "y_test": y_test,
-            "y_test_raw": y[te],
-            "train": tr,
-            "test": te,
-            "fitted": fitted,
-            "n_capped": int(over.sum()),
+            "fitted": col.fitted,
+            "collection": col,
+            **col.info,
         }
 
-    def evaluate(self, fit: Mapping) -> pd.DataFrame:
-        """:func:`hccrep.survival_models.evaluate_models` at Table 3's horizons."""
-        from hccrep.survival_models import evaluate_models
-
-        return evaluate_models(
-            fit["fitted"],
-            fit["X_train"],
-            fit["y_train"],
-            fit["X_test"],
-            fit["y_test"],
-            times=self.horizons(),
-        )
-
-    def _metric_value(
-        self, ev: pd.DataFrame, model: str, metric: str, dataset: str, horizon: float | None
-    ) -> float:
-        """One value of :meth:`evaluate`'s table; ``c_index`` is Harrell's or Uno's by the ``c_index`` variant."""
-        name = {"c_index": "harrell_c" if self.variants["c_index"] == "harrell" else "uno_c"}.get(
-            metric, metric
-        )
-        m = (ev.model == model) & (ev.metric == name) & (ev.dataset == dataset)
-        if horizon is not None:
-            m &= np.isclose(ev.horizon.astype(float), horizon)
-        vals = ev.loc[m, "value"]
-        return float(vals.iloc[0]) if len(vals) else float("nan")
-
-    def _dataset(self, n: ReportedNumber) -> str:
-        d = self.variants["table3_dataset"]
-        return str(n.attrs["dataset"]) if d == "as_read" else d
-
-    def model_checks(self, cohort: pd.DataFrame) -> dict[str, float]:
-        """Table 3, the RSF Brier scores of the text and every model claim (1.0 holds / 0.0 not)."""
-        cohort = cohort.reset_index(drop=True)
-        try:
-            fit = self.fit(cohort)
-            ev = self.evaluate(fit)
-        except ValueError:
-            # a cohort whose split leaves a horizon outside the follow-up: every model check of it
-            # is NaN (counted as "no replicated value"), never silently absent
-            return {
-                n.key: float("nan")
-                for n in self.checks
-                if n.file_id in ("table3", "text") and n.key not in self.not_checkable
-            }
-        out: dict[str, float] = {}
-        for n in _numbers(self.study, "table3") + _numbers(self.study, "text"):
-            if n.role != "check" or "metric" not in n.attrs or n.quantity == "statement":
-                continue
-            h = float(n.attrs["horizon"]) if "horizon" in n.attrs else None
-            out[n.key] = self._metric_value(
-                ev, str(n.attrs["model"]), str(n.attrs["metric"]), self._dataset(n), h
-            )
-        # diagnostics beside the checks (kept by monte_carlo, ignored by the scorecard): Harrell's C
-        # of every model on both sets, to show the optimism of a training-set C-index
-        for m in MODEL_KEYS:
-            for ds in ("training", "validation"):
-                out[f"x_{m}_harrell_c_{ds}"] = self._metric_value(ev, m, "harrell_c", ds, None)
-        out["x_n_capped"] = float(fit["n_capped"])
-        claims = [
-            n
-            for n in _numbers(self.study, "text")
-            if n.quantity == "statement" and n.key not in self.not_checkable
-        ]
-        imp = pdp = None
-        for n in claims:
-            kind = n.attrs["claim"]
-            if kind == "best_model":
-                out[n.key] = self._best_model_claim(ev, n)
-            elif kind == "dca_beats_defaults":
-                out[n.key] = self._dca_claim(fit, n)
-            elif kind == "top_k":
-                imp = self.importance(fit) if imp is None else imp
-                out[n.key] = self._top_k_claim(imp, n)
-            elif kind == "pdp_direction":
-                pdp = {} if pdp is None else pdp
-                out[n.key] = self._pdp_claim(fit, n, pdp)
-        return out
-
-    @staticmethod
-    def _horizon_list(n: ReportedNumber) -> list[float]:
-        return [float(h) for h in str(n.attrs["horizon"]).split(",")]
-
-    def _best_model_claim(self, ev: pd.DataFrame, n: ReportedNumber) -> float:
-        metric, model = str(n.attrs["metric"]), str(n.attrs["model"])
-        hs = self._horizon_list(n) if "horizon" in n.attrs else [None]
-        for h in hs:
-            vals = {
-                m: self._metric_value(ev, m, metric, str(n.attrs["dataset"]), h) for m in MODEL_KEYS
-            }
-            best = min(vals, key=vals.get) if metric == "brier" else max(vals, key=vals.get)
-            if best != model:
-                return 0.0
-        return 1.0
-
-    def _dca_claim(self, fit: Mapping, n: ReportedNumber) -> float:
-        from hccrep.stats.prediction import net_benefit_survival
-        from hccrep.survival_models import risk_at
-
-        h = float(n.attrs["horizon"])
-        model = fit["fitted"][str(n.attrs["model"])]
-        y = fit["y_test"]
-        risk = risk_at(model, fit["X_test"], h)
-        grid = np.arange(1, 100) / 100
-        nb = net_benefit_survival(y["time"], y["event"].astype(int), risk, h, grid)
-        better = (nb["model"] > np.maximum(nb["treat_all"], nb["treat_none"]) + 1e-12).to_numpy()
-        return float(longest_run(better) >= DCA_MIN_RUN)
-
     def importance(self, fit: Mapping, n_repeats: int = 3) -> pd.DataFrame:
-        """Grouped permutation importance of the RSF at Table 3's horizons (``explain_on`` data)."""
+        """Grouped permutation importance of the RSF at the horizons (``explain_on`` data)."""
         on = self.variants["explain_on"]
-        X, y = (
-            (fit["X_test"], fit["y_test"])
-            if on == "validation"
-            else (fit["X_train"], fit["y_train"])
-        )
-        seed = int(np.random.SeedSequence(int(fit["train"].sum())).generate_state(1)[0])
-        return grouped_permutation_importance(
-            fit["fitted"]["rsf"],
-            X,
-            y,
-            fit["y_train"],
-            self.feature_groups(),
-            self.horizons(),
-            seed=seed,
-            n_repeats=n_repeats,
-        )
+        return fit["collection"].importance("rsf", on, self.horizons(), n_repeats=n_repeats)
 
-    def _top_k_claim(self, imp: pd.DataFrame, n: ReportedNumber) -> float:
-        k = int(n.attrs["k"])
-        named = {v.strip() for v in str(n.attrs["variables"]).split(",")}
-        for h in self._horizon_list(n):
-            top = set(imp.loc[np.isclose(imp.horizon, h) & (imp["rank"] <= k), "variable"])
-            if top != named:
-                return 0.0
-        return 1.0
 
-    def partial_dependence(self, fit: Mapping, variable: str, level: str) -> pd.DataFrame:
-        """Mean predicted RSF survival at each Table 3 horizon with ``variable`` set to ``level`` vs its reference.
-
-        For a number (AST) ``level="high"`` compares its upper with its lower quartile.
-        Returns columns ``horizon, survival_level, survival_reference``.
-        """
-        from hccrep.survival_models import survival_at
-
-        on = self.variants["explain_on"]
-        X = fit["X_test"] if on == "validation" else fit["X_train"]
-        cols = self.feature_groups()[variable]
-        ref_x, lev_x = X.copy(), X.copy()
-        if cols == [variable]:
-            q1, q3 = np.quantile(X[variable].to_numpy(float), [0.25, 0.75])
-            ref_x[variable], lev_x[variable] = q1, q3
-        else:
-            ref_x[cols] = 0.0
-            lev_x[cols] = 0.0
-            lev_x[f"{variable}_{level}"] = 1.0
-        hs = self.horizons()
-        model = fit["fitted"]["rsf"]
-        return pd.DataFrame(
-            {
-                "horizon": hs,
-                "survival_level": survival_at(model, lev_x, hs).mean(axis=0),
-                "survival_reference": survival_at(model, ref_x, hs).mean(axis=0),
-            }
-        )
-
-    def _pdp_claim(self, fit: Mapping, n: ReportedNumber, cache: dict) -> float:
-        var, level = str(n.attrs["variable"]), str(n.attrs["level"])
-        if var not in self.feature_groups():
-            return float("nan")
-        pd_ = cache.setdefault((var, level), self.partial_dependence(fit, var, level))
-        diff = pd_["survival_level"] - pd_["survival_reference"]
-        ok = (diff < 0).all() if n.attrs["direction"] == "worse" else (diff > 0).all()
-        return float(ok)
+@register_models(COLLECTION)
+def _fit_collection(view):
+    """The deng2025 model zoo on the view's cohort (``models`` of the runner's variants; off: fast)."""
+    mode = view.options.get("models", "fast")
+    runner = Deng2025Runner(view.study, variants={"models": "fast" if mode == "off" else mode})
+    return runner.collection(view.cohort)
 
 
 def make_runner(
