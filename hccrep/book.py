@@ -980,6 +980,7 @@ def setup(app):
     app.add_directive("hccrep-citation", _citation_directive())
     app.connect("env-get-updated", _renumber_exercises, priority=900)
     app.connect("builder-inited", _install_mathjax)
+    __import__("hccrep.notebook_files").notebook_files.setup(app)  # download + launch files
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 

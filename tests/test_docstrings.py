@@ -26,6 +26,7 @@ DONE_MODULES = [
     "hccrep/cli.py",
     "hccrep/display.py",
     "hccrep/audit.py",
+    "hccrep/notebook_files.py",
 ]
 
 REQUIRED = ("Parameters", "Returns")
