@@ -46,7 +46,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from hccrep.stats._validate import check_choice
-from hccrep.stats.survival import CONF_TYPES, _as_time_event, km_median, km_table
+from hccrep.stats.survival import CONF_TYPES, _as_time_event, cox, km_median, km_table, logrank
 
 __all__ = [
     "PALETTE",
@@ -472,6 +472,8 @@ def km_plot(
     ylabel: str = "Survival probability",
     title: str | None = None,
     ax: Axes | None = None,
+    show_median: bool = True,
+    show_test: bool = True,
 ) -> Figure:
     """Kaplan-Meier curves per group with a numbers-at-risk table below.
 
@@ -516,12 +518,21 @@ def km_plot(
     ax : matplotlib.axes.Axes, optional
         Draw into this axes; the risk table is appended below it.  Default:
         a new figure.
+    show_median : bool, default True
+        Dashed lines from the 0.5 level to each group's median (R's rule,
+        :func:`hccrep.stats.km_median`), as ``survminer``'s ``surv.median.line
+        = "hv"``; a median not reached draws nothing.
+    show_test : bool, default True
+        With two or more groups, print the log-rank p-value in the plot
+        (``survminer``'s ``pval = TRUE``) and, with exactly two, the hazard
+        ratio of the second group against the first with its 95% Wald interval
+        (Cox model, Efron ties).
 
     Returns
     -------
     matplotlib.figure.Figure
         With alt text (:func:`alt_text`) naming the groups, their sizes,
-        events and medians.
+        events and medians, and the test when it is shown.
 
     Examples
     --------
@@ -550,6 +561,21 @@ def km_plot(
     for i, name in enumerate(names):
         m = codes == i
         _draw_km_group(ax, t[m], e[m], conf_type, colours[i], name, show_ci)
+        if show_median:
+            _draw_median_lines(ax, t[m], e[m])
+    test_text = _km_test_text(t, e, codes, names) if show_test and len(names) > 1 else ""
+    if test_text:
+        ax.text(
+            0.02,
+            0.04,
+            test_text,
+            transform=ax.transAxes,
+            ha="left",
+            va="bottom",
+            fontsize=10,
+            gid="km-test",
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "none"},
+        )
 
     xmax = max(float(t.max()), float(ticks.max()) if ticks.size else 0.0) or 1.0
     ax.set_xlim(-0.015 * xmax, 1.03 * xmax)
@@ -577,12 +603,39 @@ def km_plot(
         _draw_risk_table(tab, counts, colours)
 
     # drawn into a caller's axes: the description of this panel is added to the figure's
-    set_alt_text(
-        fig,
-        _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title),
-        append=not own_figure,
-    )
+    alt = _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title)
+    if test_text:
+        alt += " The plot prints " + test_text.replace("\n", "; ") + "."
+    set_alt_text(fig, alt, append=not own_figure)
     return fig
+
+
+def _draw_median_lines(ax: Axes, t: np.ndarray, e: np.ndarray) -> None:
+    """survminer's ``surv.median.line = "hv"``: to the 0.5 level and down to the axis."""
+    med = km_median(t, e).median
+    if math.isnan(med):
+        return
+    style = {"color": _GREY, "linestyle": "--", "linewidth": 0.9, "gid": "km-median"}
+    ax.plot([0.0, med], [0.5, 0.5], **style)
+    ax.plot([med, med], [0.0, 0.5], **style)
+
+
+def _km_test_text(t: np.ndarray, e: np.ndarray, codes: np.ndarray, names) -> str:
+    """Log-rank p (and, for two groups, the HR of the second against the first)."""
+    p = _fmt_p(logrank(t, e, codes).pvalue)
+    lines = [f"Log-rank p {p}" if p.startswith("<") else f"Log-rank p = {p}"]
+    if len(names) == 2 and e.sum() > 0:
+        d = pd.DataFrame({"t": t, "e": e, "second": (codes == 1).astype(float)})
+        try:
+            row = cox(d, "t", "e", ["second"]).table.loc["second"]
+        except (ValueError, np.linalg.LinAlgError):  # no events in one group, etc.
+            return lines[0]
+        if np.isfinite([row["hr"], row["lower"], row["upper"]]).all():
+            lines.append(
+                f"HR {names[1]} vs {names[0]}: {row['hr']:.2f} "
+                f"(95% CI {row['lower']:.2f}-{row['upper']:.2f})"
+            )
+    return "\n".join(lines)
 
 
 def _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title) -> str:

@@ -113,6 +113,43 @@ def test_km_plot_structure_and_curves_equal_km_table():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A", "B", "Censored"]
 
 
+def test_km_plot_median_lines_and_test_text_as_survminer_draws_them():
+    from lifelines import CoxPHFitter
+    from lifelines.statistics import logrank_test
+
+    fig = plots.km_plot(KM, "months", "died", "arm", at_risk_times=TIMES)
+    ax = fig.axes[0]
+    # medians by hand: A falls from 2/3 to 4/9 at 5 months; B sits at exactly 0.5 from 6 to 9
+    # months (3/4 * 2/3), where R's rule (survminer's line) takes the middle, 7.5
+    drops = sorted(
+        line.get_xdata()[0]
+        for line in _gid(ax.get_lines(), "km-median")
+        if line.get_xdata()[0] == line.get_xdata()[1]
+    )
+    assert drops == [5.0, 7.5]
+    # the printed test against lifelines, an independent implementation
+    a, b = KM[KM["arm"] == "A"], KM[KM["arm"] == "B"]
+    p = logrank_test(a["months"], b["months"], a["died"], b["died"]).p_value
+    d = KM.assign(b=(KM["arm"] == "B").astype(float))[["months", "died", "b"]]
+    cph = CoxPHFitter().fit(d, "months", "died")
+    text = _gid(ax.texts, "km-test")[0].get_text()
+    assert f"Log-rank p = {p:.3f}" in text
+    assert f"HR B vs A: {cph.hazard_ratios_['b']:.2f}" in text
+    lo, hi = np.exp(cph.confidence_intervals_.loc["b"])
+    assert f"(95% CI {lo:.2f}-{hi:.2f})" in text
+    assert f"Log-rank p = {p:.3f}" in plots.alt_text(fig)
+
+
+def test_km_plot_without_median_lines_or_test():
+    fig = plots.km_plot(
+        KM, "months", "died", "arm", at_risk_times=TIMES, show_median=False, show_test=False
+    )
+    assert _gid(fig.axes[0].get_lines(), "km-median") == []
+    assert _gid(fig.axes[0].texts, "km-test") == []
+    one = plots.km_plot(KM, "months", "died", None, at_risk_times=TIMES)
+    assert _gid(one.axes[0].texts, "km-test") == []  # nothing to compare with one curve
+
+
 def test_km_plot_at_risk_numbers_equal_an_independent_count():
     fig = plots.km_plot(KM, "months", "died", "arm", at_risk_times=TIMES)
     drawn = _drawn_risk_table(fig)
