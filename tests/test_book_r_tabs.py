@@ -66,6 +66,11 @@ def _deng_counts() -> pd.DataFrame:
     return pd.DataFrame({"x": c["pvtt"].astype(str), "group": c["treatment"].astype(str)})
 
 
+def _tu_samples() -> pd.DataFrame:
+    c = _cohort("tu2025")
+    return pd.DataFrame({"y": c["age"], "group": c["cohort"].astype(str)})
+
+
 def _fonc_km() -> pd.DataFrame:
     c = _cohort("fonc2025")
     return pd.DataFrame(
@@ -173,6 +178,26 @@ def _py_counts(d: pd.DataFrame) -> dict[str, float]:
 R_COUNTS = """
 emit("chisq", pearson$statistic); emit("chisq_p", pearson$p.value)
 emit("fisher_p", fisher$p.value)
+"""
+
+
+def _py_samples(d: pd.DataFrame) -> dict[str, float]:
+    from hccrep.stats import compare_samples
+
+    groups = [g["y"].to_numpy() for _, g in d.groupby("group")]
+    anova = compare_samples(groups, test="anova")
+    kw = compare_samples(groups, test="kruskal")
+    return {
+        "anova_f": anova.statistic,
+        "anova_p": anova.pvalue,
+        "kw": kw.statistic,
+        "kw_p": kw.pvalue,
+    }
+
+
+R_SAMPLES = """
+emit("anova_f", anova$statistic); emit("anova_p", anova$p.value)
+emit("kw", kw$statistic); emit("kw_p", kw$p.value)
 """
 
 
@@ -350,6 +375,7 @@ class Case:
 CASES: dict[str, Case] = {
     "fonc2025-counts": Case("counts_tests.R", _fonc_counts, _py_counts, R_COUNTS),
     "deng2025-counts": Case("counts_tests.R", _deng_counts, _py_counts, R_COUNTS),
+    "tu2025-samples": Case("samples_tests.R", _tu_samples, _py_samples, R_SAMPLES),
     "fonc2025-km": Case("km_logrank.R", _fonc_km, _py_km, R_KM, ("survival",)),
     "deng2025-km": Case("km_logrank.R", _deng_km, _py_km, R_KM, ("survival",)),
     "fonc2025-cox": Case("cox.R", _fonc_cox, _py_cox, R_COX, ("survival",)),
