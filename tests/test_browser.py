@@ -549,8 +549,13 @@ def test_alt_problem_by_hand():
     assert alt_problem("Kaplan-Meier curves of PFS by arm, with numbers at risk") is None
 
 
+#: The API reference documents NaN as a value functions return ("NaN when ..."): words, not
+#: a missing value shown in place of one.
+NAN_IN_PROSE = {"book/appendices/api"}
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("docname", ALL_PAGES)
+@pytest.mark.parametrize("docname", [p for p in ALL_PAGES if p not in NAN_IN_PROSE])
 def test_page_shows_no_nan(docname, width, open_page, built_book):
     path = built_book / f"{docname}.html"
     assert path.is_file(), f"{docname}.html is not in the build"
