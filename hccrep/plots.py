@@ -182,6 +182,43 @@ def set_alt_text(fig: Figure, text: str, append: bool = False) -> None:
     """Attach a text alternative to ``fig`` (read back by :func:`alt_text`); ``append`` adds to it."""
     old = getattr(fig, _ALT_ATTR, None)
     setattr(fig, _ALT_ATTR, f"{old} {text}" if append and old else text)
+    _attach_alt_to_png_output()
+
+
+def _attach_alt_to_png_output() -> None:
+    """In an IPython kernel, put each figure's alt text into the metadata of its PNG output.
+
+    The inline backend registers a PNG formatter for matplotlib figures; it is wrapped (once,
+    and again after ``%matplotlib inline`` replaces it) so that a figure carrying alt text is
+    displayed with ``{"image/png": {"alt": text}}`` as output metadata. The book build moves
+    it into the ``alt`` attribute of the page's image (:mod:`hccrep.notebook_files`).
+    Outside IPython, or without a PNG formatter for figures, nothing happens.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the book extra
+        return
+    shell = get_ipython()
+    formatter = shell.display_formatter.formatters.get("image/png") if shell else None
+    if formatter is None:
+        return
+    try:
+        inner = formatter.lookup_by_type(Figure)
+    except KeyError:
+        return
+    if getattr(inner, "_hccrep_alt", False):
+        return
+
+    def png_with_alt(fig, _inner=inner):
+        out = _inner(fig)
+        text = getattr(fig, _ALT_ATTR, None)
+        if out is None or not text:
+            return out
+        data, meta = out if isinstance(out, tuple) else (out, {})
+        return data, {**(meta or {}), "alt": text}
+
+    png_with_alt._hccrep_alt = True
+    formatter.for_type(Figure, png_with_alt)
 
 
 def alt_text(fig: Figure) -> str:
