@@ -102,3 +102,53 @@ def test_downloaded_notebook_needs_a_cached_execution(executed_page):
     md.write_text(MYST.replace("6 * 7", "6 * 8"))  # the cache holds the old code
     with pytest.raises(KeyError):
         reader_notebook(md, root / "cache", "https://github.com/hccrep/hccrep", root)
+
+
+KM_CELL = """\
+%matplotlib inline
+import pandas as pd
+from hccrep import plots
+d = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6], "e": [1, 0, 1, 1, 0, 1], "g": list("aaabbb")})
+fig = plots.km_plot(d, "t", "e", "g", at_risk_times=[0, 3, 6])
+"""
+
+
+def test_a_figure_output_carries_its_alt_text_in_the_png_metadata():
+    nbclient = pytest.importorskip("nbclient")
+    import nbformat
+    import pandas as pd
+
+    from hccrep import plots
+    from hccrep.notebook_files import figure_alts
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(KM_CELL)])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    images = [o for o in nb.cells[0].outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 1
+    # the same figure drawn in this process: its alt text is what the kernel must attach
+    d = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6], "e": [1, 0, 1, 1, 0, 1], "g": list("aaabbb")})
+    expected = plots.alt_text(plots.km_plot(d, "t", "e", "g", at_risk_times=[0, 3, 6]))
+    assert images[0].metadata["image/png"]["alt"] == expected
+    assert list(figure_alts(nb).values()) == [expected]
+
+
+def test_the_printed_copy_of_an_alt_text_leaves_the_page():
+    from docutils import nodes
+
+    from hccrep.notebook_files import _drop_printed
+
+    alt = "Kaplan-Meier curves of two groups."
+    image = nodes.image(uri="../_build/jupyter_execute/abc.png")
+    both = nodes.literal_block("", f"{alt}\nlog-rank p = 0.04", classes=["output", "stream"])
+    alone = nodes.literal_block("", alt, classes=["output", "stream"])
+    code = nodes.literal_block("", f"print({alt!r})", classes=["code"])  # input: kept
+    cell = nodes.container(
+        "",
+        nodes.container("", code, classes=["cell_input"]),
+        nodes.container("", both, alone, image, classes=["cell_output"]),
+        classes=["cell"],
+    )
+    _drop_printed(image, alt)
+    outputs = [b for b in cell.findall(nodes.literal_block) if "output" in b["classes"]]
+    assert [b.astext() for b in outputs] == ["log-rank p = 0.04"]
+    assert code.astext() == f"print({alt!r})"
