@@ -210,8 +210,8 @@ def _attach_alt_to_png_output() -> None:
         return
 
     def png_with_alt(fig, _inner=inner):
-        out = _inner(fig)
         text = getattr(fig, _ALT_ATTR, None)
+        out = _retina_png(fig, _inner) if text else _inner(fig)
         if out is None or not text:
             return out
         data, meta = out if isinstance(out, tuple) else (out, {})
@@ -219,6 +219,23 @@ def _attach_alt_to_png_output() -> None:
 
     png_with_alt._hccrep_alt = True
     formatter.for_type(Figure, png_with_alt)
+
+
+def _retina_png(fig: Figure, inner):
+    """An hccrep figure as a pixel-doubled PNG shown at its normal size (IPython's ``retina``).
+
+    Where the inline backend's formatter is IPython's plain PNG (``print_figure`` with
+    ``fmt="png"``), the same figure is rendered by ``retina_figure`` with the same options:
+    twice the pixels, and ``width``/``height`` metadata that keep its size on the page.
+    Any other formatter is used as it is.
+    """
+    from IPython.core.pylabtools import print_figure, retina_figure
+
+    keywords = getattr(inner, "keywords", None) or {}
+    if getattr(inner, "func", None) is print_figure and keywords.get("fmt") == "png":
+        options = {k: v for k, v in keywords.items() if k not in ("fmt", "base64")}
+        return retina_figure(fig, base64=keywords.get("base64", True), **options)
+    return inner(fig)
 
 
 def alt_text(fig: Figure) -> str:

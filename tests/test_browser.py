@@ -564,10 +564,6 @@ def test_page_shows_no_nan(docname, width, open_page, built_book):
     assert not shown, f"{docname} at {width} px shows {shown} outside code"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 17 item 3: notebook figures still take their file name as alt text",
-)
 def test_every_image_has_alt_text_that_is_not_a_path(built_book):
     bad: dict[str, list[str]] = {}
     img = re.compile(r"<img\b[^>]*>", re.I)

@@ -113,7 +113,7 @@ fig = plots.km_plot(d, "t", "e", "g", at_risk_times=[0, 3, 6])
 """
 
 
-def test_a_figure_output_carries_its_alt_text_in_the_png_metadata():
+def test_a_figure_output_carries_its_alt_text_and_twice_its_pixels():
     nbclient = pytest.importorskip("nbclient")
     import nbformat
     import pandas as pd
@@ -128,7 +128,15 @@ def test_a_figure_output_carries_its_alt_text_in_the_png_metadata():
     # the same figure drawn in this process: its alt text is what the kernel must attach
     d = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6], "e": [1, 0, 1, 1, 0, 1], "g": list("aaabbb")})
     expected = plots.alt_text(plots.km_plot(d, "t", "e", "g", at_risk_times=[0, 3, 6]))
-    assert images[0].metadata["image/png"]["alt"] == expected
+    meta = images[0].metadata["image/png"]
+    assert meta["alt"] == expected
+    # 2x PNG shown at its normal size: the PNG header's width is twice the display width
+    import base64
+    import struct
+
+    png = base64.b64decode(images[0].data["image/png"])
+    width, height = struct.unpack(">II", png[16:24])  # IHDR, after the 8-byte signature
+    assert (width // 2, height // 2) == (meta["width"], meta["height"])
     assert list(figure_alts(nb).values()) == [expected]
 
 
