@@ -226,7 +226,7 @@ def _retina_png(fig: Figure, inner):
 
     Where the inline backend's formatter is IPython's plain PNG (``print_figure`` with
     ``fmt="png"``), the same figure is rendered by ``retina_figure`` with the same options:
-    twice the pixels, and ``width``/``height`` metadata that keep its size on the page.
+    twice the pixels, and ``width`` metadata that keeps its size on the page.
     Any other formatter is used as it is.
     """
     from IPython.core.pylabtools import print_figure, retina_figure
@@ -234,7 +234,13 @@ def _retina_png(fig: Figure, inner):
     keywords = getattr(inner, "keywords", None) or {}
     if getattr(inner, "func", None) is print_figure and keywords.get("fmt") == "png":
         options = {k: v for k, v in keywords.items() if k not in ("fmt", "base64")}
-        return retina_figure(fig, base64=keywords.get("base64", True), **options)
+        out = retina_figure(fig, base64=keywords.get("base64", True), **options)
+        if out is None:
+            return None
+        # the width only: a fixed height would distort the figure when a narrow page
+        # shrinks its width (the page's style sheet then keeps the aspect ratio)
+        data, meta = out
+        return data, {"width": meta["width"]}
     return inner(fig)
 
 

@@ -136,7 +136,8 @@ def test_a_figure_output_carries_its_alt_text_and_twice_its_pixels():
 
     png = base64.b64decode(images[0].data["image/png"])
     width, height = struct.unpack(">II", png[16:24])  # IHDR, after the 8-byte signature
-    assert (width // 2, height // 2) == (meta["width"], meta["height"])
+    assert width // 2 == meta["width"] and height > 0
+    assert "height" not in meta  # a fixed height would distort the figure on a narrow page
     assert list(figure_alts(nb).values()) == [expected]
 
 
