@@ -792,6 +792,7 @@ def _forest_rows(
         rows.append(
             {
                 "kind": "row",
+                "index": i,
                 "text": ("    " if in_group else "") + str(name),
                 "label": str(name),
                 "group": str(g) if in_group else None,
@@ -844,6 +845,9 @@ def forest_plot(
     estimate_title: str = "HR (95% CI)",
     decimals: int = 2,
     title: str | None = None,
+    counts: str | None = None,
+    counts_title: str = "n / events",
+    favours: tuple[str, str] | None = None,
 ) -> Figure:
     """Forest plot: one row per estimate, point and confidence-interval whiskers.
 
@@ -887,11 +891,21 @@ def forest_plot(
         Decimals of the printed estimates.
     title : str, optional
         Figure title.
+    counts : str, optional
+        Column with each row's sizes as text (for example ``"42 / 23"``, patients and
+        events), printed in a column of its own before the estimates (missing values
+        print nothing).
+    counts_title : str, default "n / events"
+        Header of the ``counts`` column.
+    favours : (str, str), optional
+        What an estimate left and right of the reference line favours, printed above
+        the plot on either side of it (``("RT+IO+T", "IO+T")`` prints "← favours
+        RT+IO+T" and "favours IO+T →"); needs ``reference_line``.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Axes: the plot, then one or two text columns.  Alt text lists each row.
+        Axes: the plot, then one to three text columns.  Alt text lists each row.
 
     Examples
     --------
@@ -915,9 +929,19 @@ def forest_plot(
             "upper": upper,
             "group": group,
             "p_interaction": p_interaction,
+            "counts": counts,
         },
         "table",
     )
+    if favours is not None:
+        if (
+            not isinstance(favours, (tuple, list))
+            or len(favours) != 2
+            or not all(isinstance(f, str) and f.strip() for f in favours)
+        ):
+            raise ValueError(f"favours must be two non-empty strings, got {favours!r}")
+        if reference_line is None:
+            raise ValueError("favours needs a reference_line to place its two labels")
     if reference_line is not None:
         if (
             isinstance(reference_line, bool)
@@ -941,13 +965,17 @@ def forest_plot(
     n = len(rows)
     with_p = p_interaction is not None
 
-    fig = plt.figure(figsize=(8.2 if with_p else 7.2, 1.1 + 0.32 * n), layout="constrained")
-    gs = fig.add_gridspec(
-        1, 3 if with_p else 2, width_ratios=[3.0, 1.55, 1.0][: 3 if with_p else 2]
+    with_n = counts is not None
+    ratios = [3.0] + ([0.9] if with_n else []) + [1.55] + ([1.0] if with_p else [])
+    width = (8.2 if with_p else 7.2) + (0.9 if with_n else 0.0)
+    fig = plt.figure(
+        figsize=(width, 1.1 + 0.32 * n + (0.3 if favours else 0.0)), layout="constrained"
     )
+    gs = fig.add_gridspec(1, len(ratios), width_ratios=ratios)
     ax = fig.add_subplot(gs[0])
-    txt = fig.add_subplot(gs[1], sharey=ax)
-    ptxt = fig.add_subplot(gs[2], sharey=ax) if with_p else None
+    ntxt = fig.add_subplot(gs[1], sharey=ax) if with_n else None
+    txt = fig.add_subplot(gs[1 + with_n], sharey=ax)
+    ptxt = fig.add_subplot(gs[2 + with_n], sharey=ax) if with_p else None
 
     xlo, xhi = _forest_limits(rows, bool(log_scale), reference_line)
     if log_scale:
@@ -994,6 +1022,32 @@ def forest_plot(
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
     ax.set_xlabel(xlabel)
+    if favours is not None:
+        from matplotlib.transforms import blended_transform_factory
+
+        where = blended_transform_factory(ax.transData, ax.transAxes)
+        for text, ha in (
+            (f"\u2190 favours {favours[0]}", "right"),
+            (f"favours {favours[1]} \u2192", "left"),
+        ):
+            ax.text(
+                reference_line,
+                1.0,
+                f" {text} ",
+                transform=where,
+                ha=ha,
+                va="bottom",
+                fontsize=10,
+                color=_GREY,
+                gid="favours",
+            )
+    if ntxt is not None:
+        sizes = table[counts].tolist()
+        for y, r in enumerate(rows):
+            value = sizes[r["index"]] if r["kind"] == "row" else None
+            if value is not None and not (isinstance(value, float) and math.isnan(value)):
+                ntxt.text(0.0, y, str(value), va="center", ha="left", fontsize=10, gid="n-text")
+        _text_column(ntxt, counts_title)
 
     texts = []
     for y, r in enumerate(rows):
@@ -1029,7 +1083,12 @@ def forest_plot(
     if title:
         fig.suptitle(title)
 
-    set_alt_text(fig, _forest_alt(rows, texts, xlabel, reference_line, log_scale, title))
+    alt = _forest_alt(rows, texts, xlabel, reference_line, log_scale, title)
+    if favours is not None:
+        alt += f" Left of the line favours {favours[0]}; right of it favours {favours[1]}."
+    if counts is not None:
+        alt += f" A column gives {counts_title} for each row."
+    set_alt_text(fig, alt)
     return fig
 
 

@@ -343,6 +343,31 @@ def test_forest_plot_structure_and_texts():
     assert "Sex, Female: not estimable" in alt and "Age (interaction p < 0.001)" in alt
 
 
+def test_forest_plot_counts_column_and_favours_labels():
+    sized = FOREST.assign(n=["71 / 40", "50 / 30", "21 / 10", np.nan, "30 / 20"])
+    fig = plots.forest_plot(
+        sized, group="group", counts="n", favours=("RT+IO+T", "IO+T"), p_interaction="p_int"
+    )
+    ax, ntxt, est, p = fig.axes  # plot, sizes, estimates, interaction p
+    # sizes on the rows of their estimates (headings at y 1 and 4 get none; < 60 has none)
+    sizes = {t.get_position()[1]: t.get_text() for t in _gid(ntxt.texts, "n-text")}
+    assert sizes == {0: "71 / 40", 2: "50 / 30", 3: "21 / 10", 6: "30 / 20"}
+    assert ntxt.get_title(loc="left") == "n / events"
+    left, right = _gid(ax.texts, "favours")
+    # both sit at the reference line, one reaching left and one right of it
+    assert left.get_position()[0] == right.get_position()[0] == 1.0
+    assert (left.get_ha(), right.get_ha()) == ("right", "left")
+    assert "favours RT+IO+T" in left.get_text() and "favours IO+T" in right.get_text()
+    assert "right of it favours IO+T" in plots.alt_text(fig)
+
+
+def test_forest_plot_favours_needs_two_labels_and_a_reference_line():
+    with pytest.raises(ValueError, match="two non-empty strings"):
+        plots.forest_plot(FOREST, favours=("only one",))
+    with pytest.raises(ValueError, match="needs a reference_line"):
+        plots.forest_plot(FOREST, favours=("A", "B"), reference_line=None)
+
+
 def test_forest_plot_without_groups_prints_p_per_row_and_omits_nan_bounds():
     tab = FOREST.drop(columns="group").assign(lower=[0.4, np.nan, 0.0, 0.4, 0.6])
     fig = plots.forest_plot(tab, p_interaction="p_int", title="Subgroups")
