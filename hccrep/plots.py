@@ -1801,13 +1801,24 @@ def _roc_alt(rows, conf_level, mark_youden, title) -> str:
 
 
 @themed
-def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -> Figure:
+def _wilson(events: np.ndarray, n: np.ndarray, z: float = 1.959963984540054):
+    """Wilson score interval of a proportion (95% by default)."""
+    centre = (events + z * z / 2) / (n + z * z)
+    half = z * np.sqrt(events * (n - events) / n + z * z / 4) / (n + z * z)
+    return centre - half, centre + half
+
+
+def calibration_plot(
+    tables, ax: Axes | None = None, title: str | None = None, *, raw=None
+) -> Figure:
     """Calibration curves: observed event proportion against mean predicted risk per bin.
 
-    One line with points per model, drawn from the tables of
-    :func:`hccrep.stats.prediction.calibration_table`; points on the dashed
-    45-degree line mean perfect calibration, points below it
-    over-prediction.  Point areas grow with the number of patients in the bin.
+    One set of points per model, drawn from the tables of
+    :func:`hccrep.stats.prediction.calibration_table`, each with the 95% Wilson
+    interval of its observed proportion; points on the dashed 45-degree line mean
+    perfect calibration, points below it over-prediction.  Point areas grow with
+    the number of patients in the bin.  The points are not joined: a line between
+    bins suggests values nobody observed.
 
     Parameters
     ----------
@@ -1817,6 +1828,12 @@ def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -
         Axes to draw into (its figure is returned and the alt text appended).
     title : str, optional
         Axes title.
+    raw : mapping of str to (y, prob), optional
+        For the models named, the patients' outcomes (0/1) and predicted risks: then
+        a LOWESS smoother of the outcome on the risk is drawn (as R ``rms::val.prob``,
+        ``lowess(p, y, iter = 0)``), the distribution of the risks is shown as bars
+        along the bottom, and the legend gives the calibration intercept and slope
+        (:func:`hccrep.stats.prediction.calibration_intercept_slope`).
 
     Returns
     -------
@@ -1851,12 +1868,37 @@ def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -
             raise ValueError(f"tables[{name!r}] column 'n' must hold positive counts")
         data.append((name, mp, ob, n))
 
+    if raw is not None:
+        _check_mapping(raw, "raw")
+        unknown = sorted(set(raw) - set(tables))
+        if unknown:
+            raise ValueError(f"raw names models that tables does not: {unknown}")
     fig, ax, appended = _panel(ax, (5.2, 4.9))
     ax.plot([0, 1], [0, 1], color=_GREY, linestyle="--", linewidth=1, gid="ideal", label="Ideal")
     nmax = max(float(n.max()) for *_, n in data)
+    fits = {}
     for i, (name, mp, ob, n) in enumerate(data):
         colour = PALETTE[i % len(PALETTE)]
-        ax.plot(mp, ob, color=colour, marker=None, label=name, gid="calibration-curve")
+        label = name
+        if raw is not None and name in raw:
+            fits[name] = _draw_calibration_raw(ax, *raw[name], colour, i, len(data))
+            label = f"{name} (intercept {fits[name][0]:.2f}, slope {fits[name][1]:.2f})"
+        ax.plot(
+            mp,
+            ob,
+            color=colour,
+            linestyle="none",
+            marker="o",
+            markersize=6,
+            label=label,
+            gid="calibration-curve",
+        )
+        lo, hi = _wilson(ob * n, n)
+        bars = ax.errorbar(
+            mp, ob, yerr=[ob - lo, hi - ob], fmt="none", ecolor=colour, elinewidth=1.2, capsize=3
+        )
+        for part in bars.lines[2]:
+            part.set_gid("calibration-ci")
         ax.scatter(mp, ob, s=20 + 80 * n / nmax, color=colour, zorder=3, gid="calibration-points")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
@@ -1868,16 +1910,48 @@ def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -
         ax.set_title(title)
     parts = [
         f"{name}: {len(mp)} bins, largest gap {float(np.max(np.abs(ob - mp))):.2f}"
+        + (f", intercept {fits[name][0]:.2f}, slope {fits[name][1]:.2f}" if name in fits else "")
         for name, mp, ob, _n in data
     ]
     what = f"{title}: " if title else ""
     text = (
         f"{what}Calibration plot of {len(data)} model{'s' if len(data) != 1 else ''}: observed proportion "
-        f"of events against mean predicted risk per risk bin, with a dashed diagonal for perfect "
-        f"calibration (points below it mean over-prediction). {_list_text(parts)}."
+        f"of events against mean predicted risk per risk bin, with 95% intervals and a dashed "
+        f"diagonal for perfect calibration (points below it mean over-prediction). "
+        f"{_list_text(parts)}."
     )
+    if fits:
+        text += (
+            " Solid curves are LOWESS smoothers; bars along the bottom show the predicted risks."
+        )
     set_alt_text(fig, text, append=appended)
     return fig
+
+
+def _draw_calibration_raw(ax: Axes, y, prob, colour, i: int, k: int) -> tuple[float, float]:
+    """Smoother, risk histogram and (intercept, slope) of one model's patients."""
+    from statsmodels.nonparametric.smoothers_lowess import lowess
+
+    from hccrep.stats.prediction import calibration_intercept_slope
+
+    a, b = calibration_intercept_slope(y, prob)
+    p = np.asarray(prob, dtype=float)
+    smooth = lowess(np.asarray(y, dtype=float), p, frac=2 / 3, it=0)
+    ax.plot(smooth[:, 0], smooth[:, 1], color=colour, linewidth=1.6, gid="calibration-smoother")
+    counts, edges = np.histogram(p, bins=20, range=(0.0, 1.0))
+    height = 0.1 * counts / max(counts.max(), 1)  # the tallest bar is a tenth of the axis
+    width = (edges[1] - edges[0]) / k
+    ax.bar(
+        edges[:-1] + i * width,
+        height,
+        width=width,
+        bottom=-0.02,
+        align="edge",
+        color=colour,
+        alpha=0.45,
+        gid="risk-histogram",
+    )
+    return float(a), float(b)
 
 
 _NB_COLUMNS = ("threshold", "model", "treat_all", "treat_none")

@@ -630,6 +630,43 @@ def test_calibration_plot_points_and_alt_text():
     assert "TIPM: 3 bins, largest gap 0.20" in alt and "ALBI: 3 bins, largest gap 0.00" in alt
 
 
+def test_calibration_plot_wilson_intervals_and_unjoined_points():
+    fig = plots.calibration_plot({"TIPM": CAL})
+    ax = fig.axes[0]
+    assert _gid(ax.get_lines(), "calibration-curve")[0].get_linestyle() == "None"
+    (ci,) = _gid(ax.collections, "calibration-ci")
+    # 10 of 20 (the second bin): the Wilson 95% interval is 0.2993-0.7007, by hand from
+    # (x + z^2/2) / (n + z^2) +- z sqrt(x (n - x) / n + z^2 / 4) / (n + z^2), z = 1.96
+    (x0, lo), (x1, hi) = ci.get_segments()[1]
+    assert x0 == x1 == 0.4
+    assert (round(lo, 4), round(hi, 4)) == (0.2993, 0.7007)
+
+
+def test_calibration_plot_with_patients_adds_smoother_histogram_and_fit():
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.05, 0.95, 200)
+    y = (rng.uniform(size=200) < p).astype(int)
+    tab = pd.DataFrame(
+        {"n": [100, 100], "mean_predicted": [p[p < 0.5].mean(), p[p >= 0.5].mean()]}
+    ).assign(observed=[y[p < 0.5].mean(), y[p >= 0.5].mean()])
+    fig = plots.calibration_plot({"M": tab}, raw={"M": (y, p)})
+    ax = fig.axes[0]
+    (smooth,) = _gid(ax.get_lines(), "calibration-smoother")
+    assert np.all(np.diff(smooth.get_xdata()) >= 0)
+    bars = _gid(ax.patches, "risk-histogram")
+    assert len(bars) == 20 and max(b.get_height() for b in bars) == pytest.approx(0.1)
+    # the legend reports R's glm-based intercept and slope (see tests/r/book/calibration.R)
+    import statsmodels.api as smapi
+    from scipy.special import logit
+
+    lp = logit(p)
+    slope = smapi.GLM(y, smapi.add_constant(lp), family=smapi.families.Binomial()).fit()
+    label = _gid(ax.get_lines(), "calibration-curve")[0].get_label()
+    assert f"slope {slope.params[1]:.2f}" in label
+    with pytest.raises(ValueError, match="raw names models"):
+        plots.calibration_plot({"M": tab}, raw={"Other": (y, p)})
+
+
 @pytest.mark.parametrize(
     ("tables", "match"),
     [
