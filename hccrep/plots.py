@@ -1693,7 +1693,7 @@ def roc_plot(
     ax: Axes | None = None,
     title: str | None = None,
     *,
-    mark_youden: bool = False,
+    mark_youden: bool = True,
     conf_level: float = 0.95,
 ) -> Figure:
     """ROC curves of one or more models, the AUC and its DeLong CI in the legend.
@@ -1714,7 +1714,7 @@ def roc_plot(
         Axes to draw into (its figure is returned and the alt text appended).
     title : str, optional
         Axes title.
-    mark_youden : bool, default False
+    mark_youden : bool, default True
         Mark each curve's Youden cut-off
         (:func:`hccrep.stats.prediction.youden_cutoff`) with a dot.
     conf_level : float, default 0.95
@@ -1975,6 +1975,7 @@ def decision_curve_plot(
     label: str = "Model",
     title: str | None = None,
     ylim: tuple[float, float] | None = None,
+    thresholds: tuple[float, float] | None = None,
 ) -> Figure:
     """Decision curves: net benefit against threshold probability.
 
@@ -2003,6 +2004,10 @@ def decision_curve_plot(
         Axes title.
     ylim : (float, float), optional
         y-axis limits.
+    thresholds : (float, float), optional
+        The range of threshold probabilities to show, the clinically sensible one
+        (for example ``(0.05, 0.6)``): rows outside it are left out of the curves,
+        the axis and the alt text.  Default: every row of ``nb``.
 
     Returns
     -------
@@ -2043,6 +2048,21 @@ def decision_curve_plot(
         ):
             raise ValueError(f"ylim must be two increasing finite numbers, got {ylim!r}")
 
+    if thresholds is not None:
+        if (
+            not isinstance(thresholds, (tuple, list))
+            or len(thresholds) != 2
+            or not all(isinstance(v, (int, float)) and 0 <= v < 1 for v in thresholds)
+            or thresholds[0] >= thresholds[1]
+        ):
+            raise ValueError(
+                f"thresholds must be two increasing probabilities in [0, 1), got {thresholds!r}"
+            )
+        keep = (base["threshold"] >= thresholds[0]) & (base["threshold"] <= thresholds[1])
+        if keep.sum() < 2:
+            raise ValueError(f"fewer than two rows of nb lie in thresholds {thresholds!r}")
+        base = {k: v[keep] for k, v in base.items()}
+        series = [(name, y[keep]) for name, y in series]
     x = base["threshold"]
     fig, ax, appended = _panel(ax, (6.4, 4.5))
     for i, (name, y) in enumerate(series):

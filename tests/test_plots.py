@@ -692,6 +692,19 @@ NB = pd.DataFrame(
 )
 
 
+def test_decision_curve_plot_shows_only_the_threshold_range_asked_for():
+    fig = plots.decision_curve_plot(NB, label="TIPM", thresholds=(0.2, 0.4))
+    ax = fig.axes[0]
+    (model,) = _gid(ax.get_lines(), "nb-model")
+    assert list(model.get_xdata()) == [0.2, 0.3, 0.4]
+    assert list(model.get_ydata()) == [0.3, 0.2, 0.12]
+    assert ax.get_xlim() == (0.2, 0.4)
+    with pytest.raises(ValueError, match="two increasing probabilities"):
+        plots.decision_curve_plot(NB, thresholds=(0.4, 0.2))
+    with pytest.raises(ValueError, match="fewer than two rows"):
+        plots.decision_curve_plot(NB, thresholds=(0.21, 0.29))
+
+
 def test_decision_curve_plot_draws_models_and_references():
     other = NB.assign(model=[0.33, 0.2, 0.1, -0.01, -0.05])
     fig = plots.decision_curve_plot(NB, models={"ALBI": other}, label="TIPM", title="External")
