@@ -634,7 +634,12 @@ def km_plot(
             va="bottom",
             fontsize=10,
             gid="km-test",
-            bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "none"},
+            bbox={
+                "boxstyle": "round,pad=0.3",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.75,
+            },
         )
 
     xmax = max(float(t.max()), float(ticks.max()) if ticks.size else 0.0) or 1.0
