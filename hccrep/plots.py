@@ -46,7 +46,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from hccrep.stats._validate import check_choice
-from hccrep.stats.survival import CONF_TYPES, _as_time_event, km_median, km_table
+from hccrep.stats.survival import CONF_TYPES, _as_time_event, cox, km_median, km_table, logrank
 
 __all__ = [
     "PALETTE",
@@ -227,6 +227,66 @@ def set_alt_text(fig: Figure, text: str, append: bool = False) -> None:
     """
     old = getattr(fig, _ALT_ATTR, None)
     setattr(fig, _ALT_ATTR, f"{old} {text}" if append and old else text)
+    _attach_alt_to_png_output()
+
+
+def _attach_alt_to_png_output() -> None:
+    """In an IPython kernel, put each figure's alt text into the metadata of its PNG output.
+
+    The inline backend registers a PNG formatter for matplotlib figures; it is wrapped (once,
+    and again after ``%matplotlib inline`` replaces it) so that a figure carrying alt text is
+    displayed with ``{"image/png": {"alt": text}}`` as output metadata. The book build moves
+    it into the ``alt`` attribute of the page's image (:mod:`hccrep.book.notebook_files`).
+    Outside IPython, or without a PNG formatter for figures, nothing happens.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the book extra
+        return
+    shell = get_ipython()
+    formatter = shell.display_formatter.formatters.get("image/png") if shell else None
+    if formatter is None:
+        return
+    try:
+        inner = formatter.lookup_by_type(Figure)
+    except KeyError:
+        return
+    if getattr(inner, "_hccrep_alt", False):
+        return
+
+    def png_with_alt(fig, _inner=inner):
+        text = getattr(fig, _ALT_ATTR, None)
+        out = _retina_png(fig, _inner) if text else _inner(fig)
+        if out is None or not text:
+            return out
+        data, meta = out if isinstance(out, tuple) else (out, {})
+        return data, {**(meta or {}), "alt": text}
+
+    png_with_alt._hccrep_alt = True
+    formatter.for_type(Figure, png_with_alt)
+
+
+def _retina_png(fig: Figure, inner):
+    """An hccrep figure as a pixel-doubled PNG shown at its normal size (IPython's ``retina``).
+
+    Where the inline backend's formatter is IPython's plain PNG (``print_figure`` with
+    ``fmt="png"``), the same figure is rendered by ``retina_figure`` with the same options:
+    twice the pixels, and ``width`` metadata that keeps its size on the page.
+    Any other formatter is used as it is.
+    """
+    from IPython.core.pylabtools import print_figure, retina_figure
+
+    keywords = getattr(inner, "keywords", None) or {}
+    if getattr(inner, "func", None) is print_figure and keywords.get("fmt") == "png":
+        options = {k: v for k, v in keywords.items() if k not in ("fmt", "base64")}
+        out = retina_figure(fig, base64=keywords.get("base64", True), **options)
+        if out is None:
+            return None
+        # the width only: a fixed height would distort the figure when a narrow page
+        # shrinks its width (the page's style sheet then keeps the aspect ratio)
+        data, meta = out
+        return data, {"width": meta["width"]}
+    return inner(fig)
 
 
 def alt_text(fig: Figure) -> str:
@@ -517,6 +577,8 @@ def km_plot(
     ylabel: str = "Survival probability",
     title: str | None = None,
     ax: Axes | None = None,
+    show_median: bool = True,
+    show_test: bool = True,
 ) -> Figure:
     """Kaplan-Meier curves per group with a numbers-at-risk table below.
 
@@ -561,12 +623,21 @@ def km_plot(
     ax : matplotlib.axes.Axes, optional
         Draw into this axes; the risk table is appended below it.  Default:
         a new figure.
+    show_median : bool, default True
+        Dashed lines from the 0.5 level to each group's median (R's rule,
+        :func:`hccrep.stats.km_median`), as ``survminer``'s ``surv.median.line
+        = "hv"``; a median not reached draws nothing.
+    show_test : bool, default True
+        With two or more groups, print the log-rank p-value in the plot
+        (``survminer``'s ``pval = TRUE``) and, with exactly two, the hazard
+        ratio of the second group against the first with its 95% Wald interval
+        (Cox model, Efron ties).
 
     Returns
     -------
     matplotlib.figure.Figure
         With alt text (:func:`alt_text`) naming the groups, their sizes,
-        events and medians.
+        events and medians, and the test when it is shown.
 
     Examples
     --------
@@ -595,6 +666,26 @@ def km_plot(
     for i, name in enumerate(names):
         m = codes == i
         _draw_km_group(ax, t[m], e[m], conf_type, colours[i], name, show_ci)
+        if show_median:
+            _draw_median_lines(ax, t[m], e[m])
+    test_text = _km_test_text(t, e, codes, names) if show_test and len(names) > 1 else ""
+    if test_text:
+        ax.text(
+            0.02,
+            0.04,
+            test_text,
+            transform=ax.transAxes,
+            ha="left",
+            va="bottom",
+            fontsize=10,
+            gid="km-test",
+            bbox={
+                "boxstyle": "round,pad=0.3",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.75,
+            },
+        )
 
     xmax = max(float(t.max()), float(ticks.max()) if ticks.size else 0.0) or 1.0
     ax.set_xlim(-0.015 * xmax, 1.03 * xmax)
@@ -622,12 +713,39 @@ def km_plot(
         _draw_risk_table(tab, counts, colours)
 
     # drawn into a caller's axes: the description of this panel is added to the figure's
-    set_alt_text(
-        fig,
-        _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title),
-        append=not own_figure,
-    )
+    alt = _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title)
+    if test_text:
+        alt += " The plot prints " + test_text.replace("\n", "; ") + "."
+    set_alt_text(fig, alt, append=not own_figure)
     return fig
+
+
+def _draw_median_lines(ax: Axes, t: np.ndarray, e: np.ndarray) -> None:
+    """survminer's ``surv.median.line = "hv"``: to the 0.5 level and down to the axis."""
+    med = km_median(t, e).median
+    if math.isnan(med):
+        return
+    style = {"color": _GREY, "linestyle": "--", "linewidth": 0.9, "gid": "km-median"}
+    ax.plot([0.0, med], [0.5, 0.5], **style)
+    ax.plot([med, med], [0.0, 0.5], **style)
+
+
+def _km_test_text(t: np.ndarray, e: np.ndarray, codes: np.ndarray, names) -> str:
+    """Log-rank p (and, for two groups, the HR of the second against the first)."""
+    p = _fmt_p(logrank(t, e, codes).pvalue)
+    lines = [f"Log-rank p {p}" if p.startswith("<") else f"Log-rank p = {p}"]
+    if len(names) == 2 and e.sum() > 0:
+        d = pd.DataFrame({"t": t, "e": e, "second": (codes == 1).astype(float)})
+        try:
+            row = cox(d, "t", "e", ["second"]).table.loc["second"]
+        except (ValueError, np.linalg.LinAlgError):  # no events in one group, etc.
+            return lines[0]
+        if np.isfinite([row["hr"], row["lower"], row["upper"]]).all():
+            lines.append(
+                f"HR {names[1]} vs {names[0]}: {row['hr']:.2f} "
+                f"(95% CI {row['lower']:.2f}-{row['upper']:.2f})"
+            )
+    return "\n".join(lines)
 
 
 def _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title) -> str:
@@ -724,6 +842,7 @@ def _forest_rows(
         rows.append(
             {
                 "kind": "row",
+                "index": i,
                 "text": ("    " if in_group else "") + str(name),
                 "label": str(name),
                 "group": str(g) if in_group else None,
@@ -776,6 +895,9 @@ def forest_plot(
     estimate_title: str = "HR (95% CI)",
     decimals: int = 2,
     title: str | None = None,
+    counts: str | None = None,
+    counts_title: str = "n / events",
+    favours: tuple[str, str] | None = None,
 ) -> Figure:
     """Forest plot: one row per estimate, point and confidence-interval whiskers.
 
@@ -819,11 +941,21 @@ def forest_plot(
         Decimals of the printed estimates.
     title : str, optional
         Figure title.
+    counts : str, optional
+        Column with each row's sizes as text (for example ``"42 / 23"``, patients and
+        events), printed in a column of its own before the estimates (missing values
+        print nothing).
+    counts_title : str, default "n / events"
+        Header of the ``counts`` column.
+    favours : (str, str), optional
+        What an estimate left and right of the reference line favours, printed above
+        the plot on either side of it (``("RT+IO+T", "IO+T")`` prints "← favours
+        RT+IO+T" and "favours IO+T →"); needs ``reference_line``.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Axes: the plot, then one or two text columns.  Alt text lists each row.
+        Axes: the plot, then one to three text columns.  Alt text lists each row.
 
     Examples
     --------
@@ -847,9 +979,19 @@ def forest_plot(
             "upper": upper,
             "group": group,
             "p_interaction": p_interaction,
+            "counts": counts,
         },
         "table",
     )
+    if favours is not None:
+        if (
+            not isinstance(favours, (tuple, list))
+            or len(favours) != 2
+            or not all(isinstance(f, str) and f.strip() for f in favours)
+        ):
+            raise ValueError(f"favours must be two non-empty strings, got {favours!r}")
+        if reference_line is None:
+            raise ValueError("favours needs a reference_line to place its two labels")
     if reference_line is not None:
         if (
             isinstance(reference_line, bool)
@@ -873,13 +1015,17 @@ def forest_plot(
     n = len(rows)
     with_p = p_interaction is not None
 
-    fig = plt.figure(figsize=(8.2 if with_p else 7.2, 1.1 + 0.32 * n), layout="constrained")
-    gs = fig.add_gridspec(
-        1, 3 if with_p else 2, width_ratios=[3.0, 1.55, 1.0][: 3 if with_p else 2]
+    with_n = counts is not None
+    ratios = [3.0] + ([0.9] if with_n else []) + [1.55] + ([1.0] if with_p else [])
+    width = (8.2 if with_p else 7.2) + (0.9 if with_n else 0.0)
+    fig = plt.figure(
+        figsize=(width, 1.1 + 0.32 * n + (0.3 if favours else 0.0)), layout="constrained"
     )
+    gs = fig.add_gridspec(1, len(ratios), width_ratios=ratios)
     ax = fig.add_subplot(gs[0])
-    txt = fig.add_subplot(gs[1], sharey=ax)
-    ptxt = fig.add_subplot(gs[2], sharey=ax) if with_p else None
+    ntxt = fig.add_subplot(gs[1], sharey=ax) if with_n else None
+    txt = fig.add_subplot(gs[1 + with_n], sharey=ax)
+    ptxt = fig.add_subplot(gs[2 + with_n], sharey=ax) if with_p else None
 
     xlo, xhi = _forest_limits(rows, bool(log_scale), reference_line)
     if log_scale:
@@ -926,6 +1072,32 @@ def forest_plot(
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
     ax.set_xlabel(xlabel)
+    if favours is not None:
+        from matplotlib.transforms import blended_transform_factory
+
+        where = blended_transform_factory(ax.transData, ax.transAxes)
+        for text, ha in (
+            (f"\u2190 favours {favours[0]}", "right"),
+            (f"favours {favours[1]} \u2192", "left"),
+        ):
+            ax.text(
+                reference_line,
+                1.0,
+                f" {text} ",
+                transform=where,
+                ha=ha,
+                va="bottom",
+                fontsize=10,
+                color=_GREY,
+                gid="favours",
+            )
+    if ntxt is not None:
+        sizes = table[counts].tolist()
+        for y, r in enumerate(rows):
+            value = sizes[r["index"]] if r["kind"] == "row" else None
+            if value is not None and not (isinstance(value, float) and math.isnan(value)):
+                ntxt.text(0.0, y, str(value), va="center", ha="left", fontsize=10, gid="n-text")
+        _text_column(ntxt, counts_title)
 
     texts = []
     for y, r in enumerate(rows):
@@ -961,7 +1133,12 @@ def forest_plot(
     if title:
         fig.suptitle(title)
 
-    set_alt_text(fig, _forest_alt(rows, texts, xlabel, reference_line, log_scale, title))
+    alt = _forest_alt(rows, texts, xlabel, reference_line, log_scale, title)
+    if favours is not None:
+        alt += f" Left of the line favours {favours[0]}; right of it favours {favours[1]}."
+    if counts is not None:
+        alt += f" A column gives {counts_title} for each row."
+    set_alt_text(fig, alt)
     return fig
 
 
@@ -1585,7 +1762,7 @@ def roc_plot(
     ax: Axes | None = None,
     title: str | None = None,
     *,
-    mark_youden: bool = False,
+    mark_youden: bool = True,
     conf_level: float = 0.95,
 ) -> Figure:
     """ROC curves of one or more models, the AUC and its DeLong CI in the legend.
@@ -1606,7 +1783,7 @@ def roc_plot(
         Axes to draw into (its figure is returned and the alt text appended).
     title : str, optional
         Axes title.
-    mark_youden : bool, default False
+    mark_youden : bool, default True
         Mark each curve's Youden cut-off
         (:func:`hccrep.stats.prediction.youden_cutoff`) with a dot.
     conf_level : float, default 0.95
@@ -1693,13 +1870,24 @@ def _roc_alt(rows, conf_level, mark_youden, title) -> str:
 
 
 @themed
-def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -> Figure:
+def _wilson(events: np.ndarray, n: np.ndarray, z: float = 1.959963984540054):
+    """Wilson score interval of a proportion (95% by default)."""
+    centre = (events + z * z / 2) / (n + z * z)
+    half = z * np.sqrt(events * (n - events) / n + z * z / 4) / (n + z * z)
+    return centre - half, centre + half
+
+
+def calibration_plot(
+    tables, ax: Axes | None = None, title: str | None = None, *, raw=None
+) -> Figure:
     """Calibration curves: observed event proportion against mean predicted risk per bin.
 
-    One line with points per model, drawn from the tables of
-    :func:`hccrep.stats.prediction.calibration_table`; points on the dashed
-    45-degree line mean perfect calibration, points below it
-    over-prediction.  Point areas grow with the number of patients in the bin.
+    One set of points per model, drawn from the tables of
+    :func:`hccrep.stats.prediction.calibration_table`, each with the 95% Wilson
+    interval of its observed proportion; points on the dashed 45-degree line mean
+    perfect calibration, points below it over-prediction.  Point areas grow with
+    the number of patients in the bin.  The points are not joined: a line between
+    bins suggests values nobody observed.
 
     Parameters
     ----------
@@ -1709,6 +1897,12 @@ def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -
         Axes to draw into (its figure is returned and the alt text appended).
     title : str, optional
         Axes title.
+    raw : mapping of str to (y, prob), optional
+        For the models named, the patients' outcomes (0/1) and predicted risks: then
+        a LOWESS smoother of the outcome on the risk is drawn (as R ``rms::val.prob``,
+        ``lowess(p, y, iter = 0)``), the distribution of the risks is shown as bars
+        along the bottom, and the legend gives the calibration intercept and slope
+        (:func:`hccrep.stats.prediction.calibration_intercept_slope`).
 
     Returns
     -------
@@ -1743,12 +1937,37 @@ def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -
             raise ValueError(f"tables[{name!r}] column 'n' must hold positive counts")
         data.append((name, mp, ob, n))
 
+    if raw is not None:
+        _check_mapping(raw, "raw")
+        unknown = sorted(set(raw) - set(tables))
+        if unknown:
+            raise ValueError(f"raw names models that tables does not: {unknown}")
     fig, ax, appended = _panel(ax, (5.2, 4.9))
     ax.plot([0, 1], [0, 1], color=_GREY, linestyle="--", linewidth=1, gid="ideal", label="Ideal")
     nmax = max(float(n.max()) for *_, n in data)
+    fits = {}
     for i, (name, mp, ob, n) in enumerate(data):
         colour = PALETTE[i % len(PALETTE)]
-        ax.plot(mp, ob, color=colour, marker=None, label=name, gid="calibration-curve")
+        label = name
+        if raw is not None and name in raw:
+            fits[name] = _draw_calibration_raw(ax, *raw[name], colour, i, len(data))
+            label = f"{name} (intercept {fits[name][0]:.2f}, slope {fits[name][1]:.2f})"
+        ax.plot(
+            mp,
+            ob,
+            color=colour,
+            linestyle="none",
+            marker="o",
+            markersize=6,
+            label=label,
+            gid="calibration-curve",
+        )
+        lo, hi = _wilson(ob * n, n)
+        bars = ax.errorbar(
+            mp, ob, yerr=[ob - lo, hi - ob], fmt="none", ecolor=colour, elinewidth=1.2, capsize=3
+        )
+        for part in bars.lines[2]:
+            part.set_gid("calibration-ci")
         ax.scatter(mp, ob, s=20 + 80 * n / nmax, color=colour, zorder=3, gid="calibration-points")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
@@ -1760,16 +1979,48 @@ def calibration_plot(tables, ax: Axes | None = None, title: str | None = None) -
         ax.set_title(title)
     parts = [
         f"{name}: {len(mp)} bins, largest gap {float(np.max(np.abs(ob - mp))):.2f}"
+        + (f", intercept {fits[name][0]:.2f}, slope {fits[name][1]:.2f}" if name in fits else "")
         for name, mp, ob, _n in data
     ]
     what = f"{title}: " if title else ""
     text = (
         f"{what}Calibration plot of {len(data)} model{'s' if len(data) != 1 else ''}: observed proportion "
-        f"of events against mean predicted risk per risk bin, with a dashed diagonal for perfect "
-        f"calibration (points below it mean over-prediction). {_list_text(parts)}."
+        f"of events against mean predicted risk per risk bin, with 95% intervals and a dashed "
+        f"diagonal for perfect calibration (points below it mean over-prediction). "
+        f"{_list_text(parts)}."
     )
+    if fits:
+        text += (
+            " Solid curves are LOWESS smoothers; bars along the bottom show the predicted risks."
+        )
     set_alt_text(fig, text, append=appended)
     return fig
+
+
+def _draw_calibration_raw(ax: Axes, y, prob, colour, i: int, k: int) -> tuple[float, float]:
+    """Smoother, risk histogram and (intercept, slope) of one model's patients."""
+    from statsmodels.nonparametric.smoothers_lowess import lowess
+
+    from hccrep.stats.prediction import calibration_intercept_slope
+
+    a, b = calibration_intercept_slope(y, prob)
+    p = np.asarray(prob, dtype=float)
+    smooth = lowess(np.asarray(y, dtype=float), p, frac=2 / 3, it=0)
+    ax.plot(smooth[:, 0], smooth[:, 1], color=colour, linewidth=1.6, gid="calibration-smoother")
+    counts, edges = np.histogram(p, bins=20, range=(0.0, 1.0))
+    height = 0.1 * counts / max(counts.max(), 1)  # the tallest bar is a tenth of the axis
+    width = (edges[1] - edges[0]) / k
+    ax.bar(
+        edges[:-1] + i * width,
+        height,
+        width=width,
+        bottom=-0.02,
+        align="edge",
+        color=colour,
+        alpha=0.45,
+        gid="risk-histogram",
+    )
+    return float(a), float(b)
 
 
 _NB_COLUMNS = ("threshold", "model", "treat_all", "treat_none")
@@ -1793,6 +2044,7 @@ def decision_curve_plot(
     label: str = "Model",
     title: str | None = None,
     ylim: tuple[float, float] | None = None,
+    thresholds: tuple[float, float] | None = None,
 ) -> Figure:
     """Decision curves: net benefit against threshold probability.
 
@@ -1821,6 +2073,10 @@ def decision_curve_plot(
         Axes title.
     ylim : (float, float), optional
         y-axis limits.
+    thresholds : (float, float), optional
+        The range of threshold probabilities to show, the clinically sensible one
+        (for example ``(0.05, 0.6)``): rows outside it are left out of the curves,
+        the axis and the alt text.  Default: every row of ``nb``.
 
     Returns
     -------
@@ -1861,6 +2117,21 @@ def decision_curve_plot(
         ):
             raise ValueError(f"ylim must be two increasing finite numbers, got {ylim!r}")
 
+    if thresholds is not None:
+        if (
+            not isinstance(thresholds, (tuple, list))
+            or len(thresholds) != 2
+            or not all(isinstance(v, (int, float)) and 0 <= v < 1 for v in thresholds)
+            or thresholds[0] >= thresholds[1]
+        ):
+            raise ValueError(
+                f"thresholds must be two increasing probabilities in [0, 1), got {thresholds!r}"
+            )
+        keep = (base["threshold"] >= thresholds[0]) & (base["threshold"] <= thresholds[1])
+        if keep.sum() < 2:
+            raise ValueError(f"fewer than two rows of nb lie in thresholds {thresholds!r}")
+        base = {k: v[keep] for k, v in base.items()}
+        series = [(name, y[keep]) for name, y in series]
     x = base["threshold"]
     fig, ax, appended = _panel(ax, (6.4, 4.5))
     for i, (name, y) in enumerate(series):

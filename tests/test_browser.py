@@ -141,8 +141,8 @@ def external_links():
 class Page:
     """One page opened offline, with what the console and the network said."""
 
-    def __init__(self, browser, url: str):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, url: str, width: int = 1280):
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.console: list[str] = []
         self.outside: list[str] = []
         self.context.route("**/*", self._route)
@@ -168,8 +168,8 @@ class Page:
 def open_page(browser):
     opened: list[Page] = []
 
-    def _open(path: Path) -> Page:
-        page = Page(browser, path.resolve().as_uri())
+    def _open(path: Path, width: int = 1280) -> Page:
+        page = Page(browser, path.resolve().as_uri(), width)
         opened.append(page)
         return page
 
@@ -418,3 +418,240 @@ def test_code_cells_fit_the_text_column_at_1280px(open_page, built_book):
     wide = page.evaluate("""() => Array.from(document.querySelectorAll('div.cell_input pre'))
         .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.split('\\n')[0])""")
     assert not wide, f"code cells that scroll sideways at 1280 px: {wide}"
+
+
+# --------------------------------------------------------------------------- every page, two widths
+
+
+def all_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
+    """Every docname of ``_toc.yml``: the root, every chapter and every section."""
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return list(dict.fromkeys(pages))
+
+
+ALL_PAGES = all_pages()
+#: a desktop window and a phone held upright
+WIDTHS = (1280, 400)
+#: Smallest text a figure may show once scaled to its place in the page, in CSS pixels.
+MIN_FIGURE_TEXT_PX = 8.0
+#: Smallest font size (points) that hccrep.plots draws: the row labels of
+#: reported_vs_replicated_plot (8.5 pt); every other text is 9.5 pt or more.
+SMALLEST_FIGURE_FONT_PT = 8.5
+#: Pages whose tables hold verdicts and reasons in words.
+VERDICT_PAGES = [p for p in ALL_PAGES if p.endswith("scorecard") or p.endswith("audit")]
+
+#: Visible text of a page outside code (input cells, literal blocks, the R tabs).
+PAGE_WORDS_JS = """() => {
+  const hidden = new Set();
+  document.querySelectorAll('div.cell_input, div.highlight, pre, code, script, style')
+    .forEach(e => hidden.add(e));
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const out = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    let el = n.parentElement, skip = false;
+    for (let a = el; a; a = a.parentElement) if (hidden.has(a)) { skip = true; break; }
+    if (skip || !el.getClientRects().length) continue;
+    out.push(n.textContent);
+  }
+  return out.join(' ');
+}"""
+
+FIGURES_JS = """() => Array.from(document.querySelectorAll('div.cell_output img, figure img'))
+  .filter(i => i.getClientRects().length)
+  .map(i => ({src: i.currentSrc || i.src, alt: i.getAttribute('alt') || '',
+              shown: i.getBoundingClientRect().width, natural: i.naturalWidth}))"""
+
+CELLS_JS = """() => Array.from(document.querySelectorAll('article table td, article table th'))
+  .filter(c => c.getClientRects().length && !c.closest('div.cell_input'))
+  .map(c => ({text: c.innerText.trim().slice(0, 60), chars: c.innerText.trim().length,
+              width: c.clientWidth, overflow: c.scrollWidth > c.clientWidth + 1,
+              longest: Math.max(0, ...c.innerText.split(/\\s+/).map(w => w.length))}))"""
+
+
+def png_dpi(path: Path) -> float:
+    """Dots per inch of a PNG from its ``pHYs`` chunk (matplotlib writes it); 72 without one."""
+    import struct
+
+    data = path.read_bytes()
+    pos = 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if kind == b"pHYs":
+            ppx, _ppy, unit = struct.unpack(">IIB", data[pos + 8 : pos + 17])
+            return ppx * 0.0254 if unit == 1 else 72.0
+        if kind == b"IDAT":
+            break
+        pos += 12 + length
+    return 72.0
+
+
+def smallest_figure_text_px(shown: float, natural: float, dpi: float) -> float:
+    """CSS pixels of the smallest figure font once the image is scaled to ``shown`` pixels.
+
+    >>> round(smallest_figure_text_px(688, 1511, 100), 1)  # a three-panel figure in the column
+    5.4
+    """
+    return SMALLEST_FIGURE_FONT_PT * dpi / 72 * shown / natural
+
+
+def test_smallest_figure_text_px_by_hand():
+    # 10 pt at 100 dpi is 13.9 px; a 2x (200 dpi) PNG shown at half its pixel width is the same
+    assert smallest_figure_text_px(500, 500, 72) == SMALLEST_FIGURE_FONT_PT
+    assert smallest_figure_text_px(400, 800, 200) == pytest.approx(
+        SMALLEST_FIGURE_FONT_PT * 100 / 72
+    )
+
+
+def test_png_dpi_reads_the_phys_chunk(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(1, 1))
+    for dpi in (100, 200):
+        fig.savefig(tmp_path / f"f{dpi}.png", dpi=dpi)
+        assert png_dpi(tmp_path / f"f{dpi}.png") == pytest.approx(dpi, abs=0.01)
+    plt.close(fig)
+
+
+def _local_file(built_book: Path, src: str) -> Path | None:
+    parts = urlsplit(src)
+    if parts.scheme != "file":
+        return None
+    return Path(unquote(parts.path))
+
+
+def alt_problem(alt: str) -> str | None:
+    """Why an ``alt`` attribute does not describe its image (None when it does)."""
+    text = alt.strip()
+    if not text:
+        return "no alt text"
+    if re.search(r"\.(png|svg|jpe?g|gif)$", text, re.I) or re.fullmatch(r"[\w./-]+", text):
+        return f"alt text is a file name: {text[:80]}"
+    return None
+
+
+def test_alt_problem_by_hand():
+    assert alt_problem("") == "no alt text"
+    assert alt_problem("../_build/jupyter_execute/abc123.png").startswith("alt text is a file")
+    assert alt_problem("Kaplan-Meier curves of PFS by arm, with numbers at risk") is None
+
+
+#: The API reference documents NaN as a value functions return ("NaN when ..."): words, not
+#: a missing value shown in place of one.
+NAN_IN_PROSE = {"book/appendices/api"}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("docname", [p for p in ALL_PAGES if p not in NAN_IN_PROSE])
+def test_page_shows_no_nan(docname, width, open_page, built_book):
+    path = built_book / f"{docname}.html"
+    assert path.is_file(), f"{docname}.html is not in the build"
+    words = open_page(path, width).page.evaluate(PAGE_WORDS_JS)
+    shown = sorted(set(re.findall(r"(?<![\w.])(?:nan|NaN|NAN)(?![\w(])", words)))
+    assert not shown, f"{docname} at {width} px shows {shown} outside code"
+
+
+def test_every_image_has_alt_text_that_is_not_a_path(built_book):
+    bad: dict[str, list[str]] = {}
+    img = re.compile(r"<img\b[^>]*>", re.I)
+    for docname in ALL_PAGES:
+        page_html = (built_book / f"{docname}.html").read_text(encoding="utf-8")
+        for tag in img.findall(page_html):
+            alt = re.search(r'\balt="([^"]*)"', tag)
+            problem = alt_problem(html.unescape(alt.group(1)) if alt else "")
+            if problem:
+                bad.setdefault(docname, []).append(problem)
+    assert not bad, f"images without a text alternative: {bad}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 17 item 3: multi-panel figures are drawn wider than the text column",
+)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_figure_text_renders_below_8px(width, open_page, built_book):
+    small: list[str] = []
+    for docname in ALL_PAGES:
+        for fig in open_page(built_book / f"{docname}.html", width).page.evaluate(FIGURES_JS):
+            local = _local_file(built_book, fig["src"])
+            if local is None or local.suffix.lower() != ".png" or not fig["natural"]:
+                continue
+            px = smallest_figure_text_px(fig["shown"], fig["natural"], png_dpi(local))
+            if px < MIN_FIGURE_TEXT_PX:
+                small.append(f"{docname}: {local.name} text {px:.1f} px")
+    assert not small, f"figure text below {MIN_FIGURE_TEXT_PX} px at {width} px:\n" + "\n".join(
+        small
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("docname", VERDICT_PAGES)
+def test_verdict_tables_give_every_column_room_for_its_words(docname, width, open_page, built_book):
+    cells = open_page(built_book / f"{docname}.html", width).page.evaluate(CELLS_JS)
+    assert cells, f"{docname} shows no table"
+    # a cell is too narrow when a word spills out of it, or when a sentence wraps word by word
+    # (a column of under 8 characters of 7 px for a text of more than 40 characters)
+    narrow = [
+        f"{c['text']!r} in {c['width']} px"
+        for c in cells
+        if c["overflow"] or (c["chars"] > 40 and c["width"] < 8 * 7)
+    ]
+    assert not narrow, f"{docname} at {width} px: columns narrower than their text: {narrow[:10]}"
+
+
+# --------------------------------------------------------------------------- download and launch
+
+
+def _is_notebook_page(docname: str) -> bool:
+    md = ROOT / f"{docname}.md"
+    return md.is_file() and md.read_text(encoding="utf-8").startswith("---\njupytext:")
+
+
+NOTEBOOK_PAGES = [p for p in ALL_PAGES if _is_notebook_page(p)]
+
+
+def test_notebook_pages_download_their_outputs_and_launch_ipynb(built_book):
+    """The download button gives the executed notebook; Colab and Binder open its .ipynb.
+
+    The .ipynb the launch buttons name is the copy that ``python -m hccrep.book
+    colab-notebooks`` writes beside each MyST notebook and the deploy workflow publishes.
+    """
+    import nbformat
+
+    assert NOTEBOOK_PAGES, "no MyST notebook in _toc.yml"
+    problems = []
+    for docname in NOTEBOOK_PAGES:
+        page_html = html.unescape((built_book / f"{docname}.html").read_text(encoding="utf-8"))
+        urls = re.findall(r"""(?:https?://|\.\./|_sources)[^"'\s<>)]+""", page_html)
+        if not any(u.endswith(f"_sources/{docname}.ipynb") for u in urls):
+            problems.append(f"{docname}: no download link to _sources/{docname}.ipynb")
+        colab = [u for u in urls if u.startswith("https://colab.research.google.com/")]
+        binder = [u for u in urls if u.startswith("https://mybinder.org/")]
+        if not colab or not all(u.endswith(f"/{docname}.ipynb") for u in colab):
+            problems.append(f"{docname}: Colab opens {colab or 'nothing'}")
+        if not binder or not all(u.endswith(f"urlpath=lab/tree/{docname}.ipynb") for u in binder):
+            problems.append(f"{docname}: Binder opens {binder or 'nothing'}")
+        path = built_book / "_sources" / f"{docname}.ipynb"
+        if not path.is_file():
+            problems.append(f"{docname}: {path.name} is not in the build")
+            continue
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        if not any(c.get("outputs") for c in code):
+            problems.append(f"{docname}: the downloadable notebook has no outputs")
+        if not any("colab-setup" in c.metadata.get("tags", []) for c in code):
+            problems.append(f"{docname}: the downloadable notebook has no set-up cell")
+    assert not problems, "\n".join(problems)

@@ -113,6 +113,43 @@ def test_km_plot_structure_and_curves_equal_km_table():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A", "B", "Censored"]
 
 
+def test_km_plot_median_lines_and_test_text_as_survminer_draws_them():
+    from lifelines import CoxPHFitter
+    from lifelines.statistics import logrank_test
+
+    fig = plots.km_plot(KM, "months", "died", "arm", at_risk_times=TIMES)
+    ax = fig.axes[0]
+    # medians by hand: A falls from 2/3 to 4/9 at 5 months; B sits at exactly 0.5 from 6 to 9
+    # months (3/4 * 2/3), where R's rule (survminer's line) takes the middle, 7.5
+    drops = sorted(
+        line.get_xdata()[0]
+        for line in _gid(ax.get_lines(), "km-median")
+        if line.get_xdata()[0] == line.get_xdata()[1]
+    )
+    assert drops == [5.0, 7.5]
+    # the printed test against lifelines, an independent implementation
+    a, b = KM[KM["arm"] == "A"], KM[KM["arm"] == "B"]
+    p = logrank_test(a["months"], b["months"], a["died"], b["died"]).p_value
+    d = KM.assign(b=(KM["arm"] == "B").astype(float))[["months", "died", "b"]]
+    cph = CoxPHFitter().fit(d, "months", "died")
+    text = _gid(ax.texts, "km-test")[0].get_text()
+    assert f"Log-rank p = {p:.3f}" in text
+    assert f"HR B vs A: {cph.hazard_ratios_['b']:.2f}" in text
+    lo, hi = np.exp(cph.confidence_intervals_.loc["b"])
+    assert f"(95% CI {lo:.2f}-{hi:.2f})" in text
+    assert f"Log-rank p = {p:.3f}" in plots.alt_text(fig)
+
+
+def test_km_plot_without_median_lines_or_test():
+    fig = plots.km_plot(
+        KM, "months", "died", "arm", at_risk_times=TIMES, show_median=False, show_test=False
+    )
+    assert _gid(fig.axes[0].get_lines(), "km-median") == []
+    assert _gid(fig.axes[0].texts, "km-test") == []
+    one = plots.km_plot(KM, "months", "died", None, at_risk_times=TIMES)
+    assert _gid(one.axes[0].texts, "km-test") == []  # nothing to compare with one curve
+
+
 def test_km_plot_at_risk_numbers_equal_an_independent_count():
     fig = plots.km_plot(KM, "months", "died", "arm", at_risk_times=TIMES)
     drawn = _drawn_risk_table(fig)
@@ -304,6 +341,31 @@ def test_forest_plot_structure_and_texts():
     assert ptexts == {1: "0.370", 4: "< 0.001"}  # on the group headings
     alt = plots.alt_text(fig)
     assert "Sex, Female: not estimable" in alt and "Age (interaction p < 0.001)" in alt
+
+
+def test_forest_plot_counts_column_and_favours_labels():
+    sized = FOREST.assign(n=["71 / 40", "50 / 30", "21 / 10", np.nan, "30 / 20"])
+    fig = plots.forest_plot(
+        sized, group="group", counts="n", favours=("RT+IO+T", "IO+T"), p_interaction="p_int"
+    )
+    ax, ntxt, est, p = fig.axes  # plot, sizes, estimates, interaction p
+    # sizes on the rows of their estimates (headings at y 1 and 4 get none; < 60 has none)
+    sizes = {t.get_position()[1]: t.get_text() for t in _gid(ntxt.texts, "n-text")}
+    assert sizes == {0: "71 / 40", 2: "50 / 30", 3: "21 / 10", 6: "30 / 20"}
+    assert ntxt.get_title(loc="left") == "n / events"
+    left, right = _gid(ax.texts, "favours")
+    # both sit at the reference line, one reaching left and one right of it
+    assert left.get_position()[0] == right.get_position()[0] == 1.0
+    assert (left.get_ha(), right.get_ha()) == ("right", "left")
+    assert "favours RT+IO+T" in left.get_text() and "favours IO+T" in right.get_text()
+    assert "right of it favours IO+T" in plots.alt_text(fig)
+
+
+def test_forest_plot_favours_needs_two_labels_and_a_reference_line():
+    with pytest.raises(ValueError, match="two non-empty strings"):
+        plots.forest_plot(FOREST, favours=("only one",))
+    with pytest.raises(ValueError, match="needs a reference_line"):
+        plots.forest_plot(FOREST, favours=("A", "B"), reference_line=None)
 
 
 def test_forest_plot_without_groups_prints_p_per_row_and_omits_nan_bounds():
@@ -568,6 +630,43 @@ def test_calibration_plot_points_and_alt_text():
     assert "TIPM: 3 bins, largest gap 0.20" in alt and "ALBI: 3 bins, largest gap 0.00" in alt
 
 
+def test_calibration_plot_wilson_intervals_and_unjoined_points():
+    fig = plots.calibration_plot({"TIPM": CAL})
+    ax = fig.axes[0]
+    assert _gid(ax.get_lines(), "calibration-curve")[0].get_linestyle() == "None"
+    (ci,) = _gid(ax.collections, "calibration-ci")
+    # 10 of 20 (the second bin): the Wilson 95% interval is 0.2993-0.7007, by hand from
+    # (x + z^2/2) / (n + z^2) +- z sqrt(x (n - x) / n + z^2 / 4) / (n + z^2), z = 1.96
+    (x0, lo), (x1, hi) = ci.get_segments()[1]
+    assert x0 == x1 == 0.4
+    assert (round(lo, 4), round(hi, 4)) == (0.2993, 0.7007)
+
+
+def test_calibration_plot_with_patients_adds_smoother_histogram_and_fit():
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.05, 0.95, 200)
+    y = (rng.uniform(size=200) < p).astype(int)
+    tab = pd.DataFrame(
+        {"n": [100, 100], "mean_predicted": [p[p < 0.5].mean(), p[p >= 0.5].mean()]}
+    ).assign(observed=[y[p < 0.5].mean(), y[p >= 0.5].mean()])
+    fig = plots.calibration_plot({"M": tab}, raw={"M": (y, p)})
+    ax = fig.axes[0]
+    (smooth,) = _gid(ax.get_lines(), "calibration-smoother")
+    assert np.all(np.diff(smooth.get_xdata()) >= 0)
+    bars = _gid(ax.patches, "risk-histogram")
+    assert len(bars) == 20 and max(b.get_height() for b in bars) == pytest.approx(0.1)
+    # the legend reports R's glm-based intercept and slope (see tests/r/book/calibration.R)
+    import statsmodels.api as smapi
+    from scipy.special import logit
+
+    lp = logit(p)
+    slope = smapi.GLM(y, smapi.add_constant(lp), family=smapi.families.Binomial()).fit()
+    label = _gid(ax.get_lines(), "calibration-curve")[0].get_label()
+    assert f"slope {slope.params[1]:.2f}" in label
+    with pytest.raises(ValueError, match="raw names models"):
+        plots.calibration_plot({"M": tab}, raw={"Other": (y, p)})
+
+
 @pytest.mark.parametrize(
     ("tables", "match"),
     [
@@ -591,6 +690,19 @@ NB = pd.DataFrame(
         "treat_none": [0.0] * 5,
     }
 )
+
+
+def test_decision_curve_plot_shows_only_the_threshold_range_asked_for():
+    fig = plots.decision_curve_plot(NB, label="TIPM", thresholds=(0.2, 0.4))
+    ax = fig.axes[0]
+    (model,) = _gid(ax.get_lines(), "nb-model")
+    assert list(model.get_xdata()) == [0.2, 0.3, 0.4]
+    assert list(model.get_ydata()) == [0.3, 0.2, 0.12]
+    assert ax.get_xlim() == (0.2, 0.4)
+    with pytest.raises(ValueError, match="two increasing probabilities"):
+        plots.decision_curve_plot(NB, thresholds=(0.4, 0.2))
+    with pytest.raises(ValueError, match="fewer than two rows"):
+        plots.decision_curve_plot(NB, thresholds=(0.21, 0.29))
 
 
 def test_decision_curve_plot_draws_models_and_references():

@@ -18,6 +18,7 @@ import yaml
 from hccrep.book.citation import citation_entries
 from hccrep.book.exercises import number_exercises_per_page
 from hccrep.book.mathjax import MATHJAX_PATH, copy_mathjax, mathjax_source
+from hccrep.book import notebook_files
 
 __all__ = ["public_modules", "setup"]
 
@@ -146,8 +147,9 @@ def setup(app):
     """Sphinx extension hook (``sphinx: extra_extensions: [hccrep.book]``).
 
     Adds the ``hccrep-api`` and ``hccrep-citation`` directives, numbers exercises per page
-    (:func:`number_exercises_per_page`) and copies MathJax into the build when
-    ``mathjax_path`` is :data:`MATHJAX_PATH` (:func:`copy_mathjax`).
+    (:func:`number_exercises_per_page`), copies MathJax into the build when
+    ``mathjax_path`` is :data:`MATHJAX_PATH` (:func:`copy_mathjax`) and writes each notebook
+    page's download and launch files (:mod:`hccrep.book.notebook_files`).
 
     Parameters
     ----------
@@ -168,4 +170,5 @@ def setup(app):
     app.add_directive("hccrep-citation", _citation_directive())
     app.connect("env-get-updated", _renumber_exercises, priority=900)
     app.connect("builder-inited", _install_mathjax)
+    notebook_files.setup(app)  # the download and launch files of every notebook page
     return {"parallel_read_safe": True, "parallel_write_safe": True}
