@@ -145,7 +145,7 @@ def test_wald_consistency_agrees_with_the_data_notes():
     w = wald_consistency(st)
     assert w.loc[w.model == "multivariable", "fits_wald"].all()
     flagged = {
-        (n.attrs["endpoint"], n.attrs["variable"])
+        (n.about.endpoint, n.about.variable)
         for n in st.numbers
         if n.file_id == "table5" and n.quantity == "p" and "Outside the Wald p" in _note(st, n.key)
     }

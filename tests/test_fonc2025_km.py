@@ -106,17 +106,15 @@ def test_landmark_table(study, cohort):
     rates = [n for n in study.numbers if n.file_id == "survival_text" and n.quantity == "rate"]
     tab = landmark_table(study, cohort)
     assert list(tab.key) == [n.key for n in rates]
-    assert sorted(landmark_times(study)) == sorted({float(n.attrs["time"]) for n in rates})
+    assert sorted(landmark_times(study)) == sorted({float(n.about.horizon) for n in rates})
     sizes = {g.key: g.n for g in study.baseline().groups}
     for (_, row), n in zip(tab.iterrows(), rates):
-        ks = counts_printing_as(n.value, n.decimals or 0, sizes[n.attrs["group"]])
+        ks = counts_printing_as(n.value, n.decimals or 0, sizes[n.about.group])
         assert (row.k_of_n == "none") == (not ks)
         assert 0 <= row.km <= 100 and row.lower <= row.km <= row.upper
         assert row.n_risk == int(
             (
-                cohort.loc[
-                    cohort.arm.astype(str) == n.attrs["group"], f"{n.attrs['endpoint']}_time"
-                ]
+                cohort.loc[cohort.arm.astype(str) == n.about.group, f"{n.about.endpoint}_time"]
                 >= row.month
             ).sum()
         )
@@ -207,5 +205,5 @@ def test_site_medians_and_bound(study, cohort):
     b = site_median_bound(study)
     sites = [n for n in study.numbers if n.file_id == "rt_site" and n.quantity == "median"]
     assert b["later site median"] == max(n.value for n in sites)
-    assert b["events by then (at least)"] == sum(math.ceil(n.attrs["n"] / 2) for n in sites)
-    assert b["patients"] == sum(n.attrs["n"] for n in sites)
+    assert b["events by then (at least)"] == sum(math.ceil(n.about.n / 2) for n in sites)
+    assert b["patients"] == sum(n.about.n for n in sites)

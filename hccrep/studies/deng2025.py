@@ -42,7 +42,7 @@ Variants (``runner.variants``; each a key of the constructor's ``variants`` argu
         scorecard (step 8) runs both: ``"off"`` over ``N_MC`` cohorts for Table 1, KM and Table 2,
         and ``"fast"`` over fewer cohorts for Table 3 and the claims.
     ``table3_dataset``
-        ``"as_read"`` (C-index on training, Brier and AUC on validation: ``attrs`` in table3.yaml),
+        ``"as_read"`` (C-index on training, Brier and AUC on validation: ``about.cohort`` in table3.yaml),
         ``"training"`` or ``"validation"`` (every column on that set).
     ``explain_on``
         ``"validation"`` or ``"training"``: the data the permutation importance and the partial
@@ -514,14 +514,14 @@ class Deng2025Runner(DeclaredRunner):
         )
         cols: dict[str, list[str]] = {}
         for n in _numbers(self.study, "table2"):
-            var = str(n.attrs.get("variable"))
+            var = str(n.about.variable)
             if n.quantity != "hr" or var not in variables:
                 continue
             src = self.group_column if var == "treatment" else var
-            name = var if "level" not in n.attrs else f"{var}_{n.attrs['level']}"
+            name = var if n.about.level is None else f"{var}_{n.about.level}"
             d[name] = (
-                (cohort[src].astype(str) == str(n.attrs["level"])).to_numpy(float)
-                if "level" in n.attrs
+                (cohort[src].astype(str) == str(n.about.level)).to_numpy(float)
+                if n.about.level is not None
                 else cohort[src].to_numpy(float)
             )
             cols.setdefault(var, []).append(name)
@@ -546,9 +546,7 @@ class Deng2025Runner(DeclaredRunner):
             )
         variables = list(
             dict.fromkeys(
-                str(n.attrs["variable"])
-                for n in _numbers(self.study, "table2")
-                if n.quantity == "hr"
+                str(n.about.variable) for n in _numbers(self.study, "table2") if n.quantity == "hr"
             )
         )
         d, cols = self._design(cohort, variables)
@@ -580,9 +578,7 @@ class Deng2025Runner(DeclaredRunner):
         tab = self.declared_table(cohort, files=("table2",))
         hr = tab[tab["quantity"] == "hr"]
         printed_p = {
-            n.attrs.get("hr_key"): n.printed
-            for n in _numbers(self.study, "table2")
-            if n.quantity == "p"
+            n.about.hr_key: n.printed for n in _numbers(self.study, "table2") if n.quantity == "p"
         }
         return pd.DataFrame(
             {
@@ -606,7 +602,7 @@ class Deng2025Runner(DeclaredRunner):
             if n.quantity != "p":
                 continue
             significant = n.bound == "<" or n.value < 0.05
-            var = str(n.attrs["variable"])
+            var = str(n.about.variable)
             if significant and var not in out:
                 out.append(var)
         return out
@@ -664,9 +660,9 @@ class Deng2025Runner(DeclaredRunner):
         """The horizons of Table 3 (months), read from data."""
         return sorted(
             {
-                float(n.attrs["horizon"])
+                float(n.about.horizon)
                 for n in _numbers(self.study, "table3")
-                if "horizon" in n.attrs
+                if n.about.horizon is not None
             }
         )
 
@@ -740,7 +736,7 @@ class Deng2025Runner(DeclaredRunner):
 
     def _dataset(self, n: ReportedNumber) -> str:
         d = self.variants["table3_dataset"]
-        return str(n.attrs["dataset"]) if d == "as_read" else d
+        return str(n.about.cohort) if d == "as_read" else d
 
     def model_checks(self, cohort: pd.DataFrame) -> dict[str, float]:
         """Table 3, the RSF Brier scores of the text and every model claim (1.0 holds / 0.0 not)."""
@@ -758,11 +754,11 @@ class Deng2025Runner(DeclaredRunner):
             }
         out: dict[str, float] = {}
         for n in _numbers(self.study, "table3") + _numbers(self.study, "text"):
-            if n.role != "check" or "metric" not in n.attrs or n.quantity == "statement":
+            if n.role != "check" or n.about.metric is None or n.quantity == "statement":
                 continue
-            h = float(n.attrs["horizon"]) if "horizon" in n.attrs else None
+            h = float(n.about.horizon) if n.about.horizon is not None else None
             out[n.key] = self._metric_value(
-                ev, str(n.attrs["model"]), str(n.attrs["metric"]), self._dataset(n), h
+                ev, str(n.about.model), str(n.about.metric), self._dataset(n), h
             )
         # diagnostics beside the checks (kept by monte_carlo, ignored by the scorecard): Harrell's C
         # of every model on both sets, to show the optimism of a training-set C-index
@@ -777,7 +773,7 @@ class Deng2025Runner(DeclaredRunner):
         ]
         imp = pdp = None
         for n in claims:
-            kind = n.attrs["claim"]
+            kind = n.about.claim
             if kind == "best_model":
                 out[n.key] = self._best_model_claim(ev, n)
             elif kind == "dca_beats_defaults":
@@ -792,14 +788,14 @@ class Deng2025Runner(DeclaredRunner):
 
     @staticmethod
     def _horizon_list(n: ReportedNumber) -> list[float]:
-        return [float(h) for h in str(n.attrs["horizon"]).split(",")]
+        return [float(h) for h in n.about.horizons()]
 
     def _best_model_claim(self, ev: pd.DataFrame, n: ReportedNumber) -> float:
-        metric, model = str(n.attrs["metric"]), str(n.attrs["model"])
-        hs = self._horizon_list(n) if "horizon" in n.attrs else [None]
+        metric, model = str(n.about.metric), str(n.about.model)
+        hs = self._horizon_list(n) if n.about.horizon is not None else [None]
         for h in hs:
             vals = {
-                m: self._metric_value(ev, m, metric, str(n.attrs["dataset"]), h) for m in MODEL_KEYS
+                m: self._metric_value(ev, m, metric, str(n.about.cohort), h) for m in MODEL_KEYS
             }
             best = min(vals, key=vals.get) if metric == "brier" else max(vals, key=vals.get)
             if best != model:
@@ -810,8 +806,8 @@ class Deng2025Runner(DeclaredRunner):
         from hccrep.stats.prediction import net_benefit_survival
         from hccrep.survival_models import risk_at
 
-        h = float(n.attrs["horizon"])
-        model = fit["fitted"][str(n.attrs["model"])]
+        h = float(n.about.horizon)
+        model = fit["fitted"][str(n.about.model)]
         y = fit["y_test"]
         risk = risk_at(model, fit["X_test"], h)
         grid = np.arange(1, 100) / 100
@@ -840,8 +836,8 @@ class Deng2025Runner(DeclaredRunner):
         )
 
     def _top_k_claim(self, imp: pd.DataFrame, n: ReportedNumber) -> float:
-        k = int(n.attrs["k"])
-        named = {v.strip() for v in str(n.attrs["variables"]).split(",")}
+        k = int(n.about.k)
+        named = {v.strip() for v in n.about.variables}
         for h in self._horizon_list(n):
             top = set(imp.loc[np.isclose(imp.horizon, h) & (imp["rank"] <= k), "variable"])
             if top != named:
@@ -878,12 +874,12 @@ class Deng2025Runner(DeclaredRunner):
         )
 
     def _pdp_claim(self, fit: Mapping, n: ReportedNumber, cache: dict) -> float:
-        var, level = str(n.attrs["variable"]), str(n.attrs["level"])
+        var, level = str(n.about.variable), str(n.about.level)
         if var not in self.feature_groups():
             return float("nan")
         pd_ = cache.setdefault((var, level), self.partial_dependence(fit, var, level))
         diff = pd_["survival_level"] - pd_["survival_reference"]
-        ok = (diff < 0).all() if n.attrs["direction"] == "worse" else (diff > 0).all()
+        ok = (diff < 0).all() if n.about.direction == "worse" else (diff > 0).all()
         return float(ok)
 
 
@@ -1011,7 +1007,7 @@ def deng_audit(study: Study) -> pd.DataFrame:
         ]
 
     for n in _numbers(study, "table1_p"):
-        v, g = byk[n.attrs["variable"]], str(n.attrs["contrast"])
+        v, g = byk[n.about.variable], str(n.about.contrast)
         pv = parse_pvalue(n.printed)
         if isinstance(v, CategoricalVariable):
             ps = p_under_variants(np.array([counts(v, ref), counts(v, g)]).T)
@@ -1058,13 +1054,13 @@ def deng_audit(study: Study) -> pd.DataFrame:
     for n in _numbers(study, "table2"):
         if (
             n.quantity != "hr"
-            or "level" not in n.attrs
+            or n.about.level is None
             or n.lower is None
             or n.lower <= 0
             or n.upper <= n.lower
         ):
             continue
-        var = str(n.attrs["variable"])
+        var = str(n.about.variable)
         if (
             var == "treatment"
             or not isinstance(byk.get(var), CategoricalVariable)
@@ -1072,7 +1068,7 @@ def deng_audit(study: Study) -> pd.DataFrame:
         ):
             continue
         k = sum(
-            counts(byk[var], g)[[lv.key for lv in byk[var].levels].index(str(n.attrs["level"]))]
+            counts(byk[var], g)[[lv.key for lv in byk[var].levels].index(str(n.about.level))]
             for g in groups
         )
         p = k / total
@@ -1088,10 +1084,10 @@ def deng_audit(study: Study) -> pd.DataFrame:
 
     # percentage ranges of the text
     for n in _numbers(study, "text"):
-        if n.attrs.get("statistic") != "range_over_groups":
+        if n.about.statistic != "range_over_groups":
             continue
-        v = byk[str(n.attrs["variable"])]
-        li = [lv.key for lv in v.levels].index(str(n.attrs["level"]))
+        v = byk[str(n.about.variable)]
+        li = [lv.key for lv in v.levels].index(str(n.about.level))
         pcts = [100.0 * counts(v, g)[li] / groups[g].n for g in groups]
         ok = equal_at_precision(min(pcts), n.lower, 1) and equal_at_precision(max(pcts), n.upper, 1)
         row(
@@ -1103,18 +1099,15 @@ def deng_audit(study: Study) -> pd.DataFrame:
         )
 
     # the RSF Brier scores of the text against Table 3
-    t3 = {
-        (n.attrs["model"], n.attrs["metric"], n.attrs.get("horizon")): n
-        for n in _numbers(study, "table3")
-    }
+    t3 = {(n.about.model, n.about.metric, n.about.horizon): n for n in _numbers(study, "table3")}
     for n in _numbers(study, "text"):
-        if n.attrs.get("metric") != "brier" or n.quantity != "brier":
+        if n.about.metric != "brier" or n.quantity != "brier":
             continue
-        own = t3.get(("rsf", "brier", n.attrs["horizon"]))
+        own = t3.get(("rsf", "brier", n.about.horizon))
         same = [
             m
             for (m, met, h), x in t3.items()
-            if met == "brier" and h == n.attrs["horizon"] and x.value == n.value
+            if met == "brier" and h == n.about.horizon and x.value == n.value
         ]
         status = "ok" if own is not None and own.value == n.value else "inconsistent"
         row(
@@ -1127,17 +1120,17 @@ def deng_audit(study: Study) -> pd.DataFrame:
 
     # log-rank p identical to Cox Wald p
     cox_p = {
-        str(n.attrs.get("level")): n
+        str(n.about.level): n
         for n in _numbers(study, "table2")
-        if n.quantity == "hr" and n.attrs.get("variable") == "treatment"
+        if n.quantity == "hr" and n.about.variable == "treatment"
     }
     for n in _numbers(study, "survival_text"):
         if n.quantity != "p":
             continue
-        hr = cox_p.get(str(n.attrs["contrast"]))
+        hr = cox_p.get(str(n.about.contrast))
         if hr is None:
             continue
-        pk = study.number(str(hr.attrs["p_key"]))
+        pk = study.number(str(hr.about.p_key))
         if math.isclose(pk.value, n.value):
             row(
                 "same_p",

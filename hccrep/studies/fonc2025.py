@@ -110,7 +110,7 @@ class Fonc2025Runner(DeclaredRunner):
             "os_landmark_p": "the test behind the landmark p-values is not stated",
         }
         for n in study.numbers:
-            if n.attrs.get("variable") == "hbv" or n.attrs.get("hr_key", "").startswith(
+            if n.about.variable == "hbv" or (n.about.hr_key or "").startswith(
                 ("cox_pfs_uv_hbv", "cox_os_uv_hbv")
             ):
                 nc[n.key] = (
@@ -139,7 +139,7 @@ class Fonc2025Runner(DeclaredRunner):
         new: dict[str, object] = {}  # added in one concat: inserting columns one by one is slow
         # response at 3 months (Table 3): PR / SD / PD counts per arm
         resp = {
-            (n.attrs["endpoint"], n.attrs["group"]): int(n.attrs["count"])
+            (n.about.endpoint, n.about.group): int(n.about.count)
             for n in _numbers(st, "table3")
             if n.role == "input"
         }
@@ -154,9 +154,7 @@ class Fonc2025Runner(DeclaredRunner):
         ae = defaultdict(dict)
         for n in _numbers(st, "table4"):
             if n.role == "input":
-                ae[n.attrs["endpoint"]][(n.attrs["grade"], n.attrs["group"])] = int(
-                    n.attrs["count"]
-                )
+                ae[n.about.endpoint][(n.about.grade, n.about.group)] = int(n.about.count)
         for name, cells in ae.items():
             anyc, g34 = np.zeros(len(cohort), dtype=int), np.zeros(len(cohort), dtype=int)
             for g in groups:
@@ -168,9 +166,9 @@ class Fonc2025Runner(DeclaredRunner):
             new[f"{name}_any"], new[f"{name}_g34"] = anyc, g34
         # radiotherapy target of each RT patient (Table 2: patients by primary target)
         sites = {
-            n.attrs["level"]: int(n.attrs["count"])
+            n.about.level: int(n.about.count)
             for n in _numbers(st, "table2")
-            if n.attrs.get("variable") == "rt_site" and n.attrs["level"] in ("pvtt_hvtt", "liver")
+            if n.about.variable == "rt_site" and n.about.level in ("pvtt_hvtt", "liver")
         }
         rt_site = np.full(len(cohort), None, dtype=object)
         rt = np.flatnonzero(arm == groups[-1])
@@ -189,7 +187,7 @@ class Fonc2025Runner(DeclaredRunner):
     def psm_covariates(self) -> list[str]:
         """The covariates of the propensity model, as the paper lists them (data, table6)."""
         sel = self.study.number("psm_selection_p_threshold")
-        return [c.strip() for c in str(sel.attrs["covariates"]).split(",")]
+        return [c.strip() for c in sel.about.covariates]
 
     def match(self, cohort: pd.DataFrame, caliper_scale: str | None = None):
         """1:1 nearest-neighbour matching without replacement with the paper's caliper.
@@ -236,8 +234,8 @@ class Fonc2025Runner(DeclaredRunner):
 
     def _contrast(self, n: ReportedNumber) -> tuple[str, str]:
         """(level, reference) of a reported HR, read the declared way round."""
-        level, ref = str(n.attrs["level"]), str(n.attrs.get("reference", ""))
-        return (ref, level) if n.attrs["variable"] in self._reversed else (level, ref)
+        level, ref = str(n.about.level), str(n.about.reference or "")
+        return (ref, level) if n.about.variable in self._reversed else (level, ref)
 
     def _design(
         self, cohort: pd.DataFrame, endpoint: str, terms: Iterable[tuple[str, str, str, str]]

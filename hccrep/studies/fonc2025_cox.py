@@ -122,17 +122,17 @@ def reported_table5(study: Study) -> pd.DataFrame:
     for n in nums:
         if n.quantity != "hr":
             continue
-        pk = n.attrs.get("p_key")
+        pk = n.about.p_key
         p = by_key.get(pk) if pk else None
-        printed = str(n.attrs.get("contrast_printed", ""))
+        printed = str(n.about.contrast_printed or "")
         rows.append(
             {
-                "endpoint": n.attrs["endpoint"],
-                "model": n.attrs["model"],
-                "variable": n.attrs["variable"],
+                "endpoint": n.about.endpoint,
+                "model": n.about.model,
+                "variable": n.about.variable,
                 "contrast_printed": printed,
-                "contrast_read": _swap(printed) if n.attrs["variable"] in rev else printed,
-                "reversed": n.attrs["variable"] in rev,
+                "contrast_read": _swap(printed) if n.about.variable in rev else printed,
+                "reversed": n.about.variable in rev,
                 "hr_key": n.key,
                 "printed": n.printed,
                 "hr": n.value,
@@ -156,9 +156,9 @@ def model_terms(runner, endpoint: str, model: str) -> list[tuple[str, str, str, 
     """
     out = []
     for n in _table5(runner.study):
-        if n.quantity != "hr" or n.attrs["endpoint"] != endpoint or n.attrs["model"] != model:
+        if n.quantity != "hr" or n.about.endpoint != endpoint or n.about.model != model:
             continue
-        var = n.attrs["variable"]
+        var = n.about.variable
         if var in ("hbv",):
             continue
         level, ref = runner._contrast(n)  # the runner's reading (reversed_contrasts applied)
@@ -349,7 +349,7 @@ def wald_consistency(study: Study) -> pd.DataFrame:
     by_key = {n.key: n for n in _table5(study)}
     rows = []
     for n in by_key.values():
-        pk = n.attrs.get("p_key")
+        pk = n.about.p_key
         if n.quantity != "hr" or not pk or pk not in by_key or n.lower is None:
             continue
         p = by_key[pk]
@@ -357,9 +357,9 @@ def wald_consistency(study: Study) -> pd.DataFrame:
         plo, phi = _p_interval(p)
         rows.append(
             {
-                "endpoint": n.attrs["endpoint"],
-                "model": n.attrs["model"],
-                "variable": n.attrs["variable"],
+                "endpoint": n.about.endpoint,
+                "model": n.about.model,
+                "variable": n.about.variable,
                 "printed": n.printed,
                 "p_printed": p.printed,
                 "wald_p": w,

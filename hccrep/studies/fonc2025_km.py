@@ -165,7 +165,7 @@ def median_table(
     arm = str_labels(cohort[study.simulation.group_variable])
     rows = []
     for n in _km_numbers(study, "median"):
-        ep, g = n.attrs["endpoint"], n.attrs["group"]
+        ep, g = n.about.endpoint, n.about.group
         t, e = _time_event(cohort, ep, arm == g)
         row = {
             "endpoint": ep.upper(),
@@ -199,7 +199,7 @@ def median_table(
 
 def landmark_times(study: Study) -> list[float]:
     """The landmark times (months) at which the paper reports survival rates."""
-    return sorted({float(n.attrs["time"]) for n in _km_numbers(study, "rate")})
+    return sorted({float(n.about.horizon) for n in _km_numbers(study, "rate")})
 
 
 def landmark_table(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -> pd.DataFrame:
@@ -221,7 +221,7 @@ def landmark_table(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -
     arm = str_labels(cohort[study.simulation.group_variable])
     rows = []
     for n in _km_numbers(study, "rate"):
-        ep, g, month = n.attrs["endpoint"], n.attrs["group"], float(n.attrs["time"])
+        ep, g, month = n.about.endpoint, n.about.group, float(n.about.horizon)
         t, e = _time_event(cohort, ep, arm == g)
         lm = km_landmark(t, e, [month], conf_type=conf_type).to_frame().iloc[0]
         ks = counts_printing_as(n.value, n.decimals or 0, sizes[g])
@@ -261,10 +261,10 @@ def implied_weibull_shape(study: Study) -> pd.DataFrame:
     labels = _arm_labels(study)
     pts: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for n in _km_numbers(study, "median"):
-        pts.setdefault((n.attrs["endpoint"], n.attrs["group"]), []).append((n.value, 0.5))
+        pts.setdefault((n.about.endpoint, n.about.group), []).append((n.value, 0.5))
     for n in _km_numbers(study, "rate"):
-        pts.setdefault((n.attrs["endpoint"], n.attrs["group"]), []).append(
-            (float(n.attrs["time"]), n.value / 100)
+        pts.setdefault((n.about.endpoint, n.about.group), []).append(
+            (float(n.about.horizon), n.value / 100)
         )
     rows = []
     for (ep, g), p in pts.items():
@@ -422,17 +422,17 @@ def site_medians(study: Study, cohort: pd.DataFrame, conf_type: str = "log") -> 
 
     site = str_labels(cohort["rt_site"])
     rt_numbers = {
-        n.attrs["subgroup"]: n
+        n.about.subgroup: n
         for n in study.numbers
         if n.file_id == "rt_site" and n.quantity == "median"
     }
     if not rt_numbers:
         raise KeyError(f"{study.key}: no PFS medians by RT target in rt_site")
-    arm_key = next(iter(rt_numbers.values())).attrs["group"]
+    arm_key = next(iter(rt_numbers.values())).about.group
     pooled = next(
         n
         for n in _km_numbers(study, "median")
-        if n.attrs["endpoint"] == "pfs" and n.attrs["group"] == arm_key
+        if n.about.endpoint == "pfs" and n.about.group == arm_key
     )
     parts = [(SITE_LEVELS[s], site == SITE_LEVELS[s], n) for s, n in rt_numbers.items()]
     parts.append(
@@ -480,17 +480,17 @@ def site_median_bound(study: Study) -> pd.Series:
     sites = [n for n in study.numbers if n.file_id == "rt_site" and n.quantity == "median"]
     if not sites:
         raise KeyError(f"{study.key}: no PFS medians by RT target in rt_site")
-    arm_key = sites[0].attrs["group"]
+    arm_key = sites[0].about.group
     n_arm = _arm_sizes(study)[arm_key]
-    n_sites = sum(int(n.attrs["n"]) for n in sites)
+    n_sites = sum(int(n.about.n) for n in sites)
     if n_sites != n_arm:
         raise ValueError(f"the site groups hold {n_sites} patients, the arm {n_arm}")
     later = max(n.value for n in sites)
-    events = sum(math.ceil(int(n.attrs["n"]) / 2) for n in sites)
+    events = sum(math.ceil(int(n.about.n) / 2) for n in sites)
     pooled = next(
         n
         for n in _km_numbers(study, "median")
-        if n.attrs["endpoint"] == "pfs" and n.attrs["group"] == arm_key
+        if n.about.endpoint == "pfs" and n.about.group == arm_key
     )
     out = {
         "later site median": later,
@@ -500,9 +500,9 @@ def site_median_bound(study: Study) -> pd.Series:
         "reported pooled median": pooled.value,
     }
     for n in _km_numbers(study, "rate"):
-        if n.attrs["endpoint"] == "pfs" and n.attrs["group"] == arm_key:
+        if n.about.endpoint == "pfs" and n.about.group == arm_key:
             ks = counts_printing_as(n.value, n.decimals or 0, n_arm)
-            out[f"reported PFS at {n.attrs['time']} months"] = f"{n.printed} = " + (
+            out[f"reported PFS at {n.about.horizon} months"] = f"{n.printed} = " + (
                 ", ".join(f"{k}/{n_arm}" for k in ks) or "no k/n"
             )
     return pd.Series(out, dtype=object)

@@ -131,16 +131,16 @@ def selection_table(study: Study) -> pd.DataFrame:
         One row per variable: ``variable, printed_hr, printed_p, p, selected, listed``.
     """
     sel = study.number("psm_selection_p_threshold")
-    listed = {c.strip() for c in str(sel.attrs["covariates"]).split(",")}
+    listed = {c.strip() for c in sel.about.covariates}
     rows = []
     for n in study.numbers:
-        a = n.attrs
-        if n.file_id != "table5" or n.quantity != "p" or a.get("endpoint") != "pfs":
+        a = n.about
+        if n.file_id != "table5" or n.quantity != "p" or a.endpoint != "pfs":
             continue
-        hr = study.number(a["hr_key"])
-        if hr.attrs.get("model") != "univariable" or hr.attrs["variable"] == "arm":
+        hr = study.number(a.hr_key)
+        if hr.about.model != "univariable" or hr.about.variable == "arm":
             continue
-        var = hr.attrs["variable"]
+        var = hr.about.variable
         rows.append(
             {
                 "variable": var,

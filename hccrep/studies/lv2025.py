@@ -452,7 +452,7 @@ def strata_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
         rem = study.number(f"{s}_remission_pct")
         rows.append(
             {
-                "stratum": study.number(f"{s}_median_os").attrs["stratum"],
+                "stratum": study.number(f"{s}_median_os").about.stratum,
                 "n (assumed)": len(d),
                 "median OS reported": study.number(f"{s}_median_os").printed,
                 "median OS simulated": round(med.median, 2),
@@ -531,22 +531,20 @@ def not_checkable_reasons(study: Study) -> dict[str, str]:
     for n in study.numbers:
         if n.role != "check" or n.file_id in ("child_pugh", "ccps"):
             continue
-        ref = n.attrs.get("reference") or n.attrs.get("ref", "unreferenced")
+        ref = n.about.source.label if n.about.source else "(no reference given)"
         if n.file_id in _NC_FILE:
             what = {"auc": "an AUC", "c_index": "a C-index", "cutoff": "a cut-off"}.get(
                 n.quantity, f"a {n.quantity}"
             )
-            reason = _NC_FILE[n.file_id].format(
-                what=what, ref=ref, cohort=n.attrs.get("cohort", "")
-            )
-        elif n.attrs.get("statistic") == "n_factors":
+            reason = _NC_FILE[n.file_id].format(what=what, ref=ref, cohort=(n.about.cohort or ""))
+        elif n.about.statistic == "n_factors":
             reason = f"a count of model factors ({ref}); not a simulation result: held against the parameter list of Table 2 in the audit (step 5)"
         else:
             reason = _NC_QUANTITY.get(
                 n.quantity, "a result of another cohort ({ref}); its data are not in the review"
             ).format(ref=ref)
-        if n.attrs.get("same_as"):
-            reason += f"; it repeats {n.attrs['same_as']}"
+        if n.about.same_as:
+            reason += f"; it repeats {n.about.same_as}"
         out[n.key] = reason
         if n.lower is not None and n.upper is not None:
             out[f"{n.key}.lower"] = out[f"{n.key}.upper"] = f"limit of {n.key}: " + reason
@@ -579,11 +577,11 @@ def not_checkable_kinds(study: Study) -> dict[str, str]:
             kind = "Table 1: another cohort's cut-off or AUC"
         elif n.file_id == "table2":
             kind = "Table 2: a model's C-index or AUC"
-        elif n.attrs.get("statistic") == "n_factors":
+        elif n.about.statistic == "n_factors":
             kind = "factor count (audited, not simulated)"
         else:
             kind = kinds.get(n.quantity, "result of another cohort")
-        out[key] = kind + (" (repeat)" if n.attrs.get("same_as") else "")
+        out[key] = kind + (" (repeat)" if n.about.same_as else "")
     return out
 
 
@@ -701,26 +699,26 @@ def audit_review(study: Study) -> pd.DataFrame:
 
     # 1. Table 3 factor counts against the parameter lists of Table 2
     t2_params = {
-        n.attrs["model"]: n.attrs["parameters"]
+        n.about.model: n.about.parameters
         for n in study.numbers
-        if n.file_id == "table2" and n.attrs.get("statistic") == "n"
+        if n.file_id == "table2" and n.about.statistic == "n"
     }
     for n in study.numbers:
         if (
             n.file_id == "text_models"
-            and n.attrs.get("statistic") == "n_factors"
-            and n.attrs.get("model") in t2_params
+            and n.about.statistic == "n_factors"
+            and n.about.model in t2_params
         ):
-            k = _n_parameters(t2_params[n.attrs["model"]])
+            k = _n_parameters(t2_params[n.about.model])
             ok = k == int(n.value)
             add(
                 "factor count: Table 3 vs Table 2",
-                [n.key, f"t2_{n.attrs['model']}_n"],
-                f"Table 3 says {int(n.value)} factors; Table 2 lists {k} ({t2_params[n.attrs['model']]})",
+                [n.key, f"t2_{n.about.model}_n"],
+                f"Table 3 says {int(n.value)} factors; Table 2 lists {k} ({t2_params[n.about.model]})",
                 "consistent" if ok else "inconsistent",
             )
     # 2. validation above training in Table 2 (optimism would predict the opposite)
-    for model in sorted({n.attrs["model"] for n in study.numbers if n.file_id == "table2"}):
+    for model in sorted({n.about.model for n in study.numbers if n.file_id == "table2"}):
         for stat in ("c_index", "auc"):
             tr, va = (
                 num.get(f"t2_{model}_training_{stat}"),
@@ -772,7 +770,7 @@ def audit_review(study: Study) -> pd.DataFrame:
             n.value
             for n in study.numbers
             if n.file_id == "text_inflammation"
-            and n.attrs.get("marker") == "NLR"
+            and n.about.marker == "NLR"
             and n.quantity == "cutoff"
         }
     )
@@ -780,7 +778,7 @@ def audit_review(study: Study) -> pd.DataFrame:
         {
             n.value
             for n in study.numbers
-            if n.file_id == "table1" and n.attrs.get("marker") == "NLR" and n.quantity == "cutoff"
+            if n.file_id == "table1" and n.about.marker == "NLR" and n.quantity == "cutoff"
         }
     )
     add(
@@ -962,17 +960,13 @@ def cutoff_positions(values: pd.Series, study: Study, marker: str) -> pd.DataFra
         raise ValueError("values must be a non-empty finite sample")
     rows = []
     for n in study.numbers:
-        if (
-            n.quantity == "cutoff"
-            and n.attrs.get("marker") == marker
-            and not n.attrs.get("same_as")
-        ):
+        if n.quantity == "cutoff" and n.about.marker == marker and not n.about.same_as:
             rows.append(
                 {
                     "key": n.key,
                     "printed": n.printed,
                     "cutoff": n.value,
-                    "reference": n.attrs.get("reference") or n.attrs.get("ref"),
+                    "reference": (n.about.source.label if n.about.source else None),
                     "share at or above": float(np.mean(vals >= n.value)),
                 }
             )

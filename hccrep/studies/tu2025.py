@@ -163,8 +163,8 @@ def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
 
 
 def _term_name(n: ReportedNumber) -> str:
-    level = n.attrs.get("level")
-    return f"{n.attrs['variable']}_{level}" if level else str(n.attrs["variable"])
+    level = n.about.level
+    return f"{n.about.variable}_{level}" if level else str(n.about.variable)
 
 
 class Tu2025Runner(DeclaredRunner):
@@ -292,7 +292,7 @@ class Tu2025Runner(DeclaredRunner):
             cohort[gcol].astype(str) + "_" + np.where(cohort["tipm_high"] == 1, "high", "low")
         )
         medians = {
-            str(n.attrs["group"]): n.value
+            str(n.about.group): n.value
             for n in st.numbers
             if n.file_id == "survival_text" and n.quantity == "median"
         }
@@ -381,8 +381,8 @@ class Tu2025Runner(DeclaredRunner):
                     float(row["lower"]),
                     float(row["upper"]),
                 )
-                out[str(n.attrs["z_key"])] = float(row["z"])
-                out[str(n.attrs["p_key"])] = float(row["p"])
+                out[str(n.about.z_key)] = float(row["z"])
+                out[str(n.about.p_key)] = float(row["p"])
         return out
 
     def _prediction(self, cohort: pd.DataFrame, design: pd.DataFrame) -> dict[str, float]:
@@ -465,19 +465,17 @@ def table2_side_by_side(runner: Tu2025Runner, cohort: pd.DataFrame) -> pd.DataFr
     }
     rows = []
     st = runner.study
-    nums = [
-        n for n in st.numbers if n.file_id == "table2" and n.attrs.get("model") != "multivariable"
-    ]
+    nums = [n for n in st.numbers if n.file_id == "table2" and n.about.model != "multivariable"]
     seen: list[tuple[str, str]] = []
     for n in nums:
-        a = n.attrs
-        if n.quantity == "percent" and a["group"] != "total":
-            seen.append((a["variable"], a["level"])) if (
-                a["variable"],
-                a["level"],
+        a = n.about
+        if n.quantity == "percent" and a.group != "total":
+            seen.append((a.variable, a.level)) if (
+                a.variable,
+                a.level,
             ) not in seen else None
-        elif n.quantity == "mean" and a["group"] != "total":
-            seen.append((a["variable"], "")) if (a["variable"], "") not in seen else None
+        elif n.quantity == "mean" and a.group != "total":
+            seen.append((a.variable, "")) if (a.variable, "") not in seen else None
     for var, level in seen:
         rec: dict[str, object] = {"variable": var, "level": level or "mean ± SD"}
         for g in ("tie", "tin"):
