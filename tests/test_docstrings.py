@@ -26,6 +26,7 @@ DONE_MODULES = [
     "hccrep/cli.py",
     "hccrep/display.py",
     "hccrep/audit.py",
+    "hccrep/about.py",
 ]
 
 REQUIRED = ("Parameters", "Returns")

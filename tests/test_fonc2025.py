@@ -26,9 +26,9 @@ def test_cohort_reproduces_every_outcome_input(runner, seed):
             continue
         a = n.about
         if n.file_id == "table3":
-            assert ((arm == a.group) & (c["response"].astype(str) == a.endpoint)).sum() == a[
-                "count"
-            ], n.key
+            assert (
+                (arm == a.group) & (c["response"].astype(str) == a.endpoint)
+            ).sum() == a.count, n.key
         elif n.file_id == "table4":
             col = f"{a.endpoint}_{'any' if a.grade == 'any' else 'g34'}"
             assert c.loc[arm == a.group, col].sum() == a.count, n.key
