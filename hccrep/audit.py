@@ -516,11 +516,11 @@ def mean_sd_comparisons(study: Study) -> list[MeanSDComparison]:
     Three shapes qualify, read from the data alone:
 
     * a baseline variable with ``summary: mean_sd`` and a ``p`` (all groups of its table);
-    * a results p whose ``attrs`` name a baseline ``variable`` (``mean_sd``), a ``contrast`` and a
+    * a results p whose ``about`` name a baseline ``variable`` (``mean_sd``), a ``contrast`` and a
       ``reference`` group (pairwise p-values printed beside a Table 1);
-    * a results p whose ``attrs`` name a ``variable`` and its ``groups`` (comma separated), where
+    * a results p whose ``about`` name a ``variable`` and its ``groups``, where
       the same file prints, for each group, a number with that ``variable``, ``group``,
-      ``statistic: mean`` and ``n`` in its ``attrs`` and a ``mean ± SD`` as printed text.
+      ``statistic: mean`` and ``n`` in its ``about`` and a ``mean ± SD`` as printed text.
 
     Parameters
     ----------
@@ -548,21 +548,21 @@ def mean_sd_comparisons(study: Study) -> list[MeanSDComparison]:
                 out.append(_baseline_comparison(f, v))
     means: dict[tuple[str, str, str], ReportedNumber] = {}
     for n in study.numbers:
-        a = n.attrs
-        if a.get("statistic") == "mean" and {"variable", "group", "n"} <= set(a):
-            means[(n.file_id, str(a["variable"]), str(a["group"]))] = n
+        a = n.about
+        if a.statistic == "mean" and None not in (a.variable, a.group, a.n):
+            means[(n.file_id, str(a.variable), str(a.group))] = n
     for n in study.numbers:
-        a = n.attrs
-        if n.quantity != "p" or "variable" not in a:
+        a = n.about
+        if n.quantity != "p" or a.variable is None:
             continue
-        var = str(a["variable"])
+        var = str(a.variable)
         where = n.row or n.column or ""
-        if {"contrast", "reference"} <= set(a) and var in variables:
+        if None not in (a.contrast, a.reference) and var in variables:
             f, v = variables[var]
             if not (isinstance(v, ContinuousVariable) and v.summary == "mean_sd"):
                 continue
             groups = {g.key: g for g in f.groups}
-            keys = [str(a["reference"]), str(a["contrast"])]
+            keys = [str(a.reference), str(a.contrast)]
             if not all(k in groups for k in keys):
                 continue
             cells = tuple((groups[k].label, _cell_text(v.cells[k]), groups[k].n) for k in keys)
@@ -577,8 +577,8 @@ def mean_sd_comparisons(study: Study) -> list[MeanSDComparison]:
                     stated,
                 )
             )
-        elif "groups" in a:
-            keys = [g.strip() for g in str(a["groups"]).split(",")]
+        elif a.groups is not None:
+            keys = [g.strip() for g in a.groups]
             found = [means.get((n.file_id, var, k)) for k in keys]
             if len(keys) < 2 or any(m is None for m in found):
                 continue
@@ -587,7 +587,7 @@ def mean_sd_comparisons(study: Study) -> list[MeanSDComparison]:
                     parse_summary(m.printed, "mean_sd")
             except PrintedError:
                 continue
-            cells = tuple((k, m.printed, int(m.attrs["n"])) for k, m in zip(keys, found))
+            cells = tuple((k, m.printed, int(m.about.n)) for k, m in zip(keys, found))
             out.append(MeanSDComparison(n.key, n.source, where, n.printed, cells))
     return out
 
@@ -1039,13 +1039,13 @@ def audit_results(f: ResultsFile) -> list[dict]:
     rows: list[dict] = []
     src = f.source.label
     by_key = {n.key: n for n in f.numbers}
-    # a p-value may name its ratio (attrs hr_key / or_key) instead of the ratio naming it (p_key)
+    # a p-value may name its ratio (about.hr_key / or_key) instead of the ratio naming it (p_key)
     p_of_ratio = {
-        str(n.attrs[k]): n.key
+        str(getattr(n.about, k)): n.key
         for n in f.numbers
         if n.quantity == "p"
         for k in ("hr_key", "or_key")
-        if k in n.attrs
+        if getattr(n.about, k) is not None
     }
     for num in f.numbers:
         where = num.where.row or num.where.text or ""
@@ -1063,14 +1063,18 @@ def audit_results(f: ResultsFile) -> list[dict]:
                     )
                 )
                 continue
-            pkey = num.attrs.get("p_key", p_of_ratio.get(num.key))
+            pkey = num.about.p_key or p_of_ratio.get(num.key)
             pnum = by_key.get(pkey) if isinstance(pkey, str) else None
             status, detail = ratio_ci_finding(
                 num.value, num.lower, num.upper, num.printed, pnum.printed if pnum else None
             )
             rows.append(_row("ratio_ci", num.key, src, where, num.printed, status, detail))
-        if "count" not in num.attrs and "n" in num.attrs and num.quantity in ("percent", "rate"):
-            n_int = int(num.attrs["n"])
+        if (
+            num.about.count is None
+            and num.about.n is not None
+            and num.quantity in ("percent", "rate")
+        ):
+            n_int = int(num.about.n)
             dec = max(
                 (decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", num.printed)), default=0
             )
@@ -1097,8 +1101,12 @@ def audit_results(f: ResultsFile) -> list[dict]:
                     detail,
                 )
             )
-        if "count" in num.attrs and "n" in num.attrs and num.quantity in ("percent", "rate"):
-            c, n = float(num.attrs["count"]), float(num.attrs["n"])
+        if (
+            num.about.count is not None
+            and num.about.n is not None
+            and num.quantity in ("percent", "rate")
+        ):
+            c, n = float(num.about.count), float(num.about.n)
             pct = 100 * c / n
             dec = max(
                 (decimals_of(t) for t in re.findall(r"\d+(?:\.\d+)?", num.printed)), default=0
@@ -1121,10 +1129,10 @@ def audit_results(f: ResultsFile) -> list[dict]:
 def audit_count_pvalues(study: Study) -> list[dict]:
     """P-values of results files recomputed from the printed counts under each test variant.
 
-    A p-value qualifies when its ``attrs`` name an ``endpoint`` (several, comma
+    A p-value qualifies when its ``about`` name an ``endpoint`` (several, comma
     separated, for a statement about all of them: then the smallest p is used)
     and the study prints, for every group, a number with the same endpoint
-    (and ``grade``) whose ``attrs`` give ``count`` and ``n``.
+    (and ``grade``) whose ``about`` give ``count`` and ``n``.
     """
     default_groups = (
         [g.key for g in study.baseline().groups]
@@ -1133,23 +1141,21 @@ def audit_count_pvalues(study: Study) -> list[dict]:
     )
     counts: dict[tuple, tuple[int, int]] = {}
     for n in study.numbers:
-        a = n.attrs
-        if {"count", "n", "group", "endpoint"} <= set(a):
-            counts[(str(a["endpoint"]), str(a.get("grade", "")), str(a["group"]))] = (
-                int(a["count"]),
-                int(a["n"]),
+        a = n.about
+        if None not in (a.count, a.n, a.group, a.endpoint):
+            counts[(str(a.endpoint), str(a.grade or ""), str(a.group))] = (
+                int(a.count),
+                int(a.n),
             )
     rows = []
     for n in study.numbers:
-        a = n.attrs
-        if n.quantity != "p" or "endpoint" not in a or n.file_id == "table1":
+        a = n.about
+        if n.quantity != "p" or a.endpoint is None or n.file_id == "table1":
             continue
-        endpoints = [e.strip() for e in str(a["endpoint"]).split(",")]
-        grade = str(a.get("grade", ""))
+        endpoints = [e.strip() for e in str(a.endpoint).split(",")]
+        grade = str(a.grade or "")
         # a p-value comparing other groups than the baseline table's names them ("tie,tin")
-        groups = (
-            [g.strip() for g in str(a["groups"]).split(",")] if "groups" in a else default_groups
-        )
+        groups = [g.strip() for g in a.groups] if a.groups is not None else default_groups
         tables = []
         for e in endpoints:
             cells = [counts.get((e, grade, g)) for g in groups]
@@ -1252,14 +1258,14 @@ def audit_confusion(study: Study) -> list[dict]:
     """Confusion-matrix metrics of one cohort against its size and number of positives.
 
     Numbers qualify when their quantity is one of sensitivity, specificity,
-    accuracy, precision, f1 and their ``attrs`` name the ``cohort``; the
-    cohort's size and positives come from the numbers named by ``attrs``
+    accuracy, precision, f1 and their ``about`` name the ``cohort``; the
+    cohort's size and positives come from the numbers named by ``about``
     ``n_key`` and ``positives_key`` (e.g. a Table 1 group size and count).
     """
     by_cohort: dict[tuple[str, str], dict[str, ReportedNumber]] = {}
     for n in study.numbers:
-        if n.quantity in _CONFUSION_METRICS and "cohort" in n.attrs:
-            by_cohort.setdefault((n.file_id, str(n.attrs["cohort"])), {})[n.quantity] = n
+        if n.quantity in _CONFUSION_METRICS and n.about.cohort is not None:
+            by_cohort.setdefault((n.file_id, str(n.about.cohort)), {})[n.quantity] = n
     rows = []
     for (fid, cohort), nums in by_cohort.items():
         if not {"sensitivity", "specificity"} <= set(nums):
@@ -1267,9 +1273,9 @@ def audit_confusion(study: Study) -> list[dict]:
         first = nums["sensitivity"]
         printed = {q: (n.value, n.decimals or 0) for q, n in nums.items()}
         n_cohort = pos = None
-        if "n_key" in first.attrs and "positives_key" in first.attrs:
-            n_cohort = int(study.number(str(first.attrs["n_key"])).value)
-            pos = int(study.number(str(first.attrs["positives_key"])).value)
+        if first.about.n_key is not None and first.about.positives_key is not None:
+            n_cohort = int(study.number(str(first.about.n_key)).value)
+            pos = int(study.number(str(first.about.positives_key)).value)
         n_max = max(500, 2 * (n_cohort or 0))
         cands = confusion_matrices(printed, n_max=n_max)
         text = "; ".join(f"{q} {n.printed}" for q, n in nums.items())
@@ -1369,7 +1375,7 @@ def centring_gap(value: float, lower: float, upper: float, decimals: int) -> flo
 def audit_coefficients(study: Study) -> list[dict]:
     """Logistic coefficients (quantity ``log_or``) against their interval, z and p.
 
-    ``attrs`` ``z_key`` and ``p_key`` link the printed z statistic and p-value.
+    ``about`` ``z_key`` and ``p_key`` link the printed z statistic and p-value.
     """
     rows = []
     z975 = sps.norm.ppf(0.975)
@@ -1377,7 +1383,7 @@ def audit_coefficients(study: Study) -> list[dict]:
         if n.quantity != "log_or" or n.lower is None or n.upper is None:
             continue
         notes, status = [], "ok"
-        pnum = study.number(str(n.attrs["p_key"])) if "p_key" in n.attrs else None
+        pnum = study.number(str(n.about.p_key)) if n.about.p_key is not None else None
         if pnum is not None:
             pv = parse_pvalue(pnum.printed)
             excludes_zero = n.lower > 0 or n.upper < 0
@@ -1387,8 +1393,8 @@ def audit_coefficients(study: Study) -> list[dict]:
                 notes.append(
                     f"interval [{n.lower}, {n.upper}] {'excludes' if excludes_zero else 'contains'} 0 but p is {pnum.printed}"
                 )
-        if "z_key" in n.attrs:
-            z = study.number(str(n.attrs["z_key"]))
+        if n.about.z_key is not None:
+            z = study.number(str(n.about.z_key))
             p_from_z = 2 * sps.norm.sf(abs(z.value))
             if pnum is not None:
                 agrees = parse_pvalue(pnum.printed).agrees(p_from_z)
@@ -1417,7 +1423,7 @@ def audit_coefficients(study: Study) -> list[dict]:
 def audit_median_partitions(study: Study) -> list[dict]:
     """Medians of one arm printed under two partitions of the same patients must overlap.
 
-    Qualifying numbers have quantity ``median`` and ``attrs`` ``endpoint``,
+    Qualifying numbers have quantity ``median`` and ``about`` ``endpoint``,
     ``arm`` and ``partition``.  Under any partition the pooled survival curve
     of an arm is a weighted mixture of the strata's curves, so its median lies
     between the smallest and the largest stratum median; two partitions whose
@@ -1426,10 +1432,10 @@ def audit_median_partitions(study: Study) -> list[dict]:
     """
     groups: dict[tuple[str, str], dict[str, list[ReportedNumber]]] = {}
     for n in study.numbers:
-        a = n.attrs
-        if n.quantity == "median" and {"endpoint", "arm", "partition"} <= set(a):
-            groups.setdefault((str(a["endpoint"]), str(a["arm"])), {}).setdefault(
-                str(a["partition"]), []
+        a = n.about
+        if n.quantity == "median" and None not in (a.endpoint, a.arm, a.partition):
+            groups.setdefault((str(a.endpoint), str(a.arm)), {}).setdefault(
+                str(a.partition), []
             ).append(n)
     rows = []
     for (ep, arm), parts in groups.items():
@@ -1545,7 +1551,7 @@ def audit_interactions(study: Study) -> list[dict]:
     """Printed interaction p-values against the Altman-Bland test of the two subgroup estimates.
 
     A number of quantity ``p_interaction`` qualifies when exactly two ratios
-    (HR, OR, RR) with printed CIs name it in their ``attrs`` as
+    (HR, OR, RR) with printed CIs name it in their ``about`` as
     ``interaction_key``.  Inside the rounding range of
     :func:`interaction_p_range`: ``ok``; outside: ``note`` -- the printed p
     may come from an interaction term in a model fitted to the patient data,
@@ -1569,9 +1575,9 @@ def audit_interactions(study: Study) -> list[dict]:
             n.quantity in ("hr", "or", "rr")
             and n.lower is not None
             and n.upper is not None
-            and "interaction_key" in n.attrs
+            and n.about.interaction_key is not None
         ):
-            ratios.setdefault(str(n.attrs["interaction_key"]), []).append(n)
+            ratios.setdefault(str(n.about.interaction_key), []).append(n)
     rows = []
     for n in study.numbers:
         pair = ratios.get(n.key, [])

@@ -528,9 +528,8 @@ def _subgroup_sizes(num: ReportedNumber, ctx: CauseContext) -> dict[str, int]:
     a = _analysis(num)
     if a is None:
         return {
-            f"{ctx.level_label(ctx.group_variable(), k[2:])}": int(v)
-            for k, v in num.attrs.items()
-            if k.startswith("n_") and isinstance(v, (int, float)) and not isinstance(v, bool)
+            f"{ctx.level_label(ctx.group_variable(), k)}": int(v)
+            for k, v in (num.about.n_by_group or {}).items()
         }
     subset = dict(getattr(a, "subset", {}) or {})
     group = getattr(a, "group", None)
@@ -638,7 +637,6 @@ def _far(num: ReportedNumber, ctx: CauseContext) -> bool:
 def rule_simulation_assumption(row: Mapping, num: ReportedNumber, ctx: CauseContext) -> str | None:
     """The number depends on what the generative model does not tie."""
     a = _analysis(num)
-    attrs = num.attrs or {}
     sim = ctx.study.simulation if ctx.study is not None else None
     if num.quantity == "p_interaction":
         return (
@@ -654,7 +652,7 @@ def rule_simulation_assumption(row: Mapping, num: ReportedNumber, ctx: CauseCont
     ) or (
         a is None
         and num.quantity in _RATIOS
-        and ("subgroup_variable" in attrs or "subgroup" in attrs)
+        and (num.about.subgroup_variable is not None or num.about.subgroup is not None)
     )
     if subgroup_ratio:
         return (

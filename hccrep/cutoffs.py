@@ -919,22 +919,19 @@ def cutoff_spread_plot(simulated, reported, *, marker: str, title: str | None = 
 # ----------------------------------------------------------------------------- reading a study's cut-offs
 
 
-def _ref_number(attrs: dict) -> str | None:
-    import re
-
-    if "ref_number" in attrs:
-        return str(int(attrs["ref_number"]))
-    m = re.search(r"\[(\d+)\]", str(attrs.get("ref", attrs.get("reference", ""))))
-    return m.group(1) if m else None
+def _ref_number(about) -> str | None:
+    """The one reference number a number cites, or None (none, or several)."""
+    refs = about.source.numbers if about.source is not None else []
+    return str(refs[0]) if len(refs) == 1 else None
 
 
 def published_cutoffs(study, marker: str) -> pd.DataFrame:
     """The distinct published cut-offs of one marker in a study's data files.
 
-    A number counts when its quantity is ``cutoff`` and its attrs name the
-    marker; numbers that repeat another (attrs ``same_as``) are left out.  The
-    study size is taken from a ``count`` number with attrs ``statistic: n`` and
-    the same reference, when there is one (NaN otherwise).
+    A number counts when its quantity is ``cutoff`` and its ``about`` names the
+    marker; numbers that repeat another (``about.same_as``) are left out.  The
+    study size is taken from a ``count`` number with ``about.statistic: n`` and
+    the same ``about.source``, when there is one (NaN otherwise).
 
     Parameters
     ----------
@@ -959,21 +956,13 @@ def published_cutoffs(study, marker: str) -> pd.DataFrame:
         raise ValueError("marker must be a non-empty string")
     sizes = {}
     for num in study.numbers:
-        if (
-            num.quantity == "count"
-            and num.attrs.get("statistic") == "n"
-            and num.attrs.get("marker") == marker
-        ):
-            sizes[_ref_number(num.attrs)] = num.value
+        if num.quantity == "count" and num.about.statistic == "n" and num.about.marker == marker:
+            sizes[_ref_number(num.about)] = num.value
     rows = []
     for num in study.numbers:
-        if (
-            num.quantity != "cutoff"
-            or num.attrs.get("marker") != marker
-            or num.attrs.get("same_as")
-        ):
+        if num.quantity != "cutoff" or num.about.marker != marker or num.about.same_as:
             continue
-        ref = _ref_number(num.attrs)
+        ref = _ref_number(num.about)
         rows.append(
             {
                 "key": num.key,
@@ -990,7 +979,7 @@ def published_cutoffs(study, marker: str) -> pd.DataFrame:
 
 
 def published_pvalues(study, marker: str) -> pd.DataFrame:
-    """The p-values printed for a marker (quantity ``p``, attrs ``marker``), with the corrected reading.
+    """The p-values printed for a marker (quantity ``p``, ``about.marker``), with the corrected reading.
 
     ``p_if_optimised`` is :func:`corrected_p_from_naive` with the default 10-90 %
     search: what the printed p would become had its cut-off been chosen as the
@@ -1018,13 +1007,13 @@ def published_pvalues(study, marker: str) -> pd.DataFrame:
         raise ValueError("marker must be a non-empty string")
     rows = []
     for num in study.numbers:
-        if num.quantity != "p" or num.attrs.get("marker") != marker:
+        if num.quantity != "p" or num.about.marker != marker:
             continue
         rows.append(
             {
                 "key": num.key,
-                "ref": _ref_number(num.attrs),
-                "endpoint": num.attrs.get("endpoint", ""),
+                "ref": _ref_number(num.about),
+                "endpoint": (num.about.endpoint or ""),
                 "printed": num.printed,
                 "p": num.value,
                 "bound": num.bound or "",

@@ -22,6 +22,8 @@ False
 
 from __future__ import annotations
 
+from hccrep.about import About
+
 import html as _html
 import math
 import re
@@ -275,7 +277,7 @@ def check_label(num, study=None) -> str:
     else:
         what = (
             describe_analysis(getattr(num, "analysis", None), study)
-            or _from_attrs(num, study)
+            or _from_about(num, study)
             or QUANTITY_WORDS.get(num.quantity, num.quantity)
         )
         if (
@@ -290,28 +292,28 @@ def check_label(num, study=None) -> str:
     return " · ".join(p.strip() for p in parts if p and p.strip())
 
 
-def _from_attrs(num, study) -> str:
+def _from_about(num, study) -> str:
     """A number without analysis: its quantity, endpoint, arm and subgroup as its attributes name them."""
-    attrs = getattr(num, "attrs", None) or {}
+    about = getattr(num, "about", None) or About()
     word = QUANTITY_WORDS.get(num.quantity, num.quantity)
-    if isinstance(attrs.get("endpoint"), str):
-        word += f" ({attrs['endpoint'].upper()})"
+    if about.endpoint is not None:
+        word += f" ({about.endpoint.upper()})"
     parts = [word]
     variables = _variables(study) if study is not None else {}
     groups = _group_labels(study) if study is not None else {}
-    arm = attrs.get("arm", attrs.get("group"))
-    if isinstance(arm, str):
+    arm = about.arm if about.arm is not None else about.group
+    if arm is not None:
         parts.append(groups.get(arm, _readable(arm)))
-    var, level = attrs.get("subgroup_variable"), attrs.get("subgroup_level")
-    if isinstance(var, str):
+    var, level = about.subgroup_variable, about.subgroup_level
+    if var is not None:
         v = variables.get(var)
         text = v.label if v is not None else _readable(var)
         if isinstance(level, str):
             lv = next((x.label for x in getattr(v, "levels", []) if x.key == level), None)
             text += f" {lv or _readable(level)}"
         parts.append(text)
-    elif isinstance(attrs.get("subgroup"), str):
-        parts.append(f"subgroup {_readable(attrs['subgroup'])}")
+    elif about.subgroup is not None:
+        parts.append(f"subgroup {_readable(about.subgroup)}")
     return (
         ", ".join(parts)
         if len(parts) > 1 or word != QUANTITY_WORDS.get(num.quantity, num.quantity)

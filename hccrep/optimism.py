@@ -631,8 +631,8 @@ def train_validation_table(numbers) -> pd.DataFrame:
     Parameters
     ----------
     numbers : iterable of ReportedNumber
-        Numbers with ``quantity`` ``c_index`` or ``auc`` and attrs ``model`` and
-        ``cohort`` (``"training"``, ``"validation"``, ...); numbers printed as a
+        Numbers with ``quantity`` ``c_index`` or ``auc`` and ``about.model`` and
+        ``about.cohort`` (``"training"``, ``"validation"``, ...); numbers printed as a
         bound (``> 0.7``) are left out.
 
     Returns
@@ -644,7 +644,8 @@ def train_validation_table(numbers) -> pd.DataFrame:
     Examples
     --------
     >>> from types import SimpleNamespace as N
-    >>> nums = [N(quantity="auc", value=v, bound=None, attrs={"model": "m", "cohort": c})
+    >>> from hccrep.about import About
+    >>> nums = [N(quantity="auc", value=v, bound=None, about=About(model="m", cohort=c))
     ...         for v, c in ((0.8, "training"), (0.75, "validation"))]
     >>> round(float(train_validation_table(nums)["gap"].iloc[0]), 2)
     -0.05
@@ -653,14 +654,14 @@ def train_validation_table(numbers) -> pd.DataFrame:
     for num in numbers:
         if num.quantity not in ("c_index", "auc") or num.bound is not None:
             continue
-        attrs = num.attrs
-        if "model" not in attrs or "cohort" not in attrs:
-            raise ValueError(f"numbers: a {num.quantity} number lacks attrs 'model' or 'cohort'")
+        about = num.about
+        if about.model is None or about.cohort is None:
+            raise ValueError(f"numbers: a {num.quantity} number lacks about.model or about.cohort")
         rows.append(
             {
-                "model": attrs["model"],
+                "model": about.model,
                 "metric": num.quantity,
-                "cohort": attrs["cohort"],
+                "cohort": about.cohort,
                 "value": num.value,
             }
         )

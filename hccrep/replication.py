@@ -128,7 +128,7 @@ class Runner:
         for n in self.study.numbers:
             if n.role == "check":
                 out.append(n)
-            is_range = n.attrs.get("summary") in ("median_range", "median_iqr")
+            is_range = n.about.summary in ("median_range", "median_iqr")
             if (
                 n.lower is not None
                 and n.upper is not None
@@ -1124,9 +1124,6 @@ def scorecard(
                 f"; judged under {used}, which the paper evidently used; its stated {stated} gives "
                 f"{rep_stated:.4g} ({vs} on the book's seed)"
             )
-        repeat_of = str(num.attrs.get("same_test_as") or "")
-        if repeat_of:
-            reason += f"; the same test as {repeat_of}, so not independent evidence (summarise counts it once)"
         rows.append(
             {
                 "key": num.key,
@@ -1142,7 +1139,7 @@ def scorecard(
                 "mc_high": interval[1] if interval else np.nan,
                 "verdict": v,
                 "reason": reason,
-                "repeat_of": repeat_of,
+                "repeat_of": "",
                 "variant": used,
                 "stated_variant": stated,
                 "replicated_stated": rep_stated,
@@ -1150,7 +1147,29 @@ def scorecard(
                 "judged_by": judged_by,
             }
         )
+    _mark_repeats(rows, {n.key: n for n in runner.checks})
     return _readable(pd.DataFrame(rows), runner, book_seed, explain)
+
+
+def _mark_repeats(rows: list[dict], checks: dict) -> None:
+    """Flag a check whose ``about.same_as`` names another check: not independent evidence.
+
+    The repeat is counted once by :func:`summarise`, except where it is judged and the
+    number it repeats is not (a review that prints one result twice, checkable in one place
+    only): then its verdict is the one that counts.
+    """
+    verdicts = {r["key"]: r["verdict"] for r in rows}
+    for r in rows:
+        other = checks[r["key"]].about.same_as if r["key"] in checks else None
+        if other is None or other not in verdicts:
+            continue
+        if r["verdict"] != "not checkable" and verdicts[other] == "not checkable":
+            continue
+        what = "test" if checks[r["key"]].quantity in ("p", "p_interaction") else "result"
+        r["repeat_of"] = other
+        r["reason"] += (
+            f"; the same {what} as {other}, so not independent evidence (summarise counts it once)"
+        )
 
 
 def _readable(card: pd.DataFrame, runner: Runner, seed: int, explain: bool) -> pd.DataFrame:
@@ -1233,7 +1252,7 @@ def summarise(
     """Counts of each verdict (all four, zeros included).
 
     A printed p-value that repeats another test on the same table (column
-    ``repeat_of`` of :func:`scorecard`, from the ``same_test_as`` attribute)
+    ``repeat_of`` of :func:`scorecard`, from the ``about.same_as`` of the data file)
     is not independent evidence: it is left out of the counts unless
     ``count_repeats`` is true.  ``split_uninformative`` counts the *plausible*
     checks whose Monte Carlo interval is too wide to tell much (column

@@ -88,6 +88,7 @@ def file_models() -> dict[str, type]:
         model class of :mod:`hccrep.spec`, in the reference page's order.
     """
     from hccrep import spec
+    from hccrep.about import About, Citation
     from hccrep.claims import ClaimsFile, Quoted, Split
 
     return {
@@ -100,6 +101,8 @@ def file_models() -> dict[str, type]:
         "baseline tests": spec.TableTests,
         "results file": spec.ResultsFile,
         "reported number": spec.NumberSpec,
+        "about a reported number": About,
+        "a cited publication (about.source)": Citation,
         "cause of a miss": spec.Miss,
         "simulation.yaml": spec.SimulationFile,
         "survival endpoint": spec.SurvivalSpec,

@@ -112,6 +112,10 @@ numbers:
     role: check
     where: {{text: Figure 1}}
     analysis: {{kind: logrank, endpoint: os, groups: [a, b]}}
+    # `about` describes the number for readers, the audit and study modules (closed: unknown
+    # fields are errors; `..._key` fields must name numbers of the study); what computes it
+    # is `analysis`.
+    about: {{endpoint: os, groups: [a, b], test_stated: log-rank}}
   - key: os_hr_b
     quantity: hr
     printed: "0.65 (0.42-1.02)"
@@ -121,6 +125,7 @@ numbers:
     role: check
     where: {{row: "B vs A", column: HR (95% CI)}}
     analysis: {{kind: cox, endpoint: os, terms: [group], term: group, level: b}}
+    about: {{endpoint: os, model: univariable, variable: group, level: b, reference: a}}
   - key: os_hr_bclc_adjusted
     quantity: hr
     printed: "1.80 (1.12-2.89)"

@@ -46,6 +46,7 @@ from typing import Annotated, Any, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from hccrep.about import About, suggest_field
 from hccrep.declared import (
     CATEGORICAL_TESTS,
     CONTINUOUS_TESTS,
@@ -513,8 +514,10 @@ class NumberSpec(_Model):
         description="input (builds the cohort, never judged), check (judged) or derived"
     )
     where: Provenance = Field(description="row / column / text where it was printed")
-    attrs: dict[str, Union[str, float, int]] = Field(
-        default_factory=dict, description="free notes for a study module (no analysis reads them)"
+    about: About = Field(
+        default_factory=About,
+        description="what the number describes and the numbers it belongs with "
+        "(closed: see the fields of `about` below)",
     )
     note: str | None = Field(default=None, description="a curator's remark (free text)")
     analysis: Analysis | None = Field(
@@ -755,7 +758,8 @@ class ReportedNumber:
     upper: float | None = None
     bound: str | None = None
     decimals: int | None = None
-    attrs: dict = field(default_factory=dict, hash=False, compare=False)
+    #: what the number describes (:class:`hccrep.about.About`)
+    about: About = field(default_factory=About, hash=False, compare=False)
     #: what computes the replicated value (a model of :mod:`hccrep.declared`), or None
     analysis: Any = field(default=None, hash=False, compare=False)
     #: the curated cause of a miss (:class:`Miss`), or None
@@ -993,8 +997,8 @@ def _check_results(f: ResultsFile) -> list[tuple[str, str]]:
                 )
             )
         problems += _check_nonnegative(num, loc)
-        problems += _check_count_attrs(num, loc, printed_vals)
-        if "summary" in num.attrs:
+        problems += _check_counts(num, loc, printed_vals)
+        if num.about.summary is not None:
             problems += _check_summary_attr(num, loc)
         if num.quantity in ("p", "p_interaction"):
             if not 0 <= num.value <= 1:
@@ -1044,10 +1048,10 @@ def _check_nonnegative(num: NumberSpec, loc: str) -> list[tuple[str, str]]:
         out.append(
             (f"{loc}.value", f"a count is a whole number of patients or events, got {num.value:g}")
         )
-    n = num.attrs.get("n")
-    if num.quantity == "count" and _is_whole(n) and num.value > n and "count" not in num.attrs:
+    n = num.about.n
+    if num.quantity == "count" and _is_whole(n) and num.value > n and num.about.count is None:
         out.append(
-            (f"{loc}.value", f"a count of {num.value:g} is impossible out of n = {n:g} (attrs.n)")
+            (f"{loc}.value", f"a count of {num.value:g} is impossible out of n = {n:g} (about.n)")
         )
     return out
 
@@ -1061,47 +1065,17 @@ def _is_whole(x: Any) -> bool:
     )
 
 
-def _check_count_attrs(
-    num: NumberSpec, loc: str, printed_vals: list[float]
-) -> list[tuple[str, str]]:
-    """The ``count`` and ``n`` a study module reads from ``attrs`` (the simulator draws exactly ``count`` of ``n``).
+def _check_counts(num: NumberSpec, loc: str, printed_vals: list[float]) -> list[tuple[str, str]]:
+    """The ``about.count`` and ``about.n`` a study module reads (the simulator draws exactly ``count`` of ``n``).
 
-    Both are whole numbers, ``n`` positive, ``0 <= count <= n``, and a count the
-    printed string shows (``"4 (9.5)"``) is the recorded one.
+    Their types and signs are the model's; here ``count <= n``, and a count the printed
+    string shows (``"4 (9.5)"``) is the recorded one.
     """
     out: list[tuple[str, str]] = []
-    a = num.attrs
-    ok: dict[str, float] = {}
-    for name, what in (
-        ("count", "a count of patients or events"),
-        ("n", "the number of patients it is out of"),
-    ):
-        if name not in a:
-            continue
-        x = a[name]
-        if isinstance(x, str):
-            out.append(
-                (
-                    f"{loc}.attrs.{name}",
-                    f"{name} is {what}: write it as a number, not as the text {x!r}",
-                )
-            )
-        elif not _is_whole(x):
-            out.append((f"{loc}.attrs.{name}", f"{name} is {what}: a whole number, got {x!r}"))
-        elif name == "count" and x < 0:
-            out.append((f"{loc}.attrs.{name}", f"a count cannot be negative, got {x:g}"))
-        elif name == "n" and x <= 0:
-            out.append((f"{loc}.attrs.{name}", f"n must be at least 1, got {x:g}"))
-        else:
-            ok[name] = float(x)
-    if "count" in ok and "n" in ok and ok["count"] > ok["n"]:
-        out.append(
-            (
-                f"{loc}.attrs.count",
-                f"a count of {ok['count']:g} is impossible out of n = {ok['n']:g}",
-            )
-        )
-    if "count" in ok:
+    count, n = num.about.count, num.about.n
+    if count is not None and n is not None and count > n:
+        out.append((f"{loc}.about.count", f"a count of {count:g} is impossible out of n = {n:g}"))
+    if count is not None:
         try:
             shown = float(parse_count_percent(num.printed).count)
         except PrintedError:
@@ -1109,28 +1083,28 @@ def _check_count_attrs(
             for x in (num.value, num.lower, num.upper):
                 if x is not None and x in rest:
                     rest.remove(x)
-            shown = None if not rest or ok["count"] in printed_vals else rest[0]
-        if shown is not None and shown != ok["count"]:
+            shown = None if not rest or count in printed_vals else rest[0]
+        if shown is not None and shown != count:
             out.append(
                 (
-                    f"{loc}.attrs.count",
-                    f"count {ok['count']:g} differs from the count printed in {num.printed!r} ({shown:g})",
+                    f"{loc}.about.count",
+                    f"count {count:g} differs from the count printed in {num.printed!r} ({shown:g})",
                 )
             )
     return out
 
 
 def _check_summary_attr(num: NumberSpec, loc: str) -> list[tuple[str, str]]:
-    """A number whose ``attrs.summary`` says it is a ``median (low, high)`` or ``mean±SD`` is printed so, and its fields agree."""
-    kind = num.attrs["summary"]
+    """A number whose ``about.summary`` says it is a ``median (low, high)`` or ``mean±SD`` is printed so, and its fields agree."""
+    kind = num.about.summary
     if kind not in ("mean_sd", "median_iqr", "median_range"):
         return [
-            (f"{loc}.attrs.summary", f"must be mean_sd, median_iqr or median_range, got {kind!r}")
+            (f"{loc}.about.summary", f"must be mean_sd, median_iqr or median_range, got {kind!r}")
         ]
     try:
         s = parse_summary(num.printed, str(kind))
     except PrintedError as exc:
-        return [(f"{loc}.printed", f"attrs.summary is {kind}, but {exc}")]
+        return [(f"{loc}.printed", f"about.summary is {kind}, but {exc}")]
     out = []
     expect = {"value": s.centre}
     if kind != "mean_sd":
@@ -1151,6 +1125,18 @@ def _analysis_kinds() -> set[str]:
     from hccrep.declared import ANALYSIS_KINDS
 
     return set(ANALYSIS_KINDS)
+
+
+def _in_about(loc: tuple) -> bool:
+    return "about" in loc[:-1]
+
+
+def _about_fields(loc: tuple) -> list[str]:
+    """The allowed fields at ``loc``: those of ``about``, or of its ``source``."""
+    from hccrep.about import Citation
+
+    model = Citation if loc[-2] == "source" else About
+    return list(model.model_fields)
 
 
 def _format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
@@ -1182,7 +1168,9 @@ def _format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
             )
         )
         msg = err["msg"]
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden" and _in_about(parts):
+            msg = suggest_field(str(parts[-1]), _about_fields(parts))
+        elif err["type"] == "extra_forbidden":
             msg = "unknown field (a typo?)"
         elif err["type"] == "missing":
             msg = "required field is missing"
@@ -1383,7 +1371,7 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
                     None,
                     g.label,
                     decimals=0,
-                    attrs={"group": g.key},
+                    about=About(group=g.key),
                     analysis=size,
                 )
             for v in f.variables:
@@ -1405,7 +1393,7 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
                                 f"{v.label}: {lv.label}",
                                 g.label,
                                 decimals=0,
-                                attrs={"variable": v.key, "level": lv.key, "group": g.key},
+                                about=About(variable=v.key, level=lv.key, group=g.key),
                             )
                     else:
                         text, _ = _cell_printed(v.cells[g.key])
@@ -1422,7 +1410,7 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
                             v.label,
                             g.label,
                             decimals=s.decimals[0],
-                            attrs={"variable": v.key, "group": g.key},
+                            about=About(variable=v.key, group=g.key),
                         )
                 if v.p is not None:
                     pv = parse_pvalue(v.p.printed)
@@ -1439,16 +1427,16 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
                         "p",
                         bound=pv.bound,
                         decimals=pv.decimals,
-                        attrs={
-                            "variable": v.key,
-                            "test_stated": v.test_stated
+                        about=About(
+                            variable=v.key,
+                            test_stated=v.test_stated
                             or f.methods.get(
                                 "categorical_test"
                                 if isinstance(v, CategoricalVariable)
                                 else "continuous_test",
                                 "",
                             ),
-                        },
+                        ),
                         analysis=table1_analysis(f, v)
                         if not pre or f.population is not None
                         else None,
@@ -1472,7 +1460,7 @@ def iter_numbers(study: Study) -> Iterator[ReportedNumber]:
                     num.upper,
                     num.bound,
                     token_dec,
-                    dict(num.attrs),
+                    num.about,
                     _with_table_test(study, num.analysis),
                     num.miss,
                 )
@@ -2098,6 +2086,7 @@ def _check_binary(
 def _check_study(study: Study) -> None:
     """Checks that need every file at once: keys, correlations, declared analyses."""
     _check_flat_keys(study)
+    _check_about_references(study)
     if study.simulation is not None and study.simulation.baseline is not None:
         _check_correlations(study)
         _check_input_count_groups(study)
@@ -2128,8 +2117,32 @@ def _check_flat_keys(study: Study) -> None:
         seen[num.key] = num.file_id
 
 
+def _check_about_references(study: Study) -> None:
+    """Every cross-reference of an ``about`` (``p_key``, ``hr_key``, ``same_as``, ...) names a number of the study."""
+    import difflib
+
+    keys = {n.key for n in study.numbers}
+    for f in study.files.values():
+        if not isinstance(f, ResultsFile):
+            continue
+        problems = []
+        for i, num in enumerate(f.numbers):
+            for name, ref in num.about.references().items():
+                if ref in keys and ref != num.key:
+                    continue
+                if ref == num.key:
+                    msg = f"{name} names the number itself ({ref!r})"
+                else:
+                    close = difflib.get_close_matches(ref, sorted(keys), n=1, cutoff=0.6)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    msg = f"{ref!r} is not the key of a reported number of {study.key}{hint}"
+                problems.append((f"numbers[{i}] ({num.key}).about.{name}", msg))
+        if problems:
+            raise DataFileError(_file_path(study, f.file_id), problems)
+
+
 def _check_input_count_groups(study: Study) -> None:
-    """An input count a study module draws (``attrs`` with ``count`` and ``group``) names a group of the cohort and fits in it."""
+    """An input count a study module draws (``about`` with ``count`` and ``group``) names a group of the cohort and fits in it."""
     base = study.baseline()
     sizes = {g.key: g.n for g in base.groups}
     if base.total is not None:
@@ -2139,11 +2152,11 @@ def _check_input_count_groups(study: Study) -> None:
             continue
         problems = []
         for i, num in enumerate(f.numbers):
-            a = num.attrs
-            if num.role != "input" or "count" not in a or "group" not in a:
+            a = num.about
+            if num.role != "input" or a.count is None or a.group is None:
                 continue
-            loc = f"numbers[{i}] ({num.key}).attrs"
-            g = str(a["group"])
+            loc = f"numbers[{i}] ({num.key}).about"
+            g = str(a.group)
             if g not in sizes:
                 problems.append(
                     (
@@ -2151,11 +2164,11 @@ def _check_input_count_groups(study: Study) -> None:
                         f"unknown group {g!r}; the groups of {base.file_id} are {sorted(sizes)}",
                     )
                 )
-            elif _is_whole(a["count"]) and a["count"] > sizes[g]:
+            elif _is_whole(a.count) and a.count > sizes[g]:
                 problems.append(
                     (
                         f"{loc}.count",
-                        f"a count of {a['count']:g} cannot exceed the {sizes[g]} patients of group {g!r}",
+                        f"a count of {a.count:g} cannot exceed the {sizes[g]} patients of group {g!r}",
                     )
                 )
         if problems:

@@ -115,7 +115,7 @@ def test_p_implied_by_ci_is_reported(tmp_path):
                 "upper": 0.88,
                 "role": "check",
                 "where": {},
-                "attrs": {"p_key": "p"},
+                "about": {"p_key": "p"},
             },
             {
                 "key": "p",
@@ -147,7 +147,7 @@ def test_percent_against_count_in_results(tmp_path):
                 "value": 69.0,
                 "role": "check",
                 "where": {},
-                "attrs": {"count": 20, "n": 29},
+                "about": {"count": 20, "n": 29},
             },
             {
                 "key": "orr_bad",
@@ -156,7 +156,7 @@ def test_percent_against_count_in_results(tmp_path):
                 "value": 59.0,
                 "role": "check",
                 "where": {},
-                "attrs": {"count": 20, "n": 29},
+                "about": {"count": 20, "n": 29},
             },
         ],
     )

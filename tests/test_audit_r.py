@@ -96,9 +96,9 @@ def _interaction_cases() -> dict[
             if (
                 n.quantity in ("hr", "or", "rr")
                 and n.lower is not None
-                and "interaction_key" in n.attrs
+                and n.about.interaction_key is not None
             ):
-                pairs.setdefault(str(n.attrs["interaction_key"]), []).append(n)
+                pairs.setdefault(str(n.about.interaction_key), []).append(n)
         for key, p in pairs.items():
             if len(p) == 2:
                 out[f"{study}_{key}"] = (

@@ -495,7 +495,7 @@ def test_ratio_named_by_its_p_value_gets_the_wald_check(tmp_path):
             "value": 0.002,
             "role": "check",
             "where": {},
-            "attrs": {"or_key": "aor"},
+            "about": {"or_key": "aor"},
         },
     ]
     (d / "text.yaml").write_text(

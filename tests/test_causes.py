@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
+from hccrep.about import About
 from hccrep.causes import CAUSES, NO_RULE, CauseContext, cause_counts, cause_of, explain_misses
 from hccrep.declared import Proportion, Table1Test, Variant
 from hccrep.replication import runner_for
@@ -219,7 +220,9 @@ def test_exact_counts_that_no_test_turns_into_the_printed_p():
 
 
 def test_a_subgroup_whose_printed_arm_sizes_are_small():
-    num = number("sg_hr", "hr", "HR=0.32", 0.32, 2, attrs={"n_a": 21, "n_b": 15}, column=None)
+    num = number(
+        "sg_hr", "hr", "HR=0.32", 0.32, 2, about=About(n_by_group={"a": 21, "b": 15}), column=None
+    )
     cause, detail, _ = cause_of(row("sg_hr", 0.6, 0.4, 1.2), num, CauseContext())
     assert cause == "small subgroup" and "15" in detail
 
@@ -255,7 +258,12 @@ def test_an_interaction_p_is_a_simulation_assumption():
 
 def test_a_subgroup_ratio_is_a_simulation_assumption():
     num = number(
-        "sg", "hr", "HR=0.33", 0.33, 2, attrs={"subgroup_variable": "bclc", "n_a": 30, "n_b": 28}
+        "sg",
+        "hr",
+        "HR=0.33",
+        0.33,
+        2,
+        about=About(subgroup_variable="bclc", n_by_group={"a": 30, "b": 28}),
     )
     cause, _, _ = cause_of(row("sg", 0.6, 0.35, 0.8), num, CauseContext())
     assert cause == "simulation assumption"

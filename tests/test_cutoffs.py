@@ -348,27 +348,62 @@ def test_cutoff_spread_plot_has_alt_text_counting_reported_inside():
 def _fake_study():
     from types import SimpleNamespace as N
 
-    def num(key, quantity, value, printed, **attrs):
+    from hccrep.about import About, Citation
+
+    def num(key, quantity, value, printed, bound=None, **about):
         return N(
             key=key,
             quantity=quantity,
             value=value,
             printed=printed,
-            bound=attrs.pop("bound", None),
+            bound=bound,
             provenance=f"row {key}",
-            attrs=attrs,
+            about=About(**about),
         )
 
     return N(
         key="fake",
         numbers=[
-            num("a_n", "count", 80, "80", statistic="n", marker="M", ref_number=1),
-            num("a_cut", "cutoff", 2.5, "2.5", statistic="cutoff", marker="M", ref_number=1),
-            num("b_cut", "cutoff", 1.5, "M > 1.5", marker="M", ref="[2]"),
-            num("a_cut_again", "cutoff", 2.5, "M > 2.5", marker="M", ref="[1]", same_as="a_cut"),
-            num("other_cut", "cutoff", 9.0, "9", marker="Q", ref="[3]"),
-            num("b_p", "p", 0.04, "P=0.04", marker="M", ref="[2]", endpoint="os"),
-            num("b_p2", "p", 0.001, "P < 0.001", marker="M", ref="[2]", endpoint="pfs", bound="<"),
+            num(
+                "a_n",
+                "count",
+                80,
+                "80",
+                statistic="n",
+                marker="M",
+                source=Citation(ref="[1]"),
+            ),
+            num(
+                "a_cut",
+                "cutoff",
+                2.5,
+                "2.5",
+                statistic="cutoff",
+                marker="M",
+                source=Citation(ref="[1]"),
+            ),
+            num("b_cut", "cutoff", 1.5, "M > 1.5", marker="M", source=Citation(ref="[2]")),
+            num(
+                "a_cut_again",
+                "cutoff",
+                2.5,
+                "M > 2.5",
+                marker="M",
+                source=Citation(ref="[1]"),
+                same_as="a_cut",
+            ),
+            num("other_cut", "cutoff", 9.0, "9", marker="Q", source=Citation(ref="[3]")),
+            num("b_p", "p", 0.04, "P=0.04", marker="M", source=Citation(ref="[2]"), endpoint="os"),
+            num(
+                "b_p2",
+                "p",
+                0.001,
+                "P < 0.001",
+                marker="M",
+                source=Citation(ref="[2]"),
+                endpoint="pfs",
+                bound="<",
+            ),
         ],
     )
 

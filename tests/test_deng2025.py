@@ -76,8 +76,8 @@ def test_data_files_validate_with_the_roles_the_design_needs(study):
     assert all(study.number(e.hr_key).role == "input" for e in sv.effects)
     # two pairwise p-values per Table 1 row, each naming its contrast
     p = [n for n in study.numbers if n.file_id == "table1_p"]
-    assert len(p) == 2 * len({n.attrs["variable"] for n in p})
-    assert {n.attrs["contrast"] for n in p} == {"tace", "rt"}
+    assert len(p) == 2 * len({n.about.variable for n in p})
+    assert {n.about.contrast for n in p} == {"tace", "rt"}
 
 
 def _write(tmp_path: Path, name: str, data: dict) -> Path:
@@ -192,7 +192,7 @@ def test_cohort_reproduces_every_input_exactly(runner, study, seed):
     # the KM median of every group equals the printed one
     for n in study.numbers:
         if n.file_id == "survival_text" and n.quantity == "median":
-            m = arm == n.attrs["group"]
+            m = arm == n.about.group
             med = km_median(c.loc[m, "os_time"], c.loc[m, "os_event"]).median
             assert equal_at_precision(med, n.value, n.decimals), (n.key, med)
     # the 6:4 split has the printed sizes
@@ -222,10 +222,10 @@ def test_table1_categorical_p_is_r_chisq_test_by_hand(runner, study):
     got = runner.analyse_declared(c, files=("table1_p",))
     base = {v.key: v for v in study.baseline().variables}
     for n in study.numbers:
-        if n.file_id != "table1_p" or n.attrs["kind"] != "categorical":
+        if n.file_id != "table1_p" or n.about.variable_kind != "categorical":
             continue
-        v = base[n.attrs["variable"]]
-        tab = np.array([_cells(v, "pt"), _cells(v, n.attrs["contrast"])], dtype=float).T
+        v = base[n.about.variable]
+        tab = np.array([_cells(v, "pt"), _cells(v, n.about.contrast)], dtype=float).T
         if tab.shape[0] == 2:
             (a, b), (cc, d) = tab
             N = tab.sum()
@@ -248,7 +248,7 @@ def test_yates_reproduces_all_categorical_printed_p_but_metastasis_tace(runner, 
         n.key
         for n in study.numbers
         if n.file_id == "table1_p"
-        and n.attrs["kind"] == "categorical"
+        and n.about.variable_kind == "categorical"
         and not PValue(n.value, n.bound, n.decimals).agrees(got[n.key])
     ]
     assert misses == ["t1p_metastasis_tace"]
@@ -364,7 +364,7 @@ def test_scorecard_on_book_seed_judges_checks_only(runner):
     t1 = card[
         (card.file_id == "table1_p")
         & card.key.isin(
-            [n.key for n in runner.study.numbers if n.attrs.get("kind") == "categorical"]
+            [n.key for n in runner.study.numbers if n.about.variable_kind == "categorical"]
         )
     ]
     assert np.allclose(t1.mc_low, t1.mc_high) and (t1.verdict == "reproduced").sum() == len(t1) - 1

@@ -24,26 +24,24 @@ def test_cohort_reproduces_every_outcome_input(runner, seed):
     for n in st.numbers:
         if n.role != "input":
             continue
-        a = n.attrs
+        a = n.about
         if n.file_id == "table3":
-            assert ((arm == a["group"]) & (c["response"].astype(str) == a["endpoint"])).sum() == a[
-                "count"
-            ], n.key
+            assert (
+                (arm == a.group) & (c["response"].astype(str) == a.endpoint)
+            ).sum() == a.count, n.key
         elif n.file_id == "table4":
-            col = f"{a['endpoint']}_{'any' if a['grade'] == 'any' else 'g34'}"
-            assert c.loc[arm == a["group"], col].sum() == a["count"], n.key
+            col = f"{a.endpoint}_{'any' if a.grade == 'any' else 'g34'}"
+            assert c.loc[arm == a.group, col].sum() == a.count, n.key
         elif (
-            n.file_id == "table2"
-            and a.get("variable") == "rt_site"
-            and a["level"] in ("pvtt_hvtt", "liver")
+            n.file_id == "table2" and a.variable == "rt_site" and a.level in ("pvtt_hvtt", "liver")
         ):
-            assert (c["rt_site"] == a["level"]).sum() == a["count"], n.key
+            assert (c["rt_site"] == a.level).sum() == a.count, n.key
         elif n.file_id == "survival_text" and n.quantity == "median":
             from hccrep.stats import km_median
 
             m = km_median(
-                c.loc[arm == a["group"], f"{a['endpoint']}_time"],
-                c.loc[arm == a["group"], f"{a['endpoint']}_event"],
+                c.loc[arm == a.group, f"{a.endpoint}_time"],
+                c.loc[arm == a.group, f"{a.endpoint}_event"],
             ).median
             assert equal_at_precision(m, n.value, n.decimals), (n.key, m)
     # grade 3-4 events only in patients with the event at any grade; PFS never beyond OS

@@ -59,13 +59,15 @@ def test_denominators_for_percent():
 def test_regimens_read_from_the_methods_file(study):
     reg = rtmod.regimens(study)
     nums = {
-        n.key: n.value for n in study.numbers if n.file_id == "methods" and "technique" in n.attrs
+        n.key: n.value
+        for n in study.numbers
+        if n.file_id == "methods" and n.about.technique is not None
     }
     assert len(nums) == reg.size
     for n in study.numbers:
         if n.key in nums:
-            col = f"{'dose' if n.quantity == 'dose' else 'fractions'}_{n.attrs['stat']}"
-            assert reg.loc[n.attrs["technique"], col] == n.value
+            col = f"{'dose' if n.quantity == 'dose' else 'fractions'}_{n.about.statistic}"
+            assert reg.loc[n.about.technique, col] == n.value
     assert (reg.dose_min <= reg.dose_max).all() and (reg.fractions_min <= reg.fractions_max).all()
 
 

@@ -235,9 +235,9 @@ def m_negative_count(data, study, name):
     elif raw.get("type") == "results":
         for i, n in enumerate(raw["numbers"]):
             places += [
-                (("numbers", i, "attrs"), k)
+                (("numbers", i, "about"), k)
                 for k in ("count", "n")
-                if isinstance(n.get("attrs", {}).get(k), int) and n["attrs"][k] > 0
+                if isinstance(n.get("about", {}).get(k), int) and n["about"][k] > 0
             ]
             if n["quantity"] == "count" and n["value"] > 0:
                 places.append((("numbers", i), "value"))
@@ -251,7 +251,7 @@ def m_negative_count(data, study, name):
         d[key] = "-" + d[key].lstrip()
     else:
         d[key] = -d[key]
-    return _dump(raw), [str(path[-1]) if path[-1] != "attrs" else key]
+    return _dump(raw), [str(path[-1]) if path[-1] != "about" else key]
 
 
 def m_swap_limits(data, study, name):

@@ -333,16 +333,17 @@ def test_split_sample_gap_is_seeded_and_centred_near_the_truth_in_a_large_study(
 def test_train_validation_table_and_plot():
     from types import SimpleNamespace as N
 
+    from hccrep.about import About
     from hccrep.plots import alt_text
 
     nums = [
-        N(quantity="c_index", value=0.8, bound=None, attrs={"model": "m1", "cohort": "training"}),
-        N(quantity="c_index", value=0.7, bound=None, attrs={"model": "m1", "cohort": "validation"}),
-        N(quantity="auc", value=0.9, bound=None, attrs={"model": "m1", "cohort": "training"}),
+        N(quantity="c_index", value=0.8, bound=None, about=About(model="m1", cohort="training")),
+        N(quantity="c_index", value=0.7, bound=None, about=About(model="m1", cohort="validation")),
+        N(quantity="auc", value=0.9, bound=None, about=About(model="m1", cohort="training")),
         N(
-            quantity="auc", value=0.7, bound=">", attrs={"model": "m1", "cohort": "validation"}
+            quantity="auc", value=0.7, bound=">", about=About(model="m1", cohort="validation")
         ),  # bound: left out
-        N(quantity="count", value=100, bound=None, attrs={"model": "m1", "cohort": "all"}),
+        N(quantity="count", value=100, bound=None, about=About(model="m1", cohort="all")),
     ]
     t = train_validation_table(nums)
     assert len(t) == 1 and t["gap"].iloc[0] == pytest.approx(-0.1)

@@ -45,11 +45,11 @@ def test_fonc2025_cohort_reproduces_every_table1_input_exactly(fonc, seed):
     inputs = [n for n in fonc.numbers if n.role == "input" and n.file_id == "table1"]
     assert len(inputs) > 40
     for num in inputs:
-        a = num.attrs
-        if "variable" in a:
-            got = int(((df[gcol] == a["group"]) & (df[a["variable"]] == a["level"])).sum())
+        a = num.about
+        if a.variable is not None:
+            got = int(((df[gcol] == a.group) & (df[a.variable] == a.level)).sum())
         else:
-            got = int((df[gcol] == a["group"]).sum())
+            got = int((df[gcol] == a.group).sum())
         assert got == num.value, (num.key, got, num.value)
     assert not rule_violations(df, fonc.simulation).any()
 

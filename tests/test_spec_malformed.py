@@ -474,7 +474,7 @@ def test_all_problems_of_a_file_in_one_error(tmp_path):
 
 # ----------------------------------------------------------------------------- issue 19: counts a study module reads
 
-#: an input percentage whose ``attrs`` give the count and denominator a study module draws (fonc2025 Table 3/4)
+#: an input percentage whose ``about`` gives the count and denominator a study module draws (fonc2025 Table 3/4)
 COUNTED = {
     "key": "ae_a",
     "quantity": "percent",
@@ -482,14 +482,14 @@ COUNTED = {
     "value": 9.5,
     "role": "input",
     "where": {"row": "Fatigue"},
-    "attrs": {"group": "a", "endpoint": "fatigue", "count": 4, "n": 42},
+    "about": {"group": "a", "endpoint": "fatigue", "count": 4, "n": 42},
 }
 
 
-def _counted(**attrs):
+def _counted(**about):
     def fn(d):
         num = copy.deepcopy(COUNTED)
-        num["attrs"].update(attrs)
+        num["about"].update(about)
         d["numbers"].append(num)
 
     return fn
@@ -506,48 +506,48 @@ COUNT_CASES = [
     (
         "count_not_printed",
         _counted(count=14),
-        "numbers[2] (ae_a).attrs.count",
+        "numbers[2] (ae_a).about.count",
         "count 14 differs from the count printed in '4 (9.5)' (4)",
     ),
     (
         "count_above_n",
         _counted(count=45, n=42),
-        "numbers[2] (ae_a).attrs.count",
+        "numbers[2] (ae_a).about.count",
         "a count of 45 is impossible out of n = 42",
     ),
     (
         "count_fraction",
         _counted(count=4.9),
-        "numbers[2] (ae_a).attrs.count",
-        "a whole number, got 4.9",
+        "numbers.2.about.count",
+        "Input should be a valid integer (got 4.9)",
     ),
     (
         "count_negative",
         _counted(count=-9),
-        "numbers[2] (ae_a).attrs.count",
-        "a count cannot be negative, got -9",
+        "numbers.2.about.count",
+        "greater than or equal to 0 (got -9)",
     ),
     (
         "count_text",
         _counted(count="four"),
-        "numbers[2] (ae_a).attrs.count",
-        "not as the text 'four'",
+        "numbers.2.about.count",
+        "Input should be a valid integer (got 'four')",
     ),
     (
         "count_numeric_text",
         _counted(count="4"),
-        "numbers[2] (ae_a).attrs.count",
-        "not as the text '4'",
+        "numbers.2.about.count",
+        "Input should be a valid integer (got '4')",
     ),
-    ("n_zero", _counted(n=0), "numbers[2] (ae_a).attrs.n", "n must be at least 1, got 0"),
-    ("n_fraction", _counted(n=42.5), "numbers[2] (ae_a).attrs.n", "a whole number, got 42.5"),
-    ("n_text", _counted(n="42"), "numbers[2] (ae_a).attrs.n", "not as the text '42'"),
+    ("n_zero", _counted(n=0), "numbers.2.about.n", "greater than or equal to 1 (got 0)"),
+    ("n_fraction", _counted(n=42.5), "numbers.2.about.n", "a valid integer (got 42.5)"),
+    ("n_text", _counted(n="42"), "numbers.2.about.n", "a valid integer (got '42')"),
     (
         "count_not_among_printed",
         lambda d: d["numbers"].append(
-            {**copy.deepcopy(COUNTED), "printed": "n=4, 9.5%", "attrs": {"count": 5, "n": 42}}
+            {**copy.deepcopy(COUNTED), "printed": "n=4, 9.5%", "about": {"count": 5, "n": 42}}
         ),
-        "numbers[2] (ae_a).attrs.count",
+        "numbers[2] (ae_a).about.count",
         "count 5 differs from the count printed in 'n=4, 9.5%' (4)",
     ),
     (
@@ -564,7 +564,7 @@ COUNT_CASES = [
     ),
     (
         "quantity_count_above_n",
-        _number(key="n_ae", quantity="count", printed="45/42", value=45, attrs={"n": 42}),
+        _number(key="n_ae", quantity="count", printed="45/42", value=45, about={"n": 42}),
         "numbers[2] (n_ae).value",
         "impossible out of n = 42",
     ),
@@ -616,7 +616,7 @@ COUNT_CASES = [
             lower=60.0,
             upper=36.0,
             note="x",
-            attrs={"summary": "median_range"},
+            about={"summary": "median_range"},
         ),
         "numbers[2] (dose).lower",
         "gives lower 36, the file says 60.0",
@@ -628,10 +628,10 @@ COUNT_CASES = [
             quantity="dose",
             printed="50.0±6.0",
             value=50.0,
-            attrs={"summary": "median_range"},
+            about={"summary": "median_range"},
         ),
         "numbers[2] (dose).printed",
-        "attrs.summary is median_range, but expected 'median (low, high)'",
+        "about.summary is median_range, but expected 'median (low, high)'",
     ),
     (
         "summary_unknown",
@@ -642,10 +642,10 @@ COUNT_CASES = [
             value=50.0,
             lower=36.0,
             upper=60.0,
-            attrs={"summary": "median_sd"},
+            about={"summary": "median_sd"},
         ),
-        "numbers[2] (dose).attrs.summary",
-        "must be mean_sd, median_iqr or median_range",
+        "numbers.2.about.summary",
+        "Input should be 'mean_sd', 'median_iqr' or 'median_range'",
     ),
     (
         "median_outside_its_range",
@@ -657,7 +657,7 @@ COUNT_CASES = [
             lower=36.0,
             upper=60.0,
             note="x",
-            attrs={"summary": "median_range"},
+            about={"summary": "median_range"},
         ),
         "numbers[2] (dose).printed",
         "the median must lie between its bounds",
@@ -692,7 +692,7 @@ def test_counts_the_paper_prints_elsewhere_load(tmp_path):
             "key": "ae_b",
             "printed": "18.6%",
             "value": 18.6,
-            "attrs": {"count": 8, "n": 42},
+            "about": {"count": 8, "n": 42},
         }
     )
     d["numbers"].append(
@@ -701,7 +701,7 @@ def test_counts_the_paper_prints_elsewhere_load(tmp_path):
             "key": "ae_c",
             "printed": "239 cases (73.1%)",
             "value": 73.1,
-            "attrs": {"count": 239, "n": 327},
+            "about": {"count": 239, "n": 327},
         }
     )
     d["numbers"].append(
@@ -710,7 +710,7 @@ def test_counts_the_paper_prints_elsewhere_load(tmp_path):
             "key": "ae_d",
             "printed": "4 (9.5)",
             "value": 9.5,
-            "attrs": {"count": 4.0, "n": 42.0},
+            "about": {"count": 4.0, "n": 42.0},
         }
     )
     assert len(load_file(write(tmp_path, d, "text.yaml")).numbers) == 6
@@ -898,7 +898,7 @@ SURV = {
             "value": 40,
             "role": "input",
             "where": {},
-            "attrs": {"group": "a", "endpoint": "fatigue", "count": 4, "n": 10},
+            "about": {"group": "a", "endpoint": "fatigue", "count": 4, "n": 10},
         },
     ],
 }
@@ -936,9 +936,9 @@ def test_a_valid_survival_study_loads(tmp_path):
     [
         (
             4,
-            {"attrs": {"group": "c", "endpoint": "fatigue", "count": 4, "n": 10}},
+            {"about": {"group": "c", "endpoint": "fatigue", "count": 4, "n": 10}},
             "text.yaml",
-            "numbers[4] (ae_a).attrs.group",
+            "numbers[4] (ae_a).about.group",
             "unknown group 'c'; the groups of table1 are",
         ),
         (
@@ -946,10 +946,10 @@ def test_a_valid_survival_study_loads(tmp_path):
             {
                 "printed": "7 (70)",
                 "value": 70,
-                "attrs": {"group": "b", "endpoint": "fatigue", "count": 7, "n": 10},
+                "about": {"group": "b", "endpoint": "fatigue", "count": 7, "n": 10},
             },
             "text.yaml",
-            "numbers[4] (ae_a).attrs.count",
+            "numbers[4] (ae_a).about.count",
             "a count of 7 cannot exceed the 5 patients of group 'b'",
         ),
         (
@@ -982,6 +982,119 @@ def test_numbers_the_simulator_draws_fit_the_cohort(tmp_path, index, change, fil
         load_study("demo", data_dir=tmp_path)
     msg = str(info.value)
     assert file in msg and field in msg and reason in msg, msg
+
+
+# ----------------------------------------------------------------------------- issue 16: the closed `about` descriptor
+
+
+@pytest.mark.parametrize(
+    "about, field, reason",
+    [
+        (
+            {"endpont": "os"},
+            "numbers.0.about.endpont",
+            "unknown field 'endpont' (did you mean 'endpoint'?); allowed: endpoint, variable,",
+        ),
+        # an old spelling of a merged concept is refused, with the one spelling to use
+        (
+            {"same_test_as": "p_os"},
+            "numbers.0.about.same_test_as",
+            "unknown field 'same_test_as' (did you mean 'same_as'?)",
+        ),
+        (
+            {"stat": "min"},
+            "numbers.0.about.stat",
+            "unknown field 'stat' (did you mean 'statistic'?)",
+        ),
+        (
+            {"source": {"ref": "[12]", "yaer": 2020}},
+            "numbers.0.about.source.yaer",
+            "unknown field 'yaer' (did you mean 'year'?); allowed: ref, author, year, printed",
+        ),
+        (
+            {"source": {"ref": "12"}},
+            "numbers.0.about.source.ref",
+            "String should match pattern",
+        ),
+        (
+            {"source": {"ref": "[12]", "printed": "Smith [13]"}},
+            "numbers.0.about.source",
+            "printed 'Smith [13]' does not end with ref '[12]'",
+        ),
+        ({"horizon": "12"}, "numbers.0.about.horizon", "got '12'"),
+        ({"direction": "up"}, "numbers.0.about.direction", "Input should be 'better', 'worse'"),
+        ({"groups": "a,b"}, "numbers.0.about.groups", "Input should be a valid list"),
+    ],
+    ids=[
+        "typo",
+        "old_synonym",
+        "old_short_spelling",
+        "citation_typo",
+        "citation_unbracketed",
+        "citation_printed_disagrees",
+        "horizon_text",
+        "direction_unknown",
+        "groups_comma_string",
+    ],
+)
+def test_about_is_closed_and_typed(tmp_path, about, field, reason):
+    """An unknown or mistyped ``about`` field names the file, the field path and the allowed names."""
+    d = mutate(RESULTS, lambda d: d["numbers"][0].update({"about": about}))
+    p = write(tmp_path, d, "text.yaml")
+    with pytest.raises(DataFileError) as info:
+        load_file(p)
+    msg = str(info.value)
+    assert str(p) in msg and field in msg and reason in msg, msg
+
+
+def test_attrs_is_no_longer_a_field(tmp_path):
+    """The free ``attrs`` dict is gone: a file that still has it is told so."""
+    d = mutate(RESULTS, lambda d: d["numbers"][0].update({"attrs": {"endpoint": "os"}}))
+    p = write(tmp_path, d, "text.yaml")
+    with pytest.raises(DataFileError) as info:
+        load_file(p)
+    assert "numbers.0.attrs: unknown field" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "about, field, reason",
+    [
+        (
+            {"p_key": "m_aa"},
+            "numbers[0] (m_a).about.p_key",
+            "'m_aa' is not the key of a reported number of demo (did you mean 'm_a'?)",
+        ),
+        (
+            {"same_as": "m_a"},
+            "numbers[0] (m_a).about.same_as",
+            "same_as names the number itself ('m_a')",
+        ),
+        (
+            {"positives_key": "sex.f.c"},
+            "numbers[0] (m_a).about.positives_key",
+            "'sex.f.c' is not the key of a reported number of demo",
+        ),
+    ],
+    ids=["missing_key", "self_reference", "missing_baseline_key"],
+)
+def test_about_cross_references_name_numbers_of_the_study(tmp_path, about, field, reason):
+    d = copy.deepcopy(SURV)
+    d["numbers"][0].update({"about": about})
+    _surv_study(tmp_path, d)
+    with pytest.raises(DataFileError) as info:
+        load_study("demo", data_dir=tmp_path)
+    msg = str(info.value)
+    assert "text.yaml" in msg and field in msg and reason in msg, msg
+
+
+def test_about_cross_references_to_results_and_baseline_keys_load(tmp_path):
+    d = copy.deepcopy(SURV)
+    d["numbers"][0].update({"about": {"n_key": "n.a", "positives_key": "sex.f.a"}})
+    d["numbers"][1].update({"about": {"hr_key": "m_a"}})
+    _surv_study(tmp_path, d)
+    study = load_study("demo", data_dir=tmp_path)
+    first = study.number(d["numbers"][0]["key"])
+    assert (first.about.n_key, first.about.positives_key) == ("n.a", "sex.f.a")
 
 
 # ----------------------------------------------------------------------------- issue 19: a bounded YAML loader

@@ -72,7 +72,7 @@ def test_cohort_reproduces_every_input_exactly(tu_runner, seed):
     # OS: the six medians by cohort and TIPM group; nobody followed beyond the observation period
     for n in st.numbers:
         if n.file_id == "survival_text" and n.quantity == "median":
-            m = (c["os_group"] == n.attrs["group"]).to_numpy()
+            m = (c["os_group"] == n.about.group).to_numpy()
             med = km_median(c.loc[m, "os_time"], c.loc[m, "os_event"]).median
             assert equal_at_precision(med, n.value, n.decimals), (n.key, med)
     assert c["os_time"].max() <= st.number("os_observation_days").value + 1e-9
@@ -160,11 +160,7 @@ def test_refit_recovers_the_printed_coefficients_on_average(tu_runner, tu):
             x
             for x in tu.numbers
             if x.quantity == "log_or"
-            and (
-                f"{x.attrs['variable']}_{x.attrs['level']}"
-                if x.attrs.get("level")
-                else x.attrs["variable"]
-            )
+            and (f"{x.about.variable}_{x.about.level}" if x.about.level else x.about.variable)
             == name
         )
         # a wide band: 152 patients, 42 events; what matters is sign and size

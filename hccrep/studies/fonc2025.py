@@ -90,7 +90,7 @@ class Fonc2025Runner(DeclaredRunner):
         new: dict[str, object] = {}  # added in one concat: inserting columns one by one is slow
         # response at 3 months (Table 3): PR / SD / PD counts per arm
         resp = {
-            (n.attrs["endpoint"], n.attrs["group"]): int(n.attrs["count"])
+            (n.about.endpoint, n.about.group): int(n.about.count)
             for n in _numbers(st, "table3")
             if n.role == "input"
         }
@@ -105,9 +105,7 @@ class Fonc2025Runner(DeclaredRunner):
         ae = defaultdict(dict)
         for n in _numbers(st, "table4"):
             if n.role == "input":
-                ae[n.attrs["endpoint"]][(n.attrs["grade"], n.attrs["group"])] = int(
-                    n.attrs["count"]
-                )
+                ae[n.about.endpoint][(n.about.grade, n.about.group)] = int(n.about.count)
         for name, cells in ae.items():
             anyc, g34 = np.zeros(len(cohort), dtype=int), np.zeros(len(cohort), dtype=int)
             for g in groups:
@@ -119,9 +117,9 @@ class Fonc2025Runner(DeclaredRunner):
             new[f"{name}_any"], new[f"{name}_g34"] = anyc, g34
         # radiotherapy target of each RT patient (Table 2: patients by primary target)
         sites = {
-            n.attrs["level"]: int(n.attrs["count"])
+            n.about.level: int(n.about.count)
             for n in _numbers(st, "table2")
-            if n.attrs.get("variable") == "rt_site" and n.attrs["level"] in ("pvtt_hvtt", "liver")
+            if n.about.variable == "rt_site" and n.about.level in ("pvtt_hvtt", "liver")
         }
         rt_site = np.full(len(cohort), None, dtype=object)
         rt = np.flatnonzero(arm == groups[-1])

@@ -113,13 +113,13 @@ def regimens(study: Study) -> pd.DataFrame:
     """
     rows: dict[str, dict[str, float]] = {}
     for n in study.numbers:
-        if n.file_id != "methods" or "technique" not in n.attrs:
+        if n.file_id != "methods" or n.about.technique is None:
             continue
         what = "dose" if n.quantity == "dose" else "fractions"
-        rows.setdefault(str(n.attrs["technique"]), {})[f"{what}_{n.attrs['stat']}"] = float(n.value)
+        rows.setdefault(str(n.about.technique), {})[f"{what}_{n.about.statistic}"] = float(n.value)
     if not rows:
         raise KeyError(
-            f"{study.key}: no regimen numbers (attrs technique/stat) in the methods file"
+            f"{study.key}: no regimen numbers (about: technique, statistic) in the methods file"
         )
     cols = ["dose_min", "dose_max", "fractions_min", "fractions_max"]
     out = pd.DataFrame.from_dict(rows, orient="index")
@@ -359,9 +359,9 @@ def median_bed_gap(study: Study, n_draws: int, seed, dose_step: float) -> pd.Dat
     ab = alpha_beta(study)
     reg = regimens(study)
     counts = {
-        str(n.attrs["level"]): int(n.attrs["count"])
+        str(n.about.level): int(n.about.count)
         for n in study.numbers
-        if n.file_id == "table2" and n.attrs.get("variable") == "rt_technique"
+        if n.file_id == "table2" and n.about.variable == "rt_technique"
     }
     rows = []
     for _ in range(n_draws):
@@ -410,10 +410,10 @@ def site_denominators(study: Study) -> pd.DataFrame:
     sizes = {g.key: g.n for g in base.groups}
     rows = []
     for n in study.numbers:
-        if n.file_id != "table2" or "count" not in n.attrs or "n" not in n.attrs:
+        if n.file_id != "table2" or n.about.count is None or n.about.n is None:
             continue
         cp = parse_count_percent(n.printed)
-        k, rec, pts = int(n.attrs["count"]), int(n.attrs["n"]), sizes[str(n.attrs["group"])]
+        k, rec, pts = int(n.about.count), int(n.about.n), sizes[str(n.about.group)]
         dec = cp.percent_decimals or 0
         fits = [
             f"{lab} ({m})"
@@ -440,7 +440,7 @@ def _groups(study: Study) -> list[tuple[str, int]]:
 
 
 def _grade(n: ReportedNumber) -> str | None:
-    g = n.attrs.get("grade")
+    g = n.about.grade
     return None if g is None else str(g)
 
 
@@ -448,10 +448,8 @@ def _printed_counts(study: Study) -> dict[tuple[str, str | None, str], int]:
     """(endpoint, grade, group) -> printed count, from Tables 3 and 4."""
     out = {}
     for n in study.numbers:
-        if n.file_id in ("table3", "table4") and "count" in n.attrs:
-            out[(str(n.attrs["endpoint"]), _grade(n), str(n.attrs["group"]))] = int(
-                n.attrs["count"]
-            )
+        if n.file_id in ("table3", "table4") and n.about.count is not None:
+            out[(str(n.about.endpoint), _grade(n), str(n.about.group))] = int(n.about.count)
     return out
 
 
@@ -492,21 +490,21 @@ def simulated_counts(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
     arm = str_labels(cohort[gcol])
     rows = []
     for n in study.numbers:
-        if n.file_id not in ("table3", "table4") or "count" not in n.attrs:
+        if n.file_id not in ("table3", "table4") or n.about.count is None:
             continue
-        ind = _cohort_indicator(cohort, str(n.attrs["endpoint"]), _grade(n))
-        sim = int(ind[arm == str(n.attrs["group"])].sum())
+        ind = _cohort_indicator(cohort, str(n.about.endpoint), _grade(n))
+        sim = int(ind[arm == str(n.about.group)].sum())
         rows.append(
             {
                 "key": n.key,
                 "role": n.role,
-                "endpoint": n.attrs["endpoint"],
+                "endpoint": n.about.endpoint,
                 "grade": _grade(n) or "",
-                "group": n.attrs["group"],
+                "group": n.about.group,
                 "printed": n.printed,
-                "count": int(n.attrs["count"]),
+                "count": int(n.about.count),
                 "simulated": sim,
-                "equal": sim == int(n.attrs["count"]),
+                "equal": sim == int(n.about.count),
             }
         )
     return pd.DataFrame(rows)
@@ -532,9 +530,9 @@ def response_derivations(study: Study) -> pd.DataFrame:
     sizes = dict(_groups(study))
     rows = []
     for n in study.numbers:
-        if n.file_id != "table3" or n.role != "derived" or "count" not in n.attrs:
+        if n.file_id != "table3" or n.role != "derived" or n.about.count is None:
             continue
-        g, ep = str(n.attrs["group"]), str(n.attrs["endpoint"])
+        g, ep = str(n.about.group), str(n.about.endpoint)
         cr = pc.get(("cr", None, g), 0)
         if ep == "orr":
             val, formula = cr + pc[("pr", None, g)], "CR + PR"
@@ -551,10 +549,10 @@ def response_derivations(study: Study) -> pd.DataFrame:
                 "key": n.key,
                 "group": g,
                 "printed": n.printed,
-                "count": int(n.attrs["count"]),
+                "count": int(n.about.count),
                 "from_inputs": val,
                 "formula": formula,
-                "equal": val == int(n.attrs["count"]),
+                "equal": val == int(n.about.count),
             }
         )
     return pd.DataFrame(rows)

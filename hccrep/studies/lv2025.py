@@ -568,7 +568,7 @@ def strata_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
         rem = study.number(f"{s}_remission_pct")
         rows.append(
             {
-                "stratum": study.number(f"{s}_median_os").attrs["stratum"],
+                "stratum": study.number(f"{s}_median_os").about.stratum,
                 "n (assumed)": len(d),
                 "median OS reported": study.number(f"{s}_median_os").printed,
                 "median OS simulated": round(med.median, 2),
@@ -669,22 +669,20 @@ def not_checkable_reasons(study: Study) -> dict[str, str]:
     for n in study.numbers:
         if n.role != "check" or n.file_id in ("child_pugh", "ccps"):
             continue
-        ref = n.attrs.get("reference") or n.attrs.get("ref", "unreferenced")
+        ref = n.about.source.label if n.about.source else "(no reference given)"
         if n.file_id in _NC_FILE:
             what = {"auc": "an AUC", "c_index": "a C-index", "cutoff": "a cut-off"}.get(
                 n.quantity, f"a {n.quantity}"
             )
-            reason = _NC_FILE[n.file_id].format(
-                what=what, ref=ref, cohort=n.attrs.get("cohort", "")
-            )
-        elif n.attrs.get("statistic") == "n_factors":
+            reason = _NC_FILE[n.file_id].format(what=what, ref=ref, cohort=(n.about.cohort or ""))
+        elif n.about.statistic == "n_factors":
             reason = f"a count of model factors ({ref}); not a simulation result: held against the parameter list of Table 2 in the audit (step 5)"
         else:
             reason = _NC_QUANTITY.get(
                 n.quantity, "a result of another cohort ({ref}); its data are not in the review"
             ).format(ref=ref)
-        if n.attrs.get("same_as"):
-            reason += f"; it repeats {n.attrs['same_as']}"
+        if n.about.same_as:
+            reason += f"; it repeats {n.about.same_as}"
         out[n.key] = reason
         if n.lower is not None and n.upper is not None:
             out[f"{n.key}.lower"] = out[f"{n.key}.upper"] = f"limit of {n.key}: " + reason
@@ -727,11 +725,11 @@ def not_checkable_kinds(study: Study) -> dict[str, str]:
             kind = "Table 1: another cohort's cut-off or AUC"
         elif n.file_id == "table2":
             kind = "Table 2: a model's C-index or AUC"
-        elif n.attrs.get("statistic") == "n_factors":
+        elif n.about.statistic == "n_factors":
             kind = "factor count (audited, not simulated)"
         else:
             kind = kinds.get(n.quantity, "result of another cohort")
-        out[key] = kind + (" (repeat)" if n.attrs.get("same_as") else "")
+        out[key] = kind + (" (repeat)" if n.about.same_as else "")
     return out
 
 
@@ -1013,17 +1011,13 @@ def cutoff_positions(values: pd.Series, study: Study, marker: str) -> pd.DataFra
         raise ValueError("values must be a non-empty finite sample")
     rows = []
     for n in study.numbers:
-        if (
-            n.quantity == "cutoff"
-            and n.attrs.get("marker") == marker
-            and not n.attrs.get("same_as")
-        ):
+        if n.quantity == "cutoff" and n.about.marker == marker and not n.about.same_as:
             rows.append(
                 {
                     "key": n.key,
                     "printed": n.printed,
                     "cutoff": n.value,
-                    "reference": n.attrs.get("reference") or n.attrs.get("ref"),
+                    "reference": (n.about.source.label if n.about.source else None),
                     "share at or above": float(np.mean(vals >= n.value)),
                 }
             )

@@ -327,7 +327,7 @@ class Tu2025Runner(DeclaredRunner):
             cohort[gcol].astype(str) + "_" + np.where(cohort["tipm_high"] == 1, "high", "low")
         )
         medians = {
-            str(n.attrs["group"]): n.value
+            str(n.about.group): n.value
             for n in st.numbers
             if n.file_id == "survival_text" and n.quantity == "median"
         }
@@ -438,19 +438,17 @@ def table2_side_by_side(runner: Tu2025Runner, cohort: pd.DataFrame) -> pd.DataFr
     out_all = runner.analyse_declared(cohort, files=("table2",))
     rows = []
     st = runner.study
-    nums = [
-        n for n in st.numbers if n.file_id == "table2" and n.attrs.get("model") != "multivariable"
-    ]
+    nums = [n for n in st.numbers if n.file_id == "table2" and n.about.model != "multivariable"]
     seen: list[tuple[str, str]] = []
     for n in nums:
-        a = n.attrs
-        if n.quantity == "percent" and a["group"] != "total":
-            seen.append((a["variable"], a["level"])) if (
-                a["variable"],
-                a["level"],
+        a = n.about
+        if n.quantity == "percent" and a.group != "total":
+            seen.append((a.variable, a.level)) if (
+                a.variable,
+                a.level,
             ) not in seen else None
-        elif n.quantity == "mean" and a["group"] != "total":
-            seen.append((a["variable"], "")) if (a["variable"], "") not in seen else None
+        elif n.quantity == "mean" and a.group != "total":
+            seen.append((a.variable, "")) if (a.variable, "") not in seen else None
     for var, level in seen:
         rec: dict[str, object] = {"variable": var, "level": level or "mean ± SD"}
         for g in ("tie", "tin"):
