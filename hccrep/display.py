@@ -747,6 +747,8 @@ def verdict_summary_html(card: pd.DataFrame, title: str = "") -> HTMLTable:
     )
     if "judged_by" in card.columns:
         audited = card[(card["judged_by"] == "audit") & (card["verdict"] != "not checkable")]
+        if "repeat_of" in audited.columns:  # counted once, as in the verdict counts beside
+            audited = audited[audited["repeat_of"].fillna("").astype(str) == ""]
         if len(audited):
             counts = audited["verdict"].value_counts()
             parts = ", ".join(f"{int(n)} {esc(str(v))}" for v, n in counts.items())
