@@ -468,3 +468,13 @@ def test_rule_repair_checking_only_the_swapped_patients_equals_a_full_recount(ke
         for v in involved:
             assert list(str_labels(fast[v])) == list(reference[v]), (key, seed, v)
         assert not rule_violations(fast, sim).any()
+
+
+def test_mean_sd_gives_numpys_mean_and_sd_to_the_bit():
+    """The calibration's mean and SD (ddof=1) are numpy's own floats (reference: ndarray.mean/std)."""
+    from hccrep.simulate.continuous import _mean_sd
+
+    rng = np.random.default_rng(31)
+    for _ in range(2000):
+        y = np.exp(rng.normal(size=int(rng.integers(2, 400))) * rng.gamma(1.0) * 3)
+        assert _mean_sd(y) == (y.mean(), y.std(ddof=1))
