@@ -261,9 +261,14 @@ class CohortView:
                 raise KeyError(
                     f"the matching names the reported number {exc.args[0]!r}, which the study does not have"
                 ) from None
-            d = self.cohort.copy()
-            d["_treated"] = (self.labels(spec.treatment) == str(spec.treated)).astype(int)
+            treated = (self.labels(spec.treatment) == str(spec.treated)).astype(int)
             try:
+                # the matching reads the covariates and the treatment only: a frame of those,
+                # not a copy of the whole cohort; the matched rows are then taken from the cohort
+                present = [c for c in spec.covariates if c in self.cohort.columns]
+                d = self.cohort[present].assign(
+                    _treated=treated
+                )  # a missing one: match_nearest says
                 res = match_nearest(
                     d,
                     "_treated",
@@ -273,8 +278,13 @@ class CohortView:
                     caliper_scale=spec.caliper_scale,
                     order=spec.order,
                 )
+                pairs = res.matched(d)
+                rows = self.cohort.take(self.cohort.index.get_indexer(pairs.index))
+                rows = rows.assign(
+                    _treated=pairs["_treated"].to_numpy(), pair=pairs["pair"].to_numpy()
+                )
                 sub = CohortView(
-                    res.matched(d).reset_index(drop=True),
+                    rows.reset_index(drop=True),
                     self.group,
                     self.levels,
                     self.engine,
