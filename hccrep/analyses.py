@@ -133,6 +133,24 @@ class CohortView:
 
         The same rows as ``labels(column) == str(levels[i])`` for each ``i``, found
         once per column instead of once per level and group (Table 1 counts).
+
+        Parameters
+        ----------
+        column : str
+            A column of the cohort.
+        levels : sequence
+            The labels to number (a label listed twice gets its first position).
+
+        Returns
+        -------
+        numpy.ndarray of int64
+            One code per row: ``i`` for ``levels[i]``, -1 for a label not listed.
+
+        Examples
+        --------
+        >>> v = CohortView(pd.DataFrame({"g": ["b", "a", "c"]}), group="g")
+        >>> v.codes("g", ["a", "b"]).tolist()
+        [1, 0, -1]
         """
         levels = tuple(str(x) for x in levels)
         key = (column, levels)
