@@ -195,10 +195,22 @@ def bench_monte_carlo(n_mc: int, jobs: int, survival: bool) -> None:
 _RUNNER = None
 
 
+_LIMITS = None
+
+
 def _pool_init(study: str) -> None:
-    """Worker start-up for the speed-up figure: import hccrep, build the runner, run one cohort."""
-    global _RUNNER
+    """Worker start-up for the speed-up figure: import hccrep, build the runner, run one cohort.
+
+    BLAS runs on one thread in every worker, as joblib's workers do on a machine with as
+    many cores as workers; otherwise the single worker's BLAS calls would borrow the idle
+    second core and the two sides would not do the same work.
+    """
+    global _RUNNER, _LIMITS
+    from threadpoolctl import threadpool_limits
+
     from hccrep.replication import runner_for
+
+    _LIMITS = threadpool_limits(1)
 
     _RUNNER = runner_for(study)
     _RUNNER.run(1)
@@ -220,7 +232,7 @@ def bench_speedup(n: int, study: str = "fonc2025") -> None:
 
     Both pools are built the same way, and their start-up (imports, the runner, one
     cohort per worker) is done before the clock starts; each task carries its seeds only,
-    10 cohorts a task.  So both sides do the same work and the figure is the pool's
+    10 cohorts a task, and every worker's BLAS uses one thread.  So both sides do the same work and the figure is the pool's
     scaling.  The 1-worker pool runs first; the 2-worker pool's processes are new, so
     neither side profits from what the other has memoised.
     """
