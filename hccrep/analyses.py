@@ -128,6 +128,10 @@ class CohortView:
         #: the study and the runner's variants, for what a model collection reads (set by the runner)
         self.study = None
         self.options: dict = {}
+        # per-cohort caches of the arrays the handlers read many times (never written to)
+        self._numeric: dict[str, np.ndarray] = {}
+        self._masks: dict[tuple, np.ndarray] = {}
+        self._codes: dict[tuple, np.ndarray] = {}
 
     def labels(self, column: str) -> np.ndarray:
         """The column as strings (level keys), cached."""
@@ -140,9 +144,53 @@ class CohortView:
         return self._labels[column]
 
     def numeric(self, column: str) -> np.ndarray:
-        if column not in self.cohort.columns:
-            raise KeyError(f"the simulated cohort has no column {column!r}")
-        return self.cohort[column].to_numpy(float)
+        """The column as float64, cached (callers index it, never write to it)."""
+        x = self._numeric.get(column)
+        if x is None:
+            if column not in self.cohort.columns:
+                raise KeyError(f"the simulated cohort has no column {column!r}")
+            x = self._numeric[column] = self.cohort[column].to_numpy(float)
+        return x
+
+    def codes(self, column: str, levels) -> np.ndarray:
+        """Each row's position in ``levels`` (compared as strings), -1 for any other label; cached.
+
+        The same rows as ``labels(column) == str(levels[i])`` for each ``i``, found
+        once per column instead of once per level and group (Table 1 counts).
+
+        Parameters
+        ----------
+        column : str
+            A column of the cohort.
+        levels : sequence
+            The labels to number (a label listed twice gets its first position).
+
+        Returns
+        -------
+        numpy.ndarray of int64
+            One code per row: ``i`` for ``levels[i]``, -1 for a label not listed.
+
+        Examples
+        --------
+        >>> v = CohortView(pd.DataFrame({"g": ["b", "a", "c"]}), group="g")
+        >>> v.codes("g", ["a", "b"]).tolist()
+        [1, 0, -1]
+        """
+        levels = tuple(str(x) for x in levels)
+        key = (column, levels)
+        out = self._codes.get(key)
+        if out is None:
+            if column not in self.cohort.columns:
+                raise KeyError(f"the simulated cohort has no column {column!r}")
+            if ("factor", column) not in self._codes:
+                from hccrep.frames import factor_labels
+
+                self._codes[("factor", column)] = factor_labels(self.cohort[column])
+            labels, codes = self._codes[("factor", column)]
+            pos = {lv: i for i, lv in reversed(list(enumerate(levels)))}  # the first of repeats
+            lookup = np.array([pos.get(u, -1) for u in labels.tolist()], dtype=np.int64)
+            out = self._codes[key] = lookup[codes]
+        return out
 
     def is_categorical(self, column: str) -> bool:
         if self.levels.get(column) is not None:
@@ -162,12 +210,23 @@ class CohortView:
     def mask(
         self, by: str | None, group: str | None, subset: Mapping[str, str] | None = None
     ) -> np.ndarray:
-        """Rows of one level of ``by`` (every row when ``group`` is None), within ``subset``."""
-        m = np.ones(len(self.cohort), dtype=bool)
-        if group is not None:
-            m &= self.labels(by or self.group) == str(group)
-        for var, lev in (subset or {}).items():
-            m &= self.labels(var) == str(lev)
+        """Rows of one level of ``by`` (every row when ``group`` is None), within ``subset``.
+
+        Cached per view: callers index with the mask and never write to it.
+        """
+        key = (
+            by or self.group if group is not None else None,
+            None if group is None else str(group),
+            tuple((var, str(lev)) for var, lev in (subset or {}).items()),
+        )
+        m = self._masks.get(key)
+        if m is None:
+            m = np.ones(len(self.cohort), dtype=bool)
+            if group is not None:
+                m &= self.labels(by or self.group) == str(group)
+            for var, lev in (subset or {}).items():
+                m &= self.labels(var) == str(lev)
+            self._masks[key] = m
         return m
 
     def survival(
@@ -265,9 +324,14 @@ class CohortView:
                 raise KeyError(
                     f"the matching names the reported number {exc.args[0]!r}, which the study does not have"
                 ) from None
-            d = self.cohort.copy()
-            d["_treated"] = (self.labels(spec.treatment) == str(spec.treated)).astype(int)
+            treated = (self.labels(spec.treatment) == str(spec.treated)).astype(int)
             try:
+                # the matching reads the covariates and the treatment only: a frame of those,
+                # not a copy of the whole cohort; the matched rows are then taken from the cohort
+                present = [c for c in spec.covariates if c in self.cohort.columns]
+                d = self.cohort[present].assign(
+                    _treated=treated
+                )  # a missing one: match_nearest says
                 res = match_nearest(
                     d,
                     "_treated",
@@ -277,8 +341,13 @@ class CohortView:
                     caliper_scale=spec.caliper_scale,
                     order=spec.order,
                 )
+                pairs = res.matched(d)
+                rows = self.cohort.take(self.cohort.index.get_indexer(pairs.index))
+                rows = rows.assign(
+                    _treated=pairs["_treated"].to_numpy(), pair=pairs["pair"].to_numpy()
+                )
                 sub = CohortView(
-                    res.matched(d).reset_index(drop=True),
+                    rows.reset_index(drop=True),
                     self.group,
                     self.levels,
                     self.engine,
@@ -379,6 +448,26 @@ def register_models(name: str) -> Callable:
     return deco
 
 
+_KEYS: dict[int, tuple[object, str]] = {}
+
+
+def _analysis_key(analysis) -> str:
+    """``analysis.model_dump_json()``, remembered for the analysis object (they are frozen).
+
+    The Monte Carlo computes the same declared analyses on every cohort; the
+    object is kept beside its key, so an id reused by a new object never
+    finds a stale key.
+    """
+    hit = _KEYS.get(id(analysis))
+    if hit is not None and hit[0] is analysis:
+        return hit[1]
+    if len(_KEYS) >= 65536:  # analyses made on the fly (what-if variants): start afresh
+        _KEYS.clear()
+    key = analysis.model_dump_json()
+    _KEYS[id(analysis)] = (analysis, key)
+    return key
+
+
 def compute(analysis, view: CohortView, quantity: str = "") -> Replicated:
     """Run the handler of ``analysis.kind`` on the cohort (memoised per view).
 
@@ -413,7 +502,7 @@ def compute(analysis, view: CohortView, quantity: str = "") -> Replicated:
     KeyError
         When no handler is registered for ``analysis.kind``.
     """
-    key = (analysis.model_dump_json(), quantity)
+    key = (_analysis_key(analysis), quantity)
     if key in view.memo:
         return view.memo[key]
     try:
@@ -454,37 +543,32 @@ def _table1_test(a, view: CohortView, quantity: str) -> Replicated:
     from hccrep.stats import compare_samples
 
     by = a.by or view.group
-    groups = a.groups or view.levels_of(by)
+    groups = [str(g) for g in (a.groups or view.levels_of(by))]
     rows = view.mask(None, None, a.subset)
-    arm = np.where(rows, view.labels(by), "")  # patients outside the subset belong to no group
+    # each patient's group as a position in `groups`; -1 outside the subset (no group)
+    arm = np.where(rows, view.codes(by, groups), -1)
+    k = len(groups)
     test = a.variant.used
     results = []
     for variable in [a.variable, *a.smallest_of]:
         if view.is_categorical(variable):
-            lab = view.labels(variable)
             if a.collapse is not None:
-                inside = np.isin(lab, [str(x) for x in a.collapse])
-                table = np.array(
-                    [
-                        [int(np.count_nonzero((arm == g) & side)) for g in groups]
-                        for side in (inside, ~inside)
-                    ]
-                )
+                inside = np.isin(view.labels(variable), [str(x) for x in a.collapse])
+                lev = np.where(inside, 0, 1)  # row 0: the collapsed levels, row 1: the others
+                n_lev = 2
             else:
                 levels = view.levels_of(variable)
-                table = np.array(
-                    [
-                        [int(np.count_nonzero((arm == g) & (lab == lv))) for g in groups]
-                        for lv in levels
-                    ]
-                )
+                lev = view.codes(variable, levels)
+                n_lev = len(levels)
+            ok = (arm >= 0) & (lev >= 0)
+            table = np.bincount(lev[ok] * k + arm[ok], minlength=n_lev * k).reshape(n_lev, k)
             table = np.ascontiguousarray(
                 table[table.sum(axis=1) > 0], dtype=np.int64
             )  # a level nobody has: left out
             results.append(_count_test(test, table.tobytes(), table.shape))
         else:
             x = view.numeric(variable)
-            results.append(compare_samples([x[arm == g] for g in groups], test=test))
+            results.append(compare_samples([x[arm == j] for j in range(k)], test=test))
     res = min(results, key=lambda r: r.pvalue)
     variant = (
         res.variant if not a.smallest_of else f"smallest p of {len(results)} rows; {res.variant}"

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hccrep.plots import set_alt_text, themed
 
 __all__ = ["NomogramTerm", "Nomogram", "build_nomogram", "ranges_from_data", "nomogram_figure"]
 
@@ -267,7 +266,6 @@ def ranges_from_data(data: pd.DataFrame, columns) -> dict[str, tuple[float, floa
     return out
 
 
-@themed
 def nomogram_figure(
     nomo: Nomogram,
     labels: Mapping[str, str] | None = None,
@@ -294,7 +292,18 @@ def nomogram_figure(
     matplotlib.figure.Figure
         With alt text (:func:`hccrep.plots.alt_text`).
     """
+    # the plotting modules are imported here, not with the module: a Monte Carlo worker
+    # computes nomogram points for every cohort and never draws
+    from hccrep.plots import themed
+
+    return themed(_draw)(nomo, labels, probabilities=probabilities, ticks=ticks, title=title)
+
+
+def _draw(nomo: Nomogram, labels, *, probabilities, ticks, title):
+    """The figure of :func:`nomogram_figure` (called under the book's theme)."""
     import matplotlib.pyplot as plt
+
+    from hccrep.plots import set_alt_text
 
     labels = dict(labels or {})
     rows = (

@@ -15,6 +15,7 @@ PValue(value=0.001, bound='<', decimals=3)
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -351,6 +352,14 @@ def parse_count_percent(text: str) -> CountPercent:
         If the string is not a count with an optional percentage, or the
         percentage lies outside [0, 100].
     """
+    if isinstance(text, str):  # a Monte Carlo parses the same table cells for every cohort
+        return _count_percent_of(text)
+    return _count_percent_of.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _count_percent_of(text: str) -> CountPercent:
+    """:func:`parse_count_percent`, remembered per string (the result is frozen)."""
     s = _normalise(text)
     m = re.fullmatch(r"(\d{1,3}(?:,\d{3})+|\d+)\s*(?:\(\s*(" + _NUM + r")\s*%?\s*\))?", s)
     if not m:
@@ -425,6 +434,14 @@ def parse_summary(text: str, kind: str) -> Summary:
     >>> parse_summary("21.5 (13.5, 48.5)", "median_range").spread
     (13.5, 48.5)
     """
+    if isinstance(text, str) and isinstance(kind, str):  # the same cells for every cohort
+        return _summary_of(text, kind)
+    return _summary_of.__wrapped__(text, kind)
+
+
+@functools.lru_cache(maxsize=16384)
+def _summary_of(text: str, kind: str) -> Summary:
+    """:func:`parse_summary`, remembered per string and kind (the result is frozen)."""
     s = _normalise(text)
     if kind == "mean_sd":
         m = re.fullmatch(r"(" + _NUM + r")\s*±\s*(" + _NUM + r")", s)

@@ -173,6 +173,29 @@ def test_matched_rows_and_weights():
         res.matched(df.drop(index="v"))
 
 
+def test_matched_sets_with_ratio_and_replacement_follow_the_pairs():
+    """Hand-built reference: each set is its treated unit then its controls in pair order,
+    sets numbered by the first pair of their treated unit (a reused control repeats)."""
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame({"rt": rng.integers(0, 2, 40), "x": rng.normal(size=40)})
+    df.index = [f"u{i}" for i in range(40)]
+    ps = rng.uniform(0.05, 0.95, 40)
+    for kwargs in ({"ratio": 2}, {"ratio": 2, "replace": True}, {"replace": True}):
+        res = match_nearest(df, "rt", ps=ps, caliper_scale="ps_raw", **kwargs)
+        labels, sets, seen = [], [], []
+        for t, c in zip(res.pairs["treated"], res.pairs["control"]):
+            if t not in seen:
+                seen.append(t)
+        for number, t in enumerate(seen, start=1):
+            cs = res.pairs.loc[res.pairs["treated"] == t, "control"].tolist()
+            labels += [t, *cs]
+            sets += [number] * (1 + len(cs))
+        m = res.matched(df)
+        assert m.index.tolist() == labels
+        assert m["pair"].tolist() == sets
+        assert m["x"].tolist() == df.loc[labels, "x"].tolist()
+
+
 def test_random_order_is_seeded():
     rng = np.random.default_rng(3)
     df = pd.DataFrame({"rt": rng.integers(0, 2, 60)})

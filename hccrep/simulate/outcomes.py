@@ -331,14 +331,22 @@ def _calibrate_admin(
 
     if t0.size <= fastsurv.SMALL_ARM:  # observe() and the median in plain Python: the same floats
         t0l, cl, cel = t0.tolist(), cens.tolist(), cens_event.tolist()
+        n = len(t0l)
+        # without equal times among the event times or among the censoring times, the observed
+        # times come in order from two lists sorted once: see _median_merged
+        merged = len(set(t0l)) == n and len(set(cl)) == n
+        by_t0 = sorted(range(n), key=t0l.__getitem__)
+        by_cens = sorted(range(n), key=cl.__getitem__)
 
         def median_at(log_c: float) -> float:
             s = float(np.exp(log_c))
-            obs = []
-            for a, c, ce in zip(t0l, cl, cel):
-                t = s * a
-                obs.append((t, 1) if t <= c else (c, ce))
-            m = fastsurv.median_survival_pairs(obs)
+            m = _median_merged(s, t0l, cl, cel, by_t0, by_cens) if merged else None
+            if m is None:  # equal observed times: the general Kaplan-Meier median
+                obs = []
+                for a, c, ce in zip(t0l, cl, cel):
+                    t = s * a
+                    obs.append((t, 1) if t <= c else (c, ce))
+                m = fastsurv.median_survival_pairs(obs)
             return m if m == m else np.inf  # not reached (NaN) counts as infinitely late
     else:
 
@@ -387,6 +395,80 @@ def _calibrate_admin(
             f"group {g!r}: KM median {achieved:.3f} is the closest reachable to {target} (tolerance {tol})"
         )
     return observe(best)
+
+
+def _median_merged(
+    s: float,
+    t0: list[float],
+    cens: list[float],
+    cens_event: list[int],
+    by_t0: list[int],
+    by_cens: list[int],
+) -> float | None:
+    """The Kaplan-Meier median of the patients observed at time scale ``s``, or None on a tie.
+
+    Patient ``i`` is observed at ``s * t0[i]`` with an event when that is at most
+    ``cens[i]``, else at ``cens[i]`` with status ``cens_event[i]``.  The scaled event times
+    keep the order of ``t0`` (``by_t0``) and the censoring times the order of ``cens``
+    (``by_cens``), so the observed times come in order by merging the two lists, and the
+    walk stops at the median.  The products and the rule are those of
+    :func:`hccrep.stats.fastsurv.median_survival_pairs` in the same order (the same
+    float); when an event time equals a censoring time the merge returns None and the
+    caller sorts every pair instead.  The lists must hold no equal values within ``t0``
+    or within ``cens``.
+    """
+    n = len(t0)
+    tol = fastsurv._HALF_TOL_F
+    ia = ib = 0
+    ta = tb = 0.0
+    eb = 0
+    while ia < n:  # the first patient with an event
+        p = by_t0[ia]
+        ta = s * t0[p]
+        if ta <= cens[p]:
+            break
+        ia += 1
+    while ib < n:  # the first patient ending at the censoring time
+        q = by_cens[ib]
+        if s * t0[q] > cens[q]:
+            tb, eb = cens[q], cens_event[q]
+            break
+        ib += 1
+    k = 0
+    surv = 1.0
+    found = None
+    while ia < n or ib < n:
+        if ib >= n or (ia < n and ta < tb):
+            t, e = ta, 1
+            ia += 1
+            while ia < n:
+                p = by_t0[ia]
+                ta = s * t0[p]
+                if ta <= cens[p]:
+                    break
+                ia += 1
+        elif ia >= n or tb < ta:
+            t, e = tb, eb
+            ib += 1
+            while ib < n:
+                q = by_cens[ib]
+                if s * t0[q] > cens[q]:
+                    tb, eb = cens[q], cens_event[q]
+                    break
+                ib += 1
+        else:  # an event time equals a censoring time
+            return None
+        if e:
+            surv *= 1.0 - 1.0 / (n - k)
+            if found is not None:  # the curve sat at exactly 0.5: midpoint to the next event
+                return 0.5 * (found + t)
+            if surv <= 0.5 + tol:
+                if abs(surv - 0.5) < tol:
+                    found = t
+                else:
+                    return float(t)
+        k += 1
+    return float(found) if found is not None else float("nan")
 
 
 def simulate_binary(

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from hccrep.stats._validate import as_vector, check_choice
 from hccrep.stats.survival import (
@@ -293,7 +293,7 @@ def logrank(time, event, group) -> LogrankResult:
     return LogrankResult(
         statistic=stat,
         df=int(k - 1),
-        pvalue=float(stats.chi2.sf(stat, k - 1)),
+        pvalue=float(special.chdtrc(k - 1, stat)),  # = stats.chi2.sf, without its per-call cost
         variant=f"log-rank (Mantel-Haenszel), {k} groups, chi-square with {k - 1} df, "
         f"hypergeometric variance (R survdiff, rho = 0); {_ENGINE}",
     )
@@ -410,7 +410,7 @@ def logrank_trend(time, event, group, order=None, weights=None) -> TrendResult:
     return TrendResult(
         stat,
         1,
-        float(stats.chi2.sf(stat, 1)),
+        float(special.chdtrc(1, stat)),
         scores,
         f"log-rank test for trend, scores {scores} over {levels}, hypergeometric variance "
         f"(R survdiff var), chi-square 1 df; {_ENGINE}",

@@ -354,14 +354,18 @@ class MatchResult:
         self._check_labels(df)
         if "pair" in df.columns:
             raise ValueError("df already has a column named 'pair'")
-        ids = self.pair_ids()
+        # sets in the order of their treated unit's first pair, as pair_ids numbers them;
+        # controls in pair order within a set (what groupby(sort=False) gives, without its cost)
+        controls: dict = {}
+        for t, c in zip(self.pairs["treated"].tolist(), self.pairs["control"].tolist()):
+            controls.setdefault(t, []).append(c)
         labels, sets = [], []
-        for t, group in self.pairs.groupby("treated", sort=False):
+        for number, (t, cs) in enumerate(controls.items(), start=1):
             labels.append(t)
-            sets.append(ids[t])
-            labels.extend(group["control"].tolist())
-            sets.extend([ids[t]] * len(group))
-        out = df.loc[labels].copy()
+            labels.extend(cs)
+            sets.extend([number] * (1 + len(cs)))
+        # the rows by position: df.loc[labels] on the (unique) index, at a quarter of the cost
+        out = df.take(df.index.get_indexer(labels))
         out["pair"] = np.asarray(sets, dtype=np.int64)
         return out
 

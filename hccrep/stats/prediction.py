@@ -63,7 +63,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from hccrep.stats._validate import as_vector, check_choice
 
@@ -722,8 +722,8 @@ def delong_test_unpaired(y_a, score_a, y_b, score_b, *, conf_level: float = 0.95
     denom = va**2 / (ya.size - 1) + vb**2 / (yb.size - 1)
     df = (va + vb) ** 2 / denom if denom > 0 else math.inf
     t = d / se if se > 0 else (0.0 if d == 0 else math.copysign(math.inf, d))
-    p = float(2 * stats.t.sf(abs(t), df))
-    q = stats.t.ppf(0.5 + level / 2, df)
+    p = float(2 * special.stdtr(df, -abs(t)))  # = stats.t.sf / ppf, the same bits, faster
+    q = special.stdtrit(df, 0.5 + level / 2)
     method = (
         f"unpaired DeLong test (pROC roc.test method='delong', paired=FALSE: t statistic with "
         f"Welch-Satterthwaite df, two-sided); {level:.0%} t CI of the difference; {_DIRECTION}"
@@ -1506,7 +1506,7 @@ class FittedLogit:
 
     def table(self, conf_level: float = 0.95) -> pd.DataFrame:
         """Coefficient, Wald CI of the coefficient, z and p for every term."""
-        q = stats.norm.ppf(0.5 + conf_level / 2)
+        q = special.ndtri(0.5 + conf_level / 2)  # = stats.norm.ppf / sf, the same bits, faster
         with np.errstate(divide="ignore", invalid="ignore"):
             z = self.coef / self.se
         return pd.DataFrame(
@@ -1515,7 +1515,7 @@ class FittedLogit:
                 "lower": self.coef - q * self.se,
                 "upper": self.coef + q * self.se,
                 "z": z,
-                "p": 2 * stats.norm.sf(np.abs(z)),
+                "p": 2 * special.ndtr(-np.abs(z)),
             },
             index=pd.Index(self.names, name="term"),
         )
@@ -1644,7 +1644,7 @@ def logistic_table(
             "or": np.exp(beta),
             "lower": np.exp(beta - q * se),
             "upper": np.exp(beta + q * se),
-            "p": 2 * stats.norm.sf(np.abs(z)),
+            "p": 2 * special.ndtr(-np.abs(z)),
         }
     )
     if not include_intercept:
