@@ -107,10 +107,6 @@ COLLECTION = "deng2025"
 _MODELS = ("off", "fast", "full")
 
 
-def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
-    return [n for n in study.numbers if n.file_id == file_id]
-
-
 # ----------------------------------------------------------------------------- simulation helpers
 
 
@@ -293,58 +289,11 @@ class Deng2025Runner(DeclaredRunner):
             return a.model_copy(update={"dataset": self.variants["explain_on"]})
         return a
 
-    def ph_table(self, cohort: pd.DataFrame, time_transform: str = "km") -> pd.DataFrame:
-        """Grambsch-Therneau test of proportional hazards for each univariable model of Table 2.
-
-        Scaled Schoenfeld residuals correlated with a function of time (lifelines
-        ``proportional_hazard_test``; ``"km"`` is R ``cox.zph``'s default transform, lifelines'
-        own default is ``"rank"``).  The models are Table 2's declared Cox analyses, their terms
-        coded as the handlers code them.  One row per model term: ``variable, term, statistic,
-        p, time_transform``.  lifelines computes the one-step approximation R's ``cox.zph`` used
-        before survival 3.0.
-        """
-        import warnings
-
-        from lifelines import CoxPHFitter
-        from lifelines.statistics import proportional_hazard_test
-
-        if time_transform not in ("km", "rank", "identity", "log"):
-            raise ValueError(
-                f"time_transform must be km, rank, identity or log, got {time_transform!r}"
-            )
-        view = self.view(cohort.reset_index(drop=True))
-        everyone = np.ones(len(view.cohort), dtype=bool)
-        models = {}
-        for n in _numbers(self.study, "table2"):
-            a = n.analysis
-            if a is not None and a.kind == "cox":
-                models.setdefault((tuple(a.terms), tuple(sorted(a.reference.items()))), a)
-        rows = []
-        for a in models.values():
-            x = view.design(list(a.terms), a.reference, everyone)
-            t, e = view.survival(a.endpoint)
-            data = pd.concat([pd.DataFrame({"time": t, "event": e}), x], axis=1)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fit = CoxPHFitter().fit(data, "time", "event")
-                res = proportional_hazard_test(fit, data, time_transform=time_transform).summary
-            for term in x.columns:
-                rows.append(
-                    {
-                        "variable": a.terms[0] if len(a.terms) == 1 else ", ".join(a.terms),
-                        "term": term,
-                        "statistic": float(res.loc[term, "test_statistic"]),
-                        "p": float(res.loc[term, "p"]),
-                        "time_transform": time_transform,
-                    }
-                )
-        return pd.DataFrame(rows)
-
     # models ----------------------------------------------------------------------
     def features(self) -> list[str]:
         """Clinical variables entering the models: Table 2's p < 0.05, as the paper selected them."""
         out = []
-        for n in _numbers(self.study, "table2"):
+        for n in (n for n in self.study.numbers if n.file_id == "table2"):
             if n.quantity != "p" or n.analysis is None:
                 continue
             significant = n.bound == "<" or n.value < 0.05

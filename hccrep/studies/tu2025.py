@@ -99,7 +99,7 @@ __all__ = [
     "CANDIDATES",
     "table2_side_by_side",
     "stepwise_experiment",
-    "inputs_with_reasons",
+    "INPUT_REASONS",
 ]
 
 #: Design columns of the variables that differ between TIE and TIN in Table 2 (the paper's candidates),
@@ -524,48 +524,13 @@ def stepwise_experiment(
     return pd.DataFrame(rows)
 
 
-#: Why each kind of input is an input (shown beside :func:`hccrep.replication.inputs_table`).
-_INPUT_REASONS = {
+#: Why the inputs of each data file are inputs (``reasons`` of :func:`hccrep.replication.inputs_table`).
+INPUT_REASONS = {
     "table1": "the cohorts' covariates and response counts; reproduced exactly by construction",
     "table2": "the outcome model's effects: the printed multivariable coefficients (log odds ratios of TIN)",
     "agreement": "marginals and kappas of the simulated ratings; no cross-table is printed, so nothing here is checkable",
     "survival_text": "the OS time scale of each cohort and TIPM group, and the longest follow-up",
 }
-
-
-def inputs_with_reasons(study: Study) -> pd.DataFrame:
-    """The inputs and derived numbers of the study (:func:`inputs_table`) with why each is one, by file.
-
-    Parameters
-    ----------
-    study : Study
-        The tu2025 study (:func:`hccrep.spec.load_study`).
-
-    Returns
-    -------
-    DataFrame
-        The inputs and derived numbers, with why each is one and the file it is in.
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> len(inputs_with_reasons(load_study("tu2025"))) > 0
-    True
-    """
-    from hccrep.replication import inputs_table
-
-    t = inputs_table(study)
-    fid = {n.key: n.file_id for n in study.numbers}
-    t["file"] = t["key"].map(fid)
-    t["why"] = [
-        (
-            "repeats or sums other printed numbers (audited, never judged)"
-            if r == "derived"
-            else _INPUT_REASONS.get(f, "")
-        )
-        for r, f in zip(t["role"], t["file"])
-    ]
-    return t
 
 
 def make_runner(study: Study, **kwargs) -> Tu2025Runner:
