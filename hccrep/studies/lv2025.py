@@ -38,7 +38,6 @@ import pandas as pd
 
 from hccrep.replication import DeclaredRunner
 from hccrep.spec import ReportedNumber, Study
-from hccrep.stats import km_landmark, km_median
 from hccrep.printed import counts_printing_as, smallest_denominator
 from hccrep.stats.fastsurv import logrank, logrank_trend
 from hccrep.simulate.outcomes import piecewise_exponential_times
@@ -56,8 +55,6 @@ __all__ = [
     "draw_blood_labs",
     "simulate_child_pugh_cohort",
     "simulate_ccps_cohort",
-    "strata_table",
-    "ccps_rates_table",
     "not_checkable_reasons",
     "not_checkable_kinds",
     "ccps_auc_24",
@@ -435,91 +432,6 @@ def with_ccps_weights(study: Study, weights: Mapping[str, float]) -> Study:
 # ----------------------------------------------------------------------------- tables for the notebooks
 
 
-def strata_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
-    """Per Child-Pugh stratum: size, reported and simulated median OS and remission rate (all inputs).
-
-    Parameters
-    ----------
-    study : Study
-        The lv2025 study (:func:`hccrep.spec.load_study`).
-    cohort : DataFrame
-        A simulated cohort (``make_runner(study).simulate(seed)``).
-
-    Returns
-    -------
-    DataFrame
-        One row per stratum.
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> st = load_study("lv2025")
-    >>> strata_table(st, make_runner(st).simulate(1))["n (assumed)"].tolist()
-    [59, 39, 29]
-    """
-    cp = cohort[cohort["cohort"] == "child_pugh"]
-    rows = []
-    for s in CP_STRATA:
-        d = cp[cp["stratum"] == s]
-        med = km_median(d["os_time"], d["os_event"])
-        rem = study.number(f"{s}_remission_pct")
-        rows.append(
-            {
-                "stratum": study.number(f"{s}_median_os").about.stratum,
-                "n (assumed)": len(d),
-                "median OS reported": study.number(f"{s}_median_os").printed,
-                "median OS simulated": round(med.median, 2),
-                "remission reported": rem.printed,
-                "remission simulated": f"{int(d['remission'].sum())}/{len(d)} = {100 * d['remission'].mean():.1f}%",
-                "deaths": int(d["os_event"].sum()),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def ccps_rates_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
-    """Reported vs simulated 1- and 2-year OS and PFS of each CCPS group (inputs, as close as n allows).
-
-    Parameters
-    ----------
-    study : Study
-        The lv2025 study (:func:`hccrep.spec.load_study`).
-    cohort : DataFrame
-        A simulated cohort (``make_runner(study).simulate(seed)``).
-
-    Returns
-    -------
-    DataFrame
-        One row per group, endpoint and landmark.
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> st = load_study("lv2025")
-    >>> len(ccps_rates_table(st, make_runner(st).simulate(1)))
-    12
-    """
-    cc = cohort[cohort["cohort"] == "ccps"]
-    rows = []
-    for g in CCPS_GROUPS:
-        d = cc[cc["ccps_group"] == g]
-        for ep in ("os", "pfs"):
-            lm = km_landmark(d[f"{ep}_time"], d[f"{ep}_event"], [12, 24])
-            for h, surv in zip((12, 24), lm.survival):
-                num = study.number(f"ccps_{ep}_{h}m_{g}")
-                rows.append(
-                    {
-                        "group": g,
-                        "n (assumed)": len(d),
-                        "endpoint": ep.upper(),
-                        "month": h,
-                        "reported": num.printed,
-                        "simulated": f"{100 * surv:.1f}%",
-                    }
-                )
-    return pd.DataFrame(rows)
-
-
 # ----------------------------------------------------------------------------- runner
 
 
@@ -641,7 +553,9 @@ class Lv2025Runner(DeclaredRunner):
     --------
     >>> from hccrep.spec import load_study
     >>> r = Lv2025Runner(load_study("lv2025"), variants={"cp_test": "trend"})
-    >>> r.run(1)["cp_strata_os_p"] == r.run(1)["cp_strata_os_p_trend"]
+    >>> c = r.simulate(1)
+    >>> both = r.under_variants(c, ("logrank", "trend"), files=("child_pugh",)).set_index("key")
+    >>> bool(r.analyse(c)["cp_strata_os_p"] == both.loc["cp_strata_os_p", "trend"])
     True
     """
 
@@ -686,20 +600,6 @@ class Lv2025Runner(DeclaredRunner):
             )
         return None
 
-    def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        """The checks on one simulated cohort: the declared log-rank tests, medians, C-index and
-        time-dependent AUC, and both tests across the Child-Pugh strata for the notebook."""
-        out = super().analyse(cohort)
-        cp = cohort[cohort["cohort"] == "child_pugh"]
-        if len(cp):  # both tests across the strata, for the notebook's comparison
-            out["cp_strata_os_p_logrank"] = logrank(
-                cp["os_time"], cp["os_event"], cp["stratum"]
-            ).pvalue
-            out["cp_strata_os_p_trend"] = logrank_trend(
-                cp["os_time"], cp["os_event"], cp["stratum"], order=CP_STRATA
-            ).pvalue
-        return out
-
 
 def make_runner(study: Study, **kwargs) -> Lv2025Runner:
     """The lv2025 runner (registered under the ``hccrep.runners`` entry points of pyproject.toml).
@@ -720,7 +620,7 @@ def make_runner(study: Study, **kwargs) -> Lv2025Runner:
     --------
     >>> from hccrep.spec import load_study
     >>> sorted(make_runner(load_study("lv2025")).run(1))[:2]
-    ['ccps_c_index', 'ccps_os_24m_auc']
+    ['ccps_c_index', 'ccps_os_12m_high']
     """
     return Lv2025Runner(study, **kwargs)
 

@@ -97,7 +97,6 @@ __all__ = [
     "albi_score",
     "design_matrix",
     "CANDIDATES",
-    "table2_side_by_side",
     "stepwise_experiment",
     "INPUT_REASONS",
 ]
@@ -409,57 +408,6 @@ class Tu2025Runner(DeclaredRunner):
 
 
 # ----------------------------------------------------------------------------- notebook helpers
-
-
-def table2_side_by_side(runner: Tu2025Runner, cohort: pd.DataFrame) -> pd.DataFrame:
-    """Table 2's univariate part, reported beside the simulated training cohort.
-
-    One row per level (categorical: % of TIE and of TIN) or variable
-    (continuous: mean ± SD), with the printed and the replicated p-value.
-
-    Parameters
-    ----------
-    runner : Tu2025Runner
-        The study's runner (:func:`hccrep.replication.runner_for`).
-    cohort : DataFrame
-        A simulated cohort (its training part is used).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by (variable, level): reported and replicated summaries and p-values.
-    """
-    out_all = runner.analyse_declared(cohort, files=("table2",))
-    rows = []
-    st = runner.study
-    nums = [n for n in st.numbers if n.file_id == "table2" and n.about.model != "multivariable"]
-    seen: list[tuple[str, str]] = []
-    for n in nums:
-        a = n.about
-        if n.quantity == "percent" and a.group != "total":
-            seen.append((a.variable, a.level)) if (
-                a.variable,
-                a.level,
-            ) not in seen else None
-        elif n.quantity == "mean" and a.group != "total":
-            seen.append((a.variable, "")) if (a.variable, "") not in seen else None
-    for var, level in seen:
-        rec: dict[str, object] = {"variable": var, "level": level or "mean ± SD"}
-        for g in ("tie", "tin"):
-            if level:
-                k = f"t2_{var}_{level}_{g}"
-                rec[f"reported {g.upper()}"] = st.number(k).printed
-                rec[f"simulated {g.upper()}"] = f"{out_all[k]:.1f}%"
-            else:
-                k, ks = f"t2_{var}_mean_{g}", f"t2_{var}_sd_{g}"
-                rec[f"reported {g.upper()}"] = st.number(k).printed
-                rec[f"simulated {g.upper()}"] = f"{out_all[k]:.1f} ± {out_all[ks]:.1f}"
-        pk = f"t2_{var}_p"
-        first = (var, level) == next(x for x in seen if x[0] == var)
-        rec["reported p"] = st.number(pk).printed if first else ""
-        rec["simulated p"] = f"{out_all[pk]:.3g}" if first else ""
-        rows.append(rec)
-    return pd.DataFrame(rows).set_index(["variable", "level"])
 
 
 def stepwise_experiment(
