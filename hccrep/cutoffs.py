@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -45,7 +46,11 @@ from hccrep.stats import prediction as _prediction
 from hccrep.stats._validate import check_choice
 from hccrep.stats.prediction import Cutoff
 
+if TYPE_CHECKING:
+    from hccrep.spec import Study
+
 __all__ = [
+    "cutoff_positions",
     "TRUE_MODELS",
     "OUTCOMES",
     "Cutoff",
@@ -1024,3 +1029,51 @@ def published_pvalues(study, marker: str) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out["p_if_optimised"] = corrected_p_from_naive(out["p"].to_numpy())
     return out
+
+
+def cutoff_positions(values: pd.Series, study: Study, marker: str) -> pd.DataFrame:
+    """Where each reported cut-off of ``marker`` (Table 1 and text) falls in a simulated distribution.
+
+    A cut-off printed twice (attribute ``same_as``) is listed once.
+
+    The simulated values are assumptions (``simulation.yaml``), so the shares
+    illustrate, they do not replicate.
+
+    Parameters
+    ----------
+    values : Series
+        The simulated marker values.
+    study : Study
+        A study whose results declare cut-offs (quantity ``cutoff``, ``about.marker``).
+    marker : str
+        The marker's name as the data files give it (e.g. ``"NLR"``).
+
+    Returns
+    -------
+    DataFrame
+        ``cutoff``, its source and ``share at or above``, sorted by cut-off.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> cutoff_positions(pd.Series([1.0, 3.0, 5.0]), load_study("lv2025"), "PNI")["share at or above"].tolist()
+    [0.0]
+    """
+    vals = np.asarray(values, dtype=float)
+    if vals.size == 0 or not np.all(np.isfinite(vals)):
+        raise ValueError("values must be a non-empty finite sample")
+    rows = []
+    for n in study.numbers:
+        if n.quantity == "cutoff" and n.about.marker == marker and not n.about.same_as:
+            rows.append(
+                {
+                    "key": n.key,
+                    "printed": n.printed,
+                    "cutoff": n.value,
+                    "reference": (n.about.source.label if n.about.source else None),
+                    "share at or above": float(np.mean(vals >= n.value)),
+                }
+            )
+    if not rows:
+        raise ValueError(f"no reported cut-off of marker {marker!r}")
+    return pd.DataFrame(rows).sort_values("cutoff").reset_index(drop=True)

@@ -34,6 +34,7 @@ import pandas as pd
 
 __all__ = [
     "notes_table",
+    "reported_by_file",
     "QUANTITY_WORDS",
     "check_label",
     "compared_token",
@@ -935,3 +936,30 @@ def notes_table(study, file_ids: Sequence[str], keys: Sequence[str] | None = Non
                     }
                 )
     return pd.DataFrame(rows, columns=["file_id", "key", "printed", "note"])
+
+
+def reported_by_file(card: pd.DataFrame, file_ids: Sequence[str]) -> pd.DataFrame:
+    """The scorecard rows of some data files, with the columns a chapter shows.
+
+    Parameters
+    ----------
+    card : DataFrame
+        A scorecard (:func:`hccrep.replication.scorecard`).
+    file_ids : sequence of str
+        The data files whose checks are kept.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by key: printed, replicated, Monte Carlo interval, verdict and reason.
+
+    Examples
+    --------
+    >>> card = pd.DataFrame({"key": ["a", "b"], "file_id": ["t1", "t2"], "printed": ["1", "2"],
+    ...                      "replicated": [1.0, 2.5], "mc_low": [0.9, 2.0], "mc_high": [1.1, 3.0],
+    ...                      "verdict": ["reproduced", "plausible"], "reason": ["", ""]})
+    >>> reported_by_file(card, ["t2"]).index.tolist()
+    ['b']
+    """
+    cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict", "reason"]
+    return card[card.file_id.isin(list(file_ids))][cols].set_index("key")

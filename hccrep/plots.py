@@ -49,6 +49,8 @@ from hccrep.stats._validate import check_choice
 from hccrep.stats.survival import CONF_TYPES, _as_time_event, cox, km_median, km_table, logrank
 
 __all__ = [
+    "importance_pair_plot",
+    "marker_cutoff_plot",
     "PALETTE",
     "VERDICT_COLOURS",
     "alt_text",
@@ -2319,3 +2321,109 @@ def count_histogram(
         + ".",
     )
     return fig
+
+
+def marker_cutoff_plot(values: pd.Series, cutoffs: pd.DataFrame, *, label: str, log: bool = False):
+    """Histogram of a simulated marker with the reported cut-offs as vertical lines (book theme, alt text).
+
+    ``cutoffs`` is :func:`hccrep.cutoffs.cutoff_positions`' table.
+
+    Parameters
+    ----------
+    values : Series
+        The simulated marker values.
+    cutoffs : DataFrame
+        :func:`hccrep.cutoffs.cutoff_positions`.
+    label : str
+        The marker's name on the axis.
+    log : bool
+        Log scale on the marker axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With alt text.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> from hccrep.cutoffs import cutoff_positions
+    >>> v = pd.Series(np.linspace(1, 6, 50))
+    >>> alt_text(marker_cutoff_plot(v, cutoff_positions(v, load_study("lv2025"), "NLR"), label="NLR")).startswith("Histogram")
+    True
+    """
+    vals = np.asarray(values, dtype=float)
+    if vals.size == 0:
+        raise ValueError("values is empty")
+
+    @themed
+    def draw():
+        fig, ax = plt.subplots(figsize=(7, 4))
+        data = np.log10(vals) if log else vals
+        ax.hist(data, bins=30, color=PALETTE[0], alpha=0.7)
+        for i, r in enumerate(cutoffs.itertuples()):
+            x = math.log10(r.cutoff) if log else r.cutoff
+            ax.axvline(
+                x,
+                color=PALETTE[(i % 6) + 1],
+                ls="--",
+                lw=1.5,
+                label=f"{r.printed} ({r.reference})",
+            )
+        ax.set_xlabel(f"log10 {label}" if log else label)
+        ax.set_ylabel("simulated patients")
+        ax.legend(loc="upper right", fontsize=8)
+        lines = "; ".join(
+            f"{r.printed} from {r.reference} with {100 * r._5:.0f}% of patients at or above"
+            for r in cutoffs.itertuples()
+        )
+        set_alt_text(
+            fig,
+            f"Histogram of {label} in {vals.size} simulated patients, median {np.median(vals):.3g}, "
+            f"with the reported cut-offs as dashed lines: {lines}.",
+        )
+        return fig
+
+    return draw()
+
+
+def importance_pair_plot(table: pd.DataFrame, title: str | None = None):
+    """Impurity and permutation importance side by side (a table from :func:`hccrep.stats.prediction.forest_importance`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`hccrep.stats.prediction.forest_importance`.
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels, with alt text.
+    """
+
+    @themed
+    def draw():
+        t = table.sort_values("impurity")
+        fig, axes = plt.subplots(1, 2, figsize=(9, 0.4 * len(t) + 1.5), sharey=True)
+        axes[0].barh(t.index, t["impurity"], color="0.45")
+        axes[0].set_xlabel("Impurity (mean decrease in Gini)")
+        axes[1].barh(t.index, t["permutation"], xerr=t["permutation_sd"], color="0.25")
+        axes[1].axvline(0, color="0.5", lw=0.8)
+        axes[1].set_xlabel("Permutation (drop in validation AUC)")
+        if title:
+            fig.suptitle(title)
+        fig.tight_layout()
+        top_i = ", ".join(table.sort_values("impurity", ascending=False).index[:4])
+        top_p = ", ".join(table.sort_values("permutation", ascending=False).index[:4])
+        set_alt_text(
+            fig,
+            (
+                f"Two bar charts of random-forest importance for {len(t)} features. Impurity importance ranks first: "
+                f"{top_i}. Permutation importance ranks first: {top_p}."
+            ),
+        )
+        return fig
+
+    return draw()

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "smallest_denominator",
     "CountPercent",
     "PValue",
     "Summary",
@@ -528,3 +529,36 @@ def denominators_for_percent(
         for n in candidates
         if n > 0 and equal_at_precision(100.0 * count / n, percent, decimals)
     ]
+
+
+def smallest_denominator(percent: float, decimals: int, *, max_n: int = 100000) -> int:
+    """The smallest ``n`` for which some ``k/n`` prints as ``percent`` (a GRIM-style bound).
+
+    Parameters
+    ----------
+    percent : float
+        The printed percentage.
+    decimals : int
+        Its printed decimals.
+    max_n : int
+        The largest ``n`` tried.
+
+    Returns
+    -------
+    int
+        The smallest such ``n``.
+
+    Raises
+    ------
+    ValueError
+        When no ``n`` up to ``max_n`` fits.
+
+    Examples
+    --------
+    >>> smallest_denominator(12.5, 1)
+    8
+    """
+    for n in range(1, max_n + 1):
+        if counts_printing_as(percent, decimals, n):
+            return n
+    raise ValueError(f"no denominator up to {max_n} prints as {percent}%")

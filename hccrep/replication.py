@@ -279,6 +279,71 @@ class DeclaredRunner(Runner):
             and self.analyses_file(n.file_id)
         ]
 
+    def ph_table(
+        self, cohort: pd.DataFrame, time_transform: str = "km", files=None
+    ) -> pd.DataFrame:
+        """Grambsch-Therneau test of proportional hazards for each declared Cox model.
+
+        Scaled Schoenfeld residuals correlated with a function of time (lifelines
+        ``proportional_hazard_test``; ``"km"`` is R ``cox.zph``'s default transform, lifelines'
+        own default is ``"rank"``).  The models are the study's declared Cox analyses on the
+        whole cohort (no matched ``population``), each once, their terms coded as the handlers
+        code them.  lifelines computes the one-step approximation R's ``cox.zph`` used before
+        survival 3.0.
+
+        Parameters
+        ----------
+        cohort : DataFrame
+            A simulated cohort (:meth:`simulate`).
+        time_transform : {"km", "rank", "identity", "log"}
+            The function of time the residuals are correlated with.
+        files : sequence of str, optional
+            Only the Cox analyses of these data files (default: all).
+
+        Returns
+        -------
+        DataFrame
+            One row per model term: ``variable, term, statistic, p, time_transform``.
+        """
+        import warnings
+
+        from lifelines import CoxPHFitter
+        from lifelines.statistics import proportional_hazard_test
+
+        if time_transform not in ("km", "rank", "identity", "log"):
+            raise ValueError(
+                f"time_transform must be km, rank, identity or log, got {time_transform!r}"
+            )
+        view = self.view(cohort.reset_index(drop=True))
+        everyone = np.ones(len(view.cohort), dtype=bool)
+        models = {}
+        for n in self.study.numbers:
+            a = n.analysis
+            if files is not None and n.file_id not in files:
+                continue
+            if a is not None and a.kind == "cox" and a.population is None:
+                models.setdefault((tuple(a.terms), tuple(sorted(a.reference.items()))), a)
+        rows = []
+        for a in models.values():
+            x = view.design(list(a.terms), a.reference, everyone)
+            t, e = view.survival(a.endpoint)
+            data = pd.concat([pd.DataFrame({"time": t, "event": e}), x], axis=1)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = CoxPHFitter().fit(data, "time", "event")
+                res = proportional_hazard_test(fit, data, time_transform=time_transform).summary
+            for term in x.columns:
+                rows.append(
+                    {
+                        "variable": a.terms[0] if len(a.terms) == 1 else ", ".join(a.terms),
+                        "term": term,
+                        "statistic": float(res.loc[term, "test_statistic"]),
+                        "p": float(res.loc[term, "p"]),
+                        "time_transform": time_transform,
+                    }
+                )
+        return pd.DataFrame(rows)
+
     def analyses_file(self, file_id: str) -> bool:
         """Whether this run analyses the numbers of ``file_id`` (see ``only``)."""
         return self.only is None or file_id in self.only
@@ -1216,21 +1281,33 @@ def _readable(card: pd.DataFrame, runner: Runner, seed: int, explain: bool) -> p
     return pd.concat([card, causes], axis=1)
 
 
-def inputs_table(study: Study) -> pd.DataFrame:
+def inputs_table(study: Study, reasons: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The numbers used to build the cohort (and the derived ones): listed, never judged.
 
     Parameters
     ----------
     study : Study
         A loaded study (:func:`hccrep.spec.load_study`).
+    reasons : mapping of str to str, optional
+        Why the inputs of each data file are inputs (file id -> text): adds the columns
+        ``file`` and ``why`` (a derived number's ``why`` says it repeats or sums others).
 
     Returns
     -------
     DataFrame
         One row per number of role ``"input"`` or ``"derived"``, with columns
-        ``key``, ``role``, ``source``, ``row``, ``column`` and ``printed``.
+        ``key``, ``role``, ``source``, ``row``, ``column`` and ``printed``
+        (and ``file``, ``why`` with ``reasons``).
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> t = inputs_table(load_study("fonc2025"), reasons={})
+    >>> set(t.role) <= {"input", "derived"} and {"file", "why"} <= set(t.columns)
+    True
     """
-    return pd.DataFrame(
+    nums = [n for n in study.numbers if n.role in ("input", "derived")]
+    t = pd.DataFrame(
         [
             {
                 "key": n.key,
@@ -1240,10 +1317,18 @@ def inputs_table(study: Study) -> pd.DataFrame:
                 "column": n.column,
                 "printed": n.printed,
             }
-            for n in study.numbers
-            if n.role in ("input", "derived")
+            for n in nums
         ]
     )
+    if reasons is not None:
+        t["file"] = [n.file_id for n in nums]
+        t["why"] = [
+            "repeats or sums other printed numbers (audited, never judged)"
+            if n.role == "derived"
+            else reasons.get(n.file_id, "")
+            for n in nums
+        ]
+    return t
 
 
 def summarise(

@@ -13,16 +13,10 @@ from scipy import stats
 
 from hccrep.printed import equal_at_precision, parse_count_percent, parse_summary
 from hccrep.replication import VERDICTS, runner_for, scorecard
-from hccrep.simulate.continuous import SummaryMismatchError
 from hccrep.audit import audit_study
 from hccrep.spec import CategoricalVariable, DataFileError, load_file, load_study
 from hccrep.survival_models import grouped_permutation_importance, longest_run
-from hccrep.studies.deng2025 import (
-    MODEL_KEYS,
-    exact_mean_sd_with_cut,
-    make_runner,
-    model_wins,
-)
+from hccrep.studies.deng2025 import MODEL_KEYS, make_runner, model_wins
 
 SEEDS = [0, 1, 20250351]
 
@@ -132,31 +126,6 @@ def test_per_unit_effect_on_a_categorical_variable_is_refused(tmp_path, study):
 
 
 # ----------------------------------------------------------------------------- simulation
-
-
-def test_exact_mean_sd_with_cut_hits_mean_sd_and_count():
-    rng = np.random.default_rng(5)
-    for n, mean, sd, cut, below in [
-        (154, 62.6, 108.0, 40.0, 88),
-        (89, 6.29, 2.27, 4.0, 11),
-        (108, 173.0, 82.1, 100.0, 20),
-    ]:
-        x = exact_mean_sd_with_cut(n, mean, sd, cut, below, rng)
-        assert math.isclose(x.mean(), mean, rel_tol=1e-9) and math.isclose(
-            x.std(ddof=1), sd, rel_tol=1e-9
-        )
-        assert int((x < cut).sum()) == below and x.min() > 0
-
-
-def test_exact_mean_sd_with_cut_refuses_impossible_targets():
-    rng = np.random.default_rng(1)
-    # 8 of 10 values at or above 50 cannot average 5
-    with pytest.raises(SummaryMismatchError):
-        exact_mean_sd_with_cut(10, 5.0, 1.0, 50.0, 2, rng)
-    with pytest.raises(ValueError, match="n_below"):
-        exact_mean_sd_with_cut(10, 5.0, 1.0, 4.0, 9, rng)
-    with pytest.raises(ValueError, match="sd"):
-        exact_mean_sd_with_cut(10, 5.0, 0.0, 4.0, 2, rng)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -395,7 +364,7 @@ def test_model_wins_counts_the_best_model_per_cohort(study):
 
 
 def test_enforce_rules_refuses_a_group_without_partners(study):
-    from hccrep.studies.deng2025 import enforce_rules
+    from hccrep.simulate.baseline import enforce_rules
 
     cat = lambda v, lv: pd.Categorical(v, categories=lv)  # noqa: E731
     # two stage-B patients with PVTT and no stage-C patient without PVTT to swap with

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import hccrep.stats.matching as M
 import hccrep.studies.fonc2025_psm as psm
 from hccrep.frames import indicator_frame
 from hccrep.plots import alt_text
@@ -25,12 +26,12 @@ def cohort(runner, study):
 
 @pytest.fixture(scope="module")
 def results(runner, cohort):
-    return psm.match_readings(runner, cohort)
+    return M.match_readings(runner, cohort)
 
 
 @pytest.fixture(scope="module")
 def mc(runner):
-    return psm.monte_carlo_matching(runner, 4, adjust=("bclc",))
+    return M.monte_carlo_matching(runner, 4, adjust=("bclc",))
 
 
 def test_doctests():
@@ -41,15 +42,15 @@ def test_doctests():
 def test_readings_cover_every_caliper_scale():
     from hccrep.stats.matching import CALIPER_SCALES
 
-    assert set(CALIPER_SCALES) <= set(psm.READINGS)
-    assert len(set(psm.READINGS)) == len(psm.READINGS)
+    assert set(CALIPER_SCALES) <= set(M.READINGS)
+    assert len(set(M.READINGS)) == len(M.READINGS)
 
 
 def test_reading_labels_quote_the_caliper_from_data(study):
     c = study.number("psm_caliper").value
-    labels = psm.reading_labels(study)
-    assert set(labels) == set(psm.READINGS)
-    assert all(f"{c:g}" in labels[r] for r in psm.SCALES)
+    labels = M.reading_labels(study)
+    assert set(labels) == set(M.READINGS)
+    assert all(f"{c:g}" in labels[r] for r in M.SCALES)
 
 
 # ----------------------------------------------------------------------------- selection
@@ -60,7 +61,7 @@ def test_selection_rule_gives_the_listed_covariates(study, runner):
     assert not sel.empty and "arm" not in set(sel["variable"])
     # the paper's rule, applied to its own printed p-values, gives exactly its list
     assert (sel["selected"] == sel["listed"]).all()
-    assert set(sel.loc[sel["listed"], "variable"]) == set(psm.declared_matching(study).covariates)
+    assert set(sel.loc[sel["listed"], "variable"]) == set(M.declared_matching(study).covariates)
     threshold = study.number("psm_selection_p_threshold").value
     assert (sel.loc[sel["selected"], "p"] < threshold).all()
 
@@ -70,7 +71,7 @@ def test_selection_rule_gives_the_listed_covariates(study, runner):
 
 def test_the_declared_scale_reading_is_the_scorecard_matching(study, runner, cohort, results):
     # the scorecard's matched cohort (declared population) has the pairs of the declared reading
-    spec = psm.declared_matching(study)
+    spec = M.declared_matching(study)
     view = runner.view(cohort).matched(spec)
     n_treated = int((view.labels(spec.treatment) == spec.treated).sum())
     assert n_treated == results[spec.caliper_scale].n_treated_matched
@@ -96,9 +97,9 @@ def test_matchit451_on_a_toy_example():
     df = pd.DataFrame({"treated": [1, 1, 0, 0, 0]}, index=list("ABxyz"))
     ps = [0.80, 0.30, 0.79, 0.20, 0.50]
     d = df.assign(ps=ps)
-    good = psm.match_nearest(d, "treated", ps=ps, caliper=0.05, caliper_scale="ps_raw")
+    good = M.match_nearest(d, "treated", ps=ps, caliper=0.05, caliper_scale="ps_raw")
     assert good.n_treated_matched == 1  # B (0.30) has nobody within 0.05
-    bad = psm._match_nearest(
+    bad = M._match_nearest(
         d,
         "treated",
         None,
@@ -118,12 +119,12 @@ def test_matchit451_on_a_toy_example():
 
 def test_match_readings_rejects_unknown_names(runner, cohort):
     with pytest.raises(ValueError, match="unknown reading"):
-        psm.match_readings(runner, cohort, ["ps_sd", "logit"])
+        M.match_readings(runner, cohort, ["ps_sd", "logit"])
 
 
 def test_pairs_table(study, results):
     tab = psm.pairs_table(study, results)
-    assert list(tab.index) == list(psm.READINGS)
+    assert list(tab.index) == list(M.READINGS)
     assert (tab["reported"] == study.number("psm_matched_rt_io_t").printed).all()
     assert np.isnan(tab.loc["none", "caliper width"])
     assert tab.loc["ps_raw", "caliper width"] == study.number("psm_caliper").value
@@ -141,12 +142,12 @@ def test_indicator_frame(study, cohort):
 
 
 def test_balance_before_matching_uses_the_treated_sd(study, runner, cohort, results):
-    bal = psm.balance_table(runner, cohort, {"ps_sd": results["ps_sd"]})
+    bal = M.declared_balance_table(runner, cohort, {"ps_sd": results["ps_sd"]})
     assert "SD of the treated group" in bal.attrs["variant"]
     assert set(bal.index[bal["in_ps_model"]]) == {
         c
         for c, v in indicator_frame(study, cohort).attrs["variable"].items()
-        if v in list(psm.declared_matching(study).covariates)
+        if v in list(M.declared_matching(study).covariates)
     }
     # recompute one row by hand from the arms' proportions (Table 1 counts are exact in the cohort)
     row = bal.loc[[c for c in bal.index if c.startswith("BCLC")][0]]
@@ -156,8 +157,8 @@ def test_balance_before_matching_uses_the_treated_sd(study, runner, cohort, resu
 
 def test_balance_after_matching_equals_the_matched_sample_means(runner, cohort, results):
     res = results["ps_sd"]
-    bal = psm.balance_table(runner, cohort, {"ps_sd": res})
-    d = psm.treated_frame(runner, cohort)
+    bal = M.declared_balance_table(runner, cohort, {"ps_sd": res})
+    d = M.treated_frame(runner, cohort)
     m = res.matched(d)
     ind = indicator_frame(runner.study, m)
     diff = ind[m["treated"].to_numpy() == 1].mean() - ind[m["treated"].to_numpy() == 0].mean()
@@ -175,10 +176,10 @@ def test_a_caliper_scale_what_if_reruns_the_declared_table6_on_that_matching(stu
     from lifelines import CoxPHFitter
 
     seed = study.meta.book_seed
-    for scale in psm.SCALES:
+    for scale in M.SCALES:
         got = runner_for(study, variants={"caliper_scale": scale}).run(seed)
         cohort = runner_for(study).simulate(seed)
-        m = results[scale].matched(psm.treated_frame(runner_for(study), cohort))
+        m = results[scale].matched(M.treated_frame(runner_for(study), cohort))
         d = pd.DataFrame({"t": m["pfs_time"], "e": m["pfs_event"], "x": m["treated"]})
         tight = {"precision": 1e-15, "r_precision": 0.0, "max_steps": 200}
         hr = float(np.exp(CoxPHFitter().fit(d, "t", "e", fit_options=tight).params_["x"]))
@@ -190,12 +191,12 @@ def test_a_caliper_scale_what_if_reruns_the_declared_table6_on_that_matching(stu
 
 
 def test_monte_carlo_columns_and_determinism(runner, mc):
-    for r in psm.READINGS:
+    for r in M.READINGS:
         assert f"{r}.pairs" in mc
-    for r in psm.SCALES:
+    for r in M.SCALES:
         assert f"{r}.hr" in mc and f"{r}.hr_adjusted" in mc
     assert any(c.startswith("before.smd.BCLC") for c in mc.columns)
-    again = psm.monte_carlo_matching(runner, 4, adjust=("bclc",), n_jobs=2)
+    again = M.monte_carlo_matching(runner, 4, adjust=("bclc",), n_jobs=2)
     pd.testing.assert_frame_equal(mc, again)
     # the no-caliper count does not vary: all treated patients are matched in every cohort
     assert mc["none.pairs"].nunique() == 1
@@ -204,19 +205,19 @@ def test_monte_carlo_columns_and_determinism(runner, mc):
 def test_monte_carlo_uses_the_scorecard_cohorts(study, runner):
     from hccrep.replication import seeds_for
 
-    one = psm.monte_carlo_matching(runner, 1, readings=("ps_sd",), analyse=("ps_sd",))
+    one = M.monte_carlo_matching(runner, 1, readings=("ps_sd",), analyse=("ps_sd",))
     cohort = runner.simulate(seeds_for(study.meta.book_seed + 1, 1)[0])
     assert (
         one.loc[0, "ps_sd.pairs"]
-        == psm.match_readings(runner, cohort, ["ps_sd"])["ps_sd"].n_treated_matched
+        == M.match_readings(runner, cohort, ["ps_sd"])["ps_sd"].n_treated_matched
     )
 
 
 def test_monte_carlo_argument_checks(runner):
     with pytest.raises(ValueError, match="not in readings"):
-        psm.monte_carlo_matching(runner, 1, readings=("ps_sd",), analyse=("logit_sd",))
+        M.monte_carlo_matching(runner, 1, readings=("ps_sd",), analyse=("logit_sd",))
     with pytest.raises(ValueError, match="at least 1"):
-        psm.monte_carlo_matching(runner, 0)
+        M.monte_carlo_matching(runner, 0)
 
 
 def test_count_distribution_and_histogram_of_the_pairs(study, mc):
@@ -224,9 +225,9 @@ def test_count_distribution_and_histogram_of_the_pairs(study, mc):
     from hccrep.replication import count_distribution
 
     reported = study.number("psm_matched_rt_io_t").value
-    pairs = {r: mc[f"{r}.pairs"] for r in psm.READINGS}
+    pairs = {r: mc[f"{r}.pairs"] for r in M.READINGS}
     s = count_distribution(pairs, reported)
-    assert list(s.index) == list(psm.READINGS)
+    assert list(s.index) == list(M.READINGS)
     np.testing.assert_allclose(s[["fewer", "as reported", "more"]].sum(axis=1), 1.0)
     assert (s["mc_low"] <= s["median"]).all() and (s["median"] <= s["mc_high"]).all()
     # by hand: the share of cohorts with exactly the reported number
@@ -239,8 +240,8 @@ def test_count_distribution_and_histogram_of_the_pairs(study, mc):
 
 
 def test_effect_summary(study, mc):
-    e = psm.effect_summary(study, mc)
-    assert set(e.index) == set(psm.SCALES)
+    e = M.effect_summary(study, mc)
+    assert set(e.index) == set(M.SCALES)
     assert (e["hr_low"] <= e["hr_geomean"]).all() and (e["hr_geomean"] <= e["hr_high"]).all()
     assert e["hr_adjusted_geomean"].notna().all()
 
@@ -269,7 +270,7 @@ def test_with_survival_effect(study):
 
 def test_smd_helper_agrees_with_the_library(runner, cohort, results):
     # balance_table's "after" column is standardized_mean_differences with MatchIt weights
-    d = psm.treated_frame(runner, cohort)
+    d = M.treated_frame(runner, cohort)
     ind = indicator_frame(runner.study, d)
     frame = pd.concat([ind, d[["treated"]]], axis=1)
     ref = standardized_mean_differences(
@@ -279,5 +280,5 @@ def test_smd_helper_agrees_with_the_library(runner, cohort, results):
         weights=results["logit_sd"].weights(d),
         denominator="treated",
     ).set_index("covariate")["smd"]
-    bal = psm.balance_table(runner, cohort, {"logit_sd": results["logit_sd"]})
+    bal = M.declared_balance_table(runner, cohort, {"logit_sd": results["logit_sd"]})
     pd.testing.assert_series_equal(bal["logit_sd"], ref, check_names=False)

@@ -18,11 +18,14 @@ import yaml
 
 from hccrep import scores
 from hccrep.audit import audit_study, claim_findings
-from hccrep.printed import counts_printing_as, round_half_up
+from hccrep.optimism import harrell_c
+from hccrep.printed import counts_printing_as, round_half_up, smallest_denominator
 from hccrep.replication import runner_for, scorecard, summarise
+from hccrep.simulate.outcomes import piecewise_exponential_times
 from hccrep.spec import DataFileError, load_file, load_study
 from hccrep.stats import km_landmark, km_median, logrank
 from hccrep.stats import fastsurv
+from hccrep.stats.prediction import td_auc
 from hccrep.studies import lv2025 as L
 
 try:  # rootdir-relative import ("tests" is a package) or tests/ on sys.path
@@ -116,9 +119,9 @@ def test_spec_reads_negative_and_grouped_values_only_when_printed_so(tmp_path):
 
 def test_smallest_denominator_by_hand():
     # 50% needs 1/2; 33.3% needs 1/3; 13.8%: 4/29 = 13.793 -> 13.8, and no n < 29 has a k/n that prints so
-    assert L.smallest_denominator(50.0, 0) == 2
-    assert L.smallest_denominator(33.3, 1) == 3
-    assert L.smallest_denominator(13.8, 1) == 29
+    assert smallest_denominator(50.0, 0) == 2
+    assert smallest_denominator(33.3, 1) == 3
+    assert smallest_denominator(13.8, 1) == 29
     assert all(
         not any(round_half_up(100 * k / n, 1) == 13.8 for k in range(n + 1)) for n in range(1, 29)
     )
@@ -128,11 +131,11 @@ def test_smallest_denominator_by_hand():
 
 
 def test_piecewise_exponential_times_hit_the_landmark_counts():
-    t = L.piecewise_exponential_times(51, 0.907, 0.684, np.random.default_rng(5))
+    t = piecewise_exponential_times(51, 0.907, 0.684, np.random.default_rng(5))
     # round(51 * 0.907) = round(46.26) = 46 beyond 12 months; round(51 * 0.684) = round(34.88) = 35 beyond 24
     assert int((t > 12).sum()) == 46 and int((t > 24).sum()) == 35
     with pytest.raises(ValueError, match="s24 <= s12"):
-        L.piecewise_exponential_times(10, 0.5, 0.6, np.random.default_rng(0))
+        piecewise_exponential_times(10, 0.5, 0.6, np.random.default_rng(0))
 
 
 # ----------------------------------------------------------------------------- the simulated cohorts
@@ -273,15 +276,15 @@ def test_harrell_c_equals_sksurv_concordance_index_censored():
             d["time"].to_numpy(float),
             d["score"].to_numpy(float),
         )[0]
-        assert L.harrell_c(d["time"], d["status"], d["score"]) == pytest.approx(ref, abs=1e-12)
+        assert harrell_c(d["time"], d["status"], d["score"]) == pytest.approx(ref, abs=1e-12)
 
 
 def test_auc_at_by_hand():
     # four patients, horizon 24: cases (event by 24) have markers 2 and 1, controls (alive beyond 24) 0 and 0.
     # Every case outranks every control: AUC = 1.  Swap one control's marker to 3: one of the two pairs
     # involving it is discordant for each case -> concordant pairs 2 of 4 -> AUC = 0.5
-    assert L.auc_at([5, 10, 30, 40], [1, 1, 0, 0], [2, 1, 0, 0], 24) == pytest.approx(1.0)
-    assert L.auc_at([5, 10, 30, 40], [1, 1, 0, 0], [2, 1, 3, 0], 24) == pytest.approx(0.5)
+    assert td_auc([5, 10, 30, 40], [1, 1, 0, 0], [2, 1, 0, 0], 24) == pytest.approx(1.0)
+    assert td_auc([5, 10, 30, 40], [1, 1, 0, 0], [2, 1, 3, 0], 24) == pytest.approx(0.5)
 
 
 # ----------------------------------------------------------------------------- runner and scorecard

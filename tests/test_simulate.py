@@ -28,6 +28,7 @@ from hccrep.simulate import (
     simulate_survival,
 )
 from hccrep.replication import runner_for
+from hccrep.simulate.continuous import exact_mean_sd_with_cut
 from hccrep.simulate.study import with_survival_shape, without_covariate_effects
 from hccrep.spec import load_study
 
@@ -547,3 +548,29 @@ def test_merged_median_equals_the_sorted_pairs_median():
             checked += 1
             assert got == ref or (math.isnan(got) and math.isnan(ref))
     assert checked > 3000 and ties < 50
+
+
+# hand-made targets: the sample's mean, SD (ddof 1) and count below the cut are computed directly
+def test_exact_mean_sd_with_cut_hits_mean_sd_and_count():
+    rng = np.random.default_rng(5)
+    for n, mean, sd, cut, below in [
+        (154, 62.6, 108.0, 40.0, 88),
+        (89, 6.29, 2.27, 4.0, 11),
+        (108, 173.0, 82.1, 100.0, 20),
+    ]:
+        x = exact_mean_sd_with_cut(n, mean, sd, cut, below, rng)
+        assert math.isclose(x.mean(), mean, rel_tol=1e-9) and math.isclose(
+            x.std(ddof=1), sd, rel_tol=1e-9
+        )
+        assert int((x < cut).sum()) == below and x.min() > 0
+
+
+def test_exact_mean_sd_with_cut_refuses_impossible_targets():
+    rng = np.random.default_rng(1)
+    # 8 of 10 values at or above 50 cannot average 5
+    with pytest.raises(SummaryMismatchError):
+        exact_mean_sd_with_cut(10, 5.0, 1.0, 50.0, 2, rng)
+    with pytest.raises(ValueError, match="n_below"):
+        exact_mean_sd_with_cut(10, 5.0, 1.0, 4.0, 9, rng)
+    with pytest.raises(ValueError, match="sd"):
+        exact_mean_sd_with_cut(10, 5.0, 0.0, 4.0, 2, rng)

@@ -33,7 +33,7 @@ from hccrep.printed import parse_count_percent, parse_summary
 from hccrep.simulate.continuous import exact_summary_sample
 from hccrep.spec import BaselineFile, CategoricalVariable, ContinuousVariable, SimulationFile, Study
 
-__all__ = ["simulate_baseline", "RuleInfeasibleError", "rule_violations"]
+__all__ = ["enforce_rules", "simulate_baseline", "RuleInfeasibleError", "rule_violations"]
 
 
 class RuleInfeasibleError(ValueError):
@@ -319,3 +319,67 @@ def simulate_study_baseline(study: Study, seed: int | np.random.Generator) -> pd
     """Convenience: the baseline cohort of a loaded study from a seed."""
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     return simulate_baseline(study.baseline(), rng, study.simulation)
+
+
+def enforce_rules(cohort: pd.DataFrame, sim, rng: np.random.Generator) -> pd.DataFrame:
+    """Make every single-condition rule of ``sim`` hold by swaps within a group; counts never change.
+
+    For a rule "if ``X == a`` then ``T == b``", each patient with ``X == a`` but ``T != b`` swaps
+    their value of ``X`` with a patient of the same group who has ``T == b`` and ``X != a``
+    (chosen at random).  Rules are met one after another, and a swap never breaks an earlier rule
+    of the same target (the partner already has ``T == b``).
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        A simulated cohort with categorical columns for every variable the rules name.
+    sim : SimulationFile
+        The study's ``simulation.yaml`` (its ``rules``).
+    rng : numpy.random.Generator
+        Chooses the swap partners.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``cohort`` in which every rule holds.
+
+    Raises
+    ------
+    ValueError
+        When a group has too few partners, or a rule is not of the form above.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> sim = load_study("deng2025").simulation
+    >>> cat = lambda v, lv: pd.Categorical(v, categories=lv)
+    >>> d = pd.DataFrame({"treatment": ["pt"] * 4, "bclc": cat(["B", "C", "C", "C"], ["B", "C"]),
+    ...                   "pvtt": cat(["yes", "no", "no", "no"], ["no", "yes"]),
+    ...                   "lymph_node": cat(["no"] * 4, ["no", "yes"]), "metastasis": cat(["no"] * 4, ["no", "yes"])})
+    >>> fixed = enforce_rules(d, sim, np.random.default_rng(0))
+    >>> fixed.loc[0, "pvtt"], int((fixed.pvtt == "yes").sum())
+    ('no', 1)
+    """
+    out = cohort.copy()
+    g = out[sim.group_variable].astype(str).to_numpy()
+    for i, r in enumerate(sim.rules):
+        if len(r.if_) != 1 or len(r.then) != 1:
+            raise ValueError(
+                f"rules[{i}]: enforce_rules handles one condition and one consequence, got {r.if_} -> {r.then}"
+            )
+        (x, a), (t, b) = next(iter(r.if_.items())), next(iter(r.then.items()))
+        xs = out[x].astype(str).to_numpy().copy()
+        ts = out[t].astype(str).to_numpy()
+        for grp in pd.unique(g):
+            bad = np.flatnonzero((g == grp) & (xs == a) & (ts != b))
+            partners = np.flatnonzero((g == grp) & (ts == b) & (xs != a))
+            if bad.size > partners.size:
+                raise ValueError(
+                    f"rules[{i}] ({x}={a} -> {t}={b}): group {grp!r} has {bad.size} patients to fix and only {partners.size} partners"
+                )
+            chosen = rng.choice(partners, size=bad.size, replace=False)
+            xs[bad], xs[chosen] = xs[chosen], xs[bad]
+        out[x] = pd.Categorical(xs, categories=out[x].cat.categories, ordered=out[x].cat.ordered)
+    if rule_violations(out, sim).any():
+        raise ValueError("enforce_rules: a later rule broke an earlier one")
+    return out

@@ -23,7 +23,13 @@ from scipy.optimize import brentq
 
 from hccrep.printed import Summary, equal_at_precision
 
-__all__ = ["exact_mean_sd", "exact_quantiles", "exact_summary_sample", "SummaryMismatchError"]
+__all__ = [
+    "exact_mean_sd_with_cut",
+    "exact_mean_sd",
+    "exact_quantiles",
+    "exact_summary_sample",
+    "SummaryMismatchError",
+]
 
 
 class SummaryMismatchError(ValueError):
@@ -341,3 +347,98 @@ def exact_summary_sample(
     if not ok:
         raise SummaryMismatchError(f"could not reproduce {summary} with n = {n}")
     return x
+
+
+def exact_mean_sd_with_cut(
+    n: int,
+    mean: float,
+    sd: float,
+    cut: float,
+    n_below: int,
+    rng: np.random.Generator,
+    *,
+    lower_bound: float = 0.0,
+    max_tries: int = 50,
+) -> np.ndarray:
+    """``n`` values with sample mean ``mean``, SD (ddof 1) ``sd`` and exactly ``n_below`` below ``cut``.
+
+    The ``n_below`` low values are drawn in ``(lower_bound, cut)`` (a Beta(3, 1.5) shape, leaning
+    towards the cut); the others are ``cut + d`` with ``d > 0`` an exact mean-SD sample
+    (:func:`hccrep.simulate.continuous.exact_mean_sd` with lower bound 0) whose mean and SD make
+    the whole sample's sums of values and squares right.  Sorted ascending.
+
+    Parameters
+    ----------
+    n : int
+        Values to draw.
+    mean, sd : float
+        The sample mean and SD (ddof 1) wanted.
+    cut : float
+        The dichotomising value of the reported count.
+    n_below : int
+        Values below ``cut``.
+    rng : numpy.random.Generator
+        Source of the draws.
+    lower_bound : float
+        Every value stays above it.
+    max_tries : int
+        Draws of the low part tried before giving up.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` values, sorted ascending.
+
+    Raises
+    ------
+    ValueError
+        For an argument out of range (named).
+    SummaryMismatchError
+        When no draw of the low part leaves a feasible high part.
+
+    Examples
+    --------
+    >>> x = exact_mean_sd_with_cut(50, 57.25, 67.125, 31.25, 20, np.random.default_rng(0))
+    >>> round(float(x.mean()), 9), round(float(x.std(ddof=1)), 9), int((x < 31.25).sum())
+    (57.25, 67.125, 20)
+    """
+    if not isinstance(n, (int, np.integer)) or n < 3:
+        raise ValueError(f"n must be an integer >= 3, got {n!r}")
+    if not isinstance(n_below, (int, np.integer)) or not 0 <= n_below <= n - 2:
+        raise ValueError(f"n_below must be an integer in [0, n - 2], got {n_below!r}")
+    if not sd > 0:
+        raise ValueError(f"sd must be positive, got {sd!r}")
+    if not lower_bound < cut:
+        raise ValueError(
+            f"cut must lie above lower_bound, got cut={cut!r}, lower_bound={lower_bound!r}"
+        )
+    if not mean > lower_bound:
+        raise ValueError(f"mean must lie above lower_bound, got {mean!r}")
+    k = n - n_below
+    s1 = n * mean
+    s2 = (n - 1) * sd**2 + n * mean**2
+    for _ in range(max_tries):
+        low = lower_bound + (cut - lower_bound) * rng.beta(3, 1.5, n_below)
+        a, b = s1 - low.sum(), s2 - np.sum(low**2)
+        mu = a / k
+        var0 = b / k - mu**2  # population variance of the high part
+        if mu <= cut or var0 <= 0:
+            continue
+        sd_d = math.sqrt(var0 * k / (k - 1))
+        try:
+            d = exact_mean_sd(k, mu - cut, sd_d, rng, lower_bound=0.0)
+        except SummaryMismatchError:
+            continue
+        if d.min() <= 0:
+            continue
+        x = np.sort(np.concatenate([low, cut + d]))
+        # the two parts hit the sums exactly up to rounding; a final check keeps us honest
+        if (
+            abs(x.mean() - mean) < 1e-6 * max(1.0, abs(mean))
+            and abs(x.std(ddof=1) - sd) < 1e-6 * sd
+            and int((x < cut).sum()) == n_below
+        ):
+            return x
+    raise SummaryMismatchError(
+        f"no sample of {n} with mean {mean}, SD {sd} and {n_below} values below {cut}"
+    )

@@ -19,6 +19,7 @@ Binary
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,9 +27,11 @@ import numpy as np
 import pandas as pd
 
 from hccrep.frames import str_labels
+from hccrep.printed import round_half_up as _round_half_up
 from hccrep.stats import fastsurv
 
 __all__ = [
+    "piecewise_exponential_times",
     "Effect",
     "linear_predictor",
     "simulate_survival",
@@ -620,3 +623,56 @@ def simulate_declared_binary(study, cohort: pd.DataFrame, rng: np.random.Generat
                 ordered=out[b.variable].cat.ordered,
             )
     return out
+
+
+def piecewise_exponential_times(
+    n: int, s12: float, s24: float, rng: np.random.Generator
+) -> np.ndarray:
+    """``n`` event times with exactly round(n*s12) beyond 12 and round(n*s24) beyond 24 months.
+
+    Hazard ``-log(s12)/12`` before 12 months and ``-log(s24/s12)/12`` after;
+    within each interval the times are drawn from the truncated exponential,
+    beyond 24 months from the second hazard.
+
+    Parameters
+    ----------
+    n : int
+        Patients.
+    s12, s24 : float
+        Survival at 12 and 24 months, with ``1 > s12 >= s24 > 0``.
+    rng : numpy.random.Generator
+        Source of the draws.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` times in months, in random order.
+
+    Examples
+    --------
+    >>> t = piecewise_exponential_times(50, 0.8, 0.5, np.random.default_rng(0))
+    >>> int((t > 12).sum()), int((t > 24).sum())
+    (40, 25)
+    """
+    if not 0 < s24 <= s12 < 1:
+        raise ValueError(f"need 0 < s24 <= s12 < 1, got s12={s12}, s24={s24}")
+    if n < 1:
+        raise ValueError(f"n must be positive, got {n}")
+    a12 = int(_round_half_up(n * s12, 0))
+    a24 = int(_round_half_up(n * s24, 0))
+    a24 = min(a24, a12)
+    lam1 = -math.log(s12) / 12
+    lam2 = max(-math.log(s24 / s12) / 12, 1e-9)
+
+    def trunc(k: int, lam: float, lo: float, hi: float) -> np.ndarray:
+        u = rng.uniform(0.0, 1.0, k)
+        return lo - np.log1p(-u * (1.0 - math.exp(-lam * (hi - lo)))) / lam
+
+    t = np.concatenate(
+        [
+            trunc(n - a12, lam1, 0, 12),
+            trunc(a12 - a24, lam2, 12, 24),
+            24 + rng.exponential(1.0 / lam2, a24),
+        ]
+    )
+    return rng.permutation(t)

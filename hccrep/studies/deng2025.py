@@ -68,7 +68,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 
@@ -80,18 +79,14 @@ from hccrep.declared import MODEL_KINDS, DCASuperiority
 from hccrep.printed import parse_summary
 from hccrep.replication import DeclaredRunner
 from hccrep.simulate import simulate_baseline
-from hccrep.simulate.continuous import SummaryMismatchError, exact_mean_sd
+from hccrep.simulate.baseline import enforce_rules
+from hccrep.simulate.continuous import exact_mean_sd_with_cut
 from hccrep.simulate.study import simulate_endpoints
 from hccrep.spec import CategoricalVariable, ContinuousVariable, ReportedNumber, Study
-from hccrep.survival_models import grouped_permutation_importance, longest_run
 
 __all__ = [
     "make_runner",
     "Deng2025Runner",
-    "exact_mean_sd_with_cut",
-    "enforce_rules",
-    "grouped_permutation_importance",
-    "longest_run",
     "model_wins",
     "KM_CONF_TYPE",
     "MODEL_KEYS",
@@ -112,172 +107,7 @@ COLLECTION = "deng2025"
 _MODELS = ("off", "fast", "full")
 
 
-def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
-    return [n for n in study.numbers if n.file_id == file_id]
-
-
 # ----------------------------------------------------------------------------- simulation helpers
-
-
-def exact_mean_sd_with_cut(
-    n: int,
-    mean: float,
-    sd: float,
-    cut: float,
-    n_below: int,
-    rng: np.random.Generator,
-    *,
-    lower_bound: float = 0.0,
-    max_tries: int = 50,
-) -> np.ndarray:
-    """``n`` values with sample mean ``mean``, SD (ddof 1) ``sd`` and exactly ``n_below`` below ``cut``.
-
-    The ``n_below`` low values are drawn in ``(lower_bound, cut)`` (a Beta(3, 1.5) shape, leaning
-    towards the cut); the others are ``cut + d`` with ``d > 0`` an exact mean-SD sample
-    (:func:`hccrep.simulate.continuous.exact_mean_sd` with lower bound 0) whose mean and SD make
-    the whole sample's sums of values and squares right.  Sorted ascending.
-
-    Parameters
-    ----------
-    n : int
-        Values to draw.
-    mean, sd : float
-        The sample mean and SD (ddof 1) wanted.
-    cut : float
-        The dichotomising value of the reported count.
-    n_below : int
-        Values below ``cut``.
-    rng : numpy.random.Generator
-        Source of the draws.
-    lower_bound : float
-        Every value stays above it.
-    max_tries : int
-        Draws of the low part tried before giving up.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``n`` values, sorted ascending.
-
-    Raises
-    ------
-    ValueError
-        For an argument out of range (named).
-    SummaryMismatchError
-        When no draw of the low part leaves a feasible high part.
-
-    Examples
-    --------
-    >>> x = exact_mean_sd_with_cut(50, 57.25, 67.125, 31.25, 20, np.random.default_rng(0))
-    >>> round(float(x.mean()), 9), round(float(x.std(ddof=1)), 9), int((x < 31.25).sum())
-    (57.25, 67.125, 20)
-    """
-    if not isinstance(n, (int, np.integer)) or n < 3:
-        raise ValueError(f"n must be an integer >= 3, got {n!r}")
-    if not isinstance(n_below, (int, np.integer)) or not 0 <= n_below <= n - 2:
-        raise ValueError(f"n_below must be an integer in [0, n - 2], got {n_below!r}")
-    if not sd > 0:
-        raise ValueError(f"sd must be positive, got {sd!r}")
-    if not lower_bound < cut:
-        raise ValueError(
-            f"cut must lie above lower_bound, got cut={cut!r}, lower_bound={lower_bound!r}"
-        )
-    if not mean > lower_bound:
-        raise ValueError(f"mean must lie above lower_bound, got {mean!r}")
-    k = n - n_below
-    s1 = n * mean
-    s2 = (n - 1) * sd**2 + n * mean**2
-    for _ in range(max_tries):
-        low = lower_bound + (cut - lower_bound) * rng.beta(3, 1.5, n_below)
-        a, b = s1 - low.sum(), s2 - np.sum(low**2)
-        mu = a / k
-        var0 = b / k - mu**2  # population variance of the high part
-        if mu <= cut or var0 <= 0:
-            continue
-        sd_d = math.sqrt(var0 * k / (k - 1))
-        try:
-            d = exact_mean_sd(k, mu - cut, sd_d, rng, lower_bound=0.0)
-        except SummaryMismatchError:
-            continue
-        if d.min() <= 0:
-            continue
-        x = np.sort(np.concatenate([low, cut + d]))
-        # the two parts hit the sums exactly up to rounding; a final check keeps us honest
-        if (
-            abs(x.mean() - mean) < 1e-6 * max(1.0, abs(mean))
-            and abs(x.std(ddof=1) - sd) < 1e-6 * sd
-            and int((x < cut).sum()) == n_below
-        ):
-            return x
-    raise SummaryMismatchError(
-        f"no sample of {n} with mean {mean}, SD {sd} and {n_below} values below {cut}"
-    )
-
-
-def enforce_rules(cohort: pd.DataFrame, sim, rng: np.random.Generator) -> pd.DataFrame:
-    """Make every single-condition rule of ``sim`` hold by swaps within a group; counts never change.
-
-    For a rule "if ``X == a`` then ``T == b``", each patient with ``X == a`` but ``T != b`` swaps
-    their value of ``X`` with a patient of the same group who has ``T == b`` and ``X != a``
-    (chosen at random).  Rules are met one after another, and a swap never breaks an earlier rule
-    of the same target (the partner already has ``T == b``).
-
-    Parameters
-    ----------
-    cohort : DataFrame
-        A simulated cohort with categorical columns for every variable the rules name.
-    sim : SimulationFile
-        The study's ``simulation.yaml`` (its ``rules``).
-    rng : numpy.random.Generator
-        Chooses the swap partners.
-
-    Returns
-    -------
-    DataFrame
-        A copy of ``cohort`` in which every rule holds.
-
-    Raises
-    ------
-    ValueError
-        When a group has too few partners, or a rule is not of the form above.
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> sim = load_study("deng2025").simulation
-    >>> cat = lambda v, lv: pd.Categorical(v, categories=lv)
-    >>> d = pd.DataFrame({"treatment": ["pt"] * 4, "bclc": cat(["B", "C", "C", "C"], ["B", "C"]),
-    ...                   "pvtt": cat(["yes", "no", "no", "no"], ["no", "yes"]),
-    ...                   "lymph_node": cat(["no"] * 4, ["no", "yes"]), "metastasis": cat(["no"] * 4, ["no", "yes"])})
-    >>> fixed = enforce_rules(d, sim, np.random.default_rng(0))
-    >>> fixed.loc[0, "pvtt"], int((fixed.pvtt == "yes").sum())
-    ('no', 1)
-    """
-    from hccrep.simulate import rule_violations
-
-    out = cohort.copy()
-    g = out[sim.group_variable].astype(str).to_numpy()
-    for i, r in enumerate(sim.rules):
-        if len(r.if_) != 1 or len(r.then) != 1:
-            raise ValueError(
-                f"rules[{i}]: enforce_rules handles one condition and one consequence, got {r.if_} -> {r.then}"
-            )
-        (x, a), (t, b) = next(iter(r.if_.items())), next(iter(r.then.items()))
-        xs = out[x].astype(str).to_numpy().copy()
-        ts = out[t].astype(str).to_numpy()
-        for grp in pd.unique(g):
-            bad = np.flatnonzero((g == grp) & (xs == a) & (ts != b))
-            partners = np.flatnonzero((g == grp) & (ts == b) & (xs != a))
-            if bad.size > partners.size:
-                raise ValueError(
-                    f"rules[{i}] ({x}={a} -> {t}={b}): group {grp!r} has {bad.size} patients to fix and only {partners.size} partners"
-                )
-            chosen = rng.choice(partners, size=bad.size, replace=False)
-            xs[bad], xs[chosen] = xs[chosen], xs[bad]
-        out[x] = pd.Categorical(xs, categories=out[x].cat.categories, ordered=out[x].cat.ordered)
-    if rule_violations(out, sim).any():
-        raise ValueError("enforce_rules: a later rule broke an earlier one")
-    return out
 
 
 # ----------------------------------------------------------------------------- the runner
@@ -459,58 +289,11 @@ class Deng2025Runner(DeclaredRunner):
             return a.model_copy(update={"dataset": self.variants["explain_on"]})
         return a
 
-    def ph_table(self, cohort: pd.DataFrame, time_transform: str = "km") -> pd.DataFrame:
-        """Grambsch-Therneau test of proportional hazards for each univariable model of Table 2.
-
-        Scaled Schoenfeld residuals correlated with a function of time (lifelines
-        ``proportional_hazard_test``; ``"km"`` is R ``cox.zph``'s default transform, lifelines'
-        own default is ``"rank"``).  The models are Table 2's declared Cox analyses, their terms
-        coded as the handlers code them.  One row per model term: ``variable, term, statistic,
-        p, time_transform``.  lifelines computes the one-step approximation R's ``cox.zph`` used
-        before survival 3.0.
-        """
-        import warnings
-
-        from lifelines import CoxPHFitter
-        from lifelines.statistics import proportional_hazard_test
-
-        if time_transform not in ("km", "rank", "identity", "log"):
-            raise ValueError(
-                f"time_transform must be km, rank, identity or log, got {time_transform!r}"
-            )
-        view = self.view(cohort.reset_index(drop=True))
-        everyone = np.ones(len(view.cohort), dtype=bool)
-        models = {}
-        for n in _numbers(self.study, "table2"):
-            a = n.analysis
-            if a is not None and a.kind == "cox":
-                models.setdefault((tuple(a.terms), tuple(sorted(a.reference.items()))), a)
-        rows = []
-        for a in models.values():
-            x = view.design(list(a.terms), a.reference, everyone)
-            t, e = view.survival(a.endpoint)
-            data = pd.concat([pd.DataFrame({"time": t, "event": e}), x], axis=1)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fit = CoxPHFitter().fit(data, "time", "event")
-                res = proportional_hazard_test(fit, data, time_transform=time_transform).summary
-            for term in x.columns:
-                rows.append(
-                    {
-                        "variable": a.terms[0] if len(a.terms) == 1 else ", ".join(a.terms),
-                        "term": term,
-                        "statistic": float(res.loc[term, "test_statistic"]),
-                        "p": float(res.loc[term, "p"]),
-                        "time_transform": time_transform,
-                    }
-                )
-        return pd.DataFrame(rows)
-
     # models ----------------------------------------------------------------------
     def features(self) -> list[str]:
         """Clinical variables entering the models: Table 2's p < 0.05, as the paper selected them."""
         out = []
-        for n in _numbers(self.study, "table2"):
+        for n in (n for n in self.study.numbers if n.file_id == "table2"):
             if n.quantity != "p" or n.analysis is None:
                 continue
             significant = n.bound == "<" or n.value < 0.05

@@ -8,7 +8,7 @@ cohort and test what the review states about it:
 Child-Pugh strata (Miyaki et al.)
     Three median survivals (inputs) and a P-value across the strata (check).
     The review gives no stratum sizes; the smallest sizes consistent with the
-    printed remission rates are used (:func:`smallest_denominator`), an
+    printed remission rates are used (:func:`hccrep.printed.smallest_denominator`), an
     assumption in ``simulation.yaml``.  Laboratory values are drawn so that the
     calculator (:mod:`hccrep.scores`) returns each patient's stratum.
 CCPS risk groups (Zeng et al.)
@@ -26,27 +26,21 @@ Examples
 >>> st = load_study("lv2025")
 >>> child_pugh_sizes(st)
 {'cp56': 59, 'cp7': 39, 'cp89': 29}
->>> smallest_denominator(33.3, 1)
-3
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from itertools import product
 
 import numpy as np
 import pandas as pd
 
-from hccrep.printed import round_half_up
 from hccrep.replication import DeclaredRunner
 from hccrep.spec import ReportedNumber, Study
-from hccrep.stats import km_landmark, km_median
-from hccrep.printed import counts_printing_as
+from hccrep.printed import counts_printing_as, smallest_denominator
 from hccrep.stats.fastsurv import logrank, logrank_trend
-from hccrep.optimism import harrell_c  # noqa: F401  (re-exported for the chapter's notebooks)
-from hccrep.stats.prediction import td_auc
+from hccrep.simulate.outcomes import piecewise_exponential_times
 
 __all__ = [
     "CP_STRATA",
@@ -56,26 +50,17 @@ __all__ = [
     "AUC_VARIANT",
     "Lv2025Runner",
     "make_runner",
-    "smallest_denominator",
-    "counts_printing_as",
     "child_pugh_sizes",
     "draw_child_pugh_components",
     "draw_blood_labs",
     "simulate_child_pugh_cohort",
-    "piecewise_exponential_times",
     "simulate_ccps_cohort",
-    "harrell_c",
-    "auc_at",
-    "strata_table",
-    "ccps_rates_table",
     "not_checkable_reasons",
     "not_checkable_kinds",
     "ccps_auc_24",
     "with_ccps_weights",
     "ccps_auc_24_max",
     "cp_pvalue_share",
-    "cutoff_positions",
-    "marker_cutoff_plot",
 ]
 
 CP_STRATA = ("cp56", "cp7", "cp89")
@@ -90,39 +75,6 @@ AUC_VARIANT = "cumulative/dynamic AUC at 24 months with IPCW (sksurv cumulative_
 
 
 # ----------------------------------------------------------------------------- helpers on printed rates
-
-
-def smallest_denominator(percent: float, decimals: int, *, max_n: int = 100000) -> int:
-    """The smallest ``n`` for which some ``k/n`` prints as ``percent`` (a GRIM-style bound).
-
-    Parameters
-    ----------
-    percent : float
-        The printed percentage.
-    decimals : int
-        Its printed decimals.
-    max_n : int
-        The largest ``n`` tried.
-
-    Returns
-    -------
-    int
-        The smallest such ``n``.
-
-    Raises
-    ------
-    ValueError
-        When no ``n`` up to ``max_n`` fits.
-
-    Examples
-    --------
-    >>> smallest_denominator(12.5, 1)
-    8
-    """
-    for n in range(1, max_n + 1):
-        if counts_printing_as(percent, decimals, n):
-            return n
-    raise ValueError(f"no denominator up to {max_n} prints as {percent}%")
 
 
 def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
@@ -358,59 +310,6 @@ def simulate_child_pugh_cohort(
 # ----------------------------------------------------------------------------- CCPS cohort
 
 
-def piecewise_exponential_times(
-    n: int, s12: float, s24: float, rng: np.random.Generator
-) -> np.ndarray:
-    """``n`` event times with exactly round(n*s12) beyond 12 and round(n*s24) beyond 24 months.
-
-    Hazard ``-log(s12)/12`` before 12 months and ``-log(s24/s12)/12`` after;
-    within each interval the times are drawn from the truncated exponential,
-    beyond 24 months from the second hazard.
-
-    Parameters
-    ----------
-    n : int
-        Patients.
-    s12, s24 : float
-        Survival at 12 and 24 months, with ``1 > s12 >= s24 > 0``.
-    rng : numpy.random.Generator
-        Source of the draws.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``n`` times in months, in random order.
-
-    Examples
-    --------
-    >>> t = piecewise_exponential_times(50, 0.8, 0.5, np.random.default_rng(0))
-    >>> int((t > 12).sum()), int((t > 24).sum())
-    (40, 25)
-    """
-    if not 0 < s24 <= s12 < 1:
-        raise ValueError(f"need 0 < s24 <= s12 < 1, got s12={s12}, s24={s24}")
-    if n < 1:
-        raise ValueError(f"n must be positive, got {n}")
-    a12 = int(round_half_up(n * s12, 0))
-    a24 = int(round_half_up(n * s24, 0))
-    a24 = min(a24, a12)
-    lam1 = -math.log(s12) / 12
-    lam2 = max(-math.log(s24 / s12) / 12, 1e-9)
-
-    def trunc(k: int, lam: float, lo: float, hi: float) -> np.ndarray:
-        u = rng.uniform(0.0, 1.0, k)
-        return lo - np.log1p(-u * (1.0 - math.exp(-lam * (hi - lo)))) / lam
-
-    t = np.concatenate(
-        [
-            trunc(n - a12, lam1, 0, 12),
-            trunc(a12 - a24, lam2, 12, 24),
-            24 + rng.exponential(1.0 / lam2, a24),
-        ]
-    )
-    return rng.permutation(t)
-
-
 def _ccps_sizes(study: Study) -> dict[str, int]:
     p = _params(study, "ccps")
     n = int(study.number(p["n_key"]).value)
@@ -530,97 +429,7 @@ def with_ccps_weights(study: Study, weights: Mapping[str, float]) -> Study:
 # ----------------------------------------------------------------------------- statistics
 
 
-#: Cumulative/dynamic AUC at a horizon, IPCW: :func:`hccrep.stats.prediction.td_auc` (the declared
-#: ``td_auc`` kind computes ``ccps_os_24m_auc`` with it).
-auc_at = td_auc
-
-
 # ----------------------------------------------------------------------------- tables for the notebooks
-
-
-def strata_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
-    """Per Child-Pugh stratum: size, reported and simulated median OS and remission rate (all inputs).
-
-    Parameters
-    ----------
-    study : Study
-        The lv2025 study (:func:`hccrep.spec.load_study`).
-    cohort : DataFrame
-        A simulated cohort (``make_runner(study).simulate(seed)``).
-
-    Returns
-    -------
-    DataFrame
-        One row per stratum.
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> st = load_study("lv2025")
-    >>> strata_table(st, make_runner(st).simulate(1))["n (assumed)"].tolist()
-    [59, 39, 29]
-    """
-    cp = cohort[cohort["cohort"] == "child_pugh"]
-    rows = []
-    for s in CP_STRATA:
-        d = cp[cp["stratum"] == s]
-        med = km_median(d["os_time"], d["os_event"])
-        rem = study.number(f"{s}_remission_pct")
-        rows.append(
-            {
-                "stratum": study.number(f"{s}_median_os").about.stratum,
-                "n (assumed)": len(d),
-                "median OS reported": study.number(f"{s}_median_os").printed,
-                "median OS simulated": round(med.median, 2),
-                "remission reported": rem.printed,
-                "remission simulated": f"{int(d['remission'].sum())}/{len(d)} = {100 * d['remission'].mean():.1f}%",
-                "deaths": int(d["os_event"].sum()),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def ccps_rates_table(study: Study, cohort: pd.DataFrame) -> pd.DataFrame:
-    """Reported vs simulated 1- and 2-year OS and PFS of each CCPS group (inputs, as close as n allows).
-
-    Parameters
-    ----------
-    study : Study
-        The lv2025 study (:func:`hccrep.spec.load_study`).
-    cohort : DataFrame
-        A simulated cohort (``make_runner(study).simulate(seed)``).
-
-    Returns
-    -------
-    DataFrame
-        One row per group, endpoint and landmark.
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> st = load_study("lv2025")
-    >>> len(ccps_rates_table(st, make_runner(st).simulate(1)))
-    12
-    """
-    cc = cohort[cohort["cohort"] == "ccps"]
-    rows = []
-    for g in CCPS_GROUPS:
-        d = cc[cc["ccps_group"] == g]
-        for ep in ("os", "pfs"):
-            lm = km_landmark(d[f"{ep}_time"], d[f"{ep}_event"], [12, 24])
-            for h, surv in zip((12, 24), lm.survival):
-                num = study.number(f"ccps_{ep}_{h}m_{g}")
-                rows.append(
-                    {
-                        "group": g,
-                        "n (assumed)": len(d),
-                        "endpoint": ep.upper(),
-                        "month": h,
-                        "reported": num.printed,
-                        "simulated": f"{100 * surv:.1f}%",
-                    }
-                )
-    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------- runner
@@ -744,7 +553,9 @@ class Lv2025Runner(DeclaredRunner):
     --------
     >>> from hccrep.spec import load_study
     >>> r = Lv2025Runner(load_study("lv2025"), variants={"cp_test": "trend"})
-    >>> r.run(1)["cp_strata_os_p"] == r.run(1)["cp_strata_os_p_trend"]
+    >>> c = r.simulate(1)
+    >>> both = r.under_variants(c, ("logrank", "trend"), files=("child_pugh",)).set_index("key")
+    >>> bool(r.analyse(c)["cp_strata_os_p"] == both.loc["cp_strata_os_p", "trend"])
     True
     """
 
@@ -789,20 +600,6 @@ class Lv2025Runner(DeclaredRunner):
             )
         return None
 
-    def analyse(self, cohort: pd.DataFrame) -> dict[str, float | None]:
-        """The checks on one simulated cohort: the declared log-rank tests, medians, C-index and
-        time-dependent AUC, and both tests across the Child-Pugh strata for the notebook."""
-        out = super().analyse(cohort)
-        cp = cohort[cohort["cohort"] == "child_pugh"]
-        if len(cp):  # both tests across the strata, for the notebook's comparison
-            out["cp_strata_os_p_logrank"] = logrank(
-                cp["os_time"], cp["os_event"], cp["stratum"]
-            ).pvalue
-            out["cp_strata_os_p_trend"] = logrank_trend(
-                cp["os_time"], cp["os_event"], cp["stratum"], order=CP_STRATA
-            ).pvalue
-        return out
-
 
 def make_runner(study: Study, **kwargs) -> Lv2025Runner:
     """The lv2025 runner (registered under the ``hccrep.runners`` entry points of pyproject.toml).
@@ -823,7 +620,7 @@ def make_runner(study: Study, **kwargs) -> Lv2025Runner:
     --------
     >>> from hccrep.spec import load_study
     >>> sorted(make_runner(load_study("lv2025")).run(1))[:2]
-    ['ccps_c_index', 'ccps_os_24m_auc']
+    ['ccps_c_index', 'ccps_os_12m_high']
     """
     return Lv2025Runner(study, **kwargs)
 
@@ -976,119 +773,3 @@ def cp_pvalue_share(
             }
         )
     return pd.DataFrame(rows)
-
-
-def cutoff_positions(values: pd.Series, study: Study, marker: str) -> pd.DataFrame:
-    """Where each reported cut-off of ``marker`` (Table 1 and text) falls in a simulated distribution.
-
-    A cut-off printed twice (attribute ``same_as``) is listed once.
-
-    The simulated values are assumptions (``simulation.yaml``), so the shares
-    illustrate, they do not replicate.
-
-    Parameters
-    ----------
-    values : Series
-        The simulated marker values.
-    study : Study
-        The lv2025 study (:func:`hccrep.spec.load_study`).
-    marker : str
-        The marker's name as the data files give it (e.g. ``"NLR"``).
-
-    Returns
-    -------
-    DataFrame
-        ``cutoff``, its source and ``share at or above``, sorted by cut-off.
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> cutoff_positions(pd.Series([1.0, 3.0, 5.0]), load_study("lv2025"), "PNI")["share at or above"].tolist()
-    [0.0]
-    """
-    vals = np.asarray(values, dtype=float)
-    if vals.size == 0 or not np.all(np.isfinite(vals)):
-        raise ValueError("values must be a non-empty finite sample")
-    rows = []
-    for n in study.numbers:
-        if n.quantity == "cutoff" and n.about.marker == marker and not n.about.same_as:
-            rows.append(
-                {
-                    "key": n.key,
-                    "printed": n.printed,
-                    "cutoff": n.value,
-                    "reference": (n.about.source.label if n.about.source else None),
-                    "share at or above": float(np.mean(vals >= n.value)),
-                }
-            )
-    if not rows:
-        raise ValueError(f"no reported cut-off of marker {marker!r}")
-    return pd.DataFrame(rows).sort_values("cutoff").reset_index(drop=True)
-
-
-def marker_cutoff_plot(values: pd.Series, cutoffs: pd.DataFrame, *, label: str, log: bool = False):
-    """Histogram of a simulated marker with the reported cut-offs as vertical lines (book theme, alt text).
-
-    ``cutoffs`` is :func:`cutoff_positions`' table.
-
-    Parameters
-    ----------
-    values : Series
-        The simulated marker values.
-    cutoffs : DataFrame
-        :func:`cutoff_positions`.
-    label : str
-        The marker's name on the axis.
-    log : bool
-        Log scale on the marker axis.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        With alt text.
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> from hccrep.plots import alt_text
-    >>> v = pd.Series(np.linspace(1, 6, 50))
-    >>> alt_text(marker_cutoff_plot(v, cutoff_positions(v, load_study("lv2025"), "NLR"), label="NLR")).startswith("Histogram")
-    True
-    """
-    import matplotlib.pyplot as plt
-
-    from hccrep import plots
-
-    vals = np.asarray(values, dtype=float)
-    if vals.size == 0:
-        raise ValueError("values is empty")
-
-    @plots.themed
-    def draw():
-        fig, ax = plt.subplots(figsize=(7, 4))
-        data = np.log10(vals) if log else vals
-        ax.hist(data, bins=30, color=plots.PALETTE[0], alpha=0.7)
-        for i, r in enumerate(cutoffs.itertuples()):
-            x = math.log10(r.cutoff) if log else r.cutoff
-            ax.axvline(
-                x,
-                color=plots.PALETTE[(i % 6) + 1],
-                ls="--",
-                lw=1.5,
-                label=f"{r.printed} ({r.reference})",
-            )
-        ax.set_xlabel(f"log10 {label}" if log else label)
-        ax.set_ylabel("simulated patients")
-        ax.legend(loc="upper right", fontsize=8)
-        lines = "; ".join(
-            f"{r.printed} from {r.reference} with {100 * r._5:.0f}% of patients at or above"
-            for r in cutoffs.itertuples()
-        )
-        plots.set_alt_text(
-            fig,
-            f"Histogram of {label} in {vals.size} simulated patients, median {np.median(vals):.3g}, "
-            f"with the reported cut-offs as dashed lines: {lines}.",
-        )
-        return fig
-
-    return draw()

@@ -84,10 +84,10 @@ import numpy as np
 import pandas as pd
 
 from hccrep.replication import DeclaredRunner
-from hccrep.stats.prediction import FittedLogit, logit_fit
+from hccrep.stats.prediction import FittedLogit, backward_stepwise_logit, logit_fit
 from hccrep.simulate import simulate_baseline, simulate_survival
 from hccrep.simulate.outcomes import simulate_declared_binary
-from hccrep.spec import CategoricalVariable, ReportedNumber, Study
+from hccrep.spec import ReportedNumber, Study
 
 __all__ = [
     "make_runner",
@@ -97,15 +97,8 @@ __all__ = [
     "albi_score",
     "design_matrix",
     "CANDIDATES",
-    "table2_side_by_side",
-    "backward_eliminate",
     "stepwise_experiment",
-    "rf_importance",
-    "reported_by_file",
-    "importance_figure",
-    "inputs_with_reasons",
-    "anova_rounding_range",
-    "explain_verdicts",
+    "INPUT_REASONS",
 ]
 
 #: Design columns of the variables that differ between TIE and TIN in Table 2 (the paper's candidates),
@@ -417,96 +410,6 @@ class Tu2025Runner(DeclaredRunner):
 # ----------------------------------------------------------------------------- notebook helpers
 
 
-def table2_side_by_side(runner: Tu2025Runner, cohort: pd.DataFrame) -> pd.DataFrame:
-    """Table 2's univariate part, reported beside the simulated training cohort.
-
-    One row per level (categorical: % of TIE and of TIN) or variable
-    (continuous: mean ± SD), with the printed and the replicated p-value.
-
-    Parameters
-    ----------
-    runner : Tu2025Runner
-        The study's runner (:func:`hccrep.replication.runner_for`).
-    cohort : DataFrame
-        A simulated cohort (its training part is used).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by (variable, level): reported and replicated summaries and p-values.
-    """
-    out_all = runner.analyse_declared(cohort, files=("table2",))
-    rows = []
-    st = runner.study
-    nums = [n for n in st.numbers if n.file_id == "table2" and n.about.model != "multivariable"]
-    seen: list[tuple[str, str]] = []
-    for n in nums:
-        a = n.about
-        if n.quantity == "percent" and a.group != "total":
-            seen.append((a.variable, a.level)) if (
-                a.variable,
-                a.level,
-            ) not in seen else None
-        elif n.quantity == "mean" and a.group != "total":
-            seen.append((a.variable, "")) if (a.variable, "") not in seen else None
-    for var, level in seen:
-        rec: dict[str, object] = {"variable": var, "level": level or "mean ± SD"}
-        for g in ("tie", "tin"):
-            if level:
-                k = f"t2_{var}_{level}_{g}"
-                rec[f"reported {g.upper()}"] = st.number(k).printed
-                rec[f"simulated {g.upper()}"] = f"{out_all[k]:.1f}%"
-            else:
-                k, ks = f"t2_{var}_mean_{g}", f"t2_{var}_sd_{g}"
-                rec[f"reported {g.upper()}"] = st.number(k).printed
-                rec[f"simulated {g.upper()}"] = f"{out_all[k]:.1f} ± {out_all[ks]:.1f}"
-        pk = f"t2_{var}_p"
-        first = (var, level) == next(x for x in seen if x[0] == var)
-        rec["reported p"] = st.number(pk).printed if first else ""
-        rec["simulated p"] = f"{out_all[pk]:.3g}" if first else ""
-        rows.append(rec)
-    return pd.DataFrame(rows).set_index(["variable", "level"])
-
-
-def backward_eliminate(
-    design: pd.DataFrame, outcome: str, candidates: Sequence[str], *, p_remove: float = 0.05
-) -> tuple[list[str], FittedLogit | None]:
-    """Backward elimination by Wald p-value with :func:`logit_fit` (fast; for Monte Carlo loops).
-
-    The rule of :func:`hccrep.stats.prediction.backward_stepwise_logit` (drop the
-    term with the largest p while it exceeds ``p_remove``); ``tests/test_tu2025.py``
-    checks both select the same terms.
-
-    Parameters
-    ----------
-    design : DataFrame
-        :func:`design_matrix` of the training cohort.
-    outcome : str
-        The 0/1 outcome column.
-    candidates : sequence of str
-        The terms of the full model.
-    p_remove : float
-        A term whose Wald p exceeds it is dropped.
-
-    Returns
-    -------
-    (list of str, FittedLogit or None)
-        The kept terms and the final fit (None when every term was dropped).
-    """
-    if not 0 < p_remove < 1:
-        raise ValueError(f"p_remove must lie strictly between 0 and 1, got {p_remove}")
-    current = list(candidates)
-    y = design[outcome].to_numpy(float)
-    while current:
-        fit = logit_fit(design[current], y)
-        p = fit.table()["p"].to_numpy()[1:]
-        worst = int(np.argmax(p))
-        if p[worst] <= p_remove:
-            return current, fit
-        current.pop(worst)
-    return current, None
-
-
 def stepwise_experiment(
     runner: Tu2025Runner,
     n: int,
@@ -519,7 +422,8 @@ def stepwise_experiment(
 
     Each cohort's covariates and response are simulated from the outcome model
     (so the true coefficients are the printed ones; survival is not needed),
-    then :func:`backward_eliminate` runs on the training cohort.  One row per
+    then :func:`hccrep.stats.prediction.backward_stepwise_logit` runs on the
+    training cohort.  One row per
     cohort and candidate: ``selected`` (kept or not) and ``coef`` (its
     coefficient in the final model, NaN if dropped).
 
@@ -554,8 +458,8 @@ def stepwise_experiment(
     for i, seed in enumerate(seeds_for(base_seed, n)):
         c = runner.simulate_response(seed)
         d = design_matrix(c)[runner._cohort_mask(c, COHORTS[0])]
-        kept, fit = backward_eliminate(d, "tin", candidates, p_remove=p_remove)
-        coefs = dict(zip(fit.names[1:], fit.coef[1:])) if fit is not None else {}
+        res = backward_stepwise_logit(d, "tin", list(candidates), p_remove=p_remove)
+        kept, coefs = res.selected, dict(zip(res.table["term"], res.table["beta"]))
         for term in candidates:
             rows.append(
                 {
@@ -568,315 +472,13 @@ def stepwise_experiment(
     return pd.DataFrame(rows)
 
 
-def rf_importance(
-    cohort: pd.DataFrame,
-    features: Sequence[str],
-    *,
-    seed: int,
-    n_estimators: int = 150,
-    n_repeats: int = 5,
-    add_noise: bool = True,
-) -> pd.DataFrame:
-    """Random-forest importance of each feature for TIN in the training cohort: impurity vs permutation.
-
-    A :class:`sklearn.ensemble.RandomForestClassifier` (``n_estimators``
-    trees, every other hyper-parameter at its scikit-learn default, one job)
-    is fitted on the training cohort.  *Impurity* importance is the mean
-    decrease in Gini impurity (``feature_importances_``, computed on the
-    training data, normalised to sum to 1); *permutation* importance is the
-    mean drop in AUC when one column is shuffled, measured on the internal
-    validation cohort (:func:`sklearn.inspection.permutation_importance`).
-    With ``add_noise`` a pure-noise continuous column ``noise`` is added:
-    impurity importance rewards it for its many split points, permutation
-    importance does not.
-
-    Parameters
-    ----------
-    cohort : DataFrame
-        A simulated cohort (training and internal validation parts are used).
-    features : sequence of str
-        Columns of :func:`design_matrix` given to the forest.
-    seed : int
-        Seed of the forest and of the permutations.
-    n_estimators : int
-        Trees.
-    n_repeats : int
-        Permutations per feature.
-    add_noise : bool
-        Add the pure-noise column ``noise``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index feature; columns ``impurity``, ``permutation``, ``permutation_sd``,
-        ranks of both.
-    """
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.inspection import permutation_importance
-
-    d = design_matrix(cohort)
-    g = cohort["cohort"].astype(str).to_numpy()
-    feats = list(features)
-    rng = np.random.default_rng(seed)
-    if add_noise:
-        d["noise"] = rng.normal(size=len(d))
-        feats.append("noise")
-    tr, te = g == COHORTS[0], g == COHORTS[1]
-    rf = RandomForestClassifier(n_estimators=n_estimators, random_state=seed, n_jobs=1)
-    rf.fit(d.loc[tr, feats], d.loc[tr, "tin"].astype(int))
-    perm = permutation_importance(
-        rf,
-        d.loc[te, feats],
-        d.loc[te, "tin"].astype(int),
-        scoring="roc_auc",
-        n_repeats=n_repeats,
-        random_state=seed,
-        n_jobs=1,
-    )
-    out = pd.DataFrame(
-        {
-            "impurity": rf.feature_importances_,
-            "permutation": perm.importances_mean,
-            "permutation_sd": perm.importances_std,
-        },
-        index=pd.Index(feats, name="feature"),
-    )
-    out["rank_impurity"] = out["impurity"].rank(ascending=False).astype(int)
-    out["rank_permutation"] = out["permutation"].rank(ascending=False, method="min").astype(int)
-    return out.sort_values("impurity", ascending=False)
-
-
-def reported_by_file(card: pd.DataFrame, file_ids: Sequence[str]) -> pd.DataFrame:
-    """The scorecard rows of some files, with the columns a notebook shows.
-
-    Parameters
-    ----------
-    card : DataFrame
-        A scorecard (:func:`hccrep.replication.scorecard`).
-    file_ids : sequence of str
-        The data files whose checks are kept.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by key: printed, replicated, Monte Carlo interval, verdict and reason.
-    """
-    cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict", "reason"]
-    return card[card.file_id.isin(list(file_ids))][cols].set_index("key")
-
-
-def importance_figure(table: pd.DataFrame, title: str | None = None):
-    """Impurity and permutation importance side by side (a table from :func:`rf_importance`).
-
-    Parameters
-    ----------
-    table : DataFrame
-        :func:`rf_importance`.
-    title : str, optional
-        The figure's title.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Two panels, with alt text.
-    """
-    import matplotlib.pyplot as plt
-
-    from hccrep.plots import set_alt_text, themed
-
-    @themed
-    def draw():
-        t = table.sort_values("impurity")
-        fig, axes = plt.subplots(1, 2, figsize=(9, 0.4 * len(t) + 1.5), sharey=True)
-        axes[0].barh(t.index, t["impurity"], color="0.45")
-        axes[0].set_xlabel("Impurity (mean decrease in Gini)")
-        axes[1].barh(t.index, t["permutation"], xerr=t["permutation_sd"], color="0.25")
-        axes[1].axvline(0, color="0.5", lw=0.8)
-        axes[1].set_xlabel("Permutation (drop in validation AUC)")
-        if title:
-            fig.suptitle(title)
-        fig.tight_layout()
-        top_i = ", ".join(table.sort_values("impurity", ascending=False).index[:4])
-        top_p = ", ".join(table.sort_values("permutation", ascending=False).index[:4])
-        set_alt_text(
-            fig,
-            (
-                f"Two bar charts of random-forest importance for {len(t)} features. Impurity importance ranks first: "
-                f"{top_i}. Permutation importance ranks first: {top_p}."
-            ),
-        )
-        return fig
-
-    return draw()
-
-
-#: Why each kind of input is an input (shown beside :func:`hccrep.replication.inputs_table`).
-_INPUT_REASONS = {
+#: Why the inputs of each data file are inputs (``reasons`` of :func:`hccrep.replication.inputs_table`).
+INPUT_REASONS = {
     "table1": "the cohorts' covariates and response counts; reproduced exactly by construction",
     "table2": "the outcome model's effects: the printed multivariable coefficients (log odds ratios of TIN)",
     "agreement": "marginals and kappas of the simulated ratings; no cross-table is printed, so nothing here is checkable",
     "survival_text": "the OS time scale of each cohort and TIPM group, and the longest follow-up",
 }
-
-
-def inputs_with_reasons(study: Study) -> pd.DataFrame:
-    """The inputs and derived numbers of the study (:func:`inputs_table`) with why each is one, by file.
-
-    Parameters
-    ----------
-    study : Study
-        The tu2025 study (:func:`hccrep.spec.load_study`).
-
-    Returns
-    -------
-    DataFrame
-        The inputs and derived numbers, with why each is one and the file it is in.
-
-    Examples
-    --------
-    >>> from hccrep.spec import load_study
-    >>> len(inputs_with_reasons(load_study("tu2025"))) > 0
-    True
-    """
-    from hccrep.replication import inputs_table
-
-    t = inputs_table(study)
-    fid = {n.key: n.file_id for n in study.numbers}
-    t["file"] = t["key"].map(fid)
-    t["why"] = [
-        (
-            "repeats or sums other printed numbers (audited, never judged)"
-            if r == "derived"
-            else _INPUT_REASONS.get(f, "")
-        )
-        for r, f in zip(t["role"], t["file"])
-    ]
-    return t
-
-
-def anova_rounding_range(study: Study, variable: str) -> tuple[float, float]:
-    """Smallest and largest ANOVA p across the cohorts that a Table 1 row's rounded summaries allow.
-
-    :func:`hccrep.audit.anova_rounding_range` for a variable of the study's baseline table.
-
-    Parameters
-    ----------
-    study : Study
-        The tu2025 study (:func:`hccrep.spec.load_study`).
-    variable : str
-        Key of a continuous variable of the baseline table.
-
-    Returns
-    -------
-    (float, float)
-        The smallest and the largest p-value.
-
-    Raises
-    ------
-    ValueError
-        If ``variable`` is not a continuous baseline variable.
-    """
-    from hccrep.audit import anova_rounding_range as _range
-
-    base = study.baseline()
-    v = next((x for x in base.variables if x.key == variable), None)
-    if v is None or isinstance(v, CategoricalVariable):
-        raise ValueError(
-            f"{variable!r} is not a continuous variable of {study.key}'s baseline table"
-        )
-    return _range(v, base)
-
-
-#: Reasons a check may fail, by key prefix (most specific first); used by :func:`explain_verdicts`.
-_EXPLANATIONS = (
-    (
-        "t1_os_",
-        "the OS rows are outcomes of the survival model, calibrated to KM medians of 138-180 days within 185 days; "
-        "the printed deaths equal the TIN counts cell for cell, which no calibrated model has to follow",
-    ),
-    (
-        "t1_ostime",
-        "OS time follows from the medians and the assumed follow-up (60-185 days), not from Table 1",
-    ),
-    (
-        "t2_mv_",
-        "the refit on one cohort of 152 (42 TIN); the printed intervals are profile-likelihood intervals of β and the 'OR' column is z",
-    ),
-    (
-        "t2_",
-        "the univariable differences follow from the nine adjusted coefficients and the assumed correlations; "
-        "a coefficient printed as -0.003 or -0.001 cannot carry the large univariable PLT, GGT or ALT differences",
-    ),
-    (
-        "t3_",
-        "the paper's metrics come from fewer patients than its cohorts (audit: n 143, 62, 101), at its own cut-off",
-    ),
-    (
-        "t4_auc_afp",
-        "AFP is available only as < 200 / > 200 ng/mL, which Table 2 shows barely differs between TIE and TIN",
-    ),
-    (
-        "t4_brier_afp",
-        "AFP is available only dichotomised; its Brier score is that of an almost flat risk",
-    ),
-    (
-        "t4_auc_albi",
-        "ALBI is computed from simulated albumin and bilirubin; only albumin carries an effect in the outcome model",
-    ),
-    (
-        "t4_brier_combined_train",
-        "a Brier score of 0.009 with 28% TIN needs almost every risk within 0.1 of its outcome, "
-        "which a model with AUC 0.93 cannot give",
-    ),
-    ("t4_", "one draw of 68-152 patients; see the Monte Carlo interval"),
-    (
-        "os_median_",
-        "the simulated OS ignores HBV status, so each subgroup's medians are close to the pooled ones; the audit shows "
-        "the printed subgroup medians cannot be reconciled with the per-cohort medians",
-    ),
-    (
-        "os_hr_",
-        "OS in the model depends on the TIPM group and the cohort only; the HR follows from the calibrated medians",
-    ),
-    (
-        "os_logrank",
-        "the log-rank p depends on the number of deaths and the size of the high-risk group, which the medians do not fix",
-    ),
-    ("os_interaction", "the model has no interaction, so its p is uniform across seeds"),
-    ("", "the stated or most plausible test on the simulated cohort; see the step's notebook"),
-)
-
-
-def explain_verdicts(card: pd.DataFrame) -> pd.DataFrame:
-    """The scorecard rows that are not reproduced or not checkable, each with the likely reason (by key prefix).
-
-    Parameters
-    ----------
-    card : DataFrame
-        The tu2025 scorecard.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``key, file_id, printed, replicated, mc_low, mc_high, verdict, explanation``.
-    """
-    rows = card[card.verdict.isin(["not reproduced", "not checkable"])].copy()
-
-    def why(row) -> str:
-        if row.verdict == "not checkable":
-            return row.reason
-        key = row.key
-        if key.endswith(".p") and "." in key and not key.startswith(("t", "os")):
-            return (
-                "Table 1 summaries are rounded to one decimal; the ANOVA p on the rounded means and SDs "
-                "differs from the p on the unrounded data (see step 1)"
-            )
-        return next(text for prefix, text in _EXPLANATIONS if key.startswith(prefix))
-
-    rows["explanation"] = [why(r) for r in rows.itertuples()]
-    return rows[
-        ["key", "file_id", "printed", "replicated", "mc_low", "mc_high", "verdict", "explanation"]
-    ]
 
 
 def make_runner(study: Study, **kwargs) -> Tu2025Runner:
