@@ -310,9 +310,87 @@ class Tu2025Runner(DeclaredRunner):
     def _response(self, rng: np.random.Generator) -> pd.DataFrame:
         st = self.study
         cohort = simulate_baseline(st.baseline(), rng, st.simulation)
+        self._apply_outliers(cohort, rng)
         cohort = simulate_declared_binary(st, cohort, rng)
         cohort["albi"] = albi_score(cohort["tbil"], cohort["alb"])
         return cohort
+
+    def outlier_specs(self) -> list[dict]:
+        """The declared one-outlier shapes (``simulation.yaml``, ``parameters.one_outlier``), checked.
+
+        Each entry names a continuous baseline ``variable``, the ``group`` whose
+        printed mean and SD come from one outlying value, the groups whose printed
+        SDs (pooled) give the ordinary values' SD (``rest_sd_of``) and the ``side``.
+        """
+        from hccrep.spec import ContinuousVariable, DataFileError
+
+        st = self.study
+        params = st.simulation.parameters if st.simulation else {}
+        specs = params.get("one_outlier", [])
+        path = f"data/{st.key}/simulation.yaml"
+        if not isinstance(specs, list):
+            raise DataFileError(path, [("parameters.one_outlier", "must be a list")])
+        base = st.baseline()
+        groups = {g.key for g in base.groups}
+        variables = {v.key: v for v in base.variables}
+        out = []
+        for i, spec in enumerate(specs):
+            loc = f"parameters.one_outlier[{i}]"
+            if not isinstance(spec, dict):
+                raise DataFileError(path, [(loc, "must be a mapping")])
+            unknown = set(spec) - {"variable", "group", "rest_sd_of", "side", "why"}
+            problems = [(loc, f"unknown field {k!r}") for k in sorted(unknown)]
+            v = variables.get(spec.get("variable"))
+            if not isinstance(v, ContinuousVariable):
+                problems.append((f"{loc}.variable", "must name a continuous baseline variable"))
+            if spec.get("group") not in groups:
+                problems.append((f"{loc}.group", f"must be one of {sorted(groups)}"))
+            rest = spec.get("rest_sd_of")
+            if not isinstance(rest, list) or not rest or set(rest) - groups:
+                problems.append((f"{loc}.rest_sd_of", f"must be a list of {sorted(groups)}"))
+            if spec.get("side", "high") not in ("high", "low"):
+                problems.append((f"{loc}.side", "must be 'high' or 'low'"))
+            if not spec.get("why"):
+                problems.append((f"{loc}.why", "must say why the shape is assumed"))
+            if problems:
+                raise DataFileError(path, problems)
+            out.append({**spec, "side": spec.get("side", "high")})
+        return out
+
+    def _apply_outliers(self, cohort: pd.DataFrame, rng: np.random.Generator) -> None:
+        """Redraw each declared group's values as one outlier among ordinary ones, ranks kept.
+
+        The printed mean and SD stay exact (:func:`hccrep.simulate.outlier.
+        exact_mean_sd_one_outlier`); the ordinary values' SD is the pooled
+        printed SD of the groups in ``rest_sd_of``. The new values are handed
+        out in the order of the old ones, so the declared correlations survive.
+        """
+        from hccrep.printed import parse_summary
+        from hccrep.simulate.outlier import exact_mean_sd_one_outlier
+
+        base = self.study.baseline()
+        sizes = {g.key: g.n for g in base.groups}
+        variables = {v.key: v for v in base.variables}
+        gcol = self.group_column
+        for spec in self.outlier_specs():
+            v = variables[spec["variable"]]
+
+            def summary(g, v=v):
+                c = v.cells[g]
+                return parse_summary(c if isinstance(c, str) else c.printed, v.summary)
+
+            pooled = sum((sizes[g] - 1) * summary(g).spread[0] ** 2 for g in spec["rest_sd_of"])
+            rest_sd = float(np.sqrt(pooled / sum(sizes[g] - 1 for g in spec["rest_sd_of"])))
+            here = summary(spec["group"])
+            mask = cohort[gcol].astype(str).to_numpy() == spec["group"]
+            old = cohort.loc[mask, v.key].to_numpy(float)
+            new = np.sort(
+                exact_mean_sd_one_outlier(
+                    int(mask.sum()), here.centre, here.spread[0], rest_sd, rng, spec["side"]
+                )
+            )
+            ranks = np.argsort(np.argsort(old, kind="stable"), kind="stable")
+            cohort.loc[mask, v.key] = new[ranks]
 
     def simulate(self, seed) -> pd.DataFrame:
         rng = np.random.default_rng(seed)
