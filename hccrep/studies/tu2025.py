@@ -17,6 +17,12 @@ One row per patient of the three cohorts (``cohort``: ``train`` 152, ``test``
   logistic model of ``simulation.yaml`` (the nine printed multivariable
   coefficients of Table 2; exactly the printed TIN count per cohort);
 - ``albi`` (Johnson et al. 2015, from ``alb`` and ``tbil``);
+- ``afp_log``: a continuous, standardised log AFP behind the printed indicator,
+  shifted between TIE and TIN by the probit difference of Table 2's AFP split
+  (``parameters.latent_marker``); the ``afp`` indicator marks each cohort's
+  highest values, as many as Table 1 prints;
+- the internal cohort's ``alb``: one outlier among ordinary values, which is
+  what its printed SD implies (``parameters.one_outlier``);
 - ``tipm_prob`` (TIPM refitted on the training cohort), ``tipm_high`` (at or
   above the training Youden cut-off) and ``os_group`` (cohort x TIPM group);
 - ``os_time`` (days) and ``os_event``, calibrated to the six printed
@@ -168,7 +174,8 @@ def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
     """Numeric columns of every model: indicators ``<variable>_<level>`` and the continuous values.
 
     Columns: ``nlr_gt3, delta_t_ge0, satellite_no, afp_gt200, hbv`` (0/1),
-    ``alt, plt, alb, ggt, pt, pta, inr, diameter, tbil, albi`` and the outcome ``tin``.
+    ``alt, plt, alb, ggt, pt, pta, inr, diameter, tbil, albi``, the latent
+    ``afp_log`` (when the cohort has it) and the outcome ``tin``.
 
     Parameters
     ----------
@@ -187,6 +194,8 @@ def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
     for c in ("alt", "plt", "alb", "ggt", "pt", "pta", "inr", "diameter", "tbil"):
         cols[c] = cohort[c].to_numpy(float)
     cols["albi"] = albi_score(cols["tbil"], cols["alb"])
+    if "afp_log" in cohort.columns:
+        cols["afp_log"] = cohort["afp_log"].to_numpy(float)
     if "tin" in cohort.columns:
         cols["tin"] = cohort["tin"].to_numpy(float)
     return pd.DataFrame(cols, index=cohort.index)
@@ -216,11 +225,6 @@ class Tu2025Runner(DeclaredRunner):
             "the ranking needs a random forest per cohort (seconds each); step 3 computes it on the "
             "book's cohort and shows both importance measures"
         )
-        for ck in COHORTS:
-            nc[f"t4_hl_p_afp_{ck}"] = (
-                "AFP is printed only as < 200 / > 200 ng/mL; a model on that indicator has two "
-                "distinct risks, from which no ten (or three) risk groups can be formed"
-            )
         nc.update(not_checkable or {})
         super().__init__(study, v, nc, overrides=variants or {})
         # the Hosmer-Lemeshow groups the declared calibration checks use (for the notebooks)
@@ -262,7 +266,7 @@ class Tu2025Runner(DeclaredRunner):
             known = {
                 **MODELS,
                 "albi": ("albi",),
-                "afp": ("afp_gt200",),
+                "afp": ("afp_log",) if "afp_log" in d.columns else ("afp_gt200",),
                 "multivariable": tuple(self.mv_terms),
             }
             if name not in known:
@@ -312,6 +316,7 @@ class Tu2025Runner(DeclaredRunner):
         cohort = simulate_baseline(st.baseline(), rng, st.simulation)
         self._apply_outliers(cohort, rng)
         cohort = simulate_declared_binary(st, cohort, rng)
+        self._latent_marker(cohort, rng)
         cohort["albi"] = albi_score(cohort["tbil"], cohort["alb"])
         return cohort
 
@@ -327,7 +332,7 @@ class Tu2025Runner(DeclaredRunner):
         st = self.study
         params = st.simulation.parameters if st.simulation else {}
         specs = params.get("one_outlier", [])
-        path = f"data/{st.key}/simulation.yaml"
+        path = st.folder / "simulation.yaml"
         if not isinstance(specs, list):
             raise DataFileError(path, [("parameters.one_outlier", "must be a list")])
         base = st.baseline()
@@ -391,6 +396,76 @@ class Tu2025Runner(DeclaredRunner):
             )
             ranks = np.argsort(np.argsort(old, kind="stable"), kind="stable")
             cohort.loc[mask, v.key] = new[ranks]
+
+    def latent_marker_shift(self) -> dict | None:
+        """The declared latent marker (``parameters.latent_marker``) with its probit shift ``delta``.
+
+        A printed split of a dichotomised marker by outcome (Table 2: AFP > 200
+        ng/mL in 65 of 110 responders and 29 of 42 non-responders) fixes, under a
+        normal latent marker with the same spread in both outcome groups, the
+        shift between the groups in SD units: ``Phi^-1(p_pos) - Phi^-1(p_neg)``
+        (the spread and the cut-off cancel).
+        """
+        from scipy.stats import norm
+
+        from hccrep.spec import DataFileError
+
+        st = self.study
+        params = st.simulation.parameters if st.simulation else {}
+        spec = params.get("latent_marker")
+        if spec is None:
+            return None
+        path = st.folder / "simulation.yaml"
+        loc = "parameters.latent_marker"
+        need = {"column", "indicator", "above", "outcome", "split", "why"}
+        if not isinstance(spec, dict) or set(spec) != need:
+            raise DataFileError(path, [(loc, f"must be a mapping with exactly {sorted(need)}")])
+        split = spec["split"]
+        if not isinstance(split, dict) or set(split) != {"negative", "positive"}:
+            raise DataFileError(
+                path, [(f"{loc}.split", "must name 'negative' and 'positive' keys")]
+            )
+        share = {}
+        for side, key in split.items():
+            try:
+                n = st.number(key)
+            except KeyError:
+                raise DataFileError(path, [(f"{loc}.split.{side}", f"no number {key!r}")]) from None
+            count, total = n.about.count, n.about.n
+            if count is None or not total or not 0 < count < total:
+                raise DataFileError(
+                    path, [(f"{loc}.split.{side}", f"{key} needs a count strictly inside 0..n")]
+                )
+            share[side] = count / total
+        delta = float(norm.ppf(share["positive"]) - norm.ppf(share["negative"]))
+        return {**spec, "delta": delta, "share": share}
+
+    def _latent_marker(self, cohort: pd.DataFrame, rng: np.random.Generator) -> None:
+        """A continuous (standardised, log-scale) marker behind a printed indicator, tied to outcome.
+
+        ``u = delta * outcome + e`` with ``e`` standard normal; in each cohort the
+        patients with the largest ``u`` carry the indicator's upper level, as many
+        as the baseline draw gave it (Table 1's exact counts).
+        """
+        spec = self.latent_marker_shift()
+        if spec is None:
+            return
+        y = cohort[spec["outcome"]].to_numpy(float)
+        u = spec["delta"] * y + rng.standard_normal(len(cohort))
+        ind = cohort[spec["indicator"]]
+        levels = list(ind.cat.categories)
+        above = levels.index(spec["above"])
+        below = 1 - above
+        codes = ind.cat.codes.to_numpy().copy()
+        groups = cohort[self.group_column].astype(str).to_numpy()
+        for g in np.unique(groups):
+            idx = np.flatnonzero(groups == g)
+            k = int((codes[idx] == above).sum())
+            order = idx[np.argsort(-u[idx], kind="stable")]
+            codes[order[:k]] = above
+            codes[order[k:]] = below
+        cohort[spec["indicator"]] = pd.Categorical.from_codes(codes, dtype=ind.dtype)
+        cohort[spec["column"]] = u
 
     def simulate(self, seed) -> pd.DataFrame:
         rng = np.random.default_rng(seed)
@@ -791,7 +866,10 @@ def importance_figure(table: pd.DataFrame, title: str | None = None):
 #: Why each kind of input is an input (shown beside :func:`hccrep.replication.inputs_table`).
 _INPUT_REASONS = {
     "table1": "the cohorts' covariates and response counts; reproduced exactly by construction",
-    "table2": "the outcome model's effects: the printed multivariable coefficients (log odds ratios of TIN)",
+    "table2": (
+        "the outcome model's effects: the printed multivariable coefficients (log odds ratios of "
+        "TIN), and the AFP > 200 split by response, which sets the latent AFP marker's shift"
+    ),
     "agreement": "marginals and kappas of the simulated ratings; no cross-table is printed, so nothing here is checkable",
     "survival_text": "the OS time scale of each cohort and TIPM group, and the longest follow-up",
 }
@@ -891,11 +969,12 @@ _EXPLANATIONS = (
     ),
     (
         "t4_auc_afp",
-        "AFP is available only as < 200 / > 200 ng/mL, which Table 2 shows barely differs between TIE and TIN",
+        "the simulated log AFP separates TIE and TIN as much as Table 2's AFP > 200 split implies for a "
+        "normal marker (AUC near 0.58), less than the printed external AUC",
     ),
     (
         "t4_brier_afp",
-        "AFP is available only dichotomised; its Brier score is that of an almost flat risk",
+        "the printed AFP Brier scores are below what any marker with the printed AUC gives (step 6)",
     ),
     (
         "t4_auc_albi",
