@@ -179,3 +179,39 @@ def test_malformed_generative_parameters_name_file_and_field(tmp_path, case):
     msg = str(info.value)
     assert str(d / "simulation.yaml") in msg
     assert field in msg, msg
+
+
+# ----------------------------------------------------------------------------- OS shape
+
+
+def test_os_weibull_shape_turns_the_printed_medians_into_the_printed_hazard_ratio(tu_runner):
+    # Weibull with one shape k and proportional hazards: HR = (median_low / median_high) ** k.
+    # Printed medians (days, high / low TIPM): 142 / 178, 138 / 172, 145 / 180; HR 2.21 (HBV).
+    # ln(178/142) = 0.225962, ln(172/138) = 0.220235, ln(180/145) = 0.216223, mean 0.220807;
+    # k = ln 2.21 / 0.220807 = 0.792993 / 0.220807 = 3.5913
+    assert tu_runner.os_shape() == pytest.approx(3.5913, abs=1e-3)
+
+
+def test_simulated_os_has_the_printed_hazard_ratio_at_large_n(tu_runner):
+    # an independent reference: lifelines' Cox model, stratified by seed and cohort, on many
+    # pooled cohorts; the pooled log HR of high vs low TIPM is near ln 2.21 (sampling SE about
+    # 0.05 over 25 cohorts of about 120 deaths each, so 0.15 on the log scale is 3 SE)
+    import pandas as pd
+    from lifelines import CoxPHFitter
+
+    parts = []
+    for seed in range(25):
+        c = tu_runner.simulate(seed)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "t": c["os_time"].to_numpy(float),
+                    "e": c["os_event"].to_numpy(int),
+                    "high": c["tipm_high"].to_numpy(int),
+                    "stratum": [f"{seed}_{g}" for g in c["cohort"].astype(str)],
+                }
+            )
+        )
+    d = pd.concat(parts, ignore_index=True)
+    fit = CoxPHFitter().fit(d, "t", "e", strata=["stratum"])
+    assert fit.params_["high"] == pytest.approx(math.log(2.21), abs=0.15)

@@ -25,8 +25,9 @@ One row per patient of the three cohorts (``cohort``: ``train`` 152, ``test``
   what its printed SD implies (``parameters.one_outlier``);
 - ``tipm_prob`` (TIPM refitted on the training cohort), ``tipm_high`` (at or
   above the training Youden cut-off) and ``os_group`` (cohort x TIPM group);
-- ``os_time`` (days) and ``os_event``, calibrated to the six printed
-  Kaplan-Meier medians by cohort and TIPM group;
+- ``os_time`` (days) and ``os_event``, Weibull, calibrated to the six printed
+  Kaplan-Meier medians by cohort and TIPM group, with the one shape that turns
+  those medians into the printed high-vs-low hazard ratio (:meth:`Tu2025Runner.os_shape`);
 - ``mrecist``, ``recist11``, ``irecist`` (1 = responder): ratings with the
   printed response rates and kappas (agreement section).
 
@@ -467,6 +468,42 @@ class Tu2025Runner(DeclaredRunner):
         cohort[spec["indicator"]] = pd.Categorical.from_codes(codes, dtype=ind.dtype)
         cohort[spec["column"]] = u
 
+    def os_shape(self) -> float:
+        """Weibull shape of OS within each cohort and TIPM group (1, exponential, unless declared).
+
+        With ``parameters.os_shape_from_hr`` naming a printed hazard ratio of high
+        versus low TIPM, the shape is the one that gives that ratio under
+        proportional Weibull hazards with the printed medians: a Weibull hazard
+        ratio is ``(median_low / median_high) ** shape``, so ``shape = ln HR /
+        mean over cohorts of ln(median_low / median_high)``.
+        """
+        from hccrep.spec import DataFileError
+
+        st = self.study
+        params = st.simulation.parameters if st.simulation else {}
+        key = params.get("os_shape_from_hr")
+        if key is None:
+            return 1.0
+        path = st.folder / "simulation.yaml"
+        try:
+            hr = st.number(key)
+        except KeyError:
+            raise DataFileError(
+                path, [("parameters.os_shape_from_hr", f"no number {key!r}")]
+            ) from None
+        if hr.quantity != "hr" or not hr.value > 1:
+            raise DataFileError(
+                path,
+                [("parameters.os_shape_from_hr", f"{key} must be a hazard ratio above 1")],
+            )
+        medians = {
+            str(n.about.group): n.value
+            for n in st.numbers
+            if n.file_id == "survival_text" and n.quantity == "median"
+        }
+        logs = [np.log(medians[f"{c}_low"] / medians[f"{c}_high"]) for c in COHORTS]
+        return float(np.log(hr.value) / np.mean(logs))
+
     def simulate(self, seed) -> pd.DataFrame:
         rng = np.random.default_rng(seed)
         st = self.study
@@ -493,6 +530,7 @@ class Tu2025Runner(DeclaredRunner):
             follow_up=(self.follow_up_min, follow_max),
             prefix="os_",
             bisection_steps=30,
+            shape=self.os_shape(),
         )
         cohort = self._ratings(cohort, rng)
         return cohort
@@ -872,6 +910,7 @@ _INPUT_REASONS = {
     ),
     "agreement": "marginals and kappas of the simulated ratings; no cross-table is printed, so nothing here is checkable",
     "survival_text": "the OS time scale of each cohort and TIPM group, and the longest follow-up",
+    "hbv_subgroup": "the high-vs-low TIPM hazard ratio, which sets the Weibull shape of OS",
 }
 
 
