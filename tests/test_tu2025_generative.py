@@ -215,3 +215,47 @@ def test_simulated_os_has_the_printed_hazard_ratio_at_large_n(tu_runner):
     d = pd.concat(parts, ignore_index=True)
     fit = CoxPHFitter().fit(d, "t", "e", strata=["stratum"])
     assert fit.params_["high"] == pytest.approx(math.log(2.21), abs=0.15)
+
+
+# ----------------------------------------------------------------------------- AFP Brier floor
+
+
+def _brier_floor(auc: float, share: float) -> float:
+    # a risk that flags a share f = 2 AUC - 1 of the events with certainty and is flat on the
+    # rest (the formula of step 6): Brier (1 - share f) r (1 - r), r = share (1 - f) / (1 - share f)
+    f = 2 * auc - 1
+    rest = share * (1 - f) / (1 - share * f)
+    return (1 - share * f) * rest * (1 - rest)
+
+
+@pytest.mark.parametrize(
+    "auc, tin, n",
+    # Table 4 AFP AUCs and Table 1 TIN counts per cohort (training, internal, external)
+    [(0.642, 42, 152), (0.602, 15, 68), (0.824, 31, 107)],
+)
+def test_no_concave_three_segment_roc_with_the_printed_auc_beats_the_brier_floor(auc, tin, n):
+    # random search over ROC curves (0,0)-(x1,y1)-(x2,y2)-(1,1) with falling slopes (a calibrated
+    # risk per segment); each segment's Brier score is m r (1 - r) with m its share of patients
+    # and r its event share
+    p = tin / n
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(0, 1, (400_000, 2)), axis=1)
+    y = np.sort(rng.uniform(0, 1, (400_000, 2)), axis=1)
+    x = np.concatenate([np.zeros((len(x), 1)), x, np.ones((len(x), 1))], axis=1)
+    y = np.concatenate([np.zeros((len(y), 1)), y, np.ones((len(y), 1))], axis=1)
+    dx, dy = np.diff(x, axis=1), np.diff(y, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = dy / dx
+    concave = (slope[:, 0] >= slope[:, 1]) & (slope[:, 1] >= slope[:, 2])
+    area = ((y[:, 1:] + y[:, :-1]) / 2 * dx).sum(axis=1)
+    keep = concave & (np.abs(area - auc) < 0.005)
+    pos, neg = p * dy[keep], (1 - p) * dx[keep]
+    m = pos + neg
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(m > 0, pos / m, 0.0)
+    brier = (m * r * (1 - r)).sum(axis=1)
+    assert keep.sum() > 1000
+    floor = _brier_floor(auc, p)
+    # the floor is reached (a curve near it exists) and not beaten beyond the area tolerance
+    assert brier.min() >= floor - 0.005
+    assert brier.min() <= floor + 0.02
