@@ -693,6 +693,9 @@ def rule_simulation_assumption(row: Mapping, num: ReportedNumber, ctx: CauseCont
     name = endpoint.upper()
     if spec is None:
         if f"{endpoint}_time" in sim.module_columns:
+            miss = getattr(num, "miss", None)
+            if miss is not None and miss.part in ("both", "limits" if _side(num.key) else "value"):
+                return None  # the data file's own explanation is more specific than this fallback
             return (
                 f"{name} comes from the study module's own survival model, built on assumptions stated in "
                 "simulation.yaml (such as the follow-up); the paper prints no input that fixes this number, "

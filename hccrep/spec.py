@@ -2156,6 +2156,11 @@ def _check_input_count_groups(study: Study) -> None:
             if num.role != "input" or a.count is None or a.group is None:
                 continue
             loc = f"numbers[{i}] ({num.key}).about"
+            if num.analysis is not None and getattr(num.analysis, "by", None):
+                # a split by another variable (an outcome group): bounded by its own n
+                if a.n is not None and _is_whole(a.count) and a.count > a.n:
+                    problems.append((f"{loc}.count", f"a count of {a.count:g} exceeds n {a.n:g}"))
+                continue
             g = str(a.group)
             if g not in sizes:
                 problems.append(

@@ -17,10 +17,17 @@ One row per patient of the three cohorts (``cohort``: ``train`` 152, ``test``
   logistic model of ``simulation.yaml`` (the nine printed multivariable
   coefficients of Table 2; exactly the printed TIN count per cohort);
 - ``albi`` (Johnson et al. 2015, from ``alb`` and ``tbil``);
+- ``afp_log``: a continuous, standardised log AFP behind the printed indicator,
+  shifted between TIE and TIN by the probit difference of Table 2's AFP split
+  (``parameters.latent_marker``); the ``afp`` indicator marks each cohort's
+  highest values, as many as Table 1 prints;
+- the internal cohort's ``alb``: one outlier among ordinary values, which is
+  what its printed SD implies (``parameters.one_outlier``);
 - ``tipm_prob`` (TIPM refitted on the training cohort), ``tipm_high`` (at or
   above the training Youden cut-off) and ``os_group`` (cohort x TIPM group);
-- ``os_time`` (days) and ``os_event``, calibrated to the six printed
-  Kaplan-Meier medians by cohort and TIPM group;
+- ``os_time`` (days) and ``os_event``, Weibull, calibrated to the six printed
+  Kaplan-Meier medians by cohort and TIPM group, with the one shape that turns
+  those medians into the printed high-vs-low hazard ratio (:meth:`Tu2025Runner.os_shape`);
 - ``mrecist``, ``recist11``, ``irecist`` (1 = responder): ratings with the
   printed response rates and kappas (agreement section).
 
@@ -161,7 +168,8 @@ def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
     """Numeric columns of every model: indicators ``<variable>_<level>`` and the continuous values.
 
     Columns: ``nlr_gt3, delta_t_ge0, satellite_no, afp_gt200, hbv`` (0/1),
-    ``alt, plt, alb, ggt, pt, pta, inr, diameter, tbil, albi`` and the outcome ``tin``.
+    ``alt, plt, alb, ggt, pt, pta, inr, diameter, tbil, albi``, the latent
+    ``afp_log`` (when the cohort has it) and the outcome ``tin``.
 
     Parameters
     ----------
@@ -180,6 +188,8 @@ def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
     for c in ("alt", "plt", "alb", "ggt", "pt", "pta", "inr", "diameter", "tbil"):
         cols[c] = cohort[c].to_numpy(float)
     cols["albi"] = albi_score(cols["tbil"], cols["alb"])
+    if "afp_log" in cohort.columns:
+        cols["afp_log"] = cohort["afp_log"].to_numpy(float)
     if "tin" in cohort.columns:
         cols["tin"] = cohort["tin"].to_numpy(float)
     return pd.DataFrame(cols, index=cohort.index)
@@ -209,11 +219,6 @@ class Tu2025Runner(DeclaredRunner):
             "the ranking needs a random forest per cohort (seconds each); step 3 computes it on the "
             "book's cohort and shows both importance measures"
         )
-        for ck in COHORTS:
-            nc[f"t4_hl_p_afp_{ck}"] = (
-                "AFP is printed only as < 200 / > 200 ng/mL; a model on that indicator has two "
-                "distinct risks, from which no ten (or three) risk groups can be formed"
-            )
         nc.update(not_checkable or {})
         super().__init__(study, v, nc, overrides=variants or {})
         # the Hosmer-Lemeshow groups the declared calibration checks use (for the notebooks)
@@ -255,7 +260,7 @@ class Tu2025Runner(DeclaredRunner):
             known = {
                 **MODELS,
                 "albi": ("albi",),
-                "afp": ("afp_gt200",),
+                "afp": ("afp_log",) if "afp_log" in d.columns else ("afp_gt200",),
                 "multivariable": tuple(self.mv_terms),
             }
             if name not in known:
@@ -303,9 +308,194 @@ class Tu2025Runner(DeclaredRunner):
     def _response(self, rng: np.random.Generator) -> pd.DataFrame:
         st = self.study
         cohort = simulate_baseline(st.baseline(), rng, st.simulation)
+        self._apply_outliers(cohort, rng)
         cohort = simulate_declared_binary(st, cohort, rng)
+        self._latent_marker(cohort, rng)
         cohort["albi"] = albi_score(cohort["tbil"], cohort["alb"])
         return cohort
+
+    def outlier_specs(self) -> list[dict]:
+        """The declared one-outlier shapes (``simulation.yaml``, ``parameters.one_outlier``), checked.
+
+        Each entry names a continuous baseline ``variable``, the ``group`` whose
+        printed mean and SD come from one outlying value, the groups whose printed
+        SDs (pooled) give the ordinary values' SD (``rest_sd_of``) and the ``side``.
+        """
+        from hccrep.spec import ContinuousVariable, DataFileError
+
+        st = self.study
+        params = st.simulation.parameters if st.simulation else {}
+        specs = params.get("one_outlier", [])
+        path = st.folder / "simulation.yaml"
+        if not isinstance(specs, list):
+            raise DataFileError(path, [("parameters.one_outlier", "must be a list")])
+        base = st.baseline()
+        groups = {g.key for g in base.groups}
+        variables = {v.key: v for v in base.variables}
+        out = []
+        for i, spec in enumerate(specs):
+            loc = f"parameters.one_outlier[{i}]"
+            if not isinstance(spec, dict):
+                raise DataFileError(path, [(loc, "must be a mapping")])
+            unknown = set(spec) - {"variable", "group", "rest_sd_of", "side", "why"}
+            problems = [(loc, f"unknown field {k!r}") for k in sorted(unknown)]
+            v = variables.get(spec.get("variable"))
+            if not isinstance(v, ContinuousVariable):
+                problems.append((f"{loc}.variable", "must name a continuous baseline variable"))
+            if spec.get("group") not in groups:
+                problems.append((f"{loc}.group", f"must be one of {sorted(groups)}"))
+            rest = spec.get("rest_sd_of")
+            if not isinstance(rest, list) or not rest or set(rest) - groups:
+                problems.append((f"{loc}.rest_sd_of", f"must be a list of {sorted(groups)}"))
+            if spec.get("side", "high") not in ("high", "low"):
+                problems.append((f"{loc}.side", "must be 'high' or 'low'"))
+            if not spec.get("why"):
+                problems.append((f"{loc}.why", "must say why the shape is assumed"))
+            if problems:
+                raise DataFileError(path, problems)
+            out.append({**spec, "side": spec.get("side", "high")})
+        return out
+
+    def _apply_outliers(self, cohort: pd.DataFrame, rng: np.random.Generator) -> None:
+        """Redraw each declared group's values as one outlier among ordinary ones, ranks kept.
+
+        The printed mean and SD stay exact (:func:`hccrep.simulate.outlier.
+        exact_mean_sd_one_outlier`); the ordinary values' SD is the pooled
+        printed SD of the groups in ``rest_sd_of``. The new values are handed
+        out in the order of the old ones, so the declared correlations survive.
+        """
+        from hccrep.printed import parse_summary
+        from hccrep.simulate.outlier import exact_mean_sd_one_outlier
+
+        base = self.study.baseline()
+        sizes = {g.key: g.n for g in base.groups}
+        variables = {v.key: v for v in base.variables}
+        gcol = self.group_column
+        for spec in self.outlier_specs():
+            v = variables[spec["variable"]]
+
+            def summary(g, v=v):
+                c = v.cells[g]
+                return parse_summary(c if isinstance(c, str) else c.printed, v.summary)
+
+            pooled = sum((sizes[g] - 1) * summary(g).spread[0] ** 2 for g in spec["rest_sd_of"])
+            rest_sd = float(np.sqrt(pooled / sum(sizes[g] - 1 for g in spec["rest_sd_of"])))
+            here = summary(spec["group"])
+            mask = cohort[gcol].astype(str).to_numpy() == spec["group"]
+            old = cohort.loc[mask, v.key].to_numpy(float)
+            new = np.sort(
+                exact_mean_sd_one_outlier(
+                    int(mask.sum()), here.centre, here.spread[0], rest_sd, rng, spec["side"]
+                )
+            )
+            ranks = np.argsort(np.argsort(old, kind="stable"), kind="stable")
+            cohort.loc[mask, v.key] = new[ranks]
+
+    def latent_marker_shift(self) -> dict | None:
+        """The declared latent marker (``parameters.latent_marker``) with its probit shift ``delta``.
+
+        A printed split of a dichotomised marker by outcome (Table 2: AFP > 200
+        ng/mL in 65 of 110 responders and 29 of 42 non-responders) fixes, under a
+        normal latent marker with the same spread in both outcome groups, the
+        shift between the groups in SD units: ``Phi^-1(p_pos) - Phi^-1(p_neg)``
+        (the spread and the cut-off cancel).
+        """
+        from scipy.stats import norm
+
+        from hccrep.spec import DataFileError
+
+        st = self.study
+        params = st.simulation.parameters if st.simulation else {}
+        spec = params.get("latent_marker")
+        if spec is None:
+            return None
+        path = st.folder / "simulation.yaml"
+        loc = "parameters.latent_marker"
+        need = {"column", "indicator", "above", "outcome", "split", "why"}
+        if not isinstance(spec, dict) or set(spec) != need:
+            raise DataFileError(path, [(loc, f"must be a mapping with exactly {sorted(need)}")])
+        split = spec["split"]
+        if not isinstance(split, dict) or set(split) != {"negative", "positive"}:
+            raise DataFileError(
+                path, [(f"{loc}.split", "must name 'negative' and 'positive' keys")]
+            )
+        share = {}
+        for side, key in split.items():
+            try:
+                n = st.number(key)
+            except KeyError:
+                raise DataFileError(path, [(f"{loc}.split.{side}", f"no number {key!r}")]) from None
+            count, total = n.about.count, n.about.n
+            if count is None or not total or not 0 < count < total:
+                raise DataFileError(
+                    path, [(f"{loc}.split.{side}", f"{key} needs a count strictly inside 0..n")]
+                )
+            share[side] = count / total
+        delta = float(norm.ppf(share["positive"]) - norm.ppf(share["negative"]))
+        return {**spec, "delta": delta, "share": share}
+
+    def _latent_marker(self, cohort: pd.DataFrame, rng: np.random.Generator) -> None:
+        """A continuous (standardised, log-scale) marker behind a printed indicator, tied to outcome.
+
+        ``u = delta * outcome + e`` with ``e`` standard normal; in each cohort the
+        patients with the largest ``u`` carry the indicator's upper level, as many
+        as the baseline draw gave it (Table 1's exact counts).
+        """
+        spec = self.latent_marker_shift()
+        if spec is None:
+            return
+        y = cohort[spec["outcome"]].to_numpy(float)
+        u = spec["delta"] * y + rng.standard_normal(len(cohort))
+        ind = cohort[spec["indicator"]]
+        levels = list(ind.cat.categories)
+        above = levels.index(spec["above"])
+        below = 1 - above
+        codes = ind.cat.codes.to_numpy().copy()
+        groups = cohort[self.group_column].astype(str).to_numpy()
+        for g in np.unique(groups):
+            idx = np.flatnonzero(groups == g)
+            k = int((codes[idx] == above).sum())
+            order = idx[np.argsort(-u[idx], kind="stable")]
+            codes[order[:k]] = above
+            codes[order[k:]] = below
+        cohort[spec["indicator"]] = pd.Categorical.from_codes(codes, dtype=ind.dtype)
+        cohort[spec["column"]] = u
+
+    def os_shape(self) -> float:
+        """Weibull shape of OS within each cohort and TIPM group (1, exponential, unless declared).
+
+        With ``parameters.os_shape_from_hr`` naming a printed hazard ratio of high
+        versus low TIPM, the shape is the one that gives that ratio under
+        proportional Weibull hazards with the printed medians: a Weibull hazard
+        ratio is ``(median_low / median_high) ** shape``, so ``shape = ln HR /
+        mean over cohorts of ln(median_low / median_high)``.
+        """
+        from hccrep.spec import DataFileError
+
+        st = self.study
+        params = st.simulation.parameters if st.simulation else {}
+        key = params.get("os_shape_from_hr")
+        if key is None:
+            return 1.0
+        path = st.folder / "simulation.yaml"
+        try:
+            hr = st.number(key)
+        except KeyError:
+            raise DataFileError(
+                path, [("parameters.os_shape_from_hr", f"no number {key!r}")]
+            ) from None
+        if hr.quantity != "hr" or not hr.value > 1:
+            raise DataFileError(
+                path,
+                [("parameters.os_shape_from_hr", f"{key} must be a hazard ratio above 1")],
+            )
+        medians = {
+            str(n.about.group): n.value
+            for n in st.numbers
+            if n.file_id == "survival_text" and n.quantity == "median"
+        }
+        logs = [np.log(medians[f"{c}_low"] / medians[f"{c}_high"]) for c in COHORTS]
+        return float(np.log(hr.value) / np.mean(logs))
 
     def simulate(self, seed) -> pd.DataFrame:
         rng = np.random.default_rng(seed)
@@ -333,6 +523,7 @@ class Tu2025Runner(DeclaredRunner):
             follow_up=(self.follow_up_min, follow_max),
             prefix="os_",
             bisection_steps=30,
+            shape=self.os_shape(),
         )
         cohort = self._ratings(cohort, rng)
         return cohort
@@ -475,9 +666,13 @@ def stepwise_experiment(
 #: Why the inputs of each data file are inputs (``reasons`` of :func:`hccrep.replication.inputs_table`).
 INPUT_REASONS = {
     "table1": "the cohorts' covariates and response counts; reproduced exactly by construction",
-    "table2": "the outcome model's effects: the printed multivariable coefficients (log odds ratios of TIN)",
+    "table2": (
+        "the outcome model's effects: the printed multivariable coefficients (log odds ratios of "
+        "TIN), and the AFP > 200 split by response, which sets the latent AFP marker's shift"
+    ),
     "agreement": "marginals and kappas of the simulated ratings; no cross-table is printed, so nothing here is checkable",
     "survival_text": "the OS time scale of each cohort and TIPM group, and the longest follow-up",
+    "hbv_subgroup": "the high-vs-low TIPM hazard ratio, which sets the Weibull shape of OS",
 }
 
 

@@ -1,0 +1,261 @@
+"""tu2025's generative refinements, each against a hand derivation.
+
+- the internal cohort's albumin as one outlier among ordinary values
+  (:mod:`hccrep.simulate.outlier`, ``parameters.one_outlier``);
+- the continuous log AFP behind the printed indicator (``parameters.latent_marker``).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from scipy.stats import norm
+
+from hccrep.replication import runner_for
+from hccrep.simulate.continuous import SummaryMismatchError
+from hccrep.simulate.outlier import exact_mean_sd_one_outlier, one_outlier_split
+from hccrep.spec import DATA_DIR, DataFileError, load_study
+
+
+@pytest.fixture(scope="module")
+def tu_runner():
+    return runner_for(load_study("tu2025"))
+
+
+# ----------------------------------------------------------------------------- one outlier
+
+
+def test_one_outlier_split_by_hand():
+    # 1, 3, 8: mean 4, squared deviations 9 + 1 + 16 = 26, SD sqrt(26 / 2) = sqrt(13);
+    # the ordinary pair 1, 3 has mean 2 and SD sqrt(2); the outlier is 8
+    assert one_outlier_split(3, 4.0, math.sqrt(13), math.sqrt(2)) == pytest.approx((2.0, 8.0))
+    # mirrored: -1, -3, -8 with the outlier below
+    assert one_outlier_split(3, -4.0, math.sqrt(13), math.sqrt(2), side="low") == pytest.approx(
+        (-2.0, -8.0)
+    )
+
+
+def test_one_outlier_split_refuses_an_sd_too_small_for_an_outlier():
+    # (n - 1) S^2 must exceed (n - 2) s^2: 9 * 0.8^2 = 5.76 < 8 * 1^2 leaves no room for an outlier
+    with pytest.raises(SummaryMismatchError):
+        one_outlier_split(10, 5.0, 0.8, 1.0)
+    # with equal SDs, 9 > 8 leaves a small one: d^2 = (9 - 8) / 90, outlier 5 + 9 d
+    m, x = one_outlier_split(10, 5.0, 1.0, 1.0)
+    assert x == pytest.approx(5 + 9 * math.sqrt(1 / 90)) and m == pytest.approx(
+        5 - math.sqrt(1 / 90)
+    )
+
+
+def test_exact_mean_sd_one_outlier_keeps_the_summary_and_the_shape():
+    x = exact_mean_sd_one_outlier(50, 10.0, 20.0, 2.0, np.random.default_rng(3))
+    assert x.mean() == pytest.approx(10.0, abs=1e-9)
+    assert x.std(ddof=1) == pytest.approx(20.0, abs=1e-9)
+    m, out = one_outlier_split(50, 10.0, 20.0, 2.0)
+    assert x[-1] == pytest.approx(out)
+    assert x[:-1].mean() == pytest.approx(m) and x[:-1].std(ddof=1) == pytest.approx(2.0)
+
+
+def test_internal_cohort_albumin_is_one_decimal_slip_among_ordinary_values(tu_runner):
+    # Hand derivation from Table 1 (train 38.9 +/- 5.4, n 152; external 38.9 +/- 5.3, n 107;
+    # internal 43.4 +/- 29.4, n 68): pooled ordinary SD^2 = (151 * 5.4^2 + 106 * 5.3^2) / 257
+    # = 28.7187; d^2 = (67 * 29.4^2 - 66 * 28.7187) / (67 * 68) = 12.2954, d = 3.5065; the other
+    # 67 have mean 43.4 - 3.5065 = 39.893 and the outlier is 43.4 + 67 * 3.5065 = 278.33.
+    c = tu_runner.simulate_response(11)
+    alb = np.sort(c.loc[c["cohort"].astype(str) == "test", "alb"].to_numpy(float))
+    assert alb.mean() == pytest.approx(43.4, abs=1e-9)
+    assert alb.std(ddof=1) == pytest.approx(29.4, abs=1e-9)
+    assert alb[-1] == pytest.approx(278.33, abs=0.01)
+    assert alb[:-1].mean() == pytest.approx(39.893, abs=0.001)
+    assert alb[:-1].std(ddof=1) == pytest.approx(math.sqrt(28.7187), abs=1e-4)
+    # the other cohorts keep the bell-shaped draw (no value beyond 8 SD)
+    other = c.loc[c["cohort"].astype(str) != "test", "alb"].to_numpy(float)
+    assert other.max() < 38.9 + 8 * 5.4
+
+
+def test_outlier_redraw_keeps_the_declared_albumin_bilirubin_dependence(tu_runner):
+    # the new values are handed out in the old order, so the declared latent correlation
+    # (negative) survives: averaged over seeds, Spearman's rho in the internal cohort is < 0
+    from scipy.stats import spearmanr
+
+    rhos = []
+    for seed in range(30):
+        c = tu_runner.simulate_response(seed)
+        t = c[c["cohort"].astype(str) == "test"]
+        rhos.append(spearmanr(t["alb"], t["tbil"]).statistic)
+    assert np.mean(rhos) < -0.1
+
+
+# ----------------------------------------------------------------------------- latent AFP
+
+
+def test_afp_shift_is_the_probit_difference_of_table2(tu_runner):
+    # Table 2: AFP > 200 in 65 of 110 TIE and 29 of 42 TIN patients; under a normal marker with
+    # one spread, the groups lie Phi^-1(29/42) - Phi^-1(65/110) = 0.49720 - 0.22988 = 0.26732
+    # SDs apart.
+    spec = tu_runner.latent_marker_shift()
+    assert spec["delta"] == pytest.approx(0.26732, abs=1e-5)
+    assert spec["delta"] == pytest.approx(norm.ppf(29 / 42) - norm.ppf(65 / 110), abs=1e-12)
+
+
+def test_latent_afp_reproduces_the_split_and_the_binormal_auc_at_large_n(tu_runner):
+    from hccrep.stats.prediction import roc_auc
+
+    above = {0: [], 1: []}
+    aucs = []
+    for seed in range(120):
+        c = tu_runner.simulate_response(seed)
+        tr = c[c["cohort"].astype(str) == "train"]
+        y = tr["tin"].to_numpy(int)
+        hi = (tr["afp"].astype(str) == "gt200").to_numpy()
+        # the indicator marks each cohort's highest log AFP values, Table 1's count of them
+        assert tr.loc[hi, "afp_log"].min() > tr.loc[~hi, "afp_log"].max()
+        for g in (0, 1):
+            above[g].append(hi[y == g].mean())
+        aucs.append(roc_auc(y, tr["afp_log"].to_numpy()).auc)
+    # shares above the cut-off by response: Table 2's 65/110 and 29/42 within sampling error
+    # (binomial SE over 120 x 110 and 120 x 42 patients, about 0.005 and 0.007; 4 SE allowed)
+    assert np.mean(above[0]) == pytest.approx(65 / 110, abs=0.02)
+    assert np.mean(above[1]) == pytest.approx(29 / 42, abs=0.03)
+    # equal-variance binormal: AUC = Phi(delta / sqrt 2) = Phi(0.18902) = 0.5750
+    assert np.mean(aucs) == pytest.approx(norm.cdf(0.26732 / math.sqrt(2)), abs=0.01)
+
+
+def test_table1_afp_counts_stay_exact(tu_runner):
+    c = tu_runner.simulate_response(5)
+    counts = c.groupby("cohort", observed=True)["afp"].apply(
+        lambda s: int((s.astype(str) == "gt200").sum())
+    )
+    # Table 1: AFP > 200 in 94 / 42 / 71 patients of the three cohorts
+    assert counts.to_dict() == {"train": 94, "test": 42, "external": 71}
+
+
+# ----------------------------------------------------------------------------- malformed
+
+
+def _copy_with_params(tmp_path: Path, change) -> Path:
+    dst = tmp_path / "tu2025"
+    dst.mkdir()
+    for f in (DATA_DIR / "tu2025").glob("*.yaml"):
+        (dst / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    sim = yaml.safe_load((dst / "simulation.yaml").read_text(encoding="utf-8"))
+    change(sim["parameters"])
+    (dst / "simulation.yaml").write_text(
+        yaml.safe_dump(sim, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return dst
+
+
+PARAM_CASES = [
+    (
+        "outlier_group",
+        lambda p: p["one_outlier"][0].update(group="nowhere"),
+        "parameters.one_outlier[0].group",
+    ),
+    (
+        "outlier_variable",
+        lambda p: p["one_outlier"][0].update(variable="afp"),
+        "parameters.one_outlier[0].variable",
+    ),
+    (
+        "marker_split",
+        lambda p: p["latent_marker"]["split"].update(positive="no_such_key"),
+        "parameters.latent_marker.split.positive",
+    ),
+    ("marker_fields", lambda p: p["latent_marker"].pop("why"), "parameters.latent_marker"),
+]
+
+
+@pytest.mark.parametrize("case", PARAM_CASES, ids=[c[0] for c in PARAM_CASES])
+def test_malformed_generative_parameters_name_file_and_field(tmp_path, case):
+    _, change, field = case
+    d = _copy_with_params(tmp_path, change)
+    runner = runner_for(load_study("tu2025", data_dir=tmp_path))
+    with pytest.raises(DataFileError) as info:
+        runner.simulate_response(1)
+    msg = str(info.value)
+    assert str(d / "simulation.yaml") in msg
+    assert field in msg, msg
+
+
+# ----------------------------------------------------------------------------- OS shape
+
+
+def test_os_weibull_shape_turns_the_printed_medians_into_the_printed_hazard_ratio(tu_runner):
+    # Weibull with one shape k and proportional hazards: HR = (median_low / median_high) ** k.
+    # Printed medians (days, high / low TIPM): 142 / 178, 138 / 172, 145 / 180; HR 2.21 (HBV).
+    # ln(178/142) = 0.225962, ln(172/138) = 0.220235, ln(180/145) = 0.216223, mean 0.220807;
+    # k = ln 2.21 / 0.220807 = 0.792993 / 0.220807 = 3.5913
+    assert tu_runner.os_shape() == pytest.approx(3.5913, abs=1e-3)
+
+
+def test_simulated_os_has_the_printed_hazard_ratio_at_large_n(tu_runner):
+    # an independent reference: lifelines' Cox model, stratified by seed and cohort, on many
+    # pooled cohorts; the pooled log HR of high vs low TIPM is near ln 2.21 (sampling SE about
+    # 0.05 over 25 cohorts of about 120 deaths each, so 0.15 on the log scale is 3 SE)
+    import pandas as pd
+    from lifelines import CoxPHFitter
+
+    parts = []
+    for seed in range(25):
+        c = tu_runner.simulate(seed)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "t": c["os_time"].to_numpy(float),
+                    "e": c["os_event"].to_numpy(int),
+                    "high": c["tipm_high"].to_numpy(int),
+                    "stratum": [f"{seed}_{g}" for g in c["cohort"].astype(str)],
+                }
+            )
+        )
+    d = pd.concat(parts, ignore_index=True)
+    fit = CoxPHFitter().fit(d, "t", "e", strata=["stratum"])
+    assert fit.params_["high"] == pytest.approx(math.log(2.21), abs=0.15)
+
+
+# ----------------------------------------------------------------------------- AFP Brier floor
+
+
+def _brier_floor(auc: float, share: float) -> float:
+    # a risk that flags a share f = 2 AUC - 1 of the events with certainty and is flat on the
+    # rest (the formula of step 6): Brier (1 - share f) r (1 - r), r = share (1 - f) / (1 - share f)
+    f = 2 * auc - 1
+    rest = share * (1 - f) / (1 - share * f)
+    return (1 - share * f) * rest * (1 - rest)
+
+
+@pytest.mark.parametrize(
+    "auc, tin, n",
+    # Table 4 AFP AUCs and Table 1 TIN counts per cohort (training, internal, external)
+    [(0.642, 42, 152), (0.602, 15, 68), (0.824, 31, 107)],
+)
+def test_no_concave_three_segment_roc_with_the_printed_auc_beats_the_brier_floor(auc, tin, n):
+    # random search over ROC curves (0,0)-(x1,y1)-(x2,y2)-(1,1) with falling slopes (a calibrated
+    # risk per segment); each segment's Brier score is m r (1 - r) with m its share of patients
+    # and r its event share
+    p = tin / n
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(0, 1, (400_000, 2)), axis=1)
+    y = np.sort(rng.uniform(0, 1, (400_000, 2)), axis=1)
+    x = np.concatenate([np.zeros((len(x), 1)), x, np.ones((len(x), 1))], axis=1)
+    y = np.concatenate([np.zeros((len(y), 1)), y, np.ones((len(y), 1))], axis=1)
+    dx, dy = np.diff(x, axis=1), np.diff(y, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = dy / dx
+    concave = (slope[:, 0] >= slope[:, 1]) & (slope[:, 1] >= slope[:, 2])
+    area = ((y[:, 1:] + y[:, :-1]) / 2 * dx).sum(axis=1)
+    keep = concave & (np.abs(area - auc) < 0.005)
+    pos, neg = p * dy[keep], (1 - p) * dx[keep]
+    m = pos + neg
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(m > 0, pos / m, 0.0)
+    brier = (m * r * (1 - r)).sum(axis=1)
+    assert keep.sum() > 1000
+    floor = _brier_floor(auc, p)
+    # the floor is reached (a curve near it exists) and not beaten beyond the area tolerance
+    assert brier.min() >= floor - 0.005
+    assert brier.min() <= floor + 0.02
