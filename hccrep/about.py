@@ -41,11 +41,11 @@ from pydantic import (
 
 __all__ = ["About", "Citation", "REFERENCE_FIELDS", "RETIRED_SPELLINGS", "suggest_field"]
 
-_Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+_Key = Annotated[str, StringConstraints(pattern=r"^[a-z][_a-z0-9]*$")]
 #: the key of another reported number: a results key, or a flattened baseline key
 #: (``<variable>.<level>.<group>``, ``n.<group>``)
 NumberKey = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9][A-Za-z0-9_]*)*$")
+    str, StringConstraints(pattern=r"^[a-z][_a-z0-9]*(\.[A-Za-z0-9][_A-Za-z0-9]*)*$")
 ]
 #: a level or group key as in the baseline table (capitals allowed, e.g. ``B``)
 _Level = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]

@@ -74,9 +74,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 __all__ = ["CLAIM_KINDS", "CLAIM_MODELS", "ClaimsFile", "Quoted", "Split", "claim_number_keys"]
 
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
-#: a reported number's key (baseline cells are ``variable.level.group``, limits ``key.lower``)
-NumberKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_]+)*$")]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][_a-z0-9]*$")]
+# a reported number's key (baseline cells are ``variable.level.group``, limits ``key.lower``);
+# the underscore leads each character class so that the pattern, shown by the API appendix,
+# never reads as a reStructuredText reference (``name_``)
+NumberKey = Annotated[str, StringConstraints(pattern=r"^[a-z][_a-z0-9]*(\.[_A-Za-z0-9]+)*$")]
 Status = Literal["ok", "note", "inconsistent"]
 
 

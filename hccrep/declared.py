@@ -74,8 +74,8 @@ __all__ = [
     "parse_analysis",
 ]
 
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
-LevelKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$")]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][_a-z0-9]*$")]
+LevelKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][_A-Za-z0-9]*$")]
 
 #: Tests of a Table 1 row (names of :func:`hccrep.stats.compare_counts` and
 #: :func:`hccrep.stats.compare_samples`).

@@ -89,8 +89,8 @@ __all__ = [
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
-LevelKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$")]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][_a-z0-9]*$")]
+LevelKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][_A-Za-z0-9]*$")]
 Role = Literal["input", "check", "derived"]
 
 
