@@ -49,6 +49,7 @@ from hccrep.stats._validate import check_choice
 from hccrep.stats.survival import CONF_TYPES, _as_time_event, cox, km_median, km_table, logrank
 
 __all__ = [
+    "FIGURE_WIDTH",
     "PALETTE",
     "VERDICT_COLOURS",
     "alt_text",
@@ -67,6 +68,11 @@ __all__ = [
     "set_theme",
     "themed",
 ]
+
+#: Width (inches) of every figure of the book, panels stacked one under the other: on a phone
+#: (about 370 CSS pixels for the image) the smallest text (8.5 pt) still shows at 8 px or
+#: more, and on a desktop the figure fits the text column without being scaled down.
+FIGURE_WIDTH: float = 5.2
 
 #: seaborn's colour-blind-safe palette (after Okabe and Ito), the book's colour cycle.
 PALETTE: tuple[tuple[float, float, float], ...] = tuple(sns.color_palette("colorblind"))
@@ -112,6 +118,7 @@ def _theme_rc() -> dict:
             "legend.fontsize": 10,
             "legend.title_fontsize": 10,
             "figure.titlesize": 13,
+            "figure.figsize": (FIGURE_WIDTH, 3.9),
             "legend.frameon": False,
             "axes.spines.top": False,
             "axes.spines.right": False,
@@ -133,8 +140,8 @@ def set_theme() -> None:
 
     A white grid (seaborn ``"whitegrid"``), the colour-blind-safe seaborn
     ``"colorblind"`` palette as the colour cycle, font sizes chosen for a web
-    page (11 pt text, 10 pt ticks and legends), no top or right spine, and
-    150 dpi tight-cropped PNGs.  Calling it again changes nothing
+    page (11 pt text, 10 pt ticks and legends), figures :data:`FIGURE_WIDTH`
+    inches wide, no top or right spine, and 150 dpi tight-cropped PNGs.  Calling it again changes nothing
     (idempotent).  The figure functions of this module use the same settings
     whether or not this was called.
 
@@ -494,7 +501,9 @@ def at_risk_table(
 def _km_axes(ax: Axes | None, k: int, table: bool) -> tuple[Figure, Axes, Axes | None]:
     table_h = 0.3 * k + 0.45
     if ax is None:
-        fig = plt.figure(figsize=(7.0, 4.3 + (table_h if table else 0.0)), layout="constrained")
+        fig = plt.figure(
+            figsize=(FIGURE_WIDTH, 4.0 + (table_h if table else 0.0)), layout="constrained"
+        )
         if not table:
             return fig, fig.add_subplot(), None
         gs = fig.add_gridspec(2, 1, height_ratios=[4.3, table_h])
@@ -1016,10 +1025,10 @@ def forest_plot(
     with_p = p_interaction is not None
 
     with_n = counts is not None
-    ratios = [3.0] + ([0.9] if with_n else []) + [1.55] + ([1.0] if with_p else [])
-    width = (8.2 if with_p else 7.2) + (0.9 if with_n else 0.0)
+    # the text columns take what their 9-pt texts need; the labels and the plot share the rest
+    ratios = [1.5] + ([1.0] if with_n else []) + [1.4] + ([1.0] if with_p else [])
     fig = plt.figure(
-        figsize=(width, 1.1 + 0.32 * n + (0.3 if favours else 0.0)), layout="constrained"
+        figsize=(FIGURE_WIDTH, 1.1 + 0.32 * n + (0.3 if favours else 0.0)), layout="constrained"
     )
     gs = fig.add_gridspec(1, len(ratios), width_ratios=ratios)
     ax = fig.add_subplot(gs[0])
@@ -1071,23 +1080,26 @@ def forest_plot(
     _left_align_yticklabels(ax)
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel, labelpad=16 if favours is not None else 4)
     if favours is not None:
-        from matplotlib.transforms import blended_transform_factory
+        from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
-        where = blended_transform_factory(ax.transData, ax.transAxes)
+        # under the tick labels, on either side of the reference line (clear of the columns)
+        where = blended_transform_factory(ax.transData, ax.transAxes) + ScaledTranslation(
+            0, -20 / 72, fig.dpi_scale_trans
+        )
         for text, ha in (
             (f"\u2190 favours {favours[0]}", "right"),
             (f"favours {favours[1]} \u2192", "left"),
         ):
             ax.text(
                 reference_line,
-                1.0,
+                0.0,
                 f" {text} ",
                 transform=where,
                 ha=ha,
-                va="bottom",
-                fontsize=10,
+                va="top",
+                fontsize=9,
                 color=_GREY,
                 gid="favours",
             )
@@ -1096,7 +1108,7 @@ def forest_plot(
         for y, r in enumerate(rows):
             value = sizes[r["index"]] if r["kind"] == "row" else None
             if value is not None and not (isinstance(value, float) and math.isnan(value)):
-                ntxt.text(0.0, y, str(value), va="center", ha="left", fontsize=10, gid="n-text")
+                ntxt.text(0.0, y, str(value), va="center", ha="left", fontsize=9, gid="n-text")
         _text_column(ntxt, counts_title)
 
     texts = []
@@ -1109,7 +1121,7 @@ def forest_plot(
                 f"{_fmt_number(r['est'], decimals)} ({_fmt_number(r['lo'], decimals)}{_EN_DASH}"
                 f"{_fmt_number(r['hi'], decimals)})"
             )
-            txt.text(0.0, y, s, va="center", ha="left", fontsize=10, gid="estimate-text")
+            txt.text(0.0, y, s, va="center", ha="left", fontsize=9, gid="estimate-text")
         else:
             s = "not estimable"
             txt.text(
@@ -1118,7 +1130,7 @@ def forest_plot(
                 s,
                 va="center",
                 ha="left",
-                fontsize=10,
+                fontsize=9,
                 color=_GREY,
                 style="italic",
                 gid="estimate-text",
@@ -1128,7 +1140,7 @@ def forest_plot(
     if ptxt is not None:
         for y, r in enumerate(rows):
             if not math.isnan(r["p"]):
-                ptxt.text(0.0, y, _fmt_p(r["p"]), va="center", ha="left", fontsize=10, gid="p-text")
+                ptxt.text(0.0, y, _fmt_p(r["p"]), va="center", ha="left", fontsize=9, gid="p-text")
         _text_column(ptxt, "P for\ninteraction")
     if title:
         fig.suptitle(title)
@@ -1156,7 +1168,7 @@ def _left_align_yticklabels(ax: Axes) -> None:
 def _text_column(ax: Axes, header: str) -> None:
     ax.set_xlim(0, 1)
     ax.axis("off")
-    ax.set_title(header, loc="left", fontsize=10, fontweight="bold")
+    ax.set_title(header, loc="left", fontsize=8.5, fontweight="bold")
 
 
 def _forest_alt(rows, texts, xlabel, reference_line, log_scale, title) -> str:
@@ -1289,7 +1301,7 @@ def love_plot(
     k = len(b)
     y = np.arange(k)
 
-    fig, ax = plt.subplots(figsize=(6.5, 1.3 + 0.32 * k), layout="constrained")
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 1.3 + 0.32 * k), layout="constrained")
     ax.hlines(y, np.minimum(a, b), np.maximum(a, b), color="0.75", linewidth=1, zorder=1)
     ax.plot(
         b.to_numpy(),
@@ -1451,8 +1463,8 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     ticks = [_wrap_label(names[i]) for i in idx]
     lines = sum(t.count("\n") + 1 for t in ticks) if ticks else 1
     height = 1.6 + 0.3 * max(k, 1) + 0.17 * max(lines - k, 0)
-    fig = plt.figure(figsize=(8.4, height), layout="constrained")
-    gs = fig.add_gridspec(1, 2, width_ratios=[2.6, 1.5])
+    fig = plt.figure(figsize=(FIGURE_WIDTH, height), layout="constrained")
+    gs = fig.add_gridspec(1, 2, width_ratios=[2.2, 1.5])
     ax = fig.add_subplot(gs[0])
     txt = fig.add_subplot(gs[1], sharey=ax)
     keys = names
@@ -1548,7 +1560,7 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
             f"{rep[i]:.3g} | {rpl[i]:.3g}{interval}",
             va="center",
             ha="left",
-            fontsize=9.5,
+            fontsize=8.5,
             gid="values-text",
         )
 
@@ -1568,7 +1580,7 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
             va="center",
             color=_GREY,
         )
-    _text_column(txt, "Reported | replicated\n[Monte Carlo interval]")
+    _text_column(txt, "Reported |\nreplicated\n[MC interval]")
     present = [v for v in verdicts if v in set(verdict[idx])]
     handles = [
         Line2D(
@@ -1595,7 +1607,7 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
         ),
         Patch(facecolor="0.6", alpha=0.4, label="Monte Carlo interval"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3))
     if title:
         fig.suptitle(title)
 
@@ -1603,7 +1615,7 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     return fig
 
 
-def _wrap_label(text: str, width: int = 44, max_lines: int = 3) -> str:
+def _wrap_label(text: str, width: int = 26, max_lines: int = 4) -> str:
     """A row label over at most ``max_lines`` lines of about ``width`` characters."""
     import textwrap
 
@@ -1818,7 +1830,7 @@ def roc_plot(
         cut = youden_cutoff(y, score) if mark_youden else None
         rows.append((name, tab, auc, cut))
 
-    fig, ax, appended = _panel(ax, (5.2, 4.9))
+    fig, ax, appended = _panel(ax, (FIGURE_WIDTH, 4.9))
     ax.plot([0, 1], [0, 1], color=_GREY, linestyle=":", linewidth=1, gid="chance")
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(rows))]
     for (name, tab, auc, cut), colour in zip(rows, colours):
@@ -1942,7 +1954,7 @@ def calibration_plot(
         unknown = sorted(set(raw) - set(tables))
         if unknown:
             raise ValueError(f"raw names models that tables does not: {unknown}")
-    fig, ax, appended = _panel(ax, (5.2, 4.9))
+    fig, ax, appended = _panel(ax, (FIGURE_WIDTH, 4.9))
     ax.plot([0, 1], [0, 1], color=_GREY, linestyle="--", linewidth=1, gid="ideal", label="Ideal")
     nmax = max(float(n.max()) for *_, n in data)
     fits = {}
@@ -2133,7 +2145,7 @@ def decision_curve_plot(
         base = {k: v[keep] for k, v in base.items()}
         series = [(name, y[keep]) for name, y in series]
     x = base["threshold"]
-    fig, ax, appended = _panel(ax, (6.4, 4.5))
+    fig, ax, appended = _panel(ax, (FIGURE_WIDTH, 4.2))
     for i, (name, y) in enumerate(series):
         ax.plot(x, y, color=PALETTE[i % len(PALETTE)], label=name, gid="nb-model")
     ax.plot(
@@ -2211,7 +2223,7 @@ def pvalue_histogram(samples, reported, *, title: str | None = None, bins: int =
     lo = min(min(v.min() for v in data.values()), *reported.values()) / 2
     edges = np.logspace(np.log10(lo), 0, bins + 1)
     with mpl.rc_context(_theme_rc()):
-        fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.6), layout="constrained")
         for i, (label, v) in enumerate(data.items()):
             ax.hist(
                 v,
@@ -2287,7 +2299,7 @@ def count_histogram(
     xs = np.arange(lo, hi + 1)
     width = 0.8 / len(data)
     with mpl.rc_context(_theme_rc()):
-        fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 4.6), layout="constrained")
         for i, (label, v) in enumerate(data.items()):
             counts = np.array([np.sum(v == x) for x in xs])
             ax.bar(

@@ -577,10 +577,6 @@ def test_every_image_has_alt_text_that_is_not_a_path(built_book):
     assert not bad, f"images without a text alternative: {bad}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 17 item 3: multi-panel figures are drawn wider than the text column",
-)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_figure_text_renders_below_8px(width, open_page, built_book):
     small: list[str] = []

@@ -1071,7 +1071,7 @@ def marker_cutoff_plot(values: pd.Series, cutoffs: pd.DataFrame, *, label: str, 
 
     @plots.themed
     def draw():
-        fig, ax = plt.subplots(figsize=(7, 4))
+        fig, ax = plt.subplots(figsize=(plots.FIGURE_WIDTH, 3.6))
         data = np.log10(vals) if log else vals
         ax.hist(data, bins=30, color=plots.PALETTE[0], alpha=0.7)
         for i, r in enumerate(cutoffs.itertuples()):
@@ -1085,7 +1085,7 @@ def marker_cutoff_plot(values: pd.Series, cutoffs: pd.DataFrame, *, label: str, 
             )
         ax.set_xlabel(f"log10 {label}" if log else label)
         ax.set_ylabel("simulated patients")
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper right", fontsize=8.5)
         lines = "; ".join(
             f"{r.printed} from {r.reference} with {100 * r._5:.0f}% of patients at or above"
             for r in cutoffs.itertuples()

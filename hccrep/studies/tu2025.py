@@ -684,12 +684,13 @@ def importance_figure(table: pd.DataFrame, title: str | None = None):
     """
     import matplotlib.pyplot as plt
 
-    from hccrep.plots import set_alt_text, themed
+    from hccrep.plots import FIGURE_WIDTH, set_alt_text, themed
 
     @themed
     def draw():
         t = table.sort_values("impurity")
-        fig, axes = plt.subplots(1, 2, figsize=(9, 0.4 * len(t) + 1.5), sharey=True)
+        # the two rankings one under the other, at the width of the book's text column
+        fig, axes = plt.subplots(2, 1, figsize=(FIGURE_WIDTH, 2 * (0.35 * len(t) + 1.2)))
         axes[0].barh(t.index, t["impurity"], color="0.45")
         axes[0].set_xlabel("Impurity (mean decrease in Gini)")
         axes[1].barh(t.index, t["permutation"], xerr=t["permutation_sd"], color="0.25")
