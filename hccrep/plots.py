@@ -366,12 +366,24 @@ def _fmt_p(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def _plain_log_axis(ax: Axes, lo: float, hi: float) -> None:
+def _plain_log_axis(ax: Axes, lo: float, hi: float, width_in: float | None = None) -> None:
     """Log x axis on [lo, hi], ticked at 1, 2, 5 x 10^k (powers of 10 only over
-    more than 2.5 decades) and labelled as plain numbers."""
+    more than 2.5 decades) and labelled as plain numbers; on an axis ``width_in`` inches
+    wide that leaves less than 0.4 in per label, at 1, 3 x 10^k or powers of 10 only."""
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
+
+    def n_ticks(subs):
+        k = np.arange(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+        at = np.outer(10.0**k, subs).ravel()
+        return int(((at >= lo) & (at <= hi)).sum())
+
     subs = (1.0, 2.0, 5.0) if math.log10(hi / lo) <= 2.5 else (1.0,)
+    if width_in is not None:
+        for fewer in (subs, (1.0, 3.0), (1.0,)):
+            subs = fewer
+            if n_ticks(fewer) * 0.4 <= width_in:
+                break
     ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.xaxis.set_minor_locator(NullLocator())
@@ -704,8 +716,6 @@ def km_plot(
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
     handles, leg_labels = ax.get_legend_handles_labels()
     if (e == 0).any():
         handles.append(
@@ -714,7 +724,20 @@ def km_plot(
             )
         )
         leg_labels.append("Censored")
-    ax.legend(handles, leg_labels, loc="best")
+    # above the plot, as survminer puts it: clear of the curves and of the test's box
+    ax.legend(
+        handles,
+        leg_labels,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=min(len(handles), 3),
+        borderaxespad=0.2,
+        handlelength=1.5,
+        columnspacing=1.2,
+    )
+    if title:
+        rows = math.ceil(len(handles) / 3)
+        ax.set_title(title, pad=6 + 15 * rows)
 
     counts = None
     if tab is not None:
@@ -1025,8 +1048,29 @@ def forest_plot(
     with_p = p_interaction is not None
 
     with_n = counts is not None
-    # the text columns take what their 9-pt texts need; the labels and the plot share the rest
-    ratios = [1.5] + ([1.0] if with_n else []) + [1.4] + ([1.0] if with_p else [])
+
+    # each text column is as wide as its widest text (9-pt rows, 8.5-pt bold header); the row
+    # labels and the plot share what is left of the figure's width
+    def column(texts, header):
+        head = _text_width_in(header.split("\n"), 8.5, "bold")
+        return max(_text_width_in(texts, 9), head) + 0.1
+
+    widths = []
+    if with_n:
+        widths.append(column([str(v) for v in table[counts].tolist()], counts_title))
+    estimates = [
+        f"{_fmt_number(r['est'], decimals)} ({_fmt_number(r['lo'], decimals)}{_EN_DASH}"
+        f"{_fmt_number(r['hi'], decimals)})"
+        for r in rows
+        if r["kind"] == "row"
+    ]
+    widths.append(column(estimates + ["not estimable"], estimate_title))
+    if with_p:
+        widths.append(column([_fmt_p(r["p"]) for r in rows], "P for\ninteraction"))
+    labels_in = _text_width_in(
+        [r["text"] for r in rows if r["kind"] != "heading"], mpl.rcParams["ytick.labelsize"]
+    )
+    ratios = [max(FIGURE_WIDTH - 0.9 - labels_in - sum(widths), 1.0), *widths]
     fig = plt.figure(
         figsize=(FIGURE_WIDTH, 1.1 + 0.32 * n + (0.3 if favours else 0.0)), layout="constrained"
     )
@@ -1038,7 +1082,7 @@ def forest_plot(
 
     xlo, xhi = _forest_limits(rows, bool(log_scale), reference_line)
     if log_scale:
-        _plain_log_axis(ax, xlo, xhi)
+        _plain_log_axis(ax, xlo, xhi, width_in=ratios[0])
     ax.set_xlim(xlo, xhi)
     ax.set_ylim(n - 0.5, -0.6)
     if reference_line is not None:
@@ -1074,10 +1118,38 @@ def forest_plot(
     ax.plot(px, py, linestyle="none", marker="s", markersize=7, color=colour, gid="estimates")
 
     ax.set_yticks(range(n), [r["text"] for r in rows])
+    headings = []
     for tick, r in zip(ax.get_yticklabels(), rows):
         if r["kind"] == "heading":
             tick.set_fontweight("bold")
-    _left_align_yticklabels(ax)
+            # a heading row has no estimate: its name is written across the row instead, so
+            # a long variable name does not widen the label column of a narrow figure
+            tick.set_visible(False)
+            headings.append((tick.get_text(), tick.get_position()[1]))
+    pad_pt = _left_align_yticklabels(ax)
+    if headings:
+        # a tick label sits its pad plus the tick's length left of the axes
+        pad_pt += ax.yaxis.get_major_ticks()[0].get_tick_padding()
+        from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+
+        where = blended_transform_factory(ax.transAxes, ax.transData) + ScaledTranslation(
+            -pad_pt / 72, 0, fig.dpi_scale_trans
+        )
+        for text, y in headings:
+            heading = ax.text(
+                0.0,
+                y,
+                text,
+                transform=where,
+                ha="left",
+                va="center",
+                fontweight="bold",
+                fontsize=mpl.rcParams["ytick.labelsize"],
+                clip_on=False,
+                gid="heading",
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+            )
+            heading.set_in_layout(False)
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
     ax.set_xlabel(xlabel, labelpad=16 if favours is not None else 4)
@@ -1092,7 +1164,7 @@ def forest_plot(
             (f"\u2190 favours {favours[0]}", "right"),
             (f"favours {favours[1]} \u2192", "left"),
         ):
-            ax.text(
+            side = ax.text(
                 reference_line,
                 0.0,
                 f" {text} ",
@@ -1103,6 +1175,9 @@ def forest_plot(
                 color=_GREY,
                 gid="favours",
             )
+            # the labels may reach under the row labels and the text columns, which are
+            # empty there: they must not push the columns apart
+            side.set_in_layout(False)
     if ntxt is not None:
         sizes = table[counts].tolist()
         for y, r in enumerate(rows):
@@ -1154,15 +1229,35 @@ def forest_plot(
     return fig
 
 
-def _left_align_yticklabels(ax: Axes) -> None:
-    """Left-align the y tick labels (so that leading spaces indent them)."""
+def _text_width_in(texts, size: float, weight: str = "normal") -> float:
+    """Width in inches of the widest of ``texts`` (one line each) at ``size`` points."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    prop = FontProperties(size=size, weight=weight)
+    return (
+        max(
+            (
+                TextPath((0, 0), str(t).replace("$", "\\$"), prop=prop).get_extents().width
+                for t in texts
+                if str(t).strip()
+            ),
+            default=0.0,
+        )
+        / 72.0
+    )
+
+
+def _left_align_yticklabels(ax: Axes) -> float:
+    """Left-align the visible y tick labels (so that leading spaces indent them); the pad in pt."""
     renderer = ax.get_figure(root=True).canvas.get_renderer()
-    labels = ax.get_yticklabels()
+    labels = [lab for lab in ax.get_yticklabels() if lab.get_visible()]
     width_px = max((lab.get_window_extent(renderer).width for lab in labels), default=0.0)
     width_pt = width_px * 72.0 / ax.get_figure(root=True).dpi
-    for lab in labels:
+    for lab in ax.get_yticklabels():
         lab.set_horizontalalignment("left")
     ax.tick_params(axis="y", left=False, pad=width_pt + 6)
+    return width_pt + 6
 
 
 def _text_column(ax: Axes, header: str) -> None:

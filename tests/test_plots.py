@@ -308,17 +308,12 @@ def test_forest_plot_structure_and_texts():
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 3
     ax, est, p = fig.axes
-    # two headings + five rows, top to bottom
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert [s.strip() for s in labels] == [
-        "Overall",
-        "Sex",
-        "Male",
-        "Female",
-        "Age",
-        "< 60",
-        ">= 60",
-    ]
+    # five rows as tick labels, top to bottom; the two headings written across their rows
+    # (y 1 and 4), so that a long variable name does not widen the label column
+    labels = {t.get_position()[1]: t.get_text().strip() for t in ax.get_yticklabels()}
+    assert labels == {0: "Overall", 2: "Male", 3: "Female", 5: "< 60", 6: ">= 60"}
+    headings = {t.get_position()[1]: t.get_text() for t in _gid(ax.texts, "heading")}
+    assert headings == {1: "Sex", 4: "Age"}
     points = _gid(ax.get_lines(), "estimates")
     assert len(points) == 1
     assert list(points[0].get_xdata()) == [0.6, 0.5, 0.7, 1.5]  # Female (HR 0, 0-Inf) not drawn
@@ -782,6 +777,13 @@ def _reading_size_figures():
         "km_plot": lambda: plots.km_plot(KM, "months", "died", "arm", at_risk_times=TIMES),
         "forest_plot": lambda: plots.forest_plot(
             sized, group="group", counts="n", favours=("RT+IO+T", "IO+T"), p_interaction="p_int"
+        ),
+        "forest_plot_long_headings": lambda: plots.forest_plot(
+            sized.assign(group=sized["group"].map({"Sex": "Sex at birth, as recorded at entry"})),
+            group="group",
+            counts="n",
+            favours=("RT+IO+T", "IO+T"),
+            p_interaction="p_int",
         ),
         "love_plot": lambda: plots.love_plot(
             {"age": 0.31, "male": 0.12}, {"age": 0.04, "male": 0.02}
