@@ -737,7 +737,7 @@ def km_plot(
     )
     if title:
         rows = math.ceil(len(handles) / 3)
-        ax.set_title(title, pad=6 + 15 * rows)
+        ax.set_title(title, pad=8 + 18 * rows)
 
     counts = None
     if tab is not None:
@@ -2058,7 +2058,8 @@ def calibration_plot(
         label = name
         if raw is not None and name in raw:
             fits[name] = _draw_calibration_raw(ax, *raw[name], colour, i, len(data))
-            label = f"{name} (intercept {fits[name][0]:.2f}, slope {fits[name][1]:.2f})"
+            a, b = (round(v, 2) + 0.0 for v in fits[name])  # never "-0.00"
+            label = f"{name} (intercept {a:.2f}, slope {b:.2f})"
         ax.plot(
             mp,
             ob,
@@ -2257,9 +2258,18 @@ def decision_curve_plot(
     ax.set_xlim(float(x.min()), float(x.max()))
     ax.set_xlabel("Threshold probability")
     ax.set_ylabel("Net benefit")
-    ax.legend(loc="upper right")
+    # above the plot, in two columns: net-benefit curves fill the panel's corners
+    entries = len(ax.get_legend_handles_labels()[0])
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=2,
+        borderaxespad=0.2,
+        handlelength=1.5,
+        columnspacing=1.2,
+    )
     if title:
-        ax.set_title(title)
+        ax.set_title(title, pad=8 + 18 * math.ceil(entries / 2))
     set_alt_text(fig, _dca_alt(x, series, base, title), append=appended)
     return fig
 
