@@ -445,8 +445,10 @@ ALL_PAGES = all_pages()
 WIDTHS = (1280, 400)
 #: Smallest text a figure may show once scaled to its place in the page, in CSS pixels.
 MIN_FIGURE_TEXT_PX = 8.0
-#: Smallest font size (points) that hccrep.plots draws: the row labels of
-#: reported_vs_replicated_plot (8.5 pt); every other text is 9.5 pt or more.
+#: Smallest font size (points) that the book's figures draw: the row labels of
+#: reported_vs_replicated_plot and the column headers of forest_plot (8.5 pt).
+#: tests/test_plots.py (test_figures_keep_their_text_readable_on_a_phone) checks that no
+#: figure function draws smaller text, so this bound holds for every figure measured here.
 SMALLEST_FIGURE_FONT_PT = 8.5
 #: Pages whose tables hold verdicts and reasons in words.
 VERDICT_PAGES = [p for p in ALL_PAGES if p.endswith("scorecard") or p.endswith("audit")]

@@ -811,11 +811,51 @@ def _reading_size_figures():
     }
 
 
-@pytest.mark.parametrize("name", list(_reading_size_figures()))
+def _other_modules_figures():
+    """The book's figures drawn outside hccrep.plots (under its theme), on small inputs."""
+    from hccrep import cutoffs, optimism, survival_models
+
+    imp = pd.DataFrame(
+        {
+            "feature": ["tumour size", "portal vein tumour thrombus", "AFP"] * 2,
+            "importance": [0.05, 0.02, 0.0] * 2,
+            "sd": [0.01] * 6,
+            "horizon": [12.0] * 3 + [24.0] * 3,
+            "metric": "brier",
+        }
+    )
+    pdp = pd.DataFrame(
+        {
+            "feature": np.repeat(["age", "tumour size", "albumin"], 2),
+            "value": [40.0, 80.0, 2.0, 12.0, 30.0, 45.0],
+            "survival": [0.7, 0.5, 0.8, 0.4, 0.5, 0.7],
+            "horizon": 12.0,
+        }
+    )
+    tv = pd.DataFrame(
+        {
+            "model": ["TNM stage", "BCLC stage", "nomogram"] * 2,
+            "metric": ["c_index"] * 3 + ["auc"] * 3,
+            "training": [0.7, 0.72, 0.8] * 2,
+            "validation": [0.68, 0.7, 0.74] * 2,
+        }
+    )
+    return {
+        "importance_plot": lambda: survival_models.importance_plot(imp),
+        "partial_dependence_plot": lambda: survival_models.partial_dependence_plot(pdp),
+        "train_validation_plot": lambda: optimism.train_validation_plot(tv),
+        "cutoff_spread_plot": lambda: cutoffs.cutoff_spread_plot(
+            [1.0, 2.0, 2.0, 3.0], {"study A": 2.0}, marker="NLR"
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(_reading_size_figures()) + list(_other_modules_figures()))
 def test_figures_keep_their_text_readable_on_a_phone(name):
     # An image w inches wide shown at PHONE_IMAGE_PX CSS pixels draws an s-point font at
     # s / 72 * PHONE_IMAGE_PX / w pixels (72 points to the inch); 8.5 pt >= 8 px needs
     # w <= 8.5 / 72 * 368 / 8 = 5.43 in.
-    width_in, smallest_pt = _figure_size_and_smallest_font(_reading_size_figures()[name]())
+    draw = {**_reading_size_figures(), **_other_modules_figures()}[name]
+    width_in, smallest_pt = _figure_size_and_smallest_font(draw())
     assert smallest_pt >= MIN_FONT_PT
     assert smallest_pt / 72 * PHONE_IMAGE_PX / width_in >= MIN_TEXT_PX, (width_in, smallest_pt)
