@@ -196,6 +196,8 @@ def themed(func):
     def wrapper(*args, **kwargs):
         with mpl.rc_context(_theme_rc()):
             out = func(*args, **kwargs)
+            if isinstance(out, Figure):
+                _fit_titles(out)
             interactive = mpl.is_interactive()
         # rc_context restores every rcParam on exit, including the interactive mode that the
         # first figure of a Jupyter session switches on with the inline backend; leaving it off
@@ -204,6 +206,35 @@ def themed(func):
         return out
 
     return wrapper
+
+
+def _fit_titles(fig: Figure) -> None:
+    """Wrap every title, suptitle and x-axis label wider than the room it has onto more lines."""
+    import textwrap
+
+    width = fig.get_figwidth()
+    titles = [(fig._suptitle, width - 0.3)] if fig._suptitle is not None else []
+    fig.draw_without_rendering()  # the axes where the layout puts them
+    for ax in fig.axes:
+        box = ax.get_position()
+        middle = (box.x0 + box.x1) / 2 * width
+        room = 2 * min(middle, width - middle) - 0.2
+        if len(fig.axes) == 1 and ax.get_title() and box.width > 0:
+            wide = _text_width_in([ax.get_title()], ax.title.get_fontsize())
+            if wide > room:  # the only plot's title: centred on the figure instead
+                ax.title.set_x((0.5 - box.x0) / box.width)
+                room = width - 0.3
+        # a centred title may reach as far on either side of its middle
+        titles.append((ax.title, room))
+        titles.append((ax.xaxis.label, 2 * min(middle, width - middle) - 0.2))
+        titles.append((ax._left_title, width * (1 - box.x0) - 0.15))
+    for t, room in titles:
+        text = t.get_text()
+        if not text.strip() or "\n" in text:
+            continue
+        wide = _text_width_in([text], t.get_fontsize(), t.get_fontweight())
+        if wide > room:
+            t.set_text(textwrap.fill(text, max(12, int(len(text) * room / wide))))
 
 
 def set_alt_text(fig: Figure, text: str, append: bool = False) -> None:
@@ -725,18 +756,21 @@ def km_plot(
         )
         leg_labels.append("Censored")
     # above the plot, as survminer puts it: clear of the curves and of the test's box
+    # the legend sits over the plot, which the risk table's row names push to the right
+    room = ax.get_figure(root=True).get_figwidth() - 0.7 - _text_width_in(names, 10)
+    ncols = _legend_columns(leg_labels, room, 3)
     ax.legend(
         handles,
         leg_labels,
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncols=min(len(handles), 3),
+        ncols=ncols,
         borderaxespad=0.2,
         handlelength=1.5,
         columnspacing=1.2,
     )
     if title:
-        rows = math.ceil(len(handles) / 3)
+        rows = math.ceil(len(handles) / ncols)
         ax.set_title(title, pad=8 + 18 * rows)
 
     counts = None
@@ -747,7 +781,7 @@ def km_plot(
     # drawn into a caller's axes: the description of this panel is added to the figure's
     alt = _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title)
     if test_text:
-        alt += " The plot prints " + test_text.replace("\n", "; ") + "."
+        alt += " The plot prints " + test_text.replace(":\n", ": ").replace("\n", "; ") + "."
     set_alt_text(fig, alt, append=not own_figure)
     return fig
 
@@ -773,8 +807,10 @@ def _km_test_text(t: np.ndarray, e: np.ndarray, codes: np.ndarray, names) -> str
         except (ValueError, np.linalg.LinAlgError):  # no events in one group, etc.
             return lines[0]
         if np.isfinite([row["hr"], row["lower"], row["upper"]]).all():
+            what = f"HR {names[1]} vs {names[0]}:"
+            # long group names: the estimate goes on a line of its own
             lines.append(
-                f"HR {names[1]} vs {names[0]}: {row['hr']:.2f} "
+                f"{what}{' ' if len(what) <= 24 else chr(10)}{row['hr']:.2f} "
                 f"(95% CI {row['lower']:.2f}-{row['upper']:.2f})"
             )
     return "\n".join(lines)
@@ -1248,6 +1284,19 @@ def _text_width_in(texts, size: float, weight: str = "normal") -> float:
     )
 
 
+def _legend_columns(labels, room_in: float, most: int) -> int:
+    """Most legend columns (up to ``most``) whose widest row fits ``room_in`` inches."""
+    size = mpl.rcParams["legend.fontsize"]
+    size = size if isinstance(size, (int, float)) else mpl.rcParams["font.size"]
+    for ncols in range(min(most, len(labels)), 1, -1):
+        rows = [labels[i : i + ncols] for i in range(0, len(labels), ncols)]
+        # each entry: its text, a 1.5-em handle, 0.8 em before the text, 1.2 em after
+        widest = max(sum(_text_width_in([s], size) + 3.5 * size / 72 for s in r) for r in rows)
+        if widest <= room_in:
+            return ncols
+    return 1
+
+
 def _left_align_yticklabels(ax: Axes) -> float:
     """Left-align the visible y tick labels (so that leading spaces indent them); the pad in pt."""
     renderer = ax.get_figure(root=True).canvas.get_renderer()
@@ -1440,7 +1489,12 @@ def love_plot(
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
-    fig.legend(loc="outside lower center", ncols=3)
+    names = ax.get_legend_handles_labels()[1]
+    fig.legend(
+        loc="outside lower center",
+        ncols=_legend_columns(names, fig.get_figwidth() - 0.3, 3),
+        columnspacing=1.2,
+    )
 
     set_alt_text(fig, _love_alt(b, a, threshold, labels, title))
     return fig
@@ -1558,8 +1612,27 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     ticks = [_wrap_label(names[i]) for i in idx]
     lines = sum(t.count("\n") + 1 for t in ticks) if ticks else 1
     height = 1.6 + 0.3 * max(k, 1) + 0.17 * max(lines - k, 0)
+
+    def values_text(i):  # the interval on a line of its own keeps the column narrow
+        interval = (
+            f"\n[{low[i]:.3g}{_EN_DASH}{high[i]:.3g}]"
+            if np.isfinite(low[i]) and np.isfinite(high[i])
+            else ""
+        )
+        return f"{rep[i]:.3g} | {rpl[i]:.3g}{interval}"
+
+    header = "Reported |\nreplicated\n[MC interval]"
+    column = max(
+        _text_width_in([s for i in idx for s in values_text(i).split("\n")], 8.5),
+        _text_width_in(header.split("\n"), 8.5, "bold"),
+    )
+    labels_in = _text_width_in([s for t in ticks for s in t.split("\n")], 8.5)
+    lines = sum(max(t.count("\n"), values_text(i).count("\n")) + 1 for t, i in zip(ticks, idx))
+    height = 1.6 + 0.3 * max(k, 1) + 0.17 * max(lines - k, 0)
     fig = plt.figure(figsize=(FIGURE_WIDTH, height), layout="constrained")
-    gs = fig.add_gridspec(1, 2, width_ratios=[2.2, 1.5])
+    gs = fig.add_gridspec(
+        1, 2, width_ratios=[max(FIGURE_WIDTH - 0.9 - labels_in - column, 1.0), column + 0.1]
+    )
     ax = fig.add_subplot(gs[0])
     txt = fig.add_subplot(gs[1], sharey=ax)
     keys = names
@@ -1644,15 +1717,10 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
             linestyle="none",
             gid="replicated",
         )
-        interval = (
-            f" [{low[i]:.3g}{_EN_DASH}{high[i]:.3g}]"
-            if np.isfinite(low[i]) and np.isfinite(high[i])
-            else ""
-        )
         txt.text(
             0.0,
             y,
-            f"{rep[i]:.3g} | {rpl[i]:.3g}{interval}",
+            values_text(i),
             va="center",
             ha="left",
             fontsize=8.5,
@@ -1675,7 +1743,7 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
             va="center",
             color=_GREY,
         )
-    _text_column(txt, "Reported |\nreplicated\n[MC interval]")
+    _text_column(txt, header)
     present = [v for v in verdicts if v in set(verdict[idx])]
     handles = [
         Line2D(
@@ -1702,7 +1770,12 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
         ),
         Patch(facecolor="0.6", alpha=0.4, label="Monte Carlo interval"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3))
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=_legend_columns([h.get_label() for h in handles], fig.get_figwidth() - 0.3, 3),
+        columnspacing=1.2,
+    )
     if title:
         fig.suptitle(title)
 
@@ -2259,17 +2332,19 @@ def decision_curve_plot(
     ax.set_xlabel("Threshold probability")
     ax.set_ylabel("Net benefit")
     # above the plot, in two columns: net-benefit curves fill the panel's corners
-    entries = len(ax.get_legend_handles_labels()[0])
+    names = ax.get_legend_handles_labels()[1]
+    entries = len(names)
+    ncols = _legend_columns(names, ax.get_figure(root=True).get_figwidth() - 0.9, 2)
     ax.legend(
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncols=2,
+        ncols=ncols,
         borderaxespad=0.2,
         handlelength=1.5,
         columnspacing=1.2,
     )
     if title:
-        ax.set_title(title, pad=8 + 18 * math.ceil(entries / 2))
+        ax.set_title(title, pad=8 + 18 * math.ceil(entries / ncols))
     set_alt_text(fig, _dca_alt(x, series, base, title), append=appended)
     return fig
 
