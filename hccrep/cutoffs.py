@@ -864,7 +864,7 @@ def cutoff_spread_plot(simulated, reported, *, marker: str, title: str | None = 
     >>> alt_text(fig).startswith("Histogram")
     True
     """
-    from hccrep.plots import PALETTE, set_alt_text, themed
+    from hccrep.plots import FIGURE_WIDTH, PALETTE, set_alt_text, themed
 
     sim = _vector(simulated, "simulated")
     if not isinstance(reported, dict) or not reported:
@@ -879,7 +879,7 @@ def cutoff_spread_plot(simulated, reported, *, marker: str, title: str | None = 
     def draw():
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.6), layout="constrained")
         ax.hist(
             sim,
             bins=30,
@@ -895,7 +895,7 @@ def cutoff_spread_plot(simulated, reported, *, marker: str, title: str | None = 
                 top * (0.95 - 0.09 * (i % 5)),
                 f" {lab}",
                 rotation=0,
-                fontsize=8,
+                fontsize=8.5,
                 color=PALETTE[3],
                 va="top",
             )

@@ -303,7 +303,7 @@ def _draw(nomo: Nomogram, labels, *, probabilities, ticks, title):
     """The figure of :func:`nomogram_figure` (called under the book's theme)."""
     import matplotlib.pyplot as plt
 
-    from hccrep.plots import set_alt_text
+    from hccrep.plots import FIGURE_WIDTH, set_alt_text
 
     labels = dict(labels or {})
     rows = (
@@ -311,7 +311,7 @@ def _draw(nomo: Nomogram, labels, *, probabilities, ticks, title):
         + [labels.get(t.name, t.name) for t in nomo.terms]
         + ["Total points", "Probability"]
     )
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(rows) + 0.8))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.6 * len(rows) + 0.8))
     max_total = sum(t.effect_range for t in nomo.terms) / nomo.scale
     y = len(rows) - 1
 
@@ -319,7 +319,7 @@ def _draw(nomo: Nomogram, labels, *, probabilities, ticks, title):
         ax.plot([x0, x1], [yy, yy], color="0.2", lw=1)
         for m, s in zip(marks, texts):
             ax.plot([m, m], [yy, yy + 0.1], color="0.2", lw=1)
-            ax.text(m, yy + 0.18, s, ha="center", va="bottom", fontsize=7)
+            ax.text(m, yy + 0.18, s, ha="center", va="bottom", fontsize=8.5)
 
     pts = np.linspace(0, nomo.max_points, 11)
     ruler(y, 0, nomo.max_points, pts, [f"{p:g}" for p in pts])

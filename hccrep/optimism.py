@@ -700,7 +700,7 @@ def train_validation_plot(table: pd.DataFrame, *, title: str | None = None):
     >>> alt_text(train_validation_plot(t)).startswith("Training")
     True
     """
-    from hccrep.plots import PALETTE, set_alt_text, themed
+    from hccrep.plots import FIGURE_WIDTH, PALETTE, set_alt_text, themed
 
     if not isinstance(table, pd.DataFrame):
         raise ValueError("table must be a pandas DataFrame")
@@ -719,11 +719,16 @@ def train_validation_plot(table: pd.DataFrame, *, title: str | None = None):
         colour = {
             m: PALETTE[i % len(PALETTE)] for i, m in enumerate(models)
         }  # one colour per model
+        # one metric under the other, at the width of the book's text column
         fig, axes = plt.subplots(
-            1, len(metrics), figsize=(4 * len(metrics), 4), layout="constrained", squeeze=False
+            len(metrics),
+            1,
+            figsize=(FIGURE_WIDTH, 3.2 * len(metrics) + 0.5),
+            layout="constrained",
+            squeeze=False,
         )
         alt = [f"Training and validation discrimination of {len(models)} published models."]
-        for ax, metric in zip(axes[0], metrics):
+        for ax, metric in zip(axes[:, 0], metrics):
             sub = table[table["metric"] == metric]
             for r in sub.itertuples():
                 ax.plot(
@@ -746,7 +751,7 @@ def train_validation_plot(table: pd.DataFrame, *, title: str | None = None):
                 + "."
             )
         handles = [plt.Line2D([], [], color=colour[m], marker="o", label=str(m)) for m in models]
-        fig.legend(handles=handles, loc="outside right center")
+        fig.legend(handles=handles, loc="outside lower center", ncols=2)
         if title:
             fig.suptitle(title)
         set_alt_text(fig, " ".join(alt))

@@ -51,6 +51,7 @@ from hccrep.stats.survival import CONF_TYPES, _as_time_event, cox, km_median, km
 __all__ = [
     "importance_pair_plot",
     "marker_cutoff_plot",
+    "FIGURE_WIDTH",
     "PALETTE",
     "VERDICT_COLOURS",
     "alt_text",
@@ -69,6 +70,11 @@ __all__ = [
     "set_theme",
     "themed",
 ]
+
+#: Width (inches) of every figure of the book, panels stacked one under the other: on a phone
+#: (about 370 CSS pixels for the image) the smallest text (8.5 pt) still shows at 8 px or
+#: more, and on a desktop the figure fits the text column without being scaled down.
+FIGURE_WIDTH: float = 5.2
 
 #: seaborn's colour-blind-safe palette (after Okabe and Ito), the book's colour cycle.
 PALETTE: tuple[tuple[float, float, float], ...] = tuple(sns.color_palette("colorblind"))
@@ -114,6 +120,7 @@ def _theme_rc() -> dict:
             "legend.fontsize": 10,
             "legend.title_fontsize": 10,
             "figure.titlesize": 13,
+            "figure.figsize": (FIGURE_WIDTH, 3.9),
             "legend.frameon": False,
             "axes.spines.top": False,
             "axes.spines.right": False,
@@ -135,8 +142,8 @@ def set_theme() -> None:
 
     A white grid (seaborn ``"whitegrid"``), the colour-blind-safe seaborn
     ``"colorblind"`` palette as the colour cycle, font sizes chosen for a web
-    page (11 pt text, 10 pt ticks and legends), no top or right spine, and
-    150 dpi tight-cropped PNGs.  Calling it again changes nothing
+    page (11 pt text, 10 pt ticks and legends), figures :data:`FIGURE_WIDTH`
+    inches wide, no top or right spine, and 150 dpi tight-cropped PNGs.  Calling it again changes nothing
     (idempotent).  The figure functions of this module use the same settings
     whether or not this was called.
 
@@ -191,6 +198,8 @@ def themed(func):
     def wrapper(*args, **kwargs):
         with mpl.rc_context(_theme_rc()):
             out = func(*args, **kwargs)
+            if isinstance(out, Figure):
+                _fit_titles(out)
             interactive = mpl.is_interactive()
         # rc_context restores every rcParam on exit, including the interactive mode that the
         # first figure of a Jupyter session switches on with the inline backend; leaving it off
@@ -199,6 +208,35 @@ def themed(func):
         return out
 
     return wrapper
+
+
+def _fit_titles(fig: Figure) -> None:
+    """Wrap every title, suptitle and x-axis label wider than the room it has onto more lines."""
+    import textwrap
+
+    width = fig.get_figwidth()
+    titles = [(fig._suptitle, width - 0.3)] if fig._suptitle is not None else []
+    fig.draw_without_rendering()  # the axes where the layout puts them
+    for ax in fig.axes:
+        box = ax.get_position()
+        middle = (box.x0 + box.x1) / 2 * width
+        room = 2 * min(middle, width - middle) - 0.2
+        if len(fig.axes) == 1 and ax.get_title() and box.width > 0:
+            wide = _text_width_in([ax.get_title()], ax.title.get_fontsize())
+            if wide > room:  # the only plot's title: centred on the figure instead
+                ax.title.set_x((0.5 - box.x0) / box.width)
+                room = width - 0.3
+        # a centred title may reach as far on either side of its middle
+        titles.append((ax.title, room))
+        titles.append((ax.xaxis.label, 2 * min(middle, width - middle) - 0.2))
+        titles.append((ax._left_title, width * (1 - box.x0) - 0.15))
+    for t, room in titles:
+        text = t.get_text()
+        if not text.strip() or "\n" in text:
+            continue
+        wide = _text_width_in([text], t.get_fontsize(), t.get_fontweight())
+        if wide > room:
+            t.set_text(textwrap.fill(text, max(12, int(len(text) * room / wide))))
 
 
 def set_alt_text(fig: Figure, text: str, append: bool = False) -> None:
@@ -361,12 +399,24 @@ def _fmt_p(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def _plain_log_axis(ax: Axes, lo: float, hi: float) -> None:
+def _plain_log_axis(ax: Axes, lo: float, hi: float, width_in: float | None = None) -> None:
     """Log x axis on [lo, hi], ticked at 1, 2, 5 x 10^k (powers of 10 only over
-    more than 2.5 decades) and labelled as plain numbers."""
+    more than 2.5 decades) and labelled as plain numbers; on an axis ``width_in`` inches
+    wide that leaves less than 0.4 in per label, at 1, 3 x 10^k or powers of 10 only."""
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
+
+    def n_ticks(subs):
+        k = np.arange(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+        at = np.outer(10.0**k, subs).ravel()
+        return int(((at >= lo) & (at <= hi)).sum())
+
     subs = (1.0, 2.0, 5.0) if math.log10(hi / lo) <= 2.5 else (1.0,)
+    if width_in is not None:
+        for fewer in (subs, (1.0, 3.0), (1.0,)):
+            subs = fewer
+            if n_ticks(fewer) * 0.4 <= width_in:
+                break
     ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.xaxis.set_minor_locator(NullLocator())
@@ -496,7 +546,9 @@ def at_risk_table(
 def _km_axes(ax: Axes | None, k: int, table: bool) -> tuple[Figure, Axes, Axes | None]:
     table_h = 0.3 * k + 0.45
     if ax is None:
-        fig = plt.figure(figsize=(7.0, 4.3 + (table_h if table else 0.0)), layout="constrained")
+        fig = plt.figure(
+            figsize=(FIGURE_WIDTH, 4.0 + (table_h if table else 0.0)), layout="constrained"
+        )
         if not table:
             return fig, fig.add_subplot(), None
         gs = fig.add_gridspec(2, 1, height_ratios=[4.3, table_h])
@@ -697,8 +749,6 @@ def km_plot(
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
     handles, leg_labels = ax.get_legend_handles_labels()
     if (e == 0).any():
         handles.append(
@@ -707,7 +757,23 @@ def km_plot(
             )
         )
         leg_labels.append("Censored")
-    ax.legend(handles, leg_labels, loc="best")
+    # above the plot, as survminer puts it: clear of the curves and of the test's box
+    # the legend sits over the plot, which the risk table's row names push to the right
+    room = ax.get_figure(root=True).get_figwidth() - 0.7 - _text_width_in(names, 10)
+    ncols = _legend_columns(leg_labels, room, 3)
+    ax.legend(
+        handles,
+        leg_labels,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=ncols,
+        borderaxespad=0.2,
+        handlelength=1.5,
+        columnspacing=1.2,
+    )
+    if title:
+        rows = math.ceil(len(handles) / ncols)
+        ax.set_title(title, pad=8 + 18 * rows)
 
     counts = None
     if tab is not None:
@@ -717,7 +783,7 @@ def km_plot(
     # drawn into a caller's axes: the description of this panel is added to the figure's
     alt = _km_alt(t, e, codes, names, ticks, counts, conf_type, show_ci, xlabel, ylabel, title)
     if test_text:
-        alt += " The plot prints " + test_text.replace("\n", "; ") + "."
+        alt += " The plot prints " + test_text.replace(":\n", ": ").replace("\n", "; ") + "."
     set_alt_text(fig, alt, append=not own_figure)
     return fig
 
@@ -743,8 +809,10 @@ def _km_test_text(t: np.ndarray, e: np.ndarray, codes: np.ndarray, names) -> str
         except (ValueError, np.linalg.LinAlgError):  # no events in one group, etc.
             return lines[0]
         if np.isfinite([row["hr"], row["lower"], row["upper"]]).all():
+            what = f"HR {names[1]} vs {names[0]}:"
+            # long group names: the estimate goes on a line of its own
             lines.append(
-                f"HR {names[1]} vs {names[0]}: {row['hr']:.2f} "
+                f"{what}{' ' if len(what) <= 24 else chr(10)}{row['hr']:.2f} "
                 f"(95% CI {row['lower']:.2f}-{row['upper']:.2f})"
             )
     return "\n".join(lines)
@@ -1018,10 +1086,31 @@ def forest_plot(
     with_p = p_interaction is not None
 
     with_n = counts is not None
-    ratios = [3.0] + ([0.9] if with_n else []) + [1.55] + ([1.0] if with_p else [])
-    width = (8.2 if with_p else 7.2) + (0.9 if with_n else 0.0)
+
+    # each text column is as wide as its widest text (9-pt rows, 8.5-pt bold header); the row
+    # labels and the plot share what is left of the figure's width
+    def column(texts, header):
+        head = _text_width_in(header.split("\n"), 8.5, "bold")
+        return max(_text_width_in(texts, 9), head) + 0.1
+
+    widths = []
+    if with_n:
+        widths.append(column([str(v) for v in table[counts].tolist()], counts_title))
+    estimates = [
+        f"{_fmt_number(r['est'], decimals)} ({_fmt_number(r['lo'], decimals)}{_EN_DASH}"
+        f"{_fmt_number(r['hi'], decimals)})"
+        for r in rows
+        if r["kind"] == "row"
+    ]
+    widths.append(column(estimates + ["not estimable"], estimate_title))
+    if with_p:
+        widths.append(column([_fmt_p(r["p"]) for r in rows], "P for\ninteraction"))
+    labels_in = _text_width_in(
+        [r["text"] for r in rows if r["kind"] != "heading"], mpl.rcParams["ytick.labelsize"]
+    )
+    ratios = [max(FIGURE_WIDTH - 0.9 - labels_in - sum(widths), 1.0), *widths]
     fig = plt.figure(
-        figsize=(width, 1.1 + 0.32 * n + (0.3 if favours else 0.0)), layout="constrained"
+        figsize=(FIGURE_WIDTH, 1.1 + 0.32 * n + (0.3 if favours else 0.0)), layout="constrained"
     )
     gs = fig.add_gridspec(1, len(ratios), width_ratios=ratios)
     ax = fig.add_subplot(gs[0])
@@ -1031,7 +1120,7 @@ def forest_plot(
 
     xlo, xhi = _forest_limits(rows, bool(log_scale), reference_line)
     if log_scale:
-        _plain_log_axis(ax, xlo, xhi)
+        _plain_log_axis(ax, xlo, xhi, width_in=ratios[0])
     ax.set_xlim(xlo, xhi)
     ax.set_ylim(n - 0.5, -0.6)
     if reference_line is not None:
@@ -1067,38 +1156,72 @@ def forest_plot(
     ax.plot(px, py, linestyle="none", marker="s", markersize=7, color=colour, gid="estimates")
 
     ax.set_yticks(range(n), [r["text"] for r in rows])
+    headings = []
     for tick, r in zip(ax.get_yticklabels(), rows):
         if r["kind"] == "heading":
             tick.set_fontweight("bold")
-    _left_align_yticklabels(ax)
+            # a heading row has no estimate: its name is written across the row instead, so
+            # a long variable name does not widen the label column of a narrow figure
+            tick.set_visible(False)
+            headings.append((tick.get_text(), tick.get_position()[1]))
+    pad_pt = _left_align_yticklabels(ax)
+    if headings:
+        # a tick label sits its pad plus the tick's length left of the axes
+        pad_pt += ax.yaxis.get_major_ticks()[0].get_tick_padding()
+        from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+
+        where = blended_transform_factory(ax.transAxes, ax.transData) + ScaledTranslation(
+            -pad_pt / 72, 0, fig.dpi_scale_trans
+        )
+        for text, y in headings:
+            heading = ax.text(
+                0.0,
+                y,
+                text,
+                transform=where,
+                ha="left",
+                va="center",
+                fontweight="bold",
+                fontsize=mpl.rcParams["ytick.labelsize"],
+                clip_on=False,
+                gid="heading",
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+            )
+            heading.set_in_layout(False)
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel, labelpad=16 if favours is not None else 4)
     if favours is not None:
-        from matplotlib.transforms import blended_transform_factory
+        from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
-        where = blended_transform_factory(ax.transData, ax.transAxes)
+        # under the tick labels, on either side of the reference line (clear of the columns)
+        where = blended_transform_factory(ax.transData, ax.transAxes) + ScaledTranslation(
+            0, -20 / 72, fig.dpi_scale_trans
+        )
         for text, ha in (
             (f"\u2190 favours {favours[0]}", "right"),
             (f"favours {favours[1]} \u2192", "left"),
         ):
-            ax.text(
+            side = ax.text(
                 reference_line,
-                1.0,
+                0.0,
                 f" {text} ",
                 transform=where,
                 ha=ha,
-                va="bottom",
-                fontsize=10,
+                va="top",
+                fontsize=9,
                 color=_GREY,
                 gid="favours",
             )
+            # the labels may reach under the row labels and the text columns, which are
+            # empty there: they must not push the columns apart
+            side.set_in_layout(False)
     if ntxt is not None:
         sizes = table[counts].tolist()
         for y, r in enumerate(rows):
             value = sizes[r["index"]] if r["kind"] == "row" else None
             if value is not None and not (isinstance(value, float) and math.isnan(value)):
-                ntxt.text(0.0, y, str(value), va="center", ha="left", fontsize=10, gid="n-text")
+                ntxt.text(0.0, y, str(value), va="center", ha="left", fontsize=9, gid="n-text")
         _text_column(ntxt, counts_title)
 
     texts = []
@@ -1111,7 +1234,7 @@ def forest_plot(
                 f"{_fmt_number(r['est'], decimals)} ({_fmt_number(r['lo'], decimals)}{_EN_DASH}"
                 f"{_fmt_number(r['hi'], decimals)})"
             )
-            txt.text(0.0, y, s, va="center", ha="left", fontsize=10, gid="estimate-text")
+            txt.text(0.0, y, s, va="center", ha="left", fontsize=9, gid="estimate-text")
         else:
             s = "not estimable"
             txt.text(
@@ -1120,7 +1243,7 @@ def forest_plot(
                 s,
                 va="center",
                 ha="left",
-                fontsize=10,
+                fontsize=9,
                 color=_GREY,
                 style="italic",
                 gid="estimate-text",
@@ -1130,7 +1253,7 @@ def forest_plot(
     if ptxt is not None:
         for y, r in enumerate(rows):
             if not math.isnan(r["p"]):
-                ptxt.text(0.0, y, _fmt_p(r["p"]), va="center", ha="left", fontsize=10, gid="p-text")
+                ptxt.text(0.0, y, _fmt_p(r["p"]), va="center", ha="left", fontsize=9, gid="p-text")
         _text_column(ptxt, "P for\ninteraction")
     if title:
         fig.suptitle(title)
@@ -1144,21 +1267,54 @@ def forest_plot(
     return fig
 
 
-def _left_align_yticklabels(ax: Axes) -> None:
-    """Left-align the y tick labels (so that leading spaces indent them)."""
+def _text_width_in(texts, size: float, weight: str = "normal") -> float:
+    """Width in inches of the widest of ``texts`` (one line each) at ``size`` points."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    prop = FontProperties(size=size, weight=weight)
+    return (
+        max(
+            (
+                TextPath((0, 0), str(t).replace("$", "\\$"), prop=prop).get_extents().width
+                for t in texts
+                if str(t).strip()
+            ),
+            default=0.0,
+        )
+        / 72.0
+    )
+
+
+def _legend_columns(labels, room_in: float, most: int) -> int:
+    """Most legend columns (up to ``most``) whose widest row fits ``room_in`` inches."""
+    size = mpl.rcParams["legend.fontsize"]
+    size = size if isinstance(size, (int, float)) else mpl.rcParams["font.size"]
+    for ncols in range(min(most, len(labels)), 1, -1):
+        rows = [labels[i : i + ncols] for i in range(0, len(labels), ncols)]
+        # each entry: its text, a 1.5-em handle, 0.8 em before the text, 1.2 em after
+        widest = max(sum(_text_width_in([s], size) + 3.5 * size / 72 for s in r) for r in rows)
+        if widest <= room_in:
+            return ncols
+    return 1
+
+
+def _left_align_yticklabels(ax: Axes) -> float:
+    """Left-align the visible y tick labels (so that leading spaces indent them); the pad in pt."""
     renderer = ax.get_figure(root=True).canvas.get_renderer()
-    labels = ax.get_yticklabels()
+    labels = [lab for lab in ax.get_yticklabels() if lab.get_visible()]
     width_px = max((lab.get_window_extent(renderer).width for lab in labels), default=0.0)
     width_pt = width_px * 72.0 / ax.get_figure(root=True).dpi
-    for lab in labels:
+    for lab in ax.get_yticklabels():
         lab.set_horizontalalignment("left")
     ax.tick_params(axis="y", left=False, pad=width_pt + 6)
+    return width_pt + 6
 
 
 def _text_column(ax: Axes, header: str) -> None:
     ax.set_xlim(0, 1)
     ax.axis("off")
-    ax.set_title(header, loc="left", fontsize=10, fontweight="bold")
+    ax.set_title(header, loc="left", fontsize=8.5, fontweight="bold")
 
 
 def _forest_alt(rows, texts, xlabel, reference_line, log_scale, title) -> str:
@@ -1291,7 +1447,7 @@ def love_plot(
     k = len(b)
     y = np.arange(k)
 
-    fig, ax = plt.subplots(figsize=(6.5, 1.3 + 0.32 * k), layout="constrained")
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 1.3 + 0.32 * k), layout="constrained")
     ax.hlines(y, np.minimum(a, b), np.maximum(a, b), color="0.75", linewidth=1, zorder=1)
     ax.plot(
         b.to_numpy(),
@@ -1335,7 +1491,12 @@ def love_plot(
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
-    fig.legend(loc="outside lower center", ncols=3)
+    names = ax.get_legend_handles_labels()[1]
+    fig.legend(
+        loc="outside lower center",
+        ncols=_legend_columns(names, fig.get_figwidth() - 0.3, 3),
+        columnspacing=1.2,
+    )
 
     set_alt_text(fig, _love_alt(b, a, threshold, labels, title))
     return fig
@@ -1453,8 +1614,27 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     ticks = [_wrap_label(names[i]) for i in idx]
     lines = sum(t.count("\n") + 1 for t in ticks) if ticks else 1
     height = 1.6 + 0.3 * max(k, 1) + 0.17 * max(lines - k, 0)
-    fig = plt.figure(figsize=(8.4, height), layout="constrained")
-    gs = fig.add_gridspec(1, 2, width_ratios=[2.6, 1.5])
+
+    def values_text(i):  # the interval on a line of its own keeps the column narrow
+        interval = (
+            f"\n[{low[i]:.3g}{_EN_DASH}{high[i]:.3g}]"
+            if np.isfinite(low[i]) and np.isfinite(high[i])
+            else ""
+        )
+        return f"{rep[i]:.3g} | {rpl[i]:.3g}{interval}"
+
+    header = "Reported |\nreplicated\n[MC interval]"
+    column = max(
+        _text_width_in([s for i in idx for s in values_text(i).split("\n")], 8.5),
+        _text_width_in(header.split("\n"), 8.5, "bold"),
+    )
+    labels_in = _text_width_in([s for t in ticks for s in t.split("\n")], 8.5)
+    lines = sum(max(t.count("\n"), values_text(i).count("\n")) + 1 for t, i in zip(ticks, idx))
+    height = 1.6 + 0.3 * max(k, 1) + 0.17 * max(lines - k, 0)
+    fig = plt.figure(figsize=(FIGURE_WIDTH, height), layout="constrained")
+    gs = fig.add_gridspec(
+        1, 2, width_ratios=[max(FIGURE_WIDTH - 0.9 - labels_in - column, 1.0), column + 0.1]
+    )
     ax = fig.add_subplot(gs[0])
     txt = fig.add_subplot(gs[1], sharey=ax)
     keys = names
@@ -1539,18 +1719,13 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
             linestyle="none",
             gid="replicated",
         )
-        interval = (
-            f" [{low[i]:.3g}{_EN_DASH}{high[i]:.3g}]"
-            if np.isfinite(low[i]) and np.isfinite(high[i])
-            else ""
-        )
         txt.text(
             0.0,
             y,
-            f"{rep[i]:.3g} | {rpl[i]:.3g}{interval}",
+            values_text(i),
             va="center",
             ha="left",
-            fontsize=9.5,
+            fontsize=8.5,
             gid="values-text",
         )
 
@@ -1570,7 +1745,7 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
             va="center",
             color=_GREY,
         )
-    _text_column(txt, "Reported | replicated\n[Monte Carlo interval]")
+    _text_column(txt, header)
     present = [v for v in verdicts if v in set(verdict[idx])]
     handles = [
         Line2D(
@@ -1597,7 +1772,12 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
         ),
         Patch(facecolor="0.6", alpha=0.4, label="Monte Carlo interval"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=_legend_columns([h.get_label() for h in handles], fig.get_figwidth() - 0.3, 3),
+        columnspacing=1.2,
+    )
     if title:
         fig.suptitle(title)
 
@@ -1605,7 +1785,7 @@ def reported_vs_replicated_plot(card, *, scale: str = "ratio", title: str | None
     return fig
 
 
-def _wrap_label(text: str, width: int = 44, max_lines: int = 3) -> str:
+def _wrap_label(text: str, width: int = 26, max_lines: int = 4) -> str:
     """A row label over at most ``max_lines`` lines of about ``width`` characters."""
     import textwrap
 
@@ -1820,7 +2000,7 @@ def roc_plot(
         cut = youden_cutoff(y, score) if mark_youden else None
         rows.append((name, tab, auc, cut))
 
-    fig, ax, appended = _panel(ax, (5.2, 4.9))
+    fig, ax, appended = _panel(ax, (FIGURE_WIDTH, 4.9))
     ax.plot([0, 1], [0, 1], color=_GREY, linestyle=":", linewidth=1, gid="chance")
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(rows))]
     for (name, tab, auc, cut), colour in zip(rows, colours):
@@ -1944,7 +2124,7 @@ def calibration_plot(
         unknown = sorted(set(raw) - set(tables))
         if unknown:
             raise ValueError(f"raw names models that tables does not: {unknown}")
-    fig, ax, appended = _panel(ax, (5.2, 4.9))
+    fig, ax, appended = _panel(ax, (FIGURE_WIDTH, 4.9))
     ax.plot([0, 1], [0, 1], color=_GREY, linestyle="--", linewidth=1, gid="ideal", label="Ideal")
     nmax = max(float(n.max()) for *_, n in data)
     fits = {}
@@ -1953,7 +2133,8 @@ def calibration_plot(
         label = name
         if raw is not None and name in raw:
             fits[name] = _draw_calibration_raw(ax, *raw[name], colour, i, len(data))
-            label = f"{name} (intercept {fits[name][0]:.2f}, slope {fits[name][1]:.2f})"
+            a, b = (round(v, 2) + 0.0 for v in fits[name])  # never "-0.00"
+            label = f"{name} (intercept {a:.2f}, slope {b:.2f})"
         ax.plot(
             mp,
             ob,
@@ -2135,7 +2316,7 @@ def decision_curve_plot(
         base = {k: v[keep] for k, v in base.items()}
         series = [(name, y[keep]) for name, y in series]
     x = base["threshold"]
-    fig, ax, appended = _panel(ax, (6.4, 4.5))
+    fig, ax, appended = _panel(ax, (FIGURE_WIDTH, 4.2))
     for i, (name, y) in enumerate(series):
         ax.plot(x, y, color=PALETTE[i % len(PALETTE)], label=name, gid="nb-model")
     ax.plot(
@@ -2152,9 +2333,20 @@ def decision_curve_plot(
     ax.set_xlim(float(x.min()), float(x.max()))
     ax.set_xlabel("Threshold probability")
     ax.set_ylabel("Net benefit")
-    ax.legend(loc="upper right")
+    # above the plot, in two columns: net-benefit curves fill the panel's corners
+    names = ax.get_legend_handles_labels()[1]
+    entries = len(names)
+    ncols = _legend_columns(names, ax.get_figure(root=True).get_figwidth() - 0.9, 2)
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=ncols,
+        borderaxespad=0.2,
+        handlelength=1.5,
+        columnspacing=1.2,
+    )
     if title:
-        ax.set_title(title)
+        ax.set_title(title, pad=8 + 18 * math.ceil(entries / ncols))
     set_alt_text(fig, _dca_alt(x, series, base, title), append=appended)
     return fig
 
@@ -2213,7 +2405,7 @@ def pvalue_histogram(samples, reported, *, title: str | None = None, bins: int =
     lo = min(min(v.min() for v in data.values()), *reported.values()) / 2
     edges = np.logspace(np.log10(lo), 0, bins + 1)
     with mpl.rc_context(_theme_rc()):
-        fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.6), layout="constrained")
         for i, (label, v) in enumerate(data.items()):
             ax.hist(
                 v,
@@ -2289,7 +2481,7 @@ def count_histogram(
     xs = np.arange(lo, hi + 1)
     width = 0.8 / len(data)
     with mpl.rc_context(_theme_rc()):
-        fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 4.6), layout="constrained")
         for i, (label, v) in enumerate(data.items()):
             counts = np.array([np.sum(v == x) for x in xs])
             ax.bar(
@@ -2358,7 +2550,7 @@ def marker_cutoff_plot(values: pd.Series, cutoffs: pd.DataFrame, *, label: str, 
 
     @themed
     def draw():
-        fig, ax = plt.subplots(figsize=(7, 4))
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.6))
         data = np.log10(vals) if log else vals
         ax.hist(data, bins=30, color=PALETTE[0], alpha=0.7)
         for i, r in enumerate(cutoffs.itertuples()):
@@ -2372,7 +2564,7 @@ def marker_cutoff_plot(values: pd.Series, cutoffs: pd.DataFrame, *, label: str, 
             )
         ax.set_xlabel(f"log10 {label}" if log else label)
         ax.set_ylabel("simulated patients")
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper right", fontsize=8.5)
         lines = "; ".join(
             f"{r.printed} from {r.reference} with {100 * r._5:.0f}% of patients at or above"
             for r in cutoffs.itertuples()
@@ -2406,7 +2598,8 @@ def importance_pair_plot(table: pd.DataFrame, title: str | None = None):
     @themed
     def draw():
         t = table.sort_values("impurity")
-        fig, axes = plt.subplots(1, 2, figsize=(9, 0.4 * len(t) + 1.5), sharey=True)
+        # the two rankings one under the other, at the width of the book's text column
+        fig, axes = plt.subplots(2, 1, figsize=(FIGURE_WIDTH, 2 * (0.35 * len(t) + 1.2)))
         axes[0].barh(t.index, t["impurity"], color="0.45")
         axes[0].set_xlabel("Impurity (mean decrease in Gini)")
         axes[1].barh(t.index, t["permutation"], xerr=t["permutation_sd"], color="0.25")

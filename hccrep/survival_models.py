@@ -1672,7 +1672,7 @@ def importance_plot(
     """
     import matplotlib.pyplot as plt
 
-    from hccrep.plots import set_alt_text, themed
+    from hccrep.plots import FIGURE_WIDTH, set_alt_text, themed
 
     d = _check_long(importance, ["feature", "importance", "sd", "horizon", "metric"], "importance")
     labels = dict(labels or {})
@@ -1680,15 +1680,16 @@ def importance_plot(
     @themed
     def draw():
         horizons = sorted(d["horizon"].unique())
+        # one horizon under the other, at the width of the book's text column
         fig, axes = plt.subplots(
-            1,
             len(horizons),
-            figsize=(3 * len(horizons) + 1.5, d["feature"].nunique() / 3 + 1.6),
+            1,
+            figsize=(FIGURE_WIDTH, len(horizons) * (d["feature"].nunique() / 3 + 1.4)),
             sharex=True,
             squeeze=False,
         )
         parts = []
-        for ax, h in zip(axes[0], horizons):
+        for ax, h in zip(axes[:, 0], horizons):
             s = d[d["horizon"] == h].sort_values("importance")
             names = [labels.get(f, f) for f in s["feature"]]
             ax.barh(
@@ -1741,7 +1742,7 @@ def partial_dependence_plot(
     """
     import matplotlib.pyplot as plt
 
-    from hccrep.plots import set_alt_text, themed
+    from hccrep.plots import FIGURE_WIDTH, set_alt_text, themed
 
     d = _check_long(pdp, ["feature", "value", "survival", "horizon"], "pdp")
     labels = dict(labels or {})
@@ -1749,10 +1750,10 @@ def partial_dependence_plot(
     @themed
     def draw():
         feats = list(dict.fromkeys(d["feature"]))
-        ncol = min(4, len(feats))
+        ncol = min(2, len(feats))
         nrow = math.ceil(len(feats) / ncol)
         fig, axes = plt.subplots(
-            nrow, ncol, figsize=(10 * ncol / 3, 3 * nrow), sharey=True, squeeze=False
+            nrow, ncol, figsize=(FIGURE_WIDTH, 2.8 * nrow), sharey=True, squeeze=False
         )
         parts = []
         for ax, f in zip(axes.ravel(), feats):
@@ -1838,7 +1839,7 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
     """
     import matplotlib.pyplot as plt
 
-    from hccrep.plots import set_alt_text, themed
+    from hccrep.plots import FIGURE_WIDTH, set_alt_text, themed
 
     d = _check_long(
         calibration, ["group", "predicted", "observed", "lower", "upper", "horizon"], "calibration"
@@ -1846,7 +1847,7 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
 
     @themed
     def draw():
-        fig, ax = plt.subplots(figsize=(5, 4.5))
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 4.5))
         ax.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1, label="perfect calibration")
         parts = []
         for i, (h, g) in enumerate(d.groupby("horizon")):

@@ -308,17 +308,12 @@ def test_forest_plot_structure_and_texts():
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 3
     ax, est, p = fig.axes
-    # two headings + five rows, top to bottom
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert [s.strip() for s in labels] == [
-        "Overall",
-        "Sex",
-        "Male",
-        "Female",
-        "Age",
-        "< 60",
-        ">= 60",
-    ]
+    # five rows as tick labels, top to bottom; the two headings written across their rows
+    # (y 1 and 4), so that a long variable name does not widen the label column
+    labels = {t.get_position()[1]: t.get_text().strip() for t in ax.get_yticklabels()}
+    assert labels == {0: "Overall", 2: "Male", 3: "Female", 5: "< 60", 6: ">= 60"}
+    headings = {t.get_position()[1]: t.get_text() for t in _gid(ax.texts, "heading")}
+    assert headings == {1: "Sex", 4: "Age"}
     points = _gid(ax.get_lines(), "estimates")
     assert len(points) == 1
     assert list(points[0].get_xdata()) == [0.6, 0.5, 0.7, 1.5]  # Female (HR 0, 0-Inf) not drawn
@@ -733,3 +728,134 @@ def test_decision_curve_plot_draws_models_and_references():
 def test_decision_curve_plot_validation(nb, kwargs, match):
     with pytest.raises(ValueError, match=match):
         plots.decision_curve_plot(nb, **kwargs)
+
+
+# --------------------------------------------------------------------------- reading size
+
+#: CSS width of an image in the text column of the built book at a 400 px viewport (a phone
+#: held upright), measured in Chromium (tests/test_browser.py FIGURES_JS gives 368 px).
+PHONE_IMAGE_PX = 368
+#: Smallest text a reader should meet, in CSS pixels (the browser test's limit).
+MIN_TEXT_PX = 8.0
+#: Smallest font the figures may use, in points (the browser test assumes it).
+MIN_FONT_PT = 8.5
+
+
+def _figure_size_and_smallest_font(fig: Figure) -> tuple[float, float]:
+    """Width (inches) of the PNG the book shows (tight crop) and the smallest visible font (pt)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=50, bbox_inches="tight")
+    from PIL import Image
+
+    width_px = Image.open(io.BytesIO(buf.getvalue())).size[0]
+    sizes = [
+        t.get_fontsize()
+        for t in fig.findobj(mpl.text.Text)
+        if t.get_visible() and t.get_text().strip() and t.get_figure() is not None
+    ]
+    return width_px / 50, min(sizes)
+
+
+def _reading_size_figures():
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.05, 0.95, 200)
+    y = (rng.uniform(size=200) < p).astype(int)
+    long_card = CARD.assign(
+        label=[
+            "Median overall survival of the whole cohort in months",
+            "Hazard ratio of death, radiotherapy against none, in the matched pairs",
+            "p",
+            "Objective response rate",
+            "missing",
+            "zero",
+        ]
+    )
+    sized = FOREST.assign(n=["171 / 140", "50 / 30", "21 / 10", np.nan, "30 / 20"])
+    return {
+        "km_plot": lambda: plots.km_plot(KM, "months", "died", "arm", at_risk_times=TIMES),
+        "forest_plot": lambda: plots.forest_plot(
+            sized, group="group", counts="n", favours=("RT+IO+T", "IO+T"), p_interaction="p_int"
+        ),
+        "forest_plot_long_headings": lambda: plots.forest_plot(
+            sized.assign(group=sized["group"].map({"Sex": "Sex at birth, as recorded at entry"})),
+            group="group",
+            counts="n",
+            favours=("RT+IO+T", "IO+T"),
+            p_interaction="p_int",
+        ),
+        "love_plot": lambda: plots.love_plot(
+            {"age": 0.31, "male": 0.12}, {"age": 0.04, "male": 0.02}
+        ),
+        "reported_vs_replicated_plot": lambda: plots.reported_vs_replicated_plot(long_card),
+        "roc_plot": lambda: plots.roc_plot({"A": (ROC_Y, ROC_A), "B": (ROC_Y, ROC_B)}),
+        "calibration_plot": lambda: plots.calibration_plot({"M": CAL}, raw=None),
+        "calibration_plot_raw": lambda: plots.calibration_plot(
+            {
+                "M": pd.DataFrame(
+                    {"n": [100, 100], "mean_predicted": [0.3, 0.7], "observed": [0.3, 0.7]}
+                )
+            },
+            raw={"M": (y, p)},
+        ),
+        "decision_curve_plot": lambda: plots.decision_curve_plot(
+            NB, label="TIPM", models={"Other": NB}
+        ),
+        "pvalue_histogram": lambda: plots.pvalue_histogram(
+            {"model": rng.uniform(size=50)}, {"reported": 0.2}, title="t"
+        ),
+        "count_histogram": lambda: plots.count_histogram(
+            {"model": rng.integers(40, 60, 50)}, 47, xlabel="Matched pairs", title="pairs"
+        ),
+    }
+
+
+def _other_modules_figures():
+    """The book's figures drawn outside hccrep.plots (under its theme), on small inputs."""
+    from hccrep import cutoffs, optimism, survival_models
+
+    imp = pd.DataFrame(
+        {
+            "feature": ["tumour size", "portal vein tumour thrombus", "AFP"] * 2,
+            "importance": [0.05, 0.02, 0.0] * 2,
+            "sd": [0.01] * 6,
+            "horizon": [12.0] * 3 + [24.0] * 3,
+            "metric": "brier",
+        }
+    )
+    pdp = pd.DataFrame(
+        {
+            "feature": np.repeat(["age", "tumour size", "albumin"], 2),
+            "value": [40.0, 80.0, 2.0, 12.0, 30.0, 45.0],
+            "survival": [0.7, 0.5, 0.8, 0.4, 0.5, 0.7],
+            "horizon": 12.0,
+        }
+    )
+    tv = pd.DataFrame(
+        {
+            "model": ["TNM stage", "BCLC stage", "nomogram"] * 2,
+            "metric": ["c_index"] * 3 + ["auc"] * 3,
+            "training": [0.7, 0.72, 0.8] * 2,
+            "validation": [0.68, 0.7, 0.74] * 2,
+        }
+    )
+    return {
+        "importance_plot": lambda: survival_models.importance_plot(imp),
+        "partial_dependence_plot": lambda: survival_models.partial_dependence_plot(pdp),
+        "train_validation_plot": lambda: optimism.train_validation_plot(tv),
+        "cutoff_spread_plot": lambda: cutoffs.cutoff_spread_plot(
+            [1.0, 2.0, 2.0, 3.0], {"study A": 2.0}, marker="NLR"
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(_reading_size_figures()) + list(_other_modules_figures()))
+def test_figures_keep_their_text_readable_on_a_phone(name):
+    # An image w inches wide shown at PHONE_IMAGE_PX CSS pixels draws an s-point font at
+    # s / 72 * PHONE_IMAGE_PX / w pixels (72 points to the inch); 8.5 pt >= 8 px needs
+    # w <= 8.5 / 72 * 368 / 8 = 5.43 in.
+    draw = {**_reading_size_figures(), **_other_modules_figures()}[name]
+    width_in, smallest_pt = _figure_size_and_smallest_font(draw())
+    assert smallest_pt >= MIN_FONT_PT
+    assert smallest_pt / 72 * PHONE_IMAGE_PX / width_in >= MIN_TEXT_PX, (width_in, smallest_pt)
