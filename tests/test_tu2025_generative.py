@@ -96,7 +96,9 @@ def test_afp_shift_is_the_probit_difference_of_table2(tu_runner):
     # Table 2: AFP > 200 in 65 of 110 TIE and 29 of 42 TIN patients; under a normal marker with
     # one spread, the groups lie Phi^-1(29/42) - Phi^-1(65/110) = 0.49720 - 0.22988 = 0.26732
     # SDs apart.
-    spec = tu_runner.latent_marker_shift()
+    from hccrep.simulate.declared_shapes import latent_marker_spec
+
+    spec = latent_marker_spec(tu_runner.study)
     assert spec["delta"] == pytest.approx(0.26732, abs=1e-5)
     assert spec["delta"] == pytest.approx(norm.ppf(29 / 42) - norm.ppf(65 / 110), abs=1e-12)
 

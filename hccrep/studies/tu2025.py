@@ -94,6 +94,7 @@ from hccrep.replication import DeclaredRunner
 from hccrep.stats.prediction import FittedLogit, backward_stepwise_logit, logit_fit
 from hccrep.simulate import simulate_baseline, simulate_survival
 from hccrep.simulate.outcomes import simulate_declared_binary
+from hccrep.simulate.declared_shapes import apply_latent_marker, apply_one_outliers
 from hccrep.spec import ReportedNumber, Study
 
 __all__ = [
@@ -308,158 +309,11 @@ class Tu2025Runner(DeclaredRunner):
     def _response(self, rng: np.random.Generator) -> pd.DataFrame:
         st = self.study
         cohort = simulate_baseline(st.baseline(), rng, st.simulation)
-        self._apply_outliers(cohort, rng)
+        apply_one_outliers(st, cohort, rng, self.group_column)
         cohort = simulate_declared_binary(st, cohort, rng)
-        self._latent_marker(cohort, rng)
+        apply_latent_marker(st, cohort, rng, self.group_column)
         cohort["albi"] = albi_score(cohort["tbil"], cohort["alb"])
         return cohort
-
-    def outlier_specs(self) -> list[dict]:
-        """The declared one-outlier shapes (``simulation.yaml``, ``parameters.one_outlier``), checked.
-
-        Each entry names a continuous baseline ``variable``, the ``group`` whose
-        printed mean and SD come from one outlying value, the groups whose printed
-        SDs (pooled) give the ordinary values' SD (``rest_sd_of``) and the ``side``.
-        """
-        from hccrep.spec import ContinuousVariable, DataFileError
-
-        st = self.study
-        params = st.simulation.parameters if st.simulation else {}
-        specs = params.get("one_outlier", [])
-        path = st.folder / "simulation.yaml"
-        if not isinstance(specs, list):
-            raise DataFileError(path, [("parameters.one_outlier", "must be a list")])
-        base = st.baseline()
-        groups = {g.key for g in base.groups}
-        variables = {v.key: v for v in base.variables}
-        out = []
-        for i, spec in enumerate(specs):
-            loc = f"parameters.one_outlier[{i}]"
-            if not isinstance(spec, dict):
-                raise DataFileError(path, [(loc, "must be a mapping")])
-            unknown = set(spec) - {"variable", "group", "rest_sd_of", "side", "why"}
-            problems = [(loc, f"unknown field {k!r}") for k in sorted(unknown)]
-            v = variables.get(spec.get("variable"))
-            if not isinstance(v, ContinuousVariable):
-                problems.append((f"{loc}.variable", "must name a continuous baseline variable"))
-            if spec.get("group") not in groups:
-                problems.append((f"{loc}.group", f"must be one of {sorted(groups)}"))
-            rest = spec.get("rest_sd_of")
-            if not isinstance(rest, list) or not rest or set(rest) - groups:
-                problems.append((f"{loc}.rest_sd_of", f"must be a list of {sorted(groups)}"))
-            if spec.get("side", "high") not in ("high", "low"):
-                problems.append((f"{loc}.side", "must be 'high' or 'low'"))
-            if not spec.get("why"):
-                problems.append((f"{loc}.why", "must say why the shape is assumed"))
-            if problems:
-                raise DataFileError(path, problems)
-            out.append({**spec, "side": spec.get("side", "high")})
-        return out
-
-    def _apply_outliers(self, cohort: pd.DataFrame, rng: np.random.Generator) -> None:
-        """Redraw each declared group's values as one outlier among ordinary ones, ranks kept.
-
-        The printed mean and SD stay exact (:func:`hccrep.simulate.outlier.
-        exact_mean_sd_one_outlier`); the ordinary values' SD is the pooled
-        printed SD of the groups in ``rest_sd_of``. The new values are handed
-        out in the order of the old ones, so the declared correlations survive.
-        """
-        from hccrep.printed import parse_summary
-        from hccrep.simulate.outlier import exact_mean_sd_one_outlier
-
-        base = self.study.baseline()
-        sizes = {g.key: g.n for g in base.groups}
-        variables = {v.key: v for v in base.variables}
-        gcol = self.group_column
-        for spec in self.outlier_specs():
-            v = variables[spec["variable"]]
-
-            def summary(g, v=v):
-                c = v.cells[g]
-                return parse_summary(c if isinstance(c, str) else c.printed, v.summary)
-
-            pooled = sum((sizes[g] - 1) * summary(g).spread[0] ** 2 for g in spec["rest_sd_of"])
-            rest_sd = float(np.sqrt(pooled / sum(sizes[g] - 1 for g in spec["rest_sd_of"])))
-            here = summary(spec["group"])
-            mask = cohort[gcol].astype(str).to_numpy() == spec["group"]
-            old = cohort.loc[mask, v.key].to_numpy(float)
-            new = np.sort(
-                exact_mean_sd_one_outlier(
-                    int(mask.sum()), here.centre, here.spread[0], rest_sd, rng, spec["side"]
-                )
-            )
-            ranks = np.argsort(np.argsort(old, kind="stable"), kind="stable")
-            cohort.loc[mask, v.key] = new[ranks]
-
-    def latent_marker_shift(self) -> dict | None:
-        """The declared latent marker (``parameters.latent_marker``) with its probit shift ``delta``.
-
-        A printed split of a dichotomised marker by outcome (Table 2: AFP > 200
-        ng/mL in 65 of 110 responders and 29 of 42 non-responders) fixes, under a
-        normal latent marker with the same spread in both outcome groups, the
-        shift between the groups in SD units: ``Phi^-1(p_pos) - Phi^-1(p_neg)``
-        (the spread and the cut-off cancel).
-        """
-        from scipy.stats import norm
-
-        from hccrep.spec import DataFileError
-
-        st = self.study
-        params = st.simulation.parameters if st.simulation else {}
-        spec = params.get("latent_marker")
-        if spec is None:
-            return None
-        path = st.folder / "simulation.yaml"
-        loc = "parameters.latent_marker"
-        need = {"column", "indicator", "above", "outcome", "split", "why"}
-        if not isinstance(spec, dict) or set(spec) != need:
-            raise DataFileError(path, [(loc, f"must be a mapping with exactly {sorted(need)}")])
-        split = spec["split"]
-        if not isinstance(split, dict) or set(split) != {"negative", "positive"}:
-            raise DataFileError(
-                path, [(f"{loc}.split", "must name 'negative' and 'positive' keys")]
-            )
-        share = {}
-        for side, key in split.items():
-            try:
-                n = st.number(key)
-            except KeyError:
-                raise DataFileError(path, [(f"{loc}.split.{side}", f"no number {key!r}")]) from None
-            count, total = n.about.count, n.about.n
-            if count is None or not total or not 0 < count < total:
-                raise DataFileError(
-                    path, [(f"{loc}.split.{side}", f"{key} needs a count strictly inside 0..n")]
-                )
-            share[side] = count / total
-        delta = float(norm.ppf(share["positive"]) - norm.ppf(share["negative"]))
-        return {**spec, "delta": delta, "share": share}
-
-    def _latent_marker(self, cohort: pd.DataFrame, rng: np.random.Generator) -> None:
-        """A continuous (standardised, log-scale) marker behind a printed indicator, tied to outcome.
-
-        ``u = delta * outcome + e`` with ``e`` standard normal; in each cohort the
-        patients with the largest ``u`` carry the indicator's upper level, as many
-        as the baseline draw gave it (Table 1's exact counts).
-        """
-        spec = self.latent_marker_shift()
-        if spec is None:
-            return
-        y = cohort[spec["outcome"]].to_numpy(float)
-        u = spec["delta"] * y + rng.standard_normal(len(cohort))
-        ind = cohort[spec["indicator"]]
-        levels = list(ind.cat.categories)
-        above = levels.index(spec["above"])
-        below = 1 - above
-        codes = ind.cat.codes.to_numpy().copy()
-        groups = cohort[self.group_column].astype(str).to_numpy()
-        for g in np.unique(groups):
-            idx = np.flatnonzero(groups == g)
-            k = int((codes[idx] == above).sum())
-            order = idx[np.argsort(-u[idx], kind="stable")]
-            codes[order[:k]] = above
-            codes[order[k:]] = below
-        cohort[spec["indicator"]] = pd.Categorical.from_codes(codes, dtype=ind.dtype)
-        cohort[spec["column"]] = u
 
     def os_shape(self) -> float:
         """Weibull shape of OS within each cohort and TIPM group (1, exponential, unless declared).
