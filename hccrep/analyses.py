@@ -944,9 +944,9 @@ def _score(view: CohortView, a, score, probability: bool = False) -> np.ndarray:
     score must be a risk in [0, 1] (a fitted model, or a marker column of
     risks).
     """
-    fit_on = a.subset if a.fit_on is None else a.fit_on
-    key = ("score", a.outcome, score.model_dump_json(), tuple(sorted(fit_on.items())))
+    key = _score_key(a, score)
     if key not in view.memo:
+        fit_on = a.subset if a.fit_on is None else a.fit_on
         if score.terms is not None:
             from hccrep.stats.prediction import logit_fit
 
@@ -974,6 +974,31 @@ def _score(view: CohortView, a, score, probability: bool = False) -> np.ndarray:
         if np.nanmin(value) < 0 or np.nanmax(value) > 1:
             raise ValueError(f"marker {score.marker!r} is not a risk in [0, 1]; give terms instead")
     return value
+
+
+def _score_key(a, score) -> tuple:
+    """The memo key of :func:`_score`: the outcome, the score and the patients it is fitted on."""
+    fit_on = a.subset if a.fit_on is None else a.fit_on
+    return ("score", a.outcome, _analysis_key(score), tuple(sorted(fit_on.items())))
+
+
+def _memoised(view: CohortView, key: tuple, compute_it):
+    """``compute_it()`` once per view and key; a statistical failure is remembered and raised again.
+
+    Several declared checks ask for the same number about the same score (the
+    Youden cut-off behind sensitivity, specificity, accuracy, precision and F1;
+    the Hosmer-Lemeshow test behind a calibration p and a "best model" claim),
+    so each is computed once per cohort.
+    """
+    if key not in view.memo:
+        try:
+            view.memo[key] = compute_it()
+        except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError) as exc:
+            view.memo[key] = exc
+    hit = view.memo[key]
+    if isinstance(hit, Exception):
+        raise hit
+    return hit
 
 
 def _evaluated(view: CohortView, a) -> tuple[np.ndarray, np.ndarray]:
@@ -1013,11 +1038,20 @@ def _calibration(a, view: CohortView, quantity: str) -> Replicated:
 
     m, y = _evaluated(view, a)
     prob = _score(view, a, a.score, probability=True)[m]
+    on = tuple(sorted(a.subset.items()))
     if quantity == "p":
         df = "formed" if a.variant.used == "hl_df_formed" else "requested"
-        r = hosmer_lemeshow(y, prob, groups=a.risk_groups, df=df)
+        r = _memoised(
+            view,
+            ("hl", _score_key(a, a.score), on, a.risk_groups, df),
+            lambda: hosmer_lemeshow(y, prob, groups=a.risk_groups, df=df),
+        )
         return Replicated(value=r.statistic, pvalue=r.pvalue, variant=r.variant)
-    cal = calibration_intercept_slope(y, prob)
+    cal = _memoised(
+        view,
+        ("calibration", _score_key(a, a.score), on),
+        lambda: calibration_intercept_slope(y, prob),
+    )
     return Replicated(value=float(getattr(cal, quantity)), variant=cal.variant)
 
 
@@ -1055,7 +1089,11 @@ def _classification(a, view: CohortView, quantity: str) -> Replicated:
         a.cutoff_on if a.cutoff_on is not None else (a.fit_on if a.fit_on is not None else a.subset)
     )
     cm = view.mask(None, None, on)
-    cut = youden_cutoff(view.numeric(a.outcome)[cm].astype(int), score[cm])
+    cut = _memoised(
+        view,
+        ("youden", _score_key(a, a.score), tuple(sorted(on.items()))),
+        lambda: youden_cutoff(view.numeric(a.outcome)[cm].astype(int), score[cm]),
+    )
     m, y = _evaluated(view, a)
     met = classification_metrics(y, (score[m] >= cut.threshold).astype(int))
     scale = 100.0 if a.scale == "percent" else 1.0
@@ -1069,6 +1107,7 @@ def _metric(a, view: CohortView, score, metric: str, m: np.ndarray, y: np.ndarra
     """One metric of a :class:`hccrep.declared.Best` claim for one score (NaN when not computable)."""
     from hccrep.stats import prediction as pr
 
+    on = tuple(sorted(a.subset.items()))
     try:
         if metric == "auc":
             return pr.roc_auc(y, _score(view, a, score)[m]).auc
@@ -1076,7 +1115,12 @@ def _metric(a, view: CohortView, score, metric: str, m: np.ndarray, y: np.ndarra
         if metric == "brier":
             return pr.brier_score(y, prob)
         if metric == "hl_p":
-            return pr.hosmer_lemeshow(y, prob, groups=a.risk_groups).pvalue
+            # the same test as a calibration check's under hoslem.test >= 0.3-6: computed once
+            return _memoised(
+                view,
+                ("hl", _score_key(a, score), on, a.risk_groups, "formed"),
+                lambda: pr.hosmer_lemeshow(y, prob, groups=a.risk_groups),
+            ).pvalue
         return pr.net_benefit(y, prob, a.thresholds.values())["model"].to_numpy()
     except ValueError:
         return math.nan

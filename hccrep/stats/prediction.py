@@ -758,6 +758,19 @@ def _proc_thresholds(values: np.ndarray) -> np.ndarray:
     return thr
 
 
+def _roc_counts(y, score) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """pROC thresholds and the true and false positives at each; the numbers of cases and controls."""
+    yy = _as_binary(y)
+    s = _as_scores(score, yy.size, "score")
+    m, n = _need_both_classes(yy, 1)
+    thr = _proc_thresholds(s)
+    cases = np.sort(s[yy == 1])
+    controls = np.sort(s[yy == 0])
+    tp = m - np.searchsorted(cases, thr, side="left")  # cases with score >= thr
+    fp = n - np.searchsorted(controls, thr, side="left")
+    return thr, tp, fp, m, n
+
+
 def roc_table(y, score) -> pd.DataFrame:
     """Sensitivity and specificity at every pROC threshold.
 
@@ -787,14 +800,7 @@ def roc_table(y, score) -> pd.DataFrame:
     2        2.5          0.5          1.0
     3        inf          0.0          1.0
     """
-    yy = _as_binary(y)
-    s = _as_scores(score, yy.size, "score")
-    m, n = _need_both_classes(yy, 1)
-    thr = _proc_thresholds(s)
-    cases = np.sort(s[yy == 1])
-    controls = np.sort(s[yy == 0])
-    tp = m - np.searchsorted(cases, thr, side="left")  # cases with score >= thr
-    fp = n - np.searchsorted(controls, thr, side="left")
+    thr, tp, fp, m, n = _roc_counts(y, score)
     tn, fn = n - fp, m - tp
     return pd.DataFrame(
         {
@@ -834,19 +840,21 @@ def youden_cutoff(y, score) -> Cutoff:
     >>> round(c.threshold, 3), round(c.youden_j, 4), c.n_ties
     (0.3, 0.6667, 2)
     """
-    tab = roc_table(y, score)
-    crit = tab["sensitivity"].to_numpy() + tab["specificity"].to_numpy()  # pROC: se + r * sp, r = 1
+    # the columns of roc_table, as arrays: a Monte Carlo asks for many cut-offs per cohort
+    thr, tp, fp, m, n = _roc_counts(y, score)
+    sens, spec = tp / m, (n - fp) / n
+    crit = sens + spec  # pROC: se + r * sp, r = 1
     best = np.flatnonzero(crit == crit.max())
-    row = tab.iloc[best[0]]
+    i = best[0]
     method = (
         "Youden J on pROC thresholds (midpoints between distinct scores), positive = score >= "
         "threshold; first of tied maxima (pROC coords 'best', best.method='youden' returns all)"
     )
     return Cutoff(
-        threshold=float(row["threshold"]),
-        sensitivity=float(row["sensitivity"]),
-        specificity=float(row["specificity"]),
-        youden_j=float(row["sensitivity"] + row["specificity"] - 1.0),
+        threshold=float(thr[i]),
+        sensitivity=float(sens[i]),
+        specificity=float(spec[i]),
+        youden_j=float(sens[i] + spec[i] - 1.0),
         variant=method,
         n_ties=int(best.size),
     )
