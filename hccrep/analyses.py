@@ -895,14 +895,26 @@ def _logit_fit(
                 if x.shape[1] == 0 or len(np.unique(y)) < 2:
                     raise ValueError("no varying term, or a single outcome class")
                 fit = logit_fit(x, y)
-                res = fit.table().iloc[1:].rename(columns={"coef": "beta"})
-                res["se"] = fit.se[1:]
-                res["or"] = np.exp(res["beta"])
-                res["lower"], res["upper"] = np.exp(res["lower"]), np.exp(res["upper"])
+                c = {k: v[1:] for k, v in fit.columns().items()}  # the terms, not the intercept
+                cols = {
+                    "beta": c["coef"],
+                    "lower": np.exp(c["lower"]),
+                    "upper": np.exp(c["upper"]),
+                    "z": c["z"],
+                    "p": c["p"],
+                    "se": fit.se[1:],
+                    "or": np.exp(c["coef"]),
+                }
+                view.memo[key] = {
+                    nm: {k: float(v[i]) for k, v in cols.items()}
+                    for i, nm in enumerate(fit.names[1:])
+                }
             else:
                 d = pd.concat([pd.DataFrame({"_y": y}), x], axis=1)
                 res = logistic_table(d, "_y", list(x.columns)).set_index("term")
-            view.memo[key] = {nm: {c: float(v) for c, v in res.loc[nm].items()} for nm in res.index}
+                view.memo[key] = {
+                    nm: {c: float(v) for c, v in res.loc[nm].items()} for nm in res.index
+                }
         except (ValueError, np.linalg.LinAlgError) as exc:
             view.memo[key] = exc
     tab = view.memo[key]
@@ -1044,7 +1056,7 @@ def _calibration(a, view: CohortView, quantity: str) -> Replicated:
         r = _memoised(
             view,
             ("hl", _score_key(a, a.score), on, a.risk_groups, df),
-            lambda: hosmer_lemeshow(y, prob, groups=a.risk_groups, df=df),
+            lambda: hosmer_lemeshow(y, prob, groups=a.risk_groups, df=df, table=False),
         )
         return Replicated(value=r.statistic, pvalue=r.pvalue, variant=r.variant)
     cal = _memoised(
@@ -1119,7 +1131,7 @@ def _metric(a, view: CohortView, score, metric: str, m: np.ndarray, y: np.ndarra
             return _memoised(
                 view,
                 ("hl", _score_key(a, score), on, a.risk_groups, "formed"),
-                lambda: pr.hosmer_lemeshow(y, prob, groups=a.risk_groups),
+                lambda: pr.hosmer_lemeshow(y, prob, groups=a.risk_groups, table=False),
             ).pvalue
         return pr.net_benefit(y, prob, a.thresholds.values())["model"].to_numpy()
     except ValueError:

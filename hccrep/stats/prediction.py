@@ -213,9 +213,10 @@ class HLResult:
         requested minus 2 (see :func:`hosmer_lemeshow`).
     pvalue : float
         Upper tail of the chi-square distribution with ``df``.
-    table : pandas.DataFrame
+    table : pandas.DataFrame or None
         One row per group: group, lower, upper (the risk interval), n,
-        observed and expected events, observed and expected non-events.
+        observed and expected events, observed and expected non-events
+        (None when :func:`hosmer_lemeshow` was asked for the test alone).
     variant : str
         What was computed, including the grouping rule.
     """
@@ -223,7 +224,7 @@ class HLResult:
     statistic: float
     df: int
     pvalue: float
-    table: pd.DataFrame
+    table: pd.DataFrame | None
     variant: str
 
 
@@ -930,7 +931,9 @@ def _hl_groups(prob: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
 _HL_DF_RULES = ("formed", "requested")
 
 
-def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResult:
+def hosmer_lemeshow(
+    y, prob, groups: int = 10, *, df: str = "formed", table: bool = True
+) -> HLResult:
     """Hosmer--Lemeshow goodness-of-fit test on deciles of risk, as R's ``ResourceSelection::hoslem.test``.
 
     Patients are grouped by the type-7 quantiles of ``prob`` (R's default
@@ -967,6 +970,9 @@ def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResul
         Number of quantile groups requested (at least 3).
     df : {"formed", "requested"}, default "formed"
         Degrees-of-freedom rule (see above).
+    table : bool, default True
+        Build the table of the groups; False leaves ``table`` None (a Monte
+        Carlo that needs only the statistic and p-value).
 
     Returns
     -------
@@ -995,6 +1001,8 @@ def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResul
     >>> p2 = [0.2] * 4 + [0.5] * 3 + [0.8] * 3  # three distinct risks: 3 of the 5 groups requested
     >>> hosmer_lemeshow(y, p2, groups=5).df, hosmer_lemeshow(y, p2, groups=5, df="requested").df
     (1, 3)
+    >>> hosmer_lemeshow(y, p, groups=3, table=False).table is None
+    True
     """
     yy = _as_binary(y)
     p = _as_probabilities(prob, yy.size)
@@ -1020,17 +1028,21 @@ def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResul
             f"only {g} distinct risk group(s) could be formed; the test needs at least 3"
         )
     dof = g - 2 if df == "formed" else int(groups) - 2
-    table = pd.DataFrame(
-        {
-            "group": np.arange(1, g + 1),
-            "lower": breaks[:-1][keep],
-            "upper": breaks[1:][keep],
-            "n": n,
-            "observed": o1,
-            "expected": e1,
-            "observed_nonevents": o0,
-            "expected_nonevents": e0,
-        }
+    groups_table = (
+        None
+        if not table
+        else pd.DataFrame(
+            {
+                "group": np.arange(1, g + 1),
+                "lower": breaks[:-1][keep],
+                "upper": breaks[1:][keep],
+                "n": n,
+                "observed": o1,
+                "expected": e1,
+                "observed_nonevents": o0,
+                "expected_nonevents": e0,
+            }
+        )
     )
     p_value = float(special.chdtrc(dof, stat))
     rule = (
@@ -1043,7 +1055,7 @@ def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResul
         f"(R quantile default; intervals (a, b], lowest included, duplicate cut points merged: {g} formed), "
         f"chi-square {rule}"
     )
-    return HLResult(statistic=stat, df=dof, pvalue=p_value, table=table, variant=method)
+    return HLResult(statistic=stat, df=dof, pvalue=p_value, table=groups_table, variant=method)
 
 
 def brier_score(y, prob) -> float:
@@ -1512,21 +1524,40 @@ class FittedLogit:
         lp = self.coef[0] + x[list(self.names[1:])].to_numpy(float) @ self.coef[1:]
         return special.expit(lp)
 
-    def table(self, conf_level: float = 0.95) -> pd.DataFrame:
-        """Coefficient, Wald CI of the coefficient, z and p for every term."""
+    def columns(self, conf_level: float = 0.95) -> dict[str, np.ndarray]:
+        """The columns of :meth:`table` as arrays, intercept first (no DataFrame built).
+
+        Parameters
+        ----------
+        conf_level : float, default 0.95
+            Level of the Wald interval.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            coef, lower, upper, z and p, one value per name of ``names``.
+
+        Examples
+        --------
+        >>> fit = logit_fit(pd.DataFrame({"x": [0, 0, 0, 1, 1, 1, 0, 1]}), [0, 0, 1, 1, 1, 0, 0, 1])
+        >>> cols = fit.columns()
+        >>> list(cols), [round(float(v), 4) for v in cols["coef"]]  # log(1/3), log(9)
+        (['coef', 'lower', 'upper', 'z', 'p'], [-1.0986, 2.1972])
+        """
         q = special.ndtri(0.5 + conf_level / 2)  # = stats.norm.ppf / sf, the same bits, faster
         with np.errstate(divide="ignore", invalid="ignore"):
             z = self.coef / self.se
-        return pd.DataFrame(
-            {
-                "coef": self.coef,
-                "lower": self.coef - q * self.se,
-                "upper": self.coef + q * self.se,
-                "z": z,
-                "p": 2 * special.ndtr(-np.abs(z)),
-            },
-            index=pd.Index(self.names, name="term"),
-        )
+        return {
+            "coef": self.coef,
+            "lower": self.coef - q * self.se,
+            "upper": self.coef + q * self.se,
+            "z": z,
+            "p": 2 * special.ndtr(-np.abs(z)),
+        }
+
+    def table(self, conf_level: float = 0.95) -> pd.DataFrame:
+        """Coefficient, Wald CI of the coefficient, z and p for every term."""
+        return pd.DataFrame(self.columns(conf_level), index=pd.Index(self.names, name="term"))
 
 
 def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> FittedLogit:
