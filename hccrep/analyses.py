@@ -343,11 +343,13 @@ class CohortView:
                 )
                 pairs = res.matched(d)
                 rows = self.cohort.take(self.cohort.index.get_indexer(pairs.index))
-                rows = rows.assign(
-                    _treated=pairs["_treated"].to_numpy(), pair=pairs["pair"].to_numpy()
-                )
+                # take made a new frame: number its rows and add the columns in place, as
+                # assign(...).reset_index(drop=True) would, without two more copies of it
+                rows.index = pd.RangeIndex(len(rows))
+                rows["_treated"] = pairs["_treated"].to_numpy()
+                rows["pair"] = pairs["pair"].to_numpy()
                 sub = CohortView(
-                    rows.reset_index(drop=True),
+                    rows,
                     self.group,
                     self.levels,
                     self.engine,
