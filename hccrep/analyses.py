@@ -1118,10 +1118,28 @@ def _classification(a, view: CohortView, quantity: str) -> Replicated:
 
 
 def _metric(a, view: CohortView, score, metric: str, m: np.ndarray, y: np.ndarray):
-    """One metric of a :class:`hccrep.declared.Best` claim for one score (NaN when not computable)."""
+    """One metric of a :class:`hccrep.declared.Best` claim for one score (NaN when not computable).
+
+    Memoised per view: several claims compare the same scores on the same patients.
+    """
+    on = tuple(sorted(a.subset.items()))
+    key = (
+        "best_metric",
+        _score_key(a, score),
+        on,
+        metric,
+        a.risk_groups if metric == "hl_p" else None,
+        a.thresholds.model_dump_json() if metric == "net_benefit" else None,
+    )
+    if key not in view.memo:
+        view.memo[key] = _metric_value(a, view, score, metric, m, y, on)
+    return view.memo[key]
+
+
+def _metric_value(a, view, score, metric, m, y, on):
+    """:func:`_metric` computed."""
     from hccrep.stats import prediction as pr
 
-    on = tuple(sorted(a.subset.items()))
     try:
         if metric == "auc":
             return pr.roc_auc(y, _score(view, a, score)[m]).auc

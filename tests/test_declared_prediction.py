@@ -287,8 +287,28 @@ def test_checks_sharing_a_view_equal_each_computed_on_a_fresh_view():
             checks.append(("statement", {**best, "metrics": ["hl_p"]}))
             checks.append(("statement", {**best, "metrics": ["hl_p"], "risk_groups": 5}))
             checks.append(("statement", {**best, "metrics": ["auc", "brier", "hl_p"]}))
+
     shared = _view(_cohort())
     got = [_get(shared, quantity, **fields) for quantity, fields in checks]
     alone = [_get(_view(_cohort()), quantity, **fields) for quantity, fields in checks]
     assert len(set(got)) > 10  # the checks give different numbers: a mix-up would show
     assert got == alone
+
+
+def test_best_claim_net_benefit_curves_are_remembered_per_threshold_grid():
+    # A "best" claim's metric is remembered per view, score, patients and threshold grid; the
+    # net-benefit curve on one grid must not be handed to a claim on another. Reference: the
+    # curve computed on a fresh view, and its length (one value per threshold).
+    from hccrep.analyses import _evaluated, _metric
+
+    grids = [{"start": 0.1, "stop": 0.5, "step": 0.05}, {"start": 0.05, "stop": 0.2, "step": 0.05}]
+    shared = _view(_cohort())
+    for grid in grids:
+        rival = {"against": [{"terms": ["x1"]}], "metrics": ["net_benefit"], "thresholds": grid}
+        a = parse_analysis({"kind": "best", **MODEL, **TEST, **rival})
+        m, y = _evaluated(shared, a)
+        got = _metric(a, shared, a.score, "net_benefit", m, y)
+        fresh = _view(_cohort())
+        want = _metric(a, fresh, a.score, "net_benefit", *_evaluated(fresh, a))
+        assert len(got) == len(a.thresholds.values())
+        assert got.tolist() == want.tolist()
