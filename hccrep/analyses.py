@@ -343,11 +343,13 @@ class CohortView:
                 )
                 pairs = res.matched(d)
                 rows = self.cohort.take(self.cohort.index.get_indexer(pairs.index))
-                rows = rows.assign(
-                    _treated=pairs["_treated"].to_numpy(), pair=pairs["pair"].to_numpy()
-                )
+                # take made a new frame: number its rows and add the columns in place, as
+                # assign(...).reset_index(drop=True) would, without two more copies of it
+                rows.index = pd.RangeIndex(len(rows))
+                rows["_treated"] = pairs["_treated"].to_numpy()
+                rows["pair"] = pairs["pair"].to_numpy()
                 sub = CohortView(
-                    rows.reset_index(drop=True),
+                    rows,
                     self.group,
                     self.levels,
                     self.engine,
@@ -895,14 +897,26 @@ def _logit_fit(
                 if x.shape[1] == 0 or len(np.unique(y)) < 2:
                     raise ValueError("no varying term, or a single outcome class")
                 fit = logit_fit(x, y)
-                res = fit.table().iloc[1:].rename(columns={"coef": "beta"})
-                res["se"] = fit.se[1:]
-                res["or"] = np.exp(res["beta"])
-                res["lower"], res["upper"] = np.exp(res["lower"]), np.exp(res["upper"])
+                c = {k: v[1:] for k, v in fit.columns().items()}  # the terms, not the intercept
+                cols = {
+                    "beta": c["coef"],
+                    "lower": np.exp(c["lower"]),
+                    "upper": np.exp(c["upper"]),
+                    "z": c["z"],
+                    "p": c["p"],
+                    "se": fit.se[1:],
+                    "or": np.exp(c["coef"]),
+                }
+                view.memo[key] = {
+                    nm: {k: float(v[i]) for k, v in cols.items()}
+                    for i, nm in enumerate(fit.names[1:])
+                }
             else:
                 d = pd.concat([pd.DataFrame({"_y": y}), x], axis=1)
                 res = logistic_table(d, "_y", list(x.columns)).set_index("term")
-            view.memo[key] = {nm: {c: float(v) for c, v in res.loc[nm].items()} for nm in res.index}
+                view.memo[key] = {
+                    nm: {c: float(v) for c, v in res.loc[nm].items()} for nm in res.index
+                }
         except (ValueError, np.linalg.LinAlgError) as exc:
             view.memo[key] = exc
     tab = view.memo[key]
@@ -944,9 +958,9 @@ def _score(view: CohortView, a, score, probability: bool = False) -> np.ndarray:
     score must be a risk in [0, 1] (a fitted model, or a marker column of
     risks).
     """
-    fit_on = a.subset if a.fit_on is None else a.fit_on
-    key = ("score", a.outcome, score.model_dump_json(), tuple(sorted(fit_on.items())))
+    key = _score_key(a, score)
     if key not in view.memo:
+        fit_on = a.subset if a.fit_on is None else a.fit_on
         if score.terms is not None:
             from hccrep.stats.prediction import logit_fit
 
@@ -974,6 +988,31 @@ def _score(view: CohortView, a, score, probability: bool = False) -> np.ndarray:
         if np.nanmin(value) < 0 or np.nanmax(value) > 1:
             raise ValueError(f"marker {score.marker!r} is not a risk in [0, 1]; give terms instead")
     return value
+
+
+def _score_key(a, score) -> tuple:
+    """The memo key of :func:`_score`: the outcome, the score and the patients it is fitted on."""
+    fit_on = a.subset if a.fit_on is None else a.fit_on
+    return ("score", a.outcome, _analysis_key(score), tuple(sorted(fit_on.items())))
+
+
+def _memoised(view: CohortView, key: tuple, compute_it):
+    """``compute_it()`` once per view and key; a statistical failure is remembered and raised again.
+
+    Several declared checks ask for the same number about the same score (the
+    Youden cut-off behind sensitivity, specificity, accuracy, precision and F1;
+    the Hosmer-Lemeshow test behind a calibration p and a "best model" claim),
+    so each is computed once per cohort.
+    """
+    if key not in view.memo:
+        try:
+            view.memo[key] = compute_it()
+        except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError) as exc:
+            view.memo[key] = exc
+    hit = view.memo[key]
+    if isinstance(hit, Exception):
+        raise hit
+    return hit
 
 
 def _evaluated(view: CohortView, a) -> tuple[np.ndarray, np.ndarray]:
@@ -1013,11 +1052,20 @@ def _calibration(a, view: CohortView, quantity: str) -> Replicated:
 
     m, y = _evaluated(view, a)
     prob = _score(view, a, a.score, probability=True)[m]
+    on = tuple(sorted(a.subset.items()))
     if quantity == "p":
         df = "formed" if a.variant.used == "hl_df_formed" else "requested"
-        r = hosmer_lemeshow(y, prob, groups=a.risk_groups, df=df)
+        r = _memoised(
+            view,
+            ("hl", _score_key(a, a.score), on, a.risk_groups, df),
+            lambda: hosmer_lemeshow(y, prob, groups=a.risk_groups, df=df, table=False),
+        )
         return Replicated(value=r.statistic, pvalue=r.pvalue, variant=r.variant)
-    cal = calibration_intercept_slope(y, prob)
+    cal = _memoised(
+        view,
+        ("calibration", _score_key(a, a.score), on),
+        lambda: calibration_intercept_slope(y, prob),
+    )
     return Replicated(value=float(getattr(cal, quantity)), variant=cal.variant)
 
 
@@ -1055,7 +1103,11 @@ def _classification(a, view: CohortView, quantity: str) -> Replicated:
         a.cutoff_on if a.cutoff_on is not None else (a.fit_on if a.fit_on is not None else a.subset)
     )
     cm = view.mask(None, None, on)
-    cut = youden_cutoff(view.numeric(a.outcome)[cm].astype(int), score[cm])
+    cut = _memoised(
+        view,
+        ("youden", _score_key(a, a.score), tuple(sorted(on.items()))),
+        lambda: youden_cutoff(view.numeric(a.outcome)[cm].astype(int), score[cm]),
+    )
     m, y = _evaluated(view, a)
     met = classification_metrics(y, (score[m] >= cut.threshold).astype(int))
     scale = 100.0 if a.scale == "percent" else 1.0
@@ -1066,7 +1118,26 @@ def _classification(a, view: CohortView, quantity: str) -> Replicated:
 
 
 def _metric(a, view: CohortView, score, metric: str, m: np.ndarray, y: np.ndarray):
-    """One metric of a :class:`hccrep.declared.Best` claim for one score (NaN when not computable)."""
+    """One metric of a :class:`hccrep.declared.Best` claim for one score (NaN when not computable).
+
+    Memoised per view: several claims compare the same scores on the same patients.
+    """
+    on = tuple(sorted(a.subset.items()))
+    key = (
+        "best_metric",
+        _score_key(a, score),
+        on,
+        metric,
+        a.risk_groups if metric == "hl_p" else None,
+        a.thresholds.model_dump_json() if metric == "net_benefit" else None,
+    )
+    if key not in view.memo:
+        view.memo[key] = _metric_value(a, view, score, metric, m, y, on)
+    return view.memo[key]
+
+
+def _metric_value(a, view, score, metric, m, y, on):
+    """:func:`_metric` computed."""
     from hccrep.stats import prediction as pr
 
     try:
@@ -1076,7 +1147,12 @@ def _metric(a, view: CohortView, score, metric: str, m: np.ndarray, y: np.ndarra
         if metric == "brier":
             return pr.brier_score(y, prob)
         if metric == "hl_p":
-            return pr.hosmer_lemeshow(y, prob, groups=a.risk_groups).pvalue
+            # the same test as a calibration check's under hoslem.test >= 0.3-6: computed once
+            return _memoised(
+                view,
+                ("hl", _score_key(a, score), on, a.risk_groups, "formed"),
+                lambda: pr.hosmer_lemeshow(y, prob, groups=a.risk_groups, table=False),
+            ).pvalue
         return pr.net_benefit(y, prob, a.thresholds.values())["model"].to_numpy()
     except ValueError:
         return math.nan

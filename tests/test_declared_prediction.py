@@ -264,3 +264,51 @@ def test_auc_bootstrap_equals_resampling_written_out():
     ]
     assert (got.lower, got.upper) == pytest.approx(tuple(np.quantile(boot, [0.025, 0.975])))
     assert got.auc == pytest.approx(roc_auc_score(y, s))
+
+
+def test_checks_sharing_a_view_equal_each_computed_on_a_fresh_view():
+    # The handlers remember per view the Youden cut-off, the Hosmer-Lemeshow test and the
+    # calibration fit of a score, shared by several checks (Table 3's metrics; a calibration p
+    # and a "best" claim's hl_p). Reference: the same check computed alone on a new view, where
+    # nothing is remembered; the memo must never hand one check another score's or subset's
+    # number (two scores, two subsets, both df rules, checks asked for in an interleaved order).
+    other = {"outcome": "y", "terms": ["x1"], "fit_on": {"cohort": "train"}}
+    train = {"subset": {"cohort": "train"}}
+    checks = []
+    for model in (MODEL, other):
+        for subset in (TEST, train):
+            for metric in ("sensitivity", "precision", "f1"):
+                checks.append((metric, {"kind": "classification", **model, **subset}))
+            cal = {"kind": "calibration", **model, **subset}
+            checks += [("p", cal), ("p", {**cal, "variant": "hl_df_requested"})]
+            checks += [("slope", cal), ("intercept", cal)]
+            rival = other["terms"] if model is MODEL else MODEL["terms"]
+            best = {"kind": "best", **model, **subset, "against": [{"terms": rival}]}
+            checks.append(("statement", {**best, "metrics": ["hl_p"]}))
+            checks.append(("statement", {**best, "metrics": ["hl_p"], "risk_groups": 5}))
+            checks.append(("statement", {**best, "metrics": ["auc", "brier", "hl_p"]}))
+
+    shared = _view(_cohort())
+    got = [_get(shared, quantity, **fields) for quantity, fields in checks]
+    alone = [_get(_view(_cohort()), quantity, **fields) for quantity, fields in checks]
+    assert len(set(got)) > 10  # the checks give different numbers: a mix-up would show
+    assert got == alone
+
+
+def test_best_claim_net_benefit_curves_are_remembered_per_threshold_grid():
+    # A "best" claim's metric is remembered per view, score, patients and threshold grid; the
+    # net-benefit curve on one grid must not be handed to a claim on another. Reference: the
+    # curve computed on a fresh view, and its length (one value per threshold).
+    from hccrep.analyses import _evaluated, _metric
+
+    grids = [{"start": 0.1, "stop": 0.5, "step": 0.05}, {"start": 0.05, "stop": 0.2, "step": 0.05}]
+    shared = _view(_cohort())
+    for grid in grids:
+        rival = {"against": [{"terms": ["x1"]}], "metrics": ["net_benefit"], "thresholds": grid}
+        a = parse_analysis({"kind": "best", **MODEL, **TEST, **rival})
+        m, y = _evaluated(shared, a)
+        got = _metric(a, shared, a.score, "net_benefit", m, y)
+        fresh = _view(_cohort())
+        want = _metric(a, fresh, a.score, "net_benefit", *_evaluated(fresh, a))
+        assert len(got) == len(a.thresholds.values())
+        assert got.tolist() == want.tolist()

@@ -641,3 +641,49 @@ def test_bootstrap_optimism_is_small_for_a_strong_single_predictor_and_seeded():
     # comes only from resampling and is tiny
     assert abs(a.optimism) < 0.01
     assert a.apparent == pytest.approx(pr.roc_auc(y, x[:, 0]).auc)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_youden_cutoff_is_the_best_row_of_roc_table(seed):
+    # youden_cutoff reads pROC's counts as arrays; the reference is roc_table, the DataFrame of
+    # every threshold, searched here by hand for the first row of largest se + sp. Scores on a
+    # coarse grid give tied scores and tied maxima.
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 60)
+    s = np.round(rng.normal(0.8 * y, 1.0), 1)
+    tab = pr.roc_table(y, s)
+    crit = (tab["sensitivity"] + tab["specificity"]).to_list()
+    first = crit.index(max(crit))
+    cut = pr.youden_cutoff(y, s)
+    assert cut.threshold == tab["threshold"][first]
+    assert cut.sensitivity == tab["sensitivity"][first]
+    assert cut.specificity == tab["specificity"][first]
+    assert cut.n_ties == crit.count(max(crit))
+
+
+def test_hosmer_lemeshow_without_its_table_gives_the_same_test():
+    # table=False skips the group table only: the reference is the full call
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.05, 0.95, 200)
+    y = (rng.random(200) < p).astype(int)
+    for df in ("formed", "requested"):
+        full = pr.hosmer_lemeshow(y, np.round(p, 1), df=df)
+        bare = pr.hosmer_lemeshow(y, np.round(p, 1), df=df, table=False)
+        assert bare.table is None and len(full.table) > 3
+        assert (bare.statistic, bare.df, bare.pvalue, bare.variant) == (
+            full.statistic,
+            full.df,
+            full.pvalue,
+            full.variant,
+        )
+
+
+def test_fitted_logit_columns_are_the_table():
+    # FittedLogit.columns is table() without the DataFrame: the reference is table()
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame({"a": rng.normal(size=80), "b": rng.integers(0, 2, 80)})
+    fit = pr.logit_fit(x, (rng.random(80) < 0.4).astype(int))
+    tab, cols = fit.table(), fit.columns()
+    assert list(cols) == list(tab.columns)
+    for name, values in cols.items():
+        assert values.tolist() == tab[name].tolist()

@@ -214,9 +214,10 @@ class HLResult:
         requested minus 2 (see :func:`hosmer_lemeshow`).
     pvalue : float
         Upper tail of the chi-square distribution with ``df``.
-    table : pandas.DataFrame
+    table : pandas.DataFrame or None
         One row per group: group, lower, upper (the risk interval), n,
-        observed and expected events, observed and expected non-events.
+        observed and expected events, observed and expected non-events
+        (None when :func:`hosmer_lemeshow` was asked for the test alone).
     variant : str
         What was computed, including the grouping rule.
     """
@@ -224,7 +225,7 @@ class HLResult:
     statistic: float
     df: int
     pvalue: float
-    table: pd.DataFrame
+    table: pd.DataFrame | None
     variant: str
 
 
@@ -759,6 +760,19 @@ def _proc_thresholds(values: np.ndarray) -> np.ndarray:
     return thr
 
 
+def _roc_counts(y, score) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """pROC thresholds and the true and false positives at each; the numbers of cases and controls."""
+    yy = _as_binary(y)
+    s = _as_scores(score, yy.size, "score")
+    m, n = _need_both_classes(yy, 1)
+    thr = _proc_thresholds(s)
+    cases = np.sort(s[yy == 1])
+    controls = np.sort(s[yy == 0])
+    tp = m - np.searchsorted(cases, thr, side="left")  # cases with score >= thr
+    fp = n - np.searchsorted(controls, thr, side="left")
+    return thr, tp, fp, m, n
+
+
 def roc_table(y, score) -> pd.DataFrame:
     """Sensitivity and specificity at every pROC threshold.
 
@@ -788,14 +802,7 @@ def roc_table(y, score) -> pd.DataFrame:
     2        2.5          0.5          1.0
     3        inf          0.0          1.0
     """
-    yy = _as_binary(y)
-    s = _as_scores(score, yy.size, "score")
-    m, n = _need_both_classes(yy, 1)
-    thr = _proc_thresholds(s)
-    cases = np.sort(s[yy == 1])
-    controls = np.sort(s[yy == 0])
-    tp = m - np.searchsorted(cases, thr, side="left")  # cases with score >= thr
-    fp = n - np.searchsorted(controls, thr, side="left")
+    thr, tp, fp, m, n = _roc_counts(y, score)
     tn, fn = n - fp, m - tp
     return pd.DataFrame(
         {
@@ -835,19 +842,21 @@ def youden_cutoff(y, score) -> Cutoff:
     >>> round(c.threshold, 3), round(c.youden_j, 4), c.n_ties
     (0.3, 0.6667, 2)
     """
-    tab = roc_table(y, score)
-    crit = tab["sensitivity"].to_numpy() + tab["specificity"].to_numpy()  # pROC: se + r * sp, r = 1
+    # the columns of roc_table, as arrays: a Monte Carlo asks for many cut-offs per cohort
+    thr, tp, fp, m, n = _roc_counts(y, score)
+    sens, spec = tp / m, (n - fp) / n
+    crit = sens + spec  # pROC: se + r * sp, r = 1
     best = np.flatnonzero(crit == crit.max())
-    row = tab.iloc[best[0]]
+    i = best[0]
     method = (
         "Youden J on pROC thresholds (midpoints between distinct scores), positive = score >= "
         "threshold; first of tied maxima (pROC coords 'best', best.method='youden' returns all)"
     )
     return Cutoff(
-        threshold=float(row["threshold"]),
-        sensitivity=float(row["sensitivity"]),
-        specificity=float(row["specificity"]),
-        youden_j=float(row["sensitivity"] + row["specificity"] - 1.0),
+        threshold=float(thr[i]),
+        sensitivity=float(sens[i]),
+        specificity=float(spec[i]),
+        youden_j=float(sens[i] + spec[i] - 1.0),
         variant=method,
         n_ties=int(best.size),
     )
@@ -923,7 +932,9 @@ def _hl_groups(prob: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
 _HL_DF_RULES = ("formed", "requested")
 
 
-def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResult:
+def hosmer_lemeshow(
+    y, prob, groups: int = 10, *, df: str = "formed", table: bool = True
+) -> HLResult:
     """Hosmer--Lemeshow goodness-of-fit test on deciles of risk, as R's ``ResourceSelection::hoslem.test``.
 
     Patients are grouped by the type-7 quantiles of ``prob`` (R's default
@@ -960,6 +971,9 @@ def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResul
         Number of quantile groups requested (at least 3).
     df : {"formed", "requested"}, default "formed"
         Degrees-of-freedom rule (see above).
+    table : bool, default True
+        Build the table of the groups; False leaves ``table`` None (a Monte
+        Carlo that needs only the statistic and p-value).
 
     Returns
     -------
@@ -988,6 +1002,8 @@ def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResul
     >>> p2 = [0.2] * 4 + [0.5] * 3 + [0.8] * 3  # three distinct risks: 3 of the 5 groups requested
     >>> hosmer_lemeshow(y, p2, groups=5).df, hosmer_lemeshow(y, p2, groups=5, df="requested").df
     (1, 3)
+    >>> hosmer_lemeshow(y, p, groups=3, table=False).table is None
+    True
     """
     yy = _as_binary(y)
     p = _as_probabilities(prob, yy.size)
@@ -1013,17 +1029,21 @@ def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResul
             f"only {g} distinct risk group(s) could be formed; the test needs at least 3"
         )
     dof = g - 2 if df == "formed" else int(groups) - 2
-    table = pd.DataFrame(
-        {
-            "group": np.arange(1, g + 1),
-            "lower": breaks[:-1][keep],
-            "upper": breaks[1:][keep],
-            "n": n,
-            "observed": o1,
-            "expected": e1,
-            "observed_nonevents": o0,
-            "expected_nonevents": e0,
-        }
+    groups_table = (
+        None
+        if not table
+        else pd.DataFrame(
+            {
+                "group": np.arange(1, g + 1),
+                "lower": breaks[:-1][keep],
+                "upper": breaks[1:][keep],
+                "n": n,
+                "observed": o1,
+                "expected": e1,
+                "observed_nonevents": o0,
+                "expected_nonevents": e0,
+            }
+        )
     )
     p_value = float(special.chdtrc(dof, stat))
     rule = (
@@ -1036,7 +1056,7 @@ def hosmer_lemeshow(y, prob, groups: int = 10, *, df: str = "formed") -> HLResul
         f"(R quantile default; intervals (a, b], lowest included, duplicate cut points merged: {g} formed), "
         f"chi-square {rule}"
     )
-    return HLResult(statistic=stat, df=dof, pvalue=p_value, table=table, variant=method)
+    return HLResult(statistic=stat, df=dof, pvalue=p_value, table=groups_table, variant=method)
 
 
 def brier_score(y, prob) -> float:
@@ -1505,21 +1525,40 @@ class FittedLogit:
         lp = self.coef[0] + x[list(self.names[1:])].to_numpy(float) @ self.coef[1:]
         return special.expit(lp)
 
-    def table(self, conf_level: float = 0.95) -> pd.DataFrame:
-        """Coefficient, Wald CI of the coefficient, z and p for every term."""
+    def columns(self, conf_level: float = 0.95) -> dict[str, np.ndarray]:
+        """The columns of :meth:`table` as arrays, intercept first (no DataFrame built).
+
+        Parameters
+        ----------
+        conf_level : float, default 0.95
+            Level of the Wald interval.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            coef, lower, upper, z and p, one value per name of ``names``.
+
+        Examples
+        --------
+        >>> fit = logit_fit(pd.DataFrame({"x": [0, 0, 0, 1, 1, 1, 0, 1]}), [0, 0, 1, 1, 1, 0, 0, 1])
+        >>> cols = fit.columns()
+        >>> list(cols), [round(float(v), 4) for v in cols["coef"]]  # log(1/3), log(9)
+        (['coef', 'lower', 'upper', 'z', 'p'], [-1.0986, 2.1972])
+        """
         q = special.ndtri(0.5 + conf_level / 2)  # = stats.norm.ppf / sf, the same bits, faster
         with np.errstate(divide="ignore", invalid="ignore"):
             z = self.coef / self.se
-        return pd.DataFrame(
-            {
-                "coef": self.coef,
-                "lower": self.coef - q * self.se,
-                "upper": self.coef + q * self.se,
-                "z": z,
-                "p": 2 * special.ndtr(-np.abs(z)),
-            },
-            index=pd.Index(self.names, name="term"),
-        )
+        return {
+            "coef": self.coef,
+            "lower": self.coef - q * self.se,
+            "upper": self.coef + q * self.se,
+            "z": z,
+            "p": 2 * special.ndtr(-np.abs(z)),
+        }
+
+    def table(self, conf_level: float = 0.95) -> pd.DataFrame:
+        """Coefficient, Wald CI of the coefficient, z and p for every term."""
+        return pd.DataFrame(self.columns(conf_level), index=pd.Index(self.names, name="term"))
 
 
 def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> FittedLogit:
