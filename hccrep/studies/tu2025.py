@@ -44,36 +44,10 @@ nomogram points, the one check that needs the paper's nomogram.
 
 Variants
 --------
-- Table 1, categorical, three cohorts: Fisher's exact test (R ``fisher.test``
-  on the 2 x 3 table).  The paper names "the chi-square test", but Fisher
-  prints every Table 1 p-value the paper prints, Pearson's chi-square does
-  not (the audit shows both).
-- Table 1, continuous, three cohorts: one-way ANOVA (the audit reproduces
-  six printed p-values from the summaries with it).
-- Table 2, categorical (TIE vs TIN, 2 x 2): Fisher's exact test again (it
-  prints every Table 2 p-value; Yates' chi-square, R's ``chisq.test``
-  default, prints four of eleven); continuous: Wilcoxon rank-sum with
-  continuity correction (R ``wilcox.test`` default), the paper's test for
-  non-normal data.
-- Logistic regression: maximum likelihood by Newton-Raphson (as R ``glm``),
-  Wald intervals ``b +/- 1.96 se`` and Wald z; the paper's intervals for
-  β are asymmetric (profile likelihood, R ``confint``), so interval limits
-  can differ by a few hundredths for the same fit.
-- ROC: AUC with the DeLong CI, paired DeLong tests, Youden cut-off at pROC
-  threshold midpoints (:mod:`hccrep.stats.prediction`); the cut-off is chosen
-  on the training cohort and applied to the validation cohorts; positive class
-  TIN.
-- Hosmer-Lemeshow: 10 groups by type-7 quantiles (``ResourceSelection::
-  hoslem.test`` >= 0.3-6), df = g - 2 with g the groups formed, in every
-  cohort, with the training model's risks.
-- Decision curves: net benefit (Vickers & Elkin 2006) on a threshold grid;
-  "TIPM above the other models" means at least as high as the ultrasound
-  and the serological model at every threshold of the grid.
-- Kaplan-Meier: R's median rule, log-rank (R ``survdiff``), Cox with Efron
-  ties and a Wald interaction test (numpy engines, tested against lifelines
-  and R).
-- Nomogram: points scaled so the largest effect range is 100 points, axes
-  over the observed training range (:mod:`hccrep.nomogram`).
+Each check's test variant (stated and, where the printed numbers show another, evident) is
+declared with its analysis in the data files, which are its one source: the scorecard's
+``variant`` and ``stated_variant`` columns show them, and ``book/methods/variants.md`` says how
+each differs from R's default.
 
 Examples
 --------
