@@ -287,6 +287,29 @@ class CohortView:
         names, x = self.design_arrays(terms, reference, mask, collapse)
         return pd.DataFrame(x, columns=names)
 
+    def survival_frame(self, analysis) -> pd.DataFrame:
+        """The model columns, ``time`` and ``event`` of a declared Cox analysis, one row per patient.
+
+        The same rows and columns the ``cox`` handler fits (its ``subset``,
+        ``reference`` levels and ``collapse``), as a frame that lifelines'
+        ``CoxPHFitter().fit(frame, "time", "event")`` reads directly.
+
+        Parameters
+        ----------
+        analysis : hccrep.declared.Cox
+            A declared Cox analysis (a number's ``analysis``).
+
+        Returns
+        -------
+        DataFrame
+            One column per model term (``term=level`` for an indicator), then
+            ``time`` and ``event``.
+        """
+        m = self.mask(None, None, analysis.subset)
+        t, e = self.survival(analysis.endpoint, m)
+        x = self.design(list(analysis.terms), analysis.reference, m, analysis.collapse)
+        return x.assign(time=t, event=e)
+
     def models(self, name: str):
         """The model collection ``name`` fitted on this cohort, memoised (:func:`register_models`).
 

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "styled_table",
     "notes_table",
     "reported_by_file",
     "QUANTITY_WORDS",
@@ -963,3 +964,38 @@ def reported_by_file(card: pd.DataFrame, file_ids: Sequence[str]) -> pd.DataFram
     """
     cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict", "reason"]
     return card[card.file_id.isin(list(file_ids))][cols].set_index("key")
+
+
+def styled_table(df: pd.DataFrame, fmt, caption: str | None = None):
+    """A table for a book page: numbers formatted, text cells and labels HTML-escaped.
+
+    Labels such as ``"<60"`` or ``"<1 vs ≥1"`` are text, not tags; a missing
+    number is shown as an empty cell.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    fmt : str or mapping of str to str
+        A format for every cell, or one per numeric column (``{"hr": "{:.2f}"}``);
+        with a mapping, the columns it does not name are treated as text.
+    caption : str, optional
+        The table's caption.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The styled table.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"age": ["<60"], "hr": [0.5]}, index=["a<b"])
+    >>> html = styled_table(t, {"hr": "{:.2f}"}).to_html()
+    >>> "&lt;60" in html and "a&lt;b" in html and "0.50" in html
+    True
+    """
+    text = [c for c in df.columns if not isinstance(fmt, str) and c not in fmt]
+    st = df.style.format(fmt, na_rep="")
+    st = st.format(escape="html", subset=text, na_rep="") if text else st
+    st = st.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    return st.set_caption(caption) if caption else st

@@ -63,3 +63,33 @@ def test_scorecard_on_book_seed_and_200_seed_monte_carlo(runner):
     # no input is judged
     inputs = {n.key for n in runner.study.numbers if n.role == "input"}
     assert not inputs & set(card.key)
+
+
+def test_survival_frame_of_a_declared_cox_is_what_lifelines_fits_to_the_handlers_hr():
+    # independent reference: lifelines' CoxPHFitter (Efron ties, as the handler's numpy engine)
+    # fitted to the frame gives the hazard ratios the declared handler computes for that number
+    from lifelines import CoxPHFitter
+
+    from hccrep.replication import runner_for
+
+    runner = runner_for("fonc2025")
+    cohort = runner.simulate(3)
+    view = runner.view(cohort)
+    hrs = [
+        n
+        for n in runner.study.numbers
+        if n.analysis is not None and n.analysis.kind == "cox" and n.quantity == "hr"
+    ]
+    uni = next(n for n in hrs if len(n.analysis.terms) == 1 and not n.analysis.subset)
+    multi = next(n for n in hrs if len(n.analysis.terms) > 1)
+    values = runner.declared_table(cohort, files=[uni.file_id]).set_index("key")["value"]
+    for n in (uni, multi):
+        frame = view.survival_frame(n.analysis)
+        assert list(frame.columns[-2:]) == ["time", "event"]
+        assert frame["event"].isin([0, 1]).all()
+        fit = CoxPHFitter().fit(frame, "time", "event")
+        if n is uni:
+            # lifelines stops its Newton steps at a looser tolerance than the numpy engine
+            assert float(np.exp(fit.params_.iloc[0])) == pytest.approx(values[n.key], rel=2e-4)
+        else:
+            assert len(fit.params_) >= len(n.analysis.terms)
