@@ -1775,7 +1775,7 @@ def _claim_value(study: Study, ref) -> tuple[float, str, int | None]:
 
 
 def _claim_percent(study: Study, key: str) -> tuple[float, int]:
-    """The percentage a number prints (``"74 (83.1%)"``, or a percent quantity) and its decimals."""
+    """The percentage a number prints (``"32 (61.5%)"``, or a percent quantity) and its decimals."""
     n = study.number(key)
     try:
         cp = parse_count_percent(n.printed)

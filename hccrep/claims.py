@@ -27,7 +27,7 @@ The kinds (``kind:`` of a claim):
     numbers about different things (two subgroups, two tests) that should not
     print identically; identical ones are a finding.
 ``range``
-    a range printed in the text (``83.1%-89.8%``) against the cells it
+    a range printed in the text (``61.5%-70.2%``) against the cells it
     summarises (their smallest and largest value or percentage).
 ``percent``
     a percentage against its count and denominator; when they disagree, which

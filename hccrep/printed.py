@@ -555,7 +555,7 @@ def smallest_denominator(percent: float, decimals: int, *, max_n: int = 100000) 
 
     Examples
     --------
-    >>> smallest_denominator(12.5, 1)
+    >>> smallest_denominator(37.5, 1)
     8
     """
     for n in range(1, max_n + 1):

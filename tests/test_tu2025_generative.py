@@ -168,6 +168,12 @@ PARAM_CASES = [
         "parameters.latent_marker.split.positive",
     ),
     ("marker_fields", lambda p: p["latent_marker"].pop("why"), "parameters.latent_marker"),
+    (
+        # a count the marker is built from cannot stay a check (it would be judged against itself)
+        "marker_split_is_a_check",
+        lambda p: p["latent_marker"]["split"].update(positive="t1_os_live_train"),
+        "its role must be input",
+    ),
 ]
 
 
@@ -192,6 +198,15 @@ def test_os_weibull_shape_turns_the_printed_medians_into_the_printed_hazard_rati
     # ln(178/142) = 0.225962, ln(172/138) = 0.220235, ln(180/145) = 0.216223, mean 0.220807;
     # k = ln 2.21 / 0.220807 = 0.792993 / 0.220807 = 3.5913
     assert tu_runner.os_shape() == pytest.approx(3.5913, abs=1e-3)
+
+
+def test_os_shape_from_a_checked_hazard_ratio_is_a_named_error(tmp_path):
+    # the shape is built from the HR it names, so that HR cannot be judged as replicated
+    d = _copy_with_params(tmp_path, lambda p: p.update(os_shape_from_hr="os_hr_non_hbv"))
+    runner = runner_for(load_study("tu2025", data_dir=tmp_path))
+    with pytest.raises(DataFileError, match="its role must be input") as info:
+        runner.os_shape()
+    assert str(d / "simulation.yaml") in str(info.value)
 
 
 def test_simulated_os_has_the_printed_hazard_ratio_at_large_n(tu_runner):

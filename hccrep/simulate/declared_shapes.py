@@ -185,6 +185,10 @@ def latent_marker_spec(study) -> dict | None:
             n = study.number(key)
         except KeyError:
             raise DataFileError(path, [(f"{loc}.split.{side}", f"no number {key!r}")]) from None
+        if n.role != "input":  # the cohort is built from it, so it can never count as replicated
+            raise DataFileError(
+                path, [(f"{loc}.split.{side}", f"{key} builds the cohort: its role must be input")]
+            )
         count, total = n.about.count, n.about.n
         if count is None or not total or not 0 < count < total:
             raise DataFileError(

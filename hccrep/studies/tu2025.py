@@ -312,6 +312,16 @@ class Tu2025Runner(DeclaredRunner):
             raise DataFileError(
                 path, [("parameters.os_shape_from_hr", f"no number {key!r}")]
             ) from None
+        if hr.role != "input":  # the shape is built from it, so it can never count as replicated
+            raise DataFileError(
+                path,
+                [
+                    (
+                        "parameters.os_shape_from_hr",
+                        f"{key} builds the cohort: its role must be input",
+                    )
+                ],
+            )
         if hr.quantity != "hr" or not hr.value > 1:
             raise DataFileError(
                 path,
