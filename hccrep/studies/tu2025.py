@@ -305,28 +305,19 @@ class Tu2025Runner(DeclaredRunner):
         key = params.get("os_shape_from_hr")
         if key is None:
             return 1.0
-        path = st.folder / "simulation.yaml"
-        try:
-            hr = st.number(key)
-        except KeyError:
-            raise DataFileError(
-                path, [("parameters.os_shape_from_hr", f"no number {key!r}")]
-            ) from None
-        if hr.role != "input":  # the shape is built from it, so it can never count as replicated
-            raise DataFileError(
-                path,
-                [
-                    (
-                        "parameters.os_shape_from_hr",
-                        f"{key} builds the cohort: its role must be input",
-                    )
-                ],
-            )
-        if hr.quantity != "hr" or not hr.value > 1:
-            raise DataFileError(
-                path,
-                [("parameters.os_shape_from_hr", f"{key} must be a hazard ratio above 1")],
-            )
+        hr = next((n for n in st.numbers if n.key == key), None)
+        problem = (
+            f"no number {key!r}"
+            if hr is None
+            else f"{key} builds the cohort: its role must be input"  # never judged as replicated
+            if hr.role != "input"
+            else f"{key} must be a hazard ratio above 1"
+            if hr.quantity != "hr" or not hr.value > 1
+            else None
+        )
+        if problem:
+            path = st.folder / "simulation.yaml"
+            raise DataFileError(path, [("parameters.os_shape_from_hr", problem)])
         medians = {
             str(n.about.group): n.value
             for n in st.numbers
