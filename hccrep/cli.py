@@ -331,6 +331,11 @@ def audit(
     )
 
 
+#: Fewest cohorts for which the 2.5 % inverted-CDF quantile is not the smallest value: it is the
+#: ceil(0.025 n)-th smallest, which is the first for every n up to 40.
+MIN_MC_FOR_INTERVAL = 41
+
+
 @app.command()
 @_user_errors
 def scorecard(
@@ -373,7 +378,9 @@ def scorecard(
     study : str
         Argument: a study key or folder.
     mc : int, default 200
-        ``--mc`` (at least 1): Monte Carlo cohorts for the intervals.
+        ``--mc`` (at least 1): Monte Carlo cohorts for the intervals. Below
+        :data:`MIN_MC_FOR_INTERVAL` a warning goes to stderr, because the
+        interval's lower limit is then the smallest simulated value.
     seed : int, optional
         ``--seed`` (at least 0): the book's seed; the one in ``study.yaml`` when omitted.
     jobs : int, default 1
@@ -419,6 +426,14 @@ def scorecard(
     if scheduler is not None and backend not in (None, "dask"):
         raise typer.BadParameter("--scheduler needs --backend dask", param_hint="--scheduler")
     _writable(output)
+    if mc < MIN_MC_FOR_INTERVAL:
+        # with 40 or fewer cohorts the interval's lower limit is the smallest simulated value
+        # (and with 39 or fewer its upper limit the largest): a range, so verdicts mean less
+        typer.echo(
+            f"warning: --mc {mc} is below {MIN_MC_FOR_INTERVAL}: each 95 % interval then starts at the "
+            "smallest simulated value, so verdicts are rough (the default is 200).",
+            err=True,
+        )
     variants = _variants(variant)
     st = _load(study, _data_dir(data_dir))
     runner = _runner(st, variants)

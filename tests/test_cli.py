@@ -85,3 +85,27 @@ def test_scorecard_rejects_an_unknown_backend_and_a_scheduler_without_dask():
         app, ["scorecard", "lv2025", "--mc", "2", "--backend", "joblib", "--scheduler", "tcp://x:1"]
     )
     assert mixed.exit_code == 2 and "--scheduler" in mixed.output
+
+
+def test_scorecard_warns_when_too_few_cohorts_make_the_interval_a_range():
+    """Below 41 cohorts the 2.5 % inverted-CDF quantile is the smallest value (ceil(0.025 n) = 1
+    for n <= 40, worked by hand), so the CLI warns on stderr; from 41 on it does not."""
+    few = cli.invoke(app, ["scorecard", "lv2025", "--mc", "2", "-q"])
+    assert few.exit_code == 0, few.output
+    assert "warning: --mc 2 is below 41" in few.stderr
+    assert "warning" not in few.stdout
+    enough = cli.invoke(app, ["scorecard", "lv2025", "--mc", "41", "-q"])
+    assert enough.exit_code == 0, enough.output
+    assert "warning" not in enough.stderr
+
+
+def test_min_mc_matches_numpy_inverted_cdf():
+    """The threshold is where numpy's inverted-CDF 2.5 % quantile first leaves the minimum."""
+    import numpy as np
+
+    from hccrep.cli import MIN_MC_FOR_INTERVAL
+
+    def lowest(n):
+        return np.quantile(np.arange(n), 0.025, method="inverted_cdf")
+
+    assert lowest(MIN_MC_FOR_INTERVAL - 1) == 0 and lowest(MIN_MC_FOR_INTERVAL) > 0
