@@ -2242,8 +2242,9 @@ def audit_claims(study: Study) -> list[dict]:
     return df.to_dict("records")
 
 
-#: how an audit status reads as a scorecard verdict (an internal-consistency verdict)
-AUDIT_VERDICT = {"ok": "reproduced", "note": "plausible", "inconsistent": "not reproduced"}
+#: how an audit status reads as a scorecard verdict: words of their own
+#: (:data:`hccrep.replication.AUDIT_VERDICTS`), never those of a replication
+AUDIT_VERDICT = {"ok": "consistent", "note": "questionable", "inconsistent": "inconsistent"}
 
 
 def audit_verdicts(study: str | Study) -> dict[str, tuple[str, str]]:
@@ -2271,7 +2272,7 @@ def audit_verdicts(study: str | Study) -> dict[str, tuple[str, str]]:
     --------
     >>> v = audit_verdicts("deng2025")
     >>> v["text_rsf_brier_6m"][0]
-    'not reproduced'
+    'inconsistent'
     """
     st = load_study(study) if isinstance(study, str) else study
     f = claim_findings(st)

@@ -400,7 +400,9 @@ def scorecard(
     -------
     None
         Prints the checks (key, printed, replicated, interval, verdict), the
-        count of each verdict and the number of inputs and derived numbers.
+        count of each verdict (the simulation's and the audit's apart), the
+        share of simulated checks reproduced or plausible, and the number of
+        inputs and derived numbers.
 
     Raises
     ------
@@ -410,7 +412,13 @@ def scorecard(
     """
     import pandas as pd
 
-    from hccrep.replication import inputs_table, scorecard as make_card, summarise
+    from hccrep.replication import (
+        AUDIT_VERDICTS,
+        fidelity,
+        inputs_table,
+        scorecard as make_card,
+        summarise,
+    )
 
     if backend is not None and backend not in ("serial", "joblib", "dask"):
         raise typer.BadParameter(
@@ -434,16 +442,18 @@ def scorecard(
     ):
         typer.echo(card[cols].to_string(index=False))
     counts = summarise(card)
-    typer.echo("\nchecks: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
-    audited = card[card["judged_by"] == "audit"]
-    if len(audited):
-        # the audit's verdicts are internal consistency of the printed numbers, not replication
-        by_audit = summarise(audited)
-        typer.echo(
-            "of which judged by the audit of the declared claims (internal consistency, "
-            "not a replication): "
-            + ", ".join(f"{k}: {v}" for k, v in by_audit.items() if k != "not checkable")
-        )
+    sim = [v for v in counts.index if v not in AUDIT_VERDICTS and v != "not checkable"]
+    typer.echo("\nreplicated by simulation: " + ", ".join(f"{k}: {counts[k]}" for k in sim))
+    ok, n, share = fidelity(card)
+    typer.echo(
+        "fidelity (simulated checks only): "
+        + (f"{ok}/{n} = {100 * share:.1f} % reproduced or plausible" if n else "none simulated")
+    )
+    typer.echo(
+        "judged by the audit of the declared claims (internal consistency, not a replication): "
+        + ", ".join(f"{k}: {counts[k]}" for k in AUDIT_VERDICTS)
+    )
+    typer.echo(f"not checkable: {counts['not checkable']}; checks: {int(counts.sum())}")
     typer.echo(f"inputs and derived numbers (not judged): {len(inputs_table(st))}")
     if output is not None:
         card.to_csv(output, index=False)
