@@ -1612,10 +1612,13 @@ def audit_interactions(study: Study) -> list[dict]:
 def grim_consistent(mean: float, decimals: int, n: int) -> bool | None:
     """GRIM: can a mean of ``n`` integers print as ``mean`` with ``decimals`` decimals?
 
-    Means of integers are multiples of 1/n.  When ``n`` is at least
-    ``10 ** decimals`` every printed value is reachable and the test says
-    nothing: the function returns None.  Rounding is read as a closed
-    interval of half a unit either side.
+    Means of integers are multiples of 1/n.  Rounding is read as a closed
+    interval of half a unit either side.  When every value printed to
+    ``decimals`` decimals is reachable, the test says nothing and the function
+    returns None: always when ``n`` is at least ``10 ** decimals`` (the steps
+    of 1/n are no wider than the last digit), and for a few smaller ``n`` whose
+    multiples fall on the ties of the closed intervals (n = 8 at one decimal:
+    0.125 prints as 0.1, 0.25 as 0.2 or 0.3, ...).
 
     Parameters
     ----------
@@ -1641,15 +1644,46 @@ def grim_consistent(mean: float, decimals: int, n: int) -> bool | None:
     --------
     >>> grim_consistent(3.44, 2, 18), grim_consistent(3.45, 2, 18), grim_consistent(57.3, 1, 89)
     (True, False, None)
+    >>> grim_consistent(3.9, 1, 8), grim_consistent(5.5, 1, 9)
+    (None, False)
     """
     if n < 1:
         raise ValueError(f"n must be positive, got {n}")
-    if n >= 10**decimals:
+    if _grim_every_mean_reachable(decimals, n):
         return None
     h = _half_unit(decimals) + 1e-9
     return any(
         abs(t / n - mean) <= h
         for t in range(math.floor((mean - h) * n), math.ceil((mean + h) * n) + 1)
+    )
+
+
+def _grim_every_mean_reachable(decimals: int, n: int) -> bool:
+    """Whether every value printed to ``decimals`` decimals is within half a unit of some k/n.
+
+    Both the printed values and the multiples of 1/n repeat with period 1, so one
+    period of printed values is enough.
+    """
+    if n >= 10**decimals:
+        return True
+    unit = 10.0**-decimals
+    m = np.arange(10**decimals + 1) * unit  # the printed values of one period
+    nearest = np.round(m * n) / n  # the closest multiple of 1/n to each
+    return bool(np.all(np.abs(nearest - m) <= unit / 2 + 1e-9))
+
+
+def _grim_uninformative(n: int, decimals: int) -> str:
+    """Why GRIM cannot test a mean of ``n`` integers printed to ``decimals`` decimals."""
+    step = f"1/{n} = {1 / n:.{decimals + 2}f}"
+    digits = f"{decimals} decimal{'s' if decimals != 1 else ''}"
+    why = (
+        f"no wider than the last printed digit ({10.0**-decimals:g}; n >= 10^{decimals})"
+        if n >= 10**decimals
+        else "falling on the ties of the rounding"
+    )
+    return (
+        f"uninformative at this n: a mean of {n} integers moves in steps of {step}, {why}, so "
+        f"every mean printed to {digits} is reachable and GRIM cannot test it"
     )
 
 
@@ -1678,10 +1712,7 @@ def audit_grim(f: BaselineFile) -> list[dict]:
             s = parse_summary(text, "mean_sd")
             ok = grim_consistent(s.centre, s.decimals[0], g.n)
             if ok is None:
-                detail, status = (
-                    f"n = {g.n} >= 10^{s.decimals[0]}: every mean to {s.decimals[0]} decimals is reachable, GRIM cannot test it",
-                    "ok",
-                )
+                detail, status = _grim_uninformative(g.n, s.decimals[0]), "note"
             elif ok:
                 t = round(s.centre * g.n)
                 detail, status = (
@@ -2039,17 +2070,16 @@ def _claim_rows(study: Study, c) -> list[dict]:
         n_val = int(round(_claim_value(study, c.n)[0])) * c.items
         dec = m.decimals if m.decimals is not None else decimals_of(str(m.value))
         ok = grim_consistent(m.value, dec, n_val)
-        status = "ok" if ok in (True, None) else "inconsistent"
-        d = (
-            f"n = {n_val} >= 10^{dec}: GRIM cannot test it"
-            if ok is None
-            else (
+        named = [c.mean] + ([c.n] if isinstance(c.n, str) else [])
+        if ok is None:  # a note that judges nothing: the test cannot tell, which is not "ok"
+            add("note", _grim_uninformative(n_val, dec), named, judged=[])
+        else:
+            d = (
                 f"a mean of {n_val} integers can print as {m.value}"
                 if ok
                 else f"no total of {n_val} integers gives a mean printing as {m.value}"
             )
-        )
-        add(status, d, [c.mean] + ([c.n] if isinstance(c.n, str) else []), judged=[c.mean])
+            add("ok" if ok else "inconsistent", d, named, judged=[c.mean])
     elif k == "debit":
         m, s = study.number(c.mean), study.number(c.sd)
         n_val = int(round(_claim_value(study, c.n)[0]))

@@ -416,6 +416,12 @@ def test_grim_flags_a_mean_that_no_total_of_n_integers_gives():
     )  # 16/3 = 5.33, 17/3 = 5.67
     assert grim_consistent(5.0, 0, 3) is None
     assert grim_consistent(54.2, 1, 89) is None  # n >= 10^decimals: every mean is reachable
+    # n = 8 at one decimal, by hand: the eighths 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875 lie
+    # within 0.05 of 0.1, 0.2 and 0.3 (0.25 is a tie), 0.4, 0.5, 0.6, 0.7 and 0.8 (0.75), 0.9:
+    # every printed value is reachable, so GRIM cannot tell although 8 < 10
+    assert grim_consistent(3.9, 1, 8) is None and grim_consistent(3.5, 1, 8) is None
+    # n = 9: the ninths 4/9 = 0.444 and 5/9 = 0.556 both miss 0.5 by more than 0.05
+    assert grim_consistent(5.5, 1, 9) is False and grim_consistent(5.4, 1, 9) is True
 
 
 def _demo_baseline(tmp_path, cells: dict[str, str], integer: bool):
@@ -463,6 +469,13 @@ def test_grim_rule_runs_on_integer_flagged_baseline_variables_only(tmp_path):
         and "63/18 = 3.5000" in grim.loc["lesions.a", "detail"]
     )
     assert grim.loc["lesions.b", "status"] == "ok"  # 27/12 = 2.25
+    # one decimal with 18 and 12 patients (both >= 10): a note that GRIM cannot tell, not "ok"
+    (tmp_path / "demo").rename(tmp_path / "demo_int2")
+    st = _demo_baseline(tmp_path, {"a": "3.4 ± 1.2", "b": "2.2 ± 0.9"}, integer=True)
+    grim = audit_study(st).query("check == 'grim'").set_index("key")
+    assert (grim.status == "note").all() and len(grim) == 2
+    assert grim.detail.str.startswith("uninformative at this n").all()
+    assert "1/18 = 0.056" in grim.loc["lesions.a", "detail"]
     (tmp_path / "demo").rename(tmp_path / "demo_int")
     st = _demo_baseline(tmp_path, {"a": "3.45 ± 1.20", "b": "2.25 ± 0.90"}, integer=False)
     assert (audit_study(st).check != "grim").all()

@@ -99,9 +99,26 @@ def _pct_cases():
     return cases
 
 
+def _declared_grim():
+    """(id, study, claim) of every GRIM claim the data files declare."""
+    return [
+        (f"{key}_{c.key}", st, c)
+        for key in ("deng2025", "fonc2025", "tu2025", "lv2025")
+        for st in [load_study(key)]
+        if st.claims is not None
+        for c in st.claims.claims
+        if c.kind == "grim"
+    ]
+
+
 def _grim_cases():
     rng = np.random.default_rng(7)
     cases = {"hand_ok": (3.44, 2, 18), "hand_bad": (3.45, 2, 18)}
+    # boundary by hand: 10 values move in steps of 0.1, so 1 decimal is untestable, 2 are not
+    cases.update({"hand_n10_d1": (5.3, 1, 10), "hand_n99_d2": (5.37, 2, 99)})
+    for cid, st, c in _declared_grim():
+        m = st.number(c.mean)
+        cases[cid] = (m.value, m.decimals, int(c.n) * c.items)
     for i in range(60):
         n = int(rng.integers(2, 60))
         d = int(rng.integers(1, 3))
@@ -229,6 +246,26 @@ def test_grim_matches_r(ref):
     for cid, (m, d, n) in _grim_cases().items():
         ok = grim_consistent(m, d, n)
         assert (True if ok is None else ok) == bool(ref[f"grim.{cid}"]), cid
+        # None (cannot tell) exactly when R's enumeration reaches every printed value nearby
+        assert (ok is None) == bool(ref[f"grim.{cid}.all"]), cid
+
+
+def test_declared_grim_claims_say_why_they_cannot_test(ref):
+    """Every GRIM claim of the four papers: R reaches every nearby printed mean at its n, so the
+    audit's finding is a note that says so and judges no number (never "ok")."""
+    from hccrep.audit import claim_findings
+
+    declared = _declared_grim()
+    assert len(declared) >= 40  # deng2025 Table 1 and tu2025 Tables 1 and 2
+    found = {
+        st.meta.key: claim_findings(st).set_index("key")
+        for st in {id(s): s for _, s, _ in declared}.values()
+    }
+    for cid, st, c in declared:
+        assert ref[f"grim.{cid}.all"] == 1, cid
+        row = found[st.meta.key].loc[c.key]
+        assert row["status"] == "note" and row["numbers"] == (), cid
+        assert row["detail"].startswith("uninformative at this n"), cid
 
 
 def test_debit_matches_r_enumeration(ref):

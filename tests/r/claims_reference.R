@@ -10,7 +10,8 @@
 #   INDIR/pct.csv     : id,pct,decimals,n,count  the counts k of 0..n whose 100 k / n rounds (half
 #       up) to pct, their number and the smallest; and whether count / n rounds to pct.
 #   INDIR/grim.csv    : id,mean,decimals,n  1 when a total of n integers has a mean that rounds to
-#       the printed one (within half a unit), else 0.
+#       the printed one (within half a unit), else 0; and (grim.ID.all) 1 when every value printed
+#       to those decimals within 1 of the mean is reachable so (GRIM cannot tell), by enumeration.
 #   INDIR/debit.csv   : id,mean,md,sd,sdd,n  1 when some k of n binary values gives a mean and a
 #       sample SD (sd(c(rep(1, k), rep(0, n - k)))) within half a unit of the printed ones, else 0.
 #   INDIR/events.csv  : id,lower,upper,prev  events implied by a hazard ratio's CI for a binary
@@ -75,6 +76,12 @@ for (i in seq_len(nrow(gr))) {
   h <- 0.5 * 10^-r$decimals + 1e-9
   tot <- floor((r$mean - h) * r$n):ceiling((r$mean + h) * r$n)
   emit(paste0("grim.", r$id), as.numeric(any(abs(tot / r$n - r$mean) <= h)))
+  grid <- round(r$mean + (-10^r$decimals):(10^r$decimals) * 10^-r$decimals, r$decimals)
+  reach <- vapply(grid, function(m) {
+    t <- floor((m - h) * r$n):ceiling((m + h) * r$n)
+    any(abs(t / r$n - m) <= h)
+  }, logical(1))
+  emit(paste0("grim.", r$id, ".all"), as.numeric(all(reach)))
 }
 
 de <- rd("debit.csv")
