@@ -142,6 +142,13 @@ def _row(check, key, source, where, printed, status, detail):
     }
 
 
+def _count_fit(row: dict, ps: dict[str, float], agree: list[str]) -> dict:
+    """Tag a ``p_variants`` finding of a count table with the variants computed and those that
+    print as the paper (read by :func:`variant_fit_summary`; :func:`audit_study` drops the tag)."""
+    computed = tuple(k for k, p in ps.items() if not math.isnan(p))
+    return {**row, "_fit": (computed, tuple(agree))}
+
+
 def p_under_variants(table: np.ndarray) -> dict[str, float]:
     """P-value of an r x c count table under each categorical test variant.
 
@@ -671,14 +678,21 @@ def audit_mean_sd_pvalues(study: Study) -> list[dict]:
 
 
 def variant_fit_summary(study: str | Study) -> pd.DataFrame:
-    """Per table and test variant: how many ``mean ± SD`` rows print the p the variant gives.
+    """Per table and test variant: how many printed p-values the variant reproduces.
 
-    Columns: ``source`` (the table), ``variant``, ``rows`` (comparisons the
-    variant applies to), ``within`` (rows whose printed p lies in the
-    variant's rounding range), ``exact`` (rows where the p at the printed
-    values prints as the paper's), ``misses`` (keys of the rows outside the
-    rounding range) and ``note``.  A ``mann_whitney`` row per table states
-    that no such count can be derived; its counts are missing (``<NA>``).
+    The ``mean ± SD`` rows first (Student, Welch or ANOVA within the rounding of
+    the printed summaries), then the rows of counts (chi-square with and without
+    Yates' correction, Fisher, and Fisher when an expected count is below 5, at
+    the printed counts: one p each, so ``within`` equals ``exact``), from every
+    p-value the audit recomputes from a table's counts.
+
+    Columns: ``source`` (the table), ``rows_of`` (``"mean ± SD"`` or
+    ``"counts"``), ``variant``, ``rows`` (comparisons the variant applies to),
+    ``within`` (rows whose printed p lies in the variant's rounding range),
+    ``exact`` (rows where the p at the printed values prints as the paper's),
+    ``misses`` (keys of the rows outside the rounding range) and ``note``.  A
+    ``mann_whitney`` row per table of mean ± SD rows states that no such count
+    can be derived; its counts are missing (``<NA>``).
 
     Parameters
     ----------
@@ -695,6 +709,8 @@ def variant_fit_summary(study: str | Study) -> pd.DataFrame:
     >>> s = variant_fit_summary("deng2025")
     >>> s[["variant", "rows", "within"]].to_dict("records")[:2]
     [{'variant': 'student', 'rows': 10, 'within': 7}, {'variant': 'welch', 'rows': 10, 'within': 10}]
+    >>> sorted(set(s.rows_of))
+    ['counts', 'mean ± SD']
     """
     st = load_study(study) if isinstance(study, str) else study
     rows: list[dict] = []
@@ -708,6 +724,7 @@ def variant_fit_summary(study: str | Study) -> pd.DataFrame:
             rows.append(
                 {
                     "source": source,
+                    "rows_of": "mean ± SD",
                     "variant": var,
                     "rows": len(applies),
                     "within": sum(var in a["within"] for _, a in applies),
@@ -719,6 +736,7 @@ def variant_fit_summary(study: str | Study) -> pd.DataFrame:
         rows.append(
             {
                 "source": source,
+                "rows_of": "mean ± SD",
                 "variant": "mann_whitney",
                 "rows": len(items),
                 "within": pd.NA,
@@ -727,10 +745,41 @@ def variant_fit_summary(study: str | Study) -> pd.DataFrame:
                 "note": MANN_WHITNEY_NOT_DERIVABLE,
             }
         )
+    counted: dict[str, list[dict]] = {}
+    for r in _count_fit_rows(st):
+        counted.setdefault(r["source"], []).append(r)
+    for source, items in counted.items():
+        for var in CATEGORICAL_VARIANTS:
+            applies = [r for r in items if var in r["_fit"][0]]
+            if not applies:
+                continue
+            agree = [r for r in applies if var in r["_fit"][1]]
+            rows.append(
+                {
+                    "source": source,
+                    "rows_of": "counts",
+                    "variant": var,
+                    "rows": len(applies),
+                    "within": len(agree),
+                    "exact": len(agree),
+                    "misses": ", ".join(r["key"] for r in applies if r not in agree),
+                    "note": "",
+                }
+            )
     out = pd.DataFrame(
-        rows, columns=["source", "variant", "rows", "within", "exact", "misses", "note"]
+        rows, columns=["source", "rows_of", "variant", "rows", "within", "exact", "misses", "note"]
     )
     return out.astype({"rows": "Int64", "within": "Int64", "exact": "Int64"})
+
+
+def _count_fit_rows(st: Study) -> list[dict]:
+    """The ``p_variants`` findings recomputed from counts, each tagged with its fit (``_fit``)."""
+    rows = []
+    for f in st.files.values():
+        if isinstance(f, BaselineFile):
+            rows += audit_baseline(f)
+    rows += audit_count_pvalues(st) + declared_pvalues(st)
+    return [r for r in rows if "_fit" in r]
 
 
 def _variant_fit_rows(summary: pd.DataFrame) -> list[dict]:
@@ -741,10 +790,13 @@ def _variant_fit_rows(summary: pd.DataFrame) -> list[dict]:
         if r.variant == "mann_whitney":
             detail = f"{r.rows} rows: {r.note}"
         else:
-            detail = f"{r.variant}: {r.within} of {r.rows} printed p-values lie in its rounding range ({r.exact} exactly)"
+            if r.rows_of == "counts":
+                detail = f"{r.variant}: {r.within} of {r.rows} printed p-values print as its p at the printed counts"
+            else:
+                detail = f"{r.variant}: {r.within} of {r.rows} printed p-values lie in its rounding range ({r.exact} exactly)"
             detail += f"; outside: {r.misses}" if r.misses else ""
         rows.append(
-            _row("variant_fit", key, r.source, f"{r.source}, mean ± SD rows", "", "note", detail)
+            _row("variant_fit", key, r.source, f"{r.source}, {r.rows_of} rows", "", "note", detail)
         )
     return rows
 
@@ -857,7 +909,11 @@ def audit_baseline(f: BaselineFile) -> list[dict]:
                 if status != "ok" and stated:
                     detail += f"; stated test: {stated}"
                 rows.append(
-                    _row("p_variants", f"{v.key}.p", src, v.label, v.p.printed, status, detail)
+                    _count_fit(
+                        _row("p_variants", f"{v.key}.p", src, v.label, v.p.printed, status, detail),
+                        ps,
+                        agree,
+                    )
                 )
         else:
             for g in cols:
@@ -1174,7 +1230,8 @@ def audit_count_pvalues(study: Study) -> list[dict]:
             detail = ", ".join(f"{k} {p:.4f}" for k, p in per_variant.items())
             detail += f"; smallest expected count {expected_min:.1f}; printed {n.printed}; agrees: {', '.join(agree) or 'none'}"
             status = "ok" if "chisq" in agree else ("note" if agree else "inconsistent")
-            rows.append(_row("p_variants", n.key, n.source, n.row or "", n.printed, status, detail))
+            row = _row("p_variants", n.key, n.source, n.row or "", n.printed, status, detail)
+            rows.append(_count_fit(row, per_variant, agree))
     return rows
 
 
@@ -2379,17 +2436,16 @@ def declared_pvalues(study: Study) -> list[dict]:
         if declared:
             detail += f"; declared {declared}"
         groups = ", ".join(a.groups) if a.groups else "all groups"
-        rows.append(
-            _row(
-                "p_variants",
-                num.key,
-                num.source,
-                f"{num.row or ''} ({groups})",
-                num.printed,
-                status,
-                detail,
-            )
+        row = _row(
+            "p_variants",
+            num.key,
+            num.source,
+            f"{num.row or ''} ({groups})",
+            num.printed,
+            status,
+            detail,
         )
+        rows.append(_count_fit(row, {k: p for k, (p, _) in r.items()}, agree))
     return rows
 
 

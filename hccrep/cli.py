@@ -300,8 +300,9 @@ def audit(
     Returns
     -------
     None
-        Prints the findings table (or ``no findings``), the p-values of the
-        mean ± SD rows by test variant when there are any, and the counts of
+        Prints the findings table (or ``no findings``), per table how many
+        printed p-values each test variant reproduces (mean ± SD rows and rows
+        of counts, :func:`hccrep.audit.variant_fit_summary`), and the counts of
         ``ok``, ``note`` and ``inconsistent``.
     """
     import pandas as pd
@@ -317,14 +318,20 @@ def audit(
     ):
         typer.echo(df.to_string(index=False) if len(df) else "no findings")
         if len(fits):
-            # which test variant gives the printed p of the mean ± SD rows, within rounding, per table
+            # which test variant gives the printed p-values, per table: the mean ± SD rows within
+            # the rounding of the printed summaries, the rows of counts at the printed counts
             typer.echo(
-                "\nmean ± SD p-values by test variant (within rounding of the printed summaries):"
+                "\np-values by test variant, per table (mean ± SD rows: within the rounding of the "
+                "printed summaries; rows of counts: at the printed counts):"
             )
             typer.echo(fits.drop(columns="note").to_string(index=False))
+            mw = fits.loc[fits.variant == "mann_whitney", "note"]
+            if len(mw):
+                typer.echo("mann_whitney: " + mw.iloc[0].split(" -- ", 1)[-1])
+        else:
             typer.echo(
-                "mann_whitney: "
-                + fits.loc[fits.variant == "mann_whitney", "note"].iloc[0].split(" -- ", 1)[-1]
+                "\np-values by test variant: none (no printed p-value compares groups whose "
+                "summaries or counts the paper prints)"
             )
     typer.echo(
         "\n" + ", ".join(f"{k}: {int(counts.get(k, 0))}" for k in ("ok", "note", "inconsistent"))

@@ -1,7 +1,8 @@
 # Usage: Rscript claims_reference.R INDIR OUT.csv
 # Reference values for the claim rules of hccrep/audit.py (claim_findings), computed independently:
 #   INDIR/tables.csv  : id,row,col,count  a contingency table in long form (a split the text says
-#       did not differ): chisq.test without and with Yates' correction, fisher.test.
+#       did not differ, or a 2 x 2 table of adverse events): chisq.test without and with Yates'
+#       correction, fisher.test, and the smallest expected count.
 #   INDIR/meansd.csv  : id,m1,s1,n1,m2,s2,n2  two groups printed as mean +- SD: t.test (Student
 #       and Welch) on samples with exactly the printed mean and SD (scale()).
 #   INDIR/ratios.csv  : id,est,lower,upper  a ratio and its 95% CI: the Wald p the interval
@@ -34,6 +35,7 @@ for (id in unique(tb$id)) {
   emit(paste0("p.", id, ".chisq"), suppressWarnings(chisq.test(m, correct = FALSE)$p.value))
   emit(paste0("p.", id, ".chisq_yates"), suppressWarnings(chisq.test(m, correct = TRUE)$p.value))
   emit(paste0("p.", id, ".fisher"), fisher.test(m, workspace = 2e8)$p.value)
+  emit(paste0("p.", id, ".min_expected"), min(suppressWarnings(chisq.test(m))$expected))
 }
 
 exact_sample <- function(n, m, s, seed) {
