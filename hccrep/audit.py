@@ -142,6 +142,13 @@ def _row(check, key, source, where, printed, status, detail):
     }
 
 
+def _count_fit(row: dict, ps: dict[str, float], agree: list[str]) -> dict:
+    """Tag a ``p_variants`` finding of a count table with the variants computed and those that
+    print as the paper (read by :func:`variant_fit_summary`; :func:`audit_study` drops the tag)."""
+    computed = tuple(k for k, p in ps.items() if not math.isnan(p))
+    return {**row, "_fit": (computed, tuple(agree))}
+
+
 def p_under_variants(table: np.ndarray) -> dict[str, float]:
     """P-value of an r x c count table under each categorical test variant.
 
@@ -671,14 +678,21 @@ def audit_mean_sd_pvalues(study: Study) -> list[dict]:
 
 
 def variant_fit_summary(study: str | Study) -> pd.DataFrame:
-    """Per table and test variant: how many ``mean ± SD`` rows print the p the variant gives.
+    """Per table and test variant: how many printed p-values the variant reproduces.
 
-    Columns: ``source`` (the table), ``variant``, ``rows`` (comparisons the
-    variant applies to), ``within`` (rows whose printed p lies in the
-    variant's rounding range), ``exact`` (rows where the p at the printed
-    values prints as the paper's), ``misses`` (keys of the rows outside the
-    rounding range) and ``note``.  A ``mann_whitney`` row per table states
-    that no such count can be derived; its counts are missing (``<NA>``).
+    The ``mean ± SD`` rows first (Student, Welch or ANOVA within the rounding of
+    the printed summaries), then the rows of counts (chi-square with and without
+    Yates' correction, Fisher, and Fisher when an expected count is below 5, at
+    the printed counts: one p each, so ``within`` equals ``exact``), from every
+    p-value the audit recomputes from a table's counts.
+
+    Columns: ``source`` (the table), ``rows_of`` (``"mean ± SD"`` or
+    ``"counts"``), ``variant``, ``rows`` (comparisons the variant applies to),
+    ``within`` (rows whose printed p lies in the variant's rounding range),
+    ``exact`` (rows where the p at the printed values prints as the paper's),
+    ``misses`` (keys of the rows outside the rounding range) and ``note``.  A
+    ``mann_whitney`` row per table of mean ± SD rows states that no such count
+    can be derived; its counts are missing (``<NA>``).
 
     Parameters
     ----------
@@ -695,6 +709,8 @@ def variant_fit_summary(study: str | Study) -> pd.DataFrame:
     >>> s = variant_fit_summary("deng2025")
     >>> s[["variant", "rows", "within"]].to_dict("records")[:2]
     [{'variant': 'student', 'rows': 10, 'within': 7}, {'variant': 'welch', 'rows': 10, 'within': 10}]
+    >>> sorted(set(s.rows_of))
+    ['counts', 'mean ± SD']
     """
     st = load_study(study) if isinstance(study, str) else study
     rows: list[dict] = []
@@ -708,6 +724,7 @@ def variant_fit_summary(study: str | Study) -> pd.DataFrame:
             rows.append(
                 {
                     "source": source,
+                    "rows_of": "mean ± SD",
                     "variant": var,
                     "rows": len(applies),
                     "within": sum(var in a["within"] for _, a in applies),
@@ -719,6 +736,7 @@ def variant_fit_summary(study: str | Study) -> pd.DataFrame:
         rows.append(
             {
                 "source": source,
+                "rows_of": "mean ± SD",
                 "variant": "mann_whitney",
                 "rows": len(items),
                 "within": pd.NA,
@@ -727,10 +745,41 @@ def variant_fit_summary(study: str | Study) -> pd.DataFrame:
                 "note": MANN_WHITNEY_NOT_DERIVABLE,
             }
         )
+    counted: dict[str, list[dict]] = {}
+    for r in _count_fit_rows(st):
+        counted.setdefault(r["source"], []).append(r)
+    for source, items in counted.items():
+        for var in CATEGORICAL_VARIANTS:
+            applies = [r for r in items if var in r["_fit"][0]]
+            if not applies:
+                continue
+            agree = [r for r in applies if var in r["_fit"][1]]
+            rows.append(
+                {
+                    "source": source,
+                    "rows_of": "counts",
+                    "variant": var,
+                    "rows": len(applies),
+                    "within": len(agree),
+                    "exact": len(agree),
+                    "misses": ", ".join(r["key"] for r in applies if r not in agree),
+                    "note": "",
+                }
+            )
     out = pd.DataFrame(
-        rows, columns=["source", "variant", "rows", "within", "exact", "misses", "note"]
+        rows, columns=["source", "rows_of", "variant", "rows", "within", "exact", "misses", "note"]
     )
     return out.astype({"rows": "Int64", "within": "Int64", "exact": "Int64"})
+
+
+def _count_fit_rows(st: Study) -> list[dict]:
+    """The ``p_variants`` findings recomputed from counts, each tagged with its fit (``_fit``)."""
+    rows = []
+    for f in st.files.values():
+        if isinstance(f, BaselineFile):
+            rows += audit_baseline(f)
+    rows += audit_count_pvalues(st) + declared_pvalues(st)
+    return [r for r in rows if "_fit" in r]
 
 
 def _variant_fit_rows(summary: pd.DataFrame) -> list[dict]:
@@ -741,10 +790,13 @@ def _variant_fit_rows(summary: pd.DataFrame) -> list[dict]:
         if r.variant == "mann_whitney":
             detail = f"{r.rows} rows: {r.note}"
         else:
-            detail = f"{r.variant}: {r.within} of {r.rows} printed p-values lie in its rounding range ({r.exact} exactly)"
+            if r.rows_of == "counts":
+                detail = f"{r.variant}: {r.within} of {r.rows} printed p-values print as its p at the printed counts"
+            else:
+                detail = f"{r.variant}: {r.within} of {r.rows} printed p-values lie in its rounding range ({r.exact} exactly)"
             detail += f"; outside: {r.misses}" if r.misses else ""
         rows.append(
-            _row("variant_fit", key, r.source, f"{r.source}, mean ± SD rows", "", "note", detail)
+            _row("variant_fit", key, r.source, f"{r.source}, {r.rows_of} rows", "", "note", detail)
         )
     return rows
 
@@ -857,7 +909,11 @@ def audit_baseline(f: BaselineFile) -> list[dict]:
                 if status != "ok" and stated:
                     detail += f"; stated test: {stated}"
                 rows.append(
-                    _row("p_variants", f"{v.key}.p", src, v.label, v.p.printed, status, detail)
+                    _count_fit(
+                        _row("p_variants", f"{v.key}.p", src, v.label, v.p.printed, status, detail),
+                        ps,
+                        agree,
+                    )
                 )
         else:
             for g in cols:
@@ -1174,7 +1230,8 @@ def audit_count_pvalues(study: Study) -> list[dict]:
             detail = ", ".join(f"{k} {p:.4f}" for k, p in per_variant.items())
             detail += f"; smallest expected count {expected_min:.1f}; printed {n.printed}; agrees: {', '.join(agree) or 'none'}"
             status = "ok" if "chisq" in agree else ("note" if agree else "inconsistent")
-            rows.append(_row("p_variants", n.key, n.source, n.row or "", n.printed, status, detail))
+            row = _row("p_variants", n.key, n.source, n.row or "", n.printed, status, detail)
+            rows.append(_count_fit(row, per_variant, agree))
     return rows
 
 
@@ -1612,10 +1669,13 @@ def audit_interactions(study: Study) -> list[dict]:
 def grim_consistent(mean: float, decimals: int, n: int) -> bool | None:
     """GRIM: can a mean of ``n`` integers print as ``mean`` with ``decimals`` decimals?
 
-    Means of integers are multiples of 1/n.  When ``n`` is at least
-    ``10 ** decimals`` every printed value is reachable and the test says
-    nothing: the function returns None.  Rounding is read as a closed
-    interval of half a unit either side.
+    Means of integers are multiples of 1/n.  Rounding is read as a closed
+    interval of half a unit either side.  When every value printed to
+    ``decimals`` decimals is reachable, the test says nothing and the function
+    returns None: always when ``n`` is at least ``10 ** decimals`` (the steps
+    of 1/n are no wider than the last digit), and for a few smaller ``n`` whose
+    multiples fall on the ties of the closed intervals (n = 8 at one decimal:
+    0.125 prints as 0.1, 0.25 as 0.2 or 0.3, ...).
 
     Parameters
     ----------
@@ -1641,15 +1701,46 @@ def grim_consistent(mean: float, decimals: int, n: int) -> bool | None:
     --------
     >>> grim_consistent(3.44, 2, 18), grim_consistent(3.45, 2, 18), grim_consistent(57.3, 1, 89)
     (True, False, None)
+    >>> grim_consistent(3.9, 1, 8), grim_consistent(5.5, 1, 9)
+    (None, False)
     """
     if n < 1:
         raise ValueError(f"n must be positive, got {n}")
-    if n >= 10**decimals:
+    if _grim_every_mean_reachable(decimals, n):
         return None
     h = _half_unit(decimals) + 1e-9
     return any(
         abs(t / n - mean) <= h
         for t in range(math.floor((mean - h) * n), math.ceil((mean + h) * n) + 1)
+    )
+
+
+def _grim_every_mean_reachable(decimals: int, n: int) -> bool:
+    """Whether every value printed to ``decimals`` decimals is within half a unit of some k/n.
+
+    Both the printed values and the multiples of 1/n repeat with period 1, so one
+    period of printed values is enough.
+    """
+    if n >= 10**decimals:
+        return True
+    unit = 10.0**-decimals
+    m = np.arange(10**decimals + 1) * unit  # the printed values of one period
+    nearest = np.round(m * n) / n  # the closest multiple of 1/n to each
+    return bool(np.all(np.abs(nearest - m) <= unit / 2 + 1e-9))
+
+
+def _grim_uninformative(n: int, decimals: int) -> str:
+    """Why GRIM cannot test a mean of ``n`` integers printed to ``decimals`` decimals."""
+    step = f"1/{n} = {1 / n:.{decimals + 2}f}"
+    digits = f"{decimals} decimal{'s' if decimals != 1 else ''}"
+    why = (
+        f"no wider than the last printed digit ({10.0**-decimals:g}; n >= 10^{decimals})"
+        if n >= 10**decimals
+        else "falling on the ties of the rounding"
+    )
+    return (
+        f"uninformative at this n: a mean of {n} integers moves in steps of {step}, {why}, so "
+        f"every mean printed to {digits} is reachable and GRIM cannot test it"
     )
 
 
@@ -1678,10 +1769,7 @@ def audit_grim(f: BaselineFile) -> list[dict]:
             s = parse_summary(text, "mean_sd")
             ok = grim_consistent(s.centre, s.decimals[0], g.n)
             if ok is None:
-                detail, status = (
-                    f"n = {g.n} >= 10^{s.decimals[0]}: every mean to {s.decimals[0]} decimals is reachable, GRIM cannot test it",
-                    "ok",
-                )
+                detail, status = _grim_uninformative(g.n, s.decimals[0]), "note"
             elif ok:
                 t = round(s.centre * g.n)
                 detail, status = (
@@ -2039,17 +2127,16 @@ def _claim_rows(study: Study, c) -> list[dict]:
         n_val = int(round(_claim_value(study, c.n)[0])) * c.items
         dec = m.decimals if m.decimals is not None else decimals_of(str(m.value))
         ok = grim_consistent(m.value, dec, n_val)
-        status = "ok" if ok in (True, None) else "inconsistent"
-        d = (
-            f"n = {n_val} >= 10^{dec}: GRIM cannot test it"
-            if ok is None
-            else (
+        named = [c.mean] + ([c.n] if isinstance(c.n, str) else [])
+        if ok is None:  # a note that judges nothing: the test cannot tell, which is not "ok"
+            add("note", _grim_uninformative(n_val, dec), named, judged=[])
+        else:
+            d = (
                 f"a mean of {n_val} integers can print as {m.value}"
                 if ok
                 else f"no total of {n_val} integers gives a mean printing as {m.value}"
             )
-        )
-        add(status, d, [c.mean] + ([c.n] if isinstance(c.n, str) else []), judged=[c.mean])
+            add("ok" if ok else "inconsistent", d, named, judged=[c.mean])
     elif k == "debit":
         m, s = study.number(c.mean), study.number(c.sd)
         n_val = int(round(_claim_value(study, c.n)[0]))
@@ -2242,8 +2329,9 @@ def audit_claims(study: Study) -> list[dict]:
     return df.to_dict("records")
 
 
-#: how an audit status reads as a scorecard verdict (an internal-consistency verdict)
-AUDIT_VERDICT = {"ok": "reproduced", "note": "plausible", "inconsistent": "not reproduced"}
+#: how an audit status reads as a scorecard verdict: words of their own
+#: (:data:`hccrep.replication.AUDIT_VERDICTS`), never those of a replication
+AUDIT_VERDICT = {"ok": "consistent", "note": "questionable", "inconsistent": "inconsistent"}
 
 
 def audit_verdicts(study: str | Study) -> dict[str, tuple[str, str]]:
@@ -2271,7 +2359,7 @@ def audit_verdicts(study: str | Study) -> dict[str, tuple[str, str]]:
     --------
     >>> v = audit_verdicts("deng2025")
     >>> v["text_rsf_brier_6m"][0]
-    'not reproduced'
+    'inconsistent'
     """
     st = load_study(study) if isinstance(study, str) else study
     f = claim_findings(st)
@@ -2348,17 +2436,16 @@ def declared_pvalues(study: Study) -> list[dict]:
         if declared:
             detail += f"; declared {declared}"
         groups = ", ".join(a.groups) if a.groups else "all groups"
-        rows.append(
-            _row(
-                "p_variants",
-                num.key,
-                num.source,
-                f"{num.row or ''} ({groups})",
-                num.printed,
-                status,
-                detail,
-            )
+        row = _row(
+            "p_variants",
+            num.key,
+            num.source,
+            f"{num.row or ''} ({groups})",
+            num.printed,
+            status,
+            detail,
         )
+        rows.append(_count_fit(row, {k: p for k, (p, _) in r.items()}, agree))
     return rows
 
 

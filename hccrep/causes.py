@@ -791,7 +791,7 @@ def explain_misses(
     seed: int | None = None,
     numbers: Mapping[str, ReportedNumber] | None = None,
 ) -> pd.DataFrame:
-    """A cause for every *not reproduced* row of a scorecard.
+    """A cause for every *not reproduced* row of a scorecard (and every audit *inconsistent*).
 
     Parameters
     ----------
@@ -811,7 +811,8 @@ def explain_misses(
         rows that are not misses.
     """
     out = pd.DataFrame({"cause": "", "cause_detail": "", "cause_source": ""}, index=card.index)
-    missed = card.index[card["verdict"] == "not reproduced"]
+    # an audit's "inconsistent" is explained like a miss (the paper contradicts itself)
+    missed = card.index[card["verdict"].isin(["not reproduced", "inconsistent"])]
     if len(missed) == 0:
         return out
     if audit is None:

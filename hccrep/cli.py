@@ -300,8 +300,9 @@ def audit(
     Returns
     -------
     None
-        Prints the findings table (or ``no findings``), the p-values of the
-        mean ± SD rows by test variant when there are any, and the counts of
+        Prints the findings table (or ``no findings``), per table how many
+        printed p-values each test variant reproduces (mean ± SD rows and rows
+        of counts, :func:`hccrep.audit.variant_fit_summary`), and the counts of
         ``ok``, ``note`` and ``inconsistent``.
     """
     import pandas as pd
@@ -317,14 +318,20 @@ def audit(
     ):
         typer.echo(df.to_string(index=False) if len(df) else "no findings")
         if len(fits):
-            # which test variant gives the printed p of the mean ± SD rows, within rounding, per table
+            # which test variant gives the printed p-values, per table: the mean ± SD rows within
+            # the rounding of the printed summaries, the rows of counts at the printed counts
             typer.echo(
-                "\nmean ± SD p-values by test variant (within rounding of the printed summaries):"
+                "\np-values by test variant, per table (mean ± SD rows: within the rounding of the "
+                "printed summaries; rows of counts: at the printed counts):"
             )
             typer.echo(fits.drop(columns="note").to_string(index=False))
+            mw = fits.loc[fits.variant == "mann_whitney", "note"]
+            if len(mw):
+                typer.echo("mann_whitney: " + mw.iloc[0].split(" -- ", 1)[-1])
+        else:
             typer.echo(
-                "mann_whitney: "
-                + fits.loc[fits.variant == "mann_whitney", "note"].iloc[0].split(" -- ", 1)[-1]
+                "\np-values by test variant: none (no printed p-value compares groups whose "
+                "summaries or counts the paper prints)"
             )
     typer.echo(
         "\n" + ", ".join(f"{k}: {int(counts.get(k, 0))}" for k in ("ok", "note", "inconsistent"))
@@ -407,7 +414,9 @@ def scorecard(
     -------
     None
         Prints the checks (key, printed, replicated, interval, verdict), the
-        count of each verdict and the number of inputs and derived numbers.
+        count of each verdict (the simulation's and the audit's apart), the
+        share of simulated checks reproduced or plausible, and the number of
+        inputs and derived numbers.
 
     Raises
     ------
@@ -417,7 +426,13 @@ def scorecard(
     """
     import pandas as pd
 
-    from hccrep.replication import inputs_table, scorecard as make_card, summarise
+    from hccrep.replication import (
+        AUDIT_VERDICTS,
+        fidelity,
+        inputs_table,
+        scorecard as make_card,
+        summarise,
+    )
 
     if backend is not None and backend not in ("serial", "joblib", "dask"):
         raise typer.BadParameter(
@@ -449,16 +464,18 @@ def scorecard(
     ):
         typer.echo(card[cols].to_string(index=False))
     counts = summarise(card)
-    typer.echo("\nchecks: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
-    audited = card[card["judged_by"] == "audit"]
-    if len(audited):
-        # the audit's verdicts are internal consistency of the printed numbers, not replication
-        by_audit = summarise(audited)
-        typer.echo(
-            "of which judged by the audit of the declared claims (internal consistency, "
-            "not a replication): "
-            + ", ".join(f"{k}: {v}" for k, v in by_audit.items() if k != "not checkable")
-        )
+    sim = [v for v in counts.index if v not in AUDIT_VERDICTS and v != "not checkable"]
+    typer.echo("\nreplicated by simulation: " + ", ".join(f"{k}: {counts[k]}" for k in sim))
+    ok, n, share = fidelity(card)
+    typer.echo(
+        "fidelity (simulated checks only): "
+        + (f"{ok}/{n} = {100 * share:.1f} % reproduced or plausible" if n else "none simulated")
+    )
+    typer.echo(
+        "judged by the audit of the declared claims (internal consistency, not a replication): "
+        + ", ".join(f"{k}: {counts[k]}" for k in AUDIT_VERDICTS)
+    )
+    typer.echo(f"not checkable: {counts['not checkable']}; checks: {int(counts.sum())}")
     typer.echo(f"inputs and derived numbers (not judged): {len(inputs_table(st))}")
     if output is not None:
         card.to_csv(output, index=False)

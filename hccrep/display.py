@@ -51,6 +51,8 @@ __all__ = [
     "HTMLTable",
     "UNINFORMATIVE",
     "AUDITED",
+    "SIMULATED",
+    "FIDELITY",
 ]
 
 #: Words for each quantity (a label's last part when the data give no column).
@@ -461,6 +463,7 @@ def _reason_text(row: Mapping) -> str:
     detail = str(row.get("cause_detail") or "")
     if row.get("verdict") == "not reproduced" and detail:
         reason = f"{reason}. Why: {detail}" if reason else detail
+    # an audit's "inconsistent" carries its explanation in the reason already
     return reason
 
 
@@ -523,7 +526,7 @@ def scorecard_table(
     for r in card.to_dict("records"):
         label = r.get("label") or r.get("row") or r.get("key")
         compared = r.get("compared") or r.get("printed")
-        cause = r.get("cause") if r.get("verdict") == "not reproduced" else ""
+        cause = r.get("cause") if r.get("verdict") in ("not reproduced", "inconsistent") else ""
         out = {}
         if "study" in card.columns:
             out["study"] = r["study"]
@@ -697,8 +700,25 @@ def verdict_summary(card: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     return verdicts, causes
 
 
+def _fidelity_text(ok: int, n: int) -> str:
+    """``"ok/n = x.x %"`` (or a dash when nothing was simulated)."""
+    return f"{ok}/{n} = {100 * ok / n:.1f} %" if n else "\u2014"
+
+
+#: how the book names the two ways a check is judged, in the summaries
+SIMULATED = "replicated by simulation"
+AUDITED = "judged by the audit (internal consistency, not replication)"
+#: the summary row of the share of simulated checks reproduced or plausible
+FIDELITY = "reproduced or plausible, of the simulated checks"
+
+
 def verdict_summary_html(card: pd.DataFrame, title: str = "") -> HTMLTable:
     """A one-screen summary of a scorecard: verdict counts beside the causes of the misses.
+
+    The verdicts of the simulation and those of the audit (words of their own,
+    :data:`hccrep.replication.AUDIT_VERDICTS`) are counted in two sections, and
+    the share of simulated checks reproduced or plausible
+    (:func:`hccrep.replication.fidelity`) is computed on the first only.
 
     Parameters
     ----------
@@ -711,15 +731,29 @@ def verdict_summary_html(card: pd.DataFrame, title: str = "") -> HTMLTable:
     -------
     HTMLTable
         The verdict table, the cause table when there are misses, and a note on
-        the uninformative intervals.
+        the uninformative intervals and on the audit's verdicts.
     """
+    from hccrep.replication import AUDIT_VERDICTS, fidelity
+
     verdicts, causes = verdict_summary(card)
     esc = _html.escape
     total = int(verdicts.sum())
-    rows = "".join(
-        f'<tr><td>{esc(str(v))}</td><td class="hc-num">{int(n)}</td></tr>'
-        for v, n in verdicts.items()
+
+    def row(v, n) -> str:
+        return f'<tr><td>{esc(str(v))}</td><td class="hc-num">{int(n)}</td></tr>'
+
+    def section(name: str) -> str:
+        return f'<tr class="hc-section"><th colspan="2">{esc(name)}</th></tr>'
+
+    sim = [v for v in verdicts.index if v not in AUDIT_VERDICTS and v != "not checkable"]
+    ok, n, _ = fidelity(card)
+    rows = section(SIMULATED) + "".join(row(v, verdicts[v]) for v in sim)
+    rows += (
+        f'<tr class="hc-total"><td>{esc(FIDELITY)}</td>'
+        f'<td class="hc-num">{esc(_fidelity_text(ok, n))}</td></tr>'
     )
+    rows += section(AUDITED) + "".join(row(v, verdicts[v]) for v in AUDIT_VERDICTS)
+    rows += section("not judged") + row("not checkable", verdicts["not checkable"])
     left = (
         f'<table class="hccrep-summary"><caption>Verdicts of {total} checks</caption>'
         f"<thead><tr><th>verdict</th><th>checks</th></tr></thead><tbody>{rows}</tbody></table>"
@@ -745,35 +779,30 @@ def verdict_summary_html(card: pd.DataFrame, title: str = "") -> HTMLTable:
     note = (
         '<p class="hccrep-summary-note"><em>plausible, uninformative</em>: the reported value lies inside a '
         "Monte Carlo interval too wide to tell much (for a p-value, one that holds both p &lt; 0.05 and "
-        "p &gt; 0.5; for a ratio, one whose ends differ by more than a factor of 4).</p>"
+        "p &gt; 0.5; for a ratio, one whose ends differ by more than a factor of 4). The share of "
+        "checks reproduced or plausible counts the simulated checks only.</p>"
     )
-    if "judged_by" in card.columns:
-        audited = card[(card["judged_by"] == "audit") & (card["verdict"] != "not checkable")]
-        if "repeat_of" in audited.columns:  # counted once, as in the verdict counts beside
-            audited = audited[audited["repeat_of"].fillna("").astype(str) == ""]
-        if len(audited):
-            counts = audited["verdict"].value_counts()
-            parts = ", ".join(f"{int(n)} {esc(str(v))}" for v, n in counts.items())
-            note += (
-                f'<p class="hccrep-summary-note">{len(audited)} of these verdicts ({parts}) come '
-                "from the audit of the paper's declared claims: no simulation computes those "
-                "numbers, so they are judged by internal consistency, not replicated.</p>"
-            )
+    n_audit = int(verdicts[list(AUDIT_VERDICTS)].sum())
+    if n_audit:
+        note += (
+            f'<p class="hccrep-summary-note">{n_audit} numbers no simulation computes are judged '
+            "by the audit of the paper's declared claims instead: <em>consistent</em> (the rest of "
+            "the paper agrees), <em>questionable</em> (it calls for a caveat) or "
+            "<em>inconsistent</em> (it contradicts them). That is internal consistency, not a "
+            "replication.</p>"
+        )
     return HTMLTable(
         f'<div class="hccrep-verdict-summary">{head}<div class="hccrep-summary-tables">'
         f"{left}{right}</div>{note}</div>"
     )
 
 
-#: the row of :func:`studies_summary` counting the verdicts the audit gave (internal consistency)
-AUDITED = "of which judged by the audit (consistency, not replication)"
-
-
 def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
     """One row per study: checks by verdict (wide-interval *plausible* apart) and misses by cause.
 
     ``card`` is :func:`hccrep.book.appendix.all_scorecards` (a ``study`` column). Repeats of a
-    test are left out, as in :func:`hccrep.replication.summarise`.
+    test are left out, as in :func:`hccrep.replication.summarise`. The audit's verdicts
+    (:data:`hccrep.replication.AUDIT_VERDICTS`) are columns of their own.
 
     Parameters
     ----------
@@ -784,18 +813,19 @@ def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Indexed by study (sorted): one integer column per verdict, ``checks``
-        (their total) and ``miss: <cause>`` for every cause of
-        :data:`hccrep.causes.CAUSES`; with a ``judged_by`` column, also
-        :data:`AUDITED` (the judged checks whose verdict is the audit's internal
-        consistency, not a replication).
+        (their total), ``simulated`` (the checks a simulation judged) and
+        ``reproduced or plausible`` (those of them reproduced or plausible, as in
+        :func:`hccrep.replication.fidelity`), and ``miss: <cause>`` for every
+        cause of :data:`hccrep.causes.CAUSES`.
     """
     from hccrep.causes import CAUSES
-    from hccrep.replication import summarise
+    from hccrep.replication import fidelity, summarise
 
     rows = {}
     for study, part in card.groupby("study", sort=True):
         row = summarise(part, split_uninformative=True).to_dict()
         row["checks"] = int(sum(row.values()))
+        row["reproduced or plausible"], row["simulated"], _ = fidelity(part)
         missed = part[part["verdict"] == "not reproduced"]
         if "repeat_of" in missed.columns:
             missed = missed[missed["repeat_of"].fillna("").astype(str) == ""]
@@ -804,11 +834,6 @@ def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
         )
         for c in CAUSES:
             row[f"miss: {c}"] = int(counts.get(c, 0))
-        if "judged_by" in part.columns:
-            judged = part[(part["judged_by"] == "audit") & (part["verdict"] != "not checkable")]
-            if "repeat_of" in judged.columns:
-                judged = judged[judged["repeat_of"].fillna("").astype(str) == ""]
-            row[AUDITED] = len(judged)
         rows[study] = row
     out = pd.DataFrame.from_dict(rows, orient="index").fillna(0).astype(int)
     out.index.name = "study"
@@ -818,7 +843,9 @@ def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
 def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
     """:func:`studies_summary` as a compact HTML table: one column per study, verdicts then causes.
 
-    Causes that no study has are left out.
+    The verdicts of the simulation, with the share of simulated checks reproduced
+    or plausible, come first; the audit's verdicts and the checks not judged
+    follow in sections of their own. Causes that no study has are left out.
 
     Parameters
     ----------
@@ -830,9 +857,14 @@ def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
     HTMLTable
         The table as an HTML fragment.
     """
+    from hccrep.replication import AUDIT_VERDICTS
+
     table = studies_summary(card)
-    verdicts = [
-        c for c in table.columns if not c.startswith("miss: ") and c not in ("checks", AUDITED)
+    fixed = ("checks", "simulated", "reproduced or plausible", "not checkable")
+    sim = [
+        c
+        for c in table.columns
+        if not c.startswith("miss: ") and c not in fixed and c not in AUDIT_VERDICTS
     ]
     causes = [c for c in table.columns if c.startswith("miss: ") and table[c].any()]
     esc = _html.escape
@@ -842,20 +874,22 @@ def studies_summary_html(card: pd.DataFrame) -> HTMLTable:
     def line(name: str, values, cls: str = "") -> str:
         return (
             f"<tr{cls}><td>{esc(name)}</td>"
-            + "".join(f'<td class="hc-num">{int(v)}</td>' for v in values)
+            + "".join(f'<td class="hc-num">{esc(str(v))}</td>' for v in values)
             + "</tr>"
         )
 
     def section(title: str) -> str:
         return f'<tr class="hc-section"><th colspan="{len(studies) + 1}">{esc(title)}</th></tr>'
 
-    body = section("Verdicts") + "".join(line(v, table[v]) for v in verdicts)
-    body += line("checks", table["checks"], ' class="hc-total"')
-    if AUDITED in table.columns and table[AUDITED].any():
-        body += line(AUDITED, table[AUDITED])
+    body = section(SIMULATED) + "".join(line(v, table[v].astype(int)) for v in sim)
+    share = [_fidelity_text(int(a), int(b)) for a, b in zip(table[fixed[2]], table[fixed[1]])]
+    body += line(FIDELITY, share, ' class="hc-total"')
+    body += section(AUDITED) + "".join(line(v, table[v].astype(int)) for v in AUDIT_VERDICTS)
+    body += section("not judged") + line("not checkable", table["not checkable"].astype(int))
+    body += line("checks", table["checks"].astype(int), ' class="hc-total"')
     if causes:
         body += section("Causes of the checks not reproduced")
-        body += "".join(line(c.removeprefix("miss: "), table[c]) for c in causes)
+        body += "".join(line(c.removeprefix("miss: "), table[c].astype(int)) for c in causes)
     return HTMLTable(
         '<div class="hccrep-verdict-summary" style="overflow-x: auto;">'
         '<table class="hccrep-summary"><caption>Every reported check of each paper, by verdict, '

@@ -10,6 +10,12 @@ scorecard then puts, beside each reported check,
   seed), ``plausible`` (the reported value lies inside the Monte Carlo
   interval), ``not reproduced``, or ``not checkable`` (with the reason).
 
+A number no simulation computes but a declared claim of the paper constrains is
+judged by the audit instead, with verdict words of its own
+(:data:`AUDIT_VERDICTS`: ``consistent``, ``questionable``, ``inconsistent``), so
+that internal consistency is never read as a replication; :func:`fidelity`
+counts the simulated checks only.
+
 Inputs and derived numbers are listed apart and never get a verdict.
 
 Examples
@@ -37,6 +43,8 @@ from hccrep.simulate import simulate_baseline
 
 __all__ = [
     "VERDICTS",
+    "AUDIT_VERDICTS",
+    "ALL_VERDICTS",
     "BACKENDS",
     "Runner",
     "DeclaredRunner",
@@ -49,11 +57,22 @@ __all__ = [
     "scorecard",
     "inputs_table",
     "summarise",
+    "fidelity",
     "mc_intervals",
     "count_distribution",
 ]
 
+#: the verdicts of a check a simulation replicates (and of one nothing judges)
 VERDICTS = ("reproduced", "plausible", "not reproduced", "not checkable")
+#: the verdicts of a number no simulation computes that the audit of the declared claims
+#: judges by internal consistency: it agrees with the rest of the paper, deserves a caveat,
+#: or contradicts it (audit status ``ok``, ``note``, ``inconsistent``)
+AUDIT_VERDICTS = ("consistent", "questionable", "inconsistent")
+#: every verdict, in the order the summaries count them
+ALL_VERDICTS = VERDICTS[:3] + AUDIT_VERDICTS + VERDICTS[3:]
+#: the verdicts that count as a success of the replication, and those it judges at all
+_SIM_OK = ("reproduced", "plausible")
+_SIM_JUDGED = ("reproduced", "plausible", "not reproduced")
 Result = Mapping[str, float | None]
 
 
@@ -1117,7 +1136,8 @@ def scorecard(
         informative, cause, cause_detail, cause_source``: ``judged_by`` is
         ``simulation``, or ``audit`` for a number no simulation replicates that a
         claim of ``claims.yaml`` judges by internal consistency
-        (:func:`hccrep.audit.audit_verdicts`; its reason says so); ``variant`` is the
+        (:func:`hccrep.audit.audit_verdicts`; its verdict is one of
+        :data:`AUDIT_VERDICTS` and its reason says so); ``variant`` is the
         declared variant the check is judged under (the evident one when the
         data give it), ``stated_variant`` the paper's stated one when it
         differs, with its value on the book's seed in ``replicated_stated``.
@@ -1334,15 +1354,17 @@ def inputs_table(study: Study, reasons: Mapping[str, str] | None = None) -> pd.D
 def summarise(
     card: pd.DataFrame, count_repeats: bool = False, split_uninformative: bool = False
 ) -> pd.Series:
-    """Counts of each verdict (all four, zeros included).
+    """Counts of each verdict (all of :data:`ALL_VERDICTS`, zeros included).
 
-    A printed p-value that repeats another test on the same table (column
-    ``repeat_of`` of :func:`scorecard`, from the ``about.same_as`` of the data file)
-    is not independent evidence: it is left out of the counts unless
-    ``count_repeats`` is true.  ``split_uninformative`` counts the *plausible*
-    checks whose Monte Carlo interval is too wide to tell much (column
-    ``informative`` False) apart, as ``"plausible, uninformative"`` after
-    ``"plausible"``.
+    The verdicts of the simulation (``reproduced``, ``plausible``, ``not
+    reproduced``) and those of the audit (:data:`AUDIT_VERDICTS`) are distinct
+    words, so each is counted apart. A printed p-value that repeats another test
+    on the same table (column ``repeat_of`` of :func:`scorecard`, from the
+    ``about.same_as`` of the data file) is not independent evidence: it is left
+    out of the counts unless ``count_repeats`` is true.  ``split_uninformative``
+    counts the *plausible* checks whose Monte Carlo interval is too wide to tell
+    much (column ``informative`` False) apart, as ``"plausible, uninformative"``
+    after ``"plausible"``.
 
     Parameters
     ----------
@@ -1357,28 +1379,77 @@ def summarise(
     Returns
     -------
     Series
-        Verdict -> number of checks, in :data:`VERDICTS` order (with
+        Verdict -> number of checks, in :data:`ALL_VERDICTS` order (with
         ``"plausible, uninformative"`` after ``"plausible"`` when split), zeros
         included.
 
+    Raises
+    ------
+    ValueError
+        When a verdict is not one of :data:`ALL_VERDICTS` (it would silently drop
+        out of the counts).
+
     Examples
     --------
-    >>> card = pd.DataFrame({"verdict": ["reproduced", "reproduced", "plausible"], "repeat_of": ["", "a", ""]})
-    >>> summarise(card).to_dict()
-    {'reproduced': 1, 'plausible': 1, 'not reproduced': 0, 'not checkable': 0}
+    >>> card = pd.DataFrame({"verdict": ["reproduced", "reproduced", "consistent"],
+    ...                      "repeat_of": ["", "a", ""]})
+    >>> {k: v for k, v in summarise(card).items() if v}
+    {'reproduced': 1, 'consistent': 1}
     """
+    unknown = set(card["verdict"]) - set(ALL_VERDICTS)
+    if unknown:
+        raise ValueError(f"unknown verdicts {sorted(unknown)}; expected one of {ALL_VERDICTS}")
     if not count_repeats and "repeat_of" in card.columns:
         card = card[card["repeat_of"].fillna("").astype(str) == ""]
     if not split_uninformative:
-        return card["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
+        return card["verdict"].value_counts().reindex(list(ALL_VERDICTS), fill_value=0)
     from hccrep.display import UNINFORMATIVE
 
     verdicts = card["verdict"]
     if "informative" in card.columns:
         wide = (verdicts == "plausible") & ~card["informative"].fillna(True).astype(bool)
         verdicts = verdicts.where(~wide, UNINFORMATIVE)
-    order = list(VERDICTS[:2]) + [UNINFORMATIVE] + list(VERDICTS[2:])
+    order = list(ALL_VERDICTS[:2]) + [UNINFORMATIVE] + list(ALL_VERDICTS[2:])
     return verdicts.value_counts().reindex(order, fill_value=0)
+
+
+def fidelity(card: pd.DataFrame, count_repeats: bool = False) -> tuple[int, int, float]:
+    """The share of simulated checks that are reproduced or plausible.
+
+    Only the checks a simulation judged count (verdict ``reproduced``,
+    ``plausible`` or ``not reproduced``; column ``judged_by`` ``simulation`` when
+    the card has it): the audit's verdicts (:data:`AUDIT_VERDICTS`) are internal
+    consistency, not replication, and a *not checkable* number is not judged.
+    Repeats of a test are counted once, as in :func:`summarise`.
+
+    Parameters
+    ----------
+    card : DataFrame
+        A scorecard (:func:`scorecard`).
+    count_repeats : bool, default False
+        Count the checks that repeat another test (non-empty ``repeat_of``).
+
+    Returns
+    -------
+    tuple of (int, int, float)
+        Reproduced or plausible, simulated checks judged, and their ratio (NaN when
+        no check was simulated).
+
+    Examples
+    --------
+    >>> card = pd.DataFrame({"verdict": ["reproduced", "plausible", "not reproduced",
+    ...                                  "consistent", "not checkable"]})
+    >>> fidelity(card)
+    (2, 3, 0.6666666666666666)
+    """
+    if not count_repeats and "repeat_of" in card.columns:
+        card = card[card["repeat_of"].fillna("").astype(str) == ""]
+    sim = card["verdict"].isin(_SIM_JUDGED)
+    if "judged_by" in card.columns:
+        sim &= card["judged_by"].fillna("simulation") == "simulation"
+    n = int(sim.sum())
+    ok = int((sim & card["verdict"].isin(_SIM_OK)).sum())
+    return ok, n, ok / n if n else float("nan")
 
 
 RunnerFactory = Callable[..., Runner]

@@ -167,9 +167,27 @@ def test_deng2025_rows_say_per_variable_which_variants_fit():
 def test_variant_fit_summary_appears_in_audit_study_as_note_rows():
     f = audit_study("deng2025")
     fit = f[f.check == "variant_fit"].set_index("key")
-    assert set(fit.index) == {"table_1.student", "table_1.welch", "table_1.mann_whitney"}
+    assert set(fit.index) == {
+        f"table_1.{v}"
+        for v in (
+            "student",
+            "welch",
+            "mann_whitney",
+            "chisq",
+            "chisq_yates",
+            "fisher",
+            "auto_fisher",
+        )
+    }
     assert (fit.status == "note").all()
     assert fit.loc["table_1.welch", "detail"].startswith("welch: 10 of 10")
+    assert fit.loc["table_1.welch", "where"] == "Table 1, mean ± SD rows"
+    # the book's deng2025 step 1: R's default chisq.test (Yates) prints all 20 count rows but one
+    assert fit.loc["table_1.chisq_yates", "detail"] == (
+        "chisq_yates: 19 of 20 printed p-values print as its p at the printed counts; "
+        "outside: t1p_metastasis_tace"
+    )
+    assert fit.loc["table_1.chisq_yates", "where"] == "Table 1, counts rows"
     assert list(f.columns) == ["check", "key", "source", "where", "printed", "status", "detail"]
 
 
@@ -179,10 +197,27 @@ def test_cli_audit_prints_the_variant_fit_summary_under_the_findings():
     r = CliRunner().invoke(app, ["audit", "deng2025"])
     assert r.exit_code == 0, r.output
     out = r.output
-    assert out.index("mean ± SD p-values by test variant") > out.index("variant_fit")
+    assert out.index("p-values by test variant, per table") > out.index("variant_fit")
     line = next(x for x in out.splitlines() if x.split()[:2] == ["Table", "1"] and "welch" in x)
-    assert line.split()[2:5] == ["welch", "10", "10"]
+    assert line.split()[2:8] == ["mean", "±", "SD", "welch", "10", "10"]
+    line = next(x for x in out.splitlines() if x.split()[:4] == ["Table", "1", "counts", "fisher"])
+    assert line.split()[4:6] == ["20", "2"]
     assert "mann_whitney: U counts" in out
+
+
+def test_cli_audit_summarises_the_variants_of_every_study():
+    """fonc2025 prints no mean ± SD, so only rows of counts (and no Mann-Whitney line); the
+    lv2025 review compares no groups of its own, and says so."""
+    from hccrep.cli import app
+
+    out = CliRunner().invoke(app, ["audit", "fonc2025"]).output
+    assert "p-values by test variant, per table" in out and "mann_whitney:" not in out
+    line = next(
+        x for x in out.splitlines() if x.split()[:4] == ["Table", "4", "counts", "auto_fisher"]
+    )
+    assert line.split()[4:6] == ["25", "25"]  # Fisher when an expected count is below 5: all 25
+    out = CliRunner().invoke(app, ["audit", "lv2025"]).output
+    assert "p-values by test variant: none" in out
 
 
 def test_mann_whitney_is_stated_as_not_derivable_not_given_a_range():
@@ -416,6 +451,12 @@ def test_grim_flags_a_mean_that_no_total_of_n_integers_gives():
     )  # 16/3 = 5.33, 17/3 = 5.67
     assert grim_consistent(5.0, 0, 3) is None
     assert grim_consistent(54.2, 1, 89) is None  # n >= 10^decimals: every mean is reachable
+    # n = 8 at one decimal, by hand: the eighths 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875 lie
+    # within 0.05 of 0.1, 0.2 and 0.3 (0.25 is a tie), 0.4, 0.5, 0.6, 0.7 and 0.8 (0.75), 0.9:
+    # every printed value is reachable, so GRIM cannot tell although 8 < 10
+    assert grim_consistent(3.9, 1, 8) is None and grim_consistent(3.5, 1, 8) is None
+    # n = 9: the ninths 4/9 = 0.444 and 5/9 = 0.556 both miss 0.5 by more than 0.05
+    assert grim_consistent(5.5, 1, 9) is False and grim_consistent(5.4, 1, 9) is True
 
 
 def _demo_baseline(tmp_path, cells: dict[str, str], integer: bool):
@@ -463,6 +504,13 @@ def test_grim_rule_runs_on_integer_flagged_baseline_variables_only(tmp_path):
         and "63/18 = 3.5000" in grim.loc["lesions.a", "detail"]
     )
     assert grim.loc["lesions.b", "status"] == "ok"  # 27/12 = 2.25
+    # one decimal with 18 and 12 patients (both >= 10): a note that GRIM cannot tell, not "ok"
+    (tmp_path / "demo").rename(tmp_path / "demo_int2")
+    st = _demo_baseline(tmp_path, {"a": "3.4 ± 1.2", "b": "2.2 ± 0.9"}, integer=True)
+    grim = audit_study(st).query("check == 'grim'").set_index("key")
+    assert (grim.status == "note").all() and len(grim) == 2
+    assert grim.detail.str.startswith("uninformative at this n").all()
+    assert "1/18 = 0.056" in grim.loc["lesions.a", "detail"]
     (tmp_path / "demo").rename(tmp_path / "demo_int")
     st = _demo_baseline(tmp_path, {"a": "3.45 ± 1.20", "b": "2.25 ± 0.90"}, integer=False)
     assert (audit_study(st).check != "grim").all()

@@ -359,8 +359,14 @@ def test_every_miss_of_the_books_studies_has_a_cause(study):
     from hccrep.replication import scorecard
 
     card = scorecard(runner_for(study), n_mc=40, progress=False, cache_dir="")
-    missed = card[card.verdict == "not reproduced"]
+    # a simulation's miss and an audit's "inconsistent" both get a cause and a one-line detail
+    explained = card.verdict.isin(["not reproduced", "inconsistent"])
+    missed = card[explained]
     assert missed.cause.isin(CAUSES).all(), missed.loc[~missed.cause.isin(CAUSES), "key"].tolist()
     assert (missed.cause_detail.str.len() > 0).all()
-    assert (card.loc[card.verdict != "not reproduced", "cause"] == "").all()
+    assert (~missed.cause_detail.str.contains("\n")).all()
+    assert (card.loc[~explained, "cause"] == "").all()
+    audited = card[card.verdict == "inconsistent"]
+    assert (audited.judged_by == "audit").all()
+    assert (audited.cause == "inconsistency in the paper").all()
     assert set(missed.cause_source) <= {"rule", "data", "none"}

@@ -12,12 +12,14 @@ import math
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from typer.testing import CliRunner
 
 from hccrep.audit import audit_study, audit_verdicts, claim_findings, debit_consistent
 from hccrep.cli import app
+from hccrep.replication import AUDIT_VERDICTS
 from hccrep.spec import DataFileError, load_study
 
 NUMBERS = [
@@ -339,10 +341,11 @@ def test_percent_against_n_and_alternative_denominators(found):
 def test_grim_and_debit(found):
     # 62/18 = 3.444 prints as 3.44; 3.45 needs a total in [62.01, 62.19]: none
     assert _status(found, "grim_ok") == "ok" and _status(found, "grim_bad") == "inconsistent"
-    # with 10 items each, n = 180 >= 100: any mean to 2 decimals is reachable
-    assert (
-        _status(found, "grim_items") == "ok" and "cannot test" in found.loc["grim_items", "detail"]
-    )
+    # with 10 items each, n = 180 >= 100: any mean to 2 decimals is reachable, so the rule says
+    # it cannot tell (a note that judges no number), never "ok"
+    row = found.loc["grim_items"]
+    assert row["status"] == "note" and row["numbers"] == ()
+    assert row["detail"].startswith("uninformative at this n") and "1/180 = 0.0056" in row["detail"]
     # 7 of 20: mean 0.35, SD sqrt(0.35 * 0.65 * 20 / 19) = 0.4894 -> 0.49, never 0.40
     assert _status(found, "debit_ok") == "ok" and _status(found, "debit_bad") == "inconsistent"
 
@@ -396,16 +399,18 @@ def test_events_implied_by_hand(found):
 
 def test_audit_verdicts_judge_only_the_numbers_of_judging_claims(toy):
     v = audit_verdicts(toy)
-    assert v["p_sig"][0] == "not reproduced"  # nosig and nodiff read it as not significant
-    assert v["hr_b"][0] == "not reproduced" and v["hr_b.lower"] == v["hr_b"]
+    # the audit's own verdict words, never those of a replication
+    assert v["p_sig"][0] == "inconsistent"  # nosig and nodiff read it as not significant
+    assert v["hr_b"][0] == "inconsistent" and v["hr_b.lower"] == v["hr_b"]
     # a percentage judges itself, not its denominator; a superlative only the number it cites
-    assert "n36" not in v and v["share22"][0] == "reproduced"
-    assert v["n_group"][0] == "reproduced"  # same_quoted: twenty-nine and 29
-    assert v["c_rsf"][0] == "plausible"  # cited by best (ok) and best_tied (note)
-    assert v["c_gbm"][0] == "not reproduced"  # cited by worst_wrong
+    assert "n36" not in v and v["share22"][0] == "consistent"
+    assert v["n_group"][0] == "consistent"  # same_quoted: twenty-nine and 29
+    assert v["c_rsf"][0] == "questionable"  # cited by best (ok) and best_tied (note)
+    assert v["c_gbm"][0] == "inconsistent"  # cited by worst_wrong
     assert "c_tie" not in v  # only compared with (best_tied)
-    assert "sii" in v and v["sii"][0] == "not reproduced"  # the units claim judges it
+    assert "sii" in v and v["sii"][0] == "inconsistent"  # the units claim judges it
     assert "hr_wide" not in v  # events_implied is a yardstick
+    assert {verdict for verdict, _ in v.values()} <= set(AUDIT_VERDICTS)
     assert all(r.startswith("internal consistency") for _, r in v.values())
 
 
@@ -490,24 +495,92 @@ def test_cli_scorecard_labels_the_audit_verdicts_of_lv2025():
     r = CliRunner().invoke(app, ["scorecard", "lv2025", "--mc", "2", "--quiet"])
     assert r.exit_code == 0, r.output
     assert "judged_by" in r.output
-    line = next(x for x in r.output.splitlines() if x.startswith("of which judged by the audit"))
-    assert "internal consistency, not a replication" in line
+    lines = r.output.splitlines()
+    audit = next(x for x in lines if x.startswith("judged by the audit"))
+    assert "internal consistency, not a replication" in audit and "consistent: " in audit
+    # the fidelity share is over the simulated checks only, as counted on the line above it:
+    # lv2025 has five, one of them a repeat (about.same_as), so four count
+    sim = next(x for x in lines if x.startswith("replicated by simulation"))
+    n = dict(
+        (k.strip(), int(v))
+        for k, v in (part.split(":") for part in sim.split(": ", 1)[1].split(","))
+    )
+    assert set(n) == {"reproduced", "plausible", "not reproduced"} and sum(n.values()) == 4
+    ok = n["reproduced"] + n["plausible"]
+    share = next(x for x in lines if x.startswith("fidelity"))
+    assert share == (
+        f"fidelity (simulated checks only): {ok}/4 = {100 * ok / 4:.1f} % reproduced or plausible"
+    )
 
 
-def test_summaries_say_which_verdicts_the_audit_gave():
-    from hccrep.display import AUDITED, studies_summary, studies_summary_html, verdict_summary_html
-    from hccrep.replication import runner_for, scorecard
+def test_summaries_count_the_audit_verdicts_apart():
+    from hccrep.display import (
+        AUDITED,
+        FIDELITY,
+        SIMULATED,
+        studies_summary,
+        studies_summary_html,
+        verdict_summary_html,
+    )
+    from hccrep.replication import fidelity, runner_for, scorecard, summarise
 
     card = scorecard(runner_for("lv2025"), n_mc=0, progress=False, explain=False)
-    html = str(verdict_summary_html(card))
     once = card.repeat_of == ""  # a result the review prints twice is counted once
-    n = int(((card.judged_by == "audit") & (card.verdict != "not checkable") & once).sum())
-    assert n > 100 and f"{n} of these verdicts" in html and "not replicated" in html
+    audited = (card.judged_by == "audit") & once
+    # every audit verdict is one of the audit's words, and no simulation word is the audit's
+    assert set(card.loc[card.judged_by == "audit", "verdict"]) <= set(AUDIT_VERDICTS)
+    assert not set(card.loc[card.judged_by == "simulation", "verdict"]) & set(AUDIT_VERDICTS)
+    counts = summarise(card)
+    n_audit = int(audited.sum())
+    assert n_audit > 100 and int(counts[list(AUDIT_VERDICTS)].sum()) == n_audit
+    for v in AUDIT_VERDICTS:
+        assert counts[v] == int((audited & (card.verdict == v)).sum())
+    assert counts.sum() == once.sum()
+    # the share counts the simulated checks only: at most lv2025's five computable ones
+    ok, n, _ = fidelity(card)
+    sim = (card.judged_by == "simulation") & (card.verdict != "not checkable") & once
+    assert n == int(sim.sum()) and 0 < n <= 5
+    assert ok == int((sim & card.verdict.isin(["reproduced", "plausible"])).sum())
+    html = str(verdict_summary_html(card))
+    assert SIMULATED in html and AUDITED in html and FIDELITY in html
+    assert f"{ok}/{n} = {100 * ok / n:.1f} %" in html
+    assert f"{n_audit} numbers no simulation computes" in html
     table = studies_summary(card.assign(study="lv2025"))
-    assert table.loc["lv2025", AUDITED] == n
-    # the audited count is a row of its own, not a verdict beside the four
     assert table.loc["lv2025", "checks"] == once.sum()
-    assert AUDITED in str(studies_summary_html(card.assign(study="lv2025")))
+    assert table.loc["lv2025", "simulated"] == n
+    assert table.loc["lv2025", "reproduced or plausible"] == ok
+    for v in AUDIT_VERDICTS:
+        assert table.loc["lv2025", v] == counts[v]
+    many = str(studies_summary_html(card.assign(study="lv2025")))
+    assert AUDITED in many and FIDELITY in many and f"{ok}/{n} =" in many
+
+
+def test_fidelity_and_counts_on_a_hand_made_card():
+    """Hand count: 2 reproduced, 1 plausible (1 more a repeat), 1 not reproduced, 2 consistent,
+    1 inconsistent, 1 not checkable; the share is 3/4 and ignores the audit's 3."""
+    from hccrep.replication import fidelity, summarise
+
+    card = pd.DataFrame(
+        {
+            "verdict": ["reproduced", "reproduced", "plausible", "plausible", "not reproduced"]
+            + ["consistent", "consistent", "inconsistent", "not checkable"],
+            "judged_by": ["simulation"] * 5 + ["audit"] * 3 + ["simulation"],
+            "repeat_of": ["", "", "", "x", "", "", "", "", ""],
+        }
+    )
+    assert fidelity(card) == (3, 4, 0.75)
+    assert fidelity(card, count_repeats=True) == (4, 5, 0.8)
+    assert summarise(card).to_dict() == {
+        "reproduced": 2,
+        "plausible": 1,
+        "not reproduced": 1,
+        "consistent": 2,
+        "questionable": 0,
+        "inconsistent": 1,
+        "not checkable": 1,
+    }
+    with pytest.raises(ValueError, match="unknown verdicts"):
+        summarise(card.assign(verdict="reproduced?"))
 
 
 def test_tu2025_superlatives_against_table_4():

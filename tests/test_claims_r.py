@@ -99,9 +99,26 @@ def _pct_cases():
     return cases
 
 
+def _declared_grim():
+    """(id, study, claim) of every GRIM claim the data files declare."""
+    return [
+        (f"{key}_{c.key}", st, c)
+        for key in ("deng2025", "fonc2025", "tu2025", "lv2025")
+        for st in [load_study(key)]
+        if st.claims is not None
+        for c in st.claims.claims
+        if c.kind == "grim"
+    ]
+
+
 def _grim_cases():
     rng = np.random.default_rng(7)
     cases = {"hand_ok": (3.44, 2, 18), "hand_bad": (3.45, 2, 18)}
+    # boundary by hand: 10 values move in steps of 0.1, so 1 decimal is untestable, 2 are not
+    cases.update({"hand_n10_d1": (5.3, 1, 10), "hand_n99_d2": (5.37, 2, 99)})
+    for cid, st, c in _declared_grim():
+        m = st.number(c.mean)
+        cases[cid] = (m.value, m.decimals, int(c.n) * c.items)
     for i in range(60):
         n = int(rng.integers(2, 60))
         d = int(rng.integers(1, 3))
@@ -134,6 +151,30 @@ def _events_cases():
     return out
 
 
+def _ae_tables():
+    """fonc2025 Table 4: each printed p with the 2 x 2 table of its two groups' counts.
+
+    Rebuilt here from the ``about`` (group, endpoint, grade, count, n) of the data file, apart
+    from the audit's own pairing (:func:`hccrep.audit.audit_count_pvalues`).
+    """
+    st = load_study("fonc2025")
+    nums = [n for n in st.numbers if n.file_id == "table4"]
+    cells = {
+        (n.about.endpoint, n.about.grade, n.about.group): (int(n.about.count), int(n.about.n))
+        for n in nums
+        if n.about.count is not None and n.about.group is not None
+    }
+    out = {}
+    for n in nums:
+        if n.quantity != "p":
+            continue
+        pair = [cells.get((n.about.endpoint, n.about.grade, g)) for g in ("io_t", "rt_io_t")]
+        if None in pair:  # a group whose count the table does not print: no table to test
+            continue
+        out[n.key] = (n.printed, [[k for k, _ in pair], [m - k for k, m in pair]])
+    return out
+
+
 @pytest.fixture(scope="module")
 def ref(tmp_path_factory):
     require_r(())
@@ -162,6 +203,10 @@ def ref(tmp_path_factory):
             meansd.append(
                 (cid, s[0].centre, s[0].spread[0], gs[0].n, s[1].centre, s[1].spread[0], gs[1].n)
             )
+    for key, (_, table) in _ae_tables().items():
+        for i, line in enumerate(table):
+            for j, count in enumerate(line):
+                rows.append((f"ae_{key}", i, j, count))
     pd.DataFrame(rows, columns=["id", "row", "col", "count"]).to_csv(d / "tables.csv", index=False)
     pd.DataFrame(meansd, columns=["id", "m1", "s1", "n1", "m2", "s2", "n2"]).to_csv(
         d / "meansd.csv", index=False
@@ -205,6 +250,27 @@ def test_split_p_values_match_r_chisq_test_and_fisher_test(ref):
     assert n >= 20
 
 
+def test_variant_fit_of_fonc2025_table_4_matches_r(ref):
+    """The per-table variant counts of the audit, against R's chisq.test and fisher.test on the
+    adverse-event tables (Fisher when R's smallest expected count is below 5, else the
+    uncorrected chi-square, for auto_fisher)."""
+    from hccrep.audit import variant_fit_summary
+    from hccrep.printed import parse_pvalue
+
+    tables = _ae_tables()
+    assert len(tables) == 25
+    agree = {v: 0 for v in ("chisq", "chisq_yates", "fisher", "auto_fisher")}
+    for key, (printed, _) in tables.items():
+        r = {v: ref[f"p.ae_{key}.{v}"] for v in ("chisq", "chisq_yates", "fisher")}
+        small = ref[f"p.ae_{key}.min_expected"] < 5
+        r["auto_fisher"] = r["fisher"] if small else r["chisq"]
+        for v, p in r.items():
+            agree[v] += parse_pvalue(printed).agrees(p)
+    s = variant_fit_summary("fonc2025").query("source == 'Table 4'").set_index("variant")
+    for v, n in agree.items():
+        assert s.loc[v, "rows"] == len(tables) and s.loc[v, "within"] == n, v
+
+
 def test_ratio_intervals_wald_p_and_significance_match_r(ref):
     for cid, (e, lo, hi, printed) in _ratios().items():
         _, detail = ratio_ci_finding(e, lo, hi, printed)
@@ -229,6 +295,26 @@ def test_grim_matches_r(ref):
     for cid, (m, d, n) in _grim_cases().items():
         ok = grim_consistent(m, d, n)
         assert (True if ok is None else ok) == bool(ref[f"grim.{cid}"]), cid
+        # None (cannot tell) exactly when R's enumeration reaches every printed value nearby
+        assert (ok is None) == bool(ref[f"grim.{cid}.all"]), cid
+
+
+def test_declared_grim_claims_say_why_they_cannot_test(ref):
+    """Every GRIM claim of the four papers: R reaches every nearby printed mean at its n, so the
+    audit's finding is a note that says so and judges no number (never "ok")."""
+    from hccrep.audit import claim_findings
+
+    declared = _declared_grim()
+    assert len(declared) >= 40  # deng2025 Table 1 and tu2025 Tables 1 and 2
+    found = {
+        st.meta.key: claim_findings(st).set_index("key")
+        for st in {id(s): s for _, s, _ in declared}.values()
+    }
+    for cid, st, c in declared:
+        assert ref[f"grim.{cid}.all"] == 1, cid
+        row = found[st.meta.key].loc[c.key]
+        assert row["status"] == "note" and row["numbers"] == (), cid
+        assert row["detail"].startswith("uninformative at this n"), cid
 
 
 def test_debit_matches_r_enumeration(ref):

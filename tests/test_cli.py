@@ -38,9 +38,10 @@ def test_audit_and_scorecard_run():
     assert r.exit_code == 0 and "p_variants" in r.output
     r = cli.invoke(app, ["scorecard", "fonc2025", "--mc", "5", "--quiet"])
     assert r.exit_code == 0, r.output
-    assert (
-        "checks: reproduced:" in r.output and "inputs and derived numbers (not judged)" in r.output
-    )
+    assert "replicated by simulation: reproduced:" in r.output
+    assert "fidelity (simulated checks only):" in r.output
+    assert "judged by the audit of the declared claims" in r.output
+    assert "inputs and derived numbers (not judged)" in r.output
 
 
 def test_help_lists_commands():

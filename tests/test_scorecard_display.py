@@ -103,6 +103,9 @@ def test_wide_plausible_intervals_are_flagged_and_counted_apart(card):
         "plausible",
         UNINFORMATIVE,
         "not reproduced",
+        "consistent",
+        "questionable",
+        "inconsistent",
         "not checkable",
     ]
     assert split["plausible"] + split[UNINFORMATIVE] == plain["plausible"]

@@ -1,7 +1,8 @@
 # Usage: Rscript claims_reference.R INDIR OUT.csv
 # Reference values for the claim rules of hccrep/audit.py (claim_findings), computed independently:
 #   INDIR/tables.csv  : id,row,col,count  a contingency table in long form (a split the text says
-#       did not differ): chisq.test without and with Yates' correction, fisher.test.
+#       did not differ, or a 2 x 2 table of adverse events): chisq.test without and with Yates'
+#       correction, fisher.test, and the smallest expected count.
 #   INDIR/meansd.csv  : id,m1,s1,n1,m2,s2,n2  two groups printed as mean +- SD: t.test (Student
 #       and Welch) on samples with exactly the printed mean and SD (scale()).
 #   INDIR/ratios.csv  : id,est,lower,upper  a ratio and its 95% CI: the Wald p the interval
@@ -10,7 +11,8 @@
 #   INDIR/pct.csv     : id,pct,decimals,n,count  the counts k of 0..n whose 100 k / n rounds (half
 #       up) to pct, their number and the smallest; and whether count / n rounds to pct.
 #   INDIR/grim.csv    : id,mean,decimals,n  1 when a total of n integers has a mean that rounds to
-#       the printed one (within half a unit), else 0.
+#       the printed one (within half a unit), else 0; and (grim.ID.all) 1 when every value printed
+#       to those decimals within 1 of the mean is reachable so (GRIM cannot tell), by enumeration.
 #   INDIR/debit.csv   : id,mean,md,sd,sdd,n  1 when some k of n binary values gives a mean and a
 #       sample SD (sd(c(rep(1, k), rep(0, n - k)))) within half a unit of the printed ones, else 0.
 #   INDIR/events.csv  : id,lower,upper,prev  events implied by a hazard ratio's CI for a binary
@@ -33,6 +35,7 @@ for (id in unique(tb$id)) {
   emit(paste0("p.", id, ".chisq"), suppressWarnings(chisq.test(m, correct = FALSE)$p.value))
   emit(paste0("p.", id, ".chisq_yates"), suppressWarnings(chisq.test(m, correct = TRUE)$p.value))
   emit(paste0("p.", id, ".fisher"), fisher.test(m, workspace = 2e8)$p.value)
+  emit(paste0("p.", id, ".min_expected"), min(suppressWarnings(chisq.test(m))$expected))
 }
 
 exact_sample <- function(n, m, s, seed) {
@@ -75,6 +78,12 @@ for (i in seq_len(nrow(gr))) {
   h <- 0.5 * 10^-r$decimals + 1e-9
   tot <- floor((r$mean - h) * r$n):ceiling((r$mean + h) * r$n)
   emit(paste0("grim.", r$id), as.numeric(any(abs(tot / r$n - r$mean) <= h)))
+  grid <- round(r$mean + (-10^r$decimals):(10^r$decimals) * 10^-r$decimals, r$decimals)
+  reach <- vapply(grid, function(m) {
+    t <- floor((m - h) * r$n):ceiling((m + h) * r$n)
+    any(abs(t / r$n - m) <= h)
+  }, logical(1))
+  emit(paste0("grim.", r$id, ".all"), as.numeric(all(reach)))
 }
 
 de <- rd("debit.csv")
