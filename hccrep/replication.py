@@ -1037,6 +1037,52 @@ def monte_carlo(
     return out
 
 
+def interval_reaches(number: ReportedNumber, lo: float, hi: float) -> bool:
+    """Whether ``[lo, hi]`` holds a value that prints as ``number`` does.
+
+    A printed number stands for every value that rounds (half up) to it at the
+    printed decimals, so the question is whether the point of the interval
+    nearest the printed value prints the same. A p-value printed with a bound
+    (``"< 0.001"``) is reached when the interval goes past the bound on the
+    printed side. Without printed decimals a non-p number is read at 2
+    decimals, as :func:`verdict` does.
+
+    Parameters
+    ----------
+    number : ReportedNumber
+        The printed number.
+    lo, hi : float
+        Limits of the Monte Carlo interval (infinite limits allowed).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    Worked by hand: 106 of 110 is 96.36 %, which prints as 96.4 at one decimal,
+    so an interval ending at 96.36 reaches a printed 96.4 although 96.4 > 96.36.
+
+    >>> from hccrep.spec import ReportedNumber
+    >>> printed = ReportedNumber(
+    ...     "s", "f", "x", "percent", "96.4", 96.4, "check", "Table 1", None, None, decimals=1
+    ... )
+    >>> interval_reaches(printed, 90.0, 106 / 110 * 100)
+    True
+    >>> interval_reaches(printed, 90.0, 96.34)
+    False
+    """
+    if number.quantity in ("p", "p_interaction"):
+        pv = PValue(number.value, number.bound, number.decimals or 0)
+        if pv.bound == "<":
+            return bool(lo < pv.value)
+        if pv.bound == ">":
+            return bool(hi > pv.value)
+        return pv.agrees(float(np.clip(pv.value, lo, hi)))
+    dec = number.decimals if number.decimals is not None else 2
+    return equal_at_precision(float(np.clip(number.value, lo, hi)), number.value, dec)
+
+
 def verdict(
     number: ReportedNumber,
     replicated: float | None,
@@ -1047,8 +1093,10 @@ def verdict(
     A p-value printed with a bound (``"< 0.001"``) is reproduced when the
     replicated p falls on the same side of the bound; any other number when it
     rounds (half up) to the printed value at the printed number of decimals.
-    A number that is not reproduced is *plausible* when the reported value lies
-    inside the Monte Carlo ``interval``.
+    A number that is not reproduced is *plausible* when the Monte Carlo
+    ``interval`` holds a value that prints as the printed one
+    (:func:`interval_reaches`): the printed 96.4 stands for anything from
+    96.35 to just under 96.45, so an interval that ends at 96.36 reaches it.
 
     Parameters
     ----------
@@ -1073,20 +1121,14 @@ def verdict(
         pv = PValue(number.value, number.bound, number.decimals or 0)
         if pv.agrees(replicated):
             return "reproduced", f"p = {replicated:.4g} prints as {number.printed}"
-        if interval is not None:
+        if interval is not None and interval_reaches(number, *interval):
             lo, hi = interval
-            inside = (
-                lo < pv.value
-                if pv.bound == "<"
-                else (hi > pv.value if pv.bound == ">" else lo <= pv.value <= hi)
-            )
-            if inside:
-                return "plausible", f"reported inside the Monte Carlo interval [{lo:.3g}, {hi:.3g}]"
+            return "plausible", f"reported inside the Monte Carlo interval [{lo:.3g}, {hi:.3g}]"
         return "not reproduced", f"p = {replicated:.4g} on the book's seed"
     dec = number.decimals if number.decimals is not None else 2
     if equal_at_precision(replicated, number.value, dec):
         return "reproduced", f"{replicated:.{dec + 2}f} rounds to {number.value:.{dec}f}"
-    if interval is not None and interval[0] <= number.value <= interval[1]:
+    if interval is not None and interval_reaches(number, *interval):
         return (
             "plausible",
             f"reported inside the Monte Carlo interval [{interval[0]:.3g}, {interval[1]:.3g}]",
@@ -1461,9 +1503,9 @@ def mc_intervals(
     """Monte Carlo interval of each check in ``keys`` and whether the reported value lies inside.
 
     The interval is computed as :func:`hccrep.replication.scorecard` does
-    (empirical quantiles, ``inverted_cdf``); a p-value printed with a bound
-    (``"<0.001"``) counts as inside when the interval reaches past the bound
-    on the printed side.  Limits of printed intervals are named
+    (empirical quantiles, ``inverted_cdf``), and "inside" is
+    :func:`interval_reaches`: the interval holds a value that prints as the
+    reported one (past the bound, for a p-value printed as ``"<0.001"``).  Limits of printed intervals are named
     ``<key>.lower`` / ``<key>.upper``.
 
     Parameters
@@ -1501,12 +1543,8 @@ def mc_intervals(
         lo, hi = (
             np.quantile(col, [a, 1 - a], method="inverted_cdf") if col.size else (np.nan, np.nan)
         )
-        if num.quantity == "p" and not side and num.bound == "<":
-            inside = bool(lo < reported)
-        elif num.quantity == "p" and not side and num.bound == ">":
-            inside = bool(hi > reported)
-        else:
-            inside = bool(lo <= reported <= hi)
+        printed = replace(num, value=reported, bound=None) if side else num
+        inside = bool(col.size) and interval_reaches(printed, float(lo), float(hi))
         rows.append(
             {
                 "key": key,
