@@ -139,6 +139,14 @@ def albi_score(bilirubin_umol_l, albumin_g_l) -> np.ndarray:
     )
 
 
+def _is_level(col: pd.Series, level: str) -> np.ndarray:
+    """1.0 where ``col`` (as text) equals ``level``, else 0.0; a categorical is read by its codes."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        hit = np.append(col.cat.categories.astype(str).to_numpy() == level, False)
+        return hit[col.cat.codes.to_numpy()].astype(float)  # code -1 (missing) is never a level
+    return (col.astype(str).to_numpy() == level).astype(float)
+
+
 def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
     """Numeric columns of every model: indicators ``<variable>_<level>`` and the continuous values.
 
@@ -158,8 +166,8 @@ def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
     """
     cols: dict[str, np.ndarray] = {}
     for var, level in (("nlr", "gt3"), ("delta_t", "ge0"), ("satellite", "no"), ("afp", "gt200")):
-        cols[f"{var}_{level}"] = (cohort[var].astype(str).to_numpy() == level).astype(float)
-    cols["hbv"] = (cohort["viral"].astype(str).to_numpy() == "hbv").astype(float)
+        cols[f"{var}_{level}"] = _is_level(cohort[var], level)
+    cols["hbv"] = _is_level(cohort["viral"], "hbv")
     for c in ("alt", "plt", "alb", "ggt", "pt", "pta", "inr", "diameter", "tbil"):
         cols[c] = cohort[c].to_numpy(float)
     cols["albi"] = albi_score(cols["tbil"], cols["alb"])
@@ -243,7 +251,8 @@ class Tu2025Runner(DeclaredRunner):
                     f"name must be one of {sorted(known)} (or give terms), got {name!r}"
                 )
             terms = known[name]
-        x = d[list(terms)].to_numpy(float)[train]
+        # column by column: selecting a list of columns copies the whole frame (slow in a loop)
+        x = np.column_stack([d[t].to_numpy(float)[train] for t in terms])
         return logit_fit(pd.DataFrame(x, columns=list(terms)), d["tin"].to_numpy(float)[train])
 
     def predictions(
@@ -331,13 +340,15 @@ class Tu2025Runner(DeclaredRunner):
         st = self.study
         gcol = self.group_column
         cohort = self._response(rng)
-        prob = self.fit(cohort, "combined").predict(design_matrix(cohort))
+        d = design_matrix(cohort)
+        prob = self.fit(cohort, "combined", design=d).predict(d)
         cut = self.tipm_cutoff(cohort, prob)
+        high = (prob >= cut.threshold).astype(int)
         cohort["tipm_prob"] = prob
-        cohort["tipm_high"] = (prob >= cut.threshold).astype(int)
-        cohort["os_group"] = (
-            cohort[gcol].astype(str) + "_" + np.where(cohort["tipm_high"] == 1, "high", "low")
-        )
+        cohort["tipm_high"] = high
+        cohort["os_group"] = np.char.add(
+            cohort[gcol].astype(str).to_numpy().astype(str), np.where(high == 1, "_high", "_low")
+        ).astype(object)
         medians = {
             str(n.about.group): n.value
             for n in st.numbers
@@ -388,13 +399,18 @@ class Tu2025Runner(DeclaredRunner):
         return memo[n]
 
     def _ratings(self, cohort: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-        """mRECIST, RECIST 1.1 and iRECIST responder flags (1) with the printed rates and kappas."""
+        """mRECIST, RECIST 1.1 and iRECIST responder flags (1) with the printed rates and kappas.
+
+        The three columns are added to ``cohort`` itself (the cohort :meth:`simulate` has just
+        received from :func:`hccrep.simulate.simulate_survival`, a copy of its own), which is
+        returned.
+        """
         n = len(cohort)
         pairs = self.rating_tables(n)
         a1, b1 = pairs["recist11"]
         a2, b2 = pairs["irecist"]
         perm = rng.permutation(n)  # patient perm[i] gets row i of the first table
-        out = cohort.copy()
+        out = cohort  # simulate hands over a cohort of its own (simulate_survival's copy)
         mrecist, recist11, irecist = np.empty(n, int), np.empty(n, int), np.empty(n, int)
         mrecist[perm], recist11[perm] = a1, b1
         # iRECIST: the second table's rows with the same mRECIST rating, in random order within it
