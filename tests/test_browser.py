@@ -653,3 +653,19 @@ def test_notebook_pages_download_their_outputs_and_launch_ipynb(built_book):
         if not any("colab-setup" in c.metadata.get("tags", []) for c in code):
             problems.append(f"{docname}: the downloadable notebook has no set-up cell")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "docname, table_id",
+    [("book/appendices/scorecard", "scorecard-all"), ("book/appendices/audit", "audit-all")],
+)
+def test_appendix_verdict_table_fits_its_box_at_1280px(docname, table_id, open_page, built_book):
+    # the reason (scorecard) and detail (audit) columns are the last ones: a table wider than
+    # its box hides them behind a sideways scroll on a desktop screen (book/_static/hccrep.css)
+    page = open_page(built_book / f"{docname}.html", 1280).page
+    table, box = page.evaluate(
+        """id => { const t = document.getElementById(id).querySelector('table');
+                   return [t.scrollWidth, t.parentElement.clientWidth]; }""",
+        table_id,
+    )
+    assert table <= box + 1, f"{docname}: table {table} px wide in a box of {box} px at 1280 px"
