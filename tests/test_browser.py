@@ -669,3 +669,15 @@ def test_appendix_verdict_table_fits_its_box_at_1280px(docname, table_id, open_p
         table_id,
     )
     assert table <= box + 1, f"{docname}: table {table} px wide in a box of {box} px at 1280 px"
+
+
+def test_no_page_scrolls_sideways_on_a_phone(open_page, built_book):
+    # wide tables and code scroll inside their own boxes; inline code, headings and the API
+    # reference's signatures wrap (book/_static/hccrep.css), so the page itself fits 400 px
+    wide = []
+    for docname in ALL_PAGES:
+        page = open_page(built_book / f"{docname}.html", 400).page
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 401:
+            wide.append(f"{docname}: {width} px")
+    assert not wide, "pages wider than a 400 px screen:\n" + "\n".join(wide)
