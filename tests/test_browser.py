@@ -681,3 +681,20 @@ def test_no_page_scrolls_sideways_on_a_phone(open_page, built_book):
         if width > 401:
             wide.append(f"{docname}: {width} px")
     assert not wide, "pages wider than a 400 px screen:\n" + "\n".join(wide)
+
+
+def test_printed_output_wraps_instead_of_scrolling_at_1280px(open_page, built_book):
+    # a citation or a figure's description printed on one line ran off the page behind a
+    # sideways scroll; printed output wraps at the edge of its box (book/_static/hccrep.css)
+    wide = []
+    for docname in ALL_PAGES:
+        page = open_page(built_book / f"{docname}.html", 1280).page
+        wide += [
+            f"{docname}: {text}"
+            for text in page.evaluate(
+                """() => Array.from(document.querySelectorAll('div.cell_output pre'))
+                .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1)
+                .map(e => e.textContent.slice(0, 60))"""
+            )
+        ]
+    assert not wide, "printed output that scrolls sideways at 1280 px:\n" + "\n".join(wide[:20])
