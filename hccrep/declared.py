@@ -592,6 +592,13 @@ class ThresholdGrid(_Model):
     start: float = Field(gt=0, lt=1, description="the lowest threshold probability")
     stop: float = Field(gt=0, lt=1, description="the highest threshold probability")
     step: float = Field(gt=0, lt=1, description="the step between thresholds")
+    source: str | None = Field(
+        default=None, description="where the paper prints the range (figure axis or text)"
+    )
+    why: str | None = Field(
+        default=None,
+        description="why this range, when the paper prints none (an analysis choice, not a number)",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> ThresholdGrid:
@@ -801,20 +808,45 @@ class DCASuperiority(_ModelAnalysis):
     """Claim: at ``horizon`` the model's net benefit beats treating all and treating none over a range of thresholds.
 
     Net benefit of a time-to-event outcome (Kaplan–Meier within the treated,
-    :func:`hccrep.stats.prediction.net_benefit_survival`) on the thresholds
-    0.01, 0.02, ..., 0.99; the claim holds when the model is strictly better
-    than both defaults on at least ``min_run`` consecutive thresholds.
+    :func:`hccrep.stats.prediction.net_benefit_survival`) on the declared
+    ``thresholds`` (0.01, 0.02, ..., 0.99 when none are declared); the claim
+    holds when the model is strictly better than both defaults on at least
+    ``min_run`` consecutive thresholds of that grid.
     """
 
     QUANTITIES: ClassVar[tuple[str, ...]] = ("statement",)
+    #: the grid a claim without declared ``thresholds`` is judged on
+    DEFAULT_THRESHOLDS: ClassVar[ThresholdGrid] = ThresholdGrid(
+        start=0.01, stop=0.99, step=0.01, why="every threshold of a decision curve"
+    )
     kind: Literal["dca_superiority"]
     horizon: float = Field(gt=0)
     min_run: int = Field(
         default=10,
         ge=1,
         le=99,
-        description="consecutive thresholds (of 0.01 apart) where the model must win",
+        description="consecutive thresholds of the grid where the model must win",
     )
+    thresholds: ThresholdGrid | None = Field(
+        default=None,
+        description="the clinical range of threshold probabilities (default 0.01 to 0.99 by 0.01)",
+    )
+
+    @model_validator(mode="after")
+    def _run_fits_grid(self) -> DCASuperiority:
+        if self.thresholds is not None:
+            if self.thresholds.source is None and self.thresholds.why is None:
+                raise ValueError(
+                    "thresholds need `source` (where the paper prints the range) or `why`"
+                )
+            n = len(self.thresholds.values())
+            if self.min_run > n:
+                raise ValueError(f"min_run {self.min_run} exceeds the {n} thresholds of the grid")
+        return self
+
+    def threshold_values(self):
+        """The thresholds the claim is judged on (the declared grid, or 0.01 to 0.99)."""
+        return (self.thresholds or self.DEFAULT_THRESHOLDS).values()
 
 
 class PDPDirection(_ModelAnalysis):

@@ -39,11 +39,12 @@ from __future__ import annotations
 import numpy as np
 
 from hccrep.analyses import CohortView, Replicated, register
+from hccrep.declared import DCASuperiority
 
 __all__ = ["DCA_THRESHOLDS"]
 
-#: The threshold grid of a decision-curve claim: 0.01, 0.02, ..., 0.99.
-DCA_THRESHOLDS = np.arange(1, 100) / 100
+#: The threshold grid of a decision-curve claim that declares none: 0.01, 0.02, ..., 0.99.
+DCA_THRESHOLDS = DCASuperiority.DEFAULT_THRESHOLDS.values()
 
 
 def _holds(ok: bool, variant: str) -> Replicated:
@@ -104,11 +105,13 @@ def _longest_run(flags) -> int:
 @register("dca_superiority")
 def _dca_superiority(a, view: CohortView, quantity: str) -> Replicated:
     col = view.models(a.collection)
-    nb = col.net_benefit(a.model, a.dataset, a.horizon, DCA_THRESHOLDS)
+    grid = a.threshold_values()
+    nb = col.net_benefit(a.model, a.dataset, a.horizon, grid)
     better = (nb["model"] > np.maximum(nb["treat_all"], nb["treat_none"]) + 1e-12).to_numpy()
     return _holds(
         _longest_run(better) >= a.min_run,
-        f"net benefit above both defaults on {a.min_run}+ consecutive thresholds of 0.01-0.99",
+        f"net benefit above both defaults on {a.min_run}+ consecutive thresholds of "
+        f"{grid.min():g}-{grid.max():g}",
     )
 
 

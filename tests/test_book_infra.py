@@ -657,6 +657,40 @@ def test_code_cells_have_lines_of_at_most_88_characters(entry):
     assert not long, f"{entry}: code lines over {MAX_CODE_LINE} characters:\n" + "\n".join(long)
 
 
+#: A Python block written as Markdown (an exercise's solution): ```python ... ```.
+PYTHON_FENCE = re.compile(r"^(`{3,})python[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+
+
+def long_fenced_python_lines(text: str) -> list[str]:
+    """The lines over ``MAX_CODE_LINE`` characters in the ```python blocks of a page."""
+    return [
+        line
+        for match in PYTHON_FENCE.finditer(text)
+        for line in match.group(2).splitlines()
+        if len(line) > MAX_CODE_LINE
+    ]
+
+
+def test_long_fenced_python_lines_by_hand():
+    ok = "x = 1"
+    long = "y = " + "1 + " * 30 + "1"
+    page = (
+        f"prose {long}\n\n```python\n{ok}\n{long}\n```\n\n```{{code-cell}} ipython3\n{long}\n```\n"
+    )
+    assert long_fenced_python_lines(page) == [long]
+    assert long_fenced_python_lines(f"````python\n{ok}\n````\n") == []
+
+
+@pytest.mark.parametrize("entry", _notebook_pages())
+def test_solution_code_has_lines_of_at_most_88_characters(entry):
+    # a solution's code is shown in the same code column as a code cell: a longer line scrolls
+    # sideways at 1280 px (book/_static/hccrep.css)
+    long = long_fenced_python_lines(_page(entry).read_text(encoding="utf-8"))
+    assert not long, f"{entry}: ```python lines over {MAX_CODE_LINE} characters:\n" + "\n".join(
+        line[:70] + "..." for line in long
+    )
+
+
 def test_the_line_length_check_reads_code_cells_apart_from_prose(tmp_path):
     # the check relies on jupytext's MyST reader: prose stays markdown, {code-cell} is code
     jupytext = pytest.importorskip("jupytext")

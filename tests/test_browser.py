@@ -653,3 +653,47 @@ def test_notebook_pages_download_their_outputs_and_launch_ipynb(built_book):
         if not any("colab-setup" in c.metadata.get("tags", []) for c in code):
             problems.append(f"{docname}: the downloadable notebook has no set-up cell")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("docname", VERDICT_PAGES)
+def test_verdict_tables_fit_their_box_at_1280px(docname, open_page, built_book):
+    # the reason (scorecard) and detail (audit) columns are the last ones: a table wider than
+    # its box hides them behind a sideways scroll on a desktop screen (book/_static/hccrep.css,
+    # and the full-width tag on the cells that print them)
+    page = open_page(built_book / f"{docname}.html", 1280).page
+    wide = page.evaluate(
+        """() => Array.from(document.querySelectorAll('table.hccrep-scorecard, table.hccrep-audit'))
+        .filter(t => t.getClientRects().length && t.scrollWidth > t.parentElement.clientWidth + 1)
+        .map(t => (t.closest('.hccrep-filter-table') || t).id + ': ' + t.scrollWidth + ' px in '
+                  + t.parentElement.clientWidth + ' px')"""
+    )
+    assert not wide, f"{docname} at 1280 px: verdict tables wider than their box: {wide}"
+
+
+def test_no_page_scrolls_sideways_on_a_phone(open_page, built_book):
+    # wide tables and code scroll inside their own boxes; inline code, headings and the API
+    # reference's signatures wrap (book/_static/hccrep.css), so the page itself fits 400 px
+    wide = []
+    for docname in ALL_PAGES:
+        page = open_page(built_book / f"{docname}.html", 400).page
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 401:
+            wide.append(f"{docname}: {width} px")
+    assert not wide, "pages wider than a 400 px screen:\n" + "\n".join(wide)
+
+
+def test_printed_output_wraps_instead_of_scrolling_at_1280px(open_page, built_book):
+    # a citation or a figure's description printed on one line ran off the page behind a
+    # sideways scroll; printed output wraps at the edge of its box (book/_static/hccrep.css)
+    wide = []
+    for docname in ALL_PAGES:
+        page = open_page(built_book / f"{docname}.html", 1280).page
+        wide += [
+            f"{docname}: {text}"
+            for text in page.evaluate(
+                """() => Array.from(document.querySelectorAll('div.cell_output pre'))
+                .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1)
+                .map(e => e.textContent.slice(0, 60))"""
+            )
+        ]
+    assert not wide, "printed output that scrolls sideways at 1280 px:\n" + "\n".join(wide[:20])

@@ -376,3 +376,46 @@ def test_unknown_variables_and_levels_of_model_claims_are_named_at_load(tmp_path
     msg = str(err.value)
     assert "text.yaml" in msg and "claim_importance_24m_top2).analysis.variables" in msg
     assert "unknown level 'ge401' of 'afp'" in msg
+
+
+def test_decision_curve_claim_on_a_declared_threshold_range(registry):
+    """Hand derivation, the data of the test above: the sharp model wins strictly on
+    0.13 ... 0.87. On a declared range 0.50 ... 0.95 (step 0.01) that leaves 0.50 ... 0.87,
+    38 thresholds in a row; on 0.90 ... 0.95 it wins nowhere."""
+    time = np.array([1.0] * 5 + [6.0] * 5)
+    y = surv_array(time, np.array([True] * 5 + [False] * 5))
+    X = pd.DataFrame({"a": [1.0] * 5 + [0.0] * 5})
+
+    class Fixed(Stub):
+        def __init__(self, risk):
+            super().__init__("a")
+            self.risk = np.asarray(risk)
+
+        def predict_survival_function(self, X, return_array=False):
+            return np.repeat((1 - self.risk)[:, None], GRID.size, axis=1)
+
+    col = FittedCollection({"sharp": Fixed([0.875] * 5 + [0.125] * 5)}, X, y, X, y, horizons=[5])
+    registry("dca", lambda view: col)
+    view = _view()
+    dca = {"kind": "dca_superiority", "collection": "dca", "horizon": 5, "model": "sharp"}
+    upper = {"start": 0.5, "stop": 0.95, "step": 0.01, "why": "a test range"}
+    assert _claim({**dca, "thresholds": upper, "min_run": 38}, view) == 1.0
+    assert _claim({**dca, "thresholds": upper, "min_run": 39}, view) == 0.0
+    top = {"start": 0.9, "stop": 0.95, "step": 0.01, "why": "a test range"}
+    assert _claim({**dca, "thresholds": top, "min_run": 1}, view) == 0.0
+
+
+def test_a_declared_threshold_range_needs_a_reason_and_room_for_the_run():
+    base = {"kind": "dca_superiority", "collection": "z", "model": "rsf", "horizon": 6}
+    with pytest.raises(ValidationError, match="source.*why"):
+        parse_analysis({**base, "thresholds": {"start": 0.1, "stop": 0.5, "step": 0.01}})
+    with pytest.raises(ValidationError, match="min_run 10 exceeds the 5 thresholds"):
+        parse_analysis({**base, "thresholds": {"start": 0.1, "stop": 0.5, "step": 0.1, "why": "w"}})
+    a = parse_analysis(
+        {
+            **base,
+            "thresholds": {"start": 0.1, "stop": 0.5, "step": 0.1, "source": "Fig. 3"},
+            "min_run": 5,
+        }
+    )
+    assert a.threshold_values().tolist() == [0.1, 0.2, 0.3, 0.4, 0.5]
