@@ -363,6 +363,8 @@ class CohortView:
                     caliper=caliper,
                     caliper_scale=spec.caliper_scale,
                     order=spec.order,
+                    # the numpy engines' view: statsmodels' IRLS in numpy (the same scores)
+                    ps_engine="numpy" if self.cox_engine == "numpy" else "statsmodels",
                 )
                 pairs = res.matched(d)
                 rows = self.cohort.take(self.cohort.index.get_indexer(pairs.index))
