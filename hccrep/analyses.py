@@ -990,16 +990,17 @@ def _score(view: CohortView, a, score, probability: bool = False) -> np.ndarray:
             from hccrep.stats.prediction import logit_fit
 
             everyone = np.ones(len(view.cohort), dtype=bool)
-            names, x = view.design_arrays(list(score.terms), score.reference, everyone)
+            _, x = view.design_arrays(list(score.terms), score.reference, everyone)
             m = view.mask(None, None, fit_on)
             keep = np.ptp(x[m], axis=0) > 0 if m.any() else np.zeros(x.shape[1], dtype=bool)
             if not keep.any():
                 raise ValueError(
                     "every term of the model is constant on the patients it is fitted on"
                 )
-            names = [nm for nm, k in zip(names, keep) if k]
-            fit = logit_fit(pd.DataFrame(x[m][:, keep], columns=names), view.numeric(a.outcome)[m])
-            value = fit.predict(pd.DataFrame(x[:, keep], columns=names))
+            # arrays, no frames; each in the memory order a frame of it would hand back, so the
+            # fit and the products sum in the same order
+            fit = logit_fit(x[m][:, keep], view.numeric(a.outcome)[m])
+            value = fit.predict(x[:, keep])
         elif view.is_categorical(score.marker):
             order = {lv: i for i, lv in enumerate(view.levels_of(score.marker))}
             value = np.array([order.get(v, np.nan) for v in view.labels(score.marker)], float)

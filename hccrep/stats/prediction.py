@@ -387,7 +387,7 @@ def _as_binary(y, name: str = "y") -> np.ndarray:
         raise ValueError(f"{name} is empty")
     if np.isnan(arr).any():
         raise ValueError(f"{name} contains NaN")
-    if not np.isin(arr, (0.0, 1.0)).all():
+    if not ((arr == 0.0) | (arr == 1.0)).all():  # np.isin's answer, without its sort
         bad = np.unique(arr[~np.isin(arr, (0.0, 1.0))])[:5].tolist()
         raise ValueError(f"{name} must be 0/1 (1 = case/event), found {bad}")
     return arr.astype(np.int64)
@@ -1520,9 +1520,37 @@ class FittedLogit:
     se: np.ndarray
     converged: bool
 
-    def predict(self, x: pd.DataFrame) -> np.ndarray:
-        """Predicted probabilities for the columns ``names[1:]`` of ``x``."""
-        lp = self.coef[0] + x[list(self.names[1:])].to_numpy(float) @ self.coef[1:]
+    def predict(self, x: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Predicted probabilities for the columns ``names[1:]`` of ``x``.
+
+        Parameters
+        ----------
+        x : pandas.DataFrame or numpy.ndarray
+            A frame with the columns ``names[1:]``, or an ``(n, p)`` array whose
+            columns are those terms in that order.
+
+        Returns
+        -------
+        numpy.ndarray
+            One probability per row.
+
+        Examples
+        --------
+        >>> fit = logit_fit(pd.DataFrame({"x": [0, 0, 0, 1, 1, 1, 0, 1]}), [0, 0, 1, 1, 1, 0, 0, 1])
+        >>> fit.predict(pd.DataFrame({"x": [0, 1]})).round(4).tolist()  # 1/4 and 3/4
+        [0.25, 0.75]
+        >>> fit.predict(np.array([[0.0], [1.0]])).round(4).tolist()
+        [0.25, 0.75]
+        """
+        if isinstance(x, pd.DataFrame):
+            x = x[list(self.names[1:])].to_numpy(float)
+        else:  # as it is: a frame of it hands back the same memory order (so the same sums)
+            x = np.asarray(x, dtype=float)
+            if x.ndim != 2 or x.shape[1] != len(self.names) - 1:
+                raise ValueError(
+                    f"x must have {len(self.names) - 1} columns ({', '.join(self.names[1:])})"
+                )
+        lp = self.coef[0] + x @ self.coef[1:]
         return special.expit(lp)
 
     def columns(self, conf_level: float = 0.95) -> dict[str, np.ndarray]:
@@ -1588,21 +1616,22 @@ def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> 
     [-1.0986, 2.1972]
     """
     try:
-        if not isinstance(x, pd.DataFrame):
+        if isinstance(x, pd.DataFrame):
+            names = tuple(x.columns)
+            arr = x.to_numpy(float)
+        else:  # an array: no frame built around it (the Monte Carlo fits many)
             arr = np.asarray(x, dtype=float)
-            x = pd.DataFrame(
-                arr[:, None] if arr.ndim == 1 else arr,
-                columns=[f"x{i}" for i in range(1 if arr.ndim == 1 else arr.shape[1])],
-            )
-        X = np.column_stack([np.ones(len(x)), x.to_numpy(float)])
-    except (TypeError, ValueError):
+            arr = arr[:, None] if arr.ndim == 1 else arr
+            names = tuple(f"x{i}" for i in range(arr.shape[1]))
+        X = np.column_stack([np.ones(arr.shape[0]), arr])
+    except (TypeError, ValueError, IndexError):
         raise ValueError("x must be numeric (code categories as 0/1 columns)") from None
     if not np.isfinite(X).all():
         raise ValueError("x has missing or infinite values")
     yy = as_vector(y, "y", what="must be numeric 0/1")
     if yy.shape[0] != X.shape[0]:
         raise ValueError(f"y has {yy.shape[0]} values but x has {X.shape[0]} rows")
-    if not np.isin(yy, (0.0, 1.0)).all():
+    if not ((yy == 0.0) | (yy == 1.0)).all():  # np.isin(yy, (0, 1)), without its sort
         raise ValueError("y must be 0/1")
     beta = np.zeros(X.shape[1])
     converged = False
@@ -1625,7 +1654,7 @@ def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> 
     except np.linalg.LinAlgError:
         se = np.full(beta.size, np.inf)
     return FittedLogit(
-        ("(Intercept)", *x.columns), beta, se, converged and bool(np.all(np.abs(beta) < 30))
+        ("(Intercept)", *names), beta, se, converged and bool(np.all(np.abs(beta) < 30))
     )
 
 
