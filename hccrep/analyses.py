@@ -132,6 +132,7 @@ class CohortView:
         self._numeric: dict[str, np.ndarray] = {}
         self._masks: dict[tuple, np.ndarray] = {}
         self._codes: dict[tuple, np.ndarray] = {}
+        self._categorical: dict[str, bool] = {}
 
     def labels(self, column: str) -> np.ndarray:
         """The column as strings (level keys), cached."""
@@ -193,10 +194,15 @@ class CohortView:
         return out
 
     def is_categorical(self, column: str) -> bool:
-        if self.levels.get(column) is not None:
-            return True
-        dtype = self.cohort[column].dtype
-        return isinstance(dtype, pd.CategoricalDtype) or dtype == object
+        hit = self._categorical.get(column)  # cached: Table 1 asks about each column many times
+        if hit is None:
+            if self.levels.get(column) is not None:
+                hit = True
+            else:
+                dtype = self.cohort[column].dtype
+                hit = isinstance(dtype, pd.CategoricalDtype) or dtype == object
+            self._categorical[column] = hit
+        return hit
 
     def levels_of(self, column: str) -> list[str]:
         declared = self.levels.get(column)
@@ -1113,9 +1119,9 @@ def _net_benefit(a, view: CohortView, quantity: str) -> Replicated:
     from hccrep.stats.prediction import net_benefit
 
     m, y = _evaluated(view, a)
-    nb = net_benefit(y, _score(view, a, a.score, probability=True)[m], [a.threshold])
+    nb = net_benefit(y, _score(view, a, a.score, probability=True)[m], [a.threshold], table=False)
     return Replicated(
-        value=float(nb["model"].iloc[0]),
+        value=float(nb["model"][0]),
         variant=f"net benefit at threshold {a.threshold:g} (Vickers & Elkin 2006)",
     )
 
@@ -1179,7 +1185,7 @@ def _metric_value(a, view, score, metric, m, y, on):
                 ("hl", _score_key(a, score), on, a.risk_groups, "formed"),
                 lambda: pr.hosmer_lemeshow(y, prob, groups=a.risk_groups, table=False),
             ).pvalue
-        return pr.net_benefit(y, prob, a.thresholds.values())["model"].to_numpy()
+        return pr.net_benefit(y, prob, a.thresholds.values(), table=False)["model"]
     except ValueError:
         return math.nan
 

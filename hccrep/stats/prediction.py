@@ -1194,7 +1194,7 @@ def calibration_intercept_slope(y, prob) -> CalibrationResult:
 # --------------------------------------------------------------------------
 
 
-def net_benefit(y, prob, thresholds) -> pd.DataFrame:
+def net_benefit(y, prob, thresholds, *, table: bool = True) -> pd.DataFrame | dict:
     """Net benefit of a model, of treating all and of treating none (binary DCA).
 
     At threshold probability ``pt`` a patient is treated when
@@ -1211,16 +1211,22 @@ def net_benefit(y, prob, thresholds) -> pd.DataFrame:
         benefit: the threshold is a probability).
     thresholds : sequence of float in [0, 1)
         Threshold probabilities.
+    table : bool, default True
+        Return a DataFrame; False returns the same columns as a dict of arrays (a Monte Carlo
+        reads one number of it, and building the frame cost more than computing it).
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or dict of numpy.ndarray
         Columns threshold, model, treat_all, treat_none.
 
     Examples
     --------
     >>> net_benefit([1, 0, 1, 0], [0.9, 0.6, 0.4, 0.2], [0.5]).round(3).values.tolist()
     [[0.5, 0.0, 0.0, 0.0]]
+    >>> nb = net_benefit([1, 0, 1, 0], [0.9, 0.6, 0.4, 0.2], [0.2, 0.5], table=False)
+    >>> nb["model"].round(4).tolist()  # 2/4 - 2/4 * 1/4, and 1/4 - 1/4
+    [0.375, 0.0]
     """
     yy = _as_binary(y)
     p = _as_probabilities(prob, yy.size)
@@ -1231,14 +1237,13 @@ def net_benefit(y, prob, thresholds) -> pd.DataFrame:
     fp = (treated & (yy[None, :] == 0)).sum(axis=1)
     w = pt / (1 - pt)
     prev = yy.mean()
-    return pd.DataFrame(
-        {
-            "threshold": pt,
-            "model": tp / n - fp / n * w,
-            "treat_all": prev - (1 - prev) * w,
-            "treat_none": np.zeros_like(pt),
-        }
-    )
+    cols = {
+        "threshold": pt,
+        "model": tp / n - fp / n * w,
+        "treat_all": prev - (1 - prev) * w,
+        "treat_none": np.zeros_like(pt),
+    }
+    return pd.DataFrame(cols) if table else cols
 
 
 def td_auc(time, event, marker, horizon: float) -> float:
