@@ -186,8 +186,13 @@ def _levels(col: pd.Series) -> list:
         ) from None
 
 
-def _design(df: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
-    """Intercept + covariates, categorical ones as treatment contrasts (first level dropped)."""
+def _design(df: pd.DataFrame, covariates: list[str]) -> np.ndarray:
+    """Intercept + covariates, categorical ones as treatment contrasts (first level dropped).
+
+    An ``(n, p)`` array in the memory order that ``DataFrame(columns).to_numpy()`` gives
+    (column after column), without building the frame: the fit's sums then run in the
+    same order as on the frame's array.
+    """
     cols: dict[str, np.ndarray] = {"(Intercept)": np.ones(len(df))}
     for c in covariates:
         col = df[c]
@@ -212,7 +217,7 @@ def _design(df: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
             if not np.isfinite(x).all():
                 raise ValueError(f"covariate {c!r} has infinite values")
             cols[str(c)] = x
-    return pd.DataFrame(cols, index=df.index)
+    return np.array(list(cols.values()), dtype=float).T
 
 
 # --------------------------------------------------------------------------
@@ -342,11 +347,11 @@ def _fit_ps(
     covariates = _covariate_list(df, treatment, covariates)
     x = _design(df, covariates)
     if engine == "numpy":
-        ps, eta = glm_logit_irls(t.astype(float), x.to_numpy())
+        ps, eta = glm_logit_irls(t.astype(float), x)
     else:
         import statsmodels.api as sm
 
-        fit = sm.GLM(t.astype(float), x.to_numpy(), family=sm.families.Binomial()).fit()
+        fit = sm.GLM(t.astype(float), x, family=sm.families.Binomial()).fit()
         eta = np.asarray(fit.predict(which="linear"), dtype=float)
         ps = np.asarray(fit.fittedvalues, dtype=float)
     if not (np.isfinite(eta).all() and ((ps > 0) & (ps < 1)).all()):
