@@ -372,13 +372,17 @@ class CohortView:
                     # the numpy engines' view: statsmodels' IRLS in numpy (the same scores)
                     ps_engine="numpy" if self.cox_engine == "numpy" else "statsmodels",
                 )
-                pairs = res.matched(d)
-                rows = self.cohort.take(self.cohort.index.get_indexer(pairs.index))
+                # the rows of res.matched(d), taken from the cohort directly (d has its index)
+                labels, sets = res.matched_sets()
+                pos = self.cohort.index.get_indexer(labels)
+                if (pos < 0).any():
+                    raise ValueError("a matched row label is not in the cohort")
+                rows = self.cohort.take(pos)
                 # take made a new frame: number its rows and add the columns in place, as
                 # assign(...).reset_index(drop=True) would, without two more copies of it
                 rows.index = pd.RangeIndex(len(rows))
-                rows["_treated"] = pairs["_treated"].to_numpy()
-                rows["pair"] = pairs["pair"].to_numpy()
+                rows["_treated"] = treated[pos]
+                rows["pair"] = sets
                 sub = CohortView(
                     rows,
                     self.group,

@@ -493,6 +493,34 @@ class MatchResult:
         self._check_labels(df)
         if "pair" in df.columns:
             raise ValueError("df already has a column named 'pair'")
+        labels, sets = self.matched_sets()
+        # the rows by position: df.loc[labels] on the (unique) index, at a quarter of the cost
+        out = df.take(df.index.get_indexer(labels))
+        out["pair"] = sets
+        return out
+
+    def matched_sets(self) -> tuple[list, np.ndarray]:
+        """The row labels of :meth:`matched`, in its order, and each row's matched-set number.
+
+        Sets are numbered 1, 2, ... in the data order of their treated unit; each set
+        lists its treated unit first, then its controls in matching order.
+
+        Returns
+        -------
+        labels : list
+            Index labels of the matched rows (a control matched twice with
+            replacement appears once per set).
+        sets : numpy.ndarray of int64
+            The matched-set number of each label.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"rt": [1, 1, 0, 0, 0]}, index=list("ABxyz"))
+        >>> m = match_nearest(df, "rt", ps=[0.7, 0.3, 0.65, 0.2, 0.5])
+        >>> labels, sets = m.matched_sets()
+        >>> labels, sets.tolist()
+        (['A', 'x', 'B', 'y'], [1, 1, 2, 2])
+        """
         # sets in the order of their treated unit's first pair, as pair_ids numbers them;
         # controls in pair order within a set (what groupby(sort=False) gives, without its cost)
         controls: dict = {}
@@ -503,10 +531,7 @@ class MatchResult:
             labels.append(t)
             labels.extend(cs)
             sets.extend([number] * (1 + len(cs)))
-        # the rows by position: df.loc[labels] on the (unique) index, at a quarter of the cost
-        out = df.take(df.index.get_indexer(labels))
-        out["pair"] = np.asarray(sets, dtype=np.int64)
-        return out
+        return labels, np.asarray(sets, dtype=np.int64)
 
     def weights(self, df: pd.DataFrame) -> pd.Series:
         """Matching weights as MatchIt computes them (``m$weights``).
