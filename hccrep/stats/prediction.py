@@ -485,10 +485,27 @@ def _placements(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return aucs, v10, v01
 
 
+def _cov_rows(v: np.ndarray) -> np.ndarray:
+    """``numpy.cov(v, ddof=1)`` of the rows of ``v`` (at least two columns), as a 2-d array.
+
+    The steps of numpy's own function (mean of each row, centring in place, the product with
+    the transpose, the factor 1 / (n - 1)), so the same floats, without its argument handling
+    (the DeLong variance takes two per AUC, many per cohort).
+    """
+    x = np.array(v, ndmin=2, dtype=float)
+    if x.shape[1] < 2:
+        return np.atleast_2d(np.cov(v, ddof=1))
+    avg = x.mean(axis=1)
+    x -= avg[:, None]
+    c = np.dot(x, x.T.conj())
+    c *= np.true_divide(1, x.shape[1] - 1)
+    return np.atleast_2d(c.squeeze())
+
+
 def _delong_cov(v10: np.ndarray, v01: np.ndarray) -> np.ndarray:
     m, n = v10.shape[1], v01.shape[1]
-    s10 = np.atleast_2d(np.cov(v10, ddof=1))
-    s01 = np.atleast_2d(np.cov(v01, ddof=1))
+    s10 = _cov_rows(v10)
+    s01 = _cov_rows(v01)
     return s10 / m + s01 / n
 
 
