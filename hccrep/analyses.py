@@ -132,6 +132,7 @@ class CohortView:
         self._numeric: dict[str, np.ndarray] = {}
         self._masks: dict[tuple, np.ndarray] = {}
         self._codes: dict[tuple, np.ndarray] = {}
+        self._categorical: dict[str, bool] = {}
 
     def labels(self, column: str) -> np.ndarray:
         """The column as strings (level keys), cached."""
@@ -193,10 +194,15 @@ class CohortView:
         return out
 
     def is_categorical(self, column: str) -> bool:
-        if self.levels.get(column) is not None:
-            return True
-        dtype = self.cohort[column].dtype
-        return isinstance(dtype, pd.CategoricalDtype) or dtype == object
+        hit = self._categorical.get(column)  # cached: Table 1 asks about each column many times
+        if hit is None:
+            if self.levels.get(column) is not None:
+                hit = True
+            else:
+                dtype = self.cohort[column].dtype
+                hit = isinstance(dtype, pd.CategoricalDtype) or dtype == object
+            self._categorical[column] = hit
+        return hit
 
     def levels_of(self, column: str) -> list[str]:
         declared = self.levels.get(column)
@@ -363,14 +369,20 @@ class CohortView:
                     caliper=caliper,
                     caliper_scale=spec.caliper_scale,
                     order=spec.order,
+                    # the numpy engines' view: statsmodels' IRLS in numpy (the same scores)
+                    ps_engine="numpy" if self.cox_engine == "numpy" else "statsmodels",
                 )
-                pairs = res.matched(d)
-                rows = self.cohort.take(self.cohort.index.get_indexer(pairs.index))
+                # the rows of res.matched(d), taken from the cohort directly (d has its index)
+                labels, sets = res.matched_sets()
+                pos = self.cohort.index.get_indexer(labels)
+                if (pos < 0).any():
+                    raise ValueError("a matched row label is not in the cohort")
+                rows = self.cohort.take(pos)
                 # take made a new frame: number its rows and add the columns in place, as
                 # assign(...).reset_index(drop=True) would, without two more copies of it
                 rows.index = pd.RangeIndex(len(rows))
-                rows["_treated"] = pairs["_treated"].to_numpy()
-                rows["pair"] = pairs["pair"].to_numpy()
+                rows["_treated"] = treated[pos]
+                rows["pair"] = sets
                 sub = CohortView(
                     rows,
                     self.group,
@@ -988,16 +1000,17 @@ def _score(view: CohortView, a, score, probability: bool = False) -> np.ndarray:
             from hccrep.stats.prediction import logit_fit
 
             everyone = np.ones(len(view.cohort), dtype=bool)
-            names, x = view.design_arrays(list(score.terms), score.reference, everyone)
+            _, x = view.design_arrays(list(score.terms), score.reference, everyone)
             m = view.mask(None, None, fit_on)
             keep = np.ptp(x[m], axis=0) > 0 if m.any() else np.zeros(x.shape[1], dtype=bool)
             if not keep.any():
                 raise ValueError(
                     "every term of the model is constant on the patients it is fitted on"
                 )
-            names = [nm for nm, k in zip(names, keep) if k]
-            fit = logit_fit(pd.DataFrame(x[m][:, keep], columns=names), view.numeric(a.outcome)[m])
-            value = fit.predict(pd.DataFrame(x[:, keep], columns=names))
+            # arrays, no frames; each in the memory order a frame of it would hand back, so the
+            # fit and the products sum in the same order
+            fit = logit_fit(x[m][:, keep], view.numeric(a.outcome)[m])
+            value = fit.predict(x[:, keep])
         elif view.is_categorical(score.marker):
             order = {lv: i for i, lv in enumerate(view.levels_of(score.marker))}
             value = np.array([order.get(v, np.nan) for v in view.labels(score.marker)], float)
@@ -1110,9 +1123,9 @@ def _net_benefit(a, view: CohortView, quantity: str) -> Replicated:
     from hccrep.stats.prediction import net_benefit
 
     m, y = _evaluated(view, a)
-    nb = net_benefit(y, _score(view, a, a.score, probability=True)[m], [a.threshold])
+    nb = net_benefit(y, _score(view, a, a.score, probability=True)[m], [a.threshold], table=False)
     return Replicated(
-        value=float(nb["model"].iloc[0]),
+        value=float(nb["model"][0]),
         variant=f"net benefit at threshold {a.threshold:g} (Vickers & Elkin 2006)",
     )
 
@@ -1176,7 +1189,7 @@ def _metric_value(a, view, score, metric, m, y, on):
                 ("hl", _score_key(a, score), on, a.risk_groups, "formed"),
                 lambda: pr.hosmer_lemeshow(y, prob, groups=a.risk_groups, table=False),
             ).pvalue
-        return pr.net_benefit(y, prob, a.thresholds.values())["model"].to_numpy()
+        return pr.net_benefit(y, prob, a.thresholds.values(), table=False)["model"]
     except ValueError:
         return math.nan
 

@@ -707,3 +707,81 @@ def test_smd_equal_matchit_summary(r_refs, spec, denominator):
             assert row.mean_control == pytest.approx(r_refs[f"{key}.mean_c"], rel=1e-10)
             # MatchIt returns the raw difference when it is below sqrt(eps): compare absolutely there
             assert row.smd == pytest.approx(r_refs[f"{key}.{r_key}"], rel=1e-6, abs=1e-7), key
+
+
+# --------------------------------------------------------------------------
+# the numpy propensity engine (the Monte Carlo's): statsmodels' IRLS to the bit
+# --------------------------------------------------------------------------
+
+
+def test_numpy_ps_engine_saturated_model_by_hand():
+    # the hand derivation of test_propensity_scores_saturated_binary_model: 3/4 and 1/4
+    from hccrep.stats.matching import glm_logit_irls
+
+    x = np.column_stack([np.ones(8), [1, 1, 1, 1, 0, 0, 0, 0]])
+    mu, eta = glm_logit_irls(np.array([1, 1, 1, 0, 1, 0, 0, 0], dtype=float), x)
+    assert mu == pytest.approx([0.75] * 4 + [0.25] * 4, rel=1e-9)
+    assert eta == pytest.approx([np.log(3)] * 4 + [-np.log(3)] * 4, rel=1e-9)
+
+
+@pytest.mark.parametrize("ds", ["d71", "d150", "d300", "d60", "ties"])
+def test_numpy_ps_engine_equals_statsmodels_to_the_bit(ds):
+    # The reference is statsmodels' GLM itself (the library the book shows): the numpy engine
+    # takes its IRLS steps with the same numpy calls, so scores, logits and matches are equal.
+    from hccrep.stats.matching import _fit_ps
+
+    d = DATA[ds]
+    ps_sm, eta_sm = _fit_ps(d, "treat", COVS, "statsmodels")
+    ps_np, eta_np = _fit_ps(d, "treat", COVS, "numpy")
+    np.testing.assert_array_equal(ps_np, ps_sm)
+    np.testing.assert_array_equal(eta_np, eta_sm)
+    for scale in CALIPER_SCALES:
+        a = match_nearest(d, "treat", COVS, caliper=0.2, caliper_scale=scale)
+        b = match_nearest(d, "treat", COVS, caliper=0.2, caliper_scale=scale, ps_engine="numpy")
+        pd.testing.assert_frame_equal(a.pairs, b.pairs)
+        np.testing.assert_array_equal(a.distance, b.distance)
+
+
+def test_numpy_ps_engine_on_random_designs_and_warnings():
+    # many designs, continuous and binary, against statsmodels.GLM(...).fit(); and the same
+    # warnings as statsmodels for perfect separation and a rank-deficient design
+    import warnings
+
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning, SingularMatrixWarning
+
+    from hccrep.stats.matching import glm_logit_irls
+
+    rng = np.random.default_rng(7)
+    for k in range(60):
+        n = 30 + 7 * k
+        x = np.column_stack(
+            [np.ones(n), rng.normal(size=(n, 1 + k % 4)), rng.integers(0, 2, (n, 2))]
+        )
+        y = (rng.random(n) < 1 / (1 + np.exp(-2 * x[:, 1]))).astype(float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = sm.GLM(y, x, family=sm.families.Binomial()).fit()
+            mu, eta = glm_logit_irls(y, x)
+        np.testing.assert_array_equal(mu, np.asarray(fit.fittedvalues))
+        np.testing.assert_array_equal(eta, np.asarray(fit.predict(which="linear")))
+    x = np.column_stack([np.ones(6), [70, 71, 72, 40, 41, 42]])
+    with pytest.warns(PerfectSeparationWarning):
+        mu, _ = glm_logit_irls(np.array([1, 1, 1, 0, 0, 0], dtype=float), x)
+    assert (mu[:3] > 0.999).all() and (mu[3:] < 0.001).all()
+    z = rng.integers(0, 2, 20).astype(float)
+    with pytest.warns(SingularMatrixWarning):
+        glm_logit_irls(rng.integers(0, 2, 20).astype(float), np.column_stack([np.ones(20), z, z]))
+    with pytest.raises(ValueError, match="unknown ps_engine 'sklearn'"):
+        match_nearest(DATA["d71"], "treat", COVS, ps_engine="sklearn")
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("ds", ["d71", "d150", "d300", "d60"])
+def test_numpy_ps_engine_equals_glm(r_refs, ds):
+    # R glm's fitted scores (MatchIt's distance), as for the statsmodels engine
+    from hccrep.stats.matching import _fit_ps
+
+    d = DATA[ds]
+    r_ps = np.array([r_refs[f"{ds}_ps_sd.distance.{i}"] for i in d["id"]])
+    np.testing.assert_allclose(_fit_ps(d, "treat", COVS, "numpy")[0], r_ps, rtol=1e-7, atol=0)

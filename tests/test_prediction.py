@@ -687,3 +687,40 @@ def test_fitted_logit_columns_are_the_table():
     assert list(cols) == list(tab.columns)
     for name, values in cols.items():
         assert values.tolist() == tab[name].tolist()
+
+
+def test_delong_covariance_equals_numpy_cov_to_the_bit():
+    # The reference is numpy.cov itself (ddof=1, rows as variables): _cov_rows takes its steps
+    # without its argument handling, so the DeLong variances are unchanged to the last bit.
+    from hccrep.stats.prediction import _cov_rows
+
+    rng = np.random.default_rng(3)
+    for k in range(300):
+        rows, n = 1 + k % 3, 2 + k % 97
+        v = rng.random((rows, n)) if k % 2 else rng.integers(0, 5, (rows, n)) / 4
+        np.testing.assert_array_equal(_cov_rows(v), np.atleast_2d(np.cov(v, ddof=1)))
+    # hand value: the variance of 1, 2, 3, 4 with n - 1 in the denominator is 5/3
+    assert _cov_rows(np.array([[1.0, 2.0, 3.0, 4.0]]))[0, 0] == pytest.approx(5 / 3, rel=1e-15)
+
+
+def test_logit_fit_and_predict_on_arrays_equal_the_frame_path():
+    # The reference is the same function on a DataFrame (whose own reference is statsmodels,
+    # tests/test_tu2025.py): arrays in either memory order give the same floats, and
+    # net_benefit(table=False) the same columns as its DataFrame.
+    rng = np.random.default_rng(5)
+    for order in ("C", "F"):
+        x = np.asarray(rng.normal(size=(120, 3)), order=order)
+        y = (rng.random(120) < 1 / (1 + np.exp(-x[:, 0]))).astype(float)
+        frame = pd.DataFrame(x, columns=["x0", "x1", "x2"])
+        a, b = pr.logit_fit(frame, y), pr.logit_fit(x, y)
+        assert a.names == b.names
+        np.testing.assert_array_equal(a.coef, b.coef)
+        np.testing.assert_array_equal(a.se, b.se)
+        np.testing.assert_array_equal(a.predict(frame), a.predict(x))
+        p = a.predict(x)
+        tab = pr.net_benefit(y, p, [0.1, 0.3, 0.5])
+        cols = pr.net_benefit(y, p, [0.1, 0.3, 0.5], table=False)
+        for name in tab.columns:
+            np.testing.assert_array_equal(tab[name].to_numpy(), cols[name])
+    with pytest.raises(ValueError, match="x must have 3 columns"):
+        a.predict(x[:, :2])

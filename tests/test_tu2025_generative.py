@@ -318,14 +318,18 @@ def test_table2_albumin_and_bilirubin_by_response_imply_the_printed_training_alb
 
 
 def test_simulated_albumin_gap_by_response_is_narrower_than_table2s(tu, tu_runner):
-    # The other half of that explanation: on the book's cohort the training albumin means of TIE
-    # and TIN lie 2.5 g/L apart, against Table 2's 40.0 - 36.1 = 3.9 g/L.
-    c = tu_runner.simulate(tu.meta.book_seed)
-    tr = c[c["cohort"].astype(str) == "train"]
-    gap = tr.loc[tr["tin"] == 0, "alb"].mean() - tr.loc[tr["tin"] == 1, "alb"].mean()
-    assert round(gap, 1) == 2.5
+    # The other half of that explanation: over simulated cohorts the training albumin means of
+    # TIE and TIN lie closer together than Table 2's printed means do (the printed gap is read
+    # from the data; the simulated one is what the adjusted coefficient alone produces).
     printed = tu.number("t2_alb_mean_tie").value - tu.number("t2_alb_mean_tin").value
-    assert printed == pytest.approx(3.9)
+    gaps = []
+    for seed in range(40):
+        c = tu_runner.simulate(seed)
+        tr = c[c["cohort"].astype(str) == "train"]
+        gaps.append(tr.loc[tr["tin"] == 0, "alb"].mean() - tr.loc[tr["tin"] == 1, "alb"].mean())
+    # 40 cohorts: mean about 3.3 g/L with a standard error near 0.13 (measured), so a margin of
+    # 0.25 g/L below the printed gap separates the two; drawing albumin by response would fail it
+    assert 0 < np.mean(gaps) < printed - 0.25, (np.mean(gaps), printed)
 
 
 def test_design_matrix_reads_categorical_codes_as_the_text_levels():
@@ -333,10 +337,15 @@ def test_design_matrix_reads_categorical_codes_as_the_text_levels():
     # (the definition), with a missing value never counted as the level.
     import pandas as pd
 
-    from hccrep.studies.tu2025 import _is_level
+    from hccrep.studies.tu2025 import design_matrix
 
     values = ["gt3", "le3", None, "gt3", "le3"]
-    cat = pd.Series(pd.Categorical(values, categories=["le3", "gt3"]))
-    assert _is_level(cat, "gt3").tolist() == [1.0, 0.0, 0.0, 1.0, 0.0]
-    assert _is_level(pd.Series(values, dtype=object), "gt3").tolist() == [1.0, 0.0, 0.0, 1.0, 0.0]
-    assert _is_level(cat, "other").tolist() == [0.0] * 5
+    base = {"delta_t": ["ge0"] * 5, "satellite": ["no"] * 5, "afp": ["gt200"] * 5}
+    base.update(
+        {"viral": ["hbv"] * 5, **{c: [1.0] * 5 for c in ("alt", "plt", "ggt")}, "alb": [40.0] * 5}
+    )
+    base.update({c: [1.0] * 5 for c in ("pt", "pta", "inr", "diameter")}, tbil=[20.0] * 5)
+    as_text = pd.DataFrame({**base, "nlr": pd.Series(values, dtype=object)})
+    as_cat = as_text.assign(nlr=pd.Categorical(values, categories=["le3", "gt3"]))
+    assert design_matrix(as_cat)["nlr_gt3"].tolist() == [1.0, 0.0, 0.0, 1.0, 0.0]
+    assert design_matrix(as_text)["nlr_gt3"].tolist() == [1.0, 0.0, 0.0, 1.0, 0.0]

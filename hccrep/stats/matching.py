@@ -72,9 +72,11 @@ __all__ = [
     "treated_frame",
     "CALIPER_SCALES",
     "MATCH_ORDERS",
+    "PS_ENGINES",
     "SMD_DENOMINATORS",
     "MatchResult",
     "balance_table",
+    "glm_logit_irls",
     "match_nearest",
     "propensity_scores",
     "standardized_mean_differences",
@@ -184,8 +186,13 @@ def _levels(col: pd.Series) -> list:
         ) from None
 
 
-def _design(df: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
-    """Intercept + covariates, categorical ones as treatment contrasts (first level dropped)."""
+def _design(df: pd.DataFrame, covariates: list[str]) -> np.ndarray:
+    """Intercept + covariates, categorical ones as treatment contrasts (first level dropped).
+
+    An ``(n, p)`` array in the memory order that ``DataFrame(columns).to_numpy()`` gives
+    (column after column), without building the frame: the fit's sums then run in the
+    same order as on the frame's array.
+    """
     cols: dict[str, np.ndarray] = {"(Intercept)": np.ones(len(df))}
     for c in covariates:
         col = df[c]
@@ -210,7 +217,7 @@ def _design(df: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
             if not np.isfinite(x).all():
                 raise ValueError(f"covariate {c!r} has infinite values")
             cols[str(c)] = x
-    return pd.DataFrame(cols, index=df.index)
+    return np.array(list(cols.values()), dtype=float).T
 
 
 # --------------------------------------------------------------------------
@@ -218,17 +225,135 @@ def _design(df: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 
 
-def _fit_ps(df: pd.DataFrame, treatment: str, covariates) -> tuple[np.ndarray, np.ndarray]:
-    """(propensity score, linear predictor) from an unpenalised logistic GLM."""
-    import statsmodels.api as sm
+#: how the propensity model is fitted: statsmodels itself, or its IRLS steps in numpy
+PS_ENGINES = ("statsmodels", "numpy")
 
+_BINOMIAL = None
+
+
+def _binomial():
+    """One statsmodels binomial family (logit link), made once: its methods are pure functions."""
+    global _BINOMIAL
+    if _BINOMIAL is None:
+        import statsmodels.api as sm
+
+        _BINOMIAL = sm.families.Binomial()
+    return _BINOMIAL
+
+
+def glm_logit_irls(
+    y: np.ndarray, x: np.ndarray, maxiter: int = 100, tol: float = 1e-8
+) -> tuple[np.ndarray, np.ndarray]:
+    """statsmodels' ``GLM(y, x, family=Binomial()).fit()`` without its model and result objects.
+
+    The Monte Carlo fits one propensity model per cohort; statsmodels spends
+    most of such a fit building its model, its data handling and its result
+    objects around a few small matrix products.  This function takes the same
+    IRLS steps with the same numpy calls, in the same order, and calls the
+    family's own public methods (starting value, link, weights, deviance), so
+    the fitted values are statsmodels' to the last bit (statsmodels 0.14-0.15,
+    ``tests/test_matching.py`` checks it): least squares by ``numpy.linalg.lstsq``
+    at each step, the deviance convergence rule (``atol=tol``, ``rtol=0``) and a
+    final pseudo-inverse solve of the last weighted least-squares problem
+    (statsmodels' ``pinv_extended``), whose coefficients are the fit's. The
+    warnings statsmodels gives for perfect separation and a rank-deficient
+    design are given too.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        0/1 outcome (float).
+    x : numpy.ndarray
+        ``(n, p)`` design, intercept column included.
+    maxiter : int, default 100
+        statsmodels' ``maxiter``.
+    tol : float, default 1e-8
+        statsmodels' ``tol`` (absolute tolerance on the change of the deviance).
+
+    Returns
+    -------
+    mu : numpy.ndarray
+        Fitted probabilities (statsmodels ``fittedvalues``).
+    eta : numpy.ndarray
+        Linear predictor (statsmodels ``predict(which="linear")``).
+
+    Examples
+    --------
+    >>> x = np.column_stack([np.ones(8), [50, 61, 58, 47, 70, 66, 55, 52]])
+    >>> mu, eta = glm_logit_irls(np.array([1, 1, 0, 1, 0, 0, 0, 1.0]), x)
+    >>> mu.round(3)
+    array([0.863, 0.252, 0.428, 0.933, 0.03 , 0.082, 0.625, 0.787])
+    """
+    import warnings
+
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning, SingularMatrixWarning
+    from statsmodels.tools.tools import pinv_extended
+
+    fam = _binomial()
+    ones = np.ones(y.shape[0])  # frequency and variance weights, binomial trials
+    mu = fam.starting_mu(y)
+    lin_pred = fam.predict(mu)
+    dev = fam.deviance(y, mu, ones, ones, 1.0)
+    if np.isnan(dev):
+        raise ValueError("the first guess on the deviance is NaN (as statsmodels says)")
+    deviance = [np.inf, dev]
+    for iteration in range(maxiter):
+        weights = ones * ones * fam.weights(mu)
+        wlsendog = lin_pred + fam.link.deriv(mu) * (y - mu) - 0.0
+        w_half = np.sqrt(weights)
+        if not np.all(np.isfinite(w_half)):
+            raise ValueError(
+                "NaN, inf or invalid value detected in weights, estimation infeasible."
+            )
+        if not np.all(np.isfinite(wlsendog)):
+            raise ValueError("NaN, inf or invalid value detected in endog, estimation infeasible.")
+        params = np.linalg.lstsq(np.asarray(w_half)[:, None] * x, w_half * wlsendog, rcond=-1)[0]
+        lin_pred = np.dot(x, params)
+        lin_pred += 0.0
+        mu = fam.fitted(lin_pred)
+        deviance.append(fam.deviance(y, mu, ones, ones, 1.0))
+        # np.allclose(mu - y, 0) and np.allclose(dev_a, dev_b, atol=tol, rtol=0) of statsmodels,
+        # written out (the same comparisons; the deviances are finite after the first guess)
+        if bool((np.abs(mu - y) <= 1e-8).all()):
+            warnings.warn(
+                "Perfect separation or prediction detected, parameter may not be identified",
+                category=PerfectSeparationWarning,
+                stacklevel=2,
+            )
+        a, b = deviance[iteration + 1], deviance[iteration + 2]
+        if a == b or abs(a - b) <= tol:
+            break
+    # statsmodels' last step: WLS(wlsendog, x, weights).fit(method="pinv")
+    wexog = np.sqrt(weights)[:, None] * x
+    pinv_wexog, singular_values = pinv_extended(wexog)
+    if np.linalg.matrix_rank(np.diag(singular_values)) < wexog.shape[1]:
+        warnings.warn(
+            "The design matrix is rank-deficient. The model parameters are not uniquely determined.",
+            SingularMatrixWarning,
+            stacklevel=2,
+        )
+    params = np.dot(pinv_wexog, wlsendog * np.sqrt(weights))
+    eta = np.dot(x, params) + 0.0 + 0.0
+    return fam.fitted(eta), eta
+
+
+def _fit_ps(
+    df: pd.DataFrame, treatment: str, covariates, engine: str = "statsmodels"
+) -> tuple[np.ndarray, np.ndarray]:
+    """(propensity score, linear predictor) from an unpenalised logistic GLM."""
+    check_choice(engine, PS_ENGINES, "ps_engine")
     _check_frame(df)
     t = _treatment_vector(df, treatment)
     covariates = _covariate_list(df, treatment, covariates)
     x = _design(df, covariates)
-    fit = sm.GLM(t.astype(float), x.to_numpy(), family=sm.families.Binomial()).fit()
-    eta = np.asarray(fit.predict(which="linear"), dtype=float)
-    ps = np.asarray(fit.fittedvalues, dtype=float)
+    if engine == "numpy":
+        ps, eta = glm_logit_irls(t.astype(float), x)
+    else:
+        import statsmodels.api as sm
+
+        fit = sm.GLM(t.astype(float), x, family=sm.families.Binomial()).fit()
+        eta = np.asarray(fit.predict(which="linear"), dtype=float)
+        ps = np.asarray(fit.fittedvalues, dtype=float)
     if not (np.isfinite(eta).all() and ((ps > 0) & (ps < 1)).all()):
         raise ValueError(
             "propensity scores of exactly 0 or 1 in floating point (complete separation of treatment by the "
@@ -368,6 +493,34 @@ class MatchResult:
         self._check_labels(df)
         if "pair" in df.columns:
             raise ValueError("df already has a column named 'pair'")
+        labels, sets = self.matched_sets()
+        # the rows by position: df.loc[labels] on the (unique) index, at a quarter of the cost
+        out = df.take(df.index.get_indexer(labels))
+        out["pair"] = sets
+        return out
+
+    def matched_sets(self) -> tuple[list, np.ndarray]:
+        """The row labels of :meth:`matched`, in its order, and each row's matched-set number.
+
+        Sets are numbered 1, 2, ... in the data order of their treated unit; each set
+        lists its treated unit first, then its controls in matching order.
+
+        Returns
+        -------
+        labels : list
+            Index labels of the matched rows (a control matched twice with
+            replacement appears once per set).
+        sets : numpy.ndarray of int64
+            The matched-set number of each label.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"rt": [1, 1, 0, 0, 0]}, index=list("ABxyz"))
+        >>> m = match_nearest(df, "rt", ps=[0.7, 0.3, 0.65, 0.2, 0.5])
+        >>> labels, sets = m.matched_sets()
+        >>> labels, sets.tolist()
+        (['A', 'x', 'B', 'y'], [1, 1, 2, 2])
+        """
         # sets in the order of their treated unit's first pair, as pair_ids numbers them;
         # controls in pair order within a set (what groupby(sort=False) gives, without its cost)
         controls: dict = {}
@@ -378,10 +531,7 @@ class MatchResult:
             labels.append(t)
             labels.extend(cs)
             sets.extend([number] * (1 + len(cs)))
-        # the rows by position: df.loc[labels] on the (unique) index, at a quarter of the cost
-        out = df.take(df.index.get_indexer(labels))
-        out["pair"] = np.asarray(sets, dtype=np.int64)
-        return out
+        return labels, np.asarray(sets, dtype=np.int64)
 
     def weights(self, df: pd.DataFrame) -> pd.Series:
         """Matching weights as MatchIt computes them (``m$weights``).
@@ -531,6 +681,7 @@ def match_nearest(
     order: str = "largest",
     replace: bool = False,
     rng: np.random.Generator | int | None = None,
+    ps_engine: str = "statsmodels",
 ) -> MatchResult:
     """Greedy nearest-neighbour propensity-score matching, as R MatchIt.
 
@@ -596,6 +747,11 @@ def match_nearest(
         Whether a control may be matched to several treated units.
     rng : numpy.random.Generator or int, optional
         Required for ``order="random"`` (an int is a seed).
+    ps_engine : {"statsmodels", "numpy"}, default "statsmodels"
+        How the propensity model is fitted from ``covariates``: statsmodels'
+        ``GLM``, or its IRLS steps in numpy (:func:`glm_logit_irls`, the same
+        scores to the last bit without statsmodels' model and result objects;
+        the Monte Carlo uses it).
 
     Returns
     -------
@@ -652,6 +808,7 @@ def match_nearest(
         replace=replace,
         rng=rng,
         emulate=frozenset(),
+        ps_engine=ps_engine,
     )
 
 
@@ -668,6 +825,7 @@ def _match_nearest(
     replace,
     rng,
     emulate: frozenset[str],
+    ps_engine: str = "statsmodels",
 ) -> MatchResult:
     """:func:`match_nearest`, optionally reproducing defects of old MatchIt releases (tests only)."""
     _check_frame(df)
@@ -696,7 +854,7 @@ def _match_nearest(
     if (covariates is None) == (ps is None):
         raise ValueError("give exactly one of covariates (to fit the propensity model) or ps")
     if ps is None:
-        p, eta = _fit_ps(df, treatment, covariates)
+        p, eta = _fit_ps(df, treatment, covariates, ps_engine)
         source = "logistic-regression propensity score (R glm(family = binomial))"
     else:
         p = _as_ps_vector(ps, df)

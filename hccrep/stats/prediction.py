@@ -387,7 +387,7 @@ def _as_binary(y, name: str = "y") -> np.ndarray:
         raise ValueError(f"{name} is empty")
     if np.isnan(arr).any():
         raise ValueError(f"{name} contains NaN")
-    if not np.isin(arr, (0.0, 1.0)).all():
+    if not ((arr == 0.0) | (arr == 1.0)).all():  # np.isin's answer, without its sort
         bad = np.unique(arr[~np.isin(arr, (0.0, 1.0))])[:5].tolist()
         raise ValueError(f"{name} must be 0/1 (1 = case/event), found {bad}")
     return arr.astype(np.int64)
@@ -485,10 +485,27 @@ def _placements(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return aucs, v10, v01
 
 
+def _cov_rows(v: np.ndarray) -> np.ndarray:
+    """``numpy.cov(v, ddof=1)`` of the rows of ``v`` (at least two columns), as a 2-d array.
+
+    The steps of numpy's own function (mean of each row, centring in place, the product with
+    the transpose, the factor 1 / (n - 1)), so the same floats, without its argument handling
+    (the DeLong variance takes two per AUC, many per cohort).
+    """
+    x = np.array(v, ndmin=2, dtype=float)
+    if x.shape[1] < 2:
+        return np.atleast_2d(np.cov(v, ddof=1))
+    avg = x.mean(axis=1)
+    x -= avg[:, None]
+    c = np.dot(x, x.T.conj())
+    c *= np.true_divide(1, x.shape[1] - 1)
+    return np.atleast_2d(c.squeeze())
+
+
 def _delong_cov(v10: np.ndarray, v01: np.ndarray) -> np.ndarray:
     m, n = v10.shape[1], v01.shape[1]
-    s10 = np.atleast_2d(np.cov(v10, ddof=1))
-    s01 = np.atleast_2d(np.cov(v01, ddof=1))
+    s10 = _cov_rows(v10)
+    s01 = _cov_rows(v01)
     return s10 / m + s01 / n
 
 
@@ -1194,7 +1211,7 @@ def calibration_intercept_slope(y, prob) -> CalibrationResult:
 # --------------------------------------------------------------------------
 
 
-def net_benefit(y, prob, thresholds) -> pd.DataFrame:
+def net_benefit(y, prob, thresholds, *, table: bool = True) -> pd.DataFrame | dict:
     """Net benefit of a model, of treating all and of treating none (binary DCA).
 
     At threshold probability ``pt`` a patient is treated when
@@ -1211,16 +1228,22 @@ def net_benefit(y, prob, thresholds) -> pd.DataFrame:
         benefit: the threshold is a probability).
     thresholds : sequence of float in [0, 1)
         Threshold probabilities.
+    table : bool, default True
+        Return a DataFrame; False returns the same columns as a dict of arrays (a Monte Carlo
+        reads one number of it, and building the frame cost more than computing it).
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or dict of numpy.ndarray
         Columns threshold, model, treat_all, treat_none.
 
     Examples
     --------
     >>> net_benefit([1, 0, 1, 0], [0.9, 0.6, 0.4, 0.2], [0.5]).round(3).values.tolist()
     [[0.5, 0.0, 0.0, 0.0]]
+    >>> nb = net_benefit([1, 0, 1, 0], [0.9, 0.6, 0.4, 0.2], [0.2, 0.5], table=False)
+    >>> nb["model"].round(4).tolist()  # 2/4 - 2/4 * 1/4, and 1/4 - 1/4
+    [0.375, 0.0]
     """
     yy = _as_binary(y)
     p = _as_probabilities(prob, yy.size)
@@ -1231,14 +1254,13 @@ def net_benefit(y, prob, thresholds) -> pd.DataFrame:
     fp = (treated & (yy[None, :] == 0)).sum(axis=1)
     w = pt / (1 - pt)
     prev = yy.mean()
-    return pd.DataFrame(
-        {
-            "threshold": pt,
-            "model": tp / n - fp / n * w,
-            "treat_all": prev - (1 - prev) * w,
-            "treat_none": np.zeros_like(pt),
-        }
-    )
+    cols = {
+        "threshold": pt,
+        "model": tp / n - fp / n * w,
+        "treat_all": prev - (1 - prev) * w,
+        "treat_none": np.zeros_like(pt),
+    }
+    return pd.DataFrame(cols) if table else cols
 
 
 def td_auc(time, event, marker, horizon: float) -> float:
@@ -1520,9 +1542,37 @@ class FittedLogit:
     se: np.ndarray
     converged: bool
 
-    def predict(self, x: pd.DataFrame) -> np.ndarray:
-        """Predicted probabilities for the columns ``names[1:]`` of ``x``."""
-        lp = self.coef[0] + x[list(self.names[1:])].to_numpy(float) @ self.coef[1:]
+    def predict(self, x: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Predicted probabilities for the columns ``names[1:]`` of ``x``.
+
+        Parameters
+        ----------
+        x : pandas.DataFrame or numpy.ndarray
+            A frame with the columns ``names[1:]``, or an ``(n, p)`` array whose
+            columns are those terms in that order.
+
+        Returns
+        -------
+        numpy.ndarray
+            One probability per row.
+
+        Examples
+        --------
+        >>> fit = logit_fit(pd.DataFrame({"x": [0, 0, 0, 1, 1, 1, 0, 1]}), [0, 0, 1, 1, 1, 0, 0, 1])
+        >>> fit.predict(pd.DataFrame({"x": [0, 1]})).round(4).tolist()  # 1/4 and 3/4
+        [0.25, 0.75]
+        >>> fit.predict(np.array([[0.0], [1.0]])).round(4).tolist()
+        [0.25, 0.75]
+        """
+        if isinstance(x, pd.DataFrame):
+            x = x[list(self.names[1:])].to_numpy(float)
+        else:  # as it is: a frame of it hands back the same memory order (so the same sums)
+            x = np.asarray(x, dtype=float)
+            if x.ndim != 2 or x.shape[1] != len(self.names) - 1:
+                raise ValueError(
+                    f"x must have {len(self.names) - 1} columns ({', '.join(self.names[1:])})"
+                )
+        lp = self.coef[0] + x @ self.coef[1:]
         return special.expit(lp)
 
     def columns(self, conf_level: float = 0.95) -> dict[str, np.ndarray]:
@@ -1588,21 +1638,22 @@ def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> 
     [-1.0986, 2.1972]
     """
     try:
-        if not isinstance(x, pd.DataFrame):
+        if isinstance(x, pd.DataFrame):
+            names = tuple(x.columns)
+            arr = x.to_numpy(float)
+        else:  # an array: no frame built around it (the Monte Carlo fits many)
             arr = np.asarray(x, dtype=float)
-            x = pd.DataFrame(
-                arr[:, None] if arr.ndim == 1 else arr,
-                columns=[f"x{i}" for i in range(1 if arr.ndim == 1 else arr.shape[1])],
-            )
-        X = np.column_stack([np.ones(len(x)), x.to_numpy(float)])
-    except (TypeError, ValueError):
+            arr = arr[:, None] if arr.ndim == 1 else arr
+            names = tuple(f"x{i}" for i in range(arr.shape[1]))
+        X = np.column_stack([np.ones(arr.shape[0]), arr])
+    except (TypeError, ValueError, IndexError):
         raise ValueError("x must be numeric (code categories as 0/1 columns)") from None
     if not np.isfinite(X).all():
         raise ValueError("x has missing or infinite values")
     yy = as_vector(y, "y", what="must be numeric 0/1")
     if yy.shape[0] != X.shape[0]:
         raise ValueError(f"y has {yy.shape[0]} values but x has {X.shape[0]} rows")
-    if not np.isin(yy, (0.0, 1.0)).all():
+    if not ((yy == 0.0) | (yy == 1.0)).all():  # np.isin(yy, (0, 1)), without its sort
         raise ValueError("y must be 0/1")
     beta = np.zeros(X.shape[1])
     converged = False
@@ -1625,7 +1676,7 @@ def logit_fit(x: pd.DataFrame, y, *, max_iter: int = 50, tol: float = 1e-10) -> 
     except np.linalg.LinAlgError:
         se = np.full(beta.size, np.inf)
     return FittedLogit(
-        ("(Intercept)", *x.columns), beta, se, converged and bool(np.all(np.abs(beta) < 30))
+        ("(Intercept)", *names), beta, se, converged and bool(np.all(np.abs(beta) < 30))
     )
 
 

@@ -139,14 +139,6 @@ def albi_score(bilirubin_umol_l, albumin_g_l) -> np.ndarray:
     )
 
 
-def _is_level(col: pd.Series, level: str) -> np.ndarray:
-    """1.0 where ``col`` (as text) equals ``level``, else 0.0; a categorical is read by its codes."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        hit = np.append(col.cat.categories.astype(str).to_numpy() == level, False)
-        return hit[col.cat.codes.to_numpy()].astype(float)  # code -1 (missing) is never a level
-    return (col.astype(str).to_numpy() == level).astype(float)
-
-
 def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
     """Numeric columns of every model: indicators ``<variable>_<level>`` and the continuous values.
 
@@ -164,10 +156,12 @@ def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         The columns above, indexed as ``cohort``.
     """
+    from hccrep.frames import str_labels  # astype(str)'s labels, read from a categorical's codes
+
     cols: dict[str, np.ndarray] = {}
     for var, level in (("nlr", "gt3"), ("delta_t", "ge0"), ("satellite", "no"), ("afp", "gt200")):
-        cols[f"{var}_{level}"] = _is_level(cohort[var], level)
-    cols["hbv"] = _is_level(cohort["viral"], "hbv")
+        cols[f"{var}_{level}"] = (str_labels(cohort[var]) == level).astype(float)
+    cols["hbv"] = (str_labels(cohort["viral"]) == "hbv").astype(float)
     for c in ("alt", "plt", "alb", "ggt", "pt", "pta", "inr", "diameter", "tbil"):
         cols[c] = cohort[c].to_numpy(float)
     cols["albi"] = albi_score(cols["tbil"], cols["alb"])
@@ -272,12 +266,20 @@ class Tu2025Runner(DeclaredRunner):
         train = self._cohort_mask(cohort, COHORTS[0])
         return youden_cutoff(cohort.loc[train, "tin"].to_numpy(), prob[train])
 
-    def nomogram(self, cohort: pd.DataFrame, design: pd.DataFrame | None = None):
-        """TIPM's points nomogram (:mod:`hccrep.nomogram`) over the training ranges."""
+    def nomogram(
+        self,
+        cohort: pd.DataFrame,
+        design: pd.DataFrame | None = None,
+        fit: FittedLogit | None = None,
+    ):
+        """TIPM's points nomogram (:mod:`hccrep.nomogram`) over the training ranges.
+
+        ``fit`` is ``self.fit(cohort, "combined", design=design)`` when the caller has it.
+        """
         from hccrep.nomogram import build_nomogram, ranges_from_data
 
         d = design_matrix(cohort) if design is None else design
-        fit = self.fit(cohort, "combined", design=d)
+        fit = self.fit(cohort, "combined", design=d) if fit is None else fit
         train = self._cohort_mask(cohort, COHORTS[0])
         coefs = dict(zip(fit.names[1:], fit.coef[1:]))
         return build_nomogram(
@@ -432,15 +434,17 @@ class Tu2025Runner(DeclaredRunner):
         out = super().analyse(cohort)
         if self.analyses_file("model_text"):
             d = design_matrix(cohort)
-            prob = self.fit(cohort, "combined", design=d).predict(d)
-            cut = self.tipm_cutoff(cohort, prob)
-            out["tipm_cutoff_points"] = self.nomogram(cohort, d).total_for_probability(
+            fit = self.fit(cohort, "combined", design=d)  # once, for the cut-off and the nomogram
+            cut = self.tipm_cutoff(cohort, fit.predict(d))
+            out["tipm_cutoff_points"] = self.nomogram(cohort, d, fit).total_for_probability(
                 cut.threshold
             )
         return out
 
     def _cohort_mask(self, cohort: pd.DataFrame, ck: str) -> np.ndarray:
-        return cohort[self.group_column].astype(str).to_numpy() == ck
+        from hccrep.frames import str_labels  # astype(str)'s labels, without its per-call cost
+
+        return str_labels(cohort[self.group_column]) == ck
 
 
 # ----------------------------------------------------------------------------- notebook helpers
