@@ -290,6 +290,29 @@ def _check_X(X, n: int | None = None, name: str = "X") -> pd.DataFrame:
     return X
 
 
+#: scikit-survival's tolerance for tied risk scores in its concordance and AUC estimators.
+SKSURV_TIED_TOL = 1e-8
+#: Largest sample for which Harrell's C is counted over every pair at once (n x n boolean arrays);
+#: above it scikit-survival's loop over the events is used (the same float either way).
+_PAIRWISE_MAX_N = 2000
+
+
+def _harrell(y: np.ndarray, score: np.ndarray) -> float:
+    """Harrell's C of a risk score, equal to sksurv's ``concordance_index_censored`` to the bit.
+
+    scikit-survival loops over the events in Python; :func:`hccrep.optimism.harrell_c` counts the
+    same pairs (ties within :data:`SKSURV_TIED_TOL` count 1/2) for all patients at once. Both
+    sums are of whole and half counts, so they are exact and the quotient is the same float
+    (``tests/test_survival_models.py``).
+    """
+    ev, tm = _check_y(y)
+    if ev.size > _PAIRWISE_MAX_N:
+        return float(concordance_index_censored(ev, tm, score, tied_tol=SKSURV_TIED_TOL)[0])
+    from hccrep.optimism import harrell_c
+
+    return harrell_c(tm, ev, score, tied_tol=SKSURV_TIED_TOL)
+
+
 def stratified_split(
     df: pd.DataFrame, event_col: str, *, test_size: float = 0.4, seed
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -504,11 +527,7 @@ class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
                     scores[k, j] = -2.0 * (full - part)
                 else:
                     eta = Z[te] @ beta
-                    scores[k, j] = (
-                        concordance_index_censored(event[te], time[te], eta)[0]
-                        if event[te].any()
-                        else np.nan
-                    )
+                    scores[k, j] = _harrell(y[te], eta) if event[te].any() else np.nan
             weights[k] = event[te].sum()
         if self.cv_metric == "deviance":
             # cv.glmnet: deviance per event, weighted mean over folds
@@ -1278,8 +1297,7 @@ def _metric_at(
             else np.asarray(model.predict(X), float)
         )
         return float(cumulative_dynamic_auc(y_ref, y, est, [horizon])[0][0])
-    ev, tm = _check_y(y)
-    return float(concordance_index_censored(ev, tm, np.asarray(model.predict(X), float))[0])
+    return _harrell(y, np.asarray(model.predict(X), float))
 
 
 def permutation_importance_at(
@@ -2223,11 +2241,7 @@ class FittedCollection:
         if metric == "c_index":
             score = self.risk_score(name, dataset)
             if variant == "harrell":
-                ev, tm = _check_y(y)
-                return self._memo(
-                    ("harrell", name, dataset),
-                    lambda: float(concordance_index_censored(ev, tm, score)[0]),
-                )
+                return self._memo(("harrell", name, dataset), lambda: _harrell(y, score))
             cut = float(tau) if tau is not None else float(self.horizons.max())
             return self._memo(
                 ("uno", name, dataset, cut),

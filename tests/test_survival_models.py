@@ -686,3 +686,32 @@ def test_forest_risk_and_collection_predictions_equal_scikit_survival_to_the_bit
     fns = m.predict_survival_function(X)
     ref = np.array([[f(3.0), f(6.0)] for f in fns])
     assert np.array_equal(col.survival("rsf", "validation", [3, 6]), ref)
+
+
+def test_harrell_c_equals_sksurv_concordance_index_censored_to_the_bit():
+    """Reference: scikit-survival's concordance_index_censored (its loop over the events). The
+    pairwise count gives the same float on tied times, tied and nearly tied risks (within and just
+    outside sksurv's 1e-8), integer-valued risks and a censored last patient; above the pairwise
+    size limit sksurv itself is called."""
+    from sksurv.metrics import concordance_index_censored
+
+    rng = np.random.default_rng(16)
+    for rep in range(60):
+        n = int(rng.integers(5, 250))
+        t = np.round(rng.exponential(10, n), int(rep % 3)) + 0.1  # many ties in time when rounded
+        ev = rng.random(n) < 0.6
+        ev[0] = True
+        risk = {
+            0: rng.normal(size=n),
+            1: rng.integers(0, 4, n).astype(float),  # heavy ties in the score
+            2: np.repeat(rng.normal(size=(n + 1) // 2), 2)[:n]
+            + rng.choice([0.0, 5e-9, 2e-8], n),  # pairs within and outside the tolerance
+        }[rep % 3]
+        y = surv_array(t, ev)
+        if not (ev[:, None] & (t[:, None] < t[None, :])).any():
+            continue
+        ref = concordance_index_censored(ev, t, risk)[0]
+        assert sm._harrell(y, risk) == ref
+    X, y = _cohort(sm._PAIRWISE_MAX_N + 10, seed=3)
+    risk = X["size"].to_numpy()
+    assert sm._harrell(y, risk) == concordance_index_censored(y["event"], y["time"], risk)[0]
