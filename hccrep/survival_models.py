@@ -830,16 +830,10 @@ def survival_at(model, X, times) -> np.ndarray:
             f"model {type(model).__name__} predicts a risk score only, not survival probabilities"
         )
     t = _times(times)
-    inner = model[-1] if isinstance(model, Pipeline) else model
-    if isinstance(inner, RandomSurvivalForest) and not inner.low_memory:
-        # only the columns asked for: a forest sums one leaf curve per tree and patient
-        grid = np.asarray(inner.unique_times_, dtype=float)
-        Xt = model[:-1].transform(X) if isinstance(model, Pipeline) else X
-        return _forest_survival(inner, Xt, _grid_columns(grid, t))
-    fast = _survival_array(model, X)
+    # only the columns asked for: a forest sums one leaf curve per tree and patient
+    fast = _survival_array(model, X, t)
     if fast is not None:
-        grid, arr = fast
-        return arr[:, _grid_columns(grid, t)]
+        return fast[1]
     fns = model.predict_survival_function(X)
     hi = min(fn.x[-1] for fn in fns)
     if (t > hi).any():
@@ -859,28 +853,65 @@ def _grid_columns(grid: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.searchsorted(grid, np.maximum(t, grid[0]), side="right") - 1
 
 
-def _survival_array(model, X) -> tuple[np.ndarray, np.ndarray] | None:
-    """(grid, S on the grid) through ``return_array=True`` when the model offers it, else None.
+def _survival_array(model, X, times=None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(grid, S on the grid) of a model with a time grid (``unique_times_``), else None.
 
-    A forest builds its survival curves as one array; wrapping them in step
-    functions and calling each one costs more than the forest itself.
+    With ``times``, S at those times only (the columns of the grid a step function reads).
+    A forest's curves are summed from its leaves (:func:`_forest_survival`); any other model's
+    come from ``predict_survival_function(return_array=True)`` for a survival tree (an array
+    read from its leaves) and otherwise from its step functions, read from their public
+    ``x, y, a, b`` (``a * y + b`` at the grid points, the arithmetic of
+    ``StepFunction.__call__``) instead of calling each one: ``return_array=True`` calls every
+    patient's function on the whole grid, which costs three times the prediction of a Cox-type
+    model. The values are the same to the bit (``tests/test_survival_models.py``).
     """
     inner = model[-1] if isinstance(model, Pipeline) else model
     grid = getattr(inner, "unique_times_", None)
     if grid is None:
         return None
+    grid = np.asarray(grid, dtype=float)
+    columns = None if times is None else _grid_columns(grid, times)
     if isinstance(inner, RandomSurvivalForest) and not inner.low_memory:
         Xt = model[:-1].transform(X) if isinstance(model, Pipeline) else X
-        return np.asarray(grid, dtype=float), _forest_survival(inner, Xt)
-    try:
-        arr = model.predict_survival_function(X, return_array=True)
-    except TypeError:
-        return None
-    grid = np.asarray(grid, dtype=float)
-    arr = np.asarray(arr, dtype=float)
-    if arr.ndim != 2 or arr.shape != (len(X), grid.size):
+        return grid, _forest_survival(inner, Xt, columns)
+    # a survival tree reads its array from its leaves; the others build one function per patient
+    tree = isinstance(inner, SurvivalTree)
+    arr = None if tree else _step_values(model.predict_survival_function(X), grid, columns)
+    if arr is None:
+        try:
+            arr = model.predict_survival_function(X, return_array=True)
+        except TypeError:
+            return None
+        arr = np.asarray(arr, dtype=float)
+        if arr.ndim != 2 or arr.shape != (len(X), grid.size):
+            return None
+        if columns is not None:
+            arr = arr[:, columns]
+    if arr.shape[0] != len(X):
         return None
     return grid, arr
+
+
+def _step_values(fns, grid: np.ndarray, columns: np.ndarray | None) -> np.ndarray | None:
+    """Each step function's ``a * y + b`` at ``columns`` of ``grid``, one row per function.
+
+    None unless every function is a scikit-survival ``StepFunction`` on ``grid`` itself with
+    float64 values (the case where this equals calling it at the grid points).
+    """
+    from sksurv.functions import StepFunction
+
+    fns = list(fns)
+    if not fns or not all(type(f) is StepFunction for f in fns):
+        return None
+    x0 = fns[0].x
+    if not all(f.x is x0 for f in fns) or not np.array_equal(x0, grid):
+        return None
+    ys = [f.y if columns is None else f.y[columns] for f in fns]
+    if any(y.dtype != np.float64 for y in ys):
+        return None
+    a = np.array([f.a for f in fns], dtype=np.float64)[:, None]
+    b = np.array([f.b for f in fns], dtype=np.float64)[:, None]
+    return a * np.array(ys) + b
 
 
 def _forest_survival(

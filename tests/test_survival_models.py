@@ -448,8 +448,10 @@ def test_bad_arguments_raise_value_error_naming_them(call, message):
 
 
 def test_survival_at_array_path_equals_sksurv_step_functions():
-    # survival_at reads S(t) from predict_survival_function(return_array=True) on the model's
-    # time grid; the reference is sksurv's own StepFunction evaluated at each time.
+    # survival_at reads S(t) on the model's time grid (a forest's leaves, a tree's array, the
+    # other models' step functions read through their x, y, a, b); the references are sksurv's
+    # own StepFunction called at each time and predict_survival_function(return_array=True),
+    # both to the bit.
     X, y = _cohort(200, seed=6)
     fitted = fit_models(X, y, seed=2, fast=True, names=[n for n in MODEL_NAMES if n != "ssvm"])
     times = np.array(
@@ -457,9 +459,24 @@ def test_survival_at_array_path_equals_sksurv_step_functions():
     )  # one exactly on a grid time
     for name, m in fitted.items():
         ref = np.vstack([fn(times) for fn in m.predict_survival_function(X)])
-        np.testing.assert_allclose(
-            sm.survival_at(m, X, times), ref, rtol=0, atol=1e-14, err_msg=name
-        )
+        assert np.array_equal(sm.survival_at(m, X, times), ref), name
+        grid, full = sm._survival_array(m, X)
+        assert np.array_equal(full, m.predict_survival_function(X, return_array=True)), name
+        assert np.array_equal(grid, m.unique_times_), name
+
+
+def test_step_values_read_only_stepfunctions_on_the_models_own_grid():
+    """_step_values equals calling each step function (a * y + b, here with a != 1 and b != 0) and
+    declines functions on another grid or of another type, so survival_at uses the model's own
+    array instead."""
+    grid = np.array([1.0, 2.0, 5.0])
+    fns = [StepFunction(grid, np.array([0.9, 0.5, 0.1]) * k, a=1.5 * k, b=0.25) for k in (1, 2)]
+    cols = np.array([0, 2])
+    assert np.array_equal(sm._step_values(fns, grid, cols), np.vstack([f(grid[cols]) for f in fns]))
+    other = [StepFunction(grid.copy(), f.y) for f in fns]  # equal grids, but not one shared grid
+    assert sm._step_values(other, grid, cols) is None
+    assert sm._step_values(fns, grid + 1, cols) is None
+    assert sm._step_values([lambda t: t], grid, cols) is None
 
 
 class _LinearKnownModel:
