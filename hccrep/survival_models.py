@@ -1940,17 +1940,36 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
 
 
 def _predict_blocks(
-    model, blocks: Sequence[np.ndarray], times: np.ndarray, columns
+    model, blocks: Sequence[np.ndarray], times: np.ndarray, columns, base: np.ndarray | None = None
 ) -> list[np.ndarray]:
     """:func:`survival_at` of each feature array of ``blocks``, in one prediction pass over their rows.
 
-    Every prediction of a survival model is made row by row, so stacking the
-    arrays and splitting the result gives each block's values to the bit; a
-    forest then walks each tree once instead of once per block. ``columns``
-    names the features.
+    A forest or a tree predicts row by row, so stacking the arrays and
+    splitting the result gives each block's values to the bit, and a forest
+    walks each tree once instead of once per block (a Cox-type model's linear
+    predictor is one matrix product, whose last bit can depend on how many
+    rows BLAS multiplies at once). ``columns`` names the features. With
+    ``base`` (an array of the blocks' shape: the data the blocks were made
+    from by changing some columns), a row equal to ``base``'s row at the same
+    place is predicted once, as that row of ``base``: permuting or setting a
+    variable leaves many rows as they were.
     """
     sizes = [len(b) for b in blocks]
-    S = survival_at(model, pd.DataFrame(np.vstack(blocks), columns=columns), times)
+    stacked = np.vstack(blocks)
+    if base is None:
+        S = survival_at(model, pd.DataFrame(stacked, columns=columns), times)
+        return np.split(S, np.cumsum(sizes)[:-1])
+    n = len(base)
+    if any(size != n for size in sizes):
+        raise ValueError("every block must have the rows of base")
+    same = (stacked.reshape(len(blocks), n, -1) == base).all(axis=2).ravel()
+    changed = np.flatnonzero(~same)
+    S_rows = survival_at(
+        model, pd.DataFrame(np.vstack([base, stacked[changed]]), columns=columns), times
+    )
+    S = np.empty((stacked.shape[0], S_rows.shape[1]))
+    S[changed] = S_rows[n:]
+    S[same] = np.tile(S_rows[:n], (len(blocks), 1))[same]
     return np.split(S, np.cumsum(sizes)[:-1])
 
 
@@ -2026,7 +2045,7 @@ def grouped_permutation_importance(
             perm = rng.permutation(len(X))
             Xp[:, idx] = base_x[perm][:, idx]
             blocks.append(Xp)
-    S = _predict_blocks(model, blocks, t, columns=X.columns)
+    S = _predict_blocks(model, blocks, t, columns=X.columns, base=base_x)
     base = brier(S[0])
     rows = []
     for i, g in enumerate(groups):
@@ -2438,7 +2457,7 @@ class FittedCollection:
                     blocks.append(lev)
             S = [
                 s.mean(axis=0)
-                for s in _predict_blocks(self.model(name), blocks, hs, columns=X.columns)
+                for s in _predict_blocks(self.model(name), blocks, hs, columns=X.columns, base=base)
             ]
             rows = [
                 {

@@ -732,3 +732,30 @@ def test_harrell_c_equals_sksurv_concordance_index_censored_to_the_bit():
     X, y = _cohort(sm._PAIRWISE_MAX_N + 10, seed=3)
     risk = X["size"].to_numpy()
     assert sm._harrell(y, risk) == concordance_index_censored(y["event"], y["time"], risk)[0]
+
+
+def test_predict_blocks_with_a_base_reuses_unchanged_rows_and_equals_predicting_all():
+    """Reference: survival_at of every block on its own. Rows a block leaves as in ``base`` are
+    taken from base's prediction; a forest predicts row by row, so its values are the same to the
+    bit. A Cox model's linear predictor is one matrix product, whose last bit can depend on how
+    many rows BLAS multiplies at once, so it is compared to 1e-15."""
+    X, y = _cohort(120, seed=7)
+    fitted = fit_models(X, y, seed=3, fast=True, names=("cox", "rsf"))
+    base = X.to_numpy(float)
+    rng = np.random.default_rng(1)
+    blocks = [base]
+    for j in (1, 4, 0):  # two 0/1 columns (many rows unchanged by a shuffle) and a numeric one
+        Xp = base.copy()
+        Xp[:, j] = base[rng.permutation(len(base)), j]
+        blocks.append(Xp)
+    t = np.array([6.0, 12.0])
+    for name, m in fitted.items():
+        got = sm._predict_blocks(m, blocks, t, X.columns, base=base)
+        for b, g in zip(blocks, got):
+            ref = sm.survival_at(m, pd.DataFrame(b, columns=X.columns), t)
+            if name == "rsf":
+                assert np.array_equal(g, ref)
+            else:
+                np.testing.assert_allclose(g, ref, rtol=1e-15, atol=0)
+    with pytest.raises(ValueError, match="rows of base"):
+        sm._predict_blocks(fitted["cox"], [base[:10]], t, X.columns, base=base)
