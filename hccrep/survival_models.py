@@ -929,17 +929,22 @@ def _forest_survival(
     Xv = _forest_input(forest, X)  # float32, as the trees need it
     cached = _LEAF_CURVES.get(forest)
     if cached is None or cached[0] is not forest.estimators_:  # not seen, or refitted since
-        # each tree's leaf survival curves as one contiguous array (gathered ~50 times per fit)
-        cached = _LEAF_CURVES[forest] = (
-            forest.estimators_,
-            [np.ascontiguousarray(est.tree_.value[:, :, 1]) for est in forest.estimators_],
-        )
-    curves = cached[1] if columns is None else [c[:, columns] for c in cached[1]]
-    out = np.zeros((Xv.shape[0], curves[0].shape[1]), dtype=np.float64)
+        cached = _LEAF_CURVES[forest] = (forest.estimators_, {})
+    key = None if columns is None else tuple(int(c) for c in columns)
+    curves = cached[1].get(key)
+    if curves is None:
+        # each tree's leaf survival curves at these grid times as one contiguous (time, leaf)
+        # array, kept for the next prediction at the same times (np.take along the leaves
+        # gathers faster than indexing rows)
+        at = slice(None) if columns is None else np.asarray(columns)
+        curves = cached[1][key] = [
+            np.ascontiguousarray(est.tree_.value[:, at, 1].T) for est in forest.estimators_
+        ]
+    out = np.zeros((curves[0].shape[0], Xv.shape[0]), dtype=np.float64)
     for est, curve in zip(forest.estimators_, curves):
-        out += curve[est.tree_.apply(Xv)]
+        out += np.take(curve, est.tree_.apply(Xv), axis=1)
     out /= len(forest.estimators_)
-    return out
+    return np.ascontiguousarray(out.T)
 
 
 def _forest_risk(forest: RandomSurvivalForest, X) -> np.ndarray:
@@ -995,8 +1000,9 @@ def _forest_input(forest: RandomSurvivalForest, X) -> np.ndarray:
 _LEAF_RISKS: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, list[np.ndarray]]]" = (
     weakref.WeakKeyDictionary()
 )
-#: Per fitted forest, its trees' leaf survival curves (dropped with the forest).
-_LEAF_CURVES: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, list[np.ndarray]]]" = (
+#: Per fitted forest, its trees' leaf survival curves per set of grid columns (dropped with the
+#: forest).
+_LEAF_CURVES: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, dict]]" = (
     weakref.WeakKeyDictionary()
 )
 
