@@ -105,6 +105,7 @@ __all__ = [
     "fit_models",
     "evaluate_models",
     "IPCWBrier",
+    "IPCWAUC",
     "has_survival_function",
     "survival_at",
     "risk_at",
@@ -1133,6 +1134,92 @@ class IPCWBrier:
                 np.square(e) * self._case[i] / self._prob_y
                 + np.square(1.0 - e) * self._control[i] / self._prob_t[i]
             )
+        return out
+
+
+class IPCWAUC:
+    """:func:`sksurv.metrics.cumulative_dynamic_auc` of many estimates on one test set, the weights computed once.
+
+    ``cumulative_dynamic_auc`` fits the censoring distribution of the
+    training data, weights the test patients by it and, with several times,
+    also fits a Kaplan-Meier curve of the test data for its mean AUC, at every
+    call. Comparing models scores many estimates against the same data: this
+    object computes the weights once and then each AUC by the same steps
+    (patients sorted by decreasing estimate, cumulative weighted cases and
+    controls, one point per group of tied estimates, trapezoids from (0, 0)),
+    so the values are the same to the bit (``tests/test_survival_models.py``).
+    The mean AUC is not computed.
+
+    Parameters
+    ----------
+    survival_train : structured array
+        Data the censoring distribution is estimated from.
+    survival_test : structured array
+        The patients scored.
+    times : sequence of float
+        Inside the test follow-up ``[min, max)``; sorted and made unique, as
+        ``cumulative_dynamic_auc`` does.
+    tied_tol : float, default :data:`SKSURV_TIED_TOL`
+        Estimates this close count as tied.
+
+    Examples
+    --------
+    >>> from sksurv.metrics import cumulative_dynamic_auc
+    >>> rng = np.random.default_rng(0)
+    >>> y = surv_array(rng.exponential(10, 80), rng.random(80) < 0.7)
+    >>> est = rng.random((80, 2))
+    >>> auc = IPCWAUC(y, y, [3, 6])
+    >>> bool((auc(est) == cumulative_dynamic_auc(y, y, est, [3, 6])[0]).all())
+    True
+    """
+
+    def __init__(self, survival_train, survival_test, times, tied_tol: float = SKSURV_TIED_TOL):
+        from sksurv.nonparametric import CensoringDistributionEstimator
+        from sksurv.util import check_y_survival
+
+        event, time = check_y_survival(survival_test)
+        t = np.unique(np.atleast_1d(np.asarray(times, dtype=float)))
+        if t.size == 0 or not np.isfinite(t).all():
+            raise ValueError(f"times must be finite numbers, got {times!r}")
+        if t.max() >= time.max() or t.min() < time.min():
+            raise ValueError(
+                f"all times must be within follow-up time of test data: [{time.min()}; {time.max()}["
+            )
+        cens = CensoringDistributionEstimator().fit(survival_train)
+        self.times = t
+        self.tied_tol = float(tied_tol)
+        self._ipcw = cens.predict_ipcw(survival_test)
+        self._time, self._event = time, event
+
+    def __call__(self, estimate) -> np.ndarray:
+        """Cumulative/dynamic AUC at each of ``times`` of ``estimate``: risk scores, one column
+        per time (n, len(times)) or one for all (n,)."""
+        est = np.asarray(estimate, dtype=float)
+        n, k = self._time.size, self.times.size
+        if est.ndim == 1 and est.size == n:
+            est = np.broadcast_to(est[:, np.newaxis], (n, k))
+        if est.shape != (n, k):
+            raise ValueError(f"expected estimate of shape {(n, k)} or ({n},), got {est.shape}")
+        if not np.isfinite(est).all():
+            raise ValueError("estimate must be finite")
+        o = np.argsort(-est, axis=0)  # decreasing estimate, each time on its own
+        time = self._time[o]
+        event = self._event[o]
+        ipcw = self._ipcw[o]
+        est = np.take_along_axis(est, o, axis=0)
+        is_case = (time <= self.times) & event
+        is_control = time > self.times
+        diff = np.diff(np.concatenate((np.full((1, k), np.inf), est)), axis=0)
+        tied = np.absolute(diff) <= self.tied_tol  # a row tied with the row before it
+        tp = np.cumsum(is_case * ipcw, axis=0)
+        tp = tp / tp[-1]
+        fp = np.cumsum(is_control, axis=0) / is_control.sum(axis=0)
+        out = np.empty(k, dtype=float)
+        for j in range(k):
+            drop = np.flatnonzero(tied[:, j]) - 1  # of tied estimates, only the last point counts
+            x = np.r_[0, np.delete(fp[:, j], drop)]
+            y = np.r_[0, np.delete(tp[:, j], drop)]
+            out[j] = np.trapezoid(y, x)
         return out
 
 
@@ -2331,13 +2418,13 @@ class FittedCollection:
         def at_times() -> np.ndarray:
             _guard_times(t, y_train, y_train, "training")
             _guard_times(t, y_train, y, dataset)
+            # sksurv's cumulative_dynamic_auc, its censoring weights computed once per data set
+            auc_w = self._memo(("auc_w", dataset, tuple(t)), lambda: IPCWAUC(y_train, y, t))
             if not has_survival_function(model):
-                auc, _ = cumulative_dynamic_auc(y_train, y, self.risk_score(name, dataset), t)
-                return np.full(t.size, np.nan), np.asarray(auc, dtype=float)
+                return np.full(t.size, np.nan), auc_w(self.risk_score(name, dataset))
             S = self.survival(name, dataset, t)
             brier = self._memo(("brier_w", dataset, tuple(t)), lambda: IPCWBrier(y_train, y, t))
-            auc, _ = cumulative_dynamic_auc(y_train, y, 1.0 - S, t)
-            return brier(S), np.asarray(auc, dtype=float)
+            return brier(S), auc_w(1.0 - S)
 
         bs, auc = self._memo(("at", name, dataset, tuple(t)), at_times)
         return float(bs[i] if metric == "brier" else auc[i])

@@ -759,3 +759,33 @@ def test_predict_blocks_with_a_base_reuses_unchanged_rows_and_equals_predicting_
                 np.testing.assert_allclose(g, ref, rtol=1e-15, atol=0)
     with pytest.raises(ValueError, match="rows of base"):
         sm._predict_blocks(fitted["cox"], [base[:10]], t, X.columns, base=base)
+
+
+def test_ipcw_auc_equals_sksurv_cumulative_dynamic_auc_bit_for_bit():
+    """IPCWAUC (censoring weights computed once) gives sksurv's cumulative_dynamic_auc to the bit,
+    on tied times, tied and nearly tied estimates (within and outside sksurv's 1e-8), one score
+    for all times or one per time, unsorted repeated times; it refuses what sksurv refuses."""
+    from sksurv.metrics import cumulative_dynamic_auc
+
+    rng = np.random.default_rng(17)
+    for rep in range(30):
+        y_tr = sm.surv_array(np.round(rng.exponential(12, 150), 0) + 1, rng.random(150) < 0.7)
+        t_te = np.minimum(np.round(rng.exponential(12, 90), 1) + 0.5, y_tr["time"].max() - 0.5)
+        y_te = sm.surv_array(t_te, rng.random(90) < 0.7)
+        times = [9.0, 3.0, 6.0, 3.0] if rep % 2 else [4.5]
+        k = len(set(times))
+        est = {
+            0: rng.random((90, k)),
+            1: rng.integers(0, 5, (90, k)).astype(float),  # many tied estimates
+            2: np.repeat(rng.random((45, k)), 2, axis=0) + rng.choice([0.0, 5e-9, 2e-8], (90, k)),
+        }[rep % 3]
+        auc = sm.IPCWAUC(y_tr, y_te, times)
+        assert np.array_equal(auc(est), cumulative_dynamic_auc(y_tr, y_te, est, times)[0])
+        one = est[:, 0]
+        assert np.array_equal(auc(one), cumulative_dynamic_auc(y_tr, y_te, one, times)[0])
+    with pytest.raises(ValueError, match="within follow-up"):
+        sm.IPCWAUC(y_tr, y_te, [1e6])
+    with pytest.raises(ValueError, match="expected estimate of shape"):
+        sm.IPCWAUC(y_tr, y_te, [3.0, 6.0])(est[:10])
+    with pytest.raises(ValueError, match="finite"):
+        sm.IPCWAUC(y_tr, y_te, [4.5])(np.full(90, np.nan))
