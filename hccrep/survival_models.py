@@ -2076,6 +2076,7 @@ def grouped_permutation_importance(
     *,
     seed,
     n_repeats: int = 3,
+    brier: IPCWBrier | None = None,
 ) -> pd.DataFrame:
     """Permutation importance of clinical variables (groups of columns) for the prediction at each horizon.
 
@@ -2102,11 +2103,15 @@ def grouped_permutation_importance(
     horizons : sequence of float
     seed : int or SeedSequence or Generator
     n_repeats : int, default 3
+    brier : IPCWBrier, optional
+        The :class:`IPCWBrier` of ``(y_ref, y)`` at the sorted horizons, when the caller has one
+        (it is built otherwise).
 
     Returns
     -------
     DataFrame
-        Columns ``variable, horizon, importance, rank`` (rank 1 = most important at that horizon).
+        Columns ``variable, horizon, importance, rank`` (rank 1 = most important at that horizon;
+        equal importances ranked in the order of ``groups``).
 
     Examples
     --------
@@ -2128,7 +2133,10 @@ def grouped_permutation_importance(
         raise ValueError(f"n_repeats must be a positive integer, got {n_repeats!r}")
     t = np.asarray(sorted(float(h) for h in horizons))
     rng = np.random.default_rng(seed)
-    brier = IPCWBrier(y_ref, y, t)  # sksurv's brier_score, its censoring weights computed once
+    if brier is None:
+        brier = IPCWBrier(y_ref, y, t)  # sksurv's brier_score, its censoring weights computed once
+    elif not (np.array_equal(brier.times, t) and brier._n == len(X)):
+        raise ValueError("brier must score the patients of X at the sorted horizons")
     base_x = X.to_numpy(dtype=float)
     blocks = [base_x]
     for cols in groups.values():
@@ -2140,18 +2148,34 @@ def grouped_permutation_importance(
             blocks.append(Xp)
     S = _predict_blocks(model, blocks, t, columns=X.columns, base=base_x)
     base = brier(S[0])
-    rows = []
-    for i, g in enumerate(groups):
+    imp = np.empty((len(groups), t.size))
+    for i in range(len(groups)):
         inc = np.zeros(t.size)
         for r in range(n_repeats):
             inc += brier(S[1 + i * n_repeats + r]) - base
-        for h, v in zip(t, inc / n_repeats):
-            rows.append({"variable": g, "horizon": float(h), "importance": float(v)})
-    out = pd.DataFrame(rows)
-    out["rank"] = (
-        out.groupby("horizon")["importance"].rank(method="first", ascending=False).astype(int)
+        imp[i] = inc / n_repeats
+    return _ranked_importance(list(groups), t, imp)
+
+
+def _ranked_importance(variables: list, t: np.ndarray, imp: np.ndarray) -> pd.DataFrame:
+    """Columns ``variable, horizon, importance, rank`` sorted by horizon and rank.
+
+    Rank 1 is the largest importance at a horizon; equal importances are ranked in the order of
+    ``variables`` (pandas' ``rank(method="first", ascending=False)``), from one stable sort per
+    horizon instead of a groupby.
+    """
+    if not np.isfinite(imp).all():
+        raise ValueError("an importance is not finite")
+    order = np.argsort(-imp, axis=0, kind="stable")  # (variable, horizon): best first
+    k = len(variables)
+    return pd.DataFrame(
+        {
+            "variable": [variables[i] for i in order.T.ravel()],
+            "horizon": np.repeat(t.astype(float), k),
+            "importance": np.take_along_axis(imp, order, axis=0).T.ravel(),
+            "rank": np.tile(np.arange(1, k + 1), t.size),
+        }
     )
-    return out.sort_values(["horizon", "rank"]).reset_index(drop=True)
 
 
 def longest_run(flags: Sequence[bool]) -> int:
@@ -2319,6 +2343,11 @@ class FittedCollection:
     def _times(self, horizon) -> np.ndarray:
         return np.unique(np.concatenate([self.horizons, np.atleast_1d(float(horizon))]))
 
+    def _brier(self, dataset: str, t: np.ndarray) -> IPCWBrier:
+        """sksurv's Brier score on ``dataset`` at the sorted unique times ``t``, weights kept."""
+        y_train, y = self._data["training"][1], self._data[dataset][1]
+        return self._memo(("brier_w", dataset, tuple(t)), lambda: IPCWBrier(y_train, y, t))
+
     def survival(self, name: str, dataset: str, times) -> np.ndarray:
         """:func:`survival_at` the sorted unique ``times``, kept.
 
@@ -2423,8 +2452,7 @@ class FittedCollection:
             if not has_survival_function(model):
                 return np.full(t.size, np.nan), auc_w(self.risk_score(name, dataset))
             S = self.survival(name, dataset, t)
-            brier = self._memo(("brier_w", dataset, tuple(t)), lambda: IPCWBrier(y_train, y, t))
-            return brier(S), auc_w(1.0 - S)
+            return self._brier(dataset, t)(S), auc_w(1.0 - S)
 
         bs, auc = self._memo(("at", name, dataset, tuple(t)), at_times)
         return float(bs[i] if metric == "brier" else auc[i])
@@ -2499,6 +2527,7 @@ class FittedCollection:
                 hs,
                 seed=self.seed,
                 n_repeats=n_repeats,
+                brier=self._brier(dataset, np.asarray(hs)),
             ),
         )
 

@@ -789,3 +789,43 @@ def test_ipcw_auc_equals_sksurv_cumulative_dynamic_auc_bit_for_bit():
         sm.IPCWAUC(y_tr, y_te, [3.0, 6.0])(est[:10])
     with pytest.raises(ValueError, match="finite"):
         sm.IPCWAUC(y_tr, y_te, [4.5])(np.full(90, np.nan))
+
+
+def test_ranked_importance_equals_the_pandas_groupby_rank():
+    """Reference: pandas' groupby rank (method="first", descending) and sort, the table the
+    permutation importance built before; equal importances keep the order of the variables."""
+    rng = np.random.default_rng(18)
+    names = [f"v{i}" for i in range(7)]
+    t = np.array([6.0, 12.0, 24.0])
+    for rep in range(20):
+        imp = np.round(rng.normal(size=(7, 3)), 1 if rep % 2 else 6)  # ties when rounded
+        rows = [
+            {"variable": g, "horizon": float(h), "importance": float(imp[i, j])}
+            for i, g in enumerate(names)
+            for j, h in enumerate(t)
+        ]
+        ref = pd.DataFrame(rows)
+        ref["rank"] = (
+            ref.groupby("horizon")["importance"].rank(method="first", ascending=False).astype(int)
+        )
+        ref = ref.sort_values(["horizon", "rank"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(sm._ranked_importance(names, t, imp), ref)
+    with pytest.raises(ValueError, match="not finite"):
+        sm._ranked_importance(names, t, np.full((7, 3), np.nan))
+
+
+def test_grouped_importance_with_the_callers_brier_equals_building_it():
+    """The IPCWBrier a collection keeps gives the importance built with a fresh one (the same
+    table), and one of other horizons or patients is refused."""
+    X, y = _cohort(150, seed=8)
+    m = fit_models(X, y, seed=4, fast=True, names=("cox",))["cox"]
+    groups = {c: [c] for c in X.columns}
+    ref = sm.grouped_permutation_importance(m, X, y, y, groups, [12, 6], seed=3)
+    got = sm.grouped_permutation_importance(
+        m, X, y, y, groups, [12, 6], seed=3, brier=sm.IPCWBrier(y, y, [6, 12])
+    )
+    pd.testing.assert_frame_equal(got, ref)
+    with pytest.raises(ValueError, match="sorted horizons"):
+        sm.grouped_permutation_importance(
+            m, X, y, y, groups, [12, 6], seed=3, brier=sm.IPCWBrier(y, y, [6])
+        )
