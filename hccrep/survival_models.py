@@ -3,7 +3,7 @@
 The models of deng2025 (multivariable Cox, LASSO-Cox, a survival tree, a
 random survival forest, gradient boosting, and the survival SVM the methods
 name) built with scikit-survival, every hyper-parameter set explicitly, and
-scored with :mod:`sksurv.metrics` only.  Time unit: months.
+scored with the metrics of :mod:`sksurv.metrics`.  Time unit: months.
 
 =========================  =======================  =======================  ===================
 setting                    randomForestSRC rfsrc    scikit-survival 0.28     used here
@@ -47,12 +47,17 @@ Other models, with the R function the paper most likely used:
   objective).  It returns a risk *score*, not a survival probability, so it
   has no Brier score, calibration or decision curve.
 
-Metrics (all from :mod:`sksurv.metrics`): Harrell's C
+Metrics (those of :mod:`sksurv.metrics`): Harrell's C
 (``concordance_index_censored``; equals R ``survival::concordance`` with
 ``reverse = TRUE``, ties included), Uno's C (``concordance_index_ipcw`` with
 ``tau``; equals R ``concordance(timewt = "n/G2", ymax = tau)`` on untied
 times, differs in the third decimal when times are tied), Brier score at a time and integrated Brier score (IPCW, Graf
-1999), and cumulative/dynamic AUC (Uno 2007 estimator).
+1999), and cumulative/dynamic AUC (Uno 2007 estimator).  Where one data set is
+scored many times (a model collection, a permutation importance), Harrell's C,
+the Brier score and the AUC are computed with their censoring weights found
+once (:class:`IPCWBrier`, :class:`IPCWAUC`) and the pairs counted at once
+(:func:`hccrep.optimism.harrell_c`): the same arithmetic, so the same floats
+as scikit-survival's functions (``tests/test_survival_models.py``).
 
 Examples
 --------
