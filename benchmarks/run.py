@@ -31,9 +31,10 @@ Figures (goal in brackets):
 * ``cpu per cohort, deng2025 model collection`` (``--models-n``) -- the five
   survival models of deng2025 fitted on one cohort's training set and every
   declared number about them computed (CPU time of analyse with the models on,
-  minus the same cohort without them), split into fitting and the numbers
-  [half the time before the model kinds were declared: 540 ms cpu at d2ceba0,
-  of which 215 ms fitting; the fitting is scikit-survival's, the numbers hccrep's];
+  minus the same cohort without them; the median over the cohorts, with the load
+  average), split into fitting and the numbers [half of 88a6bd3's: 456-556 ms cpu
+  there on the 2-core machine, measured beside this code at load 6-9; the fitting
+  is scikit-survival's, the numbers hccrep's];
 * ``speed-up`` -- the same cohorts (fonc2025, every check) on a pool of 2 worker processes
   against a pool of 1; both pools are started, and each worker has imported hccrep and run
   one cohort, before the clock starts, and every task sends only its seeds [>= 1.8x];
@@ -168,6 +169,7 @@ def bench_models(n: int) -> None:
     models, base = runner_for("deng2025", variants={"models": "fast"}), runner_for("deng2025")
     cohorts = [models.simulate(s) for s in range(100, 100 + n)]
     models.run(1)  # imports and first-call costs out of the clock
+    load = _load()
     total, fit = [], []
     for c in cohorts:
         c0 = time.process_time()
@@ -185,10 +187,14 @@ def bench_models(n: int) -> None:
     line(
         f"cpu per cohort, deng2025 model collection ({n} cohorts)",
         f"{1e3 * med:.0f} ms",
-        "half of d2ceba0's (540 ms cpu on the 2-core machine)",
+        "half of 88a6bd3's (456-556 ms cpu on the 2-core machine)",
     )
     line("  of which fitting the five models", f"{1e3 * med_fit:.0f} ms")
     line("  of which the model numbers (metrics, claims)", f"{1e3 * (med - med_fit):.0f} ms")
+    line(
+        "  range over the cohorts; load average before",
+        f"{1e3 * min(total):.0f}-{1e3 * max(total):.0f} ms; {load}",
+    )
 
 
 def survival_runner(**kwargs):
@@ -717,8 +723,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--models-n",
         type=int,
-        default=5,
-        help="cohorts for the deng2025 model-collection figure (default 5)",
+        default=10,
+        help="cohorts for the deng2025 model-collection figure (default 10)",
     )
     p.add_argument(
         "--book-jobs", type=int, default=CORES, help="notebooks executed at once (default: cores)"

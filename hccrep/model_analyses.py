@@ -85,10 +85,10 @@ def _top_importance(a, view: CohortView, quantity: str) -> Replicated:
         raise ValueError(f"{unknown} are not variables of the collection {a.collection!r}")
     imp = col.importance(a.model, a.dataset, a.horizons, n_repeats=a.n_repeats)
     named = set(a.variables)
-    tops = [
-        set(imp.loc[np.isclose(imp.horizon, h) & (imp["rank"] <= a.k), "variable"])
-        for h in a.horizons
-    ]
+    # the table's columns as arrays: pandas masks cost more than the claim itself
+    horizon, rank = imp["horizon"].to_numpy(float), imp["rank"].to_numpy()
+    variable = imp["variable"].to_numpy(object)
+    tops = [set(variable[np.isclose(horizon, h) & (rank <= a.k)]) for h in a.horizons]
     return _holds(
         all(t == named for t in tops),
         f"top {a.k} by grouped permutation importance (Brier loss, {a.n_repeats} shuffles), "
@@ -107,7 +107,10 @@ def _dca_superiority(a, view: CohortView, quantity: str) -> Replicated:
     col = view.models(a.collection)
     grid = a.threshold_values()
     nb = col.net_benefit(a.model, a.dataset, a.horizon, grid)
-    better = (nb["model"] > np.maximum(nb["treat_all"], nb["treat_none"]) + 1e-12).to_numpy()
+    model, treat_all, treat_none = (
+        nb[c].to_numpy(float) for c in ("model", "treat_all", "treat_none")
+    )
+    better = model > np.maximum(treat_all, treat_none) + 1e-12
     return _holds(
         _longest_run(better) >= a.min_run,
         f"net benefit above both defaults on {a.min_run}+ consecutive thresholds of "
@@ -121,10 +124,15 @@ def _pdp_direction(a, view: CohortView, quantity: str) -> Replicated:
     if a.variable not in col.groups:
         raise ValueError(f"{a.variable!r} is not a variable of the collection {a.collection!r}")
     pdp = col.partial_dependence(a.model, a.dataset, a.horizons)
-    rows = pdp[(pdp.variable == a.variable) & (pdp.level == (a.level or ""))]
-    if rows.empty:
+    rows = (pdp["variable"].to_numpy(object) == a.variable) & (
+        pdp["level"].to_numpy(object) == (a.level or "")
+    )
+    if not rows.any():
         raise ValueError(f"{a.variable!r} has no level {a.level!r} in the collection")
-    diff = rows["survival_level"] - rows["survival_reference"]
+    diff = (
+        pdp["survival_level"].to_numpy(float)[rows]
+        - pdp["survival_reference"].to_numpy(float)[rows]
+    )
     ok = (diff < 0).all() if a.direction == "worse" else (diff > 0).all()
     what = f"level {a.level}" if a.level else "upper vs lower quartile"
     return _holds(bool(ok), f"partial dependence of {a.variable} ({what}), {a.dataset} set")

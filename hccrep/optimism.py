@@ -39,6 +39,7 @@ must be repeated in every resample or the optimism is underestimated.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -93,16 +94,23 @@ def _vector(x, name: str) -> np.ndarray:
     return a
 
 
-def _counts_c(t: np.ndarray, e: np.ndarray, risk: np.ndarray) -> tuple[float, float]:
+def _counts_c(
+    t: np.ndarray, e: np.ndarray, risk: np.ndarray, tied_tol: float = 0.0
+) -> tuple[float, float]:
     """(concordant + ties/2, usable pairs) of Harrell's C."""
     shorter = (t[:, None] < t[None, :]) | ((t[:, None] == t[None, :]) & (e[None, :] == 0))
     usable = shorter & (e[:, None] == 1)  # i had the event first
-    conc = (risk[:, None] > risk[None, :]) & usable
-    tied = (risk[:, None] == risk[None, :]) & usable
+    if tied_tol == 0.0:
+        tied = risk[:, None] == risk[None, :]
+    else:
+        tied = np.abs(risk[None, :] - risk[:, None]) <= tied_tol
+    conc = (risk[:, None] > risk[None, :]) & ~tied & usable
+    tied &= usable
+    # integer counts: the sum is exact, so any order of adding the pairs gives the same float
     return float(conc.sum() + 0.5 * tied.sum()), float(usable.sum())
 
 
-def harrell_c(time, event, risk) -> float:
+def harrell_c(time, event, risk, *, tied_tol: float = 0.0) -> float:
     """Harrell's concordance index of a risk score for right-censored survival.
 
     Parameters
@@ -112,6 +120,10 @@ def harrell_c(time, event, risk) -> float:
         as :func:`hccrep.stats.survival.cox` validates them.
     risk : array_like
         Higher = worse prognosis (e.g. a Cox linear predictor).
+    tied_tol : float, default 0.0
+        Two risks are tied when they differ by at most this much (0: only equal
+        risks). ``1e-8`` is the tolerance of scikit-survival's
+        ``concordance_index_censored``, which then gives the same float.
 
     Returns
     -------
@@ -128,12 +140,16 @@ def harrell_c(time, event, risk) -> float:
     --------
     >>> harrell_c([1, 2, 3, 4], [1, 1, 0, 1], [4, 3, 2, 1])
     1.0
+    >>> harrell_c([1, 2, 3], [1, 1, 0], [2.0, 2.0 - 1e-9, 1.0], tied_tol=1e-8)  # one tied pair
+    0.8333333333333334
     """
     t, e = _as_time_event(time, event)  # the checks of hccrep.stats.survival.cox
     r = _vector(risk, "risk")
     if r.size != t.size:
         raise ValueError(f"time, event and risk lengths differ ({t.size}, {e.size}, {r.size})")
-    num, den = _counts_c(t, e, r)
+    if not (isinstance(tied_tol, (int, float)) and math.isfinite(tied_tol) and tied_tol >= 0):
+        raise ValueError(f"tied_tol must be a finite number >= 0, got {tied_tol!r}")
+    num, den = _counts_c(t, e, r, float(tied_tol))
     if den == 0:
         raise ValueError("event: no usable pairs (no events before a later time); C is undefined")
     return num / den

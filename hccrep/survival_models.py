@@ -3,7 +3,7 @@
 The models of deng2025 (multivariable Cox, LASSO-Cox, a survival tree, a
 random survival forest, gradient boosting, and the survival SVM the methods
 name) built with scikit-survival, every hyper-parameter set explicitly, and
-scored with :mod:`sksurv.metrics` only.  Time unit: months.
+scored with the metrics of :mod:`sksurv.metrics`.  Time unit: months.
 
 =========================  =======================  =======================  ===================
 setting                    randomForestSRC rfsrc    scikit-survival 0.28     used here
@@ -47,12 +47,17 @@ Other models, with the R function the paper most likely used:
   objective).  It returns a risk *score*, not a survival probability, so it
   has no Brier score, calibration or decision curve.
 
-Metrics (all from :mod:`sksurv.metrics`): Harrell's C
+Metrics (those of :mod:`sksurv.metrics`): Harrell's C
 (``concordance_index_censored``; equals R ``survival::concordance`` with
 ``reverse = TRUE``, ties included), Uno's C (``concordance_index_ipcw`` with
 ``tau``; equals R ``concordance(timewt = "n/G2", ymax = tau)`` on untied
 times, differs in the third decimal when times are tied), Brier score at a time and integrated Brier score (IPCW, Graf
-1999), and cumulative/dynamic AUC (Uno 2007 estimator).
+1999), and cumulative/dynamic AUC (Uno 2007 estimator).  Where one data set is
+scored many times (a model collection, a permutation importance), Harrell's C,
+the Brier score and the AUC are computed with their censoring weights found
+once (:class:`IPCWBrier`, :class:`IPCWAUC`) and the pairs counted at once
+(:func:`hccrep.optimism.harrell_c`): the same arithmetic, so the same floats
+as scikit-survival's functions (``tests/test_survival_models.py``).
 
 Examples
 --------
@@ -105,6 +110,7 @@ __all__ = [
     "fit_models",
     "evaluate_models",
     "IPCWBrier",
+    "IPCWAUC",
     "has_survival_function",
     "survival_at",
     "risk_at",
@@ -290,6 +296,29 @@ def _check_X(X, n: int | None = None, name: str = "X") -> pd.DataFrame:
     return X
 
 
+#: scikit-survival's tolerance for tied risk scores in its concordance and AUC estimators.
+SKSURV_TIED_TOL = 1e-8
+#: Largest sample for which Harrell's C is counted over every pair at once (n x n boolean arrays);
+#: above it scikit-survival's loop over the events is used (the same float either way).
+_PAIRWISE_MAX_N = 2000
+
+
+def _harrell(y: np.ndarray, score: np.ndarray) -> float:
+    """Harrell's C of a risk score, equal to sksurv's ``concordance_index_censored`` to the bit.
+
+    scikit-survival loops over the events in Python; :func:`hccrep.optimism.harrell_c` counts the
+    same pairs (ties within :data:`SKSURV_TIED_TOL` count 1/2) for all patients at once. Both
+    sums are of whole and half counts, so they are exact and the quotient is the same float
+    (``tests/test_survival_models.py``).
+    """
+    ev, tm = _check_y(y)
+    if ev.size > _PAIRWISE_MAX_N:
+        return float(concordance_index_censored(ev, tm, score, tied_tol=SKSURV_TIED_TOL)[0])
+    from hccrep.optimism import harrell_c
+
+    return harrell_c(tm, ev, score, tied_tol=SKSURV_TIED_TOL)
+
+
 def stratified_split(
     df: pd.DataFrame, event_col: str, *, test_size: float = 0.4, seed
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -386,6 +415,21 @@ class _BreslowLoglik:
         csum = np.cumsum(np.exp(x - m))
         log_risk = np.log(csum[self.last]) + m
         return float(np.sum((x - log_risk)[self.event]))
+
+    def many(self, etas: np.ndarray) -> np.ndarray:
+        """The log-likelihood of each row of ``etas`` (linear predictors, one model a row).
+
+        Each row goes through the steps of :meth:`__call__` on a contiguous row of one array
+        (the same elementwise operations, a running sum along the row and a pairwise sum of a
+        contiguous row), so each value is the same float, for the numpy cost of one call.
+        """
+        x = np.ascontiguousarray(np.asarray(etas, dtype=float)[:, self.order])
+        if x.shape[1] == 0:
+            return np.zeros(x.shape[0])
+        m = x.max(axis=1, keepdims=True)
+        csum = np.cumsum(np.exp(x - m), axis=1)
+        log_risk = np.log(csum[:, self.last]) + m
+        return np.sum(np.ascontiguousarray((x - log_risk)[:, self.event]), axis=1)
 
 
 class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
@@ -495,20 +539,19 @@ class LassoCoxCV(SurvivalAnalysisMixin, BaseEstimator):
         for k, (tr, te) in enumerate(folds.split(Z, event.astype(int))):
             net = self._net(alphas).fit(Z[tr], y[tr])
             n_fit = net.coef_.shape[1]  # the path can stop early
-            loglik_part = _BreslowLoglik(time[tr], event[tr])
-            for j in range(n_fit):
-                beta = net.coef_[:, j]
-                if self.cv_metric == "deviance":
-                    full = loglik_full(Z @ beta)
-                    part = loglik_part(Z[tr] @ beta)
-                    scores[k, j] = -2.0 * (full - part)
-                else:
-                    eta = Z[te] @ beta
-                    scores[k, j] = (
-                        concordance_index_censored(event[te], time[te], eta)[0]
-                        if event[te].any()
-                        else np.nan
-                    )
+            if self.cv_metric == "deviance":
+                # every penalty's linear predictors as before (one product per penalty), their
+                # log-likelihoods side by side (the same floats, _BreslowLoglik.many)
+                Z_tr = Z[tr]
+                full = loglik_full.many([Z @ net.coef_[:, j] for j in range(n_fit)])
+                part = _BreslowLoglik(time[tr], event[tr]).many(
+                    [Z_tr @ net.coef_[:, j] for j in range(n_fit)]
+                )
+                scores[k, :n_fit] = -2.0 * (full - part)
+            else:
+                for j in range(n_fit):
+                    eta = Z[te] @ net.coef_[:, j]
+                    scores[k, j] = _harrell(y[te], eta) if event[te].any() else np.nan
             weights[k] = event[te].sum()
         if self.cv_metric == "deviance":
             # cv.glmnet: deviance per event, weighted mean over folds
@@ -811,16 +854,10 @@ def survival_at(model, X, times) -> np.ndarray:
             f"model {type(model).__name__} predicts a risk score only, not survival probabilities"
         )
     t = _times(times)
-    inner = model[-1] if isinstance(model, Pipeline) else model
-    if isinstance(inner, RandomSurvivalForest) and not inner.low_memory:
-        # only the columns asked for: a forest sums one leaf curve per tree and patient
-        grid = np.asarray(inner.unique_times_, dtype=float)
-        Xt = model[:-1].transform(X) if isinstance(model, Pipeline) else X
-        return _forest_survival(inner, Xt, _grid_columns(grid, t))
-    fast = _survival_array(model, X)
+    # only the columns asked for: a forest sums one leaf curve per tree and patient
+    fast = _survival_array(model, X, t)
     if fast is not None:
-        grid, arr = fast
-        return arr[:, _grid_columns(grid, t)]
+        return fast[1]
     fns = model.predict_survival_function(X)
     hi = min(fn.x[-1] for fn in fns)
     if (t > hi).any():
@@ -840,28 +877,65 @@ def _grid_columns(grid: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.searchsorted(grid, np.maximum(t, grid[0]), side="right") - 1
 
 
-def _survival_array(model, X) -> tuple[np.ndarray, np.ndarray] | None:
-    """(grid, S on the grid) through ``return_array=True`` when the model offers it, else None.
+def _survival_array(model, X, times=None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(grid, S on the grid) of a model with a time grid (``unique_times_``), else None.
 
-    A forest builds its survival curves as one array; wrapping them in step
-    functions and calling each one costs more than the forest itself.
+    With ``times``, S at those times only (the columns of the grid a step function reads).
+    A forest's curves are summed from its leaves (:func:`_forest_survival`); any other model's
+    come from ``predict_survival_function(return_array=True)`` for a survival tree (an array
+    read from its leaves) and otherwise from its step functions, read from their public
+    ``x, y, a, b`` (``a * y + b`` at the grid points, the arithmetic of
+    ``StepFunction.__call__``) instead of calling each one: ``return_array=True`` calls every
+    patient's function on the whole grid, which costs three times the prediction of a Cox-type
+    model. The values are the same to the bit (``tests/test_survival_models.py``).
     """
     inner = model[-1] if isinstance(model, Pipeline) else model
     grid = getattr(inner, "unique_times_", None)
     if grid is None:
         return None
+    grid = np.asarray(grid, dtype=float)
+    columns = None if times is None else _grid_columns(grid, times)
     if isinstance(inner, RandomSurvivalForest) and not inner.low_memory:
         Xt = model[:-1].transform(X) if isinstance(model, Pipeline) else X
-        return np.asarray(grid, dtype=float), _forest_survival(inner, Xt)
-    try:
-        arr = model.predict_survival_function(X, return_array=True)
-    except TypeError:
-        return None
-    grid = np.asarray(grid, dtype=float)
-    arr = np.asarray(arr, dtype=float)
-    if arr.ndim != 2 or arr.shape != (len(X), grid.size):
+        return grid, _forest_survival(inner, Xt, columns)
+    # a survival tree reads its array from its leaves; the others build one function per patient
+    tree = isinstance(inner, SurvivalTree)
+    arr = None if tree else _step_values(model.predict_survival_function(X), grid, columns)
+    if arr is None:
+        try:
+            arr = model.predict_survival_function(X, return_array=True)
+        except TypeError:
+            return None
+        arr = np.asarray(arr, dtype=float)
+        if arr.ndim != 2 or arr.shape != (len(X), grid.size):
+            return None
+        if columns is not None:
+            arr = arr[:, columns]
+    if arr.shape[0] != len(X):
         return None
     return grid, arr
+
+
+def _step_values(fns, grid: np.ndarray, columns: np.ndarray | None) -> np.ndarray | None:
+    """Each step function's ``a * y + b`` at ``columns`` of ``grid``, one row per function.
+
+    None unless every function is a scikit-survival ``StepFunction`` on ``grid`` itself with
+    float64 values (the case where this equals calling it at the grid points).
+    """
+    from sksurv.functions import StepFunction
+
+    fns = list(fns)
+    if not fns or not all(type(f) is StepFunction for f in fns):
+        return None
+    x0 = fns[0].x
+    if not all(f.x is x0 for f in fns) or not np.array_equal(x0, grid):
+        return None
+    ys = [f.y if columns is None else f.y[columns] for f in fns]
+    if any(y.dtype != np.float64 for y in ys):
+        return None
+    a = np.array([f.a for f in fns], dtype=np.float64)[:, None]
+    b = np.array([f.b for f in fns], dtype=np.float64)[:, None]
+    return a * np.array(ys) + b
 
 
 def _forest_survival(
@@ -879,17 +953,22 @@ def _forest_survival(
     Xv = _forest_input(forest, X)  # float32, as the trees need it
     cached = _LEAF_CURVES.get(forest)
     if cached is None or cached[0] is not forest.estimators_:  # not seen, or refitted since
-        # each tree's leaf survival curves as one contiguous array (gathered ~50 times per fit)
-        cached = _LEAF_CURVES[forest] = (
-            forest.estimators_,
-            [np.ascontiguousarray(est.tree_.value[:, :, 1]) for est in forest.estimators_],
-        )
-    curves = cached[1] if columns is None else [c[:, columns] for c in cached[1]]
-    out = np.zeros((Xv.shape[0], curves[0].shape[1]), dtype=np.float64)
+        cached = _LEAF_CURVES[forest] = (forest.estimators_, {})
+    key = None if columns is None else tuple(int(c) for c in columns)
+    curves = cached[1].get(key)
+    if curves is None:
+        # each tree's leaf survival curves at these grid times as one contiguous (time, leaf)
+        # array, kept for the next prediction at the same times (np.take along the leaves
+        # gathers faster than indexing rows)
+        at = slice(None) if columns is None else np.asarray(columns)
+        curves = cached[1][key] = [
+            np.ascontiguousarray(est.tree_.value[:, at, 1].T) for est in forest.estimators_
+        ]
+    out = np.zeros((curves[0].shape[0], Xv.shape[0]), dtype=np.float64)
     for est, curve in zip(forest.estimators_, curves):
-        out += curve[est.tree_.apply(Xv)]
+        out += np.take(curve, est.tree_.apply(Xv), axis=1)
     out /= len(forest.estimators_)
-    return out
+    return np.ascontiguousarray(out.T)
 
 
 def _forest_risk(forest: RandomSurvivalForest, X) -> np.ndarray:
@@ -945,8 +1024,9 @@ def _forest_input(forest: RandomSurvivalForest, X) -> np.ndarray:
 _LEAF_RISKS: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, list[np.ndarray]]]" = (
     weakref.WeakKeyDictionary()
 )
-#: Per fitted forest, its trees' leaf survival curves (dropped with the forest).
-_LEAF_CURVES: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, list[np.ndarray]]]" = (
+#: Per fitted forest, its trees' leaf survival curves per set of grid columns (dropped with the
+#: forest).
+_LEAF_CURVES: "weakref.WeakKeyDictionary[RandomSurvivalForest, tuple[list, dict]]" = (
     weakref.WeakKeyDictionary()
 )
 
@@ -1077,6 +1157,92 @@ class IPCWBrier:
                 np.square(e) * self._case[i] / self._prob_y
                 + np.square(1.0 - e) * self._control[i] / self._prob_t[i]
             )
+        return out
+
+
+class IPCWAUC:
+    """:func:`sksurv.metrics.cumulative_dynamic_auc` of many estimates on one test set, the weights computed once.
+
+    ``cumulative_dynamic_auc`` fits the censoring distribution of the
+    training data, weights the test patients by it and, with several times,
+    also fits a Kaplan-Meier curve of the test data for its mean AUC, at every
+    call. Comparing models scores many estimates against the same data: this
+    object computes the weights once and then each AUC by the same steps
+    (patients sorted by decreasing estimate, cumulative weighted cases and
+    controls, one point per group of tied estimates, trapezoids from (0, 0)),
+    so the values are the same to the bit (``tests/test_survival_models.py``).
+    The mean AUC is not computed.
+
+    Parameters
+    ----------
+    survival_train : structured array
+        Data the censoring distribution is estimated from.
+    survival_test : structured array
+        The patients scored.
+    times : sequence of float
+        Inside the test follow-up ``[min, max)``; sorted and made unique, as
+        ``cumulative_dynamic_auc`` does.
+    tied_tol : float, default :data:`SKSURV_TIED_TOL`
+        Estimates this close count as tied.
+
+    Examples
+    --------
+    >>> from sksurv.metrics import cumulative_dynamic_auc
+    >>> rng = np.random.default_rng(0)
+    >>> y = surv_array(rng.exponential(10, 80), rng.random(80) < 0.7)
+    >>> est = rng.random((80, 2))
+    >>> auc = IPCWAUC(y, y, [3, 6])
+    >>> bool((auc(est) == cumulative_dynamic_auc(y, y, est, [3, 6])[0]).all())
+    True
+    """
+
+    def __init__(self, survival_train, survival_test, times, tied_tol: float = SKSURV_TIED_TOL):
+        from sksurv.nonparametric import CensoringDistributionEstimator
+        from sksurv.util import check_y_survival
+
+        event, time = check_y_survival(survival_test)
+        t = np.unique(np.atleast_1d(np.asarray(times, dtype=float)))
+        if t.size == 0 or not np.isfinite(t).all():
+            raise ValueError(f"times must be finite numbers, got {times!r}")
+        if t.max() >= time.max() or t.min() < time.min():
+            raise ValueError(
+                f"all times must be within follow-up time of test data: [{time.min()}; {time.max()}["
+            )
+        cens = CensoringDistributionEstimator().fit(survival_train)
+        self.times = t
+        self.tied_tol = float(tied_tol)
+        self._ipcw = cens.predict_ipcw(survival_test)
+        self._time, self._event = time, event
+
+    def __call__(self, estimate) -> np.ndarray:
+        """Cumulative/dynamic AUC at each of ``times`` of ``estimate``: risk scores, one column
+        per time (n, len(times)) or one for all (n,)."""
+        est = np.asarray(estimate, dtype=float)
+        n, k = self._time.size, self.times.size
+        if est.ndim == 1 and est.size == n:
+            est = np.broadcast_to(est[:, np.newaxis], (n, k))
+        if est.shape != (n, k):
+            raise ValueError(f"expected estimate of shape {(n, k)} or ({n},), got {est.shape}")
+        if not np.isfinite(est).all():
+            raise ValueError("estimate must be finite")
+        o = np.argsort(-est, axis=0)  # decreasing estimate, each time on its own
+        time = self._time[o]
+        event = self._event[o]
+        ipcw = self._ipcw[o]
+        est = np.take_along_axis(est, o, axis=0)
+        is_case = (time <= self.times) & event
+        is_control = time > self.times
+        diff = np.diff(np.concatenate((np.full((1, k), np.inf), est)), axis=0)
+        tied = np.absolute(diff) <= self.tied_tol  # a row tied with the row before it
+        tp = np.cumsum(is_case * ipcw, axis=0)
+        tp = tp / tp[-1]
+        fp = np.cumsum(is_control, axis=0) / is_control.sum(axis=0)
+        out = np.empty(k, dtype=float)
+        for j in range(k):
+            drop = np.flatnonzero(tied[:, j]) - 1  # of tied estimates, only the last point counts
+            x = np.r_[0, np.delete(fp[:, j], drop)]
+            y = np.r_[0, np.delete(tp[:, j], drop)]
+            out[j] = np.trapezoid(y, x)
         return out
 
 
@@ -1278,8 +1444,7 @@ def _metric_at(
             else np.asarray(model.predict(X), float)
         )
         return float(cumulative_dynamic_auc(y_ref, y, est, [horizon])[0][0])
-    ev, tm = _check_y(y)
-    return float(concordance_index_censored(ev, tm, np.asarray(model.predict(X), float))[0])
+    return _harrell(y, np.asarray(model.predict(X), float))
 
 
 def permutation_importance_at(
@@ -1891,17 +2056,36 @@ def survival_calibration_plot(calibration: pd.DataFrame, *, title: str | None = 
 
 
 def _predict_blocks(
-    model, blocks: Sequence[np.ndarray], times: np.ndarray, columns
+    model, blocks: Sequence[np.ndarray], times: np.ndarray, columns, base: np.ndarray | None = None
 ) -> list[np.ndarray]:
     """:func:`survival_at` of each feature array of ``blocks``, in one prediction pass over their rows.
 
-    Every prediction of a survival model is made row by row, so stacking the
-    arrays and splitting the result gives each block's values to the bit; a
-    forest then walks each tree once instead of once per block. ``columns``
-    names the features.
+    A forest or a tree predicts row by row, so stacking the arrays and
+    splitting the result gives each block's values to the bit, and a forest
+    walks each tree once instead of once per block (a Cox-type model's linear
+    predictor is one matrix product, whose last bit can depend on how many
+    rows BLAS multiplies at once). ``columns`` names the features. With
+    ``base`` (an array of the blocks' shape: the data the blocks were made
+    from by changing some columns), a row equal to ``base``'s row at the same
+    place is predicted once, as that row of ``base``: permuting or setting a
+    variable leaves many rows as they were.
     """
     sizes = [len(b) for b in blocks]
-    S = survival_at(model, pd.DataFrame(np.vstack(blocks), columns=columns), times)
+    stacked = np.vstack(blocks)
+    if base is None:
+        S = survival_at(model, pd.DataFrame(stacked, columns=columns), times)
+        return np.split(S, np.cumsum(sizes)[:-1])
+    n = len(base)
+    if any(size != n for size in sizes):
+        raise ValueError("every block must have the rows of base")
+    same = (stacked.reshape(len(blocks), n, -1) == base).all(axis=2).ravel()
+    changed = np.flatnonzero(~same)
+    S_rows = survival_at(
+        model, pd.DataFrame(np.vstack([base, stacked[changed]]), columns=columns), times
+    )
+    S = np.empty((stacked.shape[0], S_rows.shape[1]))
+    S[changed] = S_rows[n:]
+    S[same] = np.tile(S_rows[:n], (len(blocks), 1))[same]
     return np.split(S, np.cumsum(sizes)[:-1])
 
 
@@ -1915,6 +2099,7 @@ def grouped_permutation_importance(
     *,
     seed,
     n_repeats: int = 3,
+    brier: IPCWBrier | None = None,
 ) -> pd.DataFrame:
     """Permutation importance of clinical variables (groups of columns) for the prediction at each horizon.
 
@@ -1941,11 +2126,15 @@ def grouped_permutation_importance(
     horizons : sequence of float
     seed : int or SeedSequence or Generator
     n_repeats : int, default 3
+    brier : IPCWBrier, optional
+        The :class:`IPCWBrier` of ``(y_ref, y)`` at the sorted horizons, when the caller has one
+        (it is built otherwise).
 
     Returns
     -------
     DataFrame
-        Columns ``variable, horizon, importance, rank`` (rank 1 = most important at that horizon).
+        Columns ``variable, horizon, importance, rank`` (rank 1 = most important at that horizon;
+        equal importances ranked in the order of ``groups``).
 
     Examples
     --------
@@ -1967,7 +2156,10 @@ def grouped_permutation_importance(
         raise ValueError(f"n_repeats must be a positive integer, got {n_repeats!r}")
     t = np.asarray(sorted(float(h) for h in horizons))
     rng = np.random.default_rng(seed)
-    brier = IPCWBrier(y_ref, y, t)  # sksurv's brier_score, its censoring weights computed once
+    if brier is None:
+        brier = IPCWBrier(y_ref, y, t)  # sksurv's brier_score, its censoring weights computed once
+    elif not (np.array_equal(brier.times, t) and brier._n == len(X)):
+        raise ValueError("brier must score the patients of X at the sorted horizons")
     base_x = X.to_numpy(dtype=float)
     blocks = [base_x]
     for cols in groups.values():
@@ -1977,20 +2169,36 @@ def grouped_permutation_importance(
             perm = rng.permutation(len(X))
             Xp[:, idx] = base_x[perm][:, idx]
             blocks.append(Xp)
-    S = _predict_blocks(model, blocks, t, columns=X.columns)
+    S = _predict_blocks(model, blocks, t, columns=X.columns, base=base_x)
     base = brier(S[0])
-    rows = []
-    for i, g in enumerate(groups):
+    imp = np.empty((len(groups), t.size))
+    for i in range(len(groups)):
         inc = np.zeros(t.size)
         for r in range(n_repeats):
             inc += brier(S[1 + i * n_repeats + r]) - base
-        for h, v in zip(t, inc / n_repeats):
-            rows.append({"variable": g, "horizon": float(h), "importance": float(v)})
-    out = pd.DataFrame(rows)
-    out["rank"] = (
-        out.groupby("horizon")["importance"].rank(method="first", ascending=False).astype(int)
+        imp[i] = inc / n_repeats
+    return _ranked_importance(list(groups), t, imp)
+
+
+def _ranked_importance(variables: list, t: np.ndarray, imp: np.ndarray) -> pd.DataFrame:
+    """Columns ``variable, horizon, importance, rank`` sorted by horizon and rank.
+
+    Rank 1 is the largest importance at a horizon; equal importances are ranked in the order of
+    ``variables`` (pandas' ``rank(method="first", ascending=False)``), from one stable sort per
+    horizon instead of a groupby.
+    """
+    if not np.isfinite(imp).all():
+        raise ValueError("an importance is not finite")
+    order = np.argsort(-imp, axis=0, kind="stable")  # (variable, horizon): best first
+    k = len(variables)
+    return pd.DataFrame(
+        {
+            "variable": [variables[i] for i in order.T.ravel()],
+            "horizon": np.repeat(t.astype(float), k),
+            "importance": np.take_along_axis(imp, order, axis=0).T.ravel(),
+            "rank": np.tile(np.arange(1, k + 1), t.size),
+        }
     )
-    return out.sort_values(["horizon", "rank"]).reset_index(drop=True)
 
 
 def longest_run(flags: Sequence[bool]) -> int:
@@ -2158,6 +2366,11 @@ class FittedCollection:
     def _times(self, horizon) -> np.ndarray:
         return np.unique(np.concatenate([self.horizons, np.atleast_1d(float(horizon))]))
 
+    def _brier(self, dataset: str, t: np.ndarray) -> IPCWBrier:
+        """sksurv's Brier score on ``dataset`` at the sorted unique times ``t``, weights kept."""
+        y_train, y = self._data["training"][1], self._data[dataset][1]
+        return self._memo(("brier_w", dataset, tuple(t)), lambda: IPCWBrier(y_train, y, t))
+
     def survival(self, name: str, dataset: str, times) -> np.ndarray:
         """:func:`survival_at` the sorted unique ``times``, kept.
 
@@ -2223,11 +2436,7 @@ class FittedCollection:
         if metric == "c_index":
             score = self.risk_score(name, dataset)
             if variant == "harrell":
-                ev, tm = _check_y(y)
-                return self._memo(
-                    ("harrell", name, dataset),
-                    lambda: float(concordance_index_censored(ev, tm, score)[0]),
-                )
+                return self._memo(("harrell", name, dataset), lambda: _harrell(y, score))
             cut = float(tau) if tau is not None else float(self.horizons.max())
             return self._memo(
                 ("uno", name, dataset, cut),
@@ -2261,13 +2470,12 @@ class FittedCollection:
         def at_times() -> np.ndarray:
             _guard_times(t, y_train, y_train, "training")
             _guard_times(t, y_train, y, dataset)
+            # sksurv's cumulative_dynamic_auc, its censoring weights computed once per data set
+            auc_w = self._memo(("auc_w", dataset, tuple(t)), lambda: IPCWAUC(y_train, y, t))
             if not has_survival_function(model):
-                auc, _ = cumulative_dynamic_auc(y_train, y, self.risk_score(name, dataset), t)
-                return np.full(t.size, np.nan), np.asarray(auc, dtype=float)
+                return np.full(t.size, np.nan), auc_w(self.risk_score(name, dataset))
             S = self.survival(name, dataset, t)
-            brier = self._memo(("brier_w", dataset, tuple(t)), lambda: IPCWBrier(y_train, y, t))
-            auc, _ = cumulative_dynamic_auc(y_train, y, 1.0 - S, t)
-            return brier(S), np.asarray(auc, dtype=float)
+            return self._brier(dataset, t)(S), auc_w(1.0 - S)
 
         bs, auc = self._memo(("at", name, dataset, tuple(t)), at_times)
         return float(bs[i] if metric == "brier" else auc[i])
@@ -2342,6 +2550,7 @@ class FittedCollection:
                 hs,
                 seed=self.seed,
                 n_repeats=n_repeats,
+                brier=self._brier(dataset, np.asarray(hs)),
             ),
         )
 
@@ -2393,7 +2602,7 @@ class FittedCollection:
                     blocks.append(lev)
             S = [
                 s.mean(axis=0)
-                for s in _predict_blocks(self.model(name), blocks, hs, columns=X.columns)
+                for s in _predict_blocks(self.model(name), blocks, hs, columns=X.columns, base=base)
             ]
             rows = [
                 {

@@ -389,6 +389,37 @@ def test_net_benefit_survival_by_hand_with_a_tiny_kaplan_meier():
     )
 
 
+def test_net_benefit_survival_equals_one_kaplan_meier_per_threshold_to_the_bit():
+    """Reference: the definition, one Kaplan-Meier curve (hccrep.stats.fastsurv.km_curve, tested
+    against lifelines and R survfit) of the treated patients at each threshold, read at the
+    horizon and put into the net-benefit formula. The treated groups side by side give the same
+    floats, on tied times and tied risks, thresholds nobody or everybody passes, and horizons
+    before the first and after the last follow-up."""
+    from hccrep.stats.fastsurv import km_curve
+
+    rng = np.random.default_rng(21)
+    for rep in range(40):
+        n = int(rng.integers(3, 200))
+        t = np.round(rng.exponential(12, n), rep % 3) + 0.5
+        e = (rng.random(n) < 0.7).astype(int)
+        risk = np.round(rng.random(n), 1 if rep % 2 else 8)
+        pts = np.sort(rng.choice(np.arange(0, 100) / 100, 30, replace=False))
+        h = float(rng.choice([0.1, 6.0, 24.0, 500.0, t[0]]))  # t[0]: a horizon on a time
+        got = pr.net_benefit_survival(t, e, risk, h, pts)
+        model = []
+        for x in pts:
+            sel = risk >= x
+            if not sel.any():
+                model.append(0.0)
+                continue
+            c = km_curve(t[sel], e[sel])
+            k = np.searchsorted(c.time, h, side="right")
+            q = 1.0 - (float(c.survival[k - 1]) if k > 0 else 1.0)
+            n_t = int(sel.sum())
+            model.append(q * n_t / n - (1 - q) * n_t / n * (x / (1 - x)))
+        assert np.array_equal(got["model"].to_numpy(), np.array(model)), rep
+
+
 def test_net_benefit_survival_without_censoring_equals_binary_net_benefit():
     # with no censoring before the horizon the KM risk is the event proportion
     rng = np.random.default_rng(5)

@@ -448,8 +448,10 @@ def test_bad_arguments_raise_value_error_naming_them(call, message):
 
 
 def test_survival_at_array_path_equals_sksurv_step_functions():
-    # survival_at reads S(t) from predict_survival_function(return_array=True) on the model's
-    # time grid; the reference is sksurv's own StepFunction evaluated at each time.
+    # survival_at reads S(t) on the model's time grid (a forest's leaves, a tree's array, the
+    # other models' step functions read through their x, y, a, b); the references are sksurv's
+    # own StepFunction called at each time and predict_survival_function(return_array=True),
+    # both to the bit.
     X, y = _cohort(200, seed=6)
     fitted = fit_models(X, y, seed=2, fast=True, names=[n for n in MODEL_NAMES if n != "ssvm"])
     times = np.array(
@@ -457,9 +459,24 @@ def test_survival_at_array_path_equals_sksurv_step_functions():
     )  # one exactly on a grid time
     for name, m in fitted.items():
         ref = np.vstack([fn(times) for fn in m.predict_survival_function(X)])
-        np.testing.assert_allclose(
-            sm.survival_at(m, X, times), ref, rtol=0, atol=1e-14, err_msg=name
-        )
+        assert np.array_equal(sm.survival_at(m, X, times), ref), name
+        grid, full = sm._survival_array(m, X)
+        assert np.array_equal(full, m.predict_survival_function(X, return_array=True)), name
+        assert np.array_equal(grid, m.unique_times_), name
+
+
+def test_step_values_read_only_stepfunctions_on_the_models_own_grid():
+    """_step_values equals calling each step function (a * y + b, here with a != 1 and b != 0) and
+    declines functions on another grid or of another type, so survival_at uses the model's own
+    array instead."""
+    grid = np.array([1.0, 2.0, 5.0])
+    fns = [StepFunction(grid, np.array([0.9, 0.5, 0.1]) * k, a=1.5 * k, b=0.25) for k in (1, 2)]
+    cols = np.array([0, 2])
+    assert np.array_equal(sm._step_values(fns, grid, cols), np.vstack([f(grid[cols]) for f in fns]))
+    other = [StepFunction(grid.copy(), f.y) for f in fns]  # equal grids, but not one shared grid
+    assert sm._step_values(other, grid, cols) is None
+    assert sm._step_values(fns, grid + 1, cols) is None
+    assert sm._step_values([lambda t: t], grid, cols) is None
 
 
 class _LinearKnownModel:
@@ -686,3 +703,144 @@ def test_forest_risk_and_collection_predictions_equal_scikit_survival_to_the_bit
     fns = m.predict_survival_function(X)
     ref = np.array([[f(3.0), f(6.0)] for f in fns])
     assert np.array_equal(col.survival("rsf", "validation", [3, 6]), ref)
+
+
+def test_harrell_c_equals_sksurv_concordance_index_censored_to_the_bit():
+    """Reference: scikit-survival's concordance_index_censored (its loop over the events). The
+    pairwise count gives the same float on tied times, tied and nearly tied risks (within and just
+    outside sksurv's 1e-8), integer-valued risks and a censored last patient; above the pairwise
+    size limit sksurv itself is called."""
+    from sksurv.metrics import concordance_index_censored
+
+    rng = np.random.default_rng(16)
+    for rep in range(60):
+        n = int(rng.integers(5, 250))
+        t = np.round(rng.exponential(10, n), int(rep % 3)) + 0.1  # many ties in time when rounded
+        ev = rng.random(n) < 0.6
+        ev[0] = True
+        risk = {
+            0: rng.normal(size=n),
+            1: rng.integers(0, 4, n).astype(float),  # heavy ties in the score
+            2: np.repeat(rng.normal(size=(n + 1) // 2), 2)[:n]
+            + rng.choice([0.0, 5e-9, 2e-8], n),  # pairs within and outside the tolerance
+        }[rep % 3]
+        y = surv_array(t, ev)
+        if not (ev[:, None] & (t[:, None] < t[None, :])).any():
+            continue
+        ref = concordance_index_censored(ev, t, risk)[0]
+        assert sm._harrell(y, risk) == ref
+    X, y = _cohort(sm._PAIRWISE_MAX_N + 10, seed=3)
+    risk = X["size"].to_numpy()
+    assert sm._harrell(y, risk) == concordance_index_censored(y["event"], y["time"], risk)[0]
+
+
+def test_predict_blocks_with_a_base_reuses_unchanged_rows_and_equals_predicting_all():
+    """Reference: survival_at of every block on its own. Rows a block leaves as in ``base`` are
+    taken from base's prediction; a forest predicts row by row, so its values are the same to the
+    bit. A Cox model's linear predictor is one matrix product, whose last bit can depend on how
+    many rows BLAS multiplies at once, so it is compared to 1e-15."""
+    X, y = _cohort(120, seed=7)
+    fitted = fit_models(X, y, seed=3, fast=True, names=("cox", "rsf"))
+    base = X.to_numpy(float)
+    rng = np.random.default_rng(1)
+    blocks = [base]
+    for j in (1, 4, 0):  # two 0/1 columns (many rows unchanged by a shuffle) and a numeric one
+        Xp = base.copy()
+        Xp[:, j] = base[rng.permutation(len(base)), j]
+        blocks.append(Xp)
+    t = np.array([6.0, 12.0])
+    for name, m in fitted.items():
+        got = sm._predict_blocks(m, blocks, t, X.columns, base=base)
+        for b, g in zip(blocks, got):
+            ref = sm.survival_at(m, pd.DataFrame(b, columns=X.columns), t)
+            if name == "rsf":
+                assert np.array_equal(g, ref)
+            else:
+                np.testing.assert_allclose(g, ref, rtol=1e-15, atol=0)
+    with pytest.raises(ValueError, match="rows of base"):
+        sm._predict_blocks(fitted["cox"], [base[:10]], t, X.columns, base=base)
+
+
+def test_ipcw_auc_equals_sksurv_cumulative_dynamic_auc_bit_for_bit():
+    """IPCWAUC (censoring weights computed once) gives sksurv's cumulative_dynamic_auc to the bit,
+    on tied times, tied and nearly tied estimates (within and outside sksurv's 1e-8), one score
+    for all times or one per time, unsorted repeated times; it refuses what sksurv refuses."""
+    from sksurv.metrics import cumulative_dynamic_auc
+
+    rng = np.random.default_rng(17)
+    for rep in range(30):
+        y_tr = sm.surv_array(np.round(rng.exponential(12, 150), 0) + 1, rng.random(150) < 0.7)
+        t_te = np.minimum(np.round(rng.exponential(12, 90), 1) + 0.5, y_tr["time"].max() - 0.5)
+        y_te = sm.surv_array(t_te, rng.random(90) < 0.7)
+        times = [9.0, 3.0, 6.0, 3.0] if rep % 2 else [4.5]
+        k = len(set(times))
+        est = {
+            0: rng.random((90, k)),
+            1: rng.integers(0, 5, (90, k)).astype(float),  # many tied estimates
+            2: np.repeat(rng.random((45, k)), 2, axis=0) + rng.choice([0.0, 5e-9, 2e-8], (90, k)),
+        }[rep % 3]
+        auc = sm.IPCWAUC(y_tr, y_te, times)
+        assert np.array_equal(auc(est), cumulative_dynamic_auc(y_tr, y_te, est, times)[0])
+        one = est[:, 0]
+        assert np.array_equal(auc(one), cumulative_dynamic_auc(y_tr, y_te, one, times)[0])
+    with pytest.raises(ValueError, match="within follow-up"):
+        sm.IPCWAUC(y_tr, y_te, [1e6])
+    with pytest.raises(ValueError, match="expected estimate of shape"):
+        sm.IPCWAUC(y_tr, y_te, [3.0, 6.0])(est[:10])
+    with pytest.raises(ValueError, match="finite"):
+        sm.IPCWAUC(y_tr, y_te, [4.5])(np.full(90, np.nan))
+
+
+def test_ranked_importance_equals_the_pandas_groupby_rank():
+    """Reference: pandas' groupby rank (method="first", descending) and sort, the table the
+    permutation importance built before; equal importances keep the order of the variables."""
+    rng = np.random.default_rng(18)
+    names = [f"v{i}" for i in range(7)]
+    t = np.array([6.0, 12.0, 24.0])
+    for rep in range(20):
+        imp = np.round(rng.normal(size=(7, 3)), 1 if rep % 2 else 6)  # ties when rounded
+        rows = [
+            {"variable": g, "horizon": float(h), "importance": float(imp[i, j])}
+            for i, g in enumerate(names)
+            for j, h in enumerate(t)
+        ]
+        ref = pd.DataFrame(rows)
+        ref["rank"] = (
+            ref.groupby("horizon")["importance"].rank(method="first", ascending=False).astype(int)
+        )
+        ref = ref.sort_values(["horizon", "rank"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(sm._ranked_importance(names, t, imp), ref)
+    with pytest.raises(ValueError, match="not finite"):
+        sm._ranked_importance(names, t, np.full((7, 3), np.nan))
+
+
+def test_grouped_importance_with_the_callers_brier_equals_building_it():
+    """The IPCWBrier a collection keeps gives the importance built with a fresh one (the same
+    table), and one of other horizons or patients is refused."""
+    X, y = _cohort(150, seed=8)
+    m = fit_models(X, y, seed=4, fast=True, names=("cox",))["cox"]
+    groups = {c: [c] for c in X.columns}
+    ref = sm.grouped_permutation_importance(m, X, y, y, groups, [12, 6], seed=3)
+    got = sm.grouped_permutation_importance(
+        m, X, y, y, groups, [12, 6], seed=3, brier=sm.IPCWBrier(y, y, [6, 12])
+    )
+    pd.testing.assert_frame_equal(got, ref)
+    with pytest.raises(ValueError, match="sorted horizons"):
+        sm.grouped_permutation_importance(
+            m, X, y, y, groups, [12, 6], seed=3, brier=sm.IPCWBrier(y, y, [6])
+        )
+
+
+def test_breslow_loglik_many_equals_one_call_per_row_to_the_bit():
+    """Reference: _BreslowLoglik called on each linear predictor in turn (itself checked against
+    statsmodels above); the side-by-side rows of the LASSO cross-validation give the same floats,
+    on tied times, large and small predictors, any row length."""
+    rng = np.random.default_rng(19)
+    for rep in range(40):
+        n = int(rng.integers(2, 300))
+        time = np.round(rng.exponential(10, n), rep % 3)
+        event = rng.random(n) < 0.7
+        ll = sm._BreslowLoglik(time, event)
+        etas = rng.normal(scale=10.0 ** rng.integers(-3, 2), size=(int(rng.integers(1, 60)), n))
+        got = ll.many(list(etas))
+        assert np.array_equal(got, np.array([ll(e) for e in etas]))

@@ -1311,6 +1311,30 @@ def _km_risk(t: np.ndarray, e: np.ndarray, horizon: float) -> float:
     return 1.0 - (float(c.survival[k - 1]) if k > 0 else 1.0)
 
 
+def _km_risks_nested(
+    t: np.ndarray, e: np.ndarray, members: np.ndarray, horizon: float
+) -> np.ndarray:
+    """:func:`_km_risk` of the patients of each row of ``members`` (boolean, one row per group).
+
+    Every group's Kaplan-Meier product is taken over the distinct times of all patients: a time
+    where the group has nobody adds an exact 0.0 to its running sum of ``log(n - d) - log(n)``,
+    so each group's sum, and its survival, is the float :func:`_km_risk` gives on its own.
+    """
+    order = np.argsort(t, kind="stable")
+    times, starts = np.unique(t[order], return_index=True)
+    m = members[:, order].astype(float)
+    removed = np.add.reduceat(m, starts, axis=1)  # whole counts per time: exact
+    d = np.add.reduceat(m * e[order], starts, axis=1)
+    n = members.sum(axis=1, keepdims=True) - np.concatenate(
+        (np.zeros((len(m), 1)), np.cumsum(removed, axis=1)[:, :-1]), axis=1
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(removed > 0, np.log(n - d) - np.log(n), 0.0)
+    surv = np.exp(np.cumsum(terms, axis=1))
+    k = int(np.searchsorted(times, horizon, side="right"))
+    return 1.0 - (surv[:, k - 1] if k > 0 else np.ones(len(m)))
+
+
 def net_benefit_survival(time, event, risk, horizon: float, thresholds) -> pd.DataFrame:
     """Net benefit for a time-to-event outcome at a horizon (Vickers et al. 2008).
 
@@ -1362,18 +1386,16 @@ def net_benefit_survival(time, event, risk, horizon: float, thresholds) -> pd.Da
     n = t.size
     w = pt / (1 - pt)
     risk_all = _km_risk(t, e, float(horizon))
-    model = np.empty(pt.size)
-    km: dict[int, float] = {}  # the treated are the n_t highest risks: one KM per distinct n_t
-    for i, x in enumerate(pt):
-        sel = r >= x
-        n_t = int(sel.sum())
-        if n_t == 0:
-            model[i] = 0.0
-            continue
-        if n_t not in km:
-            km[n_t] = _km_risk(t[sel], e[sel], float(horizon))
-        q = km[n_t]
-        model[i] = q * n_t / n - (1 - q) * n_t / n * w[i]
+    # the treated at a threshold are the n_t highest risks (all of a tied risk or none)
+    n_t = n - np.searchsorted(np.sort(r), pt, side="left")
+    sizes, first = np.unique(n_t, return_index=True)
+    q = np.zeros(pt.size)
+    treated = sizes > 0
+    if treated.any():
+        members = r[None, :] >= pt[first[treated], None]  # one row per distinct group of treated
+        km = _km_risks_nested(t, e, members, float(horizon))
+        q = km[np.searchsorted(sizes[treated], n_t).clip(0, km.size - 1)]
+    model = np.where(n_t > 0, q * n_t / n - (1 - q) * n_t / n * w, 0.0)
     return pd.DataFrame(
         {
             "threshold": pt,
