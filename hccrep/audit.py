@@ -2370,7 +2370,7 @@ def audit_verdicts(study: str | Study) -> dict[str, tuple[str, str]]:
             continue
         for k in r.numbers:
             base = k.rsplit(".", 1)[0] if k.endswith((".lower", ".upper")) else k
-            cand = (rank[r.status], f"{r.key}: {r.detail}")
+            cand = (rank[r.status], f"{_claim_name(st, r.key, k)} \u2014 {r.detail}")
             if base not in worst or cand[0] > worst[base][0]:
                 worst[base] = cand
     out = {}
@@ -2382,6 +2382,19 @@ def audit_verdicts(study: str | Study) -> dict[str, tuple[str, str]]:
         for k in [base] + ([f"{base}.lower", f"{base}.upper"] if n.lower is not None else []):
             out[k] = (verdict, reason)
     return out
+
+
+def _claim_name(st: Study, claim_key: str, number_key: str) -> str:
+    """A claim named for a reader: the label of the number it is about, not its internal key."""
+    from hccrep.display import check_label
+
+    about = claim_key.rsplit(".", 1)[-1]
+    for k in (about, number_key):
+        try:
+            return check_label(st.number(k), st)
+        except (KeyError, ValueError):
+            continue
+    return claim_key
 
 
 def declared_pvalues(study: Study) -> list[dict]:
