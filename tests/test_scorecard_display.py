@@ -16,6 +16,7 @@ from hccrep.display import (  # noqa: E402
     UNINFORMATIVE,
     audit_table,
     check_label,
+    check_table,
     compared_token,
     interval_informative,
     interval_text,
@@ -134,6 +135,25 @@ def test_scorecard_table_shows_the_columns_in_order_without_nan_or_keys(card):
     assert "pfs_median_rt_io_t.upper<" not in html
     missed = card[card.verdict == "not reproduced"]
     assert len(missed) and all(f">{c}<" in html for c in missed.cause)
+
+
+def test_check_table_reads_labels_intervals_and_reasons_without_keys(card):
+    # reference: the scorecard's own label / interval columns, written by hand for one row
+    rows = card[card.key == "pfs_median_rt_io_t.upper"]
+    shown = check_table(rows, reason=True).data
+    assert list(shown.columns) == [
+        "check", "printed", "replicated", "Monte Carlo interval", "verdict", "reason"
+    ]  # fmt: skip
+    r = rows.iloc[0]
+    assert shown.iloc[0]["check"] == r.label and "pfs_median" not in shown.iloc[0]["check"]
+    assert shown.iloc[0]["Monte Carlo interval"] == f"{r.mc_low:.3g} \u2013 {r.mc_high:.3g}"
+    whole = check_table(card).data  # every check, no NaN text and no bare keys
+    assert not set(whole.to_numpy().ravel()) & {"nan", "NaN", "None", "<NA>"}
+    assert not any(KEY_PATTERN.fullmatch(c) for c in whole["check"])
+    with pytest.raises(ValueError, match="reason"):
+        check_table(card.drop(columns="reason"), reason=True)
+    by_key = check_table(rows.set_index("key")).data  # a card indexed by key works too
+    assert by_key.iloc[0]["check"] == r.label
 
 
 def test_scorecard_table_of_several_studies_puts_the_study_first():
