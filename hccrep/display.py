@@ -1049,7 +1049,9 @@ def reported_by_file(card: pd.DataFrame, file_ids: Sequence[str]) -> pd.DataFram
     Returns
     -------
     DataFrame
-        Indexed by key: printed, replicated, Monte Carlo interval, verdict and reason.
+        Indexed by key: printed, replicated, Monte Carlo interval, verdict and reason
+        (and ``label``, ``compared`` and ``cause_detail`` when the card has them, for
+        :func:`check_table`).
 
     Examples
     --------
@@ -1060,6 +1062,7 @@ def reported_by_file(card: pd.DataFrame, file_ids: Sequence[str]) -> pd.DataFram
     ['b']
     """
     cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict", "reason"]
+    cols += [c for c in ("label", "compared", "cause_detail") if c in card.columns]
     return card[card.file_id.isin(list(file_ids))][cols].set_index("key")
 
 
