@@ -569,7 +569,9 @@ def scorecard_table(
     )
 
 
-def check_table(card: pd.DataFrame, *, reason: bool = False, caption: str | None = None):
+def check_table(
+    card: pd.DataFrame, *, reason: bool = False, stated: bool = False, caption: str | None = None
+):
     """A compact reported-versus-replicated table for a chapter step page.
 
     One row per check, in words: ``check`` (the number's ``label``, else its key),
@@ -586,6 +588,9 @@ def check_table(card: pd.DataFrame, *, reason: bool = False, caption: str | None
         ``cause_detail`` are used when present); ``key`` may be the index.
     reason : bool, default False
         Add the ``reason`` column.
+    stated : bool, default False
+        Add the test the methods name where the verdict used another (``stated_variant``,
+        in words) and its value on the book's seed (``replicated_stated``).
     caption : str, optional
         The table's caption.
 
@@ -611,7 +616,8 @@ def check_table(card: pd.DataFrame, *, reason: bool = False, caption: str | None
     if "key" not in card.columns and card.index.name == "key":
         card = card.reset_index()
     need = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict"]
-    missing = [c for c in need + (["reason"] if reason else []) if c not in card.columns]
+    need += (["reason"] if reason else []) + (["stated_variant"] if stated else [])
+    missing = [c for c in need if c not in card.columns]
     if missing:
         raise ValueError(f"card lacks the scorecard columns {missing}")
     rows = []
@@ -625,6 +631,15 @@ def check_table(card: pd.DataFrame, *, reason: bool = False, caption: str | None
             "Monte Carlo interval": interval_text(r.get("mc_low"), r.get("mc_high")),
             "verdict": str(r["verdict"]),
         }
+        if stated:
+            from hccrep.causes import _plain
+
+            named = r.get("stated_variant")
+            named = named if isinstance(named, str) else ""
+            row["stated test"] = _plain(named)
+            row["replicated, stated test"] = (
+                _value_text(r.get("replicated_stated")) if named else ""
+            )
         if reason:
             row["reason"] = _reason_text(r)
         rows.append(row)

@@ -156,6 +156,17 @@ def test_check_table_reads_labels_intervals_and_reasons_without_keys(card):
     assert by_key.iloc[0]["check"] == r.label
 
 
+def test_check_table_names_the_stated_test_in_words(card):
+    # reference: fonc2025's methods name the chi-square test for Table 1 and the data file
+    # declares Fisher-if-sparse as the evident one (data/fonc2025/table1.yaml)
+    rows = card[(card.file_id == "table1") & (card.stated_variant != "")]
+    assert len(rows)
+    shown = check_table(rows, stated=True).data
+    assert set(shown["stated test"]) == {"chi-square"}
+    assert shown["replicated, stated test"].ne("").all()
+    assert shown["replicated, stated test"].tolist() == [f"{v:.4g}" for v in rows.replicated_stated]
+
+
 def test_scorecard_table_of_several_studies_puts_the_study_first():
     card = pd.DataFrame(
         {
