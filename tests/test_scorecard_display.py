@@ -236,3 +236,15 @@ def test_filter_table_titles_must_match_the_rows():
 
     with pytest.raises(ValueError, match="titles"):
         filter_table_html(pd.DataFrame({"a": [1, 2]}), filters=[], table_id="t", row_titles=["x"])
+
+
+@pytest.mark.parametrize("study", ["lv2025", "tu2025"])
+def test_audit_verdict_reasons_carry_no_claim_keys(study):
+    # reference: the claim keys of data/<study>/claims.yaml (e.g. lv2025's
+    # platelet_palliative_link.platelet_palliative_hr), which a reader must not see
+    from hccrep.audit import audit_verdicts, claim_findings
+
+    keys = set(claim_findings(study)["key"])
+    reasons = [reason for _, reason in audit_verdicts(study).values()]
+    assert reasons
+    assert not [r for r in reasons if any(k in r for k in keys if "." in k)]
