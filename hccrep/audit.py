@@ -2370,7 +2370,8 @@ def audit_verdicts(study: str | Study) -> dict[str, tuple[str, str]]:
             continue
         for k in r.numbers:
             base = k.rsplit(".", 1)[0] if k.endswith((".lower", ".upper")) else k
-            cand = (rank[r.status], f"{r.key}: {r.detail}")
+            name = _claim_name(st, r.key, base)
+            cand = (rank[r.status], f"{name} \u2014 {r.detail}" if name else r.detail)
             if base not in worst or cand[0] > worst[base][0]:
                 worst[base] = cand
     out = {}
@@ -2382,6 +2383,23 @@ def audit_verdicts(study: str | Study) -> dict[str, tuple[str, str]]:
         for k in [base] + ([f"{base}.lower", f"{base}.upper"] if n.lower is not None else []):
             out[k] = (verdict, reason)
     return out
+
+
+def _claim_name(st: Study, claim_key: str, number_key: str) -> str:
+    """The other number a claim is about, by its label ('' when it is ``number_key`` itself).
+
+    Claim keys end in the key of the number they are about (``claim.number``); a reason
+    shown beside ``number_key`` names that number in words instead of by key.
+    """
+    from hccrep.display import check_label
+
+    about = claim_key.rsplit(".", 1)[-1]
+    if about == number_key:
+        return ""
+    try:
+        return check_label(st.number(about), st)
+    except KeyError:
+        return ""
 
 
 def declared_pvalues(study: Study) -> list[dict]:

@@ -569,6 +569,84 @@ def scorecard_table(
     )
 
 
+def check_table(
+    card: pd.DataFrame, *, reason: bool = False, stated: bool = False, caption: str | None = None
+):
+    """A compact reported-versus-replicated table for a chapter step page.
+
+    One row per check, in words: ``check`` (the number's ``label``, else its key),
+    ``printed`` (the token compared, else the printed text), ``replicated`` (on the
+    book's seed), ``Monte Carlo interval`` (:func:`interval_text`), ``verdict`` and,
+    with ``reason``, the reason (a miss's cause explained). No filters or search box:
+    for the whole scorecard use :func:`scorecard_table`.
+
+    Parameters
+    ----------
+    card : DataFrame
+        Scorecard rows with at least ``key``, ``printed``, ``replicated``, ``mc_low``,
+        ``mc_high`` and ``verdict`` (``label``, ``compared``, ``reason`` and
+        ``cause_detail`` are used when present); ``key`` may be the index.
+    reason : bool, default False
+        Add the ``reason`` column.
+    stated : bool, default False
+        Add the test the methods name where the verdict used another (``stated_variant``,
+        in words) and its value on the book's seed (``replicated_stated``).
+    caption : str, optional
+        The table's caption.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The table, HTML-escaped, index hidden.
+
+    Raises
+    ------
+    ValueError
+        When a required column is missing.
+
+    Examples
+    --------
+    >>> card = pd.DataFrame({"key": ["t1_age"], "label": ["Table 1 · Age"],
+    ...                      "printed": ["60 (52-68)"], "compared": ["60"],
+    ...                      "replicated": [59.5], "mc_low": [58.0], "mc_high": [61.0],
+    ...                      "verdict": ["reproduced"]})
+    >>> check_table(card).data.iloc[0].tolist()
+    ['Table 1 · Age', '60', '59.5', '58 – 61', 'reproduced']
+    """
+    if "key" not in card.columns and card.index.name == "key":
+        card = card.reset_index()
+    need = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict"]
+    need += (["reason"] if reason else []) + (["stated_variant"] if stated else [])
+    missing = [c for c in need if c not in card.columns]
+    if missing:
+        raise ValueError(f"card lacks the scorecard columns {missing}")
+    rows = []
+    for r in card.to_dict("records"):
+        label = r.get("label")
+        compared = r.get("compared")
+        row = {
+            "check": str(label if isinstance(label, str) and label else r["key"]),
+            "printed": str(compared if isinstance(compared, str) and compared else r["printed"]),
+            "replicated": _value_text(r.get("replicated")),
+            "Monte Carlo interval": interval_text(r.get("mc_low"), r.get("mc_high")),
+            "verdict": str(r["verdict"]),
+        }
+        if stated:
+            from hccrep.causes import _plain
+
+            named = r.get("stated_variant")
+            named = named if isinstance(named, str) else ""
+            row["stated test"] = _plain(named)
+            row["replicated, stated test"] = (
+                _value_text(r.get("replicated_stated")) if named else ""
+            )
+        if reason:
+            row["reason"] = _reason_text(r)
+        rows.append(row)
+    shown = pd.DataFrame(rows, columns=None if rows else ["check"])
+    return styled_table(shown, {}, caption).hide(axis="index")
+
+
 def _number_labels(findings: pd.DataFrame, study=None) -> dict:
     """(study key, number key) -> :func:`check_label`, for the studies of ``findings``."""
     from hccrep.spec import Study, load_study
@@ -986,7 +1064,9 @@ def reported_by_file(card: pd.DataFrame, file_ids: Sequence[str]) -> pd.DataFram
     Returns
     -------
     DataFrame
-        Indexed by key: printed, replicated, Monte Carlo interval, verdict and reason.
+        Indexed by key: printed, replicated, Monte Carlo interval, verdict and reason
+        (and ``label``, ``compared`` and ``cause_detail`` when the card has them, for
+        :func:`check_table`).
 
     Examples
     --------
@@ -997,6 +1077,7 @@ def reported_by_file(card: pd.DataFrame, file_ids: Sequence[str]) -> pd.DataFram
     ['b']
     """
     cols = ["key", "printed", "replicated", "mc_low", "mc_high", "verdict", "reason"]
+    cols += [c for c in ("label", "compared", "cause_detail") if c in card.columns]
     return card[card.file_id.isin(list(file_ids))][cols].set_index("key")
 
 

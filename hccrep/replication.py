@@ -1274,17 +1274,20 @@ def scorecard(
                 "judged_by": judged_by,
             }
         )
-    _mark_repeats(rows, {n.key: n for n in runner.checks})
+    _mark_repeats(rows, {n.key: n for n in runner.checks}, runner.study)
     return _readable(pd.DataFrame(rows), runner, book_seed, explain)
 
 
-def _mark_repeats(rows: list[dict], checks: dict) -> None:
+def _mark_repeats(rows: list[dict], checks: dict, study=None) -> None:
     """Flag a check whose ``about.same_as`` names another check: not independent evidence.
 
     The repeat is counted once by :func:`summarise`, except where it is judged and the
     number it repeats is not (a review that prints one result twice, checkable in one place
-    only): then its verdict is the one that counts.
+    only): then its verdict is the one that counts. The reason names the other check by
+    its label (:func:`hccrep.display.check_label`), the key stays in ``repeat_of``.
     """
+    from hccrep.display import check_label
+
     verdicts = {r["key"]: r["verdict"] for r in rows}
     for r in rows:
         other = checks[r["key"]].about.same_as if r["key"] in checks else None
@@ -1294,8 +1297,10 @@ def _mark_repeats(rows: list[dict], checks: dict) -> None:
             continue
         what = "test" if checks[r["key"]].quantity in ("p", "p_interaction") else "result"
         r["repeat_of"] = other
+        name = check_label(checks[other], study) if other in checks else other
         r["reason"] += (
-            f"; the same {what} as {other}, so not independent evidence (summarise counts it once)"
+            f"; the same {what} as \u201c{name}\u201d, so not independent evidence "
+            "(summarise counts it once)"
         )
 
 

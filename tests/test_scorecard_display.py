@@ -16,6 +16,7 @@ from hccrep.display import (  # noqa: E402
     UNINFORMATIVE,
     audit_table,
     check_label,
+    check_table,
     compared_token,
     interval_informative,
     interval_text,
@@ -136,6 +137,36 @@ def test_scorecard_table_shows_the_columns_in_order_without_nan_or_keys(card):
     assert len(missed) and all(f">{c}<" in html for c in missed.cause)
 
 
+def test_check_table_reads_labels_intervals_and_reasons_without_keys(card):
+    # reference: the scorecard's own label / interval columns, written by hand for one row
+    rows = card[card.key == "pfs_median_rt_io_t.upper"]
+    shown = check_table(rows, reason=True).data
+    assert list(shown.columns) == [
+        "check", "printed", "replicated", "Monte Carlo interval", "verdict", "reason"
+    ]  # fmt: skip
+    r = rows.iloc[0]
+    assert shown.iloc[0]["check"] == r.label and "pfs_median" not in shown.iloc[0]["check"]
+    assert shown.iloc[0]["Monte Carlo interval"] == f"{r.mc_low:.3g} \u2013 {r.mc_high:.3g}"
+    whole = check_table(card).data  # every check, no NaN text and no bare keys
+    assert not set(whole.to_numpy().ravel()) & {"nan", "NaN", "None", "<NA>"}
+    assert not any(KEY_PATTERN.fullmatch(c) for c in whole["check"])
+    with pytest.raises(ValueError, match="reason"):
+        check_table(card.drop(columns="reason"), reason=True)
+    by_key = check_table(rows.set_index("key")).data  # a card indexed by key works too
+    assert by_key.iloc[0]["check"] == r.label
+
+
+def test_check_table_names_the_stated_test_in_words(card):
+    # reference: fonc2025's methods name the chi-square test for Table 1 and the data file
+    # declares Fisher-if-sparse as the evident one (data/fonc2025/table1.yaml)
+    rows = card[(card.file_id == "table1") & (card.stated_variant != "")]
+    assert len(rows)
+    shown = check_table(rows, stated=True).data
+    assert set(shown["stated test"]) == {"chi-square"}
+    assert shown["replicated, stated test"].ne("").all()
+    assert shown["replicated, stated test"].tolist() == [f"{v:.4g}" for v in rows.replicated_stated]
+
+
 def test_scorecard_table_of_several_studies_puts_the_study_first():
     card = pd.DataFrame(
         {
@@ -205,3 +236,15 @@ def test_filter_table_titles_must_match_the_rows():
 
     with pytest.raises(ValueError, match="titles"):
         filter_table_html(pd.DataFrame({"a": [1, 2]}), filters=[], table_id="t", row_titles=["x"])
+
+
+@pytest.mark.parametrize("study", ["lv2025", "tu2025"])
+def test_audit_verdict_reasons_carry_no_claim_keys(study):
+    # reference: the claim keys of data/<study>/claims.yaml (e.g. lv2025's
+    # platelet_palliative_link.platelet_palliative_hr), which a reader must not see
+    from hccrep.audit import audit_verdicts, claim_findings
+
+    keys = set(claim_findings(study)["key"])
+    reasons = [reason for _, reason in audit_verdicts(study).values()]
+    assert reasons
+    assert not [r for r in reasons if any(k in r for k in keys if "." in k)]

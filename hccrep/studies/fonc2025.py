@@ -63,8 +63,8 @@ class Fonc2025Runner(DeclaredRunner):
             )
         nc = {
             "rt_bed10_median_gy": "BED needs each patient's dose and fractions; the paper gives only their separate medians and ranges (see step 2, which computes BED for the stated regimens)",
-            "rt_bed10_median_gy.lower": "as rt_bed10_median_gy",
-            "rt_bed10_median_gy.upper": "as rt_bed10_median_gy",
+            "rt_bed10_median_gy.lower": "a limit of the BED10 range: not checkable for the same reason as its median",
+            "rt_bed10_median_gy.upper": "a limit of the BED10 range: not checkable for the same reason as its median",
             "pfs_landmark_p": "the test behind the landmark p-value is not stated",
             "os_landmark_p": "the test behind the landmark p-values is not stated",
         }
