@@ -1086,6 +1086,24 @@ def _guard_times(times: np.ndarray, y_ref: np.ndarray, y_eval: np.ndarray, datas
         )
 
 
+def _ipcw_setup(survival_train, survival_test, times):
+    """The test set's event and time arrays, the checked sorted ``times`` and the censoring
+    Kaplan-Meier fitted on ``survival_train``: what :class:`IPCWBrier` and :class:`IPCWAUC`
+    share, with scikit-survival's own checks and messages."""
+    from sksurv.nonparametric import CensoringDistributionEstimator
+    from sksurv.util import check_y_survival
+
+    event, time = check_y_survival(survival_test)
+    t = np.unique(np.atleast_1d(np.asarray(times, dtype=float)))
+    if t.size == 0 or not np.isfinite(t).all():
+        raise ValueError(f"times must be finite numbers, got {times!r}")
+    if t.max() >= time.max() or t.min() < time.min():
+        raise ValueError(
+            f"all times must be within follow-up time of test data: [{time.min()}; {time.max()}["
+        )
+    return event, time, t, CensoringDistributionEstimator().fit(survival_train)
+
+
 class IPCWBrier:
     """:func:`sksurv.metrics.brier_score` of many estimates on one test set, the weights computed once.
 
@@ -1118,18 +1136,7 @@ class IPCWBrier:
     """
 
     def __init__(self, survival_train, survival_test, times):
-        from sksurv.nonparametric import CensoringDistributionEstimator
-        from sksurv.util import check_y_survival
-
-        event, time = check_y_survival(survival_test)
-        t = np.unique(np.atleast_1d(np.asarray(times, dtype=float)))
-        if t.size == 0 or not np.isfinite(t).all():
-            raise ValueError(f"times must be finite numbers, got {times!r}")
-        if t.max() >= time.max() or t.min() < time.min():
-            raise ValueError(
-                f"all times must be within follow-up time of test data: [{time.min()}; {time.max()}["
-            )
-        cens = CensoringDistributionEstimator().fit(survival_train)
+        event, time, t, cens = _ipcw_setup(survival_train, survival_test, times)
         self.times = t
         self._prob_t = cens.predict_proba(t)
         self._prob_t[self._prob_t == 0] = np.inf
@@ -1197,18 +1204,7 @@ class IPCWAUC:
     """
 
     def __init__(self, survival_train, survival_test, times, tied_tol: float = SKSURV_TIED_TOL):
-        from sksurv.nonparametric import CensoringDistributionEstimator
-        from sksurv.util import check_y_survival
-
-        event, time = check_y_survival(survival_test)
-        t = np.unique(np.atleast_1d(np.asarray(times, dtype=float)))
-        if t.size == 0 or not np.isfinite(t).all():
-            raise ValueError(f"times must be finite numbers, got {times!r}")
-        if t.max() >= time.max() or t.min() < time.min():
-            raise ValueError(
-                f"all times must be within follow-up time of test data: [{time.min()}; {time.max()}["
-            )
-        cens = CensoringDistributionEstimator().fit(survival_train)
+        event, time, t, cens = _ipcw_setup(survival_train, survival_test, times)
         self.times = t
         self.tied_tol = float(tied_tol)
         self._ipcw = cens.predict_ipcw(survival_test)
