@@ -232,14 +232,9 @@ def test_importance_and_partial_dependence_by_hand(registry):
     assert _claim({**pdp, "level": "mid", "direction": "worse"}, view) == 0.0
 
 
-def test_decision_curve_claim_by_hand(registry):
-    """Hand derivation. Ten patients, five die at 1 and five live past 5, nobody censored. A
-    model with risk 0.875 for the five deaths and 0.125 for the others (both exact in binary)
-    treats exactly the deaths at every threshold in (0.125, 0.875]: net benefit 0.5, while
-    treat-all gives 0.5 - 0.5 pt/(1 - pt) (below 0.5 for every pt > 0) and treat-none 0: the
-    model wins on 0.13 ... 0.87, 75 thresholds in a row. Below 0.125 it treats everyone (equal
-    to treat-all), above 0.875 no one (equal to treat-none). A model giving everyone the same
-    risk equals treat-all or treat-none at each threshold and never wins strictly."""
+def _ten_patients_dca():
+    """The data of the decision-curve hand derivations: ten patients, five die at 1 and five live
+    past 5, nobody censored; ``Fixed(risk)`` is a model that predicts one fixed risk per patient."""
     time = np.array([1.0] * 5 + [6.0] * 5)
     y = surv_array(time, np.array([True] * 5 + [False] * 5))
     X = pd.DataFrame({"a": [1.0] * 5 + [0.0] * 5})
@@ -252,6 +247,18 @@ def test_decision_curve_claim_by_hand(registry):
         def predict_survival_function(self, X, return_array=False):
             return np.repeat((1 - self.risk)[:, None], GRID.size, axis=1)
 
+    return X, y, Fixed
+
+
+def test_decision_curve_claim_by_hand(registry):
+    """Hand derivation. Ten patients, five die at 1 and five live past 5, nobody censored. A
+    model with risk 0.875 for the five deaths and 0.125 for the others (both exact in binary)
+    treats exactly the deaths at every threshold in (0.125, 0.875]: net benefit 0.5, while
+    treat-all gives 0.5 - 0.5 pt/(1 - pt) (below 0.5 for every pt > 0) and treat-none 0: the
+    model wins on 0.13 ... 0.87, 75 thresholds in a row. Below 0.125 it treats everyone (equal
+    to treat-all), above 0.875 no one (equal to treat-none). A model giving everyone the same
+    risk equals treat-all or treat-none at each threshold and never wins strictly."""
+    X, y, Fixed = _ten_patients_dca()
     models = {"sharp": Fixed([0.875] * 5 + [0.125] * 5), "flat": Fixed([0.5] * 10)}
     col = FittedCollection(models, X, y, X, y, horizons=[5])
     nb = col.net_benefit("sharp", "validation", 5, np.array([0.5]))
@@ -382,18 +389,7 @@ def test_decision_curve_claim_on_a_declared_threshold_range(registry):
     """Hand derivation, the data of the test above: the sharp model wins strictly on
     0.13 ... 0.87. On a declared range 0.50 ... 0.95 (step 0.01) that leaves 0.50 ... 0.87,
     38 thresholds in a row; on 0.90 ... 0.95 it wins nowhere."""
-    time = np.array([1.0] * 5 + [6.0] * 5)
-    y = surv_array(time, np.array([True] * 5 + [False] * 5))
-    X = pd.DataFrame({"a": [1.0] * 5 + [0.0] * 5})
-
-    class Fixed(Stub):
-        def __init__(self, risk):
-            super().__init__("a")
-            self.risk = np.asarray(risk)
-
-        def predict_survival_function(self, X, return_array=False):
-            return np.repeat((1 - self.risk)[:, None], GRID.size, axis=1)
-
+    X, y, Fixed = _ten_patients_dca()
     col = FittedCollection({"sharp": Fixed([0.875] * 5 + [0.125] * 5)}, X, y, X, y, horizons=[5])
     registry("dca", lambda view: col)
     view = _view()
