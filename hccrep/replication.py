@@ -1060,16 +1060,16 @@ def interval_reaches(number: ReportedNumber, lo: float, hi: float) -> bool:
 
     Examples
     --------
-    Worked by hand: 106 of 110 is 96.36 %, which prints as 96.4 at one decimal,
-    so an interval ending at 96.36 reaches a printed 96.4 although 96.4 > 96.36.
+    Worked by hand: 33 of 37 is 89.19 %, which prints as 89.2 at one decimal,
+    so an interval ending at 89.19 reaches a printed 89.2 although 89.2 > 89.19.
 
     >>> from hccrep.spec import ReportedNumber
     >>> printed = ReportedNumber(
-    ...     "s", "f", "x", "percent", "96.4", 96.4, "check", "Table 1", None, None, decimals=1
+    ...     "s", "f", "x", "percent", "89.2", 89.2, "check", "Table 1", None, None, decimals=1
     ... )
-    >>> interval_reaches(printed, 90.0, 106 / 110 * 100)
+    >>> interval_reaches(printed, 80.0, 33 / 37 * 100)
     True
-    >>> interval_reaches(printed, 90.0, 96.34)
+    >>> interval_reaches(printed, 80.0, 89.14)
     False
     """
     if number.quantity in ("p", "p_interaction"):
@@ -1095,8 +1095,8 @@ def verdict(
     rounds (half up) to the printed value at the printed number of decimals.
     A number that is not reproduced is *plausible* when the Monte Carlo
     ``interval`` holds a value that prints as the printed one
-    (:func:`interval_reaches`): the printed 96.4 stands for anything from
-    96.35 to just under 96.45, so an interval that ends at 96.36 reaches it.
+    (:func:`interval_reaches`): a printed 89.2 stands for anything from
+    89.15 to just under 89.25, so an interval that ends at 89.19 reaches it.
 
     Parameters
     ----------

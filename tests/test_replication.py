@@ -49,16 +49,16 @@ def num(printed, value, quantity="p", bound=None, decimals=3):
         (num("12.6", 12.6, quantity="median", decimals=1), 11.0, (9.0, 14.0), "plausible"),
         (num("12.6", 12.6, quantity="median", decimals=1), None, None, "not checkable"),
         (num("12.6", 12.6, quantity="median", decimals=1), float("nan"), None, "not checkable"),
-        # the printed value stands for its rounding range (worked by hand): 106/110 = 96.36 %
-        # prints as 96.4, so an interval ending there reaches it; one ending at 96.34 does not
+        # the printed value stands for its rounding range (worked by hand): 33/37 = 89.19 %
+        # prints as 89.2, so an interval ending there reaches it; one ending at 89.14 does not
         (
-            num("96.4", 96.4, quantity="percent", decimals=1),
-            95.0,
-            (90.0, 106 / 110 * 100),
+            num("89.2", 89.2, quantity="percent", decimals=1),
+            85.0,
+            (80.0, 33 / 37 * 100),
             "plausible",
         ),
-        (num("96.4", 96.4, quantity="percent", decimals=1), 95.0, (90.0, 96.34), "not reproduced"),
-        (num("96.4", 96.4, quantity="percent", decimals=1), 99.0, (96.45, 99.0), "not reproduced"),
+        (num("89.2", 89.2, quantity="percent", decimals=1), 85.0, (80.0, 89.14), "not reproduced"),
+        (num("89.2", 89.2, quantity="percent", decimals=1), 95.0, (89.25, 95.0), "not reproduced"),
         # p printed 0.001 covers [0.0005, 0.0015): an interval from 0.00133 reaches it, from 0.0015 not
         (num("0.001", 0.001), 0.2, (0.00133, 1.0), "plausible"),
         (num("0.001", 0.001), 0.2, (0.0015, 1.0), "not reproduced"),
