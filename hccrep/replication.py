@@ -608,15 +608,17 @@ class DeclaredRunner(Runner):
         the same in every cohort: the Monte Carlo interval is one point, and
         only the rounding of the printed summaries could move it. This is the
         range over that rounding (:func:`hccrep.audit.mean_sd_variant_ranges`)
-        under the declared test (Student's t, Welch's t, or ANOVA, which is
-        Student's t for two groups). None for any other check, a subset, a
+        under the test computed (the declared one, or a what-if override:
+        Student's t, Welch's t, or ANOVA, which is Student's t for two groups). None for any other check, a subset, a
         regrouping, a matched population, or a rank test (whose p the
         summaries do not bound).
         """
         from hccrep.audit import mean_sd_variant_ranges
         from hccrep.spec import ContinuousVariable
 
-        a = num.analysis
+        # under the variant actually computed: a what-if override (variants={"continuous":
+        # "welch"}) is judged against its own rounding range, not the declared test's
+        a = None if num.analysis is None else self._effective(num.analysis, num=num)
         if (
             a is None
             or a.kind != "table1_test"

@@ -159,3 +159,31 @@ def test_cache_key_is_the_same_before_and_after_a_run(key):
     before = _cache_key(runner, 3, 1)
     runner.run(2)
     assert _cache_key(runner, 3, 1) == before
+
+
+def test_what_if_test_is_judged_against_its_own_rounding_range():
+    """A what-if override of the continuous test (deng2025 declares Mann-Whitney) is judged
+    against the rounding range of the test it computes. Reference: the independent R 4.2.2
+    recomputation quoted in issue 18 -- Welch's t reaches all ten printed continuous p-values
+    of deng2025 Table 1 within the rounding of the printed mean +- SD and n, Student's t misses
+    three."""
+    from hccrep.spec import load_study
+
+    study = load_study("deng2025")
+    counts = {}
+    for test in ("welch", "student"):
+        r = runner_for(study, variants={"continuous": test})
+        rows = [
+            n
+            for n in r.checks
+            if n.file_id == "table1_p" and r._effective(n.analysis, num=n).variant.used == test
+        ]
+        seed = study.meta.book_seed
+        on_seed = r.run(seed)
+        inside = 0
+        for n in rows:
+            lo_hi = r.rounding_interval(n)
+            assert lo_hi is not None, n.key
+            inside += verdict(n, on_seed[n.key], lo_hi)[0] in ("reproduced", "plausible")
+        counts[test] = (inside, len(rows))
+    assert counts == {"welch": (10, 10), "student": (7, 10)}
