@@ -608,10 +608,10 @@ def check_table(
     --------
     >>> card = pd.DataFrame({"key": ["t1_age"], "label": ["Table 1 · Age"],
     ...                      "printed": ["60 (52-68)"], "compared": ["60"],
-    ...                      "replicated": [59.5], "mc_low": [58.0], "mc_high": [61.0],
+    ...                      "replicated": [60.25], "mc_low": [58.0], "mc_high": [61.0],
     ...                      "verdict": ["reproduced"]})
     >>> check_table(card).data.iloc[0].tolist()
-    ['Table 1 · Age', '60', '59.5', '58 – 61', 'reproduced']
+    ['Table 1 · Age', '60', '60.25', '58 – 61', 'reproduced']
     """
     if "key" not in card.columns and card.index.name == "key":
         card = card.reset_index()

@@ -105,6 +105,16 @@ _RATIO_CLIP = 100.0  # reported-vs-replicated ratios beyond 1/100 .. 100 are dra
 # --------------------------------------------------------------------------
 
 
+#: A legend set in rows just above the axes, left-aligned (the number of columns is the caller's).
+_LEGEND_ABOVE_AXES = dict(
+    loc="lower left",
+    bbox_to_anchor=(0.0, 1.0),
+    borderaxespad=0.2,
+    handlelength=1.5,
+    columnspacing=1.2,
+)
+
+
 def _theme_rc() -> dict:
     rc: dict = {}
     rc.update(sns.axes_style("whitegrid"))
@@ -761,16 +771,7 @@ def km_plot(
     # the legend sits over the plot, which the risk table's row names push to the right
     room = ax.get_figure(root=True).get_figwidth() - 0.7 - _text_width_in(names, 10)
     ncols = _legend_columns(leg_labels, room, 3)
-    ax.legend(
-        handles,
-        leg_labels,
-        loc="lower left",
-        bbox_to_anchor=(0.0, 1.0),
-        ncols=ncols,
-        borderaxespad=0.2,
-        handlelength=1.5,
-        columnspacing=1.2,
-    )
+    ax.legend(handles, leg_labels, ncols=ncols, **_LEGEND_ABOVE_AXES)
     if title:
         rows = math.ceil(len(handles) / ncols)
         ax.set_title(title, pad=8 + 18 * rows)
@@ -2337,14 +2338,7 @@ def decision_curve_plot(
     names = ax.get_legend_handles_labels()[1]
     entries = len(names)
     ncols = _legend_columns(names, ax.get_figure(root=True).get_figwidth() - 0.9, 2)
-    ax.legend(
-        loc="lower left",
-        bbox_to_anchor=(0.0, 1.0),
-        ncols=ncols,
-        borderaxespad=0.2,
-        handlelength=1.5,
-        columnspacing=1.2,
-    )
+    ax.legend(ncols=ncols, **_LEGEND_ABOVE_AXES)
     if title:
         ax.set_title(title, pad=8 + 18 * math.ceil(entries / ncols))
     set_alt_text(fig, _dca_alt(x, series, base, title), append=appended)

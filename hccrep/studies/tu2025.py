@@ -64,6 +64,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from hccrep.frames import str_labels  # astype(str) labels, read from a categorical's codes
 from hccrep.replication import DeclaredRunner
 from hccrep.stats.prediction import FittedLogit, backward_stepwise_logit, logit_fit
 from hccrep.simulate import simulate_baseline, simulate_survival
@@ -156,8 +157,6 @@ def design_matrix(cohort: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         The columns above, indexed as ``cohort``.
     """
-    from hccrep.frames import str_labels  # astype(str)'s labels, read from a categorical's codes
-
     cols: dict[str, np.ndarray] = {}
     for var, level in (("nlr", "gt3"), ("delta_t", "ge0"), ("satellite", "no"), ("afp", "gt200")):
         cols[f"{var}_{level}"] = (str_labels(cohort[var]) == level).astype(float)
@@ -349,7 +348,7 @@ class Tu2025Runner(DeclaredRunner):
         cohort["tipm_prob"] = prob
         cohort["tipm_high"] = high
         cohort["os_group"] = np.char.add(
-            cohort[gcol].astype(str).to_numpy().astype(str), np.where(high == 1, "_high", "_low")
+            str_labels(cohort[gcol]).astype(str), np.where(high == 1, "_high", "_low")
         ).astype(object)
         medians = {
             str(n.about.group): n.value
@@ -442,8 +441,6 @@ class Tu2025Runner(DeclaredRunner):
         return out
 
     def _cohort_mask(self, cohort: pd.DataFrame, ck: str) -> np.ndarray:
-        from hccrep.frames import str_labels  # astype(str)'s labels, without its per-call cost
-
         return str_labels(cohort[self.group_column]) == ck
 
 
