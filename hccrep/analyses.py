@@ -83,14 +83,56 @@ class Replicated:
         return self.pvalue if quantity in ("p", "p_interaction") else self.value
 
 
+class _Rows(Mapping):
+    """Some rows of a cohort's columns (by position), each column taken on first use.
+
+    A matched population reads a few of the cohort's columns; taking every
+    column up front, as ``DataFrame.take`` does, would cost more than the
+    analyses.  ``extra`` columns (already of the taken length) come last, or
+    replace a cohort column of the same name in its place, as
+    ``frame[name] = values`` would.
+    """
+
+    def __init__(self, data, pos: np.ndarray, extra: Mapping[str, np.ndarray]):
+        self._parent, self._pos, self._extra = data, pos, dict(extra)
+        self._taken: dict[str, object] = {}
+
+    def __getitem__(self, name: str):
+        if name in self._extra:
+            return self._extra[name]
+        col = self._taken.get(name)
+        if col is None:
+            from hccrep.frames import raw_column
+
+            col = raw_column(self._parent[name])  # KeyError for an unknown column
+            col = self._taken[name] = (
+                col.take(self._pos) if isinstance(col, pd.Categorical) else col[self._pos]
+            )
+        return col
+
+    def __contains__(self, name) -> bool:
+        return name in self._extra or name in self._parent
+
+    def __iter__(self):
+        yield from self._parent
+        yield from (c for c in self._extra if c not in self._parent)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class CohortView:
     """A simulated cohort as the handlers read it.
 
     Parameters
     ----------
-    cohort : DataFrame
+    cohort : DataFrame or mapping of columns
         One row per patient; categorical columns hold level keys, survival
         endpoints ``<endpoint>_time`` / ``<endpoint>_event``, binary outcomes 0/1.
+        A mapping ``{column: array}`` (numpy arrays and ``pandas.Categorical``,
+        as :meth:`hccrep.replication.DeclaredRunner.simulate_columns` gives) is
+        read without building a DataFrame; :attr:`cohort` builds one only when
+        asked.
     group : str
         The default grouping column.
     levels : mapping
@@ -114,7 +156,16 @@ class CohortView:
         for name, value in (("engine", engine), ("cox_engine", cox_engine)):
             if value not in ENGINES:
                 raise ValueError(f"{name} must be one of {ENGINES}, got {value!r}")
-        self.cohort = cohort
+        if not isinstance(cohort, (pd.DataFrame, Mapping)):
+            raise TypeError(
+                f"cohort must be a DataFrame or a mapping of columns, got {type(cohort).__name__}"
+            )
+        from hccrep.frames import n_rows
+
+        self._data = cohort
+        self._frame = cohort if isinstance(cohort, pd.DataFrame) else None
+        #: the number of patients
+        self.n = n_rows(cohort)
         self.group = group
         self.levels = dict(levels or {})
         self.engine = engine
@@ -134,23 +185,38 @@ class CohortView:
         self._codes: dict[tuple, np.ndarray] = {}
         self._categorical: dict[str, bool] = {}
 
+    @property
+    def cohort(self) -> pd.DataFrame:
+        """The cohort as a DataFrame (built once from a mapping of columns, on first use)."""
+        if self._frame is None:
+            self._frame = pd.DataFrame(dict(self._data), copy=False)
+        return self._frame
+
+    def has(self, column: str) -> bool:
+        """Whether the cohort has ``column``."""
+        return column in self._data
+
+    def column(self, column: str):
+        """The column as stored: a Series of a DataFrame, else a numpy array or ``Categorical``."""
+        if column not in self._data:
+            raise KeyError(f"the simulated cohort has no column {column!r}")
+        return self._data[column]
+
     def labels(self, column: str) -> np.ndarray:
         """The column as strings (level keys), cached."""
         if column not in self._labels:
-            if column not in self.cohort.columns:
-                raise KeyError(f"the simulated cohort has no column {column!r}")
             from hccrep.frames import str_labels
 
-            self._labels[column] = str_labels(self.cohort[column])
+            self._labels[column] = str_labels(self.column(column))
         return self._labels[column]
 
     def numeric(self, column: str) -> np.ndarray:
         """The column as float64, cached (callers index it, never write to it)."""
         x = self._numeric.get(column)
         if x is None:
-            if column not in self.cohort.columns:
-                raise KeyError(f"the simulated cohort has no column {column!r}")
-            x = self._numeric[column] = self.cohort[column].to_numpy(float)
+            col = self.column(column)
+            x = col.to_numpy(float) if isinstance(col, pd.Series) else np.asarray(col, dtype=float)
+            self._numeric[column] = x
         return x
 
     def codes(self, column: str, levels) -> np.ndarray:
@@ -181,12 +247,10 @@ class CohortView:
         key = (column, levels)
         out = self._codes.get(key)
         if out is None:
-            if column not in self.cohort.columns:
-                raise KeyError(f"the simulated cohort has no column {column!r}")
             if ("factor", column) not in self._codes:
                 from hccrep.frames import factor_labels
 
-                self._codes[("factor", column)] = factor_labels(self.cohort[column])
+                self._codes[("factor", column)] = factor_labels(self.column(column))
             labels, codes = self._codes[("factor", column)]
             pos = {lv: i for i, lv in reversed(list(enumerate(levels)))}  # the first of repeats
             lookup = np.array([pos.get(u, -1) for u in labels.tolist()], dtype=np.int64)
@@ -199,7 +263,7 @@ class CohortView:
             if self.levels.get(column) is not None:
                 hit = True
             else:
-                dtype = self.cohort[column].dtype
+                dtype = self.column(column).dtype
                 hit = isinstance(dtype, pd.CategoricalDtype) or dtype == object
             self._categorical[column] = hit
         return hit
@@ -208,9 +272,11 @@ class CohortView:
         declared = self.levels.get(column)
         if declared is not None:
             return list(declared)
-        col = self.cohort[column]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            return [str(c) for c in col.cat.categories]
+        from hccrep.frames import raw_column
+
+        col = raw_column(self.column(column))
+        if isinstance(col, pd.Categorical):
+            return [str(c) for c in col.categories]
         return sorted(pd.unique(self.labels(column)).tolist())
 
     def mask(
@@ -227,7 +293,7 @@ class CohortView:
         )
         m = self._masks.get(key)
         if m is None:
-            m = np.ones(len(self.cohort), dtype=bool)
+            m = np.ones(self.n, dtype=bool)
             if group is not None:
                 m &= self.labels(by or self.group) == str(group)
             for var, lev in (subset or {}).items():
@@ -356,11 +422,14 @@ class CohortView:
             treated = (self.labels(spec.treatment) == str(spec.treated)).astype(int)
             try:
                 # the matching reads the covariates and the treatment only: a frame of those,
-                # not a copy of the whole cohort; the matched rows are then taken from the cohort
-                present = [c for c in spec.covariates if c in self.cohort.columns]
-                d = self.cohort[present].assign(
-                    _treated=treated
-                )  # a missing one: match_nearest says
+                # not a copy of the whole cohort; the matched rows are then taken column by column
+                present = [c for c in spec.covariates if c in self._data]
+                if self._frame is not None:
+                    d = self._frame[present].assign(_treated=treated)
+                else:
+                    d = pd.DataFrame({c: self._data[c] for c in present}, copy=False)
+                    d["_treated"] = treated
+                # a missing covariate: match_nearest says
                 res = match_nearest(
                     d,
                     "_treated",
@@ -372,17 +441,12 @@ class CohortView:
                     # the numpy engines' view: statsmodels' IRLS in numpy (the same scores)
                     ps_engine="numpy" if self.cox_engine == "numpy" else "statsmodels",
                 )
-                # the rows of res.matched(d), taken from the cohort directly (d has its index)
+                # the rows of res.matched(d), by position in the cohort (d has its index)
                 labels, sets = res.matched_sets()
-                pos = self.cohort.index.get_indexer(labels)
+                pos = d.index.get_indexer(labels)
                 if (pos < 0).any():
                     raise ValueError("a matched row label is not in the cohort")
-                rows = self.cohort.take(pos)
-                # take made a new frame: number its rows and add the columns in place, as
-                # assign(...).reset_index(drop=True) would, without two more copies of it
-                rows.index = pd.RangeIndex(len(rows))
-                rows["_treated"] = treated[pos]
-                rows["pair"] = sets
+                rows = _Rows(self._data, pos, {"_treated": treated[pos], "pair": sets})
                 sub = CohortView(
                     rows,
                     self.group,
@@ -778,6 +842,8 @@ def prefit(analyses, view: CohortView) -> None:
     runs the Newton steps of all of them at once (with a row mask per model
     for subgroups). The results go to the view's memo, where :func:`compute`
     finds them; they equal one-by-one fits (``tests/test_fastcox.py``).
+    Likewise every treatment-by-subgroup interaction model of one endpoint and
+    treatment term, whichever analyses declare them, is fitted in one batch.
 
     Only Cox analyses of one term, without a ``population``, whose design is a
     single non-constant column are batched; the others (and every analysis
@@ -800,6 +866,21 @@ def prefit(analyses, view: CohortView) -> None:
         return
     from hccrep.stats.fastcox import cox_fit_each, wald_columns
 
+    analyses = list(analyses)
+    # interaction models of one endpoint and term: every subgroup variable of every such
+    # analysis in one side-by-side fit
+    interactions: dict[tuple, tuple] = {}
+    for a in analyses:
+        if a.kind == "interaction" and a.population is None:
+            group = (a.endpoint, a.term, str(a.level), a.variant.used)
+            first, variables = interactions.get(group, (a, []))
+            variables += [v for v in a.by if v not in variables]
+            interactions[group] = (first, variables)
+    for a, variables in interactions.values():
+        try:
+            _interaction_fit(view, a, _two_level(view, variables))
+        except (KeyError, ValueError):
+            pass  # an unknown column or level: the analysis itself raises it in compute
     batches: dict[tuple, dict] = {}
     for a in analyses:
         if a.kind != "cox" or len(a.terms) != 1 or a.population is not None:
@@ -808,7 +889,7 @@ def prefit(analyses, view: CohortView) -> None:
         if key in view.memo:
             continue
         batches.setdefault((a.endpoint, a.variant.used), {})[key] = a
-    everyone = np.ones(len(view.cohort), dtype=bool)
+    everyone = np.ones(view.n, dtype=bool)
     for (endpoint, ties), models in batches.items():
         t, e = view.survival(endpoint)
         cols, masks, keys, names = [], [], [], []
@@ -864,39 +945,60 @@ def _cox(a, view: CohortView, quantity: str) -> Replicated:
     )
 
 
-@register("interaction")
-def _interaction(a, view: CohortView, quantity: str) -> Replicated:
+def _interaction_key(view: CohortView, a, variable: str) -> tuple:
+    return (
+        "interaction",
+        a.endpoint,
+        a.term,
+        str(a.level),
+        variable,
+        a.variant.used,
+        view.cox_engine,
+    )
+
+
+def _two_level(view: CohortView, variables) -> list[str]:
+    """The subgroup variables of two levels (the others have no single product term)."""
+    return [v for v in variables if len(view.levels_of(v)) == 2]
+
+
+def _interaction_fit(view: CohortView, a, variables: list[str]) -> None:
+    """Fit the interaction models of ``a``'s term with each of ``variables``; p-values to the memo.
+
+    The models share their times, so on the numpy engine they are fitted side by
+    side (:func:`hccrep.stats.subgroups.interaction_many`; each model's result
+    does not depend on which others are fitted with it).
+    """
+    todo = [v for v in variables if _interaction_key(view, a, v) not in view.memo]
+    if not todo:
+        return
     t, e = view.survival(a.endpoint)
     treated = (view.labels(a.term) == str(a.level)).astype(float)
-    two_level = [
-        v for v in a.by if len(view.levels_of(v)) == 2
-    ]  # others have no single product term
-    keys = {
-        v: ("interaction", a.endpoint, a.term, str(a.level), v, a.variant.used, view.cox_engine)
-        for v in two_level
-    }
-    todo = [v for v in two_level if keys[v] not in view.memo]
-    if todo:
-        # the subgroup indicator is the second declared level, as interaction_test codes it
-        subs = np.column_stack(
-            [(view.labels(v) == view.levels_of(v)[1]).astype(float) for v in todo]
-        )
-        if view.cox_engine == "numpy":
-            from hccrep.stats.subgroups import interaction_many
+    # the subgroup indicator is the second declared level, as interaction_test codes it
+    subs = np.column_stack([(view.labels(v) == view.levels_of(v)[1]).astype(float) for v in todo])
+    if view.cox_engine == "numpy":
+        from hccrep.stats.subgroups import interaction_many
 
-            ps, _ = interaction_many(t, e, treated, subs, a.variant.used)
-        else:
-            from hccrep.stats.subgroups import interaction_test
+        ps, _ = interaction_many(t, e, treated, subs, a.variant.used)
+    else:
+        from hccrep.stats.subgroups import interaction_test
 
-            ps = []
-            for j in range(len(todo)):
-                d = pd.DataFrame({"_time": t, "_event": e, "_term": treated, "_sub": subs[:, j]})
-                ps.append(
-                    interaction_test(
-                        d, "_time", "_event", "_term", "_sub", treated=1.0, ties=a.variant.used
-                    ).pvalue
-                )
-        view.memo.update({keys[v]: float(p) for v, p in zip(todo, ps)})
+        ps = []
+        for j in range(len(todo)):
+            d = pd.DataFrame({"_time": t, "_event": e, "_term": treated, "_sub": subs[:, j]})
+            ps.append(
+                interaction_test(
+                    d, "_time", "_event", "_term", "_sub", treated=1.0, ties=a.variant.used
+                ).pvalue
+            )
+    view.memo.update({_interaction_key(view, a, v): float(p) for v, p in zip(todo, ps)})
+
+
+@register("interaction")
+def _interaction(a, view: CohortView, quantity: str) -> Replicated:
+    two_level = _two_level(view, a.by)
+    _interaction_fit(view, a, two_level)
+    keys = {v: _interaction_key(view, a, v) for v in two_level}
     ps = [view.memo[keys[v]] for v in two_level]
     if not ps or not np.isfinite(ps).any():
         raise ValueError("no estimable interaction")
@@ -999,7 +1101,7 @@ def _score(view: CohortView, a, score, probability: bool = False) -> np.ndarray:
         if score.terms is not None:
             from hccrep.stats.prediction import logit_fit
 
-            everyone = np.ones(len(view.cohort), dtype=bool)
+            everyone = np.ones(view.n, dtype=bool)
             _, x = view.design_arrays(list(score.terms), score.reference, everyone)
             m = view.mask(None, None, fit_on)
             keep = np.ptp(x[m], axis=0) > 0 if m.any() else np.zeros(x.shape[1], dtype=bool)

@@ -5,10 +5,58 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["str_labels", "factor_labels", "indicator_frame"]
+__all__ = ["str_labels", "factor_labels", "indicator_frame", "raw_column", "n_rows"]
 
 
-def factor_labels(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def raw_column(col):
+    """The values of a column without its pandas wrapper: a ``Categorical`` or a numpy array.
+
+    A Monte Carlo cohort travels as a mapping of such columns (no DataFrame is
+    built for it); a Series gives its ``Categorical`` or its numpy values, and
+    a ``Categorical`` or a numpy array is returned as it is.
+
+    Parameters
+    ----------
+    col : pandas.Series, pandas.Categorical or numpy.ndarray
+
+    Returns
+    -------
+    pandas.Categorical or numpy.ndarray
+
+    Examples
+    --------
+    >>> raw_column(pd.Series(pd.Categorical(["b", "a"]))).tolist()
+    ['b', 'a']
+    >>> raw_column(pd.Series([1.5, 2.0]))
+    array([1.5, 2. ])
+    """
+    if isinstance(col, pd.Series):
+        return col.array if isinstance(col.dtype, pd.CategoricalDtype) else col.to_numpy()
+    if isinstance(col, (pd.Categorical, np.ndarray)):
+        return col
+    raise TypeError(
+        f"a column must be a pandas Series, a Categorical or a numpy array, got {type(col).__name__}"
+    )
+
+
+def n_rows(cohort) -> int:
+    """Rows of a cohort given as a DataFrame or as a mapping of equally long columns.
+
+    Examples
+    --------
+    >>> n_rows({"a": np.zeros(3), "b": pd.Categorical(["x", "y", "x"])})
+    3
+    >>> n_rows(pd.DataFrame({"a": [1, 2]}))
+    2
+    """
+    if isinstance(cohort, pd.DataFrame):
+        return len(cohort)
+    for col in cohort.values():
+        return len(col)
+    return 0
+
+
+def factor_labels(col) -> tuple[np.ndarray, np.ndarray]:
     """The distinct labels of ``col.astype(str)`` and each row's index into them.
 
     ``labels[codes]`` equals ``col.astype(str).to_numpy()``.  A ``Categorical``
@@ -20,7 +68,7 @@ def factor_labels(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Parameters
     ----------
-    col : pandas.Series
+    col : pandas.Series, pandas.Categorical or numpy.ndarray
         Any column.
 
     Returns
@@ -40,21 +88,25 @@ def factor_labels(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     >>> labels[codes].tolist()
     ['b', 'nan', 'a']
     """
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        cat = col.array  # the Categorical itself: .codes is an ndarray, without building a Series
-        labels = np.array([str(c) for c in cat.categories] + ["nan"], dtype=object)
-        codes = cat.codes.astype(np.int64)
+    x = raw_column(col)
+    if isinstance(x, pd.Categorical):  # .codes is an ndarray, without building a Series
+        labels = np.array([str(c) for c in x.categories] + ["nan"], dtype=object)
+        codes = x.codes.astype(np.int64)
         codes[codes < 0] = labels.size - 1  # code -1 (missing) picks the trailing "nan"
         return labels, codes
-    x = col.to_numpy()
     if x.dtype.kind in "iub":
         values, codes = np.unique(x, return_inverse=True)
         return np.array([str(v) for v in values.tolist()], dtype=object), codes.reshape(-1)
-    labels, codes = np.unique(col.astype(str).to_numpy(), return_inverse=True)
+    labels, codes = np.unique(_astype_str(x), return_inverse=True)
     return labels, codes.reshape(-1)
 
 
-def str_labels(col: pd.Series) -> np.ndarray:
+def _astype_str(x: np.ndarray) -> np.ndarray:
+    """``Series(x).astype(str)`` as an array: pandas' rules for None, NaN and numbers."""
+    return pd.Series(x, copy=False).astype(str).to_numpy()
+
+
+def str_labels(col) -> np.ndarray:
     """``col.astype(str).to_numpy()``, without pandas' per-call cost for a categorical column.
 
     A Monte Carlo cohort converts its group and factor columns to strings many
@@ -65,7 +117,7 @@ def str_labels(col: pd.Series) -> np.ndarray:
 
     Parameters
     ----------
-    col : Series
+    col : pandas.Series, pandas.Categorical or numpy.ndarray
         Any column; categorical columns take the fast path.
 
     Returns
@@ -81,10 +133,11 @@ def str_labels(col: pd.Series) -> np.ndarray:
     >>> str_labels(pd.Series([True, False])).tolist()
     ['True', 'False']
     """
-    if isinstance(col.dtype, pd.CategoricalDtype) or col.dtype.kind in "iub":
-        labels, codes = factor_labels(col)
+    x = raw_column(col)
+    if isinstance(x, pd.Categorical) or x.dtype.kind in "iub":
+        labels, codes = factor_labels(x)
         return labels[codes]
-    return col.astype(str).to_numpy()
+    return _astype_str(x)
 
 
 def indicator_frame(study, cohort: pd.DataFrame) -> pd.DataFrame:

@@ -28,12 +28,18 @@ import functools
 import numpy as np
 import pandas as pd
 
-from hccrep.frames import str_labels
+from hccrep.frames import raw_column, str_labels
 from hccrep.printed import parse_count_percent, parse_summary
 from hccrep.simulate.continuous import exact_summary_sample
 from hccrep.spec import BaselineFile, CategoricalVariable, ContinuousVariable, SimulationFile, Study
 
-__all__ = ["enforce_rules", "simulate_baseline", "RuleInfeasibleError", "rule_violations"]
+__all__ = [
+    "baseline_columns",
+    "enforce_rules",
+    "simulate_baseline",
+    "RuleInfeasibleError",
+    "rule_violations",
+]
 
 
 class RuleInfeasibleError(ValueError):
@@ -121,10 +127,10 @@ def rule_violations(df: pd.DataFrame, sim: SimulationFile) -> np.ndarray:
     return _violations({v: str_labels(df[v]) for v in involved}, sim)
 
 
-def _label_codes(col: pd.Series) -> tuple[np.ndarray, list[str]]:
+def _label_codes(col) -> tuple[np.ndarray, list[str]]:
     """Integer codes of ``col`` and the label of each code (``str_labels(col) == labels[codes]``)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        cat = col.array
+        cat = raw_column(col)
         labels = [str(c) for c in cat.categories] + ["nan"]
         codes = np.asarray(cat.codes, dtype=np.int64).copy()
         codes[codes < 0] = len(labels) - 1  # a missing value reads "nan", as str_labels gives it
@@ -134,17 +140,21 @@ def _label_codes(col: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def _repair(
-    df: pd.DataFrame,
+    df,
     sim: SimulationFile,
-    groups: pd.Series,
+    groups,
     rng: np.random.Generator,
     max_steps: int = 20000,
-) -> pd.DataFrame:
+):
     """Swap values within groups until no rule is broken (counts never change).
 
     The swaps run on integer codes of the labels: the same comparisons as on
     the labels themselves, so the same random draws and swaps. After a swap only the two
     patients swapped are checked again (nobody else's values changed).
+
+    ``df`` is a DataFrame (a repaired copy is returned) or a mapping of columns
+    (a new dict with the repaired columns is returned); ``groups`` is the group
+    column.
     """
     if not sim.rules:
         return df
@@ -200,13 +210,19 @@ def _repair(
             bad[i], bad[j], current = bad_i, bad_j, new
         else:
             col[i], col[j] = col[j], col[i]
-    out = df.copy()
+    repaired = {}
     for v in involved:
-        out[v] = pd.Categorical(
+        old = raw_column(df[v])
+        repaired[v] = pd.Categorical(
             np.asarray(labels[v], dtype=object)[cols[v]],
-            categories=df[v].cat.categories,
-            ordered=df[v].cat.ordered,
+            categories=old.categories,
+            ordered=old.ordered,
         )
+    if not isinstance(df, pd.DataFrame):
+        return {**df, **repaired}
+    out = df.copy()
+    for v, cat in repaired.items():
+        out[v] = cat
     return out
 
 
@@ -218,6 +234,8 @@ def simulate_baseline(
     quantile_method: str = "linear",
 ) -> pd.DataFrame:
     """Simulate one cohort with exactly the reported baseline table.
+
+    The DataFrame of :func:`baseline_columns` (the same draws and values).
 
     Parameters
     ----------
@@ -244,6 +262,44 @@ def simulate_baseline(
     >>> df = simulate_baseline(st.baseline(), np.random.default_rng(1), st.simulation)
     >>> df.groupby("arm", observed=True)["bclc"].value_counts().loc["rt_io_t", "B"]
     np.int64(1)
+    """
+    return pd.DataFrame(
+        baseline_columns(baseline, rng, sim, quantile_method=quantile_method), copy=False
+    )
+
+
+def baseline_columns(
+    baseline: BaselineFile,
+    rng: np.random.Generator,
+    sim: SimulationFile | None = None,
+    *,
+    quantile_method: str = "linear",
+) -> dict[str, np.ndarray | pd.Categorical]:
+    """:func:`simulate_baseline` as a mapping of columns, without building a DataFrame.
+
+    The Monte Carlo simulates and analyses thousands of cohorts; building and
+    reading a DataFrame costs more than the draws for a cohort of a hundred
+    patients, so its cohorts travel as ``{column: array}``.
+
+    Parameters
+    ----------
+    baseline, rng, sim, quantile_method
+        As in :func:`simulate_baseline`.
+
+    Returns
+    -------
+    dict
+        ``id``, the group column and one column per variable, in that order:
+        numpy arrays, and ``pandas.Categorical`` for categorical variables.
+        ``pandas.DataFrame(columns)`` is :func:`simulate_baseline`'s frame.
+
+    Examples
+    --------
+    >>> from hccrep.spec import load_study
+    >>> st = load_study("fonc2025")
+    >>> cols = baseline_columns(st.baseline(), np.random.default_rng(1), st.simulation)
+    >>> list(cols)[:2], len(cols["id"])
+    (['id', 'arm'], 71)
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
@@ -308,11 +364,10 @@ def simulate_baseline(
         else:
             values = np.concatenate([f[v.key] for f in frames])
             data[v.key] = np.round(values) if v.integer else values
-    df = pd.DataFrame(data)
     if sim is not None:
-        df = _repair(df, sim, df[group_col], rng)
-    df.insert(0, "id", np.arange(1, len(df) + 1))
-    return df
+        data = _repair(data, sim, data[group_col], rng)
+    n = sum(g.n for g in baseline.groups)
+    return {"id": np.arange(1, n + 1), **data}
 
 
 def simulate_study_baseline(study: Study, seed: int | np.random.Generator) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hccrep.frames import str_labels
+from hccrep.frames import n_rows, raw_column, str_labels
 from hccrep.printed import round_half_up as _round_half_up
 from hccrep.stats import fastsurv
 
@@ -35,6 +35,8 @@ __all__ = [
     "Effect",
     "linear_predictor",
     "simulate_survival",
+    "survival_arrays",
+    "with_columns",
     "weibull_shape_from_hr",
     "simulate_binary",
     "CalibrationError",
@@ -49,6 +51,35 @@ class CalibrationError(ValueError):
 
 class _MedianJump(CalibrationError):
     """This draw's KM median jumps over the target; another draw may not."""
+
+
+def with_columns(cohort, new: Mapping[str, object]):
+    """``cohort`` with the columns of ``new`` set (replaced in place, added at the end).
+
+    A DataFrame gives a copy (as ``df.copy()`` then ``out[name] = values``); a
+    mapping of columns gives a new dict, its arrays shared, not copied.
+
+    Parameters
+    ----------
+    cohort : DataFrame or mapping of columns
+    new : mapping
+        Column name -> values (arrays or ``pandas.Categorical``).
+
+    Returns
+    -------
+    DataFrame or dict
+
+    Examples
+    --------
+    >>> with_columns({"a": np.zeros(2)}, {"b": np.ones(2)})
+    {'a': array([0., 0.]), 'b': array([1., 1.])}
+    """
+    if isinstance(cohort, pd.DataFrame):
+        out = cohort.copy()
+        for name, values in new.items():
+            out[name] = values
+        return out
+    return {**cohort, **new}
 
 
 @dataclass(frozen=True)
@@ -69,29 +100,31 @@ class Effect:
     ratio: float
     level: str | None = None
 
-    def column(self, df: pd.DataFrame) -> np.ndarray:
-        if self.variable not in df.columns:
-            raise KeyError(
-                f"effect on unknown variable {self.variable!r}; columns are {list(df.columns)}"
-            )
+    def column(self, df) -> np.ndarray:
+        """The effect's covariate: the column itself, or 0/1 for ``level``.
+
+        ``df`` is a DataFrame or a mapping of columns (:func:`hccrep.frames.raw_column`).
+        """
+        if self.variable not in df:
+            raise KeyError(f"effect on unknown variable {self.variable!r}; columns are {list(df)}")
         if self.ratio <= 0:
             raise ValueError(f"a ratio must be positive, got {self.ratio} for {self.variable}")
+        col = raw_column(df[self.variable])
         if self.level is None:
-            return df[self.variable].to_numpy(dtype=float)
-        col = df[self.variable]
-        if isinstance(col.dtype, pd.CategoricalDtype) and self.level not in col.cat.categories:
+            return np.asarray(col, dtype=float)
+        if isinstance(col, pd.Categorical) and self.level not in col.categories:
             raise KeyError(
-                f"{self.variable!r} has no level {self.level!r}; levels are {list(col.cat.categories)}"
+                f"{self.variable!r} has no level {self.level!r}; levels are {list(col.categories)}"
             )
         return (str_labels(col) == self.level).astype(float)
 
 
-def linear_predictor(df: pd.DataFrame, effects: Sequence[Effect]) -> np.ndarray:
+def linear_predictor(df, effects: Sequence[Effect]) -> np.ndarray:
     """``sum(log(ratio) * x)`` over the effects.
 
     Parameters
     ----------
-    df : DataFrame
+    df : DataFrame or mapping of columns
         The cohort; every effect's variable is a column.
     effects : sequence of Effect
         The effects (hazard or odds ratios).
@@ -108,7 +141,7 @@ def linear_predictor(df: pd.DataFrame, effects: Sequence[Effect]) -> np.ndarray:
     >>> linear_predictor(d, [Effect("sex", np.e, "m"), Effect("age", np.e)]).tolist()
     [2.0, 0.0, 3.0]
     """
-    eta = np.zeros(len(df))
+    eta = np.zeros(n_rows(df))
     for e in effects:
         eta += np.log(e.ratio) * e.column(df)
     return eta
@@ -219,7 +252,8 @@ def simulate_survival(
     Returns
     -------
     DataFrame
-        A copy of ``df`` with the two new columns.
+        A copy of ``df`` with the two new columns (a new dict when ``df`` is a
+        mapping of columns, :func:`hccrep.frames.raw_column`).
 
     Examples
     --------
@@ -228,6 +262,60 @@ def simulate_survival(
     ...                         medians={"a": 10.0, "b": 15.0}, events={"a": 30, "b": 20})
     >>> int(out.loc[out.arm == "a", "event"].sum())
     30
+    """
+    time, event = survival_arrays(
+        df,
+        rng,
+        group=group,
+        medians=medians,
+        events=events,
+        follow_up=follow_up,
+        effects=effects,
+        shape=shape,
+        median_tol=median_tol,
+        cap=cap,
+        max_draws=max_draws,
+        bisection_steps=bisection_steps,
+    )
+    return with_columns(df, {f"{prefix}time": time, f"{prefix}event": event})
+
+
+def survival_arrays(
+    df,
+    rng: np.random.Generator,
+    *,
+    group: str,
+    medians: Mapping[str, float],
+    events: Mapping[str, int] | None = None,
+    follow_up: tuple[float, float] | None = None,
+    effects: Sequence[Effect] = (),
+    shape: float = 1.0,
+    median_tol: float = 0.05,
+    cap: tuple[str, str] | None = None,
+    max_draws: int = 50,
+    bisection_steps: int = 60,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The times and events :func:`simulate_survival` adds, as two arrays (the same draws).
+
+    Parameters
+    ----------
+    df : DataFrame or mapping of columns
+        The cohort.
+    rng, group, medians, events, follow_up, effects, shape, median_tol, cap, max_draws, bisection_steps
+        As in :func:`simulate_survival`.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Float times and 0/1 integer events, one per patient.
+
+    Examples
+    --------
+    >>> d = {"arm": np.array(["a"] * 40 + ["b"] * 30, dtype=object)}
+    >>> t, e = survival_arrays(d, np.random.default_rng(0), group="arm",
+    ...                        medians={"a": 10.0, "b": 15.0}, events={"a": 30, "b": 20})
+    >>> int(e[:40].sum()), int(e[40:].sum())
+    (30, 20)
     """
     if shape <= 0:
         raise ValueError(f"shape must be positive, got {shape}")
@@ -243,7 +331,7 @@ def simulate_survival(
                 "with cap, censoring comes from the capping endpoint: give neither events nor follow_up"
             )
         for c in cap:
-            if c not in df.columns:
+            if c not in df:
                 raise KeyError(f"cap column {c!r} is not in the cohort")
     elif (events is None) == (follow_up is None):
         raise ValueError(
@@ -251,11 +339,11 @@ def simulate_survival(
         )
     if follow_up is not None and not 0 <= follow_up[0] < follow_up[1]:
         raise ValueError(f"follow_up must be (min, max) with 0 <= min < max, got {follow_up}")
-    if group not in df.columns:
+    if group not in df:
         raise KeyError(f"no group column {group!r}")
     eta = linear_predictor(df, effects)
-    time = np.empty(len(df))
-    event = np.zeros(len(df), dtype=int)
+    time = np.empty(n_rows(df))
+    event = np.zeros(n_rows(df), dtype=int)
     labels = str_labels(df[group])
     for g in pd.unique(labels):
         idx = np.flatnonzero(labels == g)
@@ -268,8 +356,8 @@ def simulate_survival(
             for attempt in range(max_draws):
                 t0 = (rng.exponential(1.0, idx.size) / np.exp(eta[idx])) ** (1.0 / shape)
                 if cap is not None:
-                    cens = df[cap[0]].to_numpy(float)[idx]
-                    cens_event = df[cap[1]].to_numpy(int)[idx]
+                    cens = np.asarray(raw_column(df[cap[0]]), dtype=float)[idx]
+                    cens_event = np.asarray(raw_column(df[cap[1]]), dtype=int)[idx]
                 else:
                     cens = rng.uniform(follow_up[0], follow_up[1], idx.size)
                     cens_event = np.zeros(idx.size, dtype=int)
@@ -303,10 +391,7 @@ def simulate_survival(
             )
         t = t * (float(medians[g]) / m)
         time[idx], event[idx] = t, ev
-    out = df.copy()
-    out[f"{prefix}time"] = time
-    out[f"{prefix}event"] = event
-    return out
+    return time, event
 
 
 def _calibrate_admin(
@@ -504,27 +589,26 @@ def simulate_binary(
     >>> int(out.response.sum())
     30
     """
+    n = n_rows(df)
     eta = linear_predictor(df, effects)
-    latent = eta + rng.logistic(0.0, 1.0, len(df))
-    y = np.zeros(len(df), dtype=int)
+    latent = eta + rng.logistic(0.0, 1.0, n)
+    y = np.zeros(n, dtype=int)
     if isinstance(positives, Mapping):
         if group is None:
             raise ValueError("per-group positives need the group column")
         labels = str_labels(df[group])
         parts = [(np.flatnonzero(labels == g), m) for g, m in positives.items()]
-        if sum(p.size for p, _ in parts) != len(df):
+        if sum(p.size for p, _ in parts) != n:
             raise KeyError(f"positives must name every group of {group!r}")
     else:
-        parts = [(np.arange(len(df)), positives)]
+        parts = [(np.arange(n), positives)]
     for idx, m in parts:
         m = int(m)
         if not 0 <= m <= idx.size:
             raise CalibrationError(f"{m} positives is impossible with {idx.size} patients")
         top = idx[np.argsort(-latent[idx], kind="stable")[:m]]
         y[top] = 1
-    out = df.copy()
-    out[name] = y
-    return out
+    return with_columns(df, {name: y})
 
 
 def binary_effects_for(study, outcome: str) -> list[Effect]:
@@ -567,7 +651,7 @@ def binary_effects_for(study, outcome: str) -> list[Effect]:
     )
 
 
-def simulate_declared_binary(study, cohort: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def simulate_declared_binary(study, cohort, rng: np.random.Generator):
     """Add every binary outcome declared in the study's ``simulation.yaml``.
 
     Each outcome gets exactly its reported number of positives per group
@@ -611,17 +695,22 @@ def simulate_declared_binary(study, cohort: pd.DataFrame, rng: np.random.Generat
             name=b.outcome,
         )
         if b.variable is not None:
-            cats = list(out[b.variable].cat.categories)
+            old = raw_column(out[b.variable])
+            cats = list(old.categories)
             if len(cats) != 2:
                 raise ValueError(
                     f"binary outcome {b.outcome!r} replaces {b.variable!r}, which needs exactly two levels, has {cats}"
                 )
             other = next(c for c in cats if c != b.positive)
-            out[b.variable] = pd.Categorical(
-                np.where(out[b.outcome].to_numpy() == 1, b.positive, other),
+            replaced = pd.Categorical(
+                np.where(np.asarray(raw_column(out[b.outcome])) == 1, b.positive, other),
                 categories=cats,
-                ordered=out[b.variable].cat.ordered,
+                ordered=old.ordered,
             )
+            if isinstance(out, pd.DataFrame):
+                out[b.variable] = replaced  # out is simulate_binary's copy
+            else:
+                out = {**out, b.variable: replaced}
     return out
 
 
