@@ -427,8 +427,9 @@ class CohortView:
                 if self._frame is not None:
                     d = self._frame[present].assign(_treated=treated)
                 else:
-                    d = pd.DataFrame({c: self._data[c] for c in present}, copy=False)
-                    d["_treated"] = treated
+                    d = pd.DataFrame(
+                        {**{c: self._data[c] for c in present}, "_treated": treated}, copy=False
+                    )
                 # a missing covariate: match_nearest says
                 res = match_nearest(
                     d,
@@ -443,7 +444,10 @@ class CohortView:
                 )
                 # the rows of res.matched(d), by position in the cohort (d has its index)
                 labels, sets = res.matched_sets()
-                pos = d.index.get_indexer(labels)
+                if isinstance(d.index, pd.RangeIndex) and d.index.start == 0 and d.index.step == 1:
+                    pos = np.asarray(labels, dtype=np.intp)  # the labels are the positions
+                else:
+                    pos = d.index.get_indexer(labels)
                 if (pos < 0).any():
                     raise ValueError("a matched row label is not in the cohort")
                 rows = _Rows(self._data, pos, {"_treated": treated[pos], "pair": sets})

@@ -95,14 +95,36 @@ def factor_labels(col) -> tuple[np.ndarray, np.ndarray]:
         codes[codes < 0] = labels.size - 1  # code -1 (missing) picks the trailing "nan"
         return labels, codes
     if x.dtype.kind in "iub":
-        values, codes = np.unique(x, return_inverse=True)
-        return np.array([str(v) for v in values.tolist()], dtype=object), codes.reshape(-1)
+        values, codes = _small_int_unique(x)
+        return np.array([str(v) for v in values.tolist()], dtype=object), codes
     labels, codes = np.unique(_astype_str(x), return_inverse=True)
     return labels, codes.reshape(-1)
 
 
+def _small_int_unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, return_inverse=True)`` of integers or booleans, by counting when the
+    values are few and non-negative (0/1 outcomes, counts) instead of sorting."""
+    if x.size and (x.dtype.kind == "b" or x.min() >= 0):
+        top = int(x.max())
+        if top < 4 * x.size + 16:
+            xi = x.astype(np.intp, copy=False)
+            present = np.flatnonzero(np.bincount(xi, minlength=top + 1))
+            lookup = np.empty(top + 1, dtype=np.intp)
+            lookup[present] = np.arange(present.size)
+            return present.astype(x.dtype), lookup[xi]
+    values, codes = np.unique(x, return_inverse=True)
+    return values, codes.reshape(-1)
+
+
 def _astype_str(x: np.ndarray) -> np.ndarray:
-    """``Series(x).astype(str)`` as an array: pandas' rules for None, NaN and numbers."""
+    """``Series(x).astype(str)`` as an array: pandas' rules for None, NaN and numbers.
+
+    pandas writes ``str(value)`` for every value that is not already a string
+    (None gives ``"None"``, NaN ``"nan"``); object and string arrays are
+    converted that way here without building a Series.
+    """
+    if x.dtype.kind in "OU":
+        return np.array([v if isinstance(v, str) else str(v) for v in x.tolist()], dtype=object)
     return pd.Series(x, copy=False).astype(str).to_numpy()
 
 

@@ -213,11 +213,16 @@ def _repair(
     repaired = {}
     for v in involved:
         old = raw_column(df[v])
-        repaired[v] = pd.Categorical(
-            np.asarray(labels[v], dtype=object)[cols[v]],
-            categories=old.categories,
-            ordered=old.ordered,
-        )
+        if all(isinstance(c, str) for c in old.categories) and "nan" not in old.categories:
+            # string levels: the codes are the categories' own (the trailing "nan" is missing)
+            codes = np.where(cols[v] == len(labels[v]) - 1, -1, cols[v])
+            repaired[v] = pd.Categorical.from_codes(codes, dtype=old.dtype)
+        else:
+            repaired[v] = pd.Categorical(
+                np.asarray(labels[v], dtype=object)[cols[v]],
+                categories=old.categories,
+                ordered=old.ordered,
+            )
     if not isinstance(df, pd.DataFrame):
         return {**df, **repaired}
     out = df.copy()

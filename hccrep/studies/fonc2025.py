@@ -36,13 +36,16 @@ def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
     return [n for n in study.numbers if n.file_id == file_id]
 
 
-def _assign_counts(
-    rng: np.random.Generator, n: int, counts: list[int], labels: list[str]
-) -> np.ndarray:
-    """A random arrangement of exactly ``counts[i]`` copies of ``labels[i]``."""
+def _assign_counts(rng: np.random.Generator, n: int, counts: list[int], labels) -> np.ndarray:
+    """A random arrangement of exactly ``counts[i]`` copies of ``labels[i]``.
+
+    The arrangement depends on ``counts`` and the draws only, not on the labels'
+    type: labels or their integer codes are placed alike.
+    """
     if sum(counts) != n:
         raise ValueError(f"counts {counts} do not sum to {n}")
-    return rng.permutation(np.repeat(np.array(labels, dtype=object), counts))
+    labels = np.arange(len(counts)) if isinstance(labels, range) else np.array(labels, dtype=object)
+    return rng.permutation(np.repeat(labels, counts))
 
 
 class Fonc2025Runner(DeclaredRunner):
@@ -96,13 +99,16 @@ class Fonc2025Runner(DeclaredRunner):
             for n in _numbers(st, "table3")
             if n.role == "input"
         }
-        response = np.full(n_patients, "", dtype=object)
+        response = np.full(n_patients, -1)  # level codes (a Categorical from codes, not strings)
         for g in groups:
             idx = np.flatnonzero(arm == g)
             response[idx] = _assign_counts(
-                rng, idx.size, [resp[(lv, g)] for lv in RESPONSE_LEVELS], list(RESPONSE_LEVELS)
+                rng,
+                idx.size,
+                [resp[(lv, g)] for lv in RESPONSE_LEVELS],
+                range(len(RESPONSE_LEVELS)),
             )
-        new["response"] = pd.Categorical(response, categories=list(RESPONSE_LEVELS))
+        new["response"] = pd.Categorical.from_codes(response, categories=list(RESPONSE_LEVELS))
         # adverse events (Table 4): any grade per arm; grade 3-4 among those with any grade
         ae = defaultdict(dict)
         for n in _numbers(st, "table4"):
