@@ -116,14 +116,24 @@ def _check_frame(df) -> None:
         )
 
 
+def _n_missing(col: pd.Series) -> int:
+    """``int(col.isna().sum())``, read from the codes or the values where that is cheaper."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return int((col.array.codes < 0).sum())
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iub":
+        return 0  # numpy integers and booleans cannot be missing
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind == "f":
+        return int(np.isnan(col.to_numpy()).sum())
+    return int(col.isna().sum())
+
+
 def _treatment_vector(df: pd.DataFrame, treatment: str) -> np.ndarray:
     if not isinstance(treatment, str) or treatment not in df.columns:
         raise ValueError(f"treatment column {treatment!r} not in df")
     col = df[treatment]
-    if col.isna().any():
-        raise ValueError(
-            f"treatment column {treatment!r} has {int(col.isna().sum())} missing value(s)"
-        )
+    missing = _n_missing(col)
+    if missing:
+        raise ValueError(f"treatment column {treatment!r} has {missing} missing value(s)")
     if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
         raise ValueError(
             f"treatment column {treatment!r} must be 0/1 (or boolean), got dtype {col.dtype}"
@@ -160,7 +170,7 @@ def _covariate_list(df: pd.DataFrame, treatment: str, covariates) -> list[str]:
             raise ValueError(f"covariate {c!r} not in df")
         if c == treatment:
             raise ValueError(f"treatment column {treatment!r} is also listed as a covariate")
-        n_missing = int(df[c].isna().sum())
+        n_missing = _n_missing(df[c])
         if n_missing:
             raise ValueError(f"covariate {c!r} has {n_missing} missing value(s)")
     return covariates
@@ -341,12 +351,16 @@ def glm_logit_irls(
 
 
 def _fit_ps(
-    df: pd.DataFrame, treatment: str, covariates, engine: str = "statsmodels"
+    df: pd.DataFrame, treatment: str, covariates, engine: str = "statsmodels", t=None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(propensity score, linear predictor) from an unpenalised logistic GLM."""
+    """(propensity score, linear predictor) from an unpenalised logistic GLM.
+
+    ``t`` is the treatment vector when the caller has already checked ``df`` and read it.
+    """
     check_choice(engine, PS_ENGINES, "ps_engine")
-    _check_frame(df)
-    t = _treatment_vector(df, treatment)
+    if t is None:
+        _check_frame(df)
+        t = _treatment_vector(df, treatment)
     covariates = _covariate_list(df, treatment, covariates)
     x = _design(df, covariates)
     if engine == "numpy":
@@ -857,7 +871,7 @@ def _match_nearest(
     if (covariates is None) == (ps is None):
         raise ValueError("give exactly one of covariates (to fit the propensity model) or ps")
     if ps is None:
-        p, eta = _fit_ps(df, treatment, covariates, ps_engine)
+        p, eta = _fit_ps(df, treatment, covariates, ps_engine, t=t)
         source = "logistic-regression propensity score (R glm(family = binomial))"
     else:
         p = _as_ps_vector(ps, df)
