@@ -42,6 +42,16 @@ def raw_column(col):
 def n_rows(cohort) -> int:
     """Rows of a cohort given as a DataFrame or as a mapping of equally long columns.
 
+    Parameters
+    ----------
+    cohort : pandas.DataFrame or mapping of str to array
+        The cohort.
+
+    Returns
+    -------
+    int
+        The length of its columns (0 for a mapping without columns).
+
     Examples
     --------
     >>> n_rows({"a": np.zeros(3), "b": pd.Categorical(["x", "y", "x"])})
