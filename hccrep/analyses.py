@@ -721,10 +721,34 @@ def _km_module(view: CohortView):
     return survival
 
 
+def _km_curve(a, view: CohortView):
+    """The numpy engine's Kaplan-Meier curve of ``a``'s endpoint and patients, once per view.
+
+    A group's median and its landmark rates read the same curve.
+    """
+    key = (
+        "km",
+        a.endpoint,
+        (a.by or view.group) if a.group is not None else None,  # the rows view.mask selects
+        None if a.group is None else str(a.group),
+        tuple(sorted((var, str(lev)) for var, lev in a.subset.items())),
+    )
+    curve = view.memo.get(key)
+    if curve is None:
+        from hccrep.stats.fastsurv import km_curve
+
+        t, e = view.survival(a.endpoint, view.mask(a.by, a.group, a.subset))
+        curve = view.memo[key] = km_curve(t, e)
+    return curve
+
+
 @register("km_median")
 def _km_median(a, view: CohortView, quantity: str) -> Replicated:
-    t, e = view.survival(a.endpoint, view.mask(a.by, a.group, a.subset))
-    r = _km_module(view).km_median(t, e, conf_type=a.variant.used)
+    if view.engine == "numpy":
+        r = _km_curve(a, view).median(conf_type=a.variant.used)
+    else:
+        t, e = view.survival(a.endpoint, view.mask(a.by, a.group, a.subset))
+        r = _km_module(view).km_median(t, e, conf_type=a.variant.used)
     median = (
         math.inf if math.isnan(r.median) else r.median
     )  # not reached: beyond the last follow-up
@@ -733,8 +757,11 @@ def _km_median(a, view: CohortView, quantity: str) -> Replicated:
 
 @register("km_landmark")
 def _km_landmark(a, view: CohortView, quantity: str) -> Replicated:
-    t, e = view.survival(a.endpoint, view.mask(a.by, a.group, a.subset))
-    r = _km_module(view).km_landmark(t, e, at=[a.time], conf_type=a.variant.used)
+    if view.engine == "numpy":
+        r = _km_curve(a, view).landmarks([a.time], conf_type=a.variant.used)
+    else:
+        t, e = view.survival(a.endpoint, view.mask(a.by, a.group, a.subset))
+        r = _km_module(view).km_landmark(t, e, at=[a.time], conf_type=a.variant.used)
     s, lo, hi, variant = float(r.survival[0]), float(r.lower[0]), float(r.upper[0]), r.variant
     scale = 100.0  # rates are reported in percent (quantity rate / percent)
     return Replicated(value=scale * s, lower=scale * lo, upper=scale * hi, variant=variant)

@@ -102,6 +102,101 @@ class KMCurve:
         check_choice(conf_type, CONF_TYPES, "conf_type")
         return _pointwise_limits(self.survival, self.se_log, conf_type, _z(_check_alpha(alpha)))
 
+    def median(self, conf_type: str = "log", alpha: float = 0.05) -> MedianResult:
+        """The median and its CI, as :func:`km_median` reports them (the same numbers).
+
+        One curve serves every summary of a group: a Monte Carlo that reports a
+        group's median and its landmark rates builds the curve once.
+
+        Parameters
+        ----------
+        conf_type : {"log", "log-log", "plain"}, default "log"
+        alpha : float, default 0.05
+
+        Returns
+        -------
+        MedianResult
+
+        Examples
+        --------
+        >>> km_curve([1, 2, 3, 4], [1, 1, 1, 1]).median().median  # flat at 0.5 from 2 to 3
+        2.5
+        """
+        check_choice(conf_type, CONF_TYPES, "conf_type")
+        alpha = _check_alpha(alpha)
+        lower, upper = _pointwise_limits(self.survival, self.se_log, conf_type, _z(alpha))
+        return MedianResult(
+            median=_first_below_half(self.survival, self.time),
+            lower=_first_below_half(lower, self.time),
+            upper=_first_below_half(upper, self.time),
+            conf_type=conf_type,
+            variant=f"Kaplan-Meier median, Greenwood variance, {_conf_label(conf_type, alpha)}, "
+            f"limits where the pointwise bands cross 0.5 (R summary(survfit)$table); {_ENGINE}",
+        )
+
+    def landmarks(self, at, conf_type: str = "log", alpha: float = 0.05) -> Landmarks:
+        """Survival at landmark times with its pointwise CI, as :func:`km_landmark` (the same numbers).
+
+        Parameters
+        ----------
+        at : float or sequence of float
+            Landmark times, finite and non-negative.
+        conf_type : {"log", "log-log", "plain"}, default "log"
+        alpha : float, default 0.05
+
+        Returns
+        -------
+        Landmarks
+
+        Examples
+        --------
+        >>> lm = km_curve([2, 7, 7, 8, 9], [1, 1, 0, 1, 1]).landmarks([7, 10])
+        >>> lm.survival.round(2).tolist(), lm.n_risk.tolist()
+        ([0.6, nan], [4, 0])
+        """
+        check_choice(conf_type, CONF_TYPES, "conf_type")
+        alpha = _check_alpha(alpha)
+        points = _landmark_points(at)
+        lower, upper = _pointwise_limits(self.survival, self.se_log, conf_type, _z(alpha))
+        with np.errstate(invalid="ignore"):
+            std_err = np.where(self.survival == 0, np.nan, self.survival * self.se_log)
+        values = np.column_stack([self.survival, std_err, lower, upper])
+        grid = self.time
+        if grid[0] > 0:  # R survfit0(): a time-0 row with S = 1 and degenerate limits
+            values = np.vstack([[1.0, 0.0, 1.0, 1.0], values])
+            grid = np.concatenate(([0.0], grid))
+        row = np.searchsorted(grid, points, side="right") - 1
+        out = values[np.maximum(row, 0)].copy()
+        out[points > self.time[-1]] = np.nan
+        # at risk at t: everyone whose time is >= t, the number at risk at the first time >= t
+        first = np.searchsorted(self.time, points, side="left")
+        n_risk = np.where(
+            first < self.time.size, self.n_risk[np.minimum(first, self.time.size - 1)], 0
+        ).astype(np.int64)
+        return Landmarks(
+            points,
+            n_risk,
+            out[:, 0],
+            out[:, 1],
+            out[:, 2],
+            out[:, 3],
+            variant=f"Kaplan-Meier survival at landmarks, Greenwood variance, {_conf_label(conf_type, alpha)}; {_ENGINE}",
+        )
+
+
+def _landmark_points(at) -> np.ndarray:
+    try:
+        points = np.atleast_1d(np.asarray(at, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        raise ValueError("at must be a number or a sequence of numbers") from None
+    if points.size == 0:
+        raise ValueError("at is empty")
+    if not np.isfinite(points).all():
+        raise ValueError("at contains NaN or infinite times")
+    if (points < 0).any():
+        raise ValueError("at contains negative times")
+    return points
+
 
 def _curve(t: np.ndarray, e: np.ndarray) -> KMCurve:
     """:func:`km_curve` on validated arrays (``e`` integer 0/1)."""
@@ -175,17 +270,8 @@ def km_median(time, event, conf_type: str = "log", alpha: float = 0.05) -> Media
     2.5
     """
     check_choice(conf_type, CONF_TYPES, "conf_type")
-    alpha = _check_alpha(alpha)
-    c = _curve(*_as_time_event(time, event))
-    lower, upper = _pointwise_limits(c.survival, c.se_log, conf_type, _z(alpha))
-    return MedianResult(
-        median=_first_below_half(c.survival, c.time),
-        lower=_first_below_half(lower, c.time),
-        upper=_first_below_half(upper, c.time),
-        conf_type=conf_type,
-        variant=f"Kaplan-Meier median, Greenwood variance, {_conf_label(conf_type, alpha)}, "
-        f"limits where the pointwise bands cross 0.5 (R summary(survfit)$table); {_ENGINE}",
-    )
+    _check_alpha(alpha)
+    return _curve(*_as_time_event(time, event)).median(conf_type, alpha)
 
 
 def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) -> Landmarks:
@@ -216,40 +302,10 @@ def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) ->
     ([0.6, nan], [4, 0])
     """
     check_choice(conf_type, CONF_TYPES, "conf_type")
-    alpha = _check_alpha(alpha)
+    _check_alpha(alpha)
     t, e = _as_time_event(time, event)
-    try:
-        points = np.atleast_1d(np.asarray(at, dtype=float)).ravel()
-    except (TypeError, ValueError):
-        raise ValueError("at must be a number or a sequence of numbers") from None
-    if points.size == 0:
-        raise ValueError("at is empty")
-    if not np.isfinite(points).all():
-        raise ValueError("at contains NaN or infinite times")
-    if (points < 0).any():
-        raise ValueError("at contains negative times")
-    c = _curve(t, e)
-    lower, upper = _pointwise_limits(c.survival, c.se_log, conf_type, _z(alpha))
-    with np.errstate(invalid="ignore"):
-        std_err = np.where(c.survival == 0, np.nan, c.survival * c.se_log)
-    values = np.column_stack([c.survival, std_err, lower, upper])
-    grid = c.time
-    if grid[0] > 0:  # R survfit0(): a time-0 row with S = 1 and degenerate limits
-        values = np.vstack([[1.0, 0.0, 1.0, 1.0], values])
-        grid = np.concatenate(([0.0], grid))
-    row = np.searchsorted(grid, points, side="right") - 1
-    out = values[np.maximum(row, 0)].copy()
-    out[points > c.time[-1]] = np.nan
-    n_risk = (t.size - np.searchsorted(np.sort(t), points, side="left")).astype(np.int64)
-    return Landmarks(
-        points,
-        n_risk,
-        out[:, 0],
-        out[:, 1],
-        out[:, 2],
-        out[:, 3],
-        variant=f"Kaplan-Meier survival at landmarks, Greenwood variance, {_conf_label(conf_type, alpha)}; {_ENGINE}",
-    )
+    _landmark_points(at)  # the errors of ``at`` before anything is computed
+    return _curve(t, e).landmarks(at, conf_type, alpha)
 
 
 def logrank(time, event, group) -> LogrankResult:
