@@ -215,3 +215,27 @@ def test_fonc2025_unknown_km_engine_is_rejected():
 
     with pytest.raises(ValueError, match="km_engine"):
         runner_for("fonc2025", variants={"km_engine": "R"})
+
+
+def test_km_landmark_numbers_at_risk_worked_by_hand():
+    # at risk at t: the patients whose time is t or later (R summary(fit, times=)$n.risk)
+    lm = fastsurv.km_landmark([2, 7, 7, 8, 9], [1, 1, 0, 1, 1], at=[0, 2, 7, 7.5, 9, 10])
+    assert lm.n_risk.tolist() == [5, 5, 4, 2, 1, 0]
+
+
+def test_a_groups_median_and_landmarks_share_one_curve():
+    """The handlers build a group's Kaplan-Meier curve once; its median and landmark rate are
+    those of km_median and km_landmark on the group's patients."""
+    from hccrep.analyses import compute
+    from hccrep.declared import parse_analysis
+    from hccrep.replication import runner_for
+
+    runner = runner_for("fonc2025")
+    view = runner.view(runner.simulate_columns(3))
+    med = parse_analysis({"kind": "km_median", "endpoint": "os", "group": "io_t"})
+    lm = parse_analysis({"kind": "km_landmark", "endpoint": "os", "group": "io_t", "time": 12})
+    got_median, got_rate = compute(med, view), compute(lm, view)
+    assert sum(1 for k in view.memo if k[0] == "km") == 1
+    t, e = view.survival("os", view.mask(None, "io_t"))
+    assert got_median.value == fastsurv.km_median(t, e).median
+    assert got_rate.value == 100 * fastsurv.km_landmark(t, e, at=[12]).survival[0]
