@@ -39,6 +39,7 @@ __all__ = [
     "with_columns",
     "weibull_shape_from_hr",
     "simulate_binary",
+    "binary_column",
     "CalibrationError",
     "binary_effects_for",
     "simulate_declared_binary",
@@ -589,6 +590,41 @@ def simulate_binary(
     >>> int(out.response.sum())
     30
     """
+    return with_columns(
+        df,
+        {name: binary_column(df, rng, positives=positives, effects=effects, group=group)},
+    )
+
+
+def binary_column(
+    df,
+    rng: np.random.Generator,
+    *,
+    positives: int | Mapping[str, int],
+    effects: Sequence[Effect] = (),
+    group: str | None = None,
+) -> np.ndarray:
+    """The 0/1 column :func:`simulate_binary` adds, as an array (the same draws).
+
+    Parameters
+    ----------
+    df : DataFrame or mapping of columns
+        The cohort.
+    rng, positives, effects, group
+        As in :func:`simulate_binary`.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        One 0/1 value per patient.
+
+    Examples
+    --------
+    >>> y = binary_column({"x": np.r_[np.zeros(50), np.ones(50)]}, np.random.default_rng(0),
+    ...                   positives=30, effects=[Effect("x", 4)])
+    >>> int(y.sum())
+    30
+    """
     n = n_rows(df)
     eta = linear_predictor(df, effects)
     latent = eta + rng.logistic(0.0, 1.0, n)
@@ -608,7 +644,7 @@ def simulate_binary(
             raise CalibrationError(f"{m} positives is impossible with {idx.size} patients")
         top = idx[np.argsort(-latent[idx], kind="stable")[:m]]
         y[top] = 1
-    return with_columns(df, {name: y})
+    return y
 
 
 def binary_effects_for(study, outcome: str) -> list[Effect]:
@@ -664,16 +700,16 @@ def simulate_declared_binary(study, cohort, rng: np.random.Generator):
     ----------
     study : Study
         The study whose ``simulation.yaml`` declares the binary outcomes.
-    cohort : DataFrame
+    cohort : DataFrame or mapping of columns
         The simulated baseline cohort.
     rng : numpy.random.Generator
         Source of the draws.
 
     Returns
     -------
-    DataFrame
-        ``cohort`` with one 0/1 column per declared outcome (``cohort`` itself when none is
-        declared).
+    DataFrame or dict
+        A copy of ``cohort`` (a new dict for a mapping) with one 0/1 column per declared
+        outcome (``cohort`` itself when none is declared).
 
     Raises
     ------
@@ -683,17 +719,18 @@ def simulate_declared_binary(study, cohort, rng: np.random.Generator):
     sim = study.simulation
     if sim is None or not sim.binary:
         return cohort
-    out = cohort
+    # one copy of a frame (the outcomes are then set on it), a new dict of columns
+    out = cohort.copy() if isinstance(cohort, pd.DataFrame) else dict(cohort)
     for b in sim.binary:
         positives = {g: int(study.number(k).value) for g, k in b.prevalence.items()}
-        out = simulate_binary(
+        y = binary_column(
             out,
             rng,
             positives=positives,
             effects=binary_effects_for(study, b.outcome),
             group=sim.group_variable,
-            name=b.outcome,
         )
+        out[b.outcome] = y
         if b.variable is not None:
             old = raw_column(out[b.variable])
             cats = list(old.categories)
@@ -702,15 +739,9 @@ def simulate_declared_binary(study, cohort, rng: np.random.Generator):
                     f"binary outcome {b.outcome!r} replaces {b.variable!r}, which needs exactly two levels, has {cats}"
                 )
             other = next(c for c in cats if c != b.positive)
-            replaced = pd.Categorical(
-                np.where(np.asarray(raw_column(out[b.outcome])) == 1, b.positive, other),
-                categories=cats,
-                ordered=old.ordered,
+            out[b.variable] = pd.Categorical(
+                np.where(y == 1, b.positive, other), categories=cats, ordered=old.ordered
             )
-            if isinstance(out, pd.DataFrame):
-                out[b.variable] = replaced  # out is simulate_binary's copy
-            else:
-                out = {**out, b.variable: replaced}
     return out
 
 

@@ -67,7 +67,8 @@ import pandas as pd
 from hccrep.frames import str_labels  # astype(str) labels, read from a categorical's codes
 from hccrep.replication import DeclaredRunner
 from hccrep.stats.prediction import FittedLogit, backward_stepwise_logit, logit_fit
-from hccrep.simulate import simulate_baseline, simulate_survival
+from hccrep.simulate import simulate_baseline
+from hccrep.simulate.outcomes import survival_arrays
 from hccrep.simulate.outcomes import simulate_declared_binary
 from hccrep.simulate.declared_shapes import apply_latent_marker, apply_one_outliers
 from hccrep.spec import ReportedNumber, Study
@@ -356,13 +357,14 @@ class Tu2025Runner(DeclaredRunner):
             if n.file_id == "survival_text" and n.quantity == "median"
         }
         follow_max = st.number("os_observation_days").value
-        cohort = simulate_survival(
+        # the frame is this method's own (as for the columns above): the times are set on it,
+        # not on a copy (simulate_survival's arrays, the same draws)
+        cohort["os_time"], cohort["os_event"] = survival_arrays(
             cohort,
             rng,
             group="os_group",
             medians=medians,
             follow_up=(self.follow_up_min, follow_max),
-            prefix="os_",
             bisection_steps=30,
             shape=self.os_shape(),
         )
@@ -402,16 +404,15 @@ class Tu2025Runner(DeclaredRunner):
     def _ratings(self, cohort: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         """mRECIST, RECIST 1.1 and iRECIST responder flags (1) with the printed rates and kappas.
 
-        The three columns are added to ``cohort`` itself (the cohort :meth:`simulate` has just
-        received from :func:`hccrep.simulate.simulate_survival`, a copy of its own), which is
-        returned.
+        The three columns are added to ``cohort`` itself (the cohort :meth:`simulate` has built),
+        which is returned.
         """
         n = len(cohort)
         pairs = self.rating_tables(n)
         a1, b1 = pairs["recist11"]
         a2, b2 = pairs["irecist"]
         perm = rng.permutation(n)  # patient perm[i] gets row i of the first table
-        out = cohort  # simulate hands over a cohort of its own (simulate_survival's copy)
+        out = cohort  # simulate hands over a cohort of its own
         mrecist, recist11, irecist = np.empty(n, int), np.empty(n, int), np.empty(n, int)
         mrecist[perm], recist11[perm] = a1, b1
         # iRECIST: the second table's rows with the same mRECIST rating, in random order within it
