@@ -216,7 +216,10 @@ class DeclaredRunner(Runner):
     (``analysis:`` in a results file; the test of a baseline p-value) is
     computed by its handler (:mod:`hccrep.analyses`), under its declared
     variant. A study module may subclass this runner for what its paper alone
-    needs (and registers it: :func:`runner_for`).
+    needs (and registers it: :func:`runner_for`). A subclass that only adds
+    columns overrides :meth:`simulate_columns`, and its cohorts reach the
+    handlers as columns (:meth:`run`); one that overrides :meth:`simulate` or
+    :meth:`analyse` gets DataFrames, as before.
 
     Parameters
     ----------
