@@ -52,6 +52,7 @@ from hccrep.stats.survival import (
     _conf_label,
     _first_below_half,
     _group_codes,
+    _landmark_points,
     _pointwise_limits,
     _z,
 )
@@ -182,20 +183,6 @@ class KMCurve:
             out[:, 3],
             variant=f"Kaplan-Meier survival at landmarks, Greenwood variance, {_conf_label(conf_type, alpha)}; {_ENGINE}",
         )
-
-
-def _landmark_points(at) -> np.ndarray:
-    try:
-        points = np.atleast_1d(np.asarray(at, dtype=float)).ravel()
-    except (TypeError, ValueError):
-        raise ValueError("at must be a number or a sequence of numbers") from None
-    if points.size == 0:
-        raise ValueError("at is empty")
-    if not np.isfinite(points).all():
-        raise ValueError("at contains NaN or infinite times")
-    if (points < 0).any():
-        raise ValueError("at contains negative times")
-    return points
 
 
 def _curve(t: np.ndarray, e: np.ndarray) -> KMCurve:

@@ -106,6 +106,21 @@ def _as_time_event(time, event, time_name: str = "time", event_name: str = "even
     return t, e.astype(np.int64)
 
 
+def _landmark_points(at) -> np.ndarray:
+    """Landmark times as a 1-D float array: finite, non-negative, at least one."""
+    try:
+        points = np.atleast_1d(np.asarray(at, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        raise ValueError("at must be a number or a sequence of numbers") from None
+    if points.size == 0:
+        raise ValueError("at is empty")
+    if not np.isfinite(points).all():
+        raise ValueError("at contains NaN or infinite times")
+    if (points < 0).any():
+        raise ValueError("at contains negative times")
+    return points
+
+
 def _conf_label(conf_type: str, alpha: float) -> str:
     return f"{100 * (1 - alpha):g}% CI, {_CONF_DESCRIPTIONS[conf_type]}"
 
@@ -387,16 +402,7 @@ def km_landmark(time, event, at, conf_type: str = "log", alpha: float = 0.05) ->
     check_choice(conf_type, CONF_TYPES, "conf_type")
     alpha = _check_alpha(alpha)
     t, e = _as_time_event(time, event)
-    try:
-        points = np.atleast_1d(np.asarray(at, dtype=float)).ravel()
-    except (TypeError, ValueError):
-        raise ValueError("at must be a number or a sequence of numbers") from None
-    if points.size == 0:
-        raise ValueError("at is empty")
-    if not np.isfinite(points).all():
-        raise ValueError("at contains NaN or infinite times")
-    if (points < 0).any():
-        raise ValueError("at contains negative times")
+    points = _landmark_points(at)
 
     table = _km_table(t, e, conf_type, alpha)
     times = table["time"].to_numpy()
