@@ -192,10 +192,6 @@ class CohortView:
             self._frame = pd.DataFrame(dict(self._data), copy=False)
         return self._frame
 
-    def has(self, column: str) -> bool:
-        """Whether the cohort has ``column``."""
-        return column in self._data
-
     def column(self, column: str):
         """The column as stored: a Series of a DataFrame, else a numpy array or ``Categorical``."""
         if column not in self._data:
