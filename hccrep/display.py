@@ -766,15 +766,10 @@ def verdict_summary(card: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
         repeats left out; empty when the card has no ``cause`` column.
     """
     from hccrep.causes import cause_counts
-    from hccrep.replication import summarise
+    from hccrep.replication import summarise, without_repeats
 
     verdicts = summarise(card, split_uninformative="informative" in card.columns)
-    once = (
-        card[card["repeat_of"].fillna("").astype(str) == ""]
-        if "repeat_of" in card.columns
-        else card
-    )
-    causes = cause_counts(once) if "cause" in card.columns else pd.DataFrame()
+    causes = cause_counts(without_repeats(card)) if "cause" in card.columns else pd.DataFrame()
     return verdicts, causes
 
 
@@ -897,16 +892,14 @@ def studies_summary(card: pd.DataFrame) -> pd.DataFrame:
         cause of :data:`hccrep.causes.CAUSES`.
     """
     from hccrep.causes import CAUSES
-    from hccrep.replication import fidelity, summarise
+    from hccrep.replication import fidelity, summarise, without_repeats
 
     rows = {}
     for study, part in card.groupby("study", sort=True):
         row = summarise(part, split_uninformative=True).to_dict()
         row["checks"] = int(sum(row.values()))
         row["reproduced or plausible"], row["simulated"], _ = fidelity(part)
-        missed = part[part["verdict"] == "not reproduced"]
-        if "repeat_of" in missed.columns:
-            missed = missed[missed["repeat_of"].fillna("").astype(str) == ""]
+        missed = without_repeats(part[part["verdict"] == "not reproduced"])
         counts = (
             missed["cause"].value_counts() if "cause" in missed.columns else pd.Series(dtype=int)
         )

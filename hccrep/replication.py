@@ -56,6 +56,7 @@ __all__ = [
     "scorecard",
     "inputs_table",
     "summarise",
+    "without_repeats",
     "fidelity",
     "mc_intervals",
     "count_distribution",
@@ -1427,6 +1428,33 @@ def inputs_table(study: Study, reasons: Mapping[str, str] | None = None) -> pd.D
     return t
 
 
+def without_repeats(card: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a scorecard that repeat no other check (empty ``repeat_of``).
+
+    A printed result that repeats another (``about.same_as`` in the data file)
+    is not independent evidence; every count of the verdicts and of the causes
+    leaves it out. A card without a ``repeat_of`` column is returned as it is.
+
+    Parameters
+    ----------
+    card : DataFrame
+        A scorecard (:func:`scorecard`) or some of its rows.
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
+    >>> card = pd.DataFrame({"key": ["a", "b"], "repeat_of": ["", "a"]})
+    >>> without_repeats(card)["key"].tolist()
+    ['a']
+    """
+    if "repeat_of" not in card.columns:
+        return card
+    return card[card["repeat_of"].fillna("").astype(str) == ""]
+
+
 def summarise(
     card: pd.DataFrame, count_repeats: bool = False, split_uninformative: bool = False
 ) -> pd.Series:
@@ -1475,8 +1503,8 @@ def summarise(
     unknown = set(card["verdict"]) - set(ALL_VERDICTS)
     if unknown:
         raise ValueError(f"unknown verdicts {sorted(unknown)}; expected one of {ALL_VERDICTS}")
-    if not count_repeats and "repeat_of" in card.columns:
-        card = card[card["repeat_of"].fillna("").astype(str) == ""]
+    if not count_repeats:
+        card = without_repeats(card)
     if not split_uninformative:
         return card["verdict"].value_counts().reindex(list(ALL_VERDICTS), fill_value=0)
     from hccrep.display import UNINFORMATIVE
@@ -1518,8 +1546,8 @@ def fidelity(card: pd.DataFrame, count_repeats: bool = False) -> tuple[int, int,
     >>> fidelity(card)
     (2, 3, 0.6666666666666666)
     """
-    if not count_repeats and "repeat_of" in card.columns:
-        card = card[card["repeat_of"].fillna("").astype(str) == ""]
+    if not count_repeats:
+        card = without_repeats(card)
     sim = card["verdict"].isin(_SIM_JUDGED)
     if "judged_by" in card.columns:
         sim &= card["judged_by"].fillna("simulation") == "simulation"
