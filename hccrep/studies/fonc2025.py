@@ -36,16 +36,11 @@ def _numbers(study: Study, file_id: str) -> list[ReportedNumber]:
     return [n for n in study.numbers if n.file_id == file_id]
 
 
-def _assign_counts(rng: np.random.Generator, n: int, counts: list[int], labels) -> np.ndarray:
-    """A random arrangement of exactly ``counts[i]`` copies of ``labels[i]``.
-
-    The arrangement depends on ``counts`` and the draws only, not on the labels'
-    type: labels or their integer codes are placed alike.
-    """
+def _arrange(rng: np.random.Generator, n: int, counts: list[int]) -> np.ndarray:
+    """A random arrangement of exactly ``counts[i]`` copies of each code ``i``."""
     if sum(counts) != n:
         raise ValueError(f"counts {counts} do not sum to {n}")
-    labels = np.arange(len(counts)) if isinstance(labels, range) else np.array(labels, dtype=object)
-    return rng.permutation(np.repeat(labels, counts))
+    return rng.permutation(np.repeat(np.arange(len(counts)), counts))
 
 
 class Fonc2025Runner(DeclaredRunner):
@@ -102,12 +97,7 @@ class Fonc2025Runner(DeclaredRunner):
         response = np.full(n_patients, -1)  # level codes (a Categorical from codes, not strings)
         for g in groups:
             idx = np.flatnonzero(arm == g)
-            response[idx] = _assign_counts(
-                rng,
-                idx.size,
-                [resp[(lv, g)] for lv in RESPONSE_LEVELS],
-                range(len(RESPONSE_LEVELS)),
-            )
+            response[idx] = _arrange(rng, idx.size, [resp[(lv, g)] for lv in RESPONSE_LEVELS])
         new["response"] = pd.Categorical.from_codes(response, categories=list(RESPONSE_LEVELS))
         # adverse events (Table 4): any grade per arm; grade 3-4 among those with any grade
         ae = defaultdict(dict)
@@ -132,7 +122,8 @@ class Fonc2025Runner(DeclaredRunner):
         rt_site = np.full(n_patients, None, dtype=object)
         rt = np.flatnonzero(arm == groups[-1])
         if sum(sites.values()) == sizes[groups[-1]]:
-            rt_site[rt] = _assign_counts(rng, rt.size, list(sites.values()), list(sites))
+            codes = _arrange(rng, rt.size, list(sites.values()))
+            rt_site[rt] = np.array(list(sites), dtype=object)[codes]
         new["rt_site"] = rt_site
         return {**cohort, **new}
 
